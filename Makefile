@@ -1,0 +1,47 @@
+# kitland — set-up and everyday commands. Every target creates .venv itself.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit notebooks bench browser estate clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+## demo: place the 20 ha UMKM zone on the bundled KIT Batang estate and write the meeting map
+demo: $(STAMP)
+	$(BIN)/kitland validate
+	$(BIN)/kitland place --alternatives 3 --out maps/umkm.gpkg --report maps/umkm.json --map maps/umkm.html
+	@echo "meeting map: maps/umkm.html"
+
+## browser: Debian's chromium for the map tests (installed when missing)
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+## test: lint, type-check, unit + browser tests, notebooks and doctests
+test: $(STAMP) browser lint typecheck
+	$(BIN)/pytest -q --doctest-modules kitland tests --nbmake notebooks
+
+lint: $(STAMP)
+	$(BIN)/ruff check kitland tests benchmarks notebooks parcels
+	$(BIN)/ruff format --check kitland
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## bench: benchmarks (figures go to benchmarks/README.md by hand)
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+## estate: rebuild the bundled estate from parcels/source
+estate: $(STAMP)
+	$(BIN)/python parcels/build_estate.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

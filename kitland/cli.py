@@ -1,0 +1,226 @@
+"""The ``kitland`` command line: thin wrappers over the public API.
+
+Exit codes (SPEC §4): 0 success, 1 the answer is "no" (nothing fits / a rule fails /
+data errors found), 2 bad input or usage — one line on stderr, no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kitland._errors import KitlandError
+
+__all__ = ["main"]
+
+log = logging.getLogger("kitland")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that exits 2 with one line (its default also prints usage)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.exit(2, f"kitland: {message} (see `kitland {self.prog.split()[-1]} --help`)\n")
+
+
+def _estate(args: argparse.Namespace, *, strict: bool = True):  # noqa: ANN202
+    from kitland.estate import load_estate  # noqa: PLC0415 - keep --help fast
+
+    return load_estate(args.estate, assume_crs=args.assume_crs, strict=strict)
+
+
+def _rules(args: argparse.Namespace):  # noqa: ANN202
+    from kitland.rules import load_rules  # noqa: PLC0415
+
+    return load_rules(args.rules)
+
+
+def _write_text(path: str | None, text: str) -> None:
+    from kitland.io import atomic_path  # noqa: PLC0415
+
+    if path is None or path == "-":
+        sys.stdout.write(text)
+        return
+    with atomic_path(path) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+    log.info("wrote %s", path)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """``kitland validate``: report data problems and the land budget."""
+    from kitland.validation import repair, validate  # noqa: PLC0415
+
+    estate = _estate(args, strict=False)
+    report = validate(estate)
+    _write_text(args.output, report.to_json() if args.format == "json" else report.to_text())
+    if args.fix:
+        from kitland.io import write_estate  # noqa: PLC0415
+
+        fixed = repair(estate)
+        write_estate(fixed, args.fix)
+        print(f"repaired estate written to {args.fix}", file=sys.stderr)
+    return 1 if report.has_errors else 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """``kitland check``: judge a drawn or proposed zone (and the layout) against rules."""
+    from kitland.io import read_zone  # noqa: PLC0415
+    from kitland.measure import check  # noqa: PLC0415
+
+    estate = _estate(args)
+    rules = _rules(args)
+    zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
+    report = check(estate, zone, rules)
+    text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
+    _write_text(args.output, text)
+    return 0 if report.passed else 1
+
+
+def cmd_place(args: argparse.Namespace) -> int:
+    """``kitland place``: place the zone; write it, the new layout, report and map."""
+    from kitland.placement import place, write_placement  # noqa: PLC0415
+
+    estate = _estate(args)
+    rules = _rules(args)
+    result = place(
+        estate, rules, alternatives=args.alternatives, cell_m=args.cell_m,
+        time_limit_s=args.time_limit,
+    )  # fmt: skip
+    if args.report:
+        _write_text(args.report, result.report.to_json())
+    if not result.found:
+        sys.stdout.write(result.summary())
+        return 1
+    if args.out:
+        write_placement(result, args.out)
+    if args.map:
+        from kitland.maps import make_map, save_map  # noqa: PLC0415
+
+        m = make_map(
+            estate, zone=result.zone, report=result.report, alternatives=result.alternatives[1:],
+            lang=args.lang, offline=args.offline, rules_source=rules.source,
+        )  # fmt: skip
+        save_map(m, args.map)
+    sys.stdout.write(result.summary())
+    return 0
+
+
+def cmd_map(args: argparse.Namespace) -> int:
+    """``kitland map``: write the interactive meeting map (and/or a PNG)."""
+    from kitland.io import read_zone  # noqa: PLC0415
+    from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
+
+    estate = _estate(args)
+    zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
+    report = None
+    rules_source = None
+    if zone is not None:
+        from kitland.measure import check  # noqa: PLC0415
+
+        rules = _rules(args)
+        rules_source = rules.source
+        report = check(estate, zone, rules)
+    if args.png:
+        save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
+    if args.out or not args.png:
+        out = args.out or "maps/kitland.html"
+        m = make_map(
+            estate, zone=zone, report=report, lang=args.lang, offline=args.offline,
+            rules_source=rules_source,
+        )  # fmt: skip
+        save_map(m, out)
+        print(f"map written to {out}", file=sys.stderr)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    from kitland import __version__  # noqa: PLC0415
+
+    p = _Parser(prog="kitland", description="Plan land in an industrial estate (default: KIT Batang).")
+    p.add_argument("--version", action="version", version=f"kitland {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
+    p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def estate_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("estate", nargs="?", default=None,
+                        help="GeoPackage or folder of layer files (default: bundled KIT Batang)")  # fmt: skip
+        sp.add_argument("--assume-crs", metavar="CRS", default=None,
+                        help="CRS for layers that declare none, e.g. EPSG:23835")  # fmt: skip
+
+    def rules_arg(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("--rules", metavar="R.toml", default=None,
+                        help="rules file (default: the bundled UMKM rules)")  # fmt: skip
+
+    v = sub.add_parser("validate", help="report data problems and the land budget")
+    estate_args(v)
+    v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
+    v.add_argument("--fix", metavar="OUT.gpkg", default=None,
+                   help="write a repaired copy (make_valid) to OUT.gpkg; the input is never changed")  # fmt: skip
+    v.set_defaults(func=cmd_validate)
+
+    c = sub.add_parser("check", help="check a zone and the layout against rules")
+    estate_args(c)
+    c.add_argument("--zone", metavar="ZONE", default=None,
+                   help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only")  # fmt: skip
+    rules_arg(c)
+    c.add_argument("--format", choices=["text", "json", "junit"], default="text")
+    c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
+    c.set_defaults(func=cmd_check)
+
+    pl = sub.add_parser("place", help="place the zone under the rules")
+    estate_args(pl)
+    rules_arg(pl)
+    pl.add_argument("--out", metavar="OUT.gpkg", default=None, help="zone + new parcels layout")
+    pl.add_argument("--map", metavar="M.html", default=None, help="write the meeting map")
+    pl.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
+    pl.add_argument("--alternatives", type=int, default=1, metavar="K", help="number of placements")
+    pl.add_argument("--cell-m", type=float, default=25.0, help="cell size in metres (default 25)")
+    pl.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="solver time limit, s")
+    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    pl.add_argument("--offline", action="store_true", help="self-contained map without network")
+    pl.set_defaults(func=cmd_place)
+
+    m = sub.add_parser("map", help="write the interactive meeting map")
+    estate_args(m)
+    m.add_argument("--zone", metavar="ZONE", default=None)
+    rules_arg(m)
+    m.add_argument("--out", metavar="M.html", default=None, help="HTML output (default maps/kitland.html)")
+    m.add_argument("--png", metavar="OUT.png", default=None, help="also write a static picture")
+    m.add_argument("--lang", choices=["id", "en"], default="id")
+    m.add_argument("--offline", action="store_true", help="self-contained map without network")
+    m.set_defaults(func=cmd_map)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0, 1 or 2)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors
+        return int(exc.code or 0)
+    level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    if getattr(args, "alternatives", 1) < 1:
+        print("kitland: --alternatives must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return int(args.func(args))
+    except KitlandError as exc:
+        print(f"kitland: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # unwritable output folder, disk full, …
+        print(f"kitland: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("kitland: interrupted; no output was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

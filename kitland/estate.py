@@ -1,0 +1,580 @@
+"""The estate model: layers in one metric CRS, with the defaults of SPEC §1.
+
+:func:`load_estate` reads an estate (the bundled KIT Batang one by default), checks that
+its coordinates can be right for the CRS each layer declares, reprojects every layer to
+one metric projected CRS and fills defaults (road widths by class). It does not judge
+the layout: that is :func:`kitland.validate`.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from kitland._errors import CRSError, DataError
+from kitland.crs import crs_label, is_metric_projected, metric_crs_for
+from kitland.io import LAYER_NAMES, read_layers
+
+__all__ = [
+    "GATE_KINDS",
+    "LAND_USES",
+    "LAYER_SCHEMA",
+    "ROAD_CLASSES",
+    "ROAD_WIDTH_M",
+    "WATER_KINDS",
+    "Estate",
+    "Finding",
+    "bundled_path",
+    "load_estate",
+]
+
+log = logging.getLogger(__name__)
+
+LAND_USES = (
+    "industrial", "commercial", "umkm", "residential", "green",
+    "utility", "water", "road", "available",
+)  # fmt: skip
+#: Default corridor width per road class, metres (SPEC §1).
+ROAD_WIDTH_M = {"toll": 40.0, "arterial": 30.0, "collector": 20.0, "local": 12.0}
+ROAD_CLASSES = tuple(ROAD_WIDTH_M)
+GATE_KINDS = ("estate_gate", "toll_exit", "factory_gate")
+WATER_KINDS = ("river", "canal", "coast", "pond")
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    """What a layer may hold: geometry types, required and optional columns."""
+
+    geom_types: tuple[str, ...]
+    required: tuple[str, ...]
+    optional: tuple[str, ...]
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+_POLY = ("Polygon", "MultiPolygon")
+LAYER_SCHEMA: dict[str, LayerSpec] = {
+    "boundary": LayerSpec(_POLY, (), ("name",)),
+    "parcels": LayerSpec(
+        _POLY, ("parcel_id", "land_use"), ("tenant", "phase", "status"), {"land_use": LAND_USES}
+    ),
+    "roads": LayerSpec(
+        ("LineString", "MultiLineString"),
+        ("road_class",),
+        ("road_id", "name", "width_m"),
+        {"road_class": ROAD_CLASSES},
+    ),
+    "gates": LayerSpec(("Point", "MultiPoint"), ("kind",), ("gate_id", "name"), {"kind": GATE_KINDS}),
+    "water": LayerSpec(
+        ("LineString", "MultiLineString", *_POLY), ("kind",), ("name",), {"kind": WATER_KINDS}
+    ),
+    "settlements": LayerSpec((*_POLY, "Point", "MultiPoint"), ("name",), ()),
+}
+REQUIRED_LAYERS = ("boundary", "parcels")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One problem found in estate data.
+
+    Attributes
+    ----------
+    code
+        Stable identifier, e.g. ``"overlap"`` or ``"missing-crs"``.
+    severity
+        ``"error"`` (the data is wrong) or ``"warning"`` (worth a look).
+    layer, feature
+        Where: the layer name and the feature id (``parcel_id``, ``road_id``, … or
+        ``#row``); empty when the finding concerns the whole layer.
+    message
+        One line a planner can act on.
+    """
+
+    code: str
+    severity: Literal["error", "warning"]
+    layer: str
+    feature: str
+    message: str
+
+    def __str__(self) -> str:
+        where = self.layer + (f" {self.feature}" if self.feature else "")
+        return f"{self.severity.upper():7} {self.code:22} {where}: {self.message}"
+
+
+def bundled_path(name: str) -> Path:
+    """Path of a file shipped with kitland (``kit_batang.gpkg``, ``umkm_rules.toml``, …).
+
+    Installed wheels carry the files in ``kitland/_bundled``; a source checkout reads
+    them from ``parcels/``.
+
+    Raises
+    ------
+    DataError
+        If the file is in neither place.
+    """
+    packaged = Path(str(resources.files("kitland"))) / "_bundled" / name
+    if packaged.exists():
+        return packaged
+    checkout = Path(__file__).resolve().parent.parent / "parcels" / name
+    if checkout.exists():
+        return checkout
+    msg = f"bundled file {name!r} is missing from the kitland installation"
+    raise DataError(msg)
+
+
+def _feature_label(gdf: gpd.GeoDataFrame, layer: str, i: int) -> str:
+    id_col = {"parcels": "parcel_id", "roads": "road_id", "gates": "gate_id"}.get(layer, "name")
+    if id_col in gdf.columns:
+        v = gdf[id_col].iloc[i]
+        if isinstance(v, str) and v.strip():
+            return v
+    return f"#{i}"
+
+
+def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
+    b = gdf.to_crs(4326).total_bounds
+    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
+    """Raise CRSError on coordinates impossible for the declared CRS; warn on odd ones."""
+    geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if geoms.empty:
+        return []
+    x0, y0, x1, y1 = (float(v) for v in geoms.total_bounds)
+    crs = pyproj.CRS.from_user_input(gdf.crs)
+    if not all(map(math.isfinite, (x0, y0, x1, y1))):
+        msg = f"{label}: coordinates are not finite (NaN or infinity)"
+        raise CRSError(msg)
+    if crs.is_geographic:
+        if abs(y0) > 90 or abs(y1) > 90:
+            if abs(x0) <= 90 and abs(x1) <= 90:
+                msg = (
+                    f"{label}: latitudes beyond ±90 in {crs_label(crs)}; longitude and "
+                    "latitude look swapped (GeoJSON and EPSG:4326 data here are lon, lat)"
+                )
+            else:
+                msg = (
+                    f"{label}: coordinates up to ({x1:.0f}, {y1:.0f}) are not degrees but "
+                    f"the layer declares {crs_label(crs)}; declare its real projected CRS"
+                )
+            raise CRSError(msg)
+        if abs(x0) > 180 or abs(x1) > 180:
+            msg = f"{label}: longitudes beyond ±180 in {crs_label(crs)}"
+            raise CRSError(msg)
+    elif max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90 and (x1 - x0) < 2:
+        msg = (
+            f"{label}: coordinates look like degrees ({x0:.4f}, {y0:.4f}) but the layer "
+            f"declares the projected {crs_label(crs)} in metres; declare EPSG:4326"
+        )
+        raise CRSError(msg)
+    findings: list[Finding] = []
+    aou = crs.area_of_use
+    if aou is not None:
+        w, s, e, n = _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=crs))
+        margin = 1.0  # degrees: projections stay usable a little past their area of use
+        if w > aou.east + margin or e < aou.west - margin or s > aou.north + margin or n < aou.south - margin:
+            findings.append(
+                Finding(
+                    "outside-crs-area", "warning", str(gdf.attrs.get("layer", "")), "",
+                    f"{label}: data at lon {w:.3f}..{e:.3f}, lat {s:.3f}..{n:.3f} lies outside "
+                    f"the area of use of {crs_label(crs)} ({aou.name}); is the CRS right?",
+                )  # fmt: skip
+            )
+    return findings
+
+
+def _normalise(
+    layer: str, gdf: gpd.GeoDataFrame, crs: pyproj.CRS, strict: bool
+) -> tuple[gpd.GeoDataFrame, list[Finding]]:
+    label = gdf.attrs.get("source", layer)
+    spec = LAYER_SCHEMA[layer]
+    findings: list[Finding] = []
+    gdf = gdf.copy()
+    gdf.attrs["layer"] = layer
+    findings += _check_coordinates(gdf, label)
+    gdf.columns = [c if c == gdf.geometry.name else str(c).lower() for c in gdf.columns]
+    gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
+    for col in spec.required:
+        if col not in gdf.columns:
+            msg = f"{label}: missing required column {col!r} (has {', '.join(map(str, gdf.columns))})"
+            if strict:
+                raise DataError(msg)
+            findings.append(Finding("missing-column", "error", layer, "", msg))
+            gdf[col] = None
+    for col in spec.optional:
+        if col not in gdf.columns:
+            gdf[col] = None
+    # Null and empty geometries cannot be measured: they are dropped and reported.
+    bad = gdf.geometry.isna() | gdf.geometry.is_empty
+    for i in np.flatnonzero(bad.to_numpy()):
+        findings.append(
+            Finding(
+                "empty-geometry", "error", layer, _feature_label(gdf, layer, int(i)),
+                f"{label}: feature has no geometry (NULL or empty); it is ignored",
+            )  # fmt: skip
+        )
+    gdf = gdf[~bad.to_numpy()]
+    # Text identifiers: parcel_id 17 and "17" are the same parcel.
+    for col in ("parcel_id", "road_id", "gate_id", "name", "land_use", "road_class", "kind"):
+        if col in gdf.columns:
+            gdf[col] = gdf[col].map(_as_text).astype(object)
+    if layer == "roads":
+        gdf["width_m"] = _road_widths(gdf, label)
+    if gdf.crs is not None and not pyproj.CRS.from_user_input(gdf.crs).equals(crs):
+        gdf = gdf.to_crs(crs)
+    gdf = gdf.reset_index(drop=True)
+    gdf.attrs["source"] = label
+    gdf.attrs["layer"] = layer
+    return gdf, findings
+
+
+def _as_text(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def _road_widths(gdf: gpd.GeoDataFrame, label: str) -> pd.Series:
+    given = pd.to_numeric(gdf["width_m"], errors="coerce")
+    default = gdf["road_class"].map(ROAD_WIDTH_M)
+    width = given.where(given.notna(), default)
+    bad = width.notna() & ~(width > 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        msg = (
+            f"{label}: road {_feature_label(gdf, 'roads', i)} has width_m = "
+            f"{given.iloc[i]}; widths must be positive metres (leave empty for the class default)"
+        )
+        raise DataError(msg)
+    return width.astype(float)
+
+
+@dataclass(frozen=True, eq=False)
+class Estate:
+    """An estate: its layers, all in one metric projected CRS.
+
+    Build one with :func:`load_estate` or :meth:`from_layers`. Layers absent from the
+    source are empty frames with the columns of SPEC §1, so code can always ask for
+    ``estate.roads``.
+
+    Attributes
+    ----------
+    layers
+        Layer name → GeoDataFrame in :attr:`crs`.
+    crs
+        The metric projected CRS of every layer.
+    source
+        Where the estate came from (a path, or ``"bundled"``).
+    name
+        Display name.
+    source_crs
+        Layer name → the CRS label it was stored in.
+    load_findings
+        Problems noticed while loading (dropped empty geometries, CRS warnings, …);
+        :func:`kitland.validate` reports them with the rest.
+    """
+
+    layers: Mapping[str, gpd.GeoDataFrame]
+    crs: pyproj.CRS
+    source: str = ""
+    name: str = "estate"
+    source_crs: Mapping[str, str] = field(default_factory=dict)
+    load_findings: tuple[Finding, ...] = ()
+
+    @classmethod
+    def from_layers(
+        cls,
+        layers: Mapping[str, gpd.GeoDataFrame],
+        *,
+        crs: Any = None,
+        source: str = "",
+        name: str = "estate",
+        strict: bool = True,
+    ) -> Estate:
+        """Build an estate from GeoDataFrames (one per layer name of SPEC §1).
+
+        Parameters
+        ----------
+        layers
+            Layer name → GeoDataFrame with a CRS.
+        crs
+            Metric projected CRS to measure in. Default: the parcels' CRS when it is
+            metric and projected, else the UTM zone of the parcels (EPSG:32749 at KIT
+            Batang).
+        strict
+            When True, a missing required layer or column raises; when False it is
+            recorded in :attr:`load_findings` (for :func:`kitland.validate`).
+
+        Raises
+        ------
+        DataError
+            A required layer or column is missing (``strict``), an unknown layer name,
+            a negative road width.
+        CRSError
+            A layer without CRS, coordinates impossible for their CRS, or a ``crs``
+            that is not metric and projected.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 200, 100)], crs=32749)
+        >>> p = gpd.GeoDataFrame({"parcel_id": ["a", "b"], "land_use": ["industrial", "available"]},
+        ...                      geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=32749)
+        >>> Estate.from_layers({"boundary": b, "parcels": p}).area_ha
+        2.0
+        """
+        unknown = set(layers) - set(LAYER_NAMES)
+        if unknown:
+            msg = f"unknown layer name(s) {sorted(unknown)}; expected {', '.join(LAYER_NAMES)}"
+            raise DataError(msg)
+        findings: list[Finding] = []
+        for req in REQUIRED_LAYERS:
+            if req not in layers or len(layers[req]) == 0:
+                what = "missing" if req not in layers else "empty"
+                msg = f"{source or 'estate'}: required layer {req!r} is {what}"
+                if strict:
+                    raise DataError(msg)
+                findings.append(Finding(f"{what}-layer", "error", req, "", msg))
+        for lname, gdf in layers.items():
+            if gdf.crs is None:
+                msg = f"{gdf.attrs.get('source', lname)} has no CRS; declare one"
+                raise CRSError(msg)
+        work = cls._working_crs(layers, crs)
+        out: dict[str, gpd.GeoDataFrame] = {}
+        src: dict[str, str] = {}
+        for lname in LAYER_NAMES:
+            if lname not in layers:
+                continue
+            src[lname] = crs_label(layers[lname].crs)
+            gdf, f = _normalise(lname, layers[lname], work, strict)
+            out[lname] = gdf
+            findings += f
+        return cls(out, work, source, name, src, tuple(findings))
+
+    @staticmethod
+    def _working_crs(layers: Mapping[str, gpd.GeoDataFrame], crs: Any) -> pyproj.CRS:
+        if crs is not None:
+            c = pyproj.CRS.from_user_input(crs)
+            if not is_metric_projected(c):
+                msg = f"crs={crs_label(c)} is not a projected CRS in metres; choose one such as EPSG:32749"
+                raise CRSError(msg)
+            return c
+        ref = next((layers[n] for n in ("parcels", "boundary") if n in layers and len(layers[n])), None)
+        if ref is None:
+            ref = next(iter(layers.values()))
+        if is_metric_projected(ref.crs):
+            return pyproj.CRS.from_user_input(ref.crs)
+        geoms = ref.geometry[ref.geometry.notna() & ~ref.geometry.is_empty]
+        if geoms.empty:
+            return metric_crs_for(ref.crs)
+        _check_coordinates(gpd.GeoDataFrame(geometry=geoms, crs=ref.crs), ref.attrs.get("source", ""))
+        return metric_crs_for(ref.crs, _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=ref.crs)))
+
+    # -- layers -------------------------------------------------------------------
+    def layer(self, name: str) -> gpd.GeoDataFrame:
+        """The layer ``name``, or an empty frame with its columns when absent.
+
+        Raises
+        ------
+        DataError
+            If ``name`` is not a layer name of SPEC §1.
+        """
+        if name not in LAYER_SCHEMA:
+            msg = f"unknown layer {name!r}; expected one of {', '.join(LAYER_NAMES)}"
+            raise DataError(msg)
+        if name in self.layers:
+            return self.layers[name]
+        spec = LAYER_SCHEMA[name]
+        empty = gpd.GeoDataFrame(
+            {c: pd.Series(dtype=object) for c in (*spec.required, *spec.optional)},
+            geometry=gpd.GeoSeries([], crs=self.crs),
+            crs=self.crs,
+        )
+        empty.attrs.update(layer=name, source=f"{self.source or self.name} (no {name} layer)")
+        return empty
+
+    @property
+    def boundary(self) -> gpd.GeoDataFrame:
+        """The estate boundary polygon(s)."""
+        return self.layer("boundary")
+
+    @property
+    def parcels(self) -> gpd.GeoDataFrame:
+        """Parcels, with ``parcel_id`` and ``land_use`` as text."""
+        return self.layer("parcels")
+
+    @property
+    def roads(self) -> gpd.GeoDataFrame:
+        """Road centrelines with ``width_m`` filled from the class default where missing."""
+        return self.layer("roads")
+
+    @property
+    def gates(self) -> gpd.GeoDataFrame:
+        """Gates (estate gates, toll exits, factory gates)."""
+        return self.layer("gates")
+
+    @property
+    def water(self) -> gpd.GeoDataFrame:
+        """Rivers, canals, coast and ponds."""
+        return self.layer("water")
+
+    @property
+    def settlements(self) -> gpd.GeoDataFrame:
+        """Villages and other settlements."""
+        return self.layer("settlements")
+
+    @cached_property
+    def boundary_union(self) -> shapely.Geometry:
+        """The boundary as one (multi)polygon."""
+        return shapely.union_all(self.boundary.geometry.to_numpy())
+
+    @property
+    def area_ha(self) -> float:
+        """Planar area of the boundary in hectares."""
+        return float(shapely.area(self.boundary_union)) / 10_000
+
+    @cached_property
+    def road_corridors(self) -> gpd.GeoSeries:
+        """Each road's corridor: centreline buffered by ``width_m / 2`` with flat caps."""
+        r = self.roads
+        geoms = shapely.buffer(r.geometry.to_numpy(), r["width_m"].to_numpy(float) / 2, cap_style="flat")
+        return gpd.GeoSeries(geoms, index=r.index, crs=self.crs, name="corridor")
+
+    def land_budget(self) -> pd.DataFrame:
+        """Hectares and share of the estate per land use.
+
+        Shares are of the boundary's area. Land uses with no parcel are left out.
+
+        Examples
+        --------
+        >>> est = load_estate()
+        >>> budget = est.land_budget()
+        >>> list(budget.columns)
+        ['area_ha', 'share_pct', 'parcels']
+        >>> bool(budget["share_pct"].sum() > 95)
+        True
+        """
+        p = self.parcels
+        area = p.geometry.area / 10_000
+        g = pd.DataFrame({"land_use": p["land_use"].fillna("(none)"), "area_ha": area})
+        out = g.groupby("land_use", sort=False).agg(area_ha=("area_ha", "sum"), parcels=("area_ha", "size"))
+        order = [u for u in LAND_USES if u in out.index] + sorted(set(out.index) - set(LAND_USES))
+        out = out.loc[order]
+        total = self.area_ha or float(area.sum()) or 1.0
+        out.insert(1, "share_pct", 100 * out["area_ha"] / total)
+        out.index.name = "land_use"
+        return out
+
+    def select(self, layer: str = "parcels", **criteria: Any) -> gpd.GeoDataFrame:
+        """Features of ``layer`` whose columns take one of the given values.
+
+        Examples
+        --------
+        >>> est = load_estate()
+        >>> len(est.select("water", kind=["river"])) > 0
+        True
+        """
+        gdf = self.layer(layer)
+        mask = pd.Series(True, index=gdf.index)
+        for col, values in criteria.items():
+            if col not in gdf.columns:
+                msg = f"layer {layer!r} has no column {col!r}"
+                raise DataError(msg)
+            vals = [values] if isinstance(values, str | int | float) else list(values)
+            mask &= gdf[col].isin([_as_text(v) for v in vals])
+        return gdf[mask]
+
+    # -- display ------------------------------------------------------------------
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={len(v)}" for k, v in self.layers.items())
+        return f"<Estate {self.name!r} {self.area_ha:,.1f} ha, {crs_label(self.crs)}: {counts}>"
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{html.escape(k)}</td><td>{len(v)}</td>"
+            f"<td>{html.escape(self.source_crs.get(k, ''))}</td></tr>"
+            for k, v in self.layers.items()
+        )
+        budget = self.land_budget()
+        brows = "".join(
+            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f} %</td>"
+            f"<td>{int(r.parcels)}</td></tr>"
+            for u, r in budget.iterrows()
+        )
+        return (
+            f"<div><b>Estate {html.escape(self.name)}</b> — {self.area_ha:,.1f} ha, "
+            f"measured in {html.escape(crs_label(self.crs))}<br><small>{html.escape(self.source)}</small>"
+            "<table><tr><th>layer</th><th>features</th><th>stored CRS</th></tr>"
+            f"{rows}</table><table><tr><th>land use</th><th>ha</th><th>share</th><th>parcels</th></tr>"
+            f"{brows}</table></div>"
+        )
+
+    def explore(self, **kwargs: Any) -> Any:
+        """The interactive Folium map of this estate (see :func:`kitland.make_map`)."""
+        from kitland.maps import make_map  # noqa: PLC0415 - maps sit above the model
+
+        return make_map(self, **kwargs)
+
+    map = explore
+
+
+def load_estate(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    crs: Any = None,
+    assume_crs: str | None = None,
+    strict: bool = True,
+) -> Estate:
+    """Load an estate; with no path, the bundled illustrative KIT Batang estate.
+
+    Parameters
+    ----------
+    path
+        A GeoPackage (or any multi-layer vector file) or a folder of per-layer files.
+    crs
+        Metric projected CRS to measure in (default: keep a metric projected input CRS,
+        else the UTM zone of the data, EPSG:32749 at KIT Batang).
+    assume_crs
+        CRS for layers that declare none (otherwise they are an error).
+    strict
+        Raise on missing required layers/columns (True) or record them for
+        :func:`kitland.validate` (False).
+
+    Raises
+    ------
+    DataError
+        Unreadable input, missing required layer or column.
+    CRSError
+        Missing CRS, or coordinates impossible for the declared CRS.
+
+    Examples
+    --------
+    >>> est = load_estate()
+    >>> est.crs.to_epsg(), len(est.parcels) > 100
+    (32749, True)
+    """
+    if path is None:
+        p = bundled_path("kit_batang.gpkg")
+        name, source = "KIT Batang (illustrative)", "bundled KIT Batang estate"
+    else:
+        p = Path(path)
+        name, source = p.stem, str(p)
+    layers = read_layers(p, assume_crs=assume_crs)
+    return Estate.from_layers(layers, crs=crs, source=source, name=name, strict=strict)

@@ -1,0 +1,203 @@
+"""Reading estate layers and zone files through fiona, and writing outputs atomically.
+
+An estate is either one multi-layer file (a GeoPackage) or a folder holding one file per
+layer (``boundary.geojson``, ``parcels.shp``, …, any format GDAL reads). Layers are
+returned in their own CRS; :mod:`kitland.estate` reprojects them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import fiona
+import geopandas as gpd
+import pandas as pd
+
+from kitland._errors import CRSError, DataError
+
+__all__ = ["LAYER_NAMES", "atomic_path", "read_layers", "read_zone"]
+
+log = logging.getLogger(__name__)
+
+#: Layer names of an estate (SPEC §1), in drawing order.
+LAYER_NAMES = ("boundary", "parcels", "roads", "gates", "water", "settlements")
+
+# Files in a layer folder that are parts of another file, not layers of their own.
+_SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"}
+
+_CRS_HINT = (
+    "declare one: add a .prj beside a Shapefile, set the CRS in QGIS "
+    "(Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
+    "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)"
+)
+
+
+def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> gpd.GeoDataFrame:
+    try:
+        gdf = gpd.read_file(path, layer=layer, engine="fiona")
+    except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
+        msg = f"{label}: cannot read as a vector layer ({type(exc).__name__}: {exc})"
+        raise DataError(msg) from exc
+    if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
+        msg = f"{label}: has no geometry column; expected a vector layer"
+        raise DataError(msg)
+    if gdf.crs is None:
+        if assume_crs is None:
+            msg = f"{label} has no CRS; {_CRS_HINT}"
+            raise CRSError(msg)
+        gdf = gdf.set_crs(assume_crs)
+    return gdf
+
+
+def _list_layers(path: Path) -> list[str]:
+    try:
+        return list(fiona.listlayers(path))
+    except Exception as exc:
+        if path.exists() and path.stat().st_size == 0:
+            msg = f"{path}: the file is empty"
+        else:
+            msg = f"{path}: not a vector file GDAL can read ({type(exc).__name__}: {exc})"
+        raise DataError(msg) from exc
+
+
+def read_layers(
+    path: str | os.PathLike[str], *, assume_crs: str | None = None
+) -> dict[str, gpd.GeoDataFrame]:
+    """Read the estate layers found at ``path``, each in its own CRS.
+
+    Parameters
+    ----------
+    path
+        A multi-layer file (GeoPackage, …) or a folder with one file per layer; layer
+        and file names are matched to :data:`LAYER_NAMES` ignoring case.
+    assume_crs
+        CRS to give layers that declare none. Without it such a layer is an error.
+
+    Returns
+    -------
+    dict
+        Layer name → GeoDataFrame, only for the layers present. Each frame carries
+        ``attrs["source"]``, a label naming the file and layer for messages.
+
+    Raises
+    ------
+    DataError
+        If ``path`` does not exist or cannot be read as vector data.
+    CRSError
+        If a layer declares no CRS and ``assume_crs`` is not given.
+    """
+    p = Path(path)
+    if not p.exists():
+        msg = f"{p}: no such file or folder"
+        raise DataError(msg)
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    if p.is_dir():
+        files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() not in _SIDECARS)
+        for f in files:
+            name = f.stem.lower()
+            if name not in LAYER_NAMES:
+                log.info("%s: not an estate layer name, skipped", f)
+                continue
+            if name in layers:
+                msg = f"{p}: two files for layer {name!r} ({layers[name].attrs['source']}, {f})"
+                raise DataError(msg)
+            gdf = _read(f, None, str(f), assume_crs)
+            gdf.attrs["source"] = str(f)
+            layers[name] = gdf
+        if not layers:
+            msg = f"{p}: folder holds no estate layer files (expected e.g. parcels.geojson)"
+            raise DataError(msg)
+        return layers
+    names = _list_layers(p)
+    by_lower = {n.lower(): n for n in names}
+    for name in LAYER_NAMES:
+        if name in by_lower:
+            label = f"{p} layer {by_lower[name]!r}"
+            gdf = _read(p, by_lower[name], label, assume_crs)
+            gdf.attrs["source"] = label
+            layers[name] = gdf
+    if not layers:
+        msg = (
+            f"{p}: no estate layers found (it has {', '.join(map(repr, names)) or 'none'}; "
+            f"expected {', '.join(LAYER_NAMES)})"
+        )
+        raise DataError(msg)
+    return layers
+
+
+def read_zone(
+    path: str | os.PathLike[str], *, assume_crs: str | None = None
+) -> gpd.GeoDataFrame:
+    """Read a zone file: one polygon feature, or the layer ``zone`` of a multi-layer file.
+
+    A ``zone`` layer written by ``kitland place`` holds one feature per placement; the
+    one with ``rank`` 1 is taken.
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read, or holds no polygon or more than one.
+    CRSError
+        If the file declares no CRS and ``assume_crs`` is not given.
+    """
+    p = Path(path)
+    if not p.exists():
+        msg = f"{p}: no such zone file"
+        raise DataError(msg)
+    names = _list_layers(p)
+    layer = next((n for n in names if n.lower() == "zone"), None)
+    if layer is None and len(names) > 1:
+        msg = f"{p}: has layers {', '.join(map(repr, names))}; expected one layer or a 'zone' layer"
+        raise DataError(msg)
+    label = f"{p}" + (f" layer {layer!r}" if layer else "")
+    gdf = _read(p, layer or names[0], label, assume_crs)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(gdf) > 1 and "rank" in gdf.columns:
+        gdf = gdf[pd.to_numeric(gdf["rank"], errors="coerce") == 1]
+    if len(gdf) != 1:
+        msg = f"{label}: holds {len(gdf)} zone geometries; expected exactly one polygon"
+        raise DataError(msg)
+    kinds = set(gdf.geom_type)
+    if not kinds <= {"Polygon", "MultiPolygon"}:
+        msg = f"{label}: zone geometry is a {kinds.pop()}; expected a Polygon"
+        raise DataError(msg)
+    gdf = gdf.reset_index(drop=True)
+    gdf.attrs["source"] = label
+    return gdf
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it onto ``target`` on success.
+
+    On any error (or interruption) the temporary file is removed and ``target`` keeps
+    its previous content, so outputs are written whole or not at all.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "report.json"
+    >>> with atomic_path(out) as tmp:
+    ...     _ = tmp.write_text("{}")
+    >>> out.read_text()
+    '{}'
+    """
+    t = Path(target)
+    if t.parent and not t.parent.exists():
+        msg = f"{t}: the folder {t.parent} does not exist"
+        raise DataError(msg)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{t.name}.", suffix=f".part{t.suffix}", dir=t.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    tmp.unlink()  # writers (GDAL) want to create the file themselves
+    try:
+        yield tmp
+        os.replace(tmp, t)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,198 @@
+"""Rule results and reports: text table, JSON (SPEC §5) and JUnit XML.
+
+A :class:`RuleResult` is one rule judged on one zone or layout; a :class:`Report` is the
+verdict of a whole rules file. Both are plain data and know nothing of geometry.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from xml.etree import ElementTree as ET
+
+__all__ = ["Report", "RuleResult"]
+
+
+def _round(v: Any, nd: int = 3) -> Any:
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            return None
+        return round(v, nd)
+    return v
+
+
+@dataclass(frozen=True)
+class RuleResult:
+    """One rule judged.
+
+    Attributes
+    ----------
+    id
+        The rule's ``name`` or ``kind#index`` (e.g. ``setback#4``); ``area`` and ``on``
+        for the zone's own rules.
+    kind
+        The rule kind (``adjacent``, ``setback``, …).
+    passed
+        The verdict.
+    value
+        The measured value (None when it cannot be measured, e.g. no road reaches).
+    required
+        The requirement as text, e.g. ``">= 50"`` or ``"19.5 .. 20.5"``.
+    unit
+        ``"m"``, ``"ha"``, ``"%"`` or ``""``.
+    message
+        One human sentence saying what was measured and why it passes or fails.
+    scope
+        ``"zone"`` or ``"layout"``.
+    """
+
+    id: str
+    kind: str
+    passed: bool
+    value: float | None
+    required: str
+    unit: str
+    message: str
+    scope: str = "zone"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of SPEC §5."""
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "passed": bool(self.passed),
+            "value": _round(self.value),
+            "required": self.required,
+            "unit": self.unit,
+            "message": self.message,
+            "scope": self.scope,
+        }
+
+    @property
+    def mark(self) -> str:
+        """✓ or ✗."""
+        return "✓" if self.passed else "✗"
+
+    def value_text(self) -> str:
+        """The value with its unit, for tables."""
+        if self.value is None:
+            return "—"
+        v = self.value
+        txt = f"{v:,.2f}" if abs(v) < 100 else f"{v:,.1f}"
+        return f"{txt} {self.unit}".strip()
+
+
+@dataclass(frozen=True)
+class Report:
+    """The verdict of a rules file on one zone and/or the layout.
+
+    Attributes
+    ----------
+    results
+        One :class:`RuleResult` per rule, in file order (zone rules, then layout rules).
+    zone
+        Zone summary for the report: ``area_ha``, ``compactness``, ``crs`` (empty when
+        only layout rules were checked).
+    extra
+        More top-level JSON keys (``place`` adds ``alternatives`` and ``funnel``).
+    """
+
+    results: Sequence[RuleResult]
+    zone: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when every rule passes."""
+        return all(r.passed for r in self.results)
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        """The results that fail."""
+        return [r for r in self.results if not r.passed]
+
+    def __getitem__(self, rule_id: str) -> RuleResult:
+        for r in self.results:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form of SPEC §5."""
+        d: dict[str, Any] = {"passed": self.passed}
+        if self.zone:
+            d["zone"] = {k: _round(v) for k, v in self.zone.items()}
+        d["rules"] = [r.to_dict() for r in self.results]
+        d.update(self.extra)
+        return d
+
+    def to_json(self) -> str:
+        """Deterministic JSON text (sorted keys inside rules kept in SPEC order)."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def to_text(self) -> str:
+        """A table for the terminal: rule, value, required, ✓/✗."""
+        rows = [(r.id, r.kind, r.value_text(), f"{r.required} {r.unit}".strip(), r.mark) for r in self.results]
+        head = ("rule", "kind", "value", "required", "")
+        widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(5)]
+        line = lambda t: "  ".join(str(c).ljust(w) for c, w in zip(t, widths, strict=True)).rstrip()  # noqa: E731
+        out = [line(head), line(tuple("-" * w for w in widths))]
+        out += [line(r) for r in rows]
+        n_fail = len(self.failed)
+        verdict = "PASS: all rules hold" if self.passed else f"FAIL: {n_fail} of {len(self.results)} rules fail"
+        if self.zone:
+            z = self.zone
+            out.insert(0, f"zone: {z.get('area_ha', 0):.2f} ha, compactness {z.get('compactness', 0):.2f}, {z.get('crs', '')}")
+        out.append(verdict)
+        for r in self.failed:
+            out.append(f"  ✗ {r.id}: {r.message}")
+        return "\n".join(out) + "\n"
+
+    def to_junit(self, *, suite: str = "kitland.check") -> str:
+        """JUnit XML: one test case per rule, a ``<failure>`` for each failing rule."""
+        ts = ET.Element(
+            "testsuite", name=suite, tests=str(len(self.results)),
+            failures=str(len(self.failed)), errors="0", skipped="0",
+        )  # fmt: skip
+        for r in self.results:
+            tc = ET.SubElement(ts, "testcase", classname=f"{suite}.{r.scope}", name=r.id)
+            tc.set("time", "0")
+            if not r.passed:
+                f = ET.SubElement(tc, "failure", message=r.message, type=r.kind)
+                f.text = f"value {r.value_text()}, required {r.required} {r.unit}".strip()
+            out = ET.SubElement(tc, "system-out")
+            out.text = r.message
+        suites = ET.Element("testsuites")
+        suites.append(ts)
+        ET.indent(suites)
+        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+    def __repr__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        verdict = "PASS" if self.passed else "FAIL"
+        rows = "".join(
+            f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.kind)}</td>"
+            f"<td style='text-align:right'>{html.escape(r.value_text())}</td>"
+            f"<td>{html.escape((r.required + ' ' + r.unit).strip())}</td>"
+            f"<td style='color:{'#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
+            f"<td>{html.escape(r.message)}</td></tr>"
+            for r in self.results
+        )
+        z = ""
+        if self.zone:
+            z = html.escape(
+                f" — zone {self.zone.get('area_ha', 0):.2f} ha, compactness "
+                f"{self.zone.get('compactness', 0):.2f}, {self.zone.get('crs', '')}"
+            )
+        return (
+            f"<div><b style='color:{colour}'>{verdict}</b>{z}<table>"
+            "<tr><th>rule</th><th>kind</th><th>value</th><th>required</th><th></th><th>message</th></tr>"
+            f"{rows}</table></div>"
+        )
