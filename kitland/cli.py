@@ -10,7 +10,6 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from kitland._errors import KitlandError
 
@@ -26,13 +25,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"kitland: {message} (see `kitland {self.prog.split()[-1]} --help`)\n")
 
 
-def _estate(args: argparse.Namespace, *, strict: bool = True):  # noqa: ANN202
+def _estate(args: argparse.Namespace, *, strict: bool = True):
     from kitland.estate import load_estate  # noqa: PLC0415 - keep --help fast
 
     return load_estate(args.estate, assume_crs=args.assume_crs, strict=strict)
 
 
-def _rules(args: argparse.Namespace):  # noqa: ANN202
+def _rules(args: argparse.Namespace):
     from kitland.rules import load_rules  # noqa: PLC0415
 
     return load_rules(args.rules)
@@ -86,9 +85,12 @@ def cmd_place(args: argparse.Namespace) -> int:
     estate = _estate(args)
     rules = _rules(args)
     result = place(
-        estate, rules, alternatives=args.alternatives, cell_m=args.cell_m,
+        estate,
+        rules,
+        alternatives=args.alternatives,
+        cell_m=args.cell_m,
         time_limit_s=args.time_limit,
-    )  # fmt: skip
+    )
     if args.report:
         _write_text(args.report, result.report.to_json())
     if not result.found:
@@ -100,9 +102,14 @@ def cmd_place(args: argparse.Namespace) -> int:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
         m = make_map(
-            estate, zone=result.zone, report=result.report, alternatives=result.alternatives[1:],
-            lang=args.lang, offline=args.offline, rules_source=rules.source,
-        )  # fmt: skip
+            estate,
+            zone=result.zone,
+            report=result.report,
+            alternatives=result.alternatives[1:],
+            lang=args.lang,
+            offline=args.offline,
+            rules_source=rules.source,
+        )
         save_map(m, args.map)
     sys.stdout.write(result.summary())
     return 0
@@ -128,9 +135,13 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.out or not args.png:
         out = args.out or "maps/kitland.html"
         m = make_map(
-            estate, zone=zone, report=report, lang=args.lang, offline=args.offline,
+            estate,
+            zone=zone,
+            report=report,
+            lang=args.lang,
+            offline=args.offline,
             rules_source=rules_source,
-        )  # fmt: skip
+        )
         save_map(m, out)
         print(f"map written to {out}", file=sys.stderr)
     return 0
@@ -139,34 +150,56 @@ def cmd_map(args: argparse.Namespace) -> int:
 def _parser() -> argparse.ArgumentParser:
     from kitland import __version__  # noqa: PLC0415
 
-    p = _Parser(prog="kitland", description="Plan land in an industrial estate (default: KIT Batang).")
+    p = _Parser(
+        prog="kitland", description="Plan land in an industrial estate (default: KIT Batang)."
+    )
     p.add_argument("--version", action="version", version=f"kitland {__version__}")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
     p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def estate_args(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("estate", nargs="?", default=None,
-                        help="GeoPackage or folder of layer files (default: bundled KIT Batang)")  # fmt: skip
-        sp.add_argument("--assume-crs", metavar="CRS", default=None,
-                        help="CRS for layers that declare none, e.g. EPSG:23835")  # fmt: skip
+        sp.add_argument(
+            "estate",
+            nargs="?",
+            default=None,
+            help="GeoPackage or folder of layer files (default: bundled KIT Batang)",
+        )
+        sp.add_argument(
+            "--assume-crs",
+            metavar="CRS",
+            default=None,
+            help="CRS for layers that declare none, e.g. EPSG:23835",
+        )
 
     def rules_arg(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("--rules", metavar="R.toml", default=None,
-                        help="rules file (default: the bundled UMKM rules)")  # fmt: skip
+        sp.add_argument(
+            "--rules",
+            metavar="R.toml",
+            default=None,
+            help="rules file (default: the bundled UMKM rules)",
+        )
 
     v = sub.add_parser("validate", help="report data problems and the land budget")
     estate_args(v)
     v.add_argument("--format", choices=["text", "json"], default="text")
     v.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
-    v.add_argument("--fix", metavar="OUT.gpkg", default=None,
-                   help="write a repaired copy (make_valid) to OUT.gpkg; the input is never changed")  # fmt: skip
+    v.add_argument(
+        "--fix",
+        metavar="OUT.gpkg",
+        default=None,
+        help="write a repaired copy (make_valid) to OUT.gpkg; the input is never changed",
+    )
     v.set_defaults(func=cmd_validate)
 
     c = sub.add_parser("check", help="check a zone and the layout against rules")
     estate_args(c)
-    c.add_argument("--zone", metavar="ZONE", default=None,
-                   help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only")  # fmt: skip
+    c.add_argument(
+        "--zone",
+        metavar="ZONE",
+        default=None,
+        help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only",
+    )
     rules_arg(c)
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
@@ -180,7 +213,9 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
     pl.add_argument("--alternatives", type=int, default=1, metavar="K", help="number of placements")
     pl.add_argument("--cell-m", type=float, default=25.0, help="cell size in metres (default 25)")
-    pl.add_argument("--time-limit", type=float, default=60.0, metavar="S", help="solver time limit, s")
+    pl.add_argument(
+        "--time-limit", type=float, default=60.0, metavar="S", help="solver time limit, s"
+    )
     pl.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
     pl.set_defaults(func=cmd_place)
@@ -189,7 +224,9 @@ def _parser() -> argparse.ArgumentParser:
     estate_args(m)
     m.add_argument("--zone", metavar="ZONE", default=None)
     rules_arg(m)
-    m.add_argument("--out", metavar="M.html", default=None, help="HTML output (default maps/kitland.html)")
+    m.add_argument(
+        "--out", metavar="M.html", default=None, help="HTML output (default maps/kitland.html)"
+    )
     m.add_argument("--png", metavar="OUT.png", default=None, help="also write a static picture")
     m.add_argument("--lang", choices=["id", "en"], default="id")
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
@@ -205,7 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0)
     level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     if getattr(args, "alternatives", 1) < 1:
         print("kitland: --alternatives must be at least 1", file=sys.stderr)
         return 2

@@ -45,9 +45,16 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 LAND_USES = (
-    "industrial", "commercial", "umkm", "residential", "green",
-    "utility", "water", "road", "available",
-)  # fmt: skip
+    "industrial",
+    "commercial",
+    "umkm",
+    "residential",
+    "green",
+    "utility",
+    "water",
+    "road",
+    "available",
+)
 #: Default corridor width per road class, metres (SPEC §1).
 ROAD_WIDTH_M = {"toll": 40.0, "arterial": 30.0, "collector": 20.0, "local": 12.0}
 ROAD_CLASSES = tuple(ROAD_WIDTH_M)
@@ -77,7 +84,9 @@ LAYER_SCHEMA: dict[str, LayerSpec] = {
         ("road_id", "name", "width_m"),
         {"road_class": ROAD_CLASSES},
     ),
-    "gates": LayerSpec(("Point", "MultiPoint"), ("kind",), ("gate_id", "name"), {"kind": GATE_KINDS}),
+    "gates": LayerSpec(
+        ("Point", "MultiPoint"), ("kind",), ("gate_id", "name"), {"kind": GATE_KINDS}
+    ),
     "water": LayerSpec(
         ("LineString", "MultiLineString", *_POLY), ("kind",), ("name",), {"kind": WATER_KINDS}
     ),
@@ -186,13 +195,21 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     if aou is not None:
         w, s, e, n = _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=crs))
         margin = 1.0  # degrees: projections stay usable a little past their area of use
-        if w > aou.east + margin or e < aou.west - margin or s > aou.north + margin or n < aou.south - margin:
+        if (
+            w > aou.east + margin
+            or e < aou.west - margin
+            or s > aou.north + margin
+            or n < aou.south - margin
+        ):
             findings.append(
                 Finding(
-                    "outside-crs-area", "warning", str(gdf.attrs.get("layer", "")), "",
+                    "outside-crs-area",
+                    "warning",
+                    str(gdf.attrs.get("layer", "")),
+                    "",
                     f"{label}: data at lon {w:.3f}..{e:.3f}, lat {s:.3f}..{n:.3f} lies outside "
                     f"the area of use of {crs_label(crs)} ({aou.name}); is the CRS right?",
-                )  # fmt: skip
+                )
             )
     return findings
 
@@ -210,7 +227,9 @@ def _normalise(
     gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
     for col in spec.required:
         if col not in gdf.columns:
-            msg = f"{label}: missing required column {col!r} (has {', '.join(map(str, gdf.columns))})"
+            msg = (
+                f"{label}: missing required column {col!r} (has {', '.join(map(str, gdf.columns))})"
+            )
             if strict:
                 raise DataError(msg)
             findings.append(Finding("missing-column", "error", layer, "", msg))
@@ -223,9 +242,12 @@ def _normalise(
     for i in np.flatnonzero(bad.to_numpy()):
         findings.append(
             Finding(
-                "empty-geometry", "error", layer, _feature_label(gdf, layer, int(i)),
+                "empty-geometry",
+                "error",
+                layer,
+                _feature_label(gdf, layer, int(i)),
                 f"{label}: feature has no geometry (NULL or empty); it is ignored",
-            )  # fmt: skip
+            )
         )
     gdf = gdf[~bad.to_numpy()]
     # Text identifiers: parcel_id 17 and "17" are the same parcel.
@@ -376,7 +398,9 @@ class Estate:
                 msg = f"crs={crs_label(c)} is not a projected CRS in metres; choose one such as EPSG:32749"
                 raise CRSError(msg)
             return c
-        ref = next((layers[n] for n in ("parcels", "boundary") if n in layers and len(layers[n])), None)
+        ref = next(
+            (layers[n] for n in ("parcels", "boundary") if n in layers and len(layers[n])), None
+        )
         if ref is None:
             ref = next(iter(layers.values()))
         if is_metric_projected(ref.crs):
@@ -384,8 +408,12 @@ class Estate:
         geoms = ref.geometry[ref.geometry.notna() & ~ref.geometry.is_empty]
         if geoms.empty:
             return metric_crs_for(ref.crs)
-        _check_coordinates(gpd.GeoDataFrame(geometry=geoms, crs=ref.crs), ref.attrs.get("source", ""))
-        return metric_crs_for(ref.crs, _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=ref.crs)))
+        _check_coordinates(
+            gpd.GeoDataFrame(geometry=geoms, crs=ref.crs), ref.attrs.get("source", "")
+        )
+        return metric_crs_for(
+            ref.crs, _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=ref.crs))
+        )
 
     # -- layers -------------------------------------------------------------------
     def layer(self, name: str) -> gpd.GeoDataFrame:
@@ -454,7 +482,9 @@ class Estate:
     def road_corridors(self) -> gpd.GeoSeries:
         """Each road's corridor: centreline buffered by ``width_m / 2`` with flat caps."""
         r = self.roads
-        geoms = shapely.buffer(r.geometry.to_numpy(), r["width_m"].to_numpy(float) / 2, cap_style="flat")
+        geoms = shapely.buffer(
+            r.geometry.to_numpy(), r["width_m"].to_numpy(float) / 2, cap_style="flat"
+        )
         return gpd.GeoSeries(geoms, index=r.index, crs=self.crs, name="corridor")
 
     def land_budget(self) -> pd.DataFrame:
@@ -474,7 +504,9 @@ class Estate:
         p = self.parcels
         area = p.geometry.area / 10_000
         g = pd.DataFrame({"land_use": p["land_use"].fillna("(none)"), "area_ha": area})
-        out = g.groupby("land_use", sort=False).agg(area_ha=("area_ha", "sum"), parcels=("area_ha", "size"))
+        out = g.groupby("land_use", sort=False).agg(
+            area_ha=("area_ha", "sum"), parcels=("area_ha", "size")
+        )
         order = [u for u in LAND_USES if u in out.index] + sorted(set(out.index) - set(LAND_USES))
         out = out.loc[order]
         total = self.area_ha or float(area.sum()) or 1.0

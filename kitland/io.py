@@ -130,9 +130,7 @@ def read_layers(
     return layers
 
 
-def read_zone(
-    path: str | os.PathLike[str], *, assume_crs: str | None = None
-) -> gpd.GeoDataFrame:
+def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
     """Read a zone file: one polygon feature, or the layer ``zone`` of a multi-layer file.
 
     A ``zone`` layer written by ``kitland place`` holds one feature per placement; the
@@ -197,7 +195,7 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     tmp.unlink()  # writers (GDAL) want to create the file themselves
     try:
         yield tmp
-        os.replace(tmp, t)
+        tmp.replace(t)
     finally:
         if tmp.exists():
             tmp.unlink()

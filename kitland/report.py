@@ -136,17 +136,27 @@ class Report:
 
     def to_text(self) -> str:
         """A table for the terminal: rule, value, required, ✓/✗."""
-        rows = [(r.id, r.kind, r.value_text(), f"{r.required} {r.unit}".strip(), r.mark) for r in self.results]
+        rows = [
+            (r.id, r.kind, r.value_text(), f"{r.required} {r.unit}".strip(), r.mark)
+            for r in self.results
+        ]
         head = ("rule", "kind", "value", "required", "")
         widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(5)]
         line = lambda t: "  ".join(str(c).ljust(w) for c, w in zip(t, widths, strict=True)).rstrip()  # noqa: E731
         out = [line(head), line(tuple("-" * w for w in widths))]
         out += [line(r) for r in rows]
         n_fail = len(self.failed)
-        verdict = "PASS: all rules hold" if self.passed else f"FAIL: {n_fail} of {len(self.results)} rules fail"
+        verdict = (
+            "PASS: all rules hold"
+            if self.passed
+            else f"FAIL: {n_fail} of {len(self.results)} rules fail"
+        )
         if self.zone:
             z = self.zone
-            out.insert(0, f"zone: {z.get('area_ha', 0):.2f} ha, compactness {z.get('compactness', 0):.2f}, {z.get('crs', '')}")
+            out.insert(
+                0,
+                f"zone: {z.get('area_ha', 0):.2f} ha, compactness {z.get('compactness', 0):.2f}, {z.get('crs', '')}",
+            )
         out.append(verdict)
         for r in self.failed:
             out.append(f"  ✗ {r.id}: {r.message}")
@@ -155,9 +165,13 @@ class Report:
     def to_junit(self, *, suite: str = "kitland.check") -> str:
         """JUnit XML: one test case per rule, a ``<failure>`` for each failing rule."""
         ts = ET.Element(
-            "testsuite", name=suite, tests=str(len(self.results)),
-            failures=str(len(self.failed)), errors="0", skipped="0",
-        )  # fmt: skip
+            "testsuite",
+            name=suite,
+            tests=str(len(self.results)),
+            failures=str(len(self.failed)),
+            errors="0",
+            skipped="0",
+        )
         for r in self.results:
             tc = ET.SubElement(ts, "testcase", classname=f"{suite}.{r.scope}", name=r.id)
             tc.set("time", "0")
@@ -169,7 +183,11 @@ class Report:
         suites = ET.Element("testsuites")
         suites.append(ts)
         ET.indent(suites)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+        return (
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            + ET.tostring(suites, encoding="unicode")
+            + "\n"
+        )
 
     def __repr__(self) -> str:
         return self.to_text()
