@@ -11,8 +11,10 @@ import contextlib
 import logging
 import os
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import fiona
 import geopandas as gpd
@@ -20,7 +22,10 @@ import pandas as pd
 
 from kitland._errors import CRSError, DataError
 
-__all__ = ["LAYER_NAMES", "atomic_path", "read_layers", "read_zone"]
+if TYPE_CHECKING:
+    from kitland.estate import Estate
+
+__all__ = ["LAYER_NAMES", "atomic_path", "read_layers", "read_zone", "write_estate"]
 
 log = logging.getLogger(__name__)
 
@@ -199,3 +204,63 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
+    """Write every layer of ``estate`` to one GeoPackage, whole or not at all.
+
+    Layers are written in the estate's metric CRS to a temporary file beside ``path``
+    (:func:`atomic_path`), which then replaces ``path``. The estate's own source file is
+    never overwritten.
+
+    Parameters
+    ----------
+    estate
+        The estate to write (e.g. the result of :func:`kitland.validation.repair`).
+    path
+        The GeoPackage to write.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Raises
+    ------
+    DataError
+        If ``path`` is the estate's source, or its folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> from kitland.estate import Estate
+    >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["a"], "land_use": ["green"]},
+    ...                      geometry=[box(0, 0, 100, 100)], crs=32749)
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "estate.gpkg"
+    >>> _ = write_estate(Estate.from_layers({"boundary": b, "parcels": p}), out)
+    >>> sorted(fiona.listlayers(out))
+    ['boundary', 'parcels']
+    """
+    target = Path(path)
+    if (
+        estate.source
+        and Path(estate.source).exists()
+        and Path(estate.source).resolve() == target.resolve()
+    ):
+        msg = f"{target}: is the estate's own source; write the repaired estate to a new file"
+        raise DataError(msg)
+    with atomic_path(target) as tmp:
+        for name, gdf in estate.layers.items():
+            out = gpd.GeoDataFrame(gdf.copy(), geometry="geometry", crs=estate.crs)
+            out.attrs = {}
+            with warnings.catch_warnings():
+                # An empty layer is written fine by the GPKG driver; geopandas warns anyway.
+                warnings.filterwarnings(
+                    "ignore", "You are attempting to write an empty", UserWarning
+                )
+                out.to_file(tmp, layer=name, driver="GPKG", engine="fiona")
+            log.info("%s: wrote layer %r (%d features)", target, name, len(out))
+    return target

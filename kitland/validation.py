@@ -1,0 +1,900 @@
+"""Validating estate data: every problem found at once, and the land budget against the norms.
+
+:func:`validate` judges an :class:`~kitland.estate.Estate` as data: geometry that cannot be
+measured (invalid, wrong type), parcels that overlap, leave gaps or cross the boundary,
+identifiers and coded values that are missing, repeated or unknown, road widths, empty
+layers, and the problems the loader already noticed (:attr:`Estate.load_findings`). It
+returns one :class:`ValidationReport` with every :class:`~kitland.estate.Finding`, the
+land budget and the Indonesian industrial-estate norms; it never raises on bad data.
+
+:func:`repair` returns a new estate whose invalid geometries are fixed with
+:func:`shapely.make_valid`; it never touches its input.
+
+Thresholds (metres, square metres in the estate's metric CRS):
+
+- overlaps and parcel area outside the boundary count from 1 m² (digitising slivers below
+  that are ignored);
+- gaps count from 0.01 ha (100 m²), as in SPEC §3.
+
+The norms are those of the Ministry of Industry's technical guideline for industrial
+estates (Permenperin No. 40/M-IND/PER/7/2016), as shares of the estate's area:
+
+==========================  =============  =============================================
+norm                        share          land uses counted
+==========================  =============  =============================================
+industrial plots            ≤ 70 %         ``industrial``
+green open space            ≥ 10 %         ``green``
+roads                       8 - 12 %       ``road`` parcels (else the road corridors)
+supporting facilities       6 - 12 %       ``commercial``, ``utility``, ``residential``,
+                                           ``umkm``
+==========================  =============  =============================================
+
+``available`` (and ``water``) land counts towards no norm. A norm that is not met is a
+*warning*: the norms are planning targets, not data errors.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import json
+import logging
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+
+from kitland.crs import crs_label
+from kitland.estate import LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
+from kitland.io import LAYER_NAMES
+
+__all__ = ["NORMS", "Norm", "NormResult", "ValidationReport", "repair", "validate"]
+
+log = logging.getLogger(__name__)
+
+#: Smallest overlap between two parcels, and smallest parcel area outside the boundary,
+#: that is reported (m²).
+MIN_OVERLAP_M2 = 1.0
+#: Smallest uncovered piece inside the boundary reported as a gap (m²; 0.01 ha).
+MIN_GAP_M2 = 100.0
+#: Road widths outside this range (m) are reported as implausible.
+PLAUSIBLE_WIDTH_M = (3.0, 100.0)
+#: Rough extent of Java and its neighbours (lon/lat); an estate outside it gets a warning.
+JAVA_LONLAT = (105.0, -9.0, 116.5, -5.0)
+
+# Indonesian words planners commonly type for the land uses, kinds and classes.
+_SYNONYMS = {
+    "industri": "industrial", "kavling industri": "industrial", "komersial": "commercial",
+    "perdagangan": "commercial", "perumahan": "residential", "hunian": "residential",
+    "hijau": "green", "rth": "green", "ruang terbuka hijau": "green", "utilitas": "utility",
+    "air": "water", "jalan": "road", "tersedia": "available", "kosong": "available",
+    "tol": "toll", "arteri": "arterial", "kolektor": "collector", "lokal": "local",
+    "sungai": "river", "kanal": "canal", "saluran": "canal", "pantai": "coast",
+    "kolam": "pond", "gerbang": "estate_gate",
+}  # fmt: skip
+
+_SEVERITY_RANK = {"error": 0, "warning": 1}
+_ID_COLUMN = {"parcels": "parcel_id", "roads": "road_id", "gates": "gate_id"}
+_FAMILY = {
+    "Polygon": "polygon", "MultiPolygon": "polygon", "LineString": "line",
+    "MultiLineString": "line", "LinearRing": "line", "Point": "point", "MultiPoint": "point",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Norm:
+    """A land-budget norm: the share of the estate the listed land uses may take.
+
+    Attributes
+    ----------
+    key
+        Short identifier used in finding codes (``norm-<key>``).
+    name
+        What a planner calls it.
+    land_uses
+        The ``land_use`` values counted.
+    min_pct, max_pct
+        Bounds on the share of the estate's area, percent (None: unbounded).
+    """
+
+    key: str
+    name: str
+    land_uses: tuple[str, ...]
+    min_pct: float | None = None
+    max_pct: float | None = None
+
+    @property
+    def requirement(self) -> str:
+        """The bound as text, e.g. ``"≤ 70 %"`` or ``"8–12 %"``."""
+        if self.min_pct is not None and self.max_pct is not None:
+            return f"{self.min_pct:g}–{self.max_pct:g} %"
+        if self.max_pct is not None:
+            return f"≤ {self.max_pct:g} %"
+        return f"≥ {self.min_pct:g} %"
+
+
+#: The Indonesian industrial-estate norms (see the module documentation).
+NORMS = (
+    Norm("industrial", "industrial plots", ("industrial",), max_pct=70.0),
+    Norm("green", "green open space", ("green",), min_pct=10.0),
+    Norm("roads", "roads", ("road",), min_pct=8.0, max_pct=12.0),
+    Norm(
+        "supporting", "supporting facilities",
+        ("commercial", "utility", "residential", "umkm"), min_pct=6.0, max_pct=12.0,
+    ),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class NormResult:
+    """One norm judged on an estate.
+
+    Attributes
+    ----------
+    norm
+        The :class:`Norm`.
+    area_ha
+        Area counted, hectares.
+    share_pct
+        Share of the estate's area, percent (None when the estate has no area).
+    passed
+        Whether the share lies within the bounds (None when it cannot be measured).
+    basis
+        What was counted, e.g. ``"road parcels"`` or ``"road corridors"``.
+    """
+
+    norm: Norm
+    area_ha: float
+    share_pct: float | None
+    passed: bool | None
+    basis: str
+
+    @property
+    def mark(self) -> str:
+        """✓, ✗ or ? (not measurable)."""
+        return "?" if self.passed is None else ("✓" if self.passed else "✗")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form."""
+        return {
+            "norm": self.norm.key,
+            "name": self.norm.name,
+            "land_uses": list(self.norm.land_uses),
+            "area_ha": _round(self.area_ha),
+            "share_pct": _round(self.share_pct),
+            "min_pct": self.norm.min_pct,
+            "max_pct": self.norm.max_pct,
+            "required": self.norm.requirement,
+            "passed": self.passed,
+            "basis": self.basis,
+        }
+
+
+def _round(v: Any, nd: int = 3) -> Any:
+    if isinstance(v, float | np.floating):
+        return round(float(v), nd) if math.isfinite(v) else None
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+@dataclass(frozen=True, eq=False)
+class ValidationReport:
+    """Everything :func:`validate` found in one estate.
+
+    Attributes
+    ----------
+    findings
+        Every :class:`~kitland.estate.Finding`, errors first, then by layer.
+    budget
+        The land budget (:meth:`Estate.land_budget`: ``area_ha``, ``share_pct``,
+        ``parcels`` per land use) with a column ``norm`` naming the norm each land use
+        counts towards (empty for none).
+    norms
+        One :class:`NormResult` per entry of :data:`NORMS`.
+    estate
+        Name of the estate; ``source`` where it came from; ``crs`` the CRS measured in;
+        ``area_ha`` the area inside its boundary.
+    """
+
+    findings: tuple[Finding, ...]
+    budget: pd.DataFrame
+    norms: tuple[NormResult, ...]
+    estate: str = ""
+    source: str = ""
+    crs: str = ""
+    area_ha: float = 0.0
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        """The findings of severity ``error``."""
+        return tuple(f for f in self.findings if f.severity == "error")
+
+    @property
+    def warnings(self) -> tuple[Finding, ...]:
+        """The findings of severity ``warning``."""
+        return tuple(f for f in self.findings if f.severity == "warning")
+
+    @property
+    def has_errors(self) -> bool:
+        """True when at least one finding is an error (``kitland validate`` exits 1)."""
+        return any(f.severity == "error" for f in self.findings)
+
+    @property
+    def norms_met(self) -> bool:
+        """True when every norm is met."""
+        return all(n.passed for n in self.norms)
+
+    def codes(self) -> list[str]:
+        """The finding codes, in report order (handy in tests and scripts)."""
+        return [f.code for f in self.findings]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form; the same report always gives the same dict."""
+        budget = [
+            {
+                "land_use": str(u),
+                "area_ha": _round(float(r["area_ha"])),
+                "share_pct": _round(float(r["share_pct"])),
+                "parcels": int(r["parcels"]),
+                "norm": str(r["norm"]),
+            }
+            for u, r in self.budget.iterrows()
+        ]
+        return {
+            "passed": not self.has_errors,
+            "estate": self.estate,
+            "source": self.source,
+            "crs": self.crs,
+            "area_ha": _round(self.area_ha),
+            "errors": len(self.errors),
+            "warnings": len(self.warnings),
+            "findings": [
+                {
+                    "code": f.code,
+                    "severity": f.severity,
+                    "layer": f.layer,
+                    "feature": f.feature,
+                    "message": f.message,
+                }
+                for f in self.findings
+            ],
+            "budget": budget,
+            "norms": [n.to_dict() for n in self.norms],
+        }
+
+    def to_json(self) -> str:
+        """Deterministic JSON text."""
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def summary(self) -> str:
+        """One line: the verdict and the counts."""
+        ne, nw = len(self.errors), len(self.warnings)
+        met = sum(bool(n.passed) for n in self.norms)
+        verdict = "FAIL" if ne else "OK"
+        return (
+            f"{verdict}: {ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}; "
+            f"land-budget norms met: {met} of {len(self.norms)}"
+        )
+
+    def to_text(self) -> str:
+        """Findings one per line, then the land budget and the norms with ✓/✗."""
+        head = f"{self.estate} — {self.area_ha:,.2f} ha inside the boundary, measured in {self.crs}"
+        out = [head]
+        out += [str(f) for f in self.findings] or ["no data problems found"]
+        out.append("")
+        out.append("land budget")
+        rows = [
+            (
+                str(u),
+                f"{r['area_ha']:,.2f}",
+                f"{r['share_pct']:.1f} %",
+                str(int(r["parcels"])),
+                str(r["norm"]),
+            )
+            for u, r in self.budget.iterrows()
+        ]
+        out += _table(("land use", "area ha", "share", "parcels", "norm"), rows, right=(1, 2, 3))
+        out.append("")
+        out.append("norms (Permenperin 40/2016, share of the estate)")
+        nrows = [
+            (
+                n.mark,
+                n.norm.name,
+                "—" if n.share_pct is None else f"{n.share_pct:.1f} %",
+                n.norm.requirement,
+                n.basis,
+            )
+            for n in self.norms
+        ]
+        out += _table(("", "norm", "share", "required", "counted"), nrows, right=(2,))
+        out.append("")
+        out.append(self.summary())
+        return "\n".join(out) + "\n"
+
+    def __repr__(self) -> str:
+        return f"<ValidationReport {self.estate!r}: {self.summary()}>"
+
+    def _repr_html_(self) -> str:
+        colour = "#cf222e" if self.has_errors else "#1a7f37"
+        frows = "".join(
+            f"<tr><td style='color:{'#cf222e' if f.severity == 'error' else '#9a6700'}'>"
+            f"{f.severity}</td><td>{html.escape(f.code)}</td><td>{html.escape(f.layer)}</td>"
+            f"<td>{html.escape(f.feature)}</td><td>{html.escape(f.message)}</td></tr>"
+            for f in self.findings
+        )
+        brows = "".join(
+            f"<tr><td>{html.escape(str(u))}</td><td style='text-align:right'>{r['area_ha']:,.2f}</td>"
+            f"<td style='text-align:right'>{r['share_pct']:.1f} %</td><td>{int(r['parcels'])}</td>"
+            f"<td>{html.escape(str(r['norm']))}</td></tr>"
+            for u, r in self.budget.iterrows()
+        )
+        nrows = "".join(
+            f"<tr><td>{n.mark}</td><td>{html.escape(n.norm.name)}</td>"
+            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f} %'}</td>"
+            f"<td>{html.escape(n.norm.requirement)}</td></tr>"
+            for n in self.norms
+        )
+        return (
+            f"<div><b style='color:{colour}'>{html.escape(self.summary())}</b><br>"
+            f"<small>{html.escape(self.estate)} — {self.area_ha:,.2f} ha, {html.escape(self.crs)}</small>"
+            "<table><tr><th>severity</th><th>code</th><th>layer</th><th>feature</th><th>message</th></tr>"
+            f"{frows}</table><table><tr><th>land use</th><th>ha</th><th>share</th><th>parcels</th>"
+            f"<th>norm</th></tr>{brows}</table><table><tr><th></th><th>norm</th><th>share</th>"
+            f"<th>required</th></tr>{nrows}</table></div>"
+        )
+
+
+def _table(
+    head: Sequence[str], rows: Sequence[Sequence[str]], *, right: Iterable[int] = ()
+) -> list[str]:
+    right = set(right)
+    widths = [max(len(r[i]) for r in [head, *rows]) for i in range(len(head))]
+
+    def line(r: Sequence[str]) -> str:
+        cells = (
+            c.rjust(w) if i in right else c.ljust(w)
+            for i, (c, w) in enumerate(zip(r, widths, strict=True))
+        )
+        return "  ".join(cells).rstrip()
+
+    return [line(head), *(line(r) for r in rows)]
+
+
+# -- the checks ----------------------------------------------------------------------
+
+
+def _labels(gdf: gpd.GeoDataFrame, layer: str) -> np.ndarray:
+    """Feature label per row: its id (``parcel_id``, ``road_id``, …) or ``#row``."""
+    col = _ID_COLUMN.get(layer, "name")
+    rows = np.array([f"#{i}" for i in range(len(gdf))], dtype=object)
+    if col in gdf.columns:
+        ids = gdf[col].to_numpy(dtype=object)
+        ok = np.array([isinstance(v, str) and bool(v.strip()) for v in ids], dtype=bool)
+        rows[ok] = ids[ok]
+    return rows
+
+
+def _suggest(value: str, allowed: Sequence[str]) -> str:
+    """The allowed word nearest to ``value`` as advice text (empty when none is near)."""
+    low = value.strip().lower()
+    if low in allowed:
+        return f"did you mean {low!r}? (values are lower case)"
+    if low in _SYNONYMS and _SYNONYMS[low] in allowed:
+        return f"did you mean {_SYNONYMS[low]!r}?"
+    near = difflib.get_close_matches(low.replace(" ", "_"), allowed, n=1, cutoff=0.6)
+    return f"did you mean {near[0]!r}?" if near else ""
+
+
+def _missing_columns(estate: Estate) -> set[tuple[str, str]]:
+    """(layer, column) pairs the loader reported as missing."""
+    out = set()
+    for f in estate.load_findings:
+        if f.code == "missing-column":
+            m = re.search(r"missing required column '([^']+)'", f.message)
+            if m:
+                out.add((f.layer, m.group(1)))
+    return out
+
+
+def _check_types(
+    layer: str, gdf: gpd.GeoDataFrame, labels: np.ndarray
+) -> tuple[list[Finding], np.ndarray]:
+    """Geometry types against :data:`LAYER_SCHEMA`; returns findings and the mask of good rows."""
+    allowed = LAYER_SCHEMA[layer].geom_types
+    types = gdf.geom_type.to_numpy(dtype=object)
+    ok = np.isin(types, allowed)
+    label = gdf.attrs.get("source", layer)
+    out = [
+        Finding(
+            "wrong-geometry-type",
+            "error",
+            layer,
+            str(labels[i]),
+            f"{label}: geometry is a {types[i]}; the {layer} layer holds {' or '.join(allowed)}",
+        )
+        for i in np.flatnonzero(~ok)
+    ]
+    return out, ok
+
+
+def _check_valid(
+    layer: str, gdf: gpd.GeoDataFrame, labels: np.ndarray
+) -> tuple[list[Finding], np.ndarray]:
+    """Invalid geometries with shapely's reason; returns findings and the invalid mask."""
+    geoms = gdf.geometry.to_numpy()
+    invalid = ~shapely.is_valid(geoms)
+    label = gdf.attrs.get("source", layer)
+    idx = np.flatnonzero(invalid)
+    reasons = shapely.is_valid_reason(geoms[idx]) if len(idx) else []
+    out = [
+        Finding(
+            "invalid-geometry",
+            "error",
+            layer,
+            str(labels[i]),
+            f"{label}: invalid geometry ({reason}); `kitland validate --fix OUT.gpkg` repairs it",
+        )
+        for i, reason in zip(idx, reasons, strict=True)
+    ]
+    return out, invalid
+
+
+def _check_values(
+    layer: str, gdf: gpd.GeoDataFrame, labels: np.ndarray, missing: set[tuple[str, str]]
+) -> list[Finding]:
+    """Required columns without value; coded columns with values outside their list."""
+    spec = LAYER_SCHEMA[layer]
+    label = gdf.attrs.get("source", layer)
+    out: list[Finding] = []
+    for col in spec.required:
+        if (
+            col not in gdf.columns
+            or (layer, col) in missing
+            or (layer == "parcels" and col == "parcel_id")
+        ):
+            continue  # reported by the loader, or by the id check
+        empty = (
+            gdf[col]
+            .map(lambda v: v is None or (isinstance(v, str) and not v.strip()))
+            .to_numpy(bool)
+        )
+        if len(gdf) and empty.all():
+            msg = f"{label}: column {col!r} has no value in any of the {len(gdf)} features"
+            out.append(Finding("missing-value", "error", layer, "", msg))
+            continue
+        out += [
+            Finding("missing-value", "error", layer, str(labels[i]), f"{label}: no {col} given")
+            for i in np.flatnonzero(empty)
+        ]
+    for col, allowed in spec.values.items():
+        if col not in gdf.columns:
+            continue
+        vals = gdf[col].to_numpy(dtype=object)
+        for i in np.flatnonzero(
+            [isinstance(v, str) and v.strip() and v not in allowed for v in vals]
+        ):
+            hint = _suggest(vals[i], allowed)
+            msg = f"{label}: unknown {col} {vals[i]!r}" + (f"; {hint}" if hint else "")
+            msg += f" (expected one of {', '.join(allowed)})"
+            out.append(
+                Finding(f"unknown-{col.replace('_', '-')}", "error", layer, str(labels[i]), msg)
+            )
+    return out
+
+
+def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list[Finding]:
+    if "parcel_id" not in parcels.columns or ("parcels", "parcel_id") in missing:
+        return []
+    label = parcels.attrs.get("source", "parcels")
+    ids = parcels["parcel_id"]
+    empty = ids.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).to_numpy(bool)
+    out = [
+        Finding(
+            "empty-id", "error", "parcels", f"#{i}", f"{label}: parcel in row {i} has no parcel_id"
+        )
+        for i in np.flatnonzero(empty)
+    ]
+    named = ids[~empty]
+    dup = named[named.duplicated(keep=False)]
+    for pid, rows in dup.groupby(dup, sort=False).groups.items():
+        where = ", ".join(str(r) for r in rows)
+        out.append(
+            Finding(
+                "duplicate-id",
+                "error",
+                "parcels",
+                str(pid),
+                f"{label}: parcel_id {pid!r} is used by {len(rows)} parcels (rows {where}); ids must be unique",
+            )
+        )
+    return out
+
+
+def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    if "width_m" not in roads.columns:
+        return []
+    label = roads.attrs.get("source", "roads")
+    width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    out = [
+        Finding(
+            "road-width",
+            "error",
+            "roads",
+            str(labels[i]),
+            f"{label}: no width_m and no known road_class to take a default width from",
+        )
+        for i in np.flatnonzero(np.isnan(width))
+    ]
+    lo, hi = PLAUSIBLE_WIDTH_M
+    for i in np.flatnonzero(~np.isnan(width) & ((width < lo) | (width > hi))):
+        msg = f"{label}: width_m = {width[i]:g} m is implausible for a road (expected {lo:g}–{hi:g} m)"
+        out.append(Finding("road-width", "warning", "roads", str(labels[i]), msg))
+    return out
+
+
+def _lonlat(crs: pyproj.CRS, xy: np.ndarray) -> np.ndarray:
+    t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
+    lon, lat = t.transform(xy[:, 0], xy[:, 1])
+    return np.column_stack([lon, lat])
+
+
+def _where(crs: pyproj.CRS, pts: np.ndarray) -> list[str]:
+    """``E … N … (lon …, lat …)`` for points in ``crs``."""
+    if not len(pts):
+        return []
+    xy = shapely.get_coordinates(pts)
+    ll = _lonlat(crs, xy)
+    return [
+        f"E {x:,.0f} N {y:,.0f} (lon {lo:.5f}, lat {la:.5f})"
+        for (x, y), (lo, la) in zip(xy, ll, strict=True)
+    ]
+
+
+def _polygons(geoms: np.ndarray) -> np.ndarray:
+    """Measurable polygonal versions of ``geoms`` (invalid ones made valid, other parts dropped)."""
+    fixed = geoms.copy()
+    bad = ~shapely.is_valid(fixed)
+    if bad.any():
+        fixed[bad] = [_keep_family(g, "polygon") for g in shapely.make_valid(fixed[bad])]
+    return fixed
+
+
+def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
+    """Pairs of parcels whose interiors share more than :data:`MIN_OVERLAP_M2`."""
+    if len(parcels) < 2:
+        return []
+    tree = shapely.STRtree(parcels)
+    i, j = tree.query(parcels, predicate="intersects")
+    keep = i < j
+    i, j = i[keep], j[keep]
+    # Cheap filter first: the overlap is no larger than the overlap of the bounding boxes,
+    # which is zero for neighbours that only touch along a straight edge.
+    b = shapely.bounds(parcels)
+    w = np.minimum(b[i, 2], b[j, 2]) - np.maximum(b[i, 0], b[j, 0])
+    h = np.minimum(b[i, 3], b[j, 3]) - np.maximum(b[i, 1], b[j, 1])
+    keep = w * h > MIN_OVERLAP_M2
+    i, j = i[keep], j[keep]
+    area = shapely.area(shapely.intersection(parcels[i], parcels[j]))
+    keep = area > MIN_OVERLAP_M2
+    out = []
+    for a, c, m2 in zip(i[keep], j[keep], area[keep], strict=True):
+        out.append(
+            Finding(
+                "overlap",
+                "error",
+                "parcels",
+                f"{labels[a]}, {labels[c]}",
+                f"{label}: parcels {labels[a]} and {labels[c]} overlap by {m2:,.1f} m² ({m2 / 10_000:.4f} ha)",
+            )
+        )
+    return out
+
+
+def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
+    if not overlapping and len(parcels) and shapely.coverage_is_valid(parcels):
+        return shapely.coverage_union_all(parcels)  # much faster, exact for a clean coverage
+    return shapely.union_all(parcels)
+
+
+def _check_gaps(
+    boundary: shapely.Geometry, covered: shapely.Geometry, crs: pyproj.CRS, label: str
+) -> list[Finding]:
+    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel covers."""
+    gaps = shapely.get_parts(shapely.difference(boundary, covered))
+    gaps = gaps[shapely.get_type_id(gaps) == 3]  # polygons only
+    area = shapely.area(gaps)
+    big = area > MIN_GAP_M2
+    gaps, area = gaps[big], area[big]
+    cents = shapely.centroid(gaps)
+    xy = shapely.get_coordinates(cents)
+    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(area, 3)))
+    where = _where(crs, cents[order])
+    out = []
+    for k, (n, w) in enumerate(zip(order, where, strict=True), start=1):
+        out.append(
+            Finding(
+                "gap",
+                "error",
+                "parcels",
+                f"gap {k}",
+                f"{label}: {area[n]:,.0f} m² ({area[n] / 10_000:.4f} ha) inside the boundary is covered by "
+                f"no parcel, centred at {w}",
+            )
+        )
+    return out
+
+
+def _check_outside(
+    parcels: np.ndarray, labels: np.ndarray, boundary: shapely.Geometry, label: str
+) -> list[Finding]:
+    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary."""
+    shapely.prepare(boundary)
+    idx = np.flatnonzero(~shapely.covers(boundary, parcels))
+    if not len(idx):
+        return []
+    area = shapely.area(shapely.difference(parcels[idx], boundary))
+    out = []
+    for n, m2 in zip(idx, area, strict=True):
+        if m2 > MIN_OVERLAP_M2:
+            share = 100 * m2 / max(float(shapely.area(parcels[n])), 1e-9)
+            out.append(
+                Finding(
+                    "outside-boundary",
+                    "error",
+                    "parcels",
+                    str(labels[n]),
+                    f"{label}: {m2:,.1f} m² ({m2 / 10_000:.4f} ha, {share:.0f} % of the parcel) lies "
+                    "outside the estate boundary",
+                )
+            )
+    return out
+
+
+def _check_location(estate: Estate) -> list[Finding]:
+    ref = estate.boundary if len(estate.boundary) else estate.parcels
+    if not len(ref):
+        return []
+    b = ref.total_bounds
+    centre = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]])
+    lon, lat = _lonlat(estate.crs, centre)[0]
+    w, s, e, n = JAVA_LONLAT
+    if w <= lon <= e and s <= lat <= n:
+        return []
+    msg = (
+        f"{estate.source or estate.name}: the estate lies at lon {lon:.3f}, lat {lat:.3f}, far from "
+        "Java; check the CRS the files declare"
+    )
+    return [Finding("far-from-java", "warning", "boundary", "", msg)]
+
+
+def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...], list[Finding]]:
+    total_ha = float(estate.area_ha) or float(budget["area_ha"].sum())
+    results: list[NormResult] = []
+    findings: list[Finding] = []
+    for norm in NORMS:
+        rows = budget.index.intersection(list(norm.land_uses))
+        area_ha = float(budget.loc[rows, "area_ha"].sum())
+        basis = " + ".join(norm.land_uses) + " parcels"
+        if norm.key == "roads" and area_ha == 0 and len(estate.roads):
+            corridors = shapely.union_all(estate.road_corridors.to_numpy())
+            if len(estate.boundary):
+                corridors = shapely.intersection(corridors, estate.boundary_union)
+            area_ha = float(shapely.area(corridors)) / 10_000
+            basis = "road corridors (no road parcels)"
+        if total_ha <= 0:
+            results.append(NormResult(norm, area_ha, None, None, basis))
+            continue
+        share = 100 * area_ha / total_ha
+        ok = (norm.min_pct is None or share >= norm.min_pct) and (
+            norm.max_pct is None or share <= norm.max_pct
+        )
+        results.append(NormResult(norm, area_ha, share, ok, basis))
+        if not ok:
+            msg = (
+                f"{norm.name}: {share:.1f} % of the estate ({area_ha:,.1f} ha); the norm is "
+                f"{norm.requirement} (Permenperin 40/2016)"
+            )
+            findings.append(Finding(f"norm-{norm.key}", "warning", "parcels", "", msg))
+    return tuple(results), findings
+
+
+def _sort_key(f: Finding) -> tuple[int, int]:
+    layer = LAYER_NAMES.index(f.layer) if f.layer in LAYER_NAMES else len(LAYER_NAMES)
+    return (_SEVERITY_RANK.get(f.severity, 2), layer)
+
+
+def validate(estate: Estate) -> ValidationReport:
+    """Check an estate's data and land budget; collect every problem, then report once.
+
+    Findings (code: severity):
+
+    - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
+    - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
+    - ``overlap``: error, two parcels share more than 1 m², with the area;
+    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, with
+      its area and centre;
+    - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
+    - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
+    - ``unknown-land-use`` / ``unknown-road-class`` / ``unknown-kind``: error, with the
+      nearest valid value;
+    - ``missing-value``: error, a required column without value;
+    - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
+      from loading (an empty optional layer is a warning);
+    - ``road-width``: error without any width, warning when implausible;
+    - ``outside-crs-area`` / ``far-from-java``: warnings on the location;
+    - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
+      warnings, a land-budget norm is not met (see :data:`NORMS`).
+
+    Validating the same estate twice gives the same report.
+
+    Parameters
+    ----------
+    estate
+        The estate; load it with ``load_estate(path, strict=False)`` so that missing
+        layers and columns become findings instead of errors.
+
+    Returns
+    -------
+    ValidationReport
+        The findings (errors first), the land budget and the norms.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> x, y = 500_000, 9_230_000  # metres in EPSG:32749, near KIT Batang
+    >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(x, y, x + 300, y + 100)], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["a", "a"], "land_use": ["industrial", "industri"]},
+    ...                      geometry=[box(x, y, x + 100, y + 100), box(x + 150, y, x + 300, y + 100)],
+    ...                      crs=32749)
+    >>> report = validate(Estate.from_layers({"boundary": b, "parcels": p}))
+    >>> report.has_errors
+    True
+    >>> [(f.code, f.feature) for f in report.errors]
+    [('unknown-land-use', 'a'), ('duplicate-id', 'a'), ('gap', 'gap 1')]
+    >>> print(report.errors[0].message.split(" (expected")[0])
+    parcels: unknown land_use 'industri'; did you mean 'industrial'?
+    >>> print(report.errors[2].message.split(", centred")[0])
+    boundary: 5,000 m² (0.5000 ha) inside the boundary is covered by no parcel
+    """
+    findings: list[Finding] = list(estate.load_findings)
+    missing = _missing_columns(estate)
+    seen_empty = {
+        f.layer for f in estate.load_findings if f.code in ("empty-layer", "missing-layer")
+    }
+    parcel_geoms = np.array([], dtype=object)
+    parcel_labels = np.array([], dtype=object)
+    for layer in LAYER_NAMES:
+        if layer not in estate.layers:
+            continue
+        gdf = estate.layers[layer]
+        if len(gdf) == 0:
+            if layer not in seen_empty:
+                severity: Literal["error", "warning"] = (
+                    "error" if layer in REQUIRED_LAYERS else "warning"
+                )
+                msg = f"{gdf.attrs.get('source', layer)}: the layer has no features"
+                findings.append(Finding("empty-layer", severity, layer, "", msg))
+            continue
+        labels = _labels(gdf, layer)
+        type_findings, type_ok = _check_types(layer, gdf, labels)
+        valid_findings, _ = _check_valid(layer, gdf, labels)
+        findings += valid_findings + type_findings
+        findings += _check_values(layer, gdf, labels, missing)
+        if layer == "parcels":
+            findings += _check_ids(gdf, missing)
+            parcel_geoms = _polygons(gdf.geometry.to_numpy()[type_ok])
+            parcel_labels = labels[type_ok]
+            nonempty = ~shapely.is_empty(parcel_geoms)
+            parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
+        if layer == "roads":
+            findings += _check_widths(gdf, labels)
+    label = estate.layer("parcels").attrs.get("source", "parcels")
+    overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
+    findings += overlaps
+    if len(estate.boundary):
+        boundary = _polygons(estate.boundary.geometry.to_numpy())
+        boundary = shapely.union_all(boundary[shapely.get_type_id(boundary) >= 0])
+        if len(parcel_geoms):
+            findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
+        covered = _union(parcel_geoms, overlapping=bool(overlaps))
+        findings += _check_gaps(
+            boundary, covered, estate.crs, estate.boundary.attrs.get("source", "boundary")
+        )
+    if not any(f.code == "outside-crs-area" for f in findings):
+        findings += _check_location(estate)
+    budget = estate.land_budget()
+    norm_results, norm_findings = _norms(estate, budget)
+    findings += norm_findings
+    counts = {n.norm.key: n.norm.name for n in norm_results}
+    in_norm = {u: counts[n.key] for n in NORMS for u in n.land_uses}
+    budget = budget.assign(norm=[in_norm.get(str(u), "") for u in budget.index])
+    unique = list(dict.fromkeys(findings))
+    unique.sort(key=_sort_key)
+    return ValidationReport(
+        findings=tuple(unique),
+        budget=budget,
+        norms=norm_results,
+        estate=estate.name,
+        source=estate.source,
+        crs=crs_label(estate.crs),
+        area_ha=float(estate.area_ha),
+    )
+
+
+# -- repair --------------------------------------------------------------------------
+
+
+def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
+    """The parts of ``geom`` of one family (polygon, line, point), as one geometry."""
+    parts = [
+        p
+        for p in shapely.get_parts(shapely.get_parts(geom))
+        if _FAMILY.get(p.geom_type) == family and not p.is_empty
+    ]
+    single, multi = {
+        "polygon": (shapely.Polygon, shapely.MultiPolygon),
+        "line": (shapely.LineString, shapely.MultiLineString),
+        "point": (shapely.Point, shapely.MultiPoint),
+    }[family]
+    if not parts:
+        return single()
+    return parts[0] if len(parts) == 1 else multi(parts)
+
+
+def repair(estate: Estate) -> Estate:
+    """A new estate with invalid geometries fixed by :func:`shapely.make_valid`.
+
+    Polygon layers keep only the polygonal parts of the result, line layers only the
+    lines (a layer holding both, such as ``water``, keeps each feature's own kind).
+    A feature whose repair leaves nothing is dropped and logged. Nothing else is
+    changed: overlaps, gaps and unknown values remain for a planner to resolve. The
+    input estate is never modified.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Polygon, box
+    >>> bowtie = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
+    >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["x"], "land_use": ["green"]}, geometry=[bowtie], crs=32749)
+    >>> est = Estate.from_layers({"boundary": b, "parcels": p})
+    >>> fixed = repair(est)
+    >>> fixed.parcels.geom_type[0], float(fixed.parcels.area[0]), bool(est.parcels.is_valid[0])
+    ('MultiPolygon', 5000.0, False)
+    """
+    layers: dict[str, gpd.GeoDataFrame] = {}
+    for name, gdf in estate.layers.items():
+        geoms = gdf.geometry.to_numpy()
+        bad = np.flatnonzero(~shapely.is_valid(geoms))
+        if not len(bad):
+            layers[name] = gdf.copy()
+            continue
+        fixed = geoms.copy()
+        made = shapely.make_valid(geoms[bad])
+        for k, g in zip(bad, made, strict=True):
+            fixed[k] = _keep_family(g, _FAMILY.get(geoms[k].geom_type, "polygon"))
+        out = gdf.copy()
+        out = out.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
+        labels = _labels(gdf, name)
+        gone = shapely.is_empty(fixed)
+        for k in np.flatnonzero(gone):
+            log.warning(
+                "%s: feature %s has no area or length left after repair; dropped", name, labels[k]
+            )
+        for k in bad:
+            log.info("%s: repaired feature %s", name, labels[k])
+        out = out[~gone].reset_index(drop=True)
+        out.attrs.update(gdf.attrs)
+        layers[name] = out
+    # The dropped NULL/empty geometries are not in the repaired estate.
+    kept = tuple(f for f in estate.load_findings if f.code != "empty-geometry")
+    return replace(estate, layers=layers, load_findings=kept)
