@@ -253,7 +253,8 @@ def _normalise(
     # Text identifiers: parcel_id 17 and "17" are the same parcel.
     for col in ("parcel_id", "road_id", "gate_id", "name", "land_use", "road_class", "kind"):
         if col in gdf.columns:
-            gdf[col] = gdf[col].map(_as_text).astype(object)
+            # A list, not Series.map: pandas 3 would turn the None back into NaN.
+            gdf[col] = pd.Series([_as_text(v) for v in gdf[col]], index=gdf.index, dtype=object)
     if layer == "roads":
         gdf["width_m"] = _road_widths(gdf, label)
     if gdf.crs is not None and not pyproj.CRS.from_user_input(gdf.crs).equals(crs):
@@ -265,7 +266,7 @@ def _normalise(
 
 
 def _as_text(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
+    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
     if isinstance(v, float) and v.is_integer():
         return str(int(v))

@@ -382,6 +382,13 @@ def _labels(gdf: gpd.GeoDataFrame, layer: str) -> np.ndarray:
     return rows
 
 
+def _is_blank(v: Any) -> bool:
+    """True for None, NaN and text of only spaces."""
+    if isinstance(v, str):
+        return not v.strip()
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+
+
 def _suggest(value: str, allowed: Sequence[str]) -> str:
     """The allowed word nearest to ``value`` as advice text (empty when none is near)."""
     low = value.strip().lower()
@@ -461,11 +468,7 @@ def _check_values(
             or (layer == "parcels" and col == "parcel_id")
         ):
             continue  # reported by the loader, or by the id check
-        empty = (
-            gdf[col]
-            .map(lambda v: v is None or (isinstance(v, str) and not v.strip()))
-            .to_numpy(bool)
-        )
+        empty = gdf[col].map(_is_blank).to_numpy(bool)
         if len(gdf) and empty.all():
             msg = f"{label}: column {col!r} has no value in any of the {len(gdf)} features"
             out.append(Finding("missing-value", "error", layer, "", msg))
@@ -495,7 +498,7 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
         return []
     label = parcels.attrs.get("source", "parcels")
     ids = parcels["parcel_id"]
-    empty = ids.map(lambda v: v is None or (isinstance(v, str) and not v.strip())).to_numpy(bool)
+    empty = ids.map(_is_blank).to_numpy(bool)
     out = [
         Finding(
             "empty-id", "error", "parcels", f"#{i}", f"{label}: parcel in row {i} has no parcel_id"

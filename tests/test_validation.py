@@ -1,0 +1,467 @@
+"""kitland.validate and kitland.validation.repair on small estates written to real files.
+
+Every finding is triggered by a fixture built in code (conftest ``grid_layers``: 100 m
+cells whose south-west corner is ``ORIGIN`` in EPSG:32749), written to a GeoPackage, a
+GeoJSON folder or a Shapefile folder, loaded back with ``strict=False`` and validated.
+Expected areas and positions are computed by hand from the grid.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from conftest import ORIGIN, grid_layers, write_layers
+from shapely import LineString, Point, Polygon, box
+
+from kitland import DataError, Estate, load_estate
+from kitland.validation import NORMS, ValidationReport, repair, validate
+
+X0, Y0 = ORIGIN
+DRIVERS = ["GPKG", "GeoJSON", "ESRI Shapefile"]
+
+
+def cell(c: int, r: int, n_rows: int = 3) -> Polygon:
+    """The 100 m grid cell of column c, row r (row 0 at the top), in EPSG:32749."""
+    y = (n_rows - 1 - r) * 100
+    return box(X0 + c * 100, Y0 + y, X0 + (c + 1) * 100, Y0 + y + 100)
+
+
+def set_geom(layers: dict[str, gpd.GeoDataFrame], pid: str, geom: shapely.Geometry) -> None:
+    p = layers["parcels"]
+    p.loc[p["parcel_id"] == pid, "geometry"] = geom
+
+
+def roundtrip(layers: dict[str, gpd.GeoDataFrame], tmp_path: Path, driver: str = "GPKG") -> Estate:
+    target = tmp_path / ("estate.gpkg" if driver == "GPKG" else f"estate_{driver[:3]}")
+    write_layers(layers, target, driver)
+    return load_estate(target, strict=False)
+
+
+def by_code(report: ValidationReport, code: str) -> list:
+    return [f for f in report.findings if f.code == code]
+
+
+@pytest.fixture
+def clean() -> dict[str, gpd.GeoDataFrame]:
+    """A 4 × 3 grid meeting all four norms is hard at this size; it has no data errors."""
+    return grid_layers(["IIAA", "IIAA", "GGAA"])
+
+
+# -- a clean estate ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_clean_grid_has_no_errors(clean: dict, tmp_path: Path, driver: str) -> None:
+    report = validate(roundtrip(clean, tmp_path, driver))
+    assert report.errors == ()
+    assert not report.has_errors
+    assert report.area_ha == pytest.approx(12.0)
+
+
+# -- one fixture per finding ------------------------------------------------------
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_bowtie_parcel_is_invalid_with_shapely_reason(
+    clean: dict, tmp_path: Path, driver: str
+) -> None:
+    x, y = X0, Y0 + 200
+    set_geom(clean, "P0_0", Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100)]))
+    report = validate(roundtrip(clean, tmp_path, driver))
+    (f,) = by_code(report, "invalid-geometry")
+    assert (f.severity, f.layer, f.feature) == ("error", "parcels", "P0_0")
+    assert "Self-intersection" in f.message
+    assert f"{x + 50:.0f} {y + 50:.0f}" in f.message  # the crossing point, from shapely's reason
+
+
+def test_overlapping_parcels_report_the_overlap_area(clean: dict, tmp_path: Path) -> None:
+    # P0_0 grows 30 m east into P0_1: overlap 30 m × 100 m = 3,000 m² = 0.3 ha.
+    set_geom(clean, "P0_0", box(X0, Y0 + 200, X0 + 130, Y0 + 300))
+    report = validate(roundtrip(clean, tmp_path))
+    (f,) = by_code(report, "overlap")
+    assert f.feature == "P0_0, P0_1"
+    assert "3,000.0 m²" in f.message
+    assert "0.3000 ha" in f.message
+    assert by_code(report, "gap") == []
+
+
+def test_parcel_inside_another_is_an_overlap(clean: dict, tmp_path: Path) -> None:
+    # A duplicate of a parcel's geometry does not "overlap" in DE-9IM terms; still reported.
+    extra = gpd.GeoDataFrame(
+        {"parcel_id": ["dup"], "land_use": ["green"]}, geometry=[cell(3, 2)], crs=32749
+    )
+    clean["parcels"] = gpd.GeoDataFrame(
+        [*clean["parcels"].to_dict("records"), *extra.to_dict("records")], crs=32749
+    )
+    (f,) = by_code(validate(roundtrip(clean, tmp_path)), "overlap")
+    assert "10,000.0 m²" in f.message
+    assert set(f.feature.split(", ")) == {"P2_3", "dup"}
+
+
+def test_touching_neighbours_do_not_overlap(tmp_path: Path) -> None:
+    layers = grid_layers(["IIII", "IIII", "IIII"])
+    assert by_code(validate(roundtrip(layers, tmp_path)), "overlap") == []
+
+
+def test_gap_reports_area_and_centre(tmp_path: Path) -> None:
+    layers = grid_layers(["IIAA", "I.AA", "GGAA"])  # row 1, column 1 missing
+    report = validate(roundtrip(layers, tmp_path))
+    (f,) = by_code(report, "gap")
+    assert f.severity == "error"
+    assert "10,000 m² (1.0000 ha)" in f.message
+    # centre of the missing cell: x = 150, y = 150 in local metres
+    assert f"E {X0 + 150:,.0f} N {Y0 + 150:,.0f}" in f.message
+
+
+def test_gap_threshold_is_one_hundredth_of_a_hectare(clean: dict, tmp_path: Path) -> None:
+    # Two notches cut from corners of P0_0 (top-left) and P2_3 (bottom-right): 9 × 9 m = 81 m²
+    # (below 0.01 ha, ignored) and 11 × 11 m = 121 m² (reported).
+    p00 = cell(0, 0)
+    set_geom(clean, "P0_0", p00.difference(box(X0, Y0 + 291, X0 + 9, Y0 + 300)))
+    set_geom(clean, "P2_3", cell(3, 2).difference(box(X0 + 389, Y0, X0 + 400, Y0 + 11)))
+    (f,) = by_code(validate(roundtrip(clean, tmp_path)), "gap")
+    assert "121 m²" in f.message
+
+
+def test_parcel_outside_the_boundary(clean: dict, tmp_path: Path) -> None:
+    # P2_3 reaches 20 m beyond the east edge: 20 × 100 = 2,000 m² outside, 1/6 of 12,000 m².
+    set_geom(clean, "P2_3", box(X0 + 300, Y0, X0 + 420, Y0 + 100))
+    (f,) = by_code(validate(roundtrip(clean, tmp_path)), "outside-boundary")
+    assert f.feature == "P2_3"
+    assert "2,000.0 m² (0.2000 ha, 17 % of the parcel)" in f.message
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_duplicate_and_empty_parcel_ids(clean: dict, tmp_path: Path, driver: str) -> None:
+    ids = clean["parcels"]["parcel_id"].tolist()
+    ids[1] = "P0_0"  # duplicate of row 0
+    ids[2] = ""  # empty text
+    ids[3] = None  # NULL
+    clean["parcels"]["parcel_id"] = ids
+    report = validate(roundtrip(clean, tmp_path, driver))
+    (dup,) = by_code(report, "duplicate-id")
+    assert dup.feature == "P0_0"
+    assert "2 parcels (rows 0, 1)" in dup.message
+    assert sorted(f.feature for f in by_code(report, "empty-id")) == ["#2", "#3"]
+
+
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        ("Industrial", "'industrial'"),
+        ("indstrial", "'industrial'"),
+        ("hijau", "'green'"),
+        ("zzz", None),
+    ],
+)
+def test_unknown_land_use_suggests_the_nearest(
+    clean: dict, tmp_path: Path, value: str, hint: str | None
+) -> None:
+    clean["parcels"].loc[0, "land_use"] = value
+    (f,) = by_code(validate(roundtrip(clean, tmp_path)), "unknown-land-use")
+    assert f.feature == "P0_0"
+    assert repr(value) in f.message
+    if hint:
+        assert f"did you mean {hint}?" in f.message
+    else:
+        assert "did you mean" not in f.message
+    assert "expected one of industrial, commercial" in f.message
+
+
+def test_unknown_road_class_and_kinds(tmp_path: Path) -> None:
+    layers = grid_layers(
+        ["IIAA", "IIAA", "GGAA"],
+        roads=[
+            (
+                LineString([(0, -10), (400, -10)]),
+                {"road_id": "r1", "road_class": "arteri", "width_m": 30},
+            )
+        ],
+        gates=[(Point(0, -10), {"gate_id": "g1", "kind": "estate gate"})],
+        water=[(LineString([(0, 350), (400, 350)]), {"name": "sea", "kind": "coastline"})],
+    )
+    report = validate(roundtrip(layers, tmp_path))
+    (road,) = by_code(report, "unknown-road-class")
+    assert (road.layer, road.feature) == ("roads", "r1")
+    assert "did you mean 'arterial'?" in road.message
+    kinds = {f.layer: f for f in by_code(report, "unknown-kind")}
+    assert "did you mean 'estate_gate'?" in kinds["gates"].message
+    assert "did you mean 'coast'?" in kinds["water"].message
+
+
+def test_missing_required_column(clean: dict, tmp_path: Path) -> None:
+    clean["parcels"] = clean["parcels"].drop(columns="land_use")
+    path = write_layers(clean, tmp_path / "e.gpkg")
+    with pytest.raises(
+        DataError, match=r"e\.gpkg layer 'parcels'.*missing required column 'land_use'"
+    ):
+        load_estate(path)
+    report = validate(load_estate(path, strict=False))
+    (f,) = by_code(report, "missing-column")
+    assert (f.severity, f.layer) == ("error", "parcels")
+    assert by_code(report, "missing-value") == []  # not repeated once per parcel
+
+
+def test_missing_values_in_required_columns(clean: dict, tmp_path: Path) -> None:
+    clean["parcels"].loc[4, "land_use"] = None
+    (f,) = by_code(validate(roundtrip(clean, tmp_path)), "missing-value")
+    assert f.feature == "P1_0"
+    assert "no land_use" in f.message
+
+
+def test_missing_required_layer(clean: dict, tmp_path: Path) -> None:
+    del clean["boundary"]
+    path = write_layers(clean, tmp_path / "e.gpkg")
+    with pytest.raises(DataError, match="required layer 'boundary' is missing"):
+        load_estate(path)
+    (f,) = by_code(validate(load_estate(path, strict=False)), "missing-layer")
+    assert (f.severity, f.layer) == ("error", "boundary")
+
+
+@pytest.mark.parametrize("driver", ["GPKG", "GeoJSON"])
+def test_points_in_the_parcels_layer(clean: dict, tmp_path: Path, driver: str) -> None:
+    p = clean["parcels"]
+    p.loc[5, "geometry"] = Point(X0 + 150, Y0 + 150)  # P1_1 becomes a point
+    report = validate(roundtrip(clean, tmp_path, driver))
+    (f,) = by_code(report, "wrong-geometry-type")
+    assert f.feature == "P1_1"
+    assert "geometry is a Point; the parcels layer holds Polygon or MultiPolygon" in f.message
+    (gap,) = by_code(report, "gap")  # the point covers nothing
+    assert "10,000 m²" in gap.message
+
+
+def test_lines_in_the_gates_layer(tmp_path: Path) -> None:
+    layers = grid_layers(
+        ["IIAA"], gates=[(LineString([(0, 0), (10, 0)]), {"gate_id": "g1", "kind": "estate_gate"})]
+    )
+    (f,) = by_code(validate(roundtrip(layers, tmp_path)), "wrong-geometry-type")
+    assert (f.layer, f.feature) == ("gates", "g1")
+
+
+def test_empty_layers(clean: dict, tmp_path: Path) -> None:
+    empty_gates = gpd.GeoDataFrame(
+        {"gate_id": ["g"], "kind": ["estate_gate"]}, geometry=[Point(X0, Y0)], crs=32749
+    ).iloc[:0]
+    clean["gates"] = empty_gates
+    with pytest.warns(UserWarning, match="empty DataFrame"):
+        path = write_layers(clean, tmp_path / "e.gpkg")
+    (f,) = by_code(validate(load_estate(path, strict=False)), "empty-layer")
+    assert (f.severity, f.layer) == ("warning", "gates")
+
+
+def test_empty_required_layer_is_an_error(clean: dict, tmp_path: Path) -> None:
+    clean["parcels"] = clean["parcels"].iloc[:0]
+    with pytest.warns(UserWarning, match="empty DataFrame"):
+        path = write_layers(clean, tmp_path / "e.gpkg")
+    report = validate(load_estate(path, strict=False))
+    (f,) = by_code(report, "empty-layer")
+    assert (f.severity, f.layer) == ("error", "parcels")
+    assert len(by_code(report, "gap")) == 1  # the whole boundary is uncovered
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_null_geometry_is_reported_and_ignored(clean: dict, tmp_path: Path, driver: str) -> None:
+    clean["parcels"].loc[11, "geometry"] = None  # P2_3
+    estate = roundtrip(clean, tmp_path, driver)
+    assert len(estate.parcels) == 11
+    report = validate(estate)
+    (f,) = by_code(report, "empty-geometry")
+    assert f.feature == "P2_3"
+    assert "NULL or empty" in f.message
+    (gap,) = by_code(report, "gap")
+    assert f"E {X0 + 350:,.0f} N {Y0 + 50:,.0f}" in gap.message
+
+
+def test_road_width_problems(tmp_path: Path) -> None:
+    line = LineString([(0, -10), (400, -10)])
+    layers = grid_layers(
+        ["IIAA"],
+        roads=[
+            (line, {"road_id": "ok", "road_class": "local", "width_m": None}),
+            (line, {"road_id": "wide", "road_class": "local", "width_m": 250.0}),
+            (line, {"road_id": "narrow", "road_class": "local", "width_m": 1.5}),
+            (line, {"road_id": "none", "road_class": "lane", "width_m": None}),
+        ],
+    )
+    report = validate(roundtrip(layers, tmp_path))
+    widths = {f.feature: f for f in by_code(report, "road-width")}
+    assert set(widths) == {"wide", "narrow", "none"}
+    assert widths["none"].severity == "error"
+    assert widths["wide"].severity == widths["narrow"].severity == "warning"
+
+
+def test_negative_road_width_is_bad_input(tmp_path: Path) -> None:
+    layers = grid_layers(
+        ["IIAA"],
+        roads=[
+            (
+                LineString([(0, -10), (400, -10)]),
+                {"road_id": "r9", "road_class": "local", "width_m": -4.0},
+            )
+        ],
+    )
+    path = write_layers(layers, tmp_path / "e.gpkg")
+    with pytest.raises(DataError, match=r"road r9 has width_m = -4\.0; widths must be positive"):
+        load_estate(path, strict=False)
+
+
+def test_every_problem_is_collected_at_once(tmp_path: Path) -> None:
+    layers = grid_layers(["IIAA", "I.AA", "GGAA"])
+    p = layers["parcels"]
+    p.loc[0, "land_use"] = "industri"
+    p.loc[1, "parcel_id"] = "P0_0"
+    p.loc[2, "geometry"] = cell(2, 0).buffer(20, join_style="mitre")
+    codes = set(validate(roundtrip(layers, tmp_path)).codes())
+    assert {"unknown-land-use", "duplicate-id", "gap", "overlap", "outside-boundary"} <= codes
+
+
+# -- norms and the land budget ----------------------------------------------------
+
+
+def test_norms_met_on_a_balanced_layout(tmp_path: Path) -> None:
+    # 10 cells of 1 ha: 7 industrial (70 %, the bound itself), green, road, commercial 10 % each.
+    report = validate(roundtrip(grid_layers(["IIIIIIIGRC"]), tmp_path))
+    assert report.findings == ()
+    assert [n.passed for n in report.norms] == [True, True, True, True]
+    assert [round(n.share_pct, 6) for n in report.norms] == [70.0, 10.0, 10.0, 10.0]
+    assert report.norms_met
+
+
+def test_norm_breaches_are_warnings_not_errors(tmp_path: Path) -> None:
+    # 8 industrial (80 %), no green, 1 road (10 %), 1 available: supporting 0 %.
+    report = validate(roundtrip(grid_layers(["IIIIIIIIRA"]), tmp_path))
+    assert not report.has_errors
+    codes = {f.code: f for f in report.warnings}
+    assert set(codes) == {"norm-industrial", "norm-green", "norm-supporting"}
+    assert "80.0 % of the estate (8.0 ha); the norm is ≤ 70 %" in codes["norm-industrial"].message
+    assert [n.passed for n in report.norms] == [False, False, True, False]
+
+
+def test_supporting_facilities_sum_four_land_uses(tmp_path: Path) -> None:
+    # commercial, utility, residential, umkm: 1 ha each of 40 ha = 10 %; available counts for none.
+    rows = ["IIIIIIIIII", "IIIIIIIIII", "IIIIIIIGGG", "GRRRRCUHKA"]
+    report = validate(roundtrip(grid_layers(rows), tmp_path))
+    supporting = next(n for n in report.norms if n.norm.key == "supporting")
+    assert supporting.area_ha == pytest.approx(4.0)
+    assert supporting.share_pct == pytest.approx(10.0)
+    assert report.budget.loc["available", "norm"] == ""
+    assert report.budget.loc["umkm", "norm"] == "supporting facilities"
+    assert report.norms_met
+
+
+def test_roads_norm_falls_back_to_corridors(tmp_path: Path) -> None:
+    # No road parcels; one road 100 m wide across a 1 km × 1 km estate: 10 ha of 100 ha = 10 %.
+    layers = grid_layers(
+        ["I" * 10] * 10,
+        roads=[
+            (
+                LineString([(0, 500), (1000, 500)]),
+                {"road_id": "r", "road_class": "arterial", "width_m": 100},
+            )
+        ],
+    )
+    roads = next(n for n in validate(roundtrip(layers, tmp_path)).norms if n.norm.key == "roads")
+    assert roads.share_pct == pytest.approx(10.0)
+    assert roads.basis.startswith("road corridors")
+
+
+def test_norm_table_is_the_documented_one() -> None:
+    assert [(n.key, n.min_pct, n.max_pct) for n in NORMS] == [
+        ("industrial", None, 70.0),
+        ("green", 10.0, None),
+        ("roads", 8.0, 12.0),
+        ("supporting", 6.0, 12.0),
+    ]
+
+
+# -- outputs ----------------------------------------------------------------------
+
+
+def test_text_json_and_html(tmp_path: Path) -> None:
+    layers = grid_layers(["IIAA", "I.AA", "GGAA"])
+    report = validate(roundtrip(layers, tmp_path))
+    text = report.to_text()
+    lines = text.splitlines()
+    assert any(line.startswith("ERROR   gap") for line in lines)
+    assert "✓  industrial plots" in text
+    assert "✗  roads" in text
+    assert "FAIL: 1 error" in lines[-1]
+    d = json.loads(report.to_json())
+    assert d["passed"] is False
+    assert d["errors"] == 1
+    assert d["findings"][0]["code"] == "gap"
+    assert {b["land_use"] for b in d["budget"]} == {"industrial", "available", "green"}
+    assert [n["norm"] for n in d["norms"]] == ["industrial", "green", "roads", "supporting"]
+    assert "<table>" in report._repr_html_()
+    assert repr(report).startswith("<ValidationReport 'estate': FAIL: 1 error")
+
+
+def test_validation_is_idempotent(tmp_path: Path) -> None:
+    layers = grid_layers(["IIAA", "I.AA", "GGAA"])
+    layers["parcels"].loc[0, "land_use"] = "industri"
+    estate = roundtrip(layers, tmp_path)
+    first, second = validate(estate), validate(estate)
+    assert first.to_json() == second.to_json()
+    assert first.to_text() == second.to_text()
+    assert first.findings == second.findings
+
+
+# -- repair -----------------------------------------------------------------------
+
+
+def test_repair_fixes_a_copy_and_keeps_polygons(clean: dict, tmp_path: Path) -> None:
+    # A square with a spike: make_valid gives the square and a line; the line is dropped.
+    x, y = X0, Y0 + 200
+    spike = Polygon(
+        [
+            (x, y),
+            (x + 100, y),
+            (x + 100, y + 100),
+            (x + 100, y + 150),
+            (x + 100, y + 100),
+            (x, y + 100),
+        ]
+    )
+    set_geom(clean, "P0_0", spike)
+    estate = roundtrip(clean, tmp_path)
+    before = estate.parcels.geometry.copy()
+    fixed = repair(estate)
+    assert fixed is not estate
+    assert estate.parcels.geometry.geom_equals_exact(before, tolerance=0).all()  # input untouched
+    assert not estate.parcels.is_valid.all()
+    assert fixed.parcels.is_valid.all()
+    assert fixed.parcels.geom_type.tolist() == ["Polygon"] * 12
+    assert float(fixed.parcels.area.iloc[0]) == pytest.approx(10_000.0)
+    assert validate(fixed).errors == ()
+
+
+def test_repair_keeps_each_layers_geometry_family(caplog: pytest.LogCaptureFixture) -> None:
+    layers = grid_layers(["IIAA"])
+    x, y = X0, Y0 + 200
+    bowtie_pond = Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100)])
+    stub = LineString([(X0, Y0), (X0, Y0)])  # invalid: too few distinct points
+    layers["water"] = gpd.GeoDataFrame(
+        {"name": ["pond", "canal"], "kind": ["pond", "canal"]},
+        geometry=[bowtie_pond, LineString([(X0, Y0 - 5), (X0 + 400, Y0 - 5)])],
+        crs=32749,
+    )
+    layers["roads"] = gpd.GeoDataFrame(
+        {"road_id": ["stub", "main"], "road_class": ["local", "local"]},
+        geometry=[stub, LineString([(X0, Y0 - 20), (X0 + 400, Y0 - 20)])],
+        crs=32749,
+    )
+    est = Estate.from_layers(layers)
+    with caplog.at_level("WARNING", logger="kitland.validation"):
+        fixed = repair(est)
+    assert fixed.water.geom_type.tolist() == ["MultiPolygon", "LineString"]
+    assert float(fixed.water.area.iloc[0]) == pytest.approx(
+        5_000.0
+    )  # two triangles of 50 m × 100 m
+    assert fixed.roads["road_id"].tolist() == ["main"]  # the stub has no length left: dropped
+    assert "stub has no area or length left after repair; dropped" in caplog.text
+    assert len(est.roads) == 2  # the input is unchanged
+    assert fixed.parcels.equals(est.parcels)
