@@ -12,15 +12,59 @@ Interface (fixed; other modules rely on it):
   position in its array), ``scope`` (``"zone"``, ``"layout"``, ``"prefer"``) and
   ``params`` (the keys of the table other than ``kind``/``name``; selector tables are
   :class:`Selector` objects, lists are tuples, numbers are float).
+
+Rule kinds
+----------
+``[[rules]]`` (judge a zone):
+
+========================  ==========================================================
+``adjacent``              ``to`` (selector), ``min_shared_m``
+``frontage``              ``road_class`` (list), ``min_m``
+``network_distance``      ``from`` (selector, usually gates), ``max_m``
+``distance``              ``to`` (selector), ``max_m``
+``setback``               ``from`` (selector), ``min_m``
+``contiguous``            —
+``compactness``           ``min`` (Polsby–Popper, 0..1)
+``min_width``             ``min_m``
+========================  ==========================================================
+
+``[[layout]]`` (judge the master plan): ``land_share`` (``land_use`` list, ``min_pct``
+and/or ``max_pct``) and ``setback`` (``land_use`` list, ``from`` selector, ``min_m``).
+
+``[[prefer]]`` (soft preferences that rank placements; a kitland extension of SPEC §2):
+``near`` and ``far``, each with ``to`` (selector) and ``weight`` (default 1.0, ≥ 0).
+
+Every table may carry ``name`` (its id in reports). Default ids are ``kind#index`` with
+the index counted in its own array; a layout rule whose default id would repeat a zone
+rule's id is called ``layout.kind#index`` so that ids in one report stay unique.
 """
 
 from __future__ import annotations
 
+import difflib
+import html
+import math
+import os
+import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
-__all__ = ["Rule", "Rules", "Selector", "ZoneSpec"]
+from kitland._errors import RulesError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from kitland.estate import Estate
+
+__all__ = ["RULE_KINDS", "Rule", "Rules", "Selector", "ZoneSpec", "load_rules"]
+
+
+def _suggest(word: str, choices: Any) -> str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
 
 
 @dataclass(frozen=True)
@@ -28,6 +72,11 @@ class Selector:
     """Which features a rule is about: a layer and column → accepted values.
 
     All given columns must match (SPEC §2).
+
+    Examples
+    --------
+    >>> Selector("water", {"kind": ("river",)}).describe()
+    'water kind=river'
     """
 
     layer: str = "parcels"
@@ -37,6 +86,67 @@ class Selector:
         """Short text such as ``water kind=river``."""
         crit = " ".join(f"{k}={'|'.join(v)}" for k, v in self.where.items())
         return f"{self.layer} {crit}".strip()
+
+    def select(self, estate: Estate, *, rule_label: str = "selector") -> gpd.GeoDataFrame:
+        """The features of ``estate`` this selector picks.
+
+        Parameters
+        ----------
+        estate
+            The estate to select from.
+        rule_label
+            Where the selector comes from, for messages (see :meth:`Rules.label`), e.g.
+            ``"rules.toml rule setback#4, key 'from'"``.
+
+        Raises
+        ------
+        RulesError
+            If a column is missing from the layer, or no feature matches.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> from kitland.estate import Estate
+        >>> b = gpd.GeoDataFrame({"name": ["x"]}, geometry=[box(0, 0, 200, 100)], crs=32749)
+        >>> p = gpd.GeoDataFrame({"parcel_id": ["a", "b"], "land_use": ["industrial", "available"]},
+        ...                      geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=32749)
+        >>> est = Estate.from_layers({"boundary": b, "parcels": p})
+        >>> list(Selector("parcels", {"land_use": ("industrial",)}).select(est)["parcel_id"])
+        ['a']
+        """
+        gdf = estate.layer(self.layer)
+        mask = None
+        for col, values in self.where.items():
+            if col not in gdf.columns:
+                cols = [c for c in gdf.columns if c != "geometry"]
+                msg = (
+                    f"{rule_label}: layer {self.layer!r} of {estate.source or estate.name} has no "
+                    f"column {col!r}{_suggest(col, cols)} (columns: {', '.join(map(str, cols))})"
+                )
+                raise RulesError(msg)
+            m = gdf[col].astype(object).isin(values)
+            mask = m if mask is None else mask & m
+        out = gdf if mask is None else gdf[mask.to_numpy()]
+        if len(out) == 0:
+            if len(gdf) == 0:
+                why = f"the estate has no {self.layer!r} features"
+            else:
+                present = {
+                    c: sorted({str(v) for v in gdf[c].dropna()})[:12]
+                    for c in self.where
+                    if c in gdf
+                }
+                hints = "; ".join(
+                    f"{c} values present: {', '.join(v) or 'none'}" for c, v in present.items()
+                )
+                near = "".join(
+                    _suggest(v, present.get(c, ())) for c, vs in self.where.items() for v in vs
+                )[:80]
+                why = f"no feature matches ({hints}){near}"
+            msg = f"{rule_label}: selector {self.describe()!r} matches no feature: {why}"
+            raise RulesError(msg)
+        return out
 
 
 @dataclass(frozen=True)
@@ -77,13 +187,414 @@ class Rule:
         """A parameter, or ``default``."""
         return self.params.get(key, default)
 
+    def describe(self) -> str:
+        """The parameters as short text, e.g. ``from=water kind=river, min_m=50``."""
+        parts = []
+        for k, v in self.params.items():
+            if isinstance(v, Selector):
+                txt = v.describe()
+            elif isinstance(v, tuple):
+                txt = "|".join(map(str, v))
+            else:
+                txt = f"{v:g}" if isinstance(v, float) else str(v)
+            parts.append(f"{k}={txt}")
+        return ", ".join(parts)
+
+
+_SCOPE_WORD = {"zone": "rule", "layout": "layout rule", "prefer": "prefer rule"}
+
 
 @dataclass(frozen=True)
 class Rules:
-    """A whole rules file."""
+    """A whole rules file.
+
+    Examples
+    --------
+    >>> r = Rules(ZoneSpec(), (Rule("contiguous#1", "contiguous", 1, "zone"),), source="r.toml")
+    >>> r
+    <Rules r.toml: zone 'Zona UMKM' 20 ± 0.5 ha on available; 1 zone rule, 0 layout, 0 prefer>
+    >>> r.label(r.rules[0], "min")
+    "r.toml rule contiguous#1, key 'min'"
+    """
 
     zone: ZoneSpec | None
     rules: tuple[Rule, ...] = ()
     layout: tuple[Rule, ...] = ()
     prefer: tuple[Rule, ...] = ()
     source: str = ""
+
+    def label(self, rule: Rule, key: str | None = None) -> str:
+        """Where ``rule`` (and ``key``) sit, for messages: ``rules.toml rule setback#4, key 'from'``."""
+        where = f"{self.source or 'rules'} {_SCOPE_WORD[rule.scope]} {rule.id}"
+        return where + (f", key {key!r}" if key else "")
+
+    def __iter__(self) -> Any:
+        return iter((*self.rules, *self.layout, *self.prefer))
+
+    def __repr__(self) -> str:
+        z = "no zone"
+        if self.zone is not None:
+            zs = self.zone
+            z = f"zone {zs.name!r} {zs.area_ha:g} ± {zs.tolerance_ha:g} ha on {'|'.join(zs.on)}"
+        n = len(self.rules)
+        return (
+            f"<Rules {self.source or '(in memory)'}: {z}; {n} zone rule{'s' * (n != 1)}, "
+            f"{len(self.layout)} layout, {len(self.prefer)} prefer>"
+        )
+
+    def _repr_html_(self) -> str:
+        rows = []
+        if self.zone is not None:
+            zs = self.zone
+            rows.append(("zone", "area", "area", f"{zs.min_ha:g} .. {zs.max_ha:g} ha"))
+            rows.append(("zone", "on", "on", f"on={'|'.join(zs.on)}"))
+        rows += [(r.scope, r.id, r.kind, r.describe()) for r in self]
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+            for row in rows
+        )
+        title = html.escape(self.source or "rules")
+        return (
+            f"<div><b>Rules</b> <small>{title}</small><table>"
+            f"<tr><th>scope</th><th>id</th><th>kind</th><th>parameters</th></tr>{body}</table></div>"
+        )
+
+
+# -- the schema ------------------------------------------------------------------------
+
+_Type = Literal["number", "distance", "fraction", "pct", "words", "selector", "text"]
+
+
+@dataclass(frozen=True)
+class _Key:
+    type: _Type
+    required: bool = True
+    vocab: str | None = None  # name of a vocabulary: "land_use" or "road_class"
+    default: Any = None
+
+
+_D = _Key("distance")
+#: Keys of each rule kind, per array of the file.
+RULE_KINDS: dict[str, dict[str, dict[str, _Key]]] = {
+    "zone": {
+        "adjacent": {"to": _Key("selector"), "min_shared_m": _D},
+        "frontage": {"road_class": _Key("words", vocab="road_class"), "min_m": _D},
+        "network_distance": {"from": _Key("selector"), "max_m": _D},
+        "distance": {"to": _Key("selector"), "max_m": _D},
+        "setback": {"from": _Key("selector"), "min_m": _D},
+        "contiguous": {},
+        "compactness": {"min": _Key("fraction")},
+        "min_width": {"min_m": _D},
+    },
+    "layout": {
+        "land_share": {
+            "land_use": _Key("words", vocab="land_use"),
+            "min_pct": _Key("pct", required=False),
+            "max_pct": _Key("pct", required=False),
+        },
+        "setback": {
+            "land_use": _Key("words", vocab="land_use"),
+            "from": _Key("selector"),
+            "min_m": _D,
+        },
+    },
+    "prefer": {
+        "near": {"to": _Key("selector"), "weight": _Key("number", required=False, default=1.0)},
+        "far": {"to": _Key("selector"), "weight": _Key("number", required=False, default=1.0)},
+    },
+}
+_ARRAYS = {"rules": "zone", "layout": "layout", "prefer": "prefer"}
+_ZONE_KEYS = {
+    "name": _Key("text", required=False),
+    "land_use": _Key("text", required=False, vocab="land_use"),
+    "area_ha": _Key("number", required=False),
+    "tolerance_ha": _Key("distance", required=False),
+    "on": _Key("words", required=False, vocab="land_use"),
+}
+_TYPE_WORDS = {
+    "number": "a number",
+    "distance": "a distance in metres (a number ≥ 0)",
+    "fraction": "a number between 0 and 1",
+    "pct": "a percentage between 0 and 100",
+    "words": "a list of text values",
+    "selector": 'a selector table such as { layer = "water", kind = ["river"] }',
+    "text": "a text value",
+}
+
+
+def _vocab(name: str) -> tuple[str, ...]:
+    from kitland.estate import LAND_USES, ROAD_CLASSES  # noqa: PLC0415
+
+    return {"land_use": LAND_USES, "road_class": ROAD_CLASSES}[name]
+
+
+def _toml_type(v: Any) -> str:
+    return {
+        bool: "a boolean", str: "text", int: "an integer", float: "a number",
+        list: "a list", dict: "a table",
+    }.get(type(v), type(v).__name__)  # fmt: skip
+
+
+class _Parser:
+    def __init__(self, label: str) -> None:
+        self.label = label
+
+    def fail(self, where: str, key: str | None, what: str) -> RulesError:
+        loc = f"{self.label} {where}" + (f", key {key!r}" if key else "")
+        return RulesError(f"{loc}: {what}")
+
+    def value(self, where: str, key: str, spec: _Key, v: Any) -> Any:
+        wrong = f"expected {_TYPE_WORDS[spec.type]}, got {_toml_type(v)} {v!r}"
+        if spec.type in ("number", "distance", "fraction", "pct"):
+            if isinstance(v, bool) or not isinstance(v, int | float):
+                raise self.fail(where, key, wrong)
+            x = float(v)
+            if not math.isfinite(x):
+                raise self.fail(where, key, f"{x} is not a finite number")
+            if spec.type == "distance" and x < 0:
+                raise self.fail(where, key, f"{v} is negative; distances are metres ≥ 0")
+            if spec.type == "fraction" and not 0 <= x <= 1:
+                raise self.fail(where, key, f"{v} is outside 0..1")
+            if spec.type == "pct" and not 0 <= x <= 100:
+                raise self.fail(where, key, f"{v} is outside 0..100 %")
+            return x
+        if spec.type == "text":
+            if not isinstance(v, str):
+                raise self.fail(where, key, wrong)
+            if spec.vocab:
+                self.check_words(where, key, (v,), _vocab(spec.vocab))
+            return v
+        if spec.type == "words":
+            words = self.words(where, key, v, wrong)
+            if spec.vocab:
+                self.check_words(where, key, words, _vocab(spec.vocab))
+            return words
+        return self.selector(where, key, v)
+
+    def words(self, where: str, key: str, v: Any, wrong: str) -> tuple[str, ...]:
+        items = [v] if isinstance(v, str) else v
+        if not isinstance(items, list) or not all(
+            isinstance(x, str | int) and not isinstance(x, bool) for x in items
+        ):
+            raise self.fail(where, key, wrong)
+        if not items:
+            raise self.fail(where, key, "the list is empty; give at least one value")
+        return tuple(str(x) for x in items)
+
+    def check_words(
+        self, where: str, key: str, words: tuple[str, ...], vocab: tuple[str, ...]
+    ) -> None:
+        for w in words:
+            if w not in vocab:
+                what = f"unknown value {w!r}{_suggest(w, vocab)} (valid: {', '.join(vocab)})"
+                raise self.fail(where, key, what)
+
+    def selector(self, where: str, key: str, v: Any) -> Selector:
+        from kitland.estate import LAYER_SCHEMA  # noqa: PLC0415
+        from kitland.io import LAYER_NAMES  # noqa: PLC0415
+
+        if not isinstance(v, dict):
+            raise self.fail(
+                where, key, f"expected {_TYPE_WORDS['selector']}, got {_toml_type(v)} {v!r}"
+            )
+        layer = v.get("layer", "parcels")
+        if not isinstance(layer, str):
+            raise self.fail(
+                where, f"{key}.layer", f"expected a layer name, got {_toml_type(layer)}"
+            )
+        if layer not in LAYER_NAMES:
+            what = f"unknown layer {layer!r}{_suggest(layer, LAYER_NAMES)} (layers: {', '.join(LAYER_NAMES)})"
+            raise self.fail(where, f"{key}.layer", what)
+        where_cols: dict[str, tuple[str, ...]] = {}
+        spec = LAYER_SCHEMA[layer]
+        for col, vals in v.items():
+            if col == "layer":
+                continue
+            sub = f"{key}.{col}"
+            words = self.words(
+                where,
+                sub,
+                vals,
+                f"expected a list of accepted values, got {_toml_type(vals)} {vals!r}",
+            )
+            if col in spec.values:
+                self.check_words(where, sub, words, spec.values[col])
+            where_cols[col] = words
+        return Selector(layer, where_cols)
+
+    def table(
+        self, where: str, t: Any, keys: Mapping[str, _Key], *, skip: tuple[str, ...] = ()
+    ) -> dict[str, Any]:
+        if not isinstance(t, dict):
+            raise self.fail(where, None, f"expected a table, got {_toml_type(t)}")
+        for k in t:
+            if k not in keys and k not in skip:
+                valid = [*keys, *skip]
+                raise self.fail(
+                    where, k, f"unknown key {k!r}{_suggest(k, valid)} (valid: {', '.join(valid)})"
+                )
+        out: dict[str, Any] = {}
+        for k, spec in keys.items():
+            if k in t:
+                out[k] = self.value(where, k, spec, t[k])
+            elif spec.required:
+                raise self.fail(where, k, f"missing required key {k!r} ({_TYPE_WORDS[spec.type]})")
+            elif spec.default is not None:
+                out[k] = spec.default
+        return out
+
+
+def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
+    """Read a rules file (SPEC §2); with no path, the bundled UMKM rules.
+
+    Parameters
+    ----------
+    path
+        A TOML rules file.
+
+    Returns
+    -------
+    Rules
+        The zone spec and the typed rules; :attr:`Rules.source` is the file as given.
+
+    Raises
+    ------
+    RulesError
+        If the file is missing or not TOML (with its line), or has an unknown rule kind
+        or key, a value of the wrong type, a missing required value, a negative
+        distance, a tolerance larger than the area, … The message names the file, the
+        rule (``name`` or ``kind#index``) and the key, and suggests the nearest valid
+        word.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> f = pathlib.Path(tempfile.mkdtemp()) / "rules.toml"
+    >>> _ = f.write_text('[[rules]]\\nkind = "setback"\\nfrom = { layer = "water", kind = ["river"] }\\nmin_m = 50\\n')
+    >>> rules = load_rules(f)
+    >>> r = rules.rules[0]
+    >>> r.id, r.kind, r["min_m"], r["from"]
+    ('setback#1', 'setback', 50.0, Selector(layer='water', where={'kind': ('river',)}))
+    >>> _ = f.write_text('[[rules]]\\nkind = "contigous"\\n')
+    >>> load_rules(f)
+    Traceback (most recent call last):
+    ...
+    kitland._errors.RulesError: unknown rule kind 'contigous' in ... rule #1; did you mean 'contiguous'?
+    """
+    if path is None:
+        from kitland.estate import bundled_path  # noqa: PLC0415
+
+        try:
+            p = bundled_path("umkm_rules.toml")
+        except Exception as exc:
+            raise RulesError(str(exc)) from exc
+        label = p.name
+    else:
+        p = Path(path)
+        label = str(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        msg = f"{label}: no such rules file"
+        raise RulesError(msg) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        msg = f"{label}: cannot read the rules file ({exc})"
+        raise RulesError(msg) from exc
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        msg = f"{label}: not valid TOML: {exc}"
+        raise RulesError(msg) from exc
+    return parse_rules(data, source=label)
+
+
+def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
+    """Build :class:`Rules` from an already-parsed TOML mapping (see :func:`load_rules`).
+
+    Raises
+    ------
+    RulesError
+        As :func:`load_rules`.
+
+    Examples
+    --------
+    >>> parse_rules({"zone": {"area_ha": 5}}).zone.max_ha
+    5.5
+    """
+    ps = _Parser(source)
+    for k in data:
+        if k not in ("zone", *_ARRAYS):
+            valid = ["zone", *_ARRAYS]
+            msg = f"{source}: unknown top-level key {k!r}{_suggest(k, valid)} (valid: [zone], [[rules]], [[layout]], [[prefer]])"
+            raise RulesError(msg)
+    zone = None
+    if "zone" in data:
+        z = ps.table("[zone]", data["zone"], _ZONE_KEYS)
+        if "on" in z:
+            z["on"] = tuple(z["on"])
+        zone = ZoneSpec(**z)
+        if zone.area_ha <= 0:
+            raise ps.fail(
+                "[zone]", "area_ha", f"{zone.area_ha:g} ha; the zone needs a positive area"
+            )
+        if zone.tolerance_ha > zone.area_ha:
+            what = f"{zone.tolerance_ha:g} ha is larger than area_ha = {zone.area_ha:g} ha"
+            raise ps.fail("[zone]", "tolerance_ha", what)
+    arrays: dict[str, list[Rule]] = {"zone": [], "layout": [], "prefer": []}
+    seen: dict[str, str] = {"area": "the zone's area rule", "on": "the zone's on rule"}
+    for key, scope in _ARRAYS.items():
+        entries = data.get(key, [])
+        if not isinstance(entries, list):
+            msg = f"{source}: {key!r} must be an array of tables ([[{key}]]), got {_toml_type(entries)}"
+            raise RulesError(msg)
+        kinds = RULE_KINDS[scope]
+        word = _SCOPE_WORD[scope]
+        for i, t in enumerate(entries, start=1):
+            if not isinstance(t, dict):
+                raise ps.fail(f"{word} #{i}", None, f"expected a table, got {_toml_type(t)}")
+            kind = t.get("kind")
+            if kind is None:
+                raise ps.fail(
+                    f"{word} #{i}",
+                    "kind",
+                    f"missing required key 'kind' (one of {', '.join(kinds)})",
+                )
+            if not isinstance(kind, str):
+                raise ps.fail(
+                    f"{word} #{i}", "kind", f"expected text, got {_toml_type(kind)} {kind!r}"
+                )
+            if kind not in kinds:
+                msg = f"unknown {word} kind {kind!r} in {source} {word} #{i}{_suggest(kind, kinds)}"
+                if not _suggest(kind, kinds):
+                    msg += f" (valid: {', '.join(kinds)})"
+                raise RulesError(msg)
+            name = t.get("name")
+            if name is not None and (not isinstance(name, str) or not name.strip()):
+                raise ps.fail(
+                    f"{word} {kind}#{i}", "name", f"expected non-empty text, got {name!r}"
+                )
+            rid = name or f"{kind}#{i}"
+            if name is None and scope == "layout" and rid in seen:
+                rid = f"layout.{rid}"
+            where = f"{word} {rid}"
+            if rid in seen and scope != "prefer":
+                raise ps.fail(
+                    where,
+                    "name",
+                    f"the id {rid!r} is already used by {seen[rid]}; names must be unique",
+                )
+            params = ps.table(where, t, kinds[kind], skip=("kind", "name"))
+            if kind == "land_share":
+                lo, hi = params.get("min_pct"), params.get("max_pct")
+                if lo is None and hi is None:
+                    raise ps.fail(where, "max_pct", "give min_pct and/or max_pct")
+                if lo is not None and hi is not None and lo > hi:
+                    raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
+            if kind in ("near", "far") and params["weight"] < 0:
+                raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
+            if scope != "prefer":
+                seen[rid] = f"{word} #{i}"
+            arrays[scope].append(Rule(rid, kind, i, scope, params))  # type: ignore[arg-type]
+    return Rules(
+        zone, tuple(arrays["zone"]), tuple(arrays["layout"]), tuple(arrays["prefer"]), source
+    )
