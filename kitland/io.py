@@ -228,7 +228,8 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
     Raises
     ------
     DataError
-        If ``path`` is the estate's source, or its folder does not exist.
+        If ``path`` is the estate's source, its folder does not exist, or GDAL cannot
+        write a layer (``path`` then keeps its previous content).
 
     Examples
     --------
@@ -261,6 +262,12 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
                 warnings.filterwarnings(
                     "ignore", "You are attempting to write an empty", UserWarning
                 )
-                out.to_file(tmp, layer=name, driver="GPKG", engine="fiona")
+                try:
+                    out.to_file(tmp, layer=name, driver="GPKG", engine="fiona")
+                except OSError:
+                    raise  # disk full, permissions: the CLI reports these itself
+                except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot write"
+                    msg = f"{target} layer {name!r}: cannot write ({type(exc).__name__}: {exc})"
+                    raise DataError(msg) from exc
             log.info("%s: wrote layer %r (%d features)", target, name, len(out))
     return target

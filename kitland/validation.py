@@ -378,8 +378,13 @@ def _labels(gdf: gpd.GeoDataFrame, layer: str) -> np.ndarray:
     if col in gdf.columns:
         ids = gdf[col].to_numpy(dtype=object)
         ok = np.array([isinstance(v, str) and bool(v.strip()) for v in ids], dtype=bool)
-        rows[ok] = ids[ok]
+        rows[ok] = [_short(v) for v in ids[ok]]
     return rows
+
+
+def _short(text: str, n: int = 60) -> str:
+    """``text`` cut to ``n`` characters (a value can be megabytes long)."""
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 def _is_blank(v: Any) -> bool:
@@ -484,8 +489,8 @@ def _check_values(
         for i in np.flatnonzero(
             [isinstance(v, str) and v.strip() and v not in allowed for v in vals]
         ):
-            hint = _suggest(vals[i], allowed)
-            msg = f"{label}: unknown {col} {vals[i]!r}" + (f"; {hint}" if hint else "")
+            hint = _suggest(vals[i], allowed) if len(vals[i]) <= 60 else ""
+            msg = f"{label}: unknown {col} {_short(vals[i])!r}" + (f"; {hint}" if hint else "")
             msg += f" (expected one of {', '.join(allowed)})"
             out.append(
                 Finding(f"unknown-{col.replace('_', '-')}", "error", layer, str(labels[i]), msg)
@@ -508,14 +513,14 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
     named = ids[~empty]
     dup = named[named.duplicated(keep=False)]
     for pid, rows in dup.groupby(dup, sort=False).groups.items():
-        where = ", ".join(str(r) for r in rows)
+        where = ", ".join(str(r) for r in rows[:20]) + (", …" if len(rows) > 20 else "")
         out.append(
             Finding(
                 "duplicate-id",
                 "error",
                 "parcels",
-                str(pid),
-                f"{label}: parcel_id {pid!r} is used by {len(rows)} parcels (rows {where}); ids must be unique",
+                _short(str(pid)),
+                f"{label}: parcel_id {_short(str(pid))!r} is used by {len(rows)} parcels (rows {where}); ids must be unique",
             )
         )
     return out

@@ -1,0 +1,125 @@
+"""kitland.io: reading estate layers from real files, and write_estate (atomic GeoPackage)."""
+
+from __future__ import annotations
+
+import fiona
+import geopandas as gpd
+import pytest
+from conftest import grid_layers, write_layers
+from shapely import box
+
+from kitland import CRSError, DataError, Estate, load_estate
+from kitland.io import read_layers, write_estate
+
+
+@pytest.fixture
+def layers(small_layers: dict[str, gpd.GeoDataFrame]) -> dict[str, gpd.GeoDataFrame]:
+    return small_layers
+
+
+@pytest.mark.parametrize(
+    ("driver", "suffix"), [("GPKG", ""), ("GeoJSON", ".geojson"), ("ESRI Shapefile", ".shp")]
+)
+def test_read_layers_from_each_format(layers, tmp_path, driver, suffix) -> None:
+    target = write_layers(layers, tmp_path / ("e.gpkg" if driver == "GPKG" else "folder"), driver)
+    got = read_layers(target)
+    assert sorted(got) == sorted(layers)
+    for name, gdf in got.items():
+        assert len(gdf) == len(layers[name])
+        assert gdf.crs.to_epsg() == 32749
+        src = gdf.attrs["source"]
+        assert (f"layer '{name}'" in src) if driver == "GPKG" else src.endswith(f"{name}{suffix}")
+    assert got["parcels"].area.sum() == pytest.approx(120_000.0)  # 12 cells of 100 m × 100 m
+
+
+def test_folder_layer_names_ignore_case_and_other_files(layers, tmp_path) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    layers["boundary"].to_file(folder / "Boundary.geojson", driver="GeoJSON", engine="fiona")
+    layers["parcels"].to_file(folder / "PARCELS.geojson", driver="GeoJSON", engine="fiona")
+    (folder / "notes.txt").write_text("not a layer")
+    assert sorted(read_layers(folder)) == ["boundary", "parcels"]
+
+
+def test_shapefile_without_prj_needs_a_crs(layers, tmp_path) -> None:
+    folder = write_layers(layers, tmp_path / "shp", "ESRI Shapefile")
+    (folder / "roads.prj").unlink()
+    with pytest.raises(CRSError, match=r"roads\.shp has no CRS; declare one: add a \.prj"):
+        read_layers(folder)
+    got = read_layers(folder, assume_crs="EPSG:32749")
+    assert got["roads"].crs.to_epsg() == 32749
+
+
+def test_unreadable_inputs(tmp_path) -> None:
+    with pytest.raises(DataError, match="no such file or folder"):
+        read_layers(tmp_path / "missing.gpkg")
+    (tmp_path / "empty.gpkg").write_bytes(b"")
+    with pytest.raises(DataError, match=r"empty\.gpkg: the file is empty"):
+        read_layers(tmp_path / "empty.gpkg")
+    (tmp_path / "d").mkdir()
+    with pytest.raises(DataError, match="folder holds no estate layer files"):
+        read_layers(tmp_path / "d")
+
+
+# -- write_estate -----------------------------------------------------------------
+
+
+def test_write_estate_round_trip(layers, tmp_path) -> None:
+    est = Estate.from_layers(layers, source="grid")
+    out = write_estate(est, tmp_path / "out.gpkg")
+    assert sorted(fiona.listlayers(out)) == sorted(layers)
+    back = load_estate(out)
+    assert back.crs.to_epsg() == 32749
+    for name in layers:
+        assert len(back.layers[name]) == len(est.layers[name])
+        assert back.layers[name].geometry.geom_equals(est.layers[name].geometry).all()
+    assert back.parcels["parcel_id"].tolist() == est.parcels["parcel_id"].tolist()
+    assert back.roads["width_m"].tolist() == [20.0]  # the collector default, written out
+
+
+def test_write_estate_keeps_empty_layers(layers, tmp_path) -> None:
+    layers["gates"] = layers["gates"].iloc[:0]
+    est = Estate.from_layers(layers)
+    out = write_estate(est, tmp_path / "out.gpkg")
+    assert "gates" in fiona.listlayers(out)
+    assert len(gpd.read_file(out, layer="gates", engine="fiona")) == 0
+
+
+def test_write_estate_replaces_the_whole_file(layers, tmp_path) -> None:
+    target = tmp_path / "out.gpkg"
+    layers["parcels"].to_file(target, layer="junk", driver="GPKG", engine="fiona")
+    write_estate(Estate.from_layers(layers), target)
+    assert "junk" not in fiona.listlayers(target)
+
+
+def test_failed_write_keeps_the_previous_file(layers, tmp_path) -> None:
+    target = tmp_path / "out.gpkg"
+    good = Estate.from_layers(layers)
+    write_estate(good, target)
+    before = target.read_bytes()
+    # Two columns differing only in case: GeoPackage (SQLite) cannot create the table.
+    bad_parcels = good.parcels.assign(TENANT="x")
+    bad = Estate({**good.layers, "parcels": bad_parcels}, good.crs)
+    with pytest.raises(DataError, match=r"out\.gpkg layer 'parcels': cannot write"):
+        write_estate(bad, target)
+    assert target.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.gpkg"]
+
+
+def test_write_estate_refuses_its_source_and_missing_folders(layers, tmp_path) -> None:
+    src = write_layers(layers, tmp_path / "in.gpkg")
+    est = load_estate(src)
+    with pytest.raises(DataError, match="is the estate's own source"):
+        write_estate(est, src)
+    with pytest.raises(DataError, match="does not exist"):
+        write_estate(est, tmp_path / "no" / "out.gpkg")
+
+
+def test_write_estate_in_a_projected_input_crs(tmp_path) -> None:
+    layers = {k: v.to_crs(23835) for k, v in grid_layers(["IA"]).items()}
+    est = Estate.from_layers(layers)
+    out = write_estate(est, tmp_path / "tm3.gpkg")
+    assert gpd.read_file(out, layer="parcels", engine="fiona").crs.to_epsg() == 23835
+    assert box(*est.parcels.total_bounds).area == pytest.approx(
+        box(*load_estate(out).parcels.total_bounds).area
+    )
