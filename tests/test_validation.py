@@ -14,7 +14,10 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+import shapely.affinity
 from conftest import ORIGIN, grid_layers, write_layers
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon, box
 
 from kitland import DataError, Estate, load_estate
@@ -465,3 +468,35 @@ def test_repair_keeps_each_layers_geometry_family(caplog: pytest.LogCaptureFixtu
     assert "stub has no area or length left after repair; dropped" in caplog.text
     assert len(est.roads) == 2  # the input is unchanged
     assert fixed.parcels.equals(est.parcels)
+
+
+# -- properties -------------------------------------------------------------------
+
+_rows = st.integers(1, 4).flatmap(
+    lambda n_cols: st.lists(
+        st.text(alphabet="IAGCURK.", min_size=n_cols, max_size=n_cols), min_size=1, max_size=4
+    )
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(rows=_rows, shift_m=st.floats(-60, 60), bad=st.booleans())
+def test_properties_idempotent_and_gap_area(rows: list[str], shift_m: float, bad: bool) -> None:
+    """Validating twice gives the same report; reported gaps add up to the uncovered area."""
+    if not any(ch != "." for row in rows for ch in row):
+        rows = ["I" + rows[0][1:]]
+    layers = grid_layers(rows)
+    p = layers["parcels"]
+    p.loc[0, "geometry"] = shapely.affinity.translate(p.geometry.iloc[0], shift_m, 0)
+    if bad:  # turn parcel 0 into a bow-tie over its own cell
+        x0, y0, x1, y1 = p.geometry.iloc[0].bounds
+        p.loc[0, "geometry"] = Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
+    est = Estate.from_layers(layers)
+    first, second = validate(est), validate(est)
+    assert first.to_json() == second.to_json()
+    assert ("invalid-geometry" in first.codes()) == bad
+    # Independent: every uncovered piece > 0.01 ha is one gap finding.
+    covered = shapely.union_all(shapely.make_valid(p.geometry.to_numpy()))
+    holes = shapely.get_parts(est.boundary_union.difference(covered))
+    assert len(by_code(first, "gap")) == int((shapely.area(holes) > 100).sum())
+    assert validate(repair(est)).codes().count("invalid-geometry") == 0
