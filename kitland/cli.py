@@ -109,6 +109,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             lang=args.lang,
             offline=args.offline,
             rules_source=rules.source,
+            rules=rules,
         )
         save_map(m, args.map)
     sys.stdout.write(result.summary())
@@ -124,6 +125,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
     report = None
     rules_source = None
+    rules = None
     if zone is not None:
         from kitland.measure import check  # noqa: PLC0415
 
@@ -141,6 +143,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             lang=args.lang,
             offline=args.offline,
             rules_source=rules_source,
+            rules=rules,
         )
         save_map(m, out)
         print(f"map written to {out}", file=sys.stderr)

@@ -1,0 +1,1279 @@
+"""Meeting maps: the interactive Folium map and the static PNG of an estate and its zone.
+
+This is the only module that reprojects to EPSG:4326 (longitude/latitude for Leaflet);
+everything else measures in the estate's metric CRS. Every layer is drawn from data
+in the estate's CRS, simplified there within a tolerance far below the snapping
+tolerance of the rules (so no displayed rule result can change), reprojected, and its
+coordinates rounded to 6 decimals of a degree (about 0.1 m).
+
+Every text that comes from data (parcel ids, tenants, names, rule messages, the title)
+is HTML-escaped before it reaches the page, and it is passed to the page as JSON data,
+never as template source: a tenant named ``<img src=x onerror=alert(1)>`` or
+``{{ x }}`` shows as that text.
+
+Offline maps (``offline=True``) inline Leaflet and the plugins from the copies in
+``kitland/_assets`` (taken from their npm packages, see the README there), draw no tile
+layer, and show the bundled village boundaries and coastline as the context basemap.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import logging
+import os
+import re
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyproj
+import shapely
+import xyzservices.providers as xyz
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from kitland._errors import DataError, KitlandError
+from kitland.estate import LAND_USES, Estate, bundled_path
+from kitland.io import atomic_path
+from kitland.report import Report
+from kitland.rules import Rules
+
+__all__ = ["LAND_USE_COLOURS", "LANGS", "make_map", "save_map", "save_png"]
+
+log = logging.getLogger(__name__)
+
+#: Languages of map labels.
+LANGS = ("id", "en")
+
+#: Fill colour per land use (the legend's order is :data:`kitland.estate.LAND_USES`).
+LAND_USE_COLOURS = {
+    "industrial": "#9b7fc4",
+    "commercial": "#e8746b",
+    "umkm": "#f4a259",
+    "residential": "#f3d55b",
+    "green": "#74c476",
+    "utility": "#a3a3a3",
+    "water": "#6baed6",
+    "road": "#d4d4d4",
+    "available": "#f4efdf",
+}
+_UNKNOWN_COLOUR = "#ffffff"
+_ZONE_STYLE: dict[str, Any] = {
+    "color": "#c1121f",
+    "weight": 4,
+    "fillColor": "#ff8c1a",
+    "fillOpacity": 0.45,
+}
+_ALT_STYLE: dict[str, Any] = {
+    "color": "#6a1b9a",
+    "weight": 3,
+    "dashArray": "8 6",
+    "fillColor": "#ba68c8",
+    "fillOpacity": 0.12,
+}
+_ROAD_STYLE: dict[str, dict[str, Any]] = {
+    "toll": {"color": "#b8470b", "fillColor": "#e8590c"},
+    "arterial": {"color": "#c77700", "fillColor": "#f59f00"},
+    "collector": {"color": "#b08900", "fillColor": "#fcc419"},
+    "local": {"color": "#6b6b6b", "fillColor": "#bdbdbd"},
+}
+_GATE_STYLE: dict[str, dict[str, Any]] = {
+    "estate_gate": {"radius": 7, "fillColor": "#2b8a3e"},
+    "toll_exit": {"radius": 9, "fillColor": "#d9480f"},
+    "factory_gate": {"radius": 5, "fillColor": "#495057"},
+}
+_DIAG_STYLE: dict[str, dict[str, Any]] = {
+    "frontage": {"color": "#0096c7", "weight": 8, "opacity": 0.9},
+    "adjacent": {"color": "#5a189a", "weight": 8, "opacity": 0.9},
+    "gate_path": {"color": "#1d3557", "weight": 5, "dashArray": "10 6", "opacity": 0.95},
+    "setback_bands": {
+        "color": "#1c7ed6",
+        "weight": 1,
+        "dashArray": "4 4",
+        "fillColor": "#4dabf7",
+        "fillOpacity": 0.2,
+    },
+}
+
+# Simplification tolerance per layer, metres. The rules snap at ε = 0.5 m (SPEC §3);
+# drawn geometry moves by at most this much, and the zone itself is never simplified.
+_SIMPLIFY_M = {
+    "parcels": 0.5,
+    "roads": 0.5,
+    "water": 0.5,
+    "boundary": 0.5,
+    "settlements": 2.0,
+    "context": 5.0,
+}
+_JINJA_OPEN = re.compile(r"\{[{%#]")
+_DECIMALS = 6  # degrees: 1e-6° ≈ 0.11 m of latitude
+_CONTEXT_MARGIN_M = 4000.0
+
+_T: dict[str, dict[str, str]] = {
+    "id": {
+        "industrial": "kavling industri", "commercial": "komersial", "umkm": "zona UMKM",
+        "residential": "permukiman", "green": "ruang terbuka hijau", "utility": "utilitas",
+        "water": "badan air", "road": "jalan", "available": "lahan tersedia",
+        "toll": "jalan tol", "arterial": "jalan arteri", "collector": "jalan kolektor",
+        "local": "jalan lokal", "estate_gate": "gerbang kawasan", "toll_exit": "gerbang exit tol",
+        "factory_gate": "gerbang pabrik", "river": "sungai", "canal": "saluran/kanal",
+        "coast": "garis pantai", "pond": "kolam/embung",
+        "L_parcels": "Kavling (tata guna lahan)", "L_roads": "Jalan (kelas & lebar)",
+        "L_gates": "Gerbang & exit tol", "L_water": "Sungai & pantai",
+        "L_bands": "Sempadan sungai/pantai", "L_settlements": "Permukiman (desa)",
+        "L_boundary": "Batas kawasan", "L_zone": "Zona UMKM", "L_alt": "Alternatif",
+        "L_frontage": "Diagnostik: muka jalan zona", "L_adjacent": "Diagnostik: batas bersama dengan industri",
+        "L_gate_path": "Diagnostik: rute dari gerbang terdekat", "L_context": "Peta dasar: batas desa & pantai",
+        "base_light": "Peta terang (Esri Light Gray)", "base_osm": "OpenStreetMap",
+        "base_sat": "Citra satelit (Esri)", "legend": "Tata guna lahan", "tenant": "Penyewa",
+        "phase": "Tahap", "status": "Status", "area": "Luas", "width": "lebar", "rule": "Aturan",
+        "measured": "Terukur", "required": "Syarat", "pass": "LULUS — semua aturan terpenuhi",
+        "fail": "GAGAL — {n} dari {total} aturan tidak terpenuhi", "no_report": "belum diperiksa terhadap aturan",
+        "rank": "peringkat", "score": "skor", "length": "panjang", "compactness": "kekompakan",
+        "subtitle": "Peta rapat perencanaan", "rules_file": "berkas aturan", "date": "tanggal",
+        "illustrative": "Tata letak ILUSTRATIF — bukan rencana induk resmi KIT Batang.",
+        "attribution": (
+            "Batas desa: cahyadsn/wilayah_boundaries (MIT), berdasarkan kode Kepmendagri; "
+            "tata letak kawasan ILUSTRATIF, bukan rencana induk resmi"
+        ),
+        "fullscreen": "Layar penuh", "fullscreen_exit": "Keluar layar penuh", "setback": "sempadan",
+        "zone_legend": "zona UMKM usulan", "alt_legend": "alternatif", "band_legend": "sempadan",
+        "north": "U", "scale": "skala",
+    },
+    "en": {
+        "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM zone",
+        "residential": "residential", "green": "green open space", "utility": "utilities",
+        "water": "water body", "road": "road", "available": "available land",
+        "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
+        "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",
+        "factory_gate": "factory gate", "river": "river", "canal": "canal",
+        "coast": "coastline", "pond": "pond",
+        "L_parcels": "Parcels (land use)", "L_roads": "Roads (class & width)",
+        "L_gates": "Gates & toll exit", "L_water": "Rivers & coast",
+        "L_bands": "River/coast setbacks", "L_settlements": "Settlements (villages)",
+        "L_boundary": "Estate boundary", "L_zone": "UMKM zone", "L_alt": "Alternative",
+        "L_frontage": "Diagnostic: zone road frontage", "L_adjacent": "Diagnostic: boundary shared with industry",
+        "L_gate_path": "Diagnostic: road path from nearest gate", "L_context": "Basemap: villages & coast",
+        "base_light": "Light canvas (Esri Light Gray)", "base_osm": "OpenStreetMap",
+        "base_sat": "Satellite imagery (Esri)", "legend": "Land use", "tenant": "Tenant",
+        "phase": "Phase", "status": "Status", "area": "Area", "width": "width", "rule": "Rule",
+        "measured": "Measured", "required": "Required", "pass": "PASS — all rules hold",
+        "fail": "FAIL — {n} of {total} rules fail", "no_report": "not checked against rules",
+        "rank": "rank", "score": "score", "length": "length", "compactness": "compactness",
+        "subtitle": "Planning meeting map", "rules_file": "rules file", "date": "date",
+        "illustrative": "ILLUSTRATIVE layout — not the official KIT Batang master plan.",
+        "attribution": (
+            "Village boundaries: cahyadsn/wilayah_boundaries (MIT), based on Kepmendagri codes; "
+            "estate layout ILLUSTRATIVE, not the official master plan"
+        ),
+        "fullscreen": "Full screen", "fullscreen_exit": "Exit full screen", "setback": "setback",
+        "zone_legend": "proposed UMKM zone", "alt_legend": "alternative", "band_legend": "setback band",
+        "north": "N", "scale": "scale",
+    },
+}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- text
+def _esc(value: Any) -> str:
+    """Text made safe for HTML, attribute values and JavaScript template literals."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    text = html.escape(str(value), quote=True)
+    # Also neutral in JavaScript template literals and to Jinja (see _js).
+    return (
+        text.replace("`", "&#96;")
+        .replace("$", "&#36;")
+        .replace("\\", "&#92;")
+        .replace("{", "&#123;")
+    )
+
+
+def _js(value: Any) -> str:
+    """JSON for a ``<script>`` block that no data can break out of.
+
+    ``<``, ``>`` and ``&`` are escaped so no tag can close the block. Braces that would
+    open a Jinja tag (``{{``, ``{%``, ``{#``) are escaped too: branca compiles the text
+    that a macro renders as a template once more, so such text in data would be
+    evaluated (template injection) instead of shown. JSON syntax itself never puts
+    two such characters side by side, so only string contents change.
+    """
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("{{", "{\\u007b").replace("{%", "{\\u0025").replace("{#", "{\\u0023")
+
+
+def _check_no_jinja(code: str) -> str:
+    if _JINJA_OPEN.search(code):
+        msg = "internal: generated map code would open a Jinja tag; escape it with _js()"
+        raise KitlandError(msg)
+    return code
+
+
+def _num(value: float, lang: str, decimals: int = 0) -> str:
+    text = f"{value:,.{decimals}f}"
+    if lang == "id":  # 1.234,5 in Indonesian
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def _label(lang: str, key: str) -> str:
+    return _T[lang].get(key, key)
+
+
+# --------------------------------------------------------------------------- geometry
+def _zone_geometry(zone: Any, estate: Estate, what: str = "zone") -> shapely.Geometry | None:
+    """The zone as one shapely geometry in the estate's CRS."""
+    if zone is None:
+        return None
+    if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries):
+        if zone.crs is None:
+            msg = f"{what}: the GeoDataFrame has no CRS; set one (e.g. .set_crs(32749))"
+            raise DataError(msg)
+        geoms = (
+            zone.to_crs(estate.crs).geometry
+            if isinstance(zone, gpd.GeoDataFrame)
+            else zone.to_crs(estate.crs)
+        )
+        geom = shapely.union_all(geoms.to_numpy())
+    elif isinstance(zone, shapely.Geometry):
+        geom = zone
+    else:
+        msg = f"{what}: expected a shapely geometry or a GeoDataFrame/GeoSeries, got {type(zone).__name__}"
+        raise DataError(msg)
+    if geom is None or geom.is_empty:
+        msg = f"{what}: the geometry is empty; nothing to draw"
+        raise DataError(msg)
+    return geom
+
+
+def _to_lonlat(
+    geoms: Iterable[shapely.Geometry], crs: Any, *, simplify_m: float = 0.0
+) -> list[Any]:
+    """Simplify in the metric CRS, reproject to EPSG:4326, round to ~0.1 m."""
+    arr = np.asarray(list(geoms), dtype=object)
+    if arr.size == 0:
+        return []
+    if simplify_m > 0:
+        arr = shapely.simplify(arr, simplify_m, preserve_topology=True)
+    lonlat = gpd.GeoSeries(arr, crs=crs).to_crs(4326).to_numpy()
+    rounded = shapely.transform(lonlat, lambda xy: np.round(xy, _DECIMALS))
+    return [shapely.geometry.mapping(g) for g in rounded]
+
+
+def _collection(
+    gdf: gpd.GeoDataFrame, crs: Any, props: Sequence[dict[str, Any]], *, simplify_m: float = 0.0
+) -> dict[str, Any]:
+    geoms = _to_lonlat(gdf.geometry.to_numpy(), crs, simplify_m=simplify_m)
+    feats = [
+        {"type": "Feature", "geometry": g, "properties": p}
+        for g, p in zip(geoms, props, strict=True)
+        if g is not None
+    ]
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _col(row: pd.Series, name: str) -> Any:
+    v = row.get(name)
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v
+
+
+def _tip(title: Any, *lines: tuple[str, Any]) -> str:
+    parts = [f"<b>{_esc(title)}</b>"] if title not in (None, "") else []
+    parts += [f"{_esc(k)}: {_esc(v)}" if k else _esc(v) for k, v in lines if v not in (None, "")]
+    return "<br>".join(parts)
+
+
+# --------------------------------------------------------------------------- folium elements
+class _GeoLayer(folium.map.Layer):
+    """A GeoJSON overlay: styles by category, escaped tooltips and popups from properties.
+
+    Data reach the page through ``tojson`` only (never as template source).
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJSON({{ this.data_js }}, {
+            interactive: {{ this.interactive|tojson }},
+            style: function (f) {
+                var s = {{ this.styles_js }};
+                return s[f.properties.c] || s[""] || {};
+            },
+            pointToLayer: function (f, latlng) {
+                var s = {{ this.styles_js }};
+                return L.circleMarker(latlng, s[f.properties.c] || s[""] || {});
+            },
+            onEachFeature: function (f, layer) {
+                var p = f.properties;
+                if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
+                if (p.label) {
+                    layer.bindTooltip(p.label, {permanent: true, direction: "center",
+                                                className: "kit-label", interactive: false});
+                }
+                if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 520}); }
+                {% if this.highlight %}
+                layer.on("mouseover", function () { layer.setStyle({weight: 3, color: "#000"}); });
+                layer.on("mouseout", function () { {{ this.get_name() }}.resetStyle(layer); });
+                {% endif %}
+            }
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        data: dict[str, Any],
+        *,
+        name: str,
+        styles: Mapping[str, Mapping[str, Any]],
+        show: bool = True,
+        interactive: bool = True,
+        highlight: bool = False,
+        kind: str = "",
+    ) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "GeoLayer"
+        self.data = data
+        self.data_js = _js(data)
+        self.styles_js = _js({k: dict(v) for k, v in styles.items()})
+        self.interactive = interactive
+        self.highlight = highlight
+        self.kind = kind  # what the layer shows (tests and tools can find it)
+
+
+class _Script(MacroElement):
+    """A script block with code built by kitland (user text inside only as escaped JSON)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function (map) { {{ this.code }} })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self._name = "KitScript"
+        self.code = _check_no_jinja(code)
+
+
+class _Head(MacroElement):
+    """Raw content for ``<head>`` (kitland's CSS, or the inlined offline assets)."""
+
+    _template = Template("{% macro header(this, kwargs) %}{{ this.content }}{% endmacro %}")
+
+    def __init__(self, content: str) -> None:
+        super().__init__()
+        self._name = "KitHead"
+        if "endraw" in content:
+            msg = "internal: <head> content cannot be protected from Jinja (contains 'endraw')"
+            raise KitlandError(msg)
+        # branca renders a macro's output as a template again: keep it verbatim.
+        self.content = "{% raw %}" + content + "{% endraw %}"
+
+
+class _Body(MacroElement):
+    """Raw HTML for ``<body>`` built by kitland from escaped text (the title block)."""
+
+    _template = Template("{% macro html(this, kwargs) %}{{ this.content }}{% endmacro %}")
+
+    def __init__(self, content: str) -> None:
+        super().__init__()
+        self._name = "KitBody"
+        self.content = _check_no_jinja(content)
+
+
+class _LayerControl(folium.LayerControl):
+    """The layer control, listing overlays top-most first (as GIS desktop tools do)."""
+
+    def render(self, **kwargs: Any) -> Any:
+        self.reset()
+        parent = self._parent
+        assert parent is not None, "add the layer control to a map first"
+        for item in parent._children.values():
+            if isinstance(item, folium.map.Layer) and item.control:
+                table = self.overlays if item.overlay else self.base_layers
+                table[item.layer_name] = item.get_name()
+        self.overlays = OrderedDict(reversed(list(self.overlays.items())))
+        return MacroElement.render(self, **kwargs)
+
+
+_CSS = """
+<style>
+.kit-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;
+  background:rgba(255,255,255,.93);padding:6px 14px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);
+  font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:center;max-width:60%;pointer-events:none}
+.kit-title b{font-size:16px}
+.kit-title .kit-warn{color:#b00020;font-weight:600}
+.kit-legend{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:6px;
+  box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.45 system-ui,sans-serif;max-height:45vh;overflow:auto}
+.kit-legend i{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:-1px;border:1px solid #555}
+.kit-legend b{display:block;margin-bottom:2px}
+.kit-label{background:transparent;border:0;box-shadow:none;font:italic 600 12px system-ui,sans-serif;
+  color:#37474f;text-shadow:0 0 3px #fff,0 0 3px #fff}
+.kit-label:before{display:none}
+.kit-popup table{border-collapse:collapse;font:12px system-ui,sans-serif}
+.kit-popup td,.kit-popup th{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
+.kit-popup .ok{color:#1a7f37;font-weight:700}.kit-popup .ko{color:#cf222e;font-weight:700}
+.kit-offline .leaflet-container{background:#dfeef7}
+</style>
+"""
+
+
+# --------------------------------------------------------------------------- offline assets
+_ASSETS = Path(__file__).resolve().parent / "_assets"
+# folium asset name → vendored file (None: not needed by kitland maps, dropped offline).
+_OFFLINE_JS = {
+    "leaflet": "leaflet/leaflet.js",
+    "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "leaflet_measure_js": "leaflet-measure/leaflet-measure.min.js",
+    "Control_MiniMap_js": "leaflet-minimap/Control.MiniMap.min.js",
+    "jquery": None,
+    "bootstrap": None,
+    "awesome_markers": None,
+}
+_OFFLINE_CSS = {
+    "leaflet_css": "leaflet/leaflet.css",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet_measure_css": "leaflet-measure/leaflet-measure.css",
+    "Control_MiniMap_css": "leaflet-minimap/Control.MiniMap.min.css",
+    "bootstrap_css": None,
+    "glyphicons_css": None,
+    "awesome_markers_font_css": None,
+    "awesome_markers_css": None,
+    "awesome_rotate_css": None,
+}
+_MIME = {".png": "image/png", ".svg": "image/svg+xml"}
+
+
+@cache
+def _asset_text(rel: str) -> str:
+    path = _ASSETS / rel
+    text = path.read_text(encoding="utf-8")
+    if path.suffix == ".css":
+
+        def inline(m: re.Match[str]) -> str:
+            ref = m.group(1).strip("'\"")
+            if ref.startswith(("data:", "#")):
+                return m.group(0)
+            img = path.parent / ref
+            data = base64.b64encode(img.read_bytes()).decode("ascii")
+            return f"url(data:{_MIME[img.suffix]};base64,{data})"
+
+        text = re.sub(r"url\(([^)]*)\)", inline, text)
+    if re.search(r"</(script|style)", text, flags=re.IGNORECASE):
+        msg = f"vendored asset {rel} contains a closing tag and cannot be inlined"
+        raise KitlandError(msg)
+    return text
+
+
+def _walk(element: Element) -> Iterable[Element]:
+    yield element
+    for child in list(element._children.values()):
+        yield from _walk(child)
+
+
+def _inline_assets(m: folium.Map) -> None:
+    """Replace every CDN link of the map and its plugins by inlined vendored content."""
+    js: dict[str, str] = {}
+    css: dict[str, str] = {}
+    for el in _walk(m):
+        for attr, table, out in (
+            ("default_js", _OFFLINE_JS, js),
+            ("default_css", _OFFLINE_CSS, css),
+        ):
+            for name, url in getattr(el, attr, None) or []:
+                if name not in table:
+                    msg = f"offline map: no vendored copy of {name!r} ({url}); add it to kitland/_assets"
+                    raise KitlandError(msg)
+                rel = table[name]
+                if rel is not None:
+                    out.setdefault(name, rel)
+            if getattr(el, attr, None):
+                setattr(el, attr, [])  # instance attribute: this map only
+    order_js = [k for k in _OFFLINE_JS if k in js]
+    order_css = [k for k in _OFFLINE_CSS if k in css]
+    head = "".join(f"<style>{_asset_text(css[k])}</style>" for k in order_css)
+    head += "".join(f"<script>{_asset_text(js[k])}</script>" for k in order_js)
+    m.add_child(_Head(head), index=0)
+
+
+# --------------------------------------------------------------------------- layers
+def _parcels_layer(estate: Estate, lang: str) -> _GeoLayer:
+    p = estate.parcels
+    area_ha = p.geometry.area / 10_000
+    props = []
+    for (_, row), a in zip(p.iterrows(), area_ha, strict=True):
+        use = _col(row, "land_use")
+        props.append(
+            {
+                "c": use if use in LAND_USE_COLOURS else "",
+                "tip": _tip(
+                    _col(row, "parcel_id"),
+                    ("", _label(lang, str(use)) if use else None),
+                    (_label(lang, "tenant"), _col(row, "tenant")),
+                    (_label(lang, "phase"), _col(row, "phase")),
+                    (_label(lang, "status"), _col(row, "status")),
+                    (_label(lang, "area"), f"{_num(a, lang, 2)} ha"),
+                ),
+            }
+        )
+    styles = {
+        u: {"fillColor": c, "fillOpacity": 0.72, "color": "#5f5f5f", "weight": 0.6}
+        for u, c in LAND_USE_COLOURS.items()
+    }
+    styles[""] = {
+        "fillColor": _UNKNOWN_COLOUR,
+        "fillOpacity": 0.6,
+        "color": "#5f5f5f",
+        "weight": 0.6,
+    }
+    data = _collection(p, estate.crs, props, simplify_m=_SIMPLIFY_M["parcels"])
+    return _GeoLayer(
+        data, name=_label(lang, "L_parcels"), styles=styles, highlight=True, kind="parcels"
+    )
+
+
+def _roads_layer(estate: Estate, lang: str) -> _GeoLayer | None:
+    r = estate.roads
+    if r.empty:
+        return None
+    corridors = gpd.GeoDataFrame(geometry=estate.road_corridors, crs=estate.crs)
+    props = [
+        {
+            "c": _col(row, "road_class") or "",
+            "tip": _tip(
+                _col(row, "name") or _col(row, "road_id"),
+                ("", _label(lang, str(_col(row, "road_class")))),
+                (
+                    _label(lang, "width"),
+                    f"{_num(float(row['width_m']), lang, 0)} m" if _col(row, "width_m") else None,
+                ),
+            ),
+        }
+        for _, row in r.iterrows()
+    ]
+    styles = {k: {**v, "weight": 1, "fillOpacity": 0.85} for k, v in _ROAD_STYLE.items()}
+    styles[""] = {"color": "#555", "fillColor": "#999", "weight": 1, "fillOpacity": 0.85}
+    data = _collection(corridors, estate.crs, props, simplify_m=_SIMPLIFY_M["roads"])
+    return _GeoLayer(data, name=_label(lang, "L_roads"), styles=styles, kind="roads")
+
+
+def _gates_layer(estate: Estate, lang: str) -> _GeoLayer | None:
+    g = estate.gates
+    if g.empty:
+        return None
+    props = [
+        {
+            "c": _col(row, "kind") or "",
+            "tip": _tip(
+                _col(row, "name") or _col(row, "gate_id"),
+                ("", _label(lang, str(_col(row, "kind")))),
+            ),
+        }
+        for _, row in g.iterrows()
+    ]
+    styles = {
+        k: {**v, "color": "#fff", "weight": 2, "fillOpacity": 1} for k, v in _GATE_STYLE.items()
+    }
+    styles[""] = {"radius": 6, "color": "#fff", "weight": 2, "fillColor": "#000", "fillOpacity": 1}
+    data = _collection(g, estate.crs, props)
+    return _GeoLayer(data, name=_label(lang, "L_gates"), styles=styles, kind="gates")
+
+
+def _water_layer(estate: Estate, lang: str) -> _GeoLayer | None:
+    w = estate.water
+    if w.empty:
+        return None
+    props = [
+        {
+            "c": _col(row, "kind") or "",
+            "tip": _tip(_col(row, "name"), ("", _label(lang, str(_col(row, "kind"))))),
+        }
+        for _, row in w.iterrows()
+    ]
+    styles = {
+        "river": {"color": "#1971c2", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.6},
+        "canal": {"color": "#4dabf7", "weight": 3, "fillColor": "#74c0fc", "fillOpacity": 0.6},
+        "coast": {"color": "#0b3d91", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.4},
+        "pond": {"color": "#1971c2", "weight": 1, "fillColor": "#74c0fc", "fillOpacity": 0.7},
+        "": {"color": "#1971c2", "weight": 3},
+    }
+    data = _collection(w, estate.crs, props, simplify_m=_SIMPLIFY_M["water"])
+    return _GeoLayer(data, name=_label(lang, "L_water"), styles=styles, kind="water")
+
+
+def _settlements_layer(estate: Estate, lang: str) -> _GeoLayer | None:
+    s = estate.settlements
+    if s.empty:
+        return None
+    props = [
+        {"c": "", "tip": _tip(_col(row, "name")), "label": _esc(_col(row, "name"))}
+        for _, row in s.iterrows()
+    ]
+    styles = {
+        "": {
+            "color": "#8d6e63",
+            "weight": 1.2,
+            "dashArray": "3 3",
+            "fillColor": "#d7ccc8",
+            "fillOpacity": 0.35,
+            "radius": 6,
+        }
+    }
+    data = _collection(s, estate.crs, props, simplify_m=_SIMPLIFY_M["settlements"])
+    return _GeoLayer(data, name=_label(lang, "L_settlements"), styles=styles, kind="settlements")
+
+
+def _boundary_layer(estate: Estate, lang: str) -> _GeoLayer:
+    b = estate.boundary
+    props = [{"c": ""} for _ in range(len(b))]
+    styles = {"": {"color": "#212529", "weight": 3, "dashArray": "12 6", "fill": False}}
+    data = _collection(b, estate.crs, props, simplify_m=_SIMPLIFY_M["boundary"])
+    return _GeoLayer(
+        data, name=_label(lang, "L_boundary"), styles=styles, interactive=False, kind="boundary"
+    )
+
+
+def _setback_bands(estate: Estate, rules: Rules | None) -> gpd.GeoDataFrame | None:
+    """Bands of width ``min_m`` around the features each setback rule keeps away from."""
+    if rules is None:
+        return None
+    rows = []
+    for rule in (*rules.rules, *rules.layout):
+        sel = rule.get("from") if rule.kind == "setback" else None
+        min_m = rule.get("min_m")
+        if sel is None or min_m is None:
+            continue
+        try:
+            feats = estate.select(sel.layer, **dict(sel.where))
+        except KitlandError as exc:
+            log.warning("setback band of rule %s not drawn: %s", rule.id, exc)
+            continue
+        if feats.empty:
+            continue
+        src = shapely.union_all(feats.geometry.to_numpy())
+        band = (
+            shapely.difference(shapely.buffer(src, float(min_m)), src)
+            if src.area > 0
+            else shapely.buffer(src, float(min_m))
+        )
+        rows.append(
+            {"rule": rule.id, "min_m": float(min_m), "features": sel.describe(), "geometry": band}
+        )
+    if not rows:
+        return None
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=estate.crs)
+
+
+def _bands_layer(bands: gpd.GeoDataFrame, crs: Any, lang: str) -> _GeoLayer:
+    props = []
+    for _, row in bands.iterrows():
+        lines: list[tuple[str, Any]] = []
+        for col in bands.columns:
+            if col != bands.geometry.name and _col(row, col) is not None:
+                lines.append((str(col), _col(row, col)))
+        props.append({"c": "", "tip": _tip(_label(lang, "L_bands"), *lines)})
+    data = _collection(bands, crs, props)
+    return _GeoLayer(
+        data,
+        name=_label(lang, "L_bands"),
+        styles={"": _DIAG_STYLE["setback_bands"]},
+        kind="setback_bands",
+    )
+
+
+def _report_html(report: Report | None, lang: str, *, title: str, area_ha: float) -> str:
+    head = f"<b>{_esc(title)}</b> — {_num(area_ha, lang, 2)} ha"
+    if report is None:
+        return f'<div class="kit-popup">{head}<br><i>{_esc(_label(lang, "no_report"))}</i></div>'
+    if report.passed:
+        verdict = f'<span class="ok">{_esc(_label(lang, "pass"))}</span>'
+    else:
+        verdict = f'<span class="ko">{_esc(_label(lang, "fail").format(n=len(report.failed), total=len(report.results)))}</span>'
+    rows = "".join(
+        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(r.message)}">{_esc(r.id)}</td>'
+        f"<td>{_esc(r.value_text())}</td><td>{_esc((r.required + ' ' + r.unit).strip())}</td></tr>"
+        for r in report.results
+    )
+    table = (
+        f"<table><tr><th></th><th>{_esc(_label(lang, 'rule'))}</th><th>{_esc(_label(lang, 'measured'))}</th>"
+        f"<th>{_esc(_label(lang, 'required'))}</th></tr>{rows}</table>"
+    )
+    return f'<div class="kit-popup">{head}<br>{verdict}{table}</div>'
+
+
+def _zone_layer(
+    geom: shapely.Geometry, estate: Estate, report: Report | None, lang: str
+) -> _GeoLayer:
+    area_ha = float(geom.area) / 10_000
+    title = _label(lang, "L_zone")
+    verdict = "" if report is None else ("✓" if report.passed else "✗")
+    props = [{"c": "", "tip": _tip(f"{title} {verdict}".strip(), (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
+              "popup": _report_html(report, lang, title=title, area_ha=area_ha)}]  # fmt: skip
+    data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
+    return _GeoLayer(data, name=title, styles={"": _ZONE_STYLE}, kind="zone")
+
+
+def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
+    layers = []
+    for i, alt in enumerate(alternatives):
+        geom = _zone_geometry(getattr(alt, "zone", alt), estate, what=f"alternatives[{i}]")
+        assert geom is not None
+        rank = getattr(alt, "rank", None)
+        rank = int(rank) if rank is not None else i + 2
+        score = getattr(alt, "score", None)
+        name = f"{_label(lang, 'L_alt')} {rank}"
+        if score is not None:
+            name += f" ({_label(lang, 'score')} {float(score):.3f})"
+        report = getattr(alt, "report", None)
+        area_ha = float(geom.area) / 10_000
+        props = [{"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
+                  "popup": _report_html(report if isinstance(report, Report) else None, lang, title=name, area_ha=area_ha)}]  # fmt: skip
+        data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
+        layers.append(
+            _GeoLayer(data, name=name, styles={"": _ALT_STYLE}, show=False, kind="alternative")
+        )
+    return layers
+
+
+def _diagnostics(
+    estate: Estate,
+    geom: shapely.Geometry,
+    rules: Rules | None,
+    given: Mapping[str, gpd.GeoDataFrame] | None,
+) -> dict[str, gpd.GeoDataFrame]:
+    if given is not None:
+        return dict(given)
+    if rules is None:
+        return {}
+    try:
+        from kitland.measure import diagnostics  # noqa: PLC0415 - optional, a higher stage
+    except ImportError:
+        log.info("kitland.measure.diagnostics is not available; diagnostic layers skipped")
+        return {}
+    try:
+        return dict(diagnostics(estate, geom, rules))
+    except KitlandError as exc:
+        log.warning("diagnostic layers skipped: %s", exc)
+        return {}
+
+
+def _diagnostic_layer(
+    key: str, gdf: gpd.GeoDataFrame, estate: Estate, lang: str
+) -> _GeoLayer | None:
+    if gdf is None or gdf.empty:
+        return None
+    if gdf.crs is not None and not pyproj.CRS.from_user_input(gdf.crs).equals(estate.crs):
+        gdf = gdf.to_crs(estate.crs)
+    name = _label(lang, f"L_{key}")
+    lengths = gdf["length_m"] if "length_m" in gdf.columns else gdf.geometry.length
+    if key == "gate_path":
+        name += (
+            f" ({_num(float(pd.to_numeric(lengths, errors='coerce').fillna(0).sum()), lang, 0)} m)"
+        )
+    props = []
+    for (_, row), length in zip(gdf.iterrows(), lengths, strict=True):
+        lines: list[tuple[str, Any]] = [
+            (str(c), _col(row, c)) for c in gdf.columns if c not in (gdf.geometry.name, "length_m")
+        ]
+        if length and gdf.geom_type.iloc[0] in ("LineString", "MultiLineString"):
+            lines.append((_label(lang, "length"), f"{_num(float(length), lang, 1)} m"))
+        props.append({"c": "", "tip": _tip(name, *lines)})
+    data = _collection(gdf, estate.crs, props)
+    return _GeoLayer(
+        data, name=name, styles={"": _DIAG_STYLE.get(key, {"color": "#000"})}, kind=key
+    )
+
+
+def _context_frames(estate: Estate) -> dict[str, gpd.GeoDataFrame]:
+    """The bundled village boundaries and coastline near the estate, in the estate's CRS."""
+    out: dict[str, gpd.GeoDataFrame] = {}
+    window = shapely.box(*estate.boundary.total_bounds).buffer(_CONTEXT_MARGIN_M)
+    for name in ("villages", "coastline"):
+        try:
+            path = bundled_path(f"context/{name}.geojson")
+        except DataError:
+            log.warning(
+                "bundled context layer %s.geojson is missing; offline basemap without it", name
+            )
+            continue
+        gdf = gpd.read_file(path, engine="fiona")
+        if gdf.crs is None:
+            gdf = gdf.set_crs(4326)
+        gdf = gdf.to_crs(estate.crs)
+        gdf = gdf[gdf.intersects(window)]
+        gdf = gdf.set_geometry(gdf.geometry.intersection(window))
+        out[name] = gdf[~gdf.geometry.is_empty]
+    return out
+
+
+def _context_layer(
+    frames: Mapping[str, gpd.GeoDataFrame], estate: Estate, lang: str
+) -> tuple[_GeoLayer | None, dict[str, Any]]:
+    feats: list[dict[str, Any]] = []
+    for name, gdf in frames.items():
+        label_col = next((c for c in ("name", "nama", "village", "desa") if c in gdf.columns), None)
+        props = [
+            {
+                "c": name,
+                "tip": _tip(_col(row, label_col)) if label_col else "",
+                "label": _esc(_col(row, label_col)) if label_col else "",
+            }
+            for _, row in gdf.iterrows()
+        ]
+        feats += _collection(gdf, estate.crs, props, simplify_m=_SIMPLIFY_M["context"])["features"]
+    if not feats:
+        return None, {}
+    data = {"type": "FeatureCollection", "features": feats}
+    styles = {
+        "villages": {"color": "#9e9e9e", "weight": 1, "fillColor": "#f7f4ea", "fillOpacity": 1},
+        "coastline": {"color": "#0b3d91", "weight": 2},
+        "": {"color": "#9e9e9e", "weight": 1},
+    }
+    mini = {
+        "type": "FeatureCollection",
+        "features": [{**f, "properties": {"c": f["properties"]["c"]}} for f in feats],
+    }
+    return _GeoLayer(data, name=_label(lang, "L_context"), styles=styles, kind="context"), mini
+
+
+# --------------------------------------------------------------------------- public API
+def make_map(
+    estate: Estate,
+    zone: Any = None,
+    report: Report | None = None,
+    alternatives: Sequence[Any] | None = None,
+    *,
+    lang: str = "id",
+    offline: bool = False,
+    title: str | None = None,
+    rules_source: str | None = None,
+    rules: Rules | None = None,
+    diagnostics: Mapping[str, gpd.GeoDataFrame] | None = None,
+) -> folium.Map:
+    """The interactive meeting map of an estate, its UMKM zone and the rule results.
+
+    Layers (each toggleable): parcels by land use with a legend, roads by class and
+    width, gates and the toll exit, rivers and coast, setback bands, settlements,
+    the boundary, the zone with a popup of every rule result, alternatives, and the
+    diagnostic layers (frontage, shared boundary with industry, path from the gate).
+
+    Parameters
+    ----------
+    estate
+        The estate (layers in its metric CRS).
+    zone
+        The zone: a shapely geometry in ``estate.crs``, or a GeoDataFrame/GeoSeries with
+        a CRS (its features are merged).
+    report
+        The rule results of the zone, shown in its popup.
+    alternatives
+        Other placements: objects with ``.zone`` (and optionally ``.rank``, ``.score``,
+        ``.report``) or plain geometries; each becomes a layer, hidden at first.
+    lang
+        ``"id"`` (Indonesian, default) or ``"en"``.
+    offline
+        One self-contained file: Leaflet and the plugins inlined, no tile layers, the
+        bundled village boundaries and coastline as basemap; it makes no network request.
+    title
+        Title of the map (default: the estate's name).
+    rules_source
+        The rules file named in the title block (default: ``rules.source``).
+    rules
+        The rules: setback bands are drawn with their widths, and the diagnostic layers
+        are computed by :func:`kitland.measure.diagnostics` when it is available.
+    diagnostics
+        Precomputed diagnostic layers (``"frontage"``, ``"adjacent"``, ``"gate_path"``,
+        ``"setback_bands"`` → GeoDataFrame); overrides the computation from ``rules``.
+
+    Returns
+    -------
+    folium.Map
+
+    Raises
+    ------
+    DataError
+        If ``lang`` is unknown, or the zone is empty, of an unknown type or has no CRS.
+
+    Examples
+    --------
+    >>> import kitland
+    >>> m = make_map(kitland.load_estate(), lang="en")
+    >>> type(m).__name__
+    'Map'
+    """
+    if lang not in LANGS:
+        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
+        raise DataError(msg)
+    geom = _zone_geometry(zone, estate)
+    bounds = (
+        gpd.GeoSeries([shapely.box(*estate.boundary.total_bounds)], crs=estate.crs)
+        .to_crs(4326)
+        .total_bounds
+    )
+    m = folium.Map(
+        location=[(bounds[1] + bounds[3]) / 2, (bounds[0] + bounds[2]) / 2],
+        zoom_start=14,
+        max_zoom=19,
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+    )
+    name = title or estate.name
+    root: Any = m.get_root()
+    root.title = _esc(name)
+    m.add_child(_Head(_CSS))
+
+    mini_data: dict[str, Any] = {}
+    if offline:
+        context, mini_data = _context_layer(_context_frames(estate), estate, lang)
+        if context is not None:
+            m.add_child(context)
+        m.add_child(_Script("map.getContainer().parentElement.classList.add('kit-offline');"))
+    else:
+        # CartoDB now needs an API key (xyzservices warns); Esri's light grey canvas does not.
+        folium.TileLayer(
+            xyz.Esri.WorldGrayCanvas,
+            name=_label(lang, "base_light"),
+            max_native_zoom=16,
+            max_zoom=19,
+        ).add_to(m)
+        folium.TileLayer(
+            xyz.OpenStreetMap.Mapnik, name=_label(lang, "base_osm"), show=False, max_zoom=19
+        ).add_to(m)
+        folium.TileLayer(
+            xyz.Esri.WorldImagery,
+            name=_label(lang, "base_sat"),
+            show=False,
+            max_native_zoom=18,
+            max_zoom=19,
+        ).add_to(m)
+
+    # Drawing order, bottom to top; the layer control lists them top-most first.
+    diags: dict[str, gpd.GeoDataFrame] = (
+        _diagnostics(estate, geom, rules, diagnostics) if geom is not None else {}
+    )
+    bands = diags.get("setback_bands")
+    if bands is None:
+        bands = _setback_bands(estate, rules)
+    layers: list[_GeoLayer | None] = [
+        _settlements_layer(estate, lang),
+        _parcels_layer(estate, lang),
+        _water_layer(estate, lang),
+        _bands_layer(bands, estate.crs, lang) if bands is not None and not bands.empty else None,
+        _roads_layer(estate, lang),
+        _boundary_layer(estate, lang),
+        *_alternative_layers(alternatives or [], estate, lang),
+        _zone_layer(geom, estate, report, lang) if geom is not None else None,
+        *(
+            _diagnostic_layer(k, diags[k], estate, lang)
+            for k in ("frontage", "adjacent", "gate_path")
+            if k in diags
+        ),
+        _gates_layer(estate, lang),
+    ]
+    drawn = [layer for layer in layers if layer is not None]
+    for layer in drawn:
+        m.add_child(layer)
+    # Leaflet draws a layer switched back on at the top; restore the order after each toggle.
+    order = ",".join(layer.get_name() for layer in drawn)
+    m.add_child(_Script(
+        f"var order=[{order}];map.on('overlayadd',function(){{order.forEach(function(l){{"
+        "if(map.hasLayer(l)){l.bringToFront();}});});"
+    ))  # fmt: skip
+
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    _LayerControl(collapsed=False, position="topright").add_to(m)
+    folium.plugins.Fullscreen(
+        title=_label(lang, "fullscreen"), title_cancel=_label(lang, "fullscreen_exit")
+    ).add_to(m)
+    folium.plugins.MeasureControl(
+        position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
+        primary_area_unit="hectares", secondary_area_unit="sqmeters",
+    ).add_to(m)  # fmt: skip
+    if offline:
+        # The minimap shows the context basemap and the estate's outline: no tiles offline.
+        outline = _collection(
+            estate.boundary, estate.crs, [{"c": "boundary"}] * len(estate.boundary), simplify_m=5.0
+        )
+        mini_data = {
+            "type": "FeatureCollection",
+            "features": [*mini_data.get("features", []), *outline["features"]],
+        }
+        m.add_child(_Script(_minimap_js(mini_data)))
+    else:
+        folium.plugins.MiniMap(
+            tile_layer=folium.TileLayer(xyz.OpenStreetMap.Mapnik),
+            toggle_display=True,
+            zoom_level_offset=-5,
+        ).add_to(m)
+    m.add_child(
+        _Script(
+            _legend_js(
+                estate,
+                lang,
+                has_zone=geom is not None,
+                has_alt=bool(alternatives),
+                has_bands=bands is not None,
+            )
+        )
+    )
+    m.add_child(
+        _Script(f"map.attributionControl.addAttribution({_js(_esc(_label(lang, 'attribution')))});")
+    )
+    source = (
+        rules_source if rules_source is not None else (rules.source if rules is not None else None)
+    )
+    m.add_child(_Body(_title_html(name, lang, source)))
+    if offline:
+        _inline_assets(m)
+    return m
+
+
+def _title_html(name: str, lang: str, rules_source: str | None) -> str:
+    parts = [
+        f"{_esc(_label(lang, 'subtitle'))}",
+        f"{_esc(_label(lang, 'date'))} {dt.date.today().isoformat()}",
+    ]
+    if rules_source:
+        parts.append(
+            f"{_esc(_label(lang, 'rules_file'))}: {_esc(Path(rules_source).name or rules_source)}"
+        )
+    return (
+        f'<div class="kit-title"><b>{_esc(name)}</b><br>{" · ".join(parts)}<br>'
+        f'<span class="kit-warn">{_esc(_label(lang, "illustrative"))}</span></div>'
+    )
+
+
+def _legend_js(estate: Estate, lang: str, *, has_zone: bool, has_alt: bool, has_bands: bool) -> str:
+    present = set(estate.parcels["land_use"].dropna())
+    rows = [
+        f'<i style="background:{LAND_USE_COLOURS[u]}"></i>{_esc(_label(lang, u))}<br>'
+        for u in LAND_USES
+        if u in present
+    ]
+    if has_zone:
+        rows.append(
+            f'<i style="background:{_ZONE_STYLE["fillColor"]};border:2px solid {_ZONE_STYLE["color"]}"></i>{_esc(_label(lang, "zone_legend"))}<br>'
+        )
+    if has_alt:
+        rows.append(
+            f'<i style="background:#eee;border:2px dashed {_ALT_STYLE["color"]}"></i>{_esc(_label(lang, "alt_legend"))}<br>'
+        )
+    if has_bands:
+        rows.append(
+            f'<i style="background:{_DIAG_STYLE["setback_bands"]["fillColor"]};opacity:.6"></i>{_esc(_label(lang, "band_legend"))}<br>'
+        )
+    content = f"<b>{_esc(_label(lang, 'legend'))}</b>" + "".join(rows)
+    return (
+        "var lg=L.control({position:'bottomleft'});"
+        f"lg.onAdd=function(){{var d=L.DomUtil.create('div','kit-legend');d.innerHTML={_js(content)};return d;}};"
+        "lg.addTo(map);"
+    )
+
+
+def _minimap_js(data: dict[str, Any]) -> str:
+    return (
+        f"var mm=L.geoJSON({_js(data)},{{interactive:false,style:function(f){{"
+        "return f.properties.c==='coastline'?{color:'#0b3d91',weight:1}:"
+        "f.properties.c==='boundary'?{color:'#c1121f',weight:2,fill:false}:"
+        "{color:'#9e9e9e',weight:0.5,fillColor:'#f7f4ea',fillOpacity:1};}});"
+        "new L.Control.MiniMap(mm,{toggleDisplay:true,zoomLevelOffset:-4,position:'bottomright'}).addTo(map);"
+    )
+
+
+def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+    """Write the map's HTML to ``path`` whole or not at all.
+
+    Raises
+    ------
+    DataError
+        If the folder of ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, kitland
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "map.html"
+    >>> save_map(make_map(kitland.load_estate()), out).stat().st_size > 10_000
+    True
+    """
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        m.save(str(tmp))
+    log.info("wrote map %s (%.2f MB)", target, target.stat().st_size / 1e6)
+    return target
+
+
+# --------------------------------------------------------------------------- static picture
+def save_png(
+    estate: Estate,
+    path: str | os.PathLike[str],
+    *,
+    zone: Any = None,
+    report: Report | None = None,
+    lang: str = "id",
+    dpi: int = 150,
+) -> Path:
+    """A static picture of the estate (and zone) for reports and slides.
+
+    Drawn in the estate's metric CRS with matplotlib: parcels by land use, road
+    corridors, water, gates, the boundary and the zone, with a legend, a scale bar,
+    a north arrow and the rule verdict in the title. Written whole or not at all.
+
+    Raises
+    ------
+    DataError
+        If ``lang`` is unknown, the zone is unusable or the folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, kitland
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "estate.png"
+    >>> save_png(kitland.load_estate(), out, dpi=40).read_bytes()[:4]
+    b'\\x89PNG'
+    """
+    from matplotlib.figure import Figure as MplFigure  # noqa: PLC0415 - heavy, only for PNGs
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    if lang not in LANGS:
+        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
+        raise DataError(msg)
+    geom = _zone_geometry(zone, estate)
+    fig = MplFigure(figsize=(11, 8.5), dpi=dpi)
+    ax = fig.add_subplot()
+    ax.set_facecolor("#eef4f8")
+    p = estate.parcels
+    colours = p["land_use"].map(LAND_USE_COLOURS).fillna(_UNKNOWN_COLOUR)
+    p.plot(ax=ax, color=colours.to_list(), edgecolor="#666", linewidth=0.3)
+    if not estate.roads.empty:
+        cols = estate.roads["road_class"].map(
+            lambda c: _ROAD_STYLE.get(c, _ROAD_STYLE["local"])["fillColor"]
+        )
+        estate.road_corridors.plot(ax=ax, color=cols.to_list(), linewidth=0)
+    w = estate.water
+    if not w.empty:
+        w.plot(ax=ax, color="#1971c2", linewidth=1.6)
+    estate.boundary.boundary.plot(ax=ax, color="#212529", linewidth=1.4, linestyle="--")
+    handles: list[Any] = [
+        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
+        for u in LAND_USES
+        if u in set(p["land_use"].dropna())
+    ]
+    if geom is not None:
+        gpd.GeoSeries([geom], crs=estate.crs).plot(
+            ax=ax,
+            facecolor=_ZONE_STYLE["fillColor"],
+            edgecolor=_ZONE_STYLE["color"],
+            linewidth=2.2,
+            alpha=0.85,
+        )
+        handles.append(
+            Patch(
+                facecolor=_ZONE_STYLE["fillColor"],
+                edgecolor=_ZONE_STYLE["color"],
+                label=_label(lang, "zone_legend"),
+            )
+        )
+    g = estate.gates
+    if not g.empty:
+        for kind, sub in g.groupby(g["kind"].fillna("")):
+            style = _GATE_STYLE.get(str(kind), {"radius": 6, "fillColor": "#000"})
+            sub.plot(
+                ax=ax,
+                color=style["fillColor"],
+                markersize=float(style["radius"]) ** 2 * 1.5,
+                edgecolor="white",
+                zorder=5,
+            )
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker="o",
+                    linestyle="",
+                    color=style["fillColor"],
+                    label=_label(lang, str(kind)),
+                )
+            )
+    x0, y0, x1, y1 = estate.boundary.total_bounds
+    pad = 0.04 * max(x1 - x0, y1 - y0)
+    ax.set_xlim(x0 - pad, x1 + pad)
+    ax.set_ylim(y0 - pad, y1 + pad)
+    ax.set_aspect("equal")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1),
+        fontsize=8,
+        title=_label(lang, "legend"),
+        frameon=False,
+    )
+    _scale_bar(ax, lang)
+    ax.annotate(
+        _label(lang, "north"), xy=(0.95, 0.95), xytext=(0.95, 0.85), xycoords="axes fraction", ha="center", va="center",
+        fontsize=13, fontweight="bold", arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 2},
+    )  # fmt: skip
+    verdict = ""
+    if report is not None:
+        verdict = " — " + (
+            _label(lang, "pass")
+            if report.passed
+            else _label(lang, "fail").format(n=len(report.failed), total=len(report.results))
+        )
+    ax.set_title(f"{estate.name}{verdict}", fontsize=13, loc="left")
+    fig.text(
+        0.01,
+        0.01,
+        f"{_label(lang, 'illustrative')} {_label(lang, 'attribution')}.",
+        fontsize=7,
+        color="#555",
+    )
+    fig.subplots_adjust(left=0.02, right=0.78, top=0.94, bottom=0.05)
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        fig.savefig(tmp, format="png", dpi=dpi)
+    return target
+
+
+def _scale_bar(ax: Any, lang: str) -> None:
+    """A scale bar of a round length about a fifth of the axes width (axes in metres)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    target = (x1 - x0) / 5
+    exp = 10 ** np.floor(np.log10(target))
+    length = max(s * exp for s in (1, 2, 5) if s * exp <= target)
+    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    ax.plot(
+        [bx, bx + length], [by, by], color="black", linewidth=4, solid_capstyle="butt", zorder=6
+    )
+    ax.plot(
+        [bx, bx + length / 2], [by, by], color="white", linewidth=2, solid_capstyle="butt", zorder=7
+    )
+    text = f"{_num(length / 1000, lang, 1)} km" if length >= 1000 else f"{_num(length, lang, 0)} m"
+    ax.text(
+        bx + length / 2,
+        by + 0.015 * (y1 - y0),
+        text,
+        ha="center",
+        va="bottom",
+        fontsize=9,
+        zorder=7,
+    )
