@@ -733,7 +733,9 @@ def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) 
     layers = []
     for i, alt in enumerate(alternatives):
         geom = _zone_geometry(getattr(alt, "zone", alt), estate, what=f"alternatives[{i}]")
-        assert geom is not None
+        if geom is None:
+            msg = f"alternatives[{i}]: has no zone geometry; expected .zone or a shapely geometry"
+            raise DataError(msg)
         rank = getattr(alt, "rank", None)
         rank = int(rank) if rank is not None else i + 2
         score = getattr(alt, "score", None)
@@ -978,7 +980,7 @@ def make_map(
         _bands_layer(bands, estate.crs, lang) if bands is not None and not bands.empty else None,
         _roads_layer(estate, lang),
         _boundary_layer(estate, lang),
-        *_alternative_layers(alternatives or [], estate, lang),
+        *reversed(_alternative_layers(alternatives or [], estate, lang)),
         _zone_layer(geom, estate, report, lang) if geom is not None else None,
         *(
             _diagnostic_layer(k, diags[k], estate, lang)

@@ -1,0 +1,320 @@
+"""Meeting maps without a browser: layers, legend, escaping, rounding, offline assets, PNG.
+
+Geometry checks go back through pyproj independently of the map code: a map vertex,
+reprojected to UTM, must lie within 0.15 m of the hand-placed corner it stands for.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pyproj
+import pytest
+import shapely
+from conftest import ORIGIN, grid_estate
+from shapely import LineString, Point, box
+
+from kitland import DataError, Estate
+from kitland.maps import make_map, save_map, save_png
+from kitland.report import Report, RuleResult
+from kitland.rules import Rule, Rules, Selector, ZoneSpec
+
+XSS = "<img src=x onerror=alert(1)>"
+X0, Y0 = ORIGIN
+TO_UTM = pyproj.Transformer.from_crs(4326, 32749, always_xy=True)
+TO_LONLAT = pyproj.Transformer.from_crs(32749, 4326, always_xy=True)
+
+
+def _estate(name: str = "grid") -> Estate:
+    from conftest import grid_layers  # noqa: PLC0415
+
+    layers = grid_layers(
+        ["IIAA", "IIAA", "GGAA"],
+        roads=[
+            (
+                LineString([(-50, -10), (450, -10)]),
+                {"road_id": "r1", "road_class": "collector", "name": XSS},
+            )
+        ],
+        gates=[
+            (Point(0, -10), {"gate_id": "g1", "kind": "estate_gate", "name": "Gerbang 1"}),
+            (Point(440, -10), {"gate_id": "t1", "kind": "toll_exit", "name": "Exit Tol"}),
+        ],
+        water=[(LineString([(-50, 350), (450, 350)]), {"name": "Laut Jawa", "kind": "coast"})],
+        settlements=[(box(-300, 0, -100, 200), {"name": "{{ 7*191 }}"})],
+    )
+    parcels = layers["parcels"]
+    parcels.loc[0, "parcel_id"] = XSS
+    parcels.loc[1, "tenant"] = "{{ x }}"
+    parcels.loc[2, "tenant"] = "`${alert(2)}`"
+    return Estate.from_layers(layers, source="test grid", name=name)
+
+
+ZONE = box(X0 + 200, Y0, X0 + 400, Y0 + 200)  # the four south-east cells, 4 ha
+REPORT = Report(
+    [
+        RuleResult("area", "area", True, 4.0, "3.5 .. 4.5", "ha", "4.00 ha"),
+        RuleResult("setback#4", "setback", False, 20.0, ">= 50", "m", "20 m from the coast"),
+        RuleResult("frontage#2", "frontage", True, 200.0, ">= 150", "m", "200 m on the collector"),
+    ],
+    zone={"area_ha": 4.0, "compactness": 0.785, "crs": "EPSG:32749"},
+)
+RULES = Rules(
+    zone=ZoneSpec(area_ha=4.0),
+    rules=(
+        Rule(
+            "setback#4",
+            "setback",
+            4,
+            "zone",
+            {"from": Selector("water", {"kind": ("coast",)}), "min_m": 50.0},
+        ),
+    ),
+    source="rules/test.toml",
+)
+
+
+def _layers(m: Any) -> dict[str, Any]:
+    return {c.kind: c for c in m._children.values() if hasattr(c, "kind") and hasattr(c, "data")}
+
+
+def _tips(layer: Any, key: str = "tip") -> list[str]:
+    return [f["properties"].get(key, "") for f in layer.data["features"]]
+
+
+def _coords(geom: dict[str, Any]) -> np.ndarray:
+    return np.array(shapely.get_coordinates(shapely.geometry.shape(geom)))
+
+
+@pytest.fixture(scope="module")
+def estate() -> Estate:
+    return _estate()
+
+
+@pytest.fixture(scope="module")
+def full_map(estate: Estate) -> Any:
+    alts = [
+        SimpleNamespace(zone=box(X0 + 200, Y0 + 100, X0 + 400, Y0 + 300), rank=2, score=0.5),
+        box(X0, Y0, X0 + 100, Y0 + 100),
+    ]
+    return make_map(estate, zone=ZONE, report=REPORT, alternatives=alts, rules=RULES)
+
+
+@pytest.fixture(scope="module")
+def full_html(full_map: Any) -> str:
+    return full_map.get_root().render()
+
+
+def test_every_layer_is_drawn_and_listed_top_most_first(full_map: Any, full_html: str) -> None:
+    kinds = set(_layers(full_map))
+    assert kinds >= {
+        "parcels",
+        "roads",
+        "gates",
+        "water",
+        "setback_bands",
+        "settlements",
+        "boundary",
+        "zone",
+        "alternative",
+    }
+    control = full_html[full_html.index("overlays :") :]
+    names = ["Gerbang & exit tol", "Zona UMKM", "Alternatif 2 (skor 0.500)", "Alternatif 3", "Batas kawasan",
+             "Jalan (kelas & lebar)", "Sempadan sungai/pantai", "Sungai & pantai", "Kavling (tata guna lahan)",
+             "Permukiman (desa)"]  # fmt: skip
+    positions = [
+        control.index(json_name)
+        for json_name in (
+            f'"{html.escape(n, quote=False)}"'.replace("&amp;", "\\u0026") for n in names
+        )
+    ]
+    assert positions == sorted(positions)
+
+
+def test_base_maps_and_controls_online(full_html: str) -> None:
+    assert "tile.openstreetmap.org" in full_html
+    assert "World_Imagery" in full_html
+    assert "World_Light_Gray_Base" in full_html
+    for control in (
+        "L.control.fullscreen",
+        "L.Control.Measure",
+        "L.Control.MiniMap",
+        "L.control.scale",
+    ):
+        assert control in full_html
+
+
+def test_legend_labels_in_indonesian_and_english(estate: Estate) -> None:
+    id_html = make_map(estate).get_root().render()
+    en_html = make_map(estate, lang="en").get_root().render()
+    for label in ("kavling industri", "ruang terbuka hijau", "lahan tersedia", "Tata guna lahan"):
+        assert label in id_html
+        assert label not in en_html
+    for label in ("industrial plots", "green open space", "available land", "Land use"):
+        assert label in en_html
+
+
+def test_attribution_and_title_block(full_html: str) -> None:
+    assert "cahyadsn/wilayah_boundaries (MIT)" in full_html
+    assert "Kepmendagri" in full_html
+    assert "ILUSTRATIF" in full_html
+    assert "test.toml" in full_html  # the rules file named in the title block
+    assert re.search(r"20\d\d-\d\d-\d\d", full_html)
+
+
+def test_attributes_are_escaped_and_never_evaluated(full_map: Any, full_html: str) -> None:
+    tips = " ".join(_tips(_layers(full_map)["parcels"]) + _tips(_layers(full_map)["roads"]))
+    assert "&lt;img src=x onerror=alert(1)&gt;" in tips
+    assert XSS not in full_html  # nowhere raw, not even in JSON
+    assert "{{ x }}" in html.unescape(tips)
+    assert "`${alert(2)}`" in html.unescape(tips)
+    assert not re.search(r"[`$]", tips)  # cannot end a JavaScript template literal
+    labels = _tips(_layers(full_map)["settlements"], "label")
+    assert html.unescape(labels[0]) == "{{ 7*191 }}"
+    assert "1337" not in full_html  # the template was not evaluated
+
+
+def test_title_is_escaped_and_not_evaluated() -> None:
+    page = make_map(_estate(name="{{ 7*191 }} <b>x</b>")).get_root().render()
+    assert "1337" not in page
+    assert "<b>x</b>" not in page
+    assert "&lt;b&gt;x&lt;/b&gt;" in page
+
+
+def test_coordinates_rounded_to_a_tenth_of_a_metre(full_map: Any) -> None:
+    for layer in _layers(full_map).values():
+        for f in layer.data["features"]:
+            xy = _coords(f["geometry"])
+            assert np.array_equal(np.round(xy, 6), xy)
+    zone_xy = _coords(_layers(full_map)["zone"].data["features"][0]["geometry"])
+    x, y = TO_UTM.transform(zone_xy[:, 0], zone_xy[:, 1])
+    corners = np.array([(X0 + 200, Y0), (X0 + 400, Y0), (X0 + 400, Y0 + 200), (X0 + 200, Y0 + 200)])
+    for cx, cy in corners:
+        assert np.min(np.hypot(x - cx, y - cy)) < 0.15
+
+
+def test_parcels_simplified_within_half_a_metre() -> None:
+    from conftest import grid_layers  # noqa: PLC0415
+
+    layers = grid_layers(["A"])
+    t = np.linspace(0, 100, 401)
+    wiggle = [(float(s), 0.2 * math.sin(s)) for s in t]  # a south edge wiggling by 0.2 m
+    layers["parcels"].loc[0, "geometry"] = shapely.Polygon(
+        [(X0 + a, Y0 + b) for a, b in wiggle] + [(X0 + 100, Y0 + 100), (X0, Y0 + 100)]
+    )
+    est = Estate.from_layers(layers)
+    data = _layers(make_map(est))["parcels"].data["features"][0]["geometry"]
+    xy = _coords(data)
+    assert len(xy) < 50
+    x, y = TO_UTM.transform(xy[:, 0], xy[:, 1])
+    drawn = shapely.Polygon(np.column_stack([x, y]))
+    assert shapely.hausdorff_distance(drawn, est.parcels.geometry.iloc[0]) < 0.5 + 0.15
+
+
+def test_setback_band_has_the_rule_width(full_map: Any) -> None:
+    band = _layers(full_map)["setback_bands"].data["features"][0]["geometry"]
+    shape = shapely.geometry.shape(band)
+    utm = shapely.transform(shape, lambda xy: np.column_stack(TO_UTM.transform(xy[:, 0], xy[:, 1])))
+    expected = 500 * 2 * 50 + math.pi * 50**2  # a 500 m line buffered by 50 m with round caps
+    assert utm.area == pytest.approx(expected, rel=0.01)
+
+
+def test_no_bands_without_rules(estate: Estate) -> None:
+    assert "setback_bands" not in _layers(make_map(estate, zone=ZONE, report=REPORT))
+
+
+def test_zone_popup_lists_every_rule_result(full_map: Any) -> None:
+    popup = _layers(full_map)["zone"].data["features"][0]["properties"]["popup"]
+    text = html.unescape(re.sub(r"<[^>]+>", " ", popup))
+    for r in REPORT.results:
+        assert r.id in text
+        assert r.value_text() in text
+        assert f"{r.required} {r.unit}" in text
+    assert text.count("✓") == 2
+    assert text.count("✗") == 1
+    assert "GAGAL" in text
+
+
+def test_diagnostic_layers_from_given_frames(estate: Estate) -> None:
+    path = gpd.GeoDataFrame(
+        {"gate": ["g1"]}, geometry=[LineString([(X0, Y0 - 10), (X0 + 300, Y0 - 10)])], crs=32749
+    )
+    front = gpd.GeoDataFrame(geometry=[LineString([(X0 + 200, Y0), (X0 + 400, Y0)])], crs=32749)
+    m = make_map(estate, zone=ZONE, diagnostics={"gate_path": path, "frontage": front}, lang="en")
+    layers = _layers(m)
+    assert layers["gate_path"].layer_name == "Diagnostic: road path from nearest gate (300 m)"
+    assert "frontage" in layers
+
+
+def test_offline_map_is_self_contained(estate: Estate, tmp_path: Path) -> None:
+    out = save_map(make_map(estate, zone=ZONE, report=REPORT, offline=True), tmp_path / "off.html")
+    page = out.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]+src=", page)
+    assert not re.search(r"<link[^>]+href=", page)
+    assert not re.search(r"url\((?!data:|#)", page)
+    assert "tile.openstreetmap.org" not in page and "arcgisonline" not in page
+    assert 'version="1.9.3"' in page or '"1.9.3"' in page  # Leaflet inlined
+    assert "L.Control.MiniMap" in page
+    assert out.stat().st_size < 3_000_000
+
+
+def test_zone_from_geodataframe_in_another_crs(estate: Estate) -> None:
+    gdf = gpd.GeoDataFrame(geometry=[ZONE], crs=32749).to_crs(4326)
+    xy = _coords(_layers(make_map(estate, zone=gdf))["zone"].data["features"][0]["geometry"])
+    x, y = TO_UTM.transform(xy[:, 0], xy[:, 1])
+    assert np.min(np.hypot(x - (X0 + 400), y - (Y0 + 200))) < 0.15
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"lang": "fr"}, r"lang='fr' is not a map language"),
+        ({"zone": gpd.GeoDataFrame(geometry=[ZONE])}, r"zone: the GeoDataFrame has no CRS"),
+        ({"zone": shapely.Polygon()}, r"zone: the geometry is empty"),
+        ({"zone": "zone.gpkg"}, r"zone: expected a shapely geometry .* got str"),
+        (
+            {"zone": ZONE, "alternatives": [SimpleNamespace(zone=None)]},
+            r"alternatives\[0\]: has no zone geometry",
+        ),
+    ],
+)
+def test_bad_arguments(estate: Estate, kwargs: dict[str, Any], match: str) -> None:
+    with pytest.raises(DataError, match=match):
+        make_map(estate, **kwargs)
+
+
+def test_save_map_is_atomic(estate: Estate, tmp_path: Path) -> None:
+    m = make_map(estate)
+    out = save_map(m, tmp_path / "m.html")
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    with pytest.raises(DataError, match=r"the folder .*missing does not exist"):
+        save_map(m, tmp_path / "missing" / "m.html")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.html"]
+
+
+def test_save_png_draws_the_zone(estate: Estate, tmp_path: Path) -> None:
+    from matplotlib.image import imread  # noqa: PLC0415
+
+    out = save_png(estate, tmp_path / "e.png", zone=ZONE, report=REPORT, lang="en", dpi=60)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    img = imread(out)[..., :3]
+    zone_fill = np.array([0xFF, 0x8C, 0x1A]) / 255
+    cream = np.array([0xF4, 0xEF, 0xDF]) / 255
+    expected = 0.85 * zone_fill + 0.15 * cream  # alpha 0.85 over available land
+    close = np.linalg.norm(img - expected, axis=-1) < 0.04
+    assert close.sum() > 500
+    with pytest.raises(DataError, match=r"lang='xx'"):
+        save_png(estate, tmp_path / "x.png", lang="xx")
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_grid_estate_factory_map(tmp_path: Path) -> None:
+    est = grid_estate(["IA"])
+    assert save_map(make_map(est, lang="en"), tmp_path / "g.html").stat().st_size > 5_000
