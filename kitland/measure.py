@@ -88,7 +88,8 @@ def as_zone(zone: ZoneLike, estate: Estate) -> Polygon | MultiPolygon:
     """The zone as one shapely (Multi)Polygon in ``estate.crs``.
 
     A shapely geometry is taken to be in ``estate.crs`` already; a GeoDataFrame or
-    GeoSeries must declare its CRS and is reprojected (its features are united).
+    GeoSeries must declare its CRS and is reprojected (its features are united). A
+    MultiPolygon whose valid parts share edges (invalid as it stands) is united too.
 
     Raises
     ------
@@ -135,6 +136,12 @@ def as_zone(zone: ZoneLike, estate: Estate) -> Polygon | MultiPolygon:
     if not isinstance(g, Polygon | MultiPolygon):
         msg = f"{label}: the zone is a {g.geom_type}; expected a Polygon or MultiPolygon"
         raise DataError(msg)
+    if (
+        not g.is_valid
+        and isinstance(g, MultiPolygon)
+        and shapely.is_valid(shapely.get_parts(g)).all()
+    ):
+        g = shapely.union_all(shapely.get_parts(g))  # valid parts that touch or overlap: unite them
     if not g.is_valid:
         why = shapely.is_valid_reason(g)
         msg = f"{label}: the zone polygon is not valid ({why}); repair it (QGIS: Fix Geometries)"
