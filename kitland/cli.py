@@ -70,8 +70,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kitland.measure import check  # noqa: PLC0415
 
     estate = _estate(args)
-    rules = _rules(args)
     zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
+    rules = _rules(args)
     report = check(estate, zone, rules)
     text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
     _write_text(args.output, text)

@@ -48,13 +48,19 @@ def crs_label(crs: Any) -> str:
 
 
 def metric_crs_for(
-    source_crs: Any, bounds_lonlat: tuple[float, float, float, float] | None = None
+    source_crs: Any,
+    bounds_lonlat: tuple[float, float, float, float] | None = None,
+    *,
+    keep_input: bool = False,
 ) -> pyproj.CRS:
     """The CRS to measure in for data stored in ``source_crs``.
 
-    A metric projected source CRS is kept (e.g. DGN95 / Indonesia TM-3 zone 49.1,
-    EPSG:23835). Anything else is measured in the UTM zone of the data's centre, which is
-    EPSG:32749 for the KIT Batang area; without bounds, in :data:`DEFAULT_CRS`.
+    Data is measured in the WGS 84 UTM zone of its centre — EPSG:32749 for the KIT
+    Batang area — whatever CRS it is stored in, so the same estate stored in EPSG:4326,
+    EPSG:32749 or the land office's TM-3 grid (EPSG:23835) gives the same areas. With
+    ``keep_input`` a metric projected source CRS is kept instead (its planar areas differ
+    from UTM by the two projections' scale factors, ~0.03 % at KIT Batang for TM-3).
+    Without bounds, :data:`DEFAULT_CRS`.
 
     Parameters
     ----------
@@ -62,6 +68,8 @@ def metric_crs_for(
         The CRS the data declares.
     bounds_lonlat
         The data's bounds in longitude/latitude (west, south, east, north).
+    keep_input
+        Keep ``source_crs`` when it is projected and in metres.
 
     Raises
     ------
@@ -72,7 +80,9 @@ def metric_crs_for(
     --------
     >>> crs_label(metric_crs_for("EPSG:4326", (109.91, -6.97, 110.02, -6.91)))
     'EPSG:32749'
-    >>> crs_label(metric_crs_for("EPSG:23835"))
+    >>> crs_label(metric_crs_for("EPSG:23835", (109.91, -6.97, 110.02, -6.91)))
+    'EPSG:32749'
+    >>> crs_label(metric_crs_for("EPSG:23835", keep_input=True))
     'EPSG:23835'
     """
     try:
@@ -80,7 +90,7 @@ def metric_crs_for(
     except pyproj.exceptions.CRSError as exc:
         msg = f"unknown CRS {source_crs!r}: {exc}"
         raise CRSError(msg) from exc
-    if is_metric_projected(c):
+    if keep_input and is_metric_projected(c):
         return c
     if bounds_lonlat is None:
         return DEFAULT_CRS

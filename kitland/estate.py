@@ -337,9 +337,10 @@ class Estate:
         layers
             Layer name → GeoDataFrame with a CRS.
         crs
-            Metric projected CRS to measure in. Default: the parcels' CRS when it is
-            metric and projected, else the UTM zone of the parcels (EPSG:32749 at KIT
-            Batang).
+            Metric projected CRS to measure in. Default: the WGS 84 UTM zone of the
+            parcels (EPSG:32749 at KIT Batang), whatever CRS they are stored in;
+            ``"input"`` keeps the parcels' CRS when it is projected and in metres
+            (e.g. the land office's TM-3 grid, EPSG:23835).
         strict
             When True, a missing required layer or column raises; when False it is
             recorded in :attr:`load_findings` (for :func:`kitland.validate`).
@@ -393,28 +394,24 @@ class Estate:
 
     @staticmethod
     def _working_crs(layers: Mapping[str, gpd.GeoDataFrame], crs: Any) -> pyproj.CRS:
-        if crs is not None:
-            c = pyproj.CRS.from_user_input(crs)
-            if not is_metric_projected(c):
-                msg = f"crs={crs_label(c)} is not a projected CRS in metres; choose one such as EPSG:32749"
-                raise CRSError(msg)
-            return c
         ref = next(
             (layers[n] for n in ("parcels", "boundary") if n in layers and len(layers[n])), None
         )
         if ref is None:
             ref = next(iter(layers.values()))
-        if is_metric_projected(ref.crs):
-            return pyproj.CRS.from_user_input(ref.crs)
+        if crs is not None and not (isinstance(crs, str) and crs == "input"):
+            c = pyproj.CRS.from_user_input(crs)
+            if not is_metric_projected(c):
+                msg = f"crs={crs_label(c)} is not a projected CRS in metres; choose one such as EPSG:32749"
+                raise CRSError(msg)
+            return c
+        keep = crs == "input"
         geoms = ref.geometry[ref.geometry.notna() & ~ref.geometry.is_empty]
-        if geoms.empty:
-            return metric_crs_for(ref.crs)
-        _check_coordinates(
-            gpd.GeoDataFrame(geometry=geoms, crs=ref.crs), ref.attrs.get("source", "")
-        )
-        return metric_crs_for(
-            ref.crs, _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=ref.crs))
-        )
+        if geoms.empty or (keep and is_metric_projected(ref.crs)):
+            return metric_crs_for(ref.crs, keep_input=keep)
+        frame = gpd.GeoDataFrame(geometry=geoms, crs=ref.crs)
+        _check_coordinates(frame, ref.attrs.get("source", ""))
+        return metric_crs_for(ref.crs, _lonlat_bounds(frame), keep_input=keep)
 
     # -- layers -------------------------------------------------------------------
     def layer(self, name: str) -> gpd.GeoDataFrame:
@@ -582,8 +579,10 @@ def load_estate(
     path
         A GeoPackage (or any multi-layer vector file) or a folder of per-layer files.
     crs
-        Metric projected CRS to measure in (default: keep a metric projected input CRS,
-        else the UTM zone of the data, EPSG:32749 at KIT Batang).
+        Metric projected CRS to measure in. Default: the UTM zone of the data
+        (EPSG:32749 at KIT Batang) whatever CRS it is stored in, so areas do not depend
+        on the storage CRS; ``"input"`` keeps a metric projected input CRS such as
+        DGN95 / Indonesia TM-3 zone 49.1 (EPSG:23835).
     assume_crs
         CRS for layers that declare none (otherwise they are an error).
     strict

@@ -17,12 +17,11 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import pytest
+from conftest import grid_layers, write_layers
 from shapely import LineString, Point, Polygon, box
 
 from kitland.cli import main
 from kitland.io import atomic_path
-
-from .conftest import grid_layers, write_layers
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -70,7 +69,9 @@ def test_not_a_vector_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     _one_line_error(err, str(est))
 
 
-def test_geopackage_without_parcels_layer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_geopackage_without_parcels_layer(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     layers = grid_layers(["IA"])
     del layers["parcels"]
     est = write_layers(layers, tmp_path / "estate.gpkg")
@@ -112,7 +113,10 @@ def test_crs_contradicting_coordinates(tmp_path: Path, capsys: pytest.CaptureFix
 
 
 def test_degrees_labelled_as_metres(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    layers = {k: v.to_crs(4326).set_crs(32749, allow_override=True) for k, v in grid_layers(["IA"]).items()}
+    layers = {
+        k: v.to_crs(4326).set_crs(32749, allow_override=True)
+        for k, v in grid_layers(["IA"]).items()
+    }
     est = write_layers(layers, tmp_path / "estate.gpkg")
     code, _, err = _run(["validate", str(est)], capsys)
     assert code == 2
@@ -120,12 +124,12 @@ def test_degrees_labelled_as_metres(tmp_path: Path, capsys: pytest.CaptureFixtur
 
 
 def test_lat_lon_swapped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from shapely.ops import transform  # noqa: PLC0415
+    import shapely  # noqa: PLC0415
 
     layers = {}
     for k, v in grid_layers(["IA"]).items():
         g = v.to_crs(4326)
-        g["geometry"] = [transform(lambda x, y: (y, x), geom) for geom in g.geometry]
+        g["geometry"] = shapely.transform(g.geometry.to_numpy(), lambda c: c[:, ::-1])
         layers[k] = g
     est = write_layers(layers, tmp_path / "estate.gpkg")
     code, _, err = _run(["validate", str(est)], capsys)
@@ -136,7 +140,9 @@ def test_lat_lon_swapped(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
 # -- data errors found: exit 1 with findings ------------------------------------------
 
 
-def _validate_finds(layers: dict[str, gpd.GeoDataFrame], tmp_path: Path, capsys, *needles: str) -> str:
+def _validate_finds(
+    layers: dict[str, gpd.GeoDataFrame], tmp_path: Path, capsys, *needles: str
+) -> str:
     est = write_layers(layers, tmp_path / "estate.gpkg")
     before = _digest(est)
     code, out, err = _run(["validate", str(est)], capsys)
@@ -202,10 +208,15 @@ def test_ten_megabyte_attribute(tmp_path: Path, capsys) -> None:
 def test_road_width_nan_or_negative(tmp_path: Path, capsys, width: float) -> None:
     layers = grid_layers(
         ["IA"],
-        roads=[(LineString([(0, -10), (200, -10)]), {"road_id": "r9", "road_class": "local", "width_m": width})],
+        roads=[
+            (
+                LineString([(0, -10), (200, -10)]),
+                {"road_id": "r9", "road_class": "local", "width_m": width},
+            )
+        ],
     )
     est = write_layers(layers, tmp_path / "estate.gpkg")
-    code, out, err = _run(["validate", str(est)], capsys)
+    code, _out, err = _run(["validate", str(est)], capsys)
     if np.isnan(width):  # missing width: the class default applies (SPEC §1)
         assert code == 0, err
     else:
@@ -259,6 +270,7 @@ def test_interrupted_write_leaves_previous_output(tmp_path: Path) -> None:
     assert proc.stdout.readline().strip() == "writing"
     proc.send_signal(signal.SIGKILL)
     proc.wait(timeout=10)
+    proc.stdout.close()
     assert target.read_text() == "previous report\n"
 
 
