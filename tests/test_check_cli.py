@@ -1,0 +1,214 @@
+"""``kitland check`` end to end, in-process: real files, text/JSON/JUnit, exit codes."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import textwrap
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import geopandas as gpd
+import pytest
+from shapely import LineString, Point, box
+
+from kitland.cli import main
+from tests.conftest import ORIGIN, grid_layers, write_layers
+
+X0, Y0 = ORIGIN
+RULES = """
+[zone]
+area_ha = 12.0
+tolerance_ha = 0.5
+
+[[rules]]
+kind = "adjacent"
+to = { land_use = ["industrial"] }
+min_shared_m = 400
+
+[[rules]]
+kind = "network_distance"
+name = "gate access"
+from = { layer = "gates", kind = ["estate_gate"] }
+max_m = 250
+
+[[rules]]
+kind = "setback"
+from = { layer = "water", kind = ["river"] }
+min_m = 50
+
+[[layout]]
+kind = "land_share"
+land_use = ["industrial"]
+max_pct = 70
+"""
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> dict[str, Path]:
+    layers = grid_layers(
+        ["IIAAAAAA"] * 5 + ["GGGGGGGG"],
+        roads=[(LineString([(-50, 89), (850, 89)]), {"road_id": "c1", "road_class": "collector"})],
+        gates=[(Point(0, 80), {"gate_id": "G1", "kind": "estate_gate"})],
+        water=[(LineString([(-50, 560), (850, 560)]), {"name": "Kali", "kind": "river"})],
+    )
+    rules = tmp_path / "rules.toml"
+    rules.write_text(textwrap.dedent(RULES), encoding="utf-8")
+    return {
+        "estate": write_layers(layers, tmp_path / "estate.gpkg"),
+        "rules": rules,
+        "dir": tmp_path,
+    }
+
+
+def zone_file(
+    tmp_path: Path, geom, *, driver: str = "GeoJSON", crs: int = 32749, name: str = "zone"
+) -> Path:
+    ext = {"GeoJSON": ".geojson", "GPKG": ".gpkg", "ESRI Shapefile": ".shp"}[driver]
+    path = tmp_path / f"{name}{ext}"
+    gpd.GeoDataFrame({"name": ["z"]}, geometry=[geom], crs=32749).to_crs(crs).to_file(
+        path, driver=driver, engine="fiona"
+    )
+    return path
+
+
+GOOD = box(
+    X0 + 200, Y0 + 100, X0 + 500, Y0 + 500
+)  # 12 ha, 400 m on industrial, 60 m from the river
+REACH_M = 200 - math.sqrt(11.5**2 - 11**2)
+
+
+@pytest.mark.parametrize(
+    ("driver", "crs"), [("GeoJSON", 4326), ("GPKG", 32749), ("ESRI Shapefile", 23835)]
+)
+def test_check_passes_on_zone_files_in_any_format_and_crs(
+    files, capsys, driver: str, crs: int
+) -> None:
+    z = zone_file(files["dir"], GOOD, driver=driver, crs=crs)
+    code = main(
+        [
+            "check",
+            str(files["estate"]),
+            "--zone",
+            str(z),
+            "--rules",
+            str(files["rules"]),
+            "--format",
+            "json",
+        ]
+    )
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0, out
+    assert out["passed"] is True
+    assert out["zone"]["area_ha"] == pytest.approx(12.0, rel=1e-6)
+    assert out["zone"]["crs"] == "EPSG:32749"
+    ids = [r["id"] for r in out["rules"]]
+    assert ids == ["area", "on", "adjacent#1", "gate access", "setback#3", "land_share#1"]
+    rule = {r["id"]: r for r in out["rules"]}
+    assert rule["adjacent#1"]["value"] == pytest.approx(400.0, abs=1e-3)
+    assert rule["gate access"]["value"] == pytest.approx(REACH_M, abs=0.01)
+    assert rule["setback#3"] | {"value": None, "message": None} == {
+        "id": "setback#3", "kind": "setback", "passed": True, "value": None, "required": ">= 50",
+        "unit": "m", "message": None, "scope": "zone",
+    }  # fmt: skip
+    assert rule["setback#3"]["value"] == pytest.approx(60.0, abs=1e-3)
+
+
+def test_failing_rule_exits_1_with_text_table(files, capsys) -> None:
+    z = zone_file(files["dir"], box(X0 + 300, Y0 + 100, X0 + 600, Y0 + 500))  # not next to industry
+    code = main(["check", str(files["estate"]), "--zone", str(z), "--rules", str(files["rules"])])
+    out = capsys.readouterr().out
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0].startswith("zone: 12.00 ha")
+    assert any(line.startswith("adjacent#1") and line.rstrip().endswith("✗") for line in lines)
+    assert any(line.startswith("setback#3") and line.rstrip().endswith("✓") for line in lines)
+    assert "FAIL: 2 of 6 rules fail" in out  # adjacent, and the gate now 296.6 m away
+    assert "✗ adjacent#1: the zone shares 0.0 m of boundary" in out
+
+
+def test_junit_output_one_case_per_rule(files, capsys) -> None:
+    z = zone_file(files["dir"], box(X0 + 300, Y0 + 100, X0 + 600, Y0 + 500), driver="GPKG")
+    out_file = files["dir"] / "junit.xml"
+    code = main(["check", str(files["estate"]), "--zone", str(z), "--rules", str(files["rules"]),
+                 "--format", "junit", "-o", str(out_file)])  # fmt: skip
+    assert code == 1
+    assert capsys.readouterr().out == ""
+    suite = ET.parse(out_file).getroot().find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("6", "2")
+    cases = {c.get("name"): c for c in suite.iter("testcase")}
+    assert list(cases) == ["area", "on", "adjacent#1", "gate access", "setback#3", "land_share#1"]
+    assert cases["adjacent#1"].find("failure") is not None
+    assert cases["setback#3"].find("failure") is None
+
+
+def test_without_zone_only_layout_rules(files, capsys) -> None:
+    code = main(["check", str(files["estate"]), "--rules", str(files["rules"]), "--format", "json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 0
+    assert [r["id"] for r in out["rules"]] == ["land_share#1"]
+    assert out["rules"][0]["value"] == pytest.approx(100 * 10 / 48, abs=1e-3)
+    assert "zone" not in out
+
+
+def test_road_distance_not_straight_line_fails_through_the_cli(files, capsys) -> None:
+    # 400 m east along the road: straight-line from the gate ~ 600 m, road reach at x ≈ 596.6
+    z = zone_file(files["dir"], box(X0 + 600, Y0 + 100, X0 + 800, Y0 + 500))
+    code = main(
+        [
+            "check",
+            str(files["estate"]),
+            "--zone",
+            str(z),
+            "--rules",
+            str(files["rules"]),
+            "--format",
+            "json",
+        ]
+    )
+    rule = {r["id"]: r for r in json.loads(capsys.readouterr().out)["rules"]}
+    assert code == 1
+    assert rule["gate access"]["passed"] is False
+    assert rule["gate access"]["value"] == pytest.approx(600 - math.sqrt(11.5**2 - 11**2), abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("rules_text", "message"),
+    [
+        ('[[rules]]\nkind = "contigous"\n', r"unknown rule kind 'contigous' in .*bad\.toml rule #1; did you mean 'contiguous'\?"),
+        ('[[rules]]\nkind = "setback"\nfrom = { layer = "water", kind = ["canal"] }\nmin_m = 1\n',
+         r"bad\.toml rule setback#1, key 'from': selector 'water kind=canal' matches no feature"),
+        ("[zone\n", r"bad\.toml: not valid TOML: .*line 1"),
+    ],
+)  # fmt: skip
+def test_bad_rules_exit_2_with_one_line(files, capsys, rules_text: str, message: str) -> None:
+    bad = files["dir"] / "bad.toml"
+    bad.write_text(rules_text, encoding="utf-8")
+    z = zone_file(files["dir"], GOOD)
+    code = main(["check", str(files["estate"]), "--zone", str(z), "--rules", str(bad)])
+    cap = capsys.readouterr()
+    assert code == 2 and cap.out == ""
+    assert cap.err.count("\n") == 1 and cap.err.startswith("kitland: ")
+    assert re.search(message, cap.err), cap.err
+
+
+def test_bad_zone_files_exit_2(files, capsys) -> None:
+    line = files["dir"] / "line.geojson"
+    gpd.GeoDataFrame(geometry=[LineString([(X0, Y0), (X0 + 10, Y0 + 10)])], crs=32749).to_file(
+        line, engine="fiona"
+    )
+    assert (
+        main(["check", str(files["estate"]), "--zone", str(line), "--rules", str(files["rules"])])
+        == 2
+    )
+    assert "expected a Polygon" in capsys.readouterr().err
+    missing = files["dir"] / "nope.geojson"
+    assert (
+        main(
+            ["check", str(files["estate"]), "--zone", str(missing), "--rules", str(files["rules"])]
+        )
+        == 2
+    )
+    assert "no such zone file" in capsys.readouterr().err
