@@ -505,6 +505,9 @@ def _inline_assets(m: folium.Map) -> None:
                     out.setdefault(name, rel)
             if getattr(el, attr, None):
                 setattr(el, attr, [])  # instance attribute: this map only
+    # kitland's own offline minimap (a GeoJSON context layer, not a folium plugin).
+    js.setdefault("Control_MiniMap_js", str(_OFFLINE_JS["Control_MiniMap_js"]))
+    css.setdefault("Control_MiniMap_css", str(_OFFLINE_CSS["Control_MiniMap_css"]))
     order_js = [k for k in _OFFLINE_JS if k in js]
     order_css = [k for k in _OFFLINE_CSS if k in css]
     head = "".join(f"<style>{_asset_text(css[k])}</style>" for k in order_css)
