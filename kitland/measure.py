@@ -486,7 +486,7 @@ def _on_result(z: shapely.Geometry, estate: Estate, rules: Rules) -> RuleResult:
         msg += f"; it overlaps road corridors by {road:,.0f} m²"
     else:
         msg += "; it overlaps no road corridor"
-    return RuleResult("on", "on", ok, off, f"<= {ON_TOLERANCE_HA:g} and no road", "ha", msg)
+    return RuleResult("on", "on", ok, off, f"<= {ON_TOLERANCE_HA:g}", "ha", msg)
 
 
 def _adjacent(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
@@ -562,7 +562,7 @@ def _contiguous(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -
         if n == 1
         else f"the zone falls into {n} separate pieces; it must be one"
     )
-    return RuleResult(rule.id, rule.kind, n == 1, float(n), "== 1", "parts", msg)
+    return RuleResult(rule.id, rule.kind, n == 1, float(n), "== 1", "", msg)
 
 
 def _compactness(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
