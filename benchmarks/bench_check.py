@@ -22,11 +22,13 @@ from pathlib import Path
 import geopandas as gpd
 from shapely import LineString, box
 
+from kitland import Estate, load_estate
+from kitland.measure import check
+from kitland.rules import parse_rules
+
 
 def zone_in_available_parcel(target_ha: float = 20.0) -> tuple[gpd.GeoDataFrame, str]:
     """A ~20 ha zone: a square around the largest available parcel's inner point, clipped to it."""
-    from kitland import load_estate
-
     est = load_estate()
     avail = est.parcels[est.parcels["land_use"] == "available"]
     parcel = avail.loc[avail.area.idxmax()]
@@ -53,8 +55,6 @@ def median_wall_s(cmd: list[str], runs: int) -> tuple[float, int]:
 
 
 def grid_estate(n: int = 100, cell_m: float = 50.0):
-    from kitland import Estate
-
     x0, y0 = 500_000.0, 9_230_000.0
     cells = [box(x0 + i * cell_m, y0 + j * cell_m, x0 + (i + 1) * cell_m, y0 + (j + 1) * cell_m)
              for j in range(n) for i in range(n)]  # fmt: skip
@@ -98,9 +98,6 @@ def main() -> int:
         )
 
     est = grid_estate()
-    from kitland.measure import check
-    from kitland.rules import parse_rules
-
     rules = parse_rules({"layout": [
         {"kind": "land_share", "land_use": ["industrial"], "max_pct": 70},
         {"kind": "land_share", "land_use": ["green"], "min_pct": 10},
