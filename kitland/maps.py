@@ -313,15 +313,15 @@ class _GeoLayer(folium.map.Layer):
             },
             pointToLayer: function (f, latlng) {
                 var s = {{ this.styles_js }};
+                if (f.properties.label) {  // a name: escaped text in a label icon
+                    return L.marker(latlng, {interactive: false, keyboard: false, icon: L.divIcon(
+                        {className: "kit-label", html: f.properties.label, iconSize: null})});
+                }
                 return L.circleMarker(latlng, s[f.properties.c] || s[""] || {});
             },
             onEachFeature: function (f, layer) {
                 var p = f.properties;
                 if (p.tip) { layer.bindTooltip(p.tip, {sticky: true}); }
-                if (p.label) {
-                    layer.bindTooltip(p.label, {permanent: true, direction: "center",
-                                                className: "kit-label", interactive: false});
-                }
                 if (p.popup) { layer.bindPopup(p.popup, {maxWidth: 520}); }
                 {% if this.highlight %}
                 layer.on("mouseover", function () { layer.setStyle({weight: 3, color: "#000"}); });
@@ -423,9 +423,8 @@ _CSS = """
   box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.45 system-ui,sans-serif;max-height:45vh;overflow:auto}
 .kit-legend i{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:-1px;border:1px solid #555}
 .kit-legend b{display:block;margin-bottom:2px}
-.kit-label{background:transparent;border:0;box-shadow:none;font:italic 600 12px system-ui,sans-serif;
-  color:#37474f;text-shadow:0 0 3px #fff,0 0 3px #fff}
-.kit-label:before{display:none}
+.kit-label{white-space:nowrap;transform:translate(-50%,-50%);font:italic 600 12px system-ui,sans-serif;
+  color:#4e342e;text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 2px #fff;pointer-events:none}
 .kit-popup table{border-collapse:collapse;font:12px system-ui,sans-serif}
 .kit-popup td,.kit-popup th{padding:2px 6px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}
 .kit-popup .ok{color:#1a7f37;font-weight:700}.kit-popup .ko{color:#cf222e;font-weight:700}
@@ -475,6 +474,7 @@ def _asset_text(rel: str) -> str:
             return f"url(data:{_MIME[img.suffix]};base64,{data})"
 
         text = re.sub(r"url\(([^)]*)\)", inline, text)
+    text = re.sub(r"^\s*(//|/\*)# sourceMappingURL=.*$", "", text, flags=re.MULTILINE)
     if re.search(r"</(script|style)", text, flags=re.IGNORECASE):
         msg = f"vendored asset {rel} contains a closing tag and cannot be inlined"
         raise KitlandError(msg)
@@ -624,10 +624,7 @@ def _settlements_layer(estate: Estate, lang: str) -> _GeoLayer | None:
     s = estate.settlements
     if s.empty:
         return None
-    props = [
-        {"c": "", "tip": _tip(_col(row, "name")), "label": _esc(_col(row, "name"))}
-        for _, row in s.iterrows()
-    ]
+    props = [{"c": "", "tip": _tip(_col(row, "name"))} for _, row in s.iterrows()]
     styles = {
         "": {
             "color": "#8d6e63",
@@ -639,6 +636,11 @@ def _settlements_layer(estate: Estate, lang: str) -> _GeoLayer | None:
         }
     }
     data = _collection(s, estate.crs, props, simplify_m=_SIMPLIFY_M["settlements"])
+    # Names as labels at a point inside each settlement (a centroid may fall outside).
+    named = s[s["name"].notna()]
+    spots = gpd.GeoDataFrame(geometry=named.geometry.representative_point(), crs=estate.crs)
+    labels = [{"c": "", "label": _esc(name)} for name in named["name"]]
+    data["features"] += _collection(spots, estate.crs, labels)["features"]
     return _GeoLayer(data, name=_label(lang, "L_settlements"), styles=styles, kind="settlements")
 
 
@@ -837,7 +839,6 @@ def _context_layer(
             {
                 "c": name,
                 "tip": _tip(_col(row, label_col)) if label_col else "",
-                "label": _esc(_col(row, label_col)) if label_col else "",
             }
             for _, row in gdf.iterrows()
         ]
@@ -1098,7 +1099,7 @@ def _minimap_js(data: dict[str, Any]) -> str:
         "return f.properties.c==='coastline'?{color:'#0b3d91',weight:1}:"
         "f.properties.c==='boundary'?{color:'#c1121f',weight:2,fill:false}:"
         "{color:'#9e9e9e',weight:0.5,fillColor:'#f7f4ea',fillOpacity:1};}});"
-        "new L.Control.MiniMap(mm,{toggleDisplay:true,zoomLevelOffset:-4,position:'bottomright'}).addTo(map);"
+        "new L.Control.MiniMap(mm,{toggleDisplay:true,zoomLevelOffset:-3,position:'bottomright'}).addTo(map);"
     )
 
 
