@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
 import numpy as np
 import shapely
 from shapely import LineString, ops
 
 if TYPE_CHECKING:
     import geopandas as gpd
+    import networkx as nx
 
     from kitland.estate import Estate
 
@@ -88,7 +88,7 @@ class RoadNetwork:
     graph
         :class:`networkx.Graph` on integer nodes (attributes ``x``, ``y``); each edge has
         ``weight`` (metres) and ``edge`` (index into the arrays below; the shortest of
-        parallel edges).
+        parallel edges). Built on first use.
     node_xy
         Node coordinates, shape ``(n_nodes, 2)``.
     edge_u, edge_v
@@ -112,7 +112,6 @@ class RoadNetwork:
     (5, 4)
     """
 
-    graph: nx.Graph
     node_xy: np.ndarray
     edge_u: np.ndarray
     edge_v: np.ndarray
@@ -180,6 +179,7 @@ class RoadNetwork:
 
         >>> net = RoadNetwork.from_lines([LineString([(0, 0), (200, 0)]),
         ...                               LineString([(100, 0.3), (100, 100)])])
+        >>> import networkx as nx
         >>> nx.is_connected(net.graph)
         True
         """
@@ -208,26 +208,44 @@ class RoadNetwork:
         n = len(edges)
         u, v = inverse[:n], inverse[n:]
         length = shapely.length(edges)
-        g = nx.Graph()
-        for i, (x, y) in enumerate(node_xy):
-            g.add_node(i, x=float(x), y=float(y))
-        for i in np.argsort(-length):  # shortest parallel edge is added last and wins
-            g.add_edge(int(u[i]), int(v[i]), weight=float(length[i]), edge=int(i))
+        best: dict[tuple[int, int], int] = {}
+        for i in np.argsort(-length):  # the shortest of parallel edges is seen last and wins
+            a, b = int(u[i]), int(v[i])
+            if a != b:
+                best[(min(a, b), max(a, b))] = int(i)
         adj: list[list[tuple[int, float, int]]] = [[] for _ in range(len(node_xy))]
-        for a, b, d in g.edges(data=True):
-            adj[a].append((b, d["weight"], d["edge"]))
-            adj[b].append((a, d["weight"], d["edge"]))
-        return cls(g, node_xy, u, v, length, widths[edge_road], edge_road, edges, crs, adj)
+        for (a, b), i in best.items():
+            adj[a].append((b, float(length[i]), i))
+            adj[b].append((a, float(length[i]), i))
+        return cls(node_xy, u, v, length, widths[edge_road], edge_road, edges, crs, adj)
 
     @classmethod
     def _empty(cls, crs: Any) -> RoadNetwork:
         z = np.zeros(0)
         zi = np.zeros(0, dtype=np.int64)
-        return cls(
-            nx.Graph(), np.zeros((0, 2)), zi, zi, z, z, zi, np.empty(0, dtype=object), crs, []
-        )
+        return cls(np.zeros((0, 2)), zi, zi, z, z, zi, np.empty(0, dtype=object), crs, [])
 
     # -- queries ----------------------------------------------------------------------
+    @cached_property
+    def graph(self) -> nx.Graph:
+        """The network as a :class:`networkx.Graph` (built on first use).
+
+        Nodes are integers with ``x``, ``y``; each edge has ``weight`` (metres) and
+        ``edge`` (index into the arrays; the shortest of parallel edges). Distances
+        themselves are computed on the same adjacency without networkx, so that
+        ``kitland check`` does not pay for importing it.
+        """
+        import networkx as nx  # noqa: PLC0415 - ~0.1 s import, only when asked for
+
+        g = nx.Graph()
+        for i, (x, y) in enumerate(self.node_xy):
+            g.add_node(i, x=float(x), y=float(y))
+        for a, nbrs in enumerate(self._adj):
+            for b, w, e in nbrs:
+                if a < b:
+                    g.add_edge(a, b, weight=w, edge=e)
+        return g
+
     @cached_property
     def tree(self) -> shapely.STRtree:
         """Spatial index of :attr:`edge_geoms`."""
@@ -552,7 +570,7 @@ class NetworkDistances:
             add(ops.substring(geom, offset_m, 0.0 if node == u else L))
             while self._pred_node[node] >= 0:
                 prev = int(self._pred_node[node])
-                e = net.graph.edges[node, prev]["edge"]
+                e = next(i for b, _, i in net._adj[node] if b == prev)
                 line = net.edge_geoms[e]
                 add(line if int(net.edge_u[e]) == node else shapely.reverse(line))
                 node = prev
