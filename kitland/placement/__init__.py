@@ -1,0 +1,465 @@
+"""Placing the zone: the best placement under the rules, proven optimal, with alternatives.
+
+:func:`place` runs three stages:
+
+1. **cells** (:mod:`._cells`): the land the zone may take (``on`` parcels inside the
+   boundary, minus road corridors and setback bands) is cut into ``cell_m`` squares
+   clipped to it; per cell the rule attributes are measured as arrays;
+2. **model and solve** (:mod:`._model`, :mod:`._solve`): an exact CP-SAT model on those
+   arrays, solved window by window with bounds that prove the optimum;
+3. **the geometry decides**: the chosen cells are dissolved into one polygon and checked
+   with :func:`kitland.check`, exactly as a user would; a zone that fails is cut from the
+   model and the solve repeated, so a failing zone is never returned as a success.
+
+The score is the ``[[prefer]]`` objective: for ``near`` the area-weighted distance of the
+zone's cells to the selection per nominal zone area (``Σ a_i d_i / A_nominal``, metres;
+it equals the zone's mean distance when the zone has its nominal area), times ``weight``;
+``far`` counts negatively. Lower is better.
+
+When nothing fits, the result carries the rule funnel and the relaxations that would
+make a placement possible (:mod:`._diagnose`).
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+from shapely import Polygon
+
+from kitland._errors import InfeasibleError, RulesError
+from kitland.estate import Estate
+from kitland.placement._cells import (
+    CandidateLand,
+    Cells,
+    candidate_land,
+    cell_attributes,
+    make_cells,
+)
+from kitland.placement._model import Problem, ReachAny, SumAtLeast
+from kitland.placement._solve import Solution, solve
+from kitland.report import Report, RuleResult
+from kitland.rules import Rules
+
+__all__ = ["Placement", "PlacementResult", "place", "write_placement"]
+
+log = logging.getLogger(__name__)
+
+#: How often a placement that fails ``check`` is cut and the solve repeated, per rank.
+MAX_RECHECKS = 5
+#: Remnants of parcels smaller than this are dropped from the new layout, m².
+SLIVER_M2 = 1.0
+_SOLVER_NAME = "OR-Tools CP-SAT"
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One placed zone.
+
+    Attributes
+    ----------
+    zone
+        The zone polygon in the estate CRS.
+    score
+        The preference score (lower is better; 0 without ``[[prefer]]`` rules).
+    rank
+        1 for the best placement.
+    report
+        :func:`kitland.check` of the zone.
+    area_ha
+        Planar area.
+    cells
+        Indices of the cells it is made of.
+    """
+
+    zone: Polygon
+    score: float
+    rank: int
+    report: Report
+    area_ha: float
+    cells: NDArray[np.int64] = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry of ``alternatives`` in the JSON report."""
+        return {
+            "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
+            "passed": self.report.passed, "rules": [r.to_dict() for r in self.report.results],
+        }  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PlacementResult:
+    """What :func:`place` returns.
+
+    Attributes
+    ----------
+    found
+        True when at least one placement satisfies every rule.
+    zone
+        The best zone (None if none).
+    alternatives
+        Placements, best first (the best one included, rank 1).
+    report
+        The best zone's check report; its ``extra`` holds ``alternatives``, ``solver``
+        and, when nothing fits, ``funnel`` and ``diagnosis``.
+    solver
+        ``name``, ``status``, ``gap``, ``time_s``, ``cells``.
+    crs
+        The estate CRS.
+    """
+
+    found: bool
+    zone: Polygon | None
+    alternatives: list[Placement]
+    report: Report
+    solver: dict[str, Any]
+    crs: Any = None
+    rules: Rules | None = field(default=None, repr=False)
+    estate: Estate | None = field(default=None, repr=False)
+
+    def summary(self) -> str:
+        """A few lines for the terminal."""
+        s = self.solver
+        gap = s.get("gap")
+        solver = (
+            f"{s.get('name')}: {s.get('status')}, gap {gap:.2%}"
+            if isinstance(gap, float) and math.isfinite(gap)
+            else f"{s.get('name')}: {s.get('status')}"
+        )
+        lines = []
+        if self.found:
+            for p in self.alternatives:
+                c = p.report.zone.get("compactness", float("nan"))
+                lines.append(f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
+                             f"{'all rules pass' if p.report.passed else 'FAILS'}")  # fmt: skip
+        else:
+            lines.append("no placement satisfies the rules")
+            fun = self.report.extra.get("funnel", {})
+            for st in fun.get("steps", []):
+                lines.append(
+                    f"  {st['rule']:<24} alone {st['alone_ha']:9.1f} ha   so far {st['cumulative_ha']:9.1f} ha"
+                )
+            if fun.get("largest_pieces_ha"):
+                pieces = ", ".join(f"{x:.1f}" for x in fun["largest_pieces_ha"])
+                lines.append(
+                    f"  largest pieces left: {pieces} ha (need {fun['min_area_ha']:.1f} ha)"
+                )
+            for d in self.report.extra.get("diagnosis", []):
+                lines.append(f"  - {d.get('text', '')}")
+        lines.append(f"{solver}, {s.get('time_s', 0):.1f} s, {s.get('cells', 0)} cells")
+        return "\n".join(lines) + "\n"
+
+    def __repr__(self) -> str:
+        return self.summary()
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td>{p.rank}</td><td>{p.area_ha:.2f}</td><td>{p.score:,.1f}</td>"
+            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
+            for p in self.alternatives
+        )
+        head = "placed" if self.found else "no placement satisfies the rules"
+        s = self.solver
+        return (
+            f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
+            f"{html.escape(str(s.get('status')))}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
+            f"<table><tr><th>rank</th><th>ha</th><th>score</th><th>rules</th></tr>{rows}</table>"
+            f"{self.report._repr_html_()}</div>"
+        )
+
+
+# -- front end: rules → arrays ----------------------------------------------------------
+def build_problem(
+    estate: Estate, rules: Rules, *, cell_m: float
+) -> tuple[CandidateLand, Cells, Problem]:
+    """Candidate land, its cells and the array problem for ``rules``.
+
+    Raises
+    ------
+    RulesError
+        If the rules have no ``[zone]`` table.
+    """
+    zone = rules.zone
+    if zone is None:
+        msg = f"{rules.source or 'rules'}: has no [zone] table; placing needs the zone's area and land"
+        raise RulesError(msg)
+    land = candidate_land(estate, rules)
+    cells = make_cells(land.allowed, cell_m=cell_m)
+    attrs = cell_attributes(estate, rules, cells)
+    n = len(cells)
+    sums, reach = [], []
+    min_c: float | None = None
+    width = 1
+    for rule in rules.rules:
+        if rule.kind == "adjacent":
+            sums.append(SumAtLeast(rule.id, attrs[rule.id], float(rule["min_shared_m"])))
+        elif rule.kind == "frontage":
+            sums.append(SumAtLeast(rule.id, attrs[rule.id], float(rule["min_m"])))
+        elif rule.kind in ("distance", "network_distance"):
+            lim = float(rule["max_m"])
+            d = attrs[rule.id]
+            reach.append(ReachAny(rule.id, d <= lim - 1e-6, d, lim))
+        elif rule.kind == "compactness":
+            c = float(rule["min"])
+            min_c = c if min_c is None else max(min_c, c)
+        elif rule.kind == "min_width":
+            w = float(rule["min_m"])
+            width = max(width, math.ceil(w / cell_m - 1e-9))
+    a_nom = zone.area_ha * 1e4
+    cost = np.zeros(n)
+    for rule in rules.prefer:
+        sign = -1.0 if rule.kind == "far" else 1.0
+        cost += sign * float(rule.get("weight", 1.0)) * cells.area_m2 * attrs[rule.id] / a_nom
+    prob = Problem(
+        area_m2=cells.area_m2, perimeter_m=cells.perimeter_m, cost=cost, row=cells.row, col=cells.col,
+        cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
+        min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
+        reach=tuple(reach), min_compactness=min_c, width_cells=width,
+    )  # fmt: skip
+    return land, cells, prob
+
+
+def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
+    """The zone polygon: the chosen cells united, seams and pin-holes removed."""
+    g = shapely.union_all(cells.geoms[chosen])
+    if not isinstance(g, Polygon) or any(shapely.area(Polygon(r)) < 1.0 for r in g.interiors):
+        g = shapely.buffer(shapely.buffer(g, 0.01, join_style="mitre"), -0.01, join_style="mitre")
+    if isinstance(g, Polygon):
+        holes = [r for r in g.interiors if Polygon(r).area >= 1.0]
+        g = Polygon(g.exterior, holes)
+    elif g.geom_type == "MultiPolygon":
+        parts = sorted(shapely.get_parts(g), key=lambda p: -p.area)
+        if parts[1].area < 1.0:  # only seam dust besides the zone
+            g = parts[0]
+    return shapely.normalize(shapely.simplify(g, 0.0))
+
+
+def _solver_info(sol: Solution | None, t0: float, n: int) -> dict[str, Any]:
+    if sol is None:
+        return {
+            "name": _SOLVER_NAME,
+            "status": "INFEASIBLE",
+            "gap": None,
+            "time_s": time.monotonic() - t0,
+            "cells": n,
+        }
+    gap = sol.gap if math.isfinite(sol.gap) else None
+    return {
+        "name": _SOLVER_NAME, "status": sol.status, "gap": gap,
+        "time_s": round(time.monotonic() - t0, 3), "cells": n, "windows": sol.stats.get("windows", 0),
+        "windows_solved": sol.stats.get("solved", 0),
+    }  # fmt: skip
+
+
+def place(
+    estate: Estate,
+    rules: Rules,
+    *,
+    alternatives: int = 1,
+    cell_m: float = 25.0,
+    time_limit_s: float = 60.0,
+    max_overlap: float = 0.25,
+) -> PlacementResult:
+    """Place the zone of ``rules`` on ``estate``: the best placement, proven, and alternatives.
+
+    Parameters
+    ----------
+    estate
+        The estate (:func:`kitland.load_estate`).
+    rules
+        The rules (:func:`kitland.load_rules`); must have a ``[zone]`` table.
+    alternatives
+        Number of placements wanted (1 = only the best).
+    cell_m
+        Side of the cells the land is cut into, metres (smaller: finer zones, slower).
+    time_limit_s
+        Wall-clock limit for the solver; on expiry the best zone found is returned with
+        its optimality gap (``result.solver["gap"]``).
+    max_overlap
+        Each alternative overlaps every better placement by at most this share of its
+        own area.
+
+    Returns
+    -------
+    PlacementResult
+        ``found``, ``zone``, ``alternatives``, ``report`` (with ``alternatives``,
+        ``solver`` and, when nothing fits, ``funnel`` and ``diagnosis``).
+
+    Raises
+    ------
+    RulesError
+        If the rules have no ``[zone]`` table or a selector matches nothing.
+    InfeasibleError
+        If the solver itself fails (its status is in the message).
+    ValueError
+        If ``alternatives < 1``, ``cell_m <= 0`` or ``max_overlap`` is outside [0, 1].
+
+    Examples
+    --------
+    >>> import kitland
+    >>> result = place(kitland.load_estate(), kitland.load_rules())  # doctest: +SKIP
+    >>> result.found, result.report.passed  # doctest: +SKIP
+    (True, True)
+    """
+    if alternatives < 1:
+        msg = f"alternatives={alternatives}: expected at least 1"
+        raise ValueError(msg)
+    if not cell_m > 0:
+        msg = f"cell_m={cell_m}: expected a positive cell size in metres, e.g. 25"
+        raise ValueError(msg)
+    if not 0.0 <= max_overlap <= 1.0:
+        msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
+        raise ValueError(msg)
+    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+    t0 = time.monotonic()
+    deadline = t0 + time_limit_s
+    land, cells, prob = build_problem(estate, rules, cell_m=cell_m)
+    log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
+             float(cells.area_m2.sum()) / 1e4)  # fmt: skip
+    placements: list[Placement] = []
+    first_sol: Solution | None = None
+    failures: list[dict[str, Any]] = []
+    current = prob
+    for rank in range(1, alternatives + 1):
+        got = None
+        for _ in range(MAX_RECHECKS):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            sol = solve(current, time_limit_s=remaining)
+            if first_sol is None:
+                first_sol = sol
+            if not sol.found or sol.cells is None:
+                break
+            zone = dissolve(cells, sol.cells)
+            report = check(estate, zone, rules) if isinstance(zone, Polygon) else None
+            if report is not None and report.passed:
+                got = Placement(
+                    zone, sol.objective, rank, report, float(zone.area) / 1e4, sol.cells
+                )
+                break
+            failed = [r.id for r in report.failed] if report is not None else ["contiguous"]
+            log.info(
+                "placement rank %d failed check (%s); excluding it and solving again",
+                rank,
+                ", ".join(failed),
+            )
+            failures.append({"rank": rank, "failed": failed})
+            current = current.with_nogood(sol.cells)
+        if got is None:
+            break
+        placements.append(got)
+        if rank == 1 and first_sol is not None and first_sol.status != "OPTIMAL":
+            log.warning("time limit reached: best placement has gap %.2f%%", 100 * first_sol.gap)
+        current = current.with_avoid(got.cells, max_overlap)
+    solver = _solver_info(first_sol, t0, len(cells))
+    if failures:
+        solver["check_failures"] = failures
+    if placements:
+        best = placements[0]
+        found_extra = {"alternatives": [p.to_dict() for p in placements], "solver": solver}
+        report = Report(best.report.results, best.report.zone, found_extra)
+        return PlacementResult(
+            True, best.zone, placements, report, solver, estate.crs, rules, estate
+        )
+    if first_sol is not None and first_sol.status == "MODEL_INVALID":  # pragma: no cover
+        msg = f"placement solver failed with status {first_sol.status}"
+        raise InfeasibleError(msg)
+    from kitland.placement._diagnose import funnel, relaxations  # noqa: PLC0415
+
+    ids = {r.id: r.kind for r in rules.rules}
+    fun = funnel(land, prob, ids)
+    budget = max(2.0, min(30.0, deadline - time.monotonic()))
+    diag = relaxations(prob, time_limit_s=budget) if len(prob) else []
+    why = "no placement satisfies the rules"
+    if first_sol is not None and first_sol.status == "UNKNOWN":
+        why = f"no placement found within the time limit of {time_limit_s:g} s"
+    res = RuleResult("placement", "placement", False, None, "a zone meeting every rule", "", why)
+    extra: dict[str, Any] = {
+        "passed": False,
+        "alternatives": [],
+        "solver": solver,
+        "funnel": fun,
+        "diagnosis": diag,
+    }
+    report = Report([res], {}, extra)
+    return PlacementResult(False, None, [], report, solver, estate.crs, rules, estate)
+
+
+def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> None:
+    """Write the placements and the new parcel layout to a GeoPackage, whole or not at all.
+
+    Layers: ``zone`` (one feature per placement: ``zone_id``, ``land_use``, ``area_ha``,
+    ``rank``, ``score``) and ``parcels`` (the estate's parcels with the best zone carved
+    out, remnants under 1 m² dropped, and the zone added as a parcel of the zone's land
+    use with a new ``parcel_id``).
+
+    Raises
+    ------
+    InfeasibleError
+        If the result holds no placement.
+    """
+    from kitland.io import atomic_path  # noqa: PLC0415
+
+    if not result.found or result.zone is None or result.estate is None or result.rules is None:
+        msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
+        raise InfeasibleError(msg)
+    estate, rules = result.estate, result.rules
+    assert rules.zone is not None
+    land_use = rules.zone.land_use
+    zone_name = rules.zone.name
+    zones = gpd.GeoDataFrame(
+        {
+            "zone_id": [f"{land_use.upper()}-{p.rank}" for p in result.alternatives],
+            "name": [zone_name] * len(result.alternatives),
+            "land_use": [land_use] * len(result.alternatives),
+            "area_ha": [round(p.area_ha, 4) for p in result.alternatives],
+            "rank": [p.rank for p in result.alternatives],
+            "score": [round(p.score, 3) for p in result.alternatives],
+        },
+        geometry=[p.zone for p in result.alternatives], crs=estate.crs,
+    )  # fmt: skip
+    parcels = estate.parcels.copy()
+    cut = shapely.difference(parcels.geometry.to_numpy(), result.zone)
+    cut = shapely.make_valid(cut)
+    polys = []
+    for g in cut:
+        parts = [
+            q for q in shapely.get_parts(g) if q.geom_type == "Polygon" and q.area >= SLIVER_M2
+        ]
+        polys.append(
+            None if not parts else parts[0] if len(parts) == 1 else shapely.MultiPolygon(parts)
+        )
+    parcels = parcels.set_geometry(gpd.GeoSeries(polys, index=parcels.index, crs=estate.crs))
+    parcels = parcels[parcels.geometry.notna()]
+    ids = set(parcels["parcel_id"].astype(str))
+    base = f"{land_use.upper()}-1"
+    new_id, k = base, 1
+    while new_id in ids:
+        k += 1
+        new_id = f"{base}-{k}"
+    row: dict[str, Any] = {c: None for c in parcels.columns if c != "geometry"}
+    row.update(parcel_id=new_id, land_use=land_use)
+    if "status" in row:
+        row["status"] = "planned"
+    new = gpd.GeoDataFrame([row], geometry=[result.zone], crs=estate.crs)
+    layout = pd.concat([parcels, new], ignore_index=True)
+    layout = gpd.GeoDataFrame(layout, geometry="geometry", crs=estate.crs)
+    for col in layout.columns:
+        if col != "geometry" and layout[col].dtype == object:
+            layout[col] = layout[col].astype(object).where(layout[col].notna(), None)
+    with atomic_path(path) as tmp:
+        zones.to_file(tmp, layer="zone", driver="GPKG", engine="fiona")
+        layout.to_file(tmp, layer="parcels", driver="GPKG", engine="fiona")
+    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))

@@ -1,0 +1,409 @@
+"""Geometry front end: the land a zone may take, cut into cells with their rule attributes.
+
+Everything here turns GeoDataFrames into plain numpy arrays for the solver core
+(:mod:`kitland.placement._model`, :mod:`kitland.placement._solve`), which never sees a
+geometry. Cells are squares of ``cell_m`` on a grid aligned to multiples of ``cell_m``
+in the estate CRS, clipped to the candidate land; a square split by a road or a setback
+band becomes several cells (one per piece). Two cells are neighbours only where their
+clipped shapes share more than :data:`MIN_SHARED_M` of edge.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from numpy.typing import NDArray
+
+from kitland._errors import RulesError
+from kitland.estate import Estate
+from kitland.rules import Rule, Rules, Selector
+
+__all__ = [
+    "EPS_M",
+    "MIN_SHARED_M",
+    "CandidateLand",
+    "Cells",
+    "candidate_land",
+    "cell_attributes",
+    "make_cells",
+    "rule_selection",
+]
+
+log = logging.getLogger(__name__)
+
+#: Snapping tolerance of SPEC §3.
+EPS_M = 0.5
+#: Cells sharing less edge than this are not neighbours.
+MIN_SHARED_M = 1.0
+#: Slivers smaller than this share of a full cell are dropped.
+MIN_CELL_SHARE = 0.02
+#: Extra distance added to setback buffers so polygonal buffers stay outside the true one.
+SETBACK_MARGIN_M = 0.25
+_STRIP_M = 0.05  # width of the strips used to measure shared edges
+_TILE = 32  # cells per side of the tiles used to clip boundary cells
+_SEAM_M = 0.001  # neighbours are grown by this much to cut their shared edge from a boundary
+
+
+@dataclass(frozen=True)
+class CandidateLand:
+    """The land a zone may take and the steps that made it (for the rule funnel).
+
+    Attributes
+    ----------
+    base
+        Parcels whose land use is in ``zone.on``, inside the boundary.
+    allowed
+        ``base`` minus road corridors and setback bands.
+    removed
+        ``(label, geometry)`` per exclusion step: ``roads`` and each setback rule id.
+    """
+
+    base: shapely.Geometry
+    allowed: shapely.Geometry
+    removed: tuple[tuple[str, shapely.Geometry], ...]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Cells of candidate land as arrays (index ``i`` = one cell piece).
+
+    Attributes
+    ----------
+    geoms
+        Clipped cell polygons.
+    row, col
+        Grid position (row 0 at the south).
+    area_m2, perimeter_m
+        Planar area and boundary length of each clipped cell.
+    edges, shared_m
+        Neighbour pairs ``(i, j)`` with ``i < j`` and the length of edge they share.
+    exposed
+        The part of each cell's boundary not shared with another cell (lines).
+    cell_m, origin
+        Grid spacing and south-west corner of grid cell ``(0, 0)``.
+    """
+
+    geoms: NDArray[np.object_]
+    row: NDArray[np.int64]
+    col: NDArray[np.int64]
+    area_m2: NDArray[np.float64]
+    perimeter_m: NDArray[np.float64]
+    edges: NDArray[np.int64]
+    shared_m: NDArray[np.float64]
+    exposed: NDArray[np.object_]
+    cell_m: float
+    origin: tuple[float, float]
+    centroids: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+
+    def __len__(self) -> int:
+        return len(self.geoms)
+
+
+def rule_selection(estate: Estate, rule: Rule, *keys: str) -> gpd.GeoDataFrame:
+    """Features a rule is about: its first :class:`Selector` parameter among ``keys``.
+
+    Raises
+    ------
+    RulesError
+        If the rule carries no selector (names the rule).
+    """
+    for key in keys or ("to", "from"):
+        sel = rule.get(key)
+        if isinstance(sel, Selector):
+            select = getattr(sel, "select", None)
+            if select is not None:
+                return select(estate, rule_label=rule.id)
+            return estate.select(sel.layer, **dict(sel.where))
+    msg = f"rule {rule.id}: needs a selector table ({' or '.join(keys or ('to', 'from'))} = {{ ... }})"
+    raise RulesError(msg)
+
+
+def road_corridors_for(estate: Estate, rule: Rule) -> NDArray[np.object_]:
+    """Corridors of the roads a ``frontage`` rule names (``road_class`` or a selector)."""
+    roads = estate.roads
+    classes = rule.get("road_class")
+    if classes is not None:
+        vals = (classes,) if isinstance(classes, str) else tuple(classes)
+        mask = roads["road_class"].isin(vals).to_numpy()
+    else:
+        sel = rule_selection(estate, rule, "to", "from", "roads")
+        mask = roads.index.isin(sel.index)
+    return np.asarray(estate.road_corridors.to_numpy()[mask], dtype=object)
+
+
+def _union(geoms: Sequence[shapely.Geometry] | NDArray[np.object_]) -> shapely.Geometry:
+    arr = np.asarray(geoms, dtype=object)
+    if len(arr) == 0:
+        return shapely.Polygon()
+    return shapely.union_all(shapely.make_valid(arr))
+
+
+def candidate_land(estate: Estate, rules: Rules) -> CandidateLand:
+    """Land the zone may take: ``on`` parcels ∩ boundary − road corridors − setbacks.
+
+    Examples
+    --------
+    >>> from kitland.estate import Estate
+    >>> import geopandas as gpd
+    >>> from shapely import box
+    >>> b = gpd.GeoDataFrame(geometry=[box(0, 0, 200, 100)], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["a", "b"], "land_use": ["industrial", "available"]},
+    ...                      geometry=[box(0, 0, 100, 100), box(100, 0, 200, 100)], crs=32749)
+    >>> est = Estate.from_layers({"boundary": b, "parcels": p})
+    >>> from kitland.rules import Rules, ZoneSpec
+    >>> land = candidate_land(est, Rules(zone=ZoneSpec()))
+    >>> round(land.allowed.area)
+    10000
+    """
+    zone = rules.zone
+    on = zone.on if zone is not None else ("available",)
+    parcels = estate.parcels
+    mask = parcels["land_use"].isin(on).to_numpy()
+    base = shapely.intersection(_union(parcels.geometry.to_numpy()[mask]), estate.boundary_union)
+    removed: list[tuple[str, shapely.Geometry]] = []
+    if len(estate.roads):
+        removed.append(("roads", _union(estate.road_corridors.to_numpy())))
+    for rule in rules.rules:
+        if rule.kind != "setback":
+            continue
+        sel = rule_selection(estate, rule, "from", "to")
+        dist = float(rule["min_m"]) + SETBACK_MARGIN_M
+        band = shapely.buffer(_union(sel.geometry.to_numpy()), dist, quad_segs=16)
+        removed.append((rule.id, band))
+    allowed = base
+    for _, geom in removed:
+        allowed = shapely.difference(allowed, geom)
+    allowed = shapely.make_valid(allowed)
+    polys = [g for g in shapely.get_parts(allowed) if g.geom_type == "Polygon" and g.area > 0]
+    allowed = shapely.MultiPolygon(polys) if len(polys) != 1 else polys[0]
+    return CandidateLand(base=base, allowed=allowed, removed=tuple(removed))
+
+
+def make_cells(allowed: shapely.Geometry, *, cell_m: float) -> Cells:
+    """Cut ``allowed`` into grid cells of ``cell_m``; find neighbours and exposed edges.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> c = make_cells(box(0, 0, 100, 50), cell_m=25.0)
+    >>> len(c), float(c.area_m2.sum()), len(c.edges), float(c.shared_m.sum())
+    (8, 5000.0, 10, 250.0)
+    """
+    empty_i = np.zeros(0, dtype=np.int64)
+    if allowed.is_empty:
+        e = np.zeros(0, dtype=object)
+        return Cells(e, empty_i, empty_i, np.zeros(0), np.zeros(0), np.zeros((0, 2), np.int64),
+                     np.zeros(0), e, cell_m, (0.0, 0.0))  # fmt: skip
+    x0, y0, x1, y1 = allowed.bounds
+    ox, oy = math.floor(x0 / cell_m) * cell_m, math.floor(y0 / cell_m) * cell_m
+    nc, nr = max(1, math.ceil((x1 - ox) / cell_m)), max(1, math.ceil((y1 - oy) / cell_m))
+    rr, cc = np.divmod(np.arange(nr * nc, dtype=np.int64), nc)
+    boxes = shapely.box(
+        ox + cc * cell_m, oy + rr * cell_m, ox + (cc + 1) * cell_m, oy + (rr + 1) * cell_m
+    )
+    shapely.prepare(allowed)
+    inside = shapely.contains_properly(allowed, boxes)
+    touch = ~inside & shapely.intersects(allowed, boxes)
+    geoms = np.array(boxes, dtype=object)
+    geoms[~inside] = None
+    # Boundary cells: intersect with the allowed land clipped to their tile (cheap pieces).
+    t_idx = np.flatnonzero(touch)
+    tile = (rr[t_idx] // _TILE) * (nc // _TILE + 1) + cc[t_idx] // _TILE
+    order = np.argsort(tile, kind="stable")
+    t_idx, tile = t_idx[order], tile[order]
+    starts = np.flatnonzero(np.r_[True, tile[1:] != tile[:-1]])
+    for s, e in zip(starts, [*starts[1:], len(tile)], strict=True):
+        idx = t_idx[s:e]
+        r0, c0 = rr[idx].min(), cc[idx].min()
+        r1, c1 = rr[idx].max() + 1, cc[idx].max() + 1
+        piece = shapely.clip_by_rect(allowed, ox + c0 * cell_m - 1, oy + r0 * cell_m - 1,
+                                     ox + c1 * cell_m + 1, oy + r1 * cell_m + 1)  # fmt: skip
+        geoms[idx] = shapely.intersection(boxes[idx], piece)
+    keep = inside | touch
+    idx_all = np.flatnonzero(keep)
+    parts, part_of = shapely.get_parts(geoms[idx_all], return_index=True)
+    is_poly = shapely.get_type_id(parts) == 3
+    parts, part_of = parts[is_poly], part_of[is_poly]
+    area = shapely.area(parts)
+    big = area >= MIN_CELL_SHARE * cell_m * cell_m
+    parts, part_of, area = parts[big], part_of[big], area[big]
+    src = idx_all[part_of]
+    row, col = rr[src], cc[src]
+    edges, shared = _neighbours(parts, row, col, area, cell_m=cell_m, origin=(ox, oy))
+    exposed = _exposed(parts, edges, shared, area, cell_m=cell_m)
+    cent = shapely.get_coordinates(shapely.centroid(parts)) if len(parts) else np.zeros((0, 2))
+    return Cells(
+        geoms=parts, row=row, col=col, area_m2=area, perimeter_m=shapely.length(parts),
+        edges=edges, shared_m=shared, exposed=exposed, cell_m=cell_m, origin=(ox, oy),
+        centroids=cent,
+    )  # fmt: skip
+
+
+def _neighbours(
+    geoms: NDArray[np.object_],
+    row: NDArray[np.int64],
+    col: NDArray[np.int64],
+    area: NDArray[np.float64],
+    *,
+    cell_m: float,
+    origin: tuple[float, float],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Neighbour pairs (east and north of each cell) and their shared edge length."""
+    n = len(geoms)
+    if n == 0:
+        return np.zeros((0, 2), np.int64), np.zeros(0)
+    full = np.isclose(area, cell_m * cell_m, rtol=1e-9, atol=1e-6)
+    df = pd.DataFrame({"i": np.arange(n), "r": row, "c": col})
+    out_e, out_s = [], []
+    for dr, dc in ((0, 1), (1, 0)):
+        nb = df.rename(columns={"i": "j"}).assign(r=df["r"] - dr, c=df["c"] - dc)
+        pairs = df.merge(nb, on=["r", "c"])
+        i, j = pairs["i"].to_numpy(), pairs["j"].to_numpy()
+        shared = np.full(len(i), cell_m)
+        part = ~(full[i] & full[j])
+        if part.any():
+            pi, pj = i[part], j[part]
+            r, c = row[pi], col[pi]
+            ox, oy = origin
+            d = _STRIP_M
+            if dc:  # j east of i: shared line x = X
+                X = ox + (c + 1) * cell_m
+                ylo, yhi = oy + r * cell_m, oy + (r + 1) * cell_m
+                sa = shapely.intersection(geoms[pi], shapely.box(X - d, ylo, X, yhi))
+                sb = shapely.intersection(geoms[pj], shapely.box(X, ylo, X + d, yhi))
+                sa = shapely.transform(sa, lambda xy, d=d: xy + np.array([d, 0.0]))
+            else:  # j north of i: shared line y = Y
+                Y = oy + (r + 1) * cell_m
+                xlo, xhi = ox + c * cell_m, ox + (c + 1) * cell_m
+                sa = shapely.intersection(geoms[pi], shapely.box(xlo, Y - d, xhi, Y))
+                sb = shapely.intersection(geoms[pj], shapely.box(xlo, Y, xhi, Y + d))
+                sa = shapely.transform(sa, lambda xy, d=d: xy + np.array([0.0, d]))
+            shared[part] = shapely.area(shapely.intersection(sa, sb)) / d
+        out_e.append(np.column_stack([i, j]))
+        out_s.append(shared)
+    edges = np.concatenate(out_e).astype(np.int64)
+    shared = np.concatenate(out_s)
+    ok = shared > MIN_SHARED_M
+    edges, shared = edges[ok], np.minimum(shared[ok], cell_m)
+    edges = np.sort(edges, axis=1)
+    order = np.lexsort((edges[:, 1], edges[:, 0]))
+    return edges[order], shared[order]
+
+
+def _exposed(
+    geoms: NDArray[np.object_],
+    edges: NDArray[np.int64],
+    shared: NDArray[np.float64],
+    area: NDArray[np.float64],
+    *,
+    cell_m: float,
+) -> NDArray[np.object_]:
+    """Each cell's boundary minus the parts it shares with neighbour cells."""
+    n = len(geoms)
+    exposed = shapely.boundary(geoms) if n else np.zeros(0, dtype=object)
+    if n == 0:
+        return exposed
+    shared_sum = (
+        np.bincount(edges.ravel(), weights=np.r_[shared, shared], minlength=n)
+        if len(edges)
+        else np.zeros(n)
+    )
+    perim = shapely.length(geoms)
+    interior = np.isclose(shared_sum, perim, atol=1e-6) & np.isclose(area, cell_m * cell_m)
+    exposed = np.where(interior, shapely.LineString(), exposed)
+    both = np.concatenate([edges, edges[:, ::-1]]) if len(edges) else np.zeros((0, 2), np.int64)
+    both = both[~interior[both[:, 0]]]
+    if len(both) == 0:
+        return exposed
+    nbuf = np.full(n, None, dtype=object)
+    need = np.unique(both[:, 1])
+    nbuf[need] = shapely.buffer(geoms[need], _SEAM_M, join_style="mitre")
+    both = both[np.lexsort((both[:, 1], both[:, 0]))]
+    first = np.r_[True, both[1:, 0] != both[:-1, 0]]
+    rank = np.arange(len(both)) - np.maximum.accumulate(np.where(first, np.arange(len(both)), 0))
+    for k in range(int(rank.max()) + 1):
+        sel = both[rank == k]
+        exposed[sel[:, 0]] = shapely.difference(exposed[sel[:, 0]], nbuf[sel[:, 1]])
+    return exposed
+
+
+def boundary_length_near(
+    cells: Cells, target: shapely.Geometry, *, within_m: float
+) -> NDArray[np.float64]:
+    """Per cell: length of its exposed boundary lying within ``within_m`` of ``target``."""
+    out = np.zeros(len(cells))
+    if target is None or target.is_empty or len(cells) == 0:
+        return out
+    zone = shapely.buffer(target, within_m, quad_segs=8)
+    shapely.prepare(zone)
+    hit = shapely.intersects(zone, cells.exposed)
+    idx = np.flatnonzero(hit)
+    if len(idx):
+        out[idx] = shapely.length(shapely.intersection(cells.exposed[idx], zone))
+    return out
+
+
+def cell_network_distance(estate: Estate, rule: Rule, cells: Cells) -> NDArray[np.float64]:
+    """Per cell: network distance from the nearest selected gate (SPEC §3; inf if none).
+
+    The target is the nearest centreline point lying within ``width_m / 2 + ε + 1 m``
+    of the cell, as :meth:`kitland.network.NetworkDistances.to_geometries` measures it;
+    the zone's distance is the least over its cells.
+    """
+    from kitland.network import RoadNetwork  # noqa: PLC0415 - networkx only when needed
+
+    out = np.full(len(cells), np.inf)
+    net = RoadNetwork.from_estate(estate)
+    if len(net) == 0 or len(cells) == 0:
+        return out
+    gates = rule_selection(estate, rule, "from", "to")
+    if len(gates) == 0:
+        return out
+    dist = net.distances_from(gates.geometry.to_numpy())
+    metres, _, _ = dist.to_geometries(cells.geoms)
+    return np.asarray(metres, dtype=float)
+
+
+def cell_attributes(
+    estate: Estate, rules: Rules, cells: Cells, *, network: object | None = None
+) -> dict[str, NDArray[np.float64]]:
+    """Per-rule cell attributes, keyed by rule id.
+
+    - ``adjacent``: exposed boundary within ε of the selection (m);
+    - ``frontage``: exposed boundary within ε + 1 m of the selected corridors (m);
+    - ``distance``: Euclidean distance of the cell to the selection (m);
+    - ``network_distance``: network distance from the nearest selected gate to the
+      nearest centreline point whose corridor reaches the cell (m; inf if none);
+    - ``prefer`` rules: distance of the cell's centroid to the selection (m).
+    """
+    out: dict[str, NDArray[np.float64]] = {}
+    for rule in (*rules.rules, *rules.prefer):
+        if rule.kind == "adjacent":
+            sel = rule_selection(estate, rule, "to", "from")
+            out[rule.id] = boundary_length_near(
+                cells, _union(sel.geometry.to_numpy()), within_m=EPS_M
+            )
+        elif rule.kind == "frontage":
+            corr = _union(road_corridors_for(estate, rule))
+            out[rule.id] = boundary_length_near(cells, corr, within_m=EPS_M + 1.0)
+        elif rule.kind == "distance":
+            sel = rule_selection(estate, rule, "to", "from")
+            target = _union(sel.geometry.to_numpy())
+            shapely.prepare(target)
+            out[rule.id] = shapely.distance(cells.geoms, target) if len(cells) else np.zeros(0)
+        elif rule.kind == "network_distance":
+            out[rule.id] = cell_network_distance(estate, rule, cells)
+        elif rule.scope == "prefer":
+            sel = rule_selection(estate, rule, "to", "from")
+            target = _union(sel.geometry.to_numpy())
+            shapely.prepare(target)
+            pts = shapely.points(cells.centroids) if len(cells) else np.zeros(0, dtype=object)
+            out[rule.id] = shapely.distance(pts, target) if len(cells) else np.zeros(0)
+    return out

@@ -1,0 +1,125 @@
+"""When nothing fits: the rule funnel and which single rule, relaxed, would let a zone fit.
+
+The funnel lists, per rule, the hectares of candidate land left by that rule alone and
+by all rules so far. Exclusion rules (road corridors, setbacks) act on the land itself;
+the other rules act on cells of the land left after them: a cell survives a rule when a
+zone of the maximum diameter ``D`` around it could satisfy the rule (``adjacent`` /
+``frontage``: within ``D`` of a cell on the required boundary; ``distance`` /
+``network_distance``: within ``D`` of a cell within the limit). The last step keeps the
+connected pieces that are at least the minimum area.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from typing import Any
+
+import numpy as np
+import shapely
+
+from kitland.placement._cells import CandidateLand
+from kitland.placement._model import Problem, ReachAny, SumAtLeast
+from kitland.placement._solve import _adjacency, _components, near_cells, solve
+
+__all__ = ["funnel", "relaxations"]
+
+
+def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> dict[str, Any]:
+    """The rule funnel and the largest pieces left.
+
+    Returns
+    -------
+    dict
+        ``steps``: list of ``{"rule", "kind", "alone_ha", "cumulative_ha"}``;
+        ``largest_pieces_ha``: the five largest connected pieces left (ha);
+        ``min_area_ha``: what a piece needs.
+    """
+    steps: list[dict[str, Any]] = []
+    base_ha = float(land.base.area) / 1e4
+    steps.append({"rule": "on", "kind": "on", "alone_ha": base_ha, "cumulative_ha": base_ha})
+    cur = land.base
+    for label, geom in land.removed:
+        alone = float(shapely.difference(land.base, geom).area) / 1e4
+        cur = shapely.difference(cur, geom)
+        kind = "roads" if label == "roads" else rule_ids.get(label, "setback")
+        steps.append(
+            {"rule": label, "kind": kind, "alone_ha": alone, "cumulative_ha": float(cur.area) / 1e4}
+        )
+    p = problem
+    D = p.max_diameter_m()
+    a = p.area_m2
+    keep = np.ones(len(p), dtype=bool)
+    for s in p.sums:
+        m = near_cells(p, s.coef > 0, D)
+        keep &= m
+        steps.append({"rule": s.name, "kind": rule_ids.get(s.name, ""), "alone_ha": float(a[m].sum()) / 1e4,
+                      "cumulative_ha": float(a[keep].sum()) / 1e4})  # fmt: skip
+    for r in p.reach:
+        m = near_cells(p, r.mask, D)
+        keep &= m
+        steps.append({"rule": r.name, "kind": rule_ids.get(r.name, ""), "alone_ha": float(a[m].sum()) / 1e4,
+                      "cumulative_ha": float(a[keep].sum()) / 1e4})  # fmt: skip
+    adj = _adjacency(len(p), p.edges)
+    lab_all = _components(np.ones(len(p), dtype=bool), adj)
+    pieces_all = (
+        np.bincount(lab_all[lab_all >= 0], weights=a[lab_all >= 0]) if len(p) else np.zeros(0)
+    )
+    big_all = pieces_all >= p.min_area_m2
+    alone = float(pieces_all[big_all].sum()) / 1e4
+    lab = _components(keep, adj)
+    pieces = np.bincount(lab[keep], weights=a[keep]) if keep.any() else np.zeros(0)
+    cum = float(pieces[pieces >= p.min_area_m2].sum()) / 1e4
+    steps.append(
+        {"rule": "area", "kind": "area+contiguous", "alone_ha": alone, "cumulative_ha": cum}
+    )
+    largest = sorted((float(x) / 1e4 for x in pieces), reverse=True)[:5]
+    return {"steps": steps, "largest_pieces_ha": largest, "min_area_ha": p.min_area_m2 / 1e4}
+
+
+def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]]:
+    """For each hard rule: drop it and find the best value of its measure that still fits.
+
+    ``adjacent``/``frontage``: the most boundary a feasible zone can get; ``distance``/
+    ``network_distance``: the least distance of a feasible zone; ``compactness``: whether
+    dropping it lets a zone fit. Each try gets an equal share of ``time_limit_s``.
+    """
+    tries: list[tuple[str, str, Problem, Any]] = []
+    for s in problem.sums:
+        rest = tuple(x for x in problem.sums if x is not s)
+        tries.append((s.name, "sum", replace(problem, sums=rest, cost=-s.coef), s))
+    for r in problem.reach:
+        rest_r = tuple(x for x in problem.reach if x is not r)
+        tries.append(
+            (r.name, "reach", replace(problem, reach=rest_r, cost=np.zeros(len(problem))), r)
+        )
+    if problem.min_compactness is not None:
+        tries.append(("compactness", "compactness",
+                      replace(problem, min_compactness=None, cost=np.zeros(len(problem))), None))  # fmt: skip
+    tries.append(("area", "area", replace(problem, min_area_m2=0.0, cost=-problem.area_m2), None))
+    out: list[dict[str, Any]] = []
+    share = time_limit_s / max(1, len(tries))
+    for name, how, prob, orig in tries:
+        sol = solve(prob, time_limit_s=share)
+        entry: dict[str, Any] = {"rule": name, "status": sol.status, "fits_without": sol.found}
+        if sol.found and sol.cells is not None:
+            if how == "sum" and isinstance(orig, SumAtLeast):
+                v = float(orig.coef[sol.cells].sum())
+                entry.update(best_value=v, required=orig.min_value, unit="m",
+                             text=f"relax {name} from {orig.min_value:g} m to {math.floor(v):g} m")  # fmt: skip
+            elif how == "reach" and isinstance(orig, ReachAny) and orig.value is not None:
+                v = float(np.min(orig.value[sol.cells]))
+                entry.update(best_value=v if math.isfinite(v) else None, required=orig.limit, unit="m",
+                             text=f"relax {name} from {orig.limit:g} m to {math.ceil(v):g} m" if math.isfinite(v)
+                             else f"drop {name}: a zone fits, but no road reaches it")  # fmt: skip
+            elif how == "area":
+                v = float(problem.area_m2[sol.cells].sum()) / 1e4
+                entry.update(best_value=v, unit="ha",
+                             text=f"the largest zone meeting every other rule is {v:.2f} ha")  # fmt: skip
+            else:
+                entry.update(text=f"drop {name}: a zone fits without it")
+        else:
+            entry["text"] = f"relaxing {name} alone does not help" if sol.status == "INFEASIBLE" else (
+                f"{name}: undecided within the time limit")  # fmt: skip
+        out.append(entry)
+    return out

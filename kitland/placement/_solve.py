@@ -1,0 +1,592 @@
+"""The solver core: an exact CP-SAT model of a :class:`~._model.Problem`, solved by windows.
+
+Why CP-SAT (OR-Tools): the model is pure 0/1 with integer data (areas in cm², lengths in
+cm), which CP-SAT handles exactly; its lazy clause generation plus an LP relaxation
+proves optimality rather than stopping at a heuristic answer; it takes a solution hint
+(the greedy warm start) and runs several workers.
+
+Windows make it fast and stay exact. Every feasible zone has diameter ``≤ D`` (the
+compactness bound, see :mod:`._model`). Cells are grouped into square blocks; the window
+of a block holds every cell whose square lies within ``D`` of the block, so every zone
+that has a cell in the block lies inside its window. Solving each window with "at least
+one selected cell (the flow root) in the block" therefore covers every feasible zone.
+A window's lower bound is a fractional knapsack (the cheapest cost per m² until the
+minimum area is reached); windows are solved best bound first and every window whose
+bound cannot beat the incumbent is skipped, which proves the incumbent optimal. Inside a
+window, blocks whose own knapsack bound (over the cells within ``D`` of them) cannot beat
+the incumbent are removed, then cells no longer connected to the root block.
+
+Contiguity is a rooted single-commodity flow: the root (one cell of the block) emits
+flow, every other selected cell consumes one unit, and flow runs only between two
+selected neighbours; a selected cell cut off from the root could not be fed.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+
+from kitland._errors import InfeasibleError
+from kitland.placement._model import Problem
+
+__all__ = ["Solution", "solve"]
+
+log = logging.getLogger(__name__)
+
+AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
+LEN_SCALE = 100.0  # m → cm
+AREA_MARGIN_M2 = 0.05  # keep the area this far inside the band (float noise of the dissolve)
+LEN_MARGIN_M = 0.0  # boundary-length minima as written; check() re-judges the dissolved zone
+COMPACTNESS_MARGIN = 1e-6  # the model asks for a hair more than the rule
+_OBJ_MAX = 1_000_000  # largest objective coefficient after scaling
+
+
+@dataclass
+class Solution:
+    """What a solve returns.
+
+    Attributes
+    ----------
+    cells
+        Indices of the chosen cells (None when none was found).
+    objective
+        ``Σ cost`` of the chosen cells.
+    bound
+        Proven lower bound on the objective of any feasible zone.
+    status
+        ``OPTIMAL``, ``FEASIBLE`` (time ran out; ``gap`` > 0), ``INFEASIBLE`` (proven:
+        no zone satisfies the model) or ``UNKNOWN`` (time ran out before any zone).
+    gap
+        ``(objective − bound) / |objective|`` (0 when proven optimal).
+    time_s
+        Wall time of the solve.
+    stats
+        Counters: windows, solved, pruned, cells.
+    """
+
+    cells: NDArray[np.int64] | None
+    objective: float
+    bound: float
+    status: str
+    gap: float
+    time_s: float
+    stats: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        """True when a zone was found."""
+        return self.cells is not None
+
+
+# -- graph helpers ----------------------------------------------------------------------
+def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for i, j in edges.tolist():
+        adj[i].append(j)
+        adj[j].append(i)
+    return adj
+
+
+def _components(keep: NDArray[np.bool_], adj: list[list[int]]) -> NDArray[np.int64]:
+    """Component label of each kept cell (-1 elsewhere)."""
+    lab = np.full(len(keep), -1, dtype=np.int64)
+    nxt = 0
+    for s in np.flatnonzero(keep).tolist():
+        if lab[s] >= 0:
+            continue
+        lab[s] = nxt
+        stack = [s]
+        while stack:
+            u = stack.pop()
+            for v in adj[u]:
+                if keep[v] and lab[v] < 0:
+                    lab[v] = nxt
+                    stack.append(v)
+        nxt += 1
+    return lab
+
+
+def _width_ok(
+    p: Problem, keep: NDArray[np.bool_]
+) -> tuple[NDArray[np.bool_], list[NDArray[np.int64]]]:
+    """Cells lying in a full ``k × k`` square of kept cells, and those squares."""
+    k = p.width_cells
+    if k <= 1:
+        return keep, []
+    full = np.isclose(p.area_m2, p.cell_m**2) & keep
+    # Only whole cells form squares: a grid position holds one piece when it is whole.
+    pos = {
+        (int(r), int(c)): i for i, (r, c) in enumerate(zip(p.row, p.col, strict=True)) if full[i]
+    }
+    squares = []
+    for r, c in pos:
+        members = [pos.get((r + dr, c + dc)) for dr in range(k) for dc in range(k)]
+        if all(m is not None for m in members):
+            squares.append(np.array(members, dtype=np.int64))
+    ok = np.zeros(len(keep), dtype=bool)
+    for s in squares:
+        ok[s] = True
+    return ok, squares
+
+
+def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
+    """Cells whose grid square may lie within ``dist_m`` of a seed cell's square."""
+    import shapely  # noqa: PLC0415 - only a point index over grid positions
+
+    if not seeds.any():
+        return np.zeros(len(p), dtype=bool)
+    if not math.isfinite(dist_m):
+        return np.ones(len(p), dtype=bool)
+    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    tree = shapely.STRtree(pts[seeds])
+    hit, _ = tree.query_nearest(
+        pts, max_distance=dist_m + math.sqrt(2) * p.cell_m + 1e-6, all_matches=False
+    )
+    out = np.zeros(len(p), dtype=bool)
+    out[hit] = True
+    return out
+
+
+def _knapsack_lb(
+    cost: NDArray[np.float64], area: NDArray[np.float64], a_min: float, a_max: float
+) -> float:
+    """Least ``Σ cost·t`` with ``t ∈ [0,1]`` and ``Σ area·t ∈ [a_min, a_max]`` (inf if none)."""
+    if area.sum() < a_min:
+        return math.inf
+    ratio = cost / area
+    order = np.argsort(ratio, kind="stable")
+    ca, cc = np.cumsum(area[order]), np.cumsum(cost[order])
+    neg = ratio[order] < 0
+    # Take every negative-cost cell up to a_max, then fill up to a_min with the cheapest.
+    n_neg = int(neg.sum())
+    if n_neg:
+        k = int(np.searchsorted(ca, a_max, side="right"))
+        k = min(k, n_neg)
+        base_a, base_c = (ca[k - 1], cc[k - 1]) if k else (0.0, 0.0)
+        if k < n_neg and base_a < a_max:
+            j = order[k]
+            frac = (a_max - base_a) / area[j]
+            return float(base_c + frac * cost[j])
+        if base_a >= a_min:
+            return float(base_c)
+    k = int(np.searchsorted(ca, a_min, side="left"))
+    prev_a, prev_c = (ca[k - 1], cc[k - 1]) if k else (0.0, 0.0)
+    j = order[k]
+    return float(prev_c + (a_min - prev_a) / area[j] * cost[j])
+
+
+def _feasible_set(p: Problem, cells: NDArray[np.int64], adj: list[list[int]]) -> bool:
+    """Does a cell set satisfy every constraint of the model (with the model's margins)?"""
+    if len(cells) == 0:
+        return False
+    ev = p.evaluate(cells)
+    lo, hi = p.min_area_m2 + AREA_MARGIN_M2, p.max_area_m2 - AREA_MARGIN_M2
+    if not lo <= ev["area_m2"] <= hi:
+        return False
+    if any(ev[s.name] < s.min_value + LEN_MARGIN_M for s in p.sums):
+        return False
+    if any(not r.mask[cells].any() for r in p.reach):
+        return False
+    pb = p.perimeter_bound()
+    if pb is not None:
+        c = p.min_compactness or 0.0
+        k_adj = math.sqrt(c / (c + COMPACTNESS_MARGIN))
+        if ev["perimeter_m"] > k_adj * (pb[0] + pb[1] * (ev["area_m2"] - p.min_area_m2)):
+            return False
+    sel = np.zeros(len(p), dtype=bool)
+    sel[cells] = True
+    for prev, share in p.avoid:
+        if p.area_m2[prev][sel[prev]].sum() > share * ev["area_m2"]:
+            return False
+    for ng in p.nogoods:
+        if len(ng) == len(cells) and np.array_equal(ng, np.sort(cells)):
+            return False
+    if p.width_cells > 1:
+        return False  # the greedy grower does not build squares; let the solver do it
+    lab = _components(sel, adj)
+    return bool(lab.max() == 0)
+
+
+def _grow(
+    p: Problem, window: NDArray[np.bool_], seed: int, adj: list[list[int]]
+) -> NDArray[np.int64]:
+    """Grow a compact region from ``seed``: most selected neighbours first, then cheapest per m²."""
+    ratio = p.cost / p.area_m2
+    inside = {seed}
+    area = float(p.area_m2[seed])
+    touch: dict[int, int] = {}
+    heap: list[tuple[int, float, int]] = []
+
+    def push(u: int) -> None:
+        for w in adj[u]:
+            if window[w] and w not in inside:
+                touch[w] = touch.get(w, 0) + 1
+                heapq.heappush(heap, (-touch[w], float(ratio[w]), w))
+
+    push(seed)
+    target = p.min_area_m2 + AREA_MARGIN_M2 + 0.02 * (p.max_area_m2 - p.min_area_m2)
+    while heap and area < target:
+        neg, _, v = heapq.heappop(heap)
+        if v in inside or -neg != touch.get(v, 0):
+            continue
+        if area + p.area_m2[v] > p.max_area_m2 - AREA_MARGIN_M2:
+            continue
+        inside.add(v)
+        area += float(p.area_m2[v])
+        push(v)
+    return np.array(sorted(inside), dtype=np.int64)
+
+
+def _greedy(
+    p: Problem, window: NDArray[np.bool_], block: NDArray[np.bool_], adj: list[list[int]]
+) -> NDArray[np.int64] | None:
+    """Best feasible compact region grown from a few seeds (cheapest cell, rule cells)."""
+    ratio = p.cost / p.area_m2
+    seeds: list[int] = []
+    for mask in [
+        block,
+        *(window & r.mask for r in p.reach),
+        *(window & (s.coef > 0) for s in p.sums),
+    ]:
+        idx = np.flatnonzero(mask & window)
+        if len(idx):
+            seeds.append(int(idx[np.argmin(ratio[idx])]))
+            seeds.append(int(idx[len(idx) // 2]))
+    best, best_c = None, math.inf
+    for seed in dict.fromkeys(seeds):
+        g = _grow(p, window, seed, adj)
+        if _feasible_set(p, g, adj):
+            c = float(p.cost[g].sum())
+            if c < best_c:
+                best, best_c = g, c
+    return best
+
+
+# -- the exact model of one window ------------------------------------------------------
+def _window_model(
+    p: Problem,
+    cells: NDArray[np.int64],
+    roots: NDArray[np.int64],
+    squares: list[NDArray[np.int64]],
+    obj_coef: NDArray[np.int64],
+    cut: int | None,
+    hint: NDArray[np.int64] | None,
+) -> tuple[cp_model.CpModel, dict[int, cp_model.IntVar]]:
+    m = cp_model.CpModel()
+    x = {int(i): m.new_bool_var(f"x{i}") for i in cells}
+    a = np.round(p.area_m2 * AREA_SCALE).astype(np.int64)
+    lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
+    hi = math.floor((p.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE)
+    area_expr = sum(int(a[i]) * x[i] for i in x)
+    m.add(area_expr >= lo)
+    m.add(area_expr <= hi)
+    for s in p.sums:
+        coef = np.round(s.coef * LEN_SCALE).astype(np.int64)
+        terms = [int(coef[i]) * x[i] for i in x if coef[i] > 0]
+        m.add(sum(terms) >= math.ceil((s.min_value + LEN_MARGIN_M) * LEN_SCALE))
+    for req in p.reach:
+        m.add_bool_or([x[i] for i in x if req.mask[i]])
+    # Edges inside the window.
+    in_w = np.zeros(len(p), dtype=bool)
+    in_w[cells] = True
+    ew = (
+        np.flatnonzero(in_w[p.edges[:, 0]] & in_w[p.edges[:, 1]])
+        if len(p.edges)
+        else np.zeros(0, np.int64)
+    )
+    pb = p.perimeter_bound()
+    if pb is not None:
+        # P ≤ k'(√A_min + s(A − A_min)), all in cm; scaled by Q to keep integers exact.
+        c = p.min_compactness or 0.0
+        k_adj = math.sqrt(c / (c + COMPACTNESS_MARGIN))
+        p0, slope = pb[0] * k_adj, pb[1] * k_adj
+        Q = 100
+        terms = []
+        for i in x:
+            coef = math.ceil(p.perimeter_m[i] * LEN_SCALE * Q) - math.floor(
+                slope * LEN_SCALE * Q * p.area_m2[i]
+            )
+            terms.append(int(coef) * x[i])
+        for e in ew.tolist():
+            i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
+            y = m.new_bool_var(f"y{i}_{j}")
+            m.add_implication(y, x[i])
+            m.add_implication(y, x[j])
+            terms.append(-2 * math.floor(p.shared_m[e] * LEN_SCALE * Q) * y)
+        rhs = math.floor((p0 - slope * p.min_area_m2) * LEN_SCALE * Q)
+        m.add(sum(terms) <= rhs)
+    # Contiguity: rooted single-commodity flow.
+    order = np.argsort(p.area_m2[cells], kind="stable")
+    n_max = int(np.searchsorted(np.cumsum(p.area_m2[cells][order]), p.max_area_m2, side="right"))
+    n_max = max(1, min(n_max, len(cells)))
+    root = {int(i): m.new_bool_var(f"r{i}") for i in roots}
+    m.add_exactly_one(root.values())
+    for i, ri in root.items():
+        m.add_implication(ri, x[i])
+    inflow: dict[int, list[cp_model.IntVar]] = {i: [] for i in x}
+    outflow: dict[int, list[cp_model.IntVar]] = {i: [] for i in x}
+    for e in ew.tolist():
+        i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
+        for u, v in ((i, j), (j, i)):
+            f = m.new_int_var(0, n_max - 1, f"f{u}_{v}")
+            m.add(f <= (n_max - 1) * x[u])
+            m.add(f <= (n_max - 1) * x[v])
+            outflow[u].append(f)
+            inflow[v].append(f)
+    for i in x:
+        rr = root.get(i)
+        net = sum(inflow[i]) - sum(outflow[i])
+        if rr is None:
+            m.add(net >= x[i])
+        else:
+            m.add(net >= x[i] - n_max * rr)
+    # Width: each selected cell lies in a fully selected k × k square.
+    if p.width_cells > 1:
+        cover: dict[int, list[cp_model.IntVar]] = {i: [] for i in x}
+        for q, sq in enumerate(squares):
+            if not in_w[sq].all():
+                continue
+            z = m.new_bool_var(f"z{q}")
+            for i in sq.tolist():
+                m.add_implication(z, x[i])
+                cover[i].append(z)
+        for i in x:
+            m.add_bool_or([*cover[i], ~x[i]])
+    # Alternatives and no-goods.
+    for prev, share in p.avoid:
+        milli = round(share * 1000)
+        pin = np.zeros(len(p), dtype=bool)
+        pin[prev] = True
+        m.add(sum((1000 * int(a[i]) * int(pin[i]) - milli * int(a[i])) * x[i] for i in x) <= 0)
+    for ng in p.nogoods:
+        if in_w[ng].all():
+            m.add_bool_or([~x[int(i)] for i in ng])
+    obj = sum(int(obj_coef[i]) * x[i] for i in x if obj_coef[i] != 0)
+    if cut is not None:
+        m.add(obj <= cut)
+    m.minimize(obj)
+    if hint is not None:
+        hs = set(hint.tolist())
+        for i, xv in x.items():
+            m.add_hint(xv, i in hs)
+    return m, x
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_s: float = 60.0,
+    num_workers: int = 2,
+    seed: int = 0,
+    deterministic: bool = True,
+    windows: bool = True,
+) -> Solution:
+    """Find the cell set of least cost satisfying ``problem``, proving optimality.
+
+    Parameters
+    ----------
+    problem
+        The arrays of :mod:`kitland.placement._model`.
+    time_limit_s
+        Wall-clock limit over all windows; on expiry the best zone found is returned
+        with status ``FEASIBLE`` and its gap.
+    num_workers, seed
+        CP-SAT workers and random seed.
+    deterministic
+        One CP-SAT worker with a fixed seed, so the same input gives the same zone even
+        among equally good zones (several workers race, and ties may then differ).
+    windows
+        Split into windows (exact, faster); False solves one model over all cells.
+
+    Raises
+    ------
+    InfeasibleError
+        If CP-SAT reports the model invalid (carries its status).
+
+    Examples
+    --------
+    Six 10 m cells in a row; the zone must be 30 m² … 30 m² of the cheapest connected run:
+
+    >>> n = 6
+    >>> p = Problem(np.full(n, 10.0), np.full(n, 14.0), np.array([5., 1., 3., 2., .5, 9.]),
+    ...             np.zeros(n, np.int64), np.arange(n), 1.0,
+    ...             np.array([[i, i + 1] for i in range(n - 1)]), np.full(n - 1, 1.0), 25.0, 36.0)
+    >>> s = solve(p, time_limit_s=5)
+    >>> s.status, s.cells.tolist(), s.objective
+    ('OPTIMAL', [2, 3, 4], 5.5)
+    """
+    t0 = time.monotonic()
+    deadline = t0 + time_limit_s
+    p = problem
+    n = len(p)
+    stats = {"cells": n, "windows": 0, "solved": 0, "pruned": 0, "infeasible": 0, "cells_max": 0}
+    if n == 0:
+        return Solution(None, math.inf, math.inf, "INFEASIBLE", math.inf, 0.0, stats)
+    adj = _adjacency(n, p.edges)
+    keep = np.ones(n, dtype=bool)
+    keep, squares = _width_ok(p, keep)
+    # Fix to 0 every cell in a piece of land too small for the zone.
+    # A zone holds a cell of each reach mask and a cell of each boundary-length rule, and
+    # has diameter ≤ D: cells farther than D from every such cell cannot be in one.
+    D = p.max_diameter_m()
+    for r in p.reach:
+        keep &= near_cells(p, keep & r.mask, D)
+    for sm in p.sums:
+        if sm.min_value > 0:
+            keep &= near_cells(p, keep & (sm.coef > 0), D)
+    lab = _components(keep, adj)
+    if keep.any():
+        comp_area = np.bincount(lab[keep], weights=p.area_m2[keep])
+        keep &= (lab >= 0) & (comp_area[np.maximum(lab, 0)] >= p.min_area_m2 + AREA_MARGIN_M2)
+    stats["cells_kept"] = int(keep.sum())
+    if not keep.any():
+        return Solution(
+            None, math.inf, math.inf, "INFEASIBLE", math.inf, time.monotonic() - t0, stats
+        )
+    scale = _OBJ_MAX / max(float(np.abs(p.cost).max()), 1e-12)
+    obj_coef = np.round(p.cost * scale).astype(np.int64)
+
+    # Windows: blocks of cells and every cell within D of each block.
+    if not windows or not math.isfinite(D):
+        wins = [(keep.copy(), keep.copy())]
+    else:
+        bs = max(1, int(D / 3 / p.cell_m))
+        br, bc = p.row // bs, p.col // bs
+        wins = []
+        for b in sorted(set(zip(br[keep].tolist(), bc[keep].tolist(), strict=True))):
+            r0, c0 = b[0] * bs, b[1] * bs
+            gy = np.maximum(0, np.maximum(r0 - p.row - 1, p.row - (r0 + bs - 1) - 1)) * p.cell_m
+            gx = np.maximum(0, np.maximum(c0 - p.col - 1, p.col - (c0 + bs - 1) - 1)) * p.cell_m
+            win = keep & (gx * gx + gy * gy <= D * D)
+            block = keep & (br == b[0]) & (bc == b[1])
+            wins.append((win, block))
+    stats["windows"] = len(wins)
+    bounds = []
+    for win, block in wins:
+        ok = block.any() and all(r.mask[win].any() for r in p.reach)
+        ok = ok and all(s.coef[win].sum() >= s.min_value + LEN_MARGIN_M for s in p.sums)
+        bounds.append(_knapsack_lb(p.cost[win], p.area_m2[win], p.min_area_m2 + AREA_MARGIN_M2,
+                                   p.max_area_m2 - AREA_MARGIN_M2) if ok else math.inf)  # fmt: skip
+    order = np.argsort(bounds, kind="stable")
+
+    best: NDArray[np.int64] | None = None
+    best_int = None
+    best_obj = math.inf
+    # Greedy warm start in the best-bound windows: a first incumbent, if it is feasible.
+    for w in order[:20].tolist():
+        if not math.isfinite(bounds[w]):
+            break
+        g = _greedy(p, wins[w][0], wins[w][1], adj)
+        if g is not None and _feasible_set(p, g, adj):
+            o = int(obj_coef[g].sum())
+            if best_int is None or o < best_int:
+                best, best_int, best_obj = g, o, float(p.cost[g].sum())
+    open_bounds: list[float] = []
+    status_any_unknown = False
+    for rank, w in enumerate(order.tolist()):
+        lb = bounds[w]
+        if not math.isfinite(lb) or (
+            best is not None and lb >= best_obj - 1e-9 * max(1.0, abs(best_obj))
+        ):
+            stats["pruned"] += len(order) - rank
+            break
+        remaining = deadline - time.monotonic()
+        if remaining <= 0.05:
+            open_bounds += [bounds[v] for v in order[rank:].tolist() if math.isfinite(bounds[v])]
+            status_any_unknown = True
+            break
+        win, block = wins[w][0].copy(), wins[w][1]
+        if best is not None and len(wins) > 1:
+            win = _shrink(p, win, block, wins, best_obj, adj)
+            if not (win & block).any():
+                stats["pruned"] += 1
+                continue
+        cells = np.flatnonzero(win)
+        stats["cells_max"] = max(stats["cells_max"], len(cells))
+        hint = None
+        if best is not None and win[best].all():
+            hint = best
+        else:
+            g = _greedy(p, win, win & block, adj)
+            hint = g
+        cut = None if best_int is None else best_int - 1
+        model, x = _window_model(
+            p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
+        )
+        solver = cp_model.CpSolver()
+        prm = solver.parameters
+        prm.max_time_in_seconds = remaining
+        # interleave_search (CP-SAT's deterministic parallel mode) aborts in OR-Tools
+        # 9.15 (google/or-tools#5025, #5048): determinism comes from one worker instead.
+        prm.num_workers = 1 if deterministic else num_workers
+        prm.random_seed = seed
+        st = solver.solve(model)
+        name = solver.status_name(st)
+        stats["solved"] += 1
+        if st == cp_model.MODEL_INVALID:
+            msg = f"placement solver: CP-SAT status {name}: {model.validate()}"
+            raise InfeasibleError(msg)
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = np.array(
+                sorted(i for i, v in x.items() if solver.boolean_value(v)), dtype=np.int64
+            )
+            best, best_int, best_obj = (
+                chosen,
+                int(obj_coef[chosen].sum()),
+                float(p.cost[chosen].sum()),
+            )
+        if st == cp_model.INFEASIBLE:
+            stats["infeasible"] += 1
+        if st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+            status_any_unknown = True
+            open_bounds.append(
+                solver.best_objective_bound / scale if st == cp_model.FEASIBLE else lb
+            )
+            open_bounds += [
+                bounds[v] for v in order[rank + 1 :].tolist() if math.isfinite(bounds[v])
+            ]
+            break
+        log.debug("window %d/%d: %s, %d cells, %.2f s", rank + 1, len(order), name, len(cells),
+                  solver.wall_time)  # fmt: skip
+    elapsed = time.monotonic() - t0
+    if best is None:
+        status = "UNKNOWN" if status_any_unknown else "INFEASIBLE"
+        return Solution(
+            None, math.inf, min(open_bounds, default=math.inf), status, math.inf, elapsed, stats
+        )
+    bound = min([best_obj, *open_bounds])
+    gap = 0.0 if not status_any_unknown else (best_obj - bound) / max(abs(best_obj), 1e-9)
+    status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
+    return Solution(best, best_obj, bound, status, max(gap, 0.0), elapsed, stats)
+
+
+def _shrink(
+    p: Problem,
+    win: NDArray[np.bool_],
+    block: NDArray[np.bool_],
+    wins: list[tuple[NDArray[np.bool_], NDArray[np.bool_]]],
+    best_obj: float,
+    adj: list[list[int]],
+) -> NDArray[np.bool_]:
+    """Drop from a window the blocks no improving zone can touch, and what they cut off."""
+    tol = 1e-9 * max(1.0, abs(best_obj))
+    for w2, b2 in wins:
+        part = b2 & win
+        if not part.any() or (b2 & block).any():
+            continue
+        both = win & w2
+        lb = _knapsack_lb(p.cost[both], p.area_m2[both], p.min_area_m2 + AREA_MARGIN_M2,
+                          p.max_area_m2 - AREA_MARGIN_M2)  # fmt: skip
+        if lb >= best_obj - tol:
+            win = win & ~part
+    # Keep only cells connected to the block within the window.
+    lab = _components(win, adj)
+    roots = set(lab[win & block].tolist())
+    return win & np.isin(lab, list(roots))

@@ -1,0 +1,301 @@
+"""Placement engine (issue 4): estates built in code whose answer is known independently."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import fiona
+import numpy as np
+import pytest
+import shapely
+from conftest import ORIGIN, grid_estate, grid_layers, write_layers
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from shapely import LineString, Point, box
+
+from kitland import InfeasibleError, RulesError
+from kitland.cli import main
+from kitland.measure import check
+from kitland.placement import place, write_placement
+from kitland.placement._cells import make_cells
+from kitland.rules import Rules, parse_rules
+
+X0, Y0 = ORIGIN
+
+
+def _rules(
+    area_ha: float, tol_ha: float, rules: list[dict], prefer: list[dict] | None = None
+) -> Rules:
+    return parse_rules({"zone": {"area_ha": area_ha, "tolerance_ha": tol_ha}, "rules": rules,
+                        "prefer": prefer or []})  # fmt: skip
+
+
+ADJ = {"kind": "adjacent", "to": {"land_use": ["industrial"]}, "min_shared_m": 100}
+NEAR_K = [{"kind": "near", "to": {"layer": "settlements", "name": ["Ketanggan"]}}]
+
+# Two 4 ha pockets of available land: A at the north-west, next to Ketanggan but away
+# from any industry; B at the south-east, next to an industrial column. Growing from
+# the best-scoring cell (in A) can never satisfy the adjacency rule; only B fits.
+ONE_SPOT = ["AAGGGGG", "AAGGGGG", "GGGGAAI", "GGGGAAI"]
+KETANGGAN = [(Point(0, 400), {"name": "Ketanggan"})]
+
+
+def _one_spot_rules(min_shared_m: float = 100) -> Rules:
+    adj = {**ADJ, "min_shared_m": min_shared_m}
+    return _rules(
+        4.0, 0.25, [adj, {"kind": "contiguous"}, {"kind": "compactness", "min": 0.5}], NEAR_K
+    )
+
+
+def test_exactly_one_spot_is_found() -> None:
+    est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
+    res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=20)
+    assert res.found
+    spot_b = box(X0 + 400, Y0, X0 + 600, Y0 + 200)
+    assert res.zone is not None
+    assert shapely.symmetric_difference(res.zone, spot_b).area < 1.0
+    assert res.report.passed
+    assert res.solver["status"] == "OPTIMAL" and res.solver["gap"] == 0.0
+    # The adjacency measured by check is the 200 m of shared edge with the industrial column.
+    assert res.report["adjacent#1"].value == pytest.approx(200.0, abs=0.01)
+    # Score: area-weighted distance of the 16 cell centres to Ketanggan per nominal area.
+    centres = [Point(X0 + 425 + 50 * i, Y0 + 25 + 50 * j) for i in range(4) for j in range(4)]
+    k = Point(X0, Y0 + 400)
+    expected = sum(2500 * c.distance(k) for c in centres) / 40_000
+    assert res.alternatives[0].score == pytest.approx(expected, rel=1e-9)
+
+
+def test_greedy_from_best_cell_would_fail() -> None:
+    """The best-scoring cell lies in pocket A, which has no industrial neighbour at all."""
+    est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
+    rules = _one_spot_rules()
+    pocket_a = box(X0, Y0 + 200, X0 + 200, Y0 + 400)
+    assert check(est, pocket_a, rules)["adjacent#1"].passed is False
+    assert check(est, pocket_a, rules)["adjacent#1"].value == 0.0
+
+
+def test_infeasible_names_the_culprit_rule(tmp_path: Path) -> None:
+    est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
+    res = place(est, _one_spot_rules(min_shared_m=500), cell_m=50, time_limit_s=20)
+    assert not res.found and res.zone is None and res.alternatives == []
+    d = json.loads(res.report.to_json())
+    assert d["passed"] is False
+    steps = {s["rule"]: s for s in d["funnel"]["steps"]}
+    assert steps["on"]["alone_ha"] == pytest.approx(8.0)
+    diag = {x["rule"]: x for x in d["diagnosis"]}
+    # Only dropping the adjacency rule helps; the best boundary is pocket B's 200 m edge.
+    assert diag["adjacent#1"]["fits_without"] is True
+    assert diag["adjacent#1"]["best_value"] == pytest.approx(200.0, abs=2.0)
+    assert "adjacent#1" in diag["adjacent#1"]["text"]
+    assert diag["compactness"]["fits_without"] is False
+    assert "no placement" in res.summary()
+    with pytest.raises(InfeasibleError, match="holds no placement"):
+        write_placement(res, tmp_path / "x.gpkg")
+
+
+# -- optimum by enumeration ---------------------------------------------------------------
+ENUM_ROWS = ["IAAAA", "IAAGA", "IAAAA", "GAAAA"]
+
+
+def _enum_setup() -> tuple:
+    est = grid_estate(ENUM_ROWS, cell_m=50, settlements=[(Point(250, 100), {"name": "Ketanggan"})])
+    rules = _rules(1.25, 0.1, [{**ADJ, "min_shared_m": 100}, {"kind": "contiguous"},
+                              {"kind": "compactness", "min": 0.4}], NEAR_K)  # fmt: skip
+    return est, rules
+
+
+def test_optimum_matches_brute_force_enumeration() -> None:
+    est, rules = _enum_setup()
+    # Independent method: every 5-cell set of available 50 m squares, judged by check.
+    avail = [
+        box(X0 + 50 * c, Y0 + 50 * (len(ENUM_ROWS) - 1 - r), X0 + 50 * (c + 1), Y0 + 50 * (len(ENUM_ROWS) - r))
+        for r, line in enumerate(ENUM_ROWS) for c, ch in enumerate(line) if ch == "A"
+    ]  # fmt: skip
+    k = Point(X0 + 250, Y0 + 100)
+    best_score, best_zone = math.inf, None
+    for combo in itertools.combinations(range(len(avail)), 5):
+        zone = shapely.union_all([avail[i] for i in combo])
+        if zone.geom_type != "Polygon":
+            continue
+        if not check(est, zone, rules).passed:
+            continue
+        score = sum(2500 * avail[i].centroid.distance(k) for i in combo) / 12_500
+        if score < best_score - 1e-9:
+            best_score, best_zone = score, zone
+    assert best_zone is not None
+    res = place(est, rules, cell_m=50, time_limit_s=20)
+    assert res.found and res.solver["status"] == "OPTIMAL"
+    assert res.alternatives[0].score == pytest.approx(best_score, rel=1e-9)
+    assert res.zone is not None
+    assert shapely.symmetric_difference(res.zone, best_zone).area < 1.0
+
+
+def test_same_input_same_zone() -> None:
+    est, rules = _enum_setup()
+    a = place(est, rules, cell_m=50, time_limit_s=20, alternatives=2)
+    b = place(est, rules, cell_m=50, time_limit_s=20, alternatives=2)
+    assert [p.zone.wkb for p in a.alternatives] == [p.zone.wkb for p in b.alternatives]
+
+
+def test_alternatives_overlap_at_most_the_share() -> None:
+    est, rules = _enum_setup()
+    res = place(est, rules, cell_m=50, time_limit_s=20, alternatives=3, max_overlap=0.25)
+    zones = [p.zone for p in res.alternatives]
+    assert len(zones) >= 2
+    assert [p.rank for p in res.alternatives] == list(range(1, len(zones) + 1))
+    scores = [p.score for p in res.alternatives]
+    assert scores == sorted(scores)
+    for i, j in itertools.combinations(range(len(zones)), 2):
+        assert zones[i].intersection(zones[j]).area <= 0.25 * zones[j].area + 1e-6
+    assert all(p.report.passed for p in res.alternatives)
+    assert len(res.report.extra["alternatives"]) == len(zones)
+
+
+# -- roads split cells ----------------------------------------------------------------------
+def test_cells_split_by_road_are_not_neighbours() -> None:
+    # A 12 m local road at x = 150 (corridor 144..156) crosses grid columns 125..150 / 150..175.
+    allowed = shapely.difference(box(0, 0, 300, 100), box(144, -1, 156, 101))
+    cells = make_cells(allowed, cell_m=25.0)
+    west = cells.centroids[:, 0] < 150
+    crossing = west[cells.edges[:, 0]] != west[cells.edges[:, 1]]
+    assert not crossing.any()
+    assert cells.area_m2.sum() == pytest.approx(288 * 100)
+
+
+def test_no_two_piece_zone_across_a_road() -> None:
+    road = [(LineString([(150, -50), (150, 150)]), {"road_id": "r", "road_class": "local"})]
+    est = grid_estate(["AAA", "AAA"], cell_m=50, roads=road)
+    rules = _rules(2.0, 0.5, [{"kind": "contiguous"}])
+    # Each side holds 1.44 ha (< 1.5 ha); only a zone in two pieces would reach the area.
+    res = place(est, rules, cell_m=25, time_limit_s=10)
+    assert not res.found
+    assert max(res.report.extra["funnel"]["largest_pieces_ha"]) == pytest.approx(1.44)
+
+
+# -- every returned zone passes check ------------------------------------------------------
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    grid=st.lists(st.text(alphabet="AAAIG", min_size=5, max_size=5), min_size=4, max_size=4),
+    area_ha=st.sampled_from([0.75, 1.0, 1.5]),
+    min_shared=st.sampled_from([0, 50, 100]),
+    compact=st.sampled_from([0.3, 0.5, 0.7]),
+)
+def test_property_every_placed_zone_passes_check(grid: list[str], area_ha: float, min_shared: int,
+                                                 compact: float) -> None:  # fmt: skip
+    est = grid_estate(grid, cell_m=50, settlements=[(Point(0, 0), {"name": "Ketanggan"})])
+    rules_list: list[dict] = [{"kind": "contiguous"}, {"kind": "compactness", "min": compact}]
+    if min_shared and "I" in "".join(grid):
+        rules_list.append({**ADJ, "min_shared_m": min_shared})
+    rules = _rules(area_ha, 0.25, rules_list, NEAR_K)
+    res = place(est, rules, cell_m=25, time_limit_s=10, alternatives=2)
+    for p in res.alternatives:
+        assert check(est, p.zone, rules).passed
+    assert res.found == bool(res.alternatives)
+
+
+# -- errors ------------------------------------------------------------------------------
+def test_errors() -> None:
+    est = grid_estate(ONE_SPOT)
+    with pytest.raises(RulesError, match=r"has no \[zone\] table"):
+        place(est, Rules(zone=None))
+    with pytest.raises(ValueError, match="alternatives=0"):
+        place(est, _one_spot_rules(), alternatives=0)
+    with pytest.raises(ValueError, match="cell_m=0"):
+        place(est, _one_spot_rules(), cell_m=0)
+    with pytest.raises(ValueError, match="max_overlap=2"):
+        place(est, _one_spot_rules(), max_overlap=2)
+
+
+# -- outputs ------------------------------------------------------------------------------
+def test_write_placement_layers(tmp_path: Path) -> None:
+    est, rules = _enum_setup()
+    res = place(est, rules, cell_m=50, time_limit_s=20, alternatives=2)
+    out = tmp_path / "placed.gpkg"
+    write_placement(res, out)
+    assert sorted(fiona.listlayers(out)) == ["parcels", "zone"]
+    with fiona.open(out, layer="zone") as src:
+        props = [dict(f["properties"]) for f in src]
+        assert {"zone_id", "land_use", "area_ha", "rank", "score"} <= set(src.schema["properties"])
+    assert [p["rank"] for p in props] == [1, 2]
+    assert all(p["land_use"] == "umkm" for p in props)
+    with fiona.open(out, layer="parcels") as src:
+        feats = [(dict(f["properties"]), shapely.geometry.shape(f["geometry"])) for f in src]
+    new = [g for p, g in feats if p["land_use"] == "umkm"]
+    assert len(new) == 1 and new[0].area == pytest.approx(res.zone.area)
+    ids = [p["parcel_id"] for p, _ in feats]
+    assert len(ids) == len(set(ids))
+    # The layout keeps the estate's parcel area: the zone was carved out, not added on top.
+    total = sum(g.area for _, g in feats)
+    assert total == pytest.approx(est.parcels.area.sum(), abs=1.0)
+    avail_after = sum(g.area for p, g in feats if p["land_use"] == "available")
+    assert avail_after == pytest.approx(
+        est.parcels[est.parcels.land_use == "available"].area.sum() - res.zone.area, abs=1.0
+    )
+    assert not list(tmp_path.glob(".placed.gpkg.*"))
+
+
+def test_cli_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    layers = grid_layers(ONE_SPOT, settlements=KETANGGAN)
+    gpkg = write_layers(layers, tmp_path / "estate.gpkg")
+    ok = tmp_path / "ok.toml"
+    ok.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n\n[[rules]]\nkind = "adjacent"\n'
+        'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n\n[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+        '\n[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+    )
+    out, rep = tmp_path / "out.gpkg", tmp_path / "r.json"
+    code = main(
+        [
+            "place",
+            str(gpkg),
+            "--rules",
+            str(ok),
+            "--out",
+            str(out),
+            "--report",
+            str(rep),
+            "--cell-m",
+            "50",
+        ]
+    )
+    stdout = capsys.readouterr().out
+    assert code == 0, stdout
+    assert "placement 1" in stdout
+    d = json.loads(rep.read_text())
+    assert d["passed"] is True and len(d["alternatives"]) == 1
+    assert d["solver"]["status"] == "OPTIMAL"
+    assert sorted(fiona.listlayers(out)) == ["parcels", "zone"]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(ok.read_text().replace("min_shared_m = 100", "min_shared_m = 900"))
+    rep2, out2 = tmp_path / "r2.json", tmp_path / "out2.gpkg"
+    code = main(
+        [
+            "place",
+            str(gpkg),
+            "--rules",
+            str(bad),
+            "--out",
+            str(out2),
+            "--report",
+            str(rep2),
+            "--cell-m",
+            "50",
+        ]
+    )
+    stdout = capsys.readouterr().out
+    assert code == 1
+    assert "no placement" in stdout
+    d2 = json.loads(rep2.read_text())
+    assert d2["passed"] is False and d2["funnel"]["steps"]
+    assert not out2.exists()
+
+
+def test_result_displays() -> None:
+    est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
+    res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=20)
+    assert "<table>" in res._repr_html_()
+    assert res.summary().startswith("placement 1: 4.00 ha")
+    assert np.isfinite(res.solver["time_s"])
