@@ -154,8 +154,13 @@ def _feature_label(gdf: gpd.GeoDataFrame, layer: str, i: int) -> str:
 
 
 def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    b = gdf.to_crs(4326).total_bounds
-    return (float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+    """Bounds in lon/lat, transforming only the (densified) bounding box, not every vertex."""
+    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+    if pyproj.CRS.from_user_input(gdf.crs).is_geographic:
+        return (x0, y0, x1, y1)
+    t = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True)
+    w, s, e, n = t.transform_bounds(x0, y0, x1, y1, densify_pts=21)
+    return (float(w), float(s), float(e), float(n))
 
 
 def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:

@@ -11,10 +11,10 @@ from xml.etree import ElementTree as ET
 
 import geopandas as gpd
 import pytest
+from conftest import ORIGIN, grid_layers, write_layers
 from shapely import LineString, Point, box
 
 from kitland.cli import main
-from tests.conftest import ORIGIN, grid_layers, write_layers
 
 X0, Y0 = ORIGIN
 RULES = """

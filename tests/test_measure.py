@@ -22,6 +22,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from conftest import ORIGIN, grid_estate, grid_layers, write_layers
 from shapely import LineString, MultiPolygon, Point, Polygon, box
 
 from kitland import DataError, Estate, RulesError, load_estate
@@ -39,7 +40,6 @@ from kitland.measure import (
     shared_boundary_m,
 )
 from kitland.rules import parse_rules
-from tests.conftest import ORIGIN, grid_estate, grid_layers, write_layers
 
 X0, Y0 = ORIGIN
 ROWS = ["IIAAAAAA"] * 5 + ["GGGGGGGG"]

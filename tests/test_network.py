@@ -8,10 +8,10 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from conftest import grid_estate
 from shapely import LineString, Point, box
 
 from kitland.network import RoadNetwork
-from tests.conftest import grid_estate
 
 X0, Y0 = 500_000.0, 9_230_000.0
 

@@ -6,12 +6,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from conftest import grid_estate
 from shapely import LineString, Point
 
 from kitland import RulesError
 from kitland.estate import bundled_path
 from kitland.rules import Rules, Selector, ZoneSpec, load_rules, parse_rules
-from tests.conftest import grid_estate
 
 SPEC_EXAMPLE = """
 [zone]
