@@ -41,6 +41,7 @@ rule's id is called ``layout.kind#index`` so that ids in one report stay unique.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import html
 import math
@@ -230,6 +231,64 @@ class Rules:
 
     def __iter__(self) -> Any:
         return iter((*self.rules, *self.layout, *self.prefer))
+
+    def replace(self, rule_id: str, **params: Any) -> Rules:
+        """A copy with one rule's parameters changed, checked as in a rules file.
+
+        For "what if" questions: a wider river setback, a shorter gate distance, …
+        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/``on``.
+
+        Raises
+        ------
+        RulesError
+            If no rule has that id, or a parameter is unknown or of the wrong type.
+
+        Examples
+        --------
+        >>> rules = load_rules()
+        >>> river = next(r for r in rules.rules if r.kind == "setback")
+        >>> wider = rules.replace(river.id, min_m=150)
+        >>> wider[river.id]["min_m"], rules[river.id]["min_m"] < 150
+        (150.0, True)
+        """
+        parser = _Parser(self.source or "rules")
+        if rule_id == "area":
+            if self.zone is None:
+                msg = f"{self.source or 'rules'}: there is no [zone] table to change"
+                raise RulesError(msg)
+            cur = {"name": self.zone.name, "land_use": self.zone.land_use,
+                   "area_ha": self.zone.area_ha, "tolerance_ha": self.zone.tolerance_ha,
+                   "on": list(self.zone.on)}  # fmt: skip
+            vals = parser.table("[zone]", {**cur, **params}, _ZONE_KEYS)
+            vals["on"] = tuple(vals["on"])
+            return dataclasses.replace(self, zone=ZoneSpec(**vals))
+        for group in ("rules", "layout", "prefer"):
+            items: tuple[Rule, ...] = getattr(self, group)
+            for i, r in enumerate(items):
+                if r.id != rule_id:
+                    continue
+                keys = RULE_KINDS[r.scope][r.kind]
+                where = f"{_SCOPE_WORD[r.scope]} {r.id}"
+                for k, v in params.items():
+                    if k not in keys:
+                        what = (
+                            f"unknown key {k!r}{_suggest(k, list(keys))} (valid: {', '.join(keys)})"
+                        )
+                        raise parser.fail(where, k, what)
+                    if keys[k].type == "selector" and isinstance(v, Selector):
+                        continue
+                    params[k] = parser.value(where, k, keys[k], v)
+                new = dataclasses.replace(r, params={**r.params, **params})
+                return dataclasses.replace(self, **{group: (*items[:i], new, *items[i + 1 :])})
+        ids = [r.id for r in self]
+        msg = f"{self.source or 'rules'}: no rule {rule_id!r}{_suggest(rule_id, ids)} (rules: {', '.join(ids)})"
+        raise RulesError(msg)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        for r in self:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
 
     def __repr__(self) -> str:
         z = "no zone"
