@@ -261,9 +261,9 @@ class Rules:
                    "on": list(self.zone.on)}  # fmt: skip
             vals = parser.table("[zone]", {**cur, **params}, _ZONE_KEYS)
             vals["on"] = tuple(vals["on"])
-            return dataclasses.replace(self, zone=ZoneSpec(**vals))
-        for group in ("rules", "layout", "prefer"):
-            items: tuple[Rule, ...] = getattr(self, group)
+            return Rules(ZoneSpec(**vals), self.rules, self.layout, self.prefer, self.source)
+        groups = {"rules": self.rules, "layout": self.layout, "prefer": self.prefer}
+        for group, items in groups.items():
             for i, r in enumerate(items):
                 if r.id != rule_id:
                     continue
@@ -279,7 +279,10 @@ class Rules:
                         continue
                     params[k] = parser.value(where, k, keys[k], v)
                 new = dataclasses.replace(r, params={**r.params, **params})
-                return dataclasses.replace(self, **{group: (*items[:i], new, *items[i + 1 :])})
+                groups[group] = (*items[:i], new, *items[i + 1 :])
+                return Rules(
+                    self.zone, groups["rules"], groups["layout"], groups["prefer"], self.source
+                )
         ids = [r.id for r in self]
         msg = f"{self.source or 'rules'}: no rule {rule_id!r}{_suggest(rule_id, ids)} (rules: {', '.join(ids)})"
         raise RulesError(msg)
