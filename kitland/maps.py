@@ -1224,6 +1224,8 @@ def save_png(
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
     ax.legend(
         handles=handles,
         loc="upper left",
@@ -1245,17 +1247,14 @@ def save_png(
             else _label(lang, "fail").format(n=len(report.failed), total=len(report.results))
         )
     ax.set_title(f"{estate.name}{verdict}", fontsize=13, loc="left")
-    fig.text(
-        0.01,
-        0.01,
-        f"{_label(lang, 'illustrative')} {_label(lang, 'attribution')}.",
-        fontsize=7,
-        color="#555",
-    )
+    ax.annotate(
+        f"{_label(lang, 'attribution')}.", xy=(0, -0.01), xycoords="axes fraction", va="top",
+        fontsize=7, color="#555",
+    )  # fmt: skip
     fig.subplots_adjust(left=0.02, right=0.78, top=0.94, bottom=0.05)
     target = Path(path)
     with atomic_path(target) as tmp:
-        fig.savefig(tmp, format="png", dpi=dpi)
+        fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.15)
     return target
 
 
