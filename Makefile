@@ -35,9 +35,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-## bench: benchmarks (figures go to benchmarks/README.md by hand)
-bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+## bench: benchmarks (figures are recorded in benchmarks/README.md)
+bench: $(STAMP) browser
+	$(BIN)/python benchmarks/bench_check.py
+	$(BIN)/python benchmarks/bench_place.py
+	$(BIN)/python benchmarks/bench_map.py
+	$(BIN)/python benchmarks/bench_scale.py
 
 ## estate: rebuild the bundled estate from parcels/source
 estate: $(STAMP)
