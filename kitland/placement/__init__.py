@@ -88,12 +88,15 @@ class Placement:
     report: Report
     area_ha: float
     cells: NDArray[np.int64] = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
+    status: str = "OPTIMAL"
+    gap: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The entry of ``alternatives`` in the JSON report."""
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
-            "passed": self.report.passed, "rules": [r.to_dict() for r in self.report.results],
+            "passed": _zone_rules_pass(self.report),
+            "solver_status": self.status, "gap": round(self.gap, 6), "rules": [r.to_dict() for r in self.report.results],
         }  # fmt: skip
 
 
@@ -140,8 +143,8 @@ class PlacementResult:
         if self.found:
             for p in self.alternatives:
                 c = p.report.zone.get("compactness", float("nan"))
-                lines.append(f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
-                             f"{'all rules pass' if p.report.passed else 'FAILS'}")  # fmt: skip
+                lines.append(f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, {p.status.lower()}, "
+                             f"{'all zone rules pass' if _zone_rules_pass(p.report) else 'FAILS'}")  # fmt: skip
         else:
             lines.append("no placement satisfies the rules")
             fun = self.report.extra.get("funnel", {})
@@ -244,6 +247,11 @@ def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
     return shapely.normalize(shapely.simplify(g, 0.0))
 
 
+def _zone_rules_pass(report: Report) -> bool:
+    """Every zone rule holds (layout rules judge the master plan, not the placement)."""
+    return all(r.passed for r in report.results if r.scope == "zone")
+
+
 def _solver_info(sol: Solution | None, t0: float, n: int) -> dict[str, Any]:
     if sol is None:
         return {
@@ -344,12 +352,16 @@ def place(
                 break
             zone = dissolve(cells, sol.cells)
             report = check(estate, zone, rules) if isinstance(zone, Polygon) else None
-            if report is not None and report.passed:
+            if report is not None and _zone_rules_pass(report):
                 got = Placement(
                     zone, sol.objective, rank, report, float(zone.area) / 1e4, sol.cells
                 )
                 break
-            failed = [r.id for r in report.failed] if report is not None else ["contiguous"]
+            failed = (
+                [r.id for r in report.failed if r.scope == "zone"]
+                if report is not None
+                else ["contiguous"]
+            )
             log.info(
                 "placement rank %d failed check (%s); excluding it and solving again",
                 rank,
@@ -449,16 +461,28 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     while new_id in ids:
         k += 1
         new_id = f"{base}-{k}"
-    row: dict[str, Any] = {c: None for c in parcels.columns if c != "geometry"}
+    row: dict[str, Any] = {}
+    for c in parcels.columns:
+        if c == "geometry":
+            continue
+        dt = parcels[c].dtype
+        if pd.api.types.is_integer_dtype(dt) or pd.api.types.is_bool_dtype(dt):
+            parcels[c] = parcels[c].astype(
+                "Int64" if pd.api.types.is_integer_dtype(dt) else "boolean"
+            )
+            row[c] = pd.NA
+        elif pd.api.types.is_float_dtype(dt):
+            row[c] = np.nan
+        else:
+            row[c] = None
     row.update(parcel_id=new_id, land_use=land_use)
     if "status" in row:
         row["status"] = "planned"
     new = gpd.GeoDataFrame([row], geometry=[result.zone], crs=estate.crs)
-    layout = pd.concat([parcels, new], ignore_index=True)
-    layout = gpd.GeoDataFrame(layout, geometry="geometry", crs=estate.crs)
-    for col in layout.columns:
-        if col != "geometry" and layout[col].dtype == object:
-            layout[col] = layout[col].astype(object).where(layout[col].notna(), None)
+    new = new.astype({c: parcels[c].dtype for c in row if c in parcels.columns})
+    layout = gpd.GeoDataFrame(
+        pd.concat([parcels, new], ignore_index=True), geometry="geometry", crs=estate.crs
+    )
     with atomic_path(path) as tmp:
         zones.to_file(tmp, layer="zone", driver="GPKG", engine="fiona")
         layout.to_file(tmp, layer="parcels", driver="GPKG", engine="fiona")

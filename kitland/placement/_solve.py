@@ -113,27 +113,37 @@ def _components(keep: NDArray[np.bool_], adj: list[list[int]]) -> NDArray[np.int
     return lab
 
 
-def _width_ok(
-    p: Problem, keep: NDArray[np.bool_]
-) -> tuple[NDArray[np.bool_], list[NDArray[np.int64]]]:
-    """Cells lying in a full ``k × k`` square of kept cells, and those squares."""
+def _width_ok(p: Problem, keep: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Cells lying in a full ``k × k`` square of kept cells, and those squares (rows)."""
     k = p.width_cells
     if k <= 1:
-        return keep, []
-    full = np.isclose(p.area_m2, p.cell_m**2) & keep
-    # Only whole cells form squares: a grid position holds one piece when it is whole.
+        return keep, np.zeros((0, 1), dtype=np.int64)
+    # Squares are made of grid positions holding exactly one piece of at least half a
+    # cell (cells clipped by a road edge count; check() judges the exact opening).
+    key = p.row * (int(p.col.max()) + 2) + p.col
+    uniq, counts = np.unique(key, return_counts=True)
+    single = np.isin(key, uniq[counts == 1])
+    full = single & (p.area_m2 >= 0.5 * p.cell_m**2) & keep
     pos = {
         (int(r), int(c)): i for i, (r, c) in enumerate(zip(p.row, p.col, strict=True)) if full[i]
     }
-    squares = []
+    rows = []
     for r, c in pos:
         members = [pos.get((r + dr, c + dc)) for dr in range(k) for dc in range(k)]
         if all(m is not None for m in members):
-            squares.append(np.array(members, dtype=np.int64))
+            rows.append(members)
+    squares = np.array(rows, dtype=np.int64).reshape(-1, k * k)
     ok = np.zeros(len(keep), dtype=bool)
-    for s in squares:
-        ok[s] = True
+    ok[squares.ravel()] = True
     return ok, squares
+
+
+def _opening(n: int, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The cells of ``cells`` that lie in a ``k × k`` square fully inside ``cells``."""
+    sel = np.zeros(n, dtype=bool)
+    sel[cells] = True
+    full = sel[squares].all(axis=1)
+    return np.unique(squares[full].ravel())
 
 
 def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
@@ -182,7 +192,9 @@ def _knapsack_lb(
     return float(prev_c + (a_min - prev_a) / area[j] * cost[j])
 
 
-def _feasible_set(p: Problem, cells: NDArray[np.int64], adj: list[list[int]]) -> bool:
+def _feasible_set(
+    p: Problem, cells: NDArray[np.int64], adj: list[list[int]], squares: NDArray[np.int64]
+) -> bool:
     """Does a cell set satisfy every constraint of the model (with the model's margins)?"""
     if len(cells) == 0:
         return False
@@ -208,19 +220,23 @@ def _feasible_set(p: Problem, cells: NDArray[np.int64], adj: list[list[int]]) ->
     for ng in p.nogoods:
         if len(ng) == len(cells) and np.array_equal(ng, np.sort(cells)):
             return False
-    if p.width_cells > 1:
-        return False  # the greedy grower does not build squares; let the solver do it
+    if p.width_cells > 1 and len(_opening(len(p), cells, squares)) != len(cells):
+        return False
     lab = _components(sel, adj)
     return bool(lab.max() == 0)
 
 
 def _grow(
-    p: Problem, window: NDArray[np.bool_], seed: int, adj: list[list[int]]
+    p: Problem,
+    window: NDArray[np.bool_],
+    start: NDArray[np.int64],
+    adj: list[list[int]],
+    target: float,
 ) -> NDArray[np.int64]:
-    """Grow a compact region from ``seed``: most selected neighbours first, then cheapest per m²."""
+    """Grow a compact region from ``start``: most selected neighbours first, then cheapest."""
     ratio = p.cost / p.area_m2
-    inside = {seed}
-    area = float(p.area_m2[seed])
+    inside = set(start.tolist())
+    area = float(p.area_m2[start].sum())
     touch: dict[int, int] = {}
     heap: list[tuple[int, float, int]] = []
 
@@ -230,8 +246,8 @@ def _grow(
                 touch[w] = touch.get(w, 0) + 1
                 heapq.heappush(heap, (-touch[w], float(ratio[w]), w))
 
-    push(seed)
-    target = p.min_area_m2 + AREA_MARGIN_M2 + 0.02 * (p.max_area_m2 - p.min_area_m2)
+    for u in inside:
+        push(u)
     while heap and area < target:
         neg, _, v = heapq.heappop(heap)
         if v in inside or -neg != touch.get(v, 0):
@@ -244,25 +260,86 @@ def _grow(
     return np.array(sorted(inside), dtype=np.int64)
 
 
+def _grow_wide(
+    p: Problem,
+    window: NDArray[np.bool_],
+    seed: int,
+    adj: list[list[int]],
+    squares: NDArray[np.int64],
+) -> NDArray[np.int64]:
+    """:func:`_grow`, then (with a width rule) keep only whole squares and grow again."""
+    lo = p.min_area_m2 + AREA_MARGIN_M2
+    target = lo + 0.02 * (p.max_area_m2 - p.min_area_m2)
+    region = _grow(p, window, np.array([seed]), adj, target)
+    if p.width_cells <= 1:
+        return region
+    for _ in range(8):
+        opened = _opening(len(p), region, squares)
+        area = float(p.area_m2[opened].sum())
+        if area >= lo or len(opened) == 0:
+            return opened
+        target += lo - area + 0.5 * p.width_cells * p.cell_m**2
+        target = min(target, p.max_area_m2 - AREA_MARGIN_M2)
+        region = _grow(p, window, opened, adj, target)
+    return _opening(len(p), region, squares)
+
+
+def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]:
+    """Cells closest to every rule's cells at once (the least worst distance), spread out."""
+    import shapely  # noqa: PLC0415 - a point index over grid positions
+
+    masks = [r.mask for r in p.reach] + [s.coef > 0 for s in p.sums if s.min_value > 0]
+    idx = np.flatnonzero(free)
+    if not masks or len(idx) == 0:
+        return []
+    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    worst = np.zeros(len(idx))
+    for m in masks:
+        tgt = np.flatnonzero(m & free)
+        if len(tgt) == 0:
+            return []
+        _, d = shapely.STRtree(pts[tgt]).query_nearest(
+            pts[idx], return_distance=True, all_matches=False
+        )
+        worst = np.maximum(worst, d)
+    order = idx[np.lexsort((p.cost[idx] / p.area_m2[idx], worst))]
+    out: list[int] = []
+    spread = 4 * p.cell_m * max(1, p.width_cells)
+    for i in order.tolist():
+        if all(shapely.distance(pts[i], pts[j]) > spread for j in out):
+            out.append(i)
+            if len(out) >= k:
+                break
+    return out
+
+
 def _greedy(
-    p: Problem, window: NDArray[np.bool_], block: NDArray[np.bool_], adj: list[list[int]]
+    p: Problem,
+    window: NDArray[np.bool_],
+    block: NDArray[np.bool_],
+    adj: list[list[int]],
+    squares: NDArray[np.int64],
 ) -> NDArray[np.int64] | None:
-    """Best feasible compact region grown from a few seeds (cheapest cell, rule cells)."""
+    """Best feasible compact region grown from a few seeds (cheapest cells, rule cells)."""
     ratio = p.cost / p.area_m2
+    free = window.copy()
+    for prev, _ in p.avoid:
+        free[prev] = False  # seeds outside earlier placements, so alternatives differ
     seeds: list[int] = []
     for mask in [
         block,
         *(window & r.mask for r in p.reach),
         *(window & (s.coef > 0) for s in p.sums),
     ]:
-        idx = np.flatnonzero(mask & window)
+        idx = np.flatnonzero(mask & free)
         if len(idx):
-            seeds.append(int(idx[np.argmin(ratio[idx])]))
-            seeds.append(int(idx[len(idx) // 2]))
+            idx = idx[np.argsort(ratio[idx], kind="stable")]
+            seeds += [int(idx[int(q * (len(idx) - 1))]) for q in (0.0, 0.1, 0.3, 0.6)]
+    seeds += _central_seeds(p, free)
     best, best_c = None, math.inf
     for seed in dict.fromkeys(seeds):
-        g = _grow(p, window, seed, adj)
-        if _feasible_set(p, g, adj):
+        g = _grow_wide(p, free, seed, adj, squares)
+        if len(g) and _feasible_set(p, g, adj, squares):
             c = float(p.cost[g].sum())
             if c < best_c:
                 best, best_c = g, c
@@ -274,7 +351,7 @@ def _window_model(
     p: Problem,
     cells: NDArray[np.int64],
     roots: NDArray[np.int64],
-    squares: list[NDArray[np.int64]],
+    squares: NDArray[np.int64],
     obj_coef: NDArray[np.int64],
     cut: int | None,
     hint: NDArray[np.int64] | None,
@@ -483,8 +560,8 @@ def solve(
     for w in order[:20].tolist():
         if not math.isfinite(bounds[w]):
             break
-        g = _greedy(p, wins[w][0], wins[w][1], adj)
-        if g is not None and _feasible_set(p, g, adj):
+        g = _greedy(p, wins[w][0], wins[w][1], adj, squares)
+        if g is not None:
             o = int(obj_coef[g].sum())
             if best_int is None or o < best_int:
                 best, best_int, best_obj = g, o, float(p.cost[g].sum())
@@ -514,7 +591,7 @@ def solve(
         if best is not None and win[best].all():
             hint = best
         else:
-            g = _greedy(p, win, win & block, adj)
+            g = _greedy(p, win, win & block, adj, squares)
             hint = g
         cut = None if best_int is None else best_int - 1
         model, x = _window_model(
