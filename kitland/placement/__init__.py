@@ -91,6 +91,11 @@ class Placement:
     status: str = "OPTIMAL"
     gap: float = 0.0
 
+    @property
+    def proven(self) -> bool:
+        """True when no better placement exists (solver status OPTIMAL)."""
+        return self.status == "OPTIMAL"
+
     def to_dict(self) -> dict[str, Any]:
         """The entry of ``alternatives`` in the JSON report."""
         return {
@@ -353,8 +358,9 @@ def place(
             zone = dissolve(cells, sol.cells)
             report = check(estate, zone, rules) if isinstance(zone, Polygon) else None
             if report is not None and _zone_rules_pass(report):
+                area_ha = float(zone.area) / 1e4
                 got = Placement(
-                    zone, sol.objective, rank, report, float(zone.area) / 1e4, sol.cells
+                    zone, sol.objective, rank, report, area_ha, sol.cells, sol.status, sol.gap
                 )
                 break
             failed = (

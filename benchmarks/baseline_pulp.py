@@ -1,0 +1,143 @@
+"""Baseline: the textbook single-commodity-flow MILP over all cells, CBC through PuLP.
+
+Same instances as kitland's placement (the arrays of ``build_problem``: same cells,
+same constraints — area band, adjacency/frontage sums, reach, perimeter bound,
+min-width squares, rooted flow contiguity), but no windows, no bounds, no cell
+fixing, no warm start, any cell may be the root. Both solvers get the same time
+limit; the table gives the speed ratio and the objective ratio. Usage::
+
+    python benchmarks/baseline_pulp.py [time_limit_s]
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pulp
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_synthetic import make_estate
+
+import kitland
+from kitland.placement import build_problem, dissolve, place
+from kitland.placement._model import Problem
+from kitland.placement._solve import _width_ok
+
+
+def solve_cbc(
+    p: Problem, *, time_limit_s: float
+) -> tuple[str, float | None, float, np.ndarray | None]:
+    """The plain MILP; returns (status, objective, seconds, chosen cells)."""
+    n = len(p)
+    t0 = time.perf_counter()
+    m = pulp.LpProblem("umkm", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(n)]
+    r = [pulp.LpVariable(f"r{i}", cat="Binary") for i in range(n)]
+    m += pulp.lpSum(float(p.cost[i]) * x[i] for i in range(n))
+    area = pulp.lpSum(float(p.area_m2[i]) * x[i] for i in range(n))
+    m += area >= p.min_area_m2
+    m += area <= p.max_area_m2
+    for s in p.sums:
+        m += pulp.lpSum(float(s.coef[i]) * x[i] for i in range(n) if s.coef[i] > 0) >= s.min_value
+    for q in p.reach:
+        m += pulp.lpSum(x[i] for i in np.flatnonzero(q.mask)) >= 1
+    pb = p.perimeter_bound()
+    ys = []
+    for e, (i, j) in enumerate(p.edges.tolist()):
+        y = pulp.LpVariable(f"y{e}", lowBound=0, upBound=1)
+        m += y <= x[i]
+        m += y <= x[j]
+        ys.append((e, y))
+    if pb is not None:
+        per = pulp.lpSum(float(p.perimeter_m[i]) * x[i] for i in range(n)) - pulp.lpSum(
+            2 * float(p.shared_m[e]) * y for e, y in ys
+        )
+        m += per <= pb[0] + pb[1] * (area - p.min_area_m2)
+    big = n - 1
+    m += pulp.lpSum(r) == 1
+    inflow: list[list] = [[] for _ in range(n)]
+    outflow: list[list] = [[] for _ in range(n)]
+    for i, j in p.edges.tolist():
+        for u, v in ((i, j), (j, i)):
+            f = pulp.LpVariable(f"f{u}_{v}", lowBound=0)
+            m += f <= big * x[u]
+            m += f <= big * x[v]
+            outflow[u].append(f)
+            inflow[v].append(f)
+    for i in range(n):
+        m += r[i] <= x[i]
+        m += pulp.lpSum(inflow[i]) - pulp.lpSum(outflow[i]) >= x[i] - n * r[i]
+    if p.width_cells > 1:
+        _, squares = _width_ok(p, np.ones(n, dtype=bool))
+        cover: list[list] = [[] for _ in range(n)]
+        for k, sq in enumerate(squares.tolist()):
+            z = pulp.LpVariable(f"z{k}", cat="Binary")
+            for i in sq:
+                m += z <= x[i]
+                cover[i].append(z)
+        for i in range(n):
+            m += x[i] <= pulp.lpSum(cover[i])
+    build_s = time.perf_counter() - t0
+    solver = pulp.PULP_CBC_CMD(msg=False, timeLimit=max(1.0, time_limit_s - build_s))
+    m.solve(solver)
+    secs = time.perf_counter() - t0
+    status = pulp.LpStatus[m.status]
+    if m.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
+        chosen = np.array([i for i in range(n) if (x[i].value() or 0) > 0.5], dtype=np.int64)
+        obj = float(p.cost[chosen].sum())
+        status = "OPTIMAL" if m.sol_status == pulp.LpSolutionOptimal else "FEASIBLE (time limit)"
+        return status, obj, secs, chosen
+    return status, None, secs, None
+
+
+def main() -> None:
+    limit = float(sys.argv[1]) if len(sys.argv) > 1 else 120.0
+    rules = kitland.load_rules()
+    cases = [
+        ("synthetic 500 ha", make_estate(500), 50.0),
+        ("synthetic 500 ha", make_estate(500), 25.0),
+        ("bundled KIT Batang", kitland.load_estate(), 50.0),
+        ("bundled KIT Batang", kitland.load_estate(), 25.0),
+    ]
+    print(
+        f"## kitland vs textbook flow MILP (CBC via PuLP {pulp.__version__}), time limit {limit:g} s each"
+    )
+    print(
+        "| instance | cell m | cells | kitland s | kitland status | kitland score | CBC s | CBC status | CBC score | speed ratio | objective ratio |"
+    )
+    print("| --- | ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: |")
+    for name, est, cell in cases:
+        t0 = time.perf_counter()
+        res = place(est, rules, cell_m=cell, time_limit_s=limit)
+        k_s = time.perf_counter() - t0
+        k_obj = res.alternatives[0].score if res.found else None
+        k_status = res.alternatives[0].status if res.found else res.solver["status"]
+        _, _, prob = build_problem(est, rules, cell_m=cell)
+        c_status, c_obj, c_s, chosen = solve_cbc(prob, time_limit_s=limit)
+        if chosen is not None:
+            _, cells, _ = build_problem(est, rules, cell_m=cell)
+            rep = kitland.check(est, dissolve(cells, chosen), rules)
+            if not all(rr.passed for rr in rep.results if rr.scope == "zone"):
+                c_status += " (fails check)"
+        ratio = c_s / k_s if k_s > 0 else math.nan
+        if k_obj is not None and c_obj is not None:
+            obj_ratio = (
+                "1.000" if abs(c_obj - k_obj) < 1e-6 else f"{c_obj / k_obj:.3f}" if k_obj else "–"
+            )
+        else:
+            obj_ratio = "–"
+        fmt = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
+        print(
+            f"| {name} | {cell:g} | {len(prob)} | {k_s:.1f} | {k_status} | {fmt(k_obj)} | {c_s:.1f} | "
+            f"{c_status} | {fmt(c_obj)} | {ratio:.1f}× | {obj_ratio} |",
+            flush=True,
+        )
+
+
+if __name__ == "__main__":
+    main()
