@@ -565,73 +565,77 @@ def solve(
             o = int(obj_coef[g].sum())
             if best_int is None or o < best_int:
                 best, best_int, best_obj = g, o, float(p.cost[g].sum())
-    open_bounds: list[float] = []
-    status_any_unknown = False
-    for rank, w in enumerate(order.tolist()):
-        lb = bounds[w]
-        if not math.isfinite(lb) or (
-            best is not None and lb >= best_obj - 1e-9 * max(1.0, abs(best_obj))
-        ):
-            stats["pruned"] += len(order) - rank
-            break
-        remaining = deadline - time.monotonic()
-        if remaining <= 0.05:
-            open_bounds += [bounds[v] for v in order[rank:].tolist() if math.isfinite(bounds[v])]
-            status_any_unknown = True
-            break
-        win, block = wins[w][0].copy(), wins[w][1]
-        if best is not None and len(wins) > 1:
-            win = _shrink(p, win, block, wins, best_obj, adj)
-            if not (win & block).any():
+    # Pass 1 gives every window a slice of (deterministic) time, best bound first, so a
+    # good zone anywhere becomes the incumbent early; pass 2 spends what is left on the
+    # windows still open, proving or improving. Windows whose bound cannot beat the
+    # incumbent are skipped in both passes.
+    window_lb = {int(w): bounds[w] for w in order.tolist() if math.isfinite(bounds[w])}
+    pending = list(window_lb)
+    for pass_no in (1, 2):
+        still: list[int] = []
+        for k, w in enumerate(pending):
+            lb = window_lb[w]
+            if best is not None and lb >= best_obj - 1e-9 * max(1.0, abs(best_obj)):
                 stats["pruned"] += 1
                 continue
-        cells = np.flatnonzero(win)
-        stats["cells_max"] = max(stats["cells_max"], len(cells))
-        hint = None
-        if best is not None and win[best].all():
-            hint = best
-        else:
-            g = _greedy(p, win, win & block, adj, squares)
-            hint = g
-        cut = None if best_int is None else best_int - 1
-        model, x = _window_model(
-            p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
-        )
-        solver = cp_model.CpSolver()
-        prm = solver.parameters
-        prm.max_time_in_seconds = remaining
-        # interleave_search (CP-SAT's deterministic parallel mode) aborts in OR-Tools
-        # 9.15 (google/or-tools#5025, #5048): determinism comes from one worker instead.
-        prm.num_workers = 1 if deterministic else num_workers
-        prm.random_seed = seed
-        st = solver.solve(model)
-        name = solver.status_name(st)
-        stats["solved"] += 1
-        if st == cp_model.MODEL_INVALID:
-            msg = f"placement solver: CP-SAT status {name}: {model.validate()}"
-            raise InfeasibleError(msg)
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = np.array(
-                sorted(i for i, v in x.items() if solver.boolean_value(v)), dtype=np.int64
+            remaining = deadline - time.monotonic()
+            if remaining <= 0.05:
+                still.append(w)
+                continue
+            win, block = wins[w][0].copy(), wins[w][1]
+            if best is not None and len(wins) > 1:
+                win = _shrink(p, win, block, wins, best_obj, adj)
+                if not (win & block).any():
+                    stats["pruned"] += 1
+                    continue
+            cells = np.flatnonzero(win)
+            stats["cells_max"] = max(stats["cells_max"], len(cells))
+            hint = best if best is not None and win[best].all() else None
+            if hint is None:
+                hint = _greedy(p, win, win & block, adj, squares)
+            # With the incumbent as hint, "no worse than it" keeps the hint feasible.
+            cut = None if best_int is None else best_int - (0 if hint is best else 1)
+            model, x = _window_model(
+                p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
             )
-            best, best_int, best_obj = (
-                chosen,
-                int(obj_coef[chosen].sum()),
-                float(p.cost[chosen].sum()),
-            )
-        if st == cp_model.INFEASIBLE:
-            stats["infeasible"] += 1
-        if st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
-            status_any_unknown = True
-            open_bounds.append(
-                solver.best_objective_bound / scale if st == cp_model.FEASIBLE else lb
-            )
-            open_bounds += [
-                bounds[v] for v in order[rank + 1 :].tolist() if math.isfinite(bounds[v])
-            ]
+            solver = cp_model.CpSolver()
+            prm = solver.parameters
+            prm.max_time_in_seconds = remaining
+            left = len(pending) - k
+            share = 0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
+            prm.max_deterministic_time = max(0.5, share)
+            # interleave_search (CP-SAT's deterministic parallel mode) aborts in OR-Tools
+            # 9.15 (google/or-tools#5025, #5048): determinism comes from one worker instead.
+            prm.num_workers = 1 if deterministic else num_workers
+            prm.random_seed = seed
+            prm.linearization_level = 2
+            st = solver.solve(model)
+            name = solver.status_name(st)
+            stats["solved"] += 1
+            if st == cp_model.MODEL_INVALID:
+                msg = f"placement solver: CP-SAT status {name}: {model.validate()}"
+                raise InfeasibleError(msg)
+            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                chosen = np.array(
+                    sorted(i for i, v in x.items() if solver.boolean_value(v)), dtype=np.int64
+                )
+                c_int = int(obj_coef[chosen].sum())
+                if best_int is None or c_int < best_int:
+                    best, best_int, best_obj = chosen, c_int, float(p.cost[chosen].sum())
+            if st == cp_model.INFEASIBLE:
+                stats["infeasible"] += 1
+            if st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+                if st == cp_model.FEASIBLE:
+                    window_lb[w] = max(lb, solver.best_objective_bound / scale)
+                still.append(w)
+            log.debug("pass %d window %d: %s, %d cells, %.2f s", pass_no, w, name, len(cells),
+                      solver.wall_time)  # fmt: skip
+        pending = still
+        if not pending:
             break
-        log.debug("window %d/%d: %s, %d cells, %.2f s", rank + 1, len(order), name, len(cells),
-                  solver.wall_time)  # fmt: skip
+    tol = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
+    open_bounds = [window_lb[w] for w in pending if best is None or window_lb[w] < best_obj - tol]
+    status_any_unknown = bool(open_bounds)
     elapsed = time.monotonic() - t0
     if best is None:
         status = "UNKNOWN" if status_any_unknown else "INFEASIBLE"
