@@ -45,6 +45,7 @@ from jinja2 import Template
 from kitland._errors import DataError, KitlandError
 from kitland.estate import LAND_USES, Estate, bundled_path
 from kitland.io import atomic_path
+from kitland.measure import as_zone
 from kitland.report import Report
 from kitland.rules import Rules
 
@@ -232,28 +233,10 @@ def _label(lang: str, key: str) -> str:
 
 # --------------------------------------------------------------------------- geometry
 def _zone_geometry(zone: Any, estate: Estate, what: str = "zone") -> shapely.Geometry | None:
-    """The zone as one shapely geometry in the estate's CRS."""
+    """The zone as one shapely geometry in the estate's CRS (see :func:`kitland.measure.as_zone`)."""
     if zone is None:
         return None
-    if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries):
-        if zone.crs is None:
-            msg = f"{what}: the GeoDataFrame has no CRS; set one (e.g. .set_crs(32749))"
-            raise DataError(msg)
-        geoms = (
-            zone.to_crs(estate.crs).geometry
-            if isinstance(zone, gpd.GeoDataFrame)
-            else zone.to_crs(estate.crs)
-        )
-        geom = shapely.union_all(geoms.to_numpy())
-    elif isinstance(zone, shapely.Geometry):
-        geom = zone
-    else:
-        msg = f"{what}: expected a shapely geometry or a GeoDataFrame/GeoSeries, got {type(zone).__name__}"
-        raise DataError(msg)
-    if geom is None or geom.is_empty:
-        msg = f"{what}: the geometry is empty; nothing to draw"
-        raise DataError(msg)
-    return geom
+    return as_zone(zone, estate, label=what)
 
 
 def _to_lonlat(

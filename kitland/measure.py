@@ -84,7 +84,7 @@ Features: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 # -- inputs -------------------------------------------------------------------------------
-def as_zone(zone: ZoneLike, estate: Estate) -> Polygon | MultiPolygon:
+def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Polygon | MultiPolygon:
     """The zone as one shapely (Multi)Polygon in ``estate.crs``.
 
     A shapely geometry is taken to be in ``estate.crs`` already; a GeoDataFrame or
@@ -108,9 +108,8 @@ def as_zone(zone: ZoneLike, estate: Estate) -> Polygon | MultiPolygon:
     >>> as_zone(shapely.box(0, 0, 10, 10), est).area
     100.0
     """
-    label = "zone"
     if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries):
-        label = str(zone.attrs.get("source", "zone"))
+        label = label or str(zone.attrs.get("source", "zone"))
         if zone.crs is None:
             msg = f"{label} has no CRS; declare one (e.g. EPSG:32749)"
             raise CRSError(msg)
@@ -128,8 +127,9 @@ def as_zone(zone: ZoneLike, estate: Estate) -> Polygon | MultiPolygon:
     elif isinstance(zone, shapely.Geometry):
         g = zone
     else:
-        msg = f"zone must be a shapely Polygon, a GeoDataFrame or a GeoSeries, got {type(zone).__name__}"
+        msg = f"{label or 'zone'} must be a shapely Polygon, a GeoDataFrame or a GeoSeries, got {type(zone).__name__}"
         raise DataError(msg)
+    label = label or "zone"
     if g.is_empty:
         msg = f"{label}: the zone geometry is empty; expected a polygon"
         raise DataError(msg)

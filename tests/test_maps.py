@@ -276,9 +276,12 @@ def test_zone_from_geodataframe_in_another_crs(estate: Estate) -> None:
     ("kwargs", "match"),
     [
         ({"lang": "fr"}, r"lang='fr' is not a map language"),
-        ({"zone": gpd.GeoDataFrame(geometry=[ZONE])}, r"zone: the GeoDataFrame has no CRS"),
-        ({"zone": shapely.Polygon()}, r"zone: the geometry is empty"),
-        ({"zone": "zone.gpkg"}, r"zone: expected a shapely geometry .* got str"),
+        ({"zone": gpd.GeoDataFrame(geometry=[ZONE])}, r"zone has no CRS; declare one"),
+        ({"zone": shapely.Polygon()}, r"zone: the zone geometry is empty"),
+        (
+            {"zone": "zone.gpkg"},
+            r"zone must be a shapely Polygon, a GeoDataFrame or a GeoSeries, got str",
+        ),
         (
             {"zone": ZONE, "alternatives": [SimpleNamespace(zone=None)]},
             r"alternatives\[0\]: has no zone geometry",
