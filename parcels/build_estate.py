@@ -33,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import geopandas as gpd
+import pandas as pd
 import shapely
 from shapely.geometry import (LineString, MultiPolygon, Point,
                               Polygon, box, mapping)
@@ -1000,6 +1001,16 @@ def build_layers(R):
         {"name": near["nama"].values, "kode": near["kode"].values,
          "kecamatan": near["kecamatan"].values, "kabupaten": near["kabupaten"].values},
         geometry=list(near.geometry.values), crs=CRS)
+    # Village centres of the estate's three villages, at the source's label point
+    # (its `lat`/`lng` columns): a "near the village" preference measures to these,
+    # since the distance to a village polygon is 0 anywhere inside it.
+    inside = vill[vill["kode"].isin(VILLAGE_CODES)]
+    centres = gpd.GeoDataFrame(
+        {"name": [f"Pusat Desa {n}" for n in inside["nama"]], "kode": inside["kode"].values,
+         "kecamatan": inside["kecamatan"].values, "kabupaten": inside["kabupaten"].values},
+        geometry=gpd.points_from_xy(inside["source_label_lon"], inside["source_label_lat"],
+                                    crs=4326).to_crs(CRS), crs=CRS)
+    settlements = pd.concat([settlements, centres], ignore_index=True)
     boundary = gpd.GeoDataFrame(
         {"name": ["KIT Batang (illustrative boundary: Desa Ketanggan + Kedawung + Sawangan)"],
          "area_ha": [round(B.area / HA, 1)]}, geometry=[B], crs=CRS)
