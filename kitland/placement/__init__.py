@@ -274,6 +274,11 @@ def _solver_info(sol: Solution | None, t0: float, n: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
+def _stable(solver: dict[str, Any]) -> dict[str, Any]:
+    """Solver facts for the JSON report: wall time is left out so reports are reproducible."""
+    return {k: v for k, v in solver.items() if k != "time_s"}
+
+
 def place(
     estate: Estate,
     rules: Rules,
@@ -386,7 +391,10 @@ def place(
         solver["check_failures"] = failures
     if placements:
         best = placements[0]
-        found_extra = {"alternatives": [p.to_dict() for p in placements], "solver": solver}
+        found_extra = {
+            "alternatives": [p.to_dict() for p in placements],
+            "solver": _stable(solver),
+        }
         report = Report(best.report.results, best.report.zone, found_extra)
         return PlacementResult(
             True, best.zone, placements, report, solver, estate.crs, rules, estate
@@ -407,7 +415,7 @@ def place(
     extra: dict[str, Any] = {
         "passed": False,
         "alternatives": [],
-        "solver": solver,
+        "solver": _stable(solver),
         "funnel": fun,
         "diagnosis": diag,
     }
