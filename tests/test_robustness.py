@@ -291,3 +291,49 @@ def test_output_into_missing_folder_is_exit_2(tmp_path: Path, capsys) -> None:
     assert code == 2
     _one_line_error(err, "does not exist")
     assert time.monotonic() - t0 < 60
+
+
+# -- rules files ---------------------------------------------------------------------
+
+_RULE_ERRORS = [
+    ('[zone]\narea_ha = 20\n[[rules]\nkind = "contiguous"\n', "not valid TOML"),
+    ('[[rules]]\nkind = "contigous"\n', "did you mean 'contiguous'"),
+    (
+        '[[rules]]\nkind = "setback"\nfrom = { layer = "water", kind = ["river"] }\nmin_m = "fifty"\n',
+        "setback#1, key 'min_m'",
+    ),
+    (
+        '[[rules]]\nname = "river"\nkind = "setback"\nfrom = { layer = "water", kind = ["river"] }\nmin_m = -50\n',
+        "rule river, key 'min_m'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "needle"), _RULE_ERRORS)
+def test_bad_rules_file(tmp_path: Path, capsys, text: str, needle: str) -> None:
+    est = write_layers(grid_layers(["IA"]), tmp_path / "estate.gpkg")
+    rules = tmp_path / "rules.toml"
+    rules.write_text(text)
+    out, rep = tmp_path / "out.gpkg", tmp_path / "report.json"
+    code, _, err = _run(
+        ["place", str(est), "--rules", str(rules), "--out", str(out), "--report", str(rep)], capsys
+    )
+    assert code == 2
+    _one_line_error(err, str(rules), needle)
+    assert not out.exists() and not rep.exists()
+
+
+def test_area_larger_than_all_available_land(tmp_path: Path, capsys) -> None:
+    est = write_layers(grid_layers(["IAA", "IAA"]), tmp_path / "estate.gpkg")  # 4 ha available
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[zone]\narea_ha = 20\ntolerance_ha = 0.5\n[[rules]]\nkind = "contiguous"\n')
+    out = tmp_path / "out.gpkg"
+    before = _digest(est)
+    code, stdout, err = _run(
+        ["place", str(est), "--rules", str(rules), "--out", str(out), "--cell-m", "50"], capsys
+    )
+    assert code == 1, err
+    assert "Traceback" not in err
+    assert "area" in stdout  # the diagnosis names the area rule
+    assert not out.exists()
+    assert _digest(est) == before
