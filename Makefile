@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/kitland validate
 	$(BIN)/kitland place --alternatives 3 --out maps/umkm.gpkg --report maps/umkm.json --map maps/umkm.html
-	@echo "meeting map: maps/umkm.html"
+	$(BIN)/kitland map --zone maps/umkm.gpkg --offline --out maps/umkm_offline.html
+	@echo "meeting map: maps/umkm.html (online basemaps), maps/umkm_offline.html (opens with no network)"
 
 ## browser: Debian's chromium for the map tests (installed when missing)
 browser:
