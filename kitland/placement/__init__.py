@@ -301,8 +301,9 @@ def place(
     cell_m
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
-        Wall-clock limit for the solver; on expiry the best zone found is returned with
-        its optimality gap (``result.solver["gap"]``).
+        Wall-clock limit for the whole call, shared evenly by the placements still to
+        find; on expiry the best zone found is returned with its optimality gap
+        (``result.solver["gap"]``, and per placement ``.gap``).
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
         own area.
@@ -355,7 +356,9 @@ def place(
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
-            sol = solve(current, time_limit_s=remaining)
+            # The placements still to find share the remaining time evenly, so asking
+            # for alternatives never leaves them without time.
+            sol = solve(current, time_limit_s=remaining / (alternatives - rank + 1))
             if first_sol is None:
                 first_sol = sol
             if not sol.found or sol.cells is None:
