@@ -70,3 +70,21 @@ def test_same_input_same_report_and_zone(
     assert digests[0] == digests[1]
     assert zones[0] == zones[1]
     assert len(zones[0]) == 2
+
+
+def test_placement_result_draws_its_map(tmp_path: Path) -> None:
+    from kitland import Estate, place  # noqa: PLC0415
+    from kitland.rules import load_rules  # noqa: PLC0415
+
+    layers = grid_layers(
+        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
+        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
+        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
+        settlements=[(Point(300, 500), {"name": "Desa"})],
+    )
+    rules = tmp_path / "rules.toml"
+    rules.write_text(RULES)
+    res = place(Estate.from_layers(layers), load_rules(rules), cell_m=50, alternatives=2)
+    html = res.explore(lang="en").get_root().render()
+    assert "UMKM zone" in html and "Alternative" in html
+    assert "<table" in res._repr_html_()

@@ -37,7 +37,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely import Polygon
 
-from kitland._errors import InfeasibleError, RulesError
+from kitland._errors import DataError, InfeasibleError, RulesError
 from kitland.estate import Estate
 from kitland.placement._cells import (
     CandidateLand,
@@ -169,6 +169,32 @@ class PlacementResult:
 
     def __repr__(self) -> str:
         return self.summary()
+
+    def explore(self, **kwargs: Any) -> Any:
+        """The meeting map of this result: the zone, its rule results and the alternatives.
+
+        Keyword arguments go to :func:`kitland.maps.make_map` (``lang``, ``offline``, …).
+
+        Raises
+        ------
+        DataError
+            If the result holds no estate (it was built by hand).
+        """
+        from kitland.maps import make_map  # noqa: PLC0415 - maps sit above placement
+
+        if self.estate is None:
+            msg = "this placement result holds no estate to draw; use kitland.make_map(estate, ...)"
+            raise DataError(msg)
+        kwargs.setdefault("rules", self.rules)
+        return make_map(
+            self.estate,
+            zone=self.zone,
+            report=self.report if self.found else None,
+            alternatives=self.alternatives[1:],
+            **kwargs,
+        )
+
+    map = explore
 
     def _repr_html_(self) -> str:
         rows = "".join(
