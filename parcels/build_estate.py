@@ -27,16 +27,16 @@ result with assertions before writing.
 """
 from __future__ import annotations
 
+import itertools
 import json
 import math
 from pathlib import Path
 
-import numpy as np
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
-from shapely.geometry import (LineString, MultiPolygon, Point,
-                              Polygon, box, mapping)
+from shapely.geometry import LineString, MultiPolygon, Point, Polygon, box, mapping
 from shapely.ops import nearest_points, split, unary_union
 
 HERE = Path(__file__).resolve().parent
@@ -124,8 +124,7 @@ def cut_to_area(poly, target, d, from_low=True):
         else:
             hi = mid
     hp = halfplane(d, 0.5 * (lo + hi), c)
-    take = poly.intersection(hp) if from_low else poly.difference(hp)
-    return take
+    return poly.intersection(hp) if from_low else poly.difference(hp)
 
 
 def subdivide(poly: Polygon, max_area: float, min_side=60.0) -> list[Polygon]:
@@ -175,11 +174,11 @@ def node_network(lines: list[LineString]) -> list[LineString]:
             inter = a.intersection(b)
             pts = [g for g in getattr(inter, "geoms", [inter]) if g.geom_type == "Point"]
             if not pts:  # touching within fp tolerance but no computed intersection
-                pa, pb = nearest_points(a, b)
+                _pa, pb = nearest_points(a, b)
                 pts = [pb]
             pts_for[i].extend(pts)
             pts_for[j].extend(pts)
-    return [insert_vertices(l, p) for l, p in zip(lines, pts_for)]
+    return [insert_vertices(ln, p) for ln, p in zip(lines, pts_for, strict=False)]
 
 
 def seg_y(line: LineString, x: float) -> float:
@@ -269,7 +268,7 @@ def river_line(coast) -> LineString:
     line = LineString(pts)
     # end the river at the shoreline
     inter = line.intersection(coast)
-    cut = min((line.project(g) for g in getattr(inter, "geoms", [inter])))
+    cut = min(line.project(g) for g in getattr(inter, "geoms", [inter]))
     line = shapely.ops.substring(line, 0, cut)
     return shapely.set_precision(line.simplify(0.5), 0.01)
 
@@ -332,7 +331,7 @@ def build_roads(boundary, coast, river):
 
     ring_ko = unary_union([toll_keepout,
                            unary_union([box(*bb) for _, _, _, bb in SPECIALS]).buffer(15.0),
-                           box(*[b for n, b in AVAILABLE if n.startswith("Kedawung coast")][0])])
+                           box(*next(b for n, b in AVAILABLE if n.startswith("Kedawung coast")))])
     for pg in polys(ring_region):
         ln = LineString(pg.exterior.coords).difference(ring_ko)
         for g in getattr(ln, "geoms", [ln]):
@@ -386,14 +385,14 @@ def build_roads(boundary, coast, river):
             ln = ln.difference(ko).intersection(inner)
             parts = [g for g in getattr(ln, "geoms", [ln])
                      if g.geom_type == "LineString" and g.length > 100]
-            net = unary_union([existing] + keep)
+            net = unary_union([existing, *keep])
             parts = [g for g in parts if g.distance(net) < 1e-6]
             keep.extend(parts)
     for ln in keep:
         add("Jalan lokal", "local", ln)
 
     lines = node_network([shapely.set_precision(r[2], 0.001) for r in roads])
-    for r, ln in zip(roads, lines):
+    for r, ln in zip(roads, lines, strict=False):
         r[2] = ln
     return roads
 
@@ -415,7 +414,7 @@ AVAILABLE_BOXES = [bb for _, bb in AVAILABLE]
 INNOVATION_HUB = (C5, YS, 389_300, 9_232_800)
 TAMAN_INOVASI = (389_300, YS, 389_900, 9_232_800)
 HUTAN_KOTA = (380_860, 9_234_900, C1, 9_236_500)
-SOUTH_OF_TOLL = Polygon(list(TOLL.coords) + [(397_500, 9_220_000), (374_000, 9_220_000)])
+SOUTH_OF_TOLL = Polygon([*list(TOLL.coords), (397500, 9220000), (374000, 9220000)])
 
 
 def rounded_box(x0, y0, x1, y1, r=40.0):
@@ -507,9 +506,9 @@ SPECIALS = [  # override the coastal belt: facilities that need the shore
 ]
 
 DEFAULT_BY_CLUSTER = {
-    1: dict(land_use="industrial", status="for sale", name=None),
-    2: dict(land_use="industrial", status="for sale", name="Hi-tech / light industry"),
-    3: dict(land_use="residential", status="planned", name="Housing (township)"),
+    1: {"land_use": "industrial", "status": "for sale", "name": None},
+    2: {"land_use": "industrial", "status": "for sale", "name": "Hi-tech / light industry"},
+    3: {"land_use": "residential", "status": "planned", "name": "Housing (township)"},
 }
 MAX_HA = {"industrial": 10.0, "commercial": 5.0, "residential": 2.5, "utility": 1e9,
           "green": 1e9, "available": 1e9, "water": 1e9, "umkm": 1e9}
@@ -545,8 +544,8 @@ def build_parcels(B, coast, river, roads):
         covered = covered.union(corr)
         status = "existing" if r["road_class"] == "toll" or r["name"].startswith("Jalan Nasional") else r["status"]
         for pc in pieces:
-            rows.append(dict(geometry=pc, land_use="road", name=r["name"], status=status,
-                             road_id=r["road_id"]))
+            rows.append({"geometry": pc, "land_use": "road", "name": r["name"], "status": status,
+                             "road_id": r["road_id"]})
     taken.append(covered.intersection(B))
 
     # 5b. water: river channel (20 m) and reservoirs
@@ -685,7 +684,7 @@ def resolve_overlaps(rows, tol=0.01):
         geoms = [r["geometry"] for r in rows]
         tree = shapely.STRtree(geoms)
         n = 0
-        for i, j in zip(*tree.query(geoms, predicate="intersects")):
+        for i, j in zip(*tree.query(geoms, predicate="intersects"), strict=False):
             if i >= j:
                 continue
             gi, gj = rows[i]["geometry"], rows[j]["geometry"]
@@ -714,13 +713,13 @@ class Network:
         self.lines = lines
         for ln in lines:
             c = [tuple(np.round(p, 3)) for p in ln.coords]
-            for u, v in zip(c[:-1], c[1:]):
+            for u, v in itertools.pairwise(c):
                 w = math.dist(u, v)
                 self.adj.setdefault(u, []).append((v, w))
                 self.adj.setdefault(v, []).append((u, w))
 
     def dist_from(self, points):
-        import heapq
+        import heapq  # noqa: PLC0415
         dist = {}
         heap = []
         for p in points:
@@ -733,7 +732,7 @@ class Network:
             c = [tuple(np.round(q, 3)) for q in ln.coords]
             s = ln.project(p)
             acc = 0.0
-            for u, v in zip(c[:-1], c[1:]):
+            for u, v in itertools.pairwise(c):
                 w = math.dist(u, v)
                 if acc + w >= s - 1e-9:
                     for node, dd in ((u, s - acc), (v, acc + w - s)):
@@ -775,7 +774,7 @@ class Network:
             if not ln.intersects(reach):
                 continue
             c = [tuple(np.round(q, 3)) for q in ln.coords]
-            for u, v in zip(c[:-1], c[1:]):
+            for u, v in itertools.pairwise(c):
                 seg = LineString([u, v])
                 part = seg.intersection(reach)
                 if part.is_empty:
@@ -815,8 +814,8 @@ def build():
         width = ROAD_WIDTH[cls]
         if name.startswith("Boulevard"):
             width = 40.0  # divided boulevard with a planted median
-        roads.append(dict(road_id=f"{pre}{counters[pre]:02d}", name=name, road_class=cls,
-                          width_m=width, status=st, geometry=geom))
+        roads.append({"road_id": f"{pre}{counters[pre]:02d}", "name": name, "road_class": cls,
+                          "width_m": width, "status": st, "geometry": geom})
 
     rows, assigned, remaining, _ = build_parcels(B, coast, river, roads)
 
@@ -912,8 +911,8 @@ def build():
     parcels["phase"] = parcels["phase"].astype("Int64")
     parcels["cluster"] = parcels["cluster"].astype("Int64")
 
-    return dict(vill=vill, B=B, coast=coast, river=river, roads=roads, parcels=parcels,
-                clusters=clusters, zones=zones, north=north)
+    return {"vill": vill, "B": B, "coast": coast, "river": river, "roads": roads, "parcels": parcels,
+                "clusters": clusters, "zones": zones, "north": north}
 
 
 # --------------------------------------------------------------------------------------
@@ -1014,8 +1013,8 @@ def build_layers(R):
     boundary = gpd.GeoDataFrame(
         {"name": ["KIT Batang (illustrative boundary: Desa Ketanggan + Kedawung + Sawangan)"],
          "area_ha": [round(B.area / HA, 1)]}, geometry=[B], crs=CRS)
-    return dict(boundary=boundary, parcels=parcels, roads=roads_gdf, gates=gates_gdf,
-                water=water, settlements=settlements)
+    return {"boundary": boundary, "parcels": parcels, "roads": roads_gdf, "gates": gates_gdf,
+                "water": water, "settlements": settlements}
 
 
 # --------------------------------------------------------------------------------------
@@ -1036,7 +1035,7 @@ def check(R, L):
     # overlaps
     tree = shapely.STRtree(g)
     worst = 0.0
-    for i, j in zip(*tree.query(g, predicate="intersects")):
+    for i, j in zip(*tree.query(g, predicate="intersects"), strict=False):
         if i < j:
             ov = g[i].intersection(g[j]).area
             worst = max(worst, ov)
@@ -1077,9 +1076,9 @@ def check(R, L):
     # available areas
     av = P[P.land_use == "available"]
     assert all(40 * HA <= a_ <= 200 * HA for a_ in av.area), sorted(av.area / HA)
-    return dict(outside=outside, worst_overlap=worst, biggest_gap=biggest_gap, gaps=len(gaps),
-                share=share, support=support, d_coast=d_coast, d_river=d_river,
-                gate_off=max(gate_off), net=net, area_sum=P.area.sum())
+    return {"outside": outside, "worst_overlap": worst, "biggest_gap": biggest_gap, "gaps": len(gaps),
+                "share": share, "support": support, "d_coast": d_coast, "d_river": d_river,
+                "gate_off": max(gate_off), "net": net, "area_sum": P.area.sum()}
 
 
 def candidate_check(R, L, net, side=450.0, step=10.0):
@@ -1087,7 +1086,7 @@ def candidate_check(R, L, net, side=450.0, step=10.0):
     default rules?  (Rough check; kitland place does the real search.)"""
     P = L["parcels"]
     Rd = L["roads"]
-    roads = [dict(geometry=r.geometry, width_m=r.width_m, road_class=r.road_class)
+    roads = [{"geometry": r.geometry, "width_m": r.width_m, "road_class": r.road_class}
              for r in Rd.itertuples()]
     gates = L["gates"]
     net.dist_from(list(gates[gates.kind == "estate_gate"].geometry))
@@ -1126,11 +1125,11 @@ def candidate_check(R, L, net, side=450.0, step=10.0):
                 for k in order:
                     nd = net.dist_to_zone(sq[k], roads)
                     if best is None or nd < best["net_m"]:
-                        best = dict(adj_m=float(adj[k]), front_m=float(fr[k]), river_m=float(dr[k]),
-                                    coast_m=float(dc[k]), net_m=nd, bounds=sq[k].bounds)
-        out.append(dict(parcel_id=row.parcel_id, name=row.name, area_ha=area.area / HA,
-                        squares_inside=n_in, best=best,
-                        ok=bool(best is not None and best["net_m"] <= 2500.0)))
+                        best = {"adj_m": float(adj[k]), "front_m": float(fr[k]), "river_m": float(dr[k]),
+                                    "coast_m": float(dc[k]), "net_m": nd, "bounds": sq[k].bounds}
+        out.append({"parcel_id": row.parcel_id, "name": row.name, "area_ha": area.area / HA,
+                        "squares_inside": n_in, "best": best,
+                        "ok": bool(best is not None and best["net_m"] <= 2500.0)})
     return out
 
 
@@ -1202,7 +1201,7 @@ def main():
     print("\nClusters / phase 1")
     for k, cg in R["clusters"].items():
         print(f"  cluster {k}: {cg.area / HA:7.1f} ha")
-    for z, zg in R["zones"].items():
+    for z, _zg in R["zones"].items():
         print(f"  {z}: {P[P.zone == z].area.sum() / HA:6.1f} ha (incl. roads)")
     print(f"  phase 1 total: {P[P.phase == 1].area.sum() / HA + P[(P.zone.notna()) & P.phase.isna()].area.sum() / HA:6.1f} ha (incl. roads/green)")
     for t in ("KCC Glass", "Wavin (Orbia)", "LG consortium"):
