@@ -11,7 +11,7 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from kitland._errors import KitlandError
+from kitland._errors import KitlandError, RulesError
 
 __all__ = ["main"]
 
@@ -72,6 +72,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     estate = _estate(args)
     zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
     rules = _rules(args)
+    if zone is None and not rules.layout:
+        msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
+        raise RulesError(msg)
     report = check(estate, zone, rules)
     text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
     _write_text(args.output, text)

@@ -30,6 +30,7 @@ from kitland.crs import crs_label, is_metric_projected, metric_crs_for
 from kitland.io import LAYER_NAMES, read_layers
 
 __all__ = [
+    "BUNDLED_SOURCE",
     "GATE_KINDS",
     "LAND_USES",
     "LAYER_SCHEMA",
@@ -43,6 +44,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+#: :attr:`Estate.source` of the bundled illustrative KIT Batang estate.
+BUNDLED_SOURCE = "bundled KIT Batang estate"
 
 LAND_USES = (
     "industrial",
@@ -260,6 +264,13 @@ def _normalise(
         if col in gdf.columns:
             # A list, not Series.map: pandas 3 would turn the None back into NaN.
             gdf[col] = pd.Series([_as_text(v) for v in gdf[col]], index=gdf.index, dtype=object)
+    # Coded values (SPEC §1 vocabularies) are lower case; "Industrial " means industrial.
+    for col in spec.values:
+        gdf[col] = pd.Series(
+            [v.lower() if isinstance(v, str) else v for v in gdf[col]],
+            index=gdf.index,
+            dtype=object,
+        )
     if layer == "roads":
         gdf["width_m"] = _road_widths(gdf, label)
     if gdf.crs is not None and not pyproj.CRS.from_user_input(gdf.crs).equals(crs):
@@ -609,7 +620,7 @@ def load_estate(
     """
     if path is None:
         p = bundled_path("kit_batang.gpkg")
-        name, source = "KIT Batang (illustrative)", "bundled KIT Batang estate"
+        name, source = "KIT Batang (illustrative)", BUNDLED_SOURCE
     else:
         p = Path(path)
         name, source = p.stem, str(p)

@@ -165,6 +165,15 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
     if len(gdf) != 1:
         msg = f"{label}: holds {len(gdf)} zone geometries; expected exactly one polygon"
         raise DataError(msg)
+    if gdf.crs is not None and gdf.crs.is_geographic:
+        x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
+        if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
+            msg = (
+                f"{label}: coordinates up to ({x1:.0f}, {y1:.0f}) are not degrees, but the file "
+                f"declares {gdf.crs.to_string()} (GeoJSON is always longitude/latitude); save the "
+                "zone with its real CRS, e.g. as a GeoPackage"
+            )
+            raise CRSError(msg)
     kinds = set(gdf.geom_type)
     if not kinds <= {"Polygon", "MultiPolygon"}:
         msg = f"{label}: zone geometry is a {kinds.pop()}; expected a Polygon"

@@ -43,7 +43,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from kitland._errors import DataError, KitlandError
-from kitland.estate import LAND_USES, Estate, bundled_path
+from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
 from kitland.io import atomic_path
 from kitland.measure import as_zone
 from kitland.report import Report
@@ -147,6 +147,8 @@ _T: dict[str, dict[str, str]] = {
             "Batas desa: cahyadsn/wilayah_boundaries (MIT), berdasarkan kode Kepmendagri; "
             "tata letak kawasan ILUSTRATIF, bukan rencana induk resmi"
         ),
+        "attr_user": "Data kawasan: {name}",
+        "attr_villages": "peta dasar batas desa: cahyadsn/wilayah_boundaries (MIT)",
         "fullscreen": "Layar penuh", "fullscreen_exit": "Keluar layar penuh", "setback": "sempadan",
         "zone_legend": "zona UMKM usulan", "alt_legend": "alternatif", "band_legend": "sempadan",
         "north": "U", "scale": "skala",
@@ -177,6 +179,8 @@ _T: dict[str, dict[str, str]] = {
             "Village boundaries: cahyadsn/wilayah_boundaries (MIT), based on Kepmendagri codes; "
             "estate layout ILLUSTRATIVE, not the official master plan"
         ),
+        "attr_user": "Estate data: {name}",
+        "attr_villages": "village basemap: cahyadsn/wilayah_boundaries (MIT)",
         "fullscreen": "Full screen", "fullscreen_exit": "Exit full screen", "setback": "setback",
         "zone_legend": "proposed UMKM zone", "alt_legend": "alternative", "band_legend": "setback band",
         "north": "N", "scale": "scale",
@@ -1023,18 +1027,30 @@ def make_map(
         )
     )
     m.add_child(
-        _Script(f"map.attributionControl.addAttribution({_js(_esc(_label(lang, 'attribution')))});")
+        _Script(
+            "map.attributionControl.addAttribution("
+            f"{_js(_esc(_attribution(estate, lang, offline=offline)))});"
+        )
     )
     source = (
         rules_source if rules_source is not None else (rules.source if rules is not None else None)
     )
-    m.add_child(_Body(_title_html(name, lang, source)))
+    m.add_child(_Body(_title_html(name, lang, source, bundled=estate.source == BUNDLED_SOURCE)))
     if offline:
         _inline_assets(m)
     return m
 
 
-def _title_html(name: str, lang: str, rules_source: str | None) -> str:
+def _attribution(estate: Estate, lang: str, *, offline: bool) -> str:
+    """The bundled estate's sources and "illustrative" notice; for other estates, their name
+    (and the village basemap's source when the offline basemap is drawn)."""
+    if estate.source == BUNDLED_SOURCE:
+        return _label(lang, "attribution")
+    text = _label(lang, "attr_user").format(name=estate.name)
+    return f"{text}; {_label(lang, 'attr_villages')}" if offline else text
+
+
+def _title_html(name: str, lang: str, rules_source: str | None, *, bundled: bool = True) -> str:
     parts = [
         f"{_esc(_label(lang, 'subtitle'))}",
         f"{_esc(_label(lang, 'date'))} {dt.date.today().isoformat()}",
@@ -1043,10 +1059,10 @@ def _title_html(name: str, lang: str, rules_source: str | None) -> str:
         parts.append(
             f"{_esc(_label(lang, 'rules_file'))}: {_esc(Path(rules_source).name or rules_source)}"
         )
-    return (
-        f'<div class="kit-title"><b>{_esc(name)}</b><br>{" · ".join(parts)}<br>'
-        f'<span class="kit-warn">{_esc(_label(lang, "illustrative"))}</span></div>'
+    warn = (
+        f'<br><span class="kit-warn">{_esc(_label(lang, "illustrative"))}</span>' if bundled else ""
     )
+    return f'<div class="kit-title"><b>{_esc(name)}</b><br>{" · ".join(parts)}{warn}</div>'
 
 
 def _legend_js(estate: Estate, lang: str, *, has_zone: bool, has_alt: bool, has_bands: bool) -> str:
@@ -1231,7 +1247,7 @@ def save_png(
         )
     ax.set_title(f"{estate.name}{verdict}", fontsize=13, loc="left")
     ax.annotate(
-        f"{_label(lang, 'attribution')}.", xy=(0, -0.01), xycoords="axes fraction", va="top",
+        f"{_attribution(estate, lang, offline=False)}.", xy=(0, -0.01), xycoords="axes fraction", va="top",
         fontsize=7, color="#555",
     )  # fmt: skip
     fig.subplots_adjust(left=0.02, right=0.78, top=0.94, bottom=0.05)

@@ -666,7 +666,23 @@ def _check_outside(
     return out
 
 
+def _indonesian_crs(label: str) -> bool:
+    """DGN95 (EPSG:4755), its TM-3 grids (EPSG:23830-23845) or a UTM zone over Java."""
+    try:
+        code = int(label.split(":")[1]) if label.startswith("EPSG:") else 0
+    except ValueError:
+        return False
+    return code == 4755 or 23830 <= code <= 23845 or 32748 <= code <= 32750
+
+
 def _check_location(estate: Estate) -> list[Finding]:
+    """Data stored in an Indonesian grid that lands far from Java: the CRS is likely wrong.
+
+    Estates elsewhere, or stored in a worldwide CRS, are judged by the CRS area of use
+    when loading (``outside-crs-area``) instead.
+    """
+    if not any(_indonesian_crs(c) for c in estate.source_crs.values()):
+        return []
     ref = estate.boundary if len(estate.boundary) else estate.parcels
     if not len(ref):
         return []
@@ -677,8 +693,8 @@ def _check_location(estate: Estate) -> list[Finding]:
     if w <= lon <= e and s <= lat <= n:
         return []
     msg = (
-        f"{estate.source or estate.name}: the estate lies at lon {lon:.3f}, lat {lat:.3f}, far from "
-        "Java; check the CRS the files declare"
+        f"{estate.source or estate.name}: stored in an Indonesian grid but the estate lies at "
+        f"lon {lon:.3f}, lat {lat:.3f}, far from Java; check the CRS the files declare"
     )
     return [Finding("far-from-java", "warning", "boundary", "", msg)]
 
@@ -737,7 +753,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
-    - ``outside-crs-area`` / ``far-from-java``: warnings on the location;
+    - ``outside-crs-area`` / ``far-from-java`` (data in an Indonesian grid only): warnings
+      on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
       warnings, a land-budget norm is not met (see :data:`NORMS`).
 

@@ -162,11 +162,21 @@ def test_legend_labels_in_indonesian_and_english(estate: Estate) -> None:
 
 
 def test_attribution_and_title_block(full_html: str) -> None:
-    assert "cahyadsn/wilayah_boundaries (MIT)" in full_html
-    assert "Kepmendagri" in full_html
-    assert "ILUSTRATIF" in full_html
+    # a user's estate: its own name, no KIT Batang sources or "illustrative" notice
+    assert "Data kawasan: grid" in full_html
+    assert "Kepmendagri" not in full_html
+    assert "ILUSTRATIF" not in full_html
     assert "test.toml" in full_html  # the rules file named in the title block
     assert re.search(r"20\d\d-\d\d-\d\d", full_html)
+
+
+def test_bundled_estate_map_credits_sources_and_says_illustrative() -> None:
+    from kitland import load_estate  # noqa: PLC0415
+
+    page = make_map(load_estate(), lang="en").get_root().render()
+    assert "cahyadsn/wilayah_boundaries (MIT)" in page
+    assert "Kepmendagri" in page
+    assert "ILLUSTRATIVE layout — not the official KIT Batang master plan" in page
 
 
 def test_attributes_are_escaped_and_never_evaluated(full_map: Any, full_html: str) -> None:

@@ -7,6 +7,7 @@ on stderr naming the file/layer/feature, no traceback, and no output file create
 from __future__ import annotations
 
 import hashlib
+import json
 import signal
 import subprocess
 import sys
@@ -337,3 +338,30 @@ def test_area_larger_than_all_available_land(tmp_path: Path, capsys) -> None:
     assert "area" in stdout  # the diagnosis names the area rule
     assert not out.exists()
     assert _digest(est) == before
+
+
+def test_zone_geojson_with_projected_coordinates(tmp_path: Path, capsys) -> None:
+    layers = grid_layers(["IA"])
+    est = write_layers(layers, tmp_path / "estate.gpkg")
+    x0, y0 = layers["parcels"].total_bounds[:2]
+    zf = tmp_path / "zone.geojson"  # UTM metres written without a CRS: GeoJSON means lon/lat
+    ring = [[x0 + 100, y0], [x0 + 200, y0], [x0 + 200, y0 + 100], [x0 + 100, y0]]
+    feature = {
+        "type": "Feature",
+        "properties": {},
+        "geometry": {"type": "Polygon", "coordinates": [ring]},
+    }
+    zf.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    code, _, err = _run(["check", str(est), "--zone", str(zf)], capsys)
+    assert code == 2
+    _one_line_error(err, str(zf), "are not degrees")
+
+
+def test_check_with_nothing_to_check(tmp_path: Path, capsys) -> None:
+    est = write_layers(grid_layers(["IA"]), tmp_path / "estate.gpkg")
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[rules]]\nkind = "contiguous"\n')
+    code, out, err = _run(["check", str(est), "--rules", str(rules)], capsys)
+    assert code == 2
+    assert out == ""
+    _one_line_error(err, "nothing to check", "--zone")

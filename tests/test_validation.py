@@ -155,7 +155,7 @@ def test_duplicate_and_empty_parcel_ids(clean: dict, tmp_path: Path, driver: str
 @pytest.mark.parametrize(
     ("value", "hint"),
     [
-        ("Industrial", "'industrial'"),
+        ("INDUSTRI", "'industrial'"),
         ("indstrial", "'industrial'"),
         ("hijau", "'green'"),
         ("zzz", None),
@@ -167,7 +167,7 @@ def test_unknown_land_use_suggests_the_nearest(
     clean["parcels"].loc[0, "land_use"] = value
     (f,) = by_code(validate(roundtrip(clean, tmp_path)), "unknown-land-use")
     assert f.feature == "P0_0"
-    assert repr(value) in f.message
+    assert repr(value.lower()) in f.message  # coded values are read in lower case
     if hint:
         assert f"did you mean {hint}?" in f.message
     else:
@@ -500,3 +500,24 @@ def test_properties_idempotent_and_gap_area(rows: list[str], shift_m: float, bad
     holes = shapely.get_parts(est.boundary_union.difference(covered))
     assert len(by_code(first, "gap")) == int((shapely.area(holes) > 100).sum())
     assert validate(repair(est)).codes().count("invalid-geometry") == 0
+
+
+def test_far_from_java_only_for_data_in_an_indonesian_grid() -> None:
+    from conftest import grid_layers  # noqa: PLC0415
+
+    from kitland import Estate  # noqa: PLC0415
+
+    hamburg = grid_layers(["IA"], origin=(500_000.0, 5_930_000.0), crs=32632)  # UTM 32N, right
+    assert "far-from-java" not in validate(Estate.from_layers(hamburg)).codes()
+    mislabelled = grid_layers(["IA"], origin=(500_000.0, 5_930_000.0), crs=32749)  # 49S, wrong
+    assert "far-from-java" in validate(Estate.from_layers(mislabelled)).codes()
+
+
+def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> None:
+    clean["parcels"].loc[0, "land_use"] = "Industrial "
+    report = validate(roundtrip(clean, tmp_path))
+    assert "unknown-land-use" not in report.codes()
+    assert (
+        report.budget.loc["industrial", "parcels"]
+        == (clean["parcels"]["land_use"].str.strip().str.lower() == "industrial").sum()
+    )
