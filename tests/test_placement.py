@@ -152,6 +152,8 @@ def test_alternatives_overlap_at_most_the_share() -> None:
         assert zones[i].intersection(zones[j]).area <= 0.25 * zones[j].area + 1e-6
     assert all(p.report.passed for p in res.alternatives)
     assert len(res.report.extra["alternatives"]) == len(zones)
+    assert res.report.extra["alternatives_requested"] == 3
+    assert ("found 2 of 3 placements" in res.summary()) == (len(zones) == 2)
 
 
 # -- roads split cells ----------------------------------------------------------------------

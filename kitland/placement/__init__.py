@@ -146,6 +146,13 @@ class PlacementResult:
         )
         lines = []
         if self.found:
+            asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
+            if len(self.alternatives) < asked:
+                lines.append(
+                    f"found {len(self.alternatives)} of {asked} placements: no further zone that "
+                    "satisfies the rules and overlaps the better ones little enough was found "
+                    "within the time limit"
+                )
             for p in self.alternatives:
                 c = p.report.zone.get("compactness", float("nan"))
                 lines.append(f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, {p.status.lower()}, "
@@ -422,6 +429,7 @@ def place(
         best = placements[0]
         found_extra = {
             "alternatives": [p.to_dict() for p in placements],
+            "alternatives_requested": alternatives,
             "solver": _stable(solver),
         }
         report = Report(best.report.results, best.report.zone, found_extra)
