@@ -52,7 +52,7 @@ import pyproj
 import shapely
 
 from kitland.crs import crs_label
-from kitland.estate import LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
+from kitland.estate import LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
 from kitland.io import LAYER_NAMES
 
 __all__ = ["NORMS", "Norm", "NormResult", "ValidationReport", "repair", "validate"]
@@ -703,6 +703,9 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
     total_ha = float(estate.area_ha) or float(budget["area_ha"].sum())
     results: list[NormResult] = []
     findings: list[Finding] = []
+    # Parcels whose land use is unknown could belong to any norm: the shares cannot be judged.
+    unknown = [u for u in budget.index if u not in LAND_USES]
+    unknown_ha = float(budget.loc[unknown, "area_ha"].sum()) if unknown else 0.0
     for norm in NORMS:
         rows = budget.index.intersection(list(norm.land_uses))
         area_ha = float(budget.loc[rows, "area_ha"].sum())
@@ -717,6 +720,10 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
             results.append(NormResult(norm, area_ha, None, None, basis))
             continue
         share = 100 * area_ha / total_ha
+        if unknown_ha > 0:
+            basis += f"; not judged: {unknown_ha:,.1f} ha have an unknown land_use"
+            results.append(NormResult(norm, area_ha, share, None, basis))
+            continue
         ok = (norm.min_pct is None or share >= norm.min_pct) and (
             norm.max_pct is None or share <= norm.max_pct
         )

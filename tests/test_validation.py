@@ -521,3 +521,12 @@ def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> Non
         report.budget.loc["industrial", "parcels"]
         == (clean["parcels"]["land_use"].str.strip().str.lower() == "industrial").sum()
     )
+
+
+def test_norms_not_judged_while_land_uses_are_unknown(clean: dict, tmp_path: Path) -> None:
+    clean["parcels"]["land_use"] = clean["parcels"]["land_use"].replace("industrial", "pabrik")
+    report = validate(roundtrip(clean, tmp_path))
+    assert "unknown-land-use" in report.codes()
+    assert all(n.passed is None for n in report.norms)  # not "✓ industrial 0 %"
+    assert not report.norms_met
+    assert "not judged" in report.to_text()
