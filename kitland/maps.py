@@ -915,7 +915,7 @@ def make_map(
         raise DataError(msg)
     geom = _zone_geometry(zone, estate)
     bounds = (
-        gpd.GeoSeries([shapely.box(*estate.boundary.total_bounds)], crs=estate.crs)
+        gpd.GeoSeries([shapely.box(*_frame_bounds(estate))], crs=estate.crs)
         .to_crs(4326)
         .total_bounds
     )
@@ -1048,6 +1048,23 @@ def _attribution(estate: Estate, lang: str, *, offline: bool) -> str:
         return _label(lang, "attribution")
     text = _label(lang, "attr_user").format(name=estate.name)
     return f"{text}; {_label(lang, 'attr_villages')}" if offline else text
+
+
+def _frame_bounds(estate: Estate, *, reach_m: float = 5_000.0) -> tuple[float, float, float, float]:
+    """What a static map must show: the boundary, plus the gates and point settlements within
+    ``reach_m`` of it (rules measure from them, e.g. an estate gate on the national road)."""
+    frame = shapely.box(*estate.boundary.total_bounds)
+    near = frame.buffer(reach_m)
+    points = [estate.gates.geometry]
+    s = estate.settlements
+    points.append(s.geometry[s.geom_type.isin(["Point", "MultiPoint"])])
+    for g in points:
+        arr = g.to_numpy()
+        arr = arr[shapely.intersects(arr, near)] if len(arr) else arr
+        if len(arr):
+            frame = shapely.union(frame, shapely.box(*shapely.total_bounds(arr)))
+    x0, y0, x1, y1 = frame.bounds
+    return (x0, y0, x1, y1)
 
 
 def _title_html(name: str, lang: str, rules_source: str | None, *, bundled: bool = True) -> str:
@@ -1216,7 +1233,7 @@ def save_png(
                     label=_label(lang, str(kind)),
                 )
             )
-    x0, y0, x1, y1 = estate.boundary.total_bounds
+    x0, y0, x1, y1 = _frame_bounds(estate)
     pad = 0.04 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
     ax.set_ylim(y0 - pad, y1 + pad)

@@ -331,3 +331,22 @@ def test_save_png_draws_the_zone(estate: Estate, tmp_path: Path) -> None:
 def test_grid_estate_factory_map(tmp_path: Path) -> None:
     est = grid_estate(["IA"])
     assert save_map(make_map(est, lang="en"), tmp_path / "g.html").stat().st_size > 5_000
+
+
+def test_frame_includes_gates_near_the_estate() -> None:
+    from conftest import grid_layers  # noqa: PLC0415
+
+    from kitland.maps import _frame_bounds  # noqa: PLC0415
+
+    layers = grid_layers(
+        ["IA"],
+        gates=[
+            (
+                shapely.Point(100, -1_000),
+                {"gate_id": "pantura", "kind": "estate_gate"},
+            ),  # 1 km south
+            (shapely.Point(100, -9_000), {"gate_id": "far", "kind": "estate_gate"}),  # beyond 5 km
+        ],
+    )
+    x0, y0, x1, y1 = _frame_bounds(Estate.from_layers(layers))
+    assert (x0 - X0, y0 - Y0, x1 - X0, y1 - Y0) == pytest.approx((0, -1_000, 200, 100))
