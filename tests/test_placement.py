@@ -301,3 +301,18 @@ def test_result_displays() -> None:
     assert "<table>" in res._repr_html_()
     assert res.summary().startswith("placement 1: 4.00 ha")
     assert np.isfinite(res.solver["time_s"])
+
+
+def test_relaxations_never_tighten_a_rule() -> None:
+    """On a feasible problem no rule is the obstacle: the advice must never propose a
+    "relaxation" beyond the rule's own limit (e.g. adjacency 100 m "relaxed" to 200 m)."""
+    from kitland.placement import build_problem  # noqa: PLC0415
+    from kitland.placement._diagnose import relaxations  # noqa: PLC0415
+
+    est, rules = _enum_setup()
+    _, _, prob = build_problem(est, rules, cell_m=50)
+    advice = relaxations(prob, time_limit_s=10)
+    adjacency = next(a for a in advice if a["rule"] == "adjacent#1")
+    assert adjacency["fits_without"] and adjacency["best_value"] >= 100
+    assert adjacency["text"].startswith("adjacent#1 is not the obstacle")
+    assert not any(a["text"].startswith("relax ") for a in advice)

@@ -171,6 +171,10 @@ class PlacementResult:
                 )
             for d in self.report.extra.get("diagnosis", []):
                 lines.append(f"  - {d.get('text', '')}")
+            rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
+            if rejected:
+                counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
+                lines.append(f"  zones found by the solver failed the final check on: {counts}")
         lines.append(f"{solver}, {s.get('time_s', 0):.1f} s, {s.get('cells', 0)} cells")
         return "\n".join(lines) + "\n"
 

@@ -77,6 +77,15 @@ def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> d
     return {"steps": steps, "largest_pieces_ha": largest, "min_area_ha": p.min_area_m2 / 1e4}
 
 
+def _not_the_obstacle(name: str, value: str) -> str:
+    """Text for a rule that the best zone without it meets anyway (value inside the limit):
+    the obstacle is elsewhere, typically a zone the model accepts but the final check rejects."""
+    return (
+        f"{name} is not the obstacle: without it the best zone still meets it ({value}); "
+        "see the zones rejected by the final check"
+    )
+
+
 def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]]:
     """For each hard rule: drop it and find the best value of its measure that still fits.
 
@@ -105,13 +114,22 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
         if sol.found and sol.cells is not None:
             if how == "sum" and isinstance(orig, SumAtLeast):
                 v = float(orig.coef[sol.cells].sum())
-                entry.update(best_value=v, required=orig.min_value, unit="m",
-                             text=f"relax {name} from {orig.min_value:g} m to {math.floor(v):g} m")  # fmt: skip
+                text = (
+                    f"relax {name} from {orig.min_value:g} m to {math.floor(v):g} m"
+                    if v < orig.min_value
+                    else _not_the_obstacle(name, f"{v:,.0f} m")
+                )
+                entry.update(best_value=v, required=orig.min_value, unit="m", text=text)
             elif how == "reach" and isinstance(orig, ReachAny) and orig.value is not None:
                 v = float(np.min(orig.value[sol.cells]))
-                entry.update(best_value=v if math.isfinite(v) else None, required=orig.limit, unit="m",
-                             text=f"relax {name} from {orig.limit:g} m to {math.ceil(v):g} m" if math.isfinite(v)
-                             else f"drop {name}: a zone fits, but no road reaches it")  # fmt: skip
+                if not math.isfinite(v):
+                    text = f"drop {name}: a zone fits, but no road reaches it"
+                elif v > orig.limit:
+                    text = f"relax {name} from {orig.limit:g} m to {math.ceil(v):g} m"
+                else:
+                    text = _not_the_obstacle(name, f"{v:,.0f} m")
+                entry.update(best_value=v if math.isfinite(v) else None, required=orig.limit,
+                             unit="m", text=text)  # fmt: skip
             elif how == "area":
                 v = float(problem.area_m2[sol.cells].sum()) / 1e4
                 entry.update(best_value=v, unit="ha",
