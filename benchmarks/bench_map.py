@@ -23,7 +23,7 @@ from typing import Any
 import shapely
 
 import kitland
-from kitland.maps import make_map, save_map
+from kitland.maps import CDN_FILE_TO_VENDORED, make_map, save_map
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSETS = ROOT / "kitland" / "_assets"
@@ -35,15 +35,6 @@ PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
     "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
 )
-VENDORED = {
-    "leaflet.js": "leaflet/leaflet.js", "leaflet.css": "leaflet/leaflet.css",
-    "Control.FullScreen.min.js": "leaflet.fullscreen/Control.FullScreen.js",
-    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
-    "leaflet-measure.min.js": "leaflet-measure/leaflet-measure.min.js",
-    "leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
-    "Control.MiniMap.js": "leaflet-minimap/Control.MiniMap.min.js",
-    "Control.MiniMap.css": "leaflet-minimap/Control.MiniMap.min.css",
-}  # fmt: skip
 
 
 def illustrative_zone(estate: kitland.Estate, rules: kitland.Rules) -> shapely.Geometry:
@@ -100,9 +91,11 @@ def explore_map(estate: kitland.Estate, zone: shapely.Geometry) -> Any:
 
 def _route(route: Any) -> None:
     name = route.request.url.rsplit("/", 1)[-1].split("?")[0]
-    if name in VENDORED:
+    if name in CDN_FILE_TO_VENDORED:
         ctype = "text/css" if name.endswith(".css") else "application/javascript"
-        route.fulfill(status=200, body=(ASSETS / VENDORED[name]).read_bytes(), content_type=ctype)
+        route.fulfill(
+            status=200, body=(ASSETS / CDN_FILE_TO_VENDORED[name]).read_bytes(), content_type=ctype
+        )
     elif name.endswith((".js", ".css")):
         route.fulfill(
             status=200,

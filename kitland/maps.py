@@ -443,6 +443,17 @@ _OFFLINE_CSS = {
     "awesome_markers_css": None,
     "awesome_rotate_css": None,
 }
+#: File name in a CDN URL of an online map → the vendored copy under kitland/_assets
+#: (for serving an online map's assets locally, e.g. in tests without network).
+CDN_FILE_TO_VENDORED = {
+    "leaflet.js": "leaflet/leaflet.js", "leaflet.css": "leaflet/leaflet.css",
+    "Control.FullScreen.min.js": "leaflet.fullscreen/Control.FullScreen.js",
+    "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
+    "leaflet-measure.min.js": "leaflet-measure/leaflet-measure.min.js",
+    "leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
+    "Control.MiniMap.js": "leaflet-minimap/Control.MiniMap.min.js",
+    "Control.MiniMap.css": "leaflet-minimap/Control.MiniMap.min.css",
+}  # fmt: skip
 _MIME = {".png": "image/png", ".svg": "image/svg+xml"}
 
 

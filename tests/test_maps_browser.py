@@ -16,7 +16,7 @@ import pyproj
 import pytest
 from test_maps import REPORT, RULES, XSS, ZONE, _estate
 
-from kitland.maps import make_map, save_map
+from kitland.maps import CDN_FILE_TO_VENDORED, make_map, save_map
 
 pytestmark = pytest.mark.browser
 
@@ -101,15 +101,7 @@ class Page:
 def _serve_vendored(route: Any) -> None:
     url = route.request.url
     name = url.rsplit("/", 1)[-1].split("?")[0]
-    local = {
-        "leaflet.js": "leaflet/leaflet.js", "leaflet.css": "leaflet/leaflet.css",
-        "Control.FullScreen.min.js": "leaflet.fullscreen/Control.FullScreen.js",
-        "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
-        "leaflet-measure.min.js": "leaflet-measure/leaflet-measure.min.js",
-        "leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
-        "Control.MiniMap.js": "leaflet-minimap/Control.MiniMap.min.js",
-        "Control.MiniMap.css": "leaflet-minimap/Control.MiniMap.min.css",
-    }.get(name)  # fmt: skip
+    local = CDN_FILE_TO_VENDORED.get(name)
     if local is not None:
         ctype = "text/css" if local.endswith(".css") else "application/javascript"
         route.fulfill(status=200, body=(ASSETS / local).read_bytes(), content_type=ctype)
