@@ -44,9 +44,10 @@ from kitland.placement._cells import (
     Cells,
     candidate_land,
     cell_attributes,
+    corner_patterns,
     make_cells,
 )
-from kitland.placement._model import Problem, ReachAny, SumAtLeast
+from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._solve import Solution, solve
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 
 #: How often a placement that fails ``check`` is cut and the solve repeated, per rank.
 MAX_RECHECKS = 5
+#: Relative safety margin on the opening loss the model allows at convex corners.
+CORNER_LOSS_MARGIN = 0.01
 #: Remnants of parcels smaller than this are dropped from the new layout, m².
 SLIVER_M2 = 1.0
 _SOLVER_NAME = "OR-Tools CP-SAT"
@@ -244,7 +247,7 @@ def build_problem(
     n = len(cells)
     sums, reach = [], []
     min_c: float | None = None
-    width = 1
+    width, width_m = 1, 0.0
     for rule in rules.rules:
         if rule.kind == "adjacent":
             sums.append(SumAtLeast(rule.id, attrs[rule.id], float(rule["min_shared_m"])))
@@ -260,6 +263,7 @@ def build_problem(
         elif rule.kind == "min_width":
             w = float(rule["min_m"])
             width = max(width, math.ceil(w / cell_m - 1e-9))
+            width_m = max(width_m, w)
     a_nom = zone.area_ha * 1e4
     cost = np.zeros(n)
     for rule in rules.prefer:
@@ -270,8 +274,23 @@ def build_problem(
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
+        corners=_corners(cells, width_m) if width_m > 0 else None,
     )  # fmt: skip
     return land, cells, prob
+
+
+def _corners(cells: Cells, width_m: float) -> Corners:
+    """The model's account of the ``min_width`` opening loss (see :class:`._model.Corners`).
+
+    Each corner's loss is inflated by :data:`CORNER_LOSS_MARGIN` and the allowed share
+    deflated by it, so float noise and polygonised buffers in :func:`kitland.check`
+    cannot turn a zone the model accepts into one the check rejects.
+    """
+    from kitland.measure import MIN_WIDTH_LOSS_PCT  # noqa: PLC0415 - one threshold for both
+
+    cell, across, loss = corner_patterns(cells, radius_m=width_m / 2)
+    share = MIN_WIDTH_LOSS_PCT / 100 / (1 + CORNER_LOSS_MARGIN)
+    return Corners(cell, across, loss * (1 + CORNER_LOSS_MARGIN), share)
 
 
 def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:

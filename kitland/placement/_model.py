@@ -10,7 +10,9 @@ feasible when
 - ``Σ_S g_i ≥ g_min`` for every boundary-length rule (``adjacent``, ``frontage``),
 - ``S`` holds a cell of every ``reach`` mask (``distance``, ``network_distance``),
 - perimeter ``P(S) = Σ_S p_i − 2 Σ_{i,j∈S} L_ij`` obeys the compactness bound below,
-- with ``width_cells = k > 1``, every cell lies in a fully selected ``k × k`` square.
+- with ``width_cells = k > 1``, every cell lies in a fully selected ``k × k`` square,
+- with ``corners``, the opening loss of the zone's convex corners stays within the share
+  of the zone's area that ``min_width`` allows (see :class:`Corners`).
 
 **Compactness.** Polsby–Popper ``4πA/P² ≥ c`` ⇔ ``P ≤ √(4π/c)·√A``. ``√A`` is concave,
 so on ``[A_min, A_max]`` it lies above its chord; requiring
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["Problem", "ReachAny", "SumAtLeast"]
+__all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast"]
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,32 @@ class ReachAny:
     mask: NDArray[np.bool_]
     value: NDArray[np.float64] | None = None
     limit: float = math.inf
+
+
+@dataclass(frozen=True)
+class Corners:
+    """The ``min_width`` opening loss at the zone's convex corners.
+
+    Squares of ``k × k`` cells hold the opening's disk, so a zone made of them loses
+    area only at its convex corners (about ``(1 − π/4)·r²`` at a right angle). Pattern
+    ``p`` fires when ``cell[p]`` is chosen and neither ``across[p]`` cell is (−1: no
+    cell); the zone then loses ``loss_m2[p]``. A zone is feasible when the losses of the
+    patterns that fire add up to at most ``share`` of its area.
+    """
+
+    cell: NDArray[np.int64]
+    across: NDArray[np.int64]
+    loss_m2: NDArray[np.float64]
+    share: float
+
+    def fired(self, sel: NDArray[np.bool_]) -> NDArray[np.bool_]:
+        """Which patterns fire for the chosen-cell mask ``sel``."""
+        sel_ext = np.r_[sel, False]  # index -1 reads "no cell": never chosen
+        return sel[self.cell] & ~sel_ext[self.across[:, 0]] & ~sel_ext[self.across[:, 1]]
+
+    def loss(self, sel: NDArray[np.bool_]) -> float:
+        """Opening loss of the chosen cells, m²."""
+        return float(self.loss_m2[self.fired(sel)].sum())
 
 
 @dataclass(frozen=True)
@@ -76,6 +104,8 @@ class Problem:
         ``share`` of its own area (alternatives).
     nogoods
         Cell sets that may not be chosen again exactly (placements that failed check).
+    corners
+        Opening loss at convex corners (``min_width``), or None.
     """
 
     area_m2: NDArray[np.float64]
@@ -94,6 +124,7 @@ class Problem:
     width_cells: int = 1
     avoid: tuple[tuple[NDArray[np.int64], float], ...] = ()
     nogoods: tuple[NDArray[np.int64], ...] = field(default_factory=tuple)
+    corners: Corners | None = None
 
     def __len__(self) -> int:
         return len(self.area_m2)
@@ -149,4 +180,6 @@ class Problem:
         }
         for s in self.sums:
             out[s.name] = float(s.coef[sel].sum())
+        if self.corners is not None:
+            out["opening_loss_m2"] = self.corners.loss(sel)
         return out

@@ -28,6 +28,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -192,6 +193,20 @@ def _knapsack_lb(
     return float(prev_c + (a_min - prev_a) / area[j] * cost[j])
 
 
+def _len_units(coef: NDArray[np.float64]) -> NDArray[np.int64]:
+    """Boundary lengths in whole cm, as the model sums them.
+
+    Cell lengths are rounded, not floored: the ε trim at each cell's stretch ends makes
+    a 50 m edge of two cells measure 49.998 m each, which the dissolved zone measures
+    as the full 100 m that :func:`kitland.check` then judges.
+    """
+    return np.round(coef * LEN_SCALE).astype(np.int64)
+
+
+def _len_min(min_value: float) -> int:
+    return math.ceil((min_value + LEN_MARGIN_M) * LEN_SCALE)
+
+
 def _feasible_set(
     p: Problem, cells: NDArray[np.int64], adj: list[list[int]], squares: NDArray[np.int64]
 ) -> bool:
@@ -202,7 +217,7 @@ def _feasible_set(
     lo, hi = p.min_area_m2 + AREA_MARGIN_M2, p.max_area_m2 - AREA_MARGIN_M2
     if not lo <= ev["area_m2"] <= hi:
         return False
-    if any(ev[s.name] < s.min_value + LEN_MARGIN_M for s in p.sums):
+    if any(int(_len_units(s.coef[cells]).sum()) < _len_min(s.min_value) for s in p.sums):
         return False
     if any(not r.mask[cells].any() for r in p.reach):
         return False
@@ -221,6 +236,8 @@ def _feasible_set(
         if len(ng) == len(cells) and np.array_equal(ng, np.sort(cells)):
             return False
     if p.width_cells > 1 and len(_opening(len(p), cells, squares)) != len(cells):
+        return False
+    if p.corners is not None and p.corners.loss(sel) > p.corners.share * ev["area_m2"]:
         return False
     lab = _components(sel, adj)
     return bool(lab.max() == 0)
@@ -346,6 +363,42 @@ def _greedy(
     return best
 
 
+def _tree_flows(
+    p: Problem, hint: NDArray[np.int64], roots: list[int], ew: NDArray[np.int64]
+) -> tuple[int, dict[tuple[int, int], int]] | None:
+    """A root and the flows of a breadth-first tree over the hinted cells (a full hint).
+
+    Each tree edge carries the size of the subtree below it, so every hinted cell but
+    the root takes in exactly one unit. None when no root is hinted or the hint is not
+    connected inside the window.
+    """
+    hs = set(hint.tolist())
+    start = next((r for r in roots if r in hs), None)
+    if start is None:
+        return None
+    nb: dict[int, list[int]] = {i: [] for i in hs}
+    for e in ew.tolist():
+        i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
+        if i in hs and j in hs:
+            nb[i].append(j)
+            nb[j].append(i)
+    parent = {start: -1}
+    order = [start]
+    for u in order:
+        for v in nb[u]:
+            if v not in parent:
+                parent[v] = u
+                order.append(v)
+    if len(order) != len(hs):
+        return None
+    size = dict.fromkeys(order, 1)
+    flows: dict[tuple[int, int], int] = {}
+    for v in reversed(order[1:]):
+        size[parent[v]] += size[v]
+        flows[(parent[v], v)] = size[v]
+    return start, flows
+
+
 # -- the exact model of one window ------------------------------------------------------
 def _window_model(
     p: Problem,
@@ -355,9 +408,13 @@ def _window_model(
     obj_coef: NDArray[np.int64],
     cut: int | None,
     hint: NDArray[np.int64] | None,
+    fixed: NDArray[np.int64] | None = None,
 ) -> tuple[cp_model.CpModel, dict[int, cp_model.IntVar]]:
     m = cp_model.CpModel()
     x = {int(i): m.new_bool_var(f"x{i}") for i in cells}
+    for i in fixed.tolist() if fixed is not None else ():
+        m.add(x[int(i)] == 1)
+    hint_set = set(hint.tolist()) if hint is not None else None
     a = np.round(p.area_m2 * AREA_SCALE).astype(np.int64)
     lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
     hi = math.floor((p.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE)
@@ -365,9 +422,9 @@ def _window_model(
     m.add(area_expr >= lo)
     m.add(area_expr <= hi)
     for s in p.sums:
-        coef = np.round(s.coef * LEN_SCALE).astype(np.int64)
+        coef = _len_units(s.coef)
         terms = [int(coef[i]) * x[i] for i in x if coef[i] > 0]
-        m.add(sum(terms) >= math.ceil((s.min_value + LEN_MARGIN_M) * LEN_SCALE))
+        m.add(sum(terms) >= _len_min(s.min_value))
     for req in p.reach:
         m.add_bool_or([x[i] for i in x if req.mask[i]])
     # Edges inside the window.
@@ -394,6 +451,8 @@ def _window_model(
         for e in ew.tolist():
             i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
             y = m.new_bool_var(f"y{i}_{j}")
+            if hint_set is not None:
+                m.add_hint(y, i in hint_set and j in hint_set)
             m.add_implication(y, x[i])
             m.add_implication(y, x[j])
             terms.append(-2 * math.floor(p.shared_m[e] * LEN_SCALE * Q) * y)
@@ -409,10 +468,16 @@ def _window_model(
         m.add_implication(ri, x[i])
     inflow: dict[int, list[cp_model.IntVar]] = {i: [] for i in x}
     outflow: dict[int, list[cp_model.IntVar]] = {i: [] for i in x}
+    flow_hint = _tree_flows(p, hint, list(root), ew) if hint is not None else None
+    if flow_hint is not None:
+        for i, ri in root.items():
+            m.add_hint(ri, i == flow_hint[0])
     for e in ew.tolist():
         i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
         for u, v in ((i, j), (j, i)):
             f = m.new_int_var(0, n_max - 1, f"f{u}_{v}")
+            if flow_hint is not None:
+                m.add_hint(f, flow_hint[1].get((u, v), 0))
             m.add(f <= (n_max - 1) * x[u])
             m.add(f <= (n_max - 1) * x[v])
             outflow[u].append(f)
@@ -431,11 +496,35 @@ def _window_model(
             if not in_w[sq].all():
                 continue
             z = m.new_bool_var(f"z{q}")
+            if hint is not None:
+                m.add_hint(z, bool(np.isin(sq, hint).all()))
             for i in sq.tolist():
                 m.add_implication(z, x[i])
                 cover[i].append(z)
         for i in x:
             m.add_bool_or([*cover[i], ~x[i]])
+    # Opening loss at convex corners: pattern (c, n1, n2) fires when c is chosen and
+    # neither n1 nor n2 is (cells outside the window are never chosen).
+    if p.corners is not None:
+        cn = p.corners
+        in_ext = np.r_[in_w, False]
+        pats = np.flatnonzero(in_w[cn.cell])
+        loss_terms = []
+        fired = None
+        if hint is not None:
+            hsel = np.zeros(len(p), dtype=bool)
+            hsel[hint] = True
+            fired = cn.fired(hsel)
+        for q in pats.tolist():
+            lits = [~x[int(cn.cell[q])]]
+            lits += [x[int(j)] for j in cn.across[q].tolist() if j >= 0 and in_ext[j]]
+            b = m.new_bool_var(f"k{q}")
+            m.add_bool_or([*lits, b])
+            if fired is not None:
+                m.add_hint(b, bool(fired[q]))
+            loss_terms.append(math.ceil(cn.loss_m2[q] * AREA_SCALE) * b)
+        if loss_terms:
+            m.add(sum(loss_terms) <= sum(math.floor(cn.share * int(a[i])) * x[i] for i in x))
     # Alternatives and no-goods.
     for prev, share in p.avoid:
         milli = round(share * 1000)
@@ -454,6 +543,144 @@ def _window_model(
         for i, xv in x.items():
             m.add_hint(xv, i in hs)
     return m, x
+
+
+# -- warm starts and local improvement ----------------------------------------------------
+def _rectangles(p: Problem, allowed: NDArray[np.bool_], top: int = 4) -> list[NDArray[np.int64]]:
+    """The cheapest feasible axis-aligned rectangles of whole cells, best first.
+
+    Every rectangle size whose area fits the band (and, with a width rule, whose sides
+    hold ``k`` cells) is slid over the grid with 2-D prefix sums of area, cost, rule sums,
+    reach and overlap with earlier placements; the cheapest position of each size that
+    meets the sums and reach is kept, then judged by :func:`_feasible_set`. A rectangle
+    has four right-angled corners, so it is the natural first answer under ``min_width``.
+    """
+    c2 = p.cell_m * p.cell_m
+    full = allowed & (p.area_m2 >= c2 * (1 - 1e-9))
+    if not full.any():
+        return []
+    r0, c0 = int(p.row[full].min()), int(p.col[full].min())
+    nr, nc = int(p.row[full].max()) - r0 + 1, int(p.col[full].max()) - c0 + 1
+    rr, cc = p.row[full] - r0 + 1, p.col[full] - c0 + 1
+
+    def table(v: NDArray[np.float64]) -> NDArray[np.float64]:
+        g = np.zeros((nr + 1, nc + 1))
+        np.add.at(g, (rr, cc), v[full])
+        return g.cumsum(0).cumsum(1)
+
+    grids = [table(np.ones(len(p))), table(p.cost)]
+    grids += [table(s.coef) for s in p.sums]
+    grids += [table(r.mask.astype(np.float64)) for r in p.reach]
+    for prev, _ in p.avoid:
+        pin = np.zeros(len(p))
+        pin[prev] = 1.0
+        grids.append(table(pin))
+    lo, hi = p.min_area_m2 + AREA_MARGIN_M2, p.max_area_m2 - AREA_MARGIN_M2
+    pb = p.perimeter_bound()
+    k = max(1, p.width_cells)
+    found: list[tuple[float, int, int, int, int]] = []
+    for h in range(k, nr + 1):
+        w_lo, w_hi = max(k, math.ceil(lo / (h * c2))), min(nc, math.floor(hi / (h * c2)))
+        for w in range(w_lo, w_hi + 1):
+            area = h * w * c2
+            if pb is not None and 2 * (h + w) * p.cell_m > pb[0] + pb[1] * (area - p.min_area_m2):
+                continue
+            box = [g[h:, w:] - g[:-h, w:] - g[h:, :-w] + g[:-h, :-w] for g in grids]
+            ok = box[0] >= h * w - 0.5
+            j = 2
+            for sm in p.sums:
+                ok &= box[j] >= sm.min_value + LEN_MARGIN_M - 0.05  # cm rounding; judged below
+                j += 1
+            for _ in p.reach:
+                ok &= box[j] >= 0.5
+                j += 1
+            for _, share in p.avoid:
+                ok &= box[j] * c2 <= share * area + 1e-6
+                j += 1
+            if not ok.any():
+                continue
+            cost = np.where(ok, box[1], np.inf)
+            at = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            found.append((float(cost[at]), h, w, int(at[0]) + r0, int(at[1]) + c0))
+    found.sort()
+    out: list[NDArray[np.int64]] = []
+    for _, h, w, top_r, top_c in found:
+        inside = full & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c)
+        out.append(np.flatnonzero(inside & (p.col < top_c + w)))
+        if len(out) >= top:
+            break
+    return out
+
+
+def _solve_model(
+    model: cp_model.CpModel, *, det_time_s: float, wall_s: float, deterministic: bool,
+    num_workers: int, seed: int, linearization: int = 2,
+) -> tuple[cp_model.CpSolver, Any]:  # fmt: skip
+    solver = cp_model.CpSolver()
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(0.01, wall_s)
+    prm.max_deterministic_time = max(0.05, det_time_s)
+    # interleave_search (CP-SAT's deterministic parallel mode) aborts in OR-Tools
+    # 9.15 (google/or-tools#5025, #5048): determinism comes from one worker instead.
+    prm.num_workers = 1 if deterministic else num_workers
+    prm.random_seed = seed
+    prm.linearization_level = linearization
+    return solver, solver.solve(model)
+
+
+def _improve(
+    p: Problem,
+    best: NDArray[np.int64],
+    keep: NDArray[np.bool_],
+    squares: NDArray[np.int64],
+    obj_coef: NDArray[np.int64],
+    deadline: float,
+    *,
+    budget_s: float,
+    deterministic: bool,
+    num_workers: int,
+    seed: int,
+    stats: dict[str, int],
+) -> NDArray[np.int64]:
+    """Large-neighbourhood search: re-solve a band around the zone's edge, keep the rest.
+
+    Cells deeper than the band inside the zone stay chosen, cells beyond it outside
+    stay out; CP-SAT solves the band exactly ("no worse than now", hinted with the
+    zone). The band is widened when a round finds nothing better.
+    """
+    n = len(p)
+    t_end = min(deadline, time.monotonic() + budget_s)
+    c = p.cell_m
+    radii = [1.2 * c, 2.2 * c * max(1, p.width_cells) / 2]
+    level = 0
+    while level < len(radii) and time.monotonic() < t_end - 0.05:
+        sel = np.zeros(n, dtype=bool)
+        sel[best] = True
+        edge = np.zeros(n, dtype=bool)
+        if len(p.edges):
+            diff = sel[p.edges[:, 0]] != sel[p.edges[:, 1]]
+            edge[p.edges[diff].ravel()] = True
+        edge |= sel & (p.perimeter_m > 4 * c)  # clipped cells on the land's border
+        band = keep & near_cells(p, edge & sel, radii[level])
+        core = sel & ~band
+        cells = np.flatnonzero(band | core)
+        fixed = np.flatnonzero(core)
+        roots = fixed[:1] if len(fixed) else cells
+        cut = int(obj_coef[best].sum())
+        model, x = _window_model(p, cells, roots, squares, obj_coef, cut, best, fixed)
+        solver, st = _solve_model(
+            model, det_time_s=2.0 * (level + 1), wall_s=t_end - time.monotonic(),
+            deterministic=deterministic, num_workers=num_workers, seed=seed,
+        )  # fmt: skip
+        stats["lns"] = stats.get("lns", 0) + 1
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = np.array(sorted(i for i, v in x.items() if solver.boolean_value(v)), np.int64)
+            if int(obj_coef[chosen].sum()) < cut:
+                best = chosen
+                level = 0
+                continue
+        level += 1
+    return best
 
 
 def solve(
@@ -544,11 +771,12 @@ def solve(
             win = keep & (gx * gx + gy * gy <= D * D)
             block = keep & (br == b[0]) & (bc == b[1])
             wins.append((win, block))
+        wins = _merge_windows(wins, _components(keep, adj))
     stats["windows"] = len(wins)
     bounds = []
     for win, block in wins:
         ok = block.any() and all(r.mask[win].any() for r in p.reach)
-        ok = ok and all(s.coef[win].sum() >= s.min_value + LEN_MARGIN_M for s in p.sums)
+        ok = ok and all(s.coef[win].sum() >= s.min_value + LEN_MARGIN_M - 0.05 for s in p.sums)
         bounds.append(_knapsack_lb(p.cost[win], p.area_m2[win], p.min_area_m2 + AREA_MARGIN_M2,
                                    p.max_area_m2 - AREA_MARGIN_M2) if ok else math.inf)  # fmt: skip
     order = np.argsort(bounds, kind="stable")
@@ -565,6 +793,21 @@ def solve(
             o = int(obj_coef[g].sum())
             if best_int is None or o < best_int:
                 best, best_int, best_obj = g, o, float(p.cost[g].sum())
+    # Rectangles of whole cells: with a width rule, often the only zones greedy growth
+    # cannot spoil with a jagged edge.
+    for g in _rectangles(p, keep):
+        if _feasible_set(p, g, adj, squares):
+            o = int(obj_coef[g].sum())
+            if best_int is None or o < best_int:
+                best, best_int, best_obj = g, o, float(p.cost[g].sum())
+            break
+    # Local improvement of the incumbent before the windows try to beat or prove it.
+    if best is not None:
+        best = _improve(
+            p, best, keep, squares, obj_coef, deadline, budget_s=0.2 * time_limit_s,
+            deterministic=deterministic, num_workers=num_workers, seed=seed, stats=stats,
+        )  # fmt: skip
+        best_int, best_obj = int(obj_coef[best].sum()), float(p.cost[best].sum())
     # Pass 1 gives every window a slice of (deterministic) time, best bound first, so a
     # good zone anywhere becomes the incumbent early; pass 2 spends what is left on the
     # windows still open, proving or improving. Windows whose bound cannot beat the
@@ -598,18 +841,12 @@ def solve(
             model, x = _window_model(
                 p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
             )
-            solver = cp_model.CpSolver()
-            prm = solver.parameters
-            prm.max_time_in_seconds = remaining
             left = len(pending) - k
             share = 0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
-            prm.max_deterministic_time = max(0.5, share)
-            # interleave_search (CP-SAT's deterministic parallel mode) aborts in OR-Tools
-            # 9.15 (google/or-tools#5025, #5048): determinism comes from one worker instead.
-            prm.num_workers = 1 if deterministic else num_workers
-            prm.random_seed = seed
-            prm.linearization_level = 2
-            st = solver.solve(model)
+            solver, st = _solve_model(
+                model, det_time_s=max(0.5, share), wall_s=remaining,
+                deterministic=deterministic, num_workers=num_workers, seed=seed,
+            )  # fmt: skip
             name = solver.status_name(st)
             stats["solved"] += 1
             if st == cp_model.MODEL_INVALID:
@@ -646,6 +883,36 @@ def solve(
     gap = 0.0 if not status_any_unknown else (best_obj - bound) / max(abs(best_obj), 1e-9)
     status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
     return Solution(best, best_obj, bound, status, max(gap, 0.0), elapsed, stats)
+
+
+def _merge_windows(
+    wins: list[tuple[NDArray[np.bool_], NDArray[np.bool_]]], lab: NDArray[np.int64]
+) -> list[tuple[NDArray[np.bool_], NDArray[np.bool_]]]:
+    """One window per piece of land that lies whole inside the window of its blocks.
+
+    A zone is connected, so it lies in one piece of candidate land. When the window of a
+    block holds every piece its block touches, that window with its root anywhere in
+    those pieces covers every zone of them: the other blocks of the same pieces need no
+    window of their own (otherwise a parcel spanning four blocks is solved four times).
+    """
+    out: list[tuple[NDArray[np.bool_], NDArray[np.bool_]]] = []
+    seen: set[frozenset[int]] = set()
+    for win, block in wins:
+        labels = frozenset(np.unique(lab[block]).tolist())
+        whole = np.isin(lab, list(labels))
+        if labels and not (whole & ~win).any():
+            if labels in seen:
+                continue
+            seen.add(labels)
+            out.append((whole, whole.copy()))
+        else:
+            out.append((win, block))
+    # Blocks whose pieces another window already covers whole need nothing more.
+    covered = set().union(*seen) if seen else set()
+    return [
+        (w, b) for w, b in out
+        if not (set(np.unique(lab[b]).tolist()) <= covered and not (w == b).all())
+    ]  # fmt: skip
 
 
 def _shrink(
