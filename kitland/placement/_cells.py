@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
+from shapely import affinity
 
 from kitland._errors import RulesError
 from kitland.estate import Estate
@@ -32,6 +33,7 @@ __all__ = [
     "Cells",
     "candidate_land",
     "cell_attributes",
+    "grid_angle",
     "make_cells",
     "rule_selection",
 ]
@@ -87,7 +89,10 @@ class Cells:
     exposed
         The part of each cell's boundary not shared with another cell (lines).
     cell_m, origin
-        Grid spacing and south-west corner of grid cell ``(0, 0)``.
+        Grid spacing and south-west corner of grid cell ``(0, 0)`` (in the turned
+        frame when ``angle_deg`` is set).
+    angle_deg, pivot
+        The grid's turn (counter-clockwise, degrees) and the point it turns about.
     """
 
     geoms: NDArray[np.object_]
@@ -101,6 +106,8 @@ class Cells:
     cell_m: float
     origin: tuple[float, float]
     centroids: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 2)))
+    angle_deg: float = 0.0
+    pivot: tuple[float, float] = (0.0, 0.0)
 
     def __len__(self) -> int:
         return len(self.geoms)
@@ -186,8 +193,52 @@ def candidate_land(estate: Estate, rules: Rules) -> CandidateLand:
     return CandidateLand(base=base, allowed=allowed, removed=tuple(removed))
 
 
-def make_cells(allowed: shapely.Geometry, *, cell_m: float) -> Cells:
+def grid_angle(allowed: shapely.Geometry, *, min_alignment: float = 0.2) -> float:
+    """The direction the land's edges mostly run in, degrees in [−45, 45) (0: north-up).
+
+    Edge directions are folded onto a quarter turn (a rectangle's four sides agree);
+    the direction holding the most edge length (within ±1°) wins, refined by the
+    length-weighted mean of the edges near it. A ragged outline where that direction
+    holds less than ``min_alignment`` of the length keeps the north-up grid, as does a
+    direction within 0.5° of north.
+
+    Examples
+    --------
+    >>> from shapely import affinity, box
+    >>> round(grid_angle(affinity.rotate(box(0, 0, 400, 300), 30)), 6)
+    30.0
+    >>> grid_angle(box(0, 0, 400, 300))
+    0.0
+    """
+    if allowed.is_empty:
+        return 0.0
+    rings = shapely.get_rings(shapely.get_parts(shapely.simplify(allowed, 0.5)))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    d = (xy[1:] - xy[:-1])[same]
+    length = np.hypot(d[:, 0], d[:, 1])
+    total = float(length.sum())
+    if total <= 0:
+        return 0.0
+    theta = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 90.0  # [0, 90)
+    hist, _ = np.histogram(theta, bins=360, range=(0.0, 90.0), weights=length)
+    window = np.convolve(np.r_[hist[-4:], hist, hist[:4]], np.ones(9), mode="valid")
+    peak = (int(np.argmax(window)) + 0.5) * 0.25  # centre of the best ±1° window
+    off = (theta - peak + 45.0) % 90.0 - 45.0
+    near = np.abs(off) <= 1.25  # the window's bins, whole
+    if length[near].sum() < min_alignment * total:
+        return 0.0
+    deg = peak + float(np.average(off[near], weights=length[near]))
+    deg = (deg + 45.0) % 90.0 - 45.0
+    return 0.0 if abs(deg) < 0.5 else round(deg, 6)
+
+
+def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0.0) -> Cells:
     """Cut ``allowed`` into grid cells of ``cell_m``; find neighbours and exposed edges.
+
+    With ``angle_deg`` the grid is turned by that angle (counter-clockwise) about the
+    land's south-west bounding corner, so cells line up with land that does not run
+    north-up (:func:`grid_angle`); rows and columns then count along the turned axes.
 
     Examples
     --------
@@ -196,6 +247,20 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float) -> Cells:
     >>> len(c), float(c.area_m2.sum()), len(c.edges), float(c.shared_m.sum())
     (8, 5000.0, 10, 250.0)
     """
+    if angle_deg and not allowed.is_empty:
+        x0, y0 = allowed.bounds[:2]
+        pivot = (math.floor(x0), math.floor(y0))
+        straight = make_cells(affinity.rotate(allowed, -angle_deg, origin=pivot), cell_m=cell_m)
+        turn = _rotation(angle_deg, pivot)
+        cent = straight.centroids @ turn[:, :2].T + turn[:, 2]
+        return Cells(
+            geoms=shapely.transform(straight.geoms, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
+            row=straight.row, col=straight.col, area_m2=straight.area_m2,
+            perimeter_m=straight.perimeter_m, edges=straight.edges, shared_m=straight.shared_m,
+            exposed=shapely.transform(straight.exposed, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
+            cell_m=cell_m, origin=straight.origin, centroids=cent, angle_deg=angle_deg,
+            pivot=pivot,
+        )  # fmt: skip
     empty_i = np.zeros(0, dtype=np.int64)
     if allowed.is_empty:
         e = np.zeros(0, dtype=object)
@@ -244,6 +309,14 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float) -> Cells:
         edges=edges, shared_m=shared, exposed=exposed, cell_m=cell_m, origin=(ox, oy),
         centroids=cent,
     )  # fmt: skip
+
+
+def _rotation(angle_deg: float, pivot: tuple[float, float]) -> NDArray[np.float64]:
+    """2 × 3 affine matrix turning points by ``angle_deg`` about ``pivot``."""
+    a = math.radians(angle_deg)
+    c, s = math.cos(a), math.sin(a)
+    px, py = pivot
+    return np.array([[c, -s, px - c * px + s * py], [s, c, py - s * px - c * py]])
 
 
 def _neighbours(

@@ -147,6 +147,27 @@ def _opening(n: int, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> ND
     return np.unique(squares[full].ravel())
 
 
+def _thick(p: Problem, sel: NDArray[np.bool_], squares: NDArray[np.int64]) -> bool:
+    """Every chosen cell, and every pair of chosen neighbours, lies in a chosen square."""
+    full = squares[sel[squares].all(axis=1)]
+    covered = np.zeros(len(sel), dtype=bool)
+    covered[full.ravel()] = True
+    if (sel & ~covered).any():
+        return False
+    if len(p.edges) == 0:
+        return True
+    both = sel[p.edges[:, 0]] & sel[p.edges[:, 1]]
+    k = p.width_cells
+    grid = full.reshape(-1, k, k)
+    pairs = np.concatenate([
+        np.stack([grid[:, :, :-1].ravel(), grid[:, :, 1:].ravel()], axis=1),
+        np.stack([grid[:, :-1, :].ravel(), grid[:, 1:, :].ravel()], axis=1),
+    ])  # fmt: skip
+    n = len(sel)
+    keys = np.sort(pairs, axis=1) @ np.array([n, 1])
+    return bool(np.isin(p.edges[both] @ np.array([n, 1]), keys).all())
+
+
 def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
     """Cells whose grid square may lie within ``dist_m`` of a seed cell's square."""
     import shapely  # noqa: PLC0415 - only a point index over grid positions
@@ -235,7 +256,7 @@ def _feasible_set(
     for ng in p.nogoods:
         if len(ng) == len(cells) and np.array_equal(ng, np.sort(cells)):
             return False
-    if p.width_cells > 1 and len(_opening(len(p), cells, squares)) != len(cells):
+    if p.width_cells > 1 and not _thick(p, sel, squares):
         return False
     if p.corners is not None and p.corners.loss(sel) > p.corners.share * ev["area_m2"]:
         return False
@@ -490,8 +511,10 @@ def _window_model(
         else:
             m.add(net >= x[i] - n_max * rr)
     # Width: each selected cell lies in a fully selected k × k square.
+    # Two chosen neighbours lie in one such square together, so the zone has no neck
+    # narrower than a square where two squares barely overlap.
     if p.width_cells > 1:
-        cover: dict[int, list[cp_model.IntVar]] = {i: [] for i in x}
+        cover: dict[int, dict[int, cp_model.IntVar]] = {i: {} for i in x}
         for q, sq in enumerate(squares):
             if not in_w[sq].all():
                 continue
@@ -500,9 +523,13 @@ def _window_model(
                 m.add_hint(z, bool(np.isin(sq, hint).all()))
             for i in sq.tolist():
                 m.add_implication(z, x[i])
-                cover[i].append(z)
+                cover[i][q] = z
         for i in x:
-            m.add_bool_or([*cover[i], ~x[i]])
+            m.add_bool_or([*cover[i].values(), ~x[i]])
+        for e in ew.tolist():
+            i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
+            both = [z for q, z in cover[i].items() if q in cover[j]]
+            m.add_bool_or([~x[i], ~x[j], *both])
     # Opening loss at convex corners: pattern (c, n1, n2) fires when c is chosen and
     # neither n1 nor n2 is (cells outside the window are never chosen).
     if p.corners is not None:
