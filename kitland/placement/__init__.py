@@ -63,7 +63,7 @@ MAX_RECHECKS = 5
 CORNER_LOSS_MARGIN = 0.01
 #: Remnants of parcels smaller than this are dropped from the new layout, m².
 SLIVER_M2 = 1.0
-_SOLVER_NAME = "OR-Tools CP-SAT"
+_SOLVER_NAME = "HiGHS MILP + OR-Tools CP-SAT"
 
 
 @dataclass(frozen=True)

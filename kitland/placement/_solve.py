@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from kitland._errors import InfeasibleError
+from kitland.placement._milp import solve_window
 from kitland.placement._model import Problem
 
 __all__ = ["Solution", "solve"]
@@ -384,6 +385,25 @@ def _greedy(
     return best
 
 
+def _perimeter_row(p: Problem) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
+    """The compactness bound as one integer row: per cell, per edge and right-hand side.
+
+    ``P ≤ k'(√A_min + s(A − A_min))`` in cm, scaled by 100 so the integers are exact:
+    cell ``i`` contributes ``⌈100·p_i⌉ − ⌊100·s·a_i⌋``, a chosen pair ``−2⌊100·L_ij⌋``.
+    """
+    pb = p.perimeter_bound()
+    if pb is None:
+        return None
+    c = p.min_compactness or 0.0
+    k_adj = math.sqrt(c / (c + COMPACTNESS_MARGIN))
+    p0, slope = pb[0] * k_adj, pb[1] * k_adj
+    q = 100.0 * LEN_SCALE
+    per_cell = np.ceil(p.perimeter_m * q) - np.floor(slope * q * p.area_m2)
+    per_edge = -2.0 * np.floor(p.shared_m * q)
+    rhs = math.floor((p0 - slope * p.min_area_m2) * q)
+    return per_cell, per_edge, float(rhs)
+
+
 def _tree_flows(
     p: Problem, hint: NDArray[np.int64], roots: list[int], ew: NDArray[np.int64]
 ) -> tuple[int, dict[tuple[int, int], int]] | None:
@@ -456,19 +476,10 @@ def _window_model(
         if len(p.edges)
         else np.zeros(0, np.int64)
     )
-    pb = p.perimeter_bound()
-    if pb is not None:
-        # P ≤ k'(√A_min + s(A − A_min)), all in cm; scaled by Q to keep integers exact.
-        c = p.min_compactness or 0.0
-        k_adj = math.sqrt(c / (c + COMPACTNESS_MARGIN))
-        p0, slope = pb[0] * k_adj, pb[1] * k_adj
-        Q = 100
-        terms = []
-        for i in x:
-            coef = math.ceil(p.perimeter_m[i] * LEN_SCALE * Q) - math.floor(
-                slope * LEN_SCALE * Q * p.area_m2[i]
-            )
-            terms.append(int(coef) * x[i])
+    per = _perimeter_row(p)
+    if per is not None:
+        per_cell, per_edge, rhs = per
+        terms = [int(per_cell[i]) * x[i] for i in x]
         for e in ew.tolist():
             i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
             y = m.new_bool_var(f"y{i}_{j}")
@@ -476,9 +487,8 @@ def _window_model(
                 m.add_hint(y, i in hint_set and j in hint_set)
             m.add_implication(y, x[i])
             m.add_implication(y, x[j])
-            terms.append(-2 * math.floor(p.shared_m[e] * LEN_SCALE * Q) * y)
-        rhs = math.floor((p0 - slope * p.min_area_m2) * LEN_SCALE * Q)
-        m.add(sum(terms) <= rhs)
+            terms.append(int(per_edge[e]) * y)
+        m.add(sum(terms) <= int(rhs))
     # Contiguity: rooted single-commodity flow.
     order = np.argsort(p.area_m2[cells], kind="stable")
     n_max = int(np.searchsorted(np.cumsum(p.area_m2[cells][order]), p.max_area_m2, side="right"))
@@ -676,11 +686,14 @@ def _improve(
     zone). The band is widened when a round finds nothing better.
     """
     n = len(p)
-    t_end = min(deadline, time.monotonic() + budget_s)
+    t_end = deadline
     c = p.cell_m
     radii = [1.2 * c, 2.2 * c * max(1, p.width_cells) / 2]
     level = 0
-    while level < len(radii) and time.monotonic() < t_end - 0.05:
+    # Rounds are bounded in CP-SAT's deterministic time, so the same input takes the
+    # same rounds; the wall clock only stops them on a machine far slower than planned.
+    det_left = budget_s
+    while level < len(radii) and det_left > 0 and time.monotonic() < t_end - 0.05:
         sel = np.zeros(n, dtype=bool)
         sel[best] = True
         edge = np.zeros(n, dtype=bool)
@@ -695,8 +708,10 @@ def _improve(
         roots = fixed[:1] if len(fixed) else cells
         cut = int(obj_coef[best].sum())
         model, x = _window_model(p, cells, roots, squares, obj_coef, cut, best, fixed)
+        det = min(det_left, 2.0 * (level + 1))
+        det_left -= det
         solver, st = _solve_model(
-            model, det_time_s=2.0 * (level + 1), wall_s=t_end - time.monotonic(),
+            model, det_time_s=det, wall_s=t_end - time.monotonic(),
             deterministic=deterministic, num_workers=num_workers, seed=seed,
         )  # fmt: skip
         stats["lns"] = stats.get("lns", 0) + 1
@@ -718,6 +733,7 @@ def solve(
     seed: int = 0,
     deterministic: bool = True,
     windows: bool = True,
+    backend: str = "highs",
 ) -> Solution:
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -735,6 +751,10 @@ def solve(
         among equally good zones (several workers race, and ties may then differ).
     windows
         Split into windows (exact, faster); False solves one model over all cells.
+    backend
+        ``"highs"``: each window is a HiGHS MILP with connectivity by separator rows
+        (:mod:`._milp`); ``"cpsat"``: a CP-SAT model with a rooted flow. CP-SAT also
+        runs the large-neighbourhood search in both cases.
 
     Raises
     ------
@@ -831,7 +851,7 @@ def solve(
     # Local improvement of the incumbent before the windows try to beat or prove it.
     if best is not None:
         best = _improve(
-            p, best, keep, squares, obj_coef, deadline, budget_s=0.2 * time_limit_s,
+            p, best, keep, squares, obj_coef, deadline, budget_s=min(0.15 * time_limit_s, 10.0),
             deterministic=deterministic, num_workers=num_workers, seed=seed, stats=stats,
         )  # fmt: skip
         best_int, best_obj = int(obj_coef[best].sum()), float(p.cost[best].sum())
@@ -841,6 +861,10 @@ def solve(
     # incumbent are skipped in both passes.
     window_lb = {int(w): bounds[w] for w in order.tolist() if math.isfinite(bounds[w])}
     pending = list(window_lb)
+    per_row = _perimeter_row(p)
+    area_lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
+    area_hi = math.floor((p.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE)
+    len_units = [(_len_units(sm.coef), _len_min(sm.min_value)) for sm in p.sums]
     for pass_no in (1, 2):
         still: list[int] = []
         for k, w in enumerate(pending):
@@ -863,12 +887,41 @@ def solve(
             hint = best if best is not None and win[best].all() else None
             if hint is None:
                 hint = _greedy(p, win, win & block, adj, squares)
+            left = len(pending) - k
+            if best is not None:  # windows still able to beat the incumbent
+                tol_l = 1e-9 * max(1.0, abs(best_obj))
+                left = max(1, sum(window_lb[v] < best_obj - tol_l for v in pending[k:]))
+            if backend == "highs":
+                share = remaining / min(left, 2) if pass_no == 1 else remaining / left
+                tol_b = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
+                start = hint if hint is not None and (
+                    hint is best or best is None or float(p.cost[hint].sum()) < best_obj - tol_b
+                ) else None  # fmt: skip
+                cutoff = None if best is None else best_obj + (tol_b if start is best else -tol_b)
+                res = solve_window(
+                    p, cells, np.flatnonzero(win & block), squares, per_row, area_lo=area_lo,
+                    area_hi=area_hi, len_units=len_units, cutoff=cutoff, start=start,
+                    time_limit_s=share, seed=seed,
+                )  # fmt: skip
+                name = res.status
+                stats["solved"] += 1
+                if res.cells is not None:
+                    c_int = int(obj_coef[res.cells].sum())
+                    if best_int is None or c_int < best_int:
+                        best, best_int, best_obj = res.cells, c_int, float(p.cost[res.cells].sum())
+                if name == "INFEASIBLE":
+                    stats["infeasible"] += 1
+                if name in ("FEASIBLE", "UNKNOWN"):
+                    window_lb[w] = max(lb, res.bound)
+                    still.append(w)
+                log.debug("pass %d window %d: %s, %d cells, %d rounds", pass_no, w, name,
+                          len(cells), res.rounds)  # fmt: skip
+                continue
             # With the incumbent as hint, "no worse than it" keeps the hint feasible.
             cut = None if best_int is None else best_int - (0 if hint is best else 1)
             model, x = _window_model(
                 p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
             )
-            left = len(pending) - k
             share = 0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
             solver, st = _solve_model(
                 model, det_time_s=max(0.5, share), wall_s=remaining,

@@ -1,0 +1,367 @@
+"""One window of the placement model as a HiGHS MILP, connectivity by row generation.
+
+The model is the one of :func:`kitland.placement._solve._window_model` without the
+flow: cells ``x`` (binary), pairs ``y`` (both ends chosen, for the perimeter bound),
+width squares ``z`` and corner patterns ``b`` (binary). Connectivity is not written up
+front: the MILP is solved, the chosen cells are searched breadth-first and, while they
+fall apart, vertex-separator rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece,
+``i`` in it, ``j`` chosen outside, ``N(C)`` the cells bordering ``C``) are added and
+the MILP solved again from the incumbent. Every row is valid for a connected zone, so
+the result is exact; on this problem the flow's thousands of rows weaken nothing in the
+bound but slow every node, which is why a branch-and-cut MILP proves optimality where
+CP-SAT with the flow does not (measured on the bundled estate: see
+``benchmarks/README.md``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from dataclasses import dataclass
+
+import highspy
+import numpy as np
+from numpy.typing import NDArray
+
+from kitland.placement._model import Problem
+
+__all__ = ["WindowResult", "solve_window"]
+
+_INF = highspy.kHighsInf
+#: Most separator rows added per piece and round.
+_CUTS_PER_PIECE = 20
+
+
+@dataclass
+class WindowResult:
+    """``cells`` (None if none), ``status`` (OPTIMAL, FEASIBLE, INFEASIBLE, UNKNOWN), ``bound``."""
+
+    cells: NDArray[np.int64] | None
+    status: str
+    bound: float
+    rounds: int = 0
+
+
+class _Rows:
+    """Rows in compressed form, added in blocks."""
+
+    def __init__(self) -> None:
+        self.lo: list[NDArray[np.float64]] = []
+        self.hi: list[NDArray[np.float64]] = []
+        self.idx: list[NDArray[np.int64]] = []
+        self.val: list[NDArray[np.float64]] = []
+        self.len: list[NDArray[np.int64]] = []
+
+    def one(self, lo: float, hi: float, idx: NDArray[np.int64], val: NDArray[np.float64]) -> None:
+        self.lo.append(np.array([lo]))
+        self.hi.append(np.array([hi]))
+        self.idx.append(np.asarray(idx, np.int64))
+        self.val.append(np.asarray(val, np.float64))
+        self.len.append(np.array([len(idx)]))
+
+    def pairs(self, lo: float, hi: float, a: NDArray[np.int64], b: NDArray[np.int64],
+              va: float, vb: float) -> None:  # fmt: skip
+        """Rows ``lo ≤ va·col[a_r] + vb·col[b_r] ≤ hi``, one per r."""
+        r = len(a)
+        if r == 0:
+            return
+        self.lo.append(np.full(r, lo))
+        self.hi.append(np.full(r, hi))
+        self.idx.append(np.column_stack([a, b]).ravel())
+        self.val.append(np.tile([va, vb], r))
+        self.len.append(np.full(r, 2))
+
+    def add_to(self, h: highspy.Highs) -> None:
+        if not self.lo:
+            return
+        lo, hi = np.concatenate(self.lo), np.concatenate(self.hi)
+        lens = np.concatenate(self.len)
+        starts = np.r_[0, np.cumsum(lens)[:-1]].astype(np.int32)
+        idx = np.concatenate(self.idx).astype(np.int32)
+        h.addRows(len(lo), lo, hi, len(idx), starts, idx, np.concatenate(self.val))
+
+
+def solve_window(
+    p: Problem,
+    cells: NDArray[np.int64],
+    block: NDArray[np.int64],
+    squares: NDArray[np.int64],
+    perimeter_row: tuple[NDArray[np.float64], NDArray[np.float64], float] | None,
+    *,
+    area_lo: float,
+    area_hi: float,
+    len_units: list[tuple[NDArray[np.int64], int]],
+    cutoff: float | None,
+    start: NDArray[np.int64] | None,
+    time_limit_s: float,
+    seed: int = 0,
+    threads: int = 2,
+) -> WindowResult:
+    """Least-cost connected zone among ``cells`` with a cell in ``block``.
+
+    Parameters
+    ----------
+    perimeter_row
+        ``(coefficient per cell, coefficient per edge of p.edges, right-hand side)`` of
+        the compactness bound, or None.
+    area_lo, area_hi, len_units
+        The area band and the boundary-length sums exactly as the CP-SAT model writes
+        them (integers in 0.01 m² and cm), so both solvers accept the same zones.
+    cutoff
+        Only zones costing less than this are wanted (None: any).
+    start
+        A feasible zone to start from (its cost is then the cutoff).
+    """
+    t_end = time.monotonic() + time_limit_s
+    n = len(p)
+    m = len(cells)
+    loc = np.full(n + 1, -1, dtype=np.int64)
+    loc[cells] = np.arange(m)
+    in_w = np.zeros(n + 1, dtype=bool)
+    in_w[cells] = True
+    rows = _Rows()
+    cost = p.cost[cells]
+    col_cost = [cost]
+    col_int = [np.ones(m, dtype=bool)]
+    ncol = m
+    a = np.round(p.area_m2 * 100).astype(np.int64)[cells].astype(np.float64)
+    rows.one(area_lo, area_hi, np.arange(m), a)
+    for units, need in len_units:
+        u = units[cells]
+        nz = np.flatnonzero(u > 0)
+        rows.one(float(need), _INF, nz, u[nz].astype(np.float64))
+    for req in p.reach:
+        nz = np.flatnonzero(req.mask[cells])
+        rows.one(1.0, _INF, nz, np.ones(len(nz)))
+    b_loc = loc[block]
+    b_loc = b_loc[b_loc >= 0]
+    if len(b_loc) < m:
+        rows.one(1.0, _INF, b_loc, np.ones(len(b_loc)))
+    # Window edges.
+    ew = (
+        np.flatnonzero(in_w[p.edges[:, 0]] & in_w[p.edges[:, 1]])
+        if len(p.edges)
+        else np.zeros(0, np.int64)
+    )
+    ei, ej = loc[p.edges[ew, 0]], loc[p.edges[ew, 1]]
+    y0 = None
+    if perimeter_row is not None:
+        per_cell, per_edge, rhs = perimeter_row
+        y0 = ncol
+        ncol += len(ew)
+        col_cost.append(np.zeros(len(ew)))
+        col_int.append(np.zeros(len(ew), dtype=bool))
+        ycols = y0 + np.arange(len(ew))
+        ycoef = per_edge[ew]
+        scale = 1e-4
+        rows.one(
+            -_INF, rhs * scale, np.r_[np.arange(m), ycols], np.r_[per_cell[cells], ycoef] * scale
+        )
+        rows.pairs(-_INF, 0.0, ycols, ei, 1.0, -1.0)
+        rows.pairs(-_INF, 0.0, ycols, ej, 1.0, -1.0)
+    z0 = None
+    sq_w = np.zeros((0, 1), dtype=np.int64)
+    if p.width_cells > 1:
+        sq_w = squares[in_w[squares].all(axis=1)] if len(squares) else squares
+        nsq = len(sq_w)
+        z0 = ncol
+        ncol += nsq
+        col_cost.append(np.zeros(nsq))
+        col_int.append(np.zeros(nsq, dtype=bool))
+        kk = sq_w.shape[1]
+        zc = np.repeat(z0 + np.arange(nsq), kk)
+        rows.pairs(-_INF, 0.0, zc, loc[sq_w.ravel()], 1.0, -1.0)
+        # x_i ≤ Σ_{q ∋ i} z_q
+        members = loc[sq_w.ravel()]
+        order = np.argsort(members, kind="stable")
+        cnt = np.bincount(members, minlength=m)
+        starts = np.r_[0, np.cumsum(cnt)[:-1]]
+        for i in range(m):
+            zq = zc[order[starts[i] : starts[i] + cnt[i]]]
+            rows.one(-_INF, 0.0, np.r_[i, zq], np.r_[1.0, -np.ones(len(zq))])
+        # x_i + x_j − 1 ≤ Σ_{q ∋ i, j} z_q (no neck narrower than a square): added only
+        # for the pairs a solution violates, as they are rarely binding and slow nodes.
+        by_cell: list[set[int]] = [set() for _ in range(m)]
+        for k, i in enumerate(members.tolist()):
+            by_cell[i].add(int(zc[k]))
+        sq_loc = loc[sq_w]
+    k0 = None
+    if p.corners is not None:
+        cn = p.corners
+        pats = np.flatnonzero(in_w[cn.cell])
+        k0 = ncol
+        ncol += len(pats)
+        col_cost.append(np.zeros(len(pats)))
+        col_int.append(np.ones(len(pats), dtype=bool))
+        for kq, q in enumerate(pats.tolist()):
+            acr = [int(loc[j]) for j in cn.across[q].tolist() if j >= 0 and in_w[j]]
+            rows.one(0.0, _INF, np.r_[k0 + kq, loc[cn.cell[q]], acr],
+                     np.r_[1.0, -1.0, np.ones(len(acr))])  # fmt: skip
+        loss = np.ceil(cn.loss_m2[pats] * 100)
+        share = np.floor(cn.share * a)
+        rows.one(-_INF, 0.0, np.r_[k0 + np.arange(len(pats)), np.arange(m)], np.r_[loss, -share])
+    for prev, share_ in p.avoid:
+        pin = np.zeros(n, dtype=bool)
+        pin[prev] = True
+        rows.one(-_INF, 0.0, np.arange(m), a * (pin[cells].astype(np.float64) - share_))
+    for ng in p.nogoods:
+        if in_w[ng].all():
+            coef = -np.ones(m)
+            coef[loc[ng]] = 1.0
+            rows.one(-_INF, len(ng) - 1.0, np.arange(m), coef)
+
+    h = _new_highs()
+    h.setOptionValue("threads", threads)
+    h.setOptionValue("random_seed", int(seed))
+    h.setOptionValue("mip_rel_gap", 0.0)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    costs = np.concatenate(col_cost)
+    h.addVars(ncol, np.zeros(ncol), np.ones(ncol))
+    h.changeColsCost(ncol, np.arange(ncol, dtype=np.int32), costs)
+    ints = np.flatnonzero(np.concatenate(col_int)).astype(np.int32)
+    h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
+    rows.add_to(h)
+    if cutoff is not None:
+        h.setOptionValue("objective_bound", float(cutoff))
+
+    def set_start(zone: NDArray[np.int64]) -> None:
+        sel = np.zeros(m, dtype=bool)
+        sel[loc[zone]] = True
+        colv = np.zeros(ncol)
+        colv[:m] = sel
+        if y0 is not None:
+            colv[y0 : y0 + len(ew)] = sel[ei] & sel[ej]
+        if z0 is not None:
+            colv[z0 : z0 + len(sq_w)] = sel[loc[sq_w]].all(axis=1)
+        if k0 is not None and p.corners is not None:
+            full = np.zeros(n, dtype=bool)
+            full[zone] = True
+            colv[k0 : k0 + len(pats)] = p.corners.fired(full)[pats]
+        hs = highspy.HighsSolution()
+        hs.col_value = list(colv)
+        hs.value_valid = True
+        h.setSolution(hs)
+
+    best = start
+    nbr: list[list[int]] = [[] for _ in range(m)]
+    for i, j in zip(ei.tolist(), ej.tolist(), strict=True):
+        nbr[i].append(j)
+        nbr[j].append(i)
+    rounds = 0
+    bound = -math.inf
+    while True:
+        rounds += 1
+        if best is not None:
+            set_start(best)
+        left = t_end - time.monotonic()
+        if left <= 0.05:
+            return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
+        h.setOptionValue("time_limit", float(left))
+        h.run()
+        ms = h.getModelStatus()
+        info = h.getInfo()
+        if math.isfinite(info.mip_dual_bound):
+            bound = max(bound, float(info.mip_dual_bound))
+        if ms == highspy.HighsModelStatus.kInfeasible:
+            status = "OPTIMAL" if best is not None else "INFEASIBLE"
+            return WindowResult(
+                best, status, bound if best is None else float(p.cost[best].sum()), rounds
+            )
+        cv = np.asarray(h.getSolution().col_value)
+        if len(cv) < m or not h.getSolution().value_valid:
+            return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
+        xs = cv[:m] > 0.5
+        pieces = _pieces(xs, nbr)
+        necks = _necks(xs, ei, ej, sq_loc, p.width_cells) if z0 is not None else []
+        if necks and ms == highspy.HighsModelStatus.kOptimal:
+            neck_rows = _Rows()
+            for i, j in necks:
+                both = sorted(by_cell[i] & by_cell[j])
+                neck_rows.one(-_INF, 1.0, np.r_[i, j, both], np.r_[1.0, 1.0, -np.ones(len(both))])
+            neck_rows.add_to(h)
+            if len(pieces) <= 1:
+                continue
+        elif necks:
+            return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
+        if len(pieces) <= 1:
+            chosen = np.sort(cells[xs])
+            if ms == highspy.HighsModelStatus.kOptimal:
+                return WindowResult(chosen, "OPTIMAL", float(p.cost[chosen].sum()), rounds)
+            return WindowResult(chosen, "FEASIBLE", bound, rounds)
+        if ms != highspy.HighsModelStatus.kOptimal:
+            return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
+        # Separate the pieces from each other and solve again.
+        cut_rows = _Rows()
+        for piece in pieces:
+            inside = np.zeros(m, dtype=bool)
+            inside[piece] = True
+            border = sorted({v for u in piece for v in nbr[u] if not inside[v]})
+            i = int(piece[0])
+            others = np.flatnonzero(xs & ~inside)
+            step = max(1, len(others) // _CUTS_PER_PIECE)
+            for j in others[::step].tolist():
+                cut_rows.one(
+                    -_INF, 1.0, np.r_[i, j, border], np.r_[1.0, 1.0, -np.ones(len(border))]
+                )
+        cut_rows.add_to(h)
+
+
+def _new_highs() -> highspy.Highs:
+    """A silent HiGHS instance.
+
+    highspy 1.16 prints its banner to the process's standard output while constructing
+    the instance, before ``output_flag`` can be set (ERGO-Code/HiGHS#2749): file
+    descriptor 1 is pointed at the null device for that moment so reports written to
+    stdout (``kitland place`` JSON) stay clean.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 1)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(null)
+    return h
+
+
+def _necks(
+    xs: NDArray[np.bool_], ei: NDArray[np.int64], ej: NDArray[np.int64],
+    sq_loc: NDArray[np.int64], k: int,
+) -> list[tuple[int, int]]:  # fmt: skip
+    """Chosen neighbour pairs (local ids) that no fully chosen square holds together."""
+    full = sq_loc[xs[sq_loc].all(axis=1)].reshape(-1, k, k)
+    pairs = np.concatenate([
+        np.stack([full[:, :, :-1].ravel(), full[:, :, 1:].ravel()], axis=1),
+        np.stack([full[:, :-1, :].ravel(), full[:, 1:, :].ravel()], axis=1),
+    ])  # fmt: skip
+    m = len(xs)
+    held = set((np.sort(pairs, axis=1) @ np.array([m, 1])).tolist())
+    both = xs[ei] & xs[ej]
+    a, b = np.minimum(ei[both], ej[both]), np.maximum(ei[both], ej[both])
+    return [(int(i), int(j)) for i, j in zip(a, b, strict=True) if int(i) * m + int(j) not in held]
+
+
+def _pieces(xs: NDArray[np.bool_], nbr: list[list[int]]) -> list[list[int]]:
+    """Connected pieces of the chosen cells (local ids)."""
+    seen = np.zeros(len(xs), dtype=bool)
+    out = []
+    for s in np.flatnonzero(xs).tolist():
+        if seen[s]:
+            continue
+        seen[s] = True
+        piece, stack = [s], [s]
+        while stack:
+            u = stack.pop()
+            for v in nbr[u]:
+                if xs[v] and not seen[v]:
+                    seen[v] = True
+                    piece.append(v)
+                    stack.append(v)
+        out.append(piece)
+    return out
