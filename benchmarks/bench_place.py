@@ -61,16 +61,24 @@ def run(what: str, area: float, cell: float, limit: float) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def bundled(runs: int = 3, limit: float = 60.0) -> None:
-    rows = [run("bundled", 0, 25.0, limit) for _ in range(runs)]
-    times = [r["place_s"] for r in rows]
+def bundled(runs: int = 3, limits: tuple[float, ...] = (10.0, 60.0)) -> None:
     print("## Bundled KIT Batang estate, bundled rules, 25 m cells")
     print(
-        f"runs: {runs}; place() wall time median {statistics.median(times):.2f} s "
-        f"(min {min(times):.2f}, max {max(times):.2f}); peak memory {max(r['peak_mb'] for r in rows):.0f} MB; "
-        f"status {rows[0]['status']}, gap {rows[0]['gap']}, cells {rows[0]['cells']}, score {rows[0]['score']}, "
-        f"zone rules pass: {rows[0]['passed']}"
+        "| time limit | runs | place() wall, median (min–max) | peak MB | status | gap | score | zone rules pass |"
     )
+    print("| ---: | ---: | --- | ---: | --- | ---: | ---: | --- |")
+    for limit in limits:
+        rows = [run("bundled", 0, 25.0, limit) for _ in range(runs)]
+        times = [r["place_s"] for r in rows]
+        gaps = sorted({"–" if r["gap"] is None else f"{100 * r['gap']:.2f} %" for r in rows})
+        scores = sorted({"–" if r["score"] is None else f"{r['score']:.2f}" for r in rows})
+        print(
+            f"| {limit:g} s | {runs} | {statistics.median(times):.1f} s ({min(times):.1f}–{max(times):.1f}) | "
+            f"{max(r['peak_mb'] for r in rows):.0f} | {', '.join(sorted({r['status'] for r in rows}))} | "
+            f"{', '.join(gaps)} | {', '.join(scores)} | "
+            f"{all(r['passed'] for r in rows)} |",
+            flush=True,
+        )
     print()
 
 

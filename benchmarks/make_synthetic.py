@@ -4,7 +4,7 @@ A square estate near KIT Batang (UTM 49S) cut into 200 m blocks, with a collecto
 road every 1 km and an arterial through the middle; blocks get land
 uses at random (seeded) in roughly the bundled estate's shares, with ``available``
 blocks grouped into pockets so 20 ha zones can fit. Two estate gates on the arterial, a
-river along a diagonal, and the settlement ``Ketanggan`` as a point in one corner (so the
+river along a diagonal, and the village centre ``Pusat Desa Ketanggan`` as a point in one corner (so the
 ``near`` preference is not degenerate). The bundled UMKM rules apply unchanged.
 
 Usage::
@@ -89,7 +89,9 @@ def make_layers(area_ha: float, *, seed: int = 4) -> dict[str, gpd.GeoDataFrame]
         crs=crs,
     )  # fmt: skip
     s = gpd.GeoDataFrame(
-        {"name": ["Ketanggan"]}, geometry=[Point(x0 + 0.8 * side, y0 + 0.85 * side)], crs=crs
+        {"name": ["Pusat Desa Ketanggan"]},
+        geometry=[Point(x0 + 0.8 * side, y0 + 0.85 * side)],
+        crs=crs,
     )
     b = gpd.GeoDataFrame(
         {"name": [f"synthetic {area_ha:g} ha"]},

@@ -316,3 +316,54 @@ def test_relaxations_never_tighten_a_rule() -> None:
     assert adjacency["fits_without"] and adjacency["best_value"] >= 100
     assert adjacency["text"].startswith("adjacent#1 is not the obstacle")
     assert not any(a["text"].startswith("relax ") for a in advice)
+
+
+# -- the two window solvers agree ----------------------------------------------------------
+def _width_setup() -> tuple:
+    # 9 ha: at least 7.8 ha is needed before a 60 m width rule can pass at all.
+    est = grid_estate(["AAAAAAA"] * 6 + ["IIIIAAA"], cell_m=50,
+                      settlements=[(Point(350, 350), {"name": "Ketanggan"})])  # fmt: skip
+    rules = _rules(9.0, 0.5, [{**ADJ, "min_shared_m": 100}, {"kind": "contiguous"},
+                              {"kind": "compactness", "min": 0.5},
+                              {"kind": "min_width", "min_m": 60}], NEAR_K)  # fmt: skip
+    return est, rules
+
+
+@pytest.mark.parametrize(
+    ("setup", "cell_m"),
+    [(_enum_setup, 50.0), (lambda: (grid_estate(ONE_SPOT, settlements=KETANGGAN), _one_spot_rules()), 50.0),
+     (_width_setup, 25.0)],
+)  # fmt: skip
+def test_highs_and_cpsat_windows_agree(setup, cell_m: float) -> None:  # type: ignore[no-untyped-def]
+    """A second method: the CP-SAT flow model and the HiGHS model with generated
+    connectivity rows prove the same optimum on the same arrays."""
+    from kitland.placement import build_problem  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    est, rules = setup()
+    _, _, prob = build_problem(est, rules, cell_m=cell_m)
+    a = solve(prob, time_limit_s=30, backend="highs")
+    b = solve(prob, time_limit_s=30, backend="cpsat")
+    assert a.status == b.status == "OPTIMAL"
+    assert a.objective == pytest.approx(b.objective, rel=1e-9)
+
+
+def test_necks_are_found_between_barely_overlapping_squares() -> None:
+    """Two 3 × 3 squares of a 4 × 6 grid overlapping by two columns: the pairs that cross
+    between them lie in no fully chosen square."""
+    from kitland.placement._milp import _necks  # noqa: PLC0415
+
+    cols, rows = 4, 6
+    idx = np.arange(rows * cols).reshape(rows, cols)
+    chosen = np.zeros(rows * cols, dtype=bool)
+    chosen[idx[0:3, 0:3].ravel()] = True
+    chosen[idx[3:6, 1:4].ravel()] = True
+    squares = np.array([idx[r:r + 3, c:c + 3].ravel() for r in range(rows - 2)
+                        for c in range(cols - 2)])  # fmt: skip
+    ei = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
+    ej = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
+    necks = _necks(chosen, ei, ej, squares, 3)
+    assert sorted(necks) == [(int(idx[2, 1]), int(idx[3, 1])), (int(idx[2, 2]), int(idx[3, 2]))]
+    chosen[idx[3:6, 0]] = True  # widen the lower square to the left: the neck is 75 m
+    chosen[idx[0:3, 3]] = True
+    assert _necks(chosen, ei, ej, squares, 3) == []

@@ -126,12 +126,13 @@ def solve_window(
     col_cost = [cost]
     col_int = [np.ones(m, dtype=bool)]
     ncol = m
-    a = np.round(p.area_m2 * 100).astype(np.int64)[cells].astype(np.float64)
-    rows.one(area_lo, area_hi, np.arange(m), a)
+    # Rows in m² and m (the integers of the CP-SAT model / 100): well scaled for HiGHS.
+    a = np.round(p.area_m2 * 100).astype(np.int64)[cells].astype(np.float64) / 100
+    rows.one(area_lo / 100, area_hi / 100, np.arange(m), a)
     for units, need in len_units:
         u = units[cells]
         nz = np.flatnonzero(u > 0)
-        rows.one(float(need), _INF, nz, u[nz].astype(np.float64))
+        rows.one(need / 100, _INF, nz, u[nz].astype(np.float64) / 100)
     for req in p.reach:
         nz = np.flatnonzero(req.mask[cells])
         rows.one(1.0, _INF, nz, np.ones(len(nz)))
@@ -199,8 +200,8 @@ def solve_window(
             acr = [int(loc[j]) for j in cn.across[q].tolist() if j >= 0 and in_w[j]]
             rows.one(0.0, _INF, np.r_[k0 + kq, loc[cn.cell[q]], acr],
                      np.r_[1.0, -1.0, np.ones(len(acr))])  # fmt: skip
-        loss = np.ceil(cn.loss_m2[pats] * 100)
-        share = np.floor(cn.share * a)
+        loss = np.ceil(cn.loss_m2[pats] * 100) / 100
+        share = np.floor(cn.share * a * 100) / 100
         rows.one(-_INF, 0.0, np.r_[k0 + np.arange(len(pats)), np.arange(m)], np.r_[loss, -share])
     for prev, share_ in p.avoid:
         pin = np.zeros(n, dtype=bool)
