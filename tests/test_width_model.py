@@ -184,3 +184,17 @@ def test_placed_zones_pass_a_width_rule_a_corner_blind_model_fails() -> None:
     assert math.isfinite(best_rect)
     assert res.alternatives[0].score == pytest.approx(score(res.zone), rel=1e-6)
     assert res.alternatives[0].score < best_rect
+
+
+def test_turned_grid_cuts_a_turned_parcel_into_whole_cells() -> None:
+    """Land 400 × 600 m turned 25°: the grid turns with it and starts at a corner of its
+    longest edge, so it is cut into 384 whole 25 m cells (none clipped)."""
+    from kitland.placement._cells import grid_angle  # noqa: PLC0415
+
+    land = shapely.affinity.rotate(box(X0, Y0, X0 + 400, Y0 + 600), 25, origin=(X0, Y0))
+    angle = grid_angle(land)
+    assert angle == pytest.approx(25.0, abs=1e-6)
+    cells = make_cells(land, cell_m=C, angle_deg=angle)
+    assert len(cells) == 384
+    assert np.allclose(cells.area_m2, C * C, rtol=1e-6)
+    assert shapely.union_all(cells.geoms).symmetric_difference(land).area < 1.0

@@ -20,7 +20,6 @@ import numpy as np
 import pandas as pd
 import shapely
 from numpy.typing import NDArray
-from shapely import affinity
 
 from kitland._errors import RulesError
 from kitland.estate import Estate
@@ -248,10 +247,12 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0
     (8, 5000.0, 10, 250.0)
     """
     if angle_deg and not allowed.is_empty:
-        x0, y0 = allowed.bounds[:2]
-        pivot = (math.floor(x0), math.floor(y0))
-        straight = make_cells(affinity.rotate(allowed, -angle_deg, origin=pivot), cell_m=cell_m)
+        pivot = _anchor(allowed, angle_deg)
         turn = _rotation(angle_deg, pivot)
+        back = turn[:, :2]  # forward: q = (p − pivot) @ back, a grid node at the pivot
+        straight = make_cells(
+            shapely.transform(allowed, lambda xy: (xy - np.asarray(pivot)) @ back), cell_m=cell_m
+        )
         cent = straight.centroids @ turn[:, :2].T + turn[:, 2]
         return Cells(
             geoms=shapely.transform(straight.geoms, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
@@ -312,11 +313,24 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0
 
 
 def _rotation(angle_deg: float, pivot: tuple[float, float]) -> NDArray[np.float64]:
-    """2 × 3 affine matrix turning points by ``angle_deg`` about ``pivot``."""
+    """2 × 3 affine matrix from the grid's frame (pivot at 0, 0) back to the map."""
     a = math.radians(angle_deg)
     c, s = math.cos(a), math.sin(a)
-    px, py = pivot
-    return np.array([[c, -s, px - c * px + s * py], [s, c, py - s * px - c * py]])
+    return np.array([[c, -s, pivot[0]], [s, c, pivot[1]]])
+
+
+def _anchor(allowed: shapely.Geometry, angle_deg: float) -> tuple[float, float]:
+    """Start of the longest edge running in the grid's direction: grid lines pass there,
+    so a parcel with that edge is cut into whole cells along it."""
+    rings = shapely.get_rings(shapely.get_parts(shapely.simplify(allowed, 0.5)))
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[1:] == ring[:-1]
+    a, d = xy[:-1][same], (xy[1:] - xy[:-1])[same]
+    theta = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 90.0
+    off = np.abs((theta - angle_deg + 45.0) % 90.0 - 45.0)
+    length = np.where(off <= 1.25, np.hypot(d[:, 0], d[:, 1]), -1.0)
+    k = int(np.argmax(length))
+    return float(a[k, 0]), float(a[k, 1])
 
 
 def _neighbours(
