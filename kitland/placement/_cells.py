@@ -211,10 +211,7 @@ def grid_angle(allowed: shapely.Geometry, *, min_alignment: float = 0.2) -> floa
     """
     if allowed.is_empty:
         return 0.0
-    rings = shapely.get_rings(shapely.get_parts(shapely.simplify(allowed, 0.5)))
-    xy, ring = shapely.get_coordinates(rings, return_index=True)
-    same = ring[1:] == ring[:-1]
-    d = (xy[1:] - xy[:-1])[same]
+    _, d = _edges(allowed)
     length = np.hypot(d[:, 0], d[:, 1])
     total = float(length.sum())
     if total <= 0:
@@ -319,13 +316,20 @@ def _rotation(angle_deg: float, pivot: tuple[float, float]) -> NDArray[np.float6
     return np.array([[c, -s, pivot[0]], [s, c, pivot[1]]])
 
 
-def _anchor(allowed: shapely.Geometry, angle_deg: float) -> tuple[float, float]:
-    """Start of the longest edge running in the grid's direction: grid lines pass there,
-    so a parcel with that edge is cut into whole cells along it."""
+def _edges(
+    allowed: shapely.Geometry,
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Start points and vectors of the edges of the land's rings (simplified by 0.5 m)."""
     rings = shapely.get_rings(shapely.get_parts(shapely.simplify(allowed, 0.5)))
     xy, ring = shapely.get_coordinates(rings, return_index=True)
     same = ring[1:] == ring[:-1]
-    a, d = xy[:-1][same], (xy[1:] - xy[:-1])[same]
+    return xy[:-1][same], (xy[1:] - xy[:-1])[same]
+
+
+def _anchor(allowed: shapely.Geometry, angle_deg: float) -> tuple[float, float]:
+    """Start of the longest edge running in the grid's direction: grid lines pass there,
+    so a parcel with that edge is cut into whole cells along it."""
+    a, d = _edges(allowed)
     theta = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 90.0
     off = np.abs((theta - angle_deg + 45.0) % 90.0 - 45.0)
     length = np.where(off <= 1.25, np.hypot(d[:, 0], d[:, 1]), -1.0)
