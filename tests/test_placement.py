@@ -367,3 +367,13 @@ def test_necks_are_found_between_barely_overlapping_squares() -> None:
     chosen[idx[3:6, 0]] = True  # widen the lower square to the left: the neck is 75 m
     chosen[idx[0:3, 3]] = True
     assert _necks(chosen, ei, ej, squares, 3) == []
+
+
+def test_unknown_solver_backend_is_named() -> None:
+    from kitland.placement import build_problem  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    est, rules = _enum_setup()
+    _, _, prob = build_problem(est, rules, cell_m=50)
+    with pytest.raises(ValueError, match="backend='higs': expected 'highs' or 'cpsat'"):
+        solve(prob, backend="higs")

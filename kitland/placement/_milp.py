@@ -25,7 +25,7 @@ import highspy
 import numpy as np
 from numpy.typing import NDArray
 
-from kitland.placement._model import Problem
+from kitland.placement._model import Problem, _adjacency, _components
 
 __all__ = ["WindowResult", "solve_window"]
 
@@ -246,10 +246,7 @@ def solve_window(
         h.setSolution(hs)
 
     best = start
-    nbr: list[list[int]] = [[] for _ in range(m)]
-    for i, j in zip(ei.tolist(), ej.tolist(), strict=True):
-        nbr[i].append(j)
-        nbr[j].append(i)
+    nbr = _adjacency(m, np.column_stack([ei, ej]))
     rounds = 0
     bound = -math.inf
     while True:
@@ -274,7 +271,8 @@ def solve_window(
         if len(cv) < m or not h.getSolution().value_valid:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
         xs = cv[:m] > 0.5
-        pieces = _pieces(xs, nbr)
+        lab = _components(xs, nbr)
+        pieces = [np.flatnonzero(lab == c) for c in range(int(lab.max()) + 1)]
         necks = _necks(xs, ei, ej, sq_loc, p.width_cells) if z0 is not None else []
         if necks and ms == highspy.HighsModelStatus.kOptimal:
             neck_rows = _Rows()
@@ -298,7 +296,7 @@ def solve_window(
         for piece in pieces:
             inside = np.zeros(m, dtype=bool)
             inside[piece] = True
-            border = sorted({v for u in piece for v in nbr[u] if not inside[v]})
+            border = sorted({v for u in piece.tolist() for v in nbr[u] if not inside[v]})
             i = int(piece[0])
             others = np.flatnonzero(xs & ~inside)
             step = max(1, len(others) // _CUTS_PER_PIECE)
@@ -346,23 +344,3 @@ def _necks(
     both = xs[ei] & xs[ej]
     a, b = np.minimum(ei[both], ej[both]), np.maximum(ei[both], ej[both])
     return [(int(i), int(j)) for i, j in zip(a, b, strict=True) if int(i) * m + int(j) not in held]
-
-
-def _pieces(xs: NDArray[np.bool_], nbr: list[list[int]]) -> list[list[int]]:
-    """Connected pieces of the chosen cells (local ids)."""
-    seen = np.zeros(len(xs), dtype=bool)
-    out = []
-    for s in np.flatnonzero(xs).tolist():
-        if seen[s]:
-            continue
-        seen[s] = True
-        piece, stack = [s], [s]
-        while stack:
-            u = stack.pop()
-            for v in nbr[u]:
-                if xs[v] and not seen[v]:
-                    seen[v] = True
-                    piece.append(v)
-                    stack.append(v)
-        out.append(piece)
-    return out

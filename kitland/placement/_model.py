@@ -183,3 +183,31 @@ class Problem:
         if self.corners is not None:
             out["opening_loss_m2"] = self.corners.loss(sel)
         return out
+
+
+# -- graph helpers ----------------------------------------------------------------------
+def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
+    adj: list[list[int]] = [[] for _ in range(n)]
+    for i, j in edges.tolist():
+        adj[i].append(j)
+        adj[j].append(i)
+    return adj
+
+
+def _components(keep: NDArray[np.bool_], adj: list[list[int]]) -> NDArray[np.int64]:
+    """Component label of each kept cell (-1 elsewhere)."""
+    lab = np.full(len(keep), -1, dtype=np.int64)
+    nxt = 0
+    for s in np.flatnonzero(keep).tolist():
+        if lab[s] >= 0:
+            continue
+        lab[s] = nxt
+        stack = [s]
+        while stack:
+            u = stack.pop()
+            for v in adj[u]:
+                if keep[v] and lab[v] < 0:
+                    lab[v] = nxt
+                    stack.append(v)
+        nxt += 1
+    return lab

@@ -35,8 +35,8 @@ from numpy.typing import NDArray
 from ortools.sat.python import cp_model
 
 from kitland._errors import InfeasibleError
-from kitland.placement._milp import solve_window
-from kitland.placement._model import Problem
+from kitland.placement._milp import _necks, solve_window
+from kitland.placement._model import Problem, _adjacency, _components
 
 __all__ = ["Solution", "solve"]
 
@@ -87,34 +87,6 @@ class Solution:
         return self.cells is not None
 
 
-# -- graph helpers ----------------------------------------------------------------------
-def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
-    adj: list[list[int]] = [[] for _ in range(n)]
-    for i, j in edges.tolist():
-        adj[i].append(j)
-        adj[j].append(i)
-    return adj
-
-
-def _components(keep: NDArray[np.bool_], adj: list[list[int]]) -> NDArray[np.int64]:
-    """Component label of each kept cell (-1 elsewhere)."""
-    lab = np.full(len(keep), -1, dtype=np.int64)
-    nxt = 0
-    for s in np.flatnonzero(keep).tolist():
-        if lab[s] >= 0:
-            continue
-        lab[s] = nxt
-        stack = [s]
-        while stack:
-            u = stack.pop()
-            for v in adj[u]:
-                if keep[v] and lab[v] < 0:
-                    lab[v] = nxt
-                    stack.append(v)
-        nxt += 1
-    return lab
-
-
 def _width_ok(p: Problem, keep: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
     """Cells lying in a full ``k × k`` square of kept cells, and those squares (rows)."""
     k = p.width_cells
@@ -150,23 +122,9 @@ def _opening(n: int, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> ND
 
 def _thick(p: Problem, sel: NDArray[np.bool_], squares: NDArray[np.int64]) -> bool:
     """Every chosen cell, and every pair of chosen neighbours, lies in a chosen square."""
-    full = squares[sel[squares].all(axis=1)]
-    covered = np.zeros(len(sel), dtype=bool)
-    covered[full.ravel()] = True
-    if (sel & ~covered).any():
+    if len(_opening(len(p), np.flatnonzero(sel), squares)) != int(sel.sum()):
         return False
-    if len(p.edges) == 0:
-        return True
-    both = sel[p.edges[:, 0]] & sel[p.edges[:, 1]]
-    k = p.width_cells
-    grid = full.reshape(-1, k, k)
-    pairs = np.concatenate([
-        np.stack([grid[:, :, :-1].ravel(), grid[:, :, 1:].ravel()], axis=1),
-        np.stack([grid[:, :-1, :].ravel(), grid[:, 1:, :].ravel()], axis=1),
-    ])  # fmt: skip
-    n = len(sel)
-    keys = np.sort(pairs, axis=1) @ np.array([n, 1])
-    return bool(np.isin(p.edges[both] @ np.array([n, 1]), keys).all())
+    return not _necks(sel, p.edges[:, 0], p.edges[:, 1], squares, p.width_cells)
 
 
 def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
@@ -760,6 +718,8 @@ def solve(
     ------
     InfeasibleError
         If CP-SAT reports the model invalid (carries its status).
+    ValueError
+        If ``backend`` is neither ``"highs"`` nor ``"cpsat"``.
 
     Examples
     --------
@@ -773,6 +733,9 @@ def solve(
     >>> s.status, s.cells.tolist(), s.objective
     ('OPTIMAL', [2, 3, 4], 5.5)
     """
+    if backend not in ("highs", "cpsat"):
+        msg = f"backend={backend!r}: expected 'highs' or 'cpsat'"
+        raise ValueError(msg)
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     p = problem
@@ -869,7 +832,8 @@ def solve(
         still: list[int] = []
         for k, w in enumerate(pending):
             lb = window_lb[w]
-            if best is not None and lb >= best_obj - 1e-9 * max(1.0, abs(best_obj)):
+            tol = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
+            if best is not None and lb >= best_obj - tol:
                 stats["pruned"] += 1
                 continue
             remaining = deadline - time.monotonic()
@@ -889,15 +853,13 @@ def solve(
                 hint = _greedy(p, win, win & block, adj, squares)
             left = len(pending) - k
             if best is not None:  # windows still able to beat the incumbent
-                tol_l = 1e-9 * max(1.0, abs(best_obj))
-                left = max(1, sum(window_lb[v] < best_obj - tol_l for v in pending[k:]))
+                left = max(1, sum(window_lb[v] < best_obj - tol for v in pending[k:]))
             if backend == "highs":
                 share = remaining / min(left, 2) if pass_no == 1 else remaining / left
-                tol_b = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
                 start = hint if hint is not None and (
-                    hint is best or best is None or float(p.cost[hint].sum()) < best_obj - tol_b
+                    hint is best or best is None or float(p.cost[hint].sum()) < best_obj - tol
                 ) else None  # fmt: skip
-                cutoff = None if best is None else best_obj + (tol_b if start is best else -tol_b)
+                cutoff = None if best is None else best_obj + (tol if start is best else -tol)
                 res = solve_window(
                     p, cells, np.flatnonzero(win & block), squares, per_row, area_lo=area_lo,
                     area_hi=area_hi, len_units=len_units, cutoff=cutoff, start=start,
