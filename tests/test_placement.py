@@ -377,3 +377,26 @@ def test_unknown_solver_backend_is_named() -> None:
     _, _, prob = build_problem(est, rules, cell_m=50)
     with pytest.raises(ValueError, match="backend='higs': expected 'highs' or 'cpsat'"):
         solve(prob, backend="higs")
+
+
+
+def test_a_window_starts_from_a_zone_that_passes_check() -> None:
+    """A window's own warm start (greedy growth or its best rectangle) lies in the window,
+    touches its block and, dissolved, passes every zone rule of ``check``, including a
+    60 m width that greedy growth alone rarely meets."""
+    from kitland.placement import build_problem, dissolve  # noqa: PLC0415
+    from kitland.placement._model import _adjacency  # noqa: PLC0415
+    from kitland.placement._solve import _greedy, _width_ok, _window_start  # noqa: PLC0415
+
+    est, rules = _width_setup()
+    _, cells, prob = build_problem(est, rules, cell_m=25)
+    adj = _adjacency(len(prob), prob.edges)
+    win, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
+    block = win & (prob.col >= int(prob.col.max()) - 3)  # the east edge, by the industry
+    start = _window_start(prob, win, block, adj, squares)
+    assert start is not None and win[start].all() and block[start].any()
+    report = check(est, dissolve(cells, start), rules)
+    assert report.passed, [(r.id, r.value) for r in report.failed]
+    grown = _greedy(prob, win, block, adj, squares)
+    if grown is not None:
+        assert prob.cost[start].sum() <= prob.cost[grown].sum() + 1e-9

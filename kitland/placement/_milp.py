@@ -2,9 +2,10 @@
 
 The model is the one of :func:`kitland.placement._solve._window_model` without the
 flow: cells ``x`` (binary), pairs ``y`` (both ends chosen, for the perimeter bound),
-width squares ``z`` and corner patterns ``b`` (binary). Connectivity is not written up
-front: the MILP is solved, the chosen cells are searched breadth-first and, while they
-fall apart, vertex-separator rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece,
+width squares ``z`` and corner patterns ``b``; only ``x`` is integer, as integer cells
+leave the others 0/1 at their best. Connectivity is not written up front: the MILP is
+solved, the chosen cells are searched breadth-first and, while they fall apart,
+vertex-separator rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece,
 ``i`` in it, ``j`` chosen outside, ``N(C)`` the cells bordering ``C``) are added and
 the MILP solved again from the incumbent. Every row is valid for a connected zone, so
 the result is exact; on this problem the flow's thousands of rows weaken nothing in the
@@ -195,7 +196,9 @@ def solve_window(
         k0 = ncol
         ncol += len(pats)
         col_cost.append(np.zeros(len(pats)))
-        col_int.append(np.ones(len(pats), dtype=bool))
+        # Continuous: b only appears in "loss ≤ share·area", so with integer cells the
+        # least b that fits is 0 or 1 anyway, and HiGHS need not branch on it.
+        col_int.append(np.zeros(len(pats), dtype=bool))
         for kq, q in enumerate(pats.tolist()):
             acr = [int(loc[j]) for j in cn.across[q].tolist() if j >= 0 and in_w[j]]
             rows.one(0.0, _INF, np.r_[k0 + kq, loc[cn.cell[q]], acr],
