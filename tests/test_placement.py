@@ -400,3 +400,32 @@ def test_a_window_starts_from_a_zone_that_passes_check() -> None:
     grown = _greedy(prob, win, block, adj, squares)
     if grown is not None:
         assert prob.cost[start].sum() <= prob.cost[grown].sum() + 1e-9
+
+
+def test_an_error_in_a_window_stops_the_search_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The neighbourhood search runs in a second thread beside the HiGHS windows; when a
+    window fails, the error comes out and the search stops instead of running on."""
+    import threading  # noqa: PLC0415
+    import time  # noqa: PLC0415
+
+    from kitland.placement import _solve, build_problem  # noqa: PLC0415
+
+    # Open land with the preferred point at a corner: the search has many rounds to do.
+    est = grid_estate(["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})])
+    rules = _rules(10.0, 0.5, [{"kind": "contiguous"}, {"kind": "compactness", "min": 0.5},
+                               {"kind": "min_width", "min_m": 60}], NEAR_K)  # fmt: skip
+    _, _, prob = build_problem(est, rules, cell_m=25)
+    before = set(threading.enumerate())
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("window failed")
+
+    monkeypatch.setattr(_solve, "solve_window", broken)
+    t0 = time.monotonic()
+    with pytest.raises(RuntimeError, match="window failed"):
+        _solve.solve(prob, time_limit_s=60)
+    extra = [t for t in threading.enumerate() if t not in before]
+    for t in extra:
+        t.join(timeout=5)
+    assert not any(t.is_alive() for t in extra)
+    assert time.monotonic() - t0 < 3  # the search's own budget would be 9 s

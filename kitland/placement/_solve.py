@@ -887,90 +887,100 @@ def solve(
     area_lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
     area_hi = math.floor((p.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE)
     len_units = [(_len_units(sm.coef), _len_min(sm.min_value)) for sm in p.sums]
-    for pass_no in (1, 2):
-        still: list[int] = []
-        for k, w in enumerate(pending):
-            lb = window_lb[w]
-            tol = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
-            if best is not None and lb >= best_obj - tol:
-                stats["pruned"] += 1
-                continue
-            remaining = deadline - time.monotonic()
-            if remaining <= 0.05:
-                still.append(w)
-                continue
-            win, block = wins[w][0].copy(), wins[w][1]
-            if best is not None and len(wins) > 1:
-                win = _shrink(p, win, block, wins, best_obj, adj)
-                if not (win & block).any():
+    try:
+        for pass_no in (1, 2):
+            still: list[int] = []
+            for k, w in enumerate(pending):
+                lb = window_lb[w]
+                tol = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
+                if best is not None and lb >= best_obj - tol:
                     stats["pruned"] += 1
                     continue
-            cells = np.flatnonzero(win)
-            stats["cells_max"] = max(stats["cells_max"], len(cells))
-            hint = best if best is not None and win[best].all() else None
-            if hint is None:
-                hint = _window_start(p, win, block, adj, squares)
-            left = len(pending) - k
-            if best is not None:  # windows still able to beat the incumbent
-                left = max(1, sum(window_lb[v] < best_obj - tol for v in pending[k:]))
-            if backend == "highs":
-                share = remaining / min(left, 2) if pass_no == 1 else remaining / left
-                start = hint if hint is not None and (
-                    hint is best or best is None or float(p.cost[hint].sum()) < best_obj - tol
-                ) else None  # fmt: skip
-                cutoff = None if best is None else best_obj + (tol if start is best else -tol)
-                res = solve_window(
-                    p, cells, np.flatnonzero(win & block), squares, per_row, area_lo=area_lo,
-                    area_hi=area_hi, len_units=len_units, cutoff=cutoff, start=start,
-                    time_limit_s=share, seed=seed,
-                )  # fmt: skip
-                name = res.status
-                stats["solved"] += 1
-                if res.cells is not None:
-                    c_int = int(obj_coef[res.cells].sum())
-                    if best_int is None or c_int < best_int:
-                        best, best_int, best_obj = res.cells, c_int, float(p.cost[res.cells].sum())
-                if name == "INFEASIBLE":
-                    stats["infeasible"] += 1
-                if name in ("FEASIBLE", "UNKNOWN"):
-                    window_lb[w] = max(lb, res.bound)
+                remaining = deadline - time.monotonic()
+                if remaining <= 0.05:
                     still.append(w)
-                log.debug("pass %d window %d: %s, %d cells, %d rounds", pass_no, w, name,
-                          len(cells), res.rounds)  # fmt: skip
-                continue
-            # With the incumbent as hint, "no worse than it" keeps the hint feasible.
-            cut = None if best_int is None else best_int - (0 if hint is best else 1)
-            model, x = _window_model(
-                p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
-            )
-            share = 0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
-            solver, st = _solve_model(
-                model, det_time_s=max(0.5, share), wall_s=remaining,
-                deterministic=deterministic, num_workers=num_workers, seed=seed,
-            )  # fmt: skip
-            name = solver.status_name(st)
-            stats["solved"] += 1
-            if st == cp_model.MODEL_INVALID:
-                msg = f"placement solver: CP-SAT status {name}: {model.validate()}"
-                raise InfeasibleError(msg)
-            if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                chosen = np.array(
-                    sorted(i for i, v in x.items() if solver.boolean_value(v)), dtype=np.int64
+                    continue
+                win, block = wins[w][0].copy(), wins[w][1]
+                if best is not None and len(wins) > 1:
+                    win = _shrink(p, win, block, wins, best_obj, adj)
+                    if not (win & block).any():
+                        stats["pruned"] += 1
+                        continue
+                cells = np.flatnonzero(win)
+                stats["cells_max"] = max(stats["cells_max"], len(cells))
+                hint = best if best is not None and win[best].all() else None
+                if hint is None:
+                    hint = _window_start(p, win, block, adj, squares)
+                left = len(pending) - k
+                if best is not None:  # windows still able to beat the incumbent
+                    left = max(1, sum(window_lb[v] < best_obj - tol for v in pending[k:]))
+                if backend == "highs":
+                    share = remaining / min(left, 2) if pass_no == 1 else remaining / left
+                    start = hint if hint is not None and (
+                        hint is best or best is None or float(p.cost[hint].sum()) < best_obj - tol
+                    ) else None  # fmt: skip
+                    cutoff = None if best is None else best_obj + (tol if start is best else -tol)
+                    res = solve_window(
+                        p, cells, np.flatnonzero(win & block), squares, per_row, area_lo=area_lo,
+                        area_hi=area_hi, len_units=len_units, cutoff=cutoff, start=start,
+                        time_limit_s=share, seed=seed,
+                    )  # fmt: skip
+                    name = res.status
+                    stats["solved"] += 1
+                    if res.cells is not None:
+                        c_int = int(obj_coef[res.cells].sum())
+                        if best_int is None or c_int < best_int:
+                            best, best_int, best_obj = (
+                                res.cells,
+                                c_int,
+                                float(p.cost[res.cells].sum()),
+                            )
+                    if name == "INFEASIBLE":
+                        stats["infeasible"] += 1
+                    if name in ("FEASIBLE", "UNKNOWN"):
+                        window_lb[w] = max(lb, res.bound)
+                        still.append(w)
+                    log.debug("pass %d window %d: %s, %d cells, %d rounds", pass_no, w, name,
+                              len(cells), res.rounds)  # fmt: skip
+                    continue
+                # With the incumbent as hint, "no worse than it" keeps the hint feasible.
+                cut = None if best_int is None else best_int - (0 if hint is best else 1)
+                model, x = _window_model(
+                    p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
                 )
-                c_int = int(obj_coef[chosen].sum())
-                if best_int is None or c_int < best_int:
-                    best, best_int, best_obj = chosen, c_int, float(p.cost[chosen].sum())
-            if st == cp_model.INFEASIBLE:
-                stats["infeasible"] += 1
-            if st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
-                if st == cp_model.FEASIBLE:
-                    window_lb[w] = max(lb, solver.best_objective_bound / scale)
-                still.append(w)
-            log.debug("pass %d window %d: %s, %d cells, %.2f s", pass_no, w, name, len(cells),
-                      solver.wall_time)  # fmt: skip
-        pending = still
-        if not pending:
-            break
+                share = (
+                    0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
+                )
+                solver, st = _solve_model(
+                    model, det_time_s=max(0.5, share), wall_s=remaining,
+                    deterministic=deterministic, num_workers=num_workers, seed=seed,
+                )  # fmt: skip
+                name = solver.status_name(st)
+                stats["solved"] += 1
+                if st == cp_model.MODEL_INVALID:
+                    msg = f"placement solver: CP-SAT status {name}: {model.validate()}"
+                    raise InfeasibleError(msg)
+                if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                    chosen = np.array(
+                        sorted(i for i, v in x.items() if solver.boolean_value(v)), dtype=np.int64
+                    )
+                    c_int = int(obj_coef[chosen].sum())
+                    if best_int is None or c_int < best_int:
+                        best, best_int, best_obj = chosen, c_int, float(p.cost[chosen].sum())
+                if st == cp_model.INFEASIBLE:
+                    stats["infeasible"] += 1
+                if st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
+                    if st == cp_model.FEASIBLE:
+                        window_lb[w] = max(lb, solver.best_objective_bound / scale)
+                    still.append(w)
+                log.debug("pass %d window %d: %s, %d cells, %.2f s", pass_no, w, name, len(cells),
+                          solver.wall_time)  # fmt: skip
+            pending = still
+            if not pending:
+                break
+    except BaseException:
+        stop_lns()  # an error (or Ctrl-C) must not leave the search running on
+        raise
     if lns is not None and lns_pool is not None:
         if not pending:  # every window proven: nothing strictly better can be found
             stop_lns()
