@@ -8,7 +8,9 @@ be the root. kitland runs first with the time limit; CBC then gets ten times
 kitland's wall time (at most ``--cap`` seconds): if it has not matched kitland's
 objective by then, kitland is at least 10× faster at equal objective. Usage::
 
-    python benchmarks/baseline_pulp.py [time_limit_s] [cap_s]
+    python benchmarks/baseline_pulp.py [time_limit_s] [cap_s] [only]
+
+``only`` keeps the instances whose "name/cell" contains it, e.g. ``bundled/50``.
 """
 
 from __future__ import annotations
@@ -118,12 +120,17 @@ def solve_cbc(
 def main() -> None:
     limit = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     cap = float(sys.argv[2]) if len(sys.argv) > 2 else 600.0
+    only = sys.argv[3] if len(sys.argv) > 3 else ""
     rules = kitland.load_rules()
     cases = [
-        ("synthetic 500 ha", make_estate(500), 50.0),
-        ("synthetic 500 ha", make_estate(500), 25.0),
-        ("bundled KIT Batang", kitland.load_estate(), 50.0),
-        ("bundled KIT Batang", kitland.load_estate(), 25.0),
+        (name, make(), cell)
+        for name, make, cell in [
+            ("synthetic 500 ha", lambda: make_estate(500), 50.0),
+            ("synthetic 500 ha", lambda: make_estate(500), 25.0),
+            ("bundled KIT Batang", kitland.load_estate, 50.0),
+            ("bundled KIT Batang", kitland.load_estate, 25.0),
+        ]
+        if only in f"{name}/{cell:g}"
     ]
     print(f"## kitland ({limit:g} s limit) vs textbook flow MILP (CBC via PuLP {pulp.__version__}, "
           f"10 × kitland's time, at most {cap:g} s)")  # fmt: skip
