@@ -122,16 +122,19 @@ def main() -> None:
     cap = float(sys.argv[2]) if len(sys.argv) > 2 else 600.0
     only = sys.argv[3] if len(sys.argv) > 3 else ""
     rules = kitland.load_rules()
-    cases = [
-        (name, make(), cell)
-        for name, make, cell in [
-            ("synthetic 500 ha", lambda: make_estate(500), 50.0),
-            ("synthetic 500 ha", lambda: make_estate(500), 25.0),
-            ("bundled KIT Batang", kitland.load_estate, 50.0),
-            ("bundled KIT Batang", kitland.load_estate, 25.0),
-        ]
-        if only in f"{name}/{cell:g}"
+    every = [
+        ("synthetic 500 ha", lambda: make_estate(500), 50.0),
+        ("synthetic 500 ha", lambda: make_estate(500), 25.0),
+        ("bundled KIT Batang", kitland.load_estate, 50.0),
+        ("bundled KIT Batang", kitland.load_estate, 25.0),
     ]
+    cases = [(name, make(), cell) for name, make, cell in every if only in f"{name}/{cell:g}"]
+    if not cases:
+        names = ", ".join(sorted({f"{name}/{cell:g}" for name, _, cell in every}))
+        print(
+            f"baseline_pulp.py: no instance matches {only!r} (instances: {names})", file=sys.stderr
+        )
+        sys.exit(2)
     print(f"## kitland ({limit:g} s limit) vs textbook flow MILP (CBC via PuLP {pulp.__version__}, "
           f"10 × kitland's time, at most {cap:g} s)")  # fmt: skip
     print(
