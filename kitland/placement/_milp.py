@@ -221,6 +221,12 @@ def solve_window(
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
+    # Restarts after reduced-cost fixing and the RINS/RENS sub-MIPs cost more than they
+    # save on these windows (bundled estate, seeds 0-3: 11.4-16.5 s against 14.1-24.7 s; the
+    # 50 m window: 0.33-0.55 s against 1.1-1.8 s); see benchmarks/README.md.
+    h.setOptionValue("mip_allow_restart", False)
+    h.setOptionValue("mip_heuristic_run_rins", False)
+    h.setOptionValue("mip_heuristic_run_rens", False)
     costs = np.concatenate(col_cost)
     h.addVars(ncol, np.zeros(ncol), np.ones(ncol))
     h.changeColsCost(ncol, np.arange(ncol, dtype=np.int32), costs)
