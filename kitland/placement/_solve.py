@@ -674,7 +674,8 @@ def _lower_thread_priority() -> None:
     core time HiGHS leaves idle instead of slowing its two threads down."""
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+            tid = threading.get_native_id()
+            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10))
 
 
 def _improve(
