@@ -168,6 +168,19 @@ def test_cells_split_by_road_are_not_neighbours() -> None:
     assert cells.area_m2.sum() == pytest.approx(288 * 100)
 
 
+def test_a_whole_number_cell_size_keeps_fractional_shared_edges() -> None:
+    # A disc clips its border cells, so many shared edges are shorter than the cell;
+    # ``cell_m=25`` (an int, as a notebook user types it) must measure them as 25.0 does.
+    allowed = Point(0, 0).buffer(140.0, quad_segs=32)
+    as_int, as_float = make_cells(allowed, cell_m=25), make_cells(allowed, cell_m=25.0)
+    short = as_float.shared_m < 25.0 - 1e-6
+    assert short.sum() >= 8
+    assert not np.allclose(as_float.shared_m[short], np.round(as_float.shared_m[short]))
+    assert as_int.shared_m.dtype.kind == "f"
+    np.testing.assert_array_equal(as_int.edges, as_float.edges)
+    np.testing.assert_allclose(as_int.shared_m, as_float.shared_m)
+
+
 def test_no_two_piece_zone_across_a_road() -> None:
     road = [(LineString([(150, -50), (150, 150)]), {"road_id": "r", "road_class": "local"})]
     est = grid_estate(["AAA", "AAA"], cell_m=50, roads=road)

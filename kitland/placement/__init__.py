@@ -430,6 +430,7 @@ def place(
 
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
+    cell_m = float(cell_m)
     land, cells, prob = build_problem(estate, rules, cell_m=cell_m)
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip

@@ -243,6 +243,7 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0
     >>> len(c), float(c.area_m2.sum()), len(c.edges), float(c.shared_m.sum())
     (8, 5000.0, 10, 250.0)
     """
+    cell_m = float(cell_m)  # an int size would make the shared lengths integer arrays
     if angle_deg and not allowed.is_empty:
         pivot = _anchor(allowed, angle_deg)
         turn = _rotation(angle_deg, pivot)
