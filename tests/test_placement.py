@@ -474,3 +474,74 @@ def test_the_search_beside_the_windows_yields_the_cores_to_highs(
     assert tid != threading.get_native_id()
     assert nice == min(19, mine + 10)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine
+
+
+# -- windows solved against targets (LP probing) --------------------------------------------
+def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> None:
+    """Independent method: every 5-cell set of the enumeration estate judged by ``check``
+    (as in the brute-force test); each zone cheaper than the target keeps all its cells."""
+    from kitland.placement import _milp, build_problem  # noqa: PLC0415
+    from kitland.placement._solve import (  # noqa: PLC0415
+        AREA_MARGIN_M2,
+        AREA_SCALE,
+        _len_min,
+        _len_units,
+        _perimeter_row,
+        _width_ok,
+    )  # fmt: skip
+
+    est, rules = _enum_setup()
+    _, cells, prob = build_problem(est, rules, cell_m=50.0)
+    _, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
+    k = Point(X0 + 250, Y0 + 100)
+    centre = {(round(x), round(y)): i for i, (x, y) in enumerate(cells.centroids.tolist())}
+    zones = []
+    for combo in itertools.combinations(sorted(centre), 5):
+        boxes = [box(x - 25, y - 25, x + 25, y + 25) for x, y in combo]
+        zone = shapely.union_all(boxes)
+        if zone.geom_type == "Polygon" and check(est, zone, rules).passed:
+            score = sum(2500 * b.centroid.distance(k) for b in boxes) / 12_500
+            zones.append((score, [centre[c] for c in combo]))
+    zones.sort()
+    assert len(zones) >= 3
+    w = _milp._Window(
+        prob, np.arange(len(prob)), squares, _perimeter_row(prob),
+        math.ceil((prob.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE),
+        math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
+        [(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], 2,
+    )  # fmt: skip
+    all_cells = np.arange(len(prob))
+    for target in (zones[0][0] + 1e-6, zones[2][0] + 1e-6):
+        kept = set(_milp._probe(w, all_cells, target, math.inf).tolist())
+        cheaper = [cs for score, cs in zones if score < target]
+        assert cheaper and all(set(cs) <= kept for cs in cheaper)
+        if target < zones[1][0]:  # only the best zone is cheaper: probing drops cells
+            assert len(kept) < len(prob)
+
+
+@pytest.mark.parametrize(("gaps", "below"), [((1e-6, 1e-4), True), ((0.05,), False)])
+def test_targets_below_and_above_the_optimum_prove_it(
+    monkeypatch: pytest.MonkeyPatch, gaps: tuple[float, ...], below: bool
+) -> None:
+    """The HiGHS windows solved against targets (the first one below the optimum, so it
+    is raised; or above it) prove the optimum the CP-SAT flow model proves."""
+    from kitland.placement import _milp, build_problem  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    est, rules = _width_setup()
+    _, _, prob = build_problem(est, rules, cell_m=25.0)
+    b = solve(prob, time_limit_s=30, backend="cpsat")
+    monkeypatch.setattr(_milp, "_PROBE_MIN_CELLS", 1)
+    monkeypatch.setattr(_milp, "_TARGET_GAPS", gaps)
+    targets: list[float] = []
+    probe = _milp._probe
+
+    def seen(w, cells, target, t_stop):  # type: ignore[no-untyped-def]
+        targets.append(target)
+        return probe(w, cells, target, t_stop)
+
+    monkeypatch.setattr(_milp, "_probe", seen)
+    a = solve(prob, time_limit_s=30, backend="highs")
+    assert a.status == b.status == "OPTIMAL"
+    assert a.objective == pytest.approx(b.objective, rel=1e-9)
+    assert targets and (targets[0] < b.objective) == below

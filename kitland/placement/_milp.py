@@ -20,6 +20,7 @@ import math
 import os
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import highspy
@@ -33,6 +34,15 @@ __all__ = ["WindowResult", "solve_window"]
 _INF = highspy.kHighsInf
 #: Most separator rows added per piece and round.
 _CUTS_PER_PIECE = 20
+#: Windows of at least this many cells are solved against targets (LP probing first).
+_PROBE_MIN_CELLS = 256
+#: Targets: the LP bound (without perimeter and corner rows) plus these shares of it.
+_TARGET_GAPS = (0.005, 0.02)
+#: Share of the time left that probing, and a MILP against a target below the cutoff, may take.
+_PROBE_SHARE = 0.25
+_TARGET_SHARE = 0.5
+#: Cells probed per round by the two LP copies before they exchange what they found.
+_PROBE_ROUND = 32
 
 
 @dataclass
@@ -84,38 +94,47 @@ class _Rows:
         h.addRows(len(lo), lo, hi, len(idx), starts, idx, np.concatenate(self.val))
 
 
-def solve_window(
-    p: Problem,
-    cells: NDArray[np.int64],
-    block: NDArray[np.int64],
-    squares: NDArray[np.int64],
-    perimeter_row: tuple[NDArray[np.float64], NDArray[np.float64], float] | None,
-    *,
-    area_lo: float,
-    area_hi: float,
-    len_units: list[tuple[NDArray[np.int64], int]],
-    cutoff: float | None,
-    start: NDArray[np.int64] | None,
-    time_limit_s: float,
-    seed: int = 0,
-    threads: int = 2,
-) -> WindowResult:
-    """Least-cost connected zone among ``cells`` with a cell in ``block``.
+@dataclass
+class _Window:
+    """What the rows of a window are built from (all but the cells)."""
 
-    Parameters
-    ----------
-    perimeter_row
-        ``(coefficient per cell, coefficient per edge of p.edges, right-hand side)`` of
-        the compactness bound, or None.
-    area_lo, area_hi, len_units
-        The area band and the boundary-length sums exactly as the CP-SAT model writes
-        them (integers in 0.01 m² and cm), so both solvers accept the same zones.
-    cutoff
-        Only zones costing less than this are wanted (None: any).
-    start
-        A feasible zone to start from (its cost is then the cutoff).
-    """
-    t_end = time.monotonic() + time_limit_s
+    p: Problem
+    block: NDArray[np.int64]
+    squares: NDArray[np.int64]
+    perimeter_row: tuple[NDArray[np.float64], NDArray[np.float64], float] | None
+    area_lo: float
+    area_hi: float
+    len_units: list[tuple[NDArray[np.int64], int]]
+    #: HiGHS threads: the same in every instance, as HiGHS keeps one thread scheduler
+    #: per process thread, sized by the first run.
+    threads: int
+
+
+@dataclass
+class _Model:
+    """A window's MILP in HiGHS and the column layout needed to read and seed it."""
+
+    h: highspy.Highs
+    cells: NDArray[np.int64]
+    loc: NDArray[np.int64]
+    ncol: int
+    ints: NDArray[np.int32]
+    ew: NDArray[np.int64]
+    ei: NDArray[np.int64]
+    ej: NDArray[np.int64]
+    y0: int | None
+    z0: int | None
+    sq_w: NDArray[np.int64]
+    by_cell: list[set[int]]
+    k0: int | None
+    pats: NDArray[np.int64]
+
+
+def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
+           corners: bool = True) -> _Model:  # fmt: skip
+    """The window's MILP over ``cells``; without the perimeter or corner rows on request
+    (a relaxation: every zone of the full model is feasible in it, at the same cost)."""
+    p = w.p
     n = len(p)
     m = len(cells)
     loc = np.full(n + 1, -1, dtype=np.int64)
@@ -129,15 +148,15 @@ def solve_window(
     ncol = m
     # Rows in m² and m (the integers of the CP-SAT model / 100): well scaled for HiGHS.
     a = np.round(p.area_m2 * 100).astype(np.int64)[cells].astype(np.float64) / 100
-    rows.one(area_lo / 100, area_hi / 100, np.arange(m), a)
-    for units, need in len_units:
+    rows.one(w.area_lo / 100, w.area_hi / 100, np.arange(m), a)
+    for units, need in w.len_units:
         u = units[cells]
         nz = np.flatnonzero(u > 0)
         rows.one(need / 100, _INF, nz, u[nz].astype(np.float64) / 100)
     for req in p.reach:
         nz = np.flatnonzero(req.mask[cells])
         rows.one(1.0, _INF, nz, np.ones(len(nz)))
-    b_loc = loc[block]
+    b_loc = loc[w.block]
     b_loc = b_loc[b_loc >= 0]
     if len(b_loc) < m:
         rows.one(1.0, _INF, b_loc, np.ones(len(b_loc)))
@@ -149,8 +168,8 @@ def solve_window(
     )
     ei, ej = loc[p.edges[ew, 0]], loc[p.edges[ew, 1]]
     y0 = None
-    if perimeter_row is not None:
-        per_cell, per_edge, rhs = perimeter_row
+    if w.perimeter_row is not None and perimeter:
+        per_cell, per_edge, rhs = w.perimeter_row
         y0 = ncol
         ncol += len(ew)
         col_cost.append(np.zeros(len(ew)))
@@ -164,7 +183,9 @@ def solve_window(
         rows.pairs(-_INF, 0.0, ycols, ei, 1.0, -1.0)
         rows.pairs(-_INF, 0.0, ycols, ej, 1.0, -1.0)
     z0 = None
+    squares = w.squares
     sq_w = np.zeros((0, 1), dtype=np.int64)
+    by_cell: list[set[int]] = []
     if p.width_cells > 1:
         sq_w = squares[in_w[squares].all(axis=1)] if len(squares) else squares
         nsq = len(sq_w)
@@ -185,12 +206,12 @@ def solve_window(
             rows.one(-_INF, 0.0, np.r_[i, zq], np.r_[1.0, -np.ones(len(zq))])
         # x_i + x_j − 1 ≤ Σ_{q ∋ i, j} z_q (no neck narrower than a square): added only
         # for the pairs a solution violates, as they are rarely binding and slow nodes.
-        by_cell: list[set[int]] = [set() for _ in range(m)]
+        by_cell = [set() for _ in range(m)]
         for k, i in enumerate(members.tolist()):
             by_cell[i].add(int(zc[k]))
-        sq_loc = loc[sq_w]
     k0 = None
-    if p.corners is not None:
+    pats = np.zeros(0, dtype=np.int64)
+    if p.corners is not None and corners:
         cn = p.corners
         pats = np.flatnonzero(in_w[cn.cell])
         k0 = ncol
@@ -217,7 +238,200 @@ def solve_window(
             rows.one(-_INF, len(ng) - 1.0, np.arange(m), coef)
 
     h = _new_highs()
-    h.setOptionValue("threads", threads)
+    h.setOptionValue("threads", w.threads)
+    costs = np.concatenate(col_cost)
+    h.addVars(ncol, np.zeros(ncol), np.ones(ncol))
+    h.changeColsCost(ncol, np.arange(ncol, dtype=np.int32), costs)
+    ints = np.flatnonzero(np.concatenate(col_int)).astype(np.int32)
+    h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
+    rows.add_to(h)
+    return _Model(h, cells, loc, ncol, ints, ew, ei, ej, y0, z0, sq_w, by_cell, k0, pats)
+
+
+def solve_window(
+    p: Problem,
+    cells: NDArray[np.int64],
+    block: NDArray[np.int64],
+    squares: NDArray[np.int64],
+    perimeter_row: tuple[NDArray[np.float64], NDArray[np.float64], float] | None,
+    *,
+    area_lo: float,
+    area_hi: float,
+    len_units: list[tuple[NDArray[np.int64], int]],
+    cutoff: float | None,
+    start: NDArray[np.int64] | None,
+    time_limit_s: float,
+    seed: int = 0,
+    threads: int = 2,
+) -> WindowResult:
+    """Least-cost connected zone among ``cells`` with a cell in ``block``.
+
+    A large window is solved against a target ``U`` a little above its LP bound: the
+    cells no zone cheaper than ``U`` can hold are found by LP probing and dropped, and
+    the MILP over the rest looks for zones cheaper than ``U``. A zone found that way is
+    the window's best, as every cheaper zone lies in the cells kept; if there is none,
+    ``U`` is a proven bound and the target is raised, ending at the cutoff itself.
+
+    Parameters
+    ----------
+    perimeter_row
+        ``(coefficient per cell, coefficient per edge of p.edges, right-hand side)`` of
+        the compactness bound, or None.
+    area_lo, area_hi, len_units
+        The area band and the boundary-length sums exactly as the CP-SAT model writes
+        them (integers in 0.01 m² and cm), so both solvers accept the same zones.
+    cutoff
+        Only zones costing less than this are wanted (None: any).
+    start
+        A feasible zone to start from (its cost is then the cutoff).
+    """
+    t_end = time.monotonic() + time_limit_s
+    w = _Window(p, block, squares, perimeter_row, area_lo, area_hi, len_units, threads)
+    top = math.inf if cutoff is None else float(cutoff)
+    targets, probe_max = _targets(w, cells, top) if len(cells) >= _PROBE_MIN_CELLS else ([], 0.0)
+    best, bound, rounds = start, -math.inf, 0
+    while True:
+        target = targets.pop(0) if targets else top
+        last = not targets and target >= top
+        keep = cells
+        if len(cells) >= _PROBE_MIN_CELLS and target <= probe_max:
+            keep = _probe(
+                w, cells, target, time.monotonic() + _PROBE_SHARE * (t_end - time.monotonic())
+            )
+        hint = best if last and best is not None and bool(np.isin(best, keep).all()) else None
+        if len(keep) and np.isin(block, keep).any():
+            share = 1.0 if last else _TARGET_SHARE
+            res = _run(
+                _build(w, keep), p, cutoff=target, start=hint, seed=seed,
+                t_end=time.monotonic() + share * (t_end - time.monotonic()),
+            )  # fmt: skip
+        else:
+            res = WindowResult(None, "INFEASIBLE", target)
+        rounds += res.rounds
+        if res.status == "OPTIMAL":  # the best zone cheaper than the target, or the hint
+            return WindowResult(res.cells, "OPTIMAL", res.bound, rounds)
+        if res.status == "INFEASIBLE":  # no zone cheaper than the target
+            bound = max(bound, target)
+            if last:
+                if best is None:
+                    return WindowResult(None, "INFEASIBLE", bound, rounds)
+                return WindowResult(best, "OPTIMAL", float(p.cost[best].sum()), rounds)
+            continue
+        # Out of time: every zone cheaper than the target costs at least its bound.
+        bound = max(bound, min(target, res.bound))
+        if res.cells is not None and res.cells is not hint:
+            best = res.cells
+            cost = float(p.cost[best].sum())
+            top = cost + 1e-9 * max(1.0, abs(cost))
+        if last or time.monotonic() >= t_end - 0.05:
+            return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
+        targets = []  # the time left goes to the cutoff itself
+
+
+def _targets(w: _Window, cells: NDArray[np.int64], top: float) -> tuple[list[float], float]:
+    """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
+    highest target worth probing for (beyond it probing drops too few cells to pay)."""
+    m = _build(w, cells, perimeter=False, corners=False)
+    lp = _relaxation(m)
+    if lp is None:
+        return [], -math.inf
+    steps = [lp + g * max(1.0, abs(lp)) for g in _TARGET_GAPS]
+    return [t for t in steps if t < top], steps[-1]
+
+
+def _relaxation(m: _Model) -> float | None:
+    """Solve the LP relaxation of ``m`` in place (integrality dropped); its value or None."""
+    h = m.h
+    h.changeColsIntegrality(m.ncol, np.arange(m.ncol, dtype=np.int32),
+                            np.full(m.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return float(h.getInfo().objective_function_value)
+
+
+def _probe(w: _Window, cells: NDArray[np.int64], target: float, t_stop: float) -> NDArray[np.int64]:
+    """The cells of ``cells`` that a zone cheaper than ``target`` may hold.
+
+    Cell ``i`` goes when the LP relaxation with ``x_i = 1`` costs at least ``target``
+    (or is infeasible): then so does every zone holding it. The probes run on the
+    relaxations without the corner rows, first also without the perimeter (cheap, most
+    cells go there), then with it on the cells left; each cell found is fixed to 0 for
+    the probes after it. With two threads the cells are shared between two copies of the
+    LP. Stops at ``t_stop``, keeping the cells not yet probed.
+    """
+    bar = target + 1e-7 * max(1.0, abs(target))
+    keep = cells
+    for perimeter in (False, True):
+        if time.monotonic() >= t_stop:
+            break
+        copies = [_build(w, keep, perimeter=perimeter, corners=False)]
+        if _relaxation(copies[0]) is None:
+            infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
+            return keep[:0] if infeasible else keep
+        sol = copies[0].h.getSolution()
+        if copies[0].h.getInfo().objective_function_value >= bar:
+            return keep[:0]
+        x = np.asarray(sol.col_value)[: len(keep)]
+        d = np.asarray(sol.col_dual)[: len(keep)]
+        cand = np.flatnonzero(x < 1.0 - 1e-6)
+        cand = cand[np.argsort(-d[cand], kind="stable")]
+        hs = [copies[0].h]
+        if w.threads > 1 and len(cand) > 1:
+            copies.append(_build(w, keep, perimeter=perimeter, corners=False))
+            _relaxation(copies[1])
+            hs.append(copies[1].h)
+        for h in hs:
+            h.setOptionValue("objective_bound", bar)
+        # Rounds of _PROBE_ROUND cells shared between the copies; after each round both
+        # copies learn every cell found, so the result does not depend on thread timing.
+        found: list[int] = []
+        with ThreadPoolExecutor(max_workers=len(hs)) as pool:
+            for r0 in range(0, len(cand), _PROBE_ROUND):
+                chunk = cand[r0 : r0 + _PROBE_ROUND].tolist()
+                parts = list(pool.map(_probe_each, hs, [chunk[k :: len(hs)] for k in range(len(hs))],
+                                      [bar] * len(hs), [t_stop] * len(hs)))  # fmt: skip
+                for k, part in enumerate(parts):
+                    found += part
+                    for other in (o for j, o in enumerate(hs) if j != k):
+                        for i in part:
+                            other.changeColBounds(i, 0.0, 0.0)
+                if time.monotonic() >= t_stop:
+                    break
+        gone = np.zeros(len(keep), dtype=bool)
+        gone[found] = True
+        keep = keep[~gone]
+    return keep
+
+
+def _probe_each(h: highspy.Highs, cand: list[int], bar: float, t_stop: float) -> list[int]:
+    """The columns of ``cand`` whose LP with the column at 1 reaches ``bar`` (or is
+    infeasible), each fixed to 0 in ``h`` for the probes after it."""
+    status = highspy.HighsModelStatus
+    out = []
+    for i in cand:
+        if time.monotonic() >= t_stop:
+            break
+        h.changeColBounds(i, 1.0, 1.0)
+        h.run()
+        st = h.getModelStatus()
+        gone = st in (status.kInfeasible, status.kObjectiveBound) or (
+            st == status.kOptimal and h.getInfo().objective_function_value >= bar
+        )
+        h.changeColBounds(i, 0.0, 0.0 if gone else 1.0)
+        if gone:
+            out.append(i)
+    return out
+
+
+def _run(
+    mod: _Model, p: Problem, *, cutoff: float | None, start: NDArray[np.int64] | None,
+    t_end: float, seed: int,
+) -> WindowResult:  # fmt: skip
+    """Solve the MILP, adding separator and neck rows while the zone falls apart."""
+    h, cells, loc, m = mod.h, mod.cells, mod.loc, len(mod.cells)
+    n = len(p)
+    ei, ej, sq_w, by_cell = mod.ei, mod.ej, mod.sq_w, mod.by_cell
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
@@ -227,28 +441,23 @@ def solve_window(
     h.setOptionValue("mip_allow_restart", False)
     h.setOptionValue("mip_heuristic_run_rins", False)
     h.setOptionValue("mip_heuristic_run_rens", False)
-    costs = np.concatenate(col_cost)
-    h.addVars(ncol, np.zeros(ncol), np.ones(ncol))
-    h.changeColsCost(ncol, np.arange(ncol, dtype=np.int32), costs)
-    ints = np.flatnonzero(np.concatenate(col_int)).astype(np.int32)
-    h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
-    rows.add_to(h)
-    if cutoff is not None:
+    if cutoff is not None and math.isfinite(cutoff):
         h.setOptionValue("objective_bound", float(cutoff))
+    sq_loc = loc[sq_w]
 
     def set_start(zone: NDArray[np.int64]) -> None:
         sel = np.zeros(m, dtype=bool)
         sel[loc[zone]] = True
-        colv = np.zeros(ncol)
+        colv = np.zeros(mod.ncol)
         colv[:m] = sel
-        if y0 is not None:
-            colv[y0 : y0 + len(ew)] = sel[ei] & sel[ej]
-        if z0 is not None:
-            colv[z0 : z0 + len(sq_w)] = sel[loc[sq_w]].all(axis=1)
-        if k0 is not None and p.corners is not None:
+        if mod.y0 is not None:
+            colv[mod.y0 : mod.y0 + len(mod.ew)] = sel[ei] & sel[ej]
+        if mod.z0 is not None:
+            colv[mod.z0 : mod.z0 + len(sq_w)] = sel[sq_loc].all(axis=1)
+        if mod.k0 is not None and p.corners is not None:
             full = np.zeros(n, dtype=bool)
             full[zone] = True
-            colv[k0 : k0 + len(pats)] = p.corners.fired(full)[pats]
+            colv[mod.k0 : mod.k0 + len(mod.pats)] = p.corners.fired(full)[mod.pats]
         hs = highspy.HighsSolution()
         hs.col_value = list(colv)
         hs.value_valid = True
@@ -282,7 +491,7 @@ def solve_window(
         xs = cv[:m] > 0.5
         lab = _components(xs, nbr)
         pieces = [np.flatnonzero(lab == c) for c in range(int(lab.max()) + 1)]
-        necks = _necks(xs, ei, ej, sq_loc, p.width_cells) if z0 is not None else []
+        necks = _necks(xs, ei, ej, sq_loc, p.width_cells) if mod.z0 is not None else []
         if necks and ms == highspy.HighsModelStatus.kOptimal:
             neck_rows = _Rows()
             for i, j in necks:
