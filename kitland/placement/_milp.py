@@ -126,7 +126,6 @@ class _Model:
     cells: NDArray[np.int64]
     loc: NDArray[np.int64]
     ncol: int
-    ints: NDArray[np.int32]
     ew: NDArray[np.int64]
     ei: NDArray[np.int64]
     ej: NDArray[np.int64]
@@ -253,7 +252,7 @@ def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
     ints = np.flatnonzero(np.concatenate(col_int)).astype(np.int32)
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     rows.add_to(h)
-    return _Model(h, cells, loc, ncol, ints, ew, ei, ej, y0, z0, sq_w, by_cell, k0, pats)
+    return _Model(h, cells, loc, ncol, ew, ei, ej, y0, z0, sq_w, by_cell, k0, pats)
 
 
 def solve_window(
@@ -296,13 +295,14 @@ def solve_window(
     t_end = time.monotonic() + time_limit_s
     w = _Window(p, block, squares, perimeter_row, area_lo, area_hi, len_units, threads)
     top = math.inf if cutoff is None else float(cutoff)
-    targets, probe_max = _targets(w, cells, top) if len(cells) >= _PROBE_MIN_CELLS else ([], 0.0)
+    small = len(cells) < _PROBE_MIN_CELLS
+    targets, probe_max = ([], -math.inf) if small else _targets(w, cells, top)
     best, bound, rounds = start, -math.inf, 0
     while True:
         target = targets.pop(0) if targets else top
         last = not targets and target >= top
         keep = cells
-        if len(cells) >= _PROBE_MIN_CELLS and target <= probe_max:
+        if target <= probe_max:
             keep = _probe(
                 w, cells, target, time.monotonic() + _PROBE_SHARE * (t_end - time.monotonic())
             )
@@ -374,12 +374,13 @@ def _probe(w: _Window, cells: NDArray[np.int64], target: float, t_stop: float) -
         if time.monotonic() >= t_stop:
             break
         copies = [_build(w, keep, perimeter=perimeter, corners=False)]
-        if _relaxation(copies[0]) is None:
+        lp = _relaxation(copies[0])
+        if lp is None:
             infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
             return keep[:0] if infeasible else keep
-        sol = copies[0].h.getSolution()
-        if copies[0].h.getInfo().objective_function_value >= bar:
+        if lp >= bar:
             return keep[:0]
+        sol = copies[0].h.getSolution()
         x = np.asarray(sol.col_value)[: len(keep)]
         d = np.asarray(sol.col_dual)[: len(keep)]
         cand = np.flatnonzero(x < 1.0 - 1e-6)
