@@ -6,6 +6,7 @@ import itertools
 import json
 import math
 import sys
+import time
 from pathlib import Path
 
 import fiona
@@ -512,9 +513,12 @@ def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> Non
     )  # fmt: skip
     all_cells = np.arange(len(prob))
     for target in (zones[0][0] + 1e-6, zones[2][0] + 1e-6):
-        kept = set(_milp._probe(w, all_cells, target, math.inf).tolist())
+        kept_cells, ones = _milp._probe(w, all_cells, target, math.inf, fix=True)
+        kept = set(kept_cells.tolist())
         cheaper = [cs for score, cs in zones if score < target]
         assert cheaper and all(set(cs) <= kept for cs in cheaper)
+        # the cells fixed in are held by every cheaper zone
+        assert set(ones.tolist()) <= set.intersection(*(set(cs) for cs in cheaper))
         if target < zones[1][0]:  # only the best zone is cheaper: probing drops cells
             assert len(kept) < len(prob)
 
@@ -536,12 +540,117 @@ def test_targets_below_and_above_the_optimum_prove_it(
     targets: list[float] = []
     probe = _milp._probe
 
-    def seen(w, cells, target, t_stop):  # type: ignore[no-untyped-def]
+    def seen(w, cells, target, t_stop, **kw):  # type: ignore[no-untyped-def]
         targets.append(target)
-        return probe(w, cells, target, t_stop)
+        return probe(w, cells, target, t_stop, **kw)
 
     monkeypatch.setattr(_milp, "_probe", seen)
     a = solve(prob, time_limit_s=30, backend="highs")
     assert a.status == b.status == "OPTIMAL"
     assert a.objective == pytest.approx(b.objective, rel=1e-9)
     assert targets and (targets[0] < b.objective) == below
+
+
+def _width_window() -> tuple:
+    """The width estate's arrays at 25 m, its whole window and the CP-SAT optimum."""
+    from kitland.placement import _milp, build_problem  # noqa: PLC0415
+    from kitland.placement._solve import (  # noqa: PLC0415
+        AREA_MARGIN_M2,
+        AREA_SCALE,
+        _len_min,
+        _len_units,
+        _perimeter_row,
+        _width_ok,
+        solve,
+    )  # fmt: skip
+
+    est, rules = _width_setup()
+    _, _, prob = build_problem(est, rules, cell_m=25.0)
+    _, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
+    w = _milp._Window(
+        prob, np.arange(len(prob)), squares, _perimeter_row(prob),
+        math.ceil((prob.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE),
+        math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
+        [(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], 2,
+    )  # fmt: skip
+    best = solve(prob, time_limit_s=30, backend="cpsat")
+    assert best.status == "OPTIMAL" and best.cells is not None
+    return prob, squares, w, best
+
+
+def test_probing_fixes_in_only_cells_the_optimum_holds() -> None:
+    """Against the CP-SAT optimum (a second solver): with the target just above its cost,
+    every cell probing fixes in is one of its cells, and probing does fix cells in."""
+    from kitland.placement import _milp  # noqa: PLC0415
+
+    prob, _, w, best = _width_window()
+    target = best.objective + 1e-6
+    keep, ones = _milp._probe(w, np.arange(len(prob)), target, math.inf, fix=True)
+    assert set(best.cells.tolist()) <= set(keep.tolist())
+    assert len(ones) > 0
+    assert set(ones.tolist()) <= set(best.cells.tolist())
+    # Without ``fix`` nothing is fixed in, and the same cells are kept.
+    keep2, ones2 = _milp._probe(w, np.arange(len(prob)), target, math.inf)
+    assert len(ones2) == 0 and np.array_equal(keep, keep2)
+
+
+def test_the_dive_finds_a_zone_of_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dive's zone, when it finds one, passes the set-based feasibility check greedy
+    growth uses (area band, sums, reach, connectivity, width squares) and beats its cutoff."""
+    from kitland.placement import _milp  # noqa: PLC0415
+    from kitland.placement._model import _adjacency  # noqa: PLC0415
+    from kitland.placement._solve import _feasible_set  # noqa: PLC0415
+
+    prob, squares, w, best = _width_window()
+    monkeypatch.setattr(_milp, "_DIVE_NODES", 50)  # this small window needs a few nodes
+    cutoff = best.objective * 1.05
+    zone = _milp._dive(w, np.arange(len(prob)), cutoff, 0, time.monotonic() + 30)
+    assert zone is not None
+    assert _feasible_set(prob, zone, _adjacency(len(prob), prob.edges), squares)
+    assert best.objective - 1e-6 <= prob.cost[zone].sum() < cutoff
+    # Nothing below the optimum: the dive must come back empty.
+    assert _milp._dive(w, np.arange(len(prob)), best.objective - 1e-3, 0, time.monotonic() + 30) is None
+
+
+@pytest.mark.parametrize("second", [False, True])
+def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
+    monkeypatch: pytest.MonkeyPatch, second: bool
+) -> None:
+    """The dive's zone (here the CP-SAT optimum, or the best dearer zone CP-SAT finds once
+    the optimal ones are forbidden) is the only target; probing fixes cells in, and the window
+    still proves the CP-SAT optimum."""
+    from kitland.placement import _milp  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    prob, _, _, best = _width_window()
+    given = best.cells
+    if second:  # forbid the optimal zones (ties included) until a dearer one is best
+        worse, other = prob, best
+        for _ in range(4):
+            worse = worse.with_nogood(other.cells)
+            other = solve(worse, time_limit_s=30, backend="cpsat")
+            assert other.status == "OPTIMAL"
+            if other.objective > best.objective + 1e-6:
+                break
+        assert other.objective > best.objective + 1e-6
+        given = other.cells
+    monkeypatch.setattr(_milp, "_PROBE_MIN_CELLS", 1)
+    monkeypatch.setattr(_milp, "_TARGET_GAPS", (0.1,))  # the first target is above both
+    monkeypatch.setattr(
+        _milp, "_dive", lambda w, cells, want, *a: given if prob.cost[given].sum() < want else None
+    )
+    calls: list[tuple[float, bool, int]] = []
+    probe = _milp._probe
+
+    def seen(w, cells, target, t_stop, **kw):  # type: ignore[no-untyped-def]
+        keep, ones = probe(w, cells, target, t_stop, **kw)
+        calls.append((target, kw.get("fix", False), len(ones)))
+        return keep, ones
+
+    monkeypatch.setattr(_milp, "_probe", seen)
+    a = solve(prob, time_limit_s=30, backend="highs")
+    assert a.status == "OPTIMAL"
+    assert a.objective == pytest.approx(best.objective, rel=1e-9)
+    assert len(calls) == 1
+    target, fix, n_ones = calls[0]
+    assert target == pytest.approx(prob.cost[given].sum(), rel=1e-8) and fix and n_ones > 0

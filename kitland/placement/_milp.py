@@ -18,8 +18,11 @@ cell forced in costs at least the target (then so does every zone holding it), a
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
 none. The first target is the LP bound plus 0.5 %, so far fewer cells are left than the
 incumbent's cost would leave; HiGHS's branch-and-bound on the bundled window then no
-longer depends on how soon it happens to find a good zone (seeds 0-7: 10.5-42.7 s,
-median 12.1 s, against 11.6 s to over 60 s; see ``benchmarks/README.md``).
+longer depends on how soon it happens to find a good zone. Before that, a dive solves
+the root node of the MILP over the cells near the LP optimum's fractional part; a zone
+it finds below the first target becomes the target itself, and probing then also fixes
+in the cells whose absence alone lifts the LP to it (bundled window, seeds 0-7: 8.2-13.4 s,
+median 9.2 s; see ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -49,6 +52,12 @@ _TARGET_GAPS = (0.005, 0.02)
 #: Share of the time left that probing, and a MILP against a target below the cutoff, may take.
 _PROBE_SHARE = 0.25
 _TARGET_SHARE = 0.5
+#: The dive's MILP frees the cells within this many grid steps of a cell the LP takes in
+#: part, stops after this many nodes (1: the root's cuts and heuristics) and may take this
+#: share of the window's time.
+_DIVE_RING = 2
+_DIVE_NODES = 1
+_DIVE_SHARE = 0.15
 #: Cells probed per round by the two LP copies before they exchange what they found.
 _PROBE_ROUND = 32
 
@@ -279,6 +288,11 @@ def solve_window(
     the window's best, as every cheaper zone lies in the cells kept; if there is none,
     ``U`` is a proven bound and the target is raised, ending at the cutoff itself.
 
+    First a dive (:func:`_dive`) looks for a zone near the LP optimum. When it finds one
+    cheaper than the first target, its cost is the only target: probing then also fixes
+    in the cells every cheaper zone must hold, and the MILP starts from the dive's zone,
+    so all that is left is to improve on it or prove it best.
+
     Parameters
     ----------
     perimeter_row
@@ -296,21 +310,36 @@ def solve_window(
     w = _Window(p, block, squares, perimeter_row, area_lo, area_hi, len_units, threads)
     top = math.inf if cutoff is None else float(cutoff)
     small = len(cells) < _PROBE_MIN_CELLS
-    targets, probe_max = ([], -math.inf) if small else _targets(w, cells, top)
     best, bound, rounds = start, -math.inf, 0
+    targets: list[float] = []
+    probe_max = -math.inf
+    if not small:
+        targets, probe_max = _targets(w, cells, top)
+        # A zone cheaper than the first target makes its own cost the only target left.
+        want = min([top, *targets])
+        dive = _dive(w, cells, want, seed, time.monotonic() + _DIVE_SHARE * time_limit_s)
+        if dive is not None:
+            best, cost = dive, float(p.cost[dive].sum())
+            top = cost + 1e-9 * max(1.0, abs(cost))
+            targets = [t for t in targets if t < top]
     while True:
         target = targets.pop(0) if targets else top
         last = not targets and target >= top
-        keep = cells
+        keep, ones = cells, cells[:0]
         if target <= probe_max:
-            keep = _probe(
-                w, cells, target, time.monotonic() + _PROBE_SHARE * (t_end - time.monotonic())
-            )
+            t_stop = time.monotonic() + _PROBE_SHARE * (t_end - time.monotonic())
+            # Cells every cheaper zone holds are worth finding only against a zone's own cost.
+            keep, ones = _probe(w, cells, target, t_stop, fix=last and best is not None)
         hint = best if last and best is not None and bool(np.isin(best, keep).all()) else None
+        if hint is not None and not np.isin(ones, hint).all():
+            hint = None
         if len(keep) and np.isin(block, keep).any():
             share = 1.0 if last else _TARGET_SHARE
+            mod = _build(w, keep)
+            at = mod.loc[ones].astype(np.int32)
+            mod.h.changeColsBounds(len(at), at, np.ones(len(at)), np.ones(len(at)))
             res = _run(
-                _build(w, keep), p, cutoff=target, start=hint, seed=seed,
+                mod, p, cutoff=target, start=hint, seed=seed,
                 t_end=time.monotonic() + share * (t_end - time.monotonic()),
             )  # fmt: skip
         else:
@@ -347,6 +376,42 @@ def _targets(w: _Window, cells: NDArray[np.int64], top: float) -> tuple[list[flo
     return [t for t in steps if t < top], steps[-1]
 
 
+def _dive(
+    w: _Window, cells: NDArray[np.int64], top: float, seed: int, t_end: float
+) -> NDArray[np.int64] | None:
+    """A zone cheaper than ``top`` found near the LP optimum, or None.
+
+    The cells the LP takes whole and that lie over ``_DIVE_RING`` cells away from every
+    cell it takes in part are fixed in, the cells it leaves out that far away are left
+    out, and the MILP over the cells between runs its root node only (cuts and root
+    heuristics; deterministic). Its zone is a zone of the window, so its cost is a
+    cutoff the probing can use from the start.
+    """
+    p = w.p
+    m = _build(w, cells)
+    if _relaxation(m) is None:
+        return None
+    x = np.asarray(m.h.getSolution().col_value)[: len(cells)]
+    part = np.flatnonzero((x > 1e-6) & (x < 1.0 - 1e-6))
+    r, c = p.row[cells], p.col[cells]
+    near = np.zeros(len(cells), dtype=bool)
+    for k0 in range(0, len(part), 256):  # blocks keep the distance table small
+        f = part[k0 : k0 + 256]
+        near |= (
+            (np.abs(r[:, None] - r[f][None, :]) <= _DIVE_RING)
+            & (np.abs(c[:, None] - c[f][None, :]) <= _DIVE_RING)
+        ).any(axis=1)
+    sub = cells[(x > 1e-6) | near]
+    mod = _build(w, sub)
+    whole = mod.loc[cells[(x > 1.0 - 1e-6) & ~near]].astype(np.int32)
+    mod.h.changeColsBounds(len(whole), whole, np.ones(len(whole)), np.ones(len(whole)))
+    mod.h.setOptionValue("mip_max_nodes", _DIVE_NODES)
+    res = _run(mod, p, cutoff=top, start=None, seed=seed, t_end=t_end)
+    if res.cells is None or float(p.cost[res.cells].sum()) >= top:
+        return None
+    return res.cells
+
+
 def _relaxation(m: _Model) -> float | None:
     """Solve the LP relaxation of ``m`` in place (integrality dropped); its value or None."""
     h = m.h
@@ -358,18 +423,22 @@ def _relaxation(m: _Model) -> float | None:
     return float(h.getInfo().objective_function_value)
 
 
-def _probe(w: _Window, cells: NDArray[np.int64], target: float, t_stop: float) -> NDArray[np.int64]:
-    """The cells of ``cells`` that a zone cheaper than ``target`` may hold.
+def _probe(
+    w: _Window, cells: NDArray[np.int64], target: float, t_stop: float, *, fix: bool = False
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The cells of ``cells`` that a zone cheaper than ``target`` may hold, and (with
+    ``fix``) those it must hold.
 
     Cell ``i`` goes when the LP relaxation with ``x_i = 1`` costs at least ``target``
-    (or is infeasible): then so does every zone holding it. The probes run on the
-    relaxations without the corner rows, first also without the perimeter (cheap, most
-    cells go there), then with it on the cells left; each cell found is fixed to 0 for
-    the probes after it. With two threads the cells are shared between two copies of the
-    LP. Stops at ``t_stop``, keeping the cells not yet probed.
+    (or is infeasible): then so does every zone holding it. With ``fix``, a cell left is
+    one every such zone holds when the LP with ``x_i = 0`` reaches ``target``. The probes
+    run on the relaxations without the corner rows, first also without the perimeter
+    (cheap, most cells go there), then with it on the cells left; each cell found is
+    fixed for the probes after it. With two threads the cells are shared between two
+    copies of the LP. Stops at ``t_stop``, keeping the cells not yet probed.
     """
     bar = target + 1e-7 * max(1.0, abs(target))
-    keep = cells
+    keep, ones = cells, cells[:0]
     for perimeter in (False, True):
         if time.monotonic() >= t_stop:
             break
@@ -377,9 +446,9 @@ def _probe(w: _Window, cells: NDArray[np.int64], target: float, t_stop: float) -
         lp = _relaxation(copies[0])
         if lp is None:
             infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
-            return keep[:0] if infeasible else keep
+            return (keep[:0], ones) if infeasible else (keep, ones)
         if lp >= bar:
-            return keep[:0]
+            return keep[:0], ones
         sol = copies[0].h.getSolution()
         x = np.asarray(sol.col_value)[: len(keep)]
         d = np.asarray(sol.col_dual)[: len(keep)]
@@ -392,45 +461,69 @@ def _probe(w: _Window, cells: NDArray[np.int64], target: float, t_stop: float) -
             hs.append(copies[1].h)
         for h in hs:
             h.setOptionValue("objective_bound", bar)
-        # Rounds of _PROBE_ROUND cells shared between the copies; after each round both
-        # copies learn every cell found, so the result does not depend on thread timing.
-        found: list[int] = []
-        with ThreadPoolExecutor(max_workers=len(hs)) as pool:
-            for r0 in range(0, len(cand), _PROBE_ROUND):
-                chunk = cand[r0 : r0 + _PROBE_ROUND].tolist()
-                parts = list(pool.map(_probe_each, hs, [chunk[k :: len(hs)] for k in range(len(hs))],
-                                      [bar] * len(hs), [t_stop] * len(hs)))  # fmt: skip
-                for k, part in enumerate(parts):
-                    found += part
-                    for other in (o for j, o in enumerate(hs) if j != k):
-                        for i in part:
-                            other.changeColBounds(i, 0.0, 0.0)
-                if time.monotonic() >= t_stop:
-                    break
         gone = np.zeros(len(keep), dtype=bool)
-        gone[found] = True
+        gone[_probe_rounds(hs, cand, 1.0, bar, t_stop)] = True
+        if fix and perimeter and time.monotonic() < t_stop:
+            hs[0].run()  # the LP with the cells gone left out
+            if _reaches(hs[0], bar):
+                return keep[:0], ones
+            if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
+                x = np.asarray(hs[0].getSolution().col_value)[: len(keep)]
+                inside = np.flatnonzero((x > 1e-6) & ~gone)
+                ones = keep[_probe_rounds(hs, inside, 0.0, bar, t_stop)]
         keep = keep[~gone]
-    return keep
+    return keep, ones
 
 
-def _probe_each(h: highspy.Highs, cand: list[int], bar: float, t_stop: float) -> list[int]:
-    """The columns of ``cand`` whose LP with the column at 1 reaches ``bar`` (or is
-    infeasible), each fixed to 0 in ``h`` for the probes after it."""
-    status = highspy.HighsModelStatus
+def _probe_rounds(
+    hs: list[highspy.Highs], cand: NDArray[np.int64], force: float, bar: float, t_stop: float
+) -> list[int]:
+    """The columns of ``cand`` whose LP with the column at ``force`` reaches ``bar``, each
+    fixed to ``1 - force`` in every copy of ``hs``. Rounds of ``_PROBE_ROUND`` columns are
+    shared between the copies; after each round every copy learns every column found,
+    so the result does not depend on thread timing."""
+    found: list[int] = []
+    with ThreadPoolExecutor(max_workers=len(hs)) as pool:
+        for r0 in range(0, len(cand), _PROBE_ROUND):
+            chunk = cand[r0 : r0 + _PROBE_ROUND].tolist()
+            parts = list(pool.map(_probe_each, hs, [chunk[k :: len(hs)] for k in range(len(hs))],
+                                  [force] * len(hs), [bar] * len(hs), [t_stop] * len(hs)))  # fmt: skip
+            for k, part in enumerate(parts):
+                found += part
+                for other in (o for j, o in enumerate(hs) if j != k):
+                    for i in part:
+                        other.changeColBounds(i, 1.0 - force, 1.0 - force)
+            if time.monotonic() >= t_stop:
+                break
+    return found
+
+
+def _probe_each(
+    h: highspy.Highs, cand: list[int], force: float, bar: float, t_stop: float
+) -> list[int]:
+    """The columns of ``cand`` whose LP with the column at ``force`` reaches ``bar`` (or is
+    infeasible), each fixed to ``1 - force`` in ``h`` for the probes after it."""
     out = []
     for i in cand:
         if time.monotonic() >= t_stop:
             break
-        h.changeColBounds(i, 1.0, 1.0)
+        h.changeColBounds(i, force, force)
         h.run()
-        st = h.getModelStatus()
-        gone = st in (status.kInfeasible, status.kObjectiveBound) or (
-            st == status.kOptimal and h.getInfo().objective_function_value >= bar
-        )
-        h.changeColBounds(i, 0.0, 0.0 if gone else 1.0)
-        if gone:
+        if _reaches(h, bar):
+            h.changeColBounds(i, 1.0 - force, 1.0 - force)
             out.append(i)
+        else:
+            h.changeColBounds(i, 0.0, 1.0)
     return out
+
+
+def _reaches(h: highspy.Highs, bar: float) -> bool:
+    """Whether the LP just solved in ``h`` costs at least ``bar`` or is infeasible."""
+    st = h.getModelStatus()
+    status = highspy.HighsModelStatus
+    return st in (status.kInfeasible, status.kObjectiveBound) or (
+        st == status.kOptimal and h.getInfo().objective_function_value >= bar
+    )
 
 
 def _run(
