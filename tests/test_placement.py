@@ -654,3 +654,27 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
     assert len(calls) == 1
     target, fix, n_ones = calls[0]
     assert target == pytest.approx(prob.cost[given].sum(), rel=1e-8) and fix and n_ones > 0
+
+
+def test_highs_time_limit_counts_the_instance_s_run_time() -> None:
+    """HiGHS compares ``time_limit`` with the run time an instance has accumulated over
+    all its runs (a second run given the first run's budget stops at once); the windows'
+    re-runs therefore set it from ``getRunTime()``."""
+    import highspy  # noqa: PLC0415
+
+    from kitland.placement import _milp  # noqa: PLC0415
+
+    prob, _, w, _ = _width_window()
+    m = _milp._build(w, np.arange(len(prob)))
+    assert _milp._relaxation(m) is not None
+    first = m.h.getRunTime()
+    m.h.setOptionValue("time_limit", first)  # what "the same budget again" would be
+    m.h.clearSolver()
+    m.h.run()
+    assert m.h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit
+    t_end = time.monotonic() + 30
+    _milp._time_limit(m.h, t_end)
+    m.h.clearSolver()
+    m.h.run()
+    assert m.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    assert m.h.getOptions().time_limit >= m.h.getRunTime() - 1e-9

@@ -314,7 +314,7 @@ def solve_window(
     targets: list[float] = []
     probe_max = -math.inf
     if not small:
-        targets, probe_max = _targets(w, cells, top)
+        targets, probe_max = _targets(w, cells, top, t_end)
         # A zone cheaper than the first target makes its own cost the only target left.
         want = min([top, *targets])
         dive = _dive(w, cells, want, seed, time.monotonic() + _DIVE_SHARE * time_limit_s)
@@ -365,11 +365,13 @@ def solve_window(
         targets = []  # the time left goes to the cutoff itself
 
 
-def _targets(w: _Window, cells: NDArray[np.int64], top: float) -> tuple[list[float], float]:
+def _targets(
+    w: _Window, cells: NDArray[np.int64], top: float, t_end: float
+) -> tuple[list[float], float]:
     """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
     highest target worth probing for (beyond it probing drops too few cells to pay)."""
     m = _build(w, cells, perimeter=False, corners=False)
-    lp = _relaxation(m)
+    lp = _relaxation(m, t_end)
     if lp is None:
         return [], -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in _TARGET_GAPS]
@@ -389,7 +391,7 @@ def _dive(
     """
     p = w.p
     m = _build(w, cells)
-    if _relaxation(m) is None:
+    if _relaxation(m, t_end) is None:
         return None
     x = np.asarray(m.h.getSolution().col_value)[: len(cells)]
     part = np.flatnonzero((x > 1e-6) & (x < 1.0 - 1e-6))
@@ -412,12 +414,16 @@ def _dive(
     return res.cells
 
 
-def _relaxation(m: _Model) -> float | None:
-    """Solve the LP relaxation of ``m`` in place (integrality dropped); its value or None."""
+def _relaxation(m: _Model, t_end: float = math.inf) -> float | None:
+    """Solve the LP relaxation of ``m`` in place (integrality dropped); its value, or
+    None (infeasible, or not solved by ``t_end``)."""
     h = m.h
     h.changeColsIntegrality(m.ncol, np.arange(m.ncol, dtype=np.int32),
                             np.full(m.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
+    if math.isfinite(t_end):
+        _time_limit(h, t_end)
     h.run()
+    h.setOptionValue("time_limit", math.inf)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(h.getInfo().objective_function_value)
@@ -443,7 +449,7 @@ def _probe(
         if time.monotonic() >= t_stop:
             break
         copies = [_build(w, keep, perimeter=perimeter, corners=False)]
-        lp = _relaxation(copies[0])
+        lp = _relaxation(copies[0], t_stop)
         if lp is None:
             infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
             return (keep[:0], ones) if infeasible else (keep, ones)
@@ -457,13 +463,15 @@ def _probe(
         hs = [copies[0].h]
         if w.threads > 1 and len(cand) > 1:
             copies.append(_build(w, keep, perimeter=perimeter, corners=False))
-            _relaxation(copies[1])
+            _relaxation(copies[1], t_stop)
             hs.append(copies[1].h)
         for h in hs:
             h.setOptionValue("objective_bound", bar)
         gone = np.zeros(len(keep), dtype=bool)
         gone[_probe_rounds(hs, cand, 1.0, bar, t_stop)] = True
         if fix and perimeter and time.monotonic() < t_stop:
+            if math.isfinite(t_stop):
+                _time_limit(hs[0], t_stop)
             hs[0].run()  # the LP with the cells gone left out
             if _reaches(hs[0], bar):
                 return keep[:0], ones
@@ -508,6 +516,8 @@ def _probe_each(
         if time.monotonic() >= t_stop:
             break
         h.changeColBounds(i, force, force)
+        if math.isfinite(t_stop):
+            _time_limit(h, t_stop)
         h.run()
         if _reaches(h, bar):
             h.changeColBounds(i, 1.0 - force, 1.0 - force)
@@ -515,6 +525,13 @@ def _probe_each(
         else:
             h.changeColBounds(i, 0.0, 1.0)
     return out
+
+
+def _time_limit(h: highspy.Highs, t_end: float) -> None:
+    """Let the next ``h.run()`` stop at ``t_end`` (monotonic clock). HiGHS compares its
+    ``time_limit`` with the run time the instance has accumulated over all its runs, not
+    with the time of this run."""
+    h.setOptionValue("time_limit", h.getRunTime() + max(0.01, t_end - time.monotonic()))
 
 
 def _reaches(h: highspy.Highs, bar: float) -> bool:
@@ -576,7 +593,7 @@ def _run(
         left = t_end - time.monotonic()
         if left <= 0.05:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
-        h.setOptionValue("time_limit", float(left))
+        _time_limit(h, t_end)
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
