@@ -657,9 +657,9 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
 
 
 def test_highs_time_limit_counts_the_instance_s_run_time() -> None:
-    """HiGHS compares ``time_limit`` with the run time an instance has accumulated over
-    all its runs (a second run given the first run's budget stops at once); the windows'
-    re-runs therefore set it from ``getRunTime()``."""
+    """HiGHS compares an LP's ``time_limit`` with the run time the instance has
+    accumulated over all its runs (a second run given the first run's budget stops at
+    once); the LPs of a window therefore set it from ``getRunTime()``."""
     import highspy  # noqa: PLC0415
 
     from kitland.placement import _milp  # noqa: PLC0415

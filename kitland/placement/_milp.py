@@ -528,9 +528,9 @@ def _probe_each(
 
 
 def _time_limit(h: highspy.Highs, t_end: float) -> None:
-    """Let the next ``h.run()`` stop at ``t_end`` (monotonic clock). HiGHS compares its
-    ``time_limit`` with the run time the instance has accumulated over all its runs, not
-    with the time of this run."""
+    """Let the next LP ``h.run()`` stop at ``t_end`` (monotonic clock). HiGHS compares
+    an LP's ``time_limit`` with the run time the instance has accumulated over all its
+    runs, not with the time of this run (a MIP run, measured, has a clock of its own)."""
     h.setOptionValue("time_limit", h.getRunTime() + max(0.01, t_end - time.monotonic()))
 
 
@@ -593,7 +593,7 @@ def _run(
         left = t_end - time.monotonic()
         if left <= 0.05:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
-        _time_limit(h, t_end)
+        h.setOptionValue("time_limit", float(left))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
