@@ -482,18 +482,10 @@ def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> Non
     """Independent method: every 5-cell set of the enumeration estate judged by ``check``
     (as in the brute-force test); each zone cheaper than the target keeps all its cells."""
     from kitland.placement import _milp, build_problem  # noqa: PLC0415
-    from kitland.placement._solve import (  # noqa: PLC0415
-        AREA_MARGIN_M2,
-        AREA_SCALE,
-        _len_min,
-        _len_units,
-        _perimeter_row,
-        _width_ok,
-    )  # fmt: skip
 
     est, rules = _enum_setup()
     _, cells, prob = build_problem(est, rules, cell_m=50.0)
-    _, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
+    w, _ = _whole_window(prob)
     k = Point(X0 + 250, Y0 + 100)
     centre = {(round(x), round(y)): i for i, (x, y) in enumerate(cells.centroids.tolist())}
     zones = []
@@ -505,12 +497,6 @@ def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> Non
             zones.append((score, [centre[c] for c in combo]))
     zones.sort()
     assert len(zones) >= 3
-    w = _milp._Window(
-        prob, np.arange(len(prob)), squares, _perimeter_row(prob),
-        math.ceil((prob.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE),
-        math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
-        [(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], 2,
-    )  # fmt: skip
     all_cells = np.arange(len(prob))
     for target in (zones[0][0] + 1e-6, zones[2][0] + 1e-6):
         kept_cells, ones = _milp._probe(w, all_cells, target, math.inf, fix=True)
@@ -551,9 +537,10 @@ def test_targets_below_and_above_the_optimum_prove_it(
     assert targets and (targets[0] < b.objective) == below
 
 
-def _width_window() -> tuple:
-    """The width estate's arrays at 25 m, its whole window and the CP-SAT optimum."""
-    from kitland.placement import _milp, build_problem  # noqa: PLC0415
+def _whole_window(prob):  # type: ignore[no-untyped-def]
+    """The HiGHS window over every cell of ``prob``, as ``solve`` builds it, and the
+    width squares."""
+    from kitland.placement import _milp  # noqa: PLC0415
     from kitland.placement._solve import (  # noqa: PLC0415
         AREA_MARGIN_M2,
         AREA_SCALE,
@@ -561,11 +548,8 @@ def _width_window() -> tuple:
         _len_units,
         _perimeter_row,
         _width_ok,
-        solve,
     )  # fmt: skip
 
-    est, rules = _width_setup()
-    _, _, prob = build_problem(est, rules, cell_m=25.0)
     _, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
     w = _milp._Window(
         prob, np.arange(len(prob)), squares, _perimeter_row(prob),
@@ -573,6 +557,17 @@ def _width_window() -> tuple:
         math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
         [(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], 2,
     )  # fmt: skip
+    return w, squares
+
+
+def _width_window() -> tuple:
+    """The width estate's arrays at 25 m, its whole window and the CP-SAT optimum."""
+    from kitland.placement import build_problem  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    est, rules = _width_setup()
+    _, _, prob = build_problem(est, rules, cell_m=25.0)
+    w, squares = _whole_window(prob)
     best = solve(prob, time_limit_s=30, backend="cpsat")
     assert best.status == "OPTIMAL" and best.cells is not None
     return prob, squares, w, best
