@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import math
@@ -561,8 +562,10 @@ def _whole_window(prob):  # type: ignore[no-untyped-def]
     return w, squares
 
 
+@functools.cache
 def _width_window() -> tuple:
-    """The width estate's arrays at 25 m, its whole window and the CP-SAT optimum."""
+    """The width estate's arrays at 25 m, its whole window and the CP-SAT optimum (built
+    once: the tests only read them)."""
     from kitland.placement import build_problem  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
 

@@ -319,8 +319,7 @@ def solve_window(
         want = min([top, *targets])
         dive = _dive(w, cells, want, seed, time.monotonic() + _DIVE_SHARE * time_limit_s)
         if dive is not None:
-            best, cost = dive, float(p.cost[dive].sum())
-            top = cost + 1e-9 * max(1.0, abs(cost))
+            best, top = dive, _above(float(p.cost[dive].sum()))
             targets = [t for t in targets if t < top]
     while True:
         target = targets.pop(0) if targets else top
@@ -336,8 +335,7 @@ def solve_window(
         if len(keep) and np.isin(block, keep).any():
             share = 1.0 if last else _TARGET_SHARE
             mod = _build(w, keep)
-            at = mod.loc[ones].astype(np.int32)
-            mod.h.changeColsBounds(len(at), at, np.ones(len(at)), np.ones(len(at)))
+            _fix_in(mod, ones)
             res = _run(
                 mod, p, cutoff=target, start=hint, seed=seed,
                 t_end=time.monotonic() + share * (t_end - time.monotonic()),
@@ -357,9 +355,7 @@ def solve_window(
         # Out of time: every zone cheaper than the target costs at least its bound.
         bound = max(bound, min(target, res.bound))
         if res.cells is not None and res.cells is not hint:
-            best = res.cells
-            cost = float(p.cost[best].sum())
-            top = cost + 1e-9 * max(1.0, abs(cost))
+            best, top = res.cells, _above(float(p.cost[res.cells].sum()))
         if last or time.monotonic() >= t_end - 0.05:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
         targets = []  # the time left goes to the cutoff itself
@@ -405,8 +401,7 @@ def _dive(
         ).any(axis=1)
     sub = cells[(x > 1e-6) | near]
     mod = _build(w, sub)
-    whole = mod.loc[cells[(x > 1.0 - 1e-6) & ~near]].astype(np.int32)
-    mod.h.changeColsBounds(len(whole), whole, np.ones(len(whole)), np.ones(len(whole)))
+    _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
     mod.h.setOptionValue("mip_max_nodes", _DIVE_NODES)
     res = _run(mod, p, cutoff=top, start=None, seed=seed, t_end=t_end)
     if res.cells is None or float(p.cost[res.cells].sum()) >= top:
@@ -420,8 +415,7 @@ def _relaxation(m: _Model, t_end: float = math.inf) -> float | None:
     h = m.h
     h.changeColsIntegrality(m.ncol, np.arange(m.ncol, dtype=np.int32),
                             np.full(m.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
-    if math.isfinite(t_end):
-        _time_limit(h, t_end)
+    _time_limit(h, t_end)
     h.run()
     h.setOptionValue("time_limit", math.inf)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
@@ -470,8 +464,7 @@ def _probe(
         gone = np.zeros(len(keep), dtype=bool)
         gone[_probe_rounds(hs, cand, 1.0, bar, t_stop)] = True
         if fix and perimeter and time.monotonic() < t_stop:
-            if math.isfinite(t_stop):
-                _time_limit(hs[0], t_stop)
+            _time_limit(hs[0], t_stop)
             hs[0].run()  # the LP with the cells gone left out
             if _reaches(hs[0], bar):
                 return keep[:0], ones
@@ -516,8 +509,7 @@ def _probe_each(
         if time.monotonic() >= t_stop:
             break
         h.changeColBounds(i, force, force)
-        if math.isfinite(t_stop):
-            _time_limit(h, t_stop)
+        _time_limit(h, t_stop)
         h.run()
         if _reaches(h, bar):
             h.changeColBounds(i, 1.0 - force, 1.0 - force)
@@ -528,10 +520,25 @@ def _probe_each(
 
 
 def _time_limit(h: highspy.Highs, t_end: float) -> None:
-    """Let the next LP ``h.run()`` stop at ``t_end`` (monotonic clock). HiGHS compares
-    an LP's ``time_limit`` with the run time the instance has accumulated over all its
-    runs, not with the time of this run (a MIP run, measured, has a clock of its own)."""
-    h.setOptionValue("time_limit", h.getRunTime() + max(0.01, t_end - time.monotonic()))
+    """Let the next LP ``h.run()`` stop at ``t_end`` (monotonic clock; inf: no limit).
+    HiGHS compares an LP's ``time_limit`` with the run time the instance has accumulated
+    over all its runs, not with the time of this run (a MIP run, measured, has a clock of
+    its own)."""
+    left = t_end - time.monotonic()
+    h.setOptionValue(
+        "time_limit", h.getRunTime() + max(0.01, left) if math.isfinite(left) else math.inf
+    )
+
+
+def _above(cost: float) -> float:
+    """A cutoff just above ``cost``: a zone of that cost is still wanted."""
+    return cost + 1e-9 * max(1.0, abs(cost))
+
+
+def _fix_in(mod: _Model, cells: NDArray[np.int64]) -> None:
+    """Fix ``cells`` (global ids, all in ``mod``) to chosen in ``mod``'s HiGHS model."""
+    at = mod.loc[cells].astype(np.int32)
+    mod.h.changeColsBounds(len(at), at, np.ones(len(at)), np.ones(len(at)))
 
 
 def _reaches(h: highspy.Highs, bar: float) -> bool:
