@@ -152,23 +152,43 @@ class Selector:
 
 @dataclass(frozen=True)
 class ZoneSpec:
-    """The ``[zone]`` table: what is placed, how big, on which land."""
+    """The ``[zone]`` table: what is placed, how big, on which land.
+
+    ``area_ha`` is the target area; the zone's area must lie in ``[min_ha, max_ha]``.
+    Given as ``area_ha ± tolerance_ha`` (SPEC §2) or as ``min_ha`` / ``max_ha``; a
+    bound that is not given is ``area_ha ∓ tolerance_ha``, and ``area_ha`` defaults to
+    ``min_ha`` when only the band is given ("at least 20 ha": ``min_ha = 20``).
+
+    Examples
+    --------
+    >>> ZoneSpec(area_ha=20, tolerance_ha=0.5).min_ha, ZoneSpec(min_ha=20, max_ha=21).area_ha
+    (19.5, 20.0)
+    """
 
     name: str = "Zona UMKM"
     land_use: str = "umkm"
-    area_ha: float = 20.0
+    area_ha: float = math.nan
     tolerance_ha: float = 0.5
     on: tuple[str, ...] = ("available",)
+    min_ha: float = math.nan
+    max_ha: float = math.nan
 
-    @property
-    def min_ha(self) -> float:
-        """Smallest acceptable area."""
-        return self.area_ha - self.tolerance_ha
+    def __post_init__(self) -> None:
+        area = self.area_ha
+        if math.isnan(area):
+            area = self.min_ha if math.isfinite(self.min_ha) else 20.0
+        object.__setattr__(self, "area_ha", float(area))
+        if math.isnan(self.min_ha):
+            object.__setattr__(self, "min_ha", float(area - self.tolerance_ha))
+        if math.isnan(self.max_ha):
+            object.__setattr__(self, "max_ha", float(area + self.tolerance_ha))
 
-    @property
-    def max_ha(self) -> float:
-        """Largest acceptable area."""
-        return self.area_ha + self.tolerance_ha
+    def describe(self) -> str:
+        """The area as text: ``20 ± 0.5 ha`` or ``20 ha (20 .. 21 ha)``."""
+        lo, hi, t = self.min_ha, self.max_ha, self.area_ha
+        if math.isclose(t - lo, hi - t, abs_tol=1e-9):
+            return f"{t:g} ± {hi - t:g} ha"
+        return f"{t:g} ha ({lo:g} .. {hi:g} ha)"
 
 
 @dataclass(frozen=True)
@@ -256,12 +276,21 @@ class Rules:
             if self.zone is None:
                 msg = f"{self.source or 'rules'}: there is no [zone] table to change"
                 raise RulesError(msg)
-            cur = {"name": self.zone.name, "land_use": self.zone.land_use,
-                   "area_ha": self.zone.area_ha, "tolerance_ha": self.zone.tolerance_ha,
-                   "on": list(self.zone.on)}  # fmt: skip
+            z = self.zone
+            cur = {"name": z.name, "land_use": z.land_use, "on": list(z.on)}
             vals = parser.table("[zone]", {**cur, **params}, _ZONE_KEYS)
-            vals["on"] = tuple(vals["on"])
-            return Rules(ZoneSpec(**vals), self.rules, self.layout, self.prefer, self.source)
+            if "area_ha" in vals and "tolerance_ha" not in vals:
+                # A new target keeps the band's offsets around it (20 in [20, 21] → 30 in [30, 31]).
+                vals.setdefault("min_ha", vals["area_ha"] - (z.area_ha - z.min_ha))
+                vals.setdefault("max_ha", vals["area_ha"] + (z.max_ha - z.area_ha))
+            elif "tolerance_ha" not in vals:
+                vals.setdefault("min_ha", z.min_ha)
+                vals.setdefault("max_ha", z.max_ha)
+                vals["area_ha"] = min(max(z.area_ha, vals["min_ha"]), vals["max_ha"])
+            else:
+                vals.setdefault("area_ha", z.area_ha)
+            zone = _zone_spec(parser, vals)
+            return Rules(zone, self.rules, self.layout, self.prefer, self.source)
         groups = {"rules": self.rules, "layout": self.layout, "prefer": self.prefer}
         for group, items in groups.items():
             for i, r in enumerate(items):
@@ -297,7 +326,7 @@ class Rules:
         z = "no zone"
         if self.zone is not None:
             zs = self.zone
-            z = f"zone {zs.name!r} {zs.area_ha:g} ± {zs.tolerance_ha:g} ha on {'|'.join(zs.on)}"
+            z = f"zone {zs.name!r} {zs.describe()} on {'|'.join(zs.on)}"
         n = len(self.rules)
         return (
             f"<Rules {self.source or '(in memory)'}: {z}; {n} zone rule{'s' * (n != 1)}, "
@@ -308,7 +337,14 @@ class Rules:
         rows = []
         if self.zone is not None:
             zs = self.zone
-            rows.append(("zone", "area", "area", f"{zs.min_ha:g} .. {zs.max_ha:g} ha"))
+            rows.append(
+                (
+                    "zone",
+                    "area",
+                    "area",
+                    f"{zs.min_ha:g} .. {zs.max_ha:g} ha, target {zs.area_ha:g} ha",
+                )
+            )
             rows.append(("zone", "on", "on", f"on={'|'.join(zs.on)}"))
         rows += [(r.scope, r.id, r.kind, r.describe()) for r in self]
         body = "".join(
@@ -339,7 +375,12 @@ _D = _Key("distance")
 #: Keys of each rule kind, per array of the file.
 RULE_KINDS: dict[str, dict[str, dict[str, _Key]]] = {
     "zone": {
-        "adjacent": {"to": _Key("selector"), "min_shared_m": _D},
+        "adjacent": {
+            "to": _Key("selector"),
+            "min_shared_m": _D,
+            "max_gap_m": _Key("distance", required=False),
+            "across": _Key("words", required=False, vocab="road_class"),
+        },
         "frontage": {"road_class": _Key("words", vocab="road_class"), "min_m": _D},
         "network_distance": {"from": _Key("selector"), "max_m": _D},
         "distance": {"to": _Key("selector"), "max_m": _D},
@@ -363,6 +404,7 @@ RULE_KINDS: dict[str, dict[str, dict[str, _Key]]] = {
     "prefer": {
         "near": {"to": _Key("selector"), "weight": _Key("number", required=False, default=1.0)},
         "far": {"to": _Key("selector"), "weight": _Key("number", required=False, default=1.0)},
+        "compact": {"weight": _Key("number", required=False, default=0.1)},
     },
 }
 _ARRAYS = {"rules": "zone", "layout": "layout", "prefer": "prefer"}
@@ -371,6 +413,8 @@ _ZONE_KEYS = {
     "land_use": _Key("text", required=False, vocab="land_use"),
     "area_ha": _Key("number", required=False),
     "tolerance_ha": _Key("distance", required=False),
+    "min_ha": _Key("number", required=False),
+    "max_ha": _Key("number", required=False),
     "on": _Key("words", required=False, vocab="land_use"),
 }
 _TYPE_WORDS = {
@@ -570,6 +614,35 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     return parse_rules(data, source=label)
 
 
+def _zone_spec(ps: _Parser, z: dict[str, Any]) -> ZoneSpec:
+    """The checked :class:`ZoneSpec` of a parsed ``[zone]`` table."""
+    if "on" in z:
+        z["on"] = tuple(z["on"])
+    if "tolerance_ha" in z and "min_ha" in z and "max_ha" in z:
+        what = "give the area as area_ha ± tolerance_ha or as min_ha/max_ha, not both"
+        raise ps.fail("[zone]", "tolerance_ha", what)
+    zone = ZoneSpec(**z)
+    if zone.area_ha <= 0:
+        raise ps.fail("[zone]", "area_ha", f"{zone.area_ha:g} ha; the zone needs a positive area")
+    if zone.min_ha < 0:
+        key = "min_ha" if "min_ha" in z else "tolerance_ha"
+        what = f"the smallest area would be {zone.min_ha:g} ha; it must be ≥ 0"
+        if key == "tolerance_ha":
+            what = f"{zone.tolerance_ha:g} ha is larger than area_ha = {zone.area_ha:g} ha"
+        raise ps.fail("[zone]", key, what)
+    if zone.min_ha > zone.max_ha:
+        what = f"min_ha = {zone.min_ha:g} is above max_ha = {zone.max_ha:g}"
+        raise ps.fail("[zone]", "min_ha", what)
+    if not zone.min_ha <= zone.area_ha <= zone.max_ha:
+        key = "max_ha" if zone.area_ha > zone.max_ha else "min_ha"
+        what = (
+            f"the band {zone.min_ha:g} .. {zone.max_ha:g} ha does not hold the target "
+            f"area_ha = {zone.area_ha:g} ha"
+        )
+        raise ps.fail("[zone]", key, what)
+    return zone
+
+
 def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
     """Build :class:`Rules` from an already-parsed TOML mapping (see :func:`load_rules`).
 
@@ -591,17 +664,7 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
             raise RulesError(msg)
     zone = None
     if "zone" in data:
-        z = ps.table("[zone]", data["zone"], _ZONE_KEYS)
-        if "on" in z:
-            z["on"] = tuple(z["on"])
-        zone = ZoneSpec(**z)
-        if zone.area_ha <= 0:
-            raise ps.fail(
-                "[zone]", "area_ha", f"{zone.area_ha:g} ha; the zone needs a positive area"
-            )
-        if zone.tolerance_ha > zone.area_ha:
-            what = f"{zone.tolerance_ha:g} ha is larger than area_ha = {zone.area_ha:g} ha"
-            raise ps.fail("[zone]", "tolerance_ha", what)
+        zone = _zone_spec(ps, ps.table("[zone]", data["zone"], _ZONE_KEYS))
     arrays: dict[str, list[Rule]] = {"zone": [], "layout": [], "prefer": []}
     seen: dict[str, str] = {"area": "the zone's area rule", "on": "the zone's on rule"}
     for key, scope in _ARRAYS.items():
@@ -652,7 +715,7 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
                     raise ps.fail(where, "max_pct", "give min_pct and/or max_pct")
                 if lo is not None and hi is not None and lo > hi:
                     raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
-            if kind in ("near", "far") and params["weight"] < 0:
+            if kind in ("near", "far", "compact") and params["weight"] < 0:
                 raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
             if scope != "prefer":
                 seen[rid] = f"{word} #{i}"

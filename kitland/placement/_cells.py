@@ -492,7 +492,7 @@ def cell_attributes(
             out[rule.id] = shapely.distance(cells.geoms, target) if len(cells) else np.zeros(0)
         elif rule.kind == "network_distance":
             out[rule.id] = cell_network_distance(estate, rule, cells)
-        elif rule.scope == "prefer":
+        elif rule.kind in ("near", "far"):
             sel = rule_selection(estate, rule, "to", "from")
             target = _union(sel.geometry.to_numpy())
             shapely.prepare(target)
