@@ -84,6 +84,13 @@ class Placement:
         Planar area.
     cells
         Indices of the cells it is made of.
+    status
+        ``OPTIMAL`` (no zone of the grid's cells that passes the rules scores better) or
+        ``FEASIBLE`` (found when time ran out; ``gap`` to the proven ``bound``).
+    gap
+        ``(score − bound) / |score|``; 0 when proven.
+    bound
+        Proven lower bound on the score of any zone of this rank.
     """
 
     zone: Polygon
@@ -94,6 +101,13 @@ class Placement:
     cells: NDArray[np.int64] = field(repr=False, default_factory=lambda: np.zeros(0, np.int64))
     status: str = "OPTIMAL"
     gap: float = 0.0
+    bound: float = -math.inf
+
+    @property
+    def vertices(self) -> int:
+        """Corners of the outline a surveyor stakes out (holes included)."""
+        rings = [self.zone.exterior, *self.zone.interiors]
+        return sum(len(r.coords) - 1 for r in rings)
 
     @property
     def proven(self) -> bool:
@@ -105,7 +119,9 @@ class Placement:
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
             "passed": _zone_rules_pass(self.report),
-            "solver_status": self.status, "gap": round(self.gap, 6), "rules": [r.to_dict() for r in self.report.results],
+            "status": self.status, "solver_status": self.status,
+            "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
+            "rules": [r.to_dict() for r in self.report.results],
         }  # fmt: skip
 
 
@@ -125,9 +141,14 @@ class PlacementResult:
         The best zone's check report; its ``extra`` holds ``alternatives``, ``solver``
         and, when nothing fits, ``funnel`` and ``diagnosis``.
     solver
-        ``name``, ``status``, ``gap``, ``time_s``, ``cells``.
+        ``name``, ``status``, ``gap``, ``time_s``, ``time_limit_hit``, ``cells``,
+        ``grid_m``, ``placements`` (rank, status, gap of each placement returned).
     crs
         The estate CRS.
+    status
+        ``OPTIMAL`` or ``FEASIBLE`` (the best placement's), ``INFEASIBLE`` (proven: no
+        zone of the grid's cells satisfies the rules) or ``UNDECIDED`` (time ran out
+        before either was found).
     """
 
     found: bool
@@ -138,48 +159,33 @@ class PlacementResult:
     crs: Any = None
     rules: Rules | None = field(default=None, repr=False)
     estate: Estate | None = field(default=None, repr=False)
+    status: str = "OPTIMAL"
 
     def summary(self) -> str:
-        """A few lines for the terminal."""
+        """A few lines for the terminal: each placement with its own status, or why none."""
         s = self.solver
-        gap = s.get("gap")
-        solver = (
-            f"{s.get('name')}: {s.get('status')}, gap {gap:.2%}"
-            if isinstance(gap, float) and math.isfinite(gap)
-            else f"{s.get('name')}: {s.get('status')}"
-        )
         lines = []
         if self.found:
             asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
-            if len(self.alternatives) < asked:
-                lines.append(
-                    f"found {len(self.alternatives)} of {asked} placements: no further zone that "
-                    "satisfies the rules and overlaps the better ones little enough was found "
-                    "within the time limit"
-                )
             for p in self.alternatives:
-                c = p.report.zone.get("compactness", float("nan"))
-                lines.append(f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, {p.status.lower()}, "
-                             f"{'all zone rules pass' if _zone_rules_pass(p.report) else 'FAILS'}")  # fmt: skip
+                lines.append(_placement_line(p, s.get("grid_m")))
+            if len(self.alternatives) < asked:
+                lines.append(f"found {len(self.alternatives)} of {asked} placements: "
+                             f"{s.get('alternatives_missing', '')}")  # fmt: skip
+        elif self.status == "UNDECIDED":
+            limit = float(s.get("time_limit_s", 0.0))
+            lines.append(f"no placement found within {limit:g} s; it is not proven that none "
+                         f"exists; try --time-limit {max(60.0, 4 * limit):g}")  # fmt: skip
         else:
-            lines.append("no placement satisfies the rules")
-            fun = self.report.extra.get("funnel", {})
-            for st in fun.get("steps", []):
-                lines.append(
-                    f"  {st['rule']:<24} alone {st['alone_ha']:9.1f} ha   so far {st['cumulative_ha']:9.1f} ha"
-                )
-            if fun.get("largest_pieces_ha"):
-                pieces = ", ".join(f"{x:.1f}" for x in fun["largest_pieces_ha"])
-                lines.append(
-                    f"  largest pieces left: {pieces} ha (need {fun['min_area_ha']:.1f} ha)"
-                )
-            for d in self.report.extra.get("diagnosis", []):
-                lines.append(f"  - {d.get('text', '')}")
+            lines.append("no placement satisfies the rules (proven)")
+            lines += _funnel_lines(self.report.extra)
             rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
             if rejected:
                 counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
                 lines.append(f"  zones found by the solver failed the final check on: {counts}")
-        lines.append(f"{solver}, {s.get('time_s', 0):.1f} s, {s.get('cells', 0)} cells")
+        hit = " (time limit reached)" if s.get("time_limit_hit") else ""
+        lines.append(f"{s.get('name')}: {s.get('time_s', 0):.1f} s{hit}, {s.get('cells', 0)} cells "
+                     f"of {s.get('grid_m', 0):g} m")  # fmt: skip
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -214,17 +220,45 @@ class PlacementResult:
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{p.rank}</td><td>{p.area_ha:.2f}</td><td>{p.score:,.1f}</td>"
-            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
+            f"<td>{html.escape(p.status)}</td><td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
-        head = "placed" if self.found else "no placement satisfies the rules"
+        head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
+                "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
+                }.get(self.status, "placed")  # fmt: skip
         s = self.solver
         return (
             f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
-            f"{html.escape(str(s.get('status')))}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
-            f"<table><tr><th>rank</th><th>ha</th><th>score</th><th>rules</th></tr>{rows}</table>"
+            f"{html.escape(self.status)}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
+            f"<table><tr><th>rank</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
             f"{self.report._repr_html_()}</div>"
         )
+
+
+def _placement_line(p: Placement, grid_m: Any) -> str:
+    c = p.report.zone.get("compactness", float("nan"))
+    if p.status == "OPTIMAL":
+        st = f"optimal on the {grid_m:g} m grid" if grid_m else "optimal"
+    else:
+        gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
+        st = f"feasible, {gap} (time limit reached)"
+    verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
+    return (f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
+            f"{p.vertices} vertices, {st}, {verdict}")  # fmt: skip
+
+
+def _funnel_lines(extra: dict[str, Any]) -> list[str]:
+    lines = []
+    fun = extra.get("funnel", {})
+    for st in fun.get("steps", []):
+        lines.append(
+            f"  {st['rule']:<24} alone {st['alone_ha']:9.1f} ha   so far {st['cumulative_ha']:9.1f} ha"
+        )
+    if fun.get("largest_pieces_ha"):
+        pieces = ", ".join(f"{x:.1f}" for x in fun["largest_pieces_ha"])
+        lines.append(f"  largest pieces left: {pieces} ha (need {fun['min_area_ha']:.1f} ha)")
+    lines += [f"  - {d.get('text', '')}" for d in extra.get("diagnosis", [])]
+    return lines
 
 
 # -- front end: rules → arrays ----------------------------------------------------------
@@ -267,7 +301,11 @@ def build_problem(
             width_m = max(width_m, w)
     a_nom = zone.area_ha * 1e4
     cost = np.zeros(n)
+    boundary_weight = 0.0
     for rule in rules.prefer:
+        if rule.kind == "compact":
+            boundary_weight += float(rule["weight"])
+            continue
         sign = -1.0 if rule.kind == "far" else 1.0
         cost += sign * float(rule.get("weight", 1.0)) * cells.area_m2 * attrs[rule.id] / a_nom
     prob = Problem(
@@ -275,7 +313,7 @@ def build_problem(
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
-        corners=_corners(cells, width_m) if width_m > 0 else None,
+        corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
     )  # fmt: skip
     return land, cells, prob
 
@@ -344,26 +382,117 @@ def _zone_rules_pass(report: Report) -> bool:
     return all(r.passed for r in report.results if r.scope == "zone")
 
 
-def _solver_info(sol: Solution | None, t0: float, n: int) -> dict[str, Any]:
-    if sol is None:
-        return {
-            "name": _SOLVER_NAME,
-            "status": "INFEASIBLE",
-            "gap": None,
-            "time_s": time.monotonic() - t0,
-            "cells": n,
-        }
-    gap = sol.gap if math.isfinite(sol.gap) else None
-    return {
-        "name": _SOLVER_NAME, "status": sol.status, "gap": gap,
-        "time_s": round(time.monotonic() - t0, 3), "cells": n, "windows": sol.stats.get("windows", 0),
-        "windows_solved": sol.stats.get("solved", 0),
-    }  # fmt: skip
-
-
 def _stable(solver: dict[str, Any]) -> dict[str, Any]:
     """Solver facts for the JSON report: wall time is left out so reports are reproducible."""
     return {k: v for k, v in solver.items() if k != "time_s"}
+
+
+#: What the statuses mean (SPEC §5 ``status``).
+STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNDECIDED")
+
+
+@dataclass
+class _Attempts:
+    """What the solves behind one rank found: the best zone, its proof, and why not."""
+
+    placement: Placement | None = None
+    #: Least proven lower bound of the score of any zone that passes ``check``.
+    bound: float = -math.inf
+    #: True while every "no zone" answer so far is a proof (no heuristic tightening).
+    exact: bool = True
+    #: True when a solve stopped at the time limit.
+    timed_out: bool = False
+    proven_infeasible: bool = False
+    failures: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _progress_cb(progress: Any, stage: str, deadline: float, **info: Any) -> None:
+    if progress is not None:
+        progress({"stage": stage, "time_left_s": max(0.0, deadline - time.monotonic()), **info})
+
+
+def _bands(prob: Problem, target_m2: float) -> list[Problem]:
+    """The area bands to try in turn: zones of at least the target area first (a zone
+    below it is placed only when none that large fits), then the whole band."""
+    if prob.min_area_m2 < target_m2 - 1e-6 <= prob.max_area_m2:
+        return [replace(prob, min_area_m2=target_m2), prob]
+    return [prob]
+
+
+def _best_at_rank(
+    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
+    rank: int, target_m2: float, deadline: float, progress: Any,
+) -> _Attempts:  # fmt: skip
+    """The best zone of ``prob`` that passes ``check``, with what is proven about it."""
+    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+    out = _Attempts()
+    bands = _bands(prob, target_m2)
+    current = bands[0]
+    band_i = 0
+    for _ in range(MAX_RECHECKS + len(bands)):
+        left = deadline - time.monotonic()
+        if left <= 0:
+            out.timed_out = True
+            break
+        _progress_cb(progress, "solving", deadline, rank=rank)
+        sol = solve(
+            current, time_limit_s=left,
+            on_progress=lambda best, bound: _progress_cb(
+                progress, "solving", deadline, rank=rank, best=best, bound=bound),
+        )  # fmt: skip
+        if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
+            out.timed_out = True
+        if not sol.found or sol.cells is None:
+            if sol.status == "INFEASIBLE" and band_i + 1 < len(bands):
+                band_i += 1  # nothing of the target area: the whole band
+                current = _carry(bands[band_i], current)
+                out.bound = -math.inf
+                continue
+            out.proven_infeasible = sol.status == "INFEASIBLE" and out.exact
+            return out
+        if out.exact:  # nogoods only cut zones that fail check: the bound still holds
+            out.bound = max(out.bound, sol.bound)
+        _progress_cb(progress, "checking", deadline, rank=rank, best=sol.objective)
+        zone = dissolve(cells, sol.cells)
+        report = check(estate, zone, rules) if isinstance(zone, Polygon) else None
+        if report is not None and _zone_rules_pass(report):
+            out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
+                                    bound=out.bound, exact=out.exact, deadline=deadline,
+                                    progress=progress)  # fmt: skip
+            return out
+        failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
+        log.info("placement rank %d failed check (%s); excluding it and solving again",
+                 rank, ", ".join(failed))  # fmt: skip
+        out.failures.append({"rank": rank, "failed": failed})
+        current = current.with_nogood(sol.cells)
+        if report is not None:
+            tighter = _calibrate_width(current, report, rules, sol.cells)
+            out.exact = out.exact and tighter is current
+            current = tighter
+    return out
+
+
+def _carry(band: Problem, current: Problem) -> Problem:
+    """``band`` with the no-goods and width calibration learnt on ``current``."""
+    return replace(band, nogoods=current.nogoods, corners=current.corners)
+
+
+def _finish(
+    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
+    sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
+    deadline: float, progress: Any,
+) -> Placement:  # fmt: skip
+    """The placement of a zone that passed ``check``: its honest status and gap."""
+    obj = sol.objective
+    tol = 1e-9 * max(1.0, abs(obj))
+    proven = sol.status == "OPTIMAL" and exact and bound >= obj - tol
+    gap = 0.0 if proven else (obj - bound) / max(abs(obj), 1e-9)
+    status = "OPTIMAL" if proven else "FEASIBLE"
+    area_ha = float(zone.area) / 1e4
+    assert sol.cells is not None
+    return Placement(zone, obj, rank, report, area_ha, sol.cells, status,
+                     max(0.0, gap) if math.isfinite(gap) else math.inf, bound)  # fmt: skip
 
 
 def place(
@@ -374,6 +503,7 @@ def place(
     cell_m: float = 25.0,
     time_limit_s: float = 60.0,
     max_overlap: float = 0.25,
+    progress: Any = None,
 ) -> PlacementResult:
     """Place the zone of ``rules`` on ``estate``: the best placement, proven, and alternatives.
 
@@ -389,24 +519,27 @@ def place(
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
         Wall-clock limit for the whole call: 60 % for the best placement when
-        alternatives are asked for, the rest shared evenly by the others; on expiry the best zone found is returned with its optimality gap
-        (``result.solver["gap"]``, and per placement ``.gap``).
+        alternatives are asked for, the rest shared evenly by the others. On expiry the
+        best zone found is returned with status ``FEASIBLE`` and its gap; with none
+        found, ``status`` is ``UNDECIDED``.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
         own area.
+    progress
+        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
+        as the work goes on; the command line draws it on a terminal.
 
     Returns
     -------
     PlacementResult
-        ``found``, ``zone``, ``alternatives``, ``report`` (with ``alternatives``,
-        ``solver`` and, when nothing fits, ``funnel`` and ``diagnosis``).
+        ``found``, ``status``, ``zone``, ``alternatives`` (each with its own status and
+        gap), ``report`` (with ``alternatives``, ``solver`` and, when proven that nothing
+        fits, ``funnel`` and ``diagnosis``).
 
     Raises
     ------
     RulesError
         If the rules have no ``[zone]`` table or a selector matches nothing.
-    InfeasibleError
-        If the solver itself fails (its status is in the message).
     ValueError
         If ``alternatives < 1``, ``cell_m <= 0`` or ``max_overlap`` is outside [0, 1].
 
@@ -414,8 +547,8 @@ def place(
     --------
     >>> import kitland
     >>> result = place(kitland.load_estate(), kitland.load_rules())  # doctest: +SKIP
-    >>> result.found, result.report.passed  # doctest: +SKIP
-    (True, True)
+    >>> result.status, result.report.passed  # doctest: +SKIP
+    ('OPTIMAL', True)
     """
     if alternatives < 1:
         msg = f"alternatives={alternatives}: expected at least 1"
@@ -426,98 +559,89 @@ def place(
     if not 0.0 <= max_overlap <= 1.0:
         msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
         raise ValueError(msg)
-    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)
+    _progress_cb(progress, "cells", deadline)
     land, cells, prob = build_problem(estate, rules, cell_m=cell_m)
+    assert rules.zone is not None
+    target_m2 = rules.zone.area_ha * 1e4
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
     placements: list[Placement] = []
-    first_sol: Solution | None = None
-    failures: list[dict[str, Any]] = []
+    ranks: list[_Attempts] = []
     current = prob
     for rank in range(1, alternatives + 1):
-        got = None
-        for _ in range(MAX_RECHECKS):
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            # The best placement gets 60 % of the time when alternatives are asked for
-            # (its proof matters most); the others share what is left evenly, so asking
-            # for alternatives never leaves them without time.
-            left = alternatives - rank + 1
-            share = remaining * (0.6 if rank == 1 and left > 1 else 1.0 / left)
-            sol = solve(current, time_limit_s=share)
-            if first_sol is None:
-                first_sol = sol
-            if not sol.found or sol.cells is None:
-                break
-            zone = dissolve(cells, sol.cells)
-            report = check(estate, zone, rules) if isinstance(zone, Polygon) else None
-            if report is not None and _zone_rules_pass(report):
-                area_ha = float(zone.area) / 1e4
-                got = Placement(
-                    zone, sol.objective, rank, report, area_ha, sol.cells, sol.status, sol.gap
-                )
-                break
-            failed = (
-                [r.id for r in report.failed if r.scope == "zone"]
-                if report is not None
-                else ["contiguous"]
-            )
-            log.info(
-                "placement rank %d failed check (%s); excluding it and solving again",
-                rank,
-                ", ".join(failed),
-            )
-            failures.append({"rank": rank, "failed": failed})
-            current = current.with_nogood(sol.cells)
-            if report is not None:
-                current = _calibrate_width(current, report, rules, sol.cells)
-        if got is None:
+        # The best placement gets 60 % of the time when alternatives are asked for (its
+        # proof matters most); the others share what is left evenly.
+        left = alternatives - rank + 1
+        remaining = deadline - time.monotonic()
+        share = remaining * (0.6 if rank == 1 and left > 1 else 1.0 / left)
+        att = _best_at_rank(estate, rules, cells, land, current, rank=rank, target_m2=target_m2,
+                            deadline=time.monotonic() + share, progress=progress)  # fmt: skip
+        ranks.append(att)
+        if att.placement is None:
             break
-        placements.append(got)
-        if rank == 1 and first_sol is not None and first_sol.status != "OPTIMAL":
-            log.warning("time limit reached: best placement has gap %.2f%%", 100 * first_sol.gap)
-        current = current.with_avoid(got.cells, max_overlap)
-    solver = _solver_info(first_sol, t0, len(cells))
+        placements.append(att.placement)
+        current = current.with_avoid(att.placement.cells, max_overlap)
+    _progress_cb(progress, "done", deadline)
+    return _result(estate, rules, land, prob, cells, placements, ranks,
+                   alternatives=alternatives, t0=t0, deadline=deadline, time_limit_s=time_limit_s)  # fmt: skip
+
+
+def _result(
+    estate: Estate, rules: Rules, land: CandidateLand, prob: Problem, cells: Cells,
+    placements: list[Placement], ranks: list[_Attempts], *, alternatives: int, t0: float,
+    deadline: float, time_limit_s: float,
+) -> PlacementResult:  # fmt: skip
+    """The result of :func:`place`: statuses, solver facts and, when proven, the funnel."""
+    first = ranks[0]
+    if placements:
+        status = placements[0].status
+    elif first.proven_infeasible:
+        status = "INFEASIBLE"
+    else:
+        status = "UNDECIDED"
+    solver: dict[str, Any] = {
+        "name": _SOLVER_NAME, "status": status,
+        "gap": round(placements[0].gap, 6) if placements and math.isfinite(placements[0].gap) else None,
+        "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
+        "time_limit_hit": any(a.timed_out for a in ranks), "cells": len(cells), "grid_m": cells.cell_m,
+        "grid_angle_deg": round(float(cells.angle_deg), 3),
+        "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
+        "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
+    }  # fmt: skip
+    failures = [f for a in ranks for f in a.failures]
     if failures:
         solver["check_failures"] = failures
+    if len(placements) < alternatives and placements:
+        last = ranks[len(placements)]
+        solver["alternatives_missing"] = (
+            "proven: no further zone satisfies the rules and overlaps the better ones little enough"
+            if last.proven_infeasible
+            else "not found within the time limit; it is not proven that none exists"
+        )
     if placements:
         best = placements[0]
-        found_extra = {
-            "alternatives": [p.to_dict() for p in placements],
-            "alternatives_requested": alternatives,
-            "solver": _stable(solver),
-        }
-        report = Report(best.report.results, best.report.zone, found_extra)
-        return PlacementResult(
-            True, best.zone, placements, report, solver, estate.crs, rules, estate
-        )
-    if first_sol is not None and first_sol.status == "MODEL_INVALID":  # pragma: no cover
-        msg = f"placement solver failed with status {first_sol.status}"
-        raise InfeasibleError(msg)
-    from kitland.placement._diagnose import funnel, relaxations  # noqa: PLC0415
+        extra = {"status": status, "alternatives": [p.to_dict() for p in placements],
+                 "alternatives_requested": alternatives, "solver": _stable(solver)}  # fmt: skip
+        report = Report(best.report.results, best.report.zone, extra)
+        return PlacementResult(True, best.zone, placements, report, solver, estate.crs, rules,
+                               estate, status)  # fmt: skip
+    extra = {"passed": False, "status": status, "alternatives": [], "solver": _stable(solver)}
+    if status == "INFEASIBLE":
+        from kitland.placement._diagnose import funnel, relaxations  # noqa: PLC0415
 
-    ids = {r.id: r.kind for r in rules.rules}
-    fun = funnel(land, prob, ids)
-    budget = max(2.0, min(30.0, deadline - time.monotonic()))
-    diag = relaxations(prob, time_limit_s=budget) if len(prob) else []
-    why = "no placement satisfies the rules"
-    if first_sol is not None and first_sol.status == "UNKNOWN":
-        why = f"no placement found within the time limit of {time_limit_s:g} s"
+        why = "no placement satisfies the rules (proven)"
+        extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
+        budget = max(2.0, min(30.0, deadline - time.monotonic()))
+        extra["diagnosis"] = relaxations(prob, time_limit_s=budget) if len(prob) else []
+    else:
+        why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "
+               "exists")  # fmt: skip
     res = RuleResult("placement", "placement", False, None, "a zone meeting every rule", "", why)
-    extra: dict[str, Any] = {
-        "passed": False,
-        "alternatives": [],
-        "solver": _stable(solver),
-        "funnel": fun,
-        "diagnosis": diag,
-    }
     report = Report([res], {}, extra)
-    return PlacementResult(False, None, [], report, solver, estate.crs, rules, estate)
+    return PlacementResult(False, None, [], report, solver, estate.crs, rules, estate, status)
 
 
 def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> None:

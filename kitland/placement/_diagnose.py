@@ -96,16 +96,30 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
     tries: list[tuple[str, str, Problem, Any]] = []
     for s in problem.sums:
         rest = tuple(x for x in problem.sums if x is not s)
-        tries.append((s.name, "sum", replace(problem, sums=rest, cost=-s.coef), s))
+        tries.append(
+            (s.name, "sum", replace(problem, sums=rest, cost=-s.coef, boundary_weight=0.0), s)
+        )
     for r in problem.reach:
         rest_r = tuple(x for x in problem.reach if x is not r)
         tries.append(
-            (r.name, "reach", replace(problem, reach=rest_r, cost=np.zeros(len(problem))), r)
+            (
+                r.name,
+                "reach",
+                replace(problem, reach=rest_r, cost=np.zeros(len(problem)), boundary_weight=0.0),
+                r,
+            )
         )
     if problem.min_compactness is not None:
         tries.append(("compactness", "compactness",
-                      replace(problem, min_compactness=None, cost=np.zeros(len(problem))), None))  # fmt: skip
-    tries.append(("area", "area", replace(problem, min_area_m2=0.0, cost=-problem.area_m2), None))
+                      replace(problem, min_compactness=None, cost=np.zeros(len(problem)), boundary_weight=0.0), None))  # fmt: skip
+    tries.append(
+        (
+            "area",
+            "area",
+            replace(problem, min_area_m2=0.0, cost=-problem.area_m2, boundary_weight=0.0),
+            None,
+        )
+    )
     out: list[dict[str, Any]] = []
     share = time_limit_s / max(1, len(tries))
     for name, how, prob, orig in tries:

@@ -158,8 +158,7 @@ def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
     in_w = np.zeros(n + 1, dtype=bool)
     in_w[cells] = True
     rows = _Rows()
-    cost = p.cost[cells]
-    col_cost = [cost]
+    col_cost = [p.cell_cost[cells]]
     col_int = [np.ones(m, dtype=bool)]
     ncol = m
     # Rows in m² and m (the integers of the CP-SAT model / 100): well scaled for HiGHS.
@@ -184,18 +183,21 @@ def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
     )
     ei, ej = loc[p.edges[ew, 0]], loc[p.edges[ew, 1]]
     y0 = None
-    if w.perimeter_row is not None and perimeter:
-        per_cell, per_edge, rhs = w.perimeter_row
+    with_rows = w.perimeter_row is not None and perimeter
+    if with_rows or p.boundary_weight > 0:
+        # Pair columns y_ij ≤ x_i, x_j: the perimeter row takes back 2·L_ij per chosen
+        # pair, and so does the compact preference's cost (kept even in relaxations
+        # without the perimeter row, whose zones must cost what they cost).
         y0 = ncol
         ncol += len(ew)
-        col_cost.append(np.zeros(len(ew)))
+        col_cost.append(p.edge_cost[ew])
         col_int.append(np.zeros(len(ew), dtype=bool))
         ycols = y0 + np.arange(len(ew))
-        ycoef = per_edge[ew]
-        scale = 1e-4
-        rows.one(
-            -_INF, rhs * scale, np.r_[np.arange(m), ycols], np.r_[per_cell[cells], ycoef] * scale
-        )
+        if w.perimeter_row is not None and perimeter:
+            per_cell, per_edge, rhs = w.perimeter_row
+            scale = 1e-4
+            rows.one(-_INF, rhs * scale, np.r_[np.arange(m), ycols],
+                     np.r_[per_cell[cells], per_edge[ew]] * scale)  # fmt: skip
         rows.pairs(-_INF, 0.0, ycols, ei, 1.0, -1.0)
         rows.pairs(-_INF, 0.0, ycols, ej, 1.0, -1.0)
     z0 = None
@@ -319,7 +321,7 @@ def solve_window(
         want = min([top, *targets])
         dive = _dive(w, cells, want, seed, time.monotonic() + _DIVE_SHARE * time_limit_s)
         if dive is not None:
-            best, top = dive, _above(float(p.cost[dive].sum()))
+            best, top = dive, _above(p.objective(dive))
             targets = [t for t in targets if t < top]
     while True:
         target = targets.pop(0) if targets else top
@@ -350,12 +352,12 @@ def solve_window(
             if last:
                 if best is None:
                     return WindowResult(None, "INFEASIBLE", bound, rounds)
-                return WindowResult(best, "OPTIMAL", float(p.cost[best].sum()), rounds)
+                return WindowResult(best, "OPTIMAL", p.objective(best), rounds)
             continue
         # Out of time: every zone cheaper than the target costs at least its bound.
         bound = max(bound, min(target, res.bound))
         if res.cells is not None and res.cells is not hint:
-            best, top = res.cells, _above(float(p.cost[res.cells].sum()))
+            best, top = res.cells, _above(p.objective(res.cells))
         if last or time.monotonic() >= t_end - 0.05:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
         targets = []  # the time left goes to the cutoff itself
@@ -404,7 +406,7 @@ def _dive(
     _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
     mod.h.setOptionValue("mip_max_nodes", _DIVE_NODES)
     res = _run(mod, p, cutoff=top, start=None, seed=seed, t_end=t_end)
-    if res.cells is None or float(p.cost[res.cells].sum()) >= top:
+    if res.cells is None or p.objective(res.cells) >= top:
         return None
     return res.cells
 
@@ -608,9 +610,7 @@ def _run(
             bound = max(bound, float(info.mip_dual_bound))
         if ms == highspy.HighsModelStatus.kInfeasible:
             status = "OPTIMAL" if best is not None else "INFEASIBLE"
-            return WindowResult(
-                best, status, bound if best is None else float(p.cost[best].sum()), rounds
-            )
+            return WindowResult(best, status, bound if best is None else p.objective(best), rounds)
         cv = np.asarray(h.getSolution().col_value)
         if len(cv) < m or not h.getSolution().value_valid:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
@@ -631,7 +631,7 @@ def _run(
         if len(pieces) <= 1:
             chosen = np.sort(cells[xs])
             if ms == highspy.HighsModelStatus.kOptimal:
-                return WindowResult(chosen, "OPTIMAL", float(p.cost[chosen].sum()), rounds)
+                return WindowResult(chosen, "OPTIMAL", p.objective(chosen), rounds)
             return WindowResult(chosen, "FEASIBLE", bound, rounds)
         if ms != highspy.HighsModelStatus.kOptimal:
             return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)

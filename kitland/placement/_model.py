@@ -14,6 +14,11 @@ feasible when
 - with ``corners``, the opening loss of the zone's convex corners stays within the share
   of the zone's area that ``min_width`` allows (see :class:`Corners`).
 
+The objective (the zone's score, lower is better) is ``Σ_S c_i + w·P(S)``: the cells'
+costs (the ``near``/``far`` preferences) plus ``boundary_weight`` ``w`` per metre of
+perimeter (the ``compact`` preference). Per cell that is ``c_i + w·p_i``, and each
+chosen neighbour pair takes back ``2·w·L_ij`` (:meth:`Problem.objective`).
+
 **Compactness.** Polsby–Popper ``4πA/P² ≥ c`` ⇔ ``P ≤ √(4π/c)·√A``. ``√A`` is concave,
 so on ``[A_min, A_max]`` it lies above its chord; requiring
 ``P ≤ √(4π/c)·(√A_min + s·(A − A_min))`` with ``s = (√A_max − √A_min)/(A_max − A_min)``
@@ -106,6 +111,8 @@ class Problem:
         Cell sets that may not be chosen again exactly (placements that failed check).
     corners
         Opening loss at convex corners (``min_width``), or None.
+    boundary_weight
+        Score per metre of the zone's perimeter (the ``compact`` preference; ≥ 0).
     """
 
     area_m2: NDArray[np.float64]
@@ -125,9 +132,35 @@ class Problem:
     avoid: tuple[tuple[NDArray[np.int64], float], ...] = ()
     nogoods: tuple[NDArray[np.int64], ...] = field(default_factory=tuple)
     corners: Corners | None = None
+    boundary_weight: float = 0.0
 
     def __len__(self) -> int:
         return len(self.area_m2)
+
+    # -- the objective ----------------------------------------------------------------
+    @property
+    def cell_cost(self) -> NDArray[np.float64]:
+        """Per cell, what choosing it adds to the score: ``c_i + w·p_i``."""
+        if self.boundary_weight == 0:
+            return self.cost
+        return self.cost + self.boundary_weight * self.perimeter_m
+
+    @property
+    def edge_cost(self) -> NDArray[np.float64]:
+        """Per neighbour pair, what choosing both adds to the score: ``−2·w·L_ij``."""
+        return -2.0 * self.boundary_weight * self.shared_m
+
+    def objective(self, cells: NDArray[np.int64]) -> float:
+        """The score of a cell set: ``Σ c_i + w·P(S)``."""
+        if self.boundary_weight == 0:
+            return float(self.cost[cells].sum())
+        ev = self.evaluate(cells)
+        return ev["cost"] + self.boundary_weight * ev["perimeter_m"]
+
+    def perimeter_floor(self) -> float:
+        """A lower bound on ``w·P(S)`` for every feasible zone: a disc's perimeter
+        ``2√(π·A_min)`` has the least perimeter of any shape of its area."""
+        return self.boundary_weight * 2.0 * math.sqrt(math.pi * max(self.min_area_m2, 0.0))
 
     # -- derived bounds ---------------------------------------------------------------
     def perimeter_bound(self) -> tuple[float, float] | None:

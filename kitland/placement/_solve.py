@@ -31,6 +31,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -90,6 +91,34 @@ class Solution:
     def found(self) -> bool:
         """True when a zone was found."""
         return self.cells is not None
+
+
+@dataclass(frozen=True)
+class _IntObjective:
+    """The score in CP-SAT's integers: per cell ``cell``, per neighbour pair ``edge``."""
+
+    cell: NDArray[np.int64]
+    edge: NDArray[np.int64]
+    scale: float
+
+    @classmethod
+    def of(cls, p: Problem) -> _IntObjective:
+        cc, ec = p.cell_cost, p.edge_cost
+        top = max(float(np.abs(cc).max(initial=0.0)), float(np.abs(ec).max(initial=0.0)))
+        scale = _OBJ_MAX / max(top, 1e-12)
+        return cls(
+            np.round(cc * scale).astype(np.int64), np.round(ec * scale).astype(np.int64), scale
+        )
+
+    def value(self, p: Problem, cells: NDArray[np.int64]) -> int:
+        """The integer score of a cell set."""
+        v = int(self.cell[cells].sum())
+        if self.edge.any() and len(p.edges):
+            sel = np.zeros(len(p), dtype=bool)
+            sel[cells] = True
+            inner = sel[p.edges[:, 0]] & sel[p.edges[:, 1]]
+            v += int(self.edge[inner].sum())
+        return v
 
 
 def _width_ok(p: Problem, keep: NDArray[np.bool_]) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
@@ -342,7 +371,7 @@ def _greedy(
     for seed in dict.fromkeys(seeds):
         g = _grow_wide(p, free, seed, adj, squares)
         if len(g) and _feasible_set(p, g, adj, squares):
-            c = float(p.cost[g].sum())
+            c = p.objective(g)
             if c < best_c:
                 best, best_c = g, c
     return best
@@ -367,7 +396,7 @@ def _window_start(
         None,
     )
     found = [g for g in (grown, rect) if g is not None]
-    return min(found, key=lambda g: float(p.cost[g].sum()), default=None)
+    return min(found, key=p.objective, default=None)
 
 
 def _perimeter_row(p: Problem) -> tuple[NDArray[np.float64], NDArray[np.float64], float] | None:
@@ -431,7 +460,7 @@ def _window_model(
     cells: NDArray[np.int64],
     roots: NDArray[np.int64],
     squares: NDArray[np.int64],
-    obj_coef: NDArray[np.int64],
+    obj: _IntObjective,
     cut: int | None,
     hint: NDArray[np.int64] | None,
     fixed: NDArray[np.int64] | None = None,
@@ -462,9 +491,9 @@ def _window_model(
         else np.zeros(0, np.int64)
     )
     per = _perimeter_row(p)
-    if per is not None:
-        per_cell, per_edge, rhs = per
-        terms = [int(per_cell[i]) * x[i] for i in x]
+    pair_terms = []
+    if per is not None or obj.edge.any():
+        terms = [int(per[0][i]) * x[i] for i in x] if per is not None else []
         for e in ew.tolist():
             i, j = int(p.edges[e, 0]), int(p.edges[e, 1])
             y = m.new_bool_var(f"y{i}_{j}")
@@ -472,8 +501,12 @@ def _window_model(
                 m.add_hint(y, i in hint_set and j in hint_set)
             m.add_implication(y, x[i])
             m.add_implication(y, x[j])
-            terms.append(int(per_edge[e]) * y)
-        m.add(sum(terms) <= int(rhs))
+            if per is not None:
+                terms.append(int(per[1][e]) * y)
+            if obj.edge[e]:
+                pair_terms.append(int(obj.edge[e]) * y)
+        if per is not None:
+            m.add(sum(terms) <= int(per[2]))
     # Contiguity: rooted single-commodity flow.
     order = np.argsort(p.area_m2[cells], kind="stable")
     n_max = int(np.searchsorted(np.cumsum(p.area_m2[cells][order]), p.max_area_m2, side="right"))
@@ -556,10 +589,10 @@ def _window_model(
     for ng in p.nogoods:
         if in_w[ng].all():
             m.add_bool_or([~x[int(i)] for i in ng])
-    obj = sum(int(obj_coef[i]) * x[i] for i in x if obj_coef[i] != 0)
+    total = sum(int(obj.cell[i]) * x[i] for i in x if obj.cell[i] != 0) + sum(pair_terms)
     if cut is not None:
-        m.add(obj <= cut)
-    m.minimize(obj)
+        m.add(total <= cut)
+    m.minimize(total)
     if hint is not None:
         hs = set(hint.tolist())
         for i, xv in x.items():
@@ -690,7 +723,7 @@ def _improve(
     best: NDArray[np.int64],
     keep: NDArray[np.bool_],
     squares: NDArray[np.int64],
-    obj_coef: NDArray[np.int64],
+    obj: _IntObjective,
     deadline: float,
     *,
     budget_s: float,
@@ -729,8 +762,8 @@ def _improve(
         cells = np.flatnonzero(band | core)
         fixed = np.flatnonzero(core)
         roots = fixed[:1] if len(fixed) else cells
-        cut = int(obj_coef[best].sum())
-        model, x = _window_model(p, cells, roots, squares, obj_coef, cut, best, fixed)
+        cut = obj.value(p, best)
+        model, x = _window_model(p, cells, roots, squares, obj, cut, best, fixed)
         det = min(det_left, 2.0 * (level + 1))
         det_left -= det
         solver, st = _solve_model(
@@ -740,7 +773,7 @@ def _improve(
         stats["lns"] = stats.get("lns", 0) + 1
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = np.array(sorted(i for i, v in x.items() if solver.boolean_value(v)), np.int64)
-            if int(obj_coef[chosen].sum()) < cut:
+            if obj.value(p, chosen) < cut:
                 best = chosen
                 level = 0
                 continue
@@ -757,6 +790,7 @@ def solve(
     deterministic: bool = True,
     windows: bool = True,
     backend: str = "highs",
+    on_progress: Callable[[float, float], None] | None = None,
 ) -> Solution:
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -774,6 +808,9 @@ def solve(
         among equally good zones (several workers race, and ties may then differ).
     windows
         Split into windows (exact, faster); False solves one model over all cells.
+    on_progress
+        Called with the best score so far and the least bound of the windows still open
+        after each window is solved.
     backend
         ``"highs"``: each window is a HiGHS MILP with connectivity by separator rows
         (:mod:`._milp`), while CP-SAT's large-neighbourhood search runs beside them in
@@ -830,8 +867,7 @@ def solve(
         return Solution(
             None, math.inf, math.inf, "INFEASIBLE", math.inf, time.monotonic() - t0, stats
         )
-    scale = _OBJ_MAX / max(float(np.abs(p.cost).max()), 1e-12)
-    obj_coef = np.round(p.cost * scale).astype(np.int64)
+    obj = _IntObjective.of(p)
 
     # Windows: blocks of cells and every cell within D of each block.
     if not windows or not math.isfinite(D):
@@ -854,7 +890,8 @@ def solve(
         ok = block.any() and all(r.mask[win].any() for r in p.reach)
         ok = ok and all(s.coef[win].sum() >= s.min_value + LEN_MARGIN_M - 0.05 for s in p.sums)
         bounds.append(_knapsack_lb(p.cost[win], p.area_m2[win], p.min_area_m2 + AREA_MARGIN_M2,
-                                   p.max_area_m2 - AREA_MARGIN_M2) if ok else math.inf)  # fmt: skip
+                                   p.max_area_m2 - AREA_MARGIN_M2) + p.perimeter_floor()
+                      if ok else math.inf)  # fmt: skip
     order = np.argsort(bounds, kind="stable")
 
     best: NDArray[np.int64] | None = None
@@ -866,16 +903,16 @@ def solve(
             break
         g = _greedy(p, wins[w][0], wins[w][1], adj, squares)
         if g is not None:
-            o = int(obj_coef[g].sum())
+            o = obj.value(p, g)
             if best_int is None or o < best_int:
-                best, best_int, best_obj = g, o, float(p.cost[g].sum())
+                best, best_int, best_obj = g, o, p.objective(g)
     # Rectangles of whole cells: with a width rule, often the only zones greedy growth
     # cannot spoil with a jagged edge.
     for g in _rectangles(p, keep):
         if _feasible_set(p, g, adj, squares):
-            o = int(obj_coef[g].sum())
+            o = obj.value(p, g)
             if best_int is None or o < best_int:
-                best, best_int, best_obj = g, o, float(p.cost[g].sum())
+                best, best_int, best_obj = g, o, p.objective(g)
             break
     # Local improvement of the incumbent. Before CP-SAT windows it runs first; beside
     # HiGHS windows it runs at the same time on the other core (both release the GIL), and
@@ -886,14 +923,14 @@ def solve(
     stop_lns = _Stop()
     lns_pool = None
     if best is not None:
-        args = (p, best, keep, squares, obj_coef, deadline)
+        args = (p, best, keep, squares, obj, deadline)
         kw: dict[str, Any] = {
             "budget_s": min(0.15 * time_limit_s, 10.0), "deterministic": deterministic,
             "num_workers": num_workers, "seed": seed, "stats": stats,
         }  # fmt: skip
         if backend == "cpsat":
             best = _improve(*args, **kw)
-            best_int, best_obj = int(obj_coef[best].sum()), float(p.cost[best].sum())
+            best_int, best_obj = obj.value(p, best), p.objective(best)
         else:
             lns_pool = ThreadPoolExecutor(max_workers=1)
 
@@ -942,7 +979,7 @@ def solve(
                 if backend == "highs":
                     share = remaining / min(left, 2) if pass_no == 1 else remaining / left
                     start = hint if hint is not None and (
-                        hint is best or best is None or float(p.cost[hint].sum()) < best_obj - tol
+                        hint is best or best is None or p.objective(hint) < best_obj - tol
                     ) else None  # fmt: skip
                     cutoff = None if best is None else best_obj + (tol if start is best else -tol)
                     res = solve_window(
@@ -953,13 +990,9 @@ def solve(
                     name = res.status
                     stats["solved"] += 1
                     if res.cells is not None:
-                        c_int = int(obj_coef[res.cells].sum())
+                        c_int = obj.value(p, res.cells)
                         if best_int is None or c_int < best_int:
-                            best, best_int, best_obj = (
-                                res.cells,
-                                c_int,
-                                float(p.cost[res.cells].sum()),
-                            )
+                            best, best_int, best_obj = res.cells, c_int, p.objective(res.cells)
                     if name == "INFEASIBLE":
                         stats["infeasible"] += 1
                     if name in ("FEASIBLE", "UNKNOWN"):
@@ -967,11 +1000,14 @@ def solve(
                         still.append(w)
                     log.debug("pass %d window %d: %s, %d cells, %d rounds", pass_no, w, name,
                               len(cells), res.rounds)  # fmt: skip
+                    if on_progress is not None:
+                        rest = [window_lb[v] for v in (*still, *pending[k + 1 :])]
+                        on_progress(best_obj, min([best_obj, *rest]))
                     continue
                 # With the incumbent as hint, "no worse than it" keeps the hint feasible.
                 cut = None if best_int is None else best_int - (0 if hint is best else 1)
                 model, x = _window_model(
-                    p, cells, np.flatnonzero(win & block), squares, obj_coef, cut, hint
+                    p, cells, np.flatnonzero(win & block), squares, obj, cut, hint
                 )
                 share = (
                     0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
@@ -989,14 +1025,14 @@ def solve(
                     chosen = np.array(
                         sorted(i for i, v in x.items() if solver.boolean_value(v)), dtype=np.int64
                     )
-                    c_int = int(obj_coef[chosen].sum())
+                    c_int = obj.value(p, chosen)
                     if best_int is None or c_int < best_int:
-                        best, best_int, best_obj = chosen, c_int, float(p.cost[chosen].sum())
+                        best, best_int, best_obj = chosen, c_int, p.objective(chosen)
                 if st == cp_model.INFEASIBLE:
                     stats["infeasible"] += 1
                 if st in (cp_model.FEASIBLE, cp_model.UNKNOWN):
                     if st == cp_model.FEASIBLE:
-                        window_lb[w] = max(lb, solver.best_objective_bound / scale)
+                        window_lb[w] = max(lb, solver.best_objective_bound / obj.scale)
                     still.append(w)
                 log.debug("pass %d window %d: %s, %d cells, %.2f s", pass_no, w, name, len(cells),
                           solver.wall_time)  # fmt: skip
@@ -1011,12 +1047,8 @@ def solve(
             stop_lns()
         better = lns.result()
         lns_pool.shutdown()
-        if int(obj_coef[better].sum()) < (best_int if best_int is not None else math.inf):
-            best, best_int, best_obj = (
-                better,
-                int(obj_coef[better].sum()),
-                float(p.cost[better].sum()),
-            )
+        if obj.value(p, better) < (best_int if best_int is not None else math.inf):
+            best, best_int, best_obj = better, obj.value(p, better), p.objective(better)
     tol = 1e-9 * max(1.0, abs(best_obj)) if best is not None else 0.0
     open_bounds = [window_lb[w] for w in pending if best is None or window_lb[w] < best_obj - tol]
     status_any_unknown = bool(open_bounds)
@@ -1078,7 +1110,7 @@ def _shrink(
             continue
         both = win & w2
         lb = _knapsack_lb(p.cost[both], p.area_m2[both], p.min_area_m2 + AREA_MARGIN_M2,
-                          p.max_area_m2 - AREA_MARGIN_M2)  # fmt: skip
+                          p.max_area_m2 - AREA_MARGIN_M2) + p.perimeter_floor()  # fmt: skip
         if lb >= best_obj - tol:
             win = win & ~part
     # Keep only cells connected to the block within the window.
