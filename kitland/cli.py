@@ -83,22 +83,29 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_place(args: argparse.Namespace) -> int:
     """``kitland place``: place the zone; write it, the new layout, report and map."""
+    from kitland._progress import Progress, wanted  # noqa: PLC0415
     from kitland.placement import place, write_placement  # noqa: PLC0415
 
     estate = _estate(args)
     rules = _rules(args)
-    result = place(
-        estate,
-        rules,
-        alternatives=args.alternatives,
-        cell_m=args.cell_m,
-        time_limit_s=args.time_limit,
-    )
+    bar = Progress(args.time_limit) if wanted(quiet=args.quiet > 0) else None
+    try:
+        result = place(
+            estate,
+            rules,
+            alternatives=args.alternatives,
+            cell_m=args.cell_m,
+            time_limit_s=args.time_limit,
+            progress=bar,
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     if args.report:
         _write_text(args.report, result.report.to_json())
     if not result.found:
         sys.stdout.write(result.summary())
-        return 1
+        return 3 if result.status == "UNDECIDED" else 1
     if args.out:
         write_placement(result, args.out)
     if args.map:
@@ -241,7 +248,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0, 1 or 2)."""
+    """Run the command line; return the exit code (0, 1, 2, or 3 when ``place`` is undecided)."""
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -1,0 +1,61 @@
+"""Progress of a long placement on the terminal: stage, best score, gap, time left.
+
+Drawn with tqdm on stderr only when stderr is a terminal, not under ``-q`` and not in
+CI (the ``CI`` environment variable set), so logs stay clean. The library never prints:
+:func:`kitland.place` only calls the callback this module provides.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+from typing import Any
+
+__all__ = ["Progress", "wanted"]
+
+_STAGES = {
+    "cells": "cutting the land into cells",
+    "solving": "solving",
+    "checking": "checking the zone",
+    "outline": "straightening the outline",
+    "done": "done",
+}
+
+
+def wanted(*, quiet: bool) -> bool:
+    """Whether to draw progress: stderr is a terminal, not quiet, not in CI."""
+    return not quiet and sys.stderr.isatty() and not os.environ.get("CI")
+
+
+class Progress:
+    """A tqdm bar over the time limit; call it with the events of :func:`kitland.place`."""
+
+    def __init__(self, time_limit_s: float) -> None:
+        from tqdm import tqdm  # noqa: PLC0415 - only the command line on a terminal needs it
+
+        self.total = float(time_limit_s)
+        self.bar = tqdm(total=round(self.total, 1), unit="s", file=sys.stderr, leave=False,
+                        bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s")  # fmt: skip
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        """Show one event: ``stage``, ``time_left_s`` and, when known, ``rank``,
+        ``best`` (score so far) and ``bound`` (proven lower bound)."""
+        spent = min(self.total, max(0.0, self.total - float(event.get("time_left_s", 0.0))))
+        self.bar.n = round(spent, 1)
+        parts = [_STAGES.get(str(event.get("stage")), str(event.get("stage")))]
+        if "rank" in event:
+            parts.append(f"placement {event['rank']}")
+        best, bound = event.get("best"), event.get("bound")
+        if best is not None and math.isfinite(best):
+            parts.append(f"best score {best:,.1f}")
+            if bound is not None and math.isfinite(bound) and abs(best) > 0:
+                parts.append(f"gap {max(0.0, (best - bound) / abs(best)):.1%}")
+        self.bar.set_description_str(", ".join(parts), refresh=False)
+        self.bar.refresh()
+        if event.get("stage") == "done":
+            self.close()
+
+    def close(self) -> None:
+        """Remove the bar from the terminal."""
+        self.bar.close()
