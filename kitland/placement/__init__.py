@@ -414,8 +414,10 @@ def _progress_cb(progress: Any, stage: str, deadline: float, **info: Any) -> Non
 def _bands(prob: Problem, target_m2: float) -> list[Problem]:
     """The area bands to try in turn: zones of at least the target area first (a zone
     below it is placed only when none that large fits), then the whole band."""
-    if prob.min_area_m2 < target_m2 - 1e-6 <= prob.max_area_m2:
-        return [replace(prob, min_area_m2=target_m2), prob]
+    if prob.min_area_m2 < target_m2 - 1.0 <= prob.max_area_m2:
+        # The solver keeps areas a hair inside the band; a zone of exactly the target
+        # area (whole cells often make one) must stay in.
+        return [replace(prob, min_area_m2=target_m2 - 1.0), prob]
     return [prob]
 
 
