@@ -650,7 +650,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     """Write the placements and the new parcel layout to a GeoPackage, whole or not at all.
 
     Layers: ``zone`` (one feature per placement: ``zone_id``, ``land_use``, ``area_ha``,
-    ``rank``, ``score``) and ``parcels`` (the estate's parcels with the best zone carved
+    ``rank``, ``score``, ``status``, ``gap``) and ``parcels`` (the estate's parcels with the best zone carved
     out, remnants under 1 m² dropped, and the zone added as a parcel of the zone's land
     use with a new ``parcel_id``).
 
@@ -676,6 +676,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             "area_ha": [round(p.area_ha, 4) for p in result.alternatives],
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
+            "status": [p.status for p in result.alternatives],
+            "gap": [round(p.gap, 6) if math.isfinite(p.gap) else None for p in result.alternatives],
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip

@@ -200,6 +200,13 @@ def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
                      np.r_[per_cell[cells], per_edge[ew]] * scale)  # fmt: skip
         rows.pairs(-_INF, 0.0, ycols, ei, 1.0, -1.0)
         rows.pairs(-_INF, 0.0, ycols, ej, 1.0, -1.0)
+        floor = p.perimeter_floor_row()
+        if floor is not None:
+            # No shape has less perimeter than a disc of its area: without this row the
+            # LP spreads the zone thin and counts almost no perimeter cost.
+            slope, rhs_m = floor
+            rows.one(rhs_m, _INF, np.r_[np.arange(m), ycols],
+                     np.r_[p.perimeter_m[cells] - slope * p.area_m2[cells], -2.0 * p.shared_m[ew]])  # fmt: skip
     z0 = None
     squares = w.squares
     sq_w = np.zeros((0, 1), dtype=np.int64)

@@ -162,6 +162,20 @@ class Problem:
         ``2√(π·A_min)`` has the least perimeter of any shape of its area."""
         return self.boundary_weight * 2.0 * math.sqrt(math.pi * max(self.min_area_m2, 0.0))
 
+    def perimeter_floor_row(self) -> tuple[float, float] | None:
+        """``(s, rhs)`` with ``P(S) − s·A(S) ≥ rhs`` for every feasible zone, or None
+        without the compact preference. The disc bound ``P ≥ 2√(πA)`` is concave in
+        ``A``, so on the area band it lies above its chord; the chord, loosened by 0.1 %,
+        is the row."""
+        if self.boundary_weight <= 0 or self.min_area_m2 <= 0:
+            return None
+        k = 2.0 * math.sqrt(math.pi)
+        lo, hi = self.min_area_m2, max(self.max_area_m2, self.min_area_m2)
+        span = hi - lo
+        slope = k * (math.sqrt(hi) - math.sqrt(lo)) / span if span > 0 else 0.0
+        rhs = k * math.sqrt(lo) - slope * lo
+        return slope, rhs - 1e-3 * abs(rhs)
+
     # -- derived bounds ---------------------------------------------------------------
     def perimeter_bound(self) -> tuple[float, float] | None:
         """``(P0, slope)`` such that feasible zones have ``P ≤ P0 + slope·(A − A_min)``."""
