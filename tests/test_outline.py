@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 import pytest
 import shapely
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from shapely import Polygon, affinity, box
 
 from kitland.placement._outline import straighten, vertex_count
@@ -133,6 +135,41 @@ def test_never_returns_a_refused_outline() -> None:
     accepted = [p for p, ok in seen if ok]
     assert out.wkb == zone.wkb or any(out.equals_exact(p, 0.0) for p in accepted)
     assert len(seen) >= 2 and out.wkb != zone.wkb
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    spans=st.lists(st.tuples(st.integers(0, 4), st.integers(3, 8)), min_size=3, max_size=10),
+    cut=st.floats(0.0, 1.0),
+    angle=st.sampled_from([0.0, 17.0, 30.0]),
+)
+def test_result_is_the_input_or_an_accepted_polygon_inside_the_land(
+    spans: list[tuple[int, int]], cut: float, angle: float
+) -> None:
+    # A skyline of rows (start column, length), the land cut by a slanted line.
+    cells = [(c, r) for r, (c0, n) in enumerate(spans) for c in range(c0, c0 + n)]
+    allowed = Polygon([(-50, -50), (400, -50), (400, 100 + 300 * cut), (-50, 400)])
+    union = shapely.union_all([box(c * C, r * C, (c + 1) * C, (r + 1) * C) for c, r in cells])
+    zone = shapely.normalize(shapely.simplify(union.intersection(allowed), 0.0))
+    assume(isinstance(zone, Polygon))  # rows meeting only at a corner are two pieces
+    zone, allowed = (affinity.rotate(g, angle, origin=(0, 0)) for g in (zone, allowed))
+    seen: list[tuple[Polygon, bool]] = []
+
+    def accept(p: Polygon) -> bool:
+        ok = p.is_valid and abs(p.area - zone.area) <= 0.005 * zone.area and len(seen) % 3 != 0
+        seen.append((p, ok))
+        return ok
+
+    out = straighten(zone, allowed=allowed, cell_m=C, angle_deg=angle, score=_perimeter,
+                     accept=accept, max_accept_calls=6)  # fmt: skip
+    assert len(seen) <= 6
+    if out.wkb == zone.wkb:
+        return
+    assert any(ok and out.equals_exact(p, 0.0) for p, ok in seen)
+    assert isinstance(out, Polygon) and out.is_valid
+    assert out.difference(allowed).area < 1.0
+    assert out.area == pytest.approx(zone.area, rel=1e-4)
+    assert out.length < zone.length
 
 
 @pytest.mark.parametrize(

@@ -1,17 +1,19 @@
 """The final outline step: a staircase of grid cells turned into a zone with straight edges.
 
-:func:`straighten` proposes outlines with straight edges for a dissolved cell zone,
-brings each back to the zone's area, and returns the one with the lowest ``score`` that
-the caller's ``accept`` passes; when none scoring below the zone passes, the zone comes
-back as it was given. Proposals:
+:func:`straighten` proposes outlines with straight edges for a dissolved cell zone and
+returns the one with the lowest ``score`` that the caller's ``accept`` passes; when no
+proposal scoring below the zone passes, the zone comes back as it was given. The bases
+of the proposals are
 
-- Douglas–Peucker simplifications of the zone at a few tolerances (multiples of the cell);
+- Douglas–Peucker simplifications of the zone at 0.5, 1, 1.5, 2 and 3 cells (a run of
+  one-cell steps becomes one straight edge);
 - the zone's minimum rotated rectangle and its bounding rectangle in the grid's frame.
 
-Every proposal is clipped to ``allowed`` and cleaned (valid, one polygon, no holes under
-1 m², normalized); its area is then brought to the zone's (within 0.01 %) by moving one
-edge along its normal, for every edge at least a cell long in turn, and by offsetting
-all edges with mitre joins. The proposals are ranked by ``score`` and ``accept`` is
+Each base is cleaned (valid, one polygon, parts and holes under 1 m² dropped,
+normalized) and clipped to ``allowed``. Simplifying and clipping change the area, so
+every edge at least a cell long is in turn moved along its normal (its neighbours keep
+their direction) until the area is the zone's again, within 0.01 %: one proposal per
+edge. ``score`` ranks the proposals and ``accept``, which runs the full rule check, is
 called on them best first, at most ``max_accept_calls`` times.
 """
 
@@ -129,7 +131,7 @@ def straighten(
 
 def _bases(zone: Polygon, cell_m: float, angle_deg: float) -> dict[str, shapely.Geometry]:
     """Straight-edged outlines near ``zone``, by name, before clipping and area fitting."""
-    bases = {f"simplify {k:g}": shapely.simplify(zone, k * cell_m) for k in (0.5, 0.75, 1, 1.5)}
+    bases = {f"simplify {k:g}": shapely.simplify(zone, k * cell_m) for k in (0.5, 1, 1.5, 2, 3)}
     bases["rotated rectangle"] = shapely.minimum_rotated_rectangle(zone)
     c = zone.centroid
     turned = affinity.rotate(zone, -angle_deg, origin=c)
@@ -155,7 +157,7 @@ def _proposals(
         if b is None or (key := _key(b)) in seen:
             continue
         seen.add(key)
-        fits = {f"{name}, offset": fit(partial(_offset, b))}
+        fits = {}
         ring = _ccw(b.exterior)
         for i in range(len(ring) - 1):
             if math.dist(ring[i], ring[i + 1]) >= cell_m:
@@ -190,10 +192,6 @@ def _key(p: Polygon) -> bytes:
 def _ccw(ring: shapely.LinearRing) -> list[tuple[float, float]]:
     xy = [(float(x), float(y)) for x, y in ring.coords]
     return xy if ring.is_ccw else xy[::-1]
-
-
-def _offset(p: Polygon, t: float) -> shapely.Geometry:
-    return shapely.buffer(p, t, join_style="mitre", mitre_limit=10.0)
 
 
 def _move_edge(p: Polygon, ring: list[tuple[float, float]], i: int, t: float) -> Polygon:
