@@ -149,3 +149,33 @@ def test_compact_preference_matches_enumeration(weight: float) -> None:
     # perimeter (8 against 10): it wins when 2·w > 6.
     rows = set((sol.cells // 5).tolist())
     assert len(rows) == (2 if 2 * weight > 6 else 1)
+
+
+# -- 6. progress on long work ------------------------------------------------------------------
+def test_place_reports_progress_stages() -> None:
+    est = grid_estate(["AAAAAA", "AAAAAA"], settlements=DESA)
+    events: list[dict] = []
+    place(est, _rules({"area_ha": 2, "tolerance_ha": 0.1}), cell_m=50, time_limit_s=60,
+          progress=events.append)  # fmt: skip
+    stages = [e["stage"] for e in events]
+    assert stages[0] == "cells" and stages[-1] == "done"
+    assert "solving" in stages and "checking" in stages
+    assert all(0 <= e["time_left_s"] <= 60 for e in events)
+    assert any(e.get("best") is not None for e in events)
+
+
+def test_progress_bar_text_and_when_it_is_drawn(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from kitland._progress import Progress, wanted  # noqa: PLC0415
+
+    monkeypatch.setenv("CI", "true")
+    assert not wanted(quiet=False)  # CI logs stay clean
+    monkeypatch.delenv("CI")
+    assert not wanted(quiet=True)
+    assert not wanted(quiet=False)  # stderr is captured here, not a terminal
+    bar = Progress(10.0)
+    bar({"stage": "solving", "rank": 1, "best": 100.0, "bound": 90.0, "time_left_s": 4.0})
+    bar.close()
+    err = capsys.readouterr().err
+    assert "placement 1" in err and "best score 100.0" in err and "gap 10.0%" in err

@@ -49,6 +49,7 @@ from kitland.placement._cells import (
     make_cells,
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
+from kitland.placement._outline import straighten
 from kitland.placement._solve import Solution, solve
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
@@ -83,14 +84,17 @@ class Placement:
     area_ha
         Planar area.
     cells
-        Indices of the cells it is made of.
+        Indices of the grid cells the solver chose (the outline straightens them).
     status
         ``OPTIMAL`` (no zone of the grid's cells that passes the rules scores better) or
         ``FEASIBLE`` (found when time ran out; ``gap`` to the proven ``bound``).
     gap
         ``(score − bound) / |score|``; 0 when proven.
     bound
-        Proven lower bound on the score of any zone of this rank.
+        Proven lower bound on the score of any zone of this rank made of grid cells.
+    grid_score
+        The score of the cells the solver chose (``status`` and ``gap`` refer to it);
+        ``score`` is that of the final outline, whose straight edges may score lower.
     """
 
     zone: Polygon
@@ -102,6 +106,7 @@ class Placement:
     status: str = "OPTIMAL"
     gap: float = 0.0
     bound: float = -math.inf
+    grid_score: float = math.nan
 
     @property
     def vertices(self) -> int:
@@ -118,6 +123,8 @@ class Placement:
         """The entry of ``alternatives`` in the JSON report."""
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
+            "grid_score": round(self.grid_score, 3) if math.isfinite(self.grid_score) else None,
+            "vertices": self.vertices,
             "passed": _zone_rules_pass(self.report),
             "status": self.status, "solver_status": self.status,
             "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
@@ -242,6 +249,8 @@ def _placement_line(p: Placement, grid_m: Any) -> str:
     else:
         gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
         st = f"feasible, {gap} (time limit reached)"
+    if not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
+        st += f"; cells scored {p.grid_score:,.1f}, outline straightened"
     verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
     return (f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
             f"{p.vertices} vertices, {st}, {verdict}")  # fmt: skip
@@ -491,10 +500,48 @@ def _finish(
     proven = sol.status == "OPTIMAL" and exact and bound >= obj - tol
     gap = 0.0 if proven else (obj - bound) / max(abs(obj), 1e-9)
     status = "OPTIMAL" if proven else "FEASIBLE"
-    area_ha = float(zone.area) / 1e4
+    _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
+    outline, report = _outline(estate, rules, cells, land, prob, zone, report)
     assert sol.cells is not None
-    return Placement(zone, obj, rank, report, area_ha, sol.cells, status,
-                     max(0.0, gap) if math.isfinite(gap) else math.inf, bound)  # fmt: skip
+    return Placement(outline, zone_score(prob, cells, outline), rank, report,
+                     float(outline.area) / 1e4, sol.cells, status,
+                     max(0.0, gap) if math.isfinite(gap) else math.inf, bound,
+                     grid_score=obj)  # fmt: skip
+
+
+def _outline(
+    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
+    zone: Polygon, report: Report,
+) -> tuple[Polygon, Report]:  # fmt: skip
+    """The zone with straight edges (:func:`._outline.straighten`), coordinates rounded
+    to the centimetre, and its ``check``; the cell zone itself when nothing better passes."""
+    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+    reports: dict[bytes, Report] = {}
+
+    def accept(z: Polygon) -> bool:
+        rep = check(estate, z, rules)
+        reports[z.wkb] = rep
+        return _zone_rules_pass(rep)
+
+    best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
+                      score=lambda z: zone_score(prob, cells, z), accept=accept)  # fmt: skip
+    if best is zone:
+        return zone, report
+    rounded = shapely.set_precision(best, 0.01)
+    if isinstance(rounded, Polygon) and rounded.is_valid and accept(rounded):
+        best = rounded
+    return best, reports[best.wkb]
+
+
+def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:
+    """The score of any zone polygon, as the model scores cell sets: each cell's cost
+    in proportion to the share of it the zone covers, plus the compact preference's
+    weight times the zone's perimeter. For a zone made of whole cells it equals
+    :meth:`._model.Problem.objective`."""
+    idx = np.flatnonzero(shapely.intersects(cells.geoms, zone))
+    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / prob.area_m2[idx]
+    return float((share * prob.cost[idx]).sum()) + prob.boundary_weight * float(zone.length)
 
 
 def place(

@@ -27,6 +27,7 @@ median 9.2 s; see ``benchmarks/README.md``).
 
 from __future__ import annotations
 
+import logging
 import math
 import os
 import sys
@@ -41,6 +42,8 @@ from numpy.typing import NDArray
 from kitland.placement._model import Problem, _adjacency, _components
 
 __all__ = ["WindowResult", "solve_window"]
+
+log = logging.getLogger(__name__)
 
 _INF = highspy.kHighsInf
 #: Most separator rows added per piece and round.
@@ -327,6 +330,9 @@ def solve_window(
         # A zone cheaper than the first target makes its own cost the only target left.
         want = min([top, *targets])
         dive = _dive(w, cells, want, seed, time.monotonic() + _DIVE_SHARE * time_limit_s)
+        log.debug("window of %d cells: targets %s, dive %s, %.1f s left", len(cells),
+                  [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
+                  t_end - time.monotonic())  # fmt: skip
         if dive is not None:
             best, top = dive, _above(p.objective(dive))
             targets = [t for t in targets if t < top]
@@ -338,6 +344,8 @@ def solve_window(
             t_stop = time.monotonic() + _PROBE_SHARE * (t_end - time.monotonic())
             # Cells every cheaper zone holds are worth finding only against a zone's own cost.
             keep, ones = _probe(w, cells, target, t_stop, fix=last and best is not None)
+            log.debug("probing at %.2f kept %d of %d cells, fixed in %d; %.1f s left", target,
+                      len(keep), len(cells), len(ones), t_end - time.monotonic())  # fmt: skip
         hint = best if last and best is not None and bool(np.isin(best, keep).all()) else None
         if hint is not None and not np.isin(ones, hint).all():
             hint = None
@@ -352,6 +360,8 @@ def solve_window(
         else:
             res = WindowResult(None, "INFEASIBLE", target)
         rounds += res.rounds
+        log.debug("MILP against %.2f: %s, bound %.2f, %.1f s left", target, res.status, res.bound,
+                  t_end - time.monotonic())  # fmt: skip
         if res.status == "OPTIMAL":  # the best zone cheaper than the target, or the hint
             return WindowResult(res.cells, "OPTIMAL", res.bound, rounds)
         if res.status == "INFEASIBLE":  # no zone cheaper than the target
