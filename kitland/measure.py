@@ -14,12 +14,19 @@ to the parcels is ``g`` (0 ≤ g ≤ ε) counts its length minus ``ε - g`` at e
 closed ring counts whole). A shared edge of 100 m, touching or drawn up to ε apart,
 therefore measures 100 m, and a corner touch 0 m; the trim never removes boundary that
 runs at the stretch's least distance, since getting from there to the band's edge takes
-at least ``ε - g`` of boundary. ``frontage`` is measured literally (boundary within
-ε + 1 m of the corridors).
+at least ``ε - g`` of boundary. A stretch is a maximal piece of one boundary ring (two
+parts of a zone touching at a point do not end each other's stretches there).
+``frontage`` is measured literally (boundary within ε + 1 m of the corridors).
+
+``adjacent`` with ``max_gap_m`` (SPEC §2/§3) measures the same way against
+:func:`adjacency_target`: the selected parcels together with the *bridge*, the land
+within ``max_gap_m`` of them that may lie in between (the ``across`` roads' corridors, or
+any land but the zone's own ``on`` land). A zone facing a factory across a road then
+touches the bridge, so its facing edge counts whole and its flanks not at all.
 
 The measurement functions are public so that maps and placement can draw and reuse
 them: :func:`area_ha`, :func:`compactness`, :func:`part_count`, :func:`off_land_ha`,
-:func:`road_overlap_m2`, :func:`shared_boundary`, :func:`shared_boundary_m`,
+:func:`road_overlap_m2`, :func:`adjacency_target`, :func:`shared_boundary`, :func:`shared_boundary_m`,
 :func:`frontage_lines`, :func:`frontage_m`, :func:`network_distance_m`,
 :func:`min_distance_m`, :func:`opening_loss_pct`, :func:`land_share_pct`,
 :func:`parcel_setback_m`; :func:`diagnostics` returns the geometries behind a check.
@@ -623,13 +630,13 @@ def adjacent_options(rule: Rule, rules: Rules) -> dict[str, Any]:
     }
 
 
-def _gap_text(max_gap_m: float, across: Sequence[str] | None) -> str:
+def _gap_text(max_gap_m: float, across: Sequence[str] | None, on: Sequence[str]) -> str:
     """How far the zone may be from the parcels, for messages ('' without a gap)."""
     if not max_gap_m > 0:
         return ""
     if across is not None:
         return f", directly or across ≤ {max_gap_m:g} m of {'|'.join(across) or 'no'} road"
-    return f", directly or across ≤ {max_gap_m:g} m of land the zone cannot take"
+    return f", directly or across ≤ {max_gap_m:g} m of land that is not {'|'.join(on)}"
 
 
 def _adjacent(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
@@ -637,7 +644,7 @@ def _adjacent(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> 
     opts = adjacent_options(rule, rules)
     v = shared_boundary_m(z, sel, estate=estate, **opts)
     need = rule["min_shared_m"]
-    how = _gap_text(opts["max_gap_m"], opts["across"])
+    how = _gap_text(**opts)
     msg = f"the zone shares {_m(v)} of boundary with {rule['to'].describe()}{how} (needs at least {_m(need)})"
     return RuleResult(rule.id, rule.kind, v >= need, v, _req(">=", need), "m", msg)
 
@@ -889,7 +896,7 @@ def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str
             elif rule.kind == "adjacent":
                 opts = adjacent_options(rule, rules)
                 g = shared_boundary(z, _select(rule, rules, "to", estate), estate=estate, **opts)
-                gap = _gap_text(opts["max_gap_m"], opts["across"]).removeprefix(", ")
+                gap = _gap_text(**opts).removeprefix(", ")
                 rows["adjacent"].append(
                     {**base, "value": g.length, "reach": gap or "directly", "geometry": g}
                 )
