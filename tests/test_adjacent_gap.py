@@ -18,7 +18,7 @@ import shapely
 from conftest import ORIGIN, organic_layers, street_layers
 from shapely import LineString, Point, box
 
-from kitland import Estate
+from kitland import Estate, make_map
 from kitland.measure import check, diagnostics
 from kitland.placement import build_problem, dissolve, place
 from kitland.rules import Rules, parse_rules
@@ -178,6 +178,18 @@ def test_diagnostics_draw_the_boundary_across_the_street() -> None:
     assert shapely.hausdorff_distance(line, north) < 1e-6
     d = diagnostics(est, zone, _rules({}))["adjacent"]
     assert d["reach"].iloc[0] == "directly" and d.geometry.iloc[0].is_empty
+
+
+def test_the_map_draws_the_boundary_across_the_street() -> None:
+    est = _three_rows()
+    zone = shapely.affinity.translate(FACING_LOCAL, X0, Y0)
+    m = make_map(est, zone=zone, rules=_rules({"max_gap_m": 15, "across": ["local"]}), lang="en")
+    layers = {c.kind: c for c in m._children.values() if hasattr(c, "kind") and hasattr(c, "data")}
+    (feature,) = layers["adjacent"].data["features"]
+    assert "directly or across ≤ 15 m of local road" in feature["properties"]["tip"]
+    assert "60.0 m" in feature["properties"]["tip"]
+    lon_lat = shapely.get_coordinates(shapely.geometry.shape(feature["geometry"]))
+    assert len(lon_lat) >= 2  # a line along the zone's north edge, drawn in EPSG:4326
 
 
 # -- the model ------------------------------------------------------------------------------
