@@ -430,6 +430,31 @@ def _exposed(
     return exposed
 
 
+def _intersect_tiled(
+    lines: NDArray[np.object_], poly: shapely.Geometry, *, tile_m: float
+) -> NDArray[np.object_]:
+    """``intersection(lines, poly)``, ``poly`` first cut to the lines of each tile.
+
+    Intersecting each cell's few edges with a band around a whole estate's parcels
+    (tens of thousands of vertices) rebuilds that band's topology per cell; cut to the
+    extent of the lines whose centres share a ``tile_m`` square, it is small. The result
+    is the same: each line lies inside the rectangle its piece was cut to.
+    """
+    out = np.empty(len(lines), dtype=object)
+    if len(lines) == 0:
+        return out
+    key = np.floor(shapely.get_coordinates(shapely.centroid(lines)) / tile_m).astype(np.int64)
+    _, tile = np.unique(key, axis=0, return_inverse=True)
+    tile = tile.ravel()
+    b = shapely.bounds(lines)
+    for t in range(int(tile.max()) + 1):
+        sel = tile == t
+        lo, hi = b[sel, :2].min(axis=0) - 1.0, b[sel, 2:].max(axis=0) + 1.0
+        piece = shapely.intersection(poly, shapely.box(lo[0], lo[1], hi[0], hi[1]))
+        out[sel] = shapely.intersection(lines[sel], piece)
+    return out
+
+
 def boundary_length_near(
     cells: Cells, target: shapely.Geometry, *, within_m: float
 ) -> NDArray[np.float64]:
@@ -442,7 +467,8 @@ def boundary_length_near(
     hit = shapely.intersects(zone, cells.exposed)
     idx = np.flatnonzero(hit)
     if len(idx):
-        out[idx] = shapely.length(shapely.intersection(cells.exposed[idx], zone))
+        near = _intersect_tiled(cells.exposed[idx], zone, tile_m=_TILE * cells.cell_m)
+        out[idx] = shapely.length(near)
     return out
 
 
@@ -492,7 +518,7 @@ def adjacency_coefficient(
     idx = np.flatnonzero(shapely.intersects(band, cells.exposed))
     if len(idx) == 0:
         return out
-    lines = shapely.intersection(cells.exposed[idx], band)
+    lines = _intersect_tiled(cells.exposed[idx], band, tile_m=_TILE * cells.cell_m)
     # Other cells touching these lines that are not neighbours: cut the lines there.
     qi, qj = shapely.STRtree(cells.geoms).query(cells.geoms[idx], predicate="intersects")
     ci = idx[qi]
