@@ -635,7 +635,7 @@ def _gap_text(max_gap_m: float, across: Sequence[str] | None, on: Sequence[str])
     if not max_gap_m > 0:
         return ""
     if across is not None:
-        return f", directly or across ≤ {max_gap_m:g} m of {'|'.join(across) or 'no'} road"
+        return f", directly or across ≤ {max_gap_m:g} m of {'|'.join(across)} road"
     return f", directly or across ≤ {max_gap_m:g} m of land that is not {'|'.join(on)}"
 
 
