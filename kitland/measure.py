@@ -14,12 +14,19 @@ to the parcels is ``g`` (0 ≤ g ≤ ε) counts its length minus ``ε - g`` at e
 closed ring counts whole). A shared edge of 100 m, touching or drawn up to ε apart,
 therefore measures 100 m, and a corner touch 0 m; the trim never removes boundary that
 runs at the stretch's least distance, since getting from there to the band's edge takes
-at least ``ε - g`` of boundary. ``frontage`` is measured literally (boundary within
-ε + 1 m of the corridors).
+at least ``ε - g`` of boundary. A stretch is a maximal piece of one boundary ring (two
+parts of a zone touching at a point do not end each other's stretches there).
+``frontage`` is measured literally (boundary within ε + 1 m of the corridors).
+
+``adjacent`` with ``max_gap_m`` (SPEC §2/§3) measures the same way against
+:func:`adjacency_target`: the selected parcels together with the *bridge*, the land
+within ``max_gap_m`` of them that may lie in between (the ``across`` roads' corridors, or
+any land but the zone's own ``on`` land). A zone facing a factory across a road then
+touches the bridge, so its facing edge counts whole and its flanks not at all.
 
 The measurement functions are public so that maps and placement can draw and reuse
 them: :func:`area_ha`, :func:`compactness`, :func:`part_count`, :func:`off_land_ha`,
-:func:`road_overlap_m2`, :func:`shared_boundary`, :func:`shared_boundary_m`,
+:func:`road_overlap_m2`, :func:`adjacency_target`, :func:`shared_boundary`, :func:`shared_boundary_m`,
 :func:`frontage_lines`, :func:`frontage_m`, :func:`network_distance_m`,
 :func:`min_distance_m`, :func:`opening_loss_pct`, :func:`land_share_pct`,
 :func:`parcel_setback_m`; :func:`diagnostics` returns the geometries behind a check.
@@ -29,13 +36,14 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from numpy.typing import NDArray
 from shapely import LineString, MultiPolygon, Polygon, ops
 
 from kitland._errors import CRSError, DataError
@@ -49,6 +57,8 @@ if TYPE_CHECKING:
 __all__ = [
     "EPS_M",
     "ON_TOLERANCE_HA",
+    "adjacency_target",
+    "adjacent_options",
     "area_ha",
     "as_zone",
     "check",
@@ -76,6 +86,8 @@ EPS_M = 0.5
 ON_TOLERANCE_HA = 0.01
 #: Overlap with a road corridor (shrunk by ε) below this is rounding noise, m².
 _ROAD_NOISE_M2 = 0.01
+#: Features this much beyond a measurement's reach are still taken in (they cannot matter).
+_NEAR_MARGIN_M = 2.0
 #: Share of area the ``min_width`` opening may remove, percent.
 MIN_WIDTH_LOSS_PCT = 1.0
 
@@ -250,30 +262,124 @@ def road_overlap_m2(zone: shapely.Geometry, estate: Estate) -> float:
     return float(shapely.area(shapely.intersection(zone, shapely.union_all(shrunk))))
 
 
-def _trim_ends(
-    lines: shapely.Geometry, target: shapely.Geometry, tolerance_m: float
+def adjacency_target(
+    estate: Estate,
+    features: Features,
+    *,
+    max_gap_m: float = 0.0,
+    across: Sequence[str] | None = None,
+    on: Sequence[str] = ("available",),
+    near: shapely.Geometry | None = None,
 ) -> shapely.Geometry:
-    merged = shapely.line_merge(lines) if not lines.is_empty else lines
+    """What the zone's boundary must lie within ε of to count for ``adjacent`` (SPEC §3).
+
+    The selected ``features`` and, when ``max_gap_m > 0``, the *bridge*: the land within
+    ``max_gap_m`` of them that may lie between them and the zone. With ``across``, the
+    bridge is the corridors of roads of those classes; without, it is any land the zone
+    could not take itself: everything but the parcels of the ``on`` land uses (closed by
+    ε, so slits between them do not count) outside road corridors: a road, a green
+    strip, another tenant's plot, never a strip of the zone's own kind of land.
+    ``max_gap_m = 0`` gives the features alone.
+
+    With ``near`` (a zone), only what lies within ε of it is exact: features farther than
+    ``max_gap_m`` + ε + 2 m from it are left out, which keeps :func:`check` fast.
+
+    Examples
+    --------
+    An industrial block north of a 12 m local road, available land south of it: the
+    road's corridor bridges the gap when 15 m may lie between.
+
+    >>> from kitland.estate import Estate
+    >>> b = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.box(0, -100, 300, 112)], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["i", "r", "a"], "land_use": ["industrial", "road", "available"]},
+    ...     geometry=[shapely.box(0, 12, 300, 112), shapely.box(0, 0, 300, 12), shapely.box(0, -100, 300, 0)],
+    ...     crs=32749)
+    >>> r = gpd.GeoDataFrame({"road_class": ["local"]}, geometry=[LineString([(0, 6), (300, 6)])], crs=32749)
+    >>> est = Estate.from_layers({"boundary": b, "parcels": p, "roads": r})
+    >>> ind = est.parcels[est.parcels["land_use"] == "industrial"]
+    >>> adjacency_target(est, ind).bounds  # the parcels alone
+    (0.0, 12.0, 300.0, 112.0)
+    >>> adjacency_target(est, ind, max_gap_m=15, across=["local"]).bounds  # + the road
+    (0.0, 0.0, 300.0, 112.0)
+    >>> adjacency_target(est, ind, max_gap_m=15, across=["collector"]).bounds
+    (0.0, 12.0, 300.0, 112.0)
+    """
+    geoms = _geoms(features)
+    reach = EPS_M + _NEAR_MARGIN_M
+    if near is not None:
+        geoms = _near(geoms, near, max(0.0, max_gap_m) + reach)
+    sel = shapely.union_all(geoms) if len(geoms) else Polygon()
+    if not max_gap_m > 0 or sel.is_empty:
+        return sel
+    grown = shapely.buffer(sel, max_gap_m, quad_segs=16)
+    corr = _geoms(estate.road_corridors)
+    if across is not None:
+        corr = corr[estate.roads["road_class"].isin(list(across)).to_numpy()]
+    if near is not None:
+        corr = _near(corr, near, reach)
+    roads = shapely.union_all(corr) if len(corr) else Polygon()
+    if across is not None:
+        bridge = shapely.intersection(grown, roads)
+    else:
+        p = estate.parcels
+        own = _geoms(p[p["land_use"].isin(list(on)).to_numpy()])
+        if near is not None:
+            own = _near(own, near, reach)
+        # Slits narrower than 2ε between the zone's own parcels are data noise, not a bridge.
+        land = (
+            shapely.buffer(shapely.buffer(shapely.union_all(own), EPS_M), -EPS_M)
+            if len(own)
+            else Polygon()
+        )
+        land = shapely.difference(land, roads)
+        bridge = shapely.difference(grown, land)
+    return shapely.union_all([sel, bridge])
+
+
+def _trim_ends(
+    lines: NDArray[np.object_], target: shapely.Geometry, tolerance_m: float
+) -> shapely.Geometry:
+    """Trim each stretch in ``lines`` (merged, one ring's at a time) at both ends."""
+    parts = shapely.get_parts(lines)
+    parts = parts[shapely.get_type_id(parts) == 1]
+    if len(parts) == 0:
+        return shapely.MultiLineString()
+    gap = shapely.distance(parts, target)
     out = []
-    for part in shapely.get_parts(merged):
-        if shapely.get_type_id(part) != 1:
-            continue
+    for part, g in zip(parts, gap, strict=True):
         if part.is_closed:
             out.append(part)
             continue
-        trim = max(0.0, tolerance_m - float(shapely.distance(part, target)))
+        trim = max(0.0, tolerance_m - float(g))
         if part.length > 2 * trim + 1e-6:
             out.append(ops.substring(part, trim, part.length - trim))
     return shapely.MultiLineString(out) if out else shapely.MultiLineString()
 
 
 def shared_boundary(
-    zone: shapely.Geometry, features: Features, *, tolerance_m: float = EPS_M
+    zone: shapely.Geometry,
+    features: Features,
+    *,
+    tolerance_m: float = EPS_M,
+    max_gap_m: float = 0.0,
+    across: Sequence[str] | None = None,
+    estate: Estate | None = None,
+    on: Sequence[str] = ("available",),
 ) -> shapely.Geometry:
     """The zone's boundary lying within ``tolerance_m`` of ``features``, ends trimmed.
 
-    Each stretch loses ``tolerance_m - g`` at both ends, ``g`` being its least distance
-    to the features (see the module notes), so a corner touch gives an empty result.
+    Each stretch (a piece of one boundary ring) loses ``tolerance_m - g`` at both ends,
+    ``g`` being its least distance to the features (see the module notes), so a corner
+    touch gives an empty result. With ``max_gap_m > 0`` the boundary counts within
+    ``tolerance_m`` of :func:`adjacency_target` instead: the features and the land
+    within ``max_gap_m`` of them that may bridge the gap (the corridors of roads of the
+    ``across`` classes, or any land but the zone's own ``on`` land); ``estate`` is then
+    required.
+
+    Raises
+    ------
+    ValueError
+        If ``max_gap_m > 0`` and no ``estate`` is given.
 
     Examples
     --------
@@ -283,16 +389,35 @@ def shared_boundary(
     >>> shared_boundary(shapely.box(100, 100, 300, 300), f).is_empty
     True
     """
-    near = _near(_geoms(features), zone, tolerance_m)
-    if len(near) == 0:
-        return shapely.MultiLineString()
-    target = shapely.union_all(near)
+    if max_gap_m > 0:
+        if estate is None:
+            msg = f"shared_boundary(max_gap_m={max_gap_m:g}) needs the estate (its roads and land) to bridge the gap; pass estate="
+            raise ValueError(msg)
+        target = adjacency_target(
+            estate, features, max_gap_m=max_gap_m, across=across, on=on, near=zone
+        )
+        if target.is_empty or not shapely.dwithin(target, zone, tolerance_m):
+            return shapely.MultiLineString()
+    else:
+        near = _near(_geoms(features), zone, tolerance_m)
+        if len(near) == 0:
+            return shapely.MultiLineString()
+        target = shapely.union_all(near)
     band = shapely.buffer(target, tolerance_m, quad_segs=16)
-    return _trim_ends(shapely.intersection(zone.boundary, band), target, tolerance_m)
+    rings = shapely.get_rings(shapely.get_parts(zone))
+    stretches = shapely.line_merge(shapely.intersection(rings, band))
+    return _trim_ends(stretches, target, tolerance_m)
 
 
 def shared_boundary_m(
-    zone: shapely.Geometry, features: Features, *, tolerance_m: float = EPS_M
+    zone: shapely.Geometry,
+    features: Features,
+    *,
+    tolerance_m: float = EPS_M,
+    max_gap_m: float = 0.0,
+    across: Sequence[str] | None = None,
+    estate: Estate | None = None,
+    on: Sequence[str] = ("available",),
 ) -> float:
     """Length of :func:`shared_boundary`, metres (the ``adjacent`` measurement).
 
@@ -302,7 +427,11 @@ def shared_boundary_m(
     >>> round(shared_boundary_m(shapely.box(100.4, 0, 300, 100), f), 9)  # 0.4 m gap, within ε
     100.0
     """
-    return float(shared_boundary(zone, features, tolerance_m=tolerance_m).length)
+    g = shared_boundary(
+        zone, features, tolerance_m=tolerance_m, max_gap_m=max_gap_m, across=across,
+        estate=estate, on=on,
+    )  # fmt: skip
+    return float(g.length)
 
 
 def frontage_lines(
@@ -489,11 +618,34 @@ def _on_result(z: shapely.Geometry, estate: Estate, rules: Rules) -> RuleResult:
     return RuleResult("on", "on", ok, off, f"<= {ON_TOLERANCE_HA:g}", "ha", msg)
 
 
+def adjacent_options(rule: Rule, rules: Rules) -> dict[str, Any]:
+    """An ``adjacent`` rule's ``max_gap_m`` (default 0), ``across`` and the zone's ``on``
+    land, as keyword arguments of :func:`shared_boundary` and :func:`adjacency_target`.
+    """
+    across = rule.get("across")
+    return {
+        "max_gap_m": float(rule.get("max_gap_m") or 0.0),
+        "across": None if across is None else tuple(across),
+        "on": rules.zone.on if rules.zone is not None else ("available",),
+    }
+
+
+def _gap_text(max_gap_m: float, across: Sequence[str] | None, on: Sequence[str]) -> str:
+    """How far the zone may be from the parcels, for messages ('' without a gap)."""
+    if not max_gap_m > 0:
+        return ""
+    if across is not None:
+        return f", directly or across ≤ {max_gap_m:g} m of {'|'.join(across)} road"
+    return f", directly or across ≤ {max_gap_m:g} m of land that is not {'|'.join(on)}"
+
+
 def _adjacent(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
     sel = _select(rule, rules, "to", estate)
-    v = shared_boundary_m(z, sel)
+    opts = adjacent_options(rule, rules)
+    v = shared_boundary_m(z, sel, estate=estate, **opts)
     need = rule["min_shared_m"]
-    msg = f"the zone shares {_m(v)} of boundary with {rule['to'].describe()} (needs at least {_m(need)})"
+    how = _gap_text(**opts)
+    msg = f"the zone shares {_m(v)} of boundary with {rule['to'].describe()}{how} (needs at least {_m(need)})"
     return RuleResult(rule.id, rule.kind, v >= need, v, _req(">=", need), "m", msg)
 
 
@@ -712,7 +864,10 @@ def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str
         (shared boundary, per adjacent rule), ``"gate_path"`` (road path from the nearest
         gate, per network_distance rule) and ``"setback_bands"`` (the area within
         ``min_m`` of the features, per zone or layout setback rule). Each frame has
-        columns ``rule_id``, ``kind``, ``value`` (metres) and ``geometry``; frames may be
+        columns ``rule_id``, ``kind``, ``value`` (metres) and ``geometry``; ``"adjacent"``
+        also ``reach`` (``"directly"``, or the gap its ``max_gap_m``/``across`` allow,
+        e.g. ``"directly or across ≤ 15 m of local road"``: the shared boundary then
+        includes the zone's edges facing the parcels across that gap). Frames may be
         empty.
 
     Examples
@@ -739,8 +894,12 @@ def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str
                 g = frontage_lines(z, estate, road_class=rule["road_class"])
                 rows["frontage"].append({**base, "value": g.length, "geometry": g})
             elif rule.kind == "adjacent":
-                g = shared_boundary(z, _select(rule, rules, "to", estate))
-                rows["adjacent"].append({**base, "value": g.length, "geometry": g})
+                opts = adjacent_options(rule, rules)
+                g = shared_boundary(z, _select(rule, rules, "to", estate), estate=estate, **opts)
+                gap = _gap_text(**opts).removeprefix(", ")
+                rows["adjacent"].append(
+                    {**base, "value": g.length, "reach": gap or "directly", "geometry": g}
+                )
             elif rule.kind == "network_distance":
                 m, path = network_distance_m(
                     z, estate, sources=_select(rule, rules, "from", estate)
@@ -763,8 +922,12 @@ def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str
         if r:
             out[k] = gpd.GeoDataFrame(r, geometry="geometry", crs=estate.crs)
         else:
-            out[k] = gpd.GeoDataFrame(
-                {"rule_id": pd.Series(dtype=object), "kind": pd.Series(dtype=object), "value": pd.Series(dtype=float)},
-                geometry=gpd.GeoSeries([], crs=estate.crs), crs=estate.crs,
-            )  # fmt: skip
+            cols = {
+                "rule_id": pd.Series(dtype=object),
+                "kind": pd.Series(dtype=object),
+                "value": pd.Series(dtype=float),
+            }
+            if k == "adjacent":
+                cols["reach"] = pd.Series(dtype=object)
+            out[k] = gpd.GeoDataFrame(cols, geometry=gpd.GeoSeries([], crs=estate.crs), crs=estate.crs)  # fmt: skip
     return out
