@@ -14,7 +14,14 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from kitland._errors import CRSError, DataError, InfeasibleError, KitlandError, RulesError
+from kitland._errors import (
+    CRSError,
+    DataError,
+    InfeasibleError,
+    KitlandError,
+    RulesError,
+    UsageError,
+)
 from kitland.estate import Estate, Finding, load_estate
 from kitland.report import Report, RuleResult
 from kitland.rules import Rule, Rules, ZoneSpec
@@ -58,6 +65,7 @@ __all__ = [
     "RuleResult",
     "Rules",
     "RulesError",
+    "UsageError",
     "ValidationReport",
     "ZoneSpec",
     "__version__",

@@ -3,7 +3,8 @@
 Every error kitland raises on purpose is a :class:`KitlandError`. The subclasses also
 derive from the matching builtin, so ``except ValueError`` keeps working for callers
 who do not know kitland. The command line turns any ``KitlandError`` into one line on
-stderr and exit code 2.
+stderr and exit code 2 (a :class:`RulesError` with several problems prints one line per
+problem).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ __all__ = [
     "InfeasibleError",
     "KitlandError",
     "RulesError",
+    "UsageError",
 ]
 
 
@@ -30,7 +32,19 @@ class CRSError(DataError):
 
 
 class RulesError(KitlandError, ValueError):
-    """A rules file is invalid (names the file, the rule and the key)."""
+    """A rules file is invalid (names the file, the rule and the key).
+
+    ``problems`` holds every problem found, one line each; the message is the problem
+    itself when there is one, else a summary line followed by the problems.
+    """
+
+    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.problems = problems or (message,)
+
+
+class UsageError(KitlandError, ValueError):
+    """An argument is out of range (names the argument, what came and what would do)."""
 
 
 class InfeasibleError(KitlandError, RuntimeError):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import sys
 from collections.abc import Sequence
 
@@ -23,6 +24,26 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.exit(2, f"kitland: {message} (see `kitland {self.prog.split()[-1]} --help`)\n")
+
+
+def _positive(unit: str, *, integer: bool = False):
+    """An argparse type: a positive finite number (``inf`` allowed for seconds)."""
+
+    def parse(text: str) -> float:
+        try:
+            x = float(int(text)) if integer else float(text)
+        except ValueError:
+            msg = f"expected {'a whole number' if integer else 'a number'} of {unit}, got {text!r}"
+            raise argparse.ArgumentTypeError(msg) from None
+        finite = math.isfinite(x) or (unit == "seconds" and x == math.inf)
+        if not (x > 0 and finite):
+            msg = f"expected a positive number of {unit}, got {text}"
+            if integer:
+                msg = f"expected at least 1, got {text}"
+            raise argparse.ArgumentTypeError(msg)
+        return int(x) if integer else x
+
+    return parse
 
 
 def _estate(args: argparse.Namespace, *, strict: bool = True):
@@ -224,10 +245,26 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--out", metavar="OUT.gpkg", default=None, help="zone + new parcels layout")
     pl.add_argument("--map", metavar="M.html", default=None, help="write the meeting map")
     pl.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
-    pl.add_argument("--alternatives", type=int, default=1, metavar="K", help="number of placements")
-    pl.add_argument("--cell-m", type=float, default=25.0, help="cell size in metres (default 25)")
     pl.add_argument(
-        "--time-limit", type=float, default=60.0, metavar="S", help="solver time limit, s"
+        "--alternatives",
+        type=_positive("placements", integer=True),
+        default=1,
+        metavar="K",
+        help="number of placements",
+    )
+    pl.add_argument(
+        "--cell-m",
+        type=_positive("metres"),
+        default=25.0,
+        metavar="M",
+        help="cell size in metres (default 25)",
+    )
+    pl.add_argument(
+        "--time-limit",
+        type=_positive("seconds"),
+        default=60.0,
+        metavar="S",
+        help="solver time limit, s (default 60)",
     )
     pl.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
@@ -258,9 +295,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(
         level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
     )
-    if getattr(args, "alternatives", 1) < 1:
-        print("kitland: --alternatives must be at least 1", file=sys.stderr)
-        return 2
     try:
         return int(args.func(args))
     except KitlandError as exc:

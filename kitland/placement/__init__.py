@@ -37,7 +37,7 @@ import shapely
 from numpy.typing import NDArray
 from shapely import Polygon
 
-from kitland._errors import DataError, InfeasibleError, RulesError
+from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
 from kitland.placement._cells import (
     CandidateLand,
@@ -64,6 +64,8 @@ MAX_RECHECKS = 5
 CORNER_LOSS_MARGIN = 0.01
 #: Remnants of parcels smaller than this are dropped from the new layout, m².
 SLIVER_M2 = 1.0
+#: Most cells the candidate land may be cut into; a smaller ``cell_m`` is refused.
+MAX_CELLS = 100_000
 _SOLVER_NAME = "HiGHS MILP + OR-Tools CP-SAT"
 
 
@@ -286,6 +288,7 @@ def build_problem(
         msg = f"{rules.source or 'rules'}: has no [zone] table; placing needs the zone's area and land"
         raise RulesError(msg)
     land = candidate_land(estate, rules)
+    _check_cell_count(land.allowed, cell_m)
     cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
     attrs = cell_attributes(estate, rules, cells)
     n = len(cells)
@@ -325,6 +328,35 @@ def build_problem(
         corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
     )  # fmt: skip
     return land, cells, prob
+
+
+def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
+    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells.
+
+    Counted on the land's area and on its bounding box (the grid is laid over the box
+    first), so a cell size that would exhaust memory is refused before any is made.
+
+    Raises
+    ------
+    UsageError
+        Naming the cell size, the estimated count and the smallest size that would do.
+    """
+    if allowed.is_empty:
+        return
+    x0, y0, x1, y1 = allowed.bounds
+    box_m2 = max(x1 - x0, cell_m) * max(y1 - y0, cell_m)
+    area_m2 = float(allowed.area)
+    cells = area_m2 / cell_m**2
+    if cells <= MAX_CELLS and box_m2 / cell_m**2 <= 20 * MAX_CELLS:
+        return
+    need = max(math.sqrt(area_m2 / MAX_CELLS), math.sqrt(box_m2 / (20 * MAX_CELLS)))
+    need = math.ceil(need * 10) / 10
+    msg = (
+        f"cell_m={cell_m:g}: the {area_m2 / 1e4:,.1f} ha of candidate land would make about "
+        f"{cells:,.0f} cells (at most {MAX_CELLS:,}); use a cell size of at least {need:g} m "
+        f"(--cell-m {need:g})"
+    )
+    raise UsageError(msg)
 
 
 def _corners(cells: Cells, width_m: float) -> Corners:
@@ -589,8 +621,10 @@ def place(
     ------
     RulesError
         If the rules have no ``[zone]`` table or a selector matches nothing.
-    ValueError
-        If ``alternatives < 1``, ``cell_m <= 0`` or ``max_overlap`` is outside [0, 1].
+    UsageError
+        (a ``ValueError``) If ``alternatives < 1``, ``cell_m`` is not a positive number
+        or would cut the land into more than :data:`MAX_CELLS` cells, ``time_limit_s``
+        is not positive, or ``max_overlap`` is outside [0, 1].
 
     Examples
     --------
@@ -601,13 +635,16 @@ def place(
     """
     if alternatives < 1:
         msg = f"alternatives={alternatives}: expected at least 1"
-        raise ValueError(msg)
-    if not cell_m > 0:
+        raise UsageError(msg)
+    if not 0 < cell_m < math.inf:
         msg = f"cell_m={cell_m}: expected a positive cell size in metres, e.g. 25"
-        raise ValueError(msg)
+        raise UsageError(msg)
+    if not time_limit_s > 0:
+        msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds, e.g. 60"
+        raise UsageError(msg)
     if not 0.0 <= max_overlap <= 1.0:
         msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
-        raise ValueError(msg)
+        raise UsageError(msg)
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)
