@@ -19,6 +19,66 @@ __all__ = ["main"]
 log = logging.getLogger("kitland")
 
 
+class _Console(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
+    """stderr for one run: log records, notes, and the files written.
+
+    Data warnings (``kitland.validation``) and notes are held until the inputs are
+    accepted (:meth:`accept`): a run that stops on bad input (exit 2) prints its one
+    line and nothing else; a run that goes on prints them before its results. Under
+    ``-q`` notes and file lines are left out.
+    """
+
+    def __init__(self, *, quiet: bool) -> None:
+        super().__init__(sys.stderr)
+        self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        self.quiet = quiet
+        self.held: list[str] = []
+        self.holding = True
+
+    def emit(self, record: logging.LogRecord) -> None:
+        held = record.name == "kitland.validation" and record.levelno == logging.WARNING
+        if self.holding and held:
+            self.held.append(self.format(record))
+            return
+        super().emit(record)
+
+    def say(self, text: str) -> None:
+        """One line about the run (``kitland: …``): what was read, what was written."""
+        if self.quiet:
+            return
+        line = f"kitland: {text}"
+        if self.holding:
+            self.held.append(line)
+        else:
+            self._write(line)
+
+    def accept(self) -> None:
+        """The inputs passed every check: print what was held, and from now on at once."""
+        self.holding = False
+        for line in self.held:
+            self._write(line)
+        self.held.clear()
+
+    def _write(self, line: str) -> None:
+        self.stream.write(line + "\n")
+        self.flush()
+
+
+def _say(args: argparse.Namespace, text: str) -> None:
+    console = getattr(args, "console", None)
+    if console is None:
+        print(f"kitland: {text}", file=sys.stderr)
+    else:
+        console.say(text)
+
+
+def _inputs_accepted(args: argparse.Namespace) -> None:
+    """The inputs passed every check: print the data warnings and notes held so far."""
+    console = getattr(args, "console", None)
+    if console is not None:
+        console.accept()
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line (its default also prints usage)."""
 
@@ -46,6 +106,18 @@ def _positive(unit: str, *, integer: bool = False):
     return parse
 
 
+def _crs(text: str) -> str:
+    """An argparse type: a CRS pyproj knows (EPSG:23835, a WKT or PROJ string, …)."""
+    import pyproj  # noqa: PLC0415 - keep --help fast
+
+    try:
+        pyproj.CRS.from_user_input(text)
+    except pyproj.exceptions.CRSError:
+        msg = f"not a CRS pyproj knows: {text!r} (e.g. EPSG:23835)"
+        raise argparse.ArgumentTypeError(msg) from None
+    return text
+
+
 def _estate(args: argparse.Namespace, *, strict: bool = True):
     from kitland.estate import load_estate  # noqa: PLC0415 - keep --help fast
 
@@ -58,7 +130,16 @@ def _rules(args: argparse.Namespace):
     return load_rules(args.rules)
 
 
-def _write_text(path: str | None, text: str) -> None:
+def _outputs(*paths: str | None) -> None:
+    """Fail before any work when an output cannot be written (folder missing, …)."""
+    from kitland.io import check_writable  # noqa: PLC0415
+
+    for path in paths:
+        if path is not None and path != "-":
+            check_writable(path)
+
+
+def _write_text(args: argparse.Namespace, path: str | None, text: str, what: str) -> None:
     from kitland.io import atomic_path  # noqa: PLC0415
 
     if path is None or path == "-":
@@ -66,16 +147,19 @@ def _write_text(path: str | None, text: str) -> None:
         return
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-    log.info("wrote %s", path)
+    _say(args, f"wrote {path} ({what})")
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """``kitland validate``: report data problems and the land budget."""
     from kitland.validation import repair, validate  # noqa: PLC0415
 
+    _outputs(args.output, args.fix)
     estate = _estate(args, strict=False)
     report = validate(estate)
-    _write_text(args.output, report.to_json() if args.format == "json" else report.to_text())
+    _inputs_accepted(args)
+    text = report.to_json() if args.format == "json" else report.to_text()
+    _write_text(args, args.output, text, f"{args.format} report")
     if args.fix:
         from kitland.io import write_estate  # noqa: PLC0415
 
@@ -85,20 +169,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if report.has_errors else 0
 
 
+def _zone(args: argparse.Namespace):
+    from kitland.io import read_zone  # noqa: PLC0415
+
+    if not args.zone:
+        return None
+    zone = read_zone(args.zone, assume_crs=args.assume_crs)
+    if zone.attrs.get("note"):
+        _say(args, zone.attrs["note"])
+    return zone
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """``kitland check``: judge a drawn or proposed zone (and the layout) against rules."""
-    from kitland.io import read_zone  # noqa: PLC0415
     from kitland.measure import check  # noqa: PLC0415
 
+    _outputs(args.output)
     estate = _estate(args)
-    zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
+    zone = _zone(args)
     rules = _rules(args)
     if zone is None and not rules.layout:
         msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
         raise RulesError(msg)
     report = check(estate, zone, rules)
+    _inputs_accepted(args)
     text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
-    _write_text(args.output, text)
+    _write_text(args, args.output, text, f"{args.format} report")
     return 0 if report.passed else 1
 
 
@@ -106,9 +202,21 @@ def cmd_place(args: argparse.Namespace) -> int:
     """``kitland place``: place the zone; write it, the new layout, report and map."""
     from kitland._progress import Progress, wanted  # noqa: PLC0415
     from kitland.placement import place, write_placement  # noqa: PLC0415
+    from kitland.validation import require_valid  # noqa: PLC0415
 
+    _outputs(args.out, args.map, args.report)
     estate = _estate(args)
     rules = _rules(args)
+    # The checks place() makes first, made here so that the data warnings show before
+    # the solve rather than after it.
+    require_valid(estate)
+    skipped = [r.id for r, _ in rules.check_against(estate)]
+    _inputs_accepted(args)
+    if skipped:
+        _say(
+            args,
+            f"optional rules skipped, their selectors match nothing here: {', '.join(skipped)}",
+        )
     bar = Progress(args.time_limit) if wanted(quiet=args.quiet > 0) else None
     try:
         result = place(
@@ -122,14 +230,21 @@ def cmd_place(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    sys.stdout.write(result.summary())
+    written = []
     if args.report:
-        _write_text(args.report, result.report.to_json())
-    if not result.found:
-        sys.stdout.write(result.summary())
-        return 3 if result.status == "UNDECIDED" else 1
-    if args.out:
+        from kitland.io import atomic_path  # noqa: PLC0415
+
+        with atomic_path(args.report) as tmp:
+            tmp.write_text(result.report.to_json(), encoding="utf-8")
+        written.append(f"{args.report} (JSON report)")
+    if result.found and args.out:
         write_placement(result, args.out)
-    if args.map:
+        n = len(result.alternatives)
+        written.append(
+            f"{args.out} (layer zone: {n} placement{'s' * (n != 1)}; layer parcels: the new layout)"
+        )
+    if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
         m = make_map(
@@ -143,17 +258,29 @@ def cmd_place(args: argparse.Namespace) -> int:
             rules=rules,
         )
         save_map(m, args.map)
-    sys.stdout.write(result.summary())
-    return 0
+        written.append(f"{args.map} (meeting map)")
+    for w in written:
+        _say(args, f"wrote {w}")
+    unwritten = [p for p in (args.out, args.map) if p and not result.found]
+    if unwritten:
+        _say(args, f"no placement, so {' and '.join(unwritten)} not written")
+    elif not written:
+        _say(
+            args, "nothing written: pass --out OUT.gpkg / --map M.html / --report R.json to save it"
+        )
+    if result.found:
+        return 0
+    return 3 if result.status == "UNDECIDED" else 1
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    """``kitland map``: write the interactive meeting map (and/or a PNG)."""
-    from kitland.io import read_zone  # noqa: PLC0415
+    """``kitland map``: write the interactive meeting map (or, with only --png, a PNG)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
+    html = args.out or (None if args.png else "maps/kitland.html")
+    _outputs(html, args.png)
     estate = _estate(args)
-    zone = read_zone(args.zone, assume_crs=args.assume_crs) if args.zone else None
+    zone = _zone(args)
     report = None
     rules_source = None
     rules = None
@@ -163,10 +290,11 @@ def cmd_map(args: argparse.Namespace) -> int:
         rules = _rules(args)
         rules_source = rules.source
         report = check(estate, zone, rules)
+    _inputs_accepted(args)
     if args.png:
         save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
-    if args.out or not args.png:
-        out = args.out or "maps/kitland.html"
+        _say(args, f"wrote {args.png} (picture)")
+    if html:
         m = make_map(
             estate,
             zone=zone,
@@ -176,8 +304,8 @@ def cmd_map(args: argparse.Namespace) -> int:
             rules_source=rules_source,
             rules=rules,
         )
-        save_map(m, out)
-        print(f"map written to {out}", file=sys.stderr)
+        save_map(m, html)
+        _say(args, f"wrote {html} (meeting map)")
     return 0
 
 
@@ -202,6 +330,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--assume-crs",
             metavar="CRS",
+            type=_crs,
             default=None,
             help="CRS for layers that declare none, e.g. EPSG:23835",
         )
@@ -277,35 +406,76 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument(
         "--out", metavar="M.html", default=None, help="HTML output (default maps/kitland.html)"
     )
-    m.add_argument("--png", metavar="OUT.png", default=None, help="also write a static picture")
+    m.add_argument(
+        "--png",
+        metavar="OUT.png",
+        default=None,
+        help="write a static picture (no HTML then, unless --out is given too)",
+    )
     m.add_argument("--lang", choices=["id", "en"], default="id")
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
     m.set_defaults(func=cmd_map)
     return p
 
 
+#: Exit code of an unexpected error (a kitland bug): sysexits.h EX_SOFTWARE.
+EXIT_INTERNAL = 70
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code (0, 1, 2, or 3 when ``place`` is undecided)."""
+    """Run the command line; return the exit code.
+
+    0 success, 1 the answer is "no", 2 bad input or usage (one line on stderr), 3
+    ``place`` undecided (time ran out before a zone was found or proven impossible),
+    70 an unexpected error inside kitland (one line asking for a report; ``-v`` adds
+    the traceback), 130 interrupted.
+    """
     parser = _parser()
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
         return int(exc.code or 0)
     level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
-    logging.basicConfig(
-        level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
+    # kitland's own handler (not basicConfig: a no-op where the root logger is already
+    # set up, as in Jupyter or pytest), removed again so repeated calls do not stack.
+    handler = args.console = _Console(quiet=args.quiet > 0)
+    saved = (log.level, log.propagate)
+    log.addHandler(handler)
+    log.setLevel(level)
+    log.propagate = False
+    try:
+        code = _run(args)
+        if code in (0, 1):
+            handler.accept()
+        return code
+    finally:
+        log.removeHandler(handler)
+        log.setLevel(saved[0])
+        log.propagate = saved[1]
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except KitlandError as exc:
         print(f"kitland: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:  # unwritable output folder, disk full, …
-        print(f"kitland: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
+        where = exc.filename or ""
+        print(f"kitland: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("kitland: interrupted; no output was written", file=sys.stderr)
         return 130
+    except Exception as exc:  # last resort: a bug, never a traceback by default
+        log.info("traceback of the internal error:", exc_info=True)
+        what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        print(
+            f"kitland: internal error in `kitland {args.command}` ({what}); please report it "
+            "with the command you ran (-v shows the traceback)",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
 
 
 if __name__ == "__main__":

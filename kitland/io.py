@@ -12,20 +12,29 @@ import logging
 import os
 import tempfile
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import fiona
 import geopandas as gpd
 import pandas as pd
+import pyproj
 
 from kitland._errors import CRSError, DataError
 
 if TYPE_CHECKING:
     from kitland.estate import Estate
 
-__all__ = ["LAYER_NAMES", "atomic_path", "read_layers", "read_zone", "write_estate"]
+__all__ = [
+    "LAYER_NAMES",
+    "atomic_path",
+    "check_writable",
+    "read_layers",
+    "read_zone",
+    "write_estate",
+    "write_gpkg",
+]
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +64,11 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
         if assume_crs is None:
             msg = f"{label} has no CRS; {_CRS_HINT}"
             raise CRSError(msg)
-        gdf = gdf.set_crs(assume_crs)
+        try:
+            gdf = gdf.set_crs(assume_crs)
+        except pyproj.exceptions.CRSError as exc:
+            msg = f"assume_crs={assume_crs!r} (--assume-crs): not a CRS pyproj knows, e.g. EPSG:23835 ({exc})"
+            raise CRSError(msg) from exc
     return gdf
 
 
@@ -138,13 +151,16 @@ def read_layers(
 def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
     """Read a zone file: one polygon feature, or the layer ``zone`` of a multi-layer file.
 
-    A ``zone`` layer written by ``kitland place`` holds one feature per placement; the
-    one with ``rank`` 1 is taken.
+    Several features are accepted only with a ``rank`` column (as in the ``zone`` layer
+    ``kitland place`` writes, one feature per placement): the one with ``rank`` 1 is
+    taken, and ``attrs["note"]`` says so. Without a ``rank`` column, in any format,
+    several features are refused with their count.
 
     Raises
     ------
     DataError
-        If the file cannot be read, or holds no polygon or more than one.
+        If the file cannot be read, or holds no polygon, or more than one without a
+        ``rank`` column, or not exactly one with ``rank`` 1.
     CRSError
         If the file declares no CRS and ``assume_crs`` is not given.
     """
@@ -160,10 +176,26 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
     label = f"{p}" + (f" layer {layer!r}" if layer else "")
     gdf = _read(p, layer or names[0], label, assume_crs)
     gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    note = ""
     if len(gdf) > 1 and "rank" in gdf.columns:
-        gdf = gdf[pd.to_numeric(gdf["rank"], errors="coerce") == 1]
+        n = len(gdf)
+        ranks = pd.to_numeric(gdf["rank"], errors="coerce")
+        gdf = gdf[ranks == 1]
+        if len(gdf) != 1:
+            seen = ", ".join(sorted({f"{r:g}" for r in ranks.dropna()})) or "none"
+            msg = (
+                f"{label}: holds {n} zone geometries and {len(gdf)} with rank 1 (ranks: {seen}); "
+                "expected exactly one with rank 1, or a single polygon"
+            )
+            raise DataError(msg)
+        zid = gdf["zone_id"].iloc[0] if "zone_id" in gdf.columns else None
+        which = f" ({zid})" if isinstance(zid, str) and zid else ""
+        note = f"{label}: {n} zone features with a rank column; checking rank 1{which}"
+        log.info("%s", note)
     if len(gdf) != 1:
         msg = f"{label}: holds {len(gdf)} zone geometries; expected exactly one polygon"
+        if len(gdf) > 1:
+            msg += " (or a 'rank' column: rank 1 is checked)"
         raise DataError(msg)
     if gdf.crs is not None and gdf.crs.is_geographic:
         x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
@@ -180,7 +212,48 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
         raise DataError(msg)
     gdf = gdf.reset_index(drop=True)
     gdf.attrs["source"] = label
+    if note:
+        gdf.attrs["note"] = note
     return gdf
+
+
+def check_writable(target: str | os.PathLike[str]) -> Path:
+    """``target`` as a Path, if a file can be written there; else :class:`DataError`.
+
+    The folder must exist and take new files (tried by creating and removing a
+    temporary file, which also works where permission bits do not tell, e.g. for root),
+    and ``target`` must not be a folder. Outputs are checked before long work starts.
+
+    Raises
+    ------
+    DataError
+        Naming ``target`` and what is wrong with it.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> check_writable(folder)
+    Traceback (most recent call last):
+    ...
+    kitland._errors.DataError: /tmp/...: is a folder; give the name of a file to write inside it
+    """
+    t = Path(target)
+    if t.is_dir():
+        msg = f"{t}: is a folder; give the name of a file to write inside it"
+        raise DataError(msg)
+    folder = t.parent
+    if not folder.exists():
+        msg = f"{t}: the folder {folder} does not exist"
+        raise DataError(msg)
+    try:
+        fd, probe = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".probe", dir=folder)
+    except OSError as exc:
+        msg = f"{t}: cannot write in the folder {folder} ({exc.strerror or exc})"
+        raise DataError(msg) from exc
+    os.close(fd)
+    Path(probe).unlink()
+    return t
 
 
 @contextlib.contextmanager
@@ -189,6 +262,12 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
 
     On any error (or interruption) the temporary file is removed and ``target`` keeps
     its previous content, so outputs are written whole or not at all.
+
+    Raises
+    ------
+    DataError
+        If ``target`` is a folder, its folder does not exist or takes no new files, or
+        the finished file cannot be renamed onto it.
 
     Examples
     --------
@@ -199,20 +278,66 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
     >>> out.read_text()
     '{}'
     """
-    t = Path(target)
-    if t.parent and not t.parent.exists():
-        msg = f"{t}: the folder {t.parent} does not exist"
-        raise DataError(msg)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{t.name}.", suffix=f".part{t.suffix}", dir=t.parent)
+    t = check_writable(target)
+    try:
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{t.name}.", suffix=f".part{t.suffix}", dir=t.parent
+        )
+    except OSError as exc:
+        msg = f"{t}: cannot write in the folder {t.parent} ({exc.strerror or exc})"
+        raise DataError(msg) from exc
     os.close(fd)
     tmp = Path(tmp_name)
     tmp.unlink()  # writers (GDAL) want to create the file themselves
     try:
         yield tmp
-        tmp.replace(t)
+        try:
+            tmp.replace(t)
+        except OSError as exc:
+            msg = f"{t}: cannot write ({exc.strerror or exc})"
+            raise DataError(msg) from exc
     finally:
         if tmp.exists():
             tmp.unlink()
+
+
+def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+    """Write GeoDataFrames as the layers of one GeoPackage, whole or not at all.
+
+    Raises
+    ------
+    DataError
+        If ``path`` cannot be written (see :func:`atomic_path`) or GDAL refuses a layer;
+        the message names the file and the layer, and ``path`` keeps its previous content.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from shapely import box
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "zone.gpkg"
+    >>> z = gpd.GeoDataFrame({"rank": [1]}, geometry=[box(0, 0, 10, 10)], crs=32749)
+    >>> _ = write_gpkg(out, {"zone": z})
+    >>> fiona.listlayers(out)
+    ['zone']
+    """
+    target = Path(path)
+    with atomic_path(target) as tmp:
+        for name, gdf in layers.items():
+            with warnings.catch_warnings():
+                # An empty layer is written fine by the GPKG driver; geopandas warns anyway.
+                warnings.filterwarnings(
+                    "ignore", "You are attempting to write an empty", UserWarning
+                )
+                try:
+                    gdf.to_file(tmp, layer=name, driver="GPKG", engine="fiona")
+                except OSError as exc:  # disk full, permissions
+                    msg = f"{target} layer {name!r}: cannot write ({exc.strerror or exc})"
+                    raise DataError(msg) from exc
+                except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot write"
+                    msg = f"{target} layer {name!r}: cannot write ({type(exc).__name__}: {exc})"
+                    raise DataError(msg) from exc
+            log.info("%s: wrote layer %r (%d features)", target, name, len(gdf))
+    return target
 
 
 def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
@@ -262,21 +387,9 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
     ):
         msg = f"{target}: is the estate's own source; write the repaired estate to a new file"
         raise DataError(msg)
-    with atomic_path(target) as tmp:
-        for name, gdf in estate.layers.items():
-            out = gpd.GeoDataFrame(gdf.copy(), geometry="geometry", crs=estate.crs)
-            out.attrs = {}
-            with warnings.catch_warnings():
-                # An empty layer is written fine by the GPKG driver; geopandas warns anyway.
-                warnings.filterwarnings(
-                    "ignore", "You are attempting to write an empty", UserWarning
-                )
-                try:
-                    out.to_file(tmp, layer=name, driver="GPKG", engine="fiona")
-                except OSError:
-                    raise  # disk full, permissions: the CLI reports these itself
-                except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot write"
-                    msg = f"{target} layer {name!r}: cannot write ({type(exc).__name__}: {exc})"
-                    raise DataError(msg) from exc
-            log.info("%s: wrote layer %r (%d features)", target, name, len(out))
-    return target
+    layers = {}
+    for name, gdf in estate.layers.items():
+        out = gpd.GeoDataFrame(gdf.copy(), geometry="geometry", crs=estate.crs)
+        out.attrs = {}
+        layers[name] = out
+    return write_gpkg(target, layers)

@@ -50,6 +50,7 @@ from kitland._errors import CRSError, DataError
 from kitland.crs import crs_label
 from kitland.report import Report, RuleResult
 from kitland.rules import Rule, Rules
+from kitland.validation import OnInvalid, require_valid
 
 if TYPE_CHECKING:
     from kitland.estate import Estate
@@ -791,8 +792,13 @@ _LAYOUT_RULES: dict[str, Callable[[Estate, Rule, Rules], RuleResult]] = {
 }
 
 
-def check(estate: Estate, zone: ZoneLike | None, rules: Rules) -> Report:
+def check(
+    estate: Estate, zone: ZoneLike | None, rules: Rules, *, on_invalid: OnInvalid = "raise"
+) -> Report:
     """Judge a zone (and the layout) against a rules file.
+
+    The estate is validated first (:func:`kitland.validation.require_valid`, once per
+    estate object): data errors raise, data warnings are logged.
 
     Parameters
     ----------
@@ -803,6 +809,9 @@ def check(estate: Estate, zone: ZoneLike | None, rules: Rules) -> Report:
         (reprojected), or None to check only the layout rules.
     rules
         From :func:`kitland.load_rules`.
+    on_invalid
+        ``"raise"`` (default): an estate with data errors raises :class:`DataError`;
+        ``"warn"``: they are logged and the check goes on.
 
     Returns
     -------
@@ -813,9 +822,12 @@ def check(estate: Estate, zone: ZoneLike | None, rules: Rules) -> Report:
     Raises
     ------
     RulesError
-        If a selector matches no feature or names a missing column.
+        Listing every rule (not ``optional``) whose selector matches no feature or
+        names a missing column (:meth:`Rules.check_against`); optional ones are
+        reported as skipped (``skipped`` True, ``passed`` True).
     DataError, CRSError
-        If the zone is unusable (empty, not a polygon, invalid, no CRS).
+        If the estate has data errors (:func:`kitland.validate`), or the zone is unusable
+        (empty, not a polygon, invalid, no CRS).
 
     Examples
     --------
@@ -831,6 +843,8 @@ def check(estate: Estate, zone: ZoneLike | None, rules: Rules) -> Report:
     >>> [(r.id, r.passed, round(r.value, 2)) for r in report.results]
     [('area', True, 20.0), ('on', True, 0.0), ('adjacent#1', True, 500.0)]
     """
+    require_valid(estate, on_invalid=on_invalid)
+    skip = {(r.scope, r.index): why for r, why in rules.check_against(estate)}
     results: list[RuleResult] = []
     summary: dict[str, Any] = {}
     if zone is not None:
@@ -843,6 +857,9 @@ def check(estate: Estate, zone: ZoneLike | None, rules: Rules) -> Report:
         if rules.zone is not None:
             results += [_area_result(z, rules), _on_result(z, estate, rules)]
         for rule in rules.rules:
+            if (rule.scope, rule.index) in skip:
+                results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
+                continue
             results.append(_ZONE_RULES[rule.kind](z, estate, rule, rules))
             log.debug("%s: %s", rule.id, results[-1].message)
     elif rules.rules:
@@ -850,8 +867,18 @@ def check(estate: Estate, zone: ZoneLike | None, rules: Rules) -> Report:
             "no zone given: the %d zone rules of %s are not checked", len(rules.rules), rules.source
         )
     for rule in rules.layout:
+        if (rule.scope, rule.index) in skip:
+            results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
+            continue
         results.append(_LAYOUT_RULES[rule.kind](estate, rule, rules))
     return Report(results, summary)
+
+
+def _skipped(rule: Rule, why: str) -> RuleResult:
+    """The result of an optional rule whose selector matches nothing on this estate."""
+    msg = f"skipped: {why} (optional)"
+    scope = "layout" if rule.scope == "layout" else "zone"
+    return RuleResult(rule.id, rule.kind, True, None, "", "", msg, scope=scope, skipped=True)
 
 
 def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str, gpd.GeoDataFrame]:
@@ -868,7 +895,7 @@ def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str
         also ``reach`` (``"directly"``, or the gap its ``max_gap_m``/``across`` allow,
         e.g. ``"directly or across ≤ 15 m of local road"``: the shared boundary then
         includes the zone's edges facing the parcels across that gap). Frames may be
-        empty.
+        empty. Optional rules skipped on this estate are left out.
 
     Examples
     --------
@@ -887,6 +914,7 @@ def diagnostics(estate: Estate, zone: ZoneLike | None, rules: Rules) -> dict[str
         k: [] for k in ("frontage", "adjacent", "gate_path", "setback_bands")
     }
     z = as_zone(zone, estate) if zone is not None else None
+    rules = rules.applicable(estate)
     if z is not None:
         for rule in rules.rules:
             base = {"rule_id": rule.id, "kind": rule.kind}

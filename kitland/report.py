@@ -48,6 +48,9 @@ class RuleResult:
         One human sentence saying what was measured and why it passes or fails.
     scope
         ``"zone"`` or ``"layout"``.
+    skipped
+        True for an ``optional`` rule whose selector matches no feature on this estate:
+        it was not measured, ``passed`` is True and ``value`` None.
     """
 
     id: str
@@ -58,10 +61,11 @@ class RuleResult:
     unit: str
     message: str
     scope: str = "zone"
+    skipped: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON form of SPEC §5."""
-        return {
+        """The JSON form of SPEC §5 (``"skipped": true`` is added only to skipped rules)."""
+        d = {
             "id": self.id,
             "kind": self.kind,
             "passed": bool(self.passed),
@@ -71,10 +75,15 @@ class RuleResult:
             "message": self.message,
             "scope": self.scope,
         }
+        if self.skipped:
+            d["skipped"] = True
+        return d
 
     @property
     def mark(self) -> str:
-        """✓ or ✗."""
+        """✓, ✗, or – for a skipped rule."""
+        if self.skipped:
+            return "–"
         return "✓" if self.passed else "✗"
 
     def value_text(self) -> str:
@@ -115,6 +124,11 @@ class Report:
         """The results that fail."""
         return [r for r in self.results if not r.passed]
 
+    @property
+    def skipped(self) -> list[RuleResult]:
+        """The optional rules skipped on this estate (they count as passed)."""
+        return [r for r in self.results if r.skipped]
+
     def __getitem__(self, rule_id: str) -> RuleResult:
         for r in self.results:
             if r.id == rule_id:
@@ -145,12 +159,14 @@ class Report:
         line = lambda t: "  ".join(str(c).ljust(w) for c, w in zip(t, widths, strict=True)).rstrip()  # noqa: E731
         out = [line(head), line(tuple("-" * w for w in widths))]
         out += [line(r) for r in rows]
-        n_fail = len(self.failed)
+        n_fail, n_skip = len(self.failed), len(self.skipped)
         verdict = (
             "PASS: all rules hold"
             if self.passed
             else f"FAIL: {n_fail} of {len(self.results)} rules fail"
         )
+        if n_skip:
+            verdict += f" ({n_skip} optional rule{'s' * (n_skip != 1)} skipped)"
         if self.zone:
             z = self.zone
             out.insert(
@@ -160,6 +176,8 @@ class Report:
         out.append(verdict)
         for r in self.failed:
             out.append(f"  ✗ {r.id}: {r.message}")
+        for r in self.skipped:
+            out.append(f"  – {r.id}: {r.message}")
         return "\n".join(out) + "\n"
 
     def to_junit(self, *, suite: str = "kitland.check") -> str:
@@ -170,12 +188,14 @@ class Report:
             tests=str(len(self.results)),
             failures=str(len(self.failed)),
             errors="0",
-            skipped="0",
+            skipped=str(len(self.skipped)),
         )
         for r in self.results:
             tc = ET.SubElement(ts, "testcase", classname=f"{suite}.{r.scope}", name=r.id)
             tc.set("time", "0")
-            if not r.passed:
+            if r.skipped:
+                ET.SubElement(tc, "skipped", message=r.message)
+            elif not r.passed:
                 f = ET.SubElement(tc, "failure", message=r.message, type=r.kind)
                 f.text = f"value {r.value_text()}, required {r.required} {r.unit}".strip()
             out = ET.SubElement(tc, "system-out")
@@ -199,7 +219,7 @@ class Report:
             f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.kind)}</td>"
             f"<td style='text-align:right'>{html.escape(r.value_text())}</td>"
             f"<td>{html.escape((r.required + ' ' + r.unit).strip())}</td>"
-            f"<td style='color:{'#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
+            f"<td style='color:{'#6e7781' if r.skipped else '#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
             f"<td>{html.escape(r.message)}</td></tr>"
             for r in self.results
         )

@@ -37,6 +37,15 @@ and/or ``max_pct``) and ``setback`` (``land_use`` list, ``from`` selector, ``min
 Every table may carry ``name`` (its id in reports). Default ids are ``kind#index`` with
 the index counted in its own array; a layout rule whose default id would repeat a zone
 rule's id is called ``layout.kind#index`` so that ids in one report stay unique.
+
+Every table may also carry ``optional = true``: where a selector of the rule matches no
+feature of an estate (or names a column the layer lacks), the rule is skipped there
+instead of being an error (:meth:`Rules.check_against`); rules without a selector
+always apply.
+
+Every problem of a file is reported at once: :class:`RulesError` lists them, one line
+each, after a summary line ``rules.toml: 3 problems`` (a single problem is the message
+itself).
 """
 
 from __future__ import annotations
@@ -193,16 +202,25 @@ class ZoneSpec:
 
 @dataclass(frozen=True)
 class Rule:
-    """One entry of ``[[rules]]``, ``[[layout]]`` or ``[[prefer]]``."""
+    """One entry of ``[[rules]]``, ``[[layout]]`` or ``[[prefer]]``.
+
+    ``optional`` rules are skipped on an estate where one of their selectors matches
+    no feature (see :meth:`Rules.check_against`).
+    """
 
     id: str
     kind: str
     index: int
     scope: Literal["zone", "layout", "prefer"]
     params: Mapping[str, Any] = field(default_factory=dict)
+    optional: bool = False
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
+
+    def selectors(self) -> dict[str, Selector]:
+        """The rule's selector parameters, key → :class:`Selector` (``to``, ``from``)."""
+        return {k: v for k, v in self.params.items() if isinstance(v, Selector)}
 
     def get(self, key: str, default: Any = None) -> Any:
         """A parameter, or ``default``."""
@@ -252,11 +270,86 @@ class Rules:
     def __iter__(self) -> Any:
         return iter((*self.rules, *self.layout, *self.prefer))
 
+    def check_against(self, estate: Estate) -> tuple[tuple[Rule, str], ...]:
+        """Check every selector against ``estate`` at once; return the rules to skip there.
+
+        Parameters
+        ----------
+        estate
+            The estate the rules are about to meet (placement, check, map).
+
+        Returns
+        -------
+        tuple
+            ``(rule, why)`` for each ``optional`` rule a selector of which matches no
+            feature of ``estate`` (or names a column its layer lacks), in file order.
+
+        Raises
+        ------
+        RulesError
+            Listing every rule that is not optional and has such a selector, each
+            naming the rules file, the rule, the key and what the layer holds.
+
+        Examples
+        --------
+        >>> import geopandas as gpd
+        >>> from shapely import box
+        >>> from kitland.estate import Estate
+        >>> b = gpd.GeoDataFrame({"name": ["x"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
+        >>> p = b.assign(parcel_id="a", land_use="available")
+        >>> est = Estate.from_layers({"boundary": b, "parcels": p})
+        >>> coast = {"kind": "setback", "from": {"layer": "water", "kind": ["coast"]}, "min_m": 100}
+        >>> rules = parse_rules({"rules": [coast | {"optional": True}]}, source="r.toml")
+        >>> [(r.id, why) for r, why in rules.check_against(est)]
+        [('setback#1', "selector 'water kind=coast' matches no feature on this estate: the estate has no 'water' features")]
+        >>> parse_rules({"rules": [coast]}, source="r.toml").check_against(est)
+        Traceback (most recent call last):
+        ...
+        kitland._errors.RulesError: r.toml rule setback#1, key 'from': selector 'water kind=coast' matches no feature: ...
+        """
+        skipped: list[tuple[Rule, str]] = []
+        problems: list[str] = []
+        for rule in self:
+            for key, sel in rule.selectors().items():
+                try:
+                    sel.select(estate, rule_label=self.label(rule, key))
+                except RulesError as exc:
+                    if not rule.optional:
+                        problems.append(str(exc))
+                        continue
+                    why = str(exc).removeprefix(f"{self.label(rule, key)}: ")
+                    why = why.replace(
+                        " matches no feature: ", " matches no feature on this estate: ", 1
+                    )
+                    skipped.append((rule, why))
+                    break
+        if problems:
+            where = estate.source or estate.name
+            hint = "add `optional = true` to a rule to skip it where its selector matches nothing"
+            if len(problems) == 1:
+                raise RulesError(f"{problems[0]}; {hint}", tuple(problems))
+            n = len(problems)
+            head = f"{self.source or 'rules'}: {n} rules select nothing on {where} ({hint})"
+            raise RulesError("\n  ".join([head, *problems]), tuple(problems))
+        return tuple(skipped)
+
+    def without(self, rules: Any) -> Rules:
+        """A copy without the given rules (e.g. those :meth:`check_against` skips)."""
+        gone = {(r.scope, r.index) for r in rules}
+        keep = lambda group: tuple(r for r in group if (r.scope, r.index) not in gone)  # noqa: E731
+        return Rules(self.zone, keep(self.rules), keep(self.layout), keep(self.prefer), self.source)
+
+    def applicable(self, estate: Estate) -> Rules:
+        """The rules that apply on ``estate``: :meth:`check_against`, skipped rules left out."""
+        skipped = self.check_against(estate)
+        return self.without(r for r, _ in skipped) if skipped else self
+
     def replace(self, rule_id: str, **params: Any) -> Rules:
         """A copy with one rule's parameters changed, checked as in a rules file.
 
         For "what if" questions: a wider river setback, a shorter gate distance, …
-        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/``on``.
+        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/``on``;
+        ``optional=True`` marks a rule optional.
 
         Raises
         ------
@@ -279,6 +372,8 @@ class Rules:
             z = self.zone
             cur = {"name": z.name, "land_use": z.land_use, "on": list(z.on)}
             vals = parser.table("[zone]", {**cur, **params}, _ZONE_KEYS)
+            parser.done()
+            assert vals is not None
             if "area_ha" in vals and "tolerance_ha" not in vals:
                 # A new target keeps the band's offsets around it (20 in [20, 21] → 30 in [30, 31]).
                 vals.setdefault("min_ha", vals["area_ha"] - (z.area_ha - z.min_ha))
@@ -298,6 +393,9 @@ class Rules:
                     continue
                 keys = RULE_KINDS[r.scope][r.kind]
                 where = f"{_SCOPE_WORD[r.scope]} {r.id}"
+                optional = r.optional
+                if "optional" in params:
+                    optional = parser.value(where, "optional", _OPTIONAL, params.pop("optional"))
                 for k, v in params.items():
                     if k not in keys:
                         what = (
@@ -307,7 +405,7 @@ class Rules:
                     if keys[k].type == "selector" and isinstance(v, Selector):
                         continue
                     params[k] = parser.value(where, k, keys[k], v)
-                new = dataclasses.replace(r, params={**r.params, **params})
+                new = dataclasses.replace(r, params={**r.params, **params}, optional=optional)
                 groups[group] = (*items[:i], new, *items[i + 1 :])
                 return Rules(
                     self.zone, groups["rules"], groups["layout"], groups["prefer"], self.source
@@ -360,7 +458,7 @@ class Rules:
 
 # -- the schema ------------------------------------------------------------------------
 
-_Type = Literal["number", "distance", "fraction", "pct", "words", "selector", "text"]
+_Type = Literal["number", "distance", "fraction", "pct", "words", "selector", "text", "bool"]
 
 
 @dataclass(frozen=True)
@@ -425,7 +523,10 @@ _TYPE_WORDS = {
     "words": "a list of text values",
     "selector": 'a selector table such as { layer = "water", kind = ["river"] }',
     "text": "a text value",
+    "bool": "true or false",
 }
+#: The ``optional`` key every rule table may carry.
+_OPTIONAL = _Key("bool", required=False, default=False)
 
 
 def _vocab(name: str) -> tuple[str, ...]:
@@ -442,15 +543,33 @@ def _toml_type(v: Any) -> str:
 
 
 class _Parser:
+    """Checks a rules file's form; :meth:`table` and :func:`parse_rules` collect every
+    problem in :attr:`problems` and go on, :meth:`done` raises them all at once."""
+
     def __init__(self, label: str) -> None:
         self.label = label
+        self.problems: list[str] = []
 
     def fail(self, where: str, key: str | None, what: str) -> RulesError:
         loc = f"{self.label} {where}" + (f", key {key!r}" if key else "")
         return RulesError(f"{loc}: {what}")
 
+    def done(self) -> None:
+        """Raise one :class:`RulesError` listing every problem collected, if any."""
+        if not self.problems:
+            return
+        probs = tuple(dict.fromkeys(self.problems))
+        if len(probs) == 1:
+            raise RulesError(probs[0], probs)
+        head = f"{self.label}: {len(probs)} problems"
+        raise RulesError("\n  ".join([head, *probs]), probs)
+
     def value(self, where: str, key: str, spec: _Key, v: Any) -> Any:
         wrong = f"expected {_TYPE_WORDS[spec.type]}, got {_toml_type(v)} {v!r}"
+        if spec.type == "bool":
+            if not isinstance(v, bool):
+                raise self.fail(where, key, wrong)
+            return v
         if spec.type in ("number", "distance", "fraction", "pct"):
             if isinstance(v, bool) or not isinstance(v, int | float):
                 raise self.fail(where, key, wrong)
@@ -530,24 +649,34 @@ class _Parser:
 
     def table(
         self, where: str, t: Any, keys: Mapping[str, _Key], *, skip: tuple[str, ...] = ()
-    ) -> dict[str, Any]:
+    ) -> dict[str, Any] | None:
+        """The checked values of table ``t``; None (problems collected) when any is wrong."""
         if not isinstance(t, dict):
-            raise self.fail(where, None, f"expected a table, got {_toml_type(t)}")
+            self.problems.append(
+                str(self.fail(where, None, f"expected a table, got {_toml_type(t)}"))
+            )
+            return None
+        before = len(self.problems)
+        meant = set()  # keys an unknown key is suggested for: not reported missing again
         for k in t:
             if k not in keys and k not in skip:
                 valid = [*keys, *skip]
-                raise self.fail(
-                    where, k, f"unknown key {k!r}{_suggest(k, valid)} (valid: {', '.join(valid)})"
-                )
+                what = f"unknown key {k!r}{_suggest(k, valid)} (valid: {', '.join(valid)})"
+                self.problems.append(str(self.fail(where, k, what)))
+                meant.update(difflib.get_close_matches(str(k), valid, n=1, cutoff=0.6))
         out: dict[str, Any] = {}
         for k, spec in keys.items():
             if k in t:
-                out[k] = self.value(where, k, spec, t[k])
-            elif spec.required:
-                raise self.fail(where, k, f"missing required key {k!r} ({_TYPE_WORDS[spec.type]})")
+                try:
+                    out[k] = self.value(where, k, spec, t[k])
+                except RulesError as exc:
+                    self.problems.append(str(exc))
+            elif spec.required and k not in meant:
+                what = f"missing required key {k!r} ({_TYPE_WORDS[spec.type]})"
+                self.problems.append(str(self.fail(where, k, what)))
             elif spec.default is not None:
                 out[k] = spec.default
-        return out
+        return out if len(self.problems) == before else None
 
 
 def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
@@ -568,9 +697,10 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     RulesError
         If the file is missing or not TOML (with its line), or has an unknown rule kind
         or key, a value of the wrong type, a missing required value, a negative
-        distance, a tolerance larger than the area, … The message names the file, the
-        rule (``name`` or ``kind#index``) and the key, and suggests the nearest valid
-        word.
+        distance, a tolerance larger than the area, … Every problem is reported at
+        once (``exc.problems``; the message is a summary line and one line per
+        problem). Each names the file, the rule (``name`` or ``kind#index``) and the
+        key, and suggests the nearest valid word.
 
     Examples
     --------
@@ -643,83 +773,114 @@ def _zone_spec(ps: _Parser, z: dict[str, Any]) -> ZoneSpec:
     return zone
 
 
+def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule | None:
+    """Entry ``i`` of an array as a :class:`Rule`; None when its keys have problems
+    (collected in ``ps``); raises :class:`RulesError` when it cannot be read at all."""
+    kinds = RULE_KINDS[scope]
+    word = _SCOPE_WORD[scope]
+    source = ps.label
+    if not isinstance(t, dict):
+        raise ps.fail(f"{word} #{i}", None, f"expected a table, got {_toml_type(t)}")
+    kind = t.get("kind")
+    if kind is None:
+        what = f"missing required key 'kind' (one of {', '.join(kinds)})"
+        raise ps.fail(f"{word} #{i}", "kind", what)
+    if not isinstance(kind, str):
+        raise ps.fail(f"{word} #{i}", "kind", f"expected text, got {_toml_type(kind)} {kind!r}")
+    if kind not in kinds:
+        msg = f"unknown {word} kind {kind!r} in {source} {word} #{i}{_suggest(kind, kinds)}"
+        if not _suggest(kind, kinds):
+            msg += f" (valid: {', '.join(kinds)})"
+        raise RulesError(msg)
+    name = t.get("name")
+    if name is not None and (not isinstance(name, str) or not name.strip()):
+        raise ps.fail(f"{word} {kind}#{i}", "name", f"expected non-empty text, got {name!r}")
+    rid = name or f"{kind}#{i}"
+    if name is None and scope == "layout" and rid in seen:
+        rid = f"layout.{rid}"
+    where = f"{word} {rid}"
+    if rid in seen and scope != "prefer":
+        what = f"the id {rid!r} is already used by {seen[rid]}; names must be unique"
+        raise ps.fail(where, "name", what)
+    if scope != "prefer":
+        seen[rid] = f"{word} #{i}"
+    optional = False
+    if "optional" in t:
+        try:
+            optional = ps.value(where, "optional", _OPTIONAL, t["optional"])
+        except RulesError as exc:
+            ps.problems.append(str(exc))
+    params = ps.table(where, t, kinds[kind], skip=("kind", "name", "optional"))
+    if params is None:
+        return None
+    if kind == "land_share":
+        lo, hi = params.get("min_pct"), params.get("max_pct")
+        if lo is None and hi is None:
+            raise ps.fail(where, "max_pct", "give min_pct and/or max_pct")
+        if lo is not None and hi is not None and lo > hi:
+            raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
+    if kind in ("near", "far", "compact") and params["weight"] < 0:
+        raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
+    return Rule(rid, kind, i, scope, params, optional)  # type: ignore[arg-type]
+
+
 def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
     """Build :class:`Rules` from an already-parsed TOML mapping (see :func:`load_rules`).
 
     Raises
     ------
     RulesError
-        As :func:`load_rules`.
+        As :func:`load_rules`: every problem of the file at once.
 
     Examples
     --------
     >>> parse_rules({"zone": {"area_ha": 5}}).zone.max_ha
     5.5
+    >>> parse_rules({"rules": [{"kind": "compactness", "min": 2},
+    ...                        {"kind": "setback", "name": "river", "min_m": -5, "optional": "yes"}]},
+    ...             source="r.toml")
+    Traceback (most recent call last):
+    ...
+    kitland._errors.RulesError: r.toml: 4 problems
+      r.toml rule compactness#1, key 'min': 2 is outside 0..1
+      r.toml rule river, key 'optional': expected true or false, got text 'yes'
+      r.toml rule river, key 'from': missing required key 'from' (a selector table such as { layer = "water", kind = ["river"] })
+      r.toml rule river, key 'min_m': -5 is negative; distances are metres ≥ 0
     """
     ps = _Parser(source)
     for k in data:
         if k not in ("zone", *_ARRAYS):
             valid = ["zone", *_ARRAYS]
-            msg = f"{source}: unknown top-level key {k!r}{_suggest(k, valid)} (valid: [zone], [[rules]], [[layout]], [[prefer]])"
-            raise RulesError(msg)
+            ps.problems.append(
+                f"{source}: unknown top-level key {k!r}{_suggest(k, valid)} "
+                "(valid: [zone], [[rules]], [[layout]], [[prefer]])"
+            )
     zone = None
     if "zone" in data:
-        zone = _zone_spec(ps, ps.table("[zone]", data["zone"], _ZONE_KEYS))
+        z = ps.table("[zone]", data["zone"], _ZONE_KEYS)
+        if z is not None:
+            try:
+                zone = _zone_spec(ps, z)
+            except RulesError as exc:
+                ps.problems.append(str(exc))
     arrays: dict[str, list[Rule]] = {"zone": [], "layout": [], "prefer": []}
     seen: dict[str, str] = {"area": "the zone's area rule", "on": "the zone's on rule"}
     for key, scope in _ARRAYS.items():
         entries = data.get(key, [])
         if not isinstance(entries, list):
-            msg = f"{source}: {key!r} must be an array of tables ([[{key}]]), got {_toml_type(entries)}"
-            raise RulesError(msg)
-        kinds = RULE_KINDS[scope]
-        word = _SCOPE_WORD[scope]
+            ps.problems.append(
+                f"{source}: {key!r} must be an array of tables ([[{key}]]), got {_toml_type(entries)}"
+            )
+            continue
         for i, t in enumerate(entries, start=1):
-            if not isinstance(t, dict):
-                raise ps.fail(f"{word} #{i}", None, f"expected a table, got {_toml_type(t)}")
-            kind = t.get("kind")
-            if kind is None:
-                raise ps.fail(
-                    f"{word} #{i}",
-                    "kind",
-                    f"missing required key 'kind' (one of {', '.join(kinds)})",
-                )
-            if not isinstance(kind, str):
-                raise ps.fail(
-                    f"{word} #{i}", "kind", f"expected text, got {_toml_type(kind)} {kind!r}"
-                )
-            if kind not in kinds:
-                msg = f"unknown {word} kind {kind!r} in {source} {word} #{i}{_suggest(kind, kinds)}"
-                if not _suggest(kind, kinds):
-                    msg += f" (valid: {', '.join(kinds)})"
-                raise RulesError(msg)
-            name = t.get("name")
-            if name is not None and (not isinstance(name, str) or not name.strip()):
-                raise ps.fail(
-                    f"{word} {kind}#{i}", "name", f"expected non-empty text, got {name!r}"
-                )
-            rid = name or f"{kind}#{i}"
-            if name is None and scope == "layout" and rid in seen:
-                rid = f"layout.{rid}"
-            where = f"{word} {rid}"
-            if rid in seen and scope != "prefer":
-                raise ps.fail(
-                    where,
-                    "name",
-                    f"the id {rid!r} is already used by {seen[rid]}; names must be unique",
-                )
-            params = ps.table(where, t, kinds[kind], skip=("kind", "name"))
-            if kind == "land_share":
-                lo, hi = params.get("min_pct"), params.get("max_pct")
-                if lo is None and hi is None:
-                    raise ps.fail(where, "max_pct", "give min_pct and/or max_pct")
-                if lo is not None and hi is not None and lo > hi:
-                    raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
-            if kind in ("near", "far", "compact") and params["weight"] < 0:
-                raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
-            if scope != "prefer":
-                seen[rid] = f"{word} #{i}"
-            arrays[scope].append(Rule(rid, kind, i, scope, params))  # type: ignore[arg-type]
+            try:
+                rule = _rule(ps, scope, i, t, seen)
+            except RulesError as exc:
+                ps.problems.append(str(exc))
+                continue
+            if rule is not None:
+                arrays[scope].append(rule)
+    ps.done()
     return Rules(
         zone, tuple(arrays["zone"]), tuple(arrays["layout"]), tuple(arrays["prefer"]), source
     )

@@ -14,7 +14,8 @@ Thresholds (metres, square metres in the estate's metric CRS):
 
 - overlaps and parcel area outside the boundary count from 1 m² (digitising slivers below
   that are ignored);
-- gaps count from 0.01 ha (100 m²), as in SPEC §3.
+- gaps count from 0.01 ha (100 m²), as in SPEC §3; land under a road corridor is not
+  a gap (an estate may draw its roads as centrelines only, without road parcels).
 
 The norms are those of the Ministry of Industry's technical guideline for industrial
 estates (Permenperin No. 40/M-IND/PER/7/2016), as shares of the estate's area:
@@ -41,8 +42,10 @@ import json
 import logging
 import math
 import re
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 import geopandas as gpd
@@ -51,11 +54,21 @@ import pandas as pd
 import pyproj
 import shapely
 
+from kitland._errors import DataError
 from kitland.crs import crs_label
-from kitland.estate import LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
+from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
 from kitland.io import LAYER_NAMES
 
-__all__ = ["NORMS", "Norm", "NormResult", "ValidationReport", "repair", "validate"]
+__all__ = [
+    "NORMS",
+    "Norm",
+    "NormResult",
+    "OnInvalid",
+    "ValidationReport",
+    "repair",
+    "require_valid",
+    "validate",
+]
 
 log = logging.getLogger(__name__)
 
@@ -613,10 +626,18 @@ def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
 
 
 def _check_gaps(
-    boundary: shapely.Geometry, covered: shapely.Geometry, crs: pyproj.CRS, label: str
+    boundary: shapely.Geometry,
+    covered: shapely.Geometry,
+    crs: pyproj.CRS,
+    label: str,
+    corridors: np.ndarray,
 ) -> list[Finding]:
-    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel covers."""
-    gaps = shapely.get_parts(shapely.difference(boundary, covered))
+    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel or road covers."""
+    uncovered = shapely.difference(boundary, covered)
+    if len(corridors) and shapely.area(uncovered) > MIN_GAP_M2:
+        roads = shapely.union_all(corridors[~shapely.is_missing(corridors)])
+        uncovered = shapely.difference(uncovered, roads)
+    gaps = shapely.get_parts(uncovered)
     gaps = gaps[shapely.get_type_id(gaps) == 3]  # polygons only
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
@@ -750,7 +771,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
     - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
     - ``overlap``: error, two parcels share more than 1 m², with the area;
-    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, with
+    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
+      road corridor, with
       its area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
@@ -839,7 +861,11 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
         covered = _union(parcel_geoms, overlapping=bool(overlaps))
         findings += _check_gaps(
-            boundary, covered, estate.crs, estate.boundary.attrs.get("source", "boundary")
+            boundary,
+            covered,
+            estate.crs,
+            estate.boundary.attrs.get("source", "boundary"),
+            estate.road_corridors.to_numpy(),
         )
     if not any(f.code == "outside-crs-area" for f in findings):
         findings += _check_location(estate)
@@ -860,6 +886,117 @@ def validate(estate: Estate) -> ValidationReport:
         crs=crs_label(estate.crs),
         area_ha=float(estate.area_ha),
     )
+
+
+# -- the gate before measuring -------------------------------------------------------
+
+#: What :func:`require_valid` does with data errors: ``"raise"`` a :class:`DataError`, or
+#: ``"warn"`` (log them and go on; measurements on broken data may be wrong or fail).
+OnInvalid = Literal["raise", "warn"]
+
+#: Reports of the estates already validated (an :class:`Estate` is immutable).
+_VALIDATED: weakref.WeakKeyDictionary[Estate, ValidationReport] = weakref.WeakKeyDictionary()
+#: Estates whose findings were logged (once per estate).
+_LOGGED: weakref.WeakSet[Estate] = weakref.WeakSet()
+#: Warnings logged one by one; more are counted on one line.
+_SHOWN_WARNINGS = 3
+_FEATURE_WORD = {"parcels": "parcel", "roads": "road", "gates": "gate"}
+
+
+def _commands(estate: Estate) -> tuple[str, str]:
+    """How to list the problems and how to repair geometry, for this estate's source."""
+    if estate.source == BUNDLED_SOURCE:
+        return "`kitland validate`", "`kitland validate --fix OUT.gpkg`"
+    if estate.source and Path(estate.source).exists():
+        return (
+            f"`kitland validate {estate.source}`",
+            f"`kitland validate {estate.source} --fix OUT.gpkg`",
+        )
+    return "kitland.validate(estate)", "kitland.validation.repair(estate)"
+
+
+def _error_line(estate: Estate, report: ValidationReport) -> str:
+    """One line: the file, the first offending feature, the problem and where to go next."""
+    first = report.errors[0]
+    labels = [str(g.attrs.get("source", name)) for name, g in estate.layers.items()]
+    label = next((lb for lb in labels if first.message.startswith(f"{lb}: ")), "")
+    rest = first.message.removeprefix(f"{label}: ").split("; `kitland validate --fix")[0]
+    label = label or estate.source or estate.name
+    ids = [i for i in first.feature.split(", ") if i]
+    if ids and not all(i in rest for i in ids):
+        noun = "" if first.feature.startswith("gap ") else _FEATURE_WORD.get(first.layer, "")
+        rest = f"{noun} {first.feature}: {rest}".lstrip()
+    n = len(report.errors)
+    listing, fixing = _commands(estate)
+    line = f"{label}: {rest}; {n} data error{'s' * (n != 1)} in all: {listing} lists them"
+    if any(f.code == "invalid-geometry" for f in report.errors):
+        line += f", {fixing} repairs invalid geometry"
+    return line
+
+
+def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> ValidationReport:
+    """Validate ``estate`` before measuring on it: data errors stop, warnings are logged.
+
+    :func:`kitland.check` and :func:`kitland.place` call this first, so a zone is never
+    chosen or judged around a broken parcel. The report is kept per estate object (an
+    estate is immutable; do not change its frames in place), so calling it again costs
+    nothing and logs nothing.
+
+    Parameters
+    ----------
+    estate
+        The estate.
+    on_invalid
+        ``"raise"``: data errors (whatever :func:`validate` classes as errors: invalid
+        geometry, overlapping parcels, duplicate ids, unknown land uses, gaps, …) raise;
+        ``"warn"``: they are logged as warnings and the caller goes on.
+
+    Returns
+    -------
+    ValidationReport
+        The report of :func:`validate`.
+
+    Raises
+    ------
+    DataError
+        One line: the layer's file, the first offending feature (its ``parcel_id``), the
+        problem, how many errors there are and the command that lists or repairs them.
+
+    Examples
+    --------
+    >>> import geopandas as gpd
+    >>> from shapely import Polygon, box
+    >>> bowtie = Polygon([(100, 0), (200, 100), (200, 0), (100, 100)])
+    >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 200, 100)], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["ok", "x"], "land_use": ["industrial", "available"]},
+    ...                      geometry=[box(0, 0, 100, 100), bowtie], crs=32749)
+    >>> require_valid(Estate.from_layers({"boundary": b, "parcels": p}))
+    Traceback (most recent call last):
+    ...
+    kitland._errors.DataError: parcels: parcel x: invalid geometry (Self-intersection[150 50]); ...
+    """
+    report = _VALIDATED.get(estate)
+    if report is None:
+        report = validate(estate)
+        _VALIDATED[estate] = report
+    if report.has_errors and on_invalid == "raise":
+        raise DataError(_error_line(estate, report))
+    if estate not in _LOGGED:
+        _LOGGED.add(estate)
+        _log_findings(estate, report)
+    return report
+
+
+def _log_findings(estate: Estate, report: ValidationReport) -> None:
+    shown = list(report.findings)  # errors first (only when on_invalid="warn")
+    for f in shown[:_SHOWN_WARNINGS]:
+        where = f" {f.feature}" if f.feature else ""
+        log.warning("data %s (%s%s): %s", f.severity, f.code, where, f.message)
+    if len(shown) > _SHOWN_WARNINGS:
+        listing, _ = _commands(estate)
+        log.warning(
+            "… and %d more data findings; %s lists them", len(shown) - _SHOWN_WARNINGS, listing
+        )
 
 
 # -- repair --------------------------------------------------------------------------

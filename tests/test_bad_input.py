@@ -16,10 +16,10 @@ import geopandas as gpd
 import pytest
 import shapely
 from conftest import grid_estate, grid_layers, write_layers
-from shapely import LineString, Point
+from shapely import LineString, Point, Polygon, box
 
 import kitland
-from kitland import UsageError
+from kitland import DataError, Estate, UsageError
 from kitland.cli import main
 from kitland.rules import parse_rules
 
@@ -41,14 +41,19 @@ def _one_line(err: str, *needles: str) -> str:
     return lines[0]
 
 
-def _layers() -> dict[str, gpd.GeoDataFrame]:
-    """Two blocks of 100 m parcels with a 12 m local road between them (no gap: the
-    road runs over a strip of road parcels), a collector along the south, a gate."""
+#: 50 ha meeting every land-budget norm (no data warnings): industrial 30 %, commercial
+#: 10 %, green 10 %, road parcels 10 % (the column under the local road), available 40 %.
+ROWS = ["IICGRAAAAI"] * 5
+
+
+def _layers(rows: list[str] = ROWS) -> dict[str, gpd.GeoDataFrame]:
+    """Two blocks of 100 m parcels with a 12 m local road between them over a column of
+    road parcels (x 400..500), a collector along the south edge, a gate."""
     return grid_layers(
-        ["IIRAAA", "IIRAAA", "GGRAAA"],
+        rows,
         roads=[
-            (LineString([(250, -20), (250, 320)]), {"road_id": "L1", "road_class": "local"}),
-            (LineString([(-50, -10), (650, -10)]), {"road_id": "C1", "road_class": "collector"}),
+            (LineString([(450, -20), (450, 520)]), {"road_id": "L1", "road_class": "local"}),
+            (LineString([(-50, -10), (1050, -10)]), {"road_id": "C1", "road_class": "collector"}),
         ],
         gates=[(Point(0, -10), {"gate_id": "G1", "kind": "estate_gate"})],
     )
@@ -102,9 +107,9 @@ def test_cell_size_that_makes_millions_of_cells_is_refused_with_one_that_would_d
     assert code == 2
     line = _one_line(err, "cell_m=0.01", "cells (at most 100,000)", "--cell-m ")
     assert not out.exists()
-    # The available land: 9 parcels of 1 ha; the local road's corridor (x 244..256) stays
+    # The available land: 20 parcels of 1 ha; the local road's corridor (x 444..456) stays
     # on the road parcels, the collector's (y -20..0) outside the boundary.
-    land_m2 = 9 * 100 * 100
+    land_m2 = 20 * 100 * 100
     assert f"{land_m2 / 1e4:,.1f} ha" in line
     assert f"about {land_m2 / 0.01**2:,.0f} cells" in line
     need = float(line.rsplit("--cell-m ", 1)[1].rstrip(")"))
@@ -112,9 +117,9 @@ def test_cell_size_that_makes_millions_of_cells_is_refused_with_one_that_would_d
     # The size it names passes the guard (placing at 1 m would take long: not run here).
     from kitland.placement import _check_cell_count  # noqa: PLC0415
 
-    _check_cell_count(shapely.box(0, 0, 300, 300), need)
+    _check_cell_count(shapely.box(0, 0, 400, 500), need)
     with pytest.raises(UsageError):
-        _check_cell_count(shapely.box(0, 0, 300, 300), need - 0.1)
+        _check_cell_count(shapely.box(0, 0, 400, 500), need - 0.1)
 
 
 @pytest.mark.parametrize(
@@ -148,3 +153,200 @@ def test_subprocess_bad_argument_prints_no_traceback(estate_file: Path) -> None:
     assert proc.returncode == 2
     assert proc.stdout == ""
     _one_line(proc.stderr, "--cell-m")
+
+
+# -- data errors stop place and check ------------------------------------------------
+
+
+def _bow_tie(layers: dict[str, gpd.GeoDataFrame], pid: str) -> dict[str, gpd.GeoDataFrame]:
+    """Replace parcel ``pid`` by a bow-tie over the same square (self-intersecting)."""
+    p = layers["parcels"]
+    i = p.index[p["parcel_id"] == pid][0]
+    x0, y0, x1, y1 = p.geometry[i].bounds
+    p.loc[i, "geometry"] = Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
+    return layers
+
+
+@pytest.fixture
+def bow_tie_file(tmp_path: Path) -> Path:
+    return write_layers(_bow_tie(_layers(), "P1_6"), tmp_path / "bowtie.gpkg")
+
+
+def _zone_file(tmp_path: Path) -> Path:
+    x0, y0 = _layers()["parcels"].total_bounds[:2]
+    zf = tmp_path / "zone.geojson"
+    zone = box(x0 + 500, y0, x0 + 700, y0 + 200)  # 4 ha over the available parcels
+    gpd.GeoDataFrame({"name": ["z"]}, geometry=[zone], crs=32749).to_file(zf, driver="GeoJSON")
+    return zf
+
+
+def _bow_tie_line(path: Path) -> list[str]:
+    return [
+        f"{path} layer 'parcels': parcel P1_6: invalid geometry (Self-intersection[",
+        f"`kitland validate {path}` lists them",
+        f"`kitland validate {path} --fix OUT.gpkg` repairs invalid geometry",
+    ]
+
+
+@pytest.mark.parametrize("out", [True, False])
+def test_place_on_a_bow_tie_parcel_is_exit_2_naming_the_parcel(
+    bow_tie_file: Path, rules_file: Path, tmp_path: Path, capsys, out: bool
+) -> None:
+    target = tmp_path / "X.gpkg"
+    argv = ["place", str(bow_tie_file), "--rules", str(rules_file)]
+    code, stdout, err = _run([*argv, "--out", str(target)] if out else argv, capsys)
+    assert code == 2
+    assert stdout == ""
+    _one_line(err, *_bow_tie_line(bow_tie_file))
+    assert not target.exists()
+
+
+def test_check_on_a_bow_tie_parcel_is_exit_2_not_pass(
+    bow_tie_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    zf = _zone_file(tmp_path)
+    report = tmp_path / "report.json"
+    argv = ["check", str(bow_tie_file), "--zone", str(zf), "--rules", str(rules_file)]
+    code, stdout, err = _run([*argv, "-o", str(report)], capsys)
+    assert code == 2
+    assert stdout == ""
+    _one_line(err, *_bow_tie_line(bow_tie_file))
+    assert not report.exists()
+    # The same zone on the sound estate passes: the bow-tie is what stops it.
+    sound = write_layers(_layers(), tmp_path / "sound.gpkg")
+    code, stdout, err = _run(
+        ["check", str(sound), "--zone", str(zf), "--rules", str(rules_file)], capsys
+    )
+    assert code == 0, err
+    assert "PASS" in stdout
+
+
+def test_overlap_and_duplicate_ids_stop_place(tmp_path: Path, rules_file: Path, capsys) -> None:
+    layers = _layers()
+    p = layers["parcels"]
+    i = p.index[p["parcel_id"] == "P0_7"][0]
+    p.loc[i, "geometry"] = shapely.affinity.translate(p.geometry[i], 30, 0)  # onto P0_8
+    est = write_layers(layers, tmp_path / "overlap.gpkg")
+    code, _, err = _run(["place", str(est), "--rules", str(rules_file)], capsys)
+    assert code == 2
+    _one_line(err, f"{est} layer 'parcels': parcels P0_7 and P0_8 overlap by 3,000.0 m²")
+    layers = _layers()
+    layers["parcels"].loc[layers["parcels"]["parcel_id"] == "P2_8", "parcel_id"] = "P2_7"
+    est = write_layers(layers, tmp_path / "dup.gpkg")
+    code, _, err = _run(
+        ["check", str(est), "--zone", str(_zone_file(tmp_path)), "--rules", str(rules_file)], capsys
+    )
+    assert code == 2
+    _one_line(err, f"{est} layer 'parcels': parcel_id 'P2_7' is used by 2 parcels")
+
+
+def test_data_warnings_are_printed_and_the_run_goes_on(
+    rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    # 30 ha without green (norm >= 10 %) or supporting facilities (norm 6-12 %).
+    estate_file = write_layers(_layers(["IIIIRAAAAA"] * 3), tmp_path / "e.gpkg")
+    code, stdout, err = _run(
+        [
+            "check",
+            str(estate_file),
+            "--zone",
+            str(_zone_file(tmp_path)),
+            "--rules",
+            str(rules_file),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "PASS" in stdout
+    lines = err.strip().splitlines()
+    assert lines == [
+        "WARNING kitland.validation: data warning (norm-green): green open space: 0.0 % of "
+        "the estate (0.0 ha); the norm is ≥ 10 % (Permenperin 40/2016)",
+        "WARNING kitland.validation: data warning (norm-supporting): supporting facilities: "
+        "0.0 % of the estate (0.0 ha); the norm is 6–12 % (Permenperin 40/2016)",
+    ]
+    code, _, err = _run(
+        [
+            "-q",
+            "check",
+            str(estate_file),
+            "--zone",
+            str(_zone_file(tmp_path)),
+            "--rules",
+            str(rules_file),
+        ],
+        capsys,
+    )
+    assert code == 0 and err == ""
+
+
+def test_python_place_and_check_refuse_a_bow_tie_estate() -> None:
+    est = Estate.from_layers(_bow_tie(_layers(), "P1_6"), source="", name="demo")
+    rules = parse_rules({"zone": {"area_ha": 4}, "rules": [{"kind": "contiguous"}]})
+    with pytest.raises(
+        DataError, match=r"^parcels: parcel P1_6: invalid geometry .*kitland\.validate\(estate\)"
+    ):
+        kitland.place(est, rules)
+    zone = shapely.box(*_layers()["parcels"].total_bounds[:2], 0, 0)
+    with pytest.raises(DataError, match="parcel P1_6: invalid geometry"):
+        kitland.check(est, zone, rules)
+
+
+def test_on_invalid_warn_logs_the_errors_and_goes_on(caplog: pytest.LogCaptureFixture) -> None:
+    layers = _bow_tie(_layers(), "P1_0")  # an industrial parcel away from the zone
+    est = Estate.from_layers(layers, name="demo")
+    x0, y0 = layers["parcels"].total_bounds[:2]
+    rules = parse_rules({"zone": {"area_ha": 4}, "rules": [{"kind": "contiguous"}]})
+    with caplog.at_level("WARNING", logger="kitland.validation"):
+        report = kitland.check(est, box(x0 + 500, y0, x0 + 700, y0 + 200), rules, on_invalid="warn")
+    assert report.passed
+    assert "data error (invalid-geometry P1_0)" in caplog.text
+
+
+def test_land_under_a_road_corridor_is_no_gap(tmp_path: Path) -> None:
+    # Two blocks 12 m apart with a 12 m local road between them and no road parcels.
+    def layers(gap_m: float) -> dict[str, gpd.GeoDataFrame]:
+        out = grid_layers(
+            ["IA"],
+            roads=[
+                (
+                    LineString([(100 + gap_m / 2, -5), (100 + gap_m / 2, 105)]),
+                    {"road_id": "L1", "road_class": "local"},
+                )
+            ],
+        )
+        p = out["parcels"]
+        p.loc[1, "geometry"] = shapely.affinity.translate(p.geometry[1], gap_m, 0)
+        out["boundary"].loc[0, "geometry"] = box(*p.total_bounds)
+        return out
+
+    est = Estate.from_layers(layers(12.0))
+    assert [f.code for f in kitland.validate(est).errors] == []
+    wide = kitland.validate(Estate.from_layers(layers(30.0)))  # 18 m × 100 m uncovered
+    assert [f.code for f in wide.errors] == ["gap", "gap"]
+    assert "900 m²" in wide.errors[0].message
+
+
+def test_subprocess_bow_tie_place_prints_one_line_no_traceback(
+    bow_tie_file: Path, rules_file: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "X.gpkg"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "kitland",
+            "place",
+            str(bow_tie_file),
+            "--rules",
+            str(rules_file),
+            "--out",
+            str(target),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 2
+    _one_line(proc.stderr, *_bow_tie_line(bow_tie_file))
+    assert not target.exists()

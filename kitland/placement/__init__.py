@@ -53,6 +53,7 @@ from kitland.placement._outline import straighten
 from kitland.placement._solve import Solution, solve
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
+from kitland.validation import OnInvalid, require_valid
 
 __all__ = ["Placement", "PlacementResult", "place", "write_placement"]
 
@@ -278,15 +279,22 @@ def build_problem(
 ) -> tuple[CandidateLand, Cells, Problem]:
     """Candidate land, its cells and the array problem for ``rules``.
 
+    Optional rules whose selectors match nothing on ``estate`` are left out of the model
+    (:meth:`Rules.applicable`).
+
     Raises
     ------
     RulesError
-        If the rules have no ``[zone]`` table.
+        If the rules have no ``[zone]`` table, or selectors of rules that are not
+        optional match nothing (all listed at once).
+    UsageError
+        If ``cell_m`` would make more than :data:`MAX_CELLS` cells.
     """
     zone = rules.zone
     if zone is None:
         msg = f"{rules.source or 'rules'}: has no [zone] table; placing needs the zone's area and land"
         raise RulesError(msg)
+    rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land = candidate_land(estate, rules)
     _check_cell_count(land.allowed, cell_m)
     cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
@@ -498,7 +506,10 @@ def _best_at_rank(
             out.bound = max(out.bound, sol.bound)
         _progress_cb(progress, "checking", deadline, rank=rank, best=sol.objective)
         zone = dissolve(cells, sol.cells)
-        report = check(estate, zone, rules) if isinstance(zone, Polygon) else None
+        # "warn": place() validated the estate on entry and applied the caller's policy.
+        report = (
+            check(estate, zone, rules, on_invalid="warn") if isinstance(zone, Polygon) else None
+        )
         if report is not None and _zone_rules_pass(report):
             out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
                                     bound=out.bound, exact=out.exact, deadline=deadline,
@@ -552,7 +563,7 @@ def _outline(
     reports: dict[bytes, Report] = {}
 
     def accept(z: Polygon) -> bool:
-        rep = check(estate, z, rules)
+        rep = check(estate, z, rules, on_invalid="warn")
         reports[z.wkb] = rep
         return _zone_rules_pass(rep)
 
@@ -585,6 +596,7 @@ def place(
     time_limit_s: float = 60.0,
     max_overlap: float = 0.25,
     progress: Any = None,
+    on_invalid: OnInvalid = "raise",
 ) -> PlacementResult:
     """Place the zone of ``rules`` on ``estate``: the best placement, proven, and alternatives.
 
@@ -609,6 +621,10 @@ def place(
     progress
         Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
         as the work goes on; the command line draws it on a terminal.
+    on_invalid
+        ``"raise"`` (default): an estate with data errors (:func:`kitland.validate`)
+        raises :class:`DataError` before anything is placed; ``"warn"``: they are
+        logged and placement goes on.
 
     Returns
     -------
@@ -619,8 +635,13 @@ def place(
 
     Raises
     ------
+    DataError
+        If the estate has data errors (one line naming the file, the first offending
+        parcel and the problem; see :func:`kitland.validation.require_valid`).
     RulesError
-        If the rules have no ``[zone]`` table or a selector matches nothing.
+        If the rules have no ``[zone]`` table, or selectors of rules that are not
+        ``optional`` match nothing (every such rule listed at once). Optional ones are
+        left out of the model and reported as skipped.
     UsageError
         (a ``ValueError``) If ``alternatives < 1``, ``cell_m`` is not a positive number
         or would cut the land into more than :data:`MAX_CELLS` cells, ``time_limit_s``
@@ -645,6 +666,7 @@ def place(
     if not 0.0 <= max_overlap <= 1.0:
         msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
         raise UsageError(msg)
+    require_valid(estate, on_invalid=on_invalid)
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)
@@ -742,8 +764,10 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     ------
     InfeasibleError
         If the result holds no placement.
+    DataError
+        If ``path`` cannot be written (names the file and the layer).
     """
-    from kitland.io import atomic_path  # noqa: PLC0415
+    from kitland.io import write_gpkg  # noqa: PLC0415
 
     if not result.found or result.zone is None or result.estate is None or result.rules is None:
         msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
@@ -806,7 +830,5 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     layout = gpd.GeoDataFrame(
         pd.concat([parcels, new], ignore_index=True), geometry="geometry", crs=estate.crs
     )
-    with atomic_path(path) as tmp:
-        zones.to_file(tmp, layer="zone", driver="GPKG", engine="fiona")
-        layout.to_file(tmp, layer="parcels", driver="GPKG", engine="fiona")
+    write_gpkg(path, {"zone": zones, "parcels": layout})
     log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))
