@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import geopandas as gpd
@@ -19,6 +20,7 @@ from conftest import grid_estate, grid_layers, write_layers
 from shapely import LineString, Point, Polygon, box
 
 import kitland
+import kitland.io
 from kitland import DataError, Estate, UsageError
 from kitland.cli import main
 from kitland.rules import parse_rules
@@ -350,3 +352,145 @@ def test_subprocess_bow_tie_place_prints_one_line_no_traceback(
     assert proc.returncode == 2
     _one_line(proc.stderr, *_bow_tie_line(bow_tie_file))
     assert not target.exists()
+
+
+# -- library errors never reach the user as a traceback ------------------------------
+
+
+def test_out_that_is_a_folder_fails_before_the_solve(
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    folder = tmp_path / "maps"
+    folder.mkdir()
+    code, stdout, err = _run(
+        ["place", str(estate_file), "--rules", str(rules_file), "--out", str(folder)], capsys
+    )
+    assert code == 2
+    assert stdout == ""  # no summary: nothing was placed
+    _one_line(err, f"{folder}: is a folder")
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs Linux /proc")
+def test_out_into_a_folder_that_takes_no_files(estate_file: Path, rules_file: Path, capsys) -> None:
+    code, stdout, err = _run(
+        ["place", str(estate_file), "--rules", str(rules_file), "--report", "/proc/report.json"],
+        capsys,
+    )
+    assert code == 2 and stdout == ""
+    _one_line(err, "/proc/report.json: cannot write in the folder /proc")
+
+
+def test_out_into_a_missing_folder_fails_before_the_solve(
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    out = tmp_path / "no" / "such" / "zone.gpkg"
+    code, stdout, err = _run(
+        ["place", str(estate_file), "--rules", str(rules_file), "--out", str(out)], capsys
+    )
+    assert code == 2 and stdout == ""
+    _one_line(err, f"{out}: the folder {out.parent} does not exist")
+
+
+def test_gdal_failing_to_write_the_placement_is_exit_2_naming_file_and_layer(
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    import fiona  # noqa: PLC0415
+
+    real = gpd.GeoDataFrame.to_file
+
+    def failing(self, filename, *args, **kwargs):
+        if kwargs.get("layer") == "parcels":
+            raise fiona.errors.DriverError("sqlite3_exec(CREATE TABLE) failed: disk I/O error")
+        return real(self, filename, *args, **kwargs)
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", failing)
+    out = tmp_path / "X.gpkg"
+    code, stdout, err = _run(
+        ["place", str(estate_file), "--rules", str(rules_file), "--out", str(out)], capsys
+    )
+    assert code == 2
+    assert stdout.startswith("placement 1:")  # the answer was shown before the write failed
+    line = err.strip().splitlines()[-1]
+    assert line == (
+        f"kitland: {out} layer 'parcels': cannot write (DriverError: sqlite3_exec(CREATE TABLE) "
+        "failed: disk I/O error)"
+    )
+    assert "Traceback" not in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["estate.gpkg", "rules.toml"]
+
+
+def _zone_cases(tmp_path: Path) -> list[tuple[Path, str]]:
+    x0, y0 = _layers()["parcels"].total_bounds[:2]
+    z = box(x0 + 500, y0, x0 + 700, y0 + 200)
+    cases = []
+    empty = tmp_path / "empty.geojson"
+    empty.write_bytes(b"")
+    cases.append((empty, "the file is empty"))
+    nocrs = tmp_path / "nocrs.gpkg"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[z], crs=None).to_file(nocrs, engine="fiona")
+    cases.append((nocrs, "has no CRS; declare one"))
+    gc = tmp_path / "collection.gpkg"
+    gpd.GeoDataFrame(
+        {"n": [1]}, geometry=[shapely.GeometryCollection([z, Point(x0, y0)])], crs=32749
+    ).to_file(gc, engine="fiona")
+    cases.append((gc, "zone geometry is a GeometryCollection; expected a Polygon"))
+    bow = tmp_path / "bowtie.geojson"
+    ring = [(x0 + 500, y0), (x0 + 700, y0 + 200), (x0 + 700, y0), (x0 + 500, y0 + 200)]
+    gpd.GeoDataFrame({"n": [1]}, geometry=[Polygon(ring)], crs=32749).to_file(bow, engine="fiona")
+    cases.append((bow, "the zone polygon is not valid (Self-intersection"))
+    folder = tmp_path / "afolder"
+    folder.mkdir()
+    cases.append((folder, "not a vector file GDAL can read"))
+    return cases
+
+
+def test_odd_zone_files_are_exit_2_naming_the_file(
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    for path, needle in _zone_cases(tmp_path):
+        code, stdout, err = _run(
+            ["check", str(estate_file), "--zone", str(path), "--rules", str(rules_file)], capsys
+        )
+        assert code == 2, (path, err)
+        assert stdout == ""
+        _one_line(err, str(path), needle)
+
+
+def test_unknown_assume_crs_is_exit_2(estate_file: Path, capsys) -> None:
+    code, _, err = _run(["check", str(estate_file), "--assume-crs", "EPSG:NOPE"], capsys)
+    assert code == 2
+    _one_line(err, "argument --assume-crs: not a CRS pyproj knows: 'EPSG:NOPE'")
+    with pytest.raises(
+        kitland.CRSError, match=r"assume_crs='EPSG:NOPE' \(--assume-crs\): not a CRS"
+    ):
+        kitland.io.read_zone(_zone_cases(Path(tempfile.mkdtemp()))[1][0], assume_crs="EPSG:NOPE")
+
+
+def test_an_unexpected_error_is_one_line_exit_70(
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    def broken(*args, **kwargs):
+        raise shapely.errors.GEOSException("TopologyException: side location conflict at 1 2")
+
+    monkeypatch.setattr("kitland.measure.check", broken)
+    argv = [
+        "check",
+        str(estate_file),
+        "--zone",
+        str(_zone_file(tmp_path)),
+        "--rules",
+        str(rules_file),
+    ]
+    code, stdout, err = _run(argv, capsys)
+    assert code == 70 and stdout == ""
+    assert err == (
+        "kitland: internal error in `kitland check` (GEOSException: TopologyException: side "
+        "location conflict at 1 2); please report it with the command you ran (-v shows the "
+        "traceback)\n"
+    )
+    code, _, err = _run(["-v", *argv], capsys)
+    assert code == 70
+    assert "Traceback (most recent call last)" in err  # -v: the traceback for the report
+    assert "shapely.errors.GEOSException: TopologyException" in err
+    assert err.strip().splitlines()[-1].startswith("kitland: internal error")
