@@ -382,8 +382,12 @@ def test_out_into_a_folder_that_takes_no_files(estate_file: Path, rules_file: Pa
 
 
 def test_out_into_a_missing_folder_fails_before_the_solve(
-    estate_file: Path, rules_file: Path, tmp_path: Path, capsys
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys, monkeypatch
 ) -> None:
+    def no_solve(*args, **kwargs):
+        raise AssertionError("place() ran although its output cannot be written")
+
+    monkeypatch.setattr("kitland.placement.place", no_solve)
     out = tmp_path / "no" / "such" / "zone.gpkg"
     code, stdout, err = _run(
         ["place", str(estate_file), "--rules", str(rules_file), "--out", str(out)], capsys
