@@ -1,7 +1,9 @@
 """The ``kitland`` command line: thin wrappers over the public API.
 
 Exit codes (SPEC §4): 0 success, 1 the answer is "no" (nothing fits / a rule fails /
-data errors found), 2 bad input or usage — one line on stderr, no traceback.
+data errors found by ``validate``), 2 bad input or usage — one line on stderr, no
+traceback, 3 ``place`` undecided, 70 an unexpected error (a bug; one line, ``-v`` for
+the traceback).
 """
 
 from __future__ import annotations
