@@ -209,17 +209,29 @@ def cmd_place(args: argparse.Namespace) -> int:
     _outputs(args.out, args.map, args.report)
     estate = _estate(args)
     rules = _rules(args)
-    # The checks place() makes first, made here so that the data warnings show before
-    # the solve rather than after it.
+    # place() validates the estate and checks the selectors first; made here as well
+    # (cached) to name the optional rules it will skip.
     require_valid(estate)
     skipped = [r.id for r, _ in rules.check_against(estate)]
-    _inputs_accepted(args)
     if skipped:
         _say(
             args,
             f"optional rules skipped, their selectors match nothing here: {', '.join(skipped)}",
         )
-    bar = Progress(args.time_limit) if wanted(quiet=args.quiet > 0) else None
+    bar: Progress | None = None
+
+    def events(event: dict) -> None:
+        # Past "cells" every input check (data, rules, --cell-m) has passed: print the
+        # held warnings and notes now, before the solve, then draw the progress bar.
+        nonlocal bar
+        if event["stage"] == "cells":
+            return
+        _inputs_accepted(args)
+        if bar is None and wanted(quiet=args.quiet > 0):
+            bar = Progress(args.time_limit)
+        if bar is not None:
+            bar(event)
+
     try:
         result = place(
             estate,
@@ -227,11 +239,12 @@ def cmd_place(args: argparse.Namespace) -> int:
             alternatives=args.alternatives,
             cell_m=args.cell_m,
             time_limit_s=args.time_limit,
-            progress=bar,
+            progress=events,
         )
     finally:
         if bar is not None:
             bar.close()
+    _inputs_accepted(args)
     sys.stdout.write(result.summary())
     written = []
     if args.report:
@@ -447,7 +460,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     log.propagate = False
     try:
         code = _run(args)
-        if code in (0, 1):
+        if code in (0, 1, 3):  # the run went on: nothing held is left unsaid
             handler.accept()
         return code
     finally:
