@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 ## demo: place the 20 ha UMKM zone on the bundled KIT Batang estate and write the meeting map
 demo: $(STAMP)
 	$(BIN)/kitland validate
-	$(BIN)/kitland place --alternatives 3 --time-limit 90 --out maps/umkm.gpkg --report maps/umkm.json --map maps/umkm.html
+	$(BIN)/kitland place --alternatives 3 --time-limit 180 --out maps/umkm.gpkg --report maps/umkm.json --map maps/umkm.html
 	$(BIN)/kitland map --zone maps/umkm.gpkg --offline --out maps/umkm_offline.html
 	@echo "meeting map: maps/umkm.html (online basemaps), maps/umkm_offline.html (opens with no network)"
 
