@@ -915,9 +915,20 @@ def _commands(estate: Estate) -> tuple[str, str]:
     return "kitland.validate(estate)", "kitland.validation.repair(estate)"
 
 
+#: Data errors that leave every measurement sound: a zone may only take ``on`` parcels
+#: inside the boundary anyway, so unparcelled land and parcels reaching past the boundary
+#: are reported as warnings by :func:`require_valid` (``kitland validate`` still counts them).
+_NOT_BLOCKING = frozenset({"gap", "outside-boundary"})
+
+
+def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
+    """The errors :func:`require_valid` stops on."""
+    return tuple(f for f in report.errors if f.code not in _NOT_BLOCKING)
+
+
 def _error_line(estate: Estate, report: ValidationReport) -> str:
     """One line: the file, the first offending feature, the problem and where to go next."""
-    first = report.errors[0]
+    first = _blocking(report)[0]
     labels = [str(g.attrs.get("source", name)) for name, g in estate.layers.items()]
     label = next((lb for lb in labels if first.message.startswith(f"{lb}: ")), "")
     rest = first.message.removeprefix(f"{label}: ").split("; `kitland validate --fix")[0]
@@ -926,7 +937,7 @@ def _error_line(estate: Estate, report: ValidationReport) -> str:
     if ids and not all(i in rest for i in ids):
         noun = "" if first.feature.startswith("gap ") else _FEATURE_WORD.get(first.layer, "")
         rest = f"{noun} {first.feature}: {rest}".lstrip()
-    n = len(report.errors)
+    n = len(_blocking(report))
     listing, fixing = _commands(estate)
     line = f"{label}: {rest}; {n} data error{'s' * (n != 1)} in all: {listing} lists them"
     if any(f.code == "invalid-geometry" for f in report.errors):
@@ -947,9 +958,11 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     estate
         The estate.
     on_invalid
-        ``"raise"``: data errors (whatever :func:`validate` classes as errors: invalid
-        geometry, overlapping parcels, duplicate ids, unknown land uses, gaps, …) raise;
-        ``"warn"``: they are logged as warnings and the caller goes on.
+        ``"raise"``: data errors that would make a measurement wrong (invalid geometry,
+        overlapping parcels, duplicate ids, unknown land uses, missing values, …) raise;
+        gaps and parcels past the boundary are logged as warnings, since a zone only
+        takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
+        warning and the caller goes on.
 
     Returns
     -------
@@ -979,7 +992,7 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     if report is None:
         report = validate(estate)
         _VALIDATED[estate] = report
-    if report.has_errors and on_invalid == "raise":
+    if _blocking(report) and on_invalid == "raise":
         raise DataError(_error_line(estate, report))
     if estate not in _LOGGED:
         _LOGGED.add(estate)

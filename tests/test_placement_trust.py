@@ -180,3 +180,19 @@ def test_progress_bar_text_and_when_it_is_drawn(
     bar.close()
     err = capsys.readouterr().err
     assert "placement 1" in err and "best score 100.0" in err and "gap 10.0%" in err
+
+
+def test_a_gap_in_the_parcels_warns_but_does_not_stop_place(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Unparcelled land cannot be taken anyway: validate counts it, place goes on."""
+    import logging  # noqa: PLC0415
+
+    from kitland.validation import validate  # noqa: PLC0415
+
+    est = grid_estate(["AAA.", "AAAA", "AAAA", "AAAA"], cell_m=50, settlements=DESA)
+    assert [f.code for f in validate(est).errors] == ["gap"]
+    with caplog.at_level(logging.WARNING):
+        res = place(est, _rules({"area_ha": 3, "tolerance_ha": 0.25}), cell_m=25, time_limit_s=60)
+    assert res.status == "OPTIMAL"
+    assert any("gap" in r.getMessage() for r in caplog.records)

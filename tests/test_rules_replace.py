@@ -22,8 +22,24 @@ def test_replace_zone_area() -> None:
     rules = load_rules()
     bigger = rules.replace("area", area_ha=25.0)
     assert bigger.zone is not None and rules.zone is not None
-    assert (bigger.zone.min_ha, bigger.zone.max_ha) == (24.5, 25.5)
-    assert rules.zone.area_ha == 20.0
+    # The bundled band is "at least 20, at most 21": a new target keeps its offsets.
+    assert (rules.zone.min_ha, rules.zone.area_ha, rules.zone.max_ha) == (20.0, 20.0, 21.0)
+    assert (bigger.zone.min_ha, bigger.zone.area_ha, bigger.zone.max_ha) == (25.0, 25.0, 26.0)
+    sym = rules.replace("area", area_ha=25.0, tolerance_ha=0.5)
+    assert sym.zone is not None and (sym.zone.min_ha, sym.zone.max_ha) == (24.5, 25.5)
+    band = rules.replace("area", min_ha=30.0, max_ha=32.0)
+    assert band.zone is not None and (band.zone.min_ha, band.zone.area_ha, band.zone.max_ha) == (30.0, 30.0, 32.0)
+
+
+def test_zone_band_errors_name_the_key() -> None:
+    from kitland.rules import parse_rules  # noqa: PLC0415
+
+    with pytest.raises(RulesError, match=r"key 'min_ha': min_ha = 22 is above max_ha = 21"):
+        parse_rules({"zone": {"min_ha": 22, "max_ha": 21}})
+    with pytest.raises(RulesError, match=r"not both"):
+        parse_rules({"zone": {"area_ha": 20, "tolerance_ha": 1, "min_ha": 19, "max_ha": 21}})
+    with pytest.raises(RulesError, match=r"does not hold the target"):
+        parse_rules({"zone": {"area_ha": 25, "min_ha": 19, "max_ha": 21}})
 
 
 def test_replace_errors_name_rule_and_key() -> None:
