@@ -17,8 +17,9 @@ Each seed gives one estate on real geography with invented contents:
   the estate reaches the shore;
 - land uses by block (industrial mostly; commercial along the arterial, residential near
   the village centre, green, utility), tenants on some industrial blocks, and
-  ``available`` land in round clumps of undivided land: one beside the arterial near an
-  estate gate, large enough for the seed's zone, and one or two more elsewhere;
+  ``available`` land in clumps of undivided land: one along the arterial near an estate
+  gate, about 2.2 times the seed's zone, and one or two round ones elsewhere (a parcel
+  is available when most of it lies in a clump);
 - 1–3 estate gates on the arterial or a collector near the boundary, and the point
   ``Pusat Desa Ketanggan`` that the bundled rules' ``near`` preference measures to.
 
@@ -47,9 +48,11 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from shapely import LineString, MultiPoint, Point, Polygon
-from shapely.ops import substring
+from shapely.ops import split, substring
 
+from kitland import Estate, Rules
 from kitland.estate import ROAD_WIDTH_M, bundled_path
+from kitland.measure import check
 
 #: The metric CRS the estates are built in (WGS 84 / UTM zone 49S).
 BUILD_CRS = "EPSG:32749"
@@ -394,22 +397,26 @@ def _main_clump(
     zone_ha: float,
     rng: np.random.Generator,
 ) -> tuple[Polygon, int]:
-    """A disc of undivided land beside the arterial, within 1.5 km of one of its ends.
+    """Undivided land along the arterial, within 1.5 km of one of its ends.
 
-    Tries random spots and sizes; the first disc that lies inside the estate and clear
-    of ``keep_out`` (river and coast margins) wins, else the one with most clear land.
-    Returns the disc and the arterial end (0 start, 1 end) whose gate serves it.
+    The clump is the part of a disc on one side of the arterial (:func:`_clump_beside`),
+    about 2.2 times the zone. Tries random spots and sizes; the first clump that lies
+    inside the estate and clear of ``keep_out`` (river and coast margins) wins, else
+    the one with most clear land. Returns the clump and the arterial end (0 start,
+    1 end) whose gate serves it.
     """
-    r0 = math.sqrt(2.2 * zone_ha * 1e4 / math.pi)
+    r0 = math.sqrt(2.2 * zone_ha * 1e4 / (0.69 * math.pi))
     best: tuple[float, Polygon, int] | None = None
     length = arterial.length
     for _ in range(80):
         end = int(rng.integers(2))
-        s = rng.uniform(250.0, max(300.0, min(1500.0, 0.6 * length)))
+        s = rng.uniform(1.3 * r0 + 100.0, max(1.3 * r0 + 150.0, min(1500.0, 0.6 * length)))
         along = s if end == 0 else length - s
         side = int(rng.choice([-1, 1]))
         for r in (r0, 1.15 * r0, 1.3 * r0):
-            disc = _disc_beside(arterial, along, r, side)
+            disc = _clump_beside(arterial, along, r, side)
+            if disc is None:
+                continue
             if _clump_ok(disc, outline, keep_out):
                 return disc, end
             clear = disc.intersection(outline).difference(keep_out).area
@@ -419,14 +426,22 @@ def _main_clump(
     return best[1], best[2]
 
 
-def _disc_beside(line: LineString, along: float, r: float, side: int) -> Polygon:
-    """A disc of radius ``r`` on one side of ``line`` that reaches 25 m across it."""
+def _clump_beside(line: LineString, along: float, r: float, side: int) -> Polygon | None:
+    """The part on one side of ``line`` of a disc of radius ``r`` centred 0.3 r off it.
+
+    About 70 % of the disc, with a chord of about 1.9 r along the line; None when the
+    line does not cut the disc in two.
+    """
     a = np.asarray(line.interpolate(along).coords[0])
     b = np.asarray(line.interpolate(min(along + 5.0, line.length)).coords[0])
     c = np.asarray(line.interpolate(max(along - 5.0, 0.0)).coords[0])
     t = (b - c) / max(float(np.hypot(*(b - c))), 1e-9)
-    n = side * np.array([-t[1], t[0]])
-    return Point(a + n * (r - 25.0)).buffer(r, quad_segs=16)
+    centre = Point(a + side * np.array([-t[1], t[0]]) * 0.3 * r)
+    pieces = _polygons(split(centre.buffer(r, quad_segs=16), line))
+    if len(pieces) < 2:
+        return None
+    holding = [g for g in pieces if g.contains(centre)]
+    return holding[0] if holding else max(pieces, key=lambda g: g.area)
 
 
 def _other_clumps(
@@ -736,7 +751,10 @@ def _assign_uses(
     geoms = np.array([p.geometry for p in parcels], dtype=object)
     blocks = np.array([p.block for p in parcels])
     dry = np.array([p.land_use != "water" for p in parcels])
-    in_clump = dry & np.any([shapely.contains(c, shapely.centroid(geoms)) for c in clumps], axis=0)
+    area = shapely.area(geoms)
+    in_clump = dry & np.any(
+        [shapely.area(shapely.intersection(geoms, c)) > 0.5 * area for c in clumps], axis=0
+    )
     tenants = list(rng.permutation(TENANTS))
     for b in np.unique(blocks):
         mine = np.flatnonzero((blocks == b) & dry)
@@ -928,6 +946,99 @@ def _layers(
         ),
         "settlements": _frame({"name": ["Pusat Desa Ketanggan"]}, [village]),
     }
+
+
+# -- an independent feasibility witness ---------------------------------------------------
+def _cheap_ok(zone: shapely.Geometry, estate: Estate, rules: Rules) -> bool:
+    """Quick shapely tests of the rules :func:`witness_zone` screens for, with small margins."""
+    for rule in rules.rules:
+        if rule.kind == "compactness":
+            ok = 4 * math.pi * zone.area / zone.length**2 >= rule["min"] + 0.01
+        elif rule.kind == "min_width":
+            r = rule["min_m"] / 2
+            ok = zone.buffer(-r).buffer(r).intersection(zone).area >= 0.993 * zone.area
+        elif rule.kind == "frontage":
+            roads = estate.roads["road_class"].isin(list(rule["road_class"])).to_numpy()
+            band = shapely.union_all(estate.road_corridors.to_numpy()[roads]).buffer(1.5)
+            ok = zone.boundary.intersection(band).length >= rule["min_m"] + 10.0
+        elif rule.kind == "adjacent":
+            to = rule["to"].select(estate).geometry.to_numpy()
+            band = shapely.union_all(to[shapely.dwithin(to, zone, 1.0)]).buffer(0.5)
+            ok = zone.boundary.intersection(band).length >= rule["min_shared_m"] + 10.0
+        else:
+            continue
+        if not ok:
+            return False
+    return True
+
+
+def _land(estate: Estate, rules: Rules) -> list[Polygon]:
+    """The pieces of ``on`` land outside every setback, large enough for the zone."""
+    assert rules.zone is not None
+    p = estate.parcels
+    land = shapely.union_all(p.geometry.to_numpy()[p["land_use"].isin(rules.zone.on).to_numpy()])
+    for rule in rules.rules:
+        if rule.kind == "setback":
+            feats = rule["from"].select(estate).geometry.to_numpy()
+            land = land.difference(shapely.union_all(shapely.buffer(feats, rule["min_m"] + 0.5)))
+    return _polygons(land, rules.zone.min_ha * 1e4)
+
+
+def _disc_cut(piece: Polygon, centre: Point, area_m2: float) -> Polygon | None:
+    """``piece`` inside a disc round ``centre`` whose radius gives ``area_m2`` (bisection)."""
+    lo, hi = 0.0, 4.0 * math.sqrt(area_m2 / math.pi)
+    if piece.intersection(centre.buffer(hi, quad_segs=16)).area < area_m2:
+        return None
+    for _ in range(22):
+        mid = (lo + hi) / 2
+        if piece.intersection(centre.buffer(mid, quad_segs=16)).area < area_m2:
+            lo = mid
+        else:
+            hi = mid
+    cut = piece.intersection(centre.buffer(hi, quad_segs=16))
+    return cut if cut.geom_type == "Polygon" else None
+
+
+def witness_zone(estate: Estate, rules: Rules, *, max_checks: int = 40) -> Polygon | None:
+    """A zone that passes every zone rule of :func:`kitland.check`, found by a plain search.
+
+    The search knows nothing of kitland's placement: on the ``on`` land outside the
+    setbacks it cuts discs (centres on a grid, radius bisected to the zone's area),
+    screens them with quick shapely tests and gives the survivors to ``kitland.check``.
+
+    Parameters
+    ----------
+    estate
+        The estate.
+    rules
+        Rules with a ``[zone]`` table.
+    max_checks
+        How many screened discs ``kitland.check`` judges at most.
+
+    Returns
+    -------
+    Polygon or None
+        The first zone whose zone rules all pass, or None (which proves nothing).
+    """
+    assert rules.zone is not None
+    area = rules.zone.area_ha * 1e4
+    step = max(25.0, math.sqrt(area) / 4)
+    checks = 0
+    for piece in _land(estate, rules):
+        x0, y0, x1, y1 = piece.bounds
+        xs, ys = np.meshgrid(np.arange(x0, x1, step), np.arange(y0, y1, step))
+        inside = shapely.contains_xy(piece, xs.ravel(), ys.ravel())
+        for x, y in zip(xs.ravel()[inside], ys.ravel()[inside], strict=True):
+            zone = _disc_cut(piece, Point(x, y), area)
+            if zone is None or not _cheap_ok(zone, estate, rules):
+                continue
+            report = check(estate, zone, rules)
+            if all(r.passed for r in report.results if r.scope == "zone"):
+                return zone
+            checks += 1
+            if checks >= max_checks:
+                return None
+    return None
 
 
 def write_estate(layers: dict[str, gpd.GeoDataFrame], path: str | Path) -> Path:
