@@ -302,19 +302,34 @@ def _grow(villages: gpd.GeoDataFrame, first: int, target_ha: float) -> list[int]
     return chosen
 
 
-def _boundary(seed: int, zone_ha: float, rng: np.random.Generator) -> tuple[Polygon, list[str]]:
+def _first_villages(villages: gpd.GeoDataFrame, coast: shapely.Geometry, seed: int) -> list[int]:
+    """The villages seed ``seed`` tries to start from, in order.
+
+    Every fourth seed (2, 6, 10, …) starts from a village on the coast, the others from
+    inland ones. Each pool is shuffled once with a fixed seed; seed ``s`` takes its
+    ``s``-th entry first (``s // 4`` on the coast), then entries 37 (5 on the coast)
+    places further on, so the first choices of seeds 0-36 differ.
+    """
+    coastal = shapely.dwithin(villages.geometry.to_numpy(), coast, 50.0)
+    on_coast = seed % 4 == 2
+    pool = np.flatnonzero(coastal if on_coast else ~coastal)
+    pool = pool[np.random.default_rng(_VILLAGE_ORDER_SEED).permutation(len(pool))]
+    start, stride = (seed // 4, 5) if on_coast else (seed, 37)
+    return [int(pool[(start + stride * k) % len(pool)]) for k in range(len(pool))]
+
+
+def _boundary(
+    seed: int, zone_ha: float, coast: shapely.Geometry, rng: np.random.Generator
+) -> tuple[Polygon, list[str]]:
     """The estate outline (holes dropped) and the names of the villages it is made of.
 
-    Seed ``k`` starts from the ``k``-th village of a fixed shuffle and grows to a drawn
-    size; when the result is too small, too large, too lobed (convexity under 0.72) or
-    too narrow for the zone's clump, the village 37 places further on in the shuffle
-    is tried (so seeds 0-36 keep apart while few tries fail).
+    Starting from each of :func:`_first_villages` in turn, grows a group to a drawn size
+    and keeps the first that is neither too small, too large, too lobed (convexity
+    under 0.72) nor too narrow for the zone's clump.
     """
     villages = _villages()
-    order = np.random.default_rng(_VILLAGE_ORDER_SEED).permutation(len(villages))
     min_ha = max(ESTATE_HA[0], 18.0 * zone_ha)
-    for k in range(len(villages)):
-        first = int(order[(seed + 37 * k) % len(villages)])
+    for first in _first_villages(villages, coast, seed):
         chosen = _grow(villages, first, rng.uniform(min_ha, ESTATE_HA[1]))
         union = shapely.union_all(villages.geometry.to_numpy()[chosen]).buffer(2.0).buffer(-2.0)
         outline = Polygon(max(_polygons(union), key=lambda g: g.area).exterior)
@@ -608,11 +623,11 @@ def _reach_into(
     )
     xy = shapely.get_coordinates(stops)
     inner = outline.buffer(-5.0)
-    for _ in range(4):
+    for _ in range(12):
         p = _random_point(free.buffer(-30.0), rng)
         if p is None:
             return None
-        for k in np.argsort(np.hypot(*(xy - p).T))[:40]:
+        for k in np.argsort(np.hypot(*(xy - p).T))[:150]:
             way = LineString([xy[k], p])
             if inner.contains(way) and not way.intersects(keep_clear):
                 return _road_towards(xy[k], p, free, rng, obstacles)
@@ -883,10 +898,10 @@ def make_organic(
     """
     zone = zone_ha_for(seed) if zone_ha is None else float(zone_ha)
     rng = np.random.default_rng(seed)
-    outline, names = _boundary(seed, zone, rng)
+    coast = _coast()
+    outline, names = _boundary(seed, zone, coast, rng)
     arterial = _arterial(outline, rng)
     river = _river(outline, _long_axis(outline), rng)
-    coast = _coast()
     keep_out = shapely.union_all([river.buffer(70.0), coast.buffer(130.0)])
     main, gate_end = _main_clump(outline, arterial, keep_out, zone, rng)
     clumps = [main, *_other_clumps(outline, [main], keep_out, zone, rng)]
