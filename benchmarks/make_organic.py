@@ -212,8 +212,8 @@ def _ray(
     """A wavy road from ``start`` to the first obstacle it meets, 1 m past it.
 
     It starts ``back_m`` behind ``start`` so that it crosses the road it leaves.
-    Returns the line and whether it ended within 2 m of the last obstacle added
-    before the roads (the boundary is added first), or None if it meets nothing.
+    Returns the line and whether it ends at the estate boundary (the first obstacle
+    line), or None if it meets nothing within ``reach_m``.
     """
     origin = start - back_m * _unit(heading)
     wave = rng.uniform(600.0, 1400.0)
@@ -400,9 +400,10 @@ def _coast() -> shapely.Geometry:
 
 
 # -- clumps of available land ---------------------------------------------------------------
-def _clump_ok(disc: Polygon, outline: Polygon, keep_out: shapely.Geometry) -> bool:
-    """True when the disc lies mostly inside the estate and clear of ``keep_out``."""
-    return disc.intersection(outline).area >= 0.85 * disc.area and not disc.intersects(keep_out)
+def _clump_ok(clump: Polygon, outline: Polygon, keep_out: shapely.Geometry) -> bool:
+    """True when the clump lies mostly inside the estate and clear of ``keep_out``."""
+    inside = clump.intersection(outline).area >= 0.85 * clump.area
+    return inside and not clump.intersects(keep_out)
 
 
 def _main_clump(
@@ -502,16 +503,16 @@ def _collectors(
     roads: list[_Road] = []
     along = rng.uniform(250.0, 500.0)
     while along < arterial.length - 250.0:
-        _branch_both(arterial, along, clumps, obstacles, rng, diag, roads, "collector")
+        _branch_off(arterial, along, clumps, obstacles, rng, diag, roads, "collector")
         along += rng.uniform(500.0, 850.0)
     for road in list(roads):
         if road.line.length > 700.0 and rng.random() < 0.6:
             at = rng.uniform(300.0, road.line.length - 300.0)
-            _branch_both(road.line, at, clumps, obstacles, rng, diag, roads, "collector", one=True)
+            _branch_off(road.line, at, clumps, obstacles, rng, diag, roads, "collector", one=True)
     return roads
 
 
-def _branch_both(
+def _branch_off(
     parent: LineString,
     along: float,
     clumps: Sequence[Polygon],
@@ -567,7 +568,7 @@ def _locals(
     out: list[_Road] = []
     keep_clear = shapely.union_all([c.buffer(40.0) for c in clumps]) if clumps else Polygon()
     for _ in range(8):
-        split = False
+        grew = False
         for face in _faces(outline, [r.line for r in roads + out]):
             free = face.difference(keep_clear)
             if free.area < rng.uniform(5.0, 18.0) * 1e4:
@@ -578,8 +579,8 @@ def _locals(
             if road is not None:
                 out.append(road)
                 obstacles.add(road.line)
-                split = True
-        if not split:
+                grew = True
+        if not grew:
             break
     return out
 
@@ -803,7 +804,10 @@ def _gates(
     roads: Sequence[_Road],
     rng: np.random.Generator,
 ) -> list[Point]:
-    """The main gate on the arterial end nearest the main clump, and 0–2 more."""
+    """Gates 40 m inside road ends: the arterial end that serves the main clump, maybe
+    the other arterial end, maybe the boundary end of a collector (those outside the
+    estate dropped, the first kept).
+    """
 
     def inside(line: LineString, from_end: int) -> Point:
         return line.interpolate(40.0 if from_end == 0 else line.length - 40.0)
