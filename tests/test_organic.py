@@ -139,6 +139,19 @@ def test_blocks_are_separated_by_roads(seed: int) -> None:
     assert len(faces) >= 20
 
 
+@pytest.mark.parametrize("seed", SEEDS)
+def test_available_land_touches_industry_and_a_main_road(seed: int) -> None:
+    est = estate(seed)
+    p = est.parcels
+    uses = p["land_use"].to_numpy()
+    available = shapely.union_all(p.geometry.to_numpy()[uses == "available"])
+    industry = shapely.union_all(p.geometry.to_numpy()[uses == "industrial"])
+    assert available.boundary.intersection(industry.buffer(0.5)).length >= 100.0
+    main = est.road_corridors[est.roads["road_class"].isin(["arterial", "collector"]).to_numpy()]
+    band = shapely.union_all(main.to_numpy()).buffer(1.5)
+    assert available.boundary.intersection(band).length >= 150.0
+
+
 @pytest.mark.parametrize("seed", SEEDS[:1])
 def test_same_seed_same_estate(seed: int) -> None:
     again = mo.make_organic(seed)
