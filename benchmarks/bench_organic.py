@@ -5,9 +5,10 @@ in a temporary folder; a fresh interpreter then loads both with ``kitland.load_e
 and ``kitland.load_rules``, runs ``kitland.place`` and re-checks the returned zone with
 ``kitland.check``, so each row's peak memory (``ru_maxrss``, read before the witness
 search) is its own. The time is ``place``'s wall time; when it finds no zone that
-includes its diagnosis of the rules. The status is that of the solver's first solve;
-", no zone" means ``place`` returned none (the zones it found were rejected by its final
-``check``, counted per rule in their column, or time ran out). The last column says
+includes its diagnosis of the rules. Status and gap are those of the returned zone's
+solve; ", no zone" means ``place`` returned none (the zones it found were rejected by
+its final ``check``, counted per rule in their column, or time ran out) and gives the
+status of its first solve. The last column says
 whether ``make_organic.witness_zone``, a plain search that knows nothing of the
 placement engine, found a zone that passes ``check`` (so the rules are satisfiable).
 Usage::
@@ -43,6 +44,7 @@ rules = kitland.load_rules(rules_path)
 t1 = time.perf_counter()
 res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit)
 t2 = time.perf_counter()
+best = res.alternatives[0] if res.found else None
 passed = None
 if res.found:
     report = kitland.check(est, res.zone, rules)
@@ -52,10 +54,11 @@ witness = witness_zone(est, rules) is not None
 print(json.dumps({{
     "estate_ha": est.area_ha, "load_s": t1 - t0, "place_s": t2 - t1,
     "peak_mb": peak_mb, "witness": witness,
-    "status": res.solver.get("status"), "gap": res.solver.get("gap"),
+    "status": best.status if best else res.solver.get("status"),
+    "gap": best.gap if best else res.solver.get("gap"),
     "cells": res.solver.get("cells"), "found": res.found,
     "rejected": [r for f in res.solver.get("check_failures", []) for r in f["failed"]],
-    "score": res.alternatives[0].score if res.found else None, "check": passed,
+    "score": best.score if best else None, "check": passed,
 }}))
 """
 
@@ -130,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
             print(_fmt(row), flush=True)
     done = [r for r in rows if "error" not in r]
     if done:
-        optimal = sum(r["status"] == "OPTIMAL" for r in done)
+        optimal = sum(r["found"] and r["status"] == "OPTIMAL" for r in done)
         median = statistics.median(r["place_s"] for r in done)
         found = sum(r["found"] for r in done)
         rejected = sum(len(r["rejected"]) for r in done)
