@@ -302,19 +302,26 @@ def _grow(villages: gpd.GeoDataFrame, first: int, target_ha: float) -> list[int]
     return chosen
 
 
+def _coastal(seed: int) -> bool:
+    """True for the seeds whose estate reaches the coast: 2, 6, 10, …"""
+    return seed % 4 == 2
+
+
 def _first_villages(villages: gpd.GeoDataFrame, coast: shapely.Geometry, seed: int) -> list[int]:
     """The villages seed ``seed`` tries to start from, in order.
 
-    Every fourth seed (2, 6, 10, …) starts from a village on the coast, the others from
-    inland ones. Each pool is shuffled once with a fixed seed; seed ``s`` takes its
-    ``s``-th entry first (``s // 4`` on the coast), then entries 37 (5 on the coast)
-    places further on, so the first choices of seeds 0-36 differ.
+    Every fourth seed (2, 6, 10, …) starts from a village that reaches the coast, the
+    others from inland ones. Each pool is shuffled once with a fixed seed. An inland
+    seed ``s`` takes entries ``s``, ``s + 37``, ``s + 74``, …, so seeds 0-36 try
+    different villages for their first five tries; a coastal seed takes entries
+    ``s // 4``, ``s // 4 + 4``, …, so the coastal seeds 2, 6, 10 and 14 try different
+    villages for their first four.
     """
     coastal = shapely.dwithin(villages.geometry.to_numpy(), coast, 50.0)
-    on_coast = seed % 4 == 2
+    on_coast = _coastal(seed)
     pool = np.flatnonzero(coastal if on_coast else ~coastal)
     pool = pool[np.random.default_rng(_VILLAGE_ORDER_SEED).permutation(len(pool))]
-    start, stride = (seed // 4, 5) if on_coast else (seed, 37)
+    start, stride = (seed // 4, 4) if on_coast else (seed, 37)
     return [int(pool[(start + stride * k) % len(pool)]) for k in range(len(pool))]
 
 
@@ -324,8 +331,9 @@ def _boundary(
     """The estate outline (holes dropped) and the names of the villages it is made of.
 
     Starting from each of :func:`_first_villages` in turn, grows a group to a drawn size
-    and keeps the first that is neither too small, too large, too lobed (convexity
-    under 0.72) nor too narrow for the zone's clump.
+    and keeps the largest piece of its union; the first that is neither too small, too
+    large, too lobed (convexity under 0.72) nor too narrow for the zone's clump, and
+    that reaches the coast when the seed is a coastal one, is the estate.
     """
     villages = _villages()
     min_ha = max(ESTATE_HA[0], 18.0 * zone_ha)
@@ -334,7 +342,8 @@ def _boundary(
         union = shapely.union_all(villages.geometry.to_numpy()[chosen]).buffer(2.0).buffer(-2.0)
         outline = Polygon(max(_polygons(union), key=lambda g: g.area).exterior)
         sized = min_ha <= outline.area / 1e4 <= ESTATE_HA[1]
-        if sized and _convexity(outline) >= 0.72 and _roomy(outline, zone_ha):
+        shore = not _coastal(seed) or outline.distance(coast) < 50.0
+        if sized and shore and _convexity(outline) >= 0.72 and _roomy(outline, zone_ha):
             return outline, [str(n) for n in villages["name"].to_numpy()[chosen]]
     msg = f"seed {seed}: no village group of {min_ha:.0f}-{ESTATE_HA[1]:.0f} ha found"
     raise ValueError(msg)

@@ -1,8 +1,8 @@
 """The organic estates of ``benchmarks/make_organic.py``: layers, geometry, roads, CRSs.
 
 The generator lives in ``benchmarks/`` (it is not part of the package) and is imported
-from its path. Seeds 0, 2 and 13 are small estates in EPSG:32749, EPSG:23835 (with a
-coast) and EPSG:4326.
+from its path. Seeds 0, 2 and 13 are estates in EPSG:32749, EPSG:23835 (on the coast)
+and EPSG:4326.
 """
 
 from __future__ import annotations
@@ -150,6 +150,16 @@ def test_available_land_touches_industry_and_a_main_road(seed: int) -> None:
     main = est.road_corridors[est.roads["road_class"].isin(["arterial", "collector"]).to_numpy()]
     band = shapely.union_all(main.to_numpy()).buffer(1.5)
     assert available.boundary.intersection(band).length >= 150.0
+
+
+def test_a_coastal_seed_reaches_the_shore_behind_a_green_belt() -> None:
+    est = estate(2)  # seeds 2, 6, 10, … start from a coastal village
+    coast = est.water.geometry[est.water["kind"] == "coast"].iloc[0]
+    assert est.boundary_union.distance(coast) < 50.0
+    p = est.parcels
+    near = shapely.dwithin(p.geometry.to_numpy(), coast, 100.0)
+    assert near.any()
+    assert set(p["land_use"][near]) <= {"green", "road", "water"}
 
 
 @pytest.mark.parametrize("seed", SEEDS[:1])
