@@ -1,0 +1,149 @@
+"""Placement on the organic estates of ``make_organic.py``: one table row per seed.
+
+For each seed the estate is written to a GeoPackage (through fiona) with its rules TOML
+in a temporary folder; a fresh interpreter then loads both with ``kitland.load_estate``
+and ``kitland.load_rules``, runs ``kitland.place`` and re-checks the returned zone with
+``kitland.check``, so each row's peak memory (``ru_maxrss``, read before the witness
+search) is its own. The time is ``place``'s wall time; when it finds no zone that
+includes its diagnosis of the rules. Status and gap are those of the returned zone's
+solve; ", no zone" means ``place`` returned none (the zones it found were rejected by
+its final ``check``, counted per rule in their column, or time ran out) and gives the
+status of its first solve. The last column says
+whether ``make_organic.witness_zone``, a plain search that knows nothing of the
+placement engine, found a zone that passes ``check`` (so the rules are satisfiable).
+Usage::
+
+    python benchmarks/bench_organic.py [--seeds 12] [--time-limit 60] [--cell-m 25]
+
+``--seeds`` takes a count (seeds 0..N-1) or a comma-separated list (``3,7`` or ``5,``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_organic import crs_for, make_organic, rules_text, write_estate, zone_ha_for
+
+CHILD = """
+import json, resource, sys, time
+sys.path.insert(0, {here!r})
+import kitland
+from make_organic import witness_zone
+estate_path, rules_path, cell, limit = {estate!r}, {rules!r}, {cell!r}, {limit!r}
+t0 = time.perf_counter()
+est = kitland.load_estate(estate_path)
+rules = kitland.load_rules(rules_path)
+t1 = time.perf_counter()
+res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit)
+t2 = time.perf_counter()
+best = res.alternatives[0] if res.found else None
+passed = None
+if res.found:
+    report = kitland.check(est, res.zone, rules)
+    passed = all(r.passed for r in report.results if r.scope == "zone")
+peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+witness = witness_zone(est, rules) is not None
+print(json.dumps({{
+    "estate_ha": est.area_ha, "load_s": t1 - t0, "place_s": t2 - t1,
+    "peak_mb": peak_mb, "witness": witness,
+    "status": best.status if best else res.solver.get("status"),
+    "gap": best.gap if best else res.solver.get("gap"),
+    "cells": res.solver.get("cells"), "found": res.found,
+    "rejected": [r for f in res.solver.get("check_failures", []) for r in f["failed"]],
+    "score": best.score if best else None, "check": passed,
+}}))
+"""
+
+
+def run(seed: int, folder: Path, *, cell_m: float, time_limit_s: float) -> dict:
+    """Build seed's estate and rules in ``folder``, place its zone in a fresh interpreter."""
+    zone = zone_ha_for(seed)
+    estate = write_estate(make_organic(seed, zone_ha=zone), folder / f"organic_{seed}.gpkg")
+    rules = folder / f"organic_{seed}.toml"
+    rules.write_text(rules_text(zone), encoding="utf-8")
+    code = CHILD.format(
+        here=str(Path(__file__).resolve().parent),
+        estate=str(estate),
+        rules=str(rules),
+        cell=cell_m,
+        limit=time_limit_s,
+    )
+    row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone}
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=4 * time_limit_s + 600,
+        check=False,
+    )
+    if out.returncode != 0:
+        return row | {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+    return row | json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _fmt(row: dict) -> str:
+    """One markdown table row."""
+    if "error" in row:
+        return f"| {row['seed']} | {row['crs']} | – | {row['zone_ha']:g} | – | error: {row['error']} | – | – | – | – | – | – | – |"
+    gap = row["gap"]
+    gap_s = "–" if gap is None else f"{100 * gap:.2f} %"
+    score = "–" if row["score"] is None else f"{row['score']:,.1f}"
+    check = {True: "yes", False: "**no**", None: "–"}[row["check"]]
+    witness = "yes" if row["witness"] else "none found"
+    rejected = row["rejected"]
+    counts = ", ".join(f"{r} ×{rejected.count(r)}" for r in dict.fromkeys(rejected)) or "–"
+    status = row["status"] if row["found"] else f"{row['status']}, no zone"
+    return (
+        f"| {row['seed']} | {row['crs']} | {row['estate_ha']:,.0f} | {row['zone_ha']:g} | "
+        f"{row['cells']:,} | {status} | {gap_s} | {score} | {row['place_s']:.1f} | "
+        f"{row['peak_mb']:.0f} | {check} | {counts} | {witness} |"
+    )
+
+
+def _seeds(text: str) -> list[int]:
+    return [int(s) for s in text.split(",") if s] if "," in text else list(range(int(text)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    ap.add_argument("--seeds", default="12", help="a count N (seeds 0..N-1) or a list 3,7")
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--cell-m", type=float, default=25.0)
+    args = ap.parse_args(argv)
+    print(f"## Organic estates, bundled rules per seed, {args.cell_m:g} m cells, "
+          f"time limit {args.time_limit:g} s")  # fmt: skip
+    print(
+        "| seed | CRS | estate ha | zone ha | cells | status | gap | score | time s | peak MB "
+        "| zone passes check | solver zones rejected by check | witness zone |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- |")
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="organic_") as tmp:
+        for seed in _seeds(args.seeds):
+            row = run(seed, Path(tmp), cell_m=args.cell_m, time_limit_s=args.time_limit)
+            rows.append(row)
+            print(_fmt(row), flush=True)
+    done = [r for r in rows if "error" not in r]
+    if done:
+        optimal = sum(r["found"] and r["status"] == "OPTIMAL" for r in done)
+        median = statistics.median(r["place_s"] for r in done)
+        found = sum(r["found"] for r in done)
+        rejected = sum(len(r["rejected"]) for r in done)
+        print(
+            f"\nmedian place() time {median:.1f} s; proven OPTIMAL {optimal} of {len(rows)}; "
+            f"a zone returned for {found} of {len(rows)}; solver zones rejected by check: "
+            f"{rejected} (on {sum(bool(r['rejected']) for r in done)} estates); "
+            f"witness zone found for {sum(r['witness'] for r in done)} of {len(rows)}"
+        )
+
+
+if __name__ == "__main__":
+    main()
