@@ -124,7 +124,8 @@ def crs_for(seed: int) -> str:
 
 
 def rules_text(zone_ha: float) -> str:
-    """The bundled UMKM rules with ``area_ha = zone_ha`` and ``tolerance_ha`` 2.5 % of it.
+    """The bundled UMKM rules with the zone's band scaled to ``zone_ha``: at least
+    ``zone_ha``, at most 5 % more (the bundled file asks for 20–21 ha).
 
     Parameters
     ----------
@@ -137,11 +138,8 @@ def rules_text(zone_ha: float) -> str:
         TOML text; every other rule is the bundled file's.
     """
     text = bundled_path("umkm_rules.toml").read_text(encoding="utf-8")
-    tol = round(0.025 * zone_ha, 3)
-    text = re.sub(r"(?m)^area_ha\s*=.*$", f"area_ha = {zone_ha:g}", text, count=1)
-    band = f"[{zone_ha - tol:g}, {zone_ha + tol:g}]"
-    line = f"tolerance_ha = {tol:g}            # placed area must lie in {band} ha"
-    return re.sub(r"(?m)^tolerance_ha\s*=.*$", line, text, count=1)
+    text = re.sub(r"(?m)^min_ha\s*=.*$", f"min_ha = {zone_ha:g}", text, count=1)
+    return re.sub(r"(?m)^max_ha\s*=.*$", f"max_ha = {round(1.05 * zone_ha, 3):g}", text, count=1)
 
 
 # -- geometry helpers ---------------------------------------------------------------------

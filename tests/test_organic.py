@@ -198,7 +198,8 @@ def test_zone_sizes_crs_and_rules_per_seed() -> None:
     rules = parse_rules(tomllib.loads(mo.rules_text(34.5)))
     bundled = kitland.load_rules()
     assert rules.zone is not None and bundled.zone is not None
-    assert (rules.zone.area_ha, rules.zone.tolerance_ha) == (34.5, pytest.approx(0.8625, abs=1e-3))
+    assert (rules.zone.min_ha, rules.zone.area_ha) == (34.5, 34.5)
+    assert rules.zone.max_ha == pytest.approx(36.225)
     assert [r.params for r in rules.rules] == [r.params for r in bundled.rules]
 
 
