@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
+import time
 from typing import Any
 
 __all__ = ["Progress", "wanted"]
@@ -35,14 +37,25 @@ class Progress:
         from tqdm import tqdm  # noqa: PLC0415 - only the command line on a terminal needs it
 
         self.total = float(time_limit_s)
+        self.t0 = time.monotonic()
         self.bar = tqdm(total=round(self.total, 1), unit="s", file=sys.stderr, leave=False,
                         bar_format="{desc} |{bar}| {n:.0f}/{total:.0f} s")  # fmt: skip
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+        # The solver reports between windows; the clock moves on in between.
+        threading.Thread(target=self._tick, name="kitland-progress", daemon=True).start()
+
+    def _tick(self) -> None:
+        while not self.stopped.wait(0.5):
+            with self.lock:
+                if self.stopped.is_set():
+                    return
+                self.bar.n = round(min(self.total, time.monotonic() - self.t0), 1)
+                self.bar.refresh()
 
     def __call__(self, event: dict[str, Any]) -> None:
         """Show one event: ``stage``, ``time_left_s`` and, when known, ``rank``,
         ``best`` (score so far) and ``bound`` (proven lower bound)."""
-        spent = min(self.total, max(0.0, self.total - float(event.get("time_left_s", 0.0))))
-        self.bar.n = round(spent, 1)
         parts = [_STAGES.get(str(event.get("stage")), str(event.get("stage")))]
         if "rank" in event:
             parts.append(f"placement {event['rank']}")
@@ -51,11 +64,18 @@ class Progress:
             parts.append(f"best score {best:,.1f}")
             if bound is not None and math.isfinite(bound) and abs(best) > 0:
                 parts.append(f"gap {max(0.0, (best - bound) / abs(best)):.1%}")
-        self.bar.set_description_str(", ".join(parts), refresh=False)
-        self.bar.refresh()
+        with self.lock:
+            if self.stopped.is_set():
+                return
+            self.bar.n = round(min(self.total, time.monotonic() - self.t0), 1)
+            self.bar.set_description_str(", ".join(parts), refresh=False)
+            self.bar.refresh()
         if event.get("stage") == "done":
             self.close()
 
     def close(self) -> None:
-        """Remove the bar from the terminal."""
-        self.bar.close()
+        """Stop the clock and remove the bar from the terminal."""
+        with self.lock:
+            if not self.stopped.is_set():
+                self.stopped.set()
+                self.bar.close()
