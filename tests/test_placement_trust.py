@@ -196,3 +196,36 @@ def test_a_gap_in_the_parcels_warns_but_does_not_stop_place(
         res = place(est, _rules({"area_ha": 3, "tolerance_ha": 0.25}), cell_m=25, time_limit_s=60)
     assert res.status == "OPTIMAL"
     assert any("gap" in r.getMessage() for r in caplog.records)
+
+
+def test_a_staircase_failing_min_width_is_rescued_by_straight_edges() -> None:
+    """A 400 × 300 m block with a 4-step staircase cut off one corner has 8 convex corners:
+    the 60 m opening takes 1.29 % of it (check fails); straight edges pass."""
+    import shapely  # noqa: PLC0415
+    from shapely import box  # noqa: PLC0415
+
+    from kitland.measure import check  # noqa: PLC0415
+    from kitland.placement import _rescue, build_problem  # noqa: PLC0415
+    from kitland.placement._outline import vertex_count  # noqa: PLC0415
+
+    est = grid_estate(["A" * 8] * 8, cell_m=100, settlements=DESA)
+    steps = shapely.union_all(
+        [
+            box(X0 + 500 - 25 * (k + 1), Y0 + 400 - 25 * (4 - k), X0 + 500, Y0 + 400)
+            for k in range(4)
+        ]
+    )
+    zone = shapely.normalize(
+        shapely.simplify(box(X0 + 100, Y0 + 100, X0 + 500, Y0 + 400) - steps, 0)
+    )
+    a_ha = zone.area / 1e4
+    rules = _rules({"min_ha": a_ha - 0.05, "max_ha": a_ha + 0.05},
+                   rules=[{"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}])  # fmt: skip
+    assert not check(est, zone, rules)["min_width#2"].passed
+    land, cells, prob = build_problem(est, rules, cell_m=25.0)
+    got = _rescue(est, rules, cells, land, prob, zone)
+    assert got is not None
+    outline, report = got
+    assert report.passed and check(est, outline, rules).passed
+    assert vertex_count(outline) <= 5 < vertex_count(zone)
+    assert outline.difference(land.allowed).area < 1.0

@@ -516,6 +516,16 @@ def _best_at_rank(
                                     progress=progress)  # fmt: skip
             return out
         failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
+        rescued = _rescue(estate, rules, cells, land, prob, zone) if report is not None else None
+        if rescued is not None:  # straight edges pass where the cells' staircase did not
+            outline, rep = rescued
+            s = zone_score(prob, cells, outline)
+            gap = (s - out.bound) / max(abs(s), 1e-9) if math.isfinite(out.bound) else math.inf
+            assert sol.cells is not None
+            out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
+                                      "FEASIBLE", max(0.0, gap), out.bound, grid_score=sol.objective)  # fmt: skip
+            out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
+            return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
                  rank, ", ".join(failed))  # fmt: skip
         out.failures.append({"rank": rank, "failed": failed})
@@ -575,6 +585,29 @@ def _outline(
     if isinstance(rounded, Polygon) and rounded.is_valid and accept(rounded):
         best = rounded
     return best, reports[best.wkb]
+
+
+def _rescue(
+    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, zone: Polygon,
+) -> tuple[Polygon, Report] | None:  # fmt: skip
+    """A straight-edged outline of a cell zone that failed ``check`` and passes it, if
+    the outline step finds one (the cells' staircase corners cost ``min_width`` area that
+    straight edges do not); None otherwise."""
+    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+    reports: dict[bytes, Report] = {}
+
+    def accept(z: Polygon) -> bool:
+        rep = check(estate, z, rules)
+        reports[z.wkb] = rep
+        return _zone_rules_pass(rep)
+
+    if not isinstance(zone, Polygon):
+        return None
+    got = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
+                     score=lambda z: zone_score(prob, cells, z), accept=accept, ceiling=math.inf,
+                     max_accept_calls=6)  # fmt: skip
+    return None if got is zone else (got, reports[got.wkb])
 
 
 def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:

@@ -59,6 +59,7 @@ def straighten(
     score: Callable[[Polygon], float],
     accept: Callable[[Polygon], bool],
     max_accept_calls: int = 12,
+    ceiling: float | None = None,
 ) -> Polygon:
     """The accepted outline with straight edges and the lowest ``score``, or ``zone`` itself.
 
@@ -73,11 +74,14 @@ def straighten(
     angle_deg
         The grid angle (counter-clockwise), degrees.
     score
-        Lower is better; only proposals scoring below ``zone`` are considered.
+        Lower is better; only proposals scoring below ``ceiling`` are considered.
     accept
         True when a proposal passes the rules; called best score first.
     max_accept_calls
         At most this many calls to ``accept``.
+    ceiling
+        Only proposals scoring below this count (default: the score of ``zone``; give
+        ``math.inf`` to look for any accepted outline of a zone that is not accepted).
 
     Returns
     -------
@@ -109,7 +113,7 @@ def straighten(
     pad = max(x1 - x0, y1 - y0)
     near = shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
     proposals = _proposals(zone, near, cell_m, _bases(zone, cell_m, angle_deg))
-    best = score(zone)
+    best = score(zone) if ceiling is None else ceiling
     ranked = sorted(
         (
             (s, vertex_count(p), k, how, p)
