@@ -92,7 +92,9 @@ def test_place_names_each_file_it_wrote(setup, tmp_path: Path, capsys) -> None:
 
 
 def test_place_without_outputs_says_nothing_was_written(setup, capsys) -> None:
-    code, stdout, err = _run(["place", str(setup["estate"]), "--rules", str(setup["rules"])], capsys)
+    code, stdout, err = _run(
+        ["place", str(setup["estate"]), "--rules", str(setup["rules"])], capsys
+    )
     assert code == 0
     assert "placement 1:" in stdout
     assert err == (
@@ -122,7 +124,9 @@ def test_place_that_finds_nothing_says_what_it_did_not_write(setup, tmp_path: Pa
     assert rep.exists() and not out.exists() and not html.exists()
 
 
-def test_map_png_names_the_png_and_writes_no_html(setup, tmp_path: Path, capsys, monkeypatch) -> None:
+def test_map_png_names_the_png_and_writes_no_html(
+    setup, tmp_path: Path, capsys, monkeypatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "maps").mkdir()
     code, stdout, err = _run(["map", str(setup["estate"]), "--png", "estate.png"], capsys)

@@ -395,7 +395,6 @@ def test_unknown_solver_backend_is_named() -> None:
         solve(prob, backend="higs")
 
 
-
 def test_a_window_starts_from_a_zone_that_passes_check() -> None:
     """A window's own warm start (greedy growth or its best rectangle) lies in the window,
     touches its block and, dissolved, passes every zone rule of ``check``, including a
@@ -427,7 +426,9 @@ def test_an_error_in_a_window_stops_the_search_beside_it(monkeypatch: pytest.Mon
     from kitland.placement import _solve, build_problem  # noqa: PLC0415
 
     # Open land with the preferred point at a corner: the search has many rounds to do.
-    est = grid_estate(["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})])
+    est = grid_estate(
+        ["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})]
+    )
     rules = _rules(10.0, 0.5, [{"kind": "contiguous"}, {"kind": "compactness", "min": 0.5},
                                {"kind": "min_width", "min_m": 60}], NEAR_K)  # fmt: skip
     _, _, prob = build_problem(est, rules, cell_m=25)
@@ -458,7 +459,9 @@ def test_the_search_beside_the_windows_yields_the_cores_to_highs(
 
     from kitland.placement import _solve, build_problem  # noqa: PLC0415
 
-    est = grid_estate(["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})])
+    est = grid_estate(
+        ["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})]
+    )
     rules = _rules(10.0, 0.5, [{"kind": "contiguous"}], NEAR_K)
     _, _, prob = build_problem(est, rules, cell_m=50)
     me = threading.get_native_id()
@@ -608,7 +611,10 @@ def test_the_dive_finds_a_zone_of_the_model(monkeypatch: pytest.MonkeyPatch) -> 
     assert _feasible_set(prob, zone, _adjacency(len(prob), prob.edges), squares)
     assert best.objective - 1e-6 <= prob.cost[zone].sum() < cutoff
     # Nothing below the optimum: the dive must come back empty.
-    assert _milp._dive(w, np.arange(len(prob)), best.objective - 1e-3, 0, time.monotonic() + 30) is None
+    assert (
+        _milp._dive(w, np.arange(len(prob)), best.objective - 1e-3, 0, time.monotonic() + 30)
+        is None
+    )
 
 
 @pytest.mark.parametrize("second", [False, True])

@@ -55,7 +55,8 @@ def test_proven_infeasible_has_funnel_and_exit_1(capsys: pytest.CaptureFixture[s
     res = place(est, _rules({"area_ha": 12, "tolerance_ha": 0.5}), cell_m=50, time_limit_s=30)
     assert res.status == "INFEASIBLE" and not res.found
     assert "funnel" in res.report.extra
-    assert "(proven)" in res.summary()
+    assert "proven for zones of the 50 m grid" in res.summary()
+    assert res.solver["conservative"] == []
 
 
 # -- 2. one status per placement ---------------------------------------------------------------
@@ -229,3 +230,13 @@ def test_a_staircase_failing_min_width_is_rescued_by_straight_edges() -> None:
     assert report.passed and check(est, outline, rules).passed
     assert vertex_count(outline) <= 5 < vertex_count(zone)
     assert outline.difference(land.allowed).area < 1.0
+
+
+def test_infeasible_under_a_width_rule_says_the_model_reads_it_conservatively() -> None:
+    est = grid_estate(["AAAA", "AAAA"], cell_m=100, settlements=DESA)
+    rules = _rules({"area_ha": 12, "tolerance_ha": 0.5},
+                   rules=[{"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}])  # fmt: skip
+    res = place(est, rules, cell_m=50, time_limit_s=30)
+    assert res.status == "INFEASIBLE"
+    assert res.solver["conservative"] == ["min_width"]
+    assert "not ruled out" in res.summary()

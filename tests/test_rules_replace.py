@@ -28,7 +28,11 @@ def test_replace_zone_area() -> None:
     sym = rules.replace("area", area_ha=25.0, tolerance_ha=0.5)
     assert sym.zone is not None and (sym.zone.min_ha, sym.zone.max_ha) == (24.5, 25.5)
     band = rules.replace("area", min_ha=30.0, max_ha=32.0)
-    assert band.zone is not None and (band.zone.min_ha, band.zone.area_ha, band.zone.max_ha) == (30.0, 30.0, 32.0)
+    assert band.zone is not None and (band.zone.min_ha, band.zone.area_ha, band.zone.max_ha) == (
+        30.0,
+        30.0,
+        32.0,
+    )
 
 
 def test_zone_band_errors_name_the_key() -> None:

@@ -81,9 +81,7 @@ def test_cli_prints_every_rules_problem_and_exits_2(tmp_path: Path, capsys) -> N
     f = tmp_path / "rules.toml"
     f.write_text(THREE_PROBLEMS)
     out = tmp_path / "out.gpkg"
-    code, stdout, err = _run(
-        ["place", str(est), "--rules", str(f), "--out", str(out)], capsys
-    )
+    code, stdout, err = _run(["place", str(est), "--rules", str(f), "--out", str(out)], capsys)
     assert code == 2 and stdout == ""
     lines = err.splitlines()
     assert lines[0] == f"kitland: {f}: 3 problems"
@@ -96,7 +94,9 @@ def test_cli_prints_every_rules_problem_and_exits_2(tmp_path: Path, capsys) -> N
 
 
 def test_a_single_problem_stays_one_line(tmp_path: Path) -> None:
-    with pytest.raises(RulesError, match=r"^r\.toml rule compactness#1, key 'min': 2 is outside 0\.\.1$"):
+    with pytest.raises(
+        RulesError, match=r"^r\.toml rule compactness#1, key 'min': 2 is outside 0\.\.1$"
+    ):
         parse_rules({"rules": [{"kind": "compactness", "min": 2}]}, source="r.toml")
 
 
@@ -125,7 +125,9 @@ def test_optional_is_a_boolean_on_every_kind_of_rule() -> None:
     )  # fmt: skip
     assert [r.optional for r in rules] == [True, False, False, True]
     assert "optional" not in rules["coastal setback"].params
-    with pytest.raises(RulesError, match=r"coastal setback, key 'optional': expected true or false, got text 'yes'"):
+    with pytest.raises(
+        RulesError, match=r"coastal setback, key 'optional': expected true or false, got text 'yes'"
+    ):
         parse_rules({"rules": [COAST | {"optional": "yes"}]})
     assert rules.replace("contiguous#2", optional=True)["contiguous#2"].optional is True
 
@@ -223,7 +225,15 @@ def test_bundled_rules_place_on_an_estate_without_coast(inland, tmp_path: Path, 
 
 def test_subprocess_bundled_rules_on_an_estate_without_coast(inland) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "kitland", "check", str(inland["estate"]), "--zone", str(inland["zone"])],
+        [
+            sys.executable,
+            "-m",
+            "kitland",
+            "check",
+            str(inland["estate"]),
+            "--zone",
+            str(inland["zone"]),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

@@ -105,7 +105,9 @@ def test_slanted_land_gets_a_zone_that_passes_check() -> None:
     corner charge falls short, the failed check calibrates it and the solve repeats."""
     from kitland import Estate  # noqa: PLC0415
 
-    layers = grid_layers(["AAAAAA"] * 6, cell_m=100, settlements=[(Point(0, 0), {"name": "Ketanggan"})])
+    layers = grid_layers(
+        ["AAAAAA"] * 6, cell_m=100, settlements=[(Point(0, 0), {"name": "Ketanggan"})]
+    )
     pivot = (X0, Y0)
     for name in ("boundary", "parcels", "settlements"):
         layers[name] = layers[name].set_geometry(layers[name].geometry.rotate(30, origin=pivot))
@@ -159,7 +161,9 @@ def test_placed_zones_pass_a_width_rule_a_corner_blind_model_fails() -> None:
     is a staircase toward the point, which loses more than 1 % to the 60 m opening; the
     placed zone must pass check, be proven optimal (the instance is small enough), and be
     no worse than the best rectangle of at least the target area (found by brute force)."""
-    est = grid_estate(["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})])
+    est = grid_estate(
+        ["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})]
+    )
     # 10 ha: at 1 % the opening allows 1,000 m², five right-angled corners (a rectangle
     # uses four). Below about 7.8 ha not even a square passes a 60 m width rule.
     rules = _width_rules(10.0, 0.5)
@@ -172,7 +176,13 @@ def test_placed_zones_pass_a_width_rule_a_corner_blind_model_fails() -> None:
 
     def score(z: shapely.Geometry) -> float:
         cells = make_cells(z, cell_m=C)
-        return sum(a * k.distance(Point(xy)) for a, xy in zip(cells.area_m2, cells.centroids, strict=True)) / 100_000
+        return (
+            sum(
+                a * k.distance(Point(xy))
+                for a, xy in zip(cells.area_m2, cells.centroids, strict=True)
+            )
+            / 100_000
+        )
 
     best_rect = math.inf
     for h in range(3, 21):

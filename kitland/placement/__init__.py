@@ -187,7 +187,7 @@ class PlacementResult:
             lines.append(f"no placement found within {limit:g} s; it is not proven that none "
                          f"exists; try --time-limit {max(60.0, 4 * limit):g}")  # fmt: skip
         else:
-            lines.append("no placement satisfies the rules (proven)")
+            lines.append(_infeasible_text(s))
             lines += _funnel_lines(self.report.extra)
             rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
             if rejected:
@@ -257,6 +257,17 @@ def _placement_line(p: Placement, grid_m: Any) -> str:
     verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
     return (f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
             f"{p.vertices} vertices, {st}, {verdict}")  # fmt: skip
+
+
+def _infeasible_text(solver: dict[str, Any]) -> str:
+    """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
+    text = (f"no placement satisfies the rules (proven for zones of the {solver.get('grid_m', 0):g} m "
+            "grid's cells)")  # fmt: skip
+    if solver.get("conservative"):
+        text += (f"; the model reads {', '.join(solver['conservative'])} conservatively (whole "
+                 "squares of cells, charged corners), so a zone with narrower parts that would "
+                 "still pass check is not ruled out")  # fmt: skip
+    return text
 
 
 def _funnel_lines(extra: dict[str, Any]) -> list[str]:
@@ -751,6 +762,7 @@ def _result(
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
         "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
+        "conservative": ["min_width"] if prob.width_cells > 1 or prob.corners is not None else [],
     }  # fmt: skip
     failures = [f for a in ranks for f in a.failures]
     if failures:
@@ -773,7 +785,7 @@ def _result(
     if status == "INFEASIBLE":
         from kitland.placement._diagnose import funnel, relaxations  # noqa: PLC0415
 
-        why = "no placement satisfies the rules (proven)"
+        why = _infeasible_text(solver)
         extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
         budget = max(2.0, min(30.0, deadline - time.monotonic()))
         extra["diagnosis"] = relaxations(prob, time_limit_s=budget) if len(prob) else []
