@@ -98,6 +98,9 @@ class Placement:
     grid_score
         The score of the cells the solver chose (``status`` and ``gap`` refer to it);
         ``score`` is that of the final outline, whose straight edges may score lower.
+    rescued
+        True when the solver's cells failed ``check`` and their straightened outline
+        passed (then ``FEASIBLE``, its gap measured against the grid's bound).
     """
 
     zone: Polygon
@@ -110,6 +113,7 @@ class Placement:
     gap: float = 0.0
     bound: float = -math.inf
     grid_score: float = math.nan
+    rescued: bool = False
 
     @property
     def vertices(self) -> int:
@@ -127,7 +131,7 @@ class Placement:
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
             "grid_score": round(self.grid_score, 3) if math.isfinite(self.grid_score) else None,
-            "vertices": self.vertices,
+            "vertices": self.vertices, "rescued_by_outline": self.rescued,
             "passed": _zone_rules_pass(self.report),
             "status": self.status, "solver_status": self.status,
             "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
@@ -249,10 +253,14 @@ def _placement_line(p: Placement, grid_m: Any) -> str:
     c = p.report.zone.get("compactness", float("nan"))
     if p.status == "OPTIMAL":
         st = f"optimal on the {grid_m:g} m grid" if grid_m else "optimal"
+    elif p.rescued:
+        gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
+        st = (f"feasible, {gap} to the grid's bound: the straightened outline of the solver's "
+              "cells, which failed check themselves")  # fmt: skip
     else:
         gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
         st = f"feasible, {gap} (time limit reached)"
-    if not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
+    if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
         st += f"; cells scored {p.grid_score:,.1f}, outline straightened"
     verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
     return (f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
@@ -534,7 +542,8 @@ def _best_at_rank(
             gap = (s - out.bound) / max(abs(s), 1e-9) if math.isfinite(out.bound) else math.inf
             assert sol.cells is not None
             out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
-                                      "FEASIBLE", max(0.0, gap), out.bound, grid_score=sol.objective)  # fmt: skip
+                                      "FEASIBLE", max(0.0, gap), out.bound, grid_score=sol.objective,
+                                      rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
