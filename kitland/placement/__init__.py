@@ -101,6 +101,8 @@ class Placement:
     rescued
         True when the solver's cells failed ``check`` and their straightened outline
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
+    note
+        Why a ``FEASIBLE`` placement is not proven, when it is not the time limit.
     """
 
     zone: Polygon
@@ -114,6 +116,7 @@ class Placement:
     bound: float = -math.inf
     grid_score: float = math.nan
     rescued: bool = False
+    note: str = ""
 
     @property
     def vertices(self) -> int:
@@ -259,7 +262,7 @@ def _placement_line(p: Placement, grid_m: Any) -> str:
               "cells, which failed check themselves")  # fmt: skip
     else:
         gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
-        st = f"feasible, {gap} (time limit reached)"
+        st = f"feasible, {gap} ({p.note or 'time limit reached'})"
     if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
         st += f"; cells scored {p.grid_score:,.1f}, outline straightened"
     verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
@@ -576,10 +579,15 @@ def _finish(
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
     outline, report = _outline(estate, rules, cells, land, prob, zone, report)
     assert sol.cells is not None
+    note = (
+        ""
+        if proven or sol.status != "OPTIMAL"
+        else ("proven only for the width model as tightened after a zone failed check")
+    )
     return Placement(outline, zone_score(prob, cells, outline), rank, report,
                      float(outline.area) / 1e4, sol.cells, status,
                      max(0.0, gap) if math.isfinite(gap) else math.inf, bound,
-                     grid_score=obj)  # fmt: skip
+                     grid_score=obj, note=note)  # fmt: skip
 
 
 def _outline(
