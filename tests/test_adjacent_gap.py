@@ -207,7 +207,7 @@ def test_d_place_finds_a_zone_across_the_street() -> None:
     cells of 25 m): 100 m of shared boundary is only possible across the road."""
     layers = street_layers(["III", "AAA"], settlements=[(Point(0, 0), {"name": "Ketanggan"})])
     est = Estate.from_layers(layers)
-    res = place(est, _placement_rules({"max_gap_m": 15}), cell_m=25, time_limit_s=60)
+    res = place(est, _placement_rules({"max_gap_m": 15}), cell_m=25, time_limit_s=120)
     assert res.found and res.solver["status"] == "OPTIMAL"
     assert res.alternatives[0].status == "OPTIMAL"
     assert res.zone is not None
@@ -215,7 +215,7 @@ def test_d_place_finds_a_zone_across_the_street() -> None:
     assert report.passed and report["adjacent#1"].value >= 100
     # The zone lies along the road, in the available row (y 0..100).
     assert res.zone.bounds[3] == pytest.approx(Y0 + 100)
-    none = place(est, _placement_rules({}), cell_m=25, time_limit_s=60)
+    none = place(est, _placement_rules({}), cell_m=25, time_limit_s=120)
     assert not none.found and none.solver["status"] == "INFEASIBLE"
     assert "no placement" in none.summary()
 

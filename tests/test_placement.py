@@ -55,7 +55,7 @@ def _one_spot_rules(min_shared_m: float = 100) -> Rules:
 
 def test_exactly_one_spot_is_found() -> None:
     est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
-    res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=20)
+    res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=120)
     assert res.found
     spot_b = box(X0 + 400, Y0, X0 + 600, Y0 + 200)
     assert res.zone is not None
@@ -82,7 +82,7 @@ def test_greedy_from_best_cell_would_fail() -> None:
 
 def test_infeasible_names_the_culprit_rule(tmp_path: Path) -> None:
     est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
-    res = place(est, _one_spot_rules(min_shared_m=500), cell_m=50, time_limit_s=20)
+    res = place(est, _one_spot_rules(min_shared_m=500), cell_m=50, time_limit_s=120)
     assert not res.found and res.zone is None and res.alternatives == []
     d = json.loads(res.report.to_json())
     assert d["passed"] is False
@@ -129,7 +129,7 @@ def test_optimum_matches_brute_force_enumeration() -> None:
         if score < best_score - 1e-9:
             best_score, best_zone = score, zone
     assert best_zone is not None
-    res = place(est, rules, cell_m=50, time_limit_s=20)
+    res = place(est, rules, cell_m=50, time_limit_s=120)
     assert res.found and res.solver["status"] == "OPTIMAL"
     assert res.alternatives[0].score == pytest.approx(best_score, rel=1e-9)
     assert res.zone is not None
@@ -138,14 +138,14 @@ def test_optimum_matches_brute_force_enumeration() -> None:
 
 def test_same_input_same_zone() -> None:
     est, rules = _enum_setup()
-    a = place(est, rules, cell_m=50, time_limit_s=20, alternatives=2)
-    b = place(est, rules, cell_m=50, time_limit_s=20, alternatives=2)
+    a = place(est, rules, cell_m=50, time_limit_s=120, alternatives=2)
+    b = place(est, rules, cell_m=50, time_limit_s=120, alternatives=2)
     assert [p.zone.wkb for p in a.alternatives] == [p.zone.wkb for p in b.alternatives]
 
 
 def test_alternatives_overlap_at_most_the_share() -> None:
     est, rules = _enum_setup()
-    res = place(est, rules, cell_m=50, time_limit_s=20, alternatives=3, max_overlap=0.25)
+    res = place(est, rules, cell_m=50, time_limit_s=120, alternatives=3, max_overlap=0.25)
     zones = [p.zone for p in res.alternatives]
     assert len(zones) >= 2
     assert [p.rank for p in res.alternatives] == list(range(1, len(zones) + 1))
@@ -188,7 +188,7 @@ def test_no_two_piece_zone_across_a_road() -> None:
     est = grid_estate(["AAA", "AAA"], cell_m=50, roads=road)
     rules = _rules(2.0, 0.5, [{"kind": "contiguous"}])
     # Each side holds 1.44 ha (< 1.5 ha); only a zone in two pieces would reach the area.
-    res = place(est, rules, cell_m=25, time_limit_s=10)
+    res = place(est, rules, cell_m=25, time_limit_s=120)
     assert not res.found
     assert max(res.report.extra["funnel"]["largest_pieces_ha"]) == pytest.approx(1.44)
 
@@ -208,7 +208,7 @@ def test_property_every_placed_zone_passes_check(grid: list[str], area_ha: float
     if min_shared and "I" in "".join(grid):
         rules_list.append({**ADJ, "min_shared_m": min_shared})
     rules = _rules(area_ha, 0.25, rules_list, NEAR_K)
-    res = place(est, rules, cell_m=25, time_limit_s=10, alternatives=2)
+    res = place(est, rules, cell_m=25, time_limit_s=120, alternatives=2)
     for p in res.alternatives:
         assert check(est, p.zone, rules).passed
     assert res.found == bool(res.alternatives)
@@ -230,7 +230,7 @@ def test_errors() -> None:
 # -- outputs ------------------------------------------------------------------------------
 def test_write_placement_layers(tmp_path: Path) -> None:
     est, rules = _enum_setup()
-    res = place(est, rules, cell_m=50, time_limit_s=20, alternatives=2)
+    res = place(est, rules, cell_m=50, time_limit_s=120, alternatives=2)
     out = tmp_path / "placed.gpkg"
     write_placement(res, out)
     assert sorted(fiona.listlayers(out)) == ["parcels", "zone"]
@@ -313,7 +313,7 @@ def test_cli_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_result_displays() -> None:
     est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
-    res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=20)
+    res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=120)
     assert "<table>" in res._repr_html_()
     assert res.summary().startswith("placement 1: 4.00 ha")
     assert np.isfinite(res.solver["time_s"])
@@ -358,8 +358,8 @@ def test_highs_and_cpsat_windows_agree(setup, cell_m: float) -> None:  # type: i
 
     est, rules = setup()
     _, _, prob = build_problem(est, rules, cell_m=cell_m)
-    a = solve(prob, time_limit_s=30, backend="highs")
-    b = solve(prob, time_limit_s=30, backend="cpsat")
+    a = solve(prob, time_limit_s=120, backend="highs")
+    b = solve(prob, time_limit_s=120, backend="cpsat")
     assert a.status == b.status == "OPTIMAL"
     assert a.objective == pytest.approx(b.objective, rel=1e-9)
 
@@ -440,7 +440,7 @@ def test_an_error_in_a_window_stops_the_search_beside_it(monkeypatch: pytest.Mon
     monkeypatch.setattr(_solve, "solve_window", broken)
     t0 = time.monotonic()
     with pytest.raises(RuntimeError, match="window failed"):
-        _solve.solve(prob, time_limit_s=60)
+        _solve.solve(prob, time_limit_s=120)
     extra = [t for t in threading.enumerate() if t not in before]
     for t in extra:
         t.join(timeout=5)
@@ -473,7 +473,7 @@ def test_the_search_beside_the_windows_yields_the_cores_to_highs(
         return best
 
     monkeypatch.setattr(_solve, "_improve", record)
-    sol = _solve.solve(prob, time_limit_s=20)
+    sol = _solve.solve(prob, time_limit_s=120)
     assert sol.status == "OPTIMAL"
     assert len(seen) == 1
     tid, policy = seen[0]
@@ -525,7 +525,7 @@ def test_targets_below_and_above_the_optimum_prove_it(
 
     est, rules = _width_setup()
     _, _, prob = build_problem(est, rules, cell_m=25.0)
-    b = solve(prob, time_limit_s=30, backend="cpsat")
+    b = solve(prob, time_limit_s=120, backend="cpsat")
     monkeypatch.setattr(_milp, "_PROBE_MIN_CELLS", 1)
     monkeypatch.setattr(_milp, "_TARGET_GAPS", gaps)
     targets: list[float] = []
@@ -536,7 +536,7 @@ def test_targets_below_and_above_the_optimum_prove_it(
         return probe(w, cells, target, t_stop, **kw)
 
     monkeypatch.setattr(_milp, "_probe", seen)
-    a = solve(prob, time_limit_s=30, backend="highs")
+    a = solve(prob, time_limit_s=120, backend="highs")
     assert a.status == b.status == "OPTIMAL"
     assert a.objective == pytest.approx(b.objective, rel=1e-9)
     assert targets and (targets[0] < b.objective) == below
@@ -575,7 +575,7 @@ def _width_window() -> tuple:
     est, rules = _width_setup()
     _, _, prob = build_problem(est, rules, cell_m=25.0)
     w, squares = _whole_window(prob)
-    best = solve(prob, time_limit_s=30, backend="cpsat")
+    best = solve(prob, time_limit_s=120, backend="cpsat")
     assert best.status == "OPTIMAL" and best.cells is not None
     return prob, squares, w, best
 
@@ -633,7 +633,7 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
         worse, other = prob, best
         for _ in range(4):
             worse = worse.with_nogood(other.cells)
-            other = solve(worse, time_limit_s=30, backend="cpsat")
+            other = solve(worse, time_limit_s=120, backend="cpsat")
             assert other.status == "OPTIMAL"
             if other.objective > best.objective + 1e-6:
                 break
@@ -653,7 +653,7 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
         return keep, ones
 
     monkeypatch.setattr(_milp, "_probe", seen)
-    a = solve(prob, time_limit_s=30, backend="highs")
+    a = solve(prob, time_limit_s=120, backend="highs")
     assert a.status == "OPTIMAL"
     assert a.objective == pytest.approx(best.objective, rel=1e-9)
     assert len(calls) == 1
