@@ -458,10 +458,6 @@ def _stable(solver: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in solver.items() if k != "time_s"}
 
 
-#: What the statuses mean (SPEC §5 ``status``).
-STATUSES = ("OPTIMAL", "FEASIBLE", "INFEASIBLE", "UNDECIDED")
-
-
 @dataclass
 class _Attempts:
     """What the solves behind one rank found: the best zone, its proof, and why not."""
