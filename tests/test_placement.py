@@ -24,6 +24,7 @@ from kitland.cli import main
 from kitland.measure import check
 from kitland.placement import place, write_placement
 from kitland.placement._cells import make_cells
+from kitland.placement._options import SolveOptions
 from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
@@ -526,8 +527,7 @@ def test_targets_below_and_above_the_optimum_prove_it(
     est, rules = _width_setup()
     _, _, prob = build_problem(est, rules, cell_m=25.0)
     b = solve(prob, time_limit_s=120, backend="cpsat")
-    monkeypatch.setattr(_milp, "_PROBE_MIN_CELLS", 1)
-    monkeypatch.setattr(_milp, "_TARGET_GAPS", gaps)
+    options = SolveOptions(probe_min_cells=1, target_gaps=gaps)
     targets: list[float] = []
     probe = _milp._probe
 
@@ -536,13 +536,13 @@ def test_targets_below_and_above_the_optimum_prove_it(
         return probe(w, cells, target, t_stop, **kw)
 
     monkeypatch.setattr(_milp, "_probe", seen)
-    a = solve(prob, time_limit_s=120, backend="highs")
+    a = solve(prob, time_limit_s=120, backend="highs", options=options)
     assert a.status == b.status == "OPTIMAL"
     assert a.objective == pytest.approx(b.objective, rel=1e-9)
     assert targets and (targets[0] < b.objective) == below
 
 
-def _whole_window(prob):  # type: ignore[no-untyped-def]
+def _whole_window(prob, opts=None):  # type: ignore[no-untyped-def]
     """The HiGHS window over every cell of ``prob``, as ``solve`` builds it, and the
     width squares."""
     from kitland.placement import _milp  # noqa: PLC0415
@@ -557,10 +557,11 @@ def _whole_window(prob):  # type: ignore[no-untyped-def]
 
     _, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
     w = _milp._Window(
-        prob, np.arange(len(prob)), squares, _perimeter_row(prob),
-        math.ceil((prob.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE),
-        math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
-        [(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], 2,
+        p=prob, block=np.arange(len(prob)), squares=squares, perimeter_row=_perimeter_row(prob),
+        area_lo=math.ceil((prob.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE),
+        area_hi=math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
+        len_units=[(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], threads=2,
+        opts=opts or SolveOptions(),
     )  # fmt: skip
     return w, squares
 
@@ -596,15 +597,15 @@ def test_probing_fixes_in_only_cells_the_optimum_holds() -> None:
     assert len(ones2) == 0 and np.array_equal(keep, keep2)
 
 
-def test_the_dive_finds_a_zone_of_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_dive_finds_a_zone_of_the_model() -> None:
     """The dive's zone, when it finds one, passes the set-based feasibility check greedy
     growth uses (area band, sums, reach, connectivity, width squares) and beats its cutoff."""
     from kitland.placement import _milp  # noqa: PLC0415
     from kitland.placement._model import _adjacency  # noqa: PLC0415
     from kitland.placement._solve import _feasible_set  # noqa: PLC0415
 
-    prob, squares, w, best = _width_window()
-    monkeypatch.setattr(_milp, "_DIVE_NODES", 50)  # this small window needs a few nodes
+    prob, squares, _, best = _width_window()
+    w, _ = _whole_window(prob, SolveOptions(dive_nodes=50))  # this small window needs a few nodes
     cutoff = best.objective * 1.05
     zone = _milp._dive(w, np.arange(len(prob)), cutoff, 0, time.monotonic() + 30)
     assert zone is not None
@@ -639,8 +640,7 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
                 break
         assert other.objective > best.objective + 1e-6
         given = other.cells
-    monkeypatch.setattr(_milp, "_PROBE_MIN_CELLS", 1)
-    monkeypatch.setattr(_milp, "_TARGET_GAPS", (0.1,))  # the first target is above both
+    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,))  # the first target is above both
     monkeypatch.setattr(
         _milp, "_dive", lambda w, cells, want, *a: given if prob.cost[given].sum() < want else None
     )
@@ -653,7 +653,7 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
         return keep, ones
 
     monkeypatch.setattr(_milp, "_probe", seen)
-    a = solve(prob, time_limit_s=120, backend="highs")
+    a = solve(prob, time_limit_s=120, backend="highs", options=options)
     assert a.status == "OPTIMAL"
     assert a.objective == pytest.approx(best.objective, rel=1e-9)
     assert len(calls) == 1

@@ -240,3 +240,22 @@ def test_infeasible_under_a_width_rule_says_the_model_reads_it_conservatively() 
     assert res.status == "INFEASIBLE"
     assert res.solver["conservative"] == ["min_width"]
     assert "not ruled out" in res.summary()
+
+
+def test_solve_options_change_the_path_not_the_proven_answer() -> None:
+    """Probing every window against a target just above its LP bound, or no probing at
+    all: the same proven optimum (options only decide how the time is spent)."""
+    from kitland.placement import SolveOptions  # noqa: PLC0415
+
+    est = grid_estate(["AAAAAA", "AAAAAA", "AAAAAA"], settlements=DESA)
+    rules = _rules({"area_ha": 3, "tolerance_ha": 0.1},
+                   prefer=[*NEAR, {"kind": "compact", "weight": 0.5}])  # fmt: skip
+    runs = [
+        place(est, rules, cell_m=50, time_limit_s=120, options=o)
+        for o in (None, SolveOptions(probe_min_cells=1, target_gaps=(1e-6, 1e-3)),
+                  SolveOptions(probe_min_cells=10**9, dive_nodes=5))
+    ]  # fmt: skip
+    assert [r.status for r in runs] == ["OPTIMAL"] * 3
+    scores = [r.alternatives[0].grid_score for r in runs]
+    assert scores[1] == pytest.approx(scores[0], rel=1e-9)
+    assert scores[2] == pytest.approx(scores[0], rel=1e-9)

@@ -49,13 +49,14 @@ from kitland.placement._cells import (
     make_cells,
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
+from kitland.placement._options import SolveOptions
 from kitland.placement._outline import straighten
 from kitland.placement._solve import Solution, solve
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
-__all__ = ["Placement", "PlacementResult", "place", "write_placement"]
+__all__ = ["Placement", "PlacementResult", "SolveOptions", "place", "write_placement"]
 
 log = logging.getLogger(__name__)
 
@@ -490,7 +491,7 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
-    rank: int, target_m2: float, deadline: float, progress: Any,
+    rank: int, target_m2: float, deadline: float, progress: Any, options: SolveOptions | None,
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` that passes ``check``, with what is proven about it."""
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
@@ -506,7 +507,7 @@ def _best_at_rank(
             break
         _progress_cb(progress, "solving", deadline, rank=rank)
         sol = solve(
-            current, time_limit_s=left,
+            current, time_limit_s=left, options=options,
             on_progress=lambda best, bound: _progress_cb(
                 progress, "solving", deadline, rank=rank, best=best, bound=bound),
         )  # fmt: skip
@@ -654,6 +655,7 @@ def place(
     max_overlap: float = 0.25,
     progress: Any = None,
     on_invalid: OnInvalid = "raise",
+    options: SolveOptions | None = None,
 ) -> PlacementResult:
     """Place the zone of ``rules`` on ``estate``: the best placement, proven, and alternatives.
 
@@ -678,6 +680,8 @@ def place(
     progress
         Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
         as the work goes on; the command line draws it on a terminal.
+    options
+        How the search spends its time (:class:`SolveOptions`); the defaults when None.
     on_invalid
         ``"raise"`` (default): an estate with data errors (:func:`kitland.validate`)
         raises :class:`DataError` before anything is placed; ``"warn"``: they are
@@ -743,7 +747,8 @@ def place(
         remaining = deadline - time.monotonic()
         share = remaining * (0.6 if rank == 1 and left > 1 else 1.0 / left)
         att = _best_at_rank(estate, rules, cells, land, current, rank=rank, target_m2=target_m2,
-                            deadline=time.monotonic() + share, progress=progress)  # fmt: skip
+                            deadline=time.monotonic() + share, progress=progress,
+                            options=options)  # fmt: skip
         ranks.append(att)
         if att.placement is None:
             break

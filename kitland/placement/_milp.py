@@ -40,29 +40,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from kitland.placement._model import Problem, _adjacency, _components
+from kitland.placement._options import SolveOptions
 
 __all__ = ["WindowResult", "solve_window"]
 
 log = logging.getLogger(__name__)
 
 _INF = highspy.kHighsInf
-#: Most separator rows added per piece and round.
-_CUTS_PER_PIECE = 20
-#: Windows of at least this many cells are solved against targets (LP probing first).
-_PROBE_MIN_CELLS = 256
-#: Targets: the LP bound (without perimeter and corner rows) plus these shares of it.
-_TARGET_GAPS = (0.005, 0.02)
-#: Share of the time left that probing, and a MILP against a target below the cutoff, may take.
-_PROBE_SHARE = 0.25
-_TARGET_SHARE = 0.5
-#: The dive's MILP frees the cells within this many grid steps of a cell the LP takes in
-#: part, stops after this many nodes (1: the root's cuts and heuristics) and may take this
-#: share of the window's time.
-_DIVE_RING = 2
-_DIVE_NODES = 1
-_DIVE_SHARE = 0.15
-#: Cells probed per round by the two LP copies before they exchange what they found.
-_PROBE_ROUND = 32
 
 
 @dataclass
@@ -128,6 +112,7 @@ class _Window:
     #: HiGHS threads: the same in every instance, as HiGHS keeps one thread scheduler
     #: per process thread, sized by the first run.
     threads: int
+    opts: SolveOptions
 
 
 @dataclass
@@ -291,6 +276,7 @@ def solve_window(
     time_limit_s: float,
     seed: int = 0,
     threads: int = 2,
+    options: SolveOptions | None = None,
 ) -> WindowResult:
     """Least-cost connected zone among ``cells`` with a cell in ``block``.
 
@@ -319,9 +305,10 @@ def solve_window(
         A feasible zone to start from (its cost is then the cutoff).
     """
     t_end = time.monotonic() + time_limit_s
-    w = _Window(p, block, squares, perimeter_row, area_lo, area_hi, len_units, threads)
+    opts = options or SolveOptions()
+    w = _Window(p, block, squares, perimeter_row, area_lo, area_hi, len_units, threads, opts)
     top = math.inf if cutoff is None else float(cutoff)
-    small = len(cells) < _PROBE_MIN_CELLS
+    small = len(cells) < opts.probe_min_cells
     best, bound, rounds = start, -math.inf, 0
     targets: list[float] = []
     probe_max = -math.inf
@@ -329,7 +316,7 @@ def solve_window(
         targets, probe_max = _targets(w, cells, top, t_end)
         # A zone cheaper than the first target makes its own cost the only target left.
         want = min([top, *targets])
-        dive = _dive(w, cells, want, seed, time.monotonic() + _DIVE_SHARE * time_limit_s)
+        dive = _dive(w, cells, want, seed, time.monotonic() + opts.dive_share * time_limit_s)
         log.debug("window of %d cells: targets %s, dive %s, %.1f s left", len(cells),
                   [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
                   t_end - time.monotonic())  # fmt: skip
@@ -341,7 +328,7 @@ def solve_window(
         last = not targets and target >= top
         keep, ones = cells, cells[:0]
         if target <= probe_max:
-            t_stop = time.monotonic() + _PROBE_SHARE * (t_end - time.monotonic())
+            t_stop = time.monotonic() + opts.probe_share * (t_end - time.monotonic())
             # Cells every cheaper zone holds are worth finding only against a zone's own cost.
             keep, ones = _probe(w, cells, target, t_stop, fix=last and best is not None)
             log.debug("probing at %.2f kept %d of %d cells, fixed in %d; %.1f s left", target,
@@ -350,12 +337,13 @@ def solve_window(
         if hint is not None and not np.isin(ones, hint).all():
             hint = None
         if len(keep) and np.isin(block, keep).any():
-            share = 1.0 if last else _TARGET_SHARE
+            share = 1.0 if last else opts.target_share
             mod = _build(w, keep)
             _fix_in(mod, ones)
             res = _run(
                 mod, p, cutoff=target, start=hint, seed=seed,
                 t_end=time.monotonic() + share * (t_end - time.monotonic()),
+                cuts_per_piece=opts.cuts_per_piece,
             )  # fmt: skip
         else:
             res = WindowResult(None, "INFEASIBLE", target)
@@ -389,7 +377,7 @@ def _targets(
     lp = _relaxation(m, t_end)
     if lp is None:
         return [], -math.inf
-    steps = [lp + g * max(1.0, abs(lp)) for g in _TARGET_GAPS]
+    steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
     return [t for t in steps if t < top], steps[-1]
 
 
@@ -398,7 +386,7 @@ def _dive(
 ) -> NDArray[np.int64] | None:
     """A zone cheaper than ``top`` found near the LP optimum, or None.
 
-    The cells the LP takes whole and that lie over ``_DIVE_RING`` cells away from every
+    The cells the LP takes whole and that lie over ``dive_ring`` cells away from every
     cell it takes in part are fixed in, the cells it leaves out that far away are left
     out, and the MILP over the cells between runs its root node only (cuts and root
     heuristics; deterministic). Its zone is a zone of the window, so its cost is a
@@ -415,14 +403,16 @@ def _dive(
     for k0 in range(0, len(part), 256):  # blocks keep the distance table small
         f = part[k0 : k0 + 256]
         near |= (
-            (np.abs(r[:, None] - r[f][None, :]) <= _DIVE_RING)
-            & (np.abs(c[:, None] - c[f][None, :]) <= _DIVE_RING)
+            (np.abs(r[:, None] - r[f][None, :]) <= w.opts.dive_ring)
+            & (np.abs(c[:, None] - c[f][None, :]) <= w.opts.dive_ring)
         ).any(axis=1)
     sub = cells[(x > 1e-6) | near]
     mod = _build(w, sub)
     _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
-    mod.h.setOptionValue("mip_max_nodes", _DIVE_NODES)
-    res = _run(mod, p, cutoff=top, start=None, seed=seed, t_end=t_end)
+    mod.h.setOptionValue("mip_max_nodes", w.opts.dive_nodes)
+    res = _run(
+        mod, p, cutoff=top, start=None, seed=seed, t_end=t_end, cuts_per_piece=w.opts.cuts_per_piece
+    )
     if res.cells is None or p.objective(res.cells) >= top:
         return None
     return res.cells
@@ -481,7 +471,7 @@ def _probe(
         for h in hs:
             h.setOptionValue("objective_bound", bar)
         gone = np.zeros(len(keep), dtype=bool)
-        gone[_probe_rounds(hs, cand, 1.0, bar, t_stop)] = True
+        gone[_probe_rounds(hs, cand, 1.0, bar, t_stop, w.opts.probe_round)] = True
         if fix and perimeter and time.monotonic() < t_stop:
             _time_limit(hs[0], t_stop)
             hs[0].run()  # the LP with the cells gone left out
@@ -490,22 +480,23 @@ def _probe(
             if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 x = np.asarray(hs[0].getSolution().col_value)[: len(keep)]
                 inside = np.flatnonzero((x > 1e-6) & ~gone)
-                ones = keep[_probe_rounds(hs, inside, 0.0, bar, t_stop)]
+                ones = keep[_probe_rounds(hs, inside, 0.0, bar, t_stop, w.opts.probe_round)]
         keep = keep[~gone]
     return keep, ones
 
 
 def _probe_rounds(
-    hs: list[highspy.Highs], cand: NDArray[np.int64], force: float, bar: float, t_stop: float
-) -> list[int]:
+    hs: list[highspy.Highs], cand: NDArray[np.int64], force: float, bar: float, t_stop: float,
+    size: int,
+) -> list[int]:  # fmt: skip
     """The columns of ``cand`` whose LP with the column at ``force`` reaches ``bar``, each
-    fixed to ``1 - force`` in every copy of ``hs``. Rounds of ``_PROBE_ROUND`` columns are
+    fixed to ``1 - force`` in every copy of ``hs``. Rounds of ``size`` columns are
     shared between the copies; after each round every copy learns every column found,
     so the result does not depend on thread timing."""
     found: list[int] = []
     with ThreadPoolExecutor(max_workers=len(hs)) as pool:
-        for r0 in range(0, len(cand), _PROBE_ROUND):
-            chunk = cand[r0 : r0 + _PROBE_ROUND].tolist()
+        for r0 in range(0, len(cand), size):
+            chunk = cand[r0 : r0 + size].tolist()
             parts = list(pool.map(_probe_each, hs, [chunk[k :: len(hs)] for k in range(len(hs))],
                                   [force] * len(hs), [bar] * len(hs), [t_stop] * len(hs)))  # fmt: skip
             for k, part in enumerate(parts):
@@ -571,7 +562,7 @@ def _reaches(h: highspy.Highs, bar: float) -> bool:
 
 def _run(
     mod: _Model, p: Problem, *, cutoff: float | None, start: NDArray[np.int64] | None,
-    t_end: float, seed: int,
+    t_end: float, seed: int, cuts_per_piece: int,
 ) -> WindowResult:  # fmt: skip
     """Solve the MILP, adding separator and neck rows while the zone falls apart."""
     h, cells, loc, m = mod.h, mod.cells, mod.loc, len(mod.cells)
@@ -660,7 +651,7 @@ def _run(
             border = sorted({v for u in piece.tolist() for v in nbr[u] if not inside[v]})
             i = int(piece[0])
             others = np.flatnonzero(xs & ~inside)
-            step = max(1, len(others) // _CUTS_PER_PIECE)
+            step = max(1, len(others) // cuts_per_piece)
             for j in others[::step].tolist():
                 cut_rows.one(
                     -_INF, 1.0, np.r_[i, j, border], np.r_[1.0, 1.0, -np.ones(len(border))]

@@ -43,6 +43,7 @@ from ortools.sat.python import cp_model
 from kitland._errors import InfeasibleError
 from kitland.placement._milp import _necks, solve_window
 from kitland.placement._model import Problem, _adjacency, _components
+from kitland.placement._options import SolveOptions
 
 __all__ = ["Solution", "solve"]
 
@@ -791,6 +792,7 @@ def solve(
     windows: bool = True,
     backend: str = "highs",
     on_progress: Callable[[float, float], None] | None = None,
+    options: SolveOptions | None = None,
 ) -> Solution:
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -808,6 +810,8 @@ def solve(
         among equally good zones (several workers race, and ties may then differ).
     windows
         Split into windows (exact, faster); False solves one model over all cells.
+    options
+        How the search spends its time (:class:`._options.SolveOptions`; defaults when None).
     on_progress
         Called with the best score so far and the least bound of the windows still open
         after each window is solved.
@@ -839,6 +843,7 @@ def solve(
     if backend not in ("highs", "cpsat"):
         msg = f"backend={backend!r}: expected 'highs' or 'cpsat'"
         raise ValueError(msg)
+    opts = options or SolveOptions()
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     p = problem
@@ -898,7 +903,7 @@ def solve(
     best_int = None
     best_obj = math.inf
     # Greedy warm start in the best-bound windows: a first incumbent, if it is feasible.
-    for w in order[:20].tolist():
+    for w in order[: opts.greedy_windows].tolist():
         if not math.isfinite(bounds[w]):
             break
         g = _greedy(p, wins[w][0], wins[w][1], adj, squares)
@@ -925,7 +930,7 @@ def solve(
     if best is not None:
         args = (p, best, keep, squares, obj, deadline)
         kw: dict[str, Any] = {
-            "budget_s": min(0.15 * time_limit_s, 10.0), "deterministic": deterministic,
+            "budget_s": min(opts.search_share * time_limit_s, opts.search_max_s), "deterministic": deterministic,
             "num_workers": num_workers, "seed": seed, "stats": stats,
         }  # fmt: skip
         if backend == "cpsat":
@@ -985,7 +990,7 @@ def solve(
                     res = solve_window(
                         p, cells, np.flatnonzero(win & block), squares, per_row, area_lo=area_lo,
                         area_hi=area_hi, len_units=len_units, cutoff=cutoff, start=start,
-                        time_limit_s=share, seed=seed,
+                        time_limit_s=share, seed=seed, options=opts,
                     )  # fmt: skip
                     name = res.status
                     stats["solved"] += 1
@@ -1010,7 +1015,9 @@ def solve(
                     p, cells, np.flatnonzero(win & block), squares, obj, cut, hint
                 )
                 share = (
-                    0.4 * time_limit_s / max(1, len(pending)) if pass_no == 1 else remaining / left
+                    opts.pass1_share * time_limit_s / max(1, len(pending))
+                    if pass_no == 1
+                    else remaining / left
                 )
                 solver, st = _solve_model(
                     model, det_time_s=max(0.5, share), wall_s=remaining,

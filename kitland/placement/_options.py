@@ -1,0 +1,67 @@
+"""Every tunable of the placement search, in one frozen value that tests and benchmarks pass in.
+
+The defaults are the values measured to pay on the bundled and synthetic estates (the
+figures and how to reproduce them are in ``benchmarks/README.md``). None of them changes
+what is proven: they only decide how the time is spent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["SolveOptions"]
+
+
+@dataclass(frozen=True)
+class SolveOptions:
+    """How the search spends its time.
+
+    Attributes
+    ----------
+    probe_min_cells
+        Windows with at least this many cells are solved against targets with LP
+        probing (smaller ones by the MILP directly).
+    target_gaps
+        The targets tried first, as shares above the window's LP bound.
+    probe_share
+        Share of a window's time left that one probing stage may take.
+    target_share
+        Share of the time left that a MILP against a target below the cutoff may take.
+    dive_ring
+        Cells (grid steps) around the LP optimum's fractional part that the dive re-solves.
+    dive_nodes
+        Branch-and-bound nodes of the dive (1: its root node only; deterministic).
+    dive_share
+        Share of a window's time the dive may take.
+    probe_round
+        Probe columns per round between the two LP copies (they exchange what they found
+        after each round, so the cells kept do not depend on thread timing).
+    cuts_per_piece
+        Vertex-separator rows added per piece when the MILP's zone falls apart.
+    greedy_windows
+        Best-bound windows that get a greedy warm start.
+    search_share, search_max_s
+        Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
+        time limit, at most this many seconds (CP-SAT deterministic time).
+    pass1_share
+        With the CP-SAT backend, the share of the time limit pass 1 spreads over windows.
+
+    Examples
+    --------
+    >>> SolveOptions().target_gaps, SolveOptions(dive_nodes=50).dive_nodes
+    ((0.005, 0.02), 50)
+    """
+
+    probe_min_cells: int = 256
+    target_gaps: tuple[float, ...] = (0.005, 0.02)
+    probe_share: float = 0.25
+    target_share: float = 0.5
+    dive_ring: int = 2
+    dive_nodes: int = 1
+    dive_share: float = 0.15
+    probe_round: int = 32
+    cuts_per_piece: int = 20
+    greedy_windows: int = 20
+    search_share: float = 0.15
+    search_max_s: float = 10.0
+    pass1_share: float = 0.4
