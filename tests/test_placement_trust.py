@@ -259,3 +259,32 @@ def test_solve_options_change_the_path_not_the_proven_answer() -> None:
     scores = [r.alternatives[0].grid_score for r in runs]
     assert scores[1] == pytest.approx(scores[0], rel=1e-9)
     assert scores[2] == pytest.approx(scores[0], rel=1e-9)
+
+
+@pytest.mark.parametrize("crack_m", [0.0, 0.002, 0.02])
+def test_hairline_cracks_between_parcels_do_not_cut_the_land(crack_m: float) -> None:
+    """Two available parcels split by a slanted line, each shrunk by half a crack (data
+    rounded to the centimetre leaves such slits): a 30 ha zone needs both, and must be
+    found as on the uncracked land (before, the cells either side were no neighbours and
+    place "proved" that nothing fits)."""
+    import geopandas as gpd  # noqa: PLC0415
+    from shapely import Polygon, box  # noqa: PLC0415
+
+    from kitland import Estate  # noqa: PLC0415
+    from kitland.placement import build_problem  # noqa: PLC0415
+
+    a = Polygon([(X0, Y0), (X0 + 700, Y0), (X0 + 700, Y0 + 500), (X0, Y0 + 200)])
+    b = Polygon([(X0, Y0 + 200), (X0 + 700, Y0 + 500), (X0 + 700, Y0 + 700), (X0, Y0 + 700)])
+    if crack_m:
+        a, b = (g.buffer(-crack_m / 2, join_style="mitre") for g in (a, b))
+    parcels = gpd.GeoDataFrame({"parcel_id": ["A1", "A2"], "land_use": ["available"] * 2},
+                               geometry=[a, b], crs=32749)  # fmt: skip
+    boundary = gpd.GeoDataFrame({"name": ["crack"]}, geometry=[box(X0, Y0, X0 + 700, Y0 + 700)],
+                                crs=32749)  # fmt: skip
+    est = Estate.from_layers({"boundary": boundary, "parcels": parcels}, name="crack")
+    rules = parse_rules({"zone": {"min_ha": 30, "max_ha": 31}, "rules": [{"kind": "contiguous"}]})
+    _, cells, prob = build_problem(est, rules, cell_m=25.0)
+    # 28 × 28 cells of a 700 m square: 2 · 28 · 27 neighbour pairs, whatever the crack.
+    assert len(cells) == 784 and len(prob.edges) == 2 * 28 * 27
+    res = place(est, rules, cell_m=25, time_limit_s=120)
+    assert res.status == "OPTIMAL" and 30.0 <= res.alternatives[0].area_ha <= 31.0
