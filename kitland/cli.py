@@ -85,7 +85,9 @@ class _Parser(argparse.ArgumentParser):
     """argparse that exits 2 with one line (its default also prints usage)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.exit(2, f"kitland: {message} (see `kitland {self.prog.split()[-1]} --help`)\n")
+        sub = self.prog.split()[1:]  # "kitland place" → "place"; "kitland" → nothing
+        where = " ".join(["kitland", *sub[-1:]])
+        self.exit(2, f"kitland: {message} (see `{where} --help`)\n")
 
 
 def _positive(unit: str, *, integer: bool = False):

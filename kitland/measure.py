@@ -600,7 +600,7 @@ def _area_result(z: shapely.Geometry, rules: Rules) -> RuleResult:
     assert spec is not None
     a = area_ha(z)
     ok = spec.min_ha <= a <= spec.max_ha
-    msg = f"the zone covers {a:,.2f} ha; {spec.name} needs {spec.area_ha:g} ± {spec.tolerance_ha:g} ha"
+    msg = f"the zone covers {a:,.2f} ha; {spec.name} needs {spec.describe()}"
     return RuleResult("area", "area", ok, a, f"{spec.min_ha:g} .. {spec.max_ha:g}", "ha", msg)
 
 

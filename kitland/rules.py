@@ -193,11 +193,11 @@ class ZoneSpec:
             object.__setattr__(self, "max_ha", float(area + self.tolerance_ha))
 
     def describe(self) -> str:
-        """The area as text: ``20 ± 0.5 ha`` or ``20 ha (20 .. 21 ha)``."""
+        """The area as text: ``20 ± 0.5 ha`` or ``20 .. 21 ha (target 20 ha)``."""
         lo, hi, t = self.min_ha, self.max_ha, self.area_ha
         if math.isclose(t - lo, hi - t, abs_tol=1e-9):
             return f"{t:g} ± {hi - t:g} ha"
-        return f"{t:g} ha ({lo:g} .. {hi:g} ha)"
+        return f"{lo:g} .. {hi:g} ha (target {t:g} ha)"
 
 
 @dataclass(frozen=True)

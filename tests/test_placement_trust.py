@@ -288,3 +288,34 @@ def test_hairline_cracks_between_parcels_do_not_cut_the_land(crack_m: float) -> 
     assert len(cells) == 784 and len(prob.edges) == 2 * 28 * 27
     res = place(est, rules, cell_m=25, time_limit_s=120)
     assert res.status == "OPTIMAL" and 30.0 <= res.alternatives[0].area_ha <= 31.0
+
+
+def test_the_area_message_states_the_band_of_the_rules() -> None:
+    from shapely import box  # noqa: PLC0415
+
+    from kitland.measure import check  # noqa: PLC0415
+
+    est = grid_estate(["AAAAAA", "AAAAAA"], settlements=DESA)
+    rules = _rules({"min_ha": 4, "max_ha": 5})
+    low = check(est, box(X0, Y0, X0 + 300, Y0 + 100), rules)["area"]  # 3 ha
+    assert not low.passed and "needs 4 .. 5 ha (target 4 ha)" in low.message
+
+
+def test_summary_names_failing_layout_rules_and_place_takes_paths(tmp_path: Path) -> None:
+    from conftest import grid_layers, write_layers  # noqa: PLC0415
+
+    from kitland import UsageError  # noqa: PLC0415
+
+    est_path = write_layers(
+        grid_layers(["AAAAAA", "AAAAAA"], settlements=DESA), tmp_path / "e.gpkg"
+    )
+    rules_path = tmp_path / "r.toml"
+    rules_path.write_text(
+        '[zone]\nmin_ha = 2\nmax_ha = 2.5\n[[rules]]\nkind = "contiguous"\n'
+        '[[layout]]\nname = "green share"\nkind = "land_share"\nland_use = ["green"]\nmin_pct = 10\n'
+    )  # fmt: skip
+    res = place(est_path, rules_path, cell_m=50, time_limit_s=120)
+    assert res.status == "OPTIMAL" and not res.report.passed
+    assert "green share 0.0 %, needs >= 10" in res.summary()
+    with pytest.raises(UsageError, match="cell_m='25': expected a number"):
+        place(est_path, rules_path, cell_m="25")  # type: ignore[arg-type]

@@ -190,6 +190,13 @@ class PlacementResult:
             if len(self.alternatives) < asked:
                 lines.append(f"found {len(self.alternatives)} of {asked} placements: "
                              f"{s.get('alternatives_missing', '')}")  # fmt: skip
+            failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
+            if failing:
+                lines.append("layout rules (the master plan, not the zone) that fail, so the "
+                             "report says passed: false: " + "; ".join(
+                                 f"{r.id} {r.value if r.value is None else f'{r.value:,.1f}'} "
+                                 f"{r.unit}, needs {r.required}".replace("  ", " ")
+                                 for r in failing))  # fmt: skip
         elif self.status == "UNDECIDED":
             limit = float(s.get("time_limit_s", 0.0))
             lines.append(f"no placement found within {limit:g} s; it is not proven that none "
@@ -294,6 +301,25 @@ def _funnel_lines(extra: dict[str, Any]) -> list[str]:
         lines.append(f"  largest pieces left: {pieces} ha (need {fun['min_area_ha']:.1f} ha)")
     lines += [f"  - {d.get('text', '')}" for d in extra.get("diagnosis", [])]
     return lines
+
+
+def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:
+    """The estate and rules, loaded first when given as paths (as in a notebook)."""
+    if isinstance(estate, str | os.PathLike):
+        from kitland.estate import load_estate  # noqa: PLC0415
+
+        estate = load_estate(estate)
+    if isinstance(rules, str | os.PathLike):
+        from kitland.rules import load_rules  # noqa: PLC0415
+
+        rules = load_rules(rules)
+    if not isinstance(estate, Estate):
+        msg = f"estate: expected an Estate (kitland.load_estate) or a path, got {type(estate).__name__}"
+        raise UsageError(msg)
+    if not isinstance(rules, Rules):
+        msg = f"rules: expected Rules (kitland.load_rules) or a path, got {type(rules).__name__}"
+        raise UsageError(msg)
+    return estate, rules
 
 
 # -- front end: rules → arrays ----------------------------------------------------------
@@ -646,8 +672,8 @@ def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:
 
 
 def place(
-    estate: Estate,
-    rules: Rules,
+    estate: Estate | str | os.PathLike[str],
+    rules: Rules | str | os.PathLike[str],
     *,
     alternatives: int = 1,
     cell_m: float = 25.0,
@@ -662,9 +688,9 @@ def place(
     Parameters
     ----------
     estate
-        The estate (:func:`kitland.load_estate`).
+        The estate (:func:`kitland.load_estate`), or a path to load it from.
     rules
-        The rules (:func:`kitland.load_rules`); must have a ``[zone]`` table.
+        The rules (:func:`kitland.load_rules`), or a path; must have a ``[zone]`` table.
     alternatives
         Number of placements wanted (1 = only the best).
     cell_m
@@ -715,6 +741,12 @@ def place(
     >>> result.status, result.report.passed  # doctest: +SKIP
     ('OPTIMAL', True)
     """
+    estate, rules = _as_inputs(estate, rules)
+    for name, value in (("alternatives", alternatives), ("cell_m", cell_m),
+                        ("time_limit_s", time_limit_s), ("max_overlap", max_overlap)):  # fmt: skip
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = f"{name}={value!r}: expected a number, got {type(value).__name__}"
+            raise UsageError(msg)
     if alternatives < 1:
         msg = f"alternatives={alternatives}: expected at least 1"
         raise UsageError(msg)
@@ -749,6 +781,11 @@ def place(
         att = _best_at_rank(estate, rules, cells, land, current, rank=rank, target_m2=target_m2,
                             deadline=time.monotonic() + share, progress=progress,
                             options=options)  # fmt: skip
+        if att.placement is None and rank > 1 and att.timed_out and time.monotonic() < deadline:
+            # The ranks after this one would look for the same zones: give it all the time left.
+            att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
+                                target_m2=target_m2, deadline=deadline, progress=progress,
+                                options=options)  # fmt: skip
         ranks.append(att)
         if att.placement is None:
             break
