@@ -13,8 +13,9 @@ import logging
 import math
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
-from kitland._errors import KitlandError, RulesError
+from kitland._errors import KitlandError, RulesError, UsageError
 
 __all__ = ["main"]
 
@@ -143,6 +144,15 @@ def _outputs(*paths: str | None) -> None:
             check_writable(path)
 
 
+def _suffixes(**paths: tuple[str | None, tuple[str, ...]]) -> None:
+    """Refuse an output whose extension names another format than the one written."""
+    for option, (path, allowed) in paths.items():
+        if path is not None and path != "-" and Path(path).suffix.lower() not in allowed:
+            msg = (f"{path}: --{option.replace('_', '-')} writes {' or '.join(allowed)} "
+                   f"(got {Path(path).suffix or 'no extension'}); name the file accordingly")  # fmt: skip
+            raise UsageError(msg)
+
+
 def _write_text(args: argparse.Namespace, path: str | None, text: str, what: str) -> None:
     from kitland.io import atomic_path  # noqa: PLC0415
 
@@ -209,6 +219,8 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland.validation import require_valid  # noqa: PLC0415
 
     _outputs(args.out, args.map, args.report)
+    _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
+              report=(args.report, (".json",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
     # place() validates the estate and checks the selectors first; made here as well

@@ -319,3 +319,15 @@ def test_summary_names_failing_layout_rules_and_place_takes_paths(tmp_path: Path
     assert "green share 0.0 %, needs >= 10" in res.summary()
     with pytest.raises(UsageError, match="cell_m='25': expected a number"):
         place(est_path, rules_path, cell_m="25")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("option", "name"), [("--out", "z.shp"), ("--map", "m.png"), ("--report", "r.txt")]
+)
+def test_an_output_named_for_another_format_is_refused(
+    option: str, name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rc = main(["place", option, str(tmp_path / name)])
+    err = capsys.readouterr().err
+    assert rc == 2 and f"{option} writes" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / name).exists()
