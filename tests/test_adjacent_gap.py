@@ -218,6 +218,8 @@ def test_d_place_finds_a_zone_across_the_street() -> None:
     none = place(est, _placement_rules({}), cell_m=25, time_limit_s=120)
     assert not none.found and none.solver["status"] == "INFEASIBLE"
     assert "no placement" in none.summary()
+    # The diagnosis points at the street: max_gap_m, not "relax to 0 m" alone.
+    assert "`max_gap_m = 20`" in none.summary()
 
 
 # -- (e) the model's coefficient never exceeds what check measures --------------------------

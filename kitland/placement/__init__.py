@@ -289,6 +289,23 @@ def _infeasible_text(solver: dict[str, Any]) -> str:
     return text
 
 
+def _street_hints(
+    estate: Estate, rules: Rules, diagnosis: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
+    without ``max_gap_m``: blocks parted by streets never share a boundary."""
+    if not len(estate.roads):
+        return []
+    relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
+    return [
+        {"rule": r.id, "text": f"{r.id}: blocks parted by streets never share a boundary; "
+                               "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
+                               "counts industry across a street as next to the zone"}
+        for r in rules.rules
+        if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
+    ]  # fmt: skip
+
+
 def _funnel_lines(extra: dict[str, Any]) -> list[str]:
     lines = []
     fun = extra.get("funnel", {})
@@ -843,7 +860,8 @@ def _result(
         why = _infeasible_text(solver)
         extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
         budget = max(2.0, min(30.0, deadline - time.monotonic()))
-        extra["diagnosis"] = relaxations(prob, time_limit_s=budget) if len(prob) else []
+        diagnosis = relaxations(prob, time_limit_s=budget) if len(prob) else []
+        extra["diagnosis"] = diagnosis + _street_hints(estate, rules, diagnosis)
     else:
         why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "
                "exists")  # fmt: skip
