@@ -331,3 +331,14 @@ def test_an_output_named_for_another_format_is_refused(
     err = capsys.readouterr().err
     assert rc == 2 and f"{option} writes" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / name).exists()
+
+
+def test_summary_warns_that_unproven_placements_can_differ_between_runs() -> None:
+    import dataclasses  # noqa: PLC0415
+
+    est = grid_estate(["AAAAAA", "AAAAAA"], settlements=DESA)
+    res = place(est, _rules({"area_ha": 2, "tolerance_ha": 0.1}), cell_m=50, time_limit_s=120)
+    assert "differ between runs" not in res.summary()  # proven: the same every run
+    cut = dataclasses.replace(res.alternatives[0], status="FEASIBLE", gap=0.05)
+    timed_out = dataclasses.replace(res, alternatives=[cut])
+    assert "can differ between runs" in timed_out.summary()

@@ -190,6 +190,11 @@ class PlacementResult:
             if len(self.alternatives) < asked:
                 lines.append(f"found {len(self.alternatives)} of {asked} placements: "
                              f"{s.get('alternatives_missing', '')}")  # fmt: skip
+            if any(
+                p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
+            ):
+                lines.append("placements found when the time ran out can differ between runs; "
+                             "a longer --time-limit may prove them")  # fmt: skip
             failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
             if failing:
                 lines.append("layout rules (the master plan, not the zone) that fail, so the "
