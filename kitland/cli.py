@@ -350,6 +350,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     def estate_args(sp: argparse.ArgumentParser) -> None:
+        # -v/-q after the subcommand too (SUPPRESS keeps one given before it).
+        sp.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
+                        help="more log output on stderr")  # fmt: skip
+        sp.add_argument("-q", "--quiet", action="count", default=argparse.SUPPRESS,
+                        help="less output on stderr")  # fmt: skip
         sp.add_argument(
             "estate",
             nargs="?",

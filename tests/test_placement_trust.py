@@ -342,3 +342,12 @@ def test_summary_warns_that_unproven_placements_can_differ_between_runs() -> Non
     cut = dataclasses.replace(res.alternatives[0], status="FEASIBLE", gap=0.05)
     timed_out = dataclasses.replace(res, alternatives=[cut])
     assert "can differ between runs" in timed_out.summary()
+
+
+def test_quiet_works_after_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:
+    for argv in (["-q", "place", "--time-limit", "1e-9"], ["place", "--time-limit", "1e-9", "-q"]):
+        assert main(argv) == 3
+        err = capsys.readouterr().err
+        assert "nothing written" not in err and "optional rules skipped" not in err
+    assert main(["place", "--time-limit", "1e-9"]) == 3
+    assert "nothing written" in capsys.readouterr().err
