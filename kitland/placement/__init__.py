@@ -50,7 +50,7 @@ from kitland.placement._cells import (
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
-from kitland.placement._outline import straighten
+from kitland.placement._outline import straighten, vertex_count
 from kitland.placement._solve import Solution, solve
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
@@ -122,8 +122,7 @@ class Placement:
     @property
     def vertices(self) -> int:
         """Corners of the outline a surveyor stakes out (holes included)."""
-        rings = [self.zone.exterior, *self.zone.interiors]
-        return sum(len(r.coords) - 1 for r in rings)
+        return vertex_count(self.zone)
 
     @property
     def proven(self) -> bool:
@@ -583,15 +582,20 @@ def _best_at_rank(
                                     progress=progress)  # fmt: skip
             return out
         failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
-        rescued = _rescue(estate, rules, cells, land, prob, zone) if report is not None else None
-        if rescued is not None:  # straight edges pass where the cells' staircase did not
+        # Straight edges may pass where the cells' staircase did not (its corners cost
+        # min_width area): any passing outline, whatever its score.
+        rescued = (
+            _straightened(estate, rules, cells, land, prob, zone, ceiling=math.inf,
+                          max_accept_calls=6)
+            if report is not None else None
+        )  # fmt: skip
+        if rescued is not None:
             outline, rep = rescued
             s = zone_score(prob, cells, outline)
-            gap = (s - out.bound) / max(abs(s), 1e-9) if math.isfinite(out.bound) else math.inf
             assert sol.cells is not None
             out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
-                                      "FEASIBLE", max(0.0, gap), out.bound, grid_score=sol.objective,
-                                      rescued=True)  # fmt: skip
+                                      "FEASIBLE", _gap(s, out.bound), out.bound,
+                                      grid_score=sol.objective, rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
@@ -619,10 +623,9 @@ def _finish(
     obj = sol.objective
     tol = 1e-9 * max(1.0, abs(obj))
     proven = sol.status == "OPTIMAL" and exact and bound >= obj - tol
-    gap = 0.0 if proven else (obj - bound) / max(abs(obj), 1e-9)
     status = "OPTIMAL" if proven else "FEASIBLE"
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
-    outline, report = _outline(estate, rules, cells, land, prob, zone, report)
+    outline, report = _straightened(estate, rules, cells, land, prob, zone) or (zone, report)
     assert sol.cells is not None
     note = (
         ""
@@ -631,56 +634,43 @@ def _finish(
     )
     return Placement(outline, zone_score(prob, cells, outline), rank, report,
                      float(outline.area) / 1e4, sol.cells, status,
-                     max(0.0, gap) if math.isfinite(gap) else math.inf, bound,
-                     grid_score=obj, note=note)  # fmt: skip
+                     0.0 if proven else _gap(obj, bound), bound, grid_score=obj,
+                     note=note)  # fmt: skip
 
 
-def _outline(
+def _straightened(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
-    zone: Polygon, report: Report,
-) -> tuple[Polygon, Report]:  # fmt: skip
-    """The zone with straight edges (:func:`._outline.straighten`), coordinates rounded
-    to the centimetre, and its ``check``; the cell zone itself when nothing better passes."""
+    zone: Polygon, *, ceiling: float | None = None, max_accept_calls: int = 12,
+) -> tuple[Polygon, Report] | None:  # fmt: skip
+    """The best outline with straight edges that passes ``check`` (:func:`._outline.straighten`,
+    scoring below ``ceiling``, by default below the zone), coordinates rounded to the
+    centimetre when that still passes, and its report; None when none passes."""
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     reports: dict[bytes, Report] = {}
 
     def accept(z: Polygon) -> bool:
+        # "warn": place() validated the estate on entry and applied the caller's policy.
         rep = check(estate, z, rules, on_invalid="warn")
         reports[z.wkb] = rep
         return _zone_rules_pass(rep)
 
     best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
-                      score=lambda z: zone_score(prob, cells, z), accept=accept)  # fmt: skip
+                      score=lambda z: zone_score(prob, cells, z), accept=accept,
+                      ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
     if best is zone:
-        return zone, report
+        return None
     rounded = shapely.set_precision(best, 0.01)
     if isinstance(rounded, Polygon) and rounded.is_valid and accept(rounded):
         best = rounded
     return best, reports[best.wkb]
 
 
-def _rescue(
-    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, zone: Polygon,
-) -> tuple[Polygon, Report] | None:  # fmt: skip
-    """A straight-edged outline of a cell zone that failed ``check`` and passes it, if
-    the outline step finds one (the cells' staircase corners cost ``min_width`` area that
-    straight edges do not); None otherwise."""
-    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
-    reports: dict[bytes, Report] = {}
-
-    def accept(z: Polygon) -> bool:
-        rep = check(estate, z, rules)
-        reports[z.wkb] = rep
-        return _zone_rules_pass(rep)
-
-    if not isinstance(zone, Polygon):
-        return None
-    got = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
-                     score=lambda z: zone_score(prob, cells, z), accept=accept, ceiling=math.inf,
-                     max_accept_calls=6)  # fmt: skip
-    return None if got is zone else (got, reports[got.wkb])
+def _gap(score: float, bound: float) -> float:
+    """``(score − bound) / |score|``, at least 0; inf without a finite bound."""
+    if not math.isfinite(bound):
+        return math.inf
+    return max(0.0, (score - bound) / max(abs(score), 1e-9))
 
 
 def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:
