@@ -57,3 +57,13 @@ def test_replace_errors_name_rule_and_key() -> None:
         rules.replace("nope", min_m=5)
     with pytest.raises(RulesError, match=r"key 'area_ha': expected a number"):
         rules.replace("area", area_ha="twenty")
+
+
+def test_compact_preference_weight_is_checked() -> None:
+    from kitland.rules import parse_rules  # noqa: PLC0415
+
+    assert parse_rules({"prefer": [{"kind": "compact"}]}).prefer[0]["weight"] == 0.1
+    with pytest.raises(RulesError, match=r"key 'weight': -1 is negative"):
+        parse_rules({"prefer": [{"kind": "compact", "weight": -1}]})
+    with pytest.raises(RulesError, match=r"key 'weight': expected a number"):
+        parse_rules({"prefer": [{"kind": "compact", "weight": "big"}]})
