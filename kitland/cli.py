@@ -226,7 +226,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
-    skipped = [r.id for r, _ in rules.check_against(estate)]
+    skipped = [r.name_en or r.id for r, _ in rules.check_against(estate)]
     if skipped:
         _say(
             args,

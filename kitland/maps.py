@@ -44,6 +44,7 @@ from jinja2 import Template
 
 from kitland._errors import DataError, KitlandError
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
+from kitland.i18n import LANGS, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
 from kitland.report import Report
@@ -53,8 +54,6 @@ __all__ = ["LAND_USE_COLOURS", "LANGS", "make_map", "save_map", "save_png"]
 
 log = logging.getLogger(__name__)
 
-#: Languages of map labels.
-LANGS = ("id", "en")
 
 #: Fill colour per land use (the legend's order is :data:`kitland.estate.LAND_USES`).
 LAND_USE_COLOURS = {
@@ -120,74 +119,6 @@ _JINJA_OPEN = re.compile(r"\{[{%#]")
 _DECIMALS = 6  # degrees: 1e-6° ≈ 0.11 m of latitude
 _CONTEXT_MARGIN_M = 4000.0
 
-_T: dict[str, dict[str, str]] = {
-    "id": {
-        "industrial": "kavling industri", "commercial": "komersial", "umkm": "zona UMKM",
-        "residential": "permukiman", "green": "ruang terbuka hijau", "utility": "utilitas",
-        "water": "badan air", "road": "jalan", "available": "lahan tersedia",
-        "toll": "jalan tol", "arterial": "jalan arteri", "collector": "jalan kolektor",
-        "local": "jalan lokal", "estate_gate": "gerbang kawasan", "toll_exit": "gerbang exit tol",
-        "factory_gate": "gerbang pabrik", "river": "sungai", "canal": "saluran/kanal",
-        "coast": "garis pantai", "pond": "kolam/embung",
-        "L_parcels": "Kavling (tata guna lahan)", "L_roads": "Jalan (kelas & lebar)",
-        "L_gates": "Gerbang & exit tol", "L_water": "Sungai & pantai",
-        "L_bands": "Sempadan sungai/pantai", "L_settlements": "Permukiman (desa)",
-        "L_boundary": "Batas kawasan", "L_zone": "Zona UMKM", "L_alt": "Alternatif",
-        "L_frontage": "Diagnostik: muka jalan zona", "L_adjacent": "Diagnostik: batas bersama dengan industri",
-        "L_gate_path": "Diagnostik: rute dari gerbang terdekat", "L_context": "Peta dasar: batas desa & pantai",
-        "base_light": "Peta terang (Esri Light Gray)", "base_osm": "OpenStreetMap",
-        "base_sat": "Citra satelit (Esri)", "legend": "Tata guna lahan", "tenant": "Penyewa",
-        "phase": "Tahap", "status": "Status", "area": "Luas", "width": "lebar", "rule": "Aturan",
-        "measured": "Terukur", "required": "Syarat", "pass": "LULUS — semua aturan terpenuhi",
-        "fail": "GAGAL — {n} dari {total} aturan tidak terpenuhi", "no_report": "belum diperiksa terhadap aturan",
-        "rank": "peringkat", "score": "skor", "length": "panjang", "compactness": "kekompakan",
-        "subtitle": "Peta rapat perencanaan", "rules_file": "berkas aturan", "date": "tanggal",
-        "illustrative": "Tata letak ILUSTRATIF — bukan rencana induk resmi KIT Batang.",
-        "attribution": (
-            "Batas desa: cahyadsn/wilayah_boundaries (MIT), berdasarkan kode Kepmendagri; "
-            "tata letak kawasan ILUSTRATIF, bukan rencana induk resmi"
-        ),
-        "attr_user": "Data kawasan: {name}",
-        "attr_villages": "peta dasar batas desa: cahyadsn/wilayah_boundaries (MIT)",
-        "fullscreen": "Layar penuh", "fullscreen_exit": "Keluar layar penuh", "setback": "sempadan",
-        "zone_legend": "zona UMKM usulan", "alt_legend": "alternatif", "band_legend": "sempadan",
-        "north": "U", "scale": "skala",
-    },
-    "en": {
-        "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM zone",
-        "residential": "residential", "green": "green open space", "utility": "utilities",
-        "water": "water body", "road": "road", "available": "available land",
-        "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
-        "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",
-        "factory_gate": "factory gate", "river": "river", "canal": "canal",
-        "coast": "coastline", "pond": "pond",
-        "L_parcels": "Parcels (land use)", "L_roads": "Roads (class & width)",
-        "L_gates": "Gates & toll exit", "L_water": "Rivers & coast",
-        "L_bands": "River/coast setbacks", "L_settlements": "Settlements (villages)",
-        "L_boundary": "Estate boundary", "L_zone": "UMKM zone", "L_alt": "Alternative",
-        "L_frontage": "Diagnostic: zone road frontage", "L_adjacent": "Diagnostic: boundary shared with industry",
-        "L_gate_path": "Diagnostic: road path from nearest gate", "L_context": "Basemap: villages & coast",
-        "base_light": "Light canvas (Esri Light Gray)", "base_osm": "OpenStreetMap",
-        "base_sat": "Satellite imagery (Esri)", "legend": "Land use", "tenant": "Tenant",
-        "phase": "Phase", "status": "Status", "area": "Area", "width": "width", "rule": "Rule",
-        "measured": "Measured", "required": "Required", "pass": "PASS — all rules hold",
-        "fail": "FAIL — {n} of {total} rules fail", "no_report": "not checked against rules",
-        "rank": "rank", "score": "score", "length": "length", "compactness": "compactness",
-        "subtitle": "Planning meeting map", "rules_file": "rules file", "date": "date",
-        "illustrative": "ILLUSTRATIVE layout — not the official KIT Batang master plan.",
-        "attribution": (
-            "Village boundaries: cahyadsn/wilayah_boundaries (MIT), based on Kepmendagri codes; "
-            "estate layout ILLUSTRATIVE, not the official master plan"
-        ),
-        "attr_user": "Estate data: {name}",
-        "attr_villages": "village basemap: cahyadsn/wilayah_boundaries (MIT)",
-        "fullscreen": "Full screen", "fullscreen_exit": "Exit full screen", "setback": "setback",
-        "zone_legend": "proposed UMKM zone", "alt_legend": "alternative", "band_legend": "setback band",
-        "north": "N", "scale": "scale",
-    },
-}  # fmt: skip
-
-
 # --------------------------------------------------------------------------- text
 def _esc(value: Any) -> str:
     """Text made safe for HTML, attribute values and JavaScript template literals."""
@@ -225,14 +156,11 @@ def _check_no_jinja(code: str) -> str:
 
 
 def _num(value: float, lang: str, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    if lang == "id":  # 1.234,5 in Indonesian
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return number(value, lang, decimals)
 
 
 def _label(lang: str, key: str) -> str:
-    return _T[lang].get(key, key)
+    return label(lang, key)
 
 
 # --------------------------------------------------------------------------- geometry
