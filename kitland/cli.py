@@ -207,7 +207,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise RulesError(msg)
     report = check(estate, zone, rules)
     _inputs_accepted(args)
-    text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
+    if args.format == "text":
+        text = report.to_text(lang=args.lang)
+    else:
+        text = {"json": report.to_json, "junit": report.to_junit}[args.format]()
     _write_text(args, args.output, text, f"{args.format} report")
     return 0 if report.passed else 1
 
@@ -218,9 +221,9 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland.placement import place, write_placement  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
-    _outputs(args.out, args.map, args.report)
+    _outputs(args.out, args.map, args.report, args.pdf)
     _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
-              report=(args.report, (".json",)))  # fmt: skip
+              report=(args.report, (".json",)), pdf=(args.pdf, (".pdf",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
     # place() validates the estate and checks the selectors first; made here as well
@@ -285,12 +288,21 @@ def cmd_place(args: argparse.Namespace) -> int:
             offline=args.offline,
             rules_source=rules.source,
             rules=rules,
+            score=result.alternatives[0].score,
         )
         save_map(m, args.map)
         written.append(f"{args.map} (meeting map)")
+    if result.found and args.pdf:
+        from kitland.printing import write_pdf  # noqa: PLC0415
+
+        write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
+                  alternatives=result.alternatives[1:], rules=rules, lang=args.lang,
+                  paper=args.paper, orientation=args.orientation,
+                  score=result.alternatives[0].score)  # fmt: skip
+        written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
     for w in written:
         _say(args, f"wrote {w}")
-    unwritten = [p for p in (args.out, args.map) if p and not result.found]
+    unwritten = [p for p in (args.out, args.map, args.pdf) if p and not result.found]
     if unwritten:
         _say(args, f"no placement, so {' and '.join(unwritten)} not written")
     elif not written:
@@ -303,11 +315,12 @@ def cmd_place(args: argparse.Namespace) -> int:
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    """``kitland map``: write the interactive meeting map (or, with only --png, a PNG)."""
+    """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
-    html = args.out or (None if args.png else "maps/kitland.html")
-    _outputs(html, args.png)
+    html = args.out or (None if args.png or args.pdf else "maps/kitland.html")
+    _outputs(html, args.png, args.pdf)
+    _suffixes(pdf=(args.pdf, (".pdf",)))
     estate = _estate(args)
     zone = _zone(args)
     report = None
@@ -323,6 +336,12 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.png:
         save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
         _say(args, f"wrote {args.png} (picture)")
+    if args.pdf:
+        from kitland.printing import write_pdf  # noqa: PLC0415
+
+        write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
+                  lang=args.lang, paper=args.paper, orientation=args.orientation)  # fmt: skip
+        _say(args, f"wrote {args.pdf} (print layout, {args.paper} {args.orientation})")
     if html:
         m = make_map(
             estate,
@@ -336,6 +355,14 @@ def cmd_map(args: argparse.Namespace) -> int:
         save_map(m, html)
         _say(args, f"wrote {html} (meeting map)")
     return 0
+
+
+def _print_args(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--pdf", metavar="OUT.pdf", default=None,
+                    help="write the print layout for the meeting (works offline)")  # fmt: skip
+    sp.add_argument("--paper", choices=["A4", "A3"], default="A4", help="PDF paper (default A4)")
+    sp.add_argument("--orientation", choices=["landscape", "portrait"], default="landscape",
+                    help="PDF orientation (default landscape)")  # fmt: skip
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -400,6 +427,8 @@ def _parser() -> argparse.ArgumentParser:
     rules_arg(c)
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
+    c.add_argument("--lang", choices=["en", "id"], default="en",
+                   help="language of the text report (default en; JSON and JUnit are neutral)")  # fmt: skip
     c.set_defaults(func=cmd_check)
 
     pl = sub.add_parser("place", help="place the zone under the rules")
@@ -429,8 +458,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="solver time limit, s (default 60)",
     )
-    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
+    _print_args(pl)
     pl.set_defaults(func=cmd_place)
 
     m = sub.add_parser("map", help="write the interactive meeting map")
@@ -444,10 +474,11 @@ def _parser() -> argparse.ArgumentParser:
         "--png",
         metavar="OUT.png",
         default=None,
-        help="write a static picture (no HTML then, unless --out is given too)",
+        help="write a static picture (no HTML then, unless --out is given too; so for --pdf)",
     )
-    m.add_argument("--lang", choices=["id", "en"], default="id")
+    m.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
+    _print_args(m)
     m.set_defaults(func=cmd_map)
     return p
 

@@ -151,8 +151,6 @@ def numbers_in(text: str, lang: str) -> str:
     For texts built with English number formatting, such as a rule's requirement
     ``"19.5 .. 20.5"``; words and identifiers with digits (``setback#4``) are left alone.
     """
-    if lang == "en":
-        return text
 
     def one(m: re.Match[str]) -> str:
         decimals = len(m.group(1) or "")

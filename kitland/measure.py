@@ -35,7 +35,6 @@ them: :func:`area_ha`, :func:`compactness`, :func:`part_count`, :func:`off_land_
 from __future__ import annotations
 
 import dataclasses
-
 import logging
 import math
 from collections.abc import Callable, Sequence

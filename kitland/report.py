@@ -237,7 +237,9 @@ class Report:
             else label(lang, "fail").format(n=n_fail, total=len(self.results))
         )
         for r in self.failed:
-            out.append(f"  ✗ {r.label(lang)}: {r.value_text(lang)} ({label(lang, 'required')} {r.required_text(lang)})")
+            out.append(
+                f"  ✗ {r.label(lang)}: {r.value_text(lang)} ({label(lang, 'required')} {r.required_text(lang)})"
+            )
         for r in self.skipped:
             out.append(f"  – {r.label(lang)}: {label(lang, 'skipped')}")
         return "\n".join(out) + "\n"

@@ -818,7 +818,9 @@ def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule
             ps.problems.append(str(exc))
     name_en = t.get("name_en")
     if name_en is not None and (not isinstance(name_en, str) or not name_en.strip()):
-        ps.problems.append(str(ps.fail(where, "name_en", f"expected non-empty text, got {name_en!r}")))
+        ps.problems.append(
+            str(ps.fail(where, "name_en", f"expected non-empty text, got {name_en!r}"))
+        )
         name_en = None
     params = ps.table(where, t, kinds[kind], skip=("kind", "name", "name_en", "optional"))
     if params is None:
