@@ -33,7 +33,6 @@ from kitland.maps import (
     STATUS_COLOURS,
     _attribution,
     _context_frames,
-    _failing_lines,
     _score_text,
     _verdict,
     _zone_geometry,
@@ -410,11 +409,6 @@ def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float) -> N
             r = report.results[row - 1]
             colour = "#6e7781" if r.skipped else STATUS_COLOURS["pass" if r.passed else "fail"]
             cell.set_text_props(color=colour, fontweight="bold")
-    failing = _failing_lines(report, lang)
-    if failing:
-        text = "\n".join([label(lang, "failing"), *failing])
-        ax.text(0, 0.9 - height, text, fontsize=6.5 * scale, va="top",
-                color=STATUS_COLOURS["fail"], fontweight="bold")  # fmt: skip
 
 
 def _footer(ax: Any, estate: Estate, lang: str, *, scale: float) -> None:
@@ -426,8 +420,9 @@ def _footer(ax: Any, estate: Estate, lang: str, *, scale: float) -> None:
     )  # fmt: skip
     ax.text(0, 0.85, f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
             color="#b00020", fontweight="bold")  # fmt: skip
-    sources = f"{_attribution(estate, lang, offline=True)}; kitland {__version__}"
+    sources = _attribution(estate, lang, offline=True)
     ax.text(0, 0.5, f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
             wrap=True)  # fmt: skip
-    ax.text(0, 0.18, label(lang, "grid_note").format(crs=crs_label(estate.crs)),
+    grid = label(lang, "grid_note").format(crs=crs_label(estate.crs))
+    ax.text(0, 0.18, f"{grid} · kitland {__version__}",
             fontsize=6.5 * scale, va="top", color="#555")  # fmt: skip
