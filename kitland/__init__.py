@@ -35,6 +35,7 @@ _LAZY = {
     "place": "kitland.placement",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
+    "write_pdf": "kitland.printing",
 }
 
 
@@ -75,4 +76,5 @@ __all__ = [
     "make_map",
     "place",
     "validate",
+    "write_pdf",
 ]

@@ -1115,6 +1115,7 @@ def make_map(
                 estate,
                 lang,
                 zone_colour=STATUS_COLOURS[status_of(report)],
+                zone_verdict=_verdict(report, lang),
                 has_zone=geom is not None,
                 has_alt=bool(alternatives),
                 has_bands=bands is not None,
@@ -1217,6 +1218,7 @@ def _legend_js(
     has_alt: bool,
     has_bands: bool,
     zone_colour: str = _ZONE_STYLE["color"],
+    zone_verdict: str = "",
 ) -> str:
     present = set(estate.parcels["land_use"].dropna())
     rows = [
@@ -1226,7 +1228,7 @@ def _legend_js(
     ]
     if has_zone:
         rows.append(
-            f'<i style="background:{_ZONE_STYLE["fillColor"]};border:2px solid {zone_colour}"></i>{_esc(_label(lang, "zone_legend"))}<br>'
+            f'<i style="background:{_ZONE_STYLE["fillColor"]};border:2px solid {zone_colour}"></i>{_esc(_label(lang, "zone_legend"))} ({_esc(zone_verdict)})<br>'
         )
     if has_alt:
         rows.append(
@@ -1326,15 +1328,15 @@ def save_png(
         gpd.GeoSeries([geom], crs=estate.crs).plot(
             ax=ax,
             facecolor=_ZONE_STYLE["fillColor"],
-            edgecolor=_ZONE_STYLE["color"],
+            edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.2,
             alpha=0.85,
         )
         handles.append(
             Patch(
                 facecolor=_ZONE_STYLE["fillColor"],
-                edgecolor=_ZONE_STYLE["color"],
-                label=_label(lang, "zone_legend"),
+                edgecolor=STATUS_COLOURS[status_of(report)],
+                label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
             )
         )
     g = estate.gates
@@ -1387,7 +1389,7 @@ def save_png(
             if report.passed
             else _label(lang, "fail").format(n=len(report.failed), total=len(report.results))
         )
-    ax.set_title(f"{estate.name}{verdict}", fontsize=13, loc="left")
+    ax.set_title(f"{estate_title(estate, lang)}{verdict}", fontsize=13, loc="left")
     ax.annotate(
         f"{_attribution(estate, lang, offline=False)}.", xy=(0, -0.01), xycoords="axes fraction", va="top",
         fontsize=7, color="#555",

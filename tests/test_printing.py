@@ -3,6 +3,7 @@ pdftotext; every element of the print layout must be on the page."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shapely
+from conftest import grid_layers, write_layers
 from matplotlib.image import imread
+from shapely import Point
 
 import kitland
 from kitland import DataError
@@ -143,3 +146,31 @@ def test_cli_map_and_place_write_the_pdf(tmp_path: Path, capsys: pytest.CaptureF
     assert "--pdf writes .pdf (got .txt)" in capsys.readouterr().err
     assert main(["map", "--pdf", str(tmp_path / "a.pdf"), "--paper", "A5"]) == 2
     assert main(["place", "--pdf", str(tmp_path / "p.txt")]) == 2
+
+
+def test_cli_place_prints_the_placed_zone_with_its_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 4 ha zone on a grid estate (two 2 × 2 cells of available land, one beside industry)."""
+    layers = grid_layers(["AAGGGGG", "AAGGGGG", "GGGGAAI", "GGGGAAI"],
+                         settlements=[(Point(0, 400), {"name": "Ketanggan"})])  # fmt: skip
+    layers["boundary"] = layers["boundary"].assign(name="Kawasan Uji")
+    gpkg = write_layers(layers, tmp_path / "estate.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n\n[[rules]]\nkind = "adjacent"\n'
+        'name = "dekat industri"\nname_en = "next to industry"\n'
+        'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n\n'
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+    )
+    pdf, report = tmp_path / "zone.pdf", tmp_path / "r.json"
+    argv = ["place", str(gpkg), "--rules", str(rules), "--cell-m", "50", "--pdf", str(pdf),
+            "--report", str(report), "--lang", "en"]  # fmt: skip
+    assert main(argv) == 0
+    assert "zone.pdf (print layout, A4 landscape)" in capsys.readouterr().err
+    score = json.loads(report.read_text())["alternatives"][0]["score"]
+    text = _text(pdf)
+    assert "Kawasan Uji" in text  # the boundary's name, not the file's
+    assert "PASS — all rules hold" in text and "next to industry" in text
+    assert f"score {score:,.1f} m" in text and "lower is better" in text
+    assert _share(_png(pdf), STATUS_COLOURS["pass"]) > 0.0005
