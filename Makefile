@@ -48,6 +48,7 @@ bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench_place.py
 	$(BIN)/python benchmarks/bench_organic.py
 	$(BIN)/python benchmarks/bench_map.py
+	$(BIN)/python benchmarks/bench_print.py
 	$(BIN)/python benchmarks/bench_scale.py
 
 ## estate: rebuild the bundled estate from parcels/source
