@@ -108,7 +108,8 @@ LABELS: dict[str, str] = {
     "legend": "Land use", "tenant": "Tenant", "phase": "Phase", "status": "Status",
     "area": "Area", "width": "width", "rule": "Rule", "measured": "Measured",
     "required": "Required", "length": "length",
-    "rank": "rank", "score": "score", "message": "Message",
+    "rank": "rank", "score": "score", "message": "Message", "reach": "reach",
+    "directly": "directly",
     # verdicts
     "PASS": "PASS", "FAIL": "FAIL", "NOT CHECKED": "NOT CHECKED",
     "pass": "PASS — all rules hold", "fail": "FAIL — {n} of {total} rules fail",

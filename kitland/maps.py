@@ -48,7 +48,7 @@ from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
 from kitland.i18n import LANGS, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
-from kitland.report import Report
+from kitland.report import Report, rule_label
 from kitland.rules import Rules
 
 __all__ = [
@@ -681,20 +681,45 @@ def _setback_bands(estate: Estate, rules: Rules | None) -> gpd.GeoDataFrame | No
             else shapely.buffer(src, float(min_m))
         )
         rows.append(
-            {"rule": rule.id, "min_m": float(min_m), "features": sel.describe(), "geometry": band}
+            {"rule_id": rule.id, "kind": "setback", "value": float(min_m), "geometry": band}
         )
     if not rows:
         return None
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=estate.crs)
 
 
-def _bands_layer(bands: gpd.GeoDataFrame, crs: Any, lang: str) -> _GeoLayer:
+def _diag_lines(
+    gdf: gpd.GeoDataFrame, row: pd.Series, lang: str, names_en: Mapping[str, str], *, band: bool
+) -> list[tuple[str, Any]]:
+    """Tooltip lines of a diagnostic feature: its rule, value in metres, other columns."""
+    lines: list[tuple[str, Any]] = []
+    for col in gdf.columns:
+        v = _col(row, col)
+        if col in (gdf.geometry.name, "kind", "length_m") or v is None:
+            continue
+        if col == "rule_id":
+            kind = str(_col(row, "kind") or "")
+            lines.append(
+                (_label(lang, "rule"), rule_label(str(v), kind, lang, name_en=names_en.get(str(v))))
+            )
+        elif col == "value" and isinstance(v, int | float):
+            word = _label(lang, "width" if band else "measured")
+            lines.append((word, f"{_num(float(v), lang, 0 if band else 1)} m"))
+        elif col == "reach":
+            lines.append(
+                (_label(lang, "reach"), _label(lang, "directly") if v == "directly" else v)
+            )
+        else:
+            lines.append((str(col), v))
+    return lines
+
+
+def _bands_layer(
+    bands: gpd.GeoDataFrame, crs: Any, lang: str, names_en: Mapping[str, str]
+) -> _GeoLayer:
     props = []
     for _, row in bands.iterrows():
-        lines: list[tuple[str, Any]] = []
-        for col in bands.columns:
-            if col != bands.geometry.name and _col(row, col) is not None:
-                lines.append((str(col), _col(row, col)))
+        lines = _diag_lines(bands, row, lang, names_en, band=True)
         props.append({"c": "", "tip": _tip(_label(lang, "L_bands"), *lines)})
     data = _collection(bands, crs, props)
     return _GeoLayer(
@@ -794,7 +819,7 @@ def _diagnostics(
 
 
 def _diagnostic_layer(
-    key: str, gdf: gpd.GeoDataFrame, estate: Estate, lang: str
+    key: str, gdf: gpd.GeoDataFrame, estate: Estate, lang: str, names_en: Mapping[str, str]
 ) -> _GeoLayer | None:
     if gdf is None or gdf.empty:
         return None
@@ -808,9 +833,7 @@ def _diagnostic_layer(
         )
     props = []
     for (_, row), length in zip(gdf.iterrows(), lengths, strict=True):
-        lines: list[tuple[str, Any]] = [
-            (str(c), _col(row, c)) for c in gdf.columns if c not in (gdf.geometry.name, "length_m")
-        ]
+        lines = _diag_lines(gdf, row, lang, names_en, band=False)
         if length and gdf.geom_type.iloc[0] in ("LineString", "MultiLineString"):
             lines.append((_label(lang, "length"), f"{_num(float(length), lang, 1)} m"))
         props.append({"c": "", "tip": _tip(name, *lines)})
@@ -1044,6 +1067,7 @@ def make_map(
     diags: dict[str, gpd.GeoDataFrame] = (
         _diagnostics(estate, geom, rules, diagnostics) if geom is not None else {}
     )
+    names_en = {r.id: r.name_en for r in rules or [] if r.name_en}
     bands = diags.get("setback_bands")
     if bands is None:
         bands = _setback_bands(estate, rules)
@@ -1051,13 +1075,15 @@ def make_map(
         _settlements_layer(estate, lang),
         _parcels_layer(estate, lang),
         _water_layer(estate, lang),
-        _bands_layer(bands, estate.crs, lang) if bands is not None and not bands.empty else None,
+        _bands_layer(bands, estate.crs, lang, names_en)
+        if bands is not None and not bands.empty
+        else None,
         _roads_layer(estate, lang),
         _boundary_layer(estate, lang),
         *reversed(_alternative_layers(alternatives or [], estate, lang)),
         _zone_layer(geom, estate, report, lang, score=score) if geom is not None else None,
         *(
-            _diagnostic_layer(k, diags[k], estate, lang)
+            _diagnostic_layer(k, diags[k], estate, lang, names_en)
             for k in ("frontage", "adjacent", "gate_path")
             if k in diags
         ),

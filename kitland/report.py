@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from kitland.i18n import label, numbers_in, quantity
 
-__all__ = ["Report", "RuleResult"]
+__all__ = ["Report", "RuleResult", "rule_label"]
 
 
 def _round(v: Any, nd: int = 3) -> Any:
@@ -26,6 +26,18 @@ def _round(v: Any, nd: int = 3) -> Any:
             return None
         return round(v, nd)
     return v
+
+
+def rule_label(rule_id: str, kind: str, lang: str, *, name_en: str | None = None) -> str:
+    """A rule's name for people in ``lang`` (see :meth:`RuleResult.label`)."""
+    if lang == "en":
+        return name_en or rule_id
+    if rule_id in ("area", "on") and kind == rule_id:
+        return label(lang, f"rule_{rule_id}")
+    unnamed = re.fullmatch(r"(layout\.)?([a-z_]+)#(\d+)", rule_id)
+    if unnamed and unnamed.group(2) == kind:
+        return f"{label(lang, kind)} #{unnamed.group(3)}"
+    return rule_id
 
 
 @dataclass(frozen=True)
@@ -115,14 +127,7 @@ class RuleResult:
         >>> RuleResult("area", "area", True, 20.0, "20 .. 21", "ha", "").label("id")
         'luas zona'
         """
-        if lang == "en":
-            return self.name_en or self.id
-        if self.id in ("area", "on") and self.kind == self.id:
-            return label(lang, f"rule_{self.id}")
-        unnamed = re.fullmatch(r"(layout\.)?([a-z_]+)#(\d+)", self.id)
-        if unnamed and unnamed.group(2) == self.kind:
-            return f"{label(lang, self.kind)} #{unnamed.group(3)}"
-        return self.id
+        return rule_label(self.id, self.kind, lang, name_en=self.name_en)
 
 
 @dataclass(frozen=True)

@@ -279,6 +279,12 @@ def _page_texts(pg: Page, path: Path, name: str) -> list[str]:
     page.mouse.move(*pg.point_of(name, ZONE.bounds[0] - 50, ZONE.bounds[1] + 50))  # a parcel
     page.wait_for_selector(".leaflet-tooltip", timeout=5_000)
     texts += page.locator(".leaflet-tooltip").last.evaluate("e => e.innerText").split("\n")
+    x0, y0 = ZONE.bounds[0] - 200, ZONE.bounds[1]  # the grid's south-west corner
+    page.mouse.move(*pg.point_of(name, x0 + 50, y0 + 380))  # the coastal setback band
+    page.wait_for_timeout(300)
+    band = page.locator(".leaflet-tooltip").last.evaluate("e => e.innerText")
+    assert "setback" in band.lower() or "sempadan" in band.lower()
+    texts += band.split("\n")
     page.evaluate(f"() => {name}.setZoom({LABEL_MIN_ZOOM + 1})")  # labels of parcels
     page.wait_for_timeout(400)
     texts += page.evaluate(VISIBLE_TEXT)
