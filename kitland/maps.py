@@ -1037,6 +1037,7 @@ def make_map(
     root: Any = m.get_root()
     root.title = _esc(name)
     m.add_child(_Head(_CSS))
+    m.add_child(_Script(f"document.documentElement.lang={_js(lang)};"))  # for browsers, readers
 
     mini_data: dict[str, Any] = {}
     if offline:

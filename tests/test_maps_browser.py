@@ -242,6 +242,7 @@ def test_the_verdict_and_its_colour_follow_the_report(
     page = pg.open(path)
     badge = page.locator(".kit-title .kit-verdict")
     assert badge.inner_text() == verdict
+    assert page.evaluate("document.documentElement.lang") == "id"
     colour = STATUS_COLOURS[status]
     rgb = "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
     assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == rgb
