@@ -1172,7 +1172,7 @@ def _attribution(estate: Estate, lang: str, *, offline: bool) -> str:
     (and the village basemap's source when the offline basemap is drawn)."""
     if estate.source == BUNDLED_SOURCE:
         return _label(lang, "attribution")
-    text = _label(lang, "attr_user").format(name=estate.name)
+    text = _label(lang, "attr_user").format(name=estate_title(estate, lang))
     return f"{text}; {_label(lang, 'attr_villages')}" if offline else text
 
 

@@ -416,7 +416,7 @@ def _footer(ax: Any, estate: Estate, lang: str, *, scale: float) -> None:
     ax.axhline(1.0, color="#333", linewidth=0.8)
     notice = (
         label(lang, "illustrative") if estate.source == BUNDLED_SOURCE
-        else label(lang, "attr_user").format(name=estate.name)
+        else label(lang, "attr_user").format(name=estate_title(estate, lang))
     )  # fmt: skip
     ax.text(0, 0.85, f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
             color="#b00020", fontweight="bold")  # fmt: skip
