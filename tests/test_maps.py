@@ -162,8 +162,8 @@ def test_legend_labels_in_indonesian_and_english(estate: Estate) -> None:
 
 
 def test_attribution_and_title_block(full_html: str) -> None:
-    # a user's estate: its own name, no KIT Batang sources or "illustrative" notice
-    assert "Data kawasan: grid" in full_html
+    # a user's estate: its boundary's name ("test"), no KIT Batang sources or "illustrative" notice
+    assert "Data kawasan: test" in full_html
     assert "Kepmendagri" not in full_html
     assert "ILUSTRATIF" not in full_html
     assert "test.toml" in full_html  # the rules file named in the title block
