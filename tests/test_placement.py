@@ -111,9 +111,8 @@ def _enum_setup() -> tuple:
     return est, rules
 
 
-def test_optimum_matches_brute_force_enumeration() -> None:
-    est, rules = _enum_setup()
-    # Independent method: every 5-cell set of available 50 m squares, judged by check.
+def _brute_force(est, rules, accept=lambda zone: True) -> tuple[float, shapely.Geometry | None]:  # type: ignore[no-untyped-def]
+    """Independent method: every 5-cell set of available 50 m squares, judged by check."""
     avail = [
         box(X0 + 50 * c, Y0 + 50 * (len(ENUM_ROWS) - 1 - r), X0 + 50 * (c + 1), Y0 + 50 * (len(ENUM_ROWS) - r))
         for r, line in enumerate(ENUM_ROWS) for c, ch in enumerate(line) if ch == "A"
@@ -122,19 +121,45 @@ def test_optimum_matches_brute_force_enumeration() -> None:
     best_score, best_zone = math.inf, None
     for combo in itertools.combinations(range(len(avail)), 5):
         zone = shapely.union_all([avail[i] for i in combo])
-        if zone.geom_type != "Polygon":
+        if zone.geom_type != "Polygon" or not accept(zone):
             continue
         if not check(est, zone, rules).passed:
             continue
         score = sum(2500 * avail[i].centroid.distance(k) for i in combo) / 12_500
         if score < best_score - 1e-9:
             best_score, best_zone = score, zone
+    return best_score, best_zone
+
+
+def test_optimum_matches_brute_force_enumeration() -> None:
+    est, rules = _enum_setup()
+    best_score, best_zone = _brute_force(est, rules)
     assert best_zone is not None
     res = place(est, rules, cell_m=50, time_limit_s=120)
     assert res.found and res.solver["status"] == "OPTIMAL"
     assert res.alternatives[0].score == pytest.approx(best_score, rel=1e-9)
     assert res.zone is not None
     assert shapely.symmetric_difference(res.zone, best_zone).area < 1.0
+
+
+def test_near_gives_the_best_zone_covering_half_the_proposal() -> None:
+    """``near``: the best zone that covers at least half of a proposed site, by enumeration."""
+    est, rules = _enum_setup()
+    proposal = box(X0 + 150, Y0 + 100, X0 + 250, Y0 + 200)  # 1 ha, the four north-east squares
+    free_best, _ = _brute_force(est, rules)
+    best_score, best_zone = _brute_force(
+        est, rules, lambda z: shapely.area(shapely.intersection(z, proposal)) >= 0.5 * proposal.area - 1e-6
+    )
+    assert best_zone is not None and best_score > free_best  # the proposal costs something
+    res = place(est, rules, cell_m=50, time_limit_s=120, near=proposal)
+    assert res.found and res.status == "OPTIMAL"
+    assert res.alternatives[0].score == pytest.approx(best_score, rel=1e-9)
+    share = shapely.area(shapely.intersection(best_zone, proposal)) / proposal.area
+    assert res.solver["near"] == {"share_min": 0.5, "overlap": [pytest.approx(share)]}
+    with pytest.raises(ValueError, match="near_share"):
+        place(est, rules, cell_m=50, near=proposal, near_share=0)
+    with pytest.raises(ValueError, match="near: expected"):
+        place(est, rules, cell_m=50, near=Point(X0, Y0))
 
 
 def test_same_input_same_zone() -> None:

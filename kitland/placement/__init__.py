@@ -694,6 +694,8 @@ def place(
     progress: Any = None,
     on_invalid: OnInvalid = "raise",
     options: SolveOptions | None = None,
+    near: shapely.Geometry | None = None,
+    near_share: float = 0.5,
 ) -> PlacementResult:
     """Place the zone of ``rules`` on ``estate``: the best placement, proven, and alternatives.
 
@@ -724,6 +726,10 @@ def place(
         ``"raise"`` (default): an estate with data errors (:func:`kitland.validate`)
         raises :class:`DataError` before anything is placed; ``"warn"``: they are
         logged and placement goes on.
+    near, near_share
+        A polygon in the estate's CRS (e.g. a proposed site): when given, every zone
+        must cover at least ``near_share`` of its area (measured on the cells; the
+        report's ``solver.near`` gives each returned zone's true overlap share).
 
     Returns
     -------
@@ -771,12 +777,17 @@ def place(
     if not 0.0 <= max_overlap <= 1.0:
         msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
         raise UsageError(msg)
+    _check_near(near, near_share)
     require_valid(estate, on_invalid=on_invalid)
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)
     _progress_cb(progress, "cells", deadline)
     land, cells, prob = build_problem(estate, rules, cell_m=cell_m)
+    if near is not None:
+        cover = shapely.area(shapely.intersection(cells.geoms, near)).astype(float)
+        need = near_share * float(near.area)
+        prob = replace(prob, sums=(*prob.sums, SumAtLeast("near", cover, need, unit="m²")))
     assert rules.zone is not None
     target_m2 = rules.zone.area_ha * 1e4
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
@@ -804,8 +815,29 @@ def place(
         placements.append(att.placement)
         current = current.with_avoid(att.placement.cells, max_overlap)
     _progress_cb(progress, "done", deadline)
-    return _result(estate, rules, land, prob, cells, placements, ranks,
-                   alternatives=alternatives, t0=t0, deadline=deadline, time_limit_s=time_limit_s)  # fmt: skip
+    result = _result(estate, rules, land, prob, cells, placements, ranks,
+                     alternatives=alternatives, t0=t0, deadline=deadline, time_limit_s=time_limit_s)  # fmt: skip
+    if near is not None:
+        overlap = [round(float(shapely.area(shapely.intersection(p.zone, near)) / near.area), 6)
+                   for p in placements]  # fmt: skip
+        result.solver["near"] = result.report.extra["solver"]["near"] = {
+            "share_min": near_share, "overlap": overlap}  # fmt: skip
+    return result
+
+
+def _check_near(near: shapely.Geometry | None, share: float) -> None:
+    """Refuse a ``near`` that is not one valid, non-empty polygonal geometry, or a bad share."""
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
+        msg = f"near_share={share!r}: expected a share in (0, 1], e.g. 0.5"
+        raise UsageError(msg)
+    if near is None:
+        return
+    if not isinstance(near, shapely.Polygon | shapely.MultiPolygon) or near.is_empty:
+        msg = f"near: expected a non-empty Polygon or MultiPolygon, got {getattr(near, 'geom_type', type(near).__name__)}"
+        raise UsageError(msg)
+    if not near.is_valid:
+        msg = f"near: invalid geometry ({shapely.is_valid_reason(near)})"
+        raise UsageError(msg)
 
 
 def _result(

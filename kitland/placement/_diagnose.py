@@ -127,13 +127,13 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
         entry: dict[str, Any] = {"rule": name, "status": sol.status, "fits_without": sol.found}
         if sol.found and sol.cells is not None:
             if how == "sum" and isinstance(orig, SumAtLeast):
-                v = float(orig.coef[sol.cells].sum())
+                v, u = float(orig.coef[sol.cells].sum()), orig.unit
                 text = (
-                    f"relax {name} from {orig.min_value:g} m to {math.floor(v):g} m"
+                    f"relax {name} from {orig.min_value:g} {u} to {math.floor(v):g} {u}"
                     if v < orig.min_value
-                    else _not_the_obstacle(name, f"{v:,.0f} m")
+                    else _not_the_obstacle(name, f"{v:,.0f} {u}")
                 )
-                entry.update(best_value=v, required=orig.min_value, unit="m", text=text)
+                entry.update(best_value=v, required=orig.min_value, unit=u, text=text)
             elif how == "reach" and isinstance(orig, ReachAny) and orig.value is not None:
                 v = float(np.min(orig.value[sol.cells]))
                 if not math.isfinite(v):

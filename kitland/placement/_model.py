@@ -40,11 +40,12 @@ __all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast"]
 
 @dataclass(frozen=True)
 class SumAtLeast:
-    """``Σ_S coef_i ≥ min_value`` (boundary-length rules)."""
+    """``Σ_S coef_i ≥ min_value`` (boundary-length rules; overlap with ``near``, in m²)."""
 
     name: str
     coef: NDArray[np.float64]
     min_value: float
+    unit: str = "m"
 
 
 @dataclass(frozen=True)
