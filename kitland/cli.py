@@ -14,8 +14,14 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kitland._errors import KitlandError, RulesError, UsageError
+
+if TYPE_CHECKING:
+    from kitland.estate import Estate
+    from kitland.report import RuleResult
+    from kitland.rules import Rules
 
 __all__ = ["main"]
 
@@ -199,6 +205,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kitland.measure import check  # noqa: PLC0415
 
     _outputs(args.output)
+    if args.plots and not args.zone:
+        msg = "--plots needs --zone ZONE: the zone the plots were cut from"
+        raise UsageError(msg)
     estate = _estate(args)
     zone = _zone(args)
     rules = _rules(args)
@@ -328,21 +337,23 @@ def cmd_plots(args: argparse.Namespace) -> int:
     if args.out:
         layout.write(args.out)
         n, r = len(layout.plots), len(layout.internal_roads)
-        _say(args, f"wrote {args.out} (layer plots: {n} plots; layer internal_roads: {r} pieces; layer green)")
+        _say(
+            args,
+            f"wrote {args.out} (layer plots: {n} plots; layer internal_roads: {r} pieces; layer green)",
+        )
     if not (args.out or args.report):
         _say(args, "nothing written: pass --out PLOTS.gpkg / --report R.json to save it")
     return 0
 
 
-def _plot_results(args: argparse.Namespace, estate, zone, rules):  # type: ignore[no-untyped-def]
+def _plot_results(
+    args: argparse.Namespace, estate: Estate, zone: Any, rules: Rules
+) -> list[RuleResult]:
     """The plot layout's results for ``check --plots`` (none without --plots)."""
     if not getattr(args, "plots", None):
         return []
     from kitland.plots import check_plots, read_plots  # noqa: PLC0415
 
-    if zone is None:
-        msg = "--plots needs --zone ZONE: the zone the plots were cut from"
-        raise UsageError(msg)
     plots_gdf, roads_gdf = read_plots(args.plots)
     return check_plots(estate, zone, plots_gdf, roads_gdf, rules)
 

@@ -45,7 +45,6 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import networkx as nx
 import numpy as np
-import pandas as pd
 import shapely
 from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon
@@ -54,6 +53,7 @@ from kitland._errors import DataError, RulesError
 from kitland.measure import EPS_M, ZoneLike, as_zone
 from kitland.report import RuleResult
 from kitland.rules import PlotSpec, PlotType, Rules, load_rules
+from kitland.validation import require_valid
 
 if TYPE_CHECKING:
     from kitland.estate import Estate
@@ -68,12 +68,16 @@ FRONT_REACH_M = EPS_M + 1.0
 _BUILT_PER_ANGLE = 4
 #: Directions closer than this (degrees, modulo 90) are the same direction.
 _SAME_ANGLE_DEG = 1.0
+#: Rows and roads fill the zone's depth to within this (turning the zone costs a few µm).
+_FIT_TOL_M = 1e-3
 #: Area tolerance of the size band and of "inside the zone", m².
 _AREA_TOL_M2 = 0.01
 
 
 # -- measuring -----------------------------------------------------------------------------
-def frontage_m(plots: Sequence[shapely.Geometry] | np.ndarray, roads: shapely.Geometry) -> np.ndarray:
+def frontage_m(
+    plots: Sequence[shapely.Geometry] | np.ndarray, roads: shapely.Geometry
+) -> np.ndarray:
     """Each plot's frontage on ``roads``: boundary within ε + 1 m of them, ends trimmed.
 
     A stretch of boundary whose least distance to the roads is ``g`` loses
@@ -203,23 +207,24 @@ def _stacks(height: float, spec: PlotSpec, *, edges: tuple[bool, bool]) -> Itera
         for counts in _compositions(m, k):
             c = np.array(counts)
             low, high = float(c @ dmin), float(c @ dmax)
-            if not low - 1e-9 <= depth <= high + 1e-9:
+            if not low - _FIT_TOL_M <= depth <= high + _FIT_TOL_M:
                 continue
-            lam = 0.0 if high - low < 1e-9 else (depth - low) / (high - low)
+            lam = 0.0 if high - low < 1e-9 else min(max((depth - low) / (high - low), 0.0), 1.0)
             depths = dmin + lam * (dmax - dmin)
             for order in (range(k), range(k - 1, -1, -1)) if k > 1 else (range(k),):
                 seq = [t for t in order for _ in range(counts[t])]
                 yield _stack(seq, depths, w, lo_edge=lo_edge, hi_edge=hi_edge)
 
 
-def _stack(seq: list[int], depths: np.ndarray, w: float, *, lo_edge: bool, hi_edge: bool) -> list[_Band]:
+def _stack(
+    seq: list[int], depths: np.ndarray, w: float, *, lo_edge: bool, hi_edge: bool
+) -> list[_Band]:
     bands: list[_Band] = []
     rows = iter(seq)
     if lo_edge:
         t = next(rows)
         bands.append(_Band("row", float(depths[t]), t, "lo"))
-    inner = seq[lo_edge : len(seq) - hi_edge]
-    for i in range(0, len(inner), 2):
+    for _ in range(0, len(seq) - lo_edge - hi_edge, 2):
         a, b = next(rows), next(rows)
         bands += [
             _Band("row", float(depths[a]), a, "hi"),
@@ -233,8 +238,9 @@ def _stack(seq: list[int], depths: np.ndarray, w: float, *, lo_edge: bool, hi_ed
 
 
 def _strips(bands: list[_Band], zr: shapely.Geometry) -> list[tuple[_Band, float, float]]:
-    x0, y0, x1, y1 = zr.bounds
-    out, y = [], y0
+    """Each band with its low and high y, stacked from the zone's lowest y."""
+    y = zr.bounds[1]
+    out = []
     for b in bands:
         out.append((b, y, y + b.depth))
         y += b.depth
@@ -386,7 +392,9 @@ def _row_cover(zr: shapely.Geometry, bands: list[_Band]) -> float:
     return float(shapely.area(shapely.intersection(zr, boxes)).sum())
 
 
-def _best(zone: Polygon | MultiPolygon, fronting: np.ndarray, spec: PlotSpec) -> tuple[_Built, shapely.Point]:
+def _best(
+    zone: Polygon | MultiPolygon, fronting: np.ndarray, spec: PlotSpec
+) -> tuple[_Built, shapely.Point]:
     origin = zone.centroid
     er0 = shapely.union_all(fronting)
     best: _Built | None = None
@@ -400,7 +408,10 @@ def _best(zone: Polygon | MultiPolygon, fronting: np.ndarray, spec: PlotSpec) ->
             built = _build(zr, er, bands, spec, angle)
             if built is None:
                 continue
-            if best is None or (built.plotted_m2, len(built.plots)) > (best.plotted_m2, len(best.plots)):
+            if best is None or (built.plotted_m2, len(built.plots)) > (
+                best.plotted_m2,
+                len(best.plots),
+            ):
                 best = built
     if best is None:
         msg = (
@@ -490,9 +501,13 @@ class PlotLayout:
         lines = [f"zone {d['zone']['area_ha']:.2f} ha cut into {d['plots']['count']} plots:"]
         for name, t in d["plots"]["by_type"].items():
             lo, hi = t["band_m2"]
-            lines.append(f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha ({lo:g}–{hi:g} m², frontage ≥ {t['min_frontage_m']:g} m)")
+            lines.append(
+                f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha ({lo:g}–{hi:g} m², frontage ≥ {t['min_frontage_m']:g} m)"
+            )
         lines.append(f"  plots {d['plotted_ha']:.2f} ha ({d['plotted_pct']:.1f} %)")
-        lines.append(f"  internal roads {d['road_ha']:.2f} ha ({d['road_share_pct']:.1f} %, at most {d['max_road_pct']:g} %), {len(self.internal_roads)} pieces {d['road_width_m']:g} m wide")
+        lines.append(
+            f"  internal roads {d['road_ha']:.2f} ha ({d['road_share_pct']:.1f} %, at most {d['max_road_pct']:g} %), {len(self.internal_roads)} pieces {d['road_width_m']:g} m wide"
+        )
         if d["green_ha"] > 0:
             lines.append(f"  green {d['green_ha']:.2f} ha ({d['green_pct']:.1f} %)")
         lines.append(f"  leftover {d['leftover_ha']:.2f} ha ({d['leftover_pct']:.1f} %)")
@@ -526,7 +541,10 @@ def _multi(g: shapely.Geometry) -> MultiPolygon:
 
 
 def _green(
-    zone: shapely.Geometry, plots: list[Polygon], roads: list[Polygon], fronting: shapely.Geometry,
+    zone: shapely.Geometry,
+    plots: list[Polygon],
+    roads: list[Polygon],
+    fronting: shapely.Geometry,
     pct: float,
 ) -> tuple[list[int], shapely.Geometry]:
     """Plots given to green (indices) and the green area: leftover first, then far plots."""
@@ -590,9 +608,10 @@ def plots(
     >>> from kitland.estate import Estate
     >>> from kitland.rules import PlotSpec, PlotType
     >>> b = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.box(-50, -50, 250, 150)], crs=32749)
-    >>> b["parcel_id"], b["land_use"] = "a", "available"
-    >>> r = gpd.GeoDataFrame({"road_class": ["local"]}, geometry=[shapely.LineString([(-50, -7), (250, -7)])], crs=32749)
-    >>> est = Estate.from_layers({"boundary": b, "parcels": b, "roads": r})
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["a", "i"], "land_use": ["available", "industrial"]},
+    ...     geometry=[shapely.box(-50, 0, 250, 150), shapely.box(-50, -50, 250, -12)], crs=32749)
+    >>> r = gpd.GeoDataFrame({"road_class": ["local"]}, geometry=[shapely.LineString([(-50, -6), (250, -6)])], crs=32749)
+    >>> est = Estate.from_layers({"boundary": b, "parcels": p, "roads": r})
     >>> unit = PlotType("unit", 400, 600, 10, min_depth_m=44, max_depth_m=44)
     >>> layout = plots(est, shapely.box(0, 0, 200, 100), spec=PlotSpec((unit,)))
     >>> len(layout.plots), float(layout.plots["area_m2"].iloc[0]), layout.to_dict()["road_share_pct"]
@@ -605,6 +624,7 @@ def plots(
             msg = f"{rules.source or 'rules'}: has no [plots] table; add one (see SPEC §2) to cut the zone into plots"
             raise RulesError(msg)
         spec = rules.plots
+    require_valid(estate)
     z = as_zone(zone, estate, label=label)
     if isinstance(z, MultiPolygon):
         msg = f"{label}: the zone is in {len(z.geoms)} pieces; plots are cut from one polygon"
@@ -759,9 +779,12 @@ def check_plots(
     ids = pl["plot_id"].astype(str).tolist()
     geoms = np.asarray(pl.geometry.to_numpy(), dtype=object)
     n = len(geoms)
-    ok_geom = ~shapely.is_missing(geoms) & shapely.is_valid(geoms) & np.isin(
-        shapely.get_type_id(geoms), [3, 6]
-    ) & ~shapely.is_empty(geoms)
+    ok_geom = (
+        ~shapely.is_missing(geoms)
+        & shapely.is_valid(geoms)
+        & np.isin(shapely.get_type_id(geoms), [3, 6])
+        & ~shapely.is_empty(geoms)
+    )
     results = [_verdict("plots valid", [i for i, k in zip(ids, ok_geom, strict=True) if not k], n,
                         "are not valid polygons", f"all {n} plots are valid polygons")]  # fmt: skip
     good = np.where(ok_geom, geoms, Polygon())
@@ -792,7 +815,9 @@ def check_plots(
     bad_size = []
     for i, t, k, a in zip(ids, types, kinds, area, strict=True):
         if k is None:
-            bad_size.append(f"{i} (unknown type {t!r}; types: {', '.join(x.name for x in spec.types)})")
+            bad_size.append(
+                f"{i} (unknown type {t!r}; types: {', '.join(x.name for x in spec.types)})"
+            )
         elif not k.min_m2 - _AREA_TOL_M2 <= a <= k.max_m2 + _AREA_TOL_M2:
             bad_size.append(f"{i} ({t} {a:,.0f} m², band {k.min_m2:g}–{k.max_m2:g})")
     results.append(_verdict("plots in size band", bad_size, n, "are outside their type's size band",

@@ -68,7 +68,16 @@ if TYPE_CHECKING:
 
     from kitland.estate import Estate
 
-__all__ = ["RULE_KINDS", "PlotSpec", "PlotType", "Rule", "Rules", "Selector", "ZoneSpec", "load_rules"]
+__all__ = [
+    "RULE_KINDS",
+    "PlotSpec",
+    "PlotType",
+    "Rule",
+    "Rules",
+    "Selector",
+    "ZoneSpec",
+    "load_rules",
+]
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -969,7 +978,9 @@ def _plot_type(ps: _Parser, i: int, t: Any, seen: set[str]) -> PlotType | None:
         return None
     bad = []
     if vals["name"] in seen:
-        bad.append(("name", f"the name {vals['name']!r} is used by another type; names must be unique"))
+        bad.append(
+            ("name", f"the name {vals['name']!r} is used by another type; names must be unique")
+        )
     seen.add(vals["name"])
     for key in ("min_m2", "max_m2", "min_frontage_m"):
         if vals[key] <= 0:
@@ -979,7 +990,11 @@ def _plot_type(ps: _Parser, i: int, t: Any, seen: set[str]) -> PlotType | None:
     if not bad:
         ptype = PlotType(**vals)
         if ptype.min_depth_m <= 0 or ptype.min_depth_m > ptype.max_depth_m:
-            what = f"min_depth_m = {ptype.min_depth_m:g} must be above 0 and at most max_depth_m = {ptype.max_depth_m:g}"
+            what = (
+                f"min_depth_m = {ptype.min_depth_m:.1f} must be above 0 and at most max_depth_m = "
+                f"{ptype.max_depth_m:.1f} (by default min_depth_m is √min_m2 and max_depth_m is "
+                "max_m2 / min_frontage_m, the deepest plot whose least frontage stays in the band)"
+            )
             bad.append(("min_depth_m", what))
         elif ptype.min_frontage_m * ptype.min_depth_m > ptype.max_m2:
             what = (
@@ -1000,7 +1015,9 @@ def _plot_spec(ps: _Parser, t: Any) -> PlotSpec | None:
         return None
     entries = t.get("types")
     if not isinstance(entries, list) or not entries:
-        what = "give at least one plot type as [[plots.types]] (name, min_m2, max_m2, min_frontage_m)"
+        what = (
+            "give at least one plot type as [[plots.types]] (name, min_m2, max_m2, min_frontage_m)"
+        )
         ps.problems.append(str(ps.fail("[plots]", "types", what)))
         return None
     seen: set[str] = set()
