@@ -1378,8 +1378,8 @@ def add_plots(
                 (tr(lang, "frontage"), f"{number(float(front), lang, 1)} m" if front is not None else None),
             ),
         })  # fmt: skip
-    m.add_child(_GeoLayer(_collection(pl, estate.crs, props), name=tr(lang, "Plots"),
-                          styles=styles, highlight=True, kind="plots"))  # fmt: skip
+    _add_under_control(m, _GeoLayer(_collection(pl, estate.crs, props), name=tr(lang, "Plots"),
+                                    styles=styles, highlight=True, kind="plots"))  # fmt: skip
     rd = internal_roads.to_crs(estate.crs)
     rprops = [
         {"c": "", "tip": _tip(_col(row, "road_id"), ("", tr(lang, "internal road")),
@@ -1387,7 +1387,19 @@ def add_plots(
                                if _col(row, "width_m") is not None else None))}
         for _, row in rd.iterrows()
     ]  # fmt: skip
-    road_style = {"": {"fillColor": "#bdbdbd", "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
-    m.add_child(_GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
-                          styles=road_style, kind="internal_roads"))  # fmt: skip
+    road_style = {"": {"fillColor": "#8f8f8f", "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
+    _add_under_control(m, _GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
+                                    styles=road_style, kind="internal_roads"))  # fmt: skip
     return m
+
+
+def _add_under_control(m: folium.Map, layer: _GeoLayer) -> None:
+    """Add ``layer`` to a finished map before its layer control, which must see it defined."""
+    m.add_child(layer)
+    children = list(m._children.items())
+    at = next((i for i, (_, c) in enumerate(children) if isinstance(c, folium.LayerControl)), None)
+    if at is None:
+        return
+    item = children.pop()
+    children.insert(at, item)
+    m._children = OrderedDict(children)
