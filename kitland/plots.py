@@ -385,11 +385,19 @@ def _build(
     return _Built(angle, plots, types, roads, kinds, float(sum(p.area for p in plots)))
 
 
-def _row_cover(zr: shapely.Geometry, bands: list[_Band]) -> float:
+def _row_cover(zr: shapely.Geometry, bands: list[_Band], n_types: int) -> np.ndarray:
+    """Area of the zone under each type's rows (an upper bound of its plots), m²."""
     x0, _, x1, _ = zr.bounds
-    rows = [(a, c) for b, a, c in _strips(bands, zr) if b.kind == "row"]
-    boxes = shapely.box(x0 - 1, [a for a, _ in rows], x1 + 1, [c for _, c in rows])
-    return float(shapely.area(shapely.intersection(zr, boxes)).sum())
+    rows = [(b.ptype, a, c) for b, a, c in _strips(bands, zr) if b.kind == "row"]
+    boxes = shapely.box(x0 - 1, [a for _, a, _ in rows], x1 + 1, [c for _, _, c in rows])
+    area = shapely.area(shapely.intersection(zr, boxes))
+    return np.bincount([t for t, _, _ in rows], weights=area, minlength=n_types)
+
+
+def _score(by_type: np.ndarray, shares: np.ndarray) -> float:
+    """Land in plots, less the land that is off each type's share of it."""
+    total = float(by_type.sum())
+    return total - float(np.abs(by_type - shares * total).sum())
 
 
 def _best(
@@ -397,22 +405,28 @@ def _best(
 ) -> tuple[_Built, shapely.Point]:
     origin = zone.centroid
     er0 = shapely.union_all(fronting)
+    shares = np.array(spec.shares())
+    k = len(spec.types)
     best: _Built | None = None
+    best_score = -math.inf
     for angle in _angles(zone, fronting):
         zr = affinity.rotate(zone, -angle, origin=origin)
         er = affinity.rotate(er0, -angle, origin=origin)
         _, y0, _, y1 = zr.bounds
         stacks = list(_stacks(y1 - y0, spec, edges=_edge_fronts(zr, er)))
-        stacks.sort(key=lambda s: -_row_cover(zr, s))
+        stacks.sort(key=lambda s: -_score(_row_cover(zr, s, k), shares))
         for bands in stacks[:_BUILT_PER_ANGLE]:
             built = _build(zr, er, bands, spec, angle)
             if built is None:
                 continue
-            if best is None or (built.plotted_m2, len(built.plots)) > (
-                best.plotted_m2,
-                len(best.plots),
+            areas = np.bincount(built.types, weights=shapely.area(built.plots), minlength=k)
+            score = _score(areas, shares)
+            if score > best_score + 1e-6 or (
+                abs(score - best_score) <= 1e-6
+                and best is not None
+                and len(built.plots) > len(best.plots)
             ):
-                best = built
+                best, best_score = built, score
     if best is None:
         msg = (
             "no layout of rows and internal roads fits the zone under the [plots] rules "

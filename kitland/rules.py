@@ -214,16 +214,18 @@ class PlotType:
     """One kind of plot of the ``[plots]`` table (``[[plots.types]]``): its size band.
 
     A plot of this type has an area in ``[min_m2, max_m2]`` and at least
-    ``min_frontage_m`` of its boundary along a road; rows of such plots are between
-    ``min_depth_m`` and ``max_depth_m`` deep (defaults: √min_m2, a square plot of the
-    smallest area, and max_m2 / min_frontage_m, the deepest plot that still has its
-    frontage within the band).
+    ``min_frontage_m`` of its boundary along a road. Rows of such plots are between
+    ``min_depth_m`` and ``max_depth_m`` deep; by default √min_m2 (a square plot of the
+    least area) and (min_m2 + max_m2) / 2 / min_frontage_m (the depth at which a plot
+    of the least frontage has the middle of the band). ``share_pct`` is the share of
+    the plotted land this type should take (default: what the other types' shares
+    leave, split evenly).
 
     Examples
     --------
     >>> t = PlotType("kios", min_m2=150, max_m2=300, min_frontage_m=8)
     >>> round(t.min_depth_m, 2), t.max_depth_m
-    (12.25, 37.5)
+    (12.25, 28.125)
     """
 
     name: str
@@ -232,12 +234,14 @@ class PlotType:
     min_frontage_m: float
     min_depth_m: float = math.nan
     max_depth_m: float = math.nan
+    share_pct: float = math.nan
 
     def __post_init__(self) -> None:
         if math.isnan(self.min_depth_m):
             object.__setattr__(self, "min_depth_m", math.sqrt(self.min_m2))
         if math.isnan(self.max_depth_m):
-            object.__setattr__(self, "max_depth_m", self.max_m2 / self.min_frontage_m)
+            mid = (self.min_m2 + self.max_m2) / 2
+            object.__setattr__(self, "max_depth_m", mid / self.min_frontage_m)
 
 
 @dataclass(frozen=True)
@@ -246,9 +250,9 @@ class PlotSpec:
 
     Examples
     --------
-    >>> spec = PlotSpec((PlotType("kios", 150, 300, 8),))
-    >>> spec.road_width_m, spec.max_road_pct, spec.green_pct
-    (12.0, 25.0, 0.0)
+    >>> spec = PlotSpec((PlotType("kios", 150, 300, 8), PlotType("bengkel", 600, 1500, 20)))
+    >>> spec.road_width_m, spec.max_road_pct, spec.green_pct, spec.shares()
+    (12.0, 25.0, 0.0, (0.5, 0.5))
     """
 
     types: tuple[PlotType, ...]
@@ -259,6 +263,15 @@ class PlotSpec:
     def type(self, name: str) -> PlotType | None:
         """The plot type called ``name``, or None."""
         return next((t for t in self.types if t.name == name), None)
+
+    def shares(self) -> tuple[float, ...]:
+        """Each type's target share of the plotted land, 0..1 (they add up to 1)."""
+        given = [t.share_pct for t in self.types if not math.isnan(t.share_pct)]
+        rest = max(0.0, 100 - sum(given))
+        n_free = len(self.types) - len(given)
+        out = [rest / n_free if math.isnan(t.share_pct) else t.share_pct for t in self.types]
+        total = sum(out) or 1.0
+        return tuple(x / total for x in out)
 
 
 @dataclass(frozen=True)
@@ -591,6 +604,7 @@ _PLOT_TYPE_KEYS = {
     "min_frontage_m": _Key("distance"),
     "min_depth_m": _Key("distance", required=False),
     "max_depth_m": _Key("distance", required=False),
+    "share_pct": _Key("pct", required=False),
 }
 _TYPE_WORDS = {
     "number": "a number",
@@ -993,7 +1007,7 @@ def _plot_type(ps: _Parser, i: int, t: Any, seen: set[str]) -> PlotType | None:
             what = (
                 f"min_depth_m = {ptype.min_depth_m:.1f} must be above 0 and at most max_depth_m = "
                 f"{ptype.max_depth_m:.1f} (by default min_depth_m is √min_m2 and max_depth_m is "
-                "max_m2 / min_frontage_m, the deepest plot whose least frontage stays in the band)"
+                "(min_m2 + max_m2) / 2 / min_frontage_m)"
             )
             bad.append(("min_depth_m", what))
         elif ptype.min_frontage_m * ptype.min_depth_m > ptype.max_m2:
@@ -1026,6 +1040,11 @@ def _plot_spec(ps: _Parser, t: Any) -> PlotSpec | None:
         return None
     if vals["road_width_m"] <= 0:
         ps.problems.append(str(ps.fail("[plots]", "road_width_m", "must be above 0 m")))
+        return None
+    shares = [t.share_pct for t in types if t is not None and not math.isnan(t.share_pct)]
+    if sum(shares) > 100 + 1e-9 or (len(shares) == len(types) and abs(sum(shares) - 100) > 1e-6):
+        what = f"the types' share_pct add up to {sum(shares):g} %; they must add up to 100 % (or leave some out)"
+        ps.problems.append(str(ps.fail("[plots]", "share_pct", what)))
         return None
     if vals["max_road_pct"] + vals["green_pct"] >= 100:
         what = (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import replace
 from pathlib import Path
 
 import fiona
@@ -186,6 +187,24 @@ def test_green_share_taken_from_leftover_then_plots(bundled) -> None:
     assert layout.green.geometry.iloc[0].intersection(shapely.union_all(layout.plots.geometry)).area < 0.5
 
 
+@pytest.mark.parametrize("kios_pct", [75, 25])
+def test_share_pct_steers_the_mix(kios_pct: float) -> None:
+    kios, bengkel = load_rules().plots.types
+    types = (replace(kios, share_pct=kios_pct), replace(bengkel, share_pct=100 - kios_pct))
+    layout = plots(kitland.load_estate(), BUNDLED_ZONE, spec=PlotSpec(types))
+    area = layout.plots.groupby("type")["area_m2"].sum()
+    share = 100 * area["kios"] / area.sum()
+    assert abs(share - kios_pct) < 5  # rows come whole: the mix is as near as rows allow
+    assert layout.to_dict()["plotted_pct"] >= 70
+
+
+def test_shares_above_100_refused() -> None:
+    t = {"min_m2": 150, "max_m2": 300, "min_frontage_m": 8}
+    data = {"plots": {"types": [{"name": "a", "share_pct": 70, **t}, {"name": "b", "share_pct": 40, **t}]}}
+    with pytest.raises(RulesError, match=r"\[plots\], key 'share_pct': the types' share_pct add up to 110 %"):
+        parse_rules(data, source="r.toml")
+
+
 # -- rules ------------------------------------------------------------------------------------
 def test_plots_table_parsed_and_kept_by_replace() -> None:
     rules = load_rules()
@@ -209,8 +228,8 @@ def test_bad_plots_values_all_reported() -> None:
     assert "r.toml [plots], key 'max_road_pct': 120 is outside 0..100 %" in probs
     assert any("type 'kios', key 'min_m2': min_m2 = 300 is above max_m2 = 150" in p for p in probs)
     assert any("type 'bengkel', key 'min_frontage_m': 0 must be above 0" in p for p in probs)
-    # a 30 m frontage at max 700 m² allows 23.3 m of depth, below the least, √600 ≈ 24.5 m
-    assert any("type 'gudang', key 'min_depth_m': min_depth_m = 24.5" in p and "max_depth_m = 23.3" in p for p in probs)
+    # a 30 m frontage at the band's middle, 650 m², is 21.7 m deep: below the least, √600 ≈ 24.5 m
+    assert any("type 'gudang', key 'min_depth_m': min_depth_m = 24.5" in p and "max_depth_m = 21.7" in p for p in probs)
     with pytest.raises(RulesError, match=r"\[plots\], key 'types': give at least one plot type"):
         parse_rules({"plots": {"road_width_m": 10}}, source="r.toml")
 
