@@ -13,7 +13,7 @@ south-west corner along the zone's long axis (north-south) and across it, clippe
 the zone; a clipped cell counts as a plot when it keeps at least the band's least
 area, four corners and the type's frontage on a road (measured as kitland measures
 it), and both directions are reported. The baseline ignores whether its roads reach
-an estate road (kitland's always do).
+an estate road; the last column gives ``check_plots``' count of road pieces that do.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import shapely
 from shapely import box
 
 import kitland
-from kitland.plots import FRONT_REACH_M, frontage_m, plots
+from kitland.plots import FRONT_REACH_M, check_plots, frontage_m, plots
 from kitland.rules import PlotSpec, PlotType
 
 ZONE = shapely.Polygon(
@@ -71,8 +71,23 @@ def grid_baseline(
     ]
     road = inside.area
     plotted = sum(c.area for c in good)
+    if not north_south:  # back to the zone's own axes
+        good = [shapely.transform(c, lambda xy: xy[:, ::-1]) for c in good]
+        inside = shapely.transform(inside, lambda xy: xy[:, ::-1])
     return {"count": len(good), "plotted": plotted, "road": road,
-            "leftover": zone.area - plotted - road}  # fmt: skip
+            "leftover": zone.area - plotted - road, "plots": good, "roads": inside}  # fmt: skip
+
+
+def joined(estate: kitland.Estate, spec: PlotSpec, plot_geoms: list, roads: list) -> str:
+    """``check_plots``' verdict on the roads: pieces joined to an estate road, of all."""
+    crs = estate.crs
+    pl = gpd.GeoDataFrame({"plot_id": range(len(plot_geoms)), "type": spec.types[0].name},
+                          geometry=plot_geoms, crs=crs)  # fmt: skip
+    rd = gpd.GeoDataFrame(geometry=roads, crs=crs)
+    res = {r.id: r for r in check_plots(estate, ZONE, pl, rd, spec=spec)}
+    bad = int(res["internal roads connected"].value or 0)
+    n = sum(len(shapely.get_parts(r)) for r in roads)
+    return f"{n - bad} of {n}"
 
 
 def _steps(lo: float, hi: float, step: float) -> list[float]:
@@ -80,11 +95,12 @@ def _steps(lo: float, hi: float, step: float) -> list[float]:
     return [lo + i * step for i in range(n)]
 
 
-def _row(name: str, count: int, plotted: float, road: float, leftover: float, secs: str) -> str:
+def _row(name: str, count: int, plotted: float, road: float, leftover: float, secs: str,
+         roads_ok: str) -> str:  # fmt: skip
     a = ZONE.area
     return (
         f"| {name} | {count} | {100 * plotted / a:.1f} % | {100 * road / a:.1f} % "
-        f"| {leftover / 10_000:.2f} ha ({100 * leftover / a:.1f} %) | {secs} |"
+        f"| {leftover / 10_000:.2f} ha ({100 * leftover / a:.1f} %) | {roads_ok} | {secs} |"
     )
 
 
@@ -98,8 +114,8 @@ def main() -> None:
     assert bundled is not None
     mixes = {"kios + bengkel": bundled.types, **{t.name: (t,) for t in bundled.types}}
     print(f"zone {ZONE.area / 10_000:.2f} ha, {args.runs} runs each")
-    print("| layout | plots | in plots | roads | leftover | time, median |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    print("| layout | plots | in plots | roads | leftover | road pieces joined to an estate road | time, median |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     corridors = estate.road_corridors
     fronting = shapely.union_all(corridors[corridors.distance(ZONE) <= FRONT_REACH_M].to_numpy())
     plots(estate, zone)  # validation of the estate is cached after the first call
@@ -112,17 +128,19 @@ def main() -> None:
             times.append(time.perf_counter() - t)
         assert layout is not None
         d = layout.to_dict()
+        ok = joined(estate, spec, list(layout.plots.geometry), list(layout.internal_roads.geometry))
         print(_row(f"kitland, {name}", d["plots"]["count"], d["plotted_ha"] * 1e4,
                    d["road_ha"] * 1e4, d["leftover_ha"] * 1e4,
-                   f"{statistics.median(times):.2f} s"))  # fmt: skip
+                   f"{statistics.median(times):.2f} s", ok))  # fmt: skip
         if len(types) == 1:
             for ns in (True, False):
                 t = time.perf_counter()
                 b = grid_baseline(ZONE, types[0], fronting, north_south=ns)
                 secs = time.perf_counter() - t
                 way = "N-S" if ns else "E-W"
+                ok = joined(estate, spec, b["plots"], list(shapely.get_parts(b["roads"])))
                 print(_row(f"grid baseline, {name}, rows {way}", b["count"], b["plotted"],
-                           b["road"], b["leftover"], f"{secs:.2f} s"))  # fmt: skip
+                           b["road"], b["leftover"], f"{secs:.2f} s", ok))  # fmt: skip
 
 
 if __name__ == "__main__":
