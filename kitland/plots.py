@@ -16,9 +16,11 @@ rectangle and of its longest road frontage):
 
 Row depths are stretched within each type's ``min_depth_m`` .. ``max_depth_m`` so the
 rows and roads fill the zone's depth exactly. Every stack of rows (number of roads,
-rows of each type, edge rows) and direction is scored by the area its rows cover;
-the best few are built in full, and the layout with the most land in plots wins.
-Every type gets at least one row when the zone has room for as many rows as types.
+rows of each type, edge rows) and direction is scored by the land its rows cover less
+the land that is off the types' shares (``share_pct``, default an even split); the
+best few per direction are built in full and scored the same way on their plots, and
+the best layout wins. Every type gets at least one row when the zone has room for as
+many rows as types.
 
 A plot is kept only when it is a quadrilateral, its area lies in its type's band and
 its frontage (boundary within ε + 1 m of an internal road or a fronting estate road
@@ -481,11 +483,14 @@ class PlotLayout:
         green = float(self.green["area_m2"].sum())
         leftover = max(0.0, z - plotted - road - green)
         by_type = {}
-        for t in self.spec.types:
+        for t, target in zip(self.spec.types, self.spec.shares(), strict=True):
             sel = self.plots[self.plots["type"] == t.name]
+            area = float(sel["area_m2"].sum())
             by_type[t.name] = {
                 "count": len(sel),
-                "area_ha": round(float(sel["area_m2"].sum()) / 10_000, 4),
+                "area_ha": round(area / 10_000, 4),
+                "share_pct": round(100 * area / plotted, 2) if plotted else 0.0,
+                "target_share_pct": round(100 * target, 2),
                 "band_m2": [t.min_m2, t.max_m2],
                 "min_frontage_m": t.min_frontage_m,
             }
@@ -516,7 +521,9 @@ class PlotLayout:
         for name, t in d["plots"]["by_type"].items():
             lo, hi = t["band_m2"]
             lines.append(
-                f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha ({lo:g}–{hi:g} m², frontage ≥ {t['min_frontage_m']:g} m)"
+                f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha, {t['share_pct']:.0f} % of the "
+                f"plotted land (asked {t['target_share_pct']:.0f} %; {lo:g}–{hi:g} m², frontage ≥ "
+                f"{t['min_frontage_m']:g} m)"
             )
         lines.append(f"  plots {d['plotted_ha']:.2f} ha ({d['plotted_pct']:.1f} %)")
         lines.append(
