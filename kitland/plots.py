@@ -68,6 +68,8 @@ log = logging.getLogger(__name__)
 FRONT_REACH_M = EPS_M + 1.0
 #: Stacks built in full per direction after scoring by the area their rows cover.
 _BUILT_PER_ANGLE = 4
+#: Up to this many plot types every mix of rows is tried (see :func:`_compositions`).
+_ALL_MIXES_UP_TO = 2
 #: Directions closer than this (degrees, modulo 90) are the same direction.
 _SAME_ANGLE_DEG = 1.0
 #: Rows and roads fill the zone's depth to within this (turning the zone costs a few µm).
@@ -143,7 +145,6 @@ class _Band:
     kind: str  # "row" or "road"
     depth: float
     ptype: int = -1  # index into spec.types (rows)
-    front: str = ""  # "lo" / "hi": the side of the row facing its road (rows)
 
 
 @dataclass
@@ -153,7 +154,6 @@ class _Built:
     types: list[int]
     roads: list[Polygon]
     road_kinds: list[str]
-    plotted_m2: float
 
 
 def _angles(zone: Polygon | MultiPolygon, fronting: np.ndarray) -> list[float]:
@@ -181,10 +181,20 @@ def _angles(zone: Polygon | MultiPolygon, fronting: np.ndarray) -> list[float]:
     return out
 
 
-def _compositions(m: int, k: int) -> Iterator[tuple[int, ...]]:
-    """Counts of rows per type (k types, m rows); each type at least once when m ≥ k."""
+def _compositions(m: int, ideal: np.ndarray) -> Iterator[tuple[int, ...]]:
+    """Counts of rows per type for ``m`` rows; each type at least once when m ≥ types.
+
+    Up to :data:`_ALL_MIXES_UP_TO` types every mix is tried; with more, only those within
+    one row per type of the ``ideal`` shares of rows (the search would grow as m^types).
+    """
+    k = len(ideal)
     lo = 1 if m >= k else 0
-    for cut in itertools.product(range(lo, m + 1), repeat=k - 1):
+    if k <= _ALL_MIXES_UP_TO:
+        ranges = [range(lo, m + 1)] * (k - 1)
+    else:
+        near = np.rint(ideal * m).astype(int)
+        ranges = [range(max(lo, c - 1), min(m, c + 1) + 1) for c in near[:-1]]
+    for cut in itertools.product(*ranges):
         last = m - sum(cut)
         if last >= lo:
             yield (*cut, last)
@@ -196,6 +206,9 @@ def _stacks(height: float, spec: PlotSpec, *, edges: tuple[bool, bool]) -> Itera
     k = len(spec.types)
     dmin = np.array([t.min_depth_m for t in spec.types])
     dmax = np.array([t.max_depth_m for t in spec.types])
+    # Rows per type in proportion to its share of the land over its row depth.
+    ideal = np.array(spec.shares()) / (dmin + dmax)
+    ideal = ideal / ideal.sum()
     max_roads = int(height // (w + 2 * dmin.min())) + 1
     for lo_edge, hi_edge, n in itertools.product(
         (False, True) if edges[0] else (False,),
@@ -206,7 +219,7 @@ def _stacks(height: float, spec: PlotSpec, *, edges: tuple[bool, bool]) -> Itera
         depth = height - n * w
         if m == 0 or depth <= 0:
             continue
-        for counts in _compositions(m, k):
+        for counts in _compositions(m, ideal):
             c = np.array(counts)
             low, high = float(c @ dmin), float(c @ dmax)
             if not low - _FIT_TOL_M <= depth <= high + _FIT_TOL_M:
@@ -225,17 +238,17 @@ def _stack(
     rows = iter(seq)
     if lo_edge:
         t = next(rows)
-        bands.append(_Band("row", float(depths[t]), t, "lo"))
+        bands.append(_Band("row", float(depths[t]), t))
     for _ in range(0, len(seq) - lo_edge - hi_edge, 2):
         a, b = next(rows), next(rows)
         bands += [
-            _Band("row", float(depths[a]), a, "hi"),
+            _Band("row", float(depths[a]), a),
             _Band("road", w),
-            _Band("row", float(depths[b]), b, "lo"),
+            _Band("row", float(depths[b]), b),
         ]
     if hi_edge:
         t = next(rows)
-        bands.append(_Band("row", float(depths[t]), t, "hi"))
+        bands.append(_Band("row", float(depths[t]), t))
     return bands
 
 
@@ -314,6 +327,45 @@ def _difference(poly: Polygon, cut: list[Polygon]) -> list[Polygon]:
     return [p for p in shapely.get_parts(g) if isinstance(p, Polygon) and p.area > _AREA_TOL_M2]
 
 
+def _equal_area_cuts(piece: Polygon, k: int) -> np.ndarray:
+    """The k − 1 x positions that cut ``piece`` into k parts of equal area.
+
+    Between two consecutive vertex x's the piece's vertical section is linear in x, so
+    the area left of x is a quadratic there: it is summed from the sections just inside
+    each such interval and inverted exactly.
+
+    Examples
+    --------
+    A trapezoid of section 4 − x/2 and area 12: half of it lies left of t where
+    4t − t²/4 = 6, t = 8 − √40.
+
+    >>> _equal_area_cuts(shapely.Polygon([(0, 0), (4, 0), (4, 2), (0, 4)]), 2).round(6)
+    array([1.675445])
+    """
+    xs = np.unique(shapely.get_coordinates(piece)[:, 0])
+    a, b = xs[:-1], xs[1:]
+    span = b - a
+    eps = 1e-7 * span
+    _, y0, _, y1 = piece.bounds
+    lines = shapely.linestrings(
+        np.stack([np.repeat(np.r_[a + eps, b - eps], 2),
+                  np.tile([y0 - 1, y1 + 1], 2 * len(a))], axis=1).reshape(-1, 2, 2)
+    )  # fmt: skip
+    h = shapely.length(shapely.intersection(piece, lines))
+    h_l, h_r = h[: len(a)], h[len(a) :]
+    h_l, h_r = h_l - (h_r - h_l) * 1e-7, h_r + (h_r - h_l) * 1e-7  # from a + eps to a, b
+    seg = (h_l + h_r) / 2 * span
+    before = np.r_[0.0, np.cumsum(seg)]
+    goals = before[-1] * np.arange(1, k) / k
+    i = np.clip(np.searchsorted(before, goals, side="right") - 1, 0, len(a) - 1)
+    rest = goals - before[i]
+    slope = (h_r[i] - h_l[i]) / span[i]  # area(t) = h_l·t + slope·t²/2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        quad = (-h_l[i] + np.sqrt(np.maximum(h_l[i] ** 2 + 2 * slope * rest, 0.0))) / slope
+    t = np.where(np.abs(slope) > 1e-12, quad, rest / np.where(h_l[i] > 0, h_l[i], 1.0))
+    return a[i] + np.clip(t, 0.0, span[i])
+
+
 def _cut_row(piece: Polygon, ptype: PlotType) -> list[Polygon]:
     """Equal-area plots across a row piece (cuts perpendicular to the row)."""
     area = piece.area
@@ -327,14 +379,8 @@ def _cut_row(piece: Polygon, ptype: PlotType) -> list[Polygon]:
     k = max(min(k, math.floor(area / smallest + 1e-9)), math.ceil(area / ptype.max_m2 - 1e-9), 1)
     if k == 1:
         return [piece]
-    goals = area * np.arange(1, k) / k
-    lo, hi = np.full(k - 1, x0), np.full(k - 1, x1)
-    for _ in range(40):
-        mid = (lo + hi) / 2
-        a = shapely.area(shapely.intersection(piece, shapely.box(x0 - 1, y0 - 1, mid, y1 + 1)))
-        below = a < goals
-        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
-    cuts = np.concatenate([[x0 - 1], (lo + hi) / 2, [x1 + 1]])
+    cuts = _equal_area_cuts(piece, k)
+    cuts = np.concatenate([[x0 - 1], cuts, [x1 + 1]])
     slabs = shapely.box(cuts[:-1], y0 - 1, cuts[1:], y1 + 1)
     return list(shapely.intersection(piece, slabs))
 
@@ -384,7 +430,7 @@ def _build(
     ]
     plots = [p for p, k in zip(plots, keep, strict=True) if k]
     types = [t for t, k in zip(types, keep, strict=True) if k]
-    return _Built(angle, plots, types, roads, kinds, float(sum(p.area for p in plots)))
+    return _Built(angle, plots, types, roads, kinds)
 
 
 def _row_cover(zr: shapely.Geometry, bands: list[_Band], n_types: int) -> np.ndarray:
