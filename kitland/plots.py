@@ -74,6 +74,8 @@ _ALL_MIXES_UP_TO = 2
 _SAME_ANGLE_DEG = 1.0
 #: Rows and roads fill the zone's depth to within this (turning the zone costs a few µm).
 _FIT_TOL_M = 1e-3
+#: Length tolerance of the frontage, m (turning the zone costs a few µm).
+_LEN_TOL_M = 1e-3
 #: Area tolerance of the size band and of "inside the zone", m².
 _AREA_TOL_M2 = 0.01
 
@@ -173,8 +175,18 @@ def _angles(zone: Polygon | MultiPolygon, fronting: np.ndarray) -> list[float]:
         s = segs[int(np.argmax(seg_front))]
         (x0, y0), (x1, y1) = s.coords
         cands.append(math.degrees(math.atan2(y1 - y0, x1 - x0)))
-    out: list[float] = []
+    # Each direction is taken from the zone's longest edge running that way (to 0.1°):
+    # GEOS's rectangle may be off by 10⁻⁴°, which would skew rows by millimetres.
+    edge_xy = np.diff(coords, axis=0)
+    edge_deg = np.degrees(np.arctan2(edge_xy[:, 1], edge_xy[:, 0])) % 180
+    edge_len = np.hypot(edge_xy[:, 0], edge_xy[:, 1])
+    snapped = []
     for a in cands:
+        off = np.abs((edge_deg - a % 180 + 90) % 180 - 90)
+        near = np.nonzero(off < 0.1)[0]
+        snapped.append(float(edge_deg[near[np.argmax(edge_len[near])]]) if len(near) else a)
+    out: list[float] = []
+    for a in snapped:
         for b in (a % 180, (a + 90) % 180):
             if all(min(abs(b - c) % 180, 180 - abs(b - c) % 180) > _SAME_ANGLE_DEG for c in out):
                 out.append(round(b, 9))
@@ -343,9 +355,10 @@ def _equal_area_cuts(piece: Polygon, k: int) -> np.ndarray:
     array([1.675445])
     """
     xs = np.unique(shapely.get_coordinates(piece)[:, 0])
+    xs = xs[np.r_[True, np.diff(xs) > 1e-6]]  # x's a float's noise apart are one
     a, b = xs[:-1], xs[1:]
     span = b - a
-    eps = 1e-7 * span
+    eps = 1e-3 * span
     _, y0, _, y1 = piece.bounds
     lines = shapely.linestrings(
         np.stack([np.repeat(np.r_[a + eps, b - eps], 2),
@@ -353,7 +366,8 @@ def _equal_area_cuts(piece: Polygon, k: int) -> np.ndarray:
     )  # fmt: skip
     h = shapely.length(shapely.intersection(piece, lines))
     h_l, h_r = h[: len(a)], h[len(a) :]
-    h_l, h_r = h_l - (h_r - h_l) * 1e-7, h_r + (h_r - h_l) * 1e-7  # from a + eps to a, b
+    grow = (h_r - h_l) / (span - 2 * eps)  # linear inside: back out to a and b
+    h_l, h_r = h_l - grow * eps, h_r + grow * eps
     seg = (h_l + h_r) / 2 * span
     before = np.r_[0.0, np.cumsum(seg)]
     goals = before[-1] * np.arange(1, k) / k
@@ -376,7 +390,7 @@ def _cut_row(piece: Polygon, ptype: PlotType) -> list[Polygon]:
     # row's depth, and none above the band.
     smallest = max(ptype.min_m2, ptype.min_frontage_m * (y1 - y0))
     k = max(1, round(area / ((ptype.min_m2 + ptype.max_m2) / 2)))
-    k = max(min(k, math.floor(area / smallest + 1e-9)), math.ceil(area / ptype.max_m2 - 1e-9), 1)
+    k = max(min(k, math.floor(area / smallest + 1e-6)), math.ceil(area / ptype.max_m2 - 1e-6), 1)
     if k == 1:
         return [piece]
     cuts = _equal_area_cuts(piece, k)
@@ -425,7 +439,7 @@ def _build(
     keep = [
         _corners(p) == 4
         and spec.types[t].min_m2 - _AREA_TOL_M2 <= p.area <= spec.types[t].max_m2 + _AREA_TOL_M2
-        and f >= spec.types[t].min_frontage_m
+        and f >= spec.types[t].min_frontage_m - _LEN_TOL_M
         for p, t, f in zip(plots, types, front, strict=True)
     ]
     plots = [p for p, k in zip(plots, keep, strict=True) if k]
@@ -875,7 +889,7 @@ def check_plots(
     types = pl["type"].astype(str).tolist()
     kinds = [spec.type(t) for t in types]
     bad_front = [f"{i} ({f:.1f} m)" for i, f, k in zip(ids, front, kinds, strict=True)
-                 if k is not None and f < k.min_frontage_m]  # fmt: skip
+                 if k is not None and f < k.min_frontage_m - _LEN_TOL_M]  # fmt: skip
     results.append(_verdict("plots front a road", bad_front, n, "front a road by less than their type's min_frontage_m",
                             f"all {n} plots front an internal or estate road"))  # fmt: skip
     area = shapely.area(good)

@@ -14,6 +14,8 @@ import networkx as nx
 import numpy as np
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from shapely import LineString, affinity, box
 
 import kitland
@@ -310,3 +312,34 @@ def test_cli_map_draws_plots(files, tmp_path, capsys) -> None:
     page = html.read_text()
     assert "P-0036" in page and page.count('"c":"0"') == 36
     assert math.isfinite(len(page))
+
+
+# -- invariants ---------------------------------------------------------------------------------
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    width=st.floats(60, 260),
+    depth=st.floats(60, 140),
+    cut=st.floats(0, 0.6),
+    angle=st.sampled_from([0.0, 17.0, 45.0, 90.0]),
+)
+def test_every_layout_passes_check_plots(width: float, depth: float, cut: float, angle: float) -> None:
+    """Plots cut from a zone (a rectangle on the road, one corner cut off) always pass
+    check_plots; plots, roads and leftover tile the zone; the result does not depend on
+    how the estate is turned (same count and areas at 0° and ``angle``)."""
+    shape = shapely.Polygon(
+        [(0, 0), (width, 0), (width, depth), (cut * width, depth), (0, depth * (1 - cut))]
+    )
+    spec = load_rules().plots
+    layouts = []
+    for a in (0.0, angle):
+        est, zone = rect_estate(a), _at(shape, a)
+        layout = plots(est, zone, spec=spec)
+        results = check_plots(est, zone, layout.plots, layout.internal_roads, spec=spec)
+        assert all(r.passed for r in results), [r.message for r in results if not r.passed]
+        covered = shapely.union_all([*layout.plots.geometry, *layout.internal_roads.geometry])
+        total = layout.plots.area.sum() + layout.internal_roads.area.sum()
+        assert covered.area == pytest.approx(total, abs=0.05)  # no overlaps
+        assert covered.difference(zone.buffer(1e-6)).area < 0.01
+        layouts.append(layout)
+    a, b = (sorted(x.plots["area_m2"].round(1)) for x in layouts)
+    assert len(a) == len(b) and np.allclose(a, b, atol=0.2)
