@@ -1374,8 +1374,8 @@ def add_plots(
             "tip": _tip(
                 _col(row, "plot_id"),
                 (tr(lang, "plot type"), _col(row, "type")),
-                (tr(lang, "area"), f"{number(area, lang, 0)} m²"),
-                (tr(lang, "frontage"), f"{number(float(front), lang, 1)} m" if front is not None else None),
+                (tr(lang, "plot area"), f"{number(area, lang, 0)} m²"),
+                (tr(lang, "frontage on a road"), f"{number(float(front), lang, 1)} m" if front is not None else None),
             ),
         })  # fmt: skip
     _add_under_control(m, _GeoLayer(_collection(pl, estate.crs, props), name=tr(lang, "Plots"),
@@ -1383,7 +1383,7 @@ def add_plots(
     rd = internal_roads.to_crs(estate.crs)
     rprops = [
         {"c": "", "tip": _tip(_col(row, "road_id"), ("", tr(lang, "internal road")),
-                              (tr(lang, "width"), f"{number(float(row['width_m']), lang, 0)} m"
+                              (tr(lang, "road width"), f"{number(float(row['width_m']), lang, 0)} m"
                                if _col(row, "width_m") is not None else None))}
         for _, row in rd.iterrows()
     ]  # fmt: skip

@@ -343,3 +343,23 @@ def test_every_layout_passes_check_plots(width: float, depth: float, cut: float,
         layouts.append(layout)
     a, b = (sorted(x.plots["area_m2"].round(1)) for x in layouts)
     assert len(a) == len(b) and np.allclose(a, b, atol=0.2)
+
+
+def test_zone_in_pieces_is_refused() -> None:
+    two = shapely.MultiPolygon([box(0, 0, 80, 100), box(120, 0, 200, 100)])
+    with pytest.raises(DataError, match="the zone is in 2 pieces"):
+        plots(rect_estate(), _at(two), spec=PlotSpec((UNIT,)))
+
+
+def test_cli_bundled_rules_with_no_rules_argument(tmp_path, capsys) -> None:
+    """`kitland plots --zone Z` on the bundled estate uses the bundled [plots] table."""
+    zone = tmp_path / "z.gpkg"
+    gpd.GeoDataFrame({"rank": [1], "zone_id": ["UMKM-1"]}, geometry=[BUNDLED_ZONE], crs=CRS).to_file(
+        zone, layer="zone", engine="fiona"
+    )
+    out = tmp_path / "p.gpkg"
+    assert main(["plots", "--zone", str(zone), "--out", str(out), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report["plots"]["by_type"]) == {"kios", "bengkel"}
+    assert report["plotted_pct"] >= 70 and report["road_share_pct"] <= 25
+    assert report["plots"]["count"] == len(read_plots(out)[0])

@@ -31,7 +31,7 @@ def test_plots_drawn_with_escaped_tooltips(browser_context: Any, tmp_path: Path)
     labels = [
         t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
     ]
-    assert "Kavling" in labels and "Jalan dalam kawasan" in labels
+    assert "Kavling usaha" in labels and "Jalan dalam kawasan" in labels
     # 36 plots and 2 internal roads drawn as paths in the plots' colours
     assert page.locator("path[fill='#f28e2b']").count() == 36
     assert page.locator("path[fill='#8f8f8f']").count() == 2
