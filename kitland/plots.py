@@ -52,7 +52,7 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon
 
 from kitland._errors import DataError, RulesError
-from kitland.measure import EPS_M, ZoneLike, as_zone
+from kitland.measure import EPS_M, ZoneLike, as_zone, road_overlap_m2
 from kitland.report import RuleResult
 from kitland.rules import PlotSpec, PlotType, Rules, load_rules
 from kitland.validation import require_valid
@@ -709,6 +709,14 @@ def plots(
     z = as_zone(zone, estate, label=label)
     if isinstance(z, MultiPolygon):
         msg = f"{label}: the zone is in {len(z.geoms)} pieces; plots are cut from one polygon"
+        raise DataError(msg)
+    over = road_overlap_m2(z, estate)
+    if over > _AREA_TOL_M2:
+        msg = (
+            f"{label}: the zone lies over estate road corridors ({over:,.0f} m²); plots are cut "
+            "from land beside the roads, so trim the zone to the corridors' edges (`kitland "
+            "check --zone` reports this as its 'on' rule)"
+        )
         raise DataError(msg)
     fronting = _fronting_roads(z, estate, label)
     built, origin = _best(z, fronting, spec)

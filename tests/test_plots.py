@@ -114,6 +114,12 @@ def test_zone_fronting_no_road_is_refused() -> None:
         plots(est, _at(box(0, 40, 200, 140)), spec=PlotSpec((UNIT,)))
 
 
+def test_zone_over_a_road_is_refused() -> None:
+    with pytest.raises(DataError, match=r"the zone lies over estate road corridors \(1,100 m²\)"):
+        # 200 m of the 12 m corridor, 5.5 m deep once shrunk by ε: 200 × 5.5 = 1,100 m²
+        plots(rect_estate(), _at(box(0, -6, 200, 100)), spec=PlotSpec((UNIT,)))
+
+
 def test_rules_without_plots_table() -> None:
     rules = parse_rules({"zone": {"area_ha": 2}}, source="r.toml")
     with pytest.raises(RulesError, match=r"r.toml: has no \[plots\] table"):
