@@ -40,7 +40,7 @@ import logging
 import math
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -520,6 +520,8 @@ class PlotLayout:
         The ``[plots]`` rules used.
     angle_deg
         The direction of the rows, degrees anticlockwise from east.
+    source
+        Where the zone came from (its file and layer), for the report.
     """
 
     plots: gpd.GeoDataFrame
@@ -529,10 +531,10 @@ class PlotLayout:
     spec: PlotSpec
     angle_deg: float
     source: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def zone_m2(self) -> float:
+        """The zone's area, m²."""
         return float(self.zone.area)
 
     def to_dict(self) -> dict[str, Any]:
