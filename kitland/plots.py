@@ -19,8 +19,8 @@ rows and roads fill the zone's depth exactly. Every stack of rows (number of roa
 rows of each type, edge rows) and direction is scored by the land its rows cover less
 the land that is off the types' shares (``share_pct``, default an even split); the
 best few per direction are built in full and scored the same way on their plots, and
-the best layout wins. Every type gets at least one row when the zone has room for as
-many rows as types.
+the best layout wins. A type may get no row where the zone has no room for it (a narrow
+zone whose rows would not fit both types' depths).
 
 A plot is kept only when it is a quadrilateral, its area lies in its type's band and
 its frontage (boundary within ε + 1 m of an internal road or a fronting estate road
@@ -76,6 +76,8 @@ _SAME_ANGLE_DEG = 1.0
 _FIT_TOL_M = 1e-3
 #: Length tolerance of the frontage, m (turning the zone costs a few µm).
 _LEN_TOL_M = 1e-3
+#: Grid the turned frame's overlays are snapped to, m.
+_GRID_M = 1e-6
 #: Area tolerance of the size band and of "inside the zone", m².
 _AREA_TOL_M2 = 0.01
 
@@ -194,13 +196,13 @@ def _angles(zone: Polygon | MultiPolygon, fronting: np.ndarray) -> list[float]:
 
 
 def _compositions(m: int, ideal: np.ndarray) -> Iterator[tuple[int, ...]]:
-    """Counts of rows per type for ``m`` rows; each type at least once when m ≥ types.
+    """Counts of rows per type for ``m`` rows.
 
     Up to :data:`_ALL_MIXES_UP_TO` types every mix is tried; with more, only those within
     one row per type of the ``ideal`` shares of rows (the search would grow as m^types).
     """
     k = len(ideal)
-    lo = 1 if m >= k else 0
+    lo = 0
     if k <= _ALL_MIXES_UP_TO:
         ranges = [range(lo, m + 1)] * (k - 1)
     else:
@@ -275,7 +277,13 @@ def _strips(bands: list[_Band], zr: shapely.Geometry) -> list[tuple[_Band, float
 
 
 def _clip(zr: shapely.Geometry, x0: float, y0: float, x1: float, y1: float) -> list[Polygon]:
-    g = shapely.intersection(zr, shapely.box(x0, y0, x1, y1))
+    """The polygons of ``zr`` inside a box (see :func:`_clean`)."""
+    return _clean(shapely.intersection(zr, shapely.box(x0, y0, x1, y1)))
+
+
+def _clean(g: shapely.Geometry) -> list[Polygon]:
+    """The polygons of an overlay result, on a 1 µm grid: a float's noise leaves no spikes."""
+    g = shapely.set_precision(g, _GRID_M)
     return [p for p in shapely.get_parts(g) if isinstance(p, Polygon) and p.area > _AREA_TOL_M2]
 
 
@@ -335,8 +343,7 @@ def _cross_road(
 def _difference(poly: Polygon, cut: list[Polygon]) -> list[Polygon]:
     if not cut:
         return [poly]
-    g = shapely.difference(poly, shapely.union_all(cut))
-    return [p for p in shapely.get_parts(g) if isinstance(p, Polygon) and p.area > _AREA_TOL_M2]
+    return _clean(shapely.difference(poly, shapely.union_all(cut)))
 
 
 def _equal_area_cuts(piece: Polygon, k: int) -> np.ndarray:
@@ -396,7 +403,7 @@ def _cut_row(piece: Polygon, ptype: PlotType) -> list[Polygon]:
     cuts = _equal_area_cuts(piece, k)
     cuts = np.concatenate([[x0 - 1], cuts, [x1 + 1]])
     slabs = shapely.box(cuts[:-1], y0 - 1, cuts[1:], y1 + 1)
-    return list(shapely.intersection(piece, slabs))
+    return list(shapely.set_precision(shapely.intersection(piece, slabs), _GRID_M))
 
 
 def _build(
@@ -462,6 +469,18 @@ def _score(by_type: np.ndarray, shares: np.ndarray) -> float:
     return total - float(np.abs(by_type - shares * total).sum())
 
 
+def _turn(
+    g: shapely.Geometry, angle: float, origin: shapely.Point, *, back: bool = False
+) -> shapely.Geometry:
+    """Into the frame whose x axis runs at ``angle`` with ``origin`` at (0, 0), or back.
+
+    Working near (0, 0) keeps coordinates small, so overlays add less float noise.
+    """
+    if back:
+        return affinity.translate(affinity.rotate(g, angle, origin=(0, 0)), origin.x, origin.y)
+    return affinity.rotate(affinity.translate(g, -origin.x, -origin.y), -angle, origin=(0, 0))
+
+
 def _best(
     zone: Polygon | MultiPolygon, fronting: np.ndarray, spec: PlotSpec
 ) -> tuple[_Built, shapely.Point]:
@@ -472,8 +491,7 @@ def _best(
     best: _Built | None = None
     best_score = -math.inf
     for angle in _angles(zone, fronting):
-        zr = affinity.rotate(zone, -angle, origin=origin)
-        er = affinity.rotate(er0, -angle, origin=origin)
+        zr, er = (_turn(g, angle, origin) for g in (zone, er0))
         _, y0, _, y1 = zr.bounds
         stacks = list(_stacks(y1 - y0, spec, edges=_edge_fronts(zr, er)))
         stacks.sort(key=lambda s: -_score(_row_cover(zr, s, k), shares))
@@ -722,7 +740,7 @@ def plots(
         raise DataError(msg)
     fronting = _fronting_roads(z, estate, label)
     built, origin = _best(z, fronting, spec)
-    back = lambda g: affinity.rotate(g, built.angle, origin=origin)  # noqa: E731
+    back = lambda g: _turn(g, built.angle, origin, back=True)  # noqa: E731
     plot_geoms = [back(p) for p in built.plots]
     road_geoms = [back(r) for r in built.roads]
     taken, green = _green(z, plot_geoms, road_geoms, shapely.union_all(fronting), spec.green_pct)
