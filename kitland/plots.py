@@ -66,7 +66,7 @@ log = logging.getLogger(__name__)
 
 #: A plot's boundary within this of a road polygon fronts it (ε + 1 m, as ``frontage``).
 FRONT_REACH_M = EPS_M + 1.0
-#: Stacks built in full per direction after scoring by the area their rows cover.
+#: Stacks built in full per direction after scoring their rows' cover (:func:`_score`).
 _BUILT_PER_ANGLE = 4
 #: Up to this many plot types every mix of rows is tried (see :func:`_compositions`).
 _ALL_MIXES_UP_TO = 2
@@ -341,6 +341,7 @@ def _cross_road(
 
 
 def _difference(poly: Polygon, cut: list[Polygon]) -> list[Polygon]:
+    """The polygons of ``poly`` outside ``cut`` (see :func:`_clean`)."""
     if not cut:
         return [poly]
     return _clean(shapely.difference(poly, shapely.union_all(cut)))
