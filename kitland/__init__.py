@@ -35,6 +35,9 @@ _LAZY = {
     "place": "kitland.placement",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
+    "plots": "kitland.plots",
+    "PlotLayout": "kitland.plots",
+    "check_plots": "kitland.plots",
 }
 
 
@@ -60,6 +63,7 @@ __all__ = [
     "InfeasibleError",
     "KitlandError",
     "PlacementResult",
+    "PlotLayout",
     "Report",
     "Rule",
     "RuleResult",
@@ -70,9 +74,11 @@ __all__ = [
     "ZoneSpec",
     "__version__",
     "check",
+    "check_plots",
     "load_estate",
     "load_rules",
     "make_map",
     "place",
+    "plots",
     "validate",
 ]
