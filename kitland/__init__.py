@@ -36,6 +36,9 @@ _LAZY = {
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
     "write_pdf": "kitland.printing",
+    "plots": "kitland.plots",
+    "PlotLayout": "kitland.plots",
+    "check_plots": "kitland.plots",
 }
 
 
@@ -61,6 +64,7 @@ __all__ = [
     "InfeasibleError",
     "KitlandError",
     "PlacementResult",
+    "PlotLayout",
     "Report",
     "Rule",
     "RuleResult",
@@ -71,10 +75,12 @@ __all__ = [
     "ZoneSpec",
     "__version__",
     "check",
+    "check_plots",
     "load_estate",
     "load_rules",
     "make_map",
     "place",
+    "plots",
     "validate",
     "write_pdf",
 ]

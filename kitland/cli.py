@@ -14,8 +14,14 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kitland._errors import KitlandError, RulesError, UsageError
+
+if TYPE_CHECKING:
+    from kitland.estate import Estate
+    from kitland.report import RuleResult
+    from kitland.rules import Rules
 
 __all__ = ["main"]
 
@@ -199,6 +205,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kitland.measure import check  # noqa: PLC0415
 
     _outputs(args.output)
+    if args.plots and not args.zone:
+        msg = "--plots needs --zone ZONE: the zone the plots were cut from"
+        raise UsageError(msg)
     estate = _estate(args)
     zone = _zone(args)
     rules = _rules(args)
@@ -206,6 +215,11 @@ def cmd_check(args: argparse.Namespace) -> int:
         msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
         raise RulesError(msg)
     report = check(estate, zone, rules)
+    extra = _plot_results(args, estate, zone, rules)
+    if extra:
+        from kitland.report import Report  # noqa: PLC0415
+
+        report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
     if args.format == "text":
         text = report.to_text(lang=args.lang)
@@ -314,6 +328,48 @@ def cmd_place(args: argparse.Namespace) -> int:
     return 3 if result.status == "UNDECIDED" else 1
 
 
+def cmd_plots(args: argparse.Namespace) -> int:
+    """``kitland plots``: cut a placed zone into plots along internal roads."""
+    from kitland.plots import plots  # noqa: PLC0415
+
+    _outputs(args.out, args.report)
+    _suffixes(out=(args.out, (".gpkg",)), report=(args.report, (".json",)))
+    estate = _estate(args)
+    zone = _zone(args)
+    rules = _rules(args)
+    layout = plots(estate, zone, rules)
+    _inputs_accepted(args)
+    sys.stdout.write(layout.to_json() if args.format == "json" else layout.to_text())
+    if args.report:
+        from kitland.io import atomic_path  # noqa: PLC0415
+
+        with atomic_path(args.report) as tmp:
+            tmp.write_text(layout.to_json(), encoding="utf-8")
+        _say(args, f"wrote {args.report} (JSON report)")
+    if args.out:
+        layout.write(args.out)
+        n, r = len(layout.plots), len(layout.internal_roads)
+        _say(
+            args,
+            f"wrote {args.out} (layer plots: {n} plots; layer internal_roads: {r} pieces; layer green)",
+        )
+    if not (args.out or args.report):
+        _say(args, "nothing written: pass --out PLOTS.gpkg / --report R.json to save it")
+    return 0
+
+
+def _plot_results(
+    args: argparse.Namespace, estate: Estate, zone: Any, rules: Rules
+) -> list[RuleResult]:
+    """The plot layout's results for ``check --plots`` (none without --plots)."""
+    if not getattr(args, "plots", None):
+        return []
+    from kitland.plots import check_plots, read_plots  # noqa: PLC0415
+
+    plots_gdf, roads_gdf = read_plots(args.plots)
+    return check_plots(estate, zone, plots_gdf, roads_gdf, rules)
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
@@ -332,6 +388,11 @@ def cmd_map(args: argparse.Namespace) -> int:
         rules = _rules(args)
         rules_source = rules.source
         report = check(estate, zone, rules)
+    plot_layers = None
+    if args.plots:
+        from kitland.plots import read_plots  # noqa: PLC0415
+
+        plot_layers = read_plots(args.plots)
     _inputs_accepted(args)
     if args.png:
         save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
@@ -352,6 +413,10 @@ def cmd_map(args: argparse.Namespace) -> int:
             rules_source=rules_source,
             rules=rules,
         )
+        if plot_layers is not None:
+            from kitland.maps import add_plots  # noqa: PLC0415
+
+            add_plots(m, estate, *plot_layers, lang=args.lang)
         save_map(m, html)
         _say(args, f"wrote {html} (meeting map)")
     return 0
@@ -425,6 +490,12 @@ def _parser() -> argparse.ArgumentParser:
         help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only",
     )
     rules_arg(c)
+    c.add_argument(
+        "--plots",
+        metavar="PLOTS.gpkg",
+        default=None,
+        help="also judge a plot layout (layers plots, internal_roads) cut from --zone",
+    )
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     c.add_argument("--lang", choices=["en", "id"], default="en",
@@ -463,9 +534,28 @@ def _parser() -> argparse.ArgumentParser:
     _print_args(pl)
     pl.set_defaults(func=cmd_place)
 
+    pt = sub.add_parser("plots", help="cut a placed zone into plots along internal roads")
+    estate_args(pt)
+    pt.add_argument(
+        "--zone",
+        metavar="ZONE",
+        required=True,
+        help="the zone: a file with one polygon, or the 'zone' layer of `place --out` (rank 1)",
+    )
+    rules_arg(pt)
+    pt.add_argument(
+        "--out", metavar="PLOTS.gpkg", default=None, help="layers plots, internal_roads, green"
+    )
+    pt.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
+    pt.add_argument("--format", choices=["text", "json"], default="text", help="stdout format")
+    pt.set_defaults(func=cmd_plots)
+
     m = sub.add_parser("map", help="write the interactive meeting map")
     estate_args(m)
     m.add_argument("--zone", metavar="ZONE", default=None)
+    m.add_argument(
+        "--plots", metavar="PLOTS.gpkg", default=None, help="draw a plot layout (`plots --out`)"
+    )
     rules_arg(m)
     m.add_argument(
         "--out", metavar="M.html", default=None, help="HTML output (default maps/kitland.html)"

@@ -52,8 +52,8 @@ from kitland.report import Report, rule_label
 from kitland.rules import Rules
 
 __all__ = [
-    "LAND_USE_COLOURS", "LANGS", "STATUS_COLOURS", "estate_title", "make_map", "save_map",
-    "save_png", "status_of",
+    "LAND_USE_COLOURS", "LANGS", "STATUS_COLOURS", "add_plots", "estate_title", "make_map",
+    "save_map", "save_png", "status_of",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -1452,3 +1452,97 @@ def _scale_bar(ax: Any, lang: str) -> None:
         fontsize=9,
         zorder=7,
     )
+
+
+#: Fill colours of plot types, in the order of the ``[plots]`` types met on the map.
+_PLOT_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f", "#b07aa1", "#edc948", "#76b7b2")
+
+
+def add_plots(
+    m: folium.Map,
+    estate: Estate,
+    plots: gpd.GeoDataFrame,
+    internal_roads: gpd.GeoDataFrame,
+    *,
+    lang: str = "id",
+) -> folium.Map:
+    """Draw a plot layout on a map from :func:`make_map`: plots by type, internal roads.
+
+    Every attribute shown (plot id, type, area, frontage) is escaped.
+
+    Parameters
+    ----------
+    m
+        The map to draw on (changed in place and returned).
+    estate
+        The estate (its CRS for measuring).
+    plots
+        Layer ``plots`` of :func:`kitland.plots.plots` (``plot_id``, ``type``,
+        ``area_m2``, ``frontage_m``).
+    internal_roads
+        Layer ``internal_roads``.
+    lang
+        ``"id"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> import kitland, shapely
+    >>> est = kitland.load_estate()
+    >>> p = gpd.GeoDataFrame({"plot_id": ["P-1"], "type": ["<b>kios</b>"]},
+    ...                      geometry=[shapely.box(384950, 9232900, 384960, 9232930)], crs=est.crs)
+    >>> m = add_plots(make_map(est), est, p, p.iloc[:0])
+    >>> page = m.get_root().render()
+    >>> "<b>kios" in page, "&lt;b&gt;kios".replace("&", chr(92) + "u0026") in page  # escaped, as JSON
+    (False, True)
+    """
+    from kitland.i18n import number, tr  # noqa: PLC0415
+
+    if lang not in LANGS:
+        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
+        raise DataError(msg)
+    pl = plots.to_crs(estate.crs)
+    types = list(dict.fromkeys(str(t) for t in pl["type"]))
+    styles = {
+        str(i): {"fillColor": _PLOT_COLOURS[i % len(_PLOT_COLOURS)], "fillOpacity": 0.75,
+                 "color": "#333", "weight": 0.5}
+        for i in range(len(types))
+    }  # fmt: skip
+    props = []
+    for _, row in pl.iterrows():
+        g = row.geometry
+        area = float(g.area) if g is not None else 0.0
+        front = _col(row, "frontage_m")
+        props.append({
+            "c": str(types.index(str(row["type"]))),
+            "tip": _tip(
+                _col(row, "plot_id"),
+                (tr(lang, "plot type"), _col(row, "type")),
+                (tr(lang, "plot area"), f"{number(area, lang, 0)} m²"),
+                (tr(lang, "frontage on a road"), f"{number(float(front), lang, 1)} m" if front is not None else None),
+            ),
+        })  # fmt: skip
+    _add_under_control(m, _GeoLayer(_collection(pl, estate.crs, props), name=tr(lang, "Plots"),
+                                    styles=styles, highlight=True, kind="plots"))  # fmt: skip
+    rd = internal_roads.to_crs(estate.crs)
+    rprops = [
+        {"c": "", "tip": _tip(_col(row, "road_id"), ("", tr(lang, "internal road")),
+                              (tr(lang, "road width"), f"{number(float(row['width_m']), lang, 0)} m"
+                               if _col(row, "width_m") is not None else None))}
+        for _, row in rd.iterrows()
+    ]  # fmt: skip
+    road_style = {"": {"fillColor": "#8f8f8f", "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
+    _add_under_control(m, _GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
+                                    styles=road_style, kind="internal_roads"))  # fmt: skip
+    return m
+
+
+def _add_under_control(m: folium.Map, layer: _GeoLayer) -> None:
+    """Add ``layer`` to a finished map before its layer control, which must see it defined."""
+    m.add_child(layer)
+    children = list(m._children.items())
+    at = next((i for i, (_, c) in enumerate(children) if isinstance(c, folium.LayerControl)), None)
+    if at is None:
+        return
+    item = children.pop()
+    children.insert(at, item)
+    m._children = OrderedDict(children)

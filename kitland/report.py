@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from kitland.i18n import label, numbers_in, quantity
+from kitland.i18n import label, numbers_in, quantity, tr
 
 __all__ = ["Report", "RuleResult", "rule_label"]
 
@@ -34,6 +34,8 @@ def rule_label(rule_id: str, kind: str, lang: str, *, name_en: str | None = None
         return name_en or rule_id
     if rule_id in ("area", "on") and kind == rule_id:
         return label(lang, f"rule_{rule_id}")
+    if kind == "plots":  # check_plots' fixed ids ("plots valid", …) are messages themselves
+        return tr(lang, rule_id)
     unnamed = re.fullmatch(r"(layout\.)?([a-z_]+)#(\d+)", rule_id)
     if unnamed and unnamed.group(2) == kind:
         return f"{label(lang, kind)} #{unnamed.group(3)}"
@@ -107,11 +109,11 @@ class RuleResult:
 
     def value_text(self, lang: str = "en") -> str:
         """The value with its unit, for tables (numbers in ``lang``'s locale)."""
-        return quantity(self.value, self.unit, lang)
+        return quantity(self.value, tr(lang, self.unit), lang)
 
     def required_text(self, lang: str = "en") -> str:
         """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale)."""
-        return numbers_in(f"{self.required} {self.unit}".strip(), lang)
+        return numbers_in(f"{self.required} {tr(lang, self.unit)}".strip(), lang)
 
     def label(self, lang: str = "en") -> str:
         """The rule's name for people in ``lang``.

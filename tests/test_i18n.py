@@ -3,7 +3,9 @@ an English name, and the text report speaks Bahasa Indonesia."""
 
 from __future__ import annotations
 
+import ast
 import re
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -33,8 +35,14 @@ def test_every_label_has_an_indonesian_translation_with_the_same_placeholders() 
 
 
 def test_the_catalogue_has_no_entry_that_nothing_uses() -> None:
-    used = {*LABELS.values(), "zone"}
-    assert set(_catalogue()) - used == set()
+    """Every msgid is a :data:`LABELS` message or a string literal in kitland's code."""
+    literals = {
+        node.value
+        for path in Path(kitland.__file__).parent.rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    }
+    assert set(_catalogue()) - {*LABELS.values(), *literals} == set()
 
 
 @pytest.mark.parametrize(
@@ -97,7 +105,9 @@ def test_rules_take_name_en_and_lookups_accept_it() -> None:
     wider = rules.replace("river setback", min_m=80)
     assert wider["sempadan sungai"]["min_m"] == 80.0
     assert wider["sempadan sungai"].name_en == "river setback"
-    with pytest.raises(RulesError, match=r"rule sempadan sungai, key 'name_en': expected non-empty"):
+    with pytest.raises(
+        RulesError, match=r"rule sempadan sungai, key 'name_en': expected non-empty"
+    ):
         parse_rules({"rules": [{"kind": "contiguous", "name": "sempadan sungai", "name_en": ""}]})
 
 
@@ -109,3 +119,14 @@ def test_bundled_rules_are_named_in_indonesian_with_english_names() -> None:
     report = kitland.check(kitland.load_estate(), None, rules)  # layout rules only
     assert [r.label("en") for r in report.results] == [r.name_en for r in rules.layout]
     assert [r.label("id") for r in report.results] == [r.id for r in rules.layout]
+
+
+def test_plot_results_are_named_in_indonesian() -> None:
+    r = RuleResult("plots front a road", "plots", False, 3.0, "= 0", "plots", "3 plots",
+                   scope="plots")  # fmt: skip
+    assert (r.label("id"), r.value_text("id"), r.required_text("id")) == (
+        "kavling menghadap jalan",
+        "3,00 kavling",
+        "= 0 kavling",
+    )
+    assert (r.label("en"), r.value_text("en")) == ("plots front a road", "3.00 plots")
