@@ -620,7 +620,7 @@ def _write_manifest(
     from kitland.io import atomic_path  # noqa: PLC0415
 
     data = {
-        "estates": [{"name": e.name, "source": e.source, "digest": estate_digest(e)}
+        "estates": [{"name": e.name, "source": _where(e), "digest": estate_digest(e)}
                     for e in estates],
         "rules": {"source": rules.source, "digest": rules_digest(rules)},
         "vary": [{"column": v.column, "rule": v.rule, "key": v.key, "values": list(v.values),
@@ -630,6 +630,16 @@ def _write_manifest(
     }  # fmt: skip
     with atomic_path(folder / "sweep.json") as tmp:
         tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def _where(estate: Estate) -> str | None:
+    """Where ``estate`` can be read again: None for the bundled one, else its absolute path."""
+    from kitland.estate import BUNDLED_SOURCE  # noqa: PLC0415
+
+    if estate.source == BUNDLED_SOURCE:
+        return None
+    path = Path(estate.source)
+    return str(path.resolve()) if path.exists() else estate.source
 
 
 def _gather(
