@@ -35,6 +35,7 @@ _LAZY = {
     "place": "kitland.placement",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
+    "sweep": "kitland.sweeps",
 }
 
 
@@ -74,5 +75,6 @@ __all__ = [
     "load_rules",
     "make_map",
     "place",
+    "sweep",
     "validate",
 ]

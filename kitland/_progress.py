@@ -84,7 +84,7 @@ class Progress:
 class SweepProgress:
     """A tqdm bar over a sweep's scenarios: done, failed and the time left (tqdm's estimate).
 
-    Call it with the events of :func:`kitland.sweep.sweep`.
+    Call it with the events of :func:`kitland.sweeps.sweep`.
     """
 
     def __init__(self) -> None:

@@ -354,7 +354,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """``kitland sweep``: place the zone for every combination (or a sample) of rule values."""
     from kitland._progress import SweepProgress, wanted  # noqa: PLC0415
     from kitland.estate import load_estate  # noqa: PLC0415
-    from kitland.sweep import parse_vary, sweep  # noqa: PLC0415
+    from kitland.sweeps import parse_vary, sweep  # noqa: PLC0415
 
     varies = [parse_vary(v) for v in args.vary]  # bad syntax: exit 2 before any reading
     out = Path(args.out)

@@ -1,7 +1,7 @@
 """What a planner reads from a sweep: score against each varied value, where the zone
 sits across scenarios (the stability map), and the values at which the best site jumps.
 
-:func:`sweep_report` reads ``SWEEP_DIR`` (written by :func:`kitland.sweep.sweep`) and
+:func:`sweep_report` reads ``SWEEP_DIR`` (written by :func:`kitland.sweeps.sweep`) and
 writes into ``SWEEP_DIR/report/``:
 
 - ``score_<column>.png``: the best zone's score against each varied value, one point
@@ -145,7 +145,7 @@ def _read(folder: Path) -> tuple[dict[str, Any], pd.DataFrame, gpd.GeoDataFrame]
 def _estates(manifest: dict[str, Any]) -> dict[str, Estate | None]:
     """The swept estates, reloaded from where they were read when their content is unchanged."""
     from kitland.estate import load_estate  # noqa: PLC0415
-    from kitland.sweep import estate_digest  # noqa: PLC0415
+    from kitland.sweeps import estate_digest  # noqa: PLC0415
 
     out: dict[str, Estate | None] = {}
     for e in manifest["estates"]:
@@ -242,6 +242,8 @@ def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> 
         for fixed, grp in ok.groupby(others, sort=True):
             grp = grp.sort_values(col)
             fixed_vals = dict(zip(others, fixed if isinstance(fixed, tuple) else (fixed,), strict=True))
+            estate = fixed_vals.pop("estate")
+            fixed_text = ", ".join(f"{k}={v:g}" for k, v in fixed_vals.items())
             for (_, a), (_, b) in zip(grp.iloc[:-1].iterrows(), grp.iloc[1:].iterrows(), strict=True):
                 za, zb = geom.get(a["scenario"]), geom.get(b["scenario"])
                 if not site_changes(za, zb):
@@ -252,9 +254,8 @@ def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> 
                     what = "site moves"
                     iou = round(_iou(za, zb), 3)
                     moved = round(float(za.centroid.distance(zb.centroid)), 1)
-                rows.append({"estate": fixed_vals.pop("estate"), "column": col,
-                             "from": a[col], "to": b[col],
-                             "fixed": ", ".join(f"{k}={v:g}" for k, v in fixed_vals.items()),
+                rows.append({"estate": estate, "column": col, "from": a[col], "to": b[col],
+                             "fixed": fixed_text,
                              "iou": iou, "moved_m": moved, "what": what})  # fmt: skip
     return pd.DataFrame(rows, columns=["estate", "column", "from", "to", "fixed", "iou",
                                        "moved_m", "what"])  # fmt: skip

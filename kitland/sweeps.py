@@ -46,6 +46,8 @@ log = logging.getLogger(__name__)
 
 #: Names that stand for the ``[zone]`` table in ``--vary`` (``zone.area_ha``).
 ZONE_NAMES = ("zone", "area")
+#: The ``[zone]`` numbers a sweep can vary.
+ZONE_KEYS = ("area_ha", "tolerance_ha", "min_ha", "max_ha")
 #: Version of the scenario files; a change makes older files be recomputed.
 FORMAT = 1
 
@@ -310,12 +312,22 @@ def _as_estates(estates: Any) -> list[Estate]:
 
 
 def _check_varies(rules: Rules, varies: Sequence[Vary]) -> None:
-    """Each varied key and value must be one the rules file could hold."""
+    """Each varied key and value must be one the rules file could hold.
+
+    A zone value is checked for its key only: whether ``min_ha = 5`` fits depends on the
+    ``max_ha`` it meets, so a scenario whose zone values contradict each other is
+    recorded as failed instead (the others go on).
+    """
     seen: set[tuple[str, str]] = set()
     for v in varies:
         if (v.rule, v.key) in seen:
             raise _bad(v.text, f"{v.column} is varied twice; give its values in one --vary")
         seen.add((v.rule, v.key))
+        if v.rule == "area":
+            if v.key not in ZONE_KEYS:
+                what = f"the zone has no number {v.key!r} (zone keys: {', '.join(ZONE_KEYS)})"
+                raise _bad(v.text, what)
+            continue
         for value in v.values:
             try:
                 rules.replace(v.rule, **{v.key: value})
