@@ -187,11 +187,12 @@ def test_a_scenario_that_raises_is_recorded_failed_and_the_rest_go_on(
 def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     root = tmp_path_factory.mktemp("dask")
     info = root / "scheduler.json"
-    proc = subprocess.Popen(
-        [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
-         "--scheduler-file", str(info)],
-        stdout=subprocess.DEVNULL, stderr=(root / "scheduler.log").open("w"),
-    )  # fmt: skip
+    with (root / "scheduler.log").open("w") as log:
+        proc = subprocess.Popen(
+            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(info)],
+            stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
     try:
         for _ in range(600):
             if info.exists() and info.stat().st_size:
@@ -213,12 +214,13 @@ class _Workers:
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def start(self, name: str) -> subprocess.Popen[bytes]:
-        log = (self.scheduler["root"] / f"{name}.log").open("w")
-        proc = subprocess.Popen(
-            [str(DASK), "worker", "--scheduler-file", str(self.scheduler["file"]), "--name", name,
-             "--nthreads", "1", "--no-nanny", "--no-dashboard", "--host", "127.0.0.1"],
-            stdout=subprocess.DEVNULL, stderr=log,
-        )  # fmt: skip
+        with (self.scheduler["root"] / f"{name}.log").open("w") as log:
+            proc = subprocess.Popen(
+                [str(DASK), "worker", "--scheduler-file", str(self.scheduler["file"]),
+                 "--name", name, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                 "--host", "127.0.0.1"],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
         self.procs.append(proc)
         self.wait_for(name)
         return proc
@@ -328,7 +330,7 @@ def test_a_killed_sweep_resumes_without_recomputing(
     sweep = _start_sweep(argv)
     _wait_records(out, 2, sweep)
     sweep.send_signal(signal.SIGKILL)
-    sweep.wait(30)
+    sweep.communicate(timeout=30)
     before = _records(out)
     assert 2 <= len(before) < 6
     assert not (out / "results.parquet").exists()
