@@ -389,7 +389,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     sys.stdout.write(f"{len(res.results)} scenarios: "
                      + ", ".join(f"{n} {s}" for s, n in counts.items())
                      + f" ({res.computed} run now, {res.reused} finished earlier)\n")  # fmt: skip
-    for msg, n in res.results.loc[res.results["status"] == "FAILED", "message"].value_counts().items():
+    for msg, n in (
+        res.results.loc[res.results["status"] == "FAILED", "message"].value_counts().items()
+    ):
         sys.stdout.write(f"  failed ({n}×): {msg}\n")
     _say(args, f"wrote {out / 'results.parquet'} (one row per scenario) and "
                f"{out / 'zones.gpkg'} (layer zones)")  # fmt: skip

@@ -114,8 +114,8 @@ def stability_cells(zones: Any, *, cell_m: float, runs: int) -> gpd.GeoDataFrame
     x0, y0, x1, y1 = shapely.total_bounds(geoms)
     xs = np.arange(np.floor(x0 / cell_m) * cell_m, x1, cell_m)
     ys = np.arange(np.floor(y0 / cell_m) * cell_m, y1, cell_m)
-    gx, gy = np.meshgrid(xs, ys)
-    gx, gy = gx.ravel(), gy.ravel()
+    mx, my = np.meshgrid(xs, ys)
+    gx, gy = mx.ravel(), my.ravel()
     centres = shapely.points(gx + cell_m / 2, gy + cell_m / 2)
     tree = shapely.STRtree(centres)
     counts = np.zeros(len(centres), dtype=np.int64)
@@ -241,10 +241,14 @@ def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> 
         others = ["estate", *[c for c in columns if c != col]]
         for fixed, grp in ok.groupby(others, sort=True):
             grp = grp.sort_values(col)
-            fixed_vals = dict(zip(others, fixed if isinstance(fixed, tuple) else (fixed,), strict=True))
+            fixed_vals = dict(
+                zip(others, fixed if isinstance(fixed, tuple) else (fixed,), strict=True)
+            )
             estate = fixed_vals.pop("estate")
             fixed_text = ", ".join(f"{k}={v:g}" for k, v in fixed_vals.items())
-            for (_, a), (_, b) in zip(grp.iloc[:-1].iterrows(), grp.iloc[1:].iterrows(), strict=True):
+            for (_, a), (_, b) in zip(
+                grp.iloc[:-1].iterrows(), grp.iloc[1:].iterrows(), strict=True
+            ):
                 za, zb = geom.get(a["scenario"]), geom.get(b["scenario"])
                 if not site_changes(za, zb):
                     continue

@@ -112,7 +112,9 @@ def parse_vary(text: str) -> Vary:
     kitland._errors.UsageError: --vary 'river setback.min_m=50:x:25': 'x' is not a number
     """
     name, eq, spec = text.partition("=")
-    example = "give NAME.KEY=START:STOP:STEP or NAME.KEY=V1,V2, e.g. 'river setback.min_m=50:200:25'"
+    example = (
+        "give NAME.KEY=START:STOP:STEP or NAME.KEY=V1,V2, e.g. 'river setback.min_m=50:200:25'"
+    )
     if not eq:
         raise _bad(text, f"no '='; {example}")
     rule, dot, key = name.strip().rpartition(".")
@@ -162,9 +164,7 @@ def rules_digest(rules: Rules) -> str:
     """SHA-256 of what the rules say (zone and every rule), not where they came from."""
     data = {
         "zone": _canonical(dataclasses.asdict(rules.zone)) if rules.zone else None,
-        "rules": [
-            [r.scope, r.id, r.kind, r.optional, _canonical(dict(r.params))] for r in rules
-        ],
+        "rules": [[r.scope, r.id, r.kind, r.optional, _canonical(dict(r.params))] for r in rules],
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -368,7 +368,7 @@ def _scenarios(
     *, cell_m: float, time_limit_s: float,
 ) -> list[_Scenario]:  # fmt: skip
     digests = [estate_digest(e) for e in estates]
-    out = []
+    out: list[_Scenario] = []
     for values in combos:
         try:
             sc_rules: Rules | None = _scenario_rules(rules, varies, values)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import re
 import signal
 import subprocess
@@ -439,4 +438,4 @@ def test_workers_and_scheduler_together_are_refused(
     code, _, err = _sweep(argv, capsys)
     assert code == 2
     assert "--scheduler" in err and "--workers" in err
-    assert os.listdir(tmp_path) == []
+    assert list(tmp_path.iterdir()) == []
