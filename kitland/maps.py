@@ -1355,4 +1355,8 @@ def add_share_layer(
               for i, c in enumerate(SHARE_COLOURS)}  # fmt: skip
     data = _collection(cells, cells.crs, props)
     _GeoLayer(data, name=name, styles=styles, kind="stability").add_to(m)
+    # The layer control lists the layers defined before it: move it after the new one.
+    for key, child in list(m._children.items()):
+        if isinstance(child, folium.LayerControl):
+            m._children.move_to_end(key)
     return m
