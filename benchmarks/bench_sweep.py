@@ -87,8 +87,9 @@ def _facts(
         "statuses": t["status"].value_counts().to_dict(),
         "peak_rss_mb": [round(x) for x in rss],
         "task_overhead_ms": None if per_task is None else round(per_task * 1000, 2),
-        "rows": dict(zip(t["scenario"], zip(t["status"], t["cells_hash"], strict=True),
-                         strict=True)),  # fmt: skip
+        "rows": dict(
+            zip(t["scenario"], zip(t["status"], t["cells_hash"], strict=True), strict=True)
+        ),
     }
 
 
