@@ -381,6 +381,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         res = sweep(estates, rules, vary=varies, out=out, sample=args.sample, seed=args.seed,
                     scheduler=args.scheduler, workers=args.workers, cell_m=args.cell_m,
                     time_limit_s=args.time_limit, progress=events)  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"kitland: interrupted; the finished scenarios are kept in {out / 'scenarios'}: "
+              "run the same command again to go on", file=sys.stderr)  # fmt: skip
+        return 130
     finally:
         if bar is not None:
             bar.close()
