@@ -98,11 +98,12 @@ class SweepProgress:
 
             self.bar = tqdm(total=event["total"], initial=event["reused"], unit="scenario",
                             file=sys.stderr, leave=False, desc="scenarios",
-                            bar_format="{desc} |{bar}| {n}/{total} {postfix} [{elapsed}<{remaining}]")  # fmt: skip
+                            bar_format="{desc} |{bar}| {n}/{total}{postfix} [{elapsed}<{remaining}]")  # fmt: skip
             self.bar.set_postfix_str("0 failed", refresh=True)
         elif stage == "scenario" and self.bar is not None:
             self.bar.set_postfix_str(f"{event['failed']} failed", refresh=False)
             self.bar.update(event["done"] - self.bar.n)
+            self.bar.refresh()  # scenarios take seconds: draw each one
         elif stage == "done":
             self.close()
 

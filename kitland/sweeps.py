@@ -632,8 +632,8 @@ def _write_manifest(
     from kitland.io import atomic_path  # noqa: PLC0415
 
     data = {
-        "estates": [{"name": e.name, "source": _where(e), "digest": estate_digest(e)}
-                    for e in estates],
+        "estates": [{"name": label, "source": _where(e), "digest": estate_digest(e)}
+                    for e, label in zip(estates, estate_labels(estates), strict=True)],
         "rules": {"source": rules.source, "digest": rules_digest(rules)},
         "vary": [{"column": v.column, "rule": v.rule, "key": v.key, "values": list(v.values),
                   "text": v.text} for v in varies],
@@ -642,6 +642,23 @@ def _write_manifest(
     }  # fmt: skip
     with atomic_path(folder / "sweep.json") as tmp:
         tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def estate_labels(estates: Sequence[Estate]) -> list[str]:
+    """The estates' names, made unique (``estate``, ``estate (2)``) for the ``estate`` column.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> estate_labels([E(name="a"), E(name="b"), E(name="a")])
+    ['a', 'b', 'a (2)']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for e in estates:
+        seen[e.name] = seen.get(e.name, 0) + 1
+        out.append(e.name if seen[e.name] == 1 else f"{e.name} ({seen[e.name]})")
+    return out
 
 
 def _where(estate: Estate) -> str | None:
@@ -662,19 +679,20 @@ def _gather(
     from kitland.io import atomic_path, write_gpkg  # noqa: PLC0415
 
     rows, zones = [], []
+    labels = estate_labels(estates)
     for sc in scenarios:
         rec = dict(records[sc.index])
         wkb = rec.pop("zone_wkb", None)
         rec.pop("retry", None)
         est = estates[sc.estate]
-        row = {"scenario": sc.key, "estate": est.name, "crs": est.crs.to_string(),
+        row = {"scenario": sc.key, "estate": labels[sc.estate], "crs": est.crs.to_string(),
                **sc.values, **rec}  # fmt: skip
         rows.append(row)
         if wkb:
             geom = shapely.from_wkb(wkb)
             if not est.crs.equals(estates[0].crs):
                 geom = gpd.GeoSeries([geom], crs=est.crs).to_crs(estates[0].crs).iloc[0]
-            zones.append({"scenario": sc.key, "estate": est.name, **sc.values,
+            zones.append({"scenario": sc.key, "estate": labels[sc.estate], **sc.values,
                           "status": rec["status"], "score": rec.get("score"),
                           "area_ha": rec.get("area_ha"), "cells_hash": rec.get("cells_hash"),
                           "geometry": geom})  # fmt: skip

@@ -439,3 +439,42 @@ def test_workers_and_scheduler_together_are_refused(
     assert code == 2
     assert "--scheduler" in err and "--workers" in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_several_estates_one_row_each_and_a_stability_map_each(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A second estate of the same name elsewhere, with the village in the south-east:
+    # the nearest zone moves there.
+    layers = grid_layers(
+        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
+        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
+        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
+        settlements=[(Point(700, 150), {"name": "Desa"})],
+    )
+    (tmp_path / "b").mkdir()
+    other = write_layers(layers, tmp_path / "b" / "estate.gpkg")
+    out = tmp_path / "sweep"
+    argv = [str(inputs["estate"]), str(other), "--rules", str(inputs["rules"]), "--cell-m", "50",
+            "--time-limit", "120", "--vary", "zone.area_ha=3,5", "--out", str(out)]  # fmt: skip
+    assert main(["sweep", *argv, "--workers", "0", "-q", "--report", "--lang", "en"]) == 0
+    capsys.readouterr()
+    table = pd.read_parquet(out / "results.parquet")
+    assert table["estate"].tolist() == ["estate", "estate (2)"] * 2
+    east = table.groupby("estate")["centroid_x"].mean()
+    assert east["estate (2)"] > east["estate"]
+    for name in ("stability_estate.png", "stability_estate_2.png", "stability_estate_2.html"):
+        assert (out / "report" / name).exists()
+
+
+def test_progress_bar_counts_done_and_failed(capsys: pytest.CaptureFixture[str]) -> None:
+    from kitland._progress import SweepProgress  # noqa: PLC0415
+
+    bar = SweepProgress()
+    bar({"stage": "start", "total": 6, "reused": 2, "dashboard": None})
+    bar({"stage": "scenario", "status": "FAILED", "done": 3, "failed": 1, "total": 6})
+    bar({"stage": "scenario", "status": "OPTIMAL", "done": 4, "failed": 1, "total": 6})
+    err = capsys.readouterr().err
+    assert "4/6" in err and "1 failed" in err
+    bar({"stage": "done"})
+    assert bar.bar is None
