@@ -38,6 +38,7 @@ _LAZY = {
     "plots": "kitland.plots",
     "PlotLayout": "kitland.plots",
     "check_plots": "kitland.plots",
+    "sweep": "kitland.sweeps",
 }
 
 
@@ -80,5 +81,6 @@ __all__ = [
     "make_map",
     "place",
     "plots",
+    "sweep",
     "validate",
 ]
