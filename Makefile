@@ -51,6 +51,7 @@ bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench_print.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_plots.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 ## estate: rebuild the bundled estate from parcels/source
 estate: $(STAMP)

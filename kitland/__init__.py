@@ -39,6 +39,7 @@ _LAZY = {
     "plots": "kitland.plots",
     "PlotLayout": "kitland.plots",
     "check_plots": "kitland.plots",
+    "sweep": "kitland.sweeps",
 }
 
 
@@ -81,6 +82,7 @@ __all__ = [
     "make_map",
     "place",
     "plots",
+    "sweep",
     "validate",
     "write_pdf",
 ]

@@ -117,6 +117,17 @@ def _positive(unit: str, *, integer: bool = False):
     return parse
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number ≥ 0."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
+    return n
+
+
 def _crs(text: str) -> str:
     """An argparse type: a CRS pyproj knows (EPSG:23835, a WKT or PROJ string, …)."""
     import pyproj  # noqa: PLC0415 - keep --help fast
@@ -430,6 +441,76 @@ def _print_args(sp: argparse.ArgumentParser) -> None:
                     help="PDF orientation (default landscape)")  # fmt: skip
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``kitland sweep``: place the zone for every combination (or a sample) of rule values."""
+    from kitland._progress import SweepProgress, wanted  # noqa: PLC0415
+    from kitland.estate import load_estate  # noqa: PLC0415
+    from kitland.sweeps import parse_vary, sweep  # noqa: PLC0415
+
+    varies = [parse_vary(v) for v in args.vary]  # bad syntax: exit 2 before any reading
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder for the sweep's results")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    estates = [load_estate(e, assume_crs=args.assume_crs) for e in args.estate] or None
+    rules = _rules(args)
+    bar = SweepProgress() if wanted(quiet=args.quiet > 0) else None
+
+    def events(event: dict) -> None:
+        if event["stage"] == "start":
+            _inputs_accepted(args)
+            if event["reused"]:
+                _say(args, f"{event['reused']} of {event['total']} scenarios finished earlier "
+                           f"in {out}; running the other {event['total'] - event['reused']}")  # fmt: skip
+            if event["dashboard"]:
+                _say(args, f"Dask dashboard: {event['dashboard']}")
+        if bar is not None:
+            bar(event)
+
+    try:
+        res = sweep(estates, rules, vary=varies, out=out, sample=args.sample, seed=args.seed,
+                    scheduler=args.scheduler, workers=args.workers, cell_m=args.cell_m,
+                    time_limit_s=args.time_limit, progress=events)  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"kitland: interrupted; the finished scenarios are kept in {out / 'scenarios'}: "
+              "run the same command again to go on", file=sys.stderr)  # fmt: skip
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    _inputs_accepted(args)
+    counts = res.results["status"].value_counts()
+    sys.stdout.write(f"{len(res.results)} scenarios: "
+                     + ", ".join(f"{n} {s}" for s, n in counts.items())
+                     + f" ({res.computed} run now, {res.reused} finished earlier)\n")  # fmt: skip
+    for msg, n in (
+        res.results.loc[res.results["status"] == "FAILED", "message"].value_counts().items()
+    ):
+        sys.stdout.write(f"  failed ({n}×): {msg}\n")
+    _say(args, f"wrote {out / 'results.parquet'} (one row per scenario) and "
+               f"{out / 'zones.gpkg'} (layer zones)")  # fmt: skip
+    if args.report:
+        _sweep_report(args, out)
+    return 1 if res.failed else 0
+
+
+def _sweep_report(args: argparse.Namespace, folder: Path) -> None:
+    from kitland.sweep_report import sweep_report  # noqa: PLC0415
+
+    rep = sweep_report(folder, lang=args.lang, offline=args.offline)
+    sys.stdout.write(rep.text)
+    _say(args, f"wrote {len(rep.files)} files in {folder / 'report'} "
+               f"({', '.join(p.name for p in rep.files)})")  # fmt: skip
+
+
+def cmd_sweep_report(args: argparse.Namespace) -> int:
+    """``kitland sweep-report``: plots, stability map and jumps of a finished sweep."""
+    _inputs_accepted(args)
+    _sweep_report(args, Path(args.folder))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     from kitland import __version__  # noqa: PLC0415
 
@@ -441,7 +522,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def estate_args(sp: argparse.ArgumentParser) -> None:
+    def estate_args(sp: argparse.ArgumentParser, *, many: bool = False) -> None:
         # -v/-q after the subcommand too (SUPPRESS keeps one given before it).
         sp.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="more log output on stderr")  # fmt: skip
@@ -449,9 +530,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="less output on stderr")  # fmt: skip
         sp.add_argument(
             "estate",
-            nargs="?",
-            default=None,
-            help="GeoPackage or folder of layer files (default: bundled KIT Batang)",
+            nargs="*" if many else "?",
+            default=[] if many else None,
+            help=f"GeoPackage{'s' * many} or folder{'s' * many} of layer files "
+            "(default: bundled KIT Batang)",
         )
         sp.add_argument(
             "--assume-crs",
@@ -570,7 +652,47 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(m)
     m.set_defaults(func=cmd_map)
+    _sweep_parsers(sub, estate_args, rules_arg)
     return p
+
+
+def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
+    """``sweep`` and ``sweep-report``."""
+    sw = sub.add_parser("sweep", help="place the zone for many combinations of rule values")
+    estate_args(sw, many=True)
+    rules_arg(sw)
+    sw.add_argument("--vary", action="append", required=True, metavar='"NAME.KEY=VALUES"',
+                    help='a rule parameter and its values: "river setback.min_m=50:200:25" '
+                         '(start:stop:step) or "zone.area_ha=10,20,30"; repeat for more')  # fmt: skip
+    how = sw.add_mutually_exclusive_group()
+    how.add_argument("--grid", action="store_true", help="every combination (the default)")
+    how.add_argument("--sample", type=_positive("scenarios", integer=True), default=None,
+                     metavar="N", help="N combinations drawn at random (see --seed)")  # fmt: skip
+    sw.add_argument("--seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
+    sw.add_argument("--out", required=True, metavar="SWEEP_DIR",
+                    help="folder for results.parquet, zones.gpkg and the finished scenarios")  # fmt: skip
+    sw.add_argument("--scheduler", metavar="tcp://HOST:8786", default=None,
+                    help="run on an existing Dask cluster (its scheduler's address)")  # fmt: skip
+    sw.add_argument("--workers", type=_count, default=None, metavar="N",
+                    help="worker processes of the local Dask cluster (default: one per core; "
+                         "0: one after another in this process)")  # fmt: skip
+    sw.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
+                    help="cell size in metres (default 25)")  # fmt: skip
+    sw.add_argument("--time-limit", type=_positive("seconds"), default=60.0, metavar="S",
+                    help="solver time limit per scenario, s (default 60)")  # fmt: skip
+    sw.add_argument("--report", action="store_true",
+                    help="also write the report (as kitland sweep-report) at the end")  # fmt: skip
+    sw.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    sw.add_argument("--offline", action="store_true", help="self-contained stability map")
+    sw.set_defaults(func=cmd_sweep)
+
+    sr = sub.add_parser("sweep-report", help="plots, stability map and jumps of a sweep")
+    sr.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
+    sr.add_argument("-q", "--quiet", action="count", default=argparse.SUPPRESS)
+    sr.add_argument("folder", metavar="SWEEP_DIR", help="the --out folder of kitland sweep")
+    sr.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    sr.add_argument("--offline", action="store_true", help="self-contained stability map")
+    sr.set_defaults(func=cmd_sweep_report)
 
 
 #: Exit code of an unexpected error (a kitland bug): sysexits.h EX_SOFTWARE.

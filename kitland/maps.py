@@ -1546,3 +1546,50 @@ def _add_under_control(m: folium.Map, layer: _GeoLayer) -> None:
     item = children.pop()
     children.insert(at, item)
     m._children = OrderedDict(children)
+
+
+# --------------------------------------------------------------------------- sweep stability
+#: Ten steps of share (0–10 %, …, 90–100 %), light to dark (ColorBrewer YlOrRd-like).
+SHARE_COLOURS = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c",
+                 "#fc4e2a", "#e31a1c", "#bd0026", "#990026", "#800026")  # fmt: skip
+
+
+def add_share_layer(
+    m: folium.Map, cells: gpd.GeoDataFrame, *, name: str, lang: str = "id"
+) -> folium.Map:
+    """Add cells coloured by their ``share`` column (0..1) to the map ``m``.
+
+    Used for a sweep's stability map: each cell's share of the scenarios whose zone
+    holds it (:mod:`kitland.sweep_report`). The tooltip gives the share in percent.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`make_map`.
+    cells
+        Polygons with a CRS and a ``share`` column.
+    name
+        The layer's name in the layer control (escaped).
+
+    Examples
+    --------
+    >>> import kitland
+    >>> from shapely import box
+    >>> est = kitland.load_estate()
+    >>> x, y = est.boundary.union_all().centroid.coords[0]
+    >>> cells = gpd.GeoDataFrame({"share": [0.25]}, geometry=[box(x, y, x + 50, y + 50)], crs=est.crs)
+    >>> m = add_share_layer(make_map(est), cells, name="stability")
+    >>> "25 %" in m.get_root().render()
+    True
+    """
+    from kitland.i18n import tr  # noqa: PLC0415
+
+    label = tr(lang, "share of scenarios whose zone holds this cell")
+    shares = cells["share"].to_numpy(dtype=float)
+    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, f"{_num(100 * s, lang)} %"))}
+             for s in shares]  # fmt: skip
+    styles = {str(i): {"fillColor": c, "color": c, "weight": 0.5, "fillOpacity": 0.75}
+              for i, c in enumerate(SHARE_COLOURS)}  # fmt: skip
+    data = _collection(cells, cells.crs, props)
+    _add_under_control(m, _GeoLayer(data, name=name, styles=styles, kind="stability"))
+    return m
