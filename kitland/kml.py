@@ -128,8 +128,11 @@ def write_kml(
 
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = _label(lang, "L_boundary")
-    for geom in lonlat(estate.boundary):
-        _placemark(folder, estate.name, "", "boundary", geom)
+    b = estate.boundary
+    names = b["name"] if "name" in b.columns else [None] * len(b)
+    for geom, name in zip(lonlat(b), names, strict=True):
+        _placemark(folder, name if isinstance(name, str) and name else estate.name, "",
+                   "boundary", geom)  # fmt: skip
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = _label(lang, "L_parcels")
     p = estate.parcels

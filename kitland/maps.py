@@ -48,6 +48,7 @@ from kitland.io import atomic_path
 from kitland.measure import as_zone
 from kitland.report import Report
 from kitland.rules import Rules
+from kitland.styles import LAND_USE_COLOURS
 
 __all__ = [
     "LAND_USE_COLOURS",
@@ -65,18 +66,6 @@ log = logging.getLogger(__name__)
 #: Languages of map labels.
 LANGS = ("id", "en")
 
-#: Fill colour per land use (the legend's order is :data:`kitland.estate.LAND_USES`).
-LAND_USE_COLOURS = {
-    "industrial": "#9b7fc4",
-    "commercial": "#e8746b",
-    "umkm": "#f4a259",
-    "residential": "#f3d55b",
-    "green": "#74c476",
-    "utility": "#a3a3a3",
-    "water": "#6baed6",
-    "road": "#d4d4d4",
-    "available": "#f4efdf",
-}
 _UNKNOWN_COLOUR = "#ffffff"
 _ZONE_STYLE: dict[str, Any] = {
     "color": "#c1121f",
@@ -1147,7 +1136,7 @@ def _minimap_js(data: dict[str, Any]) -> str:
     )
 
 
-def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+def save_map(m: folium.Map | folium.plugins.DualMap, path: str | os.PathLike[str]) -> Path:
     """Write the map's HTML to ``path`` whole or not at all.
 
     Raises
