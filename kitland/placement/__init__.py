@@ -477,7 +477,7 @@ def score(
 
     estate, rules = _as_inputs(estate, rules)
     if rules.zone is None:
-        msg = f"{rules.source or 'rules'}: has no [zone] table; a score needs the zone's nominal area"
+        msg = f"{rules.source or 'rules'}: has no [zone] table; a score needs its nominal area"
         raise RulesError(msg)
     geom = as_zone(zone, estate)
     rules = rules.applicable(estate)
