@@ -287,3 +287,13 @@ def test_kml_for_google_earth(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
     corners = shapely.get_coordinates(layers["parcels"].geometry.iloc[1].exterior)
     assert min(Point(c).distance(back) for c in corners) < 0.05
     assert main(["map", str(est_path), "--kml", str(tmp_path / "e.kmz")]) == 2
+
+
+def test_norms_name_their_regulation_and_say_they_are_unverified(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    assert main(["validate", "--format", "json"]) == 0
+    src = json.loads(capsys.readouterr().out)["norms_source"]
+    assert src["regulation"] == "Permenperin No. 40/M-IND/PER/7/2016" and src["verified"] is False
+    assert main(["validate"]) == 0
+    assert "norms (Permenperin No. 40/M-IND/PER/7/2016" in capsys.readouterr().out

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import grid_layers, write_layers
 from test_compare import ADJ, KETANGGAN, POCKET_A, POCKET_B, POCKETS, _rules
 from test_maps_browser import Page, _serve_vendored, browser_context  # noqa: F401 - a fixture
 
-from conftest import grid_layers, write_layers
 from kitland.cli import main
 from kitland.compare import compare
 from kitland.estate import load_estate
