@@ -216,6 +216,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = Report(report.results, {**report.zone, "score": s}, report.extra)
     _inputs_accepted(args)
     text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
+    if args.format == "text" and "score" in report.zone:
+        text += (f"score {report.zone['score']:,.1f} (the preference score place optimises, on "
+                 f"its {args.cell_m:g} m grid; lower is better)\n")  # fmt: skip
     _write_text(args, args.output, text, f"{args.format} report")
     return 0 if report.passed else 1
 

@@ -108,6 +108,31 @@ def test_check_cli_reports_place_s_score(tmp_path: Path, capsys: pytest.CaptureF
     assert main(["check", *args, "--zone", str(out), "--format", "json"]) == 0
     checked = json.loads(capsys.readouterr().out)["zone"]["score"]
     assert checked == pytest.approx(placed, abs=1e-3)
+    assert main(["check", *args, "--zone", str(out)]) == 0
+    assert f"score {placed:,.1f} (the preference score place optimises" in capsys.readouterr().out
+
+
+def test_place_map_and_report_compare_the_alternatives(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    est_path = write_layers(grid_layers(POCKETS, settlements=KETANGGAN), tmp_path / "e.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n[[rules]]\nkind = "contiguous"\n'
+        '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+    )
+    rep, html = tmp_path / "p.json", tmp_path / "p.html"
+    code = main(["place", str(est_path), "--rules", str(rules), "--cell-m", "50", "-q",
+                 "--alternatives", "2", "--report", str(rep), "--map", str(html), "--lang", "en"])  # fmt: skip
+    assert code == 0
+    d = json.loads(rep.read_text())
+    scores = [a["score"] for a in d["alternatives"]]
+    (entry,) = d["versus_first"]
+    assert entry["rank"] == 2 and entry["score_delta"] == pytest.approx(scores[1] - scores[0], abs=2e-3)
+    page = html.read_text()
+    assert "What each placement costs against placement 1" in page
+    assert "<th>placement 1</th><th>placement 2</th>" in page
 
 
 # -- compare ---------------------------------------------------------------------------
