@@ -322,3 +322,11 @@ def test_norms_name_their_regulation_and_say_they_are_unverified(
     assert src["regulation"] == "Permenperin No. 40/M-IND/PER/7/2016" and src["verified"] is False
     assert main(["validate"]) == 0
     assert "norms (Permenperin No. 40/M-IND/PER/7/2016" in capsys.readouterr().out
+
+
+def test_score_without_cell_preferences_is_the_perimeter_term(estate: kitland.Estate) -> None:
+    only_compact = parse_rules({"zone": {"area_ha": 4.0, "tolerance_ha": 0.25},
+                                "prefer": [{"kind": "compact", "weight": 0.1}]})  # fmt: skip
+    assert score(estate, POCKET_B, only_compact) == pytest.approx(0.1 * 800.0)
+    none = parse_rules({"zone": {"area_ha": 4.0, "tolerance_ha": 0.25}})
+    assert score(estate, POCKET_B, none) == 0.0

@@ -482,6 +482,9 @@ def score(
     geom = as_zone(zone, estate)
     rules = rules.applicable(estate)
     prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
+    if all(r.kind == "compact" for r in rules.prefer):  # no cell costs: no grid needed
+        _, weight = preference_cost(prefer_only, make_cells(shapely.Polygon(), cell_m=cell_m), {})
+        return weight * float(geom.length)
     land = candidate_land(estate, rules)
     angle = grid_angle(land.allowed)
     cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle)
