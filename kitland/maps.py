@@ -1015,7 +1015,8 @@ def make_map(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
         primary_area_unit="hectares", secondary_area_unit="sqmeters",
     ).add_to(m)  # fmt: skip
-    add_draw_tool(m, lang=lang, land_use=rules.zone.land_use if rules and rules.zone else "umkm")
+    add_draw_tool(m, lang=lang, land_use=rules.zone.land_use if rules and rules.zone else "umkm",
+                  zone=None if geom is None else _to_lonlat([geom], estate.crs)[0])  # fmt: skip
     if offline:
         # The minimap shows the context basemap and the estate's outline: no tiles offline.
         outline = _collection(
@@ -1378,7 +1379,9 @@ def _tr(lang: str, message: str) -> str:
     return tr(lang, message)
 
 
-def add_draw_tool(m: folium.Map, *, lang: str = "id", land_use: str = "umkm") -> folium.Map:
+def add_draw_tool(
+    m: folium.Map, *, lang: str = "id", land_use: str = "umkm", zone: dict[str, Any] | None = None
+) -> folium.Map:
     """Add the sketching tools to a map: draw or edit one zone, and export it as GeoJSON.
 
     Leaflet.draw (folium's ``Draw``) draws polygons and rectangles; a new drawing
@@ -1386,8 +1389,10 @@ def add_draw_tool(m: folium.Map, *, lang: str = "id", land_use: str = "umkm") ->
     downloads :data:`DRAWN_FILENAME`: a GeoJSON FeatureCollection (RFC 7946, longitude /
     latitude on WGS 84) with the one polygon and its attributes (``name``, ``land_use``,
     ``source``, ``drawn_on``), which ``kitland check --zone`` and ``kitland compare
-    --zone`` read as they are (reprojected to the estate's CRS). The tools' words follow
-    ``lang``. Offline maps get Leaflet.draw inlined like every other plugin.
+    --zone`` read as they are (reprojected to the estate's CRS). With ``zone`` (a GeoJSON
+    geometry in longitude/latitude), a button puts a copy of it in the sketch, to edit
+    with the edit tool and export. The tools' words follow ``lang``. Offline maps get
+    Leaflet.draw inlined like every other plugin.
 
     Examples
     --------
@@ -1443,6 +1448,17 @@ def add_draw_tool(m: folium.Map, *, lang: str = "id", land_use: str = "umkm") ->
         f"note.textContent={_js(hint)};setTimeout(function(){{URL.revokeObjectURL(url);}},60000);}});"
         "return d;};ex.addTo(map);"
     )
+    if zone is not None:
+        copy = _tr(lang, "Copy the zone into the sketch (to edit it)")
+        code += (
+            "var cz=L.control({position:'topleft'});cz.onAdd=function(){"
+            "var d=L.DomUtil.create('div','kit-export kit-copy leaflet-bar');"
+            f"var a=L.DomUtil.create('a','',d);a.href='#';a.textContent={_js(copy)};"
+            "L.DomEvent.disableClickPropagation(d);"
+            f"L.DomEvent.on(a,'click',function(ev){{L.DomEvent.preventDefault(ev);{g}.clearLayers();"
+            f"L.geoJSON({_js(zone)}).eachLayer(function(l){{{g}.addLayer(l);}});}});"
+            "return d;};cz.addTo(map);"
+        )
     m.add_child(_Script(code))
     return m
 

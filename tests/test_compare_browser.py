@@ -72,7 +72,7 @@ def test_draw_export_and_check(
         page.wait_for_timeout(150)
     assert page.locator("path.leaflet-interactive").count() > 0
     with page.expect_download() as dl:
-        page.click(".kit-export a")
+        page.click(".kit-export:not(.kit-copy) a")
     drawn = files["folder"] / f"drawn_{offline}.geojson"
     assert dl.value.suggested_filename == DRAWN_FILENAME
     dl.value.save_as(drawn)
@@ -147,3 +147,35 @@ def test_compare_map_shows_two_panes_and_the_table(
     z = page.evaluate(f"() => [{names[0]}.getZoom(), {names[1]}.getZoom()]")
     assert z[0] == z[1]
     page.close()
+
+
+def test_edit_a_copy_of_the_zone_and_export_it(
+    browser_context: Any,  # noqa: F811 - the fixture imported above
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """Copy pocket B into the sketch, drag its north-east corner 50 m east, save, export:
+    the file checks as the 200 × 200 m square plus a 50 × 200 / 2 m triangle (4.5 ha)."""
+    estate = load_estate(files["estate"])
+    m = make_map(estate, zone=POCKET_B, offline=True)
+    path = save_map(m, files["folder"] / "edit.html")
+    pg = Page(browser_context)
+    page = pg.open(path)
+    page.click(".kit-copy a")
+    page.click(".leaflet-draw-edit-edit")
+    _, _, x1, y1 = POCKET_B.bounds
+    start = pg.point_of(m.get_name(), x1, y1)
+    end = pg.point_of(m.get_name(), x1 + 50, y1)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=8)
+    page.mouse.up()
+    page.click(".leaflet-draw-actions a:has-text('Simpan')")  # Bahasa Indonesia tools
+    with page.expect_download() as dl:
+        page.click(".kit-export:not(.kit-copy) a")
+    edited = files["folder"] / "edited.geojson"
+    dl.value.save_as(edited)
+    assert pg.errors == []
+    page.close()
+    got = _check_json(files, edited, capsys)
+    assert got["zone"]["area_ha"] == pytest.approx(4.5, abs=0.03)
