@@ -33,6 +33,9 @@ _LAZY = {
     "load_rules": "kitland.rules",
     "check": "kitland.measure",
     "place": "kitland.placement",
+    "score": "kitland.placement",
+    "compare": "kitland.comparison",
+    "Comparison": "kitland.comparison",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
 }
@@ -54,6 +57,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 
 __all__ = [
     "CRSError",
+    "Comparison",
     "DataError",
     "Estate",
     "Finding",
@@ -70,9 +74,11 @@ __all__ = [
     "ZoneSpec",
     "__version__",
     "check",
+    "compare",
     "load_estate",
     "load_rules",
     "make_map",
     "place",
+    "score",
     "validate",
 ]

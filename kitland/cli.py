@@ -275,7 +275,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     report = result.report
     table: list[list[str]] = []
     if result.found and len(result.alternatives) > 1:
-        from kitland.compare import candidates_of, side_by_side, versus_first  # noqa: PLC0415
+        from kitland.comparison import candidates_of, side_by_side, versus_first  # noqa: PLC0415
         from kitland.i18n import tr  # noqa: PLC0415
         from kitland.report import Report  # noqa: PLC0415
 
@@ -386,7 +386,7 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``kitland compare``: a proposed zone against the best one and the best one near it."""
-    from kitland.compare import compare  # noqa: PLC0415
+    from kitland.comparison import compare  # noqa: PLC0415
 
     _outputs(args.map, args.report)
     _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)))

@@ -1485,7 +1485,7 @@ def add_table(
     """Add a table (a header row, then rows of text) at the foot of the map, foldable.
 
     Every cell is escaped. Used for the side-by-side comparison
-    (:func:`kitland.compare.side_by_side`): the proposal against the best zone, or each
+    (:func:`kitland.comparison.side_by_side`): the proposal against the best zone, or each
     alternative against placement 1.
     """
     target = m.m1 if isinstance(m, folium.plugins.DualMap) else m
@@ -1562,14 +1562,14 @@ def compare_map(
     that covers at least half of it; the right pane the best zone, with the proposal's
     outline dashed for reference. Both panes pan and zoom together (folium ``DualMap``,
     Leaflet.Sync). Below them, foldable, the side-by-side table of
-    :meth:`kitland.compare.Comparison.table` and the price of the proposal in one line.
+    :meth:`kitland.comparison.Comparison.table` and the price of the proposal in one line.
 
     Parameters
     ----------
     estate
         The estate.
     comparison
-        A :class:`kitland.compare.Comparison`.
+        A :class:`kitland.comparison.Comparison`.
     rules
         The rules (setback bands are drawn).
     lang

@@ -17,7 +17,7 @@ from shapely import Point, box
 
 import kitland
 from kitland.cli import main
-from kitland.compare import compare, unusable_ha, versus_first
+from kitland.comparison import compare, unusable_ha, versus_first
 from kitland.placement import place, score
 from kitland.rules import Rules, parse_rules
 
@@ -330,3 +330,10 @@ def test_score_without_cell_preferences_is_the_perimeter_term(estate: kitland.Es
     assert score(estate, POCKET_B, only_compact) == pytest.approx(0.1 * 800.0)
     none = parse_rules({"zone": {"area_ha": 4.0, "tolerance_ha": 0.25}})
     assert score(estate, POCKET_B, none) == 0.0
+
+
+def test_the_public_api_names() -> None:
+    import kitland.comparison  # noqa: PLC0415 - the module must not shadow the function
+
+    assert kitland.compare is kitland.comparison.compare
+    assert kitland.score is score

@@ -14,7 +14,7 @@ from test_compare import ADJ, KETANGGAN, POCKET_A, POCKET_B, POCKETS, _rules
 from test_maps_browser import Page, _serve_vendored, browser_context  # noqa: F401 - a fixture
 
 from kitland.cli import main
-from kitland.compare import compare
+from kitland.comparison import compare
 from kitland.estate import load_estate
 from kitland.maps import DRAWN_FILENAME, make_map, save_map
 

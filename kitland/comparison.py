@@ -5,7 +5,7 @@ head proposes cost against the best one?": it checks the proposal against the ru
 places the best zone (:func:`kitland.place`), and places again *near the proposal*
 (the best zone that covers at least half of the proposal's area; ``place(near=…)``).
 Each of the three is scored by the definition ``place`` optimises
-(:func:`kitland.placement.score`) and measured the same way: every rule's value, the
+(:func:`kitland.score`) and measured the same way: every rule's value, the
 road distance from the nearest estate gate, the boundary shared with industry, the road
 frontage and the land it leaves unusable. :func:`price` puts the difference in one
 line: the score difference and the rules the proposal fails.
