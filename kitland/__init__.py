@@ -33,6 +33,9 @@ _LAZY = {
     "load_rules": "kitland.rules",
     "check": "kitland.measure",
     "place": "kitland.placement",
+    "score": "kitland.placement",
+    "compare": "kitland.comparison",
+    "Comparison": "kitland.comparison",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
     "plots": "kitland.plots",
@@ -58,6 +61,7 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 
 __all__ = [
     "CRSError",
+    "Comparison",
     "DataError",
     "Estate",
     "Finding",
@@ -76,11 +80,13 @@ __all__ = [
     "__version__",
     "check",
     "check_plots",
+    "compare",
     "load_estate",
     "load_rules",
     "make_map",
     "place",
     "plots",
+    "score",
     "sweep",
     "validate",
 ]
