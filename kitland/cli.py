@@ -3,7 +3,9 @@
 Exit codes (SPEC §4): 0 success, 1 the answer is "no" (nothing fits / a rule fails /
 data errors found by ``validate``), 2 bad input or usage — one line on stderr, no
 traceback, 3 ``place`` undecided, 70 an unexpected error (a bug; one line, ``-v`` for
-the traceback).
+the traceback). ``compare`` answers for the proposal only: 0 when it passes every zone
+rule, 1 when it fails one, whatever the two placements found (their statuses are in
+its report).
 """
 
 from __future__ import annotations
@@ -226,6 +228,12 @@ def cmd_check(args: argparse.Namespace) -> int:
         msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
         raise RulesError(msg)
     report = check(estate, zone, rules)
+    if zone is not None and rules.zone is not None:
+        from kitland.placement import score  # noqa: PLC0415
+        from kitland.report import Report  # noqa: PLC0415
+
+        s = score(estate, zone, rules, cell_m=args.cell_m)
+        report = Report(report.results, {**report.zone, "score": s}, report.extra)
     extra = _plot_results(args, estate, zone, rules)
     if extra:
         from kitland.report import Report  # noqa: PLC0415
@@ -234,10 +242,22 @@ def cmd_check(args: argparse.Namespace) -> int:
     _inputs_accepted(args)
     if args.format == "text":
         text = report.to_text(lang=args.lang)
+        if "score" in report.zone:
+            text += _score_line(report.zone["score"], args.lang, cell_m=args.cell_m)
     else:
         text = {"json": report.to_json, "junit": report.to_junit}[args.format]()
     _write_text(args, args.output, text, f"{args.format} report")
     return 0 if report.passed else 1
+
+
+def _score_line(score: float, lang: str, *, cell_m: float) -> str:
+    """The zone's preference score under ``check``'s text report, with its meaning."""
+    from kitland.i18n import label, number  # noqa: PLC0415
+
+    if lang == "en":
+        return (f"score {score:,.1f} (the preference score place optimises, on its {cell_m:g} m "
+                "grid; lower is better)\n")  # fmt: skip
+    return f"{label(lang, 'score')} {number(score, lang, 1)} m — {label(lang, 'score_meaning')}\n"
 
 
 def cmd_place(args: argparse.Namespace) -> int:
@@ -246,9 +266,10 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland.placement import place, write_placement  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
-    _outputs(args.out, args.map, args.report, args.pdf)
+    _outputs(args.out, args.map, args.report, args.pdf, args.kml)
     _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
-              report=(args.report, (".json",)), pdf=(args.pdf, (".pdf",)))  # fmt: skip
+              report=(args.report, (".json",)), pdf=(args.pdf, (".pdf",)),
+              kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
     # place() validates the estate and checks the selectors first; made here as well
@@ -289,12 +310,32 @@ def cmd_place(args: argparse.Namespace) -> int:
     _inputs_accepted(args)
     sys.stdout.write(result.summary())
     written = []
+    report = result.report
+    table: list[list[str]] = []
+    if result.found and len(result.alternatives) > 1:
+        from kitland.comparison import candidates_of, side_by_side, versus_first  # noqa: PLC0415
+        from kitland.i18n import tr  # noqa: PLC0415
+        from kitland.report import Report  # noqa: PLC0415
+
+        report = Report(report.results, report.zone,
+                        {**report.extra, "versus_first": versus_first(result)})  # fmt: skip
+        cands = candidates_of(result)
+        title = tr(args.lang, "placement {rank}")
+        table = side_by_side([(title.format(rank=i + 1), c) for i, c in enumerate(cands)],
+                             lang=args.lang)  # fmt: skip
     if args.report:
         from kitland.io import atomic_path  # noqa: PLC0415
 
         with atomic_path(args.report) as tmp:
-            tmp.write_text(result.report.to_json(), encoding="utf-8")
+            tmp.write_text(report.to_json(), encoding="utf-8")
         written.append(f"{args.report} (JSON report)")
+    if result.found and args.kml:
+        from kitland.kml import write_kml  # noqa: PLC0415
+
+        assert result.rules is not None and result.rules.zone is not None
+        write_kml(args.kml, estate, zones=[(f"{result.rules.zone.name} {p.rank}", p.zone)
+                                           for p in result.alternatives], lang=args.lang)  # fmt: skip
+        written.append(f"{args.kml} (KML for Google Earth)")
     if result.found and args.out:
         write_placement(result, args.out)
         n = len(result.alternatives)
@@ -315,6 +356,12 @@ def cmd_place(args: argparse.Namespace) -> int:
             rules=rules,
             score=result.alternatives[0].score,
         )
+        if table:
+            from kitland.maps import add_table  # noqa: PLC0415
+
+            add_table(
+                m, table, title=tr(args.lang, "What each placement costs against placement 1")
+            )
         save_map(m, args.map)
         written.append(f"{args.map} (meeting map)")
     if result.found and args.pdf:
@@ -327,7 +374,7 @@ def cmd_place(args: argparse.Namespace) -> int:
         written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
     for w in written:
         _say(args, f"wrote {w}")
-    unwritten = [p for p in (args.out, args.map, args.pdf) if p and not result.found]
+    unwritten = [p for p in (args.out, args.map, args.pdf, args.kml) if p and not result.found]
     if unwritten:
         _say(args, f"no placement, so {' and '.join(unwritten)} not written")
     elif not written:
@@ -385,9 +432,9 @@ def cmd_map(args: argparse.Namespace) -> int:
     """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
-    html = args.out or (None if args.png or args.pdf else "maps/kitland.html")
-    _outputs(html, args.png, args.pdf)
-    _suffixes(pdf=(args.pdf, (".pdf",)))
+    html = args.out or (None if args.png or args.pdf or args.kml else "maps/kitland.html")
+    _outputs(html, args.png, args.pdf, args.kml)
+    _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)
     zone = _zone(args)
     report = None
@@ -430,6 +477,14 @@ def cmd_map(args: argparse.Namespace) -> int:
             add_plots(m, estate, *plot_layers, lang=args.lang)
         save_map(m, html)
         _say(args, f"wrote {html} (meeting map)")
+    if args.kml:
+        from kitland.kml import write_kml  # noqa: PLC0415
+
+        zones = (
+            [] if zone is None else [(rules.zone.name if rules and rules.zone else "zone", zone)]
+        )
+        write_kml(args.kml, estate, zones=zones, lang=args.lang)
+        _say(args, f"wrote {args.kml} (KML for Google Earth)")
     return 0
 
 
@@ -511,6 +566,29 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``kitland compare``: a proposed zone against the best one and the best one near it."""
+    from kitland.comparison import compare  # noqa: PLC0415
+
+    _outputs(args.map, args.report)
+    _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)))
+    estate = _estate(args)
+    zone = _zone(args)
+    rules = _rules(args)
+    result = compare(estate, zone, rules, time_limit_s=args.time_limit, cell_m=args.cell_m)
+    _inputs_accepted(args)
+    sys.stdout.write(result.summary(args.lang))
+    if args.report:
+        _write_text(args, args.report, result.to_json(), "JSON report")
+    if args.map:
+        from kitland.maps import compare_map, save_map  # noqa: PLC0415
+
+        save_map(compare_map(estate, result, rules=rules, lang=args.lang, offline=args.offline),
+                 args.map)  # fmt: skip
+        _say(args, f"wrote {args.map} (comparison map)")
+    return 0 if result.passed else 1
+
+
 def _parser() -> argparse.ArgumentParser:
     from kitland import __version__  # noqa: PLC0415
 
@@ -582,6 +660,8 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     c.add_argument("--lang", choices=["en", "id"], default="en",
                    help="language of the text report (default en; JSON and JUnit are neutral)")  # fmt: skip
+    c.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
+                   help="the placement grid the score is measured on (default 25, as place)")  # fmt: skip
     c.set_defaults(func=cmd_check)
 
     pl = sub.add_parser("place", help="place the zone under the rules")
@@ -614,6 +694,8 @@ def _parser() -> argparse.ArgumentParser:
     pl.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(pl)
+    pl.add_argument("--kml", metavar="OUT.kml", default=None,
+                    help="the estate and the placements for Google Earth")  # fmt: skip
     pl.set_defaults(func=cmd_place)
 
     pt = sub.add_parser("plots", help="cut a placed zone into plots along internal roads")
@@ -631,6 +713,24 @@ def _parser() -> argparse.ArgumentParser:
     pt.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
     pt.add_argument("--format", choices=["text", "json"], default="text", help="stdout format")
     pt.set_defaults(func=cmd_plots)
+    cp = sub.add_parser(
+        "compare", help="a proposed zone against the best zone and the best near it"
+    )
+    estate_args(cp)
+    cp.add_argument("--zone", metavar="PROPOSAL", required=True,
+                    help="the proposed zone: a vector file with one polygon (e.g. drawn on the map)")  # fmt: skip
+    rules_arg(cp)
+    cp.add_argument("--map", metavar="M.html", default=None, help="write the comparison map")
+    cp.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
+    cp.add_argument("--time-limit", type=_positive("seconds"), default=120.0, metavar="S",
+                    help="solver time for both placements together, s (default 120)")  # fmt: skip
+    cp.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
+                    help="cell size in metres (default 25)")  # fmt: skip
+    cp.add_argument(
+        "--lang", choices=["id", "en"], default="id", help="language of the table and map"
+    )
+    cp.add_argument("--offline", action="store_true", help="self-contained map without network")
+    cp.set_defaults(func=cmd_compare)
 
     m = sub.add_parser("map", help="write the interactive meeting map")
     estate_args(m)
@@ -651,6 +751,8 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(m)
+    m.add_argument("--kml", metavar="OUT.kml", default=None,
+                   help="the estate (and zone) for Google Earth")  # fmt: skip
     m.set_defaults(func=cmd_map)
     _sweep_parsers(sub, estate_args, rules_arg)
     return p
