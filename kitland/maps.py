@@ -1679,6 +1679,13 @@ def add_draw_tool(
     """
     group = folium.FeatureGroup(name=_tr(lang, "Drawn zone"), control=False)
     m.add_child(group)
+    # The words first: Leaflet.draw reads L.drawLocal when its toolbar is built.
+    words = {k: _tr(lang, v) for k, v in _DRAW_WORDS.items()}
+    m.add_child(_Script(
+        f"var words={_js(words)};Object.keys(words).forEach(function(path){{"
+        "var keys=path.split('.'),o=L.drawLocal;for(var i=0;i<keys.length-1;i++){o=o[keys[i]];}"
+        "o[keys[keys.length-1]]=words[path];});"
+    ))  # fmt: skip
     folium.plugins.Draw(
         feature_group=group,
         position="topleft",
@@ -1691,7 +1698,6 @@ def add_draw_tool(
         edit_options={"poly": {"allowIntersection": False}},
     ).add_to(m)  # fmt: skip
     m.add_child(_Head(_DRAW_CSS))
-    words = {k: _tr(lang, v) for k, v in _DRAW_WORDS.items()}
     props = {
         "name": _tr(lang, "Proposed zone"),
         "land_use": land_use,
@@ -1703,9 +1709,6 @@ def add_draw_tool(
     hint = _tr(lang, "then: kitland check --zone {file}").format(file=DRAWN_FILENAME)
     g = group.get_name()
     code = (
-        f"var words={_js(words)};Object.keys(words).forEach(function(path){{"
-        "var keys=path.split('.'),o=L.drawLocal;for(var i=0;i<keys.length-1;i++){o=o[keys[i]];}"
-        "o[keys[keys.length-1]]=words[path];});"
         f"map.on('draw:created',function(e){{{g}.eachLayer(function(l){{if(l!==e.layer){{{g}.removeLayer(l);}}}});}});"
         "var ex=L.control({position:'topleft'});ex.onAdd=function(){"
         "var d=L.DomUtil.create('div','kit-export leaflet-bar');var a=L.DomUtil.create('a','',d);"
