@@ -570,8 +570,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """``kitland compare``: a proposed zone against the best one and the best one near it."""
     from kitland.comparison import compare  # noqa: PLC0415
 
-    _outputs(args.map, args.report)
-    _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)))
+    _outputs(args.map, args.report, args.pdf)
+    _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)),
+              pdf=(args.pdf, (".pdf",)))  # fmt: skip
     estate = _estate(args)
     zone = _zone(args)
     rules = _rules(args)
@@ -586,6 +587,19 @@ def cmd_compare(args: argparse.Namespace) -> int:
         save_map(compare_map(estate, result, rules=rules, lang=args.lang, offline=args.offline),
                  args.map)  # fmt: skip
         _say(args, f"wrote {args.map} (comparison map)")
+    if args.pdf:
+        from kitland.i18n import tr  # noqa: PLC0415
+        from kitland.maps import estate_title  # noqa: PLC0415
+        from kitland.printing import write_pdf  # noqa: PLC0415
+
+        others = [c for c in (result.best, result.near_proposal) if c is not None]
+        title = (
+            f"{estate_title(estate, args.lang)} — {tr(args.lang, 'Proposal against the best zone')}"
+        )
+        write_pdf(estate, args.pdf, zone=result.proposal.zone, report=result.proposal.report,
+                  alternatives=others, rules=rules, lang=args.lang, paper=args.paper,
+                  orientation=args.orientation, title=title, score=result.proposal.score)  # fmt: skip
+        _say(args, f"wrote {args.pdf} (print layout of the proposal, the best zones dashed)")
     return 0 if result.passed else 1
 
 
@@ -730,6 +744,7 @@ def _parser() -> argparse.ArgumentParser:
         "--lang", choices=["id", "en"], default="id", help="language of the table and map"
     )
     cp.add_argument("--offline", action="store_true", help="self-contained map without network")
+    _print_args(cp)
     cp.set_defaults(func=cmd_compare)
 
     m = sub.add_parser("map", help="write the interactive meeting map")

@@ -4,7 +4,9 @@ table, and the hand-over files (QGIS styles, one geometry type per layer, KML)."
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -202,8 +204,14 @@ def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.Captur
     assert d["price"] == {"score_delta": pytest.approx(0.0, abs=1e-3), "failed_rules": []}
     assert "The price of the proposal" in capsys.readouterr().out
     assert html.stat().st_size > 10_000
-    assert main([*base, "--zone", str(tmp_path / "a.geojson")]) == 1
+    pdf = tmp_path / "c.pdf"
+    assert main([*base, "--zone", str(tmp_path / "a.geojson"), "--pdf", str(pdf)]) == 1
     assert "fails: next to industry" in capsys.readouterr().out
+    if shutil.which("pdftotext"):  # make test installs poppler-utils
+        out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, check=True)
+        text = " ".join(out.stdout.decode("utf-8").split())
+        assert "Proposal against the best zone" in text and "FAIL" in text
+        assert "next to industry" in text
     assert main([*base, "--zone", str(tmp_path / "missing.geojson")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.geojson: no such zone file" in err
