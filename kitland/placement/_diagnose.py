@@ -20,7 +20,8 @@ import shapely
 
 from kitland.placement._cells import CandidateLand
 from kitland.placement._model import Problem, ReachAny, SumAtLeast
-from kitland.placement._solve import _adjacency, _components, near_cells, solve
+from kitland.placement._model import _adjacency, _components, near_cells
+from kitland.placement._solve import solve
 
 __all__ = ["funnel", "relaxations"]
 

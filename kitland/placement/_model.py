@@ -259,3 +259,21 @@ def _components(keep: NDArray[np.bool_], adj: list[list[int]]) -> NDArray[np.int
                     stack.append(v)
         nxt += 1
     return lab
+
+
+def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
+    """Cells whose grid square may lie within ``dist_m`` of a seed cell's square."""
+    import shapely  # noqa: PLC0415 - only a point index over grid positions
+
+    if not seeds.any():
+        return np.zeros(len(p), dtype=bool)
+    if not math.isfinite(dist_m):
+        return np.ones(len(p), dtype=bool)
+    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    tree = shapely.STRtree(pts[seeds])
+    hit, _ = tree.query_nearest(
+        pts, max_distance=dist_m + math.sqrt(2) * p.cell_m + 1e-6, all_matches=False
+    )
+    out = np.zeros(len(p), dtype=bool)
+    out[hit] = True
+    return out
