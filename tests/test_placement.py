@@ -149,7 +149,9 @@ def test_near_gives_the_best_zone_covering_half_the_proposal() -> None:
     proposal = box(X0 + 150, Y0 + 100, X0 + 250, Y0 + 200)  # 1 ha, the four north-east squares
     free_best, _ = _brute_force(est, rules)
     best_score, best_zone = _brute_force(
-        est, rules, lambda z: shapely.area(shapely.intersection(z, proposal)) >= 0.5 * proposal.area - 1e-6
+        est,
+        rules,
+        lambda z: shapely.area(shapely.intersection(z, proposal)) >= 0.5 * proposal.area - 1e-6,
     )
     assert best_zone is not None and best_score > free_best  # the proposal costs something
     res = place(est, rules, cell_m=50, time_limit_s=120, near=proposal)
@@ -455,7 +457,6 @@ def test_an_error_in_a_window_stops_the_search_beside_it() -> None:
     window loop fails (here the progress callback, first called with the warm start's
     score), the error comes out and the search stops instead of running on."""
     import threading  # noqa: PLC0415
-    import time  # noqa: PLC0415
 
     from kitland.placement import _solve, build_problem  # noqa: PLC0415
 

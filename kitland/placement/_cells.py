@@ -1,7 +1,7 @@
 """Geometry front end: the land a zone may take, cut into cells with their rule attributes.
 
 Everything here turns GeoDataFrames into plain numpy arrays for the solver core
-(:mod:`kitland.placement._model`, :mod:`kitland.placement._solve`), which never sees a
+(:mod:`kitland.placement._model` and the solvers after it), which never sees a
 geometry. Cells are squares of ``cell_m`` on a grid aligned to multiples of ``cell_m``
 in the estate CRS, clipped to the candidate land; a square split by a road or a setback
 band becomes several cells (one per piece). Two cells are neighbours only where their

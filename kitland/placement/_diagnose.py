@@ -19,8 +19,14 @@ import numpy as np
 import shapely
 
 from kitland.placement._cells import CandidateLand
-from kitland.placement._model import Problem, ReachAny, SumAtLeast
-from kitland.placement._model import _adjacency, _components, near_cells
+from kitland.placement._model import (
+    Problem,
+    ReachAny,
+    SumAtLeast,
+    _adjacency,
+    _components,
+    near_cells,
+)
 from kitland.placement._solve import solve
 
 __all__ = ["funnel", "relaxations"]

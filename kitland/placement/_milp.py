@@ -1,28 +1,20 @@
-"""One window of the placement model as a HiGHS MILP, connectivity by row generation.
+"""The default window solver: each window a HiGHS MILP generated from :mod:`._window`.
 
-The model is the one of :func:`kitland.placement._solve._window_model` without the
-flow: cells ``x`` (binary), pairs ``y`` (both ends chosen, for the perimeter bound),
-width squares ``z`` and corner patterns ``b``; only ``x`` is integer, as integer cells
-leave the others 0/1 at their best. Connectivity is not written up front: the MILP is
-solved, the chosen cells are searched breadth-first and, while they fall apart,
-vertex-separator rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece,
-``i`` in it, ``j`` chosen outside, ``N(C)`` the cells bordering ``C``) are added and
-the MILP solved again from the incumbent. Every row is valid for a connected zone, so
-the result is exact; on this problem the flow's thousands of rows weaken nothing in the
-bound but slow every node, which is why a branch-and-cut MILP proves optimality where
-CP-SAT with the flow does not (measured on the bundled estate: see
-``benchmarks/README.md``).
+Only the cells are integer columns (integer cells leave the pair, square and corner
+columns 0/1 at their best). Connectivity is not written up front: the MILP is solved,
+the chosen cells are searched breadth-first and, while they fall apart, vertex-separator
+rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece, ``i`` in it, ``j`` chosen
+outside, ``N(C)`` the cells bordering ``C``) are added, with the model's neck rows the
+zone breaks, and the MILP is solved again from the incumbent. Every such row holds for
+a connected zone, so the result is exact.
 
 Large windows are solved against targets: a cell goes when the LP relaxation with the
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
-none. The first target is the LP bound plus 0.5 %, so far fewer cells are left than the
-incumbent's cost would leave; HiGHS's branch-and-bound on the bundled window then no
-longer depends on how soon it happens to find a good zone. Before that, a dive solves
-the root node of the MILP over the cells near the LP optimum's fractional part; a zone
-it finds below the first target becomes the target itself, and probing then also fixes
-in the cells whose absence alone lifts the LP to it (bundled window, seeds 0-7: 8.2-13.4 s,
-median 9.2 s; see ``benchmarks/README.md``).
+none. Before that, a dive solves the root node of the MILP over the cells near the LP
+optimum's fractional part; a zone it finds below the first target becomes the target
+itself, and probing then also fixes in the cells whose absence alone lifts the LP to it.
+How these pay is measured in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -121,43 +113,30 @@ class HighsWindows:
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
         incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, time_s: float,
     ) -> WindowResult:  # fmt: skip
-        p = self.p
-        w = _Window(p, block, self.squares, self.options, self.threads)
-        if incumbent is None:
-            return solve_window(
-                w, cells, cutoff=None, start=start, time_limit_s=time_s, seed=self.seed
-            )
-        best = p.objective(incumbent)
-        tol = 1e-9 * max(1.0, abs(best))
-        same = start is not None and np.array_equal(start, incumbent)
-        if start is not None and not same and p.objective(start) >= best - tol:
-            start = None  # HiGHS takes only a start below the cutoff
-        cutoff = best + (tol if same else -tol)
-        return solve_window(
-            w, cells, cutoff=cutoff, start=start, time_limit_s=time_s, seed=self.seed
-        )
+        """A large window is solved against a target ``U`` a little above its LP bound:
+        the cells no zone cheaper than ``U`` can hold are found by LP probing and
+        dropped, and the MILP over the rest looks for zones cheaper than ``U``. A zone
+        found that way is the window's best, as every cheaper zone lies in the cells
+        kept; if there is none, ``U`` is a proven bound and the target is raised, ending
+        at the incumbent's cost. A zone of the dive (or ``start``) cheaper than the first
+        target makes its cost the only target."""
+        w = _Window(self.p, block, self.squares, self.options, self.threads)
+        cutoff = None
+        if incumbent is not None:  # HiGHS takes only a start below the cutoff
+            best = self.p.objective(incumbent)
+            tol = 1e-9 * max(1.0, abs(best))
+            same = start is not None and np.array_equal(start, incumbent)
+            if start is not None and not same and self.p.objective(start) >= best - tol:
+                start = None
+            cutoff = best + (tol if same else -tol)
+        return _solve(w, cells, cutoff, start, time.monotonic() + time_s, self.seed)
 
 
-def solve_window(
-    w: _Window, cells: NDArray[np.int64], *, cutoff: float | None,
-    start: NDArray[np.int64] | None, time_limit_s: float, seed: int = 0,
+def _solve(
+    w: _Window, cells: NDArray[np.int64], cutoff: float | None, start: NDArray[np.int64] | None,
+    t_end: float, seed: int,
 ) -> WindowResult:  # fmt: skip
-    """Least-cost connected zone among ``cells`` with a cell in ``w.block``.
-
-    A large window is solved against a target ``U`` a little above its LP bound: the
-    cells no zone cheaper than ``U`` can hold are found by LP probing and dropped, and
-    the MILP over the rest looks for zones cheaper than ``U``. A zone found that way is
-    the window's best, as every cheaper zone lies in the cells kept; if there is none,
-    ``U`` is a proven bound and the target is raised, ending at the cutoff itself.
-
-    First a dive (:func:`_dive`) looks for a zone near the LP optimum. When it finds one
-    cheaper than the first target, its cost is the only target: probing then also fixes
-    in the cells every cheaper zone must hold, and the MILP starts from the dive's zone
-    (or from ``start``), so all that is left is to improve on it or prove it best.
-    ``cutoff``: only zones costing less are wanted (None: any); ``start``: a feasible
-    zone cheaper than the cutoff.
-    """
-    t_end = time.monotonic() + time_limit_s
+    time_limit_s = t_end - time.monotonic()
     p, opts = w.p, w.opts
     top = math.inf if cutoff is None else float(cutoff)
     small = len(cells) < opts.probe_min_cells

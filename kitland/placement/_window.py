@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
@@ -146,24 +146,35 @@ class Model:
 
     p: Problem
     cells: NDArray[np.int64]
+    loc: NDArray[np.int64]  # per problem cell (and one more, for -1): its column, or -1
     edges: NDArray[np.int64]
     edge_ids: NDArray[np.int64]
-    y0: int
     ny: int
     squares: NDArray[np.int64]
     patterns: NDArray[np.int64]
-    cost: NDArray[np.float64]
-    rows: sp.csr_array
-    lo: NDArray[np.float64]
-    hi: NDArray[np.float64]
-    scale: NDArray[np.float64]
-    kinds: tuple[tuple[str, int], ...]
-    necks: sp.csr_array
+    block: NDArray[np.int64] | None = None
+    perimeter: bool = True
+    cost: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    rows: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
+    lo: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    hi: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    scale: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    kinds: tuple[tuple[str, int], ...] = ()
+    necks: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
 
     @property
     def m(self) -> int:
         """Number of cells (``x`` columns)."""
         return len(self.cells)
+
+    @property
+    def y0(self) -> int:
+        return self.m
+
+    @property
+    def a(self) -> NDArray[np.float64]:
+        """Cell areas in whole 0.01 m²."""
+        return np.round(self.p.area_m2[self.cells] * AREA_SCALE)
 
     @property
     def z0(self) -> int:
@@ -201,15 +212,15 @@ class Model:
         sq = squares[in_w[squares].all(axis=1)] if p.width_cells > 1 else squares[:0]
         pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
                 else np.zeros(0, np.int64))  # fmt: skip
-        w = _Parts(p, cells, loc, edges, ew, m, ny, loc[sq], pats, block, perimeter)
+        w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter)
         named = [(name, b) for name, rule in _RULES if (b := rule(w)) is not None and b[0].shape[0]]
         rows, lo, hi, scale = _stack([b for _, b in named])  # never empty: the area row
         cost = np.zeros(w.ncol)
         cost[:m] = p.cell_cost[cells]
         cost[m : m + ny] = p.edge_cost[ew[:ny]]
         kinds = tuple((name, b[0].shape[0]) for name, b in named)
-        return cls(p, cells, edges, ew, m, ny, w.sq, pats, cost, rows, lo, hi, scale, kinds,
-                   _neck_rows(w))  # fmt: skip
+        return replace(w, cost=cost, rows=rows, lo=lo, hi=hi, scale=scale, kinds=kinds,
+                       necks=_neck_rows(w))  # fmt: skip
 
     def rows_of(self, *kinds: str) -> NDArray[np.int64]:
         """The indices of the rows written by the rule functions named ``kinds``."""
@@ -263,43 +274,17 @@ def feasible(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -
 
 
 # -- the rows, one function per rule kind ---------------------------------------------------
-@dataclass(frozen=True)
-class _Parts:
-    """What the row functions read: the problem, the window and the column layout."""
-
-    p: Problem
-    cells: NDArray[np.int64]
-    loc: NDArray[np.int64]
-    edges: NDArray[np.int64]
-    ew: NDArray[np.int64]
-    m: int
-    ny: int
-    sq: NDArray[np.int64]  # local cell ids
-    pats: NDArray[np.int64]
-    block: NDArray[np.int64] | None
-    perimeter: bool
-
-    @property
-    def ncol(self) -> int:
-        return self.m + self.ny + len(self.sq) + len(self.pats)
-
-    @property
-    def a(self) -> NDArray[np.float64]:
-        """Cell areas in whole 0.01 m²."""
-        return _area_units(self.p)[self.cells]
-
-
 _Block = tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
 
-def _one(w: _Parts, cols: NDArray[np.int64], vals: NDArray[np.float64], lo: float, hi: float,
+def _one(w: Model, cols: NDArray[np.int64], vals: NDArray[np.float64], lo: float, hi: float,
          scale: float) -> _Block:  # fmt: skip
     """A block of one row."""
     a = sp.csr_array((vals, (np.zeros(len(cols), np.int64), cols)), shape=(1, w.ncol))
     return a, np.array([lo]), np.array([hi]), np.array([scale])
 
 
-def _many(w: _Parts, r: NDArray[np.int64], c: NDArray[np.int64], v: NDArray[np.float64],
+def _many(w: Model, r: NDArray[np.int64], c: NDArray[np.int64], v: NDArray[np.float64],
           lo: float, hi: float, nrow: int, scale: float = 1.0) -> _Block | None:  # fmt: skip
     """A block of ``nrow`` rows with the same bounds, from (row, column, value) triples."""
     if nrow == 0:
@@ -317,7 +302,7 @@ def _stack(parts: Sequence[_Block | None]) -> _Block:
     return a, *(np.concatenate([b[i] for b in ok]) for i in (1, 2, 3))
 
 
-def _area(w: _Parts) -> _Block:
+def _area(w: Model) -> _Block:
     """``A_min ≤ Σ a_i x_i ≤ A_max``, kept ``AREA_MARGIN_M2`` inside the band."""
     p = w.p
     lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
@@ -325,7 +310,7 @@ def _area(w: _Parts) -> _Block:
     return _one(w, np.arange(w.m), w.a, lo, hi, 1 / AREA_SCALE)
 
 
-def _sums(w: _Parts) -> _Block | None:
+def _sums(w: Model) -> _Block | None:
     """``Σ g_i x_i ≥ g_min`` per boundary-length rule, in whole cm.
 
     Cell lengths are rounded, not floored: the ε trim at each cell's stretch ends makes
@@ -340,7 +325,7 @@ def _sums(w: _Parts) -> _Block | None:
     return _stack(out)
 
 
-def _reach(w: _Parts) -> _Block | None:
+def _reach(w: Model) -> _Block | None:
     """``Σ_{mask} x_i ≥ 1`` per reach rule, and a cell of the window's block chosen."""
     masks = [r.mask[w.cells] for r in w.p.reach]
     if w.block is not None:
@@ -353,7 +338,7 @@ def _reach(w: _Parts) -> _Block | None:
                    for mk in masks])  # fmt: skip
 
 
-def _pairs(w: _Parts) -> _Block | None:
+def _pairs(w: Model) -> _Block | None:
     """``y_e ≤ x_i`` and ``y_e ≤ x_j`` for each pair column."""
     if not w.ny:
         return None
@@ -364,7 +349,7 @@ def _pairs(w: _Parts) -> _Block | None:
     return _many(w, r, c, v, -math.inf, 0.0, 2 * w.ny)
 
 
-def _perimeter(w: _Parts) -> _Block | None:
+def _perimeter(w: Model) -> _Block | None:
     """The compactness bound ``P ≤ k'(√A_min + s(A − A_min))`` (see :mod:`._model`).
 
     In units of 0.0001 m so the integers are exact: cell ``i`` contributes
@@ -379,12 +364,12 @@ def _perimeter(w: _Parts) -> _Block | None:
     p0, slope = pb[0] * k_adj, pb[1] * k_adj
     q = 100.0 * LEN_SCALE
     per_cell = np.ceil(p.perimeter_m[w.cells] * q) - np.floor(slope * q * p.area_m2[w.cells])
-    per_edge = -2.0 * np.floor(p.shared_m[w.ew] * q)
+    per_edge = -2.0 * np.floor(p.shared_m[w.edge_ids] * q)
     rhs = math.floor((p0 - slope * p.min_area_m2) * q)
     return _one(w, np.arange(w.m + w.ny), np.r_[per_cell, per_edge], -math.inf, rhs, 1 / q)
 
 
-def _perimeter_floor(w: _Parts) -> _Block | None:
+def _perimeter_floor(w: Model) -> _Block | None:
     """No shape has less perimeter than a disc of its area (with the compact preference).
 
     Not a rule but a valid row: without it the LP spreads the zone thin and counts
@@ -396,18 +381,18 @@ def _perimeter_floor(w: _Parts) -> _Block | None:
         return None
     slope, rhs = floor
     cell = np.ceil((p.perimeter_m[w.cells] - slope * p.area_m2[w.cells]) * LEN_SCALE)
-    edge = np.ceil(-2.0 * p.shared_m[w.ew] * LEN_SCALE)
+    edge = np.ceil(-2.0 * p.shared_m[w.edge_ids] * LEN_SCALE)
     return _one(w, np.arange(w.m + w.ny), np.r_[cell, edge], math.floor(rhs * LEN_SCALE),
                 math.inf, 1 / LEN_SCALE)  # fmt: skip
 
 
-def _width(w: _Parts) -> _Block | None:
+def _width(w: Model) -> _Block | None:
     """``z_q ≤ x_i`` for each cell of a square, and ``x_i ≤ Σ_{q ∋ i} z_q``."""
     if w.p.width_cells <= 1:
         return None
-    nsq, kk = w.sq.shape
+    nsq, kk = w.squares.shape
     z = w.m + w.ny + np.repeat(np.arange(nsq), kk)
-    members = w.sq.ravel()
+    members = w.squares.ravel()
     r = np.arange(nsq * kk)
     links = _many(w, np.r_[r, r], np.r_[z, members], np.r_[np.ones(len(r)), -np.ones(len(r))],
                   -math.inf, 0.0, len(r))  # fmt: skip
@@ -416,28 +401,32 @@ def _width(w: _Parts) -> _Block | None:
     return _stack([links, cover])
 
 
-def _corners(w: _Parts) -> _Block | None:
+def _corners(w: Model) -> _Block | None:
     """``b_p ≥ x_c − x_n1 − x_n2`` per pattern; ``Σ loss_p b_p ≤ share·Σ a_i x_i``."""
     cn = w.p.corners
-    if cn is None or not len(w.pats):
+    if cn is None or not len(w.patterns):
         return None
-    npat = len(w.pats)
-    b = w.m + w.ny + len(w.sq) + np.arange(npat)
-    acr = w.loc[cn.across[w.pats]]  # -1: outside the window, never chosen
-    r, c, v = [np.arange(npat)] * 2, [b, w.loc[cn.cell[w.pats]]], [np.ones(npat), -np.ones(npat)]
+    npat = len(w.patterns)
+    b = w.m + w.ny + len(w.squares) + np.arange(npat)
+    acr = w.loc[cn.across[w.patterns]]  # -1: outside the window, never chosen
+    r, c, v = (
+        [np.arange(npat)] * 2,
+        [b, w.loc[cn.cell[w.patterns]]],
+        [np.ones(npat), -np.ones(npat)],
+    )
     for col in acr.T:
         ok = col >= 0
         r.append(np.flatnonzero(ok))
         c.append(col[ok])
         v.append(np.ones(int(ok.sum())))
     fire = _many(w, np.concatenate(r), np.concatenate(c), np.concatenate(v), 0.0, math.inf, npat)
-    loss = np.ceil(cn.loss_m2[w.pats] * AREA_SCALE)
+    loss = np.ceil(cn.loss_m2[w.patterns] * AREA_SCALE)
     share = np.floor(cn.share * w.a)
     budget = _one(w, np.r_[b, np.arange(w.m)], np.r_[loss, -share], -math.inf, 0.0, 1 / AREA_SCALE)
     return _stack([fire, budget])
 
 
-def _avoid(w: _Parts) -> _Block | None:
+def _avoid(w: Model) -> _Block | None:
     """Overlap with an earlier placement ``≤ share·area``, in thousandths of the share."""
     out = []
     for prev, share in w.p.avoid:
@@ -448,7 +437,7 @@ def _avoid(w: _Parts) -> _Block | None:
     return _stack(out)
 
 
-def _nogoods(w: _Parts) -> _Block | None:
+def _nogoods(w: Model) -> _Block | None:
     """``Σ_{ng} x − Σ_{others} x ≤ |ng| − 1``: never exactly a cell set that failed ``check``."""
     out = []
     for ng in w.p.nogoods:
@@ -459,21 +448,21 @@ def _nogoods(w: _Parts) -> _Block | None:
     return _stack(out)
 
 
-_RULES: tuple[tuple[str, Callable[[_Parts], _Block | None]], ...] = (
+_RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
     ("area", _area), ("sums", _sums), ("reach", _reach), ("pairs", _pairs),
     ("perimeter", _perimeter), ("perimeter_floor", _perimeter_floor), ("width", _width),
     ("corners", _corners), ("avoid", _avoid), ("nogoods", _nogoods),
 )  # fmt: skip
 
 
-def _neck_rows(w: _Parts) -> sp.csr_array:
+def _neck_rows(w: Model) -> sp.csr_array:
     """``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` per window edge (width rule): no neck narrower
     than a square where two squares barely overlap."""
     k = w.p.width_cells
     ne = len(w.edges)
     if k <= 1 or ne == 0:
         return sp.csr_array((0, w.ncol))
-    grid = w.sq.reshape(-1, k, k)
+    grid = w.squares.reshape(-1, k, k)
     a = np.r_[grid[:, :, :-1].ravel(), grid[:, :-1, :].ravel()]
     b = np.r_[grid[:, :, 1:].ravel(), grid[:, 1:, :].ravel()]
     q = np.r_[
@@ -489,8 +478,3 @@ def _neck_rows(w: _Parts) -> sp.csr_array:
     c = np.r_[w.edges[:, 0], w.edges[:, 1], w.m + w.ny + q[hit]]
     v = np.r_[np.ones(2 * ne), -np.ones(int(hit.sum()))]
     return sp.csr_array((v, (r, c)), shape=(ne, w.ncol))
-
-
-def _area_units(p: Problem) -> NDArray[np.float64]:
-    """Cell areas in whole 0.01 m² (as float64: exact for any estate)."""
-    return np.round(p.area_m2 * AREA_SCALE)
