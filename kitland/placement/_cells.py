@@ -356,14 +356,9 @@ def _anchor(allowed: shapely.Geometry, angle_deg: float) -> tuple[float, float]:
 
 
 def _neighbours(
-    geoms: NDArray[np.object_],
-    row: NDArray[np.int64],
-    col: NDArray[np.int64],
-    area: NDArray[np.float64],
-    *,
-    cell_m: float,
-    origin: tuple[float, float],
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    geoms: NDArray[np.object_], row: NDArray[np.int64], col: NDArray[np.int64],
+    area: NDArray[np.float64], *, cell_m: float, origin: tuple[float, float],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
     """Neighbour pairs (east and north of each cell) and their shared edge length."""
     n = len(geoms)
     if n == 0:
@@ -407,13 +402,9 @@ def _neighbours(
 
 
 def _exposed(
-    geoms: NDArray[np.object_],
-    edges: NDArray[np.int64],
-    shared: NDArray[np.float64],
-    area: NDArray[np.float64],
-    *,
-    cell_m: float,
-) -> NDArray[np.object_]:
+    geoms: NDArray[np.object_], edges: NDArray[np.int64], shared: NDArray[np.float64],
+    area: NDArray[np.float64], *, cell_m: float,
+) -> NDArray[np.object_]:  # fmt: skip
     """Each cell's boundary minus the parts it shares with neighbour cells."""
     n = len(geoms)
     exposed = shapely.boundary(geoms) if n else np.zeros(0, dtype=object)

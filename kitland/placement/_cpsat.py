@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 from ortools.sat.python import cp_model
+from scipy.sparse.csgraph import breadth_first_order
 
 from kitland._errors import InfeasibleError
 from kitland.placement._model import Problem, near_cells
@@ -122,25 +124,15 @@ def _tree_flows(
     start = next((r for r in roots if sel[r]), None)
     if start is None:
         return None
-    nb: dict[int, list[int]] = {int(i): [] for i in np.flatnonzero(sel)}
-    for i, j in mod.edges[sel[mod.edges[:, 0]] & sel[mod.edges[:, 1]]].tolist():
-        nb[i].append(j)
-        nb[j].append(i)
-    parent = {start: -1}
-    order = [start]
-    for u in order:
-        for w in nb[u]:
-            if w not in parent:
-                parent[w] = u
-                order.append(w)
-    if len(order) != len(nb):
+    e = mod.edges[sel[mod.edges[:, 0]] & sel[mod.edges[:, 1]]]
+    graph = sp.csr_array((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(mod.m, mod.m))
+    order, parent = breadth_first_order(graph, start, directed=False, return_predecessors=True)
+    if len(order) != int(sel.sum()):
         return None
-    size = dict.fromkeys(order, 1)
-    flows: dict[tuple[int, int], int] = {}
-    for w in reversed(order[1:]):
+    size = np.ones(mod.m, dtype=np.int64)
+    for w in order[:0:-1].tolist():
         size[parent[w]] += size[w]
-        flows[(parent[w], w)] = size[w]
-    return start, flows
+    return start, {(int(parent[w]), w): int(size[w]) for w in order[1:].tolist()}
 
 
 class _Stop:
@@ -158,9 +150,11 @@ class _Stop:
 
 
 def _run(
-    model: cp_model.CpModel, *, det_time_s: float, wall_s: float, deterministic: bool,
-    num_workers: int, seed: int, stop: _Stop | None = None,
+    model: cp_model.CpModel, *, det_time_s: float, wall_s: float, seed: int,
+    stop: _Stop | None = None,
 ) -> tuple[cp_model.CpSolver, Any]:  # fmt: skip
+    """Solve with one worker and a fixed seed in deterministic time, so a run repeats
+    (CP-SAT's deterministic parallel mode aborts in OR-Tools 9.15: google/or-tools#5025)."""
     solver = cp_model.CpSolver()
     if stop is not None:
         stop.solver = solver
@@ -169,9 +163,7 @@ def _run(
     prm = solver.parameters
     prm.max_time_in_seconds = max(0.01, wall_s)
     prm.max_deterministic_time = max(0.05, det_time_s)
-    # interleave_search (CP-SAT's deterministic parallel mode) aborts in OR-Tools
-    # 9.15 (google/or-tools#5025, #5048): determinism comes from one worker instead.
-    prm.num_workers = 1 if deterministic else num_workers
+    prm.num_workers = 1
     prm.random_seed = seed
     prm.linearization_level = 2
     return solver, solver.solve(model)
@@ -183,19 +175,14 @@ def _chosen(mod: Model, solver: cp_model.CpSolver, v: list[cp_model.IntVar]) -> 
 
 @dataclass(frozen=True)
 class CpsatWindows:
-    """The window solver of ``backend="cpsat"``: each window one CP-SAT model with a flow.
-
-    A window's time is CP-SAT deterministic time (so a run repeats), bounded by the wall
-    clock up to ``deadline`` (monotonic).
-    """
+    """The :class:`~._window.WindowSolver` of ``backend="cpsat"``: each window a CP-SAT model
+    with a flow; its time is CP-SAT deterministic time, bounded by ``deadline`` (monotonic)."""
 
     p: Problem
     squares: NDArray[np.int64]
     obj: IntObjective
     deadline: float
     seed: int = 0
-    deterministic: bool = True
-    num_workers: int = 2
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -208,7 +195,7 @@ class CpsatWindows:
             cut = self.obj.value(self.p, incumbent) - (0 if same else 1)
         model, v = cp_model_of(mod, self.obj, roots=block, cut=cut, hint=start)
         solver, st = _run(model, det_time_s=max(0.5, time_s), wall_s=self.deadline - time.monotonic(),
-                          deterministic=self.deterministic, num_workers=self.num_workers, seed=self.seed)  # fmt: skip
+                          seed=self.seed)  # fmt: skip
         if st == cp_model.MODEL_INVALID:
             msg = f"placement solver: CP-SAT status {solver.status_name(st)}: {model.validate()}"
             raise InfeasibleError(msg)
@@ -226,8 +213,7 @@ class CpsatWindows:
 
 def improve(
     p: Problem, best: NDArray[np.int64], keep: NDArray[np.bool_], squares: NDArray[np.int64],
-    obj: IntObjective, deadline: float, *, budget_s: float, deterministic: bool,
-    num_workers: int, seed: int, stop: _Stop | None = None,
+    obj: IntObjective, deadline: float, *, budget_s: float, seed: int, stop: _Stop | None = None,
 ) -> NDArray[np.int64]:  # fmt: skip
     """Large-neighbourhood search: re-solve a band around the zone's edge, keep the rest.
 
@@ -260,7 +246,7 @@ def improve(
         det = min(det_left, 2.0 * (level + 1))
         det_left -= det
         solver, st = _run(model, det_time_s=det, wall_s=deadline - time.monotonic(),
-                          deterministic=deterministic, num_workers=num_workers, seed=seed, stop=stop)  # fmt: skip
+                          seed=seed, stop=stop)  # fmt: skip
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = _chosen(mod, solver, v)
             if obj.value(p, chosen) < cut:

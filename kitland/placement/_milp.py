@@ -26,6 +26,7 @@ import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import highspy
 import numpy as np
@@ -56,16 +57,11 @@ class _Window:
     threads: int = 2
 
 
-@dataclass
-class _Model:
+class _Model(NamedTuple):
     """A window's MILP in HiGHS and the model it was generated from."""
 
     h: highspy.Highs
     mod: Model
-
-    @property
-    def ncol(self) -> int:
-        return self.mod.ncol
 
 
 def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
@@ -96,12 +92,7 @@ def _add_rows(h: highspy.Highs, a: sp.csr_array, lo: NDArray[np.float64],
 
 @dataclass(frozen=True)
 class HighsWindows:
-    """The window solver of the default backend: each window a HiGHS MILP.
-
-    ``solve(cells, block, incumbent=, start=, time_s=)`` returns the window's best zone
-    cheaper than ``incumbent`` (or ``start`` itself when that is the incumbent and
-    nothing is cheaper), see :class:`~._window.WindowSolver`.
-    """
+    """The :class:`~._window.WindowSolver` of the default backend: each window a HiGHS MILP."""
 
     p: Problem
     squares: NDArray[np.int64]
@@ -257,8 +248,8 @@ def _relaxation(m: _Model, t_end: float = math.inf) -> float | None:
     """Solve the LP relaxation of ``m`` in place (integrality dropped); its value, or
     None (infeasible, or not solved by ``t_end``)."""
     h = m.h
-    h.changeColsIntegrality(m.ncol, np.arange(m.ncol, dtype=np.int32),
-                            np.full(m.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
+    h.changeColsIntegrality(m.mod.ncol, np.arange(m.mod.ncol, dtype=np.int32),
+                            np.full(m.mod.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
     _time_limit(h, t_end)
     h.run()
     h.setOptionValue("time_limit", math.inf)
@@ -444,7 +435,7 @@ def _run(
             return out_of_time()
         optimal = ms == highspy.HighsModelStatus.kOptimal
         xs = cv[:m] > 0.5
-        lab = _components(xs, nbr)
+        lab = _components(xs, mod.edges)
         pieces = [np.flatnonzero(lab == c) for c in range(int(lab.max()) + 1)]
         necks = mod.open_necks(xs)
         if len(necks) and not optimal:

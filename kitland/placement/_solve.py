@@ -45,26 +45,11 @@ _Win = tuple[NDArray[np.bool_], NDArray[np.bool_]]  # (window, block) masks
 
 @dataclass
 class Solution:
-    """What a solve returns.
-
-    Attributes
-    ----------
-    cells
-        Indices of the chosen cells (None when none was found).
-    objective
-        ``Σ cost`` of the chosen cells.
-    bound
-        Proven lower bound on the objective of any feasible zone.
-    status
-        ``OPTIMAL``, ``FEASIBLE`` (time ran out; ``gap`` > 0), ``INFEASIBLE`` (proven:
-        no zone satisfies the model) or ``UNKNOWN`` (time ran out before any zone).
-    gap
-        ``(objective − bound) / |objective|`` (0 when proven optimal).
-    time_s
-        Wall time of the solve.
-    stats
-        Counters: windows, solved, pruned, cells.
-    """
+    """What a solve returns: the chosen ``cells`` (None when none was found), their
+    score ``objective``, the proven lower ``bound`` on any feasible zone's score,
+    ``status`` (``OPTIMAL``; ``FEASIBLE``: time ran out, ``gap`` > 0; ``INFEASIBLE``:
+    proven that no zone satisfies the model; ``UNKNOWN``: time ran out before any zone),
+    ``gap`` ``(objective − bound) / |objective|``, wall time ``time_s`` and counters."""
 
     cells: NDArray[np.int64] | None
     objective: float
@@ -81,16 +66,9 @@ class Solution:
 
 
 def solve(
-    problem: Problem,
-    *,
-    time_limit_s: float = 60.0,
-    num_workers: int = 2,
-    seed: int = 0,
-    deterministic: bool = True,
-    backend: str = "highs",
-    on_progress: Callable[[float, float], None] | None = None,
-    options: SolveOptions | None = None,
-) -> Solution:
+    problem: Problem, *, time_limit_s: float = 60.0, seed: int = 0, backend: str = "highs",
+    on_progress: Callable[[float, float], None] | None = None, options: SolveOptions | None = None,
+) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
     Parameters
@@ -100,11 +78,10 @@ def solve(
     time_limit_s
         Wall-clock limit over all windows; on expiry the best zone found is returned
         with status ``FEASIBLE`` and its gap.
-    num_workers, seed
-        CP-SAT workers and random seed (HiGHS's seed too).
-    deterministic
-        One CP-SAT worker with a fixed seed, so the same input gives the same zone even
-        among equally good zones (several workers race, and ties may then differ).
+    seed
+        Random seed of HiGHS and CP-SAT. CP-SAT runs one worker in deterministic time and
+        HiGHS's window runs repeat with the seed, so the same input gives the same zone
+        whenever the solve ends before the wall-clock limit.
     backend
         ``"highs"``: each window a HiGHS MILP (:class:`~._milp.HighsWindows`) while
         CP-SAT's neighbourhood search runs beside; ``"cpsat"``: each window a CP-SAT
@@ -142,20 +119,18 @@ def solve(
     stats = {"cells": len(p), "windows": 0, "solved": 0, "pruned": 0, "infeasible": 0}
     adj = _adjacency(len(p), p.edges)
     squares = squares_of(p)
-    keep = _candidates(p, squares, adj)
-    wins = _windows(p, keep, adj) if keep.any() else []
+    keep = _candidates(p, squares)
+    wins = _windows(p, keep) if keep.any() else []
     stats["windows"] = len(wins)
     bounds = [_window_bound(p, win, block) for win, block in wins]
     inc = _Incumbent(p, IntObjective.of(p))
     _warm_starts(p, wins, bounds, keep, squares, adj, inc, opts)
-    lns: dict[str, Any] = {
-        "budget_s": min(opts.search_share * time_limit_s, opts.search_max_s),
-        "deterministic": deterministic, "num_workers": num_workers, "seed": seed,
-    }  # fmt: skip
+    lns: dict[str, Any] = {"budget_s": min(opts.search_share * time_limit_s, opts.search_max_s),
+                           "seed": seed}  # fmt: skip
     solver: WindowSolver
     beside = None
     if backend == "cpsat":
-        solver = CpsatWindows(p, squares, inc.obj, deadline, seed, deterministic, num_workers)
+        solver = CpsatWindows(p, squares, inc.obj, deadline, seed)
         if inc.cells is not None:
             inc.offer(improve(p, inc.cells, keep, squares, inc.obj, deadline, **lns))
     else:
@@ -214,7 +189,7 @@ class _Incumbent:
         return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats)
 
 
-def _candidates(p: Problem, squares: NDArray[np.int64], adj: list[list[int]]) -> NDArray[np.bool_]:
+def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """The cells a zone may hold.
 
     With a width rule, only cells of a width square. A zone holds a cell of each reach
@@ -228,14 +203,14 @@ def _candidates(p: Problem, squares: NDArray[np.int64], adj: list[list[int]]) ->
     D = p.max_diameter_m()
     for mask in [r.mask for r in p.reach] + [s.coef > 0 for s in p.sums if s.min_value > 0]:
         keep &= near_cells(p, keep & mask, D)
-    lab = _components(keep, adj)
+    lab = _components(keep, p.edges)
     if keep.any():
         comp_area = np.bincount(lab[keep], weights=p.area_m2[keep])
         keep &= (lab >= 0) & (comp_area[np.maximum(lab, 0)] >= p.min_area_m2 + AREA_MARGIN_M2)
     return keep
 
 
-def _windows(p: Problem, keep: NDArray[np.bool_], adj: list[list[int]]) -> list[_Win]:
+def _windows(p: Problem, keep: NDArray[np.bool_]) -> list[_Win]:
     """Blocks of cells (a third of ``D`` wide) and, per block, every cell within ``D``."""
     D = p.max_diameter_m()
     if not math.isfinite(D):
@@ -248,7 +223,7 @@ def _windows(p: Problem, keep: NDArray[np.bool_], adj: list[list[int]]) -> list[
         gy = np.maximum(0, np.maximum(r0 - p.row - 1, p.row - (r0 + bs - 1) - 1)) * p.cell_m
         gx = np.maximum(0, np.maximum(c0 - p.col - 1, p.col - (c0 + bs - 1) - 1)) * p.cell_m
         wins.append((keep & (gx * gx + gy * gy <= D * D), keep & (br == b[0]) & (bc == b[1])))
-    return _merge_windows(wins, _components(keep, adj))
+    return _merge_windows(wins, _components(keep, p.edges))
 
 
 def _bound(p: Problem, cells: NDArray[np.bool_]) -> float:
@@ -307,7 +282,7 @@ def _passes(
                 continue
             win = wins[w][0]
             if inc.cells is not None and len(wins) > 1:
-                win = _shrink(p, *wins[w], wins, inc.score, adj)
+                win = _shrink(p, *wins[w], wins, inc.score)
             if not (win & wins[w][1]).any():
                 stats["pruned"] += 1
                 continue
@@ -338,34 +313,21 @@ def _passes(
 def _knapsack_lb(
     cost: NDArray[np.float64], area: NDArray[np.float64], a_min: float, a_max: float
 ) -> float:
-    """Least ``Σ cost·t`` with ``t ∈ [0,1]`` and ``Σ area·t ∈ [a_min, a_max]`` (inf if none)."""
+    """Least ``Σ cost·t`` with ``t ∈ [0,1]`` and ``Σ area·t ∈ [a_min, a_max]`` (inf if none).
+
+    Taking cells cheapest per m² first, the least cost of each area is convex and
+    piecewise linear, falling while the cells cost less than nothing: its least value on
+    the band is where they run out, clipped to the band.
+    """
     if area.sum() < a_min:
         return math.inf
-    ratio = cost / area
-    order = np.argsort(ratio, kind="stable")
-    ca, cc = np.cumsum(area[order]), np.cumsum(cost[order])
-    neg = ratio[order] < 0
-    # Take every negative-cost cell up to a_max, then fill up to a_min with the cheapest.
-    n_neg = int(neg.sum())
-    if n_neg:
-        k = int(np.searchsorted(ca, a_max, side="right"))
-        k = min(k, n_neg)
-        base_a, base_c = (ca[k - 1], cc[k - 1]) if k else (0.0, 0.0)
-        if k < n_neg and base_a < a_max:
-            j = order[k]
-            frac = (a_max - base_a) / area[j]
-            return float(base_c + frac * cost[j])
-        if base_a >= a_min:
-            return float(base_c)
-    k = int(np.searchsorted(ca, a_min, side="left"))
-    prev_a, prev_c = (ca[k - 1], cc[k - 1]) if k else (0.0, 0.0)
-    j = order[k]
-    return float(prev_c + (a_min - prev_a) / area[j] * cost[j])
+    order = np.argsort(cost / area, kind="stable")
+    ca, cc = np.r_[0.0, np.cumsum(area[order])], np.r_[0.0, np.cumsum(cost[order])]
+    turn = ca[int((cost < 0).sum())]
+    return float(np.interp(min(max(turn, a_min), a_max, ca[-1]), ca, cc))
 
 
-def _merge_windows(
-    wins: list[tuple[NDArray[np.bool_], NDArray[np.bool_]]], lab: NDArray[np.int64]
-) -> list[tuple[NDArray[np.bool_], NDArray[np.bool_]]]:
+def _merge_windows(wins: list[_Win], lab: NDArray[np.int64]) -> list[_Win]:
     """One window per piece of land that lies whole inside the window of its blocks.
 
     A zone is connected, so it lies in one piece of candidate land. When the window of a
@@ -373,7 +335,7 @@ def _merge_windows(
     those pieces covers every zone of them: the other blocks of the same pieces need no
     window of their own (otherwise a parcel spanning four blocks is solved four times).
     """
-    out: list[tuple[NDArray[np.bool_], NDArray[np.bool_]]] = []
+    out: list[_Win] = []
     seen: set[frozenset[int]] = set()
     for win, block in wins:
         labels = frozenset(np.unique(lab[block]).tolist())
@@ -393,14 +355,8 @@ def _merge_windows(
     ]  # fmt: skip
 
 
-def _shrink(
-    p: Problem,
-    win: NDArray[np.bool_],
-    block: NDArray[np.bool_],
-    wins: list[tuple[NDArray[np.bool_], NDArray[np.bool_]]],
-    best_obj: float,
-    adj: list[list[int]],
-) -> NDArray[np.bool_]:
+def _shrink(p: Problem, win: NDArray[np.bool_], block: NDArray[np.bool_], wins: list[_Win],
+            best_obj: float) -> NDArray[np.bool_]:  # fmt: skip
     """Drop from a window the blocks no improving zone can touch, and what they cut off."""
     tol = 1e-9 * max(1.0, abs(best_obj))
     for w2, b2 in wins:
@@ -411,6 +367,6 @@ def _shrink(
         if _bound(p, both) >= best_obj - tol:
             win = win & ~part
     # Keep only cells connected to the block within the window.
-    lab = _components(win, adj)
+    lab = _components(win, p.edges)
     roots = set(lab[win & block].tolist())
     return win & np.isin(lab, list(roots))

@@ -29,12 +29,9 @@ def _opening(n: int, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> ND
 
 
 def _grow(
-    p: Problem,
-    window: NDArray[np.bool_],
-    start: NDArray[np.int64],
-    adj: list[list[int]],
+    p: Problem, window: NDArray[np.bool_], start: NDArray[np.int64], adj: list[list[int]],
     target: float,
-) -> NDArray[np.int64]:
+) -> NDArray[np.int64]:  # fmt: skip
     """Grow a compact region from ``start``: most selected neighbours first, then cheapest."""
     ratio = p.cost / p.area_m2
     inside = set(start.tolist())
@@ -63,12 +60,9 @@ def _grow(
 
 
 def _grow_wide(
-    p: Problem,
-    window: NDArray[np.bool_],
-    seed: int,
-    adj: list[list[int]],
+    p: Problem, window: NDArray[np.bool_], seed: int, adj: list[list[int]],
     squares: NDArray[np.int64],
-) -> NDArray[np.int64]:
+) -> NDArray[np.int64]:  # fmt: skip
     """:func:`_grow`, then (with a width rule) keep only whole squares and grow again."""
     lo = p.min_area_m2 + AREA_MARGIN_M2
     target = lo + 0.02 * (p.max_area_m2 - p.min_area_m2)
@@ -116,12 +110,9 @@ def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]
 
 
 def greedy(
-    p: Problem,
-    window: NDArray[np.bool_],
-    block: NDArray[np.bool_],
-    adj: list[list[int]],
+    p: Problem, window: NDArray[np.bool_], block: NDArray[np.bool_], adj: list[list[int]],
     squares: NDArray[np.int64],
-) -> NDArray[np.int64] | None:
+) -> NDArray[np.int64] | None:  # fmt: skip
     """Best feasible compact region grown from a few seeds (cheapest cells, rule cells)."""
     ratio = p.cost / p.area_m2
     free = window.copy()
@@ -149,12 +140,9 @@ def greedy(
 
 
 def window_start(
-    p: Problem,
-    win: NDArray[np.bool_],
-    block: NDArray[np.bool_],
-    adj: list[list[int]],
+    p: Problem, win: NDArray[np.bool_], block: NDArray[np.bool_], adj: list[list[int]],
     squares: NDArray[np.int64],
-) -> NDArray[np.int64] | None:
+) -> NDArray[np.int64] | None:  # fmt: skip
     """A window's own warm start: the cheaper of greedy growth and its best rectangle.
 
     Both touch the window's block, where the model roots the zone. A window far from the

@@ -1,31 +1,26 @@
 """The placement model over a set of cells, written once: columns, sparse rows, lazy rows.
 
 :meth:`Model.of` builds, from the :class:`~._model.Problem` arrays and a set of cells
-(a window), every column and row of the model. Both solvers are generated from it —
-the HiGHS MILP (:mod:`._milp`) takes the rows in one call, the CP-SAT model
-(:mod:`._cpsat`) adds each row as a linear constraint — and the set-based check used by
-the warm starts (:func:`feasible`) evaluates the same rows with numpy on the columns a
-cell set implies (:meth:`Model.columns`).
+(a window), every column and row of the model (the rules themselves are defined in
+:mod:`._model`). The HiGHS MILP (:mod:`._milp`) takes the rows in one call, the CP-SAT
+model (:mod:`._cpsat`) adds each row as a linear constraint, and the check used by the
+warm starts (:func:`feasible`) evaluates the same rows with numpy on the columns a cell
+set implies (:meth:`Model.columns`).
 
-Columns, all in ``[0, 1]``:
-
-- ``x_i`` per cell (the only integer columns),
-- ``y_e`` per neighbour pair inside the window, ``≤ x_i, x_j`` (when the perimeter
-  enters a row or the objective: it takes back ``2·L_ij`` per chosen pair),
-- ``z_q`` per ``k × k`` width square inside the window, ``≤`` each of its cells,
-- ``b_p`` per corner pattern (``min_width``'s opening loss), ``≥ x_c − x_n1 − x_n2``.
-
-Rows, ``lo ≤ A·v ≤ hi`` with integer coefficients (areas in 0.01 m², lengths in cm, the
-perimeter bound in 0.0001 m) so CP-SAT takes them exactly; ``scale`` per row brings
-them back to m² and m for HiGHS. One function per rule kind writes its rows
-(``_area``, ``_sums``, ...); **a new rule kind is one more such function** listed in
-:data:`_RULES`, and both solvers and the check then obey it.
+Columns, all in ``[0, 1]``: ``x_i`` per cell (the only integer columns); ``y_e ≤ x_i,
+x_j`` per neighbour pair when the perimeter enters a row or the objective; ``z_q`` per
+``k × k`` width square, ``≤`` each of its cells; ``b_p ≥ x_c − x_n1 − x_n2`` per corner
+pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
+0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
+``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
+writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
+listed in** :data:`_RULES`, and both solvers and the check obey it.
 
 Two families stay implicit, as neither solver wants all of them up front: connectivity
 (HiGHS adds vertex-separator rows when its zone falls apart, CP-SAT writes a rooted
 flow, the check searches the chosen cells) and the width rule's neck rows
-``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` (:attr:`Model.necks`, a sparse block of its own:
-HiGHS adds the violated ones, CP-SAT and the check take all).
+``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` (:attr:`Model.necks`: HiGHS adds those its zone
+breaks, CP-SAT and the check take all).
 """
 
 from __future__ import annotations
@@ -39,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from kitland.placement._model import Problem, _adjacency, _components
+from kitland.placement._model import Problem, _components
 
 __all__ = [
     "AREA_MARGIN_M2", "IntObjective", "Model", "WindowResult", "WindowSolver", "feasible",
@@ -168,17 +163,13 @@ class Model:
         return len(self.cells)
 
     @property
-    def y0(self) -> int:
-        return self.m
-
-    @property
     def a(self) -> NDArray[np.float64]:
         """Cell areas in whole 0.01 m²."""
         return np.round(self.p.area_m2[self.cells] * AREA_SCALE)
 
     @property
     def z0(self) -> int:
-        return self.y0 + self.ny
+        return self.m + self.ny
 
     @property
     def b0(self) -> int:
@@ -233,7 +224,7 @@ class Model:
         v = np.zeros(self.ncol)
         v[: self.m] = sel
         if self.ny:
-            v[self.y0 : self.z0] = sel[self.edges[:, 0]] & sel[self.edges[:, 1]]
+            v[self.m : self.z0] = sel[self.edges[:, 0]] & sel[self.edges[:, 1]]
         if len(self.squares):
             v[self.z0 : self.b0] = sel[self.squares].all(axis=1)
         if len(self.patterns) and self.p.corners is not None:
@@ -255,7 +246,7 @@ class Model:
 
     def connected(self, sel: NDArray[np.bool_]) -> bool:
         """Whether the chosen cells form one piece through the window's edges."""
-        lab = _components(sel, _adjacency(self.m, self.edges))
+        lab = _components(sel, self.edges)
         return bool(sel.any()) and int(lab.max()) == 0
 
 
