@@ -220,3 +220,26 @@ def test_both_solvers_prove_the_brute_force_optimum(seed: int) -> None:
         else:
             assert s.status == "OPTIMAL", backend
             assert s.objective == pytest.approx(best, abs=1e-6), backend
+
+
+@pytest.mark.parametrize("setup", ["enum", "width"])
+def test_the_readings_agree_on_estates_built_from_geometry(setup: str) -> None:
+    """The same agreement on problems built by ``build_problem`` from grid estates
+    (adjacency, distance, compactness, and for ``width`` a 60 m width with corner losses)."""
+    from test_placement import _enum_setup, _width_setup  # noqa: PLC0415
+
+    from kitland.placement import build_problem  # noqa: PLC0415
+
+    est, rules = (_enum_setup if setup == "enum" else _width_setup)()
+    _, _, p = build_problem(est, rules, cell_m=50.0 if setup == "enum" else 25.0)
+    squares = squares_of(p)
+    rng = np.random.default_rng(5)
+    verdicts = []
+    for _ in range(25):
+        cells = _random_connected(rng, p, squares)
+        ok = feasible(p, cells, squares)
+        assert _highs_accepts(p, squares, cells) == ok == _cpsat_accepts(p, squares, cells)
+        verdicts.append(ok)
+    best = solve(p, time_limit_s=120, backend="cpsat")
+    assert best.cells is not None and feasible(p, best.cells, squares)
+    assert _highs_accepts(p, squares, best.cells) and _cpsat_accepts(p, squares, best.cells)
