@@ -364,17 +364,17 @@ def _perimeter_floor(w: Model) -> _Block | None:
     """No shape has less perimeter than a disc of its area (with the compact preference).
 
     Not a rule but a valid row: without it the LP spreads the zone thin and counts
-    almost no perimeter cost. In cm, rounded up (so it only loosens).
+    almost no perimeter cost. In 0.1 mm, rounded up (so it only loosens).
     """
     p = w.p
     floor = p.perimeter_floor_row()
     if floor is None or not w.ny:
         return None
     slope, rhs = floor
-    cell = np.ceil((p.perimeter_m[w.cells] - slope * p.area_m2[w.cells]) * LEN_SCALE)
-    edge = np.ceil(-2.0 * p.shared_m[w.edge_ids] * LEN_SCALE)
-    return _one(w, np.arange(w.m + w.ny), np.r_[cell, edge], math.floor(rhs * LEN_SCALE),
-                math.inf, 1 / LEN_SCALE)  # fmt: skip
+    q = 100.0 * LEN_SCALE
+    cell = np.ceil((p.perimeter_m[w.cells] - slope * p.area_m2[w.cells]) * q)
+    edge = np.ceil(-2.0 * p.shared_m[w.edge_ids] * q)
+    return _one(w, np.arange(w.m + w.ny), np.r_[cell, edge], math.floor(rhs * q), math.inf, 1 / q)
 
 
 def _width(w: Model) -> _Block | None:
