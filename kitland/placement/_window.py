@@ -183,13 +183,14 @@ class Model:
     def of(
         cls, p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64], *,
         block: NDArray[np.int64] | None = None, perimeter: bool = True, corners: bool = True,
+        columns_only: bool = False,
     ) -> Model:  # fmt: skip
         """The model over ``cells`` (sorted global ids) with a cell of ``block`` chosen.
 
         ``squares`` are :func:`squares_of`; those not inside ``cells`` are dropped.
         Without ``perimeter`` or ``corners`` the compactness row or the corner columns
         and rows are left out (a relaxation: every zone of the full model stays
-        feasible, at the same cost).
+        feasible, at the same cost). With ``columns_only``, the layout without rows.
         """
         n, m = len(p), len(cells)
         loc = np.full(n + 1, -1, dtype=np.int64)  # index n (and -1) read "not in the window"
@@ -204,6 +205,8 @@ class Model:
         pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
                 else np.zeros(0, np.int64))  # fmt: skip
         w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter)
+        if columns_only:
+            return w
         named = [(name, b) for name, rule in _RULES if (b := rule(w)) is not None and b[0].shape[0]]
         rows, lo, hi, scale = _stack([b for _, b in named])  # never empty: the area row
         cost = np.zeros(w.ncol)
@@ -253,15 +256,23 @@ class Model:
 def feasible(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> bool:
     """Does a cell set satisfy every row of the model (and connectivity)?
 
-    The model is built over the set itself with every cell chosen: cells outside are 0
-    in any window's model, so the rows read exactly what a window's rows read.
+    The model is laid out over the set itself with every cell chosen: cells outside are 0
+    in any window's model, so the rows read exactly what a window's rows read. Rule by
+    rule, stopping at the first block of rows the set breaks.
     """
     if len(cells) == 0:
         return False
-    mod = Model.of(p, np.unique(cells), squares)
-    sel = np.ones(mod.m, dtype=bool)
-    v = mod.columns(sel)
-    return not mod.violated(v).any() and not len(mod.open_necks(sel)) and mod.connected(sel)
+    w = Model.of(p, np.unique(cells), squares, columns_only=True)
+    sel = np.ones(w.m, dtype=bool)
+    v = w.columns(sel)
+    for _, rule in _RULES:
+        b = rule(w)
+        if b is None or not b[0].shape[0]:
+            continue
+        act = b[0] @ v
+        if ((act < b[1] - 1e-6) | (act > b[2] + 1e-6)).any():
+            return False
+    return not (_neck_rows(w) @ v > 1 + 1e-6).any() and w.connected(sel)
 
 
 # -- the rows, one function per rule kind ---------------------------------------------------
