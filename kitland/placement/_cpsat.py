@@ -1,16 +1,13 @@
 """The model as CP-SAT sees it: the shared rows plus a rooted flow; windows and the search beside.
 
 :func:`cp_model_of` turns a :class:`~._window.Model` into a CP-SAT model: one Boolean
-per column, every row (and every neck row) as a linear constraint with its integer
-coefficients, and connectivity as a rooted single-commodity flow — the root (one cell
-of the window's block) emits flow, every other chosen cell consumes one unit, and flow
-runs only between two chosen neighbours, so a chosen cell cut off from the root could
-not be fed. The objective is the score in CP-SAT's integers (:class:`~._window.IntObjective`).
-
-Two uses: :class:`CpsatWindows` solves whole windows (``solve(backend="cpsat")``, the
-second exact method the tests compare HiGHS with), and :func:`improve` is the
-large-neighbourhood search that polishes the incumbent — beside the HiGHS windows on
-the other core (:class:`Beside`), or before the CP-SAT windows.
+per column, every row and neck row as a linear constraint with its integer coefficients,
+and connectivity as a rooted single-commodity flow (the root, a cell of the window's
+block, emits flow; every other chosen cell consumes a unit; flow runs only between
+chosen neighbours). Two uses: :class:`CpsatWindows` solves whole windows
+(``backend="cpsat"``, the second exact method the tests compare HiGHS with), and
+:func:`improve` is the large-neighbourhood search that polishes the incumbent, beside
+the HiGHS windows on the other core (:class:`Beside`) or before the CP-SAT windows.
 """
 
 from __future__ import annotations

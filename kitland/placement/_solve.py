@@ -9,12 +9,9 @@ cheapest cost per m² until the minimum area is reached, plus the disc's perimet
 windows are solved best bound first and every window whose bound cannot beat the
 incumbent is skipped, which proves the incumbent optimal. Inside a window, blocks whose
 own bound cannot beat the incumbent are removed, then cells no longer connected to the
-root block.
-
-A window is solved by a :class:`~._window.WindowSolver` on the one model of
-:mod:`._window`: HiGHS (:mod:`._milp`, the default) or CP-SAT (:mod:`._cpsat`).
-Warm starts come from :mod:`._starts`; with HiGHS, CP-SAT's large-neighbourhood search
-polishes the incumbent on the other core at idle priority.
+root block. A window is solved by a :class:`~._window.WindowSolver` on the one model
+of :mod:`._window`: HiGHS (:mod:`._milp`, the default) or CP-SAT (:mod:`._cpsat`);
+warm starts come from :mod:`._starts`.
 """
 
 from __future__ import annotations

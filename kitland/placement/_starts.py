@@ -160,15 +160,14 @@ def rectangles(
     block: NDArray[np.bool_] | None = None, top: int = 4,
 ) -> list[NDArray[np.int64]]:  # fmt: skip
     """Up to ``top`` axis-aligned rectangles of whole ``allowed`` cells that satisfy the
-    model (with a cell of ``block``), cheapest first.
+    model (with a cell of ``block``), cheapest first: the natural first answer under
+    ``min_width`` (four right-angled corners).
 
-    Every rectangle size whose area may fit the band (and, with a width rule, whose sides
-    hold ``k`` cells) is slid over the grid. The model's rows that read only cells
-    (area, boundary-length sums, reach, the block, overlaps, no-goods) are linear, so
-    2-D prefix sums of their coefficients give each row's value at every position at
-    once; the cheapest position of each size where they all hold is kept, and those are
-    judged by :func:`~._window.feasible` (perimeter, width, corners, connectivity). A
-    rectangle has four right-angled corners: the natural first answer under ``min_width``.
+    Every size whose area may fit the band (sides of at least ``k`` cells with a width
+    rule) is slid over the grid. The model's rows that read only cells (area, sums,
+    reach, block, overlaps, no-goods) are linear, so 2-D prefix sums of their
+    coefficients give their values at every position at once; the cheapest position of
+    each size where they hold is judged by :func:`~._window.feasible`.
     """
     c2 = p.cell_m * p.cell_m
     full = allowed & (p.area_m2 >= c2 * (1 - 1e-9))

@@ -50,15 +50,12 @@ _OBJ_MAX = 1_000_000  # largest objective coefficient after scaling (CP-SAT's in
 
 @dataclass
 class WindowResult:
-    """What a window solver returns.
-
-    ``cells``: the best zone found (None if none); ``status``: OPTIMAL (no zone of the
-    window is cheaper than ``cells``, or than the incumbent when ``cells`` is None),
-    FEASIBLE or UNKNOWN (time ran out), INFEASIBLE (no zone cheaper than the incumbent);
-    ``bound``: every zone of the window cheaper than the incumbent costs at least this;
-    ``rounds``: MILP rounds; ``targets``: ``(target, cells kept, cells fixed in)`` per
-    MILP run against a target (HiGHS).
-    """
+    """What a window solver returns: the best zone found (``cells``, None if none);
+    ``status`` OPTIMAL (no zone of the window is cheaper than ``cells``, or than the
+    incumbent when ``cells`` is None), FEASIBLE or UNKNOWN (time ran out) or INFEASIBLE
+    (none cheaper than the incumbent); ``bound`` on every zone of the window cheaper than
+    the incumbent; MILP ``rounds``; per MILP against a target ``(target, cells kept,
+    cells fixed in)`` (HiGHS)."""
 
     cells: NDArray[np.int64] | None
     status: str
@@ -235,11 +232,6 @@ class Model:
             full[self.cells[sel]] = True
             v[self.b0 :] = self.p.corners.fired(full)[self.patterns]
         return v
-
-    def violated(self, v: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Which rows the column values ``v`` break."""
-        act = self.rows @ v
-        return (act < self.lo - 1e-6) | (act > self.hi + 1e-6)
 
     def open_necks(self, sel: NDArray[np.bool_]) -> NDArray[np.int64]:
         """The neck rows (window edges) the chosen cells ``sel`` break."""
