@@ -1,7 +1,8 @@
 """The model as CP-SAT sees it: the shared rows plus a rooted flow; windows and the search beside.
 
 :func:`cp_model_of` turns a :class:`~._window.Model` into a CP-SAT model: one Boolean
-per column, every row and neck row as a linear constraint with its integer coefficients,
+per column, every row but the LP cuts (:data:`~._window.CUTS`) and every neck row as a
+linear constraint with its integer coefficients,
 and connectivity as a rooted single-commodity flow (the root, a cell of the window's
 block, emits flow; every other chosen cell consumes a unit; flow runs only between
 chosen neighbours). Two uses: :class:`CpsatWindows` solves whole windows
@@ -31,7 +32,7 @@ from scipy.sparse.csgraph import breadth_first_order
 
 from kitland._errors import InfeasibleError
 from kitland.placement._model import Problem, near_cells
-from kitland.placement._window import IntObjective, Model, WindowResult
+from kitland.placement._window import CUTS, IntObjective, Model, WindowResult
 
 __all__ = ["Beside", "CpsatWindows", "cp_model_of", "improve"]
 
@@ -48,7 +49,8 @@ def cp_model_of(
     """
     m = cp_model.CpModel()
     v = [m.new_bool_var(f"v{k}") for k in range(mod.ncol)]
-    for a, lo, hi in ((mod.rows, mod.lo, mod.hi),
+    rules = np.setdiff1d(np.arange(mod.rows.shape[0]), mod.rows_of(*CUTS))  # no LP here
+    for a, lo, hi in ((mod.rows[rules], mod.lo[rules], mod.hi[rules]),
                       (mod.necks, np.full(mod.necks.shape[0], -math.inf), np.ones(mod.necks.shape[0]))):  # fmt: skip
         a = a.tocsr()
         for r in range(a.shape[0]):
