@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit notebooks bench browser estate clean
+.PHONY: demo test lint typecheck unit notebooks bench browser estate clean lab
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,6 +18,11 @@ demo: $(STAMP)
 	$(BIN)/kitland place --alternatives 3 --time-limit 180 --out maps/umkm.gpkg --report maps/umkm.json --map maps/umkm.html
 	$(BIN)/kitland map --zone maps/umkm.gpkg --offline --out maps/umkm_offline.html
 	@echo "meeting map: maps/umkm.html (online basemaps), maps/umkm_offline.html (opens with no network)"
+
+## lab: JupyterLab on the notebooks, kitland installed (maps display inline)
+lab: $(STAMP)
+	$(BIN)/pip install --quiet -e ".[lab]"
+	$(BIN)/jupyter lab notebooks
 
 ## browser: Debian's chromium for the map tests (installed when missing)
 browser:
@@ -43,6 +48,8 @@ bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench_organic.py
 	$(BIN)/python benchmarks/bench_map.py
 	$(BIN)/python benchmarks/bench_scale.py
+	$(BIN)/python benchmarks/bench_plots.py
+	$(BIN)/python benchmarks/bench_sweep.py
 
 ## estate: rebuild the bundled estate from parcels/source
 estate: $(STAMP)

@@ -17,6 +17,7 @@ proof. Usage::
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 import tempfile
@@ -28,6 +29,7 @@ import pulp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from make_organic import make_organic, rules_text, write_estate, zone_ha_for
 from make_synthetic import make_estate
 
 import kitland
@@ -69,7 +71,7 @@ def solve_cbc(
     m = pulp.LpProblem("umkm", pulp.LpMinimize)
     x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(n)]
     r = [pulp.LpVariable(f"r{i}", cat="Binary") for i in range(n)]
-    m += pulp.lpSum(float(p.cost[i]) * x[i] for i in range(n))
+    cell_cost, edge_cost = p.cell_cost, p.edge_cost
     area = pulp.lpSum(float(p.area_m2[i]) * x[i] for i in range(n))
     m += area >= p.min_area_m2
     m += area <= p.max_area_m2
@@ -84,6 +86,10 @@ def solve_cbc(
         m += y <= x[i]
         m += y <= x[j]
         ys.append((e, y))
+    # The score: per cell, and per chosen neighbour pair (the compact preference).
+    m += pulp.lpSum(float(cell_cost[i]) * x[i] for i in range(n)) + pulp.lpSum(
+        float(edge_cost[e]) * y for e, y in ys if edge_cost[e] != 0
+    )
     if pb is not None:
         per = pulp.lpSum(float(p.perimeter_m[i]) * x[i] for i in range(n)) - pulp.lpSum(
             2 * float(p.shared_m[e]) * y for e, y in ys
@@ -144,24 +150,35 @@ def solve_cbc(
     status = pulp.LpStatus[m.status]
     if m.sol_status in (pulp.LpSolutionOptimal, pulp.LpSolutionIntegerFeasible):
         chosen = np.array([i for i in range(n) if (x[i].value() or 0) > 0.5], dtype=np.int64)
-        obj = float(p.cost[chosen].sum())
+        obj = p.objective(chosen)
         status = "OPTIMAL" if m.sol_status == pulp.LpSolutionOptimal else "FEASIBLE (time limit)"
         return status, obj, secs, chosen, found
     return status, None, secs, None, found
+
+
+def _organic(seed: int) -> tuple[kitland.Estate, kitland.Rules]:
+    """The organic estate of ``seed`` (through a GeoPackage) and its rules."""
+    zone_ha = zone_ha_for(seed)
+    folder = Path(tempfile.mkdtemp(prefix="baseline_organic_"))
+    path = write_estate(make_organic(seed, zone_ha=zone_ha), folder / f"organic_{seed}.gpkg")
+    rules = folder / f"organic_{seed}.toml"
+    rules.write_text(rules_text(zone_ha), encoding="utf-8")
+    return kitland.load_estate(path), kitland.load_rules(rules)
 
 
 def main() -> None:
     limit = float(sys.argv[1]) if len(sys.argv) > 1 else 60.0
     cap = float(sys.argv[2]) if len(sys.argv) > 2 else 600.0
     only = sys.argv[3] if len(sys.argv) > 3 else ""
-    rules = kitland.load_rules()
+    bundled = kitland.load_rules()
     every = [
-        ("synthetic 500 ha", lambda: make_estate(500), 50.0),
-        ("synthetic 500 ha", lambda: make_estate(500), 25.0),
-        ("bundled KIT Batang", kitland.load_estate, 50.0),
-        ("bundled KIT Batang", kitland.load_estate, 25.0),
+        ("synthetic 500 ha", lambda: (make_estate(500), bundled), 50.0),
+        ("synthetic 500 ha", lambda: (make_estate(500), bundled), 25.0),
+        ("bundled KIT Batang", lambda: (kitland.load_estate(), bundled), 50.0),
+        ("bundled KIT Batang", lambda: (kitland.load_estate(), bundled), 25.0),
+        *((f"organic {seed}", functools.partial(_organic, seed), 25.0) for seed in range(4)),
     ]
-    cases = [(name, make(), cell) for name, make, cell in every if only in f"{name}/{cell:g}"]
+    cases = [(name, *make(), cell) for name, make, cell in every if only in f"{name}/{cell:g}"]
     if not cases:
         names = ", ".join(sorted({f"{name}/{cell:g}" for name, _, cell in every}))
         print(
@@ -174,7 +191,7 @@ def main() -> None:
         "| instance | cell m | cells | kitland s | kitland status | kitland score | CBC limit s | CBC s | CBC status | CBC score | speed at equal objective |"
     )
     print("| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- | ---: | --- |")
-    for name, est, cell in cases:
+    for name, est, rules, cell in cases:
         t0 = time.perf_counter()
         res = place(est, rules, cell_m=cell, time_limit_s=limit)
         k_s = time.perf_counter() - t0

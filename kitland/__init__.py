@@ -33,8 +33,15 @@ _LAZY = {
     "load_rules": "kitland.rules",
     "check": "kitland.measure",
     "place": "kitland.placement",
+    "score": "kitland.placement",
+    "compare": "kitland.comparison",
+    "Comparison": "kitland.comparison",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
+    "plots": "kitland.plots",
+    "PlotLayout": "kitland.plots",
+    "check_plots": "kitland.plots",
+    "sweep": "kitland.sweeps",
 }
 
 
@@ -54,12 +61,14 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare source tr
 
 __all__ = [
     "CRSError",
+    "Comparison",
     "DataError",
     "Estate",
     "Finding",
     "InfeasibleError",
     "KitlandError",
     "PlacementResult",
+    "PlotLayout",
     "Report",
     "Rule",
     "RuleResult",
@@ -70,9 +79,14 @@ __all__ = [
     "ZoneSpec",
     "__version__",
     "check",
+    "check_plots",
+    "compare",
     "load_estate",
     "load_rules",
     "make_map",
     "place",
+    "plots",
+    "score",
+    "sweep",
     "validate",
 ]

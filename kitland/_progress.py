@@ -14,7 +14,7 @@ import threading
 import time
 from typing import Any
 
-__all__ = ["Progress", "wanted"]
+__all__ = ["Progress", "SweepProgress", "wanted"]
 
 _STAGES = {
     "cells": "cutting the land into cells",
@@ -79,3 +79,36 @@ class Progress:
             if not self.stopped.is_set():
                 self.stopped.set()
                 self.bar.close()
+
+
+class SweepProgress:
+    """A tqdm bar over a sweep's scenarios: done, failed and the time left (tqdm's estimate).
+
+    Call it with the events of :func:`kitland.sweeps.sweep`.
+    """
+
+    def __init__(self) -> None:
+        self.bar: Any = None
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        """Show one event (``start``, ``scenario``, ``done``)."""
+        stage = event.get("stage")
+        if stage == "start":
+            from tqdm import tqdm  # noqa: PLC0415
+
+            self.bar = tqdm(total=event["total"], initial=event["reused"], unit="scenario",
+                            file=sys.stderr, leave=False, desc="scenarios",
+                            bar_format="{desc} |{bar}| {n}/{total}{postfix} [{elapsed}<{remaining}]")  # fmt: skip
+            self.bar.set_postfix_str("0 failed", refresh=True)
+        elif stage == "scenario" and self.bar is not None:
+            self.bar.set_postfix_str(f"{event['failed']} failed", refresh=False)
+            self.bar.update(event["done"] - self.bar.n)
+            self.bar.refresh()  # scenarios take seconds: draw each one
+        elif stage == "done":
+            self.close()
+
+    def close(self) -> None:
+        """Remove the bar from the terminal."""
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None

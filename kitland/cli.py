@@ -3,7 +3,9 @@
 Exit codes (SPEC §4): 0 success, 1 the answer is "no" (nothing fits / a rule fails /
 data errors found by ``validate``), 2 bad input or usage — one line on stderr, no
 traceback, 3 ``place`` undecided, 70 an unexpected error (a bug; one line, ``-v`` for
-the traceback).
+the traceback). ``compare`` answers for the proposal only: 0 when it passes every zone
+rule, 1 when it fails one, whatever the two placements found (their statuses are in
+its report).
 """
 
 from __future__ import annotations
@@ -14,8 +16,14 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kitland._errors import KitlandError, RulesError, UsageError
+
+if TYPE_CHECKING:
+    from kitland.estate import Estate
+    from kitland.report import RuleResult
+    from kitland.rules import Rules
 
 __all__ = ["main"]
 
@@ -111,6 +119,17 @@ def _positive(unit: str, *, integer: bool = False):
     return parse
 
 
+def _count(text: str) -> int:
+    """An argparse type: a whole number ≥ 0."""
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 or more, got {text}")
+    return n
+
+
 def _crs(text: str) -> str:
     """An argparse type: a CRS pyproj knows (EPSG:23835, a WKT or PROJ string, …)."""
     import pyproj  # noqa: PLC0415 - keep --help fast
@@ -199,6 +218,9 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kitland.measure import check  # noqa: PLC0415
 
     _outputs(args.output)
+    if args.plots and not args.zone:
+        msg = "--plots needs --zone ZONE: the zone the plots were cut from"
+        raise UsageError(msg)
     estate = _estate(args)
     zone = _zone(args)
     rules = _rules(args)
@@ -206,8 +228,22 @@ def cmd_check(args: argparse.Namespace) -> int:
         msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
         raise RulesError(msg)
     report = check(estate, zone, rules)
+    if zone is not None and rules.zone is not None:
+        from kitland.placement import score  # noqa: PLC0415
+        from kitland.report import Report  # noqa: PLC0415
+
+        s = score(estate, zone, rules, cell_m=args.cell_m)
+        report = Report(report.results, {**report.zone, "score": s}, report.extra)
+    extra = _plot_results(args, estate, zone, rules)
+    if extra:
+        from kitland.report import Report  # noqa: PLC0415
+
+        report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
     text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
+    if args.format == "text" and "score" in report.zone:
+        text += (f"score {report.zone['score']:,.1f} (the preference score place optimises, on "
+                 f"its {args.cell_m:g} m grid; lower is better)\n")  # fmt: skip
     _write_text(args, args.output, text, f"{args.format} report")
     return 0 if report.passed else 1
 
@@ -218,9 +254,9 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland.placement import place, write_placement  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
-    _outputs(args.out, args.map, args.report)
+    _outputs(args.out, args.map, args.report, args.kml)
     _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
-              report=(args.report, (".json",)))  # fmt: skip
+              report=(args.report, (".json",)), kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
     # place() validates the estate and checks the selectors first; made here as well
@@ -261,12 +297,32 @@ def cmd_place(args: argparse.Namespace) -> int:
     _inputs_accepted(args)
     sys.stdout.write(result.summary())
     written = []
+    report = result.report
+    table: list[list[str]] = []
+    if result.found and len(result.alternatives) > 1:
+        from kitland.comparison import candidates_of, side_by_side, versus_first  # noqa: PLC0415
+        from kitland.i18n import tr  # noqa: PLC0415
+        from kitland.report import Report  # noqa: PLC0415
+
+        report = Report(report.results, report.zone,
+                        {**report.extra, "versus_first": versus_first(result)})  # fmt: skip
+        cands = candidates_of(result)
+        title = tr(args.lang, "placement {rank}")
+        table = side_by_side([(title.format(rank=i + 1), c) for i, c in enumerate(cands)],
+                             lang=args.lang)  # fmt: skip
     if args.report:
         from kitland.io import atomic_path  # noqa: PLC0415
 
         with atomic_path(args.report) as tmp:
-            tmp.write_text(result.report.to_json(), encoding="utf-8")
+            tmp.write_text(report.to_json(), encoding="utf-8")
         written.append(f"{args.report} (JSON report)")
+    if result.found and args.kml:
+        from kitland.kml import write_kml  # noqa: PLC0415
+
+        assert result.rules is not None and result.rules.zone is not None
+        write_kml(args.kml, estate, zones=[(f"{result.rules.zone.name} {p.rank}", p.zone)
+                                           for p in result.alternatives], lang=args.lang)  # fmt: skip
+        written.append(f"{args.kml} (KML for Google Earth)")
     if result.found and args.out:
         write_placement(result, args.out)
         n = len(result.alternatives)
@@ -286,11 +342,17 @@ def cmd_place(args: argparse.Namespace) -> int:
             rules_source=rules.source,
             rules=rules,
         )
+        if table:
+            from kitland.maps import add_table  # noqa: PLC0415
+
+            add_table(
+                m, table, title=tr(args.lang, "What each placement costs against placement 1")
+            )
         save_map(m, args.map)
         written.append(f"{args.map} (meeting map)")
     for w in written:
         _say(args, f"wrote {w}")
-    unwritten = [p for p in (args.out, args.map) if p and not result.found]
+    unwritten = [p for p in (args.out, args.map, args.kml) if p and not result.found]
     if unwritten:
         _say(args, f"no placement, so {' and '.join(unwritten)} not written")
     elif not written:
@@ -302,12 +364,55 @@ def cmd_place(args: argparse.Namespace) -> int:
     return 3 if result.status == "UNDECIDED" else 1
 
 
+def cmd_plots(args: argparse.Namespace) -> int:
+    """``kitland plots``: cut a placed zone into plots along internal roads."""
+    from kitland.plots import plots  # noqa: PLC0415
+
+    _outputs(args.out, args.report)
+    _suffixes(out=(args.out, (".gpkg",)), report=(args.report, (".json",)))
+    estate = _estate(args)
+    zone = _zone(args)
+    rules = _rules(args)
+    layout = plots(estate, zone, rules)
+    _inputs_accepted(args)
+    sys.stdout.write(layout.to_json() if args.format == "json" else layout.to_text())
+    if args.report:
+        from kitland.io import atomic_path  # noqa: PLC0415
+
+        with atomic_path(args.report) as tmp:
+            tmp.write_text(layout.to_json(), encoding="utf-8")
+        _say(args, f"wrote {args.report} (JSON report)")
+    if args.out:
+        layout.write(args.out)
+        n, r = len(layout.plots), len(layout.internal_roads)
+        _say(
+            args,
+            f"wrote {args.out} (layer plots: {n} plots; layer internal_roads: {r} pieces; layer green)",
+        )
+    if not (args.out or args.report):
+        _say(args, "nothing written: pass --out PLOTS.gpkg / --report R.json to save it")
+    return 0
+
+
+def _plot_results(
+    args: argparse.Namespace, estate: Estate, zone: Any, rules: Rules
+) -> list[RuleResult]:
+    """The plot layout's results for ``check --plots`` (none without --plots)."""
+    if not getattr(args, "plots", None):
+        return []
+    from kitland.plots import check_plots, read_plots  # noqa: PLC0415
+
+    plots_gdf, roads_gdf = read_plots(args.plots)
+    return check_plots(estate, zone, plots_gdf, roads_gdf, rules)
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     """``kitland map``: write the interactive meeting map (or, with only --png, a PNG)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
-    html = args.out or (None if args.png else "maps/kitland.html")
-    _outputs(html, args.png)
+    html = args.out or (None if args.png or args.kml else "maps/kitland.html")
+    _outputs(html, args.png, args.kml)
+    _suffixes(kml=(args.kml, (".kml",)))
     estate = _estate(args)
     zone = _zone(args)
     report = None
@@ -319,6 +424,11 @@ def cmd_map(args: argparse.Namespace) -> int:
         rules = _rules(args)
         rules_source = rules.source
         report = check(estate, zone, rules)
+    plot_layers = None
+    if args.plots:
+        from kitland.plots import read_plots  # noqa: PLC0415
+
+        plot_layers = read_plots(args.plots)
     _inputs_accepted(args)
     if args.png:
         save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
@@ -333,9 +443,114 @@ def cmd_map(args: argparse.Namespace) -> int:
             rules_source=rules_source,
             rules=rules,
         )
+        if plot_layers is not None:
+            from kitland.maps import add_plots  # noqa: PLC0415
+
+            add_plots(m, estate, *plot_layers, lang=args.lang)
         save_map(m, html)
         _say(args, f"wrote {html} (meeting map)")
+    if args.kml:
+        from kitland.kml import write_kml  # noqa: PLC0415
+
+        zones = (
+            [] if zone is None else [(rules.zone.name if rules and rules.zone else "zone", zone)]
+        )
+        write_kml(args.kml, estate, zones=zones, lang=args.lang)
+        _say(args, f"wrote {args.kml} (KML for Google Earth)")
     return 0
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``kitland sweep``: place the zone for every combination (or a sample) of rule values."""
+    from kitland._progress import SweepProgress, wanted  # noqa: PLC0415
+    from kitland.estate import load_estate  # noqa: PLC0415
+    from kitland.sweeps import parse_vary, sweep  # noqa: PLC0415
+
+    varies = [parse_vary(v) for v in args.vary]  # bad syntax: exit 2 before any reading
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: is a file; give a folder for the sweep's results")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
+    estates = [load_estate(e, assume_crs=args.assume_crs) for e in args.estate] or None
+    rules = _rules(args)
+    bar = SweepProgress() if wanted(quiet=args.quiet > 0) else None
+
+    def events(event: dict) -> None:
+        if event["stage"] == "start":
+            _inputs_accepted(args)
+            if event["reused"]:
+                _say(args, f"{event['reused']} of {event['total']} scenarios finished earlier "
+                           f"in {out}; running the other {event['total'] - event['reused']}")  # fmt: skip
+            if event["dashboard"]:
+                _say(args, f"Dask dashboard: {event['dashboard']}")
+        if bar is not None:
+            bar(event)
+
+    try:
+        res = sweep(estates, rules, vary=varies, out=out, sample=args.sample, seed=args.seed,
+                    scheduler=args.scheduler, workers=args.workers, cell_m=args.cell_m,
+                    time_limit_s=args.time_limit, progress=events)  # fmt: skip
+    except KeyboardInterrupt:
+        print(f"kitland: interrupted; the finished scenarios are kept in {out / 'scenarios'}: "
+              "run the same command again to go on", file=sys.stderr)  # fmt: skip
+        return 130
+    finally:
+        if bar is not None:
+            bar.close()
+    _inputs_accepted(args)
+    counts = res.results["status"].value_counts()
+    sys.stdout.write(f"{len(res.results)} scenarios: "
+                     + ", ".join(f"{n} {s}" for s, n in counts.items())
+                     + f" ({res.computed} run now, {res.reused} finished earlier)\n")  # fmt: skip
+    for msg, n in (
+        res.results.loc[res.results["status"] == "FAILED", "message"].value_counts().items()
+    ):
+        sys.stdout.write(f"  failed ({n}×): {msg}\n")
+    _say(args, f"wrote {out / 'results.parquet'} (one row per scenario) and "
+               f"{out / 'zones.gpkg'} (layer zones)")  # fmt: skip
+    if args.report:
+        _sweep_report(args, out)
+    return 1 if res.failed else 0
+
+
+def _sweep_report(args: argparse.Namespace, folder: Path) -> None:
+    from kitland.sweep_report import sweep_report  # noqa: PLC0415
+
+    rep = sweep_report(folder, lang=args.lang, offline=args.offline)
+    sys.stdout.write(rep.text)
+    _say(args, f"wrote {len(rep.files)} files in {folder / 'report'} "
+               f"({', '.join(p.name for p in rep.files)})")  # fmt: skip
+
+
+def cmd_sweep_report(args: argparse.Namespace) -> int:
+    """``kitland sweep-report``: plots, stability map and jumps of a finished sweep."""
+    _inputs_accepted(args)
+    _sweep_report(args, Path(args.folder))
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``kitland compare``: a proposed zone against the best one and the best one near it."""
+    from kitland.comparison import compare  # noqa: PLC0415
+
+    _outputs(args.map, args.report)
+    _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)))
+    estate = _estate(args)
+    zone = _zone(args)
+    rules = _rules(args)
+    result = compare(estate, zone, rules, time_limit_s=args.time_limit, cell_m=args.cell_m)
+    _inputs_accepted(args)
+    sys.stdout.write(result.summary(args.lang))
+    if args.report:
+        _write_text(args, args.report, result.to_json(), "JSON report")
+    if args.map:
+        from kitland.maps import compare_map, save_map  # noqa: PLC0415
+
+        save_map(compare_map(estate, result, rules=rules, lang=args.lang, offline=args.offline),
+                 args.map)  # fmt: skip
+        _say(args, f"wrote {args.map} (comparison map)")
+    return 0 if result.passed else 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -349,7 +564,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def estate_args(sp: argparse.ArgumentParser) -> None:
+    def estate_args(sp: argparse.ArgumentParser, *, many: bool = False) -> None:
         # -v/-q after the subcommand too (SUPPRESS keeps one given before it).
         sp.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS,
                         help="more log output on stderr")  # fmt: skip
@@ -357,9 +572,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="less output on stderr")  # fmt: skip
         sp.add_argument(
             "estate",
-            nargs="?",
-            default=None,
-            help="GeoPackage or folder of layer files (default: bundled KIT Batang)",
+            nargs="*" if many else "?",
+            default=[] if many else None,
+            help=f"GeoPackage{'s' * many} or folder{'s' * many} of layer files "
+            "(default: bundled KIT Batang)",
         )
         sp.add_argument(
             "--assume-crs",
@@ -398,8 +614,16 @@ def _parser() -> argparse.ArgumentParser:
         help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only",
     )
     rules_arg(c)
+    c.add_argument(
+        "--plots",
+        metavar="PLOTS.gpkg",
+        default=None,
+        help="also judge a plot layout (layers plots, internal_roads) cut from --zone",
+    )
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
+    c.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
+                   help="the placement grid the score is measured on (default 25, as place)")  # fmt: skip
     c.set_defaults(func=cmd_check)
 
     pl = sub.add_parser("place", help="place the zone under the rules")
@@ -431,11 +655,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     pl.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
+    pl.add_argument("--kml", metavar="OUT.kml", default=None,
+                    help="the estate and the placements for Google Earth")  # fmt: skip
     pl.set_defaults(func=cmd_place)
+
+    pt = sub.add_parser("plots", help="cut a placed zone into plots along internal roads")
+    estate_args(pt)
+    pt.add_argument(
+        "--zone",
+        metavar="ZONE",
+        required=True,
+        help="the zone: a file with one polygon, or the 'zone' layer of `place --out` (rank 1)",
+    )
+    rules_arg(pt)
+    pt.add_argument(
+        "--out", metavar="PLOTS.gpkg", default=None, help="layers plots, internal_roads, green"
+    )
+    pt.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
+    pt.add_argument("--format", choices=["text", "json"], default="text", help="stdout format")
+    pt.set_defaults(func=cmd_plots)
+    cp = sub.add_parser(
+        "compare", help="a proposed zone against the best zone and the best near it"
+    )
+    estate_args(cp)
+    cp.add_argument("--zone", metavar="PROPOSAL", required=True,
+                    help="the proposed zone: a vector file with one polygon (e.g. drawn on the map)")  # fmt: skip
+    rules_arg(cp)
+    cp.add_argument("--map", metavar="M.html", default=None, help="write the comparison map")
+    cp.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
+    cp.add_argument("--time-limit", type=_positive("seconds"), default=120.0, metavar="S",
+                    help="solver time for both placements together, s (default 120)")  # fmt: skip
+    cp.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
+                    help="cell size in metres (default 25)")  # fmt: skip
+    cp.add_argument(
+        "--lang", choices=["id", "en"], default="id", help="language of the table and map"
+    )
+    cp.add_argument("--offline", action="store_true", help="self-contained map without network")
+    cp.set_defaults(func=cmd_compare)
 
     m = sub.add_parser("map", help="write the interactive meeting map")
     estate_args(m)
     m.add_argument("--zone", metavar="ZONE", default=None)
+    m.add_argument(
+        "--plots", metavar="PLOTS.gpkg", default=None, help="draw a plot layout (`plots --out`)"
+    )
     rules_arg(m)
     m.add_argument(
         "--out", metavar="M.html", default=None, help="HTML output (default maps/kitland.html)"
@@ -448,8 +711,50 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--lang", choices=["id", "en"], default="id")
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
+    m.add_argument("--kml", metavar="OUT.kml", default=None,
+                   help="the estate (and zone) for Google Earth")  # fmt: skip
     m.set_defaults(func=cmd_map)
+    _sweep_parsers(sub, estate_args, rules_arg)
     return p
+
+
+def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
+    """``sweep`` and ``sweep-report``."""
+    sw = sub.add_parser("sweep", help="place the zone for many combinations of rule values")
+    estate_args(sw, many=True)
+    rules_arg(sw)
+    sw.add_argument("--vary", action="append", required=True, metavar='"NAME.KEY=VALUES"',
+                    help='a rule parameter and its values: "river setback.min_m=50:200:25" '
+                         '(start:stop:step) or "zone.area_ha=10,20,30"; repeat for more')  # fmt: skip
+    how = sw.add_mutually_exclusive_group()
+    how.add_argument("--grid", action="store_true", help="every combination (the default)")
+    how.add_argument("--sample", type=_positive("scenarios", integer=True), default=None,
+                     metavar="N", help="N combinations drawn at random (see --seed)")  # fmt: skip
+    sw.add_argument("--seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
+    sw.add_argument("--out", required=True, metavar="SWEEP_DIR",
+                    help="folder for results.parquet, zones.gpkg and the finished scenarios")  # fmt: skip
+    sw.add_argument("--scheduler", metavar="tcp://HOST:8786", default=None,
+                    help="run on an existing Dask cluster (its scheduler's address)")  # fmt: skip
+    sw.add_argument("--workers", type=_count, default=None, metavar="N",
+                    help="worker processes of the local Dask cluster (default: one per core; "
+                         "0: one after another in this process)")  # fmt: skip
+    sw.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
+                    help="cell size in metres (default 25)")  # fmt: skip
+    sw.add_argument("--time-limit", type=_positive("seconds"), default=60.0, metavar="S",
+                    help="solver time limit per scenario, s (default 60)")  # fmt: skip
+    sw.add_argument("--report", action="store_true",
+                    help="also write the report (as kitland sweep-report) at the end")  # fmt: skip
+    sw.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    sw.add_argument("--offline", action="store_true", help="self-contained stability map")
+    sw.set_defaults(func=cmd_sweep)
+
+    sr = sub.add_parser("sweep-report", help="plots, stability map and jumps of a sweep")
+    sr.add_argument("-v", "--verbose", action="count", default=argparse.SUPPRESS)
+    sr.add_argument("-q", "--quiet", action="count", default=argparse.SUPPRESS)
+    sr.add_argument("folder", metavar="SWEEP_DIR", help="the --out folder of kitland sweep")
+    sr.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    sr.add_argument("--offline", action="store_true", help="self-contained stability map")
+    sr.set_defaults(func=cmd_sweep_report)
 
 
 #: Exit code of an unexpected error (a kitland bug): sysexits.h EX_SOFTWARE.

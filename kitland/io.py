@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import sqlite3
 import tempfile
 import warnings
 from collections.abc import Iterator, Mapping
@@ -20,6 +21,7 @@ import fiona
 import geopandas as gpd
 import pandas as pd
 import pyproj
+import shapely
 
 from kitland._errors import CRSError, DataError
 
@@ -30,6 +32,7 @@ __all__ = [
     "LAYER_NAMES",
     "atomic_path",
     "check_writable",
+    "one_geometry_type",
     "read_layers",
     "read_zone",
     "write_estate",
@@ -72,9 +75,13 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
     return gdf
 
 
+#: Tables GDAL lists as layers that hold no data layer (QGIS styles, written by QGIS and kitland).
+_NOT_DATA = {"layer_styles"}
+
+
 def _list_layers(path: Path) -> list[str]:
     try:
-        return list(fiona.listlayers(path))
+        return [n for n in fiona.listlayers(path) if n.lower() not in _NOT_DATA]
     except Exception as exc:
         if path.exists() and path.stat().st_size == 0:
             msg = f"{path}: the file is empty"
@@ -301,8 +308,14 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             tmp.unlink()
 
 
-def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame]) -> Path:
+def write_gpkg(
+    path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFrame], *, lang: str = "id"
+) -> Path:
     """Write GeoDataFrames as the layers of one GeoPackage, whole or not at all.
+
+    Each layer has one geometry type (single and multi parts of one family are written
+    all multi, :func:`one_geometry_type`), and a QGIS style in the ``layer_styles``
+    table (:mod:`kitland.styles`; land-use labels in ``lang``).
 
     Raises
     ------
@@ -318,11 +331,12 @@ def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFra
     >>> z = gpd.GeoDataFrame({"rank": [1]}, geometry=[box(0, 0, 10, 10)], crs=32749)
     >>> _ = write_gpkg(out, {"zone": z})
     >>> fiona.listlayers(out)
-    ['zone']
+    ['zone', 'layer_styles']
     """
     target = Path(path)
     with atomic_path(target) as tmp:
         for name, gdf in layers.items():
+            gdf = one_geometry_type(gdf)
             with warnings.catch_warnings():
                 # An empty layer is written fine by the GPKG driver; geopandas warns anyway.
                 warnings.filterwarnings(
@@ -337,7 +351,80 @@ def write_gpkg(path: str | os.PathLike[str], layers: Mapping[str, gpd.GeoDataFra
                     msg = f"{target} layer {name!r}: cannot write ({type(exc).__name__}: {exc})"
                     raise DataError(msg) from exc
             log.info("%s: wrote layer %r (%d features)", target, name, len(gdf))
+        _write_styles(tmp, lang=lang)
     return target
+
+
+_MULTI = {"Polygon": "MultiPolygon", "LineString": "MultiLineString", "Point": "MultiPoint"}
+
+
+def one_geometry_type(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` with single and multi geometries of one family made all multi.
+
+    A layer of Polygons and MultiPolygons becomes all MultiPolygon (QGIS then adds it as
+    one layer instead of asking for a sub-layer); other layers are returned as they are
+    (a layer mixing families, e.g. river lines and pond polygons, keeps both).
+
+    Examples
+    --------
+    >>> from shapely import MultiPolygon, box
+    >>> g = gpd.GeoDataFrame(geometry=[box(0, 0, 1, 1), MultiPolygon([box(2, 2, 3, 3)])])
+    >>> sorted(set(one_geometry_type(g).geom_type))
+    ['MultiPolygon']
+    """
+    types = set(gdf.geom_type.dropna())
+    for single, multi in _MULTI.items():
+        if types == {single, multi}:
+            geoms = gdf.geometry.to_numpy().copy()
+            is_single = (gdf.geom_type == single).to_numpy()
+            make = {"MultiPolygon": shapely.multipolygons, "MultiLineString": shapely.multilinestrings,
+                    "MultiPoint": shapely.multipoints}[multi]  # fmt: skip
+            geoms[is_single] = [make([g]) for g in geoms[is_single]]
+            return gdf.set_geometry(gpd.GeoSeries(geoms, index=gdf.index, crs=gdf.crs))
+    return gdf
+
+
+_FAMILY = {"POLYGON": "Polygon", "MULTIPOLYGON": "Polygon", "LINESTRING": "LineString",
+           "MULTILINESTRING": "LineString", "POINT": "Point", "MULTIPOINT": "Point"}  # fmt: skip
+
+
+def _write_styles(gpkg: Path, *, lang: str) -> None:
+    """Store a QGIS style (:func:`kitland.styles.qml`) for each layer in ``layer_styles``.
+
+    The table is the one QGIS reads and writes (``Layer Properties > Style > Save as
+    default``); each style is the layer's default, so QGIS opens the layers coloured like
+    the map. It is registered in ``gpkg_contents`` as an attributes table (as QGIS does),
+    so GDAL lists it among the layers; kitland's readers pass over it.
+    """
+    from kitland.styles import qml  # noqa: PLC0415
+
+    with contextlib.closing(sqlite3.connect(gpkg)) as db, db:
+        cols = db.execute(
+            "SELECT table_name, column_name, geometry_type_name FROM gpkg_geometry_columns"
+        ).fetchall()
+        db.execute(_LAYER_STYLES_SQL)
+        db.execute(
+            "INSERT OR IGNORE INTO gpkg_contents (table_name, data_type, identifier, description) "
+            "VALUES ('layer_styles', 'attributes', 'layer_styles', 'QGIS layer styles')"
+        )
+        for table, column, gtype in cols:
+            family = _FAMILY.get(str(gtype).upper())
+            text = None if family is None else qml(table, family, lang=lang)
+            if text is None:
+                continue
+            db.execute(
+                "INSERT INTO layer_styles (f_table_catalog, f_table_schema, f_table_name, "
+                "f_geometry_column, styleName, styleQML, styleSLD, useAsDefault, description, "
+                "owner, ui) VALUES ('', '', ?, ?, ?, ?, '', 1, ?, '', '')",
+                (table, column, table, text, "kitland: coloured like the meeting map"),
+            )
+
+
+_LAYER_STYLES_SQL = """CREATE TABLE IF NOT EXISTS layer_styles (
+  id INTEGER PRIMARY KEY AUTOINCREMENT, f_table_catalog TEXT(256), f_table_schema TEXT(256),
+  f_table_name TEXT(256), f_geometry_column TEXT(256), styleName TEXT(30), styleQML TEXT,
+  styleSLD TEXT, useAsDefault BOOLEAN, description TEXT, owner TEXT(30), ui TEXT(30),
+  update_time DATETIME DEFAULT CURRENT_TIMESTAMP)"""
 
 
 def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
@@ -376,8 +463,8 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
     ...                      geometry=[box(0, 0, 100, 100)], crs=32749)
     >>> out = pathlib.Path(tempfile.mkdtemp()) / "estate.gpkg"
     >>> _ = write_estate(Estate.from_layers({"boundary": b, "parcels": p}), out)
-    >>> sorted(fiona.listlayers(out))
-    ['boundary', 'parcels']
+    >>> sorted(fiona.listlayers(out))  # the QGIS styles too (:func:`write_gpkg`)
+    ['boundary', 'layer_styles', 'parcels']
     """
     target = Path(path)
     if (

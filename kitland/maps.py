@@ -48,26 +48,26 @@ from kitland.io import atomic_path
 from kitland.measure import as_zone
 from kitland.report import Report
 from kitland.rules import Rules
+from kitland.styles import LAND_USE_COLOURS
 
-__all__ = ["LAND_USE_COLOURS", "LANGS", "make_map", "save_map", "save_png"]
+__all__ = [
+    "LAND_USE_COLOURS",
+    "LANGS",
+    "add_draw_tool",
+    "add_plots",
+    "add_share_layer",
+    "add_table",
+    "compare_map",
+    "make_map",
+    "save_map",
+    "save_png",
+]
 
 log = logging.getLogger(__name__)
 
 #: Languages of map labels.
 LANGS = ("id", "en")
 
-#: Fill colour per land use (the legend's order is :data:`kitland.estate.LAND_USES`).
-LAND_USE_COLOURS = {
-    "industrial": "#9b7fc4",
-    "commercial": "#e8746b",
-    "umkm": "#f4a259",
-    "residential": "#f3d55b",
-    "green": "#74c476",
-    "utility": "#a3a3a3",
-    "water": "#6baed6",
-    "road": "#d4d4d4",
-    "available": "#f4efdf",
-}
 _UNKNOWN_COLOUR = "#ffffff"
 _ZONE_STYLE: dict[str, Any] = {
     "color": "#c1121f",
@@ -428,6 +428,8 @@ _OFFLINE_JS = {
     "Control.Fullscreen.js": "leaflet.fullscreen/Control.FullScreen.js",
     "leaflet_measure_js": "leaflet-measure/leaflet-measure.min.js",
     "Control_MiniMap_js": "leaflet-minimap/Control.MiniMap.min.js",
+    "leaflet_draw_js": "leaflet-draw/leaflet.draw.js",
+    "Leaflet.Sync": "leaflet.sync/L.Map.Sync.js",
     "jquery": None,
     "bootstrap": None,
     "awesome_markers": None,
@@ -437,6 +439,7 @@ _OFFLINE_CSS = {
     "Control.FullScreen.css": "leaflet.fullscreen/Control.FullScreen.css",
     "leaflet_measure_css": "leaflet-measure/leaflet-measure.css",
     "Control_MiniMap_css": "leaflet-minimap/Control.MiniMap.min.css",
+    "leaflet_draw_css": "leaflet-draw/leaflet.draw.css",
     "bootstrap_css": None,
     "glyphicons_css": None,
     "awesome_markers_font_css": None,
@@ -453,6 +456,9 @@ CDN_FILE_TO_VENDORED = {
     "leaflet-measure.min.css": "leaflet-measure/leaflet-measure.css",
     "Control.MiniMap.js": "leaflet-minimap/Control.MiniMap.min.js",
     "Control.MiniMap.css": "leaflet-minimap/Control.MiniMap.min.css",
+    "leaflet.draw.js": "leaflet-draw/leaflet.draw.js",
+    "leaflet.draw.css": "leaflet-draw/leaflet.draw.css",
+    "L.Map.Sync.min.js": "leaflet.sync/L.Map.Sync.js",
 }  # fmt: skip
 _MIME = {".png": "image/png", ".svg": "image/svg+xml"}
 
@@ -485,11 +491,12 @@ def _walk(element: Element) -> Iterable[Element]:
         yield from _walk(child)
 
 
-def _inline_assets(m: folium.Map) -> None:
-    """Replace every CDN link of the map and its plugins by inlined vendored content."""
+def _inline_assets(m: folium.Map, *, root: Element | None = None) -> None:
+    """Replace every CDN link of the map and its plugins (of everything under ``root``,
+    default ``m``) by inlined vendored content, placed in ``m``."""
     js: dict[str, str] = {}
     css: dict[str, str] = {}
-    for el in _walk(m):
+    for el in _walk(root or m):
         for attr, table, out in (
             ("default_js", _OFFLINE_JS, js),
             ("default_css", _OFFLINE_CSS, css),
@@ -1010,6 +1017,8 @@ def make_map(
         position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
         primary_area_unit="hectares", secondary_area_unit="sqmeters",
     ).add_to(m)  # fmt: skip
+    add_draw_tool(m, lang=lang, land_use=rules.zone.land_use if rules and rules.zone else "umkm",
+                  zone=None if geom is None else _to_lonlat([geom], estate.crs)[0])  # fmt: skip
     if offline:
         # The minimap shows the context basemap and the estate's outline: no tiles offline.
         outline = _collection(
@@ -1130,7 +1139,7 @@ def _minimap_js(data: dict[str, Any]) -> str:
     )
 
 
-def save_map(m: folium.Map, path: str | os.PathLike[str]) -> Path:
+def save_map(m: folium.Map | folium.plugins.DualMap, path: str | os.PathLike[str]) -> Path:
     """Write the map's HTML to ``path`` whole or not at all.
 
     Raises
@@ -1309,3 +1318,447 @@ def _scale_bar(ax: Any, lang: str) -> None:
         fontsize=9,
         zorder=7,
     )
+
+
+#: Fill colours of plot types, in the order of the ``[plots]`` types met on the map.
+_PLOT_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f", "#b07aa1", "#edc948", "#76b7b2")
+
+
+def add_plots(
+    m: folium.Map,
+    estate: Estate,
+    plots: gpd.GeoDataFrame,
+    internal_roads: gpd.GeoDataFrame,
+    *,
+    lang: str = "id",
+) -> folium.Map:
+    """Draw a plot layout on a map from :func:`make_map`: plots by type, internal roads.
+
+    Every attribute shown (plot id, type, area, frontage) is escaped.
+
+    Parameters
+    ----------
+    m
+        The map to draw on (changed in place and returned).
+    estate
+        The estate (its CRS for measuring).
+    plots
+        Layer ``plots`` of :func:`kitland.plots.plots` (``plot_id``, ``type``,
+        ``area_m2``, ``frontage_m``).
+    internal_roads
+        Layer ``internal_roads``.
+    lang
+        ``"id"`` or ``"en"``.
+
+    Examples
+    --------
+    >>> import kitland, shapely
+    >>> est = kitland.load_estate()
+    >>> p = gpd.GeoDataFrame({"plot_id": ["P-1"], "type": ["<b>kios</b>"]},
+    ...                      geometry=[shapely.box(384950, 9232900, 384960, 9232930)], crs=est.crs)
+    >>> m = add_plots(make_map(est), est, p, p.iloc[:0])
+    >>> page = m.get_root().render()
+    >>> "<b>kios" in page, "&lt;b&gt;kios".replace("&", chr(92) + "u0026") in page  # escaped, as JSON
+    (False, True)
+    """
+    from kitland.i18n import number, tr  # noqa: PLC0415
+
+    if lang not in LANGS:
+        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
+        raise DataError(msg)
+    pl = plots.to_crs(estate.crs)
+    types = list(dict.fromkeys(str(t) for t in pl["type"]))
+    styles = {
+        str(i): {"fillColor": _PLOT_COLOURS[i % len(_PLOT_COLOURS)], "fillOpacity": 0.75,
+                 "color": "#333", "weight": 0.5}
+        for i in range(len(types))
+    }  # fmt: skip
+    props = []
+    for _, row in pl.iterrows():
+        g = row.geometry
+        area = float(g.area) if g is not None else 0.0
+        front = _col(row, "frontage_m")
+        props.append({
+            "c": str(types.index(str(row["type"]))),
+            "tip": _tip(
+                _col(row, "plot_id"),
+                (tr(lang, "plot type"), _col(row, "type")),
+                (tr(lang, "plot area"), f"{number(area, lang, 0)} m²"),
+                (tr(lang, "frontage on a road"), f"{number(float(front), lang, 1)} m" if front is not None else None),
+            ),
+        })  # fmt: skip
+    _add_under_control(m, _GeoLayer(_collection(pl, estate.crs, props), name=tr(lang, "Plots"),
+                                    styles=styles, highlight=True, kind="plots"))  # fmt: skip
+    rd = internal_roads.to_crs(estate.crs)
+    rprops = [
+        {"c": "", "tip": _tip(_col(row, "road_id"), ("", tr(lang, "internal road")),
+                              (tr(lang, "road width"), f"{number(float(row['width_m']), lang, 0)} m"
+                               if _col(row, "width_m") is not None else None))}
+        for _, row in rd.iterrows()
+    ]  # fmt: skip
+    road_style = {"": {"fillColor": "#8f8f8f", "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
+    _add_under_control(m, _GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
+                                    styles=road_style, kind="internal_roads"))  # fmt: skip
+    return m
+
+
+def _add_under_control(m: folium.Map, layer: _GeoLayer) -> None:
+    """Add ``layer`` to a finished map before its layer control, which must see it defined."""
+    m.add_child(layer)
+    children = list(m._children.items())
+    at = next((i for i, (_, c) in enumerate(children) if isinstance(c, folium.LayerControl)), None)
+    if at is None:
+        return
+    item = children.pop()
+    children.insert(at, item)
+    m._children = OrderedDict(children)
+
+
+# --------------------------------------------------------------------------- sweep stability
+#: Ten steps of share (0–10 %, …, 90–100 %), light to dark (ColorBrewer YlOrRd-like).
+SHARE_COLOURS = ("#ffffcc", "#ffeda0", "#fed976", "#feb24c", "#fd8d3c",
+                 "#fc4e2a", "#e31a1c", "#bd0026", "#990026", "#800026")  # fmt: skip
+
+
+def add_share_layer(
+    m: folium.Map, cells: gpd.GeoDataFrame, *, name: str, lang: str = "id"
+) -> folium.Map:
+    """Add cells coloured by their ``share`` column (0..1) to the map ``m``.
+
+    Used for a sweep's stability map: each cell's share of the scenarios whose zone
+    holds it (:mod:`kitland.sweep_report`). The tooltip gives the share in percent.
+
+    Parameters
+    ----------
+    m
+        A map from :func:`make_map`.
+    cells
+        Polygons with a CRS and a ``share`` column.
+    name
+        The layer's name in the layer control (escaped).
+
+    Examples
+    --------
+    >>> import kitland
+    >>> from shapely import box
+    >>> est = kitland.load_estate()
+    >>> x, y = est.boundary.union_all().centroid.coords[0]
+    >>> cells = gpd.GeoDataFrame({"share": [0.25]}, geometry=[box(x, y, x + 50, y + 50)], crs=est.crs)
+    >>> m = add_share_layer(make_map(est), cells, name="stability")
+    >>> "25 %" in m.get_root().render()
+    True
+    """
+    from kitland.i18n import tr  # noqa: PLC0415
+
+    label = tr(lang, "share of scenarios whose zone holds this cell")
+    shares = cells["share"].to_numpy(dtype=float)
+    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, f"{_num(100 * s, lang)} %"))}
+             for s in shares]  # fmt: skip
+    styles = {str(i): {"fillColor": c, "color": c, "weight": 0.5, "fillOpacity": 0.75}
+              for i, c in enumerate(SHARE_COLOURS)}  # fmt: skip
+    data = _collection(cells, cells.crs, props)
+    _add_under_control(m, _GeoLayer(data, name=name, styles=styles, kind="stability"))
+    return m
+
+
+# --------------------------------------------------------------------------- propose and compare
+#: What the draw tool's export writes: one polygon feature a user can pass to
+#: ``kitland check --zone`` / ``kitland compare --zone`` as it is.
+DRAWN_FILENAME = "usulan_zona.geojson"
+
+# Leaflet.draw's own words shown on a kitland map (L.drawLocal paths → English msgid).
+_DRAW_WORDS = {
+    "draw.toolbar.buttons.polygon": "Draw a zone (polygon)",
+    "draw.toolbar.buttons.rectangle": "Draw a zone (rectangle)",
+    "draw.toolbar.actions.title": "Cancel drawing",
+    "draw.toolbar.actions.text": "Cancel",
+    "draw.toolbar.finish.title": "Finish drawing",
+    "draw.toolbar.finish.text": "Finish",
+    "draw.toolbar.undo.title": "Delete the last point drawn",
+    "draw.toolbar.undo.text": "Delete last point",
+    "draw.handlers.polygon.tooltip.start": "Click to start the zone's outline.",
+    "draw.handlers.polygon.tooltip.cont": "Click to continue the outline.",
+    "draw.handlers.polygon.tooltip.end": "Click the first point to close the outline.",
+    "draw.handlers.rectangle.tooltip.start": "Click and drag to draw a rectangle.",
+    "draw.handlers.simpleshape.tooltip.end": "Release the mouse to finish drawing.",
+    "edit.toolbar.actions.save.title": "Save the changes",
+    "edit.toolbar.actions.save.text": "Save",
+    "edit.toolbar.actions.cancel.title": "Cancel editing, discard all changes",
+    "edit.toolbar.actions.cancel.text": "Cancel",
+    "edit.toolbar.actions.clearAll.title": "Clear the drawn zone",
+    "edit.toolbar.actions.clearAll.text": "Clear all",
+    "edit.toolbar.buttons.edit": "Edit the drawn zone",
+    "edit.toolbar.buttons.editDisabled": "No drawn zone to edit",
+    "edit.toolbar.buttons.remove": "Delete the drawn zone",
+    "edit.toolbar.buttons.removeDisabled": "No drawn zone to delete",
+    "edit.handlers.edit.tooltip.text": "Drag the corners to edit the zone.",
+    "edit.handlers.edit.tooltip.subtext": "Cancel to undo the changes.",
+    "edit.handlers.remove.tooltip.text": "Click the zone to delete it.",
+}
+
+_DRAW_CSS = """
+<style>
+.kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
+  padding:4px 8px;font:600 12px system-ui,sans-serif;color:#1d3557;text-decoration:none;border-radius:4px}
+.kit-export a:hover{background:#f4f4f4}
+.kit-export .kit-note{display:block;font:11px system-ui,sans-serif;color:#555;padding:0 8px 3px;max-width:220px}
+.kit-table{position:absolute;left:50%;bottom:24px;transform:translateX(-50%);z-index:1000;
+  background:rgba(255,255,255,.96);padding:4px 10px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);
+  font:12px/1.35 system-ui,sans-serif;max-height:40vh;max-width:92vw;overflow:auto}
+.kit-table summary{font-weight:700;cursor:pointer}
+.kit-table table{border-collapse:collapse}
+.kit-table td,.kit-table th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
+.kit-table td:first-child,.kit-table th:first-child{text-align:left}
+.kit-table .kit-price{font-weight:700;color:#b00020;padding:3px 0}
+.kit-pane{background:rgba(255,255,255,.93);padding:4px 10px;border-radius:6px;
+  box-shadow:0 1px 5px rgba(0,0,0,.35);font:700 14px system-ui,sans-serif}
+</style>
+"""
+
+
+def _tr(lang: str, message: str) -> str:
+    from kitland.i18n import tr  # noqa: PLC0415 - the gettext catalogue
+
+    return tr(lang, message)
+
+
+def add_draw_tool(
+    m: folium.Map, *, lang: str = "id", land_use: str = "umkm", zone: dict[str, Any] | None = None
+) -> folium.Map:
+    """Add the sketching tools to a map: draw or edit one zone, and export it as GeoJSON.
+
+    Leaflet.draw (folium's ``Draw``) draws polygons and rectangles; a new drawing
+    replaces the previous one, so the map holds one proposal at a time. The export button
+    downloads :data:`DRAWN_FILENAME`: a GeoJSON FeatureCollection (RFC 7946, longitude /
+    latitude on WGS 84) with the one polygon and its attributes (``name``, ``land_use``,
+    ``source``, ``drawn_on``), which ``kitland check --zone`` and ``kitland compare
+    --zone`` read as they are (reprojected to the estate's CRS). With ``zone`` (a GeoJSON
+    geometry in longitude/latitude), a button puts a copy of it in the sketch, to edit
+    with the edit tool and export. The tools' words follow ``lang``. Offline maps get
+    Leaflet.draw inlined like every other plugin.
+
+    Examples
+    --------
+    >>> import kitland
+    >>> m = add_draw_tool(folium.Map(tiles=None), lang="en")
+    >>> any(type(c).__name__ == "Draw" for c in m._children.values())
+    True
+    """
+    group = folium.FeatureGroup(name=_tr(lang, "Drawn zone"), control=False)
+    m.add_child(group)
+    folium.plugins.Draw(
+        feature_group=group,
+        position="topleft",
+        show_geometry_on_click=False,
+        draw_options={
+            "polyline": False, "circle": False, "marker": False, "circlemarker": False,
+            "polygon": {"allowIntersection": False, "showArea": True, "metric": True},
+            "rectangle": {"showArea": True, "metric": True},
+        },
+        edit_options={"poly": {"allowIntersection": False}},
+    ).add_to(m)  # fmt: skip
+    m.add_child(_Head(_DRAW_CSS))
+    words = {k: _tr(lang, v) for k, v in _DRAW_WORDS.items()}
+    props = {
+        "name": _tr(lang, "Proposed zone"),
+        "land_use": land_use,
+        "source": "kitland map draw tool",
+        "drawn_on": dt.date.today().isoformat(),
+    }
+    label = _tr(lang, "Export the drawn zone (GeoJSON)")
+    empty = _tr(lang, "Draw a zone first (polygon or rectangle tool).")
+    hint = _tr(lang, "then: kitland check --zone {file}").format(file=DRAWN_FILENAME)
+    g = group.get_name()
+    code = (
+        f"var words={_js(words)};Object.keys(words).forEach(function(path){{"
+        "var keys=path.split('.'),o=L.drawLocal;for(var i=0;i<keys.length-1;i++){o=o[keys[i]];}"
+        "o[keys[keys.length-1]]=words[path];});"
+        f"map.on('draw:created',function(e){{{g}.eachLayer(function(l){{if(l!==e.layer){{{g}.removeLayer(l);}}}});}});"
+        "var ex=L.control({position:'topleft'});ex.onAdd=function(){"
+        "var d=L.DomUtil.create('div','kit-export leaflet-bar');var a=L.DomUtil.create('a','',d);"
+        f"a.href='#';a.textContent={_js(label)};a.title={_js(hint)};"
+        "var note=L.DomUtil.create('span','kit-note',d);"
+        "L.DomEvent.disableClickPropagation(d);"
+        "L.DomEvent.on(a,'click',function(ev){L.DomEvent.preventDefault(ev);"
+        f"var fs={g}.toGeoJSON().features.filter(function(f){{return f.geometry&&"
+        "(f.geometry.type==='Polygon'||f.geometry.type==='MultiPolygon');});"
+        f"if(!fs.length){{note.textContent={_js(empty)};return;}}"
+        f"var fc={{type:'FeatureCollection',features:fs.map(function(f){{return {{type:'Feature',"
+        f"properties:{_js(props)},geometry:f.geometry}};}})}};"
+        "var url=URL.createObjectURL(new Blob([JSON.stringify(fc)],{type:'application/geo+json'}));"
+        f"var dl=document.createElement('a');dl.href=url;dl.download={_js(DRAWN_FILENAME)};"
+        "document.body.appendChild(dl);dl.click();dl.remove();"
+        f"note.textContent={_js(hint)};setTimeout(function(){{URL.revokeObjectURL(url);}},60000);}});"
+        "return d;};ex.addTo(map);"
+    )
+    if zone is not None:
+        copy = _tr(lang, "Copy the zone into the sketch (to edit it)")
+        code += (
+            "var cz=L.control({position:'topleft'});cz.onAdd=function(){"
+            "var d=L.DomUtil.create('div','kit-export kit-copy leaflet-bar');"
+            f"var a=L.DomUtil.create('a','',d);a.href='#';a.textContent={_js(copy)};"
+            "L.DomEvent.disableClickPropagation(d);"
+            f"L.DomEvent.on(a,'click',function(ev){{L.DomEvent.preventDefault(ev);{g}.clearLayers();"
+            f"L.geoJSON({_js(zone)}).eachLayer(function(l){{{g}.addLayer(l);}});}});"
+            "return d;};cz.addTo(map);"
+        )
+    m.add_child(_Script(code))
+    return m
+
+
+def _table_html(rows: Sequence[Sequence[str]], *, title: str, price: str = "") -> str:
+    head = "".join(f"<th>{_esc(c)}</th>" for c in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
+    )
+    line = f'<div class="kit-price">{_esc(price)}</div>' if price else ""
+    return (
+        f'<div class="kit-table"><details open><summary>{_esc(title)}</summary>{line}'
+        f"<table><tr>{head}</tr>{body}</table></details></div>"
+    )
+
+
+def add_table(
+    m: folium.Map | folium.plugins.DualMap,
+    rows: Sequence[Sequence[str]],
+    *,
+    title: str,
+    price: str = "",
+) -> None:
+    """Add a table (a header row, then rows of text) at the foot of the map, foldable.
+
+    Every cell is escaped. Used for the side-by-side comparison
+    (:func:`kitland.comparison.side_by_side`): the proposal against the best zone, or each
+    alternative against placement 1.
+    """
+    target = m.m1 if isinstance(m, folium.plugins.DualMap) else m
+    target.add_child(_Head(_DRAW_CSS))
+    target.add_child(_Body(_table_html(rows, title=title, price=price)))
+
+
+def _candidate_layer(
+    geom: shapely.Geometry, estate: Estate, report: Report | None, lang: str, *, name: str,
+    style: Mapping[str, Any], kind: str,
+) -> _GeoLayer:  # fmt: skip
+    area_ha = float(geom.area) / 10_000
+    verdict = "" if report is None else (" ✓" if report.passed else " ✗")
+    props = [{"c": "", "tip": _tip(name + verdict, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
+              "popup": _report_html(report, lang, title=name, area_ha=area_ha)}]  # fmt: skip
+    data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
+    return _GeoLayer(data, name=name, styles={"": dict(style)}, kind=kind)
+
+
+_NEAR_STYLE: dict[str, Any] = {**_ALT_STYLE, "fillOpacity": 0.25}
+_OUTLINE_STYLE: dict[str, Any] = {
+    "color": "#c1121f",
+    "weight": 2,
+    "dashArray": "6 5",
+    "fill": False,
+}
+
+
+def _pane(
+    m: folium.Map, estate: Estate, lang: str, *, offline: bool, zones: Sequence[_GeoLayer],
+    title: str, bands: gpd.GeoDataFrame | None,
+) -> None:  # fmt: skip
+    """One pane of the comparison map: the estate, its zones, a layer control, a title."""
+    if offline:
+        context, _ = _context_layer(_context_frames(estate), estate, lang)
+        if context is not None:
+            m.add_child(context)
+    else:
+        folium.TileLayer(xyz.Esri.WorldGrayCanvas, name=_label(lang, "base_light"),
+                         max_native_zoom=16, max_zoom=19).add_to(m)  # fmt: skip
+        folium.TileLayer(xyz.Esri.WorldImagery, name=_label(lang, "base_sat"), show=False,
+                         max_native_zoom=18, max_zoom=19).add_to(m)  # fmt: skip
+    layers = [
+        _settlements_layer(estate, lang),
+        _parcels_layer(estate, lang),
+        _water_layer(estate, lang),
+        _bands_layer(bands, estate.crs, lang) if bands is not None and not bands.empty else None,
+        _roads_layer(estate, lang),
+        _boundary_layer(estate, lang),
+        *zones,
+        _gates_layer(estate, lang),
+    ]
+    for layer in layers:
+        if layer is not None:
+            m.add_child(layer)
+    _LayerControl(collapsed=True, position="topright").add_to(m)
+    m.add_child(_Script(
+        "var t=L.control({position:'topright'});t.onAdd=function(){var d=L.DomUtil.create('div',"
+        f"'kit-pane');d.textContent={_js(title)};return d;}};t.addTo(map);"
+    ))  # fmt: skip
+
+
+def compare_map(
+    estate: Estate,
+    comparison: Any,
+    *,
+    rules: Rules | None = None,
+    lang: str = "id",
+    offline: bool = False,
+) -> folium.plugins.DualMap:
+    """The comparison map: the proposal and the best zone in two synced panes, and a table.
+
+    The left pane shows the proposal (its rule results in its popup) and the best zone
+    that covers at least half of it; the right pane the best zone, with the proposal's
+    outline dashed for reference. Both panes pan and zoom together (folium ``DualMap``,
+    Leaflet.Sync). Below them, foldable, the side-by-side table of
+    :meth:`kitland.comparison.Comparison.table` and the price of the proposal in one line.
+
+    Parameters
+    ----------
+    estate
+        The estate.
+    comparison
+        A :class:`kitland.comparison.Comparison`.
+    rules
+        The rules (setback bands are drawn).
+    lang
+        ``"id"`` (default) or ``"en"``.
+    offline
+        One self-contained file (Leaflet, the plugins and Leaflet.Sync inlined, the
+        bundled village basemap instead of tiles).
+
+    Returns
+    -------
+    folium.plugins.DualMap
+    """
+    if lang not in LANGS:
+        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
+        raise DataError(msg)
+    zones = [c.zone for _, c in comparison.columns() if c is not None]
+    x0, y0, x1, y1 = shapely.total_bounds(np.asarray(zones, dtype=object))
+    box = shapely.box(x0, y0, x1, y1).buffer(max(200.0, 0.3 * max(x1 - x0, y1 - y0)))
+    x0, y0, x1, y1 = gpd.GeoSeries([box], crs=estate.crs).to_crs(4326).total_bounds
+    m = folium.plugins.DualMap(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=15,
+                               tiles=None, max_zoom=19, control_scale=True)  # fmt: skip
+    m.m1.add_child(_Head(_CSS))
+    bands = _setback_bands(estate, rules)
+    prop = comparison.proposal
+    left = [_candidate_layer(prop.zone, estate, prop.report, lang, name=_tr(lang, "proposal"),
+                             style=_ZONE_STYLE, kind="proposal")]  # fmt: skip
+    if comparison.near_proposal is not None:
+        near = comparison.near_proposal
+        left.insert(0, _candidate_layer(near.zone, estate, near.report, lang,
+                                        name=_tr(lang, "best zone near the proposal"),
+                                        style=_NEAR_STYLE, kind="near_proposal"))  # fmt: skip
+    right = [_candidate_layer(prop.zone, estate, None, lang, name=_tr(lang, "proposal"),
+                              style=_OUTLINE_STYLE, kind="proposal_outline")]  # fmt: skip
+    if comparison.best is not None:
+        right.append(_candidate_layer(comparison.best.zone, estate, comparison.best.report, lang,
+                                      name=_tr(lang, "best zone"), style=_ZONE_STYLE,
+                                      kind="best"))  # fmt: skip
+    _pane(m.m1, estate, lang, offline=offline, zones=left, title=_tr(lang, "proposal"), bands=bands)
+    _pane(m.m2, estate, lang, offline=offline, zones=right, title=_tr(lang, "best zone"),
+          bands=bands)  # fmt: skip
+    m.fit_bounds([[y0, x0], [y1, x1]])
+    source = rules.source if rules is not None else comparison.rules_source
+    title = f"{estate.name} — {_tr(lang, 'Proposal against the best zone')}"
+    if source:
+        title += f" ({_label(lang, 'rules_file')}: {Path(source).name or source})"
+    add_table(m, comparison.table(lang), title=title, price=comparison.price_line(lang))
+    if offline:
+        _inline_assets(m.m1, root=m.get_root())
+    return m

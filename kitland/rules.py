@@ -68,7 +68,16 @@ if TYPE_CHECKING:
 
     from kitland.estate import Estate
 
-__all__ = ["RULE_KINDS", "Rule", "Rules", "Selector", "ZoneSpec", "load_rules"]
+__all__ = [
+    "RULE_KINDS",
+    "PlotSpec",
+    "PlotType",
+    "Rule",
+    "Rules",
+    "Selector",
+    "ZoneSpec",
+    "load_rules",
+]
 
 
 def _suggest(word: str, choices: Any) -> str:
@@ -201,6 +210,71 @@ class ZoneSpec:
 
 
 @dataclass(frozen=True)
+class PlotType:
+    """One kind of plot of the ``[plots]`` table (``[[plots.types]]``): its size band.
+
+    A plot of this type has an area in ``[min_m2, max_m2]`` and at least
+    ``min_frontage_m`` of its boundary along a road. Rows of such plots are between
+    ``min_depth_m`` and ``max_depth_m`` deep; by default √min_m2 (a square plot of the
+    least area) and (min_m2 + max_m2) / 2 / min_frontage_m (the depth at which a plot
+    of the least frontage has the middle of the band). ``share_pct`` is the share of
+    the plotted land this type should take (default: what the other types' shares
+    leave, split evenly).
+
+    Examples
+    --------
+    >>> t = PlotType("kios", min_m2=150, max_m2=300, min_frontage_m=8)
+    >>> round(t.min_depth_m, 2), t.max_depth_m
+    (12.25, 28.125)
+    """
+
+    name: str
+    min_m2: float
+    max_m2: float
+    min_frontage_m: float
+    min_depth_m: float = math.nan
+    max_depth_m: float = math.nan
+    share_pct: float = math.nan
+
+    def __post_init__(self) -> None:
+        if math.isnan(self.min_depth_m):
+            object.__setattr__(self, "min_depth_m", math.sqrt(self.min_m2))
+        if math.isnan(self.max_depth_m):
+            mid = (self.min_m2 + self.max_m2) / 2
+            object.__setattr__(self, "max_depth_m", mid / self.min_frontage_m)
+
+
+@dataclass(frozen=True)
+class PlotSpec:
+    """The ``[plots]`` table: how a placed zone is cut into plots along internal roads.
+
+    Examples
+    --------
+    >>> spec = PlotSpec((PlotType("kios", 150, 300, 8), PlotType("bengkel", 600, 1500, 20)))
+    >>> spec.road_width_m, spec.max_road_pct, spec.green_pct, spec.shares()
+    (12.0, 25.0, 0.0, (0.5, 0.5))
+    """
+
+    types: tuple[PlotType, ...]
+    road_width_m: float = 12.0
+    max_road_pct: float = 25.0
+    green_pct: float = 0.0
+
+    def type(self, name: str) -> PlotType | None:
+        """The plot type called ``name``, or None."""
+        return next((t for t in self.types if t.name == name), None)
+
+    def shares(self) -> tuple[float, ...]:
+        """Each type's target share of the plotted land, 0..1 (they add up to 1)."""
+        given = [t.share_pct for t in self.types if not math.isnan(t.share_pct)]
+        rest = max(0.0, 100 - sum(given))
+        n_free = len(self.types) - len(given)
+        out = [rest / n_free if math.isnan(t.share_pct) else t.share_pct for t in self.types]
+        total = sum(out) or 1.0
+        return tuple(x / total for x in out)
+
+
+@dataclass(frozen=True)
 class Rule:
     """One entry of ``[[rules]]``, ``[[layout]]`` or ``[[prefer]]``.
 
@@ -261,6 +335,7 @@ class Rules:
     layout: tuple[Rule, ...] = ()
     prefer: tuple[Rule, ...] = ()
     source: str = ""
+    plots: PlotSpec | None = None
 
     def label(self, rule: Rule, key: str | None = None) -> str:
         """Where ``rule`` (and ``key``) sit, for messages: ``rules.toml rule setback#4, key 'from'``."""
@@ -337,7 +412,9 @@ class Rules:
         """A copy without the given rules (e.g. those :meth:`check_against` skips)."""
         gone = {(r.scope, r.index) for r in rules}
         keep = lambda group: tuple(r for r in group if (r.scope, r.index) not in gone)  # noqa: E731
-        return Rules(self.zone, keep(self.rules), keep(self.layout), keep(self.prefer), self.source)
+        return dataclasses.replace(
+            self, rules=keep(self.rules), layout=keep(self.layout), prefer=keep(self.prefer)
+        )
 
     def applicable(self, estate: Estate) -> Rules:
         """The rules that apply on ``estate``: :meth:`check_against`, skipped rules left out."""
@@ -385,7 +462,7 @@ class Rules:
             else:
                 vals.setdefault("area_ha", z.area_ha)
             zone = _zone_spec(parser, vals)
-            return Rules(zone, self.rules, self.layout, self.prefer, self.source)
+            return dataclasses.replace(self, zone=zone)
         groups = {"rules": self.rules, "layout": self.layout, "prefer": self.prefer}
         for group, items in groups.items():
             for i, r in enumerate(items):
@@ -407,8 +484,8 @@ class Rules:
                     params[k] = parser.value(where, k, keys[k], v)
                 new = dataclasses.replace(r, params={**r.params, **params}, optional=optional)
                 groups[group] = (*items[:i], new, *items[i + 1 :])
-                return Rules(
-                    self.zone, groups["rules"], groups["layout"], groups["prefer"], self.source
+                return dataclasses.replace(
+                    self, rules=groups["rules"], layout=groups["layout"], prefer=groups["prefer"]
                 )
         ids = [r.id for r in self]
         msg = f"{self.source or 'rules'}: no rule {rule_id!r}{_suggest(rule_id, ids)} (rules: {', '.join(ids)})"
@@ -514,6 +591,20 @@ _ZONE_KEYS = {
     "min_ha": _Key("number", required=False),
     "max_ha": _Key("number", required=False),
     "on": _Key("words", required=False, vocab="land_use"),
+}
+_PLOTS_KEYS = {
+    "road_width_m": _Key("distance", required=False, default=12.0),
+    "max_road_pct": _Key("pct", required=False, default=25.0),
+    "green_pct": _Key("pct", required=False, default=0.0),
+}
+_PLOT_TYPE_KEYS = {
+    "name": _Key("text"),
+    "min_m2": _Key("distance"),
+    "max_m2": _Key("distance"),
+    "min_frontage_m": _Key("distance"),
+    "min_depth_m": _Key("distance", required=False),
+    "max_depth_m": _Key("distance", required=False),
+    "share_pct": _Key("pct", required=False),
 }
 _TYPE_WORDS = {
     "number": "a number",
@@ -849,11 +940,11 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
     """
     ps = _Parser(source)
     for k in data:
-        if k not in ("zone", *_ARRAYS):
-            valid = ["zone", *_ARRAYS]
+        if k not in ("zone", "plots", *_ARRAYS):
+            valid = ["zone", "plots", *_ARRAYS]
             ps.problems.append(
                 f"{source}: unknown top-level key {k!r}{_suggest(k, valid)} "
-                "(valid: [zone], [[rules]], [[layout]], [[prefer]])"
+                "(valid: [zone], [[rules]], [[layout]], [[prefer]], [plots])"
             )
     zone = None
     if "zone" in data:
@@ -880,7 +971,86 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
                 continue
             if rule is not None:
                 arrays[scope].append(rule)
+    plots = _plot_spec(ps, data["plots"]) if "plots" in data else None
     ps.done()
     return Rules(
-        zone, tuple(arrays["zone"]), tuple(arrays["layout"]), tuple(arrays["prefer"]), source
+        zone,
+        tuple(arrays["zone"]),
+        tuple(arrays["layout"]),
+        tuple(arrays["prefer"]),
+        source,
+        plots,
     )
+
+
+def _plot_type(ps: _Parser, i: int, t: Any, seen: set[str]) -> PlotType | None:
+    """Entry ``i`` of ``[[plots.types]]``; None when it has problems (collected in ``ps``)."""
+    name = t.get("name") if isinstance(t, dict) else None
+    where = f"[plots] type {name!r}" if isinstance(name, str) else f"[plots] type #{i}"
+    vals = ps.table(where, t, _PLOT_TYPE_KEYS)
+    if vals is None:
+        return None
+    bad = []
+    if vals["name"] in seen:
+        bad.append(
+            ("name", f"the name {vals['name']!r} is used by another type; names must be unique")
+        )
+    seen.add(vals["name"])
+    for key in ("min_m2", "max_m2", "min_frontage_m"):
+        if vals[key] <= 0:
+            bad.append((key, f"{vals[key]:g} must be above 0"))
+    if vals["min_m2"] > vals["max_m2"]:
+        bad.append(("min_m2", f"min_m2 = {vals['min_m2']:g} is above max_m2 = {vals['max_m2']:g}"))
+    if not bad:
+        ptype = PlotType(**vals)
+        if ptype.min_depth_m <= 0 or ptype.min_depth_m > ptype.max_depth_m:
+            what = (
+                f"min_depth_m = {ptype.min_depth_m:.1f} must be above 0 and at most max_depth_m = "
+                f"{ptype.max_depth_m:.1f} (by default min_depth_m is √min_m2 and max_depth_m is "
+                "(min_m2 + max_m2) / 2 / min_frontage_m)"
+            )
+            bad.append(("min_depth_m", what))
+        elif ptype.min_frontage_m * ptype.min_depth_m > ptype.max_m2:
+            what = (
+                f"a plot {ptype.min_frontage_m:g} m wide and min_depth_m = {ptype.min_depth_m:g} m "
+                f"deep is already above max_m2 = {ptype.max_m2:g} m²; lower min_depth_m or "
+                "min_frontage_m, or raise max_m2"
+            )
+            bad.append(("min_frontage_m", what))
+    for key, what in bad:
+        ps.problems.append(str(ps.fail(where, key, what)))
+    return None if bad else ptype
+
+
+def _plot_spec(ps: _Parser, t: Any) -> PlotSpec | None:
+    """The checked ``[plots]`` table; None when it has problems (collected in ``ps``)."""
+    vals = ps.table("[plots]", t, _PLOTS_KEYS, skip=("types",))
+    if not isinstance(t, dict):
+        return None
+    entries = t.get("types")
+    if not isinstance(entries, list) or not entries:
+        what = (
+            "give at least one plot type as [[plots.types]] (name, min_m2, max_m2, min_frontage_m)"
+        )
+        ps.problems.append(str(ps.fail("[plots]", "types", what)))
+        return None
+    seen: set[str] = set()
+    types = [_plot_type(ps, i, e, seen) for i, e in enumerate(entries, start=1)]
+    if vals is None or any(ty is None for ty in types):
+        return None
+    if vals["road_width_m"] <= 0:
+        ps.problems.append(str(ps.fail("[plots]", "road_width_m", "must be above 0 m")))
+        return None
+    shares = [t.share_pct for t in types if t is not None and not math.isnan(t.share_pct)]
+    if sum(shares) > 100 + 1e-9 or (len(shares) == len(types) and abs(sum(shares) - 100) > 1e-6):
+        what = f"the types' share_pct add up to {sum(shares):g} %; they must add up to 100 % (or leave some out)"
+        ps.problems.append(str(ps.fail("[plots]", "share_pct", what)))
+        return None
+    if vals["max_road_pct"] + vals["green_pct"] >= 100:
+        what = (
+            f"green_pct = {vals['green_pct']:g} and max_road_pct = {vals['max_road_pct']:g} "
+            "leave no land for plots"
+        )
+        ps.problems.append(str(ps.fail("[plots]", "green_pct", what)))
+        return None
+    return PlotSpec(tuple(ty for ty in types if ty is not None), **vals)

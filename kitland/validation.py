@@ -61,6 +61,7 @@ from kitland.io import LAYER_NAMES
 
 __all__ = [
     "NORMS",
+    "NORMS_SOURCE",
     "Norm",
     "NormResult",
     "OnInvalid",
@@ -132,6 +133,20 @@ class Norm:
             return f"≤ {self.max_pct:g} %"
         return f"≥ {self.min_pct:g} %"
 
+
+#: Where :data:`NORMS` come from, written into every validation report. kitland could not
+#: check the figures against the regulation's own text (only secondary summaries were at
+#: hand), so ``verified`` is False; a verified scorecard (e.g. Permenperin 26/2025's
+#: accreditation figures) is to be added only from the regulation's text.
+NORMS_SOURCE = {
+    "regulation": "Permenperin No. 40/M-IND/PER/7/2016",
+    "year": 2016,
+    "verified": False,
+    "note": (
+        "figures as summarised publicly, not checked against the regulation's text; "
+        "whether this regulation is still in force was not checked either"
+    ),
+}
 
 #: The Indonesian industrial-estate norms (see the module documentation).
 NORMS = (
@@ -281,6 +296,7 @@ class ValidationReport:
             ],
             "budget": budget,
             "norms": [n.to_dict() for n in self.norms],
+            "norms_source": dict(NORMS_SOURCE),
         }
 
     def to_json(self) -> str:
@@ -316,7 +332,10 @@ class ValidationReport:
         ]
         out += _table(("land use", "area ha", "share", "parcels", "norm"), rows, right=(1, 2, 3))
         out.append("")
-        out.append("norms (Permenperin 40/2016, share of the estate)")
+        out.append(
+            f"norms ({NORMS_SOURCE['regulation']}, share of the estate; figures not verified "
+            "against the regulation's text)"
+        )
         nrows = [
             (
                 n.mark,

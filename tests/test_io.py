@@ -67,7 +67,7 @@ def test_unreadable_inputs(tmp_path) -> None:
 def test_write_estate_round_trip(layers, tmp_path) -> None:
     est = Estate.from_layers(layers, source="grid")
     out = write_estate(est, tmp_path / "out.gpkg")
-    assert sorted(fiona.listlayers(out)) == sorted(layers)
+    assert sorted(fiona.listlayers(out)) == sorted([*layers, "layer_styles"])
     back = load_estate(out)
     assert back.crs.to_epsg() == 32749
     for name in layers:

@@ -85,7 +85,7 @@ def test_place_names_each_file_it_wrote(setup, tmp_path: Path, capsys) -> None:
         f"kitland: wrote {out} (layer zone: 2 placements; layer parcels: the new layout)",
         f"kitland: wrote {html} (meeting map)",
     ]
-    assert fiona.listlayers(out) == ["zone", "parcels"]
+    assert fiona.listlayers(out) == ["zone", "parcels", "layer_styles"]
     assert len(gpd.read_file(out, layer="zone")) == 2
     assert json.loads(rep.read_text())["passed"] is True
     assert html.stat().st_size > 10_000

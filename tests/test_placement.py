@@ -262,7 +262,7 @@ def test_write_placement_layers(tmp_path: Path) -> None:
     res = place(est, rules, cell_m=50, time_limit_s=120, alternatives=2)
     out = tmp_path / "placed.gpkg"
     write_placement(res, out)
-    assert sorted(fiona.listlayers(out)) == ["parcels", "zone"]
+    assert sorted(fiona.listlayers(out)) == ["layer_styles", "parcels", "zone"]
     with fiona.open(out, layer="zone") as src:
         props = [dict(f["properties"]) for f in src]
         assert {"zone_id", "land_use", "area_ha", "rank", "score"} <= set(src.schema["properties"])
@@ -314,7 +314,7 @@ def test_cli_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     d = json.loads(rep.read_text())
     assert d["passed"] is True and len(d["alternatives"]) == 1
     assert d["solver"]["status"] == "OPTIMAL"
-    assert sorted(fiona.listlayers(out)) == ["parcels", "zone"]
+    assert sorted(fiona.listlayers(out)) == ["layer_styles", "parcels", "zone"]
     bad = tmp_path / "bad.toml"
     bad.write_text(ok.read_text().replace("min_shared_m = 100", "min_shared_m = 900"))
     rep2, out2 = tmp_path / "r2.json", tmp_path / "out2.gpkg"

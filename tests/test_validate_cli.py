@@ -170,7 +170,7 @@ def test_fix_leaves_input_byte_identical_and_output_validates_clean(
     assert "invalid-geometry" in out
     assert f"repaired estate written to {fixed}" in err
     assert checksums(est) == before
-    assert sorted(fiona.listlayers(fixed)) == ["boundary", "parcels"]
+    assert sorted(fiona.listlayers(fixed)) == ["boundary", "layer_styles", "parcels"]
     code, out, err = run(["validate", str(fixed)], capsys)
     assert code == 0, out + err
     assert "ERROR" not in out

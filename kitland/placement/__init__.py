@@ -57,7 +57,15 @@ from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
-__all__ = ["Placement", "PlacementResult", "SolveOptions", "place", "write_placement"]
+__all__ = [
+    "Placement",
+    "PlacementResult",
+    "SolveOptions",
+    "place",
+    "preference_cost",
+    "score",
+    "write_placement",
+]
 
 log = logging.getLogger(__name__)
 
@@ -370,7 +378,6 @@ def build_problem(
     _check_cell_count(land.allowed, cell_m)
     cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
     attrs = cell_attributes(estate, rules, cells)
-    n = len(cells)
     sums, reach = [], []
     min_c: float | None = None
     width, width_m = 1, 0.0
@@ -390,15 +397,7 @@ def build_problem(
             w = float(rule["min_m"])
             width = max(width, math.ceil(w / cell_m - 1e-9))
             width_m = max(width_m, w)
-    a_nom = zone.area_ha * 1e4
-    cost = np.zeros(n)
-    boundary_weight = 0.0
-    for rule in rules.prefer:
-        if rule.kind == "compact":
-            boundary_weight += float(rule["weight"])
-            continue
-        sign = -1.0 if rule.kind == "far" else 1.0
-        cost += sign * float(rule.get("weight", 1.0)) * cells.area_m2 * attrs[rule.id] / a_nom
+    cost, boundary_weight = preference_cost(rules, cells, attrs)
     prob = Problem(
         area_m2=cells.area_m2, perimeter_m=cells.perimeter_m, cost=cost, row=cells.row, col=cells.col,
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
@@ -407,6 +406,104 @@ def build_problem(
         corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
     )  # fmt: skip
     return land, cells, prob
+
+
+def preference_cost(
+    rules: Rules, cells: Cells, attrs: dict[str, NDArray[np.float64]]
+) -> tuple[NDArray[np.float64], float]:
+    """The ``[[prefer]]`` objective on ``cells``: each cell's cost and the perimeter weight.
+
+    ``near`` costs ``weight · a_i · d_i / A_nominal`` per cell (``d_i`` from ``attrs``),
+    ``far`` the same negated; ``compact`` adds its weight per metre of the zone's
+    perimeter. A zone's score is the sum over what it covers (:func:`zone_score`).
+    """
+    assert rules.zone is not None
+    a_nom = rules.zone.area_ha * 1e4
+    cost = np.zeros(len(cells))
+    boundary_weight = 0.0
+    for rule in rules.prefer:
+        if rule.kind == "compact":
+            boundary_weight += float(rule["weight"])
+            continue
+        sign = -1.0 if rule.kind == "far" else 1.0
+        cost += sign * float(rule.get("weight", 1.0)) * cells.area_m2 * attrs[rule.id] / a_nom
+    return cost, boundary_weight
+
+
+def score(
+    estate: Estate | str | os.PathLike[str],
+    zone: Any,
+    rules: Rules | str | os.PathLike[str],
+    *,
+    cell_m: float = 25.0,
+) -> float:
+    """The preference score of any zone, by the definition :func:`place` optimises.
+
+    The candidate land is cut into the same ``cell_m`` grid as :func:`place` cuts it, and
+    the zone is scored as :func:`zone_score` scores a placement: each cell's ``[[prefer]]``
+    cost (:func:`preference_cost`) in proportion to the share of it the zone covers, plus
+    the ``compact`` weight times the zone's perimeter. Parts of the zone outside the
+    candidate land (a drawn zone may cross a road or an industrial plot) are cut into
+    cells of their own on the same grid angle and scored the same way, so every square
+    metre counts. For a zone :func:`place` returned, the result is its ``score``.
+    Lower is better; 0 without ``[[prefer]]`` rules.
+
+    Parameters
+    ----------
+    estate, rules
+        As for :func:`place` (objects or paths); ``rules`` needs a ``[zone]`` table
+        (the nominal area divides the score).
+    zone
+        A shapely geometry in the estate's CRS, or a GeoDataFrame/GeoSeries with a CRS.
+    cell_m
+        The grid :func:`place` used (its ``--cell-m``, default 25 m).
+
+    Raises
+    ------
+    RulesError
+        If the rules have no ``[zone]`` table.
+    DataError
+        If the zone is empty, not polygonal or has no CRS.
+
+    Examples
+    --------
+    >>> import kitland
+    >>> from shapely import box
+    >>> est = kitland.load_estate()
+    >>> x, y = est.boundary.geometry.iloc[0].representative_point().coords[0]
+    >>> round(score(est, box(x, y, x + 500, y + 400), kitland.load_rules()), 1) > 0
+    True
+    """
+    from kitland.measure import as_zone  # noqa: PLC0415 - placement sits above measuring
+
+    estate, rules = _as_inputs(estate, rules)
+    if rules.zone is None:
+        msg = f"{rules.source or 'rules'}: has no [zone] table; a score needs its nominal area"
+        raise RulesError(msg)
+    geom = as_zone(zone, estate)
+    rules = rules.applicable(estate)
+    prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
+    if all(r.kind == "compact" for r in rules.prefer):  # no cell costs: no grid needed
+        _, weight = preference_cost(prefer_only, make_cells(shapely.Polygon(), cell_m=cell_m), {})
+        return weight * float(geom.length)
+    land = candidate_land(estate, rules)
+    angle = grid_angle(land.allowed)
+    cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle)
+    cost, weight = preference_cost(prefer_only, cells, cell_attributes(estate, prefer_only, cells))
+    total = _covered_cost(cells, cost, geom) + weight * float(geom.length)
+    outside = shapely.difference(geom, land.allowed)
+    if not outside.is_empty and outside.area > 0:
+        extra = make_cells(outside, cell_m=float(cell_m), angle_deg=angle)
+        attrs = cell_attributes(estate, prefer_only, extra)
+        total += float(preference_cost(prefer_only, extra, attrs)[0].sum())
+    return total
+
+
+def _covered_cost(cells: Cells, cost: NDArray[np.float64], zone: shapely.Geometry) -> float:
+    """Each cell's cost in proportion to the share of it ``zone`` covers, summed."""
+    idx = np.flatnonzero(shapely.intersects(cells.geoms, zone))
+    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
+    return float((share * cost[idx]).sum())
 
 
 def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
@@ -679,9 +776,7 @@ def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:
     in proportion to the share of it the zone covers, plus the compact preference's
     weight times the zone's perimeter. For a zone made of whole cells it equals
     :meth:`._model.Problem.objective`."""
-    idx = np.flatnonzero(shapely.intersects(cells.geoms, zone))
-    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / prob.area_m2[idx]
-    return float((share * prob.cost[idx]).sum()) + prob.boundary_weight * float(zone.length)
+    return _covered_cost(cells, prob.cost, zone) + prob.boundary_weight * float(zone.length)
 
 
 def place(

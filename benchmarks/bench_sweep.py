@@ -1,0 +1,137 @@
+"""Scenario sweeps on Dask: serial vs a LocalCluster of 1 and 2 workers.
+
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [--scenarios N] [--cell-m M]``. The
+scenarios are the river setback (50–250 m) × the zone's target area (16–24 ha) × the
+gate distance (1,500–5,000 m) on the bundled estate: 5 × 5 × 8 = 200; ``--scenarios N``
+below 200 runs a seeded sample of N of them (the same N in every mode). Each mode writes
+to a fresh folder, so nothing is reused between modes.
+
+Measured: wall time, scenarios per minute, peak resident memory of each worker process
+(``ru_maxrss`` asked of the workers after the sweep), the scheduler's cost per task
+(1,000 empty tasks on the same cluster), the pickled size of what is shipped (the
+estate once per worker, the rules with each scenario), and whether the serial and the
+distributed rows agree (``cells_hash`` per scenario). A projection for 20,000 scenarios
+on 50 workers is made from the measured cost per scenario and per task. The figures go
+to benchmarks/README.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pickle
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+VARY = [
+    "river setback.min_m=50:250:50",
+    "zone.area_ha=16:24:2",
+    "near an estate gate.max_m=1500:5000:500",
+]
+FULL = 5 * 5 * 8
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _noop(i: int) -> int:
+    return i
+
+
+def _run(mode: str, n_workers: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
+    import kitland  # noqa: PLC0415
+
+    out = root / mode
+    sample = args.scenarios if args.scenarios < FULL else None
+    common = {"vary": VARY, "out": out, "sample": sample, "seed": 0, "cell_m": args.cell_m,
+              "time_limit_s": args.time_limit}  # fmt: skip
+    if n_workers == 0:
+        t0 = time.perf_counter()
+        res = kitland.sweep(workers=0, **common)
+        wall = time.perf_counter() - t0
+        return _facts(mode, res, wall, [_peak_rss_mb()], None)
+    from distributed import Client, LocalCluster  # noqa: PLC0415
+
+    # The same cluster sweep() makes by default, kept open to ask the workers afterwards.
+    with (
+        LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        t0 = time.perf_counter()
+        res = kitland.sweep(scheduler=cluster.scheduler_address, **common)
+        wall = time.perf_counter() - t0
+        rss = list(client.run(_peak_rss_mb).values())
+        t1 = time.perf_counter()
+        client.gather(client.map(_noop, range(1000)))
+        per_task = (time.perf_counter() - t1) / 1000
+    return _facts(mode, res, wall, rss, per_task)
+
+
+def _facts(
+    mode: str, res: Any, wall: float, rss: list[float], per_task: float | None
+) -> dict[str, Any]:
+    t = res.results
+    return {
+        "mode": mode,
+        "scenarios": len(t),
+        "wall_s": round(wall, 1),
+        "per_minute": round(len(t) / wall * 60, 2),
+        "solve_s_median": round(float(t["time_s"].median()), 2),
+        "solve_s_sum": round(float(t["time_s"].sum()), 1),
+        "statuses": t["status"].value_counts().to_dict(),
+        "peak_rss_mb": [round(x) for x in rss],
+        "task_overhead_ms": None if per_task is None else round(per_task * 1000, 2),
+        "rows": dict(
+            zip(t["scenario"], zip(t["status"], t["cells_hash"], strict=True), strict=True)
+        ),
+    }
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--scenarios", type=int, default=FULL, help=f"at most {FULL} (default)")
+    p.add_argument("--cell-m", type=float, default=50.0, help="cell size, m (default 50)")
+    p.add_argument("--time-limit", type=float, default=120.0, help="per scenario, s")
+    p.add_argument("--modes", default="serial,local1,local2", help="which runs, comma-separated")
+    args = p.parse_args()
+    import kitland  # noqa: PLC0415
+
+    estate, rules = kitland.load_estate(), kitland.load_rules()
+    shipped = {"estate_kb": round(len(pickle.dumps(estate)) / 1024),
+               "rules_kb": round(len(pickle.dumps(rules)) / 1024, 1)}  # fmt: skip
+    workers = {"serial": 0, "local1": 1, "local2": 2}
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for mode in args.modes.split(","):
+            facts = _run(mode, workers[mode], args, Path(tmp))
+            runs.append(facts)
+            shown = {k: v for k, v in facts.items() if k != "rows"}
+            print(json.dumps(shown), flush=True)
+    base = runs[0]
+    for r in runs[1:]:
+        same = sum(base["rows"][k] == v for k, v in r["rows"].items())
+        proven = sum(s[0] in ("OPTIMAL", "INFEASIBLE") for s in r["rows"].values())
+        print(f"{r['mode']} vs {base['mode']}: {same} of {len(r['rows'])} rows identical "
+              f"(status, cells_hash); {proven} proven", flush=True)  # fmt: skip
+    one = next((r for r in runs if r["mode"] == "local1"), None)
+    if one is not None:
+        per_scenario = one["wall_s"] / one["scenarios"]
+        overhead = (one["task_overhead_ms"] or 0) / 1000
+        solve = per_scenario * 20_000 / 50
+        sched = overhead * 20_000
+        print(f"projection, 20,000 scenarios on 50 workers: {per_scenario:.2f} s per scenario "
+              f"on one worker → {solve / 3600:.2f} h of solving per worker; scheduler "
+              f"{overhead * 1000:.2f} ms per task → {sched:.0f} s in all; estate shipped once "
+              f"per worker ({shipped['estate_kb']} kB), rules {shipped['rules_kb']} kB per "
+              f"scenario; median solve {one['solve_s_median']:.2f} s", flush=True)  # fmt: skip
+    print(json.dumps(shipped))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

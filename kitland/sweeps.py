@@ -1,0 +1,713 @@
+"""Scenario sweeps: many ``place`` runs over rule values, on Dask distributed.
+
+A sweep varies rule parameters (``--vary "river setback.min_m=50:200:25"``) over every
+combination (or a seeded sample) and places the zone once per scenario and estate. The
+scenarios run on a Dask cluster: by default a :class:`distributed.LocalCluster` on this
+machine (one process per core, one thread per process: a solve is never shared between
+threads of one process), or an existing cluster given by its scheduler's address. Dask
+does the scheduling, and re-runs a scenario elsewhere when its worker dies.
+
+Each finished scenario is written at once, atomically, to
+``SWEEP_DIR/scenarios/<key>.json``, where ``key`` hashes the estate's *content*, the
+scenario's rules, the cell size and the time limit; a sweep started again with the same
+arguments reads those files and runs only the rest. At the end they are gathered into
+``SWEEP_DIR/results.parquet`` (one row per scenario and estate) and
+``SWEEP_DIR/zones.gpkg`` (layer ``zones``), and the inputs are described in
+``SWEEP_DIR/sweep.json``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from kitland._errors import UsageError
+from kitland.estate import Estate
+from kitland.rules import Rules, Selector
+
+__all__ = ["SweepResult", "Vary", "parse_vary", "run_scenario", "sweep"]
+
+log = logging.getLogger(__name__)
+
+#: Names that stand for the ``[zone]`` table in ``--vary`` (``zone.area_ha``).
+ZONE_NAMES = ("zone", "area")
+#: The ``[zone]`` numbers a sweep can vary.
+ZONE_KEYS = ("area_ha", "tolerance_ha", "min_ha", "max_ha")
+#: Version of the scenario files; a change makes older files be recomputed.
+FORMAT = 1
+
+_NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+
+
+@dataclass(frozen=True)
+class Vary:
+    """One varied rule parameter: ``rule`` (an id, or ``area`` for ``[zone]``), ``key``
+    and the ``values`` it takes.
+
+    Examples
+    --------
+    >>> parse_vary("river setback.min_m=50:100:25")
+    Vary(rule='river setback', key='min_m', values=(50.0, 75.0, 100.0), text='river setback.min_m=50:100:25')
+    >>> parse_vary("zone.area_ha=10,20").rule
+    'area'
+    """
+
+    rule: str
+    key: str
+    values: tuple[float, ...]
+    text: str = ""
+
+    @property
+    def column(self) -> str:
+        """The results column: ``river setback.min_m``, ``zone.area_ha``."""
+        return f"{'zone' if self.rule == 'area' else self.rule}.{self.key}"
+
+
+def _bad(text: str, what: str) -> UsageError:
+    return UsageError(f"--vary {text!r}: {what}")
+
+
+def _number(text: str, part: str) -> float:
+    if not re.fullmatch(_NUMBER, part.strip()):
+        raise _bad(text, f"{part.strip()!r} is not a number")
+    return float(part)
+
+
+def parse_vary(text: str) -> Vary:
+    """Read ``NAME.KEY=START:STOP:STEP`` or ``NAME.KEY=V1,V2,…``.
+
+    ``NAME`` is a rule's ``name`` or id (as :meth:`Rules.replace` takes it; it may hold
+    spaces and dots, the key is what follows the last dot), or ``zone`` for the
+    ``[zone]`` table. A range holds ``START`` and every step up to ``STOP`` inclusive.
+
+    Raises
+    ------
+    UsageError
+        Naming the part of ``text`` that is wrong (no ``=``, no key, a value that is
+        not a number, a step that is not positive, a range that runs backwards, more
+        than 10,000 values).
+
+    Examples
+    --------
+    >>> parse_vary("usable width.min_m=40,60").values
+    (40.0, 60.0)
+    >>> parse_vary("river setback.min_m=50:x:25")
+    Traceback (most recent call last):
+    ...
+    kitland._errors.UsageError: --vary 'river setback.min_m=50:x:25': 'x' is not a number
+    """
+    name, eq, spec = text.partition("=")
+    example = (
+        "give NAME.KEY=START:STOP:STEP or NAME.KEY=V1,V2, e.g. 'river setback.min_m=50:200:25'"
+    )
+    if not eq:
+        raise _bad(text, f"no '='; {example}")
+    rule, dot, key = name.strip().rpartition(".")
+    if not dot or not rule.strip() or not key.strip():
+        raise _bad(text, f"{name.strip()!r} is not NAME.KEY; {example}")
+    if not key.strip().isidentifier():
+        raise _bad(text, f"{key.strip()!r} is not a key name; {example}")
+    if not spec.strip():
+        raise _bad(text, f"no values after '='; {example}")
+    if ":" in spec:
+        parts = spec.split(":")
+        if len(parts) != 3:
+            raise _bad(text, f"{spec.strip()!r}: a range is START:STOP:STEP (three numbers)")
+        start, stop, step = (_number(text, p) for p in parts)
+        if not step > 0:
+            raise _bad(text, f"step {parts[2].strip()!r} must be positive")
+        if stop < start:
+            raise _bad(text, f"the range runs backwards ({parts[0].strip()} > {parts[1].strip()})")
+        n = math.floor((stop - start) / step + 1e-9) + 1
+        if n > 10_000:
+            raise _bad(text, f"{n:,} values; at most 10,000")
+        values = tuple(round(start + i * step, 9) for i in range(n))
+    else:
+        items = spec.split(",")
+        if any(not p.strip() for p in items):
+            raise _bad(text, f"an empty value in {spec.strip()!r}")
+        values = tuple(dict.fromkeys(_number(text, p) for p in items))
+    rule = rule.strip()
+    return Vary("area" if rule in ZONE_NAMES else rule, key.strip(), values, text)
+
+
+# -- content hashes ---------------------------------------------------------------------
+def _canonical(value: Any) -> Any:
+    """``value`` as JSON-able data whose text does not depend on dict order."""
+    if isinstance(value, Selector):
+        return {"layer": value.layer, "where": {k: list(v) for k, v in sorted(value.where.items())}}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, float):
+        return repr(value)
+    return value
+
+
+def rules_digest(rules: Rules) -> str:
+    """SHA-256 of what the rules say (zone and every rule), not where they came from."""
+    data = {
+        "zone": _canonical(dataclasses.asdict(rules.zone)) if rules.zone else None,
+        "rules": [[r.scope, r.id, r.kind, r.optional, _canonical(dict(r.params))] for r in rules],
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def estate_digest(estate: Estate) -> str:
+    """SHA-256 of an estate's content: every layer's CRS, columns, values and geometry.
+
+    The same data read from another path (or on another machine) gives the same digest;
+    the path itself is not part of it.
+    """
+    h = hashlib.sha256(estate.crs.to_wkt().encode())
+    for name in sorted(estate.layers):
+        gdf = estate.layers[name]
+        h.update(f"\x00{name}\x00".encode())
+        attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
+        h.update(attrs.to_json(orient="split", double_precision=15, date_format="iso").encode())
+        for wkb in shapely.to_wkb(gdf.geometry.to_numpy(), byte_order=1):
+            h.update(b"\x01" if wkb is None else wkb)
+    return h.hexdigest()
+
+
+def cells_hash(cells: Iterable[int]) -> str:
+    """SHA-256 (16 hex digits) of a zone's grid cells: sorted indices as little-endian int64.
+
+    Examples
+    --------
+    >>> cells_hash([3, 1, 2]) == cells_hash(np.array([1, 2, 3]))
+    True
+    """
+    arr = np.sort(np.asarray(list(cells), dtype="<i8"))
+    return hashlib.sha256(arr.tobytes()).hexdigest()[:16]
+
+
+# -- one scenario -----------------------------------------------------------------------
+def _one_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[0] if text else ''}"[:300]
+
+
+def run_scenario(
+    estate: Estate, rules: Rules, *, cell_m: float, time_limit_s: float
+) -> dict[str, Any]:
+    """Place the zone once and return the scenario's record (plain values).
+
+    Runs on a Dask worker (or in this process for a serial sweep). An error inside
+    :func:`kitland.place` becomes a record with ``status`` ``FAILED`` and its one-line
+    ``message``, so the other scenarios go on; the death of the worker process is left
+    to Dask, which runs the scenario again on another worker.
+
+    Returns
+    -------
+    dict
+        ``status``, ``message``, ``gap``, ``score``, ``area_ha``, ``cells`` (count),
+        ``cells_hash``, ``centroid_x``/``centroid_y`` (estate CRS), ``time_s``, ``rule:<id>``
+        (each zone rule's measured value) and ``zone_wkb`` (hex, or None).
+    """
+    from kitland.placement import place  # noqa: PLC0415 - placement sits below sweeps
+
+    try:
+        result = place(estate, rules, cell_m=cell_m, time_limit_s=time_limit_s)
+    except Exception as exc:  # recorded, so the other scenarios go on
+        log.info("scenario failed: %s", exc, exc_info=True)
+        return {"status": "FAILED", "message": _one_line(exc)}
+    rec: dict[str, Any] = {
+        "status": result.status,
+        "message": "" if result.found else result.summary().splitlines()[0],
+        "time_s": float(result.solver.get("time_s", math.nan)),
+    }
+    if not result.found:
+        return rec
+    best = result.alternatives[0]
+    centre = best.zone.centroid
+    rec |= {
+        "gap": float(best.gap) if math.isfinite(best.gap) else None,
+        "score": float(best.score),
+        "area_ha": float(best.area_ha),
+        "cells": len(best.cells),
+        "cells_hash": cells_hash(best.cells),
+        "centroid_x": round(float(centre.x), 3),
+        "centroid_y": round(float(centre.y), 3),
+        "zone_wkb": shapely.to_wkb(best.zone, hex=True, byte_order=1),
+    }
+    for r in best.report.results:
+        if r.scope == "zone":
+            rec[f"rule:{r.id}"] = None if r.value is None else float(r.value)
+    return rec
+
+
+# -- the sweep --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Scenario:
+    """One run: an estate (by index), the varied values and the rules they make."""
+
+    index: int
+    estate: int
+    values: dict[str, float]
+    key: str
+    rules: Rules | None  # None when the values make no valid rules (see ``error``)
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    """What :func:`sweep` returns.
+
+    Attributes
+    ----------
+    results
+        One row per scenario and estate (the contents of ``results.parquet``).
+    out
+        The sweep folder.
+    computed
+        Scenarios run now.
+    reused
+        Scenarios read from the folder, finished by an earlier run with the same inputs.
+    failed
+        Scenarios whose status is ``FAILED``.
+    dashboard
+        Dask's dashboard link when a cluster was used.
+    """
+
+    results: pd.DataFrame
+    out: Path
+    computed: int
+    reused: int
+    failed: int
+    dashboard: str | None = None
+
+    def __repr__(self) -> str:
+        counts = self.results["status"].value_counts().to_dict()
+        text = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()))
+        return (f"<SweepResult {self.out}: {len(self.results)} scenarios ({text}); "
+                f"{self.computed} run now, {self.reused} reused>")  # fmt: skip
+
+
+def _as_estates(estates: Any) -> list[Estate]:
+    from kitland.estate import load_estate  # noqa: PLC0415
+
+    if estates is None:
+        return [load_estate()]
+    if isinstance(estates, Estate | str | os.PathLike):
+        estates = [estates]
+    out = [e if isinstance(e, Estate) else load_estate(e) for e in estates]
+    return out or [load_estate()]
+
+
+def _check_varies(rules: Rules, varies: Sequence[Vary]) -> None:
+    """Each varied key and value must be one the rules file could hold.
+
+    A zone value is checked for its key only: whether ``min_ha = 5`` fits depends on the
+    ``max_ha`` it meets, so a scenario whose zone values contradict each other is
+    recorded as failed instead (the others go on).
+    """
+    seen: set[tuple[str, str]] = set()
+    for v in varies:
+        if (v.rule, v.key) in seen:
+            raise _bad(v.text, f"{v.column} is varied twice; give its values in one --vary")
+        seen.add((v.rule, v.key))
+        if v.rule == "area":
+            if v.key not in ZONE_KEYS:
+                what = f"the zone has no number {v.key!r} (zone keys: {', '.join(ZONE_KEYS)})"
+                raise _bad(v.text, what)
+            continue
+        for value in v.values:
+            try:
+                rules.replace(v.rule, **{v.key: value})
+            except UsageError:
+                raise
+            except ValueError as exc:
+                raise _bad(v.text, str(exc)) from exc
+
+
+def _combinations(
+    varies: Sequence[Vary], *, sample: int | None, seed: int
+) -> list[dict[str, float]]:
+    sizes = [len(v.values) for v in varies]
+    total = math.prod(sizes)
+    picks: Iterable[int] = range(total)
+    if sample is not None and sample < total:
+        rng = np.random.default_rng(seed)
+        picks = sorted(int(i) for i in rng.choice(total, size=sample, replace=False))
+    combos = []
+    for i in picks:
+        idx = np.unravel_index(i, sizes) if sizes else ()
+        combos.append({v.column: v.values[int(j)] for v, j in zip(varies, idx, strict=True)})
+    return combos
+
+
+def _scenario_rules(rules: Rules, varies: Sequence[Vary], values: dict[str, float]) -> Rules:
+    """The rules with the scenario's values: one :meth:`Rules.replace` per varied rule."""
+    by_rule: dict[str, dict[str, float]] = {}
+    for v in varies:
+        by_rule.setdefault(v.rule, {})[v.key] = values[v.column]
+    for rule_id, params in by_rule.items():
+        rules = rules.replace(rule_id, **params)
+    return rules
+
+
+def _scenarios(
+    estates: Sequence[Estate], rules: Rules, varies: Sequence[Vary], combos: list[dict[str, float]],
+    *, cell_m: float, time_limit_s: float,
+) -> list[_Scenario]:  # fmt: skip
+    digests = [estate_digest(e) for e in estates]
+    out: list[_Scenario] = []
+    for values in combos:
+        try:
+            sc_rules: Rules | None = _scenario_rules(rules, varies, values)
+            error = ""
+            what = rules_digest(sc_rules) if sc_rules else ""
+        except ValueError as exc:
+            sc_rules, error = None, _one_line(exc)
+            what = json.dumps(_canonical(values), sort_keys=True) + rules_digest(rules)
+        for e, digest in enumerate(digests):
+            key_text = json.dumps([FORMAT, digest, what, repr(float(cell_m)),
+                                   repr(float(time_limit_s))])  # fmt: skip
+            key = hashlib.sha256(key_text.encode()).hexdigest()[:24]
+            out.append(_Scenario(len(out), e, values, key, sc_rules, error))
+    return out
+
+
+def _record_path(out: Path, key: str) -> Path:
+    return out / "scenarios" / f"{key}.json"
+
+
+def _read_record(out: Path, key: str) -> dict[str, Any] | None:
+    """A finished scenario's record, or None when it must be run (again)."""
+    path = _record_path(out, key)
+    try:
+        rec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if rec.get("retry"):  # lost with its workers: worth another try
+        return None
+    return rec
+
+
+def _write_record(out: Path, key: str, rec: dict[str, Any]) -> None:
+    """Write one scenario's record whole or not at all (rename of a finished file)."""
+    from kitland.io import atomic_path  # noqa: PLC0415
+
+    with atomic_path(_record_path(out, key)) as tmp:
+        tmp.write_text(json.dumps(rec, sort_keys=True), encoding="utf-8")
+
+
+def _serial(
+    estates: Sequence[Estate], todo: Sequence[_Scenario], *, cell_m: float, time_limit_s: float
+) -> Iterator[tuple[_Scenario, dict[str, Any]]]:
+    for sc in todo:
+        assert sc.rules is not None
+        yield sc, run_scenario(estates[sc.estate], sc.rules, cell_m=cell_m,
+                               time_limit_s=time_limit_s)  # fmt: skip
+
+
+def _identity(x: Any) -> Any:
+    return x
+
+
+def _distributed(
+    client: Any, estates: Sequence[Estate], todo: Sequence[_Scenario], *, cell_m: float,
+    time_limit_s: float,
+) -> Iterator[tuple[_Scenario, dict[str, Any]]]:  # fmt: skip
+    """Submit every scenario to ``client``; yield each record as it arrives.
+
+    The estates are shipped once each as a task that returns them, so a worker that
+    dies holding one only costs its recomputation from the task (scattered data would
+    be lost with it).
+    """
+    from distributed import as_completed  # noqa: PLC0415
+
+    run = secrets.token_hex(4)
+    held = {
+        i: client.submit(_identity, e, key=f"kitland-estate-{estate_digest(e)[:16]}-{run}")
+        for i, e in enumerate(estates)
+        if any(sc.estate == i for sc in todo)
+    }
+    futures = {
+        client.submit(run_scenario, held[sc.estate], sc.rules, cell_m=cell_m,
+                      time_limit_s=time_limit_s, key=f"kitland-scenario-{sc.key}-{run}"): sc
+        for sc in todo
+    }  # fmt: skip
+    try:
+        for fut in as_completed(futures):
+            sc = futures.pop(fut)
+            try:
+                rec = fut.result()
+            except Exception as exc:  # KilledWorker: the scenario took down its workers
+                rec = {"status": "FAILED", "message": _one_line(exc), "retry": True}
+            fut.release()
+            yield sc, rec
+    finally:
+        for fut in futures:
+            fut.cancel()
+        for fut in held.values():
+            fut.release()
+
+
+def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
+    """A Dask client of the cluster at ``scheduler``, or of a new LocalCluster."""
+    from distributed import Client, LocalCluster  # noqa: PLC0415
+
+    if scheduler is not None:
+        try:
+            return Client(scheduler, timeout="20s"), None
+        except OSError as exc:
+            msg = f"--scheduler {scheduler}: cannot reach the Dask scheduler ({exc})"
+            raise UsageError(msg) from exc
+    n = workers or os.cpu_count() or 1
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)  # fmt: skip
+    return Client(cluster), cluster
+
+
+def sweep(
+    estates: Any = None,
+    rules: Rules | str | os.PathLike[str] | None = None,
+    *,
+    vary: Sequence[str | Vary],
+    out: str | os.PathLike[str],
+    sample: int | None = None,
+    seed: int = 0,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    cell_m: float = 25.0,
+    time_limit_s: float = 60.0,
+    progress: Callable[[dict[str, Any]], None] | None = None,
+) -> SweepResult:
+    """Place the zone for every combination (or a seeded sample) of rule values.
+
+    Parameters
+    ----------
+    estates
+        An estate, a path, or a list of them; None: the bundled KIT Batang estate.
+    rules
+        The base rules (or a path); None: the bundled UMKM rules.
+    vary
+        What to vary: ``"NAME.KEY=START:STOP:STEP"`` / ``"NAME.KEY=V1,V2"`` (see
+        :func:`parse_vary`) or :class:`Vary` objects. ``zone.area_ha`` varies the zone.
+    out
+        The sweep folder (created if missing): ``results.parquet``, ``zones.gpkg``,
+        ``sweep.json`` and ``scenarios/`` (one finished record per scenario).
+    sample
+        Run this many combinations drawn at random (seeded by ``seed``) instead of all.
+    seed
+        Seed of the sample.
+    scheduler
+        Address of a running Dask scheduler (``tcp://host:8786``); the scenarios run on
+        its workers.
+    workers
+        Without ``scheduler``: worker processes of a new LocalCluster (default one per
+        core); 0 runs the scenarios one after another in this process, without Dask.
+    cell_m, time_limit_s
+        As :func:`kitland.place`, for each scenario.
+    progress
+        Called with a dict: ``{"stage": "start", "total", "reused", "dashboard"}`` once,
+        then ``{"stage": "scenario", "status", "done", "failed", "total"}`` per
+        scenario, and ``{"stage": "done"}``.
+
+    Returns
+    -------
+    SweepResult
+        The results table and how many scenarios were run now or reused.
+
+    Raises
+    ------
+    UsageError
+        If a ``vary`` text is malformed or names a rule or key the rules lack (naming
+        the part), ``sample`` is below 1, or both ``scheduler`` and ``workers`` are given.
+    RulesError, DataError
+        If the rules do not fit an estate, or an estate has data errors.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = sweep(vary=["river setback.min_m=50,150"], out=tempfile.mkdtemp(),
+    ...             workers=0, cell_m=50)  # doctest: +SKIP
+    >>> list(res.results["status"])  # doctest: +SKIP
+    ['OPTIMAL', 'OPTIMAL']
+    """
+    from kitland.placement import _as_inputs  # noqa: PLC0415
+    from kitland.validation import require_valid  # noqa: PLC0415
+
+    if sample is not None and sample < 1:
+        msg = f"sample={sample}: expected at least 1 scenario"
+        raise UsageError(msg)
+    if scheduler is not None and workers is not None:
+        msg = "give --scheduler (an existing cluster) or --workers (a local one), not both"
+        raise UsageError(msg)
+    if workers is not None and workers < 0:
+        msg = f"workers={workers}: expected 0 (serial) or more"
+        raise UsageError(msg)
+    varies = [v if isinstance(v, Vary) else parse_vary(v) for v in vary]
+    if not varies:
+        msg = 'nothing to vary: give at least one --vary "NAME.KEY=VALUES"'
+        raise UsageError(msg)
+    estate_list = _as_estates(estates)
+    if rules is None:
+        from kitland.rules import load_rules  # noqa: PLC0415
+
+        rules = load_rules()
+    base = _as_inputs(estate_list[0], rules)[1]
+    _check_varies(base, varies)
+    for e in estate_list:
+        require_valid(e)
+        base.check_against(e)
+    combos = _combinations(varies, sample=sample, seed=seed)
+    scenarios = _scenarios(estate_list, base, varies, combos, cell_m=cell_m,
+                           time_limit_s=time_limit_s)  # fmt: skip
+    folder = Path(out)
+    (folder / "scenarios").mkdir(parents=True, exist_ok=True)
+    _write_manifest(folder, estate_list, base, varies, sample=sample, seed=seed, cell_m=cell_m,
+                    time_limit_s=time_limit_s, n=len(scenarios))  # fmt: skip
+    records: dict[int, dict[str, Any]] = {}
+    todo = []
+    for sc in scenarios:
+        rec = _read_record(folder, sc.key)
+        if rec is not None:
+            records[sc.index] = rec
+        elif sc.rules is None:
+            rec = {"status": "FAILED", "message": sc.error}
+            _write_record(folder, sc.key, rec)
+            records[sc.index] = rec
+        else:
+            todo.append(sc)
+    reused = len(scenarios) - len(todo)
+    log.info("sweep: %d scenarios, %d finished before, %d to run", len(scenarios), reused,
+             len(todo))  # fmt: skip
+    client = cluster = None
+    dashboard = None
+    if todo and workers != 0:
+        client, cluster = _client(scheduler, workers)
+        dashboard = client.dashboard_link
+    failed = sum(r.get("status") == "FAILED" for r in records.values())
+    _emit(progress, stage="start", total=len(scenarios), reused=reused, dashboard=dashboard)
+    try:
+        stream = (_serial(estate_list, todo, cell_m=cell_m, time_limit_s=time_limit_s)
+                  if client is None else
+                  _distributed(client, estate_list, todo, cell_m=cell_m,
+                               time_limit_s=time_limit_s))  # fmt: skip
+        for sc, rec in stream:
+            _write_record(folder, sc.key, rec)
+            records[sc.index] = rec
+            failed += rec.get("status") == "FAILED"
+            _emit(progress, stage="scenario", status=rec.get("status"), done=len(records),
+                  failed=failed, total=len(scenarios))  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+        if cluster is not None:
+            cluster.close()
+    table = _gather(folder, estate_list, varies, scenarios, records)
+    _emit(progress, stage="done")
+    return SweepResult(table, folder, len(todo), reused, failed, dashboard)
+
+
+def _emit(progress: Callable[[dict[str, Any]], None] | None, **event: Any) -> None:
+    if progress is not None:
+        progress(event)
+
+
+def _write_manifest(
+    folder: Path, estates: Sequence[Estate], rules: Rules, varies: Sequence[Vary], *,
+    sample: int | None, seed: int, cell_m: float, time_limit_s: float, n: int,
+) -> None:  # fmt: skip
+    """``sweep.json``: what was swept, for the report and for people."""
+    from kitland.io import atomic_path  # noqa: PLC0415
+
+    data = {
+        "estates": [{"name": label, "source": _where(e), "digest": estate_digest(e)}
+                    for e, label in zip(estates, estate_labels(estates), strict=True)],
+        "rules": {"source": rules.source, "digest": rules_digest(rules)},
+        "vary": [{"column": v.column, "rule": v.rule, "key": v.key, "values": list(v.values),
+                  "text": v.text} for v in varies],
+        "sample": sample, "seed": seed, "cell_m": cell_m, "time_limit_s": time_limit_s,
+        "scenarios": n,
+    }  # fmt: skip
+    with atomic_path(folder / "sweep.json") as tmp:
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+
+
+def estate_labels(estates: Sequence[Estate]) -> list[str]:
+    """The estates' names, made unique (``estate``, ``estate (2)``) for the ``estate`` column.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as E
+    >>> estate_labels([E(name="a"), E(name="b"), E(name="a")])
+    ['a', 'b', 'a (2)']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for e in estates:
+        seen[e.name] = seen.get(e.name, 0) + 1
+        out.append(e.name if seen[e.name] == 1 else f"{e.name} ({seen[e.name]})")
+    return out
+
+
+def _where(estate: Estate) -> str | None:
+    """Where ``estate`` can be read again: None for the bundled one, else its absolute path."""
+    from kitland.estate import BUNDLED_SOURCE  # noqa: PLC0415
+
+    if estate.source == BUNDLED_SOURCE:
+        return None
+    path = Path(estate.source)
+    return str(path.resolve()) if path.exists() else estate.source
+
+
+def _gather(
+    folder: Path, estates: Sequence[Estate], varies: Sequence[Vary],
+    scenarios: Sequence[_Scenario], records: dict[int, dict[str, Any]],
+) -> pd.DataFrame:  # fmt: skip
+    """Write ``results.parquet`` and ``zones.gpkg`` from the records; return the table."""
+    from kitland.io import atomic_path, write_gpkg  # noqa: PLC0415
+
+    rows, zones = [], []
+    labels = estate_labels(estates)
+    for sc in scenarios:
+        rec = dict(records[sc.index])
+        wkb = rec.pop("zone_wkb", None)
+        rec.pop("retry", None)
+        est = estates[sc.estate]
+        row = {"scenario": sc.key, "estate": labels[sc.estate], "crs": est.crs.to_string(),
+               **sc.values, **rec}  # fmt: skip
+        rows.append(row)
+        if wkb:
+            geom = shapely.from_wkb(wkb)
+            if not est.crs.equals(estates[0].crs):
+                geom = gpd.GeoSeries([geom], crs=est.crs).to_crs(estates[0].crs).iloc[0]
+            zones.append({"scenario": sc.key, "estate": labels[sc.estate], **sc.values,
+                          "status": rec["status"], "score": rec.get("score"),
+                          "area_ha": rec.get("area_ha"), "cells_hash": rec.get("cells_hash"),
+                          "geometry": geom})  # fmt: skip
+    table = pd.DataFrame(rows)
+    front = ["scenario", "estate", *[v.column for v in varies], "status", "message", "gap",
+             "score", "area_ha", "cells", "cells_hash", "centroid_x", "centroid_y", "crs"]  # fmt: skip
+    for col in front:
+        if col not in table:
+            table[col] = None
+    table = table[[*front, *sorted(c for c in table.columns if c not in front)]]
+    with atomic_path(folder / "results.parquet") as tmp:
+        table.to_parquet(tmp, index=False)
+    cols = ["scenario", "estate", *[v.column for v in varies], "status", "score", "area_ha",
+            "cells_hash"]  # fmt: skip
+    zone_gdf = gpd.GeoDataFrame(zones or None, columns=[*cols, "geometry"], geometry="geometry",
+                                crs=estates[0].crs)  # fmt: skip
+    write_gpkg(folder / "zones.gpkg", {"zones": zone_gdf})
+    return table

@@ -1,0 +1,339 @@
+"""Propose and compare (issue 18 §1): the score of any zone, ``compare``, the alternatives'
+table, and the hand-over files (QGIS styles, one geometry type per layer, KML)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import fiona
+import geopandas as gpd
+import pytest
+import shapely
+from conftest import ORIGIN, grid_estate, grid_layers, write_layers
+from shapely import Point, box
+
+import kitland
+from kitland.cli import main
+from kitland.comparison import compare, unusable_ha, versus_first
+from kitland.placement import place, score
+from kitland.rules import Rules, parse_rules
+
+X0, Y0 = ORIGIN
+# Two 4 ha pockets of available land: A (north-west, next to Ketanggan, no industry) and
+# B (south-east, next to an industrial column).
+POCKETS = ["AAGGGGG", "AAGGGGG", "GGGGAAI", "GGGGAAI"]
+KETANGGAN = [(Point(0, 400), {"name": "Ketanggan"})]
+POCKET_A = box(X0, Y0 + 200, X0 + 200, Y0 + 400)
+POCKET_B = box(X0 + 400, Y0, X0 + 600, Y0 + 200)
+NEAR = {"kind": "near", "to": {"layer": "settlements", "name": ["Ketanggan"]}}
+ADJ = {"name": "next to industry", "kind": "adjacent", "to": {"land_use": ["industrial"]},
+       "min_shared_m": 100}  # fmt: skip
+
+
+COMPACT = {"kind": "compactness", "min": 0.5}
+
+
+def _rules(*rules: dict, compact: float = 0.0) -> Rules:
+    prefer = [NEAR] + ([{"kind": "compact", "weight": compact}] if compact else [])
+    return parse_rules({"zone": {"area_ha": 4.0, "tolerance_ha": 0.25},
+                        "rules": [{"kind": "contiguous"}, COMPACT, *rules],
+                        "prefer": prefer})  # fmt: skip
+
+
+def _near_score(zone: shapely.Polygon, cell_m: float, *, weight: float = 0.0) -> float:
+    """The score by hand: cells of ``cell_m`` on the 100 m grid, each weighted by its area
+    inside the zone and its centre's distance to Ketanggan, per nominal area (4 ha)."""
+    k = Point(X0, Y0 + 400)
+    x0, y0, x1, y1 = zone.bounds
+    total = 0.0
+    x = x0
+    while x < x1 - 1e-9:
+        y = y0
+        while y < y1 - 1e-9:
+            c = box(x, y, x + cell_m, y + cell_m)
+            total += c.intersection(zone).area * c.centroid.distance(k)
+            y += cell_m
+        x += cell_m
+    return total / 40_000 + weight * zone.length
+
+
+@pytest.fixture(scope="module")
+def estate() -> kitland.Estate:
+    return grid_estate(POCKETS, settlements=KETANGGAN)
+
+
+# -- the score -------------------------------------------------------------------------
+
+
+def test_score_of_a_drawn_zone_by_hand(estate: kitland.Estate) -> None:
+    rules = _rules(compact=0.1)
+    assert score(estate, POCKET_B, rules, cell_m=50) == pytest.approx(
+        _near_score(POCKET_B, 50, weight=0.1), rel=1e-9
+    )
+
+
+def test_score_counts_the_part_off_the_candidate_land(estate: kitland.Estate) -> None:
+    """A zone half on green land (no candidate cells there) is scored on every m²."""
+    zone = box(X0 + 200, Y0 + 200, X0 + 400, Y0 + 400)  # columns 2-3 of the top rows: green
+    half = box(X0 + 100, Y0 + 200, X0 + 300, Y0 + 400)  # half on pocket A, half on green
+    rules = _rules()
+    assert score(estate, zone, rules, cell_m=50) == pytest.approx(_near_score(zone, 50), rel=1e-9)
+    assert score(estate, half, rules, cell_m=50) == pytest.approx(_near_score(half, 50), rel=1e-9)
+
+
+def test_checking_place_s_zone_gives_place_s_score(estate: kitland.Estate) -> None:
+    rules = _rules(compact=0.1)
+    res = place(estate, rules, cell_m=50, time_limit_s=120, alternatives=2)
+    for p in res.alternatives:
+        assert score(estate, p.zone, rules, cell_m=50) == pytest.approx(p.score, rel=1e-12)
+
+
+def test_check_cli_reports_place_s_score(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    est_path = write_layers(grid_layers(POCKETS, settlements=KETANGGAN), tmp_path / "e.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n[[rules]]\nkind = "contiguous"\n'
+        '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+        '[[prefer]]\nkind = "compact"\nweight = 0.1\n'
+    )
+    out, rep = tmp_path / "z.gpkg", tmp_path / "p.json"
+    args = [str(est_path), "--rules", str(rules), "--cell-m", "50", "-q"]
+    assert main(["place", *args, "--time-limit", "120", "--out", str(out), "--report", str(rep)]) == 0
+    placed = json.loads(rep.read_text())["alternatives"][0]["score"]
+    capsys.readouterr()
+    assert main(["check", *args, "--zone", str(out), "--format", "json"]) == 0
+    checked = json.loads(capsys.readouterr().out)["zone"]["score"]
+    assert checked == pytest.approx(placed, abs=1e-3)
+    assert main(["check", *args, "--zone", str(out)]) == 0
+    assert f"score {placed:,.1f} (the preference score place optimises" in capsys.readouterr().out
+
+
+def test_place_map_and_report_compare_the_alternatives(
+    tmp_path: Path, capsys: pytest.CaptureFixture
+) -> None:
+    est_path = write_layers(grid_layers(POCKETS, settlements=KETANGGAN), tmp_path / "e.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n[[rules]]\nkind = "contiguous"\n'
+        '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+    )
+    rep, html = tmp_path / "p.json", tmp_path / "p.html"
+    code = main(["place", str(est_path), "--rules", str(rules), "--cell-m", "50", "-q",
+                 "--alternatives", "2", "--report", str(rep), "--map", str(html), "--lang", "en"])  # fmt: skip
+    assert code == 0
+    d = json.loads(rep.read_text())
+    scores = [a["score"] for a in d["alternatives"]]
+    (entry,) = d["versus_first"]
+    assert entry["rank"] == 2 and entry["score_delta"] == pytest.approx(scores[1] - scores[0], abs=2e-3)
+    page = html.read_text()
+    assert "What each placement costs against placement 1" in page
+    assert "<th>placement 1</th><th>placement 2</th>" in page
+
+
+# -- compare ---------------------------------------------------------------------------
+
+
+def test_compare_prices_a_passing_proposal(estate: kitland.Estate) -> None:
+    rules = _rules()
+    c = compare(estate, POCKET_B, rules, cell_m=50, time_limit_s=120)
+    assert c.passed
+    assert c.best is not None and c.near_proposal is not None
+    assert shapely.symmetric_difference(c.best.zone, POCKET_A).area < 1.0
+    # Near the proposal: only pocket B covers half of it.
+    assert shapely.symmetric_difference(c.near_proposal.zone, POCKET_B).area < 1.0
+    assert c.near_proposal.overlap == pytest.approx(1.0)
+    delta = _near_score(POCKET_B, 50) - _near_score(POCKET_A, 50)
+    assert c.price == {"score_delta": pytest.approx(delta, abs=1e-3), "failed_rules": []}
+    # Figures measured independently: pocket B shares 200 m with the industrial column.
+    assert c.proposal.figures["industry_shared_m"] == pytest.approx(200.0)
+    assert c.best.figures["industry_shared_m"] == pytest.approx(0.0)
+    d = json.loads(c.to_json())
+    assert set(d) >= {"proposal", "best", "near_proposal", "price"}
+    assert d["proposal"]["zone"]["score"] == pytest.approx(_near_score(POCKET_B, 50), abs=1e-3)
+    assert [r["id"] for r in d["best"]["rules"]] == [r["id"] for r in d["proposal"]["rules"]]
+    line = c.price_line("en")
+    assert line.startswith("The price of the proposal: score +") and "passes every" in line
+
+
+def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> None:
+    rules = _rules(ADJ)
+    c = compare(estate, POCKET_A, rules, cell_m=50, time_limit_s=30)
+    assert not c.passed
+    assert c.price["failed_rules"] == ["next to industry"]
+    assert c.best is not None  # only pocket B has industry next to it
+    assert shapely.symmetric_difference(c.best.zone, POCKET_B).area < 1.0
+    assert c.price["score_delta"] == pytest.approx(
+        _near_score(POCKET_A, 50) - _near_score(POCKET_B, 50), abs=1e-3
+    )
+    # No zone that passes covers half of pocket A (whether the solver proves it in its
+    # time or not, it finds none), so near_proposal is null.
+    assert c.near_proposal is None and c.near_status in ("INFEASIBLE", "UNDECIDED")
+    assert json.loads(c.to_json())["near_proposal"] is None
+    assert "next to industry" in c.price_line("en")
+
+
+def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    est_path = write_layers(grid_layers(POCKETS, settlements=KETANGGAN), tmp_path / "e.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n[[rules]]\nname = "next to industry"\n'
+        'kind = "adjacent"\nto = { land_use = ["industrial"] }\nmin_shared_m = 100\n'
+        '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+    )
+    for name, geom in (("a", POCKET_A), ("b", POCKET_B)):
+        # The proposal as the map's draw tool exports it: GeoJSON in longitude/latitude.
+        gpd.GeoDataFrame({"name": ["usulan"]}, geometry=[geom], crs=32749).to_crs(4326).to_file(
+            tmp_path / f"{name}.geojson", driver="GeoJSON", engine="fiona"
+        )
+    base = ["compare", str(est_path), "--rules", str(rules), "--cell-m", "50", "-q",
+            "--time-limit", "120", "--lang", "en"]  # fmt: skip
+    rep = tmp_path / "c.json"
+    html = tmp_path / "c.html"
+    assert main([*base, "--zone", str(tmp_path / "b.geojson"), "--report", str(rep),
+                 "--map", str(html)]) == 0  # fmt: skip
+    d = json.loads(rep.read_text())
+    # Pocket B is the only place next to industry: the proposal is the best zone.
+    assert d["price"] == {"score_delta": pytest.approx(0.0, abs=1e-3), "failed_rules": []}
+    assert "The price of the proposal" in capsys.readouterr().out
+    assert html.stat().st_size > 10_000
+    assert main([*base, "--zone", str(tmp_path / "a.geojson")]) == 1
+    assert "fails: next to industry" in capsys.readouterr().out
+    assert main([*base, "--zone", str(tmp_path / "missing.geojson")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "missing.geojson: no such zone file" in err
+
+
+def test_unusable_land_by_hand() -> None:
+    """Pocket-sized parcel 200 × 200 m; a 200 × 170 m zone leaves a 30 m strip (unusable at
+    60 m) and a 200 × 100 m zone leaves a usable 100 m half."""
+    est = grid_estate(["AA", "AA"])
+    zone = box(X0, Y0 + 30, X0 + 200, Y0 + 200)
+    assert unusable_ha(est, zone, width_m=60) == pytest.approx(0.6)
+    assert unusable_ha(est, box(X0, Y0 + 100, X0 + 200, Y0 + 200), width_m=60) == 0.0
+
+
+def test_alternatives_are_compared_with_placement_1(
+    estate: kitland.Estate, tmp_path: Path
+) -> None:
+    rules = _rules()
+    res = place(estate, rules, cell_m=50, time_limit_s=120, alternatives=2)
+    v = versus_first(res)
+    assert [e["rank"] for e in v] == [2]
+    a1, a2 = res.alternatives
+    assert v[0]["score_delta"] == pytest.approx(a2.score - a1.score, abs=1e-3)
+    assert v[0]["score_delta"] > 0
+    shared = v[0]["figures_delta"]["industry_shared_m"]
+    assert shared == pytest.approx(200.0)  # pocket B is next to industry, pocket A is not
+
+
+# -- hand-over files -----------------------------------------------------------------------
+
+
+def test_place_out_has_one_geometry_type_and_qgis_styles(tmp_path: Path) -> None:
+    """A zone placed in the middle of one long parcel cuts it in two: the new layout mixes
+    that MultiPolygon with Polygons, and is written all MultiPolygon."""
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["g1", "a", "g2"], "land_use": ["green", "available", "green"]},
+        geometry=[box(X0, Y0, X0 + 100, Y0 + 200), box(X0 + 100, Y0, X0 + 700, Y0 + 200),
+                  box(X0 + 700, Y0, X0 + 800, Y0 + 200)], crs=32749)  # fmt: skip
+    est = kitland.Estate.from_layers({
+        "boundary": gpd.GeoDataFrame({"name": ["long"]}, geometry=[box(X0, Y0, X0 + 800, Y0 + 200)],
+                                     crs=32749),
+        "parcels": parcels,
+        "settlements": gpd.GeoDataFrame({"name": ["Ketanggan"]}, geometry=[Point(X0 + 400, Y0 + 100)],
+                                        crs=32749),
+    })  # fmt: skip
+    res = place(est, _rules(), cell_m=50, time_limit_s=120)
+    assert res.zone is not None
+    assert shapely.symmetric_difference(res.zone, box(X0 + 300, Y0, X0 + 500, Y0 + 200)).area < 1
+    from kitland.placement import write_placement  # noqa: PLC0415
+
+    out = tmp_path / "placed.gpkg"
+    write_placement(res, out)
+    with fiona.open(out, layer="parcels") as src:
+        assert src.schema["geometry"] == "MultiPolygon"
+        feats = {f.properties["parcel_id"]: f.geometry for f in src}
+    assert {g["type"] for g in feats.values()} == {"MultiPolygon"}
+    assert len(feats["a"]["coordinates"]) == 2  # the parcel the zone cut in two
+    with fiona.open(out, layer="zone") as src:
+        assert src.schema["geometry"] in ("Polygon", "MultiPolygon")
+    with sqlite3.connect(out) as db:
+        rows = db.execute(
+            "SELECT f_table_name, f_geometry_column, styleQML, useAsDefault FROM layer_styles"
+        ).fetchall()
+        geom_cols = dict(db.execute("SELECT table_name, column_name FROM gpkg_geometry_columns"))
+    assert sorted(r[0] for r in rows) == ["parcels", "zone"]
+    for table, column, text, default in rows:
+        assert column == geom_cols[table] and default == 1
+        root = ET.fromstring(text.split("\n", 1)[1])  # after the DOCTYPE line
+        assert root.tag == "qgis"
+        if table == "parcels":
+            r = root.find("renderer-v2")
+            assert r is not None and r.get("attr") == "land_use"
+            cats = {c.get("value"): c.get("label") for c in r.iter("category")}
+            assert cats["industrial"] == "kavling industri"  # Bahasa Indonesia by default
+            fill = next(s for s in r.iter("symbol") if s.get("name") == "0")
+            colour = fill.find(".//Option[@name='color']")
+            assert colour is not None and colour.get("value") == "155,127,196,200"  # #9b7fc4
+            assert root.find("labeling") is not None
+
+
+def test_kml_for_google_earth(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    layers = grid_layers(["IA"])
+    layers["parcels"]["tenant"] = ["<b>PT A&B</b> ]]>", None]
+    est_path = write_layers(layers, tmp_path / "e.gpkg")
+    zone = tmp_path / "z.geojson"
+    gpd.GeoDataFrame(geometry=[box(X0 + 100, Y0, X0 + 150, Y0 + 50)], crs=32749).to_file(
+        zone, driver="GeoJSON", engine="fiona"
+    )
+    rules = tmp_path / "r.toml"
+    rules.write_text('[zone]\nname = "Zona UMKM"\narea_ha = 0.25\ntolerance_ha = 0.1\n')
+    out = tmp_path / "e.kml"
+    code = main(["map", str(est_path), "--zone", str(zone), "--rules", str(rules),
+                 "--kml", str(out), "--lang", "en"])  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    ns = {"k": "http://www.opengis.net/kml/2.2"}
+    root = ET.parse(out).getroot()
+    marks = root.findall(".//k:Placemark", ns)
+    names = [m.findtext("k:name", namespaces=ns) for m in marks]
+    assert names == ["test", "P0_0", "P0_1", "Zona UMKM"]  # the boundary by its name
+    desc = marks[1].findtext("k:description", namespaces=ns)
+    assert "Tenant: <b>PT A&B</b> ]]>" in desc  # the text itself, escaped in the file
+    # Coordinates are longitude/latitude of the parcel's corners.
+    ring = marks[2].findtext(".//k:coordinates", namespaces=ns).split()
+    lon, lat = (float(v) for v in ring[0].split(","))
+    back = gpd.GeoSeries([Point(lon, lat)], crs=4326).to_crs(32749).iloc[0]
+    corners = shapely.get_coordinates(layers["parcels"].geometry.iloc[1].exterior)
+    assert min(Point(c).distance(back) for c in corners) < 0.05
+    assert main(["map", str(est_path), "--kml", str(tmp_path / "e.kmz")]) == 2
+
+
+def test_norms_name_their_regulation_and_say_they_are_unverified(
+    capsys: pytest.CaptureFixture,
+) -> None:
+    assert main(["validate", "--format", "json"]) == 0
+    src = json.loads(capsys.readouterr().out)["norms_source"]
+    assert src["regulation"] == "Permenperin No. 40/M-IND/PER/7/2016" and src["verified"] is False
+    assert main(["validate"]) == 0
+    assert "norms (Permenperin No. 40/M-IND/PER/7/2016" in capsys.readouterr().out
+
+
+def test_score_without_cell_preferences_is_the_perimeter_term(estate: kitland.Estate) -> None:
+    only_compact = parse_rules({"zone": {"area_ha": 4.0, "tolerance_ha": 0.25},
+                                "prefer": [{"kind": "compact", "weight": 0.1}]})  # fmt: skip
+    assert score(estate, POCKET_B, only_compact) == pytest.approx(0.1 * 800.0)
+    none = parse_rules({"zone": {"area_ha": 4.0, "tolerance_ha": 0.25}})
+    assert score(estate, POCKET_B, none) == 0.0
+
+
+def test_the_public_api_names() -> None:
+    import kitland.comparison  # noqa: PLC0415 - the module must not shadow the function
+
+    assert kitland.compare is kitland.comparison.compare
+    assert kitland.score is score

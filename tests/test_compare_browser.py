@@ -1,0 +1,181 @@
+"""Propose and compare in a real browser (issue 18 §1): draw a zone with the map's draw
+tool, export it, check the file; the comparison map's two panes and its table."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import grid_layers, write_layers
+from test_compare import ADJ, KETANGGAN, POCKET_A, POCKET_B, POCKETS, _rules
+from test_maps_browser import Page, _serve_vendored, browser_context  # noqa: F401 - a fixture
+
+from kitland.cli import main
+from kitland.comparison import compare
+from kitland.estate import load_estate
+from kitland.maps import DRAWN_FILENAME, make_map, save_map
+
+pytestmark = pytest.mark.browser
+
+RULES_TOML = (
+    '[zone]\nname = "Zona UMKM"\narea_ha = 4.0\ntolerance_ha = 0.25\n'
+    '[[rules]]\nname = "next to industry"\nkind = "adjacent"\n'
+    'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n'
+    '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+    '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+)
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("draw")
+    estate = write_layers(grid_layers(POCKETS, settlements=KETANGGAN), folder / "estate.gpkg")
+    rules = folder / "rules.toml"
+    rules.write_text(RULES_TOML)
+    return {"folder": folder, "estate": estate, "rules": rules}
+
+
+def _check_json(files: dict[str, Path], zone: Path, capsys: pytest.CaptureFixture) -> dict:
+    capsys.readouterr()
+    main(["check", str(files["estate"]), "--zone", str(zone), "--rules", str(files["rules"]),
+          "--format", "json", "--cell-m", "50", "-q"])  # fmt: skip
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_draw_export_and_check(
+    browser_context: Any,  # noqa: F811 - the fixture imported above
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture,
+    offline: bool,
+) -> None:
+    """Draw pocket B with mouse clicks, export it, and check the exported file: the same
+    report as for the same polygon written by hand."""
+    estate = load_estate(files["estate"])
+    m = make_map(estate, offline=offline)
+    path = save_map(m, files["folder"] / f"draw_{offline}.html")
+    pg = Page(browser_context)
+    if not offline:
+        pg.page.route(re.compile(r"^https?://"), _serve_vendored)
+    page = pg.open(path)
+    page.click(".leaflet-draw-draw-polygon")
+    x0, y0, x1, y1 = POCKET_B.bounds
+    inset = 2.0  # metres inside the pocket's edges
+    corners = [(x0 + inset, y0 + inset), (x1 - inset, y0 + inset), (x1 - inset, y1 - inset),
+               (x0 + inset, y1 - inset)]  # fmt: skip
+    pixels = [pg.point_of(m.get_name(), x, y) for x, y in corners]
+    for px in [*pixels, pixels[0]]:  # the first point again closes the outline
+        page.mouse.click(*px)
+        page.wait_for_timeout(150)
+    assert page.locator("path.leaflet-interactive").count() > 0
+    with page.expect_download() as dl:
+        page.click(".kit-export:not(.kit-copy) a")
+    drawn = files["folder"] / f"drawn_{offline}.geojson"
+    assert dl.value.suggested_filename == DRAWN_FILENAME
+    dl.value.save_as(drawn)
+    # The same polygon by hand: the map's own lon/lat of the clicked points, 6 decimals
+    # as Leaflet writes GeoJSON, in a FeatureCollection written here with json.
+    box = page.locator(".folium-map").bounding_box()
+    lonlat = page.evaluate(
+        f"(pts) => pts.map(p => {{ var q = {m.get_name()}.containerPointToLatLng(p);"
+        " return [Math.round(q.lng * 1e6) / 1e6, Math.round(q.lat * 1e6) / 1e6]; })",
+        [[x - box["x"], y - box["y"]] for x, y in pixels],
+    )
+    assert pg.errors == []
+    page.close()
+    fc = json.loads(drawn.read_text())
+    assert len(fc["features"]) == 1
+    feat = fc["features"][0]
+    assert feat["properties"]["land_use"] == "umkm" and feat["geometry"]["type"] == "Polygon"
+    by_hand = files["folder"] / f"by_hand_{offline}.geojson"
+    ring = [*lonlat, lonlat[0]]
+    by_hand.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    ]}))  # fmt: skip
+    got, want = _check_json(files, drawn, capsys), _check_json(files, by_hand, capsys)
+    assert got["passed"] == want["passed"]
+    assert got["zone"]["area_ha"] == pytest.approx(want["zone"]["area_ha"], abs=1e-4)
+    assert got["zone"]["score"] == pytest.approx(want["zone"]["score"], abs=1e-2)
+    assert [(r["id"], r["passed"]) for r in got["rules"]] == [
+        (r["id"], r["passed"]) for r in want["rules"]
+    ]
+    for a, b in zip(got["rules"], want["rules"], strict=True):
+        assert a["value"] == pytest.approx(b["value"], abs=1e-2)
+    # And both are the pocket within what a click can place (a pixel is < 1 m here).
+    assert got["zone"]["area_ha"] == pytest.approx((200 - 2 * inset) ** 2 / 1e4, abs=0.03)
+
+
+@pytest.mark.parametrize("offline", [True, False])
+def test_compare_map_shows_two_panes_and_the_table(
+    browser_context: Any,  # noqa: F811 - the fixture imported above
+    files: dict[str, Path],
+    offline: bool,
+) -> None:
+    estate = load_estate(files["estate"])
+    rules = _rules(ADJ)
+    c = compare(estate, POCKET_A, rules, cell_m=50, time_limit_s=30)
+    path = save_map(c.explore(lang="id", offline=offline), files["folder"] / f"cmp_{offline}.html")
+    pg = Page(browser_context)
+    if not offline:
+        pg.page.route(re.compile(r"^https?://"), _serve_vendored)
+    page = pg.open(path)
+    assert pg.errors == []
+    if offline:
+        assert [u for u in pg.requests if u != path.as_uri()] == []
+    panes = page.locator(".folium-map")
+    assert panes.count() == 2
+    left, right = panes.nth(0).bounding_box(), panes.nth(1).bounding_box()
+    assert left["width"] > 300 and right["x"] >= left["x"] + left["width"] - 1  # side by side
+    for i in range(2):
+        assert panes.nth(i).locator("path.leaflet-interactive").count() > 10
+    assert [t.strip() for t in page.locator(".kit-pane").all_inner_texts()] == ["usulan", "zona terbaik"]
+    table = page.locator(".kit-table")
+    rows = table.locator("tr")
+    assert rows.count() == len(c.table("id"))
+    assert rows.nth(0).inner_text().split("\t")[1:] == ["usulan", "zona terbaik", "zona terbaik dekat usulan"]
+    assert "Harga usulan" in table.inner_text() and "next to industry" in table.inner_text()
+    # The panes are synced: zooming the left one zooms the right one.
+    names = page.evaluate(
+        "() => Object.keys(window).filter(k => /^map_/.test(k) && window[k] && window[k].getZoom)"
+    )
+    assert len(names) == 2
+    page.evaluate(f"() => {names[0]}.setZoom({names[0]}.getZoom() + 1, {{animate: false}})")
+    page.wait_for_timeout(400)
+    z = page.evaluate(f"() => [{names[0]}.getZoom(), {names[1]}.getZoom()]")
+    assert z[0] == z[1]
+    page.close()
+
+
+def test_edit_a_copy_of_the_zone_and_export_it(
+    browser_context: Any,  # noqa: F811 - the fixture imported above
+    files: dict[str, Path],
+    capsys: pytest.CaptureFixture,
+) -> None:
+    """Copy pocket B into the sketch, drag its north-east corner 50 m east, save, export:
+    the file checks as the 200 × 200 m square plus a 50 × 200 / 2 m triangle (4.5 ha)."""
+    estate = load_estate(files["estate"])
+    m = make_map(estate, zone=POCKET_B, offline=True)
+    path = save_map(m, files["folder"] / "edit.html")
+    pg = Page(browser_context)
+    page = pg.open(path)
+    page.click(".kit-copy a")
+    page.click(".leaflet-draw-edit-edit")
+    _, _, x1, y1 = POCKET_B.bounds
+    start = pg.point_of(m.get_name(), x1, y1)
+    end = pg.point_of(m.get_name(), x1 + 50, y1)
+    page.mouse.move(*start)
+    page.mouse.down()
+    page.mouse.move(*end, steps=8)
+    page.mouse.up()
+    page.click(".leaflet-draw-actions a:has-text('Simpan')")  # Bahasa Indonesia tools
+    with page.expect_download() as dl:
+        page.click(".kit-export:not(.kit-copy) a")
+    edited = files["folder"] / "edited.geojson"
+    dl.value.save_as(edited)
+    assert pg.errors == []
+    page.close()
+    got = _check_json(files, edited, capsys)
+    assert got["zone"]["area_ha"] == pytest.approx(4.5, abs=0.03)

@@ -1,0 +1,480 @@
+"""Scenario sweeps (issue 19): real Dask scheduler and workers on 127.0.0.1, real solves.
+
+Every scenario here is a small grid estate at 50 m cells that HiGHS proves optimal in
+about a second, under a 120 s limit it never reaches, so each result is the proven
+optimum and the same in every process: serial and distributed runs must agree cell for
+cell.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+from conftest import grid_layers, write_layers
+from shapely import LineString, Point, box
+
+import kitland
+from kitland.cli import main
+from kitland.rules import load_rules
+
+RULES = """
+[zone]
+area_ha = 4.0
+tolerance_ha = 0.25
+
+[[rules]]
+name = "industry"
+kind = "adjacent"
+to = { land_use = ["industrial"] }
+min_shared_m = 100
+
+[[rules]]
+name = "frontage"
+kind = "frontage"
+road_class = ["collector"]
+min_m = 100
+
+[[rules]]
+kind = "contiguous"
+
+[[rules]]
+kind = "compactness"
+min = 0.5
+
+[[prefer]]
+kind = "near"
+to = { layer = "settlements", name = ["Desa"] }
+"""
+AREAS = (3.0, 4.0, 5.0)
+SHARED = (100.0, 200.0)
+VARY = ["--vary", "zone.area_ha=3:5:1", "--vary", "industry.min_shared_m=100,200"]
+DASK = Path(sys.executable).parent / "dask"
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("sweep_inputs")
+    layers = grid_layers(
+        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
+        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
+        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
+        settlements=[(Point(300, 500), {"name": "Desa"})],
+    )
+    est = write_layers(layers, root / "estate.gpkg")
+    rules = root / "rules.toml"
+    rules.write_text(RULES)
+    args = [str(est), "--rules", str(rules), *VARY, "--cell-m", "50", "--time-limit", "120"]
+    return {"estate": est, "rules": rules, "args": args, "root": root}
+
+
+def _sweep(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["sweep", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture(scope="module")
+def serial(inputs: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("serial") / "sweep"
+    assert main(["sweep", *inputs["args"], "--out", str(out), "--workers", "0", "-q"]) == 0
+    return pd.read_parquet(out / "results.parquet").set_index("scenario")
+
+
+def _hash(cells: Any) -> str:
+    """The hash a planner could compute: sha256 of the sorted cell numbers as int64 LE."""
+    return hashlib.sha256(np.sort(np.asarray(cells)).astype("<i8").tobytes()).hexdigest()[:16]
+
+
+# -- the command line and the results table ---------------------------------------------
+@pytest.mark.parametrize(
+    ("vary", "named"),
+    [
+        ("industry.min_shared_m", "no '='"),
+        ("industry=100", "'industry' is not NAME.KEY"),
+        ("industry.min_shared_m=100:x:50", "'x' is not a number"),
+        ("industry.min_shared_m=100:200:0", "step '0' must be positive"),
+        ("industry.min_shared_m=300:200:50", "runs backwards"),
+        ("industry.min_shared_m=100,,200", "an empty value"),
+        ("industri.min_shared_m=100", "no rule 'industri'; did you mean 'industry'?"),
+        ("industry.min_share_m=100", "unknown key 'min_share_m'"),
+        ("industry.min_shared_m=-5", "-5.0 is negative"),
+    ],
+)
+def test_bad_vary_is_exit_2_naming_the_part(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], vary: str, named: str
+) -> None:
+    out = tmp_path / "sweep"
+    argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), "--vary", vary]
+    code, _, err = _sweep([*argv, "--out", str(out), "--workers", "0"], capsys)
+    assert code == 2
+    assert err.startswith(f"kitland: --vary {vary!r}: ")
+    assert named in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_serial_rows_are_the_proven_optima_of_each_scenario(
+    inputs: dict[str, Any], serial: pd.DataFrame
+) -> None:
+    assert len(serial) == len(AREAS) * len(SHARED)
+    combos = set(zip(serial["zone.area_ha"], serial["industry.min_shared_m"], strict=True))
+    assert combos == set(itertools.product(AREAS, SHARED))
+    assert set(serial["status"]) == {"OPTIMAL"}
+    assert (serial["gap"] == 0).all()
+    # The same scenarios placed one by one with Rules.replace, outside the sweep.
+    estate = kitland.load_estate(inputs["estate"])
+    rules = load_rules(inputs["rules"])
+    for area, shared in [(3.0, 200.0), (5.0, 100.0)]:
+        row = serial[(serial["zone.area_ha"] == area) & (serial["industry.min_shared_m"] == shared)]
+        what_if = rules.replace("area", area_ha=area).replace("industry", min_shared_m=shared)
+        res = kitland.place(estate, what_if, cell_m=50, time_limit_s=120)
+        best = res.alternatives[0]
+        assert row["cells_hash"].item() == _hash(best.cells)
+        assert row["score"].item() == pytest.approx(best.score, rel=1e-12)
+        assert row["area_ha"].item() == pytest.approx(best.zone.area / 1e4, rel=1e-9)
+        assert row["rule:industry"].item() >= shared
+        assert row["centroid_x"].item() == pytest.approx(best.zone.centroid.x, abs=1e-3)
+
+
+def test_zones_layer_holds_each_scenarios_zone(inputs: dict[str, Any], tmp_path: Path) -> None:
+    out = tmp_path / "sweep"
+    vary = ["--vary", "zone.area_ha=3,5"]
+    argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), *vary, "--cell-m", "50"]
+    assert main(["sweep", *argv, "--time-limit", "120", "--out", str(out), "--workers", "0"]) == 0
+    zones = gpd.read_file(out / "zones.gpkg", layer="zones", engine="fiona")
+    table = pd.read_parquet(out / "results.parquet")
+    assert list(zones["scenario"]) == list(table["scenario"])
+    # Areas measured on the written polygons, not taken from the table.
+    assert zones.geometry.area.div(1e4).round(6).tolist() == table["area_ha"].round(6).tolist()
+    assert zones.crs.to_epsg() == 32749
+    manifest = json.loads((out / "sweep.json").read_text())
+    assert [v["column"] for v in manifest["vary"]] == ["zone.area_ha"]
+
+
+def test_a_scenario_that_raises_is_recorded_failed_and_the_rest_go_on(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "sweep"
+    argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), "--cell-m", "50",
+            "--vary", "zone.min_ha=3,5", "--vary", "zone.max_ha=4.5"]  # fmt: skip
+    code, stdout, _ = _sweep([*argv, "--out", str(out), "--workers", "0"], capsys)
+    assert code == 1  # a scenario failed
+    table = pd.read_parquet(out / "results.parquet").set_index("zone.min_ha")
+    assert table.loc[5.0, "status"] == "FAILED"
+    assert "min_ha = 5 is above max_ha = 4.5" in table.loc[5.0, "message"]
+    assert "\n" not in table.loc[5.0, "message"]
+    assert table.loc[3.0, "status"] == "OPTIMAL"
+    assert "1 FAILED" in stdout and "min_ha = 5 is above max_ha = 4.5" in stdout
+
+
+# -- Dask: a real scheduler and workers on 127.0.0.1 --------------------------------------
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    root = tmp_path_factory.mktemp("dask")
+    info = root / "scheduler.json"
+    with (root / "scheduler.log").open("w") as log:
+        proc = subprocess.Popen(
+            [str(DASK), "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
+             "--scheduler-file", str(info)],
+            stdout=subprocess.DEVNULL, stderr=log,
+        )  # fmt: skip
+    try:
+        for _ in range(600):
+            if info.exists() and info.stat().st_size:
+                break
+            time.sleep(0.1)
+        address = json.loads(info.read_text())["address"]
+        assert address.startswith("tcp://127.0.0.1:")
+        yield {"address": address, "file": info, "root": root}
+    finally:
+        proc.terminate()
+        proc.wait(30)
+
+
+class _Workers:
+    """``dask worker`` processes (no nanny, one thread each) started by one test."""
+
+    def __init__(self, scheduler: dict[str, Any]) -> None:
+        self.scheduler = scheduler
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str) -> subprocess.Popen[bytes]:
+        with (self.scheduler["root"] / f"{name}.log").open("w") as log:
+            proc = subprocess.Popen(
+                [str(DASK), "worker", "--scheduler-file", str(self.scheduler["file"]),
+                 "--name", name, "--nthreads", "1", "--no-nanny", "--no-dashboard",
+                 "--host", "127.0.0.1"],
+                stdout=subprocess.DEVNULL, stderr=log,
+            )  # fmt: skip
+        self.procs.append(proc)
+        self.wait_for(name)
+        return proc
+
+    def wait_for(self, name: str) -> None:
+        pattern = re.compile(r"Registered to:")
+        path = self.scheduler["root"] / f"{name}.log"
+        for _ in range(1200):
+            if pattern.search(path.read_text()):
+                return
+            time.sleep(0.1)
+        raise AssertionError(f"worker {name} did not register: {path.read_text()[-2000:]}")
+
+    def stop(self) -> None:
+        for p in self.procs:
+            if p.poll() is None:
+                p.terminate()
+        for p in self.procs:
+            p.wait(30)
+
+
+@pytest.fixture
+def workers(scheduler: dict[str, Any]) -> Iterator[_Workers]:
+    w = _Workers(scheduler)
+    try:
+        yield w
+    finally:
+        w.stop()
+
+
+def _records(out: Path) -> dict[str, int]:
+    """Finished scenario files → their modification time (ns)."""
+    folder = out / "scenarios"
+    if not folder.is_dir():
+        return {}
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json") if not p.name.startswith(".")}
+
+
+def _start_sweep(argv: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "kitland", "sweep", *argv, "-q"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def _wait_records(out: Path, n: int, proc: subprocess.Popen[bytes]) -> dict[str, int]:
+    for _ in range(3000):
+        recs = _records(out)
+        if len(recs) >= n:
+            return recs
+        if proc.poll() is not None:
+            raise AssertionError(f"the sweep ended early: {proc.communicate()}")
+        time.sleep(0.05)
+    raise AssertionError(f"no {n} finished scenarios in {out}")
+
+
+def _same_rows(table: pd.DataFrame, serial: pd.DataFrame) -> None:
+    table = table.set_index("scenario").loc[serial.index]
+    assert list(table["status"]) == list(serial["status"])
+    assert list(table["cells_hash"]) == list(serial["cells_hash"])
+    assert np.allclose(table["score"], serial["score"], rtol=1e-12)
+
+
+@pytest.mark.slow
+def test_sweep_on_a_dask_cluster_gives_the_serial_rows(
+    inputs: dict[str, Any], serial: pd.DataFrame, scheduler: dict[str, Any], workers: _Workers,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    workers.start("a")
+    workers.start("b")
+    out = tmp_path / "sweep"
+    code, stdout, err = _sweep([*inputs["args"], "--out", str(out),
+                                "--scheduler", scheduler["address"]], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "6 scenarios: 6 OPTIMAL (6 run now, 0 finished earlier)" in stdout
+    assert "Dask dashboard: " in err
+    _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_scenario_loses_nothing(
+    inputs: dict[str, Any], serial: pd.DataFrame, scheduler: dict[str, Any], workers: _Workers,
+    tmp_path: Path,
+) -> None:  # fmt: skip
+    victim = workers.start("victim")
+    out = tmp_path / "sweep"
+    sweep = _start_sweep([*inputs["args"], "--out", str(out), "--scheduler", scheduler["address"]])
+    # One worker with one thread and scenarios queued: once the first is written, the
+    # victim is already solving the next one.
+    _wait_records(out, 1, sweep)
+    workers.start("rescuer")
+    victim.send_signal(signal.SIGKILL)
+    victim.wait(30)
+    stdout, stderr = sweep.communicate(timeout=600)
+    assert sweep.returncode == 0, stderr.decode()
+    assert "6 scenarios: 6 OPTIMAL" in stdout.decode()
+    assert len(_records(out)) == 6
+    _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+
+
+@pytest.mark.slow
+def test_a_killed_sweep_resumes_without_recomputing(
+    inputs: dict[str, Any], serial: pd.DataFrame, scheduler: dict[str, Any], workers: _Workers,
+    tmp_path: Path, capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    workers.start("solo")
+    out = tmp_path / "sweep"
+    argv = [*inputs["args"], "--out", str(out), "--scheduler", scheduler["address"]]
+    sweep = _start_sweep(argv)
+    _wait_records(out, 2, sweep)
+    sweep.send_signal(signal.SIGKILL)
+    sweep.communicate(timeout=30)
+    before = _records(out)
+    assert 2 <= len(before) < 6
+    assert not (out / "results.parquet").exists()
+    code, stdout, err = _sweep(argv, capsys)
+    assert code == 0, err
+    done = len(before)
+    assert f"{done} of 6 scenarios finished earlier" in err
+    assert f"({6 - done} run now, {done} finished earlier)" in stdout
+    after = _records(out)
+    assert set(after) >= set(before) and len(after) == 6
+    assert {k: after[k] for k in before} == before  # not rewritten
+    _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+
+
+@pytest.mark.slow
+def test_local_cluster_sample_gives_the_serial_rows(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    rules = load_rules(inputs["rules"])
+    res = kitland.sweep(inputs["estate"], rules, vary=VARY[1::2], out=tmp_path / "s", sample=2,
+                        seed=7, workers=1, cell_m=50, time_limit_s=120)  # fmt: skip
+    assert res.computed == 2 and res.dashboard is not None
+    assert res.dashboard.startswith("http://127.0.0.1:")
+    _same_rows(res.results, serial.loc[res.results["scenario"]])
+    again = kitland.sweep(inputs["estate"], rules, vary=VARY[1::2], out=tmp_path / "s",
+                          sample=2, seed=7, workers=1, cell_m=50, time_limit_s=120)  # fmt: skip
+    assert (again.computed, again.reused) == (0, 2)
+
+
+def test_the_cache_key_is_the_content_not_the_path(inputs: dict[str, Any], tmp_path: Path) -> None:
+    from kitland.sweeps import estate_digest  # noqa: PLC0415
+
+    copy = tmp_path / "elsewhere.gpkg"
+    copy.write_bytes(Path(inputs["estate"]).read_bytes())
+    a, b = kitland.load_estate(inputs["estate"]), kitland.load_estate(copy)
+    assert estate_digest(a) == estate_digest(b)
+    moved = a.parcels.copy()
+    moved.loc[moved.index[0], "land_use"] = "green"
+    changed = kitland.Estate.from_layers({**a.layers, "parcels": moved})
+    assert estate_digest(changed) != estate_digest(a)
+
+
+# -- the report ---------------------------------------------------------------------------
+def test_jumps_and_stability_on_hand_made_zones(tmp_path: Path) -> None:
+    from kitland.sweep_report import _jumps, stability_cells  # noqa: PLC0415
+
+    # Setback 50/100/150/200: the zone stays at x 0..100 until 100, then jumps to 300..400
+    # and at 200 nothing fits.
+    table = pd.DataFrame({"scenario": list("abcd"), "estate": "e", "s.min_m": [50.0, 100, 150, 200],
+                          "status": ["OPTIMAL"] * 3 + ["INFEASIBLE"]})  # fmt: skip
+    geoms = [box(0, 0, 100, 100), box(10, 0, 110, 100), box(300, 0, 400, 100)]
+    zones = gpd.GeoDataFrame({"scenario": list("abc")}, geometry=geoms, crs=32749)
+    jumps = _jumps(table, zones, ["s.min_m"])
+    assert jumps[["from", "to", "what"]].values.tolist() == [
+        [100.0, 150.0, "site moves"], [150.0, 200.0, "no zone"]]  # fmt: skip
+    assert jumps["moved_m"].iloc[0] == pytest.approx(290.0)
+    cells = stability_cells(zones, cell_m=50, runs=4)
+    # Centre (25, 25) lies in a and b, (325, 25) only in c, (125, 25) in none.
+    share = {tuple(np.round(g.centroid.coords[0])): s for g, s in zip(cells.geometry, cells["share"], strict=True)}
+    assert share[(25.0, 25.0)] == 0.5
+    assert share[(325.0, 25.0)] == 0.25
+    assert (125.0, 25.0) not in share
+    assert cells["share"].sum() * 4 * 50**2 == pytest.approx(sum(g.area for g in geoms[:1]) * 2
+                                                              + geoms[2].area)  # fmt: skip
+
+
+def test_sweep_report_writes_plots_map_and_jumps(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "sweep"
+    argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), "--cell-m", "50",
+            "--time-limit", "120", "--vary", "zone.area_ha=3,5", "--out", str(out)]  # fmt: skip
+    assert main(["sweep", *argv, "--workers", "0", "-q"]) == 0
+    capsys.readouterr()
+    assert main(["sweep-report", str(out), "--lang", "en"]) == 0
+    stdout, err = capsys.readouterr()
+    report = out / "report"
+    for name in ("score_zone.area_ha.png", "stability.png"):
+        assert (report / name).read_bytes()[:4] == b"\x89PNG"
+    html = (report / "stability.html").read_text()
+    assert "share of scenarios whose zone holds this cell" in html
+    assert "2 scenarios: 2 OPTIMAL" in stdout
+    assert (report / "summary.txt").read_text() == stdout
+    zones = gpd.read_file(out / "zones.gpkg", layer="zones", engine="fiona")
+    from kitland.sweep_report import site_changes  # noqa: PLC0415
+
+    moved = site_changes(zones.geometry.iloc[0], zones.geometry.iloc[1])
+    jumps = pd.read_csv(report / "jumps.csv")
+    assert len(jumps) == int(moved)
+    assert "summary.txt" in err
+
+
+def test_sweep_report_of_a_folder_without_a_sweep_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["sweep-report", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"kitland: {tmp_path}: not a finished sweep folder (no sweep.json)")
+
+
+def test_workers_and_scheduler_together_are_refused(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [*inputs["args"], "--out", str(tmp_path / "s"), "--workers", "2",
+            "--scheduler", "tcp://127.0.0.1:1"]  # fmt: skip
+    code, _, err = _sweep(argv, capsys)
+    assert code == 2
+    assert "--scheduler" in err and "--workers" in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_several_estates_one_row_each_and_a_stability_map_each(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A second estate of the same name elsewhere, with the village in the south-east:
+    # the nearest zone moves there.
+    layers = grid_layers(
+        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
+        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
+        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
+        settlements=[(Point(700, 150), {"name": "Desa"})],
+    )
+    (tmp_path / "b").mkdir()
+    other = write_layers(layers, tmp_path / "b" / "estate.gpkg")
+    out = tmp_path / "sweep"
+    argv = [str(inputs["estate"]), str(other), "--rules", str(inputs["rules"]), "--cell-m", "50",
+            "--time-limit", "120", "--vary", "zone.area_ha=3,5", "--out", str(out)]  # fmt: skip
+    assert main(["sweep", *argv, "--workers", "0", "-q", "--report", "--lang", "en"]) == 0
+    capsys.readouterr()
+    table = pd.read_parquet(out / "results.parquet")
+    assert table["estate"].tolist() == ["estate", "estate (2)"] * 2
+    east = table.groupby("estate")["centroid_x"].mean()
+    assert east["estate (2)"] > east["estate"]
+    for name in ("stability_estate.png", "stability_estate_2.png", "stability_estate_2.html"):
+        assert (out / "report" / name).exists()
+
+
+def test_progress_bar_counts_done_and_failed(capsys: pytest.CaptureFixture[str]) -> None:
+    from kitland._progress import SweepProgress  # noqa: PLC0415
+
+    bar = SweepProgress()
+    bar({"stage": "start", "total": 6, "reused": 2, "dashboard": None})
+    bar({"stage": "scenario", "status": "FAILED", "done": 3, "failed": 1, "total": 6})
+    bar({"stage": "scenario", "status": "OPTIMAL", "done": 4, "failed": 1, "total": 6})
+    err = capsys.readouterr().err
+    assert "4/6" in err and "1 failed" in err
+    bar({"stage": "done"})
+    assert bar.bar is None
