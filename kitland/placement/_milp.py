@@ -236,9 +236,8 @@ def _dive(
     mod = _build(w, sub)
     _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
     mod.h.setOptionValue("mip_max_nodes", w.opts.dive_nodes)
-    res = _run(
-        mod, p, cutoff=top, start=None, seed=seed, t_end=t_end, cuts_per_piece=w.opts.cuts_per_piece
-    )
+    res = _run(mod, p, cutoff=top, start=None, seed=seed, t_end=t_end,
+               cuts_per_piece=w.opts.cuts_per_piece)  # fmt: skip
     if res.cells is None or p.objective(res.cells) >= top:
         return None
     return res.cells
@@ -361,9 +360,8 @@ def _time_limit(h: highspy.Highs, t_end: float) -> None:
     over all its runs, not with the time of this run (a MIP run, measured, has a clock of
     its own)."""
     left = t_end - time.monotonic()
-    h.setOptionValue(
-        "time_limit", h.getRunTime() + max(0.01, left) if math.isfinite(left) else math.inf
-    )
+    limit = h.getRunTime() + max(0.01, left) if math.isfinite(left) else math.inf
+    h.setOptionValue("time_limit", limit)
 
 
 def _above(cost: float) -> float:

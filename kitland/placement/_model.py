@@ -168,9 +168,7 @@ class Problem:
             return float(self.cost[cells].sum())
         sel = np.zeros(len(self), dtype=bool)
         sel[cells] = True
-        inner = (
-            sel[self.edges[:, 0]] & sel[self.edges[:, 1]] if len(self.edges) else np.zeros(0, bool)
-        )
+        inner = sel[self.edges[:, 0]] & sel[self.edges[:, 1]] if len(self.edges) else sel[:0]
         per = self.perimeter_m[sel].sum() - 2 * self.shared_m[inner].sum()
         return float(self.cost[sel].sum()) + self.boundary_weight * float(per)
 

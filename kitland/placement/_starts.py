@@ -94,9 +94,8 @@ def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]
         tgt = np.flatnonzero(m & free)
         if len(tgt) == 0:
             return []
-        _, d = shapely.STRtree(pts[tgt]).query_nearest(
-            pts[idx], return_distance=True, all_matches=False
-        )
+        _, d = shapely.STRtree(pts[tgt]).query_nearest(pts[idx], return_distance=True,
+                                                       all_matches=False)  # fmt: skip
         worst = np.maximum(worst, d)
     order = idx[np.lexsort((p.cost[idx] / p.area_m2[idx], worst))]
     out: list[int] = []
@@ -204,10 +203,8 @@ def rectangles(
                 found.append((float(cost[pos]), h, w, int(pos[0]) + r0, int(pos[1]) + c0))
     out: list[NDArray[np.int64]] = []
     for _, h, w, top_r, top_c in sorted(found):
-        inside = (
-            full & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c) & (p.col < top_c + w)
-        )
-        rect = np.flatnonzero(inside)
+        rect = np.flatnonzero(full & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c)
+                              & (p.col < top_c + w))  # fmt: skip
         if feasible(p, rect, squares):
             out.append(rect)
             if len(out) >= top:

@@ -93,9 +93,8 @@ class IntObjective:
         cc, ec = p.cell_cost, p.edge_cost
         top = max(float(np.abs(cc).max(initial=0.0)), float(np.abs(ec).max(initial=0.0)))
         scale = _OBJ_MAX / max(top, 1e-12)
-        return cls(
-            np.round(cc * scale).astype(np.int64), np.round(ec * scale).astype(np.int64), scale
-        )
+        return cls(np.round(cc * scale).astype(np.int64), np.round(ec * scale).astype(np.int64),
+                   scale)  # fmt: skip
 
     def value(self, p: Problem, cells: NDArray[np.int64]) -> int:
         """The integer score of a cell set."""
@@ -403,11 +402,8 @@ def _corners(w: Model) -> _Block | None:
     npat = len(w.patterns)
     b = w.m + w.ny + len(w.squares) + np.arange(npat)
     acr = w.loc[cn.across[w.patterns]]  # -1: outside the window, never chosen
-    r, c, v = (
-        [np.arange(npat)] * 2,
-        [b, w.loc[cn.cell[w.patterns]]],
-        [np.ones(npat), -np.ones(npat)],
-    )
+    r, c = [np.arange(npat)] * 2, [b, w.loc[cn.cell[w.patterns]]]
+    v = [np.ones(npat), -np.ones(npat)]
     for col in acr.T:
         ok = col >= 0
         r.append(np.flatnonzero(ok))
