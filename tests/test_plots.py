@@ -266,7 +266,7 @@ def test_cli_plots_writes_layers_and_report(files, tmp_path, capsys) -> None:
                  str(files["rules"]), "--out", str(out), "--report", str(rep)])  # fmt: skip
     assert code == 0
     assert "36 plots" in capsys.readouterr().out
-    assert set(fiona.listlayers(out)) == {"plots", "internal_roads", "green"}
+    assert set(fiona.listlayers(out)) == {"plots", "internal_roads", "green", "layer_styles"}
     pl, rd = read_plots(out)
     assert list(pl.columns[:4]) == ["plot_id", "type", "area_m2", "frontage_m"]
     assert set(pl.geom_type) == {"Polygon"} and set(rd.geom_type) == {"MultiPolygon"}
