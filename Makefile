@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit notebooks bench browser estate clean lab
+.PHONY: demo test lint typecheck unit notebooks bench browser poppler estate clean lab
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -30,8 +30,14 @@ browser:
 	  echo "installing Debian chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## test: lint, type-check, unit + browser tests, notebooks and doctests
-test: $(STAMP) browser lint typecheck
+## poppler: Debian's poppler-utils (pdftoppm, pdftotext) for the print-layout tests
+poppler:
+	@command -v pdftoppm >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+	  echo "installing Debian poppler-utils for the PDF tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
+
+## test: lint, type-check, unit + browser + PDF tests, notebooks and doctests
+test: $(STAMP) browser poppler lint typecheck
 	$(BIN)/pytest -q --doctest-modules kitland tests --nbmake notebooks
 
 lint: $(STAMP)
@@ -47,6 +53,7 @@ bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench_place.py
 	$(BIN)/python benchmarks/bench_organic.py
 	$(BIN)/python benchmarks/bench_map.py
+	$(BIN)/python benchmarks/bench_print.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_plots.py
 	$(BIN)/python benchmarks/bench_sweep.py

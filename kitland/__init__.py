@@ -38,6 +38,7 @@ _LAZY = {
     "Comparison": "kitland.comparison",
     "PlacementResult": "kitland.placement",
     "make_map": "kitland.maps",
+    "write_pdf": "kitland.printing",
     "plots": "kitland.plots",
     "PlotLayout": "kitland.plots",
     "check_plots": "kitland.plots",
@@ -89,4 +90,5 @@ __all__ = [
     "score",
     "sweep",
     "validate",
+    "write_pdf",
 ]

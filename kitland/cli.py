@@ -240,12 +240,24 @@ def cmd_check(args: argparse.Namespace) -> int:
 
         report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
-    text = {"json": report.to_json, "junit": report.to_junit, "text": report.to_text}[args.format]()
-    if args.format == "text" and "score" in report.zone:
-        text += (f"score {report.zone['score']:,.1f} (the preference score place optimises, on "
-                 f"its {args.cell_m:g} m grid; lower is better)\n")  # fmt: skip
+    if args.format == "text":
+        text = report.to_text(lang=args.lang)
+        if "score" in report.zone:
+            text += _score_line(report.zone["score"], args.lang, cell_m=args.cell_m)
+    else:
+        text = {"json": report.to_json, "junit": report.to_junit}[args.format]()
     _write_text(args, args.output, text, f"{args.format} report")
     return 0 if report.passed else 1
+
+
+def _score_line(score: float, lang: str, *, cell_m: float) -> str:
+    """The zone's preference score under ``check``'s text report, with its meaning."""
+    from kitland.i18n import label, number  # noqa: PLC0415
+
+    if lang == "en":
+        return (f"score {score:,.1f} (the preference score place optimises, on its {cell_m:g} m "
+                "grid; lower is better)\n")  # fmt: skip
+    return f"{label(lang, 'score')} {number(score, lang, 1)} m — {label(lang, 'score_meaning')}\n"
 
 
 def cmd_place(args: argparse.Namespace) -> int:
@@ -254,15 +266,16 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland.placement import place, write_placement  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
-    _outputs(args.out, args.map, args.report, args.kml)
+    _outputs(args.out, args.map, args.report, args.pdf, args.kml)
     _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
-              report=(args.report, (".json",)), kml=(args.kml, (".kml",)))  # fmt: skip
+              report=(args.report, (".json",)), pdf=(args.pdf, (".pdf",)),
+              kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
-    skipped = [r.id for r, _ in rules.check_against(estate)]
+    skipped = [r.name_en or r.id for r, _ in rules.check_against(estate)]
     if skipped:
         _say(
             args,
@@ -341,6 +354,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             offline=args.offline,
             rules_source=rules.source,
             rules=rules,
+            score=result.alternatives[0].score,
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415
@@ -350,9 +364,17 @@ def cmd_place(args: argparse.Namespace) -> int:
             )
         save_map(m, args.map)
         written.append(f"{args.map} (meeting map)")
+    if result.found and args.pdf:
+        from kitland.printing import write_pdf  # noqa: PLC0415
+
+        write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
+                  alternatives=result.alternatives[1:], rules=rules, lang=args.lang,
+                  paper=args.paper, orientation=args.orientation,
+                  score=result.alternatives[0].score)  # fmt: skip
+        written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
     for w in written:
         _say(args, f"wrote {w}")
-    unwritten = [p for p in (args.out, args.map, args.kml) if p and not result.found]
+    unwritten = [p for p in (args.out, args.map, args.pdf, args.kml) if p and not result.found]
     if unwritten:
         _say(args, f"no placement, so {' and '.join(unwritten)} not written")
     elif not written:
@@ -407,12 +429,12 @@ def _plot_results(
 
 
 def cmd_map(args: argparse.Namespace) -> int:
-    """``kitland map``: write the interactive meeting map (or, with only --png, a PNG)."""
+    """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
-    html = args.out or (None if args.png or args.kml else "maps/kitland.html")
-    _outputs(html, args.png, args.kml)
-    _suffixes(kml=(args.kml, (".kml",)))
+    html = args.out or (None if args.png or args.pdf or args.kml else "maps/kitland.html")
+    _outputs(html, args.png, args.pdf, args.kml)
+    _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)
     zone = _zone(args)
     report = None
@@ -433,6 +455,12 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.png:
         save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
         _say(args, f"wrote {args.png} (picture)")
+    if args.pdf:
+        from kitland.printing import write_pdf  # noqa: PLC0415
+
+        write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
+                  lang=args.lang, paper=args.paper, orientation=args.orientation)  # fmt: skip
+        _say(args, f"wrote {args.pdf} (print layout, {args.paper} {args.orientation})")
     if html:
         m = make_map(
             estate,
@@ -458,6 +486,14 @@ def cmd_map(args: argparse.Namespace) -> int:
         write_kml(args.kml, estate, zones=zones, lang=args.lang)
         _say(args, f"wrote {args.kml} (KML for Google Earth)")
     return 0
+
+
+def _print_args(sp: argparse.ArgumentParser) -> None:
+    sp.add_argument("--pdf", metavar="OUT.pdf", default=None,
+                    help="write the print layout for the meeting (works offline)")  # fmt: skip
+    sp.add_argument("--paper", choices=["A4", "A3"], default="A4", help="PDF paper (default A4)")
+    sp.add_argument("--orientation", choices=["landscape", "portrait"], default="landscape",
+                    help="PDF orientation (default landscape)")  # fmt: skip
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
@@ -622,6 +658,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
+    c.add_argument("--lang", choices=["en", "id"], default="en",
+                   help="language of the text report (default en; JSON and JUnit are neutral)")  # fmt: skip
     c.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
                    help="the placement grid the score is measured on (default 25, as place)")  # fmt: skip
     c.set_defaults(func=cmd_check)
@@ -653,8 +691,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="solver time limit, s (default 60)",
     )
-    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map language")
+    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
+    _print_args(pl)
     pl.add_argument("--kml", metavar="OUT.kml", default=None,
                     help="the estate and the placements for Google Earth")  # fmt: skip
     pl.set_defaults(func=cmd_place)
@@ -707,10 +746,11 @@ def _parser() -> argparse.ArgumentParser:
         "--png",
         metavar="OUT.png",
         default=None,
-        help="write a static picture (no HTML then, unless --out is given too)",
+        help="write a static picture (no HTML then, unless --out is given too; so for --pdf)",
     )
-    m.add_argument("--lang", choices=["id", "en"], default="id")
+    m.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
+    _print_args(m)
     m.add_argument("--kml", metavar="OUT.kml", default=None,
                    help="the estate (and zone) for Google Earth")  # fmt: skip
     m.set_defaults(func=cmd_map)

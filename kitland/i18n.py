@@ -11,11 +11,21 @@ a map, a report and the command line write ``19,52 ha`` the same way in Indonesi
 '1.234,5'
 >>> number(1234.5, "en", 1)
 '1,234.5'
+>>> label("id", "legend"), label("en", "legend")
+('Tata guna lahan', 'Land use')
+>>> numbers_in(">= 1250.5 m", "id")
+'>= 1.250,5 m'
+
+Code that shows a word to people asks this module: :func:`tr` for an English message,
+:func:`label` for a short key of :data:`LABELS` (land uses, road classes, map layers,
+verdicts), :func:`number` and :func:`numbers_in` for numbers. Every message and label
+has an Indonesian translation in the catalogue (the tests check it).
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from babel import Locale
@@ -60,3 +70,103 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     """``value`` with ``decimals`` decimals and the grouping of ``lang``'s locale."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=pattern, locale=Locale.parse(lang))
+
+
+#: Short keys → English messages (the catalogue's msgids). Vocabulary codes of the data
+#: (land uses, road classes, gate and water kinds, rule kinds) are keys as they are.
+LABELS: dict[str, str] = {
+    # land uses (kitland.estate.LAND_USES)
+    "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM plots",
+    "residential": "residential", "green": "green open space", "utility": "utilities",
+    "water": "water body", "road": "road", "available": "available land",
+    # road classes, gate kinds, water kinds
+    "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
+    "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",
+    "factory_gate": "factory gate", "river": "river", "canal": "canal",
+    "coast": "coastline", "pond": "pond",
+    # rule kinds (kitland.rules), for rules without a name
+    "adjacent": "next to", "frontage": "road frontage",
+    "network_distance": "distance along roads", "distance": "distance",
+    "setback": "setback", "contiguous": "one piece", "compactness": "compactness",
+    "min_width": "usable width", "land_share": "land share", "placement": "placement",
+    # the zone's own results (ids "area" and "on")
+    "rule_area": "zone area", "rule_on": "on allowed land",
+    # map layers and controls
+    "L_parcels": "Parcels (land use)", "L_roads": "Roads (class & width)",
+    "L_gates": "Gates & toll exit", "L_water": "Rivers & coast",
+    "L_bands": "River/coast setbacks", "L_settlements": "Settlements (villages)",
+    "L_boundary": "Estate boundary", "L_zone": "UMKM zone", "L_alt": "Alternative",
+    "L_frontage": "Diagnostic: zone road frontage",
+    "L_adjacent": "Diagnostic: boundary shared with industry",
+    "L_gate_path": "Diagnostic: road path from nearest gate",
+    "L_context": "Basemap: villages & coast",
+    "base_light": "Light canvas (Esri Light Gray)", "base_osm": "OpenStreetMap",
+    "base_sat": "Satellite imagery (Esri)",
+    "fullscreen": "Full screen", "fullscreen_exit": "Exit full screen",
+    "minimap_hide": "Hide overview map", "minimap_show": "Show overview map",
+    # words in tips, popups, tables
+    "legend": "Land use", "tenant": "Tenant", "phase": "Phase", "status": "Status",
+    "area": "Area", "width": "width", "rule": "Rule", "measured": "Measured",
+    "required": "Required", "length": "length",
+    "rank": "rank", "score": "score", "message": "Message", "reach": "reach",
+    "directly": "directly",
+    # verdicts
+    "PASS": "PASS", "FAIL": "FAIL", "NOT CHECKED": "NOT CHECKED",
+    "pass": "PASS — all rules hold", "fail": "FAIL — {n} of {total} rules fail",
+    "no_report": "not checked against rules", "failing": "Rules not met:",
+    "skipped": "skipped (optional rule, nothing to measure on this estate)",
+    "score_meaning": (
+        "score: lower is better; metres of the zone's mean distance to the preferred"
+        " places, plus the outline's weighted length (see the rules file's [[prefer]])"
+    ),
+    # title block, legend, notices
+    "subtitle": "Planning meeting map", "rules_file": "rules file", "date": "date",
+    "estate": "estate", "bundled_name": "KIT Batang (illustrative)",
+    "illustrative": "ILLUSTRATIVE layout — not the official KIT Batang master plan.",
+    "attribution": (
+        "Village boundaries: cahyadsn/wilayah_boundaries (MIT), based on Kepmendagri codes; "
+        "estate layout ILLUSTRATIVE, not the official master plan"
+    ),
+    "attr_user": "Estate data: {name}",
+    "attr_villages": "village basemap: cahyadsn/wilayah_boundaries (MIT)",
+    "zone_legend": "proposed UMKM zone", "alt_legend": "alternative",
+    "band_legend": "setback band", "north": "N", "scale": "scale",
+    "sources": "Sources", "disclaimer": "Disclaimer", "legend_title": "Legend",
+    "rule_table": "Rule results", "grid_note": "Grid: {crs}, metres",
+    "boundary_legend": "estate boundary", "water_legend": "river / coast",
+    "road_legend": "road corridor",
+}  # fmt: skip
+
+
+def label(lang: str, key: str) -> str:
+    """The :data:`LABELS` entry ``key`` in ``lang`` (``key`` itself when unknown)."""
+    return tr(lang, LABELS.get(key, key))
+
+
+_NUMBER = re.compile(r"(?<![\w.#])-?\d+(?:\.(\d+))?(?![\w.])")
+
+
+def numbers_in(text: str, lang: str) -> str:
+    """``text`` with every plain number written in ``lang``'s locale, decimals kept.
+
+    For texts built with English number formatting, such as a rule's requirement
+    ``"19.5 .. 20.5"``; words and identifiers with digits (``setback#4``) are left alone.
+    """
+
+    def one(m: re.Match[str]) -> str:
+        decimals = len(m.group(1) or "")
+        return number(float(m.group(0)), lang, decimals)
+
+    return _NUMBER.sub(one, text)
+
+
+def quantity(value: float | None, unit: str, lang: str, decimals: int | None = None) -> str:
+    """A measured value with its unit, e.g. ``19,52 ha``; ``—`` when there is none.
+
+    ``decimals`` defaults to 2 below 100 and 1 from 100 on (as report tables show them).
+    """
+    if value is None:
+        return "—"
+    if decimals is None:
+        decimals = 2 if abs(value) < 100 else 1
+    return f"{number(value, lang, decimals)} {unit}".strip()

@@ -40,35 +40,32 @@ import pyproj
 import shapely
 import xyzservices.providers as xyz
 from branca.element import Element, MacroElement
+from folium.elements import JSCSSMixin
 from jinja2 import Template
 
 from kitland._errors import DataError, KitlandError
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
+from kitland.i18n import LANGS, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
-from kitland.report import Report
+from kitland.report import Report, rule_label
 from kitland.rules import Rules
 from kitland.styles import LAND_USE_COLOURS
 
 __all__ = [
-    "LAND_USE_COLOURS",
-    "LANGS",
-    "add_draw_tool",
-    "add_plots",
-    "add_share_layer",
-    "add_table",
-    "compare_map",
-    "make_map",
-    "save_map",
-    "save_png",
-]
+    "LAND_USE_COLOURS", "LANGS", "STATUS_COLOURS", "add_draw_tool", "add_plots",
+    "add_share_layer", "add_table", "compare_map", "estate_title", "make_map", "save_map",
+    "save_png", "status_of",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-#: Languages of map labels.
-LANGS = ("id", "en")
 
 _UNKNOWN_COLOUR = "#ffffff"
+#: Outline (and title) colour of a zone by its verdict: passes, fails, not checked.
+STATUS_COLOURS = {"pass": "#1a7f37", "fail": "#d00000", "unchecked": "#5f3dc4"}
+#: Parcel ids and tenants are labelled from this zoom level on (about 1:8,000 on screen).
+LABEL_MIN_ZOOM = 17
 _ZONE_STYLE: dict[str, Any] = {
     "color": "#c1121f",
     "weight": 4,
@@ -120,73 +117,6 @@ _JINJA_OPEN = re.compile(r"\{[{%#]")
 _DECIMALS = 6  # degrees: 1e-6° ≈ 0.11 m of latitude
 _CONTEXT_MARGIN_M = 4000.0
 
-_T: dict[str, dict[str, str]] = {
-    "id": {
-        "industrial": "kavling industri", "commercial": "komersial", "umkm": "zona UMKM",
-        "residential": "permukiman", "green": "ruang terbuka hijau", "utility": "utilitas",
-        "water": "badan air", "road": "jalan", "available": "lahan tersedia",
-        "toll": "jalan tol", "arterial": "jalan arteri", "collector": "jalan kolektor",
-        "local": "jalan lokal", "estate_gate": "gerbang kawasan", "toll_exit": "gerbang exit tol",
-        "factory_gate": "gerbang pabrik", "river": "sungai", "canal": "saluran/kanal",
-        "coast": "garis pantai", "pond": "kolam/embung",
-        "L_parcels": "Kavling (tata guna lahan)", "L_roads": "Jalan (kelas & lebar)",
-        "L_gates": "Gerbang & exit tol", "L_water": "Sungai & pantai",
-        "L_bands": "Sempadan sungai/pantai", "L_settlements": "Permukiman (desa)",
-        "L_boundary": "Batas kawasan", "L_zone": "Zona UMKM", "L_alt": "Alternatif",
-        "L_frontage": "Diagnostik: muka jalan zona", "L_adjacent": "Diagnostik: batas bersama dengan industri",
-        "L_gate_path": "Diagnostik: rute dari gerbang terdekat", "L_context": "Peta dasar: batas desa & pantai",
-        "base_light": "Peta terang (Esri Light Gray)", "base_osm": "OpenStreetMap",
-        "base_sat": "Citra satelit (Esri)", "legend": "Tata guna lahan", "tenant": "Penyewa",
-        "phase": "Tahap", "status": "Status", "area": "Luas", "width": "lebar", "rule": "Aturan",
-        "measured": "Terukur", "required": "Syarat", "pass": "LULUS — semua aturan terpenuhi",
-        "fail": "GAGAL — {n} dari {total} aturan tidak terpenuhi", "no_report": "belum diperiksa terhadap aturan",
-        "rank": "peringkat", "score": "skor", "length": "panjang", "compactness": "kekompakan",
-        "subtitle": "Peta rapat perencanaan", "rules_file": "berkas aturan", "date": "tanggal",
-        "illustrative": "Tata letak ILUSTRATIF — bukan rencana induk resmi KIT Batang.",
-        "attribution": (
-            "Batas desa: cahyadsn/wilayah_boundaries (MIT), berdasarkan kode Kepmendagri; "
-            "tata letak kawasan ILUSTRATIF, bukan rencana induk resmi"
-        ),
-        "attr_user": "Data kawasan: {name}",
-        "attr_villages": "peta dasar batas desa: cahyadsn/wilayah_boundaries (MIT)",
-        "fullscreen": "Layar penuh", "fullscreen_exit": "Keluar layar penuh", "setback": "sempadan",
-        "zone_legend": "zona UMKM usulan", "alt_legend": "alternatif", "band_legend": "sempadan",
-        "north": "U", "scale": "skala",
-    },
-    "en": {
-        "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM zone",
-        "residential": "residential", "green": "green open space", "utility": "utilities",
-        "water": "water body", "road": "road", "available": "available land",
-        "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
-        "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",
-        "factory_gate": "factory gate", "river": "river", "canal": "canal",
-        "coast": "coastline", "pond": "pond",
-        "L_parcels": "Parcels (land use)", "L_roads": "Roads (class & width)",
-        "L_gates": "Gates & toll exit", "L_water": "Rivers & coast",
-        "L_bands": "River/coast setbacks", "L_settlements": "Settlements (villages)",
-        "L_boundary": "Estate boundary", "L_zone": "UMKM zone", "L_alt": "Alternative",
-        "L_frontage": "Diagnostic: zone road frontage", "L_adjacent": "Diagnostic: boundary shared with industry",
-        "L_gate_path": "Diagnostic: road path from nearest gate", "L_context": "Basemap: villages & coast",
-        "base_light": "Light canvas (Esri Light Gray)", "base_osm": "OpenStreetMap",
-        "base_sat": "Satellite imagery (Esri)", "legend": "Land use", "tenant": "Tenant",
-        "phase": "Phase", "status": "Status", "area": "Area", "width": "width", "rule": "Rule",
-        "measured": "Measured", "required": "Required", "pass": "PASS — all rules hold",
-        "fail": "FAIL — {n} of {total} rules fail", "no_report": "not checked against rules",
-        "rank": "rank", "score": "score", "length": "length", "compactness": "compactness",
-        "subtitle": "Planning meeting map", "rules_file": "rules file", "date": "date",
-        "illustrative": "ILLUSTRATIVE layout — not the official KIT Batang master plan.",
-        "attribution": (
-            "Village boundaries: cahyadsn/wilayah_boundaries (MIT), based on Kepmendagri codes; "
-            "estate layout ILLUSTRATIVE, not the official master plan"
-        ),
-        "attr_user": "Estate data: {name}",
-        "attr_villages": "village basemap: cahyadsn/wilayah_boundaries (MIT)",
-        "fullscreen": "Full screen", "fullscreen_exit": "Exit full screen", "setback": "setback",
-        "zone_legend": "proposed UMKM zone", "alt_legend": "alternative", "band_legend": "setback band",
-        "north": "N", "scale": "scale",
-    },
-}  # fmt: skip
-
 
 # --------------------------------------------------------------------------- text
 def _esc(value: Any) -> str:
@@ -225,14 +155,60 @@ def _check_no_jinja(code: str) -> str:
 
 
 def _num(value: float, lang: str, decimals: int = 0) -> str:
-    text = f"{value:,.{decimals}f}"
-    if lang == "id":  # 1.234,5 in Indonesian
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
+    return number(value, lang, decimals)
 
 
 def _label(lang: str, key: str) -> str:
-    return _T[lang].get(key, key)
+    return label(lang, key)
+
+
+def status_of(report: Report | None) -> str:
+    """``"pass"``, ``"fail"`` or ``"unchecked"`` (no report): the key of :data:`STATUS_COLOURS`."""
+    if report is None:
+        return "unchecked"
+    return "pass" if report.passed else "fail"
+
+
+def _verdict(report: Report | None, lang: str) -> str:
+    """LULUS / GAGAL / BELUM DIPERIKSA (PASS / FAIL / NOT CHECKED)."""
+    return _label(
+        lang, {"pass": "PASS", "fail": "FAIL", "unchecked": "NOT CHECKED"}[status_of(report)]
+    )
+
+
+def _failing_lines(report: Report | None, lang: str) -> list[str]:
+    """One line per failing rule: its name, measured value and requirement (plain text)."""
+    if report is None:
+        return []
+    return [
+        f"✗ {r.label(lang)}: {r.value_text(lang)} ({_label(lang, 'required')} {r.required_text(lang)})"
+        for r in report.failed
+    ]
+
+
+def estate_title(estate: Estate, lang: str = "id") -> str:
+    """The estate's name for a title: the boundary's ``name`` attribute, else ``estate.name``.
+
+    The bundled estate is called "KIT Batang (illustrative)" in ``lang``.
+
+    Examples
+    --------
+    >>> import kitland
+    >>> estate_title(kitland.load_estate(), "id")
+    'KIT Batang (ilustratif)'
+    """
+    if estate.source == BUNDLED_SOURCE:
+        return _label(lang, "bundled_name")
+    b = estate.boundary
+    if "name" in b.columns:
+        names = [str(n).strip() for n in b["name"].dropna() if str(n).strip()]
+        if names:
+            return " / ".join(dict.fromkeys(names))
+    return estate.name
+
+
+def _score_text(score: float, lang: str) -> str:
+    return f"{_label(lang, 'score')} {number(score, lang, 1)} m"
 
 
 # --------------------------------------------------------------------------- geometry
@@ -384,6 +360,18 @@ class _Body(MacroElement):
         self.content = _check_no_jinja(content)
 
 
+class _MiniMapAssets(JSCSSMixin, MacroElement):
+    """Links the leaflet-minimap plugin (kitland draws its own inset with it, see _inset_js)."""
+
+    _template = Template("")
+    default_js = list(folium.plugins.MiniMap.default_js)  # noqa: RUF012 - as folium's plugins
+    default_css = list(folium.plugins.MiniMap.default_css)  # noqa: RUF012
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "KitMiniMapAssets"
+
+
 class _LayerControl(folium.LayerControl):
     """The layer control, listing overlays top-most first (as GIS desktop tools do)."""
 
@@ -406,6 +394,13 @@ _CSS = """
   font:13px/1.35 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;text-align:center;max-width:60%;pointer-events:none}
 .kit-title b{font-size:16px}
 .kit-title .kit-warn{color:#b00020;font-weight:600}
+.kit-title{border-top:6px solid var(--kit-status,#888)}
+.kit-verdict{display:inline-block;margin-left:8px;padding:1px 10px;border-radius:4px;color:#fff;
+  font-weight:700;font-size:15px;letter-spacing:.04em;background:var(--kit-status,#888)}
+.kit-failing{margin:3px 0;padding:0;list-style:none;color:#9b0000;font-weight:600;text-align:left;display:inline-block}
+.kit-title .kit-note{color:#555;font-size:11px}
+.kit-plabel{white-space:nowrap;transform:translate(-50%,-50%);font:600 10px/1.15 system-ui,sans-serif;
+  color:#222;text-align:center;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .kit-legend{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:6px;
   box-shadow:0 1px 5px rgba(0,0,0,.35);font:12px/1.45 system-ui,sans-serif;max-height:45vh;overflow:auto}
 .kit-legend i{display:inline-block;width:16px;height:11px;margin-right:6px;vertical-align:-1px;border:1px solid #555}
@@ -683,20 +678,45 @@ def _setback_bands(estate: Estate, rules: Rules | None) -> gpd.GeoDataFrame | No
             else shapely.buffer(src, float(min_m))
         )
         rows.append(
-            {"rule": rule.id, "min_m": float(min_m), "features": sel.describe(), "geometry": band}
+            {"rule_id": rule.id, "kind": "setback", "value": float(min_m), "geometry": band}
         )
     if not rows:
         return None
     return gpd.GeoDataFrame(rows, geometry="geometry", crs=estate.crs)
 
 
-def _bands_layer(bands: gpd.GeoDataFrame, crs: Any, lang: str) -> _GeoLayer:
+def _diag_lines(
+    gdf: gpd.GeoDataFrame, row: pd.Series, lang: str, names_en: Mapping[str, str], *, band: bool
+) -> list[tuple[str, Any]]:
+    """Tooltip lines of a diagnostic feature: its rule, value in metres, other columns."""
+    lines: list[tuple[str, Any]] = []
+    for col in gdf.columns:
+        v = _col(row, col)
+        if col in (gdf.geometry.name, "kind", "length_m") or v is None:
+            continue
+        if col == "rule_id":
+            kind = str(_col(row, "kind") or "")
+            lines.append(
+                (_label(lang, "rule"), rule_label(str(v), kind, lang, name_en=names_en.get(str(v))))
+            )
+        elif col == "value" and isinstance(v, int | float):
+            word = _label(lang, "width" if band else "measured")
+            lines.append((word, f"{_num(float(v), lang, 0 if band else 1)} m"))
+        elif col == "reach":
+            lines.append(
+                (_label(lang, "reach"), _label(lang, "directly") if v == "directly" else v)
+            )
+        else:
+            lines.append((str(col), v))
+    return lines
+
+
+def _bands_layer(
+    bands: gpd.GeoDataFrame, crs: Any, lang: str, names_en: Mapping[str, str] | None = None
+) -> _GeoLayer:
     props = []
     for _, row in bands.iterrows():
-        lines: list[tuple[str, Any]] = []
-        for col in bands.columns:
-            if col != bands.geometry.name and _col(row, col) is not None:
-                lines.append((str(col), _col(row, col)))
+        lines = _diag_lines(bands, row, lang, names_en or {}, band=True)
         props.append({"c": "", "tip": _tip(_label(lang, "L_bands"), *lines)})
     data = _collection(bands, crs, props)
     return _GeoLayer(
@@ -707,8 +727,12 @@ def _bands_layer(bands: gpd.GeoDataFrame, crs: Any, lang: str) -> _GeoLayer:
     )
 
 
-def _report_html(report: Report | None, lang: str, *, title: str, area_ha: float) -> str:
+def _report_html(
+    report: Report | None, lang: str, *, title: str, area_ha: float, score: float | None = None
+) -> str:
     head = f"<b>{_esc(title)}</b> — {_num(area_ha, lang, 2)} ha"
+    if score is not None:
+        head += f" — {_esc(_score_text(score, lang))}"
     if report is None:
         return f'<div class="kit-popup">{head}<br><i>{_esc(_label(lang, "no_report"))}</i></div>'
     if report.passed:
@@ -716,8 +740,8 @@ def _report_html(report: Report | None, lang: str, *, title: str, area_ha: float
     else:
         verdict = f'<span class="ko">{_esc(_label(lang, "fail").format(n=len(report.failed), total=len(report.results)))}</span>'
     rows = "".join(
-        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(r.message)}">{_esc(r.id)}</td>'
-        f"<td>{_esc(r.value_text())}</td><td>{_esc((r.required + ' ' + r.unit).strip())}</td></tr>"
+        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(r.message)}">{_esc(r.label(lang))}</td>'
+        f"<td>{_esc(r.value_text(lang))}</td><td>{_esc(r.required_text(lang))}</td></tr>"
         for r in report.results
     )
     table = (
@@ -728,15 +752,21 @@ def _report_html(report: Report | None, lang: str, *, title: str, area_ha: float
 
 
 def _zone_layer(
-    geom: shapely.Geometry, estate: Estate, report: Report | None, lang: str
+    geom: shapely.Geometry,
+    estate: Estate,
+    report: Report | None,
+    lang: str,
+    *,
+    score: float | None = None,
 ) -> _GeoLayer:
     area_ha = float(geom.area) / 10_000
     title = _label(lang, "L_zone")
-    verdict = "" if report is None else ("✓" if report.passed else "✗")
-    props = [{"c": "", "tip": _tip(f"{title} {verdict}".strip(), (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
-              "popup": _report_html(report, lang, title=title, area_ha=area_ha)}]  # fmt: skip
+    tip = f"{title} — {_verdict(report, lang)}"
+    props = [{"c": "", "tip": _tip(tip, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
+              "popup": _report_html(report, lang, title=title, area_ha=area_ha, score=score)}]  # fmt: skip
     data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
-    return _GeoLayer(data, name=title, styles={"": _ZONE_STYLE}, kind="zone")
+    style = {**_ZONE_STYLE, "color": STATUS_COLOURS[status_of(report)]}
+    return _GeoLayer(data, name=title, styles={"": style}, kind="zone")
 
 
 def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
@@ -751,7 +781,7 @@ def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) 
         score = getattr(alt, "score", None)
         name = f"{_label(lang, 'L_alt')} {rank}"
         if score is not None:
-            name += f" ({_label(lang, 'score')} {float(score):.3f})"
+            name += f" ({_score_text(float(score), lang)})"
         report = getattr(alt, "report", None)
         area_ha = float(geom.area) / 10_000
         props = [{"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
@@ -786,7 +816,7 @@ def _diagnostics(
 
 
 def _diagnostic_layer(
-    key: str, gdf: gpd.GeoDataFrame, estate: Estate, lang: str
+    key: str, gdf: gpd.GeoDataFrame, estate: Estate, lang: str, names_en: Mapping[str, str]
 ) -> _GeoLayer | None:
     if gdf is None or gdf.empty:
         return None
@@ -800,9 +830,7 @@ def _diagnostic_layer(
         )
     props = []
     for (_, row), length in zip(gdf.iterrows(), lengths, strict=True):
-        lines: list[tuple[str, Any]] = [
-            (str(c), _col(row, c)) for c in gdf.columns if c not in (gdf.geometry.name, "length_m")
-        ]
+        lines = _diag_lines(gdf, row, lang, names_en, band=False)
         if length and gdf.geom_type.iloc[0] in ("LineString", "MultiLineString"):
             lines.append((_label(lang, "length"), f"{_num(float(length), lang, 1)} m"))
         props.append({"c": "", "tip": _tip(name, *lines)})
@@ -863,6 +891,55 @@ def _context_layer(
     return _GeoLayer(data, name=_label(lang, "L_context"), styles=styles, kind="context"), mini
 
 
+def _parcel_labels_js(estate: Estate, parcels_var: str) -> str:
+    """Parcel ids (and tenants) at each parcel, shown from :data:`LABEL_MIN_ZOOM` on while
+    the parcels layer is on."""
+    p = estate.parcels
+    spots = p.geometry.representative_point()
+    geoms = _to_lonlat(spots.to_numpy(), estate.crs)
+    rows = []
+    for (_, row), g in zip(p.iterrows(), geoms, strict=True):
+        text = [_esc(v) for v in (_col(row, "parcel_id"), _col(row, "tenant")) if v is not None]
+        if text and g is not None:
+            lon, lat = g["coordinates"]
+            rows.append([lat, lon, "<br>".join(text)])
+    return (
+        f"var pts={_js(rows)},grp=L.layerGroup();pts.forEach(function(q){{L.marker([q[0],q[1]],"
+        "{interactive:false,keyboard:false,icon:L.divIcon({className:'kit-plabel',html:q[2],"
+        "iconSize:null})}).addTo(grp);});"
+        f"function upd(){{var on=map.getZoom()>={LABEL_MIN_ZOOM}&&map.hasLayer({parcels_var});"
+        "if(on&&!map.hasLayer(grp)){grp.addTo(map);}else if(!on&&map.hasLayer(grp)){map.removeLayer(grp);}}"
+        "map.on('zoomend overlayadd overlayremove',upd);upd();"
+    )
+
+
+def _inset_zoom(bounds_lonlat: Sequence[float], *, px: int) -> int:
+    """The Web Mercator zoom at which the lon/lat box fits in ``px`` × ``px`` pixels."""
+    to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    x0, y0 = to_merc.transform(bounds_lonlat[0], bounds_lonlat[1])
+    x1, y1 = to_merc.transform(bounds_lonlat[2], bounds_lonlat[3])
+    world = 2 * np.pi * 6378137.0  # metres across the Web Mercator world at zoom 0 (256 px)
+    span = max(x1 - x0, y1 - y0, 1.0)
+    return int(np.clip(np.floor(np.log2(px * world / (256 * span))), 1, 18))
+
+
+def _inset_js(data: dict[str, Any], *, centre: tuple[float, float], zoom: int, lang: str,
+              tiles: tuple[str, str] | None) -> str:  # fmt: skip
+    """The corner inset: the whole estate (context, boundary, zone) at a fixed zoom, with a
+    rectangle showing where the main map looks."""
+    tile = f"L.tileLayer({_js(tiles[0])},{{attribution:{_js(tiles[1])}}})," if tiles else ""
+    strings = {"hideText": _label(lang, "minimap_hide"), "showText": _label(lang, "minimap_show")}
+    return (
+        f"var mm=L.layerGroup([{tile}L.geoJSON({_js(data)},{{interactive:false,style:function(f){{"
+        "var c=f.properties.c;return c==='coastline'?{color:'#0b3d91',weight:1}:"
+        "c==='boundary'?{color:'#212529',weight:2,fill:false}:"
+        "c==='zone'?{color:f.properties.colour,weight:2,fillColor:f.properties.colour,fillOpacity:0.6}:"
+        "{color:'#9e9e9e',weight:0.5,fillColor:'#f7f4ea',fillOpacity:1};}})]);"
+        f"new L.Control.MiniMap(mm,{{toggleDisplay:true,position:'bottomright',width:180,height:180,"
+        f"zoomLevelFixed:{zoom},centerFixed:{_js(list(centre))},strings:{_js(strings)}}}).addTo(map);"
+    )
+
+
 # --------------------------------------------------------------------------- public API
 def make_map(
     estate: Estate,
@@ -876,8 +953,14 @@ def make_map(
     rules_source: str | None = None,
     rules: Rules | None = None,
     diagnostics: Mapping[str, gpd.GeoDataFrame] | None = None,
+    score: float | None = None,
 ) -> folium.Map:
     """The interactive meeting map of an estate, its UMKM zone and the rule results.
+
+    The verdict reads at a glance: the title block says LULUS / GAGAL (PASS / FAIL) on
+    the verdict's colour (:data:`STATUS_COLOURS`, also the zone's outline) and lists the
+    failing rules. With a zone the map opens on the zone, the whole estate in a corner
+    inset; parcel ids and tenants are labelled from zoom :data:`LABEL_MIN_ZOOM` on.
 
     Layers (each toggleable): parcels by land use with a legend, roads by class and
     width, gates and the toll exit, rivers and coast, setback bands, settlements,
@@ -902,7 +985,7 @@ def make_map(
         One self-contained file: Leaflet and the plugins inlined, no tile layers, the
         bundled village boundaries and coastline as basemap; it makes no network request.
     title
-        Title of the map (default: the estate's name).
+        Title of the map (default: :func:`estate_title`, the boundary's ``name``).
     rules_source
         The rules file named in the title block (default: ``rules.source``).
     rules
@@ -911,6 +994,8 @@ def make_map(
     diagnostics
         Precomputed diagnostic layers (``"frontage"``, ``"adjacent"``, ``"gate_path"``,
         ``"setback_bands"`` → GeoDataFrame); overrides the computation from ``rules``.
+    score
+        The zone's preference score (``place``), shown with its meaning and unit.
 
     Returns
     -------
@@ -942,13 +1027,14 @@ def make_map(
         zoom_start=14,
         max_zoom=19,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # kitland's own, metric only (below)
         prefer_canvas=False,
     )
-    name = title or estate.name
+    name = title or estate_title(estate, lang)
     root: Any = m.get_root()
     root.title = _esc(name)
     m.add_child(_Head(_CSS))
+    m.add_child(_Script(f"document.documentElement.lang={_js(lang)};"))  # for browsers, readers
 
     mini_data: dict[str, Any] = {}
     if offline:
@@ -979,6 +1065,7 @@ def make_map(
     diags: dict[str, gpd.GeoDataFrame] = (
         _diagnostics(estate, geom, rules, diagnostics) if geom is not None else {}
     )
+    names_en = {r.id: r.name_en for r in rules or [] if r.name_en}
     bands = diags.get("setback_bands")
     if bands is None:
         bands = _setback_bands(estate, rules)
@@ -986,13 +1073,15 @@ def make_map(
         _settlements_layer(estate, lang),
         _parcels_layer(estate, lang),
         _water_layer(estate, lang),
-        _bands_layer(bands, estate.crs, lang) if bands is not None and not bands.empty else None,
+        _bands_layer(bands, estate.crs, lang, names_en)
+        if bands is not None and not bands.empty
+        else None,
         _roads_layer(estate, lang),
         _boundary_layer(estate, lang),
         *reversed(_alternative_layers(alternatives or [], estate, lang)),
-        _zone_layer(geom, estate, report, lang) if geom is not None else None,
+        _zone_layer(geom, estate, report, lang, score=score) if geom is not None else None,
         *(
-            _diagnostic_layer(k, diags[k], estate, lang)
+            _diagnostic_layer(k, diags[k], estate, lang, names_en)
             for k in ("frontage", "adjacent", "gate_path")
             if k in diags
         ),
@@ -1008,7 +1097,16 @@ def make_map(
         "if(map.hasLayer(l)){l.bringToFront();}});});"
     ))  # fmt: skip
 
-    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]], padding=(20, 20))
+    view = bounds
+    if geom is not None:  # open on the zone and its surroundings
+        x0, y0, x1, y1 = geom.bounds
+        margin = max(250.0, 0.5 * max(x1 - x0, y1 - y0))
+        around = shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
+        view = gpd.GeoSeries([around], crs=estate.crs).to_crs(4326).total_bounds
+    m.fit_bounds([[view[1], view[0]], [view[3], view[2]]], padding=(20, 20))
+    m.add_child(_Script("L.control.scale({imperial:false,maxWidth:160}).addTo(map);"))
+    parcels = next(layer for layer in drawn if layer.kind == "parcels")
+    m.add_child(_Script(_parcel_labels_js(estate, parcels.get_name())))
     _LayerControl(collapsed=False, position="topright").add_to(m)
     folium.plugins.Fullscreen(
         title=_label(lang, "fullscreen"), title_cancel=_label(lang, "fullscreen_exit")
@@ -1019,27 +1117,31 @@ def make_map(
     ).add_to(m)  # fmt: skip
     add_draw_tool(m, lang=lang, land_use=rules.zone.land_use if rules and rules.zone else "umkm",
                   zone=None if geom is None else _to_lonlat([geom], estate.crs)[0])  # fmt: skip
-    if offline:
-        # The minimap shows the context basemap and the estate's outline: no tiles offline.
-        outline = _collection(
-            estate.boundary, estate.crs, [{"c": "boundary"}] * len(estate.boundary), simplify_m=5.0
-        )
-        mini_data = {
-            "type": "FeatureCollection",
-            "features": [*mini_data.get("features", []), *outline["features"]],
-        }
-        m.add_child(_Script(_minimap_js(mini_data)))
-    else:
-        folium.plugins.MiniMap(
-            tile_layer=folium.TileLayer(xyz.OpenStreetMap.Mapnik),
-            toggle_display=True,
-            zoom_level_offset=-5,
-        ).add_to(m)
+    # The inset: the whole estate, its zone in the verdict's colour (and the village
+    # basemap offline, OpenStreetMap tiles online).
+    inset = _collection(
+        estate.boundary, estate.crs, [{"c": "boundary"}] * len(estate.boundary), simplify_m=5.0
+    )["features"]
+    if geom is not None:
+        zone_props = [{"c": "zone", "colour": STATUS_COLOURS[status_of(report)]}]
+        inset += _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs,
+                             zone_props, simplify_m=5.0)["features"]  # fmt: skip
+    whole = gpd.GeoSeries([shapely.box(*estate.boundary.total_bounds)], crs=estate.crs)
+    wb = whole.to_crs(4326).total_bounds
+    m.add_child(_MiniMapAssets())
+    osm = xyz.OpenStreetMap.Mapnik
+    m.add_child(_Script(_inset_js(
+        {"type": "FeatureCollection", "features": [*mini_data.get("features", []), *inset]},
+        centre=((wb[1] + wb[3]) / 2, (wb[0] + wb[2]) / 2), zoom=_inset_zoom(wb, px=170),
+        lang=lang, tiles=None if offline else (osm.build_url(), osm.html_attribution),
+    )))  # fmt: skip
     m.add_child(
         _Script(
             _legend_js(
                 estate,
                 lang,
+                zone_colour=STATUS_COLOURS[status_of(report)],
+                zone_verdict=_verdict(report, lang),
                 has_zone=geom is not None,
                 has_alt=bool(alternatives),
                 has_bands=bands is not None,
@@ -1055,7 +1157,10 @@ def make_map(
     source = (
         rules_source if rules_source is not None else (rules.source if rules is not None else None)
     )
-    m.add_child(_Body(_title_html(name, lang, source, bundled=estate.source == BUNDLED_SOURCE)))
+    m.add_child(_Body(_title_html(
+        name, lang, source, bundled=estate.source == BUNDLED_SOURCE, report=report,
+        has_zone=geom is not None, score=score,
+    )))  # fmt: skip
     if offline:
         _inline_assets(m)
     return m
@@ -1066,7 +1171,7 @@ def _attribution(estate: Estate, lang: str, *, offline: bool) -> str:
     (and the village basemap's source when the offline basemap is drawn)."""
     if estate.source == BUNDLED_SOURCE:
         return _label(lang, "attribution")
-    text = _label(lang, "attr_user").format(name=estate.name)
+    text = _label(lang, "attr_user").format(name=estate_title(estate, lang))
     return f"{text}; {_label(lang, 'attr_villages')}" if offline else text
 
 
@@ -1087,7 +1192,25 @@ def _frame_bounds(estate: Estate, *, reach_m: float = 5_000.0) -> tuple[float, f
     return (x0, y0, x1, y1)
 
 
-def _title_html(name: str, lang: str, rules_source: str | None, *, bundled: bool = True) -> str:
+def _title_html(
+    name: str,
+    lang: str,
+    rules_source: str | None,
+    *,
+    bundled: bool = True,
+    report: Report | None = None,
+    has_zone: bool = False,
+    score: float | None = None,
+) -> str:
+    """The title block: name and verdict in its colour, failing rules, date, rules file."""
+    status = status_of(report)
+    head = f"<b>{_esc(name)}</b>"
+    if has_zone:
+        head += f'<span class="kit-verdict">{_esc(_verdict(report, lang))}</span>'
+    failing = _failing_lines(report, lang) if has_zone else []
+    if failing:
+        items = "".join(f"<li>{_esc(line)}</li>" for line in failing)
+        head += f'<br><ul class="kit-failing">{items}</ul>'
     parts = [
         f"{_esc(_label(lang, 'subtitle'))}",
         f"{_esc(_label(lang, 'date'))} {dt.date.today().isoformat()}",
@@ -1096,13 +1219,33 @@ def _title_html(name: str, lang: str, rules_source: str | None, *, bundled: bool
         parts.append(
             f"{_esc(_label(lang, 'rules_file'))}: {_esc(Path(rules_source).name or rules_source)}"
         )
+    if score is not None:
+        parts.append(_esc(_score_text(score, lang)))
+    note = (
+        f'<br><span class="kit-note">{_esc(_label(lang, "score_meaning"))}</span>'
+        if score is not None
+        else ""
+    )
     warn = (
         f'<br><span class="kit-warn">{_esc(_label(lang, "illustrative"))}</span>' if bundled else ""
     )
-    return f'<div class="kit-title"><b>{_esc(name)}</b><br>{" · ".join(parts)}{warn}</div>'
+    colour = STATUS_COLOURS[status] if has_zone else "#888"
+    return (
+        f'<div class="kit-title kit-{status}" style="--kit-status:{colour}">{head}<br>'
+        f"{' · '.join(parts)}{note}{warn}</div>"
+    )
 
 
-def _legend_js(estate: Estate, lang: str, *, has_zone: bool, has_alt: bool, has_bands: bool) -> str:
+def _legend_js(
+    estate: Estate,
+    lang: str,
+    *,
+    has_zone: bool,
+    has_alt: bool,
+    has_bands: bool,
+    zone_colour: str = _ZONE_STYLE["color"],
+    zone_verdict: str = "",
+) -> str:
     present = set(estate.parcels["land_use"].dropna())
     rows = [
         f'<i style="background:{LAND_USE_COLOURS[u]}"></i>{_esc(_label(lang, u))}<br>'
@@ -1111,7 +1254,7 @@ def _legend_js(estate: Estate, lang: str, *, has_zone: bool, has_alt: bool, has_
     ]
     if has_zone:
         rows.append(
-            f'<i style="background:{_ZONE_STYLE["fillColor"]};border:2px solid {_ZONE_STYLE["color"]}"></i>{_esc(_label(lang, "zone_legend"))}<br>'
+            f'<i style="background:{_ZONE_STYLE["fillColor"]};border:2px solid {zone_colour}"></i>{_esc(_label(lang, "zone_legend"))} ({_esc(zone_verdict)})<br>'
         )
     if has_alt:
         rows.append(
@@ -1126,16 +1269,6 @@ def _legend_js(estate: Estate, lang: str, *, has_zone: bool, has_alt: bool, has_
         "var lg=L.control({position:'bottomleft'});"
         f"lg.onAdd=function(){{var d=L.DomUtil.create('div','kit-legend');d.innerHTML={_js(content)};return d;}};"
         "lg.addTo(map);"
-    )
-
-
-def _minimap_js(data: dict[str, Any]) -> str:
-    return (
-        f"var mm=L.geoJSON({_js(data)},{{interactive:false,style:function(f){{"
-        "return f.properties.c==='coastline'?{color:'#0b3d91',weight:1}:"
-        "f.properties.c==='boundary'?{color:'#c1121f',weight:2,fill:false}:"
-        "{color:'#9e9e9e',weight:0.5,fillColor:'#f7f4ea',fillOpacity:1};}});"
-        "new L.Control.MiniMap(mm,{toggleDisplay:true,zoomLevelOffset:-3,position:'bottomright'}).addTo(map);"
     )
 
 
@@ -1221,15 +1354,15 @@ def save_png(
         gpd.GeoSeries([geom], crs=estate.crs).plot(
             ax=ax,
             facecolor=_ZONE_STYLE["fillColor"],
-            edgecolor=_ZONE_STYLE["color"],
+            edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.2,
             alpha=0.85,
         )
         handles.append(
             Patch(
                 facecolor=_ZONE_STYLE["fillColor"],
-                edgecolor=_ZONE_STYLE["color"],
-                label=_label(lang, "zone_legend"),
+                edgecolor=STATUS_COLOURS[status_of(report)],
+                label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
             )
         )
     g = estate.gates
@@ -1282,7 +1415,7 @@ def save_png(
             if report.passed
             else _label(lang, "fail").format(n=len(report.failed), total=len(report.results))
         )
-    ax.set_title(f"{estate.name}{verdict}", fontsize=13, loc="left")
+    ax.set_title(f"{estate_title(estate, lang)}{verdict}", fontsize=13, loc="left")
     ax.annotate(
         f"{_attribution(estate, lang, offline=False)}.", xy=(0, -0.01), xycoords="axes fraction", va="top",
         fontsize=7, color="#555",
@@ -1546,6 +1679,13 @@ def add_draw_tool(
     """
     group = folium.FeatureGroup(name=_tr(lang, "Drawn zone"), control=False)
     m.add_child(group)
+    # The words first: Leaflet.draw reads L.drawLocal when its toolbar is built.
+    words = {k: _tr(lang, v) for k, v in _DRAW_WORDS.items()}
+    m.add_child(_Script(
+        f"var words={_js(words)};Object.keys(words).forEach(function(path){{"
+        "var keys=path.split('.'),o=L.drawLocal;for(var i=0;i<keys.length-1;i++){o=o[keys[i]];}"
+        "o[keys[keys.length-1]]=words[path];});"
+    ))  # fmt: skip
     folium.plugins.Draw(
         feature_group=group,
         position="topleft",
@@ -1558,7 +1698,6 @@ def add_draw_tool(
         edit_options={"poly": {"allowIntersection": False}},
     ).add_to(m)  # fmt: skip
     m.add_child(_Head(_DRAW_CSS))
-    words = {k: _tr(lang, v) for k, v in _DRAW_WORDS.items()}
     props = {
         "name": _tr(lang, "Proposed zone"),
         "land_use": land_use,
@@ -1570,9 +1709,6 @@ def add_draw_tool(
     hint = _tr(lang, "then: kitland check --zone {file}").format(file=DRAWN_FILENAME)
     g = group.get_name()
     code = (
-        f"var words={_js(words)};Object.keys(words).forEach(function(path){{"
-        "var keys=path.split('.'),o=L.drawLocal;for(var i=0;i<keys.length-1;i++){o=o[keys[i]];}"
-        "o[keys[keys.length-1]]=words[path];});"
         f"map.on('draw:created',function(e){{{g}.eachLayer(function(l){{if(l!==e.layer){{{g}.removeLayer(l);}}}});}});"
         "var ex=L.control({position:'topleft'});ex.onAdd=function(){"
         "var d=L.DomUtil.create('div','kit-export leaflet-bar');var a=L.DomUtil.create('a','',d);"

@@ -34,6 +34,7 @@ them: :func:`area_ha`, :func:`compactness`, :func:`part_count`, :func:`off_land_
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 from collections.abc import Callable, Sequence
@@ -871,6 +872,9 @@ def check(
             results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
             continue
         results.append(_LAYOUT_RULES[rule.kind](estate, rule, rules))
+    english = {r.id: r.name_en for r in rules if r.name_en}
+    results = [dataclasses.replace(r, name_en=english[r.id]) if r.id in english else r
+               for r in results]  # fmt: skip
     return Report(results, summary)
 
 

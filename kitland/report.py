@@ -9,12 +9,15 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
 
-__all__ = ["Report", "RuleResult"]
+from kitland.i18n import label, numbers_in, quantity, tr
+
+__all__ = ["Report", "RuleResult", "rule_label"]
 
 
 def _round(v: Any, nd: int = 3) -> Any:
@@ -23,6 +26,20 @@ def _round(v: Any, nd: int = 3) -> Any:
             return None
         return round(v, nd)
     return v
+
+
+def rule_label(rule_id: str, kind: str, lang: str, *, name_en: str | None = None) -> str:
+    """A rule's name for people in ``lang`` (see :meth:`RuleResult.label`)."""
+    if lang == "en":
+        return name_en or rule_id
+    if rule_id in ("area", "on") and kind == rule_id:
+        return label(lang, f"rule_{rule_id}")
+    if kind == "plots":  # check_plots' fixed ids ("plots valid", …) are messages themselves
+        return tr(lang, rule_id)
+    unnamed = re.fullmatch(r"(layout\.)?([a-z_]+)#(\d+)", rule_id)
+    if unnamed and unnamed.group(2) == kind:
+        return f"{label(lang, kind)} #{unnamed.group(3)}"
+    return rule_id
 
 
 @dataclass(frozen=True)
@@ -51,6 +68,9 @@ class RuleResult:
     skipped
         True for an ``optional`` rule whose selector matches no feature on this estate:
         it was not measured, ``passed`` is True and ``value`` None.
+    name_en
+        The rule's English name (``name_en`` in the rules file), shown instead of ``id``
+        in English; not part of the JSON report.
     """
 
     id: str
@@ -62,6 +82,7 @@ class RuleResult:
     message: str
     scope: str = "zone"
     skipped: bool = False
+    name_en: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of SPEC §5 (``"skipped": true`` is added only to skipped rules)."""
@@ -86,13 +107,29 @@ class RuleResult:
             return "–"
         return "✓" if self.passed else "✗"
 
-    def value_text(self) -> str:
-        """The value with its unit, for tables."""
-        if self.value is None:
-            return "—"
-        v = self.value
-        txt = f"{v:,.2f}" if abs(v) < 100 else f"{v:,.1f}"
-        return f"{txt} {self.unit}".strip()
+    def value_text(self, lang: str = "en") -> str:
+        """The value with its unit, for tables (numbers in ``lang``'s locale)."""
+        return quantity(self.value, tr(lang, self.unit), lang)
+
+    def required_text(self, lang: str = "en") -> str:
+        """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale)."""
+        return numbers_in(f"{self.required} {tr(lang, self.unit)}".strip(), lang)
+
+    def label(self, lang: str = "en") -> str:
+        """The rule's name for people in ``lang``.
+
+        In English ``name_en``, else the ``id``. In other languages the zone's own
+        ``area``/``on`` results and unnamed rules (``kind#index``) by their kind's word,
+        otherwise the ``id`` (the rules file's ``name``).
+
+        Examples
+        --------
+        >>> RuleResult("setback#4", "setback", True, 60.0, ">= 50", "m", "").label("id")
+        'sempadan #4'
+        >>> RuleResult("area", "area", True, 20.0, "20 .. 21", "ha", "").label("id")
+        'luas zona'
+        """
+        return rule_label(self.id, self.kind, lang, name_en=self.name_en)
 
 
 @dataclass(frozen=True)
@@ -131,7 +168,7 @@ class Report:
 
     def __getitem__(self, rule_id: str) -> RuleResult:
         for r in self.results:
-            if r.id == rule_id:
+            if rule_id in (r.id, r.name_en):
                 return r
         raise KeyError(rule_id)
 
@@ -148,10 +185,17 @@ class Report:
         """Deterministic JSON text (sorted keys inside rules kept in SPEC order)."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def to_text(self) -> str:
-        """A table for the terminal: rule, value, required, ✓/✗."""
+    def to_text(self, lang: str = "en") -> str:
+        """A table for the terminal: rule, value, required, ✓/✗ (words and numbers in ``lang``).
+
+        Rules are named by :meth:`RuleResult.label` (``name_en`` in English). In English
+        each failing rule is followed by the sentence explaining it; in Indonesian by its
+        value and requirement (the explaining sentences are English only).
+        """
+        if lang != "en":
+            return self._text_in(lang)
         rows = [
-            (r.id, r.kind, r.value_text(), f"{r.required} {r.unit}".strip(), r.mark)
+            (r.label(), r.kind, r.value_text(), f"{r.required} {r.unit}".strip(), r.mark)
             for r in self.results
         ]
         head = ("rule", "kind", "value", "required", "")
@@ -175,9 +219,36 @@ class Report:
             )
         out.append(verdict)
         for r in self.failed:
-            out.append(f"  ✗ {r.id}: {r.message}")
+            out.append(f"  ✗ {r.label()}: {r.message}")
         for r in self.skipped:
-            out.append(f"  – {r.id}: {r.message}")
+            out.append(f"  – {r.label()}: {r.message}")
+        return "\n".join(out) + "\n"
+
+    def _text_in(self, lang: str) -> str:
+        rows = [(r.label(lang), r.value_text(lang), r.required_text(lang), r.mark)
+                for r in self.results]  # fmt: skip
+        head = (label(lang, "rule"), label(lang, "measured"), label(lang, "required"), "")
+        widths = [max(len(str(x[i])) for x in [head, *rows]) for i in range(4)]
+        line = lambda t: "  ".join(str(c).ljust(w) for c, w in zip(t, widths, strict=True)).rstrip()  # noqa: E731
+        out = [line(head), line(tuple("-" * w for w in widths))]
+        out += [line(r) for r in rows]
+        if self.zone:
+            z = self.zone
+            out.insert(0, f"{label(lang, 'L_zone')}: {quantity(z.get('area_ha', 0), 'ha', lang)}, "
+                          f"{label(lang, 'compactness')} {quantity(z.get('compactness', 0), '', lang)}, "
+                          f"{z.get('crs', '')}")  # fmt: skip
+        n_fail = len(self.failed)
+        out.append(
+            label(lang, "pass")
+            if self.passed
+            else label(lang, "fail").format(n=n_fail, total=len(self.results))
+        )
+        for r in self.failed:
+            out.append(
+                f"  ✗ {r.label(lang)}: {r.value_text(lang)} ({label(lang, 'required')} {r.required_text(lang)})"
+            )
+        for r in self.skipped:
+            out.append(f"  – {r.label(lang)}: {label(lang, 'skipped')}")
         return "\n".join(out) + "\n"
 
     def to_junit(self, *, suite: str = "kitland.check") -> str:

@@ -34,7 +34,8 @@ and/or ``max_pct``) and ``setback`` (``land_use`` list, ``from`` selector, ``min
 ``[[prefer]]`` (soft preferences that rank placements; a kitland extension of SPEC §2):
 ``near`` and ``far``, each with ``to`` (selector) and ``weight`` (default 1.0, ≥ 0).
 
-Every table may carry ``name`` (its id in reports). Default ids are ``kind#index`` with
+Every table may carry ``name`` (its id in reports) and ``name_en`` (its name in English
+reports and maps; :meth:`Rules.replace` and ``rules[...]`` accept either). Default ids are ``kind#index`` with
 the index counted in its own array; a layout rule whose default id would repeat a zone
 rule's id is called ``layout.kind#index`` so that ids in one report stay unique.
 
@@ -288,9 +289,14 @@ class Rule:
     scope: Literal["zone", "layout", "prefer"]
     params: Mapping[str, Any] = field(default_factory=dict)
     optional: bool = False
+    name_en: str | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
+
+    def is_called(self, name: str) -> bool:
+        """True when ``name`` is the rule's id or its English name (``name_en``)."""
+        return name in (self.id, self.name_en)
 
     def selectors(self) -> dict[str, Selector]:
         """The rule's selector parameters, key → :class:`Selector` (``to``, ``from``)."""
@@ -466,7 +472,7 @@ class Rules:
         groups = {"rules": self.rules, "layout": self.layout, "prefer": self.prefer}
         for group, items in groups.items():
             for i, r in enumerate(items):
-                if r.id != rule_id:
+                if not r.is_called(rule_id):
                     continue
                 keys = RULE_KINDS[r.scope][r.kind]
                 where = f"{_SCOPE_WORD[r.scope]} {r.id}"
@@ -493,7 +499,7 @@ class Rules:
 
     def __getitem__(self, rule_id: str) -> Rule:
         for r in self:
-            if r.id == rule_id:
+            if r.is_called(rule_id):
                 return r
         raise KeyError(rule_id)
 
@@ -901,7 +907,13 @@ def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule
             optional = ps.value(where, "optional", _OPTIONAL, t["optional"])
         except RulesError as exc:
             ps.problems.append(str(exc))
-    params = ps.table(where, t, kinds[kind], skip=("kind", "name", "optional"))
+    name_en = t.get("name_en")
+    if name_en is not None and (not isinstance(name_en, str) or not name_en.strip()):
+        ps.problems.append(
+            str(ps.fail(where, "name_en", f"expected non-empty text, got {name_en!r}"))
+        )
+        name_en = None
+    params = ps.table(where, t, kinds[kind], skip=("kind", "name", "name_en", "optional"))
     if params is None:
         return None
     if kind == "land_share":
@@ -912,7 +924,7 @@ def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule
             raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
     if kind in ("near", "far", "compact") and params["weight"] < 0:
         raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
-    return Rule(rid, kind, i, scope, params, optional)  # type: ignore[arg-type]
+    return Rule(rid, kind, i, scope, params, optional, name_en)  # type: ignore[arg-type]
 
 
 def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:

@@ -126,7 +126,7 @@ def test_every_layer_is_drawn_and_listed_top_most_first(full_map: Any, full_html
         "alternative",
     }
     control = full_html[full_html.index("overlays :") :]
-    names = ["Gerbang & exit tol", "Zona UMKM", "Alternatif 2 (skor 0.500)", "Alternatif 3", "Batas kawasan",
+    names = ["Gerbang & exit tol", "Zona UMKM", "Alternatif 2 (skor 0,5 m)", "Alternatif 3", "Batas kawasan",
              "Jalan (kelas & lebar)", "Sempadan sungai/pantai", "Sungai & pantai", "Kavling (tata guna lahan)",
              "Permukiman (desa)"]  # fmt: skip
     positions = [
@@ -162,8 +162,8 @@ def test_legend_labels_in_indonesian_and_english(estate: Estate) -> None:
 
 
 def test_attribution_and_title_block(full_html: str) -> None:
-    # a user's estate: its own name, no KIT Batang sources or "illustrative" notice
-    assert "Data kawasan: grid" in full_html
+    # a user's estate: its boundary's name ("test"), no KIT Batang sources or "illustrative" notice
+    assert "Data kawasan: test" in full_html
     assert "Kepmendagri" not in full_html
     assert "ILUSTRATIF" not in full_html
     assert "test.toml" in full_html  # the rules file named in the title block
@@ -191,8 +191,20 @@ def test_attributes_are_escaped_and_never_evaluated(full_map: Any, full_html: st
     assert "1337" not in full_html  # the template was not evaluated
 
 
-def test_title_is_escaped_and_not_evaluated() -> None:
-    page = make_map(_estate(name="{{ 7*191 }} <b>x</b>")).get_root().render()
+@pytest.mark.parametrize("where", ["estate name", "boundary name"])
+def test_title_is_escaped_and_not_evaluated(where: str) -> None:
+    evil = "{{ 7*191 }} <b>x</b>"
+    estate = _estate(name=evil)
+    if where == "boundary name":  # the title is the boundary's name when it has one
+        layers = {k: estate.layer(k) for k in ("boundary", "parcels", "roads", "gates", "water")}
+        layers["boundary"] = layers["boundary"].assign(name=evil)
+        estate = Estate.from_layers(layers, source="test grid", name="grid")
+    else:
+        estate = Estate.from_layers(
+            {"boundary": estate.boundary.drop(columns="name"), "parcels": estate.parcels},
+            source="test grid", name=evil,
+        )  # fmt: skip
+    page = make_map(estate).get_root().render()
     assert "1337" not in page
     assert "<b>x</b>" not in page
     assert "&lt;b&gt;x&lt;/b&gt;" in page
@@ -243,10 +255,12 @@ def test_no_bands_without_rules(estate: Estate) -> None:
 def test_zone_popup_lists_every_rule_result(full_map: Any) -> None:
     popup = _layers(full_map)["zone"].data["features"][0]["properties"]["popup"]
     text = html.unescape(re.sub(r"<[^>]+>", " ", popup))
-    for r in REPORT.results:
-        assert r.id in text
-        assert r.value_text() in text
-        assert f"{r.required} {r.unit}" in text
+    for r in REPORT.results:  # names, numbers and units in Indonesian
+        assert r.label("id") in text
+        assert r.value_text("id") in text
+        assert r.required_text("id") in text
+    for written in ("luas zona", "4,00 ha", "3,5 .. 4,5 ha", "sempadan #4", "20,00 m", ">= 50 m"):
+        assert written in text
     assert text.count("✓") == 2
     assert text.count("✗") == 1
     assert "GAGAL" in text

@@ -16,7 +16,15 @@ import pyproj
 import pytest
 from test_maps import REPORT, RULES, XSS, ZONE, _estate
 
-from kitland.maps import CDN_FILE_TO_VENDORED, make_map, save_map
+from kitland.i18n import catalogue
+from kitland.maps import (
+    CDN_FILE_TO_VENDORED,
+    LABEL_MIN_ZOOM,
+    STATUS_COLOURS,
+    make_map,
+    save_map,
+)
+from kitland.report import Report, RuleResult
 
 pytestmark = pytest.mark.browser
 
@@ -166,8 +174,8 @@ def test_clicking_the_zone_opens_its_rule_results(
     popup = page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
     text = popup.inner_text()
     for r in REPORT.results:
-        assert r.id in text
-        assert r.value_text() in text
+        assert r.label("id") in text
+        assert r.value_text("id") in text
     assert text.count("✓") == 2 and text.count("✗") == 1
     assert pg.errors == []
     page.close()
@@ -193,5 +201,159 @@ def test_xss_parcel_shows_as_text_and_runs_nothing(
     assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
     assert page.evaluate("window.__xss") == 0
     assert pg.dialogs == []
+    assert pg.errors == []
+    page.close()
+
+
+PASSING = Report([RuleResult("area", "area", True, 4.0, "3.5 .. 4.5", "ha", "4.00 ha")])
+# Everything a page shows: rendered text nodes, in document order.
+VISIBLE_TEXT = """() => {
+  const out = [], walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+    const el = n.parentElement, t = n.textContent.trim();
+    if (!t || !el || el.closest('script,style')) continue;
+    const st = getComputedStyle(el);
+    if (st.display === 'none' || st.visibility === 'hidden' || !el.getClientRects().length) continue;
+    if (st.overflow === 'hidden') {  // text pushed out of a clipped box (an icon's label)
+      const r = document.createRange(); r.selectNodeContents(n);
+      const b = r.getBoundingClientRect(), e = el.getBoundingClientRect();
+      if (b.left >= e.right || b.right <= e.left) continue;
+    }
+    out.push(t);
+  }
+  return out;
+}"""
+
+
+def _zone_layer_var(m: Any) -> str:
+    return next(c.get_name() for c in m._children.values() if getattr(c, "kind", "") == "zone")
+
+
+@pytest.mark.parametrize(
+    ("report", "status", "verdict"),
+    [(REPORT, "fail", "GAGAL"), (PASSING, "pass", "LULUS"), (None, "unchecked", "BELUM DIPERIKSA")],
+)
+def test_the_verdict_and_its_colour_follow_the_report(
+    browser_context: Any, tmp_path: Path, report: Report | None, status: str, verdict: str
+) -> None:
+    m = make_map(_estate(), zone=ZONE, report=report, offline=True)
+    path = save_map(m, tmp_path / "m.html")
+    pg = Page(browser_context)
+    page = pg.open(path)
+    badge = page.locator(".kit-title .kit-verdict")
+    assert badge.inner_text() == verdict
+    assert page.evaluate("document.documentElement.lang") == "id"
+    colour = STATUS_COLOURS[status]
+    rgb = "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
+    assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == rgb
+    stroke = page.evaluate(f"() => {_zone_layer_var(m)}.getLayers()[0]._path.getAttribute('stroke')")
+    assert stroke == colour  # the zone's outline as drawn
+    failing = page.locator(".kit-failing li").all_inner_texts()
+    expected = [] if report is None else [r for r in report.results if not r.passed]
+    assert len(failing) == len(expected)
+    for line, r in zip(failing, expected, strict=True):
+        assert line.startswith(f"✗ {r.label('id')}: {r.value_text('id')}")
+    assert pg.errors == []
+    page.close()
+
+
+def _leftover_words(texts: list[str], allowed: list[str]) -> list[str]:
+    """Words of ``texts`` that are neither an allowed text nor a number with its unit."""
+    by_length = sorted(set(allowed), key=len, reverse=True)
+    number = re.compile(r"^[-+]?\d[\d.,]*$|^\d{4}-\d{2}-\d{2}$")
+    left = []
+    for text in texts:
+        for a in by_length:
+            text = text.replace(a, " ")
+        for word in re.split(r"[\s·:;()✓✗–—−×<>=#.,/|&+-]+", text):
+            if word and not number.match(word) and word not in ("ha", "m", "km", "%"):
+                left.append(word)
+    return left
+
+
+def _page_texts(pg: Page, path: Path, name: str) -> list[str]:
+    page = pg.open(path)
+    texts = page.evaluate(VISIBLE_TEXT)
+    page.mouse.click(*pg.point_of(name, ZONE.centroid.x, ZONE.centroid.y + 50))  # the popup
+    page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    texts += page.locator(".leaflet-popup-content").evaluate("e => e.innerText").split("\n")
+    page.mouse.move(*pg.point_of(name, ZONE.bounds[0] - 50, ZONE.bounds[1] + 50))  # a parcel
+    page.wait_for_selector(".leaflet-tooltip", timeout=5_000)
+    texts += page.locator(".leaflet-tooltip").last.evaluate("e => e.innerText").split("\n")
+    x0, y0 = ZONE.bounds[0] - 200, ZONE.bounds[1]  # the grid's south-west corner
+    page.mouse.move(*pg.point_of(name, x0 + 50, y0 + 380))  # the coastal setback band
+    page.wait_for_timeout(300)
+    band = page.locator(".leaflet-tooltip").last.evaluate("e => e.innerText")
+    assert "setback" in band.lower() or "sempadan" in band.lower()
+    texts += band.split("\n")
+    page.evaluate(f"() => {name}.setZoom({LABEL_MIN_ZOOM + 1})")  # labels of parcels
+    page.wait_for_timeout(400)
+    texts += page.evaluate(VISIBLE_TEXT)
+    page.close()
+    return texts
+
+
+def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: Path) -> None:
+    """Every visible text is a catalogue translation, a number with its unit, or data."""
+    estate = _estate()
+    cat = catalogue("id")
+    assert cat is not None
+    translations = [re.split(r"\{\w+\}", str(msg.string)) for msg in cat if msg.id]
+    allowed = [part.strip() for parts in translations for part in parts if part.strip()]
+    data = [str(v) for layer in ("parcels", "roads", "gates", "water", "settlements", "boundary")
+            for col in estate.layer(layer).columns if col != "geometry"
+            for v in estate.layer(layer)[col].dropna()] + [estate.name]  # fmt: skip
+    proper = ["Leaflet", "rules/test.toml", "test.toml"]  # the map library, the rules file
+    texts = {}
+    for lang in ("id", "en"):
+        m = make_map(estate, zone=ZONE, report=REPORT, rules=RULES, lang=lang, offline=True)
+        pg = Page(browser_context)
+        texts[lang] = _page_texts(pg, save_map(m, tmp_path / f"{lang}.html"), m.get_name())
+        assert pg.errors == []
+    left_id = _leftover_words(texts["id"], [*allowed, *data, *proper])
+    assert left_id == [], (left_id, texts["id"])
+    # The check can fail: the English map leaves its English words over.
+    left = _leftover_words(texts["en"], [*allowed, *data, *proper])
+    assert {"Land", "use", "Rule", "Measured", "Required", "FAIL"} <= set(left)
+
+
+def test_the_map_opens_on_the_zone_with_the_estate_in_the_inset(
+    browser_context: Any, maps: dict[str, Any]
+) -> None:
+    path, name = maps["offline"]
+    pg = Page(browser_context)
+    page = pg.open(path)
+    view = page.evaluate(f"() => {name}.getBounds().toBBoxString()").split(",")
+    x0, y0, x1, y1 = ZONE.bounds
+    lo, hi = TO_LONLAT.transform(x0, y0), TO_LONLAT.transform(x1, y1)
+    assert float(view[0]) < lo[0] < hi[0] < float(view[2])
+    assert float(view[1]) < lo[1] < hi[1] < float(view[3])
+    inset = page.locator(".leaflet-control-minimap").bounding_box()
+    assert inset is not None and inset["width"] >= 150
+    outline = page.locator(".leaflet-control-minimap path[stroke='#212529']").first.bounding_box()
+    assert outline is not None  # the estate's boundary, drawn inside the inset
+    assert inset["x"] <= outline["x"] and outline["x"] + outline["width"] <= inset["x"] + inset["width"]
+    assert inset["y"] <= outline["y"] and outline["y"] + outline["height"] <= inset["y"] + inset["height"]
+    zone = page.locator(f".leaflet-control-minimap path[stroke='{STATUS_COLOURS['fail']}']")
+    assert zone.count() == 1  # the zone in the verdict's colour
+    page.close()
+
+
+def test_parcel_labels_appear_at_close_zoom(browser_context: Any, maps: dict[str, Any]) -> None:
+    path, name = maps["offline"]
+    pg = Page(browser_context)
+    page = pg.open(path)
+    estate = _estate()
+    page.evaluate(f"() => {name}.setZoom({LABEL_MIN_ZOOM - 1})")
+    page.wait_for_timeout(300)
+    assert page.locator(".kit-plabel").count() == 0
+    page.evaluate(f"() => {name}.setZoom({LABEL_MIN_ZOOM})")
+    page.wait_for_timeout(300)
+    labels = page.locator(".kit-plabel").all_inner_texts()
+    assert len(labels) == len(estate.parcels)  # one per parcel (all have an id)
+    ids = set(estate.parcels["parcel_id"])
+    assert {t.split("\n")[0] for t in labels} == ids  # escaped text, shown as written
+    assert "{{ x }}" in {line for t in labels for line in t.split("\n")}  # P0_1's tenant
+    assert page.evaluate("window.__xss === undefined")
     assert pg.errors == []
     page.close()

@@ -24,6 +24,7 @@ def test_wheel_carries_bundled_data(tmp_path: Path) -> None:
         "kitland/_bundled/context/coastline.geojson",
         "kitland/_bundled/README.md",
         "kitland/_assets/leaflet/leaflet.js",
+        "kitland/locale/id/LC_MESSAGES/kitland.po",
         "kitland/py.typed",
     ):
         assert needed in names, needed

@@ -106,7 +106,7 @@ def test_a_mistyped_key_is_one_problem_not_two() -> None:
         parse_rules(rules, source="r.toml")
     assert info.value.problems == (
         "r.toml rule adjacent#1, key 'min_shared': unknown key 'min_shared'; did you mean "
-        "'min_shared_m'? (valid: to, min_shared_m, max_gap_m, across, kind, name, optional)",
+        "'min_shared_m'? (valid: to, min_shared_m, max_gap_m, across, kind, name, name_en, optional)",
     )
 
 
@@ -175,7 +175,8 @@ def inland(tmp_path: Path) -> dict[str, Path]:
     return {"estate": write_layers(_inland_layers(), tmp_path / "inland.gpkg"), "zone": zf}
 
 
-SKIPPED = ["river setback", "coastal setback", "industry off the coast"]
+# The bundled rules' ids (``name``, Bahasa Indonesia); their ``name_en`` in English text.
+SKIPPED = ["sempadan sungai", "sempadan pantai", "industri berjarak dari pantai"]
 
 
 def test_bundled_rules_check_an_estate_without_coast_reporting_skipped_rules(
@@ -189,14 +190,14 @@ def test_bundled_rules_check_an_estate_without_coast_reporting_skipped_rules(
     assert report["passed"] is True
     rules = {r["id"]: r for r in report["rules"]}
     assert [i for i, r in rules.items() if r.get("skipped")] == SKIPPED
-    assert rules["coastal setback"] == {
-        "id": "coastal setback", "kind": "setback", "passed": True, "value": None,
+    assert rules["sempadan pantai"] == {
+        "id": "sempadan pantai", "kind": "setback", "passed": True, "value": None,
         "required": "", "unit": "", "scope": "zone", "skipped": True,
         "message": "skipped: selector 'water kind=coast' matches no feature on this estate: "
                    "the estate has no 'water' features (optional)",
     }  # fmt: skip
-    assert "skipped" not in rules["next to industry"]  # measured rules keep the SPEC §5 keys
-    assert rules["next to industry"]["value"] == pytest.approx(400.0)
+    assert "skipped" not in rules["bersebelahan dengan industri"]  # measured rules keep SPEC §5 keys
+    assert rules["bersebelahan dengan industri"]["value"] == pytest.approx(400.0)
     code, stdout, _ = _run(argv, capsys)
     assert code == 0
     assert "PASS: all rules hold (3 optional rules skipped)" in stdout

@@ -1,0 +1,428 @@
+"""The printed meeting map: one PDF page a planner brings to the meeting.
+
+A4 or A3, portrait or landscape, drawn with matplotlib as vector graphics in the
+estate's metric CRS (no tiles, so it works offline): a title block (estate, date, rules
+file, verdict in its colour), the map with a scale bar, a north arrow and grid ticks in
+metres, an inset of the whole estate, the legend, the rule table, the disclaimer and
+the sources. Words and numbers come from :mod:`kitland.i18n` in the chosen language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from kitland import __version__
+from kitland._errors import DataError
+from kitland.crs import crs_label
+from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate
+from kitland.i18n import LANGS, label, number
+from kitland.io import atomic_path
+from kitland.maps import (
+    _GATE_STYLE,
+    _ROAD_STYLE,
+    _ZONE_STYLE,
+    LAND_USE_COLOURS,
+    STATUS_COLOURS,
+    _attribution,
+    _context_frames,
+    _score_text,
+    _verdict,
+    _zone_geometry,
+    estate_title,
+    status_of,
+)
+from kitland.report import Report
+from kitland.rules import Rules
+
+__all__ = ["ORIENTATIONS", "PAPER_MM", "write_pdf"]
+
+#: Paper sizes, millimetres (short side, long side).
+PAPER_MM = {"A4": (210.0, 297.0), "A3": (297.0, 420.0)}
+#: Page orientations.
+ORIENTATIONS = ("landscape", "portrait")
+
+_MM = 1 / 25.4  # inches per millimetre
+_MARGIN_MM = 10.0
+_TITLE_MM = 24.0
+
+
+def write_pdf(
+    estate: Estate,
+    path: str | os.PathLike[str],
+    *,
+    zone: Any = None,
+    report: Report | None = None,
+    alternatives: Sequence[Any] | None = None,
+    rules: Rules | None = None,
+    rules_source: str | None = None,
+    lang: str = "id",
+    paper: str = "A4",
+    orientation: str = "landscape",
+    title: str | None = None,
+    score: float | None = None,
+) -> Path:
+    """Write the print layout of the estate and its zone to a one-page PDF.
+
+    The map shows the zone and its surroundings (the whole estate when there is no
+    zone), with the estate in an inset; the zone's outline and the title's verdict are
+    coloured by the report (:data:`kitland.maps.STATUS_COLOURS`).
+
+    Parameters
+    ----------
+    estate
+        The estate.
+    zone
+        The zone (a shapely geometry in ``estate.crs``, or a GeoDataFrame/GeoSeries).
+    report
+        Its rule results: the verdict and the rule table.
+    alternatives
+        Other zones drawn dashed (objects with ``.zone``, or geometries).
+    rules, rules_source
+        The rules file named in the title block (``rules_source`` wins).
+    lang
+        ``"id"`` (default) or ``"en"``.
+    paper, orientation
+        ``"A4"`` or ``"A3"``; ``"landscape"`` or ``"portrait"``.
+    title
+        Default: the boundary's ``name`` (:func:`kitland.maps.estate_title`).
+    score
+        The zone's preference score (``place``), printed with its meaning.
+
+    Returns
+    -------
+    Path
+        ``path``, written whole or not at all.
+
+    Raises
+    ------
+    DataError
+        If ``lang``, ``paper`` or ``orientation`` is unknown, the zone is unusable or the
+        folder does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, kitland
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "meeting.pdf"
+    >>> write_pdf(kitland.load_estate(), out, paper="A4").read_bytes()[:5]
+    b'%PDF-'
+    """
+    from matplotlib import rc_context  # noqa: PLC0415 - heavy, only for printing
+    from matplotlib.figure import Figure  # noqa: PLC0415
+
+    _check_choice("lang", lang, LANGS)
+    _check_choice("paper", paper, tuple(PAPER_MM))
+    _check_choice("orientation", orientation, ORIENTATIONS)
+    geom = _zone_geometry(zone, estate)
+    alts = [_zone_geometry(getattr(a, "zone", a), estate, what=f"alternatives[{i}]")
+            for i, a in enumerate(alternatives or [])]  # fmt: skip
+    short, long = PAPER_MM[paper]
+    w_mm, h_mm = (long, short) if orientation == "landscape" else (short, long)
+    source = rules_source if rules_source is not None else (rules.source if rules else None)
+    with rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans"}):
+        fig = Figure(figsize=(w_mm * _MM, h_mm * _MM))
+        boxes = _layout(w_mm, h_mm, landscape=orientation == "landscape")
+        scale = 1.0 if paper == "A4" else 1.25  # type sizes grow a little on A3
+        _title_block(fig.add_axes(boxes["title"]), estate, geom, report, lang, source,
+                     title=title, score=score, scale=scale)  # fmt: skip
+        ax = fig.add_axes(boxes["map"])
+        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale)
+        _inset(fig.add_axes(boxes["inset"]), estate, geom, report, view)
+        _legend(fig.add_axes(boxes["legend"]), estate, geom, report, lang, has_alt=bool(alts),
+                scale=scale)  # fmt: skip
+        _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale)
+        _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale)
+        target = Path(path)
+        meta = {"Title": title or estate_title(estate, lang), "Creator": f"kitland {__version__}"}
+        with atomic_path(target) as tmp:
+            fig.savefig(tmp, format="pdf", metadata=meta)
+    return target
+
+
+def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
+    if value not in allowed:
+        msg = f"{name}={value!r} is not known; expected one of {', '.join(allowed)}"
+        raise DataError(msg)
+
+
+_Box = tuple[float, float, float, float]
+
+
+def _layout(w_mm: float, h_mm: float, *, landscape: bool) -> dict[str, _Box]:
+    """Figure-fraction boxes [left, bottom, width, height] of every part of the page."""
+
+    def box(x: float, y: float, w: float, h: float) -> _Box:  # millimetres from bottom left
+        return (x / w_mm, y / h_mm, w / w_mm, h / h_mm)
+
+    m = _MARGIN_MM
+    foot = 16.0
+    top = h_mm - m - _TITLE_MM
+    out = {"title": box(m, top, w_mm - 2 * m, _TITLE_MM), "footer": box(m, m, w_mm - 2 * m, foot)}
+    body_y = m + foot + 4
+    if landscape:
+        side = 0.33 * (w_mm - 2 * m)
+        map_w = w_mm - 2 * m - side - 6
+        map_h = top - 4 - body_y
+        out["map"] = box(m + 8, body_y + 6, map_w - 8, map_h - 6)  # room for the tick labels
+        sx = m + map_w + 6
+        legend_h = 0.42 * map_h
+        out["legend"] = box(sx, top - 4 - legend_h, side, legend_h)
+        out["table"] = box(sx, body_y, side, map_h - legend_h - 4)
+    else:
+        body_h = top - 4 - body_y
+        lower = 0.34 * body_h
+        out["map"] = box(m + 8, body_y + lower + 10, w_mm - 2 * m - 8, body_h - lower - 10)
+        half = (w_mm - 2 * m - 6) / 2
+        out["legend"] = box(m, body_y, half, lower)
+        out["table"] = box(m + half + 6, body_y, half, lower)
+    mx, my, mw, mh = out["map"]
+    inset = 0.26 * min(mw * w_mm, mh * h_mm)
+    out["inset"] = (mx + mw - inset / w_mm - 0.004, my + 0.006, inset / w_mm, inset / h_mm)
+    return out
+
+
+def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str,
+                 source: str | None, *, title: str | None, score: float | None,
+                 scale: float) -> None:  # fmt: skip
+    ax.set_axis_off()
+    name = title or estate_title(estate, lang)
+    ax.text(0, 0.92, name, fontsize=17 * scale, fontweight="bold", va="top", ha="left")
+    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
+    if source:
+        line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
+    if score is not None:
+        line.append(_score_text(score, lang))
+    ax.text(0, 0.42, " · ".join(line), fontsize=9 * scale, va="top", ha="left")
+    if score is not None:
+        ax.text(0, 0.12, label(lang, "score_meaning"), fontsize=6.5 * scale, va="top",
+                color="#555")  # fmt: skip
+    if geom is not None:
+        colour = STATUS_COLOURS[status_of(report)]
+        verdict = _verdict(report, lang)
+        if report is not None:
+            key = "pass" if report.passed else "fail"
+            verdict = label(lang, key).format(n=len(report.failed), total=len(report.results))
+        ax.text(1, 0.92, verdict, fontsize=13 * scale, fontweight="bold", color="white",
+                va="top", ha="right", bbox={"boxstyle": "round,pad=0.35", "facecolor": colour,
+                                            "edgecolor": colour})  # fmt: skip
+    ax.axhline(0.0, color="#333", linewidth=1.2)
+
+
+def _fit(ax: Any, x0: float, y0: float, x1: float, y1: float) -> None:
+    """Show at least the box, widened to the axes' shape so metres are square."""
+    pos = ax.get_position(original=True)
+    fw, fh = ax.get_figure().get_size_inches()
+    shape = (pos.height * fh) / (pos.width * fw)  # height / width of the axes on paper
+    cx, cy, w, h = (x0 + x1) / 2, (y0 + y1) / 2, x1 - x0, y1 - y0
+    if h / w < shape:
+        h = w * shape
+    else:
+        w = h / shape
+    ax.set_xlim(cx - w / 2, cx + w / 2)
+    ax.set_ylim(cy - h / 2, cy + h / 2)
+    ax.set_aspect("equal", adjustable="box")
+
+
+def _frame(estate: Estate, geom: Any) -> tuple[float, float, float, float]:
+    """The map's extent: the zone and its surroundings, or the estate's boundary."""
+    if geom is None:
+        x0, y0, x1, y1 = estate.boundary.total_bounds
+        pad = 0.03 * max(x1 - x0, y1 - y0)
+    else:
+        x0, y0, x1, y1 = geom.bounds
+        pad = max(400.0, 0.6 * max(x1 - x0, y1 - y0))
+    return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+
+
+def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: list[Any],
+              lang: str, *, scale: float) -> tuple[float, float, float, float]:  # fmt: skip
+    """Draw the estate and the zone; return the extent drawn (x0, y0, x1, y1)."""
+    x0, y0, x1, y1 = _frame(estate, geom)
+    window = shapely.box(x0, y0, x1, y1)
+    ax.set_facecolor("#eef4f8")
+    villages = _context_frames(estate).get("villages")
+    if villages is not None and not villages.empty:
+        villages.plot(ax=ax, facecolor="#f7f4ea", edgecolor="#b0b0b0", linewidth=0.3)
+    p = estate.parcels[estate.parcels.intersects(window)]
+    colours = p["land_use"].map(LAND_USE_COLOURS).fillna("#ffffff")
+    p.plot(ax=ax, color=colours.to_list(), edgecolor="#666", linewidth=0.25)
+    if not estate.roads.empty:
+        corridors = estate.road_corridors
+        keep = corridors.intersects(window).to_numpy()
+        cols = estate.roads["road_class"].map(
+            lambda c: _ROAD_STYLE.get(c, _ROAD_STYLE["local"])["fillColor"]
+        )
+        corridors[keep].plot(ax=ax, color=cols[keep].to_list(), linewidth=0)
+    if not estate.water.empty:
+        estate.water.plot(ax=ax, color="#1971c2", linewidth=1.2)
+    estate.boundary.boundary.plot(ax=ax, color="#212529", linewidth=1.2, linestyle="--")
+    for alt in alts:
+        gpd.GeoSeries([alt], crs=estate.crs).plot(ax=ax, facecolor="none", edgecolor="#6a1b9a",
+                                                  linewidth=1.4, linestyle=(0, (5, 3)))  # fmt: skip
+    if geom is not None:
+        gpd.GeoSeries([geom], crs=estate.crs).plot(
+            ax=ax, facecolor=_ZONE_STYLE["fillColor"], edgecolor=STATUS_COLOURS[status_of(report)],
+            linewidth=2.4, alpha=0.9,
+        )  # fmt: skip
+    g = estate.gates
+    if not g.empty:
+        for kind, sub in g.groupby(g["kind"].fillna("")):
+            style = _GATE_STYLE.get(str(kind), {"radius": 6, "fillColor": "#000"})
+            sub.plot(ax=ax, color=style["fillColor"], markersize=float(style["radius"]) ** 2,
+                     edgecolor="white", linewidth=0.6, zorder=5)  # fmt: skip
+    _fit(ax, x0, y0, x1, y1)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    _grid_ticks(ax, lang, scale=scale)
+    _scale_bar(ax, lang, scale=scale)
+    ax.annotate(
+        label(lang, "north"), xy=(0.06, 0.95), xytext=(0.06, 0.84), xycoords="axes fraction",
+        ha="center", va="center", fontsize=12 * scale, fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 2},
+    )  # fmt: skip
+    gx0, gx1 = ax.get_xlim()
+    gy0, gy1 = ax.get_ylim()
+    return gx0, gy0, gx1, gy1
+
+
+def _grid_ticks(ax: Any, lang: str, *, scale: float) -> None:
+    """Ticks every round number of metres on all four sides, labelled in ``lang``."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415
+
+    fmt = FuncFormatter(lambda v, _pos: number(v, lang, 0))
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(nbins=6, steps=[1, 2, 5, 10]))
+        axis.set_major_formatter(fmt)
+    ax.tick_params(labelsize=6 * scale, direction="in", top=True, right=True, length=4)
+    for lab in ax.get_yticklabels():
+        lab.set_rotation(90)
+        lab.set_verticalalignment("center")
+    ax.grid(color="#000", alpha=0.12, linewidth=0.4)
+
+
+def _scale_bar(ax: Any, lang: str, *, scale: float) -> None:
+    """A scale bar of a round length about a fifth of the map's width (axes in metres)."""
+    x0, x1 = ax.get_xlim()
+    y0, y1 = ax.get_ylim()
+    target = (x1 - x0) / 5
+    exp = 10 ** np.floor(np.log10(target))
+    length = max(s * exp for s in (1, 2, 5) if s * exp <= target)
+    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    ax.plot([bx, bx + length], [by, by], color="black", linewidth=4, solid_capstyle="butt",
+            zorder=6)  # fmt: skip
+    ax.plot([bx, bx + length / 2], [by, by], color="white", linewidth=2, solid_capstyle="butt",
+            zorder=7)  # fmt: skip
+    text = f"{number(length / 1000, lang, 1)} km" if length >= 1000 else f"{number(length, lang)} m"
+    ax.text(bx + length / 2, by + 0.015 * (y1 - y0), text, ha="center", va="bottom",
+            fontsize=8 * scale, zorder=7,
+            bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1})  # fmt: skip
+
+
+def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
+           view: tuple[float, float, float, float]) -> None:  # fmt: skip
+    """The whole estate, the zone and a rectangle where the main map looks."""
+    from matplotlib.patches import Rectangle  # noqa: PLC0415
+
+    ax.set_facecolor("#eef4f8")
+    x0, y0, x1, y1 = estate.boundary.total_bounds
+    pad = 0.08 * max(x1 - x0, y1 - y0)
+    villages = _context_frames(estate).get("villages")
+    if villages is not None and not villages.empty:
+        villages.plot(ax=ax, facecolor="#f7f4ea", edgecolor="#b0b0b0", linewidth=0.2)
+    estate.boundary.plot(ax=ax, facecolor="#ffffff", edgecolor="#212529", linewidth=0.8)
+    if geom is not None:
+        gpd.GeoSeries([geom], crs=estate.crs).plot(ax=ax, color=STATUS_COLOURS[status_of(report)])
+    vx0, vy0, vx1, vy1 = view
+    ax.add_patch(Rectangle((vx0, vy0), vx1 - vx0, vy1 - vy0, fill=False, edgecolor="#ff7800",
+                           linewidth=1.0))  # fmt: skip
+    _fit(ax, min(x0 - pad, vx0), min(y0 - pad, vy0), max(x1 + pad, vx1), max(y1 + pad, vy1))
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#333")
+
+
+def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str, *,
+            has_alt: bool, scale: float) -> None:  # fmt: skip
+    from matplotlib.lines import Line2D  # noqa: PLC0415
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    ax.set_axis_off()
+    present = set(estate.parcels["land_use"].dropna())
+    handles: list[Any] = [
+        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=label(lang, u))
+        for u in LAND_USES
+        if u in present
+    ]
+    if geom is not None:
+        handles.append(Patch(facecolor=_ZONE_STYLE["fillColor"], linewidth=2,
+                             edgecolor=STATUS_COLOURS[status_of(report)],
+                             label=f"{label(lang, 'zone_legend')} ({_verdict(report, lang)})"))  # fmt: skip
+    if has_alt:
+        handles.append(Line2D([], [], color="#6a1b9a", linestyle="--",
+                              label=label(lang, "alt_legend")))  # fmt: skip
+    handles += [
+        Line2D([], [], color="#212529", linestyle="--", label=label(lang, "boundary_legend")),
+        Patch(facecolor=_ROAD_STYLE["arterial"]["fillColor"], label=label(lang, "road_legend")),
+        Line2D([], [], color="#1971c2", linewidth=1.5, label=label(lang, "water_legend")),
+    ]
+    g = estate.gates
+    for kind in dict.fromkeys(g["kind"].dropna()) if not g.empty else []:
+        style = _GATE_STYLE.get(str(kind), {"fillColor": "#000"})
+        handles.append(Line2D([], [], marker="o", linestyle="", color=style["fillColor"],
+                              label=label(lang, str(kind))))  # fmt: skip
+    ax.legend(handles=handles, loc="upper left", fontsize=7 * scale, frameon=False,
+              title=label(lang, "legend_title"), title_fontsize=9 * scale, alignment="left",
+              ncols=2 if len(handles) > 10 else 1)  # fmt: skip
+
+
+def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float) -> None:
+    ax.set_axis_off()
+    ax.text(0, 1, label(lang, "rule_table"), fontsize=9 * scale, fontweight="bold", va="top")
+    if report is None:
+        ax.text(0, 0.9, label(lang, "no_report"), fontsize=8 * scale, va="top", style="italic")
+        return
+    head = ["", label(lang, "rule"), label(lang, "measured"), label(lang, "required")]
+    rows = [[r.mark, r.label(lang), r.value_text(lang), r.required_text(lang)]
+            for r in report.results]  # fmt: skip
+    n = len(rows) + 1
+    height = min(0.9, 0.075 * n)
+    table = ax.table(cellText=rows, colLabels=head, colWidths=[0.06, 0.5, 0.22, 0.22],
+                     loc="upper left", bbox=[0, 0.93 - height, 1, height], cellLoc="left")  # fmt: skip
+    table.auto_set_font_size(False)
+    table.set_fontsize(6.5 * scale)
+    for (row, col), cell in table.get_celld().items():
+        cell.set_edgecolor("#ccc")
+        cell.set_linewidth(0.4)
+        if row == 0:
+            cell.set_text_props(fontweight="bold")
+        elif col == 0:
+            r = report.results[row - 1]
+            colour = "#6e7781" if r.skipped else STATUS_COLOURS["pass" if r.passed else "fail"]
+            cell.set_text_props(color=colour, fontweight="bold")
+
+
+def _footer(ax: Any, estate: Estate, lang: str, *, scale: float) -> None:
+    ax.set_axis_off()
+    ax.axhline(1.0, color="#333", linewidth=0.8)
+    notice = (
+        label(lang, "illustrative") if estate.source == BUNDLED_SOURCE
+        else label(lang, "attr_user").format(name=estate_title(estate, lang))
+    )  # fmt: skip
+    ax.text(0, 0.85, f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
+            color="#b00020", fontweight="bold")  # fmt: skip
+    sources = _attribution(estate, lang, offline=True)
+    ax.text(0, 0.5, f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
+            wrap=True)  # fmt: skip
+    grid = label(lang, "grid_note").format(crs=crs_label(estate.crs))
+    ax.text(0, 0.18, f"{grid} · kitland {__version__}",
+            fontsize=6.5 * scale, va="top", color="#555")  # fmt: skip

@@ -1,0 +1,176 @@
+"""The printed meeting map: rendered to PNG with poppler's pdftoppm and read back with
+pdftotext; every element of the print layout must be on the page."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import shapely
+from conftest import grid_layers, write_layers
+from matplotlib.image import imread
+from shapely import Point
+
+import kitland
+from kitland import DataError
+from kitland.cli import main
+from kitland.maps import LAND_USE_COLOURS, STATUS_COLOURS
+from kitland.printing import write_pdf
+from kitland.report import Report, RuleResult
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
+    reason="poppler-utils is not installed (run `make poppler`)",
+)
+DPI = 40
+
+
+@pytest.fixture(scope="module")
+def estate() -> kitland.Estate:
+    return kitland.load_estate()
+
+
+@pytest.fixture(scope="module")
+def zone(estate: kitland.Estate) -> shapely.Polygon:
+    """A 300 m × 300 m square of available land (9 ha: the area rule fails)."""
+    available = estate.parcels[estate.parcels["land_use"] == "available"]
+    big = available.loc[available.area.idxmax()].geometry
+    p = big.representative_point()
+    return shapely.box(p.x - 150, p.y - 150, p.x + 150, p.y + 150)
+
+
+def _text(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    return " ".join(out.stdout.decode("utf-8").split())
+
+
+def _png(pdf: Path) -> np.ndarray:
+    subprocess.run(["pdftoppm", "-r", str(DPI), "-png", "-singlefile", str(pdf),
+                    str(pdf.with_suffix(""))], check=True)  # fmt: skip
+    return imread(pdf.with_suffix(".png"))[..., :3]
+
+
+def _is_page(img: np.ndarray, w_mm: float, h_mm: float) -> bool:
+    """The picture has the paper's size at DPI (pdftoppm rounds up or down by a pixel)."""
+    h, w = img.shape[:2]
+    return abs(w - w_mm / 25.4 * DPI) <= 1 and abs(h - h_mm / 25.4 * DPI) <= 1
+
+
+def _share(img: np.ndarray, colour: str, tol: float = 0.06) -> float:
+    rgb = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    return float((np.abs(img - rgb).max(axis=-1) < tol).mean())
+
+
+def test_the_print_layout_has_every_element(
+    estate: kitland.Estate, zone: shapely.Polygon, tmp_path: Path
+) -> None:
+    rules = kitland.load_rules()
+    report = kitland.check(estate, zone, rules)
+    assert not report.passed and len(report.failed) >= 1  # "area" at least: 9 ha, not 20
+    pdf = write_pdf(estate, tmp_path / "meeting.pdf", zone=zone, report=report, rules=rules,
+                    paper="A4", orientation="landscape", score=1234.5)  # fmt: skip
+    assert pdf.stat().st_size < 5_000_000
+    text = _text(pdf)
+    expected = [
+        "KIT Batang (ilustratif)",  # title block: estate, date, rules file, status
+        "Peta rapat perencanaan", "umkm_rules.toml", f"GAGAL — {len(report.failed)} dari",
+        "skor 1.234,5 m", "makin kecil makin baik",  # the score, its meaning and unit
+        "Legenda", "kavling industri", "lahan tersedia", "zona UMKM usulan (GAGAL)",  # legend
+        "gerbang kawasan", "Hasil pemeriksaan aturan", "Aturan", "Terukur", "Syarat",  # table
+        "luas zona", "9,00 ha", "20 .. 21 ha", "bersebelahan dengan industri",
+        "Catatan: Tata letak ILUSTRATIF",  # the disclaimer
+        "Sumber: Batas desa: cahyadsn/wilayah_boundaries (MIT)",  # sources
+        "Grid: EPSG:32749, meter · kitland", "U",  # grid in metres, north arrow
+    ]  # fmt: skip
+    for words in expected:
+        assert words in text, words
+    for r in report.results:
+        assert r.label("id") in text
+    # Grid ticks: eastings of the frame, in metres with Indonesian grouping (e.g. 385.000).
+    x0, _, x1, _ = zone.bounds
+    ticks = [int(t.replace(".", "")) for t in text.split() if len(t) == 7 and t[3] == "."
+             and t.replace(".", "").isdigit()]  # fmt: skip
+    assert any(x0 - 2000 < t < x1 + 2000 for t in ticks)
+    # Scale bar: a round length in metres.
+    assert any(f"{n} m" in text for n in ("100", "200", "500", "1.000")) or " km" in text
+    img = _png(pdf)
+    assert _is_page(img, 297, 210)  # A4 landscape
+    assert _share(img, STATUS_COLOURS["fail"]) > 0.001  # the failing zone's outline, the banner
+    assert _share(img, STATUS_COLOURS["pass"]) == 0.0
+    h, w = img.shape[:2]
+    map_part = img[int(0.25 * h) : int(0.75 * h), int(0.08 * w) : int(0.6 * w)]  # left, middle
+    assert (map_part.min(axis=-1) < 0.95).mean() > 0.9  # the map is drawn there, not blank
+    assert _share(map_part, LAND_USE_COLOURS["available"], tol=0.03) > 0.05
+
+
+def test_the_status_colour_follows_the_report(estate: kitland.Estate, zone: shapely.Polygon,
+                                              tmp_path: Path) -> None:  # fmt: skip
+    ok = Report([RuleResult("area", "area", True, 9.0, "8 .. 10", "ha", "9 ha")])
+    pdf = write_pdf(estate, tmp_path / "pass.pdf", zone=zone, report=ok, lang="en",
+                    paper="A3", orientation="portrait")  # fmt: skip
+    text = _text(pdf)
+    assert "PASS — all rules hold" in text and "Legend" in text and "N" in text
+    img = _png(pdf)
+    assert _is_page(img, 297, 420)  # A3 portrait
+    assert _share(img, STATUS_COLOURS["pass"]) > 0.0005
+    assert _share(img, STATUS_COLOURS["fail"]) == 0.0
+
+
+def test_without_a_zone_the_whole_estate_is_printed(estate: kitland.Estate, tmp_path: Path) -> None:
+    text = _text(write_pdf(estate, tmp_path / "estate.pdf", lang="en"))
+    assert "KIT Batang (illustrative)" in text and "not checked against rules" in text
+    assert "PASS" not in text and "FAIL" not in text
+
+
+@pytest.mark.parametrize(("option", "value"), [("paper", "A5"), ("orientation", "upright"),
+                                               ("lang", "fr")])  # fmt: skip
+def test_unknown_print_options_are_refused(estate: kitland.Estate, tmp_path: Path, option: str,
+                                           value: str) -> None:  # fmt: skip
+    out = tmp_path / "x.pdf"
+    with pytest.raises(DataError, match=rf"{option}='{value}' is not known"):
+        write_pdf(estate, out, **{option: value})
+    assert not out.exists()
+
+
+def test_cli_map_and_place_write_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "a3.pdf"
+    assert main(["map", "--pdf", str(out), "--paper", "A3", "--orientation", "portrait"]) == 0
+    assert "a3.pdf (print layout, A3 portrait)" in capsys.readouterr().err
+    assert not (tmp_path / "kitland.html").exists()
+    assert _is_page(_png(out), 297, 420)
+    assert main(["map", "--pdf", str(tmp_path / "a.txt")]) == 2
+    assert "--pdf writes .pdf (got .txt)" in capsys.readouterr().err
+    assert main(["map", "--pdf", str(tmp_path / "a.pdf"), "--paper", "A5"]) == 2
+    assert main(["place", "--pdf", str(tmp_path / "p.txt")]) == 2
+
+
+def test_cli_place_prints_the_placed_zone_with_its_score(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 4 ha zone on a grid estate (two 2 × 2 cells of available land, one beside industry)."""
+    layers = grid_layers(["AAGGGGG", "AAGGGGG", "GGGGAAI", "GGGGAAI"],
+                         settlements=[(Point(0, 400), {"name": "Ketanggan"})])  # fmt: skip
+    layers["boundary"] = layers["boundary"].assign(name="Kawasan Uji")
+    gpkg = write_layers(layers, tmp_path / "estate.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(
+        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n\n[[rules]]\nkind = "adjacent"\n'
+        'name = "dekat industri"\nname_en = "next to industry"\n'
+        'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n\n'
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+    )
+    pdf, report = tmp_path / "zone.pdf", tmp_path / "r.json"
+    argv = ["place", str(gpkg), "--rules", str(rules), "--cell-m", "50", "--pdf", str(pdf),
+            "--report", str(report), "--lang", "en"]  # fmt: skip
+    assert main(argv) == 0
+    assert "zone.pdf (print layout, A4 landscape)" in capsys.readouterr().err
+    score = json.loads(report.read_text())["alternatives"][0]["score"]
+    text = _text(pdf)
+    assert "Kawasan Uji" in text  # the boundary's name, not the file's
+    assert "PASS — all rules hold" in text and "next to industry" in text
+    assert f"score {score:,.1f} m" in text and "lower is better" in text
+    assert _share(_png(pdf), STATUS_COLOURS["pass"]) > 0.0005
