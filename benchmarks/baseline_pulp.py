@@ -35,7 +35,7 @@ from make_synthetic import make_estate
 import kitland
 from kitland.placement import build_problem, dissolve, place
 from kitland.placement._model import Problem
-from kitland.placement._solve import _width_ok
+from kitland.placement._window import squares_of
 
 _TIME = re.compile(r"\(([\d.]+) seconds\)")
 _FOUND = re.compile(r"(?:Integer solution of|Solution found of) ([-+\d.eE]+)")
@@ -110,7 +110,7 @@ def solve_cbc(
         m += r[i] <= x[i]
         m += pulp.lpSum(inflow[i]) - pulp.lpSum(outflow[i]) >= x[i] - n * r[i]
     if p.width_cells > 1:
-        _, squares = _width_ok(p, np.ones(n, dtype=bool))
+        squares = squares_of(p)
         cover: list[list] = [[] for _ in range(n)]
         zvars = []
         for k, sq in enumerate(squares.tolist()):

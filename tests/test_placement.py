@@ -24,6 +24,7 @@ from kitland.cli import main
 from kitland.measure import check
 from kitland.placement import place, write_placement
 from kitland.placement._cells import make_cells
+from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
 from kitland.rules import Rules, parse_rules
 
@@ -148,7 +149,9 @@ def test_near_gives_the_best_zone_covering_half_the_proposal() -> None:
     proposal = box(X0 + 150, Y0 + 100, X0 + 250, Y0 + 200)  # 1 ha, the four north-east squares
     free_best, _ = _brute_force(est, rules)
     best_score, best_zone = _brute_force(
-        est, rules, lambda z: shapely.area(shapely.intersection(z, proposal)) >= 0.5 * proposal.area - 1e-6
+        est,
+        rules,
+        lambda z: shapely.area(shapely.intersection(z, proposal)) >= 0.5 * proposal.area - 1e-6,
     )
     assert best_zone is not None and best_score > free_best  # the proposal costs something
     res = place(est, rules, cell_m=50, time_limit_s=120, near=proposal)
@@ -393,22 +396,25 @@ def test_highs_and_cpsat_windows_agree(setup, cell_m: float) -> None:  # type: i
 def test_necks_are_found_between_barely_overlapping_squares() -> None:
     """Two 3 × 3 squares of a 4 × 6 grid overlapping by two columns: the pairs that cross
     between them lie in no fully chosen square."""
-    from kitland.placement._milp import _necks  # noqa: PLC0415
+    from kitland.placement._window import Model, squares_of  # noqa: PLC0415
 
     cols, rows = 4, 6
-    idx = np.arange(rows * cols).reshape(rows, cols)
-    chosen = np.zeros(rows * cols, dtype=bool)
+    n = rows * cols
+    idx = np.arange(n).reshape(rows, cols)
+    edges = np.r_[np.c_[idx[:, :-1].ravel(), idx[:, 1:].ravel()],
+                  np.c_[idx[:-1, :].ravel(), idx[1:, :].ravel()]]  # fmt: skip
+    prob = Problem(np.full(n, 625.0), np.full(n, 100.0), np.zeros(n), np.repeat(np.arange(rows), cols), np.tile(np.arange(cols), rows), 25.0, edges,
+                   np.full(len(edges), 25.0), 0.0, 1e9, width_cells=3)  # fmt: skip
+    mod = Model.of(prob, np.arange(n), squares_of(prob))
+    assert len(mod.squares) == (rows - 2) * (cols - 2)
+    chosen = np.zeros(n, dtype=bool)
     chosen[idx[0:3, 0:3].ravel()] = True
     chosen[idx[3:6, 1:4].ravel()] = True
-    squares = np.array([idx[r:r + 3, c:c + 3].ravel() for r in range(rows - 2)
-                        for c in range(cols - 2)])  # fmt: skip
-    ei = np.r_[idx[:, :-1].ravel(), idx[:-1, :].ravel()]
-    ej = np.r_[idx[:, 1:].ravel(), idx[1:, :].ravel()]
-    necks = _necks(chosen, ei, ej, squares, 3)
-    assert sorted(necks) == [(int(idx[2, 1]), int(idx[3, 1])), (int(idx[2, 2]), int(idx[3, 2]))]
+    necks = sorted(tuple(sorted(e)) for e in mod.edges[mod.open_necks(chosen)].tolist())
+    assert necks == [(int(idx[2, 1]), int(idx[3, 1])), (int(idx[2, 2]), int(idx[3, 2]))]
     chosen[idx[3:6, 0]] = True  # widen the lower square to the left: the neck is 75 m
     chosen[idx[0:3, 3]] = True
-    assert _necks(chosen, ei, ej, squares, 3) == []
+    assert len(mod.open_necks(chosen)) == 0
 
 
 def test_unknown_solver_backend_is_named() -> None:
@@ -427,27 +433,30 @@ def test_a_window_starts_from_a_zone_that_passes_check() -> None:
     60 m width that greedy growth alone rarely meets."""
     from kitland.placement import build_problem, dissolve  # noqa: PLC0415
     from kitland.placement._model import _adjacency  # noqa: PLC0415
-    from kitland.placement._solve import _greedy, _width_ok, _window_start  # noqa: PLC0415
+    from kitland.placement._starts import greedy, window_start  # noqa: PLC0415
+    from kitland.placement._window import squares_of  # noqa: PLC0415
 
     est, rules = _width_setup()
     _, cells, prob = build_problem(est, rules, cell_m=25)
     adj = _adjacency(len(prob), prob.edges)
-    win, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
+    squares = squares_of(prob)
+    win = np.zeros(len(prob), dtype=bool)
+    win[squares.ravel()] = True
     block = win & (prob.col >= int(prob.col.max()) - 3)  # the east edge, by the industry
-    start = _window_start(prob, win, block, adj, squares)
+    start = window_start(prob, win, block, adj, squares)
     assert start is not None and win[start].all() and block[start].any()
     report = check(est, dissolve(cells, start), rules)
     assert report.passed, [(r.id, r.value) for r in report.failed]
-    grown = _greedy(prob, win, block, adj, squares)
+    grown = greedy(prob, win, block, adj, squares)
     if grown is not None:
         assert prob.cost[start].sum() <= prob.cost[grown].sum() + 1e-9
 
 
-def test_an_error_in_a_window_stops_the_search_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The neighbourhood search runs in a second thread beside the HiGHS windows; when a
-    window fails, the error comes out and the search stops instead of running on."""
+def test_an_error_in_a_window_stops_the_search_beside_it() -> None:
+    """The neighbourhood search runs in a second thread beside the HiGHS windows; when the
+    window loop fails (here the progress callback, first called with the warm start's
+    score), the error comes out and the search stops instead of running on."""
     import threading  # noqa: PLC0415
-    import time  # noqa: PLC0415
 
     from kitland.placement import _solve, build_problem  # noqa: PLC0415
 
@@ -460,47 +469,36 @@ def test_an_error_in_a_window_stops_the_search_beside_it(monkeypatch: pytest.Mon
     _, _, prob = build_problem(est, rules, cell_m=25)
     before = set(threading.enumerate())
 
-    def broken(*args: object, **kwargs: object) -> None:
+    def broken(best: float, bound: float) -> None:
         raise RuntimeError("window failed")
 
-    monkeypatch.setattr(_solve, "solve_window", broken)
-    t0 = time.monotonic()
     with pytest.raises(RuntimeError, match="window failed"):
-        _solve.solve(prob, time_limit_s=120)
+        _solve.solve(prob, time_limit_s=120, on_progress=broken)
     extra = [t for t in threading.enumerate() if t not in before]
     for t in extra:
         t.join(timeout=5)
-    assert not any(t.is_alive() for t in extra)
-    assert time.monotonic() - t0 < 3  # the search's own budget would be 9 s
+    assert not any(t.is_alive() for t in extra)  # its own budget is 10 s of CP-SAT time
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread policy is Linux's")
-def test_the_search_beside_the_windows_yields_the_cores_to_highs(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The neighbourhood search's thread runs under ``SCHED_IDLE`` (so HiGHS's two
-    threads keep both cores); the caller's own policy and priority are left as they were."""
+def test_the_search_beside_the_windows_yields_the_cores_to_highs() -> None:
+    """The search beside the windows (:class:`Beside`, what ``solve`` runs the
+    neighbourhood search in) runs under ``SCHED_IDLE`` in a thread of its own, so HiGHS's
+    two threads keep both cores; the caller's own policy and priority are left as they were."""
     import os  # noqa: PLC0415
     import threading  # noqa: PLC0415
 
-    from kitland.placement import _solve, build_problem  # noqa: PLC0415
+    from kitland.placement._cpsat import Beside  # noqa: PLC0415
 
-    est = grid_estate(
-        ["A" * 10] * 10, cell_m=50, settlements=[(Point(500, 500), {"name": "Ketanggan"})]
-    )
-    rules = _rules(10.0, 0.5, [{"kind": "contiguous"}], NEAR_K)
-    _, _, prob = build_problem(est, rules, cell_m=50)
     me = threading.get_native_id()
     mine = os.getpriority(os.PRIO_PROCESS, me), os.sched_getscheduler(me)
     seen: list[tuple[int, int]] = []
 
-    def record(p: object, best: np.ndarray, *args: object, **kwargs: object) -> np.ndarray:
+    def search(stop: object) -> np.ndarray:
         seen.append((threading.get_native_id(), os.sched_getscheduler(threading.get_native_id())))
-        return best
+        return np.arange(3)
 
-    monkeypatch.setattr(_solve, "_improve", record)
-    sol = _solve.solve(prob, time_limit_s=120)
-    assert sol.status == "OPTIMAL"
+    assert Beside(search).result().tolist() == [0, 1, 2]
     assert len(seen) == 1
     tid, policy = seen[0]
     assert tid != me
@@ -541,53 +539,29 @@ def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> Non
 
 
 @pytest.mark.parametrize(("gaps", "below"), [((1e-6, 1e-4), True), ((0.05,), False)])
-def test_targets_below_and_above_the_optimum_prove_it(
-    monkeypatch: pytest.MonkeyPatch, gaps: tuple[float, ...], below: bool
-) -> None:
-    """The HiGHS windows solved against targets (the first one below the optimum, so it
-    is raised; or above it) prove the optimum the CP-SAT flow model proves."""
-    from kitland.placement import _milp, build_problem  # noqa: PLC0415
-    from kitland.placement._solve import solve  # noqa: PLC0415
+def test_targets_below_and_above_the_optimum_prove_it(gaps: tuple[float, ...], below: bool) -> None:
+    """The HiGHS window solved against targets (the first one below the optimum, so it
+    is raised; or above it) proves the optimum the CP-SAT flow model proves."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
 
-    est, rules = _width_setup()
-    _, _, prob = build_problem(est, rules, cell_m=25.0)
-    b = solve(prob, time_limit_s=120, backend="cpsat")
+    prob, squares, _, b = _width_window()
     options = SolveOptions(probe_min_cells=1, target_gaps=gaps)
-    targets: list[float] = []
-    probe = _milp._probe
-
-    def seen(w, cells, target, t_stop, **kw):  # type: ignore[no-untyped-def]
-        targets.append(target)
-        return probe(w, cells, target, t_stop, **kw)
-
-    monkeypatch.setattr(_milp, "_probe", seen)
-    a = solve(prob, time_limit_s=120, backend="highs", options=options)
-    assert a.status == b.status == "OPTIMAL"
-    assert a.objective == pytest.approx(b.objective, rel=1e-9)
-    assert targets and (targets[0] < b.objective) == below
+    every = np.arange(len(prob))
+    a = HighsWindows(prob, squares, options).solve(every, every, incumbent=None, start=None,
+                                                   time_s=120)  # fmt: skip
+    assert a.status == "OPTIMAL" and a.cells is not None
+    assert prob.objective(a.cells) == pytest.approx(b.objective, rel=1e-9)
+    assert a.targets and (a.targets[0][0] < b.objective) == below
 
 
 def _whole_window(prob, opts=None):  # type: ignore[no-untyped-def]
-    """The HiGHS window over every cell of ``prob``, as ``solve`` builds it, and the
-    width squares."""
+    """The HiGHS window over every cell of ``prob`` and the width squares."""
     from kitland.placement import _milp  # noqa: PLC0415
-    from kitland.placement._solve import (  # noqa: PLC0415
-        AREA_MARGIN_M2,
-        AREA_SCALE,
-        _len_min,
-        _len_units,
-        _perimeter_row,
-        _width_ok,
-    )  # fmt: skip
+    from kitland.placement._window import squares_of  # noqa: PLC0415
 
-    _, squares = _width_ok(prob, np.ones(len(prob), dtype=bool))
-    w = _milp._Window(
-        p=prob, block=np.arange(len(prob)), squares=squares, perimeter_row=_perimeter_row(prob),
-        area_lo=math.ceil((prob.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE),
-        area_hi=math.floor((prob.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE),
-        len_units=[(_len_units(s.coef), _len_min(s.min_value)) for s in prob.sums], threads=2,
-        opts=opts or SolveOptions(),
-    )  # fmt: skip
+    squares = squares_of(prob)
+    w = _milp._Window(p=prob, block=np.arange(len(prob)), squares=squares,
+                      opts=opts or SolveOptions())  # fmt: skip
     return w, squares
 
 
@@ -626,15 +600,14 @@ def test_the_dive_finds_a_zone_of_the_model() -> None:
     """The dive's zone, when it finds one, passes the set-based feasibility check greedy
     growth uses (area band, sums, reach, connectivity, width squares) and beats its cutoff."""
     from kitland.placement import _milp  # noqa: PLC0415
-    from kitland.placement._model import _adjacency  # noqa: PLC0415
-    from kitland.placement._solve import _feasible_set  # noqa: PLC0415
+    from kitland.placement._window import feasible  # noqa: PLC0415
 
     prob, squares, _, best = _width_window()
     w, _ = _whole_window(prob, SolveOptions(dive_nodes=50))  # this small window needs a few nodes
     cutoff = best.objective * 1.05
     zone = _milp._dive(w, np.arange(len(prob)), cutoff, 0, time.monotonic() + 30)
     assert zone is not None
-    assert _feasible_set(prob, zone, _adjacency(len(prob), prob.edges), squares)
+    assert feasible(prob, zone, squares)
     assert best.objective - 1e-6 <= prob.cost[zone].sum() < cutoff
     # Nothing below the optimum: the dive must come back empty.
     assert (
@@ -644,16 +617,14 @@ def test_the_dive_finds_a_zone_of_the_model() -> None:
 
 
 @pytest.mark.parametrize("second", [False, True])
-def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
-    monkeypatch: pytest.MonkeyPatch, second: bool
-) -> None:
-    """The dive's zone (here the CP-SAT optimum, or the best dearer zone CP-SAT finds once
-    the optimal ones are forbidden) is the only target; probing fixes cells in, and the window
-    still proves the CP-SAT optimum."""
-    from kitland.placement import _milp  # noqa: PLC0415
+def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(second: bool) -> None:
+    """A zone in hand (here the CP-SAT optimum, or the best dearer zone CP-SAT finds once
+    the optimal ones are forbidden; as the dive's zone would be) is the only target;
+    probing fixes cells in, and the window still proves the CP-SAT optimum."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
 
-    prob, _, _, best = _width_window()
+    prob, squares, _, best = _width_window()
     given = best.cells
     if second:  # forbid the optimal zones (ties included) until a dearer one is best
         worse, other = prob, best
@@ -665,25 +636,16 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(
                 break
         assert other.objective > best.objective + 1e-6
         given = other.cells
-    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,))  # the first target is above both
-    monkeypatch.setattr(
-        _milp, "_dive", lambda w, cells, want, *a: given if prob.cost[given].sum() < want else None
-    )
-    calls: list[tuple[float, bool, int]] = []
-    probe = _milp._probe
-
-    def seen(w, cells, target, t_stop, **kw):  # type: ignore[no-untyped-def]
-        keep, ones = probe(w, cells, target, t_stop, **kw)
-        calls.append((target, kw.get("fix", False), len(ones)))
-        return keep, ones
-
-    monkeypatch.setattr(_milp, "_probe", seen)
-    a = solve(prob, time_limit_s=120, backend="highs", options=options)
-    assert a.status == "OPTIMAL"
-    assert a.objective == pytest.approx(best.objective, rel=1e-9)
-    assert len(calls) == 1
-    target, fix, n_ones = calls[0]
-    assert target == pytest.approx(prob.cost[given].sum(), rel=1e-8) and fix and n_ones > 0
+    # The first target is above both zones; no dive, so the given zone is the one in hand.
+    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), dive_nodes=0)
+    every = np.arange(len(prob))
+    a = HighsWindows(prob, squares, options).solve(every, every, incumbent=given, start=given,
+                                                   time_s=120)  # fmt: skip
+    assert a.status == "OPTIMAL" and a.cells is not None
+    assert prob.objective(a.cells) == pytest.approx(best.objective, rel=1e-9)
+    assert len(a.targets) == 1
+    target, _, n_ones = a.targets[0]
+    assert target == pytest.approx(prob.cost[given].sum(), rel=1e-8) and n_ones > 0
 
 
 def test_highs_time_limit_counts_the_instance_s_run_time() -> None:

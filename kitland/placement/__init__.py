@@ -5,8 +5,9 @@
 1. **cells** (:mod:`._cells`): the land the zone may take (``on`` parcels inside the
    boundary, minus road corridors and setback bands) is cut into ``cell_m`` squares
    clipped to it; per cell the rule attributes are measured as arrays;
-2. **model and solve** (:mod:`._model`, :mod:`._solve`): an exact CP-SAT model on those
-   arrays, solved window by window with bounds that prove the optimum;
+2. **model and solve** (:mod:`._model`, :mod:`._window`, :mod:`._solve`): one exact
+   integer model on those arrays, solved window by window (HiGHS, CP-SAT beside) with
+   bounds that prove the optimum;
 3. **the geometry decides**: the chosen cells are dissolved into one polygon and checked
    with :func:`kitland.check`, exactly as a user would; a zone that fails is cut from the
    model and the solve repeated, so a failing zone is never returned as a success.

@@ -1,7 +1,7 @@
 """Geometry front end: the land a zone may take, cut into cells with their rule attributes.
 
 Everything here turns GeoDataFrames into plain numpy arrays for the solver core
-(:mod:`kitland.placement._model`, :mod:`kitland.placement._solve`), which never sees a
+(:mod:`kitland.placement._model` and the solvers after it), which never sees a
 geometry. Cells are squares of ``cell_m`` on a grid aligned to multiples of ``cell_m``
 in the estate CRS, clipped to the candidate land; a square split by a road or a setback
 band becomes several cells (one per piece). Two cells are neighbours only where their
@@ -356,14 +356,9 @@ def _anchor(allowed: shapely.Geometry, angle_deg: float) -> tuple[float, float]:
 
 
 def _neighbours(
-    geoms: NDArray[np.object_],
-    row: NDArray[np.int64],
-    col: NDArray[np.int64],
-    area: NDArray[np.float64],
-    *,
-    cell_m: float,
-    origin: tuple[float, float],
-) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    geoms: NDArray[np.object_], row: NDArray[np.int64], col: NDArray[np.int64],
+    area: NDArray[np.float64], *, cell_m: float, origin: tuple[float, float],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:  # fmt: skip
     """Neighbour pairs (east and north of each cell) and their shared edge length."""
     n = len(geoms)
     if n == 0:
@@ -407,13 +402,9 @@ def _neighbours(
 
 
 def _exposed(
-    geoms: NDArray[np.object_],
-    edges: NDArray[np.int64],
-    shared: NDArray[np.float64],
-    area: NDArray[np.float64],
-    *,
-    cell_m: float,
-) -> NDArray[np.object_]:
+    geoms: NDArray[np.object_], edges: NDArray[np.int64], shared: NDArray[np.float64],
+    area: NDArray[np.float64], *, cell_m: float,
+) -> NDArray[np.object_]:  # fmt: skip
     """Each cell's boundary minus the parts it shares with neighbour cells."""
     n = len(geoms)
     exposed = shapely.boundary(geoms) if n else np.zeros(0, dtype=object)

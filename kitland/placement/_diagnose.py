@@ -19,8 +19,14 @@ import numpy as np
 import shapely
 
 from kitland.placement._cells import CandidateLand
-from kitland.placement._model import Problem, ReachAny, SumAtLeast
-from kitland.placement._solve import _adjacency, _components, near_cells, solve
+from kitland.placement._model import (
+    Problem,
+    ReachAny,
+    SumAtLeast,
+    _components,
+    near_cells,
+)
+from kitland.placement._solve import solve
 
 __all__ = ["funnel", "relaxations"]
 
@@ -50,24 +56,18 @@ def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> d
     D = p.max_diameter_m()
     a = p.area_m2
     keep = np.ones(len(p), dtype=bool)
-    for s in p.sums:
-        m = near_cells(p, s.coef > 0, D)
+    for name, mask in [(s.name, s.coef > 0) for s in p.sums] + [(r.name, r.mask) for r in p.reach]:
+        m = near_cells(p, mask, D)
         keep &= m
-        steps.append({"rule": s.name, "kind": rule_ids.get(s.name, ""), "alone_ha": float(a[m].sum()) / 1e4,
+        steps.append({"rule": name, "kind": rule_ids.get(name, ""), "alone_ha": float(a[m].sum()) / 1e4,
                       "cumulative_ha": float(a[keep].sum()) / 1e4})  # fmt: skip
-    for r in p.reach:
-        m = near_cells(p, r.mask, D)
-        keep &= m
-        steps.append({"rule": r.name, "kind": rule_ids.get(r.name, ""), "alone_ha": float(a[m].sum()) / 1e4,
-                      "cumulative_ha": float(a[keep].sum()) / 1e4})  # fmt: skip
-    adj = _adjacency(len(p), p.edges)
-    lab_all = _components(np.ones(len(p), dtype=bool), adj)
+    lab_all = _components(np.ones(len(p), dtype=bool), p.edges)
     pieces_all = (
         np.bincount(lab_all[lab_all >= 0], weights=a[lab_all >= 0]) if len(p) else np.zeros(0)
     )
     big_all = pieces_all >= p.min_area_m2
     alone = float(pieces_all[big_all].sum()) / 1e4
-    lab = _components(keep, adj)
+    lab = _components(keep, p.edges)
     pieces = np.bincount(lab[keep], weights=a[keep]) if keep.any() else np.zeros(0)
     cum = float(pieces[pieces >= p.min_area_m2].sum()) / 1e4
     steps.append(
@@ -93,33 +93,20 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
     ``network_distance``: the least distance of a feasible zone; ``compactness``: whether
     dropping it lets a zone fit. Each try gets an equal share of ``time_limit_s``.
     """
-    tries: list[tuple[str, str, Problem, Any]] = []
-    for s in problem.sums:
-        rest = tuple(x for x in problem.sums if x is not s)
-        tries.append(
-            (s.name, "sum", replace(problem, sums=rest, cost=-s.coef, boundary_weight=0.0), s)
-        )
-    for r in problem.reach:
-        rest_r = tuple(x for x in problem.reach if x is not r)
-        tries.append(
-            (
-                r.name,
-                "reach",
-                replace(problem, reach=rest_r, cost=np.zeros(len(problem)), boundary_weight=0.0),
-                r,
-            )
-        )
+
+    def without(**change: Any) -> Problem:
+        return replace(problem, boundary_weight=0.0, **change)
+
+    zero = np.zeros(len(problem))
+    tries: list[tuple[str, str, Problem, Any]] = [
+        (s.name, "sum", without(sums=tuple(x for x in problem.sums if x is not s), cost=-s.coef), s)
+        for s in problem.sums
+    ]
+    tries += [(r.name, "reach", without(reach=tuple(x for x in problem.reach if x is not r), cost=zero), r)
+              for r in problem.reach]  # fmt: skip
     if problem.min_compactness is not None:
-        tries.append(("compactness", "compactness",
-                      replace(problem, min_compactness=None, cost=np.zeros(len(problem)), boundary_weight=0.0), None))  # fmt: skip
-    tries.append(
-        (
-            "area",
-            "area",
-            replace(problem, min_area_m2=0.0, cost=-problem.area_m2, boundary_weight=0.0),
-            None,
-        )
-    )
+        tries.append(("compactness", "compactness", without(min_compactness=None, cost=zero), None))
+    tries.append(("area", "area", without(min_area_m2=0.0, cost=-problem.area_m2), None))
     out: list[dict[str, Any]] = []
     share = time_limit_s / max(1, len(tries))
     for name, how, prob, orig in tries:

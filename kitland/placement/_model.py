@@ -33,7 +33,9 @@ import math
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
+from scipy.sparse.csgraph import connected_components
 
 __all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast"]
 
@@ -152,11 +154,23 @@ class Problem:
         return -2.0 * self.boundary_weight * self.shared_m
 
     def objective(self, cells: NDArray[np.int64]) -> float:
-        """The score of a cell set: ``Σ c_i + w·P(S)``."""
-        if self.boundary_weight == 0:
+        """The score of a cell set: ``Σ c_i + w·P(S)``, ``P(S) = Σ p_i − 2 Σ_{i,j∈S} L_ij``.
+
+        Examples
+        --------
+        >>> p = Problem(np.full(2, 100.0), np.full(2, 40.0), np.array([1.0, 2.0]),
+        ...             np.array([0, 0]), np.array([0, 1]), 10.0, np.array([[0, 1]]),
+        ...             np.array([10.0]), 150.0, 250.0, boundary_weight=0.5)
+        >>> p.objective(np.array([0, 1]))  # 1 + 2 + 0.5 · (40 + 40 − 2 · 10)
+        33.0
+        """
+        if not self.boundary_weight:
             return float(self.cost[cells].sum())
-        ev = self.evaluate(cells)
-        return ev["cost"] + self.boundary_weight * ev["perimeter_m"]
+        sel = np.zeros(len(self), dtype=bool)
+        sel[cells] = True
+        inner = sel[self.edges[:, 0]] & sel[self.edges[:, 1]] if len(self.edges) else sel[:0]
+        per = self.perimeter_m[sel].sum() - 2 * self.shared_m[inner].sum()
+        return float(self.cost[sel].sum()) + self.boundary_weight * float(per)
 
     def perimeter_floor(self) -> float:
         """A lower bound on ``w·P(S)`` for every feasible zone: a disc's perimeter
@@ -205,33 +219,6 @@ class Problem:
         """A copy that forbids choosing exactly ``cells`` again."""
         return replace(self, nogoods=(*self.nogoods, np.sort(np.asarray(cells, np.int64))))
 
-    def evaluate(self, cells: NDArray[np.int64]) -> dict[str, float]:
-        """Measures of a cell set as the model sees them (area, perimeter, sums, cost).
-
-        Examples
-        --------
-        >>> p = Problem(np.full(2, 100.0), np.full(2, 40.0), np.array([1.0, 2.0]),
-        ...             np.array([0, 0]), np.array([0, 1]), 10.0, np.array([[0, 1]]),
-        ...             np.array([10.0]), 150.0, 250.0)
-        >>> p.evaluate(np.array([0, 1]))
-        {'area_m2': 200.0, 'perimeter_m': 60.0, 'cost': 3.0}
-        """
-        sel = np.zeros(len(self), dtype=bool)
-        sel[cells] = True
-        inner = (
-            sel[self.edges[:, 0]] & sel[self.edges[:, 1]] if len(self.edges) else np.zeros(0, bool)
-        )
-        out = {
-            "area_m2": float(self.area_m2[sel].sum()),
-            "perimeter_m": float(self.perimeter_m[sel].sum() - 2 * self.shared_m[inner].sum()),
-            "cost": float(self.cost[sel].sum()),
-        }
-        for s in self.sums:
-            out[s.name] = float(s.coef[sel].sum())
-        if self.corners is not None:
-            out["opening_loss_m2"] = self.corners.loss(sel)
-        return out
-
 
 # -- graph helpers ----------------------------------------------------------------------
 def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
@@ -242,20 +229,31 @@ def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
     return adj
 
 
-def _components(keep: NDArray[np.bool_], adj: list[list[int]]) -> NDArray[np.int64]:
-    """Component label of each kept cell (-1 elsewhere)."""
+def _components(keep: NDArray[np.bool_], edges: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Component label of each kept cell through ``edges`` (-1 elsewhere), numbered in
+    the order of each component's first cell."""
+    e = edges[keep[edges[:, 0]] & keep[edges[:, 1]]] if len(edges) else edges.reshape(0, 2)
+    graph = sp.csr_array((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(len(keep), len(keep)))
     lab = np.full(len(keep), -1, dtype=np.int64)
-    nxt = 0
-    for s in np.flatnonzero(keep).tolist():
-        if lab[s] >= 0:
-            continue
-        lab[s] = nxt
-        stack = [s]
-        while stack:
-            u = stack.pop()
-            for v in adj[u]:
-                if keep[v] and lab[v] < 0:
-                    lab[v] = nxt
-                    stack.append(v)
-        nxt += 1
+    lab[keep] = np.unique(
+        connected_components(graph, directed=False)[1][keep], return_inverse=True
+    )[1]
     return lab
+
+
+def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
+    """Cells whose grid square may lie within ``dist_m`` of a seed cell's square."""
+    import shapely  # noqa: PLC0415 - only a point index over grid positions
+
+    if not seeds.any():
+        return np.zeros(len(p), dtype=bool)
+    if not math.isfinite(dist_m):
+        return np.ones(len(p), dtype=bool)
+    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    tree = shapely.STRtree(pts[seeds])
+    hit, _ = tree.query_nearest(
+        pts, max_distance=dist_m + math.sqrt(2) * p.cell_m + 1e-6, all_matches=False
+    )
+    out = np.zeros(len(p), dtype=bool)
+    out[hit] = True
+    return out

@@ -30,7 +30,7 @@ class SolveOptions:
     dive_ring
         Cells (grid steps) around the LP optimum's fractional part that the dive re-solves.
     dive_nodes
-        Branch-and-bound nodes of the dive (1: its root node only; deterministic).
+        Branch-and-bound nodes of the dive (1: its root node only; deterministic; 0: no dive).
     dive_share
         Share of a window's time the dive may take.
     probe_round
@@ -43,8 +43,6 @@ class SolveOptions:
     search_share, search_max_s
         Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
         time limit, at most this many seconds (CP-SAT deterministic time).
-    pass1_share
-        With the CP-SAT backend, the share of the time limit pass 1 spreads over windows.
 
     Examples
     --------
@@ -64,4 +62,3 @@ class SolveOptions:
     greedy_windows: int = 20
     search_share: float = 0.15
     search_max_s: float = 10.0
-    pass1_share: float = 0.4

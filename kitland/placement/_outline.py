@@ -51,16 +51,10 @@ def vertex_count(poly: Polygon) -> int:
 
 
 def straighten(
-    zone: Polygon,
-    *,
-    allowed: shapely.Geometry,
-    cell_m: float,
-    angle_deg: float,
-    score: Callable[[Polygon], float],
-    accept: Callable[[Polygon], bool],
-    max_accept_calls: int = 12,
-    ceiling: float | None = None,
-) -> Polygon:
+    zone: Polygon, *, allowed: shapely.Geometry, cell_m: float, angle_deg: float,
+    score: Callable[[Polygon], float], accept: Callable[[Polygon], bool],
+    max_accept_calls: int = 12, ceiling: float | None = None,
+) -> Polygon:  # fmt: skip
     """The accepted outline with straight edges and the lowest ``score``, or ``zone`` itself.
 
     Parameters

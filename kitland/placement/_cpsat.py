@@ -1,0 +1,293 @@
+"""The model as CP-SAT sees it: the shared rows plus a rooted flow; windows and the search beside.
+
+:func:`cp_model_of` turns a :class:`~._window.Model` into a CP-SAT model: one Boolean
+per column, every row but the LP cuts (:data:`~._window.CUTS`) and every neck row as a
+linear constraint with its integer coefficients,
+and connectivity as a rooted single-commodity flow (the root, a cell of the window's
+block, emits flow; every other chosen cell consumes a unit; flow runs only between
+chosen neighbours). Two uses: :class:`CpsatWindows` solves whole windows
+(``backend="cpsat"``, the second exact method the tests compare HiGHS with), and
+:func:`improve` is the large-neighbourhood search that polishes the incumbent, beside
+the HiGHS windows on the other core (:class:`Beside`) or before the CP-SAT windows.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+from ortools.sat.python import cp_model
+from scipy.sparse.csgraph import breadth_first_order
+
+from kitland._errors import InfeasibleError
+from kitland.placement._model import Problem, near_cells
+from kitland.placement._window import CUTS, IntObjective, Model, WindowResult
+
+__all__ = ["Beside", "CpsatWindows", "cp_model_of", "improve"]
+
+
+def cp_model_of(
+    mod: Model, obj: IntObjective, *, roots: NDArray[np.int64], cut: int | None = None,
+    hint: NDArray[np.int64] | None = None, fixed: NDArray[np.int64] | None = None,
+) -> tuple[cp_model.CpModel, list[cp_model.IntVar]]:  # fmt: skip
+    """The CP-SAT model of ``mod`` with the flow rooted in one of ``roots``.
+
+    ``cut``: only zones of integer score ``≤ cut``; ``hint``: a zone to start from
+    (columns and flows hinted); ``fixed``: cells forced in. All cell ids are global.
+    Returns the model and its columns (the first ``mod.m`` are the cells).
+    """
+    m = cp_model.CpModel()
+    v = [m.new_bool_var(f"v{k}") for k in range(mod.ncol)]
+    rules = np.setdiff1d(np.arange(mod.rows.shape[0]), mod.rows_of(*CUTS))  # no LP here
+    for a, lo, hi in ((mod.rows[rules], mod.lo[rules], mod.hi[rules]),
+                      (mod.necks, np.full(mod.necks.shape[0], -math.inf), np.ones(mod.necks.shape[0]))):  # fmt: skip
+        a = a.tocsr()
+        for r in range(a.shape[0]):
+            s, e = a.indptr[r], a.indptr[r + 1]
+            expr = cp_model.LinearExpr.weighted_sum(
+                [v[j] for j in a.indices[s:e].tolist()],
+                np.round(a.data[s:e]).astype(np.int64).tolist(),
+            )
+            if math.isfinite(lo[r]):
+                m.add(expr >= int(lo[r]))
+            if math.isfinite(hi[r]):
+                m.add(expr <= int(hi[r]))
+    x = v[: mod.m]
+    for i in np.searchsorted(mod.cells, fixed).tolist() if fixed is not None else ():
+        m.add(x[i] == 1)
+    sel = np.isin(mod.cells, hint) if hint is not None else None
+    _flow(m, mod, x, np.searchsorted(mod.cells, roots), sel)
+    coef = np.r_[obj.cell[mod.cells], obj.edge[mod.edge_ids][: mod.ny]]
+    nz = np.flatnonzero(coef)
+    total = cp_model.LinearExpr.weighted_sum([v[k] for k in nz.tolist()], coef[nz].tolist())
+    if cut is not None:
+        m.add(total <= cut)
+    m.minimize(total)
+    if sel is not None:
+        for var, val in zip(v, mod.columns(sel).tolist(), strict=True):
+            m.add_hint(var, bool(val))
+    return m, v
+
+
+def _flow(m: cp_model.CpModel, mod: Model, x: list[cp_model.IntVar], roots: NDArray[np.int64],
+          hint: NDArray[np.bool_] | None) -> None:  # fmt: skip
+    """Connectivity: exactly one root among ``roots`` (local ids) emits flow along chosen
+    neighbour pairs, every other chosen cell consumes a unit."""
+    order = np.argsort(mod.p.area_m2[mod.cells], kind="stable")
+    n_max = int(np.searchsorted(np.cumsum(mod.p.area_m2[mod.cells][order]), mod.p.max_area_m2,
+                                side="right"))  # fmt: skip
+    n_max = max(1, min(n_max, mod.m))
+    root = {int(i): m.new_bool_var(f"r{i}") for i in roots.tolist()}
+    m.add_exactly_one(root.values())
+    for i, ri in root.items():
+        m.add_implication(ri, x[i])
+    tree = _tree_flows(mod, hint, list(root)) if hint is not None else None
+    if tree is not None:
+        for i, ri in root.items():
+            m.add_hint(ri, i == tree[0])
+    net: list[list[Any]] = [[] for _ in range(mod.m)]
+    for i, j in mod.edges.tolist():
+        for u, w in ((i, j), (j, i)):
+            f = m.new_int_var(0, n_max - 1, f"f{u}_{w}")
+            if tree is not None:
+                m.add_hint(f, tree[1].get((u, w), 0))
+            m.add(f <= (n_max - 1) * x[u])
+            m.add(f <= (n_max - 1) * x[w])
+            net[u].append(-f)
+            net[w].append(f)
+    for i in range(mod.m):
+        rr = root.get(i)
+        m.add(sum(net[i]) >= (x[i] if rr is None else x[i] - n_max * rr))
+
+
+def _tree_flows(
+    mod: Model, sel: NDArray[np.bool_], roots: list[int]
+) -> tuple[int, dict[tuple[int, int], int]] | None:
+    """A root and the flows of a breadth-first tree over the hinted cells (local ids).
+
+    Each tree edge carries the size of the subtree below it, so every hinted cell but
+    the root takes in exactly one unit. None when no root is hinted or the hint is not
+    connected inside the window.
+    """
+    start = next((r for r in roots if sel[r]), None)
+    if start is None:
+        return None
+    e = mod.edges[sel[mod.edges[:, 0]] & sel[mod.edges[:, 1]]]
+    graph = sp.csr_array((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(mod.m, mod.m))
+    order, parent = breadth_first_order(graph, start, directed=False, return_predecessors=True)
+    if len(order) != int(sel.sum()):
+        return None
+    size = np.ones(mod.m, dtype=np.int64)
+    for w in order[:0:-1].tolist():
+        size[parent[w]] += size[w]
+    return start, {(int(parent[w]), w): int(size[w]) for w in order[1:].tolist()}
+
+
+class _Stop:
+    """Stops a search running in another thread: between rounds, and the CP-SAT search
+    in progress (``stop_search`` is safe to call from another thread)."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.solver: cp_model.CpSolver | None = None
+
+    def __call__(self) -> None:
+        self.event.set()
+        if self.solver is not None:
+            self.solver.stop_search()
+
+
+def _run(
+    model: cp_model.CpModel, *, det_time_s: float, wall_s: float, seed: int,
+    stop: _Stop | None = None,
+) -> tuple[cp_model.CpSolver, Any]:  # fmt: skip
+    """Solve with one worker and a fixed seed in deterministic time, so a run repeats
+    (CP-SAT's deterministic parallel mode aborts in OR-Tools 9.15: google/or-tools#5025)."""
+    solver = cp_model.CpSolver()
+    if stop is not None:
+        stop.solver = solver
+        if stop.event.is_set():
+            return solver, cp_model.UNKNOWN
+    prm = solver.parameters
+    prm.max_time_in_seconds = max(0.01, wall_s)
+    prm.max_deterministic_time = max(0.05, det_time_s)
+    prm.num_workers = 1
+    prm.random_seed = seed
+    prm.linearization_level = 2
+    return solver, solver.solve(model)
+
+
+def _chosen(mod: Model, solver: cp_model.CpSolver, v: list[cp_model.IntVar]) -> NDArray[np.int64]:
+    return mod.cells[[solver.boolean_value(x) for x in v[: mod.m]]]
+
+
+@dataclass(frozen=True)
+class CpsatWindows:
+    """The :class:`~._window.WindowSolver` of ``backend="cpsat"``: each window a CP-SAT model
+    with a flow; its time is CP-SAT deterministic time, bounded by ``deadline`` (monotonic)."""
+
+    p: Problem
+    squares: NDArray[np.int64]
+    obj: IntObjective
+    deadline: float
+    seed: int = 0
+
+    def solve(
+        self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
+        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, time_s: float,
+    ) -> WindowResult:  # fmt: skip
+        mod = Model.of(self.p, cells, self.squares, block=block)
+        cut = None
+        if incumbent is not None:  # with the incumbent as hint, "no worse" keeps it feasible
+            same = start is not None and np.array_equal(start, incumbent)
+            cut = self.obj.value(self.p, incumbent) - (0 if same else 1)
+        model, v = cp_model_of(mod, self.obj, roots=block, cut=cut, hint=start)
+        solver, st = _run(model, det_time_s=max(0.5, time_s), wall_s=self.deadline - time.monotonic(),
+                          seed=self.seed)  # fmt: skip
+        if st == cp_model.MODEL_INVALID:
+            msg = f"placement solver: CP-SAT status {solver.status_name(st)}: {model.validate()}"
+            raise InfeasibleError(msg)
+        if st == cp_model.OPTIMAL:
+            zone = _chosen(mod, solver, v)
+            return WindowResult(zone, "OPTIMAL", self.p.objective(zone))
+        if st == cp_model.FEASIBLE:
+            return WindowResult(
+                _chosen(mod, solver, v), "FEASIBLE", solver.best_objective_bound / self.obj.scale
+            )
+        if st == cp_model.INFEASIBLE:
+            return WindowResult(None, "INFEASIBLE", math.inf)
+        return WindowResult(None, "UNKNOWN", -math.inf)
+
+
+def improve(
+    p: Problem, best: NDArray[np.int64], keep: NDArray[np.bool_], squares: NDArray[np.int64],
+    obj: IntObjective, deadline: float, *, budget_s: float, seed: int, stop: _Stop | None = None,
+) -> NDArray[np.int64]:  # fmt: skip
+    """Large-neighbourhood search: re-solve a band around the zone's edge, keep the rest.
+
+    Cells deeper than the band inside the zone stay chosen, cells beyond it outside
+    stay out; CP-SAT solves the band exactly ("no worse than now", hinted with the
+    zone). The band is widened when a round finds nothing better. Rounds are bounded in
+    CP-SAT's deterministic time (``budget_s`` in all), so the same input takes the same
+    rounds; the wall clock only stops them on a machine far slower than planned.
+    """
+    c = p.cell_m
+    radii = [1.2 * c, 2.2 * c * max(1, p.width_cells) / 2]
+    level, det_left = 0, budget_s
+    while level < len(radii) and det_left > 0 and time.monotonic() < deadline - 0.05:
+        if stop is not None and stop.event.is_set():
+            break
+        sel = np.zeros(len(p), dtype=bool)
+        sel[best] = True
+        edge = np.zeros(len(p), dtype=bool)
+        if len(p.edges):
+            edge[p.edges[sel[p.edges[:, 0]] != sel[p.edges[:, 1]]].ravel()] = True
+        edge |= sel & (p.perimeter_m > 4 * c)  # clipped cells on the land's border
+        band = keep & near_cells(p, edge & sel, radii[level])
+        core = sel & ~band
+        fixed = np.flatnonzero(core)
+        cells = np.flatnonzero(band | core)
+        cut = obj.value(p, best)
+        mod = Model.of(p, cells, squares)
+        model, v = cp_model_of(mod, obj, roots=fixed[:1] if len(fixed) else cells, cut=cut,
+                               hint=best, fixed=fixed)  # fmt: skip
+        det = min(det_left, 2.0 * (level + 1))
+        det_left -= det
+        solver, st = _run(model, det_time_s=det, wall_s=deadline - time.monotonic(),
+                          seed=seed, stop=stop)  # fmt: skip
+        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            chosen = _chosen(mod, solver, v)
+            if obj.value(p, chosen) < cut:
+                best, level = chosen, 0
+                continue
+        level += 1
+    return best
+
+
+class Beside:
+    """Runs ``search(stop)`` in a thread of its own at idle priority (see
+    :func:`_lower_thread_priority`), so HiGHS keeps both cores; ``stop()`` ends it early."""
+
+    def __init__(self, search: Callable[[_Stop], NDArray[np.int64]]) -> None:
+        self.stop = _Stop()
+        self._pool = ThreadPoolExecutor(max_workers=1)
+
+        def run() -> NDArray[np.int64]:
+            _lower_thread_priority()
+            return search(self.stop)
+
+        self._future: Future[NDArray[np.int64]] = self._pool.submit(run)
+
+    def result(self) -> NDArray[np.int64]:
+        """Wait for the search and return its zone."""
+        try:
+            return self._future.result()
+        finally:
+            self._pool.shutdown()
+
+
+def _lower_thread_priority() -> None:
+    """Run this thread only on core time nothing else wants (Linux's ``SCHED_IDLE``, where
+    a thread id names a thread; nice +10 where that is refused), so a search running
+    beside the HiGHS windows takes the time HiGHS leaves idle instead of slowing its two
+    threads down (measured: ``benchmarks/README.md``)."""
+    if sys.platform.startswith("linux"):
+        tid = threading.get_native_id()
+        try:
+            os.sched_setscheduler(tid, os.SCHED_IDLE, os.sched_param(0))
+        except (AttributeError, OSError):
+            with contextlib.suppress(OSError):
+                os.setpriority(
+                    os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + 10)
+                )

@@ -1,0 +1,212 @@
+"""Warm starts: zones that satisfy the model, found without a solver.
+
+Greedy growth (:func:`greedy`: from a few seeds, most chosen neighbours first, then the
+cheapest cell per m²) and axis-aligned rectangles of whole cells (:func:`rectangles`).
+Both only propose; every proposal is judged by :func:`~._window.feasible`, the model's
+own rows evaluated with numpy, so a warm start is always a zone of the model.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+
+import numpy as np
+from numpy.typing import NDArray
+
+from kitland.placement._model import Problem
+from kitland.placement._window import AREA_MARGIN_M2, Model, feasible
+
+__all__ = ["greedy", "rectangles", "window_start"]
+
+
+def _opening(n: int, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The cells of ``cells`` that lie in a ``k × k`` square fully inside ``cells``."""
+    sel = np.zeros(n, dtype=bool)
+    sel[cells] = True
+    full = sel[squares].all(axis=1)
+    return np.unique(squares[full].ravel())
+
+
+def _grow(
+    p: Problem, window: NDArray[np.bool_], start: NDArray[np.int64], adj: list[list[int]],
+    target: float,
+) -> NDArray[np.int64]:  # fmt: skip
+    """Grow a compact region from ``start``: most selected neighbours first, then cheapest."""
+    ratio = p.cost / p.area_m2
+    inside = set(start.tolist())
+    area = float(p.area_m2[start].sum())
+    touch: dict[int, int] = {}
+    heap: list[tuple[int, float, int]] = []
+
+    def push(u: int) -> None:
+        for w in adj[u]:
+            if window[w] and w not in inside:
+                touch[w] = touch.get(w, 0) + 1
+                heapq.heappush(heap, (-touch[w], float(ratio[w]), w))
+
+    for u in inside:
+        push(u)
+    while heap and area < target:
+        neg, _, v = heapq.heappop(heap)
+        if v in inside or -neg != touch.get(v, 0):
+            continue
+        if area + p.area_m2[v] > p.max_area_m2 - AREA_MARGIN_M2:
+            continue
+        inside.add(v)
+        area += float(p.area_m2[v])
+        push(v)
+    return np.array(sorted(inside), dtype=np.int64)
+
+
+def _grow_wide(
+    p: Problem, window: NDArray[np.bool_], seed: int, adj: list[list[int]],
+    squares: NDArray[np.int64],
+) -> NDArray[np.int64]:  # fmt: skip
+    """:func:`_grow`, then (with a width rule) keep only whole squares and grow again."""
+    lo = p.min_area_m2 + AREA_MARGIN_M2
+    target = lo + 0.02 * (p.max_area_m2 - p.min_area_m2)
+    region = _grow(p, window, np.array([seed]), adj, target)
+    if p.width_cells <= 1:
+        return region
+    for _ in range(8):
+        opened = _opening(len(p), region, squares)
+        area = float(p.area_m2[opened].sum())
+        if area >= lo or len(opened) == 0:
+            return opened
+        target += lo - area + 0.5 * p.width_cells * p.cell_m**2
+        target = min(target, p.max_area_m2 - AREA_MARGIN_M2)
+        region = _grow(p, window, opened, adj, target)
+    return _opening(len(p), region, squares)
+
+
+def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]:
+    """Cells closest to every rule's cells at once (the least worst distance), spread out."""
+    import shapely  # noqa: PLC0415 - a point index over grid positions
+
+    masks = [r.mask for r in p.reach] + [s.coef > 0 for s in p.sums if s.min_value > 0]
+    idx = np.flatnonzero(free)
+    if not masks or len(idx) == 0:
+        return []
+    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    worst = np.zeros(len(idx))
+    for m in masks:
+        tgt = np.flatnonzero(m & free)
+        if len(tgt) == 0:
+            return []
+        _, d = shapely.STRtree(pts[tgt]).query_nearest(pts[idx], return_distance=True,
+                                                       all_matches=False)  # fmt: skip
+        worst = np.maximum(worst, d)
+    order = idx[np.lexsort((p.cost[idx] / p.area_m2[idx], worst))]
+    out: list[int] = []
+    spread = 4 * p.cell_m * max(1, p.width_cells)
+    for i in order.tolist():
+        if all(shapely.distance(pts[i], pts[j]) > spread for j in out):
+            out.append(i)
+            if len(out) >= k:
+                break
+    return out
+
+
+def greedy(
+    p: Problem, window: NDArray[np.bool_], block: NDArray[np.bool_], adj: list[list[int]],
+    squares: NDArray[np.int64],
+) -> NDArray[np.int64] | None:  # fmt: skip
+    """Best feasible compact region grown from a few seeds (cheapest cells, rule cells)."""
+    ratio = p.cost / p.area_m2
+    free = window.copy()
+    for prev, _ in p.avoid:
+        free[prev] = False  # seeds outside earlier placements, so alternatives differ
+    seeds: list[int] = []
+    for mask in [
+        block,
+        *(window & r.mask for r in p.reach),
+        *(window & (s.coef > 0) for s in p.sums),
+    ]:
+        idx = np.flatnonzero(mask & free)
+        if len(idx):
+            idx = idx[np.argsort(ratio[idx], kind="stable")]
+            seeds += [int(idx[int(q * (len(idx) - 1))]) for q in (0.0, 0.1, 0.3, 0.6)]
+    seeds += _central_seeds(p, free)
+    best, best_c = None, math.inf
+    for seed in dict.fromkeys(seeds):
+        g = _grow_wide(p, free, seed, adj, squares)
+        if len(g) and feasible(p, g, squares):
+            c = p.objective(g)
+            if c < best_c:
+                best, best_c = g, c
+    return best
+
+
+def window_start(
+    p: Problem, win: NDArray[np.bool_], block: NDArray[np.bool_], adj: list[list[int]],
+    squares: NDArray[np.int64],
+) -> NDArray[np.int64] | None:  # fmt: skip
+    """A window's own warm start: the cheaper of greedy growth and its best rectangle.
+
+    Both touch the window's block, where the model roots the zone. A window far from the
+    incumbent otherwise starts with nothing, and HiGHS may spend its whole share finding
+    a first zone.
+    """
+    grown = greedy(p, win, win & block, adj, squares)
+    rect = next(iter(rectangles(p, win, squares, block=block, top=1)), None)
+    found = [g for g in (grown, rect) if g is not None]
+    return min(found, key=p.objective, default=None)
+
+
+def rectangles(
+    p: Problem, allowed: NDArray[np.bool_], squares: NDArray[np.int64], *,
+    block: NDArray[np.bool_] | None = None, top: int = 4,
+) -> list[NDArray[np.int64]]:  # fmt: skip
+    """Up to ``top`` axis-aligned rectangles of whole ``allowed`` cells that satisfy the
+    model (with a cell of ``block``), cheapest first: the natural first answer under
+    ``min_width`` (four right-angled corners).
+
+    Every size whose area may fit the band (sides of at least ``k`` cells with a width
+    rule) is slid over the grid. The model's rows that read only cells (area, sums,
+    reach, block, overlaps, no-goods) are linear, so 2-D prefix sums of their
+    coefficients give their values at every position at once; the cheapest position of
+    each size where they hold is judged by :func:`~._window.feasible`.
+    """
+    c2 = p.cell_m * p.cell_m
+    full = allowed & (p.area_m2 >= c2 * (1 - 1e-9))
+    if not full.any():
+        return []
+    cells = np.flatnonzero(full)
+    mod = Model.of(p, cells, squares[:0], perimeter=False, corners=False,
+                   block=None if block is None else np.flatnonzero(block))  # fmt: skip
+    rows = mod.rows_of("area", "sums", "reach", "avoid", "nogoods")  # they read cells only
+    coef = mod.rows[rows][:, : mod.m].toarray()
+    lo, hi = mod.lo[rows], mod.hi[rows]
+    r0, c0 = int(p.row[full].min()), int(p.col[full].min())
+    nr, nc = int(p.row[full].max()) - r0 + 1, int(p.col[full].max()) - c0 + 1
+    g = np.zeros((len(coef) + 2, nr + 1, nc + 1))
+    at = (p.row[cells] - r0 + 1, p.col[cells] - c0 + 1)
+    for k, v in enumerate([np.ones(mod.m), p.cost[cells], *coef]):
+        np.add.at(g[k], at, v)
+    g = g.cumsum(1).cumsum(2)
+    a_lo, a_hi = p.min_area_m2 + AREA_MARGIN_M2, p.max_area_m2 - AREA_MARGIN_M2
+    k = max(1, p.width_cells)
+    found: list[tuple[float, int, int, int, int]] = []
+    for h in range(k, nr + 1):
+        for w in range(
+            max(k, math.ceil(a_lo / (h * c2))), min(nc, math.floor(a_hi / (h * c2))) + 1
+        ):
+            box = g[:, h:, w:] - g[:, :-h, w:] - g[:, h:, :-w] + g[:, :-h, :-w]
+            ok = box[0] >= h * w - 0.5  # every position holds a whole cell
+            ok &= (
+                (box[2:] >= lo[:, None, None] - 1e-6) & (box[2:] <= hi[:, None, None] + 1e-6)
+            ).all(axis=0)
+            if ok.any():
+                cost = np.where(ok, box[1], np.inf)
+                pos = np.unravel_index(int(np.argmin(cost)), cost.shape)
+                found.append((float(cost[pos]), h, w, int(pos[0]) + r0, int(pos[1]) + c0))
+    out: list[NDArray[np.int64]] = []
+    for _, h, w, top_r, top_c in sorted(found):
+        rect = np.flatnonzero(full & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c)
+                              & (p.col < top_c + w))  # fmt: skip
+        if feasible(p, rect, squares):
+            out.append(rect)
+            if len(out) >= top:
+                break
+    return out

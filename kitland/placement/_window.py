@@ -1,0 +1,474 @@
+"""The placement model over a set of cells, written once: columns, sparse rows, lazy rows.
+
+:meth:`Model.of` builds, from the :class:`~._model.Problem` arrays and a set of cells
+(a window), every column and row of the model (the rules themselves are defined in
+:mod:`._model`). The HiGHS MILP (:mod:`._milp`) takes the rows in one call, the CP-SAT
+model (:mod:`._cpsat`) adds each row as a linear constraint, and the check used by the
+warm starts (:func:`feasible`) evaluates the same rows with numpy on the columns a cell
+set implies (:meth:`Model.columns`).
+
+Columns, all in ``[0, 1]``: ``x_i`` per cell (the only integer columns); ``y_e ≤ x_i,
+x_j`` per neighbour pair when the perimeter enters a row or the objective; ``z_q`` per
+``k × k`` width square, ``≤`` each of its cells; ``b_p ≥ x_c − x_n1 − x_n2`` per corner
+pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
+0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
+``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
+writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
+listed in** :data:`_RULES`, and both solvers and the check obey it.
+
+Two families stay implicit, as neither solver wants all of them up front: connectivity
+(HiGHS adds vertex-separator rows when its zone falls apart, CP-SAT writes a rooted
+flow, the check searches the chosen cells) and the width rule's neck rows
+``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` (:attr:`Model.necks`: HiGHS adds those its zone
+breaks, CP-SAT and the check take all).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Protocol
+
+import numpy as np
+import scipy.sparse as sp
+from numpy.typing import NDArray
+
+from kitland.placement._model import Problem, _components
+
+__all__ = [
+    "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "feasible",
+    "squares_of",
+]  # fmt: skip
+
+AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
+LEN_SCALE = 100.0  # m → cm
+AREA_MARGIN_M2 = 0.05  # keep the area this far inside the band (float noise of the dissolve)
+COMPACTNESS_MARGIN = 1e-6  # the model asks for a hair more than the rule
+_OBJ_MAX = 1_000_000  # largest objective coefficient after scaling (CP-SAT's integers)
+
+
+@dataclass
+class WindowResult:
+    """What a window solver returns: the best zone found (``cells``, None if none);
+    ``status`` OPTIMAL (no zone of the window is cheaper than ``cells``, or than the
+    incumbent when ``cells`` is None), FEASIBLE or UNKNOWN (time ran out) or INFEASIBLE
+    (none cheaper than the incumbent); ``bound`` on every zone of the window cheaper than
+    the incumbent; MILP ``rounds``; per MILP against a target ``(target, cells kept,
+    cells fixed in)`` (HiGHS)."""
+
+    cells: NDArray[np.int64] | None
+    status: str
+    bound: float
+    rounds: int = 0
+    targets: list[tuple[float, int, int]] = field(default_factory=list)
+
+
+class WindowSolver(Protocol):
+    """One window's search: the best zone among ``cells`` holding a cell of ``block``.
+
+    ``incumbent`` is the best zone so far (only cheaper zones are wanted), ``start`` a
+    zone to start from (the incumbent, or one of the window's own), ``time_s`` the
+    window's share of the time. Implemented by :class:`~._milp.HighsWindows` and
+    :class:`~._cpsat.CpsatWindows`.
+    """
+
+    def solve(
+        self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
+        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, time_s: float,
+    ) -> WindowResult: ...  # fmt: skip
+
+
+@dataclass(frozen=True)
+class IntObjective:
+    """The score in CP-SAT's integers: per cell ``cell``, per neighbour pair ``edge``."""
+
+    cell: NDArray[np.int64]
+    edge: NDArray[np.int64]
+    scale: float
+
+    @classmethod
+    def of(cls, p: Problem) -> IntObjective:
+        """The score of ``p`` scaled so its largest coefficient is about a million."""
+        cc, ec = p.cell_cost, p.edge_cost
+        top = max(float(np.abs(cc).max(initial=0.0)), float(np.abs(ec).max(initial=0.0)))
+        scale = _OBJ_MAX / max(top, 1e-12)
+        return cls(np.round(cc * scale).astype(np.int64), np.round(ec * scale).astype(np.int64),
+                   scale)  # fmt: skip
+
+    def value(self, p: Problem, cells: NDArray[np.int64]) -> int:
+        """The integer score of a cell set."""
+        v = int(self.cell[cells].sum())
+        if self.edge.any() and len(p.edges):
+            sel = np.zeros(len(p), dtype=bool)
+            sel[cells] = True
+            v += int(self.edge[sel[p.edges[:, 0]] & sel[p.edges[:, 1]]].sum())
+        return v
+
+
+def squares_of(p: Problem) -> NDArray[np.int64]:
+    """Every ``k × k`` square of whole grid cells (rows of cell ids, row-major), for
+    ``p.width_cells = k > 1``; an empty ``(0, 1)`` array otherwise.
+
+    Squares are made of grid positions holding exactly one piece of at least half a
+    cell (cells clipped by a road edge count; ``check`` judges the exact opening).
+    """
+    k = p.width_cells
+    if k <= 1 or len(p) == 0:
+        return np.zeros((0, 1), dtype=np.int64)
+    key = p.row * (int(p.col.max()) + 2) + p.col
+    uniq, counts = np.unique(key, return_counts=True)
+    full = np.isin(key, uniq[counts == 1]) & (p.area_m2 >= 0.5 * p.cell_m**2)
+    r0, c0 = int(p.row.min()), int(p.col.min())
+    grid = np.full((int(p.row.max()) - r0 + k, int(p.col.max()) - c0 + k), -1, dtype=np.int64)
+    grid[p.row[full] - r0, p.col[full] - c0] = np.flatnonzero(full)
+    sq = np.lib.stride_tricks.sliding_window_view(grid, (k, k)).reshape(-1, k * k)
+    return np.ascontiguousarray(sq[(sq >= 0).all(axis=1)])
+
+
+@dataclass(frozen=True)
+class Model:
+    """The model over ``cells``: column blocks, rows ``lo ≤ rows·v ≤ hi``, neck rows.
+
+    Columns are ordered ``x`` (one per cell, ``cells[k]`` is column ``k``), ``y``
+    (``pairs``), ``z`` (``squares``), ``b`` (``patterns``). ``edges`` are the window's
+    neighbour pairs (local cell indices), ``edge_ids`` their rows in ``p.edges``.
+    """
+
+    p: Problem
+    cells: NDArray[np.int64]
+    loc: NDArray[np.int64]  # per problem cell (and one more, for -1): its column, or -1
+    edges: NDArray[np.int64]
+    edge_ids: NDArray[np.int64]
+    ny: int
+    squares: NDArray[np.int64]
+    patterns: NDArray[np.int64]
+    block: NDArray[np.int64] | None = None
+    perimeter: bool = True
+    cost: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    rows: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
+    lo: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    hi: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    scale: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    kinds: tuple[tuple[str, int], ...] = ()
+    necks: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
+
+    @property
+    def m(self) -> int:
+        """Number of cells (``x`` columns)."""
+        return len(self.cells)
+
+    @property
+    def a(self) -> NDArray[np.float64]:
+        """Cell areas in whole 0.01 m²."""
+        return np.round(self.p.area_m2[self.cells] * AREA_SCALE)
+
+    @property
+    def z0(self) -> int:
+        return self.m + self.ny
+
+    @property
+    def b0(self) -> int:
+        return self.z0 + len(self.squares)
+
+    @property
+    def ncol(self) -> int:
+        return self.b0 + len(self.patterns)
+
+    @classmethod
+    def of(
+        cls, p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64], *,
+        block: NDArray[np.int64] | None = None, perimeter: bool = True, corners: bool = True,
+        columns_only: bool = False,
+    ) -> Model:  # fmt: skip
+        """The model over ``cells`` (sorted global ids) with a cell of ``block`` chosen.
+
+        ``squares`` are :func:`squares_of`; those not inside ``cells`` are dropped.
+        Without ``perimeter`` or ``corners`` the compactness row or the corner columns
+        and rows are left out (a relaxation: every zone of the full model stays
+        feasible, at the same cost). With ``columns_only``, the layout without rows.
+        """
+        n, m = len(p), len(cells)
+        loc = np.full(n + 1, -1, dtype=np.int64)  # index n (and -1) read "not in the window"
+        loc[cells] = np.arange(m)
+        in_w = loc >= 0
+        ew = np.flatnonzero(in_w[p.edges[:, 0]] & in_w[p.edges[:, 1]]) if len(p.edges) else \
+            np.zeros(0, np.int64)  # fmt: skip
+        edges = loc[p.edges[ew]].reshape(-1, 2)
+        with_y = (perimeter and p.perimeter_bound() is not None) or p.boundary_weight > 0
+        ny = len(ew) if with_y else 0
+        sq = squares[in_w[squares].all(axis=1)] if p.width_cells > 1 else squares[:0]
+        pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
+                else np.zeros(0, np.int64))  # fmt: skip
+        w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter)
+        if columns_only:
+            return w
+        named = [(name, b) for name, rule in _RULES if (b := rule(w)) is not None and b[0].shape[0]]
+        rows, lo, hi, scale = _stack([b for _, b in named])  # never empty: the area row
+        cost = np.zeros(w.ncol)
+        cost[:m] = p.cell_cost[cells]
+        cost[m : m + ny] = p.edge_cost[ew[:ny]]
+        kinds = tuple((name, b[0].shape[0]) for name, b in named)
+        return replace(w, cost=cost, rows=rows, lo=lo, hi=hi, scale=scale, kinds=kinds,
+                       necks=_neck_rows(w))  # fmt: skip
+
+    def rows_of(self, *kinds: str) -> NDArray[np.int64]:
+        """The indices of the rows written by the rule functions named ``kinds``."""
+        ends = np.cumsum([0, *(k for _, k in self.kinds)])
+        return np.concatenate([np.arange(ends[i], ends[i + 1]) for i, (name, _) in
+                               enumerate(self.kinds) if name in kinds] or [np.zeros(0, np.int64)])  # fmt: skip
+
+    def columns(self, sel: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """The column values a choice of cells implies (``sel``: one flag per ``x``)."""
+        v = np.zeros(self.ncol)
+        v[: self.m] = sel
+        if self.ny:
+            v[self.m : self.z0] = sel[self.edges[:, 0]] & sel[self.edges[:, 1]]
+        if len(self.squares):
+            v[self.z0 : self.b0] = sel[self.squares].all(axis=1)
+        if len(self.patterns) and self.p.corners is not None:
+            full = np.zeros(len(self.p), dtype=bool)
+            full[self.cells[sel]] = True
+            v[self.b0 :] = self.p.corners.fired(full)[self.patterns]
+        return v
+
+    def open_necks(self, sel: NDArray[np.bool_]) -> NDArray[np.int64]:
+        """The neck rows (window edges) the chosen cells ``sel`` break."""
+        if self.necks.shape[0] == 0:
+            return np.zeros(0, np.int64)
+        return np.flatnonzero(self.necks @ self.columns(sel) > 1 + 1e-6)
+
+    def connected(self, sel: NDArray[np.bool_]) -> bool:
+        """Whether the chosen cells form one piece through the window's edges."""
+        lab = _components(sel, self.edges)
+        return bool(sel.any()) and int(lab.max()) == 0
+
+
+def feasible(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> bool:
+    """Does a cell set satisfy every row of the model (and connectivity)?
+
+    The model is laid out over the set itself with every cell chosen: cells outside are 0
+    in any window's model, so the rows read exactly what a window's rows read. Rule by
+    rule, stopping at the first block of rows the set breaks.
+    """
+    if len(cells) == 0:
+        return False
+    w = Model.of(p, np.unique(cells), squares, columns_only=True)
+    sel = np.ones(w.m, dtype=bool)
+    v = w.columns(sel)
+    for name, rule in _RULES:
+        b = None if name in CUTS else rule(w)
+        if b is None or not b[0].shape[0]:
+            continue
+        act = b[0] @ v
+        if ((act < b[1] - 1e-6) | (act > b[2] + 1e-6)).any():
+            return False
+    return not (_neck_rows(w) @ v > 1 + 1e-6).any() and w.connected(sel)
+
+
+# -- the rows, one function per rule kind ---------------------------------------------------
+_Block = tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
+
+def _one(w: Model, cols: NDArray[np.int64], vals: NDArray[np.float64], lo: float, hi: float,
+         scale: float) -> _Block:  # fmt: skip
+    """A block of one row."""
+    a = sp.csr_array((vals, (np.zeros(len(cols), np.int64), cols)), shape=(1, w.ncol))
+    return a, np.array([lo]), np.array([hi]), np.array([scale])
+
+
+def _many(w: Model, r: NDArray[np.int64], c: NDArray[np.int64], v: NDArray[np.float64],
+          lo: float, hi: float, nrow: int, scale: float = 1.0) -> _Block | None:  # fmt: skip
+    """A block of ``nrow`` rows with the same bounds, from (row, column, value) triples."""
+    if nrow == 0:
+        return None
+    a = sp.csr_array((v, (r, c)), shape=(nrow, w.ncol))
+    return a, np.full(nrow, lo), np.full(nrow, hi), np.full(nrow, scale)
+
+
+def _stack(parts: Sequence[_Block | None]) -> _Block:
+    """The blocks one under the other (None: no rows)."""
+    ok = [b for b in parts if b is not None]
+    if not ok:
+        return sp.csr_array((0, 0)), np.zeros(0), np.zeros(0), np.zeros(0)
+    a = sp.csr_array(sp.vstack([b[0] for b in ok], format="csr"))
+    return a, *(np.concatenate([b[i] for b in ok]) for i in (1, 2, 3))
+
+
+def _area(w: Model) -> _Block:
+    """``A_min ≤ Σ a_i x_i ≤ A_max``, kept ``AREA_MARGIN_M2`` inside the band."""
+    p = w.p
+    lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
+    hi = math.floor((p.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE)
+    return _one(w, np.arange(w.m), w.a, lo, hi, 1 / AREA_SCALE)
+
+
+def _sums(w: Model) -> _Block | None:
+    """``Σ g_i x_i ≥ g_min`` per boundary-length rule, in whole cm.
+
+    Cell lengths are rounded, not floored: the ε trim at each cell's stretch ends makes
+    a 50 m edge of two cells measure 49.998 m each, which the dissolved zone measures
+    as the full 100 m that :func:`kitland.check` then judges.
+    """
+    out = []
+    for s in w.p.sums:
+        u = np.round(s.coef[w.cells] * LEN_SCALE)
+        nz = np.flatnonzero(u > 0)
+        out.append(_one(w, nz, u[nz], math.ceil(s.min_value * LEN_SCALE), math.inf, 1 / LEN_SCALE))
+    return _stack(out)
+
+
+def _reach(w: Model) -> _Block | None:
+    """``Σ_{mask} x_i ≥ 1`` per reach rule, and a cell of the window's block chosen."""
+    masks = [r.mask[w.cells] for r in w.p.reach]
+    if w.block is not None:
+        b_loc = w.loc[w.block]
+        in_block = np.zeros(w.m, dtype=bool)
+        in_block[b_loc[b_loc >= 0]] = True
+        if not in_block.all():
+            masks.append(in_block)
+    return _stack([_one(w, np.flatnonzero(mk), np.ones(int(mk.sum())), 1.0, math.inf, 1.0)
+                   for mk in masks])  # fmt: skip
+
+
+def _pairs(w: Model) -> _Block | None:
+    """``y_e ≤ x_i`` and ``y_e ≤ x_j`` for each pair column."""
+    if not w.ny:
+        return None
+    e = np.arange(w.ny)
+    r = np.r_[e, e, w.ny + e, w.ny + e]
+    c = np.r_[w.m + e, w.edges[:, 0], w.m + e, w.edges[:, 1]]
+    v = np.r_[np.ones(w.ny), -np.ones(w.ny), np.ones(w.ny), -np.ones(w.ny)]
+    return _many(w, r, c, v, -math.inf, 0.0, 2 * w.ny)
+
+
+def _perimeter(w: Model) -> _Block | None:
+    """The compactness bound ``P ≤ k'(√A_min + s(A − A_min))`` (see :mod:`._model`).
+
+    In units of 0.0001 m so the integers are exact: cell ``i`` contributes
+    ``⌈10⁴·p_i⌉ − ⌊10⁴·s·a_i⌋``, a chosen pair ``−2⌊10⁴·L_ij⌋``.
+    """
+    p = w.p
+    pb = p.perimeter_bound()
+    if pb is None or not w.ny or not w.perimeter:
+        return None
+    c = p.min_compactness or 0.0
+    k_adj = math.sqrt(c / (c + COMPACTNESS_MARGIN))
+    p0, slope = pb[0] * k_adj, pb[1] * k_adj
+    q = 100.0 * LEN_SCALE
+    per_cell = np.ceil(p.perimeter_m[w.cells] * q) - np.floor(slope * q * p.area_m2[w.cells])
+    per_edge = -2.0 * np.floor(p.shared_m[w.edge_ids] * q)
+    rhs = math.floor((p0 - slope * p.min_area_m2) * q)
+    return _one(w, np.arange(w.m + w.ny), np.r_[per_cell, per_edge], -math.inf, rhs, 1 / q)
+
+
+def _perimeter_floor(w: Model) -> _Block | None:
+    """No shape has less perimeter than a disc of its area (with the compact preference).
+
+    Not a rule but a valid row: without it the LP spreads the zone thin and counts
+    almost no perimeter cost. In 0.1 mm, rounded up (so it only loosens).
+    """
+    p = w.p
+    floor = p.perimeter_floor_row()
+    if floor is None or not w.ny:
+        return None
+    slope, rhs = floor
+    q = 100.0 * LEN_SCALE
+    cell = np.ceil((p.perimeter_m[w.cells] - slope * p.area_m2[w.cells]) * q)
+    edge = np.ceil(-2.0 * p.shared_m[w.edge_ids] * q)
+    return _one(w, np.arange(w.m + w.ny), np.r_[cell, edge], math.floor(rhs * q), math.inf, 1 / q)
+
+
+def _width(w: Model) -> _Block | None:
+    """``z_q ≤ x_i`` for each cell of a square, and ``x_i ≤ Σ_{q ∋ i} z_q``."""
+    if w.p.width_cells <= 1:
+        return None
+    nsq, kk = w.squares.shape
+    z = w.m + w.ny + np.repeat(np.arange(nsq), kk)
+    members = w.squares.ravel()
+    r = np.arange(nsq * kk)
+    links = _many(w, np.r_[r, r], np.r_[z, members], np.r_[np.ones(len(r)), -np.ones(len(r))],
+                  -math.inf, 0.0, len(r))  # fmt: skip
+    cover = _many(w, np.r_[np.arange(w.m), members], np.r_[np.arange(w.m), z],
+                  np.r_[np.ones(w.m), -np.ones(len(members))], -math.inf, 0.0, w.m)  # fmt: skip
+    return _stack([links, cover])
+
+
+def _corners(w: Model) -> _Block | None:
+    """``b_p ≥ x_c − x_n1 − x_n2`` per pattern; ``Σ loss_p b_p ≤ share·Σ a_i x_i``."""
+    cn = w.p.corners
+    if cn is None or not len(w.patterns):
+        return None
+    npat = len(w.patterns)
+    b = w.m + w.ny + len(w.squares) + np.arange(npat)
+    acr = w.loc[cn.across[w.patterns]]  # -1: outside the window, never chosen
+    r, c = [np.arange(npat)] * 2, [b, w.loc[cn.cell[w.patterns]]]
+    v = [np.ones(npat), -np.ones(npat)]
+    for col in acr.T:
+        ok = col >= 0
+        r.append(np.flatnonzero(ok))
+        c.append(col[ok])
+        v.append(np.ones(int(ok.sum())))
+    fire = _many(w, np.concatenate(r), np.concatenate(c), np.concatenate(v), 0.0, math.inf, npat)
+    loss = np.ceil(cn.loss_m2[w.patterns] * AREA_SCALE)
+    share = np.floor(cn.share * w.a)
+    budget = _one(w, np.r_[b, np.arange(w.m)], np.r_[loss, -share], -math.inf, 0.0, 1 / AREA_SCALE)
+    return _stack([fire, budget])
+
+
+def _avoid(w: Model) -> _Block | None:
+    """Overlap with an earlier placement ``≤ share·area``, in thousandths of the share."""
+    out = []
+    for prev, share in w.p.avoid:
+        pin = np.zeros(len(w.p), dtype=bool)
+        pin[prev] = True
+        coef = (1000 * pin[w.cells] - round(share * 1000)) * w.a
+        out.append(_one(w, np.arange(w.m), coef, -math.inf, 0.0, 1e-3 / AREA_SCALE))
+    return _stack(out)
+
+
+def _nogoods(w: Model) -> _Block | None:
+    """``Σ_{ng} x − Σ_{others} x ≤ |ng| − 1``: never exactly a cell set that failed ``check``."""
+    out = []
+    for ng in w.p.nogoods:
+        if (w.loc[ng] >= 0).all():
+            coef = -np.ones(w.m)
+            coef[w.loc[ng]] = 1.0
+            out.append(_one(w, np.arange(w.m), coef, -math.inf, len(ng) - 1.0, 1.0))
+    return _stack(out)
+
+
+#: Row kinds that are valid cuts, not rules: every zone satisfies them; they only tighten
+#: an LP relaxation (HiGHS), and CP-SAT and the set check leave them out.
+CUTS = ("perimeter_floor",)
+
+_RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
+    ("area", _area), ("sums", _sums), ("reach", _reach), ("pairs", _pairs),
+    ("perimeter", _perimeter), ("perimeter_floor", _perimeter_floor), ("width", _width),
+    ("corners", _corners), ("avoid", _avoid), ("nogoods", _nogoods),
+)  # fmt: skip
+
+
+def _neck_rows(w: Model) -> sp.csr_array:
+    """``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` per window edge (width rule): no neck narrower
+    than a square where two squares barely overlap."""
+    k = w.p.width_cells
+    ne = len(w.edges)
+    if k <= 1 or ne == 0:
+        return sp.csr_array((0, w.ncol))
+    grid = w.squares.reshape(-1, k, k)
+    a = np.r_[grid[:, :, :-1].ravel(), grid[:, :-1, :].ravel()]
+    b = np.r_[grid[:, :, 1:].ravel(), grid[:, 1:, :].ravel()]
+    q = np.r_[
+        np.repeat(np.arange(len(grid)), k * (k - 1)), np.repeat(np.arange(len(grid)), k * (k - 1))
+    ]
+    key = np.minimum(a, b) * w.m + np.maximum(a, b)
+    ekey = np.minimum(w.edges[:, 0], w.edges[:, 1]) * w.m + np.maximum(w.edges[:, 0], w.edges[:, 1])
+    order = np.argsort(ekey)
+    pos = np.searchsorted(ekey[order], key)
+    hit = (pos < ne) & (ekey[order][np.minimum(pos, ne - 1)] == key)
+    e = order[pos[hit]]
+    r = np.r_[np.arange(ne), np.arange(ne), e]
+    c = np.r_[w.edges[:, 0], w.edges[:, 1], w.m + w.ny + q[hit]]
+    v = np.r_[np.ones(2 * ne), -np.ones(int(hit.sum()))]
+    return sp.csr_array((v, (r, c)), shape=(ne, w.ncol))

@@ -1,0 +1,245 @@
+"""The one model and its three readings agree: numpy rows, HiGHS MILP, CP-SAT model.
+
+Random small problems on a grid (area band, boundary-length sums, reach, compactness,
+the compact preference, width squares, corner losses, overlap with an earlier zone, a
+no-good). For many random connected cell sets the numpy check says feasible exactly when
+HiGHS, with the cells fixed, finds the model feasible, and exactly when CP-SAT does. On
+tiny problems both solvers prove the optimum that brute force over every cell set finds,
+judged by a direct reading of the rules written here (not the model's rows).
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import highspy
+import numpy as np
+import pytest
+from ortools.sat.python import cp_model
+
+from kitland.placement._cpsat import cp_model_of
+from kitland.placement._milp import _add_rows, _build, _Window
+from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
+from kitland.placement._solve import solve
+from kitland.placement._window import IntObjective, Model, feasible, squares_of
+
+CELL = 10.0
+
+
+def _grid_problem(rng: np.random.Generator, rows: int, cols: int, *, width: int = 1,
+                  corners: bool = False, extras: bool = True) -> Problem:  # fmt: skip
+    """A random problem on a ``rows × cols`` grid of 10 m cells (100 m² each)."""
+    n = rows * cols
+    idx = np.arange(n).reshape(rows, cols)
+    edges = np.r_[np.c_[idx[:, :-1].ravel(), idx[:, 1:].ravel()],
+                  np.c_[idx[:-1, :].ravel(), idx[1:, :].ravel()]]  # fmt: skip
+    r, c = np.repeat(np.arange(rows), cols), np.tile(np.arange(cols), rows)
+    k_lo = int(rng.integers(max(2, width * width), max(3, n // 2)))
+    band = (100.0 * k_lo - 50.0, 100.0 * (k_lo + int(rng.integers(1, 4))) - 50.0)
+    sums, reach = [], []
+    if extras and rng.random() < 0.7:
+        coef = np.where(rng.random(n) < 0.3, CELL, 0.0)
+        sums.append(SumAtLeast("adjacent#1", coef, float(CELL * rng.integers(1, 3))))
+    if extras and rng.random() < 0.6:
+        reach.append(ReachAny("distance#1", rng.random(n) < 0.2))
+    cn = None
+    if corners:  # a loss at each diagonal corner of a cell whose two sides are open
+        cell, across = [], []
+        for i in range(n):
+            for dr, dc in itertools.product((-1, 1), repeat=2):
+                a = idx[r[i] + dr, c[i]] if 0 <= r[i] + dr < rows else -1
+                b = idx[r[i], c[i] + dc] if 0 <= c[i] + dc < cols else -1
+                cell.append(i)
+                across.append((a, b))
+        cn = Corners(np.array(cell), np.array(across), np.full(len(cell), 6.0),
+                     float(rng.choice([0.02, 0.05, 0.1])))  # fmt: skip
+    prev = rng.choice(n, size=n // 3, replace=False)
+    return Problem(
+        np.full(n, 100.0), np.full(n, 4 * CELL), np.round(rng.random(n) * 10, 1), r, c, CELL,
+        edges, np.full(len(edges), CELL), *band, tuple(sums), tuple(reach),
+        min_compactness=float(rng.choice([0.3, 0.5, 0.6])) if rng.random() < 0.6 else None,
+        width_cells=width, corners=cn, boundary_weight=float(rng.choice([0.0, 0.05])),
+        avoid=((prev, 0.5),) if extras and rng.random() < 0.4 else (),
+    )  # fmt: skip
+
+
+def _random_connected(rng: np.random.Generator, p: Problem, squares: np.ndarray) -> np.ndarray:
+    """A random connected cell set about the band's size: grown cell by cell, or (width
+    rule) square by square."""
+    n = len(p)
+    lo, hi = math.ceil(p.min_area_m2 / 100), math.floor(p.max_area_m2 / 100)
+    size = min(n - 1, int(rng.integers(max(1, lo - 2), hi + 3)))
+    nb: list[list[int]] = [[] for _ in range(n)]
+    for i, j in p.edges.tolist():
+        nb[i].append(j)
+        nb[j].append(i)
+    if len(squares) and rng.random() < 0.8:
+        chosen = set(squares[rng.integers(len(squares))].tolist())
+        while len(chosen) < size:
+            touching = [
+                q for q in squares if chosen & set(q.tolist()) and not set(q.tolist()) <= chosen
+            ]
+            if not touching:
+                break
+            chosen |= set(touching[rng.integers(len(touching))].tolist())
+        return np.array(sorted(chosen))
+    chosen = {int(rng.integers(n))}
+    while len(chosen) < size:
+        frontier = sorted({v for u in chosen for v in nb[u]} - chosen)
+        chosen.add(frontier[rng.integers(len(frontier))])
+    return np.array(sorted(chosen))
+
+
+def _highs_accepts(p: Problem, squares: np.ndarray, cells: np.ndarray) -> bool:
+    """The HiGHS MILP of the whole grid, with every neck row, with ``x`` fixed to ``cells``."""
+    every = np.arange(len(p))
+    built = _build(_Window(p, every, squares), every)
+    h, mod = built.h, built.mod
+    _add_rows(h, mod.necks, np.full(mod.necks.shape[0], -math.inf), np.ones(mod.necks.shape[0]))
+    x = np.isin(every, cells).astype(float)
+    h.changeColsBounds(len(p), every.astype(np.int32), x, x)
+    h.run()
+    status = h.getModelStatus()
+    assert status in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible)
+    return status == highspy.HighsModelStatus.kOptimal
+
+
+def _cpsat_accepts(p: Problem, squares: np.ndarray, cells: np.ndarray) -> bool:
+    """The CP-SAT model of the whole grid (rows, neck rows, flow) with ``x`` fixed."""
+    every = np.arange(len(p))
+    mod = Model.of(p, every, squares)
+    model, v = cp_model_of(mod, IntObjective.of(p), roots=every)
+    for i in range(len(p)):
+        model.add(v[i] == int(i in set(cells.tolist())))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = 1
+    st = solver.solve(model)
+    assert st in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.INFEASIBLE)
+    return st != cp_model.INFEASIBLE
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_numpy_highs_and_cpsat_accept_the_same_cell_sets(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    width = 2 if seed % 3 == 2 else 1
+    p = _grid_problem(rng, 5, 6, width=width, corners=seed % 4 == 3)
+    if seed % 2:  # a no-good: one random set may not be chosen again exactly
+        p = p.with_nogood(_random_connected(rng, p, squares_of(p)))
+    squares = squares_of(p)
+    verdicts = []
+    for _ in range(40):
+        cells = _random_connected(rng, p, squares)
+        ok = feasible(p, cells, squares)
+        assert _highs_accepts(p, squares, cells) == ok, cells.tolist()
+        assert _cpsat_accepts(p, squares, cells) == ok, cells.tolist()
+        verdicts.append(ok)
+    for ng in p.nogoods:  # the no-good itself is refused by all three
+        assert not feasible(p, ng, squares) and not _highs_accepts(p, squares, ng)
+        assert not _cpsat_accepts(p, squares, ng)
+    assert not all(verdicts)  # the sets probe the rules, not only the easy side
+
+
+def test_every_reading_accepts_some_sets() -> None:
+    """Across the seeds the random sets include feasible ones (the agreement is not only
+    on refusals)."""
+    accepted = 0
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        p = _grid_problem(rng, 4, 5, width=1, extras=False)
+        squares = squares_of(p)
+        for _ in range(30):
+            cells = _random_connected(rng, p, squares)
+            ok = feasible(p, cells, squares)
+            assert _highs_accepts(p, squares, cells) == ok == _cpsat_accepts(p, squares, cells)
+            accepted += ok
+    assert accepted >= 20
+
+
+def test_a_set_in_two_pieces_is_refused_by_the_flow_and_the_check() -> None:
+    rng = np.random.default_rng(7)
+    p = _grid_problem(rng, 3, 5, extras=False)
+    p = Problem(p.area_m2, p.perimeter_m, p.cost, p.row, p.col, CELL, p.edges, p.shared_m,
+                150.0, 450.0)  # fmt: skip
+    apart = np.array([0, 4])  # two corners of the top row
+    assert not feasible(p, apart, squares_of(p))
+    assert not _cpsat_accepts(p, squares_of(p), apart)
+    assert feasible(p, np.array([0, 1]), squares_of(p))
+
+
+# -- both solvers prove the brute-force optimum -----------------------------------------------
+def _direct_score(p: Problem, sel: np.ndarray) -> float | None:
+    """The score of a cell set read straight from the rules (None: it breaks one)."""
+    rows, cols = int(p.row.max()) + 1, int(p.col.max()) + 1
+    g = np.zeros((rows + 2, cols + 2), dtype=bool)
+    g[p.row[sel] + 1, p.col[sel] + 1] = True
+    area = 100.0 * int(sel.sum())
+    if not p.min_area_m2 + 0.05 <= area <= p.max_area_m2 - 0.05:
+        return None
+    perim = CELL * int((g[1:, :] != g[:-1, :]).sum() + (g[:, 1:] != g[:, :-1]).sum())
+    if any(s.coef[sel].sum() < s.min_value for s in p.sums):
+        return None
+    if any(not r.mask[sel].any() for r in p.reach):
+        return None
+    if p.min_compactness is not None:  # the chord of √A over the band, as _model says
+        k = math.sqrt(4 * math.pi / (p.min_compactness + 1e-6))
+        lo, hi = math.sqrt(p.min_area_m2), math.sqrt(p.max_area_m2)
+        if perim > k * (lo + (hi - lo) / (p.max_area_m2 - p.min_area_m2) * (area - p.min_area_m2)):
+            return None
+    for prev, share in p.avoid:
+        if 100.0 * np.isin(np.flatnonzero(sel), prev).sum() > share * area:
+            return None
+    # connected: flood fill over the grid
+    todo, seen = [tuple(np.argwhere(g)[0])], set()
+    while todo:
+        a, b = todo.pop()
+        if (a, b) in seen or not g[a, b]:
+            continue
+        seen.add((a, b))
+        todo += [(a + 1, b), (a - 1, b), (a, b + 1), (a, b - 1)]
+    if len(seen) != int(sel.sum()):
+        return None
+    return float(p.cost[sel].sum()) + p.boundary_weight * perim
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_both_solvers_prove_the_brute_force_optimum(seed: int) -> None:
+    rng = np.random.default_rng(1000 + seed)
+    p = _grid_problem(rng, 3, 4)
+    n = len(p)
+    best = math.inf
+    for mask in range(1, 2**n):
+        sel = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        score = _direct_score(p, sel)
+        if score is not None:
+            best = min(best, score)
+    for backend in ("highs", "cpsat"):
+        s = solve(p, time_limit_s=120, backend=backend)
+        if math.isinf(best):
+            assert s.status == "INFEASIBLE", backend
+        else:
+            assert s.status == "OPTIMAL", backend
+            assert s.objective == pytest.approx(best, abs=1e-6), backend
+
+
+@pytest.mark.parametrize("setup", ["enum", "width"])
+def test_the_readings_agree_on_estates_built_from_geometry(setup: str) -> None:
+    """The same agreement on problems built by ``build_problem`` from grid estates
+    (adjacency, distance, compactness, and for ``width`` a 60 m width with corner losses)."""
+    from test_placement import _enum_setup, _width_setup  # noqa: PLC0415
+
+    from kitland.placement import build_problem  # noqa: PLC0415
+
+    est, rules = (_enum_setup if setup == "enum" else _width_setup)()
+    _, _, p = build_problem(est, rules, cell_m=50.0 if setup == "enum" else 25.0)
+    squares = squares_of(p)
+    rng = np.random.default_rng(5)
+    verdicts = []
+    for _ in range(25):
+        cells = _random_connected(rng, p, squares)
+        ok = feasible(p, cells, squares)
+        assert _highs_accepts(p, squares, cells) == ok == _cpsat_accepts(p, squares, cells)
+        verdicts.append(ok)
+    best = solve(p, time_limit_s=120, backend="cpsat")
+    assert best.cells is not None and feasible(p, best.cells, squares)
+    assert _highs_accepts(p, squares, best.cells) and _cpsat_accepts(p, squares, best.cells)
