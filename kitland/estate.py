@@ -484,8 +484,15 @@ class Estate:
 
     @cached_property
     def boundary_union(self) -> shapely.Geometry:
-        """The boundary as one (multi)polygon."""
-        return shapely.union_all(self.boundary.geometry.to_numpy())
+        """The boundary as one (multi)polygon; invalid parts (a bow-tie) are repaired with
+        :func:`shapely.make_valid` first, so measuring never fails on them
+        (:func:`kitland.validate` reports them as errors)."""
+        geoms = self.boundary.geometry.to_numpy()
+        bad = ~shapely.is_valid(geoms) & ~shapely.is_missing(geoms)
+        if bad.any():
+            geoms = geoms.copy()
+            geoms[bad] = shapely.make_valid(geoms[bad])
+        return shapely.union_all(geoms)
 
     @property
     def area_ha(self) -> float:

@@ -7,6 +7,7 @@ errors that are also ``ValueError``.
 
 from __future__ import annotations
 
+import json
 import math
 import subprocess
 import sys
@@ -498,3 +499,26 @@ def test_an_unexpected_error_is_one_line_exit_70(
     assert "Traceback (most recent call last)" in err  # -v: the traceback for the report
     assert "shapely.errors.GEOSException: TopologyException" in err
     assert err.strip().splitlines()[-1].startswith("kitland: internal error")
+
+
+def test_a_bow_tie_boundary_is_exit_2_naming_the_boundary(
+    tmp_path: Path, rules_file: Path, capsys
+) -> None:
+    """Roads but no road parcels: the roads norm intersects the corridors with the
+    boundary, which raised GEOS's TopologyException (exit 70) on a bow-tie boundary."""
+    road = (
+        LineString([(0, 100), (300, 100)]),
+        {"road_id": "R1", "road_class": "local", "width_m": 12},
+    )
+    layers = grid_layers(["AAI", "AAI"], roads=[road])
+    x0, y0, x1, y1 = layers["boundary"].total_bounds
+    bow = shapely.Polygon([(x0, y0), (x1, y1), (x1, y0), (x0, y1)])
+    layers["boundary"] = gpd.GeoDataFrame({"name": ["bow"]}, geometry=[bow], crs=32749)
+    path = write_layers(layers, tmp_path / "bowb.gpkg")
+    code, stdout, _ = _run(["validate", str(path), "--format", "json"], capsys)
+    assert code == 1
+    codes = {(f["code"], f["layer"]) for f in json.loads(stdout)["findings"]}
+    assert ("invalid-geometry", "boundary") in codes
+    code, stdout, err = _run(["place", str(path), "--rules", str(rules_file)], capsys)
+    assert code == 2 and stdout == ""
+    _one_line(err, f"{path} layer 'boundary': bow: invalid geometry (Self-intersection[")
