@@ -30,7 +30,14 @@ from shapely import MultiPolygon, Polygon
 from kitland._errors import UsageError
 from kitland.estate import Estate
 from kitland.i18n import number, tr
-from kitland.measure import as_zone, check, frontage_m, network_distance_m, shared_boundary_m
+from kitland.measure import (
+    adjacent_options,
+    as_zone,
+    check,
+    frontage_m,
+    network_distance_m,
+    shared_boundary_m,
+)
 from kitland.placement import PlacementResult, place, score
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
@@ -326,6 +333,16 @@ def unusable_ha(
     return round(float(lost.sum()) / 1e4, 4)
 
 
+def _industry_gap(rules: Rules) -> dict[str, Any]:
+    """How the rules count a boundary with industry: the gap options of the first
+    ``adjacent`` rule whose selector names the ``industrial`` land use (none: touching)."""
+    for rule in rules.rules:
+        to = rule.get("to") if rule.kind == "adjacent" else None
+        if to is not None and "industrial" in to.where.get("land_use", ()):
+            return adjacent_options(rule, rules)
+    return {"on": rules.zone.on if rules.zone is not None else ("available",)}
+
+
 def _usable_width(rules: Rules) -> float:
     widths = [float(r["min_m"]) for r in rules.rules if r.kind == "min_width"]
     return max(widths) if widths else DEFAULT_USABLE_WIDTH_M
@@ -348,7 +365,11 @@ def figures(
         "area_ha": float(report.zone.get("area_ha", zone.area / 1e4)),
         "compactness": float(report.zone.get("compactness", 0.0)),
         "gate_road_m": gate_m,
-        "industry_shared_m": shared_boundary_m(zone, industry) if not industry.empty else 0.0,
+        "industry_shared_m": (
+            shared_boundary_m(zone, industry, estate=estate, **_industry_gap(rules))
+            if not industry.empty
+            else 0.0
+        ),
         "frontage_m": frontage_m(zone, estate, road_class=classes) if classes else 0.0,
         "unusable_ha": unusable_ha(estate, zone, on=on, width_m=_usable_width(rules)),
     }

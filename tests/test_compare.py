@@ -14,12 +14,12 @@ import fiona
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import ORIGIN, grid_estate, grid_layers, write_layers
+from conftest import ORIGIN, grid_estate, grid_layers, street_layers, write_layers
 from shapely import Point, box
 
 import kitland
 from kitland.cli import main
-from kitland.comparison import compare, unusable_ha, versus_first
+from kitland.comparison import compare, figures, unusable_ha, versus_first
 from kitland.placement import place, score
 from kitland.rules import Rules, parse_rules
 
@@ -104,7 +104,9 @@ def test_check_cli_reports_place_s_score(tmp_path: Path, capsys: pytest.CaptureF
     )
     out, rep = tmp_path / "z.gpkg", tmp_path / "p.json"
     args = [str(est_path), "--rules", str(rules), "--cell-m", "50", "-q"]
-    assert main(["place", *args, "--time-limit", "120", "--out", str(out), "--report", str(rep)]) == 0
+    assert (
+        main(["place", *args, "--time-limit", "120", "--out", str(out), "--report", str(rep)]) == 0
+    )
     placed = json.loads(rep.read_text())["alternatives"][0]["score"]
     capsys.readouterr()
     assert main(["check", *args, "--zone", str(out), "--format", "json"]) == 0
@@ -131,7 +133,9 @@ def test_place_map_and_report_compare_the_alternatives(
     d = json.loads(rep.read_text())
     scores = [a["score"] for a in d["alternatives"]]
     (entry,) = d["versus_first"]
-    assert entry["rank"] == 2 and entry["score_delta"] == pytest.approx(scores[1] - scores[0], abs=2e-3)
+    assert entry["rank"] == 2 and entry["score_delta"] == pytest.approx(
+        scores[1] - scores[0], abs=2e-3
+    )
     page = html.read_text()
     assert "What each placement costs against placement 1" in page
     assert "<th>placement 1</th><th>placement 2</th>" in page
@@ -226,9 +230,7 @@ def test_unusable_land_by_hand() -> None:
     assert unusable_ha(est, box(X0, Y0 + 100, X0 + 200, Y0 + 200), width_m=60) == 0.0
 
 
-def test_alternatives_are_compared_with_placement_1(
-    estate: kitland.Estate, tmp_path: Path
-) -> None:
+def test_alternatives_are_compared_with_placement_1(estate: kitland.Estate, tmp_path: Path) -> None:
     rules = _rules()
     res = place(estate, rules, cell_m=50, time_limit_s=120, alternatives=2)
     v = versus_first(res)
@@ -345,3 +347,19 @@ def test_the_public_api_names() -> None:
 
     assert kitland.compare is kitland.comparison.compare
     assert kitland.score is score
+
+
+def test_the_industry_figure_counts_as_the_adjacency_rule_does() -> None:
+    """A zone facing factories across a 12 m local road: with the rule's ``max_gap_m`` the
+    figure is the rule's 60 m (it said 0 m beside a passing rule); without one, 0 m."""
+    est = kitland.Estate.from_layers(
+        street_layers(["III", "AAA", "III"], between_rows=["local", "collector"])
+    )
+    zone = shapely.affinity.translate(box(132, 170, 192, 220), *ORIGIN)
+    for gap, expected in ((15, 60.0), (0, 0.0)):
+        rules = parse_rules({"zone": {"area_ha": 0.3, "tolerance_ha": 0.1}, "rules": [
+            {**ADJ, "min_shared_m": 50, "max_gap_m": gap}]})  # fmt: skip
+        report = kitland.check(est, zone, rules)
+        figs = figures(est, zone, rules, report, score_value=0.0)
+        assert figs["industry_shared_m"] == pytest.approx(expected, abs=1e-6)
+        assert figs["industry_shared_m"] == pytest.approx(report["next to industry"].value)
