@@ -70,10 +70,16 @@ def estate() -> kitland.Estate:
 # -- the score -------------------------------------------------------------------------
 
 
-def test_score_of_a_drawn_zone_by_hand(estate: kitland.Estate) -> None:
+def test_score_of_a_drawn_zone_by_hand(estate: kitland.Estate, tmp_path: Path) -> None:
     rules = _rules(compact=0.1)
     assert score(estate, POCKET_B, rules, cell_m=50) == pytest.approx(
         _near_score(POCKET_B, 50, weight=0.1), rel=1e-9
+    )
+    # The drawn file, as the map's draw tool exports it (GeoJSON, lon/lat), by its path.
+    drawn = tmp_path / "usulan_zona.geojson"
+    gpd.GeoDataFrame(geometry=[POCKET_B], crs=32749).to_crs(4326).to_file(drawn, driver="GeoJSON")
+    assert score(estate, drawn, rules, cell_m=50) == pytest.approx(
+        _near_score(POCKET_B, 50, weight=0.1), rel=1e-6
     )
 
 

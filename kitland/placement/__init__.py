@@ -454,7 +454,8 @@ def score(
         As for :func:`place` (objects or paths); ``rules`` needs a ``[zone]`` table
         (the nominal area divides the score).
     zone
-        A shapely geometry in the estate's CRS, or a GeoDataFrame/GeoSeries with a CRS.
+        A shapely geometry in the estate's CRS, a GeoDataFrame/GeoSeries with a CRS, or
+        a path to a zone file (read as ``kitland check --zone`` reads it).
     cell_m
         The grid :func:`place` used (its ``--cell-m``, default 25 m).
 
@@ -480,6 +481,10 @@ def score(
     if rules.zone is None:
         msg = f"{rules.source or 'rules'}: has no [zone] table; a score needs its nominal area"
         raise RulesError(msg)
+    if isinstance(zone, str | os.PathLike):
+        from kitland.io import read_zone  # noqa: PLC0415
+
+        zone = read_zone(zone)
     geom = as_zone(zone, estate)
     rules = rules.applicable(estate)
     prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
