@@ -573,32 +573,34 @@ def sweep(
     scenarios = _scenarios(estate_list, base, varies, combos, cell_m=cell_m,
                            time_limit_s=time_limit_s)  # fmt: skip
     folder = Path(out)
-    (folder / "scenarios").mkdir(parents=True, exist_ok=True)
-    _write_manifest(folder, estate_list, base, varies, sample=sample, seed=seed, cell_m=cell_m,
-                    time_limit_s=time_limit_s, n=len(scenarios))  # fmt: skip
     records: dict[int, dict[str, Any]] = {}
-    todo = []
+    todo, contradictory = [], []
     for sc in scenarios:
         rec = _read_record(folder, sc.key)
         if rec is not None:
             records[sc.index] = rec
         elif sc.rules is None:
-            rec = {"status": "FAILED", "message": sc.error}
-            _write_record(folder, sc.key, rec)
-            records[sc.index] = rec
+            contradictory.append(sc)
         else:
             todo.append(sc)
-    reused = len(scenarios) - len(todo)
+    reused = len(records)
     log.info("sweep: %d scenarios, %d finished before, %d to run", len(scenarios), reused,
              len(todo))  # fmt: skip
     client = cluster = None
     dashboard = None
-    if todo and workers != 0:
+    if todo and workers != 0:  # reach the cluster before anything is written
         client, cluster = _client(scheduler, workers)
         dashboard = client.dashboard_link
-    failed = sum(r.get("status") == "FAILED" for r in records.values())
-    _emit(progress, stage="start", total=len(scenarios), reused=reused, dashboard=dashboard)
     try:
+        (folder / "scenarios").mkdir(parents=True, exist_ok=True)
+        _write_manifest(folder, estate_list, base, varies, sample=sample, seed=seed,
+                        cell_m=cell_m, time_limit_s=time_limit_s, n=len(scenarios))  # fmt: skip
+        for sc in contradictory:
+            rec = {"status": "FAILED", "message": sc.error}
+            _write_record(folder, sc.key, rec)
+            records[sc.index] = rec
+        failed = sum(r.get("status") == "FAILED" for r in records.values())
+        _emit(progress, stage="start", total=len(scenarios), reused=reused, dashboard=dashboard)
         stream = (_serial(estate_list, todo, cell_m=cell_m, time_limit_s=time_limit_s)
                   if client is None else
                   _distributed(client, estate_list, todo, cell_m=cell_m,

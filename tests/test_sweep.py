@@ -441,6 +441,16 @@ def test_workers_and_scheduler_together_are_refused(
     assert list(tmp_path.iterdir()) == []
 
 
+def test_an_unreachable_scheduler_is_exit_2_and_writes_nothing(
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = [*inputs["args"], "--out", str(tmp_path / "s"), "--scheduler", "tcp://127.0.0.1:1"]
+    code, _, err = _sweep(argv, capsys)
+    assert code == 2
+    assert "cannot reach the Dask scheduler" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_several_estates_one_row_each_and_a_stability_map_each(
     inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
