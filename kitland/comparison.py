@@ -27,7 +27,7 @@ from typing import Any
 import shapely
 from shapely import MultiPolygon, Polygon
 
-from kitland._errors import UsageError
+from kitland._errors import DataError, UsageError
 from kitland.estate import Estate
 from kitland.i18n import number, tr
 from kitland.measure import (
@@ -466,6 +466,10 @@ def compare(
         msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds"
         raise UsageError(msg)
     geom = as_zone(zone, estate, label="proposal")
+    if len(estate.boundary) and not shapely.intersects(geom, estate.boundary_union):
+        msg = (f"proposal: lies wholly outside the estate boundary of {estate.name} (check the "
+               "file's CRS, or draw the zone on the estate's map)")  # fmt: skip
+        raise DataError(msg)
     proposal = candidate(estate, geom, rules, cell_m=cell_m, proposal=geom)
     half = time_limit_s / 2
     best = place(estate, rules, cell_m=cell_m, time_limit_s=half)

@@ -222,6 +222,14 @@ def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.Captur
         text = " ".join(out.stdout.decode("utf-8").split())
         assert "Proposal against the best zone" in text and "FAIL" in text
         assert "next to industry" in text
+    far = tmp_path / "far.geojson"  # 5 km east of the estate
+    gpd.GeoDataFrame(geometry=[shapely.affinity.translate(POCKET_B, 5000, 0)], crs=32749).to_file(
+        far, driver="GeoJSON", engine="fiona"
+    )
+    assert main([*base, "--zone", str(far), "--report", str(tmp_path / "far.json")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "proposal: lies wholly outside the estate boundary" in err
+    assert not (tmp_path / "far.json").exists()
     assert main([*base, "--zone", str(tmp_path / "missing.geojson")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "missing.geojson: no such zone file" in err
