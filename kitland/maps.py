@@ -1427,8 +1427,11 @@ def save_png(
     return target
 
 
-def _scale_bar(ax: Any, lang: str) -> None:
-    """A scale bar of a round length about a fifth of the axes width (axes in metres)."""
+def _scale_bar(
+    ax: Any, lang: str, *, fontsize: float = 9, box: dict[str, Any] | None = None
+) -> None:
+    """A scale bar of a round length about a fifth of the axes width (axes in metres);
+    ``box`` is the label's background (matplotlib ``bbox``), none by default."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     target = (x1 - x0) / 5
@@ -1442,15 +1445,8 @@ def _scale_bar(ax: Any, lang: str) -> None:
         [bx, bx + length / 2], [by, by], color="white", linewidth=2, solid_capstyle="butt", zorder=7
     )
     text = f"{_num(length / 1000, lang, 1)} km" if length >= 1000 else f"{_num(length, lang, 0)} m"
-    ax.text(
-        bx + length / 2,
-        by + 0.015 * (y1 - y0),
-        text,
-        ha="center",
-        va="bottom",
-        fontsize=9,
-        zorder=7,
-    )
+    ax.text(bx + length / 2, by + 0.015 * (y1 - y0), text, ha="center", va="bottom",
+            fontsize=fontsize, zorder=7, bbox=box)  # fmt: skip
 
 
 #: Fill colours of plot types, in the order of the ``[plots]`` types met on the map.

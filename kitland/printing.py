@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 from kitland import __version__
@@ -33,6 +32,7 @@ from kitland.maps import (
     STATUS_COLOURS,
     _attribution,
     _context_frames,
+    _scale_bar,
     _score_text,
     _verdict,
     _zone_geometry,
@@ -281,7 +281,8 @@ def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: l
     ax.set_xlabel("")
     ax.set_ylabel("")
     _grid_ticks(ax, lang, scale=scale)
-    _scale_bar(ax, lang, scale=scale)
+    _scale_bar(ax, lang, fontsize=8 * scale,
+               box={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1})  # fmt: skip
     ax.annotate(
         label(lang, "north"), xy=(0.06, 0.95), xytext=(0.06, 0.84), xycoords="axes fraction",
         ha="center", va="center", fontsize=12 * scale, fontweight="bold",
@@ -305,24 +306,6 @@ def _grid_ticks(ax: Any, lang: str, *, scale: float) -> None:
         lab.set_rotation(90)
         lab.set_verticalalignment("center")
     ax.grid(color="#000", alpha=0.12, linewidth=0.4)
-
-
-def _scale_bar(ax: Any, lang: str, *, scale: float) -> None:
-    """A scale bar of a round length about a fifth of the map's width (axes in metres)."""
-    x0, x1 = ax.get_xlim()
-    y0, y1 = ax.get_ylim()
-    target = (x1 - x0) / 5
-    exp = 10 ** np.floor(np.log10(target))
-    length = max(s * exp for s in (1, 2, 5) if s * exp <= target)
-    bx, by = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
-    ax.plot([bx, bx + length], [by, by], color="black", linewidth=4, solid_capstyle="butt",
-            zorder=6)  # fmt: skip
-    ax.plot([bx, bx + length / 2], [by, by], color="white", linewidth=2, solid_capstyle="butt",
-            zorder=7)  # fmt: skip
-    text = f"{number(length / 1000, lang, 1)} km" if length >= 1000 else f"{number(length, lang)} m"
-    ax.text(bx + length / 2, by + 0.015 * (y1 - y0), text, ha="center", va="bottom",
-            fontsize=8 * scale, zorder=7,
-            bbox={"facecolor": "white", "alpha": 0.7, "edgecolor": "none", "pad": 1})  # fmt: skip
 
 
 def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
