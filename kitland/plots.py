@@ -666,6 +666,23 @@ def _green(
     return taken, green
 
 
+def _plot_spec(rules: Rules | None, spec: PlotSpec | None, why: str) -> PlotSpec:
+    """``spec``, else the ``[plots]`` table of ``rules`` (the bundled rules when None).
+
+    Raises
+    ------
+    RulesError
+        If the rules have no ``[plots]`` table (``why`` ends the message).
+    """
+    if spec is not None:
+        return spec
+    rules = rules if rules is not None else load_rules()
+    if rules.plots is None:
+        msg = f"{rules.source or 'rules'}: has no [plots] table{why}"
+        raise RulesError(msg)
+    return rules.plots
+
+
 def plots(
     estate: Estate,
     zone: ZoneLike,
@@ -720,12 +737,7 @@ def plots(
     (36, 488.89, 12.0)
     """
     label = str(getattr(zone, "attrs", {}).get("source", "zone"))
-    if spec is None:
-        rules = rules if rules is not None else load_rules()
-        if rules.plots is None:
-            msg = f"{rules.source or 'rules'}: has no [plots] table; add one (see SPEC §2) to cut the zone into plots"
-            raise RulesError(msg)
-        spec = rules.plots
+    spec = _plot_spec(rules, spec, "; add one (see SPEC §2) to cut the zone into plots")
     require_valid(estate)
     z = as_zone(zone, estate, label=label)
     if isinstance(z, MultiPolygon):
@@ -875,12 +887,7 @@ def check_plots(
     --------
     See ``tests/test_plots.py``.
     """
-    if spec is None:
-        rules = rules if rules is not None else load_rules()
-        if rules.plots is None:
-            msg = f"{rules.source or 'rules'}: has no [plots] table to judge plots by"
-            raise RulesError(msg)
-        spec = rules.plots
+    spec = _plot_spec(rules, spec, " to judge plots by")
     z = as_zone(zone, estate)
     fronting = _fronting_roads(z, estate, str(getattr(zone, "attrs", {}).get("source", "zone")))
     crs = estate.crs
