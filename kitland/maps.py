@@ -1625,6 +1625,10 @@ _DRAW_WORDS = {
     "edit.handlers.remove.tooltip.text": "Click the zone to delete it.",
 }
 
+#: Height of the comparison map's two panes, percent of the page; the table fills the rest.
+COMPARE_PANES_PCT = 62.0
+
+
 _DRAW_CSS = """
 <style>
 .kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
@@ -1634,6 +1638,8 @@ _DRAW_CSS = """
 .kit-table{position:absolute;left:50%;bottom:24px;transform:translateX(-50%);z-index:1000;
   background:rgba(255,255,255,.96);padding:4px 10px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);
   font:12px/1.35 system-ui,sans-serif;max-height:40vh;max-width:92vw;overflow:auto}
+.kit-table.kit-below{left:0;right:0;bottom:0;top:{TOP}%;transform:none;max-height:none;
+  max-width:none;border-radius:0;box-shadow:0 -1px 4px rgba(0,0,0,.3)}
 .kit-table summary{font-weight:700;cursor:pointer}
 .kit-table table{border-collapse:collapse}
 .kit-table td,.kit-table th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
@@ -1642,7 +1648,7 @@ _DRAW_CSS = """
 .kit-pane{background:rgba(255,255,255,.93);padding:4px 10px;border-radius:6px;
   box-shadow:0 1px 5px rgba(0,0,0,.35);font:700 14px system-ui,sans-serif}
 </style>
-"""
+""".replace("{TOP}", f"{COMPARE_PANES_PCT:g}")
 
 
 def _tr(lang: str, message: str) -> str:
@@ -1738,14 +1744,17 @@ def add_draw_tool(
     return m
 
 
-def _table_html(rows: Sequence[Sequence[str]], *, title: str, price: str = "") -> str:
+def _table_html(
+    rows: Sequence[Sequence[str]], *, title: str, price: str = "", below: bool = False
+) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in rows[0])
     body = "".join(
         "<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
     )
     line = f'<div class="kit-price">{_esc(price)}</div>' if price else ""
     return (
-        f'<div class="kit-table"><details open><summary>{_esc(title)}</summary>{line}'
+        f'<div class="kit-table{" kit-below" if below else ""}"><details open>'
+        f"<summary>{_esc(title)}</summary>{line}"
         f"<table><tr>{head}</tr>{body}</table></details></div>"
     )
 
@@ -1761,11 +1770,13 @@ def add_table(
 
     Every cell is escaped. Used for the side-by-side comparison
     (:func:`kitland.comparison.side_by_side`): the proposal against the best zone, or each
-    alternative against placement 1.
+    alternative against placement 1. On a ``DualMap`` (whose panes :func:`compare_map`
+    makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them.
     """
-    target = m.m1 if isinstance(m, folium.plugins.DualMap) else m
+    dual = isinstance(m, folium.plugins.DualMap)
+    target = m.m1 if dual else m
     target.add_child(_Head(_DRAW_CSS))
-    target.add_child(_Body(_table_html(rows, title=title, price=price)))
+    target.add_child(_Body(_table_html(rows, title=title, price=price, below=dual)))
 
 
 def _candidate_layer(
@@ -1817,6 +1828,7 @@ def _pane(
         if layer is not None:
             m.add_child(layer)
     _LayerControl(collapsed=True, position="topright").add_to(m)
+    m.add_child(_Script("L.control.scale({imperial:false,maxWidth:160}).addTo(map);"))
     m.add_child(_Script(
         "var t=L.control({position:'topright'});t.onAdd=function(){var d=L.DomUtil.create('div',"
         f"'kit-pane');d.textContent={_js(title)};return d;}};t.addTo(map);"
@@ -1865,7 +1877,9 @@ def compare_map(
     box = shapely.box(x0, y0, x1, y1).buffer(max(200.0, 0.3 * max(x1 - x0, y1 - y0)))
     x0, y0, x1, y1 = gpd.GeoSeries([box], crs=estate.crs).to_crs(4326).total_bounds
     m = folium.plugins.DualMap(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=15,
-                               tiles=None, max_zoom=19, control_scale=True)  # fmt: skip
+                               tiles=None, max_zoom=19, control_scale=False)  # fmt: skip
+    for pane in (m.m1, m.m2):  # the panes above, the table below them (never over a pane)
+        pane.height = (COMPARE_PANES_PCT, "%")
     m.m1.add_child(_Head(_CSS))
     bands = _setback_bands(estate, rules)
     prop = comparison.proposal
@@ -1887,7 +1901,7 @@ def compare_map(
           bands=bands)  # fmt: skip
     m.fit_bounds([[y0, x0], [y1, x1]])
     source = rules.source if rules is not None else comparison.rules_source
-    title = f"{estate.name} — {_tr(lang, 'Proposal against the best zone')}"
+    title = f"{estate_title(estate, lang)} — {_tr(lang, 'Proposal against the best zone')}"
     if source:
         title += f" ({_label(lang, 'rules_file')}: {Path(source).name or source})"
     add_table(m, comparison.table(lang), title=title, price=comparison.price_line(lang))
