@@ -52,6 +52,8 @@ ORIENTATIONS = ("landscape", "portrait")
 _MM = 1 / 25.4  # inches per millimetre
 _MARGIN_MM = 10.0
 _TITLE_MM = 24.0
+#: Portrait pages stack the verdict badge under the title: a taller title block.
+_TITLE_PORTRAIT_MM = 34.0
 
 
 def write_pdf(
@@ -115,6 +117,7 @@ def write_pdf(
     b'%PDF-'
     """
     from matplotlib import rc_context  # noqa: PLC0415 - heavy, only for printing
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     _check_choice("lang", lang, LANGS)
@@ -128,10 +131,12 @@ def write_pdf(
     source = rules_source if rules_source is not None else (rules.source if rules else None)
     with rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans"}):
         fig = Figure(figsize=(w_mm * _MM, h_mm * _MM))
-        boxes = _layout(w_mm, h_mm, landscape=orientation == "landscape")
+        FigureCanvasAgg(fig)  # a renderer to measure text with (the title block fits its words)
         scale = 1.0 if paper == "A4" else 1.25  # type sizes grow a little on A3
+        boxes = _layout(w_mm, h_mm, landscape=orientation == "landscape", scale=scale)
         _title_block(fig.add_axes(boxes["title"]), estate, geom, report, lang, source,
-                     title=title, score=score, scale=scale)  # fmt: skip
+                     title=title, score=score, scale=scale,
+                     stacked=orientation == "portrait")  # fmt: skip
         ax = fig.add_axes(boxes["map"])
         view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale)
         _inset(fig.add_axes(boxes["inset"]), estate, geom, report, view)
@@ -155,16 +160,19 @@ def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
 _Box = tuple[float, float, float, float]
 
 
-def _layout(w_mm: float, h_mm: float, *, landscape: bool) -> dict[str, _Box]:
-    """Figure-fraction boxes [left, bottom, width, height] of every part of the page."""
+def _layout(w_mm: float, h_mm: float, *, landscape: bool, scale: float = 1.0) -> dict[str, _Box]:
+    """Figure-fraction boxes [left, bottom, width, height] of every part of the page.
+
+    The title block grows with the type (``scale``)."""
 
     def box(x: float, y: float, w: float, h: float) -> _Box:  # millimetres from bottom left
         return (x / w_mm, y / h_mm, w / w_mm, h / h_mm)
 
     m = _MARGIN_MM
     foot = 16.0
-    top = h_mm - m - _TITLE_MM
-    out = {"title": box(m, top, w_mm - 2 * m, _TITLE_MM), "footer": box(m, m, w_mm - 2 * m, foot)}
+    title_mm = scale * (_TITLE_MM if landscape else _TITLE_PORTRAIT_MM)
+    top = h_mm - m - title_mm
+    out = {"title": box(m, top, w_mm - 2 * m, title_mm), "footer": box(m, m, w_mm - 2 * m, foot)}
     body_y = m + foot + 4
     if landscape:
         side = 0.33 * (w_mm - 2 * m)
@@ -190,29 +198,65 @@ def _layout(w_mm: float, h_mm: float, *, landscape: bool) -> dict[str, _Box]:
 
 def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str,
                  source: str | None, *, title: str | None, score: float | None,
-                 scale: float) -> None:  # fmt: skip
+                 scale: float, stacked: bool) -> None:  # fmt: skip
+    """Title, verdict badge, subtitle line and the score's meaning, none over another.
+
+    Landscape: the badge at the right of the title, whose type shrinks to leave it room.
+    Portrait (``stacked``): the badge on its own row under the title. Every line shrinks
+    to the block's width when it would run past it.
+    """
+    from matplotlib.transforms import offset_copy  # noqa: PLC0415
+
     ax.set_axis_off()
-    name = title or estate_title(estate, lang)
-    ax.text(0, 0.92, name, fontsize=17 * scale, fontweight="bold", va="top", ha="left")
-    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
-    if source:
-        line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
-    if score is not None:
-        line.append(_score_text(score, lang))
-    ax.text(0, 0.42, " · ".join(line), fontsize=9 * scale, va="top", ha="left")
-    if score is not None:
-        ax.text(0, 0.12, label(lang, "score_meaning"), fontsize=6.5 * scale, va="top",
-                color="#555")  # fmt: skip
+    renderer = ax.get_figure().canvas.get_renderer()
+    right = ax.get_window_extent(renderer).x1
+    rows = (0.95, 0.66, 0.36, 0.15) if stacked else (0.92, 0.92, 0.42, 0.12)
+    limit = right
     if geom is not None:
         colour = STATUS_COLOURS[status_of(report)]
         verdict = _verdict(report, lang)
         if report is not None:
             key = "pass" if report.passed else "fail"
             verdict = label(lang, key).format(n=len(report.failed), total=len(report.results))
-        ax.text(1, 0.92, verdict, fontsize=13 * scale, fontweight="bold", color="white",
-                va="top", ha="right", bbox={"boxstyle": "round,pad=0.35", "facecolor": colour,
-                                            "edgecolor": colour})  # fmt: skip
+        size = 13 * scale
+        # Stacked, the badge's padding starts at the title's left edge.
+        at = offset_copy(ax.transAxes, fig=ax.get_figure(), x=0.35 * size if stacked else 0.0,
+                         units="points")  # fmt: skip
+        badge = ax.text(0 if stacked else 1, rows[1], verdict, fontsize=size, fontweight="bold",
+                        color="white", va="top", ha="left" if stacked else "right", transform=at,
+                        bbox={"boxstyle": "round,pad=0.35", "facecolor": colour,
+                              "edgecolor": colour})  # fmt: skip
+        if stacked:
+            _shrink_to(badge, right, renderer)
+        else:  # the title ends a badge's padding and a gap before the badge
+            limit = badge.get_window_extent(renderer).x0 - 2 * size * renderer.points_to_pixels(0.35)
+    name = ax.text(0, rows[0], title or estate_title(estate, lang), fontsize=17 * scale,
+                   fontweight="bold", va="top", ha="left")  # fmt: skip
+    _shrink_to(name, limit, renderer)
+    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
+    if source:
+        line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
+    if score is not None:
+        line.append(_score_text(score, lang))
+    _shrink_to(ax.text(0, rows[2], " · ".join(line), fontsize=9 * scale, va="top", ha="left"),
+               right, renderer)  # fmt: skip
+    if score is not None:
+        meaning = ax.text(0, rows[3], label(lang, "score_meaning"), fontsize=6.5 * scale,
+                          va="top", color="#555")  # fmt: skip
+        _shrink_to(meaning, right, renderer)
     ax.axhline(0.0, color="#333", linewidth=1.2)
+
+
+def _shrink_to(text: Any, right: float, renderer: Any, *, smallest: float = 5.0) -> None:
+    """Make ``text``'s type smaller (not below ``smallest`` pt) until it ends left of
+    ``right`` (display pixels), a badge's padding included."""
+    while text.get_fontsize() > smallest:
+        pad = 0.0
+        if text.get_bbox_patch() is not None:
+            pad = 0.35 * text.get_fontsize() * renderer.points_to_pixels(1.0)
+        if text.get_window_extent(renderer).x1 + pad <= right:
+            return
+        text.set_fontsize(text.get_fontsize() - 0.5)
 
 
 def _fit(ax: Any, x0: float, y0: float, x1: float, y1: float) -> None:
