@@ -468,8 +468,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
+        plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
-                  lang=args.lang, paper=args.paper, orientation=args.orientation)  # fmt: skip
+                  lang=args.lang, paper=args.paper, orientation=args.orientation,
+                  plots=plots_gdf, internal_roads=roads_gdf)  # fmt: skip
         _say(args, f"wrote {args.pdf} (print layout, {args.paper} {args.orientation})")
     if html:
         m = make_map(

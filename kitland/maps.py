@@ -1451,6 +1451,7 @@ def _scale_bar(
 
 #: Fill colours of plot types, in the order of the ``[plots]`` types met on the map.
 _PLOT_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f", "#b07aa1", "#edc948", "#76b7b2")
+_INTERNAL_ROAD = "#8f8f8f"
 
 
 def add_plots(
@@ -1525,7 +1526,7 @@ def add_plots(
                                if _col(row, "width_m") is not None else None))}
         for _, row in rd.iterrows()
     ]  # fmt: skip
-    road_style = {"": {"fillColor": "#8f8f8f", "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
+    road_style = {"": {"fillColor": _INTERNAL_ROAD, "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
     _add_under_control(m, _GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
                                     styles=road_style, kind="internal_roads"))  # fmt: skip
     return m

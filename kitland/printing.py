@@ -22,10 +22,12 @@ from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate
-from kitland.i18n import LANGS, label, number
+from kitland.i18n import LANGS, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
     _GATE_STYLE,
+    _INTERNAL_ROAD,
+    _PLOT_COLOURS,
     _ROAD_STYLE,
     _ZONE_STYLE,
     LAND_USE_COLOURS,
@@ -70,6 +72,8 @@ def write_pdf(
     orientation: str = "landscape",
     title: str | None = None,
     score: float | None = None,
+    plots: gpd.GeoDataFrame | None = None,
+    internal_roads: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write the print layout of the estate and its zone to a one-page PDF.
 
@@ -97,6 +101,10 @@ def write_pdf(
         Default: the boundary's ``name`` (:func:`kitland.maps.estate_title`).
     score
         The zone's preference score (``place``), printed with its meaning.
+    plots, internal_roads
+        A plot layout (layers of :func:`kitland.plots.plots` or
+        :func:`kitland.plots.read_plots`): plots coloured by ``type``, internal roads grey,
+        both in the legend.
 
     Returns
     -------
@@ -138,10 +146,11 @@ def write_pdf(
                      title=title, score=score, scale=scale,
                      stacked=orientation == "portrait")  # fmt: skip
         ax = fig.add_axes(boxes["map"])
-        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale)
+        layout = _plot_layout(estate, plots, internal_roads)
+        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale, layout=layout)
         _inset(fig.add_axes(boxes["inset"]), estate, geom, report, view)
         _legend(fig.add_axes(boxes["legend"]), estate, geom, report, lang, has_alt=bool(alts),
-                scale=scale)  # fmt: skip
+                scale=scale, plot_types=list(layout[0]) if layout else [])  # fmt: skip
         _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale)
         _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale)
         target = Path(path)
@@ -285,8 +294,22 @@ def _frame(estate: Estate, geom: Any) -> tuple[float, float, float, float]:
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
+def _plot_layout(estate: Estate, plots: gpd.GeoDataFrame | None,
+                 internal_roads: gpd.GeoDataFrame | None) -> tuple[dict[str, Any], Any] | None:  # fmt: skip
+    """Plots by type (type → GeoSeries, in order of first appearance) and the internal
+    roads, in the estate's CRS; None without plots."""
+    if plots is None:
+        return None
+    pl = plots.to_crs(estate.crs)
+    types = pl["type"].astype(str)
+    by_type = {t: pl.geometry[types == t] for t in dict.fromkeys(types)}
+    roads = None if internal_roads is None else internal_roads.to_crs(estate.crs).geometry
+    return by_type, roads
+
+
 def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: list[Any],
-              lang: str, *, scale: float) -> tuple[float, float, float, float]:  # fmt: skip
+              lang: str, *, scale: float,
+              layout: tuple[dict[str, Any], Any] | None = None) -> tuple[float, float, float, float]:  # fmt: skip
     """Draw the estate and the zone; return the extent drawn (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = _frame(estate, geom)
     window = shapely.box(x0, y0, x1, y1)
@@ -315,6 +338,17 @@ def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: l
             ax=ax, facecolor=_ZONE_STYLE["fillColor"], edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.4, alpha=0.9,
         )  # fmt: skip
+    if layout is not None:
+        by_type, roads = layout
+        if roads is not None and not roads.empty:
+            roads.plot(ax=ax, color=_INTERNAL_ROAD, linewidth=0)
+        for i, part in enumerate(by_type.values()):
+            part.plot(ax=ax, facecolor=_PLOT_COLOURS[i % len(_PLOT_COLOURS)], edgecolor="#333",
+                      linewidth=0.2)  # fmt: skip
+        if geom is not None:  # the zone's verdict outline stays on top
+            gpd.GeoSeries([geom], crs=estate.crs).plot(
+                ax=ax, facecolor="none", edgecolor=STATUS_COLOURS[status_of(report)], linewidth=2.4
+            )
     g = estate.gates
     if not g.empty:
         for kind, sub in g.groupby(g["kind"].fillna("")):
@@ -379,7 +413,7 @@ def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
 
 
 def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str, *,
-            has_alt: bool, scale: float) -> None:  # fmt: skip
+            has_alt: bool, scale: float, plot_types: Sequence[str] = ()) -> None:  # fmt: skip
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
@@ -394,6 +428,12 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
         handles.append(Patch(facecolor=_ZONE_STYLE["fillColor"], linewidth=2,
                              edgecolor=STATUS_COLOURS[status_of(report)],
                              label=f"{label(lang, 'zone_legend')} ({_verdict(report, lang)})"))  # fmt: skip
+    for i, kind in enumerate(plot_types):  # the type is data: no mathtext in it
+        name = f"{tr(lang, 'Plots')}: {kind}".replace("$", r"\$")
+        handles.append(Patch(facecolor=_PLOT_COLOURS[i % len(_PLOT_COLOURS)], edgecolor="#333",
+                             label=name))  # fmt: skip
+    if plot_types:
+        handles.append(Patch(facecolor=_INTERNAL_ROAD, label=tr(lang, "Internal roads")))
     if has_alt:
         handles.append(Line2D([], [], color="#6a1b9a", linestyle="--",
                               label=label(lang, "alt_legend")))  # fmt: skip

@@ -10,6 +10,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -227,3 +228,35 @@ def test_the_verdict_badge_leaves_the_title_free(
 
 
 PAGE_PT = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
+
+
+def test_map_pdf_draws_the_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`map --pdf --plots`: the plots in their type's colour and in the legend; without
+    --plots neither is on the page."""
+    from test_plots import CRS, _at, rect_estate  # noqa: PLC0415
+
+    from kitland.io import write_estate  # noqa: PLC0415
+    from kitland.maps import _PLOT_COLOURS  # noqa: PLC0415
+
+    estate = write_estate(rect_estate(), tmp_path / "estate.gpkg")
+    zone = tmp_path / "zone.gpkg"
+    gpd.GeoDataFrame(geometry=[_at(shapely.box(0, 0, 200, 100))], crs=CRS).to_file(
+        zone, layer="zone", engine="fiona"
+    )
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[zone]\narea_ha = 2.0\n[plots]\nroad_width_m = 12\n[[plots.types]]\n'
+                     'name = "kios"\nmin_m2 = 400\nmax_m2 = 600\nmin_frontage_m = 10\n'
+                     'min_depth_m = 44\nmax_depth_m = 44\n')  # fmt: skip
+    layout = tmp_path / "plots.gpkg"
+    base = ["map", str(estate), "--zone", str(zone), "--rules", str(rules), "--lang", "id"]
+    assert main(["plots", str(estate), "--zone", str(zone), "--rules", str(rules),
+                 "--out", str(layout)]) == 0  # fmt: skip
+    with_plots, without = tmp_path / "with.pdf", tmp_path / "without.pdf"
+    assert main([*base, "--plots", str(layout), "--pdf", str(with_plots)]) == 0
+    assert main([*base, "--pdf", str(without)]) == 0
+    capsys.readouterr()
+    assert "Kavling usaha: kios" in _text(with_plots) and "Jalan dalam kawasan" in _text(with_plots)
+    assert "kios" not in _text(without)
+    colour = _PLOT_COLOURS[0]
+    assert _share(_png(with_plots), colour, tol=0.03) > 0.002
+    assert _share(_png(without), colour, tol=0.03) < 0.0002
