@@ -512,7 +512,18 @@ def _inline_assets(m: folium.Map, *, root: Element | None = None) -> None:
     order_css = [k for k in _OFFLINE_CSS if k in css]
     head = "".join(f"<style>{_asset_text(css[k])}</style>" for k in order_css)
     head += "".join(f"<script>{_asset_text(js[k])}</script>" for k in order_js)
+    head += f"<script>{_default_icon_js()}</script>"
     m.add_child(_Head(head), index=0)
+
+
+def _default_icon_js() -> str:
+    """Leaflet's default marker icon inlined (the measure tool adds an invisible marker;
+    offline, Leaflet cannot find the icon's folder and asks for a missing file)."""
+    icon = base64.b64encode((_ASSETS / "leaflet/images/marker-icon.png").read_bytes()).decode()
+    url = f"data:image/png;base64,{icon}"
+    no_shadow = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+    return (f"L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({{iconUrl:'{url}',"
+            f"iconRetinaUrl:'{url}',shadowUrl:'{no_shadow}'}});")
 
 
 # --------------------------------------------------------------------------- layers
@@ -1111,10 +1122,8 @@ def make_map(
     folium.plugins.Fullscreen(
         title=_label(lang, "fullscreen"), title_cancel=_label(lang, "fullscreen_exit")
     ).add_to(m)
-    folium.plugins.MeasureControl(
-        position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
-        primary_area_unit="hectares", secondary_area_unit="sqmeters",
-    ).add_to(m)  # fmt: skip
+    folium.plugins.MeasureControl(position="topleft", **_measure_options(lang)).add_to(m)
+    add_control_words(m, lang=lang)
     add_draw_tool(m, lang=lang, land_use=rules.zone.land_use if rules and rules.zone else "umkm",
                   zone=None if geom is None else _to_lonlat([geom], estate.crs)[0])  # fmt: skip
     # The inset: the whole estate, its zone in the verdict's colour (and the village
@@ -1626,6 +1635,78 @@ _DRAW_WORDS = {
     "edit.handlers.remove.tooltip.text": "Click the zone to delete it.",
 }
 
+#: Words of Leaflet's own controls and of leaflet-measure (English msgids) that no plugin
+#: option sets; :func:`add_control_words` puts them in the map's language.
+CONTROL_WORDS = (
+    "Zoom in", "Zoom out", "Layers", "A JavaScript library for interactive maps",
+    "Close popup",
+    # leaflet-measure 2.1.7 (its own locales have no Bahasa Indonesia)
+    "Measure", "Measure distances and areas", "Create a new measurement",
+    "Start creating a measurement by adding points to the map", "Finish measurement",
+    "Last point", "Area", "Perimeter", "Point location", "Area measurement",
+    "Linear measurement", "Path distance", "Center on this area", "Center on this line",
+    "Center on this location", "Cancel", "Delete",
+)  # fmt: skip
+
+
+def _measure_options(lang: str) -> dict[str, Any]:
+    """leaflet-measure in metric units with ``lang``'s decimal and grouping signs."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol  # noqa: PLC0415
+
+    units = {"m": {"factor": 1, "display": "m", "decimals": 0},
+             "km": {"factor": 0.001, "display": "km", "decimals": 2},
+             "ha": {"factor": 0.0001, "display": "ha", "decimals": 2},
+             "m2": {"factor": 1, "display": "m²", "decimals": 0}}  # fmt: skip
+    return {"primary_length_unit": "m", "secondary_length_unit": "km",
+            "primary_area_unit": "ha", "secondary_area_unit": "m2", "units": units,
+            "dec_point": get_decimal_symbol(lang), "thousands_sep": get_group_symbol(lang)}  # fmt: skip
+
+
+#: The measure tool's hemisphere letters (after a coordinate) → English msgid.
+_HEMISPHERES = {"N": "N (latitude)", "S": "S (latitude)", "E": "E (longitude)",
+                "W": "W (longitude)"}  # fmt: skip
+
+
+def add_control_words(m: folium.Map, *, lang: str = "id") -> folium.Map:
+    """Put the words of the map's controls in ``lang``: zoom buttons, the layer control,
+    Leaflet's attribution link and the measure tool (panel and result popups).
+
+    These words have no option in their plugins: a script rewrites the titles, labels and
+    texts of :data:`CONTROL_WORDS` under the map's control corners and in measure popups,
+    now and whenever the controls draw themselves again, and writes the measure tool's
+    coordinates (the two halves around its ``coorddivider``) with ``lang``'s decimal sign
+    and hemisphere letters (``LS``/``BT``).
+    Data never passes through it.
+    """
+    from babel.numbers import get_decimal_symbol  # noqa: PLC0415
+
+    if lang == "en":
+        return m
+    words = {w: _tr(lang, w) for w in CONTROL_WORDS}
+    hemi = {k: _tr(lang, v) for k, v in _HEMISPHERES.items()}
+    m.add_child(_Script(
+        f"var words={_js(words)},hemi={_js(hemi)},dp={_js(get_decimal_symbol(lang))},"
+        "root=map.getContainer(),busy=false;"
+        "function dec(t){return t.replace(/(\\d)\\.(\\d)/g,'$1'+dp+'$2');}"
+        "function coords(t){var m=t.match(/^(.+) ([NSEW])$/);"
+        "if(m){return dec(m[1])+' '+hemi[m[2]];}return /^-?\\d+\\.\\d+$/.test(t)?dec(t):null;}"
+        "function fix(el){['title','aria-label'].forEach(function(a){var v=el.getAttribute(a);"
+        "if(v&&words[v.trim()]){el.setAttribute(a,words[v.trim()]);}});"
+        "el.childNodes.forEach(function(n){if(n.nodeType!==3){return;}var t=n.nodeValue.trim(),"
+        "c=el.querySelector(':scope>.coorddivider')?coords(t):null;"
+        "if(words[t]){n.nodeValue=n.nodeValue.replace(t,words[t]);}"
+        "else if(c!==null&&c!==t){n.nodeValue=n.nodeValue.replace(t,c);}"
+        "else{var w=t.slice(t.lastIndexOf(' ')+1);"  # a last word: "404 m (0,40 km) Perimeter"
+        "if(t.indexOf(' ')>0&&words[w]){n.nodeValue=n.nodeValue.replace(new RegExp(' '+w+'(\\\\s*)$'),' '+words[w]+'$1');}}});}"
+        "function all(){busy=false;root.querySelectorAll('.leaflet-control-container *,"
+        ".leaflet-measure-resultpopup *').forEach(fix);}"
+        "all();new MutationObserver(function(){if(!busy){busy=true;setTimeout(all,0);}})"
+        ".observe(root,{subtree:true,childList:true,characterData:true,attributes:true,"
+        "attributeFilter:['title','aria-label']});"
+    ))  # fmt: skip
+    return m
+
+
 #: Height of the comparison map's two panes, percent of the page; the table fills the rest.
 COMPARE_PANES_PCT = 62.0
 
@@ -1830,6 +1911,7 @@ def _pane(
             m.add_child(layer)
     _LayerControl(collapsed=True, position="topright").add_to(m)
     m.add_child(_Script("L.control.scale({imperial:false,maxWidth:160}).addTo(map);"))
+    add_control_words(m, lang=lang)
     m.add_child(_Script(
         "var t=L.control({position:'topright'});t.onAdd=function(){var d=L.DomUtil.create('div',"
         f"'kit-pane');d.textContent={_js(title)};return d;}};t.addTo(map);"
