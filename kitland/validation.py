@@ -58,7 +58,7 @@ import shapely
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
-from kitland.i18n import label, number, numbers_in, tr
+from kitland.i18n import LABELS, label, number, numbers_in, tr
 from kitland.io import LAYER_NAMES
 
 __all__ = [
@@ -344,8 +344,9 @@ class ValidationReport:
         """
         t = functools.partial(tr, lang)
         area = number(self.area_ha, lang, 2)
+        name = label(lang, "bundled_name") if self.estate == LABELS["bundled_name"] else self.estate
         out = [t("{estate} — {area} ha inside the boundary, measured in {crs}").format(
-            estate=self.estate, area=area, crs=self.crs)]  # fmt: skip
+            estate=name, area=area, crs=self.crs)]  # fmt: skip
         out += [_finding_text(f, lang) for f in self.findings] or [t("no data problems found")]
         out.append("")
         out.append(t("land budget"))

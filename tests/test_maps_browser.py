@@ -262,12 +262,14 @@ def _leftover_words(texts: list[str], allowed: list[str]) -> list[str]:
     """Words of ``texts`` that are neither an allowed text nor a number with its unit."""
     by_length = sorted(set(allowed), key=len, reverse=True)
     # numbers, dates and the measure tool's degrees, minutes and seconds (06° 57' 56,19")
-    number = re.compile(r"^[-+]?\d[\d.,]*$|^\d{4}-\d{2}-\d{2}$|^\d+(?:,\d+)?[°'\"]$")
+    number = re.compile(r"^[-+]?\d[\d.,]*%?$|^\d{4}-\d{2}-\d{2}$|^\d+(?:,\d+)?[°'\"]$")
     left = []
     for text in texts:
         for a in by_length:  # whole words only: a catalogue's "m" leaves "Perimeter" whole
-            text = re.sub(rf"(?<!\w){re.escape(a)}(?!\w)", " ", text)
-        for word in re.split(r"[\s·:;()✓✗–—−×<>=#.,/|&+-]+", text):
+            before = r"(?<!\w)" if re.match(r"\w", a) else ""
+            after = r"(?!\w)" if re.search(r"\w$", a) else ""
+            text = re.sub(before + re.escape(a) + after, " ", text)
+        for word in re.split(r"[\s·:;()✓✗–—−×<>=≤≥±#.,/|&+-]+", text):
             if word and not number.match(word) and word not in ("ha", "m", "km", "%", "m²"):
                 left.append(word)
     return left
