@@ -281,7 +281,9 @@ def side_by_side(
                 text += f" ({_signed(float(v) - float(ref), lang, dec)})"
             row.append(text if c is not None else "—")
         rows.append(row)
-    zone_results = [r for r in (first.report.results if first is not None else []) if r.scope == "zone"]
+    zone_results = [
+        r for r in (first.report.results if first is not None else []) if r.scope == "zone"
+    ]
     for rid, name in ((r.id, r.label(lang)) for r in zone_results):
         row = [name]
         for _, c in columns:

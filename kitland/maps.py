@@ -522,8 +522,10 @@ def _default_icon_js() -> str:
     icon = base64.b64encode((_ASSETS / "leaflet/images/marker-icon.png").read_bytes()).decode()
     url = f"data:image/png;base64,{icon}"
     no_shadow = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
-    return (f"L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({{iconUrl:'{url}',"
-            f"iconRetinaUrl:'{url}',shadowUrl:'{no_shadow}'}});")
+    return (
+        f"L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({{iconUrl:'{url}',"
+        f"iconRetinaUrl:'{url}',shadowUrl:'{no_shadow}'}});"
+    )
 
 
 # --------------------------------------------------------------------------- layers
@@ -1535,7 +1537,9 @@ def add_plots(
                                if _col(row, "width_m") is not None else None))}
         for _, row in rd.iterrows()
     ]  # fmt: skip
-    road_style = {"": {"fillColor": _INTERNAL_ROAD, "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
+    road_style = {
+        "": {"fillColor": _INTERNAL_ROAD, "fillOpacity": 0.9, "color": "#777", "weight": 0.5}
+    }
     _add_under_control(m, _GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
                                     styles=road_style, kind="internal_roads"))  # fmt: skip
     return m
@@ -1856,7 +1860,7 @@ def add_table(
     makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them.
     """
     dual = isinstance(m, folium.plugins.DualMap)
-    target = m.m1 if dual else m
+    target = m.m1 if isinstance(m, folium.plugins.DualMap) else m
     target.add_child(_Head(_DRAW_CSS))
     target.add_child(_Body(_table_html(rows, title=title, price=price, below=dual)))
 

@@ -238,7 +238,8 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
         if stacked:
             _shrink_to(badge, right, renderer)
         else:  # the title ends a badge's padding and a gap before the badge
-            limit = badge.get_window_extent(renderer).x0 - 2 * size * renderer.points_to_pixels(0.35)
+            pad = 0.35 * size * renderer.points_to_pixels(1.0)
+            limit = badge.get_window_extent(renderer).x0 - 2 * pad
     name = ax.text(0, rows[0], title or estate_title(estate, lang), fontsize=17 * scale,
                    fontweight="bold", va="top", ha="left")  # fmt: skip
     _shrink_to(name, limit, renderer)

@@ -222,7 +222,7 @@ def test_the_verdict_badge_leaves_the_title_free(
         assert apart, (other, v)
     w_pt, h_pt = (PAGE_PT[paper][::-1] if orientation == "landscape" else PAGE_PT[paper])
     for box in (t, v, subtitle):
-        assert 0 <= box[0] and box[2] <= w_pt and 0 <= box[1] and box[3] <= h_pt
+        assert box[0] >= 0 and box[2] <= w_pt and box[1] >= 0 and box[3] <= h_pt
     assert _is_page(_png(pdf), *((297, 420) if paper == "A3" else (210, 297))[
         :: -1 if orientation == "landscape" else 1])
 

@@ -294,7 +294,9 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
     gap = (t("gap {gap}").format(gap=percent(p.gap, lang, 2)) if math.isfinite(p.gap)
            else t("gap unknown"))  # fmt: skip
     if p.status == "OPTIMAL":
-        st = t("optimal on the {grid} m grid").format(grid=f"{grid_m:g}") if grid_m else t("optimal")
+        st = (
+            t("optimal on the {grid} m grid").format(grid=f"{grid_m:g}") if grid_m else t("optimal")
+        )
     elif p.rescued:
         st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
                "cells, which failed check themselves").format(gap=gap)  # fmt: skip
