@@ -55,7 +55,7 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import straighten, vertex_count
 from kitland.placement._solve import Solution, solve
-from kitland.report import Report, RuleResult
+from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
@@ -222,7 +222,7 @@ class PlacementResult:
             limit = float(s.get("time_limit_s", 0.0))
             lines.append(t("no placement found within {limit} s; it is not proven that none "
                            "exists; try --time-limit {more}").format(
-                               limit=f"{limit:g}", more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
+                               limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
         else:
             lines.append(_infeasible_text(s, lang))
             lines += _funnel_lines(self.report.extra, lang)
@@ -234,7 +234,7 @@ class PlacementResult:
         hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
         lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
             solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
-            cells=number(s.get("cells", 0), lang), grid=f"{s.get('grid_m', 0):g}"))  # fmt: skip
+            cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -295,7 +295,9 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
            else t("gap unknown"))  # fmt: skip
     if p.status == "OPTIMAL":
         st = (
-            t("optimal on the {grid} m grid").format(grid=f"{grid_m:g}") if grid_m else t("optimal")
+            t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
+            if grid_m
+            else t("optimal")
         )
     elif p.rescued:
         st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
@@ -318,7 +320,7 @@ def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
     """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
     t = functools.partial(tr, lang)
     text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
-             "cells)").format(grid=f"{solver.get('grid_m', 0):g}")  # fmt: skip
+             "cells)").format(grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
     if solver.get("conservative"):
         text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
                   "corners), so a zone with narrower parts that would still pass check is not "
@@ -349,7 +351,8 @@ def _funnel_lines(extra: dict[str, Any], lang: str = "en") -> list[str]:
     fun = extra.get("funnel", {})
     alone, so_far = t("alone"), t("so far")
     for st in fun.get("steps", []):
-        lines.append(f"  {st['rule']:<24} {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
+        rule = rule_label(st["rule"], st["rule"].split("#")[0], lang)  # area, on, kind#i
+        lines.append(f"  {rule:<24} {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
                      f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
     if fun.get("largest_pieces_ha"):
         pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
