@@ -183,6 +183,16 @@ def _write_text(args: argparse.Namespace, path: str | None, text: str, what: str
     _say(args, f"wrote {path} ({what})")
 
 
+def _text_lang(args: argparse.Namespace) -> str:
+    """The language of the terminal text and text reports: ``--lang``, else English."""
+    return args.lang or "en"
+
+
+def _map_lang(args: argparse.Namespace) -> str:
+    """The language of maps, PDF and KML: ``--lang``, else Bahasa Indonesia."""
+    return args.lang or "id"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``kitland validate``: report data problems and the land budget."""
     from kitland.validation import repair, validate  # noqa: PLC0415
@@ -191,7 +201,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     estate = _estate(args, strict=False)
     report = validate(estate)
     _inputs_accepted(args)
-    text = report.to_json() if args.format == "json" else report.to_text()
+    text = report.to_json() if args.format == "json" else report.to_text(lang=_text_lang(args))
     _write_text(args, args.output, text, f"{args.format} report")
     if args.fix:
         from kitland.io import write_estate  # noqa: PLC0415
@@ -252,9 +262,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
     if args.format == "text":
-        text = report.to_text(lang=args.lang)
+        text = report.to_text(lang=_text_lang(args))
         if "score" in report.zone:
-            text += _score_line(report.zone["score"], args.lang, cell_m=args.cell_m)
+            text += _score_line(report.zone["score"], _text_lang(args), cell_m=args.cell_m)
     else:
         text = {"json": report.to_json, "junit": report.to_junit}[args.format]()
     _write_text(args, args.output, text, f"{args.format} report")
@@ -319,7 +329,7 @@ def cmd_place(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     _inputs_accepted(args)
-    sys.stdout.write(result.summary())
+    sys.stdout.write(result.summary(_text_lang(args)))
     written = []
     report = result.report
     table: list[list[str]] = []
@@ -331,9 +341,9 @@ def cmd_place(args: argparse.Namespace) -> int:
         report = Report(report.results, report.zone,
                         {**report.extra, "versus_first": versus_first(result)})  # fmt: skip
         cands = candidates_of(result)
-        title = tr(args.lang, "placement {rank}")
+        title = tr(_map_lang(args), "placement {rank}")
         table = side_by_side([(title.format(rank=i + 1), c) for i, c in enumerate(cands)],
-                             lang=args.lang)  # fmt: skip
+                             lang=_map_lang(args))  # fmt: skip
     if args.report:
         from kitland.io import atomic_path  # noqa: PLC0415
 
@@ -345,7 +355,7 @@ def cmd_place(args: argparse.Namespace) -> int:
 
         assert result.rules is not None and result.rules.zone is not None
         write_kml(args.kml, estate, zones=[(f"{result.rules.zone.name} {p.rank}", p.zone)
-                                           for p in result.alternatives], lang=args.lang)  # fmt: skip
+                                           for p in result.alternatives], lang=_map_lang(args))  # fmt: skip
         written.append(f"{args.kml} (KML for Google Earth)")
     if result.found and args.out:
         write_placement(result, args.out)
@@ -361,7 +371,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             zone=result.zone,
             report=result.report,
             alternatives=result.alternatives[1:],
-            lang=args.lang,
+            lang=_map_lang(args),
             offline=args.offline,
             rules_source=rules.source,
             rules=rules,
@@ -371,7 +381,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             from kitland.maps import add_table  # noqa: PLC0415
 
             add_table(
-                m, table, title=tr(args.lang, "What each placement costs against placement 1")
+                m, table, title=tr(_map_lang(args), "What each placement costs against placement 1")
             )
         save_map(m, args.map)
         written.append(f"{args.map} (meeting map)")
@@ -379,7 +389,7 @@ def cmd_place(args: argparse.Namespace) -> int:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
         write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
-                  alternatives=result.alternatives[1:], rules=rules, lang=args.lang,
+                  alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                   paper=args.paper, orientation=args.orientation,
                   score=result.alternatives[0].score)  # fmt: skip
         written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
@@ -469,8 +479,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
+        plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
-                  lang=args.lang, paper=args.paper, orientation=args.orientation)  # fmt: skip
+                  lang=args.lang, paper=args.paper, orientation=args.orientation,
+                  plots=plots_gdf, internal_roads=roads_gdf)  # fmt: skip
         _say(args, f"wrote {args.pdf} (print layout, {args.paper} {args.orientation})")
     if html:
         m = make_map(
@@ -589,14 +601,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     rules = _rules(args)
     result = compare(estate, zone, rules, time_limit_s=args.time_limit, cell_m=args.cell_m)
     _inputs_accepted(args)
-    sys.stdout.write(result.summary(args.lang))
+    sys.stdout.write(result.summary(_text_lang(args)))
     if args.report:
         _write_text(args, args.report, result.to_json(), "JSON report")
     if args.map:
         from kitland.maps import compare_map, save_map  # noqa: PLC0415
 
-        save_map(compare_map(estate, result, rules=rules, lang=args.lang, offline=args.offline),
-                 args.map)  # fmt: skip
+        save_map(compare_map(estate, result, rules=rules, lang=_map_lang(args),
+                             offline=args.offline), args.map)  # fmt: skip
         _say(args, f"wrote {args.map} (comparison map)")
     if args.pdf:
         from kitland.i18n import tr  # noqa: PLC0415
@@ -604,11 +616,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
         others = [c for c in (result.best, result.near_proposal) if c is not None]
-        title = (
-            f"{estate_title(estate, args.lang)} — {tr(args.lang, 'Proposal against the best zone')}"
-        )
+        lang = _map_lang(args)
+        title = f"{estate_title(estate, lang)} — {tr(lang, 'Proposal against the best zone')}"
         write_pdf(estate, args.pdf, zone=result.proposal.zone, report=result.proposal.report,
-                  alternatives=others, rules=rules, lang=args.lang, paper=args.paper,
+                  alternatives=others, rules=rules, lang=lang, paper=args.paper,
                   orientation=args.orientation, title=title, score=result.proposal.score)  # fmt: skip
         _say(args, f"wrote {args.pdf} (print layout of the proposal, the best zones dashed)")
     return 0 if result.passed else 1
@@ -657,6 +668,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="report data problems and the land budget")
     estate_args(v)
     v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--lang", choices=["en", "id"], default=None,
+                   help="language of the text report (default en; JSON is neutral)")  # fmt: skip
     v.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     v.add_argument(
         "--fix",
@@ -685,7 +698,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
-    c.add_argument("--lang", choices=["en", "id"], default="en",
+    c.add_argument("--lang", choices=["en", "id"], default=None,
                    help="language of the text report (default en; JSON and JUnit are neutral)")  # fmt: skip
     c.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
                    help="the placement grid the score is measured on (default 25, as place)")  # fmt: skip
@@ -718,7 +731,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="solver time limit, s (default 60)",
     )
-    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
+    pl.add_argument("--lang", choices=["id", "en"], default=None,
+                    help="language of the text, map and PDF (default: text en, map and PDF id)")  # fmt: skip
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(pl)
     pl.add_argument("--kml", metavar="OUT.kml", default=None,
@@ -753,9 +767,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="solver time for both placements together, s (default 120)")  # fmt: skip
     cp.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
                     help="cell size in metres (default 25)")  # fmt: skip
-    cp.add_argument(
-        "--lang", choices=["id", "en"], default="id", help="language of the table and map"
-    )
+    cp.add_argument("--lang", choices=["id", "en"], default=None,
+                    help="language of the text, map and PDF (default: text en, map and PDF id)")  # fmt: skip
     cp.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(cp)
     cp.set_defaults(func=cmd_compare)

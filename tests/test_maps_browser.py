@@ -19,6 +19,7 @@ from test_maps import REPORT, RULES, XSS, ZONE, _estate
 from kitland.i18n import catalogue
 from kitland.maps import (
     CDN_FILE_TO_VENDORED,
+    DRAWN_FILENAME,
     LABEL_MIN_ZOOM,
     STATUS_COLOURS,
     make_map,
@@ -260,13 +261,16 @@ def test_the_verdict_and_its_colour_follow_the_report(
 def _leftover_words(texts: list[str], allowed: list[str]) -> list[str]:
     """Words of ``texts`` that are neither an allowed text nor a number with its unit."""
     by_length = sorted(set(allowed), key=len, reverse=True)
-    number = re.compile(r"^[-+]?\d[\d.,]*$|^\d{4}-\d{2}-\d{2}$")
+    # numbers, dates and the measure tool's degrees, minutes and seconds (06° 57' 56,19")
+    number = re.compile(r"^[-+]?\d[\d.,]*%?$|^\d{4}-\d{2}-\d{2}$|^\d+(?:,\d+)?[°'\"]$")
     left = []
     for text in texts:
-        for a in by_length:
-            text = text.replace(a, " ")
-        for word in re.split(r"[\s·:;()✓✗–—−×<>=#.,/|&+-]+", text):
-            if word and not number.match(word) and word not in ("ha", "m", "km", "%"):
+        for a in by_length:  # whole words only: a catalogue's "m" leaves "Perimeter" whole
+            before = r"(?<!\w)" if re.match(r"\w", a) else ""
+            after = r"(?!\w)" if re.search(r"\w$", a) else ""
+            text = re.sub(before + re.escape(a) + after, " ", text)
+        for word in re.split(r"[\s·:;()✓✗–—−×<>=≤≥±#.,/|&+-]+", text):
+            if word and not number.match(word) and word not in ("ha", "m", "km", "%", "m²"):
                 left.append(word)
     return left
 
@@ -289,8 +293,41 @@ def _page_texts(pg: Page, path: Path, name: str) -> list[str]:
     page.evaluate(f"() => {name}.setZoom({LABEL_MIN_ZOOM + 1})")  # labels of parcels
     page.wait_for_timeout(400)
     texts += page.evaluate(VISIBLE_TEXT)
+    texts += _measured_texts(pg, page, name)
+    texts += page.evaluate(CONTROL_TEXT)
     page.close()
     return texts
+
+
+#: Every title, aria-label and text (shown or folded away) of the map's controls and popups.
+CONTROL_TEXT = """() => {
+  const out = [];
+  document.querySelectorAll('.leaflet-control-container, .leaflet-popup-pane').forEach(box => {
+    box.querySelectorAll('*').forEach(el => {
+      for (const a of ['title', 'aria-label']) { if (el.getAttribute(a)) out.push(el.getAttribute(a)); }
+      el.childNodes.forEach(n => { if (n.nodeType === 3 && n.nodeValue.trim()) out.push(n.nodeValue.trim()); });
+    });
+  });
+  return out;
+}"""
+
+
+def _measured_texts(pg: Page, page: Any, name: str) -> list[str]:
+    """Measure a triangle with the measure tool: its panel's and result popup's words."""
+    page.evaluate(f"() => {name}.setView({name}.getCenter(), {LABEL_MIN_ZOOM - 1})")
+    page.wait_for_timeout(300)
+    page.locator(".leaflet-control-measure").hover()
+    page.click(".leaflet-control-measure .js-start")
+    texts = page.locator(".leaflet-control-measure").inner_text().split("\n")
+    x0, y0, x1, y1 = ZONE.bounds
+    for x, y in ((x0, y0), (x1, y0), (x1, y1)):
+        page.mouse.click(*pg.point_of(name, x, y))
+        page.wait_for_timeout(150)
+    texts += page.locator(".leaflet-control-measure").inner_text().split("\n")
+    page.click(".leaflet-control-measure .js-finish")
+    page.wait_for_selector(".leaflet-measure-resultpopup", timeout=5_000)
+    texts += page.locator(".leaflet-measure-resultpopup").inner_text().split("\n")
+    return [t for t in texts if t.strip()]
 
 
 def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: Path) -> None:
@@ -303,7 +340,7 @@ def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: 
     data = [str(v) for layer in ("parcels", "roads", "gates", "water", "settlements", "boundary")
             for col in estate.layer(layer).columns if col != "geometry"
             for v in estate.layer(layer)[col].dropna()] + [estate.name]  # fmt: skip
-    proper = ["Leaflet", "rules/test.toml", "test.toml"]  # the map library, the rules file
+    proper = ["Leaflet", "rules/test.toml", "test.toml", DRAWN_FILENAME]  # library, files
     texts = {}
     for lang in ("id", "en"):
         m = make_map(estate, zone=ZONE, report=REPORT, rules=RULES, lang=lang, offline=True)
@@ -315,6 +352,7 @@ def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: 
     # The check can fail: the English map leaves its English words over.
     left = _leftover_words(texts["en"], [*allowed, *data, *proper])
     assert {"Land", "use", "Rule", "Measured", "Required", "FAIL"} <= set(left)
+    assert {"Zoom", "Layers", "Perimeter", "Delete"} <= set(left)  # controls' own words too
 
 
 def test_the_map_opens_on_the_zone_with_the_estate_in_the_inset(

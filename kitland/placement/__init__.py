@@ -23,6 +23,7 @@ make a placement possible (:mod:`._diagnose`).
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import math
@@ -40,6 +41,7 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
+from kitland.i18n import number, numbers_in, percent, tr
 from kitland.placement._cells import (
     CandidateLand,
     Cells,
@@ -53,7 +55,7 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import straighten, vertex_count
 from kitland.placement._solve import Solution, solve
-from kitland.report import Report, RuleResult
+from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
@@ -187,43 +189,52 @@ class PlacementResult:
     estate: Estate | None = field(default=None, repr=False)
     status: str = "OPTIMAL"
 
-    def summary(self) -> str:
-        """A few lines for the terminal: each placement with its own status, or why none."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for the terminal: each placement with its own status, or why none.
+
+        Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
+        written in ``lang``'s locale; the funnel's diagnosis sentences stay English.
+        """
         s = self.solver
+        t = functools.partial(tr, lang)
         lines = []
         if self.found:
             asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
             for p in self.alternatives:
-                lines.append(_placement_line(p, s.get("grid_m")))
+                lines.append(_placement_line(p, s.get("grid_m"), lang))
             if len(self.alternatives) < asked:
-                lines.append(f"found {len(self.alternatives)} of {asked} placements: "
-                             f"{s.get('alternatives_missing', '')}")  # fmt: skip
+                lines.append(t("found {n} of {asked} placements: {why}").format(
+                    n=len(self.alternatives), asked=asked,
+                    why=t(s.get("alternatives_missing", ""))))  # fmt: skip
             if any(
                 p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
             ):
-                lines.append("placements found when the time ran out can differ between runs; "
-                             "a longer --time-limit may prove them")  # fmt: skip
+                lines.append(t("placements found when the time ran out can differ between runs; "
+                               "a longer --time-limit may prove them"))  # fmt: skip
             failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
             if failing:
-                lines.append("layout rules (the master plan, not the zone) that fail, so the "
-                             "report says passed: false: " + "; ".join(
-                                 f"{r.id} {r.value if r.value is None else f'{r.value:,.1f}'} "
-                                 f"{r.unit}, needs {r.required}".replace("  ", " ")
-                                 for r in failing))  # fmt: skip
+                lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
+                               "report says passed: false: {rules}").format(rules="; ".join(
+                                   f"{r.label(lang)} {_value(r.value, lang)} {t(r.unit)}, "
+                                   f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
+                                   for r in failing)))  # fmt: skip
         elif self.status == "UNDECIDED":
             limit = float(s.get("time_limit_s", 0.0))
-            lines.append(f"no placement found within {limit:g} s; it is not proven that none "
-                         f"exists; try --time-limit {max(60.0, 4 * limit):g}")  # fmt: skip
+            lines.append(t("no placement found within {limit} s; it is not proven that none "
+                           "exists; try --time-limit {more}").format(
+                               limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
         else:
-            lines.append(_infeasible_text(s))
-            lines += _funnel_lines(self.report.extra)
+            lines.append(_infeasible_text(s, lang))
+            lines += _funnel_lines(self.report.extra, lang)
             rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
             if rejected:
                 counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
-                lines.append(f"  zones found by the solver failed the final check on: {counts}")
-        hit = " (time limit reached)" if s.get("time_limit_hit") else ""
-        lines.append(f"{s.get('name')}: {s.get('time_s', 0):.1f} s{hit}, {s.get('cells', 0)} cells "
-                     f"of {s.get('grid_m', 0):g} m")  # fmt: skip
+                lines.append("  " + t("zones found by the solver failed the final check on: "
+                                      "{rules}").format(rules=counts))  # fmt: skip
+        hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
+        lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
+            solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
+            cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -273,32 +284,47 @@ class PlacementResult:
         )
 
 
-def _placement_line(p: Placement, grid_m: Any) -> str:
+def _value(value: float | None, lang: str) -> str:
+    return "None" if value is None else number(value, lang, 1)
+
+
+def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
+    t = functools.partial(tr, lang)
     c = p.report.zone.get("compactness", float("nan"))
+    gap = (t("gap {gap}").format(gap=percent(p.gap, lang, 2)) if math.isfinite(p.gap)
+           else t("gap unknown"))  # fmt: skip
     if p.status == "OPTIMAL":
-        st = f"optimal on the {grid_m:g} m grid" if grid_m else "optimal"
+        st = (
+            t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
+            if grid_m
+            else t("optimal")
+        )
     elif p.rescued:
-        gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
-        st = (f"feasible, {gap} to the grid's bound: the straightened outline of the solver's "
-              "cells, which failed check themselves")  # fmt: skip
+        st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
+               "cells, which failed check themselves").format(gap=gap)  # fmt: skip
     else:
-        gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
-        st = f"feasible, {gap} ({p.note or 'time limit reached'})"
+        st = t("feasible, {gap} ({why})").format(gap=gap,
+                                                  why=t(p.note or "time limit reached"))  # fmt: skip
     if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
-        st += f"; cells scored {p.grid_score:,.1f}, outline straightened"
-    verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
-    return (f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
-            f"{p.vertices} vertices, {st}, {verdict}")  # fmt: skip
+        st += t("; cells scored {score}, outline straightened").format(
+            score=number(p.grid_score, lang, 1))  # fmt: skip
+    verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
+    return t("placement {rank}: {area} ha, score {score}, compactness {compactness}, "
+             "{vertices} vertices, {status}, {verdict}").format(
+                 rank=p.rank, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
+                 compactness=number(c, lang, 2), vertices=p.vertices, status=st,
+                 verdict=verdict)  # fmt: skip
 
 
-def _infeasible_text(solver: dict[str, Any]) -> str:
+def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
     """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
-    text = (f"no placement satisfies the rules (proven for zones of the {solver.get('grid_m', 0):g} m "
-            "grid's cells)")  # fmt: skip
+    t = functools.partial(tr, lang)
+    text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
+             "cells)").format(grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
     if solver.get("conservative"):
-        text += (f"; the model reads {', '.join(solver['conservative'])} conservatively (whole "
-                 "squares of cells, charged corners), so a zone with narrower parts that would "
-                 "still pass check is not ruled out")  # fmt: skip
+        text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
+                  "corners), so a zone with narrower parts that would still pass check is not "
+                  "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
     return text
 
 
@@ -319,16 +345,19 @@ def _street_hints(
     ]  # fmt: skip
 
 
-def _funnel_lines(extra: dict[str, Any]) -> list[str]:
+def _funnel_lines(extra: dict[str, Any], lang: str = "en") -> list[str]:
+    t = functools.partial(tr, lang)
     lines = []
     fun = extra.get("funnel", {})
+    alone, so_far = t("alone"), t("so far")
     for st in fun.get("steps", []):
-        lines.append(
-            f"  {st['rule']:<24} alone {st['alone_ha']:9.1f} ha   so far {st['cumulative_ha']:9.1f} ha"
-        )
+        rule = rule_label(st["rule"], st["rule"].split("#")[0], lang)  # area, on, kind#i
+        lines.append(f"  {rule:<24} {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
+                     f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
     if fun.get("largest_pieces_ha"):
-        pieces = ", ".join(f"{x:.1f}" for x in fun["largest_pieces_ha"])
-        lines.append(f"  largest pieces left: {pieces} ha (need {fun['min_area_ha']:.1f} ha)")
+        pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
+        lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
+            pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
     lines += [f"  - {d.get('text', '')}" for d in extra.get("diagnosis", [])]
     return lines
 
