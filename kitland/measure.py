@@ -845,7 +845,7 @@ def check(
     [('area', True, 20.0), ('on', True, 0.0), ('adjacent#1', True, 500.0)]
     """
     require_valid(estate, on_invalid=on_invalid)
-    skip = {(r.scope, r.index): why for r, why in rules.check_against(estate)}
+    skip = {r.key: why for r, why in rules.check_against(estate)}
     results: list[RuleResult] = []
     summary: dict[str, Any] = {}
     if zone is not None:
@@ -858,8 +858,8 @@ def check(
         if rules.zone is not None:
             results += [_area_result(z, rules), _on_result(z, estate, rules)]
         for rule in rules.rules:
-            if (rule.scope, rule.index) in skip:
-                results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
+            if rule.key in skip:
+                results.append(_skipped(rule, skip[rule.key]))
                 continue
             results.append(_ZONE_RULES[rule.kind](z, estate, rule, rules))
             log.debug("%s: %s", rule.id, results[-1].message)
@@ -868,8 +868,8 @@ def check(
             "no zone given: the %d zone rules of %s are not checked", len(rules.rules), rules.source
         )
     for rule in rules.layout:
-        if (rule.scope, rule.index) in skip:
-            results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
+        if rule.key in skip:
+            results.append(_skipped(rule, skip[rule.key]))
             continue
         results.append(_LAYOUT_RULES[rule.kind](estate, rule, rules))
     english = {r.id: r.name_en for r in rules if r.name_en}
