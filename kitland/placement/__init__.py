@@ -113,6 +113,8 @@ class Placement:
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
     note
         Why a ``FEASIBLE`` placement is not proven, when it is not the time limit.
+    name
+        The zone's name when several zones were placed together (``[[zones]]``).
     """
 
     zone: Polygon
@@ -127,6 +129,7 @@ class Placement:
     grid_score: float = math.nan
     rescued: bool = False
     note: str = ""
+    name: str = ""
 
     @property
     def vertices(self) -> int:
@@ -175,6 +178,10 @@ class PlacementResult:
         ``OPTIMAL`` or ``FEASIBLE`` (the best placement's), ``INFEASIBLE`` (proven: no
         zone of the grid's cells satisfies the rules) or ``UNDECIDED`` (time ran out
         before either was found).
+    zones
+        With several zones (``[[zones]]``): one placement per zone, in the rules file's
+        order (``name`` set; ``zone`` is then None and ``report`` a
+        :class:`~kitland.report.ZonesReport`). Empty for one zone.
     """
 
     found: bool
@@ -186,9 +193,14 @@ class PlacementResult:
     rules: Rules | None = field(default=None, repr=False)
     estate: Estate | None = field(default=None, repr=False)
     status: str = "OPTIMAL"
+    zones: tuple[Placement, ...] = ()
 
     def summary(self) -> str:
         """A few lines for the terminal: each placement with its own status, or why none."""
+        if self.rules is not None and len(self.rules.zones) > 1:
+            from kitland.placement._zones import summary  # noqa: PLC0415
+
+            return summary(self)
         s = self.solver
         lines = []
         if self.found:
@@ -377,6 +389,18 @@ def build_problem(
     land = candidate_land(estate, rules)
     _check_cell_count(land.allowed, cell_m)
     cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+    return land, cells, problem_on(estate, rules, cells)
+
+
+def problem_on(estate: Estate, rules: Rules, cells: Cells) -> Problem:
+    """The array problem of ``rules`` (one zone, applicable on ``estate``) on ``cells``.
+
+    :func:`build_problem` cuts the zone's own land into cells; several zones share one
+    set of cells cut from their lands together (:mod:`._zones`).
+    """
+    zone = rules.zone
+    assert zone is not None
+    cell_m = cells.cell_m
     attrs = cell_attributes(estate, rules, cells)
     sums, reach = [], []
     min_c: float | None = None
@@ -398,14 +422,13 @@ def build_problem(
             width = max(width, math.ceil(w / cell_m - 1e-9))
             width_m = max(width_m, w)
     cost, boundary_weight = preference_cost(rules, cells, attrs)
-    prob = Problem(
+    return Problem(
         area_m2=cells.area_m2, perimeter_m=cells.perimeter_m, cost=cost, row=cells.row, col=cells.col,
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
         corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
     )  # fmt: skip
-    return land, cells, prob
 
 
 def preference_cost(
@@ -861,6 +884,14 @@ def place(
     ('OPTIMAL', True)
     """
     estate, rules = _as_inputs(estate, rules)
+    several = len(rules.zones) > 1
+    if several and (alternatives != 1 or near is not None):
+        what = "alternatives" if alternatives != 1 else "near"
+        msg = (f"{what}: not available when placing several zones ([[zones]] of "
+               f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
+        raise UsageError(msg)
+    if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
+        rules = rules.for_zone(rules.zones[0].name)
     for name, value in (("alternatives", alternatives), ("cell_m", cell_m),
                         ("time_limit_s", time_limit_s), ("max_overlap", max_overlap)):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -880,6 +911,11 @@ def place(
         raise UsageError(msg)
     _check_near(near, near_share)
     require_valid(estate, on_invalid=on_invalid)
+    if several:
+        from kitland.placement._zones import place_zones  # noqa: PLC0415
+
+        return place_zones(estate, rules, cell_m=float(cell_m), time_limit_s=time_limit_s,
+                           options=options, progress=progress)  # fmt: skip
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)

@@ -112,7 +112,7 @@ def _zone(p: Problem, allowed: NDArray[np.bool_]) -> _Zone:
 def solve_joint(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
     between: Sequence[Between] = (), *, time_limit_s: float = 60.0, seed: int = 0,
-    options: SolveOptions | None = None, diagnose: bool = True,
+    options: SolveOptions | None = None, diagnose: bool = True, names: Sequence[str] = (),
 ) -> JointSolution:  # fmt: skip
     """The allocation of least summed score: one cell set per zone, each satisfying its
     own problem (connected), none overlapping, every ``between`` rule holding.
@@ -134,6 +134,8 @@ def solve_joint(
         ``joint_start_share`` of the time goes to the warm start.
     diagnose
         When the allocation is proven infeasible, name what blocks it (:func:`_blocking`).
+    names
+        The zones' names for that diagnosis (default ``zone 0``, ``zone 1``, ...).
 
     Raises
     ------
@@ -178,7 +180,8 @@ def solve_joint(
         out = JointSolution(None, math.inf, lz.bound if status == "UNKNOWN" else math.inf, status,
                             math.inf, time.monotonic() - t0, score0)  # fmt: skip
         if status == "INFEASIBLE" and diagnose:
-            out.blocking = _blocking(problems, allowed, between, seed=seed, options=opts)
+            names = list(names) or [f"zone {z}" for z in range(len(problems))]
+            out.blocking = _blocking(problems, allowed, between, names, seed=seed, options=opts)
         return out
     obj = _score(problems, cells)
     bound = obj if lz.status == "OPTIMAL" else min(lz.bound, obj)
@@ -350,7 +353,7 @@ def _check(problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
 
 def _blocking(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between], *, seed: int, options: SolveOptions,
+    between: Sequence[Between], names: Sequence[str], *, seed: int, options: SolveOptions,
 ) -> list[tuple[str, str]]:  # fmt: skip
     """What a solve proves blocks an infeasible allocation.
 
@@ -368,7 +371,7 @@ def _blocking(
         sol = solve(problems[z].take(allowed[z]), time_limit_s=max(left, 0.1), seed=seed,
                     options=options)  # fmt: skip
         if sol.status == "INFEASIBLE":
-            out.append((f"zone {z}", "its own rules allow no zone on its land (proven)"))
+            out.append((names[z], "its own rules allow no zone on its land (proven)"))
     if out:
         return out
     trials: list[tuple[str, str, list[int], list[Between]]] = [
@@ -380,7 +383,7 @@ def _blocking(
         renum = {k: i for i, k in enumerate(rest)}
         keep = [Between(b.name, b.kind, tuple(renum[k] for k in b.zones), b.min_m, b.min_m2, b.max_m2)
                 for b in between if z not in b.zones]  # fmt: skip
-        trials.append((f"zone {z}", "without it the other zones fit (an allocation was found)",
+        trials.append((names[z], "without it the other zones fit (an allocation was found)",
                        rest, keep))  # fmt: skip
     for k, (name, reason, which, rules) in enumerate(trials):
         left = (t_end - time.monotonic()) / (len(trials) - k)
