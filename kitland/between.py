@@ -19,15 +19,22 @@ from __future__ import annotations
 import dataclasses
 import itertools
 from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
+import geopandas as gpd
+import pandas as pd
 import shapely
 
 from kitland._errors import DataError
-from kitland.measure import EPS_M, area_ha
-from kitland.report import RuleResult
-from kitland.rules import Rule, Rules
+from kitland.measure import EPS_M, area_ha, as_zone, check
+from kitland.report import Report, RuleResult, ZonesReport
+from kitland.rules import Rule, Rules, _suggest
+from kitland.validation import OnInvalid
 
-__all__ = ["between_results", "overlap_m2", "separation_m"]
+if TYPE_CHECKING:
+    from kitland.estate import Estate
+
+__all__ = ["between_results", "check_zones", "overlap_m2", "separation_m", "zone_geometries"]
 
 
 def separation_m(a: shapely.Geometry, b: shapely.Geometry) -> float:
@@ -147,3 +154,142 @@ def between_results(zones: Mapping[str, shapely.Geometry], rules: Rules) -> list
         res = measure(rule, zones, names)
         out.append(dataclasses.replace(res, name_en=rule.name_en))
     return out
+
+
+def zone_geometries(
+    zones: gpd.GeoDataFrame | Mapping[str, Any], estate: Estate, rules: Rules
+) -> dict[str, shapely.Geometry]:
+    """Each zone's geometry in ``estate.crs``, by the zone names of ``rules``.
+
+    Parameters
+    ----------
+    zones
+        A GeoDataFrame with one feature per zone and the zone's name in a ``zone_id``
+        (or else ``name``) column (a ``rank`` column: only rank 1 is taken, as in the
+        ``zone`` layer ``kitland place`` writes); or a mapping name → geometry (shapely
+        in ``estate.crs``, or a GeoDataFrame/GeoSeries with a CRS).
+    estate
+        The estate (its CRS).
+    rules
+        A rules file with ``[[zones]]``.
+
+    Returns
+    -------
+    dict
+        Zone name → (Multi)Polygon, in the rules file's zone order.
+
+    Raises
+    ------
+    DataError
+        In one line naming the zone file and the features: no ``zone_id``/``name``
+        column, a name the rules file does not have (the closest suggested), a zone
+        given twice, a zone of the rules file given no feature; or an unusable
+        geometry (:func:`kitland.measure.as_zone`).
+    """
+    names = [z.name for z in rules.zones]
+    if isinstance(zones, gpd.GeoDataFrame):
+        label = str(zones.attrs.get("source", "zone file"))
+        col = next((c for c in ("zone_id", "name") if c in zones.columns), None)
+        if col is None:
+            msg = (
+                f"{label}: no 'zone_id' (or 'name') column; with several zones in "
+                f"{rules.source or 'the rules'} each feature names its zone ({', '.join(names)})"
+            )
+            raise DataError(msg)
+        if "rank" in zones.columns:
+            zones = zones[pd.to_numeric(zones["rank"], errors="coerce") == 1]
+        items = [
+            (f"{label} feature {i + 1} ({col} {v!r})", v, zones.iloc[[i]])
+            for i, v in enumerate(zones[col])
+        ]
+    elif isinstance(zones, Mapping):
+        label = "zones"
+        items = [(f"zone {k!r}", k, g) for k, g in zones.items()]
+    else:
+        msg = (
+            f"{rules.source or 'the rules'} has several zones ({', '.join(names)}): give them as "
+            f"a GeoDataFrame with a 'zone_id' column or a mapping name → polygon, not a "
+            f"{type(zones).__name__}"
+        )
+        raise DataError(msg)
+    problems = []
+    first: dict[str, str] = {}
+    for where, v, _ in items:
+        if not isinstance(v, str) or v not in names:
+            near = _suggest(v, names) if isinstance(v, str) else ""
+            problems.append(f"{where}: no zone {v!r} in {rules.source or 'the rules'}{near}")
+        elif v in first:
+            problems.append(f"{where}: zone {v!r} is also {first[v]}; give one feature per zone")
+        else:
+            first[v] = where
+    missing = [n for n in names if n not in first]
+    if missing and not problems:
+        problems.append(
+            f"{label}: no feature for zone {', '.join(map(repr, missing))} of "
+            f"{rules.source or 'the rules'} (zones given: {', '.join(map(repr, first)) or 'none'})"
+        )
+    if problems:
+        raise DataError("; ".join(problems))
+    geoms = {v: as_zone(g, estate, label=where) for where, v, g in items}
+    return {n: geoms[n] for n in names}
+
+
+def check_zones(
+    estate: Estate,
+    zones: gpd.GeoDataFrame | Mapping[str, Any],
+    rules: Rules,
+    *,
+    on_invalid: OnInvalid = "raise",
+) -> ZonesReport:
+    """Judge several zones against a rules file with ``[[zones]]``.
+
+    Each zone is checked as :func:`kitland.check` checks one, against
+    :meth:`Rules.for_zone` (without the layout rules); then the ``[[between]]`` rules
+    are measured on the zones' geometries (:func:`between_results`) and the layout
+    rules judged once.
+
+    Parameters
+    ----------
+    estate
+        The estate.
+    zones
+        The zones, by name (see :func:`zone_geometries`).
+    rules
+        A rules file with ``[[zones]]``.
+    on_invalid
+        As :func:`kitland.check`.
+
+    Returns
+    -------
+    ZonesReport
+        One single-zone report per zone (in the rules file's order), the between
+        results and the layout results.
+
+    Raises
+    ------
+    DataError
+        As :func:`zone_geometries`; or the estate has data errors.
+    RulesError
+        As :func:`kitland.check` (a selector that matches nothing, not optional).
+
+    Examples
+    --------
+    >>> from kitland.estate import Estate
+    >>> from kitland.rules import parse_rules
+    >>> b = gpd.GeoDataFrame({"name": ["x"]}, geometry=[shapely.box(0, 0, 600, 200)], crs=32749)
+    >>> est = Estate.from_layers({"boundary": b, "parcels": b.assign(parcel_id="a", land_use="available")})
+    >>> rules = parse_rules({"zones": [{"name": "A", "area_ha": 2}, {"name": "B", "area_ha": 6}],
+    ...                      "between": [{"kind": "separation", "min_m": 100}]})
+    >>> rep = check_zones(est, {"A": shapely.box(0, 0, 100, 200), "B": shapely.box(300, 0, 600, 200)}, rules)
+    >>> rep.passed, rep["A/area"].value, rep["separation#1"].value
+    (True, 2.0, 200.0)
+    """
+    geoms = zone_geometries(zones, estate, rules)
+    reports: dict[str, Report] = {}
+    for name, g in geoms.items():
+        reports[name] = check(
+            estate, g, dataclasses.replace(rules.for_zone(name), layout=()), on_invalid=on_invalid
+        )
+    layout_only = Rules(None, layout=rules.layout, source=rules.source)
+    layout = check(estate, None, layout_only, on_invalid=on_invalid)
+    return ZonesReport(layout.results, zones=reports, between=between_results(geoms, rules))

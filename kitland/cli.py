@@ -213,6 +213,13 @@ def _zone(args: argparse.Namespace):
     return zone
 
 
+def _zones(args: argparse.Namespace):
+    """The zone file of a check with several zones: every polygon feature of it."""
+    from kitland.io import read_zones  # noqa: PLC0415
+
+    return read_zones(args.zone, assume_crs=args.assume_crs) if args.zone else None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """``kitland check``: judge a drawn or proposed zone (and the layout) against rules."""
     from kitland.measure import check  # noqa: PLC0415
@@ -222,11 +229,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         msg = "--plots needs --zone ZONE: the zone the plots were cut from"
         raise UsageError(msg)
     estate = _estate(args)
-    zone = _zone(args)
     rules = _rules(args)
+    zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
         msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
         raise RulesError(msg)
+    if args.plots and rules.multi_zone:
+        msg = (f"--plots judges the plots of one zone; {rules.source} has several zones "
+               "(check the zones first, then the plots with a one-zone rules file)")  # fmt: skip
+        raise UsageError(msg)
     report = check(estate, zone, rules)
     if zone is not None and rules.zone is not None:
         from kitland.placement import score  # noqa: PLC0415
@@ -661,7 +672,9 @@ def _parser() -> argparse.ArgumentParser:
         "--zone",
         metavar="ZONE",
         default=None,
-        help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only",
+        help="vector file with one polygon (or a 'zone' layer); with a rules file of several "
+        "[[zones]], one polygon per zone named in a zone_id (or name) column; omit to check "
+        "layout rules only",
     )
     rules_arg(c)
     c.add_argument(

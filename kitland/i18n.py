@@ -89,6 +89,7 @@ LABELS: dict[str, str] = {
     "network_distance": "distance along roads", "distance": "distance",
     "setback": "setback", "contiguous": "one piece", "compactness": "compactness",
     "min_width": "usable width", "land_share": "land share", "placement": "placement",
+    "separation": "separation between zones", "total_area": "total area of zones",
     # the zone's own results (ids "area" and "on")
     "rule_area": "zone area", "rule_on": "on allowed land",
     # map layers and controls
