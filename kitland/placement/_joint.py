@@ -25,7 +25,7 @@ import logging
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import highspy
 import numpy as np
@@ -159,17 +159,41 @@ def solve_joint(
     t0 = time.monotonic()
     opts = options or SolveOptions()
     _check(problems, allowed, between)
-    zones = [_zone(p, a) for p, a in zip(problems, allowed, strict=True)]
-    start = sequential(problems, allowed, between, seed=seed, options=opts,
-                       time_limit_s=opts.joint_start_share * time_limit_s)  # fmt: skip
+    names = list(names) or [f"zone {z}" for z in range(len(problems))]
+    # The start's time: half for each zone alone (its bound is the joint model's too),
+    # the rest for placing them one by one.
+    t_alone = t0 + opts.joint_start_share * time_limit_s / 2
+    t_start = t0 + opts.joint_start_share * time_limit_s
+    alone = [solve(p.take(a), time_limit_s=max(0.1, (t_alone - time.monotonic()) / (len(problems) - z)),
+                   seed=seed, options=opts) for z, (p, a) in enumerate(zip(problems, allowed, strict=True))]  # fmt: skip
+    lb_alone = sum(s.bound for s in alone)  # each zone alone: a relaxation of the joint model
+    if any(s.status == "INFEASIBLE" for s in alone):
+        blocking = [(names[z], "its own rules allow no zone on its land (proven)")
+                    for z, s in enumerate(alone) if s.status == "INFEASIBLE"]  # fmt: skip
+        return JointSolution(None, math.inf, math.inf, "INFEASIBLE", math.inf,
+                             time.monotonic() - t0, blocking=blocking)  # fmt: skip
+    first = [
+        None if s.cells is None else np.flatnonzero(a)[s.cells]
+        for s, a in zip(alone, allowed, strict=True)
+    ]
+    start = sequential(problems, allowed, between, seed=seed, options=opts, first=first,
+                       time_limit_s=max(0.1, t_start - time.monotonic()))  # fmt: skip
     score0 = math.inf if start is None else _score(problems, start)
+    if (
+        start is not None
+        and all(s.status == "OPTIMAL" for s in alone)
+        and score0 <= lb_alone + 1e-9 * max(1.0, abs(score0))
+    ):
+        # every zone's own optimum, and they fit together: nothing can be better
+        return JointSolution(start, score0, score0, "OPTIMAL", 0.0, time.monotonic() - t0, score0)
+    zones = [_zone(p, a) for p, a in zip(problems, allowed, strict=True)]
     h, blocks, v0 = _build(zones, between, start)
     _settings(h, seed=seed, cutoff=None)
     h.setOptionValue("threads", 2)
     lz = lazy_solve(h, blocks, start=v0, t_end=t0 + time_limit_s,
                     cuts_per_piece=opts.cuts_per_piece)  # fmt: skip
-    log.info("joint solve of %d zones: %s after %d rounds, bound %.3f, start %.3f", len(zones),
-             lz.status, lz.rounds, lz.bound, score0)  # fmt: skip
+    log.info("joint solve of %d zones: %s after %d rounds, bound %.3f (alone %.3f), start %.3f",
+             len(zones), lz.status, lz.rounds, lz.bound, lb_alone, score0)  # fmt: skip
     cells: list[NDArray[np.int64]] | None = None
     if lz.chosen is not None:
         cells = [z.ids[c] for z, c in zip(zones, lz.chosen, strict=True)]
@@ -177,14 +201,13 @@ def solve_joint(
         cells = start
     if cells is None:
         status = "INFEASIBLE" if lz.status == "INFEASIBLE" else "UNKNOWN"
-        out = JointSolution(None, math.inf, lz.bound if status == "UNKNOWN" else math.inf, status,
-                            math.inf, time.monotonic() - t0, score0)  # fmt: skip
+        out = JointSolution(None, math.inf, max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf,
+                            status, math.inf, time.monotonic() - t0, score0)  # fmt: skip
         if status == "INFEASIBLE" and diagnose:
-            names = list(names) or [f"zone {z}" for z in range(len(problems))]
             out.blocking = _blocking(problems, allowed, between, names, seed=seed, options=opts)
         return out
     obj = _score(problems, cells)
-    bound = obj if lz.status == "OPTIMAL" else min(lz.bound, obj)
+    bound = obj if lz.status == "OPTIMAL" else min(max(lz.bound, lb_alone), obj)
     gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
     status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
     return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)
@@ -193,12 +216,19 @@ def solve_joint(
 def sequential(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
     between: Sequence[Between] = (), *, time_limit_s: float = 10.0, seed: int = 0,
-    options: SolveOptions | None = None,
+    options: SolveOptions | None = None, first: Sequence[NDArray[np.int64] | None] = (),
 ) -> list[NDArray[np.int64]] | None:  # fmt: skip
     """Zones placed one by one in the order given, each the best (within its share of
     the time) on the cells the earlier ones left, away from them as far as the
-    separation rules ask; None when a zone finds no place or a ``total_area`` rule fails.
+    separation rules ask; None when a zone finds no place.
+
+    The area bands of a ``total_area`` group are narrowed first, each zone's share of
+    what the group lacks (or has too much) in proportion to its band's width
+    (:func:`_spread`), so zones placed one at a time still add up. ``first`` holds each
+    zone's best placement alone (None: unknown), taken when it fits beside the zones
+    before it.
     """
+    problems = _spread(problems, between)
     n = len(problems[0])
     used = np.zeros(n, dtype=bool)
     out: list[NDArray[np.int64]] = []
@@ -210,20 +240,42 @@ def sequential(
                 (other,) = set(b.zones) - {z} or {z}
                 if other < z:
                     keep &= ~_near(p, out[other], b.min_m)
-        left = (t_end - time.monotonic()) / (len(problems) - z)
-        if not keep.any() or left <= 0:
-            return None
-        sol = solve(p.take(keep), time_limit_s=left, seed=seed, options=options)
-        if sol.cells is None:
-            return None
-        out.append(np.flatnonzero(keep)[sol.cells])
-        used[out[-1]] = True
-    area = problems[0].area_m2
-    for b in between:
-        if b.kind == "total_area":
-            total = sum(float(area[out[z]].sum()) for z in b.zones)
-            if not b.min_m2 + AREA_MARGIN_M2 <= total <= b.max_m2 - AREA_MARGIN_M2:
+        own = first[z] if z < len(first) else None
+        area = float(p.area_m2[own].sum()) if own is not None else 0.0
+        if own is not None and keep[own].all() and p.min_area_m2 < area < p.max_area_m2:
+            out.append(own)
+        else:
+            left = (t_end - time.monotonic()) / (len(problems) - z)
+            if not keep.any() or left <= 0:
                 return None
+            sol = solve(p.take(keep), time_limit_s=left, seed=seed, options=options)
+            if sol.cells is None:
+                return None
+            out.append(np.flatnonzero(keep)[sol.cells])
+        used[out[-1]] = True
+    return out
+
+
+def _spread(problems: Sequence[Problem], between: Sequence[Between]) -> list[Problem]:
+    """The zones' area bands narrowed so that any areas within them meet every
+    ``total_area`` band: what a group's least areas lack of its minimum is shared out
+    in proportion to each zone's band width (likewise an excess over its maximum)."""
+    out = list(problems)
+    for b in between:
+        if b.kind != "total_area":
+            continue
+        zs = list(b.zones)
+        lo = np.array([out[z].min_area_m2 for z in zs])
+        hi = np.array([out[z].max_area_m2 for z in zs])
+        width = np.maximum(hi - lo, 0.0)
+        if width.sum() <= 0:
+            continue
+        lack = max(0.0, b.min_m2 + AREA_MARGIN_M2 - lo.sum())
+        excess = max(0.0, hi.sum() - (b.max_m2 - AREA_MARGIN_M2))
+        new_lo = lo + lack * width / width.sum()
+        new_hi = hi - excess * width / width.sum()
+        for z, a, c in zip(zs, new_lo, new_hi, strict=True):
+            out[z] = replace(out[z], min_area_m2=float(a), max_area_m2=float(max(a, c)))
     return out
 
 

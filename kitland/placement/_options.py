@@ -44,7 +44,8 @@ class SolveOptions:
         Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
         time limit, at most this many seconds (CP-SAT deterministic time).
     joint_start_share
-        Several zones: share of the time limit the sequential warm start may take.
+        Several zones: share of the time limit for the warm start (half for each zone
+        alone, which also bounds the joint score; half for placing them one by one).
     joint_diagnose_s
         Several zones: seconds the search for what blocks an infeasible allocation may
         take, besides the time limit.
@@ -67,5 +68,5 @@ class SolveOptions:
     greedy_windows: int = 20
     search_share: float = 0.15
     search_max_s: float = 10.0
-    joint_start_share: float = 0.2
+    joint_start_share: float = 0.5
     joint_diagnose_s: float = 30.0
