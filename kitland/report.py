@@ -336,7 +336,12 @@ class ZonesReport(Report):
         rules, then the verdict on all of them (words and numbers in ``lang``)."""
         out = []
         for name, rep in self.zones.items():
-            out += [f"== {tr(lang, 'zone')} {name} ==", rep.to_text(lang)]
+            z = rep.zone
+            summary = (f"{name}: {quantity(z.get('area_ha', 0), 'ha', lang)}, "
+                       f"{label(lang, 'compactness')} {quantity(z.get('compactness', 0), '', lang)}, "
+                       f"{z.get('crs', '')}")  # fmt: skip
+            table = Report(rep.results, extra=rep.extra).to_text(lang)
+            out += [f"== {tr(lang, 'zone')} {name} ==", summary, table]
         for title, results in (("between zones", self.between), ("layout", self.results)):
             if results:
                 out += [f"== {tr(lang, title)} ==", Report(results).to_text(lang)]
@@ -354,7 +359,7 @@ class ZonesReport(Report):
         where += [tr(lang, "layout")] * any(not r.passed for r in self.results)
         if where:
             verdict += f" — {', '.join(where)}"
-        return "\n".join(out) + verdict + "\n"
+        return "\n".join([*out, verdict]) + "\n"
 
     def to_junit(self, *, suite: str = "kitland.check") -> str:
         """JUnit XML: a test suite per zone (``SUITE.ZONE``), one for the between rules
