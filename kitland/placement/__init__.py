@@ -1040,7 +1040,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     Layers: ``zone`` (one feature per placement: ``zone_id``, ``land_use``, ``area_ha``,
     ``rank``, ``score``, ``status``, ``gap``) and ``parcels`` (the estate's parcels with the best zone carved
     out, remnants under 1 m² dropped, and the zone added as a parcel of the zone's land
-    use with a new ``parcel_id``).
+    use with a new ``parcel_id``). With several zones (``[[zones]]``), one feature per
+    zone, ``zone_id`` = the zone's name, and every zone carved out and added.
 
     Raises
     ------
@@ -1051,18 +1052,27 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     """
     from kitland.io import write_gpkg  # noqa: PLC0415
 
-    if not result.found or result.zone is None or result.estate is None or result.rules is None:
+    several = bool(result.zones)
+    if not result.found or (result.zone is None and not several) or result.estate is None \
+            or result.rules is None:  # fmt: skip
         msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
         raise InfeasibleError(msg)
     estate, rules = result.estate, result.rules
-    assert rules.zone is not None
-    land_use = rules.zone.land_use
-    zone_name = rules.zone.name
+    if several:
+        specs = {z.name: z for z in rules.zones}
+        ids = [p.name for p in result.zones]
+        uses = [specs[p.name].land_use for p in result.zones]
+        names = ids
+    else:
+        assert rules.zone is not None
+        uses = [rules.zone.land_use] * len(result.alternatives)
+        ids = [f"{uses[0].upper()}-{p.rank}" for p in result.alternatives]
+        names = [rules.zone.name] * len(result.alternatives)
     zones = gpd.GeoDataFrame(
         {
-            "zone_id": [f"{land_use.upper()}-{p.rank}" for p in result.alternatives],
-            "name": [zone_name] * len(result.alternatives),
-            "land_use": [land_use] * len(result.alternatives),
+            "zone_id": ids,
+            "name": names,
+            "land_use": uses,
             "area_ha": [round(p.area_ha, 4) for p in result.alternatives],
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
@@ -1071,8 +1081,19 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip
+    layout = _carved(estate, [(p.zone, u) for p, u in zip(result.zones, uses, strict=True)]
+                     if several else [(result.zone, uses[0])])  # fmt: skip
+    write_gpkg(path, {"zone": zones, "parcels": layout})
+    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))
+
+
+def _carved(estate: Estate, new_zones: list[tuple[Any, str]]) -> gpd.GeoDataFrame:
+    """The estate's parcels with every zone carved out (remnants under :data:`SLIVER_M2`
+    dropped) and each zone added as a parcel of its land use with a new ``parcel_id``."""
     parcels = estate.parcels.copy()
-    cut = shapely.difference(parcels.geometry.to_numpy(), result.zone)
+    cut = shapely.difference(
+        parcels.geometry.to_numpy(), shapely.union_all([g for g, _ in new_zones])
+    )
     cut = shapely.make_valid(cut)
     polys = []
     for g in cut:
@@ -1084,12 +1105,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         )
     parcels = parcels.set_geometry(gpd.GeoSeries(polys, index=parcels.index, crs=estate.crs))
     parcels = parcels[parcels.geometry.notna()]
-    ids = set(parcels["parcel_id"].astype(str))
-    base = f"{land_use.upper()}-1"
-    new_id, k = base, 1
-    while new_id in ids:
-        k += 1
-        new_id = f"{base}-{k}"
+    taken = set(parcels["parcel_id"].astype(str))
     row: dict[str, Any] = {}
     for c in parcels.columns:
         if c == "geometry":
@@ -1104,13 +1120,19 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             row[c] = np.nan
         else:
             row[c] = None
-    row.update(parcel_id=new_id, land_use=land_use)
-    if "status" in row:
-        row["status"] = "planned"
-    new = gpd.GeoDataFrame([row], geometry=[result.zone], crs=estate.crs)
+    rows = []
+    for _, land_use in new_zones:
+        base = f"{land_use.upper()}-1"
+        new_id, k = base, 1
+        while new_id in taken:
+            k += 1
+            new_id = f"{base}-{k}"
+        taken.add(new_id)
+        rows.append({**row, "parcel_id": new_id, "land_use": land_use})
+        if "status" in row:
+            rows[-1]["status"] = "planned"
+    new = gpd.GeoDataFrame(rows, geometry=[g for g, _ in new_zones], crs=estate.crs)
     new = new.astype({c: parcels[c].dtype for c in row if c in parcels.columns})
-    layout = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         pd.concat([parcels, new], ignore_index=True), geometry="geometry", crs=estate.crs
     )
-    write_gpkg(path, {"zone": zones, "parcels": layout})
-    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))
