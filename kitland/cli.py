@@ -327,7 +327,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     written = []
     report = result.report
     table: list[list[str]] = []
-    if result.found and len(result.alternatives) > 1:
+    if result.found and len(result.alternatives) > 1 and not result.zones:
         from kitland.comparison import candidates_of, side_by_side, versus_first  # noqa: PLC0415
         from kitland.i18n import tr  # noqa: PLC0415
         from kitland.report import Report  # noqa: PLC0415
