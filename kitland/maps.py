@@ -780,7 +780,7 @@ def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[
         geom = _zone_geometry(z.zone, estate, what=f"zones[{i}]")
         if geom is None:
             continue
-        name = f"{_label(lang, 'L_zone')} {z.name}"
+        name = str(z.name)
         report = getattr(z, "report", None)
         report = report if isinstance(report, Report) else None
         area_ha = float(geom.area) / 10_000
