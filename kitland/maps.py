@@ -794,7 +794,8 @@ def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[
         frame = gpd.GeoDataFrame(geometry=[geom, geom.representative_point()], crs=estate.crs)
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
         style = {**_ZONE_STYLE, "color": colour, "fillColor": colour}
-        layers.append(_GeoLayer(_collection(frame, estate.crs, props), name=name,
+        # The layer control shows names as HTML: the zone's name goes in escaped.
+        layers.append(_GeoLayer(_collection(frame, estate.crs, props), name=_esc(name),
                                 styles={"": style}, kind="zone"))  # fmt: skip
     return layers
 
