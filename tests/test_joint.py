@@ -16,9 +16,12 @@ import shapely
 
 from kitland.placement._joint import Between, sequential, solve_joint
 from kitland.placement._model import Problem
+from kitland.placement._options import SolveOptions
 
 CELL = 10.0
 LIMIT = 60.0  # generous: every instance here is proven in well under a second
+#: The defaults, and probing every zone's cells against the start (small zones skip it).
+OPTIONS = [SolveOptions(), SolveOptions(probe_min_cells=1)]
 
 
 def grid(
@@ -95,13 +98,14 @@ def best_pair(ps: list[Problem], allowed: list[np.ndarray], *, min_m: float = 0.
     return best
 
 
-def test_two_zones_joint_optimum_matches_enumeration() -> None:
+@pytest.mark.parametrize("opts", OPTIONS)
+def test_two_zones_joint_optimum_matches_enumeration(opts: SolveOptions) -> None:
     rng = np.random.default_rng(7)
     ps = [grid(3, 4, rng.uniform(0, 10, 12).round(2).tolist(), (3, 4), weight=0.05),
           grid(3, 4, rng.uniform(0, 10, 12).round(2).tolist(), (2, 4), weight=0.05)]  # fmt: skip
     allowed = [np.ones(12, bool), np.ones(12, bool)]
     allowed[1][0] = False  # zone 1 may not use the corner cell
-    sol = solve_joint(ps, allowed, time_limit_s=LIMIT)
+    sol = solve_joint(ps, allowed, time_limit_s=LIMIT, options=opts)
     assert sol.status == "OPTIMAL"
     assert sol.objective == pytest.approx(best_pair(ps, allowed), abs=1e-6)
     a, b = (frozenset(c.tolist()) for c in sol.cells or [])
@@ -109,7 +113,8 @@ def test_two_zones_joint_optimum_matches_enumeration() -> None:
     assert sol.objective == pytest.approx(score(ps[0], a) + score(ps[1], b), abs=1e-6)
 
 
-def test_one_by_one_is_worse_than_the_joint_optimum() -> None:
+@pytest.mark.parametrize("opts", OPTIONS)
+def test_one_by_one_is_worse_than_the_joint_optimum(opts: SolveOptions) -> None:
     # A row of five cells. Zone 0 alone takes the middle pair (cost 0); zone 1 then pays
     # 18 on the right. Together: zone 0 on the right (10), zone 1 in the middle (2).
     ps = [grid(1, 5, [5, 0, 0, 5, 5], (2, 2)), grid(1, 5, [9, 1, 1, 9, 9], (2, 2))]
@@ -124,7 +129,7 @@ def test_one_by_one_is_worse_than_the_joint_optimum() -> None:
     seq = sequential(ps, allowed, time_limit_s=LIMIT)
     assert seq is not None
     assert sum(p.objective(c) for p, c in zip(ps, seq, strict=True)) == pytest.approx(one_by_one)
-    sol = solve_joint(ps, allowed, time_limit_s=LIMIT)
+    sol = solve_joint(ps, allowed, time_limit_s=LIMIT, options=opts)
     assert sol.status == "OPTIMAL"
     assert sol.start == pytest.approx(one_by_one)
     assert sol.objective == pytest.approx(joint)
@@ -141,7 +146,8 @@ def test_one_by_one_finds_nothing_where_the_joint_model_does() -> None:
     assert sol.objective == pytest.approx(best_pair(ps, allowed))  # 5 + 2
 
 
-def test_separation_forces_a_worse_allocation() -> None:
+@pytest.mark.parametrize("opts", OPTIONS)
+def test_separation_forces_a_worse_allocation(opts: SolveOptions) -> None:
     rng = np.random.default_rng(3)
     ps = [grid(3, 5, rng.uniform(0, 10, 15).round(2).tolist(), (3, 3)),
           grid(3, 5, rng.uniform(0, 10, 15).round(2).tolist(), (3, 3))]  # fmt: skip
@@ -149,7 +155,7 @@ def test_separation_forces_a_worse_allocation() -> None:
     free, apart = best_pair(ps, allowed), best_pair(ps, allowed, min_m=15.0)
     assert math.isfinite(apart) and apart > free  # the instance is one where it matters
     sep = Between("apart", "separation", (0, 1), min_m=15.0)
-    sol = solve_joint(ps, allowed, [sep], time_limit_s=LIMIT)
+    sol = solve_joint(ps, allowed, [sep], time_limit_s=LIMIT, options=opts)
     assert sol.status == "OPTIMAL"
     assert sol.objective == pytest.approx(apart, abs=1e-6)
     a, b = (frozenset(c.tolist()) for c in sol.cells or [])

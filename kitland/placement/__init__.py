@@ -19,6 +19,9 @@ it equals the zone's mean distance when the zone has its nominal area), times ``
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
 make a placement possible (:mod:`._diagnose`).
+
+With several zones (``[[zones]]``) :func:`place` hands over to :mod:`._zones`, which
+places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations

@@ -33,7 +33,15 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.spatial import cKDTree
 
-from kitland.placement._milp import _add_rows, _new_highs, _settings, _shift, lazy_solve
+from kitland.placement._milp import (
+    _add_rows,
+    _new_highs,
+    _probe,
+    _settings,
+    _shift,
+    _Window,
+    lazy_solve,
+)
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
 from kitland.placement._solve import _candidates, solve
@@ -97,16 +105,15 @@ class _Zone:
     p: Problem
     ids: NDArray[np.int64]
     mod: Model
+    squares: NDArray[np.int64]
 
 
 def _zone(p: Problem, allowed: NDArray[np.bool_]) -> _Zone:
+    """The zone on its own cells, its model over those a zone of it may hold."""
     sub = p.take(allowed)
     squares = squares_of(sub)
-    return _Zone(
-        sub,
-        np.flatnonzero(allowed),
-        Model.of(sub, np.flatnonzero(_candidates(sub, squares)), squares),
-    )
+    cand = np.flatnonzero(_candidates(sub, squares))
+    return _Zone(sub, np.flatnonzero(allowed), Model.of(sub, cand, squares), squares)
 
 
 def solve_joint(
@@ -187,30 +194,55 @@ def solve_joint(
         # every zone's own optimum, and they fit together: nothing can be better
         return JointSolution(start, score0, score0, "OPTIMAL", 0.0, time.monotonic() - t0, score0)
     zones = [_zone(p, a) for p, a in zip(problems, allowed, strict=True)]
+    cutoff = None
+    if start is not None:  # only strictly better allocations are wanted now
+        cutoff = score0 - 1e-9 * max(1.0, abs(score0))
+        t_probe = time.monotonic() + opts.joint_probe_share * (t0 + time_limit_s - time.monotonic())
+        zones = [
+            _prune(z, s.bound + cutoff - lb_alone, t_probe, opts)
+            for z, s in zip(zones, alone, strict=True)
+        ]
     h, blocks, v0 = _build(zones, between, start)
-    _settings(h, seed=seed, cutoff=None)
+    _settings(h, seed=seed, cutoff=cutoff)
     h.setOptionValue("threads", 2)
     lz = lazy_solve(h, blocks, start=v0, t_end=t0 + time_limit_s,
                     cuts_per_piece=opts.cuts_per_piece)  # fmt: skip
-    log.info("joint solve of %d zones: %s after %d rounds, bound %.3f (alone %.3f), start %.3f",
-             len(zones), lz.status, lz.rounds, lz.bound, lb_alone, score0)  # fmt: skip
-    cells: list[NDArray[np.int64]] | None = None
+    log.info("joint solve of %d zones (%s cells): %s after %d rounds, bound %.3f (alone %.3f), "
+             "start %.3f", len(zones), [z.mod.m for z in zones], lz.status, lz.rounds, lz.bound,
+             lb_alone, score0)  # fmt: skip
     if lz.chosen is not None:
-        cells = [z.ids[c] for z, c in zip(zones, lz.chosen, strict=True)]
-    elif v0 is not None and lz.status == "UNKNOWN":
-        cells = start
-    if cells is None:
+        cells = [z.ids[z_cells] for z, z_cells in zip(zones, lz.chosen, strict=True)]
+        proven = lz.status == "OPTIMAL"
+    elif start is not None:  # nothing better than the start found (INFEASIBLE: none exists)
+        cells, proven = start, lz.status == "INFEASIBLE"
+    else:
         status = "INFEASIBLE" if lz.status == "INFEASIBLE" else "UNKNOWN"
-        out = JointSolution(None, math.inf, max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf,
-                            status, math.inf, time.monotonic() - t0, score0)  # fmt: skip
+        bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
+        out = JointSolution(None, math.inf, bound, status, math.inf, time.monotonic() - t0)
         if status == "INFEASIBLE" and diagnose:
             out.blocking = _blocking(problems, allowed, between, names, seed=seed, options=opts)
         return out
     obj = _score(problems, cells)
-    bound = obj if lz.status == "OPTIMAL" else min(max(lz.bound, lb_alone), obj)
+    bound = obj if proven else min(max(lz.bound, lb_alone), obj)
     gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
     status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
     return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)
+
+
+def _prune(z: _Zone, target: float, t_stop: float, opts: SolveOptions) -> _Zone:
+    """The zone without the cells no zone of it cheaper than ``target`` can hold.
+
+    In an allocation cheaper than the start, zone ``z`` costs less than the start's
+    score minus the other zones' bounds alone: that is ``target``. A cell whose LP
+    relaxation of the zone's model with the cell forced in reaches it cannot be in such
+    a zone (the one-zone engine's probing, :func:`~._milp._probe`). Stops at ``t_stop``,
+    keeping the cells not yet probed.
+    """
+    if time.monotonic() >= t_stop or z.mod.m < opts.probe_min_cells:
+        return z
+    w = _Window(z.p, z.mod.cells, z.squares, opts)
+    keep, _ = _probe(w, z.mod.cells, target, t_stop)
+    return replace(z, mod=Model.of(z.p, keep, z.squares))
 
 
 def sequential(
