@@ -198,10 +198,9 @@ def solve_joint(
     if start is not None:  # only strictly better allocations are wanted now
         cutoff = score0 - 1e-9 * max(1.0, abs(score0))
         t_probe = time.monotonic() + opts.joint_probe_share * (t0 + time_limit_s - time.monotonic())
-        zones = [
-            _prune(z, s.bound + cutoff - lb_alone, t_probe, opts)
-            for z, s in zip(zones, alone, strict=True)
-        ]
+        for k, s in enumerate(alone):  # each zone an equal share of what is left
+            t_stop = time.monotonic() + (t_probe - time.monotonic()) / (len(zones) - k)
+            zones[k] = _prune(zones[k], s.bound + cutoff - lb_alone, t_stop, opts)
     h, blocks, v0 = _build(zones, between, start)
     _settings(h, seed=seed, cutoff=cutoff)
     h.setOptionValue("threads", 2)
