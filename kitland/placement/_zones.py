@@ -253,7 +253,7 @@ def summary(result: PlacementResult) -> str:
         else:
             gap = f"gap {s['gap']:.2%}" if s.get("gap") is not None else "gap unknown"
             lines.append(f"joint placement feasible, {gap} (summed score {s['objective']:,.1f}, "
-                         f"bound {s['bound'] if s['bound'] is not None else '-inf'})")  # fmt: skip
+                         f"proven bound {'-inf' if s['bound'] is None else format(s['bound'], ',.1f')})")  # fmt: skip
         if s.get("one_by_one") is not None:
             lines.append(f"placing the zones one by one scored {s['one_by_one']:,.1f}")
     elif result.status == "UNDECIDED":
