@@ -347,7 +347,7 @@ class ZonesReport(Report):
                 out += [f"== {tr(lang, title)} ==", Report(results).to_text(lang)]
         n, total = len(self.failed), len(self.all_results())
         if self.passed:
-            verdict = label(lang, "pass")
+            verdict = "PASS: all rules hold" if lang == "en" else label(lang, "pass")
         elif lang == "en":
             verdict = f"FAIL: {n} of {total} rules fail"
         else:
