@@ -134,3 +134,14 @@ def test_alternatives_refused_with_several_zones(
     rc = main(["place", str(est), "--rules", str(r), "--alternatives", "2"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "alternatives" in err[0] and "several zones" in err[0]
+
+
+def test_result_shows_and_maps_each_zone(estate: Estate) -> None:
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    rules = rules.replace("Timur/area", min_ha=1.49, max_ha=1.51)  # zones of two sizes
+    res = place(estate, rules, cell_m=50, time_limit_s=60)
+    table = res._repr_html_()
+    assert "<td>Barat</td><td>2.00</td>" in table and "<td>Timur</td><td>1.50</td>" in table
+    m = res.explore(lang="en")
+    layers = [c for c in m._children.values() if getattr(c, "kind", None) == "zone"]
+    assert [layer.layer_name for layer in layers] == ["Barat", "Timur"]

@@ -260,6 +260,8 @@ class PlacementResult:
             msg = "this placement result holds no estate to draw; use kitland.make_map(estate, ...)"
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
+        if self.zones:  # several zones: each drawn with its name, no alternatives
+            return make_map(self.estate, zones=self.zones, **kwargs)
         return make_map(
             self.estate,
             zone=self.zone,
@@ -272,8 +274,9 @@ class PlacementResult:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{p.rank}</td><td>{p.area_ha:.2f}</td><td>{p.score:,.1f}</td>"
-            f"<td>{html.escape(p.status)}</td><td>{'✓' if p.report.passed else '✗'}</td></tr>"
+            f"<tr><td>{html.escape(p.name) if self.zones else p.rank}</td><td>{p.area_ha:.2f}</td>"
+            f"<td>{p.score:,.1f}</td><td>{html.escape(p.status)}</td>"
+            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
         head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
@@ -283,7 +286,7 @@ class PlacementResult:
         return (
             f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
             f"{html.escape(self.status)}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
-            f"<table><tr><th>rank</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
+            f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
             f"{self.report._repr_html_()}</div>"
         )
 
