@@ -145,3 +145,15 @@ def test_result_shows_and_maps_each_zone(estate: Estate) -> None:
     m = res.explore(lang="en")
     layers = [c for c in m._children.values() if getattr(c, "kind", None) == "zone"]
     assert [layer.layer_name for layer in layers] == ["Barat", "Timur"]
+
+
+def test_sweep_refuses_several_zones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100))
+    out = tmp_path / "sweep"
+    rc = main(["sweep", str(est), "--rules", str(r), "--vary", "apart.min_m=50,100",
+               "--out", str(out), "--workers", "0"])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "2 [[zones]]" in err[0]
+    assert not out.exists()
