@@ -293,6 +293,10 @@ def cmd_place(args: argparse.Namespace) -> int:
               kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
+    if args.pdf and len(rules.zones) > 1:
+        msg = (f"--pdf: the print layout shows one zone and {rules.source} places "
+               f"{len(rules.zones)}; use --map for the zones together")  # fmt: skip
+        raise UsageError(msg)
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
@@ -333,7 +337,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     written = []
     report = result.report
     table: list[list[str]] = []
-    if result.found and len(result.alternatives) > 1:
+    if result.found and len(result.alternatives) > 1 and not result.zones:
         from kitland.comparison import candidates_of, side_by_side, versus_first  # noqa: PLC0415
         from kitland.i18n import tr  # noqa: PLC0415
         from kitland.report import Report  # noqa: PLC0415
@@ -353,16 +357,17 @@ def cmd_place(args: argparse.Namespace) -> int:
     if result.found and args.kml:
         from kitland.kml import write_kml  # noqa: PLC0415
 
-        assert result.rules is not None and result.rules.zone is not None
-        write_kml(args.kml, estate, zones=[(f"{result.rules.zone.name} {p.rank}", p.zone)
-                                           for p in result.alternatives], lang=_map_lang(args))  # fmt: skip
+        assert result.rules is not None
+        named = ([(p.name, p.zone) for p in result.zones] if result.zones else
+                 [(f"{result.rules.zone.name if result.rules.zone else ''} {p.rank}", p.zone)
+                  for p in result.alternatives])  # fmt: skip
+        write_kml(args.kml, estate, zones=named, lang=_map_lang(args))
         written.append(f"{args.kml} (KML for Google Earth)")
     if result.found and args.out:
         write_placement(result, args.out)
         n = len(result.alternatives)
-        written.append(
-            f"{args.out} (layer zone: {n} placement{'s' * (n != 1)}; layer parcels: the new layout)"
-        )
+        what = f"{n} zones" if result.zones else f"{n} placement{'s' * (n != 1)}"
+        written.append(f"{args.out} (layer zone: {what}; layer parcels: the new layout)")
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
@@ -370,12 +375,13 @@ def cmd_place(args: argparse.Namespace) -> int:
             estate,
             zone=result.zone,
             report=result.report,
-            alternatives=result.alternatives[1:],
+            alternatives=[] if result.zones else result.alternatives[1:],
             lang=_map_lang(args),
             offline=args.offline,
             rules_source=rules.source,
             rules=rules,
-            score=result.alternatives[0].score,
+            score=None if result.zones else result.alternatives[0].score,
+            zones=result.zones,
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415

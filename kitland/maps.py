@@ -782,6 +782,37 @@ def _zone_layer(
     return _GeoLayer(data, name=title, styles={"": style}, kind="zone")
 
 
+#: Outline colours of several named zones, in the rules file's order (then again).
+ZONE_COLOURS = ("#c1121f", "#1d4ed8", "#047857", "#b45309", "#7c3aed", "#be185d")
+
+
+def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
+    """One layer per named zone: its outline in a colour of its own, its name on it."""
+    layers = []
+    for i, z in enumerate(zones):
+        geom = _zone_geometry(z.zone, estate, what=f"zones[{i}]")
+        if geom is None:
+            continue
+        name = str(z.name)
+        report = getattr(z, "report", None)
+        report = report if isinstance(report, Report) else None
+        area_ha = float(geom.area) / 10_000
+        score = getattr(z, "score", None)
+        props = [
+            {"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha"),
+                                  ("", _verdict(report, lang))),
+             "popup": _report_html(report, lang, title=name, area_ha=area_ha, score=score)},
+            {"c": "", "label": _esc(z.name)},
+        ]  # fmt: skip
+        frame = gpd.GeoDataFrame(geometry=[geom, geom.representative_point()], crs=estate.crs)
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        style = {**_ZONE_STYLE, "color": colour, "fillColor": colour}
+        # The layer control shows names as HTML: the zone's name goes in escaped.
+        layers.append(_GeoLayer(_collection(frame, estate.crs, props), name=_esc(name),
+                                styles={"": style}, kind="zone"))  # fmt: skip
+    return layers
+
+
 def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
     layers = []
     for i, alt in enumerate(alternatives):
@@ -967,6 +998,7 @@ def make_map(
     rules: Rules | None = None,
     diagnostics: Mapping[str, gpd.GeoDataFrame] | None = None,
     score: float | None = None,
+    zones: Sequence[Any] | None = None,
 ) -> folium.Map:
     """The interactive meeting map of an estate, its UMKM zone and the rule results.
 
@@ -1009,6 +1041,11 @@ def make_map(
         ``"setback_bands"`` → GeoDataFrame); overrides the computation from ``rules``.
     score
         The zone's preference score (``place``), shown with its meaning and unit.
+    zones
+        Several named zones (``place`` with ``[[zones]]``: its ``zones``): objects with
+        ``.name``, ``.zone`` and optionally ``.report`` and ``.score``; each is drawn in
+        a colour of its own (:data:`ZONE_COLOURS`) with its name on the map, and the
+        map opens on them all.
 
     Returns
     -------
@@ -1093,6 +1130,7 @@ def make_map(
         _boundary_layer(estate, lang),
         *reversed(_alternative_layers(alternatives or [], estate, lang)),
         _zone_layer(geom, estate, report, lang, score=score) if geom is not None else None,
+        *_named_zone_layers(zones or [], estate, lang),
         *(
             _diagnostic_layer(k, diags[k], estate, lang, names_en)
             for k in ("frontage", "adjacent", "gate_path")
@@ -1111,8 +1149,9 @@ def make_map(
     ))  # fmt: skip
 
     view = bounds
-    if geom is not None:  # open on the zone and its surroundings
-        x0, y0, x1, y1 = geom.bounds
+    around_all = geom if not zones else shapely.union_all([z.zone for z in zones])
+    if around_all is not None:  # open on the zone(s) and the surroundings
+        x0, y0, x1, y1 = around_all.bounds
         margin = max(250.0, 0.5 * max(x1 - x0, y1 - y0))
         around = shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
         view = gpd.GeoSeries([around], crs=estate.crs).to_crs(4326).total_bounds

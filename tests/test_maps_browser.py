@@ -247,7 +247,9 @@ def test_the_verdict_and_its_colour_follow_the_report(
     colour = STATUS_COLOURS[status]
     rgb = "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
     assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == rgb
-    stroke = page.evaluate(f"() => {_zone_layer_var(m)}.getLayers()[0]._path.getAttribute('stroke')")
+    stroke = page.evaluate(
+        f"() => {_zone_layer_var(m)}.getLayers()[0]._path.getAttribute('stroke')"
+    )
     assert stroke == colour  # the zone's outline as drawn
     failing = page.locator(".kit-failing li").all_inner_texts()
     expected = [] if report is None else [r for r in report.results if not r.passed]
@@ -370,8 +372,14 @@ def test_the_map_opens_on_the_zone_with_the_estate_in_the_inset(
     assert inset is not None and inset["width"] >= 150
     outline = page.locator(".leaflet-control-minimap path[stroke='#212529']").first.bounding_box()
     assert outline is not None  # the estate's boundary, drawn inside the inset
-    assert inset["x"] <= outline["x"] and outline["x"] + outline["width"] <= inset["x"] + inset["width"]
-    assert inset["y"] <= outline["y"] and outline["y"] + outline["height"] <= inset["y"] + inset["height"]
+    assert (
+        inset["x"] <= outline["x"]
+        and outline["x"] + outline["width"] <= inset["x"] + inset["width"]
+    )
+    assert (
+        inset["y"] <= outline["y"]
+        and outline["y"] + outline["height"] <= inset["y"] + inset["height"]
+    )
     zone = page.locator(f".leaflet-control-minimap path[stroke='{STATUS_COLOURS['fail']}']")
     assert zone.count() == 1  # the zone in the verdict's colour
     page.close()
@@ -395,3 +403,29 @@ def test_parcel_labels_appear_at_close_zoom(browser_context: Any, maps: dict[str
     assert page.evaluate("window.__xss === undefined")
     assert pg.errors == []
     page.close()
+
+
+def test_several_named_zones_drawn_in_their_colours(browser_context: Any, tmp_path: Path) -> None:
+    """Each zone of a several-zone placement: a layer of its name, its own outline colour,
+    its name on the map as text (a name that is markup runs nothing)."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from shapely import box  # noqa: PLC0415
+    from test_maps import X0, Y0  # noqa: PLC0415
+
+    from kitland.maps import ZONE_COLOURS  # noqa: PLC0415
+
+    zones = [SimpleNamespace(name="Pangan", zone=box(X0, Y0, X0 + 100, Y0 + 100), report=REPORT),
+             SimpleNamespace(name=XSS, zone=box(X0 + 200, Y0, X0 + 300, Y0 + 100), report=None)]  # fmt: skip
+    path = save_map(make_map(_estate(), zones=zones, offline=True), tmp_path / "zones.html")
+    page = Page(browser_context)
+    p = page.open(path)
+    overlays = p.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert {"Pangan", XSS} <= {t.strip() for t in overlays}
+    labels = p.locator(".kit-label").all_inner_texts()
+    assert "Pangan" in labels and XSS in labels
+    strokes = p.evaluate(
+        "Array.from(document.querySelectorAll('path.leaflet-interactive')).map(e => e.getAttribute('stroke'))"
+    )
+    assert ZONE_COLOURS[0] in strokes and ZONE_COLOURS[1] in strokes
+    assert not page.dialogs and not page.errors

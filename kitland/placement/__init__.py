@@ -19,6 +19,9 @@ it equals the zone's mean distance when the zone has its nominal area), times ``
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
 make a placement possible (:mod:`._diagnose`).
+
+With several zones (``[[zones]]``) :func:`place` hands over to :mod:`._zones`, which
+places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations
@@ -115,6 +118,8 @@ class Placement:
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
     note
         Why a ``FEASIBLE`` placement is not proven, when it is not the time limit.
+    name
+        The zone's name when several zones were placed together (``[[zones]]``).
     """
 
     zone: Polygon
@@ -129,6 +134,7 @@ class Placement:
     grid_score: float = math.nan
     rescued: bool = False
     note: str = ""
+    name: str = ""
 
     @property
     def vertices(self) -> int:
@@ -177,6 +183,10 @@ class PlacementResult:
         ``OPTIMAL`` or ``FEASIBLE`` (the best placement's), ``INFEASIBLE`` (proven: no
         zone of the grid's cells satisfies the rules) or ``UNDECIDED`` (time ran out
         before either was found).
+    zones
+        With several zones (``[[zones]]``): one placement per zone, in the rules file's
+        order (``name`` set; ``zone`` is then None and ``report`` a
+        :class:`~kitland.report.ZonesReport`). Empty for one zone.
     """
 
     found: bool
@@ -188,13 +198,19 @@ class PlacementResult:
     rules: Rules | None = field(default=None, repr=False)
     estate: Estate | None = field(default=None, repr=False)
     status: str = "OPTIMAL"
+    zones: tuple[Placement, ...] = ()
 
     def summary(self, lang: str = "en") -> str:
         """A few lines for the terminal: each placement with its own status, or why none.
 
         Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale; the funnel's diagnosis sentences stay English.
+        written in ``lang``'s locale; the funnel's diagnosis sentences stay English, and
+        so do the lines of several zones placed together (:func:`._zones.summary`).
         """
+        if self.rules is not None and len(self.rules.zones) > 1:
+            from kitland.placement._zones import summary  # noqa: PLC0415
+
+            return summary(self)
         s = self.solver
         t = functools.partial(tr, lang)
         lines = []
@@ -256,6 +272,8 @@ class PlacementResult:
             msg = "this placement result holds no estate to draw; use kitland.make_map(estate, ...)"
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
+        if self.zones:  # several zones: each drawn with its name, no alternatives
+            return make_map(self.estate, zones=self.zones, **kwargs)
         return make_map(
             self.estate,
             zone=self.zone,
@@ -268,8 +286,9 @@ class PlacementResult:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{p.rank}</td><td>{p.area_ha:.2f}</td><td>{p.score:,.1f}</td>"
-            f"<td>{html.escape(p.status)}</td><td>{'✓' if p.report.passed else '✗'}</td></tr>"
+            f"<tr><td>{html.escape(p.name) if self.zones else p.rank}</td><td>{p.area_ha:.2f}</td>"
+            f"<td>{p.score:,.1f}</td><td>{html.escape(p.status)}</td>"
+            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
         head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
@@ -279,7 +298,7 @@ class PlacementResult:
         return (
             f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
             f"{html.escape(self.status)}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
-            f"<table><tr><th>rank</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
+            f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
             f"{self.report._repr_html_()}</div>"
         )
 
@@ -406,6 +425,18 @@ def build_problem(
     land = candidate_land(estate, rules)
     _check_cell_count(land.allowed, cell_m)
     cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+    return land, cells, problem_on(estate, rules, cells)
+
+
+def problem_on(estate: Estate, rules: Rules, cells: Cells) -> Problem:
+    """The array problem of ``rules`` (one zone, applicable on ``estate``) on ``cells``.
+
+    :func:`build_problem` cuts the zone's own land into cells; several zones share one
+    set of cells cut from their lands together (:mod:`._zones`).
+    """
+    zone = rules.zone
+    assert zone is not None
+    cell_m = cells.cell_m
     attrs = cell_attributes(estate, rules, cells)
     sums, reach = [], []
     min_c: float | None = None
@@ -427,14 +458,13 @@ def build_problem(
             width = max(width, math.ceil(w / cell_m - 1e-9))
             width_m = max(width_m, w)
     cost, boundary_weight = preference_cost(rules, cells, attrs)
-    prob = Problem(
+    return Problem(
         area_m2=cells.area_m2, perimeter_m=cells.perimeter_m, cost=cost, row=cells.row, col=cells.col,
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
         corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
     )  # fmt: skip
-    return land, cells, prob
 
 
 def preference_cost(
@@ -890,6 +920,14 @@ def place(
     ('OPTIMAL', True)
     """
     estate, rules = _as_inputs(estate, rules)
+    several = len(rules.zones) > 1
+    if several and (alternatives != 1 or near is not None):
+        what = "alternatives" if alternatives != 1 else "near"
+        msg = (f"{what}: not available when placing several zones ([[zones]] of "
+               f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
+        raise UsageError(msg)
+    if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
+        rules = rules.for_zone(rules.zones[0].name)
     for name, value in (("alternatives", alternatives), ("cell_m", cell_m),
                         ("time_limit_s", time_limit_s), ("max_overlap", max_overlap)):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -909,6 +947,11 @@ def place(
         raise UsageError(msg)
     _check_near(near, near_share)
     require_valid(estate, on_invalid=on_invalid)
+    if several:
+        from kitland.placement._zones import place_zones  # noqa: PLC0415
+
+        return place_zones(estate, rules, cell_m=float(cell_m), time_limit_s=time_limit_s,
+                           options=options, progress=progress)  # fmt: skip
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)
@@ -1033,7 +1076,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     Layers: ``zone`` (one feature per placement: ``zone_id``, ``land_use``, ``area_ha``,
     ``rank``, ``score``, ``status``, ``gap``) and ``parcels`` (the estate's parcels with the best zone carved
     out, remnants under 1 m² dropped, and the zone added as a parcel of the zone's land
-    use with a new ``parcel_id``).
+    use with a new ``parcel_id``). With several zones (``[[zones]]``), one feature per
+    zone, ``zone_id`` = the zone's name, and every zone carved out and added.
 
     Raises
     ------
@@ -1044,18 +1088,27 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     """
     from kitland.io import write_gpkg  # noqa: PLC0415
 
-    if not result.found or result.zone is None or result.estate is None or result.rules is None:
+    several = bool(result.zones)
+    if not result.found or (result.zone is None and not several) or result.estate is None \
+            or result.rules is None:  # fmt: skip
         msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
         raise InfeasibleError(msg)
     estate, rules = result.estate, result.rules
-    assert rules.zone is not None
-    land_use = rules.zone.land_use
-    zone_name = rules.zone.name
+    if several:
+        specs = {z.name: z for z in rules.zones}
+        ids = [p.name for p in result.zones]
+        uses = [specs[p.name].land_use for p in result.zones]
+        names = ids
+    else:
+        assert rules.zone is not None
+        uses = [rules.zone.land_use] * len(result.alternatives)
+        ids = [f"{uses[0].upper()}-{p.rank}" for p in result.alternatives]
+        names = [rules.zone.name] * len(result.alternatives)
     zones = gpd.GeoDataFrame(
         {
-            "zone_id": [f"{land_use.upper()}-{p.rank}" for p in result.alternatives],
-            "name": [zone_name] * len(result.alternatives),
-            "land_use": [land_use] * len(result.alternatives),
+            "zone_id": ids,
+            "name": names,
+            "land_use": uses,
             "area_ha": [round(p.area_ha, 4) for p in result.alternatives],
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
@@ -1064,8 +1117,19 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip
+    layout = _carved(estate, [(p.zone, u) for p, u in zip(result.zones, uses, strict=True)]
+                     if several else [(result.zone, uses[0])])  # fmt: skip
+    write_gpkg(path, {"zone": zones, "parcels": layout})
+    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))
+
+
+def _carved(estate: Estate, new_zones: list[tuple[Any, str]]) -> gpd.GeoDataFrame:
+    """The estate's parcels with every zone carved out (remnants under :data:`SLIVER_M2`
+    dropped) and each zone added as a parcel of its land use with a new ``parcel_id``."""
     parcels = estate.parcels.copy()
-    cut = shapely.difference(parcels.geometry.to_numpy(), result.zone)
+    cut = shapely.difference(
+        parcels.geometry.to_numpy(), shapely.union_all([g for g, _ in new_zones])
+    )
     cut = shapely.make_valid(cut)
     polys = []
     for g in cut:
@@ -1077,12 +1141,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         )
     parcels = parcels.set_geometry(gpd.GeoSeries(polys, index=parcels.index, crs=estate.crs))
     parcels = parcels[parcels.geometry.notna()]
-    ids = set(parcels["parcel_id"].astype(str))
-    base = f"{land_use.upper()}-1"
-    new_id, k = base, 1
-    while new_id in ids:
-        k += 1
-        new_id = f"{base}-{k}"
+    taken = set(parcels["parcel_id"].astype(str))
     row: dict[str, Any] = {}
     for c in parcels.columns:
         if c == "geometry":
@@ -1097,13 +1156,19 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             row[c] = np.nan
         else:
             row[c] = None
-    row.update(parcel_id=new_id, land_use=land_use)
-    if "status" in row:
-        row["status"] = "planned"
-    new = gpd.GeoDataFrame([row], geometry=[result.zone], crs=estate.crs)
+    rows = []
+    for _, land_use in new_zones:
+        base = f"{land_use.upper()}-1"
+        new_id, k = base, 1
+        while new_id in taken:
+            k += 1
+            new_id = f"{base}-{k}"
+        taken.add(new_id)
+        rows.append({**row, "parcel_id": new_id, "land_use": land_use})
+        if "status" in row:
+            rows[-1]["status"] = "planned"
+    new = gpd.GeoDataFrame(rows, geometry=[g for g, _ in new_zones], crs=estate.crs)
     new = new.astype({c: parcels[c].dtype for c in row if c in parcels.columns})
-    layout = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         pd.concat([parcels, new], ignore_index=True), geometry="geometry", crs=estate.crs
     )
-    write_gpkg(path, {"zone": zones, "parcels": layout})
-    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))

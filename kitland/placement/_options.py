@@ -43,6 +43,15 @@ class SolveOptions:
     search_share, search_max_s
         Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
         time limit, at most this many seconds (CP-SAT deterministic time).
+    joint_start_share
+        Several zones: share of the time limit for the warm start (half for each zone
+        alone, which also bounds the joint score; half for placing them one by one).
+    joint_probe_share
+        Several zones: share of the time left after the warm start that probing may take
+        to drop the cells no zone of a better allocation can hold.
+    joint_diagnose_s
+        Several zones: seconds the search for what blocks an infeasible allocation may
+        take, besides the time limit.
 
     Examples
     --------
@@ -62,3 +71,6 @@ class SolveOptions:
     greedy_windows: int = 20
     search_share: float = 0.15
     search_max_s: float = 10.0
+    joint_start_share: float = 0.5
+    joint_probe_share: float = 0.3
+    joint_diagnose_s: float = 30.0
