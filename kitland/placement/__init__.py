@@ -204,13 +204,13 @@ class PlacementResult:
         """A few lines for the terminal: each placement with its own status, or why none.
 
         Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale; the funnel's diagnosis sentences stay English, and
-        so do the lines of several zones placed together (:func:`._zones.summary`).
+        written in ``lang``'s locale; the funnel's diagnosis sentences stay English. Several
+        zones placed together have their own lines (:func:`._zones.summary`).
         """
         if self.rules is not None and len(self.rules.zones) > 1:
             from kitland.placement._zones import summary  # noqa: PLC0415
 
-            return summary(self)
+            return summary(self, lang)
         s = self.solver
         t = functools.partial(tr, lang)
         lines = []

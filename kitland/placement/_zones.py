@@ -14,6 +14,7 @@ straightened outline breaks a between rule, the cells' own outlines are kept.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import math
@@ -25,6 +26,7 @@ import shapely
 from numpy.typing import NDArray
 
 from kitland.estate import Estate
+from kitland.i18n import number, numbers_in, percent, tr
 from kitland.placement import (
     _SOLVER_NAME,
     MAX_RECHECKS,
@@ -224,7 +226,8 @@ def _result(
             n: funnel(land, p.take(m), {r.id: r.kind for r in rules.for_zone(n).rules})
             for n, land, p, m in zip(names, lands, probs, masks, strict=True)
         }
-        extra["blocking"] = [{"rule": b, "text": f"{b}: {why}"} for b, why in sol.blocking]
+        extra["blocking"] = [{"rule": b, "text": f"{b}: {why}", "reason": why}
+                             for b, why in sol.blocking]  # fmt: skip
         why = (f"no allocation of the {len(names)} zones satisfies the rules (proven for zones "
                f"of the {cells.cell_m:g} m grid's cells)")  # fmt: skip
     else:
@@ -235,41 +238,84 @@ def _result(
                            estate, status)  # fmt: skip
 
 
-def summary(result: PlacementResult) -> str:
-    """The terminal lines of several zones: one per zone, the between rules, the status."""
+def summary(result: PlacementResult, lang: str = "en") -> str:
+    """The terminal lines of several zones: one per zone, the between rules, the status.
+
+    Words come from the message catalogue (:mod:`kitland.i18n`), numbers are written in
+    ``lang``'s locale; a between rule's line in English is its measured sentence, in
+    another language its name, value and requirement.
+    """
+    t = functools.partial(tr, lang)
     s = result.solver
     lines = []
     for p in result.zones:
         c = p.report.zone.get("compactness", float("nan"))
-        verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
-        lines.append(f"zone {p.name}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness "
-                     f"{c:.2f}, {p.vertices} vertices, {verdict}")  # fmt: skip
-    for r in getattr(result.report, "between", ()):
-        lines.append(f"between {r.id}: {r.message} ({'pass' if r.passed else 'FAILS'})")
-    grid = f"the {s.get('grid_m', 0):g} m grid"
+        verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
+        lines.append(t("zone {name}: {area} ha, score {score}, compactness {compactness}, "
+                       "{vertices} vertices, {verdict}").format(
+                           name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
+                           compactness=number(c, lang, 2), vertices=p.vertices, verdict=verdict))  # fmt: skip
+    lines += [_between_line(r, lang) for r in getattr(result.report, "between", ())]
+    grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
     if result.found:
-        if result.status == "OPTIMAL":
-            lines.append(f"joint placement optimal on {grid}: summed score {s['objective']:,.1f}")
-        else:
-            gap = f"gap {s['gap']:.2%}" if s.get("gap") is not None else "gap unknown"
-            lines.append(f"joint placement feasible, {gap} (summed score {s['objective']:,.1f}, "
-                         f"proven bound {'-inf' if s['bound'] is None else format(s['bound'], ',.1f')})")  # fmt: skip
-        if s.get("one_by_one") is not None:
-            lines.append(f"placing the zones one by one scored {s['one_by_one']:,.1f}")
+        lines += _found_lines(result, grid, lang)
     elif result.status == "UNDECIDED":
         limit = float(s.get("time_limit_s", 0.0))
-        lines.append(f"no allocation found within {limit:g} s; it is not proven that none "
-                     f"exists; try --time-limit {max(60.0, 4 * limit):g}")  # fmt: skip
+        lines.append(t("no allocation found within {limit} s; it is not proven that none "
+                       "exists; try --time-limit {more}").format(
+                           limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
     else:
-        lines.append(result.report.results[0].message)
-        for name, fun in result.report.extra.get("funnel", {}).items():
-            lines.append(f" zone {name}:")
-            lines += _funnel_lines({"funnel": fun})
-        for b in result.report.extra.get("blocking", []):
-            lines.append(f"  - blocked by {b['text']}")
-        if not result.report.extra.get("blocking"):
-            lines.append("  - no single between rule or zone was proven to block the others")
-    hit = " (time limit reached)" if s.get("time_limit_hit") else ""
-    lines.append(f"{s.get('name')}: {s.get('time_s', 0):.1f} s{hit}, {s.get('cells', 0)} cells "
-                 f"of {s.get('grid_m', 0):g} m")  # fmt: skip
+        lines += _infeasible_lines(result, grid, lang)
+    hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
+    solver = str(s.get("name")).replace(" (joint)", t(" (joint)"))
+    lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
+        solver=solver, time=number(s.get("time_s", 0), lang, 1), hit=hit,
+        cells=number(s.get("cells", 0), lang), grid=grid))  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _between_line(r: RuleResult, lang: str) -> str:
+    """One between rule's line: its sentence (English) or name, value and requirement."""
+    t = functools.partial(tr, lang)
+    verdict = t("pass") if r.passed else t("FAILS")
+    if lang == "en":
+        return f"between {r.id}: {r.message} ({verdict})"
+    return t("between {rule}: {value} (required {required}), {verdict}").format(
+        rule=r.label(lang), value=r.value_text(lang), required=r.required_text(lang),
+        verdict=verdict)  # fmt: skip
+
+
+def _found_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
+    t = functools.partial(tr, lang)
+    s = result.solver
+    score = number(s["objective"], lang, 1)
+    if result.status == "OPTIMAL":
+        lines = [t("joint placement optimal on the {grid} m grid: summed score {score}").format(
+            grid=grid, score=score)]  # fmt: skip
+    else:
+        gap = (t("gap {gap}").format(gap=percent(s["gap"], lang, 2)) if s.get("gap") is not None
+               else t("gap unknown"))  # fmt: skip
+        bound = "-inf" if s["bound"] is None else number(s["bound"], lang, 1)
+        lines = [t("joint placement feasible, {gap} (summed score {score}, proven bound "
+                   "{bound})").format(gap=gap, score=score, bound=bound)]  # fmt: skip
+    if s.get("one_by_one") is not None:
+        lines.append(t("placing the zones one by one scored {score}").format(
+            score=number(s["one_by_one"], lang, 1)))  # fmt: skip
+    return lines
+
+
+def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
+    t = functools.partial(tr, lang)
+    extra = result.report.extra
+    lines = [t("no allocation of the {n} zones satisfies the rules (proven for zones of the "
+               "{grid} m grid's cells)").format(n=len(result.rules.zones) if result.rules else 0,
+                                                grid=grid)]  # fmt: skip
+    for name, fun in extra.get("funnel", {}).items():
+        lines.append(" " + t("zone {name}:").format(name=name))
+        lines += _funnel_lines({"funnel": fun}, lang)
+    for b in extra.get("blocking", []):
+        lines.append("  - " + t("blocked by {name}: {why}").format(
+            name=b["rule"], why=t(b.get("reason", b["text"]))))  # fmt: skip
+    if not extra.get("blocking"):
+        lines.append("  - " + t("no single between rule or zone was proven to block the others"))
+    return lines
