@@ -19,6 +19,7 @@ from conftest import ORIGIN, grid_layers, write_layers
 from shapely import Point
 
 from kitland.cli import main
+from kitland.comparison import compare
 from kitland.estate import Estate
 from kitland.measure import check
 from kitland.placement import place, write_placement
@@ -157,3 +158,37 @@ def test_sweep_refuses_several_zones(tmp_path: Path, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "2 [[zones]]" in err[0]
     assert not out.exists()
+
+
+def test_compare_takes_one_zone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """compare with a [[zones]] file: refused in one line naming the file and --zone-name;
+    with --zone-name Barat, the Barat feature of a zone file of both zones is the proposal.
+    Here the features are swapped, so Barat is proposed on the east strip: the best Barat
+    zone is the west strip (by hand, as above) and the proposal costs more."""
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100))
+    x0, y0 = ORIGIN
+    west, east = shapely.box(x0, y0, x0 + 100, y0 + 200), shapely.box(x0 + 500, y0, x0 + 600, y0 + 200)
+    zones = tmp_path / "z.gpkg"
+    gpd.GeoDataFrame({"zone_id": ["Timur", "Barat"], "rank": [1, 1]}, geometry=[west, east],
+                     crs=32749).to_file(zones, layer="zone", engine="fiona")  # fmt: skip
+    report = tmp_path / "c.json"
+    args = ["compare", str(est), "--rules", str(r), "--zone", str(zones), "--cell-m", "50",
+            "--time-limit", "30", "--report", str(report)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(r) in err[0] and "--zone-name" in err[0], err
+    assert "zones: Barat, Timur" in err[0] and not report.exists()
+    assert main([*args, "--zone-name", "Barat"]) == 0
+    rep = json.loads(report.read_text())
+    # Barat's score is the cells' mean distance to its village, on the strips' midline:
+    # 500 m further on the east strip (a hair less, the cells off the midline).
+    assert rep["price"]["score_delta"] == pytest.approx(500.0, abs=1.0) and rep["passed"]
+    assert rep["proposal"]["zone"]["area_ha"] == pytest.approx(2.0)
+    c = compare(str(est), gpd.read_file(zones, layer="zone"), str(r), zone_name="Barat",
+                cell_m=50, time_limit_s=30)  # fmt: skip
+    assert c.proposal.zone.symmetric_difference(east).area < 1
+    assert c.best is not None and c.best.zone.symmetric_difference(west).area < 1
+    assert main([*args, "--zone-name", "Nord"]) == 2
+    assert "no zone 'Nord'" in capsys.readouterr().err
