@@ -293,10 +293,6 @@ def cmd_place(args: argparse.Namespace) -> int:
               kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
-    if args.pdf and len(rules.zones) > 1:
-        msg = (f"--pdf: the print layout shows one zone and {rules.source} places "
-               f"{len(rules.zones)}; use --map for the zones together")  # fmt: skip
-        raise UsageError(msg)
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
@@ -394,10 +390,14 @@ def cmd_place(args: argparse.Namespace) -> int:
     if result.found and args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
-        write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
-                  alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
-                  paper=args.paper, orientation=args.orientation,
-                  score=result.alternatives[0].score)  # fmt: skip
+        if result.zones:  # several zones: each by name, the rule table per zone
+            write_pdf(estate, args.pdf, zones=result.zones, report=result.report, rules=rules,
+                      lang=_map_lang(args), paper=args.paper, orientation=args.orientation)  # fmt: skip
+        else:
+            write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
+                      alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
+                      paper=args.paper, orientation=args.orientation,
+                      score=result.alternatives[0].score)  # fmt: skip
         written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
     for w in written:
         _say(args, f"wrote {w}")
