@@ -129,10 +129,16 @@ def test_one_by_one_is_worse_than_the_joint_optimum(opts: SolveOptions) -> None:
     seq = sequential(ps, allowed, time_limit_s=LIMIT)
     assert seq is not None
     assert sum(p.objective(c) for p, c in zip(ps, seq, strict=True)) == pytest.approx(one_by_one)
-    sol = solve_joint(ps, allowed, time_limit_s=LIMIT, options=opts)
+    events: list[tuple[float, float]] = []
+    sol = solve_joint(ps, allowed, time_limit_s=LIMIT, options=opts,
+                      on_progress=lambda best, bound: events.append((best, bound)))  # fmt: skip
     assert sol.status == "OPTIMAL"
     assert sol.start == pytest.approx(one_by_one)
     assert sol.objective == pytest.approx(joint)
+    # Progress: the start's 18 first, the proven 12 last; every bound a true lower bound.
+    assert events[0][0] == pytest.approx(one_by_one)
+    assert events[-1] == pytest.approx((joint, joint))
+    assert all(bound <= joint + 1e-9 and bound <= best + 1e-9 for best, bound in events)
 
 
 def test_one_by_one_finds_nothing_where_the_joint_model_does() -> None:

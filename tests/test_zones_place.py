@@ -62,8 +62,13 @@ def estate() -> Estate:
 
 def test_two_zones_placed_at_their_villages(estate: Estate, tmp_path: Path) -> None:
     rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
-    res = place(estate, rules, cell_m=50, time_limit_s=60)
+    events: list[dict] = []
+    res = place(estate, rules, cell_m=50, time_limit_s=60, progress=events.append)
     assert res.found and res.status == "OPTIMAL"
+    # The progress line's numbers: the joint solve's best and bound, the optimum last.
+    solving = [e for e in events if e["stage"] == "solving" and "best" in e]
+    assert solving and solving[-1]["best"] == pytest.approx(res.solver["objective"], abs=1e-3)
+    assert solving[-1]["bound"] == pytest.approx(res.solver["objective"], abs=1e-3)
     west, east = res.zones
     assert (west.name, east.name) == ("Barat", "Timur")
     x0 = ORIGIN[0]

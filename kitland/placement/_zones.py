@@ -80,7 +80,8 @@ def place_zones(
     for _ in range(MAX_RECHECKS + 1):
         _progress_cb(progress, "solving", deadline, rank=1)
         sol = solve_joint(probs, masks, between, time_limit_s=max(deadline - time.monotonic(), 0.1),
-                          options=options, names=names)  # fmt: skip
+                          options=options, names=names, on_progress=lambda best, bound: _progress_cb(
+                              progress, "solving", deadline, rank=1, best=best, bound=bound))  # fmt: skip
         if sol.cells is None:
             break
         _progress_cb(progress, "checking", deadline, rank=1, best=sol.objective)
