@@ -131,15 +131,40 @@ def test_nothing_fits_names_the_blocking_rule(estate: Estate, tmp_path: Path,
     assert " zone Barat:" in out and " zone Timur:" in out  # the funnel per zone
 
 
-def test_alternatives_refused_with_several_zones(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_alternatives_move_every_zone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--alternatives 2` with two zones: a second allocation in which each zone overlaps
+    its first place by at most max_overlap (25 %) of its area, measured here on the
+    written zone layer (one feature per zone and rank); it still meets every rule."""
     est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
     r = tmp_path / "r.toml"
     r.write_text(rules_text(100))
-    rc = main(["place", str(est), "--rules", str(r), "--alternatives", "2"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1 and "alternatives" in err[0] and "several zones" in err[0]
+    out, report = tmp_path / "z.gpkg", tmp_path / "r.json"
+    rc = main(["place", str(est), "--rules", str(r), "--cell-m", "50", "--time-limit", "60",
+               "--alternatives", "2", "--out", str(out), "--report", str(report)])  # fmt: skip
+    text = capsys.readouterr().out
+    assert rc == 0 and "allocation 2: summed score" in text
+    zones = gpd.read_file(out, layer="zone")
+    assert zones["zone_id"].tolist() == ["Barat", "Timur", "Barat", "Timur"]
+    assert zones["rank"].tolist() == [1, 1, 2, 2]
+    first, second = zones.iloc[:2].geometry.tolist(), zones.iloc[2:].geometry.tolist()
+    for a, b in zip(first, second, strict=True):
+        assert b.intersection(a).area <= 0.25 * b.area + 1.0
+        assert b.area == pytest.approx(2e4, abs=100.0)
+    assert second[0].distance(second[1]) >= 100.0 - 1e-6  # the between rule
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    again = check(Estate.from_layers(grid_layers(ROWS, settlements=VILLAGES)),
+                  zones.iloc[2:].drop(columns="rank"), rules)  # fmt: skip
+    assert again.passed
+    rep = json.loads(report.read_text())
+    alloc = rep["solver"]["allocations"]
+    assert [a["rank"] for a in alloc] == [1, 2] and alloc[1]["objective"] >= alloc[0]["objective"]
+    assert [p["rank"] for p in rep["placements"]] == [1, 1, 2, 2]
+
+
+def test_near_refused_with_several_zones(estate: Estate) -> None:
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    with pytest.raises(ValueError, match=r"near: not available when placing several zones"):
+        place(estate, rules, cell_m=50, near=shapely.box(*ORIGIN, ORIGIN[0] + 100, ORIGIN[1] + 100))
 
 
 def test_result_shows_and_maps_each_zone(estate: Estate) -> None:

@@ -921,9 +921,8 @@ def place(
     """
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
-    if several and (alternatives != 1 or near is not None):
-        what = "alternatives" if alternatives != 1 else "near"
-        msg = (f"{what}: not available when placing several zones ([[zones]] of "
+    if several and near is not None:
+        msg = (f"near: not available when placing several zones ([[zones]] of "
                f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
         raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
@@ -951,7 +950,8 @@ def place(
         from kitland.placement._zones import place_zones  # noqa: PLC0415
 
         return place_zones(estate, rules, cell_m=float(cell_m), time_limit_s=time_limit_s,
-                           options=options, progress=progress)  # fmt: skip
+                           options=options, progress=progress, alternatives=int(alternatives),
+                           max_overlap=max_overlap)  # fmt: skip
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     cell_m = float(cell_m)
@@ -1096,8 +1096,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     estate, rules = result.estate, result.rules
     if several:
         specs = {z.name: z for z in rules.zones}
-        ids = [p.name for p in result.zones]
-        uses = [specs[p.name].land_use for p in result.zones]
+        ids = [p.name for p in result.alternatives]  # every allocation, by rank
+        uses = [specs[p.name].land_use for p in result.alternatives]
         names = ids
     else:
         assert rules.zone is not None
@@ -1117,7 +1117,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip
-    layout = _carved(estate, [(p.zone, u) for p, u in zip(result.zones, uses, strict=True)]
+    layout = _carved(estate, [(p.zone, specs[p.name].land_use) for p in result.zones]
                      if several else [(result.zone, uses[0])])  # fmt: skip
     write_gpkg(path, {"zone": zones, "parcels": layout})
     log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))
