@@ -278,15 +278,22 @@ class Beside:
     def __init__(self, search: Callable[[_Stop], NDArray[np.int64]]) -> None:
         self.stop = _Stop()
         self._pool = ThreadPoolExecutor(max_workers=1)
+        self._tid: int | None = None
 
         def run() -> NDArray[np.int64]:
+            self._tid = threading.get_native_id()
             _lower_thread_priority()
             return search(self.stop)
 
         self._future: Future[NDArray[np.int64]] = self._pool.submit(run)
 
     def result(self) -> NDArray[np.int64]:
-        """Wait for the search and return its zone."""
+        """Wait for the search and return its zone. The search gets the ordinary priority
+        back first: on a machine kept busy by other work an idle-priority thread would
+        never run, and its deterministic budget never end."""
+        if self._tid is not None and sys.platform.startswith("linux"):
+            with contextlib.suppress(AttributeError, OSError):
+                os.sched_setscheduler(self._tid, os.SCHED_OTHER, os.sched_param(0))
         try:
             return self._future.result()
         finally:

@@ -257,11 +257,16 @@ def _relaxation(m: _Model, work: Work, opts: SolveOptions) -> float | None:
                             np.full(m.mod.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
     if work.done:
         return None
-    iters = _lp(h, round(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
+    iters = _lp(h, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
     work.spend(iters / opts.lp_iters_per_s)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(h.getInfo().objective_function_value)
+
+
+def _count(x: float) -> int:
+    """A work allowance as a whole count for a HiGHS limit (an unlimited one: 2³¹ − 1)."""
+    return int(min(max(x, 0.0), 2**31 - 1))
 
 
 def _lp(h: highspy.Highs, max_iters: int, clock: Clock, run_iters: int) -> int:
@@ -320,7 +325,7 @@ def _probe(
         gone[_probe_rounds(hs, cand, 1.0, bar, work, w.opts)] = True
         if fix and perimeter and not work.done:
             # the LP with the cells gone left out
-            work.spend(_lp(hs[0], round(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
+            work.spend(_lp(hs[0], _count(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
             if _reaches(hs[0], bar):
                 return keep[:0], ones
             if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
@@ -347,7 +352,7 @@ def _probe_rounds(
             if work.done:
                 break
             chunk = cand[r0 : r0 + size].tolist()
-            iters = round(work.left * rate / len(hs))
+            iters = _count(work.left * rate / len(hs))
             parts = list(pool.map(_probe_each, hs, [chunk[k :: len(hs)] for k in range(len(hs))],
                                   [force] * len(hs), [bar] * len(hs), [iters] * len(hs),
                                   [clock] * len(hs), [opts.lp_run_iters] * len(hs)))  # fmt: skip
@@ -454,9 +459,10 @@ def _run(
             h.setSolution(sol)
         if work.done or work.clock.left() <= 0.05:
             return out_of_time()
-        nodes = max(1, int(work.left * opts.mip_nodes_per_s))
+        size = min(10.0, 1000.0 / max(m, 1))  # a MILP of fewer cells runs more per second
+        nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
         h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
-        roots.update(allowed=max(1, int(work.left * opts.root_rounds_per_s)), seen=0)
+        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0)
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()

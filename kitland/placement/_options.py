@@ -51,10 +51,12 @@ class SolveOptions:
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
         counts ``lp_run_iters`` iterations (what setting a run up costs).
     mip_nodes_per_s
-        Branch-and-bound nodes a HiGHS MILP may explore per work second of its share.
+        Branch-and-bound nodes a HiGHS MILP of 1,000 cells may explore per work second
+        of its share (smaller MILPs proportionally more, up to ten times).
     root_rounds_per_s
         Rounds of a HiGHS MILP's root node (its calls back between cut rounds and
-        heuristics) per work second of its share; the root stops after them.
+        heuristics) per work second of its share, for 1,000 cells (smaller MILPs
+        proportionally more, up to ten times); the root stops after them.
 
     Examples
     --------
