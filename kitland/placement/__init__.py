@@ -650,7 +650,8 @@ def _best_at_rank(
     rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` that passes ``check``, with what is proven about it,
-    spending at most ``work`` (each solve gets the work left)."""
+    spending at most ``work`` (each solve gets the work left; an alternative's first
+    runs its warm starts even when none is left)."""
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
@@ -658,8 +659,10 @@ def _best_at_rank(
     current = bands[0]
     band_i = 0
     deadline = work.clock.deadline
-    for _ in range(MAX_RECHECKS + len(bands)):
-        if work.done:
+    for attempt in range(MAX_RECHECKS + len(bands)):
+        # An alternative's first solve runs even with no work left: its warm starts may
+        # still give a zone (FEASIBLE, gap stated), better than none.
+        if work.done and (attempt > 0 or rank == 1):
             out.timed_out = True
             break
         _progress_cb(progress, "solving", deadline, rank=rank)
