@@ -287,13 +287,21 @@ class Beside:
 
         self._future: Future[NDArray[np.int64]] = self._pool.submit(run)
 
-    def result(self) -> NDArray[np.int64]:
-        """Wait for the search and return its zone. The search gets the ordinary priority
-        back first: on a machine kept busy by other work an idle-priority thread would
-        never run, and its deterministic budget never end."""
+    def cancel(self) -> None:
+        """Stop the search early; it ends at its next check (see :meth:`result`)."""
+        self.stop()
+        self._wake()
+
+    def _wake(self) -> None:
+        """Give the search the ordinary priority back: on a machine kept busy by other
+        work an idle-priority thread never runs, so it would never reach its end."""
         if self._tid is not None and sys.platform.startswith("linux"):
             with contextlib.suppress(AttributeError, OSError):
                 os.sched_setscheduler(self._tid, os.SCHED_OTHER, os.sched_param(0))
+
+    def result(self) -> NDArray[np.int64]:
+        """Wait for the search (at the ordinary priority) and return its zone."""
+        self._wake()
         try:
             return self._future.result()
         finally:

@@ -157,13 +157,13 @@ def solve(
         open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress)
     except BaseException:
         if beside is not None:  # an error (or Ctrl-C) must not leave the search running on
-            beside.stop()
+            beside.cancel()
         raise
     if beside is not None:
         if open_lb:  # the search ran its whole deterministic budget
             inc.offer(beside.result())
         else:  # every window proven: nothing strictly better exists; where the stopped
-            beside.stop()  # search got to depends on timing, so its zone is not taken
+            beside.cancel()  # search got to depends on timing, so its zone is not taken
             beside.result()
     sol = inc.solution(open_lb, time.monotonic() - t0, stats)
     sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
