@@ -56,6 +56,7 @@ bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench_print.py
 	$(BIN)/python benchmarks/bench_scale.py
 	$(BIN)/python benchmarks/bench_plots.py
+	$(BIN)/python benchmarks/bench_zones.py
 	$(BIN)/python benchmarks/bench_sweep.py
 
 ## estate: rebuild the bundled estate from parcels/source

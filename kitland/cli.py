@@ -183,6 +183,16 @@ def _write_text(args: argparse.Namespace, path: str | None, text: str, what: str
     _say(args, f"wrote {path} ({what})")
 
 
+def _text_lang(args: argparse.Namespace) -> str:
+    """The language of the terminal text and text reports: ``--lang``, else English."""
+    return args.lang or "en"
+
+
+def _map_lang(args: argparse.Namespace) -> str:
+    """The language of maps, PDF and KML: ``--lang``, else Bahasa Indonesia."""
+    return args.lang or "id"
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     """``kitland validate``: report data problems and the land budget."""
     from kitland.validation import repair, validate  # noqa: PLC0415
@@ -191,7 +201,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     estate = _estate(args, strict=False)
     report = validate(estate)
     _inputs_accepted(args)
-    text = report.to_json() if args.format == "json" else report.to_text()
+    text = report.to_json() if args.format == "json" else report.to_text(lang=_text_lang(args))
     _write_text(args, args.output, text, f"{args.format} report")
     if args.fix:
         from kitland.io import write_estate  # noqa: PLC0415
@@ -213,6 +223,13 @@ def _zone(args: argparse.Namespace):
     return zone
 
 
+def _zones(args: argparse.Namespace):
+    """The zone file of a check with several zones: every polygon feature of it."""
+    from kitland.io import read_zones  # noqa: PLC0415
+
+    return read_zones(args.zone, assume_crs=args.assume_crs) if args.zone else None
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     """``kitland check``: judge a drawn or proposed zone (and the layout) against rules."""
     from kitland.measure import check  # noqa: PLC0415
@@ -222,11 +239,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         msg = "--plots needs --zone ZONE: the zone the plots were cut from"
         raise UsageError(msg)
     estate = _estate(args)
-    zone = _zone(args)
     rules = _rules(args)
+    zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
         msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
         raise RulesError(msg)
+    if args.plots and rules.multi_zone:
+        msg = (f"--plots judges the plots of one zone; {rules.source} has several zones "
+               "(check the zones first, then the plots with a one-zone rules file)")  # fmt: skip
+        raise UsageError(msg)
     report = check(estate, zone, rules)
     if zone is not None and rules.zone is not None:
         from kitland.placement import score  # noqa: PLC0415
@@ -241,9 +262,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
     if args.format == "text":
-        text = report.to_text(lang=args.lang)
+        text = report.to_text(lang=_text_lang(args))
         if "score" in report.zone:
-            text += _score_line(report.zone["score"], args.lang, cell_m=args.cell_m)
+            text += _score_line(report.zone["score"], _text_lang(args), cell_m=args.cell_m)
     else:
         text = {"json": report.to_json, "junit": report.to_junit}[args.format]()
     _write_text(args, args.output, text, f"{args.format} report")
@@ -272,6 +293,10 @@ def cmd_place(args: argparse.Namespace) -> int:
               kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
+    if args.pdf and len(rules.zones) > 1:
+        msg = (f"--pdf: the print layout shows one zone and {rules.source} places "
+               f"{len(rules.zones)}; use --map for the zones together")  # fmt: skip
+        raise UsageError(msg)
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
@@ -308,11 +333,11 @@ def cmd_place(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     _inputs_accepted(args)
-    sys.stdout.write(result.summary())
+    sys.stdout.write(result.summary(_text_lang(args)))
     written = []
     report = result.report
     table: list[list[str]] = []
-    if result.found and len(result.alternatives) > 1:
+    if result.found and len(result.alternatives) > 1 and not result.zones:
         from kitland.comparison import candidates_of, side_by_side, versus_first  # noqa: PLC0415
         from kitland.i18n import tr  # noqa: PLC0415
         from kitland.report import Report  # noqa: PLC0415
@@ -320,9 +345,9 @@ def cmd_place(args: argparse.Namespace) -> int:
         report = Report(report.results, report.zone,
                         {**report.extra, "versus_first": versus_first(result)})  # fmt: skip
         cands = candidates_of(result)
-        title = tr(args.lang, "placement {rank}")
+        title = tr(_map_lang(args), "placement {rank}")
         table = side_by_side([(title.format(rank=i + 1), c) for i, c in enumerate(cands)],
-                             lang=args.lang)  # fmt: skip
+                             lang=_map_lang(args))  # fmt: skip
     if args.report:
         from kitland.io import atomic_path  # noqa: PLC0415
 
@@ -332,16 +357,17 @@ def cmd_place(args: argparse.Namespace) -> int:
     if result.found and args.kml:
         from kitland.kml import write_kml  # noqa: PLC0415
 
-        assert result.rules is not None and result.rules.zone is not None
-        write_kml(args.kml, estate, zones=[(f"{result.rules.zone.name} {p.rank}", p.zone)
-                                           for p in result.alternatives], lang=args.lang)  # fmt: skip
+        assert result.rules is not None
+        named = ([(p.name, p.zone) for p in result.zones] if result.zones else
+                 [(f"{result.rules.zone.name if result.rules.zone else ''} {p.rank}", p.zone)
+                  for p in result.alternatives])  # fmt: skip
+        write_kml(args.kml, estate, zones=named, lang=_map_lang(args))
         written.append(f"{args.kml} (KML for Google Earth)")
     if result.found and args.out:
         write_placement(result, args.out)
         n = len(result.alternatives)
-        written.append(
-            f"{args.out} (layer zone: {n} placement{'s' * (n != 1)}; layer parcels: the new layout)"
-        )
+        what = f"{n} zones" if result.zones else f"{n} placement{'s' * (n != 1)}"
+        written.append(f"{args.out} (layer zone: {what}; layer parcels: the new layout)")
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
@@ -349,18 +375,19 @@ def cmd_place(args: argparse.Namespace) -> int:
             estate,
             zone=result.zone,
             report=result.report,
-            alternatives=result.alternatives[1:],
-            lang=args.lang,
+            alternatives=[] if result.zones else result.alternatives[1:],
+            lang=_map_lang(args),
             offline=args.offline,
             rules_source=rules.source,
             rules=rules,
-            score=result.alternatives[0].score,
+            score=None if result.zones else result.alternatives[0].score,
+            zones=result.zones,
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415
 
             add_table(
-                m, table, title=tr(args.lang, "What each placement costs against placement 1")
+                m, table, title=tr(_map_lang(args), "What each placement costs against placement 1")
             )
         save_map(m, args.map)
         written.append(f"{args.map} (meeting map)")
@@ -368,7 +395,7 @@ def cmd_place(args: argparse.Namespace) -> int:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
         write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
-                  alternatives=result.alternatives[1:], rules=rules, lang=args.lang,
+                  alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                   paper=args.paper, orientation=args.orientation,
                   score=result.alternatives[0].score)  # fmt: skip
         written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
@@ -458,8 +485,10 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
+        plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
-                  lang=args.lang, paper=args.paper, orientation=args.orientation)  # fmt: skip
+                  lang=args.lang, paper=args.paper, orientation=args.orientation,
+                  plots=plots_gdf, internal_roads=roads_gdf)  # fmt: skip
         _say(args, f"wrote {args.pdf} (print layout, {args.paper} {args.orientation})")
     if html:
         m = make_map(
@@ -578,14 +607,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     rules = _rules(args)
     result = compare(estate, zone, rules, time_limit_s=args.time_limit, cell_m=args.cell_m)
     _inputs_accepted(args)
-    sys.stdout.write(result.summary(args.lang))
+    sys.stdout.write(result.summary(_text_lang(args)))
     if args.report:
         _write_text(args, args.report, result.to_json(), "JSON report")
     if args.map:
         from kitland.maps import compare_map, save_map  # noqa: PLC0415
 
-        save_map(compare_map(estate, result, rules=rules, lang=args.lang, offline=args.offline),
-                 args.map)  # fmt: skip
+        save_map(compare_map(estate, result, rules=rules, lang=_map_lang(args),
+                             offline=args.offline), args.map)  # fmt: skip
         _say(args, f"wrote {args.map} (comparison map)")
     if args.pdf:
         from kitland.i18n import tr  # noqa: PLC0415
@@ -593,11 +622,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
         others = [c for c in (result.best, result.near_proposal) if c is not None]
-        title = (
-            f"{estate_title(estate, args.lang)} — {tr(args.lang, 'Proposal against the best zone')}"
-        )
+        lang = _map_lang(args)
+        title = f"{estate_title(estate, lang)} — {tr(lang, 'Proposal against the best zone')}"
         write_pdf(estate, args.pdf, zone=result.proposal.zone, report=result.proposal.report,
-                  alternatives=others, rules=rules, lang=args.lang, paper=args.paper,
+                  alternatives=others, rules=rules, lang=lang, paper=args.paper,
                   orientation=args.orientation, title=title, score=result.proposal.score)  # fmt: skip
         _say(args, f"wrote {args.pdf} (print layout of the proposal, the best zones dashed)")
     return 0 if result.passed else 1
@@ -646,6 +674,8 @@ def _parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="report data problems and the land budget")
     estate_args(v)
     v.add_argument("--format", choices=["text", "json"], default="text")
+    v.add_argument("--lang", choices=["en", "id"], default=None,
+                   help="language of the text report (default en; JSON is neutral)")  # fmt: skip
     v.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     v.add_argument(
         "--fix",
@@ -661,7 +691,9 @@ def _parser() -> argparse.ArgumentParser:
         "--zone",
         metavar="ZONE",
         default=None,
-        help="vector file with one polygon (or a 'zone' layer); omit to check layout rules only",
+        help="vector file with one polygon (or a 'zone' layer); with a rules file of several "
+        "[[zones]], one polygon per zone named in a zone_id (or name) column; omit to check "
+        "layout rules only",
     )
     rules_arg(c)
     c.add_argument(
@@ -672,7 +704,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
-    c.add_argument("--lang", choices=["en", "id"], default="en",
+    c.add_argument("--lang", choices=["en", "id"], default=None,
                    help="language of the text report (default en; JSON and JUnit are neutral)")  # fmt: skip
     c.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
                    help="the placement grid the score is measured on (default 25, as place)")  # fmt: skip
@@ -705,7 +737,8 @@ def _parser() -> argparse.ArgumentParser:
         metavar="S",
         help="solver time limit, s (default 60)",
     )
-    pl.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
+    pl.add_argument("--lang", choices=["id", "en"], default=None,
+                    help="language of the text, map and PDF (default: text en, map and PDF id)")  # fmt: skip
     pl.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(pl)
     pl.add_argument("--kml", metavar="OUT.kml", default=None,
@@ -740,9 +773,8 @@ def _parser() -> argparse.ArgumentParser:
                     help="solver time for both placements together, s (default 120)")  # fmt: skip
     cp.add_argument("--cell-m", type=_positive("metres"), default=25.0, metavar="M",
                     help="cell size in metres (default 25)")  # fmt: skip
-    cp.add_argument(
-        "--lang", choices=["id", "en"], default="id", help="language of the table and map"
-    )
+    cp.add_argument("--lang", choices=["id", "en"], default=None,
+                    help="language of the text, map and PDF (default: text en, map and PDF id)")  # fmt: skip
     cp.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(cp)
     cp.set_defaults(func=cmd_compare)

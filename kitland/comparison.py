@@ -167,7 +167,9 @@ class Comparison:
                 delta=_signed(p["score_delta"], lang)
             )
         fails = (
-            tr(lang, "fails: {rules}").format(rules=", ".join(p["failed_rules"]))
+            tr(lang, "fails: {rules}").format(
+                rules=", ".join(r.label(lang) for r in self.proposal.failed)
+            )
             if p["failed_rules"]
             else tr(lang, "passes every zone rule")
         )
@@ -279,9 +281,11 @@ def side_by_side(
                 text += f" ({_signed(float(v) - float(ref), lang, dec)})"
             row.append(text if c is not None else "—")
         rows.append(row)
-    ids = [r.id for r in (first.report.results if first is not None else []) if r.scope == "zone"]
-    for rid in ids:
-        row = [rid]
+    zone_results = [
+        r for r in (first.report.results if first is not None else []) if r.scope == "zone"
+    ]
+    for rid, name in ((r.id, r.label(lang)) for r in zone_results):
+        row = [name]
         for _, c in columns:
             if c is None:
                 row.append("—")

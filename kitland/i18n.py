@@ -72,6 +72,15 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     return format_decimal(value, format=pattern, locale=Locale.parse(lang))
 
 
+def percent(share: float, lang: str, decimals: int = 1) -> str:
+    """A share (0.0069) as a percentage in ``lang``'s locale: ``0.69%``, ``0,69%``.
+
+    >>> percent(0.0069, "id", 2)
+    '0,69%'
+    """
+    return f"{number(100 * share, lang, decimals)}%"
+
+
 #: Short keys → English messages (the catalogue's msgids). Vocabulary codes of the data
 #: (land uses, road classes, gate and water kinds, rule kinds) are keys as they are.
 LABELS: dict[str, str] = {
@@ -89,6 +98,7 @@ LABELS: dict[str, str] = {
     "network_distance": "distance along roads", "distance": "distance",
     "setback": "setback", "contiguous": "one piece", "compactness": "compactness",
     "min_width": "usable width", "land_share": "land share", "placement": "placement",
+    "separation": "separation between zones", "total_area": "total area of zones",
     # the zone's own results (ids "area" and "on")
     "rule_area": "zone area", "rule_on": "on allowed land",
     # map layers and controls

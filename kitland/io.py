@@ -35,6 +35,7 @@ __all__ = [
     "one_geometry_type",
     "read_layers",
     "read_zone",
+    "read_zones",
     "write_estate",
     "write_gpkg",
 ]
@@ -171,18 +172,7 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
     CRSError
         If the file declares no CRS and ``assume_crs`` is not given.
     """
-    p = Path(path)
-    if not p.exists():
-        msg = f"{p}: no such zone file"
-        raise DataError(msg)
-    names = _list_layers(p)
-    layer = next((n for n in names if n.lower() == "zone"), None)
-    if layer is None and len(names) > 1:
-        msg = f"{p}: has layers {', '.join(map(repr, names))}; expected one layer or a 'zone' layer"
-        raise DataError(msg)
-    label = f"{p}" + (f" layer {layer!r}" if layer else "")
-    gdf = _read(p, layer or names[0], label, assume_crs)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf, label = _zone_layer(path, assume_crs)
     note = ""
     if len(gdf) > 1 and "rank" in gdf.columns:
         n = len(gdf)
@@ -204,6 +194,55 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
         if len(gdf) > 1:
             msg += " (or a 'rank' column: rank 1 is checked)"
         raise DataError(msg)
+    gdf = _zone_checked(gdf, label)
+    if note:
+        gdf.attrs["note"] = note
+    return gdf
+
+
+def read_zones(path: str | os.PathLike[str], *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+    """Read a zone file with several zones: every polygon feature of it.
+
+    The file's one layer, or its layer ``zone``. Which feature is which zone (a
+    ``zone_id`` or ``name`` column, rank 1 of a ``rank`` column) is decided where the
+    zones meet the rules (:func:`kitland.between.zone_geometries`).
+
+    Raises
+    ------
+    DataError
+        If the file cannot be read, or holds no polygon, or a feature that is not one.
+    CRSError
+        If the file declares no CRS and ``assume_crs`` is not given.
+    """
+    gdf, label = _zone_layer(path, assume_crs)
+    if len(gdf) == 0:
+        msg = f"{label}: holds no zone geometry; expected a polygon per zone"
+        raise DataError(msg)
+    return _zone_checked(gdf, label)
+
+
+def _zone_layer(
+    path: str | os.PathLike[str], assume_crs: str | None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """A zone file's layer (its only one, or ``zone``) without empty geometries, and
+    its label for messages."""
+    p = Path(path)
+    if not p.exists():
+        msg = f"{p}: no such zone file"
+        raise DataError(msg)
+    names = _list_layers(p)
+    layer = next((n for n in names if n.lower() == "zone"), None)
+    if layer is None and len(names) > 1:
+        msg = f"{p}: has layers {', '.join(map(repr, names))}; expected one layer or a 'zone' layer"
+        raise DataError(msg)
+    label = f"{p}" + (f" layer {layer!r}" if layer else "")
+    gdf = _read(p, layer or names[0], label, assume_crs)
+    return gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty], label
+
+
+def _zone_checked(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    """Zone features whose coordinates fit their CRS and that are polygons, re-indexed,
+    with ``attrs["source"]`` = ``label``."""
     if gdf.crs is not None and gdf.crs.is_geographic:
         x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
         if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
@@ -219,8 +258,6 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
         raise DataError(msg)
     gdf = gdf.reset_index(drop=True)
     gdf.attrs["source"] = label
-    if note:
-        gdf.attrs["note"] = note
     return gdf
 
 

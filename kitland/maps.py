@@ -512,7 +512,20 @@ def _inline_assets(m: folium.Map, *, root: Element | None = None) -> None:
     order_css = [k for k in _OFFLINE_CSS if k in css]
     head = "".join(f"<style>{_asset_text(css[k])}</style>" for k in order_css)
     head += "".join(f"<script>{_asset_text(js[k])}</script>" for k in order_js)
+    head += f"<script>{_default_icon_js()}</script>"
     m.add_child(_Head(head), index=0)
+
+
+def _default_icon_js() -> str:
+    """Leaflet's default marker icon inlined (the measure tool adds an invisible marker;
+    offline, Leaflet cannot find the icon's folder and asks for a missing file)."""
+    icon = base64.b64encode((_ASSETS / "leaflet/images/marker-icon.png").read_bytes()).decode()
+    url = f"data:image/png;base64,{icon}"
+    no_shadow = "data:image/gif;base64,R0lGODlhAQABAAAAACH5BAEKAAEALAAAAAABAAEAAAICTAEAOw=="
+    return (
+        f"L.Icon.Default.imagePath='';L.Icon.Default.mergeOptions({{iconUrl:'{url}',"
+        f"iconRetinaUrl:'{url}',shadowUrl:'{no_shadow}'}});"
+    )
 
 
 # --------------------------------------------------------------------------- layers
@@ -769,6 +782,37 @@ def _zone_layer(
     return _GeoLayer(data, name=title, styles={"": style}, kind="zone")
 
 
+#: Outline colours of several named zones, in the rules file's order (then again).
+ZONE_COLOURS = ("#c1121f", "#1d4ed8", "#047857", "#b45309", "#7c3aed", "#be185d")
+
+
+def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
+    """One layer per named zone: its outline in a colour of its own, its name on it."""
+    layers = []
+    for i, z in enumerate(zones):
+        geom = _zone_geometry(z.zone, estate, what=f"zones[{i}]")
+        if geom is None:
+            continue
+        name = str(z.name)
+        report = getattr(z, "report", None)
+        report = report if isinstance(report, Report) else None
+        area_ha = float(geom.area) / 10_000
+        score = getattr(z, "score", None)
+        props = [
+            {"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha"),
+                                  ("", _verdict(report, lang))),
+             "popup": _report_html(report, lang, title=name, area_ha=area_ha, score=score)},
+            {"c": "", "label": _esc(z.name)},
+        ]  # fmt: skip
+        frame = gpd.GeoDataFrame(geometry=[geom, geom.representative_point()], crs=estate.crs)
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        style = {**_ZONE_STYLE, "color": colour, "fillColor": colour}
+        # The layer control shows names as HTML: the zone's name goes in escaped.
+        layers.append(_GeoLayer(_collection(frame, estate.crs, props), name=_esc(name),
+                                styles={"": style}, kind="zone"))  # fmt: skip
+    return layers
+
+
 def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
     layers = []
     for i, alt in enumerate(alternatives):
@@ -954,6 +998,7 @@ def make_map(
     rules: Rules | None = None,
     diagnostics: Mapping[str, gpd.GeoDataFrame] | None = None,
     score: float | None = None,
+    zones: Sequence[Any] | None = None,
 ) -> folium.Map:
     """The interactive meeting map of an estate, its UMKM zone and the rule results.
 
@@ -996,6 +1041,11 @@ def make_map(
         ``"setback_bands"`` → GeoDataFrame); overrides the computation from ``rules``.
     score
         The zone's preference score (``place``), shown with its meaning and unit.
+    zones
+        Several named zones (``place`` with ``[[zones]]``: its ``zones``): objects with
+        ``.name``, ``.zone`` and optionally ``.report`` and ``.score``; each is drawn in
+        a colour of its own (:data:`ZONE_COLOURS`) with its name on the map, and the
+        map opens on them all.
 
     Returns
     -------
@@ -1080,6 +1130,7 @@ def make_map(
         _boundary_layer(estate, lang),
         *reversed(_alternative_layers(alternatives or [], estate, lang)),
         _zone_layer(geom, estate, report, lang, score=score) if geom is not None else None,
+        *_named_zone_layers(zones or [], estate, lang),
         *(
             _diagnostic_layer(k, diags[k], estate, lang, names_en)
             for k in ("frontage", "adjacent", "gate_path")
@@ -1098,8 +1149,9 @@ def make_map(
     ))  # fmt: skip
 
     view = bounds
-    if geom is not None:  # open on the zone and its surroundings
-        x0, y0, x1, y1 = geom.bounds
+    around_all = geom if not zones else shapely.union_all([z.zone for z in zones])
+    if around_all is not None:  # open on the zone(s) and the surroundings
+        x0, y0, x1, y1 = around_all.bounds
         margin = max(250.0, 0.5 * max(x1 - x0, y1 - y0))
         around = shapely.box(x0 - margin, y0 - margin, x1 + margin, y1 + margin)
         view = gpd.GeoSeries([around], crs=estate.crs).to_crs(4326).total_bounds
@@ -1111,10 +1163,8 @@ def make_map(
     folium.plugins.Fullscreen(
         title=_label(lang, "fullscreen"), title_cancel=_label(lang, "fullscreen_exit")
     ).add_to(m)
-    folium.plugins.MeasureControl(
-        position="topleft", primary_length_unit="meters", secondary_length_unit="kilometers",
-        primary_area_unit="hectares", secondary_area_unit="sqmeters",
-    ).add_to(m)  # fmt: skip
+    folium.plugins.MeasureControl(position="topleft", **_measure_options(lang)).add_to(m)
+    add_control_words(m, lang=lang)
     add_draw_tool(m, lang=lang, land_use=rules.zone.land_use if rules and rules.zone else "umkm",
                   zone=None if geom is None else _to_lonlat([geom], estate.crs)[0])  # fmt: skip
     # The inset: the whole estate, its zone in the verdict's colour (and the village
@@ -1451,6 +1501,7 @@ def _scale_bar(
 
 #: Fill colours of plot types, in the order of the ``[plots]`` types met on the map.
 _PLOT_COLOURS = ("#f28e2b", "#4e79a7", "#59a14f", "#b07aa1", "#edc948", "#76b7b2")
+_INTERNAL_ROAD = "#8f8f8f"
 
 
 def add_plots(
@@ -1525,7 +1576,9 @@ def add_plots(
                                if _col(row, "width_m") is not None else None))}
         for _, row in rd.iterrows()
     ]  # fmt: skip
-    road_style = {"": {"fillColor": "#8f8f8f", "fillOpacity": 0.9, "color": "#777", "weight": 0.5}}
+    road_style = {
+        "": {"fillColor": _INTERNAL_ROAD, "fillOpacity": 0.9, "color": "#777", "weight": 0.5}
+    }
     _add_under_control(m, _GeoLayer(_collection(rd, estate.crs, rprops), name=tr(lang, "Internal roads"),
                                     styles=road_style, kind="internal_roads"))  # fmt: skip
     return m
@@ -1625,6 +1678,82 @@ _DRAW_WORDS = {
     "edit.handlers.remove.tooltip.text": "Click the zone to delete it.",
 }
 
+#: Words of Leaflet's own controls and of leaflet-measure (English msgids) that no plugin
+#: option sets; :func:`add_control_words` puts them in the map's language.
+CONTROL_WORDS = (
+    "Zoom in", "Zoom out", "Layers", "A JavaScript library for interactive maps",
+    "Close popup",
+    # leaflet-measure 2.1.7 (its own locales have no Bahasa Indonesia)
+    "Measure", "Measure distances and areas", "Create a new measurement",
+    "Start creating a measurement by adding points to the map", "Finish measurement",
+    "Last point", "Area", "Perimeter", "Point location", "Area measurement",
+    "Linear measurement", "Path distance", "Center on this area", "Center on this line",
+    "Center on this location", "Cancel", "Delete",
+)  # fmt: skip
+
+
+def _measure_options(lang: str) -> dict[str, Any]:
+    """leaflet-measure in metric units with ``lang``'s decimal and grouping signs."""
+    from babel.numbers import get_decimal_symbol, get_group_symbol  # noqa: PLC0415
+
+    units = {"m": {"factor": 1, "display": "m", "decimals": 0},
+             "km": {"factor": 0.001, "display": "km", "decimals": 2},
+             "ha": {"factor": 0.0001, "display": "ha", "decimals": 2},
+             "m2": {"factor": 1, "display": "m²", "decimals": 0}}  # fmt: skip
+    return {"primary_length_unit": "m", "secondary_length_unit": "km",
+            "primary_area_unit": "ha", "secondary_area_unit": "m2", "units": units,
+            "dec_point": get_decimal_symbol(lang), "thousands_sep": get_group_symbol(lang)}  # fmt: skip
+
+
+#: The measure tool's hemisphere letters (after a coordinate) → English msgid.
+_HEMISPHERES = {"N": "N (latitude)", "S": "S (latitude)", "E": "E (longitude)",
+                "W": "W (longitude)"}  # fmt: skip
+
+
+def add_control_words(m: folium.Map, *, lang: str = "id") -> folium.Map:
+    """Put the words of the map's controls in ``lang``: zoom buttons, the layer control,
+    Leaflet's attribution link and the measure tool (panel and result popups).
+
+    These words have no option in their plugins: a script rewrites the titles, labels and
+    texts of :data:`CONTROL_WORDS` under the map's control corners and in measure popups,
+    now and whenever the controls draw themselves again, and writes the measure tool's
+    coordinates (the two halves around its ``coorddivider``) with ``lang``'s decimal sign
+    and hemisphere letters (``LS``/``BT``).
+    Data never passes through it.
+    """
+    from babel.numbers import get_decimal_symbol  # noqa: PLC0415
+
+    if lang == "en":
+        return m
+    words = {w: _tr(lang, w) for w in CONTROL_WORDS}
+    hemi = {k: _tr(lang, v) for k, v in _HEMISPHERES.items()}
+    m.add_child(_Script(
+        f"var words={_js(words)},hemi={_js(hemi)},dp={_js(get_decimal_symbol(lang))},"
+        "root=map.getContainer(),busy=false;"
+        "function dec(t){return t.replace(/(\\d)\\.(\\d)/g,'$1'+dp+'$2');}"
+        "function coords(t){var m=t.match(/^(.+) ([NSEW])$/);"
+        "if(m){return dec(m[1])+' '+hemi[m[2]];}return /^-?\\d+\\.\\d+$/.test(t)?dec(t):null;}"
+        "function fix(el){['title','aria-label'].forEach(function(a){var v=el.getAttribute(a);"
+        "if(v&&words[v.trim()]){el.setAttribute(a,words[v.trim()]);}});"
+        "el.childNodes.forEach(function(n){if(n.nodeType!==3){return;}var t=n.nodeValue.trim(),"
+        "c=el.querySelector(':scope>.coorddivider')?coords(t):null;"
+        "if(words[t]){n.nodeValue=n.nodeValue.replace(t,words[t]);}"
+        "else if(c!==null&&c!==t){n.nodeValue=n.nodeValue.replace(t,c);}"
+        "else{var w=t.slice(t.lastIndexOf(' ')+1);"  # a last word: "404 m (0,40 km) Perimeter"
+        "if(t.indexOf(' ')>0&&words[w]){n.nodeValue=n.nodeValue.replace(new RegExp(' '+w+'(\\\\s*)$'),' '+words[w]+'$1');}}});}"
+        "function all(){busy=false;root.querySelectorAll('.leaflet-control-container *,"
+        ".leaflet-measure-resultpopup *').forEach(fix);}"
+        "all();new MutationObserver(function(){if(!busy){busy=true;setTimeout(all,0);}})"
+        ".observe(root,{subtree:true,childList:true,characterData:true,attributes:true,"
+        "attributeFilter:['title','aria-label']});"
+    ))  # fmt: skip
+    return m
+
+
+#: Height of the comparison map's two panes, percent of the page; the table fills the rest.
+COMPARE_PANES_PCT = 62.0
+
+
 _DRAW_CSS = """
 <style>
 .kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
@@ -1634,6 +1763,8 @@ _DRAW_CSS = """
 .kit-table{position:absolute;left:50%;bottom:24px;transform:translateX(-50%);z-index:1000;
   background:rgba(255,255,255,.96);padding:4px 10px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);
   font:12px/1.35 system-ui,sans-serif;max-height:40vh;max-width:92vw;overflow:auto}
+.kit-table.kit-below{left:0;right:0;bottom:0;top:{TOP}%;transform:none;max-height:none;
+  max-width:none;border-radius:0;box-shadow:0 -1px 4px rgba(0,0,0,.3)}
 .kit-table summary{font-weight:700;cursor:pointer}
 .kit-table table{border-collapse:collapse}
 .kit-table td,.kit-table th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:right;white-space:nowrap}
@@ -1642,7 +1773,7 @@ _DRAW_CSS = """
 .kit-pane{background:rgba(255,255,255,.93);padding:4px 10px;border-radius:6px;
   box-shadow:0 1px 5px rgba(0,0,0,.35);font:700 14px system-ui,sans-serif}
 </style>
-"""
+""".replace("{TOP}", f"{COMPARE_PANES_PCT:g}")
 
 
 def _tr(lang: str, message: str) -> str:
@@ -1738,14 +1869,17 @@ def add_draw_tool(
     return m
 
 
-def _table_html(rows: Sequence[Sequence[str]], *, title: str, price: str = "") -> str:
+def _table_html(
+    rows: Sequence[Sequence[str]], *, title: str, price: str = "", below: bool = False
+) -> str:
     head = "".join(f"<th>{_esc(c)}</th>" for c in rows[0])
     body = "".join(
         "<tr>" + "".join(f"<td>{_esc(c)}</td>" for c in row) + "</tr>" for row in rows[1:]
     )
     line = f'<div class="kit-price">{_esc(price)}</div>' if price else ""
     return (
-        f'<div class="kit-table"><details open><summary>{_esc(title)}</summary>{line}'
+        f'<div class="kit-table{" kit-below" if below else ""}"><details open>'
+        f"<summary>{_esc(title)}</summary>{line}"
         f"<table><tr>{head}</tr>{body}</table></details></div>"
     )
 
@@ -1761,11 +1895,13 @@ def add_table(
 
     Every cell is escaped. Used for the side-by-side comparison
     (:func:`kitland.comparison.side_by_side`): the proposal against the best zone, or each
-    alternative against placement 1.
+    alternative against placement 1. On a ``DualMap`` (whose panes :func:`compare_map`
+    makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them.
     """
+    dual = isinstance(m, folium.plugins.DualMap)
     target = m.m1 if isinstance(m, folium.plugins.DualMap) else m
     target.add_child(_Head(_DRAW_CSS))
-    target.add_child(_Body(_table_html(rows, title=title, price=price)))
+    target.add_child(_Body(_table_html(rows, title=title, price=price, below=dual)))
 
 
 def _candidate_layer(
@@ -1817,6 +1953,8 @@ def _pane(
         if layer is not None:
             m.add_child(layer)
     _LayerControl(collapsed=True, position="topright").add_to(m)
+    m.add_child(_Script("L.control.scale({imperial:false,maxWidth:160}).addTo(map);"))
+    add_control_words(m, lang=lang)
     m.add_child(_Script(
         "var t=L.control({position:'topright'});t.onAdd=function(){var d=L.DomUtil.create('div',"
         f"'kit-pane');d.textContent={_js(title)};return d;}};t.addTo(map);"
@@ -1865,7 +2003,9 @@ def compare_map(
     box = shapely.box(x0, y0, x1, y1).buffer(max(200.0, 0.3 * max(x1 - x0, y1 - y0)))
     x0, y0, x1, y1 = gpd.GeoSeries([box], crs=estate.crs).to_crs(4326).total_bounds
     m = folium.plugins.DualMap(location=[(y0 + y1) / 2, (x0 + x1) / 2], zoom_start=15,
-                               tiles=None, max_zoom=19, control_scale=True)  # fmt: skip
+                               tiles=None, max_zoom=19, control_scale=False)  # fmt: skip
+    for pane in (m.m1, m.m2):  # the panes above, the table below them (never over a pane)
+        pane.height = (COMPARE_PANES_PCT, "%")
     m.m1.add_child(_Head(_CSS))
     bands = _setback_bands(estate, rules)
     prop = comparison.proposal
@@ -1887,7 +2027,7 @@ def compare_map(
           bands=bands)  # fmt: skip
     m.fit_bounds([[y0, x0], [y1, x1]])
     source = rules.source if rules is not None else comparison.rules_source
-    title = f"{estate.name} — {_tr(lang, 'Proposal against the best zone')}"
+    title = f"{estate_title(estate, lang)} — {_tr(lang, 'Proposal against the best zone')}"
     if source:
         title += f" ({_label(lang, 'rules_file')}: {Path(source).name or source})"
     add_table(m, comparison.table(lang), title=title, price=comparison.price_line(lang))

@@ -818,7 +818,11 @@ def check(
     -------
     Report
         ``area`` and ``on`` first (when the rules have a ``[zone]`` table and a zone is
-        given), then the zone rules and the layout rules in file order.
+        given), then the zone rules and the layout rules in file order. With a rules
+        file of several zones (``[[zones]]``) and a zone given, a
+        :class:`~kitland.report.ZonesReport` of :func:`kitland.between.check_zones`:
+        ``zone`` is then a GeoDataFrame whose features carry the zones' names in a
+        ``zone_id`` (or ``name``) column, or a mapping name → polygon.
 
     Raises
     ------
@@ -844,8 +848,12 @@ def check(
     >>> [(r.id, r.passed, round(r.value, 2)) for r in report.results]
     [('area', True, 20.0), ('on', True, 0.0), ('adjacent#1', True, 500.0)]
     """
+    if rules.multi_zone and zone is not None:
+        from kitland.between import check_zones  # noqa: PLC0415 (between builds on this module)
+
+        return check_zones(estate, zone, rules, on_invalid=on_invalid)
     require_valid(estate, on_invalid=on_invalid)
-    skip = {(r.scope, r.index): why for r, why in rules.check_against(estate)}
+    skip = {r.key: why for r, why in rules.check_against(estate)}
     results: list[RuleResult] = []
     summary: dict[str, Any] = {}
     if zone is not None:
@@ -858,8 +866,8 @@ def check(
         if rules.zone is not None:
             results += [_area_result(z, rules), _on_result(z, estate, rules)]
         for rule in rules.rules:
-            if (rule.scope, rule.index) in skip:
-                results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
+            if rule.key in skip:
+                results.append(_skipped(rule, skip[rule.key]))
                 continue
             results.append(_ZONE_RULES[rule.kind](z, estate, rule, rules))
             log.debug("%s: %s", rule.id, results[-1].message)
@@ -868,8 +876,8 @@ def check(
             "no zone given: the %d zone rules of %s are not checked", len(rules.rules), rules.source
         )
     for rule in rules.layout:
-        if (rule.scope, rule.index) in skip:
-            results.append(_skipped(rule, skip[(rule.scope, rule.index)]))
+        if rule.key in skip:
+            results.append(_skipped(rule, skip[rule.key]))
             continue
         results.append(_LAYOUT_RULES[rule.kind](estate, rule, rules))
     english = {r.id: r.name_en for r in rules if r.name_en}

@@ -22,10 +22,12 @@ from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate
-from kitland.i18n import LANGS, label, number
+from kitland.i18n import LANGS, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
     _GATE_STYLE,
+    _INTERNAL_ROAD,
+    _PLOT_COLOURS,
     _ROAD_STYLE,
     _ZONE_STYLE,
     LAND_USE_COLOURS,
@@ -52,6 +54,8 @@ ORIENTATIONS = ("landscape", "portrait")
 _MM = 1 / 25.4  # inches per millimetre
 _MARGIN_MM = 10.0
 _TITLE_MM = 24.0
+#: Portrait pages stack the verdict badge under the title: a taller title block.
+_TITLE_PORTRAIT_MM = 34.0
 
 
 def write_pdf(
@@ -68,6 +72,8 @@ def write_pdf(
     orientation: str = "landscape",
     title: str | None = None,
     score: float | None = None,
+    plots: gpd.GeoDataFrame | None = None,
+    internal_roads: gpd.GeoDataFrame | None = None,
 ) -> Path:
     """Write the print layout of the estate and its zone to a one-page PDF.
 
@@ -95,6 +101,10 @@ def write_pdf(
         Default: the boundary's ``name`` (:func:`kitland.maps.estate_title`).
     score
         The zone's preference score (``place``), printed with its meaning.
+    plots, internal_roads
+        A plot layout (layers of :func:`kitland.plots.plots` or
+        :func:`kitland.plots.read_plots`): plots coloured by ``type``, internal roads grey,
+        both in the legend.
 
     Returns
     -------
@@ -115,6 +125,7 @@ def write_pdf(
     b'%PDF-'
     """
     from matplotlib import rc_context  # noqa: PLC0415 - heavy, only for printing
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
 
     _check_choice("lang", lang, LANGS)
@@ -128,15 +139,18 @@ def write_pdf(
     source = rules_source if rules_source is not None else (rules.source if rules else None)
     with rc_context({"pdf.fonttype": 42, "font.family": "DejaVu Sans"}):
         fig = Figure(figsize=(w_mm * _MM, h_mm * _MM))
-        boxes = _layout(w_mm, h_mm, landscape=orientation == "landscape")
+        FigureCanvasAgg(fig)  # a renderer to measure text with (the title block fits its words)
         scale = 1.0 if paper == "A4" else 1.25  # type sizes grow a little on A3
+        boxes = _layout(w_mm, h_mm, landscape=orientation == "landscape", scale=scale)
         _title_block(fig.add_axes(boxes["title"]), estate, geom, report, lang, source,
-                     title=title, score=score, scale=scale)  # fmt: skip
+                     title=title, score=score, scale=scale,
+                     stacked=orientation == "portrait")  # fmt: skip
         ax = fig.add_axes(boxes["map"])
-        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale)
+        layout = _plot_layout(estate, plots, internal_roads)
+        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale, layout=layout)
         _inset(fig.add_axes(boxes["inset"]), estate, geom, report, view)
         _legend(fig.add_axes(boxes["legend"]), estate, geom, report, lang, has_alt=bool(alts),
-                scale=scale)  # fmt: skip
+                scale=scale, plot_types=list(layout[0]) if layout else [])  # fmt: skip
         _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale)
         _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale)
         target = Path(path)
@@ -155,16 +169,19 @@ def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
 _Box = tuple[float, float, float, float]
 
 
-def _layout(w_mm: float, h_mm: float, *, landscape: bool) -> dict[str, _Box]:
-    """Figure-fraction boxes [left, bottom, width, height] of every part of the page."""
+def _layout(w_mm: float, h_mm: float, *, landscape: bool, scale: float = 1.0) -> dict[str, _Box]:
+    """Figure-fraction boxes [left, bottom, width, height] of every part of the page.
+
+    The title block grows with the type (``scale``)."""
 
     def box(x: float, y: float, w: float, h: float) -> _Box:  # millimetres from bottom left
         return (x / w_mm, y / h_mm, w / w_mm, h / h_mm)
 
     m = _MARGIN_MM
     foot = 16.0
-    top = h_mm - m - _TITLE_MM
-    out = {"title": box(m, top, w_mm - 2 * m, _TITLE_MM), "footer": box(m, m, w_mm - 2 * m, foot)}
+    title_mm = scale * (_TITLE_MM if landscape else _TITLE_PORTRAIT_MM)
+    top = h_mm - m - title_mm
+    out = {"title": box(m, top, w_mm - 2 * m, title_mm), "footer": box(m, m, w_mm - 2 * m, foot)}
     body_y = m + foot + 4
     if landscape:
         side = 0.33 * (w_mm - 2 * m)
@@ -190,29 +207,66 @@ def _layout(w_mm: float, h_mm: float, *, landscape: bool) -> dict[str, _Box]:
 
 def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str,
                  source: str | None, *, title: str | None, score: float | None,
-                 scale: float) -> None:  # fmt: skip
+                 scale: float, stacked: bool) -> None:  # fmt: skip
+    """Title, verdict badge, subtitle line and the score's meaning, none over another.
+
+    Landscape: the badge at the right of the title, whose type shrinks to leave it room.
+    Portrait (``stacked``): the badge on its own row under the title. Every line shrinks
+    to the block's width when it would run past it.
+    """
+    from matplotlib.transforms import offset_copy  # noqa: PLC0415
+
     ax.set_axis_off()
-    name = title or estate_title(estate, lang)
-    ax.text(0, 0.92, name, fontsize=17 * scale, fontweight="bold", va="top", ha="left")
-    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
-    if source:
-        line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
-    if score is not None:
-        line.append(_score_text(score, lang))
-    ax.text(0, 0.42, " · ".join(line), fontsize=9 * scale, va="top", ha="left")
-    if score is not None:
-        ax.text(0, 0.12, label(lang, "score_meaning"), fontsize=6.5 * scale, va="top",
-                color="#555")  # fmt: skip
+    renderer = ax.get_figure().canvas.get_renderer()
+    right = ax.get_window_extent(renderer).x1
+    rows = (0.95, 0.66, 0.36, 0.15) if stacked else (0.92, 0.92, 0.42, 0.12)
+    limit = right
     if geom is not None:
         colour = STATUS_COLOURS[status_of(report)]
         verdict = _verdict(report, lang)
         if report is not None:
             key = "pass" if report.passed else "fail"
             verdict = label(lang, key).format(n=len(report.failed), total=len(report.results))
-        ax.text(1, 0.92, verdict, fontsize=13 * scale, fontweight="bold", color="white",
-                va="top", ha="right", bbox={"boxstyle": "round,pad=0.35", "facecolor": colour,
-                                            "edgecolor": colour})  # fmt: skip
+        size = 13 * scale
+        # Stacked, the badge's padding starts at the title's left edge.
+        at = offset_copy(ax.transAxes, fig=ax.get_figure(), x=0.35 * size if stacked else 0.0,
+                         units="points")  # fmt: skip
+        badge = ax.text(0 if stacked else 1, rows[1], verdict, fontsize=size, fontweight="bold",
+                        color="white", va="top", ha="left" if stacked else "right", transform=at,
+                        bbox={"boxstyle": "round,pad=0.35", "facecolor": colour,
+                              "edgecolor": colour})  # fmt: skip
+        if stacked:
+            _shrink_to(badge, right, renderer)
+        else:  # the title ends a badge's padding and a gap before the badge
+            pad = 0.35 * size * renderer.points_to_pixels(1.0)
+            limit = badge.get_window_extent(renderer).x0 - 2 * pad
+    name = ax.text(0, rows[0], title or estate_title(estate, lang), fontsize=17 * scale,
+                   fontweight="bold", va="top", ha="left")  # fmt: skip
+    _shrink_to(name, limit, renderer)
+    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
+    if source:
+        line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
+    if score is not None:
+        line.append(_score_text(score, lang))
+    _shrink_to(ax.text(0, rows[2], " · ".join(line), fontsize=9 * scale, va="top", ha="left"),
+               right, renderer)  # fmt: skip
+    if score is not None:
+        meaning = ax.text(0, rows[3], label(lang, "score_meaning"), fontsize=6.5 * scale,
+                          va="top", color="#555")  # fmt: skip
+        _shrink_to(meaning, right, renderer)
     ax.axhline(0.0, color="#333", linewidth=1.2)
+
+
+def _shrink_to(text: Any, right: float, renderer: Any, *, smallest: float = 5.0) -> None:
+    """Make ``text``'s type smaller (not below ``smallest`` pt) until it ends left of
+    ``right`` (display pixels), a badge's padding included."""
+    while text.get_fontsize() > smallest:
+        pad = 0.0
+        if text.get_bbox_patch() is not None:
+            pad = 0.35 * text.get_fontsize() * renderer.points_to_pixels(1.0)
+        if text.get_window_extent(renderer).x1 + pad <= right:
+            return
+        text.set_fontsize(text.get_fontsize() - 0.5)
 
 
 def _fit(ax: Any, x0: float, y0: float, x1: float, y1: float) -> None:
@@ -241,8 +295,22 @@ def _frame(estate: Estate, geom: Any) -> tuple[float, float, float, float]:
     return x0 - pad, y0 - pad, x1 + pad, y1 + pad
 
 
+def _plot_layout(estate: Estate, plots: gpd.GeoDataFrame | None,
+                 internal_roads: gpd.GeoDataFrame | None) -> tuple[dict[str, Any], Any] | None:  # fmt: skip
+    """Plots by type (type → GeoSeries, in order of first appearance) and the internal
+    roads, in the estate's CRS; None without plots."""
+    if plots is None:
+        return None
+    pl = plots.to_crs(estate.crs)
+    types = pl["type"].astype(str)
+    by_type = {t: pl.geometry[types == t] for t in dict.fromkeys(types)}
+    roads = None if internal_roads is None else internal_roads.to_crs(estate.crs).geometry
+    return by_type, roads
+
+
 def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: list[Any],
-              lang: str, *, scale: float) -> tuple[float, float, float, float]:  # fmt: skip
+              lang: str, *, scale: float,
+              layout: tuple[dict[str, Any], Any] | None = None) -> tuple[float, float, float, float]:  # fmt: skip
     """Draw the estate and the zone; return the extent drawn (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = _frame(estate, geom)
     window = shapely.box(x0, y0, x1, y1)
@@ -271,6 +339,17 @@ def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: l
             ax=ax, facecolor=_ZONE_STYLE["fillColor"], edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.4, alpha=0.9,
         )  # fmt: skip
+    if layout is not None:
+        by_type, roads = layout
+        if roads is not None and not roads.empty:
+            roads.plot(ax=ax, color=_INTERNAL_ROAD, linewidth=0)
+        for i, part in enumerate(by_type.values()):
+            part.plot(ax=ax, facecolor=_PLOT_COLOURS[i % len(_PLOT_COLOURS)], edgecolor="#333",
+                      linewidth=0.2)  # fmt: skip
+        if geom is not None:  # the zone's verdict outline stays on top
+            gpd.GeoSeries([geom], crs=estate.crs).plot(
+                ax=ax, facecolor="none", edgecolor=STATUS_COLOURS[status_of(report)], linewidth=2.4
+            )
     g = estate.gates
     if not g.empty:
         for kind, sub in g.groupby(g["kind"].fillna("")):
@@ -335,7 +414,7 @@ def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
 
 
 def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str, *,
-            has_alt: bool, scale: float) -> None:  # fmt: skip
+            has_alt: bool, scale: float, plot_types: Sequence[str] = ()) -> None:  # fmt: skip
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
@@ -350,6 +429,12 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
         handles.append(Patch(facecolor=_ZONE_STYLE["fillColor"], linewidth=2,
                              edgecolor=STATUS_COLOURS[status_of(report)],
                              label=f"{label(lang, 'zone_legend')} ({_verdict(report, lang)})"))  # fmt: skip
+    for i, kind in enumerate(plot_types):  # the type is data: no mathtext in it
+        name = f"{tr(lang, 'Plots')}: {kind}".replace("$", r"\$")
+        handles.append(Patch(facecolor=_PLOT_COLOURS[i % len(_PLOT_COLOURS)], edgecolor="#333",
+                             label=name))  # fmt: skip
+    if plot_types:
+        handles.append(Patch(facecolor=_INTERNAL_ROAD, label=tr(lang, "Internal roads")))
     if has_alt:
         handles.append(Line2D([], [], color="#6a1b9a", linestyle="--",
                               label=label(lang, "alt_legend")))  # fmt: skip

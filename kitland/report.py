@@ -10,14 +10,14 @@ import html
 import json
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from xml.etree import ElementTree as ET
 
 from kitland.i18n import label, numbers_in, quantity, tr
 
-__all__ = ["Report", "RuleResult", "rule_label"]
+__all__ = ["Report", "RuleResult", "ZonesReport", "rule_label"]
 
 
 def _round(v: Any, nd: int = 3) -> Any:
@@ -253,32 +253,7 @@ class Report:
 
     def to_junit(self, *, suite: str = "kitland.check") -> str:
         """JUnit XML: one test case per rule, a ``<failure>`` for each failing rule."""
-        ts = ET.Element(
-            "testsuite",
-            name=suite,
-            tests=str(len(self.results)),
-            failures=str(len(self.failed)),
-            errors="0",
-            skipped=str(len(self.skipped)),
-        )
-        for r in self.results:
-            tc = ET.SubElement(ts, "testcase", classname=f"{suite}.{r.scope}", name=r.id)
-            tc.set("time", "0")
-            if r.skipped:
-                ET.SubElement(tc, "skipped", message=r.message)
-            elif not r.passed:
-                f = ET.SubElement(tc, "failure", message=r.message, type=r.kind)
-                f.text = f"value {r.value_text()}, required {r.required} {r.unit}".strip()
-            out = ET.SubElement(tc, "system-out")
-            out.text = r.message
-        suites = ET.Element("testsuites")
-        suites.append(ts)
-        ET.indent(suites)
-        return (
-            '<?xml version="1.0" encoding="UTF-8"?>\n'
-            + ET.tostring(suites, encoding="unicode")
-            + "\n"
-        )
+        return _junit([_testsuite(self.results, suite)])
 
     def __repr__(self) -> str:
         return self.to_text()
@@ -286,22 +261,169 @@ class Report:
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.passed else "#cf222e"
         verdict = "PASS" if self.passed else "FAIL"
-        rows = "".join(
-            f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.kind)}</td>"
-            f"<td style='text-align:right'>{html.escape(r.value_text())}</td>"
-            f"<td>{html.escape((r.required + ' ' + r.unit).strip())}</td>"
-            f"<td style='color:{'#6e7781' if r.skipped else '#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
-            f"<td>{html.escape(r.message)}</td></tr>"
-            for r in self.results
-        )
         z = ""
         if self.zone:
             z = html.escape(
                 f" — zone {self.zone.get('area_ha', 0):.2f} ha, compactness "
                 f"{self.zone.get('compactness', 0):.2f}, {self.zone.get('crs', '')}"
             )
-        return (
-            f"<div><b style='color:{colour}'>{verdict}</b>{z}<table>"
-            "<tr><th>rule</th><th>kind</th><th>value</th><th>required</th><th></th><th>message</th></tr>"
-            f"{rows}</table></div>"
-        )
+        return f"<div><b style='color:{colour}'>{verdict}</b>{z}{_html_table(self.results)}</div>"
+
+
+@dataclass(frozen=True, repr=False)
+class ZonesReport(Report):
+    """The verdict of a rules file with several zones (``[[zones]]``) on a zone layout.
+
+    Attributes
+    ----------
+    zones
+        Zone name → that zone's single-zone :class:`Report` (``area``, ``on``, the
+        top-level and the zone's own rules; no layout rules), in the rules file's order.
+    between
+        The ``[[between]]`` results (``scope`` ``"between"``).
+    results
+        The layout rules' results (judged once, for the whole estate).
+    """
+
+    zones: Mapping[str, Report] = field(default_factory=dict)
+    between: Sequence[RuleResult] = ()
+
+    def all_results(self) -> list[RuleResult]:
+        """Every result: each zone's, then the between rules', then the layout rules'."""
+        each = [r for rep in self.zones.values() for r in rep.results]
+        return [*each, *self.between, *self.results]
+
+    @property
+    def passed(self) -> bool:
+        """True when every zone's rules, every between rule and every layout rule pass."""
+        return all(r.passed for r in self.all_results())
+
+    @property
+    def failed(self) -> list[RuleResult]:
+        """The results that fail, in :meth:`all_results` order."""
+        return [r for r in self.all_results() if not r.passed]
+
+    @property
+    def skipped(self) -> list[RuleResult]:
+        """The optional rules skipped, in :meth:`all_results` order."""
+        return [r for r in self.all_results() if r.skipped]
+
+    def __getitem__(self, rule_id: str) -> RuleResult:
+        """``"ZONE/RULE"`` for a zone's result, else a between or layout rule's id."""
+        for name, rep in self.zones.items():
+            if rule_id.startswith(f"{name}/"):
+                return rep[rule_id.removeprefix(f"{name}/")]
+        for r in (*self.between, *self.results):
+            if rule_id in (r.id, r.name_en):
+                return r
+        raise KeyError(rule_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form (SPEC §5, several zones): ``passed``, ``zones`` (per zone
+        ``name``, ``passed``, ``zone`` summary and ``rules``), ``between``, ``rules``."""
+        zones = []
+        for name, rep in self.zones.items():
+            one = rep.to_dict()
+            zones.append({"name": name, "passed": one.pop("passed"), **one})
+        d: dict[str, Any] = {"passed": self.passed, "zones": zones}
+        d["between"] = [r.to_dict() for r in self.between]
+        d["rules"] = [r.to_dict() for r in self.results]
+        d.update(self.extra)
+        return d
+
+    def to_text(self, lang: str = "en") -> str:
+        """Each zone's table under its name, then the between rules, then the layout
+        rules, then the verdict on all of them (words and numbers in ``lang``)."""
+        out = []
+        for name, rep in self.zones.items():
+            z = rep.zone
+            summary = (f"{name}: {quantity(z.get('area_ha', 0), 'ha', lang)}, "
+                       f"{label(lang, 'compactness')} {quantity(z.get('compactness', 0), '', lang)}, "
+                       f"{z.get('crs', '')}")  # fmt: skip
+            table = Report(rep.results, extra=rep.extra).to_text(lang)
+            out += [f"== {tr(lang, 'zone')} {name} ==", summary, table]
+        for title, results in (("between zones", self.between), ("layout", self.results)):
+            if results:
+                out += [f"== {tr(lang, title)} ==", Report(results).to_text(lang)]
+        n, total = len(self.failed), len(self.all_results())
+        if self.passed:
+            verdict = "PASS: all rules hold" if lang == "en" else label(lang, "pass")
+        elif lang == "en":
+            verdict = f"FAIL: {n} of {total} rules fail"
+        else:
+            verdict = label(lang, "fail").format(n=n, total=total)
+        where = [
+            f"{name} ({len(rep.failed)})" for name, rep in self.zones.items() if not rep.passed
+        ]
+        where += [tr(lang, "between zones")] * any(not r.passed for r in self.between)
+        where += [tr(lang, "layout")] * any(not r.passed for r in self.results)
+        if where:
+            verdict += f" — {', '.join(where)}"
+        return "\n".join([*out, verdict]) + "\n"
+
+    def to_junit(self, *, suite: str = "kitland.check") -> str:
+        """JUnit XML: a test suite per zone (``SUITE.ZONE``), one for the between rules
+        and one for the layout rules."""
+        suites = [_testsuite(rep.results, f"{suite}.{name}") for name, rep in self.zones.items()]
+        suites.append(_testsuite(self.between, f"{suite}.between"))
+        suites.append(_testsuite(self.results, f"{suite}.layout"))
+        return _junit(suites)
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        parts = [f"<b style='color:{colour}'>{'PASS' if self.passed else 'FAIL'}</b>"]
+        for name, rep in self.zones.items():
+            parts.append(f"<h4>{html.escape(name)}</h4>{rep._repr_html_()}")
+        if self.between:
+            parts.append(f"<h4>between zones</h4>{_html_table(self.between)}")
+        if self.results:
+            parts.append(f"<h4>layout</h4>{_html_table(self.results)}")
+        return f"<div>{''.join(parts)}</div>"
+
+
+def _html_table(results: Sequence[RuleResult]) -> str:
+    """Rule results as an HTML table (every text escaped)."""
+    rows = "".join(
+        f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.kind)}</td>"
+        f"<td style='text-align:right'>{html.escape(r.value_text())}</td>"
+        f"<td>{html.escape((r.required + ' ' + r.unit).strip())}</td>"
+        f"<td style='color:{'#6e7781' if r.skipped else '#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
+        f"<td>{html.escape(r.message)}</td></tr>"
+        for r in results
+    )
+    return (
+        "<table><tr><th>rule</th><th>kind</th><th>value</th><th>required</th><th></th>"
+        f"<th>message</th></tr>{rows}</table>"
+    )
+
+
+def _testsuite(results: Sequence[RuleResult], suite: str) -> ET.Element:
+    """One JUnit ``<testsuite>``: a test case per result."""
+    failed = [r for r in results if not r.passed]
+    ts = ET.Element(
+        "testsuite",
+        name=suite,
+        tests=str(len(results)),
+        failures=str(len(failed)),
+        errors="0",
+        skipped=str(sum(r.skipped for r in results)),
+    )
+    for r in results:
+        tc = ET.SubElement(ts, "testcase", classname=f"{suite}.{r.scope}", name=r.id)
+        tc.set("time", "0")
+        if r.skipped:
+            ET.SubElement(tc, "skipped", message=r.message)
+        elif not r.passed:
+            f = ET.SubElement(tc, "failure", message=r.message, type=r.kind)
+            f.text = f"value {r.value_text()}, required {r.required} {r.unit}".strip()
+        out = ET.SubElement(tc, "system-out")
+        out.text = r.message
+    return ts
+
+
+def _junit(suites: Sequence[ET.Element]) -> str:
+    """A JUnit XML document of ``suites``."""
+    root = ET.Element("testsuites")
+    root.extend(suites)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,9 +9,15 @@ Interface (fixed; other modules rely on it):
 - :class:`Rules` has ``zone`` (:class:`ZoneSpec` or None), ``rules`` (zone rules),
   ``layout`` (layout rules), ``prefer`` (soft preferences), ``source`` (file label).
 - :class:`Rule` has ``id`` (``name`` or ``kind#index``), ``kind``, ``index`` (1-based
-  position in its array), ``scope`` (``"zone"``, ``"layout"``, ``"prefer"``) and
-  ``params`` (the keys of the table other than ``kind``/``name``; selector tables are
-  :class:`Selector` objects, lists are tuples, numbers are float).
+  position in its array), ``scope`` (``"zone"``, ``"layout"``, ``"prefer"``,
+  ``"between"``), ``zone`` (the ``[[zones]]`` entry of a zone's own rule, else None)
+  and ``params`` (the keys of the table other than ``kind``/``name``; selector tables
+  are :class:`Selector` objects, lists are tuples, numbers are float).
+- Several zones (``[[zones]]``, a kitland extension of SPEC §2): ``Rules.zones`` lists
+  every :class:`ZoneSpec` (``(zone,)`` for a ``[zone]`` file), ``Rules.zone_rules`` the
+  zones' own rules and preferences, ``Rules.between`` the ``[[between]]`` rules, and
+  :meth:`Rules.for_zone` gives one zone's ordinary single-zone :class:`Rules`. A file
+  with ``[[zones]]`` has ``zone`` None.
 
 Rule kinds
 ----------
@@ -33,6 +39,17 @@ and/or ``max_pct``) and ``setback`` (``land_use`` list, ``from`` selector, ``min
 
 ``[[prefer]]`` (soft preferences that rank placements; a kitland extension of SPEC §2):
 ``near`` and ``far``, each with ``to`` (selector) and ``weight`` (default 1.0, ≥ 0).
+
+``[[zones]]`` (several zones at once, instead of one ``[zone]``): the keys of
+``[zone]`` with a required, unique ``name``, and the zone's own ``[[zones.rules]]`` and
+``[[zones.prefer]]``, which apply to that zone on top of the top-level ``[[rules]]`` and
+``[[prefer]]``. A zone's rule may not reuse a top-level rule's name; two zones' rules
+may share one (``rules.replace("ZONE/NAME", ...)`` tells them apart).
+
+``[[between]]`` (rules between zones of ``[[zones]]``): ``separation`` (``min_m``, the
+least distance between any two of the zones, 0 = they may touch but never overlap;
+``zones``, default all) and ``total_area`` (``zones``, ``min_ha`` and/or ``max_ha`` on
+the sum of their areas). Measured by :mod:`kitland.between`.
 
 Every table may carry ``name`` (its id in reports) and ``name_en`` (its name in English
 reports and maps; :meth:`Rules.replace` and ``rules[...]`` accept either). Default ids are ``kind#index`` with
@@ -277,7 +294,10 @@ class PlotSpec:
 
 @dataclass(frozen=True)
 class Rule:
-    """One entry of ``[[rules]]``, ``[[layout]]`` or ``[[prefer]]``.
+    """One entry of ``[[rules]]``, ``[[layout]]``, ``[[prefer]]`` or ``[[between]]``.
+
+    ``zone`` is the name of the ``[[zones]]`` entry whose ``[[zones.rules]]`` or
+    ``[[zones.prefer]]`` the rule comes from; None for a top-level rule.
 
     ``optional`` rules are skipped on an estate where one of their selectors matches
     no feature (see :meth:`Rules.check_against`).
@@ -286,10 +306,21 @@ class Rule:
     id: str
     kind: str
     index: int
-    scope: Literal["zone", "layout", "prefer"]
+    scope: Literal["zone", "layout", "prefer", "between"]
     params: Mapping[str, Any] = field(default_factory=dict)
     optional: bool = False
     name_en: str | None = None
+    zone: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str | None, int]:
+        """``(scope, zone, index)``: where the rule sits in its file, unique per file.
+
+        ``zone`` is the name of the ``[[zones]]`` entry a zone's own rule belongs to
+        (None for top-level rules), so a zone's ``rules #1`` and the top-level
+        ``rules #1`` differ.
+        """
+        return (self.scope, self.zone, self.index)
 
     def __getitem__(self, key: str) -> Any:
         return self.params[key]
@@ -320,7 +351,12 @@ class Rule:
         return ", ".join(parts)
 
 
-_SCOPE_WORD = {"zone": "rule", "layout": "layout rule", "prefer": "prefer rule"}
+_SCOPE_WORD = {
+    "zone": "rule",
+    "layout": "layout rule",
+    "prefer": "prefer rule",
+    "between": "between rule",
+}
 
 
 @dataclass(frozen=True)
@@ -342,14 +378,95 @@ class Rules:
     prefer: tuple[Rule, ...] = ()
     source: str = ""
     plots: PlotSpec | None = None
+    zone_specs: tuple[ZoneSpec, ...] = ()
+    zone_rules: tuple[Rule, ...] = ()
+    between: tuple[Rule, ...] = ()
+
+    @property
+    def zones(self) -> tuple[ZoneSpec, ...]:
+        """Every zone to place: the ``[[zones]]`` entries in file order, or ``(zone,)``
+        for a file with one ``[zone]`` table, or ``()`` for a file with neither.
+
+        Examples
+        --------
+        >>> r = parse_rules({"zones": [{"name": "A", "area_ha": 5}, {"name": "B", "area_ha": 3}]})
+        >>> [z.name for z in r.zones], r.zone, r.multi_zone
+        (['A', 'B'], None, True)
+        >>> [z.name for z in parse_rules({"zone": {"area_ha": 5}}).zones]
+        ['Zona UMKM']
+        """
+        if self.zone_specs:
+            return self.zone_specs
+        return () if self.zone is None else (self.zone,)
+
+    @property
+    def multi_zone(self) -> bool:
+        """True for a file with ``[[zones]]`` (even a single entry): use :meth:`for_zone`."""
+        return bool(self.zone_specs)
+
+    def for_zone(self, name: str) -> Rules:
+        """The ordinary single-zone rules of zone ``name``.
+
+        ``zone`` is that zone's :class:`ZoneSpec`; ``rules`` the top-level ``[[rules]]``
+        then the zone's own ``[[zones.rules]]``; ``prefer`` the top-level ``[[prefer]]``
+        then the zone's ``[[zones.prefer]]``; ``layout``, ``plots`` and ``source`` as in
+        the file; no ``between`` rules. Everything single-zone (:func:`kitland.check`,
+        placement, measurements) works on it unchanged. For a ``[zone]`` file, the zone's
+        own name gives the rules themselves.
+
+        Raises
+        ------
+        RulesError
+            If the file has no zone called ``name`` (the closest name suggested).
+
+        Examples
+        --------
+        >>> r = parse_rules({"rules": [{"kind": "contiguous"}],
+        ...                  "zones": [{"name": "pangan", "area_ha": 5,
+        ...                             "rules": [{"kind": "compactness", "min": 0.4}]},
+        ...                            {"name": "bengkel", "area_ha": 3}]}, source="r.toml")
+        >>> a = r.for_zone("pangan")
+        >>> a.zone.name, [x.id for x in a.rules], a.multi_zone
+        ('pangan', ['contiguous#1', 'compactness#1'], False)
+        >>> [x.id for x in r.for_zone("bengkel").rules]
+        ['contiguous#1']
+        >>> r.for_zone("pangn")
+        Traceback (most recent call last):
+        ...
+        kitland._errors.RulesError: r.toml: no zone 'pangn'; did you mean 'pangan'? (zones: pangan, bengkel)
+        """
+        spec = next((z for z in self.zones if z.name == name), None)
+        if spec is None:
+            names = [z.name for z in self.zones]
+            msg = (
+                f"{self.source or 'rules'}: no zone {name!r}{_suggest(name, names)} "
+                f"(zones: {', '.join(names) or 'none'})"
+            )
+            raise RulesError(msg)
+        if not self.zone_specs:
+            return self
+        own = [r for r in self.zone_rules if r.zone == name]
+        return dataclasses.replace(
+            self,
+            zone=spec,
+            rules=(*self.rules, *(r for r in own if r.scope == "zone")),
+            prefer=(*self.prefer, *(r for r in own if r.scope == "prefer")),
+            zone_specs=(),
+            zone_rules=(),
+            between=(),
+        )
 
     def label(self, rule: Rule, key: str | None = None) -> str:
-        """Where ``rule`` (and ``key``) sit, for messages: ``rules.toml rule setback#4, key 'from'``."""
-        where = f"{self.source or 'rules'} {_SCOPE_WORD[rule.scope]} {rule.id}"
+        """Where ``rule`` (and ``key``) sit, for messages: ``rules.toml rule setback#4, key 'from'``
+        (``rules.toml zone 'UMKM pangan' rule setback#1`` for a zone's own rule)."""
+        zone = f" zone {rule.zone!r}" if rule.zone is not None else ""
+        where = f"{self.source or 'rules'}{zone} {_SCOPE_WORD[rule.scope]} {rule.id}"
         return where + (f", key {key!r}" if key else "")
 
     def __iter__(self) -> Any:
-        return iter((*self.rules, *self.layout, *self.prefer))
+        """Every rule: ``rules``, ``layout``, ``prefer``, then the zones' own rules and
+        the ``between`` rules (the last two are empty for a ``[zone]`` file)."""
+        return iter((*self.rules, *self.layout, *self.prefer, *self.zone_rules, *self.between))
 
     def check_against(self, estate: Estate) -> tuple[tuple[Rule, str], ...]:
         """Check every selector against ``estate`` at once; return the rules to skip there.
@@ -416,10 +533,15 @@ class Rules:
 
     def without(self, rules: Any) -> Rules:
         """A copy without the given rules (e.g. those :meth:`check_against` skips)."""
-        gone = {(r.scope, r.index) for r in rules}
-        keep = lambda group: tuple(r for r in group if (r.scope, r.index) not in gone)  # noqa: E731
+        gone = {r.key for r in rules}
+        keep = lambda group: tuple(r for r in group if r.key not in gone)  # noqa: E731
         return dataclasses.replace(
-            self, rules=keep(self.rules), layout=keep(self.layout), prefer=keep(self.prefer)
+            self,
+            rules=keep(self.rules),
+            layout=keep(self.layout),
+            prefer=keep(self.prefer),
+            zone_rules=keep(self.zone_rules),
+            between=keep(self.between),
         )
 
     def applicable(self, estate: Estate) -> Rules:
@@ -432,12 +554,16 @@ class Rules:
 
         For "what if" questions: a wider river setback, a shorter gate distance, …
         ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/``on``;
-        ``optional=True`` marks a rule optional.
+        ``optional=True`` marks a rule optional. In a file with ``[[zones]]``,
+        ``"ZONE/area"`` changes that zone's area and ``"ZONE/RULE"`` that zone's own rule
+        (a zone's rule whose name no other zone uses may also be given bare); a
+        ``[[between]]`` rule is reached by its name or id like any other rule.
 
         Raises
         ------
         RulesError
-            If no rule has that id, or a parameter is unknown or of the wrong type.
+            If no rule has that id (or a bare id is in several zones), or a parameter
+            is unknown or of the wrong type.
 
         Examples
         --------
@@ -448,54 +574,104 @@ class Rules:
         (150.0, True)
         """
         parser = _Parser(self.source or "rules")
-        if rule_id == "area":
-            if self.zone is None:
-                msg = f"{self.source or 'rules'}: there is no [zone] table to change"
-                raise RulesError(msg)
-            z = self.zone
-            cur = {"name": z.name, "land_use": z.land_use, "on": list(z.on)}
-            vals = parser.table("[zone]", {**cur, **params}, _ZONE_KEYS)
+        zone_name, rid = self._split_id(rule_id)
+        if rid == "area":
+            return self._replace_area(parser, zone_name, params)
+        if zone_name is None:
+            found = [r for r in (*self.rules, *self.layout, *self.prefer, *self.between)
+                     if r.is_called(rid)][:1]  # fmt: skip
+            found = found or [r for r in self.zone_rules if r.is_called(rid)]
+        else:
+            found = [r for r in self.zone_rules if r.zone == zone_name and r.is_called(rid)]
+        if len(found) > 1:
+            which = ", ".join(repr(f"{r.zone}/{r.id}") for r in found)
+            msg = f"{self.source or 'rules'}: rule {rid!r} is in several zones; say which: {which}"
+            raise RulesError(msg)
+        if not found:
+            ids = [r.id if r.zone is None else f"{r.zone}/{r.id}" for r in self]
+            msg = f"{self.source or 'rules'}: no rule {rule_id!r}{_suggest(rule_id, ids)} (rules: {', '.join(ids)})"
+            raise RulesError(msg)
+        new = self._new_rule(parser, found[0], params)
+        swap = lambda group: tuple(new if r.key == new.key else r for r in group)  # noqa: E731
+        return dataclasses.replace(
+            self,
+            rules=swap(self.rules),
+            layout=swap(self.layout),
+            prefer=swap(self.prefer),
+            zone_rules=swap(self.zone_rules),
+            between=swap(self.between),
+        )
+
+    def _split_id(self, rule_id: str) -> tuple[str | None, str]:
+        """``"UMKM pangan/min width"`` → ``("UMKM pangan", "min width")``; ids without a
+        zone's name and a slash in front → ``(None, rule_id)``."""
+        for z in self.zone_specs:
+            if rule_id.startswith(f"{z.name}/"):
+                return z.name, rule_id.removeprefix(f"{z.name}/")
+        return None, rule_id
+
+    def _new_rule(self, parser: _Parser, r: Rule, params: dict[str, Any]) -> Rule:
+        """``r`` with ``params`` changed, each checked as in a rules file."""
+        keys = RULE_KINDS[r.scope][r.kind]
+        where = f"{_SCOPE_WORD[r.scope]} {r.id}"
+        if r.zone is not None:
+            where = f"zone {r.zone!r} {where}"
+        optional = r.optional
+        if "optional" in params:
+            optional = parser.value(where, "optional", _OPTIONAL, params.pop("optional"))
+        for k, v in params.items():
+            if k not in keys:
+                what = f"unknown key {k!r}{_suggest(k, list(keys))} (valid: {', '.join(keys)})"
+                raise parser.fail(where, k, what)
+            if keys[k].type == "selector" and isinstance(v, Selector):
+                continue
+            params[k] = parser.value(where, k, keys[k], v)
+        new = dataclasses.replace(r, params={**r.params, **params}, optional=optional)
+        if new.scope == "between":
+            _check_between(parser, new, [z.name for z in self.zone_specs], self.zone_specs)
             parser.done()
-            assert vals is not None
-            if "area_ha" in vals and "tolerance_ha" not in vals:
-                # A new target keeps the band's offsets around it (20 in [20, 21] → 30 in [30, 31]).
-                vals.setdefault("min_ha", vals["area_ha"] - (z.area_ha - z.min_ha))
-                vals.setdefault("max_ha", vals["area_ha"] + (z.max_ha - z.area_ha))
-            elif "tolerance_ha" not in vals:
-                vals.setdefault("min_ha", z.min_ha)
-                vals.setdefault("max_ha", z.max_ha)
-                vals["area_ha"] = min(max(z.area_ha, vals["min_ha"]), vals["max_ha"])
-            else:
-                vals.setdefault("area_ha", z.area_ha)
-            zone = _zone_spec(parser, vals)
+        return new
+
+    def _replace_area(
+        self, parser: _Parser, zone_name: str | None, params: dict[str, Any]
+    ) -> Rules:
+        """A copy with the area, ``on`` or land use of one zone changed."""
+        src = self.source or "rules"
+        if zone_name is None and len(self.zone_specs) > 1:
+            which = ", ".join(repr(f"{z.name}/area") for z in self.zone_specs)
+            msg = f"{src}: the file has several zones; say which zone's area: {which}"
+            raise RulesError(msg)
+        z = self.zones[0] if zone_name is None and self.zones else None
+        z = next((s for s in self.zones if s.name == zone_name), z)
+        if z is None:
+            msg = f"{src}: there is no [zone] table to change"
+            raise RulesError(msg)
+        where = f"zone {z.name!r}" if self.zone_specs else "[zone]"
+        if self.zone_specs and "name" in params and params["name"] != z.name:
+            msg = f"{src} {where}, key 'name': a zone of [[zones]] cannot be renamed by replace"
+            raise RulesError(msg)
+        cur = {"name": z.name, "land_use": z.land_use, "on": list(z.on)}
+        vals = parser.table(where, {**cur, **params}, _ZONE_KEYS)
+        parser.done()
+        assert vals is not None
+        if "area_ha" in vals and "tolerance_ha" not in vals:
+            # A new target keeps the band's offsets around it (20 in [20, 21] → 30 in [30, 31]).
+            vals.setdefault("min_ha", vals["area_ha"] - (z.area_ha - z.min_ha))
+            vals.setdefault("max_ha", vals["area_ha"] + (z.max_ha - z.area_ha))
+        elif "tolerance_ha" not in vals:
+            vals.setdefault("min_ha", z.min_ha)
+            vals.setdefault("max_ha", z.max_ha)
+            vals["area_ha"] = min(max(z.area_ha, vals["min_ha"]), vals["max_ha"])
+        else:
+            vals.setdefault("area_ha", z.area_ha)
+        zone = _zone_spec(parser, vals, where=where)
+        if not self.zone_specs:
             return dataclasses.replace(self, zone=zone)
-        groups = {"rules": self.rules, "layout": self.layout, "prefer": self.prefer}
-        for group, items in groups.items():
-            for i, r in enumerate(items):
-                if not r.is_called(rule_id):
-                    continue
-                keys = RULE_KINDS[r.scope][r.kind]
-                where = f"{_SCOPE_WORD[r.scope]} {r.id}"
-                optional = r.optional
-                if "optional" in params:
-                    optional = parser.value(where, "optional", _OPTIONAL, params.pop("optional"))
-                for k, v in params.items():
-                    if k not in keys:
-                        what = (
-                            f"unknown key {k!r}{_suggest(k, list(keys))} (valid: {', '.join(keys)})"
-                        )
-                        raise parser.fail(where, k, what)
-                    if keys[k].type == "selector" and isinstance(v, Selector):
-                        continue
-                    params[k] = parser.value(where, k, keys[k], v)
-                new = dataclasses.replace(r, params={**r.params, **params}, optional=optional)
-                groups[group] = (*items[:i], new, *items[i + 1 :])
-                return dataclasses.replace(
-                    self, rules=groups["rules"], layout=groups["layout"], prefer=groups["prefer"]
-                )
-        ids = [r.id for r in self]
-        msg = f"{self.source or 'rules'}: no rule {rule_id!r}{_suggest(rule_id, ids)} (rules: {', '.join(ids)})"
-        raise RulesError(msg)
+        specs = tuple(zone if s.name == z.name else s for s in self.zone_specs)
+        for b in self.between:
+            _check_between(parser, b, [s.name for s in specs], specs)
+        parser.done()
+        return dataclasses.replace(self, zone_specs=specs)
 
     def __getitem__(self, rule_id: str) -> Rule:
         for r in self:
@@ -508,26 +684,26 @@ class Rules:
         if self.zone is not None:
             zs = self.zone
             z = f"zone {zs.name!r} {zs.describe()} on {'|'.join(zs.on)}"
+        if self.zone_specs:
+            z = f"{len(self.zone_specs)} zones ({', '.join(repr(s.name) for s in self.zone_specs)})"
         n = len(self.rules)
+        more = ""
+        if self.zone_specs:
+            more = f", {len(self.zone_rules)} zones' own, {len(self.between)} between"
         return (
             f"<Rules {self.source or '(in memory)'}: {z}; {n} zone rule{'s' * (n != 1)}, "
-            f"{len(self.layout)} layout, {len(self.prefer)} prefer>"
+            f"{len(self.layout)} layout, {len(self.prefer)} prefer{more}>"
         )
 
     def _repr_html_(self) -> str:
         rows = []
-        if self.zone is not None:
-            zs = self.zone
-            rows.append(
-                (
-                    "zone",
-                    "area",
-                    "area",
-                    f"{zs.min_ha:g} .. {zs.max_ha:g} ha, target {zs.area_ha:g} ha",
-                )
-            )
-            rows.append(("zone", "on", "on", f"on={'|'.join(zs.on)}"))
-        rows += [(r.scope, r.id, r.kind, r.describe()) for r in self]
+        for zs in self.zones:
+            pre = f"{zs.name}/" if self.zone_specs else ""
+            band = f"{zs.min_ha:g} .. {zs.max_ha:g} ha, target {zs.area_ha:g} ha"
+            rows.append(("zone", f"{pre}area", "area", band))
+            rows.append(("zone", f"{pre}on", "on", f"on={'|'.join(zs.on)}"))
+        rows += [(r.scope, r.id if r.zone is None else f"{r.zone}/{r.id}", r.kind, r.describe())
+                 for r in self]  # fmt: skip
         body = "".join(
             "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
             for row in rows
@@ -586,6 +762,14 @@ RULE_KINDS: dict[str, dict[str, dict[str, _Key]]] = {
         "near": {"to": _Key("selector"), "weight": _Key("number", required=False, default=1.0)},
         "far": {"to": _Key("selector"), "weight": _Key("number", required=False, default=1.0)},
         "compact": {"weight": _Key("number", required=False, default=0.1)},
+    },
+    "between": {
+        "separation": {"min_m": _D, "zones": _Key("words", required=False)},
+        "total_area": {
+            "zones": _Key("words"),
+            "min_ha": _Key("number", required=False),
+            "max_ha": _Key("number", required=False),
+        },
     },
 }
 _ARRAYS = {"rules": "zone", "layout": "layout", "prefer": "prefer"}
@@ -841,40 +1025,45 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     return parse_rules(data, source=label)
 
 
-def _zone_spec(ps: _Parser, z: dict[str, Any]) -> ZoneSpec:
-    """The checked :class:`ZoneSpec` of a parsed ``[zone]`` table."""
+def _zone_spec(ps: _Parser, z: dict[str, Any], *, where: str = "[zone]") -> ZoneSpec:
+    """The checked :class:`ZoneSpec` of a parsed ``[zone]`` (or one ``[[zones]]``) table."""
     if "on" in z:
         z["on"] = tuple(z["on"])
     if "tolerance_ha" in z and "min_ha" in z and "max_ha" in z:
         what = "give the area as area_ha ± tolerance_ha or as min_ha/max_ha, not both"
-        raise ps.fail("[zone]", "tolerance_ha", what)
+        raise ps.fail(where, "tolerance_ha", what)
     zone = ZoneSpec(**z)
     if zone.area_ha <= 0:
-        raise ps.fail("[zone]", "area_ha", f"{zone.area_ha:g} ha; the zone needs a positive area")
+        raise ps.fail(where, "area_ha", f"{zone.area_ha:g} ha; the zone needs a positive area")
     if zone.min_ha < 0:
         key = "min_ha" if "min_ha" in z else "tolerance_ha"
         what = f"the smallest area would be {zone.min_ha:g} ha; it must be ≥ 0"
         if key == "tolerance_ha":
             what = f"{zone.tolerance_ha:g} ha is larger than area_ha = {zone.area_ha:g} ha"
-        raise ps.fail("[zone]", key, what)
+        raise ps.fail(where, key, what)
     if zone.min_ha > zone.max_ha:
         what = f"min_ha = {zone.min_ha:g} is above max_ha = {zone.max_ha:g}"
-        raise ps.fail("[zone]", "min_ha", what)
+        raise ps.fail(where, "min_ha", what)
     if not zone.min_ha <= zone.area_ha <= zone.max_ha:
         key = "max_ha" if zone.area_ha > zone.max_ha else "min_ha"
         what = (
             f"the band {zone.min_ha:g} .. {zone.max_ha:g} ha does not hold the target "
             f"area_ha = {zone.area_ha:g} ha"
         )
-        raise ps.fail("[zone]", key, what)
+        raise ps.fail(where, key, what)
     return zone
 
 
-def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule | None:
+def _rule(
+    ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str], *, zone: str | None = None
+) -> Rule | None:
     """Entry ``i`` of an array as a :class:`Rule`; None when its keys have problems
-    (collected in ``ps``); raises :class:`RulesError` when it cannot be read at all."""
+    (collected in ``ps``); raises :class:`RulesError` when it cannot be read at all.
+    ``zone`` names the ``[[zones]]`` entry the array belongs to."""
     kinds = RULE_KINDS[scope]
     word = _SCOPE_WORD[scope]
+    if zone is not None:
+        word = f"zone {zone!r} {word}"
     source = ps.label
     if not isinstance(t, dict):
         raise ps.fail(f"{word} #{i}", None, f"expected a table, got {_toml_type(t)}")
@@ -885,7 +1074,7 @@ def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule
     if not isinstance(kind, str):
         raise ps.fail(f"{word} #{i}", "kind", f"expected text, got {_toml_type(kind)} {kind!r}")
     if kind not in kinds:
-        msg = f"unknown {word} kind {kind!r} in {source} {word} #{i}{_suggest(kind, kinds)}"
+        msg = f"unknown {_SCOPE_WORD[scope]} kind {kind!r} in {source} {word} #{i}{_suggest(kind, kinds)}"
         if not _suggest(kind, kinds):
             msg += f" (valid: {', '.join(kinds)})"
         raise RulesError(msg)
@@ -895,6 +1084,8 @@ def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule
     rid = name or f"{kind}#{i}"
     if name is None and scope == "layout" and rid in seen:
         rid = f"layout.{rid}"
+    if name is None and scope == "zone" and zone is not None and rid in seen:
+        rid = f"zone.{rid}"
     where = f"{word} {rid}"
     if rid in seen and scope != "prefer":
         what = f"the id {rid!r} is already used by {seen[rid]}; names must be unique"
@@ -924,7 +1115,7 @@ def _rule(ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str]) -> Rule
             raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
     if kind in ("near", "far", "compact") and params["weight"] < 0:
         raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
-    return Rule(rid, kind, i, scope, params, optional, name_en)  # type: ignore[arg-type]
+    return Rule(rid, kind, i, scope, params, optional, name_en, zone)  # type: ignore[arg-type]
 
 
 def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
@@ -951,12 +1142,18 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
       r.toml rule river, key 'min_m': -5 is negative; distances are metres ≥ 0
     """
     ps = _Parser(source)
+    if "zone" in data and "zones" in data:
+        msg = (
+            f"{source}: give one [zone] table or several [[zones]] tables, not both "
+            "(a [zone] is one zone; move it into [[zones]] with a name)"
+        )
+        raise RulesError(msg)
     for k in data:
-        if k not in ("zone", "plots", *_ARRAYS):
-            valid = ["zone", "plots", *_ARRAYS]
+        if k not in ("zone", "zones", "between", "plots", *_ARRAYS):
+            valid = ["zone", "zones", "between", "plots", *_ARRAYS]
             ps.problems.append(
                 f"{source}: unknown top-level key {k!r}{_suggest(k, valid)} "
-                "(valid: [zone], [[rules]], [[layout]], [[prefer]], [plots])"
+                "(valid: [zone], [[zones]], [[rules]], [[layout]], [[prefer]], [[between]], [plots])"
             )
     zone = None
     if "zone" in data:
@@ -983,6 +1180,11 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
                 continue
             if rule is not None:
                 arrays[scope].append(rule)
+    between = _array(ps, "between", "between", data.get("between", []), seen)
+    specs, zone_rules = _zones(ps, data.get("zones", []), seen)
+    names = [str(z.get("name")) for z in data.get("zones", []) if isinstance(z, dict)]
+    for rule in between:
+        _check_between(ps, rule, names, specs)
     plots = _plot_spec(ps, data["plots"]) if "plots" in data else None
     ps.done()
     return Rules(
@@ -992,7 +1194,117 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
         tuple(arrays["prefer"]),
         source,
         plots,
+        tuple(specs),
+        tuple(zone_rules),
+        tuple(between),
     )
+
+
+def _array(
+    ps: _Parser,
+    key: str,
+    scope: str,
+    entries: Any,
+    seen: dict[str, str],
+    *,
+    zone: str | None = None,
+) -> list[Rule]:
+    """The rules of one array of tables (``[[between]]``, a zone's ``[[zones.rules]]``, …);
+    problems are collected in ``ps``."""
+    if not isinstance(entries, list):
+        where = f"{ps.label}" + (f" zone {zone!r}" if zone is not None else "")
+        ps.problems.append(
+            f"{where}: {key!r} must be an array of tables ([[{key}]]), got {_toml_type(entries)}"
+        )
+        return []
+    out = []
+    for i, t in enumerate(entries, start=1):
+        try:
+            rule = _rule(ps, scope, i, t, seen, zone=zone)
+        except RulesError as exc:
+            ps.problems.append(str(exc))
+            continue
+        if rule is not None:
+            out.append(rule)
+    return out
+
+
+def _zones(ps: _Parser, entries: Any, seen: dict[str, str]) -> tuple[list[ZoneSpec], list[Rule]]:
+    """The ``[[zones]]`` tables: each zone's spec, and its own rules and preferences.
+
+    A zone's rules share the ids of the top-level rules (``seen``): a zone's rule may
+    not take the name of a top-level or ``between`` rule, while two zones may each
+    have a rule of the same name. Problems are collected in ``ps``.
+    """
+    if not isinstance(entries, list):
+        what = f"'zones' must be an array of tables ([[zones]]), got {_toml_type(entries)}"
+        ps.problems.append(f"{ps.label}: {what}")
+        return [], []
+    keys = {**_ZONE_KEYS, "name": _Key("text")}
+    specs: list[ZoneSpec] = []
+    rules: list[Rule] = []
+    first: dict[str, int] = {}
+    for i, t in enumerate(entries, start=1):
+        raw = t.get("name") if isinstance(t, dict) else None
+        named = isinstance(raw, str) and bool(raw.strip())
+        name = str(raw)
+        where = f"zone {raw!r}" if named else f"zone #{i}"
+        z = ps.table(where, t, keys, skip=("rules", "prefer"))
+        if z is not None and not named:
+            ps.problems.append(str(ps.fail(where, "name", "expected non-empty text")))
+        elif z is not None and name in first:
+            what = f"the name {name!r} is already used by zone #{first[name]}; zone names must be unique"
+            ps.problems.append(str(ps.fail(where, "name", what)))
+        elif z is not None:
+            first[name] = i
+            try:
+                specs.append(_zone_spec(ps, z, where=where))
+            except RulesError as exc:
+                ps.problems.append(str(exc))
+        if not isinstance(t, dict):
+            continue
+        label = name if named else f"#{i}"
+        own = dict(seen)
+        rules += _array(ps, "zones.rules", "zone", t.get("rules", []), own, zone=label)
+        rules += _array(ps, "zones.prefer", "prefer", t.get("prefer", []), own, zone=label)
+    return specs, rules
+
+
+def _check_between(ps: _Parser, rule: Rule, names: list[str], specs: Any) -> None:
+    """Problems of a ``[[between]]`` rule against the file's zones, collected in ``ps``:
+    ``zones`` naming zones the file lacks (or one twice), fewer than two zones to keep
+    apart, a ``total_area`` band empty or out of reach of the zones' own bands."""
+    where = f"between rule {rule.id}"
+    bad = lambda key, what: ps.problems.append(str(ps.fail(where, key, what)))  # noqa: E731
+    if not names:
+        bad(None, "between rules are about several zones; give the zones as [[zones]] tables")
+        return
+    given = rule.get("zones")
+    for z in given or ():
+        if z not in names:
+            bad("zones", f"no zone {z!r}{_suggest(z, names)} (zones: {', '.join(names)})")
+    if given is not None and len(set(given)) < len(given):
+        bad("zones", "a zone is named twice")
+    if rule.kind == "separation" and len(set(given or names)) < 2:
+        bad("zones", "a separation needs at least two zones")
+    if rule.kind != "total_area":
+        return
+    lo, hi = rule.get("min_ha"), rule.get("max_ha")
+    if lo is None and hi is None:
+        bad("max_ha", "give min_ha and/or max_ha")
+    for key, v in (("min_ha", lo), ("max_ha", hi)):
+        if v is not None and v < 0:
+            bad(key, f"{v:g} is negative; areas are ha ≥ 0")
+    if lo is not None and hi is not None and lo > hi:
+        bad("min_ha", f"min_ha = {lo:g} is above max_ha = {hi:g}")
+    band = [s for s in specs if s.name in (given or ())]
+    if len(band) != len(set(given or ())):
+        return
+    most, least = sum(s.max_ha for s in band), sum(s.min_ha for s in band)
+    if lo is not None and most < lo - 1e-9:
+        bad("min_ha", f"the zones' max_ha add up to {most:g} ha, below min_ha = {lo:g}")
+    if hi is not None and least > hi + 1e-9:
+        bad("max_ha", f"the zones' min_ha add up to {least:g} ha, above max_ha = {hi:g}")
 
 
 def _plot_type(ps: _Parser, i: int, t: Any, seen: set[str]) -> PlotType | None:

@@ -17,6 +17,7 @@ writes into ``SWEEP_DIR/report/``:
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -161,10 +162,19 @@ def _estates(manifest: dict[str, Any]) -> dict[str, Estate | None]:
     return out
 
 
-def _score_plot(table: pd.DataFrame, column: str, others: list[str], path: Path) -> None:
+def _score_plot(table: pd.DataFrame, column: str, others: list[str], path: Path,
+                lang: str = "en") -> None:  # fmt: skip
+    """Write :func:`_score_figure` to ``path``."""
+    _save_fig(_score_figure(table, column, others, lang), path)
+
+
+def _score_figure(table: pd.DataFrame, column: str, others: list[str], lang: str) -> Any:
     """Score against ``column``: one line per combination of the other values (up to 8),
-    else every scenario as a point and the median per value as a line."""
+    else every scenario as a point and the median per value as a line. Words and
+    numbers in ``lang``."""
     from matplotlib.figure import Figure  # noqa: PLC0415 - heavy, only for PNGs
+
+    from kitland.i18n import tr  # noqa: PLC0415
 
     fig = Figure(figsize=(7, 4.5), dpi=120)
     ax = fig.add_subplot()
@@ -174,27 +184,45 @@ def _score_plot(table: pd.DataFrame, column: str, others: list[str], path: Path)
     if len(groups) <= 8:
         for fixed, grp in groups:
             vals = fixed if isinstance(fixed, tuple) else (fixed,)
-            label = ", ".join(f"{k}={v:g}" if isinstance(v, float) else f"{v}"
+            label = ", ".join(f"{k}={_num(v, lang)}" if isinstance(v, float) else f"{v}"
                               for k, v in zip(keys, vals, strict=True))  # fmt: skip
             grp = grp.sort_values(column)
             ax.plot(grp[column], grp["score"], marker="o", markersize=4, label=label or None)
     else:
-        ax.scatter(placed[column], placed["score"], s=12, alpha=0.5, label="one scenario")
+        ax.scatter(placed[column], placed["score"], s=12, alpha=0.5, label=tr(lang, "one scenario"))
         med = placed.groupby(column)["score"].median()
-        ax.plot(med.index, med.to_numpy(), color="k", linewidth=1.5, label="median")
+        ax.plot(med.index, med.to_numpy(), color="k", linewidth=1.5, label=tr(lang, "median"))
     none = table[table["score"].isna()]
     if len(none):
         y = placed["score"].min() if len(placed) else 0.0
         ax.scatter(none[column], np.full(len(none), y), marker="x", color="#b00",
-                   label="no zone (infeasible, undecided or failed)")  # fmt: skip
+                   label=tr(lang, "no zone (infeasible, undecided or failed)"))  # fmt: skip
     ax.set_xlabel(column)
-    ax.set_ylabel("score of the best zone (lower is better)")
-    ax.set_title(f"score against {column}")
+    ax.set_ylabel(tr(lang, "score of the best zone (lower is better)"))
+    ax.set_title(tr(lang, "score against {column}").format(column=column))
     ax.grid(alpha=0.3)
+    _locale_ticks(ax.xaxis, lang)
+    _locale_ticks(ax.yaxis, lang)
     if ax.get_legend_handles_labels()[0]:
         ax.legend(fontsize=7)
     fig.tight_layout()
-    _save_fig(fig, path)
+    return fig
+
+
+def _num(value: float, lang: str) -> str:
+    """A swept value as ``:g`` writes it, in ``lang``'s locale (``2,5``, ``1.000``)."""
+    from kitland.i18n import number  # noqa: PLC0415
+
+    text = f"{value:g}"
+    decimals = len(text.split(".")[1]) if "." in text and "e" not in text else 0
+    return number(value, lang, decimals)
+
+
+def _locale_ticks(axis: Any, lang: str) -> None:
+    """Tick labels with ``lang``'s decimal and grouping signs."""
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
+
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: _num(round(v, 6), lang)))
 
 
 def _save_fig(fig: Any, path: Path) -> None:
@@ -204,11 +232,21 @@ def _save_fig(fig: Any, path: Path) -> None:
         fig.savefig(tmp, format="png")
 
 
-def _stability_png(cells: gpd.GeoDataFrame, estate: Estate | None, title: str, path: Path) -> None:
+def _stability_png(cells: gpd.GeoDataFrame, estate: Estate | None, title: str, path: Path,
+                   lang: str = "en") -> None:  # fmt: skip
+    """Write :func:`_stability_figure` to ``path``."""
+    _save_fig(_stability_figure(cells, estate, title, lang), path)
+
+
+def _stability_figure(cells: gpd.GeoDataFrame, estate: Estate | None, title: str,
+                      lang: str) -> Any:  # fmt: skip
+    """The cells coloured by share over the estate's parcels, the legend in ``lang``."""
     from matplotlib.cm import ScalarMappable  # noqa: PLC0415
     from matplotlib.colors import BoundaryNorm, ListedColormap  # noqa: PLC0415
     from matplotlib.figure import Figure  # noqa: PLC0415
+    from matplotlib.ticker import FuncFormatter  # noqa: PLC0415
 
+    from kitland.i18n import percent, tr  # noqa: PLC0415
     from kitland.maps import SHARE_COLOURS  # noqa: PLC0415
 
     fig = Figure(figsize=(8, 7), dpi=120)
@@ -224,12 +262,14 @@ def _stability_png(cells: gpd.GeoDataFrame, estate: Estate | None, title: str, p
         ax.set_xlim(x0 - pad, x1 + pad)
         ax.set_ylim(y0 - pad, y1 + pad)
     sm = ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, shrink=0.7, label="share of scenarios whose zone holds the cell")
+    bar = fig.colorbar(sm, ax=ax, shrink=0.7,
+                       label=tr(lang, "share of scenarios whose zone holds the cell"))  # fmt: skip
+    bar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: percent(v, lang, 0)))
     ax.set_title(title)
     ax.set_aspect("equal")
     ax.set_axis_off()
     fig.tight_layout()
-    _save_fig(fig, path)
+    return fig
 
 
 def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> pd.DataFrame:
@@ -265,27 +305,45 @@ def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> 
                                        "moved_m", "what"])  # fmt: skip
 
 
-def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str]) -> str:
+def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str],
+             lang: str = "en") -> str:  # fmt: skip
+    """The counts by status and the jumps, words from the catalogue, numbers in ``lang``."""
+    from kitland.i18n import number, percent, tr  # noqa: PLC0415
+
+    t = functools.partial(tr, lang)
     counts = table["status"].value_counts()
-    lines = [f"{len(table)} scenarios: " + ", ".join(f"{n} {s}" for s, n in counts.items())]
+    lines = [t("{n} scenarios: {counts}").format(
+        n=len(table), counts=", ".join(f"{n} {t(str(s))}" for s, n in counts.items()))]  # fmt: skip
     if (table["status"] == "FEASIBLE").any():
-        lines.append("FEASIBLE zones were found when the time ran out and are not proven best; "
-                     "they can differ between runs")  # fmt: skip
+        lines.append(t("FEASIBLE zones were found when the time ran out and are not proven best; "
+                       "they can differ between runs"))  # fmt: skip
     for msg, n in table.loc[table["status"] == "FAILED", "message"].value_counts().items():
-        lines.append(f"  failed ({n}×): {msg}")
+        lines.append("  " + t("failed ({n}×): {message}").format(n=n, message=msg))
     for col in columns:
         sub = jumps[jumps["column"] == col]
         if sub.empty:
-            lines.append(f"{col}: the best site stays put across the values swept")
+            lines.append(t("{column}: the best site stays put across the values swept").format(
+                column=col))  # fmt: skip
             continue
-        lines.append(f"{col}: the best site changes at")
+        lines.append(t("{column}: the best site changes at").format(column=col))
         for _, j in sub.iterrows():
-            how = (f"moves {j['moved_m']:,.0f} m (overlap {j['iou']:.0%})"
-                   if j["what"] == "site moves" else j["what"])  # fmt: skip
-            fixed = f" ({j['fixed']})" if j["fixed"] else ""
-            lines.append(f"  {j['from']:g} → {j['to']:g}{fixed}: {how}"
+            how = (t("moves {distance} m (overlap {overlap})").format(
+                       distance=number(j["moved_m"], lang, 0), overlap=percent(j["iou"], lang, 0))
+                   if j["what"] == "site moves" else t(j["what"]))  # fmt: skip
+            fixed = f" ({_fixed_text(j['fixed'], lang)})" if j["fixed"] else ""
+            lines.append(f"  {_num(j['from'], lang)} → {_num(j['to'], lang)}{fixed}: {how}"
                          + (f" [{j['estate']}]" if table["estate"].nunique() > 1 else ""))  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _fixed_text(fixed: str, lang: str) -> str:
+    """The other columns' values (``a=50, b=2.5``) with numbers in ``lang``'s locale."""
+    if lang == "en":
+        return fixed
+    from kitland.i18n import numbers_in  # noqa: PLC0415
+
+    return ", ".join(f"{k}={numbers_in(v, lang)}"
+                     for k, v in (part.rsplit("=", 1) for part in fixed.split(", ")))  # fmt: skip
 
 
 def sweep_report(
@@ -298,7 +356,8 @@ def sweep_report(
     folder
         The sweep folder (``--out`` of ``kitland sweep``).
     lang, offline
-        For the stability map, as :func:`kitland.make_map`.
+        The language of the summary, the plots' labels and the stability map (``"id"``
+        or ``"en"``); ``offline`` as for :func:`kitland.make_map`.
 
     Returns
     -------
@@ -327,7 +386,7 @@ def sweep_report(
     files: list[Path] = []
     for col in columns:
         path = out / f"score_{_slug(col)}.png"
-        _score_plot(table, col, [c for c in columns if c != col], path)
+        _score_plot(table, col, [c for c in columns if c != col], path, lang)
         files.append(path)
     estates = _estates(manifest)
     several = len(estates) > 1
@@ -337,7 +396,9 @@ def sweep_report(
         cells = stability_cells(zones[zones["estate"] == name], cell_m=float(manifest["cell_m"]),
                                 runs=runs)  # fmt: skip
         stem = f"stability_{_slug(name)}" if several else "stability"
-        _stability_png(cells, est, f"{title}: {name} ({runs} scenarios)", out / f"{stem}.png")
+        head = tr(lang, "{title}: {name} ({runs} scenarios)").format(title=title, name=name,
+                                                                      runs=runs)  # fmt: skip
+        _stability_png(cells, est, head, out / f"{stem}.png", lang)
         files.append(out / f"{stem}.png")
         if est is not None:
             m = add_share_layer(make_map(est, lang=lang, offline=offline, title=f"{title}: {name}"),
@@ -349,7 +410,7 @@ def sweep_report(
     with atomic_path(out / "jumps.csv") as tmp:
         jumps.to_csv(tmp, index=False)
     files.append(out / "jumps.csv")
-    text = _summary(table, jumps, columns)
+    text = _summary(table, jumps, columns, lang)
     with atomic_path(out / "summary.txt") as tmp:
         tmp.write_text(text, encoding="utf-8")
     files.append(out / "summary.txt")

@@ -565,6 +565,10 @@ def sweep(
 
         rules = load_rules()
     base = _as_inputs(estate_list[0], rules)[1]
+    if len(base.zones) > 1:  # a sweep's rows and zones layer hold one zone per scenario
+        msg = (f"{base.source or 'rules'}: a sweep places one zone per scenario and this file "
+               f"has {len(base.zones)} [[zones]]; sweep one zone's rules (Rules.for_zone)")  # fmt: skip
+        raise UsageError(msg)
     _check_varies(base, varies)
     for e in estate_list:
         require_valid(e)

@@ -37,6 +37,7 @@ supporting facilities       6 - 12 %       ``commercial``, ``utility``, ``reside
 from __future__ import annotations
 
 import difflib
+import functools
 import html
 import json
 import logging
@@ -57,6 +58,7 @@ import shapely
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
+from kitland.i18n import LABELS, label, number, numbers_in, tr
 from kitland.io import LAYER_NAMES
 
 __all__ = [
@@ -183,6 +185,23 @@ class NormResult:
     share_pct: float | None
     passed: bool | None
     basis: str
+    via_corridors: bool = False
+    unknown_ha: float = 0.0
+
+    def basis_text(self, lang: str = "en") -> str:
+        """:attr:`basis` in ``lang`` (land uses and numbers through the catalogue)."""
+        if lang == "en":
+            return self.basis
+        t = functools.partial(tr, lang)
+        if self.via_corridors:
+            text = t("road corridors (no road parcels)")
+        else:
+            uses = " + ".join(label(lang, u) for u in self.norm.land_uses)
+            text = t("{land_uses} parcels").format(land_uses=uses)
+        if self.unknown_ha > 0:
+            text += "; " + t("not judged: {area} ha have an unknown land_use").format(
+                area=number(self.unknown_ha, lang, 1))  # fmt: skip
+        return text
 
     @property
     def mark(self) -> str:
@@ -303,52 +322,63 @@ class ValidationReport:
         """Deterministic JSON text."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def summary(self) -> str:
-        """One line: the verdict and the counts."""
+    def summary(self, lang: str = "en") -> str:
+        """One line: the verdict and the counts (words and numbers in ``lang``)."""
         ne, nw = len(self.errors), len(self.warnings)
         met = sum(bool(n.passed) for n in self.norms)
-        verdict = "FAIL" if ne else "OK"
-        return (
-            f"{verdict}: {ne} error{'s' * (ne != 1)}, {nw} warning{'s' * (nw != 1)}; "
-            f"land-budget norms met: {met} of {len(self.norms)}"
-        )
+        if lang == "en":
+            return (
+                f"{'FAIL' if ne else 'OK'}: {ne} error{'s' * (ne != 1)}, "
+                f"{nw} warning{'s' * (nw != 1)}; land-budget norms met: {met} of {len(self.norms)}"
+            )
+        verdict = tr(lang, "FAIL" if ne else "OK")
+        return tr(lang, "{verdict}: {errors} errors, {warnings} warnings; land-budget norms "
+                        "met: {met} of {total}").format(verdict=verdict, errors=ne, warnings=nw,
+                                                        met=met, total=len(self.norms))  # fmt: skip
 
-    def to_text(self) -> str:
-        """Findings one per line, then the land budget and the norms with ✓/✗."""
-        head = f"{self.estate} — {self.area_ha:,.2f} ha inside the boundary, measured in {self.crs}"
-        out = [head]
-        out += [str(f) for f in self.findings] or ["no data problems found"]
+    def to_text(self, lang: str = "en") -> str:
+        """Findings one per line, then the land budget and the norms with ✓/✗.
+
+        Words come from the message catalogue and numbers follow ``lang``'s locale; the
+        findings' own sentences (which name the feature and what is wrong) stay English.
+        """
+        t = functools.partial(tr, lang)
+        area = number(self.area_ha, lang, 2)
+        name = label(lang, "bundled_name") if self.estate == LABELS["bundled_name"] else self.estate
+        out = [t("{estate} — {area} ha inside the boundary, measured in {crs}").format(
+            estate=name, area=area, crs=self.crs)]  # fmt: skip
+        out += [_finding_text(f, lang) for f in self.findings] or [t("no data problems found")]
         out.append("")
-        out.append("land budget")
+        out.append(t("land budget"))
         rows = [
             (
-                str(u),
-                f"{r['area_ha']:,.2f}",
-                f"{r['share_pct']:.1f} %",
+                str(u) if lang == "en" else label(lang, str(u)),
+                number(r["area_ha"], lang, 2),
+                f"{number(r['share_pct'], lang, 1)} %",
                 str(int(r["parcels"])),
-                str(r["norm"]),
+                t(str(r["norm"])) if r["norm"] else "",
             )
             for u, r in self.budget.iterrows()
         ]
-        out += _table(("land use", "area ha", "share", "parcels", "norm"), rows, right=(1, 2, 3))
+        head = tuple(t(h) for h in ("land use", "area ha", "share", "parcels", "norm"))
+        out += _table(head, rows, right=(1, 2, 3))
         out.append("")
-        out.append(
-            f"norms ({NORMS_SOURCE['regulation']}, share of the estate; figures not verified "
-            "against the regulation's text)"
-        )
+        out.append(t("norms ({regulation}, share of the estate; figures not verified against "
+                     "the regulation's text)").format(regulation=NORMS_SOURCE["regulation"]))  # fmt: skip
         nrows = [
             (
                 n.mark,
-                n.norm.name,
-                "—" if n.share_pct is None else f"{n.share_pct:.1f} %",
-                n.norm.requirement,
-                n.basis,
+                t(n.norm.name),
+                "—" if n.share_pct is None else f"{number(n.share_pct, lang, 1)} %",
+                numbers_in(n.norm.requirement, lang),
+                n.basis_text(lang),
             )
             for n in self.norms
         ]
-        out += _table(("", "norm", "share", "required", "counted"), nrows, right=(2,))
+        out += _table(("", *(t(h) for h in ("norm", "share", "required", "counted"))), nrows,
+                      right=(2,))  # fmt: skip
         out.append("")
-        out.append(self.summary())
+        out.append(self.summary(lang))
         return "\n".join(out) + "\n"
 
     def __repr__(self) -> str:
@@ -382,6 +412,15 @@ class ValidationReport:
             f"<th>norm</th></tr>{brows}</table><table><tr><th></th><th>norm</th><th>share</th>"
             f"<th>required</th></tr>{nrows}</table></div>"
         )
+
+
+def _finding_text(f: Finding, lang: str) -> str:
+    """A finding's line; in another language than English its severity is translated."""
+    if lang == "en":
+        return str(f)
+    where = f.layer + (f" {f.feature}" if f.feature else "")
+    severity = tr(lang, {"error": "ERROR", "warning": "WARNING"}.get(f.severity, f.severity))
+    return f"{severity:10} {f.code:22} {where}: {f.message}"
 
 
 def _table(
@@ -756,18 +795,19 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
                 corridors = shapely.intersection(corridors, estate.boundary_union)
             area_ha = float(shapely.area(corridors)) / 10_000
             basis = "road corridors (no road parcels)"
+        via = basis.startswith("road corridors")
         if total_ha <= 0:
-            results.append(NormResult(norm, area_ha, None, None, basis))
+            results.append(NormResult(norm, area_ha, None, None, basis, via))
             continue
         share = 100 * area_ha / total_ha
         if unknown_ha > 0:
             basis += f"; not judged: {unknown_ha:,.1f} ha have an unknown land_use"
-            results.append(NormResult(norm, area_ha, share, None, basis))
+            results.append(NormResult(norm, area_ha, share, None, basis, via, unknown_ha))
             continue
         ok = (norm.min_pct is None or share >= norm.min_pct) and (
             norm.max_pct is None or share <= norm.max_pct
         )
-        results.append(NormResult(norm, area_ha, share, ok, basis))
+        results.append(NormResult(norm, area_ha, share, ok, basis, via))
         if not ok:
             msg = (
                 f"{norm.name}: {share:.1f} % of the estate ({area_ha:,.1f} ha); the norm is "

@@ -16,7 +16,7 @@ from test_maps_browser import Page, _serve_vendored, browser_context  # noqa: F4
 from kitland.cli import main
 from kitland.comparison import compare
 from kitland.estate import load_estate
-from kitland.maps import DRAWN_FILENAME, make_map, save_map
+from kitland.maps import DRAWN_FILENAME, estate_title, make_map, save_map
 
 pytestmark = pytest.mark.browser
 
@@ -137,6 +137,24 @@ def test_compare_map_shows_two_panes_and_the_table(
     assert rows.count() == len(c.table("id"))
     assert rows.nth(0).inner_text().split("\t")[1:] == ["usulan", "zona terbaik", "zona terbaik dekat usulan"]
     assert "Harga usulan" in table.inner_text() and "next to industry" in table.inner_text()
+    assert "zona" in rows.nth(2).inner_text() or "luas" in rows.nth(2).inner_text()
+    names_of_rows = [rows.nth(i).inner_text().split("\t")[0] for i in range(rows.count())]
+    assert "area" not in names_of_rows and "on" not in names_of_rows  # luas zona, di lahan …
+    assert {"luas zona", "di lahan yang diizinkan"} <= set(names_of_rows)
+    # The title is the boundary's name, as on the meeting map (not the file's name).
+    title = page.locator(".kit-table summary").inner_text()
+    assert title.startswith(f"{estate_title(estate, 'id')} — ") and "estate.gpkg" not in title
+    # The table lies below both panes, and each pane's zones are in its first view.
+    tbox = table.bounding_box()
+    for i, box in enumerate((left, right)):
+        assert box["y"] + box["height"] <= tbox["y"] + 0.5, (i, box, tbox)
+        for path in panes.nth(i).locator("path.leaflet-interactive[stroke='#c1121f']").all():
+            z = path.bounding_box()
+            assert box["x"] <= z["x"] and z["x"] + z["width"] <= box["x"] + box["width"]
+            assert box["y"] <= z["y"] and z["y"] + z["height"] <= box["y"] + box["height"]
+    # Metric scale bars only, one per pane.
+    scales = page.locator(".leaflet-control-scale-line").all_inner_texts()
+    assert len(scales) == 2 and all(re.fullmatch(r"\d+ k?m", t.strip()) for t in scales), scales
     # The panes are synced: zooming the left one zooms the right one.
     names = page.evaluate(
         "() => Object.keys(window).filter(k => /^map_/.test(k) && window[k] && window[k].getZoom)"

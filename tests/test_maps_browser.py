@@ -19,6 +19,7 @@ from test_maps import REPORT, RULES, XSS, ZONE, _estate
 from kitland.i18n import catalogue
 from kitland.maps import (
     CDN_FILE_TO_VENDORED,
+    DRAWN_FILENAME,
     LABEL_MIN_ZOOM,
     STATUS_COLOURS,
     make_map,
@@ -246,7 +247,9 @@ def test_the_verdict_and_its_colour_follow_the_report(
     colour = STATUS_COLOURS[status]
     rgb = "rgb({}, {}, {})".format(*(int(colour[i : i + 2], 16) for i in (1, 3, 5)))
     assert badge.evaluate("e => getComputedStyle(e).backgroundColor") == rgb
-    stroke = page.evaluate(f"() => {_zone_layer_var(m)}.getLayers()[0]._path.getAttribute('stroke')")
+    stroke = page.evaluate(
+        f"() => {_zone_layer_var(m)}.getLayers()[0]._path.getAttribute('stroke')"
+    )
     assert stroke == colour  # the zone's outline as drawn
     failing = page.locator(".kit-failing li").all_inner_texts()
     expected = [] if report is None else [r for r in report.results if not r.passed]
@@ -260,13 +263,16 @@ def test_the_verdict_and_its_colour_follow_the_report(
 def _leftover_words(texts: list[str], allowed: list[str]) -> list[str]:
     """Words of ``texts`` that are neither an allowed text nor a number with its unit."""
     by_length = sorted(set(allowed), key=len, reverse=True)
-    number = re.compile(r"^[-+]?\d[\d.,]*$|^\d{4}-\d{2}-\d{2}$")
+    # numbers, dates and the measure tool's degrees, minutes and seconds (06° 57' 56,19")
+    number = re.compile(r"^[-+]?\d[\d.,]*%?$|^\d{4}-\d{2}-\d{2}$|^\d+(?:,\d+)?[°'\"]$")
     left = []
     for text in texts:
-        for a in by_length:
-            text = text.replace(a, " ")
-        for word in re.split(r"[\s·:;()✓✗–—−×<>=#.,/|&+-]+", text):
-            if word and not number.match(word) and word not in ("ha", "m", "km", "%"):
+        for a in by_length:  # whole words only: a catalogue's "m" leaves "Perimeter" whole
+            before = r"(?<!\w)" if re.match(r"\w", a) else ""
+            after = r"(?!\w)" if re.search(r"\w$", a) else ""
+            text = re.sub(before + re.escape(a) + after, " ", text)
+        for word in re.split(r"[\s·:;()✓✗–—−×<>=≤≥±#.,/|&+-]+", text):
+            if word and not number.match(word) and word not in ("ha", "m", "km", "%", "m²"):
                 left.append(word)
     return left
 
@@ -289,8 +295,41 @@ def _page_texts(pg: Page, path: Path, name: str) -> list[str]:
     page.evaluate(f"() => {name}.setZoom({LABEL_MIN_ZOOM + 1})")  # labels of parcels
     page.wait_for_timeout(400)
     texts += page.evaluate(VISIBLE_TEXT)
+    texts += _measured_texts(pg, page, name)
+    texts += page.evaluate(CONTROL_TEXT)
     page.close()
     return texts
+
+
+#: Every title, aria-label and text (shown or folded away) of the map's controls and popups.
+CONTROL_TEXT = """() => {
+  const out = [];
+  document.querySelectorAll('.leaflet-control-container, .leaflet-popup-pane').forEach(box => {
+    box.querySelectorAll('*').forEach(el => {
+      for (const a of ['title', 'aria-label']) { if (el.getAttribute(a)) out.push(el.getAttribute(a)); }
+      el.childNodes.forEach(n => { if (n.nodeType === 3 && n.nodeValue.trim()) out.push(n.nodeValue.trim()); });
+    });
+  });
+  return out;
+}"""
+
+
+def _measured_texts(pg: Page, page: Any, name: str) -> list[str]:
+    """Measure a triangle with the measure tool: its panel's and result popup's words."""
+    page.evaluate(f"() => {name}.setView({name}.getCenter(), {LABEL_MIN_ZOOM - 1})")
+    page.wait_for_timeout(300)
+    page.locator(".leaflet-control-measure").hover()
+    page.click(".leaflet-control-measure .js-start")
+    texts = page.locator(".leaflet-control-measure").inner_text().split("\n")
+    x0, y0, x1, y1 = ZONE.bounds
+    for x, y in ((x0, y0), (x1, y0), (x1, y1)):
+        page.mouse.click(*pg.point_of(name, x, y))
+        page.wait_for_timeout(150)
+    texts += page.locator(".leaflet-control-measure").inner_text().split("\n")
+    page.click(".leaflet-control-measure .js-finish")
+    page.wait_for_selector(".leaflet-measure-resultpopup", timeout=5_000)
+    texts += page.locator(".leaflet-measure-resultpopup").inner_text().split("\n")
+    return [t for t in texts if t.strip()]
 
 
 def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: Path) -> None:
@@ -303,7 +342,7 @@ def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: 
     data = [str(v) for layer in ("parcels", "roads", "gates", "water", "settlements", "boundary")
             for col in estate.layer(layer).columns if col != "geometry"
             for v in estate.layer(layer)[col].dropna()] + [estate.name]  # fmt: skip
-    proper = ["Leaflet", "rules/test.toml", "test.toml"]  # the map library, the rules file
+    proper = ["Leaflet", "rules/test.toml", "test.toml", DRAWN_FILENAME]  # library, files
     texts = {}
     for lang in ("id", "en"):
         m = make_map(estate, zone=ZONE, report=REPORT, rules=RULES, lang=lang, offline=True)
@@ -315,6 +354,7 @@ def test_no_english_words_in_the_indonesian_map(browser_context: Any, tmp_path: 
     # The check can fail: the English map leaves its English words over.
     left = _leftover_words(texts["en"], [*allowed, *data, *proper])
     assert {"Land", "use", "Rule", "Measured", "Required", "FAIL"} <= set(left)
+    assert {"Zoom", "Layers", "Perimeter", "Delete"} <= set(left)  # controls' own words too
 
 
 def test_the_map_opens_on_the_zone_with_the_estate_in_the_inset(
@@ -332,8 +372,14 @@ def test_the_map_opens_on_the_zone_with_the_estate_in_the_inset(
     assert inset is not None and inset["width"] >= 150
     outline = page.locator(".leaflet-control-minimap path[stroke='#212529']").first.bounding_box()
     assert outline is not None  # the estate's boundary, drawn inside the inset
-    assert inset["x"] <= outline["x"] and outline["x"] + outline["width"] <= inset["x"] + inset["width"]
-    assert inset["y"] <= outline["y"] and outline["y"] + outline["height"] <= inset["y"] + inset["height"]
+    assert (
+        inset["x"] <= outline["x"]
+        and outline["x"] + outline["width"] <= inset["x"] + inset["width"]
+    )
+    assert (
+        inset["y"] <= outline["y"]
+        and outline["y"] + outline["height"] <= inset["y"] + inset["height"]
+    )
     zone = page.locator(f".leaflet-control-minimap path[stroke='{STATUS_COLOURS['fail']}']")
     assert zone.count() == 1  # the zone in the verdict's colour
     page.close()
@@ -357,3 +403,29 @@ def test_parcel_labels_appear_at_close_zoom(browser_context: Any, maps: dict[str
     assert page.evaluate("window.__xss === undefined")
     assert pg.errors == []
     page.close()
+
+
+def test_several_named_zones_drawn_in_their_colours(browser_context: Any, tmp_path: Path) -> None:
+    """Each zone of a several-zone placement: a layer of its name, its own outline colour,
+    its name on the map as text (a name that is markup runs nothing)."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from shapely import box  # noqa: PLC0415
+    from test_maps import X0, Y0  # noqa: PLC0415
+
+    from kitland.maps import ZONE_COLOURS  # noqa: PLC0415
+
+    zones = [SimpleNamespace(name="Pangan", zone=box(X0, Y0, X0 + 100, Y0 + 100), report=REPORT),
+             SimpleNamespace(name=XSS, zone=box(X0 + 200, Y0, X0 + 300, Y0 + 100), report=None)]  # fmt: skip
+    path = save_map(make_map(_estate(), zones=zones, offline=True), tmp_path / "zones.html")
+    page = Page(browser_context)
+    p = page.open(path)
+    overlays = p.locator(".leaflet-control-layers-overlays label").all_inner_texts()
+    assert {"Pangan", XSS} <= {t.strip() for t in overlays}
+    labels = p.locator(".kit-label").all_inner_texts()
+    assert "Pangan" in labels and XSS in labels
+    strokes = p.evaluate(
+        "Array.from(document.querySelectorAll('path.leaflet-interactive')).map(e => e.getAttribute('stroke'))"
+    )
+    assert ZONE_COLOURS[0] in strokes and ZONE_COLOURS[1] in strokes
+    assert not page.dialogs and not page.errors

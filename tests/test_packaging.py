@@ -20,6 +20,7 @@ def test_wheel_carries_bundled_data(tmp_path: Path) -> None:
     for needed in (
         "kitland/_bundled/kit_batang.gpkg",
         "kitland/_bundled/umkm_rules.toml",
+        "kitland/_bundled/umkm_clusters_rules.toml",
         "kitland/_bundled/context/villages.geojson",
         "kitland/_bundled/context/coastline.geojson",
         "kitland/_bundled/README.md",

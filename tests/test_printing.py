@@ -3,11 +3,14 @@ pdftotext; every element of the print layout must be on the page."""
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
@@ -174,3 +177,86 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     assert "PASS — all rules hold" in text and "next to industry" in text
     assert f"score {score:,.1f} m" in text and "lower is better" in text
     assert _share(_png(pdf), STATUS_COLOURS["pass"]) > 0.0005
+
+
+def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
+    """Every word of the page in drawing order, with its box (x0, y0, x1, y1) in points."""
+    out = subprocess.run(["pdftotext", "-raw", "-bbox", str(pdf), "-"], capture_output=True,
+                         check=True).stdout.decode("utf-8")  # fmt: skip
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
+    return [(html.unescape(w), float(a), float(b), float(c), float(d))
+            for a, b, c, d, w in re.findall(pattern, out)]  # fmt: skip
+
+
+def _box_of(words: list[tuple[str, float, float, float, float]], text: str) -> tuple[float, ...]:
+    """The box around the first run of words that spells ``text``."""
+    want = text.split()
+    for i in range(len(words) - len(want) + 1):
+        run = words[i : i + len(want)]
+        if [w[0] for w in run] == want:
+            return (min(w[1] for w in run), min(w[2] for w in run),
+                    max(w[3] for w in run), max(w[4] for w in run))  # fmt: skip
+    raise AssertionError(f"{text!r} is not on the page")
+
+
+@pytest.mark.parametrize("paper", ["A4", "A3"])
+@pytest.mark.parametrize("orientation", ["portrait", "landscape"])
+def test_the_verdict_badge_leaves_the_title_free(
+    estate: kitland.Estate, zone: shapely.Polygon, tmp_path: Path, paper: str, orientation: str
+) -> None:
+    """The longest title kitland prints (compare's) and a failing verdict: their text boxes,
+    read back with pdftotext, lie apart by more than the badge's padding, on the page."""
+    rules = kitland.load_rules()
+    report = kitland.check(estate, zone, rules)
+    title = "KIT Batang (ilustratif) — Usulan dibanding zona terbaik"
+    pdf = write_pdf(estate, tmp_path / "t.pdf", zone=zone, report=report, rules=rules,
+                    paper=paper, orientation=orientation, title=title, score=1234.5)  # fmt: skip
+    words = _words(pdf)
+    verdict = f"GAGAL — {len(report.failed)} dari {len(report.results)} aturan tidak terpenuhi"
+    t, v = _box_of(words, title), _box_of(words, verdict)
+    subtitle = _box_of(words, "Peta rapat perencanaan")
+    pad = 0.35 * 13 * (1.25 if paper == "A3" else 1.0)  # the badge's padding, points
+    for other in (t, subtitle):
+        apart = (v[0] - pad >= other[2] or other[0] >= v[2] + pad
+                 or v[1] - pad >= other[3] or other[1] >= v[3] + pad)  # fmt: skip
+        assert apart, (other, v)
+    w_pt, h_pt = (PAGE_PT[paper][::-1] if orientation == "landscape" else PAGE_PT[paper])
+    for box in (t, v, subtitle):
+        assert box[0] >= 0 and box[2] <= w_pt and box[1] >= 0 and box[3] <= h_pt
+    assert _is_page(_png(pdf), *((297, 420) if paper == "A3" else (210, 297))[
+        :: -1 if orientation == "landscape" else 1])
+
+
+PAGE_PT = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}
+
+
+def test_map_pdf_draws_the_plots(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`map --pdf --plots`: the plots in their type's colour and in the legend; without
+    --plots neither is on the page."""
+    from test_plots import CRS, _at, rect_estate  # noqa: PLC0415
+
+    from kitland.io import write_estate  # noqa: PLC0415
+    from kitland.maps import _PLOT_COLOURS  # noqa: PLC0415
+
+    estate = write_estate(rect_estate(), tmp_path / "estate.gpkg")
+    zone = tmp_path / "zone.gpkg"
+    gpd.GeoDataFrame(geometry=[_at(shapely.box(0, 0, 200, 100))], crs=CRS).to_file(
+        zone, layer="zone", engine="fiona"
+    )
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[zone]\narea_ha = 2.0\n[plots]\nroad_width_m = 12\n[[plots.types]]\n'
+                     'name = "kios"\nmin_m2 = 400\nmax_m2 = 600\nmin_frontage_m = 10\n'
+                     'min_depth_m = 44\nmax_depth_m = 44\n')  # fmt: skip
+    layout = tmp_path / "plots.gpkg"
+    base = ["map", str(estate), "--zone", str(zone), "--rules", str(rules), "--lang", "id"]
+    assert main(["plots", str(estate), "--zone", str(zone), "--rules", str(rules),
+                 "--out", str(layout)]) == 0  # fmt: skip
+    with_plots, without = tmp_path / "with.pdf", tmp_path / "without.pdf"
+    assert main([*base, "--plots", str(layout), "--pdf", str(with_plots)]) == 0
+    assert main([*base, "--pdf", str(without)]) == 0
+    capsys.readouterr()
+    assert "Kavling usaha: kios" in _text(with_plots) and "Jalan dalam kawasan" in _text(with_plots)
+    assert "kios" not in _text(without)
+    colour = _PLOT_COLOURS[0]
+    assert _share(_png(with_plots), colour, tol=0.03) > 0.002
+    assert _share(_png(without), colour, tol=0.03) < 0.0002

@@ -216,7 +216,7 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
 
 def test_rules_error_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="unknown top-level key"):
-        parse_rules({"zones": {}})
+        parse_rules({"zoen": {}})
 
 
 def test_bundled_rules_load() -> None:

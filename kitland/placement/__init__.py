@@ -19,10 +19,14 @@ it equals the zone's mean distance when the zone has its nominal area), times ``
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
 make a placement possible (:mod:`._diagnose`).
+
+With several zones (``[[zones]]``) :func:`place` hands over to :mod:`._zones`, which
+places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations
 
+import functools
 import html
 import logging
 import math
@@ -40,6 +44,7 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
+from kitland.i18n import number, numbers_in, percent, tr
 from kitland.placement._cells import (
     CandidateLand,
     Cells,
@@ -54,7 +59,7 @@ from kitland.placement._options import SolveOptions
 from kitland.placement._outline import straighten, vertex_count
 from kitland.placement._solve import Solution, solve
 from kitland.placement._work import Clock, Work
-from kitland.report import Report, RuleResult
+from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
@@ -114,6 +119,8 @@ class Placement:
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
     note
         Why a ``FEASIBLE`` placement is not proven, when it is not the time limit.
+    name
+        The zone's name when several zones were placed together (``[[zones]]``).
     """
 
     zone: Polygon
@@ -128,6 +135,7 @@ class Placement:
     grid_score: float = math.nan
     rescued: bool = False
     note: str = ""
+    name: str = ""
 
     @property
     def vertices(self) -> int:
@@ -176,6 +184,10 @@ class PlacementResult:
         ``OPTIMAL`` or ``FEASIBLE`` (the best placement's), ``INFEASIBLE`` (proven: no
         zone of the grid's cells satisfies the rules) or ``UNDECIDED`` (time ran out
         before either was found).
+    zones
+        With several zones (``[[zones]]``): one placement per zone, in the rules file's
+        order (``name`` set; ``zone`` is then None and ``report`` a
+        :class:`~kitland.report.ZonesReport`). Empty for one zone.
     """
 
     found: bool
@@ -187,49 +199,65 @@ class PlacementResult:
     rules: Rules | None = field(default=None, repr=False)
     estate: Estate | None = field(default=None, repr=False)
     status: str = "OPTIMAL"
+    zones: tuple[Placement, ...] = ()
 
-    def summary(self) -> str:
-        """A few lines for the terminal: each placement with its own status, or why none."""
+    def summary(self, lang: str = "en") -> str:
+        """A few lines for the terminal: each placement with its own status, or why none.
+
+        Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
+        written in ``lang``'s locale; the funnel's diagnosis sentences stay English, and
+        so do the lines of several zones placed together (:func:`._zones.summary`).
+        """
+        if self.rules is not None and len(self.rules.zones) > 1:
+            from kitland.placement._zones import summary  # noqa: PLC0415
+
+            return summary(self)
         s = self.solver
+        t = functools.partial(tr, lang)
         lines = []
         if self.found:
             asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
             for p in self.alternatives:
-                lines.append(_placement_line(p, s.get("grid_m")))
+                lines.append(_placement_line(p, s.get("grid_m"), lang))
             if len(self.alternatives) < asked:
-                lines.append(f"found {len(self.alternatives)} of {asked} placements: "
-                             f"{s.get('alternatives_missing', '')}")  # fmt: skip
+                lines.append(t("found {n} of {asked} placements: {why}").format(
+                    n=len(self.alternatives), asked=asked,
+                    why=t(s.get("alternatives_missing", ""))))  # fmt: skip
             if not s.get("deterministic", True):
-                lines.append("the wall clock stopped the search before its work budget (a busy "
-                             "or slow machine): another run may return other placements")  # fmt: skip
+                lines.append(t("the wall clock stopped the search before its work budget (a busy "
+                               "or slow machine): another run may return other placements"))  # fmt: skip
             elif any(
                 p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
             ):
-                lines.append("placements found when the work budget ran out; the same input and "
-                             "--time-limit return them again; a longer --time-limit may prove them")  # fmt: skip
+                lines.append(t("placements found when the work budget ran out; the same input and "
+                               "--time-limit return them again; a longer --time-limit may prove "
+                               "them"))  # fmt: skip
             failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
             if failing:
-                lines.append("layout rules (the master plan, not the zone) that fail, so the "
-                             "report says passed: false: " + "; ".join(
-                                 f"{r.id} {r.value if r.value is None else f'{r.value:,.1f}'} "
-                                 f"{r.unit}, needs {r.required}".replace("  ", " ")
-                                 for r in failing))  # fmt: skip
+                lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
+                               "report says passed: false: {rules}").format(rules="; ".join(
+                                   f"{r.label(lang)} {_value(r.value, lang)} {t(r.unit)}, "
+                                   f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
+                                   for r in failing)))  # fmt: skip
         elif self.status == "UNDECIDED":
             limit = float(s.get("time_limit_s", 0.0))
-            lines.append(f"no placement found within {limit:g} s; it is not proven that none "
-                         f"exists; try --time-limit {max(60.0, 4 * limit):g}")  # fmt: skip
+            lines.append(t("no placement found within {limit} s; it is not proven that none "
+                           "exists; try --time-limit {more}").format(
+                               limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
         else:
-            lines.append(_infeasible_text(s))
-            lines += _funnel_lines(self.report.extra)
+            lines.append(_infeasible_text(s, lang))
+            lines += _funnel_lines(self.report.extra, lang)
             rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
             if rejected:
                 counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
-                lines.append(f"  zones found by the solver failed the final check on: {counts}")
-        hit = " (time limit reached)" if s.get("time_limit_hit") else ""
+                lines.append("  " + t("zones found by the solver failed the final check on: "
+                                      "{rules}").format(rules=counts))  # fmt: skip
+        hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
         if not s.get("deterministic", True):
-            hit += " (stopped by the wall clock: not deterministic)"
-        lines.append(f"{s.get('name')}: {s.get('time_s', 0):.1f} s{hit}, {s.get('cells', 0)} cells "
-                     f"of {s.get('grid_m', 0):g} m")  # fmt: skip
+            hit += t(" (stopped by the wall clock: not deterministic)")
+        lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
+            solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
+            cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -251,6 +279,8 @@ class PlacementResult:
             msg = "this placement result holds no estate to draw; use kitland.make_map(estate, ...)"
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
+        if self.zones:  # several zones: each drawn with its name, no alternatives
+            return make_map(self.estate, zones=self.zones, **kwargs)
         return make_map(
             self.estate,
             zone=self.zone,
@@ -263,8 +293,9 @@ class PlacementResult:
 
     def _repr_html_(self) -> str:
         rows = "".join(
-            f"<tr><td>{p.rank}</td><td>{p.area_ha:.2f}</td><td>{p.score:,.1f}</td>"
-            f"<td>{html.escape(p.status)}</td><td>{'✓' if p.report.passed else '✗'}</td></tr>"
+            f"<tr><td>{html.escape(p.name) if self.zones else p.rank}</td><td>{p.area_ha:.2f}</td>"
+            f"<td>{p.score:,.1f}</td><td>{html.escape(p.status)}</td>"
+            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
         head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
@@ -274,37 +305,52 @@ class PlacementResult:
         return (
             f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
             f"{html.escape(self.status)}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
-            f"<table><tr><th>rank</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
+            f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
             f"{self.report._repr_html_()}</div>"
         )
 
 
-def _placement_line(p: Placement, grid_m: Any) -> str:
+def _value(value: float | None, lang: str) -> str:
+    return "None" if value is None else number(value, lang, 1)
+
+
+def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
+    t = functools.partial(tr, lang)
     c = p.report.zone.get("compactness", float("nan"))
+    gap = (t("gap {gap}").format(gap=percent(p.gap, lang, 2)) if math.isfinite(p.gap)
+           else t("gap unknown"))  # fmt: skip
     if p.status == "OPTIMAL":
-        st = f"optimal on the {grid_m:g} m grid" if grid_m else "optimal"
+        st = (
+            t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
+            if grid_m
+            else t("optimal")
+        )
     elif p.rescued:
-        gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
-        st = (f"feasible, {gap} to the grid's bound: the straightened outline of the solver's "
-              "cells, which failed check themselves")  # fmt: skip
+        st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
+               "cells, which failed check themselves").format(gap=gap)  # fmt: skip
     else:
-        gap = f"gap {p.gap:.2%}" if math.isfinite(p.gap) else "gap unknown"
-        st = f"feasible, {gap} ({p.note or 'time limit reached'})"
+        st = t("feasible, {gap} ({why})").format(gap=gap,
+                                                  why=t(p.note or "time limit reached"))  # fmt: skip
     if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
-        st += f"; cells scored {p.grid_score:,.1f}, outline straightened"
-    verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
-    return (f"placement {p.rank}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness {c:.2f}, "
-            f"{p.vertices} vertices, {st}, {verdict}")  # fmt: skip
+        st += t("; cells scored {score}, outline straightened").format(
+            score=number(p.grid_score, lang, 1))  # fmt: skip
+    verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
+    return t("placement {rank}: {area} ha, score {score}, compactness {compactness}, "
+             "{vertices} vertices, {status}, {verdict}").format(
+                 rank=p.rank, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
+                 compactness=number(c, lang, 2), vertices=p.vertices, status=st,
+                 verdict=verdict)  # fmt: skip
 
 
-def _infeasible_text(solver: dict[str, Any]) -> str:
+def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
     """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
-    text = (f"no placement satisfies the rules (proven for zones of the {solver.get('grid_m', 0):g} m "
-            "grid's cells)")  # fmt: skip
+    t = functools.partial(tr, lang)
+    text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
+             "cells)").format(grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
     if solver.get("conservative"):
-        text += (f"; the model reads {', '.join(solver['conservative'])} conservatively (whole "
-                 "squares of cells, charged corners), so a zone with narrower parts that would "
-                 "still pass check is not ruled out")  # fmt: skip
+        text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
+                  "corners), so a zone with narrower parts that would still pass check is not "
+                  "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
     return text
 
 
@@ -325,16 +371,19 @@ def _street_hints(
     ]  # fmt: skip
 
 
-def _funnel_lines(extra: dict[str, Any]) -> list[str]:
+def _funnel_lines(extra: dict[str, Any], lang: str = "en") -> list[str]:
+    t = functools.partial(tr, lang)
     lines = []
     fun = extra.get("funnel", {})
+    alone, so_far = t("alone"), t("so far")
     for st in fun.get("steps", []):
-        lines.append(
-            f"  {st['rule']:<24} alone {st['alone_ha']:9.1f} ha   so far {st['cumulative_ha']:9.1f} ha"
-        )
+        rule = rule_label(st["rule"], st["rule"].split("#")[0], lang)  # area, on, kind#i
+        lines.append(f"  {rule:<24} {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
+                     f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
     if fun.get("largest_pieces_ha"):
-        pieces = ", ".join(f"{x:.1f}" for x in fun["largest_pieces_ha"])
-        lines.append(f"  largest pieces left: {pieces} ha (need {fun['min_area_ha']:.1f} ha)")
+        pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
+        lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
+            pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
     lines += [f"  - {d.get('text', '')}" for d in extra.get("diagnosis", [])]
     return lines
 
@@ -383,6 +432,18 @@ def build_problem(
     land = candidate_land(estate, rules)
     _check_cell_count(land.allowed, cell_m)
     cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+    return land, cells, problem_on(estate, rules, cells)
+
+
+def problem_on(estate: Estate, rules: Rules, cells: Cells) -> Problem:
+    """The array problem of ``rules`` (one zone, applicable on ``estate``) on ``cells``.
+
+    :func:`build_problem` cuts the zone's own land into cells; several zones share one
+    set of cells cut from their lands together (:mod:`._zones`).
+    """
+    zone = rules.zone
+    assert zone is not None
+    cell_m = cells.cell_m
     attrs = cell_attributes(estate, rules, cells)
     sums, reach = [], []
     min_c: float | None = None
@@ -404,14 +465,13 @@ def build_problem(
             width = max(width, math.ceil(w / cell_m - 1e-9))
             width_m = max(width_m, w)
     cost, boundary_weight = preference_cost(rules, cells, attrs)
-    prob = Problem(
+    return Problem(
         area_m2=cells.area_m2, perimeter_m=cells.perimeter_m, cost=cost, row=cells.row, col=cells.col,
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
         corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
     )  # fmt: skip
-    return land, cells, prob
 
 
 def preference_cost(
@@ -876,6 +936,14 @@ def place(
     ('OPTIMAL', True)
     """
     estate, rules = _as_inputs(estate, rules)
+    several = len(rules.zones) > 1
+    if several and (alternatives != 1 or near is not None):
+        what = "alternatives" if alternatives != 1 else "near"
+        msg = (f"{what}: not available when placing several zones ([[zones]] of "
+               f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
+        raise UsageError(msg)
+    if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
+        rules = rules.for_zone(rules.zones[0].name)
     for name, value in (("alternatives", alternatives), ("cell_m", cell_m),
                         ("time_limit_s", time_limit_s), ("max_overlap", max_overlap)):  # fmt: skip
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -895,6 +963,11 @@ def place(
         raise UsageError(msg)
     _check_near(near, near_share)
     require_valid(estate, on_invalid=on_invalid)
+    if several:
+        from kitland.placement._zones import place_zones  # noqa: PLC0415
+
+        return place_zones(estate, rules, cell_m=float(cell_m), time_limit_s=time_limit_s,
+                           options=options, progress=progress)  # fmt: skip
     t0 = time.monotonic()
     clock = Clock.after(time_limit_s)
     budget = Work.of(time_limit_s, options or SolveOptions(), clock)
@@ -1023,7 +1096,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     Layers: ``zone`` (one feature per placement: ``zone_id``, ``land_use``, ``area_ha``,
     ``rank``, ``score``, ``status``, ``gap``) and ``parcels`` (the estate's parcels with the best zone carved
     out, remnants under 1 m² dropped, and the zone added as a parcel of the zone's land
-    use with a new ``parcel_id``).
+    use with a new ``parcel_id``). With several zones (``[[zones]]``), one feature per
+    zone, ``zone_id`` = the zone's name, and every zone carved out and added.
 
     Raises
     ------
@@ -1034,18 +1108,27 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     """
     from kitland.io import write_gpkg  # noqa: PLC0415
 
-    if not result.found or result.zone is None or result.estate is None or result.rules is None:
+    several = bool(result.zones)
+    if not result.found or (result.zone is None and not several) or result.estate is None \
+            or result.rules is None:  # fmt: skip
         msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
         raise InfeasibleError(msg)
     estate, rules = result.estate, result.rules
-    assert rules.zone is not None
-    land_use = rules.zone.land_use
-    zone_name = rules.zone.name
+    if several:
+        specs = {z.name: z for z in rules.zones}
+        ids = [p.name for p in result.zones]
+        uses = [specs[p.name].land_use for p in result.zones]
+        names = ids
+    else:
+        assert rules.zone is not None
+        uses = [rules.zone.land_use] * len(result.alternatives)
+        ids = [f"{uses[0].upper()}-{p.rank}" for p in result.alternatives]
+        names = [rules.zone.name] * len(result.alternatives)
     zones = gpd.GeoDataFrame(
         {
-            "zone_id": [f"{land_use.upper()}-{p.rank}" for p in result.alternatives],
-            "name": [zone_name] * len(result.alternatives),
-            "land_use": [land_use] * len(result.alternatives),
+            "zone_id": ids,
+            "name": names,
+            "land_use": uses,
             "area_ha": [round(p.area_ha, 4) for p in result.alternatives],
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
@@ -1054,8 +1137,19 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip
+    layout = _carved(estate, [(p.zone, u) for p, u in zip(result.zones, uses, strict=True)]
+                     if several else [(result.zone, uses[0])])  # fmt: skip
+    write_gpkg(path, {"zone": zones, "parcels": layout})
+    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))
+
+
+def _carved(estate: Estate, new_zones: list[tuple[Any, str]]) -> gpd.GeoDataFrame:
+    """The estate's parcels with every zone carved out (remnants under :data:`SLIVER_M2`
+    dropped) and each zone added as a parcel of its land use with a new ``parcel_id``."""
     parcels = estate.parcels.copy()
-    cut = shapely.difference(parcels.geometry.to_numpy(), result.zone)
+    cut = shapely.difference(
+        parcels.geometry.to_numpy(), shapely.union_all([g for g, _ in new_zones])
+    )
     cut = shapely.make_valid(cut)
     polys = []
     for g in cut:
@@ -1067,12 +1161,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         )
     parcels = parcels.set_geometry(gpd.GeoSeries(polys, index=parcels.index, crs=estate.crs))
     parcels = parcels[parcels.geometry.notna()]
-    ids = set(parcels["parcel_id"].astype(str))
-    base = f"{land_use.upper()}-1"
-    new_id, k = base, 1
-    while new_id in ids:
-        k += 1
-        new_id = f"{base}-{k}"
+    taken = set(parcels["parcel_id"].astype(str))
     row: dict[str, Any] = {}
     for c in parcels.columns:
         if c == "geometry":
@@ -1087,13 +1176,19 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             row[c] = np.nan
         else:
             row[c] = None
-    row.update(parcel_id=new_id, land_use=land_use)
-    if "status" in row:
-        row["status"] = "planned"
-    new = gpd.GeoDataFrame([row], geometry=[result.zone], crs=estate.crs)
+    rows = []
+    for _, land_use in new_zones:
+        base = f"{land_use.upper()}-1"
+        new_id, k = base, 1
+        while new_id in taken:
+            k += 1
+            new_id = f"{base}-{k}"
+        taken.add(new_id)
+        rows.append({**row, "parcel_id": new_id, "land_use": land_use})
+        if "status" in row:
+            rows[-1]["status"] = "planned"
+    new = gpd.GeoDataFrame(rows, geometry=[g for g, _ in new_zones], crs=estate.crs)
     new = new.astype({c: parcels[c].dtype for c in row if c in parcels.columns})
-    layout = gpd.GeoDataFrame(
+    return gpd.GeoDataFrame(
         pd.concat([parcels, new], ignore_index=True), geometry="geometry", crs=estate.crs
     )
-    write_gpkg(path, {"zone": zones, "parcels": layout})
-    log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))

@@ -24,6 +24,7 @@ import math
 import os
 import sys
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -427,10 +428,28 @@ def _run(
 ) -> WindowResult:  # fmt: skip
     """Solve the MILP, adding separator and neck rows while the zone falls apart.
 
-    Each run is limited by ``work`` deterministically (:func:`_mip_limits`) and charged
+    Each run is limited by ``work`` deterministically (:func:`lazy_solve`) and charged
     its simplex iterations; ``max_nodes`` caps its nodes further."""
-    h, mod = model.h, model.mod
-    m = mod.m
+    mod = model.mod
+    _settings(model.h, seed=seed, cutoff=cutoff)
+    v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
+    lz = lazy_solve(model.h, [(0, mod)], start=v0, cuts_per_piece=opts.cuts_per_piece, work=work,
+                    opts=opts, max_nodes=max_nodes)  # fmt: skip
+    if lz.status == "INFEASIBLE":  # nothing cheaper than the cutoff: the start stands
+        if start is None:
+            return WindowResult(None, "INFEASIBLE", lz.bound, lz.rounds)
+        return WindowResult(start, "OPTIMAL", p.objective(start), lz.rounds)
+    if lz.chosen is None:
+        status = "FEASIBLE" if start is not None else "UNKNOWN"
+        return WindowResult(start, status, lz.bound, lz.rounds)
+    chosen = lz.chosen[0]
+    if lz.status == "OPTIMAL":
+        return WindowResult(chosen, "OPTIMAL", p.objective(chosen), lz.rounds)
+    return WindowResult(chosen, "FEASIBLE", lz.bound, lz.rounds)
+
+
+def _settings(h: highspy.Highs, *, seed: int, cutoff: float | None) -> None:
+    """The MIP options every solve of the model uses: exact gap, no restarts."""
     h.setOptionValue("random_seed", int(seed))
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
@@ -441,25 +460,51 @@ def _run(
     h.setOptionValue("mip_heuristic_run_rens", False)
     if cutoff is not None and math.isfinite(cutoff):
         h.setOptionValue("objective_bound", float(cutoff))
-    best = start
-    nbr = _adjacency(m, mod.edges)
-    rounds = 0
-    bound = -math.inf
+
+
+class Lazy(NamedTuple):
+    """What :func:`lazy_solve` found: ``status`` OPTIMAL, FEASIBLE (time ran out with a
+    connected answer), INFEASIBLE (proven, under the cutoff if one was set) or UNKNOWN
+    (time ran out without one); ``chosen`` the cells (global ids) per block, or None."""
+
+    status: str
+    chosen: list[NDArray[np.int64]] | None
+    bound: float
+    rounds: int
+
+
+def lazy_solve(
+    h: highspy.Highs, blocks: Sequence[tuple[int, Model]], *, start: NDArray[np.float64] | None,
+    cuts_per_piece: int, t_end: float = math.inf, work: Work | None = None,
+    opts: SolveOptions | None = None, max_nodes: int | None = None,
+) -> Lazy:  # fmt: skip
+    """Solve the MILP in ``h`` whose columns hold each block's model from its offset,
+    adding each block's separator and neck rows while its cells fall apart.
+
+    A MILP of one zone has one block at offset 0; the joint model of several zones
+    (:mod:`._joint`) has one per zone. ``start`` (every column's value) is offered to
+    HiGHS before each run. Each run is limited by ``work`` (by default unlimited, with
+    the wall clock stopping at ``t_end``) through counts, so it repeats whatever the
+    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further), and
+    it is charged its simplex iterations.
+    """
+    opts = opts or SolveOptions()
+    work = work if work is not None else Work(math.inf, Clock(t_end))
+    ncol = h.getNumCol()
+    nbrs = [_adjacency(mod.m, mod.edges) for _, mod in blocks]
+    rounds, bound = 0, -math.inf
     roots = _mip_limits(h)
-
-    def out_of_time() -> WindowResult:
-        return WindowResult(best, "FEASIBLE" if best is not None else "UNKNOWN", bound, rounds)
-
+    # a MILP of fewer cells runs more nodes and rounds per second
+    size = min(10.0, 1000.0 / max(sum(mod.m for _, mod in blocks), 1))
     while True:
         rounds += 1
-        if best is not None:
+        if start is not None:
             sol = highspy.HighsSolution()
-            sol.col_value = list(mod.columns(np.isin(mod.cells, best)))
+            sol.col_value = list(start)
             sol.value_valid = True
             h.setSolution(sol)
         if work.done or work.clock.left() <= 0.05:
-            return out_of_time()
-        size = min(10.0, 1000.0 / max(m, 1))  # a MILP of fewer cells runs more per second
+            return Lazy("UNKNOWN", None, bound, rounds)
         nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
         h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
         roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0)
@@ -474,30 +519,39 @@ def _run(
         if math.isfinite(info.mip_dual_bound):
             bound = max(bound, float(info.mip_dual_bound))
         if ms == highspy.HighsModelStatus.kInfeasible:
-            status = "OPTIMAL" if best is not None else "INFEASIBLE"
-            return WindowResult(best, status, bound if best is None else p.objective(best), rounds)
+            return Lazy("INFEASIBLE", None, bound, rounds)
         cv = np.asarray(h.getSolution().col_value)
-        if len(cv) < m or not h.getSolution().value_valid:
-            return out_of_time()
+        if len(cv) < ncol or not h.getSolution().value_valid:
+            return Lazy("UNKNOWN", None, bound, rounds)
         optimal = ms == highspy.HighsModelStatus.kOptimal
-        xs = cv[:m] > 0.5
-        lab = _components(xs, mod.edges)
-        pieces = [np.flatnonzero(lab == c) for c in range(int(lab.max()) + 1)]
-        necks = mod.open_necks(xs)
-        if len(necks) and not optimal:
-            return out_of_time()
-        if len(necks):
-            _add_rows(h, mod.necks[necks], np.full(len(necks), -_INF), np.ones(len(necks)))
-            if len(pieces) <= 1:
-                continue
-        if len(pieces) <= 1:
-            chosen = np.sort(mod.cells[xs])
-            if optimal:
-                return WindowResult(chosen, "OPTIMAL", p.objective(chosen), rounds)
-            return WindowResult(chosen, "FEASIBLE", bound, rounds)
+        cuts, whole = [], True
+        for (off, mod), nbr in zip(blocks, nbrs, strict=True):
+            xs = cv[off : off + mod.m] > 0.5
+            lab = _components(xs, mod.edges)
+            pieces = [np.flatnonzero(lab == c) for c in range(int(lab.max()) + 1)]
+            necks = mod.open_necks(xs)
+            whole = whole and len(pieces) <= 1 and not len(necks)
+            if len(necks):
+                cuts.append(_shift(mod.necks[necks], off, ncol, -_INF, 1.0))
+            if len(pieces) > 1:
+                a, lo, hi = _separators(xs, pieces, nbr, mod.ncol, cuts_per_piece)
+                cuts.append((_shift(a, off, ncol, -_INF, 1.0)[0], lo, hi))
+        if whole:
+            chosen = [np.sort(mod.cells[cv[off : off + mod.m] > 0.5]) for off, mod in blocks]
+            return Lazy("OPTIMAL" if optimal else "FEASIBLE", chosen, bound, rounds)
         if not optimal:
-            return out_of_time()
-        _add_rows(h, *_separators(xs, pieces, nbr, mod.ncol, opts.cuts_per_piece))
+            return Lazy("UNKNOWN", None, bound, rounds)
+        for a, lo, hi in cuts:
+            _add_rows(h, a, lo, hi)
+
+
+def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
+        sp.csr_array, NDArray[np.float64], NDArray[np.float64]]:  # fmt: skip
+    """Rows ``lo ≤ a·v ≤ hi`` of one block, moved to its columns from ``off`` of ``ncol``."""
+    a = sp.coo_array(a)
+    k = a.shape[0]
+    moved = sp.csr_array((a.data, (a.row, a.col + off)), shape=(k, ncol))
+    return moved, np.full(k, lo), np.full(k, hi)
 
 
 def _mip_limits(h: highspy.Highs) -> dict[str, int]:

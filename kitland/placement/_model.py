@@ -215,6 +215,31 @@ class Problem:
         """A copy that also limits the overlap with ``cells`` to ``share`` of the zone."""
         return replace(self, avoid=(*self.avoid, (np.asarray(cells, np.int64), float(share))))
 
+    def take(self, keep: NDArray[np.bool_]) -> Problem:
+        """The problem on the cells ``keep`` marks only (renumbered in order): edges,
+        rule masks, corners, avoid sets and no-goods follow; a corner's neighbour left
+        out reads "no cell", a no-good that needs a cell left out goes."""
+        new = np.full(len(self) + 1, -1, dtype=np.int64)  # index -1 reads "no cell"
+        new[np.flatnonzero(keep)] = np.arange(int(keep.sum()))
+        e = self.edges[keep[self.edges[:, 0]] & keep[self.edges[:, 1]]] if len(self.edges) \
+            else self.edges  # fmt: skip
+        ek = keep[self.edges[:, 0]] & keep[self.edges[:, 1]] if len(self.edges) else keep[:0]
+        cn = self.corners
+        if cn is not None:
+            at = keep[cn.cell]
+            cn = replace(cn, cell=new[cn.cell[at]], across=new[cn.across[at]],
+                         loss_m2=cn.loss_m2[at])  # fmt: skip
+        return replace(
+            self, area_m2=self.area_m2[keep], perimeter_m=self.perimeter_m[keep],
+            cost=self.cost[keep], row=self.row[keep], col=self.col[keep],
+            edges=new[e].reshape(-1, 2), shared_m=self.shared_m[ek],
+            sums=tuple(replace(s, coef=s.coef[keep]) for s in self.sums),
+            reach=tuple(replace(r, mask=r.mask[keep],
+                                value=None if r.value is None else r.value[keep]) for r in self.reach),
+            avoid=tuple((new[c][new[c] >= 0], share) for c, share in self.avoid),
+            nogoods=tuple(new[g] for g in self.nogoods if keep[g].all()), corners=cn,
+        )  # fmt: skip
+
     def with_nogood(self, cells: NDArray[np.int64]) -> Problem:
         """A copy that forbids choosing exactly ``cells`` again."""
         return replace(self, nogoods=(*self.nogoods, np.sort(np.asarray(cells, np.int64))))

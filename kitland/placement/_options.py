@@ -57,6 +57,15 @@ class SolveOptions:
         Rounds of a HiGHS MILP's root node (its calls back between cut rounds and
         heuristics) per work second of its share, for 1,000 cells (smaller MILPs
         proportionally more, up to ten times); the root stops after them.
+    joint_start_share
+        Several zones: share of the time limit for the warm start (half for each zone
+        alone, which also bounds the joint score; half for placing them one by one).
+    joint_probe_share
+        Several zones: share of the time left after the warm start that probing may take
+        to drop the cells no zone of a better allocation can hold.
+    joint_diagnose_s
+        Several zones: seconds the search for what blocks an infeasible allocation may
+        take, besides the time limit.
 
     Examples
     --------
@@ -81,3 +90,6 @@ class SolveOptions:
     lp_run_iters: int = 20
     mip_nodes_per_s: float = 100.0
     root_rounds_per_s: float = 2.0
+    joint_start_share: float = 0.5
+    joint_probe_share: float = 0.3
+    joint_diagnose_s: float = 30.0

@@ -1,0 +1,199 @@
+"""The command line's text in Bahasa Indonesia (issue 18 §2): `place`, `check`, `validate`
+and `compare` with `--lang id`, and the sweep report's summary and plots, are words of the
+catalogue, numbers in the Indonesian locale, and data (names, codes) — nothing else."""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.text import Text
+from shapely import box
+from test_maps_browser import _leftover_words
+
+import kitland
+from kitland.cli import main
+from kitland.i18n import catalogue
+from kitland.sweep_report import _jumps, _score_figure, _stability_figure, _summary, stability_cells
+
+SOLVER = "HiGHS MILP + OR-Tools CP-SAT"  # the solvers' proper names
+
+
+def _translations() -> list[str]:
+    """Every Indonesian text of the catalogue, cut at its placeholders."""
+    cat = catalogue("id")
+    assert cat is not None
+    parts = [re.split(r"\{\w+\}", str(m.string)) for m in cat if m.id and m.string]
+    return [p.strip() for pieces in parts for p in pieces if p.strip()]
+
+
+def test_every_message_the_code_translates_is_in_the_catalogue() -> None:
+    """Each English literal given to ``tr(lang, …)`` (or a ``t = partial(tr, lang)``) has an
+    Indonesian translation with the same placeholders."""
+    cat = catalogue("id")
+    assert cat is not None
+    have = {str(m.id): str(m.string) for m in cat if m.id and m.string and not m.fuzzy}
+    used = {}
+    for path in Path(kitland.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            name = getattr(node.func, "id", getattr(node.func, "attr", None))
+            args = node.args
+            arg = args[1] if name in ("tr", "_tr") and len(args) == 2 else (
+                args[0] if name == "t" and len(args) == 1 else None)  # fmt: skip
+            if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                used[arg.value] = f"{path.name}:{node.lineno}"
+    assert len(used) > 50  # the walk finds the calls
+    missing = {m: where for m, where in used.items() if m not in have}
+    assert missing == {}
+    for m in used:
+        assert set(re.findall(r"\{(\w+)\}", have[m])) == set(re.findall(r"\{(\w+)\}", m)), m
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, str]]:
+    """The text reports of check (of a placed zone) and validate, in both languages."""
+    folder = tmp_path_factory.mktemp("lang")
+    zone = folder / "zone.gpkg"
+    assert main(["place", "--cell-m", "100", "--time-limit", "30", "-q", "--out", str(zone)]) == 0
+    out: dict[str, dict[str, str]] = {"id": {}, "en": {}}
+    for lang in ("id", "en"):
+        for command, args in (("check", ["--zone", str(zone), "--cell-m", "100"]),
+                              ("validate", [])):  # fmt: skip
+            text = folder / f"{command}_{lang}.txt"
+            assert main([command, *args, "--lang", lang, "-q", "-o", str(text)]) == 0
+            out[lang][command] = text.read_text(encoding="utf-8")
+    return out
+
+
+def test_check_and_validate_speak_indonesian(runs: dict[str, dict[str, str]]) -> None:
+    """Every word left after removing the catalogue's translations is data: rule names of
+    the bundled rules, the CRS, the solvers' names. In English the same check leaves words."""
+    rules = kitland.load_rules()
+    data = [r.id for r in (*rules.rules, *rules.layout)] + ["EPSG:32749", SOLVER, "UMKM",
+                                                            "Permenperin No. 40/M-IND/PER/7/2016"]  # fmt: skip
+    allowed = [*_translations(), *data]
+    for command in ("check", "validate"):
+        left = _leftover_words(runs["id"][command].splitlines(), allowed)
+        assert left == [], (command, left)
+        assert len(_leftover_words(runs["en"][command].splitlines(), allowed)) > 5, command
+
+
+def test_place_and_compare_text_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`place --lang id` and `compare --lang id` stdout: words of the catalogue only; the
+    first placement line checked by hand against the JSON report."""
+    zone, report = tmp_path / "zone.gpkg", tmp_path / "r.json"
+    rules = kitland.load_rules()
+    data = [r.id for r in (*rules.rules, *rules.layout)] + ["EPSG:32749", SOLVER]
+    allowed = [*_translations(), *data]
+    texts = {}
+    for lang in ("id", "en"):
+        capsys.readouterr()
+        assert main(["place", "--cell-m", "100", "--time-limit", "30", "--lang", lang, "-q",
+                     "--out", str(zone), "--report", str(report)]) == 0  # fmt: skip
+        texts[("place", lang)] = capsys.readouterr().out
+        proposal = tmp_path / "proposal.gpkg"
+        z = gpd.read_file(zone, layer="zone", engine="fiona")
+        z.geometry = z.translate(-300, 0)
+        z[["geometry"]].to_file(proposal, layer="zone", engine="fiona")
+        code = main(["compare", "--zone", str(proposal), "--cell-m", "100", "--time-limit", "30",
+                     "--lang", lang, "-q"])  # fmt: skip
+        assert code in (0, 1)
+        texts[("compare", lang)] = capsys.readouterr().out
+    for command in ("place", "compare"):
+        left = _leftover_words(texts[(command, "id")].splitlines(), allowed)
+        assert left == [], (command, left, texts[(command, "id")])
+        assert len(_leftover_words(texts[(command, "en")].splitlines(), allowed)) > 5
+    # The placement line by hand: area and score from the report, Indonesian separators.
+    first = json.loads(report.read_text())["alternatives"][0]
+    line = texts[("place", "id")].splitlines()[0]
+    area = f"{first['area_ha']:.2f}".replace(".", ",")
+    score = f"{first['score']:,.1f}".replace(",", " ").replace(".", ",").replace(" ", ".")
+    assert line.startswith(f"penempatan 1: {area} ha, skor {score}, kekompakan "), line
+    assert line.endswith("semua aturan zona terpenuhi"), line
+    assert "Harga usulan: skor +" in texts[("compare", "id")]
+    assert "The price of the proposal: score +" in texts[("compare", "en")]
+
+
+def test_validate_in_indonesian_by_hand(capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled estate's land budget: the industrial row's area and share computed here
+    from the parcels, written with Indonesian separators."""
+    estate = kitland.load_estate()
+    assert main(["validate", "--lang", "id"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    total = float(estate.boundary_union.area) / 1e4
+    ind = float(estate.parcels.loc[estate.parcels["land_use"] == "industrial"].area.sum()) / 1e4
+    n = int((estate.parcels["land_use"] == "industrial").sum())
+    loc = lambda v, d: f"{v:,.{d}f}".replace(",", " ").replace(".", ",").replace(" ", ".")  # noqa: E731
+    assert lines[0] == f"KIT Batang (ilustratif) — {loc(total, 2)} ha di dalam batas kawasan, diukur dalam EPSG:32749"
+    assert lines[1] == "tidak ditemukan masalah data"
+    row = next(line for line in lines if line.startswith("kavling industri "))
+    assert row.split() == ["kavling", "industri", loc(ind, 2), loc(100 * ind / total, 1), "%",
+                           str(n), "kavling", "industri"]  # fmt: skip
+    assert lines[-1] == "BAIK: 0 kesalahan, 0 peringatan; norma neraca lahan terpenuhi: 4 dari 4"
+    assert main(["validate"]) == 0  # the terminal text's default stays English
+    assert capsys.readouterr().out.splitlines()[1] == "no data problems found"
+
+
+def _drawn_texts(fig: Any) -> list[str]:
+    """The texts a PNG of ``fig`` shows: visible ones, less the axis labels and tick labels
+    of axes drawn without axes (``set_axis_off``)."""
+    FigureCanvasAgg(fig).draw()  # the tick labels exist once drawn
+    hidden = set()
+    for ax in fig.axes:
+        if not ax.axison:
+            for axis in (ax.xaxis, ax.yaxis):
+                hidden |= {id(axis.label), *(id(t) for t in axis.get_ticklabels())}
+    return [t.get_text() for t in fig.findobj(Text)
+            if t.get_text().strip() and t.get_visible() and id(t) not in hidden]  # fmt: skip
+
+
+# -- the sweep report ----------------------------------------------------------------------
+TABLE = pd.DataFrame({"scenario": list("abcd"), "estate": "e", "s.min_m": [50.0, 100, 150, 200],
+                      "status": ["OPTIMAL", "OPTIMAL", "FEASIBLE", "INFEASIBLE"],
+                      "score": [900.5, 910.0, 1250.25, None], "message": ""})  # fmt: skip
+ZONES = gpd.GeoDataFrame({"scenario": list("abc")},
+                         geometry=[box(0, 0, 100, 100), box(10, 0, 110, 100), box(300, 0, 400, 100)],
+                         crs=32749)  # fmt: skip
+
+
+def test_sweep_summary_in_indonesian_by_hand() -> None:
+    """Zones at x 0..100, 10..110, 300..400, then none: the site moves by 290 m between
+    100 and 150 (no overlap) and the zone disappears at 200."""
+    jumps = _jumps(TABLE, ZONES, ["s.min_m"])
+    assert _summary(TABLE, jumps, ["s.min_m"], "id").splitlines() == [
+        "4 skenario: 2 OPTIMAL, 1 LAYAK, 1 TIDAK LAYAK",
+        "Zona LAYAK ditemukan saat waktu habis dan belum terbukti terbaik; hasilnya dapat "
+        "berbeda setiap kali dijalankan",
+        "s.min_m: lokasi terbaik berubah pada",
+        "  100 → 150: berpindah 290 m (tumpang tindih 0%)",
+        "  150 → 200: tidak ada zona",
+    ]
+    assert _summary(TABLE, jumps, ["s.min_m"], "en").splitlines()[3] == (
+        "  100 → 150: moves 290 m (overlap 0%)"
+    )
+
+
+@pytest.mark.parametrize("lang", ["id", "en"])
+def test_sweep_plots_are_labelled_in_the_language(lang: str) -> None:
+    """Every text of the score plot and the stability PNG: catalogue words, numbers, the
+    varied column's name; in English the same check leaves the English labels."""
+    cells = stability_cells(ZONES, cell_m=50, runs=3)
+    figs = [_score_figure(TABLE, "s.min_m", [], lang),
+            _stability_figure(cells, None, "kestabilan lokasi zona: e (3 skenario)", lang)]  # fmt: skip
+    texts = [t for fig in figs for t in _drawn_texts(fig)]
+    left = _leftover_words(texts, [*_translations(), "s.min_m", "e"])
+    if lang == "id":
+        assert left == [], left
+        assert "skor zona terbaik (makin kecil makin baik)" in texts
+        assert any(t.endswith("%") for t in texts)  # the share's ticks as percentages
+    else:
+        assert {"score", "share", "scenarios"} <= set(left)

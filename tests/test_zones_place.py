@@ -1,0 +1,159 @@
+"""``place`` with several zones (``[[zones]]``, issue 17 §1) on estates built in code.
+
+A 600 m × 200 m estate of available land (twelve 1 ha parcels), a village at each end.
+Two 2 ha zones, each preferring its own village, and 100 m apart: by hand, the best
+allocation is a 100 m × 200 m strip at each end (each strip's cells are the nearest
+2 ha to its village), 400 m apart.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+import shapely
+from conftest import ORIGIN, grid_layers, write_layers
+from shapely import Point
+
+from kitland.cli import main
+from kitland.estate import Estate
+from kitland.measure import check
+from kitland.placement import place, write_placement
+from kitland.rules import parse_rules
+
+VILLAGES = [(Point(-300, 100), {"name": "Barat"}), (Point(900, 100), {"name": "Timur"})]
+ROWS = ["AAAAAA", "AAAAAA"]
+
+
+def rules_text(min_m: float) -> str:
+    return textwrap.dedent(f"""
+        [[rules]]
+        kind = "contiguous"
+        [[zones]]
+        name = "Barat"
+        min_ha = 1.99
+        max_ha = 2.01
+          [[zones.prefer]]
+          kind = "near"
+          to = {{ layer = "settlements", name = ["Barat"] }}
+        [[zones]]
+        name = "Timur"
+        land_use = "residential"
+        min_ha = 1.99
+        max_ha = 2.01
+          [[zones.prefer]]
+          kind = "near"
+          to = {{ layer = "settlements", name = ["Timur"] }}
+        [[between]]
+        name = "apart"
+        kind = "separation"
+        min_m = {min_m}
+        """)  # fmt: skip
+
+
+@pytest.fixture
+def estate() -> Estate:
+    return Estate.from_layers(grid_layers(ROWS, settlements=VILLAGES), source="test grid")
+
+
+def test_two_zones_placed_at_their_villages(estate: Estate, tmp_path: Path) -> None:
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    res = place(estate, rules, cell_m=50, time_limit_s=60)
+    assert res.found and res.status == "OPTIMAL"
+    west, east = res.zones
+    assert (west.name, east.name) == ("Barat", "Timur")
+    x0 = ORIGIN[0]
+    assert west.zone.equals_exact(shapely.box(x0, ORIGIN[1], x0 + 100, ORIGIN[1] + 200), 1e-6) or \
+        shapely.box(x0, ORIGIN[1], x0 + 100, ORIGIN[1] + 200).symmetric_difference(west.zone).area < 1  # fmt: skip
+    strip_e = shapely.box(x0 + 500, ORIGIN[1], x0 + 600, ORIGIN[1] + 200)
+    assert strip_e.symmetric_difference(east.zone).area < 1
+    assert west.zone.distance(east.zone) == pytest.approx(400.0)
+    d = res.report.to_dict()
+    assert [z["name"] for z in d["zones"]] == ["Barat", "Timur"]
+    assert d["between"][0]["value"] == pytest.approx(400.0) and d["between"][0]["passed"]
+    # The written file: one zone feature per zone, every zone carved out of the layout.
+    out = tmp_path / "z.gpkg"
+    write_placement(res, out)
+    zones = gpd.read_file(out, layer="zone")
+    assert zones["zone_id"].tolist() == ["Barat", "Timur"]
+    assert zones["land_use"].tolist() == ["umkm", "residential"]
+    parcels = gpd.read_file(out, layer="parcels")
+    old = parcels[~parcels["land_use"].isin(["umkm", "residential"])]
+    assert old.geometry.intersection(shapely.union_all(zones.geometry)).area.sum() < 1.0
+    assert parcels.geometry.area.sum() == pytest.approx(12e4, abs=1.0)
+    # check of place's output reproduces its report.
+    again = check(estate, zones, rules)
+    assert again.passed
+    assert again.to_dict()["between"] == d["between"]
+
+
+def test_place_cli_several_zones(
+    estate: Estate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100))
+    rc = main(["place", str(est), "--rules", str(r), "--cell-m", "50", "--time-limit", "60",
+               "--report", str(tmp_path / "r.json"), "--out", str(tmp_path / "z.gpkg")])  # fmt: skip
+    out = capsys.readouterr().out
+    assert rc == 0
+    assert "zone Barat: 2.00 ha" in out and "zone Timur: 2.00 ha" in out
+    assert "between apart:" in out and "joint placement optimal on the 50 m grid" in out
+    rep = json.loads((tmp_path / "r.json").read_text())
+    assert rep["passed"] and rep["status"] == "OPTIMAL"
+    rc = main(["check", str(est), "--rules", str(r), "--zone", str(tmp_path / "z.gpkg"),
+               "--format", "json"])  # fmt: skip
+    checked = json.loads(capsys.readouterr().out)
+    assert rc == 0 and checked["between"] == rep["between"]
+    assert [z["rules"] for z in checked["zones"]] == [z["rules"] for z in rep["zones"]]
+
+
+def test_nothing_fits_names_the_blocking_rule(estate: Estate, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    # Each 2 ha zone is at least 100 m wide on land 200 m deep: at most 400 m apart.
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(450))
+    rc = main(["place", str(est), "--rules", str(r), "--cell-m", "50", "--time-limit", "60"])
+    out = capsys.readouterr().out
+    assert rc == 1
+    assert "no allocation of the 2 zones satisfies the rules (proven" in out
+    assert "blocked by apart: without it the zones fit" in out
+    assert " zone Barat:" in out and " zone Timur:" in out  # the funnel per zone
+
+
+def test_alternatives_refused_with_several_zones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100))
+    rc = main(["place", str(est), "--rules", str(r), "--alternatives", "2"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "alternatives" in err[0] and "several zones" in err[0]
+
+
+def test_result_shows_and_maps_each_zone(estate: Estate) -> None:
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    rules = rules.replace("Timur/area", min_ha=1.49, max_ha=1.51)  # zones of two sizes
+    res = place(estate, rules, cell_m=50, time_limit_s=60)
+    table = res._repr_html_()
+    assert "<td>Barat</td><td>2.00</td>" in table and "<td>Timur</td><td>1.50</td>" in table
+    m = res.explore(lang="en")
+    layers = [c for c in m._children.values() if getattr(c, "kind", None) == "zone"]
+    assert [layer.layer_name for layer in layers] == ["Barat", "Timur"]
+
+
+def test_sweep_refuses_several_zones(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100))
+    out = tmp_path / "sweep"
+    rc = main(["sweep", str(est), "--rules", str(r), "--vary", "apart.min_m=50,100",
+               "--out", str(out), "--workers", "0"])  # fmt: skip
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 2 and len(err) == 1 and "2 [[zones]]" in err[0]
+    assert not out.exists()
