@@ -58,6 +58,7 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import straighten, vertex_count
 from kitland.placement._solve import Solution, solve
+from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
@@ -222,11 +223,15 @@ class PlacementResult:
                 lines.append(t("found {n} of {asked} placements: {why}").format(
                     n=len(self.alternatives), asked=asked,
                     why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-            if any(
+            if not s.get("deterministic", True):
+                lines.append(t("the wall clock stopped the search before its work budget (a busy "
+                               "or slow machine): another run may return other placements"))  # fmt: skip
+            elif any(
                 p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
             ):
-                lines.append(t("placements found when the time ran out can differ between runs; "
-                               "a longer --time-limit may prove them"))  # fmt: skip
+                lines.append(t("placements found when the work budget ran out; the same input and "
+                               "--time-limit return them again; a longer --time-limit may prove "
+                               "them"))  # fmt: skip
             failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
             if failing:
                 lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
@@ -248,6 +253,8 @@ class PlacementResult:
                 lines.append("  " + t("zones found by the solver failed the final check on: "
                                       "{rules}").format(rules=counts))  # fmt: skip
         hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
+        if not s.get("deterministic", True):
+            hit += t(" (stopped by the wall clock: not deterministic)")
         lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
             solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
             cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
@@ -700,23 +707,27 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
-    rank: int, target_m2: float, deadline: float, progress: Any, options: SolveOptions | None,
+    rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
 ) -> _Attempts:  # fmt: skip
-    """The best zone of ``prob`` that passes ``check``, with what is proven about it."""
+    """The best zone of ``prob`` that passes ``check``, with what is proven about it,
+    spending at most ``work`` (each solve gets the work left; an alternative's first
+    runs its warm starts even when none is left)."""
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
     bands = _bands(prob, target_m2)
     current = bands[0]
     band_i = 0
-    for _ in range(MAX_RECHECKS + len(bands)):
-        left = deadline - time.monotonic()
-        if left <= 0:
+    deadline = work.clock.deadline
+    for attempt in range(MAX_RECHECKS + len(bands)):
+        # An alternative's first solve runs even with no work left: its warm starts may
+        # still give a zone (FEASIBLE, gap stated), better than none.
+        if work.done and (attempt > 0 or rank == 1):
             out.timed_out = True
             break
         _progress_cb(progress, "solving", deadline, rank=rank)
         sol = solve(
-            current, time_limit_s=left, options=options,
+            current, options=options, work=work.part(),
             on_progress=lambda best, bound: _progress_cb(
                 progress, "solving", deadline, rank=rank, best=best, bound=bound),
         )  # fmt: skip
@@ -870,10 +881,15 @@ def place(
     cell_m
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
-        Wall-clock limit for the whole call: 60 % for the best placement when
-        alternatives are asked for, the rest shared evenly by the others. On expiry the
-        best zone found is returned with status ``FEASIBLE`` and its gap; with none
-        found, ``status`` is ``UNDECIDED``.
+        Time limit for the whole call, turned up front into a budget of counted work
+        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % of it
+        for the best placement when alternatives are asked for, the rest shared evenly
+        by the others, each rank also getting what the ranks before it left unspent.
+        When the budget is spent the best zone found is returned with status
+        ``FEASIBLE`` and its gap; with none found, ``status`` is ``UNDECIDED``. The
+        same input and options give the same placements, whatever the machine's load;
+        the wall clock stops the search only at the limit itself, and then
+        ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
         own area.
@@ -953,7 +969,9 @@ def place(
         return place_zones(estate, rules, cell_m=float(cell_m), time_limit_s=time_limit_s,
                            options=options, progress=progress)  # fmt: skip
     t0 = time.monotonic()
-    deadline = t0 + time_limit_s
+    clock = Clock.after(time_limit_s)
+    budget = Work.of(time_limit_s, options or SolveOptions(), clock)
+    deadline = clock.deadline
     cell_m = float(cell_m)
     _progress_cb(progress, "cells", deadline)
     land, cells, prob = build_problem(estate, rules, cell_m=cell_m)
@@ -969,18 +987,17 @@ def place(
     ranks: list[_Attempts] = []
     current = prob
     for rank in range(1, alternatives + 1):
-        # The best placement gets 60 % of the time when alternatives are asked for (its
-        # proof matters most); the others share what is left evenly.
+        # The best placement gets 60 % of the work when alternatives are asked for (its
+        # proof matters most); the others share what is left evenly. Shares are of the
+        # work left (counted, not timed), so the split does not depend on the load.
         left = alternatives - rank + 1
-        remaining = deadline - time.monotonic()
-        share = remaining * (0.6 if rank == 1 and left > 1 else 1.0 / left)
+        share = 0.6 if rank == 1 and left > 1 else 1.0 / left
         att = _best_at_rank(estate, rules, cells, land, current, rank=rank, target_m2=target_m2,
-                            deadline=time.monotonic() + share, progress=progress,
-                            options=options)  # fmt: skip
-        if att.placement is None and rank > 1 and att.timed_out and time.monotonic() < deadline:
-            # The ranks after this one would look for the same zones: give it all the time left.
+                            work=budget.part(share), progress=progress, options=options)  # fmt: skip
+        if att.placement is None and rank > 1 and att.timed_out and not budget.done:
+            # The ranks after this one would look for the same zones: give it all the work left.
             att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
-                                target_m2=target_m2, deadline=deadline, progress=progress,
+                                target_m2=target_m2, work=budget.part(), progress=progress,
                                 options=options)  # fmt: skip
         ranks.append(att)
         if att.placement is None:
@@ -989,7 +1006,7 @@ def place(
         current = current.with_avoid(att.placement.cells, max_overlap)
     _progress_cb(progress, "done", deadline)
     result = _result(estate, rules, land, prob, cells, placements, ranks,
-                     alternatives=alternatives, t0=t0, deadline=deadline, time_limit_s=time_limit_s)  # fmt: skip
+                     alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s)  # fmt: skip
     if near is not None:
         overlap = [round(float(shapely.area(shapely.intersection(p.zone, near)) / near.area), 6)
                    for p in placements]  # fmt: skip
@@ -1016,7 +1033,7 @@ def _check_near(near: shapely.Geometry | None, share: float) -> None:
 def _result(
     estate: Estate, rules: Rules, land: CandidateLand, prob: Problem, cells: Cells,
     placements: list[Placement], ranks: list[_Attempts], *, alternatives: int, t0: float,
-    deadline: float, time_limit_s: float,
+    budget: Work, time_limit_s: float,
 ) -> PlacementResult:  # fmt: skip
     """The result of :func:`place`: statuses, solver facts and, when proven, the funnel."""
     first = ranks[0]
@@ -1030,7 +1047,9 @@ def _result(
         "name": _SOLVER_NAME, "status": status,
         "gap": round(placements[0].gap, 6) if placements and math.isfinite(placements[0].gap) else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
-        "time_limit_hit": any(a.timed_out for a in ranks), "cells": len(cells), "grid_m": cells.cell_m,
+        "time_limit_hit": any(a.timed_out for a in ranks),
+        "work_s": round(budget.spent, 3), "deterministic": not budget.clock.hit,
+        "cells": len(cells), "grid_m": cells.cell_m,
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
         "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
@@ -1059,8 +1078,9 @@ def _result(
 
         why = _infeasible_text(solver)
         extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
-        budget = max(2.0, min(30.0, deadline - time.monotonic()))
-        diagnosis = relaxations(prob, time_limit_s=budget) if len(prob) else []
+        rate = budget.left / max(budget.left + budget.spent, 1e-9)  # share of the work left
+        diag_s = max(2.0, min(30.0, rate * time_limit_s))
+        diagnosis = relaxations(prob, time_limit_s=diag_s) if len(prob) else []
         extra["diagnosis"] = diagnosis + _street_hints(estate, rules, diagnosis)
     else:
         why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "
