@@ -18,7 +18,6 @@ arguments reads those files and runs only the rest. At the end they are gathered
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import logging
@@ -36,9 +35,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kitland._digest import canonical as _canonical
+from kitland._digest import estate_digest, rules_digest
 from kitland._errors import UsageError
 from kitland.estate import Estate
-from kitland.rules import Rules, Selector
+from kitland.rules import Rules
 
 __all__ = ["SweepResult", "Vary", "parse_vary", "run_scenario", "sweep"]
 
@@ -147,45 +148,6 @@ def parse_vary(text: str) -> Vary:
 
 
 # -- content hashes ---------------------------------------------------------------------
-def _canonical(value: Any) -> Any:
-    """``value`` as JSON-able data whose text does not depend on dict order."""
-    if isinstance(value, Selector):
-        return {"layer": value.layer, "where": {k: list(v) for k, v in sorted(value.where.items())}}
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items())}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
-def rules_digest(rules: Rules) -> str:
-    """SHA-256 of what the rules say (zone and every rule), not where they came from."""
-    data = {
-        "zone": _canonical(dataclasses.asdict(rules.zone)) if rules.zone else None,
-        "rules": [[r.scope, r.id, r.kind, r.optional, _canonical(dict(r.params))] for r in rules],
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def estate_digest(estate: Estate) -> str:
-    """SHA-256 of an estate's content: every layer's CRS, columns, values and geometry.
-
-    The same data read from another path (or on another machine) gives the same digest;
-    the path itself is not part of it.
-    """
-    h = hashlib.sha256(estate.crs.to_wkt().encode())
-    for name in sorted(estate.layers):
-        gdf = estate.layers[name]
-        h.update(f"\x00{name}\x00".encode())
-        attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        h.update(attrs.to_json(orient="split", double_precision=15, date_format="iso").encode())
-        for wkb in shapely.to_wkb(gdf.geometry.to_numpy(), byte_order=1):
-            h.update(b"\x01" if wkb is None else wkb)
-    return h.hexdigest()
-
-
 def cells_hash(cells: Iterable[int]) -> str:
     """SHA-256 (16 hex digits) of a zone's grid cells: sorted indices as little-endian int64.
 
