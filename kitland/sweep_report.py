@@ -11,7 +11,9 @@ writes into ``SWEEP_DIR/report/``:
   (failed scenarios left out); one pair per estate when there are several;
 - ``jumps.csv``: for each varied column, with the other values fixed, each step between
   two neighbouring values where the zone moves to another site (they overlap less than
-  half, intersection over union) or appears or disappears;
+  half, intersection over union) or appears or disappears (``what``: ``site moves``,
+  ``zone appears``, ``no zone``, or ``undecided`` when one side found no zone within its
+  time limit, which proves nothing);
 - ``summary.txt``: the counts by status and the jumps, as text.
 """
 
@@ -253,7 +255,9 @@ def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> 
                 if not site_changes(za, zb):
                     continue
                 if za is None or zb is None:
-                    what, iou, moved = ("zone appears" if za is None else "no zone"), None, None
+                    what = ("undecided" if "UNDECIDED" in (a["status"], b["status"])
+                            else "zone appears" if za is None else "no zone")  # fmt: skip
+                    iou, moved = None, None
                 else:
                     what = "site moves"
                     iou = round(_iou(za, zb), 3)
@@ -280,8 +284,11 @@ def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str]) -> st
             continue
         lines.append(f"{col}: the best site changes at")
         for _, j in sub.iterrows():
-            how = (f"moves {j['moved_m']:,.0f} m (overlap {j['iou']:.0%})"
-                   if j["what"] == "site moves" else j["what"])  # fmt: skip
+            how = {"undecided": "undecided: one of the two found no zone within its time "
+                                "limit (not proven that none exists; rerun with a longer "
+                                "--time-limit)"}.get(j["what"], j["what"])  # fmt: skip
+            if j["what"] == "site moves":
+                how = f"moves {j['moved_m']:,.0f} m (overlap {j['iou']:.0%})"
             fixed = f" ({j['fixed']})" if j["fixed"] else ""
             lines.append(f"  {j['from']:g} → {j['to']:g}{fixed}: {how}"
                          + (f" [{j['estate']}]" if table["estate"].nunique() > 1 else ""))  # fmt: skip
