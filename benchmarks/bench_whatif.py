@@ -65,6 +65,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cell-m", type=float, default=25.0)
     ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--previous-time-limit", type=float, default=None,
+                    help="limit of the first placement (default: --time-limit)")  # fmt: skip
     args = ap.parse_args()
     import kitland  # noqa: PLC0415
     from kitland.placement import _reuse, build_problem  # noqa: PLC0415
@@ -72,7 +74,9 @@ def main() -> None:
     est, rules = kitland.load_estate(), kitland.load_rules()
     load_before = os.getloadavg()
     kw = {"cell_m": args.cell_m, "time_limit_s": args.time_limit}
-    previous, t_prev = _timed(lambda: kitland.place(est, rules, **kw))
+    first = args.previous_time_limit or args.time_limit
+    previous, t_prev = _timed(lambda: kitland.place(est, rules, cell_m=args.cell_m,
+                                                    time_limit_s=first))  # fmt: skip
     print(f"previous: {previous.status} in {t_prev:.1f} s", flush=True)
     rows = []
     for label, name, change in CHANGES:
