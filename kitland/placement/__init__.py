@@ -754,11 +754,21 @@ def _warm(
     return out
 
 
-def _start_facts(warm: dict[int, tuple[NDArray[np.int64] | None, float]]) -> dict[str, Any]:
-    """``solver.start``: what the previous result gave (a starting zone, a proven floor)."""
+def _start_facts(
+    warm: dict[int, tuple[NDArray[np.int64] | None, float]], start: PlacementResult,
+    shape: str, cells: Cells, band: Problem,
+) -> dict[str, Any]:  # fmt: skip
+    """``solver.start``: what the previous result gave: a starting zone, a proven floor
+    (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
+    so the new optimum scores no more than it)."""
     first, below = warm.get(1, (None, -math.inf))
-    return {"zone_offered": first is not None, "floor": round(below, 6) if math.isfinite(below) else None,
-            "tightened": math.isfinite(below)}  # fmt: skip
+    prev = start.previous
+    relaxed = (first is not None and prev is not None and bool(start.alternatives)
+               and _reuse.relaxes(prev, shape, cells, band))  # fmt: skip
+    return {"zone_offered": first is not None,
+            "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
+            "relaxed": relaxed,
+            "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None}  # fmt: skip
 
 
 def _carry(band: Problem, current: Problem) -> Problem:
@@ -981,9 +991,11 @@ def place(
     _progress_cb(progress, "done", deadline)
     result = _result(estate, rules, land, prob, cells, placements, ranks,
                      alternatives=alternatives, t0=t0, deadline=deadline, time_limit_s=time_limit_s)  # fmt: skip
-    result = replace(result, previous=_reuse.Previous(shape, cells, _bands(prob, target_m2)[0]))
+    band = _bands(prob, target_m2)[0]
+    result = replace(result, previous=_reuse.Previous(shape, cells, band))
     if start is not None:
-        result.solver["start"] = result.report.extra["solver"]["start"] = _start_facts(warm)
+        facts = _start_facts(warm, start, shape, cells, band)
+        result.solver["start"] = result.report.extra["solver"]["start"] = facts
     if near is not None:
         overlap = [round(float(shapely.area(shapely.intersection(p.zone, near)) / near.area), 6)
                    for p in placements]  # fmt: skip

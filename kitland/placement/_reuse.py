@@ -41,7 +41,7 @@ from kitland.placement._model import Problem
 from kitland.rules import Rule, Rules
 
 __all__ = ["Previous", "cache_stats", "cells_and_attributes", "clear_cache", "floor",
-           "start_cells", "tightens"]  # fmt: skip
+           "relaxes", "start_cells", "tightens"]  # fmt: skip
 
 #: Parameters that only set a threshold on a cell attribute (or weigh it): changing them
 #: keeps the cells and the attributes. The model reads them, so :func:`tightens` compares
@@ -233,6 +233,14 @@ def _perimeter_tightens(new: Problem, old: Problem) -> bool:
         if allowed_new > allowed_old + 1e-9 * max(1.0, allowed_old):
             return False
     return True
+
+
+def relaxes(previous: Previous, shape: str, cells: Cells, band: Problem) -> bool:
+    """Whether ``band`` (the new first area band) admits every zone the previous one did,
+    on the same estate, cells and rules but for their thresholds: then the previous
+    zone still satisfies the model and the new optimum scores no more than it."""
+    return (previous.shape == shape and same_cells(previous.cells, cells)
+            and tightens(previous.band, band))  # fmt: skip
 
 
 def floor(previous: Previous, shape: str, cells: Cells, band: Problem,
