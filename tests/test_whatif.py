@@ -204,7 +204,7 @@ def test_tightens_reads_each_part_of_the_problem(base: dict[str, Any]) -> None:
     _, _, p = build_problem(est, rules, cell_m=50)
 
     def prob(**change: Any) -> Any:
-        (rule, params), = change.items()
+        ((rule, params),) = change.items()
         return build_problem(est, rules.replace(rule, **params), cell_m=50)[2]
 
     assert _reuse.tightens(p, p)
@@ -217,3 +217,19 @@ def test_tightens_reads_each_part_of_the_problem(base: dict[str, Any]) -> None:
     assert _reuse.tightens(prob(area={"tolerance_ha": 0.1}), p)
     assert not _reuse.tightens(prob(area={"tolerance_ha": 0.5}), p)
     assert not _reuse.tightens(prob(area={"area_ha": 3.9}), p)  # the costs change
+
+
+def test_a_sweep_over_a_threshold_cuts_the_cells_once(base: dict[str, Any], tmp_path: Path) -> None:
+    """The worker's cache (here: serial, in this process) serves every scenario after the
+    first; the rows are the proven optima a cold place gives."""
+    _reuse.clear_cache()
+    before = _reuse.cache_stats()
+    res = kitland.sweep(base["estate"], base["rules"], vary=["industry.min_shared_m=100,150,200"],
+                        out=tmp_path / "s", workers=0, cell_m=50, time_limit_s=LIMIT_S)  # fmt: skip
+    after = _reuse.cache_stats()
+    assert after["cells_misses"] - before["cells_misses"] == 1
+    assert after["cells_hits"] - before["cells_hits"] == 2
+    row = res.results.set_index("industry.min_shared_m").loc[150.0]
+    cold = _cold(base["estate"], base["rules"].replace("industry", min_shared_m=150.0))
+    assert row["status"] == cold.status == "OPTIMAL"
+    assert row["score"] == pytest.approx(cold.alternatives[0].score, rel=1e-9)
