@@ -166,6 +166,9 @@ def _run(
     prm.num_workers = 1
     prm.random_seed = seed
     prm.linearization_level = 2
+    # Ctrl-C is Python's: CP-SAT's own SIGINT handler, run in a solve on a thread (the
+    # search beside HiGHS, a sweep's worker), aborts with std::bad_function_call.
+    prm.catch_sigint_signal = False
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
         clock.out()  # stopped by the wall clock rather than by deterministic time?

@@ -31,7 +31,13 @@ from kitland.placement._milp import HighsWindows
 from kitland.placement._model import Problem, _adjacency, _components, near_cells
 from kitland.placement._options import SolveOptions
 from kitland.placement._starts import greedy, rectangles, window_start
-from kitland.placement._window import AREA_MARGIN_M2, IntObjective, WindowSolver, squares_of
+from kitland.placement._window import (
+    AREA_MARGIN_M2,
+    IntObjective,
+    WindowSolver,
+    feasible,
+    squares_of,
+)
 from kitland.placement._work import Work
 
 __all__ = ["Solution", "solve"]
@@ -71,6 +77,7 @@ def solve(
     problem: Problem, *, time_limit_s: float = 60.0, seed: int = 0, backend: str = "highs",
     on_progress: Callable[[float, float], None] | None = None, options: SolveOptions | None = None,
     work: Work | None = None,
+    start: NDArray[np.int64] | None = None, floor: float = -math.inf,
 ) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -100,6 +107,13 @@ def solve(
     work
         The budget to spend (and charge), e.g. a part of a caller's; its clock is the
         wall-clock stop.
+    start
+        A zone to start from (a previous optimum); taken as the first incumbent when it
+        satisfies ``problem``, ignored otherwise.
+    floor
+        A proven lower bound on the score of every zone of ``problem`` that matters (from
+        an earlier solve of a looser problem); window bounds are raised to it, so a
+        ``start`` that reaches it is proven optimal without solving a window.
 
     Raises
     ------
@@ -132,8 +146,13 @@ def solve(
     keep = _candidates(p, squares)
     wins = _windows(p, keep) if keep.any() else []
     stats["windows"] = len(wins)
-    bounds = [_window_bound(p, win, block) for win, block in wins]
+    bounds = [max(_window_bound(p, win, block), floor) for win, block in wins]
     inc = _Incumbent(p, IntObjective.of(p))
+    if start is not None and feasible(p, start, squares):
+        inc.offer(np.unique(start))
+    if inc.cells is not None and all(inc.beats(b) for b in bounds):  # the start is proven
+        stats["pruned"] = len(wins)
+        return inc.solution([], time.monotonic() - t0, stats)
     _warm_starts(p, wins, bounds, keep, squares, adj, inc, opts)
     # The search's CP-SAT deterministic seconds: a share of the budget, fixed up front.
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
