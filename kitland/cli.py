@@ -540,15 +540,22 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     estates = [load_estate(e, assume_crs=args.assume_crs) for e in args.estate] or None
     rules = _rules(args)
     bar = SweepProgress() if wanted(quiet=args.quiet > 0) else None
+    seen: dict[str, int] = {}
 
     def events(event: dict) -> None:
         if event["stage"] == "start":
+            seen.update(done=event["reused"], total=event["total"])
             _inputs_accepted(args)
-            if event["reused"]:
+            again = (f" ({event['again']} of them again: undecided, lost with a worker or "
+                     "found under a shorter --time-limit)" if event.get("again") else "")  # fmt: skip
+            if event["reused"] or again:
                 _say(args, f"{event['reused']} of {event['total']} scenarios finished earlier "
-                           f"in {out}; running the other {event['total'] - event['reused']}")  # fmt: skip
+                           f"in {out}; running the other {event['total'] - event['reused']}"
+                           f"{again}")  # fmt: skip
             if event["dashboard"]:
                 _say(args, f"Dask dashboard: {event['dashboard']}")
+        elif event["stage"] == "scenario":
+            seen["done"] = event["done"]
         if bar is not None:
             bar(event)
 
@@ -557,8 +564,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                     scheduler=args.scheduler, workers=args.workers, cell_m=args.cell_m,
                     time_limit_s=args.time_limit, progress=events)  # fmt: skip
     except KeyboardInterrupt:
-        print(f"kitland: interrupted; the finished scenarios are kept in {out / 'scenarios'}: "
-              "run the same command again to go on", file=sys.stderr)  # fmt: skip
+        if bar is not None:
+            bar.close()
+        done = (f"{seen['done']} of {seen['total']} scenarios done (kept in {out / 'scenarios'})"
+                if seen else "before any scenario ran")  # fmt: skip
+        print(f"kitland: interrupted: {done}; rerun the same command to resume", file=sys.stderr)
         return 130
     finally:
         if bar is not None:

@@ -11,7 +11,9 @@ writes into ``SWEEP_DIR/report/``:
   (failed scenarios left out); one pair per estate when there are several;
 - ``jumps.csv``: for each varied column, with the other values fixed, each step between
   two neighbouring values where the zone moves to another site (they overlap less than
-  half, intersection over union) or appears or disappears;
+  half, intersection over union) or appears or disappears (``what``: ``site moves``,
+  ``zone appears``, ``no zone``, or ``undecided`` when one side found no zone within its
+  time limit, which proves nothing);
 - ``summary.txt``: the counts by status and the jumps, as text.
 """
 
@@ -293,7 +295,9 @@ def _jumps(table: pd.DataFrame, zones: gpd.GeoDataFrame, columns: list[str]) -> 
                 if not site_changes(za, zb):
                     continue
                 if za is None or zb is None:
-                    what, iou, moved = ("zone appears" if za is None else "no zone"), None, None
+                    what = ("undecided" if "UNDECIDED" in (a["status"], b["status"])
+                            else "zone appears" if za is None else "no zone")  # fmt: skip
+                    iou, moved = None, None
                 else:
                     what = "site moves"
                     iou = round(_iou(za, zb), 3)
@@ -327,9 +331,17 @@ def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str],
             continue
         lines.append(t("{column}: the best site changes at").format(column=col))
         for _, j in sub.iterrows():
-            how = (t("moves {distance} m (overlap {overlap})").format(
-                       distance=number(j["moved_m"], lang, 0), overlap=percent(j["iou"], lang, 0))
-                   if j["what"] == "site moves" else t(j["what"]))  # fmt: skip
+            if j["what"] == "site moves":
+                how = t("moves {distance} m (overlap {overlap})").format(
+                    distance=number(j["moved_m"], lang, 0), overlap=percent(j["iou"], lang, 0)
+                )
+            elif j["what"] == "undecided":
+                how = t(
+                    "undecided: one of the two found no zone within its time limit (not "
+                    "proven that none exists; rerun with a longer --time-limit)"
+                )
+            else:
+                how = t(j["what"])
             fixed = f" ({_fixed_text(j['fixed'], lang)})" if j["fixed"] else ""
             lines.append(f"  {_num(j['from'], lang)} → {_num(j['to'], lang)}{fixed}: {how}"
                          + (f" [{j['estate']}]" if table["estate"].nunique() > 1 else ""))  # fmt: skip

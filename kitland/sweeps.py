@@ -9,8 +9,11 @@ does the scheduling, and re-runs a scenario elsewhere when its worker dies.
 
 Each finished scenario is written at once, atomically, to
 ``SWEEP_DIR/scenarios/<key>.json``, where ``key`` hashes the estate's *content*, the
-scenario's rules, the cell size and the time limit; a sweep started again with the same
-arguments reads those files and runs only the rest. At the end they are gathered into
+scenario's rules and the cell size; a sweep started again with the same arguments reads
+those files and runs only the rest. A proven answer (``OPTIMAL``, ``INFEASIBLE``) and a
+scenario that raised are final; a ``FEASIBLE`` zone is kept unless the new
+``--time-limit`` is longer than the one it was found with; an ``UNDECIDED`` scenario
+(time ran out before any zone was found) is always run again. At the end they are gathered into
 ``SWEEP_DIR/results.parquet`` (one row per scenario and estate) and
 ``SWEEP_DIR/zones.gpkg`` (layer ``zones``), and the inputs are described in
 ``SWEEP_DIR/sweep.json``.
@@ -18,7 +21,7 @@ arguments reads those files and runs only the rest. At the end they are gathered
 
 from __future__ import annotations
 
-import dataclasses
+import contextlib
 import hashlib
 import json
 import logging
@@ -26,7 +29,8 @@ import math
 import os
 import re
 import secrets
-from collections.abc import Callable, Iterable, Iterator, Sequence
+import signal
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,9 +40,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from kitland._digest import canonical as _canonical
+from kitland._digest import estate_digest, rules_digest
 from kitland._errors import UsageError
 from kitland.estate import Estate
-from kitland.rules import Rules, Selector
+from kitland.rules import Rules
 
 __all__ = ["SweepResult", "Vary", "parse_vary", "run_scenario", "sweep"]
 
@@ -49,7 +55,7 @@ ZONE_NAMES = ("zone", "area")
 #: The ``[zone]`` numbers a sweep can vary.
 ZONE_KEYS = ("area_ha", "tolerance_ha", "min_ha", "max_ha")
 #: Version of the scenario files; a change makes older files be recomputed.
-FORMAT = 1
+FORMAT = 2
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
@@ -147,45 +153,6 @@ def parse_vary(text: str) -> Vary:
 
 
 # -- content hashes ---------------------------------------------------------------------
-def _canonical(value: Any) -> Any:
-    """``value`` as JSON-able data whose text does not depend on dict order."""
-    if isinstance(value, Selector):
-        return {"layer": value.layer, "where": {k: list(v) for k, v in sorted(value.where.items())}}
-    if isinstance(value, dict):
-        return {str(k): _canonical(v) for k, v in sorted(value.items())}
-    if isinstance(value, list | tuple):
-        return [_canonical(v) for v in value]
-    if isinstance(value, float):
-        return repr(value)
-    return value
-
-
-def rules_digest(rules: Rules) -> str:
-    """SHA-256 of what the rules say (zone and every rule), not where they came from."""
-    data = {
-        "zone": _canonical(dataclasses.asdict(rules.zone)) if rules.zone else None,
-        "rules": [[r.scope, r.id, r.kind, r.optional, _canonical(dict(r.params))] for r in rules],
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def estate_digest(estate: Estate) -> str:
-    """SHA-256 of an estate's content: every layer's CRS, columns, values and geometry.
-
-    The same data read from another path (or on another machine) gives the same digest;
-    the path itself is not part of it.
-    """
-    h = hashlib.sha256(estate.crs.to_wkt().encode())
-    for name in sorted(estate.layers):
-        gdf = estate.layers[name]
-        h.update(f"\x00{name}\x00".encode())
-        attrs = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
-        h.update(attrs.to_json(orient="split", double_precision=15, date_format="iso").encode())
-        for wkb in shapely.to_wkb(gdf.geometry.to_numpy(), byte_order=1):
-            h.update(b"\x01" if wkb is None else wkb)
-    return h.hexdigest()
-
-
 def cells_hash(cells: Iterable[int]) -> str:
     """SHA-256 (16 hex digits) of a zone's grid cells: sorted indices as little-endian int64.
 
@@ -205,14 +172,17 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run_scenario(
-    estate: Estate, rules: Rules, *, cell_m: float, time_limit_s: float
+    estate: Estate, rules: Rules, *, cell_m: float, time_limit_s: float, quiet_data: bool = False
 ) -> dict[str, Any]:
     """Place the zone once and return the scenario's record (plain values).
 
     Runs on a Dask worker (or in this process for a serial sweep). An error inside
     :func:`kitland.place` becomes a record with ``status`` ``FAILED`` and its one-line
     ``message``, so the other scenarios go on; the death of the worker process is left
-    to Dask, which runs the scenario again on another worker.
+    to Dask, which runs the scenario again on another worker. With ``quiet_data`` the
+    estate's data warnings are not logged (on a worker: the sweep logged them once).
+    The cells and their attributes come from :func:`kitland.place`'s cache when the
+    worker placed on the same estate and land before (only a threshold differs).
 
     Returns
     -------
@@ -222,7 +192,10 @@ def run_scenario(
         (each zone rule's measured value) and ``zone_wkb`` (hex, or None).
     """
     from kitland.placement import place  # noqa: PLC0415 - placement sits below sweeps
+    from kitland.validation import mark_reported  # noqa: PLC0415
 
+    if quiet_data:
+        mark_reported(estate)
     try:
         result = place(estate, rules, cell_m=cell_m, time_limit_s=time_limit_s)
     except Exception as exc:  # recorded, so the other scenarios go on
@@ -232,6 +205,7 @@ def run_scenario(
         "status": result.status,
         "message": "" if result.found else result.summary().splitlines()[0],
         "time_s": float(result.solver.get("time_s", math.nan)),
+        "time_limit_s": float(time_limit_s),
     }
     if not result.found:
         return rec
@@ -365,7 +339,7 @@ def _scenario_rules(rules: Rules, varies: Sequence[Vary], values: dict[str, floa
 
 def _scenarios(
     estates: Sequence[Estate], rules: Rules, varies: Sequence[Vary], combos: list[dict[str, float]],
-    *, cell_m: float, time_limit_s: float,
+    *, cell_m: float,
 ) -> list[_Scenario]:  # fmt: skip
     digests = [estate_digest(e) for e in estates]
     out: list[_Scenario] = []
@@ -378,8 +352,7 @@ def _scenarios(
             sc_rules, error = None, _one_line(exc)
             what = json.dumps(_canonical(values), sort_keys=True) + rules_digest(rules)
         for e, digest in enumerate(digests):
-            key_text = json.dumps([FORMAT, digest, what, repr(float(cell_m)),
-                                   repr(float(time_limit_s))])  # fmt: skip
+            key_text = json.dumps([FORMAT, digest, what, repr(float(cell_m))])
             key = hashlib.sha256(key_text.encode()).hexdigest()[:24]
             out.append(_Scenario(len(out), e, values, key, sc_rules, error))
     return out
@@ -389,15 +362,18 @@ def _record_path(out: Path, key: str) -> Path:
     return out / "scenarios" / f"{key}.json"
 
 
-def _read_record(out: Path, key: str) -> dict[str, Any] | None:
-    """A finished scenario's record, or None when it must be run (again)."""
+def _read_record(out: Path, key: str, *, time_limit_s: float) -> dict[str, Any] | None:
+    """A finished scenario's record, or None when it must be run (again): never found,
+    lost with its workers, ``UNDECIDED``, or ``FEASIBLE`` under a shorter time limit."""
     path = _record_path(out, key)
     try:
         rec = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if rec.get("retry"):  # lost with its workers: worth another try
+    if rec.get("retry") or rec.get("status") == "UNDECIDED":
         return None
+    if rec.get("status") == "FEASIBLE" and float(rec.get("time_limit_s", 0.0)) < time_limit_s:
+        return None  # more time may prove it or find a better zone
     return rec
 
 
@@ -411,7 +387,7 @@ def _write_record(out: Path, key: str, rec: dict[str, Any]) -> None:
 
 def _serial(
     estates: Sequence[Estate], todo: Sequence[_Scenario], *, cell_m: float, time_limit_s: float
-) -> Iterator[tuple[_Scenario, dict[str, Any]]]:
+) -> Generator[tuple[_Scenario, dict[str, Any]], None, None]:
     for sc in todo:
         assert sc.rules is not None
         yield sc, run_scenario(estates[sc.estate], sc.rules, cell_m=cell_m,
@@ -425,7 +401,7 @@ def _identity(x: Any) -> Any:
 def _distributed(
     client: Any, estates: Sequence[Estate], todo: Sequence[_Scenario], *, cell_m: float,
     time_limit_s: float,
-) -> Iterator[tuple[_Scenario, dict[str, Any]]]:  # fmt: skip
+) -> Generator[tuple[_Scenario, dict[str, Any]], None, None]:  # fmt: skip
     """Submit every scenario to ``client``; yield each record as it arrives.
 
     The estates are shipped once each as a task that returns them, so a worker that
@@ -442,7 +418,8 @@ def _distributed(
     }
     futures = {
         client.submit(run_scenario, held[sc.estate], sc.rules, cell_m=cell_m,
-                      time_limit_s=time_limit_s, key=f"kitland-scenario-{sc.key}-{run}"): sc
+                      time_limit_s=time_limit_s, quiet_data=True,
+                      key=f"kitland-scenario-{sc.key}-{run}"): sc
         for sc in todo
     }  # fmt: skip
     try:
@@ -473,8 +450,19 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
             raise UsageError(msg) from exc
     n = workers or os.cpu_count() or 1
     cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True,
-                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR)  # fmt: skip
+                           dashboard_address="127.0.0.1:0", silence_logs=logging.ERROR,
+                           preload=[__name__])  # fmt: skip
     return Client(cluster), cluster
+
+
+def dask_setup(worker: Any) -> None:
+    """Dask preload of the LocalCluster's workers: they ignore Ctrl-C (SIGINT).
+
+    A terminal sends Ctrl-C to every process of the sweep, the workers included; a
+    solver interrupted inside its C++ code aborts with noise (``std::bad_function_call``)
+    instead of stopping. The sweep's own process catches Ctrl-C and closes the cluster.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def sweep(
@@ -518,7 +506,8 @@ def sweep(
     cell_m, time_limit_s
         As :func:`kitland.place`, for each scenario.
     progress
-        Called with a dict: ``{"stage": "start", "total", "reused", "dashboard"}`` once,
+        Called with a dict: ``{"stage": "start", "total", "reused", "again", "dashboard"}``
+        once (``again``: scenarios found in the folder that are run again),
         then ``{"stage": "scenario", "status", "done", "failed", "total"}`` per
         scenario, and ``{"stage": "done"}``.
 
@@ -574,19 +563,19 @@ def sweep(
         require_valid(e)
         base.check_against(e)
     combos = _combinations(varies, sample=sample, seed=seed)
-    scenarios = _scenarios(estate_list, base, varies, combos, cell_m=cell_m,
-                           time_limit_s=time_limit_s)  # fmt: skip
+    scenarios = _scenarios(estate_list, base, varies, combos, cell_m=cell_m)
     folder = Path(out)
     records: dict[int, dict[str, Any]] = {}
-    todo, contradictory = [], []
+    todo, contradictory, again = [], [], 0
     for sc in scenarios:
-        rec = _read_record(folder, sc.key)
+        rec = _read_record(folder, sc.key, time_limit_s=time_limit_s)
         if rec is not None:
             records[sc.index] = rec
         elif sc.rules is None:
             contradictory.append(sc)
         else:
             todo.append(sc)
+            again += _record_path(folder, sc.key).exists()
     reused = len(records)
     log.info("sweep: %d scenarios, %d finished before, %d to run", len(scenarios), reused,
              len(todo))  # fmt: skip
@@ -604,17 +593,19 @@ def sweep(
             _write_record(folder, sc.key, rec)
             records[sc.index] = rec
         failed = sum(r.get("status") == "FAILED" for r in records.values())
-        _emit(progress, stage="start", total=len(scenarios), reused=reused, dashboard=dashboard)
+        _emit(progress, stage="start", total=len(scenarios), reused=reused, again=again,
+              dashboard=dashboard)  # fmt: skip
         stream = (_serial(estate_list, todo, cell_m=cell_m, time_limit_s=time_limit_s)
                   if client is None else
                   _distributed(client, estate_list, todo, cell_m=cell_m,
                                time_limit_s=time_limit_s))  # fmt: skip
-        for sc, rec in stream:
-            _write_record(folder, sc.key, rec)
-            records[sc.index] = rec
-            failed += rec.get("status") == "FAILED"
-            _emit(progress, stage="scenario", status=rec.get("status"), done=len(records),
-                  failed=failed, total=len(scenarios))  # fmt: skip
+        with contextlib.closing(stream):  # its futures are cancelled before the client closes
+            for sc, rec in stream:
+                _write_record(folder, sc.key, rec)
+                records[sc.index] = rec
+                failed += rec.get("status") == "FAILED"
+                _emit(progress, stage="scenario", status=rec.get("status"), done=len(records),
+                      failed=failed, total=len(scenarios))  # fmt: skip
     finally:
         if client is not None:
             client.close()

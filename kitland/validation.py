@@ -1059,6 +1059,12 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     return report
 
 
+def mark_reported(estate: Estate) -> None:
+    """Treat ``estate``'s data findings as logged already: :func:`require_valid` will not
+    log them (a sweep's worker, whose sweep logged them once)."""
+    _LOGGED.add(estate)
+
+
 def _log_findings(estate: Estate, report: ValidationReport) -> None:
     shown = list(report.findings)  # errors first (only when on_invalid="warn")
     for f in shown[:_SHOWN_WARNINGS]:

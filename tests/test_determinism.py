@@ -1,17 +1,38 @@
-"""Determinism (issue 7): the same input gives byte-identical reports and zones."""
+"""Determinism (issues 7 and 15): the same input gives the same zones, whatever the load.
+
+The search is limited by counted work (:mod:`kitland.placement._work`), not by the wall
+clock: runs with a budget too small to prove anything are repeated while other processes
+keep both cores busy, and must return the same cells, statuses and gaps. Alternatives are
+counted against an enumeration of every zone of a small estate.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import itertools
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import fiona
+import geopandas as gpd
 import pytest
-from conftest import grid_layers, write_layers
-from shapely import LineString, Point
+import shapely
+from conftest import ORIGIN, grid_estate, grid_layers, organic_layers, write_layers
+from shapely import LineString, Point, box
 from shapely.geometry import shape
 
 from kitland.cli import main
+from kitland.estate import Estate
+from kitland.measure import check
+from kitland.placement import PlacementResult, SolveOptions, build_problem, place
+from kitland.placement._solve import solve
+from kitland.placement._work import Clock, Work
+from kitland.rules import Rules, parse_rules
+
+X0, Y0 = ORIGIN
 
 RULES = """
 [zone]
@@ -73,7 +94,6 @@ def test_same_input_same_report_and_zone(
 
 
 def test_placement_result_draws_its_map(tmp_path: Path) -> None:
-    from kitland import Estate, place  # noqa: PLC0415
     from kitland.rules import load_rules  # noqa: PLC0415
 
     layers = grid_layers(
@@ -88,3 +108,133 @@ def test_placement_result_draws_its_map(tmp_path: Path) -> None:
     html = res.explore(lang="en").get_root().render()
     assert "UMKM zone" in html and "Alternative" in html
     assert "<table" in res._repr_html_()
+
+
+# -- the same cells under load ---------------------------------------------------------------
+@contextlib.contextmanager
+def _busy(n: int = 3) -> Iterator[None]:
+    """``n`` processes spinning on the CPU (more than the machine's two cores) meanwhile."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(n)]
+    try:
+        yield
+    finally:
+        for proc in procs:
+            proc.kill()
+            proc.wait()
+
+
+def _organic(seed: int, zone_ha: float) -> tuple[Estate, Rules]:
+    """A Voronoi estate with 12 m roads between every block, and rules that need a zone
+    facing industry across a road, near a village at its north-west."""
+    layers = organic_layers(40, seed=seed)
+    village = Point(X0 + 100, Y0 + 1100)
+    layers["settlements"] = gpd.GeoDataFrame({"name": ["Desa"]}, geometry=[village],
+                                             crs=layers["parcels"].crs)  # fmt: skip
+    rules = parse_rules({
+        "zone": {"area_ha": zone_ha, "tolerance_ha": 0.25},
+        "rules": [{"kind": "adjacent", "to": {"land_use": ["industrial"]}, "min_shared_m": 100,
+                   "max_gap_m": 15}, {"kind": "contiguous"}, {"kind": "compactness", "min": 0.5}],
+        "prefer": [{"kind": "near", "to": {"layer": "settlements", "name": ["Desa"]}}],
+    })  # fmt: skip
+    return Estate.from_layers(layers, source=f"organic {seed}"), rules
+
+
+def _outcome(res: PlacementResult) -> list[tuple[int, str, float, list[int]]]:
+    return [(p.rank, p.status, p.gap, p.cells.tolist()) for p in res.alternatives]
+
+
+@pytest.mark.parametrize(("seed", "zone_ha"), [(0, 6.0), (1, 6.0)])
+def test_same_placements_whatever_the_load(seed: int, zone_ha: float) -> None:
+    """A work budget far too small to prove the zones (0.6 work seconds for two ranks)
+    and a generous wall-clock limit: the budget, not the clock, ends every search, so a
+    run while three processes keep the cores busy returns exactly what a run without
+    them returns."""
+    est, rules = _organic(seed, zone_ha)
+    opts = SolveOptions(work_rate=0.005)
+    quiet = place(est, rules, cell_m=25, alternatives=2, time_limit_s=120, options=opts)
+    with _busy():
+        loaded = place(est, rules, cell_m=25, alternatives=2, time_limit_s=120, options=opts)
+    assert quiet.solver["deterministic"] and loaded.solver["deterministic"]
+    assert quiet.solver["time_limit_hit"]  # the budget ran out: nothing here was easy
+    assert len(quiet.alternatives) == 2
+    assert _outcome(quiet) == _outcome(loaded)
+    assert quiet.solver["work_s"] == loaded.solver["work_s"]
+    assert "the same input and --time-limit return them again" in quiet.summary()
+
+
+def test_the_wall_clock_stop_is_reported() -> None:
+    """A search stopped by the wall clock (here: a clock already past its deadline) says
+    its result is not deterministic; one stopped by its work budget says it is."""
+    est, rules = _organic(0, 6.0)
+    _, _, prob = build_problem(est, rules, cell_m=25)
+    stopped = solve(prob, work=Work(100.0, Clock(deadline=0.0)))
+    assert not stopped.deterministic and stopped.status != "OPTIMAL"
+    spent = [solve(prob, work=Work(0.05, Clock())) for _ in range(2)]
+    assert all(s.deterministic and s.cells is not None for s in spent)
+    assert spent[0].cells.tolist() == spent[1].cells.tolist()  # type: ignore[union-attr]
+
+
+# -- K alternatives when K exist, by enumeration ----------------------------------------------
+ENUM_ROWS = ["IAAAAI", "IAAGAI", "IAAAAI", "GAAAAI"]
+KETANGGAN = Point(X0 + 250, Y0 + 100)
+
+
+def _enum_zones() -> tuple[Estate, Rules, list[tuple[float, frozenset[tuple[int, int]]]]]:
+    """Every 5-square zone of the 50 m squares of available land that passes ``check``,
+    with its score (mean distance of its area to Ketanggan), best first."""
+    village = [(Point(250, 100), {"name": "Ketanggan"})]  # local metres: KETANGGAN
+    est = grid_estate(ENUM_ROWS, cell_m=50, settlements=village)
+    rules = parse_rules({
+        "zone": {"area_ha": 1.25, "tolerance_ha": 0.1},
+        "rules": [{"kind": "adjacent", "to": {"land_use": ["industrial"]}, "min_shared_m": 100},
+                  {"kind": "contiguous"}, {"kind": "compactness", "min": 0.4}],
+        "prefer": [{"kind": "near", "to": {"layer": "settlements", "name": ["Ketanggan"]}}],
+    })  # fmt: skip
+    squares = [(r, c) for r, line in enumerate(ENUM_ROWS) for c, ch in enumerate(line) if ch == "A"]
+
+    def square(rc: tuple[int, int]) -> shapely.Polygon:
+        r, c = rc
+        y0 = Y0 + 50 * (len(ENUM_ROWS) - 1 - r)
+        return box(X0 + 50 * c, y0, X0 + 50 * (c + 1), y0 + 50)
+
+    zones = []
+    for combo in itertools.combinations(squares, 5):
+        zone = shapely.union_all([square(rc) for rc in combo])
+        if zone.geom_type == "Polygon" and check(est, zone, rules).passed:
+            score = sum(2500 * square(rc).centroid.distance(KETANGGAN) for rc in combo) / 12_500
+            zones.append((score, frozenset(combo)))
+    return est, rules, sorted(zones, key=lambda z: z[0])
+
+
+def test_as_many_alternatives_as_exist() -> None:
+    """Rank ``r`` is the best zone sharing at most one square (25 % of its area) with each
+    better placement; by enumeration, rank after rank, that zone's score is the one
+    returned, and the ranks stop exactly where the enumeration finds no zone left."""
+    est, rules, zones = _enum_zones()
+    _, cells, _ = build_problem(est, rules, cell_m=50)
+    at = {(round(x), round(y)): i for i, (x, y) in enumerate(cells.centroids.tolist())}
+
+    def cell_ids(zone: frozenset[tuple[int, int]]) -> set[int]:
+        return {at[(round(X0 + 50 * c + 25), round(Y0 + 50 * (len(ENUM_ROWS) - 1 - r) + 25))]
+                for r, c in zone}  # fmt: skip
+
+    res = place(est, rules, cell_m=50, time_limit_s=120, alternatives=8, max_overlap=0.25)
+    returned = [set(p.cells.tolist()) for p in res.alternatives]
+    expected = 0
+    for rank in range(len(returned) + 1):
+        left = [
+            s for s, z in zones if all(len(cell_ids(z) & prev) <= 1 for prev in returned[:rank])
+        ]
+        if not left:
+            break
+        expected += 1
+        if rank < len(returned):
+            assert res.alternatives[rank].status == "OPTIMAL"
+            assert res.alternatives[rank].grid_score == pytest.approx(left[0], rel=1e-9)
+    assert expected >= 3  # the instance has at least three placements to give
+    assert len(returned) == expected
+    assert "proven: no further zone" in res.solver["alternatives_missing"]
+    three = place(est, rules, cell_m=50, time_limit_s=120, alternatives=3, max_overlap=0.25)
+    assert [p.cells.tolist() for p in three.alternatives] == [
+        p.cells.tolist() for p in res.alternatives[:3]
+    ]

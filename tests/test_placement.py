@@ -26,6 +26,7 @@ from kitland.placement import place, write_placement
 from kitland.placement._cells import make_cells
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
+from kitland.placement._work import Work
 from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
@@ -528,7 +529,7 @@ def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> Non
     assert len(zones) >= 3
     all_cells = np.arange(len(prob))
     for target in (zones[0][0] + 1e-6, zones[2][0] + 1e-6):
-        kept_cells, ones = _milp._probe(w, all_cells, target, math.inf, fix=True)
+        kept_cells, ones = _milp._probe(w, all_cells, target, Work(math.inf), fix=True)
         kept = set(kept_cells.tolist())
         cheaper = [cs for score, cs in zones if score < target]
         assert cheaper and all(set(cs) <= kept for cs in cheaper)
@@ -587,12 +588,12 @@ def test_probing_fixes_in_only_cells_the_optimum_holds() -> None:
 
     prob, _, w, best = _width_window()
     target = best.objective + 1e-6
-    keep, ones = _milp._probe(w, np.arange(len(prob)), target, math.inf, fix=True)
+    keep, ones = _milp._probe(w, np.arange(len(prob)), target, Work(math.inf), fix=True)
     assert set(best.cells.tolist()) <= set(keep.tolist())
     assert len(ones) > 0
     assert set(ones.tolist()) <= set(best.cells.tolist())
     # Without ``fix`` nothing is fixed in, and the same cells are kept.
-    keep2, ones2 = _milp._probe(w, np.arange(len(prob)), target, math.inf)
+    keep2, ones2 = _milp._probe(w, np.arange(len(prob)), target, Work(math.inf))
     assert len(ones2) == 0 and np.array_equal(keep, keep2)
 
 
@@ -605,15 +606,12 @@ def test_the_dive_finds_a_zone_of_the_model() -> None:
     prob, squares, _, best = _width_window()
     w, _ = _whole_window(prob, SolveOptions(dive_nodes=50))  # this small window needs a few nodes
     cutoff = best.objective * 1.05
-    zone = _milp._dive(w, np.arange(len(prob)), cutoff, 0, time.monotonic() + 30)
+    zone = _milp._dive(w, np.arange(len(prob)), cutoff, 0, Work(30.0))
     assert zone is not None
     assert feasible(prob, zone, squares)
     assert best.objective - 1e-6 <= prob.cost[zone].sum() < cutoff
     # Nothing below the optimum: the dive must come back empty.
-    assert (
-        _milp._dive(w, np.arange(len(prob)), best.objective - 1e-3, 0, time.monotonic() + 30)
-        is None
-    )
+    assert _milp._dive(w, np.arange(len(prob)), best.objective - 1e-3, 0, Work(30.0)) is None
 
 
 @pytest.mark.parametrize("second", [False, True])
@@ -658,7 +656,7 @@ def test_highs_time_limit_counts_the_instance_s_run_time() -> None:
 
     prob, _, w, _ = _width_window()
     m = _milp._build(w, np.arange(len(prob)))
-    assert _milp._relaxation(m) is not None
+    assert _milp._relaxation(m, Work(math.inf), SolveOptions()) is not None
     first = m.h.getRunTime()
     m.h.setOptionValue("time_limit", first)  # what "the same budget again" would be
     m.h.clearSolver()

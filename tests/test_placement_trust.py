@@ -333,15 +333,19 @@ def test_an_output_named_for_another_format_is_refused(
     assert not (tmp_path / name).exists()
 
 
-def test_summary_warns_that_unproven_placements_can_differ_between_runs() -> None:
+def test_summary_says_when_unproven_placements_can_differ_between_runs() -> None:
     import dataclasses  # noqa: PLC0415
 
     est = grid_estate(["AAAAAA", "AAAAAA"], settlements=DESA)
     res = place(est, _rules({"area_ha": 2, "tolerance_ha": 0.1}), cell_m=50, time_limit_s=120)
-    assert "differ between runs" not in res.summary()  # proven: the same every run
+    assert "work budget" not in res.summary()  # proven: nothing to say
     cut = dataclasses.replace(res.alternatives[0], status="FEASIBLE", gap=0.05)
     timed_out = dataclasses.replace(res, alternatives=[cut])
-    assert "can differ between runs" in timed_out.summary()
+    assert "return them again" in timed_out.summary()  # the budget ended it: repeatable
+    walled = dataclasses.replace(timed_out, solver={**res.solver, "deterministic": False})
+    text = walled.summary()
+    assert "another run may return other placements" in text
+    assert "not deterministic" in text
 
 
 def test_quiet_works_after_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:

@@ -488,3 +488,98 @@ def test_progress_bar_counts_done_and_failed(capsys: pytest.CaptureFixture[str])
     assert "4/6" in err and "1 failed" in err
     bar({"stage": "done"})
     assert bar.bar is None
+
+
+# -- reruns, Ctrl-C, worker logs ----------------------------------------------------------
+def test_an_undecided_jump_is_not_called_no_zone() -> None:
+    from kitland.sweep_report import _jumps, _summary  # noqa: PLC0415
+
+    # 50: a zone; 100: time ran out before any zone (UNDECIDED); 150: proven that none fits.
+    table = pd.DataFrame({"scenario": list("abc"), "estate": "e", "s.min_m": [50.0, 100, 150],
+                          "status": ["OPTIMAL", "UNDECIDED", "INFEASIBLE"],
+                          "message": ""})  # fmt: skip
+    zones = gpd.GeoDataFrame({"scenario": ["a"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
+    jumps = _jumps(table, zones, ["s.min_m"])
+    assert jumps[["from", "to", "what"]].values.tolist() == [[50.0, 100.0, "undecided"]]
+    text = _summary(table, jumps, ["s.min_m"])
+    assert "50 → 100: undecided" in text
+    assert ": no zone" not in text
+
+
+def test_undecided_scenarios_are_run_again_and_proven_ones_kept(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    out = tmp_path / "sweep"
+    base = [*inputs["args"][:-2], "--out", str(out), "--workers", "0"]  # without --time-limit
+    # 1 ms: the cells take longer to cut, so every scenario ends before any zone is found
+    code, stdout, err = _sweep([*base, "--time-limit", "0.001"], capsys)
+    assert code == 0, err
+    assert "6 scenarios: 6 UNDECIDED (6 run now, 0 finished earlier)" in stdout
+    code, stdout, err = _sweep([*base, "--time-limit", "0.001"], capsys)
+    assert "(6 run now, 0 finished earlier)" in stdout  # undecided is not an answer
+    assert "0 of 6 scenarios finished earlier" in err and "6 of them again: undecided" in err
+    first = _records(out)
+    code, stdout, err = _sweep([*base, "--time-limit", "120"], capsys)
+    assert code == 0, err
+    assert "6 scenarios: 6 OPTIMAL (6 run now, 0 finished earlier)" in stdout
+    table = pd.read_parquet(out / "results.parquet")
+    _same_rows(table, serial)
+    assert set(table["time_limit_s"]) == {120.0}
+    assert set(_records(out)) == set(first)  # the same scenario files, rewritten
+    # proven answers are final: a shorter limit reuses them
+    code, stdout, err = _sweep([*base, "--time-limit", "5"], capsys)
+    assert "(0 run now, 6 finished earlier)" in stdout
+
+
+@pytest.mark.parametrize(
+    ("status", "found_with_s", "now_s", "reused"),
+    [("OPTIMAL", 1, 60, True), ("INFEASIBLE", 1, 60, True), ("FAILED", 60, 60, True),
+     ("FEASIBLE", 60, 60, True), ("FEASIBLE", 60, 30, True), ("FEASIBLE", 30, 60, False),
+     ("UNDECIDED", 60, 60, False), ("UNDECIDED", 60, 30, False)],
+)  # fmt: skip
+def test_which_finished_records_a_rerun_keeps(
+    tmp_path: Path, status: str, found_with_s: float, now_s: float, reused: bool
+) -> None:
+    from kitland.sweeps import _read_record, _write_record  # noqa: PLC0415
+
+    (tmp_path / "scenarios").mkdir()
+    _write_record(tmp_path, "k", {"status": status, "time_limit_s": found_with_s})
+    assert (_read_record(tmp_path, "k", time_limit_s=now_s) is not None) is reused
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_a_local_cluster_sweep_cleanly_and_a_rerun_resumes(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import os  # noqa: PLC0415
+
+    out = tmp_path / "sweep"
+    # 18 scenarios (the serial fixture's 6 among them) on 2 local workers
+    argv = [*inputs["args"][:3], "--vary", "zone.area_ha=3:5:0.25", "--vary",
+            "industry.min_shared_m=100,200", "--cell-m", "50", "--time-limit", "120",
+            "--out", str(out), "--workers", "2"]  # fmt: skip
+    # A terminal's Ctrl-C reaches every process of its group: the sweep and its workers.
+    proc = subprocess.Popen([sys.executable, "-m", "kitland", "sweep", *argv],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)  # fmt: skip
+    _wait_records(out, 1, proc)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err_b = proc.communicate(timeout=300)
+    err = err_b.decode()
+    assert proc.returncode == 130, err
+    done = len(_records(out))
+    assert 1 <= done < 18
+    last = err.strip().splitlines()[-1]
+    assert re.fullmatch(rf"kitland: interrupted: {done} of 18 scenarios done \(kept in .+\); "
+                        "rerun the same command to resume", last), err  # fmt: skip
+    for noise in ("Traceback", "terminate called", "bad_function_call", "Error"):
+        assert noise not in err
+    # the data warnings are logged once, by the sweep, not again by each worker
+    assert err.count("data warning (norm-roads)") == 1
+    assert not (out / "results.parquet").exists()
+    code, stdout, err = _sweep([*argv, "-q"], capsys)
+    assert code == 0, err
+    assert f"({18 - done} run now, {done} finished earlier)" in stdout
+    _same_rows(pd.read_parquet(out / "results.parquet"), serial)

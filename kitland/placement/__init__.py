@@ -45,6 +45,7 @@ from shapely import Polygon
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
 from kitland.i18n import number, numbers_in, percent, tr
+from kitland.placement import _reuse
 from kitland.placement._cells import (
     CandidateLand,
     Cells,
@@ -58,6 +59,7 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import straighten, vertex_count
 from kitland.placement._solve import Solution, solve
+from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
@@ -199,6 +201,8 @@ class PlacementResult:
     estate: Estate | None = field(default=None, repr=False)
     status: str = "OPTIMAL"
     zones: tuple[Placement, ...] = ()
+    #: What ``place(start=this)`` reuses (:class:`._reuse.Previous`).
+    previous: _reuse.Previous | None = field(default=None, repr=False)
 
     def summary(self, lang: str = "en") -> str:
         """A few lines for the terminal: each placement with its own status, or why none.
@@ -222,11 +226,15 @@ class PlacementResult:
                 lines.append(t("found {n} of {asked} placements: {why}").format(
                     n=len(self.alternatives), asked=asked,
                     why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-            if any(
+            if not s.get("deterministic", True):
+                lines.append(t("the wall clock stopped the search before its work budget (a busy "
+                               "or slow machine): another run may return other placements"))  # fmt: skip
+            elif any(
                 p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
             ):
-                lines.append(t("placements found when the time ran out can differ between runs; "
-                               "a longer --time-limit may prove them"))  # fmt: skip
+                lines.append(t("placements found when the work budget ran out; the same input and "
+                               "--time-limit return them again; a longer --time-limit may prove "
+                               "them"))  # fmt: skip
             failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
             if failing:
                 lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
@@ -248,6 +256,8 @@ class PlacementResult:
                 lines.append("  " + t("zones found by the solver failed the final check on: "
                                       "{rules}").format(rules=counts))  # fmt: skip
         hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
+        if not s.get("deterministic", True):
+            hit += t(" (stopped by the wall clock: not deterministic)")
         lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
             solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
             cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
@@ -417,27 +427,50 @@ def build_problem(
     UsageError
         If ``cell_m`` would make more than :data:`MAX_CELLS` cells.
     """
+    return _build(estate, rules, cell_m=cell_m)[:3]
+
+
+def _cut(estate: Estate, rules: Rules, cell_m: float) -> tuple[CandidateLand, Cells]:
+    """The candidate land of ``rules`` and its cells."""
+    land = candidate_land(estate, rules)
+    _check_cell_count(land.allowed, cell_m)
+    return land, make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+
+
+def _build(
+    estate: Estate, rules: Rules, *, cell_m: float
+) -> tuple[CandidateLand, Cells, Problem, str]:
+    """:func:`build_problem`, the cells and attributes from the cache when their content
+    was seen before (:mod:`._reuse`), and the hash of what else the problem depends on."""
     zone = rules.zone
     if zone is None:
         msg = f"{rules.source or 'rules'}: has no [zone] table; placing needs the zone's area and land"
         raise RulesError(msg)
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
-    land = candidate_land(estate, rules)
-    _check_cell_count(land.allowed, cell_m)
-    cells = make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
-    return land, cells, problem_on(estate, rules, cells)
+    land, cells, attrs, shape = _reuse.cells_and_attributes(
+        estate, rules, cell_m=cell_m, cut=lambda: _cut(estate, rules, cell_m)
+    )
+    return land, cells, problem_on(estate, rules, cells, attrs=attrs), shape
 
 
-def problem_on(estate: Estate, rules: Rules, cells: Cells) -> Problem:
+def problem_on(
+    estate: Estate,
+    rules: Rules,
+    cells: Cells,
+    *,
+    attrs: dict[str, NDArray[np.float64]] | None = None,
+) -> Problem:
     """The array problem of ``rules`` (one zone, applicable on ``estate``) on ``cells``.
 
     :func:`build_problem` cuts the zone's own land into cells; several zones share one
-    set of cells cut from their lands together (:mod:`._zones`).
+    set of cells cut from their lands together (:mod:`._zones`). ``attrs`` are the
+    cells' rule attributes when already known (the cache of :mod:`._reuse`).
     """
     zone = rules.zone
     assert zone is not None
     cell_m = cells.cell_m
-    attrs = cell_attributes(estate, rules, cells)
+    if attrs is None:
+        attrs = cell_attributes(estate, rules, cells)
     sums, reach = [], []
     min_c: float | None = None
     width, width_m = 1, 0.0
@@ -700,23 +733,34 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
-    rank: int, target_m2: float, deadline: float, progress: Any, options: SolveOptions | None,
+    rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
+    warm: tuple[NDArray[np.int64] | None, float] | None = None,
 ) -> _Attempts:  # fmt: skip
-    """The best zone of ``prob`` that passes ``check``, with what is proven about it."""
+    """The best zone of ``prob`` that passes ``check``, with what is proven about it,
+    spending at most ``work`` (each solve gets the work left; an alternative's first
+    runs its warm starts even when none is left).
+
+    ``warm`` is a starting zone and a proven floor on the score of any zone of the first
+    area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
+    """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
     bands = _bands(prob, target_m2)
     current = bands[0]
     band_i = 0
-    for _ in range(MAX_RECHECKS + len(bands)):
-        left = deadline - time.monotonic()
-        if left <= 0:
+    deadline = work.clock.deadline
+    for attempt in range(MAX_RECHECKS + len(bands)):
+        # An alternative's first solve runs even with no work left: its warm starts may
+        # still give a zone (FEASIBLE, gap stated), better than none.
+        if work.done and (attempt > 0 or rank == 1):
             out.timed_out = True
             break
         _progress_cb(progress, "solving", deadline, rank=rank)
+        first, below = warm if warm is not None else (None, -math.inf)
         sol = solve(
-            current, time_limit_s=left, options=options,
+            current, options=options, work=work.part(), start=first,
+            floor=below if band_i == 0 else -math.inf,
             on_progress=lambda best, bound: _progress_cb(
                 progress, "solving", deadline, rank=rank, best=best, bound=bound),
         )  # fmt: skip
@@ -769,6 +813,41 @@ def _best_at_rank(
             out.exact = out.exact and tighter is current
             current = tighter
     return out
+
+
+def _warm(
+    start: PlacementResult | None, estate: Estate, shape: str, cells: Cells, band: Problem
+) -> dict[int, tuple[NDArray[np.int64] | None, float]]:
+    """Per rank, the previous result's zone on ``cells`` and, for rank 1, the floor its
+    proof gives the first area band ``band`` (:func:`._reuse.floor`)."""
+    if start is None or start.crs is None or not estate.crs.equals(start.crs):
+        return {}
+    prev = start.previous
+    out: dict[int, tuple[NDArray[np.int64] | None, float]] = {}
+    for p in start.alternatives:
+        first = _reuse.start_cells(p.zone, p.cells, prev.cells if prev else None, cells)
+        below = -math.inf
+        if p.rank == 1 and prev is not None and first is not None:
+            below = _reuse.floor(prev, shape, cells, band, first, p.bound)
+        out[p.rank] = (first, below)
+    return out
+
+
+def _start_facts(
+    warm: dict[int, tuple[NDArray[np.int64] | None, float]], start: PlacementResult,
+    shape: str, cells: Cells, band: Problem,
+) -> dict[str, Any]:  # fmt: skip
+    """``solver.start``: what the previous result gave: a starting zone, a proven floor
+    (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
+    so the new optimum scores no more than it)."""
+    first, below = warm.get(1, (None, -math.inf))
+    prev = start.previous
+    relaxed = (first is not None and prev is not None and bool(start.alternatives)
+               and _reuse.relaxes(prev, shape, cells, band))  # fmt: skip
+    return {"zone_offered": first is not None,
+            "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
+            "relaxed": relaxed,
+            "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None}  # fmt: skip
 
 
 def _carry(band: Problem, current: Problem) -> Problem:
@@ -856,6 +935,7 @@ def place(
     options: SolveOptions | None = None,
     near: shapely.Geometry | None = None,
     near_share: float = 0.5,
+    start: PlacementResult | None = None,
 ) -> PlacementResult:
     """Place the zone of ``rules`` on ``estate``: the best placement, proven, and alternatives.
 
@@ -870,10 +950,15 @@ def place(
     cell_m
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
-        Wall-clock limit for the whole call: 60 % for the best placement when
-        alternatives are asked for, the rest shared evenly by the others. On expiry the
-        best zone found is returned with status ``FEASIBLE`` and its gap; with none
-        found, ``status`` is ``UNDECIDED``.
+        Time limit for the whole call, turned up front into a budget of counted work
+        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % of it
+        for the best placement when alternatives are asked for, the rest shared evenly
+        by the others, each rank also getting what the ranks before it left unspent.
+        When the budget is spent the best zone found is returned with status
+        ``FEASIBLE`` and its gap; with none found, ``status`` is ``UNDECIDED``. The
+        same input and options give the same placements, whatever the machine's load;
+        the wall clock stops the search only at the limit itself, and then
+        ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
         own area.
@@ -890,6 +975,15 @@ def place(
         A polygon in the estate's CRS (e.g. a proposed site): when given, every zone
         must cover at least ``near_share`` of its area (measured on the cells; the
         report's ``solver.near`` gives each returned zone's true overlap share).
+    start
+        A previous result (a what-if: the same estate, a rule's threshold moved). Its
+        zones are offered to the solver as starting zones where they satisfy the new
+        rules, and when the new rules only tighten the old thresholds its proven bound
+        still holds, so an old optimum that still passes is proven again at once (see
+        :mod:`kitland.placement._reuse`; ``solver.start`` says what was used). A result
+        from other rules or another estate does no harm: what does not fit is not used.
+        The cells and their attributes are reused whenever their content was seen
+        before, with or without ``start``.
 
     Returns
     -------
@@ -945,6 +1039,9 @@ def place(
         msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
         raise UsageError(msg)
     _check_near(near, near_share)
+    if start is not None and not isinstance(start, PlacementResult):
+        msg = f"start: expected a PlacementResult of an earlier place(), got {type(start).__name__}"
+        raise UsageError(msg)
     require_valid(estate, on_invalid=on_invalid)
     if several:
         from kitland.placement._zones import place_zones  # noqa: PLC0415
@@ -953,35 +1050,38 @@ def place(
                            options=options, progress=progress, alternatives=int(alternatives),
                            max_overlap=max_overlap)  # fmt: skip
     t0 = time.monotonic()
-    deadline = t0 + time_limit_s
+    clock = Clock.after(time_limit_s)
+    budget = Work.of(time_limit_s, options or SolveOptions(), clock)
+    deadline = clock.deadline
     cell_m = float(cell_m)
     _progress_cb(progress, "cells", deadline)
-    land, cells, prob = build_problem(estate, rules, cell_m=cell_m)
+    land, cells, prob, shape = _build(estate, rules, cell_m=cell_m)
     if near is not None:
         cover = shapely.area(shapely.intersection(cells.geoms, near)).astype(float)
         need = near_share * float(near.area)
         prob = replace(prob, sums=(*prob.sums, SumAtLeast("near", cover, need, unit="m²")))
     assert rules.zone is not None
     target_m2 = rules.zone.area_ha * 1e4
+    warm = _warm(start, estate, shape, cells, _bands(prob, target_m2)[0])
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
     placements: list[Placement] = []
     ranks: list[_Attempts] = []
     current = prob
     for rank in range(1, alternatives + 1):
-        # The best placement gets 60 % of the time when alternatives are asked for (its
-        # proof matters most); the others share what is left evenly.
+        # The best placement gets 60 % of the work when alternatives are asked for (its
+        # proof matters most); the others share what is left evenly. Shares are of the
+        # work left (counted, not timed), so the split does not depend on the load.
         left = alternatives - rank + 1
-        remaining = deadline - time.monotonic()
-        share = remaining * (0.6 if rank == 1 and left > 1 else 1.0 / left)
+        share = 0.6 if rank == 1 and left > 1 else 1.0 / left
         att = _best_at_rank(estate, rules, cells, land, current, rank=rank, target_m2=target_m2,
-                            deadline=time.monotonic() + share, progress=progress,
-                            options=options)  # fmt: skip
-        if att.placement is None and rank > 1 and att.timed_out and time.monotonic() < deadline:
-            # The ranks after this one would look for the same zones: give it all the time left.
+                            work=budget.part(share), progress=progress, options=options,
+                            warm=warm.get(rank))  # fmt: skip
+        if att.placement is None and rank > 1 and att.timed_out and not budget.done:
+            # The ranks after this one would look for the same zones: give it all the work left.
             att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
-                                target_m2=target_m2, deadline=deadline, progress=progress,
-                                options=options)  # fmt: skip
+                                target_m2=target_m2, work=budget.part(), progress=progress,
+                                options=options, warm=warm.get(rank))  # fmt: skip
         ranks.append(att)
         if att.placement is None:
             break
@@ -989,7 +1089,12 @@ def place(
         current = current.with_avoid(att.placement.cells, max_overlap)
     _progress_cb(progress, "done", deadline)
     result = _result(estate, rules, land, prob, cells, placements, ranks,
-                     alternatives=alternatives, t0=t0, deadline=deadline, time_limit_s=time_limit_s)  # fmt: skip
+                     alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s)  # fmt: skip
+    band = _bands(prob, target_m2)[0]
+    result = replace(result, previous=_reuse.Previous(shape, cells, band))
+    if start is not None:
+        facts = _start_facts(warm, start, shape, cells, band)
+        result.solver["start"] = result.report.extra["solver"]["start"] = facts
     if near is not None:
         overlap = [round(float(shapely.area(shapely.intersection(p.zone, near)) / near.area), 6)
                    for p in placements]  # fmt: skip
@@ -1016,7 +1121,7 @@ def _check_near(near: shapely.Geometry | None, share: float) -> None:
 def _result(
     estate: Estate, rules: Rules, land: CandidateLand, prob: Problem, cells: Cells,
     placements: list[Placement], ranks: list[_Attempts], *, alternatives: int, t0: float,
-    deadline: float, time_limit_s: float,
+    budget: Work, time_limit_s: float,
 ) -> PlacementResult:  # fmt: skip
     """The result of :func:`place`: statuses, solver facts and, when proven, the funnel."""
     first = ranks[0]
@@ -1030,7 +1135,9 @@ def _result(
         "name": _SOLVER_NAME, "status": status,
         "gap": round(placements[0].gap, 6) if placements and math.isfinite(placements[0].gap) else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
-        "time_limit_hit": any(a.timed_out for a in ranks), "cells": len(cells), "grid_m": cells.cell_m,
+        "time_limit_hit": any(a.timed_out for a in ranks),
+        "work_s": round(budget.spent, 3), "deterministic": not budget.clock.hit,
+        "cells": len(cells), "grid_m": cells.cell_m,
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
         "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
@@ -1059,8 +1166,9 @@ def _result(
 
         why = _infeasible_text(solver)
         extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
-        budget = max(2.0, min(30.0, deadline - time.monotonic()))
-        diagnosis = relaxations(prob, time_limit_s=budget) if len(prob) else []
+        rate = budget.left / max(budget.left + budget.spent, 1e-9)  # share of the work left
+        diag_s = max(2.0, min(30.0, rate * time_limit_s))
+        diagnosis = relaxations(prob, time_limit_s=diag_s) if len(prob) else []
         extra["diagnosis"] = diagnosis + _street_hints(estate, rules, diagnosis)
     else:
         why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "

@@ -18,10 +18,9 @@ import math
 import os
 import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -33,6 +32,7 @@ from scipy.sparse.csgraph import breadth_first_order
 from kitland._errors import InfeasibleError
 from kitland.placement._model import Problem, near_cells
 from kitland.placement._window import CUTS, IntObjective, Model, WindowResult
+from kitland.placement._work import Clock, Work
 
 __all__ = ["Beside", "CpsatWindows", "cp_model_of", "improve"]
 
@@ -149,23 +149,30 @@ class _Stop:
 
 
 def _run(
-    model: cp_model.CpModel, *, det_time_s: float, wall_s: float, seed: int,
+    model: cp_model.CpModel, *, det_time_s: float, clock: Clock, seed: int,
     stop: _Stop | None = None,
 ) -> tuple[cp_model.CpSolver, Any]:  # fmt: skip
     """Solve with one worker and a fixed seed in deterministic time, so a run repeats
-    (CP-SAT's deterministic parallel mode aborts in OR-Tools 9.15: google/or-tools#5025)."""
+    (CP-SAT's deterministic parallel mode aborts in OR-Tools 9.15: google/or-tools#5025);
+    ``clock`` stops it on the wall clock (recorded in the clock)."""
     solver = cp_model.CpSolver()
     if stop is not None:
         stop.solver = solver
         if stop.event.is_set():
             return solver, cp_model.UNKNOWN
     prm = solver.parameters
-    prm.max_time_in_seconds = max(0.01, wall_s)
+    prm.max_time_in_seconds = max(0.01, clock.left())
     prm.max_deterministic_time = max(0.05, det_time_s)
     prm.num_workers = 1
     prm.random_seed = seed
     prm.linearization_level = 2
-    return solver, solver.solve(model)
+    # Ctrl-C is Python's: CP-SAT's own SIGINT handler, run in a solve on a thread (the
+    # search beside HiGHS, a sweep's worker), aborts with std::bad_function_call.
+    prm.catch_sigint_signal = False
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID):
+        clock.out()  # stopped by the wall clock rather than by deterministic time?
+    return solver, status
 
 
 def _chosen(mod: Model, solver: cp_model.CpSolver, v: list[cp_model.IntVar]) -> NDArray[np.int64]:
@@ -175,17 +182,30 @@ def _chosen(mod: Model, solver: cp_model.CpSolver, v: list[cp_model.IntVar]) -> 
 @dataclass(frozen=True)
 class CpsatWindows:
     """The :class:`~._window.WindowSolver` of ``backend="cpsat"``: each window a CP-SAT model
-    with a flow; its time is CP-SAT deterministic time, bounded by ``deadline`` (monotonic)."""
+    with a flow; its work is CP-SAT deterministic time (one second per work second), the
+    wall clock ``clock`` its safety stop."""
 
     p: Problem
     squares: NDArray[np.int64]
     obj: IntObjective
-    deadline: float
+    clock: Clock = field(default_factory=Clock)
     seed: int = 0
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
-        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, time_s: float,
+        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
+        work: Work | None = None, time_s: float | None = None,
+    ) -> WindowResult:  # fmt: skip
+        """The window's best zone in at most ``work`` (or ``time_s``) deterministic seconds."""
+        if work is None:
+            work = Work(10.0 if time_s is None else time_s, self.clock)
+        res = self._solve(cells, block, incumbent=incumbent, start=start, det_s=work.left)
+        work.spend(res.work)
+        return res
+
+    def _solve(
+        self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
+        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, det_s: float,
     ) -> WindowResult:  # fmt: skip
         mod = Model.of(self.p, cells, self.squares, block=block)
         cut = None
@@ -193,26 +213,25 @@ class CpsatWindows:
             same = start is not None and np.array_equal(start, incumbent)
             cut = self.obj.value(self.p, incumbent) - (0 if same else 1)
         model, v = cp_model_of(mod, self.obj, roots=block, cut=cut, hint=start)
-        solver, st = _run(model, det_time_s=max(0.5, time_s), wall_s=self.deadline - time.monotonic(),
-                          seed=self.seed)  # fmt: skip
+        solver, st = _run(model, det_time_s=max(0.5, det_s), clock=self.clock, seed=self.seed)
+        spent = float(solver.deterministic_time)
         if st == cp_model.MODEL_INVALID:
             msg = f"placement solver: CP-SAT status {solver.status_name(st)}: {model.validate()}"
             raise InfeasibleError(msg)
         if st == cp_model.OPTIMAL:
             zone = _chosen(mod, solver, v)
-            return WindowResult(zone, "OPTIMAL", self.p.objective(zone))
+            return WindowResult(zone, "OPTIMAL", self.p.objective(zone), work=spent)
         if st == cp_model.FEASIBLE:
-            return WindowResult(
-                _chosen(mod, solver, v), "FEASIBLE", solver.best_objective_bound / self.obj.scale
-            )
+            return WindowResult(_chosen(mod, solver, v), "FEASIBLE",
+                                solver.best_objective_bound / self.obj.scale, work=spent)  # fmt: skip
         if st == cp_model.INFEASIBLE:
-            return WindowResult(None, "INFEASIBLE", math.inf)
-        return WindowResult(None, "UNKNOWN", -math.inf)
+            return WindowResult(None, "INFEASIBLE", math.inf, work=spent)
+        return WindowResult(None, "UNKNOWN", -math.inf, work=spent)
 
 
 def improve(
     p: Problem, best: NDArray[np.int64], keep: NDArray[np.bool_], squares: NDArray[np.int64],
-    obj: IntObjective, deadline: float, *, budget_s: float, seed: int, stop: _Stop | None = None,
+    obj: IntObjective, clock: Clock, *, budget_s: float, seed: int, stop: _Stop | None = None,
 ) -> NDArray[np.int64]:  # fmt: skip
     """Large-neighbourhood search: re-solve a band around the zone's edge, keep the rest.
 
@@ -220,12 +239,13 @@ def improve(
     stay out; CP-SAT solves the band exactly ("no worse than now", hinted with the
     zone). The band is widened when a round finds nothing better. Rounds are bounded in
     CP-SAT's deterministic time (``budget_s`` in all), so the same input takes the same
-    rounds; the wall clock only stops them on a machine far slower than planned.
+    rounds; the wall clock (``clock``) only stops them on a machine far slower than
+    planned, and records that it did.
     """
     c = p.cell_m
     radii = [1.2 * c, 2.2 * c * max(1, p.width_cells) / 2]
     level, det_left = 0, budget_s
-    while level < len(radii) and det_left > 0 and time.monotonic() < deadline - 0.05:
+    while level < len(radii) and det_left > 0 and not clock.out():
         if stop is not None and stop.event.is_set():
             break
         sel = np.zeros(len(p), dtype=bool)
@@ -244,8 +264,7 @@ def improve(
                                hint=best, fixed=fixed)  # fmt: skip
         det = min(det_left, 2.0 * (level + 1))
         det_left -= det
-        solver, st = _run(model, det_time_s=det, wall_s=deadline - time.monotonic(),
-                          seed=seed, stop=stop)  # fmt: skip
+        solver, st = _run(model, det_time_s=det, clock=clock, seed=seed, stop=stop)
         if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             chosen = _chosen(mod, solver, v)
             if obj.value(p, chosen) < cut:
@@ -262,15 +281,30 @@ class Beside:
     def __init__(self, search: Callable[[_Stop], NDArray[np.int64]]) -> None:
         self.stop = _Stop()
         self._pool = ThreadPoolExecutor(max_workers=1)
+        self._tid: int | None = None
 
         def run() -> NDArray[np.int64]:
+            self._tid = threading.get_native_id()
             _lower_thread_priority()
             return search(self.stop)
 
         self._future: Future[NDArray[np.int64]] = self._pool.submit(run)
 
+    def cancel(self) -> None:
+        """Stop the search early; it ends at its next check (see :meth:`result`)."""
+        self.stop()
+        self._wake()
+
+    def _wake(self) -> None:
+        """Give the search the ordinary priority back: on a machine kept busy by other
+        work an idle-priority thread never runs, so it would never reach its end."""
+        if self._tid is not None and sys.platform.startswith("linux"):
+            with contextlib.suppress(AttributeError, OSError):
+                os.sched_setscheduler(self._tid, os.SCHED_OTHER, os.sched_param(0))
+
     def result(self) -> NDArray[np.int64]:
-        """Wait for the search and return its zone."""
+        """Wait for the search (at the ordinary priority) and return its zone."""
+        self._wake()
         try:
             return self._future.result()
         finally:

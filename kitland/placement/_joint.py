@@ -46,6 +46,7 @@ from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
 from kitland.placement._solve import _candidates, solve
 from kitland.placement._window import AREA_MARGIN_M2, Model, squares_of
+from kitland.placement._work import Clock, Work
 
 __all__ = ["Between", "JointSolution", "sequential", "solve_joint"]
 
@@ -249,7 +250,7 @@ def _prune(z: _Zone, target: float, t_stop: float, opts: SolveOptions) -> _Zone:
     if time.monotonic() >= t_stop or z.mod.m < opts.probe_min_cells:
         return z
     w = _Window(z.p, z.mod.cells, z.squares, opts)
-    keep, _ = _probe(w, z.mod.cells, target, t_stop)
+    keep, _ = _probe(w, z.mod.cells, target, Work(math.inf, Clock(t_stop)))
     return replace(z, mod=Model.of(z.p, keep, z.squares))
 
 

@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
 import highspy
@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from kitland.placement._model import Problem, _adjacency, _components
 from kitland.placement._options import SolveOptions
 from kitland.placement._window import Model, WindowResult
+from kitland.placement._work import Clock, Work
 
 __all__ = ["HighsWindows"]
 
@@ -100,10 +101,13 @@ class HighsWindows:
     options: SolveOptions = field(default_factory=SolveOptions)
     seed: int = 0
     threads: int = 2
+    #: The wall-clock safety stop shared with the rest of the search.
+    clock: Clock = field(default_factory=Clock)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
-        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, time_s: float,
+        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
+        work: Work | None = None, time_s: float | None = None,
     ) -> WindowResult:  # fmt: skip
         """A large window is solved against a target ``U`` a little above its LP bound:
         the cells no zone cheaper than ``U`` can hold are found by LP probing and
@@ -111,7 +115,13 @@ class HighsWindows:
         found that way is the window's best, as every cheaper zone lies in the cells
         kept; if there is none, ``U`` is a proven bound and the target is raised, ending
         at the incumbent's cost. A zone of the dive (or ``start``) cheaper than the first
-        target makes its cost the only target."""
+        target makes its cost the only target.
+
+        ``work`` is the window's budget (charged with what the solve counts); without it,
+        ``time_s`` work seconds on this solver's clock. The result's ``work`` is what the
+        solve spent."""
+        if work is None:
+            work = Work(10.0 if time_s is None else time_s, self.clock)
         w = _Window(self.p, block, self.squares, self.options, self.threads)
         cutoff = None
         if incumbent is not None:  # HiGHS takes only a start below the cutoff
@@ -121,14 +131,15 @@ class HighsWindows:
             if start is not None and not same and self.p.objective(start) >= best - tol:
                 start = None
             cutoff = best + (tol if same else -tol)
-        return _solve(w, cells, cutoff, start, time.monotonic() + time_s, self.seed)
+        spent = work.spent
+        res = _solve(w, cells, cutoff, start, work, self.seed)
+        return replace(res, work=work.spent - spent)
 
 
 def _solve(
     w: _Window, cells: NDArray[np.int64], cutoff: float | None, start: NDArray[np.int64] | None,
-    t_end: float, seed: int,
+    work: Work, seed: int,
 ) -> WindowResult:  # fmt: skip
-    time_limit_s = t_end - time.monotonic()
     p, opts = w.p, w.opts
     top = math.inf if cutoff is None else float(cutoff)
     small = len(cells) < opts.probe_min_cells
@@ -137,14 +148,14 @@ def _solve(
     tried: list[tuple[float, int, int]] = []
     probe_max = -math.inf
     if not small:
-        targets, probe_max = _targets(w, cells, top, t_end)
+        targets, probe_max = _targets(w, cells, top, work)
         # A zone cheaper than the first target makes its own cost the only target left.
         want = min([top, *targets])
-        dive = (_dive(w, cells, want, seed, time.monotonic() + opts.dive_share * time_limit_s)
+        dive = (_dive(w, cells, want, seed, work.part(opts.dive_share))
                 if opts.dive_nodes > 0 else None)  # fmt: skip
-        log.debug("window of %d cells: targets %s, dive %s, %.1f s left", len(cells),
+        log.debug("window of %d cells: targets %s, dive %s, %.1f work s left", len(cells),
                   [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
-                  t_end - time.monotonic())  # fmt: skip
+                  work.left)  # fmt: skip
         if dive is not None:
             best, top = dive, _above(p.objective(dive))
             targets = [t for t in targets if t < top]
@@ -153,11 +164,11 @@ def _solve(
         last = not targets and target >= top
         keep, ones = cells, cells[:0]
         if target <= probe_max:
-            t_stop = time.monotonic() + opts.probe_share * (t_end - time.monotonic())
             # Cells every cheaper zone holds are worth finding only against a zone's own cost.
-            keep, ones = _probe(w, cells, target, t_stop, fix=last and best is not None)
-            log.debug("probing at %.2f kept %d of %d cells, fixed in %d; %.1f s left", target,
-                      len(keep), len(cells), len(ones), t_end - time.monotonic())  # fmt: skip
+            keep, ones = _probe(w, cells, target, work.part(opts.probe_share),
+                                fix=last and best is not None)  # fmt: skip
+            log.debug("probing at %.2f kept %d of %d cells, fixed in %d; %.1f work s left",
+                      target, len(keep), len(cells), len(ones), work.left)  # fmt: skip
         hint = best if last and best is not None and bool(np.isin(best, keep).all()) else None
         if hint is not None and not np.isin(ones, hint).all():
             hint = None
@@ -166,16 +177,12 @@ def _solve(
             share = 1.0 if last else opts.target_share
             mod = _build(w, keep)
             _fix_in(mod, ones)
-            res = _run(
-                mod, p, cutoff=target, start=hint, seed=seed,
-                t_end=time.monotonic() + share * (t_end - time.monotonic()),
-                cuts_per_piece=opts.cuts_per_piece,
-            )  # fmt: skip
+            res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share))
         else:
             res = WindowResult(None, "INFEASIBLE", target)
         rounds += res.rounds
-        log.debug("MILP against %.2f: %s, bound %.2f, %.1f s left", target, res.status, res.bound,
-                  t_end - time.monotonic())  # fmt: skip
+        log.debug("MILP against %.2f: %s, bound %.2f, %.1f work s left", target, res.status,
+                  res.bound, work.left)  # fmt: skip
         if res.status == "OPTIMAL":  # the best zone cheaper than the target, or the hint
             return WindowResult(res.cells, "OPTIMAL", res.bound, rounds, tried)
         if res.status == "INFEASIBLE":  # no zone cheaper than the target
@@ -189,19 +196,19 @@ def _solve(
         bound = max(bound, min(target, res.bound))
         if res.cells is not None and res.cells is not hint:
             best, top = res.cells, _above(p.objective(res.cells))
-        if last or time.monotonic() >= t_end - 0.05:
+        if last or work.done:
             status = "FEASIBLE" if best is not None else "UNKNOWN"
             return WindowResult(best, status, bound, rounds, tried)
         targets = []  # the time left goes to the cutoff itself
 
 
 def _targets(
-    w: _Window, cells: NDArray[np.int64], top: float, t_end: float
+    w: _Window, cells: NDArray[np.int64], top: float, work: Work
 ) -> tuple[list[float], float]:
     """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
     highest target worth probing for (beyond it probing drops too few cells to pay)."""
     m = _build(w, cells, perimeter=False, corners=False)
-    lp = _relaxation(m, t_end)
+    lp = _relaxation(m, work, w.opts)
     if lp is None:
         return [], -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
@@ -209,7 +216,7 @@ def _targets(
 
 
 def _dive(
-    w: _Window, cells: NDArray[np.int64], top: float, seed: int, t_end: float
+    w: _Window, cells: NDArray[np.int64], top: float, seed: int, work: Work
 ) -> NDArray[np.int64] | None:
     """A zone cheaper than ``top`` found near the LP optimum, or None.
 
@@ -221,7 +228,7 @@ def _dive(
     """
     p = w.p
     m = _build(w, cells)
-    if _relaxation(m, t_end) is None:
+    if _relaxation(m, work, w.opts) is None:
         return None
     x = np.asarray(m.h.getSolution().col_value)[: len(cells)]
     part = np.flatnonzero((x > 1e-6) & (x < 1.0 - 1e-6))
@@ -236,30 +243,48 @@ def _dive(
     sub = cells[(x > 1e-6) | near]
     mod = _build(w, sub)
     _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
-    mod.h.setOptionValue("mip_max_nodes", w.opts.dive_nodes)
-    res = _run(mod, p, cutoff=top, start=None, seed=seed, t_end=t_end,
-               cuts_per_piece=w.opts.cuts_per_piece)  # fmt: skip
+    res = _run(mod, p, w.opts, cutoff=top, start=None, seed=seed, work=work,
+               max_nodes=w.opts.dive_nodes)  # fmt: skip
     if res.cells is None or p.objective(res.cells) >= top:
         return None
     return res.cells
 
 
-def _relaxation(m: _Model, t_end: float = math.inf) -> float | None:
-    """Solve the LP relaxation of ``m`` in place (integrality dropped); its value, or
-    None (infeasible, or not solved by ``t_end``)."""
+def _relaxation(m: _Model, work: Work, opts: SolveOptions) -> float | None:
+    """Solve the LP relaxation of ``m`` in place (integrality dropped), charged to
+    ``work``; its value, or None (infeasible, or not solved within ``work``)."""
     h = m.h
     h.changeColsIntegrality(m.mod.ncol, np.arange(m.mod.ncol, dtype=np.int32),
                             np.full(m.mod.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
-    _time_limit(h, t_end)
-    h.run()
-    h.setOptionValue("time_limit", math.inf)
+    if work.done:
+        return None
+    iters = _lp(h, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
+    work.spend(iters / opts.lp_iters_per_s)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(h.getInfo().objective_function_value)
 
 
+def _count(x: float) -> int:
+    """A work allowance as a whole count for a HiGHS limit (an unlimited one: 2³¹ − 1)."""
+    return int(min(max(x, 0.0), 2**31 - 1))
+
+
+def _lp(h: highspy.Highs, max_iters: int, clock: Clock, run_iters: int) -> int:
+    """Run the LP in ``h`` for at most ``max_iters`` simplex iterations (at least one)
+    and until ``clock``'s deadline (a stop recorded in the clock); the iterations to
+    charge: those run plus ``run_iters`` for the run itself."""
+    h.setOptionValue("simplex_iteration_limit", max(1, int(max_iters)))
+    _time_limit(h, clock.deadline)
+    h.run()
+    h.setOptionValue("time_limit", math.inf)
+    if h.getModelStatus() == highspy.HighsModelStatus.kTimeLimit:
+        clock.hit = True
+    return max(0, int(h.getInfo().simplex_iteration_count)) + run_iters
+
+
 def _probe(
-    w: _Window, cells: NDArray[np.int64], target: float, t_stop: float, *, fix: bool = False
+    w: _Window, cells: NDArray[np.int64], target: float, work: Work, *, fix: bool = False
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The cells of ``cells`` that a zone cheaper than ``target`` may hold, and (with
     ``fix``) those it must hold.
@@ -270,15 +295,16 @@ def _probe(
     run on the relaxations without the corner rows, first also without the perimeter
     (cheap, most cells go there), then with it on the cells left; each cell found is
     fixed for the probes after it. With two threads the cells are shared between two
-    copies of the LP. Stops at ``t_stop``, keeping the cells not yet probed.
+    copies of the LP. Stops when ``work`` is spent, keeping the cells not yet probed.
     """
     bar = target + 1e-7 * max(1.0, abs(target))
     keep, ones = cells, cells[:0]
+    rate = w.opts.lp_iters_per_s
     for perimeter in (False, True):
-        if time.monotonic() >= t_stop:
+        if work.done:
             break
         copies = [_build(w, keep, perimeter=perimeter, corners=False)]
-        lp = _relaxation(copies[0], t_stop)
+        lp = _relaxation(copies[0], work, w.opts)
         if lp is None:
             infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
             return (keep[:0], ones) if infeasible else (keep, ones)
@@ -292,67 +318,78 @@ def _probe(
         hs = [copies[0].h]
         if w.threads > 1 and len(cand) > 1:
             copies.append(_build(w, keep, perimeter=perimeter, corners=False))
-            _relaxation(copies[1], t_stop)
+            _relaxation(copies[1], work, w.opts)
             hs.append(copies[1].h)
         for h in hs:
             h.setOptionValue("objective_bound", bar)
         gone = np.zeros(len(keep), dtype=bool)
-        gone[_probe_rounds(hs, cand, 1.0, bar, t_stop, w.opts.probe_round)] = True
-        if fix and perimeter and time.monotonic() < t_stop:
-            _time_limit(hs[0], t_stop)
-            hs[0].run()  # the LP with the cells gone left out
+        gone[_probe_rounds(hs, cand, 1.0, bar, work, w.opts)] = True
+        if fix and perimeter and not work.done:
+            # the LP with the cells gone left out
+            work.spend(_lp(hs[0], _count(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
             if _reaches(hs[0], bar):
                 return keep[:0], ones
             if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 x = np.asarray(hs[0].getSolution().col_value)[: len(keep)]
                 inside = np.flatnonzero((x > 1e-6) & ~gone)
-                ones = keep[_probe_rounds(hs, inside, 0.0, bar, t_stop, w.opts.probe_round)]
+                ones = keep[_probe_rounds(hs, inside, 0.0, bar, work, w.opts)]
         keep = keep[~gone]
     return keep, ones
 
 
 def _probe_rounds(
-    hs: list[highspy.Highs], cand: NDArray[np.int64], force: float, bar: float, t_stop: float,
-    size: int,
+    hs: list[highspy.Highs], cand: NDArray[np.int64], force: float, bar: float, work: Work,
+    opts: SolveOptions,
 ) -> list[int]:  # fmt: skip
     """The columns of ``cand`` whose LP with the column at ``force`` reaches ``bar``, each
-    fixed to ``1 - force`` in every copy of ``hs``. Rounds of ``size`` columns are
-    shared between the copies; after each round every copy learns every column found,
-    so the result does not depend on thread timing."""
+    fixed to ``1 - force`` in every copy of ``hs``. Rounds of ``probe_round`` columns are
+    shared between the copies, each copy with an equal share of the simplex iterations
+    left; after each round every copy learns every column found and the iterations are
+    charged to ``work``, so the result does not depend on thread timing."""
     found: list[int] = []
+    size, rate, clock = opts.probe_round, opts.lp_iters_per_s, work.clock
     with ThreadPoolExecutor(max_workers=len(hs)) as pool:
         for r0 in range(0, len(cand), size):
+            if work.done:
+                break
             chunk = cand[r0 : r0 + size].tolist()
+            iters = _count(work.left * rate / len(hs))
             parts = list(pool.map(_probe_each, hs, [chunk[k :: len(hs)] for k in range(len(hs))],
-                                  [force] * len(hs), [bar] * len(hs), [t_stop] * len(hs)))  # fmt: skip
-            for k, part in enumerate(parts):
+                                  [force] * len(hs), [bar] * len(hs), [iters] * len(hs),
+                                  [clock] * len(hs), [opts.lp_run_iters] * len(hs)))  # fmt: skip
+            for k, (part, _) in enumerate(parts):
                 found += part
                 for other in (o for j, o in enumerate(hs) if j != k):
                     for i in part:
                         other.changeColBounds(i, 1.0 - force, 1.0 - force)
-            if time.monotonic() >= t_stop:
-                break
+            work.spend(sum(used for _, used in parts) / rate)
     return found
 
 
 def _probe_each(
-    h: highspy.Highs, cand: list[int], force: float, bar: float, t_stop: float
-) -> list[int]:
+    h: highspy.Highs,
+    cand: list[int],
+    force: float,
+    bar: float,
+    max_iters: int,
+    clock: Clock,
+    run_iters: int,
+) -> tuple[list[int], int]:
     """The columns of ``cand`` whose LP with the column at ``force`` reaches ``bar`` (or is
-    infeasible), each fixed to ``1 - force`` in ``h`` for the probes after it."""
-    out = []
+    infeasible), each fixed to ``1 - force`` in ``h`` for the probes after it, and the
+    simplex iterations run (at most about ``max_iters``; a probe cut short keeps its cell)."""
+    out, used = [], 0
     for i in cand:
-        if time.monotonic() >= t_stop:
+        if used >= max_iters or clock.out():
             break
         h.changeColBounds(i, force, force)
-        _time_limit(h, t_stop)
-        h.run()
+        used += _lp(h, max_iters - used, clock, run_iters)
         if _reaches(h, bar):
             h.changeColBounds(i, 1.0 - force, 1.0 - force)
             out.append(i)
         else:
             h.changeColBounds(i, 0.0, 1.0)
-    return out
+    return out, used
 
 
 def _time_limit(h: highspy.Highs, t_end: float) -> None:
@@ -386,14 +423,18 @@ def _reaches(h: highspy.Highs, bar: float) -> bool:
 
 
 def _run(
-    model: _Model, p: Problem, *, cutoff: float | None, start: NDArray[np.int64] | None,
-    t_end: float, seed: int, cuts_per_piece: int,
+    model: _Model, p: Problem, opts: SolveOptions, *, cutoff: float | None,
+    start: NDArray[np.int64] | None, work: Work, seed: int, max_nodes: int | None = None,
 ) -> WindowResult:  # fmt: skip
-    """Solve the MILP, adding separator and neck rows while the zone falls apart."""
+    """Solve the MILP, adding separator and neck rows while the zone falls apart.
+
+    Each run is limited by ``work`` deterministically (:func:`lazy_solve`) and charged
+    its simplex iterations; ``max_nodes`` caps its nodes further."""
     mod = model.mod
     _settings(model.h, seed=seed, cutoff=cutoff)
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
-    lz = lazy_solve(model.h, [(0, mod)], start=v0, t_end=t_end, cuts_per_piece=cuts_per_piece)
+    lz = lazy_solve(model.h, [(0, mod)], start=v0, cuts_per_piece=opts.cuts_per_piece, work=work,
+                    opts=opts, max_nodes=max_nodes)  # fmt: skip
     if lz.status == "INFEASIBLE":  # nothing cheaper than the cutoff: the start stands
         if start is None:
             return WindowResult(None, "INFEASIBLE", lz.bound, lz.rounds)
@@ -434,18 +475,27 @@ class Lazy(NamedTuple):
 
 def lazy_solve(
     h: highspy.Highs, blocks: Sequence[tuple[int, Model]], *, start: NDArray[np.float64] | None,
-    t_end: float, cuts_per_piece: int,
+    cuts_per_piece: int, t_end: float = math.inf, work: Work | None = None,
+    opts: SolveOptions | None = None, max_nodes: int | None = None,
 ) -> Lazy:  # fmt: skip
     """Solve the MILP in ``h`` whose columns hold each block's model from its offset,
     adding each block's separator and neck rows while its cells fall apart.
 
     A MILP of one zone has one block at offset 0; the joint model of several zones
     (:mod:`._joint`) has one per zone. ``start`` (every column's value) is offered to
-    HiGHS before each run.
+    HiGHS before each run. Each run is limited by ``work`` (by default unlimited, with
+    the wall clock stopping at ``t_end``) through counts, so it repeats whatever the
+    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further), and
+    it is charged its simplex iterations.
     """
+    opts = opts or SolveOptions()
+    work = work if work is not None else Work(math.inf, Clock(t_end))
     ncol = h.getNumCol()
     nbrs = [_adjacency(mod.m, mod.edges) for _, mod in blocks]
     rounds, bound = 0, -math.inf
+    roots = _mip_limits(h)
+    # a MILP of fewer cells runs more nodes and rounds per second
+    size = min(10.0, 1000.0 / max(sum(mod.m for _, mod in blocks), 1))
     while True:
         rounds += 1
         if start is not None:
@@ -453,13 +503,19 @@ def lazy_solve(
             sol.col_value = list(start)
             sol.value_valid = True
             h.setSolution(sol)
-        left = t_end - time.monotonic()
-        if left <= 0.05:
+        if work.done or work.clock.left() <= 0.05:
             return Lazy("UNKNOWN", None, bound, rounds)
-        h.setOptionValue("time_limit", float(left))  # a MIP run has a clock of its own
+        nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
+        h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
+        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0)
+        h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
+        iters = max(0, int(info.simplex_iteration_count)) + opts.lp_run_iters
+        work.spend(iters / opts.lp_iters_per_s)
+        if ms == highspy.HighsModelStatus.kTimeLimit:
+            work.clock.hit = True
         if math.isfinite(info.mip_dual_bound):
             bound = max(bound, float(info.mip_dual_bound))
         if ms == highspy.HighsModelStatus.kInfeasible:
@@ -496,6 +552,27 @@ def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
     k = a.shape[0]
     moved = sp.csr_array((a.data, (a.row, a.col + off)), shape=(k, ncol))
     return moved, np.full(k, lo), np.full(k, hi)
+
+
+def _mip_limits(h: highspy.Highs) -> dict[str, int]:
+    """Stop each MILP run of ``h`` after ``allowed`` calls back at its root node (between
+    cut rounds and heuristics), deterministically: HiGHS has no work limit of its own and
+    its node limit does not bound the root. Set ``allowed`` and ``seen = 0`` in the
+    returned dict before each run."""
+    root = {"allowed": 1, "seen": 0}
+
+    cb = highspy.cb
+
+    def on_interrupt(_kind: cb.HighsCallbackType, _msg: str, out: cb.HighsCallbackOutput,
+                     into: cb.HighsCallbackInput, _data: object) -> None:  # fmt: skip
+        if out.mip_node_count == 0:
+            root["seen"] += 1
+            if root["seen"] > root["allowed"]:
+                into.user_interrupt = True
+
+    h.setCallback(on_interrupt, None)
+    h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
+    return root
 
 
 def _separators(

@@ -43,6 +43,20 @@ class SolveOptions:
     search_share, search_max_s
         Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
         time limit, at most this many seconds (CP-SAT deterministic time).
+    work_rate
+        Work seconds (:mod:`._work`) the search may spend per second of the time limit.
+        The budget is fixed up front from the limit, so the result does not depend on
+        the machine's load; the wall clock stops the search only at the limit itself.
+    lp_iters_per_s, lp_run_iters
+        HiGHS simplex iterations charged as one work second; each LP or MILP run also
+        counts ``lp_run_iters`` iterations (what setting a run up costs).
+    mip_nodes_per_s
+        Branch-and-bound nodes a HiGHS MILP of 1,000 cells may explore per work second
+        of its share (smaller MILPs proportionally more, up to ten times).
+    root_rounds_per_s
+        Rounds of a HiGHS MILP's root node (its calls back between cut rounds and
+        heuristics) per work second of its share, for 1,000 cells (smaller MILPs
+        proportionally more, up to ten times); the root stops after them.
     joint_start_share
         Several zones: share of the time limit for the warm start (half for each zone
         alone, which also bounds the joint score; half for placing them one by one).
@@ -71,6 +85,11 @@ class SolveOptions:
     greedy_windows: int = 20
     search_share: float = 0.15
     search_max_s: float = 10.0
+    work_rate: float = 0.5
+    lp_iters_per_s: float = 8_000.0
+    lp_run_iters: int = 20
+    mip_nodes_per_s: float = 100.0
+    root_rounds_per_s: float = 2.0
     joint_start_share: float = 0.5
     joint_probe_share: float = 0.3
     joint_diagnose_s: float = 30.0

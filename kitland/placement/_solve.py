@@ -31,7 +31,14 @@ from kitland.placement._milp import HighsWindows
 from kitland.placement._model import Problem, _adjacency, _components, near_cells
 from kitland.placement._options import SolveOptions
 from kitland.placement._starts import greedy, rectangles, window_start
-from kitland.placement._window import AREA_MARGIN_M2, IntObjective, WindowSolver, squares_of
+from kitland.placement._window import (
+    AREA_MARGIN_M2,
+    IntObjective,
+    WindowSolver,
+    feasible,
+    squares_of,
+)
+from kitland.placement._work import Work
 
 __all__ = ["Solution", "solve"]
 
@@ -46,7 +53,9 @@ class Solution:
     score ``objective``, the proven lower ``bound`` on any feasible zone's score,
     ``status`` (``OPTIMAL``; ``FEASIBLE``: time ran out, ``gap`` > 0; ``INFEASIBLE``:
     proven that no zone satisfies the model; ``UNKNOWN``: time ran out before any zone),
-    ``gap`` ``(objective − bound) / |objective|``, wall time ``time_s`` and counters."""
+    ``gap`` ``(objective − bound) / |objective|``, wall time ``time_s``, counters, the
+    work seconds spent (:mod:`._work`) and whether the result is ``deterministic`` (False
+    when the wall clock, not the work budget, stopped a search)."""
 
     cells: NDArray[np.int64] | None
     objective: float
@@ -55,6 +64,8 @@ class Solution:
     gap: float
     time_s: float
     stats: dict[str, int] = field(default_factory=dict)
+    work_s: float = 0.0
+    deterministic: bool = True
 
     @property
     def found(self) -> bool:
@@ -65,6 +76,8 @@ class Solution:
 def solve(
     problem: Problem, *, time_limit_s: float = 60.0, seed: int = 0, backend: str = "highs",
     on_progress: Callable[[float, float], None] | None = None, options: SolveOptions | None = None,
+    work: Work | None = None,
+    start: NDArray[np.int64] | None = None, floor: float = -math.inf,
 ) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -73,12 +86,15 @@ def solve(
     problem
         The arrays of :mod:`kitland.placement._model`.
     time_limit_s
-        Wall-clock limit over all windows; on expiry the best zone found is returned
-        with status ``FEASIBLE`` and its gap.
+        Time limit: turned into a budget of work seconds (:meth:`._work.Work.of`, used
+        when ``work`` is None), with the wall clock stopping the search at the limit
+        itself. When the budget is spent the best zone found is returned with status
+        ``FEASIBLE`` and its gap.
     seed
-        Random seed of HiGHS and CP-SAT. CP-SAT runs one worker in deterministic time and
-        HiGHS's window runs repeat with the seed, so the same input gives the same zone
-        whenever the solve ends before the wall-clock limit.
+        Random seed of HiGHS and CP-SAT. Every solver call is limited by counted work
+        (simplex iterations, nodes, root rounds, CP-SAT deterministic time), so the same
+        input and options give the same zone unless the wall clock stopped a search
+        (then ``deterministic`` is False).
     backend
         ``"highs"``: each window a HiGHS MILP (:class:`~._milp.HighsWindows`) while
         CP-SAT's neighbourhood search runs beside; ``"cpsat"``: each window a CP-SAT
@@ -88,6 +104,16 @@ def solve(
         once the warm starts have a zone and after each window is solved.
     options
         How the search spends its time (:class:`._options.SolveOptions`; defaults when None).
+    work
+        The budget to spend (and charge), e.g. a part of a caller's; its clock is the
+        wall-clock stop.
+    start
+        A zone to start from (a previous optimum); taken as the first incumbent when it
+        satisfies ``problem``, ignored otherwise.
+    floor
+        A proven lower bound on the score of every zone of ``problem`` that matters (from
+        an earlier solve of a looser problem); window bounds are raised to it, so a
+        ``start`` that reaches it is proven optimal without solving a window.
 
     Raises
     ------
@@ -112,43 +138,55 @@ def solve(
         msg = f"backend={backend!r}: expected 'highs' or 'cpsat'"
         raise ValueError(msg)
     opts, p, t0 = options or SolveOptions(), problem, time.monotonic()
-    deadline = t0 + time_limit_s
+    work = work if work is not None else Work.of(time_limit_s, opts)
+    clock, spent0 = work.clock, work.spent
     stats = {"cells": len(p), "windows": 0, "solved": 0, "pruned": 0, "infeasible": 0}
     adj = _adjacency(len(p), p.edges)
     squares = squares_of(p)
     keep = _candidates(p, squares)
     wins = _windows(p, keep) if keep.any() else []
     stats["windows"] = len(wins)
-    bounds = [_window_bound(p, win, block) for win, block in wins]
+    bounds = [max(_window_bound(p, win, block), floor) for win, block in wins]
     inc = _Incumbent(p, IntObjective.of(p))
+    if start is not None and feasible(p, start, squares):
+        inc.offer(np.unique(start))
+    if inc.cells is not None and all(inc.beats(b) for b in bounds):  # the start is proven
+        stats["pruned"] = len(wins)
+        return inc.solution([], time.monotonic() - t0, stats)
     _warm_starts(p, wins, bounds, keep, squares, adj, inc, opts)
-    lns: dict[str, Any] = {"budget_s": min(opts.search_share * time_limit_s, opts.search_max_s),
-                           "seed": seed}  # fmt: skip
+    # The search's CP-SAT deterministic seconds: a share of the budget, fixed up front.
+    lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
+    lns: dict[str, Any] = {"budget_s": lns_s, "seed": seed}
     solver: WindowSolver
     beside = None
     if backend == "cpsat":
-        solver = CpsatWindows(p, squares, inc.obj, deadline, seed)
+        solver = CpsatWindows(p, squares, inc.obj, clock, seed)
         if inc.cells is not None:
-            inc.offer(improve(p, inc.cells, keep, squares, inc.obj, deadline, **lns))
+            inc.offer(improve(p, inc.cells, keep, squares, inc.obj, clock, **lns))
+            work.spend(lns_s)
     else:
-        solver = HighsWindows(p, squares, opts, seed)
+        solver = HighsWindows(p, squares, opts, seed, clock=clock)
         if inc.cells is not None:
             first = inc.cells
-            beside = Beside(lambda stop: improve(p, first, keep, squares, inc.obj, deadline,
+            beside = Beside(lambda stop: improve(p, first, keep, squares, inc.obj, clock,
                                                  **lns, stop=stop))  # fmt: skip
     try:
         if on_progress is not None and inc.cells is not None:  # the warm start's score
             on_progress(inc.score, min(inc.score, *bounds))
-        open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, deadline, stats, on_progress)
+        open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress)
     except BaseException:
         if beside is not None:  # an error (or Ctrl-C) must not leave the search running on
-            beside.stop()
+            beside.cancel()
         raise
     if beside is not None:
-        if not open_lb:  # every window proven: nothing strictly better can be found
-            beside.stop()
-        inc.offer(beside.result())
-    return inc.solution(open_lb, time.monotonic() - t0, stats)
+        if open_lb:  # the search ran its whole deterministic budget
+            inc.offer(beside.result())
+        else:  # every window proven: nothing strictly better exists; where the stopped
+            beside.cancel()  # search got to depends on timing, so its zone is not taken
+            beside.result()
+    sol = inc.solution(open_lb, time.monotonic() - t0, stats)
+    sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
+    return sol
 
 
 @dataclass
@@ -251,15 +289,16 @@ def _warm_starts(
 
 def _passes(
     p: Problem, wins: list[_Win], bounds: list[float], solver: WindowSolver, inc: _Incumbent,
-    adj: list[list[int]], squares: NDArray[np.int64], deadline: float, stats: dict[str, int],
+    adj: list[list[int]], squares: NDArray[np.int64], work: Work, stats: dict[str, int],
     on_progress: Callable[[float, float], None] | None,
 ) -> list[float]:  # fmt: skip
     """Solve the windows best bound first, in two passes; the bounds of those left open.
 
-    Pass 1 gives every window a share of the time (half of what is left, at most), so a
-    good zone anywhere becomes the incumbent early; pass 2 spends what is left on the
-    windows still open, proving or improving. Windows whose bound cannot beat the
-    incumbent are skipped in both passes.
+    Pass 1 gives every window a share of the work left (half, at most), so a good zone
+    anywhere becomes the incumbent early; pass 2 spends what is left on the windows
+    still open, proving or improving. Windows whose bound cannot beat the incumbent are
+    skipped in both passes. Shares are of the work left, which only counted work has
+    spent, so they do not depend on the machine's load.
     """
     lb = {
         int(w): bounds[w]
@@ -270,11 +309,10 @@ def _passes(
     for pass_no in (1, 2):
         still: list[int] = []
         for k, w in enumerate(pending):
-            remaining = deadline - time.monotonic()
             if inc.beats(lb[w]):
                 stats["pruned"] += 1
                 continue
-            if remaining <= 0.05:
+            if work.done:
                 still.append(w)
                 continue
             win = wins[w][0]
@@ -286,17 +324,17 @@ def _passes(
             start = inc.cells if inc.cells is not None and win[inc.cells].all() else \
                 window_start(p, win, wins[w][1], adj, squares)  # fmt: skip
             left = max(1, sum(not inc.beats(lb[v]) for v in pending[k:]))
+            share = 1.0 / (min(left, 2) if pass_no == 1 else left)
             res = solver.solve(np.flatnonzero(win), np.flatnonzero(win & wins[w][1]),
-                               incumbent=inc.cells, start=start,
-                               time_s=remaining / (min(left, 2) if pass_no == 1 else left))  # fmt: skip
+                               incumbent=inc.cells, start=start, work=work.part(share))  # fmt: skip
             stats["solved"] += 1
             stats["infeasible"] += res.status == "INFEASIBLE"
             inc.offer(res.cells)
             if res.status in ("FEASIBLE", "UNKNOWN"):
                 lb[w] = max(lb[w], res.bound)
                 still.append(w)
-            log.debug("pass %d window %d: %s, %d cells, %d rounds", pass_no, w, res.status,
-                      int(win.sum()), res.rounds)  # fmt: skip
+            log.debug("pass %d window %d: %s, %d cells, %d rounds, %.2f work s", pass_no, w,
+                      res.status, int(win.sum()), res.rounds, res.work)  # fmt: skip
             if on_progress is not None:
                 on_progress(
                     inc.score, min([inc.score, *(lb[v] for v in (*still, *pending[k + 1 :]))])

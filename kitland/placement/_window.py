@@ -35,6 +35,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from kitland.placement._model import Problem, _components
+from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "feasible",
@@ -55,27 +56,30 @@ class WindowResult:
     incumbent when ``cells`` is None), FEASIBLE or UNKNOWN (time ran out) or INFEASIBLE
     (none cheaper than the incumbent); ``bound`` on every zone of the window cheaper than
     the incumbent; MILP ``rounds``; per MILP against a target ``(target, cells kept,
-    cells fixed in)`` (HiGHS)."""
+    cells fixed in)`` (HiGHS); the work seconds spent (:mod:`._work`)."""
 
     cells: NDArray[np.int64] | None
     status: str
     bound: float
     rounds: int = 0
     targets: list[tuple[float, int, int]] = field(default_factory=list)
+    work: float = 0.0
 
 
 class WindowSolver(Protocol):
     """One window's search: the best zone among ``cells`` holding a cell of ``block``.
 
     ``incumbent`` is the best zone so far (only cheaper zones are wanted), ``start`` a
-    zone to start from (the incumbent, or one of the window's own), ``time_s`` the
-    window's share of the time. Implemented by :class:`~._milp.HighsWindows` and
-    :class:`~._cpsat.CpsatWindows`.
+    zone to start from (the incumbent, or one of the window's own), ``work`` the
+    window's share of the budget (:class:`~._work.Work`, charged with what the solve
+    counts; or ``time_s`` work seconds). Implemented by :class:`~._milp.HighsWindows`
+    and :class:`~._cpsat.CpsatWindows`.
     """
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
-        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, time_s: float,
+        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
+        work: Work | None = None, time_s: float | None = None,
     ) -> WindowResult: ...  # fmt: skip
 
 

@@ -1,0 +1,108 @@
+"""A what-if in a second (issue 19 §2): ``place(start=previous)`` against a cold ``place``.
+
+Run: ``.venv/bin/python benchmarks/bench_whatif.py [--cell-m 25] [--time-limit 60]``.
+
+On the bundled estate and rules, one placement is made first (the "previous" result,
+untimed). Then for each of ten threshold changes (river setback, ``min_shared_m``, gate
+distance, frontage, compactness, the area band) the new rules are placed twice in this
+process, one after the other:
+
+- **cold**: the cell cache emptied, no ``start``: what ``place`` costs today;
+- **warm**: the cache as the previous run left it (its cells re-cut, untimed) and
+  ``start=previous``.
+
+Both get the same time limit. The figures are wall-clock medians over the ten changes,
+with the load average before and after (the machine is shared); whether each warm
+answer has the cold one's status and score (to 1e-9) is checked and printed. The
+figures go to benchmarks/README.md by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import statistics
+import time
+from typing import Any
+
+#: (label, rule name or "area", the change); the bundled rules' names.
+CHANGES: list[tuple[str, str, dict[str, float]]] = [
+    ("river setback 50 → 75 m", "sempadan sungai", {"min_m": 75.0}),
+    ("river setback 50 → 40 m", "sempadan sungai", {"min_m": 40.0}),
+    ("industry shared 100 → 150 m", "bersebelahan dengan industri", {"min_shared_m": 150.0}),
+    ("industry shared 100 → 60 m", "bersebelahan dengan industri", {"min_shared_m": 60.0}),
+    ("gate distance 2500 → 2000 m", "dekat gerbang kawasan", {"max_m": 2000.0}),
+    ("gate distance 2500 → 3000 m", "dekat gerbang kawasan", {"max_m": 3000.0}),
+    ("frontage 150 → 200 m", "muka jalan", {"min_m": 200.0}),
+    ("compactness 0.50 → 0.55", "bentuk kompak", {"min": 0.55}),
+    ("area tolerance 0.5 → 0.25 ha", "area", {"tolerance_ha": 0.25}),
+    ("area 20 → 22 ha", "area", {"area_ha": 22.0}),
+]
+
+
+def _timed(fn: Any) -> tuple[Any, float]:
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def _row(label: str, cold: Any, t_cold: float, warm: Any, t_warm: float) -> dict[str, Any]:
+    def score(r: Any) -> float | None:
+        return r.alternatives[0].grid_score if r.found else None
+
+    same = cold.status == warm.status and (
+        not cold.found or math.isclose(score(cold), score(warm), rel_tol=1e-9, abs_tol=1e-9)
+    )
+    return {"change": label, "cold_s": round(t_cold, 2), "cold": cold.status,
+            "warm_s": round(t_warm, 2), "warm": warm.status,
+            "tightened": warm.solver["start"]["tightened"], "score": score(warm),
+            "same_answer": same}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cell-m", type=float, default=25.0)
+    ap.add_argument("--time-limit", type=float, default=60.0)
+    ap.add_argument("--previous-time-limit", type=float, default=None,
+                    help="limit of the first placement (default: --time-limit)")  # fmt: skip
+    args = ap.parse_args()
+    import kitland  # noqa: PLC0415
+    from kitland.placement import _reuse, build_problem  # noqa: PLC0415
+
+    est, rules = kitland.load_estate(), kitland.load_rules()
+    load_before = os.getloadavg()
+    kw = {"cell_m": args.cell_m, "time_limit_s": args.time_limit}
+    first = args.previous_time_limit or args.time_limit
+    previous, t_prev = _timed(lambda: kitland.place(est, rules, cell_m=args.cell_m,
+                                                    time_limit_s=first))  # fmt: skip
+    print(f"previous: {previous.status} in {t_prev:.1f} s", flush=True)
+    rows = []
+    for label, name, change in CHANGES:
+        new = rules.replace(name, **change)
+        _reuse.clear_cache()
+        cold, t_cold = _timed(lambda new=new: kitland.place(est, new, **kw))
+        _reuse.clear_cache()
+        build_problem(est, rules, cell_m=args.cell_m)  # the cache as the previous run left it
+        warm, t_warm = _timed(lambda new=new: kitland.place(est, new, start=previous, **kw))
+        rows.append(_row(label, cold, t_cold, warm, t_warm))
+        print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+    load_after = os.getloadavg()
+    cold_med = statistics.median(r["cold_s"] for r in rows)
+    warm_med = statistics.median(r["warm_s"] for r in rows)
+    proven = sum(r["warm"] == "OPTIMAL" for r in rows)
+    print(json.dumps({
+        "cell_m": args.cell_m, "time_limit_s": args.time_limit, "previous": previous.status,
+        "cold_median_s": round(cold_med, 2), "warm_median_s": round(warm_med, 2),
+        "ratio": round(cold_med / warm_med, 1) if warm_med > 0 else None,
+        "warm_proven": f"{proven} of {len(rows)}",
+        "warm_within_1s": sum(r["warm_s"] <= 1.0 and r["warm"] == "OPTIMAL" for r in rows),
+        "same_answers": sum(r["same_answer"] for r in rows),
+        "load_before": [round(x, 2) for x in load_before],
+        "load_after": [round(x, 2) for x in load_after],
+    }))  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

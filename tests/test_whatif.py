@@ -1,0 +1,243 @@
+"""A what-if in a second (issue 19 §2): ``place(start=previous)`` and the cell cache.
+
+Small grid estates at 50 m cells that HiGHS proves optimal in a second or two cold,
+under a limit they never reach: every answer compared here is a proven optimum, and a
+warm answer must be the cold one (same score to 1e-9, proven).
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import grid_layers, write_layers
+from shapely import LineString, Point
+
+import kitland
+from kitland.placement import _reuse
+from kitland.rules import load_rules
+
+RULES = """
+[zone]
+area_ha = 4.0
+tolerance_ha = 0.25
+
+[[rules]]
+name = "industry"
+kind = "adjacent"
+to = { land_use = ["industrial"] }
+min_shared_m = 100
+
+[[rules]]
+name = "frontage"
+kind = "frontage"
+road_class = ["collector"]
+min_m = 100
+
+[[rules]]
+name = "gate"
+kind = "network_distance"
+from = { layer = "gates", kind = ["estate_gate"] }
+max_m = 900
+
+[[rules]]
+name = "river"
+kind = "setback"
+from = { layer = "water", kind = ["river"] }
+min_m = 30
+
+[[rules]]
+kind = "contiguous"
+
+[[rules]]
+kind = "compactness"
+min = 0.5
+
+[[prefer]]
+kind = "near"
+to = { layer = "settlements", name = ["Desa"] }
+"""
+LIMIT_S = 120.0
+
+
+def _layers(industry_col: int = 0) -> dict[str, Any]:
+    row = ["A"] * 8
+    row[industry_col] = "I"
+    rows = ["".join(row)] * 4 + ["GGGGGGGG"]
+    return grid_layers(
+        rows,
+        roads=[(LineString([(-50, 89), (850, 89)]), {"road_id": "c", "road_class": "collector"})],
+        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
+        water=[(LineString([(600, 500), (600, 100)]), {"water_id": "r", "kind": "river"})],
+        settlements=[(Point(450, 520), {"name": "Desa"})],
+    )
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("whatif")
+    path = write_layers(_layers(), root / "estate.gpkg")
+    (root / "rules.toml").write_text(RULES)
+    est, rules = kitland.load_estate(path), load_rules(root / "rules.toml")
+    first = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
+    assert first.status == "OPTIMAL"
+    return {"estate": est, "rules": rules, "first": first, "root": root}
+
+
+def _cold(est: kitland.Estate, rules: kitland.Rules) -> kitland.PlacementResult:
+    _reuse.clear_cache()
+    return kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
+
+
+@pytest.mark.parametrize(
+    ("rule", "change", "tightened", "relaxed"),
+    [
+        ("industry", {"min_shared_m": 150.0}, True, False),  # the old zone may still pass
+        ("industry", {"min_shared_m": 80.0}, False, True),  # the old bound says nothing
+        ("gate", {"max_m": 700.0}, True, False),
+        ("frontage", {"min_m": 300.0}, True, False),
+        ("river", {"min_m": 80.0}, False, False),  # other cells: the old zone mapped onto them
+        ("area", {"area_ha": 3.0}, False, False),  # other costs (the nominal area divides them)
+    ],
+)
+def test_a_warm_start_gives_the_cold_proven_optimum(
+    base: dict[str, Any], rule: str, change: dict[str, float], tightened: bool, relaxed: bool
+) -> None:
+    rules = base["rules"].replace(rule, **change)
+    cold = _cold(base["estate"], rules)
+    warm = kitland.place(base["estate"], rules, cell_m=50, time_limit_s=LIMIT_S,
+                         start=base["first"])  # fmt: skip
+    assert cold.status == warm.status
+    assert warm.solver["start"]["tightened"] is tightened
+    if cold.found:
+        assert warm.status == "OPTIMAL"
+        assert math.isclose(warm.alternatives[0].grid_score, cold.alternatives[0].grid_score,
+                            rel_tol=1e-9, abs_tol=1e-9)  # fmt: skip
+        assert warm.alternatives[0].report.passed
+    assert warm.solver["start"]["relaxed"] is relaxed
+    if relaxed:  # the old zone still passes: the new optimum is no worse
+        old_score = base["first"].alternatives[0].grid_score
+        assert warm.solver["start"]["ceiling"] == pytest.approx(old_score, rel=1e-9)
+        assert cold.alternatives[0].grid_score <= old_score + 1e-9 * abs(old_score)
+    if tightened:  # the old proof: no zone passing the tighter rules scores below it
+        old = base["first"].alternatives[0]
+        assert warm.solver["start"]["floor"] == pytest.approx(old.bound, rel=1e-9)
+        if cold.found:
+            assert cold.alternatives[0].grid_score >= old.bound - 1e-9 * abs(old.bound)
+
+
+def test_a_tightened_rule_the_old_optimum_still_passes_is_proven_at_once(
+    base: dict[str, Any],
+) -> None:
+    """The old zone shares ``v`` m with industry: asking for ``v`` m keeps it, so it is the
+    optimum again (the old proof covers every zone the tighter rule admits)."""
+    old = base["first"].alternatives[0]
+    shared = float(old.report["industry"].value)
+    rules = base["rules"].replace("industry", min_shared_m=math.floor(shared))
+    warm = kitland.place(base["estate"], rules, cell_m=50, time_limit_s=LIMIT_S,
+                         start=base["first"])  # fmt: skip
+    assert warm.status == "OPTIMAL"
+    assert sorted(warm.alternatives[0].cells.tolist()) == sorted(old.cells.tolist())
+    assert warm.alternatives[0].grid_score == pytest.approx(old.grid_score, rel=1e-12)
+    cold = _cold(base["estate"], rules)
+    assert cold.alternatives[0].grid_score == pytest.approx(old.grid_score, rel=1e-9)
+
+
+def test_the_cache_hits_on_a_threshold_and_misses_on_new_content_at_the_same_path(
+    base: dict[str, Any], tmp_path: Path
+) -> None:
+    path = write_layers(_layers(), tmp_path / "estate.gpkg")
+    rules = base["rules"]
+    _reuse.clear_cache()
+    before = _reuse.cache_stats()
+    kitland.place(kitland.load_estate(path), rules, cell_m=50, time_limit_s=LIMIT_S)
+    after_first = _reuse.cache_stats()
+    assert after_first["cells_misses"] == before["cells_misses"] + 1
+    kitland.place(kitland.load_estate(path), rules.replace("gate", max_m=800.0), cell_m=50,
+                  time_limit_s=LIMIT_S)  # fmt: skip
+    after_threshold = _reuse.cache_stats()
+    assert after_threshold["cells_misses"] == after_first["cells_misses"]
+    assert after_threshold["cells_hits"] == after_first["cells_hits"] + 1
+    assert after_threshold["attribute_misses"] == after_first["attribute_misses"]
+    path.unlink()  # the same path, other content: industry in another column
+    write_layers(_layers(industry_col=7), path)
+    moved = kitland.place(kitland.load_estate(path), rules, cell_m=50, time_limit_s=LIMIT_S)
+    after_content = _reuse.cache_stats()
+    assert after_content["cells_misses"] == after_threshold["cells_misses"] + 1
+    # measured on the new content: between the river's 30 m band (x = 630 m) and the
+    # industry (x = 700 m) lie 70 m × 400 m = 2.8 ha, less than the 3.75 ha the zone needs
+    assert moved.status == "INFEASIBLE"
+    # the setback's distance defines the cells: another value is another cell set
+    kitland.place(kitland.load_estate(path), rules.replace("river", min_m=60.0), cell_m=50,
+                  time_limit_s=LIMIT_S)  # fmt: skip
+    assert _reuse.cache_stats()["cells_misses"] == after_content["cells_misses"] + 1
+
+
+def test_a_start_from_another_estate_or_other_rules_does_no_harm(
+    base: dict[str, Any], tmp_path: Path
+) -> None:
+    other = kitland.load_estate(write_layers(_layers(industry_col=2), tmp_path / "o.gpkg"))
+    cold = _cold(other, base["rules"])
+    warm = kitland.place(other, base["rules"], cell_m=50, time_limit_s=LIMIT_S,
+                         start=base["first"])  # fmt: skip
+    assert warm.status == cold.status == "OPTIMAL"
+    assert warm.solver["start"]["tightened"] is False
+    assert warm.alternatives[0].grid_score == pytest.approx(cold.alternatives[0].grid_score,
+                                                            rel=1e-9)  # fmt: skip
+    assert warm.alternatives[0].report.passed
+    # a start placed on another grid (40 m) maps onto the 50 m cells by their centres
+    fine = kitland.place(base["estate"], base["rules"], cell_m=40, time_limit_s=LIMIT_S)
+    again = kitland.place(base["estate"], base["rules"], cell_m=50, time_limit_s=LIMIT_S,
+                          start=fine)  # fmt: skip
+    assert again.alternatives[0].grid_score == pytest.approx(
+        base["first"].alternatives[0].grid_score, rel=1e-9)  # fmt: skip
+    with pytest.raises(kitland.UsageError, match="start: expected a PlacementResult"):
+        kitland.place(base["estate"], base["rules"], cell_m=50, start="previous.gpkg")  # type: ignore[arg-type]
+
+
+def test_tightens_reads_each_part_of_the_problem(base: dict[str, Any]) -> None:
+    from kitland.placement import build_problem  # noqa: PLC0415
+
+    est, rules = base["estate"], base["rules"]
+    _, _, p = build_problem(est, rules, cell_m=50)
+
+    def prob(**change: Any) -> Any:
+        ((rule, params),) = change.items()
+        rule = {"compactness": "compactness#6"}.get(rule, rule)  # an unnamed rule's id
+        return build_problem(est, rules.replace(rule, **params), cell_m=50)[2]
+
+    assert _reuse.tightens(p, p)
+    assert _reuse.tightens(prob(industry={"min_shared_m": 200.0}), p)
+    assert not _reuse.tightens(p, prob(industry={"min_shared_m": 200.0}))
+    # every cell lies within 900 m of the gate by road (the estate is 800 m long), and some
+    # lie farther than 500 m
+    assert _reuse.tightens(prob(gate={"max_m": 500.0}), p)
+    assert not _reuse.tightens(p, prob(gate={"max_m": 500.0}))
+    assert _reuse.tightens(prob(gate={"max_m": 1500.0}), p)  # no cell is added
+    assert _reuse.tightens(prob(compactness={"min": 0.6}), p)
+    assert not _reuse.tightens(prob(compactness={"min": 0.4}), p)
+    # A narrower band is no tightening under a compactness rule: the model's perimeter
+    # limit is the chord of √A over the band, and over 3.9–4.1 ha that chord lies above
+    # the 3.75–4.25 ha one (√A is concave), so the narrower model admits more perimeter.
+    assert not _reuse.tightens(prob(area={"tolerance_ha": 0.1}), p)
+    assert not _reuse.tightens(prob(area={"tolerance_ha": 0.5}), p)
+    assert not _reuse.tightens(p, prob(area={"tolerance_ha": 0.1}))  # the wider band: more area
+    assert not _reuse.tightens(prob(area={"area_ha": 3.9}), p)  # the costs change
+
+
+def test_a_sweep_over_a_threshold_cuts_the_cells_once(base: dict[str, Any], tmp_path: Path) -> None:
+    """The worker's cache (here: serial, in this process) serves every scenario after the
+    first; the rows are the proven optima a cold place gives."""
+    _reuse.clear_cache()
+    before = _reuse.cache_stats()
+    res = kitland.sweep(base["estate"], base["rules"], vary=["industry.min_shared_m=100,150,200"],
+                        out=tmp_path / "s", workers=0, cell_m=50, time_limit_s=LIMIT_S)  # fmt: skip
+    after = _reuse.cache_stats()
+    assert after["cells_misses"] - before["cells_misses"] == 1
+    assert after["cells_hits"] - before["cells_hits"] == 2
+    row = res.results.set_index("industry.min_shared_m").loc[150.0]
+    cold = _cold(base["estate"], base["rules"].replace("industry", min_shared_m=150.0))
+    assert row["status"] == cold.status == "OPTIMAL"
+    assert row["score"] == pytest.approx(cold.alternatives[0].score, rel=1e-9)
