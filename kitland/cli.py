@@ -293,10 +293,6 @@ def cmd_place(args: argparse.Namespace) -> int:
               kml=(args.kml, (".kml",)))  # fmt: skip
     estate = _estate(args)
     rules = _rules(args)
-    if args.pdf and len(rules.zones) > 1:
-        msg = (f"--pdf: the print layout shows one zone and {rules.source} places "
-               f"{len(rules.zones)}; use --map for the zones together")  # fmt: skip
-        raise UsageError(msg)
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
@@ -394,10 +390,14 @@ def cmd_place(args: argparse.Namespace) -> int:
     if result.found and args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
-        write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
-                  alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
-                  paper=args.paper, orientation=args.orientation,
-                  score=result.alternatives[0].score)  # fmt: skip
+        if result.zones:  # several zones: each by name, the rule table per zone
+            write_pdf(estate, args.pdf, zones=result.zones, report=result.report, rules=rules,
+                      lang=_map_lang(args), paper=args.paper, orientation=args.orientation)  # fmt: skip
+        else:
+            write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
+                      alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
+                      paper=args.paper, orientation=args.orientation,
+                      score=result.alternatives[0].score)  # fmt: skip
         written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
     for w in written:
         _say(args, f"wrote {w}")
@@ -607,14 +607,14 @@ def cmd_sweep_report(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """``kitland compare``: a proposed zone against the best one and the best one near it."""
-    from kitland.comparison import compare  # noqa: PLC0415
+    from kitland.comparison import compare, named_feature, one_zone  # noqa: PLC0415
 
     _outputs(args.map, args.report, args.pdf)
     _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)),
               pdf=(args.pdf, (".pdf",)))  # fmt: skip
     estate = _estate(args)
-    zone = _zone(args)
-    rules = _rules(args)
+    rules = one_zone(_rules(args), args.zone_name)  # before the zone file: which zone
+    zone = named_feature(_zones(args), args.zone_name) if args.zone_name else _zone(args)
     result = compare(estate, zone, rules, time_limit_s=args.time_limit, cell_m=args.cell_m)
     _inputs_accepted(args)
     sys.stdout.write(result.summary(_text_lang(args)))
@@ -777,6 +777,9 @@ def _parser() -> argparse.ArgumentParser:
     cp.add_argument("--zone", metavar="PROPOSAL", required=True,
                     help="the proposed zone: a vector file with one polygon (e.g. drawn on the map)")  # fmt: skip
     rules_arg(cp)
+    cp.add_argument("--zone-name", metavar="NAME", default=None,
+                    help="with a [[zones]] rules file: the zone compared (its feature in a "
+                         "zone file of several, by zone_id or name)")  # fmt: skip
     cp.add_argument("--map", metavar="M.html", default=None, help="write the comparison map")
     cp.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
     cp.add_argument("--time-limit", type=_positive("seconds"), default=120.0, metavar="S",

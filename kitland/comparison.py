@@ -418,22 +418,29 @@ def compare(
     time_limit_s: float = 120.0,
     cell_m: float = 25.0,
     near_share: float = NEAR_SHARE,
+    zone_name: str | None = None,
 ) -> Comparison:
     """Compare a proposed zone with the best placement and the best one near it.
 
     Parameters
     ----------
     estate, rules
-        As for :func:`kitland.place` (objects or paths); ``rules`` needs a ``[zone]``.
+        As for :func:`kitland.place` (objects or paths); ``rules`` needs a ``[zone]``,
+        or ``[[zones]]`` with ``zone_name`` naming the one compared.
     zone
         The proposal: a shapely (Multi)Polygon in the estate's CRS, or a
         GeoDataFrame/GeoSeries with a CRS (e.g. the GeoJSON the map's draw tool exports).
+        With ``zone_name``, a file or GeoDataFrame of several zones whose ``zone_id`` (or
+        ``name``) column names them (as ``place`` writes) gives that zone's feature.
     time_limit_s
         For both placements together: half each (see :func:`kitland.place`).
     cell_m
         The placement grid (also the grid the proposal is scored on).
     near_share
         The share of the proposal's area the zone "near the proposal" must cover.
+    zone_name
+        Of a rules file with ``[[zones]]``, the zone compared (its rules are
+        :meth:`Rules.for_zone`); may be left out when the file has one zone.
 
     Returns
     -------
@@ -457,10 +464,13 @@ def compare(
     from kitland.placement import _as_inputs  # noqa: PLC0415 - the same loading as place()
 
     estate, rules = _as_inputs(estate, rules)
+    rules = one_zone(rules, zone_name)
     if isinstance(zone, str | os.PathLike):
-        from kitland.io import read_zone  # noqa: PLC0415
+        from kitland.io import read_zone, read_zones  # noqa: PLC0415
 
-        zone = read_zone(zone)
+        zone = read_zone(zone) if zone_name is None else read_zones(zone)
+    if zone_name is not None:
+        zone = named_feature(zone, zone_name)
     if rules.zone is None:
         from kitland._errors import RulesError  # noqa: PLC0415
 
@@ -489,6 +499,69 @@ def compare(
         estate=estate,
         rules=rules,
     )
+
+
+def one_zone(rules: Rules, zone_name: str | None) -> Rules:
+    """The single-zone rules a comparison places: ``rules`` itself, or of a file with
+    ``[[zones]]`` the zone ``zone_name`` (:meth:`Rules.for_zone`; the only one if unnamed).
+
+    Raises
+    ------
+    RulesError
+        If the file has several zones and ``zone_name`` is None, or no zone of that name.
+
+    Examples
+    --------
+    >>> from kitland.rules import parse_rules
+    >>> r = parse_rules({"zones": [{"name": "A", "area_ha": 5}, {"name": "B", "area_ha": 3}]},
+    ...                 source="r.toml")
+    >>> one_zone(r, "B").zone.name
+    'B'
+    >>> one_zone(r, None)
+    Traceback (most recent call last):
+    ...
+    kitland._errors.RulesError: r.toml: has 2 zones ([[zones]]) and compare takes one: name it with --zone-name NAME (zone_name= in Python); zones: A, B
+    """
+    from kitland._errors import RulesError  # noqa: PLC0415
+
+    if zone_name is not None:
+        return rules.for_zone(zone_name)
+    if rules.multi_zone and len(rules.zones) == 1:
+        return rules.for_zone(rules.zones[0].name)
+    if rules.multi_zone:
+        msg = (f"{rules.source or 'rules'}: has {len(rules.zones)} zones ([[zones]]) and compare "
+               "takes one: name it with --zone-name NAME (zone_name= in Python); zones: "
+               f"{', '.join(z.name for z in rules.zones)}")  # fmt: skip
+        raise RulesError(msg)
+    return rules
+
+
+def named_feature(zone: Any, name: str) -> Any:
+    """Of a GeoDataFrame of several zones with a ``zone_id`` (or ``name``) column, the
+    feature of zone ``name`` (rank 1 of a ``rank`` column); anything else as it is.
+
+    Raises
+    ------
+    DataError
+        If the column has no feature (at rank 1) of that name, or several.
+    """
+    import geopandas as gpd  # noqa: PLC0415
+    import pandas as pd  # noqa: PLC0415
+
+    if not isinstance(zone, gpd.GeoDataFrame) or len(zone) < 2:
+        return zone
+    col = next((c for c in ("zone_id", "name") if c in zone.columns), None)
+    if col is None:
+        return zone
+    if "rank" in zone.columns:
+        zone = zone[pd.to_numeric(zone["rank"], errors="coerce") == 1]
+    hit = zone[zone[col] == name]
+    if len(hit) != 1:
+        label = zone.attrs.get("source", "proposal")
+        have = ", ".join(dict.fromkeys(str(v) for v in zone[col]))
+        msg = f"{label}: {len(hit)} features with {col} {name!r}; expected one (it has: {have})"
+        raise DataError(msg)
+    return hit
 
 
 def versus_first(result: PlacementResult) -> list[dict[str, Any]]:

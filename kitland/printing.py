@@ -5,6 +5,9 @@ estate's metric CRS (no tiles, so it works offline): a title block (estate, date
 file, verdict in its colour), the map with a scale bar, a north arrow and grid ticks in
 metres, an inset of the whole estate, the legend, the rule table, the disclaimer and
 the sources. Words and numbers come from :mod:`kitland.i18n` in the chosen language.
+Several named zones (``place`` with ``[[zones]]``) are each filled in a colour of their
+own (:data:`kitland.maps.ZONE_COLOURS`) with their name on them, and the rule table
+holds each zone's rules, then the rules between zones.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from kitland.maps import (
     _ZONE_STYLE,
     LAND_USE_COLOURS,
     STATUS_COLOURS,
+    ZONE_COLOURS,
     _attribution,
     _context_frames,
     _scale_bar,
@@ -41,7 +45,7 @@ from kitland.maps import (
     estate_title,
     status_of,
 )
-from kitland.report import Report
+from kitland.report import Report, ZonesReport
 from kitland.rules import Rules
 
 __all__ = ["ORIENTATIONS", "PAPER_MM", "write_pdf"]
@@ -74,6 +78,7 @@ def write_pdf(
     score: float | None = None,
     plots: gpd.GeoDataFrame | None = None,
     internal_roads: gpd.GeoDataFrame | None = None,
+    zones: Sequence[Any] | None = None,
 ) -> Path:
     """Write the print layout of the estate and its zone to a one-page PDF.
 
@@ -105,6 +110,10 @@ def write_pdf(
         A plot layout (layers of :func:`kitland.plots.plots` or
         :func:`kitland.plots.read_plots`): plots coloured by ``type``, internal roads grey,
         both in the legend.
+    zones
+        Several named zones instead of ``zone`` (``place`` with ``[[zones]]``: its
+        ``zones``): objects with ``.name``, ``.zone`` and ``.report``; ``report`` is then
+        their :class:`~kitland.report.ZonesReport` (its between and layout rules).
 
     Returns
     -------
@@ -131,7 +140,11 @@ def write_pdf(
     _check_choice("lang", lang, LANGS)
     _check_choice("paper", paper, tuple(PAPER_MM))
     _check_choice("orientation", orientation, ORIENTATIONS)
+    named = [(str(z.name), _zone_geometry(z.zone, estate, what=f"zones[{i}]"), z.report)
+             for i, z in enumerate(zones or [])]  # fmt: skip
     geom = _zone_geometry(zone, estate)
+    if named:  # the frame, inset and title verdict take the zones together
+        geom = shapely.union_all([g for _, g, _ in named])
     alts = [_zone_geometry(getattr(a, "zone", a), estate, what=f"alternatives[{i}]")
             for i, a in enumerate(alternatives or [])]  # fmt: skip
     short, long = PAPER_MM[paper]
@@ -147,11 +160,12 @@ def write_pdf(
                      stacked=orientation == "portrait")  # fmt: skip
         ax = fig.add_axes(boxes["map"])
         layout = _plot_layout(estate, plots, internal_roads)
-        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale, layout=layout)
-        _inset(fig.add_axes(boxes["inset"]), estate, geom, report, view)
+        view = _draw_map(ax, estate, geom, report, alts, lang, scale=scale, layout=layout,
+                         named=named)  # fmt: skip
+        _inset(fig.add_axes(boxes["inset"]), estate, geom, report, view, named=named)
         _legend(fig.add_axes(boxes["legend"]), estate, geom, report, lang, has_alt=bool(alts),
-                scale=scale, plot_types=list(layout[0]) if layout else [])  # fmt: skip
-        _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale)
+                scale=scale, plot_types=list(layout[0]) if layout else [], named=named)  # fmt: skip
+        _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale, named=named)
         _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale)
         target = Path(path)
         meta = {"Title": title or estate_title(estate, lang), "Creator": f"kitland {__version__}"}
@@ -226,7 +240,12 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
         verdict = _verdict(report, lang)
         if report is not None:
             key = "pass" if report.passed else "fail"
-            verdict = label(lang, key).format(n=len(report.failed), total=len(report.results))
+            total = (
+                len(report.all_results())
+                if isinstance(report, ZonesReport)
+                else len(report.results)
+            )
+            verdict = label(lang, key).format(n=len(report.failed), total=total)
         size = 13 * scale
         # Stacked, the badge's padding starts at the title's left edge.
         at = offset_copy(ax.transAxes, fig=ax.get_figure(), x=0.35 * size if stacked else 0.0,
@@ -309,9 +328,10 @@ def _plot_layout(estate: Estate, plots: gpd.GeoDataFrame | None,
 
 
 def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: list[Any],
-              lang: str, *, scale: float,
-              layout: tuple[dict[str, Any], Any] | None = None) -> tuple[float, float, float, float]:  # fmt: skip
-    """Draw the estate and the zone; return the extent drawn (x0, y0, x1, y1)."""
+              lang: str, *, scale: float, layout: tuple[dict[str, Any], Any] | None = None,
+              named: Sequence[_Named] = ()) -> tuple[float, float, float, float]:  # fmt: skip
+    """Draw the estate and the zone (or the named zones); return the extent drawn
+    (x0, y0, x1, y1)."""
     x0, y0, x1, y1 = _frame(estate, geom)
     window = shapely.box(x0, y0, x1, y1)
     ax.set_facecolor("#eef4f8")
@@ -334,7 +354,9 @@ def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: l
     for alt in alts:
         gpd.GeoSeries([alt], crs=estate.crs).plot(ax=ax, facecolor="none", edgecolor="#6a1b9a",
                                                   linewidth=1.4, linestyle=(0, (5, 3)))  # fmt: skip
-    if geom is not None:
+    if named:
+        _draw_named(ax, estate, named, scale=scale)
+    elif geom is not None:
         gpd.GeoSeries([geom], crs=estate.crs).plot(
             ax=ax, facecolor=_ZONE_STYLE["fillColor"], edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.4, alpha=0.9,
@@ -346,7 +368,7 @@ def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: l
         for i, part in enumerate(by_type.values()):
             part.plot(ax=ax, facecolor=_PLOT_COLOURS[i % len(_PLOT_COLOURS)], edgecolor="#333",
                       linewidth=0.2)  # fmt: skip
-        if geom is not None:  # the zone's verdict outline stays on top
+        if geom is not None and not named:  # the zone's verdict outline stays on top
             gpd.GeoSeries([geom], crs=estate.crs).plot(
                 ax=ax, facecolor="none", edgecolor=STATUS_COLOURS[status_of(report)], linewidth=2.4
             )
@@ -372,6 +394,28 @@ def _draw_map(ax: Any, estate: Estate, geom: Any, report: Report | None, alts: l
     return gx0, gy0, gx1, gy1
 
 
+_Named = tuple[str, Any, Any]  # a named zone: its name, geometry and report
+
+
+def _plain(text: str) -> str:
+    """``text`` (data) drawn as it is: no mathtext."""
+    return text.replace("$", r"\$")
+
+
+def _draw_named(ax: Any, estate: Estate, named: Sequence[_Named], *, scale: float) -> None:
+    """Each zone filled and outlined in its own colour, its name above it."""
+    for i, (name, g, _) in enumerate(named):
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        gpd.GeoSeries([g], crs=estate.crs).plot(ax=ax, facecolor=colour, edgecolor="none",
+                                                alpha=0.35)  # fmt: skip
+        gpd.GeoSeries([g], crs=estate.crs).plot(ax=ax, facecolor="none", edgecolor=colour,
+                                                linewidth=2.4)  # fmt: skip
+        x0, _, x1, y1 = g.bounds  # the name just above the zone, leaving it in sight
+        ax.text((x0 + x1) / 2, y1, _plain(name), fontsize=8 * scale, fontweight="bold",
+                color=colour, ha="center", va="bottom", zorder=6, clip_on=True,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": colour, "pad": 1.5})  # fmt: skip
+
+
 def _grid_ticks(ax: Any, lang: str, *, scale: float) -> None:
     """Ticks every round number of metres on all four sides, labelled in ``lang``."""
     from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: PLC0415
@@ -388,7 +432,7 @@ def _grid_ticks(ax: Any, lang: str, *, scale: float) -> None:
 
 
 def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
-           view: tuple[float, float, float, float]) -> None:  # fmt: skip
+           view: tuple[float, float, float, float], *, named: Sequence[_Named] = ()) -> None:  # fmt: skip
     """The whole estate, the zone and a rectangle where the main map looks."""
     from matplotlib.patches import Rectangle  # noqa: PLC0415
 
@@ -399,7 +443,9 @@ def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
     if villages is not None and not villages.empty:
         villages.plot(ax=ax, facecolor="#f7f4ea", edgecolor="#b0b0b0", linewidth=0.2)
     estate.boundary.plot(ax=ax, facecolor="#ffffff", edgecolor="#212529", linewidth=0.8)
-    if geom is not None:
+    for i, (_, g, _) in enumerate(named):
+        gpd.GeoSeries([g], crs=estate.crs).plot(ax=ax, color=ZONE_COLOURS[i % len(ZONE_COLOURS)])
+    if geom is not None and not named:
         gpd.GeoSeries([geom], crs=estate.crs).plot(ax=ax, color=STATUS_COLOURS[status_of(report)])
     vx0, vy0, vx1, vy1 = view
     ax.add_patch(Rectangle((vx0, vy0), vx1 - vx0, vy1 - vy0, fill=False, edgecolor="#ff7800",
@@ -414,7 +460,8 @@ def _inset(ax: Any, estate: Estate, geom: Any, report: Report | None,
 
 
 def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str, *,
-            has_alt: bool, scale: float, plot_types: Sequence[str] = ()) -> None:  # fmt: skip
+            has_alt: bool, scale: float, plot_types: Sequence[str] = (),
+            named: Sequence[_Named] = ()) -> None:  # fmt: skip
     from matplotlib.lines import Line2D  # noqa: PLC0415
     from matplotlib.patches import Patch  # noqa: PLC0415
 
@@ -425,7 +472,11 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
         for u in LAND_USES
         if u in present
     ]
-    if geom is not None:
+    for i, (name, _, rep) in enumerate(named):
+        colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        handles.append(Patch(facecolor=colour, alpha=0.6, edgecolor=colour, linewidth=2,
+                             label=_plain(f"{name} ({_verdict(rep, lang)})")))  # fmt: skip
+    if geom is not None and not named:
         handles.append(Patch(facecolor=_ZONE_STYLE["fillColor"], linewidth=2,
                              edgecolor=STATUS_COLOURS[status_of(report)],
                              label=f"{label(lang, 'zone_legend')} ({_verdict(report, lang)})"))  # fmt: skip
@@ -453,28 +504,51 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
               ncols=2 if len(handles) > 10 else 1)  # fmt: skip
 
 
-def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float) -> None:
+def _table_sections(
+    report: Report, named: Sequence[_Named], lang: str
+) -> list[tuple[str, list[Any]]]:
+    """The rule table's parts: the report's results; with named zones, each zone's
+    results under its name, then the between rules, then the layout rules."""
+    if not named:
+        return [("", list(report.results))]
+    parts = [(name, list(rep.results) if rep is not None else []) for name, _, rep in named]
+    parts.append((tr(lang, "between zones"), list(getattr(report, "between", []))))
+    parts.append((tr(lang, "layout"), list(report.results)))
+    return [(title, results) for title, results in parts if results]
+
+
+def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float,
+                named: Sequence[_Named] = ()) -> None:  # fmt: skip
+    """The rule results as a table (with named zones: a bold row naming each part);
+    the type shrinks so that every row fits the table's box."""
     ax.set_axis_off()
     ax.text(0, 1, label(lang, "rule_table"), fontsize=9 * scale, fontweight="bold", va="top")
     if report is None:
         ax.text(0, 0.9, label(lang, "no_report"), fontsize=8 * scale, va="top", style="italic")
         return
     head = ["", label(lang, "rule"), label(lang, "measured"), label(lang, "required")]
-    rows = [[r.mark, r.label(lang), r.value_text(lang), r.required_text(lang)]
-            for r in report.results]  # fmt: skip
+    rows: list[list[str]] = []
+    results: list[Any] = []  # per row: its result, or None for a part's title
+    for title, part in _table_sections(report, named, lang):
+        if title:
+            rows.append(["", _plain(title), "", ""])
+            results.append(None)
+        rows += [[r.mark, r.label(lang), r.value_text(lang), r.required_text(lang)] for r in part]
+        results += part
     n = len(rows) + 1
     height = min(0.9, 0.075 * n)
     table = ax.table(cellText=rows, colLabels=head, colWidths=[0.06, 0.5, 0.22, 0.22],
                      loc="upper left", bbox=[0, 0.93 - height, 1, height], cellLoc="left")  # fmt: skip
     table.auto_set_font_size(False)
-    table.set_fontsize(6.5 * scale)
+    box_pt = ax.get_position().height * ax.get_figure().get_size_inches()[1] * 72
+    table.set_fontsize(min(6.5 * scale, 0.7 * height * box_pt / n))  # a row's height, less air
     for (row, col), cell in table.get_celld().items():
         cell.set_edgecolor("#ccc")
         cell.set_linewidth(0.4)
-        if row == 0:
+        r = results[row - 1] if row else None
+        if row == 0 or (r is None and col == 1):
             cell.set_text_props(fontweight="bold")
-        elif col == 0:
-            r = report.results[row - 1]
+        elif col == 0 and r is not None:
             colour = "#6e7781" if r.skipped else STATUS_COLOURS["pass" if r.passed else "fail"]
             cell.set_text_props(color=colour, fontweight="bold")
 

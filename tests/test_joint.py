@@ -129,10 +129,16 @@ def test_one_by_one_is_worse_than_the_joint_optimum(opts: SolveOptions) -> None:
     seq = sequential(ps, allowed, time_limit_s=LIMIT)
     assert seq is not None
     assert sum(p.objective(c) for p, c in zip(ps, seq, strict=True)) == pytest.approx(one_by_one)
-    sol = solve_joint(ps, allowed, time_limit_s=LIMIT, options=opts)
+    events: list[tuple[float, float]] = []
+    sol = solve_joint(ps, allowed, time_limit_s=LIMIT, options=opts,
+                      on_progress=lambda best, bound: events.append((best, bound)))  # fmt: skip
     assert sol.status == "OPTIMAL"
     assert sol.start == pytest.approx(one_by_one)
     assert sol.objective == pytest.approx(joint)
+    # Progress: the start's 18 first, the proven 12 last; every bound a true lower bound.
+    assert events[0][0] == pytest.approx(one_by_one)
+    assert events[-1] == pytest.approx((joint, joint))
+    assert all(bound <= joint + 1e-9 and bound <= best + 1e-9 for best, bound in events)
 
 
 def test_one_by_one_finds_nothing_where_the_joint_model_does() -> None:
@@ -203,3 +209,28 @@ def test_masks_and_rules_that_do_not_fit_are_refused() -> None:
         solve_joint([p, p], [np.ones(4, bool)])
     with pytest.raises(ValueError, match="between rule 'x'"):
         solve_joint([p, p], [np.ones(4, bool)] * 2, [Between("x", "separation", (0, 2))])
+
+
+@pytest.mark.parametrize("share", [0.0, 0.5])
+def test_a_second_allocation_moves_every_zone(share: float) -> None:
+    """The allocations after the first (``place --alternatives``): every zone overlaps its
+    own cells of the first by at most ``share`` of its area. The row of five cells above:
+    first zone 0 on the right, zone 1 in the middle (12); the second by enumeration
+    (share 0: 0 + 18; share 0.5: 5 + 10)."""
+    ps = [grid(1, 5, [5, 0, 0, 5, 5], (2, 2)), grid(1, 5, [9, 1, 1, 9, 9], (2, 2))]
+    allowed = [np.ones(5, bool)] * 2
+    first = solve_joint(ps, allowed, time_limit_s=LIMIT)
+    assert first.cells is not None
+    again = [p.with_avoid(c, share) for p, c in zip(ps, first.cells, strict=True)]
+    sol = solve_joint(again, allowed, time_limit_s=LIMIT)
+    before = [frozenset(c.tolist()) for c in first.cells]
+    best = min(
+        score(ps[0], a) + score(ps[1], b)
+        for a in zones_of(ps[0], allowed[0]) for b in zones_of(ps[1], allowed[1])
+        if not a & b and len(a & before[0]) <= share * len(a) and len(b & before[1]) <= share * len(b)
+    )  # fmt: skip
+    assert best == pytest.approx(18.0 if share == 0 else 15.0)
+    assert sol.status == "OPTIMAL" and sol.objective == pytest.approx(best)
+    assert sol.cells is not None
+    for c, b in zip(sol.cells, before, strict=True):
+        assert len(set(c.tolist()) & b) <= share * len(c)

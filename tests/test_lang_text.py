@@ -13,13 +13,16 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 import pytest
+from conftest import grid_layers, write_layers
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
 from shapely import box
 from test_maps_browser import _leftover_words
+from test_zones_place import ROWS, VILLAGES, rules_text
 
 import kitland
 from kitland.cli import main
+from kitland.estate import bundled_path
 from kitland.i18n import catalogue
 from kitland.sweep_report import _jumps, _score_figure, _stability_figure, _summary, stability_cells
 
@@ -121,6 +124,52 @@ def test_place_and_compare_text_in_indonesian(tmp_path: Path, capsys: pytest.Cap
     assert line.endswith("semua aturan zona terpenuhi"), line
     assert "Harga usulan: skor +" in texts[("compare", "id")]
     assert "The price of the proposal: score +" in texts[("compare", "en")]
+
+
+@pytest.mark.parametrize("min_m", [100, 450])
+def test_several_zones_summary_in_indonesian(min_m: float, tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """`place --lang id` with two zones (placed, and blocked by a separation no strip of
+    land 600 m long allows): words of the catalogue only, zone and rule names as data;
+    the first zone's line checked by hand against the JSON report."""
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(rules_text(min_m))
+    texts, report = {}, tmp_path / "r.json"
+    for lang in ("id", "en"):
+        capsys.readouterr()
+        code = main(["place", str(est), "--rules", str(rules), "--cell-m", "50", "--time-limit",
+                     "60", "--lang", lang, "-q", "--report", str(report)])  # fmt: skip
+        assert code == (0 if min_m == 100 else 1)
+        texts[lang] = capsys.readouterr().out
+    allowed = [*_translations(), "Barat", "Timur", "apart", "HiGHS MILP + OR-Tools CP-SAT"]
+    left = _leftover_words(texts["id"].splitlines(), allowed)
+    assert left == [], (left, texts["id"])
+    assert len(_leftover_words(texts["en"].splitlines(), allowed)) > 5
+    if min_m == 100:
+        first = json.loads(report.read_text())["placements"][0]
+        area = f"{first['area_ha']:.2f}".replace(".", ",")
+        assert texts["id"].startswith(f"zona Barat: {area} ha, skor "), texts["id"]
+        assert "penempatan bersama optimal pada grid 50 m: jumlah skor " in texts["id"]
+    else:
+        assert "tidak ada alokasi 2 zona yang memenuhi aturan" in texts["id"]
+        assert "terhalang oleh apart: tanpa aturan ini zona-zona muat" in texts["id"]
+
+
+def test_bundled_clusters_summary_in_indonesian(capsys: pytest.CaptureFixture[str]) -> None:
+    """The bundled clusters file placed with `--lang id`: every word is the catalogue's or
+    a zone's or rule's name from the file, whatever the solve reaches in its time."""
+    path = bundled_path("umkm_clusters_rules.toml")
+    rules = kitland.load_rules(path)
+    code = main(["place", "--rules", str(path), "--cell-m", "100", "--time-limit", "15",
+                 "--lang", "id", "-q"])  # fmt: skip
+    assert code in (0, 1)
+    out = capsys.readouterr().out
+    names = [z.name for z in rules.zones] + [r.id for r in (*rules.rules, *rules.between)]
+    names += [r.id for z in rules.zones for r in rules.for_zone(z.name).rules]
+    left = _leftover_words(out.splitlines(), [*_translations(), *names, SOLVER])
+    assert left == [], (left, out)
+    assert out.count("zona ") >= len(rules.zones) or "tidak ada alokasi" in out
 
 
 def test_validate_in_indonesian_by_hand(capsys: pytest.CaptureFixture[str]) -> None:

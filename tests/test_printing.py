@@ -21,7 +21,7 @@ from shapely import Point
 import kitland
 from kitland import DataError
 from kitland.cli import main
-from kitland.maps import LAND_USE_COLOURS, STATUS_COLOURS
+from kitland.maps import LAND_USE_COLOURS, STATUS_COLOURS, ZONE_COLOURS
 from kitland.printing import write_pdf
 from kitland.report import Report, RuleResult
 
@@ -260,3 +260,36 @@ def test_map_pdf_draws_the_plots(tmp_path: Path, capsys: pytest.CaptureFixture[s
     colour = _PLOT_COLOURS[0]
     assert _share(_png(with_plots), colour, tol=0.03) > 0.002
     assert _share(_png(without), colour, tol=0.03) < 0.0002
+
+
+def test_cli_place_prints_several_named_zones(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """Two zones placed together (the strips at the estate's ends, see test_zones_place):
+    each filled in its own colour with its name, the west zone's colour left of the east
+    one's; the legend names both with their verdict; the rule table holds each zone's
+    rules under its name and the between rule with the strips' 400 m."""
+    from test_zones_place import ROWS, VILLAGES, rules_text  # noqa: PLC0415
+
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    rules = tmp_path / "r.toml"
+    rules.write_text(rules_text(100))
+    pdf = tmp_path / "zones.pdf"
+    argv = ["place", str(est), "--rules", str(rules), "--cell-m", "50", "--time-limit", "60",
+            "--pdf", str(pdf)]  # fmt: skip
+    assert main(argv) == 0
+    assert "zones.pdf (print layout, A4 landscape)" in capsys.readouterr().err
+    text = _text(pdf)
+    for words in ("LULUS — semua aturan terpenuhi", "Barat (LULUS)", "Timur (LULUS)",
+                  "antar zona", "apart 400,0 m >= 100 m", "luas zona 2,00 ha"):  # fmt: skip
+        assert words in text, words
+    assert text.count("luas zona") == 2  # one area row per zone
+    assert text.index("Barat (LULUS)") < text.index("Timur (LULUS)")
+    img = _png(pdf)
+    h, w = img.shape[:2]
+    cols = []
+    for colour in ZONE_COLOURS[:2]:
+        rgb = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+        hit = np.abs(img[: int(0.8 * h), : int(0.6 * w)] - rgb).max(axis=-1) < 0.06
+        assert hit.mean() > 0.0005, colour  # the outline is drawn on the map
+        cols.append(np.nonzero(hit)[1].mean())
+    assert cols[0] < cols[1]  # Barat (first colour) west of Timur

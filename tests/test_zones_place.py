@@ -19,6 +19,7 @@ from conftest import ORIGIN, grid_layers, write_layers
 from shapely import Point
 
 from kitland.cli import main
+from kitland.comparison import compare
 from kitland.estate import Estate
 from kitland.measure import check
 from kitland.placement import place, write_placement
@@ -61,8 +62,13 @@ def estate() -> Estate:
 
 def test_two_zones_placed_at_their_villages(estate: Estate, tmp_path: Path) -> None:
     rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
-    res = place(estate, rules, cell_m=50, time_limit_s=60)
+    events: list[dict] = []
+    res = place(estate, rules, cell_m=50, time_limit_s=60, progress=events.append)
     assert res.found and res.status == "OPTIMAL"
+    # The progress line's numbers: the joint solve's best and bound, the optimum last.
+    solving = [e for e in events if e["stage"] == "solving" and "best" in e]
+    assert solving and solving[-1]["best"] == pytest.approx(res.solver["objective"], abs=1e-3)
+    assert solving[-1]["bound"] == pytest.approx(res.solver["objective"], abs=1e-3)
     west, east = res.zones
     assert (west.name, east.name) == ("Barat", "Timur")
     x0 = ORIGIN[0]
@@ -125,15 +131,40 @@ def test_nothing_fits_names_the_blocking_rule(estate: Estate, tmp_path: Path,
     assert " zone Barat:" in out and " zone Timur:" in out  # the funnel per zone
 
 
-def test_alternatives_refused_with_several_zones(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_alternatives_move_every_zone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`--alternatives 2` with two zones: a second allocation in which each zone overlaps
+    its first place by at most max_overlap (25 %) of its area, measured here on the
+    written zone layer (one feature per zone and rank); it still meets every rule."""
     est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
     r = tmp_path / "r.toml"
     r.write_text(rules_text(100))
-    rc = main(["place", str(est), "--rules", str(r), "--alternatives", "2"])
-    err = capsys.readouterr().err.strip().splitlines()
-    assert rc == 2 and len(err) == 1 and "alternatives" in err[0] and "several zones" in err[0]
+    out, report = tmp_path / "z.gpkg", tmp_path / "r.json"
+    rc = main(["place", str(est), "--rules", str(r), "--cell-m", "50", "--time-limit", "60",
+               "--alternatives", "2", "--out", str(out), "--report", str(report)])  # fmt: skip
+    text = capsys.readouterr().out
+    assert rc == 0 and "allocation 2: summed score" in text
+    zones = gpd.read_file(out, layer="zone")
+    assert zones["zone_id"].tolist() == ["Barat", "Timur", "Barat", "Timur"]
+    assert zones["rank"].tolist() == [1, 1, 2, 2]
+    first, second = zones.iloc[:2].geometry.tolist(), zones.iloc[2:].geometry.tolist()
+    for a, b in zip(first, second, strict=True):
+        assert b.intersection(a).area <= 0.25 * b.area + 1.0
+        assert b.area == pytest.approx(2e4, abs=100.0)
+    assert second[0].distance(second[1]) >= 100.0 - 1e-6  # the between rule
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    again = check(Estate.from_layers(grid_layers(ROWS, settlements=VILLAGES)),
+                  zones.iloc[2:].drop(columns="rank"), rules)  # fmt: skip
+    assert again.passed
+    rep = json.loads(report.read_text())
+    alloc = rep["solver"]["allocations"]
+    assert [a["rank"] for a in alloc] == [1, 2] and alloc[1]["objective"] >= alloc[0]["objective"]
+    assert [p["rank"] for p in rep["placements"]] == [1, 1, 2, 2]
+
+
+def test_near_refused_with_several_zones(estate: Estate) -> None:
+    rules = parse_rules(__import__("tomllib").loads(rules_text(100)), source="r.toml")
+    with pytest.raises(ValueError, match=r"near: not available when placing several zones"):
+        place(estate, rules, cell_m=50, near=shapely.box(*ORIGIN, ORIGIN[0] + 100, ORIGIN[1] + 100))
 
 
 def test_result_shows_and_maps_each_zone(estate: Estate) -> None:
@@ -157,3 +188,37 @@ def test_sweep_refuses_several_zones(tmp_path: Path, capsys: pytest.CaptureFixtu
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 2 and len(err) == 1 and "2 [[zones]]" in err[0]
     assert not out.exists()
+
+
+def test_compare_takes_one_zone(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """compare with a [[zones]] file: refused in one line naming the file and --zone-name;
+    with --zone-name Barat, the Barat feature of a zone file of both zones is the proposal.
+    Here the features are swapped, so Barat is proposed on the east strip: the best Barat
+    zone is the west strip (by hand, as above) and the proposal costs more."""
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100))
+    x0, y0 = ORIGIN
+    west, east = shapely.box(x0, y0, x0 + 100, y0 + 200), shapely.box(x0 + 500, y0, x0 + 600, y0 + 200)
+    zones = tmp_path / "z.gpkg"
+    gpd.GeoDataFrame({"zone_id": ["Timur", "Barat"], "rank": [1, 1]}, geometry=[west, east],
+                     crs=32749).to_file(zones, layer="zone", engine="fiona")  # fmt: skip
+    report = tmp_path / "c.json"
+    args = ["compare", str(est), "--rules", str(r), "--zone", str(zones), "--cell-m", "50",
+            "--time-limit", "30", "--report", str(report)]  # fmt: skip
+    assert main(args) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and str(r) in err[0] and "--zone-name" in err[0], err
+    assert "zones: Barat, Timur" in err[0] and not report.exists()
+    assert main([*args, "--zone-name", "Barat"]) == 0
+    rep = json.loads(report.read_text())
+    # Barat's score is the cells' mean distance to its village, on the strips' midline:
+    # 500 m further on the east strip (a hair less, the cells off the midline).
+    assert rep["price"]["score_delta"] == pytest.approx(500.0, abs=1.0) and rep["passed"]
+    assert rep["proposal"]["zone"]["area_ha"] == pytest.approx(2.0)
+    c = compare(str(est), gpd.read_file(zones, layer="zone"), str(r), zone_name="Barat",
+                cell_m=50, time_limit_s=30)  # fmt: skip
+    assert c.proposal.zone.symmetric_difference(east).area < 1
+    assert c.best is not None and c.best.zone.symmetric_difference(west).area < 1
+    assert main([*args, "--zone-name", "Nord"]) == 2
+    assert "no zone 'Nord'" in capsys.readouterr().err

@@ -208,13 +208,13 @@ class PlacementResult:
         """A few lines for the terminal: each placement with its own status, or why none.
 
         Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale; the funnel's diagnosis sentences stay English, and
-        so do the lines of several zones placed together (:func:`._zones.summary`).
+        written in ``lang``'s locale; the funnel's diagnosis sentences stay English. Several
+        zones placed together have their own lines (:func:`._zones.summary`).
         """
         if self.rules is not None and len(self.rules.zones) > 1:
             from kitland.placement._zones import summary  # noqa: PLC0415
 
-            return summary(self)
+            return summary(self, lang)
         s = self.solver
         t = functools.partial(tr, lang)
         lines = []
@@ -1015,9 +1015,8 @@ def place(
     """
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
-    if several and (alternatives != 1 or near is not None):
-        what = "alternatives" if alternatives != 1 else "near"
-        msg = (f"{what}: not available when placing several zones ([[zones]] of "
+    if several and near is not None:
+        msg = (f"near: not available when placing several zones ([[zones]] of "
                f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
         raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
@@ -1048,7 +1047,8 @@ def place(
         from kitland.placement._zones import place_zones  # noqa: PLC0415
 
         return place_zones(estate, rules, cell_m=float(cell_m), time_limit_s=time_limit_s,
-                           options=options, progress=progress)  # fmt: skip
+                           options=options, progress=progress, alternatives=int(alternatives),
+                           max_overlap=max_overlap)  # fmt: skip
     t0 = time.monotonic()
     clock = Clock.after(time_limit_s)
     budget = Work.of(time_limit_s, options or SolveOptions(), clock)
@@ -1204,8 +1204,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     estate, rules = result.estate, result.rules
     if several:
         specs = {z.name: z for z in rules.zones}
-        ids = [p.name for p in result.zones]
-        uses = [specs[p.name].land_use for p in result.zones]
+        ids = [p.name for p in result.alternatives]  # every allocation, by rank
+        uses = [specs[p.name].land_use for p in result.alternatives]
         names = ids
     else:
         assert rules.zone is not None
@@ -1225,7 +1225,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip
-    layout = _carved(estate, [(p.zone, u) for p, u in zip(result.zones, uses, strict=True)]
+    layout = _carved(estate, [(p.zone, specs[p.name].land_use) for p in result.zones]
                      if several else [(result.zone, uses[0])])  # fmt: skip
     write_gpkg(path, {"zone": zones, "parcels": layout})
     log.info("wrote %s (zone: %d placements; parcels: %d)", path, len(zones), len(layout))

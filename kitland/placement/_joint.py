@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import highspy
@@ -121,6 +121,7 @@ def solve_joint(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
     between: Sequence[Between] = (), *, time_limit_s: float = 60.0, seed: int = 0,
     options: SolveOptions | None = None, diagnose: bool = True, names: Sequence[str] = (),
+    on_progress: Callable[[float, float], None] | None = None,
 ) -> JointSolution:  # fmt: skip
     """The allocation of least summed score: one cell set per zone, each satisfying its
     own problem (connected), none overlapping, every ``between`` rule holding.
@@ -144,6 +145,10 @@ def solve_joint(
         When the allocation is proven infeasible, name what blocks it (:func:`_blocking`).
     names
         The zones' names for that diagnosis (default ``zone 0``, ``zone 1``, ...).
+    on_progress
+        Called with ``(best, bound)``: the summed score of the best allocation so far
+        and the proven lower bound, when the one-by-one start is found and when the
+        joint solve ends.
 
     Raises
     ------
@@ -187,6 +192,8 @@ def solve_joint(
     start = sequential(problems, allowed, between, seed=seed, options=opts, first=first,
                        time_limit_s=max(0.1, t_start - time.monotonic()))  # fmt: skip
     score0 = math.inf if start is None else _score(problems, start)
+    if on_progress is not None and start is not None:
+        on_progress(score0, min(lb_alone, score0))
     if (
         start is not None
         and all(s.status == "OPTIMAL" for s in alone)
@@ -224,6 +231,8 @@ def solve_joint(
         return out
     obj = _score(problems, cells)
     bound = obj if proven else min(max(lz.bound, lb_alone), obj)
+    if on_progress is not None:
+        on_progress(obj, bound)
     gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
     status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
     return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)

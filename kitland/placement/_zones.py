@@ -14,6 +14,7 @@ straightened outline breaks a between rule, the cells' own outlines are kept.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import itertools
 import logging
 import math
@@ -25,6 +26,7 @@ import shapely
 from numpy.typing import NDArray
 
 from kitland.estate import Estate
+from kitland.i18n import number, numbers_in, percent, tr
 from kitland.placement import (
     _SOLVER_NAME,
     MAX_RECHECKS,
@@ -54,10 +56,16 @@ log = logging.getLogger(__name__)
 
 def place_zones(
     estate: Estate, rules: Rules, *, cell_m: float, time_limit_s: float,
-    options: SolveOptions | None, progress: Any,
+    options: SolveOptions | None, progress: Any, alternatives: int = 1, max_overlap: float = 0.25,
 ) -> PlacementResult:  # fmt: skip
     """Every zone of ``rules`` (``[[zones]]``, two or more) placed together, proven
-    optimal for the summed score or with its gap; see :func:`kitland.place`."""
+    optimal for the summed score or with its gap; see :func:`kitland.place`.
+
+    With ``alternatives`` > 1, further allocations follow, each the best one in which
+    every zone overlaps its own place in each earlier allocation by at most
+    ``max_overlap`` of its area (every zone moves). The first gets 60 % of the time, the
+    others share the rest evenly.
+    """
     t0 = time.monotonic()
     deadline = t0 + time_limit_s
     _progress_cb(progress, "cells", deadline)
@@ -73,25 +81,61 @@ def place_zones(
     between = _between(rules, names)
     log.info("placing %d zones on %d cells of %g m", len(names), len(cells), cell_m)
     failures: list[dict[str, Any]] = []
-    placed: list[Placement] | None = None
+    found: list[tuple[JointSolution, list[Placement]]] = []
+    first = probs
+    missing = ""
+    for rank in range(1, alternatives + 1):
+        left = alternatives - rank + 1
+        share = (deadline - time.monotonic()) * (0.6 if rank == 1 and left > 1 else 1.0 / left)
+        step = (estate, rules, each, cells, lands, masks, between)
+        sol, placed = _allocate(step, probs, rank=rank, deadline=time.monotonic() + share,
+                                failures=failures, options=options, progress=progress)  # fmt: skip
+        if placed is None:
+            if rank > 1:
+                missing = ("proven: no further allocation satisfies the rules with every zone "
+                           "overlapping its earlier places little enough"
+                           if sol.status == "INFEASIBLE" and not failures
+                           else "not found within the time limit; it is not proven that none exists")  # fmt: skip
+            break
+        found.append((sol, placed))
+        assert sol.cells is not None
+        probs = [p.with_avoid(c, max_overlap) for p, c in zip(probs, sol.cells, strict=True)]
+        if rank == 1:
+            first = probs
+    _progress_cb(progress, "done", deadline)
+    return _result(estate, rules, cells, lands, first, masks, sol if not found else found[0][0],
+                   found, failures, t0=t0, time_limit_s=time_limit_s, asked=alternatives,
+                   missing=missing)  # fmt: skip
+
+
+def _allocate(
+    step: tuple[Estate, Rules, list[Rules], Cells, list[CandidateLand], list[NDArray[np.bool_]],
+                list[Between]],
+    probs: list[Problem], *, rank: int, deadline: float, failures: list[dict[str, Any]],
+    options: SolveOptions | None, progress: Any,
+) -> tuple[JointSolution, list[Placement] | None]:  # fmt: skip
+    """The best allocation of ``probs`` that passes ``check`` (None: none found), solving
+    again with a no-good on a zone whose cells fail it (``failures`` records them)."""
+    estate, rules, each, cells, lands, masks, between = step
+    names = [z.name for z in rules.zones]
+    probs = list(probs)
     sol = None
     for _ in range(MAX_RECHECKS + 1):
-        _progress_cb(progress, "solving", deadline, rank=1)
+        _progress_cb(progress, "solving", deadline, rank=rank)
         sol = solve_joint(probs, masks, between, time_limit_s=max(deadline - time.monotonic(), 0.1),
-                          options=options, names=names)  # fmt: skip
+                          options=options, names=names, diagnose=rank == 1,
+                          on_progress=lambda best, bound: _progress_cb(
+                              progress, "solving", deadline, rank=rank, best=best, bound=bound))  # fmt: skip
         if sol.cells is None:
-            break
-        _progress_cb(progress, "checking", deadline, rank=1, best=sol.objective)
-        placed, bad = _finish(estate, each, cells, lands, probs, sol, rules)
+            return sol, None
+        _progress_cb(progress, "checking", deadline, rank=rank, best=sol.objective)
+        placed, bad = _finish(estate, each, cells, lands, probs, sol, rules, rank=rank)
         if bad is None:
-            break
-        failures.append({"zone": names[bad], "failed": _failed(placed, bad)})
+            return sol, placed
+        failures.append({"zone": names[bad], "failed": _failed(placed, bad), "rank": rank})
         probs[bad] = probs[bad].with_nogood(sol.cells[bad])
-        placed = None
     assert sol is not None
-    _progress_cb(progress, "done", deadline)
-    return _result(estate, rules, cells, lands, probs, masks, sol, placed, failures,
-                   t0=t0, time_limit_s=time_limit_s)  # fmt: skip
+    return sol, None
 
 
 def _inside(cells: Cells, allowed: shapely.Geometry) -> NDArray[np.bool_]:
@@ -128,7 +172,7 @@ def _apart_m(rules: Rules, a: str, b: str) -> float:
 
 def _finish(
     estate: Estate, each: list[Rules], cells: Cells, lands: list[CandidateLand],
-    probs: list[Problem], sol: JointSolution, rules: Rules,
+    probs: list[Problem], sol: JointSolution, rules: Rules, *, rank: int = 1,
 ) -> tuple[list[Placement], int | None]:  # fmt: skip
     """Each zone dissolved, checked and straightened (clear of the other zones); the
     index of the first zone whose cells fail ``check`` with no outline that passes."""
@@ -148,26 +192,39 @@ def _finish(
         ok = _zone_rules_pass(rep)
         best = _straightened(estate, r, cells, land, probs[z], raw[z],
                              ceiling=None if ok else math.inf)  # fmt: skip
+        if best is not None and not _moved(best[0], probs[z], cells):
+            best = None  # straightened back onto an earlier allocation's place
         if best is None and not ok:
-            return [*out, _placement(name, raw[z], rep, cells, probs[z], sol, z)], z
+            return [*out, _placement(name, raw[z], rep, cells, probs[z], sol, z, rank=rank)], z
         outline, rep = best or (raw[z], rep)
         final[z] = outline
-        out.append(_placement(name, outline, rep, cells, probs[z], sol, z, rescued=not ok))
+        out.append(_placement(name, outline, rep, cells, probs[z], sol, z, rescued=not ok,
+                              rank=rank))  # fmt: skip
     if not all(r.passed for r in between_results(dict(zip(names, final, strict=True)), rules)):
         # The cells' own outlines hold the model's between rows exactly.
         log.info("a straightened outline broke a between rule; keeping the cells' outlines")
-        out = [_placement(n, g, rep, cells, p, sol, z) for z, (n, g, rep, p) in
+        out = [_placement(n, g, rep, cells, p, sol, z, rank=rank) for z, (n, g, rep, p) in
                enumerate(zip(names, raw, reports, probs, strict=True))]  # fmt: skip
         bad = next((z for z, rep in enumerate(reports) if not _zone_rules_pass(rep)), None)
         return out, bad
     return out, None
 
 
+def _moved(outline: shapely.Geometry, prob: Problem, cells: Cells) -> bool:
+    """True when ``outline`` overlaps each earlier place of its zone (``prob.avoid``:
+    cells and share) by at most that share of its area (1 m² of slack)."""
+    area = float(outline.area)
+    return all(
+        float(shapely.intersection(outline, dissolve(cells, prev)).area) <= share * area + 1.0
+        for prev, share in prob.avoid
+    )
+
+
 def _placement(name: str, zone: shapely.Geometry, report: Report, cells: Cells, prob: Problem,
-               sol: JointSolution, z: int, *, rescued: bool = False) -> Placement:  # fmt: skip
+               sol: JointSolution, z: int, *, rescued: bool = False, rank: int = 1) -> Placement:  # fmt: skip
     assert sol.cells is not None
     status = "FEASIBLE" if rescued else sol.status
-    return Placement(zone, zone_score(prob, cells, zone), 1, report, float(zone.area) / 1e4,
+    return Placement(zone, zone_score(prob, cells, zone), rank, report, float(zone.area) / 1e4,
                      sol.cells[z], status, sol.gap, -math.inf, grid_score=prob.objective(sol.cells[z]),
                      rescued=rescued, name=name)  # fmt: skip
 
@@ -178,15 +235,18 @@ def _failed(placed: list[Placement], bad: int) -> list[str]:
 
 def _result(
     estate: Estate, rules: Rules, cells: Cells, lands: list[CandidateLand], probs: list[Problem],
-    masks: list[NDArray[np.bool_]], sol: JointSolution, placed: list[Placement] | None,
-    failures: list[dict[str, Any]], *, t0: float, time_limit_s: float,
+    masks: list[NDArray[np.bool_]], sol: JointSolution,
+    found: list[tuple[JointSolution, list[Placement]]], failures: list[dict[str, Any]], *,
+    t0: float, time_limit_s: float, asked: int = 1, missing: str = "",
 ) -> PlacementResult:  # fmt: skip
-    """The result: one placement per zone, the zones' report, the solver's facts."""
+    """The result: one placement per zone (and allocation), the first allocation's
+    report, the solver's facts (``sol``: the first allocation's solve)."""
     from kitland.between import between_results  # noqa: PLC0415 - above placement
     from kitland.measure import check  # noqa: PLC0415
     from kitland.report import ZonesReport  # noqa: PLC0415
 
     names = [z.name for z in rules.zones]
+    placed = found[0][1] if found else None
     if placed is not None:
         status = "FEASIBLE" if any(p.rescued for p in placed) else sol.status
     else:
@@ -205,15 +265,26 @@ def _result(
     }  # fmt: skip
     if failures:
         solver["check_failures"] = failures
+    if asked > 1:
+        solver["allocations"] = [
+            {"rank": k, "objective": round(s.objective, 3), "status": s.status,
+             "gap": round(s.gap, 6) if math.isfinite(s.gap) else None}
+            for k, (s, _) in enumerate(found, start=1)
+        ]  # fmt: skip
+        if len(found) < asked and found:
+            solver["alternatives_missing"] = missing
+    every = [p for _, ps in found for p in ps]
     if placed is not None:
         layout = check(estate, None, Rules(None, layout=rules.layout, source=rules.source),
                        on_invalid="warn")  # fmt: skip
         geoms = {p.name: p.zone for p in placed}
-        facts = {"status": status, "solver": _stable(solver),
-                 "placements": [{"name": p.name, **p.to_dict()} for p in placed]}  # fmt: skip
+        facts: dict[str, Any] = {"status": status, "solver": _stable(solver),
+                 "placements": [{"name": p.name, **p.to_dict()} for p in every]}  # fmt: skip
+        if asked > 1:
+            facts["alternatives_requested"] = asked
         report = ZonesReport(layout.results, {}, facts, zones={p.name: p.report for p in placed},
                              between=between_results(geoms, rules))  # fmt: skip
-        return PlacementResult(True, None, placed, report, solver, estate.crs, rules, estate,
+        return PlacementResult(True, None, every, report, solver, estate.crs, rules, estate,
                                status, zones=tuple(placed))  # fmt: skip
     extra: dict[str, Any] = {"passed": False, "status": status, "alternatives": [],
                              "solver": _stable(solver)}  # fmt: skip
@@ -224,7 +295,8 @@ def _result(
             n: funnel(land, p.take(m), {r.id: r.kind for r in rules.for_zone(n).rules})
             for n, land, p, m in zip(names, lands, probs, masks, strict=True)
         }
-        extra["blocking"] = [{"rule": b, "text": f"{b}: {why}"} for b, why in sol.blocking]
+        extra["blocking"] = [{"rule": b, "text": f"{b}: {why}", "reason": why}
+                             for b, why in sol.blocking]  # fmt: skip
         why = (f"no allocation of the {len(names)} zones satisfies the rules (proven for zones "
                f"of the {cells.cell_m:g} m grid's cells)")  # fmt: skip
     else:
@@ -235,41 +307,108 @@ def _result(
                            estate, status)  # fmt: skip
 
 
-def summary(result: PlacementResult) -> str:
-    """The terminal lines of several zones: one per zone, the between rules, the status."""
+def summary(result: PlacementResult, lang: str = "en") -> str:
+    """The terminal lines of several zones: one per zone, the between rules, the status.
+
+    Words come from the message catalogue (:mod:`kitland.i18n`), numbers are written in
+    ``lang``'s locale; a between rule's line in English is its measured sentence, in
+    another language its name, value and requirement.
+    """
+    t = functools.partial(tr, lang)
     s = result.solver
     lines = []
     for p in result.zones:
         c = p.report.zone.get("compactness", float("nan"))
-        verdict = "all zone rules pass" if _zone_rules_pass(p.report) else "FAILS"
-        lines.append(f"zone {p.name}: {p.area_ha:.2f} ha, score {p.score:,.1f}, compactness "
-                     f"{c:.2f}, {p.vertices} vertices, {verdict}")  # fmt: skip
-    for r in getattr(result.report, "between", ()):
-        lines.append(f"between {r.id}: {r.message} ({'pass' if r.passed else 'FAILS'})")
-    grid = f"the {s.get('grid_m', 0):g} m grid"
+        verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
+        lines.append(t("zone {name}: {area} ha, score {score}, compactness {compactness}, "
+                       "{vertices} vertices, {verdict}").format(
+                           name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
+                           compactness=number(c, lang, 2), vertices=p.vertices, verdict=verdict))  # fmt: skip
+    lines += [_between_line(r, lang) for r in getattr(result.report, "between", ())]
+    grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
     if result.found:
-        if result.status == "OPTIMAL":
-            lines.append(f"joint placement optimal on {grid}: summed score {s['objective']:,.1f}")
-        else:
-            gap = f"gap {s['gap']:.2%}" if s.get("gap") is not None else "gap unknown"
-            lines.append(f"joint placement feasible, {gap} (summed score {s['objective']:,.1f}, "
-                         f"proven bound {'-inf' if s['bound'] is None else format(s['bound'], ',.1f')})")  # fmt: skip
-        if s.get("one_by_one") is not None:
-            lines.append(f"placing the zones one by one scored {s['one_by_one']:,.1f}")
+        lines += _found_lines(result, grid, lang)
+        lines += _more_lines(result, lang)
     elif result.status == "UNDECIDED":
         limit = float(s.get("time_limit_s", 0.0))
-        lines.append(f"no allocation found within {limit:g} s; it is not proven that none "
-                     f"exists; try --time-limit {max(60.0, 4 * limit):g}")  # fmt: skip
+        lines.append(t("no allocation found within {limit} s; it is not proven that none "
+                       "exists; try --time-limit {more}").format(
+                           limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
     else:
-        lines.append(result.report.results[0].message)
-        for name, fun in result.report.extra.get("funnel", {}).items():
-            lines.append(f" zone {name}:")
-            lines += _funnel_lines({"funnel": fun})
-        for b in result.report.extra.get("blocking", []):
-            lines.append(f"  - blocked by {b['text']}")
-        if not result.report.extra.get("blocking"):
-            lines.append("  - no single between rule or zone was proven to block the others")
-    hit = " (time limit reached)" if s.get("time_limit_hit") else ""
-    lines.append(f"{s.get('name')}: {s.get('time_s', 0):.1f} s{hit}, {s.get('cells', 0)} cells "
-                 f"of {s.get('grid_m', 0):g} m")  # fmt: skip
+        lines += _infeasible_lines(result, grid, lang)
+    hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
+    solver = str(s.get("name")).replace(" (joint)", t(" (joint)"))
+    lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
+        solver=solver, time=number(s.get("time_s", 0), lang, 1), hit=hit,
+        cells=number(s.get("cells", 0), lang), grid=grid))  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _between_line(r: RuleResult, lang: str) -> str:
+    """One between rule's line: its sentence (English) or name, value and requirement."""
+    t = functools.partial(tr, lang)
+    verdict = t("pass") if r.passed else t("FAILS")
+    if lang == "en":
+        return f"between {r.id}: {r.message} ({verdict})"
+    return t("between {rule}: {value} (required {required}), {verdict}").format(
+        rule=r.label(lang), value=r.value_text(lang), required=r.required_text(lang),
+        verdict=verdict)  # fmt: skip
+
+
+def _found_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
+    t = functools.partial(tr, lang)
+    s = result.solver
+    score = number(s["objective"], lang, 1)
+    if result.status == "OPTIMAL":
+        lines = [t("joint placement optimal on the {grid} m grid: summed score {score}").format(
+            grid=grid, score=score)]  # fmt: skip
+    else:
+        gap = (t("gap {gap}").format(gap=percent(s["gap"], lang, 2)) if s.get("gap") is not None
+               else t("gap unknown"))  # fmt: skip
+        bound = "-inf" if s["bound"] is None else number(s["bound"], lang, 1)
+        lines = [t("joint placement feasible, {gap} (summed score {score}, proven bound "
+                   "{bound})").format(gap=gap, score=score, bound=bound)]  # fmt: skip
+    if s.get("one_by_one") is not None:
+        lines.append(t("placing the zones one by one scored {score}").format(
+            score=number(s["one_by_one"], lang, 1)))  # fmt: skip
+    return lines
+
+
+def _more_lines(result: PlacementResult, lang: str) -> list[str]:
+    """The allocations after the first: a line each, its zones' lines under it, and
+    why fewer were found than asked."""
+    t = functools.partial(tr, lang)
+    s = result.solver
+    lines = []
+    for a in s.get("allocations", [])[1:]:
+        state = (t("optimal") if a["status"] == "OPTIMAL" else
+                 t("gap {gap}").format(gap=percent(a["gap"], lang, 2)) if a["gap"] is not None
+                 else t("gap unknown"))  # fmt: skip
+        lines.append(t("allocation {rank}: summed score {score}, {status}").format(
+            rank=a["rank"], score=number(a["objective"], lang, 1), status=state))  # fmt: skip
+        for p in (p for p in result.alternatives if p.rank == a["rank"]):
+            lines.append("  " + t("zone {name}: {area} ha, score {score}").format(
+                name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1)))  # fmt: skip
+    asked = int(result.report.extra.get("alternatives_requested", 1))
+    n = len(s.get("allocations", []))
+    if asked > 1 and n < asked:
+        lines.append(t("found {n} of {asked} allocations: {why}").format(
+            n=n, asked=asked, why=t(s.get("alternatives_missing", ""))))  # fmt: skip
+    return lines
+
+
+def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
+    t = functools.partial(tr, lang)
+    extra = result.report.extra
+    lines = [t("no allocation of the {n} zones satisfies the rules (proven for zones of the "
+               "{grid} m grid's cells)").format(n=len(result.rules.zones) if result.rules else 0,
+                                                grid=grid)]  # fmt: skip
+    for name, fun in extra.get("funnel", {}).items():
+        lines.append(" " + t("zone {name}:").format(name=name))
+        lines += _funnel_lines({"funnel": fun}, lang)
+    for b in extra.get("blocking", []):
+        lines.append("  - " + t("blocked by {name}: {why}").format(
+            name=b["rule"], why=t(b.get("reason", b["text"]))))  # fmt: skip
+    if not extra.get("blocking"):
+        lines.append("  - " + t("no single between rule or zone was proven to block the others"))
+    return lines
