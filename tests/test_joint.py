@@ -203,3 +203,45 @@ def test_masks_and_rules_that_do_not_fit_are_refused() -> None:
         solve_joint([p, p], [np.ones(4, bool)])
     with pytest.raises(ValueError, match="between rule 'x'"):
         solve_joint([p, p], [np.ones(4, bool)] * 2, [Between("x", "separation", (0, 2))])
+
+
+def test_every_solver_call_ends_by_the_joint_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The real solvers run; each call's budget is recorded on the way in. Every one-zone
+    # solve (alone, one by one) and every MILP run must stop by the call's deadline.
+    import kitland.placement._joint as joint  # noqa: PLC0415
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    stops: list[float] = []
+    real_solve, real_lazy = joint.solve, joint.lazy_solve
+
+    def solve(*args, work=None, **kw):  # type: ignore[no-untyped-def]
+        stops.append(math.inf if work is None else work.clock.deadline)
+        return real_solve(*args, work=work, **kw)
+
+    def lazy_solve(*args, t_end=math.inf, **kw):  # type: ignore[no-untyped-def]
+        stops.append(t_end)
+        return real_lazy(*args, t_end=t_end, **kw)
+
+    monkeypatch.setattr(joint, "solve", solve)
+    monkeypatch.setattr(joint, "lazy_solve", lazy_solve)
+    ps = [grid(1, 5, [5, 0, 0, 5, 5], (2, 2)), grid(1, 5, [9, 1, 1, 9, 9], (2, 2))]
+    clock = Clock.after(LIMIT)
+    sol = joint.solve_joint(ps, [np.ones(5, bool)] * 2, time_limit_s=10 * LIMIT, clock=clock)
+    assert sol.status == "OPTIMAL"  # the one-by-one start is beaten: the MILP ran
+    assert len(stops) >= 3  # two zones alone, the MILP
+    assert all(s <= clock.deadline for s in stops)
+
+
+def test_the_diagnosis_runs_only_in_the_time_left() -> None:
+    # The instance of test_infeasible_names_the_blocking_between_rule with the clock run
+    # out: nothing is claimed and the diagnosis says it did not run.
+    from kitland.placement._joint import _blocking  # noqa: PLC0415
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    ps = [grid(1, 4, [1, 2, 3, 4], (2, 2)), grid(1, 4, [4, 3, 2, 1], (2, 2))]
+    rules = [Between("apart", "separation", (0, 1), min_m=15.0),
+             Between("total", "total_area", (0, 1), max_m2=4 * CELL**2 + 1)]  # fmt: skip
+    args = (ps, [np.ones(4, bool)] * 2, rules, ["zone 0", "zone 1"])
+    assert _blocking(*args, seed=0, options=SolveOptions(), clock=Clock(0.0)) == ([], False)
+    found, done = _blocking(*args, seed=0, options=SolveOptions(), clock=Clock.after(LIMIT))
+    assert done and [name for name, _ in found] == ["apart"]

@@ -44,6 +44,7 @@ from kitland.placement._cells import CandidateLand, Cells, candidate_land, grid_
 from kitland.placement._joint import Between, JointSolution, solve_joint
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
+from kitland.placement._work import Clock
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
@@ -77,8 +78,8 @@ def place_zones(
     sol = None
     for _ in range(MAX_RECHECKS + 1):
         _progress_cb(progress, "solving", deadline, rank=1)
-        sol = solve_joint(probs, masks, between, time_limit_s=max(deadline - time.monotonic(), 0.1),
-                          options=options, names=names)  # fmt: skip
+        sol = solve_joint(probs, masks, between, time_limit_s=max(deadline - time.monotonic(), 0.0),
+                          options=options, names=names, clock=Clock(deadline))  # fmt: skip
         if sol.cells is None:
             break
         _progress_cb(progress, "checking", deadline, rank=1, best=sol.objective)
@@ -225,6 +226,7 @@ def _result(
             for n, land, p, m in zip(names, lands, probs, masks, strict=True)
         }
         extra["blocking"] = [{"rule": b, "text": f"{b}: {why}"} for b, why in sol.blocking]
+        extra["diagnosed"] = sol.diagnosed
         why = (f"no allocation of the {len(names)} zones satisfies the rules (proven for zones "
                f"of the {cells.cell_m:g} m grid's cells)")  # fmt: skip
     else:
@@ -267,7 +269,9 @@ def summary(result: PlacementResult) -> str:
             lines += _funnel_lines({"funnel": fun})
         for b in result.report.extra.get("blocking", []):
             lines.append(f"  - blocked by {b['text']}")
-        if not result.report.extra.get("blocking"):
+        if not result.report.extra.get("diagnosed", True):
+            lines.append("  - not diagnosed within the time limit")
+        elif not result.report.extra.get("blocking"):
             lines.append("  - no single between rule or zone was proven to block the others")
     hit = " (time limit reached)" if s.get("time_limit_hit") else ""
     lines.append(f"{s.get('name')}: {s.get('time_s', 0):.1f} s{hit}, {s.get('cells', 0)} cells "
