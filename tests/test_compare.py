@@ -176,7 +176,9 @@ def test_compare_prices_a_passing_proposal(estate: kitland.Estate) -> None:
     assert c.table("en")[0][2] == "best zone" and "found" not in line
     # The same best zone had time run out before its proof: every place that calls it
     # "best" says so, with its gap (the table, the price line, the map's table, JSON).
-    unproven = dataclasses.replace(c, best=dataclasses.replace(c.best, status="FEASIBLE", gap=0.032))
+    unproven = dataclasses.replace(
+        c, best=dataclasses.replace(c.best, status="FEASIBLE", gap=0.032)
+    )
     assert unproven.table("en")[0][2] == "best found (FEASIBLE, gap 3.2%)"
     assert unproven.table("id")[0][2] == "terbaik yang ditemukan (FEASIBLE, selisih 3,2%)"
     assert "against the best found (FEASIBLE, gap 3.2%) (lower" in unproven.price_line("en")
