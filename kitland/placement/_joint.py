@@ -216,6 +216,11 @@ def solve_joint(
     h, blocks, v0 = _build(zones, between, start)
     _settings(h, seed=seed, cutoff=cutoff)
     h.setOptionValue("threads", 2)
+    # HiGHS's presolve and symmetry detection do not stop at its time limit; on the joint
+    # model (its separation rows by the hundred thousand) they reduced nothing and ran
+    # 13-20 s past a 7 s limit on 7,800 cells (benchmarks/README.md).
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("mip_detect_symmetry", False)
     lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
                     cuts_per_piece=opts.cuts_per_piece)  # fmt: skip
     log.info("joint solve of %d zones (%s cells): %s after %d rounds, bound %.3f (alone %.3f), "
