@@ -117,7 +117,7 @@ class RuleResult:
         """The value with its unit, for tables (numbers in ``lang``'s locale); zones that
         overlap show the area they share (``overlap 4.07 ha``)."""
         if self.overlap_m2 > 0:
-            area = quantity(self.overlap_m2 / 1e4, tr(lang, "ha"), lang)
+            area = quantity(self.overlap_m2 / 1e4, "ha", lang)
             return tr(lang, "overlap {area}").format(area=area)
         return quantity(self.value, tr(lang, self.unit), lang)
 
