@@ -2,13 +2,14 @@
 
 ``separation``
     The least Euclidean distance between any two of the rule's zones, metres; it
-    passes when at least ``min_m``. Two zones that overlap never pass, whatever
+    passes when at least ``min_m``. Two zones that overlap never pass (tables show the
+    area they share, :attr:`~kitland.report.RuleResult.overlap_m2`), whatever
     ``min_m`` (with ``min_m = 0`` they may touch): they overlap when one reaches more
     than ε = 0.5 m (SPEC §3) inside the other, so zones drawn edge to edge with a
     little slack still only touch.
 ``total_area``
-    The sum of the rule's zones' areas, hectares; it passes inside ``min_ha`` ..
-    ``max_ha`` (either may be absent).
+    The area of the union of the rule's zones, hectares (land two zones share counts
+    once); it passes inside ``min_ha`` .. ``max_ha`` (either may be absent).
 
 Measurements happen in the zones' own metric CRS. Used by :func:`kitland.check` for a
 zone file with several zones, and by placement to re-check the zones it places.
@@ -87,7 +88,8 @@ def _separation(
         a, b, m2 = max(overlaps, key=lambda o: o[2])
         more = f" (and {len(overlaps) - 1} more pairs)" if len(overlaps) > 1 else ""
         msg = f"{a} and {b} overlap by {m2:,.0f} m²{more}; zones never overlap"
-        return RuleResult(rule.id, rule.kind, False, 0.0, f">= {need:g}", "m", msg, scope="between")
+        return RuleResult(rule.id, rule.kind, False, 0.0, f">= {need:g}", "m", msg, scope="between",
+                          overlap_m2=m2)  # fmt: skip
     msg = f"the closest zones, {a} and {b}, are {d:,.1f} m apart (need at least {need:g} m)"
     if need == 0:
         msg = f"no two zones overlap; the closest, {a} and {b}, are {d:,.1f} m apart"
@@ -97,7 +99,7 @@ def _separation(
 def _total_area(
     rule: Rule, geoms: Mapping[str, shapely.Geometry], names: tuple[str, ...]
 ) -> RuleResult:
-    total = sum(area_ha(geoms[n]) for n in names)
+    total = area_ha(shapely.union_all([geoms[n] for n in names]))  # land shared counts once
     lo, hi = rule.get("min_ha"), rule.get("max_ha")
     ok = (lo is None or total >= lo) and (hi is None or total <= hi)
     if lo is not None and hi is not None:

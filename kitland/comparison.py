@@ -29,7 +29,7 @@ from shapely import MultiPolygon, Polygon
 
 from kitland._errors import DataError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import number, tr
+from kitland.i18n import number, percent, tr
 from kitland.measure import (
     adjacent_options,
     as_zone,
@@ -89,6 +89,9 @@ class Candidate:
         ``CHECKED`` for the proposal; the placement's ``OPTIMAL`` / ``FEASIBLE``.
     overlap
         Share of the proposal's area this zone covers.
+    gap
+        A placement's relative gap to its proven bound (0 when ``OPTIMAL``; None for the
+        proposal or when unknown).
     """
 
     zone: Polygon | MultiPolygon
@@ -96,6 +99,7 @@ class Candidate:
     figures: dict[str, float | None]
     status: str = "CHECKED"
     overlap: float | None = None
+    gap: float | None = None
 
     @property
     def score(self) -> float:
@@ -162,6 +166,10 @@ class Comparison:
         p = self.price
         if p["score_delta"] is None:
             head = tr(lang, "no best zone to compare with")
+        elif self.best is not None and self.best.status != "OPTIMAL":
+            head = tr(lang, "score {delta} against the {best} (lower is better)").format(
+                delta=_signed(p["score_delta"], lang), best=self.heading("best zone", lang)
+            )
         else:
             head = tr(lang, "score {delta} against the best zone (lower is better)").format(
                 delta=_signed(p["score_delta"], lang)
@@ -183,9 +191,24 @@ class Comparison:
             ("best zone near the proposal", self.near_proposal),
         ]
 
+    def heading(self, title: str, lang: str = "en") -> str:
+        """A column's title (an English msgid of :meth:`columns`) in ``lang``; a placement
+        not proven optimal is "best found" with its status and gap, e.g. ``best found
+        (FEASIBLE, gap 3.2%)``."""
+        c = dict(self.columns()).get(title)
+        if c is None or c.status in ("OPTIMAL", "CHECKED"):
+            return tr(lang, title)
+        gap = (
+            tr(lang, "gap unknown")
+            if c.gap is None or not math.isfinite(c.gap)
+            else tr(lang, "gap {gap}").format(gap=percent(c.gap, lang))
+        )
+        found = tr(lang, _FOUND.get(title, title))
+        return f"{found} ({c.status}, {gap})"
+
     def table(self, lang: str = "en") -> list[list[str]]:
         """The side-by-side table: a header row, then one row per figure and per rule."""
-        return side_by_side([(tr(lang, t), c) for t, c in self.columns()], lang=lang)
+        return side_by_side([(self.heading(t, lang), c) for t, c in self.columns()], lang=lang)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON report: ``proposal``, ``best``, ``near_proposal`` and ``price``."""
@@ -196,7 +219,9 @@ class Comparison:
             "near_proposal": None if self.near_proposal is None else self.near_proposal.to_dict(),
             "price": self.price,
             "best_status": self.best_status,
+            "best_gap": None if self.best is None else _round(self.best.gap, 6),
             "near_status": self.near_status,
+            "near_gap": None if self.near_proposal is None else _round(self.near_proposal.gap, 6),
             "near_share": self.near_share,
             "rules_source": self.rules_source,
         }
@@ -231,6 +256,9 @@ class Comparison:
             raise UsageError(msg)
         return compare_map(self.estate, self, rules=self.rules, **kwargs)
 
+
+#: A column's title when its placement is not proven optimal.
+_FOUND = {"best zone": "best found", "best zone near the proposal": "best found near the proposal"}
 
 _STATUS_TEXT = {
     "INFEASIBLE": "no zone satisfies the rules (proven)",
@@ -389,6 +417,7 @@ def candidate(
     status: str = "CHECKED",
     proposal: shapely.Geometry | None = None,
     cell_m: float = 25.0,
+    gap: float | None = None,
 ) -> Candidate:
     """One zone measured for a comparison (checked and scored unless given)."""
     rep = check(estate, zone, rules) if report is None else report
@@ -397,7 +426,8 @@ def candidate(
     overlap = None
     if proposal is not None and proposal.area > 0:
         overlap = float(shapely.area(shapely.intersection(zone, proposal)) / proposal.area)
-    return Candidate(zone, rep, figures(estate, zone, rules, rep, score_value=s), status, overlap)
+    return Candidate(zone, rep, figures(estate, zone, rules, rep, score_value=s), status, overlap,
+                     gap)  # fmt: skip
 
 
 def _from_placement(
@@ -407,7 +437,7 @@ def _from_placement(
         return None
     p = result.alternatives[0]
     return candidate(estate, p.zone, rules, report=p.report, score_value=p.score,
-                     status=p.status, proposal=proposal)  # fmt: skip
+                     status=p.status, proposal=proposal, gap=p.gap)  # fmt: skip
 
 
 def compare(

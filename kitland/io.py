@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import fiona
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyproj
 import shapely
@@ -252,13 +253,25 @@ def _zone_checked(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
                 "zone with its real CRS, e.g. as a GeoPackage"
             )
             raise CRSError(msg)
-    kinds = set(gdf.geom_type)
-    if not kinds <= {"Polygon", "MultiPolygon"}:
-        msg = f"{label}: zone geometry is a {kinds.pop()}; expected a Polygon"
-        raise DataError(msg)
+    bad = [i for i, t in enumerate(gdf.geom_type) if t not in ("Polygon", "MultiPolygon")]
+    if bad:
+        raise DataError(_not_polygon(gdf, bad, label))
     gdf = gdf.reset_index(drop=True)
     gdf.attrs["source"] = label
     return gdf
+
+
+def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> str:
+    """The line naming the first feature of ``gdf`` (position ``bad[0]``) that is not a
+    polygon: its number in the file, its ``zone_id``/``name``/``id`` and its type."""
+    i = bad[0]
+    pos = gdf.index[i]
+    num = int(pos) + 1 if isinstance(pos, int | np.integer) else i + 1
+    col = next((c for c in ("zone_id", "name", "id") if c in gdf.columns), None)
+    ident = f" ({col} {gdf[col].iloc[i]!r})" if col is not None else ""
+    more = f" ({len(bad) - 1} more features are not polygons)" if len(bad) > 1 else ""
+    return (f"{label}: feature {num}{ident}: zone geometry is a {gdf.geom_type.iloc[i]}; "
+            f"expected a Polygon or MultiPolygon{more}")  # fmt: skip
 
 
 def check_writable(target: str | os.PathLike[str]) -> Path:

@@ -782,12 +782,14 @@ def _zone_layer(
     return _GeoLayer(data, name=title, styles={"": style}, kind="zone")
 
 
-#: Outline colours of several named zones, in the rules file's order (then again).
-ZONE_COLOURS = ("#c1121f", "#1d4ed8", "#047857", "#b45309", "#7c3aed", "#be185d")
+#: Fill colours of several named zones, in the rules file's order (then again); no red
+#: or green, which are the verdict's (:data:`STATUS_COLOURS`, each zone's outline).
+ZONE_COLOURS = ("#1d4ed8", "#b45309", "#7c3aed", "#0e7490", "#78350f", "#475569")
 
 
 def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
-    """One layer per named zone: its outline in a colour of its own, its name on it."""
+    """One layer per named zone: filled in a colour of its own, outlined in its verdict's
+    colour (:data:`STATUS_COLOURS`: a passing zone is never drawn red), its name on it."""
     layers = []
     for i, z in enumerate(zones):
         geom = _zone_geometry(z.zone, estate, what=f"zones[{i}]")
@@ -806,7 +808,7 @@ def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[
         ]  # fmt: skip
         frame = gpd.GeoDataFrame(geometry=[geom, geom.representative_point()], crs=estate.crs)
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
-        style = {**_ZONE_STYLE, "color": colour, "fillColor": colour}
+        style = {**_ZONE_STYLE, "color": STATUS_COLOURS[status_of(report)], "fillColor": colour}
         # The layer control shows names as HTML: the zone's name goes in escaped.
         layers.append(_GeoLayer(_collection(frame, estate.crs, props), name=_esc(name),
                                 styles={"": style}, kind="zone"))  # fmt: skip
@@ -1044,8 +1046,8 @@ def make_map(
     zones
         Several named zones (``place`` with ``[[zones]]``: its ``zones``): objects with
         ``.name``, ``.zone`` and optionally ``.report`` and ``.score``; each is drawn in
-        a colour of its own (:data:`ZONE_COLOURS`) with its name on the map, and the
-        map opens on them all.
+        a fill colour of its own (:data:`ZONE_COLOURS`), outlined in its verdict's colour
+        (:data:`STATUS_COLOURS`), with its name on the map, and the map opens on them all.
 
     Returns
     -------
@@ -1910,6 +1912,8 @@ def _candidate_layer(
 ) -> _GeoLayer:  # fmt: skip
     area_ha = float(geom.area) / 10_000
     verdict = "" if report is None else (" ✓" if report.passed else " ✗")
+    if report is not None:  # outlined in the verdict's colour
+        style = {**style, "color": STATUS_COLOURS[status_of(report)]}
     props = [{"c": "", "tip": _tip(name + verdict, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
               "popup": _report_html(report, lang, title=name, area_ha=area_ha)}]  # fmt: skip
     data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
@@ -2014,16 +2018,17 @@ def compare_map(
     if comparison.near_proposal is not None:
         near = comparison.near_proposal
         left.insert(0, _candidate_layer(near.zone, estate, near.report, lang,
-                                        name=_tr(lang, "best zone near the proposal"),
+                                        name=comparison.heading("best zone near the proposal", lang),
                                         style=_NEAR_STYLE, kind="near_proposal"))  # fmt: skip
+    outline = {**_OUTLINE_STYLE, "color": STATUS_COLOURS[status_of(prop.report)]}
     right = [_candidate_layer(prop.zone, estate, None, lang, name=_tr(lang, "proposal"),
-                              style=_OUTLINE_STYLE, kind="proposal_outline")]  # fmt: skip
+                              style=outline, kind="proposal_outline")]  # fmt: skip
     if comparison.best is not None:
         right.append(_candidate_layer(comparison.best.zone, estate, comparison.best.report, lang,
-                                      name=_tr(lang, "best zone"), style=_ZONE_STYLE,
+                                      name=comparison.heading("best zone", lang), style=_ZONE_STYLE,
                                       kind="best"))  # fmt: skip
     _pane(m.m1, estate, lang, offline=offline, zones=left, title=_tr(lang, "proposal"), bands=bands)
-    _pane(m.m2, estate, lang, offline=offline, zones=right, title=_tr(lang, "best zone"),
+    _pane(m.m2, estate, lang, offline=offline, zones=right, title=comparison.heading("best zone", lang),
           bands=bands)  # fmt: skip
     m.fit_bounds([[y0, x0], [y1, x1]])
     source = rules.source if rules is not None else comparison.rules_source

@@ -71,6 +71,9 @@ class RuleResult:
     name_en
         The rule's English name (``name_en`` in the rules file), shown instead of ``id``
         in English; not part of the JSON report.
+    overlap_m2
+        For a ``separation`` rule between zones that overlap: the area they share, m²
+        (tables show it instead of the distance; JSON ``overlap_m2`` when > 0).
     """
 
     id: str
@@ -83,6 +86,7 @@ class RuleResult:
     scope: str = "zone"
     skipped: bool = False
     name_en: str | None = None
+    overlap_m2: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form of SPEC §5 (``"skipped": true`` is added only to skipped rules)."""
@@ -98,6 +102,8 @@ class RuleResult:
         }
         if self.skipped:
             d["skipped"] = True
+        if self.overlap_m2 > 0:
+            d["overlap_m2"] = _round(self.overlap_m2)
         return d
 
     @property
@@ -108,7 +114,11 @@ class RuleResult:
         return "✓" if self.passed else "✗"
 
     def value_text(self, lang: str = "en") -> str:
-        """The value with its unit, for tables (numbers in ``lang``'s locale)."""
+        """The value with its unit, for tables (numbers in ``lang``'s locale); zones that
+        overlap show the area they share (``overlap 4.07 ha``)."""
+        if self.overlap_m2 > 0:
+            area = quantity(self.overlap_m2 / 1e4, "ha", lang)
+            return tr(lang, "overlap {area}").format(area=area)
         return quantity(self.value, tr(lang, self.unit), lang)
 
     def required_text(self, lang: str = "en") -> str:

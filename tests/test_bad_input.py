@@ -439,7 +439,7 @@ def _zone_cases(tmp_path: Path) -> list[tuple[Path, str]]:
     gpd.GeoDataFrame(
         {"n": [1]}, geometry=[shapely.GeometryCollection([z, Point(x0, y0)])], crs=32749
     ).to_file(gc, engine="fiona")
-    cases.append((gc, "zone geometry is a GeometryCollection; expected a Polygon"))
+    cases.append((gc, "feature 1: zone geometry is a GeometryCollection; expected a Polygon"))
     bow = tmp_path / "bowtie.geojson"
     ring = [(x0 + 500, y0), (x0 + 700, y0 + 200), (x0 + 700, y0), (x0 + 500, y0 + 200)]
     gpd.GeoDataFrame({"n": [1]}, geometry=[Polygon(ring)], crs=32749).to_file(bow, engine="fiona")
@@ -460,6 +460,23 @@ def test_odd_zone_files_are_exit_2_naming_the_file(
         assert code == 2, (path, err)
         assert stdout == ""
         _one_line(err, str(path), needle)
+
+
+def test_a_zone_file_with_a_point_names_the_feature_and_its_type(tmp_path: Path) -> None:
+    # A polygon, a point and a line: the first feature that is not a polygon is named, by
+    # its number and zone_id, with its own type, every time.
+    x0, y0 = _layers()["parcels"].total_bounds[:2]
+    path = tmp_path / "mixed.geojson"
+    geoms = [box(x0, y0, x0 + 100, y0 + 100), Point(x0, y0), LineString([(x0, y0), (x0, y0 + 9)])]
+    gpd.GeoDataFrame({"zone_id": ["A", "B", "C"]}, geometry=geoms, crs=32749).to_file(
+        path, engine="fiona"
+    )
+    want = (f"{path}: feature 2 (zone_id 'B'): zone geometry is a Point; expected a Polygon or "
+            "MultiPolygon (1 more features are not polygons)")  # fmt: skip
+    for _ in range(4):
+        with pytest.raises(kitland.DataError) as err:
+            kitland.io.read_zones(path)
+        assert str(err.value) == want
 
 
 def test_unknown_assume_crs_is_exit_2(estate_file: Path, capsys) -> None:

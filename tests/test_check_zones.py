@@ -117,7 +117,13 @@ def test_separation_fails_when_zones_are_too_close_or_overlap(estate) -> None:
     rules = _rules(0).replace("B/area", area_ha=7.5, tolerance_ha=3)
     res = between_results({"A": A, "B": over}, rules)
     assert not res[0].passed and "overlap by 15,000 m²" in res[0].message
-    assert res[1].value == pytest.approx(6.0 + 7.5)
+    # The table shows the overlap (50 × 300 m = 1.5 ha), not a distance of 0 m.
+    assert res[0].value_text("en") == "overlap 1.50 ha"
+    assert res[0].value_text("id") == "tumpang tindih 1,50 ha"
+    assert res[0].to_dict()["overlap_m2"] == pytest.approx(15_000.0)
+    # The total counts the shared 1.5 ha once: 6 ha + 7.5 ha - 1.5 ha.
+    assert res[1].value == pytest.approx(6.0 + 7.5 - 1.5)
+    assert "overlap_m2" not in rep["apart"].to_dict()  # apart, not overlapping
 
 
 def test_zone_file_with_zone_id_column_through_the_cli(estate, tmp_path: Path, capsys) -> None:

@@ -3,6 +3,7 @@ table, and the hand-over files (QGIS styles, one geometry type per layer, KML)."
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import sqlite3
@@ -20,6 +21,7 @@ from shapely import Point, box
 import kitland
 from kitland.cli import main
 from kitland.comparison import compare, figures, unusable_ha, versus_first
+from kitland.maps import compare_map
 from kitland.placement import place, score
 from kitland.rules import Rules, parse_rules
 
@@ -170,6 +172,20 @@ def test_compare_prices_a_passing_proposal(estate: kitland.Estate) -> None:
     assert [r["id"] for r in d["best"]["rules"]] == [r["id"] for r in d["proposal"]["rules"]]
     line = c.price_line("en")
     assert line.startswith("The price of the proposal: score +") and "passes every" in line
+    assert c.best.status == "OPTIMAL" and d["best_gap"] == 0.0
+    assert c.table("en")[0][2] == "best zone" and "found" not in line
+    # The same best zone had time run out before its proof: every place that calls it
+    # "best" says so, with its gap (the table, the price line, the map's table, JSON).
+    unproven = dataclasses.replace(
+        c, best=dataclasses.replace(c.best, status="FEASIBLE", gap=0.032)
+    )
+    assert unproven.table("en")[0][2] == "best found (FEASIBLE, gap 3.2%)"
+    assert unproven.table("id")[0][2] == "terbaik yang ditemukan (FEASIBLE, selisih 3,2%)"
+    assert "against the best found (FEASIBLE, gap 3.2%) (lower" in unproven.price_line("en")
+    assert "dibanding terbaik yang ditemukan (FEASIBLE, selisih 3,2%)" in unproven.price_line("id")
+    assert json.loads(unproven.to_json())["best_gap"] == pytest.approx(0.032)
+    html = compare_map(estate, unproven, rules=rules, lang="id").get_root().render()
+    assert "terbaik yang ditemukan (FEASIBLE, selisih 3,2%)" in html
 
 
 def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> None:

@@ -16,7 +16,7 @@ from test_maps_browser import Page, _serve_vendored, browser_context  # noqa: F4
 from kitland.cli import main
 from kitland.comparison import compare
 from kitland.estate import load_estate
-from kitland.maps import DRAWN_FILENAME, estate_title, make_map, save_map
+from kitland.maps import DRAWN_FILENAME, STATUS_COLOURS, estate_title, make_map, save_map
 
 pytestmark = pytest.mark.browser
 
@@ -148,10 +148,20 @@ def test_compare_map_shows_two_panes_and_the_table(
     tbox = table.bounding_box()
     for i, box in enumerate((left, right)):
         assert box["y"] + box["height"] <= tbox["y"] + 0.5, (i, box, tbox)
-        for path in panes.nth(i).locator("path.leaflet-interactive[stroke='#c1121f']").all():
+        verdicts = ", ".join(f"path.leaflet-interactive[stroke='{STATUS_COLOURS[k]}']"
+                             for k in ("pass", "fail"))  # fmt: skip
+        for path in panes.nth(i).locator(verdicts).all():
             z = path.bounding_box()
             assert box["x"] <= z["x"] and z["x"] + z["width"] <= box["x"] + box["width"]
             assert box["y"] <= z["y"] and z["y"] + z["height"] <= box["y"] + box["height"]
+    # Outlines in the verdicts' colours: the failing proposal red, the passing best zone
+    # green (red says GAGAL), the proposal's outline on the right pane red too.
+    assert not c.proposal.report.passed and c.best is not None and c.best.report.passed
+    fill = "path.leaflet-interactive[fill='#ff8c1a']"  # the zones' fill (_ZONE_STYLE)
+    assert {e.get_attribute("stroke") for e in panes.nth(0).locator(fill).all()} == {STATUS_COLOURS["fail"]}
+    assert {e.get_attribute("stroke") for e in panes.nth(1).locator(fill).all()} == {STATUS_COLOURS["pass"]}
+    outline = panes.nth(1).locator("path.leaflet-interactive[fill='none']").all()
+    assert STATUS_COLOURS["fail"] in {e.get_attribute("stroke") for e in outline}
     # Metric scale bars only, one per pane.
     scales = page.locator(".leaflet-control-scale-line").all_inner_texts()
     assert len(scales) == 2 and all(re.fullmatch(r"\d+ k?m", t.strip()) for t in scales), scales

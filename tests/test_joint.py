@@ -234,3 +234,33 @@ def test_a_second_allocation_moves_every_zone(share: float) -> None:
     assert sol.cells is not None
     for c, b in zip(sol.cells, before, strict=True):
         assert len(set(c.tolist()) & b) <= share * len(c)
+
+
+def test_the_joint_solve_keeps_the_callers_clock() -> None:
+    # One clock for the whole call: with the caller's clock run out, no stage runs past
+    # it — nothing is found and nothing is claimed (UNKNOWN, not INFEASIBLE), although
+    # ``time_limit_s`` alone would allow a proof; with the clock live, the proven optimum
+    # of test_a_second_allocation_moves_every_zone's row (12, by enumeration there).
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    ps = [grid(1, 5, [5, 0, 0, 5, 5], (2, 2)), grid(1, 5, [9, 1, 1, 9, 9], (2, 2))]
+    allowed = [np.ones(5, bool)] * 2
+    late = solve_joint(ps, allowed, time_limit_s=10 * LIMIT, clock=Clock(0.0))
+    assert late.status == "UNKNOWN" and late.cells is None
+    sol = solve_joint(ps, allowed, time_limit_s=10 * LIMIT, clock=Clock.after(LIMIT))
+    assert sol.status == "OPTIMAL" and sol.objective == pytest.approx(12.0)
+
+
+def test_the_diagnosis_runs_only_in_the_time_left() -> None:
+    # The instance of test_infeasible_names_the_blocking_between_rule with the clock run
+    # out: nothing is claimed and the diagnosis says it did not run.
+    from kitland.placement._joint import _blocking  # noqa: PLC0415
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    ps = [grid(1, 4, [1, 2, 3, 4], (2, 2)), grid(1, 4, [4, 3, 2, 1], (2, 2))]
+    rules = [Between("apart", "separation", (0, 1), min_m=15.0),
+             Between("total", "total_area", (0, 1), max_m2=4 * CELL**2 + 1)]  # fmt: skip
+    args = (ps, [np.ones(4, bool)] * 2, rules, ["zone 0", "zone 1"])
+    assert _blocking(*args, seed=0, options=SolveOptions(), clock=Clock(0.0)) == ([], False)
+    found, done = _blocking(*args, seed=0, options=SolveOptions(), clock=Clock.after(LIMIT))
+    assert done and [name for name, _ in found] == ["apart"]

@@ -413,10 +413,12 @@ def test_several_named_zones_drawn_in_their_colours(browser_context: Any, tmp_pa
     from shapely import box  # noqa: PLC0415
     from test_maps import X0, Y0  # noqa: PLC0415
 
-    from kitland.maps import ZONE_COLOURS  # noqa: PLC0415
+    from kitland.maps import STATUS_COLOURS, ZONE_COLOURS  # noqa: PLC0415
+    from kitland.report import Report  # noqa: PLC0415
 
-    zones = [SimpleNamespace(name="Pangan", zone=box(X0, Y0, X0 + 100, Y0 + 100), report=REPORT),
-             SimpleNamespace(name=XSS, zone=box(X0 + 200, Y0, X0 + 300, Y0 + 100), report=None)]  # fmt: skip
+    passing = Report([r for r in REPORT.results if r.passed], zone=REPORT.zone)
+    zones = [SimpleNamespace(name="Pangan", zone=box(X0, Y0, X0 + 100, Y0 + 100), report=passing),
+             SimpleNamespace(name=XSS, zone=box(X0 + 200, Y0, X0 + 300, Y0 + 100), report=REPORT)]  # fmt: skip
     path = save_map(make_map(_estate(), zones=zones, offline=True), tmp_path / "zones.html")
     page = Page(browser_context)
     p = page.open(path)
@@ -424,8 +426,13 @@ def test_several_named_zones_drawn_in_their_colours(browser_context: Any, tmp_pa
     assert {"Pangan", XSS} <= {t.strip() for t in overlays}
     labels = p.locator(".kit-label").all_inner_texts()
     assert "Pangan" in labels and XSS in labels
-    strokes = p.evaluate(
-        "Array.from(document.querySelectorAll('path.leaflet-interactive')).map(e => e.getAttribute('stroke'))"
+    drawn = p.evaluate(
+        "Array.from(document.querySelectorAll('path.leaflet-interactive'))"
+        ".map(e => [e.getAttribute('stroke'), e.getAttribute('fill')])"
     )
-    assert ZONE_COLOURS[0] in strokes and ZONE_COLOURS[1] in strokes
+    # Each zone filled in its own colour, outlined in its verdict's: the passing zone
+    # green (never red, which says GAGAL), the failing one red.
+    assert [STATUS_COLOURS["pass"], ZONE_COLOURS[0]] in drawn
+    assert [STATUS_COLOURS["fail"], ZONE_COLOURS[1]] in drawn
+    assert STATUS_COLOURS["fail"] not in ZONE_COLOURS and STATUS_COLOURS["pass"] not in ZONE_COLOURS
     assert not page.dialogs and not page.errors

@@ -81,7 +81,8 @@ class JointSolution:
     ran out, ``gap`` > 0; ``INFEASIBLE``: proven that no allocation satisfies the model;
     ``UNKNOWN``: time ran out before any), ``gap``, wall time ``time_s``, ``start`` the
     sequential warm start's score (inf when it found none), and when infeasible
-    ``blocking``: ``(name, reason)`` of each between rule or zone a solve proved to block.
+    ``blocking``: ``(name, reason)`` of each between rule or zone a solve proved to block,
+    ``diagnosed`` False when the time limit ended the diagnosis before every trial ran.
     """
 
     cells: list[NDArray[np.int64]] | None
@@ -92,6 +93,7 @@ class JointSolution:
     time_s: float
     start: float = math.inf
     blocking: list[tuple[str, str]] = field(default_factory=list)
+    diagnosed: bool = True
 
     @property
     def found(self) -> bool:
@@ -122,6 +124,7 @@ def solve_joint(
     between: Sequence[Between] = (), *, time_limit_s: float = 60.0, seed: int = 0,
     options: SolveOptions | None = None, diagnose: bool = True, names: Sequence[str] = (),
     on_progress: Callable[[float, float], None] | None = None,
+    clock: Clock | None = None,
 ) -> JointSolution:  # fmt: skip
     """The allocation of least summed score: one cell set per zone, each satisfying its
     own problem (connected), none overlapping, every ``between`` rule holding.
@@ -135,8 +138,10 @@ def solve_joint(
     between
         The rules between zones.
     time_limit_s
-        Wall-clock limit for the warm start and the solve (the diagnosis of an
-        infeasible allocation has ``options.joint_diagnose_s`` besides).
+        Wall-clock limit for the whole call: the zones alone, the one-by-one start, the
+        probing, the MILP and the diagnosis of an infeasible allocation (at most
+        ``options.joint_diagnose_s`` of what is left). Every solver call gets a share of
+        the time left and never a deadline past the limit.
     seed
         HiGHS's random seed.
     options
@@ -149,6 +154,9 @@ def solve_joint(
         Called with ``(best, bound)``: the summed score of the best allocation so far
         and the proven lower bound, when the one-by-one start is found and when the
         joint solve ends.
+    clock
+        The wall-clock stop (default ``time_limit_s`` from now); with one given, the
+        call ends by the earlier of its deadline and ``time_limit_s`` from now.
 
     Raises
     ------
@@ -173,12 +181,15 @@ def solve_joint(
     opts = options or SolveOptions()
     _check(problems, allowed, between)
     names = list(names) or [f"zone {z}" for z in range(len(problems))]
+    clock = Clock(min(t0 + time_limit_s, clock.deadline if clock else math.inf))
+    limit = clock.deadline - t0
     # The start's time: half for each zone alone (its bound is the joint model's too),
     # the rest for placing them one by one.
-    t_alone = t0 + opts.joint_start_share * time_limit_s / 2
-    t_start = t0 + opts.joint_start_share * time_limit_s
-    alone = [solve(p.take(a), time_limit_s=max(0.1, (t_alone - time.monotonic()) / (len(problems) - z)),
-                   seed=seed, options=opts) for z, (p, a) in enumerate(zip(problems, allowed, strict=True))]  # fmt: skip
+    t_alone = t0 + opts.joint_start_share * limit / 2
+    t_start = t0 + opts.joint_start_share * limit
+    alone = [solve(p.take(a), seed=seed, options=opts,
+                   work=_budget(clock, (t_alone - time.monotonic()) / (len(problems) - z), opts))
+             for z, (p, a) in enumerate(zip(problems, allowed, strict=True))]  # fmt: skip
     lb_alone = sum(s.bound for s in alone)  # each zone alone: a relaxation of the joint model
     if any(s.status == "INFEASIBLE" for s in alone):
         blocking = [(names[z], "its own rules allow no zone on its land (proven)")
@@ -190,7 +201,7 @@ def solve_joint(
         for s, a in zip(alone, allowed, strict=True)
     ]
     start = sequential(problems, allowed, between, seed=seed, options=opts, first=first,
-                       time_limit_s=max(0.1, t_start - time.monotonic()))  # fmt: skip
+                       time_limit_s=max(0.0, t_start - time.monotonic()), clock=clock)  # fmt: skip
     score0 = math.inf if start is None else _score(problems, start)
     if on_progress is not None and start is not None:
         on_progress(score0, min(lb_alone, score0))
@@ -205,14 +216,19 @@ def solve_joint(
     cutoff = None
     if start is not None:  # only strictly better allocations are wanted now
         cutoff = score0 - 1e-9 * max(1.0, abs(score0))
-        t_probe = time.monotonic() + opts.joint_probe_share * (t0 + time_limit_s - time.monotonic())
+        t_probe = time.monotonic() + opts.joint_probe_share * clock.left()
         for k, s in enumerate(alone):  # each zone an equal share of what is left
             t_stop = time.monotonic() + (t_probe - time.monotonic()) / (len(zones) - k)
             zones[k] = _prune(zones[k], s.bound + cutoff - lb_alone, t_stop, opts)
     h, blocks, v0 = _build(zones, between, start)
     _settings(h, seed=seed, cutoff=cutoff)
     h.setOptionValue("threads", 2)
-    lz = lazy_solve(h, blocks, start=v0, t_end=t0 + time_limit_s,
+    # HiGHS's presolve and symmetry detection do not stop at its time limit; on the joint
+    # model (its separation rows by the hundred thousand) they reduced nothing and ran
+    # 13-20 s past a 7 s limit on 7,800 cells (benchmarks/README.md).
+    h.setOptionValue("presolve", "off")
+    h.setOptionValue("mip_detect_symmetry", False)
+    lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
                     cuts_per_piece=opts.cuts_per_piece)  # fmt: skip
     log.info("joint solve of %d zones (%s cells): %s after %d rounds, bound %.3f (alone %.3f), "
              "start %.3f", len(zones), [z.mod.m for z in zones], lz.status, lz.rounds, lz.bound,
@@ -227,7 +243,8 @@ def solve_joint(
         bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
         out = JointSolution(None, math.inf, bound, status, math.inf, time.monotonic() - t0)
         if status == "INFEASIBLE" and diagnose:
-            out.blocking = _blocking(problems, allowed, between, names, seed=seed, options=opts)
+            out.blocking, out.diagnosed = _blocking(problems, allowed, between, names, seed=seed,
+                                                    options=opts, clock=clock)  # fmt: skip
         return out
     obj = _score(problems, cells)
     bound = obj if proven else min(max(lz.bound, lb_alone), obj)
@@ -236,6 +253,14 @@ def solve_joint(
     gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
     status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
     return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)
+
+
+def _budget(clock: Clock, seconds: float, opts: SolveOptions) -> Work:
+    """A one-zone solve's budget: ``seconds`` from now (none when negative), its wall
+    clock stopping then or at ``clock``'s deadline, whichever comes first."""
+    now = time.monotonic()
+    end = min(now + max(seconds, 0.0), clock.deadline)
+    return Work.of(max(end - now, 0.0), opts, Clock(end))
 
 
 def _prune(z: _Zone, target: float, t_stop: float, opts: SolveOptions) -> _Zone:
@@ -258,6 +283,7 @@ def sequential(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
     between: Sequence[Between] = (), *, time_limit_s: float = 10.0, seed: int = 0,
     options: SolveOptions | None = None, first: Sequence[NDArray[np.int64] | None] = (),
+    clock: Clock | None = None,
 ) -> list[NDArray[np.int64]] | None:  # fmt: skip
     """Zones placed one by one in the order given, each the best (within its share of
     the time) on the cells the earlier ones left, away from them as far as the
@@ -267,13 +293,14 @@ def sequential(
     what the group lacks (or has too much) in proportion to its band's width
     (:func:`_spread`), so zones placed one at a time still add up. ``first`` holds each
     zone's best placement alone (None: unknown), taken when it fits beside the zones
-    before it.
+    before it. ``clock`` (when given) ends the whole at its deadline if that is sooner.
     """
     problems = _spread(problems, between)
     n = len(problems[0])
     used = np.zeros(n, dtype=bool)
     out: list[NDArray[np.int64]] = []
-    t_end = time.monotonic() + time_limit_s
+    clock = Clock(min(time.monotonic() + time_limit_s, clock.deadline if clock else math.inf))
+    opts = options or SolveOptions()
     for z, p in enumerate(problems):
         keep = allowed[z] & ~used
         for b in between:
@@ -286,10 +313,10 @@ def sequential(
         if own is not None and keep[own].all() and p.min_area_m2 < area < p.max_area_m2:
             out.append(own)
         else:
-            left = (t_end - time.monotonic()) / (len(problems) - z)
+            left = clock.left() / (len(problems) - z)
             if not keep.any() or left <= 0:
                 return None
-            sol = solve(p.take(keep), time_limit_s=left, seed=seed, options=options)
+            sol = solve(p.take(keep), seed=seed, options=opts, work=_budget(clock, left, opts))
             if sol.cells is None:
                 return None
             out.append(np.flatnonzero(keep)[sol.cells])
@@ -447,26 +474,31 @@ def _check(problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
 def _blocking(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
     between: Sequence[Between], names: Sequence[str], *, seed: int, options: SolveOptions,
-) -> list[tuple[str, str]]:  # fmt: skip
+    clock: Clock,
+) -> tuple[list[tuple[str, str]], bool]:  # fmt: skip
     """What a solve proves blocks an infeasible allocation.
 
     A zone whose own problem has no zone (proven by the one-zone solve) blocks on its own
     rules. Otherwise each between rule in turn is dropped: if an allocation then exists
     (found, so proven), that rule blocks. With none found that way, each zone in turn is
     dropped: if the others then fit, that zone blocks them. Every solve gets an equal
-    share of ``options.joint_diagnose_s``; what is not proven is not claimed.
+    share of ``options.joint_diagnose_s`` or of the time ``clock`` leaves, whichever is
+    less; what is not proven is not claimed. Also returns whether every trial ran (False:
+    the time limit ended the diagnosis).
     """
-    t_end = time.monotonic() + options.joint_diagnose_s
+    clock = Clock(min(time.monotonic() + options.joint_diagnose_s, clock.deadline))
     out: list[tuple[str, str]] = []
     zones = range(len(problems))
     for z in zones:
-        left = (t_end - time.monotonic()) / (len(problems) + len(between) + 1)
-        sol = solve(problems[z].take(allowed[z]), time_limit_s=max(left, 0.1), seed=seed,
-                    options=options)  # fmt: skip
+        left = clock.left() / (len(problems) + len(between) + 1)
+        if left <= 0.05:
+            return out, False
+        sol = solve(problems[z].take(allowed[z]), seed=seed, options=options,
+                    work=_budget(clock, left, options))  # fmt: skip
         if sol.status == "INFEASIBLE":
             out.append((names[z], "its own rules allow no zone on its land (proven)"))
     if out:
-        return out
+        return out, True
     trials: list[tuple[str, str, list[int], list[Between]]] = [
         (b.name, "without it the zones fit (an allocation was found)", list(zones),
          [o for o in between if o is not b]) for b in between
@@ -479,11 +511,12 @@ def _blocking(
         trials.append((names[z], "without it the other zones fit (an allocation was found)",
                        rest, keep))  # fmt: skip
     for k, (name, reason, which, rules) in enumerate(trials):
-        left = (t_end - time.monotonic()) / (len(trials) - k)
+        left = clock.left() / (len(trials) - k)
         if left <= 0.05:
-            break
+            return out, False
         joint = solve_joint([problems[z] for z in which], [allowed[z] for z in which], rules,
-                            time_limit_s=left, seed=seed, options=options, diagnose=False)  # fmt: skip
+                            time_limit_s=left, seed=seed, options=options, diagnose=False,
+                            clock=clock)  # fmt: skip
         if joint.found:
             out.append((name, reason))
-    return out
+    return out, True

@@ -507,14 +507,17 @@ def lazy_solve(
             return Lazy("UNKNOWN", None, bound, rounds)
         nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
         h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
-        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0)
+        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0,
+                     t_end=work.clock.deadline)  # fmt: skip
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
         iters = max(0, int(info.simplex_iteration_count)) + opts.lp_run_iters
         work.spend(iters / opts.lp_iters_per_s)
-        if ms == highspy.HighsModelStatus.kTimeLimit:
+        if ms == highspy.HighsModelStatus.kTimeLimit or (
+            ms == highspy.HighsModelStatus.kInterrupt and work.clock.left() <= 0
+        ):
             work.clock.hit = True
         if math.isfinite(info.mip_dual_bound):
             bound = max(bound, float(info.mip_dual_bound))
@@ -554,12 +557,13 @@ def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
     return moved, np.full(k, lo), np.full(k, hi)
 
 
-def _mip_limits(h: highspy.Highs) -> dict[str, int]:
+def _mip_limits(h: highspy.Highs) -> dict[str, float]:
     """Stop each MILP run of ``h`` after ``allowed`` calls back at its root node (between
     cut rounds and heuristics), deterministically: HiGHS has no work limit of its own and
     its node limit does not bound the root. Set ``allowed`` and ``seen = 0`` in the
-    returned dict before each run."""
-    root = {"allowed": 1, "seen": 0}
+    returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops it,
+    at the wall clock's deadline (HiGHS's own time limit is checked less often)."""
+    root: dict[str, float] = {"allowed": 1, "seen": 0, "t_end": math.inf}
 
     cb = highspy.cb
 
@@ -569,6 +573,8 @@ def _mip_limits(h: highspy.Highs) -> dict[str, int]:
             root["seen"] += 1
             if root["seen"] > root["allowed"]:
                 into.user_interrupt = True
+        if time.monotonic() >= root["t_end"]:
+            into.user_interrupt = True
 
     h.setCallback(on_interrupt, None)
     h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)

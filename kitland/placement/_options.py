@@ -65,7 +65,7 @@ class SolveOptions:
         to drop the cells no zone of a better allocation can hold.
     joint_diagnose_s
         Several zones: seconds the search for what blocks an infeasible allocation may
-        take, besides the time limit.
+        take at most, within what is left of the time limit.
 
     Examples
     --------

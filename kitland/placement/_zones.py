@@ -46,6 +46,7 @@ from kitland.placement._cells import CandidateLand, Cells, candidate_land, grid_
 from kitland.placement._joint import Between, JointSolution, solve_joint
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
+from kitland.placement._work import Clock
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
@@ -122,8 +123,8 @@ def _allocate(
     sol = None
     for _ in range(MAX_RECHECKS + 1):
         _progress_cb(progress, "solving", deadline, rank=rank)
-        sol = solve_joint(probs, masks, between, time_limit_s=max(deadline - time.monotonic(), 0.1),
-                          options=options, names=names, diagnose=rank == 1,
+        sol = solve_joint(probs, masks, between, time_limit_s=max(deadline - time.monotonic(), 0.0),
+                          options=options, names=names, diagnose=rank == 1, clock=Clock(deadline),
                           on_progress=lambda best, bound: _progress_cb(
                               progress, "solving", deadline, rank=rank, best=best, bound=bound))  # fmt: skip
         if sol.cells is None:
@@ -297,6 +298,7 @@ def _result(
         }
         extra["blocking"] = [{"rule": b, "text": f"{b}: {why}", "reason": why}
                              for b, why in sol.blocking]  # fmt: skip
+        extra["diagnosed"] = sol.diagnosed
         why = (f"no allocation of the {len(names)} zones satisfies the rules (proven for zones "
                f"of the {cells.cell_m:g} m grid's cells)")  # fmt: skip
     else:
@@ -409,6 +411,8 @@ def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str
     for b in extra.get("blocking", []):
         lines.append("  - " + t("blocked by {name}: {why}").format(
             name=b["rule"], why=t(b.get("reason", b["text"]))))  # fmt: skip
-    if not extra.get("blocking"):
+    if not extra.get("diagnosed", True):
+        lines.append("  - " + t("not diagnosed within the time limit"))
+    elif not extra.get("blocking"):
         lines.append("  - " + t("no single between rule or zone was proven to block the others"))
     return lines
