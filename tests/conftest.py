@@ -9,11 +9,13 @@ metres, relative to ``origin`` (the south-west corner of the grid).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
+import hypothesis
 import pytest
 import shapely
 from shapely import LineString, affinity, box
@@ -234,3 +236,10 @@ def organic_layers(
         "parcels": _frame(parcels, crs, origin),
         "roads": _frame(roads, crs, origin),
     }
+
+
+# CI runs the property tests on a fixed sequence of examples (the same run gives the same
+# result); locally Hypothesis explores new ones and keeps failures in its database.
+hypothesis.settings.register_profile("ci", derandomize=True)
+if os.environ.get("CI"):
+    hypothesis.settings.load_profile("ci")
