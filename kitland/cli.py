@@ -354,9 +354,9 @@ def cmd_place(args: argparse.Namespace) -> int:
         from kitland.kml import write_kml  # noqa: PLC0415
 
         assert result.rules is not None
-        named = ([(p.name, p.zone) for p in result.zones] if result.zones else
-                 [(f"{result.rules.zone.name if result.rules.zone else ''} {p.rank}", p.zone)
-                  for p in result.alternatives])  # fmt: skip
+        named = ([(p.name, p.zone, p.report) for p in result.zones] if result.zones else
+                 [(f"{result.rules.zone.name if result.rules.zone else ''} {p.rank}", p.zone,
+                   p.report) for p in result.alternatives])  # fmt: skip
         write_kml(args.kml, estate, zones=named, lang=_map_lang(args))
         written.append(f"{args.kml} (KML for Google Earth)")
     if result.found and args.out:
@@ -510,7 +510,9 @@ def cmd_map(args: argparse.Namespace) -> int:
         from kitland.kml import write_kml  # noqa: PLC0415
 
         zones = (
-            [] if zone is None else [(rules.zone.name if rules and rules.zone else "zone", zone)]
+            []
+            if zone is None
+            else [(rules.zone.name if rules and rules.zone else "zone", zone, report)]
         )
         write_kml(args.kml, estate, zones=zones, lang=args.lang)
         _say(args, f"wrote {args.kml} (KML for Google Earth)")
