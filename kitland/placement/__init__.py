@@ -44,7 +44,7 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import number, numbers_in, percent, tr
+from kitland.i18n import Message, number, numbers_in, percent, tr
 from kitland.placement import _reuse
 from kitland.placement._cells import (
     CandidateLand,
@@ -208,7 +208,7 @@ class PlacementResult:
         """A few lines for the terminal: each placement with its own status, or why none.
 
         Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale; the funnel's diagnosis sentences stay English. Several
+        written in ``lang``'s locale, the funnel's diagnosis sentences included. Several
         zones placed together have their own lines (:func:`._zones.summary`).
         """
         if self.rules is not None and len(self.rules.zones) > 1:
@@ -362,13 +362,15 @@ def _street_hints(
 ) -> list[dict[str, Any]]:
     """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
     without ``max_gap_m``: blocks parted by streets never share a boundary."""
+    from kitland.placement._diagnose import advice  # noqa: PLC0415 - as relaxations
+
     if not len(estate.roads):
         return []
     relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
     return [
-        {"rule": r.id, "text": f"{r.id}: blocks parted by streets never share a boundary; "
-                               "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
-                               "counts industry across a street as next to the zone"}
+        {"rule": r.id, **advice("{rule}: blocks parted by streets never share a boundary; "
+                                "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
+                                "counts industry across a street as next to the zone", rule=r.id)}
         for r in rules.rules
         if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
     ]  # fmt: skip
@@ -387,8 +389,14 @@ def _funnel_lines(extra: dict[str, Any], lang: str = "en") -> list[str]:
         pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
         lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
             pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
-    lines += [f"  - {d.get('text', '')}" for d in extra.get("diagnosis", [])]
+    lines += [f"  - {_advice_text(d, lang)}" for d in extra.get("diagnosis", [])]
     return lines
+
+
+def _advice_text(entry: dict[str, Any], lang: str) -> str:
+    """A diagnosis entry's sentence in ``lang`` (its ``message``), else its ``text``."""
+    m = entry.get("message")
+    return Message(m["id"], m["values"]).render(lang) if m else str(entry.get("text", ""))
 
 
 def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:
