@@ -8,6 +8,7 @@ import ast
 import json
 import math
 import re
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,7 @@ import kitland
 from kitland.cli import main
 from kitland.estate import LAND_USES, bundled_path
 from kitland.i18n import catalogue
+from kitland.rules import parse_rules
 from kitland.sweep_report import _jumps, _score_figure, _stability_figure, _summary, stability_cells
 
 SOLVER = "HiGHS MILP + OR-Tools CP-SAT"  # the solvers' proper names
@@ -395,3 +397,26 @@ def test_funnel_hints_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixtur
     allowed = [*_translations(), "adjacent#1", "contiguous#2", "area", SOLVER]
     assert _leftover_words(texts["id"].splitlines(), allowed) == [], texts["id"]
     assert len(_leftover_words(texts["en"].splitlines(), allowed)) > 5
+
+
+@pytest.mark.parametrize(("lang", "undecided", "solver"), [
+    ("en", "no {what} found within 30 s; it is not proven that none exists; try --time-limit 120",
+     "HiGHS MILP{joint}: 31.2 s (time limit reached), 1,250 cells of 12.5 m"),
+    ("id", "tidak ada {what} ditemukan dalam 30 detik; belum terbukti bahwa tidak ada; coba "
+           "--time-limit 120",
+     "HiGHS MILP{joint}: 31,2 detik (batas waktu tercapai), 1.250 sel 12,5 m"),
+])  # fmt: skip
+def test_one_zone_and_several_zones_say_undecided_alike(lang: str, undecided: str, solver: str) -> None:
+    """The "not found within" line and the solver's line of an undecided search, written by
+    hand: the same sentence for one zone ("placement") and several ("allocation")."""
+    facts = {"name": "HiGHS MILP", "time_limit_s": 30.0, "time_s": 31.2, "time_limit_hit": True,
+             "cells": 1250, "grid_m": 12.5}  # fmt: skip
+    one = kitland.load_rules()
+    two = parse_rules(tomllib.loads(rules_text(100)), source="r.toml")
+    what = {"en": ("placement", "allocation"), "id": ("penempatan", "alokasi")}[lang]
+    for rules, noun, name in ((one, what[0], "HiGHS MILP"), (two, what[1], "HiGHS MILP (joint)")):
+        res = kitland.PlacementResult(False, None, [], kitland.Report([], {}, {}),
+                                      {**facts, "name": name}, rules=rules, status="UNDECIDED")  # fmt: skip
+        joint = {"en": " (joint)", "id": " (bersama)"}[lang] if rules is two else ""
+        assert res.summary(lang).splitlines()[-2:] == [undecided.format(what=noun),
+                                                       solver.format(joint=joint)]  # fmt: skip

@@ -243,10 +243,7 @@ class PlacementResult:
                                    f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
                                    for r in failing)))  # fmt: skip
         elif self.status == "UNDECIDED":
-            limit = float(s.get("time_limit_s", 0.0))
-            lines.append(t("no placement found within {limit} s; it is not proven that none "
-                           "exists; try --time-limit {more}").format(
-                               limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
+            lines.append(_undecided_line(t("placement"), s, lang))
         else:
             lines.append(_infeasible_text(s, lang))
             lines += _funnel_lines(self.report.extra, lang)
@@ -255,12 +252,7 @@ class PlacementResult:
                 counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
                 lines.append("  " + t("zones found by the solver failed the final check on: "
                                       "{rules}").format(rules=counts))  # fmt: skip
-        hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
-        if not s.get("deterministic", True):
-            hit += t(" (stopped by the wall clock: not deterministic)")
-        lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
-            solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
-            cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
+        lines.append(_solver_line(s, lang))
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -311,6 +303,28 @@ class PlacementResult:
             f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
             f"{self.report._repr_html_()}</div>"
         )
+
+
+def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
+    """The line of a search that found no ``what`` (a placement, an allocation: already
+    in ``lang``) within its time limit, and the longer limit to try."""
+    limit = float(solver.get("time_limit_s", 0.0))
+    return tr(lang, "no {what} found within {limit} s; it is not proven that none exists; "
+                    "try --time-limit {more}").format(
+        what=what, limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}")  # fmt: skip
+
+
+def _solver_line(solver: dict[str, Any], lang: str) -> str:
+    """The last line of a summary: the solver, its time (and why it stopped), the grid."""
+    t = functools.partial(tr, lang)
+    hit = t(" (time limit reached)") if solver.get("time_limit_hit") else ""
+    if not solver.get("deterministic", True):
+        hit += t(" (stopped by the wall clock: not deterministic)")
+    name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
+    return t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
+        solver=name, time=number(solver.get("time_s", 0), lang, 1), hit=hit,
+        cells=number(solver.get("cells", 0), lang),
+        grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
 
 
 def _value(value: float | None, lang: str) -> str:
