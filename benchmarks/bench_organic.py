@@ -7,7 +7,8 @@ and ``kitland.load_rules``, runs ``kitland.place`` and re-checks the returned zo
 search) is its own. The time is ``place``'s wall time; when it finds no zone that
 includes its diagnosis of the rules. Status and gap are those of the returned zone's
 solve; ", no zone" means ``place`` returned none (the zones it found were rejected by
-its final ``check``, counted per rule in their column, or time ran out) and gives the
+its final ``check``, counted per rule in their column by its English name, ``name_en``,
+else its id; or time ran out) and gives the
 status of its first solve. The last column says
 whether ``make_organic.witness_zone``, a plain search that knows nothing of the
 placement engine, found a zone that passes ``check`` (so the rules are satisfiable).
@@ -51,13 +52,15 @@ if res.found:
     passed = all(r.passed for r in report.results if r.scope == "zone")
 peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 witness = witness_zone(est, rules) is not None
+english = {{r.id: r.name_en or r.id for r in rules.rules}}  # the table is in English
 print(json.dumps({{
     "estate_ha": est.area_ha, "load_s": t1 - t0, "place_s": t2 - t1,
     "peak_mb": peak_mb, "witness": witness,
     "status": best.status if best else res.solver.get("status"),
     "gap": best.gap if best else res.solver.get("gap"),
     "cells": res.solver.get("cells"), "found": res.found,
-    "rejected": [r for f in res.solver.get("check_failures", []) for r in f["failed"]],
+    "rejected": [english.get(r, r) for f in res.solver.get("check_failures", [])
+                 for r in f["failed"]],
     "score": best.score if best else None, "check": passed,
 }}))
 """

@@ -36,15 +36,26 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
     Data warnings (``kitland.validation``) and notes are held until the inputs are
     accepted (:meth:`accept`): a run that stops on bad input (exit 2) prints its one
     line and nothing else; a run that goes on prints them before its results. Under
-    ``-q`` notes and file lines are left out.
+    ``-q`` notes and file lines are left out. A record that carries its message as a
+    :class:`~kitland.i18n.Message` (``extra={"said": …}``, the data findings) is written
+    in ``lang``.
     """
 
-    def __init__(self, *, quiet: bool) -> None:
+    def __init__(self, *, quiet: bool, lang: str = "en") -> None:
         super().__init__(sys.stderr)
         self.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
         self.quiet = quiet
+        self.lang = lang
         self.held: list[str] = []
         self.holding = True
+
+    def format(self, record: logging.LogRecord) -> str:
+        said = getattr(record, "said", None)
+        if said is None or self.lang == "en":
+            return super().format(record)
+        from kitland.i18n import tr  # noqa: PLC0415
+
+        return f"{tr(self.lang, record.levelname)} {record.name}: {said.render(self.lang)}"
 
     def emit(self, record: logging.LogRecord) -> None:
         held = record.name == "kitland.validation" and record.levelno == logging.WARNING
@@ -81,6 +92,27 @@ def _say(args: argparse.Namespace, text: str) -> None:
         print(f"kitland: {text}", file=sys.stderr)
     else:
         console.say(text)
+
+
+def _note(args: argparse.Namespace, message: str, **values: Any) -> None:
+    """A line on stderr in the terminal's language: the catalogue's ``message`` with
+    ``values`` put in (data as it is, numbers in the locale)."""
+    from kitland.i18n import Message  # noqa: PLC0415 - keep --help fast
+
+    _say(args, Message(message, values).render(_text_lang(args)))
+
+
+def _wrote(args: argparse.Namespace, path: Any, what: Any, **values: Any) -> None:
+    """``wrote PATH (WHAT)`` on stderr, ``what`` a catalogue message (or a
+    :class:`~kitland.i18n.Message`) with ``values``."""
+    from kitland.i18n import Message  # noqa: PLC0415
+
+    what = what if isinstance(what, Message) else Message(what, values)
+    _note(args, "wrote {path} ({what})", path=str(path), what=what)
+
+
+#: What ``--format`` writes, for the "wrote" line.
+_REPORT_KINDS = {"text": "text report", "json": "json report", "junit": "junit report"}
 
 
 def _inputs_accepted(args: argparse.Namespace) -> None:
@@ -180,12 +212,33 @@ def _write_text(args: argparse.Namespace, path: str | None, text: str, what: str
         return
     with atomic_path(path) as tmp:
         tmp.write_text(text, encoding="utf-8")
-    _say(args, f"wrote {path} ({what})")
+    _wrote(args, path, what)
+
+
+def _paper(args: argparse.Namespace) -> dict[str, Any]:
+    """The paper and orientation of ``--pdf``, for its "wrote" line (the orientation a
+    catalogue word)."""
+    from kitland.i18n import Message  # noqa: PLC0415
+
+    return {"paper": args.paper, "orientation": Message(args.orientation)}
+
+
+def _and(words: Sequence[str]) -> Any:
+    """``a, b and c`` as a catalogue message (one word as it is)."""
+    from kitland.i18n import Message  # noqa: PLC0415
+
+    if len(words) == 1:
+        return words[0]
+    return Message("{a} and {b}", {"a": ", ".join(words[:-1]), "b": words[-1]})
 
 
 def _text_lang(args: argparse.Namespace) -> str:
-    """The language of the terminal text and text reports: ``--lang``, else English."""
-    return args.lang or "en"
+    """The language of the terminal text, its notes on stderr and text reports:
+    ``--lang``, else English (``sweep`` and ``sweep-report``: English, their ``--lang``
+    is the maps' and defaults to ``id``)."""
+    if getattr(args, "command", None) in ("sweep", "sweep-report"):
+        return "en"
+    return getattr(args, "lang", None) or "en"
 
 
 def _map_lang(args: argparse.Namespace) -> str:
@@ -202,13 +255,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
     report = validate(estate)
     _inputs_accepted(args)
     text = report.to_json() if args.format == "json" else report.to_text(lang=_text_lang(args))
-    _write_text(args, args.output, text, f"{args.format} report")
+    _write_text(args, args.output, text, _REPORT_KINDS[args.format])
     if args.fix:
         from kitland.io import write_estate  # noqa: PLC0415
 
         fixed = repair(estate)
         write_estate(fixed, args.fix)
-        print(f"repaired estate written to {args.fix}", file=sys.stderr)
+        from kitland.i18n import Message  # noqa: PLC0415
+
+        done = Message("repaired estate written to {path}", {"path": args.fix})
+        print(done.render(_text_lang(args)), file=sys.stderr)
     return 1 if report.has_errors else 0
 
 
@@ -218,7 +274,9 @@ def _zone(args: argparse.Namespace):
     if not args.zone:
         return None
     zone = read_zone(args.zone, assume_crs=args.assume_crs)
-    if zone.attrs.get("note"):
+    if zone.attrs.get("note_message"):
+        _say(args, zone.attrs["note_message"].render(_text_lang(args)))
+    elif zone.attrs.get("note"):
         _say(args, zone.attrs["note"])
     return zone
 
@@ -267,7 +325,7 @@ def cmd_check(args: argparse.Namespace) -> int:
             text += _score_line(report.zone["score"], _text_lang(args), cell_m=args.cell_m)
     else:
         text = {"json": report.to_json, "junit": report.to_junit}[args.format]()
-    _write_text(args, args.output, text, f"{args.format} report")
+    _write_text(args, args.output, text, _REPORT_KINDS[args.format])
     return 0 if report.passed else 1
 
 
@@ -284,6 +342,7 @@ def _score_line(score: float, lang: str, *, cell_m: float) -> str:
 def cmd_place(args: argparse.Namespace) -> int:
     """``kitland place``: place the zone; write it, the new layout, report and map."""
     from kitland._progress import Progress, wanted  # noqa: PLC0415
+    from kitland.i18n import Message  # noqa: PLC0415
     from kitland.placement import place, write_placement  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
@@ -298,9 +357,10 @@ def cmd_place(args: argparse.Namespace) -> int:
     require_valid(estate)
     skipped = [r.name_en or r.id for r, _ in rules.check_against(estate)]
     if skipped:
-        _say(
+        _note(
             args,
-            f"optional rules skipped, their selectors match nothing here: {', '.join(skipped)}",
+            "optional rules skipped, their selectors match nothing here: {rules}",
+            rules=", ".join(skipped),
         )
     bar: Progress | None = None
 
@@ -330,7 +390,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             bar.close()
     _inputs_accepted(args)
     sys.stdout.write(result.summary(_text_lang(args)))
-    written = []
+    written: list[tuple[str, Message]] = []  # each file and what it holds
     report = result.report
     table: list[list[str]] = []
     if result.found and len(result.alternatives) > 1 and not result.zones:
@@ -349,21 +409,23 @@ def cmd_place(args: argparse.Namespace) -> int:
 
         with atomic_path(args.report) as tmp:
             tmp.write_text(report.to_json(), encoding="utf-8")
-        written.append(f"{args.report} (JSON report)")
+        written.append((args.report, Message("JSON report")))
     if result.found and args.kml:
         from kitland.kml import write_kml  # noqa: PLC0415
 
         assert result.rules is not None
-        named = ([(p.name, p.zone) for p in result.zones] if result.zones else
-                 [(f"{result.rules.zone.name if result.rules.zone else ''} {p.rank}", p.zone)
-                  for p in result.alternatives])  # fmt: skip
+        named = ([(p.name, p.zone, p.report) for p in result.zones] if result.zones else
+                 [(f"{result.rules.zone.name if result.rules.zone else ''} {p.rank}", p.zone,
+                   p.report) for p in result.alternatives])  # fmt: skip
         write_kml(args.kml, estate, zones=named, lang=_map_lang(args))
-        written.append(f"{args.kml} (KML for Google Earth)")
+        written.append((args.kml, Message("KML for Google Earth")))
     if result.found and args.out:
         write_placement(result, args.out)
         n = len(result.alternatives)
-        what = f"{n} zones" if result.zones else f"{n} placement{'s' * (n != 1)}"
-        written.append(f"{args.out} (layer zone: {what}; layer parcels: the new layout)")
+        written.append((args.out, Message(
+            "layer zone: {n} zones; layer parcels: the new layout" if result.zones else
+            "layer zone: {n} placements; layer parcels: the new layout" if n != 1 else
+            "layer zone: {n} placement; layer parcels: the new layout", {"n": n})))  # fmt: skip
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
@@ -386,7 +448,7 @@ def cmd_place(args: argparse.Namespace) -> int:
                 m, table, title=tr(_map_lang(args), "What each placement costs against placement 1")
             )
         save_map(m, args.map)
-        written.append(f"{args.map} (meeting map)")
+        written.append((args.map, Message("meeting map")))
     if result.found and args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
@@ -398,14 +460,14 @@ def cmd_place(args: argparse.Namespace) -> int:
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                       paper=args.paper, orientation=args.orientation,
                       score=result.alternatives[0].score)  # fmt: skip
-        written.append(f"{args.pdf} (print layout, {args.paper} {args.orientation})")
-    for w in written:
-        _say(args, f"wrote {w}")
+        written.append((args.pdf, Message("print layout, {paper} {orientation}", _paper(args))))
+    for path, holds in written:
+        _wrote(args, path, holds)
     unwritten = [p for p in (args.out, args.map, args.pdf, args.kml) if p and not result.found]
     if unwritten:
-        _say(args, f"no placement, so {' and '.join(unwritten)} not written")
+        _note(args, "no placement, so {paths} not written", paths=_and(unwritten))
     elif not written:
-        _say(
+        _note(
             args, "nothing written: pass --out OUT.gpkg / --map M.html / --report R.json to save it"
         )
     if result.found:
@@ -430,16 +492,13 @@ def cmd_plots(args: argparse.Namespace) -> int:
 
         with atomic_path(args.report) as tmp:
             tmp.write_text(layout.to_json(), encoding="utf-8")
-        _say(args, f"wrote {args.report} (JSON report)")
+        _wrote(args, args.report, "JSON report")
     if args.out:
         layout.write(args.out)
-        n, r = len(layout.plots), len(layout.internal_roads)
-        _say(
-            args,
-            f"wrote {args.out} (layer plots: {n} plots; layer internal_roads: {r} pieces; layer green)",
-        )
+        _wrote(args, args.out, "layer plots: {n} plots; layer internal_roads: {roads} pieces; layer green",
+               n=len(layout.plots), roads=len(layout.internal_roads))  # fmt: skip
     if not (args.out or args.report):
-        _say(args, "nothing written: pass --out PLOTS.gpkg / --report R.json to save it")
+        _note(args, "nothing written: pass --out PLOTS.gpkg / --report R.json to save it")
     return 0
 
 
@@ -480,22 +539,22 @@ def cmd_map(args: argparse.Namespace) -> int:
         plot_layers = read_plots(args.plots)
     _inputs_accepted(args)
     if args.png:
-        save_png(estate, args.png, zone=zone, report=report, lang=args.lang)
-        _say(args, f"wrote {args.png} (picture)")
+        save_png(estate, args.png, zone=zone, report=report, lang=_map_lang(args))
+        _wrote(args, args.png, "picture")
     if args.pdf:
         from kitland.printing import write_pdf  # noqa: PLC0415
 
         plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
-                  lang=args.lang, paper=args.paper, orientation=args.orientation,
+                  lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
                   plots=plots_gdf, internal_roads=roads_gdf)  # fmt: skip
-        _say(args, f"wrote {args.pdf} (print layout, {args.paper} {args.orientation})")
+        _wrote(args, args.pdf, "print layout, {paper} {orientation}", **_paper(args))
     if html:
         m = make_map(
             estate,
             zone=zone,
             report=report,
-            lang=args.lang,
+            lang=_map_lang(args),
             offline=args.offline,
             rules_source=rules_source,
             rules=rules,
@@ -503,17 +562,19 @@ def cmd_map(args: argparse.Namespace) -> int:
         if plot_layers is not None:
             from kitland.maps import add_plots  # noqa: PLC0415
 
-            add_plots(m, estate, *plot_layers, lang=args.lang)
+            add_plots(m, estate, *plot_layers, lang=_map_lang(args))
         save_map(m, html)
-        _say(args, f"wrote {html} (meeting map)")
+        _wrote(args, html, "meeting map")
     if args.kml:
         from kitland.kml import write_kml  # noqa: PLC0415
 
         zones = (
-            [] if zone is None else [(rules.zone.name if rules and rules.zone else "zone", zone)]
+            []
+            if zone is None
+            else [(rules.zone.name if rules and rules.zone else "zone", zone, report)]
         )
-        write_kml(args.kml, estate, zones=zones, lang=args.lang)
-        _say(args, f"wrote {args.kml} (KML for Google Earth)")
+        write_kml(args.kml, estate, zones=zones, lang=_map_lang(args))
+        _wrote(args, args.kml, "KML for Google Earth")
     return 0
 
 
@@ -625,7 +686,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
         save_map(compare_map(estate, result, rules=rules, lang=_map_lang(args),
                              offline=args.offline), args.map)  # fmt: skip
-        _say(args, f"wrote {args.map} (comparison map)")
+        _wrote(args, args.map, "comparison map")
     if args.pdf:
         from kitland.i18n import tr  # noqa: PLC0415
         from kitland.maps import estate_title  # noqa: PLC0415
@@ -637,7 +698,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         write_pdf(estate, args.pdf, zone=result.proposal.zone, report=result.proposal.report,
                   alternatives=others, rules=rules, lang=lang, paper=args.paper,
                   orientation=args.orientation, title=title, score=result.proposal.score)  # fmt: skip
-        _say(args, f"wrote {args.pdf} (print layout of the proposal, the best zones dashed)")
+        _wrote(args, args.pdf, "print layout of the proposal, the best zones dashed")
     return 0 if result.passed else 1
 
 
@@ -808,7 +869,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="write a static picture (no HTML then, unless --out is given too; so for --pdf)",
     )
-    m.add_argument("--lang", choices=["id", "en"], default="id", help="map and PDF language")
+    m.add_argument("--lang", choices=["id", "en"], default=None,
+                   help="language of the map, PDF and KML (default id) and of the notes on "
+                        "stderr (default en)")  # fmt: skip
     m.add_argument("--offline", action="store_true", help="self-contained map without network")
     _print_args(m)
     m.add_argument("--kml", metavar="OUT.kml", default=None,
@@ -877,7 +940,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     level = logging.WARNING - 10 * args.verbose + 10 * args.quiet
     # kitland's own handler (not basicConfig: a no-op where the root logger is already
     # set up, as in Jupyter or pytest), removed again so repeated calls do not stack.
-    handler = args.console = _Console(quiet=args.quiet > 0)
+    handler = args.console = _Console(quiet=args.quiet > 0, lang=_text_lang(args))
     saved = (log.level, log.propagate)
     log.addHandler(handler)
     log.setLevel(level)

@@ -27,6 +27,7 @@ import shapely
 
 from kitland._errors import CRSError, DataError
 from kitland.crs import crs_label, is_metric_projected, metric_crs_for
+from kitland.i18n import Message
 from kitland.io import LAYER_NAMES, read_layers
 
 __all__ = [
@@ -113,7 +114,10 @@ class Finding:
         Where: the layer name and the feature id (``parcel_id``, ``road_id``, … or
         ``#row``); empty when the finding concerns the whole layer.
     message
-        One line a planner can act on.
+        One line a planner can act on, in English.
+    msg
+        The same line as a catalogue message with its values, to write it in another
+        language (:meth:`text`); None for a message that has no translation.
     """
 
     code: str
@@ -121,6 +125,26 @@ class Finding:
     layer: str
     feature: str
     message: str
+    msg: Message | None = field(default=None, compare=False, repr=False)
+
+    @classmethod
+    def of(
+        cls,
+        code: str,
+        severity: Literal["error", "warning"],
+        layer: str,
+        feature: str,
+        text: str,
+        /,
+        **values: Any,
+    ) -> Finding:
+        """A finding whose message is the catalogue's ``text`` with ``values`` put in."""
+        m = Message(text, values)
+        return cls(code, severity, layer, feature, m.render("en"), m)
+
+    def text(self, lang: str = "en") -> str:
+        """The message in ``lang`` (numbers in its locale; data as it is)."""
+        return self.message if self.msg is None else self.msg.render(lang)
 
     def __str__(self) -> str:
         where = self.layer + (f" {self.feature}" if self.feature else "")
@@ -211,15 +235,17 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
             or n < aou.south - margin
         ):
             findings.append(
-                Finding(
+                Finding.of(
                     "outside-crs-area",
                     "warning",
                     str(gdf.attrs.get("layer", "")),
                     "",
-                    f"{label}: data at lon {w:.3f}..{e:.3f}, lat {s:.3f}..{n:.3f} lies outside "
-                    f"the area of use of {crs_label(crs)} ({aou.name}); is the CRS right?",
+                    "{source}: data at lon {west:.3f}..{east:.3f}, lat {south:.3f}..{north:.3f} "
+                    "lies outside the area of use of {crs} ({area}); is the CRS right?",
+                    source=label, west=w, east=e, south=s, north=n, crs=crs_label(crs),
+                    area=aou.name,
                 )
-            )
+            )  # fmt: skip
     return findings
 
 
@@ -236,12 +262,12 @@ def _normalise(
     gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
     for col in spec.required:
         if col not in gdf.columns:
-            msg = (
-                f"{label}: missing required column {col!r} (has {', '.join(map(str, gdf.columns))})"
-            )
+            missing = Finding.of("missing-column", "error", layer, "",
+                                 "{source}: missing required column {column!r} (has {columns})",
+                                 source=label, column=col, columns=", ".join(map(str, gdf.columns)))  # fmt: skip
             if strict:
-                raise DataError(msg)
-            findings.append(Finding("missing-column", "error", layer, "", msg))
+                raise DataError(missing.message)
+            findings.append(missing)
             gdf[col] = None
     for col in spec.optional:
         if col not in gdf.columns:
@@ -250,12 +276,13 @@ def _normalise(
     bad = gdf.geometry.isna() | gdf.geometry.is_empty
     for i in np.flatnonzero(bad.to_numpy()):
         findings.append(
-            Finding(
+            Finding.of(
                 "empty-geometry",
                 "error",
                 layer,
                 _feature_label(gdf, layer, int(i)),
-                f"{label}: feature has no geometry (NULL or empty); it is ignored",
+                "{source}: feature has no geometry (NULL or empty); it is ignored",
+                source=label,
             )
         )
     gdf = gdf[~bad.to_numpy()]
@@ -388,10 +415,14 @@ class Estate:
         for req in REQUIRED_LAYERS:
             if req not in layers or len(layers[req]) == 0:
                 what = "missing" if req not in layers else "empty"
-                msg = f"{source or 'estate'}: required layer {req!r} is {what}"
+                found = Finding.of(f"{what}-layer", "error", req, "",
+                                   "{source}: required layer {layer!r} is missing"
+                                   if what == "missing"
+                                   else "{source}: required layer {layer!r} is empty",
+                                   source=source or "estate", layer=req)  # fmt: skip
                 if strict:
-                    raise DataError(msg)
-                findings.append(Finding(f"{what}-layer", "error", req, "", msg))
+                    raise DataError(found.message)
+                findings.append(found)
         for lname, gdf in layers.items():
             if gdf.crs is None:
                 msg = f"{gdf.attrs.get('source', lname)} has no CRS; declare one"

@@ -26,7 +26,11 @@ from __future__ import annotations
 
 import functools
 import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -180,3 +184,49 @@ def quantity(value: float | None, unit: str, lang: str, decimals: int | None = N
     if decimals is None:
         decimals = 2 if abs(value) < 100 else 1
     return f"{number(value, lang, decimals)} {unit}".strip()
+
+
+class _LocaleFormatter(string.Formatter):
+    """``str.format`` whose numbers follow ``lang``'s locale and whose nested
+    :class:`Message` values are written in ``lang`` too."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if isinstance(value, Message):
+            return value.render(self.lang)
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if self.lang == "en" or not is_number:
+            return format(value, format_spec)
+        return numbers_in(format(value, format_spec.replace(",", "")), self.lang)
+
+
+@dataclass(frozen=True)
+class Message:
+    """An English message of the catalogue and the values to put in it, written later
+    in any language (:meth:`render`).
+
+    Numbers take their format from the placeholder (``{area:.1f}``) and the grouping
+    and decimal mark of the language; strings (data: names, ids, paths) go in as they
+    are; a nested :class:`Message` is written in the same language.
+
+    Examples
+    --------
+    >>> m = Message("{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha)",
+    ...             {"source": "parcels", "a": "P1", "b": "P2", "m2": 1234.56, "ha": 0.123456})
+    >>> m.render("en")
+    'parcels: parcels P1 and P2 overlap by 1,234.6 m² (0.1235 ha)'
+    >>> m.render("id")
+    'parcels: kavling P1 dan P2 bertumpang tindih seluas 1.234,6 m² (0,1235 ha)'
+    """
+
+    text: str
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def render(self, lang: str = "en") -> str:
+        """The message in ``lang`` (English when the catalogue has no translation)."""
+        return _LocaleFormatter(lang).vformat(tr(lang, self.text), (), dict(self.values))
+
+    def __str__(self) -> str:
+        return self.render("en")

@@ -25,6 +25,7 @@ import pyproj
 import shapely
 
 from kitland._errors import CRSError, DataError
+from kitland.i18n import Message
 
 if TYPE_CHECKING:
     from kitland.estate import Estate
@@ -162,7 +163,8 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
 
     Several features are accepted only with a ``rank`` column (as in the ``zone`` layer
     ``kitland place`` writes, one feature per placement): the one with ``rank`` 1 is
-    taken, and ``attrs["note"]`` says so. Without a ``rank`` column, in any format,
+    taken, and ``attrs["note"]`` says so (``attrs["note_message"]``: the same as a
+    :class:`kitland.i18n.Message`, to write it in another language). Without a ``rank`` column, in any format,
     several features are refused with their count.
 
     Raises
@@ -174,7 +176,7 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
         If the file declares no CRS and ``assume_crs`` is not given.
     """
     gdf, label = _zone_layer(path, assume_crs)
-    note = ""
+    note = None
     if len(gdf) > 1 and "rank" in gdf.columns:
         n = len(gdf)
         ranks = pd.to_numeric(gdf["rank"], errors="coerce")
@@ -188,7 +190,8 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
             raise DataError(msg)
         zid = gdf["zone_id"].iloc[0] if "zone_id" in gdf.columns else None
         which = f" ({zid})" if isinstance(zid, str) and zid else ""
-        note = f"{label}: {n} zone features with a rank column; checking rank 1{which}"
+        note = Message("{source}: {n} zone features with a rank column; checking rank 1{which}",
+                       {"source": label, "n": n, "which": which})  # fmt: skip
         log.info("%s", note)
     if len(gdf) != 1:
         msg = f"{label}: holds {len(gdf)} zone geometries; expected exactly one polygon"
@@ -196,8 +199,9 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
             msg += " (or a 'rank' column: rank 1 is checked)"
         raise DataError(msg)
     gdf = _zone_checked(gdf, label)
-    if note:
-        gdf.attrs["note"] = note
+    if note is not None:
+        gdf.attrs["note"] = note.render("en")
+        gdf.attrs["note_message"] = note  # the same in any language (kitland.i18n.Message)
     return gdf
 
 

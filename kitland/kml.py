@@ -5,7 +5,14 @@ neither KML nor LIBKML), so the file is written here with :mod:`xml.etree`, whic
 escapes every text from data. Coordinates are longitude/latitude (KML is always
 WGS 84), rounded to 7 decimals (about 1 cm); parcels are filled in the map's land-use
 colours and named by ``parcel_id``, with the land use (in the map's language), tenant
-and area in the description.
+and area in the description. Zones are drawn as the map draws them: one zone in the
+map's zone colour, several (zones or ranks) each in a colour of its own
+(:data:`kitland.maps.ZONE_COLOURS`), every one outlined in its verdict's colour
+(:data:`kitland.maps.STATUS_COLOURS`), its verdict and failing rules in the description.
+
+Google Earth shows a description as HTML, so the text from data in it is escaped for
+HTML (and its ``$[…]`` entities) before the XML escaping; a placemark's balloon shows
+its description only, which starts with the name (escaped the same way).
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from kitland.estate import Estate
 from kitland.i18n import number, tr
 from kitland.io import atomic_path
 from kitland.measure import as_zone
+from kitland.report import Report
 
 __all__ = ["write_kml"]
 
 _NS = "http://www.opengis.net/kml/2.2"
-_ZONE_COLOUR = "#c1121f"
+#: A zone's fill opacity (0–255), as the map's zone layer.
+_ZONE_ALPHA = 0x80
 
 
 def _abgr(hex_rgb: str, alpha: int) -> str:
@@ -66,13 +75,20 @@ def _style(doc: ET.Element, sid: str, fill: str, *, line: str = "#5f5f5f", fill_
     ET.SubElement(ps, "color").text = _abgr(fill, fill_alpha)
     if fill_alpha == 0:
         ET.SubElement(ps, "fill").text = "0"
+    # The balloon shows the escaped description only (it starts with the name), never
+    # the raw name as HTML.
+    ET.SubElement(ET.SubElement(st, "BalloonStyle"), "text").text = "$[description]"
 
 
-def _placemark(folder: ET.Element, name: str, description: str, style: str, geom: Any) -> None:
+def _placemark(folder: ET.Element, name: str, lines: Sequence[str], style: str, geom: Any) -> None:
+    """A placemark; its name in bold and ``lines`` (text, data included) become its HTML
+    description, each escaped."""
+    from kitland.maps import _esc  # noqa: PLC0415 - the map's escaping of data for HTML
+
     pm = ET.SubElement(folder, "Placemark")
     ET.SubElement(pm, "name").text = name
-    if description:
-        ET.SubElement(pm, "description").text = description
+    html = [f"<b>{_esc(name)}</b>", *(_esc(x) for x in lines if x)]
+    ET.SubElement(pm, "description").text = "<br>".join(html)
     ET.SubElement(pm, "styleUrl").text = f"#{style}"
     _geometry(pm, geom)
 
@@ -81,7 +97,7 @@ def write_kml(
     path: str | os.PathLike[str],
     estate: Estate,
     *,
-    zones: Sequence[tuple[str, Any]] = (),
+    zones: Sequence[tuple[str, Any] | tuple[str, Any, Report | None]] = (),
     lang: str = "id",
 ) -> Path:
     """Write the estate (boundary, parcels by land use) and ``zones`` as KML, whole or not at all.
@@ -93,8 +109,10 @@ def write_kml(
     estate
         The estate.
     zones
-        ``(name, zone)`` pairs; a zone is a shapely geometry in the estate's CRS or a
-        GeoDataFrame/GeoSeries with a CRS.
+        ``(name, zone)`` or ``(name, zone, report)``: a zone is a shapely geometry in the
+        estate's CRS or a GeoDataFrame/GeoSeries with a CRS; its report (from
+        :func:`kitland.check`, or a placement's) gives the outline's colour and the
+        verdict in the description (none: "not checked").
     lang
         Language of the land-use names and folder titles.
 
@@ -121,7 +139,7 @@ def write_kml(
         _style(doc, f"lu-{use}", colour)
     _style(doc, "lu-other", "#ffffff")
     _style(doc, "boundary", "#212529", line="#212529", fill_alpha=0, width=3)
-    _style(doc, "zone", "#ff8c1a", line=_ZONE_COLOUR, fill_alpha=0x80, width=4)
+    zone_folder = _zones(doc, estate, zones, lang) if zones else None  # styles come first
 
     def lonlat(gdf: gpd.GeoDataFrame) -> gpd.GeoSeries:
         return gdf.geometry.to_crs(4326)
@@ -131,7 +149,7 @@ def write_kml(
     b = estate.boundary
     names = b["name"] if "name" in b.columns else [None] * len(b)
     for geom, name in zip(lonlat(b), names, strict=True):
-        _placemark(folder, name if isinstance(name, str) and name else estate.name, "",
+        _placemark(folder, name if isinstance(name, str) and name else estate.name, (),
                    "boundary", geom)  # fmt: skip
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = _label(lang, "L_parcels")
@@ -144,19 +162,50 @@ def write_kml(
             lines.append(f"{_label(lang, 'tenant')}: {tenant}")
         lines.append(f"{_label(lang, 'area')}: {number(area / 1e4, lang, 2)} ha")
         style = f"lu-{use}" if use in LAND_USE_COLOURS else "lu-other"
-        _placemark(
-            folder, str(row.get("parcel_id", "")), "\n".join(x for x in lines if x), style, geom
-        )
-    if zones:
-        folder = ET.SubElement(doc, "Folder")
-        ET.SubElement(folder, "name").text = tr(lang, "Zones")
-        for name, zone in zones:
-            g = as_zone(zone, estate, label=name)
-            ll = gpd.GeoSeries([g], crs=estate.crs).to_crs(4326).iloc[0]
-            desc = f"{_label(lang, 'area')}: {number(g.area / 1e4, lang, 2)} ha"
-            _placemark(folder, name, desc, "zone", ll)
+        _placemark(folder, str(row.get("parcel_id", "")), lines, style, geom)
+    if zone_folder is not None:
+        doc.append(zone_folder)
     ET.indent(kml)
     target = Path(path)
     with atomic_path(target) as tmp:
         ET.ElementTree(kml).write(tmp, encoding="utf-8", xml_declaration=True)
     return target
+
+
+def _zones(
+    doc: ET.Element,
+    estate: Estate,
+    zones: Sequence[tuple[str, Any] | tuple[str, Any, Report | None]],
+    lang: str,
+) -> ET.Element:
+    """The zones' folder (not yet in ``doc``); each zone's style (fill, verdict outline)
+    is added to ``doc``."""
+    from kitland.maps import (  # noqa: PLC0415 - the map's colours and words
+        _ZONE_STYLE,
+        STATUS_COLOURS,
+        ZONE_COLOURS,
+        _failing_lines,
+        _label,
+        _verdict,
+        status_of,
+    )
+
+    geoms = [as_zone(z[1], estate, label=z[0]) for z in zones]
+    folder = ET.Element("Folder")
+    ET.SubElement(folder, "name").text = tr(lang, "Zones")
+    lonlat = gpd.GeoSeries(geoms, crs=estate.crs).to_crs(4326)
+    for i, (z, g, ll) in enumerate(zip(zones, geoms, lonlat, strict=True)):
+        name = str(z[0])
+        report = z[2] if len(z) > 2 else None
+        report = report if isinstance(report, Report) else None
+        fill = _ZONE_STYLE["fillColor"] if len(zones) == 1 else ZONE_COLOURS[i % len(ZONE_COLOURS)]
+        sid = f"zone-{i + 1}"
+        _style(doc, sid, fill, line=STATUS_COLOURS[status_of(report)], fill_alpha=_ZONE_ALPHA,
+               width=4)  # fmt: skip
+        lines = [
+            _verdict(report, lang),
+            f"{_label(lang, 'area')}: {number(g.area / 1e4, lang, 2)} ha",
+            *_failing_lines(report, lang),
+        ]
+        _placemark(folder, name, lines, sid, ll)
+    return folder

@@ -78,6 +78,8 @@ _FIT_TOL_M = 1e-3
 _LEN_TOL_M = 1e-3
 #: Grid the turned frame's overlays are snapped to, m.
 _GRID_M = 1e-6
+#: A vertex this close to the line through its neighbours is no corner of a plot, m.
+_CORNER_TOL_M = 0.01
 #: Area tolerance of the size band and of "inside the zone", m².
 _AREA_TOL_M2 = 0.01
 
@@ -120,11 +122,35 @@ def frontage_m(
 
 
 def _corners(poly: shapely.Geometry) -> int:
-    """Number of corners of a polygon (collinear points ignored), 0 for anything else."""
+    """Number of corners of a polygon, 0 for anything else.
+
+    The vertex nearest the chord of its two neighbours is dropped while it lies within
+    :data:`_CORNER_TOL_M` of it (a collinear point, or a bevel of a few millimetres where
+    the zone's edge grazes a plot's corner). The count does not depend on which vertex
+    the ring starts at, so a plot counts the same whichever way the zone is turned.
+
+    Examples
+    --------
+    >>> _corners(shapely.Polygon([(0, 0), (10, 0), (10, 20), (0.008, 20), (0, 19.99)]))
+    4
+    >>> _corners(shapely.Polygon([(0, 0), (10, 0), (10, 20), (5, 20), (0, 15)]))
+    5
+    """
     if not isinstance(poly, Polygon) or poly.is_empty or len(poly.interiors):
         return 0
-    simple = shapely.simplify(poly, 0.01)
-    return len(simple.exterior.coords) - 1 if isinstance(simple, Polygon) else 0
+    xy = np.asarray(poly.exterior.coords)[:-1, :2]
+    while len(xy) > 3:
+        prev, nxt = np.roll(xy, 1, axis=0), np.roll(xy, -1, axis=0)
+        chord, off = nxt - prev, xy - prev
+        length = np.hypot(chord[:, 0], chord[:, 1])
+        across = np.abs(chord[:, 0] * off[:, 1] - chord[:, 1] * off[:, 0])
+        dist = np.where(length > 0, across / np.where(length > 0, length, 1.0),
+                        np.hypot(off[:, 0], off[:, 1]))  # fmt: skip
+        i = int(np.argmin(dist))
+        if dist[i] >= _CORNER_TOL_M:
+            break
+        xy = np.delete(xy, i, axis=0)
+    return len(xy)
 
 
 def _fronting_roads(zone: Polygon | MultiPolygon, estate: Estate, label: str) -> np.ndarray:

@@ -58,7 +58,7 @@ import shapely
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
-from kitland.i18n import LABELS, label, number, numbers_in, tr
+from kitland.i18n import LABELS, Message, label, number, numbers_in, tr
 from kitland.io import LAYER_NAMES
 
 __all__ = [
@@ -339,8 +339,9 @@ class ValidationReport:
     def to_text(self, lang: str = "en") -> str:
         """Findings one per line, then the land budget and the norms with ✓/✗.
 
-        Words come from the message catalogue and numbers follow ``lang``'s locale; the
-        findings' own sentences (which name the feature and what is wrong) stay English.
+        Words come from the message catalogue and numbers follow ``lang``'s locale,
+        the findings' sentences included (:meth:`Finding.text`); names, ids, codes and
+        layer names are data and stay as they are.
         """
         t = functools.partial(tr, lang)
         area = number(self.area_ha, lang, 2)
@@ -415,12 +416,13 @@ class ValidationReport:
 
 
 def _finding_text(f: Finding, lang: str) -> str:
-    """A finding's line; in another language than English its severity is translated."""
+    """A finding's line; in another language than English its severity and sentence are
+    translated (the code, layer and feature are identifiers and data)."""
     if lang == "en":
         return str(f)
     where = f.layer + (f" {f.feature}" if f.feature else "")
     severity = tr(lang, {"error": "ERROR", "warning": "WARNING"}.get(f.severity, f.severity))
-    return f"{severity:10} {f.code:22} {where}: {f.message}"
+    return f"{severity:10} {f.code:22} {where}: {f.text(lang)}"
 
 
 def _table(
@@ -465,15 +467,22 @@ def _is_blank(v: Any) -> bool:
     return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
 
 
-def _suggest(value: str, allowed: Sequence[str]) -> str:
-    """The allowed word nearest to ``value`` as advice text (empty when none is near)."""
+def _suggest(value: str, allowed: Sequence[str]) -> Message | None:
+    """The allowed word nearest to ``value`` as advice (None when none is near)."""
     low = value.strip().lower()
     if low in allowed:
-        return f"did you mean {low!r}? (values are lower case)"
+        return Message("did you mean {value!r}? (values are lower case)", {"value": low})
     if low in _SYNONYMS and _SYNONYMS[low] in allowed:
-        return f"did you mean {_SYNONYMS[low]!r}?"
+        return Message("did you mean {value!r}?", {"value": _SYNONYMS[low]})
     near = difflib.get_close_matches(low.replace(" ", "_"), allowed, n=1, cutoff=0.6)
-    return f"did you mean {near[0]!r}?" if near else ""
+    return Message("did you mean {value!r}?", {"value": near[0]}) if near else None
+
+
+def _either(words: Sequence[str]) -> Message:
+    """``a, b or c``: the last word joined by the language's "or"."""
+    if len(words) == 1:
+        return Message("{a}", {"a": words[0]})
+    return Message("{a} or {b}", {"a": ", ".join(words[:-1]), "b": words[-1]})
 
 
 def _missing_columns(estate: Estate) -> set[tuple[str, str]]:
@@ -496,15 +505,16 @@ def _check_types(
     ok = np.isin(types, allowed)
     label = gdf.attrs.get("source", layer)
     out = [
-        Finding(
+        Finding.of(
             "wrong-geometry-type",
             "error",
             layer,
             str(labels[i]),
-            f"{label}: geometry is a {types[i]}; the {layer} layer holds {' or '.join(allowed)}",
+            "{source}: geometry is a {type}; the {layer} layer holds {types}",
+            source=label, type=types[i], layer=layer, types=_either(allowed),
         )
         for i in np.flatnonzero(~ok)
-    ]
+    ]  # fmt: skip
     return out, ok
 
 
@@ -518,12 +528,14 @@ def _check_valid(
     idx = np.flatnonzero(invalid)
     reasons = shapely.is_valid_reason(geoms[idx]) if len(idx) else []
     out = [
-        Finding(
+        Finding.of(
             "invalid-geometry",
             "error",
             layer,
             str(labels[i]),
-            f"{label}: invalid geometry ({reason}); `kitland validate --fix OUT.gpkg` repairs it",
+            "{source}: invalid geometry ({reason}); `kitland validate --fix OUT.gpkg` repairs it",
+            source=label,
+            reason=reason,
         )
         for i, reason in zip(idx, reasons, strict=True)
     ]
@@ -546,26 +558,33 @@ def _check_values(
             continue  # reported by the loader, or by the id check
         empty = gdf[col].map(_is_blank).to_numpy(bool)
         if len(gdf) and empty.all():
-            msg = f"{label}: column {col!r} has no value in any of the {len(gdf)} features"
-            out.append(Finding("missing-value", "error", layer, "", msg))
+            out.append(Finding.of("missing-value", "error", layer, "",
+                                  "{source}: column {column!r} has no value in any of the {n} "
+                                  "features", source=label, column=col, n=len(gdf)))  # fmt: skip
             continue
         out += [
-            Finding("missing-value", "error", layer, str(labels[i]), f"{label}: no {col} given")
+            Finding.of("missing-value", "error", layer, str(labels[i]),
+                       "{source}: no {column} given", source=label, column=col)
             for i in np.flatnonzero(empty)
-        ]
+        ]  # fmt: skip
     for col, allowed in spec.values.items():
         if col not in gdf.columns:
             continue
         vals = gdf[col].to_numpy(dtype=object)
+        # bool(): an empty string in the list would make numpy read it as text, where
+        # "False" is not empty, and flag every value of the column.
         for i in np.flatnonzero(
-            [isinstance(v, str) and v.strip() and v not in allowed for v in vals]
+            [bool(isinstance(v, str) and v.strip() and v not in allowed) for v in vals]
         ):
-            hint = _suggest(vals[i], allowed) if len(vals[i]) <= 60 else ""
-            msg = f"{label}: unknown {col} {_short(vals[i])!r}" + (f"; {hint}" if hint else "")
-            msg += f" (expected one of {', '.join(allowed)})"
+            hint = _suggest(vals[i], allowed) if len(vals[i]) <= 60 else None
             out.append(
-                Finding(f"unknown-{col.replace('_', '-')}", "error", layer, str(labels[i]), msg)
-            )
+                Finding.of(f"unknown-{col.replace('_', '-')}", "error", layer, str(labels[i]),
+                           "{source}: unknown {column} {value!r}; {hint} (expected one of "
+                           "{allowed})" if hint else
+                           "{source}: unknown {column} {value!r} (expected one of {allowed})",
+                           source=label, column=col, value=_short(vals[i]), hint=hint,
+                           allowed=", ".join(allowed))
+            )  # fmt: skip
     return out
 
 
@@ -576,8 +595,14 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
     ids = parcels["parcel_id"]
     empty = ids.map(_is_blank).to_numpy(bool)
     out = [
-        Finding(
-            "empty-id", "error", "parcels", f"#{i}", f"{label}: parcel in row {i} has no parcel_id"
+        Finding.of(
+            "empty-id",
+            "error",
+            "parcels",
+            f"#{i}",
+            "{source}: parcel in row {row} has no parcel_id",
+            source=label,
+            row=str(i),
         )
         for i in np.flatnonzero(empty)
     ]
@@ -586,12 +611,16 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
     for pid, rows in dup.groupby(dup, sort=False).groups.items():
         where = ", ".join(str(r) for r in rows[:20]) + (", …" if len(rows) > 20 else "")
         out.append(
-            Finding(
+            Finding.of(
                 "duplicate-id",
                 "error",
                 "parcels",
                 _short(str(pid)),
-                f"{label}: parcel_id {_short(str(pid))!r} is used by {len(rows)} parcels (rows {where}); ids must be unique",
+                "{source}: parcel_id {id!r} is used by {n} parcels (rows {rows}); ids must be unique",
+                source=label,
+                id=_short(str(pid)),
+                n=len(rows),
+                rows=where,
             )
         )
     return out
@@ -603,19 +632,22 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
     label = roads.attrs.get("source", "roads")
     width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
     out = [
-        Finding(
+        Finding.of(
             "road-width",
             "error",
             "roads",
             str(labels[i]),
-            f"{label}: no width_m and no known road_class to take a default width from",
+            "{source}: no width_m and no known road_class to take a default width from",
+            source=label,
         )
         for i in np.flatnonzero(np.isnan(width))
     ]
     lo, hi = PLAUSIBLE_WIDTH_M
     for i in np.flatnonzero(~np.isnan(width) & ((width < lo) | (width > hi))):
-        msg = f"{label}: width_m = {width[i]:g} m is implausible for a road (expected {lo:g}–{hi:g} m)"
-        out.append(Finding("road-width", "warning", "roads", str(labels[i]), msg))
+        out.append(Finding.of("road-width", "warning", "roads", str(labels[i]),
+                              "{source}: width_m = {width:g} m is implausible for a road "
+                              "(expected {lo:g}–{hi:g} m)", source=label, width=float(width[i]),
+                              lo=lo, hi=hi))  # fmt: skip
     return out
 
 
@@ -625,16 +657,17 @@ def _lonlat(crs: pyproj.CRS, xy: np.ndarray) -> np.ndarray:
     return np.column_stack([lon, lat])
 
 
-def _where(crs: pyproj.CRS, pts: np.ndarray) -> list[str]:
+def _where(crs: pyproj.CRS, pts: np.ndarray) -> list[Message]:
     """``E … N … (lon …, lat …)`` for points in ``crs``."""
     if not len(pts):
         return []
     xy = shapely.get_coordinates(pts)
     ll = _lonlat(crs, xy)
     return [
-        f"E {x:,.0f} N {y:,.0f} (lon {lo:.5f}, lat {la:.5f})"
+        Message("E {x:,.0f} N {y:,.0f} (lon {lon:.5f}, lat {lat:.5f})",
+                {"x": float(x), "y": float(y), "lon": float(lo), "lat": float(la)})
         for (x, y), (lo, la) in zip(xy, ll, strict=True)
-    ]
+    ]  # fmt: skip
 
 
 def _polygons(geoms: np.ndarray) -> np.ndarray:
@@ -666,12 +699,17 @@ def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list
     out = []
     for a, c, m2 in zip(i[keep], j[keep], area[keep], strict=True):
         out.append(
-            Finding(
+            Finding.of(
                 "overlap",
                 "error",
                 "parcels",
                 f"{labels[a]}, {labels[c]}",
-                f"{label}: parcels {labels[a]} and {labels[c]} overlap by {m2:,.1f} m² ({m2 / 10_000:.4f} ha)",
+                "{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha)",
+                source=label,
+                a=str(labels[a]),
+                b=str(labels[c]),
+                m2=float(m2),
+                ha=float(m2) / 10_000,
             )
         )
     return out
@@ -707,13 +745,17 @@ def _check_gaps(
     out = []
     for k, (n, w) in enumerate(zip(order, where, strict=True), start=1):
         out.append(
-            Finding(
+            Finding.of(
                 "gap",
                 "error",
                 "parcels",
                 f"gap {k}",
-                f"{label}: {area[n]:,.0f} m² ({area[n] / 10_000:.4f} ha) inside the boundary is covered by "
-                f"no parcel, centred at {w}",
+                "{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                "parcel, centred at {where}",
+                source=label,
+                m2=float(area[n]),
+                ha=float(area[n]) / 10_000,
+                where=w,
             )
         )
     return out
@@ -733,13 +775,17 @@ def _check_outside(
         if m2 > MIN_OVERLAP_M2:
             share = 100 * m2 / max(float(shapely.area(parcels[n])), 1e-9)
             out.append(
-                Finding(
+                Finding.of(
                     "outside-boundary",
                     "error",
                     "parcels",
                     str(labels[n]),
-                    f"{label}: {m2:,.1f} m² ({m2 / 10_000:.4f} ha, {share:.0f} % of the parcel) lies "
+                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f} % of the parcel) lies "
                     "outside the estate boundary",
+                    source=label,
+                    m2=float(m2),
+                    ha=float(m2) / 10_000,
+                    share=float(share),
                 )
             )
     return out
@@ -771,11 +817,10 @@ def _check_location(estate: Estate) -> list[Finding]:
     w, s, e, n = JAVA_LONLAT
     if w <= lon <= e and s <= lat <= n:
         return []
-    msg = (
-        f"{estate.source or estate.name}: stored in an Indonesian grid but the estate lies at "
-        f"lon {lon:.3f}, lat {lat:.3f}, far from Java; check the CRS the files declare"
-    )
-    return [Finding("far-from-java", "warning", "boundary", "", msg)]
+    return [Finding.of("far-from-java", "warning", "boundary", "",
+                       "{source}: stored in an Indonesian grid but the estate lies at lon "
+                       "{lon:.3f}, lat {lat:.3f}, far from Java; check the CRS the files declare",
+                       source=estate.source or estate.name, lon=float(lon), lat=float(lat))]  # fmt: skip
 
 
 def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...], list[Finding]]:
@@ -809,11 +854,11 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
         )
         results.append(NormResult(norm, area_ha, share, ok, basis, via))
         if not ok:
-            msg = (
-                f"{norm.name}: {share:.1f} % of the estate ({area_ha:,.1f} ha); the norm is "
-                f"{norm.requirement} (Permenperin 40/2016)"
-            )
-            findings.append(Finding(f"norm-{norm.key}", "warning", "parcels", "", msg))
+            findings.append(Finding.of(
+                f"norm-{norm.key}", "warning", "parcels", "",
+                "{norm}: {share:.1f} % of the estate ({area:,.1f} ha); the norm is {required} "
+                "(Permenperin 40/2016)", norm=Message(norm.name), share=share, area=area_ha,
+                required=norm.requirement))  # fmt: skip
     return tuple(results), findings
 
 
@@ -894,8 +939,9 @@ def validate(estate: Estate) -> ValidationReport:
                 severity: Literal["error", "warning"] = (
                     "error" if layer in REQUIRED_LAYERS else "warning"
                 )
-                msg = f"{gdf.attrs.get('source', layer)}: the layer has no features"
-                findings.append(Finding("empty-layer", severity, layer, "", msg))
+                findings.append(Finding.of("empty-layer", severity, layer, "",
+                                           "{source}: the layer has no features",
+                                           source=gdf.attrs.get("source", layer)))  # fmt: skip
             continue
         labels = _labels(gdf, layer)
         type_findings, type_ok = _check_types(layer, gdf, labels)
@@ -1069,12 +1115,15 @@ def _log_findings(estate: Estate, report: ValidationReport) -> None:
     shown = list(report.findings)  # errors first (only when on_invalid="warn")
     for f in shown[:_SHOWN_WARNINGS]:
         where = f" {f.feature}" if f.feature else ""
-        log.warning("data %s (%s%s): %s", f.severity, f.code, where, f.message)
+        said = Message("data error ({code}): {text}" if f.severity == "error" else
+                       "data warning ({code}): {text}",
+                       {"code": f.code + where, "text": f.msg or f.message})  # fmt: skip
+        log.warning("%s", said, extra={"said": said})  # the CLI writes it in its --lang
     if len(shown) > _SHOWN_WARNINGS:
         listing, _ = _commands(estate)
-        log.warning(
-            "… and %d more data findings; %s lists them", len(shown) - _SHOWN_WARNINGS, listing
-        )
+        said = Message("… and {n} more data findings; {command} lists them",
+                       {"n": len(shown) - _SHOWN_WARNINGS, "command": listing})  # fmt: skip
+        log.warning("%s", said, extra={"said": said})
 
 
 # -- repair --------------------------------------------------------------------------

@@ -5,6 +5,10 @@ row 0 at the top (north). Characters: I industrial, A available, G green, C comm
 U utility, H residential, K umkm, W water, R road. Extra layers (roads, gates, water,
 settlements) are given as lists of ``(geometry, {attributes})`` in the same local
 metres, relative to ``origin`` (the south-west corner of the grid).
+
+Rules texts shared by several test files come from factories too:
+:func:`road_front_rules` (with :func:`road_front_layers`: a grid with a collector road,
+a gate and the village Desa) and :func:`pocket_rules` (pockets of land near Ketanggan).
 """
 
 from __future__ import annotations
@@ -96,6 +100,85 @@ def write_layers(layers: dict[str, gpd.GeoDataFrame], target: Path, driver: str 
     for name, gdf in layers.items():
         gdf.to_file(target / f"{name}{ext}", driver=driver, engine="fiona")
     return target
+
+
+def road_front_layers(
+    rows: Sequence[str],
+    *,
+    village: tuple[float, float] = (300.0, 500.0),
+    river_x: float | None = None,
+) -> dict[str, gpd.GeoDataFrame]:
+    """:func:`grid_layers` of ``rows`` (100 m cells) with a collector road ``c`` along the
+    south, its centre line at y = 89 m from 50 m beyond the west edge to 50 m beyond the
+    east, an estate gate ``g`` at its west end (0, 89), the village ``Desa`` at
+    ``village`` and, with ``river_x``, a river ``r`` running north–south at that x from
+    y = 500 to 100."""
+    east = 100.0 * len(rows[0]) + 50.0
+    water: Features = []
+    if river_x is not None:
+        water = [(LineString([(river_x, 500), (river_x, 100)]), {"water_id": "r", "kind": "river"})]
+    return grid_layers(
+        rows,
+        roads=[(LineString([(-50, 89), (east, 89)]), {"road_id": "c", "road_class": "collector"})],
+        gates=[(shapely.Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
+        water=water,
+        settlements=[(shapely.Point(*village), {"name": "Desa"})],
+    )
+
+
+def road_front_rules(
+    *, named: bool = True, gate_max_m: float | None = None, river_min_m: float | None = None
+) -> str:
+    """The rules text of the :func:`road_front_layers` estates: a 4 ± 0.25 ha zone sharing
+    100 m with industry (rule ``industry``), 100 m on the collector (``frontage``), in one
+    piece, compactness ≥ 0.5, as near the village ``Desa`` as it can be.
+
+    ``named=False`` leaves the first two rules unnamed (ids ``adjacent#1``,
+    ``frontage#2``); ``gate_max_m`` adds ``gate``, at most that far along the roads from
+    the estate gate, and ``river_min_m`` ``river``, that far from the river (both after
+    ``frontage``).
+    """
+    name = (lambda n: f'name = "{n}"\n') if named else (lambda n: "")
+    parts = [
+        "[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n",
+        f'[[rules]]\n{name("industry")}kind = "adjacent"\nto = {{ land_use = ["industrial"] }}\n'
+        "min_shared_m = 100\n",
+        f'[[rules]]\n{name("frontage")}kind = "frontage"\nroad_class = ["collector"]\nmin_m = 100\n',
+    ]
+    if gate_max_m is not None:
+        parts.append('[[rules]]\nname = "gate"\nkind = "network_distance"\n'
+                     f'from = {{ layer = "gates", kind = ["estate_gate"] }}\nmax_m = {gate_max_m:g}\n')  # fmt: skip
+    if river_min_m is not None:
+        parts.append('[[rules]]\nname = "river"\nkind = "setback"\n'
+                     f'from = {{ layer = "water", kind = ["river"] }}\nmin_m = {river_min_m:g}\n')  # fmt: skip
+    parts += [
+        '[[rules]]\nkind = "contiguous"\n',
+        '[[rules]]\nkind = "compactness"\nmin = 0.5\n',
+        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Desa"] }\n',
+    ]
+    return "\n".join(parts)
+
+
+def pocket_rules(
+    *,
+    zone_name: str | None = None,
+    rule_name: str | None = None,
+    rule_name_en: str | None = None,
+    compactness: bool = True,
+) -> str:
+    """The rules text of the estates with pockets of land near the village Ketanggan: a
+    4 ± 0.25 ha zone sharing 100 m with industry (named ``rule_name``, ``rule_name_en``
+    in English), of compactness ≥ 0.5 unless ``compactness`` is False, as near Ketanggan
+    as it can be. ``zone_name`` names the zone."""
+    zone = f'name = "{zone_name}"\n' if zone_name else ""
+    names = "".join(f'{key} = "{value}"\n' for key, value in
+                    (("name", rule_name), ("name_en", rule_name_en)) if value)  # fmt: skip
+    text = (f"[zone]\n{zone}area_ha = 4.0\ntolerance_ha = 0.25\n"
+            f'[[rules]]\n{names}kind = "adjacent"\nto = {{ land_use = ["industrial"] }}\n'
+            "min_shared_m = 100\n")  # fmt: skip
+    if compactness:
+        text += '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
+    return text + '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import fiona
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import ORIGIN, grid_estate, grid_layers, street_layers, write_layers
+from conftest import ORIGIN, grid_estate, grid_layers, pocket_rules, street_layers, write_layers
 from shapely import Point, box
 
 import kitland
@@ -208,12 +208,7 @@ def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> Non
 def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
     est_path = write_layers(grid_layers(POCKETS, settlements=KETANGGAN), tmp_path / "e.gpkg")
     rules = tmp_path / "r.toml"
-    rules.write_text(
-        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n[[rules]]\nname = "next to industry"\n'
-        'kind = "adjacent"\nto = { land_use = ["industrial"] }\nmin_shared_m = 100\n'
-        '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
-        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
-    )
+    rules.write_text(pocket_rules(rule_name="next to industry"))
     for name, geom in (("a", POCKET_A), ("b", POCKET_B)):
         # The proposal as the map's draw tool exports it: GeoJSON in longitude/latitude.
         gpd.GeoDataFrame({"name": ["usulan"]}, geometry=[geom], crs=32749).to_crs(4326).to_file(
@@ -344,7 +339,8 @@ def test_kml_for_google_earth(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
     names = [m.findtext("k:name", namespaces=ns) for m in marks]
     assert names == ["test", "P0_0", "P0_1", "Zona UMKM"]  # the boundary by its name
     desc = marks[1].findtext("k:description", namespaces=ns)
-    assert "Tenant: <b>PT A&B</b> ]]>" in desc  # the text itself, escaped in the file
+    # Google Earth reads a description as HTML: the data is escaped for HTML, then for XML.
+    assert "Tenant: &lt;b&gt;PT A&amp;B&lt;/b&gt; ]]&gt;" in desc and "<b>PT" not in desc
     # Coordinates are longitude/latitude of the parcel's corners.
     ring = marks[2].findtext(".//k:coordinates", namespaces=ns).split()
     lon, lat = (float(v) for v in ring[0].split(","))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import grid_layers, write_layers
+from conftest import grid_layers, pocket_rules, write_layers
 from test_compare import ADJ, KETANGGAN, POCKET_A, POCKET_B, POCKETS, _rules
 from test_maps_browser import Page, _serve_vendored, browser_context  # noqa: F401 - a fixture
 
@@ -20,13 +20,7 @@ from kitland.maps import DRAWN_FILENAME, STATUS_COLOURS, estate_title, make_map,
 
 pytestmark = pytest.mark.browser
 
-RULES_TOML = (
-    '[zone]\nname = "Zona UMKM"\narea_ha = 4.0\ntolerance_ha = 0.25\n'
-    '[[rules]]\nname = "next to industry"\nkind = "adjacent"\n'
-    'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n'
-    '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
-    '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
-)
+RULES_TOML = pocket_rules(zone_name="Zona UMKM", rule_name="next to industry")
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,15 @@ import fiona
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import ORIGIN, grid_estate, grid_layers, organic_layers, write_layers
-from shapely import LineString, Point, box
+from conftest import (
+    ORIGIN,
+    grid_estate,
+    organic_layers,
+    road_front_layers,
+    road_front_rules,
+    write_layers,
+)
+from shapely import Point, box
 from shapely.geometry import shape
 
 from kitland.cli import main
@@ -34,34 +41,6 @@ from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
 
-RULES = """
-[zone]
-area_ha = 4.0
-tolerance_ha = 0.25
-
-[[rules]]
-kind = "adjacent"
-to = { land_use = ["industrial"] }
-min_shared_m = 100
-
-[[rules]]
-kind = "frontage"
-road_class = ["collector"]
-min_m = 100
-
-[[rules]]
-kind = "contiguous"
-
-[[rules]]
-kind = "compactness"
-min = 0.5
-
-[[prefer]]
-kind = "near"
-to = { layer = "settlements", name = ["Desa"] }
-"""
-
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -69,15 +48,10 @@ def _sha(path: Path) -> str:
 def test_same_input_same_report_and_zone(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    layers = grid_layers(
-        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
-        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
-        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
-        settlements=[(Point(300, 500), {"name": "Desa"})],
-    )
+    layers = road_front_layers(["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"])
     est = write_layers(layers, tmp_path / "estate.gpkg")
     rules = tmp_path / "rules.toml"
-    rules.write_text(RULES)
+    rules.write_text(road_front_rules(named=False))
     digests, zones = [], []
     for run in range(2):
         rep, out = tmp_path / f"r{run}.json", tmp_path / f"z{run}.gpkg"
@@ -96,14 +70,9 @@ def test_same_input_same_report_and_zone(
 def test_placement_result_draws_its_map(tmp_path: Path) -> None:
     from kitland.rules import load_rules  # noqa: PLC0415
 
-    layers = grid_layers(
-        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
-        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
-        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
-        settlements=[(Point(300, 500), {"name": "Desa"})],
-    )
+    layers = road_front_layers(["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"])
     rules = tmp_path / "rules.toml"
-    rules.write_text(RULES)
+    rules.write_text(road_front_rules(named=False))
     res = place(Estate.from_layers(layers), load_rules(rules), cell_m=50, alternatives=2)
     html = res.explore(lang="en").get_root().render()
     assert "UMKM zone" in html and "Alternative" in html

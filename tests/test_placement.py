@@ -14,7 +14,7 @@ import fiona
 import numpy as np
 import pytest
 import shapely
-from conftest import ORIGIN, grid_estate, grid_layers, write_layers
+from conftest import ORIGIN, grid_estate, grid_layers, pocket_rules, write_layers
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point, box
@@ -289,11 +289,7 @@ def test_cli_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     layers = grid_layers(ONE_SPOT, settlements=KETANGGAN)
     gpkg = write_layers(layers, tmp_path / "estate.gpkg")
     ok = tmp_path / "ok.toml"
-    ok.write_text(
-        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n\n[[rules]]\nkind = "adjacent"\n'
-        'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n\n[[rules]]\nkind = "compactness"\nmin = 0.5\n'
-        '\n[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
-    )
+    ok.write_text(pocket_rules())
     out, rep = tmp_path / "out.gpkg", tmp_path / "r.json"
     code = main(
         [

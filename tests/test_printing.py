@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from conftest import grid_layers, write_layers
+from conftest import grid_layers, pocket_rules, write_layers
 from matplotlib.image import imread
 from shapely import Point
 
@@ -160,12 +160,8 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     layers["boundary"] = layers["boundary"].assign(name="Kawasan Uji")
     gpkg = write_layers(layers, tmp_path / "estate.gpkg")
     rules = tmp_path / "r.toml"
-    rules.write_text(
-        '[zone]\narea_ha = 4.0\ntolerance_ha = 0.25\n\n[[rules]]\nkind = "adjacent"\n'
-        'name = "dekat industri"\nname_en = "next to industry"\n'
-        'to = { land_use = ["industrial"] }\nmin_shared_m = 100\n\n'
-        '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
-    )
+    rules.write_text(pocket_rules(rule_name="dekat industri", rule_name_en="next to industry",
+                                  compactness=False))
     pdf, report = tmp_path / "zone.pdf", tmp_path / "r.json"
     argv = ["place", str(gpkg), "--rules", str(rules), "--cell-m", "50", "--pdf", str(pdf),
             "--report", str(report), "--lang", "en"]  # fmt: skip

@@ -24,41 +24,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import grid_layers, write_layers
-from shapely import LineString, Point, box
+from conftest import road_front_layers, road_front_rules, write_layers
+from shapely import box
 
 import kitland
 from kitland.cli import main
 from kitland.rules import load_rules
 
-RULES = """
-[zone]
-area_ha = 4.0
-tolerance_ha = 0.25
-
-[[rules]]
-name = "industry"
-kind = "adjacent"
-to = { land_use = ["industrial"] }
-min_shared_m = 100
-
-[[rules]]
-name = "frontage"
-kind = "frontage"
-road_class = ["collector"]
-min_m = 100
-
-[[rules]]
-kind = "contiguous"
-
-[[rules]]
-kind = "compactness"
-min = 0.5
-
-[[prefer]]
-kind = "near"
-to = { layer = "settlements", name = ["Desa"] }
-"""
 AREAS = (3.0, 4.0, 5.0)
 SHARED = (100.0, 200.0)
 VARY = ["--vary", "zone.area_ha=3:5:1", "--vary", "industry.min_shared_m=100,200"]
@@ -68,15 +40,10 @@ DASK = Path(sys.executable).parent / "dask"
 @pytest.fixture(scope="module")
 def inputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("sweep_inputs")
-    layers = grid_layers(
-        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
-        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
-        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
-        settlements=[(Point(300, 500), {"name": "Desa"})],
-    )
+    layers = road_front_layers(["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"])
     est = write_layers(layers, root / "estate.gpkg")
     rules = root / "rules.toml"
-    rules.write_text(RULES)
+    rules.write_text(road_front_rules())
     args = [str(est), "--rules", str(rules), *VARY, "--cell-m", "50", "--time-limit", "120"]
     return {"estate": est, "rules": rules, "args": args, "root": root}
 
@@ -456,12 +423,7 @@ def test_several_estates_one_row_each_and_a_stability_map_each(
 ) -> None:
     # A second estate of the same name elsewhere, with the village in the south-east:
     # the nearest zone moves there.
-    layers = grid_layers(
-        ["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"],
-        roads=[(LineString([(-50, 89), (650, 89)]), {"road_id": "c", "road_class": "collector"})],
-        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
-        settlements=[(Point(700, 150), {"name": "Desa"})],
-    )
+    layers = road_front_layers(["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"], village=(700, 150))
     (tmp_path / "b").mkdir()
     other = write_layers(layers, tmp_path / "b" / "estate.gpkg")
     out = tmp_path / "sweep"

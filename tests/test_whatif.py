@@ -12,53 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import grid_layers, write_layers
-from shapely import LineString, Point
+from conftest import road_front_layers, road_front_rules, write_layers
 
 import kitland
 from kitland.placement import _reuse
 from kitland.rules import load_rules
 
-RULES = """
-[zone]
-area_ha = 4.0
-tolerance_ha = 0.25
-
-[[rules]]
-name = "industry"
-kind = "adjacent"
-to = { land_use = ["industrial"] }
-min_shared_m = 100
-
-[[rules]]
-name = "frontage"
-kind = "frontage"
-road_class = ["collector"]
-min_m = 100
-
-[[rules]]
-name = "gate"
-kind = "network_distance"
-from = { layer = "gates", kind = ["estate_gate"] }
-max_m = 900
-
-[[rules]]
-name = "river"
-kind = "setback"
-from = { layer = "water", kind = ["river"] }
-min_m = 30
-
-[[rules]]
-kind = "contiguous"
-
-[[rules]]
-kind = "compactness"
-min = 0.5
-
-[[prefer]]
-kind = "near"
-to = { layer = "settlements", name = ["Desa"] }
-"""
 LIMIT_S = 120.0
 
 
@@ -66,20 +25,14 @@ def _layers(industry_col: int = 0) -> dict[str, Any]:
     row = ["A"] * 8
     row[industry_col] = "I"
     rows = ["".join(row)] * 4 + ["GGGGGGGG"]
-    return grid_layers(
-        rows,
-        roads=[(LineString([(-50, 89), (850, 89)]), {"road_id": "c", "road_class": "collector"})],
-        gates=[(Point(0, 89), {"gate_id": "g", "kind": "estate_gate"})],
-        water=[(LineString([(600, 500), (600, 100)]), {"water_id": "r", "kind": "river"})],
-        settlements=[(Point(450, 520), {"name": "Desa"})],
-    )
+    return road_front_layers(rows, village=(450, 520), river_x=600)
 
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("whatif")
     path = write_layers(_layers(), root / "estate.gpkg")
-    (root / "rules.toml").write_text(RULES)
+    (root / "rules.toml").write_text(road_front_rules(gate_max_m=900, river_min_m=30))
     est, rules = kitland.load_estate(path), load_rules(root / "rules.toml")
     first = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
     assert first.status == "OPTIMAL"

@@ -44,7 +44,7 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import number, numbers_in, percent, tr
+from kitland.i18n import Message, number, numbers_in, percent, tr
 from kitland.placement import _reuse
 from kitland.placement._cells import (
     CandidateLand,
@@ -208,7 +208,7 @@ class PlacementResult:
         """A few lines for the terminal: each placement with its own status, or why none.
 
         Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale; the funnel's diagnosis sentences stay English. Several
+        written in ``lang``'s locale, the funnel's diagnosis sentences included. Several
         zones placed together have their own lines (:func:`._zones.summary`).
         """
         if self.rules is not None and len(self.rules.zones) > 1:
@@ -243,10 +243,7 @@ class PlacementResult:
                                    f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
                                    for r in failing)))  # fmt: skip
         elif self.status == "UNDECIDED":
-            limit = float(s.get("time_limit_s", 0.0))
-            lines.append(t("no placement found within {limit} s; it is not proven that none "
-                           "exists; try --time-limit {more}").format(
-                               limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
+            lines.append(_undecided_line(t("placement"), s, lang))
         else:
             lines.append(_infeasible_text(s, lang))
             lines += _funnel_lines(self.report.extra, lang)
@@ -255,12 +252,7 @@ class PlacementResult:
                 counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
                 lines.append("  " + t("zones found by the solver failed the final check on: "
                                       "{rules}").format(rules=counts))  # fmt: skip
-        hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
-        if not s.get("deterministic", True):
-            hit += t(" (stopped by the wall clock: not deterministic)")
-        lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
-            solver=s.get("name"), time=number(s.get("time_s", 0), lang, 1), hit=hit,
-            cells=number(s.get("cells", 0), lang), grid=numbers_in(f"{s.get('grid_m', 0):g}", lang)))  # fmt: skip
+        lines.append(_solver_line(s, lang))
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
@@ -313,6 +305,28 @@ class PlacementResult:
         )
 
 
+def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
+    """The line of a search that found no ``what`` (a placement, an allocation: already
+    in ``lang``) within its time limit, and the longer limit to try."""
+    limit = float(solver.get("time_limit_s", 0.0))
+    return tr(lang, "no {what} found within {limit} s; it is not proven that none exists; "
+                    "try --time-limit {more}").format(
+        what=what, limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}")  # fmt: skip
+
+
+def _solver_line(solver: dict[str, Any], lang: str) -> str:
+    """The last line of a summary: the solver, its time (and why it stopped), the grid."""
+    t = functools.partial(tr, lang)
+    hit = t(" (time limit reached)") if solver.get("time_limit_hit") else ""
+    if not solver.get("deterministic", True):
+        hit += t(" (stopped by the wall clock: not deterministic)")
+    name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
+    return t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
+        solver=name, time=number(solver.get("time_s", 0), lang, 1), hit=hit,
+        cells=number(solver.get("cells", 0), lang),
+        grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
+
+
 def _value(value: float | None, lang: str) -> str:
     return "None" if value is None else number(value, lang, 1)
 
@@ -362,13 +376,15 @@ def _street_hints(
 ) -> list[dict[str, Any]]:
     """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
     without ``max_gap_m``: blocks parted by streets never share a boundary."""
+    from kitland.placement._diagnose import advice  # noqa: PLC0415 - as relaxations
+
     if not len(estate.roads):
         return []
     relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
     return [
-        {"rule": r.id, "text": f"{r.id}: blocks parted by streets never share a boundary; "
-                               "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
-                               "counts industry across a street as next to the zone"}
+        {"rule": r.id, **advice("{rule}: blocks parted by streets never share a boundary; "
+                                "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
+                                "counts industry across a street as next to the zone", rule=r.id)}
         for r in rules.rules
         if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
     ]  # fmt: skip
@@ -387,8 +403,14 @@ def _funnel_lines(extra: dict[str, Any], lang: str = "en") -> list[str]:
         pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
         lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
             pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
-    lines += [f"  - {d.get('text', '')}" for d in extra.get("diagnosis", [])]
+    lines += [f"  - {_advice_text(d, lang)}" for d in extra.get("diagnosis", [])]
     return lines
+
+
+def _advice_text(entry: dict[str, Any], lang: str) -> str:
+    """A diagnosis entry's sentence in ``lang`` (its ``message``), else its ``text``."""
+    m = entry.get("message")
+    return Message(m["id"], m["values"]).render(lang) if m else str(entry.get("text", ""))
 
 
 def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from kitland.i18n import Message
 from kitland.placement._cells import CandidateLand
 from kitland.placement._model import (
     Problem,
@@ -28,7 +29,7 @@ from kitland.placement._model import (
 )
 from kitland.placement._solve import solve
 
-__all__ = ["funnel", "relaxations"]
+__all__ = ["advice", "funnel", "relaxations"]
 
 
 def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> dict[str, Any]:
@@ -77,13 +78,19 @@ def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> d
     return {"steps": steps, "largest_pieces_ha": largest, "min_area_ha": p.min_area_m2 / 1e4}
 
 
-def _not_the_obstacle(name: str, value: str) -> str:
+def advice(text: str, **values: Any) -> dict[str, Any]:
+    """A diagnosis sentence: ``text`` (English, with ``values`` put in) and ``message``,
+    the catalogue's message and its values, to write it in another language
+    (:class:`kitland.i18n.Message`)."""
+    return {"text": Message(text, values).render("en"), "message": {"id": text, "values": values}}
+
+
+def _not_the_obstacle(name: str, value: float, unit: str) -> dict[str, Any]:
     """Text for a rule that the best zone without it meets anyway (value inside the limit):
     the obstacle is elsewhere, typically a zone the model accepts but the final check rejects."""
-    return (
-        f"{name} is not the obstacle: without it the best zone still meets it ({value}); "
-        "see the zones rejected by the final check"
-    )
+    return advice("{rule} is not the obstacle: without it the best zone still meets it "
+                  "({value:,.0f} {unit}); see the zones rejected by the final check",
+                  rule=name, value=value, unit=unit)  # fmt: skip
 
 
 def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]]:
@@ -115,30 +122,34 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
         if sol.found and sol.cells is not None:
             if how == "sum" and isinstance(orig, SumAtLeast):
                 v, u = float(orig.coef[sol.cells].sum()), orig.unit
-                text = (
-                    f"relax {name} from {orig.min_value:g} {u} to {math.floor(v):g} {u}"
+                said = (
+                    advice("relax {rule} from {required:g} {unit} to {value:g} {unit}", rule=name,
+                           required=orig.min_value, unit=u, value=math.floor(v))
                     if v < orig.min_value
-                    else _not_the_obstacle(name, f"{v:,.0f} {u}")
-                )
-                entry.update(best_value=v, required=orig.min_value, unit=u, text=text)
+                    else _not_the_obstacle(name, v, u)
+                )  # fmt: skip
+                entry.update(best_value=v, required=orig.min_value, unit=u, **said)
             elif how == "reach" and isinstance(orig, ReachAny) and orig.value is not None:
                 v = float(np.min(orig.value[sol.cells]))
                 if not math.isfinite(v):
-                    text = f"drop {name}: a zone fits, but no road reaches it"
+                    said = advice("drop {rule}: a zone fits, but no road reaches it", rule=name)
                 elif v > orig.limit:
-                    text = f"relax {name} from {orig.limit:g} m to {math.ceil(v):g} m"
+                    said = advice("relax {rule} from {required:g} m to {value:g} m", rule=name,
+                                  required=orig.limit, value=math.ceil(v))  # fmt: skip
                 else:
-                    text = _not_the_obstacle(name, f"{v:,.0f} m")
+                    said = _not_the_obstacle(name, v, "m")
                 entry.update(best_value=v if math.isfinite(v) else None, required=orig.limit,
-                             unit="m", text=text)  # fmt: skip
+                             unit="m", **said)  # fmt: skip
             elif how == "area":
                 v = float(problem.area_m2[sol.cells].sum()) / 1e4
                 entry.update(best_value=v, unit="ha",
-                             text=f"the largest zone meeting every other rule is {v:.2f} ha")  # fmt: skip
+                             **advice("the largest zone meeting every other rule is {area:.2f} ha",
+                                      area=v))  # fmt: skip
             else:
-                entry.update(text=f"drop {name}: a zone fits without it")
+                entry.update(advice("drop {rule}: a zone fits without it", rule=name))
         else:
-            entry["text"] = f"relaxing {name} alone does not help" if sol.status == "INFEASIBLE" else (
-                f"{name}: undecided within the time limit")  # fmt: skip
+            entry.update(advice("relaxing {rule} alone does not help", rule=name)
+                         if sol.status == "INFEASIBLE" else
+                         advice("{rule}: undecided within the time limit", rule=name))  # fmt: skip
         out.append(entry)
     return out

@@ -35,8 +35,10 @@ from kitland.placement import (
     _check_cell_count,
     _funnel_lines,
     _progress_cb,
+    _solver_line,
     _stable,
     _straightened,
+    _undecided_line,
     _zone_rules_pass,
     dissolve,
     problem_on,
@@ -332,17 +334,10 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         lines += _found_lines(result, grid, lang)
         lines += _more_lines(result, lang)
     elif result.status == "UNDECIDED":
-        limit = float(s.get("time_limit_s", 0.0))
-        lines.append(t("no allocation found within {limit} s; it is not proven that none "
-                       "exists; try --time-limit {more}").format(
-                           limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}"))  # fmt: skip
+        lines.append(_undecided_line(t("allocation"), s, lang))
     else:
         lines += _infeasible_lines(result, grid, lang)
-    hit = t(" (time limit reached)") if s.get("time_limit_hit") else ""
-    solver = str(s.get("name")).replace(" (joint)", t(" (joint)"))
-    lines.append(t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
-        solver=solver, time=number(s.get("time_s", 0), lang, 1), hit=hit,
-        cells=number(s.get("cells", 0), lang), grid=grid))  # fmt: skip
+    lines.append(_solver_line(s, lang))
     return "\n".join(lines) + "\n"
 
 
