@@ -427,33 +427,48 @@ def _scenarios(
 def _chains(scenarios: Sequence[_Scenario], varies: Sequence[Vary]) -> dict[int, int]:
     """Each scenario's predecessor in its chain (index → index); a chain's first is absent.
 
-    A chain holds one estate's scenarios that differ only in the last varied value, in
-    the order its ``--vary`` lists them, at most :data:`CHAIN_LENGTH` long. It depends on
-    the scenarios alone (never on workers or timing), so every run, serial, distributed
-    or resumed, starts each scenario from the same predecessor.
+    A chain holds one estate's scenarios that differ only in the last varied value, at
+    most :data:`CHAIN_LENGTH` of them, from the loosest value to the tightest
+    (:func:`_loose_first`), so the previous proven bound holds where it can. It depends
+    on the scenarios alone (never on workers or timing), so every run, serial,
+    distributed or resumed, starts each scenario from the same predecessor.
     """
-    last: dict[tuple[Any, ...], tuple[int, int]] = {}  # chain → (last index, length)
-    after: dict[int, int] = {}
+    last = varies[-1]
+    order = {value: i for i, value in enumerate(_loose_first(last))}
+    groups: dict[tuple[Any, ...], list[_Scenario]] = {}
     for sc in scenarios:
         group = (sc.estate, *(sc.values[v.column] for v in varies[:-1]))
-        prev = last.get(group)
-        if prev is not None and prev[1] < CHAIN_LENGTH:
-            after[sc.index] = prev[0]
-            last[group] = (sc.index, prev[1] + 1)
-        else:
-            last[group] = (sc.index, 1)
+        groups.setdefault(group, []).append(sc)
+    after: dict[int, int] = {}
+    for members in groups.values():
+        members.sort(key=lambda sc: (order[sc.values[last.column]], sc.index))
+        for i in range(1, len(members)):
+            if i % CHAIN_LENGTH:
+                after[members[i].index] = members[i - 1].index
     return after
+
+
+def _loose_first(vary: Vary) -> tuple[float, ...]:
+    """``vary``'s values from the loosest to the tightest: a maximum (``max_m``,
+    ``max_ha``) from high to low, another minimum (``min_shared_m``, ``min_m``, ``min``)
+    from low to high, anything else (areas, weights) in the order given."""
+    if vary.key.startswith("max"):
+        return tuple(sorted(vary.values, reverse=True))
+    if vary.key.startswith("min"):
+        return tuple(sorted(vary.values))
+    return vary.values
 
 
 def _in_chain_order(todo: Sequence[_Scenario], after: dict[int, int]) -> list[_Scenario]:
     """``todo`` chain by chain, each in its order (a scenario after its predecessor)."""
 
-    def head(i: int) -> int:
+    def place_in_chain(i: int) -> tuple[int, int]:
+        depth = 0
         while i in after:
-            i = after[i]
-        return i
+            i, depth = after[i], depth + 1
+        return i, depth
 
-    return sorted(todo, key=lambda sc: (head(sc.index), sc.index))
+    return sorted(todo, key=lambda sc: place_in_chain(sc.index))
 
 
 def _record_path(out: Path, key: str) -> Path:
@@ -633,9 +648,9 @@ def sweep(
         As :func:`kitland.place`, for each scenario.
     chain
         Warm-start each scenario from the one before it in its chain (:func:`_chains`:
-        the scenarios that differ only in the last ``vary``, in its order, at most
-        :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the previous zone, and
-        its proven bound when the rules only tightened. The chains run in parallel, each
+        the scenarios that differ only in the last ``vary``, from its loosest value to
+        its tightest, at most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
+        previous zone, and its proven bound when the rules only tightened. The chains run in parallel, each
         in order; a resumed sweep starts a chain again from its last finished record, so
         every run gives the same rows. False: every scenario starts cold.
     progress
