@@ -236,7 +236,9 @@ def test_a_sweep_over_a_threshold_cuts_the_cells_once(base: dict[str, Any], tmp_
                         out=tmp_path / "s", workers=0, cell_m=50, time_limit_s=LIMIT_S)  # fmt: skip
     after = _reuse.cache_stats()
     assert after["cells_misses"] - before["cells_misses"] == 1
-    assert after["cells_hits"] - before["cells_hits"] == 2
+    # the 2 later scenarios, and the problem of each one's chain predecessor (its floor)
+    assert after["cells_hits"] - before["cells_hits"] == 2 + 2
+    assert res.results["start"].fillna("cold").tolist() == ["cold", "floor", "floor"]
     row = res.results.set_index("industry.min_shared_m").loc[150.0]
     cold = _cold(base["estate"], base["rules"].replace("industry", min_shared_m=150.0))
     assert row["status"] == cold.status == "OPTIMAL"
