@@ -521,11 +521,13 @@ def test_undecided_scenarios_are_run_again_and_proven_ones_kept(
 ) -> None:  # fmt: skip
     out = tmp_path / "sweep"
     base = [*inputs["args"][:-2], "--out", str(out), "--workers", "0"]  # without --time-limit
-    # 1 ms: the cells take longer to cut, so every scenario ends before any zone is found
-    code, stdout, err = _sweep([*base, "--time-limit", "0.001"], capsys)
+    # 1 ns: the clock has run out before the first solve, so no scenario finds a zone
+    # (1 ms no longer does: with the cells, attributes and digests cached a scenario
+    # reaches its solve sooner)
+    code, stdout, err = _sweep([*base, "--time-limit", "1e-9"], capsys)
     assert code == 0, err
     assert "6 scenarios: 6 UNDECIDED (6 run now, 0 finished earlier)" in stdout
-    code, stdout, err = _sweep([*base, "--time-limit", "0.001"], capsys)
+    code, stdout, err = _sweep([*base, "--time-limit", "1e-9"], capsys)
     assert "(6 run now, 0 finished earlier)" in stdout  # undecided is not an answer
     assert "0 of 6 scenarios finished earlier" in err and "6 of them again: undecided" in err
     first = _records(out)
