@@ -450,8 +450,8 @@ def _chains(scenarios: Sequence[_Scenario], varies: Sequence[Vary]) -> dict[int,
 
 def _loose_first(vary: Vary) -> tuple[float, ...]:
     """``vary``'s values from the loosest to the tightest: a maximum (``max_m``,
-    ``max_ha``) from high to low, another minimum (``min_shared_m``, ``min_m``, ``min``)
-    from low to high, anything else (areas, weights) in the order given."""
+    ``max_ha``) from high to low, a minimum (``min_shared_m``, ``min_m``, ``min``) from
+    low to high, anything else (areas, weights) in the order given."""
     if vary.key.startswith("max"):
         return tuple(sorted(vary.values, reverse=True))
     if vary.key.startswith("min"):
@@ -650,9 +650,10 @@ def sweep(
         Warm-start each scenario from the one before it in its chain (:func:`_chains`:
         the scenarios that differ only in the last ``vary``, from its loosest value to
         its tightest, at most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
-        previous zone, and its proven bound when the rules only tightened. The chains run in parallel, each
-        in order; a resumed sweep starts a chain again from its last finished record, so
-        every run gives the same rows. False: every scenario starts cold.
+        previous zone, and its proven bound when the rules only tightened. The chains
+        run in parallel, each in order; a resumed sweep starts a chain again from its
+        last finished record, so every run gives the same rows. False: every scenario
+        starts cold.
     progress
         Called with a dict: ``{"stage": "start", "total", "reused", "again", "dashboard"}``
         once (``again``: scenarios found in the folder that are run again),
