@@ -280,6 +280,14 @@ def _wait_records(out: Path, n: int, proc: subprocess.Popen[bytes]) -> dict[str,
     raise AssertionError(f"no {n} finished scenarios in {out}")
 
 
+def _same_starts(table: pd.DataFrame, serial: pd.DataFrame) -> None:
+    """Each scenario started from the same chain predecessor's result as in the serial run
+    (3 chains of 2 there: each 200 m scenario from its 100 m one's proof)."""
+    table = table.set_index("scenario").loc[serial.index]
+    assert list(table["start"].fillna("cold")) == list(serial["start"].fillna("cold"))
+    assert (serial["start"] == "floor").sum() == 3
+
+
 def _same_rows(table: pd.DataFrame, serial: pd.DataFrame) -> None:
     table = table.set_index("scenario").loc[serial.index]
     assert list(table["status"]) == list(serial["status"])
@@ -301,6 +309,7 @@ def test_sweep_on_a_dask_cluster_gives_the_serial_rows(
     assert "6 scenarios: 6 OPTIMAL (6 run now, 0 finished earlier)" in stdout
     assert "Dask dashboard: " in err
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+    _same_starts(pd.read_parquet(out / "results.parquet"), serial)
 
 
 @pytest.mark.slow
@@ -322,6 +331,7 @@ def test_a_worker_killed_mid_scenario_loses_nothing(
     assert "6 scenarios: 6 OPTIMAL" in stdout.decode()
     assert len(_records(out)) == 6
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+    _same_starts(pd.read_parquet(out / "results.parquet"), serial)
 
 
 @pytest.mark.slow
@@ -348,6 +358,7 @@ def test_a_killed_sweep_resumes_without_recomputing(
     assert set(after) >= set(before) and len(after) == 6
     assert {k: after[k] for k in before} == before  # not rewritten
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+    _same_starts(pd.read_parquet(out / "results.parquet"), serial)
 
 
 @pytest.mark.slow
