@@ -1,10 +1,14 @@
 """Scenario sweeps on Dask: serial vs a LocalCluster of 1 and 2 workers.
 
-Run: ``.venv/bin/python benchmarks/bench_sweep.py [--scenarios N] [--cell-m M]``. The
-scenarios are the river setback (50–250 m) × the zone's target area (16–24 ha) × the
-gate distance (1,500–5,000 m) on the bundled estate: 5 × 5 × 8 = 200; ``--scenarios N``
-below 200 runs a seeded sample of N of them (the same N in every mode). Each mode writes
-to a fresh folder, so nothing is reused between modes.
+Run: ``.venv/bin/python benchmarks/bench_sweep.py [--scenarios N] [--cell-m M]
+[--modes serial,local1,local2,cold2]``. The scenarios are the river setback (50–250 m) ×
+the zone's target area (16–24 ha) × the gate distance (1,500–5,000 m) on the bundled
+estate: 5 × 5 × 8 = 200; ``--scenarios N`` below 200 runs a seeded sample of N of them
+(the same N in every mode). Each mode writes to a fresh folder, so nothing is reused
+between modes. The sweeps are chained (each gate distance warm-starts from the one
+above it, see ``kitland.sweep(chain=)``); mode ``cold2`` is the same 2-worker run with
+every scenario started cold, the baseline of the chains, whose answers are compared
+with the chained ones (status, and score to 1e-9 where proven).
 
 Measured: wall time, scenarios per minute, peak resident memory of each worker process
 (``ru_maxrss`` asked of the workers after the sweep), the scheduler's cost per task
@@ -19,6 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import pickle
 import resource
 import sys
@@ -49,7 +55,7 @@ def _run(mode: str, n_workers: int, args: argparse.Namespace, root: Path) -> dic
     out = root / mode
     sample = args.scenarios if args.scenarios < FULL else None
     common = {"vary": VARY, "out": out, "sample": sample, "seed": 0, "cell_m": args.cell_m,
-              "time_limit_s": args.time_limit}  # fmt: skip
+              "time_limit_s": args.time_limit, "chain": not mode.startswith("cold")}  # fmt: skip
     if n_workers == 0:
         t0 = time.perf_counter()
         res = kitland.sweep(workers=0, **common)
@@ -79,18 +85,33 @@ def _facts(
     t = res.results
     return {
         "mode": mode,
+        "load_after": [round(x, 2) for x in os.getloadavg()],
         "scenarios": len(t),
         "wall_s": round(wall, 1),
         "per_minute": round(len(t) / wall * 60, 2),
         "solve_s_median": round(float(t["time_s"].median()), 2),
         "solve_s_sum": round(float(t["time_s"].sum()), 1),
         "statuses": t["status"].value_counts().to_dict(),
+        "starts": t["start"].fillna("cold").value_counts().to_dict(),
         "peak_rss_mb": [round(x) for x in rss],
         "task_overhead_ms": None if per_task is None else round(per_task * 1000, 2),
         "rows": dict(
             zip(t["scenario"], zip(t["status"], t["cells_hash"], strict=True), strict=True)
         ),
+        "scores": dict(zip(t["scenario"], t["score"], strict=True)),
     }
+
+
+def _same_scores(warm: dict[str, Any], cold: dict[str, Any]) -> None:
+    """Chained against cold: the same status, and where proven the same score."""
+    status = sum(warm["rows"][k][0] == v[0] for k, v in cold["rows"].items())
+    proven = [k for k, v in cold["rows"].items() if v[0] == "OPTIMAL" == warm["rows"][k][0]]
+    score = sum(math.isclose(warm["scores"][k], cold["scores"][k], rel_tol=1e-9, abs_tol=1e-9)
+                for k in proven)  # fmt: skip
+    cells = sum(warm["rows"][k][1] == cold["rows"][k][1] for k in proven)
+    print(f"{cold['mode']} (cold) vs {warm['mode']} (chained): {status} of {len(cold['rows'])} "
+          f"statuses equal; {score} of {len(proven)} proven scores equal to 1e-9 "
+          f"({cells} with the same cells; ties may pick other cells)", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -105,16 +126,23 @@ def main() -> None:
     estate, rules = kitland.load_estate(), kitland.load_rules()
     shipped = {"estate_kb": round(len(pickle.dumps(estate)) / 1024),
                "rules_kb": round(len(pickle.dumps(rules)) / 1024, 1)}  # fmt: skip
-    workers = {"serial": 0, "local1": 1, "local2": 2}
+    workers = {"serial": 0, "local1": 1, "local2": 2, "cold2": 2}
     runs = []
+    print(json.dumps({"load_before": [round(x, 2) for x in os.getloadavg()]}), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for mode in args.modes.split(","):
             facts = _run(mode, workers[mode], args, Path(tmp))
             runs.append(facts)
-            shown = {k: v for k, v in facts.items() if k != "rows"}
+            shown = {k: v for k, v in facts.items() if k not in ("rows", "scores")}
             print(json.dumps(shown), flush=True)
-    base = runs[0]
-    for r in runs[1:]:
+    chained = [r for r in runs if not r["mode"].startswith("cold")]
+    base = chained[0] if chained else runs[0]
+    for r in runs:
+        if r is base:
+            continue
+        if r["mode"].startswith("cold"):
+            _same_scores(base, r)
+            continue
         same = sum(base["rows"][k] == v for k, v in r["rows"].items())
         proven = sum(s[0] in ("OPTIMAL", "INFEASIBLE") for s in r["rows"].values())
         print(f"{r['mode']} vs {base['mode']}: {same} of {len(r['rows'])} rows identical "

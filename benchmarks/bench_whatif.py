@@ -13,13 +13,17 @@ process, one after the other:
 
 Both get the same time limit. The figures are wall-clock medians over the ten changes,
 with the load average before and after (the machine is shared); whether each warm
-answer has the cold one's status and score (to 1e-9) is checked and printed. The
-figures go to benchmarks/README.md by hand.
+answer has the cold one's status and score (to 1e-9) is checked and printed. With
+``--phases`` each warm run is profiled (cProfile, which slows it) and split into where
+its time went: cells and attributes, the model, the solve, the check of the solver's
+zone, the outline step, the diagnosis, the rest. The figures go to
+benchmarks/README.md by hand.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import json
 import math
 import os
@@ -40,6 +44,41 @@ CHANGES: list[tuple[str, str, dict[str, float]]] = [
     ("area tolerance 0.5 → 0.25 ha", "area", {"tolerance_ha": 0.25}),
     ("area 20 → 22 ha", "area", {"area_ha": 22.0}),
 ]
+
+
+#: (phase, module file ending, function): the profiled functions that split a warm run.
+PHASES = [
+    ("cells", "placement/_reuse.py", "cells_and_attributes"),
+    ("model", "placement/__init__.py", "problem_on"),
+    ("solve", "placement/_solve.py", "solve"),
+    ("outline", "placement/__init__.py", "_straightened"),
+    ("diagnosis", "placement/_diagnose.py", "relaxations"),
+    ("all", "placement/__init__.py", "place"),
+]
+
+
+def _phases(fn: Any) -> tuple[Any, dict[str, float]]:
+    """Run ``fn`` under cProfile; the cumulative seconds of each of :data:`PHASES`, the
+    check of the solver's zones (``check`` less what the outline step spent in it) and
+    the rest."""
+    import pstats  # noqa: PLC0415
+
+    prof = cProfile.Profile()
+    out = prof.runcall(fn)
+    stats = pstats.Stats(prof).stats  # type: ignore[attr-defined]
+    cum: dict[str, float] = {}
+    check_all = check_outline = 0.0
+    for (path, _, name), (_, _, _, ct, callers) in stats.items():
+        for phase, end, func in PHASES:
+            if name == func and path.endswith(end):
+                cum[phase] = cum.get(phase, 0.0) + ct
+        if name == "check" and path.endswith("kitland/measure.py"):
+            check_all += ct
+            check_outline += sum(c[3] for (p, _, n), c in callers.items()
+                                 if n in ("accept", "_straightened"))  # fmt: skip
+    cum["check"] = check_all - check_outline
+    cum["rest"] = cum.get("all", 0.0) - sum(v for k, v in cum.items() if k != "all")
+    return out, {k: round(v, 3) for k, v in cum.items()}
 
 
 def _timed(fn: Any) -> tuple[Any, float]:
@@ -67,6 +106,8 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--previous-time-limit", type=float, default=None,
                     help="limit of the first placement (default: --time-limit)")  # fmt: skip
+    ap.add_argument("--phases", action="store_true",
+                    help="also profile each warm run once more and print where its time went")  # fmt: skip
     args = ap.parse_args()
     import kitland  # noqa: PLC0415
     from kitland.placement import _reuse, build_problem  # noqa: PLC0415
@@ -88,6 +129,12 @@ def main() -> None:
         warm, t_warm = _timed(lambda new=new: kitland.place(est, new, start=previous, **kw))
         rows.append(_row(label, cold, t_cold, warm, t_warm))
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
+        if args.phases:  # profiled apart: cProfile slows the run it watches
+            _reuse.clear_cache()
+            build_problem(est, rules, cell_m=args.cell_m)
+            _, phases = _phases(lambda new=new: kitland.place(est, new, start=previous, **kw))
+            print(json.dumps({"change": label, "warm_phases_s": phases}, ensure_ascii=False),
+                  flush=True)  # fmt: skip
     load_after = os.getloadavg()
     cold_med = statistics.median(r["cold_s"] for r in rows)
     warm_med = statistics.median(r["warm_s"] for r in rows)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import weakref
 from typing import Any
 
 import pandas as pd
@@ -56,8 +57,21 @@ def estate_digest(estate: Estate) -> str:
     """SHA-256 of an estate's content: every layer's CRS, columns, values and geometry.
 
     The same data read from another path (or on another machine) gives the same digest;
-    the path itself is not part of it.
+    the path itself is not part of it. It is computed once per estate object (whose
+    layers are never changed in place) and kept while the object lives.
     """
+    known = _ESTATE_DIGESTS.get(estate)
+    if known is None:
+        known = _ESTATE_DIGESTS[estate] = _content_digest(estate)
+    return known
+
+
+#: :func:`estate_digest` per estate object: a what-if or a sweep's scenario asks again for
+#: the same estate, and hashing every layer costs tens of milliseconds.
+_ESTATE_DIGESTS: weakref.WeakKeyDictionary[Estate, str] = weakref.WeakKeyDictionary()
+
+
+def _content_digest(estate: Estate) -> str:
     h = hashlib.sha256(estate.crs.to_wkt().encode())
     for name in sorted(estate.layers):
         gdf = estate.layers[name]

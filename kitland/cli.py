@@ -623,7 +623,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     try:
         res = sweep(estates, rules, vary=varies, out=out, sample=args.sample, seed=args.seed,
                     scheduler=args.scheduler, workers=args.workers, cell_m=args.cell_m,
-                    time_limit_s=args.time_limit, progress=events)  # fmt: skip
+                    time_limit_s=args.time_limit, chain=not args.no_chain,
+                    progress=events)  # fmt: skip
     except KeyboardInterrupt:
         if bar is not None:
             bar.close()
@@ -905,6 +906,9 @@ def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
                     help="cell size in metres (default 25)")  # fmt: skip
     sw.add_argument("--time-limit", type=_positive("seconds"), default=60.0, metavar="S",
                     help="solver time limit per scenario, s (default 60)")  # fmt: skip
+    sw.add_argument("--no-chain", action="store_true",
+                    help="start every scenario cold (default: scenarios that differ in the "
+                         "last --vary start from the one before)")  # fmt: skip
     sw.add_argument("--report", action="store_true",
                     help="also write the report (as kitland sweep-report) at the end")  # fmt: skip
     sw.add_argument("--lang", choices=["id", "en"], default="id", help="map language")

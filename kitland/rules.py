@@ -74,6 +74,7 @@ import html
 import math
 import os
 import tomllib
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -127,6 +128,9 @@ class Selector:
     def select(self, estate: Estate, *, rule_label: str = "selector") -> gpd.GeoDataFrame:
         """The features of ``estate`` this selector picks.
 
+        The selection is kept per estate object and returned again on the next call
+        (the same frame: read it, do not change it).
+
         Parameters
         ----------
         estate
@@ -152,6 +156,10 @@ class Selector:
         >>> list(Selector("parcels", {"land_use": ("industrial",)}).select(est)["parcel_id"])
         ['a']
         """
+        key = (self.layer, tuple((c, tuple(v)) for c, v in self.where.items()))
+        chosen = _SELECTED.setdefault(estate, {})
+        if key in chosen:
+            return chosen[key]
         gdf = estate.layer(self.layer)
         mask = None
         for col, values in self.where.items():
@@ -183,7 +191,16 @@ class Selector:
                 why = f"no feature matches ({hints}){near}"
             msg = f"{rule_label}: selector {self.describe()!r} matches no feature: {why}"
             raise RulesError(msg)
+        chosen[key] = out
         return out
+
+
+#: Features each selector picked, per estate object (its layers are never changed in
+#: place): ``check`` runs once per outline the placement tries and selects the same
+#: features each time. A selection that fails is not kept (its message names the rule).
+_SELECTED: weakref.WeakKeyDictionary[Estate, dict[Any, gpd.GeoDataFrame]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 @dataclass(frozen=True)

@@ -54,8 +54,12 @@ log = logging.getLogger(__name__)
 ZONE_NAMES = ("zone", "area")
 #: The ``[zone]`` numbers a sweep can vary.
 ZONE_KEYS = ("area_ha", "tolerance_ha", "min_ha", "max_ha")
-#: Version of the scenario files; a change makes older files be recomputed.
-FORMAT = 2
+#: Version of the scenario files; a change makes older files be recomputed (3: each record
+#: holds what the next scenario of its chain starts from).
+FORMAT = 3
+#: Most scenarios in one chain (see :func:`_chains`): a sweep along one axis still runs
+#: in parallel, and a chain's length never depends on the number of workers.
+CHAIN_LENGTH = 8
 
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
 
@@ -172,8 +176,9 @@ def _one_line(exc: BaseException) -> str:
 
 
 def run_scenario(
-    estate: Estate, rules: Rules, *, cell_m: float, time_limit_s: float, quiet_data: bool = False
-) -> dict[str, Any]:
+    estate: Estate, rules: Rules, *, cell_m: float, time_limit_s: float, quiet_data: bool = False,
+    after: dict[str, Any] | None = None, after_rules: Rules | None = None,
+) -> dict[str, Any]:  # fmt: skip
     """Place the zone once and return the scenario's record (plain values).
 
     Runs on a Dask worker (or in this process for a serial sweep). An error inside
@@ -184,12 +189,18 @@ def run_scenario(
     The cells and their attributes come from :func:`kitland.place`'s cache when the
     worker placed on the same estate and land before (only a threshold differs).
 
+    ``after`` is the record of the scenario before this one in its chain, placed with
+    ``after_rules``: its zone is the warm start (:func:`start_of`), so the start depends
+    on the record alone, never on what the worker ran before.
+
     Returns
     -------
     dict
         ``status``, ``message``, ``gap``, ``score``, ``area_ha``, ``cells`` (count),
         ``cells_hash``, ``centroid_x``/``centroid_y`` (estate CRS), ``time_s``, ``rule:<id>``
-        (each zone rule's measured value) and ``zone_wkb`` (hex, or None).
+        (each zone rule's measured value), ``zone_wkb`` (hex, or None), ``start``
+        (``None``, ``"zone"``: the previous zone was offered, ``"floor"``: and its proven
+        bound held) and ``warm`` (what the next scenario of the chain starts from).
     """
     from kitland.placement import place  # noqa: PLC0415 - placement sits below sweeps
     from kitland.validation import mark_reported  # noqa: PLC0415
@@ -197,16 +208,21 @@ def run_scenario(
     if quiet_data:
         mark_reported(estate)
     try:
-        result = place(estate, rules, cell_m=cell_m, time_limit_s=time_limit_s)
+        start = (start_of(estate, after_rules, after, cell_m=cell_m, then=rules)
+                 if after_rules is not None else None)  # fmt: skip
+        result = place(estate, rules, cell_m=cell_m, time_limit_s=time_limit_s, start=start)
     except Exception as exc:  # recorded, so the other scenarios go on
         log.info("scenario failed: %s", exc, exc_info=True)
         return {"status": "FAILED", "message": _one_line(exc)}
+    facts = result.solver.get("start") or {}
     rec: dict[str, Any] = {
         "status": result.status,
         "message": "" if result.found else result.summary().splitlines()[0],
         "time_s": float(result.solver.get("time_s", math.nan)),
         "time_limit_s": float(time_limit_s),
-    }
+        "start": ("floor" if facts.get("tightened") else "zone" if facts.get("zone_offered")
+                  else None),
+    }  # fmt: skip
     if not result.found:
         return rec
     best = result.alternatives[0]
@@ -220,11 +236,61 @@ def run_scenario(
         "centroid_x": round(float(centre.x), 3),
         "centroid_y": round(float(centre.y), 3),
         "zone_wkb": shapely.to_wkb(best.zone, hex=True, byte_order=1),
-    }
+        "warm": {"cells": [int(i) for i in np.sort(best.cells)],
+                 "bound": float(best.bound) if math.isfinite(best.bound) else None,
+                 "grid_score": float(best.grid_score), "status": best.status},
+    }  # fmt: skip
     for r in best.report.results:
         if r.scope == "zone":
             rec[f"rule:{r.id}"] = None if r.value is None else float(r.value)
     return rec
+
+
+def start_of(
+    estate: Estate, rules: Rules, record: dict[str, Any] | None, *, cell_m: float,
+    then: Rules | None = None,
+) -> Any:  # fmt: skip
+    """The :class:`~kitland.placement.PlacementResult` that ``place(start=)`` takes, made
+    from a scenario's ``record`` (placed with ``rules``), or None when it holds no zone.
+
+    Only what the record stores is used (zone, cells, proven bound, score), so a start
+    made from a record read back from disk is the same as one made when the scenario
+    had just finished. The previous problem (for the proven floor) is rebuilt only when
+    the rules ``then`` placed next cut the same cells (else no floor can hold, and
+    ``place`` offers the zone by the cells its outline holds either way).
+    """
+    from kitland import placement as pl  # noqa: PLC0415 - placement sits below sweeps
+    from kitland.placement import _reuse  # noqa: PLC0415
+    from kitland.report import Report  # noqa: PLC0415
+
+    warm = (record or {}).get("warm")
+    if not warm or not record or not record.get("zone_wkb"):
+        return None
+    if rules.multi_zone:
+        rules = rules.for_zone(rules.zones[0].name)
+    assert rules.zone is not None
+    zone = shapely.from_wkb(record["zone_wkb"])
+    cells = np.asarray(warm["cells"], dtype=np.int64)
+    bound = -math.inf if warm["bound"] is None else float(warm["bound"])
+    best = pl.Placement(zone, float(record["score"]), 1, Report([]), float(record["area_ha"]),
+                        cells, str(warm["status"]), bound=bound,
+                        grid_score=float(warm["grid_score"]))  # fmt: skip
+    previous = None
+    if then is None or _same_land(estate, rules, then, cell_m=cell_m):
+        _, grid, prob, shape = pl._build(estate, rules, cell_m=cell_m)
+        previous = _reuse.Previous(shape, grid, pl._bands(prob, rules.zone.area_ha * 1e4)[0])
+    return pl.PlacementResult(True, zone, [best], Report([]), {}, estate.crs, rules, estate,
+                              best.status, previous=previous)  # fmt: skip
+
+
+def _same_land(estate: Estate, a: Rules, b: Rules, *, cell_m: float) -> bool:
+    """Whether rules ``a`` and ``b`` cut ``estate`` into the same cells (the same ``on``
+    land, setback rules and ``cell_m``: the cell cache's key)."""
+    from kitland.placement import _reuse  # noqa: PLC0415
+
+    h = estate_digest(estate)
+    keys = [_reuse._cells_key(h, r.applicable(estate), cell_m) for r in (a, b)]
+    return keys[0] == keys[1]
 
 
 # -- the sweep --------------------------------------------------------------------------
@@ -358,6 +424,53 @@ def _scenarios(
     return out
 
 
+def _chains(scenarios: Sequence[_Scenario], varies: Sequence[Vary]) -> dict[int, int]:
+    """Each scenario's predecessor in its chain (index → index); a chain's first is absent.
+
+    A chain holds one estate's scenarios that differ only in the last varied value, at
+    most :data:`CHAIN_LENGTH` of them, from the loosest value to the tightest
+    (:func:`_loose_first`), so the previous proven bound holds where it can. It depends
+    on the scenarios alone (never on workers or timing), so every run, serial,
+    distributed or resumed, starts each scenario from the same predecessor.
+    """
+    last = varies[-1]
+    order = {value: i for i, value in enumerate(_loose_first(last))}
+    groups: dict[tuple[Any, ...], list[_Scenario]] = {}
+    for sc in scenarios:
+        group = (sc.estate, *(sc.values[v.column] for v in varies[:-1]))
+        groups.setdefault(group, []).append(sc)
+    after: dict[int, int] = {}
+    for members in groups.values():
+        members.sort(key=lambda sc: (order[sc.values[last.column]], sc.index))
+        for i in range(1, len(members)):
+            if i % CHAIN_LENGTH:
+                after[members[i].index] = members[i - 1].index
+    return after
+
+
+def _loose_first(vary: Vary) -> tuple[float, ...]:
+    """``vary``'s values from the loosest to the tightest: a maximum (``max_m``,
+    ``max_ha``) from high to low, a minimum (``min_shared_m``, ``min_m``, ``min``) from
+    low to high, anything else (areas, weights) in the order given."""
+    if vary.key.startswith("max"):
+        return tuple(sorted(vary.values, reverse=True))
+    if vary.key.startswith("min"):
+        return tuple(sorted(vary.values))
+    return vary.values
+
+
+def _in_chain_order(todo: Sequence[_Scenario], after: dict[int, int]) -> list[_Scenario]:
+    """``todo`` chain by chain, each in its order (a scenario after its predecessor)."""
+
+    def place_in_chain(i: int) -> tuple[int, int]:
+        depth = 0
+        while i in after:
+            i, depth = after[i], depth + 1
+        return i, depth
+
+    return sorted(todo, key=lambda sc: place_in_chain(sc.index))
+
+
 def _record_path(out: Path, key: str) -> Path:
     return out / "scenarios" / f"{key}.json"
 
@@ -385,13 +498,30 @@ def _write_record(out: Path, key: str, rec: dict[str, Any]) -> None:
         tmp.write_text(json.dumps(rec, sort_keys=True), encoding="utf-8")
 
 
+@dataclass(frozen=True)
+class _Start:
+    """Where a scenario's warm start comes from: its chain predecessor ``before`` (run now
+    when it is in the same batch, else its finished ``record``), or nothing."""
+
+    before: _Scenario | None = None
+    record: dict[str, Any] | None = None
+
+
 def _serial(
-    estates: Sequence[Estate], todo: Sequence[_Scenario], *, cell_m: float, time_limit_s: float
-) -> Generator[tuple[_Scenario, dict[str, Any]], None, None]:
+    estates: Sequence[Estate], todo: Sequence[_Scenario], starts: dict[int, _Start], *,
+    cell_m: float, time_limit_s: float,
+) -> Generator[tuple[_Scenario, dict[str, Any]], None, None]:  # fmt: skip
+    done: dict[int, dict[str, Any]] = {}
     for sc in todo:
         assert sc.rules is not None
-        yield sc, run_scenario(estates[sc.estate], sc.rules, cell_m=cell_m,
-                               time_limit_s=time_limit_s)  # fmt: skip
+        st = starts.get(sc.index, _Start())
+        before = st.before
+        record = done.get(before.index) if before is not None else None
+        record = st.record if record is None else record
+        rec = run_scenario(estates[sc.estate], sc.rules, cell_m=cell_m, time_limit_s=time_limit_s,
+                           after=record, after_rules=before.rules if before else None)  # fmt: skip
+        done[sc.index] = rec
+        yield sc, rec
 
 
 def _identity(x: Any) -> Any:
@@ -399,14 +529,17 @@ def _identity(x: Any) -> Any:
 
 
 def _distributed(
-    client: Any, estates: Sequence[Estate], todo: Sequence[_Scenario], *, cell_m: float,
-    time_limit_s: float,
+    client: Any, estates: Sequence[Estate], todo: Sequence[_Scenario], starts: dict[int, _Start],
+    *, cell_m: float, time_limit_s: float,
 ) -> Generator[tuple[_Scenario, dict[str, Any]], None, None]:  # fmt: skip
     """Submit every scenario to ``client``; yield each record as it arrives.
 
     The estates are shipped once each as a task that returns them, so a worker that
     dies holding one only costs its recomputation from the task (scattered data would
-    be lost with it).
+    be lost with it). A scenario whose chain predecessor runs now takes that task's
+    result as a dependency (Dask runs it after, preferably on the same worker, and
+    recomputes the predecessor if its worker dies); ``todo`` is in chain order, so
+    each predecessor is submitted first.
     """
     from distributed import as_completed  # noqa: PLC0415
 
@@ -416,14 +549,20 @@ def _distributed(
         for i, e in enumerate(estates)
         if any(sc.estate == i for sc in todo)
     }
-    futures = {
-        client.submit(run_scenario, held[sc.estate], sc.rules, cell_m=cell_m,
-                      time_limit_s=time_limit_s, quiet_data=True,
-                      key=f"kitland-scenario-{sc.key}-{run}"): sc
-        for sc in todo
-    }  # fmt: skip
+    futures: dict[Any, _Scenario] = {}
+    by_index: dict[int, Any] = {}
+    for sc in todo:
+        st = starts.get(sc.index, _Start())
+        before = st.before
+        after = by_index.get(before.index, st.record) if before is not None else None
+        fut = client.submit(run_scenario, held[sc.estate], sc.rules, cell_m=cell_m,
+                            time_limit_s=time_limit_s, quiet_data=True, after=after,
+                            after_rules=before.rules if before else None,
+                            key=f"kitland-scenario-{sc.key}-{run}")  # fmt: skip
+        by_index[sc.index] = fut
+        futures[fut] = sc
     try:
-        for fut in as_completed(futures):
+        for fut in as_completed(list(futures)):
             sc = futures.pop(fut)
             try:
                 rec = fut.result()
@@ -436,6 +575,7 @@ def _distributed(
             fut.cancel()
         for fut in held.values():
             fut.release()
+        by_index.clear()
 
 
 def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
@@ -477,6 +617,7 @@ def sweep(
     workers: int | None = None,
     cell_m: float = 25.0,
     time_limit_s: float = 60.0,
+    chain: bool = True,
     progress: Callable[[dict[str, Any]], None] | None = None,
 ) -> SweepResult:
     """Place the zone for every combination (or a seeded sample) of rule values.
@@ -505,6 +646,14 @@ def sweep(
         core); 0 runs the scenarios one after another in this process, without Dask.
     cell_m, time_limit_s
         As :func:`kitland.place`, for each scenario.
+    chain
+        Warm-start each scenario from the one before it in its chain (:func:`_chains`:
+        the scenarios that differ only in the last ``vary``, from its loosest value to
+        its tightest, at most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
+        previous zone, and its proven bound when the rules only tightened. The chains
+        run in parallel, each in order; a resumed sweep starts a chain again from its
+        last finished record, so every run gives the same rows. False: every scenario
+        starts cold.
     progress
         Called with a dict: ``{"stage": "start", "total", "reused", "again", "dashboard"}``
         once (``again``: scenarios found in the folder that are run again),
@@ -577,6 +726,7 @@ def sweep(
             todo.append(sc)
             again += _record_path(folder, sc.key).exists()
     reused = len(records)
+    todo, starts = _starts(scenarios, varies, todo, records, chain=chain)
     log.info("sweep: %d scenarios, %d finished before, %d to run", len(scenarios), reused,
              len(todo))  # fmt: skip
     client = cluster = None
@@ -595,9 +745,9 @@ def sweep(
         failed = sum(r.get("status") == "FAILED" for r in records.values())
         _emit(progress, stage="start", total=len(scenarios), reused=reused, again=again,
               dashboard=dashboard)  # fmt: skip
-        stream = (_serial(estate_list, todo, cell_m=cell_m, time_limit_s=time_limit_s)
+        stream = (_serial(estate_list, todo, starts, cell_m=cell_m, time_limit_s=time_limit_s)
                   if client is None else
-                  _distributed(client, estate_list, todo, cell_m=cell_m,
+                  _distributed(client, estate_list, todo, starts, cell_m=cell_m,
                                time_limit_s=time_limit_s))  # fmt: skip
         with contextlib.closing(stream):  # its futures are cancelled before the client closes
             for sc, rec in stream:
@@ -614,6 +764,25 @@ def sweep(
     table = _gather(folder, estate_list, varies, scenarios, records)
     _emit(progress, stage="done")
     return SweepResult(table, folder, len(todo), reused, failed, dashboard)
+
+
+def _starts(
+    scenarios: Sequence[_Scenario], varies: Sequence[Vary], todo: Sequence[_Scenario],
+    records: dict[int, dict[str, Any]], *, chain: bool,
+) -> tuple[list[_Scenario], dict[int, _Start]]:  # fmt: skip
+    """``todo`` in chain order and where each of its scenarios starts from."""
+    if not chain:
+        return list(todo), {}
+    after = _chains(scenarios, varies)
+    running = {sc.index for sc in todo}
+    starts = {}
+    for sc in todo:
+        before = scenarios[after[sc.index]] if sc.index in after else None
+        if before is None or before.rules is None:
+            continue
+        starts[sc.index] = _Start(before, None if before.index in running
+                                  else records.get(before.index))  # fmt: skip
+    return _in_chain_order(todo, after), starts
 
 
 def _emit(progress: Callable[[dict[str, Any]], None] | None, **event: Any) -> None:
@@ -681,6 +850,7 @@ def _gather(
         rec = dict(records[sc.index])
         wkb = rec.pop("zone_wkb", None)
         rec.pop("retry", None)
+        rec.pop("warm", None)
         est = estates[sc.estate]
         row = {"scenario": sc.key, "estate": labels[sc.estate], "crs": est.crs.to_string(),
                **sc.values, **rec}  # fmt: skip

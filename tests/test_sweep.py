@@ -82,7 +82,11 @@ def _hash(cells: Any) -> str:
     ],
 )
 def test_bad_vary_is_exit_2_naming_the_part(
-    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], vary: str, named: str
+    inputs: dict[str, Any],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    vary: str,
+    named: str,
 ) -> None:
     out = tmp_path / "sweep"
     argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), "--vary", vary]
@@ -222,7 +226,9 @@ def _records(out: Path) -> dict[str, int]:
     folder = out / "scenarios"
     if not folder.is_dir():
         return {}
-    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json") if not p.name.startswith(".")}
+    return {
+        p.name: p.stat().st_mtime_ns for p in folder.glob("*.json") if not p.name.startswith(".")
+    }
 
 
 def _start_sweep(argv: list[str]) -> subprocess.Popen[bytes]:
@@ -239,6 +245,14 @@ def _wait_records(out: Path, n: int, proc: subprocess.Popen[bytes]) -> dict[str,
             raise AssertionError(f"the sweep ended early: {proc.communicate()}")
         time.sleep(0.05)
     raise AssertionError(f"no {n} finished scenarios in {out}")
+
+
+def _same_starts(table: pd.DataFrame, serial: pd.DataFrame) -> None:
+    """Each scenario started from the same chain predecessor's result as in the serial run
+    (3 chains of 2 there: each 200 m scenario from its 100 m one's proof)."""
+    table = table.set_index("scenario").loc[serial.index]
+    assert list(table["start"].fillna("cold")) == list(serial["start"].fillna("cold"))
+    assert (serial["start"] == "floor").sum() == 3
 
 
 def _same_rows(table: pd.DataFrame, serial: pd.DataFrame) -> None:
@@ -262,6 +276,7 @@ def test_sweep_on_a_dask_cluster_gives_the_serial_rows(
     assert "6 scenarios: 6 OPTIMAL (6 run now, 0 finished earlier)" in stdout
     assert "Dask dashboard: " in err
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+    _same_starts(pd.read_parquet(out / "results.parquet"), serial)
 
 
 @pytest.mark.slow
@@ -283,6 +298,7 @@ def test_a_worker_killed_mid_scenario_loses_nothing(
     assert "6 scenarios: 6 OPTIMAL" in stdout.decode()
     assert len(_records(out)) == 6
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+    _same_starts(pd.read_parquet(out / "results.parquet"), serial)
 
 
 @pytest.mark.slow
@@ -309,6 +325,7 @@ def test_a_killed_sweep_resumes_without_recomputing(
     assert set(after) >= set(before) and len(after) == 6
     assert {k: after[k] for k in before} == before  # not rewritten
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+    _same_starts(pd.read_parquet(out / "results.parquet"), serial)
 
 
 @pytest.mark.slow
@@ -355,7 +372,10 @@ def test_jumps_and_stability_on_hand_made_zones(tmp_path: Path) -> None:
     assert jumps["moved_m"].iloc[0] == pytest.approx(290.0)
     cells = stability_cells(zones, cell_m=50, runs=4)
     # Centre (25, 25) lies in a and b, (325, 25) only in c, (125, 25) in none.
-    share = {tuple(np.round(g.centroid.coords[0])): s for g, s in zip(cells.geometry, cells["share"], strict=True)}
+    share = {
+        tuple(np.round(g.centroid.coords[0])): s
+        for g, s in zip(cells.geometry, cells["share"], strict=True)
+    }
     assert share[(25.0, 25.0)] == 0.5
     assert share[(325.0, 25.0)] == 0.25
     assert (125.0, 25.0) not in share
@@ -474,11 +494,13 @@ def test_undecided_scenarios_are_run_again_and_proven_ones_kept(
 ) -> None:  # fmt: skip
     out = tmp_path / "sweep"
     base = [*inputs["args"][:-2], "--out", str(out), "--workers", "0"]  # without --time-limit
-    # 1 ms: the cells take longer to cut, so every scenario ends before any zone is found
-    code, stdout, err = _sweep([*base, "--time-limit", "0.001"], capsys)
+    # 1 ns: the clock has run out before the first solve, so no scenario finds a zone
+    # (1 ms no longer does: with the cells, attributes and digests cached a scenario
+    # reaches its solve sooner)
+    code, stdout, err = _sweep([*base, "--time-limit", "1e-9"], capsys)
     assert code == 0, err
     assert "6 scenarios: 6 UNDECIDED (6 run now, 0 finished earlier)" in stdout
-    code, stdout, err = _sweep([*base, "--time-limit", "0.001"], capsys)
+    code, stdout, err = _sweep([*base, "--time-limit", "1e-9"], capsys)
     assert "(6 run now, 0 finished earlier)" in stdout  # undecided is not an answer
     assert "0 of 6 scenarios finished earlier" in err and "6 of them again: undecided" in err
     first = _records(out)
@@ -545,3 +567,80 @@ def test_ctrl_c_stops_a_local_cluster_sweep_cleanly_and_a_rerun_resumes(
     assert code == 0, err
     assert f"({18 - done} run now, {done} finished earlier)" in stdout
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
+
+
+# -- chains: warm starts between scenarios ------------------------------------------------
+def test_chains_run_loosest_to_tightest_along_the_last_vary_at_most_8_long() -> None:
+    from kitland.sweeps import _chains, _in_chain_order, _scenarios  # noqa: PLC0415
+
+    rules = load_rules(None)
+    gate = kitland.sweeps.parse_vary("dekat gerbang kawasan.max_m=1000:5500:500")  # 10 values
+    area = kitland.sweeps.parse_vary("zone.area_ha=20,16")
+    combos = kitland.sweeps._combinations([area, gate], sample=None, seed=0)
+    scenarios = _scenarios([kitland.load_estate()], rules, [area, gate], combos, cell_m=50)
+    after = _chains(scenarios, [area, gate])
+    # Enumerated by hand: per area, max_m from 5,500 down to 1,000 (a maximum tightens as
+    # it falls); a chain holds 8, so 5500…2000 is one chain and 1500, 1000 another.
+    for a in (20.0, 16.0):
+        idx = {sc.values[gate.column]: sc.index for sc in scenarios if sc.values[area.column] == a}
+        down = sorted(idx, reverse=True)
+        expected = {idx[b]: idx[p] for p, b in itertools.pairwise(down) if b != 1500.0}
+        assert {k: v for k, v in after.items() if k in idx.values()} == expected
+    ordered = _in_chain_order(list(reversed(scenarios)), after)
+    for i, sc in enumerate(ordered):  # a predecessor always runs first
+        if sc.index in after:
+            assert after[sc.index] in [s.index for s in ordered[:i]]
+    # a minimum runs upwards; a key that is neither keeps the order given
+    assert kitland.sweeps._loose_first(kitland.sweeps.parse_vary("a.min_m=30,10,20")) == (
+        10,
+        20,
+        30,
+    )
+    assert kitland.sweeps._loose_first(area) == (20.0, 16.0)
+
+
+def test_chained_scenarios_start_from_the_proof_before_and_score_as_cold_ones(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path
+) -> None:
+    # The serial fixture is chained: area × min_shared_m 100 → 200 (tightening), so each
+    # 200 m scenario starts from its 100 m one, whose proven bound still holds.
+    starts = serial.set_index(["zone.area_ha", "industry.min_shared_m"])["start"]
+    assert all(starts[(a, 200.0)] == "floor" for a in AREAS)
+    assert all(pd.isna(starts[(a, 100.0)]) for a in AREAS)
+    vary = ["industry.min_shared_m=100:250:50", "frontage.min_m=150,100,200"]
+    kw = {"vary": vary, "workers": 0, "cell_m": 50, "time_limit_s": 120}
+    warm = kitland.sweep(inputs["estate"], inputs["rules"], out=tmp_path / "w", **kw)
+    cold = kitland.sweep(inputs["estate"], inputs["rules"], out=tmp_path / "c", chain=False, **kw)
+    w, c = warm.results.set_index("scenario"), cold.results.set_index("scenario").loc[
+        warm.results["scenario"]]  # fmt: skip
+    assert (w["start"].notna()).sum() == 4 * 2  # every chain of 3 has 2 warm scenarios
+    assert c["start"].isna().all()
+    assert list(w["status"]) == list(c["status"])
+    proven = w["status"] == "OPTIMAL"
+    assert proven.sum() >= 6
+    assert np.allclose(w.loc[proven, "score"], c.loc[proven, "score"], rtol=1e-9, atol=1e-9)
+
+
+def test_a_chain_resumed_from_its_stored_record_gives_the_uninterrupted_rows(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    out = tmp_path / "sweep"
+    argv = [*inputs["args"], "--out", str(out), "--workers", "0", "-q"]
+    assert main(["sweep", *argv]) == 0
+    # Killed after each chain's first scenario: only the 100 m records are left.
+    table = pd.read_parquet(out / "results.parquet")
+    first = set(table.loc[table["industry.min_shared_m"] == 100.0, "scenario"])
+    for path in (out / "scenarios").glob("*.json"):
+        if path.stem not in first:
+            path.unlink()
+    (out / "results.parquet").unlink()
+    capsys.readouterr()
+    code, stdout, err = _sweep(argv, capsys)
+    assert code == 0, err
+    assert "(3 run now, 3 finished earlier)" in stdout
+    again = pd.read_parquet(out / "results.parquet")
+    _same_rows(again, serial)
+    # each resumed scenario started from the stored record, as in the uninterrupted run
+    resumed = again.set_index("scenario").loc[serial.index, "start"]
+    assert list(resumed.fillna("cold")) == list(serial["start"].fillna("cold"))

@@ -189,8 +189,23 @@ def test_a_sweep_over_a_threshold_cuts_the_cells_once(base: dict[str, Any], tmp_
                         out=tmp_path / "s", workers=0, cell_m=50, time_limit_s=LIMIT_S)  # fmt: skip
     after = _reuse.cache_stats()
     assert after["cells_misses"] - before["cells_misses"] == 1
-    assert after["cells_hits"] - before["cells_hits"] == 2
+    # the 2 later scenarios, and the problem of each one's chain predecessor (its floor)
+    assert after["cells_hits"] - before["cells_hits"] == 2 + 2
+    assert res.results["start"].fillna("cold").tolist() == ["cold", "floor", "floor"]
     row = res.results.set_index("industry.min_shared_m").loc[150.0]
     cold = _cold(base["estate"], base["rules"].replace("industry", min_shared_m=150.0))
     assert row["status"] == cold.status == "OPTIMAL"
     assert row["score"] == pytest.approx(cold.alternatives[0].score, rel=1e-9)
+
+
+def test_the_placement_report_is_the_full_check_of_the_zone_it_returns() -> None:
+    """The outline step checks the outlines it tries on the zone rules only and adds the
+    layout rules once: the report must be what a full ``check`` of the zone says."""
+    est, rules = kitland.load_estate(), kitland.load_rules()
+    res = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
+    assert res.found
+    full = kitland.check(est, res.zone, rules)
+    assert any(r.scope == "layout" for r in full.results)
+    got = [(r.id, r.scope, r.passed, r.value) for r in res.report.results]
+    assert got == [(r.id, r.scope, r.passed, r.value) for r in full.results]
+    assert res.report.zone == full.zone

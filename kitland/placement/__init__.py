@@ -907,14 +907,18 @@ def _straightened(
 ) -> tuple[Polygon, Report] | None:  # fmt: skip
     """The best outline with straight edges that passes ``check`` (:func:`._outline.straighten`,
     scoring below ``ceiling``, by default below the zone), coordinates rounded to the
-    centimetre when that still passes, and its report; None when none passes."""
+    centimetre when that still passes, and its report; None when none passes.
+
+    The outlines tried are checked on the zone rules only (the layout rules judge the
+    master plan, the same for every outline); the one returned gets the full report."""
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
+    zone_rules = replace(rules, layout=())
     reports: dict[bytes, Report] = {}
 
     def accept(z: Polygon) -> bool:
         # "warn": place() validated the estate on entry and applied the caller's policy.
-        rep = check(estate, z, rules, on_invalid="warn")
+        rep = check(estate, z, zone_rules, on_invalid="warn")
         reports[z.wkb] = rep
         return _zone_rules_pass(rep)
 
@@ -926,7 +930,11 @@ def _straightened(
     rounded = shapely.set_precision(best, 0.01)
     if isinstance(rounded, Polygon) and rounded.is_valid and accept(rounded):
         best = rounded
-    return best, reports[best.wkb]
+    rep = reports[best.wkb]
+    if rules.layout:
+        layout = check(estate, None, rules, on_invalid="warn").results
+        rep = Report([*rep.results, *layout], rep.zone, rep.extra)
+    return best, rep
 
 
 def _gap(score: float, bound: float) -> float:
