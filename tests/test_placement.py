@@ -657,8 +657,9 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(second: 
                 break
         assert other.objective > best.objective + 1e-6
         given = other.cells
-    # The first target is above both zones; no dive, so the given zone is the one in hand.
-    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), dive_nodes=0)
+    # The first target is above both zones; no dive, so the given zone is the one in hand;
+    # probing reaches as far as that target.
+    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), probe_gap=0.1, dive_nodes=0)
     every = np.arange(len(prob))
     a = HighsWindows(prob, squares, options).solve(every, every, incumbent=given, start=given,
                                                    time_s=120)  # fmt: skip
