@@ -504,14 +504,18 @@ def test_the_search_beside_the_windows_yields_the_cores_to_highs() -> None:
 
 
 # -- windows solved against targets (LP probing) --------------------------------------------
-def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> None:
+@pytest.mark.parametrize("stop", [0.0, 0.125, 1.0])
+def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target(stop: float) -> None:
     """Independent method: every 5-cell set of the enumeration estate judged by ``check``
-    (as in the brute-force test); each zone cheaper than the target keeps all its cells."""
+    (as in the brute-force test); each zone cheaper than the target keeps all its cells,
+    however early the probing stages stop (``probe_min_found`` 1.0 with rounds of one
+    cell: at the first probe that finds nothing)."""
     from kitland.placement import _milp, build_problem  # noqa: PLC0415
 
     est, rules = _enum_setup()
     _, cells, prob = build_problem(est, rules, cell_m=50.0)
-    w, _ = _whole_window(prob)
+    w, _ = _whole_window(prob, SolveOptions(probe_round=1 if stop == 1.0 else 32,
+                                            probe_min_found=stop))  # fmt: skip
     k = Point(X0 + 250, Y0 + 100)
     centre = {(round(x), round(y)): i for i, (x, y) in enumerate(cells.centroids.tolist())}
     zones = []
@@ -531,7 +535,7 @@ def test_probing_keeps_every_cell_of_every_zone_cheaper_than_the_target() -> Non
         assert cheaper and all(set(cs) <= kept for cs in cheaper)
         # the cells fixed in are held by every cheaper zone
         assert set(ones.tolist()) <= set.intersection(*(set(cs) for cs in cheaper))
-        if target < zones[1][0]:  # only the best zone is cheaper: probing drops cells
+        if target < zones[1][0] and stop < 1.0:  # only the best zone is cheaper: cells go
             assert len(kept) < len(prob)
 
 
@@ -549,6 +553,25 @@ def test_targets_below_and_above_the_optimum_prove_it(gaps: tuple[float, ...], b
     assert a.status == "OPTIMAL" and a.cells is not None
     assert prob.objective(a.cells) == pytest.approx(b.objective, rel=1e-9)
     assert a.targets and (a.targets[0][0] < b.objective) == below
+
+
+def test_a_window_with_a_worse_incumbent_proves_the_optimum() -> None:
+    """Given the second-best zone as incumbent and start (CP-SAT's optimum once the best is
+    forbidden), the HiGHS window (dive against the incumbent, targets, probing) returns
+    the optimum CP-SAT proves, a second exact method."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    prob, squares, _, b = _width_window()
+    second = solve(prob.with_nogood(b.cells), time_limit_s=120, backend="cpsat")
+    assert second.status == "OPTIMAL" and second.cells is not None
+    assert second.objective >= b.objective
+    every = np.arange(len(prob))
+    a = HighsWindows(prob, squares, SolveOptions(probe_min_cells=1)).solve(
+        every, every, incumbent=second.cells, start=second.cells, time_s=120
+    )
+    assert a.status == "OPTIMAL" and a.cells is not None
+    assert prob.objective(a.cells) == pytest.approx(b.objective, rel=1e-9)
 
 
 def _whole_window(prob, opts=None):  # type: ignore[no-untyped-def]
@@ -630,8 +653,9 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(second: 
                 break
         assert other.objective > best.objective + 1e-6
         given = other.cells
-    # The first target is above both zones; no dive, so the given zone is the one in hand.
-    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), dive_nodes=0)
+    # The first target is above both zones; no dive, so the given zone is the one in hand;
+    # probing reaches as far as that target.
+    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), probe_gap=0.1, dive_nodes=0)
     every = np.arange(len(prob))
     a = HighsWindows(prob, squares, options).solve(every, every, incumbent=given, start=given,
                                                    time_s=120)  # fmt: skip

@@ -12,8 +12,9 @@ Large windows are solved against targets: a cell goes when the LP relaxation wit
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
 none. Before that, a dive solves the root node of the MILP over the cells near the LP
-optimum's fractional part; a zone it finds below the first target becomes the target
-itself, and probing then also fixes in the cells whose absence alone lifts the LP to it.
+optimum's fractional part; a zone it finds below the incumbent ends the targets at its
+own cost, and probing against that cost also fixes in the cells whose absence alone
+lifts the LP to it. A probing stage stops after a round of probes that finds few cells.
 How these pay is measured in ``benchmarks/README.md``.
 """
 
@@ -114,8 +115,9 @@ class HighsWindows:
         dropped, and the MILP over the rest looks for zones cheaper than ``U``. A zone
         found that way is the window's best, as every cheaper zone lies in the cells
         kept; if there is none, ``U`` is a proven bound and the target is raised, ending
-        at the incumbent's cost. A zone of the dive (or ``start``) cheaper than the first
-        target makes its cost the only target.
+        at the incumbent's cost. A zone of the dive cheaper than the incumbent becomes the
+        window's best and ends the targets at its cost: probing against a zone's own cost
+        also fixes cells in.
 
         ``work`` is the window's budget (charged with what the solve counts); without it,
         ``time_s`` work seconds on this solver's clock. The result's ``work`` is what the
@@ -149,9 +151,9 @@ def _solve(
     probe_max = -math.inf
     if not small:
         targets, probe_max = _targets(w, cells, top, work)
-        # A zone cheaper than the first target makes its own cost the only target left.
-        want = min([top, *targets])
-        dive = (_dive(w, cells, want, seed, work.part(opts.dive_share))
+        # A zone cheaper than the incumbent is the window's best so far; the targets at
+        # or above its cost go (below the first target, its cost is the only one left).
+        dive = (_dive(w, cells, top, seed, work.part(opts.dive_share))
                 if opts.dive_nodes > 0 else None)  # fmt: skip
         log.debug("window of %d cells: targets %s, dive %s, %.1f work s left", len(cells),
                   [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
@@ -212,7 +214,7 @@ def _targets(
     if lp is None:
         return [], -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
-    return [t for t in steps if t < top], steps[-1]
+    return [t for t in steps if t < top], lp + w.opts.probe_gap * max(1.0, abs(lp))
 
 
 def _dive(
@@ -295,7 +297,10 @@ def _probe(
     run on the relaxations without the corner rows, first also without the perimeter
     (cheap, most cells go there), then with it on the cells left; each cell found is
     fixed for the probes after it. With two threads the cells are shared between two
-    copies of the LP. Stops when ``work`` is spent, keeping the cells not yet probed.
+    copies of the LP. Cells are probed in the order of what their reduced cost says
+    the probe lifts the LP by, most first, and a stage stops after a round that finds
+    too few (:func:`_probe_rounds`) or when ``work`` is spent, keeping the cells not yet
+    probed (and fixing none of them in).
     """
     bar = target + 1e-7 * max(1.0, abs(target))
     keep, ones = cells, cells[:0]
@@ -330,8 +335,11 @@ def _probe(
             if _reaches(hs[0], bar):
                 return keep[:0], ones
             if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
-                x = np.asarray(hs[0].getSolution().col_value)[: len(keep)]
+                sol = hs[0].getSolution()
+                x = np.asarray(sol.col_value)[: len(keep)]
+                d = np.asarray(sol.col_dual)[: len(keep)]
                 inside = np.flatnonzero((x > 1e-6) & ~gone)
+                inside = inside[np.argsort(d[inside], kind="stable")]  # most lift first
                 ones = keep[_probe_rounds(hs, inside, 0.0, bar, work, w.opts)]
         keep = keep[~gone]
     return keep, ones
@@ -345,7 +353,9 @@ def _probe_rounds(
     fixed to ``1 - force`` in every copy of ``hs``. Rounds of ``probe_round`` columns are
     shared between the copies, each copy with an equal share of the simplex iterations
     left; after each round every copy learns every column found and the iterations are
-    charged to ``work``, so the result does not depend on thread timing."""
+    charged to ``work``, so the result does not depend on thread timing. The candidates
+    come most promising first, so the rounds stop after one that finds fewer than
+    ``probe_min_found`` of its columns: the rest would mostly cost their LPs in vain."""
     found: list[int] = []
     size, rate, clock = opts.probe_round, opts.lp_iters_per_s, work.clock
     with ThreadPoolExecutor(max_workers=len(hs)) as pool:
@@ -363,6 +373,8 @@ def _probe_rounds(
                     for i in part:
                         other.changeColBounds(i, 1.0 - force, 1.0 - force)
             work.spend(sum(used for _, used in parts) / rate)
+            if sum(len(part) for part, _ in parts) < opts.probe_min_found * len(chunk):
+                break
     return found
 
 

@@ -23,6 +23,9 @@ class SolveOptions:
         probing (smaller ones by the MILP directly).
     target_gaps
         The targets tried first, as shares above the window's LP bound.
+    probe_gap
+        Probing runs only against targets at most this share above the window's LP
+        bound (further above, it drops too few cells to pay).
     probe_share
         Share of a window's time left that one probing stage may take.
     target_share
@@ -36,6 +39,9 @@ class SolveOptions:
     probe_round
         Probe columns per round between the two LP copies (they exchange what they found
         after each round, so the cells kept do not depend on thread timing).
+    probe_min_found
+        A probing stage stops after a round that drops (or fixes in) fewer than this
+        share of the cells it probed; the cells not probed are kept.
     cuts_per_piece
         Vertex-separator rows added per piece when the MILP's zone falls apart.
     greedy_windows
@@ -75,12 +81,14 @@ class SolveOptions:
 
     probe_min_cells: int = 256
     target_gaps: tuple[float, ...] = (0.005, 0.02)
-    probe_share: float = 0.25
+    probe_gap: float = 0.01
+    probe_share: float = 0.6
     target_share: float = 0.5
     dive_ring: int = 2
     dive_nodes: int = 1
-    dive_share: float = 0.15
+    dive_share: float = 0.3
     probe_round: int = 32
+    probe_min_found: float = 0.125
     cuts_per_piece: int = 20
     greedy_windows: int = 20
     search_share: float = 0.15
