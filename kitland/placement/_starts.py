@@ -1,7 +1,9 @@
 """Warm starts: zones that satisfy the model, found without a solver.
 
 Greedy growth (:func:`greedy`: from a few seeds, most chosen neighbours first, then the
-cheapest cell per m²) and axis-aligned rectangles of whole cells (:func:`rectangles`).
+cheapest cell per m²) and boxes of the grid cut to the allowed land (:func:`rectangles`:
+straight sides inside the land, the land's own edge where a box reaches past it, so a
+zone can front a road at any angle).
 Both only propose; every proposal is judged by :func:`~._window.feasible`, the model's
 own rows evaluated with numpy, so a warm start is always a zone of the model.
 """
