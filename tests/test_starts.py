@@ -60,3 +60,47 @@ def test_the_box_start_follows_a_slanted_road_and_is_the_best_box() -> None:
     assert p.objective(zone) == pytest.approx(_best_box_by_enumeration(p))
     whole = p.area_m2 >= 625.0 - 1e-6
     assert p.sums[0].coef[whole].sum() == 0.0  # a box of whole cells could not do it
+
+
+def _two_pockets() -> Problem:
+    """Two 4 × 4 pockets of 10 m cells with no land between them; zones of 4 cells.
+    Pocket A (columns 0–3) costs 10 a cell; pocket B (columns 10–13) costs its column
+    number plus its row number, so its best zone is the 2 × 2 square at its corner."""
+    rows, cols = np.divmod(np.arange(32), 8)  # 4 rows × 8 positions
+    cols = np.where(cols < 4, cols, cols + 6)
+    cost = np.where(cols < 4, 10.0, (cols - 10) + rows.astype(float))
+    pos = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(rows, cols, strict=True))}
+    edges = np.array([(i, pos[(r + dr, c + dc)]) for (r, c), i in pos.items()
+                      for dr, dc in ((0, 1), (1, 0)) if (r + dr, c + dc) in pos])  # fmt: skip
+    n = len(cost)
+    return Problem(np.full(n, 100.0), np.full(n, 40.0), cost, rows, cols, 10.0, edges,
+                   np.full(len(edges), 10.0), 390.0, 410.0)  # fmt: skip
+
+
+def _best_by_enumeration(p: Problem) -> float:
+    """The least cost of any 4 connected cells: every 4-subset whose rows and columns
+    span at most 3 steps in all (no connected set of 4 spans more) is judged."""
+    squares, best = squares_of(p), np.inf
+    for s in map(np.array, itertools.combinations(range(len(p)), 4)):
+        span = np.ptp(p.row[s]) + np.ptp(p.col[s])
+        if span <= 3 and feasible(p, s, squares):
+            best = min(best, p.objective(s))
+    return float(best)
+
+
+def test_the_neighbourhood_search_goes_on_from_the_next_start() -> None:
+    """From a zone in pocket A alone the band search cannot leave A; with a zone of B as
+    the next start it reaches B's best zone, the optimum found by enumeration."""
+    from kitland.placement._cpsat import improve  # noqa: PLC0415
+    from kitland.placement._window import IntObjective  # noqa: PLC0415
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    p = _two_pockets()
+    keep, squares, obj = np.ones(len(p), dtype=bool), squares_of(p), IntObjective.of(p)
+    in_a = np.flatnonzero((p.col <= 1) & (p.row <= 1))
+    in_b = np.flatnonzero((p.col >= 12) & (p.row >= 2))  # B's dearest 2 × 2 corner
+    alone = improve(p, [in_a], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
+    assert p.objective(alone) == 40.0  # every zone of A costs 40
+    both = improve(p, [in_a, in_b], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
+    assert p.objective(both) == pytest.approx(_best_by_enumeration(p))
+    assert (p.col[both] >= 10).all()
