@@ -14,7 +14,14 @@ whether ``make_organic.witness_zone``, a plain search that knows nothing of the
 placement engine, found a zone that passes ``check`` (so the rules are satisfiable).
 Usage::
 
-    python benchmarks/bench_organic.py [--seeds 12] [--time-limit 60] [--cell-m 25]
+    python benchmarks/bench_organic.py [--seeds 12] [--time-limit 60] [--cell-m 25] [--work-rate R]
+
+``--work-rate R`` passes ``SolveOptions(work_rate=R)``: the search's budget is
+``R × time limit`` work seconds (default 0.5), so a generous limit with a small rate,
+e.g. ``--time-limit 600 --work-rate 0.05`` (30 work-s, the budget of a 60 s limit),
+gives a result that does not depend on the machine's load (column ``det``: the
+search ended by the budget, not the wall clock). The column ``work s`` is
+``solver["work_s"]``.
 
 ``--seeds`` takes a count (seeds 0..N-1) or a comma-separated list (``3,7`` or ``5,``).
 """
@@ -38,12 +45,14 @@ import json, resource, sys, time
 sys.path.insert(0, {here!r})
 import kitland
 from make_organic import witness_zone
+from kitland.placement import SolveOptions
 estate_path, rules_path, cell, limit = {estate!r}, {rules!r}, {cell!r}, {limit!r}
+options = SolveOptions() if {rate!r} is None else SolveOptions(work_rate={rate!r})
 t0 = time.perf_counter()
 est = kitland.load_estate(estate_path)
 rules = kitland.load_rules(rules_path)
 t1 = time.perf_counter()
-res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit)
+res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit, options=options)
 t2 = time.perf_counter()
 best = res.alternatives[0] if res.found else None
 passed = None
@@ -62,11 +71,14 @@ print(json.dumps({{
     "rejected": [english.get(r, r) for f in res.solver.get("check_failures", [])
                  for r in f["failed"]],
     "score": best.score if best else None, "check": passed,
+    "work_s": res.solver.get("work_s"), "deterministic": res.solver.get("deterministic"),
 }}))
 """
 
 
-def run(seed: int, folder: Path, *, cell_m: float, time_limit_s: float) -> dict:
+def run(
+    seed: int, folder: Path, *, cell_m: float, time_limit_s: float, work_rate: float | None
+) -> dict:
     """Build seed's estate and rules in ``folder``, place its zone in a fresh interpreter."""
     zone = zone_ha_for(seed)
     estate = write_estate(make_organic(seed, zone_ha=zone), folder / f"organic_{seed}.gpkg")
@@ -78,6 +90,7 @@ def run(seed: int, folder: Path, *, cell_m: float, time_limit_s: float) -> dict:
         rules=str(rules),
         cell=cell_m,
         limit=time_limit_s,
+        rate=work_rate,
     )
     row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone}
     out = subprocess.run(
@@ -95,7 +108,7 @@ def run(seed: int, folder: Path, *, cell_m: float, time_limit_s: float) -> dict:
 def _fmt(row: dict) -> str:
     """One markdown table row."""
     if "error" in row:
-        return f"| {row['seed']} | {row['crs']} | – | {row['zone_ha']:g} | – | error: {row['error']} | – | – | – | – | – | – | – |"
+        return f"| {row['seed']} | {row['crs']} | – | {row['zone_ha']:g} | – | error: {row['error']} | – | – | – | – | – | – | – | – | – |"
     gap = row["gap"]
     gap_s = "–" if gap is None else f"{100 * gap:.2f} %"
     score = "–" if row["score"] is None else f"{row['score']:,.1f}"
@@ -104,10 +117,12 @@ def _fmt(row: dict) -> str:
     rejected = row["rejected"]
     counts = ", ".join(f"{r} ×{rejected.count(r)}" for r in dict.fromkeys(rejected)) or "–"
     status = row["status"] if row["found"] else f"{row['status']}, no zone"
+    work = "–" if row.get("work_s") is None else f"{row['work_s']:.1f}"
+    det = {True: "yes", False: "no", None: "–"}[row.get("deterministic")]
     return (
         f"| {row['seed']} | {row['crs']} | {row['estate_ha']:,.0f} | {row['zone_ha']:g} | "
         f"{row['cells']:,} | {status} | {gap_s} | {score} | {row['place_s']:.1f} | "
-        f"{row['peak_mb']:.0f} | {check} | {counts} | {witness} |"
+        f"{row['peak_mb']:.0f} | {check} | {counts} | {witness} | {work} | {det} |"
     )
 
 
@@ -120,18 +135,27 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seeds", default="12", help="a count N (seeds 0..N-1) or a list 3,7")
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--cell-m", type=float, default=25.0)
+    ap.add_argument(
+        "--work-rate",
+        type=float,
+        default=None,
+        help="SolveOptions.work_rate (work seconds per second of the limit)",
+    )
     args = ap.parse_args(argv)
     print(f"## Organic estates, bundled rules per seed, {args.cell_m:g} m cells, "
-          f"time limit {args.time_limit:g} s")  # fmt: skip
+          f"time limit {args.time_limit:g} s"
+          + ("" if args.work_rate is None else f", work rate {args.work_rate:g}"))  # fmt: skip
     print(
         "| seed | CRS | estate ha | zone ha | cells | status | gap | score | time s | peak MB "
-        "| zone passes check | solver zones rejected by check | witness zone |"
+        "| zone passes check | solver zones rejected by check | witness zone | work s | det |"
     )
-    print("| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- |")
+    print("| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- "
+          "| ---: | --- |")  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory(prefix="organic_") as tmp:
         for seed in _seeds(args.seeds):
-            row = run(seed, Path(tmp), cell_m=args.cell_m, time_limit_s=args.time_limit)
+            row = run(seed, Path(tmp), cell_m=args.cell_m, time_limit_s=args.time_limit,
+                      work_rate=args.work_rate)  # fmt: skip
             rows.append(row)
             print(_fmt(row), flush=True)
     done = [r for r in rows if "error" not in r]

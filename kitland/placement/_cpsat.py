@@ -18,7 +18,7 @@ import math
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -230,21 +230,41 @@ class CpsatWindows:
 
 
 def improve(
-    p: Problem, best: NDArray[np.int64], keep: NDArray[np.bool_], squares: NDArray[np.int64],
-    obj: IntObjective, clock: Clock, *, budget_s: float, seed: int, stop: _Stop | None = None,
+    p: Problem, starts: Sequence[NDArray[np.int64]], keep: NDArray[np.bool_],
+    squares: NDArray[np.int64], obj: IntObjective, clock: Clock, *, budget_s: float, seed: int,
+    stop: _Stop | None = None,
 ) -> NDArray[np.int64]:  # fmt: skip
-    """Large-neighbourhood search: re-solve a band around the zone's edge, keep the rest.
+    """Large-neighbourhood search from each of ``starts`` in turn; the best zone reached.
 
-    Cells deeper than the band inside the zone stay chosen, cells beyond it outside
-    stay out; CP-SAT solves the band exactly ("no worse than now", hinted with the
-    zone). The band is widened when a round finds nothing better. Rounds are bounded in
-    CP-SAT's deterministic time (``budget_s`` in all), so the same input takes the same
-    rounds; the wall clock (``clock``) only stops them on a machine far slower than
-    planned, and records that it did.
+    From one start: re-solve a band around the zone's edge, keep the rest. Cells deeper
+    than the band inside the zone stay chosen, cells beyond it outside stay out; CP-SAT
+    solves the band exactly ("no worse than now", hinted with the zone). The band is
+    widened when a round finds nothing better; when the widest finds nothing, the
+    search goes on from the next start with what is left of the budget (zones of other
+    windows: another basin). Rounds are bounded in CP-SAT's deterministic time
+    (``budget_s`` in all), so the same input takes the same rounds; the wall clock
+    (``clock``) only stops them on a machine far slower than planned, and records that
+    it did.
     """
+    best = starts[0]
+    det_left = budget_s
+    for zone in starts:
+        if det_left <= 0 or clock.out() or (stop is not None and stop.event.is_set()):
+            break
+        zone, det_left = _descend(p, zone, keep, squares, obj, clock, det_left, seed, stop)
+        if obj.value(p, zone) < obj.value(p, best):
+            best = zone
+    return best
+
+
+def _descend(
+    p: Problem, best: NDArray[np.int64], keep: NDArray[np.bool_], squares: NDArray[np.int64],
+    obj: IntObjective, clock: Clock, det_left: float, seed: int, stop: _Stop | None,
+) -> tuple[NDArray[np.int64], float]:  # fmt: skip
+    """The band search of :func:`improve` from one zone; the zone and the budget left."""
     c = p.cell_m
     radii = [1.2 * c, 2.2 * c * max(1, p.width_cells) / 2]
-    level, det_left = 0, budget_s
+    level = 0
     while level < len(radii) and det_left > 0 and not clock.out():
         if stop is not None and stop.event.is_set():
             break
@@ -271,7 +291,7 @@ def improve(
                 best, level = chosen, 0
                 continue
         level += 1
-    return best
+    return best, det_left
 
 
 class Beside:

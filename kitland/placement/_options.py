@@ -49,6 +49,9 @@ class SolveOptions:
     search_share, search_max_s
         Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
         time limit, at most this many seconds (CP-SAT deterministic time).
+    search_starts
+        Zones the neighbourhood search starts from, in turn, while its budget lasts: the
+        incumbent, then the next best warm starts (greedy growth, boxes cut to the land).
     work_rate
         Work seconds (:mod:`._work`) the search may spend per second of the time limit.
         The budget is fixed up front from the limit, so the result does not depend on
@@ -93,6 +96,7 @@ class SolveOptions:
     greedy_windows: int = 20
     search_share: float = 0.15
     search_max_s: float = 10.0
+    search_starts: int = 3
     work_rate: float = 0.5
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20

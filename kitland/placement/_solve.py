@@ -153,7 +153,12 @@ def solve(
     if inc.cells is not None and all(inc.beats(b) for b in bounds):  # the start is proven
         stats["pruned"] = len(wins)
         return inc.solution([], time.monotonic() - t0, stats)
-    _warm_starts(p, wins, bounds, keep, squares, adj, inc, opts)
+    starts = _warm_starts(p, wins, bounds, keep, squares, adj, opts)
+    for zone in starts[:1]:
+        inc.offer(zone)
+    # The neighbourhood search's starts: the incumbent, then the next warm starts.
+    tries = [z for z in starts if inc.cells is None or not np.array_equal(z, inc.cells)]
+    tries = ([inc.cells] if inc.cells is not None else []) + tries[: opts.search_starts - 1]
     # The search's CP-SAT deterministic seconds: a share of the budget, fixed up front.
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
     lns: dict[str, Any] = {"budget_s": lns_s, "seed": seed}
@@ -162,13 +167,12 @@ def solve(
     if backend == "cpsat":
         solver = CpsatWindows(p, squares, inc.obj, clock, seed)
         if inc.cells is not None:
-            inc.offer(improve(p, inc.cells, keep, squares, inc.obj, clock, **lns))
+            inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
         solver = HighsWindows(p, squares, opts, seed, clock=clock)
         if inc.cells is not None:
-            first = inc.cells
-            beside = Beside(lambda stop: improve(p, first, keep, squares, inc.obj, clock,
+            beside = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
                                                  **lns, stop=stop))  # fmt: skip
     try:
         if on_progress is not None and inc.cells is not None:  # the warm start's score
@@ -276,15 +280,21 @@ def _window_bound(p: Problem, win: NDArray[np.bool_], block: NDArray[np.bool_]) 
 
 def _warm_starts(
     p: Problem, wins: list[_Win], bounds: list[float], keep: NDArray[np.bool_],
-    squares: NDArray[np.int64], adj: list[list[int]], inc: _Incumbent, opts: SolveOptions,
-) -> None:  # fmt: skip
-    """Greedy growth in the best-bound windows, then the cheapest feasible rectangle
-    (with a width rule often the only zone greedy growth cannot spoil with a jagged edge)."""
+    squares: NDArray[np.int64], adj: list[list[int]], opts: SolveOptions,
+) -> list[NDArray[np.int64]]:  # fmt: skip
+    """Zones of the model found without a solver, best first, one per cell set: greedy
+    growth in the best-bound windows and the cheapest boxes cut to the land (with a
+    width rule often the only zones greedy growth cannot spoil with a jagged edge)."""
+    found: list[NDArray[np.int64]] = []
     for w in np.argsort(bounds, kind="stable")[: opts.greedy_windows].tolist():
         if not math.isfinite(bounds[w]):
             break
-        inc.offer(greedy(p, wins[w][0], wins[w][1], adj, squares))
-    inc.offer(next(iter(rectangles(p, keep, squares, top=1)), None))
+        zone = greedy(p, wins[w][0], wins[w][1], adj, squares)
+        if zone is not None:
+            found.append(zone)
+    found += rectangles(p, keep, squares, top=max(1, opts.search_starts))
+    unique = {tuple(z.tolist()): z for z in sorted(found, key=p.objective)}
+    return list(unique.values())
 
 
 def _passes(

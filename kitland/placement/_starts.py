@@ -1,7 +1,9 @@
 """Warm starts: zones that satisfy the model, found without a solver.
 
 Greedy growth (:func:`greedy`: from a few seeds, most chosen neighbours first, then the
-cheapest cell per m²) and axis-aligned rectangles of whole cells (:func:`rectangles`).
+cheapest cell per m²) and boxes of the grid cut to the allowed land (:func:`rectangles`:
+straight sides inside the land, the land's own edge where a box reaches past it, so a
+zone can front a road at any angle).
 Both only propose; every proposal is judged by :func:`~._window.feasible`, the model's
 own rows evaluated with numpy, so a warm start is always a zone of the model.
 """
@@ -14,7 +16,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from kitland.placement._model import Problem
+from kitland.placement._model import Problem, _components
 from kitland.placement._window import AREA_MARGIN_M2, Model, feasible
 
 __all__ = ["greedy", "rectangles", "window_start"]
@@ -156,57 +158,99 @@ def window_start(
 
 def rectangles(
     p: Problem, allowed: NDArray[np.bool_], squares: NDArray[np.int64], *,
-    block: NDArray[np.bool_] | None = None, top: int = 4,
+    block: NDArray[np.bool_] | None = None, top: int = 4, checks: int = 128,
 ) -> list[NDArray[np.int64]]:  # fmt: skip
-    """Up to ``top`` axis-aligned rectangles of whole ``allowed`` cells that satisfy the
-    model (with a cell of ``block``), cheapest first: the natural first answer under
-    ``min_width`` (four right-angled corners).
+    """Up to ``top`` boxes of the grid cut to the ``allowed`` land that satisfy the model
+    (with a cell of ``block``), cheapest first: the natural first answer under
+    ``min_width`` (straight sides, right-angled corners inside the land).
 
-    Every size whose area may fit the band (sides of at least ``k`` cells with a width
-    rule) is slid over the grid. The model's rows that read only cells (area, sums,
-    reach, block, overlaps, no-goods) are linear, so 2-D prefix sums of their
-    coefficients give their values at every position at once; the cheapest position of
-    each size where they hold is judged by :func:`~._window.feasible`.
+    A box is an axis-aligned rectangle of grid positions (the grid is turned to the
+    land's main direction); its zone is every allowed cell in it, clipped ones included,
+    so a box reaching past the land's edge follows that edge (a road frontage, a
+    boundary, a setback) at any angle. With a width rule only cells of a width square
+    inside the allowed land count. Every size whose area may fit the band and whose
+    sides fit the zone's diameter bound is slid over the grid. The model's rows that
+    read only cells (area, sums, reach, block, overlaps, no-goods) are linear, so 2-D
+    prefix sums of their coefficients give their values at every position at once; the
+    cheapest position of each size where they hold is a candidate. Candidates are judged
+    by :func:`~._window.feasible` cheapest first (at most ``checks`` of them); one that
+    fails is also tried as its largest piece after the width opening.
     """
-    c2 = p.cell_m * p.cell_m
-    full = allowed & (p.area_m2 >= c2 * (1 - 1e-9))
-    if not full.any():
-        return []
-    cells = np.flatnonzero(full)
+    base = allowed.copy()
+    if p.width_cells > 1:
+        base[:] = False
+        base[_opening(len(p), np.flatnonzero(allowed), squares)] = True
+    lab = _components(base, p.edges)
+    a_lo = p.min_area_m2 + AREA_MARGIN_M2
+    found: list[tuple[float, int, int, int, int, int]] = []
+    for piece in range(int(lab.max()) + 1):  # boxes within one piece: no zone spans two
+        cells = np.flatnonzero(lab == piece)
+        if p.area_m2[cells].sum() >= a_lo:
+            found += [(*f, piece) for f in _boxes(p, cells, squares, block)]
+    out: list[NDArray[np.int64]] = []
+    for _, h, w, top_r, top_c, piece in sorted(found)[:checks]:
+        in_box = (lab == piece) & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c) \
+            & (p.col < top_c + w)  # fmt: skip
+        zone = _judged(p, np.flatnonzero(in_box), squares)
+        if zone is not None:
+            out.append(zone)
+            if len(out) >= top:
+                break
+    return out
+
+
+def _boxes(
+    p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64],
+    block: NDArray[np.bool_] | None,
+) -> list[tuple[float, int, int, int, int]]:  # fmt: skip
+    """Per box size, the cheapest position over ``cells`` where the linear rows hold,
+    and the cheapest such position holding only whole cells (a rectangle inside the
+    land, whose corners are all right angles): ``(cost, height, width, first row, first
+    column)``."""
     mod = Model.of(p, cells, squares[:0], perimeter=False, corners=False,
                    block=None if block is None else np.flatnonzero(block))  # fmt: skip
     rows = mod.rows_of("area", "sums", "reach", "avoid", "nogoods")  # they read cells only
     coef = mod.rows[rows][:, : mod.m].toarray()
     lo, hi = mod.lo[rows], mod.hi[rows]
-    r0, c0 = int(p.row[full].min()), int(p.col[full].min())
-    nr, nc = int(p.row[full].max()) - r0 + 1, int(p.col[full].max()) - c0 + 1
+    r0, c0 = int(p.row[cells].min()), int(p.col[cells].min())
+    nr, nc = int(p.row[cells].max()) - r0 + 1, int(p.col[cells].max()) - c0 + 1
+    c2 = p.cell_m * p.cell_m
     g = np.zeros((len(coef) + 2, nr + 1, nc + 1))
     at = (p.row[cells] - r0 + 1, p.col[cells] - c0 + 1)
-    for k, v in enumerate([np.ones(mod.m), p.cost[cells], *coef]):
+    whole = (p.area_m2[cells] >= c2 * (1 - 1e-9)).astype(float)
+    for k, v in enumerate([whole, p.cost[cells], *coef]):
         np.add.at(g[k], at, v)
     g = g.cumsum(1).cumsum(2)
-    a_lo, a_hi = p.min_area_m2 + AREA_MARGIN_M2, p.max_area_m2 - AREA_MARGIN_M2
+    a_lo = p.min_area_m2 + AREA_MARGIN_M2
     k = max(1, p.width_cells)
+    side = int(min(max(nr, nc), p.max_diameter_m() / p.cell_m + 1))
     found: list[tuple[float, int, int, int, int]] = []
-    for h in range(k, nr + 1):
-        for w in range(
-            max(k, math.ceil(a_lo / (h * c2))), min(nc, math.floor(a_hi / (h * c2))) + 1
-        ):
+    for h in range(k, min(nr, side) + 1):
+        for w in range(max(k, math.ceil(a_lo / (h * c2))), min(nc, side) + 1):
             box = g[:, h:, w:] - g[:, :-h, w:] - g[:, h:, :-w] + g[:, :-h, :-w]
-            ok = box[0] >= h * w - 0.5  # every position holds a whole cell
-            ok &= (
-                (box[2:] >= lo[:, None, None] - 1e-6) & (box[2:] <= hi[:, None, None] + 1e-6)
-            ).all(axis=0)
-            if ok.any():
-                cost = np.where(ok, box[1], np.inf)
-                pos = np.unravel_index(int(np.argmin(cost)), cost.shape)
-                found.append((float(cost[pos]), h, w, int(pos[0]) + r0, int(pos[1]) + c0))
-    out: list[NDArray[np.int64]] = []
-    for _, h, w, top_r, top_c in sorted(found):
-        rect = np.flatnonzero(full & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c)
-                              & (p.col < top_c + w))  # fmt: skip
-        if feasible(p, rect, squares):
-            out.append(rect)
-            if len(out) >= top:
-                break
-    return out
+            ok = ((box[2:] >= lo[:, None, None] - 1e-6)
+                  & (box[2:] <= hi[:, None, None] + 1e-6)).all(axis=0)  # fmt: skip
+            for sel in (ok, ok & (box[0] >= h * w - 0.5)):  # any; only whole cells
+                if sel.any():
+                    cost = np.where(sel, box[1], np.inf)
+                    pos = np.unravel_index(int(np.argmin(cost)), cost.shape)
+                    found.append((float(cost[pos]), h, w, int(pos[0]) + r0, int(pos[1]) + c0))
+    return sorted(set(found))
+
+
+def _judged(
+    p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]
+) -> NDArray[np.int64] | None:
+    """``cells`` if they are a zone of the model, else their largest piece after the
+    width opening if that is one, else None."""
+    if feasible(p, cells, squares):
+        return cells
+    if p.width_cells > 1:
+        cells = _opening(len(p), cells, squares)
+    sel = np.zeros(len(p), dtype=bool)
+    sel[cells] = True
+    lab = _components(sel, p.edges)
+    if not sel.any():
+        return None
+    piece = np.flatnonzero(lab == np.argmax(np.bincount(lab[sel], weights=p.area_m2[sel])))
+    return piece if feasible(p, piece, squares) else None

@@ -1,0 +1,106 @@
+"""Warm starts (``kitland.placement._starts``) on hand-made land, checked by enumeration."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+import shapely
+from shapely import LineString, Polygon
+
+from kitland.placement._cells import make_cells
+from kitland.placement._model import Problem, SumAtLeast
+from kitland.placement._starts import rectangles
+from kitland.placement._window import feasible, squares_of
+
+# A trapezoid whose east side, a road, runs slanted across the 25 m grid: every cell
+# that touches the road is clipped, so no box of whole cells has any frontage.
+ROAD = LineString([(500, 0), (420, 300)])
+LAND = Polygon([(0, 0), (500, 0), (420, 300), (0, 300)])
+
+
+def _frontage_problem(min_frontage_m: float) -> Problem:
+    """20,000–21,000 m² on the trapezoid with ``min_frontage_m`` of road frontage;
+    cells cost their area times one plus their distance from the south edge in 100 m."""
+    cells = make_cells(LAND, cell_m=25.0)
+    near_road = shapely.buffer(ROAD, 0.01)
+    front = shapely.length(shapely.intersection(cells.exposed, near_road))
+    centre_y = shapely.get_y(shapely.centroid(cells.geoms))
+    cost = cells.area_m2 * (1.0 + centre_y / 100.0)
+    return Problem(cells.area_m2, cells.perimeter_m, cost, cells.row, cells.col, 25.0,
+                   cells.edges, cells.shared_m, 20_000.0, 21_000.0,
+                   sums=(SumAtLeast("frontage", np.asarray(front, float), min_frontage_m),))  # fmt: skip
+
+
+def _best_box_by_enumeration(p: Problem) -> float:
+    """The least cost of every box of grid positions cut to the land that is a zone."""
+    squares = squares_of(p)
+    best = np.inf
+    rows, cols = range(int(p.row.max()) + 1), range(int(p.col.max()) + 1)
+    for r0, r1 in itertools.combinations_with_replacement(rows, 2):
+        for c0, c1 in itertools.combinations_with_replacement(cols, 2):
+            sel = np.flatnonzero((p.row >= r0) & (p.row <= r1) & (p.col >= c0) & (p.col <= c1))
+            area = p.area_m2[sel].sum()
+            if not 20_000.0 <= area <= 21_000.0 or p.cost[sel].sum() >= best:
+                continue
+            if feasible(p, sel, squares):
+                best = min(best, float(p.cost[sel].sum()))
+    return best
+
+
+def test_the_box_start_follows_a_slanted_road_and_is_the_best_box() -> None:
+    """With 150 m of frontage asked for, the box start reaches the slanted road through
+    clipped cells, and no box of the grid cut to the land is cheaper (enumerated)."""
+    p = _frontage_problem(150.0)
+    (zone,) = rectangles(p, np.ones(len(p), dtype=bool), squares_of(p), top=1)
+    assert feasible(p, zone, squares_of(p))
+    assert p.sums[0].coef[zone].sum() >= 150.0
+    assert (p.area_m2[zone] < 625.0 - 1e-6).any()  # clipped cells along the road
+    assert p.objective(zone) == pytest.approx(_best_box_by_enumeration(p))
+    whole = p.area_m2 >= 625.0 - 1e-6
+    assert p.sums[0].coef[whole].sum() == 0.0  # a box of whole cells could not do it
+
+
+def _two_pockets() -> Problem:
+    """Two 4 × 4 pockets of 10 m cells with no land between them; zones of 4 cells.
+    Pocket A (columns 0–3) costs 10 a cell; pocket B (columns 10–13) costs its column
+    number plus its row number, so its best zone is the 2 × 2 square at its corner."""
+    rows, cols = np.divmod(np.arange(32), 8)  # 4 rows × 8 positions
+    cols = np.where(cols < 4, cols, cols + 6)
+    cost = np.where(cols < 4, 10.0, (cols - 10) + rows.astype(float))
+    pos = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(rows, cols, strict=True))}
+    edges = np.array([(i, pos[(r + dr, c + dc)]) for (r, c), i in pos.items()
+                      for dr, dc in ((0, 1), (1, 0)) if (r + dr, c + dc) in pos])  # fmt: skip
+    n = len(cost)
+    return Problem(np.full(n, 100.0), np.full(n, 40.0), cost, rows, cols, 10.0, edges,
+                   np.full(len(edges), 10.0), 390.0, 410.0)  # fmt: skip
+
+
+def _best_by_enumeration(p: Problem) -> float:
+    """The least cost of any 4 connected cells: every 4-subset whose rows and columns
+    span at most 3 steps in all (no connected set of 4 spans more) is judged."""
+    squares, best = squares_of(p), np.inf
+    for s in map(np.array, itertools.combinations(range(len(p)), 4)):
+        span = np.ptp(p.row[s]) + np.ptp(p.col[s])
+        if span <= 3 and feasible(p, s, squares):
+            best = min(best, p.objective(s))
+    return float(best)
+
+
+def test_the_neighbourhood_search_goes_on_from_the_next_start() -> None:
+    """From a zone in pocket A alone the band search cannot leave A; with a zone of B as
+    the next start it reaches B's best zone, the optimum found by enumeration."""
+    from kitland.placement._cpsat import improve  # noqa: PLC0415
+    from kitland.placement._window import IntObjective  # noqa: PLC0415
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    p = _two_pockets()
+    keep, squares, obj = np.ones(len(p), dtype=bool), squares_of(p), IntObjective.of(p)
+    in_a = np.flatnonzero((p.col <= 1) & (p.row <= 1))
+    in_b = np.flatnonzero((p.col >= 12) & (p.row >= 2))  # B's dearest 2 × 2 corner
+    alone = improve(p, [in_a], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
+    assert p.objective(alone) == 40.0  # every zone of A costs 40
+    both = improve(p, [in_a, in_b], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
+    assert p.objective(both) == pytest.approx(_best_by_enumeration(p))
+    assert (p.col[both] >= 10).all()
