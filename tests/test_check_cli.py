@@ -212,3 +212,21 @@ def test_bad_zone_files_exit_2(files, capsys) -> None:
         == 2
     )
     assert "no such zone file" in capsys.readouterr().err
+
+
+def test_zone_off_the_estate_is_refused_with_its_distance(files, capsys) -> None:
+    """A zone that does not touch the estate (coordinates in another CRS than declared)
+    is not judged: exit 2, one line with the file, its distance to the boundary (the
+    estate's east edge is at x0 + 800 m, the zone starts 5,000 m east of it) and the CRS."""
+    far = zone_file(files["dir"], box(X0 + 5800, Y0 + 100, X0 + 6100, Y0 + 500), name="far")
+    code = main(["check", str(files["estate"]), "--zone", str(far), "--rules", str(files["rules"])])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(far) in err
+    assert "lies 5.0 km from the estate boundary" in err
+    assert "is its CRS right? (it declares EPSG:32749)" in err
+    # A zone 1 m inside the boundary is judged as before.
+    near = zone_file(files["dir"], box(X0 + 799, Y0 + 100, X0 + 1100, Y0 + 500), name="near")
+    assert main(["check", str(files["estate"]), "--zone", str(near), "--rules",
+                 str(files["rules"])]) == 1  # fmt: skip
