@@ -178,9 +178,7 @@ def pocket_rules(
             "min_shared_m = 100\n")  # fmt: skip
     if compactness:
         text += '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
-    return (
-        text + '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
-    )
+    return text + '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
 
 
 @pytest.fixture

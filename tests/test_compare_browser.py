@@ -125,18 +125,11 @@ def test_compare_map_shows_two_panes_and_the_table(
     assert left["width"] > 300 and right["x"] >= left["x"] + left["width"] - 1  # side by side
     for i in range(2):
         assert panes.nth(i).locator("path.leaflet-interactive").count() > 10
-    assert [t.strip() for t in page.locator(".kit-pane").all_inner_texts()] == [
-        "usulan",
-        "zona terbaik",
-    ]
+    assert [t.strip() for t in page.locator(".kit-pane").all_inner_texts()] == ["usulan", "zona terbaik"]
     table = page.locator(".kit-table")
     rows = table.locator("tr")
     assert rows.count() == len(c.table("id"))
-    assert rows.nth(0).inner_text().split("\t")[1:] == [
-        "usulan",
-        "zona terbaik",
-        "zona terbaik dekat usulan",
-    ]
+    assert rows.nth(0).inner_text().split("\t")[1:] == ["usulan", "zona terbaik", "zona terbaik dekat usulan"]
     assert "Harga usulan" in table.inner_text() and "next to industry" in table.inner_text()
     assert "zona" in rows.nth(2).inner_text() or "luas" in rows.nth(2).inner_text()
     names_of_rows = [rows.nth(i).inner_text().split("\t")[0] for i in range(rows.count())]
@@ -159,12 +152,8 @@ def test_compare_map_shows_two_panes_and_the_table(
     # green (red says GAGAL), the proposal's outline on the right pane red too.
     assert not c.proposal.report.passed and c.best is not None and c.best.report.passed
     fill = "path.leaflet-interactive[fill='#ff8c1a']"  # the zones' fill (_ZONE_STYLE)
-    assert {e.get_attribute("stroke") for e in panes.nth(0).locator(fill).all()} == {
-        STATUS_COLOURS["fail"]
-    }
-    assert {e.get_attribute("stroke") for e in panes.nth(1).locator(fill).all()} == {
-        STATUS_COLOURS["pass"]
-    }
+    assert {e.get_attribute("stroke") for e in panes.nth(0).locator(fill).all()} == {STATUS_COLOURS["fail"]}
+    assert {e.get_attribute("stroke") for e in panes.nth(1).locator(fill).all()} == {STATUS_COLOURS["pass"]}
     outline = panes.nth(1).locator("path.leaflet-interactive[fill='none']").all()
     assert STATUS_COLOURS["fail"] in {e.get_attribute("stroke") for e in outline}
     # Metric scale bars only, one per pane.

@@ -41,7 +41,6 @@ from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
 
-
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 

@@ -115,9 +115,7 @@ def test_check_and_validate_speak_indonesian(runs: dict[str, dict[str, str]]) ->
         assert len(_leftover_words(runs["en"][command].splitlines(), allowed)) > 5, command
 
 
-def test_place_and_compare_text_in_indonesian(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_place_and_compare_text_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`place --lang id` and `compare --lang id` stdout: words of the catalogue only; the
     first placement line checked by hand against the JSON report."""
     zone, report = tmp_path / "zone.gpkg", tmp_path / "r.json"
@@ -209,10 +207,7 @@ def test_validate_in_indonesian_by_hand(capsys: pytest.CaptureFixture[str]) -> N
     ind = float(estate.parcels.loc[estate.parcels["land_use"] == "industrial"].area.sum()) / 1e4
     n = int((estate.parcels["land_use"] == "industrial").sum())
     loc = lambda v, d: f"{v:,.{d}f}".replace(",", " ").replace(".", ",").replace(" ", ".")  # noqa: E731
-    assert (
-        lines[0]
-        == f"KIT Batang (ilustratif) — {loc(total, 2)} ha di dalam batas kawasan, diukur dalam EPSG:32749"
-    )
+    assert lines[0] == f"KIT Batang (ilustratif) — {loc(total, 2)} ha di dalam batas kawasan, diukur dalam EPSG:32749"
     assert lines[1] == "tidak ditemukan masalah data"
     row = next(line for line in lines if line.startswith("kavling industri "))
     assert row.split() == ["kavling", "industri", loc(ind, 2), loc(100 * ind / total, 1), "%",
@@ -328,9 +323,7 @@ def test_stderr_notes_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert errs["en"].count("kitland: wrote ") == errs["id"].count("kitland: menulis ") == 8
 
 
-def test_validate_findings_in_indonesian(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_validate_findings_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """An estate with a finding of most kinds: `validate --lang id` writes each finding's
     sentence from the catalogue (codes, layers, ids, values and GEOS's reasons are data);
     the overlap's line by hand: parcels P0_0 and X overlap by 10 × 100 = 1.000,0 m²."""
@@ -354,11 +347,7 @@ def test_validate_findings_in_indonesian(
     for lang in ("id", "en"):
         assert main(["validate", str(est), "--lang", lang]) == 1
         texts[lang] = capsys.readouterr().out
-    codes = [
-        line.split()[1]
-        for line in texts["en"].splitlines()
-        if line.startswith(("ERROR", "WARNING"))
-    ]
+    codes = [line.split()[1] for line in texts["en"].splitlines() if line.startswith(("ERROR", "WARNING"))]
     assert {"overlap", "gap", "duplicate-id", "unknown-land-use", "invalid-geometry",
             "outside-boundary", "road-width", "missing-value"} <= set(codes), codes  # fmt: skip
     src = f"{est} layer 'parcels'"
@@ -417,9 +406,7 @@ def test_funnel_hints_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixtur
            "--time-limit 120",
      "HiGHS MILP{joint}: 31,2 detik (batas waktu tercapai), 1.250 sel 12,5 m"),
 ])  # fmt: skip
-def test_one_zone_and_several_zones_say_undecided_alike(
-    lang: str, undecided: str, solver: str
-) -> None:
+def test_one_zone_and_several_zones_say_undecided_alike(lang: str, undecided: str, solver: str) -> None:
     """The "not found within" line and the solver's line of an undecided search, written by
     hand: the same sentence for one zone ("placement") and several ("allocation")."""
     facts = {"name": "HiGHS MILP", "time_limit_s": 30.0, "time_s": 31.2, "time_limit_hit": True,

@@ -42,9 +42,7 @@ def _at(g: shapely.Geometry, angle: float = 0.0) -> shapely.Geometry:
 
 def rect_estate(angle: float = 0.0) -> Estate:
     """Available land north of a 12 m local road along y = -6 (corridor -12 .. 0)."""
-    frame = lambda geoms, **cols: gpd.GeoDataFrame(
-        cols, geometry=[_at(g, angle) for g in geoms], crs=CRS
-    )  # noqa: E731
+    frame = lambda geoms, **cols: gpd.GeoDataFrame(cols, geometry=[_at(g, angle) for g in geoms], crs=CRS)  # noqa: E731
     return Estate.from_layers({
         "boundary": frame([box(-50, -50, 250, 150)], name=["t"]),
         "parcels": frame([box(-50, 0, 250, 150), box(-50, -50, 250, -12)],
@@ -194,10 +192,7 @@ def test_green_share_taken_from_leftover_then_plots(bundled) -> None:
     green = float(layout.green.geometry.area.sum())
     assert green >= 0.10 * BUNDLED_ZONE.area - 0.01
     assert len(layout.plots) < len(base.plots)
-    assert (
-        layout.green.geometry.iloc[0].intersection(shapely.union_all(layout.plots.geometry)).area
-        < 0.5
-    )
+    assert layout.green.geometry.iloc[0].intersection(shapely.union_all(layout.plots.geometry)).area < 0.5
 
 
 @pytest.mark.parametrize("kios_pct", [75, 25])
@@ -213,14 +208,8 @@ def test_share_pct_steers_the_mix(kios_pct: float) -> None:
 
 def test_shares_above_100_refused() -> None:
     t = {"min_m2": 150, "max_m2": 300, "min_frontage_m": 8}
-    data = {
-        "plots": {
-            "types": [{"name": "a", "share_pct": 70, **t}, {"name": "b", "share_pct": 40, **t}]
-        }
-    }
-    with pytest.raises(
-        RulesError, match=r"\[plots\], key 'share_pct': the types' share_pct add up to 110 %"
-    ):
+    data = {"plots": {"types": [{"name": "a", "share_pct": 70, **t}, {"name": "b", "share_pct": 40, **t}]}}
+    with pytest.raises(RulesError, match=r"\[plots\], key 'share_pct': the types' share_pct add up to 110 %"):
         parse_rules(data, source="r.toml")
 
 
@@ -248,10 +237,7 @@ def test_bad_plots_values_all_reported() -> None:
     assert any("type 'kios', key 'min_m2': min_m2 = 300 is above max_m2 = 150" in p for p in probs)
     assert any("type 'bengkel', key 'min_frontage_m': 0 must be above 0" in p for p in probs)
     # a 30 m frontage at the band's middle, 650 m², is 21.7 m deep: below the least, √600 ≈ 24.5 m
-    assert any(
-        "type 'gudang', key 'min_depth_m': min_depth_m = 24.5" in p and "max_depth_m = 21.7" in p
-        for p in probs
-    )
+    assert any("type 'gudang', key 'min_depth_m': min_depth_m = 24.5" in p and "max_depth_m = 21.7" in p for p in probs)
     with pytest.raises(RulesError, match=r"\[plots\], key 'types': give at least one plot type"):
         parse_rules({"plots": {"road_width_m": 10}}, source="r.toml")
 
@@ -268,7 +254,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
     )
     rules = tmp_path / "rules.toml"
     rules.write_text(
-        '[plots]\nroad_width_m = 12\n[[plots.types]]\nname = "unit"\nmin_m2 = 400\n'
+        "[plots]\nroad_width_m = 12\n[[plots.types]]\nname = \"unit\"\nmin_m2 = 400\n"
         "max_m2 = 600\nmin_frontage_m = 10\nmin_depth_m = 44\nmax_depth_m = 44\n"
     )
     return {"estate": tmp_path / "estate.gpkg", "zone": tmp_path / "zone.gpkg", "rules": rules}
@@ -317,9 +303,7 @@ def test_cli_zone_fronting_no_road_exit_2(files, tmp_path, capsys) -> None:
 
 
 def test_cli_check_plots_needs_zone(files, tmp_path, capsys) -> None:
-    code = main(
-        ["check", str(files["estate"]), "--rules", str(files["rules"]), "--plots", "x.gpkg"]
-    )
+    code = main(["check", str(files["estate"]), "--rules", str(files["rules"]), "--plots", "x.gpkg"])
     assert code == 2
     assert "--plots needs --zone" in capsys.readouterr().err
 
@@ -344,9 +328,7 @@ def test_cli_map_draws_plots(files, tmp_path, capsys) -> None:
     cut=st.floats(0, 0.6),
     angle=st.sampled_from([0.0, 17.0, 45.0, 90.0]),
 )
-def test_every_layout_passes_check_plots(
-    width: float, depth: float, cut: float, angle: float
-) -> None:
+def test_every_layout_passes_check_plots(width: float, depth: float, cut: float, angle: float) -> None:
     """Plots cut from a zone (a rectangle on the road, one corner cut off) always pass
     check_plots; plots, roads and leftover tile the zone; the result does not depend on
     how the estate is turned (same count and areas at 0° and ``angle``)."""
@@ -416,9 +398,9 @@ def test_zone_in_pieces_is_refused() -> None:
 def test_cli_bundled_rules_with_no_rules_argument(tmp_path, capsys) -> None:
     """`kitland plots --zone Z` on the bundled estate uses the bundled [plots] table."""
     zone = tmp_path / "z.gpkg"
-    gpd.GeoDataFrame(
-        {"rank": [1], "zone_id": ["UMKM-1"]}, geometry=[BUNDLED_ZONE], crs=CRS
-    ).to_file(zone, layer="zone", engine="fiona")
+    gpd.GeoDataFrame({"rank": [1], "zone_id": ["UMKM-1"]}, geometry=[BUNDLED_ZONE], crs=CRS).to_file(
+        zone, layer="zone", engine="fiona"
+    )
     out = tmp_path / "p.gpkg"
     assert main(["plots", "--zone", str(zone), "--out", str(out), "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)

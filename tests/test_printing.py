@@ -139,9 +139,7 @@ def test_unknown_print_options_are_refused(estate: kitland.Estate, tmp_path: Pat
     assert not out.exists()
 
 
-def test_cli_map_and_place_write_the_pdf(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_map_and_place_write_the_pdf(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "a3.pdf"
     assert main(["map", "--pdf", str(out), "--paper", "A3", "--orientation", "portrait"]) == 0
     assert "a3.pdf (print layout, A3 portrait)" in capsys.readouterr().err
@@ -162,9 +160,8 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     layers["boundary"] = layers["boundary"].assign(name="Kawasan Uji")
     gpkg = write_layers(layers, tmp_path / "estate.gpkg")
     rules = tmp_path / "r.toml"
-    rules.write_text(
-        pocket_rules(rule_name="dekat industri", rule_name_en="next to industry", compactness=False)
-    )
+    rules.write_text(pocket_rules(rule_name="dekat industri", rule_name_en="next to industry",
+                                  compactness=False))
     pdf, report = tmp_path / "zone.pdf", tmp_path / "r.json"
     argv = ["place", str(gpkg), "--rules", str(rules), "--cell-m", "50", "--pdf", str(pdf),
             "--report", str(report), "--lang", "en"]  # fmt: skip
@@ -182,9 +179,7 @@ def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
     """Every word of the page in drawing order, with its box (x0, y0, x1, y1) in points."""
     out = subprocess.run(["pdftotext", "-raw", "-bbox", str(pdf), "-"], capture_output=True,
                          check=True).stdout.decode("utf-8")  # fmt: skip
-    pattern = (
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
-    )
+    pattern = r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>'
     return [(html.unescape(w), float(a), float(b), float(c), float(d))
             for a, b, c, d, w in re.findall(pattern, out)]  # fmt: skip
 
@@ -221,13 +216,11 @@ def test_the_verdict_badge_leaves_the_title_free(
         apart = (v[0] - pad >= other[2] or other[0] >= v[2] + pad
                  or v[1] - pad >= other[3] or other[1] >= v[3] + pad)  # fmt: skip
         assert apart, (other, v)
-    w_pt, h_pt = PAGE_PT[paper][::-1] if orientation == "landscape" else PAGE_PT[paper]
+    w_pt, h_pt = (PAGE_PT[paper][::-1] if orientation == "landscape" else PAGE_PT[paper])
     for box in (t, v, subtitle):
         assert box[0] >= 0 and box[2] <= w_pt and box[1] >= 0 and box[3] <= h_pt
-    assert _is_page(
-        _png(pdf),
-        *((297, 420) if paper == "A3" else (210, 297))[:: -1 if orientation == "landscape" else 1],
-    )
+    assert _is_page(_png(pdf), *((297, 420) if paper == "A3" else (210, 297))[
+        :: -1 if orientation == "landscape" else 1])
 
 
 PAGE_PT = {"A4": (595.28, 841.89), "A3": (841.89, 1190.55)}

@@ -196,9 +196,7 @@ def test_bundled_rules_check_an_estate_without_coast_reporting_skipped_rules(
         "message": "skipped: selector 'water kind=coast' matches no feature on this estate: "
                    "the estate has no 'water' features (optional)",
     }  # fmt: skip
-    assert (
-        "skipped" not in rules["bersebelahan dengan industri"]
-    )  # measured rules keep SPEC §5 keys
+    assert "skipped" not in rules["bersebelahan dengan industri"]  # measured rules keep SPEC §5 keys
     assert rules["bersebelahan dengan industri"]["value"] == pytest.approx(400.0)
     code, stdout, _ = _run(argv, capsys)
     assert code == 0

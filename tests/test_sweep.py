@@ -82,11 +82,7 @@ def _hash(cells: Any) -> str:
     ],
 )
 def test_bad_vary_is_exit_2_naming_the_part(
-    inputs: dict[str, Any],
-    tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
-    vary: str,
-    named: str,
+    inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str], vary: str, named: str
 ) -> None:
     out = tmp_path / "sweep"
     argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), "--vary", vary]
@@ -226,9 +222,7 @@ def _records(out: Path) -> dict[str, int]:
     folder = out / "scenarios"
     if not folder.is_dir():
         return {}
-    return {
-        p.name: p.stat().st_mtime_ns for p in folder.glob("*.json") if not p.name.startswith(".")
-    }
+    return {p.name: p.stat().st_mtime_ns for p in folder.glob("*.json") if not p.name.startswith(".")}
 
 
 def _start_sweep(argv: list[str]) -> subprocess.Popen[bytes]:
@@ -361,10 +355,7 @@ def test_jumps_and_stability_on_hand_made_zones(tmp_path: Path) -> None:
     assert jumps["moved_m"].iloc[0] == pytest.approx(290.0)
     cells = stability_cells(zones, cell_m=50, runs=4)
     # Centre (25, 25) lies in a and b, (325, 25) only in c, (125, 25) in none.
-    share = {
-        tuple(np.round(g.centroid.coords[0])): s
-        for g, s in zip(cells.geometry, cells["share"], strict=True)
-    }
+    share = {tuple(np.round(g.centroid.coords[0])): s for g, s in zip(cells.geometry, cells["share"], strict=True)}
     assert share[(25.0, 25.0)] == 0.5
     assert share[(325.0, 25.0)] == 0.25
     assert (125.0, 25.0) not in share

@@ -27,9 +27,7 @@ def test_stability_layer_shows_each_cells_share(browser_context: Any, tmp_path: 
     path = save_map(m, tmp_path / "stability.html")
     pg = Page(browser_context)
     page = pg.open(path)
-    labels = [
-        t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()
-    ]
+    labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
     assert "kestabilan" in labels
     for x, share in ((X0 + 250, "25 %"), (X0 + 350, "100 %")):
         page.mouse.move(*pg.point_of(m.get_name(), x, Y0 + 50))

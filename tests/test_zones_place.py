@@ -199,10 +199,7 @@ def test_compare_takes_one_zone(tmp_path: Path, capsys: pytest.CaptureFixture[st
     r = tmp_path / "r.toml"
     r.write_text(rules_text(100))
     x0, y0 = ORIGIN
-    west, east = (
-        shapely.box(x0, y0, x0 + 100, y0 + 200),
-        shapely.box(x0 + 500, y0, x0 + 600, y0 + 200),
-    )
+    west, east = shapely.box(x0, y0, x0 + 100, y0 + 200), shapely.box(x0 + 500, y0, x0 + 600, y0 + 200)
     zones = tmp_path / "z.gpkg"
     gpd.GeoDataFrame({"zone_id": ["Timur", "Barat"], "rank": [1, 1]}, geometry=[west, east],
                      crs=32749).to_file(zones, layer="zone", engine="fiona")  # fmt: skip
