@@ -959,7 +959,9 @@ def validate(estate: Estate) -> ValidationReport:
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps
-    if len(estate.boundary):
+    # Without parcels, every part of the boundary would be a "gap": the missing or empty
+    # layer is the one finding.
+    if len(estate.boundary) and "parcels" not in seen_empty:
         boundary = _polygons(estate.boundary.geometry.to_numpy())
         boundary = shapely.union_all(boundary[shapely.get_type_id(boundary) >= 0])
         if len(parcel_geoms):
@@ -976,7 +978,7 @@ def validate(estate: Estate) -> ValidationReport:
         findings += _check_location(estate)
     budget = estate.land_budget()
     norm_results, norm_findings = _norms(estate, budget)
-    findings += norm_findings
+    findings += norm_findings if "parcels" not in seen_empty else []
     counts = {n.norm.key: n.norm.name for n in norm_results}
     in_norm = {u: counts[n.key] for n in NORMS for u in n.land_uses}
     budget = budget.assign(norm=[in_norm.get(str(u), "") for u in budget.index])
