@@ -509,11 +509,8 @@ def compare(
     if not time_limit_s > 0:
         msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds"
         raise UsageError(msg)
-    geom = as_zone(zone, estate, label="proposal")
-    if len(estate.boundary) and not shapely.intersects(geom, estate.boundary_union):
-        msg = (f"proposal: lies wholly outside the estate boundary of {estate.name} (check the "
-               "file's CRS, or draw the zone on the estate's map)")  # fmt: skip
-        raise DataError(msg)
+    source = getattr(zone, "attrs", {}).get("source")
+    geom = as_zone(zone, estate, label=f"proposal {source}" if source else "proposal")
     proposal = candidate(estate, geom, rules, cell_m=cell_m, proposal=geom)
     half = time_limit_s / 2
     best = place(estate, rules, cell_m=cell_m, time_limit_s=half)

@@ -239,7 +239,8 @@ def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.Captur
     )
     assert main([*base, "--zone", str(far), "--report", str(tmp_path / "far.json")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "proposal: lies wholly outside the estate boundary" in err
+    assert err.count("\n") == 1 and f"proposal {far}" in err
+    assert "lies 4.7 km from the estate boundary" in err and "is its CRS right?" in err
     assert not (tmp_path / "far.json").exists()
     assert main([*base, "--zone", str(tmp_path / "missing.geojson")]) == 2
     err = capsys.readouterr().err
