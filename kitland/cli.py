@@ -51,11 +51,12 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
 
     def format(self, record: logging.LogRecord) -> str:
         said = getattr(record, "said", None)
-        if said is None or self.lang == "en":
+        if said is None:
             return super().format(record)
         from kitland.i18n import tr  # noqa: PLC0415
 
-        return f"{tr(self.lang, record.levelname)} {record.name}: {said.render(self.lang)}"
+        # a message for people: no module name
+        return f"{tr(self.lang, record.levelname)}: {said.render(self.lang)}"
 
     def emit(self, record: logging.LogRecord) -> None:
         held = record.name == "kitland.validation" and record.levelno == logging.WARNING
