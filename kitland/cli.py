@@ -427,6 +427,11 @@ def cmd_place(args: argparse.Namespace) -> int:
             "layer zone: {n} zones; layer parcels: the new layout" if result.zones else
             "layer zone: {n} placements; layer parcels: the new layout" if n != 1 else
             "layer zone: {n} placement; layer parcels: the new layout", {"n": n})))  # fmt: skip
+    # What the solver proved of each placement, on the map and the page as in the terminal.
+    from kitland.placement import proof_text  # noqa: PLC0415
+
+    proofs = [] if result.zones else [proof_text(p, result.solver.get("grid_m"), _map_lang(args))
+                                      for p in result.alternatives]  # fmt: skip
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
@@ -441,6 +446,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             rules=rules,
             score=None if result.zones else result.alternatives[0].score,
             zones=result.zones,
+            statuses=proofs,
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415
@@ -460,7 +466,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                       paper=args.paper, orientation=args.orientation,
-                      score=result.alternatives[0].score)  # fmt: skip
+                      score=result.alternatives[0].score, status=proofs[0])  # fmt: skip
         written.append((args.pdf, Message("print layout, {paper} {orientation}", _paper(args))))
     for path, holds in written:
         _wrote(args, path, holds)

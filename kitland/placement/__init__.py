@@ -70,6 +70,7 @@ __all__ = [
     "SolveOptions",
     "place",
     "preference_cost",
+    "proof_text",
     "score",
     "write_placement",
 ]
@@ -276,6 +277,9 @@ class PlacementResult:
         kwargs.setdefault("rules", self.rules)
         if self.zones:  # several zones: each drawn with its name, no alternatives
             return make_map(self.estate, zones=self.zones, **kwargs)
+        grid_m = self.solver.get("grid_m")
+        kwargs.setdefault("statuses", [proof_text(p, grid_m, kwargs.get("lang", "id"))
+                                       for p in self.alternatives])  # fmt: skip
         return make_map(
             self.estate,
             zone=self.zone,
@@ -331,9 +335,14 @@ def _value(value: float | None, lang: str) -> str:
     return "None" if value is None else number(value, lang, 1)
 
 
-def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
+def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
+    """What the solver proved of placement ``p``, in ``lang``, as the terminal says it:
+    "optimal on the 25 m grid", "feasible, gap 7.49% (time limit reached)", …
+
+    Maps and the printed page show it beside the verdict, so a placement found when time
+    ran out is not read as the proven best site.
+    """
     t = functools.partial(tr, lang)
-    c = p.report.zone.get("compactness", float("nan"))
     gap = (t("gap {gap}").format(gap=percent(p.gap, lang, 2)) if math.isfinite(p.gap)
            else t("gap unknown"))  # fmt: skip
     if p.status == "OPTIMAL":
@@ -348,6 +357,13 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
     else:
         st = t("feasible, {gap} ({why})").format(gap=gap,
                                                   why=t(p.note or "time limit reached"))  # fmt: skip
+    return st
+
+
+def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
+    t = functools.partial(tr, lang)
+    c = p.report.zone.get("compactness", float("nan"))
+    st = proof_text(p, grid_m, lang)
     if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
         st += t("; cells scored {score}, outline straightened").format(
             score=number(p.grid_score, lang, 1))  # fmt: skip

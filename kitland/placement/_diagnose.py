@@ -116,8 +116,8 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
     tries.append(("area", "area", without(min_area_m2=0.0, cost=-problem.area_m2), None))
     out: list[dict[str, Any]] = []
     lab = _components(np.ones(len(problem), dtype=bool), problem.edges)
-    pieces = np.bincount(lab[lab >= 0], weights=problem.area_m2[lab >= 0]) if len(problem) else []
-    largest_m2 = float(np.max(pieces)) if len(pieces) else 0.0
+    pieces = np.bincount(lab[lab >= 0], weights=problem.area_m2[lab >= 0])
+    largest_m2 = float(pieces.max(initial=0.0))
     share = time_limit_s / max(1, len(tries))
     for name, how, prob, orig in tries:
         sol = solve(prob, time_limit_s=share)
