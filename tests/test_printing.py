@@ -173,6 +173,21 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     assert "PASS — all rules hold" in text and "next to industry" in text
     assert f"score {score:,.1f} m" in text and "lower is better" in text
     assert _share(_png(pdf), STATUS_COLOURS["pass"]) > 0.0005
+    # What the solver proved, as the terminal says it, from the report's status and gap.
+    assert _proof(json.loads(report.read_text()), "en") in text
+    assert main([*argv[:-2], "--lang", "id", "--time-limit", "4"]) == 0
+    capsys.readouterr()
+    assert _proof(json.loads(report.read_text()), "id") in _text(pdf)
+
+
+def _proof(report: dict, lang: str) -> str:
+    """The best placement's proof status written out from the JSON report."""
+    best = report["alternatives"][0]
+    if best["status"] == "OPTIMAL":
+        return {"en": "optimal on the 50 m grid", "id": "optimal pada grid 50 m"}[lang]
+    gap = f"{100 * best['gap']:.2f}%"
+    return {"en": f"feasible, gap {gap} (time limit reached)",
+            "id": f"layak, selisih {gap.replace('.', ',')} (batas waktu tercapai)"}[lang]  # fmt: skip
 
 
 def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
