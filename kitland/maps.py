@@ -1250,11 +1250,14 @@ def make_map(
 
 def _attribution(estate: Estate, lang: str, *, offline: bool) -> str:
     """The bundled estate's sources and "illustrative" notice; for other estates, their name
-    (and the village basemap's source when the offline basemap is drawn)."""
+    (and the village basemap's source when the offline basemap draws villages: the bundled
+    ones lie around KIT Batang only)."""
     if estate.source == BUNDLED_SOURCE:
         return _label(lang, "attribution")
     text = _label(lang, "attr_user").format(name=estate_title(estate, lang))
-    return f"{text}; {_label(lang, 'attr_villages')}" if offline else text
+    villages = _context_frames(estate).get("villages") if offline else None
+    drawn = villages is not None and not villages.empty
+    return f"{text}; {_label(lang, 'attr_villages')}" if drawn else text
 
 
 def _frame_bounds(estate: Estate, *, reach_m: float = 5_000.0) -> tuple[float, float, float, float]:

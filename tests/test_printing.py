@@ -304,3 +304,25 @@ def test_cli_place_prints_several_named_zones(tmp_path: Path,
         assert hit.mean() > 0.0005, colour  # the outline is drawn on the map
         cols.append(np.nonzero(hit)[1].mean())
     assert cols[0] < cols[1]  # Barat (first colour) west of Timur
+
+
+def test_the_village_basemap_is_credited_only_where_it_is_drawn(tmp_path: Path) -> None:
+    """The bundled villages lie around KIT Batang: a user's estate there has them on its
+    page and credits them; one 90 km away (the tests' grid estates, or the Subang trial
+    estate) has none, so none is credited."""
+    from conftest import ORIGIN  # noqa: PLC0415
+
+    from kitland.estate import Estate, bundled_path  # noqa: PLC0415
+
+    batang = tuple(kitland.load_estate().boundary.total_bounds[:2])
+    credit = "cahyadsn/wilayah_boundaries"
+    villages = gpd.read_file(bundled_path("context/villages.geojson"), engine="fiona")
+    for origin, drawn in ((batang, True), (ORIGIN, False)):
+        est = Estate.from_layers(grid_layers(["IA", "AG"], origin=origin), name="x")
+        box = shapely.box(*est.boundary.total_bounds)
+        gap_m = float(villages.to_crs(est.crs).distance(box).min())
+        assert (gap_m < 1_000) is drawn  # next to the estate, or 100+ km away
+        pdf = write_pdf(est, tmp_path / "p.pdf", lang="en")
+        assert (credit in _text(pdf)) is drawn
+        page = kitland.make_map(est, offline=True, lang="en").get_root().render()
+        assert (credit in page) is drawn
