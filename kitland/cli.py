@@ -321,7 +321,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
     if args.format == "text":
-        text = report.to_text(lang=_text_lang(args))
+        # the zone's own name heads its line (a file without one: "zone" / "Zona UMKM")
+        from kitland.rules import ZoneSpec  # noqa: PLC0415
+
+        named = None
+        if rules.zone is not None and not rules.multi_zone and rules.zone.name != ZoneSpec.name:
+            named = rules.zone.name
+        text = report.to_text(lang=_text_lang(args), name=named)
         if "score" in report.zone:
             text += _score_line(report.zone["score"], _text_lang(args), cell_m=args.cell_m)
     else:

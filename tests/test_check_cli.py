@@ -230,3 +230,33 @@ def test_zone_off_the_estate_is_refused_with_its_distance(files, capsys) -> None
     near = zone_file(files["dir"], box(X0 + 799, Y0 + 100, X0 + 1100, Y0 + 500), name="near")
     assert main(["check", str(files["estate"]), "--zone", str(near), "--rules",
                  str(files["rules"])]) == 1  # fmt: skip
+
+
+def test_bahasa_table_counts_whole_percent_tight_zone_named(files, capsys) -> None:
+    """A count reads "1", not "1,00"; a percentage "20,83%" as Babel writes it (10 of the
+    48 cells of 1 ha are industrial); the zone's line is headed by its name."""
+    rules = files["dir"] / "named.toml"
+    rules.write_text(textwrap.dedent("""
+        [zone]
+        name = "Zona UMKM Uji"
+        area_ha = 12.0
+        tolerance_ha = 0.5
+
+        [[rules]]
+        name = "satu hamparan"
+        kind = "contiguous"
+
+        [[layout]]
+        name = "porsi industri"
+        kind = "land_share"
+        land_use = ["industrial"]
+        max_pct = 70
+    """), encoding="utf-8")  # fmt: skip
+    z = zone_file(files["dir"], GOOD)
+    assert main(["check", str(files["estate"]), "--zone", str(z), "--rules", str(rules),
+                 "--lang", "id"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Zona UMKM Uji: 12,00 ha, kekompakan ")
+    rows = {line.split("  ")[0]: line.split() for line in lines[3:]}
+    assert rows["satu hamparan"][2:] == ["1", "==", "1", "✓"]
+    assert rows["porsi industri"][2:] == ["20,83%", "<=", "70%", "✓"]
