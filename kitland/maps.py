@@ -48,7 +48,7 @@ from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
 from kitland.i18n import LANGS, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
-from kitland.report import Report, rule_label
+from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.styles import LAND_USE_COLOURS
 
@@ -746,6 +746,17 @@ def _with_proof(verdict: str, proof: str) -> str:
     return f"{verdict}; {proof}" if proof else verdict
 
 
+def _rule_tip(r: RuleResult, lang: str) -> str:
+    """A rule row's tooltip: its sentence in English; in other languages (the sentences
+    are English only) the rule, what was measured and what it needs, in ``lang``."""
+    if lang == "en":
+        return r.message
+    return (
+        f"{r.label(lang)}: {_label(lang, 'measured')} {r.value_text(lang)}, "
+        f"{_label(lang, 'required')} {r.required_text(lang)}"
+    )
+
+
 def _report_html(
     report: Report | None,
     lang: str,
@@ -767,7 +778,7 @@ def _report_html(
     else:
         verdict = f'<span class="ko">{_esc(_label(lang, "fail").format(n=len(report.failed), total=len(report.results)))}</span>'
     rows = "".join(
-        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(r.message)}">{_esc(r.label(lang))}</td>'
+        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(_rule_tip(r, lang))}">{_esc(r.label(lang))}</td>'
         f"<td>{_esc(r.value_text(lang))}</td><td>{_esc(r.required_text(lang))}</td></tr>"
         for r in report.results
     )

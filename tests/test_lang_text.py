@@ -392,7 +392,8 @@ def test_funnel_hints_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixtur
                 if d["rule"] == "adjacent#1")["best_value"]  # fmt: skip
     assert best == pytest.approx(100.0, abs=2.0)  # pocket B's edge on the industrial column
     hints = [x for x in texts["id"].splitlines() if x.startswith("  - ")]
-    assert f"  - longgarkan adjacent#1 dari 500 m menjadi {math.floor(best)} m" in hints, hints
+    # the unnamed rule by its kind's word, as check's table names it
+    assert f"  - longgarkan bersebelahan #1 dari 500 m menjadi {math.floor(best)} m" in hints, hints
     assert f"  - relax adjacent#1 from 500 m to {math.floor(best)} m" in texts["en"].splitlines()
     allowed = [*_translations(), "adjacent#1", "contiguous#2", "area", SOLVER]
     assert _leftover_words(texts["id"].splitlines(), allowed) == [], texts["id"]

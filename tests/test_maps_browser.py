@@ -471,3 +471,31 @@ def test_each_placement_says_what_the_solver_proved(browser_context: Any, tmp_pa
     assert tip.endswith(f"<br>{words[1]}")
     assert pg.errors == []
     page.close()
+
+
+def test_rule_tooltips_in_the_popup_are_in_the_maps_language(
+    browser_context: Any, tmp_path: Path
+) -> None:
+    """The popup's rule rows carry a tooltip: in Bahasa every word of it is a catalogue
+    translation, a number with its unit or data (the rule sentences are English only);
+    in English it is the rule's sentence."""
+    cat = catalogue("id")
+    assert cat is not None
+    allowed = [part.strip() for msg in cat if msg.id
+               for part in re.split(r"\{\w+\}", str(msg.string)) if part.strip()]  # fmt: skip
+    for lang in ("id", "en"):
+        m = make_map(_estate(), zone=ZONE, report=REPORT, lang=lang, offline=True)
+        pg = Page(browser_context)
+        page = pg.open(save_map(m, tmp_path / f"{lang}.html"))
+        page.mouse.click(*pg.point_of(m.get_name(), ZONE.centroid.x, ZONE.centroid.y + 50))
+        page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+        tips = page.evaluate("() => [...document.querySelectorAll('.leaflet-popup-content "
+                             "td[title]')].map(e => e.getAttribute('title'))")  # fmt: skip
+        page.close()
+        assert len(tips) == len(REPORT.results)
+        if lang == "en":
+            assert tips == [r.message for r in REPORT.results]
+            continue
+        assert _leftover_words(tips, [*allowed, *(r.label("id") for r in REPORT.results)]) == []
+        setback = next(t for t, r in zip(tips, REPORT.results, strict=True) if r.kind == "setback")
+        assert setback == "sempadan #4: Terukur 20,00 m, Syarat >= 50 m"  # measured 20, needs 50
