@@ -527,6 +527,30 @@ def _plot_results(
     return check_plots(estate, zone, plots_gdf, roads_gdf, rules)
 
 
+def _placed_status(zone: Any, lang: str) -> str | None:
+    """For a zone ``place --out`` wrote (its ``status`` and ``gap`` columns), what the
+    solver proved of it when it was placed, e.g. "as placed: FEASIBLE, gap 7.49%"."""
+    from kitland.i18n import percent, tr  # noqa: PLC0415
+
+    if zone is None or not {"status", "gap"} <= set(zone.columns):
+        return None
+    status, gap = zone["status"].iloc[0], _finite(zone["gap"].iloc[0])
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    gap_text = tr(lang, "gap unknown") if gap is None else \
+        tr(lang, "gap {gap}").format(gap=percent(gap, lang, 2))  # fmt: skip
+    return tr(lang, "as placed: {status}, {gap}").format(status=tr(lang, status), gap=gap_text)
+
+
+def _finite(value: Any) -> float | None:
+    """A finite float, or None (a missing or NaN cell)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
@@ -560,7 +584,8 @@ def cmd_map(args: argparse.Namespace) -> int:
         plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
                   lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
-                  plots=plots_gdf, internal_roads=roads_gdf)  # fmt: skip
+                  plots=plots_gdf, internal_roads=roads_gdf,
+                  status=_placed_status(zone, _map_lang(args)))  # fmt: skip
         _wrote(args, args.pdf, "print layout, {paper} {orientation}", **_paper(args))
     if html:
         m = make_map(
@@ -571,6 +596,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             offline=args.offline,
             rules_source=rules_source,
             rules=rules,
+            statuses=[_placed_status(zone, _map_lang(args)) or ""],
         )
         if plot_layers is not None:
             from kitland.maps import add_plots  # noqa: PLC0415

@@ -163,8 +163,9 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     rules.write_text(pocket_rules(rule_name="dekat industri", rule_name_en="next to industry",
                                   compactness=False))
     pdf, report = tmp_path / "zone.pdf", tmp_path / "r.json"
+    placed = tmp_path / "placed.gpkg"
     argv = ["place", str(gpkg), "--rules", str(rules), "--cell-m", "50", "--pdf", str(pdf),
-            "--report", str(report), "--lang", "en"]  # fmt: skip
+            "--out", str(placed), "--report", str(report), "--lang", "en"]  # fmt: skip
     assert main(argv) == 0
     assert "zone.pdf (print layout, A4 landscape)" in capsys.readouterr().err
     score = json.loads(report.read_text())["alternatives"][0]["score"]
@@ -175,6 +176,12 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     assert _share(_png(pdf), STATUS_COLOURS["pass"]) > 0.0005
     # What the solver proved, as the terminal says it, from the report's status and gap.
     assert _proof(json.loads(report.read_text()), "en") in text
+    # `map --pdf` of the zone place wrote: its status and gap as placed.
+    best = json.loads(report.read_text())["alternatives"][0]
+    printed = tmp_path / "printed.pdf"
+    assert main(["map", str(gpkg), "--zone", str(placed), "--rules", str(rules), "--pdf",
+                 str(printed), "--lang", "en"]) == 0  # fmt: skip
+    assert f"as placed: {best['status']}, gap {100 * best['gap']:.2f}%" in _text(printed)
     assert main([*argv[:-2], "--lang", "id", "--time-limit", "4"]) == 0
     capsys.readouterr()
     assert _proof(json.loads(report.read_text()), "id") in _text(pdf)
