@@ -245,8 +245,9 @@ def test_sweep_summary_in_indonesian_by_hand() -> None:
     jumps = _jumps(TABLE, ZONES, ["s.min_m"])
     assert _summary(TABLE, jumps, ["s.min_m"], "id").splitlines() == [
         "4 skenario: 2 OPTIMAL, 1 LAYAK, 1 TIDAK LAYAK",
-        "Zona LAYAK ditemukan saat waktu habis dan belum terbukti terbaik; hasilnya dapat "
-        "berbeda setiap kali dijalankan",
+        "Zona LAYAK ditemukan saat anggaran kerja habis dan belum terbukti terbaik; masukan "
+        "dan --time-limit yang sama menghasilkannya lagi, kecuali jam dinding menghentikan "
+        "pencarian lebih dulu (mesin yang jauh lebih sibuk daripada perkiraan anggaran)",
         "s.min_m: lokasi terbaik berubah pada",
         "  100 → 150: berpindah 290 m (tumpang tindih 0%)",
         "  150 → 200: tidak ada zona",
