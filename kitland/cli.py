@@ -51,11 +51,12 @@ class _Console(logging.StreamHandler):  # type: ignore[type-arg,unused-ignore]
 
     def format(self, record: logging.LogRecord) -> str:
         said = getattr(record, "said", None)
-        if said is None or self.lang == "en":
+        if said is None:
             return super().format(record)
         from kitland.i18n import tr  # noqa: PLC0415
 
-        return f"{tr(self.lang, record.levelname)} {record.name}: {said.render(self.lang)}"
+        # a message for people: no module name
+        return f"{tr(self.lang, record.levelname)}: {said.render(self.lang)}"
 
     def emit(self, record: logging.LogRecord) -> None:
         held = record.name == "kitland.validation" and record.levelno == logging.WARNING
@@ -320,7 +321,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         report = Report([*report.results, *extra], report.zone, report.extra)
     _inputs_accepted(args)
     if args.format == "text":
-        text = report.to_text(lang=_text_lang(args))
+        # the zone's own name heads its line (a file without one: "zone" / "Zona UMKM")
+        from kitland.rules import ZoneSpec  # noqa: PLC0415
+
+        named = None
+        if rules.zone is not None and not rules.multi_zone and rules.zone.name != ZoneSpec.name:
+            named = rules.zone.name
+        text = report.to_text(lang=_text_lang(args), name=named)
         if "score" in report.zone:
             text += _score_line(report.zone["score"], _text_lang(args), cell_m=args.cell_m)
     else:
@@ -426,6 +433,11 @@ def cmd_place(args: argparse.Namespace) -> int:
             "layer zone: {n} zones; layer parcels: the new layout" if result.zones else
             "layer zone: {n} placements; layer parcels: the new layout" if n != 1 else
             "layer zone: {n} placement; layer parcels: the new layout", {"n": n})))  # fmt: skip
+    # What the solver proved of each placement, on the map and the page as in the terminal.
+    from kitland.placement import proof_text  # noqa: PLC0415
+
+    proofs = [] if result.zones else [proof_text(p, result.solver.get("grid_m"), _map_lang(args))
+                                      for p in result.alternatives]  # fmt: skip
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
@@ -440,6 +452,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             rules=rules,
             score=None if result.zones else result.alternatives[0].score,
             zones=result.zones,
+            statuses=proofs,
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415
@@ -459,7 +472,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                       paper=args.paper, orientation=args.orientation,
-                      score=result.alternatives[0].score)  # fmt: skip
+                      score=result.alternatives[0].score, status=proofs[0])  # fmt: skip
         written.append((args.pdf, Message("print layout, {paper} {orientation}", _paper(args))))
     for path, holds in written:
         _wrote(args, path, holds)
@@ -514,6 +527,30 @@ def _plot_results(
     return check_plots(estate, zone, plots_gdf, roads_gdf, rules)
 
 
+def _placed_status(zone: Any, lang: str) -> str | None:
+    """For a zone ``place --out`` wrote (its ``status`` and ``gap`` columns), what the
+    solver proved of it when it was placed, e.g. "as placed: FEASIBLE, gap 7.49%"."""
+    from kitland.i18n import percent, tr  # noqa: PLC0415
+
+    if zone is None or not {"status", "gap"} <= set(zone.columns):
+        return None
+    status, gap = zone["status"].iloc[0], _finite(zone["gap"].iloc[0])
+    if status not in ("OPTIMAL", "FEASIBLE"):
+        return None
+    gap_text = tr(lang, "gap unknown") if gap is None else \
+        tr(lang, "gap {gap}").format(gap=percent(gap, lang, 2))  # fmt: skip
+    return tr(lang, "as placed: {status}, {gap}").format(status=tr(lang, status), gap=gap_text)
+
+
+def _finite(value: Any) -> float | None:
+    """A finite float, or None (a missing or NaN cell)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        return None
+    return v if math.isfinite(v) else None
+
+
 def cmd_map(args: argparse.Namespace) -> int:
     """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
@@ -547,7 +584,8 @@ def cmd_map(args: argparse.Namespace) -> int:
         plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
                   lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
-                  plots=plots_gdf, internal_roads=roads_gdf)  # fmt: skip
+                  plots=plots_gdf, internal_roads=roads_gdf,
+                  status=_placed_status(zone, _map_lang(args)))  # fmt: skip
         _wrote(args, args.pdf, "print layout, {paper} {orientation}", **_paper(args))
     if html:
         m = make_map(
@@ -558,6 +596,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             offline=args.offline,
             rules_source=rules_source,
             rules=rules,
+            statuses=[_placed_status(zone, _map_lang(args)) or ""],
         )
         if plot_layers is not None:
             from kitland.maps import add_plots  # noqa: PLC0415

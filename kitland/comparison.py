@@ -193,9 +193,14 @@ class Comparison:
 
     def heading(self, title: str, lang: str = "en") -> str:
         """A column's title (an English msgid of :meth:`columns`) in ``lang``; a placement
-        not proven optimal is "best found" with its status and gap, e.g. ``best found
-        (FEASIBLE, gap 3.2%)``."""
+        not proven optimal is "best found" with its status (in ``lang``) and gap, e.g.
+        ``best found (FEASIBLE, gap 3.2%)``; one that found nothing says why, e.g. ``best
+        zone near the proposal (none found within the time limit (not proven that none
+        exists))``."""
         c = dict(self.columns()).get(title)
+        ran = {"best zone": self.best_status, "best zone near the proposal": self.near_status}
+        if c is None and ran.get(title) in _STATUS_TEXT:  # the column is all "—": say why
+            return f"{tr(lang, title)} ({tr(lang, _STATUS_TEXT[ran[title]])})"
         if c is None or c.status in ("OPTIMAL", "CHECKED"):
             return tr(lang, title)
         gap = (
@@ -204,7 +209,7 @@ class Comparison:
             else tr(lang, "gap {gap}").format(gap=percent(c.gap, lang))
         )
         found = tr(lang, _FOUND.get(title, title))
-        return f"{found} ({c.status}, {gap})"
+        return f"{found} ({tr(lang, c.status)}, {gap})"
 
     def table(self, lang: str = "en") -> list[list[str]]:
         """The side-by-side table: a header row, then one row per figure and per rule."""
@@ -509,11 +514,8 @@ def compare(
     if not time_limit_s > 0:
         msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds"
         raise UsageError(msg)
-    geom = as_zone(zone, estate, label="proposal")
-    if len(estate.boundary) and not shapely.intersects(geom, estate.boundary_union):
-        msg = (f"proposal: lies wholly outside the estate boundary of {estate.name} (check the "
-               "file's CRS, or draw the zone on the estate's map)")  # fmt: skip
-        raise DataError(msg)
+    source = getattr(zone, "attrs", {}).get("source")
+    geom = as_zone(zone, estate, label=f"proposal {source}" if source else "proposal")
     proposal = candidate(estate, geom, rules, cell_m=cell_m, proposal=geom)
     half = time_limit_s / 2
     best = place(estate, rules, cell_m=cell_m, time_limit_s=half)

@@ -28,7 +28,7 @@ import shapely
 from kitland._errors import CRSError, DataError
 from kitland.crs import crs_label, is_metric_projected, metric_crs_for
 from kitland.i18n import Message
-from kitland.io import LAYER_NAMES, read_layers
+from kitland.io import LAYER_NAMES, read_layers, similar_layers
 
 __all__ = [
     "BUNDLED_SOURCE",
@@ -372,6 +372,7 @@ class Estate:
         source: str = "",
         name: str = "estate",
         strict: bool = True,
+        near: Mapping[str, str] | None = None,
     ) -> Estate:
         """Build an estate from GeoDataFrames (one per layer name of SPEC §1).
 
@@ -387,6 +388,9 @@ class Estate:
         strict
             When True, a missing required layer or column raises; when False it is
             recorded in :attr:`load_findings` (for :func:`kitland.validate`).
+        near
+            Required layer → a file or layer named like it that was not read
+            (:func:`kitland.io.similar_layers`), named in the missing layer's message.
 
         Raises
         ------
@@ -415,11 +419,18 @@ class Estate:
         for req in REQUIRED_LAYERS:
             if req not in layers or len(layers[req]) == 0:
                 what = "missing" if req not in layers else "empty"
-                found = Finding.of(f"{what}-layer", "error", req, "",
-                                   "{source}: required layer {layer!r} is missing"
-                                   if what == "missing"
-                                   else "{source}: required layer {layer!r} is empty",
-                                   source=source or "estate", layer=req)  # fmt: skip
+                text = {
+                    "missing": "{source}: required layer {layer!r} is missing",
+                    "empty": "{source}: required layer {layer!r} is empty",
+                }[what]
+                if what == "missing" and (near or {}).get(req):
+                    text = (
+                        "{source}: required layer {layer!r} is missing; {near} is not read "
+                        "as it: rename it to {layer} if it is that layer"
+                    )
+                found = Finding.of(f"{what}-layer", "error", req, "", text,
+                                   source=source or "estate", layer=req,
+                                   near=(near or {}).get(req, ""))  # fmt: skip
                 if strict:
                     raise DataError(found.message)
                 findings.append(found)
@@ -663,4 +674,6 @@ def load_estate(
         p = Path(path)
         name, source = p.stem, str(p)
     layers = read_layers(p, assume_crs=assume_crs)
-    return Estate.from_layers(layers, crs=crs, source=source, name=name, strict=strict)
+    missing = [n for n in REQUIRED_LAYERS if n not in layers]
+    near = similar_layers(p, missing) if missing else {}
+    return Estate.from_layers(layers, crs=crs, source=source, name=name, strict=strict, near=near)

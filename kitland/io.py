@@ -8,12 +8,13 @@ returned in their own CRS; :mod:`kitland.estate` reprojects them.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import logging
 import os
 import sqlite3
 import tempfile
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -91,6 +92,24 @@ def _list_layers(path: Path) -> list[str]:
         else:
             msg = f"{path}: not a vector file GDAL can read ({type(exc).__name__}: {exc})"
         raise DataError(msg) from exc
+
+
+def similar_layers(path: str | os.PathLike[str], names: Sequence[str]) -> dict[str, str]:
+    """For each of ``names``, a file (in a folder) or layer (in a file) at ``path`` that
+    is not read but is named like it (``parcel.fgb`` for ``parcels``), for hints."""
+    p = Path(path)
+    if p.is_dir():
+        found = {f.stem.lower(): str(f) for f in p.iterdir()
+                 if f.is_file() and f.suffix.lower() not in _SIDECARS}  # fmt: skip
+    else:
+        found = {n.lower(): f"{p} layer {n!r}" for n in _list_layers(p)}
+    unread = {k: v for k, v in found.items() if k not in LAYER_NAMES}
+    out = {}
+    for name in names:
+        close = difflib.get_close_matches(name, list(unread), n=1, cutoff=0.75)
+        if close:
+            out[name] = unread[close[0]]
+    return out
 
 
 def read_layers(

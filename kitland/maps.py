@@ -48,7 +48,7 @@ from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
 from kitland.i18n import LANGS, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
-from kitland.report import Report, rule_label
+from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
 from kitland.styles import LAND_USE_COLOURS
 
@@ -399,6 +399,7 @@ _CSS = """
   font-weight:700;font-size:15px;letter-spacing:.04em;background:var(--kit-status,#888)}
 .kit-failing{margin:3px 0;padding:0;list-style:none;color:#9b0000;font-weight:600;text-align:left;display:inline-block}
 .kit-title .kit-note{color:#555;font-size:11px}
+.kit-proof{font-weight:600;color:#333}
 .kit-plabel{white-space:nowrap;transform:translate(-50%,-50%);font:600 10px/1.15 system-ui,sans-serif;
   color:#222;text-align:center;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .kit-legend{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:6px;
@@ -740,12 +741,36 @@ def _bands_layer(
     )
 
 
+def _with_proof(verdict: str, proof: str) -> str:
+    """A verdict and what the solver proved: "LULUS; layak, selisih 7,49% (…)"."""
+    return f"{verdict}; {proof}" if proof else verdict
+
+
+def _rule_tip(r: RuleResult, lang: str) -> str:
+    """A rule row's tooltip: its sentence in English; in other languages (the sentences
+    are English only) the rule, what was measured and what it needs, in ``lang``."""
+    if lang == "en":
+        return r.message
+    return (
+        f"{r.label(lang)}: {_label(lang, 'measured')} {r.value_text(lang)}, "
+        f"{_label(lang, 'required')} {r.required_text(lang)}"
+    )
+
+
 def _report_html(
-    report: Report | None, lang: str, *, title: str, area_ha: float, score: float | None = None
+    report: Report | None,
+    lang: str,
+    *,
+    title: str,
+    area_ha: float,
+    score: float | None = None,
+    proof: str = "",
 ) -> str:
     head = f"<b>{_esc(title)}</b> — {_num(area_ha, lang, 2)} ha"
     if score is not None:
         head += f" — {_esc(_score_text(score, lang))}"
+    if proof:
+        head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
     if report is None:
         return f'<div class="kit-popup">{head}<br><i>{_esc(_label(lang, "no_report"))}</i></div>'
     if report.passed:
@@ -753,7 +778,7 @@ def _report_html(
     else:
         verdict = f'<span class="ko">{_esc(_label(lang, "fail").format(n=len(report.failed), total=len(report.results)))}</span>'
     rows = "".join(
-        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(r.message)}">{_esc(r.label(lang))}</td>'
+        f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(_rule_tip(r, lang))}">{_esc(r.label(lang))}</td>'
         f"<td>{_esc(r.value_text(lang))}</td><td>{_esc(r.required_text(lang))}</td></tr>"
         for r in report.results
     )
@@ -771,12 +796,14 @@ def _zone_layer(
     lang: str,
     *,
     score: float | None = None,
+    proof: str = "",
 ) -> _GeoLayer:
     area_ha = float(geom.area) / 10_000
     title = _label(lang, "L_zone")
-    tip = f"{title} — {_verdict(report, lang)}"
+    tip = f"{title} — {_with_proof(_verdict(report, lang), proof)}"
     props = [{"c": "", "tip": _tip(tip, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
-              "popup": _report_html(report, lang, title=title, area_ha=area_ha, score=score)}]  # fmt: skip
+              "popup": _report_html(report, lang, title=title, area_ha=area_ha, score=score,
+                                    proof=proof)}]  # fmt: skip
     data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
     style = {**_ZONE_STYLE, "color": STATUS_COLOURS[status_of(report)]}
     return _GeoLayer(data, name=title, styles={"": style}, kind="zone")
@@ -815,7 +842,9 @@ def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[
     return layers
 
 
-def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
+def _alternative_layers(
+    alternatives: Sequence[Any], estate: Estate, lang: str, *, statuses: Sequence[str] = ()
+) -> list[_GeoLayer]:
     layers = []
     for i, alt in enumerate(alternatives):
         geom = _zone_geometry(getattr(alt, "zone", alt), estate, what=f"alternatives[{i}]")
@@ -830,8 +859,11 @@ def _alternative_layers(alternatives: Sequence[Any], estate: Estate, lang: str) 
             name += f" ({_score_text(float(score), lang)})"
         report = getattr(alt, "report", None)
         area_ha = float(geom.area) / 10_000
-        props = [{"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha")),
-                  "popup": _report_html(report if isinstance(report, Report) else None, lang, title=name, area_ha=area_ha)}]  # fmt: skip
+        proof = statuses[i] if i < len(statuses) else ""
+        props = [{"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha"),
+                                       ("", proof)),
+                  "popup": _report_html(report if isinstance(report, Report) else None, lang,
+                                        title=name, area_ha=area_ha, proof=proof)}]  # fmt: skip
         data = _collection(gpd.GeoDataFrame(geometry=[geom], crs=estate.crs), estate.crs, props)
         layers.append(
             _GeoLayer(data, name=name, styles={"": _ALT_STYLE}, show=False, kind="alternative")
@@ -1001,6 +1033,7 @@ def make_map(
     diagnostics: Mapping[str, gpd.GeoDataFrame] | None = None,
     score: float | None = None,
     zones: Sequence[Any] | None = None,
+    statuses: Sequence[str] | None = None,
 ) -> folium.Map:
     """The interactive meeting map of an estate, its UMKM zone and the rule results.
 
@@ -1048,6 +1081,11 @@ def make_map(
         ``.name``, ``.zone`` and optionally ``.report`` and ``.score``; each is drawn in
         a fill colour of its own (:data:`ZONE_COLOURS`), outlined in its verdict's colour
         (:data:`STATUS_COLOURS`), with its name on the map, and the map opens on them all.
+    statuses
+        What the solver proved of the zone and of each alternative, in that order and in
+        ``lang`` (``place``: :func:`kitland.placement.proof_text`, e.g. "feasible, gap
+        7.49% (time limit reached)"): shown beside each verdict — title block, legend,
+        tooltip and popup — so an unproven placement is not read as the proven best.
 
     Returns
     -------
@@ -1118,6 +1156,7 @@ def make_map(
         _diagnostics(estate, geom, rules, diagnostics) if geom is not None else {}
     )
     names_en = {r.id: r.name_en for r in rules or [] if r.name_en}
+    proofs = [*(statuses or [])] or [""]
     bands = diags.get("setback_bands")
     if bands is None:
         bands = _setback_bands(estate, rules)
@@ -1130,8 +1169,10 @@ def make_map(
         else None,
         _roads_layer(estate, lang),
         _boundary_layer(estate, lang),
-        *reversed(_alternative_layers(alternatives or [], estate, lang)),
-        _zone_layer(geom, estate, report, lang, score=score) if geom is not None else None,
+        *reversed(_alternative_layers(alternatives or [], estate, lang, statuses=proofs[1:])),
+        _zone_layer(geom, estate, report, lang, score=score, proof=proofs[0])
+        if geom is not None
+        else None,
         *_named_zone_layers(zones or [], estate, lang),
         *(
             _diagnostic_layer(k, diags[k], estate, lang, names_en)
@@ -1193,7 +1234,7 @@ def make_map(
                 estate,
                 lang,
                 zone_colour=STATUS_COLOURS[status_of(report)],
-                zone_verdict=_verdict(report, lang),
+                zone_verdict=_with_proof(_verdict(report, lang), proofs[0]),
                 has_zone=geom is not None,
                 has_alt=bool(alternatives),
                 has_bands=bands is not None,
@@ -1211,7 +1252,7 @@ def make_map(
     )
     m.add_child(_Body(_title_html(
         name, lang, source, bundled=estate.source == BUNDLED_SOURCE, report=report,
-        has_zone=geom is not None, score=score,
+        has_zone=geom is not None, score=score, proof=proofs[0],
     )))  # fmt: skip
     if offline:
         _inline_assets(m)
@@ -1220,11 +1261,14 @@ def make_map(
 
 def _attribution(estate: Estate, lang: str, *, offline: bool) -> str:
     """The bundled estate's sources and "illustrative" notice; for other estates, their name
-    (and the village basemap's source when the offline basemap is drawn)."""
+    (and the village basemap's source when the offline basemap draws villages: the bundled
+    ones lie around KIT Batang only)."""
     if estate.source == BUNDLED_SOURCE:
         return _label(lang, "attribution")
     text = _label(lang, "attr_user").format(name=estate_title(estate, lang))
-    return f"{text}; {_label(lang, 'attr_villages')}" if offline else text
+    villages = _context_frames(estate).get("villages") if offline else None
+    drawn = villages is not None and not villages.empty
+    return f"{text}; {_label(lang, 'attr_villages')}" if drawn else text
 
 
 def _frame_bounds(estate: Estate, *, reach_m: float = 5_000.0) -> tuple[float, float, float, float]:
@@ -1253,12 +1297,16 @@ def _title_html(
     report: Report | None = None,
     has_zone: bool = False,
     score: float | None = None,
+    proof: str = "",
 ) -> str:
-    """The title block: name and verdict in its colour, failing rules, date, rules file."""
+    """The title block: name and verdict in its colour, what the solver proved of the
+    zone, failing rules, date, rules file."""
     status = status_of(report)
     head = f"<b>{_esc(name)}</b>"
     if has_zone:
         head += f'<span class="kit-verdict">{_esc(_verdict(report, lang))}</span>'
+        if proof:
+            head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
     failing = _failing_lines(report, lang) if has_zone else []
     if failing:
         items = "".join(f"<li>{_esc(line)}</li>" for line in failing)

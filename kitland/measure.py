@@ -160,7 +160,24 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Poly
         why = shapely.is_valid_reason(g)
         msg = f"{label}: the zone polygon is not valid ({why}); repair it (QGIS: Fix Geometries)"
         raise DataError(msg)
+    declared = zone.crs if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries) else estate.crs
+    _require_on_estate(g, estate, label, declared)
     return g
+
+
+def _require_on_estate(
+    zone: Polygon | MultiPolygon, estate: Estate, label: str, declared: Any
+) -> None:
+    """Raise when ``zone`` does not touch the estate boundary at all: judging it would
+    only measure the distance to the estate (coordinates in another CRS than declared)."""
+    boundary = estate.boundary_union
+    if boundary.is_empty or zone.intersects(boundary):
+        return
+    d = float(zone.distance(boundary))
+    far = f"{d / 1000:,.1f} km" if d >= 1000 else f"{d:,.1f} m"
+    msg = (f"{label}: the zone lies {far} from the estate boundary and does not touch the "
+           f"estate; is its CRS right? (it declares {crs_label(declared)})")  # fmt: skip
+    raise CRSError(msg)
 
 
 def _geoms(features: Features) -> np.ndarray:

@@ -76,6 +76,7 @@ def write_pdf(
     orientation: str = "landscape",
     title: str | None = None,
     score: float | None = None,
+    status: str | None = None,
     plots: gpd.GeoDataFrame | None = None,
     internal_roads: gpd.GeoDataFrame | None = None,
     zones: Sequence[Any] | None = None,
@@ -106,6 +107,9 @@ def write_pdf(
         Default: the boundary's ``name`` (:func:`kitland.maps.estate_title`).
     score
         The zone's preference score (``place``), printed with its meaning.
+    status
+        What the solver proved of the zone, in ``lang`` (``place``:
+        :func:`kitland.placement.proof_text`), printed beside the score in the title block.
     plots, internal_roads
         A plot layout (layers of :func:`kitland.plots.plots` or
         :func:`kitland.plots.read_plots`): plots coloured by ``type``, internal roads grey,
@@ -156,7 +160,7 @@ def write_pdf(
         scale = 1.0 if paper == "A4" else 1.25  # type sizes grow a little on A3
         boxes = _layout(w_mm, h_mm, landscape=orientation == "landscape", scale=scale)
         _title_block(fig.add_axes(boxes["title"]), estate, geom, report, lang, source,
-                     title=title, score=score, scale=scale,
+                     title=title, score=score, status=status, scale=scale,
                      stacked=orientation == "portrait")  # fmt: skip
         ax = fig.add_axes(boxes["map"])
         layout = _plot_layout(estate, plots, internal_roads)
@@ -221,7 +225,7 @@ def _layout(w_mm: float, h_mm: float, *, landscape: bool, scale: float = 1.0) ->
 
 def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str,
                  source: str | None, *, title: str | None, score: float | None,
-                 scale: float, stacked: bool) -> None:  # fmt: skip
+                 scale: float, stacked: bool, status: str | None = None) -> None:  # fmt: skip
     """Title, verdict badge, subtitle line and the score's meaning, none over another.
 
     Landscape: the badge at the right of the title, whose type shrinks to leave it room.
@@ -267,6 +271,8 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
         line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
     if score is not None:
         line.append(_score_text(score, lang))
+    if status:
+        line.append(status)
     _shrink_to(ax.text(0, rows[2], " · ".join(line), fontsize=9 * scale, va="top", ha="left"),
                right, renderer)  # fmt: skip
     if score is not None:

@@ -42,6 +42,15 @@ def rule_label(rule_id: str, kind: str, lang: str, *, name_en: str | None = None
     return rule_id
 
 
+#: Units of measured quantities (shown with decimals); any other unit counts things.
+_MEASURES = frozenset({"m", "ha", "%", "m²", "m2"})
+
+
+def _tight_percent(text: str) -> str:
+    """``0.52 %`` → ``0.52%``, as Babel writes percentages in both languages."""
+    return text[:-2] + "%" if text.endswith(" %") else text
+
+
 @dataclass(frozen=True)
 class RuleResult:
     """One rule judged.
@@ -119,11 +128,15 @@ class RuleResult:
         if self.overlap_m2 > 0:
             area = quantity(self.overlap_m2 / 1e4, "ha", lang)
             return tr(lang, "overlap {area}").format(area=area)
-        return quantity(self.value, tr(lang, self.unit), lang)
+        # a count (pieces, plots) is a whole number: "1", not "1.00"
+        count = self.unit not in _MEASURES and self.value is not None \
+            and float(self.value).is_integer()  # fmt: skip
+        text = quantity(self.value, tr(lang, self.unit), lang, 0 if count else None)
+        return _tight_percent(text)
 
     def required_text(self, lang: str = "en") -> str:
         """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale)."""
-        return numbers_in(f"{self.required} {tr(lang, self.unit)}".strip(), lang)
+        return _tight_percent(numbers_in(f"{self.required} {tr(lang, self.unit)}".strip(), lang))
 
     def label(self, lang: str = "en") -> str:
         """The rule's name for people in ``lang``.
@@ -195,15 +208,16 @@ class Report:
         """Deterministic JSON text (sorted keys inside rules kept in SPEC order)."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def to_text(self, lang: str = "en") -> str:
+    def to_text(self, lang: str = "en", *, name: str | None = None) -> str:
         """A table for the terminal: rule, value, required, ✓/✗ (words and numbers in ``lang``).
 
         Rules are named by :meth:`RuleResult.label` (``name_en`` in English). In English
         each failing rule is followed by the sentence explaining it; in Indonesian by its
-        value and requirement (the explaining sentences are English only).
+        value and requirement (the explaining sentences are English only). ``name`` (the
+        zone's ``name`` in the rules file) heads the zone's line instead of "zone".
         """
         if lang != "en":
-            return self._text_in(lang)
+            return self._text_in(lang, name)
         rows = [
             (r.label(), r.kind, r.value_text(), f"{r.required} {r.unit}".strip(), r.mark)
             for r in self.results
@@ -225,7 +239,7 @@ class Report:
             z = self.zone
             out.insert(
                 0,
-                f"zone: {z.get('area_ha', 0):.2f} ha, compactness {z.get('compactness', 0):.2f}, {z.get('crs', '')}",
+                f"{name or 'zone'}: {z.get('area_ha', 0):.2f} ha, compactness {z.get('compactness', 0):.2f}, {z.get('crs', '')}",
             )
         out.append(verdict)
         for r in self.failed:
@@ -234,7 +248,7 @@ class Report:
             out.append(f"  – {r.label()}: {r.message}")
         return "\n".join(out) + "\n"
 
-    def _text_in(self, lang: str) -> str:
+    def _text_in(self, lang: str, name: str | None = None) -> str:
         rows = [(r.label(lang), r.value_text(lang), r.required_text(lang), r.mark)
                 for r in self.results]  # fmt: skip
         head = (label(lang, "rule"), label(lang, "measured"), label(lang, "required"), "")
@@ -244,7 +258,7 @@ class Report:
         out += [line(r) for r in rows]
         if self.zone:
             z = self.zone
-            out.insert(0, f"{label(lang, 'L_zone')}: {quantity(z.get('area_ha', 0), 'ha', lang)}, "
+            out.insert(0, f"{name or label(lang, 'L_zone')}: {quantity(z.get('area_ha', 0), 'ha', lang)}, "
                           f"{label(lang, 'compactness')} {quantity(z.get('compactness', 0), '', lang)}, "
                           f"{z.get('crs', '')}")  # fmt: skip
         n_fail = len(self.failed)
@@ -341,9 +355,10 @@ class ZonesReport(Report):
         d.update(self.extra)
         return d
 
-    def to_text(self, lang: str = "en") -> str:
+    def to_text(self, lang: str = "en", *, name: str | None = None) -> str:
         """Each zone's table under its name, then the between rules, then the layout
-        rules, then the verdict on all of them (words and numbers in ``lang``)."""
+        rules, then the verdict on all of them (words and numbers in ``lang``); ``name``
+        is unused (each zone carries its own)."""
         out = []
         for name, rep in self.zones.items():
             z = rep.zone

@@ -319,8 +319,10 @@ def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str],
     lines = [t("{n} scenarios: {counts}").format(
         n=len(table), counts=", ".join(f"{n} {t(str(s))}" for s, n in counts.items()))]  # fmt: skip
     if (table["status"] == "FEASIBLE").any():
-        lines.append(t("FEASIBLE zones were found when the time ran out and are not proven best; "
-                       "they can differ between runs"))  # fmt: skip
+        lines.append(t("FEASIBLE zones were found when the work budget ran out and are not "
+                       "proven best; the same input and --time-limit return them again, unless "
+                       "the wall clock stopped a search first (a machine far busier than the "
+                       "budget assumes)"))  # fmt: skip
     for msg, n in table.loc[table["status"] == "FAILED", "message"].value_counts().items():
         lines.append("  " + t("failed ({n}×): {message}").format(n=n, message=msg))
     for col in columns:

@@ -959,7 +959,9 @@ def validate(estate: Estate) -> ValidationReport:
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps
-    if len(estate.boundary):
+    # Without parcels, every part of the boundary would be a "gap": the missing or empty
+    # layer is the one finding.
+    if len(estate.boundary) and "parcels" not in seen_empty:
         boundary = _polygons(estate.boundary.geometry.to_numpy())
         boundary = shapely.union_all(boundary[shapely.get_type_id(boundary) >= 0])
         if len(parcel_geoms):
@@ -976,7 +978,7 @@ def validate(estate: Estate) -> ValidationReport:
         findings += _check_location(estate)
     budget = estate.land_budget()
     norm_results, norm_findings = _norms(estate, budget)
-    findings += norm_findings
+    findings += norm_findings if "parcels" not in seen_empty else []
     counts = {n.norm.key: n.norm.name for n in norm_results}
     in_norm = {u: counts[n.key] for n in NORMS for u in n.land_uses}
     budget = budget.assign(norm=[in_norm.get(str(u), "") for u in budget.index])
@@ -1042,9 +1044,10 @@ def _error_line(estate: Estate, report: ValidationReport) -> str:
     if ids and not all(i in rest for i in ids):
         noun = "" if first.feature.startswith("gap ") else _FEATURE_WORD.get(first.layer, "")
         rest = f"{noun} {first.feature}: {rest}".lstrip()
-    n = len(_blocking(report))
+    n, total = len(_blocking(report)), len(report.findings)
     listing, fixing = _commands(estate)
-    line = f"{label}: {rest}; {n} data error{'s' * (n != 1)} in all: {listing} lists them"
+    line = (f"{label}: {rest}; {n} data error{'s' * (n != 1)} that stop{'s' * (n == 1)} "
+            f"place/check ({total} finding{'s' * (total != 1)} in all: {listing} lists them)")  # fmt: skip
     if any(f.code == "invalid-geometry" for f in report.errors):
         line += f", {fixing} repairs invalid geometry"
     return line
@@ -1114,10 +1117,11 @@ def mark_reported(estate: Estate) -> None:
 def _log_findings(estate: Estate, report: ValidationReport) -> None:
     shown = list(report.findings)  # errors first (only when on_invalid="warn")
     for f in shown[:_SHOWN_WARNINGS]:
-        where = f" {f.feature}" if f.feature else ""
-        said = Message("data error ({code}): {text}" if f.severity == "error" else
-                       "data warning ({code}): {text}",
-                       {"code": f.code + where, "text": f.msg or f.message})  # fmt: skip
+        # "gap 1", not "gap gap 1"; an error that does not stop place/check is a warning here
+        code = f.feature if f.feature.startswith(f.code) else f"{f.code} {f.feature}".strip()
+        stops = f.severity == "error" and f.code not in _NOT_BLOCKING
+        said = Message("data error ({code}): {text}" if stops else "data warning ({code}): {text}",
+                       {"code": code, "text": f.msg or f.message})  # fmt: skip
         log.warning("%s", said, extra={"said": said})  # the CLI writes it in its --lang
     if len(shown) > _SHOWN_WARNINGS:
         listing, _ = _commands(estate)

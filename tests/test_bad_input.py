@@ -224,6 +224,42 @@ def test_check_on_a_bow_tie_parcel_is_exit_2_not_pass(
     assert "PASS" in stdout
 
 
+def test_the_stop_line_counts_stopping_errors_and_all_findings(
+    bow_tie_file: Path, rules_file: Path, capsys
+) -> None:
+    """The bow-tie parcel is the one error that stops check; validate lists every finding
+    (the bow-tie, the gap it leaves, norm warnings): the line gives both counts."""
+    code, out, _ = _run(["validate", str(bow_tie_file), "--format", "json"], capsys)
+    findings = json.loads(out)["findings"]
+    stopping = [f for f in findings if f["severity"] == "error"
+                and f["code"] not in ("gap", "outside-boundary")]  # fmt: skip
+    assert [f["code"] for f in stopping] == ["invalid-geometry"]
+    assert len(findings) > 1
+    code, _, err = _run(["place", str(bow_tie_file), "--rules", str(rules_file)], capsys)
+    assert code == 2
+    _one_line(err, f"; 1 data error that stops place/check ({len(findings)} findings in all: "
+                   f"`kitland validate {bow_tie_file}` lists them)")  # fmt: skip
+
+
+def test_a_gap_is_a_warning_for_check_said_once(tmp_path: Path, rules_file: Path, capsys) -> None:
+    """A missing parcel leaves a gap: validate's error, check's warning ("gap 1", not
+    "gap gap 1"), with no module name in front."""
+    layers = _layers()
+    p = layers["parcels"]
+    layers["parcels"] = p[p["parcel_id"] != "P0_0"]  # a 1 ha corner no parcel covers
+    est = write_layers(layers, tmp_path / "gap.gpkg")
+    code, out, _ = _run(["validate", str(est), "--format", "json"], capsys)
+    gaps = [f for f in json.loads(out)["findings"] if f["code"] == "gap"]
+    assert code == 1 and [(g["severity"], g["feature"]) for g in gaps] == [("error", "gap 1")]
+    code, _, err = _run(["check", str(est), "--zone", str(_zone_file(tmp_path)), "--rules",
+                         str(rules_file)], capsys)  # fmt: skip
+    assert code == 0, err
+    gap_lines = [line for line in err.splitlines() if "gap" in line]
+    assert len(gap_lines) == 1
+    assert gap_lines[0].startswith("WARNING: data warning (gap 1): ")
+    assert "10,000 m² (1.0000 ha) inside the boundary is covered by no parcel" in gap_lines[0]
+
+
 def test_overlap_and_duplicate_ids_stop_place(tmp_path: Path, rules_file: Path, capsys) -> None:
     layers = _layers()
     p = layers["parcels"]
@@ -263,9 +299,9 @@ def test_data_warnings_are_printed_and_the_run_goes_on(
     assert "PASS" in stdout
     lines = err.strip().splitlines()
     assert lines == [
-        "WARNING kitland.validation: data warning (norm-green): green open space: 0.0 % of "
+        "WARNING: data warning (norm-green): green open space: 0.0 % of "
         "the estate (0.0 ha); the norm is ≥ 10 % (Permenperin 40/2016)",
-        "WARNING kitland.validation: data warning (norm-supporting): supporting facilities: "
+        "WARNING: data warning (norm-supporting): supporting facilities: "
         "0.0 % of the estate (0.0 ha); the norm is 6–12 % (Permenperin 40/2016)",
     ]
     code, _, err = _run(

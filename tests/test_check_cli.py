@@ -212,3 +212,51 @@ def test_bad_zone_files_exit_2(files, capsys) -> None:
         == 2
     )
     assert "no such zone file" in capsys.readouterr().err
+
+
+def test_zone_off_the_estate_is_refused_with_its_distance(files, capsys) -> None:
+    """A zone that does not touch the estate (coordinates in another CRS than declared)
+    is not judged: exit 2, one line with the file, its distance to the boundary (the
+    estate's east edge is at x0 + 800 m, the zone starts 5,000 m east of it) and the CRS."""
+    far = zone_file(files["dir"], box(X0 + 5800, Y0 + 100, X0 + 6100, Y0 + 500), name="far")
+    code = main(["check", str(files["estate"]), "--zone", str(far), "--rules", str(files["rules"])])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    assert str(far) in err
+    assert "lies 5.0 km from the estate boundary" in err
+    assert "is its CRS right? (it declares EPSG:32749)" in err
+    # A zone 1 m inside the boundary is judged as before.
+    near = zone_file(files["dir"], box(X0 + 799, Y0 + 100, X0 + 1100, Y0 + 500), name="near")
+    assert main(["check", str(files["estate"]), "--zone", str(near), "--rules",
+                 str(files["rules"])]) == 1  # fmt: skip
+
+
+def test_bahasa_table_counts_whole_percent_tight_zone_named(files, capsys) -> None:
+    """A count reads "1", not "1,00"; a percentage "20,83%" as Babel writes it (10 of the
+    48 cells of 1 ha are industrial); the zone's line is headed by its name."""
+    rules = files["dir"] / "named.toml"
+    rules.write_text(textwrap.dedent("""
+        [zone]
+        name = "Zona UMKM Uji"
+        area_ha = 12.0
+        tolerance_ha = 0.5
+
+        [[rules]]
+        name = "satu hamparan"
+        kind = "contiguous"
+
+        [[layout]]
+        name = "porsi industri"
+        kind = "land_share"
+        land_use = ["industrial"]
+        max_pct = 70
+    """), encoding="utf-8")  # fmt: skip
+    z = zone_file(files["dir"], GOOD)
+    assert main(["check", str(files["estate"]), "--zone", str(z), "--rules", str(rules),
+                 "--lang", "id"]) == 0  # fmt: skip
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("Zona UMKM Uji: 12,00 ha, kekompakan ")
+    rows = {line.split("  ")[0]: line.split() for line in lines[3:]}
+    assert rows["satu hamparan"][2:] == ["1", "==", "1", "✓"]
+    assert rows["porsi industri"][2:] == ["20,83%", "<=", "70%", "✓"]

@@ -180,12 +180,12 @@ def test_compare_prices_a_passing_proposal(estate: kitland.Estate) -> None:
         c, best=dataclasses.replace(c.best, status="FEASIBLE", gap=0.032)
     )
     assert unproven.table("en")[0][2] == "best found (FEASIBLE, gap 3.2%)"
-    assert unproven.table("id")[0][2] == "terbaik yang ditemukan (FEASIBLE, selisih 3,2%)"
+    assert unproven.table("id")[0][2] == "terbaik yang ditemukan (LAYAK, selisih 3,2%)"
     assert "against the best found (FEASIBLE, gap 3.2%) (lower" in unproven.price_line("en")
-    assert "dibanding terbaik yang ditemukan (FEASIBLE, selisih 3,2%)" in unproven.price_line("id")
+    assert "dibanding terbaik yang ditemukan (LAYAK, selisih 3,2%)" in unproven.price_line("id")
     assert json.loads(unproven.to_json())["best_gap"] == pytest.approx(0.032)
     html = compare_map(estate, unproven, rules=rules, lang="id").get_root().render()
-    assert "terbaik yang ditemukan (FEASIBLE, selisih 3,2%)" in html
+    assert "terbaik yang ditemukan (LAYAK, selisih 3,2%)" in html
 
 
 def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> None:
@@ -202,6 +202,17 @@ def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> Non
     # time or not, it finds none), so near_proposal is null.
     assert c.near_proposal is None and c.near_status in ("INFEASIBLE", "UNDECIDED")
     assert json.loads(c.to_json())["near_proposal"] is None
+    # Its column is all "—": the heading, on the map's table too, says why.
+    why = {"INFEASIBLE": ("no zone satisfies the rules (proven)",
+                          "tidak ada zona yang memenuhi aturan (terbukti)"),
+           "UNDECIDED": ("none found within the time limit (not proven that none exists)",
+                         "tidak ditemukan dalam batas waktu (belum terbukti bahwa tidak ada)"),
+           }[c.near_status]  # fmt: skip
+    assert c.table("en")[0][3] == f"best zone near the proposal ({why[0]})"
+    assert c.table("id")[0][3] == f"zona terbaik dekat usulan ({why[1]})"
+    assert all(row[3].endswith("—") for row in c.table("id")[1:])
+    html = compare_map(estate, c, rules=rules, lang="id").get_root().render()
+    assert f"zona terbaik dekat usulan ({why[1]})" in html
     assert "next to industry" in c.price_line("en")
 
 
@@ -239,7 +250,8 @@ def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.Captur
     )
     assert main([*base, "--zone", str(far), "--report", str(tmp_path / "far.json")]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "proposal: lies wholly outside the estate boundary" in err
+    assert err.count("\n") == 1 and f"proposal {far}" in err
+    assert "lies 4.7 km from the estate boundary" in err and "is its CRS right?" in err
     assert not (tmp_path / "far.json").exists()
     assert main([*base, "--zone", str(tmp_path / "missing.geojson")]) == 2
     err = capsys.readouterr().err

@@ -245,8 +245,9 @@ def test_sweep_summary_in_indonesian_by_hand() -> None:
     jumps = _jumps(TABLE, ZONES, ["s.min_m"])
     assert _summary(TABLE, jumps, ["s.min_m"], "id").splitlines() == [
         "4 skenario: 2 OPTIMAL, 1 LAYAK, 1 TIDAK LAYAK",
-        "Zona LAYAK ditemukan saat waktu habis dan belum terbukti terbaik; hasilnya dapat "
-        "berbeda setiap kali dijalankan",
+        "Zona LAYAK ditemukan saat anggaran kerja habis dan belum terbukti terbaik; masukan "
+        "dan --time-limit yang sama menghasilkannya lagi, kecuali jam dinding menghentikan "
+        "pencarian lebih dulu (mesin yang jauh lebih sibuk daripada perkiraan anggaran)",
         "s.min_m: lokasi terbaik berubah pada",
         "  100 → 150: berpindah 290 m (tumpang tindih 0%)",
         "  150 → 200: tidak ada zona",
@@ -392,7 +393,8 @@ def test_funnel_hints_in_indonesian(tmp_path: Path, capsys: pytest.CaptureFixtur
                 if d["rule"] == "adjacent#1")["best_value"]  # fmt: skip
     assert best == pytest.approx(100.0, abs=2.0)  # pocket B's edge on the industrial column
     hints = [x for x in texts["id"].splitlines() if x.startswith("  - ")]
-    assert f"  - longgarkan adjacent#1 dari 500 m menjadi {math.floor(best)} m" in hints, hints
+    # the unnamed rule by its kind's word, as check's table names it
+    assert f"  - longgarkan bersebelahan #1 dari 500 m menjadi {math.floor(best)} m" in hints, hints
     assert f"  - relax adjacent#1 from 500 m to {math.floor(best)} m" in texts["en"].splitlines()
     allowed = [*_translations(), "adjacent#1", "contiguous#2", "area", SOLVER]
     assert _leftover_words(texts["id"].splitlines(), allowed) == [], texts["id"]

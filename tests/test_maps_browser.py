@@ -14,6 +14,8 @@ from typing import Any
 
 import pyproj
 import pytest
+from conftest import ORIGIN
+from shapely import box
 from test_maps import REPORT, RULES, XSS, ZONE, _estate
 
 from kitland.i18n import catalogue
@@ -141,7 +143,8 @@ def test_offline_map_makes_no_request_and_logs_no_error(
     assert labels == EXPECTED_OVERLAYS
     assert page.locator(".leaflet-control-layers-base label").count() == 0  # no tile layers offline
     attribution = page.locator(".leaflet-control-attribution").inner_text()
-    assert "cahyadsn/wilayah_boundaries" in attribution  # the offline village basemap
+    # the grid estate lies 90 km from the bundled villages: no village basemap to credit
+    assert "cahyadsn/wilayah_boundaries" not in attribution and "Data kawasan" in attribution
     assert "kavling industri" in page.locator(".kit-legend").inner_text()
     page.close()
 
@@ -206,6 +209,7 @@ def test_xss_parcel_shows_as_text_and_runs_nothing(
     page.close()
 
 
+X0, Y0 = ORIGIN
 PASSING = Report([RuleResult("area", "area", True, 4.0, "3.5 .. 4.5", "ha", "4.00 ha")])
 # Everything a page shows: rendered text nodes, in document order.
 VISIBLE_TEXT = """() => {
@@ -436,3 +440,62 @@ def test_several_named_zones_drawn_in_their_colours(browser_context: Any, tmp_pa
     assert [STATUS_COLOURS["fail"], ZONE_COLOURS[1]] in drawn
     assert STATUS_COLOURS["fail"] not in ZONE_COLOURS and STATUS_COLOURS["pass"] not in ZONE_COLOURS
     assert not page.dialogs and not page.errors
+
+
+def test_each_placement_says_what_the_solver_proved(browser_context: Any, tmp_path: Path) -> None:
+    """A placement found when time ran out reads "feasible, gap 7.49% (time limit
+    reached)" beside its verdict — title block, legend, popup — as in the terminal; a
+    proven alternative reads "optimal on the 25 m grid" in its tooltip."""
+    from kitland.placement import Placement, proof_text  # noqa: PLC0415
+
+    best = Placement(ZONE, 120.0, 1, PASSING, 4.0, status="FEASIBLE", gap=0.0749)
+    alt_zone = box(X0 + 200, Y0 + 100, X0 + 400, Y0 + 300)
+    alt = Placement(alt_zone, 130.0, 2, PASSING, 4.0, status="OPTIMAL", gap=0.0)
+    words = [proof_text(p, 25.0, "id") for p in (best, alt)]
+    assert words == ["layak, selisih 7,49% (batas waktu tercapai)", "optimal pada grid 25 m"]
+    assert proof_text(best, 25.0, "en") == "feasible, gap 7.49% (time limit reached)"
+    m = make_map(_estate(), zone=best.zone, report=PASSING, alternatives=[alt], score=best.score,
+                 offline=True, statuses=words)  # fmt: skip
+    pg = Page(browser_context)
+    page = pg.open(save_map(m, tmp_path / "m.html"))
+    assert page.locator(".kit-title .kit-verdict").inner_text() == "LULUS"
+    assert page.locator(".kit-title .kit-proof").inner_text() == words[0]
+    assert f"(LULUS; {words[0]})" in page.locator(".kit-legend").inner_text()
+    cx, cy = ZONE.centroid.x, ZONE.centroid.y - 50  # inside the zone, outside the alternative
+    page.mouse.click(*pg.point_of(m.get_name(), cx, cy))
+    popup = page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+    assert words[0] in popup.inner_text()
+    alt_var = next(c.get_name() for c in m._children.values()
+                   if getattr(c, "kind", "") == "alternative")  # fmt: skip
+    tip = page.evaluate(f"() => {alt_var}.getLayers()[0].feature.properties.tip")
+    assert tip.endswith(f"<br>{words[1]}")
+    assert pg.errors == []
+    page.close()
+
+
+def test_rule_tooltips_in_the_popup_are_in_the_maps_language(
+    browser_context: Any, tmp_path: Path
+) -> None:
+    """The popup's rule rows carry a tooltip: in Bahasa every word of it is a catalogue
+    translation, a number with its unit or data (the rule sentences are English only);
+    in English it is the rule's sentence."""
+    cat = catalogue("id")
+    assert cat is not None
+    allowed = [part.strip() for msg in cat if msg.id
+               for part in re.split(r"\{\w+\}", str(msg.string)) if part.strip()]  # fmt: skip
+    for lang in ("id", "en"):
+        m = make_map(_estate(), zone=ZONE, report=REPORT, lang=lang, offline=True)
+        pg = Page(browser_context)
+        page = pg.open(save_map(m, tmp_path / f"{lang}.html"))
+        page.mouse.click(*pg.point_of(m.get_name(), ZONE.centroid.x, ZONE.centroid.y + 50))
+        page.wait_for_selector(".leaflet-popup-content", timeout=5_000)
+        tips = page.evaluate("() => [...document.querySelectorAll('.leaflet-popup-content "
+                             "td[title]')].map(e => e.getAttribute('title'))")  # fmt: skip
+        page.close()
+        assert len(tips) == len(REPORT.results)
+        if lang == "en":
+            assert tips == [r.message for r in REPORT.results]
+            continue
+        assert _leftover_words(tips, [*allowed, *(r.label("id") for r in REPORT.results)]) == []
+        setback = next(t for t, r in zip(tips, REPORT.results, strict=True) if r.kind == "setback")
+        assert setback == "sempadan #4: Terukur 20,00 m, Syarat >= 50 m"  # measured 20, needs 50

@@ -163,8 +163,9 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     rules.write_text(pocket_rules(rule_name="dekat industri", rule_name_en="next to industry",
                                   compactness=False))
     pdf, report = tmp_path / "zone.pdf", tmp_path / "r.json"
+    placed = tmp_path / "placed.gpkg"
     argv = ["place", str(gpkg), "--rules", str(rules), "--cell-m", "50", "--pdf", str(pdf),
-            "--report", str(report), "--lang", "en"]  # fmt: skip
+            "--out", str(placed), "--report", str(report), "--lang", "en"]  # fmt: skip
     assert main(argv) == 0
     assert "zone.pdf (print layout, A4 landscape)" in capsys.readouterr().err
     score = json.loads(report.read_text())["alternatives"][0]["score"]
@@ -173,6 +174,27 @@ def test_cli_place_prints_the_placed_zone_with_its_score(
     assert "PASS — all rules hold" in text and "next to industry" in text
     assert f"score {score:,.1f} m" in text and "lower is better" in text
     assert _share(_png(pdf), STATUS_COLOURS["pass"]) > 0.0005
+    # What the solver proved, as the terminal says it, from the report's status and gap.
+    assert _proof(json.loads(report.read_text()), "en") in text
+    # `map --pdf` of the zone place wrote: its status and gap as placed.
+    best = json.loads(report.read_text())["alternatives"][0]
+    printed = tmp_path / "printed.pdf"
+    assert main(["map", str(gpkg), "--zone", str(placed), "--rules", str(rules), "--pdf",
+                 str(printed), "--lang", "en"]) == 0  # fmt: skip
+    assert f"as placed: {best['status']}, gap {100 * best['gap']:.2f}%" in _text(printed)
+    assert main([*argv[:-2], "--lang", "id", "--time-limit", "4"]) == 0
+    capsys.readouterr()
+    assert _proof(json.loads(report.read_text()), "id") in _text(pdf)
+
+
+def _proof(report: dict, lang: str) -> str:
+    """The best placement's proof status written out from the JSON report."""
+    best = report["alternatives"][0]
+    if best["status"] == "OPTIMAL":
+        return {"en": "optimal on the 50 m grid", "id": "optimal pada grid 50 m"}[lang]
+    gap = f"{100 * best['gap']:.2f}%"
+    return {"en": f"feasible, gap {gap} (time limit reached)",
+            "id": f"layak, selisih {gap.replace('.', ',')} (batas waktu tercapai)"}[lang]  # fmt: skip
 
 
 def _words(pdf: Path) -> list[tuple[str, float, float, float, float]]:
@@ -289,3 +311,25 @@ def test_cli_place_prints_several_named_zones(tmp_path: Path,
         assert hit.mean() > 0.0005, colour  # the outline is drawn on the map
         cols.append(np.nonzero(hit)[1].mean())
     assert cols[0] < cols[1]  # Barat (first colour) west of Timur
+
+
+def test_the_village_basemap_is_credited_only_where_it_is_drawn(tmp_path: Path) -> None:
+    """The bundled villages lie around KIT Batang: a user's estate there has them on its
+    page and credits them; one 90 km away (the tests' grid estates, or the Subang trial
+    estate) has none, so none is credited."""
+    from conftest import ORIGIN  # noqa: PLC0415
+
+    from kitland.estate import Estate, bundled_path  # noqa: PLC0415
+
+    batang = tuple(kitland.load_estate().boundary.total_bounds[:2])
+    credit = "cahyadsn/wilayah_boundaries"
+    villages = gpd.read_file(bundled_path("context/villages.geojson"), engine="fiona")
+    for origin, drawn in ((batang, True), (ORIGIN, False)):
+        est = Estate.from_layers(grid_layers(["IA", "AG"], origin=origin), name="x")
+        box = shapely.box(*est.boundary.total_bounds)
+        gap_m = float(villages.to_crs(est.crs).distance(box).min())
+        assert (gap_m < 1_000) is drawn  # next to the estate, or 100+ km away
+        pdf = write_pdf(est, tmp_path / "p.pdf", lang="en")
+        assert (credit in _text(pdf)) is drawn
+        page = kitland.make_map(est, offline=True, lang="en").get_root().render()
+        assert (credit in page) is drawn

@@ -486,6 +486,14 @@ def test_an_undecided_jump_is_not_called_no_zone() -> None:
     text = _summary(table, jumps, ["s.min_m"])
     assert "50 → 100: undecided" in text
     assert ": no zone" not in text
+    # A FEASIBLE scenario: found within the work budget, so the same again on a rerun
+    # (test_determinism), unless the wall clock stopped it; never "may differ each run".
+    feasible = table.assign(status=["FEASIBLE", "UNDECIDED", "INFEASIBLE"])
+    for lang in ("en", "id"):
+        text = _summary(feasible, jumps, ["s.min_m"], lang)
+        assert ("--time-limit return them again" in text if lang == "en"
+                else "--time-limit yang sama menghasilkannya lagi" in text)  # fmt: skip
+        assert "differ" not in text and "berbeda" not in text
 
 
 def test_undecided_scenarios_are_run_again_and_proven_ones_kept(

@@ -187,3 +187,22 @@ def test_fix_refuses_to_overwrite_its_input(clean, tmp_path, capsys) -> None:
     assert code == 2
     assert "is the estate's own source" in err
     assert checksums(est) == before
+
+
+def test_missing_parcels_layer_is_the_one_finding_with_a_hint(tmp_path, capsys) -> None:
+    """A folder without ``parcels``: one error, no gaps invented over the whole boundary;
+    ``parcel.geojson`` beside it is named in the same line."""
+    layers = grid_layers(["IAA", "AAI"])
+    folder = tmp_path / "est"
+    folder.mkdir()
+    layers["boundary"].to_file(folder / "boundary.geojson", driver="GeoJSON", engine="fiona")
+    code, out, _ = run(["validate", str(folder), "--format", "json"], capsys)
+    assert code == 1
+    findings = json.loads(out)["findings"]
+    assert [(f["code"], f["layer"]) for f in findings] == [("missing-layer", "parcels")]
+    assert "is not read" not in findings[0]["message"]
+    layers["parcels"].to_file(folder / "parcel.geojson", driver="GeoJSON", engine="fiona")
+    code, out, _ = run(["validate", str(folder), "--format", "json"], capsys)
+    findings = json.loads(out)["findings"]
+    assert [(f["code"], f["layer"]) for f in findings] == [("missing-layer", "parcels")]
+    assert f"{folder / 'parcel.geojson'} is not read as it: rename it to parcels" in findings[0]["message"]

@@ -44,7 +44,7 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import Message, number, numbers_in, percent, tr
+from kitland.i18n import Message, label, number, numbers_in, percent, tr
 from kitland.placement import _reuse
 from kitland.placement._cells import (
     CandidateLand,
@@ -70,6 +70,7 @@ __all__ = [
     "SolveOptions",
     "place",
     "preference_cost",
+    "proof_text",
     "score",
     "write_placement",
 ]
@@ -246,7 +247,7 @@ class PlacementResult:
             lines.append(_undecided_line(t("placement"), s, lang))
         else:
             lines.append(_infeasible_text(s, lang))
-            lines += _funnel_lines(self.report.extra, lang)
+            lines += _funnel_lines(self.report.extra, lang, _names_en(self.rules))
             rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
             if rejected:
                 counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
@@ -276,6 +277,9 @@ class PlacementResult:
         kwargs.setdefault("rules", self.rules)
         if self.zones:  # several zones: each drawn with its name, no alternatives
             return make_map(self.estate, zones=self.zones, **kwargs)
+        grid_m = self.solver.get("grid_m")
+        kwargs.setdefault("statuses", [proof_text(p, grid_m, kwargs.get("lang", "id"))
+                                       for p in self.alternatives])  # fmt: skip
         return make_map(
             self.estate,
             zone=self.zone,
@@ -331,9 +335,14 @@ def _value(value: float | None, lang: str) -> str:
     return "None" if value is None else number(value, lang, 1)
 
 
-def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
+def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
+    """What the solver proved of placement ``p``, in ``lang``, as the terminal says it:
+    "optimal on the 25 m grid", "feasible, gap 7.49% (time limit reached)", …
+
+    Maps and the printed page show it beside the verdict, so a placement found when time
+    ran out is not read as the proven best site.
+    """
     t = functools.partial(tr, lang)
-    c = p.report.zone.get("compactness", float("nan"))
     gap = (t("gap {gap}").format(gap=percent(p.gap, lang, 2)) if math.isfinite(p.gap)
            else t("gap unknown"))  # fmt: skip
     if p.status == "OPTIMAL":
@@ -348,6 +357,13 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
     else:
         st = t("feasible, {gap} ({why})").format(gap=gap,
                                                   why=t(p.note or "time limit reached"))  # fmt: skip
+    return st
+
+
+def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
+    t = functools.partial(tr, lang)
+    c = p.report.zone.get("compactness", float("nan"))
+    st = proof_text(p, grid_m, lang)
     if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
         st += t("; cells scored {score}, outline straightened").format(
             score=number(p.grid_score, lang, 1))  # fmt: skip
@@ -390,27 +406,53 @@ def _street_hints(
     ]  # fmt: skip
 
 
-def _funnel_lines(extra: dict[str, Any], lang: str = "en") -> list[str]:
+def _funnel_lines(
+    extra: dict[str, Any], lang: str = "en", names_en: dict[str, str] | None = None
+) -> list[str]:
     t = functools.partial(tr, lang)
     lines = []
     fun = extra.get("funnel", {})
     alone, so_far = t("alone"), t("so far")
-    for st in fun.get("steps", []):
-        rule = rule_label(st["rule"], st["rule"].split("#")[0], lang)  # area, on, kind#i
-        lines.append(f"  {rule:<24} {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
+    steps = fun.get("steps", [])
+    names = [_funnel_rule(st["rule"], lang, names_en or {}) for st in steps]
+    width = max((len(n) for n in names), default=0)
+    for name, st in zip(names, steps, strict=True):
+        lines.append(f"  {name:<{width}}  {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
                      f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
     if fun.get("largest_pieces_ha"):
         pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
         lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
             pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
-    lines += [f"  - {_advice_text(d, lang)}" for d in extra.get("diagnosis", [])]
+    lines += [f"  - {_advice_text(d, lang, names_en or {})}" for d in extra.get("diagnosis", [])]
     return lines
 
 
-def _advice_text(entry: dict[str, Any], lang: str) -> str:
-    """A diagnosis entry's sentence in ``lang`` (its ``message``), else its ``text``."""
+def _names_en(rules: Rules | None) -> dict[str, str]:
+    """Each rule's English name (``name_en``) by its id."""
+    return {r.id: r.name_en for r in (rules.rules if rules else []) if r.name_en}
+
+
+def _funnel_rule(rule: str, lang: str, names_en: dict[str, str]) -> str:
+    """A funnel or diagnosis row's rule for people in ``lang``: the rule's ``name`` (or
+    ``name_en`` in English); the funnel's own steps (``on``, ``roads``, ``area``,
+    ``compactness``) in words."""
+    if rule in ("area", "on"):
+        return label(lang, f"rule_{rule}")
+    if rule in ("roads", "compactness"):
+        return label(lang, rule)
+    return rule_label(rule, rule.split("#")[0], lang, name_en=names_en.get(rule))
+
+
+def _advice_text(entry: dict[str, Any], lang: str, names_en: dict[str, str] | None = None) -> str:
+    """A diagnosis entry's sentence in ``lang`` (its ``message``), else its ``text``; the
+    rule it names written as :func:`_funnel_rule` writes it."""
     m = entry.get("message")
-    return Message(m["id"], m["values"]).render(lang) if m else str(entry.get("text", ""))
+    if not m:
+        return str(entry.get("text", ""))
+    values = dict(m["values"])
+    if isinstance(values.get("rule"), str):
+        values["rule"] = _funnel_rule(values["rule"], lang, names_en or {})
+    return Message(m["id"], values).render(lang)
 
 
 def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:

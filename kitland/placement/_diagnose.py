@@ -115,6 +115,9 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
         tries.append(("compactness", "compactness", without(min_compactness=None, cost=zero), None))
     tries.append(("area", "area", without(min_area_m2=0.0, cost=-problem.area_m2), None))
     out: list[dict[str, Any]] = []
+    lab = _components(np.ones(len(problem), dtype=bool), problem.edges)
+    pieces = np.bincount(lab[lab >= 0], weights=problem.area_m2[lab >= 0])
+    largest_m2 = float(pieces.max(initial=0.0))
     share = time_limit_s / max(1, len(tries))
     for name, how, prob, orig in tries:
         sol = solve(prob, time_limit_s=share)
@@ -148,8 +151,30 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
             else:
                 entry.update(advice("drop {rule}: a zone fits without it", rule=name))
         else:
-            entry.update(advice("relaxing {rule} alone does not help", rule=name)
-                         if sol.status == "INFEASIBLE" else
-                         advice("{rule}: undecided within the time limit", rule=name))  # fmt: skip
+            entry.update(_not_found(name, how, sol.status, problem, largest_m2))
         out.append(entry)
     return out
+
+
+def _not_found(
+    name: str, how: str, status: str, problem: Problem, largest_m2: float
+) -> dict[str, Any]:
+    """What a try that found no zone proves.
+
+    "Does not help" only when proven: no connected piece of the candidate cells reaches
+    the minimum area (any try but ``area``), or the solver proved the relaxed model
+    infeasible and that model reads no rule more strictly than the rule (no conservative
+    ``min_width``; for ``area``, no ``compactness``: its perimeter row is a chord from
+    zero area, far stricter than the rule for small zones)."""
+    need_ha = problem.min_area_m2 / 1e4
+    if how != "area" and largest_m2 < problem.min_area_m2:
+        return advice("relaxing {rule} alone does not help: no connected piece of the allowed "
+                      "land reaches {need:.1f} ha", rule=name, need=need_ha)  # fmt: skip
+    if status != "INFEASIBLE":
+        return advice("{rule}: undecided within the time limit", rule=name)
+    strict = problem.width_cells > 1 or problem.corners is not None
+    strict |= how == "area" and problem.min_compactness is not None
+    if strict:
+        return advice("{rule}: relaxed alone, no zone found as the model reads the other rules "
+                      "(conservatively); not proven that none exists", rule=name)  # fmt: skip
+    return advice("relaxing {rule} alone does not help", rule=name)

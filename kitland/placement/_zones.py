@@ -34,6 +34,7 @@ from kitland.placement import (
     PlacementResult,
     _check_cell_count,
     _funnel_lines,
+    _names_en,
     _progress_cb,
     _solver_line,
     _stable,
@@ -402,7 +403,7 @@ def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str
                                                 grid=grid)]  # fmt: skip
     for name, fun in extra.get("funnel", {}).items():
         lines.append(" " + t("zone {name}:").format(name=name))
-        lines += _funnel_lines({"funnel": fun}, lang)
+        lines += _funnel_lines({"funnel": fun}, lang, _names_en(result.rules))
     for b in extra.get("blocking", []):
         lines.append("  - " + t("blocked by {name}: {why}").format(
             name=b["rule"], why=t(b.get("reason", b["text"]))))  # fmt: skip
