@@ -84,12 +84,12 @@ class SolveOptions:
 
     probe_min_cells: int = 256
     target_gaps: tuple[float, ...] = (0.005, 0.02)
-    probe_gap: float = 0.01
-    probe_share: float = 0.6
+    probe_gap: float = 0.02
+    probe_share: float = 0.25
     target_share: float = 0.5
     dive_ring: int = 2
     dive_nodes: int = 1
-    dive_share: float = 0.3
+    dive_share: float = 0.15
     probe_round: int = 32
     probe_min_found: float = 0.125
     cuts_per_piece: int = 20
