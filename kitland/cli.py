@@ -530,16 +530,15 @@ def _plot_results(
 def _placed_status(zone: Any, lang: str) -> str | None:
     """For a zone ``place --out`` wrote (its ``status`` and ``gap`` columns), what the
     solver proved of it when it was placed, e.g. "as placed: FEASIBLE, gap 7.49%"."""
-    from kitland.i18n import percent, tr  # noqa: PLC0415
+    from kitland.i18n import gap_text, tr  # noqa: PLC0415
 
     if zone is None or not {"status", "gap"} <= set(zone.columns):
         return None
     status, gap = zone["status"].iloc[0], _finite(zone["gap"].iloc[0])
     if status not in ("OPTIMAL", "FEASIBLE"):
         return None
-    gap_text = tr(lang, "gap unknown") if gap is None else \
-        tr(lang, "gap {gap}").format(gap=percent(gap, lang, 2))  # fmt: skip
-    return tr(lang, "as placed: {status}, {gap}").format(status=tr(lang, status), gap=gap_text)
+    return tr(lang, "as placed: {status}, {gap}").format(status=tr(lang, status),
+                                                         gap=gap_text(gap, lang))  # fmt: skip
 
 
 def _finite(value: Any) -> float | None:

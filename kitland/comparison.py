@@ -29,7 +29,7 @@ from shapely import MultiPolygon, Polygon
 
 from kitland._errors import DataError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import number, percent, tr
+from kitland.i18n import gap_text, number, tr
 from kitland.measure import (
     adjacent_options,
     as_zone,
@@ -203,11 +203,7 @@ class Comparison:
             return f"{tr(lang, title)} ({tr(lang, _STATUS_TEXT[ran[title]])})"
         if c is None or c.status in ("OPTIMAL", "CHECKED"):
             return tr(lang, title)
-        gap = (
-            tr(lang, "gap unknown")
-            if c.gap is None or not math.isfinite(c.gap)
-            else tr(lang, "gap {gap}").format(gap=percent(c.gap, lang))
-        )
+        gap = gap_text(c.gap, lang, 1)
         found = tr(lang, _FOUND.get(title, title))
         return f"{found} ({tr(lang, c.status)}, {gap})"
 

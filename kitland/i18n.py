@@ -25,6 +25,7 @@ has an Indonesian translation in the catalogue (the tests check it).
 from __future__ import annotations
 
 import functools
+import math
 import re
 import string
 from collections.abc import Mapping
@@ -83,6 +84,18 @@ def percent(share: float, lang: str, decimals: int = 1) -> str:
     '0,69%'
     """
     return f"{number(100 * share, lang, decimals)}%"
+
+
+def gap_text(gap: float | None, lang: str, decimals: int = 2) -> str:
+    """A solve's gap in ``lang``: "gap 7.49%", or "gap unknown" when it is missing or
+    not finite.
+
+    >>> gap_text(0.0749, "id"), gap_text(None, "en")
+    ('selisih 7,49%', 'gap unknown')
+    """
+    if gap is None or not math.isfinite(gap):
+        return tr(lang, "gap unknown")
+    return tr(lang, "gap {gap}").format(gap=percent(gap, lang, decimals))
 
 
 #: Short keys → English messages (the catalogue's msgids). Vocabulary codes of the data

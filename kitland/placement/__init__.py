@@ -44,7 +44,7 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import Message, label, number, numbers_in, percent, tr
+from kitland.i18n import Message, gap_text, label, number, numbers_in, tr
 from kitland.placement import _reuse
 from kitland.placement._cells import (
     CandidateLand,
@@ -343,8 +343,7 @@ def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
     ran out is not read as the proven best site.
     """
     t = functools.partial(tr, lang)
-    gap = (t("gap {gap}").format(gap=percent(p.gap, lang, 2)) if math.isfinite(p.gap)
-           else t("gap unknown"))  # fmt: skip
+    gap = gap_text(p.gap, lang)
     if p.status == "OPTIMAL":
         st = (
             t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))

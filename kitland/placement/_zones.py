@@ -26,7 +26,7 @@ import shapely
 from numpy.typing import NDArray
 
 from kitland.estate import Estate
-from kitland.i18n import number, numbers_in, percent, tr
+from kitland.i18n import gap_text, number, numbers_in, tr
 from kitland.placement import (
     _SOLVER_NAME,
     MAX_RECHECKS,
@@ -361,8 +361,7 @@ def _found_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
         lines = [t("joint placement optimal on the {grid} m grid: summed score {score}").format(
             grid=grid, score=score)]  # fmt: skip
     else:
-        gap = (t("gap {gap}").format(gap=percent(s["gap"], lang, 2)) if s.get("gap") is not None
-               else t("gap unknown"))  # fmt: skip
+        gap = gap_text(s.get("gap"), lang)
         bound = "-inf" if s["bound"] is None else number(s["bound"], lang, 1)
         lines = [t("joint placement feasible, {gap} (summed score {score}, proven bound "
                    "{bound})").format(gap=gap, score=score, bound=bound)]  # fmt: skip
@@ -379,9 +378,7 @@ def _more_lines(result: PlacementResult, lang: str) -> list[str]:
     s = result.solver
     lines = []
     for a in s.get("allocations", [])[1:]:
-        state = (t("optimal") if a["status"] == "OPTIMAL" else
-                 t("gap {gap}").format(gap=percent(a["gap"], lang, 2)) if a["gap"] is not None
-                 else t("gap unknown"))  # fmt: skip
+        state = t("optimal") if a["status"] == "OPTIMAL" else gap_text(a["gap"], lang)
         lines.append(t("allocation {rank}: summed score {score}, {status}").format(
             rank=a["rank"], score=number(a["objective"], lang, 1), status=state))  # fmt: skip
         for p in (p for p in result.alternatives if p.rank == a["rank"]):
