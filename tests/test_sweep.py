@@ -502,9 +502,8 @@ def test_undecided_scenarios_are_run_again_and_proven_ones_kept(
 ) -> None:  # fmt: skip
     out = tmp_path / "sweep"
     base = [*inputs["args"][:-2], "--out", str(out), "--workers", "0"]  # without --time-limit
-    # 1 ns: the clock has run out before the first solve, so no scenario finds a zone
-    # (1 ms no longer does: with the cells, attributes and digests cached a scenario
-    # reaches its solve sooner)
+    # 1 ns: its work budget (0.5 ns of work) counts as spent before the first solve, on
+    # any machine, so no scenario finds a zone (1 ms left the answer to the wall clock)
     code, stdout, err = _sweep([*base, "--time-limit", "1e-9"], capsys)
     assert code == 0, err
     assert "6 scenarios: 6 UNDECIDED (6 run now, 0 finished earlier)" in stdout
