@@ -98,6 +98,10 @@ def test_place_finds_the_band_zone_on_the_turned_grid(estate: Estate) -> None:
     assert best.grids == (pytest.approx(ANGLE, abs=0.01), 0.0)
     assert proof_text(best, 10.0) == "optimal on the 10 m grids at 40.0° and 0.0°"
     assert proof_text(best, 10.0, "id") == "optimal pada grid 10 m bersudut 40,0° dan 0,0°"
+    entry = res.report.extra["alternatives"][0]
+    assert entry["grids_deg"] == [pytest.approx(ANGLE, abs=0.01), 0.0]
+    assert res.report.extra["solver"]["grids_deg"] == res.solver["grids_deg"]
+    assert "grids" in res.solver["scope"]
     # The hand-computed optimum: the band's first 88 columns (3.52 ha); the outline
     # step may only shave the far end while the area stays at least 3.5 ha.
     first88 = _turn(box(0, 0, 880, 40))
@@ -106,6 +110,11 @@ def test_place_finds_the_band_zone_on_the_turned_grid(estate: Estate) -> None:
     assert best.grid_score == pytest.approx(_near_score(88), rel=1e-9)
     assert all(r.passed for r in check(estate, best.zone, RULES).results if r.scope == "zone")
     assert best.report.passed
+    # A what-if from this result: its zone is offered on the first grid by its cell
+    # centres; the same optimum is found again.
+    again = place(estate, RULES, cell_m=10.0, time_limit_s=600, start=res)
+    assert again.status == "OPTIMAL"
+    assert again.alternatives[0].grid_score == pytest.approx(best.grid_score, rel=1e-9)
 
 
 def _near_score(columns: int) -> float:

@@ -1190,11 +1190,14 @@ def place(
     result = _result(estate, rules, land, prob, cells, placements, ranks,
                      alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s)  # fmt: skip
     if len(grids) > 1:
-        result.solver["grids_deg"] = result.report.extra["solver"]["grids_deg"] = [
-            round(float(c.angle_deg), 3) for c, _ in grids]  # fmt: skip
-    # What place(start=) reuses is the first grid's (a bound over several grids is the
-    # least of theirs, so it holds on the first one too).
-    cells, prob = grids[0]
+        angles = [round(float(c.angle_deg), 3) for c, _ in grids]
+        for facts in (result.solver, result.report.extra["solver"]):
+            facts["grids_deg"] = angles
+            facts["scope"] = (f"optimal among zones made of the cells of the {cell_m:g} m grids "
+                              "its placement's grids_deg lists (the grid turned by "
+                              "grid_angle_deg first)")  # fmt: skip
+    # place(start=) reuses the returned placements' grid: their cell numbers are its own,
+    # and on another grid the floor of _reuse.floor is not claimed (the cells differ).
     band = _bands(prob, target_m2)[0]
     result = replace(result, previous=_reuse.Previous(shape, cells, band))
     if start is not None:
