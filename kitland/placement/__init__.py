@@ -1270,10 +1270,12 @@ def _best_of_grids(
         return tries[0], first_cells, first_prob
     covered = [float(grids[k][0].angle_deg)]
     for i, (cells, prob) in enumerate(grids):
-        if i == k:
-            continue
         s, t = zone_score(prob, cells, best.zone), tries[i]
-        if t.proven_infeasible or (t.exact and s <= t.bound + 1e-9 * max(1.0, abs(s))):
+        # A bound found in the target-area band covers no smaller zone: a smaller winner
+        # is compared only with a grid that also ended in the whole band (its zone small).
+        same_band = not key(k)[0] or (t.placement is not None and key(i)[0])
+        reached = t.exact and same_band and s <= t.bound + 1e-9 * max(1.0, abs(s))
+        if i != k and (t.proven_infeasible or reached):
             covered.append(float(cells.angle_deg))
     bound = min(math.inf if t.proven_infeasible else t.bound if t.exact else -math.inf
                 for t in tries)  # fmt: skip
