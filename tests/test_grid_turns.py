@@ -140,3 +140,14 @@ def test_one_grid_when_the_land_holds_no_oblique_touching_edge() -> None:
     assert res.status == "OPTIMAL" and "grids_deg" not in res.solver
     assert res.alternatives[0].grids == ()
     assert 2.0 <= res.alternatives[0].area_ha <= 2.5
+
+
+def test_the_status_names_only_the_grids_the_proof_covers(estate: Estate) -> None:
+    """One grid covered: the singular wording, in both languages; none: the old one."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    res = place(estate, RULES, cell_m=10.0, time_limit_s=600)
+    one = replace(res.alternatives[0], grids=(12.3,))
+    assert proof_text(one, 25.0) == "optimal on the 25 m grid at 12.3°"
+    assert proof_text(one, 25.0, "id") == "optimal pada grid 25 m bersudut 12,3°"
+    assert proof_text(replace(one, grids=()), 25.0) == "optimal on the 25 m grid"
