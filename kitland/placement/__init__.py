@@ -54,6 +54,7 @@ from kitland.placement._cells import (
     corner_patterns,
     grid_angle,
     make_cells,
+    oblique_angles,
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
@@ -123,6 +124,10 @@ class Placement:
         Why a ``FEASIBLE`` placement is not proven, when it is not the time limit.
     name
         The zone's name when several zones were placed together (``[[zones]]``).
+    grids
+        When the best placement was searched on more than one turned grid: the angles
+        (degrees) of the grids its status covers, its own grid first (``OPTIMAL``: no
+        zone of those grids' cells scores better); empty with one grid.
     """
 
     zone: Polygon
@@ -138,6 +143,7 @@ class Placement:
     rescued: bool = False
     note: str = ""
     name: str = ""
+    grids: tuple[float, ...] = ()
 
     @property
     def vertices(self) -> int:
@@ -158,6 +164,7 @@ class Placement:
             "passed": _zone_rules_pass(self.report),
             "status": self.status, "solver_status": self.status,
             "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
+            **({"grids_deg": [round(a, 3) for a in self.grids]} if self.grids else {}),
             "rules": [r.to_dict() for r in self.report.results],
         }  # fmt: skip
 
@@ -344,7 +351,12 @@ def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
     """
     t = functools.partial(tr, lang)
     gap = gap_text(p.gap, lang)
-    if p.status == "OPTIMAL":
+    if p.status == "OPTIMAL" and grid_m and p.grids:
+        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in p.grids)
+        st = t("optimal on the {grid} m grid at {angles}" if len(p.grids) == 1
+               else "optimal on the {grid} m grids at {angles}").format(
+            grid=numbers_in(f"{grid_m:g}", lang), angles=angles)  # fmt: skip
+    elif p.status == "OPTIMAL":
         st = (
             t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
             if grid_m
@@ -363,7 +375,11 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
     t = functools.partial(tr, lang)
     c = p.report.zone.get("compactness", float("nan"))
     st = proof_text(p, grid_m, lang)
-    if not p.rescued and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9):
+    if (
+        not p.rescued
+        and not p.grids
+        and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9)
+    ):
         st += t("; cells scored {score}, outline straightened").format(
             score=number(p.grid_score, lang, 1))  # fmt: skip
     verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
@@ -1122,7 +1138,8 @@ def place(
                            max_overlap=max_overlap)  # fmt: skip
     t0 = time.monotonic()
     clock = Clock.after(time_limit_s)
-    budget = Work.of(time_limit_s, options or SolveOptions(), clock)
+    opts = options or SolveOptions()
+    budget = Work.of(time_limit_s, opts, clock)
     deadline = clock.deadline
     cell_m = float(cell_m)
     _progress_cb(progress, "cells", deadline)
@@ -1136,6 +1153,11 @@ def place(
     warm = _warm(start, estate, shape, cells, _bands(prob, target_m2)[0])
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
+    grids = [(cells, prob)] + [
+        _turned(estate, rules, land, cells, a, near=near, near_share=near_share)
+        for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
+                                min_turn_deg=opts.turn_min_deg)
+    ]  # fmt: skip
     placements: list[Placement] = []
     ranks: list[_Attempts] = []
     current = prob
@@ -1145,9 +1167,15 @@ def place(
         # work left (counted, not timed), so the split does not depend on the load.
         left = alternatives - rank + 1
         share = 0.6 if rank == 1 and left > 1 else 1.0 / left
-        att = _best_at_rank(estate, rules, cells, land, current, rank=rank, target_m2=target_m2,
-                            work=budget.part(share), progress=progress, options=options,
-                            warm=warm.get(rank))  # fmt: skip
+        if rank == 1 and len(grids) > 1:
+            att, cells, current = _best_of_grids(
+                estate, rules, land, grids, target_m2=target_m2, work=budget.part(share),
+                progress=progress, options=options, warm=warm.get(rank))  # fmt: skip
+            prob = current
+        else:
+            att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
+                                target_m2=target_m2, work=budget.part(share), progress=progress,
+                                options=options, warm=warm.get(rank))  # fmt: skip
         if att.placement is None and rank > 1 and att.timed_out and not budget.done:
             # The ranks after this one would look for the same zones: give it all the work left.
             att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
@@ -1161,6 +1189,15 @@ def place(
     _progress_cb(progress, "done", deadline)
     result = _result(estate, rules, land, prob, cells, placements, ranks,
                      alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s)  # fmt: skip
+    if len(grids) > 1:
+        angles = [round(float(c.angle_deg), 3) for c, _ in grids]
+        for facts in (result.solver, result.report.extra["solver"]):
+            facts["grids_deg"] = angles
+            facts["scope"] = (f"optimal among zones made of the cells of the {cell_m:g} m grids "
+                              "its placement's grids_deg lists (the grid turned by "
+                              "grid_angle_deg first)")  # fmt: skip
+    # place(start=) reuses the returned placements' grid: their cell numbers are its own,
+    # and on another grid the floor of _reuse.floor is not claimed (the cells differ).
     band = _bands(prob, target_m2)[0]
     result = replace(result, previous=_reuse.Previous(shape, cells, band))
     if start is not None:
@@ -1172,6 +1209,80 @@ def place(
         result.solver["near"] = result.report.extra["solver"]["near"] = {
             "share_min": near_share, "overlap": overlap}  # fmt: skip
     return result
+
+
+def _touching(prob: Problem) -> NDArray[np.bool_]:
+    """Cells whose boundary counts for a length rule (``frontage``, ``adjacent``)."""
+    touch = np.zeros(len(prob), dtype=bool)
+    for row in prob.sums:
+        if row.unit == "m":
+            touch |= row.coef > 0
+    return touch
+
+
+def _turned(
+    estate: Estate, rules: Rules, land: CandidateLand, cells: Cells, angle_deg: float, *,
+    near: shapely.Geometry | None, near_share: float,
+) -> tuple[Cells, Problem]:  # fmt: skip
+    """The cells of ``land`` on a grid turned by ``angle_deg`` and the problem on them
+    (with the ``near`` row :func:`place` adds)."""
+    turned = make_cells(land.allowed, cell_m=cells.cell_m, angle_deg=angle_deg)
+    prob = problem_on(estate, rules, turned)
+    if near is not None:
+        cover = shapely.area(shapely.intersection(turned.geoms, near)).astype(float)
+        need = near_share * float(near.area)
+        prob = replace(prob, sums=(*prob.sums, SumAtLeast("near", cover, need, unit="m²")))
+    return turned, prob
+
+
+def _best_of_grids(
+    estate: Estate, rules: Rules, land: CandidateLand, grids: list[tuple[Cells, Problem]], *,
+    target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
+    warm: tuple[NDArray[np.int64] | None, float] | None,
+) -> tuple[_Attempts, Cells, Problem]:  # fmt: skip
+    """The best placement over several turned grids, each searched in turn with an even
+    share of the work left (``warm`` on the first), and the grid it lies on.
+
+    Zones of the target area come first, then the least score on the first grid (the
+    one :func:`score` uses; the placement's ``score`` is that one). The placement's
+    status is its own grid's; ``grids`` lists that grid and every other grid whose
+    proven bound its score there reaches (no zone of that grid scores better), and
+    ``bound`` is the least of the grids' bounds.
+    """
+    tries = [
+        _best_at_rank(estate, rules, cells, land, prob, rank=1, target_m2=target_m2,
+                      work=work.part(1.0 / (len(grids) - i)), progress=progress,
+                      options=options, warm=warm if i == 0 else None)
+        for i, (cells, prob) in enumerate(grids)
+    ]  # fmt: skip
+    first_cells, first_prob = grids[0]
+
+    def key(i: int) -> tuple[bool, float]:
+        p, (_, prob) = tries[i].placement, grids[i]
+        if p is None:
+            return (True, math.inf)
+        small = float(prob.area_m2[p.cells].sum()) < target_m2 - 1.0
+        return (small, zone_score(first_prob, first_cells, p.zone))
+
+    k = min(range(len(grids)), key=key)
+    best = tries[k].placement
+    if best is None:
+        return tries[0], first_cells, first_prob
+    covered = [float(grids[k][0].angle_deg)]
+    for i, (cells, prob) in enumerate(grids):
+        s, t = zone_score(prob, cells, best.zone), tries[i]
+        # A bound found in the target-area band covers no smaller zone: a smaller winner
+        # is compared only with a grid that also ended in the whole band (its zone small).
+        same_band = not key(k)[0] or (t.placement is not None and key(i)[0])
+        reached = t.exact and same_band and s <= t.bound + 1e-9 * max(1.0, abs(s))
+        if i != k and (t.proven_infeasible or reached):
+            covered.append(float(cells.angle_deg))
+    bound = min(math.inf if t.proven_infeasible else t.bound if t.exact else -math.inf
+                for t in tries)  # fmt: skip
+    tries[k].placement = replace(best, score=key(k)[1], grids=tuple(covered), bound=bound)
+    tries[k].timed_out = any(t.timed_out for t in tries)
+    tries[k].failures = [f for t in tries for f in t.failures]
+    return tries[k], grids[k][0], grids[k][1]
 
 
 def _check_near(near: shapely.Geometry | None, share: float) -> None:

@@ -36,6 +36,7 @@ __all__ = [
     "cell_attributes",
     "grid_angle",
     "make_cells",
+    "oblique_angles",
     "rule_selection",
 ]
 
@@ -229,21 +230,62 @@ def grid_angle(allowed: shapely.Geometry, *, min_alignment: float = 0.2) -> floa
     if allowed.is_empty:
         return 0.0
     _, d = _edges(allowed)
+    deg, share = _peak(d)
+    return 0.0 if share < min_alignment or abs(deg) < 0.5 else deg
+
+
+def oblique_angles(
+    cells: Cells, touch: NDArray[np.bool_], *, min_share: float = 0.25, min_turn_deg: float = 5.0
+) -> list[float]:
+    """Angles of further grids worth searching: the direction the land's edges run along
+    where the zone must touch something (a road to front, a neighbour to share an edge
+    with), when it is oblique to ``cells``' grid.
+
+    The outline of the cells' land where it bounds the cells in ``touch`` (the land's
+    edge there) is folded onto a quarter turn as in :func:`grid_angle`; when its strongest direction holds at least
+    ``min_share`` of that length and is more than ``min_turn_deg`` off the grid, the
+    direction is returned: on a grid turned to it, a band along that edge is whole cells,
+    which the ``min_width`` squares hold. Empty otherwise.
+
+    Examples
+    --------
+    >>> from shapely import affinity, box
+    >>> land = affinity.rotate(box(0, 0, 400, 100), 30, origin=(0, 0))
+    >>> cells = make_cells(land, cell_m=25.0)
+    >>> oblique_angles(cells, np.ones(len(cells), bool))
+    [30.0]
+    >>> turned = make_cells(land, cell_m=25.0, angle_deg=30.0)
+    >>> oblique_angles(turned, np.ones(len(turned), bool))
+    []
+    """
+    if not touch.any():
+        return []
+    land = shapely.union_all(cells.geoms)
+    edge = shapely.intersection(shapely.boundary(land), shapely.union_all(cells.geoms[touch]))
+    lines = shapely.get_parts(shapely.line_merge(shapely.simplify(edge, 0.5)))
+    xy, part = shapely.get_coordinates(lines, return_index=True)
+    d = (xy[1:] - xy[:-1])[part[1:] == part[:-1]]
+    deg, share = _peak(d)
+    turn = abs((deg - cells.angle_deg + 45.0) % 90.0 - 45.0)
+    return [deg] if share >= min_share and turn > min_turn_deg else []
+
+
+def _peak(d: NDArray[np.float64]) -> tuple[float, float]:
+    """The direction (degrees in [−45, 45)) holding the most length of the vectors ``d``
+    within ±1° (folded onto a quarter turn, refined by the length-weighted mean near it)
+    and the share of the length it holds."""
     length = np.hypot(d[:, 0], d[:, 1])
     total = float(length.sum())
     if total <= 0:
-        return 0.0
+        return 0.0, 0.0
     theta = np.degrees(np.arctan2(d[:, 1], d[:, 0])) % 90.0  # [0, 90)
     hist, _ = np.histogram(theta, bins=360, range=(0.0, 90.0), weights=length)
     window = np.convolve(np.r_[hist[-4:], hist, hist[:4]], np.ones(9), mode="valid")
     peak = (int(np.argmax(window)) + 0.5) * 0.25  # centre of the best ±1° window
     off = (theta - peak + 45.0) % 90.0 - 45.0
     near = np.abs(off) <= 1.25  # the window's bins, whole
-    if length[near].sum() < min_alignment * total:
-        return 0.0
     deg = peak + float(np.average(off[near], weights=length[near]))
-    deg = (deg + 45.0) % 90.0 - 45.0
-    return 0.0 if abs(deg) < 0.5 else round(deg, 6)
+    return round((deg + 45.0) % 90.0 - 45.0, 6), float(length[near].sum()) / total
 
 
 def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0.0) -> Cells:

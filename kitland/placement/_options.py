@@ -2,7 +2,9 @@
 
 The defaults are the values measured to pay on the bundled and synthetic estates (the
 figures and how to reproduce them are in ``benchmarks/README.md``). None of them changes
-what is proven: they only decide how the time is spent.
+what is proven: they only decide how the time is spent, except ``turn_share`` and
+``turn_min_deg``, which decide which grids are searched (the status names the grids a
+proof covers).
 """
 
 from __future__ import annotations
@@ -75,6 +77,13 @@ class SolveOptions:
     joint_diagnose_s
         Several zones: seconds the search for what blocks an infeasible allocation may
         take at most, within what is left of the time limit.
+    turn_share, turn_min_deg
+        A second grid, turned to the direction of the land's edge where the zone must
+        touch something (``frontage``, ``adjacent``), is searched when that direction
+        holds at least ``turn_share`` of that edge's length and runs more than
+        ``turn_min_deg`` degrees off the first grid (:func:`._cells.oblique_angles`);
+        each grid then gets an even share of the best placement's work. A share above
+        1 turns it off.
 
     Examples
     --------
@@ -105,3 +114,5 @@ class SolveOptions:
     joint_start_share: float = 0.5
     joint_probe_share: float = 0.3
     joint_diagnose_s: float = 30.0
+    turn_share: float = 0.25
+    turn_min_deg: float = 5.0
