@@ -351,6 +351,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland._progress import Progress, wanted  # noqa: PLC0415
     from kitland.i18n import Message  # noqa: PLC0415
     from kitland.placement import place, write_placement  # noqa: PLC0415
+    from kitland.report import rule_label  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
     _outputs(args.out, args.map, args.report, args.pdf, args.kml)
@@ -362,7 +363,8 @@ def cmd_place(args: argparse.Namespace) -> int:
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
-    skipped = [r.name_en or r.id for r, _ in rules.check_against(estate)]
+    lang = _text_lang(args)
+    skipped = [rule_label(r.id, r.kind, lang, name_en=r.name_en) for r, _ in rules.check_against(estate)]
     if skipped:
         _note(
             args,

@@ -49,7 +49,8 @@ log = logging.getLogger(__name__)
 LAYER_NAMES = ("boundary", "parcels", "roads", "gates", "water", "settlements")
 
 # Files in a layer folder that are parts of another file, not layers of their own.
-_SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"}
+_SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux",
+             ".qpj", ".xsd", ".gfs"}  # fmt: skip
 
 _CRS_HINT = (
     "declare one: add a .prj beside a Shapefile, set the CRS in QGIS "
@@ -58,9 +59,18 @@ _CRS_HINT = (
 )
 
 
+#: GDAL open options by file suffix. GDAL's GML reader would otherwise write a ``.gfs``
+#: schema file beside a ``.gml`` that has none, and inputs are never modified.
+_OPEN_OPTIONS: dict[str, dict[str, str]] = {".gml": {"WRITE_GFS": "NO"}}
+
+
+def _options(path: Path) -> dict[str, str]:
+    return _OPEN_OPTIONS.get(path.suffix.lower(), {})
+
+
 def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> gpd.GeoDataFrame:
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="fiona")
+        gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path))
     except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
         msg = f"{label}: cannot read as a vector layer ({type(exc).__name__}: {exc})"
         raise DataError(msg) from exc
@@ -85,7 +95,7 @@ _NOT_DATA = {"layer_styles"}
 
 def _list_layers(path: Path) -> list[str]:
     try:
-        return [n for n in fiona.listlayers(path) if n.lower() not in _NOT_DATA]
+        return [n for n in fiona.listlayers(path, **_options(path)) if n.lower() not in _NOT_DATA]
     except Exception as exc:
         if path.exists() and path.stat().st_size == 0:
             msg = f"{path}: the file is empty"
