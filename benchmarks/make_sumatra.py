@@ -17,7 +17,6 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -89,7 +88,9 @@ def build(seed: int = 7, *, mistakes: bool = False) -> dict[str, gpd.GeoDataFram
             block = Polygon(
                 [(xs[c], ys[r]), (xs[c + 1], ys[r]), (xs[c + 1], ys[r + 1]), (xs[c], ys[r + 1])]
             ).difference(corridors)
-            use = "AVAILABLE" if (c, r) in available else "Green" if (c, r) in green else "Industrial"
+            use = (
+                "AVAILABLE" if (c, r) in available else "Green" if (c, r) in green else "Industrial"
+            )
             pieces = 1 if use != "Industrial" else int(rng.integers(2, 5))
             bx0, by0, bx1, by1 = block.bounds
             cuts = np.sort(rng.uniform(0.2, 0.8, pieces - 1)) if pieces > 1 else np.array([])
@@ -97,7 +98,9 @@ def build(seed: int = 7, *, mistakes: bool = False) -> dict[str, gpd.GeoDataFram
             for k in range(pieces):
                 a, b = bx0 + (bx1 - bx0) * edges[k], bx0 + (bx1 - bx0) * edges[k + 1]
                 strip = block.intersection(Polygon([(a, by0), (b, by0), (b, by1), (a, by1)]))
-                tenant = f"PT Batu Bara {rng.choice(['Sawit', 'Logam', 'Kemasan', 'Kimia'])} {c}{r}{k}"
+                tenant = (
+                    f"PT Batu Bara {rng.choice(['Sawit', 'Logam', 'Kemasan', 'Kimia'])} {c}{r}{k}"
+                )
                 parcels.append({
                     "PARCEL_ID": f"KT-{c}{r}-{k + 1}", "LAND_USE": use,
                     "TENANT": tenant if use == "Industrial" else None,
@@ -107,7 +110,12 @@ def build(seed: int = 7, *, mistakes: bool = False) -> dict[str, gpd.GeoDataFram
     if mistakes:
         bx0, by0, _, _ = parcels[0]["geometry"].bounds
         parcels[0]["geometry"] = Polygon(
-            [(bx0 + 10, by0 + 10), (bx0 + 110, by0 + 110), (bx0 + 110, by0 + 10), (bx0 + 10, by0 + 110)]
+            [
+                (bx0 + 10, by0 + 10),
+                (bx0 + 110, by0 + 110),
+                (bx0 + 110, by0 + 10),
+                (bx0 + 10, by0 + 110),
+            ]
         )  # a bow-tie
         parcels[2]["PARCEL_ID"] = parcels[1]["PARCEL_ID"]
     gates = [
@@ -119,7 +127,9 @@ def build(seed: int = 7, *, mistakes: bool = False) -> dict[str, gpd.GeoDataFram
     )
     layers = {
         "Boundary": gpd.GeoDataFrame(
-            {"NAME": ["Kawasan Industri Kuala Tanjung (ilustrasi)"]}, geometry=[boundary], crs=BUILD_CRS
+            {"NAME": ["Kawasan Industri Kuala Tanjung (ilustrasi)"]},
+            geometry=[boundary],
+            crs=BUILD_CRS,
         ),
         "PARCELS": gpd.GeoDataFrame(parcels, crs=BUILD_CRS),
         "Roads": gpd.GeoDataFrame(
@@ -133,9 +143,14 @@ def build(seed: int = 7, *, mistakes: bool = False) -> dict[str, gpd.GeoDataFram
             crs=BUILD_CRS,
         ),
         "Gates": gpd.GeoDataFrame(gates, crs=BUILD_CRS),
-        "water": gpd.GeoDataFrame({"NAME": ["Sungai Tanjung"], "KIND": ["River"]}, geometry=[river], crs=BUILD_CRS),
+        "water": gpd.GeoDataFrame(
+            {"NAME": ["Sungai Tanjung"], "KIND": ["River"]}, geometry=[river], crs=BUILD_CRS
+        ),
     }
-    return {name: gdf.set_geometry(gdf.geometry.map(_turn)).to_crs(OUT_CRS) for name, gdf in layers.items()}
+    return {
+        name: gdf.set_geometry(gdf.geometry.map(_turn)).to_crs(OUT_CRS)
+        for name, gdf in layers.items()
+    }
 
 
 def main() -> None:

@@ -364,7 +364,9 @@ def cmd_place(args: argparse.Namespace) -> int:
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
     lang = _text_lang(args)
-    skipped = [rule_label(r.id, r.kind, lang, name_en=r.name_en) for r, _ in rules.check_against(estate)]
+    skipped = [
+        rule_label(r.id, r.kind, lang, name_en=r.name_en) for r, _ in rules.check_against(estate)
+    ]
     if skipped:
         _note(
             args,
