@@ -1806,9 +1806,10 @@ COMPARE_PANES_PCT = 62.0
 
 _DRAW_CSS = """
 <style>
-.kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
+/* .leaflet-container ahead: outranks Leaflet's .leaflet-touch .leaflet-bar a (30 px wide) */
+.leaflet-container .kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
   padding:4px 8px;font:600 12px system-ui,sans-serif;color:#1d3557;text-decoration:none;border-radius:4px}
-.kit-export a:hover{background:#f4f4f4}
+.leaflet-container .kit-export a:hover{background:#f4f4f4}
 .kit-export .kit-note{display:block;font:11px system-ui,sans-serif;color:#555;padding:0 8px 3px;max-width:220px}
 .kit-table{position:absolute;left:50%;bottom:24px;transform:translateX(-50%);z-index:1000;
   background:rgba(255,255,255,.96);padding:4px 10px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);

@@ -149,6 +149,23 @@ def test_offline_map_makes_no_request_and_logs_no_error(
     page.close()
 
 
+def test_the_sketch_buttons_hold_their_words(browser_context: Any, maps: dict[str, Any]) -> None:
+    """The export and copy buttons are as wide as their words (Leaflet's own rule for
+    bar buttons would make them 30 px wide, the words running out over the map)."""
+    path, _ = maps["offline"]
+    page = Page(browser_context).open(path)
+    sizes = page.evaluate(
+        "Array.from(document.querySelectorAll('.kit-export a'))"
+        ".map(a => [a.textContent, a.clientWidth, a.scrollWidth])"
+    )
+    assert [text for text, _, _ in sizes] == [
+        "Ekspor zona yang digambar (GeoJSON)", "Salin zona ke sketsa (untuk disunting)",
+    ]  # fmt: skip
+    for text, shown, needed in sizes:
+        assert shown >= needed > 100, text
+    page.close()
+
+
 def test_online_map_runs_without_console_errors(browser_context: Any, maps: dict[str, Any]) -> None:
     path, _ = maps["online"]
     pg = Page(browser_context)
