@@ -14,7 +14,7 @@ import argparse
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +124,22 @@ def _inputs_accepted(args: argparse.Namespace) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with one line (its default also prints usage)."""
+    """argparse that exits 2 with one line (its default also prints usage).
+
+    ``subcommands`` (set on the top parser): name → subcommand parser, so an argument
+    a subcommand does not know is refused naming that subcommand's ``--help``.
+    """
+
+    subcommands: Mapping[str, argparse.ArgumentParser] | None = None
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        ns, extra = self.parse_known_args(args, namespace)
+        if extra:
+            sub = (self.subcommands or {}).get(getattr(ns, "command", None) or "", self)
+            sub.error(f"unrecognized arguments: {' '.join(extra)}")
+        return ns
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sub = self.prog.split()[1:]  # "kitland place" → "place"; "kitland" → nothing
@@ -755,6 +770,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
     p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p.subcommands = sub.choices
 
     def estate_args(sp: argparse.ArgumentParser, *, many: bool = False) -> None:
         # -v/-q after the subcommand too (SUPPRESS keeps one given before it).

@@ -101,6 +101,13 @@ def test_bad_place_argument_is_exit_2_naming_the_option(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["place", "check", "plots", "compare"])
+def test_an_unknown_option_points_at_its_subcommands_help(command: str, capsys) -> None:
+    code, stdout, err = _run([command, "--zone", "z.geojson", "--colour=red"], capsys)
+    assert (code, stdout) == (2, "")
+    assert err == f"kitland: unrecognized arguments: --colour=red (see `kitland {command} --help`)\n"
+
+
 def test_cell_size_that_makes_millions_of_cells_is_refused_with_one_that_would_do(
     estate_file: Path, rules_file: Path, tmp_path: Path, capsys
 ) -> None:
