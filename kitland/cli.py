@@ -215,8 +215,16 @@ def _suffixes(**paths: tuple[str | None, tuple[str, ...]]) -> None:
     """Refuse an output whose extension names another format than the one written."""
     for option, (path, allowed) in paths.items():
         if path is not None and path != "-" and Path(path).suffix.lower() not in allowed:
-            msg = (f"{path}: --{option.replace('_', '-')} writes {' or '.join(allowed)} "
-                   f"(got {Path(path).suffix or 'no extension'}); name the file accordingly")  # fmt: skip
+            from kitland.i18n import Message  # noqa: PLC0415
+
+            suffix = Path(path).suffix
+            msg = Message(
+                "{path}: --{option} writes {allowed} (got {suffix}); name the file accordingly"
+                if suffix else
+                "{path}: --{option} writes {allowed} (got no extension); name the file accordingly",
+                {"path": path, "option": option.replace("_", "-"), "allowed": _or(allowed),
+                 "suffix": suffix},
+            )  # fmt: skip
             raise UsageError(msg)
 
 
@@ -237,6 +245,15 @@ def _paper(args: argparse.Namespace) -> dict[str, Any]:
     from kitland.i18n import Message  # noqa: PLC0415
 
     return {"paper": args.paper, "orientation": Message(args.orientation)}
+
+
+def _or(words: Sequence[str]) -> Any:
+    """``a, b or c`` as a catalogue message (one word as it is)."""
+    from kitland.i18n import Message  # noqa: PLC0415
+
+    if len(words) == 1:
+        return words[0]
+    return Message("{a} or {b}", {"a": ", ".join(words[:-1]), "b": words[-1]})
 
 
 def _and(words: Sequence[str]) -> Any:
@@ -306,22 +323,24 @@ def _zones(args: argparse.Namespace):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``kitland check``: judge a drawn or proposed zone (and the layout) against rules."""
+    from kitland.i18n import Message  # noqa: PLC0415
     from kitland.measure import check  # noqa: PLC0415
 
     _outputs(args.output)
     if args.plots and not args.zone:
-        msg = "--plots needs --zone ZONE: the zone the plots were cut from"
-        raise UsageError(msg)
+        raise UsageError(Message("--plots needs --zone ZONE: the zone the plots were cut from"))
     estate = _estate(args)
     rules = _rules(args)
     zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
-        msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
+        msg = Message("nothing to check: give --zone ZONE, or add [[layout]] rules to {source}",
+                      {"source": str(rules.source)})  # fmt: skip
         raise RulesError(msg)
     if args.plots and rules.multi_zone:
-        msg = (f"--plots judges the plots of one zone; {rules.source} has several zones "
-               "(check the zones first, then the plots with a one-zone rules file)")  # fmt: skip
-        raise UsageError(msg)
+        several = Message("--plots judges the plots of one zone; {source} has several zones "
+                          "(check the zones first, then the plots with a one-zone rules file)",
+                          {"source": str(rules.source)})  # fmt: skip
+        raise UsageError(several)
     report = check(estate, zone, rules)
     if zone is not None and rules.zone is not None:
         from kitland.placement import score  # noqa: PLC0415
@@ -1022,7 +1041,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except KitlandError as exc:
-        print(f"kitland: {exc}", file=sys.stderr)
+        print(f"kitland: {exc.render(_text_lang(args))}", file=sys.stderr)
         return 2
     except OSError as exc:  # unwritable output folder, disk full, …
         where = exc.filename or ""
