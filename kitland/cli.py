@@ -474,8 +474,8 @@ def cmd_place(args: argparse.Namespace) -> int:
     # What the solver proved of each placement, on the map and the page as in the terminal.
     from kitland.placement import proof_text  # noqa: PLC0415
 
-    proofs = [] if result.zones else [proof_text(p, result.solver.get("grid_m"), _map_lang(args))
-                                      for p in result.alternatives]  # fmt: skip
+    proofs = [proof_text(p, result.solver.get("grid_m"), _map_lang(args))
+              for p in (result.zones or result.alternatives)]  # fmt: skip
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 

@@ -814,9 +814,13 @@ def _zone_layer(
 ZONE_COLOURS = ("#1d4ed8", "#b45309", "#7c3aed", "#0e7490", "#78350f", "#475569")
 
 
-def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
+def _named_zone_layers(
+    zones: Sequence[Any], estate: Estate, lang: str, *, statuses: Sequence[str] = ()
+) -> list[_GeoLayer]:
     """One layer per named zone: filled in a colour of its own, outlined in its verdict's
-    colour (:data:`STATUS_COLOURS`: a passing zone is never drawn red), its name on it."""
+    colour (:data:`STATUS_COLOURS`: a passing zone is never drawn red), its name on it;
+    ``statuses[i]``, what the solver proved of zone ``i``, beside its verdict in its
+    tooltip and popup."""
     layers = []
     for i, z in enumerate(zones):
         geom = _zone_geometry(z.zone, estate, what=f"zones[{i}]")
@@ -827,10 +831,12 @@ def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[
         report = report if isinstance(report, Report) else None
         area_ha = float(geom.area) / 10_000
         score = getattr(z, "score", None)
+        proof = statuses[i] if i < len(statuses) else ""
         props = [
             {"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha"),
-                                  ("", _verdict(report, lang))),
-             "popup": _report_html(report, lang, title=name, area_ha=area_ha, score=score)},
+                                  ("", _with_proof(_verdict(report, lang), proof))),
+             "popup": _report_html(report, lang, title=name, area_ha=area_ha, score=score,
+                                   proof=proof)},
             {"c": "", "label": _esc(z.name)},
         ]  # fmt: skip
         frame = gpd.GeoDataFrame(geometry=[geom, geom.representative_point()], crs=estate.crs)
@@ -1086,6 +1092,9 @@ def make_map(
         ``lang`` (``place``: :func:`kitland.placement.proof_text`, e.g. "feasible, gap
         7.49% (time limit reached)"): shown beside each verdict — title block, legend,
         tooltip and popup — so an unproven placement is not read as the proven best.
+        With ``zones``, one per zone in their order: beside each zone's verdict in its
+        tooltip and popup, and in the title block when the zones share it (as the zones
+        of one joint solve do).
 
     Returns
     -------
@@ -1157,6 +1166,9 @@ def make_map(
     )
     names_en = {r.id: r.name_en for r in rules or [] if r.name_en}
     proofs = [*(statuses or [])] or [""]
+    zone_proofs = proofs if zones else []
+    if zones:  # the title block says what the zones share (one joint solve), if anything
+        proofs = [proofs[0] if len(set(proofs)) == 1 else ""]
     bands = diags.get("setback_bands")
     if bands is None:
         bands = _setback_bands(estate, rules)
@@ -1173,7 +1185,7 @@ def make_map(
         _zone_layer(geom, estate, report, lang, score=score, proof=proofs[0])
         if geom is not None
         else None,
-        *_named_zone_layers(zones or [], estate, lang),
+        *_named_zone_layers(zones or [], estate, lang, statuses=zone_proofs),
         *(
             _diagnostic_layer(k, diags[k], estate, lang, names_en)
             for k in ("frontage", "adjacent", "gate_path")
@@ -1305,8 +1317,8 @@ def _title_html(
     head = f"<b>{_esc(name)}</b>"
     if has_zone:
         head += f'<span class="kit-verdict">{_esc(_verdict(report, lang))}</span>'
-        if proof:
-            head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
+    if proof:  # the zone's, or that of several zones placed together
+        head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
     failing = _failing_lines(report, lang) if has_zone else []
     if failing:
         items = "".join(f"<li>{_esc(line)}</li>" for line in failing)
