@@ -90,6 +90,13 @@ _GATE_STYLE: dict[str, dict[str, Any]] = {
     "toll_exit": {"radius": 9, "fillColor": "#d9480f"},
     "factory_gate": {"radius": 5, "fillColor": "#495057"},
 }
+_WATER_STYLE: dict[str, dict[str, Any]] = {
+    "river": {"color": "#1971c2", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.6},
+    "canal": {"color": "#4dabf7", "weight": 3, "fillColor": "#74c0fc", "fillOpacity": 0.6},
+    "coast": {"color": "#0b3d91", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.4},
+    "pond": {"color": "#1971c2", "weight": 1, "fillColor": "#74c0fc", "fillOpacity": 0.7},
+    "": {"color": "#1971c2", "weight": 3},
+}
 _DIAG_STYLE: dict[str, dict[str, Any]] = {
     "frontage": {"color": "#0096c7", "weight": 8, "opacity": 0.9},
     "adjacent": {"color": "#5a189a", "weight": 8, "opacity": 0.9},
@@ -623,15 +630,8 @@ def _water_layer(estate: Estate, lang: str) -> _GeoLayer | None:
         }
         for _, row in w.iterrows()
     ]
-    styles = {
-        "river": {"color": "#1971c2", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.6},
-        "canal": {"color": "#4dabf7", "weight": 3, "fillColor": "#74c0fc", "fillOpacity": 0.6},
-        "coast": {"color": "#0b3d91", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.4},
-        "pond": {"color": "#1971c2", "weight": 1, "fillColor": "#74c0fc", "fillOpacity": 0.7},
-        "": {"color": "#1971c2", "weight": 3},
-    }
     data = _collection(w, estate.crs, props, simplify_m=_SIMPLIFY_M["water"])
-    return _GeoLayer(data, name=_label(lang, "L_water"), styles=styles, kind="water")
+    return _GeoLayer(data, name=_label(lang, "L_water"), styles=_WATER_STYLE, kind="water")
 
 
 def _settlements_layer(estate: Estate, lang: str) -> _GeoLayer | None:
