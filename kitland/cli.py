@@ -505,7 +505,8 @@ def cmd_place(args: argparse.Namespace) -> int:
 
         if result.zones:  # several zones: each by name, the rule table per zone
             write_pdf(estate, args.pdf, zones=result.zones, report=result.report, rules=rules,
-                      lang=_map_lang(args), paper=args.paper, orientation=args.orientation)  # fmt: skip
+                      lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
+                      status=_shared(proofs))  # fmt: skip
         else:
             write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
@@ -579,6 +580,11 @@ def _placed_status(zone: Any, lang: str) -> str | None:
                                                          gap=gap_text(gap, lang))  # fmt: skip
 
 
+def _shared(statuses: Sequence[str]) -> str | None:
+    """What the solver proved, when every zone shares it (zones of one joint solve)."""
+    return statuses[0] if statuses and statuses[0] and len(set(statuses)) == 1 else None
+
+
 def _finite(value: Any) -> float | None:
     """A finite float, or None (a missing or NaN cell)."""
     try:
@@ -596,16 +602,22 @@ def cmd_map(args: argparse.Namespace) -> int:
     _outputs(html, args.png, args.pdf, args.kml)
     _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)
-    zone = _zone(args)
+    rules = _rules(args) if args.zone else None
+    named = _named_zones(args, estate, rules) if rules is not None and rules.multi_zone else None
+    zone = _zone(args) if named is None else None
     report = None
     rules_source = None
-    rules = None
-    if zone is not None:
+    if named is not None:
+        zones, report, statuses = named
+        rules_source = rules.source if rules is not None else None
+    elif zone is not None:
         from kitland.measure import check  # noqa: PLC0415
 
-        rules = _rules(args)
+        assert rules is not None
         rules_source = rules.source
         report = check(estate, zone, rules)
+    if named is None:
+        zones, statuses = [], [_placed_status(zone, _map_lang(args)) or ""]
     plot_layers = None
     if args.plots:
         from kitland.plots import read_plots  # noqa: PLC0415
@@ -621,8 +633,8 @@ def cmd_map(args: argparse.Namespace) -> int:
         plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
                   lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
-                  plots=plots_gdf, internal_roads=roads_gdf,
-                  status=_placed_status(zone, _map_lang(args)))  # fmt: skip
+                  plots=plots_gdf, internal_roads=roads_gdf, zones=zones or None,
+                  status=_shared(statuses))  # fmt: skip
         _wrote(args, args.pdf, "print layout, {paper} {orientation}", **_paper(args))
     if html:
         m = make_map(
@@ -633,7 +645,8 @@ def cmd_map(args: argparse.Namespace) -> int:
             offline=args.offline,
             rules_source=rules_source,
             rules=rules,
-            statuses=[_placed_status(zone, _map_lang(args)) or ""],
+            zones=zones,
+            statuses=statuses,
         )
         if plot_layers is not None:
             from kitland.maps import add_plots  # noqa: PLC0415
@@ -644,14 +657,41 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.kml:
         from kitland.kml import write_kml  # noqa: PLC0415
 
-        zones = (
-            []
-            if zone is None
-            else [(rules.zone.name if rules and rules.zone else "zone", zone, report)]
-        )
-        write_kml(args.kml, estate, zones=zones, lang=_map_lang(args))
+        placed = (
+            [(z.name, z.zone, z.report) for z in zones] if zones else
+            [] if zone is None else
+            [(rules.zone.name if rules and rules.zone else "zone", zone, report)]
+        )  # fmt: skip
+        write_kml(args.kml, estate, zones=placed, lang=_map_lang(args))
         _wrote(args, args.kml, "KML for Google Earth")
     return 0
+
+
+def _named_zones(
+    args: argparse.Namespace, estate: Estate, rules: Rules
+) -> tuple[list[Any], Any, list[str]]:
+    """The zones of ``--zone`` for a rules file of several zones, as ``make_map`` draws
+    them (name, geometry, the zone's report), the check's report, and what the solver
+    proved of each zone when ``place`` wrote the file (its ``status`` and ``gap``)."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from kitland.between import zone_geometries  # noqa: PLC0415
+    from kitland.measure import check  # noqa: PLC0415
+    from kitland.report import ZonesReport  # noqa: PLC0415
+
+    gdf = _zones(args)
+    report = check(estate, gdf, rules)
+    geoms = zone_geometries(gdf, estate, rules)
+    col = "zone_id" if "zone_id" in gdf.columns else "name"
+    if "rank" in gdf.columns:
+        gdf = gdf[gdf["rank"] == 1]
+    zones, statuses = [], []
+    for name, geom in geoms.items():
+        each = report.zones.get(name) if isinstance(report, ZonesReport) else None
+        zones.append(SimpleNamespace(name=name, zone=geom, report=each))
+        row = gdf[gdf[col] == name]
+        statuses.append(_placed_status(row, _map_lang(args)) or "")
+    return zones, report, statuses
 
 
 def _print_args(sp: argparse.ArgumentParser) -> None:
