@@ -4,10 +4,13 @@ Every error kitland raises on purpose is a :class:`KitlandError`. The subclasses
 derive from the matching builtin, so ``except ValueError`` keeps working for callers
 who do not know kitland. The command line turns any ``KitlandError`` into one line on
 stderr and exit code 2 (a :class:`RulesError` with several problems prints one line per
-problem).
+problem), in its ``--lang`` when the error was raised with a message of the catalogue
+(:meth:`KitlandError.render`).
 """
 
 from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
 
 __all__ = [
     "CRSError",
@@ -19,8 +22,35 @@ __all__ = [
 ]
 
 
+@runtime_checkable
+class _Said(Protocol):
+    """A message that can be written in a language (:class:`kitland.i18n.Message`)."""
+
+    def render(self, lang: str = "en") -> str: ...
+
+
 class KitlandError(Exception):
-    """Base class of every error kitland raises on purpose."""
+    """Base class of every error kitland raises on purpose.
+
+    Raised with plain text, or with a :class:`kitland.i18n.Message` (kept as ``said``):
+    ``str(error)`` is then the English text, and :meth:`render` the same line in
+    another language.
+
+    Examples
+    --------
+    >>> from kitland.i18n import Message
+    >>> err = KitlandError(Message("{path}: no such file or folder", {"path": "x.gpkg"}))
+    >>> str(err), err.render("id")
+    ('x.gpkg: no such file or folder', 'x.gpkg: tidak ada berkas atau folder seperti itu')
+    """
+
+    def __init__(self, message: object = "", *args: object) -> None:
+        self.said = message if isinstance(message, _Said) else None
+        super().__init__(message.render("en") if isinstance(message, _Said) else message, *args)
+
+    def render(self, lang: str = "en") -> str:
+        """The error's line in ``lang`` (in English when it was raised as plain text)."""
+        return self.said.render(lang) if self.said is not None else str(self)
 
 
 class DataError(KitlandError, ValueError):
@@ -38,9 +68,9 @@ class RulesError(KitlandError, ValueError):
     itself when there is one, else a summary line followed by the problems.
     """
 
-    def __init__(self, message: str, problems: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: object, problems: tuple[str, ...] = ()) -> None:
         super().__init__(message)
-        self.problems = problems or (message,)
+        self.problems = problems or (str(self),)
 
 
 class UsageError(KitlandError, ValueError):

@@ -14,7 +14,7 @@ import argparse
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +124,22 @@ def _inputs_accepted(args: argparse.Namespace) -> None:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse that exits 2 with one line (its default also prints usage)."""
+    """argparse that exits 2 with one line (its default also prints usage).
+
+    ``subcommands`` (set on the top parser): name → subcommand parser, so an argument
+    a subcommand does not know is refused naming that subcommand's ``--help``.
+    """
+
+    subcommands: Mapping[str, argparse.ArgumentParser] | None = None
+
+    def parse_args(  # type: ignore[override]
+        self, args: Sequence[str] | None = None, namespace: None = None
+    ) -> argparse.Namespace:
+        ns, extra = self.parse_known_args(args, namespace)
+        if extra:
+            sub = (self.subcommands or {}).get(getattr(ns, "command", None) or "", self)
+            sub.error(f"unrecognized arguments: {' '.join(extra)}")
+        return ns
 
     def error(self, message: str) -> None:  # type: ignore[override]
         sub = self.prog.split()[1:]  # "kitland place" → "place"; "kitland" → nothing
@@ -200,8 +215,16 @@ def _suffixes(**paths: tuple[str | None, tuple[str, ...]]) -> None:
     """Refuse an output whose extension names another format than the one written."""
     for option, (path, allowed) in paths.items():
         if path is not None and path != "-" and Path(path).suffix.lower() not in allowed:
-            msg = (f"{path}: --{option.replace('_', '-')} writes {' or '.join(allowed)} "
-                   f"(got {Path(path).suffix or 'no extension'}); name the file accordingly")  # fmt: skip
+            from kitland.i18n import Message  # noqa: PLC0415
+
+            suffix = Path(path).suffix
+            msg = Message(
+                "{path}: --{option} writes {allowed} (got {suffix}); name the file accordingly"
+                if suffix else
+                "{path}: --{option} writes {allowed} (got no extension); name the file accordingly",
+                {"path": path, "option": option.replace("_", "-"), "allowed": _or(allowed),
+                 "suffix": suffix},
+            )  # fmt: skip
             raise UsageError(msg)
 
 
@@ -222,6 +245,15 @@ def _paper(args: argparse.Namespace) -> dict[str, Any]:
     from kitland.i18n import Message  # noqa: PLC0415
 
     return {"paper": args.paper, "orientation": Message(args.orientation)}
+
+
+def _or(words: Sequence[str]) -> Any:
+    """``a, b or c`` as a catalogue message (one word as it is)."""
+    from kitland.i18n import Message  # noqa: PLC0415
+
+    if len(words) == 1:
+        return words[0]
+    return Message("{a} or {b}", {"a": ", ".join(words[:-1]), "b": words[-1]})
 
 
 def _and(words: Sequence[str]) -> Any:
@@ -291,22 +323,24 @@ def _zones(args: argparse.Namespace):
 
 def cmd_check(args: argparse.Namespace) -> int:
     """``kitland check``: judge a drawn or proposed zone (and the layout) against rules."""
+    from kitland.i18n import Message  # noqa: PLC0415
     from kitland.measure import check  # noqa: PLC0415
 
     _outputs(args.output)
     if args.plots and not args.zone:
-        msg = "--plots needs --zone ZONE: the zone the plots were cut from"
-        raise UsageError(msg)
+        raise UsageError(Message("--plots needs --zone ZONE: the zone the plots were cut from"))
     estate = _estate(args)
     rules = _rules(args)
     zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
-        msg = f"nothing to check: give --zone ZONE, or add [[layout]] rules to {rules.source}"
+        msg = Message("nothing to check: give --zone ZONE, or add [[layout]] rules to {source}",
+                      {"source": str(rules.source)})  # fmt: skip
         raise RulesError(msg)
     if args.plots and rules.multi_zone:
-        msg = (f"--plots judges the plots of one zone; {rules.source} has several zones "
-               "(check the zones first, then the plots with a one-zone rules file)")  # fmt: skip
-        raise UsageError(msg)
+        several = Message("--plots judges the plots of one zone; {source} has several zones "
+                          "(check the zones first, then the plots with a one-zone rules file)",
+                          {"source": str(rules.source)})  # fmt: skip
+        raise UsageError(several)
     report = check(estate, zone, rules)
     if zone is not None and rules.zone is not None:
         from kitland.placement import score  # noqa: PLC0415
@@ -351,6 +385,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland._progress import Progress, wanted  # noqa: PLC0415
     from kitland.i18n import Message  # noqa: PLC0415
     from kitland.placement import place, write_placement  # noqa: PLC0415
+    from kitland.report import rule_label  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
     _outputs(args.out, args.map, args.report, args.pdf, args.kml)
@@ -362,7 +397,10 @@ def cmd_place(args: argparse.Namespace) -> int:
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
     require_valid(estate)
-    skipped = [r.name_en or r.id for r, _ in rules.check_against(estate)]
+    lang = _text_lang(args)
+    skipped = [
+        rule_label(r.id, r.kind, lang, name_en=r.name_en) for r, _ in rules.check_against(estate)
+    ]
     if skipped:
         _note(
             args,
@@ -436,8 +474,8 @@ def cmd_place(args: argparse.Namespace) -> int:
     # What the solver proved of each placement, on the map and the page as in the terminal.
     from kitland.placement import proof_text  # noqa: PLC0415
 
-    proofs = [] if result.zones else [proof_text(p, result.solver.get("grid_m"), _map_lang(args))
-                                      for p in result.alternatives]  # fmt: skip
+    proofs = [proof_text(p, result.solver.get("grid_m"), _map_lang(args))
+              for p in (result.zones or result.alternatives)]  # fmt: skip
     if result.found and args.map:
         from kitland.maps import make_map, save_map  # noqa: PLC0415
 
@@ -467,7 +505,8 @@ def cmd_place(args: argparse.Namespace) -> int:
 
         if result.zones:  # several zones: each by name, the rule table per zone
             write_pdf(estate, args.pdf, zones=result.zones, report=result.report, rules=rules,
-                      lang=_map_lang(args), paper=args.paper, orientation=args.orientation)  # fmt: skip
+                      lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
+                      status=_shared(proofs))  # fmt: skip
         else:
             write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
@@ -541,6 +580,11 @@ def _placed_status(zone: Any, lang: str) -> str | None:
                                                          gap=gap_text(gap, lang))  # fmt: skip
 
 
+def _shared(statuses: Sequence[str]) -> str | None:
+    """What the solver proved, when every zone shares it (zones of one joint solve)."""
+    return statuses[0] if statuses and statuses[0] and len(set(statuses)) == 1 else None
+
+
 def _finite(value: Any) -> float | None:
     """A finite float, or None (a missing or NaN cell)."""
     try:
@@ -558,16 +602,22 @@ def cmd_map(args: argparse.Namespace) -> int:
     _outputs(html, args.png, args.pdf, args.kml)
     _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)
-    zone = _zone(args)
+    rules = _rules(args) if args.zone else None
+    named = _named_zones(args, estate, rules) if rules is not None and rules.multi_zone else None
+    zone = _zone(args) if named is None else None
     report = None
     rules_source = None
-    rules = None
-    if zone is not None:
+    if named is not None:
+        zones, report, statuses = named
+        rules_source = rules.source if rules is not None else None
+    elif zone is not None:
         from kitland.measure import check  # noqa: PLC0415
 
-        rules = _rules(args)
+        assert rules is not None
         rules_source = rules.source
         report = check(estate, zone, rules)
+    if named is None:
+        zones, statuses = [], [_placed_status(zone, _map_lang(args)) or ""]
     plot_layers = None
     if args.plots:
         from kitland.plots import read_plots  # noqa: PLC0415
@@ -583,8 +633,8 @@ def cmd_map(args: argparse.Namespace) -> int:
         plots_gdf, roads_gdf = plot_layers or (None, None)
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
                   lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
-                  plots=plots_gdf, internal_roads=roads_gdf,
-                  status=_placed_status(zone, _map_lang(args)))  # fmt: skip
+                  plots=plots_gdf, internal_roads=roads_gdf, zones=zones or None,
+                  status=_shared(statuses))  # fmt: skip
         _wrote(args, args.pdf, "print layout, {paper} {orientation}", **_paper(args))
     if html:
         m = make_map(
@@ -595,7 +645,8 @@ def cmd_map(args: argparse.Namespace) -> int:
             offline=args.offline,
             rules_source=rules_source,
             rules=rules,
-            statuses=[_placed_status(zone, _map_lang(args)) or ""],
+            zones=zones,
+            statuses=statuses,
         )
         if plot_layers is not None:
             from kitland.maps import add_plots  # noqa: PLC0415
@@ -606,14 +657,41 @@ def cmd_map(args: argparse.Namespace) -> int:
     if args.kml:
         from kitland.kml import write_kml  # noqa: PLC0415
 
-        zones = (
-            []
-            if zone is None
-            else [(rules.zone.name if rules and rules.zone else "zone", zone, report)]
-        )
-        write_kml(args.kml, estate, zones=zones, lang=_map_lang(args))
+        placed = (
+            [(z.name, z.zone, z.report) for z in zones] if zones else
+            [] if zone is None else
+            [(rules.zone.name if rules and rules.zone else "zone", zone, report)]
+        )  # fmt: skip
+        write_kml(args.kml, estate, zones=placed, lang=_map_lang(args))
         _wrote(args, args.kml, "KML for Google Earth")
     return 0
+
+
+def _named_zones(
+    args: argparse.Namespace, estate: Estate, rules: Rules
+) -> tuple[list[Any], Any, list[str]]:
+    """The zones of ``--zone`` for a rules file of several zones, as ``make_map`` draws
+    them (name, geometry, the zone's report), the check's report, and what the solver
+    proved of each zone when ``place`` wrote the file (its ``status`` and ``gap``)."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from kitland.between import zone_geometries  # noqa: PLC0415
+    from kitland.measure import check  # noqa: PLC0415
+    from kitland.report import ZonesReport  # noqa: PLC0415
+
+    gdf = _zones(args)
+    report = check(estate, gdf, rules)
+    geoms = zone_geometries(gdf, estate, rules)
+    col = "zone_id" if "zone_id" in gdf.columns else "name"
+    if "rank" in gdf.columns:
+        gdf = gdf[gdf["rank"] == 1]
+    zones, statuses = [], []
+    for name, geom in geoms.items():
+        each = report.zones.get(name) if isinstance(report, ZonesReport) else None
+        zones.append(SimpleNamespace(name=name, zone=geom, report=each))
+        row = gdf[gdf[col] == name]
+        statuses.append(_placed_status(row, _map_lang(args)) or "")
+    return zones, report, statuses
 
 
 def _print_args(sp: argparse.ArgumentParser) -> None:
@@ -751,6 +829,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("-v", "--verbose", action="count", default=0, help="more log output on stderr")
     p.add_argument("-q", "--quiet", action="count", default=0, help="less log output")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    p.subcommands = sub.choices
 
     def estate_args(sp: argparse.ArgumentParser, *, many: bool = False) -> None:
         # -v/-q after the subcommand too (SUPPRESS keeps one given before it).
@@ -1002,7 +1081,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         return int(args.func(args))
     except KitlandError as exc:
-        print(f"kitland: {exc}", file=sys.stderr)
+        print(f"kitland: {exc.render(_text_lang(args))}", file=sys.stderr)
         return 2
     except OSError as exc:  # unwritable output folder, disk full, …
         where = exc.filename or ""

@@ -67,7 +67,8 @@ FIGURES: dict[str, tuple[str, str, int]] = {
     "compactness": ("compactness", "", 2),
     "gate_road_m": ("road distance from the nearest estate gate", "m", 0),
     "industry_shared_m": ("boundary shared with industry", "m", 0),
-    "frontage_m": ("road frontage", "m", 0),
+    # every road class, unlike a frontage rule of the rules file (which the table also shows)
+    "frontage_m": ("road frontage, all road classes", "m", 0),
     "unusable_ha": ("land left unusable", "ha", 2),
 }
 

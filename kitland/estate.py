@@ -266,7 +266,7 @@ def _normalise(
                                  "{source}: missing required column {column!r} (has {columns})",
                                  source=label, column=col, columns=", ".join(map(str, gdf.columns)))  # fmt: skip
             if strict:
-                raise DataError(missing.message)
+                raise DataError(missing.msg)
             findings.append(missing)
             gdf[col] = None
     for col in spec.optional:
@@ -432,7 +432,7 @@ class Estate:
                                    source=source or "estate", layer=req,
                                    near=(near or {}).get(req, ""))  # fmt: skip
                 if strict:
-                    raise DataError(found.message)
+                    raise DataError(found.msg)
                 findings.append(found)
         for lname, gdf in layers.items():
             if gdf.crs is None:

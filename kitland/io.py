@@ -49,33 +49,48 @@ log = logging.getLogger(__name__)
 LAYER_NAMES = ("boundary", "parcels", "roads", "gates", "water", "settlements")
 
 # Files in a layer folder that are parts of another file, not layers of their own.
-_SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux"}
+_SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux",
+             ".qpj", ".xsd", ".gfs"}  # fmt: skip
 
-_CRS_HINT = (
-    "declare one: add a .prj beside a Shapefile, set the CRS in QGIS "
-    "(Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
-    "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)"
-)
+
+#: GDAL open options by file suffix. GDAL's GML reader would otherwise write a ``.gfs``
+#: schema file beside a ``.gml`` that has none, and inputs are never modified.
+_OPEN_OPTIONS: dict[str, dict[str, str]] = {".gml": {"WRITE_GFS": "NO"}}
+
+
+def _options(path: Path) -> dict[str, str]:
+    return _OPEN_OPTIONS.get(path.suffix.lower(), {})
 
 
 def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> gpd.GeoDataFrame:
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="fiona")
+        gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path))
     except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
-        msg = f"{label}: cannot read as a vector layer ({type(exc).__name__}: {exc})"
+        msg = Message("{source}: cannot read as a vector layer ({reason})",
+                      {"source": label, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
         raise DataError(msg) from exc
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
-        msg = f"{label}: has no geometry column; expected a vector layer"
+        msg = Message(
+            "{source}: has no geometry column; expected a vector layer", {"source": label}
+        )
         raise DataError(msg)
     if gdf.crs is None:
         if assume_crs is None:
-            msg = f"{label} has no CRS; {_CRS_HINT}"
+            msg = Message(
+                "{source} has no CRS; declare one: add a .prj beside a Shapefile, set the CRS "
+                "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
+                "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
+                {"source": label},
+            )
             raise CRSError(msg)
         try:
             gdf = gdf.set_crs(assume_crs)
         except pyproj.exceptions.CRSError as exc:
-            msg = f"assume_crs={assume_crs!r} (--assume-crs): not a CRS pyproj knows, e.g. EPSG:23835 ({exc})"
-            raise CRSError(msg) from exc
+            bad = Message(
+                "assume_crs={crs!r} (--assume-crs): not a CRS pyproj knows, e.g. EPSG:23835 ({reason})",
+                {"crs": assume_crs, "reason": str(exc)},
+            )
+            raise CRSError(bad) from exc
     return gdf
 
 
@@ -85,12 +100,13 @@ _NOT_DATA = {"layer_styles"}
 
 def _list_layers(path: Path) -> list[str]:
     try:
-        return [n for n in fiona.listlayers(path) if n.lower() not in _NOT_DATA]
+        return [n for n in fiona.listlayers(path, **_options(path)) if n.lower() not in _NOT_DATA]
     except Exception as exc:
         if path.exists() and path.stat().st_size == 0:
-            msg = f"{path}: the file is empty"
+            msg = Message("{path}: the file is empty", {"path": str(path)})
         else:
-            msg = f"{path}: not a vector file GDAL can read ({type(exc).__name__}: {exc})"
+            msg = Message("{path}: not a vector file GDAL can read ({reason})",
+                          {"path": str(path), "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
         raise DataError(msg) from exc
 
 
@@ -140,7 +156,7 @@ def read_layers(
     """
     p = Path(path)
     if not p.exists():
-        msg = f"{p}: no such file or folder"
+        msg = Message("{path}: no such file or folder", {"path": str(p)})
         raise DataError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
     if p.is_dir():
@@ -151,13 +167,16 @@ def read_layers(
                 log.info("%s: not an estate layer name, skipped", f)
                 continue
             if name in layers:
-                msg = f"{p}: two files for layer {name!r} ({layers[name].attrs['source']}, {f})"
+                msg = Message("{path}: two files for layer {layer!r} ({a}, {b})",
+                              {"path": str(p), "layer": name, "a": layers[name].attrs["source"],
+                               "b": str(f)})  # fmt: skip
                 raise DataError(msg)
             gdf = _read(f, None, str(f), assume_crs)
             gdf.attrs["source"] = str(f)
             layers[name] = gdf
         if not layers:
-            msg = f"{p}: folder holds no estate layer files (expected e.g. parcels.geojson)"
+            msg = Message("{path}: folder holds no estate layer files (expected e.g. parcels.geojson)",
+                          {"path": str(p)})  # fmt: skip
             raise DataError(msg)
         return layers
     names = _list_layers(p)
@@ -169,9 +188,12 @@ def read_layers(
             gdf.attrs["source"] = label
             layers[name] = gdf
     if not layers:
-        msg = (
-            f"{p}: no estate layers found (it has {', '.join(map(repr, names)) or 'none'}; "
-            f"expected {', '.join(LAYER_NAMES)})"
+        has = ", ".join(map(repr, names))
+        msg = Message(
+            "{path}: no estate layers found (it has {layers}; expected {expected})"
+            if has
+            else "{path}: no estate layers found (it has none; expected {expected})",
+            {"path": str(p), "layers": has, "expected": ", ".join(LAYER_NAMES)},
         )
         raise DataError(msg)
     return layers
@@ -202,9 +224,10 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
         gdf = gdf[ranks == 1]
         if len(gdf) != 1:
             seen = ", ".join(sorted({f"{r:g}" for r in ranks.dropna()})) or "none"
-            msg = (
-                f"{label}: holds {n} zone geometries and {len(gdf)} with rank 1 (ranks: {seen}); "
-                "expected exactly one with rank 1, or a single polygon"
+            msg = Message(
+                "{source}: holds {n} zone geometries and {k} with rank 1 (ranks: {ranks}); "
+                "expected exactly one with rank 1, or a single polygon",
+                {"source": label, "n": n, "k": len(gdf), "ranks": seen},
             )
             raise DataError(msg)
         zid = gdf["zone_id"].iloc[0] if "zone_id" in gdf.columns else None
@@ -213,9 +236,13 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
                        {"source": label, "n": n, "which": which})  # fmt: skip
         log.info("%s", note)
     if len(gdf) != 1:
-        msg = f"{label}: holds {len(gdf)} zone geometries; expected exactly one polygon"
-        if len(gdf) > 1:
-            msg += " (or a 'rank' column: rank 1 is checked)"
+        msg = Message(
+            "{source}: holds {n} zone geometries; expected exactly one polygon (or a 'rank' "
+            "column: rank 1 is checked)"
+            if len(gdf) > 1
+            else "{source}: holds {n} zone geometries; expected exactly one polygon",
+            {"source": label, "n": len(gdf)},
+        )
         raise DataError(msg)
     gdf = _zone_checked(gdf, label)
     if note is not None:
@@ -240,7 +267,9 @@ def read_zones(path: str | os.PathLike[str], *, assume_crs: str | None = None) -
     """
     gdf, label = _zone_layer(path, assume_crs)
     if len(gdf) == 0:
-        msg = f"{label}: holds no zone geometry; expected a polygon per zone"
+        msg = Message(
+            "{source}: holds no zone geometry; expected a polygon per zone", {"source": label}
+        )
         raise DataError(msg)
     return _zone_checked(gdf, label)
 
@@ -252,12 +281,13 @@ def _zone_layer(
     its label for messages."""
     p = Path(path)
     if not p.exists():
-        msg = f"{p}: no such zone file"
+        msg = Message("{path}: no such zone file", {"path": str(p)})
         raise DataError(msg)
     names = _list_layers(p)
     layer = next((n for n in names if n.lower() == "zone"), None)
     if layer is None and len(names) > 1:
-        msg = f"{p}: has layers {', '.join(map(repr, names))}; expected one layer or a 'zone' layer"
+        msg = Message("{path}: has layers {layers}; expected one layer or a 'zone' layer",
+                      {"path": str(p), "layers": ", ".join(map(repr, names))})  # fmt: skip
         raise DataError(msg)
     label = f"{p}" + (f" layer {layer!r}" if layer else "")
     gdf = _read(p, layer or names[0], label, assume_crs)
@@ -320,16 +350,21 @@ def check_writable(target: str | os.PathLike[str]) -> Path:
     """
     t = Path(target)
     if t.is_dir():
-        msg = f"{t}: is a folder; give the name of a file to write inside it"
+        msg = Message(
+            "{path}: is a folder; give the name of a file to write inside it", {"path": str(t)}
+        )
         raise DataError(msg)
     folder = t.parent
     if not folder.exists():
-        msg = f"{t}: the folder {folder} does not exist"
+        msg = Message(
+            "{path}: the folder {folder} does not exist", {"path": str(t), "folder": str(folder)}
+        )
         raise DataError(msg)
     try:
         fd, probe = tempfile.mkstemp(prefix=f".{t.name}.", suffix=".probe", dir=folder)
     except OSError as exc:
-        msg = f"{t}: cannot write in the folder {folder} ({exc.strerror or exc})"
+        msg = Message("{path}: cannot write in the folder {folder} ({reason})",
+                      {"path": str(t), "folder": str(folder), "reason": str(exc.strerror or exc)})  # fmt: skip
         raise DataError(msg) from exc
     os.close(fd)
     Path(probe).unlink()
@@ -364,7 +399,8 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
             prefix=f".{t.name}.", suffix=f".part{t.suffix}", dir=t.parent
         )
     except OSError as exc:
-        msg = f"{t}: cannot write in the folder {t.parent} ({exc.strerror or exc})"
+        msg = Message("{path}: cannot write in the folder {folder} ({reason})",
+                      {"path": str(t), "folder": str(t.parent), "reason": str(exc.strerror or exc)})  # fmt: skip
         raise DataError(msg) from exc
     os.close(fd)
     tmp = Path(tmp_name)
@@ -374,7 +410,10 @@ def atomic_path(target: str | os.PathLike[str]) -> Iterator[Path]:
         try:
             tmp.replace(t)
         except OSError as exc:
-            msg = f"{t}: cannot write ({exc.strerror or exc})"
+            msg = Message(
+                "{path}: cannot write ({reason})",
+                {"path": str(t), "reason": str(exc.strerror or exc)},
+            )
             raise DataError(msg) from exc
     finally:
         if tmp.exists():
@@ -545,7 +584,8 @@ def write_estate(estate: Estate, path: str | os.PathLike[str]) -> Path:
         and Path(estate.source).exists()
         and Path(estate.source).resolve() == target.resolve()
     ):
-        msg = f"{target}: is the estate's own source; write the repaired estate to a new file"
+        msg = Message("{path}: is the estate's own source; write the repaired estate to a new file",
+                      {"path": str(target)})  # fmt: skip
         raise DataError(msg)
     layers = {}
     for name, gdf in estate.layers.items():

@@ -1,11 +1,16 @@
-"""KML for Google Earth: the estate's boundary, its parcels by land use, and zones.
+"""KML for Google Earth: the estate's boundary, parcels by land use, roads, water,
+gates, and zones.
 
 GDAL's KML drivers are not in every fiona build (the wheels kitland installs have
 neither KML nor LIBKML), so the file is written here with :mod:`xml.etree`, which
 escapes every text from data. Coordinates are longitude/latitude (KML is always
 WGS 84), rounded to 7 decimals (about 1 cm); parcels are filled in the map's land-use
 colours and named by ``parcel_id``, with the land use (in the map's language), tenant
-and area in the description. Zones are drawn as the map draws them: one zone in the
+and area in the description. Roads are their corridors (the centreline buffered by
+half the width, as the rules measure them) in the map's road-class colours; rivers,
+canals and the coast are lines and ponds polygons, in the map's water colours; gates are
+points in the map's gate colours; each in a folder of its own, named as the map's
+layer, the class, kind and width in the description. Zones are drawn as the map draws them: one zone in the
 map's zone colour, several (zones or ranks) each in a colour of its own
 (:data:`kitland.maps.ZONE_COLOURS`), every one outlined in its verdict's colour
 (:data:`kitland.maps.STATUS_COLOURS`), its verdict and failing rules in the description.
@@ -59,14 +64,19 @@ def _polygon(parent: ET.Element, poly: shapely.Polygon) -> None:
 
 
 def _geometry(parent: ET.Element, geom: shapely.Geometry) -> None:
-    parts = [g for g in shapely.get_parts(geom) if isinstance(g, shapely.Polygon)]
+    parts = [g for g in shapely.get_parts(geom)
+             if isinstance(g, shapely.Polygon | shapely.LineString | shapely.Point) and not g.is_empty]  # fmt: skip
     target = parent if len(parts) == 1 else ET.SubElement(parent, "MultiGeometry")
     for part in parts:
-        _polygon(target, part)
+        if isinstance(part, shapely.Polygon):
+            _polygon(target, part)
+        else:  # a LineString or a Point: its coordinates as they are
+            kind = "LineString" if isinstance(part, shapely.LineString) else "Point"
+            ET.SubElement(ET.SubElement(target, kind), "coordinates").text = _coords(part)
 
 
 def _style(doc: ET.Element, sid: str, fill: str, *, line: str = "#5f5f5f", fill_alpha: int = 0xB8,
-           width: float = 1.0) -> None:  # fmt: skip
+           width: float = 1.0, icon: str | None = None) -> None:  # fmt: skip
     st = ET.SubElement(doc, "Style", id=sid)
     ls = ET.SubElement(st, "LineStyle")
     ET.SubElement(ls, "color").text = _abgr(line, 0xFF)
@@ -75,6 +85,8 @@ def _style(doc: ET.Element, sid: str, fill: str, *, line: str = "#5f5f5f", fill_
     ET.SubElement(ps, "color").text = _abgr(fill, fill_alpha)
     if fill_alpha == 0:
         ET.SubElement(ps, "fill").text = "0"
+    if icon is not None:  # points: the pushpin in the fill colour
+        ET.SubElement(ET.SubElement(st, "IconStyle"), "color").text = _abgr(icon, 0xFF)
     # The balloon shows the escaped description only (it starts with the name), never
     # the raw name as HTML.
     ET.SubElement(ET.SubElement(st, "BalloonStyle"), "text").text = "$[description]"
@@ -163,6 +175,7 @@ def write_kml(
         lines.append(f"{_label(lang, 'area')}: {number(area / 1e4, lang, 2)} ha")
         style = f"lu-{use}" if use in LAND_USE_COLOURS else "lu-other"
         _placemark(folder, str(row.get("parcel_id", "")), lines, style, geom)
+    _features(doc, estate, lang)
     if zone_folder is not None:
         doc.append(zone_folder)
     ET.indent(kml)
@@ -170,6 +183,57 @@ def write_kml(
     with atomic_path(target) as tmp:
         ET.ElementTree(kml).write(tmp, encoding="utf-8", xml_declaration=True)
     return target
+
+
+def _features(doc: ET.Element, estate: Estate, lang: str) -> None:
+    """The roads, water and gates folders (each only when the estate has the layer),
+    with their styles, in the map's colours and words."""
+    from kitland.maps import _GATE_STYLE, _ROAD_STYLE, _WATER_STYLE, _label  # noqa: PLC0415
+
+    def text(row: Any, col: str) -> str:
+        v = row.get(col)
+        return v if isinstance(v, str) and v else ""
+
+    def folder(key: str) -> ET.Element:
+        f = ET.SubElement(doc, "Folder")
+        ET.SubElement(f, "name").text = _label(lang, key)
+        return f
+
+    r = estate.roads
+    if not r.empty:
+        for cls, st in _ROAD_STYLE.items():
+            _style(doc, f"road-{cls}", st["fillColor"], line=st["color"], fill_alpha=0xD9)
+        corridors = estate.road_corridors.to_crs(4326)
+        f = folder("L_roads")
+        for (_, row), geom in zip(r.iterrows(), corridors, strict=True):
+            cls = text(row, "road_class")
+            width = f"{_label(lang, 'width')}: {number(float(row['width_m']), lang, 0)} m"
+            _placemark(f, text(row, "name") or text(row, "road_id"),
+                       [_label(lang, cls) if cls else "", width],
+                       f"road-{cls if cls in _ROAD_STYLE else 'local'}", geom)  # fmt: skip
+    w = estate.water
+    if not w.empty:
+        for kind, st in _WATER_STYLE.items():
+            _style(doc, f"water-{kind or 'other'}", st.get("fillColor", st["color"]),
+                   line=st["color"], width=st["weight"],
+                   fill_alpha=round(255 * st.get("fillOpacity", 0.6)))  # fmt: skip
+        f = folder("L_water")
+        for (_, row), geom in zip(w.iterrows(), w.geometry.to_crs(4326), strict=True):
+            kind = text(row, "kind")
+            name = text(row, "name") or (_label(lang, kind) if kind else "")
+            _placemark(f, name, [_label(lang, kind) if kind else ""],
+                       f"water-{kind if kind in _WATER_STYLE else 'other'}", geom)  # fmt: skip
+    g = estate.gates
+    if not g.empty:
+        for kind, st in _GATE_STYLE.items():
+            _style(doc, f"gate-{kind}", st["fillColor"], icon=st["fillColor"])
+        _style(doc, "gate-other", "#000000", icon="#000000")
+        f = folder("L_gates")
+        for (_, row), geom in zip(g.iterrows(), g.geometry.to_crs(4326), strict=True):
+            kind = text(row, "kind")
+            _placemark(f, text(row, "name") or text(row, "gate_id"),
+                       [_label(lang, kind) if kind else ""],
+                       f"gate-{kind if kind in _GATE_STYLE else 'other'}", geom)  # fmt: skip
 
 
 def _zones(

@@ -90,6 +90,13 @@ _GATE_STYLE: dict[str, dict[str, Any]] = {
     "toll_exit": {"radius": 9, "fillColor": "#d9480f"},
     "factory_gate": {"radius": 5, "fillColor": "#495057"},
 }
+_WATER_STYLE: dict[str, dict[str, Any]] = {
+    "river": {"color": "#1971c2", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.6},
+    "canal": {"color": "#4dabf7", "weight": 3, "fillColor": "#74c0fc", "fillOpacity": 0.6},
+    "coast": {"color": "#0b3d91", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.4},
+    "pond": {"color": "#1971c2", "weight": 1, "fillColor": "#74c0fc", "fillOpacity": 0.7},
+    "": {"color": "#1971c2", "weight": 3},
+}
 _DIAG_STYLE: dict[str, dict[str, Any]] = {
     "frontage": {"color": "#0096c7", "weight": 8, "opacity": 0.9},
     "adjacent": {"color": "#5a189a", "weight": 8, "opacity": 0.9},
@@ -623,15 +630,8 @@ def _water_layer(estate: Estate, lang: str) -> _GeoLayer | None:
         }
         for _, row in w.iterrows()
     ]
-    styles = {
-        "river": {"color": "#1971c2", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.6},
-        "canal": {"color": "#4dabf7", "weight": 3, "fillColor": "#74c0fc", "fillOpacity": 0.6},
-        "coast": {"color": "#0b3d91", "weight": 4, "fillColor": "#74c0fc", "fillOpacity": 0.4},
-        "pond": {"color": "#1971c2", "weight": 1, "fillColor": "#74c0fc", "fillOpacity": 0.7},
-        "": {"color": "#1971c2", "weight": 3},
-    }
     data = _collection(w, estate.crs, props, simplify_m=_SIMPLIFY_M["water"])
-    return _GeoLayer(data, name=_label(lang, "L_water"), styles=styles, kind="water")
+    return _GeoLayer(data, name=_label(lang, "L_water"), styles=_WATER_STYLE, kind="water")
 
 
 def _settlements_layer(estate: Estate, lang: str) -> _GeoLayer | None:
@@ -814,9 +814,13 @@ def _zone_layer(
 ZONE_COLOURS = ("#1d4ed8", "#b45309", "#7c3aed", "#0e7490", "#78350f", "#475569")
 
 
-def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[_GeoLayer]:
+def _named_zone_layers(
+    zones: Sequence[Any], estate: Estate, lang: str, *, statuses: Sequence[str] = ()
+) -> list[_GeoLayer]:
     """One layer per named zone: filled in a colour of its own, outlined in its verdict's
-    colour (:data:`STATUS_COLOURS`: a passing zone is never drawn red), its name on it."""
+    colour (:data:`STATUS_COLOURS`: a passing zone is never drawn red), its name on it;
+    ``statuses[i]``, what the solver proved of zone ``i``, beside its verdict in its
+    tooltip and popup."""
     layers = []
     for i, z in enumerate(zones):
         geom = _zone_geometry(z.zone, estate, what=f"zones[{i}]")
@@ -827,10 +831,12 @@ def _named_zone_layers(zones: Sequence[Any], estate: Estate, lang: str) -> list[
         report = report if isinstance(report, Report) else None
         area_ha = float(geom.area) / 10_000
         score = getattr(z, "score", None)
+        proof = statuses[i] if i < len(statuses) else ""
         props = [
             {"c": "", "tip": _tip(name, (_label(lang, "area"), f"{_num(area_ha, lang, 2)} ha"),
-                                  ("", _verdict(report, lang))),
-             "popup": _report_html(report, lang, title=name, area_ha=area_ha, score=score)},
+                                  ("", _with_proof(_verdict(report, lang), proof))),
+             "popup": _report_html(report, lang, title=name, area_ha=area_ha, score=score,
+                                   proof=proof)},
             {"c": "", "label": _esc(z.name)},
         ]  # fmt: skip
         frame = gpd.GeoDataFrame(geometry=[geom, geom.representative_point()], crs=estate.crs)
@@ -1086,6 +1092,9 @@ def make_map(
         ``lang`` (``place``: :func:`kitland.placement.proof_text`, e.g. "feasible, gap
         7.49% (time limit reached)"): shown beside each verdict — title block, legend,
         tooltip and popup — so an unproven placement is not read as the proven best.
+        With ``zones``, one per zone in their order: beside each zone's verdict in its
+        tooltip and popup, and in the title block when the zones share it (as the zones
+        of one joint solve do).
 
     Returns
     -------
@@ -1157,6 +1166,9 @@ def make_map(
     )
     names_en = {r.id: r.name_en for r in rules or [] if r.name_en}
     proofs = [*(statuses or [])] or [""]
+    zone_proofs = proofs if zones else []
+    if zones:  # the title block says what the zones share (one joint solve), if anything
+        proofs = [proofs[0] if len(set(proofs)) == 1 else ""]
     bands = diags.get("setback_bands")
     if bands is None:
         bands = _setback_bands(estate, rules)
@@ -1173,7 +1185,7 @@ def make_map(
         _zone_layer(geom, estate, report, lang, score=score, proof=proofs[0])
         if geom is not None
         else None,
-        *_named_zone_layers(zones or [], estate, lang),
+        *_named_zone_layers(zones or [], estate, lang, statuses=zone_proofs),
         *(
             _diagnostic_layer(k, diags[k], estate, lang, names_en)
             for k in ("frontage", "adjacent", "gate_path")
@@ -1305,8 +1317,8 @@ def _title_html(
     head = f"<b>{_esc(name)}</b>"
     if has_zone:
         head += f'<span class="kit-verdict">{_esc(_verdict(report, lang))}</span>'
-        if proof:
-            head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
+    if proof:  # the zone's, or that of several zones placed together
+        head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
     failing = _failing_lines(report, lang) if has_zone else []
     if failing:
         items = "".join(f"<li>{_esc(line)}</li>" for line in failing)
@@ -1806,9 +1818,10 @@ COMPARE_PANES_PCT = 62.0
 
 _DRAW_CSS = """
 <style>
-.kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
+/* .leaflet-container ahead: outranks Leaflet's .leaflet-touch .leaflet-bar a (30 px wide) */
+.leaflet-container .kit-export a{display:block;width:auto;height:auto;line-height:1.4;white-space:nowrap;background:#fff;
   padding:4px 8px;font:600 12px system-ui,sans-serif;color:#1d3557;text-decoration:none;border-radius:4px}
-.kit-export a:hover{background:#f4f4f4}
+.leaflet-container .kit-export a:hover{background:#f4f4f4}
 .kit-export .kit-note{display:block;font:11px system-ui,sans-serif;color:#555;padding:0 8px 3px;max-width:220px}
 .kit-table{position:absolute;left:50%;bottom:24px;transform:translateX(-50%);z-index:1000;
   background:rgba(255,255,255,.96);padding:4px 10px;border-radius:6px;box-shadow:0 1px 5px rgba(0,0,0,.35);

@@ -37,6 +37,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import math
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -49,6 +50,7 @@ from shapely import LineString, MultiPolygon, Polygon, ops
 
 from kitland._errors import CRSError, DataError
 from kitland.crs import crs_label
+from kitland.io import read_zone, read_zones
 from kitland.report import Report, RuleResult
 from kitland.rules import Rule, Rules
 from kitland.validation import OnInvalid, require_valid
@@ -811,7 +813,11 @@ _LAYOUT_RULES: dict[str, Callable[[Estate, Rule, Rules], RuleResult]] = {
 
 
 def check(
-    estate: Estate, zone: ZoneLike | None, rules: Rules, *, on_invalid: OnInvalid = "raise"
+    estate: Estate,
+    zone: ZoneLike | str | os.PathLike[str] | None,
+    rules: Rules,
+    *,
+    on_invalid: OnInvalid = "raise",
 ) -> Report:
     """Judge a zone (and the layout) against a rules file.
 
@@ -824,7 +830,9 @@ def check(
         The estate.
     zone
         A shapely (Multi)Polygon in ``estate.crs``, a GeoDataFrame/GeoSeries with a CRS
-        (reprojected), or None to check only the layout rules.
+        (reprojected), a zone file's path (read as ``kitland check --zone`` reads it:
+        :func:`kitland.io.read_zone`, or :func:`kitland.io.read_zones` for a rules file
+        of several zones), or None to check only the layout rules.
     rules
         From :func:`kitland.load_rules`.
     on_invalid
@@ -865,6 +873,8 @@ def check(
     >>> [(r.id, r.passed, round(r.value, 2)) for r in report.results]
     [('area', True, 20.0), ('on', True, 0.0), ('adjacent#1', True, 500.0)]
     """
+    if isinstance(zone, str | os.PathLike):
+        zone = read_zones(zone) if rules.multi_zone else read_zone(zone)
     if rules.multi_zone and zone is not None:
         from kitland.between import check_zones  # noqa: PLC0415 (between builds on this module)
 

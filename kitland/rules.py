@@ -81,6 +81,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from kitland._errors import RulesError
+from kitland.i18n import Message
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -1029,16 +1030,17 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     try:
         text = p.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        msg = f"{label}: no such rules file"
-        raise RulesError(msg) from exc
+        raise RulesError(Message("{path}: no such rules file", {"path": label})) from exc
     except (OSError, UnicodeDecodeError) as exc:
-        msg = f"{label}: cannot read the rules file ({exc})"
+        msg = Message(
+            "{path}: cannot read the rules file ({reason})", {"path": label, "reason": str(exc)}
+        )
         raise RulesError(msg) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        msg = f"{label}: not valid TOML: {exc}"
-        raise RulesError(msg) from exc
+        toml = Message("{path}: not valid TOML: {reason}", {"path": label, "reason": str(exc)})
+        raise RulesError(toml) from exc
     return parse_rules(data, source=label)
 
 

@@ -596,13 +596,22 @@ def _client(scheduler: str | None, workers: int | None) -> tuple[Any, Any]:
 
 
 def dask_setup(worker: Any) -> None:
-    """Dask preload of the LocalCluster's workers: they ignore Ctrl-C (SIGINT).
+    """Dask preload of the LocalCluster's workers: they ignore Ctrl-C (SIGINT) and keep
+    Dask's own log records to themselves.
 
     A terminal sends Ctrl-C to every process of the sweep, the workers included; a
     solver interrupted inside its C++ code aborts with noise (``std::bad_function_call``)
     instead of stopping. The sweep's own process catches Ctrl-C and closes the cluster.
+
+    The workers write to the sweep's terminal. While the cluster closes, a worker still
+    busy in a solve may find the scheduler gone and log "Failed to communicate with
+    scheduler during heartbeat" with a traceback (``CommClosedError``); ``silence_logs``
+    does not hold it back (it sets handler levels, restored as the worker closes, and
+    lets errors through). What a worker has to say about a scenario reaches the sweep
+    as the scenario's result or failure, so its ``distributed`` records stay unshown.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    logging.getLogger("distributed").setLevel(logging.CRITICAL + 1)
 
 
 def sweep(

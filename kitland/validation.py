@@ -1033,24 +1033,42 @@ def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
     return tuple(f for f in report.errors if f.code not in _NOT_BLOCKING)
 
 
-def _error_line(estate: Estate, report: ValidationReport) -> str:
+def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> str:
     """One line: the file, the first offending feature, the problem and where to go next."""
     first = _blocking(report)[0]
     labels = [str(g.attrs.get("source", name)) for name, g in estate.layers.items()]
     label = next((lb for lb in labels if first.message.startswith(f"{lb}: ")), "")
-    rest = first.message.removeprefix(f"{label}: ").split("; `kitland validate --fix")[0]
+    text = first.text(lang)
+    rest = text.removeprefix(f"{label}: ").split("; `kitland validate --fix")[0]
     label = label or estate.source or estate.name
     ids = [i for i in first.feature.split(", ") if i]
     if ids and not all(i in rest for i in ids):
         noun = "" if first.feature.startswith("gap ") else _FEATURE_WORD.get(first.layer, "")
-        rest = f"{noun} {first.feature}: {rest}".lstrip()
+        rest = f"{tr(lang, noun) if noun else ''} {first.feature}: {rest}".lstrip()
     n, total = len(_blocking(report)), len(report.findings)
     listing, fixing = _commands(estate)
-    line = (f"{label}: {rest}; {n} data error{'s' * (n != 1)} that stop{'s' * (n == 1)} "
-            f"place/check ({total} finding{'s' * (total != 1)} in all: {listing} lists them)")  # fmt: skip
+    errors = Message("{n} data error that stops place/check" if n == 1
+                     else "{n} data errors that stop place/check", {"n": n})  # fmt: skip
+    findings = Message("{n} finding in all" if total == 1 else "{n} findings in all", {"n": total})
+    line = Message("{where}: {problem}; {errors} ({findings}: {listing} lists them)",
+                   {"where": label, "problem": rest, "errors": errors, "findings": findings,
+                    "listing": listing})  # fmt: skip
     if any(f.code == "invalid-geometry" for f in report.errors):
-        line += f", {fixing} repairs invalid geometry"
-    return line
+        line = Message(
+            "{line}, {fixing} repairs invalid geometry", {"line": line, "fixing": fixing}
+        )
+    return line.render(lang)
+
+
+@dataclass(frozen=True)
+class _StopLine:
+    """The line :func:`require_valid` raises, in any language (:meth:`render`)."""
+
+    estate: Estate
+    report: ValidationReport
+
+    def render(self, lang: str = "en") -> str:
+        return _error_line(self.estate, self.report, lang)
 
 
 def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> ValidationReport:
@@ -1101,7 +1119,7 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
         report = validate(estate)
         _VALIDATED[estate] = report
     if _blocking(report) and on_invalid == "raise":
-        raise DataError(_error_line(estate, report))
+        raise DataError(_StopLine(estate, report))
     if estate not in _LOGGED:
         _LOGGED.add(estate)
         _log_findings(estate, report)

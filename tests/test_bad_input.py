@@ -101,6 +101,14 @@ def test_bad_place_argument_is_exit_2_naming_the_option(
     assert not out.exists()
 
 
+@pytest.mark.parametrize("command", ["place", "check", "plots", "compare"])
+def test_an_unknown_option_points_at_its_subcommands_help(command: str, capsys) -> None:
+    zone = [] if command == "place" else ["--zone", "z.geojson"]  # plots, compare need one
+    code, stdout, err = _run([command, *zone, "--colour=red"], capsys)
+    assert (code, stdout) == (2, "")
+    assert err == f"kitland: unrecognized arguments: --colour=red (see `kitland {command} --help`)\n"
+
+
 def test_cell_size_that_makes_millions_of_cells_is_refused_with_one_that_would_do(
     estate_file: Path, rules_file: Path, tmp_path: Path, capsys
 ) -> None:
@@ -575,3 +583,56 @@ def test_a_bow_tie_boundary_is_exit_2_naming_the_boundary(
     code, stdout, err = _run(["place", str(path), "--rules", str(rules_file)], capsys)
     assert code == 2 and stdout == ""
     _one_line(err, f"{path} layer 'boundary': bow: invalid geometry (Self-intersection[")
+
+
+# -- the one line in the terminal's language -----------------------------------------------
+
+
+def _bad_lines(tmp: Path, estate: Path, rules: Path, bow_tie: Path) -> list[tuple[list[str], str, str]]:
+    """(argv, English line, Indonesian line) of bad inputs: the words are the catalogue's,
+    paths, values and GEOS's reason are data."""
+    nope = tmp / "nope"
+    return [
+        (["place", str(nope)], f"{nope}: no such file or folder",
+         f"{nope}: tidak ada berkas atau folder seperti itu"),
+        (["check", str(estate), "--rules", str(rules), "--zone", f"{nope}.geojson"],
+         f"{nope}.geojson: no such zone file", f"{nope}.geojson: tidak ada berkas zona seperti itu"),
+        (["place", str(estate), "--rules", f"{nope}.toml"], f"{nope}.toml: no such rules file",
+         f"{nope}.toml: tidak ada berkas aturan seperti itu"),
+        (["place", str(estate), "--rules", str(rules), "--out", str(tmp / "z.json")],
+         f"{tmp / 'z.json'}: --out writes .gpkg (got .json); name the file accordingly",
+         f"{tmp / 'z.json'}: --out menulis .gpkg (yang diberikan .json); beri nama berkas yang sesuai"),
+        (["place", str(estate), "--rules", str(rules), "--map", str(nope / "m.html")],
+         f"{nope / 'm.html'}: the folder {nope} does not exist",
+         f"{nope / 'm.html'}: folder {nope} tidak ada"),
+        (["place", str(bow_tie), "--rules", str(rules)],
+         f"{bow_tie} layer 'parcels': parcel P1_6: invalid geometry (Self-intersection[",
+         f"{bow_tie} layer 'parcels': kavling P1_6: geometri tidak valid (Self-intersection["),
+    ]  # fmt: skip
+
+
+def test_bad_input_lines_speak_the_terminals_language(
+    estate_file: Path, rules_file: Path, bow_tie_file: Path, tmp_path: Path, capsys
+) -> None:
+    for argv, english, indonesian in _bad_lines(tmp_path, estate_file, rules_file, bow_tie_file):
+        for lang, expected in (("en", english), ("id", indonesian)):
+            code, stdout, err = _run([*argv, "--lang", lang], capsys)
+            assert (code, stdout) == (2, ""), err
+            assert _one_line(err).startswith(f"kitland: {expected}"), (lang, err)
+        code, _, err = _run(argv, capsys)  # without --lang: English, as scripts read it
+        assert code == 2 and err.startswith(f"kitland: {english}")
+    # the stop line's own words, after GEOS's reason
+    code, _, err = _run(["place", str(bow_tie_file), "--rules", str(rules_file), "--lang", "id"], capsys)
+    assert code == 2
+    assert err.rstrip().endswith(
+        f"; 1 kesalahan data yang menghentikan place/check (3 temuan seluruhnya: `kitland validate "
+        f"{bow_tie_file}` mencantumkan semuanya), `kitland validate {bow_tie_file} --fix OUT.gpkg` "
+        "memperbaiki geometri yang tidak valid"
+    )
+
+
+def test_python_errors_stay_english_and_render_in_indonesian(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match=r"nope: no such file or folder$") as info:
+        kitland.load_estate(tmp_path / "nope")
+    assert info.value.render("id") == f"{tmp_path / 'nope'}: tidak ada berkas atau folder seperti itu"
+    assert UsageError("plain text").render("id") == "plain text"  # raised without the catalogue

@@ -143,6 +143,30 @@ def test_zone_file_with_zone_id_column_through_the_cli(estate, tmp_path: Path, c
     assert [r["id"] for r in d["rules"]] == ["land_share#1"]
 
 
+def test_map_draws_a_file_of_several_zones_with_what_place_proved(tmp_path: Path, capsys) -> None:
+    """`kitland map --zone` with a rules file of several zones draws each zone by its
+    name (as `place --map` does), and the status and gap `place --out` wrote per zone
+    are in the title block, the PDF's title and each zone's tooltip."""
+    import subprocess  # noqa: PLC0415
+
+    files = _files(tmp_path, ["B", "A"], [B, A], sep=100)  # the file's order is not the rules'
+    zones = Path(files[2])
+    gdf = gpd.read_file(zones, layer="zone").assign(rank=1, status="FEASIBLE", gap=0.0312)
+    gdf.to_file(zones, layer="zone", engine="fiona")
+    out, pdf, kml = tmp_path / "m.html", tmp_path / "m.pdf", tmp_path / "m.kml"
+    code = main(["map", *files, "--out", str(out), "--pdf", str(pdf), "--kml", str(kml), "-q"])
+    assert code == 0, capsys.readouterr().err
+    page = out.read_text(encoding="utf-8")
+    said = "saat ditempatkan: LAYAK, selisih 3,12%"
+    assert f'<span class="kit-proof">{said}</span>' in page  # the title block
+    assert page.count(f"LULUS; {said}") == 2  # each zone's tooltip
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout  # fmt: skip
+    assert said in " ".join(text.split())
+    names = [n.text for n in ET.parse(kml).getroot().iter("{http://www.opengis.net/kml/2.2}name")]
+    assert names[-2:] == ["A", "B"]  # the zones folder, in the rules file's order
+
+
 def test_failing_separation_exits_1_and_text_lists_zones_then_between(
     tmp_path: Path, capsys
 ) -> None:

@@ -174,6 +174,11 @@ def test_compare_prices_a_passing_proposal(estate: kitland.Estate) -> None:
     assert line.startswith("The price of the proposal: score +") and "passes every" in line
     assert c.best.status == "OPTIMAL" and d["best_gap"] == 0.0
     assert c.table("en")[0][2] == "best zone" and "found" not in line
+    # the frontage figure (every road class) is not named as the bundled frontage rule
+    # ("road frontage" / "muka jalan", arterial and collector roads only) is
+    for lang, words in (("en", "road frontage, all road classes"),
+                        ("id", "muka jalan, semua kelas jalan")):  # fmt: skip
+        assert words in [row[0] for row in c.table(lang)]
     # The same best zone had time run out before its proof: every place that calls it
     # "best" says so, with its gap (the table, the price line, the map's table, JSON).
     unproven = dataclasses.replace(

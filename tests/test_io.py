@@ -41,6 +41,26 @@ def test_folder_layer_names_ignore_case_and_other_files(layers, tmp_path) -> Non
     assert sorted(read_layers(folder)) == ["boundary", "parcels"]
 
 
+def test_gml_folder_reads_without_schema_files_and_writes_none(layers, tmp_path) -> None:
+    # GDAL writes an .xsd beside each .gml; the folder's layers are the .gml files alone.
+    folder = tmp_path / "gml"
+    folder.mkdir()
+    for name, gdf in layers.items():
+        gdf.to_file(folder / f"{name.title()}.gml", driver="GML", engine="fiona")
+    got = read_layers(folder)
+    assert sorted(got) == sorted(layers)
+    assert got["parcels"].area.sum() == pytest.approx(120_000.0)  # 12 cells of 100 m × 100 m
+    # Without the .xsd, GDAL's reader would write a .gfs schema beside each file:
+    # inputs are never modified.
+    for xsd in folder.glob("*.xsd"):
+        xsd.unlink()
+    before = sorted(p.name for p in folder.iterdir())
+    got = read_layers(folder)
+    assert sorted(got) == sorted(layers)
+    assert len(got["parcels"]) == 12
+    assert sorted(p.name for p in folder.iterdir()) == before
+
+
 def test_shapefile_without_prj_needs_a_crs(layers, tmp_path) -> None:
     folder = write_layers(layers, tmp_path / "shp", "ESRI Shapefile")
     (folder / "roads.prj").unlink()

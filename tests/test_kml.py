@@ -124,3 +124,56 @@ def test_one_zone_keeps_the_maps_zone_fill(tmp_path: Path) -> None:
     x0, y0 = ORIGIN
     out = write_kml(tmp_path / "z.kml", est, zones=[("Z", box(x0, y0, x0 + 100, y0 + 100))])
     assert [(n, f, line) for n, f, line, _ in _zones(out)] == [("Z", "801a8cff", UNCHECKED)]
+
+
+def test_roads_water_and_gates_each_in_a_folder(tmp_path: Path) -> None:
+    """Roads as their corridors (length × width, flat caps), water lines, gate points,
+    each in a folder named as the map's layer, in the map's language."""
+    import pyproj  # noqa: PLC0415
+    import shapely  # noqa: PLC0415
+    from shapely import LineString  # noqa: PLC0415
+
+    nasty = "<img src=x onerror=alert(1)>"
+    layers = grid_layers(
+        ["AAAAAA", "AAAAAA"],
+        roads=[(LineString([(0, -10), (600, -10)]), {"road_id": "C1", "name": nasty,
+                                                      "road_class": "collector"}),
+               (LineString([(300, -20), (300, -220)]), {"road_id": "L1", "road_class": "local"})],
+        water=[(LineString([(-50, 260), (650, 260)]), {"name": "Sungai Ular", "kind": "river"})],
+        gates=[(Point(0, -10), {"gate_id": "G1", "kind": "estate_gate", "name": "Gerbang Barat"})],
+    )  # fmt: skip
+    est = Estate.from_layers(layers, source="test grid")
+    out = write_kml(tmp_path / "e.kml", est, lang="id")
+    root = ET.parse(out).getroot()
+    folders = {f.findtext("k:name", namespaces=NS): f.findall("k:Placemark", NS)
+               for f in root.iter(f"{{{NS['k']}}}Folder")}  # fmt: skip
+    assert list(folders) == ["Batas kawasan", "Kavling (tata guna lahan)", "Jalan (kelas & lebar)",
+                             "Sungai & pantai", "Gerbang & exit tol"]  # fmt: skip
+    to_utm = pyproj.Transformer.from_crs(4326, 32749, always_xy=True)
+
+    def utm(pm: ET.Element, kind: str) -> shapely.Geometry:
+        text = pm.findtext(f".//k:{kind}//k:coordinates", namespaces=NS) or pm.findtext(
+            f".//k:{kind}/k:coordinates", namespaces=NS)
+        xy = [to_utm.transform(*map(float, c.split(","))) for c in text.split()]
+        return {"Polygon": shapely.Polygon, "LineString": LineString, "Point": Point}[kind](
+            xy if kind != "Point" else xy[0])
+
+    roads = folders["Jalan (kelas & lebar)"]
+    assert [pm.findtext("k:name", namespaces=NS) for pm in roads] == [nasty, "L1"]
+    # corridors: 600 m × 20 m (collector) and 200 m × 12 m (local); corners written to
+    # 1e-7° (about 1 cm), so the area is within the perimeter × 1 cm
+    assert utm(roads[0], "Polygon").area == pytest.approx(600 * 20, abs=1240 * 0.01)
+    assert utm(roads[1], "Polygon").area == pytest.approx(200 * 12, abs=424 * 0.01)
+    assert roads[0].findtext("k:description", namespaces=NS).split("<br>")[1:] == [
+        "jalan kolektor", "lebar: 20 m"]  # fmt: skip
+    assert "<img" not in out.read_text(encoding="utf-8")  # the name only escaped
+    (river,) = folders["Sungai & pantai"]
+    x0, y0 = ORIGIN
+    assert utm(river, "LineString").hausdorff_distance(
+        LineString([(x0 - 50, y0 + 260), (x0 + 650, y0 + 260)])) < 0.01  # fmt: skip
+    (gate,) = folders["Gerbang & exit tol"]
+    assert gate.findtext("k:name", namespaces=NS) == "Gerbang Barat"
+    assert utm(gate, "Point").distance(Point(x0, y0 - 10)) < 0.01
+    styles = {s.get("id"): s for s in root.iter(f"{{{NS['k']}}}Style")}
+    gate_style = styles[gate.findtext("k:styleUrl", namespaces=NS).lstrip("#")]
+    assert gate_style.findtext("k:IconStyle/k:color", namespaces=NS) == "ff3e8a2b"  # #2b8a3e

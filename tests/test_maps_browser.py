@@ -149,6 +149,23 @@ def test_offline_map_makes_no_request_and_logs_no_error(
     page.close()
 
 
+def test_the_sketch_buttons_hold_their_words(browser_context: Any, maps: dict[str, Any]) -> None:
+    """The export and copy buttons are as wide as their words (Leaflet's own rule for
+    bar buttons would make them 30 px wide, the words running out over the map)."""
+    path, _ = maps["offline"]
+    page = Page(browser_context).open(path)
+    sizes = page.evaluate(
+        "Array.from(document.querySelectorAll('.kit-export a'))"
+        ".map(a => [a.textContent, a.clientWidth, a.scrollWidth])"
+    )
+    assert [text for text, _, _ in sizes] == [
+        "Ekspor zona yang digambar (GeoJSON)", "Salin zona ke sketsa (untuk disunting)",
+    ]  # fmt: skip
+    for text, shown, needed in sizes:
+        assert shown >= needed > 100, text
+    page.close()
+
+
 def test_online_map_runs_without_console_errors(browser_context: Any, maps: dict[str, Any]) -> None:
     path, _ = maps["online"]
     pg = Page(browser_context)
@@ -440,6 +457,36 @@ def test_several_named_zones_drawn_in_their_colours(browser_context: Any, tmp_pa
     assert [STATUS_COLOURS["fail"], ZONE_COLOURS[1]] in drawn
     assert STATUS_COLOURS["fail"] not in ZONE_COLOURS and STATUS_COLOURS["pass"] not in ZONE_COLOURS
     assert not page.dialogs and not page.errors
+
+
+def test_several_zones_say_what_the_joint_solve_proved(browser_context: Any, tmp_path: Path) -> None:
+    """Zones placed together by a solve that ran out of time: each zone's tooltip and
+    popup say "feasible, gap …" beside its verdict, and the title block says it once."""
+    from types import SimpleNamespace  # noqa: PLC0415
+
+    from test_maps import X0, Y0  # noqa: PLC0415
+
+    from kitland.placement import Placement, proof_text  # noqa: PLC0415
+
+    placed = [Placement(box(X0, Y0, X0 + 100, Y0 + 100), 50.0, 1, PASSING, 1.0, status="FEASIBLE",
+                        gap=0.1716, name="Pangan"),
+              Placement(box(X0 + 200, Y0, X0 + 300, Y0 + 100), 60.0, 1, PASSING, 1.0,
+                        status="FEASIBLE", gap=0.1716, name="Bengkel")]  # fmt: skip
+    words = [proof_text(p, 25.0, "id") for p in placed]
+    assert words == ["layak, selisih 17,16% (batas waktu tercapai)"] * 2
+    zones = [SimpleNamespace(name=p.name, zone=p.zone, report=p.report, score=p.score) for p in placed]
+    m = make_map(_estate(), zones=zones, offline=True, statuses=words)
+    pg = Page(browser_context)
+    page = pg.open(save_map(m, tmp_path / "zones.html"))
+    assert page.locator(".kit-title .kit-proof").inner_text() == words[0]
+    layers = [c.get_name() for c in m._children.values() if getattr(c, "kind", "") == "zone"]
+    assert len(layers) == 2
+    for var in layers:
+        props = page.evaluate(f"() => {var}.getLayers()[0].feature.properties")
+        assert props["tip"].endswith(f"LULUS; {words[0]}")
+        assert f'<span class="kit-proof">{words[0]}</span>' in props["popup"]
+    assert pg.errors == []
+    page.close()
 
 
 def test_each_placement_says_what_the_solver_proved(browser_context: Any, tmp_path: Path) -> None:

@@ -224,6 +224,26 @@ def test_bundled_rules_place_on_an_estate_without_coast(inland, tmp_path: Path, 
     assert 20.0 <= zone.area.iloc[0] / 1e4 <= 21.0  # the bundled [zone]: min_ha 20, max_ha 21
 
 
+def test_place_names_the_skipped_rules_in_indonesian(inland, capsys) -> None:
+    argv = ["place", str(inland["estate"]), "--cell-m", "50", "--lang", "id"]
+    code, _, err = _run(argv, capsys)
+    assert code == 0, err
+    assert err.splitlines()[0] == (
+        "kitland: aturan opsional dilewati, pemilihnya tidak cocok dengan apa pun di sini: "
+        "sempadan sungai, sempadan pantai, industri berjarak dari pantai, dekat Ketanggan"
+    )
+
+
+def test_check_reads_a_zone_file_path(inland) -> None:
+    # As `check --zone FILE` reads it (and as kitland.score and kitland.compare take a path).
+    est = kitland.load_estate(inland["estate"])
+    rules = kitland.load_rules()
+    by_path = kitland.check(est, inland["zone"], rules)
+    by_frame = kitland.check(est, gpd.read_file(inland["zone"]), rules)
+    assert by_path.passed and by_path.to_dict() == by_frame.to_dict()
+    assert by_path["bersebelahan dengan industri"].value == pytest.approx(400.0)
+
+
 def test_subprocess_bundled_rules_on_an_estate_without_coast(inland) -> None:
     proc = subprocess.run(
         [

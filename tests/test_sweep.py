@@ -417,6 +417,35 @@ def test_sweep_report_of_a_folder_without_a_sweep_is_exit_2(
     assert err.startswith(f"kitland: {tmp_path}: not a finished sweep folder (no sweep.json)")
 
 
+def test_local_workers_keep_dasks_log_records_to_themselves(capfd: pytest.CaptureFixture[str]) -> None:
+    """A LocalCluster worker shares the sweep's terminal: what it prints reaches it (the
+    control), Dask's own error records with their tracebacks (as a worker busy in a solve
+    logs when the cluster closes under it after Ctrl-C) do not."""
+    from kitland.sweeps import _client  # noqa: PLC0415
+
+    def speak() -> int:
+        import logging  # noqa: PLC0415
+
+        print("worker control line", file=sys.stderr, flush=True)
+        try:
+            raise ConnectionError("Stream is closed")
+        except ConnectionError:
+            logging.getLogger("distributed.worker").exception(
+                "Failed to communicate with scheduler during heartbeat."
+            )
+        return 1
+
+    client, cluster = _client(None, 1)
+    try:
+        assert list(client.run(speak).values()) == [1]
+    finally:
+        client.close()
+        cluster.close()
+    err = capfd.readouterr().err
+    assert "worker control line" in err
+    assert "heartbeat" not in err and "Traceback" not in err
+
+
 def test_workers_and_scheduler_together_are_refused(
     inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
