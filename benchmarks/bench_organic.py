@@ -15,6 +15,7 @@ placement engine, found a zone that passes ``check`` (so the rules are satisfiab
 Usage::
 
     python benchmarks/bench_organic.py [--seeds 12] [--time-limit 60] [--cell-m 25] [--work-rate R]
+        [--baseline CELL_M [--baseline-limit S] [--baseline-only]]
 
 ``--work-rate R`` passes ``SolveOptions(work_rate=R)``: the search's budget is
 ``R × time limit`` work seconds (default 0.5), so a generous limit with a small rate,
@@ -25,7 +26,7 @@ search ended by the budget, not the wall clock). The column ``work s`` is
 
 ``--seeds`` takes a count (seeds 0..N-1) or a comma-separated list (``3,7`` or ``5,``).
 
-``--baseline CELL_M`` then prints a second table, side by side on the same seeds: the
+``--baseline CELL_M`` then prints a second table (``--baseline-only``: only that one), side by side on the same seeds: the
 textbook single-commodity-flow MILP of ``baseline_pulp.py`` (CBC through PuLP) on each
 estate at ``CELL_M`` cells (a size it can handle), against kitland on the same cells with
 the same time limit and options. CBC gets ``--baseline-limit`` seconds (default 60). The
@@ -163,10 +164,7 @@ def run(
     seed: int, folder: Path, *, cell_m: float, time_limit_s: float, work_rate: float | None
 ) -> dict:
     """Build seed's estate and rules in ``folder``, place its zone in a fresh interpreter."""
-    zone = zone_ha_for(seed)
-    estate = write_estate(make_organic(seed, zone_ha=zone), folder / f"organic_{seed}.gpkg")
-    rules = folder / f"organic_{seed}.toml"
-    rules.write_text(rules_text(zone), encoding="utf-8")
+    estate, rules = _write(seed, folder)
     code = CHILD.format(
         here=str(Path(__file__).resolve().parent),
         estate=str(estate),
@@ -175,7 +173,7 @@ def run(
         limit=time_limit_s,
         rate=work_rate,
     )
-    row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone}
+    row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone_ha_for(seed)}
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -186,6 +184,15 @@ def run(
     if out.returncode != 0:
         return row | {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
     return row | json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _write(seed: int, folder: Path) -> tuple[Path, Path]:
+    """Seed's estate (GeoPackage) and rules (TOML) written to ``folder``."""
+    zone = zone_ha_for(seed)
+    estate = write_estate(make_organic(seed, zone_ha=zone), folder / f"organic_{seed}.gpkg")
+    rules = folder / f"organic_{seed}.toml"
+    rules.write_text(rules_text(zone), encoding="utf-8")
+    return estate, rules
 
 
 def _fmt(row: dict) -> str:
@@ -256,7 +263,14 @@ def main(argv: list[str] | None = None) -> None:
         help="also run the textbook flow MILP (CBC) and kitland at this cell size",
     )
     ap.add_argument("--baseline-limit", type=float, default=60.0, help="CBC's time limit, s")
+    ap.add_argument("--baseline-only", action="store_true", help="only the side-by-side table")
     args = ap.parse_args(argv)
+    if args.baseline_only:
+        with tempfile.TemporaryDirectory(prefix="organic_") as tmp:
+            for seed in _seeds(args.seeds):
+                _write(seed, Path(tmp))
+            _side_by_side([{"seed": s} for s in _seeds(args.seeds)], Path(tmp), args)
+        return
     print(f"## Organic estates, bundled rules per seed, {args.cell_m:g} m cells, "
           f"time limit {args.time_limit:g} s"
           + ("" if args.work_rate is None else f", work rate {args.work_rate:g}"))  # fmt: skip
