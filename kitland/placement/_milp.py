@@ -47,52 +47,6 @@ log = logging.getLogger(__name__)
 _INF = highspy.kHighsInf
 
 
-@dataclass
-class Pace:
-    """How a search's MILP runs have spent work against the limits they were given.
-
-    A HiGHS MILP run is limited by counts (branch-and-bound nodes and root rounds,
-    :func:`lazy_solve`) but charged its simplex iterations, and what a node or a root round
-    costs in iterations differs from estate to estate. ``factor`` is the most any run so
-    far was charged per work second its limits' rates predicted for the nodes and rounds
-    it used (at least 1); the next runs' limits are divided by it. Runs predicted under
-    ``floor`` work seconds are not counted (their cost is mostly setting the run up).
-    Counts only, so the same runs give the same pace whatever the load.
-
-    Examples
-    --------
-    >>> pace = Pace()
-    >>> pace.record(charged=6.0, planned=2.0)
-    >>> pace.record(charged=1.0, planned=2.0)
-    >>> pace.factor
-    3.0
-    """
-
-    factor: float = 1.0
-    floor: float = 0.05
-
-    def record(self, *, charged: float, planned: float) -> None:
-        """Take one run's charged and predicted work seconds into ``factor``."""
-        if planned >= self.floor:
-            self.factor = max(self.factor, charged / planned)
-
-
-@dataclass
-class _Memo:
-    """What earlier solves of one window (one block) proved or found, kept for its next
-    solve (pass 2 of :func:`._solve._passes`): no zone of the window costs less than
-    ``proven`` (a target its MILP showed empty; it holds for any part of the window);
-    over the window cells ``cells`` the dive has run against the cutoff ``dived`` (a dive
-    over the same cells against that cutoff or a lower one finds nothing the first did
-    not); over ``lp_cells`` the LP bound is ``lp`` (None: not solved)."""
-
-    proven: float = -math.inf
-    cells: bytes = b""
-    dived: float = -math.inf
-    lp_cells: bytes = b""
-    lp: float | None = None
-
-
 @dataclass(frozen=True)
 class _Window:
     """What a window's MILPs are built from, besides their cells."""
@@ -104,8 +58,6 @@ class _Window:
     #: HiGHS threads: the same in every instance, as HiGHS keeps one thread scheduler
     #: per process thread, sized by the first run.
     threads: int = 2
-    pace: Pace = field(default_factory=Pace)
-    memo: _Memo = field(default_factory=_Memo)
 
 
 class _Model(NamedTuple):
@@ -152,10 +104,6 @@ class HighsWindows:
     threads: int = 2
     #: The wall-clock safety stop shared with the rest of the search.
     clock: Clock = field(default_factory=Clock)
-    #: How this search's MILP runs spend work (calibrates their limits).
-    pace: Pace = field(default_factory=Pace)
-    #: Per window (its block's cells), what its earlier solves proved or found.
-    memos: dict[bytes, _Memo] = field(default_factory=dict)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -176,8 +124,7 @@ class HighsWindows:
         solve spent."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        memo = self.memos.setdefault(np.sort(block).tobytes(), _Memo())
-        w = _Window(self.p, block, self.squares, self.options, self.threads, self.pace, memo)
+        w = _Window(self.p, block, self.squares, self.options, self.threads)
         cutoff = None
         if incumbent is not None:  # HiGHS takes only a start below the cutoff
             best = self.p.objective(incumbent)
@@ -202,18 +149,12 @@ def _solve(
     targets: list[float] = []
     tried: list[tuple[float, int, int]] = []
     probe_max = -math.inf
-    memo, same = w.memo, w.memo.cells == cells.tobytes()
-    bound = memo.proven
     if not small:
         targets, probe_max = _targets(w, cells, top, work)
-        # targets an earlier solve of the window proved empty are not tried again
-        targets = [t for t in targets if t > memo.proven]
         # A zone cheaper than the incumbent is the window's best so far; the targets at
         # or above its cost go (below the first target, its cost is the only one left).
-        fresh = opts.dive_nodes > 0 and not (same and top <= memo.dived)
-        dive = _dive(w, cells, top, seed, work.part(opts.dive_share)) if fresh else None
-        if fresh:
-            memo.cells, memo.dived = cells.tobytes(), top
+        dive = (_dive(w, cells, top, seed, work.part(opts.dive_share))
+                if opts.dive_nodes > 0 else None)  # fmt: skip
         log.debug("window of %d cells: targets %s, dive %s, %.1f work s left", len(cells),
                   [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
                   work.left)  # fmt: skip
@@ -238,8 +179,7 @@ def _solve(
             share = 1.0 if last else opts.target_share
             mod = _build(w, keep)
             _fix_in(mod, ones)
-            res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share),
-                       pace=w.pace)  # fmt: skip
+            res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share))
         else:
             res = WindowResult(None, "INFEASIBLE", target)
         rounds += res.rounds
@@ -249,7 +189,6 @@ def _solve(
             return WindowResult(res.cells, "OPTIMAL", res.bound, rounds, tried)
         if res.status == "INFEASIBLE":  # no zone cheaper than the target
             bound = max(bound, target)
-            memo.proven = max(memo.proven, target)
             if last:
                 if best is None:
                     return WindowResult(None, "INFEASIBLE", bound, rounds, tried)
@@ -269,15 +208,9 @@ def _targets(
     w: _Window, cells: NDArray[np.int64], top: float, work: Work
 ) -> tuple[list[float], float]:
     """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
-    highest target worth probing for (beyond it probing drops too few cells to pay).
-    The LP bound of the same cells is solved once (``w.memo``)."""
-    memo = w.memo
-    if memo.lp_cells == cells.tobytes():
-        lp = memo.lp
-    else:
-        lp = _relaxation(_build(w, cells, perimeter=False, corners=False), work, w.opts)
-        if lp is not None:
-            memo.lp_cells, memo.lp = cells.tobytes(), lp
+    highest target worth probing for (beyond it probing drops too few cells to pay)."""
+    m = _build(w, cells, perimeter=False, corners=False)
+    lp = _relaxation(m, work, w.opts)
     if lp is None:
         return [], -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
@@ -313,7 +246,7 @@ def _dive(
     mod = _build(w, sub)
     _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
     res = _run(mod, p, w.opts, cutoff=top, start=None, seed=seed, work=work,
-               max_nodes=w.opts.dive_nodes, pace=w.pace)  # fmt: skip
+               max_nodes=w.opts.dive_nodes)  # fmt: skip
     if res.cells is None or p.objective(res.cells) >= top:
         return None
     return res.cells
@@ -504,18 +437,16 @@ def _reaches(h: highspy.Highs, bar: float) -> bool:
 def _run(
     model: _Model, p: Problem, opts: SolveOptions, *, cutoff: float | None,
     start: NDArray[np.int64] | None, work: Work, seed: int, max_nodes: int | None = None,
-    pace: Pace | None = None,
 ) -> WindowResult:  # fmt: skip
     """Solve the MILP, adding separator and neck rows while the zone falls apart.
 
-    Each run is limited by ``work`` deterministically (:func:`lazy_solve`, its limits
-    scaled by ``pace``) and charged its simplex iterations; ``max_nodes`` caps its nodes
-    further."""
+    Each run is limited by ``work`` deterministically (:func:`lazy_solve`) and charged
+    its simplex iterations; ``max_nodes`` caps its nodes further."""
     mod = model.mod
     _settings(model.h, seed=seed, cutoff=cutoff)
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
     lz = lazy_solve(model.h, [(0, mod)], start=v0, cuts_per_piece=opts.cuts_per_piece, work=work,
-                    opts=opts, max_nodes=max_nodes, pace=pace)  # fmt: skip
+                    opts=opts, max_nodes=max_nodes)  # fmt: skip
     if lz.status == "INFEASIBLE":  # nothing cheaper than the cutoff: the start stands
         if start is None:
             return WindowResult(None, "INFEASIBLE", lz.bound, lz.rounds)
@@ -557,7 +488,7 @@ class Lazy(NamedTuple):
 def lazy_solve(
     h: highspy.Highs, blocks: Sequence[tuple[int, Model]], *, start: NDArray[np.float64] | None,
     cuts_per_piece: int, t_end: float = math.inf, work: Work | None = None,
-    opts: SolveOptions | None = None, max_nodes: int | None = None, pace: Pace | None = None,
+    opts: SolveOptions | None = None, max_nodes: int | None = None,
 ) -> Lazy:  # fmt: skip
     """Solve the MILP in ``h`` whose columns hold each block's model from its offset,
     adding each block's separator and neck rows while its cells fall apart.
@@ -566,12 +497,10 @@ def lazy_solve(
     (:mod:`._joint`) has one per zone. ``start`` (every column's value) is offered to
     HiGHS before each run. Each run is limited by ``work`` (by default unlimited, with
     the wall clock stopping at ``t_end``) through counts, so it repeats whatever the
-    load: nodes and root rounds together (``opts``, both at the rates divided by
-    ``pace``'s factor; ``max_nodes`` caps the nodes further), and it is charged its
-    simplex iterations, which ``pace`` records.
+    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further), and
+    it is charged its simplex iterations.
     """
     opts = opts or SolveOptions()
-    pace = pace if pace is not None else Pace()
     work = work if work is not None else Work(math.inf, Clock(t_end))
     ncol = h.getNumCol()
     nbrs = [_adjacency(mod.m, mod.edges) for _, mod in blocks]
@@ -588,22 +517,16 @@ def lazy_solve(
             h.setSolution(sol)
         if work.done or work.clock.left() <= 0.05:
             return Lazy("UNKNOWN", None, bound, rounds)
-        allowed = work.left / pace.factor
-        nodes = max(1, _count(allowed * opts.mip_nodes_per_s * size))
+        nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
         h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
-        roots.update(nodes=nodes, allowed=max(1, _count(allowed * opts.root_rounds_per_s * size)),
-                     seen=0, node=0, t_end=work.clock.deadline)  # fmt: skip
+        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0,
+                     t_end=work.clock.deadline)  # fmt: skip
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
         iters = max(0, int(info.simplex_iteration_count)) + opts.lp_run_iters
         work.spend(iters / opts.lp_iters_per_s)
-        log.debug("MILP run: %d cells, %d root rounds, %d nodes, %.2f work s of %.2f allowed",
-                  sum(mod.m for _, mod in blocks), roots["seen"], info.mip_node_count,
-                  iters / opts.lp_iters_per_s, allowed)  # fmt: skip
-        used = roots["seen"] / roots["allowed"] + max(0, info.mip_node_count) / nodes
-        pace.record(charged=iters / opts.lp_iters_per_s, planned=used * allowed)
         if ms == highspy.HighsModelStatus.kTimeLimit or (
             ms == highspy.HighsModelStatus.kInterrupt and work.clock.left() <= 0
         ):
@@ -647,13 +570,12 @@ def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
 
 
 def _mip_limits(h: highspy.Highs) -> dict[str, float]:
-    """Stop each MILP run of ``h`` deterministically once its calls back at the root node
-    (between cut rounds and heuristics) and its nodes have used up its allowance together:
-    ``seen / allowed + node / nodes ≥ 1``. HiGHS has no work limit of its own and its node
-    limit does not bound the root. Set ``allowed``, ``nodes`` and ``seen = node = 0`` in
-    the returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops
-    it, at the wall clock's deadline (HiGHS's own time limit is checked less often)."""
-    root: dict[str, float] = {"allowed": 1, "nodes": 1, "seen": 0, "node": 0, "t_end": math.inf}
+    """Stop each MILP run of ``h`` after ``allowed`` calls back at its root node (between
+    cut rounds and heuristics), deterministically: HiGHS has no work limit of its own and
+    its node limit does not bound the root. Set ``allowed`` and ``seen = 0`` in the
+    returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops it,
+    at the wall clock's deadline (HiGHS's own time limit is checked less often)."""
+    root: dict[str, float] = {"allowed": 1, "seen": 0, "t_end": math.inf}
 
     cb = highspy.cb
 
@@ -661,9 +583,8 @@ def _mip_limits(h: highspy.Highs) -> dict[str, float]:
                      into: cb.HighsCallbackInput, _data: object) -> None:  # fmt: skip
         if out.mip_node_count == 0:
             root["seen"] += 1
-        root["node"] = out.mip_node_count
-        if root["seen"] / root["allowed"] + root["node"] / root["nodes"] > 1.0:
-            into.user_interrupt = True
+            if root["seen"] > root["allowed"]:
+                into.user_interrupt = True
         if time.monotonic() >= root["t_end"]:
             into.user_interrupt = True
 
