@@ -15,6 +15,7 @@ placement engine, found a zone that passes ``check`` (so the rules are satisfiab
 Usage::
 
     python benchmarks/bench_organic.py [--seeds 12] [--time-limit 60] [--cell-m 25] [--work-rate R]
+        [--baseline CELL_M [--baseline-limit S] [--baseline-only]]
 
 ``--work-rate R`` passes ``SolveOptions(work_rate=R)``: the search's budget is
 ``R × time limit`` work seconds (default 0.5), so a generous limit with a small rate,
@@ -24,6 +25,14 @@ search ended by the budget, not the wall clock). The column ``work s`` is
 ``solver["work_s"]``.
 
 ``--seeds`` takes a count (seeds 0..N-1) or a comma-separated list (``3,7`` or ``5,``).
+
+``--baseline CELL_M`` then prints a second table (``--baseline-only``: only that one), side by side on the same seeds: the
+textbook single-commodity-flow MILP of ``baseline_pulp.py`` (CBC through PuLP) on each
+estate at ``CELL_M`` cells (a size it can handle), against kitland on the same cells with
+the same time limit and options. CBC gets ``--baseline-limit`` seconds (default 60). The
+objective ratio is CBC's score over kitland's (above 1: kitland's zone is better); the
+speed ratio compares the time CBC first reached kitland's score (from its log, plus the
+model build) and, when CBC proves it, its proof with kitland's wall time.
 """
 
 from __future__ import annotations
@@ -76,14 +85,86 @@ print(json.dumps({{
 """
 
 
+BASELINE = """
+import json, sys, time
+sys.path.insert(0, {here!r})
+import kitland
+from baseline_pulp import solve_cbc
+from kitland.placement import SolveOptions, build_problem
+estate_path, rules_path, cell, limit, cbc_limit = {estate!r}, {rules!r}, {cell!r}, {limit!r}, {cbc!r}
+options = SolveOptions() if {rate!r} is None else SolveOptions(work_rate={rate!r})
+est = kitland.load_estate(estate_path)
+rules = kitland.load_rules(rules_path)
+t0 = time.perf_counter()
+res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit, options=options)
+k_s = time.perf_counter() - t0
+best = res.alternatives[0] if res.found else None
+_, cells, prob = build_problem(est, rules, cell_m=cell)
+status, obj, c_s, chosen, found = solve_cbc(prob, time_limit_s=cbc_limit)
+print(json.dumps({{
+    "cells": len(prob), "k_s": k_s, "k_status": best.status if best else res.solver.get("status"),
+    "k_score": best.grid_score if best else None, "c_status": status, "c_score": obj, "c_s": c_s,
+    "found": found,
+}}))
+"""
+
+
+def baseline(
+    seed: int, folder: Path, *, cell_m: float, time_limit_s: float, work_rate: float | None,
+    cbc_limit_s: float,
+) -> dict:  # fmt: skip
+    """kitland and the textbook flow MILP on seed's estate at ``cell_m`` cells, in a fresh
+    interpreter (the estate and rules files ``run`` wrote to ``folder``)."""
+    code = BASELINE.format(
+        here=str(Path(__file__).resolve().parent),
+        estate=str(folder / f"organic_{seed}.gpkg"),
+        rules=str(folder / f"organic_{seed}.toml"),
+        cell=cell_m,
+        limit=time_limit_s,
+        rate=work_rate,
+        cbc=cbc_limit_s,
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=4 * (time_limit_s + cbc_limit_s) + 600,
+        check=False,
+    )
+    if out.returncode != 0:
+        return {"seed": seed, "error": (out.stderr.strip().splitlines() or ["?"])[-1]}
+    return {"seed": seed, "cell_m": cell_m} | json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _fmt_baseline(row: dict) -> str:
+    """One markdown row of the side-by-side table."""
+    if "error" in row:
+        return f"| {row['seed']} | – | – | error: {row['error']} | – | – | – | – | – | – |"
+    num = lambda v: "–" if v is None else f"{v:,.1f}"  # noqa: E731
+    k, c, k_s = row["k_score"], row["c_score"], row["k_s"]
+    ratio = "–" if k is None or c is None else f"{c / k:.3f}"
+    if k is None:
+        speed = "kitland found no zone"
+    else:
+        tol = 1e-6 * max(1.0, abs(k))
+        first = next((t for t, v in row["found"] if v <= k + tol), None)
+        if first is None:
+            speed = f"CBC did not reach it: > {row['c_s'] / k_s:.1f}×"
+        else:
+            speed = f"reached after {first:.1f} s: {first / k_s:.1f}×"
+            if row["c_status"] == "OPTIMAL" and c is not None and c <= k + tol:
+                speed += f"; proved in {row['c_s']:.1f} s: {row['c_s'] / k_s:.1f}×"
+    return (
+        f"| {row['seed']} | {row['cell_m']:g} | {row['cells']:,} | {row['k_status']} | {num(k)} | "
+        f"{k_s:.1f} | {row['c_status']} | {num(c)} | {row['c_s']:.1f} | {ratio} | {speed} |"
+    )
+
+
 def run(
     seed: int, folder: Path, *, cell_m: float, time_limit_s: float, work_rate: float | None
 ) -> dict:
     """Build seed's estate and rules in ``folder``, place its zone in a fresh interpreter."""
-    zone = zone_ha_for(seed)
-    estate = write_estate(make_organic(seed, zone_ha=zone), folder / f"organic_{seed}.gpkg")
-    rules = folder / f"organic_{seed}.toml"
-    rules.write_text(rules_text(zone), encoding="utf-8")
+    estate, rules = _write(seed, folder)
     code = CHILD.format(
         here=str(Path(__file__).resolve().parent),
         estate=str(estate),
@@ -92,7 +173,7 @@ def run(
         limit=time_limit_s,
         rate=work_rate,
     )
-    row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone}
+    row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone_ha_for(seed)}
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -103,6 +184,15 @@ def run(
     if out.returncode != 0:
         return row | {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
     return row | json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _write(seed: int, folder: Path) -> tuple[Path, Path]:
+    """Seed's estate (GeoPackage) and rules (TOML) written to ``folder``."""
+    zone = zone_ha_for(seed)
+    estate = write_estate(make_organic(seed, zone_ha=zone), folder / f"organic_{seed}.gpkg")
+    rules = folder / f"organic_{seed}.toml"
+    rules.write_text(rules_text(zone), encoding="utf-8")
+    return estate, rules
 
 
 def _fmt(row: dict) -> str:
@@ -126,6 +216,30 @@ def _fmt(row: dict) -> str:
     )
 
 
+def _side_by_side(rows: list[dict], folder: Path, args: argparse.Namespace) -> None:
+    """The baseline table on the seeds of ``rows`` (their files are in ``folder``)."""
+    print(f"\n## Side by side: kitland and the textbook flow MILP (CBC via PuLP, "
+          f"{args.baseline_limit:g} s limit), {args.baseline:g} m cells")  # fmt: skip
+    print("| seed | cell m | cells | kitland status | kitland score | kitland s | CBC status "
+          "| CBC score | CBC s | objective ratio CBC/kitland | speed at kitland's objective |")  # fmt: skip
+    print("| ---: | ---: | ---: | --- | ---: | ---: | --- | ---: | ---: | ---: | --- |")
+    done = []
+    for row in rows:
+        b = baseline(row["seed"], folder, cell_m=args.baseline, time_limit_s=args.time_limit,
+                     work_rate=args.work_rate, cbc_limit_s=args.baseline_limit)  # fmt: skip
+        done.append(b)
+        print(_fmt_baseline(b), flush=True)
+    ok = [b for b in done if "error" not in b and b["k_score"] and b["c_score"]]
+    if ok:
+        ratios = [b["c_score"] / b["k_score"] for b in ok]
+        print(
+            f"\nCBC found a zone on {len(ok)} of {len(done)} estates; median objective ratio "
+            f"{statistics.median(ratios):.3f}; median kitland time "
+            f"{statistics.median(b['k_s'] for b in ok):.1f} s, CBC "
+            f"{statistics.median(b['c_s'] for b in ok):.1f} s"
+        )
+
+
 def _seeds(text: str) -> list[int]:
     return [int(s) for s in text.split(",") if s] if "," in text else list(range(int(text)))
 
@@ -141,7 +255,22 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="SolveOptions.work_rate (work seconds per second of the limit)",
     )
+    ap.add_argument(
+        "--baseline",
+        type=float,
+        default=None,
+        metavar="CELL_M",
+        help="also run the textbook flow MILP (CBC) and kitland at this cell size",
+    )
+    ap.add_argument("--baseline-limit", type=float, default=60.0, help="CBC's time limit, s")
+    ap.add_argument("--baseline-only", action="store_true", help="only the side-by-side table")
     args = ap.parse_args(argv)
+    if args.baseline_only:
+        with tempfile.TemporaryDirectory(prefix="organic_") as tmp:
+            for seed in _seeds(args.seeds):
+                _write(seed, Path(tmp))
+            _side_by_side([{"seed": s} for s in _seeds(args.seeds)], Path(tmp), args)
+        return
     print(f"## Organic estates, bundled rules per seed, {args.cell_m:g} m cells, "
           f"time limit {args.time_limit:g} s"
           + ("" if args.work_rate is None else f", work rate {args.work_rate:g}"))  # fmt: skip
@@ -158,6 +287,8 @@ def main(argv: list[str] | None = None) -> None:
                       work_rate=args.work_rate)  # fmt: skip
             rows.append(row)
             print(_fmt(row), flush=True)
+        if args.baseline is not None:
+            _side_by_side(rows, Path(tmp), args)
     done = [r for r in rows if "error" not in r]
     if done:
         optimal = sum(r["found"] and r["status"] == "OPTIMAL" for r in done)
