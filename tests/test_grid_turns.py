@@ -151,3 +151,23 @@ def test_the_status_names_only_the_grids_the_proof_covers(estate: Estate) -> Non
     assert proof_text(one, 25.0) == "optimal on the 25 m grid at 12.3°"
     assert proof_text(one, 25.0, "id") == "optimal pada grid 25 m bersudut 12,3°"
     assert proof_text(replace(one, grids=()), 25.0) == "optimal on the 25 m grid"
+
+
+def test_no_zone_on_either_grid_names_both_grids(estate: Estate) -> None:
+    """150 m next to industry raised to 1,000 m: the industrial strip is 900 m long and
+    the north-up grid holds no width square, so neither grid holds a zone; the proof
+    names both grids, in the summary and the report."""
+    rules = parse_rules({
+        "zone": {"min_ha": 3.5, "max_ha": 3.6},
+        "rules": [{"kind": "contiguous"}, {"kind": "min_width", "min_m": 38},
+                  {"kind": "adjacent", "to": {"land_use": ["industrial"]}, "min_shared_m": 1000}],
+    })  # fmt: skip
+    res = place(estate, rules, cell_m=10.0, time_limit_s=600)
+    assert res.solver["deterministic"]
+    assert res.status == "INFEASIBLE"
+    assert res.solver["grids_deg"] == [0.0, pytest.approx(ANGLE, abs=0.01)]
+    assert res.report.extra["solver"]["grids_deg"] == res.solver["grids_deg"]
+    en = "proven for zones of the cells of the 10 m grids at 0.0° and 40.0°"
+    assert en in res.summary()
+    assert en in res.report.results[0].message
+    assert "terbukti untuk zona dari sel grid 10 m bersudut 0,0° dan 40,0°" in res.summary("id")

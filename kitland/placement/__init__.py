@@ -393,8 +393,14 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
 def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
     """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
     t = functools.partial(tr, lang)
-    text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
-             "cells)").format(grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
+    grid = numbers_in(f"{solver.get('grid_m', 0):g}", lang)
+    if solver.get("grids_deg"):  # every grid searched holds no zone (_best_of_grids)
+        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in solver["grids_deg"])
+        text = t("no placement satisfies the rules (proven for zones of the cells of the "
+                 "{grid} m grids at {angles})").format(grid=grid, angles=angles)  # fmt: skip
+    else:
+        text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
+                 "cells)").format(grid=grid)  # fmt: skip
     if solver.get("conservative"):
         text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
                   "corners), so a zone with narrower parts that would still pass check is not "
@@ -1187,12 +1193,12 @@ def place(
         placements.append(att.placement)
         current = current.with_avoid(att.placement.cells, max_overlap)
     _progress_cb(progress, "done", deadline)
+    angles = [round(float(c.angle_deg), 3) for c, _ in grids] if len(grids) > 1 else None
     result = _result(estate, rules, land, prob, cells, placements, ranks,
-                     alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s)  # fmt: skip
-    if len(grids) > 1:
-        angles = [round(float(c.angle_deg), 3) for c, _ in grids]
+                     alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s,
+                     grids_deg=angles)  # fmt: skip
+    if angles:
         for facts in (result.solver, result.report.extra["solver"]):
-            facts["grids_deg"] = angles
             facts["scope"] = (f"optimal among zones made of the cells of the {cell_m:g} m grids "
                               "its placement's grids_deg lists (the grid turned by "
                               "grid_angle_deg first)")  # fmt: skip
@@ -1267,6 +1273,9 @@ def _best_of_grids(
     k = min(range(len(grids)), key=key)
     best = tries[k].placement
     if best is None:
+        # "No zone" is proven only when it is on every grid searched.
+        tries[0].proven_infeasible = all(t.proven_infeasible for t in tries)
+        tries[0].timed_out = any(t.timed_out for t in tries)
         return tries[0], first_cells, first_prob
     covered = [float(grids[k][0].angle_deg)]
     for i, (cells, prob) in enumerate(grids):
@@ -1303,9 +1312,10 @@ def _check_near(near: shapely.Geometry | None, share: float) -> None:
 def _result(
     estate: Estate, rules: Rules, land: CandidateLand, prob: Problem, cells: Cells,
     placements: list[Placement], ranks: list[_Attempts], *, alternatives: int, t0: float,
-    budget: Work, time_limit_s: float,
+    budget: Work, time_limit_s: float, grids_deg: list[float] | None = None,
 ) -> PlacementResult:  # fmt: skip
-    """The result of :func:`place`: statuses, solver facts and, when proven, the funnel."""
+    """The result of :func:`place`: statuses, solver facts (``grids_deg``: the grids
+    searched, when more than one) and, when proven, the funnel."""
     first = ranks[0]
     if placements:
         status = placements[0].status
@@ -1325,6 +1335,8 @@ def _result(
         "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
         "conservative": ["min_width"] if prob.width_cells > 1 or prob.corners is not None else [],
     }  # fmt: skip
+    if grids_deg:
+        solver["grids_deg"] = grids_deg
     failures = [f for a in ranks for f in a.failures]
     if failures:
         solver["check_failures"] = failures
