@@ -1150,10 +1150,7 @@ def place(
     cell_m = float(cell_m)
     _progress_cb(progress, "cells", deadline)
     land, cells, prob, shape = _build(estate, rules, cell_m=cell_m)
-    if near is not None:
-        cover = shapely.area(shapely.intersection(cells.geoms, near)).astype(float)
-        need = near_share * float(near.area)
-        prob = replace(prob, sums=(*prob.sums, SumAtLeast("near", cover, need, unit="m²")))
+    prob = _with_near(prob, cells, near, near_share)
     assert rules.zone is not None
     target_m2 = rules.zone.area_ha * 1e4
     warm = _warm(start, estate, shape, cells, _bands(prob, target_m2)[0])
@@ -1197,11 +1194,6 @@ def place(
     result = _result(estate, rules, land, prob, cells, placements, ranks,
                      alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s,
                      grids_deg=angles)  # fmt: skip
-    if angles:
-        for facts in (result.solver, result.report.extra["solver"]):
-            facts["scope"] = (f"optimal among zones made of the cells of the {cell_m:g} m grids "
-                              "its placement's grids_deg lists (the grid turned by "
-                              "grid_angle_deg first)")  # fmt: skip
     # place(start=) reuses the returned placements' grid: their cell numbers are its own,
     # and on another grid the floor of _reuse.floor is not claimed (the cells differ).
     band = _bands(prob, target_m2)[0]
@@ -1233,12 +1225,17 @@ def _turned(
     """The cells of ``land`` on a grid turned by ``angle_deg`` and the problem on them
     (with the ``near`` row :func:`place` adds)."""
     turned = make_cells(land.allowed, cell_m=cells.cell_m, angle_deg=angle_deg)
-    prob = problem_on(estate, rules, turned)
-    if near is not None:
-        cover = shapely.area(shapely.intersection(turned.geoms, near)).astype(float)
-        need = near_share * float(near.area)
-        prob = replace(prob, sums=(*prob.sums, SumAtLeast("near", cover, need, unit="m²")))
-    return turned, prob
+    return turned, _with_near(problem_on(estate, rules, turned), turned, near, near_share)
+
+
+def _with_near(prob: Problem, cells: Cells, near: shapely.Geometry | None, share: float) -> Problem:
+    """``prob`` with the ``near`` row of :func:`place`: the zone covers at least ``share``
+    of the ``near`` area (measured on the cells); ``prob`` itself without ``near``."""
+    if near is None:
+        return prob
+    cover = shapely.area(shapely.intersection(cells.geoms, near)).astype(float)
+    row = SumAtLeast("near", cover, share * float(near.area), unit="m²")
+    return replace(prob, sums=(*prob.sums, row))
 
 
 def _best_of_grids(
@@ -1337,6 +1334,9 @@ def _result(
     }  # fmt: skip
     if grids_deg:
         solver["grids_deg"] = grids_deg
+        solver["scope"] = (f"optimal among zones made of the cells of the {cells.cell_m:g} m "
+                           "grids its placement's grids_deg lists (the grid turned by "
+                           "grid_angle_deg first)")  # fmt: skip
     failures = [f for a in ranks for f in a.failures]
     if failures:
         solver["check_failures"] = failures
