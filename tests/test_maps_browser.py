@@ -317,6 +317,7 @@ def _page_texts(pg: Page, path: Path, name: str) -> list[str]:
     page.wait_for_timeout(400)
     texts += page.evaluate(VISIBLE_TEXT)
     texts += _measured_texts(pg, page, name)
+    page.evaluate(SETTLED)
     texts += page.evaluate(CONTROL_TEXT)
     page.close()
     return texts
@@ -335,20 +336,30 @@ CONTROL_TEXT = """() => {
 }"""
 
 
+#: Resolves after the map's word rewrite has run: the rewrite is queued with setTimeout(0)
+#: when the controls change, so two tasks later it has run (timers of equal delay run in
+#: the order they were queued).
+SETTLED = "() => new Promise(r => setTimeout(() => setTimeout(r, 0), 0))"
+
+
 def _measured_texts(pg: Page, page: Any, name: str) -> list[str]:
-    """Measure a triangle with the measure tool: its panel's and result popup's words."""
+    """Measure a triangle with the measure tool: its panel's and result popup's words,
+    each read once the map's word rewrite has run (:data:`SETTLED`)."""
     page.evaluate(f"() => {name}.setView({name}.getCenter(), {LABEL_MIN_ZOOM - 1})")
     page.wait_for_timeout(300)
     page.locator(".leaflet-control-measure").hover()
     page.click(".leaflet-control-measure .js-start")
+    page.evaluate(SETTLED)
     texts = page.locator(".leaflet-control-measure").inner_text().split("\n")
     x0, y0, x1, y1 = ZONE.bounds
     for x, y in ((x0, y0), (x1, y0), (x1, y1)):
         page.mouse.click(*pg.point_of(name, x, y))
         page.wait_for_timeout(150)
+    page.evaluate(SETTLED)
     texts += page.locator(".leaflet-control-measure").inner_text().split("\n")
     page.click(".leaflet-control-measure .js-finish")
     page.wait_for_selector(".leaflet-measure-resultpopup", timeout=5_000)
+    page.evaluate(SETTLED)
     texts += page.locator(".leaflet-measure-resultpopup").inner_text().split("\n")
     return [t for t in texts if t.strip()]
 
