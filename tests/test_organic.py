@@ -211,3 +211,26 @@ def test_bundled_rules_are_satisfiable(seed: int) -> None:
     assert zone is not None
     report = kitland.check(est, zone, rules)
     assert all(r.passed for r in report.results if r.scope == "zone")
+
+
+def test_an_outline_scoring_below_the_proven_bound_is_optimal() -> None:
+    """On seed 0 the model's optimum (proven) fails ``check``'s usable width: its
+    staircase corners take more than the model charged. Straight edges pass and score
+    below that proven bound, so no zone of the grid's cells that passes the rules scores
+    better: the placement is OPTIMAL on the grid (it was called FEASIBLE, gap 0 %)."""
+    from kitland.placement import SolveOptions  # noqa: PLC0415
+
+    est = estate(0)
+    rules = parse_rules(tomllib.loads(mo.rules_text(mo.zone_ha_for(0))))
+    # 30 work seconds (the budget of a 60 s limit); the 600 s wall stop never decides it
+    res = kitland.place(est, rules, time_limit_s=600, options=SolveOptions(work_rate=0.05))
+    p = res.alternatives[0]
+    assert res.solver["deterministic"]
+    assert res.solver["check_failures"] == [
+        {"rank": 1, "failed": ["lebar terpakai"], "rescued_by_outline": True}
+    ]
+    assert p.rescued and p.status == "OPTIMAL" and p.gap == 0.0
+    assert p.score < p.grid_score == pytest.approx(p.bound, rel=1e-9)  # the proven optimum
+    assert kitland.check(est, p.zone, rules).passed
+    assert kitland.score(est, p.zone, rules) == pytest.approx(p.score, rel=1e-6)
+    assert "optimal on the 25 m grid" in res.summary()

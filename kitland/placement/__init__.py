@@ -884,8 +884,10 @@ def _best_at_rank(
             outline, rep = rescued
             s = zone_score(prob, cells, outline)
             assert sol.cells is not None
+            proven = _reaches(s, out.bound, out.exact)
             out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
-                                      "FEASIBLE", _gap(s, out.bound), out.bound,
+                                      "OPTIMAL" if proven else "FEASIBLE",
+                                      0.0 if proven else _gap(s, out.bound), out.bound,
                                       grid_score=sol.objective, rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
@@ -945,23 +947,39 @@ def _finish(
     sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
     deadline: float, progress: Any,
 ) -> Placement:  # fmt: skip
-    """The placement of a zone that passed ``check``: its honest status and gap."""
+    """The placement of a zone that passed ``check``: its straightened outline, with its
+    honest status and gap (:func:`_reaches`: proven when the outline scores no more than
+    the proven bound, even if the solve that found the cells ran out of time)."""
     obj = sol.objective
-    tol = 1e-9 * max(1.0, abs(obj))
-    proven = sol.status == "OPTIMAL" and exact and bound >= obj - tol
-    status = "OPTIMAL" if proven else "FEASIBLE"
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
     outline, report = _straightened(estate, rules, cells, land, prob, zone) or (zone, report)
     assert sol.cells is not None
+    s = zone_score(prob, cells, outline)
+    proven = _reaches(min(s, obj), bound, exact)
     note = (
         ""
         if proven or sol.status != "OPTIMAL"
         else ("proven only for the width model as tightened after a zone failed check")
     )
-    return Placement(outline, zone_score(prob, cells, outline), rank, report,
-                     float(outline.area) / 1e4, sol.cells, status,
-                     0.0 if proven else _gap(obj, bound), bound, grid_score=obj,
+    return Placement(outline, s, rank, report, float(outline.area) / 1e4, sol.cells,
+                     "OPTIMAL" if proven else "FEASIBLE",
+                     0.0 if proven else _gap(min(s, obj), bound), bound, grid_score=obj,
                      note=note)  # fmt: skip
+
+
+def _reaches(score: float, bound: float, exact: bool) -> bool:
+    """Whether a zone scoring ``score`` is proven optimal on the grid: ``bound`` is a proven
+    lower bound on the score of every zone of the grid's cells that passes the rules
+    (``exact``: no heuristic tightening made it one of a smaller set) and the zone scores
+    no more. The zone need not be made of cells: a straightened outline that scores at
+    most the bound is at least as good as every zone of cells.
+
+    Examples
+    --------
+    >>> _reaches(99.0, 100.0, True), _reaches(101.0, 100.0, True), _reaches(99.0, 100.0, False)
+    (True, False, False)
+    """
+    return exact and score <= bound + 1e-9 * max(1.0, abs(score))
 
 
 def _straightened(
