@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -355,3 +356,17 @@ def test_quiet_works_after_the_subcommand(capsys: pytest.CaptureFixture[str]) ->
         assert "nothing written" not in err and "optional rules skipped" not in err
     assert main(["place", "--time-limit", "1e-9"]) == 3
     assert "nothing written" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [({"work_rate": 0}, "work_rate=0"), ({"probe_share": -0.1}, "probe_share=-0.1"),
+     ({"target_gaps": (0.01, math.inf)}, "target_gaps=(0.01, inf)"),
+     ({"dive_nodes": True}, "dive_nodes=True"), ({"search_max_s": "10"}, "search_max_s='10'")],
+)  # fmt: skip
+def test_bad_solve_options_are_refused_naming_the_option(kwargs: dict, named: str) -> None:
+    from kitland import UsageError  # noqa: PLC0415
+    from kitland.placement import SolveOptions  # noqa: PLC0415
+
+    with pytest.raises(UsageError, match=r"^SolveOptions\(" + re.escape(named) + r"\): expected"):
+        SolveOptions(**kwargs)

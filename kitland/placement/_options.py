@@ -9,7 +9,10 @@ proof covers).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import math
+from dataclasses import dataclass, fields
+
+from kitland._errors import UsageError
 
 __all__ = ["SolveOptions"]
 
@@ -89,6 +92,14 @@ class SolveOptions:
     --------
     >>> SolveOptions().target_gaps, SolveOptions(dive_nodes=50).dive_nodes
     ((0.005, 0.02), 50)
+
+    Every value is a finite number of at least 0 (the rates above 0); anything else is
+    refused with a :class:`~kitland.UsageError` naming the option:
+
+    >>> SolveOptions(work_rate=0)
+    Traceback (most recent call last):
+    ...
+    kitland._errors.UsageError: SolveOptions(work_rate=0): expected a number above 0, e.g. 0.5
     """
 
     probe_min_cells: int = 256
@@ -116,3 +127,25 @@ class SolveOptions:
     joint_diagnose_s: float = 30.0
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
+
+    def __post_init__(self) -> None:
+        for f in fields(self):
+            value, default = getattr(self, f.name), f.default
+            for v in value if isinstance(value, tuple) else (value,):
+                if not _number_ok(v, positive=f.name in _POSITIVE):
+                    above = "above" if f.name in _POSITIVE else "of at least"
+                    msg = (f"SolveOptions({f.name}={value!r}): expected "
+                           f"{'numbers' if isinstance(default, tuple) else 'a number'} "
+                           f"{above} 0, e.g. {default!r}")  # fmt: skip
+                    raise UsageError(msg)
+
+
+#: Options that divide or scale the budget: 0 would stop every search before it starts.
+_POSITIVE = frozenset({"work_rate", "lp_iters_per_s", "mip_nodes_per_s", "root_rounds_per_s"})
+
+
+def _number_ok(v: object, *, positive: bool) -> bool:
+    """A finite real number (not a bool) of at least 0, or above 0 when ``positive``."""
+    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+        return False
+    return v > 0 if positive else v >= 0
