@@ -197,7 +197,8 @@ def run_scenario(
     -------
     dict
         ``status``, ``message``, ``gap``, ``score``, ``area_ha``, ``cells`` (count),
-        ``cells_hash``, ``centroid_x``/``centroid_y`` (estate CRS), ``time_s``, ``rule:<id>``
+        ``cells_hash`` (of the cell ids on the grid turned by ``grid_angle_deg``, the
+        grid the zone is made of), ``centroid_x``/``centroid_y`` (estate CRS), ``time_s``, ``rule:<id>``
         (each zone rule's measured value), ``zone_wkb`` (hex, or None), ``start``
         (``None``, ``"zone"``: the previous zone was offered, ``"floor"``: and its proven
         bound held) and ``warm`` (what the next scenario of the chain starts from).
@@ -233,6 +234,7 @@ def run_scenario(
         "area_ha": float(best.area_ha),
         "cells": len(best.cells),
         "cells_hash": cells_hash(best.cells),
+        "grid_angle_deg": float(result.solver.get("grid_angle_deg", 0.0)),
         "centroid_x": round(float(centre.x), 3),
         "centroid_y": round(float(centre.y), 3),
         "zone_wkb": shapely.to_wkb(best.zone, hex=True, byte_order=1),
@@ -874,7 +876,8 @@ def _gather(
                           "geometry": geom})  # fmt: skip
     table = pd.DataFrame(rows)
     front = ["scenario", "estate", *[v.column for v in varies], "status", "message", "gap",
-             "score", "area_ha", "cells", "cells_hash", "centroid_x", "centroid_y", "crs"]  # fmt: skip
+             "score", "area_ha", "cells", "cells_hash", "grid_angle_deg", "centroid_x", "centroid_y",
+             "crs"]  # fmt: skip
     for col in front:
         if col not in table:
             table[col] = None

@@ -115,6 +115,7 @@ def test_serial_rows_are_the_proven_optima_of_each_scenario(
         res = kitland.place(estate, what_if, cell_m=50, time_limit_s=120)
         best = res.alternatives[0]
         assert row["cells_hash"].item() == _hash(best.cells)
+        assert row["grid_angle_deg"].item() == res.solver["grid_angle_deg"]
         assert row["score"].item() == pytest.approx(best.score, rel=1e-12)
         assert row["area_ha"].item() == pytest.approx(best.zone.area / 1e4, rel=1e-9)
         assert row["rule:industry"].item() >= shared
