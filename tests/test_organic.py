@@ -233,4 +233,6 @@ def test_an_outline_scoring_below_the_proven_bound_is_optimal() -> None:
     assert p.score < p.grid_score == pytest.approx(p.bound, rel=1e-9)  # the proven optimum
     assert kitland.check(est, p.zone, rules).passed
     assert kitland.score(est, p.zone, rules) == pytest.approx(p.score, rel=1e-6)
-    assert "optimal on the 25 m grid" in res.summary()
+    assert "optimal on the 25 m grid; the straightened outline of the solver's cells, which " \
+        "failed check themselves" in res.summary()
+    assert "optimal pada grid 25 m; garis batas yang diluruskan" in res.summary("id")

@@ -382,6 +382,9 @@ def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
     ):
         st += t("; cells scored {score}, outline straightened").format(
             score=number(p.grid_score, lang, 1))  # fmt: skip
+    elif p.rescued and p.status == "OPTIMAL":
+        st += t("; the straightened outline of the solver's cells, which failed check "
+                "themselves and scored {score}").format(score=number(p.grid_score, lang, 1))  # fmt: skip
     verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
     return t("placement {rank}: {area} ha, score {score}, compactness {compactness}, "
              "{vertices} vertices, {status}, {verdict}").format(
