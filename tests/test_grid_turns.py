@@ -151,6 +151,11 @@ def test_the_status_names_only_the_grids_the_proof_covers(estate: Estate) -> Non
     assert proof_text(one, 25.0) == "optimal on the 25 m grid at 12.3°"
     assert proof_text(one, 25.0, "id") == "optimal pada grid 25 m bersudut 12,3°"
     assert proof_text(replace(one, grids=()), 25.0) == "optimal on the 25 m grid"
+    # a zone found when the time ran out names the grid it lies on when two were searched
+    late = replace(one, status="FEASIBLE", gap=0.0123, grids=(40.0, 0.0))
+    assert proof_text(late, 25.0) == "feasible on the 25 m grid at 40.0°, gap 1.23% (time limit reached)"
+    assert proof_text(late, 25.0, "id").startswith("layak pada grid 25 m bersudut 40,0°, ")
+    assert proof_text(replace(late, grids=()), 25.0) == "feasible, gap 1.23% (time limit reached)"
 
 
 def test_no_zone_on_either_grid_names_both_grids(estate: Estate) -> None:

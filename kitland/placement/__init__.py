@@ -365,6 +365,10 @@ def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
     elif p.rescued:
         st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
                "cells, which failed check themselves").format(gap=gap)  # fmt: skip
+    elif p.grids and grid_m:  # several grids searched: say which one the zone lies on
+        st = t("feasible on the {grid} m grid at {angle}, {gap} ({why})").format(
+            grid=numbers_in(f"{grid_m:g}", lang), angle=numbers_in(f"{p.grids[0]:.1f}°", lang),
+            gap=gap, why=t(p.note or "time limit reached"))  # fmt: skip
     else:
         st = t("feasible, {gap} ({why})").format(gap=gap,
                                                   why=t(p.note or "time limit reached"))  # fmt: skip
