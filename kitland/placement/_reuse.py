@@ -315,7 +315,7 @@ def beyond(old: Problem, new: Problem) -> tuple[SumBelow, ...] | None:
     parts = [SumBelow(s.name, s.coef, sums[s.name].min_value) for s in lower] + \
         [SumBelow(r.name, reach[r.name].mask.astype(float), 1.0) for r in wider]  # fmt: skip
     # the loosened rows put back: the rest must admit exactly the old zones
-    moved = {row.name for row in (*lower, *wider)}
+    moved = {s.name for s in lower} | {r.name for r in wider}
     back = replace(new, sums=tuple(sums[s.name] if s.name in moved else s for s in new.sums),
                    reach=tuple(reach[r.name] if r.name in moved else r for r in new.reach))  # fmt: skip
     return tuple(parts) if parts and tightens(back, old) else None
