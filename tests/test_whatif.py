@@ -304,7 +304,7 @@ def test_solve_beyond_equals_enumeration_on_a_row_of_cells() -> None:
             assert parts is not None
             wider, lower = bool(new.reach[0].mask.sum() > 4), new.sums[0].min_value < 4
             assert len(parts) == int(wider) + int(lower)
-            plan = _reuse.Beyond(first.cells, first.objective, parts)
+            plan = _reuse.Beyond(first.cells, first.bound, parts)
             sol = _reuse.solve_beyond(new, plan, work=Work(LIMIT_S))
             assert sol.status == "OPTIMAL"
             assert sol.objective == pytest.approx(best(new), abs=1e-9)
@@ -337,11 +337,12 @@ def test_beyond_recognises_only_exact_relaxations(base: dict[str, Any]) -> None:
 
 
 def test_a_search_past_the_proof_that_runs_out_of_work_is_not_proven() -> None:
-    """Six 10 m² cells, zones of three in a row; the old rule reached cells 0–2 (the old
-    optimum 0–2 scores 27), the new one all six. With no work to spend no window is
+    """Six 10 m² cells, zones of three in a row; the old rule reached cell 0 (its only
+    zone, 0–2, scores 27), the new one all six. With no work to spend no window is
     solved: the warm starts find 3–5 (score 3) but nothing proves it, so it is
     ``FEASIBLE`` with the knapsack's bound; with work it is proven."""
     from kitland.placement._model import Problem, ReachAny  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
     from kitland.placement._work import Work  # noqa: PLC0415
 
     n = 6
@@ -353,10 +354,13 @@ def test_a_search_past_the_proof_that_runs_out_of_work_is_not_proven() -> None:
                        np.full(n - 1, 1.0), 25.0, 36.0,
                        reach=(ReachAny("gate", np.arange(n) <= reach_to),))  # fmt: skip
 
-    old, new = problem(2), problem(5)
+    old, new = problem(0), problem(5)
+    first = solve(old, time_limit_s=LIMIT_S)
+    assert first.cells is not None and first.cells.tolist() == [0, 1, 2]
+    assert first.status == "OPTIMAL" and first.bound == pytest.approx(27.0)
     parts = _reuse.beyond(old, new)
     assert parts is not None
-    plan = _reuse.Beyond(np.array([0, 1, 2]), 27.0, parts)
+    plan = _reuse.Beyond(first.cells, first.bound, parts)
     idle = _reuse.solve_beyond(new, plan, work=Work(0.0))
     assert idle.cells is not None and idle.cells.tolist() == [3, 4, 5]
     assert idle.status == "FEASIBLE" and idle.bound < idle.objective == pytest.approx(3.0)

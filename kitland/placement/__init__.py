@@ -943,7 +943,7 @@ def _beyond(
         return None
     best = start.alternatives[0]
     return _reuse.plan_beyond(start.previous, shape, cells, band, warm.get(1, (None, 0.0))[0],
-                              status=best.status, score=best.grid_score)  # fmt: skip
+                              status=best.status, bound=min(best.grid_score, best.bound))  # fmt: skip
 
 
 def _start_facts(

@@ -279,12 +279,12 @@ def floor(previous: Previous, shape: str, cells: Cells, band: Problem,
 
 @dataclass(frozen=True)
 class Beyond:
-    """A relaxed what-if's plan: the previous optimum ``cells`` (a zone of the new first
-    area band, proven optimal among the zones of the old one at ``score``) and one row
+    """A relaxed what-if's plan: the previous best zone ``cells`` (a zone of the new first
+    area band), a proven ``bound`` on the score of every zone of the old one, and one row
     per loosened rule that a better zone must break (``parts``)."""
 
     cells: NDArray[np.int64]
-    score: float
+    bound: float
     parts: tuple[SumBelow, ...]
 
     @property
@@ -322,22 +322,23 @@ def beyond(old: Problem, new: Problem) -> tuple[SumBelow, ...] | None:
 
 
 def plan_beyond(previous: Previous, shape: str, cells: Cells, band: Problem,
-                chosen: NDArray[np.int64] | None, *, status: str, score: float) -> Beyond | None:  # fmt: skip
+                chosen: NDArray[np.int64] | None, *, status: str, bound: float) -> Beyond | None:  # fmt: skip
     """The search beyond the previous proof for ``band`` (the new first area band), or None.
 
-    It needs the previous best placement proven ``OPTIMAL`` at grid ``score`` with no
+    It needs the previous best placement ``OPTIMAL`` with a proven ``bound`` (the least
+    of its grid score and its bound: its outline may be what reached the bound) and no
     zone set aside (``previous.whole``), on the same estate, rules but for thresholds
     (``shape``) and cells, its zone ``chosen`` a zone of ``band``, and ``band`` the old
     first band with rules relaxed as :func:`beyond` recognises.
     """
     ok = (
         status == "OPTIMAL" and previous.whole and chosen is not None and len(chosen) > 0
-        and math.isfinite(score) and previous.shape == shape and same_cells(previous.cells, cells)
+        and math.isfinite(bound) and previous.shape == shape and same_cells(previous.cells, cells)
     )  # fmt: skip
     parts = beyond(previous.band, band) if ok else None
     if parts is None or chosen is None or not feasible(band, chosen, squares_of(band)):
         return None
-    return Beyond(np.unique(chosen), score, parts)
+    return Beyond(np.unique(chosen), bound, parts)
 
 
 def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> Solution:
@@ -347,9 +348,9 @@ def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> So
     optimum first; :func:`~._solve.solve` with ``ceiling``), each part with an even
     share of the work left. ``kw`` goes to each solve.
 
-    The answer is the best zone found, or the old optimum; its bound is the least of the
-    old score (no zone the old rules admitted scores below it) and the parts' bounds, so
-    it is ``OPTIMAL`` only when every part was proven.
+    The answer is the best zone found, or the old one; its bound is the least of the old
+    bound (no zone the old rules admitted scores below it) and the parts' bounds, so it
+    is ``OPTIMAL`` only when the old bound reaches it and every part was proven.
     """
     best, sols = plan.cells, []
     for i, part in enumerate(plan.parts):
@@ -359,7 +360,7 @@ def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> So
         if sol.cells is not None:
             best = sol.cells
     objective = problem.objective(best)
-    bound = min([plan.score, *(s.bound for s in sols)])
+    bound = min([plan.bound, *(s.bound for s in sols)])
     gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     stats: dict[str, int] = {}
     for s in sols:
