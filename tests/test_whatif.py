@@ -367,3 +367,30 @@ def test_a_search_past_the_proof_that_runs_out_of_work_is_not_proven() -> None:
     assert idle.gap > 0
     done = _reuse.solve_beyond(new, plan, work=Work(LIMIT_S))
     assert done.status == "OPTIMAL" and done.bound == pytest.approx(3.0)
+
+
+def test_the_search_past_the_proof_needs_a_proven_previous_with_nothing_set_aside(
+    base: dict[str, Any],
+) -> None:
+    """Without a proven bound, or when the previous search set a zone aside after it failed
+    ``check`` (its bound then does not cover that zone, which the relaxed rules may pass),
+    the relaxed what-if is a full search."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from kitland import placement as pl  # noqa: PLC0415
+
+    first = base["first"]
+    best = first.alternatives[0]
+    rules = base["rules"].replace("industry", min_shared_m=60.0)
+    _, cells, prob, shape = pl._build(base["estate"], rules, cell_m=50)
+    band = pl._bands(prob, rules.zone.area_ha * 1e4)[0]
+    prev = first.previous
+    assert prev is not None and prev.whole
+    plan = _reuse.plan_beyond(prev, shape, cells, band, best.cells, status="OPTIMAL",
+                              bound=best.bound)  # fmt: skip
+    assert plan is not None and plan.names == ["industry"]
+    assert plan.bound == best.bound
+    for changed, status, bound in [(prev, "FEASIBLE", best.bound), (prev, "OPTIMAL", -math.inf),
+                                   (replace(prev, whole=False), "OPTIMAL", best.bound)]:  # fmt: skip
+        assert _reuse.plan_beyond(changed, shape, cells, band, best.cells, status=status,
+                                  bound=bound) is None  # fmt: skip
