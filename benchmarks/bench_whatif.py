@@ -1,8 +1,10 @@
 """A what-if in a second (issue 19 §2): ``place(start=previous)`` against a cold ``place``.
 
-Run: ``.venv/bin/python benchmarks/bench_whatif.py [--cell-m 25] [--time-limit 60]``.
+Run: ``.venv/bin/python benchmarks/bench_whatif.py [--cell-m 25] [--time-limit 60]
+[--organic SEED]``.
 
-On the bundled estate and rules, one placement is made first (the "previous" result,
+On the bundled estate and rules (or, with ``--organic``, the seed's estate of
+``make_organic.py`` and its rules: the bundled rules with the seed's zone size), one placement is made first (the "previous" result,
 untimed). Then for each of ten threshold changes (river setback, ``min_shared_m``, gate
 distance, frontage, compactness, the area band) the new rules are placed twice in this
 process, one after the other:
@@ -96,7 +98,8 @@ def _row(label: str, cold: Any, t_cold: float, warm: Any, t_warm: float) -> dict
     )
     return {"change": label, "cold_s": round(t_cold, 2), "cold": cold.status,
             "warm_s": round(t_warm, 2), "warm": warm.status,
-            "tightened": warm.solver["start"]["tightened"], "score": score(warm),
+            "tightened": warm.solver["start"]["tightened"],
+            "beyond": warm.solver["start"].get("beyond"), "score": score(warm),
             "same_answer": same}  # fmt: skip
 
 
@@ -106,13 +109,24 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--previous-time-limit", type=float, default=None,
                     help="limit of the first placement (default: --time-limit)")  # fmt: skip
+    ap.add_argument("--organic", type=int, default=None,
+                    help="the seeded estate of make_organic.py and its rules instead")  # fmt: skip
     ap.add_argument("--phases", action="store_true",
                     help="also profile each warm run once more and print where its time went")  # fmt: skip
     args = ap.parse_args()
     import kitland  # noqa: PLC0415
     from kitland.placement import _reuse, build_problem  # noqa: PLC0415
 
-    est, rules = kitland.load_estate(), kitland.load_rules()
+    if args.organic is None:
+        est, rules = kitland.load_estate(), kitland.load_rules()
+    else:
+        import tempfile  # noqa: PLC0415
+        from pathlib import Path  # noqa: PLC0415
+
+        from bench_organic import _write  # noqa: PLC0415 - beside this script
+
+        e, r = _write(args.organic, Path(tempfile.mkdtemp(prefix="whatif_organic_")))
+        est, rules = kitland.load_estate(e), kitland.load_rules(r)
     load_before = os.getloadavg()
     kw = {"cell_m": args.cell_m, "time_limit_s": args.time_limit}
     first = args.previous_time_limit or args.time_limit
@@ -140,6 +154,7 @@ def main() -> None:
     warm_med = statistics.median(r["warm_s"] for r in rows)
     proven = sum(r["warm"] == "OPTIMAL" for r in rows)
     print(json.dumps({
+        "estate": "bundled" if args.organic is None else f"organic {args.organic}",
         "cell_m": args.cell_m, "time_limit_s": args.time_limit, "previous": previous.status,
         "cold_median_s": round(cold_med, 2), "warm_median_s": round(warm_med, 2),
         "ratio": round(cold_med / warm_med, 1) if warm_med > 0 else None,

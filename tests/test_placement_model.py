@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from kitland.placement._cpsat import cp_model_of
 from kitland.placement._milp import _add_rows, _build, _Window
-from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
+from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast, SumBelow
 from kitland.placement._solve import solve
 from kitland.placement._window import IntObjective, Model, feasible, squares_of
 
@@ -181,6 +181,8 @@ def _direct_score(p: Problem, sel: np.ndarray) -> float | None:
         return None
     if any(not r.mask[sel].any() for r in p.reach):
         return None
+    if any(b.coef[sel].sum() >= b.limit for b in p.below):
+        return None
     if p.min_compactness is not None:  # the chord of √A over the band, as _model says
         k = math.sqrt(4 * math.pi / (p.min_compactness + 1e-6))
         lo, hi = math.sqrt(p.min_area_m2), math.sqrt(p.max_area_m2)
@@ -243,3 +245,55 @@ def test_the_readings_agree_on_estates_built_from_geometry(setup: str) -> None:
     best = solve(p, time_limit_s=120, backend="cpsat")
     assert best.cells is not None and feasible(p, best.cells, squares)
     assert _highs_accepts(p, squares, best.cells) and _cpsat_accepts(p, squares, best.cells)
+
+
+# -- the rows of a what-if past an earlier proof (``below``) ------------------------------------
+def _with_below(rng: np.random.Generator, p: Problem) -> Problem:
+    """``p`` with a zone required to break an earlier rule: to sum under a length minimum
+    (coefficients 0 or one cell side), or to hold no cell of a mask, or both."""
+    n = len(p)
+    rows = []
+    if rng.random() < 0.7:
+        coef = np.where(rng.random(n) < 0.4, CELL, 0.0)
+        rows.append(SumBelow("adjacent#9", coef, float(CELL * rng.integers(1, 3))))
+    if not rows or rng.random() < 0.5:
+        rows.append(SumBelow("distance#9", (rng.random(n) < 0.25).astype(float), 1.0))
+    return Problem(**{**p.__dict__, "below": tuple(rows)})
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_three_readings_agree_on_below_rows(seed: int) -> None:
+    rng = np.random.default_rng(2000 + seed)
+    p = _with_below(rng, _grid_problem(rng, 5, 6, extras=seed % 2 == 0))
+    squares = squares_of(p)
+    verdicts = []
+    for _ in range(40):
+        cells = _random_connected(rng, p, squares)
+        ok = feasible(p, cells, squares)
+        sel = np.isin(np.arange(len(p)), cells)
+        if any(b.coef[sel].sum() >= b.limit for b in p.below):  # the direct reading
+            assert not ok
+        assert _highs_accepts(p, squares, cells) == ok, cells.tolist()
+        assert _cpsat_accepts(p, squares, cells) == ok, cells.tolist()
+        verdicts.append(ok)
+    assert not all(verdicts)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_both_solvers_prove_the_brute_force_optimum_with_below_rows(seed: int) -> None:
+    rng = np.random.default_rng(3000 + seed)
+    p = _with_below(rng, _grid_problem(rng, 3, 4))
+    n = len(p)
+    best = math.inf
+    for mask in range(1, 2**n):
+        sel = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        score = _direct_score(p, sel)
+        if score is not None:
+            best = min(best, score)
+    for backend in ("highs", "cpsat"):
+        s = solve(p, time_limit_s=120, backend=backend)
+        if math.isinf(best):
+            assert s.status == "INFEASIBLE", backend
+        else:
+            assert s.status == "OPTIMAL", backend
+            assert s.objective == pytest.approx(best, abs=1e-6), backend

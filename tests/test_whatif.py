@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from conftest import road_front_layers, road_front_rules, write_layers
 
@@ -209,3 +210,187 @@ def test_the_placement_report_is_the_full_check_of_the_zone_it_returns() -> None
     got = [(r.id, r.scope, r.passed, r.value) for r in res.report.results]
     assert got == [(r.id, r.scope, r.passed, r.value) for r in full.results]
     assert res.report.zone == full.zone
+
+
+# -- a relaxed threshold: only the zones past the previous proof are searched -------------
+@pytest.fixture(scope="module")
+def near_gate(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The what-if estate with the zone within 200 m of the gate along the roads: the
+    zone nearest the village (its nearest cell 247 m from the gate) is out of reach."""
+    root = tmp_path_factory.mktemp("relax")
+    path = write_layers(_layers(), root / "estate.gpkg")
+    (root / "rules.toml").write_text(road_front_rules(gate_max_m=200, river_min_m=30))
+    est, rules = kitland.load_estate(path), load_rules(root / "rules.toml")
+    first = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
+    assert first.status == "OPTIMAL"
+    assert float(first.alternatives[0].report["gate"].value) <= 200.0
+    return {"estate": est, "rules": rules, "first": first}
+
+
+@pytest.mark.parametrize(
+    ("fixture", "rule", "change", "moves"),
+    [
+        ("near_gate", "gate", {"max_m": 300.0}, True),  # the new optimum holds a new cell
+        ("near_gate", "gate", {"max_m": 600.0}, True),
+        ("base", "industry", {"min_shared_m": 80.0}, False),  # the old optimum stays
+        ("base", "industry", {"min_shared_m": 0.0}, True),  # shares less than the old 100 m
+    ],
+)
+def test_a_relaxed_rule_searches_only_past_the_old_proof_and_finds_the_cold_optimum(
+    request: pytest.FixtureRequest, fixture: str, rule: str, change: dict[str, float],
+    moves: bool,
+) -> None:  # fmt: skip
+    case = request.getfixturevalue(fixture)
+    old = case["first"].alternatives[0]
+    rules = case["rules"].replace(rule, **change)
+    cold = _cold(case["estate"], rules)
+    warm = kitland.place(case["estate"], rules, cell_m=50, time_limit_s=LIMIT_S,
+                         start=case["first"])  # fmt: skip
+    facts = warm.solver["start"]
+    assert facts["beyond"] == [rule]
+    assert facts["relaxed"] is True and facts["tightened"] is False
+    assert cold.status == warm.status == "OPTIMAL"
+    assert warm.alternatives[0].report.passed
+    new_score = warm.alternatives[0].grid_score
+    assert new_score == pytest.approx(cold.alternatives[0].grid_score, rel=1e-9, abs=1e-9)
+    assert (new_score < old.grid_score - 1e-6) is moves
+    if moves:  # a better zone must break the old threshold
+        value = float(warm.alternatives[0].report[rule].value)
+        old_limit = float(case["rules"][rule].params["max_m" if rule == "gate" else "min_shared_m"])
+        assert value > old_limit if rule == "gate" else value < old_limit
+    else:
+        assert sorted(warm.alternatives[0].cells.tolist()) == sorted(old.cells.tolist())
+
+
+def _runs(n: int, length: int) -> list[np.ndarray]:
+    return [np.arange(i, i + length) for i in range(n - length + 1)]
+
+
+def test_solve_beyond_equals_enumeration_on_a_row_of_cells() -> None:
+    """A row of 12 cells of 10 m²; zones of 30 m² are the 10 runs of three cells, so the
+    optimum of each problem is found by trying them all. A distance limit widened (reach
+    mask cells 0–3 → 0–7) and a length minimum lowered (4 → 2), each alone and both
+    together: the warm answer past the old proof is the enumerated optimum, proven."""
+    from kitland.placement._model import Problem, ReachAny, SumAtLeast  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+    from kitland.placement._work import Work  # noqa: PLC0415
+
+    n = 12
+    rng = np.random.default_rng(7)
+    length = np.array([3, 0, 4, 0, 0, 2, 2, 0, 1, 3, 0, 4], dtype=float)
+
+    def problem(cost: np.ndarray, reach_to: int, min_len: float) -> Problem:
+        mask = np.arange(n) <= reach_to
+        return Problem(np.full(n, 10.0), np.full(n, 14.0), cost, np.zeros(n, np.int64),
+                       np.arange(n), 1.0, np.array([[i, i + 1] for i in range(n - 1)]),
+                       np.full(n - 1, 1.0), 25.0, 36.0,
+                       sums=(SumAtLeast("len", length, min_len),),
+                       reach=(ReachAny("gate", mask),))  # fmt: skip
+
+    def best(p: Problem) -> float:
+        ok = [p.objective(z) for z in _runs(n, 3)
+              if p.reach[0].mask[z].any() and length[z].sum() >= p.sums[0].min_value]  # fmt: skip
+        return min(ok, default=math.inf)
+
+    moved = stayed = 0
+    for _ in range(25):
+        cost = rng.uniform(0.0, 10.0, n).round(3)
+        old = problem(cost, 3, 4.0)
+        first = solve(old, time_limit_s=LIMIT_S)
+        assert first.status == "OPTIMAL" and first.objective == pytest.approx(best(old))
+        assert first.cells is not None
+        for new in (problem(cost, 7, 4.0), problem(cost, 3, 2.0), problem(cost, 7, 2.0)):
+            parts = _reuse.beyond(old, new)
+            assert parts is not None
+            wider, lower = bool(new.reach[0].mask.sum() > 4), new.sums[0].min_value < 4
+            assert len(parts) == int(wider) + int(lower)
+            plan = _reuse.Beyond(first.cells, first.bound, parts)
+            sol = _reuse.solve_beyond(new, plan, work=Work(LIMIT_S))
+            assert sol.status == "OPTIMAL"
+            assert sol.objective == pytest.approx(best(new), abs=1e-9)
+            assert sol.bound == pytest.approx(sol.objective, abs=1e-9)
+            moved += sol.objective < first.objective - 1e-9
+            stayed += sol.objective >= first.objective - 1e-9
+    assert moved and stayed  # both cases met
+
+
+def test_beyond_recognises_only_exact_relaxations(base: dict[str, Any]) -> None:
+    from kitland.placement import build_problem  # noqa: PLC0415
+
+    est, rules = base["estate"], base["rules"]
+    p = build_problem(est, rules, cell_m=50)[2]
+
+    def prob(rule: str, **params: Any) -> Any:
+        return build_problem(est, rules.replace(rule, **params), cell_m=50)[2]
+
+    assert _reuse.beyond(p, p) is None  # nothing loosened
+    parts = _reuse.beyond(p, prob("industry", min_shared_m=60.0))
+    assert parts is not None and [b.name for b in parts] == ["industry"]
+    assert parts[0].limit == 100.0
+    assert _reuse.beyond(p, prob("industry", min_shared_m=150.0)) is None  # tightened
+    assert _reuse.beyond(p, prob("compactness#6", min=0.4)) is None  # not of that form
+    assert _reuse.beyond(p, prob("area", tolerance_ha=0.5)) is None
+    tight = prob("gate", max_m=500.0)
+    parts = _reuse.beyond(tight, p)
+    assert parts is not None and [b.name for b in parts] == ["gate"]
+    assert np.array_equal(parts[0].coef > 0, tight.reach[0].mask)
+
+
+def test_a_search_past_the_proof_that_runs_out_of_work_is_not_proven() -> None:
+    """Six 10 m² cells, zones of three in a row; the old rule reached cell 0 (its only
+    zone, 0–2, scores 27), the new one all six. With no work to spend no window is
+    solved: the warm starts find 3–5 (score 3) but nothing proves it, so it is
+    ``FEASIBLE`` with the knapsack's bound; with work it is proven."""
+    from kitland.placement._model import Problem, ReachAny  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+    from kitland.placement._work import Work  # noqa: PLC0415
+
+    n = 6
+    cost = np.array([9.0, 9.0, 9.0, 1.0, 1.0, 1.0])
+
+    def problem(reach_to: int) -> Problem:
+        return Problem(np.full(n, 10.0), np.full(n, 14.0), cost, np.zeros(n, np.int64),
+                       np.arange(n), 1.0, np.array([[i, i + 1] for i in range(n - 1)]),
+                       np.full(n - 1, 1.0), 25.0, 36.0,
+                       reach=(ReachAny("gate", np.arange(n) <= reach_to),))  # fmt: skip
+
+    old, new = problem(0), problem(5)
+    first = solve(old, time_limit_s=LIMIT_S)
+    assert first.cells is not None and first.cells.tolist() == [0, 1, 2]
+    assert first.status == "OPTIMAL" and first.bound == pytest.approx(27.0)
+    parts = _reuse.beyond(old, new)
+    assert parts is not None
+    plan = _reuse.Beyond(first.cells, first.bound, parts)
+    idle = _reuse.solve_beyond(new, plan, work=Work(0.0))
+    assert idle.cells is not None and idle.cells.tolist() == [3, 4, 5]
+    assert idle.status == "FEASIBLE" and idle.bound < idle.objective == pytest.approx(3.0)
+    assert idle.gap > 0
+    done = _reuse.solve_beyond(new, plan, work=Work(LIMIT_S))
+    assert done.status == "OPTIMAL" and done.bound == pytest.approx(3.0)
+
+
+def test_the_search_past_the_proof_needs_a_proven_previous_with_nothing_set_aside(
+    base: dict[str, Any],
+) -> None:
+    """Without a proven bound, or when the previous search set a zone aside after it failed
+    ``check`` (its bound then does not cover that zone, which the relaxed rules may pass),
+    the relaxed what-if is a full search."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from kitland import placement as pl  # noqa: PLC0415
+
+    first = base["first"]
+    best = first.alternatives[0]
+    rules = base["rules"].replace("industry", min_shared_m=60.0)
+    _, cells, prob, shape = pl._build(base["estate"], rules, cell_m=50)
+    band = pl._bands(prob, rules.zone.area_ha * 1e4)[0]
+    prev = first.previous
+    assert prev is not None and prev.whole
+    plan = _reuse.plan_beyond(prev, shape, cells, band, best.cells, status="OPTIMAL",
+                              bound=best.bound)  # fmt: skip
+    assert plan is not None and plan.names == ["industry"]
+    assert plan.bound == best.bound
+    for changed, status, bound in [(prev, "FEASIBLE", best.bound), (prev, "OPTIMAL", -math.inf),
+                                   (replace(prev, whole=False), "OPTIMAL", best.bound)]:  # fmt: skip
+        assert _reuse.plan_beyond(changed, shape, cells, band, best.cells, status=status,
+                                  bound=bound) is None  # fmt: skip

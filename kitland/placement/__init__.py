@@ -827,6 +827,7 @@ def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
     rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
     warm: tuple[NDArray[np.int64] | None, float] | None = None,
+    beyond: _reuse.Beyond | None = None,
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` that passes ``check``, with what is proven about it,
     spending at most ``work`` (each solve gets the work left; an alternative's first
@@ -834,6 +835,8 @@ def _best_at_rank(
 
     ``warm`` is a starting zone and a proven floor on the score of any zone of the first
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
+    ``beyond``: the rules only relaxed, the first solve searches only the zones past the
+    previous proof (:func:`._reuse.solve_beyond`).
     """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
@@ -850,12 +853,16 @@ def _best_at_rank(
             break
         _progress_cb(progress, "solving", deadline, rank=rank)
         first, below = warm if warm is not None else (None, -math.inf)
-        sol = solve(
-            current, options=options, work=work.part(), start=first,
-            floor=below if band_i == 0 else -math.inf,
-            on_progress=lambda best, bound: _progress_cb(
-                progress, "solving", deadline, rank=rank, best=best, bound=bound),
-        )  # fmt: skip
+
+        def told(best: float, bound: float) -> None:
+            _progress_cb(progress, "solving", deadline, rank=rank, best=best, bound=bound)
+
+        if beyond is not None and attempt == 0:  # a zone set aside: the full search after
+            sol = _reuse.solve_beyond(current, beyond, options=options, work=work.part(),
+                                      on_progress=told)  # fmt: skip
+        else:
+            sol = solve(current, options=options, work=work.part(), start=first,
+                        floor=below if band_i == 0 else -math.inf, on_progress=told)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
         if not sol.found or sol.cells is None:
@@ -927,13 +934,27 @@ def _warm(
     return out
 
 
+def _beyond(
+    start: PlacementResult | None, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
+    shape: str, cells: Cells, band: Problem,
+) -> _reuse.Beyond | None:  # fmt: skip
+    """The search past the previous proof when the rules only relaxed (:func:`._reuse.plan_beyond`)."""
+    if start is None or start.previous is None or not start.alternatives:
+        return None
+    best = start.alternatives[0]
+    return _reuse.plan_beyond(start.previous, shape, cells, band, warm.get(1, (None, 0.0))[0],
+                              status=best.status, bound=min(best.grid_score, best.bound))  # fmt: skip
+
+
 def _start_facts(
     warm: dict[int, tuple[NDArray[np.int64] | None, float]], start: PlacementResult,
-    shape: str, cells: Cells, band: Problem,
+    shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
     (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
-    so the new optimum scores no more than it)."""
+    so the new optimum scores no more than it) and, when the old optimum was proven on
+    the same cells and the relaxation is one :func:`._reuse.beyond` recognises, the
+    rules past whose old thresholds alone the search went (``beyond``)."""
     first, below = warm.get(1, (None, -math.inf))
     prev = start.previous
     relaxed = (first is not None and prev is not None and bool(start.alternatives)
@@ -941,7 +962,8 @@ def _start_facts(
     return {"zone_offered": first is not None,
             "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
             "relaxed": relaxed,
-            "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None}  # fmt: skip
+            "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None,
+            "beyond": beyond.names if beyond is not None else None}  # fmt: skip
 
 
 def _carry(band: Problem, current: Problem) -> Problem:
@@ -1179,6 +1201,7 @@ def place(
     assert rules.zone is not None
     target_m2 = rules.zone.area_ha * 1e4
     warm = _warm(start, estate, shape, cells, _bands(prob, target_m2)[0])
+    beyond = _beyond(start, warm, shape, cells, _bands(prob, target_m2)[0])
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
     grids = [(cells, prob)] + [
@@ -1198,12 +1221,13 @@ def place(
         if rank == 1 and len(grids) > 1:
             att, cells, current = _best_of_grids(
                 estate, rules, land, grids, target_m2=target_m2, work=budget.part(share),
-                progress=progress, options=options, warm=warm.get(rank))  # fmt: skip
+                progress=progress, options=options, warm=warm.get(rank), beyond=beyond)  # fmt: skip
             prob = current
         else:
             att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
                                 target_m2=target_m2, work=budget.part(share), progress=progress,
-                                options=options, warm=warm.get(rank))  # fmt: skip
+                                options=options, warm=warm.get(rank),
+                                beyond=beyond if rank == 1 else None)  # fmt: skip
         if att.placement is None and rank > 1 and att.timed_out and not budget.done:
             # The ranks after this one would look for the same zones: give it all the work left.
             att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
@@ -1222,9 +1246,10 @@ def place(
     # place(start=) reuses the returned placements' grid: their cell numbers are its own,
     # and on another grid the floor of _reuse.floor is not claimed (the cells differ).
     band = _bands(prob, target_m2)[0]
-    result = replace(result, previous=_reuse.Previous(shape, cells, band))
+    whole = bool(ranks) and not ranks[0].failures  # no zone set aside: the proof covers all
+    result = replace(result, previous=_reuse.Previous(shape, cells, band, whole))
     if start is not None:
-        facts = _start_facts(warm, start, shape, cells, band)
+        facts = _start_facts(warm, start, shape, cells, band, beyond)
         result.solver["start"] = result.report.extra["solver"]["start"] = facts
     if near is not None:
         overlap = [round(float(shapely.area(shapely.intersection(p.zone, near)) / near.area), 6)
@@ -1267,9 +1292,10 @@ def _best_of_grids(
     estate: Estate, rules: Rules, land: CandidateLand, grids: list[tuple[Cells, Problem]], *,
     target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
     warm: tuple[NDArray[np.int64] | None, float] | None,
+    beyond: _reuse.Beyond | None = None,
 ) -> tuple[_Attempts, Cells, Problem]:  # fmt: skip
     """The best placement over several turned grids, each searched in turn with an even
-    share of the work left (``warm`` on the first), and the grid it lies on.
+    share of the work left (``warm`` and ``beyond`` on the first), and the grid it lies on.
 
     Zones of the target area come first, then the least score on the first grid (the
     one :func:`score` uses; the placement's ``score`` is that one). The placement's
@@ -1280,7 +1306,8 @@ def _best_of_grids(
     tries = [
         _best_at_rank(estate, rules, cells, land, prob, rank=1, target_m2=target_m2,
                       work=work.part(1.0 / (len(grids) - i)), progress=progress,
-                      options=options, warm=warm if i == 0 else None)
+                      options=options, warm=warm if i == 0 else None,
+                      beyond=beyond if i == 0 else None)
         for i, (cells, prob) in enumerate(grids)
     ]  # fmt: skip
     first_cells, first_prob = grids[0]

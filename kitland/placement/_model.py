@@ -11,6 +11,8 @@ feasible when
 - ``S`` holds a cell of every ``reach`` mask (``distance``, ``network_distance``),
 - perimeter ``P(S) = Σ_S p_i − 2 Σ_{i,j∈S} L_ij`` obeys the compactness bound below,
 - with ``width_cells = k > 1``, every cell lies in a fully selected ``k × k`` square,
+- ``S`` breaks every ``below`` row: ``Σ_S coef_i`` under its limit (a what-if searching
+  only the zones an earlier, stricter rule excluded; see :mod:`._reuse`),
 - with ``corners``, the opening loss of the zone's convex corners stays within the share
   of the zone's area that ``min_width`` allows (see :class:`Corners`).
 
@@ -37,7 +39,7 @@ import scipy.sparse as sp
 from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
-__all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast"]
+__all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast", "SumBelow"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,18 @@ class ReachAny:
     mask: NDArray[np.bool_]
     value: NDArray[np.float64] | None = None
     limit: float = math.inf
+
+
+@dataclass(frozen=True)
+class SumBelow:
+    """``Σ_S coef_i < limit``: the zone breaks the row ``Σ_S coef_i ≥ limit`` of an earlier
+    problem, in the sums' whole centimetres (:mod:`._window`), so the two rows split the
+    zones exactly. A 0/1 ``coef`` with ``limit`` 1 says the zone holds no cell of a mask
+    (it breaks that :class:`ReachAny`)."""
+
+    name: str
+    coef: NDArray[np.float64]
+    limit: float
 
 
 @dataclass(frozen=True)
@@ -116,6 +130,9 @@ class Problem:
         Opening loss at convex corners (``min_width``), or None.
     boundary_weight
         Score per metre of the zone's perimeter (the ``compact`` preference; ≥ 0).
+    below
+        Rows the zone must break (:class:`SumBelow`; a what-if's search beyond an
+        earlier proof, :mod:`._reuse`).
     """
 
     area_m2: NDArray[np.float64]
@@ -136,6 +153,7 @@ class Problem:
     nogoods: tuple[NDArray[np.int64], ...] = field(default_factory=tuple)
     corners: Corners | None = None
     boundary_weight: float = 0.0
+    below: tuple[SumBelow, ...] = ()
 
     def __len__(self) -> int:
         return len(self.area_m2)
@@ -234,6 +252,7 @@ class Problem:
             cost=self.cost[keep], row=self.row[keep], col=self.col[keep],
             edges=new[e].reshape(-1, 2), shared_m=self.shared_m[ek],
             sums=tuple(replace(s, coef=s.coef[keep]) for s in self.sums),
+            below=tuple(replace(b, coef=b.coef[keep]) for b in self.below),
             reach=tuple(replace(r, mask=r.mask[keep],
                                 value=None if r.value is None else r.value[keep]) for r in self.reach),
             avoid=tuple((new[c][new[c] >= 0], share) for c, share in self.avoid),

@@ -19,6 +19,16 @@ as high, each reach mask and the area band inside the old ones), every zone the 
 rules accept the old ones accepted, so the previous proven bound holds for the new
 problem (:func:`floor`). A previous optimum that still satisfies the new rules is then
 the new optimum, proven without searching.
+
+**Beyond the previous proof.** When the new problem is the previous one with thresholds
+only relaxed, and in a form recognised exactly (:func:`beyond`: a boundary-length
+minimum lowered, a distance limit raised; nothing else changed), every zone the old
+rules admitted the new ones admit, and the old optimum, proven on the same cells, scores
+no more than any of them. A better zone must break a loosened old row: hold no cell the
+old distance limit reached, or share less than the old minimum. :func:`solve_beyond`
+searches only those zones, one :class:`~._model.SumBelow` row per loosened rule, with
+the old optimum as the incumbent (so only zones scoring below it are looked for), and
+returns the better of the two, proven when every part is.
 """
 
 from __future__ import annotations
@@ -27,7 +37,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -37,11 +47,14 @@ from numpy.typing import NDArray
 from kitland._digest import digest, estate_digest
 from kitland.estate import Estate
 from kitland.placement._cells import CandidateLand, Cells, cell_attributes
-from kitland.placement._model import Problem
+from kitland.placement._model import Problem, SumBelow
+from kitland.placement._solve import Solution, solve
+from kitland.placement._window import LEN_SCALE, feasible, squares_of
+from kitland.placement._work import Work
 from kitland.rules import Rule, Rules
 
-__all__ = ["Previous", "cache_stats", "cells_and_attributes", "clear_cache", "floor",
-           "relaxes", "start_cells", "tightens"]  # fmt: skip
+__all__ = ["Beyond", "Previous", "beyond", "cache_stats", "cells_and_attributes", "clear_cache",
+           "floor", "relaxes", "solve_beyond", "start_cells", "tightens"]  # fmt: skip
 
 #: Parameters that only set a threshold on a cell attribute (or weigh it): changing them
 #: keeps the cells and the attributes. The model reads them, so :func:`tightens` compares
@@ -150,12 +163,15 @@ def cells_and_attributes(
 @dataclass(frozen=True)
 class Previous:
     """What a result keeps for :func:`kitland.place` ``start=``: the hash of the estate and
-    the rules without their thresholds (``shape``), the cells, and the first area band's
-    problem the best placement was solved on."""
+    the rules without their thresholds (``shape``), the cells, the first area band's
+    problem the best placement was solved on, and whether its search set no zone aside
+    after it failed ``check`` (``whole``: its proof then covers every zone of ``band``;
+    False when not known)."""
 
     shape: str
     cells: Cells
     band: Problem
+    whole: bool = False
 
 
 def same_cells(a: Cells, b: Cells) -> bool:
@@ -259,3 +275,97 @@ def floor(previous: Previous, shape: str, cells: Cells, band: Problem,
         and tightens(band, previous.band)
     )  # fmt: skip
     return bound if ok else -math.inf
+
+
+@dataclass(frozen=True)
+class Beyond:
+    """A relaxed what-if's plan: the previous best zone ``cells`` (a zone of the new first
+    area band), a proven ``bound`` on the score of every zone of the old one, and one row
+    per loosened rule that a better zone must break (``parts``)."""
+
+    cells: NDArray[np.int64]
+    bound: float
+    parts: tuple[SumBelow, ...]
+
+    @property
+    def names(self) -> list[str]:
+        """The loosened rules' ids, in the order their parts are searched."""
+        return [part.name for part in self.parts]
+
+
+def beyond(old: Problem, new: Problem) -> tuple[SumBelow, ...] | None:
+    """The rows that split the zones ``new`` admits and ``old`` did not, or None.
+
+    ``new`` must admit every zone of ``old`` (:func:`tightens` the other way), and differ
+    from it only in sums whose minimum fell (a zone beyond ``old`` then sums below the
+    old minimum) and reach masks that grew (it holds no cell of the old mask): with
+    those rows put back to their old values the two problems admit the same zones. Any
+    other loosening (a wider area band, a lower compactness, a larger corner share, new
+    rows) returns None, and so does nothing loosened.
+    """
+    if not tightens(old, new):
+        return None
+    sums, reach = {s.name: s for s in old.sums}, {r.name: r for r in old.reach}
+    lower = [
+        s
+        for s in new.sums
+        if math.ceil(s.min_value * LEN_SCALE) < math.ceil(sums[s.name].min_value * LEN_SCALE)
+    ]
+    wider = [r for r in new.reach if (r.mask & ~reach[r.name].mask).any()]
+    parts = [SumBelow(s.name, s.coef, sums[s.name].min_value) for s in lower] + \
+        [SumBelow(r.name, reach[r.name].mask.astype(float), 1.0) for r in wider]  # fmt: skip
+    # the loosened rows put back: the rest must admit exactly the old zones
+    moved = {s.name for s in lower} | {r.name for r in wider}
+    back = replace(new, sums=tuple(sums[s.name] if s.name in moved else s for s in new.sums),
+                   reach=tuple(reach[r.name] if r.name in moved else r for r in new.reach))  # fmt: skip
+    return tuple(parts) if parts and tightens(back, old) else None
+
+
+def plan_beyond(previous: Previous, shape: str, cells: Cells, band: Problem,
+                chosen: NDArray[np.int64] | None, *, status: str, bound: float) -> Beyond | None:  # fmt: skip
+    """The search beyond the previous proof for ``band`` (the new first area band), or None.
+
+    It needs the previous best placement ``OPTIMAL`` with a proven ``bound`` (the least
+    of its grid score and its bound: its outline may be what reached the bound) and no
+    zone set aside (``previous.whole``), on the same estate, rules but for thresholds
+    (``shape``) and cells, its zone ``chosen`` a zone of ``band``, and ``band`` the old
+    first band with rules relaxed as :func:`beyond` recognises.
+    """
+    ok = (
+        status == "OPTIMAL" and previous.whole and chosen is not None and len(chosen) > 0
+        and math.isfinite(bound) and previous.shape == shape and same_cells(previous.cells, cells)
+    )  # fmt: skip
+    parts = beyond(previous.band, band) if ok else None
+    if parts is None or chosen is None or not feasible(band, chosen, squares_of(band)):
+        return None
+    return Beyond(np.unique(chosen), bound, parts)
+
+
+def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> Solution:
+    """The best zone of ``problem`` (the new first area band, or it with no-goods) by
+    searching only past the previous proof: per part of ``plan``, the zones that break
+    that loosened rule's old threshold and score below the best zone so far (the old
+    optimum first; :func:`~._solve.solve` with ``ceiling``), each part with an even
+    share of the work left. ``kw`` goes to each solve.
+
+    The answer is the best zone found, or the old one; its bound is the least of the old
+    bound (no zone the old rules admitted scores below it) and the parts' bounds, so it
+    is ``OPTIMAL`` only when the old bound reaches it and every part was proven.
+    """
+    best, sols = plan.cells, []
+    for i, part in enumerate(plan.parts):
+        sub = replace(problem, below=(*problem.below, part))
+        sol = solve(sub, ceiling=best, work=work.part(1.0 / (len(plan.parts) - i)), **kw)
+        sols.append(sol)
+        if sol.cells is not None:
+            best = sol.cells
+    objective = problem.objective(best)
+    bound = min([plan.bound, *(s.bound for s in sols)])
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+    stats: dict[str, int] = {}
+    for s in sols:
+        for k, v in s.stats.items():
+            stats[k] = stats.get(k, 0) + v if k != "cells" else v
+    return Solution(best, objective, bound, "OPTIMAL" if gap <= 1e-9 else "FEASIBLE", gap,
+                    sum(s.time_s for s in sols), stats, sum(s.work_s for s in sols),
+                    all(s.deterministic for s in sols))  # fmt: skip

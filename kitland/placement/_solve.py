@@ -35,6 +35,7 @@ from kitland.placement._window import (
     AREA_MARGIN_M2,
     IntObjective,
     WindowSolver,
+    below_units,
     feasible,
     squares_of,
 )
@@ -78,6 +79,7 @@ def solve(
     on_progress: Callable[[float, float], None] | None = None, options: SolveOptions | None = None,
     work: Work | None = None,
     start: NDArray[np.int64] | None = None, floor: float = -math.inf,
+    ceiling: NDArray[np.int64] | None = None,
 ) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -114,6 +116,11 @@ def solve(
         A proven lower bound on the score of every zone of ``problem`` that matters (from
         an earlier solve of a looser problem); window bounds are raised to it, so a
         ``start`` that reaches it is proven optimal without solving a window.
+    ceiling
+        A zone of a looser problem (it need not satisfy ``problem``): the first
+        incumbent, so only zones scoring below it are searched, and the answer when none
+        does (``OPTIMAL`` then says no zone of ``problem`` scores below it). Never a
+        window's start nor the neighbourhood search's.
 
     Raises
     ------
@@ -150,6 +157,8 @@ def solve(
     inc = _Incumbent(p, IntObjective.of(p))
     if start is not None and feasible(p, start, squares):
         inc.offer(np.unique(start))
+    if ceiling is not None:
+        inc.offer(np.unique(ceiling), looser=True)
     if inc.cells is not None and all(inc.beats(b) for b in bounds):  # the start is proven
         stats["pruned"] = len(wins)
         return inc.solution([], time.monotonic() - t0, stats)
@@ -158,7 +167,8 @@ def solve(
         inc.offer(zone)
     # The neighbourhood search's starts: the incumbent, then the next warm starts.
     tries = [z for z in starts if inc.cells is None or not np.array_equal(z, inc.cells)]
-    tries = ([inc.cells] if inc.cells is not None else []) + tries[: opts.search_starts - 1]
+    lead = [inc.cells] if inc.cells is not None and not inc.looser else []
+    tries = lead + tries[: opts.search_starts - len(lead)]
     # The search's CP-SAT deterministic seconds: a share of the budget, fixed up front.
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
     lns: dict[str, Any] = {"budget_s": lns_s, "seed": seed}
@@ -166,12 +176,12 @@ def solve(
     beside = None
     if backend == "cpsat":
         solver = CpsatWindows(p, squares, inc.obj, clock, seed)
-        if inc.cells is not None:
+        if tries:
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
         solver = HighsWindows(p, squares, opts, seed, clock=clock)
-        if inc.cells is not None:
+        if tries:
             beside = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
                                                  **lns, stop=stop))  # fmt: skip
     try:
@@ -202,14 +212,17 @@ class _Incumbent:
     cells: NDArray[np.int64] | None = None
     score_int: int | None = None
     score: float = math.inf
+    looser: bool = False  # the incumbent is a ceiling: a zone of a looser problem
 
-    def offer(self, cells: NDArray[np.int64] | None) -> None:
-        """Take ``cells`` if it is a zone strictly better than the incumbent."""
+    def offer(self, cells: NDArray[np.int64] | None, *, looser: bool = False) -> None:
+        """Take ``cells`` if it is a zone strictly better than the incumbent (``looser``:
+        a zone of a looser problem, the ``ceiling`` of :func:`solve`)."""
         if cells is None:
             return
         v = self.obj.value(self.p, cells)
         if self.score_int is None or v < self.score_int:
             self.cells, self.score_int, self.score = cells, v, self.p.objective(cells)
+            self.looser = looser
 
     def beats(self, lb: float) -> bool:
         """Whether no zone of bound ``lb`` can be better than the incumbent."""
@@ -239,6 +252,9 @@ def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     if p.width_cells > 1:
         keep[:] = False
         keep[squares.ravel()] = True
+    for row in p.below:  # a cell that alone reaches the earlier minimum breaks the row
+        u, most = below_units(row)
+        keep &= u <= most
     D = p.max_diameter_m()
     for mask in [r.mask for r in p.reach] + [s.coef > 0 for s in p.sums if s.min_value > 0]:
         keep &= near_cells(p, keep & mask, D)
@@ -331,8 +347,8 @@ def _passes(
             if not (win & wins[w][1]).any():
                 stats["pruned"] += 1
                 continue
-            start = inc.cells if inc.cells is not None and win[inc.cells].all() else \
-                window_start(p, win, wins[w][1], adj, squares)  # fmt: skip
+            start = inc.cells if inc.cells is not None and not inc.looser and win[inc.cells].all() \
+                else window_start(p, win, wins[w][1], adj, squares)  # fmt: skip
             left = max(1, sum(not inc.beats(lb[v]) for v in pending[k:]))
             share = 1.0 / (min(left, 2) if pass_no == 1 else left)
             res = solver.solve(np.flatnonzero(win), np.flatnonzero(win & wins[w][1]),

@@ -170,7 +170,7 @@ def rectangles(
     boundary, a setback) at any angle. With a width rule only cells of a width square
     inside the allowed land count. Every size whose area may fit the band and whose
     sides fit the zone's diameter bound is slid over the grid. The model's rows that
-    read only cells (area, sums, reach, block, overlaps, no-goods) are linear, so 2-D
+    read only cells (area, sums, below, reach, block, overlaps, no-goods) are linear, so 2-D
     prefix sums of their coefficients give their values at every position at once; the
     cheapest position of each size where they hold is a candidate. Candidates are judged
     by :func:`~._window.feasible` cheapest first (at most ``checks`` of them); one that
@@ -209,7 +209,7 @@ def _boxes(
     column)``."""
     mod = Model.of(p, cells, squares[:0], perimeter=False, corners=False,
                    block=None if block is None else np.flatnonzero(block))  # fmt: skip
-    rows = mod.rows_of("area", "sums", "reach", "avoid", "nogoods")  # they read cells only
+    rows = mod.rows_of("area", "sums", "below", "reach", "avoid", "nogoods")  # cells only
     coef = mod.rows[rows][:, : mod.m].toarray()
     lo, hi = mod.lo[rows], mod.hi[rows]
     r0, c0 = int(p.row[cells].min()), int(p.col[cells].min())

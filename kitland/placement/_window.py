@@ -34,12 +34,12 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
-from kitland.placement._model import Problem, _components
+from kitland.placement._model import Problem, SumBelow, _components
 from kitland.placement._work import Work
 
 __all__ = [
-    "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "feasible",
-    "squares_of",
+    "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
+    "feasible", "squares_of",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
@@ -322,6 +322,24 @@ def _sums(w: Model) -> _Block | None:
     return _stack(out)
 
 
+def below_units(row: SumBelow) -> tuple[NDArray[np.float64], int]:
+    """A :class:`~._model.SumBelow` row in the sums' whole centimetres: per cell
+    coefficients ``u`` and the most ``Σ u_i x_i`` may be (one less than the earlier
+    row's ``⌈limit⌉``, so the two rows split every cell set exactly)."""
+    return np.round(row.coef * LEN_SCALE), math.ceil(row.limit * LEN_SCALE) - 1
+
+
+def _below(w: Model) -> _Block | None:
+    """``Σ u_i x_i ≤ ⌈limit⌉ − 1`` per ``below`` row (:func:`below_units`)."""
+    out = []
+    for row in w.p.below:
+        u, most = below_units(row)
+        u = u[w.cells]
+        nz = np.flatnonzero(u != 0)
+        out.append(_one(w, nz, u[nz], -math.inf, most, 1 / LEN_SCALE))
+    return _stack(out)
+
+
 def _reach(w: Model) -> _Block | None:
     """``Σ_{mask} x_i ≥ 1`` per reach rule, and a cell of the window's block chosen."""
     masks = [r.mask[w.cells] for r in w.p.reach]
@@ -447,7 +465,7 @@ def _nogoods(w: Model) -> _Block | None:
 CUTS = ("perimeter_floor",)
 
 _RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
-    ("area", _area), ("sums", _sums), ("reach", _reach), ("pairs", _pairs),
+    ("area", _area), ("sums", _sums), ("below", _below), ("reach", _reach), ("pairs", _pairs),
     ("perimeter", _perimeter), ("perimeter_floor", _perimeter_floor), ("width", _width),
     ("corners", _corners), ("avoid", _avoid), ("nogoods", _nogoods),
 )  # fmt: skip
