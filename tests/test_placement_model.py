@@ -19,10 +19,12 @@ import pytest
 from ortools.sat.python import cp_model
 
 from kitland.placement._cpsat import cp_model_of
-from kitland.placement._milp import _add_rows, _build, _Window
+from kitland.placement._milp import _add_rows, _build, _probe, _Window
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
+from kitland.placement._options import SolveOptions
 from kitland.placement._solve import solve
 from kitland.placement._window import IntObjective, Model, feasible, squares_of
+from kitland.placement._work import Clock, Work
 
 CELL = 10.0
 
@@ -243,3 +245,53 @@ def test_the_readings_agree_on_estates_built_from_geometry(setup: str) -> None:
     best = solve(p, time_limit_s=120, backend="cpsat")
     assert best.cells is not None and feasible(p, best.cells, squares)
     assert _highs_accepts(p, squares, best.cells) and _cpsat_accepts(p, squares, best.cells)
+
+
+def _every_zone(p: Problem) -> list[tuple[float, np.ndarray]]:
+    """Every feasible cell set of a tiny problem with its score, by brute force."""
+    n = len(p)
+    out = []
+    for mask in range(1, 2**n):
+        sel = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        score = _direct_score(p, sel)
+        if score is not None:
+            out.append((score, np.flatnonzero(sel)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_probing_path_proves_the_brute_force_optimum(seed: int) -> None:
+    """With every window solved against targets (LP probing, the search beside HiGHS
+    taken in before probing), the optimum is still the brute-force one."""
+    p = _grid_problem(np.random.default_rng(2000 + seed), 3, 4)
+    zones = _every_zone(p)
+    s = solve(p, time_limit_s=120, options=SolveOptions(probe_min_cells=1))
+    if not zones:
+        assert s.status == "INFEASIBLE"
+    else:
+        assert s.status == "OPTIMAL"
+        assert s.objective == pytest.approx(min(z for z, _ in zones), abs=1e-6)
+
+
+def test_probing_drops_and_fixes_only_what_enumeration_allows() -> None:
+    """A cell the probes drop lies in no zone cheaper than the target, a cell they fix in
+    lies in every one: checked against every feasible zone, at targets between the
+    optimum and the worst zone; the probes are not idle across the seeds."""
+    dropped = fixed = 0
+    for seed in range(10):
+        p = _grid_problem(np.random.default_rng(3000 + seed), 3, 4)
+        zones = _every_zone(p)
+        if not zones:
+            continue
+        every = np.arange(len(p))
+        scores = sorted(z for z, _ in zones)
+        for target in {scores[0] + 1e-3, scores[len(scores) // 4], scores[len(scores) // 2]}:
+            w = _Window(p, every, squares_of(p))
+            keep, ones = _probe(w, every, target, Work(math.inf, Clock()), fix=True)
+            for score, cells in zones:
+                if score < target - 1e-9:
+                    assert np.isin(cells, keep).all(), (seed, target, cells.tolist())
+                    assert np.isin(ones, cells).all(), (seed, target, cells.tolist())
+            dropped += len(p) - len(keep)
+            fixed += len(ones)
+    assert dropped > 0 and fixed > 0

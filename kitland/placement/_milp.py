@@ -25,7 +25,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -58,6 +58,9 @@ class _Window:
     #: HiGHS threads: the same in every instance, as HiGHS keeps one thread scheduler
     #: per process thread, sized by the first run.
     threads: int = 2
+    #: The basis each LP of :func:`_lp_of` ended with, by its cells, so the same LP is
+    #: solved again from its optimum (a second copy, a second pass, a second target).
+    bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
 
 
 class _Model(NamedTuple):
@@ -104,6 +107,10 @@ class HighsWindows:
     threads: int = 2
     #: The wall-clock safety stop shared with the rest of the search.
     clock: Clock = field(default_factory=Clock)
+    #: Called once a large window's LP is solved, before its probing and MILPs: the best
+    #: zone known now (e.g. from a search beside the windows), or None.
+    better: Callable[[], NDArray[np.int64] | None] | None = None
+    bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -124,7 +131,7 @@ class HighsWindows:
         solve spent."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        w = _Window(self.p, block, self.squares, self.options, self.threads)
+        w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases)
         cutoff = None
         if incumbent is not None:  # HiGHS takes only a start below the cutoff
             best = self.p.objective(incumbent)
@@ -134,13 +141,13 @@ class HighsWindows:
                 start = None
             cutoff = best + (tol if same else -tol)
         spent = work.spent
-        res = _solve(w, cells, cutoff, start, work, self.seed)
+        res = _solve(w, cells, cutoff, start, work, self.seed, self.better)
         return replace(res, work=work.spent - spent)
 
 
 def _solve(
     w: _Window, cells: NDArray[np.int64], cutoff: float | None, start: NDArray[np.int64] | None,
-    work: Work, seed: int,
+    work: Work, seed: int, better: Callable[[], NDArray[np.int64] | None] | None = None,
 ) -> WindowResult:  # fmt: skip
     p, opts = w.p, w.opts
     top = math.inf if cutoff is None else float(cutoff)
@@ -151,6 +158,15 @@ def _solve(
     probe_max = -math.inf
     if not small:
         targets, probe_max = _targets(w, cells, top, work)
+        zone = better() if better is not None else None
+        if zone is not None:  # a better zone found beside: a lower cutoff
+            c = p.objective(zone)
+            inside = bool(np.isin(zone, cells).all() and np.isin(w.block, zone).any())
+            if (_above(c) if inside else c - 1e-9 * max(1.0, abs(c))) < top:
+                top = _above(c) if inside else c - 1e-9 * max(1.0, abs(c))
+                best = zone if inside else (None if best is None or p.objective(best) >= top
+                                            else best)  # fmt: skip
+                targets = [t for t in targets if t < top]
         # A zone cheaper than the incumbent is the window's best so far; the targets at
         # or above its cost go (below the first target, its cost is the only one left).
         dive = (_dive(w, cells, top, seed, work.part(opts.dive_share))
@@ -209,12 +225,45 @@ def _targets(
 ) -> tuple[list[float], float]:
     """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
     highest target worth probing for (beyond it probing drops too few cells to pay)."""
-    m = _build(w, cells, perimeter=False, corners=False)
-    lp = _relaxation(m, work, w.opts)
+    lp = _lp_of(w, cells, work)[1]
     if lp is None:
         return [], -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
     return [t for t in steps if t < top], lp + w.opts.probe_gap * max(1.0, abs(lp))
+
+
+def _lp_of(w: _Window, cells: NDArray[np.int64], work: Work) -> tuple[_Model, float | None]:
+    """The LP the targets and the probes read: the model over ``cells`` without the
+    corner rows and with the compactness row relaxed (:func:`_compact`), solved from the
+    basis the same LP ended with before, if any (then it costs almost nothing)."""
+    m = _build(w, cells, corners=False)
+    _compact(m, on=False)
+    key = cells.tobytes()
+    if key in w.bases:
+        m.h.setBasis(w.bases[key])
+    lp = _relaxation(m, work, w.opts)
+    if lp is not None:
+        w.bases[key] = m.h.getBasis()
+    return m, lp
+
+
+def _compact(m: _Model, *, on: bool) -> None:
+    """Put the compactness row of ``m`` in (``on``) or relax it to no bound."""
+    rows = m.mod.rows_of("perimeter")
+    hi = m.mod.hi[rows] * m.mod.scale[rows] if on else np.full(len(rows), _INF)
+    for r, v in zip(rows.tolist(), hi.tolist(), strict=True):
+        m.h.changeRowBounds(r, -_INF, v)
+
+
+def _copy(h: highspy.Highs, w: _Window, work: Work) -> highspy.Highs:
+    """A second instance of the LP in ``h``, solved from ``h``'s basis."""
+    c, opts = _new_highs(), w.opts
+    c.setOptionValue("threads", w.threads)
+    c.passModel(h.getModel())
+    c.setBasis(h.getBasis())
+    work.spend(_lp(c, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
+               / opts.lp_iters_per_s)  # fmt: skip
+    return c
 
 
 def _dive(
@@ -294,55 +343,59 @@ def _probe(
     Cell ``i`` goes when the LP relaxation with ``x_i = 1`` costs at least ``target``
     (or is infeasible): then so does every zone holding it. With ``fix``, a cell left is
     one every such zone holds when the LP with ``x_i = 0`` reaches ``target``. The probes
-    run on the relaxations without the corner rows, first also without the perimeter
-    (cheap, most cells go there), then with it on the cells left; each cell found is
-    fixed for the probes after it. With two threads the cells are shared between two
-    copies of the LP. Cells are probed in the order of what their reduced cost says
-    the probe lifts the LP by, most first, and a stage stops after a round that finds
-    too few (:func:`_probe_rounds`) or when ``work`` is spent, keeping the cells not yet
-    probed (and fixing none of them in).
+    run on the LP of :func:`_lp_of` (no corner rows), first with its compactness row
+    relaxed (cheap, most cells go there), then with it; each cell found is fixed for the
+    probes after it. With two threads the cells are shared between two copies of the LP.
+    Cells are probed in the order of what their reduced cost says the probe lifts the LP
+    by, most first, and a stage stops after a round that finds too few
+    (:func:`_probe_rounds`) or when ``work`` is spent, keeping the cells not yet probed
+    (and fixing none of them in).
     """
     bar = target + 1e-7 * max(1.0, abs(target))
-    keep, ones = cells, cells[:0]
+    ones = cells[:0]
     rate = w.opts.lp_iters_per_s
+    if work.done:
+        return cells, ones
+    m, lp = _lp_of(w, cells, work)
+    if lp is None:
+        infeasible = m.h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
+        return (cells[:0], ones) if infeasible else (cells, ones)
+    hs = [m.h]
+    gone = np.zeros(len(cells), dtype=bool)
+    for h in hs:
+        h.setOptionValue("objective_bound", bar)
     for perimeter in (False, True):
         if work.done:
             break
-        copies = [_build(w, keep, perimeter=perimeter, corners=False)]
-        lp = _relaxation(copies[0], work, w.opts)
-        if lp is None:
-            infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
-            return (keep[:0], ones) if infeasible else (keep, ones)
-        if lp >= bar:
-            return keep[:0], ones
-        sol = copies[0].h.getSolution()
-        x = np.asarray(sol.col_value)[: len(keep)]
-        d = np.asarray(sol.col_dual)[: len(keep)]
-        cand = np.flatnonzero(x < 1.0 - 1e-6)
+        if perimeter:  # the same LP with the compactness row, from where it ended
+            for h in hs:
+                _compact(_Model(h, m.mod), on=True)
+                work.spend(_lp(h, _count(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
+            if hs[0].getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return (cells[:0], ones) if _reaches(hs[0], bar) else (cells[~gone], ones)
+        if _reaches(hs[0], bar):
+            return cells[:0], ones
+        sol = hs[0].getSolution()
+        x = np.asarray(sol.col_value)[: len(cells)]
+        d = np.asarray(sol.col_dual)[: len(cells)]
+        cand = np.flatnonzero((x < 1.0 - 1e-6) & ~gone)
         cand = cand[np.argsort(-d[cand], kind="stable")]
-        hs = [copies[0].h]
-        if w.threads > 1 and len(cand) > 1:
-            copies.append(_build(w, keep, perimeter=perimeter, corners=False))
-            _relaxation(copies[1], work, w.opts)
-            hs.append(copies[1].h)
-        for h in hs:
-            h.setOptionValue("objective_bound", bar)
-        gone = np.zeros(len(keep), dtype=bool)
+        if w.threads > 1 and len(cand) > 1 and len(hs) == 1:
+            hs.append(_copy(hs[0], w, work))
         gone[_probe_rounds(hs, cand, 1.0, bar, work, w.opts)] = True
         if fix and perimeter and not work.done:
             # the LP with the cells gone left out
             work.spend(_lp(hs[0], _count(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
             if _reaches(hs[0], bar):
-                return keep[:0], ones
+                return cells[:0], ones
             if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 sol = hs[0].getSolution()
-                x = np.asarray(sol.col_value)[: len(keep)]
-                d = np.asarray(sol.col_dual)[: len(keep)]
+                x = np.asarray(sol.col_value)[: len(cells)]
+                d = np.asarray(sol.col_dual)[: len(cells)]
                 inside = np.flatnonzero((x > 1e-6) & ~gone)
                 inside = inside[np.argsort(d[inside], kind="stable")]  # most lift first
-                ones = keep[_probe_rounds(hs, inside, 0.0, bar, work, w.opts)]
-        keep = keep[~gone]
-    return keep, ones
+                ones = cells[_probe_rounds(hs, inside, 0.0, bar, work, w.opts)]
+    return cells[~gone], ones
 
 
 def _probe_rounds(

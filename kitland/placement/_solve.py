@@ -163,34 +163,55 @@ def solve(
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
     lns: dict[str, Any] = {"budget_s": lns_s, "seed": seed}
     solver: WindowSolver
-    beside = None
+    beside = _Joined(inc)
     if backend == "cpsat":
         solver = CpsatWindows(p, squares, inc.obj, clock, seed)
         if inc.cells is not None:
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
-        solver = HighsWindows(p, squares, opts, seed, clock=clock)
+        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside)
         if inc.cells is not None:
-            beside = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
-                                                 **lns, stop=stop))  # fmt: skip
+            beside.search = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
+                                                        **lns, stop=stop))  # fmt: skip
     try:
         if on_progress is not None and inc.cells is not None:  # the warm start's score
             on_progress(inc.score, min(inc.score, *bounds))
         open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress)
     except BaseException:
-        if beside is not None:  # an error (or Ctrl-C) must not leave the search running on
-            beside.cancel()
+        if beside.search is not None:  # an error (or Ctrl-C) must not leave it running on
+            beside.search.cancel()
         raise
-    if beside is not None:
+    if beside.search is not None:
         if open_lb:  # the search ran its whole deterministic budget
-            inc.offer(beside.result())
+            beside()
         else:  # every window proven: nothing strictly better exists; where the stopped
-            beside.cancel()  # search got to depends on timing, so its zone is not taken
-            beside.result()
+            beside.search.cancel()  # search got to depends on timing, so its zone is not
+            beside.search.result()  # taken
     sol = inc.solution(open_lb, time.monotonic() - t0, stats)
     sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
     return sol
+
+
+@dataclass
+class _Joined:
+    """The search beside the windows (``search``, None when there is none), taken into the
+    incumbent once, when first called: it waits for the search to run its whole
+    deterministic budget, so when that happens does not change the result."""
+
+    inc: _Incumbent
+    search: Beside | None = None
+    taken: bool = False
+
+    def __call__(self) -> NDArray[np.int64] | None:
+        """The incumbent, after taking the search's zone (the first call waits for it)."""
+        if self.search is not None and not self.taken:
+            self.taken = True
+            found = self.search.result()
+            log.debug("beside search: %s against %.2f", None if found is None else
+                      round(self.inc.p.objective(found), 2), self.inc.score)  # fmt: skip
+            self.inc.offer(found)
+        return self.inc.cells
 
 
 @dataclass
@@ -343,8 +364,9 @@ def _passes(
             if res.status in ("FEASIBLE", "UNKNOWN"):
                 lb[w] = max(lb[w], res.bound)
                 still.append(w)
-            log.debug("pass %d window %d: %s, %d cells, %d rounds, %.2f work s", pass_no, w,
-                      res.status, int(win.sum()), res.rounds, res.work)  # fmt: skip
+            log.debug("pass %d window %d: %s, %d of %d cells, %d rounds, %.2f work s, bound %.2f"
+                      " (knapsack %.2f), incumbent %.2f", pass_no, w, res.status, int(win.sum()),
+                      int(wins[w][0].sum()), res.rounds, res.work, lb[w], bounds[w], inc.score)  # fmt: skip
             if on_progress is not None:
                 on_progress(
                     inc.score, min([inc.score, *(lb[v] for v in (*still, *pending[k + 1 :]))])
@@ -352,6 +374,9 @@ def _passes(
         pending = still
         if not pending:
             break
+    for w in pending:
+        log.debug("open window %d: %d cells, bound %.2f (knapsack %.2f), incumbent %.2f", w,
+                  int(wins[w][0].sum()), lb[w], bounds[w], inc.score)  # fmt: skip
     return [lb[w] for w in pending]
 
 
