@@ -11,11 +11,14 @@ a connected zone, so the result is exact.
 Large windows are solved against targets: a cell goes when the LP relaxation with the
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
-none. Before that, a dive solves the root node of the MILP over the cells near the LP
-optimum's fractional part; a zone it finds below the incumbent ends the targets at its
-own cost, and probing against that cost also fixes in the cells whose absence alone
-lifts the LP to it. A probing stage stops after a round of probes that finds few cells.
-How these pay is measured in ``benchmarks/README.md``.
+none. A window's LP is solved once: its basis is kept (by the window's cells), so the
+targets, both probing copies and a second pass start from its optimum. Once it is
+solved, the best zone known is asked for (the search beside the windows, taken in at
+that point so the result does not depend on timing); a cheaper cutoff drops the targets
+above it, and probing against a zone's own cost also fixes in the cells whose absence
+alone lifts the LP to it. A probing stage stops after a round of probes that finds few
+cells. A second solve of a window starts from the bound the first proved. How these pay
+is measured in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -111,6 +114,9 @@ class HighsWindows:
     #: zone known now (e.g. from a search beside the windows), or None.
     better: Callable[[], NDArray[np.int64] | None] | None = None
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
+    #: The bound each window (by its block) is proven to have so far: a later solve of
+    #: the window (the second pass) starts from it and skips the targets below it.
+    proven: dict[bytes, float] = field(default_factory=dict)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -122,9 +128,10 @@ class HighsWindows:
         dropped, and the MILP over the rest looks for zones cheaper than ``U``. A zone
         found that way is the window's best, as every cheaper zone lies in the cells
         kept; if there is none, ``U`` is a proven bound and the target is raised, ending
-        at the incumbent's cost. A zone of the dive cheaper than the incumbent becomes the
-        window's best and ends the targets at its cost: probing against a zone's own cost
-        also fixes cells in.
+        at the incumbent's cost. A better zone from :attr:`better` (asked once the LP is
+        solved) lowers the cutoff; when it lies in the window it is the window's best
+        so far, and probing against its cost also fixes cells in. A window solved again
+        starts from the bound it was proven to have (:attr:`proven`).
 
         ``work`` is the window's budget (charged with what the solve counts); without it,
         ``time_s`` work seconds on this solver's clock. The result's ``work`` is what the
@@ -141,23 +148,29 @@ class HighsWindows:
                 start = None
             cutoff = best + (tol if same else -tol)
         spent = work.spent
-        res = _solve(w, cells, cutoff, start, work, self.seed, self.better)
+        key = block.tobytes()
+        res = _solve(w, cells, cutoff, start, work, self.seed, self.better,
+                     proven=self.proven.get(key, -math.inf))  # fmt: skip
+        if res.status != "OPTIMAL":
+            self.proven[key] = max(self.proven.get(key, -math.inf), res.bound)
         return replace(res, work=work.spent - spent)
 
 
 def _solve(
     w: _Window, cells: NDArray[np.int64], cutoff: float | None, start: NDArray[np.int64] | None,
     work: Work, seed: int, better: Callable[[], NDArray[np.int64] | None] | None = None,
+    proven: float = -math.inf,
 ) -> WindowResult:  # fmt: skip
     p, opts = w.p, w.opts
     top = math.inf if cutoff is None else float(cutoff)
     small = len(cells) < opts.probe_min_cells
-    best, bound, rounds = start, -math.inf, 0
+    best, bound, rounds = start, proven, 0
     targets: list[float] = []
     tried: list[tuple[float, int, int]] = []
     probe_max = -math.inf
     if not small:
         targets, probe_max = _targets(w, cells, top, work)
+        targets = [t for t in targets if t > proven]  # no zone below ``proven`` (proved before)
         zone = better() if better is not None else None
         if zone is not None:  # a better zone found beside: a lower cutoff
             c = p.objective(zone)
@@ -167,16 +180,8 @@ def _solve(
                 best = zone if inside else (None if best is None or p.objective(best) >= top
                                             else best)  # fmt: skip
                 targets = [t for t in targets if t < top]
-        # A zone cheaper than the incumbent is the window's best so far; the targets at
-        # or above its cost go (below the first target, its cost is the only one left).
-        dive = (_dive(w, cells, top, seed, work.part(opts.dive_share))
-                if opts.dive_nodes > 0 else None)  # fmt: skip
-        log.debug("window of %d cells: targets %s, dive %s, %.1f work s left", len(cells),
-                  [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
-                  work.left)  # fmt: skip
-        if dive is not None:
-            best, top = dive, _above(p.objective(dive))
-            targets = [t for t in targets if t < top]
+        log.debug("window of %d cells: targets %s, %.1f work s left", len(cells),
+                  [round(t, 2) for t in targets], work.left)  # fmt: skip
     while True:
         target = targets.pop(0) if targets else top
         last = not targets and target >= top
@@ -264,41 +269,6 @@ def _copy(h: highspy.Highs, w: _Window, work: Work) -> highspy.Highs:
     work.spend(_lp(c, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
                / opts.lp_iters_per_s)  # fmt: skip
     return c
-
-
-def _dive(
-    w: _Window, cells: NDArray[np.int64], top: float, seed: int, work: Work
-) -> NDArray[np.int64] | None:
-    """A zone cheaper than ``top`` found near the LP optimum, or None.
-
-    The cells the LP takes whole and that lie over ``dive_ring`` cells away from every
-    cell it takes in part are fixed in, the cells it leaves out that far away are left
-    out, and the MILP over the cells between runs its root node only (cuts and root
-    heuristics; deterministic). Its zone is a zone of the window, so its cost is a
-    cutoff the probing can use from the start.
-    """
-    p = w.p
-    m = _build(w, cells)
-    if _relaxation(m, work, w.opts) is None:
-        return None
-    x = np.asarray(m.h.getSolution().col_value)[: len(cells)]
-    part = np.flatnonzero((x > 1e-6) & (x < 1.0 - 1e-6))
-    r, c = p.row[cells], p.col[cells]
-    near = np.zeros(len(cells), dtype=bool)
-    for k0 in range(0, len(part), 256):  # blocks keep the distance table small
-        f = part[k0 : k0 + 256]
-        near |= (
-            (np.abs(r[:, None] - r[f][None, :]) <= w.opts.dive_ring)
-            & (np.abs(c[:, None] - c[f][None, :]) <= w.opts.dive_ring)
-        ).any(axis=1)
-    sub = cells[(x > 1e-6) | near]
-    mod = _build(w, sub)
-    _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
-    res = _run(mod, p, w.opts, cutoff=top, start=None, seed=seed, work=work,
-               max_nodes=w.opts.dive_nodes)  # fmt: skip
-    if res.cells is None or p.objective(res.cells) >= top:
-        return None
-    return res.cells
 
 
 def _relaxation(m: _Model, work: Work, opts: SolveOptions) -> float | None:
