@@ -332,8 +332,7 @@ def _probe(
         return (cells[:0], ones) if infeasible else (cells, ones)
     hs = [m.h]
     gone = np.zeros(len(cells), dtype=bool)
-    for h in hs:
-        h.setOptionValue("objective_bound", bar)
+    m.h.setOptionValue("objective_bound", bar)
     for perimeter in (False, True):
         if work.done:
             break
@@ -352,6 +351,7 @@ def _probe(
         cand = cand[np.argsort(-d[cand], kind="stable")]
         if w.threads > 1 and len(cand) > 1 and len(hs) == 1:
             hs.append(_copy(hs[0], w, work))
+            hs[1].setOptionValue("objective_bound", bar)
         gone[_probe_rounds(hs, cand, 1.0, bar, work, w.opts)] = True
         if fix and perimeter and not work.done:
             # the LP with the cells gone left out
