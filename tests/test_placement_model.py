@@ -295,3 +295,17 @@ def test_probing_drops_and_fixes_only_what_enumeration_allows() -> None:
             dropped += len(p) - len(keep)
             fixed += len(ones)
     assert dropped > 0 and fixed > 0
+
+
+def test_the_runners_up_are_earlier_zones_of_the_model_best_first() -> None:
+    """A solve also returns the zones that were its incumbent before the answer: each
+    satisfies the model, scores above the answer, and they come best first."""
+    seen = 0
+    for seed in range(8):
+        p = _grid_problem(np.random.default_rng(2000 + seed), 3, 4)
+        s = solve(p, time_limit_s=120, options=SolveOptions(probe_min_cells=1))
+        scores = [p.objective(z) for z in s.runners_up]
+        assert all(feasible(p, z, squares_of(p)) for z in s.runners_up)
+        assert all(v > s.objective for v in scores) and scores == sorted(scores)
+        seen += len(scores)
+    assert seen > 0

@@ -66,6 +66,9 @@ class Solution:
     stats: dict[str, int] = field(default_factory=dict)
     work_s: float = 0.0
     deterministic: bool = True
+    #: The zones that were the incumbent before ``cells``, best first (for a caller whose
+    #: ``check`` refuses ``cells`` and who has no work left to solve again).
+    runners_up: tuple[NDArray[np.int64], ...] = ()
 
     @property
     def found(self) -> bool:
@@ -223,6 +226,7 @@ class _Incumbent:
     cells: NDArray[np.int64] | None = None
     score_int: int | None = None
     score: float = math.inf
+    before: list[NDArray[np.int64]] = field(default_factory=list)  # earlier incumbents
 
     def offer(self, cells: NDArray[np.int64] | None) -> None:
         """Take ``cells`` if it is a zone strictly better than the incumbent."""
@@ -230,6 +234,8 @@ class _Incumbent:
             return
         v = self.obj.value(self.p, cells)
         if self.score_int is None or v < self.score_int:
+            if self.cells is not None:
+                self.before.append(self.cells)
             self.cells, self.score_int, self.score = cells, v, self.p.objective(cells)
 
     def beats(self, lb: float) -> bool:
@@ -246,7 +252,8 @@ class _Incumbent:
         bound = min([self.score, *open_lb])
         gap = (self.score - bound) / max(abs(self.score), 1e-9) if open_lb else 0.0
         status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-        return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats)
+        return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats,
+                        runners_up=tuple(reversed(self.before)))  # fmt: skip
 
 
 def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
