@@ -253,7 +253,7 @@ def test_solve_options_change_the_path_not_the_proven_answer() -> None:
     runs = [
         place(est, rules, cell_m=50, time_limit_s=120, options=o)
         for o in (None, SolveOptions(probe_min_cells=1, target_gaps=(1e-6, 1e-3)),
-                  SolveOptions(probe_min_cells=10**9, dive_nodes=5))
+                  SolveOptions(probe_min_cells=10**9))
     ]  # fmt: skip
     assert [r.status for r in runs] == ["OPTIMAL"] * 3
     scores = [r.alternatives[0].grid_score for r in runs]

@@ -470,11 +470,16 @@ def _run(
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
     lz = lazy_solve(model.h, [(0, mod)], start=v0, cuts_per_piece=opts.cuts_per_piece, work=work,
                     opts=opts, max_nodes=max_nodes)  # fmt: skip
-    if lz.status == "INFEASIBLE":  # nothing cheaper than the cutoff: the start stands
-        if start is None:
+    # HiGHS may end OPTIMAL with a zone at or above its objective bound (a heuristic's
+    # zone kept as the best found while every node below the bound was pruned): then
+    # there is none below it, as when it ends INFEASIBLE.
+    above = (lz.chosen is not None and cutoff is not None
+             and p.objective(lz.chosen[0]) >= cutoff)  # fmt: skip
+    if lz.status == "INFEASIBLE" or (above and lz.status == "OPTIMAL"):
+        if start is None:  # nothing cheaper than the cutoff: the start stands
             return WindowResult(None, "INFEASIBLE", lz.bound, lz.rounds)
         return WindowResult(start, "OPTIMAL", p.objective(start), lz.rounds)
-    if lz.chosen is None:
+    if lz.chosen is None or above:
         status = "FEASIBLE" if start is not None else "UNKNOWN"
         return WindowResult(start, status, lz.bound, lz.rounds)
     chosen = lz.chosen[0]
