@@ -557,8 +557,9 @@ def test_targets_below_and_above_the_optimum_prove_it(gaps: tuple[float, ...], b
 
 def test_a_window_with_a_worse_incumbent_proves_the_optimum() -> None:
     """Given the second-best zone as incumbent and start (CP-SAT's optimum once the best is
-    forbidden), the HiGHS window (dive against the incumbent, targets, probing) returns
-    the optimum CP-SAT proves, a second exact method."""
+    forbidden), the HiGHS window (targets, probing; a MILP against a target that HiGHS
+    ends with a zone above the target proves nothing lies below it) returns the optimum
+    CP-SAT proves, a second exact method."""
     from kitland.placement._milp import HighsWindows  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
 
@@ -616,27 +617,10 @@ def test_probing_fixes_in_only_cells_the_optimum_holds() -> None:
     assert len(ones2) == 0 and np.array_equal(keep, keep2)
 
 
-def test_the_dive_finds_a_zone_of_the_model() -> None:
-    """The dive's zone, when it finds one, passes the set-based feasibility check greedy
-    growth uses (area band, sums, reach, connectivity, width squares) and beats its cutoff."""
-    from kitland.placement import _milp  # noqa: PLC0415
-    from kitland.placement._window import feasible  # noqa: PLC0415
-
-    prob, squares, _, best = _width_window()
-    w, _ = _whole_window(prob, SolveOptions(dive_nodes=50))  # this small window needs a few nodes
-    cutoff = best.objective * 1.05
-    zone = _milp._dive(w, np.arange(len(prob)), cutoff, 0, Work(30.0))
-    assert zone is not None
-    assert feasible(prob, zone, squares)
-    assert best.objective - 1e-6 <= prob.cost[zone].sum() < cutoff
-    # Nothing below the optimum: the dive must come back empty.
-    assert _milp._dive(w, np.arange(len(prob)), best.objective - 1e-3, 0, Work(30.0)) is None
-
-
 @pytest.mark.parametrize("second", [False, True])
-def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(second: bool) -> None:
+def test_a_zone_in_hand_becomes_the_target_and_the_optimum_is_still_proven(second: bool) -> None:
     """A zone in hand (here the CP-SAT optimum, or the best dearer zone CP-SAT finds once
-    the optimal ones are forbidden; as the dive's zone would be) is the only target;
+    the optimal ones are forbidden; as the search beside HiGHS's zone would be) is the only target;
     probing fixes cells in, and the window still proves the CP-SAT optimum."""
     from kitland.placement._milp import HighsWindows  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
@@ -653,9 +637,9 @@ def test_a_dive_zone_becomes_the_target_and_the_optimum_is_still_proven(second: 
                 break
         assert other.objective > best.objective + 1e-6
         given = other.cells
-    # The first target is above both zones; no dive, so the given zone is the one in hand;
+    # The first target is above both zones, so the given zone is the one in hand;
     # probing reaches as far as that target.
-    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), probe_gap=0.1, dive_nodes=0)
+    options = SolveOptions(probe_min_cells=1, target_gaps=(0.1,), probe_gap=0.1)
     every = np.arange(len(prob))
     a = HighsWindows(prob, squares, options).solve(every, every, incumbent=given, start=given,
                                                    time_s=120)  # fmt: skip

@@ -19,10 +19,12 @@ import pytest
 from ortools.sat.python import cp_model
 
 from kitland.placement._cpsat import cp_model_of
-from kitland.placement._milp import _add_rows, _build, _Window
+from kitland.placement._milp import _add_rows, _build, _probe, _Window
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast, SumBelow
+from kitland.placement._options import SolveOptions
 from kitland.placement._solve import solve
 from kitland.placement._window import IntObjective, Model, feasible, squares_of
+from kitland.placement._work import Clock, Work
 
 CELL = 10.0
 
@@ -247,6 +249,70 @@ def test_the_readings_agree_on_estates_built_from_geometry(setup: str) -> None:
     assert _highs_accepts(p, squares, best.cells) and _cpsat_accepts(p, squares, best.cells)
 
 
+def _every_zone(p: Problem) -> list[tuple[float, np.ndarray]]:
+    """Every feasible cell set of a tiny problem with its score, by brute force."""
+    n = len(p)
+    out = []
+    for mask in range(1, 2**n):
+        sel = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
+        score = _direct_score(p, sel)
+        if score is not None:
+            out.append((score, np.flatnonzero(sel)))
+    return out
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_probing_path_proves_the_brute_force_optimum(seed: int) -> None:
+    """With every window solved against targets (LP probing, the search beside HiGHS
+    taken in before probing), the optimum is still the brute-force one."""
+    p = _grid_problem(np.random.default_rng(2000 + seed), 3, 4)
+    zones = _every_zone(p)
+    s = solve(p, time_limit_s=120, options=SolveOptions(probe_min_cells=1))
+    if not zones:
+        assert s.status == "INFEASIBLE"
+    else:
+        assert s.status == "OPTIMAL"
+        assert s.objective == pytest.approx(min(z for z, _ in zones), abs=1e-6)
+
+
+def test_probing_drops_and_fixes_only_what_enumeration_allows() -> None:
+    """A cell the probes drop lies in no zone cheaper than the target, a cell they fix in
+    lies in every one: checked against every feasible zone, at targets between the
+    optimum and the worst zone; the probes are not idle across the seeds."""
+    dropped = fixed = 0
+    for seed in range(10):
+        p = _grid_problem(np.random.default_rng(3000 + seed), 3, 4)
+        zones = _every_zone(p)
+        if not zones:
+            continue
+        every = np.arange(len(p))
+        scores = sorted(z for z, _ in zones)
+        for target in {scores[0] + 1e-3, scores[len(scores) // 4], scores[len(scores) // 2]}:
+            w = _Window(p, every, squares_of(p))
+            keep, ones = _probe(w, every, target, Work(math.inf, Clock()), fix=True)
+            for score, cells in zones:
+                if score < target - 1e-9:
+                    assert np.isin(cells, keep).all(), (seed, target, cells.tolist())
+                    assert np.isin(ones, cells).all(), (seed, target, cells.tolist())
+            dropped += len(p) - len(keep)
+            fixed += len(ones)
+    assert dropped > 0 and fixed > 0
+
+
+def test_the_runners_up_are_earlier_zones_of_the_model_best_first() -> None:
+    """A solve also returns the zones that were its incumbent before the answer: each
+    satisfies the model, scores above the answer, and they come best first."""
+    seen = 0
+    for seed in range(8):
+        p = _grid_problem(np.random.default_rng(2000 + seed), 3, 4)
+        s = solve(p, time_limit_s=120, options=SolveOptions(probe_min_cells=1))
+        scores = [p.objective(z) for z in s.runners_up]
+        assert all(feasible(p, z, squares_of(p)) for z in s.runners_up)
+        assert all(v > s.objective for v in scores) and scores == sorted(scores)
+        seen += len(scores)
+    assert seen > 0
+
+
 # -- the rows of a what-if past an earlier proof (``below``) ------------------------------------
 def _with_below(rng: np.random.Generator, p: Problem) -> Problem:
     """``p`` with a zone required to break an earlier rule: to sum under a length minimum
@@ -283,13 +349,7 @@ def test_the_three_readings_agree_on_below_rows(seed: int) -> None:
 def test_both_solvers_prove_the_brute_force_optimum_with_below_rows(seed: int) -> None:
     rng = np.random.default_rng(3000 + seed)
     p = _with_below(rng, _grid_problem(rng, 3, 4))
-    n = len(p)
-    best = math.inf
-    for mask in range(1, 2**n):
-        sel = np.array([(mask >> i) & 1 for i in range(n)], dtype=bool)
-        score = _direct_score(p, sel)
-        if score is not None:
-            best = min(best, score)
+    best = min((z for z, _ in _every_zone(p)), default=math.inf)
     for backend in ("highs", "cpsat"):
         s = solve(p, time_limit_s=120, backend=backend)
         if math.isinf(best):

@@ -254,7 +254,7 @@ def test_solve_options_change_the_path_not_the_proven_answer() -> None:
     runs = [
         place(est, rules, cell_m=50, time_limit_s=120, options=o)
         for o in (None, SolveOptions(probe_min_cells=1, target_gaps=(1e-6, 1e-3)),
-                  SolveOptions(probe_min_cells=10**9, dive_nodes=5))
+                  SolveOptions(probe_min_cells=10**9))
     ]  # fmt: skip
     assert [r.status for r in runs] == ["OPTIMAL"] * 3
     scores = [r.alternatives[0].grid_score for r in runs]
@@ -362,7 +362,7 @@ def test_quiet_works_after_the_subcommand(capsys: pytest.CaptureFixture[str]) ->
     ("kwargs", "named"),
     [({"work_rate": 0}, "work_rate=0"), ({"probe_share": -0.1}, "probe_share=-0.1"),
      ({"target_gaps": (0.01, math.inf)}, "target_gaps=(0.01, inf)"),
-     ({"dive_nodes": True}, "dive_nodes=True"), ({"search_max_s": "10"}, "search_max_s='10'")],
+     ({"cuts_per_piece": True}, "cuts_per_piece=True"), ({"search_max_s": "10"}, "search_max_s='10'")],
 )  # fmt: skip
 def test_bad_solve_options_are_refused_naming_the_option(kwargs: dict, named: str) -> None:
     from kitland import UsageError  # noqa: PLC0415

@@ -80,6 +80,8 @@ log = logging.getLogger(__name__)
 
 #: How often a placement that fails ``check`` is cut and the solve repeated, per rank.
 MAX_RECHECKS = 5
+#: Earlier zones of a solve checked when its best fails ``check`` and no work is left.
+RUNNERS_UP = 3
 #: Relative safety margin on the opening loss the model allows at convex corners.
 CORNER_LOSS_MARGIN = 0.01
 #: Remnants of parcels smaller than this are dropped from the new layout, m².
@@ -905,9 +907,22 @@ def _best_at_rank(
                                       grid_score=sol.objective, rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
+        out.failures.append({"rank": rank, "failed": failed})
+        if work.done:  # no work to solve again: the search's earlier zones, best first
+            for cells_ in sol.runners_up[:RUNNERS_UP]:
+                z = dissolve(cells, cells_)
+                seen = (
+                    check(estate, z, rules, on_invalid="warn") if isinstance(z, Polygon) else None
+                )
+                if seen is not None and _zone_rules_pass(seen):
+                    alt = replace(sol, cells=cells_, objective=current.objective(cells_),
+                                  status="FEASIBLE")  # fmt: skip
+                    out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
+                                            bound=out.bound, exact=out.exact, deadline=deadline,
+                                            progress=progress)  # fmt: skip
+                    return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
                  rank, ", ".join(failed))  # fmt: skip
-        out.failures.append({"rank": rank, "failed": failed})
         current = current.with_nogood(sol.cells)
         if report is not None:
             tighter = _calibrate_width(current, report, rules, sol.cells)

@@ -11,11 +11,14 @@ a connected zone, so the result is exact.
 Large windows are solved against targets: a cell goes when the LP relaxation with the
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
-none. Before that, a dive solves the root node of the MILP over the cells near the LP
-optimum's fractional part; a zone it finds below the incumbent ends the targets at its
-own cost, and probing against that cost also fixes in the cells whose absence alone
-lifts the LP to it. A probing stage stops after a round of probes that finds few cells.
-How these pay is measured in ``benchmarks/README.md``.
+none. A window's LP is solved once: its basis is kept (by the window's cells), so the
+targets, both probing copies and a second pass start from its optimum. Once it is
+solved, the best zone known is asked for (the search beside the windows, taken in at
+that point so the result does not depend on timing); a cheaper cutoff drops the targets
+above it, and probing against a zone's own cost also fixes in the cells whose absence
+alone lifts the LP to it. A probing stage stops after a round of probes that finds few
+cells. A second solve of a window starts from the bound the first proved. How these pay
+is measured in ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
@@ -58,6 +61,9 @@ class _Window:
     #: HiGHS threads: the same in every instance, as HiGHS keeps one thread scheduler
     #: per process thread, sized by the first run.
     threads: int = 2
+    #: The basis each LP of :func:`_lp_of` ended with, by its cells, so the same LP is
+    #: solved again from its optimum (a second copy, a second pass, a second target).
+    bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
 
 
 class _Model(NamedTuple):
@@ -104,6 +110,13 @@ class HighsWindows:
     threads: int = 2
     #: The wall-clock safety stop shared with the rest of the search.
     clock: Clock = field(default_factory=Clock)
+    #: Called once a large window's LP is solved, before its probing and MILPs: the best
+    #: zone known now (e.g. from a search beside the windows), or None.
+    better: Callable[[], NDArray[np.int64] | None] | None = None
+    bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
+    #: The bound each window (by its block) is proven to have so far: a later solve of
+    #: the window (the second pass) starts from it and skips the targets below it.
+    proven: dict[bytes, float] = field(default_factory=dict)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -115,16 +128,17 @@ class HighsWindows:
         dropped, and the MILP over the rest looks for zones cheaper than ``U``. A zone
         found that way is the window's best, as every cheaper zone lies in the cells
         kept; if there is none, ``U`` is a proven bound and the target is raised, ending
-        at the incumbent's cost. A zone of the dive cheaper than the incumbent becomes the
-        window's best and ends the targets at its cost: probing against a zone's own cost
-        also fixes cells in.
+        at the incumbent's cost. A better zone from :attr:`better` (asked once the LP is
+        solved) lowers the cutoff; when it lies in the window it is the window's best
+        so far, and probing against its cost also fixes cells in. A window solved again
+        starts from the bound it was proven to have (:attr:`proven`).
 
         ``work`` is the window's budget (charged with what the solve counts); without it,
         ``time_s`` work seconds on this solver's clock. The result's ``work`` is what the
         solve spent."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        w = _Window(self.p, block, self.squares, self.options, self.threads)
+        w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases)
         cutoff = None
         if incumbent is not None:  # HiGHS takes only a start below the cutoff
             best = self.p.objective(incumbent)
@@ -134,33 +148,40 @@ class HighsWindows:
                 start = None
             cutoff = best + (tol if same else -tol)
         spent = work.spent
-        res = _solve(w, cells, cutoff, start, work, self.seed)
+        key = block.tobytes()
+        res = _solve(w, cells, cutoff, start, work, self.seed, self.better,
+                     proven=self.proven.get(key, -math.inf))  # fmt: skip
+        if res.status != "OPTIMAL":
+            self.proven[key] = max(self.proven.get(key, -math.inf), res.bound)
         return replace(res, work=work.spent - spent)
 
 
 def _solve(
     w: _Window, cells: NDArray[np.int64], cutoff: float | None, start: NDArray[np.int64] | None,
-    work: Work, seed: int,
+    work: Work, seed: int, better: Callable[[], NDArray[np.int64] | None] | None = None,
+    proven: float = -math.inf,
 ) -> WindowResult:  # fmt: skip
     p, opts = w.p, w.opts
     top = math.inf if cutoff is None else float(cutoff)
     small = len(cells) < opts.probe_min_cells
-    best, bound, rounds = start, -math.inf, 0
+    best, bound, rounds = start, proven, 0
     targets: list[float] = []
     tried: list[tuple[float, int, int]] = []
     probe_max = -math.inf
     if not small:
         targets, probe_max = _targets(w, cells, top, work)
-        # A zone cheaper than the incumbent is the window's best so far; the targets at
-        # or above its cost go (below the first target, its cost is the only one left).
-        dive = (_dive(w, cells, top, seed, work.part(opts.dive_share))
-                if opts.dive_nodes > 0 else None)  # fmt: skip
-        log.debug("window of %d cells: targets %s, dive %s, %.1f work s left", len(cells),
-                  [round(t, 2) for t in targets], None if dive is None else round(p.objective(dive), 2),
-                  work.left)  # fmt: skip
-        if dive is not None:
-            best, top = dive, _above(p.objective(dive))
-            targets = [t for t in targets if t < top]
+        targets = [t for t in targets if t > proven]  # no zone below ``proven`` (proved before)
+        zone = better() if better is not None else None
+        if zone is not None:  # a better zone found beside: a lower cutoff
+            c = p.objective(zone)
+            inside = bool(np.isin(zone, cells).all() and np.isin(w.block, zone).any())
+            if (_above(c) if inside else c - 1e-9 * max(1.0, abs(c))) < top:
+                top = _above(c) if inside else c - 1e-9 * max(1.0, abs(c))
+                best = zone if inside else (None if best is None or p.objective(best) >= top
+                                            else best)  # fmt: skip
+                targets = [t for t in targets if t < top]
+        log.debug("window of %d cells: targets %s, %.1f work s left", len(cells),
+                  [round(t, 2) for t in targets], work.left)  # fmt: skip
     while True:
         target = targets.pop(0) if targets else top
         last = not targets and target >= top
@@ -209,47 +230,45 @@ def _targets(
 ) -> tuple[list[float], float]:
     """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
     highest target worth probing for (beyond it probing drops too few cells to pay)."""
-    m = _build(w, cells, perimeter=False, corners=False)
-    lp = _relaxation(m, work, w.opts)
+    lp = _lp_of(w, cells, work)[1]
     if lp is None:
         return [], -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
     return [t for t in steps if t < top], lp + w.opts.probe_gap * max(1.0, abs(lp))
 
 
-def _dive(
-    w: _Window, cells: NDArray[np.int64], top: float, seed: int, work: Work
-) -> NDArray[np.int64] | None:
-    """A zone cheaper than ``top`` found near the LP optimum, or None.
+def _lp_of(w: _Window, cells: NDArray[np.int64], work: Work) -> tuple[_Model, float | None]:
+    """The LP the targets and the probes read: the model over ``cells`` without the
+    corner rows and with the compactness row relaxed (:func:`_compact`), solved from the
+    basis the same LP ended with before, if any (then it costs almost nothing)."""
+    m = _build(w, cells, corners=False)
+    _compact(m, on=False)
+    key = cells.tobytes()
+    if key in w.bases:
+        m.h.setBasis(w.bases[key])
+    lp = _relaxation(m, work, w.opts)
+    if lp is not None:
+        w.bases[key] = m.h.getBasis()
+    return m, lp
 
-    The cells the LP takes whole and that lie over ``dive_ring`` cells away from every
-    cell it takes in part are fixed in, the cells it leaves out that far away are left
-    out, and the MILP over the cells between runs its root node only (cuts and root
-    heuristics; deterministic). Its zone is a zone of the window, so its cost is a
-    cutoff the probing can use from the start.
-    """
-    p = w.p
-    m = _build(w, cells)
-    if _relaxation(m, work, w.opts) is None:
-        return None
-    x = np.asarray(m.h.getSolution().col_value)[: len(cells)]
-    part = np.flatnonzero((x > 1e-6) & (x < 1.0 - 1e-6))
-    r, c = p.row[cells], p.col[cells]
-    near = np.zeros(len(cells), dtype=bool)
-    for k0 in range(0, len(part), 256):  # blocks keep the distance table small
-        f = part[k0 : k0 + 256]
-        near |= (
-            (np.abs(r[:, None] - r[f][None, :]) <= w.opts.dive_ring)
-            & (np.abs(c[:, None] - c[f][None, :]) <= w.opts.dive_ring)
-        ).any(axis=1)
-    sub = cells[(x > 1e-6) | near]
-    mod = _build(w, sub)
-    _fix_in(mod, cells[(x > 1.0 - 1e-6) & ~near])
-    res = _run(mod, p, w.opts, cutoff=top, start=None, seed=seed, work=work,
-               max_nodes=w.opts.dive_nodes)  # fmt: skip
-    if res.cells is None or p.objective(res.cells) >= top:
-        return None
-    return res.cells
+
+def _compact(m: _Model, *, on: bool) -> None:
+    """Put the compactness row of ``m`` in (``on``) or relax it to no bound."""
+    rows = m.mod.rows_of("perimeter")
+    hi = m.mod.hi[rows] * m.mod.scale[rows] if on else np.full(len(rows), _INF)
+    for r, v in zip(rows.tolist(), hi.tolist(), strict=True):
+        m.h.changeRowBounds(r, -_INF, v)
+
+
+def _copy(h: highspy.Highs, w: _Window, work: Work) -> highspy.Highs:
+    """A second instance of the LP in ``h``, solved from ``h``'s basis."""
+    c, opts = _new_highs(), w.opts
+    c.setOptionValue("threads", w.threads)
+    c.passModel(h.getModel())
+    c.setBasis(h.getBasis())
+    work.spend(_lp(c, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
+               / opts.lp_iters_per_s)  # fmt: skip
+    return c
 
 
 def _relaxation(m: _Model, work: Work, opts: SolveOptions) -> float | None:
@@ -294,55 +313,59 @@ def _probe(
     Cell ``i`` goes when the LP relaxation with ``x_i = 1`` costs at least ``target``
     (or is infeasible): then so does every zone holding it. With ``fix``, a cell left is
     one every such zone holds when the LP with ``x_i = 0`` reaches ``target``. The probes
-    run on the relaxations without the corner rows, first also without the perimeter
-    (cheap, most cells go there), then with it on the cells left; each cell found is
-    fixed for the probes after it. With two threads the cells are shared between two
-    copies of the LP. Cells are probed in the order of what their reduced cost says
-    the probe lifts the LP by, most first, and a stage stops after a round that finds
-    too few (:func:`_probe_rounds`) or when ``work`` is spent, keeping the cells not yet
-    probed (and fixing none of them in).
+    run on the LP of :func:`_lp_of` (no corner rows), first with its compactness row
+    relaxed (cheap, most cells go there), then with it; each cell found is fixed for the
+    probes after it. With two threads the cells are shared between two copies of the LP.
+    Cells are probed in the order of what their reduced cost says the probe lifts the LP
+    by, most first, and a stage stops after a round that finds too few
+    (:func:`_probe_rounds`) or when ``work`` is spent, keeping the cells not yet probed
+    (and fixing none of them in).
     """
     bar = target + 1e-7 * max(1.0, abs(target))
-    keep, ones = cells, cells[:0]
+    ones = cells[:0]
     rate = w.opts.lp_iters_per_s
+    if work.done:
+        return cells, ones
+    m, lp = _lp_of(w, cells, work)
+    if lp is None:
+        infeasible = m.h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
+        return (cells[:0], ones) if infeasible else (cells, ones)
+    hs = [m.h]
+    gone = np.zeros(len(cells), dtype=bool)
+    m.h.setOptionValue("objective_bound", bar)
     for perimeter in (False, True):
         if work.done:
             break
-        copies = [_build(w, keep, perimeter=perimeter, corners=False)]
-        lp = _relaxation(copies[0], work, w.opts)
-        if lp is None:
-            infeasible = copies[0].h.getModelStatus() == highspy.HighsModelStatus.kInfeasible
-            return (keep[:0], ones) if infeasible else (keep, ones)
-        if lp >= bar:
-            return keep[:0], ones
-        sol = copies[0].h.getSolution()
-        x = np.asarray(sol.col_value)[: len(keep)]
-        d = np.asarray(sol.col_dual)[: len(keep)]
-        cand = np.flatnonzero(x < 1.0 - 1e-6)
+        if perimeter:  # the same LP with the compactness row, from where it ended
+            for h in hs:
+                _compact(_Model(h, m.mod), on=True)
+                work.spend(_lp(h, _count(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
+            if hs[0].getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return (cells[:0], ones) if _reaches(hs[0], bar) else (cells[~gone], ones)
+        if _reaches(hs[0], bar):
+            return cells[:0], ones
+        sol = hs[0].getSolution()
+        x = np.asarray(sol.col_value)[: len(cells)]
+        d = np.asarray(sol.col_dual)[: len(cells)]
+        cand = np.flatnonzero((x < 1.0 - 1e-6) & ~gone)
         cand = cand[np.argsort(-d[cand], kind="stable")]
-        hs = [copies[0].h]
-        if w.threads > 1 and len(cand) > 1:
-            copies.append(_build(w, keep, perimeter=perimeter, corners=False))
-            _relaxation(copies[1], work, w.opts)
-            hs.append(copies[1].h)
-        for h in hs:
-            h.setOptionValue("objective_bound", bar)
-        gone = np.zeros(len(keep), dtype=bool)
+        if w.threads > 1 and len(cand) > 1 and len(hs) == 1:
+            hs.append(_copy(hs[0], w, work))
+            hs[1].setOptionValue("objective_bound", bar)
         gone[_probe_rounds(hs, cand, 1.0, bar, work, w.opts)] = True
         if fix and perimeter and not work.done:
             # the LP with the cells gone left out
             work.spend(_lp(hs[0], _count(work.left * rate), work.clock, w.opts.lp_run_iters) / rate)
             if _reaches(hs[0], bar):
-                return keep[:0], ones
+                return cells[:0], ones
             if hs[0].getModelStatus() == highspy.HighsModelStatus.kOptimal:
                 sol = hs[0].getSolution()
-                x = np.asarray(sol.col_value)[: len(keep)]
-                d = np.asarray(sol.col_dual)[: len(keep)]
+                x = np.asarray(sol.col_value)[: len(cells)]
+                d = np.asarray(sol.col_dual)[: len(cells)]
                 inside = np.flatnonzero((x > 1e-6) & ~gone)
                 inside = inside[np.argsort(d[inside], kind="stable")]  # most lift first
-                ones = keep[_probe_rounds(hs, inside, 0.0, bar, work, w.opts)]
-        keep = keep[~gone]
-    return keep, ones
+                ones = cells[_probe_rounds(hs, inside, 0.0, bar, work, w.opts)]
+    return cells[~gone], ones
 
 
 def _probe_rounds(
@@ -447,11 +470,16 @@ def _run(
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
     lz = lazy_solve(model.h, [(0, mod)], start=v0, cuts_per_piece=opts.cuts_per_piece, work=work,
                     opts=opts, max_nodes=max_nodes)  # fmt: skip
-    if lz.status == "INFEASIBLE":  # nothing cheaper than the cutoff: the start stands
-        if start is None:
+    # HiGHS may end OPTIMAL with a zone at or above its objective bound (a heuristic's
+    # zone kept as the best found while every node below the bound was pruned): then
+    # there is none below it, as when it ends INFEASIBLE.
+    above = (lz.chosen is not None and cutoff is not None
+             and p.objective(lz.chosen[0]) >= cutoff)  # fmt: skip
+    if lz.status == "INFEASIBLE" or (above and lz.status == "OPTIMAL"):
+        if start is None:  # nothing cheaper than the cutoff: the start stands
             return WindowResult(None, "INFEASIBLE", lz.bound, lz.rounds)
         return WindowResult(start, "OPTIMAL", p.objective(start), lz.rounds)
-    if lz.chosen is None:
+    if lz.chosen is None or above:
         status = "FEASIBLE" if start is not None else "UNKNOWN"
         return WindowResult(start, status, lz.bound, lz.rounds)
     chosen = lz.chosen[0]

@@ -35,12 +35,6 @@ class SolveOptions:
         Share of a window's time left that one probing stage may take.
     target_share
         Share of the time left that a MILP against a target below the cutoff may take.
-    dive_ring
-        Cells (grid steps) around the LP optimum's fractional part that the dive re-solves.
-    dive_nodes
-        Branch-and-bound nodes of the dive (1: its root node only; deterministic; 0: no dive).
-    dive_share
-        Share of a window's time the dive may take.
     probe_round
         Probe columns per round between the two LP copies (they exchange what they found
         after each round, so the cells kept do not depend on thread timing).
@@ -90,8 +84,8 @@ class SolveOptions:
 
     Examples
     --------
-    >>> SolveOptions().target_gaps, SolveOptions(dive_nodes=50).dive_nodes
-    ((0.005, 0.02), 50)
+    >>> SolveOptions().target_gaps, SolveOptions(probe_share=0.5).probe_share
+    ((0.005, 0.02), 0.5)
 
     Every value is a finite number of at least 0 (the rates above 0); anything else is
     refused with a :class:`~kitland.UsageError` naming the option:
@@ -107,9 +101,6 @@ class SolveOptions:
     probe_gap: float = 0.02
     probe_share: float = 0.25
     target_share: float = 0.5
-    dive_ring: int = 2
-    dive_nodes: int = 1
-    dive_share: float = 0.15
     probe_round: int = 32
     probe_min_found: float = 0.125
     cuts_per_piece: int = 20

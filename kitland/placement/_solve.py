@@ -67,6 +67,9 @@ class Solution:
     stats: dict[str, int] = field(default_factory=dict)
     work_s: float = 0.0
     deterministic: bool = True
+    #: The zones that were the incumbent before ``cells``, best first (for a caller whose
+    #: ``check`` refuses ``cells`` and who has no work left to solve again).
+    runners_up: tuple[NDArray[np.int64], ...] = ()
 
     @property
     def found(self) -> bool:
@@ -173,34 +176,55 @@ def solve(
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
     lns: dict[str, Any] = {"budget_s": lns_s, "seed": seed}
     solver: WindowSolver
-    beside = None
+    beside = _Joined(inc)
     if backend == "cpsat":
         solver = CpsatWindows(p, squares, inc.obj, clock, seed)
         if tries:
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
-        solver = HighsWindows(p, squares, opts, seed, clock=clock)
+        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside)
         if tries:
-            beside = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
-                                                 **lns, stop=stop))  # fmt: skip
+            beside.search = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
+                                                        **lns, stop=stop))  # fmt: skip
     try:
         if on_progress is not None and inc.cells is not None:  # the warm start's score
             on_progress(inc.score, min(inc.score, *bounds))
         open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress)
     except BaseException:
-        if beside is not None:  # an error (or Ctrl-C) must not leave the search running on
-            beside.cancel()
+        if beside.search is not None:  # an error (or Ctrl-C) must not leave it running on
+            beside.search.cancel()
         raise
-    if beside is not None:
+    if beside.search is not None:
         if open_lb:  # the search ran its whole deterministic budget
-            inc.offer(beside.result())
+            beside()
         else:  # every window proven: nothing strictly better exists; where the stopped
-            beside.cancel()  # search got to depends on timing, so its zone is not taken
-            beside.result()
+            beside.search.cancel()  # search got to depends on timing, so its zone is not
+            beside.search.result()  # taken
     sol = inc.solution(open_lb, time.monotonic() - t0, stats)
     sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
     return sol
+
+
+@dataclass
+class _Joined:
+    """The search beside the windows (``search``, None when there is none), taken into the
+    incumbent once, when first called: it waits for the search to run its whole
+    deterministic budget, so when that happens does not change the result."""
+
+    inc: _Incumbent
+    search: Beside | None = None
+    taken: bool = False
+
+    def __call__(self) -> NDArray[np.int64] | None:
+        """The incumbent, after taking the search's zone (the first call waits for it)."""
+        if self.search is not None and not self.taken:
+            self.taken = True
+            found = self.search.result()
+            log.debug("beside search: %s against %.2f", None if found is None else
+                      round(self.inc.p.objective(found), 2), self.inc.score)  # fmt: skip
+            self.inc.offer(found)
+        return self.inc.cells
 
 
 @dataclass
@@ -213,6 +237,7 @@ class _Incumbent:
     score_int: int | None = None
     score: float = math.inf
     looser: bool = False  # the incumbent is a ceiling: a zone of a looser problem
+    before: list[NDArray[np.int64]] = field(default_factory=list)  # earlier incumbents
 
     def offer(self, cells: NDArray[np.int64] | None, *, looser: bool = False) -> None:
         """Take ``cells`` if it is a zone strictly better than the incumbent (``looser``:
@@ -221,6 +246,8 @@ class _Incumbent:
             return
         v = self.obj.value(self.p, cells)
         if self.score_int is None or v < self.score_int:
+            if self.cells is not None and not self.looser:  # a ceiling is no runner-up
+                self.before.append(self.cells)
             self.cells, self.score_int, self.score = cells, v, self.p.objective(cells)
             self.looser = looser
 
@@ -238,7 +265,8 @@ class _Incumbent:
         bound = min([self.score, *open_lb])
         gap = (self.score - bound) / max(abs(self.score), 1e-9) if open_lb else 0.0
         status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-        return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats)
+        return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats,
+                        runners_up=tuple(reversed(self.before)))  # fmt: skip
 
 
 def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -359,8 +387,9 @@ def _passes(
             if res.status in ("FEASIBLE", "UNKNOWN"):
                 lb[w] = max(lb[w], res.bound)
                 still.append(w)
-            log.debug("pass %d window %d: %s, %d cells, %d rounds, %.2f work s", pass_no, w,
-                      res.status, int(win.sum()), res.rounds, res.work)  # fmt: skip
+            log.debug("pass %d window %d: %s, %d of %d cells, %d rounds, %.2f work s, bound %.2f"
+                      " (knapsack %.2f), incumbent %.2f", pass_no, w, res.status, int(win.sum()),
+                      int(wins[w][0].sum()), res.rounds, res.work, lb[w], bounds[w], inc.score)  # fmt: skip
             if on_progress is not None:
                 on_progress(
                     inc.score, min([inc.score, *(lb[v] for v in (*still, *pending[k + 1 :]))])
@@ -368,6 +397,9 @@ def _passes(
         pending = still
         if not pending:
             break
+    for w in pending:
+        log.debug("open window %d: %d cells, bound %.2f (knapsack %.2f), incumbent %.2f", w,
+                  int(wins[w][0].sum()), lb[w], bounds[w], inc.score)  # fmt: skip
     return [lb[w] for w in pending]
 
 
