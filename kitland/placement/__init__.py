@@ -1347,7 +1347,7 @@ def _best_of_grids(
         # A bound found in the target-area band covers no smaller zone: a smaller winner
         # is compared only with a grid that also ended in the whole band (its zone small).
         same_band = not key(k)[0] or (t.placement is not None and key(i)[0])
-        reached = t.exact and same_band and s <= t.bound + 1e-9 * max(1.0, abs(s))
+        reached = same_band and _reaches(s, t.bound, t.exact)
         if i != k and (t.proven_infeasible or reached):
             covered.append(float(cells.angle_deg))
     bound = min(math.inf if t.proven_infeasible else t.bound if t.exact else -math.inf

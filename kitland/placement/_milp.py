@@ -175,8 +175,10 @@ def _solve(
         if zone is not None:  # a better zone found beside: a lower cutoff
             c = p.objective(zone)
             inside = bool(np.isin(zone, cells).all() and np.isin(w.block, zone).any())
-            if (_above(c) if inside else c - 1e-9 * max(1.0, abs(c))) < top:
-                top = _above(c) if inside else c - 1e-9 * max(1.0, abs(c))
+            # inside: the zone is the window's own, still wanted; else only zones below it
+            cut = _above(c) if inside else c - 1e-9 * max(1.0, abs(c))
+            if cut < top:
+                top = cut
                 best = zone if inside else (None if best is None or p.objective(best) >= top
                                             else best)  # fmt: skip
                 targets = [t for t in targets if t < top]
