@@ -31,9 +31,14 @@ def _layers(industry_col: int = 0) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def base(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    root = tmp_path_factory.mktemp("whatif")
+    return _placed(tmp_path_factory.mktemp("whatif"), gate_max_m=900)
+
+
+def _placed(root: Path, *, gate_max_m: float) -> dict[str, Any]:
+    """The what-if estate and rules written to ``root`` and read back, and their proven
+    placement at 50 m."""
     path = write_layers(_layers(), root / "estate.gpkg")
-    (root / "rules.toml").write_text(road_front_rules(gate_max_m=900, river_min_m=30))
+    (root / "rules.toml").write_text(road_front_rules(gate_max_m=gate_max_m, river_min_m=30))
     est, rules = kitland.load_estate(path), load_rules(root / "rules.toml")
     first = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
     assert first.status == "OPTIMAL"
@@ -217,14 +222,9 @@ def test_the_placement_report_is_the_full_check_of_the_zone_it_returns() -> None
 def near_gate(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The what-if estate with the zone within 200 m of the gate along the roads: the
     zone nearest the village (its nearest cell 247 m from the gate) is out of reach."""
-    root = tmp_path_factory.mktemp("relax")
-    path = write_layers(_layers(), root / "estate.gpkg")
-    (root / "rules.toml").write_text(road_front_rules(gate_max_m=200, river_min_m=30))
-    est, rules = kitland.load_estate(path), load_rules(root / "rules.toml")
-    first = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
-    assert first.status == "OPTIMAL"
-    assert float(first.alternatives[0].report["gate"].value) <= 200.0
-    return {"estate": est, "rules": rules, "first": first}
+    placed = _placed(tmp_path_factory.mktemp("relax"), gate_max_m=200)
+    assert float(placed["first"].alternatives[0].report["gate"].value) <= 200.0
+    return placed
 
 
 @pytest.mark.parametrize(
