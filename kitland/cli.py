@@ -211,7 +211,7 @@ def _argv_lang(argv: Sequence[str]) -> str:
     from kitland.i18n import LANGS  # noqa: PLC0415
 
     words = list(argv)
-    if any(w in ("sweep", "sweep-report") for w in words[:1]):
+    if words[:1] in (["sweep"], ["sweep-report"]):
         return "en"
     lang = "en"
     for i, w in enumerate(words):

@@ -763,7 +763,7 @@ def test_a_rules_file_with_several_problems_lists_them_in_indonesian(
 
 def test_the_command_line_reads_lang_before_argparse_in_a_real_process(tmp_path: Path) -> None:
     """``python -m kitland`` (argv from the process, not from ``main``): argparse's line
-    in Indonesian under ``--lang id``; an unknown language leaves it in English."""
+    in Indonesian under ``--lang id``; English for ``sweep`` and for an unknown language."""
 
     def run(*argv: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run([sys.executable, "-m", "kitland", *argv], capture_output=True,
@@ -773,6 +773,9 @@ def test_the_command_line_reads_lang_before_argparse_in_a_real_process(tmp_path:
     assert (said.returncode, said.stdout) == (2, "")
     assert said.stderr == ("kitland: argumen --cell-m: diharapkan angka positif dalam meter, "
                            "yang diberikan -5 (lihat `kitland place --help`)\n")  # fmt: skip
+    said = run("sweep", "--lang", "id")  # sweep's --lang is its maps': its terminal is English
+    assert said.stderr == ("kitland: the following arguments are required: --vary, --out "
+                           "(see `kitland sweep --help`)\n")  # fmt: skip
     said = run("place", "--lang", "xx")
     assert said.returncode == 2
     assert said.stderr == ("kitland: argument --lang: invalid choice: 'xx' (choose from 'id', 'en') "
