@@ -52,6 +52,11 @@ class KitlandError(Exception):
         """The error's line in ``lang`` (in English when it was raised as plain text)."""
         return self.said.render(lang) if self.said is not None else str(self)
 
+    @property
+    def message(self) -> object:
+        """What the error was raised with: the catalogue message, else the text."""
+        return self.said if self.said is not None else str(self)
+
 
 class DataError(KitlandError, ValueError):
     """Estate or zone data cannot be read or used (names the file, layer or feature)."""
@@ -64,13 +69,14 @@ class CRSError(DataError):
 class RulesError(KitlandError, ValueError):
     """A rules file is invalid (names the file, the rule and the key).
 
-    ``problems`` holds every problem found, one line each; the message is the problem
-    itself when there is one, else a summary line followed by the problems.
+    ``problems`` holds every problem found, one English line each (given as text or
+    as messages of the catalogue); the message is the problem itself when there is one,
+    else a summary line followed by the problems.
     """
 
-    def __init__(self, message: object, problems: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: object, problems: tuple[object, ...] = ()) -> None:
         super().__init__(message)
-        self.problems = problems or (str(self),)
+        self.problems = tuple(str(p) for p in problems) or (str(self),)
 
 
 class UsageError(KitlandError, ValueError):

@@ -27,6 +27,7 @@ import pandas as pd
 import shapely
 
 from kitland._errors import DataError
+from kitland.i18n import Lines, Message
 from kitland.measure import EPS_M, area_ha, as_zone, check
 from kitland.report import Report, RuleResult, ZonesReport
 from kitland.rules import Rule, Rules, _suggest
@@ -147,10 +148,11 @@ def between_results(zones: Mapping[str, shapely.Geometry], rules: Rules) -> list
         names = _zones_of(rule, rules)
         missing = [n for n in names if n not in zones]
         if missing:
-            msg = (
-                f"{rules.label(rule)}: no geometry for zone {missing[0]!r} "
-                f"(zones given: {', '.join(zones) or 'none'})"
-            )
+            msg = Message(
+                "{where}: no geometry for zone {zone!r} (zones given: {zones})",
+                {"where": rules.where(rule), "zone": missing[0],
+                 "zones": ", ".join(zones) or Message("none")},
+            )  # fmt: skip
             raise DataError(msg)
         measure = _separation if rule.kind == "separation" else _total_area
         res = measure(rule, zones, names)
@@ -193,45 +195,54 @@ def zone_geometries(
         label = str(zones.attrs.get("source", "zone file"))
         col = next((c for c in ("zone_id", "name") if c in zones.columns), None)
         if col is None:
-            msg = (
-                f"{label}: no 'zone_id' (or 'name') column; with several zones in "
-                f"{rules.source or 'the rules'} each feature names its zone ({', '.join(names)})"
-            )
+            msg = Message(
+                "{source}: no 'zone_id' (or 'name') column; with several zones in {rules} each"
+                " feature names its zone ({zones})",
+                {"source": label, "rules": rules.source or Message("the rules"),
+                 "zones": ", ".join(names)},
+            )  # fmt: skip
             raise DataError(msg)
         if "rank" in zones.columns:
             zones = zones[pd.to_numeric(zones["rank"], errors="coerce") == 1]
-        items = [
-            (f"{label} feature {i + 1} ({col} {v!r})", v, zones.iloc[[i]])
+        items: list[tuple[Message, Any, Any]] = [
+            (Message("{source} feature {n} ({column} {value!r})",
+                     {"source": label, "n": i + 1, "column": col, "value": v}),
+             v, zones.iloc[[i]])
             for i, v in enumerate(zones[col])
-        ]
+        ]  # fmt: skip
     elif isinstance(zones, Mapping):
         label = "zones"
-        items = [(f"zone {k!r}", k, g) for k, g in zones.items()]
+        items = [(Message("zone {zone!r}", {"zone": k}), k, g) for k, g in zones.items()]
     else:
-        msg = (
-            f"{rules.source or 'the rules'} has several zones ({', '.join(names)}): give them as "
-            f"a GeoDataFrame with a 'zone_id' column or a mapping name → polygon, not a "
-            f"{type(zones).__name__}"
-        )
+        msg = Message(
+            "{rules} has several zones ({zones}): give them as a GeoDataFrame with a 'zone_id'"
+            " column or a mapping name → polygon, not a {type}",
+            {"rules": rules.source or Message("the rules"), "zones": ", ".join(names),
+             "type": type(zones).__name__},
+        )  # fmt: skip
         raise DataError(msg)
-    problems = []
-    first: dict[str, str] = {}
+    source = rules.source or Message("the rules")
+    problems: list[Message] = []
+    first: dict[str, Message] = {}
     for where, v, _ in items:
         if not isinstance(v, str) or v not in names:
             near = _suggest(v, names) if isinstance(v, str) else ""
-            problems.append(f"{where}: no zone {v!r} in {rules.source or 'the rules'}{near}")
+            problems.append(Message("{where}: no zone {zone!r} in {rules}{near}",
+                                    {"where": where, "zone": v, "rules": source, "near": near}))  # fmt: skip
         elif v in first:
-            problems.append(f"{where}: zone {v!r} is also {first[v]}; give one feature per zone")
+            problems.append(Message("{where}: zone {zone!r} is also {other}; give one feature per zone",
+                                    {"where": where, "zone": v, "other": first[v]}))  # fmt: skip
         else:
             first[v] = where
     missing = [n for n in names if n not in first]
     if missing and not problems:
-        problems.append(
-            f"{label}: no feature for zone {', '.join(map(repr, missing))} of "
-            f"{rules.source or 'the rules'} (zones given: {', '.join(map(repr, first)) or 'none'})"
-        )
+        problems.append(Message(
+            "{source}: no feature for zone {zones} of {rules} (zones given: {given})",
+            {"source": label, "zones": ", ".join(map(repr, missing)), "rules": source,
+             "given": ", ".join(map(repr, first)) or Message("none")},
+        ))  # fmt: skip
     if problems:
-        raise DataError("; ".join(problems))
+        raise DataError(Lines(tuple(problems), "; "))
     geoms = {v: as_zone(g, estate, label=where) for where, v, g in items}
     return {n: geoms[n] for n in names}
 

@@ -131,6 +131,8 @@ class _Parser(argparse.ArgumentParser):
     """
 
     subcommands: Mapping[str, argparse.ArgumentParser] | None = None
+    #: The language of its error line (:func:`_argv_lang`), set before parsing.
+    lang: str = "en"
 
     def parse_args(  # type: ignore[override]
         self, args: Sequence[str] | None = None, namespace: None = None
@@ -142,9 +144,82 @@ class _Parser(argparse.ArgumentParser):
         return ns
 
     def error(self, message: str) -> None:  # type: ignore[override]
+        from kitland.i18n import Message  # noqa: PLC0415
+
         sub = self.prog.split()[1:]  # "kitland place" → "place"; "kitland" → nothing
         where = " ".join(["kitland", *sub[-1:]])
-        self.exit(2, f"kitland: {message} (see `{where} --help`)\n")
+        said = Message("{message} (see `{where} --help`)", {"message": _argparse_said(message),
+                                                            "where": where})  # fmt: skip
+        self.exit(2, f"kitland: {said.render(self.lang)}\n")
+
+
+#: argparse's English messages that a user meets, and those of the argument types below
+#: (whose text argparse keeps as a string): pattern → the catalogue's message. The
+#: named groups are the message's values, ``what`` (an argument's problem) itself one
+#: of these messages, ``unit`` a word of the catalogue.
+_ARGPARSE_MESSAGES = (
+    (r"unrecognized arguments: (?P<args>.*)", "unrecognized arguments: {args}"),
+    (r"argument (?P<arg>\S+): (?P<what>.*)", "argument {arg}: {what}"),
+    (r"invalid choice: (?P<value>.*) \(choose from (?P<choices>.*)\)",
+     "invalid choice: {value} (choose from {choices})"),
+    (r"the following arguments are required: (?P<args>.*)",
+     "the following arguments are required: {args}"),
+    (r"one of the arguments (?P<args>.*) is required", "one of the arguments {args} is required"),
+    (r"not allowed with argument (?P<arg>.*)", "not allowed with argument {arg}"),
+    (r"ambiguous option: (?P<option>\S+) could match (?P<matches>.*)",
+     "ambiguous option: {option} could match {matches}"),
+    (r"expected one argument", "expected one argument"),
+    (r"expected at least one argument", "expected at least one argument"),
+    (r"expected at most one argument", "expected at most one argument"),
+    (r"ignored explicit argument (?P<value>.*)", "ignored explicit argument {value}"),
+    (r"invalid (?P<type>\S+) value: (?P<value>.*)", "invalid {type} value: {value}"),
+    (r"expected a number of (?P<unit>\w+), got (?P<value>.*)", "expected a number of {unit}, got {value}"),
+    (r"expected a whole number of (?P<unit>\w+), got (?P<value>.*)",
+     "expected a whole number of {unit}, got {value}"),
+    (r"expected a positive number of (?P<unit>\w+), got (?P<value>.*)",
+     "expected a positive number of {unit}, got {value}"),
+    (r"expected at least 1, got (?P<value>.*)", "expected at least 1, got {value}"),
+    (r"expected a whole number, got (?P<value>.*)", "expected a whole number, got {value}"),
+    (r"expected 0 or more, got (?P<value>.*)", "expected 0 or more, got {value}"),
+    (r"not a CRS pyproj knows: (?P<value>.*) \(e\.g\. EPSG:23835\)",
+     "not a CRS pyproj knows: {value} (e.g. EPSG:23835)"),
+)  # fmt: skip
+
+
+def _argparse_said(message: str) -> Any:
+    """argparse's English ``message`` as a catalogue message (as it is when unknown)."""
+    import re  # noqa: PLC0415
+
+    from kitland.i18n import Message  # noqa: PLC0415
+
+    for pattern, text in _ARGPARSE_MESSAGES:
+        m = re.fullmatch(pattern, message, flags=re.S)
+        if m is not None:
+            values: dict[str, Any] = m.groupdict()
+            if "what" in values:
+                values["what"] = _argparse_said(values["what"])
+            if "unit" in values:
+                values["unit"] = Message(values["unit"])
+            return Message(text, values)
+    return message
+
+
+def _argv_lang(argv: Sequence[str]) -> str:
+    """The ``--lang`` of a command line not parsed yet, for argparse's own error line:
+    ``id`` or ``en``, else English (and English for ``sweep`` and ``sweep-report``,
+    whose ``--lang`` is the maps')."""
+    from kitland.i18n import LANGS  # noqa: PLC0415
+
+    words = list(argv)
+    if words[:1] in (["sweep"], ["sweep-report"]):
+        return "en"
+    lang = "en"
+    for i, w in enumerate(words):
+        value = words[i + 1] if w == "--lang" and i + 1 < len(words) else None
+        value = w.removeprefix("--lang=") if w.startswith("--lang=") else value
+        if value in LANGS:
+            lang = value
+    return lang
 
 
 def _positive(unit: str, *, integer: bool = False):
@@ -1054,6 +1129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     the traceback), 130 interrupted.
     """
     parser = _parser()
+    lang = _argv_lang(sys.argv[1:] if argv is None else argv)
+    for p in (parser, *(getattr(parser, "subcommands", None) or {}).values()):
+        p.lang = lang
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # --help, --version, usage errors
@@ -1078,6 +1156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from kitland.i18n import Message  # noqa: PLC0415
+
     try:
         return int(args.func(args))
     except KitlandError as exc:
@@ -1088,16 +1168,18 @@ def _run(args: argparse.Namespace) -> int:
         print(f"kitland: {where}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        print("kitland: interrupted; no output was written", file=sys.stderr)
+        stop = Message("interrupted; no output was written")
+        print(f"kitland: {stop.render(_text_lang(args))}", file=sys.stderr)
         return 130
     except Exception as exc:  # last resort: a bug, never a traceback by default
         log.info("traceback of the internal error:", exc_info=True)
         what = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
-        print(
-            f"kitland: internal error in `kitland {args.command}` ({what}); please report it "
-            "with the command you ran (-v shows the traceback)",
-            file=sys.stderr,
+        bug = Message(
+            "internal error in `kitland {command}` ({what}); please report it with the command"
+            " you ran (-v shows the traceback)",
+            {"command": args.command, "what": what},
         )
+        print(f"kitland: {bug.render(_text_lang(args))}", file=sys.stderr)
         return EXIT_INTERNAL
 
 

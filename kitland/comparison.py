@@ -29,7 +29,7 @@ from shapely import MultiPolygon, Polygon
 
 from kitland._errors import DataError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import gap_text, number, tr
+from kitland.i18n import Message, gap_text, number, tr
 from kitland.measure import (
     adjacent_options,
     as_zone,
@@ -254,8 +254,7 @@ class Comparison:
         from kitland.maps import compare_map  # noqa: PLC0415 - maps sit above compare
 
         if self.estate is None:
-            msg = "this comparison holds no estate to draw"
-            raise UsageError(msg)
+            raise UsageError(Message("this comparison holds no estate to draw"))
         return compare_map(self.estate, self, rules=self.rules, **kwargs)
 
 
@@ -506,10 +505,16 @@ def compare(
     if rules.zone is None:
         from kitland._errors import RulesError  # noqa: PLC0415
 
-        msg = f"{rules.source or 'rules'}: has no [zone] table; a comparison places the zone"
+        msg = Message(
+            "{source}: has no [zone] table; a comparison places the zone",
+            {"source": rules.source or "rules"},
+        )
         raise RulesError(msg)
     if not time_limit_s > 0:
-        msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds"
+        msg = Message(
+            "time_limit_s={value}: expected a positive number of seconds",
+            {"value": str(time_limit_s)},
+        )
         raise UsageError(msg)
     source = getattr(zone, "attrs", {}).get("source")
     geom = as_zone(zone, estate, label=f"proposal {source}" if source else "proposal")
@@ -558,9 +563,12 @@ def one_zone(rules: Rules, zone_name: str | None) -> Rules:
     if rules.multi_zone and len(rules.zones) == 1:
         return rules.for_zone(rules.zones[0].name)
     if rules.multi_zone:
-        msg = (f"{rules.source or 'rules'}: has {len(rules.zones)} zones ([[zones]]) and compare "
-               "takes one: name it with --zone-name NAME (zone_name= in Python); zones: "
-               f"{', '.join(z.name for z in rules.zones)}")  # fmt: skip
+        msg = Message(
+            "{source}: has {n} zones ([[zones]]) and compare takes one: name it with --zone-name"
+            " NAME (zone_name= in Python); zones: {zones}",
+            {"source": rules.source or "rules", "n": len(rules.zones),
+             "zones": ", ".join(z.name for z in rules.zones)},
+        )  # fmt: skip
         raise RulesError(msg)
     return rules
 
@@ -588,7 +596,10 @@ def named_feature(zone: Any, name: str) -> Any:
     if len(hit) != 1:
         label = zone.attrs.get("source", "proposal")
         have = ", ".join(dict.fromkeys(str(v) for v in zone[col]))
-        msg = f"{label}: {len(hit)} features with {col} {name!r}; expected one (it has: {have})"
+        msg = Message(
+            "{source}: {n} features with {column} {name!r}; expected one (it has: {have})",
+            {"source": label, "n": len(hit), "column": col, "name": name, "have": have},
+        )
         raise DataError(msg)
     return hit
 

@@ -168,7 +168,7 @@ def bundled_path(name: str) -> Path:
     checkout = Path(__file__).resolve().parent.parent / "parcels" / name
     if checkout.exists():
         return checkout
-    msg = f"bundled file {name!r} is missing from the kitland installation"
+    msg = Message("bundled file {name!r} is missing from the kitland installation", {"name": name})
     raise DataError(msg)
 
 
@@ -199,28 +199,31 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     x0, y0, x1, y1 = (float(v) for v in geoms.total_bounds)
     crs = pyproj.CRS.from_user_input(gdf.crs)
     if not all(map(math.isfinite, (x0, y0, x1, y1))):
-        msg = f"{label}: coordinates are not finite (NaN or infinity)"
+        msg = Message("{source}: coordinates are not finite (NaN or infinity)", {"source": label})
         raise CRSError(msg)
     if crs.is_geographic:
         if abs(y0) > 90 or abs(y1) > 90:
-            if abs(x0) <= 90 and abs(x1) <= 90:
-                msg = (
-                    f"{label}: latitudes beyond ±90 in {crs_label(crs)}; longitude and "
-                    "latitude look swapped (GeoJSON and EPSG:4326 data here are lon, lat)"
-                )
-            else:
-                msg = (
-                    f"{label}: coordinates up to ({x1:.0f}, {y1:.0f}) are not degrees but "
-                    f"the layer declares {crs_label(crs)}; declare its real projected CRS"
-                )
+            values = {"source": label, "crs": crs_label(crs), "x": x1, "y": y1}
+            msg = Message(
+                "{source}: latitudes beyond ±90 in {crs}; longitude and latitude look swapped"
+                " (GeoJSON and EPSG:4326 data here are lon, lat)"
+                if abs(x0) <= 90 and abs(x1) <= 90 else
+                "{source}: coordinates up to ({x:.0f}, {y:.0f}) are not degrees but the layer"
+                " declares {crs}; declare its real projected CRS",
+                values,
+            )  # fmt: skip
             raise CRSError(msg)
         if abs(x0) > 180 or abs(x1) > 180:
-            msg = f"{label}: longitudes beyond ±180 in {crs_label(crs)}"
+            msg = Message(
+                "{source}: longitudes beyond ±180 in {crs}",
+                {"source": label, "crs": crs_label(crs)},
+            )
             raise CRSError(msg)
     elif max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90 and (x1 - x0) < 2:
-        msg = (
-            f"{label}: coordinates look like degrees ({x0:.4f}, {y0:.4f}) but the layer "
-            f"declares the projected {crs_label(crs)} in metres; declare EPSG:4326"
+        msg = Message(
+            "{source}: coordinates look like degrees ({x:.4f}, {y:.4f}) but the layer declares"
+            " the projected {crs} in metres; declare EPSG:4326",
+            {"source": label, "x": x0, "y": y0, "crs": crs_label(crs)},
         )
         raise CRSError(msg)
     findings: list[Finding] = []
@@ -323,9 +326,10 @@ def _road_widths(gdf: gpd.GeoDataFrame, label: str) -> pd.Series:
     bad = width.notna() & ~(width > 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        msg = (
-            f"{label}: road {_feature_label(gdf, 'roads', i)} has width_m = "
-            f"{given.iloc[i]}; widths must be positive metres (leave empty for the class default)"
+        msg = Message(
+            "{source}: road {road} has width_m = {width}; widths must be positive metres"
+            " (leave empty for the class default)",
+            {"source": label, "road": _feature_label(gdf, "roads", i), "width": given.iloc[i]},
         )
         raise DataError(msg)
     return width.astype(float)
@@ -413,7 +417,10 @@ class Estate:
         """
         unknown = set(layers) - set(LAYER_NAMES)
         if unknown:
-            msg = f"unknown layer name(s) {sorted(unknown)}; expected {', '.join(LAYER_NAMES)}"
+            msg = Message(
+                "unknown layer name(s) {names}; expected {expected}",
+                {"names": str(sorted(unknown)), "expected": ", ".join(LAYER_NAMES)},
+            )
             raise DataError(msg)
         findings: list[Finding] = []
         for req in REQUIRED_LAYERS:
@@ -436,7 +443,9 @@ class Estate:
                 findings.append(found)
         for lname, gdf in layers.items():
             if gdf.crs is None:
-                msg = f"{gdf.attrs.get('source', lname)} has no CRS; declare one"
+                msg = Message(
+                    "{source} has no CRS; declare one", {"source": gdf.attrs.get("source", lname)}
+                )
                 raise CRSError(msg)
         work = cls._working_crs(layers, crs)
         out: dict[str, gpd.GeoDataFrame] = {}
@@ -460,7 +469,10 @@ class Estate:
         if crs is not None and not (isinstance(crs, str) and crs == "input"):
             c = pyproj.CRS.from_user_input(crs)
             if not is_metric_projected(c):
-                msg = f"crs={crs_label(c)} is not a projected CRS in metres; choose one such as EPSG:32749"
+                msg = Message(
+                    "crs={crs} is not a projected CRS in metres; choose one such as EPSG:32749",
+                    {"crs": crs_label(c)},
+                )
                 raise CRSError(msg)
             return c
         keep = crs == "input"
@@ -481,7 +493,10 @@ class Estate:
             If ``name`` is not a layer name of SPEC §1.
         """
         if name not in LAYER_SCHEMA:
-            msg = f"unknown layer {name!r}; expected one of {', '.join(LAYER_NAMES)}"
+            msg = Message(
+                "unknown layer {layer!r}; expected one of {layers}",
+                {"layer": name, "layers": ", ".join(LAYER_NAMES)},
+            )
             raise DataError(msg)
         if name in self.layers:
             return self.layers[name]
@@ -590,7 +605,9 @@ class Estate:
         mask = pd.Series(True, index=gdf.index)
         for col, values in criteria.items():
             if col not in gdf.columns:
-                msg = f"layer {layer!r} has no column {col!r}"
+                msg = Message(
+                    "layer {layer!r} has no column {column!r}", {"layer": layer, "column": col}
+                )
                 raise DataError(msg)
             vals = [values] if isinstance(values, str | int | float) else list(values)
             mask &= gdf[col].isin([_as_text(v) for v in vals])

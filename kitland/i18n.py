@@ -207,7 +207,7 @@ class _LocaleFormatter(string.Formatter):
         self.lang = lang
 
     def format_field(self, value: Any, format_spec: str) -> str:
-        if isinstance(value, Message):
+        if isinstance(value, Message | Lines):
             return value.render(self.lang)
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         if self.lang == "en" or not is_number:
@@ -240,6 +240,29 @@ class Message:
     def render(self, lang: str = "en") -> str:
         """The message in ``lang`` (English when the catalogue has no translation)."""
         return _LocaleFormatter(lang).vformat(tr(lang, self.text), (), dict(self.values))
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+@dataclass(frozen=True)
+class Lines:
+    """Several messages (or plain texts) written one after the other in the same
+    language, joined by ``sep``: an error's summary line and its problems.
+
+    Examples
+    --------
+    >>> Lines((Message("{path}: no such rules file", {"path": "r.toml"}), "x"), "; ").render("id")
+    'r.toml: tidak ada berkas aturan seperti itu; x'
+    """
+
+    parts: tuple[Any, ...]
+    sep: str = "\n  "
+
+    def render(self, lang: str = "en") -> str:
+        """The parts in ``lang`` (plain texts as they are), joined by :attr:`sep`."""
+        return self.sep.join(p.render(lang) if isinstance(p, Message | Lines) else str(p)
+                             for p in self.parts)  # fmt: skip
 
     def __str__(self) -> str:
         return self.render("en")

@@ -223,7 +223,7 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
         ranks = pd.to_numeric(gdf["rank"], errors="coerce")
         gdf = gdf[ranks == 1]
         if len(gdf) != 1:
-            seen = ", ".join(sorted({f"{r:g}" for r in ranks.dropna()})) or "none"
+            seen = ", ".join(sorted({f"{r:g}" for r in ranks.dropna()})) or Message("none")
             msg = Message(
                 "{source}: holds {n} zone geometries and {k} with rank 1 (ranks: {ranks}); "
                 "expected exactly one with rank 1, or a single polygon",
@@ -300,10 +300,11 @@ def _zone_checked(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     if gdf.crs is not None and gdf.crs.is_geographic:
         x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
         if max(abs(x0), abs(x1)) > 180 or max(abs(y0), abs(y1)) > 90:
-            msg = (
-                f"{label}: coordinates up to ({x1:.0f}, {y1:.0f}) are not degrees, but the file "
-                f"declares {gdf.crs.to_string()} (GeoJSON is always longitude/latitude); save the "
-                "zone with its real CRS, e.g. as a GeoPackage"
+            msg = Message(
+                "{source}: coordinates up to ({x:.0f}, {y:.0f}) are not degrees, but the file"
+                " declares {crs} (GeoJSON is always longitude/latitude); save the zone with its"
+                " real CRS, e.g. as a GeoPackage",
+                {"source": label, "x": x1, "y": y1, "crs": gdf.crs.to_string()},
             )
             raise CRSError(msg)
     bad = [i for i, t in enumerate(gdf.geom_type) if t not in ("Polygon", "MultiPolygon")]
@@ -314,7 +315,7 @@ def _zone_checked(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     return gdf
 
 
-def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> str:
+def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> Message:
     """The line naming the first feature of ``gdf`` (position ``bad[0]``) that is not a
     polygon: its number in the file, its ``zone_id``/``name``/``id`` and its type."""
     i = bad[0]
@@ -322,9 +323,13 @@ def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> str:
     num = int(pos) + 1 if isinstance(pos, int | np.integer) else i + 1
     col = next((c for c in ("zone_id", "name", "id") if c in gdf.columns), None)
     ident = f" ({col} {gdf[col].iloc[i]!r})" if col is not None else ""
-    more = f" ({len(bad) - 1} more features are not polygons)" if len(bad) > 1 else ""
-    return (f"{label}: feature {num}{ident}: zone geometry is a {gdf.geom_type.iloc[i]}; "
-            f"expected a Polygon or MultiPolygon{more}")  # fmt: skip
+    values = {"source": label, "n": num, "ident": ident, "type": gdf.geom_type.iloc[i],
+              "more": len(bad) - 1}  # fmt: skip
+    if len(bad) > 1:
+        return Message("{source}: feature {n}{ident}: zone geometry is a {type}; expected a Polygon"
+                       " or MultiPolygon ({more} more features are not polygons)", values)  # fmt: skip
+    return Message("{source}: feature {n}{ident}: zone geometry is a {type}; expected a Polygon"
+                   " or MultiPolygon", values)  # fmt: skip
 
 
 def check_writable(target: str | os.PathLike[str]) -> Path:
@@ -457,10 +462,14 @@ def write_gpkg(
                 try:
                     gdf.to_file(tmp, layer=name, driver="GPKG", engine="fiona")
                 except OSError as exc:  # disk full, permissions
-                    msg = f"{target} layer {name!r}: cannot write ({exc.strerror or exc})"
+                    msg = Message("{path} layer {layer!r}: cannot write ({reason})",
+                                  {"path": str(target), "layer": name,
+                                   "reason": str(exc.strerror or exc)})  # fmt: skip
                     raise DataError(msg) from exc
                 except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot write"
-                    msg = f"{target} layer {name!r}: cannot write ({type(exc).__name__}: {exc})"
+                    msg = Message("{path} layer {layer!r}: cannot write ({reason})",
+                                  {"path": str(target), "layer": name,
+                                   "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
                     raise DataError(msg) from exc
             log.info("%s: wrote layer %r (%d features)", target, name, len(gdf))
         _write_styles(tmp, lang=lang)

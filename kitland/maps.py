@@ -45,7 +45,7 @@ from jinja2 import Template
 
 from kitland._errors import DataError, KitlandError
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
-from kitland.i18n import LANGS, label, number
+from kitland.i18n import LANGS, Message, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
 from kitland.report import Report, RuleResult, rule_label
@@ -152,6 +152,14 @@ def _js(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return text.replace("{{", "{\\u007b").replace("{%", "{\\u0025").replace("{#", "{\\u0023")
+
+
+def _not_a_language(lang: str) -> Message:
+    """The error line of a ``lang`` kitland does not speak."""
+    return Message(
+        "lang={lang!r} is not a map language; expected one of {langs}",
+        {"lang": lang, "langs": ", ".join(LANGS)},
+    )
 
 
 def _check_no_jinja(code: str) -> str:
@@ -855,7 +863,10 @@ def _alternative_layers(
     for i, alt in enumerate(alternatives):
         geom = _zone_geometry(getattr(alt, "zone", alt), estate, what=f"alternatives[{i}]")
         if geom is None:
-            msg = f"alternatives[{i}]: has no zone geometry; expected .zone or a shapely geometry"
+            msg = Message(
+                "alternatives[{i}]: has no zone geometry; expected .zone or a shapely geometry",
+                {"i": i},
+            )
             raise DataError(msg)
         rank = getattr(alt, "rank", None)
         rank = int(rank) if rank is not None else i + 2
@@ -1113,8 +1124,7 @@ def make_map(
     'Map'
     """
     if lang not in LANGS:
-        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
-        raise DataError(msg)
+        raise DataError(_not_a_language(lang))
     geom = _zone_geometry(zone, estate)
     bounds = (
         gpd.GeoSeries([shapely.box(*_frame_bounds(estate))], crs=estate.crs)
@@ -1439,8 +1449,7 @@ def save_png(
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     if lang not in LANGS:
-        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
-        raise DataError(msg)
+        raise DataError(_not_a_language(lang))
     geom = _zone_geometry(zone, estate)
     fig = MplFigure(figsize=(11, 8.5), dpi=dpi)
     ax = fig.add_subplot()
@@ -1606,8 +1615,7 @@ def add_plots(
     from kitland.i18n import number, tr  # noqa: PLC0415
 
     if lang not in LANGS:
-        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
-        raise DataError(msg)
+        raise DataError(_not_a_language(lang))
     pl = plots.to_crs(estate.crs)
     types = list(dict.fromkeys(str(t) for t in pl["type"]))
     styles = {
@@ -2061,8 +2069,7 @@ def compare_map(
     folium.plugins.DualMap
     """
     if lang not in LANGS:
-        msg = f"lang={lang!r} is not a map language; expected one of {', '.join(LANGS)}"
-        raise DataError(msg)
+        raise DataError(_not_a_language(lang))
     zones = [c.zone for _, c in comparison.columns() if c is not None]
     x0, y0, x1, y1 = shapely.total_bounds(np.asarray(zones, dtype=object))
     box = shapely.box(x0, y0, x1, y1).buffer(max(200.0, 0.3 * max(x1 - x0, y1 - y0)))

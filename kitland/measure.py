@@ -50,6 +50,7 @@ from shapely import LineString, MultiPolygon, Polygon, ops
 
 from kitland._errors import CRSError, DataError
 from kitland.crs import crs_label
+from kitland.i18n import Message
 from kitland.io import read_zone, read_zones
 from kitland.report import Report, RuleResult
 from kitland.rules import Rule, Rules
@@ -100,7 +101,7 @@ Features: TypeAlias = gpd.GeoDataFrame | gpd.GeoSeries
 
 
 # -- inputs -------------------------------------------------------------------------------
-def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Polygon | MultiPolygon:
+def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon | MultiPolygon:
     """The zone as one shapely (Multi)Polygon in ``estate.crs``.
 
     A shapely geometry is taken to be in ``estate.crs`` already; a GeoDataFrame or
@@ -127,7 +128,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Poly
     if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries):
         label = label or str(zone.attrs.get("source", "zone"))
         if zone.crs is None:
-            msg = f"{label} has no CRS; declare one (e.g. EPSG:32749)"
+            msg = Message("{source} has no CRS; declare one (e.g. EPSG:32749)", {"source": label})
             raise CRSError(msg)
         geoms = (
             zone.to_crs(estate.crs).geometry
@@ -137,20 +138,28 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Poly
         arr = geoms.to_numpy()
         arr = arr[~(shapely.is_missing(arr) | shapely.is_empty(arr))]
         if len(arr) == 0:
-            msg = f"{label}: the zone has no geometry; expected one polygon"
+            msg = Message(
+                "{source}: the zone has no geometry; expected one polygon", {"source": label}
+            )
             raise DataError(msg)
         g = arr[0] if len(arr) == 1 else shapely.union_all(arr)
     elif isinstance(zone, shapely.Geometry):
         g = zone
     else:
-        msg = f"{label or 'zone'} must be a shapely Polygon, a GeoDataFrame or a GeoSeries, got {type(zone).__name__}"
+        msg = Message(
+            "{source} must be a shapely Polygon, a GeoDataFrame or a GeoSeries, got {type}",
+            {"source": label or "zone", "type": type(zone).__name__},
+        )
         raise DataError(msg)
     label = label or "zone"
     if g.is_empty:
-        msg = f"{label}: the zone geometry is empty; expected a polygon"
+        msg = Message("{source}: the zone geometry is empty; expected a polygon", {"source": label})
         raise DataError(msg)
     if not isinstance(g, Polygon | MultiPolygon):
-        msg = f"{label}: the zone is a {g.geom_type}; expected a Polygon or MultiPolygon"
+        msg = Message(
+            "{source}: the zone is a {type}; expected a Polygon or MultiPolygon",
+            {"source": label, "type": g.geom_type},
+        )
         raise DataError(msg)
     if (
         not g.is_valid
@@ -160,7 +169,10 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Poly
         g = shapely.union_all(shapely.get_parts(g))  # valid parts that touch or overlap: unite them
     if not g.is_valid:
         why = shapely.is_valid_reason(g)
-        msg = f"{label}: the zone polygon is not valid ({why}); repair it (QGIS: Fix Geometries)"
+        msg = Message(
+            "{source}: the zone polygon is not valid ({reason}); repair it (QGIS: Fix Geometries)",
+            {"source": label, "reason": why},
+        )
         raise DataError(msg)
     declared = zone.crs if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries) else estate.crs
     _require_on_estate(g, estate, label, declared)
@@ -168,7 +180,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: str | None = None) -> Poly
 
 
 def _require_on_estate(
-    zone: Polygon | MultiPolygon, estate: Estate, label: str, declared: Any
+    zone: Polygon | MultiPolygon, estate: Estate, label: object, declared: Any
 ) -> None:
     """Raise when ``zone`` does not touch the estate boundary at all: judging it would
     only measure the distance to the estate (coordinates in another CRS than declared)."""
@@ -176,9 +188,12 @@ def _require_on_estate(
     if boundary.is_empty or zone.intersects(boundary):
         return
     d = float(zone.distance(boundary))
-    far = f"{d / 1000:,.1f} km" if d >= 1000 else f"{d:,.1f} m"
-    msg = (f"{label}: the zone lies {far} from the estate boundary and does not touch the "
-           f"estate; is its CRS right? (it declares {crs_label(declared)})")  # fmt: skip
+    far, unit = (d / 1000, "km") if d >= 1000 else (d, "m")
+    msg = Message(
+        "{source}: the zone lies {far:,.1f} {unit} from the estate boundary and does not touch"
+        " the estate; is its CRS right? (it declares {crs})",
+        {"source": label, "far": far, "unit": unit, "crs": crs_label(declared)},
+    )
     raise CRSError(msg)
 
 

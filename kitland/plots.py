@@ -52,6 +52,7 @@ from shapely import affinity
 from shapely.geometry import MultiPolygon, Polygon
 
 from kitland._errors import DataError, RulesError
+from kitland.i18n import Lines, Message
 from kitland.measure import EPS_M, ZoneLike, as_zone, road_overlap_m2
 from kitland.report import RuleResult
 from kitland.rules import PlotSpec, PlotType, Rules, load_rules
@@ -158,10 +159,11 @@ def _fronting_roads(zone: Polygon | MultiPolygon, estate: Estate, label: str) ->
     corr = np.asarray(estate.road_corridors.to_numpy(), dtype=object)
     near = corr[shapely.dwithin(corr, zone, FRONT_REACH_M)] if len(corr) else corr
     if len(near) == 0:
-        msg = (
-            f"{label}: the zone fronts no estate road (no road corridor within "
-            f"{FRONT_REACH_M:g} m of it); internal roads must join an estate road, so place "
-            "the zone with a frontage rule or draw it along a road"
+        msg = Message(
+            "{source}: the zone fronts no estate road (no road corridor within {reach:g} m of"
+            " it); internal roads must join an estate road, so place the zone with a frontage"
+            " rule or draw it along a road",
+            {"source": label, "reach": FRONT_REACH_M},
         )
         raise DataError(msg)
     return near
@@ -535,11 +537,18 @@ def _best(
             ):
                 best, best_score = built, score
     if best is None:
-        msg = (
-            "no layout of rows and internal roads fits the zone under the [plots] rules "
-            f"(road width {spec.road_width_m:g} m, roads ≤ {spec.max_road_pct:g} %, row depths "
-            + ", ".join(f"{t.name} {t.min_depth_m:.0f}–{t.max_depth_m:.0f} m" for t in spec.types)
-            + "); widen the depth bands or allow more road"
+        depths = tuple(
+            Message(
+                "{name} {lo:.0f}–{hi:.0f} m",
+                {"name": t.name, "lo": t.min_depth_m, "hi": t.max_depth_m},
+            )
+            for t in spec.types
+        )
+        msg = Message(
+            "no layout of rows and internal roads fits the zone under the [plots] rules (road"
+            " width {width:g} m, roads ≤ {road:g} %, row depths {depths}); widen the depth"
+            " bands or allow more road",
+            {"width": spec.road_width_m, "road": spec.max_road_pct, "depths": Lines(depths, ", ")},
         )
         raise DataError(msg)
     return best, origin
@@ -692,19 +701,24 @@ def _green(
     return taken, green
 
 
-def _plot_spec(rules: Rules | None, spec: PlotSpec | None, why: str) -> PlotSpec:
+def _plot_spec(rules: Rules | None, spec: PlotSpec | None, *, to_cut: bool) -> PlotSpec:
     """``spec``, else the ``[plots]`` table of ``rules`` (the bundled rules when None).
 
     Raises
     ------
     RulesError
-        If the rules have no ``[plots]`` table (``why`` ends the message).
+        If the rules have no ``[plots]`` table (the message says what it was wanted
+        for: cutting plots, ``to_cut``, or judging them).
     """
     if spec is not None:
         return spec
     rules = rules if rules is not None else load_rules()
     if rules.plots is None:
-        msg = f"{rules.source or 'rules'}: has no [plots] table{why}"
+        msg = Message(
+            "{source}: has no [plots] table; add one (see SPEC §2) to cut the zone into plots"
+            if to_cut else "{source}: has no [plots] table to judge plots by",
+            {"source": rules.source or "rules"},
+        )  # fmt: skip
         raise RulesError(msg)
     return rules.plots
 
@@ -763,18 +777,22 @@ def plots(
     (36, 488.89, 12.0)
     """
     label = str(getattr(zone, "attrs", {}).get("source", "zone"))
-    spec = _plot_spec(rules, spec, "; add one (see SPEC §2) to cut the zone into plots")
+    spec = _plot_spec(rules, spec, to_cut=True)
     require_valid(estate)
     z = as_zone(zone, estate, label=label)
     if isinstance(z, MultiPolygon):
-        msg = f"{label}: the zone is in {len(z.geoms)} pieces; plots are cut from one polygon"
+        msg = Message(
+            "{source}: the zone is in {n} pieces; plots are cut from one polygon",
+            {"source": label, "n": len(z.geoms)},
+        )
         raise DataError(msg)
     over = road_overlap_m2(z, estate)
     if over > _AREA_TOL_M2:
-        msg = (
-            f"{label}: the zone lies over estate road corridors ({over:,.0f} m²); plots are cut "
-            "from land beside the roads, so trim the zone to the corridors' edges (`kitland "
-            "check --zone` reports this as its 'on' rule)"
+        msg = Message(
+            "{source}: the zone lies over estate road corridors ({m2:,.0f} m²); plots are cut"
+            " from land beside the roads, so trim the zone to the corridors' edges (`kitland"
+            " check --zone` reports this as its 'on' rule)",
+            {"source": label, "m2": over},
         )
         raise DataError(msg)
     fronting = _fronting_roads(z, estate, label)
@@ -833,31 +851,39 @@ def read_plots(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoD
 
     p = Path(path)
     if not p.exists():
-        msg = f"{p}: no such plots file"
-        raise DataError(msg)
+        raise DataError(Message("{path}: no such plots file", {"path": str(p)}))
     try:
         names = fiona.listlayers(p)
     except Exception as exc:
-        msg = f"{p}: not a vector file GDAL can read ({type(exc).__name__}: {exc})"
+        msg = Message("{path}: not a vector file GDAL can read ({reason})",
+                      {"path": str(p), "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
         raise DataError(msg) from exc
     out = []
     for layer in ("plots", "internal_roads"):
         if layer not in names:
-            msg = f"{p}: has no layer {layer!r} (layers: {', '.join(names)}); write one with `kitland plots --out`"
+            msg = Message(
+                "{path}: has no layer {layer!r} (layers: {layers}); write one with `kitland plots --out`",
+                {"path": str(p), "layer": layer, "layers": ", ".join(names)},
+            )
             raise DataError(msg)
         try:
             gdf = gpd.read_file(p, layer=layer, engine="fiona")
         except Exception as exc:
-            msg = f"{p} layer {layer!r}: cannot read ({type(exc).__name__}: {exc})"
+            msg = Message("{path} layer {layer!r}: cannot read ({reason})",
+                          {"path": str(p), "layer": layer, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
             raise DataError(msg) from exc
         if gdf.crs is None:
-            msg = f"{p} layer {layer!r} has no CRS; declare one (e.g. EPSG:32749)"
+            msg = Message("{source} has no CRS; declare one (e.g. EPSG:32749)",
+                          {"source": f"{p} layer {layer!r}"})  # fmt: skip
             raise DataError(msg)
         gdf.attrs["source"] = f"{p} layer {layer!r}"
         out.append(gdf)
     missing = [c for c in ("plot_id", "type") if c not in out[0].columns]
     if missing:
-        msg = f"{p} layer 'plots': has no column {missing[0]!r} (each plot needs plot_id and type)"
+        msg = Message(
+            "{path} layer 'plots': has no column {column!r} (each plot needs plot_id and type)",
+            {"path": str(p), "column": missing[0]},
+        )
         raise DataError(msg)
     return out[0], out[1]
 
@@ -913,7 +939,7 @@ def check_plots(
     --------
     See ``tests/test_plots.py``.
     """
-    spec = _plot_spec(rules, spec, " to judge plots by")
+    spec = _plot_spec(rules, spec, to_cut=False)
     z = as_zone(zone, estate)
     fronting = _fronting_roads(z, estate, str(getattr(zone, "attrs", {}).get("source", "zone")))
     crs = estate.crs

@@ -25,7 +25,7 @@ from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate
-from kitland.i18n import LANGS, label, number, tr
+from kitland.i18n import LANGS, Message, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
     _GATE_STYLE,
@@ -180,7 +180,10 @@ def write_pdf(
 
 def _check_choice(name: str, value: str, allowed: Sequence[str]) -> None:
     if value not in allowed:
-        msg = f"{name}={value!r} is not known; expected one of {', '.join(allowed)}"
+        msg = Message(
+            "{name}={value!r} is not known; expected one of {allowed}",
+            {"name": name, "value": value, "allowed": ", ".join(allowed)},
+        )
         raise DataError(msg)
 
 

@@ -80,8 +80,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from kitland._errors import RulesError
-from kitland.i18n import Message
+from kitland._errors import KitlandError, RulesError
+from kitland.i18n import Lines, Message
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -100,10 +100,16 @@ __all__ = [
 ]
 
 
-def _suggest(word: str, choices: Any) -> str:
-    """``"; did you mean 'x'?"`` for the closest of ``choices``, or ``""``."""
+def _suggest(word: str, choices: Any) -> Message | str:
+    """``"; did you mean 'x'?"`` for the closest of ``choices`` (a catalogue message),
+    or ``""``."""
     close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    return Message("; did you mean {word!r}?", {"word": close[0]}) if close else ""
+
+
+def _listed(words: Any) -> Message | str:
+    """``a, b, c`` for a message, or the word "none" (in the message's language)."""
+    return ", ".join(map(str, words)) or Message("none")
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ class Selector:
         crit = " ".join(f"{k}={'|'.join(v)}" for k, v in self.where.items())
         return f"{self.layer} {crit}".strip()
 
-    def select(self, estate: Estate, *, rule_label: str = "selector") -> gpd.GeoDataFrame:
+    def select(self, estate: Estate, *, rule_label: object = "selector") -> gpd.GeoDataFrame:
         """The features of ``estate`` this selector picks.
 
         The selection is kept per estate object and returned again on the next call
@@ -137,8 +143,8 @@ class Selector:
         estate
             The estate to select from.
         rule_label
-            Where the selector comes from, for messages (see :meth:`Rules.label`), e.g.
-            ``"rules.toml rule setback#4, key 'from'"``.
+            Where the selector comes from, for messages (see :meth:`Rules.where`), e.g.
+            ``"rules.toml rule setback#4, key 'from'"`` (text or a catalogue message).
 
         Raises
         ------
@@ -166,31 +172,44 @@ class Selector:
         for col, values in self.where.items():
             if col not in gdf.columns:
                 cols = [c for c in gdf.columns if c != "geometry"]
-                msg = (
-                    f"{rule_label}: layer {self.layer!r} of {estate.source or estate.name} has no "
-                    f"column {col!r}{_suggest(col, cols)} (columns: {', '.join(map(str, cols))})"
-                )
+                msg = Message(
+                    "{where}: layer {layer!r} of {source} has no column {column!r}{near}"
+                    " (columns: {columns})",
+                    {"where": rule_label, "layer": self.layer,
+                     "source": estate.source or estate.name, "column": col,
+                     "near": _suggest(col, cols), "columns": ", ".join(map(str, cols))},
+                )  # fmt: skip
                 raise RulesError(msg)
             m = gdf[col].astype(object).isin(values)
             mask = m if mask is None else mask & m
         out = gdf if mask is None else gdf[mask.to_numpy()]
         if len(out) == 0:
             if len(gdf) == 0:
-                why = f"the estate has no {self.layer!r} features"
+                why = Message("the estate has no {layer!r} features", {"layer": self.layer})
             else:
                 present = {
                     c: sorted({str(v) for v in gdf[c].dropna()})[:12]
                     for c in self.where
                     if c in gdf
                 }
-                hints = "; ".join(
-                    f"{c} values present: {', '.join(v) or 'none'}" for c, v in present.items()
+                hints = Lines(
+                    tuple(
+                        Message(
+                            "{column} values present: {values}", {"column": c, "values": _listed(v)}
+                        )
+                        for c, v in present.items()
+                    ),
+                    "; ",
                 )
-                near = "".join(
-                    _suggest(v, present.get(c, ())) for c, vs in self.where.items() for v in vs
-                )[:80]
-                why = f"no feature matches ({hints}){near}"
-            msg = f"{rule_label}: selector {self.describe()!r} matches no feature: {why}"
+                near = [_suggest(v, present.get(c, ())) for c, vs in self.where.items() for v in vs]
+                why = Message(
+                    "no feature matches ({hints}){near}",
+                    {"hints": hints, "near": Lines(tuple(n for n in near if n)[:3], "")},
+                )
+            msg = Message(
+                "{where}: selector {selector!r} matches no feature: {why}",
+                {"where": rule_label, "selector": self.describe(), "why": why},
+            )
             raise RulesError(msg)
         chosen[key] = out
         return out
@@ -375,6 +394,22 @@ _SCOPE_WORD = {
     "prefer": "prefer rule",
     "between": "between rule",
 }
+#: Where a rule sits in its file, for messages: ``rule setback#4``, ``layout rule …``.
+_SCOPE_WHERE = {
+    "zone": "rule {id}",
+    "layout": "layout rule {id}",
+    "prefer": "prefer rule {id}",
+    "between": "between rule {id}",
+}
+
+
+def _where(scope: str, rid: str, zone: str | None = None) -> Message:
+    """``rule setback#4`` (``zone 'UMKM pangan' rule setback#1`` for a zone's own rule)
+    as a catalogue message."""
+    where = Message(_SCOPE_WHERE[scope], {"id": rid})
+    return (
+        where if zone is None else Message("zone {zone!r} {where}", {"zone": zone, "where": where})
+    )
 
 
 @dataclass(frozen=True)
@@ -456,10 +491,11 @@ class Rules:
         spec = next((z for z in self.zones if z.name == name), None)
         if spec is None:
             names = [z.name for z in self.zones]
-            msg = (
-                f"{self.source or 'rules'}: no zone {name!r}{_suggest(name, names)} "
-                f"(zones: {', '.join(names) or 'none'})"
-            )
+            msg = Message(
+                "{source}: no zone {name!r}{near} (zones: {zones})",
+                {"source": self.source or "rules", "name": name,
+                 "near": _suggest(name, names), "zones": _listed(names)},
+            )  # fmt: skip
             raise RulesError(msg)
         if not self.zone_specs:
             return self
@@ -477,9 +513,14 @@ class Rules:
     def label(self, rule: Rule, key: str | None = None) -> str:
         """Where ``rule`` (and ``key``) sit, for messages: ``rules.toml rule setback#4, key 'from'``
         (``rules.toml zone 'UMKM pangan' rule setback#1`` for a zone's own rule)."""
-        zone = f" zone {rule.zone!r}" if rule.zone is not None else ""
-        where = f"{self.source or 'rules'}{zone} {_SCOPE_WORD[rule.scope]} {rule.id}"
-        return where + (f", key {key!r}" if key else "")
+        return self.where(rule, key).render("en")
+
+    def where(self, rule: Rule, key: str | None = None) -> Message:
+        """:meth:`label` as a catalogue message, to be written in any language."""
+        values = {"source": self.source or "rules", "where": _where(rule.scope, rule.id, rule.zone)}
+        if key:
+            return Message("{source} {where}, key {key!r}", {**values, "key": key})
+        return Message("{source} {where}", values)
 
     def __iter__(self) -> Any:
         """Every rule: ``rules``, ``layout``, ``prefer``, then the zones' own rules and
@@ -524,14 +565,14 @@ class Rules:
         kitland._errors.RulesError: r.toml rule setback#1, key 'from': selector 'water kind=coast' matches no feature: ...
         """
         skipped: list[tuple[Rule, str]] = []
-        problems: list[str] = []
+        problems: list[object] = []
         for rule in self:
             for key, sel in rule.selectors().items():
                 try:
-                    sel.select(estate, rule_label=self.label(rule, key))
+                    sel.select(estate, rule_label=self.where(rule, key))
                 except RulesError as exc:
                     if not rule.optional:
-                        problems.append(str(exc))
+                        problems.append(exc.message)
                         continue
                     why = str(exc).removeprefix(f"{self.label(rule, key)}: ")
                     why = why.replace(
@@ -541,12 +582,22 @@ class Rules:
                     break
         if problems:
             where = estate.source or estate.name
-            hint = "add `optional = true` to a rule to skip it where its selector matches nothing"
+            hint = Message(
+                "add `optional = true` to a rule to skip it where its selector matches nothing"
+            )
             if len(problems) == 1:
-                raise RulesError(f"{problems[0]}; {hint}", tuple(problems))
-            n = len(problems)
-            head = f"{self.source or 'rules'}: {n} rules select nothing on {where} ({hint})"
-            raise RulesError("\n  ".join([head, *problems]), tuple(problems))
+                one = Message("{problem}; {hint}", {"problem": problems[0], "hint": hint})
+                raise RulesError(one, tuple(problems))
+            head = Message(
+                "{source}: {n} rules select nothing on {where} ({hint})",
+                {
+                    "source": self.source or "rules",
+                    "n": len(problems),
+                    "where": where,
+                    "hint": hint,
+                },
+            )
+            raise RulesError(Lines((head, *problems)), tuple(problems))
         return tuple(skipped)
 
     def without(self, rules: Any) -> Rules:
@@ -603,11 +654,18 @@ class Rules:
             found = [r for r in self.zone_rules if r.zone == zone_name and r.is_called(rid)]
         if len(found) > 1:
             which = ", ".join(repr(f"{r.zone}/{r.id}") for r in found)
-            msg = f"{self.source or 'rules'}: rule {rid!r} is in several zones; say which: {which}"
+            msg = Message(
+                "{source}: rule {rule!r} is in several zones; say which: {which}",
+                {"source": self.source or "rules", "rule": rid, "which": which},
+            )
             raise RulesError(msg)
         if not found:
             ids = [r.id if r.zone is None else f"{r.zone}/{r.id}" for r in self]
-            msg = f"{self.source or 'rules'}: no rule {rule_id!r}{_suggest(rule_id, ids)} (rules: {', '.join(ids)})"
+            msg = Message(
+                "{source}: no rule {rule!r}{near} (rules: {rules})",
+                {"source": self.source or "rules", "rule": rule_id,
+                 "near": _suggest(rule_id, ids), "rules": _listed(ids)},
+            )  # fmt: skip
             raise RulesError(msg)
         new = self._new_rule(parser, found[0], params)
         swap = lambda group: tuple(new if r.key == new.key else r for r in group)  # noqa: E731
@@ -631,16 +689,13 @@ class Rules:
     def _new_rule(self, parser: _Parser, r: Rule, params: dict[str, Any]) -> Rule:
         """``r`` with ``params`` changed, each checked as in a rules file."""
         keys = RULE_KINDS[r.scope][r.kind]
-        where = f"{_SCOPE_WORD[r.scope]} {r.id}"
-        if r.zone is not None:
-            where = f"zone {r.zone!r} {where}"
+        where = _where(r.scope, r.id, r.zone)
         optional = r.optional
         if "optional" in params:
             optional = parser.value(where, "optional", _OPTIONAL, params.pop("optional"))
         for k, v in params.items():
             if k not in keys:
-                what = f"unknown key {k!r}{_suggest(k, list(keys))} (valid: {', '.join(keys)})"
-                raise parser.fail(where, k, what)
+                raise parser.fail(where, k, _unknown_key(k, list(keys)))
             if keys[k].type == "selector" and isinstance(v, Selector):
                 continue
             params[k] = parser.value(where, k, keys[k], v)
@@ -657,17 +712,21 @@ class Rules:
         src = self.source or "rules"
         if zone_name is None and len(self.zone_specs) > 1:
             which = ", ".join(repr(f"{z.name}/area") for z in self.zone_specs)
-            msg = f"{src}: the file has several zones; say which zone's area: {which}"
+            msg = Message(
+                "{source}: the file has several zones; say which zone's area: {which}",
+                {"source": src, "which": which},
+            )
             raise RulesError(msg)
         z = self.zones[0] if zone_name is None and self.zones else None
         z = next((s for s in self.zones if s.name == zone_name), z)
         if z is None:
-            msg = f"{src}: there is no [zone] table to change"
-            raise RulesError(msg)
-        where = f"zone {z.name!r}" if self.zone_specs else "[zone]"
+            raise RulesError(
+                Message("{source}: there is no [zone] table to change", {"source": src})
+            )
+        where: object = Message("zone {zone!r}", {"zone": z.name}) if self.zone_specs else "[zone]"
         if self.zone_specs and "name" in params and params["name"] != z.name:
-            msg = f"{src} {where}, key 'name': a zone of [[zones]] cannot be renamed by replace"
-            raise RulesError(msg)
+            what = Message("a zone of [[zones]] cannot be renamed by replace")
+            raise parser.fail(where, "name", what)
         cur = {"name": z.name, "land_use": z.land_use, "on": list(z.on)}
         vals = parser.table(where, {**cur, **params}, _ZONE_KEYS)
         parser.done()
@@ -815,14 +874,16 @@ _PLOT_TYPE_KEYS = {
     "share_pct": _Key("pct", required=False),
 }
 _TYPE_WORDS = {
-    "number": "a number",
-    "distance": "a distance in metres (a number ≥ 0)",
-    "fraction": "a number between 0 and 1",
-    "pct": "a percentage between 0 and 100",
-    "words": "a list of text values",
-    "selector": 'a selector table such as { layer = "water", kind = ["river"] }',
-    "text": "a text value",
-    "bool": "true or false",
+    "number": Message("a number"),
+    "distance": Message("a distance in metres (a number ≥ 0)"),
+    "fraction": Message("a number between 0 and 1"),
+    "pct": Message("a percentage between 0 and 100"),
+    "words": Message("a list of text values"),
+    "selector": Message(
+        "a selector table such as {example}", {"example": '{ layer = "water", kind = ["river"] }'}
+    ),
+    "text": Message("a text value"),
+    "bool": Message("true or false"),
 }
 #: The ``optional`` key every rule table may carry.
 _OPTIONAL = _Key("bool", required=False, default=False)
@@ -834,11 +895,37 @@ def _vocab(name: str) -> tuple[str, ...]:
     return {"land_use": LAND_USES, "road_class": ROAD_CLASSES}[name]
 
 
-def _toml_type(v: Any) -> str:
-    return {
-        bool: "a boolean", str: "text", int: "an integer", float: "a number",
-        list: "a list", dict: "a table",
-    }.get(type(v), type(v).__name__)  # fmt: skip
+def _toml_type(v: Any) -> Message | str:
+    """What a TOML value is, in words of the catalogue: ``text``, ``a number``, …"""
+    words = {
+        bool: Message("a boolean"), str: Message("text"), int: Message("an integer"),
+        float: Message("a number"), list: Message("a list"), dict: Message("a table"),
+    }  # fmt: skip
+    return words.get(type(v), type(v).__name__)
+
+
+def _expected(what: object, v: Any, *, show: bool = True) -> Message:
+    """``expected WHAT, got TYPE VALUE`` (``got TYPE`` when not ``show``)."""
+    if not show:
+        return Message("expected {what}, got {type}", {"what": what, "type": _toml_type(v)})
+    return Message(
+        "expected {what}, got {type} {value!r}", {"what": what, "type": _toml_type(v), "value": v}
+    )
+
+
+def _unknown_key(key: str, valid: list[str]) -> Message:
+    """``unknown key 'x'; did you mean 'y'? (valid: …)``."""
+    return Message(
+        "unknown key {key!r}{near} (valid: {valid})",
+        {"key": key, "near": _suggest(key, valid), "valid": ", ".join(valid)},
+    )
+
+
+def _above(low: str, lo: float, high: str, hi: float) -> Message:
+    """``min_ha = 5 is above max_ha = 3``."""
+    return Message(
+        "{low} = {lo:g} is above {high} = {hi:g}", {"low": low, "lo": lo, "high": high, "hi": hi}
+    )
 
 
 class _Parser:
@@ -847,24 +934,35 @@ class _Parser:
 
     def __init__(self, label: str) -> None:
         self.label = label
-        self.problems: list[str] = []
+        self.problems: list[object] = []  # catalogue messages (or texts), one per problem
 
-    def fail(self, where: str, key: str | None, what: str) -> RulesError:
-        loc = f"{self.label} {where}" + (f", key {key!r}" if key else "")
-        return RulesError(f"{loc}: {what}")
+    def fail(self, where: object, key: str | None, what: object) -> RulesError:
+        """The error ``FILE WHERE, key 'KEY': WHAT`` (``where`` and ``what`` are catalogue
+        messages or plain texts)."""
+        values = {"source": self.label, "where": where, "key": key, "what": what}
+        if key:
+            return RulesError(Message("{source} {where}, key {key!r}: {what}", values))
+        return RulesError(Message("{source} {where}: {what}", values))
+
+    def add(self, where: object, key: str | None, what: object) -> None:
+        """Collect the problem :meth:`fail` would raise."""
+        self.problems.append(self.fail(where, key, what).message)
 
     def done(self) -> None:
         """Raise one :class:`RulesError` listing every problem collected, if any."""
         if not self.problems:
             return
-        probs = tuple(dict.fromkeys(self.problems))
+        unique: dict[str, object] = {}
+        for problem in self.problems:
+            unique.setdefault(str(problem), problem)
+        probs = tuple(unique.values())
         if len(probs) == 1:
             raise RulesError(probs[0], probs)
-        head = f"{self.label}: {len(probs)} problems"
-        raise RulesError("\n  ".join([head, *probs]), probs)
+        head = Message("{source}: {n} problems", {"source": self.label, "n": len(probs)})
+        raise RulesError(Lines((head, *probs)), probs)
 
-    def value(self, where: str, key: str, spec: _Key, v: Any) -> Any:
-        wrong = f"expected {_TYPE_WORDS[spec.type]}, got {_toml_type(v)} {v!r}"
+    def value(self, where: object, key: str, spec: _Key, v: Any) -> Any:
+        wrong = _expected(_TYPE_WORDS[spec.type], v)
         if spec.type == "bool":
             if not isinstance(v, bool):
                 raise self.fail(where, key, wrong)
@@ -874,13 +972,14 @@ class _Parser:
                 raise self.fail(where, key, wrong)
             x = float(v)
             if not math.isfinite(x):
-                raise self.fail(where, key, f"{x} is not a finite number")
+                raise self.fail(where, key, Message("{value} is not a finite number", {"value": x}))
             if spec.type == "distance" and x < 0:
-                raise self.fail(where, key, f"{v} is negative; distances are metres ≥ 0")
+                what = Message("{value} is negative; distances are metres ≥ 0", {"value": v})
+                raise self.fail(where, key, what)
             if spec.type == "fraction" and not 0 <= x <= 1:
-                raise self.fail(where, key, f"{v} is outside 0..1")
+                raise self.fail(where, key, Message("{value} is outside 0..1", {"value": v}))
             if spec.type == "pct" and not 0 <= x <= 100:
-                raise self.fail(where, key, f"{v} is outside 0..100 %")
+                raise self.fail(where, key, Message("{value} is outside 0..100 %", {"value": v}))
             return x
         if spec.type == "text":
             if not isinstance(v, str):
@@ -895,39 +994,43 @@ class _Parser:
             return words
         return self.selector(where, key, v)
 
-    def words(self, where: str, key: str, v: Any, wrong: str) -> tuple[str, ...]:
+    def words(self, where: object, key: str, v: Any, wrong: object) -> tuple[str, ...]:
         items = [v] if isinstance(v, str) else v
         if not isinstance(items, list) or not all(
             isinstance(x, str | int) and not isinstance(x, bool) for x in items
         ):
             raise self.fail(where, key, wrong)
         if not items:
-            raise self.fail(where, key, "the list is empty; give at least one value")
+            raise self.fail(where, key, Message("the list is empty; give at least one value"))
         return tuple(str(x) for x in items)
 
     def check_words(
-        self, where: str, key: str, words: tuple[str, ...], vocab: tuple[str, ...]
+        self, where: object, key: str, words: tuple[str, ...], vocab: tuple[str, ...]
     ) -> None:
         for w in words:
             if w not in vocab:
-                what = f"unknown value {w!r}{_suggest(w, vocab)} (valid: {', '.join(vocab)})"
+                what = Message(
+                    "unknown value {value!r}{near} (valid: {valid})",
+                    {"value": w, "near": _suggest(w, vocab), "valid": ", ".join(vocab)},
+                )
                 raise self.fail(where, key, what)
 
-    def selector(self, where: str, key: str, v: Any) -> Selector:
+    def selector(self, where: object, key: str, v: Any) -> Selector:
         from kitland.estate import LAYER_SCHEMA  # noqa: PLC0415
         from kitland.io import LAYER_NAMES  # noqa: PLC0415
 
         if not isinstance(v, dict):
-            raise self.fail(
-                where, key, f"expected {_TYPE_WORDS['selector']}, got {_toml_type(v)} {v!r}"
-            )
+            raise self.fail(where, key, _expected(_TYPE_WORDS["selector"], v))
         layer = v.get("layer", "parcels")
         if not isinstance(layer, str):
-            raise self.fail(
-                where, f"{key}.layer", f"expected a layer name, got {_toml_type(layer)}"
-            )
+            what = _expected(Message("a layer name"), layer, show=False)
+            raise self.fail(where, f"{key}.layer", what)
         if layer not in LAYER_NAMES:
-            what = f"unknown layer {layer!r}{_suggest(layer, LAYER_NAMES)} (layers: {', '.join(LAYER_NAMES)})"
+            what = Message(
+                "unknown layer {layer!r}{near} (layers: {layers})",
+                {"layer": layer, "near": _suggest(layer, LAYER_NAMES),
+                 "layers": ", ".join(LAYER_NAMES)},
+            )  # fmt: skip
             raise self.fail(where, f"{key}.layer", what)
         where_cols: dict[str, tuple[str, ...]] = {}
         spec = LAYER_SCHEMA[layer]
@@ -936,10 +1039,7 @@ class _Parser:
                 continue
             sub = f"{key}.{col}"
             words = self.words(
-                where,
-                sub,
-                vals,
-                f"expected a list of accepted values, got {_toml_type(vals)} {vals!r}",
+                where, sub, vals, _expected(Message("a list of accepted values"), vals)
             )
             if col in spec.values:
                 self.check_words(where, sub, words, spec.values[col])
@@ -947,21 +1047,18 @@ class _Parser:
         return Selector(layer, where_cols)
 
     def table(
-        self, where: str, t: Any, keys: Mapping[str, _Key], *, skip: tuple[str, ...] = ()
+        self, where: object, t: Any, keys: Mapping[str, _Key], *, skip: tuple[str, ...] = ()
     ) -> dict[str, Any] | None:
         """The checked values of table ``t``; None (problems collected) when any is wrong."""
         if not isinstance(t, dict):
-            self.problems.append(
-                str(self.fail(where, None, f"expected a table, got {_toml_type(t)}"))
-            )
+            self.add(where, None, _expected(Message("a table"), t, show=False))
             return None
         before = len(self.problems)
         meant = set()  # keys an unknown key is suggested for: not reported missing again
         for k in t:
             if k not in keys and k not in skip:
                 valid = [*keys, *skip]
-                what = f"unknown key {k!r}{_suggest(k, valid)} (valid: {', '.join(valid)})"
-                self.problems.append(str(self.fail(where, k, what)))
+                self.add(where, k, _unknown_key(k, valid))
                 meant.update(difflib.get_close_matches(str(k), valid, n=1, cutoff=0.6))
         out: dict[str, Any] = {}
         for k, spec in keys.items():
@@ -969,10 +1066,13 @@ class _Parser:
                 try:
                     out[k] = self.value(where, k, spec, t[k])
                 except RulesError as exc:
-                    self.problems.append(str(exc))
+                    self.problems.append(exc.message)
             elif spec.required and k not in meant:
-                what = f"missing required key {k!r} ({_TYPE_WORDS[spec.type]})"
-                self.problems.append(str(self.fail(where, k, what)))
+                what = Message(
+                    "missing required key {key!r} ({what})",
+                    {"key": k, "what": _TYPE_WORDS[spec.type]},
+                )
+                self.add(where, k, what)
             elif spec.default is not None:
                 out[k] = spec.default
         return out if len(self.problems) == before else None
@@ -1022,7 +1122,7 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
         try:
             p = bundled_path("umkm_rules.toml")
         except Exception as exc:
-            raise RulesError(str(exc)) from exc
+            raise RulesError(exc.message if isinstance(exc, KitlandError) else str(exc)) from exc
         label = p.name
     else:
         p = Path(path)
@@ -1044,83 +1144,97 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     return parse_rules(data, source=label)
 
 
-def _zone_spec(ps: _Parser, z: dict[str, Any], *, where: str = "[zone]") -> ZoneSpec:
+def _zone_spec(ps: _Parser, z: dict[str, Any], *, where: object = "[zone]") -> ZoneSpec:
     """The checked :class:`ZoneSpec` of a parsed ``[zone]`` (or one ``[[zones]]``) table."""
     if "on" in z:
         z["on"] = tuple(z["on"])
     if "tolerance_ha" in z and "min_ha" in z and "max_ha" in z:
-        what = "give the area as area_ha ± tolerance_ha or as min_ha/max_ha, not both"
+        what = Message("give the area as area_ha ± tolerance_ha or as min_ha/max_ha, not both")
         raise ps.fail(where, "tolerance_ha", what)
     zone = ZoneSpec(**z)
     if zone.area_ha <= 0:
-        raise ps.fail(where, "area_ha", f"{zone.area_ha:g} ha; the zone needs a positive area")
+        what = Message("{area:g} ha; the zone needs a positive area", {"area": zone.area_ha})
+        raise ps.fail(where, "area_ha", what)
     if zone.min_ha < 0:
         key = "min_ha" if "min_ha" in z else "tolerance_ha"
-        what = f"the smallest area would be {zone.min_ha:g} ha; it must be ≥ 0"
+        what = Message(
+            "the smallest area would be {area:g} ha; it must be ≥ 0", {"area": zone.min_ha}
+        )
         if key == "tolerance_ha":
-            what = f"{zone.tolerance_ha:g} ha is larger than area_ha = {zone.area_ha:g} ha"
+            what = Message(
+                "{tolerance:g} ha is larger than area_ha = {area:g} ha",
+                {"tolerance": zone.tolerance_ha, "area": zone.area_ha},
+            )
         raise ps.fail(where, key, what)
     if zone.min_ha > zone.max_ha:
-        what = f"min_ha = {zone.min_ha:g} is above max_ha = {zone.max_ha:g}"
-        raise ps.fail(where, "min_ha", what)
+        raise ps.fail(where, "min_ha", _above("min_ha", zone.min_ha, "max_ha", zone.max_ha))
     if not zone.min_ha <= zone.area_ha <= zone.max_ha:
         key = "max_ha" if zone.area_ha > zone.max_ha else "min_ha"
-        what = (
-            f"the band {zone.min_ha:g} .. {zone.max_ha:g} ha does not hold the target "
-            f"area_ha = {zone.area_ha:g} ha"
+        what = Message(
+            "the band {lo:g} .. {hi:g} ha does not hold the target area_ha = {area:g} ha",
+            {"lo": zone.min_ha, "hi": zone.max_ha, "area": zone.area_ha},
         )
         raise ps.fail(where, key, what)
     return zone
 
 
 def _rule(
-    ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, str], *, zone: str | None = None
+    ps: _Parser, scope: str, i: int, t: Any, seen: dict[str, object], *, zone: str | None = None
 ) -> Rule | None:
     """Entry ``i`` of an array as a :class:`Rule`; None when its keys have problems
     (collected in ``ps``); raises :class:`RulesError` when it cannot be read at all.
     ``zone`` names the ``[[zones]]`` entry the array belongs to."""
     kinds = RULE_KINDS[scope]
-    word = _SCOPE_WORD[scope]
-    if zone is not None:
-        word = f"zone {zone!r} {word}"
-    source = ps.label
+    entry = _where(scope, f"#{i}", zone)
     if not isinstance(t, dict):
-        raise ps.fail(f"{word} #{i}", None, f"expected a table, got {_toml_type(t)}")
+        raise ps.fail(entry, None, _expected(Message("a table"), t, show=False))
     kind = t.get("kind")
     if kind is None:
-        what = f"missing required key 'kind' (one of {', '.join(kinds)})"
-        raise ps.fail(f"{word} #{i}", "kind", what)
+        what = Message(
+            "missing required key {key!r} (one of {valid})",
+            {"key": "kind", "valid": ", ".join(kinds)},
+        )
+        raise ps.fail(entry, "kind", what)
     if not isinstance(kind, str):
-        raise ps.fail(f"{word} #{i}", "kind", f"expected text, got {_toml_type(kind)} {kind!r}")
+        raise ps.fail(entry, "kind", _expected(Message("text"), kind))
     if kind not in kinds:
-        msg = f"unknown {_SCOPE_WORD[scope]} kind {kind!r} in {source} {word} #{i}{_suggest(kind, kinds)}"
-        if not _suggest(kind, kinds):
-            msg += f" (valid: {', '.join(kinds)})"
-        raise RulesError(msg)
+        values = {"scope": Message(_SCOPE_WORD[scope]), "kind": kind, "source": ps.label,
+                  "where": entry, "near": _suggest(kind, kinds), "valid": ", ".join(kinds)}  # fmt: skip
+        if values["near"]:
+            raise RulesError(
+                Message("unknown {scope} kind {kind!r} in {source} {where}{near}", values)
+            )
+        raise RulesError(
+            Message("unknown {scope} kind {kind!r} in {source} {where} (valid: {valid})", values)
+        )
     name = t.get("name")
     if name is not None and (not isinstance(name, str) or not name.strip()):
-        raise ps.fail(f"{word} {kind}#{i}", "name", f"expected non-empty text, got {name!r}")
+        what = Message("expected non-empty text, got {value!r}", {"value": name})
+        raise ps.fail(_where(scope, f"{kind}#{i}", zone), "name", what)
     rid = name or f"{kind}#{i}"
     if name is None and scope == "layout" and rid in seen:
         rid = f"layout.{rid}"
     if name is None and scope == "zone" and zone is not None and rid in seen:
         rid = f"zone.{rid}"
-    where = f"{word} {rid}"
+    where = _where(scope, rid, zone)
     if rid in seen and scope != "prefer":
-        what = f"the id {rid!r} is already used by {seen[rid]}; names must be unique"
+        what = Message(
+            "the id {id!r} is already used by {other}; names must be unique",
+            {"id": rid, "other": seen[rid]},
+        )
         raise ps.fail(where, "name", what)
     if scope != "prefer":
-        seen[rid] = f"{word} #{i}"
+        seen[rid] = entry
     optional = False
     if "optional" in t:
         try:
             optional = ps.value(where, "optional", _OPTIONAL, t["optional"])
         except RulesError as exc:
-            ps.problems.append(str(exc))
+            ps.problems.append(exc.message)
     name_en = t.get("name_en")
     if name_en is not None and (not isinstance(name_en, str) or not name_en.strip()):
-        ps.problems.append(
-            str(ps.fail(where, "name_en", f"expected non-empty text, got {name_en!r}"))
+        ps.add(
+            where, "name_en", Message("expected non-empty text, got {value!r}", {"value": name_en})
         )
         name_en = None
     params = ps.table(where, t, kinds[kind], skip=("kind", "name", "name_en", "optional"))
@@ -1129,11 +1243,13 @@ def _rule(
     if kind == "land_share":
         lo, hi = params.get("min_pct"), params.get("max_pct")
         if lo is None and hi is None:
-            raise ps.fail(where, "max_pct", "give min_pct and/or max_pct")
+            what = Message("give {low} and/or {high}", {"low": "min_pct", "high": "max_pct"})
+            raise ps.fail(where, "max_pct", what)
         if lo is not None and hi is not None and lo > hi:
-            raise ps.fail(where, "min_pct", f"min_pct = {lo:g} is above max_pct = {hi:g}")
+            raise ps.fail(where, "min_pct", _above("min_pct", lo, "max_pct", hi))
     if kind in ("near", "far", "compact") and params["weight"] < 0:
-        raise ps.fail(where, "weight", f"{params['weight']:g} is negative; weights are ≥ 0")
+        what = Message("{weight:g} is negative; weights are ≥ 0", {"weight": params["weight"]})
+        raise ps.fail(where, "weight", what)
     return Rule(rid, kind, i, scope, params, optional, name_en, zone)  # type: ignore[arg-type]
 
 
@@ -1162,18 +1278,20 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
     """
     ps = _Parser(source)
     if "zone" in data and "zones" in data:
-        msg = (
-            f"{source}: give one [zone] table or several [[zones]] tables, not both "
-            "(a [zone] is one zone; move it into [[zones]] with a name)"
+        msg = Message(
+            "{source}: give one [zone] table or several [[zones]] tables, not both "
+            "(a [zone] is one zone; move it into [[zones]] with a name)",
+            {"source": source},
         )
         raise RulesError(msg)
     for k in data:
         if k not in ("zone", "zones", "between", "plots", *_ARRAYS):
             valid = ["zone", "zones", "between", "plots", *_ARRAYS]
-            ps.problems.append(
-                f"{source}: unknown top-level key {k!r}{_suggest(k, valid)} "
-                "(valid: [zone], [[zones]], [[rules]], [[layout]], [[prefer]], [[between]], [plots])"
-            )
+            tables = "[zone], [[zones]], [[rules]], [[layout]], [[prefer]], [[between]], [plots]"
+            ps.problems.append(Message(
+                "{source}: unknown top-level key {key!r}{near} (valid: {valid})",
+                {"source": source, "key": k, "near": _suggest(k, valid), "valid": tables},
+            ))  # fmt: skip
     zone = None
     if "zone" in data:
         z = ps.table("[zone]", data["zone"], _ZONE_KEYS)
@@ -1181,21 +1299,22 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
             try:
                 zone = _zone_spec(ps, z)
             except RulesError as exc:
-                ps.problems.append(str(exc))
+                ps.problems.append(exc.message)
     arrays: dict[str, list[Rule]] = {"zone": [], "layout": [], "prefer": []}
-    seen: dict[str, str] = {"area": "the zone's area rule", "on": "the zone's on rule"}
+    seen: dict[str, object] = {
+        "area": Message("the zone's area rule"),
+        "on": Message("the zone's on rule"),
+    }
     for key, scope in _ARRAYS.items():
         entries = data.get(key, [])
         if not isinstance(entries, list):
-            ps.problems.append(
-                f"{source}: {key!r} must be an array of tables ([[{key}]]), got {_toml_type(entries)}"
-            )
+            ps.problems.append(_not_array(source, key, entries))
             continue
         for i, t in enumerate(entries, start=1):
             try:
                 rule = _rule(ps, scope, i, t, seen)
             except RulesError as exc:
-                ps.problems.append(str(exc))
+                ps.problems.append(exc.message)
                 continue
             if rule is not None:
                 arrays[scope].append(rule)
@@ -1219,36 +1338,45 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "rules") -> Rules:
     )
 
 
+def _not_array(where: object, key: str, entries: Any) -> Message:
+    """``WHERE: 'KEY' must be an array of tables ([[KEY]]), got TYPE``."""
+    return Message(
+        "{where}: {key!r} must be an array of tables ([[{key}]]), got {type}",
+        {"where": where, "key": key, "type": _toml_type(entries)},
+    )
+
+
 def _array(
     ps: _Parser,
     key: str,
     scope: str,
     entries: Any,
-    seen: dict[str, str],
+    seen: dict[str, object],
     *,
     zone: str | None = None,
 ) -> list[Rule]:
     """The rules of one array of tables (``[[between]]``, a zone's ``[[zones.rules]]``, …);
     problems are collected in ``ps``."""
     if not isinstance(entries, list):
-        where = f"{ps.label}" + (f" zone {zone!r}" if zone is not None else "")
-        ps.problems.append(
-            f"{where}: {key!r} must be an array of tables ([[{key}]]), got {_toml_type(entries)}"
-        )
+        where: object = ps.label
+        if zone is not None:
+            where = Message("{source} {where}", {"source": ps.label,
+                                                 "where": Message("zone {zone!r}", {"zone": zone})})  # fmt: skip
+        ps.problems.append(_not_array(where, key, entries))
         return []
     out = []
     for i, t in enumerate(entries, start=1):
         try:
             rule = _rule(ps, scope, i, t, seen, zone=zone)
         except RulesError as exc:
-            ps.problems.append(str(exc))
+            ps.problems.append(exc.message)
             continue
         if rule is not None:
             out.append(rule)
     return out
 
 
-def _zones(ps: _Parser, entries: Any, seen: dict[str, str]) -> tuple[list[ZoneSpec], list[Rule]]:
+def _zones(ps: _Parser, entries: Any, seen: dict[str, object]) -> tuple[list[ZoneSpec], list[Rule]]:
     """The ``[[zones]]`` tables: each zone's spec, and its own rules and preferences.
 
     A zone's rules share the ids of the top-level rules (``seen``): a zone's rule may
@@ -1256,8 +1384,7 @@ def _zones(ps: _Parser, entries: Any, seen: dict[str, str]) -> tuple[list[ZoneSp
     have a rule of the same name. Problems are collected in ``ps``.
     """
     if not isinstance(entries, list):
-        what = f"'zones' must be an array of tables ([[zones]]), got {_toml_type(entries)}"
-        ps.problems.append(f"{ps.label}: {what}")
+        ps.problems.append(_not_array(ps.label, "zones", entries))
         return [], []
     keys = {**_ZONE_KEYS, "name": _Key("text")}
     specs: list[ZoneSpec] = []
@@ -1267,19 +1394,22 @@ def _zones(ps: _Parser, entries: Any, seen: dict[str, str]) -> tuple[list[ZoneSp
         raw = t.get("name") if isinstance(t, dict) else None
         named = isinstance(raw, str) and bool(raw.strip())
         name = str(raw)
-        where = f"zone {raw!r}" if named else f"zone #{i}"
+        where = Message("zone {zone!r}", {"zone": raw}) if named else Message("zone #{n}", {"n": i})
         z = ps.table(where, t, keys, skip=("rules", "prefer"))
         if z is not None and not named:
-            ps.problems.append(str(ps.fail(where, "name", "expected non-empty text")))
+            ps.add(where, "name", Message("expected non-empty text"))
         elif z is not None and name in first:
-            what = f"the name {name!r} is already used by zone #{first[name]}; zone names must be unique"
-            ps.problems.append(str(ps.fail(where, "name", what)))
+            what = Message(
+                "the name {name!r} is already used by zone #{n}; zone names must be unique",
+                {"name": name, "n": first[name]},
+            )
+            ps.add(where, "name", what)
         elif z is not None:
             first[name] = i
             try:
                 specs.append(_zone_spec(ps, z, where=where))
             except RulesError as exc:
-                ps.problems.append(str(exc))
+                ps.problems.append(exc.message)
         if not isinstance(t, dict):
             continue
         label = name if named else f"#{i}"
@@ -1293,75 +1423,85 @@ def _check_between(ps: _Parser, rule: Rule, names: list[str], specs: Any) -> Non
     """Problems of a ``[[between]]`` rule against the file's zones, collected in ``ps``:
     ``zones`` naming zones the file lacks (or one twice), fewer than two zones to keep
     apart, a ``total_area`` band empty or out of reach of the zones' own bands."""
-    where = f"between rule {rule.id}"
-    bad = lambda key, what: ps.problems.append(str(ps.fail(where, key, what)))  # noqa: E731
+    where = _where("between", rule.id)
+    bad = lambda key, what: ps.add(where, key, what)  # noqa: E731
     if not names:
-        bad(None, "between rules are about several zones; give the zones as [[zones]] tables")
+        bad(
+            None,
+            Message("between rules are about several zones; give the zones as [[zones]] tables"),
+        )
         return
     given = rule.get("zones")
     for z in given or ():
         if z not in names:
-            bad("zones", f"no zone {z!r}{_suggest(z, names)} (zones: {', '.join(names)})")
+            bad("zones", Message("no zone {zone!r}{near} (zones: {zones})",
+                                 {"zone": z, "near": _suggest(z, names), "zones": ", ".join(names)}))  # fmt: skip
     if given is not None and len(set(given)) < len(given):
-        bad("zones", "a zone is named twice")
+        bad("zones", Message("a zone is named twice"))
     if rule.kind == "separation" and len(set(given or names)) < 2:
-        bad("zones", "a separation needs at least two zones")
+        bad("zones", Message("a separation needs at least two zones"))
     if rule.kind != "total_area":
         return
     lo, hi = rule.get("min_ha"), rule.get("max_ha")
     if lo is None and hi is None:
-        bad("max_ha", "give min_ha and/or max_ha")
+        bad("max_ha", Message("give {low} and/or {high}", {"low": "min_ha", "high": "max_ha"}))
     for key, v in (("min_ha", lo), ("max_ha", hi)):
         if v is not None and v < 0:
-            bad(key, f"{v:g} is negative; areas are ha ≥ 0")
+            bad(key, Message("{value:g} is negative; areas are ha ≥ 0", {"value": v}))
     if lo is not None and hi is not None and lo > hi:
-        bad("min_ha", f"min_ha = {lo:g} is above max_ha = {hi:g}")
+        bad("min_ha", _above("min_ha", lo, "max_ha", hi))
     band = [s for s in specs if s.name in (given or ())]
     if len(band) != len(set(given or ())):
         return
     most, least = sum(s.max_ha for s in band), sum(s.min_ha for s in band)
     if lo is not None and most < lo - 1e-9:
-        bad("min_ha", f"the zones' max_ha add up to {most:g} ha, below min_ha = {lo:g}")
+        bad("min_ha", Message("the zones' max_ha add up to {sum:g} ha, below min_ha = {lo:g}",
+                              {"sum": most, "lo": lo}))  # fmt: skip
     if hi is not None and least > hi + 1e-9:
-        bad("max_ha", f"the zones' min_ha add up to {least:g} ha, above max_ha = {hi:g}")
+        bad("max_ha", Message("the zones' min_ha add up to {sum:g} ha, above max_ha = {hi:g}",
+                              {"sum": least, "hi": hi}))  # fmt: skip
 
 
 def _plot_type(ps: _Parser, i: int, t: Any, seen: set[str]) -> PlotType | None:
     """Entry ``i`` of ``[[plots.types]]``; None when it has problems (collected in ``ps``)."""
     name = t.get("name") if isinstance(t, dict) else None
-    where = f"[plots] type {name!r}" if isinstance(name, str) else f"[plots] type #{i}"
+    where = (Message("[plots] type {name!r}", {"name": name}) if isinstance(name, str)
+             else Message("[plots] type #{n}", {"n": i}))  # fmt: skip
     vals = ps.table(where, t, _PLOT_TYPE_KEYS)
     if vals is None:
         return None
-    bad = []
+    bad: list[tuple[str, Message]] = []
     if vals["name"] in seen:
-        bad.append(
-            ("name", f"the name {vals['name']!r} is used by another type; names must be unique")
+        what = Message(
+            "the name {name!r} is used by another type; names must be unique",
+            {"name": vals["name"]},
         )
+        bad.append(("name", what))
     seen.add(vals["name"])
     for key in ("min_m2", "max_m2", "min_frontage_m"):
         if vals[key] <= 0:
-            bad.append((key, f"{vals[key]:g} must be above 0"))
+            bad.append((key, Message("{value:g} must be above 0", {"value": vals[key]})))
     if vals["min_m2"] > vals["max_m2"]:
-        bad.append(("min_m2", f"min_m2 = {vals['min_m2']:g} is above max_m2 = {vals['max_m2']:g}"))
+        bad.append(("min_m2", _above("min_m2", vals["min_m2"], "max_m2", vals["max_m2"])))
     if not bad:
         ptype = PlotType(**vals)
         if ptype.min_depth_m <= 0 or ptype.min_depth_m > ptype.max_depth_m:
-            what = (
-                f"min_depth_m = {ptype.min_depth_m:.1f} must be above 0 and at most max_depth_m = "
-                f"{ptype.max_depth_m:.1f} (by default min_depth_m is √min_m2 and max_depth_m is "
-                "(min_m2 + max_m2) / 2 / min_frontage_m)"
+            what = Message(
+                "min_depth_m = {min:.1f} must be above 0 and at most max_depth_m = {max:.1f}"
+                " (by default min_depth_m is √min_m2 and max_depth_m is"
+                " (min_m2 + max_m2) / 2 / min_frontage_m)",
+                {"min": ptype.min_depth_m, "max": ptype.max_depth_m},
             )
             bad.append(("min_depth_m", what))
         elif ptype.min_frontage_m * ptype.min_depth_m > ptype.max_m2:
-            what = (
-                f"a plot {ptype.min_frontage_m:g} m wide and min_depth_m = {ptype.min_depth_m:g} m "
-                f"deep is already above max_m2 = {ptype.max_m2:g} m²; lower min_depth_m or "
-                "min_frontage_m, or raise max_m2"
+            what = Message(
+                "a plot {width:g} m wide and min_depth_m = {depth:g} m deep is already above"
+                " max_m2 = {area:g} m²; lower min_depth_m or min_frontage_m, or raise max_m2",
+                {"width": ptype.min_frontage_m, "depth": ptype.min_depth_m, "area": ptype.max_m2},
             )
             bad.append(("min_frontage_m", what))
     for key, what in bad:
-        ps.problems.append(str(ps.fail(where, key, what)))
+        ps.add(where, key, what)
     return None if bad else ptype
 
 
@@ -1372,28 +1512,31 @@ def _plot_spec(ps: _Parser, t: Any) -> PlotSpec | None:
         return None
     entries = t.get("types")
     if not isinstance(entries, list) or not entries:
-        what = (
+        what = Message(
             "give at least one plot type as [[plots.types]] (name, min_m2, max_m2, min_frontage_m)"
         )
-        ps.problems.append(str(ps.fail("[plots]", "types", what)))
+        ps.add("[plots]", "types", what)
         return None
     seen: set[str] = set()
     types = [_plot_type(ps, i, e, seen) for i, e in enumerate(entries, start=1)]
     if vals is None or any(ty is None for ty in types):
         return None
     if vals["road_width_m"] <= 0:
-        ps.problems.append(str(ps.fail("[plots]", "road_width_m", "must be above 0 m")))
+        ps.add("[plots]", "road_width_m", Message("must be above 0 m"))
         return None
     shares = [t.share_pct for t in types if t is not None and not math.isnan(t.share_pct)]
     if sum(shares) > 100 + 1e-9 or (len(shares) == len(types) and abs(sum(shares) - 100) > 1e-6):
-        what = f"the types' share_pct add up to {sum(shares):g} %; they must add up to 100 % (or leave some out)"
-        ps.problems.append(str(ps.fail("[plots]", "share_pct", what)))
+        what = Message(
+            "the types' share_pct add up to {sum:g} %; they must add up to 100 % (or leave some out)",
+            {"sum": sum(shares)},
+        )
+        ps.add("[plots]", "share_pct", what)
         return None
     if vals["max_road_pct"] + vals["green_pct"] >= 100:
-        what = (
-            f"green_pct = {vals['green_pct']:g} and max_road_pct = {vals['max_road_pct']:g} "
-            "leave no land for plots"
+        what = Message(
+            "green_pct = {green:g} and max_road_pct = {road:g} leave no land for plots",
+            {"green": vals["green_pct"], "road": vals["max_road_pct"]},
         )
-        ps.problems.append(str(ps.fail("[plots]", "green_pct", what)))
+        ps.add("[plots]", "green_pct", what)
         return None
     return PlotSpec(tuple(ty for ty in types if ty is not None), **vals)

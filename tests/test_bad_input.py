@@ -636,3 +636,147 @@ def test_python_errors_stay_english_and_render_in_indonesian(tmp_path: Path) -> 
         kitland.load_estate(tmp_path / "nope")
     assert info.value.render("id") == f"{tmp_path / 'nope'}: tidak ada berkas atau folder seperti itu"
     assert UsageError("plain text").render("id") == "plain text"  # raised without the catalogue
+
+
+# -- every family of bad input in the terminal's language (errors-id) -----------------------
+
+
+def _rules_file(tmp: Path, name: str, text: str) -> Path:
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _family_lines(tmp: Path, estate: Path, rules: Path) -> list[tuple[str, list[str], str, str]]:
+    """(family, argv, English line, Indonesian line), each line written out by hand: the
+    words are the catalogue's; files, rules, keys and the values typed are data, numbers
+    kitland works out are in the language's locale (1.234,5 km; -2,5 ha)."""
+    words = _rules_file(tmp, "words.toml", RULES + '[[rules]]\nkind = "setback"\nname = "sempadan sungai"\n'
+                        'from = { layer = "water", kind = ["river"] }\nmin_m = "lima puluh"\n')  # fmt: skip
+    table = _rules_file(tmp, "table.toml", RULES + '[[rule]]\nkind = "contiguous"\n')
+    area = _rules_file(tmp, "area.toml", "[zone]\narea_ha = -2.5\n")
+    coast = _rules_file(tmp, "coast.toml", RULES + '[[rules]]\nkind = "setback"\n'
+                        'from = { layer = "water", kind = ["coast"] }\nmin_m = 100\n')  # fmt: skip
+    utm = tmp / "utm.geojson"  # metres in a GeoJSON file, which is longitude/latitude
+    ring = [[400000, 9000000], [400100, 9000000], [400100, 9000100], [400000, 9000000]]
+    utm.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))  # fmt: skip
+    _, y0, x1, _ = _layers()["boundary"].total_bounds
+    far = tmp / "far.gpkg"  # 1,234.5 km east of the estate's east edge
+    gpd.GeoDataFrame({"n": [1]}, geometry=[box(x1 + 1_234_500, y0, x1 + 1_234_600, y0 + 100)],
+                     crs=32749).to_file(far, engine="fiona")  # fmt: skip
+    point = tmp / "point.geojson"
+    gpd.GeoDataFrame({"zone_id": ["B"]}, geometry=[Point(5, 5)], crs=32749).to_file(
+        point, engine="fiona"
+    )
+    check = ["check", str(estate), "--rules", str(rules), "--zone"]
+    hint_en = "add `optional = true` to a rule to skip it where its selector matches nothing"
+    hint_id = ("tambahkan `optional = true` pada aturan untuk melewatinya bila selektornya tidak "
+               "cocok dengan apa pun")  # fmt: skip
+    return [
+        ("rules", ["place", str(estate), "--rules", str(words)],
+         f"{words} rule sempadan sungai, key 'min_m': expected a distance in metres (a number ≥ 0), got text 'lima puluh'",
+         f"{words} aturan sempadan sungai, kunci 'min_m': diharapkan jarak dalam meter (angka ≥ 0), yang diberikan teks 'lima puluh'"),
+        ("rules", ["place", str(estate), "--rules", str(table)],
+         f"{table}: unknown top-level key 'rule'; did you mean 'rules'? (valid: [zone], [[zones]], [[rules]], [[layout]], [[prefer]], [[between]], [plots])",
+         f"{table}: kunci tingkat atas 'rule' tidak dikenal; maksudnya 'rules'? (yang sah: [zone], [[zones]], [[rules]], [[layout]], [[prefer]], [[between]], [plots])"),
+        ("rules", ["place", str(estate), "--rules", str(area)],
+         f"{area} [zone], key 'area_ha': -2.5 ha; the zone needs a positive area",
+         f"{area} [zone], kunci 'area_ha': -2,5 ha; zona memerlukan luas positif"),
+        ("rules", ["place", str(estate), "--rules", str(coast)],
+         f"{coast} rule setback#2, key 'from': selector 'water kind=coast' matches no feature: the estate has no 'water' features; {hint_en}",
+         f"{coast} aturan setback#2, kunci 'from': selektor 'water kind=coast' tidak cocok dengan fitur mana pun: kawasan tidak memiliki fitur 'water'; {hint_id}"),
+        ("crs", [*check, str(utm)],
+         f"{utm}: coordinates up to (400100, 9000100) are not degrees, but the file declares EPSG:4326 (GeoJSON is always longitude/latitude); save the zone with its real CRS, e.g. as a GeoPackage",
+         f"{utm}: koordinat hingga (400.100, 9.000.100) bukan derajat, tetapi berkas menyatakan EPSG:4326 (GeoJSON selalu bujur/lintang); simpan zona dengan CRS yang sebenarnya, misalnya sebagai GeoPackage"),
+        ("crs", [*check, str(far)],
+         f"{far}: the zone lies 1,234.5 km from the estate boundary and does not touch the estate; is its CRS right? (it declares EPSG:32749)",
+         f"{far}: zona berada 1.234,5 km dari batas kawasan dan tidak menyentuh kawasan; apakah CRS-nya benar? (zona menyatakan EPSG:32749)"),
+        ("data", [*check, str(point)],
+         f"{point}: feature 1 (zone_id 'B'): zone geometry is a Point; expected a Polygon or MultiPolygon",
+         f"{point}: fitur 1 (zone_id 'B'): geometri zona berupa Point; diharapkan Polygon atau MultiPolygon"),
+        ("data", ["place", str(estate), "--rules", str(tmp / "nope.toml")],
+         f"{tmp / 'nope.toml'}: no such rules file", f"{tmp / 'nope.toml'}: tidak ada berkas aturan seperti itu"),
+        ("usage", ["place", "--cell-m", "-5"],
+         "argument --cell-m: expected a positive number of metres, got -5 (see `kitland place --help`)",
+         "argumen --cell-m: diharapkan angka positif dalam meter, yang diberikan -5 (lihat `kitland place --help`)"),
+        ("usage", ["place", "--time-limit", "abc"],
+         "argument --time-limit: expected a number of seconds, got 'abc' (see `kitland place --help`)",
+         "argumen --time-limit: diharapkan angka dalam detik, yang diberikan 'abc' (lihat `kitland place --help`)"),
+        ("usage", ["map", "--nosuch"], "unrecognized arguments: --nosuch (see `kitland map --help`)",
+         "argumen tidak dikenal: --nosuch (lihat `kitland map --help`)"),
+        ("usage", ["place", "--paper", "A9"],
+         "argument --paper: invalid choice: 'A9' (choose from 'A4', 'A3') (see `kitland place --help`)",
+         "argumen --paper: pilihan tidak sah: 'A9' (pilih dari 'A4', 'A3') (lihat `kitland place --help`)"),
+        ("usage", ["check", "--cell-m"],  # --lang follows: --cell-m has no value
+         "argument --cell-m: expected one argument (see `kitland check --help`)",
+         "argumen --cell-m: diharapkan satu nilai (lihat `kitland check --help`)"),
+        ("usage", ["compare"], "the following arguments are required: --zone (see `kitland compare --help`)",
+         "argumen berikut wajib diberikan: --zone (lihat `kitland compare --help`)"),
+    ]  # fmt: skip
+
+
+def test_each_family_of_bad_input_speaks_the_terminals_language(
+    estate_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    """A rules file, a CRS, a data file and the arguments: under ``--lang id`` the line is
+    Indonesian, under ``--lang en`` and without ``--lang`` the English line, unchanged;
+    exit 2, one line, no traceback, nothing written."""
+    cases = _family_lines(tmp_path, estate_file, rules_file)
+    assert {family for family, *_ in cases} == {"rules", "crs", "data", "usage"}
+    before = sorted(tmp_path.iterdir())
+    for _, argv, english, indonesian in cases:
+        for extra, expected in ((["--lang", "id"], indonesian), (["--lang=en"], english),
+                                ([], english)):  # fmt: skip
+            code, stdout, err = _run([*argv, *extra], capsys)
+            assert (code, stdout) == (2, ""), (argv, extra, err)
+            assert _one_line(err) == f"kitland: {expected}", (argv, extra)
+    assert sorted(tmp_path.iterdir()) == before
+
+
+def test_a_rules_file_with_several_problems_lists_them_in_indonesian(
+    estate_file: Path, tmp_path: Path, capsys
+) -> None:
+    """The summary line and one line per problem, each in the terminal's language."""
+    bad = _rules_file(tmp_path, "bad.toml", '[zone]\narea_ha = 4\n[[rules]]\nkind = "contigous"\n'
+                      '[[rules]]\nkind = "compactness"\nmin = 2\noptional = "yes"\n')  # fmt: skip
+    code, _, err = _run(["place", str(estate_file), "--rules", str(bad), "--lang", "id"], capsys)
+    assert code == 2 and "Traceback" not in err
+    assert err.splitlines() == [
+        f"kitland: {bad}: 3 masalah",
+        f"  jenis aturan 'contigous' tidak dikenal di {bad} aturan #1; maksudnya 'contiguous'?",
+        f"  {bad} aturan compactness#2, kunci 'optional': diharapkan true atau false, yang diberikan teks 'yes'",
+        f"  {bad} aturan compactness#2, kunci 'min': 2 di luar 0..1",
+    ]  # fmt: skip
+    code, _, err = _run(["place", str(estate_file), "--rules", str(bad)], capsys)
+    assert code == 2
+    assert err.splitlines() == [
+        f"kitland: {bad}: 3 problems",
+        f"  unknown rule kind 'contigous' in {bad} rule #1; did you mean 'contiguous'?",
+        f"  {bad} rule compactness#2, key 'optional': expected true or false, got text 'yes'",
+        f"  {bad} rule compactness#2, key 'min': 2 is outside 0..1",
+    ]
+    with pytest.raises(kitland.RulesError) as info:
+        kitland.load_rules(bad)
+    assert info.value.problems == tuple(line.strip() for line in err.splitlines()[1:])
+
+
+def test_the_command_line_reads_lang_before_argparse_in_a_real_process(tmp_path: Path) -> None:
+    """``python -m kitland`` (argv from the process, not from ``main``): argparse's line
+    in Indonesian under ``--lang id``; English for ``sweep`` and for an unknown language."""
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "kitland", *argv], capture_output=True,
+                              text=True, cwd=tmp_path, check=False)  # fmt: skip
+
+    said = run("place", "--lang", "id", "--cell-m", "-5")
+    assert (said.returncode, said.stdout) == (2, "")
+    assert said.stderr == ("kitland: argumen --cell-m: diharapkan angka positif dalam meter, "
+                           "yang diberikan -5 (lihat `kitland place --help`)\n")  # fmt: skip
+    said = run("sweep", "--lang", "id")  # sweep's --lang is its maps': its terminal is English
+    assert said.stderr == ("kitland: the following arguments are required: --vary, --out "
+                           "(see `kitland sweep --help`)\n")  # fmt: skip
+    said = run("place", "--lang", "xx")
+    assert said.returncode == 2
+    assert said.stderr == ("kitland: argument --lang: invalid choice: 'xx' (choose from 'id', 'en') "
+                           "(see `kitland place --help`)\n")  # fmt: skip
