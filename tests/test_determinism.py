@@ -207,3 +207,45 @@ def test_as_many_alternatives_as_exist() -> None:
     assert [p.cells.tolist() for p in three.alternatives] == [
         p.cells.tolist() for p in res.alternatives[:3]
     ]
+
+
+def _trapezoid() -> tuple[Estate, Rules]:
+    """A 500 × 400 m frame whose land is a trapezoid (its top edge falls at 28°), a village
+    beyond its top-right corner and a zone of half the land with a 60 m usable width:
+    a small MILP whose tree costs far more simplex iterations per node than its size
+    suggests (``benchmarks/bench_shapes.py``)."""
+    w, h = 500.0, 400.0
+    rise = w * 0.5317  # tan 28°
+    land = shapely.Polygon([(X0, Y0), (X0 + w, Y0), (X0 + w, Y0 + h - rise), (X0, Y0 + h)])
+    frame = box(X0, Y0, X0 + w, Y0 + h)
+    crs = "EPSG:32749"
+    layers = {
+        "boundary": gpd.GeoDataFrame({"name": ["t"]}, geometry=[frame], crs=crs),
+        "parcels": gpd.GeoDataFrame({"parcel_id": ["A", "G"], "land_use": ["available", "green"]},
+                                    geometry=[land, frame.difference(land)], crs=crs),
+        "settlements": gpd.GeoDataFrame({"name": ["Desa"]}, geometry=[Point(X0 + w, Y0 + h)],
+                                        crs=crs),
+    }  # fmt: skip
+    rules = parse_rules({
+        "zone": {"area_ha": round(land.area / 2e4, 2), "tolerance_ha": 0.3},
+        "rules": [{"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}],
+        "prefer": [{"kind": "near", "to": {"layer": "settlements", "name": ["Desa"]}}],
+    })  # fmt: skip
+    return Estate.from_layers(layers, source="trapezoid"), rules
+
+
+def test_a_window_milp_keeps_to_its_budget_whatever_the_load() -> None:
+    """HiGHS reports a MILP run's simplex iterations only when it ends; its rounds and
+    nodes are priced so that it stops near its allowance. On the trapezoid the budget
+    (2 work seconds) is too small to prove the zone, the search spends at most 10 %
+    more than it, and a run beside three busy processes ends the same way."""
+    est, rules = _trapezoid()
+    opts = SolveOptions(work_rate=2.0 / 600)
+    quiet = place(est, rules, cell_m=25, time_limit_s=600, options=opts)
+    with _busy():
+        loaded = place(est, rules, cell_m=25, time_limit_s=600, options=opts)
+    assert quiet.solver["deterministic"] and loaded.solver["deterministic"]
+    assert quiet.found and quiet.alternatives[0].status != "OPTIMAL"
+    assert 1.0 <= quiet.solver["work_s"] <= 2.2
+    assert _outcome(quiet) == _outcome(loaded)
+    assert quiet.solver["work_s"] == loaded.solver["work_s"]
