@@ -533,6 +533,8 @@ class Prices:
 
     HiGHS counts its iterations only when a run ends (highspy's call back reports none),
     so a run is stopped on what its rounds and nodes are priced at (:func:`_mip_limits`).
+    In its tree HiGHS calls back only between dives, up to ``dive`` nodes apart: a run
+    enters or goes on in its tree only while the work left covers one more dive.
     The prices start from :class:`~._options.SolveOptions`' and learn from every run
     measured (:meth:`learn`): the prior weighs as ``_ROOT_WEIGHT`` rounds and
     ``_NODE_WEIGHT`` nodes of every run after it, and the iterations of a run that went
@@ -542,25 +544,29 @@ class Prices:
 
     Examples
     --------
-    >>> pr = Prices(root=4.0, node=1.0)
+    >>> pr = Prices(root=4.0, node=1.0, dive=100)
     >>> pr.learn(iters=9_000, rounds=5, nodes=0, cells=100)
-    >>> round(pr.root, 2), pr.node
-    (11.78, 1.0)
+    >>> round(pr.root, 2), pr.node, pr.dive
+    (11.78, 1.0, 100)
     """
 
     root: float
     node: float
+    #: The most nodes HiGHS explored between two calls back in its tree (a dive).
+    dive: float = 0.0
     rounds_seen: float = 0.0
     nodes_seen: float = 0.0
 
     @classmethod
     def of(cls, opts: SolveOptions) -> Prices:
         """The prior prices of ``opts``."""
-        return cls(opts.root_iters_per_cell, opts.node_iters_per_cell)
+        return cls(opts.root_iters_per_cell, opts.node_iters_per_cell, opts.dive_nodes)
 
-    def learn(self, *, iters: int, rounds: int, nodes: int, cells: int) -> None:
+    def learn(self, *, iters: int, rounds: int, nodes: int, cells: int, dive: int = 0) -> None:
         """Take in a run of ``iters`` simplex iterations over ``cells`` cells that called
-        back ``rounds`` times at its root and explored ``nodes`` nodes."""
+        back ``rounds`` times at its root, explored ``nodes`` nodes and at most ``dive``
+        between two calls back in its tree."""
+        self.dive = max(self.dive, dive)
         per = iters / max(cells, 1)
         root = per if nodes <= 0 else min(per, rounds * self.root)
         w = _ROOT_WEIGHT + self.rounds_seen
@@ -613,8 +619,9 @@ def lazy_solve(
         allowance = work.left * opts.lp_iters_per_s - opts.lp_run_iters
         if allowance < prices.root * cells or work.done or work.clock.left() <= 0.05:
             return Lazy("UNKNOWN", None, bound, rounds)  # not even one root round's worth
-        limits.update(allowance=allowance, root=prices.root * cells, node=prices.node * cells, seen=0, at=0, gap=0,
-                      stopped=0, t_end=work.clock.deadline)  # fmt: skip
+        limits.update(allowance=allowance, root=prices.root * cells, node=prices.node * cells,
+                      dive=prices.dive, seen=0, at=0, gap=0, stopped=0,
+                      t_end=work.clock.deadline)  # fmt: skip
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
@@ -622,7 +629,7 @@ def lazy_solve(
         iters = max(0, int(info.simplex_iteration_count))
         work.spend((iters + opts.lp_run_iters) / opts.lp_iters_per_s)
         prices.learn(iters=iters, rounds=int(limits["seen"]), nodes=max(0, int(info.mip_node_count)),
-                     cells=cells)  # fmt: skip
+                     cells=cells, dive=int(limits["gap"]))  # fmt: skip
         if ms == highspy.HighsModelStatus.kTimeLimit or (
             ms == highspy.HighsModelStatus.kInterrupt and work.clock.left() <= 0
         ):
@@ -673,13 +680,14 @@ def _mip_limits(h: highspy.Highs) -> dict[str, float]:
     what it may do before HiGHS calls back again would cost more than ``allowance``
     simplex iterations: ``seen`` calls back at the root at ``root`` each, then ``at``
     nodes at ``node`` each. HiGHS calls back once per root round but in its tree only
-    every so many nodes, so there the look-ahead is the widest gap between two calls of
-    the run so far (``gap``). ``stopped`` records such a stop. Set the prices,
-    ``allowance`` and ``seen = at = gap = stopped = 0`` in the returned dict before each
-    run; ``t_end`` (on :func:`time.monotonic`) also stops it, at the wall clock's
+    after each dive, so the look-ahead is one dive (``dive`` nodes, or the widest gap
+    between two calls of the run so far, ``gap``), and at the root one round more.
+    ``stopped`` records such a stop. Set the prices, ``dive``, ``allowance`` and
+    ``seen = at = gap = stopped = 0`` in the returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops it, at the wall clock's
     deadline (HiGHS's own time limit is checked less often)."""
-    s: dict[str, float] = {"allowance": math.inf, "root": 0.0, "node": 0.0, "seen": 0, "at": 0,
-                           "gap": 0, "stopped": 0, "t_end": math.inf}  # fmt: skip
+    s: dict[str, float] = {"allowance": math.inf, "root": 0.0, "node": 0.0, "dive": 0.0,
+                           "seen": 0, "at": 0, "gap": 0, "stopped": 0,
+                           "t_end": math.inf}  # fmt: skip
 
     cb = highspy.cb
 
@@ -691,7 +699,7 @@ def _mip_limits(h: highspy.Highs) -> dict[str, float]:
         else:
             s["gap"] = max(s["gap"], node - s["at"])
             s["at"] = node
-        ahead = s["root"] if node == 0 else s["gap"] * s["node"]
+        ahead = (s["root"] if node == 0 else 0.0) + max(s["gap"], s["dive"]) * s["node"]
         if s["seen"] * s["root"] + s["at"] * s["node"] + ahead > s["allowance"]:
             s["stopped"] = 1
             into.user_interrupt = True

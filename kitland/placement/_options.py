@@ -58,12 +58,13 @@ class SolveOptions:
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
         counts ``lp_run_iters`` iterations (what setting a run up costs).
-    root_iters_per_cell, node_iters_per_cell
+    root_iters_per_cell, node_iters_per_cell, dive_nodes
         The prior prices of a HiGHS MILP run, in simplex iterations per cell of its
         model: of each call back at its root (a cut round or heuristic) and of each node
-        of its tree. A run stops when its rounds and nodes so priced would cost more
-        than the work left; the prices then learn from the iterations each run is
-        charged (:class:`~._milp.Prices`).
+        of its tree; and the nodes of one dive (HiGHS calls back in its tree only between
+        dives). A run stops when its rounds and nodes so priced, and one dive more, would
+        cost more than the work left; the prices then learn from the iterations each run
+        is charged (:class:`~._milp.Prices`).
     joint_start_share
         Several zones: share of the time limit for the warm start (half for each zone
         alone, which also bounds the joint score; half for placing them one by one).
@@ -111,7 +112,8 @@ class SolveOptions:
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20
     root_iters_per_cell: float = 4.0
-    node_iters_per_cell: float = 1.0
+    node_iters_per_cell: float = 0.5
+    dive_nodes: int = 100
     joint_start_share: float = 0.5
     joint_probe_share: float = 0.3
     joint_diagnose_s: float = 30.0
