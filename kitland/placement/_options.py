@@ -113,7 +113,7 @@ class SolveOptions:
     lp_run_iters: int = 20
     root_iters_per_cell: float = 4.0
     node_iters_per_cell: float = 0.5
-    dive_nodes: int = 100
+    dive_nodes: int = 200
     joint_start_share: float = 0.5
     joint_probe_share: float = 0.3
     joint_diagnose_s: float = 30.0
