@@ -235,17 +235,18 @@ def _trapezoid() -> tuple[Estate, Rules]:
 
 
 def test_a_window_milp_keeps_to_its_budget_whatever_the_load() -> None:
-    """HiGHS reports a MILP run's simplex iterations only when it ends; its rounds and
-    nodes are priced so that it stops near its allowance. On the trapezoid the budget
-    (2 work seconds) is too small to prove the zone, the search spends at most 10 %
-    more than it, and a run beside three busy processes ends the same way."""
+    """HiGHS reports a MILP run's simplex iterations only when it ends; its root rounds
+    and nodes are priced so that it stops near its allowance. On the trapezoid the budget
+    (10 work seconds) is too small to prove the zone (one window MILP takes most of it),
+    the search spends at most 10 % more than it, and a run beside three busy processes
+    ends the same way."""
     est, rules = _trapezoid()
-    opts = SolveOptions(work_rate=2.0 / 600)
+    opts = SolveOptions(work_rate=10.0 / 600)
     quiet = place(est, rules, cell_m=25, time_limit_s=600, options=opts)
     with _busy():
         loaded = place(est, rules, cell_m=25, time_limit_s=600, options=opts)
     assert quiet.solver["deterministic"] and loaded.solver["deterministic"]
     assert quiet.found and quiet.alternatives[0].status != "OPTIMAL"
-    assert 1.0 <= quiet.solver["work_s"] <= 2.2
+    assert 5.0 <= quiet.solver["work_s"] <= 11.0
     assert _outcome(quiet) == _outcome(loaded)
     assert quiet.solver["work_s"] == loaded.solver["work_s"]

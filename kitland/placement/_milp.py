@@ -560,7 +560,7 @@ class Prices:
     @classmethod
     def of(cls, opts: SolveOptions) -> Prices:
         """The prior prices of ``opts``."""
-        return cls(opts.root_iters_per_cell, opts.node_iters_per_cell, opts.dive_nodes)
+        return cls(opts.root_iters_per_cell, opts.node_iters_per_cell, opts.node_batch)
 
     def learn(self, *, iters: int, rounds: int, nodes: int, cells: int, dive: int = 0) -> None:
         """Take in a run of ``iters`` simplex iterations over ``cells`` cells that called

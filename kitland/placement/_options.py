@@ -58,7 +58,7 @@ class SolveOptions:
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
         counts ``lp_run_iters`` iterations (what setting a run up costs).
-    root_iters_per_cell, node_iters_per_cell, dive_nodes
+    root_iters_per_cell, node_iters_per_cell, node_batch
         The prior prices of a HiGHS MILP run, in simplex iterations per cell of its
         model: of each call back at its root (a cut round or heuristic) and of each node
         of its tree; and the nodes of one dive (HiGHS calls back in its tree only between
@@ -113,7 +113,7 @@ class SolveOptions:
     lp_run_iters: int = 20
     root_iters_per_cell: float = 4.0
     node_iters_per_cell: float = 0.5
-    dive_nodes: int = 200
+    node_batch: int = 200
     joint_start_share: float = 0.5
     joint_probe_share: float = 0.3
     joint_diagnose_s: float = 30.0
