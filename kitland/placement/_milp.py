@@ -537,8 +537,9 @@ class Prices:
     enters or goes on in its tree only while the work left covers one more dive.
     The prices start from :class:`~._options.SolveOptions`' and learn from every run
     measured (:meth:`learn`): the prior weighs as ``_ROOT_WEIGHT`` rounds and
-    ``_NODE_WEIGHT`` nodes of every run after it, and the iterations of a run that went
-    into its tree are its root's at the root price, the rest its nodes'. The runs are
+    ``_NODE_WEIGHT`` nodes of the runs after it. The root price learns from the runs
+    that ended at their root; of a run that went into its tree, the nodes are charged
+    what its rounds at the root price leave, and at least half its iterations. The runs are
     measured in the order the search makes them, so the prices, like the counts, do not
     depend on the machine's load.
 
@@ -568,14 +569,16 @@ class Prices:
         between two calls back in its tree."""
         self.dive = max(self.dive, dive)
         per = iters / max(cells, 1)
-        root = per if nodes <= 0 else min(per, rounds * self.root)
-        w = _ROOT_WEIGHT + self.rounds_seen
-        self.root = (self.root * w + root) / (w + max(rounds, 1))
-        self.rounds_seen += max(rounds, 1)
-        if nodes > 0:
-            w = _NODE_WEIGHT + self.nodes_seen
-            self.node = (self.node * w + per - root) / (w + nodes)
-            self.nodes_seen += nodes
+        if nodes <= 0:
+            w = _ROOT_WEIGHT + self.rounds_seen
+            self.root = (self.root * w + per) / (w + max(rounds, 1))
+            self.rounds_seen += max(rounds, 1)
+            return
+        # Its root's share is a guess: at most half, as nodes priced too low overspend.
+        tree = per - min(per / 2, rounds * self.root)
+        w = _NODE_WEIGHT + self.nodes_seen
+        self.node = (self.node * w + tree) / (w + nodes)
+        self.nodes_seen += nodes
 
 
 #: How many root rounds and tree nodes the prior prices weigh as (:class:`Prices`).
