@@ -64,8 +64,6 @@ class _Window:
     #: The basis each LP of :func:`_lp_of` ended with, by its cells, so the same LP is
     #: solved again from its optimum (a second copy, a second pass, a second target).
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
-    #: What the MILP runs' rounds and nodes are priced at (shared by the search's windows).
-    prices: Prices | None = None
 
 
 class _Model(NamedTuple):
@@ -119,13 +117,6 @@ class HighsWindows:
     #: The bound each window (by its block) is proven to have so far: a later solve of
     #: the window (the second pass) starts from it and skips the targets below it.
     proven: dict[bytes, float] = field(default_factory=dict)
-    #: What the windows' MILP runs' rounds and nodes are priced at, learned from each
-    #: run (:class:`Prices`; by default the options' prior).
-    prices: Prices | None = None
-
-    def __post_init__(self) -> None:
-        if self.prices is None:
-            object.__setattr__(self, "prices", Prices.of(self.options))
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -147,8 +138,7 @@ class HighsWindows:
         solve spent."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases,
-                    self.prices)  # fmt: skip
+        w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases)
         cutoff = None
         if incumbent is not None:  # HiGHS takes only a start below the cutoff
             best = self.p.objective(incumbent)
@@ -212,8 +202,7 @@ def _solve(
             share = 1.0 if last else opts.target_share
             mod = _build(w, keep)
             _fix_in(mod, ones)
-            res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share),
-                       prices=w.prices)  # fmt: skip
+            res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share))
         else:
             res = WindowResult(None, "INFEASIBLE", target)
         rounds += res.rounds
@@ -472,17 +461,17 @@ def _reaches(h: highspy.Highs, bar: float) -> bool:
 
 def _run(
     model: _Model, p: Problem, opts: SolveOptions, *, cutoff: float | None,
-    start: NDArray[np.int64] | None, work: Work, seed: int, prices: Prices | None = None,
+    start: NDArray[np.int64] | None, work: Work, seed: int, max_nodes: int | None = None,
 ) -> WindowResult:  # fmt: skip
     """Solve the MILP, adding separator and neck rows while the zone falls apart.
 
-    Each run is limited by ``work`` deterministically (:func:`lazy_solve`, priced by
-    ``prices``) and charged its simplex iterations."""
+    Each run is limited by ``work`` deterministically (:func:`lazy_solve`) and charged
+    its simplex iterations; ``max_nodes`` caps its nodes further."""
     mod = model.mod
     _settings(model.h, seed=seed, cutoff=cutoff)
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
     lz = lazy_solve(model.h, [(0, mod)], start=v0, cuts_per_piece=opts.cuts_per_piece, work=work,
-                    opts=opts, prices=prices)  # fmt: skip
+                    opts=opts, max_nodes=max_nodes)  # fmt: skip
     # HiGHS may end OPTIMAL with a zone at or above its objective bound (a heuristic's
     # zone kept as the best found while every node below the bound was pruned): then
     # there is none below it, as when it ends INFEASIBLE.
@@ -526,69 +515,10 @@ class Lazy(NamedTuple):
     rounds: int
 
 
-@dataclass
-class Prices:
-    """Simplex iterations per cell that a HiGHS MILP run costs for each call back at its
-    root (a cut round or heuristic: ``root``) and for each node of its tree (``node``).
-
-    HiGHS counts its iterations only when a run ends (highspy's call back reports none),
-    so a run is stopped on what its rounds and nodes are priced at (:func:`_mip_limits`).
-    In its tree HiGHS calls back only between dives, up to ``dive`` nodes apart: a run
-    enters or goes on in its tree only while the work left covers one more dive.
-    The prices start from :class:`~._options.SolveOptions`' and learn from every run
-    measured (:meth:`learn`): the prior weighs as ``_ROOT_WEIGHT`` rounds and
-    ``_NODE_WEIGHT`` nodes of the runs after it. The root price learns from the runs
-    that ended at their root; of a run that went into its tree, the nodes are charged
-    what its rounds at the root price leave, and at least half its iterations. The runs are
-    measured in the order the search makes them, so the prices, like the counts, do not
-    depend on the machine's load.
-
-    Examples
-    --------
-    >>> pr = Prices(root=4.0, node=1.0, dive=100)
-    >>> pr.learn(iters=9_000, rounds=5, nodes=0, cells=100)
-    >>> round(pr.root, 2), pr.node, pr.dive
-    (11.78, 1.0, 100)
-    """
-
-    root: float
-    node: float
-    #: The most nodes HiGHS explored between two calls back in its tree (a dive).
-    dive: float = 0.0
-    rounds_seen: float = 0.0
-    nodes_seen: float = 0.0
-
-    @classmethod
-    def of(cls, opts: SolveOptions) -> Prices:
-        """The prior prices of ``opts``."""
-        return cls(opts.root_iters_per_cell, opts.node_iters_per_cell, opts.node_batch)
-
-    def learn(self, *, iters: int, rounds: int, nodes: int, cells: int, dive: int = 0) -> None:
-        """Take in a run of ``iters`` simplex iterations over ``cells`` cells that called
-        back ``rounds`` times at its root, explored ``nodes`` nodes and at most ``dive``
-        between two calls back in its tree."""
-        self.dive = max(self.dive, dive)
-        per = iters / max(cells, 1)
-        if nodes <= 0:
-            w = _ROOT_WEIGHT + self.rounds_seen
-            self.root = (self.root * w + per) / (w + max(rounds, 1))
-            self.rounds_seen += max(rounds, 1)
-            return
-        # Its root's share is a guess: at most half, as nodes priced too low overspend.
-        tree = per - min(per / 2, rounds * self.root)
-        w = _NODE_WEIGHT + self.nodes_seen
-        self.node = (self.node * w + tree) / (w + nodes)
-        self.nodes_seen += nodes
-
-
-#: How many root rounds and tree nodes the prior prices weigh as (:class:`Prices`).
-_ROOT_WEIGHT, _NODE_WEIGHT = 4.0, 50.0
-
-
 def lazy_solve(
     h: highspy.Highs, blocks: Sequence[tuple[int, Model]], *, start: NDArray[np.float64] | None,
     cuts_per_piece: int, t_end: float = math.inf, work: Work | None = None,
-    opts: SolveOptions | None = None, prices: Prices | None = None,
+    opts: SolveOptions | None = None, max_nodes: int | None = None,
 ) -> Lazy:  # fmt: skip
     """Solve the MILP in ``h`` whose columns hold each block's model from its offset,
     adding each block's separator and neck rows while its cells fall apart.
@@ -596,22 +526,18 @@ def lazy_solve(
     A MILP of one zone has one block at offset 0; the joint model of several zones
     (:mod:`._joint`) has one per zone. ``start`` (every column's value) is offered to
     HiGHS before each run. Each run is limited by ``work`` (by default unlimited, with
-    the wall clock stopping at ``t_end``): it starts only when the work left covers one
-    root round, stops once its root rounds and nodes, at ``prices`` (learned from each
-    run, :class:`Prices`), would cost more simplex iterations than the work left, and
-    is charged the iterations it ran. A run so
-    stopped with a connected zone is run again from that zone while the work left buys
-    at least twice the iterations it ran (its tree is lost, so a shorter run would not
-    get further).
+    the wall clock stopping at ``t_end``) through counts, so it repeats whatever the
+    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further), and
+    it is charged its simplex iterations.
     """
     opts = opts or SolveOptions()
-    prices = prices or Prices.of(opts)
     work = work if work is not None else Work(math.inf, Clock(t_end))
     ncol = h.getNumCol()
     nbrs = [_adjacency(mod.m, mod.edges) for _, mod in blocks]
-    cells = sum(mod.m for _, mod in blocks)
     rounds, bound = 0, -math.inf
-    limits = _mip_limits(h)
+    roots = _mip_limits(h)
+    # a MILP of fewer cells runs more nodes and rounds per second
+    size = min(10.0, 1000.0 / max(sum(mod.m for _, mod in blocks), 1))
     while True:
         rounds += 1
         if start is not None:
@@ -619,20 +545,18 @@ def lazy_solve(
             sol.col_value = list(start)
             sol.value_valid = True
             h.setSolution(sol)
-        allowance = work.left * opts.lp_iters_per_s - opts.lp_run_iters
-        if allowance < prices.root * cells or work.done or work.clock.left() <= 0.05:
-            return Lazy("UNKNOWN", None, bound, rounds)  # not even one root round's worth
-        limits.update(allowance=allowance, root=prices.root * cells, node=prices.node * cells,
-                      dive=prices.dive, seen=0, at=0, gap=0, stopped=0,
-                      t_end=work.clock.deadline)  # fmt: skip
+        if work.done or work.clock.left() <= 0.05:
+            return Lazy("UNKNOWN", None, bound, rounds)
+        nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
+        h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
+        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0,
+                     t_end=work.clock.deadline)  # fmt: skip
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
-        iters = max(0, int(info.simplex_iteration_count))
-        work.spend((iters + opts.lp_run_iters) / opts.lp_iters_per_s)
-        prices.learn(iters=iters, rounds=int(limits["seen"]), nodes=max(0, int(info.mip_node_count)),
-                     cells=cells, dive=int(limits["gap"]))  # fmt: skip
+        iters = max(0, int(info.simplex_iteration_count)) + opts.lp_run_iters
+        work.spend(iters / opts.lp_iters_per_s)
         if ms == highspy.HighsModelStatus.kTimeLimit or (
             ms == highspy.HighsModelStatus.kInterrupt and work.clock.left() <= 0
         ):
@@ -657,9 +581,6 @@ def lazy_solve(
             if len(pieces) > 1:
                 a, lo, hi = _separators(xs, pieces, nbr, mod.ncol, cuts_per_piece)
                 cuts.append((_shift(a, off, ncol, -_INF, 1.0)[0], lo, hi))
-        if limits["stopped"] and 0 < 2 * iters <= work.left * opts.lp_iters_per_s:
-            start = cv if whole else start  # stopped by its price: run further, from its zone
-            continue
         if whole:
             chosen = [np.sort(mod.cells[cv[off : off + mod.m] > 0.5]) for off, mod in blocks]
             return Lazy("OPTIMAL" if optimal else "FEASIBLE", chosen, bound, rounds)
@@ -679,39 +600,27 @@ def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
 
 
 def _mip_limits(h: highspy.Highs) -> dict[str, float]:
-    """Stop each MILP run of ``h`` deterministically once what it has done, priced, and
-    what it may do before HiGHS calls back again would cost more than ``allowance``
-    simplex iterations: ``seen`` calls back at the root at ``root`` each, then ``at``
-    nodes at ``node`` each. HiGHS calls back once per root round but in its tree only
-    after each dive, so the look-ahead is one dive (``dive`` nodes, or the widest gap
-    between two calls of the run so far, ``gap``), and at the root one round more.
-    ``stopped`` records such a stop. Set the prices, ``dive``, ``allowance`` and
-    ``seen = at = gap = stopped = 0`` in the returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops it, at the wall clock's
-    deadline (HiGHS's own time limit is checked less often)."""
-    s: dict[str, float] = {"allowance": math.inf, "root": 0.0, "node": 0.0, "dive": 0.0,
-                           "seen": 0, "at": 0, "gap": 0, "stopped": 0,
-                           "t_end": math.inf}  # fmt: skip
+    """Stop each MILP run of ``h`` after ``allowed`` calls back at its root node (between
+    cut rounds and heuristics), deterministically: HiGHS has no work limit of its own and
+    its node limit does not bound the root. Set ``allowed`` and ``seen = 0`` in the
+    returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops it,
+    at the wall clock's deadline (HiGHS's own time limit is checked less often)."""
+    root: dict[str, float] = {"allowed": 1, "seen": 0, "t_end": math.inf}
 
     cb = highspy.cb
 
     def on_interrupt(_kind: cb.HighsCallbackType, _msg: str, out: cb.HighsCallbackOutput,
                      into: cb.HighsCallbackInput, _data: object) -> None:  # fmt: skip
-        node = out.mip_node_count
-        if node == 0:
-            s["seen"] += 1
-        else:
-            s["gap"] = max(s["gap"], node - s["at"])
-            s["at"] = node
-        ahead = (s["root"] if node == 0 else 0.0) + max(s["gap"], s["dive"]) * s["node"]
-        if s["seen"] * s["root"] + s["at"] * s["node"] + ahead > s["allowance"]:
-            s["stopped"] = 1
-            into.user_interrupt = True
-        if time.monotonic() >= s["t_end"]:
+        if out.mip_node_count == 0:
+            root["seen"] += 1
+            if root["seen"] > root["allowed"]:
+                into.user_interrupt = True
+        if time.monotonic() >= root["t_end"]:
             into.user_interrupt = True
 
     h.setCallback(on_interrupt, None)
     h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
-    return s
+    return root
 
 
 def _separators(

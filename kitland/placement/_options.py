@@ -58,13 +58,13 @@ class SolveOptions:
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
         counts ``lp_run_iters`` iterations (what setting a run up costs).
-    root_iters_per_cell, node_iters_per_cell, node_batch
-        The prior prices of a HiGHS MILP run, in simplex iterations per cell of its
-        model: of each call back at its root (a cut round or heuristic) and of each node
-        of its tree; and the nodes of one dive (HiGHS calls back in its tree only between
-        dives). A run stops when its rounds and nodes so priced, and one dive more, would
-        cost more than the work left; the prices then learn from the iterations each run
-        is charged (:class:`~._milp.Prices`).
+    mip_nodes_per_s
+        Branch-and-bound nodes a HiGHS MILP of 1,000 cells may explore per work second
+        of its share (smaller MILPs proportionally more, up to ten times).
+    root_rounds_per_s
+        Rounds of a HiGHS MILP's root node (its calls back between cut rounds and
+        heuristics) per work second of its share, for 1,000 cells (smaller MILPs
+        proportionally more, up to ten times); the root stops after them.
     joint_start_share
         Several zones: share of the time limit for the warm start (half for each zone
         alone, which also bounds the joint score; half for placing them one by one).
@@ -111,9 +111,8 @@ class SolveOptions:
     work_rate: float = 0.5
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20
-    root_iters_per_cell: float = 4.0
-    node_iters_per_cell: float = 0.5
-    node_batch: int = 200
+    mip_nodes_per_s: float = 100.0
+    root_rounds_per_s: float = 2.0
     joint_start_share: float = 0.5
     joint_probe_share: float = 0.3
     joint_diagnose_s: float = 30.0
@@ -133,7 +132,7 @@ class SolveOptions:
 
 
 #: Options that divide or scale the budget: 0 would stop every search before it starts.
-_POSITIVE = frozenset({"work_rate", "lp_iters_per_s", "root_iters_per_cell", "node_iters_per_cell"})
+_POSITIVE = frozenset({"work_rate", "lp_iters_per_s", "mip_nodes_per_s", "root_rounds_per_s"})
 
 
 def _number_ok(v: object, *, positive: bool) -> bool:
