@@ -29,10 +29,24 @@ old distance limit reached, or share less than the old minimum. :func:`solve_bey
 searches only those zones, one :class:`~._model.SumBelow` row per loosened rule, with
 the old optimum as the incumbent (so only zones scoring below it are looked for), and
 returns the better of the two, proven when every part is.
+
+**A setback moved.** When only a setback's distance changed (:func:`frame`: the same
+estate, rules and cell size otherwise), the grid is the same (same turn and anchor) and
+most cells are the same cells to the model: same position and piece, same area,
+perimeter, cost, rule coefficients and masks, the same neighbours, width squares and
+corner patterns among them (:func:`same_cells_map`, which compares the two problems'
+arrays, not the geometry's causes). A zone made only of those is a zone of the old
+problem with the same score, so the old proven bound covers it, and the old optimum, when
+it is made of them, is the best of them. A better zone must hold a changed cell:
+:func:`solve_beyond` searches only those (a :class:`~._model.ReachAny` row over the changed
+cells) below the old optimum. When the old optimum holds a changed cell and nothing
+found there reaches the old bound, the zones of unchanged cells are searched too (a
+:class:`~._model.SumBelow` row: no changed cell), from the old bound as a floor.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -47,14 +61,15 @@ from numpy.typing import NDArray
 from kitland._digest import digest, estate_digest
 from kitland.estate import Estate
 from kitland.placement._cells import CandidateLand, Cells, cell_attributes
-from kitland.placement._model import Problem, SumBelow
+from kitland.placement._model import Corners, Problem, ReachAny, SumBelow
 from kitland.placement._solve import Solution, solve
 from kitland.placement._window import LEN_SCALE, feasible, squares_of
 from kitland.placement._work import Work
 from kitland.rules import Rule, Rules
 
-__all__ = ["Beyond", "Previous", "beyond", "cache_stats", "cells_and_attributes", "clear_cache",
-           "floor", "relaxes", "solve_beyond", "start_cells", "tightens"]  # fmt: skip
+__all__ = ["Beyond", "Previous", "Setback", "beyond", "cache_stats", "cells_and_attributes",
+           "clear_cache", "floor", "frame", "moved_setbacks", "plan_setback", "relaxes",
+           "same_cells_map", "solve_beyond", "start_cells", "tightens"]  # fmt: skip
 
 #: Parameters that only set a threshold on a cell attribute (or weigh it): changing them
 #: keeps the cells and the attributes. The model reads them, so :func:`tightens` compares
@@ -102,6 +117,7 @@ class _LRU:
 
 
 _CELLS = _LRU(MAX_CELL_SETS)
+_LANDS = _LRU(MAX_CELL_SETS)  # the same cells, by the content of the land they cut
 _ATTRIBUTES = _LRU(MAX_ATTRIBUTES)
 
 
@@ -113,7 +129,7 @@ def cache_stats() -> dict[str, int]:
 
 def clear_cache() -> None:
     """Forget every cached cell set and attribute (the counters stay)."""
-    for lru in (_CELLS, _ATTRIBUTES):
+    for lru in (_CELLS, _LANDS, _ATTRIBUTES):
         with lru.lock:
             lru.data.clear()
 
@@ -131,16 +147,27 @@ def _cells_key(estate_hash: str, rules: Rules, cell_m: float) -> str:
 
 
 def cells_and_attributes(
-    estate: Estate, rules: Rules, *, cell_m: float,
-    cut: Callable[[], tuple[CandidateLand, Cells]],
+    estate: Estate, rules: Rules, *, cell_m: float, land_of: Callable[[], CandidateLand],
+    cut: Callable[[CandidateLand], Cells],
 ) -> tuple[CandidateLand, Cells, dict[str, NDArray[np.float64]], str]:  # fmt: skip
     """The candidate land, cells and attributes of ``rules`` on ``estate``, from the cache
-    when their content hash was seen before, else made (``cut`` makes the land and
-    cells), and the hash that says what else the problem depends on (see
-    :class:`Previous`). The attribute arrays are read-only."""
+    when their content hash was seen before, else made (``land_of`` makes the land,
+    ``cut`` its cells), and the hash that says what else the problem depends on (see
+    :class:`Previous`). The attribute arrays are read-only.
+
+    Cells are also kept by the content of the land they cut (:func:`_land_key`): rules
+    whose setbacks differ but leave the same land (a band that reaches no candidate
+    land) reuse the cells and their attributes.
+    """
     estate_hash = estate_digest(estate)
     key = _cells_key(estate_hash, rules, cell_m)
-    land, cells = _CELLS.get(key, cut)
+
+    def make() -> tuple[CandidateLand, Cells, str]:
+        land = land_of()
+        at = _land_key(estate_hash, land, cell_m)
+        return land, _LANDS.get(at, lambda: cut(land)), at
+
+    land, cells, at = _CELLS.get(key, make)
     attrs = {}
     for rule in (*rules.rules, *rules.prefer):
         if rule.kind not in ATTRIBUTE_KINDS:
@@ -148,16 +175,47 @@ def cells_and_attributes(
         one = Rules(rules.zone, (rule,) if rule in rules.rules else (), (),
                     (rule,) if rule in rules.prefer else (), rules.source)  # fmt: skip
 
-        def make(one: Rules = one, rule_id: str = rule.id) -> NDArray[np.float64]:
+        def attribute(one: Rules = one, rule_id: str = rule.id) -> NDArray[np.float64]:
             arr = np.asarray(cell_attributes(estate, one, cells)[rule_id], dtype=float)
             arr.flags.writeable = False
             return arr
 
-        attrs[rule.id] = _ATTRIBUTES.get(digest(["attr", key, _without_thresholds(rule)]), make)
+        attrs[rule.id] = _ATTRIBUTES.get(digest(["attr", at, _without_thresholds(rule)]), attribute)
     on = list(rules.zone.on) if rules.zone is not None else []
     shape = digest(["shape", estate_hash, repr(float(cell_m)), on,
                     [_without_thresholds(r) for r in rules]])  # fmt: skip
     return land, cells, attrs, shape
+
+
+def _land_key(estate_hash: str, land: CandidateLand, cell_m: float) -> str:
+    """What cells and attributes depend on: the estate's content, the allowed land's
+    geometry (its WKB) and ``cell_m``."""
+    wkb = hashlib.sha256(shapely.to_wkb(land.allowed, byte_order=1)).hexdigest()
+    return digest(["land", estate_hash, wkb, repr(float(cell_m))])
+
+
+def _without_setback_distance(rule: Rule) -> list[Any]:
+    out = _without_thresholds(rule)
+    if rule.kind == "setback":
+        out[-1] = {k: v for k, v in out[-1].items() if k != "min_m"}
+    return out
+
+
+def frame(estate: Estate, rules: Rules, *, cell_m: float) -> str:
+    """The content hash of what a placement depends on but thresholds and setback
+    distances: the estate, ``cell_m``, the zone's ``on`` land and every rule without its
+    thresholds, a setback without its ``min_m``. Two placements with the same frame and
+    another ``shape`` differ only in a setback's distance (:func:`plan_setback`)."""
+    on = list(rules.zone.on) if rules.zone is not None else []
+    return digest(["frame", estate_digest(estate), repr(float(cell_m)), on,
+                   [_without_setback_distance(r) for r in rules]])  # fmt: skip
+
+
+def moved_setbacks(old: Rules | None, new: Rules) -> list[str]:
+    """The ids of the setback rules of ``new`` whose ``min_m`` differs in ``old``."""
+    old_rules = old.rules if old is not None else ()
+    before = {r.id: r.get("min_m") for r in old_rules if r.kind == "setback"}
+    return [r.id for r in new.rules if r.kind == "setback" and before.get(r.id) != r.get("min_m")]
 
 
 @dataclass(frozen=True)
@@ -166,12 +224,14 @@ class Previous:
     the rules without their thresholds (``shape``), the cells, the first area band's
     problem the best placement was solved on, and whether its search set no zone aside
     after it failed ``check`` (``whole``: its proof then covers every zone of ``band``;
-    False when not known)."""
+    False when not known), and :func:`frame` (the hash without setback distances)."""
 
     shape: str
     cells: Cells
     band: Problem
     whole: bool = False
+    #: :func:`frame` of the estate and rules ("": not known, no setback what-if).
+    frame: str = ""
 
 
 def same_cells(a: Cells, b: Cells) -> bool:
@@ -341,17 +401,20 @@ def plan_beyond(previous: Previous, shape: str, cells: Cells, band: Problem,
     return Beyond(np.unique(chosen), bound, parts)
 
 
-def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> Solution:
+def solve_beyond(problem: Problem, plan: Beyond | Setback, *, work: Work, **kw: Any) -> Solution:
     """The best zone of ``problem`` (the new first area band, or it with no-goods) by
-    searching only past the previous proof: per part of ``plan``, the zones that break
-    that loosened rule's old threshold and score below the best zone so far (the old
-    optimum first; :func:`~._solve.solve` with ``ceiling``), each part with an even
-    share of the work left. ``kw`` goes to each solve.
+    searching only past the previous proof: per part of a :class:`Beyond` plan, the zones
+    that break that loosened rule's old threshold and score below the best zone so far
+    (the old optimum first; :func:`~._solve.solve` with ``ceiling``), each part with an
+    even share of the work left; a :class:`Setback` plan goes to :func:`solve_setback`.
+    ``kw`` goes to each solve.
 
     The answer is the best zone found, or the old one; its bound is the least of the old
     bound (no zone the old rules admitted scores below it) and the parts' bounds, so it
     is ``OPTIMAL`` only when the old bound reaches it and every part was proven.
     """
+    if isinstance(plan, Setback):
+        return solve_setback(problem, plan, work=work, **kw)
     best, sols = plan.cells, []
     for i, part in enumerate(plan.parts):
         sub = replace(problem, below=(*problem.below, part))
@@ -359,13 +422,235 @@ def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> So
         sols.append(sol)
         if sol.cells is not None:
             best = sol.cells
-    objective = problem.objective(best)
-    bound = min([plan.bound, *(s.bound for s in sols)])
-    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+    return _combined(problem, best, min([plan.bound, *(s.bound for s in sols)]), sols)
+
+
+def _combined(problem: Problem, best: NDArray[np.int64] | None, bound: float,
+              sols: list[Solution]) -> Solution:  # fmt: skip
+    """One solution of the parts' solves ``sols``: the zone ``best`` (None: none found;
+    ``INFEASIBLE`` when ``bound`` is inf, i.e. every part proved it has none) with the
+    proven ``bound``, the parts' times, counters and work added up."""
     stats: dict[str, int] = {}
     for s in sols:
         for k, v in s.stats.items():
             stats[k] = stats.get(k, 0) + v if k != "cells" else v
+    time_s, work_s = sum(s.time_s for s in sols), sum(s.work_s for s in sols)
+    exact = all(s.deterministic for s in sols)
+    if best is None:
+        status = "INFEASIBLE" if bound == math.inf else "UNKNOWN"
+        return Solution(None, math.inf, bound, status, math.inf, time_s, stats, work_s, exact)
+    objective = problem.objective(best)
+    bound = min(bound, objective)
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     return Solution(best, objective, bound, "OPTIMAL" if gap <= 1e-9 else "FEASIBLE", gap,
-                    sum(s.time_s for s in sols), stats, sum(s.work_s for s in sols),
-                    all(s.deterministic for s in sols))  # fmt: skip
+                    time_s, stats, work_s, exact)  # fmt: skip
+
+
+# -- a setback moved ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Setback:
+    """A setback what-if's plan: which new cells are ``changed`` (not a cell of the old
+    problem with the same rows), the previous best zone on the new cells when it holds no
+    changed cell (``cells``; None otherwise), the previous zone mapped onto the new cells
+    by cell centre (``start``, a start for the search), a proven ``bound`` on the score of
+    every zone of the old first area band, and the setback rules that moved (``names``)."""
+
+    changed: NDArray[np.bool_]
+    cells: NDArray[np.int64] | None
+    start: NDArray[np.int64] | None
+    bound: float
+    names: tuple[str, ...] = ()
+
+    def facts(self) -> dict[str, Any]:
+        """What ``solver.start.setback`` reports."""
+        return {"rules": list(self.names), "changed_cells": int(self.changed.sum()),
+                "cells": len(self.changed), "old_zone_kept": self.cells is not None}  # fmt: skip
+
+
+def _same_problem_rows(old: Problem, new: Problem) -> bool:
+    """Whether ``old`` and ``new`` have the same rows but for their per-cell arrays: the
+    area band, compactness, width, perimeter weight, corner share, each sum's name, unit
+    and minimum, each reach rule's name and limit; no avoided, forbidden or below rows."""
+    if old.avoid or new.avoid or old.nogoods or new.nogoods or old.below or new.below:
+        return False
+    if (old.cell_m, old.min_area_m2, old.max_area_m2, old.min_compactness, old.width_cells,
+            old.boundary_weight) != (new.cell_m, new.min_area_m2, new.max_area_m2,
+                                     new.min_compactness, new.width_cells, new.boundary_weight):  # fmt: skip
+        return False
+    shares = [c.share if c is not None else None for c in (old.corners, new.corners)]
+    sums = [(s.name, s.unit, s.min_value) for s in old.sums]
+    reach = [(r.name, r.limit) for r in old.reach]
+    return shares[0] == shares[1] and sums == [(s.name, s.unit, s.min_value) for s in new.sums] \
+        and reach == [(r.name, r.limit) for r in new.reach]  # fmt: skip
+
+
+def _grid_shift(old: Cells, new: Cells) -> tuple[int, int] | None:
+    """``(rows, cols)`` to add to a cell of ``new`` for its position on ``old``'s grid, or
+    None when the two grids differ (another cell size, turn or anchor, or origins not a
+    whole number of cells apart)."""
+    if old.cell_m != new.cell_m or old.angle_deg != new.angle_deg:
+        return None
+    if old.angle_deg and old.pivot != new.pivot:
+        return None
+    d = (np.asarray(new.origin) - np.asarray(old.origin)) / new.cell_m
+    if not np.allclose(d, np.round(d), rtol=0.0, atol=1e-9):
+        return None
+    return round(float(d[1])), round(float(d[0]))
+
+
+def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Problem) -> NDArray[np.int64] | None:  # fmt: skip
+    """Per cell of ``new``, the cell of ``old`` that is the same cell to the model, −1 when
+    none is (a changed cell); None when the grids or the problems' other rows differ.
+
+    A cell is the same when it lies at the same grid position with the same centre and
+    has the same area, perimeter, cost and per-rule coefficients and masks. Among those
+    cells the neighbour pairs (with their shared lengths), the width squares and the
+    corner patterns (with the cells across, a changed cell reading as none) must be the
+    same too; a cell where they differ counts as changed. So a zone made only of
+    unchanged cells is a zone of ``old`` with the same rows and score, and the converse.
+    """
+    shift = _grid_shift(old_cells, new_cells)
+    if shift is None or not _same_problem_rows(old, new):
+        return None
+    index = {(int(r), int(c), float(x), float(y)): i for i, (r, c, (x, y)) in
+             enumerate(zip(old_cells.row, old_cells.col, old_cells.centroids, strict=True))}  # fmt: skip
+    m = np.array([index.get((int(r) + shift[0], int(c) + shift[1], float(x), float(y)), -1)
+                  for r, c, (x, y) in zip(new_cells.row, new_cells.col, new_cells.centroids,
+                                          strict=True)], dtype=np.int64)  # fmt: skip
+    same = m >= 0
+    o = m[same]
+    for a, b in ((new.area_m2, old.area_m2), (new.perimeter_m, old.perimeter_m),
+                 (new.cost, old.cost), *((s.coef, t.coef) for s, t in zip(new.sums, old.sums, strict=True)),
+                 *((r.mask, u.mask) for r, u in zip(new.reach, old.reach, strict=True))):  # fmt: skip
+        same[same] = a[same] == b[o]
+    m = np.where(same, m, -1)
+    bad = _edges_differ(old, new, m) | _squares_differ(old, new, m) | _corners_differ(old, new, m)
+    return np.where(bad, -1, m)
+
+
+def _inverse(m: NDArray[np.int64], n_old: int) -> NDArray[np.int64]:
+    """Per old cell, the new cell ``m`` maps onto it (−1: none)."""
+    inv = np.full(n_old, -1, dtype=np.int64)
+    inv[m[m >= 0]] = np.flatnonzero(m >= 0)
+    return inv
+
+
+def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New cells with a neighbour pair among mapped cells (or its shared length) that the
+    old problem lacks, or the reverse."""
+    bad = np.zeros(len(new), dtype=bool)
+    inv = _inverse(m, len(old))
+
+    def pairs(p: Problem, to_old: NDArray[np.int64]) -> set[tuple[int, int, float]]:
+        e = to_old[p.edges].reshape(-1, 2)
+        keep = (e >= 0).all(axis=1)
+        e = np.sort(e[keep], axis=1)
+        return {(a, b, s) for (a, b), s in zip(e.tolist(), p.shared_m[keep].tolist(), strict=True)}
+
+    mine, theirs = pairs(new, m), pairs(old, np.where(inv >= 0, np.arange(len(old)), -1))
+    for a, b, _ in mine ^ theirs:
+        bad[inv[a]] = bad[inv[b]] = True
+    return bad
+
+
+def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New cells of a width square among mapped cells that the old problem lacks, or the
+    reverse."""
+    bad = np.zeros(len(new), dtype=bool)
+    if new.width_cells <= 1:
+        return bad
+    inv = _inverse(m, len(old))
+    sq_new, sq_old = squares_of(new), squares_of(old)
+    mine = m[sq_new[(m[sq_new] >= 0).all(axis=1)]]
+    theirs = sq_old[(inv[sq_old] >= 0).all(axis=1)]
+    a, b = {tuple(q) for q in mine.tolist()}, {tuple(q) for q in theirs.tolist()}
+    for q in a ^ b:
+        bad[inv[list(q)]] = True
+    return bad
+
+
+def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New mapped cells whose corner patterns differ from their old cell's: the loss and
+    the cells across (an unmapped cell or none read as none, as neither can be chosen
+    with a zone of mapped cells)."""
+    bad = np.zeros(len(new), dtype=bool)
+    if new.corners is None or old.corners is None:
+        return bad
+    inv = _inverse(m, len(old))
+
+    def patterns(cn: Corners, to_old: NDArray[np.int64],
+                 keep: NDArray[np.bool_]) -> dict[int, list[Any]]:  # fmt: skip
+        ext = np.r_[to_old, -1]  # index -1 reads "no cell"
+        out: dict[int, list[Any]] = {}
+        at = keep[cn.cell]
+        for c, a1, a2, loss in zip(to_old[cn.cell[at]].tolist(), ext[cn.across[at, 0]].tolist(),
+                                   ext[cn.across[at, 1]].tolist(), cn.loss_m2[at].tolist(), strict=True):  # fmt: skip
+            out.setdefault(c, []).append((a1, a2, loss))
+        return out
+
+    mine = patterns(new.corners, m, m >= 0)
+    theirs = patterns(old.corners, np.where(inv >= 0, np.arange(len(old)), -1), inv >= 0)
+    for c in set(mine) | set(theirs):
+        if sorted(mine.get(c, [])) != sorted(theirs.get(c, [])):
+            bad[inv[c]] = True
+    return bad
+
+
+def plan_setback(previous: Previous, frame: str, cells: Cells, band: Problem,
+                 chosen: NDArray[np.int64], *, status: str, bound: float,
+                 start: NDArray[np.int64] | None = None, names: tuple[str, ...] = ()) -> Setback | None:  # fmt: skip
+    """The search past the previous proof when only a setback distance moved, or None.
+
+    It needs the previous best placement ``OPTIMAL`` with a proven ``bound`` and no zone
+    set aside (``previous.whole``), its zone ``chosen`` (cells of ``previous.cells``) found
+    in the old first area band, the same :func:`frame` (the estate and the rules but
+    for setback distances), and :func:`same_cells_map` to say the grids and the problems'
+    other rows are the same. When the old zone holds no changed cell it must be a zone of
+    ``band`` (the new first area band), as the argument says it is.
+    """
+    ok = (
+        status == "OPTIMAL" and previous.whole and bool(previous.frame) and previous.frame == frame
+        and len(chosen) > 0 and math.isfinite(bound) and int(chosen.max()) < len(previous.cells)
+        and float(previous.band.area_m2[chosen].sum()) >= previous.band.min_area_m2
+    )  # fmt: skip
+    m = same_cells_map(previous.cells, previous.band, cells, band) if ok else None
+    if m is None:
+        return None
+    mine = _inverse(m, len(previous.cells))[np.unique(chosen)]
+    kept = np.sort(mine) if (mine >= 0).all() else None
+    if kept is not None and not feasible(band, kept, squares_of(band)):
+        return None  # the old zone must be a zone of the new problem: trust nothing else
+    return Setback(m < 0, kept, start, bound, names)
+
+
+def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> Solution:
+    """The best zone of ``problem`` (the new first area band) when only a setback moved.
+
+    Zones of unchanged cells score at least ``plan.bound`` (the old proof); the old
+    optimum, when it is one of them, is their best. So first the zones that hold a
+    changed cell are searched (a :class:`~._model.ReachAny` row over ``plan.changed``),
+    below the old optimum when it is kept; then, only when the old optimum held a
+    changed cell and the best zone so far scores above the old bound, the zones of
+    unchanged cells (a :class:`~._model.SumBelow` row: no changed cell), below the best
+    so far and from the old bound as a floor. The answer is the best zone found, its
+    bound the least of the parts' (``OPTIMAL`` when both parts are proven).
+    """
+    best, sols = plan.cells, []
+    bound_changed = math.inf
+    if plan.changed.any():
+        sub = replace(problem, reach=(*problem.reach, ReachAny("changed cells", plan.changed)))
+        sol = solve(sub, ceiling=best, start=plan.start if best is None else None,
+                    work=work.part(1.0 if best is not None else 0.5), **kw)  # fmt: skip
+        sols.append(sol)
+        best = sol.cells if sol.cells is not None else best
+        bound_changed = sol.bound
+    bound_same = plan.bound
+    slack = 1e-9 * max(1.0, abs(plan.bound))
+    if plan.cells is None and (best is None or problem.objective(best) > plan.bound + slack):
+        unchanged = SumBelow("unchanged cells", plan.changed.astype(float), 1.0)
+        sub = replace(problem, below=(*problem.below, unchanged))
+        sol = solve(sub, ceiling=best, floor=plan.bound, work=work.part(), **kw)
+        sols.append(sol)
+        best = sol.cells if sol.cells is not None else best
+        bound_same = max(plan.bound, sol.bound)
+    return _combined(problem, best, min(bound_changed, bound_same), sols)
