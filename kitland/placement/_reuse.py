@@ -62,6 +62,7 @@ from kitland._digest import digest, estate_digest
 from kitland.estate import Estate
 from kitland.placement._cells import CandidateLand, Cells, cell_attributes
 from kitland.placement._model import Corners, Problem, ReachAny, SumBelow
+from kitland.placement._options import SolveOptions
 from kitland.placement._solve import Solution, solve
 from kitland.placement._window import LEN_SCALE, feasible, squares_of
 from kitland.placement._work import Work
@@ -517,13 +518,13 @@ def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Proble
     m = np.array([index.get((int(r) + shift[0], int(c) + shift[1], float(x), float(y)), -1)
                   for r, c, (x, y) in zip(new_cells.row, new_cells.col, new_cells.centroids,
                                           strict=True)], dtype=np.int64)  # fmt: skip
-    same = m >= 0
-    o = m[same]
+    idx = np.flatnonzero(m >= 0)
+    same, o = np.ones(len(idx), dtype=bool), m[idx]
     for a, b in ((new.area_m2, old.area_m2), (new.perimeter_m, old.perimeter_m),
                  (new.cost, old.cost), *((s.coef, t.coef) for s, t in zip(new.sums, old.sums, strict=True)),
                  *((r.mask, u.mask) for r, u in zip(new.reach, old.reach, strict=True))):  # fmt: skip
-        same[same] = a[same] == b[o]
-    m = np.where(same, m, -1)
+        same &= a[idx] == b[o]
+    m[idx[~same]] = -1
     bad = _edges_differ(old, new, m) | _squares_differ(old, new, m) | _corners_differ(old, new, m)
     return np.where(bad, -1, m)
 
@@ -637,9 +638,13 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
     """
     best, sols = plan.cells, []
     bound_changed = math.inf
+    opts = kw.pop("options", None) or SolveOptions()
     if plan.changed.any():
         sub = replace(problem, reach=(*problem.reach, ReachAny("changed cells", plan.changed)))
-        sol = solve(sub, ceiling=best, start=plan.start if best is None else None,
+        # Below the old optimum no neighbourhood search beside the windows: it would run its
+        # whole budget from zones that hold a changed cell, rarely better than the old one.
+        near = replace(opts, search_share=0.0) if best is not None else opts
+        sol = solve(sub, ceiling=best, start=plan.start if best is None else None, options=near,
                     work=work.part(1.0 if best is not None else 0.5), **kw)  # fmt: skip
         sols.append(sol)
         best = sol.cells if sol.cells is not None else best
@@ -649,7 +654,7 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
     if plan.cells is None and (best is None or problem.objective(best) > plan.bound + slack):
         unchanged = SumBelow("unchanged cells", plan.changed.astype(float), 1.0)
         sub = replace(problem, below=(*problem.below, unchanged))
-        sol = solve(sub, ceiling=best, floor=plan.bound, work=work.part(), **kw)
+        sol = solve(sub, ceiling=best, floor=plan.bound, options=opts, work=work.part(), **kw)
         sols.append(sol)
         best = sol.cells if sol.cells is not None else best
         bound_same = max(plan.bound, sol.bound)
