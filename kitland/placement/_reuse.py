@@ -7,8 +7,10 @@ own selectors and ``cell_m``, but not on the thresholds the rules then ask of th
 (``min_shared_m``, ``min_m``, ``max_m``, ``weight``) nor on the area band. They are kept
 in a small in-process LRU keyed by the content hash of exactly those parts
 (:func:`kitland._digest.estate_digest`), never by a path: moving a threshold reuses
-them; the same file with other content does not. Every call uses the cache, with or
-without ``start``; a sweep's worker process keeps it from one scenario to the next.
+them; the same file with other content does not. Cells and attributes are also kept by
+the content of the land they cut, so a setback that leaves the candidate land as it was
+(its band reaches none) reuses them. Every call uses the cache, with or without
+``start``; a sweep's worker process keeps it from one scenario to the next.
 
 **The previous zone.** A previous result's zones, mapped onto the new cells (the same
 cell numbers when the cells are the same, else the cells whose centre the old zone
