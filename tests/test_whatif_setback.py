@@ -205,7 +205,8 @@ def test_solve_setback_equals_enumeration_on_a_row_of_cells() -> None:
     """A row of 12 cells of 10 m²; zones of 30 m² are the 10 runs of three cells, so each
     problem's optimum is found by trying them all. The setback moved: cells 7–11 (a band
     at the east end) get other costs. Warm past the old proof (the old optimum kept when
-    it holds none of them, else the unchanged zones searched too) equals enumeration."""
+    it holds none of them, else the unchanged zones searched too) equals enumeration, and
+    so it does from a looser old bound."""
     from kitland.placement._model import ReachAny  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
     from kitland.placement._work import Work  # noqa: PLC0415
@@ -241,6 +242,10 @@ def test_solve_setback_equals_enumeration_on_a_row_of_cells() -> None:
         assert sol.bound == pytest.approx(sol.objective, abs=1e-9)
         key = (kept is not None, sol.objective < first.objective - 1e-9)
         seen[key] = seen.get(key, 0) + 1
+        # a looser old bound (true, but below the old optimum): the rest is searched too
+        loose = _reuse.solve_setback(new, _reuse.Setback(band, kept, None, first.bound - 5.0),
+                                     work=Work(LIMIT_S))  # fmt: skip
+        assert loose.status == "OPTIMAL" and loose.objective == pytest.approx(best(new), abs=1e-9)
     assert len(seen) == 4, seen  # kept or not, better or not: every case met
 
 

@@ -515,11 +515,16 @@ def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Proble
     shift = _grid_shift(old_cells, new_cells)
     if shift is None or not _same_problem_rows(old, new):
         return None
-    index = {(int(r), int(c), float(x), float(y)): i for i, (r, c, (x, y)) in
-             enumerate(zip(old_cells.row, old_cells.col, old_cells.centroids, strict=True))}  # fmt: skip
+    index: dict[tuple[int, int, float, float], int] = {}
+    for i, (r, c, (x, y)) in enumerate(zip(old_cells.row, old_cells.col, old_cells.centroids,
+                                           strict=True)):  # fmt: skip
+        key = (int(r), int(c), float(x), float(y))
+        index[key] = -1 if key in index else i  # two pieces alike: neither is matched
     m = np.array([index.get((int(r) + shift[0], int(c) + shift[1], float(x), float(y)), -1)
                   for r, c, (x, y) in zip(new_cells.row, new_cells.col, new_cells.centroids,
                                           strict=True)], dtype=np.int64)  # fmt: skip
+    taken = np.bincount(m[m >= 0], minlength=len(old_cells))
+    m[(m >= 0) & (taken[np.maximum(m, 0)] > 1)] = -1
     idx = np.flatnonzero(m >= 0)
     same, o = np.ones(len(idx), dtype=bool), m[idx]
     for a, b in ((new.area_m2, old.area_m2), (new.perimeter_m, old.perimeter_m),
@@ -632,28 +637,32 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
     Zones of unchanged cells score at least ``plan.bound`` (the old proof); the old
     optimum, when it is one of them, is their best. So first the zones that hold a
     changed cell are searched (a :class:`~._model.ReachAny` row over ``plan.changed``),
-    below the old optimum when it is kept; then, only when the old optimum held a
-    changed cell and the best zone so far scores above the old bound, the zones of
-    unchanged cells (a :class:`~._model.SumBelow` row: no changed cell), below the best
-    so far and from the old bound as a floor. The answer is the best zone found, its
+    below the old optimum when it is kept; then, only when the best zone so far scores
+    above the old bound (the old optimum held a changed cell, or the bound was looser
+    than its score), the zones of unchanged cells (a :class:`~._model.SumBelow` row: no
+    changed cell), below the best so far and from the old bound as a floor. The answer is the best zone found, its
     bound the least of the parts' (``OPTIMAL`` when both parts are proven).
     """
     best, sols = plan.cells, []
     bound_changed = math.inf
     opts = kw.pop("options", None) or SolveOptions()
+    slack = 1e-9 * max(1.0, abs(plan.bound))
+
+    def reached(cells: NDArray[np.int64] | None) -> bool:  # the old bound: best of the rest
+        return cells is not None and problem.objective(cells) <= plan.bound + slack
+
     if plan.changed.any():
         sub = replace(problem, reach=(*problem.reach, ReachAny("changed cells", plan.changed)))
         # Below the old optimum no neighbourhood search beside the windows: it would run its
         # whole budget from zones that hold a changed cell, rarely better than the old one.
-        near = replace(opts, search_share=0.0) if best is not None else opts
+        near = replace(opts, search_share=0.0) if reached(best) else opts
         sol = solve(sub, ceiling=best, start=plan.start if best is None else None, options=near,
-                    work=work.part(1.0 if best is not None else 0.5), **kw)  # fmt: skip
+                    work=work.part(1.0 if reached(best) else 0.5), **kw)  # fmt: skip
         sols.append(sol)
         best = sol.cells if sol.cells is not None else best
         bound_changed = sol.bound
     bound_same = plan.bound
-    slack = 1e-9 * max(1.0, abs(plan.bound))
-    if plan.cells is None and (best is None or problem.objective(best) > plan.bound + slack):
+    if not reached(best):
         unchanged = SumBelow("unchanged cells", plan.changed.astype(float), 1.0)
         sub = replace(problem, below=(*problem.below, unchanged))
         sol = solve(sub, ceiling=best, floor=plan.bound, options=opts, work=work.part(), **kw)
