@@ -543,21 +543,41 @@ def _inverse(m: NDArray[np.int64], n_old: int) -> NDArray[np.int64]:
     return inv
 
 
+def _rows_differ(mine: NDArray[np.float64], theirs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The rows one of two arrays holds more (or less) often than the other: each side's
+    distinct rows with their counts, and of those the ones only one side has."""
+    both = _counted(np.concatenate([_counted(mine), _counted(theirs)]))
+    return both[both[:, -1] == 1, :-2]
+
+
+def _counted(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The distinct rows of ``a`` (sorted), each with how often it occurs as a last column."""
+    a = a[np.lexsort(a.T[::-1])] if len(a) else a
+    first = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]).any(axis=1)]) if len(a) else \
+        np.zeros(0, np.int64)  # fmt: skip
+    return np.column_stack([a[first], np.diff(np.r_[first, len(a)])])
+
+
+def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per old cell its own number when a new cell maps onto it, else −1; and the inverse
+    of ``m`` (:func:`_inverse`)."""
+    inv = _inverse(m, n_old)
+    return np.where(inv >= 0, np.arange(n_old), -1), inv
+
+
 def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
     """New cells with a neighbour pair among mapped cells (or its shared length) that the
     old problem lacks, or the reverse."""
-    bad = np.zeros(len(new), dtype=bool)
-    inv = _inverse(m, len(old))
+    ids, inv = _old_ids(m, len(old))
 
-    def pairs(p: Problem, to_old: NDArray[np.int64]) -> set[tuple[int, int, float]]:
+    def pairs(p: Problem, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
         e = to_old[p.edges].reshape(-1, 2)
         keep = (e >= 0).all(axis=1)
-        e = np.sort(e[keep], axis=1)
-        return {(a, b, s) for (a, b), s in zip(e.tolist(), p.shared_m[keep].tolist(), strict=True)}
+        return np.column_stack([np.sort(e[keep], axis=1), p.shared_m[keep]])
 
-    mine, theirs = pairs(new, m), pairs(old, np.where(inv >= 0, np.arange(len(old)), -1))
-    for a, b, _ in mine ^ theirs:
-        bad[inv[a]] = bad[inv[b]] = True
+    bad = np.zeros(len(new), dtype=bool)
+    ends = _rows_differ(pairs(new, m), pairs(old, ids))[:, :2].astype(np.int64)
+    bad[inv[ends.ravel()]] = True
     return bad
 
 
@@ -567,13 +587,11 @@ def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray
     bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
         return bad
-    inv = _inverse(m, len(old))
-    sq_new, sq_old = squares_of(new), squares_of(old)
-    mine = m[sq_new[(m[sq_new] >= 0).all(axis=1)]]
-    theirs = sq_old[(inv[sq_old] >= 0).all(axis=1)]
-    a, b = {tuple(q) for q in mine.tolist()}, {tuple(q) for q in theirs.tolist()}
-    for q in a ^ b:
-        bad[inv[list(q)]] = True
+    ids, inv = _old_ids(m, len(old))
+    mine, theirs = m[squares_of(new)], ids[squares_of(old)]
+    mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
+    cells = _rows_differ(mine.astype(float), theirs.astype(float)).astype(np.int64)
+    bad[inv[cells.ravel()]] = True
     return bad
 
 
@@ -584,23 +602,15 @@ def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray
     bad = np.zeros(len(new), dtype=bool)
     if new.corners is None or old.corners is None:
         return bad
-    inv = _inverse(m, len(old))
+    ids, inv = _old_ids(m, len(old))
 
-    def patterns(cn: Corners, to_old: NDArray[np.int64],
-                 keep: NDArray[np.bool_]) -> dict[int, list[Any]]:  # fmt: skip
+    def patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
         ext = np.r_[to_old, -1]  # index -1 reads "no cell"
-        out: dict[int, list[Any]] = {}
-        at = keep[cn.cell]
-        for c, a1, a2, loss in zip(to_old[cn.cell[at]].tolist(), ext[cn.across[at, 0]].tolist(),
-                                   ext[cn.across[at, 1]].tolist(), cn.loss_m2[at].tolist(), strict=True):  # fmt: skip
-            out.setdefault(c, []).append((a1, a2, loss))
-        return out
+        at = to_old[cn.cell] >= 0
+        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at]])
 
-    mine = patterns(new.corners, m, m >= 0)
-    theirs = patterns(old.corners, np.where(inv >= 0, np.arange(len(old)), -1), inv >= 0)
-    for c in set(mine) | set(theirs):
-        if sorted(mine.get(c, [])) != sorted(theirs.get(c, [])):
-            bad[inv[c]] = True
+    cells = _rows_differ(patterns(new.corners, m), patterns(old.corners, ids))[:, 0]
+    bad[inv[cells.astype(np.int64)]] = True
     return bad
 
 
