@@ -1,7 +1,7 @@
 """A what-if in a second (issue 19 §2): ``place(start=previous)`` against a cold ``place``.
 
 Run: ``.venv/bin/python benchmarks/bench_whatif.py [--cell-m 25] [--time-limit 60]
-[--organic SEED]``.
+[--organic SEED] [--only TEXT]``.
 
 On the bundled estate and rules (or, with ``--organic``, the seed's estate of
 ``make_organic.py`` and its rules: the bundled rules with the seed's zone size), one placement is made first (the "previous" result,
@@ -99,7 +99,8 @@ def _row(label: str, cold: Any, t_cold: float, warm: Any, t_warm: float) -> dict
     return {"change": label, "cold_s": round(t_cold, 2), "cold": cold.status,
             "warm_s": round(t_warm, 2), "warm": warm.status,
             "tightened": warm.solver["start"]["tightened"],
-            "beyond": warm.solver["start"].get("beyond"), "score": score(warm),
+            "beyond": warm.solver["start"].get("beyond"),
+            "setback": warm.solver["start"].get("setback"), "score": score(warm),
             "same_answer": same}  # fmt: skip
 
 
@@ -111,6 +112,8 @@ def main() -> None:
                     help="limit of the first placement (default: --time-limit)")  # fmt: skip
     ap.add_argument("--organic", type=int, default=None,
                     help="the seeded estate of make_organic.py and its rules instead")  # fmt: skip
+    ap.add_argument("--only", default="",
+                    help="only the changes whose label holds this text, e.g. 'setback'")  # fmt: skip
     ap.add_argument("--phases", action="store_true",
                     help="also profile each warm run once more and print where its time went")  # fmt: skip
     args = ap.parse_args()
@@ -134,7 +137,7 @@ def main() -> None:
                                                     time_limit_s=first))  # fmt: skip
     print(f"previous: {previous.status} in {t_prev:.1f} s", flush=True)
     rows = []
-    for label, name, change in CHANGES:
+    for label, name, change in [c for c in CHANGES if args.only in c[0]]:
         new = rules.replace(name, **change)
         _reuse.clear_cache()
         cold, t_cold = _timed(lambda new=new: kitland.place(est, new, **kw))

@@ -524,11 +524,10 @@ def build_problem(
     return _build(estate, rules, cell_m=cell_m)[:3]
 
 
-def _cut(estate: Estate, rules: Rules, cell_m: float) -> tuple[CandidateLand, Cells]:
-    """The candidate land of ``rules`` and its cells."""
-    land = candidate_land(estate, rules)
+def _cut(land: CandidateLand, cell_m: float) -> Cells:
+    """The cells of ``land`` (on the grid :func:`grid_angle` turns to its edges)."""
     _check_cell_count(land.allowed, cell_m)
-    return land, make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+    return make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
 
 
 def _build(
@@ -542,8 +541,9 @@ def _build(
         raise RulesError(msg)
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land, cells, attrs, shape = _reuse.cells_and_attributes(
-        estate, rules, cell_m=cell_m, cut=lambda: _cut(estate, rules, cell_m)
-    )
+        estate, rules, cell_m=cell_m, land_of=lambda: candidate_land(estate, rules),
+        cut=lambda land: _cut(land, cell_m),
+    )  # fmt: skip
     return land, cells, problem_on(estate, rules, cells, attrs=attrs), shape
 
 
@@ -829,7 +829,7 @@ def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
     rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
     warm: tuple[NDArray[np.int64] | None, float] | None = None,
-    beyond: _reuse.Beyond | None = None,
+    beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` that passes ``check``, with what is proven about it,
     spending at most ``work`` (each solve gets the work left; an alternative's first
@@ -837,8 +837,8 @@ def _best_at_rank(
 
     ``warm`` is a starting zone and a proven floor on the score of any zone of the first
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
-    ``beyond``: the rules only relaxed, the first solve searches only the zones past the
-    previous proof (:func:`._reuse.solve_beyond`).
+    ``beyond``: the rules only relaxed, or only a setback distance moved: the first solve
+    searches only the zones past the previous proof (:func:`._reuse.solve_beyond`).
     """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
@@ -951,25 +951,35 @@ def _warm(
 
 def _beyond(
     start: PlacementResult | None, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
-    shape: str, cells: Cells, band: Problem,
-) -> _reuse.Beyond | None:  # fmt: skip
-    """The search past the previous proof when the rules only relaxed (:func:`._reuse.plan_beyond`)."""
+    shape: str, cells: Cells, band: Problem, *, frame: str = "", rules: Rules | None = None,
+) -> _reuse.Beyond | _reuse.Setback | None:  # fmt: skip
+    """The search past the previous proof when the rules only relaxed
+    (:func:`._reuse.plan_beyond`) or only a setback distance of ``rules`` moved
+    (:func:`._reuse.plan_setback`; ``frame`` is :func:`._reuse.frame` of the new input)."""
     if start is None or start.previous is None or not start.alternatives:
         return None
-    best = start.alternatives[0]
-    return _reuse.plan_beyond(start.previous, shape, cells, band, warm.get(1, (None, 0.0))[0],
-                              status=best.status, bound=min(best.grid_score, best.bound))  # fmt: skip
+    best, first = start.alternatives[0], warm.get(1, (None, 0.0))[0]
+    bound = min(best.grid_score, best.bound)
+    plan = _reuse.plan_beyond(start.previous, shape, cells, band, first, status=best.status,
+                              bound=bound)  # fmt: skip
+    if plan is None and rules is not None and start.previous.shape != shape:
+        return _reuse.plan_setback(start.previous, frame, cells, band, best.cells,
+                                   status=best.status, bound=bound, start=first,
+                                   names=tuple(_reuse.moved_setbacks(start.rules, rules)))  # fmt: skip
+    return plan
 
 
 def _start_facts(
     warm: dict[int, tuple[NDArray[np.int64] | None, float]], start: PlacementResult,
-    shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | None = None,
+    shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
     (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
     so the new optimum scores no more than it) and, when the old optimum was proven on
     the same cells and the relaxation is one :func:`._reuse.beyond` recognises, the
-    rules past whose old thresholds alone the search went (``beyond``)."""
+    rules past whose old thresholds alone the search went (``beyond``); when only a
+    setback distance moved and the grid is the same, the setback rules, how many cells
+    changed and whether the old zone holds none (``setback``, :func:`._reuse.plan_setback`)."""
     first, below = warm.get(1, (None, -math.inf))
     prev = start.previous
     relaxed = (first is not None and prev is not None and bool(start.alternatives)
@@ -978,7 +988,8 @@ def _start_facts(
             "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
             "relaxed": relaxed,
             "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None,
-            "beyond": beyond.names if beyond is not None else None}  # fmt: skip
+            "beyond": beyond.names if isinstance(beyond, _reuse.Beyond) else None,
+            "setback": beyond.facts() if isinstance(beyond, _reuse.Setback) else None}  # fmt: skip
 
 
 def _carry(band: Problem, current: Problem) -> Problem:
@@ -1212,11 +1223,13 @@ def place(
     cell_m = float(cell_m)
     _progress_cb(progress, "cells", deadline)
     land, cells, prob, shape = _build(estate, rules, cell_m=cell_m)
+    frame = _reuse.frame(estate, rules, cell_m=cell_m)
     prob = _with_near(prob, cells, near, near_share)
     assert rules.zone is not None
     target_m2 = rules.zone.area_ha * 1e4
     warm = _warm(start, estate, shape, cells, _bands(prob, target_m2)[0])
-    beyond = _beyond(start, warm, shape, cells, _bands(prob, target_m2)[0])
+    beyond = _beyond(start, warm, shape, cells, _bands(prob, target_m2)[0], frame=frame,
+                     rules=rules)  # fmt: skip
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
     grids = [(cells, prob)] + [
@@ -1262,7 +1275,7 @@ def place(
     # and on another grid the floor of _reuse.floor is not claimed (the cells differ).
     band = _bands(prob, target_m2)[0]
     whole = bool(ranks) and not ranks[0].failures  # no zone set aside: the proof covers all
-    result = replace(result, previous=_reuse.Previous(shape, cells, band, whole))
+    result = replace(result, previous=_reuse.Previous(shape, cells, band, whole, frame))
     if start is not None:
         facts = _start_facts(warm, start, shape, cells, band, beyond)
         result.solver["start"] = result.report.extra["solver"]["start"] = facts
@@ -1307,7 +1320,7 @@ def _best_of_grids(
     estate: Estate, rules: Rules, land: CandidateLand, grids: list[tuple[Cells, Problem]], *,
     target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
     warm: tuple[NDArray[np.int64] | None, float] | None,
-    beyond: _reuse.Beyond | None = None,
+    beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> tuple[_Attempts, Cells, Problem]:  # fmt: skip
     """The best placement over several turned grids, each searched in turn with an even
     share of the work left (``warm`` and ``beyond`` on the first), and the grid it lies on.

@@ -7,8 +7,10 @@ own selectors and ``cell_m``, but not on the thresholds the rules then ask of th
 (``min_shared_m``, ``min_m``, ``max_m``, ``weight``) nor on the area band. They are kept
 in a small in-process LRU keyed by the content hash of exactly those parts
 (:func:`kitland._digest.estate_digest`), never by a path: moving a threshold reuses
-them; the same file with other content does not. Every call uses the cache, with or
-without ``start``; a sweep's worker process keeps it from one scenario to the next.
+them; the same file with other content does not. Cells and attributes are also kept by
+the content of the land they cut, so a setback that leaves the candidate land as it was
+(its band reaches none) reuses them. Every call uses the cache, with or without
+``start``; a sweep's worker process keeps it from one scenario to the next.
 
 **The previous zone.** A previous result's zones, mapped onto the new cells (the same
 cell numbers when the cells are the same, else the cells whose centre the old zone
@@ -29,10 +31,24 @@ old distance limit reached, or share less than the old minimum. :func:`solve_bey
 searches only those zones, one :class:`~._model.SumBelow` row per loosened rule, with
 the old optimum as the incumbent (so only zones scoring below it are looked for), and
 returns the better of the two, proven when every part is.
+
+**A setback moved.** When only a setback's distance changed (:func:`frame`: the same
+estate, rules and cell size otherwise), the grid is the same (same turn and anchor) and
+most cells are the same cells to the model: same position and piece, same area,
+perimeter, cost, rule coefficients and masks, the same neighbours, width squares and
+corner patterns among them (:func:`same_cells_map`, which compares the two problems'
+arrays, not the geometry's causes). A zone made only of those is a zone of the old
+problem with the same score, so the old proven bound covers it, and the old optimum, when
+it is made of them, is the best of them. A better zone must hold a changed cell:
+:func:`solve_beyond` searches only those (a :class:`~._model.ReachAny` row over the changed
+cells) below the old optimum. When the old optimum holds a changed cell and nothing
+found there reaches the old bound, the zones of unchanged cells are searched too (a
+:class:`~._model.SumBelow` row: no changed cell), from the old bound as a floor.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 from collections import OrderedDict
@@ -47,14 +63,16 @@ from numpy.typing import NDArray
 from kitland._digest import digest, estate_digest
 from kitland.estate import Estate
 from kitland.placement._cells import CandidateLand, Cells, cell_attributes
-from kitland.placement._model import Problem, SumBelow
+from kitland.placement._model import Corners, Problem, ReachAny, SumBelow
+from kitland.placement._options import SolveOptions
 from kitland.placement._solve import Solution, solve
 from kitland.placement._window import LEN_SCALE, feasible, squares_of
 from kitland.placement._work import Work
 from kitland.rules import Rule, Rules
 
-__all__ = ["Beyond", "Previous", "beyond", "cache_stats", "cells_and_attributes", "clear_cache",
-           "floor", "relaxes", "solve_beyond", "start_cells", "tightens"]  # fmt: skip
+__all__ = ["Beyond", "Previous", "Setback", "beyond", "cache_stats", "cells_and_attributes",
+           "clear_cache", "floor", "frame", "moved_setbacks", "plan_setback", "relaxes",
+           "same_cells_map", "solve_beyond", "start_cells", "tightens"]  # fmt: skip
 
 #: Parameters that only set a threshold on a cell attribute (or weigh it): changing them
 #: keeps the cells and the attributes. The model reads them, so :func:`tightens` compares
@@ -102,6 +120,7 @@ class _LRU:
 
 
 _CELLS = _LRU(MAX_CELL_SETS)
+_LANDS = _LRU(MAX_CELL_SETS)  # the same cells, by the content of the land they cut
 _ATTRIBUTES = _LRU(MAX_ATTRIBUTES)
 
 
@@ -113,7 +132,7 @@ def cache_stats() -> dict[str, int]:
 
 def clear_cache() -> None:
     """Forget every cached cell set and attribute (the counters stay)."""
-    for lru in (_CELLS, _ATTRIBUTES):
+    for lru in (_CELLS, _LANDS, _ATTRIBUTES):
         with lru.lock:
             lru.data.clear()
 
@@ -131,16 +150,27 @@ def _cells_key(estate_hash: str, rules: Rules, cell_m: float) -> str:
 
 
 def cells_and_attributes(
-    estate: Estate, rules: Rules, *, cell_m: float,
-    cut: Callable[[], tuple[CandidateLand, Cells]],
+    estate: Estate, rules: Rules, *, cell_m: float, land_of: Callable[[], CandidateLand],
+    cut: Callable[[CandidateLand], Cells],
 ) -> tuple[CandidateLand, Cells, dict[str, NDArray[np.float64]], str]:  # fmt: skip
     """The candidate land, cells and attributes of ``rules`` on ``estate``, from the cache
-    when their content hash was seen before, else made (``cut`` makes the land and
-    cells), and the hash that says what else the problem depends on (see
-    :class:`Previous`). The attribute arrays are read-only."""
+    when their content hash was seen before, else made (``land_of`` makes the land,
+    ``cut`` its cells), and the hash that says what else the problem depends on (see
+    :class:`Previous`). The attribute arrays are read-only.
+
+    Cells are also kept by the content of the land they cut (:func:`_land_key`): rules
+    whose setbacks differ but leave the same land (a band that reaches no candidate
+    land) reuse the cells and their attributes.
+    """
     estate_hash = estate_digest(estate)
     key = _cells_key(estate_hash, rules, cell_m)
-    land, cells = _CELLS.get(key, cut)
+
+    def make() -> tuple[CandidateLand, Cells, str]:
+        land = land_of()
+        at = _land_key(estate_hash, land, cell_m)
+        return land, _LANDS.get(at, lambda: cut(land)), at
+
+    land, cells, at = _CELLS.get(key, make)
     attrs = {}
     for rule in (*rules.rules, *rules.prefer):
         if rule.kind not in ATTRIBUTE_KINDS:
@@ -148,16 +178,47 @@ def cells_and_attributes(
         one = Rules(rules.zone, (rule,) if rule in rules.rules else (), (),
                     (rule,) if rule in rules.prefer else (), rules.source)  # fmt: skip
 
-        def make(one: Rules = one, rule_id: str = rule.id) -> NDArray[np.float64]:
+        def attribute(one: Rules = one, rule_id: str = rule.id) -> NDArray[np.float64]:
             arr = np.asarray(cell_attributes(estate, one, cells)[rule_id], dtype=float)
             arr.flags.writeable = False
             return arr
 
-        attrs[rule.id] = _ATTRIBUTES.get(digest(["attr", key, _without_thresholds(rule)]), make)
+        attrs[rule.id] = _ATTRIBUTES.get(digest(["attr", at, _without_thresholds(rule)]), attribute)
     on = list(rules.zone.on) if rules.zone is not None else []
     shape = digest(["shape", estate_hash, repr(float(cell_m)), on,
                     [_without_thresholds(r) for r in rules]])  # fmt: skip
     return land, cells, attrs, shape
+
+
+def _land_key(estate_hash: str, land: CandidateLand, cell_m: float) -> str:
+    """What cells and attributes depend on: the estate's content, the allowed land's
+    geometry (its WKB) and ``cell_m``."""
+    wkb = hashlib.sha256(shapely.to_wkb(land.allowed, byte_order=1)).hexdigest()
+    return digest(["land", estate_hash, wkb, repr(float(cell_m))])
+
+
+def _without_setback_distance(rule: Rule) -> list[Any]:
+    out = _without_thresholds(rule)
+    if rule.kind == "setback":
+        out[-1] = {k: v for k, v in out[-1].items() if k != "min_m"}
+    return out
+
+
+def frame(estate: Estate, rules: Rules, *, cell_m: float) -> str:
+    """The content hash of what a placement depends on but thresholds and setback
+    distances: the estate, ``cell_m``, the zone's ``on`` land and every rule without its
+    thresholds, a setback without its ``min_m``. Two placements with the same frame and
+    another ``shape`` differ only in a setback's distance (:func:`plan_setback`)."""
+    on = list(rules.zone.on) if rules.zone is not None else []
+    return digest(["frame", estate_digest(estate), repr(float(cell_m)), on,
+                   [_without_setback_distance(r) for r in rules]])  # fmt: skip
+
+
+def moved_setbacks(old: Rules | None, new: Rules) -> list[str]:
+    """The ids of the setback rules of ``new`` whose ``min_m`` differs in ``old``."""
+    old_rules = old.rules if old is not None else ()
+    before = {r.id: r.get("min_m") for r in old_rules if r.kind == "setback"}
+    return [r.id for r in new.rules if r.kind == "setback" and before.get(r.id) != r.get("min_m")]
 
 
 @dataclass(frozen=True)
@@ -166,12 +227,14 @@ class Previous:
     the rules without their thresholds (``shape``), the cells, the first area band's
     problem the best placement was solved on, and whether its search set no zone aside
     after it failed ``check`` (``whole``: its proof then covers every zone of ``band``;
-    False when not known)."""
+    False when not known), and :func:`frame` (the hash without setback distances)."""
 
     shape: str
     cells: Cells
     band: Problem
     whole: bool = False
+    #: :func:`frame` of the estate and rules ("": not known, no setback what-if).
+    frame: str = ""
 
 
 def same_cells(a: Cells, b: Cells) -> bool:
@@ -341,17 +404,20 @@ def plan_beyond(previous: Previous, shape: str, cells: Cells, band: Problem,
     return Beyond(np.unique(chosen), bound, parts)
 
 
-def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> Solution:
+def solve_beyond(problem: Problem, plan: Beyond | Setback, *, work: Work, **kw: Any) -> Solution:
     """The best zone of ``problem`` (the new first area band, or it with no-goods) by
-    searching only past the previous proof: per part of ``plan``, the zones that break
-    that loosened rule's old threshold and score below the best zone so far (the old
-    optimum first; :func:`~._solve.solve` with ``ceiling``), each part with an even
-    share of the work left. ``kw`` goes to each solve.
+    searching only past the previous proof: per part of a :class:`Beyond` plan, the zones
+    that break that loosened rule's old threshold and score below the best zone so far
+    (the old optimum first; :func:`~._solve.solve` with ``ceiling``), each part with an
+    even share of the work left; a :class:`Setback` plan goes to :func:`solve_setback`.
+    ``kw`` goes to each solve.
 
     The answer is the best zone found, or the old one; its bound is the least of the old
     bound (no zone the old rules admitted scores below it) and the parts' bounds, so it
     is ``OPTIMAL`` only when the old bound reaches it and every part was proven.
     """
+    if isinstance(plan, Setback):
+        return solve_setback(problem, plan, work=work, **kw)
     best, sols = plan.cells, []
     for i, part in enumerate(plan.parts):
         sub = replace(problem, below=(*problem.below, part))
@@ -359,13 +425,258 @@ def solve_beyond(problem: Problem, plan: Beyond, *, work: Work, **kw: Any) -> So
         sols.append(sol)
         if sol.cells is not None:
             best = sol.cells
-    objective = problem.objective(best)
-    bound = min([plan.bound, *(s.bound for s in sols)])
-    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
+    return _combined(problem, best, min([plan.bound, *(s.bound for s in sols)]), sols)
+
+
+def _combined(problem: Problem, best: NDArray[np.int64] | None, bound: float,
+              sols: list[Solution]) -> Solution:  # fmt: skip
+    """One solution of the parts' solves ``sols``: the zone ``best`` (None: none found;
+    ``INFEASIBLE`` when ``bound`` is inf, i.e. every part proved it has none) with the
+    proven ``bound``, the parts' times, counters and work added up."""
     stats: dict[str, int] = {}
     for s in sols:
         for k, v in s.stats.items():
             stats[k] = stats.get(k, 0) + v if k != "cells" else v
+    time_s, work_s = sum(s.time_s for s in sols), sum(s.work_s for s in sols)
+    exact = all(s.deterministic for s in sols)
+    if best is None:
+        status = "INFEASIBLE" if bound == math.inf else "UNKNOWN"
+        return Solution(None, math.inf, bound, status, math.inf, time_s, stats, work_s, exact)
+    objective = problem.objective(best)
+    bound = min(bound, objective)
+    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
     return Solution(best, objective, bound, "OPTIMAL" if gap <= 1e-9 else "FEASIBLE", gap,
-                    sum(s.time_s for s in sols), stats, sum(s.work_s for s in sols),
-                    all(s.deterministic for s in sols))  # fmt: skip
+                    time_s, stats, work_s, exact)  # fmt: skip
+
+
+# -- a setback moved ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Setback:
+    """A setback what-if's plan: which new cells are ``changed`` (not a cell of the old
+    problem with the same rows), the previous best zone on the new cells when it holds no
+    changed cell (``cells``; None otherwise), the previous zone mapped onto the new cells
+    by cell centre (``start``, a start for the search), a proven ``bound`` on the score of
+    every zone of the old first area band, and the setback rules that moved (``names``)."""
+
+    changed: NDArray[np.bool_]
+    cells: NDArray[np.int64] | None
+    start: NDArray[np.int64] | None
+    bound: float
+    names: tuple[str, ...] = ()
+
+    def facts(self) -> dict[str, Any]:
+        """What ``solver.start.setback`` reports."""
+        return {"rules": list(self.names), "changed_cells": int(self.changed.sum()),
+                "cells": len(self.changed), "old_zone_kept": self.cells is not None}  # fmt: skip
+
+
+def _same_problem_rows(old: Problem, new: Problem) -> bool:
+    """Whether ``old`` and ``new`` have the same rows but for their per-cell arrays: the
+    area band, compactness, width, perimeter weight, corner share, each sum's name, unit
+    and minimum, each reach rule's name and limit; no avoided, forbidden or below rows."""
+    if old.avoid or new.avoid or old.nogoods or new.nogoods or old.below or new.below:
+        return False
+    if (old.cell_m, old.min_area_m2, old.max_area_m2, old.min_compactness, old.width_cells,
+            old.boundary_weight) != (new.cell_m, new.min_area_m2, new.max_area_m2,
+                                     new.min_compactness, new.width_cells, new.boundary_weight):  # fmt: skip
+        return False
+    shares = [c.share if c is not None else None for c in (old.corners, new.corners)]
+    sums = [(s.name, s.unit, s.min_value) for s in old.sums]
+    reach = [(r.name, r.limit) for r in old.reach]
+    return shares[0] == shares[1] and sums == [(s.name, s.unit, s.min_value) for s in new.sums] \
+        and reach == [(r.name, r.limit) for r in new.reach]  # fmt: skip
+
+
+def _grid_shift(old: Cells, new: Cells) -> tuple[int, int] | None:
+    """``(rows, cols)`` to add to a cell of ``new`` for its position on ``old``'s grid, or
+    None when the two grids differ (another cell size, turn or anchor, or origins not a
+    whole number of cells apart)."""
+    if old.cell_m != new.cell_m or old.angle_deg != new.angle_deg:
+        return None
+    if old.angle_deg and old.pivot != new.pivot:
+        return None
+    d = (np.asarray(new.origin) - np.asarray(old.origin)) / new.cell_m
+    if not np.allclose(d, np.round(d), rtol=0.0, atol=1e-9):
+        return None
+    return round(float(d[1])), round(float(d[0]))
+
+
+def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Problem) -> NDArray[np.int64] | None:  # fmt: skip
+    """Per cell of ``new``, the cell of ``old`` that is the same cell to the model, −1 when
+    none is (a changed cell); None when the grids or the problems' other rows differ.
+
+    A cell is the same when it lies at the same grid position with the same centre and
+    has the same area, perimeter, cost and per-rule coefficients and masks. Among those
+    cells the neighbour pairs (with their shared lengths), the width squares and the
+    corner patterns (with the cells across, a changed cell reading as none) must be the
+    same too; a cell where they differ counts as changed. So a zone made only of
+    unchanged cells is a zone of ``old`` with the same rows and score, and the converse.
+    """
+    shift = _grid_shift(old_cells, new_cells)
+    if shift is None or not _same_problem_rows(old, new):
+        return None
+    index: dict[tuple[int, int, float, float], int] = {}
+    for i, (r, c, (x, y)) in enumerate(zip(old_cells.row, old_cells.col, old_cells.centroids,
+                                           strict=True)):  # fmt: skip
+        key = (int(r), int(c), float(x), float(y))
+        index[key] = -1 if key in index else i  # two pieces alike: neither is matched
+    m = np.array([index.get((int(r) + shift[0], int(c) + shift[1], float(x), float(y)), -1)
+                  for r, c, (x, y) in zip(new_cells.row, new_cells.col, new_cells.centroids,
+                                          strict=True)], dtype=np.int64)  # fmt: skip
+    taken = np.bincount(m[m >= 0], minlength=len(old_cells))
+    m[(m >= 0) & (taken[np.maximum(m, 0)] > 1)] = -1
+    idx = np.flatnonzero(m >= 0)
+    same, o = np.ones(len(idx), dtype=bool), m[idx]
+    for a, b in ((new.area_m2, old.area_m2), (new.perimeter_m, old.perimeter_m),
+                 (new.cost, old.cost), *((s.coef, t.coef) for s, t in zip(new.sums, old.sums, strict=True)),
+                 *((r.mask, u.mask) for r, u in zip(new.reach, old.reach, strict=True))):  # fmt: skip
+        same &= a[idx] == b[o]
+    m[idx[~same]] = -1
+    bad = _edges_differ(old, new, m) | _squares_differ(old, new, m) | _corners_differ(old, new, m)
+    return np.where(bad, -1, m)
+
+
+def _inverse(m: NDArray[np.int64], n_old: int) -> NDArray[np.int64]:
+    """Per old cell, the new cell ``m`` maps onto it (−1: none)."""
+    inv = np.full(n_old, -1, dtype=np.int64)
+    inv[m[m >= 0]] = np.flatnonzero(m >= 0)
+    return inv
+
+
+def _rows_differ(mine: NDArray[np.float64], theirs: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The rows one of two arrays holds more (or less) often than the other: each side's
+    distinct rows with their counts, and of those the ones only one side has."""
+    both = _counted(np.concatenate([_counted(mine), _counted(theirs)]))
+    return both[both[:, -1] == 1, :-2]
+
+
+def _counted(a: NDArray[np.float64]) -> NDArray[np.float64]:
+    """The distinct rows of ``a`` (sorted), each with how often it occurs as a last column."""
+    a = a[np.lexsort(a.T[::-1])] if len(a) else a
+    first = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]).any(axis=1)]) if len(a) else \
+        np.zeros(0, np.int64)  # fmt: skip
+    return np.column_stack([a[first], np.diff(np.r_[first, len(a)])])
+
+
+def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """Per old cell its own number when a new cell maps onto it, else −1; and the inverse
+    of ``m`` (:func:`_inverse`)."""
+    inv = _inverse(m, n_old)
+    return np.where(inv >= 0, np.arange(n_old), -1), inv
+
+
+def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New cells with a neighbour pair among mapped cells (or its shared length) that the
+    old problem lacks, or the reverse."""
+    ids, inv = _old_ids(m, len(old))
+
+    def pairs(p: Problem, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
+        e = to_old[p.edges].reshape(-1, 2)
+        keep = (e >= 0).all(axis=1)
+        return np.column_stack([np.sort(e[keep], axis=1), p.shared_m[keep]])
+
+    bad = np.zeros(len(new), dtype=bool)
+    ends = _rows_differ(pairs(new, m), pairs(old, ids))[:, :2].astype(np.int64)
+    bad[inv[ends.ravel()]] = True
+    return bad
+
+
+def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New cells of a width square among mapped cells that the old problem lacks, or the
+    reverse."""
+    bad = np.zeros(len(new), dtype=bool)
+    if new.width_cells <= 1:
+        return bad
+    ids, inv = _old_ids(m, len(old))
+    mine, theirs = m[squares_of(new)], ids[squares_of(old)]
+    mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
+    cells = _rows_differ(mine.astype(float), theirs.astype(float)).astype(np.int64)
+    bad[inv[cells.ravel()]] = True
+    return bad
+
+
+def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New mapped cells whose corner patterns differ from their old cell's: the loss and
+    the cells across (an unmapped cell or none read as none, as neither can be chosen
+    with a zone of mapped cells)."""
+    bad = np.zeros(len(new), dtype=bool)
+    if new.corners is None or old.corners is None:
+        return bad
+    ids, inv = _old_ids(m, len(old))
+
+    def patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
+        ext = np.r_[to_old, -1]  # index -1 reads "no cell"
+        at = to_old[cn.cell] >= 0
+        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at]])
+
+    cells = _rows_differ(patterns(new.corners, m), patterns(old.corners, ids))[:, 0]
+    bad[inv[cells.astype(np.int64)]] = True
+    return bad
+
+
+def plan_setback(previous: Previous, frame: str, cells: Cells, band: Problem,
+                 chosen: NDArray[np.int64], *, status: str, bound: float,
+                 start: NDArray[np.int64] | None = None, names: tuple[str, ...] = ()) -> Setback | None:  # fmt: skip
+    """The search past the previous proof when only a setback distance moved, or None.
+
+    It needs the previous best placement ``OPTIMAL`` with a proven ``bound`` and no zone
+    set aside (``previous.whole``), its zone ``chosen`` (cells of ``previous.cells``) found
+    in the old first area band, the same :func:`frame` (the estate and the rules but
+    for setback distances), and :func:`same_cells_map` to say the grids and the problems'
+    other rows are the same. When the old zone holds no changed cell it must be a zone of
+    ``band`` (the new first area band), as the argument says it is.
+    """
+    ok = (
+        status == "OPTIMAL" and previous.whole and bool(previous.frame) and previous.frame == frame
+        and len(chosen) > 0 and math.isfinite(bound) and int(chosen.max()) < len(previous.cells)
+        and float(previous.band.area_m2[chosen].sum()) >= previous.band.min_area_m2
+    )  # fmt: skip
+    m = same_cells_map(previous.cells, previous.band, cells, band) if ok else None
+    if m is None:
+        return None
+    mine = _inverse(m, len(previous.cells))[np.unique(chosen)]
+    kept = np.sort(mine) if (mine >= 0).all() else None
+    if kept is not None and not feasible(band, kept, squares_of(band)):
+        return None  # the old zone must be a zone of the new problem: trust nothing else
+    return Setback(m < 0, kept, start, bound, names)
+
+
+def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> Solution:
+    """The best zone of ``problem`` (the new first area band) when only a setback moved.
+
+    Zones of unchanged cells score at least ``plan.bound`` (the old proof); the old
+    optimum, when it is one of them, is their best. So first the zones that hold a
+    changed cell are searched (a :class:`~._model.ReachAny` row over ``plan.changed``),
+    below the old optimum when it is kept; then, only when the best zone so far scores
+    above the old bound (the old optimum held a changed cell, or the bound was looser
+    than its score), the zones of unchanged cells (a :class:`~._model.SumBelow` row: no
+    changed cell), below the best so far and from the old bound as a floor. The answer is the best zone found, its
+    bound the least of the parts' (``OPTIMAL`` when both parts are proven).
+    """
+    best, sols = plan.cells, []
+    bound_changed = math.inf
+    opts = kw.pop("options", None) or SolveOptions()
+    slack = 1e-9 * max(1.0, abs(plan.bound))
+
+    def reached(cells: NDArray[np.int64] | None) -> bool:  # the old bound: best of the rest
+        return cells is not None and problem.objective(cells) <= plan.bound + slack
+
+    if plan.changed.any():
+        sub = replace(problem, reach=(*problem.reach, ReachAny("changed cells", plan.changed)))
+        # Below the old optimum no neighbourhood search beside the windows: it would run its
+        # whole budget from zones that hold a changed cell, rarely better than the old one.
+        near = replace(opts, search_share=0.0) if reached(best) else opts
+        sol = solve(sub, ceiling=best, start=plan.start if best is None else None, options=near,
+                    work=work.part(1.0 if reached(best) else 0.5), **kw)  # fmt: skip
+        sols.append(sol)
+        best = sol.cells if sol.cells is not None else best
+        bound_changed = sol.bound
+    bound_same = plan.bound
+    if not reached(best):
+        unchanged = SumBelow("unchanged cells", plan.changed.astype(float), 1.0)
+        sub = replace(problem, below=(*problem.below, unchanged))
+        sol = solve(sub, ceiling=best, floor=plan.bound, options=opts, work=work.part(), **kw)
+        sols.append(sol)
+        best = sol.cells if sol.cells is not None else best
+        bound_same = max(plan.bound, sol.bound)
+    return _combined(problem, best, min(bound_changed, bound_same), sols)
