@@ -195,7 +195,7 @@ def test_bundled_clusters_summary_in_indonesian(capsys: pytest.CaptureFixture[st
     rules = kitland.load_rules(path)
     code = main(["place", "--rules", str(path), "--cell-m", "100", "--time-limit", "15",
                  "--lang", "id", "-q"])  # fmt: skip
-    assert code in (0, 1)
+    assert code in (0, 1, 3)  # 3: nothing found in the 15 s (the joint search is timed)
     out = capsys.readouterr().out
     names = [z.name for z in rules.zones] + [r.id for r in (*rules.rules, *rules.between)]
     names += [r.id for z in rules.zones for r in rules.for_zone(z.name).rules]
