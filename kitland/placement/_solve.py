@@ -36,6 +36,7 @@ from kitland.placement._window import (
     IntObjective,
     WindowSolver,
     below_units,
+    caps_of,
     feasible,
     squares_of,
 )
@@ -272,7 +273,7 @@ class _Incumbent:
 def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """The cells a zone may hold.
 
-    With a width rule, only cells of a width square. A zone holds a cell of each reach
+    With a width rule, only cells of a width square or of its cap. A zone holds a cell of each reach
     mask and of each boundary-length rule and has diameter ``≤ D``: cells farther than
     ``D`` from every such cell cannot be in one. Pieces of land too small for the zone go.
     """
@@ -280,6 +281,7 @@ def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     if p.width_cells > 1:
         keep[:] = False
         keep[squares.ravel()] = True
+        keep[caps_of(p, squares)[:, 3]] = True
     for row in p.below:  # a cell that alone reaches the earlier minimum breaks the row
         u, most = below_units(row)
         keep &= u <= most
