@@ -150,9 +150,9 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     (``side`` indexes :data:`_SIDES`; ``piece_j``: the piece beyond the side's ``j``-th
     cell, −1 where there is no land) when it holds a sliver: a piece under half a cell,
     alone at its position, sharing an edge with the square's cell next to it. Every
-    position of a cap holds at most one piece. A zone may hold a sliver when it holds
-    a square and the whole cap (:func:`_width`): square and cap then fill a ``k``-cell
-    strip up to the land's edge, whose opening loses only its corners.
+    position of a cap holds at most one piece. A zone may hold a cap's pieces when it
+    holds the square and the whole cap (:func:`_width`): square and cap then fill a
+    ``k``-cell strip up to the land's edge, whose opening loses only its corners.
     """
     k = p.width_cells
     if k <= 1 or len(squares) == 0 or len(p) == 0:
@@ -466,9 +466,8 @@ def _perimeter_floor(w: Model) -> _Block | None:
 
 
 def _width(w: Model) -> _Block | None:
-    """``z_q ≤ x_i`` for each cell of a square, and ``x_i ≤ Σ_{q ∋ i} z_q`` (a sliver:
-    ``≤ Σ c`` over the caps holding it); ``c ≤ z_q`` and ``c ≤ x_j`` for each cap ``c``
-    of square ``q`` and each piece ``j`` of the cap."""
+    """``z_q ≤ x_i`` for each cell of a square; ``c ≤ z_q`` and ``c ≤ x_j`` for each cap
+    ``c`` of square ``q`` and each piece ``j`` of it; ``x_i ≤ Σ_{q ∋ i} z_q + Σ_{c ∋ i} c``."""
     if w.p.width_cells <= 1:
         return None
     nsq, kk = w.squares.shape
@@ -483,18 +482,11 @@ def _width(w: Model) -> _Block | None:
     r = np.arange(len(c))
     cap_links = _many(w, np.r_[r, r], np.r_[c, other], np.r_[np.ones(len(r)), -np.ones(len(r))],
                       -math.inf, 0.0, len(r))  # fmt: skip
-    cap, held = _slivers_held(w)
+    cap, pos = np.nonzero(w.caps[:, 2:] >= 0)
+    held = w.caps[cap, 2 + pos]
     cover = _many(w, np.r_[np.arange(w.m), members, held], np.r_[np.arange(w.m), z, w.c0 + cap],
                   np.r_[np.ones(w.m), -np.ones(len(members) + len(held))], -math.inf, 0.0, w.m)  # fmt: skip
     return _stack([links, cap_links, cover])
-
-
-def _slivers_held(w: Model) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """The slivers the caps hold: per sliver of a cap, (the cap, the sliver's local index)."""
-    cap, pos = np.nonzero(w.caps[:, 2:] >= 0)
-    piece = w.caps[cap, 2 + pos]
-    sliver = w.p.area_m2[w.cells[piece]] < 0.5 * w.p.cell_m**2
-    return cap[sliver], piece[sliver]
 
 
 def _corners(w: Model) -> _Block | None:
@@ -554,8 +546,8 @@ _RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
 
 def _neck_rows(w: Model) -> sp.csr_array:
     """``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` per window edge (width rule): no neck narrower
-    than a square where two squares barely overlap. A square holds its cap's pairs too:
-    each sliver with its cell, and two slivers side by side in the cap."""
+    than a square where two squares barely overlap. A cap holds its pairs too: each
+    piece with the square's cell next to it, and two pieces side by side."""
     k = w.p.width_cells
     ne = len(w.edges)
     if k <= 1 or ne == 0:
@@ -563,26 +555,18 @@ def _neck_rows(w: Model) -> sp.csr_array:
     grid = w.squares.reshape(-1, k, k)
     a = np.r_[grid[:, :, :-1].ravel(), grid[:, :-1, :].ravel()]
     b = np.r_[grid[:, :, 1:].ravel(), grid[:, 1:, :].ravel()]
-    q = (
-        w.z0
-        + np.r_[
-            np.repeat(np.arange(len(grid)), k * (k - 1)),
-            np.repeat(np.arange(len(grid)), k * (k - 1)),
-        ]
-    )
-    if len(w.caps):  # in a cap: each sliver with its square's cell, and pieces side by side
+    pairs = np.repeat(np.arange(len(grid)), k * (k - 1))
+    q = w.z0 + np.r_[pairs, pairs]
+    if len(w.caps):  # in a cap: each piece with its square's cell, and pieces side by side
         cap, j = np.nonzero(w.caps[:, 2:] >= 0)
         piece = w.caps[cap, 2 + j]
         sq, side = w.caps[cap, 0], w.caps[cap, 1]
         row = np.select([side == 0, side == 1], [0, k - 1], j)
         col = np.select([side == 2, side == 3], [0, k - 1], j)
-        small = w.p.area_m2[w.cells[piece]] < 0.5 * w.p.cell_m**2
-        nxt = np.flatnonzero(
-            (cap[1:] == cap[:-1]) & (j[1:] == j[:-1] + 1) & (small[1:] | small[:-1])
-        )
-        a = np.r_[a, piece[small], piece[nxt]]
-        b = np.r_[b, grid[sq, row, col][small], piece[nxt + 1]]
-        q = np.r_[q, w.c0 + cap[small], w.c0 + cap[nxt]]
+        nxt = np.flatnonzero((cap[1:] == cap[:-1]) & (j[1:] == j[:-1] + 1))
+        a = np.r_[a, piece, piece[nxt]]
+        b = np.r_[b, grid[sq, row, col], piece[nxt + 1]]
+        q = np.r_[q, w.c0 + cap, w.c0 + cap[nxt]]
     key = np.minimum(a, b) * w.m + np.maximum(a, b)
     ekey = np.minimum(w.edges[:, 0], w.edges[:, 1]) * w.m + np.maximum(w.edges[:, 0], w.edges[:, 1])
     order = np.argsort(ekey)
