@@ -89,47 +89,61 @@ def _accepts(p: Problem, sq: np.ndarray, cells: np.ndarray) -> bool:
 
 
 def _zones(p: Problem, sq: np.ndarray) -> set[tuple[int, ...]]:
-    """Every union of squares, with every subset of the slivers their caps hold."""
+    """Every union of squares with every subset of their caps, and with each sliver of
+    those caps alone."""
     caps = caps_of(p, sq)
     small = set(np.flatnonzero(p.area_m2 < 0.5 * C * C).tolist())
     out = set()
     for r in range(1, len(sq) + 1):
         for combo in itertools.combinations(range(len(sq)), r):
             base = set(sq[list(combo)].ravel().tolist())
-            held = caps[np.isin(caps[:, 0], combo)][:, 2:].ravel()
-            free = sorted(small & set(held[held >= 0].tolist()))
-            for m in range(len(free) + 1):
-                for extra in itertools.combinations(free, m):
-                    out.add(tuple(sorted(base | set(extra))))
+            mine = [set(c[c >= 0].tolist()) for c in caps[np.isin(caps[:, 0], combo)][:, 2:]]
+            for m in range(len(mine) + 1):
+                for chosen in itertools.combinations(mine, m):
+                    out.add(tuple(sorted(base.union(*chosen))))
+            for s in small & set().union(*mine):
+                out.add(tuple(sorted(base | {s})))
     return out
 
 
+def _held_by_caps_only(sq: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The cells of a zone that lie in no square inside it (held by a cap)."""
+    sel = np.zeros(int(max(sq.max(), ids.max())) + 1, dtype=bool)
+    sel[ids] = True
+    inside = sq[sel[sq].all(axis=1)]
+    return np.setdiff1d(ids, inside.ravel())
+
+
 @pytest.mark.parametrize(("y0", "slope"), [(85.0, 10.0), (80.0, 20.0)])
-def test_the_opening_keeps_every_sliver_the_model_lets_a_zone_hold(y0: float, slope: float) -> None:
-    """Enumerated: what the opening takes from a zone's slivers is charged at their corners."""
+def test_caps_fall_short_of_the_opening_no_more_than_squares(y0: float, slope: float) -> None:
+    """Enumerated: zones holding caps fall short of the opening's loss (where two convex
+    corners lie closer than their reach: the corner charge's shortfall without caps too)
+    no more often, and by no more, than zones of squares alone."""
     cells = make_cells(_lot(y0, slope), cell_m=C)
     p = _problem(cells)
     assert p.corners is not None
     sq = squares_of(p)
-    small = p.area_m2 < 0.5 * C * C
-    held = 0
+    short: dict[bool, list[float]] = {True: [], False: []}  # per zone (holds a cap?): m² short
     for zone in _zones(p, sq):
         ids = np.array(zone)
-        if not small[ids].any() or not _accepts(p, sq, ids):
+        if not _accepts(p, sq, ids):
             continue
-        held += 1
         poly = shapely.union_all(cells.geoms[ids])
         opened = shapely.buffer(shapely.buffer(poly, -R, quad_segs=32), R, quad_segs=32)
-        taken = shapely.area(shapely.difference(shapely.union_all(cells.geoms[ids[small[ids]]]), opened))
+        lost = shapely.area(poly) - shapely.area(shapely.intersection(poly, opened))
         sel = np.zeros(len(p), dtype=bool)
         sel[ids] = True
-        fired = p.corners.fired(sel) & small[p.corners.cell]
-        assert taken <= p.corners.loss_m2[fired].sum() + 1e-6, zone
-    assert held >= 50  # the model does let zones hold slivers (57 on the 20° lot)
+        charge = p.corners.loss_m2[p.corners.fired(sel)].sum()
+        short[bool(len(_held_by_caps_only(sq, ids)))].append(max(0.0, lost - charge))
+    capped, plain = np.array(short[True]), np.array(short[False])
+    print(len(capped), (capped > 1e-6).mean(), capped.max(), len(plain), (plain > 1e-6).mean(), plain.max())
+    assert len(capped) >= 40  # the model does let zones hold caps
+    assert (capped > 1e-6).mean() <= (plain > 1e-6).mean()
+    assert capped.max() <= plain.max()
 
 
-def test_a_sliver_alone_over_a_square_is_refused() -> None:
-    """The cap is taken whole: a sliver with its neighbours in the cap left out is not held."""
+def test_a_cap_is_taken_whole() -> None:
+    """A sliver with its neighbours in the cap left out is not held."""
     cells = make_cells(_lot(85.0, 10.0), cell_m=C)
     p = _problem(cells)
     sq = squares_of(p)
@@ -137,4 +151,7 @@ def test_a_sliver_alone_over_a_square_is_refused() -> None:
     body = [at[r, c] for r in range(3) for c in range(3)]
     assert _accepts(p, sq, np.array(sorted(body)))
     assert not _accepts(p, sq, np.array(sorted([*body, at[3, 0]])))
+    assert not _accepts(p, sq, np.array(sorted([*body, at[3, 0], at[3, 1]])))
+    # The whole cap: (3, 1) and (3, 2) are pieces of more than half a cell in no square
+    # of this zone, held by the cap as the sliver is.
     assert _accepts(p, sq, np.array(sorted([*body, at[3, 0], at[3, 1], at[3, 2]])))

@@ -46,6 +46,7 @@ AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
 LEN_SCALE = 100.0  # m → cm
 AREA_MARGIN_M2 = 0.05  # keep the area this far inside the band (float noise of the dissolve)
 COMPACTNESS_MARGIN = 1e-6  # the model asks for a hair more than the rule
+CAP_SHARE = 0.5  # a sliver joins a cap when it shares this much of a cell side with the square
 _OBJ_MAX = 1_000_000  # largest objective coefficient after scaling (CP-SAT's integers)
 
 
@@ -165,7 +166,8 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     alone = full | sliver
     at[p.row[alone] - r0, p.col[alone] - c0] = np.flatnonzero(alone)
     n = len(p)
-    ekey = np.sort(p.edges, axis=1) @ np.array([n, 1]) if len(p.edges) else np.zeros(0, np.int64)
+    wide = p.shared_m >= CAP_SHARE * p.cell_m
+    ekey = np.sort(p.edges[wide], axis=1) @ np.array([n, 1])
     grid = squares.reshape(-1, k, k)
     side_cells = (grid[:, 0, :], grid[:, k - 1, :], grid[:, :, 0], grid[:, :, k - 1])
     out = []
