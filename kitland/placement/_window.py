@@ -159,8 +159,8 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     if k <= 1 or len(squares) == 0 or len(p) == 0:
         return np.zeros((0, 2 + max(k, 1)), dtype=np.int64)
     full, sliver = _pieces(p)
-    r0, c0 = int(p.row.min()) - 1, int(p.col.min()) - 1
-    count = np.zeros((int(p.row.max()) - r0 + 2, int(p.col.max()) - c0 + 2), dtype=np.int64)
+    r0, c0 = int(p.row.min()) - 2, int(p.col.min()) - 2
+    count = np.zeros((int(p.row.max()) - r0 + 3, int(p.col.max()) - c0 + 3), dtype=np.int64)
     np.add.at(count, (p.row - r0, p.col - c0), 1)
     at = np.where(count > 1, -2, -1)  # per position: its piece, −1 none, −2 several
     alone = full | sliver
@@ -176,7 +176,9 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
         is_sliver = (beyond >= 0) & sliver[np.maximum(beyond, 0)]
         key = np.minimum(beyond, cells) * n + np.maximum(beyond, cells)
         joined = ~is_sliver | np.isin(key, ekey)
-        ok = is_sliver.any(axis=1) & (beyond >= -1).all(axis=1) & joined.all(axis=1)
+        past = at[p.row[cells] + 2 * dr - r0, p.col[cells] + 2 * dc - c0]  # land's edge: none
+        ok = (is_sliver.any(axis=1) & (beyond >= -1).all(axis=1) & joined.all(axis=1)
+              & (past == -1).all(axis=1))  # fmt: skip
         q = np.flatnonzero(ok)
         out.append(np.c_[q, np.full(len(q), side), beyond[q]])
     return np.concatenate(out).astype(np.int64)
