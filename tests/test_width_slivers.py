@@ -114,16 +114,17 @@ def _held_by_caps_only(sq: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return np.setdiff1d(ids, inside.ravel())
 
 
-@pytest.mark.parametrize(("y0", "slope"), [(85.0, 10.0), (80.0, 20.0)])
-def test_caps_fall_short_of_the_opening_no_more_than_squares(y0: float, slope: float) -> None:
-    """Enumerated: zones holding caps fall short of the opening's loss (where two convex
-    corners lie closer than their reach: the corner charge's shortfall without caps too)
-    no more often, and by no more, than zones of squares alone."""
+@pytest.mark.parametrize(("y0", "slope"), [(85.0, 10.0), (80.0, 20.0), (70.0, 28.0)])
+def test_zones_with_caps_fall_short_of_the_opening_less_often(y0: float, slope: float) -> None:
+    """Enumerated: the corner charge falls short of the opening's loss where two convex
+    corners lie closer than their reach (a cap's end on a short step of the land's edge,
+    as a square's corner on a clipped cell); zones holding caps do so no more often than
+    zones of squares alone, and the model does let zones hold caps."""
     cells = make_cells(_lot(y0, slope), cell_m=C)
     p = _problem(cells)
     assert p.corners is not None
     sq = squares_of(p)
-    short: dict[bool, list[float]] = {True: [], False: []}  # per zone (holds a cap?): m² short
+    short: dict[bool, list[bool]] = {True: [], False: []}  # holds a cap: charge short?
     for zone in _zones(p, sq):
         ids = np.array(zone)
         if not _accepts(p, sq, ids):
@@ -134,12 +135,9 @@ def test_caps_fall_short_of_the_opening_no_more_than_squares(y0: float, slope: f
         sel = np.zeros(len(p), dtype=bool)
         sel[ids] = True
         charge = p.corners.loss_m2[p.corners.fired(sel)].sum()
-        short[bool(len(_held_by_caps_only(sq, ids)))].append(max(0.0, lost - charge))
-    capped, plain = np.array(short[True]), np.array(short[False])
-    print(len(capped), (capped > 1e-6).mean(), capped.max(), len(plain), (plain > 1e-6).mean(), plain.max())
-    assert len(capped) >= 40  # the model does let zones hold caps
-    assert (capped > 1e-6).mean() <= (plain > 1e-6).mean()
-    assert capped.max() <= plain.max()
+        short[bool(len(_held_by_caps_only(sq, ids)))].append(bool(lost > charge + 1e-6))
+    assert len(short[True]) >= 100
+    assert np.mean(short[True]) <= np.mean(short[False])
 
 
 def test_a_cap_is_taken_whole() -> None:
