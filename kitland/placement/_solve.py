@@ -273,9 +273,10 @@ class _Incumbent:
 def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """The cells a zone may hold.
 
-    With a width rule, only cells of a width square or of its cap. A zone holds a cell of each reach
-    mask and of each boundary-length rule and has diameter ``≤ D``: cells farther than
-    ``D`` from every such cell cannot be in one. Pieces of land too small for the zone go.
+    With a width rule, only cells of a width square or of its cap. A zone holds a cell of
+    each reach mask and of each boundary-length rule and has diameter ``≤ D``: cells
+    farther than ``D`` from every such cell cannot be in one. Pieces of land too small for
+    the zone go.
     """
     keep = np.ones(len(p), dtype=bool)
     if p.width_cells > 1:

@@ -9,8 +9,9 @@ set implies (:meth:`Model.columns`).
 
 Columns, all in ``[0, 1]``: ``x_i`` per cell (the only integer columns); ``y_e ≤ x_i,
 x_j`` per neighbour pair when the perimeter enters a row or the objective; ``z_q`` per
-``k × k`` width square, ``≤`` each of its cells; ``b_p ≥ x_c − x_n1 − x_n2`` per corner
-pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
+``k × k`` width square, ``≤`` each of its cells; ``c`` per cap of a square (the slivers
+between its side and the land's edge, :func:`caps_of`), ``≤`` its square and each of its
+pieces; ``b_p ≥ x_c − x_n1 − x_n2`` per corner pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
 0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
 ``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
 writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
@@ -19,8 +20,8 @@ listed in** :data:`_RULES`, and both solvers and the check obey it.
 Two families stay implicit, as neither solver wants all of them up front: connectivity
 (HiGHS adds vertex-separator rows when its zone falls apart, CP-SAT writes a rooted
 flow, the check searches the chosen cells) and the width rule's neck rows
-``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` (:attr:`Model.necks`: HiGHS adds those its zone
-breaks, CP-SAT and the check take all).
+``x_i + x_j − Σ_{q ∋ i,j} z_q − Σ_{c ∋ i,j} c ≤ 1`` (:attr:`Model.necks`: HiGHS adds
+those its zone breaks, CP-SAT and the check take all).
 """
 
 from __future__ import annotations
@@ -549,9 +550,9 @@ _RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
 
 
 def _neck_rows(w: Model) -> sp.csr_array:
-    """``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` per window edge (width rule): no neck narrower
-    than a square where two squares barely overlap. A cap holds its pairs too: each
-    piece with the square's cell next to it, and two pieces side by side."""
+    """``x_i + x_j − Σ_{q ∋ i,j} z_q − Σ_{c ∋ i,j} c ≤ 1`` per window edge (width rule):
+    no neck narrower than a square where two squares barely overlap. A cap holds its
+    pairs too: each piece with the square's cell next to it, and two pieces side by side."""
     k = w.p.width_cells
     ne = len(w.edges)
     if k <= 1 or ne == 0:
