@@ -40,7 +40,7 @@ from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
-    "caps_of", "feasible", "squares_of",
+    "caps_of", "feasible", "held_edges", "squares_of",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
@@ -183,6 +183,38 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
         q = np.flatnonzero(ok)
         out.append(np.c_[q, np.full(len(q), side), beyond[q]])
     return np.concatenate(out).astype(np.int64)
+
+
+def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Per neighbour pair of ``p.edges``: may a zone hold both cells (with a width rule:
+    both lie in squares, or a cap holds them together)? A zone is connected through
+    such pairs, so its pieces of candidate land are read through them alone."""
+    held = np.ones(len(p.edges), dtype=bool)
+    if p.width_cells <= 1 or not len(p.edges):
+        return held
+    in_sq = np.zeros(len(p), dtype=bool)
+    in_sq[squares.ravel()] = True
+    held = in_sq[p.edges[:, 0]] & in_sq[p.edges[:, 1]]
+    a, b, _ = _cap_pairs(squares, caps_of(p, squares), p.width_cells)
+    n = len(p)
+    pairs = np.minimum(a, b) * n + np.maximum(a, b)
+    return held | np.isin(p.edges.min(axis=1) * n + p.edges.max(axis=1), pairs)
+
+
+def _cap_pairs(
+    squares: NDArray[np.int64], caps: NDArray[np.int64], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The pairs each cap holds together, ``(a, b, cap)``: each piece with the square's
+    cell next to it, and two pieces side by side."""
+    grid = squares.reshape(-1, k, k)
+    cap, j = np.nonzero(caps[:, 2:] >= 0)
+    piece, side = caps[cap, 2 + j], caps[cap, 1]
+    row = np.select([side == 0, side == 1], [0, k - 1], j)
+    col = np.select([side == 2, side == 3], [0, k - 1], j)
+    nxt = np.flatnonzero((cap[1:] == cap[:-1]) & (j[1:] == j[:-1] + 1))
+    a = np.r_[piece, piece[nxt]]
+    b = np.r_[grid[caps[cap, 0], row, col], piece[nxt + 1]]
+    return a, b, np.r_[cap, cap[nxt]]
 
 
 @dataclass(frozen=True)
@@ -562,16 +594,9 @@ def _neck_rows(w: Model) -> sp.csr_array:
     b = np.r_[grid[:, :, 1:].ravel(), grid[:, 1:, :].ravel()]
     pairs = np.repeat(np.arange(len(grid)), k * (k - 1))
     q = w.z0 + np.r_[pairs, pairs]
-    if len(w.caps):  # in a cap: each piece with its square's cell, and pieces side by side
-        cap, j = np.nonzero(w.caps[:, 2:] >= 0)
-        piece = w.caps[cap, 2 + j]
-        sq, side = w.caps[cap, 0], w.caps[cap, 1]
-        row = np.select([side == 0, side == 1], [0, k - 1], j)
-        col = np.select([side == 2, side == 3], [0, k - 1], j)
-        nxt = np.flatnonzero((cap[1:] == cap[:-1]) & (j[1:] == j[:-1] + 1))
-        a = np.r_[a, piece, piece[nxt]]
-        b = np.r_[b, grid[sq, row, col], piece[nxt + 1]]
-        q = np.r_[q, w.c0 + cap, w.c0 + cap[nxt]]
+    if len(w.caps):
+        ca, cb, cap = _cap_pairs(w.squares, w.caps, k)
+        a, b, q = np.r_[a, ca], np.r_[b, cb], np.r_[q, w.c0 + cap]
     key = np.minimum(a, b) * w.m + np.maximum(a, b)
     ekey = np.minimum(w.edges[:, 0], w.edges[:, 1]) * w.m + np.maximum(w.edges[:, 0], w.edges[:, 1])
     order = np.argsort(ekey)
