@@ -10,9 +10,12 @@ read from disk. Each row runs in a fresh interpreter, so its figures are its own
 The column ``no width`` is the proven score of the same zone without the width rule (a
 lower bound on any zone with it); the gap between the two is what the width rule costs
 on that grid. ``det`` says whether the work budget (not the wall clock) ended the search.
-Usage::
+With ``--truegeom`` each width row also runs the independent search over the true geometry
+of ``bench_truegeom.py`` (rectangles along every straight edge of the land, discs) and
+prints the best candidate that passes ``check`` and by how much it beats kitland's zone
+(negative: kitland's zone is better). Usage::
 
-    python benchmarks/bench_shapes.py [--time-limit 600] [--work-rate 0.05]
+    python benchmarks/bench_shapes.py [--time-limit 600] [--work-rate 0.05] [--truegeom] [--slopes 10,20,28]
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ import kitland
 from kitland.placement import SolveOptions, place
 from kitland.rules import parse_rules
 slope, share, width, limit, rate = {slope!r}, {share!r}, {width!r}, {limit!r}, {rate!r}
+truegeom, here = {truegeom!r}, {here!r}
 W, H, x0, y0 = 500.0, 400.0, 420000.0, 9230000.0
 rise = math.tan(math.radians(slope)) * W
 land = Polygon([(x0, y0), (x0 + W, y0), (x0 + W, y0 + H - rise), (x0, y0 + H)])
@@ -54,16 +58,27 @@ r = parse_rules({{"zone": {{"area_ha": ha, "tolerance_ha": 0.3}}, "rules": rules
 t0 = time.perf_counter()
 res = place(est, r, cell_m=25, time_limit_s=limit, options=SolveOptions(work_rate=rate))
 best = res.alternatives[0] if res.found else None
-print(json.dumps({{"zone_ha": ha, "cells": res.solver.get("cells"), "status": res.status,
+true_best = None
+if truegeom and res.found:
+    import sys
+    sys.path.insert(0, here)
+    from bench_truegeom import search
+    from kitland.placement import build_problem, zone_score
+    _, cells, prob = build_problem(est, r, cell_m=25)
+    found, _, _ = search(est, r, lambda z: zone_score(prob, cells, z), math.inf)
+    true_best = found if math.isfinite(found) else None
+print(json.dumps({{"true_best": true_best, "zone_ha": ha, "cells": res.solver.get("cells"), "status": res.status,
                   "gap": best.gap if best else None, "score": best.score if best else None,
                   "bound": best.bound if best else None, "time_s": time.perf_counter() - t0,
                   "work_s": res.solver.get("work_s"), "det": res.solver.get("deterministic")}}))
 """
 
 
-def run(slope: float, share: float, width: bool, limit: float, rate: float) -> dict:
+def run(slope: float, share: float, width: bool, limit: float, rate: float, *,
+        truegeom: bool = False) -> dict:  # fmt: skip
     """One placement in a fresh interpreter; its figures as a dict."""
-    code = CHILD.format(slope=slope, share=share, width=width, limit=limit, rate=rate)
+    code = CHILD.format(slope=slope, share=share, width=width, limit=limit, rate=rate,
+                        truegeom=truegeom, here=str(HERE))  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     if out.returncode != 0:
         return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
@@ -74,16 +89,24 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--time-limit", type=float, default=600.0)
     ap.add_argument("--work-rate", type=float, default=0.05)
+    ap.add_argument("--truegeom", action="store_true", help="search the true geometry too")
+    ap.add_argument("--slopes", default=",".join(f"{x:g}" for x in SLOPES), help="e.g. 10,28")
     args = ap.parse_args(argv)
     print(f"## Trapezoids, 25 m cells, time limit {args.time_limit:g} s, "
           f"work rate {args.work_rate:g}")  # fmt: skip
-    print("| slope ° | share | zone ha | cells | no width | status | gap | score | bound "
-          "| time s | work s | det |")
-    print("| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |")
-    for slope in SLOPES:
+    extra = " best true geometry | beats kitland by |" if args.truegeom else ""
+    print(
+        "| slope ° | share | zone ha | cells | no width | status | gap | score | bound "
+        "| time s | work s | det |" + extra
+    )
+    print(
+        "| ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"
+        + " ---: | ---: |" * args.truegeom
+    )
+    for slope in (float(x) for x in args.slopes.split(",")):
         for share in SHARES:
             free = run(slope, share, False, args.time_limit, args.work_rate)
-            row = run(slope, share, True, args.time_limit, args.work_rate)
+            row = run(slope, share, True, args.time_limit, args.work_rate, truegeom=args.truegeom)
             if "error" in row or "error" in free:
                 print(f"| {slope:g} | {share:g} | error: {row.get('error') or free.get('error')} |")
                 continue
@@ -93,7 +116,16 @@ def main(argv: list[str] | None = None) -> None:
             print(f"| {slope:g} | {share:g} | {row['zone_ha']:g} | {row['cells']} | "
                   f"{free['score']:,.1f} | {row['status']} | {gap} | {score} | {bound} | "
                   f"{row['time_s']:.1f} | {row['work_s']:.1f} | "
-                  f"{'yes' if row['det'] else 'no'} |", flush=True)  # fmt: skip
+                  f"{'yes' if row['det'] else 'no'} |{_true(row) if args.truegeom else ''}",
+                  flush=True)  # fmt: skip
+
+
+def _true(row: dict) -> str:
+    """The true-geometry columns: the best candidate passing check, and by how much it
+    beats kitland's zone."""
+    if row["true_best"] is None or row["score"] is None:
+        return " – | – |"
+    return f" {row['true_best']:,.1f} | {100 * (row['score'] - row['true_best']) / abs(row['score']):.2f} % |"
 
 
 if __name__ == "__main__":

@@ -214,14 +214,14 @@ def test_bundled_rules_are_satisfiable(seed: int) -> None:
 
 
 def test_an_outline_scoring_below_the_proven_bound_is_optimal() -> None:
-    """On seed 0 the model's optimum (proven) fails ``check``'s usable width: its
+    """On seed 5 the model's optimum (proven) fails ``check``'s usable width: its
     staircase corners take more than the model charged. Straight edges pass and score
     below that proven bound, so no zone of the grid's cells that passes the rules scores
     better: the placement is OPTIMAL on the grid (it was called FEASIBLE, gap 0 %)."""
     from kitland.placement import SolveOptions  # noqa: PLC0415
 
-    est = estate(0)
-    rules = parse_rules(tomllib.loads(mo.rules_text(mo.zone_ha_for(0))))
+    est = estate(5)  # seed 0's optimum passes since the width squares take slivers
+    rules = parse_rules(tomllib.loads(mo.rules_text(mo.zone_ha_for(5))))
     # 30 work seconds (the budget of a 60 s limit); the 600 s wall stop never decides it
     res = kitland.place(est, rules, time_limit_s=600, options=SolveOptions(work_rate=0.05))
     p = res.alternatives[0]

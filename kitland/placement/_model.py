@@ -10,7 +10,9 @@ feasible when
 - ``Σ_S g_i ≥ g_min`` for every boundary-length rule (``adjacent``, ``frontage``),
 - ``S`` holds a cell of every ``reach`` mask (``distance``, ``network_distance``),
 - perimeter ``P(S) = Σ_S p_i − 2 Σ_{i,j∈S} L_ij`` obeys the compactness bound below,
-- with ``width_cells = k > 1``, every cell lies in a fully selected ``k × k`` square,
+- with ``width_cells = k > 1``, every cell lies in a fully selected ``k × k`` square or
+  in the fully selected cap of one (the row of pieces between a side of the square and
+  the land's edge, holding a piece under half a cell; :func:`._window.caps_of`),
 - ``S`` breaks every ``below`` row: ``Σ_S coef_i`` under its limit (a what-if searching
   only the zones an earlier, stricter rule excluded; see :mod:`._reuse`),
 - with ``corners``, the opening loss of the zone's convex corners stays within the share

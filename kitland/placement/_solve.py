@@ -36,7 +36,9 @@ from kitland.placement._window import (
     IntObjective,
     WindowSolver,
     below_units,
+    caps_of,
     feasible,
+    held_edges,
     squares_of,
 )
 from kitland.placement._work import Work
@@ -154,7 +156,7 @@ def solve(
     adj = _adjacency(len(p), p.edges)
     squares = squares_of(p)
     keep = _candidates(p, squares)
-    wins = _windows(p, keep) if keep.any() else []
+    wins = _windows(p, keep, p.edges[held_edges(p, squares)]) if keep.any() else []
     stats["windows"] = len(wins)
     bounds = [max(_window_bound(p, win, block), floor) for win, block in wins]
     inc = _Incumbent(p, IntObjective.of(p))
@@ -272,29 +274,32 @@ class _Incumbent:
 def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """The cells a zone may hold.
 
-    With a width rule, only cells of a width square. A zone holds a cell of each reach
-    mask and of each boundary-length rule and has diameter ``≤ D``: cells farther than
-    ``D`` from every such cell cannot be in one. Pieces of land too small for the zone go.
+    With a width rule, only cells of a width square or of its cap. A zone holds a cell of
+    each reach mask and of each boundary-length rule and has diameter ``≤ D``: cells
+    farther than ``D`` from every such cell cannot be in one. Pieces of land too small for
+    the zone go.
     """
     keep = np.ones(len(p), dtype=bool)
     if p.width_cells > 1:
         keep[:] = False
         keep[squares.ravel()] = True
+        keep[caps_of(p, squares)[:, 3]] = True
     for row in p.below:  # a cell that alone reaches the earlier minimum breaks the row
         u, most = below_units(row)
         keep &= u <= most
     D = p.max_diameter_m()
     for mask in [r.mask for r in p.reach] + [s.coef > 0 for s in p.sums if s.min_value > 0]:
         keep &= near_cells(p, keep & mask, D)
-    lab = _components(keep, p.edges)
+    lab = _components(keep, p.edges[held_edges(p, squares)])
     if keep.any():
         comp_area = np.bincount(lab[keep], weights=p.area_m2[keep])
         keep &= (lab >= 0) & (comp_area[np.maximum(lab, 0)] >= p.min_area_m2 + AREA_MARGIN_M2)
     return keep
 
 
-def _windows(p: Problem, keep: NDArray[np.bool_]) -> list[_Win]:
-    """Blocks of cells (a third of ``D`` wide) and, per block, every cell within ``D``."""
+def _windows(p: Problem, keep: NDArray[np.bool_], edges: NDArray[np.int64]) -> list[_Win]:
+    """Blocks of cells (a third of ``D`` wide) and, per block, every cell within ``D``;
+    pieces of land are connected through ``edges`` (:func:`~._window.held_edges`)."""
     D = p.max_diameter_m()
     if not math.isfinite(D):
         return [(keep.copy(), keep.copy())]
@@ -306,7 +311,7 @@ def _windows(p: Problem, keep: NDArray[np.bool_]) -> list[_Win]:
         gy = np.maximum(0, np.maximum(r0 - p.row - 1, p.row - (r0 + bs - 1) - 1)) * p.cell_m
         gx = np.maximum(0, np.maximum(c0 - p.col - 1, p.col - (c0 + bs - 1) - 1)) * p.cell_m
         wins.append((keep & (gx * gx + gy * gy <= D * D), keep & (br == b[0]) & (bc == b[1])))
-    return _merge_windows(wins, _components(keep, p.edges))
+    return _merge_windows(wins, _components(keep, edges))
 
 
 def _bound(p: Problem, cells: NDArray[np.bool_]) -> float:
@@ -434,10 +439,10 @@ def _merge_windows(wins: list[_Win], lab: NDArray[np.int64]) -> list[_Win]:
         labels = frozenset(np.unique(lab[block]).tolist())
         whole = np.isin(lab, list(labels))
         if labels and not (whole & ~win).any():
-            if labels in seen:
-                continue
-            seen.add(labels)
-            out.append((whole, whole.copy()))
+            for piece in sorted(labels):  # a zone lies in one piece: a window each
+                if frozenset([piece]) not in seen:
+                    seen.add(frozenset([piece]))
+                    out.append((lab == piece, lab == piece))
         else:
             out.append((win, block))
     # Blocks whose pieces another window already covers whole need nothing more.

@@ -183,7 +183,7 @@ def rectangles(
     lab = _components(base, p.edges)
     a_lo = p.min_area_m2 + AREA_MARGIN_M2
     found: list[tuple[float, int, int, int, int, int]] = []
-    for piece in range(int(lab.max()) + 1):  # boxes within one piece: no zone spans two
+    for piece in range(int(lab.max(initial=-1)) + 1):  # boxes within one piece: no zone spans two
         cells = np.flatnonzero(lab == piece)
         if p.area_m2[cells].sum() >= a_lo:
             found += [(*f, piece) for f in _boxes(p, cells, squares, block)]

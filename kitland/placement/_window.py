@@ -9,8 +9,9 @@ set implies (:meth:`Model.columns`).
 
 Columns, all in ``[0, 1]``: ``x_i`` per cell (the only integer columns); ``y_e ≤ x_i,
 x_j`` per neighbour pair when the perimeter enters a row or the objective; ``z_q`` per
-``k × k`` width square, ``≤`` each of its cells; ``b_p ≥ x_c − x_n1 − x_n2`` per corner
-pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
+``k × k`` width square, ``≤`` each of its cells; ``c`` per cap of a square (the slivers
+between its side and the land's edge, :func:`caps_of`), ``≤`` its square and each of its
+pieces; ``b_p ≥ x_c − x_n1 − x_n2`` per corner pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
 0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
 ``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
 writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
@@ -19,8 +20,8 @@ listed in** :data:`_RULES`, and both solvers and the check obey it.
 Two families stay implicit, as neither solver wants all of them up front: connectivity
 (HiGHS adds vertex-separator rows when its zone falls apart, CP-SAT writes a rooted
 flow, the check searches the chosen cells) and the width rule's neck rows
-``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` (:attr:`Model.necks`: HiGHS adds those its zone
-breaks, CP-SAT and the check take all).
+``x_i + x_j − Σ_{q ∋ i,j} z_q − Σ_{c ∋ i,j} c ≤ 1`` (:attr:`Model.necks`: HiGHS adds
+those its zone breaks, CP-SAT and the check take all).
 """
 
 from __future__ import annotations
@@ -39,13 +40,14 @@ from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
-    "feasible", "squares_of",
+    "caps_of", "feasible", "held_edges", "squares_of",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
 LEN_SCALE = 100.0  # m → cm
 AREA_MARGIN_M2 = 0.05  # keep the area this far inside the band (float noise of the dissolve)
 COMPACTNESS_MARGIN = 1e-6  # the model asks for a hair more than the rule
+CAP_SHARE = 0.5  # a sliver joins a cap when it shares this much of a cell side with the square
 _OBJ_MAX = 1_000_000  # largest objective coefficient after scaling (CP-SAT's integers)
 
 
@@ -110,24 +112,109 @@ class IntObjective:
         return v
 
 
+def _pieces(p: Problem) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Per cell: alone at its grid position and at least half a cell (``full``), alone
+    and under half a cell (``sliver``)."""
+    key = p.row * (int(p.col.max()) + 2) + p.col
+    uniq, counts = np.unique(key, return_counts=True)
+    alone = np.isin(key, uniq[counts == 1])
+    half = p.area_m2 >= 0.5 * p.cell_m**2
+    return alone & half, alone & ~half
+
+
 def squares_of(p: Problem) -> NDArray[np.int64]:
     """Every ``k × k`` square of whole grid cells (rows of cell ids, row-major), for
     ``p.width_cells = k > 1``; an empty ``(0, 1)`` array otherwise.
 
     Squares are made of grid positions holding exactly one piece of at least half a
     cell (cells clipped by a road edge count; ``check`` judges the exact opening).
+    Smaller pieces join a square as its cap (:func:`caps_of`).
     """
     k = p.width_cells
     if k <= 1 or len(p) == 0:
         return np.zeros((0, 1), dtype=np.int64)
-    key = p.row * (int(p.col.max()) + 2) + p.col
-    uniq, counts = np.unique(key, return_counts=True)
-    full = np.isin(key, uniq[counts == 1]) & (p.area_m2 >= 0.5 * p.cell_m**2)
+    full, _ = _pieces(p)
     r0, c0 = int(p.row.min()), int(p.col.min())
     grid = np.full((int(p.row.max()) - r0 + k, int(p.col.max()) - c0 + k), -1, dtype=np.int64)
     grid[p.row[full] - r0, p.col[full] - c0] = np.flatnonzero(full)
     sq = np.lib.stride_tricks.sliding_window_view(grid, (k, k)).reshape(-1, k * k)
     return np.ascontiguousarray(sq[(sq >= 0).all(axis=1)])
+
+
+#: The four sides of a square as grid steps (rows, columns) out of it.
+_SIDES = ((-1, 0), (1, 0), (0, -1), (0, 1))
+
+
+def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The squares' caps: rows ``(square, side, piece_0, …, piece_{k−1})``.
+
+    A cap is the row of grid positions one step out of a side of a width square
+    (``side`` indexes :data:`_SIDES`; ``piece_j``: the piece beyond the side's ``j``-th
+    cell, −1 where there is no land) when it holds a sliver: a piece under half a cell,
+    alone at its position, sharing an edge with the square's cell next to it. Every
+    position of a cap holds at most one piece. A zone may hold a cap's pieces when it
+    holds the square and the whole cap (:func:`_width`): square and cap then fill a
+    ``k``-cell strip up to the land's edge, whose opening loses only its corners.
+    """
+    k = p.width_cells
+    if k <= 1 or len(squares) == 0 or len(p) == 0:
+        return np.zeros((0, 2 + max(k, 1)), dtype=np.int64)
+    full, sliver = _pieces(p)
+    r0, c0 = int(p.row.min()) - 2, int(p.col.min()) - 2
+    count = np.zeros((int(p.row.max()) - r0 + 3, int(p.col.max()) - c0 + 3), dtype=np.int64)
+    np.add.at(count, (p.row - r0, p.col - c0), 1)
+    at = np.where(count > 1, -2, -1)  # per position: its piece, −1 none, −2 several
+    alone = full | sliver
+    at[p.row[alone] - r0, p.col[alone] - c0] = np.flatnonzero(alone)
+    n = len(p)
+    wide = p.shared_m >= CAP_SHARE * p.cell_m
+    ekey = np.sort(p.edges[wide], axis=1) @ np.array([n, 1])
+    grid = squares.reshape(-1, k, k)
+    side_cells = (grid[:, 0, :], grid[:, k - 1, :], grid[:, :, 0], grid[:, :, k - 1])
+    out = []
+    for side, ((dr, dc), cells) in enumerate(zip(_SIDES, side_cells, strict=True)):
+        beyond = at[p.row[cells] + dr - r0, p.col[cells] + dc - c0]
+        is_sliver = (beyond >= 0) & sliver[np.maximum(beyond, 0)]
+        key = np.minimum(beyond, cells) * n + np.maximum(beyond, cells)
+        joined = ~is_sliver | np.isin(key, ekey)
+        past = at[p.row[cells] + 2 * dr - r0, p.col[cells] + 2 * dc - c0]  # land's edge: none
+        ok = (is_sliver.any(axis=1) & (beyond >= -1).all(axis=1) & joined.all(axis=1)
+              & (past == -1).all(axis=1))  # fmt: skip
+        q = np.flatnonzero(ok)
+        out.append(np.c_[q, np.full(len(q), side), beyond[q]])
+    return np.concatenate(out).astype(np.int64)
+
+
+def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Per neighbour pair of ``p.edges``: may a zone hold both cells (with a width rule:
+    both lie in squares, or a cap holds them together)? A zone is connected through
+    such pairs, so its pieces of candidate land are read through them alone."""
+    held = np.ones(len(p.edges), dtype=bool)
+    if p.width_cells <= 1 or not len(p.edges):
+        return held
+    in_sq = np.zeros(len(p), dtype=bool)
+    in_sq[squares.ravel()] = True
+    held = in_sq[p.edges[:, 0]] & in_sq[p.edges[:, 1]]
+    a, b, _ = _cap_pairs(squares, caps_of(p, squares), p.width_cells)
+    n = len(p)
+    pairs = np.minimum(a, b) * n + np.maximum(a, b)
+    return held | np.isin(p.edges.min(axis=1) * n + p.edges.max(axis=1), pairs)
+
+
+def _cap_pairs(
+    squares: NDArray[np.int64], caps: NDArray[np.int64], k: int
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int64]]:
+    """The pairs each cap holds together, ``(a, b, cap)``: each piece with the square's
+    cell next to it, and two pieces side by side."""
+    grid = squares.reshape(-1, k, k)
+    cap, j = np.nonzero(caps[:, 2:] >= 0)
+    piece, side = caps[cap, 2 + j], caps[cap, 1]
+    row = np.select([side == 0, side == 1], [0, k - 1], j)
+    col = np.select([side == 2, side == 3], [0, k - 1], j)
+    nxt = np.flatnonzero((cap[1:] == cap[:-1]) & (j[1:] == j[:-1] + 1))
+    a = np.r_[piece, piece[nxt]]
+    b = np.r_[grid[caps[cap, 0], row, col], piece[nxt + 1]]
+    return a, b, np.r_[cap, cap[nxt]]
 
 
 @dataclass(frozen=True)
@@ -136,7 +223,9 @@ class Model:
 
     Columns are ordered ``x`` (one per cell, ``cells[k]`` is column ``k``), ``y``
     (``pairs``), ``z`` (``squares``), ``b`` (``patterns``). ``edges`` are the window's
-    neighbour pairs (local cell indices), ``edge_ids`` their rows in ``p.edges``.
+    neighbour pairs (local cell indices), ``edge_ids`` their rows in ``p.edges``;
+    ``caps`` the squares' caps (:func:`caps_of`; local square and cell indices), one
+    ``c`` column each after the ``z`` columns.
     """
 
     p: Problem
@@ -156,6 +245,7 @@ class Model:
     scale: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     kinds: tuple[tuple[str, int], ...] = ()
     necks: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
+    caps: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 3), np.int64))
 
     @property
     def m(self) -> int:
@@ -172,8 +262,12 @@ class Model:
         return self.m + self.ny
 
     @property
-    def b0(self) -> int:
+    def c0(self) -> int:
         return self.z0 + len(self.squares)
+
+    @property
+    def b0(self) -> int:
+        return self.c0 + len(self.caps)
 
     @property
     def ncol(self) -> int:
@@ -204,7 +298,10 @@ class Model:
         sq = squares[in_w[squares].all(axis=1)] if p.width_cells > 1 else squares[:0]
         pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
                 else np.zeros(0, np.int64))  # fmt: skip
-        w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter)
+        caps = caps_of(p, sq)
+        caps = caps[(in_w[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+        caps[:, 2:] = np.where(caps[:, 2:] >= 0, loc[caps[:, 2:]], -1)
+        w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter, caps=caps)
         if columns_only:
             return w
         named = [(name, b) for name, rule in _RULES if (b := rule(w)) is not None and b[0].shape[0]]
@@ -229,7 +326,11 @@ class Model:
         if self.ny:
             v[self.m : self.z0] = sel[self.edges[:, 0]] & sel[self.edges[:, 1]]
         if len(self.squares):
-            v[self.z0 : self.b0] = sel[self.squares].all(axis=1)
+            z = np.asarray(sel[self.squares].all(axis=1), dtype=bool)
+            v[self.z0 : self.c0] = z
+            if len(self.caps):  # a piece −1 (no land) reads the True appended to sel
+                pieces = np.r_[sel, True][self.caps[:, 2:]].all(axis=1)
+                v[self.c0 : self.b0] = z[self.caps[:, 0]] & pieces
         if len(self.patterns) and self.p.corners is not None:
             full = np.zeros(len(self.p), dtype=bool)
             full[self.cells[sel]] = True
@@ -402,18 +503,27 @@ def _perimeter_floor(w: Model) -> _Block | None:
 
 
 def _width(w: Model) -> _Block | None:
-    """``z_q ≤ x_i`` for each cell of a square, and ``x_i ≤ Σ_{q ∋ i} z_q``."""
+    """``z_q ≤ x_i`` for each cell of a square; ``c ≤ z_q`` and ``c ≤ x_j`` for each cap
+    ``c`` of square ``q`` and each piece ``j`` of it; ``x_i ≤ Σ_{q ∋ i} z_q + Σ_{c ∋ i} c``."""
     if w.p.width_cells <= 1:
         return None
     nsq, kk = w.squares.shape
-    z = w.m + w.ny + np.repeat(np.arange(nsq), kk)
+    z = w.z0 + np.repeat(np.arange(nsq), kk)
     members = w.squares.ravel()
     r = np.arange(nsq * kk)
     links = _many(w, np.r_[r, r], np.r_[z, members], np.r_[np.ones(len(r)), -np.ones(len(r))],
                   -math.inf, 0.0, len(r))  # fmt: skip
-    cover = _many(w, np.r_[np.arange(w.m), members], np.r_[np.arange(w.m), z],
-                  np.r_[np.ones(w.m), -np.ones(len(members))], -math.inf, 0.0, w.m)  # fmt: skip
-    return _stack([links, cover])
+    c = w.c0 + np.repeat(np.arange(len(w.caps)), w.caps.shape[1] - 1)
+    other = np.c_[w.z0 + w.caps[:, 0], w.caps[:, 2:]].ravel()
+    c, other = c[other >= 0], other[other >= 0]
+    r = np.arange(len(c))
+    cap_links = _many(w, np.r_[r, r], np.r_[c, other], np.r_[np.ones(len(r)), -np.ones(len(r))],
+                      -math.inf, 0.0, len(r))  # fmt: skip
+    cap, pos = np.nonzero(w.caps[:, 2:] >= 0)
+    held = w.caps[cap, 2 + pos]
+    cover = _many(w, np.r_[np.arange(w.m), members, held], np.r_[np.arange(w.m), z, w.c0 + cap],
+                  np.r_[np.ones(w.m), -np.ones(len(members) + len(held))], -math.inf, 0.0, w.m)  # fmt: skip
+    return _stack([links, cap_links, cover])
 
 
 def _corners(w: Model) -> _Block | None:
@@ -422,7 +532,7 @@ def _corners(w: Model) -> _Block | None:
     if cn is None or not len(w.patterns):
         return None
     npat = len(w.patterns)
-    b = w.m + w.ny + len(w.squares) + np.arange(npat)
+    b = w.b0 + np.arange(npat)
     acr = w.loc[cn.across[w.patterns]]  # -1: outside the window, never chosen
     r, c = [np.arange(npat)] * 2, [b, w.loc[cn.cell[w.patterns]]]
     v = [np.ones(npat), -np.ones(npat)]
@@ -472,8 +582,9 @@ _RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
 
 
 def _neck_rows(w: Model) -> sp.csr_array:
-    """``x_i + x_j − Σ_{q ∋ i,j} z_q ≤ 1`` per window edge (width rule): no neck narrower
-    than a square where two squares barely overlap."""
+    """``x_i + x_j − Σ_{q ∋ i,j} z_q − Σ_{c ∋ i,j} c ≤ 1`` per window edge (width rule):
+    no neck narrower than a square where two squares barely overlap. A cap holds its
+    pairs too: each piece with the square's cell next to it, and two pieces side by side."""
     k = w.p.width_cells
     ne = len(w.edges)
     if k <= 1 or ne == 0:
@@ -481,9 +592,11 @@ def _neck_rows(w: Model) -> sp.csr_array:
     grid = w.squares.reshape(-1, k, k)
     a = np.r_[grid[:, :, :-1].ravel(), grid[:, :-1, :].ravel()]
     b = np.r_[grid[:, :, 1:].ravel(), grid[:, 1:, :].ravel()]
-    q = np.r_[
-        np.repeat(np.arange(len(grid)), k * (k - 1)), np.repeat(np.arange(len(grid)), k * (k - 1))
-    ]
+    pairs = np.repeat(np.arange(len(grid)), k * (k - 1))
+    q = w.z0 + np.r_[pairs, pairs]
+    if len(w.caps):
+        ca, cb, cap = _cap_pairs(w.squares, w.caps, k)
+        a, b, q = np.r_[a, ca], np.r_[b, cb], np.r_[q, w.c0 + cap]
     key = np.minimum(a, b) * w.m + np.maximum(a, b)
     ekey = np.minimum(w.edges[:, 0], w.edges[:, 1]) * w.m + np.maximum(w.edges[:, 0], w.edges[:, 1])
     order = np.argsort(ekey)
@@ -491,6 +604,6 @@ def _neck_rows(w: Model) -> sp.csr_array:
     hit = (pos < ne) & (ekey[order][np.minimum(pos, ne - 1)] == key)
     e = order[pos[hit]]
     r = np.r_[np.arange(ne), np.arange(ne), e]
-    c = np.r_[w.edges[:, 0], w.edges[:, 1], w.m + w.ny + q[hit]]
+    c = np.r_[w.edges[:, 0], w.edges[:, 1], q[hit]]
     v = np.r_[np.ones(2 * ne), -np.ones(int(hit.sum()))]
     return sp.csr_array((v, (r, c)), shape=(ne, w.ncol))
