@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -153,3 +154,32 @@ def test_a_cap_is_taken_whole() -> None:
     # The whole cap: (3, 1) and (3, 2) are pieces of more than half a cell in no square
     # of this zone, held by the cap as the sliver is.
     assert _accepts(p, sq, np.array(sorted([*body, at[3, 0], at[3, 1], at[3, 2]])))
+
+
+def test_a_cap_that_land_past_it_takes_away_marks_its_cells_changed() -> None:
+    """The setback what-if's map (:func:`kitland.placement._reuse.same_cells_map`) on the
+    10° lot with and without land two steps north of the square of rows 0–2, columns
+    0–2 (a parcel at y 110–125 m, x 0–75 m, apart from the lot): the lot's cells are the
+    same pieces in both, but only without that land does the square have its cap over
+    row 3, so the zone "square and cap" passes only there. A zone of unchanged cells
+    must pass in both or in neither, so the map calls the cap's cells changed."""
+    from kitland.placement._reuse import same_cells_map  # noqa: PLC0415
+    from kitland.placement._window import feasible  # noqa: PLC0415
+
+    lot = _lot(85.0, 10.0)
+    old_cells = make_cells(shapely.union(lot, shapely.box(0, 110, 75, 125)), cell_m=C)
+    new_cells = make_cells(lot, cell_m=C)
+    # corners charged but any loss allowed: the caps alone decide
+    old, new = (replace(_problem(c), corners=replace(_problem(c).corners, share=1.0))
+                for c in (old_cells, new_cells))  # fmt: skip
+    at = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(new_cells.row, new_cells.col, strict=True))}
+    zone = np.array(sorted(at[r, c] for r in range(4) for c in range(3)), dtype=np.int64)
+    m_all = np.array([int(np.flatnonzero((old_cells.row == new_cells.row[i]) & (old_cells.col == new_cells.col[i]))[0])
+                      for i in range(len(new_cells))])  # fmt: skip
+    assert np.allclose(old_cells.area_m2[m_all], new_cells.area_m2)  # the lot's pieces alike
+    assert feasible(new, zone, squares_of(new))
+    assert not feasible(old, m_all[zone], squares_of(old))
+    m = same_cells_map(old_cells, old, new_cells, new)
+    assert m is not None
+    assert (m[zone] < 0).any()
+    assert (m[at[0, 4]] >= 0) and (m[at[1, 5]] >= 0)  # cells of no differing cap stay mapped

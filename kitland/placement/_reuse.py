@@ -66,7 +66,7 @@ from kitland.placement._cells import CandidateLand, Cells, cell_attributes
 from kitland.placement._model import Corners, Problem, ReachAny, SumBelow
 from kitland.placement._options import SolveOptions
 from kitland.placement._solve import Solution, solve
-from kitland.placement._window import LEN_SCALE, feasible, squares_of
+from kitland.placement._window import LEN_SCALE, caps_of, feasible, squares_of
 from kitland.placement._work import Work
 from kitland.rules import Rule, Rules
 
@@ -508,8 +508,8 @@ def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Proble
     A cell is the same when it lies at the same grid position with the same centre and
     has the same area, perimeter, cost and per-rule coefficients and masks. Among those
     cells the neighbour pairs (with their shared lengths), the width squares and the
-    corner patterns (with the cells across, a changed cell reading as none) must be the
-    same too; a cell where they differ counts as changed. So a zone made only of
+    corner patterns (with the cells across, a changed cell reading as none) and the
+    squares' caps must be the same too; a cell where they differ counts as changed. So a zone made only of
     unchanged cells is a zone of ``old`` with the same rows and score, and the converse.
     """
     shift = _grid_shift(old_cells, new_cells)
@@ -532,7 +532,8 @@ def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Proble
                  *((r.mask, u.mask) for r, u in zip(new.reach, old.reach, strict=True))):  # fmt: skip
         same &= a[idx] == b[o]
     m[idx[~same]] = -1
-    bad = _edges_differ(old, new, m) | _squares_differ(old, new, m) | _corners_differ(old, new, m)
+    bad = (_edges_differ(old, new, m) | _squares_differ(old, new, m) | _caps_differ(old, new, m)
+           | _corners_differ(old, new, m))  # fmt: skip
     return np.where(bad, -1, m)
 
 
@@ -592,6 +593,28 @@ def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray
     mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
     cells = _rows_differ(mine.astype(float), theirs.astype(float)).astype(np.int64)
     bad[inv[cells.ravel()]] = True
+    return bad
+
+
+def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New cells of a square's cap among mapped cells (the square's cells, the side, the
+    pieces, ``-2`` where the cap has no land) that the old problem lacks, or the reverse:
+    a cap depends on the land two steps past the square, which a setback may move."""
+    bad = np.zeros(len(new), dtype=bool)
+    if new.width_cells <= 1:
+        return bad
+    ids, inv = _old_ids(m, len(old))
+
+    def caps(p: Problem, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
+        sq = squares_of(p)
+        cp = caps_of(p, sq)
+        pieces = np.where(cp[:, 2:] >= 0, np.r_[to_old, -1][cp[:, 2:]], -2)
+        rows = np.column_stack([to_old[sq[cp[:, 0]]], cp[:, 1], pieces])
+        return rows[(rows[:, : sq.shape[1]] >= 0).all(axis=1) & (pieces != -1).all(axis=1)]
+
+    cells = _rows_differ(caps(new, m).astype(float), caps(old, ids).astype(float))
+    cells = cells[:, np.r_[0 : new.width_cells**2, new.width_cells**2 + 1 : cells.shape[1]]]
+    bad[inv[cells[cells >= 0].astype(np.int64)]] = True
     return bad
 
 
