@@ -183,3 +183,26 @@ def test_a_cap_that_land_past_it_takes_away_marks_its_cells_changed() -> None:
     assert m is not None
     assert (m[zone] < 0).any()
     assert (m[at[0, 4]] >= 0) and (m[at[1, 5]] >= 0)  # cells of no differing cap stay mapped
+
+
+@pytest.mark.parametrize("slope", [10.0, 20.0, 28.0])
+def test_every_piece_of_a_cap_is_a_candidate(slope: float) -> None:
+    """The solver searches only its candidate cells (:func:`kitland.placement._solve.
+    _candidates`). Each square with its whole cap is a zone the model accepts (corner
+    loss allowed in full, so the caps alone decide), so every cell of it must be a
+    candidate: a cap's sliver left out would make the search prove an optimum over
+    fewer zones than the model admits."""
+    from kitland.placement._solve import _candidates  # noqa: PLC0415
+    from kitland.placement._window import feasible  # noqa: PLC0415
+
+    cells = make_cells(_lot(85.0, slope), cell_m=C)
+    p = _problem(cells)
+    p = replace(p, corners=replace(p.corners, share=1.0), min_area_m2=0.0)
+    sq = squares_of(p)
+    keep = _candidates(p, sq)
+    caps = caps_of(p, sq)
+    assert len(caps)
+    for q, _side, *pieces in caps.tolist():
+        zone = np.unique(np.r_[sq[q], [i for i in pieces if i >= 0]])
+        assert feasible(p, zone, sq)
+        assert keep[zone].all(), (q, pieces, np.flatnonzero(~keep[zone]))
