@@ -1227,9 +1227,9 @@ def place(
     prob = _with_near(prob, cells, near, near_share)
     assert rules.zone is not None
     target_m2 = rules.zone.area_ha * 1e4
-    warm = _warm(start, estate, shape, cells, _bands(prob, target_m2)[0])
-    beyond = _beyond(start, warm, shape, cells, _bands(prob, target_m2)[0], frame=frame,
-                     rules=rules)  # fmt: skip
+    first_band = _bands(prob, target_m2)[0]
+    warm = _warm(start, estate, shape, cells, first_band)
+    beyond = _beyond(start, warm, shape, cells, first_band, frame=frame, rules=rules)
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
     grids = [(cells, prob)] + [

@@ -532,8 +532,9 @@ def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Proble
                  *((r.mask, u.mask) for r, u in zip(new.reach, old.reach, strict=True))):  # fmt: skip
         same &= a[idx] == b[o]
     m[idx[~same]] = -1
-    bad = (_edges_differ(old, new, m) | _squares_differ(old, new, m) | _caps_differ(old, new, m)
-           | _corners_differ(old, new, m))  # fmt: skip
+    squares = squares_of(old), squares_of(new)
+    bad = (_edges_differ(old, new, m) | _squares_differ(old, new, m, squares)
+           | _caps_differ(old, new, m, squares) | _corners_differ(old, new, m))  # fmt: skip
     return np.where(bad, -1, m)
 
 
@@ -582,37 +583,40 @@ def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[n
     return bad
 
 
-def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64],
+                    squares: tuple[NDArray[np.int64], NDArray[np.int64]]) -> NDArray[np.bool_]:  # fmt: skip
     """New cells of a width square among mapped cells that the old problem lacks, or the
-    reverse."""
+    reverse (``squares``: the old problem's and the new one's)."""
     bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
         return bad
     ids, inv = _old_ids(m, len(old))
-    mine, theirs = m[squares_of(new)], ids[squares_of(old)]
+    mine, theirs = m[squares[1]], ids[squares[0]]
     mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
     cells = _rows_differ(mine.astype(float), theirs.astype(float)).astype(np.int64)
     bad[inv[cells.ravel()]] = True
     return bad
 
 
-def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
+                 squares: tuple[NDArray[np.int64], NDArray[np.int64]]) -> NDArray[np.bool_]:  # fmt: skip
     """New cells of a square's cap among mapped cells (the square's cells, the side, the
     pieces, ``-2`` where the cap has no land) that the old problem lacks, or the reverse:
-    a cap depends on the land two steps past the square, which a setback may move."""
+    a cap depends on the land two steps past the square, which a setback may move
+    (``squares``: the old problem's and the new one's)."""
     bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
         return bad
     ids, inv = _old_ids(m, len(old))
 
-    def caps(p: Problem, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
-        sq = squares_of(p)
+    def caps(p: Problem, sq: NDArray[np.int64], to_old: NDArray[np.int64]) -> NDArray[np.float64]:
         cp = caps_of(p, sq)
         pieces = np.where(cp[:, 2:] >= 0, np.r_[to_old, -1][cp[:, 2:]], -2)
         rows = np.column_stack([to_old[sq[cp[:, 0]]], cp[:, 1], pieces])
         return rows[(rows[:, : sq.shape[1]] >= 0).all(axis=1) & (pieces != -1).all(axis=1)]
 
-    cells = _rows_differ(caps(new, m).astype(float), caps(old, ids).astype(float))
+    cells = _rows_differ(caps(new, squares[1], m).astype(float),
+                         caps(old, squares[0], ids).astype(float))  # fmt: skip
     cells = cells[:, np.r_[0 : new.width_cells**2, new.width_cells**2 + 1 : cells.shape[1]]]
     bad[inv[cells[cells >= 0].astype(np.int64)]] = True
     return bad

@@ -155,8 +155,9 @@ def solve(
     stats = {"cells": len(p), "windows": 0, "solved": 0, "pruned": 0, "infeasible": 0}
     adj = _adjacency(len(p), p.edges)
     squares = squares_of(p)
-    keep = _candidates(p, squares)
-    wins = _windows(p, keep, p.edges[held_edges(p, squares)]) if keep.any() else []
+    held = p.edges[held_edges(p, squares)]
+    keep = _candidates(p, squares, held)
+    wins = _windows(p, keep, held) if keep.any() else []
     stats["windows"] = len(wins)
     bounds = [max(_window_bound(p, win, block), floor) for win, block in wins]
     inc = _Incumbent(p, IntObjective.of(p))
@@ -271,8 +272,10 @@ class _Incumbent:
                         runners_up=tuple(reversed(self.before)))  # fmt: skip
 
 
-def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """The cells a zone may hold.
+def _candidates(p: Problem, squares: NDArray[np.int64],
+                held: NDArray[np.int64] | None = None) -> NDArray[np.bool_]:  # fmt: skip
+    """The cells a zone may hold (``held``: the pairs a zone may hold together,
+    :func:`~._window.held_edges`, computed when not given).
 
     With a width rule, only cells of a width square or of its cap. A zone holds a cell of
     each reach mask and of each boundary-length rule and has diameter ``≤ D``: cells
@@ -290,7 +293,7 @@ def _candidates(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     D = p.max_diameter_m()
     for mask in [r.mask for r in p.reach] + [s.coef > 0 for s in p.sums if s.min_value > 0]:
         keep &= near_cells(p, keep & mask, D)
-    lab = _components(keep, p.edges[held_edges(p, squares)])
+    lab = _components(keep, p.edges[held_edges(p, squares)] if held is None else held)
     if keep.any():
         comp_area = np.bincount(lab[keep], weights=p.area_m2[keep])
         keep &= (lab >= 0) & (comp_area[np.maximum(lab, 0)] >= p.min_area_m2 + AREA_MARGIN_M2)
