@@ -185,7 +185,7 @@ def test_fix_refuses_to_overwrite_its_input(clean, tmp_path, capsys) -> None:
     before = checksums(est)
     code, _, err = run(["validate", str(est), "--fix", str(est)], capsys)
     assert code == 2
-    assert "is the estate's own source" in err
+    assert f"{est}: is one of this command's inputs" in err  # refused before validating
     assert checksums(est) == before
 
 
