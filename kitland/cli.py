@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -1134,6 +1135,10 @@ def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
 #: Exit code of an unexpected error (a kitland bug): sysexits.h EX_SOFTWARE.
 EXIT_INTERNAL = 70
 
+#: Exit code when stdout's reader went away: 128 + SIGPIPE, as the shell reports a tool
+#: that a closed pipe stopped.
+EXIT_PIPE = 141
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
@@ -1141,7 +1146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 success, 1 the answer is "no", 2 bad input or usage (one line on stderr), 3
     ``place`` undecided (time ran out before a zone was found or proven impossible),
     70 an unexpected error inside kitland (one line asking for a report; ``-v`` adds
-    the traceback), 130 interrupted.
+    the traceback), 130 interrupted, 141 stdout's reader stopped reading (``| head``).
     """
     parser = _parser()
     lang = _argv_lang(sys.argv[1:] if argv is None else argv)
@@ -1174,7 +1179,12 @@ def _run(args: argparse.Namespace) -> int:
     from kitland.i18n import Message  # noqa: PLC0415
 
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a reader that went away is found here, not at exit
+        return code
+    except BrokenPipeError:  # stdout's reader stopped reading (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except KitlandError as exc:
         print(f"kitland: {exc.render(_text_lang(args))}", file=sys.stderr)
         return 2
