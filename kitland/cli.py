@@ -13,12 +13,13 @@ from __future__ import annotations
 import argparse
 import logging
 import math
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kitland._errors import KitlandError, RulesError, UsageError
+from kitland._errors import DataError, KitlandError, RulesError, UsageError
 
 if TYPE_CHECKING:
     from kitland.estate import Estate
@@ -277,13 +278,28 @@ def _rules(args: argparse.Namespace):
     return load_rules(args.rules)
 
 
-def _outputs(*paths: str | None) -> None:
-    """Fail before any work when an output cannot be written (folder missing, …)."""
-    from kitland.io import check_writable  # noqa: PLC0415
+def _outputs(args: argparse.Namespace, *paths: str | None) -> None:
+    """Fail before any work when an output cannot be written (folder missing, …) or would
+    overwrite one of the command's inputs (the estate, rules, zone or plots file)."""
+    from kitland.estate import bundled_path  # noqa: PLC0415
+    from kitland.i18n import Message  # noqa: PLC0415
+    from kitland.io import check_writable, input_files  # noqa: PLC0415
 
+    estate = getattr(args, "estate", None)
+    rules = getattr(args, "rules", None)
+    inputs = input_files(
+        bundled_path("kit_batang.gpkg") if estate is None else estate,
+        bundled_path("umkm_rules.toml") if rules is None else rules,
+        getattr(args, "zone", None),
+        getattr(args, "plots", None),
+    )
     for path in paths:
         if path is not None and path != "-":
             check_writable(path)
+            if Path(path).resolve() in inputs:
+                msg = Message("{path}: is one of this command's inputs; inputs are never"
+                              " modified: write to a new file", {"path": path})  # fmt: skip
+                raise DataError(msg)
 
 
 def _suffixes(**paths: tuple[str | None, tuple[str, ...]]) -> None:
@@ -358,7 +374,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """``kitland validate``: report data problems and the land budget."""
     from kitland.validation import repair, validate  # noqa: PLC0415
 
-    _outputs(args.output, args.fix)
+    _outputs(args, args.output, args.fix)
     estate = _estate(args, strict=False)
     report = validate(estate)
     _inputs_accepted(args)
@@ -401,7 +417,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     from kitland.i18n import Message  # noqa: PLC0415
     from kitland.measure import check  # noqa: PLC0415
 
-    _outputs(args.output)
+    _outputs(args, args.output)
     if args.plots and not args.zone:
         raise UsageError(Message("--plots needs --zone ZONE: the zone the plots were cut from"))
     estate = _estate(args)
@@ -463,7 +479,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     from kitland.report import rule_label  # noqa: PLC0415
     from kitland.validation import require_valid  # noqa: PLC0415
 
-    _outputs(args.out, args.map, args.report, args.pdf, args.kml)
+    _outputs(args, args.out, args.map, args.report, args.pdf, args.kml)
     _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
               report=(args.report, (".json",)), pdf=(args.pdf, (".pdf",)),
               kml=(args.kml, (".kml",)))  # fmt: skip
@@ -606,7 +622,7 @@ def cmd_plots(args: argparse.Namespace) -> int:
     """``kitland plots``: cut a placed zone into plots along internal roads."""
     from kitland.plots import plots  # noqa: PLC0415
 
-    _outputs(args.out, args.report)
+    _outputs(args, args.out, args.report)
     _suffixes(out=(args.out, (".gpkg",)), report=(args.report, (".json",)))
     estate = _estate(args)
     zone = _zone(args)
@@ -674,7 +690,7 @@ def cmd_map(args: argparse.Namespace) -> int:
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
     html = args.out or (None if args.png or args.pdf or args.kml else "maps/kitland.html")
-    _outputs(html, args.png, args.pdf, args.kml)
+    _outputs(args, html, args.png, args.pdf, args.kml)
     _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)
     rules = _rules(args) if args.zone else None
@@ -862,7 +878,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     """``kitland compare``: a proposed zone against the best one and the best one near it."""
     from kitland.comparison import compare, named_feature, one_zone  # noqa: PLC0415
 
-    _outputs(args.map, args.report, args.pdf)
+    _outputs(args, args.map, args.report, args.pdf)
     _suffixes(map=(args.map, (".html", ".htm")), report=(args.report, (".json",)),
               pdf=(args.pdf, (".pdf",)))  # fmt: skip
     estate = _estate(args)
@@ -1119,6 +1135,10 @@ def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
 #: Exit code of an unexpected error (a kitland bug): sysexits.h EX_SOFTWARE.
 EXIT_INTERNAL = 70
 
+#: Exit code when stdout's reader went away: 128 + SIGPIPE, as the shell reports a tool
+#: that a closed pipe stopped.
+EXIT_PIPE = 141
+
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
@@ -1126,7 +1146,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     0 success, 1 the answer is "no", 2 bad input or usage (one line on stderr), 3
     ``place`` undecided (time ran out before a zone was found or proven impossible),
     70 an unexpected error inside kitland (one line asking for a report; ``-v`` adds
-    the traceback), 130 interrupted.
+    the traceback), 130 interrupted, 141 stdout's reader stopped reading (``| head``).
     """
     parser = _parser()
     lang = _argv_lang(sys.argv[1:] if argv is None else argv)
@@ -1159,7 +1179,12 @@ def _run(args: argparse.Namespace) -> int:
     from kitland.i18n import Message  # noqa: PLC0415
 
     try:
-        return int(args.func(args))
+        code = int(args.func(args))
+        sys.stdout.flush()  # a reader that went away is found here, not at exit
+        return code
+    except BrokenPipeError:  # stdout's reader stopped reading (`| head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_PIPE
     except KitlandError as exc:
         print(f"kitland: {exc.render(_text_lang(args))}", file=sys.stderr)
         return 2

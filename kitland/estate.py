@@ -263,11 +263,12 @@ def _normalise(
     findings += _check_coordinates(gdf, label)
     gdf.columns = [c if c == gdf.geometry.name else str(c).lower() for c in gdf.columns]
     gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
+    has = ", ".join(map(str, gdf.columns))  # the file's own, not those added below
     for col in spec.required:
         if col not in gdf.columns:
             missing = Finding.of("missing-column", "error", layer, "",
                                  "{source}: missing required column {column!r} (has {columns})",
-                                 source=label, column=col, columns=", ".join(map(str, gdf.columns)))  # fmt: skip
+                                 source=label, column=col, columns=has)  # fmt: skip
             if strict:
                 raise DataError(missing.msg)
             findings.append(missing)

@@ -35,6 +35,7 @@ __all__ = [
     "LAYER_NAMES",
     "atomic_path",
     "check_writable",
+    "input_files",
     "one_geometry_type",
     "read_layers",
     "read_zone",
@@ -374,6 +375,39 @@ def check_writable(target: str | os.PathLike[str]) -> Path:
     os.close(fd)
     Path(probe).unlink()
     return t
+
+
+def input_files(*paths: str | os.PathLike[str] | None) -> set[Path]:
+    """The files that reading ``paths`` reads, resolved: outputs must never be one of them.
+
+    A folder (an estate of per-layer files) gives every file in it; a file gives itself
+    and the parts GDAL keeps beside it (a Shapefile's ``.dbf``, ``.shx``, ``.prj``, …,
+    named by its stem; ``parcels.shp.xml``). ``None`` and paths that do not exist give
+    nothing.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> for name in ("zone.shp", "zone.dbf", "zone.json"):
+    ...     _ = (d / name).write_text("")
+    >>> sorted(f.name for f in input_files(d / "zone.shp"))  # zone.json is another file
+    ['zone.dbf', 'zone.shp']
+    """
+    found: set[Path] = set()
+    for path in paths:
+        if path is None:
+            continue
+        p = Path(path)
+        if p.is_dir():
+            found.update(f.resolve() for f in p.iterdir() if f.is_file())
+        elif p.is_file():
+            found.add(p.resolve())
+            for f in p.parent.iterdir():
+                part = f.name[len(p.stem) :].lower() if f.name.startswith(p.stem) else ""
+                if part in _SIDECARS or part == f"{p.suffix.lower()}.xml":
+                    found.add(f.resolve())
+    return found
 
 
 @contextlib.contextmanager

@@ -1186,6 +1186,9 @@ def _rule(
     ``zone`` names the ``[[zones]]`` entry the array belongs to."""
     kinds = RULE_KINDS[scope]
     entry = _where(scope, f"#{i}", zone)
+    given = t.get("name") if isinstance(t, dict) else None
+    if isinstance(given, str) and given.strip():  # a problem of a named rule names it so
+        entry = _where(scope, given, zone)
     if not isinstance(t, dict):
         raise ps.fail(entry, None, _expected(Message("a table"), t, show=False))
     kind = t.get("kind")
@@ -1224,7 +1227,7 @@ def _rule(
         )
         raise ps.fail(where, "name", what)
     if scope != "prefer":
-        seen[rid] = entry
+        seen[rid] = _where(scope, f"#{i}", zone)
     optional = False
     if "optional" in t:
         try:

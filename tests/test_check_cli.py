@@ -260,3 +260,29 @@ def test_bahasa_table_counts_whole_percent_tight_zone_named(files, capsys) -> No
     rows = {line.split("  ")[0]: line.split() for line in lines[3:]}
     assert rows["satu hamparan"][2:] == ["1", "==", "1", "✓"]
     assert rows["porsi industri"][2:] == ["20,83%", "<=", "70%", "✓"]
+
+
+def test_a_reader_that_stops_reading_ends_check_quietly_with_141(tmp_path: Path) -> None:
+    """`kitland check … | head` where the reader has gone before the report is written:
+    exit 141 (128 + SIGPIPE, as the shell reports such a tool), nothing on stderr; it was
+    exit 2 with ``kitland: : Broken pipe``, the code and line of bad input (trial 4)."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    estate = write_layers(
+        grid_layers(["IIAAAA"] * 4, roads=[(LineString([(-50, -10), (650, -10)]),
+                                            {"road_id": "C1", "road_class": "collector"})]),
+        tmp_path / "estate.gpkg",
+    )  # fmt: skip
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[layout]]\nkind = "land_share"\nland_use = ["industrial"]\nmax_pct = 70\n')
+    argv = [sys.executable, "-m", "kitland", "check", str(estate), "--rules", str(rules), "-q"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader goes away before kitland writes
+    err = proc.stderr.read().decode()
+    proc.stderr.close()
+    assert proc.wait(timeout=120) == 141, err
+    assert err == ""
+    whole = subprocess.run(argv, capture_output=True, text=True, timeout=120, check=False)
+    assert whole.returncode == 0 and "PASS" in whole.stdout  # read to the end: the report

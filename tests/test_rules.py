@@ -176,6 +176,10 @@ def test_prefer_far_and_default_weight() -> None:
          r"rule distance#1, key 'to': expected a selector table .*got text 'water'"),
         ('[[rules]]\nkind = "compactness"\nmin = 1.5\n', r"rule compactness#1, key 'min': 1.5 is outside 0..1"),
         ('[[rules]]\nmin = 1\n', r"rule #1, key 'kind': missing required key 'kind'"),
+        # a named rule is named by its name, not its position (trial 4)
+        ('[[rules]]\nname = "muka jalan"\nkind = "frontag"\nmin_m = 150\n',
+         r"^unknown rule kind 'frontag' in .*rules\.toml rule muka jalan; did you mean 'frontage'\?$"),
+        ('[[rules]]\nname = "gerbang"\nmax_m = 1\n', r"rules\.toml rule gerbang, key 'kind': missing required key"),
         ('[[rules]]\nkind = 3\n', r"rule #1, key 'kind': expected text, got an integer 3"),
         ('[[rules]]\nkind = "contiguous"\nname = ""\n', r"key 'name': expected non-empty text"),
         ('[[rules]]\nkind = "contiguous"\nname = "x"\n[[rules]]\nkind = "compactness"\nname = "x"\nmin = 0.1\n',

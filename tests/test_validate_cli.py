@@ -185,7 +185,7 @@ def test_fix_refuses_to_overwrite_its_input(clean, tmp_path, capsys) -> None:
     before = checksums(est)
     code, _, err = run(["validate", str(est), "--fix", str(est)], capsys)
     assert code == 2
-    assert "is the estate's own source" in err
+    assert f"{est}: is one of this command's inputs" in err  # refused before validating
     assert checksums(est) == before
 
 
@@ -206,3 +206,24 @@ def test_missing_parcels_layer_is_the_one_finding_with_a_hint(tmp_path, capsys) 
     findings = json.loads(out)["findings"]
     assert [(f["code"], f["layer"]) for f in findings] == [("missing-layer", "parcels")]
     assert f"{folder / 'parcel.geojson'} is not read as it: rename it to parcels" in findings[0]["message"]
+
+
+def test_columns_named_in_another_language_list_only_the_files_columns(
+    clean, tmp_path, capsys
+) -> None:
+    """A Shapefile whose parcels say id_persil and guna_lahan: each missing column is an
+    error listing the columns the file has; the second listed parcel_id, which the file
+    lacks (trial 4)."""
+    layers = dict(clean)
+    layers["parcels"] = clean["parcels"].rename(
+        columns={"parcel_id": "id_persil", "land_use": "guna_lahan"}
+    )
+    folder = write_layers(layers, tmp_path / "estate", driver="ESRI Shapefile")
+    code, out, _ = run(["validate", str(folder), "--format", "json"], capsys)
+    assert code == 1
+    missing = [f["message"] for f in json.loads(out)["findings"] if f["code"] == "missing-column"]
+    source = folder / "parcels.shp"
+    assert missing == [
+        f"{source}: missing required column {col!r} (has id_persil, guna_lahan, geometry)"
+        for col in ("parcel_id", "land_use")
+    ]
