@@ -281,7 +281,8 @@ class PlacementResult:
         from kitland.maps import make_map  # noqa: PLC0415 - maps sit above placement
 
         if self.estate is None:
-            msg = "this placement result holds no estate to draw; use kitland.make_map(estate, ...)"
+            msg = Message("this placement result holds no estate to draw; use "
+                          "kitland.make_map(estate, ...)")  # fmt: skip
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
         if self.zones:  # several zones: each drawn with its name, no alternatives
@@ -496,10 +497,12 @@ def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:
 
         rules = load_rules(rules)
     if not isinstance(estate, Estate):
-        msg = f"estate: expected an Estate (kitland.load_estate) or a path, got {type(estate).__name__}"
+        msg = Message("estate: expected an Estate (kitland.load_estate) or a path, got {type}",
+                      {"type": type(estate).__name__})  # fmt: skip
         raise UsageError(msg)
     if not isinstance(rules, Rules):
-        msg = f"rules: expected Rules (kitland.load_rules) or a path, got {type(rules).__name__}"
+        msg = Message("rules: expected Rules (kitland.load_rules) or a path, got {type}",
+                      {"type": type(rules).__name__})  # fmt: skip
         raise UsageError(msg)
     return estate, rules
 
@@ -537,7 +540,8 @@ def _build(
     was seen before (:mod:`._reuse`), and the hash of what else the problem depends on."""
     zone = rules.zone
     if zone is None:
-        msg = f"{rules.source or 'rules'}: has no [zone] table; placing needs the zone's area and land"
+        msg = Message("{source}: has no [zone] table; placing needs the zone's area and land",
+                      {"source": rules.source or "rules"})  # fmt: skip
         raise RulesError(msg)
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land, cells, attrs, shape = _reuse.cells_and_attributes(
@@ -665,7 +669,8 @@ def score(
 
     estate, rules = _as_inputs(estate, rules)
     if rules.zone is None:
-        msg = f"{rules.source or 'rules'}: has no [zone] table; a score needs its nominal area"
+        msg = Message("{source}: has no [zone] table; a score needs its nominal area",
+                      {"source": rules.source or "rules"})  # fmt: skip
         raise RulesError(msg)
     if isinstance(zone, str | os.PathLike):
         from kitland.io import read_zone  # noqa: PLC0415
@@ -718,11 +723,10 @@ def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
         return
     need = max(math.sqrt(area_m2 / MAX_CELLS), math.sqrt(box_m2 / (20 * MAX_CELLS)))
     need = math.ceil(need * 10) / 10
-    msg = (
-        f"cell_m={cell_m:g}: the {area_m2 / 1e4:,.1f} ha of candidate land would make about "
-        f"{cells:,.0f} cells (at most {MAX_CELLS:,}); use a cell size of at least {need:g} m "
-        f"(--cell-m {need:g})"
-    )
+    msg = Message("cell_m={cell_m}: the {ha:,.1f} ha of candidate land would make about "
+                  "{cells:,.0f} cells (at most {most:,}); use a cell size of at least {need:g} m "
+                  "(--cell-m {arg})", {"cell_m": f"{cell_m:g}", "ha": area_m2 / 1e4, "cells": cells,
+                                      "most": MAX_CELLS, "need": need, "arg": f"{need:g}"})  # fmt: skip
     raise UsageError(msg)
 
 
@@ -1182,31 +1186,17 @@ def place(
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
     if several and near is not None:
-        msg = (f"near: not available when placing several zones ([[zones]] of "
-               f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
+        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
+                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
         raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
         rules = rules.for_zone(rules.zones[0].name)
-    for name, value in (("alternatives", alternatives), ("cell_m", cell_m),
-                        ("time_limit_s", time_limit_s), ("max_overlap", max_overlap)):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = f"{name}={value!r}: expected a number, got {type(value).__name__}"
-            raise UsageError(msg)
-    if alternatives < 1:
-        msg = f"alternatives={alternatives}: expected at least 1"
-        raise UsageError(msg)
-    if not 0 < cell_m < math.inf:
-        msg = f"cell_m={cell_m}: expected a positive cell size in metres, e.g. 25"
-        raise UsageError(msg)
-    if not time_limit_s > 0:
-        msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds, e.g. 60"
-        raise UsageError(msg)
-    if not 0.0 <= max_overlap <= 1.0:
-        msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
-        raise UsageError(msg)
+    _check_options(alternatives=alternatives, cell_m=cell_m, time_limit_s=time_limit_s,
+                   max_overlap=max_overlap)  # fmt: skip
     _check_near(near, near_share)
     if start is not None and not isinstance(start, PlacementResult):
-        msg = f"start: expected a PlacementResult of an earlier place(), got {type(start).__name__}"
+        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
+                      {"type": type(start).__name__})  # fmt: skip
         raise UsageError(msg)
     require_valid(estate, on_invalid=on_invalid)
     if several:
@@ -1371,18 +1361,44 @@ def _best_of_grids(
     return tries[k], grids[k][0], grids[k][1]
 
 
+def _check_options(**given: Any) -> None:
+    """Refuse a keyword of :func:`place` that is not a number, or out of its range (the
+    value in the message as it was given)."""
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = Message("{name}={value}: expected a number, got {type}",
+                          {"name": name, "value": repr(value), "type": type(value).__name__})  # fmt: skip
+            raise UsageError(msg)
+    checks = (
+        (given["alternatives"] >= 1, "alternatives={value}: expected at least 1", "alternatives"),
+        (0 < given["cell_m"] < math.inf,
+         "cell_m={value}: expected a positive cell size in metres, e.g. 25", "cell_m"),
+        (given["time_limit_s"] > 0,
+         "time_limit_s={value}: expected a positive number of seconds, e.g. 60", "time_limit_s"),
+        (0.0 <= given["max_overlap"] <= 1.0,
+         "max_overlap={value}: expected a share between 0 and 1", "max_overlap"),
+    )  # fmt: skip
+    for ok, text, name in checks:
+        if not ok:
+            raise UsageError(Message(text, {"value": str(given[name])}))
+
+
 def _check_near(near: shapely.Geometry | None, share: float) -> None:
     """Refuse a ``near`` that is not one valid, non-empty polygonal geometry, or a bad share."""
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-        msg = f"near_share={share!r}: expected a share in (0, 1], e.g. 0.5"
+        msg = Message("near_share={value}: expected a share in (0, 1], e.g. 0.5",
+                      {"value": repr(share)})  # fmt: skip
         raise UsageError(msg)
     if near is None:
         return
     if not isinstance(near, shapely.Polygon | shapely.MultiPolygon) or near.is_empty:
-        msg = f"near: expected a non-empty Polygon or MultiPolygon, got {getattr(near, 'geom_type', type(near).__name__)}"
+        msg = Message("near: expected a non-empty Polygon or MultiPolygon, got {type}",
+                      {"type": getattr(near, "geom_type", type(near).__name__)})  # fmt: skip
         raise UsageError(msg)
     if not near.is_valid:
-        msg = f"near: invalid geometry ({shapely.is_valid_reason(near)})"
+        msg = Message(
+            "near: invalid geometry ({reason})", {"reason": shapely.is_valid_reason(near)}
+        )
         raise UsageError(msg)
 
 
@@ -1473,7 +1489,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     several = bool(result.zones)
     if not result.found or (result.zone is None and not several) or result.estate is None \
             or result.rules is None:  # fmt: skip
-        msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
+        msg = Message("write_placement: the result holds no placement (nothing fits the rules); "
+                      "nothing to write")  # fmt: skip
         raise InfeasibleError(msg)
     estate, rules = result.estate, result.rules
     if several:

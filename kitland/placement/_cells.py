@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 
 from kitland._errors import RulesError
 from kitland.estate import Estate
+from kitland.i18n import Message
 from kitland.measure import adjacency_target, adjacent_options
 from kitland.rules import Rule, Rules, Selector
 
@@ -132,7 +133,10 @@ def rule_selection(estate: Estate, rule: Rule, *keys: str) -> gpd.GeoDataFrame:
             if select is not None:
                 return select(estate, rule_label=rule.id)
             return estate.select(sel.layer, **dict(sel.where))
-    msg = f"rule {rule.id}: needs a selector table ({' or '.join(keys or ('to', 'from'))} = {{ ... }})"
+    *first, last = keys or ("to", "from")
+    names = Message("{a} or {b}", {"a": ", ".join(first), "b": last}) if first else last
+    msg = Message("rule {rule}: needs a selector table ({keys} = {{ ... }})",
+                  {"rule": rule.id, "keys": names})  # fmt: skip
     raise RulesError(msg)
 
 
