@@ -1209,9 +1209,8 @@ def place(
     clock = Clock.after(time_limit_s)
     opts = options or SolveOptions()
     budget = Work.of(time_limit_s, opts, clock)
-    deadline = clock.deadline
     cell_m = float(cell_m)
-    _progress_cb(progress, "cells", deadline)
+    _progress_cb(progress, "cells", clock.deadline)
     land, cells, prob, shape = _build(estate, rules, cell_m=cell_m)
     frame = _reuse.frame(estate, rules, cell_m=cell_m)
     prob = _with_near(prob, cells, near, near_share)
@@ -1227,36 +1226,11 @@ def place(
         for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
                                 min_turn_deg=opts.turn_min_deg)
     ]  # fmt: skip
-    placements: list[Placement] = []
-    ranks: list[_Attempts] = []
-    current = prob
-    for rank in range(1, alternatives + 1):
-        # The best placement gets 60 % of the work when alternatives are asked for (its
-        # proof matters most); the others share what is left evenly. Shares are of the
-        # work left (counted, not timed), so the split does not depend on the load.
-        left = alternatives - rank + 1
-        share = 0.6 if rank == 1 and left > 1 else 1.0 / left
-        if rank == 1 and len(grids) > 1:
-            att, cells, current = _best_of_grids(
-                estate, rules, land, grids, target_m2=target_m2, work=budget.part(share),
-                progress=progress, options=options, warm=warm.get(rank), beyond=beyond)  # fmt: skip
-            prob = current
-        else:
-            att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
-                                target_m2=target_m2, work=budget.part(share), progress=progress,
-                                options=options, warm=warm.get(rank),
-                                beyond=beyond if rank == 1 else None)  # fmt: skip
-        if att.placement is None and rank > 1 and att.timed_out and not budget.done:
-            # The ranks after this one would look for the same zones: give it all the work left.
-            att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
-                                target_m2=target_m2, work=budget.part(), progress=progress,
-                                options=options, warm=warm.get(rank))  # fmt: skip
-        ranks.append(att)
-        if att.placement is None:
-            break
-        placements.append(att.placement)
-        current = current.with_avoid(att.placement.cells, max_overlap)
-    _progress_cb(progress, "done", deadline)
+    search = _Search(estate, rules, land, target_m2, progress, options)
+    ranks, cells, prob = _ranks(search, grids, budget, alternatives=alternatives,
+                                max_overlap=max_overlap, warm=warm, beyond=beyond)  # fmt: skip
+    _progress_cb(progress, "done", clock.deadline)
+    placements = [a.placement for a in ranks if a.placement is not None]
     angles = [round(float(c.angle_deg), 3) for c, _ in grids] if len(grids) > 1 else None
     result = _result(estate, rules, land, prob, cells, placements, ranks,
                      alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s,
@@ -1275,6 +1249,59 @@ def place(
         result.solver["near"] = result.report.extra["solver"]["near"] = {
             "share_min": near_share, "overlap": overlap}  # fmt: skip
     return result
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What every rank's search of :func:`place` shares."""
+
+    estate: Estate
+    rules: Rules
+    land: CandidateLand
+    target_m2: float
+    progress: Any
+    options: SolveOptions | None
+
+
+def _ranks(
+    s: _Search, grids: list[tuple[Cells, Problem]], budget: Work, *, alternatives: int,
+    max_overlap: float, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
+    beyond: _reuse.Beyond | _reuse.Setback | None,
+) -> tuple[list[_Attempts], Cells, Problem]:  # fmt: skip
+    """Each rank's search in turn, until one finds no zone; with the grid and problem
+    of the best placement (its alternatives are placed on its grid).
+
+    The best placement gets 60 % of the work when alternatives are asked for (its proof
+    matters most); the others share what is left evenly. Shares are of the work left
+    (counted, not timed), so the split does not depend on the load.
+    """
+    cells, prob = grids[0]
+    current = prob
+    ranks: list[_Attempts] = []
+
+    def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
+        return _best_at_rank(s.estate, s.rules, cells, s.land, current, rank=rank,
+                             target_m2=s.target_m2, work=work, progress=s.progress,
+                             options=s.options, warm=warm.get(rank), **kw)  # fmt: skip
+
+    for rank in range(1, alternatives + 1):
+        left = alternatives - rank + 1
+        share = 0.6 if rank == 1 and left > 1 else 1.0 / left
+        if rank == 1 and len(grids) > 1:
+            att, cells, current = _best_of_grids(
+                s.estate, s.rules, s.land, grids, target_m2=s.target_m2, work=budget.part(share),
+                progress=s.progress, options=s.options, warm=warm.get(rank), beyond=beyond)  # fmt: skip
+            prob = current
+        else:
+            att = at_rank(rank, budget.part(share), beyond=beyond if rank == 1 else None)
+        if att.placement is None and rank > 1 and att.timed_out and not budget.done:
+            # The ranks after this one would look for the same zones: give it all the work left.
+            att = at_rank(rank, budget.part())
+        ranks.append(att)
+        if att.placement is None:
+            break
+        current = current.with_avoid(att.placement.cells, max_overlap)
+    return ranks, cells, prob
 
 
 def _touching(prob: Problem) -> NDArray[np.bool_]:
@@ -1361,26 +1388,31 @@ def _best_of_grids(
     return tries[k], grids[k][0], grids[k][1]
 
 
-def _check_options(**given: Any) -> None:
-    """Refuse a keyword of :func:`place` that is not a number, or out of its range (the
-    value in the message as it was given)."""
+def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_overlap: Any) -> None:
+    """Refuse a keyword of :func:`place` that is not a number or is out of range, naming
+    it with the value as it was given."""
+    given = {"alternatives": alternatives, "cell_m": cell_m, "time_limit_s": time_limit_s,
+             "max_overlap": max_overlap}  # fmt: skip
     for name, value in given.items():
         if isinstance(value, bool) or not isinstance(value, int | float):
             msg = Message("{name}={value}: expected a number, got {type}",
                           {"name": name, "value": repr(value), "type": type(value).__name__})  # fmt: skip
             raise UsageError(msg)
-    checks = (
-        (given["alternatives"] >= 1, "alternatives={value}: expected at least 1", "alternatives"),
-        (0 < given["cell_m"] < math.inf,
-         "cell_m={value}: expected a positive cell size in metres, e.g. 25", "cell_m"),
-        (given["time_limit_s"] > 0,
-         "time_limit_s={value}: expected a positive number of seconds, e.g. 60", "time_limit_s"),
-        (0.0 <= given["max_overlap"] <= 1.0,
-         "max_overlap={value}: expected a share between 0 and 1", "max_overlap"),
-    )  # fmt: skip
-    for ok, text, name in checks:
-        if not ok:
-            raise UsageError(Message(text, {"value": str(given[name])}))
+    if alternatives < 1:
+        msg = Message("alternatives={value}: expected at least 1", {"value": str(alternatives)})
+        raise UsageError(msg)
+    if not 0 < cell_m < math.inf:
+        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
+                      {"value": str(cell_m)})  # fmt: skip
+        raise UsageError(msg)
+    if not time_limit_s > 0:
+        msg = Message("time_limit_s={value}: expected a positive number of seconds, e.g. 60",
+                      {"value": str(time_limit_s)})  # fmt: skip
+        raise UsageError(msg)
+    if not 0.0 <= max_overlap <= 1.0:
+        msg = Message("max_overlap={value}: expected a share between 0 and 1",
+                      {"value": str(max_overlap)})  # fmt: skip
+        raise UsageError(msg)
 
 
 def _check_near(near: shapely.Geometry | None, share: float) -> None:
