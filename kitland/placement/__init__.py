@@ -4,24 +4,29 @@
 
 1. **cells** (:mod:`._cells`): the land the zone may take (``on`` parcels inside the
    boundary, minus road corridors and setback bands) is cut into ``cell_m`` squares
-   clipped to it; per cell the rule attributes are measured as arrays;
-2. **model and solve** (:mod:`._model`, :mod:`._window`, :mod:`._solve`): one exact
-   integer model on those arrays, solved window by window (HiGHS, CP-SAT beside) with
-   bounds that prove the optimum;
-3. **the geometry decides**: the chosen cells are dissolved into one polygon and checked
-   with :func:`kitland.check`, exactly as a user would; a zone that fails is cut from the
-   model and the solve repeated, so a failing zone is never returned as a success.
+   clipped to it, on a grid turned to the land's edges; per cell the rule attributes
+   are measured as arrays (:func:`problem_on` makes the :class:`._model.Problem`).
+   Where the edge the zone must touch runs oblique to that grid, a second grid turned
+   to it is searched too (:func:`_best_of_grids`);
+2. **model and solve** (:mod:`._window`, :mod:`._solve`): one exact integer model on
+   those arrays, solved window by window (HiGHS, a CP-SAT search beside) with bounds
+   that prove the optimum, within a budget of counted work (:mod:`._work`); the best
+   placement first, then each alternative with an overlap limit (:func:`_ranks`);
+3. **the geometry decides**: the chosen cells are dissolved into one polygon, checked
+   with :func:`kitland.check` exactly as a user would, and straightened
+   (:mod:`._outline`); a zone that fails is cut from the model and the solve repeated
+   (:func:`_best_at_rank`), so a failing zone is never returned as a success.
 
 The score is the ``[[prefer]]`` objective: for ``near`` the area-weighted distance of the
 zone's cells to the selection per nominal zone area (``Σ a_i d_i / A_nominal``, metres;
 it equals the zone's mean distance when the zone has its nominal area), times ``weight``;
-``far`` counts negatively. Lower is better.
+``far`` counts negatively; ``compact`` adds its weight per metre of perimeter. Lower is
+better.
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
-make a placement possible (:mod:`._diagnose`).
-
-With several zones (``[[zones]]``) :func:`place` hands over to :mod:`._zones`, which
-places them together with the joint model of :mod:`._joint`.
+make a placement possible (:mod:`._diagnose`). ``place(start=)`` reuses an earlier
+result (:mod:`._reuse`). With several zones (``[[zones]]``) :func:`place` hands over to
+:mod:`._zones`, which places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations

@@ -2,10 +2,11 @@
 
 Everything here turns GeoDataFrames into plain numpy arrays for the solver core
 (:mod:`kitland.placement._model` and the solvers after it), which never sees a
-geometry. Cells are squares of ``cell_m`` on a grid aligned to multiples of ``cell_m``
-in the estate CRS, clipped to the candidate land; a square split by a road or a setback
-band becomes several cells (one per piece). Two cells are neighbours only where their
-clipped shapes share more than :data:`MIN_SHARED_M` of edge.
+geometry. Cells are squares of ``cell_m`` on a grid turned to the direction the land's
+edges mostly run in (:func:`grid_angle`; north-up, aligned to multiples of ``cell_m``,
+when none dominates), clipped to the candidate land; a square split by a road or a
+setback band becomes several cells (one per piece). Two cells are neighbours only where
+their clipped shapes share more than :data:`MIN_SHARED_M` of edge.
 """
 
 from __future__ import annotations
