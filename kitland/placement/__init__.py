@@ -4,24 +4,29 @@
 
 1. **cells** (:mod:`._cells`): the land the zone may take (``on`` parcels inside the
    boundary, minus road corridors and setback bands) is cut into ``cell_m`` squares
-   clipped to it; per cell the rule attributes are measured as arrays;
-2. **model and solve** (:mod:`._model`, :mod:`._window`, :mod:`._solve`): one exact
-   integer model on those arrays, solved window by window (HiGHS, CP-SAT beside) with
-   bounds that prove the optimum;
-3. **the geometry decides**: the chosen cells are dissolved into one polygon and checked
-   with :func:`kitland.check`, exactly as a user would; a zone that fails is cut from the
-   model and the solve repeated, so a failing zone is never returned as a success.
+   clipped to it, on a grid turned to the land's edges; per cell the rule attributes
+   are measured as arrays (:func:`problem_on` makes the :class:`._model.Problem`).
+   Where the edge the zone must touch runs oblique to that grid, a second grid turned
+   to it is searched too (:func:`_best_of_grids`);
+2. **model and solve** (:mod:`._window`, :mod:`._solve`): one exact integer model on
+   those arrays, solved window by window (HiGHS, a CP-SAT search beside) with bounds
+   that prove the optimum, within a budget of counted work (:mod:`._work`); the best
+   placement first, then each alternative with an overlap limit (:func:`_ranks`);
+3. **the geometry decides**: the chosen cells are dissolved into one polygon, checked
+   with :func:`kitland.check` exactly as a user would, and straightened
+   (:mod:`._outline`); a zone that fails is cut from the model and the solve repeated
+   (:func:`_best_at_rank`), so a failing zone is never returned as a success.
 
 The score is the ``[[prefer]]`` objective: for ``near`` the area-weighted distance of the
 zone's cells to the selection per nominal zone area (``Σ a_i d_i / A_nominal``, metres;
 it equals the zone's mean distance when the zone has its nominal area), times ``weight``;
-``far`` counts negatively. Lower is better.
+``far`` counts negatively; ``compact`` adds its weight per metre of perimeter. Lower is
+better.
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
-make a placement possible (:mod:`._diagnose`).
-
-With several zones (``[[zones]]``) :func:`place` hands over to :mod:`._zones`, which
-places them together with the joint model of :mod:`._joint`.
+make a placement possible (:mod:`._diagnose`). ``place(start=)`` reuses an earlier
+result (:mod:`._reuse`). With several zones (``[[zones]]``) :func:`place` hands over to
+:mod:`._zones`, which places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations
@@ -281,7 +286,8 @@ class PlacementResult:
         from kitland.maps import make_map  # noqa: PLC0415 - maps sit above placement
 
         if self.estate is None:
-            msg = "this placement result holds no estate to draw; use kitland.make_map(estate, ...)"
+            msg = Message("this placement result holds no estate to draw; use "
+                          "kitland.make_map(estate, ...)")  # fmt: skip
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
         if self.zones:  # several zones: each drawn with its name, no alternatives
@@ -496,10 +502,12 @@ def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:
 
         rules = load_rules(rules)
     if not isinstance(estate, Estate):
-        msg = f"estate: expected an Estate (kitland.load_estate) or a path, got {type(estate).__name__}"
+        msg = Message("estate: expected an Estate (kitland.load_estate) or a path, got {type}",
+                      {"type": type(estate).__name__})  # fmt: skip
         raise UsageError(msg)
     if not isinstance(rules, Rules):
-        msg = f"rules: expected Rules (kitland.load_rules) or a path, got {type(rules).__name__}"
+        msg = Message("rules: expected Rules (kitland.load_rules) or a path, got {type}",
+                      {"type": type(rules).__name__})  # fmt: skip
         raise UsageError(msg)
     return estate, rules
 
@@ -537,7 +545,8 @@ def _build(
     was seen before (:mod:`._reuse`), and the hash of what else the problem depends on."""
     zone = rules.zone
     if zone is None:
-        msg = f"{rules.source or 'rules'}: has no [zone] table; placing needs the zone's area and land"
+        msg = Message("{source}: has no [zone] table; placing needs the zone's area and land",
+                      {"source": rules.source or "rules"})  # fmt: skip
         raise RulesError(msg)
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land, cells, attrs, shape = _reuse.cells_and_attributes(
@@ -665,7 +674,8 @@ def score(
 
     estate, rules = _as_inputs(estate, rules)
     if rules.zone is None:
-        msg = f"{rules.source or 'rules'}: has no [zone] table; a score needs its nominal area"
+        msg = Message("{source}: has no [zone] table; a score needs its nominal area",
+                      {"source": rules.source or "rules"})  # fmt: skip
         raise RulesError(msg)
     if isinstance(zone, str | os.PathLike):
         from kitland.io import read_zone  # noqa: PLC0415
@@ -718,11 +728,10 @@ def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
         return
     need = max(math.sqrt(area_m2 / MAX_CELLS), math.sqrt(box_m2 / (20 * MAX_CELLS)))
     need = math.ceil(need * 10) / 10
-    msg = (
-        f"cell_m={cell_m:g}: the {area_m2 / 1e4:,.1f} ha of candidate land would make about "
-        f"{cells:,.0f} cells (at most {MAX_CELLS:,}); use a cell size of at least {need:g} m "
-        f"(--cell-m {need:g})"
-    )
+    msg = Message("cell_m={cell_m}: the {ha:,.1f} ha of candidate land would make about "
+                  "{cells:,.0f} cells (at most {most:,}); use a cell size of at least {need:g} m "
+                  "(--cell-m {arg})", {"cell_m": f"{cell_m:g}", "ha": area_m2 / 1e4, "cells": cells,
+                                      "most": MAX_CELLS, "need": need, "arg": f"{need:g}"})  # fmt: skip
     raise UsageError(msg)
 
 
@@ -1182,31 +1191,17 @@ def place(
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
     if several and near is not None:
-        msg = (f"near: not available when placing several zones ([[zones]] of "
-               f"{rules.source or 'the rules'}); place them without it")  # fmt: skip
+        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
+                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
         raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
         rules = rules.for_zone(rules.zones[0].name)
-    for name, value in (("alternatives", alternatives), ("cell_m", cell_m),
-                        ("time_limit_s", time_limit_s), ("max_overlap", max_overlap)):  # fmt: skip
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            msg = f"{name}={value!r}: expected a number, got {type(value).__name__}"
-            raise UsageError(msg)
-    if alternatives < 1:
-        msg = f"alternatives={alternatives}: expected at least 1"
-        raise UsageError(msg)
-    if not 0 < cell_m < math.inf:
-        msg = f"cell_m={cell_m}: expected a positive cell size in metres, e.g. 25"
-        raise UsageError(msg)
-    if not time_limit_s > 0:
-        msg = f"time_limit_s={time_limit_s}: expected a positive number of seconds, e.g. 60"
-        raise UsageError(msg)
-    if not 0.0 <= max_overlap <= 1.0:
-        msg = f"max_overlap={max_overlap}: expected a share between 0 and 1"
-        raise UsageError(msg)
+    _check_options(alternatives=alternatives, cell_m=cell_m, time_limit_s=time_limit_s,
+                   max_overlap=max_overlap)  # fmt: skip
     _check_near(near, near_share)
     if start is not None and not isinstance(start, PlacementResult):
-        msg = f"start: expected a PlacementResult of an earlier place(), got {type(start).__name__}"
+        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
+                      {"type": type(start).__name__})  # fmt: skip
         raise UsageError(msg)
     require_valid(estate, on_invalid=on_invalid)
     if several:
@@ -1219,9 +1214,8 @@ def place(
     clock = Clock.after(time_limit_s)
     opts = options or SolveOptions()
     budget = Work.of(time_limit_s, opts, clock)
-    deadline = clock.deadline
     cell_m = float(cell_m)
-    _progress_cb(progress, "cells", deadline)
+    _progress_cb(progress, "cells", clock.deadline)
     land, cells, prob, shape = _build(estate, rules, cell_m=cell_m)
     frame = _reuse.frame(estate, rules, cell_m=cell_m)
     prob = _with_near(prob, cells, near, near_share)
@@ -1237,36 +1231,11 @@ def place(
         for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
                                 min_turn_deg=opts.turn_min_deg)
     ]  # fmt: skip
-    placements: list[Placement] = []
-    ranks: list[_Attempts] = []
-    current = prob
-    for rank in range(1, alternatives + 1):
-        # The best placement gets 60 % of the work when alternatives are asked for (its
-        # proof matters most); the others share what is left evenly. Shares are of the
-        # work left (counted, not timed), so the split does not depend on the load.
-        left = alternatives - rank + 1
-        share = 0.6 if rank == 1 and left > 1 else 1.0 / left
-        if rank == 1 and len(grids) > 1:
-            att, cells, current = _best_of_grids(
-                estate, rules, land, grids, target_m2=target_m2, work=budget.part(share),
-                progress=progress, options=options, warm=warm.get(rank), beyond=beyond)  # fmt: skip
-            prob = current
-        else:
-            att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
-                                target_m2=target_m2, work=budget.part(share), progress=progress,
-                                options=options, warm=warm.get(rank),
-                                beyond=beyond if rank == 1 else None)  # fmt: skip
-        if att.placement is None and rank > 1 and att.timed_out and not budget.done:
-            # The ranks after this one would look for the same zones: give it all the work left.
-            att = _best_at_rank(estate, rules, cells, land, current, rank=rank,
-                                target_m2=target_m2, work=budget.part(), progress=progress,
-                                options=options, warm=warm.get(rank))  # fmt: skip
-        ranks.append(att)
-        if att.placement is None:
-            break
-        placements.append(att.placement)
-        current = current.with_avoid(att.placement.cells, max_overlap)
-    _progress_cb(progress, "done", deadline)
+    search = _Search(estate, rules, land, target_m2, progress, options)
+    ranks, cells, prob = _ranks(search, grids, budget, alternatives=alternatives,
+                                max_overlap=max_overlap, warm=warm, beyond=beyond)  # fmt: skip
+    _progress_cb(progress, "done", clock.deadline)
+    placements = [a.placement for a in ranks if a.placement is not None]
     angles = [round(float(c.angle_deg), 3) for c, _ in grids] if len(grids) > 1 else None
     result = _result(estate, rules, land, prob, cells, placements, ranks,
                      alternatives=alternatives, t0=t0, budget=budget, time_limit_s=time_limit_s,
@@ -1285,6 +1254,59 @@ def place(
         result.solver["near"] = result.report.extra["solver"]["near"] = {
             "share_min": near_share, "overlap": overlap}  # fmt: skip
     return result
+
+
+@dataclass(frozen=True)
+class _Search:
+    """What every rank's search of :func:`place` shares."""
+
+    estate: Estate
+    rules: Rules
+    land: CandidateLand
+    target_m2: float
+    progress: Any
+    options: SolveOptions | None
+
+
+def _ranks(
+    s: _Search, grids: list[tuple[Cells, Problem]], budget: Work, *, alternatives: int,
+    max_overlap: float, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
+    beyond: _reuse.Beyond | _reuse.Setback | None,
+) -> tuple[list[_Attempts], Cells, Problem]:  # fmt: skip
+    """Each rank's search in turn, until one finds no zone; with the grid and problem
+    of the best placement (its alternatives are placed on its grid).
+
+    The best placement gets 60 % of the work when alternatives are asked for (its proof
+    matters most); the others share what is left evenly. Shares are of the work left
+    (counted, not timed), so the split does not depend on the load.
+    """
+    cells, prob = grids[0]
+    current = prob
+    ranks: list[_Attempts] = []
+
+    def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
+        return _best_at_rank(s.estate, s.rules, cells, s.land, current, rank=rank,
+                             target_m2=s.target_m2, work=work, progress=s.progress,
+                             options=s.options, warm=warm.get(rank), **kw)  # fmt: skip
+
+    for rank in range(1, alternatives + 1):
+        left = alternatives - rank + 1
+        share = 0.6 if rank == 1 and left > 1 else 1.0 / left
+        if rank == 1 and len(grids) > 1:
+            att, cells, current = _best_of_grids(
+                s.estate, s.rules, s.land, grids, target_m2=s.target_m2, work=budget.part(share),
+                progress=s.progress, options=s.options, warm=warm.get(rank), beyond=beyond)  # fmt: skip
+            prob = current
+        else:
+            att = at_rank(rank, budget.part(share), beyond=beyond if rank == 1 else None)
+        if att.placement is None and rank > 1 and att.timed_out and not budget.done:
+            # The ranks after this one would look for the same zones: give it all the work left.
+            att = at_rank(rank, budget.part())
+        ranks.append(att)
+        if att.placement is None:
+            break
+        current = current.with_avoid(att.placement.cells, max_overlap)
+    return ranks, cells, prob
 
 
 def _touching(prob: Problem) -> NDArray[np.bool_]:
@@ -1371,18 +1393,49 @@ def _best_of_grids(
     return tries[k], grids[k][0], grids[k][1]
 
 
+def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_overlap: Any) -> None:
+    """Refuse a keyword of :func:`place` that is not a number or is out of range, naming
+    it with the value as it was given."""
+    given = {"alternatives": alternatives, "cell_m": cell_m, "time_limit_s": time_limit_s,
+             "max_overlap": max_overlap}  # fmt: skip
+    for name, value in given.items():
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            msg = Message("{name}={value}: expected a number, got {type}",
+                          {"name": name, "value": repr(value), "type": type(value).__name__})  # fmt: skip
+            raise UsageError(msg)
+    if alternatives < 1:
+        msg = Message("alternatives={value}: expected at least 1", {"value": str(alternatives)})
+        raise UsageError(msg)
+    if not 0 < cell_m < math.inf:
+        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
+                      {"value": str(cell_m)})  # fmt: skip
+        raise UsageError(msg)
+    if not time_limit_s > 0:
+        msg = Message("time_limit_s={value}: expected a positive number of seconds, e.g. 60",
+                      {"value": str(time_limit_s)})  # fmt: skip
+        raise UsageError(msg)
+    if not 0.0 <= max_overlap <= 1.0:
+        msg = Message("max_overlap={value}: expected a share between 0 and 1",
+                      {"value": str(max_overlap)})  # fmt: skip
+        raise UsageError(msg)
+
+
 def _check_near(near: shapely.Geometry | None, share: float) -> None:
     """Refuse a ``near`` that is not one valid, non-empty polygonal geometry, or a bad share."""
     if isinstance(share, bool) or not isinstance(share, int | float) or not 0 < share <= 1:
-        msg = f"near_share={share!r}: expected a share in (0, 1], e.g. 0.5"
+        msg = Message("near_share={value}: expected a share in (0, 1], e.g. 0.5",
+                      {"value": repr(share)})  # fmt: skip
         raise UsageError(msg)
     if near is None:
         return
     if not isinstance(near, shapely.Polygon | shapely.MultiPolygon) or near.is_empty:
-        msg = f"near: expected a non-empty Polygon or MultiPolygon, got {getattr(near, 'geom_type', type(near).__name__)}"
+        msg = Message("near: expected a non-empty Polygon or MultiPolygon, got {type}",
+                      {"type": getattr(near, "geom_type", type(near).__name__)})  # fmt: skip
         raise UsageError(msg)
     if not near.is_valid:
-        msg = f"near: invalid geometry ({shapely.is_valid_reason(near)})"
+        msg = Message(
+            "near: invalid geometry ({reason})", {"reason": shapely.is_valid_reason(near)}
+        )
         raise UsageError(msg)
 
 
@@ -1473,7 +1526,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     several = bool(result.zones)
     if not result.found or (result.zone is None and not several) or result.estate is None \
             or result.rules is None:  # fmt: skip
-        msg = "write_placement: the result holds no placement (nothing fits the rules); nothing to write"
+        msg = Message("write_placement: the result holds no placement (nothing fits the rules); "
+                      "nothing to write")  # fmt: skip
         raise InfeasibleError(msg)
     estate, rules = result.estate, result.rules
     if several:

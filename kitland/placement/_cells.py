@@ -2,10 +2,11 @@
 
 Everything here turns GeoDataFrames into plain numpy arrays for the solver core
 (:mod:`kitland.placement._model` and the solvers after it), which never sees a
-geometry. Cells are squares of ``cell_m`` on a grid aligned to multiples of ``cell_m``
-in the estate CRS, clipped to the candidate land; a square split by a road or a setback
-band becomes several cells (one per piece). Two cells are neighbours only where their
-clipped shapes share more than :data:`MIN_SHARED_M` of edge.
+geometry. Cells are squares of ``cell_m`` on a grid turned to the direction the land's
+edges mostly run in (:func:`grid_angle`; north-up, aligned to multiples of ``cell_m``,
+when none dominates), clipped to the candidate land; a square split by a road or a
+setback band becomes several cells (one per piece). Two cells are neighbours only where
+their clipped shapes share more than :data:`MIN_SHARED_M` of edge.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from numpy.typing import NDArray
 
 from kitland._errors import RulesError
 from kitland.estate import Estate
+from kitland.i18n import Message
 from kitland.measure import adjacency_target, adjacent_options
 from kitland.rules import Rule, Rules, Selector
 
@@ -132,7 +134,10 @@ def rule_selection(estate: Estate, rule: Rule, *keys: str) -> gpd.GeoDataFrame:
             if select is not None:
                 return select(estate, rule_label=rule.id)
             return estate.select(sel.layer, **dict(sel.where))
-    msg = f"rule {rule.id}: needs a selector table ({' or '.join(keys or ('to', 'from'))} = {{ ... }})"
+    *first, last = keys or ("to", "from")
+    names = Message("{a} or {b}", {"a": ", ".join(first), "b": last}) if first else last
+    msg = Message("rule {rule}: needs a selector table ({keys} = {{ ... }})",
+                  {"rule": rule.id, "keys": names})  # fmt: skip
     raise RulesError(msg)
 
 
@@ -467,13 +472,23 @@ def _exposed(
     nbuf = np.full(n, None, dtype=object)
     need = np.unique(both[:, 1])
     nbuf[need] = shapely.buffer(geoms[need], _SEAM_M, join_style="mitre")
-    both = both[np.lexsort((both[:, 1], both[:, 0]))]
-    first = np.r_[True, both[1:, 0] != both[:-1, 0]]
-    rank = np.arange(len(both)) - np.maximum.accumulate(np.where(first, np.arange(len(both)), 0))
-    for k in range(int(rank.max()) + 1):
-        sel = both[rank == k]
-        exposed[sel[:, 0]] = shapely.difference(exposed[sel[:, 0]], nbuf[sel[:, 1]])
+    _cut_away(exposed, both[:, 0], nbuf, both[:, 1])
     return exposed
+
+
+def _cut_away(
+    geoms: NDArray[np.object_], owner: NDArray[np.int64], cutters: NDArray[np.object_],
+    by: NDArray[np.int64],
+) -> None:  # fmt: skip
+    """``geoms[owner[k]]`` minus ``cutters[by[k]]`` for every ``k``, in place: each
+    geometry's cuts in the order of ``by``, one vectorised difference per round."""
+    order = np.lexsort((by, owner))
+    owner, by = owner[order], by[order]
+    first = np.r_[True, owner[1:] != owner[:-1]]
+    rank = np.arange(len(owner)) - np.maximum.accumulate(np.where(first, np.arange(len(owner)), 0))
+    for k in range(int(rank.max()) + 1):
+        sel = rank == k
+        geoms[owner[sel]] = shapely.difference(geoms[owner[sel]], cutters[by[sel]])
 
 
 def _intersect_tiled(
@@ -577,13 +592,7 @@ def adjacency_coefficient(
         cut = np.full(n, None, dtype=object)
         need = np.unique(qj)
         cut[need] = shapely.buffer(cells.geoms[need], _TOUCH_M, quad_segs=2)
-        order = np.lexsort((qj, qi))
-        qi, qj = qi[order], qj[order]
-        first = np.r_[True, qi[1:] != qi[:-1]]
-        rank = np.arange(len(qi)) - np.maximum.accumulate(np.where(first, np.arange(len(qi)), 0))
-        for k in range(int(rank.max()) + 1):
-            sel = rank == k
-            lines[qi[sel]] = shapely.difference(lines[qi[sel]], cut[qj[sel]])
+        _cut_away(lines, qi, cut, qj)
     parts, owner = shapely.get_parts(shapely.line_merge(lines), return_index=True)
     line = shapely.get_type_id(parts) == 1
     parts, owner = parts[line], owner[line]
@@ -620,9 +629,7 @@ def cell_network_distance(estate: Estate, rule: Rule, cells: Cells) -> NDArray[n
     return np.asarray(metres, dtype=float)
 
 
-def cell_attributes(
-    estate: Estate, rules: Rules, cells: Cells, *, network: object | None = None
-) -> dict[str, NDArray[np.float64]]:
+def cell_attributes(estate: Estate, rules: Rules, cells: Cells) -> dict[str, NDArray[np.float64]]:
     """Per-rule cell attributes, keyed by rule id.
 
     - ``adjacent``: what the cell brings to the ``adjacent`` measurement of any zone that

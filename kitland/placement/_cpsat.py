@@ -30,6 +30,7 @@ from ortools.sat.python import cp_model
 from scipy.sparse.csgraph import breadth_first_order
 
 from kitland._errors import InfeasibleError
+from kitland.i18n import Message
 from kitland.placement._model import Problem, near_cells
 from kitland.placement._window import CUTS, IntObjective, Model, WindowResult
 from kitland.placement._work import Clock, Work
@@ -216,7 +217,8 @@ class CpsatWindows:
         solver, st = _run(model, det_time_s=max(0.5, det_s), clock=self.clock, seed=self.seed)
         spent = float(solver.deterministic_time)
         if st == cp_model.MODEL_INVALID:
-            msg = f"placement solver: CP-SAT status {solver.status_name(st)}: {model.validate()}"
+            msg = Message("placement solver: CP-SAT status {status}: {reason}",
+                          {"status": solver.status_name(st), "reason": model.validate()})  # fmt: skip
             raise InfeasibleError(msg)
         if st == cp_model.OPTIMAL:
             zone = _chosen(mod, solver, v)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, fields
 
 from kitland._errors import UsageError
+from kitland.i18n import Message
 
 __all__ = ["SolveOptions"]
 
@@ -124,15 +125,20 @@ class SolveOptions:
             value, default = getattr(self, f.name), f.default
             for v in value if isinstance(value, tuple) else (value,):
                 if not _number_ok(v, positive=f.name in _POSITIVE):
-                    above = "above" if f.name in _POSITIVE else "of at least"
-                    msg = (f"SolveOptions({f.name}={value!r}): expected "
-                           f"{'numbers' if isinstance(default, tuple) else 'a number'} "
-                           f"{above} 0, e.g. {default!r}")  # fmt: skip
-                    raise UsageError(msg)
+                    text = _EXPECTED[isinstance(default, tuple), f.name in _POSITIVE]
+                    said = {"name": f.name, "value": repr(value), "default": repr(default)}
+                    raise UsageError(Message(text, said))
 
 
 #: Options that divide or scale the budget: 0 would stop every search before it starts.
 _POSITIVE = frozenset({"work_rate", "lp_iters_per_s", "mip_nodes_per_s", "root_rounds_per_s"})
+#: The refusal of a bad value, by (a tuple of values, a positive option).
+_EXPECTED = {
+    (False, False): "SolveOptions({name}={value}): expected a number of at least 0, e.g. {default}",
+    (False, True): "SolveOptions({name}={value}): expected a number above 0, e.g. {default}",
+    (True, False): "SolveOptions({name}={value}): expected numbers of at least 0, e.g. {default}",
+    (True, True): "SolveOptions({name}={value}): expected numbers above 0, e.g. {default}",
+}
 
 
 def _number_ok(v: object, *, positive: bool) -> bool:
