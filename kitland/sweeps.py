@@ -689,7 +689,8 @@ def sweep(
         Warm-start each scenario from the one before it in its chain (:func:`_chains`:
         the scenarios that differ only in the last ``vary``, from its loosest value to
         its tightest, at most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
-        previous zone, and its proven bound when the rules only tightened. The chains
+        previous zone, its proven bound when the rules only tightened, and searches only
+        past the previous proof when only a setback distance moved. The chains
         run in parallel, each in order; a resumed sweep starts a chain again from its
         last finished record, so every run gives the same rows. False: every scenario
         starts cold.
