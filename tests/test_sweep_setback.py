@@ -120,6 +120,11 @@ def test_no_setback_plan_from_a_record_whose_proof_set_a_zone_aside(case: dict[s
         res = kitland.place(est, new, cell_m=50, time_limit_s=LIMIT_S, start=start)
         assert res.solver["start"]["setback"] is None
         assert res.status == "OPTIMAL"
+    # a zone on a turned grid: its cell numbers are not the first grid's, so no previous
+    # problem is rebuilt (place(start=result) reuses only the outline there too)
+    turned = start_of(est, old, {**rec, "grid_angle_deg": rec["grid_angle_deg"] + 30.0},
+                      cell_m=50, then=new)  # fmt: skip
+    assert turned.previous is None and turned.zone.equals(start.zone)
 
 
 @pytest.mark.slow
