@@ -1,14 +1,17 @@
 """Scenario sweeps on Dask: serial vs a LocalCluster of 1 and 2 workers.
 
 Run: ``.venv/bin/python benchmarks/bench_sweep.py [--scenarios N] [--cell-m M]
-[--modes serial,local1,local2,cold2]``. The scenarios are the river setback (50–250 m) ×
+[--modes serial,local1,local2,cold0,cold2] [--vary TEXT ...] [--organic SEED]``. The scenarios are the river setback (50–250 m) ×
 the zone's target area (16–24 ha) × the gate distance (1,500–5,000 m) on the bundled
 estate: 5 × 5 × 8 = 200; ``--scenarios N`` below 200 runs a seeded sample of N of them
 (the same N in every mode). Each mode writes to a fresh folder, so nothing is reused
 between modes. The sweeps are chained (each gate distance warm-starts from the one
 above it, see ``kitland.sweep(chain=)``); mode ``cold2`` is the same 2-worker run with
 every scenario started cold, the baseline of the chains, whose answers are compared
-with the chained ones (status, and score to 1e-9 where proven).
+with the chained ones (status, and score to 1e-9 where proven); ``cold0`` the same
+serially. ``--vary`` (repeated) sweeps other values instead (the chains run along the
+last one, e.g. a setback distance) and ``--organic SEED`` uses the seed's estate of
+``make_organic.py`` and its rules (the bundled ones with the seed's zone size).
 
 Measured: wall time, scenarios per minute, peak resident memory of each worker process
 (``ru_maxrss`` asked of the workers after the sweep), the scheduler's cost per task
@@ -49,13 +52,15 @@ def _noop(i: int) -> int:
     return i
 
 
-def _run(mode: str, n_workers: int, args: argparse.Namespace, root: Path) -> dict[str, Any]:
+def _run(mode: str, n_workers: int, args: argparse.Namespace, root: Path,
+         inputs: dict[str, Any]) -> dict[str, Any]:  # fmt: skip
     import kitland  # noqa: PLC0415
 
     out = root / mode
     sample = args.scenarios if args.scenarios < FULL else None
-    common = {"vary": VARY, "out": out, "sample": sample, "seed": 0, "cell_m": args.cell_m,
-              "time_limit_s": args.time_limit, "chain": not mode.startswith("cold")}  # fmt: skip
+    common = {"vary": args.vary or VARY, "out": out, "sample": sample, "seed": 0,
+              "cell_m": args.cell_m, "time_limit_s": args.time_limit,
+              "chain": not mode.startswith("cold"), **inputs}  # fmt: skip
     if n_workers == 0:
         t0 = time.perf_counter()
         res = kitland.sweep(workers=0, **common)
@@ -93,6 +98,10 @@ def _facts(
         "solve_s_sum": round(float(t["time_s"].sum()), 1),
         "statuses": t["status"].value_counts().to_dict(),
         "starts": t["start"].fillna("cold").value_counts().to_dict(),
+        "solve_s_median_by_start": {
+            k: round(float(v), 2)
+            for k, v in t.groupby(t["start"].fillna("cold"))["time_s"].median().items()
+        },
         "peak_rss_mb": [round(x) for x in rss],
         "task_overhead_ms": None if per_task is None else round(per_task * 1000, 2),
         "rows": dict(
@@ -120,18 +129,31 @@ def main() -> None:
     p.add_argument("--cell-m", type=float, default=50.0, help="cell size, m (default 50)")
     p.add_argument("--time-limit", type=float, default=120.0, help="per scenario, s")
     p.add_argument("--modes", default="serial,local1,local2", help="which runs, comma-separated")
+    p.add_argument("--vary", action="append", default=[],
+                   help="sweep these values instead (repeat; the chains run along the last)")  # fmt: skip
+    p.add_argument("--organic", type=int, default=None,
+                   help="the seeded estate of make_organic.py and its rules instead")  # fmt: skip
     args = p.parse_args()
     import kitland  # noqa: PLC0415
 
-    estate, rules = kitland.load_estate(), kitland.load_rules()
+    if args.organic is None:
+        estate, rules = kitland.load_estate(), kitland.load_rules()
+    else:
+        from bench_organic import _write  # noqa: PLC0415 - beside this script
+
+        e, r = _write(args.organic, Path(tempfile.mkdtemp(prefix="sweep_organic_")))
+        estate, rules = kitland.load_estate(e), kitland.load_rules(r)
+    inputs = {"estates": estate, "rules": rules}
+    print(json.dumps({"estate": "bundled" if args.organic is None else f"organic {args.organic}",
+                      "vary": args.vary or VARY, "cell_m": args.cell_m}), flush=True)  # fmt: skip
     shipped = {"estate_kb": round(len(pickle.dumps(estate)) / 1024),
                "rules_kb": round(len(pickle.dumps(rules)) / 1024, 1)}  # fmt: skip
-    workers = {"serial": 0, "local1": 1, "local2": 2, "cold2": 2}
+    workers = {"serial": 0, "local1": 1, "local2": 2, "cold0": 0, "cold2": 2}
     runs = []
     print(json.dumps({"load_before": [round(x, 2) for x in os.getloadavg()]}), flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for mode in args.modes.split(","):
-            facts = _run(mode, workers[mode], args, Path(tmp))
+            facts = _run(mode, workers[mode], args, Path(tmp), inputs)
             runs.append(facts)
             shown = {k: v for k, v in facts.items() if k not in ("rows", "scores")}
             print(json.dumps(shown), flush=True)

@@ -1,7 +1,7 @@
 """A what-if in a second (issue 19 §2): ``place(start=previous)`` against a cold ``place``.
 
 Run: ``.venv/bin/python benchmarks/bench_whatif.py [--cell-m 25] [--time-limit 60]
-[--organic SEED] [--only TEXT]``.
+[--work-rate R] [--organic SEED] [--only TEXT]``.
 
 On the bundled estate and rules (or, with ``--organic``, the seed's estate of
 ``make_organic.py`` and its rules: the bundled rules with the seed's zone size), one placement is made first (the "previous" result,
@@ -101,7 +101,9 @@ def _row(label: str, cold: Any, t_cold: float, warm: Any, t_warm: float) -> dict
             "tightened": warm.solver["start"]["tightened"],
             "beyond": warm.solver["start"].get("beyond"),
             "setback": warm.solver["start"].get("setback"), "score": score(warm),
-            "same_answer": same}  # fmt: skip
+            "same_answer": same,
+            "work_s": [round(float(r.solver.get("work_s", math.nan)), 2) for r in (cold, warm)],
+            "deterministic": [r.solver.get("deterministic") for r in (cold, warm)]}  # fmt: skip
 
 
 def main() -> None:
@@ -116,9 +118,12 @@ def main() -> None:
                     help="only the changes whose label holds this text, e.g. 'setback'")  # fmt: skip
     ap.add_argument("--phases", action="store_true",
                     help="also profile each warm run once more and print where its time went")  # fmt: skip
+    ap.add_argument("--work-rate", type=float, default=None,
+                    help="SolveOptions.work_rate (work-s per second of limit): a fixed work "
+                         "budget under a generous limit, e.g. --time-limit 600 --work-rate 0.05")  # fmt: skip
     args = ap.parse_args()
     import kitland  # noqa: PLC0415
-    from kitland.placement import _reuse, build_problem  # noqa: PLC0415
+    from kitland.placement import SolveOptions, _reuse, build_problem  # noqa: PLC0415
 
     if args.organic is None:
         est, rules = kitland.load_estate(), kitland.load_rules()
@@ -131,10 +136,11 @@ def main() -> None:
         e, r = _write(args.organic, Path(tempfile.mkdtemp(prefix="whatif_organic_")))
         est, rules = kitland.load_estate(e), kitland.load_rules(r)
     load_before = os.getloadavg()
-    kw = {"cell_m": args.cell_m, "time_limit_s": args.time_limit}
+    opts = SolveOptions(work_rate=args.work_rate) if args.work_rate else None
+    kw = {"cell_m": args.cell_m, "time_limit_s": args.time_limit, "options": opts}
     first = args.previous_time_limit or args.time_limit
     previous, t_prev = _timed(lambda: kitland.place(est, rules, cell_m=args.cell_m,
-                                                    time_limit_s=first))  # fmt: skip
+                                                    time_limit_s=first, options=opts))  # fmt: skip
     print(f"previous: {previous.status} in {t_prev:.1f} s", flush=True)
     rows = []
     for label, name, change in [c for c in CHANGES if args.only in c[0]]:
@@ -158,7 +164,8 @@ def main() -> None:
     proven = sum(r["warm"] == "OPTIMAL" for r in rows)
     print(json.dumps({
         "estate": "bundled" if args.organic is None else f"organic {args.organic}",
-        "cell_m": args.cell_m, "time_limit_s": args.time_limit, "previous": previous.status,
+        "cell_m": args.cell_m, "time_limit_s": args.time_limit, "work_rate": args.work_rate,
+        "previous": previous.status,
         "cold_median_s": round(cold_med, 2), "warm_median_s": round(warm_med, 2),
         "ratio": round(cold_med / warm_med, 1) if warm_med > 0 else None,
         "warm_proven": f"{proven} of {len(rows)}",

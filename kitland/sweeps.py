@@ -55,8 +55,9 @@ ZONE_NAMES = ("zone", "area")
 #: The ``[zone]`` numbers a sweep can vary.
 ZONE_KEYS = ("area_ha", "tolerance_ha", "min_ha", "max_ha")
 #: Version of the scenario files; a change makes older files be recomputed (3: each record
-#: holds what the next scenario of its chain starts from).
-FORMAT = 3
+#: holds what the next scenario of its chain starts from; 4: and whether its proof covers
+#: every zone, for the searches past it).
+FORMAT = 4
 #: Most scenarios in one chain (see :func:`_chains`): a sweep along one axis still runs
 #: in parallel, and a chain's length never depends on the number of workers.
 CHAIN_LENGTH = 8
@@ -200,8 +201,11 @@ def run_scenario(
         ``cells_hash`` (of the cell ids on the grid turned by ``grid_angle_deg``, the
         grid the zone is made of), ``centroid_x``/``centroid_y`` (estate CRS), ``time_s``, ``rule:<id>``
         (each zone rule's measured value), ``zone_wkb`` (hex, or None), ``start``
-        (``None``, ``"zone"``: the previous zone was offered, ``"floor"``: and its proven
-        bound held) and ``warm`` (what the next scenario of the chain starts from).
+        (:func:`_start_kind`: ``None``, ``"zone"``: the previous zone was offered,
+        ``"floor"``: and its proven bound held, ``"beyond"``: only the zones past the
+        previous proof of a relaxed rule were searched, ``"setback"``: only the zones
+        holding a cell a moved setback changed) and ``warm`` (what the next scenario of
+        the chain starts from).
     """
     from kitland.placement import place  # noqa: PLC0415 - placement sits below sweeps
     from kitland.validation import mark_reported  # noqa: PLC0415
@@ -221,8 +225,7 @@ def run_scenario(
         "message": "" if result.found else result.summary().splitlines()[0],
         "time_s": float(result.solver.get("time_s", math.nan)),
         "time_limit_s": float(time_limit_s),
-        "start": ("floor" if facts.get("tightened") else "zone" if facts.get("zone_offered")
-                  else None),
+        "start": _start_kind(facts),
     }  # fmt: skip
     if not result.found:
         return rec
@@ -240,12 +243,24 @@ def run_scenario(
         "zone_wkb": shapely.to_wkb(best.zone, hex=True, byte_order=1),
         "warm": {"cells": [int(i) for i in np.sort(best.cells)],
                  "bound": float(best.bound) if math.isfinite(best.bound) else None,
-                 "grid_score": float(best.grid_score), "status": best.status},
+                 "grid_score": float(best.grid_score), "status": best.status,
+                 "whole": bool(result.previous is not None and result.previous.whole)},
     }  # fmt: skip
     for r in best.report.results:
         if r.scope == "zone":
             rec[f"rule:{r.id}"] = None if r.value is None else float(r.value)
     return rec
+
+
+def _start_kind(facts: dict[str, Any]) -> str | None:
+    """The ``start`` column: what ``solver.start`` says the previous result gave."""
+    if facts.get("tightened"):
+        return "floor"
+    if facts.get("beyond"):
+        return "beyond"
+    if facts.get("setback"):
+        return "setback"
+    return "zone" if facts.get("zone_offered") else None
 
 
 def start_of(
@@ -255,11 +270,15 @@ def start_of(
     """The :class:`~kitland.placement.PlacementResult` that ``place(start=)`` takes, made
     from a scenario's ``record`` (placed with ``rules``), or None when it holds no zone.
 
-    Only what the record stores is used (zone, cells, proven bound, score), so a start
-    made from a record read back from disk is the same as one made when the scenario
-    had just finished. The previous problem (for the proven floor) is rebuilt only when
-    the rules ``then`` placed next cut the same cells (else no floor can hold, and
-    ``place`` offers the zone by the cells its outline holds either way).
+    Only what the record stores is used (zone, cells, proven bound, score, the grid's
+    turn, whether the proof covers every zone), so a start made from a record read back
+    from disk is the same as one made when the scenario had just finished. The previous
+    problem (:class:`~kitland.placement._reuse.Previous`, for a proven floor or a search
+    past the proof) is rebuilt only when the rules ``then`` placed next cut the same cells
+    or differ only in thresholds and setback distances (:func:`_reuse.frame`), and the
+    record's zone lies on the first grid those rules cut (a zone on a turned grid gives
+    ``place`` nothing but its outline, which it maps onto the new cells by their centres).
+    ``place`` checks everything else it needs before it reuses a proof.
     """
     from kitland import placement as pl  # noqa: PLC0415 - placement sits below sweeps
     from kitland.placement import _reuse  # noqa: PLC0415
@@ -268,8 +287,7 @@ def start_of(
     warm = (record or {}).get("warm")
     if not warm or not record or not record.get("zone_wkb"):
         return None
-    if rules.multi_zone:
-        rules = rules.for_zone(rules.zones[0].name)
+    rules = _one_zone(rules)
     assert rules.zone is not None
     zone = shapely.from_wkb(record["zone_wkb"])
     cells = np.asarray(warm["cells"], dtype=np.int64)
@@ -278,11 +296,21 @@ def start_of(
                         cells, str(warm["status"]), bound=bound,
                         grid_score=float(warm["grid_score"]))  # fmt: skip
     previous = None
-    if then is None or _same_land(estate, rules, then, cell_m=cell_m):
+    frame = _reuse.frame(estate, rules, cell_m=cell_m)
+    if then is None or _same_land(estate, rules, then, cell_m=cell_m) or \
+            frame == _reuse.frame(estate, _one_zone(then), cell_m=cell_m):  # fmt: skip
         _, grid, prob, shape = pl._build(estate, rules, cell_m=cell_m)
-        previous = _reuse.Previous(shape, grid, pl._bands(prob, rules.zone.area_ha * 1e4)[0])
+        if round(float(grid.angle_deg), 3) == float(record.get("grid_angle_deg", 0.0)):
+            band = pl._bands(prob, rules.zone.area_ha * 1e4)[0]
+            previous = _reuse.Previous(shape, grid, band, bool(warm.get("whole")), frame)
     return pl.PlacementResult(True, zone, [best], Report([]), {}, estate.crs, rules, estate,
                               best.status, previous=previous)  # fmt: skip
+
+
+def _one_zone(rules: Rules) -> Rules:
+    """``rules`` as :func:`kitland.place` takes them: a file of one ``[[zones]]`` entry
+    read as that zone's rules."""
+    return rules.for_zone(rules.zones[0].name) if rules.multi_zone else rules
 
 
 def _same_land(estate: Estate, a: Rules, b: Rules, *, cell_m: float) -> bool:
@@ -661,7 +689,8 @@ def sweep(
         Warm-start each scenario from the one before it in its chain (:func:`_chains`:
         the scenarios that differ only in the last ``vary``, from its loosest value to
         its tightest, at most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
-        previous zone, and its proven bound when the rules only tightened. The chains
+        previous zone, its proven bound when the rules only tightened, and searches only
+        past the previous proof when only a setback distance moved. The chains
         run in parallel, each in order; a resumed sweep starts a chain again from its
         last finished record, so every run gives the same rows. False: every scenario
         starts cold.

@@ -394,3 +394,44 @@ def test_the_search_past_the_proof_needs_a_proven_previous_with_nothing_set_asid
                                    (replace(prev, whole=False), "OPTIMAL", best.bound)]:  # fmt: skip
         assert _reuse.plan_beyond(changed, shape, cells, band, best.cells, status=status,
                                   bound=bound) is None  # fmt: skip
+
+
+def _seeded(root: Path, seed: int) -> dict[str, Any]:
+    """A seeded variant of the what-if estate: industry in one of the three western
+    columns (so a zone beside it lies within 300 m of the gate along the roads), the
+    village and the river at random x."""
+    rng = np.random.default_rng(seed)
+    row = ["A"] * 8
+    row[int(rng.integers(0, 3))] = "I"
+    rows = ["".join(row)] * 4 + ["GGGGGGGG"]
+    village = (float(rng.uniform(300, 800)), float(rng.uniform(300, 550)))
+    layers = road_front_layers(rows, village=village, river_x=float(rng.uniform(150, 650)))
+    path = write_layers(layers, root / "estate.gpkg")
+    (root / "rules.toml").write_text(road_front_rules(gate_max_m=300, river_min_m=30))
+    est, rules = kitland.load_estate(path), load_rules(root / "rules.toml")
+    first = kitland.place(est, rules, cell_m=50, time_limit_s=LIMIT_S)
+    assert first.status == "OPTIMAL"
+    return {"estate": est, "rules": rules, "first": first}
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_a_relaxed_reach_or_a_moved_setback_on_seeded_estates_gives_the_cold_optimum(
+    seed: int, tmp_path: Path
+) -> None:
+    """The gate limit raised 300 → 600 m (zones holding no cell the old limit reached are
+    the only ones searched) and the river setback moved 30 → 60 m (zones holding a changed
+    cell): each warm answer is the cold proven one, by a search past the old proof."""
+    case = _seeded(tmp_path, seed)
+    for rule, change in (("gate", {"max_m": 600.0}), ("river", {"min_m": 60.0})):
+        rules = case["rules"].replace(rule, **change)
+        cold = _cold(case["estate"], rules)
+        warm = kitland.place(case["estate"], rules, cell_m=50, time_limit_s=LIMIT_S,
+                             start=case["first"])  # fmt: skip
+        facts = warm.solver["start"]
+        if rule == "gate":
+            assert facts["beyond"] == ["gate"]
+        else:
+            assert 0 < facts["setback"]["changed_cells"] < facts["setback"]["cells"]
+        assert cold.status == warm.status == "OPTIMAL"
+        assert warm.alternatives[0].grid_score == pytest.approx(
+            cold.alternatives[0].grid_score, rel=1e-9, abs=1e-9)  # fmt: skip
