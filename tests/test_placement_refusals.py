@@ -90,7 +90,14 @@ def _python_refusals(tmp_path: Path) -> list[tuple[type[Exception], object, str,
     two.write_text('[[zones]]\nname = "a"\narea_ha = 1\n[[zones]]\nname = "b"\narea_ha = 1\n')
     return [
         (UsageError, lambda: place(est, rules, alternatives=0),
-         "alternatives=0: expected at least 1", "alternatives=0: diharapkan paling sedikit 1"),
+         "alternatives=0: expected a whole number, at least 1",
+         "alternatives=0: diharapkan bilangan bulat, paling sedikit 1"),
+        (UsageError, lambda: place(est, rules, alternatives=2.5),
+         "alternatives=2.5: expected a whole number, at least 1",
+         "alternatives=2.5: diharapkan bilangan bulat, paling sedikit 1"),
+        (UsageError, lambda: score(est, est.boundary.geometry.iloc[0], rules, cell_m=0),
+         "cell_m=0: expected a positive cell size in metres, e.g. 25",
+         "cell_m=0: diharapkan ukuran sel positif dalam meter, misalnya 25"),
         (UsageError, lambda: place(est, rules, cell_m=-2.5),
          "cell_m=-2.5: expected a positive cell size in metres, e.g. 25",
          "cell_m=-2.5: diharapkan ukuran sel positif dalam meter, misalnya 25"),
@@ -161,3 +168,12 @@ def test_the_engines_refusals_in_python_are_english_and_render_in_indonesian(
         assert str(info.value) == english
         assert info.value.render("id") == indonesian
         assert info.value.render("en") == english
+
+
+def test_score_refuses_a_cell_size_that_would_exhaust_memory() -> None:
+    """``score`` cuts the land into cells as ``place`` does, so it refuses the same sizes
+    (before making any), naming the size and the least one that would do."""
+    est, rules = kitland.load_estate(), kitland.load_rules()  # [[prefer]] rules: cells needed
+    x, y = est.boundary.geometry.iloc[0].representative_point().coords[0]
+    with pytest.raises(UsageError, match=r"^cell_m=0\.01: .* use a cell size of at least"):
+        score(est, box(x, y, x + 500, y + 400), rules, cell_m=0.01)

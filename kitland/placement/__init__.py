@@ -660,6 +660,9 @@ def score(
         If the rules have no ``[zone]`` table.
     DataError
         If the zone is empty, not polygonal or has no CRS.
+    UsageError
+        If ``cell_m`` is not a positive number, or would cut the land and the zone into
+        more than :data:`MAX_CELLS` cells.
 
     Examples
     --------
@@ -682,12 +685,17 @@ def score(
 
         zone = read_zone(zone)
     geom = as_zone(zone, estate)
+    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
+        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
+                      {"value": repr(cell_m)})  # fmt: skip
+        raise UsageError(msg)
     rules = rules.applicable(estate)
     prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
     if all(r.kind == "compact" for r in rules.prefer):  # no cell costs: no grid needed
         _, weight = preference_cost(prefer_only, make_cells(shapely.Polygon(), cell_m=cell_m), {})
         return weight * float(geom.length)
     land = candidate_land(estate, rules)
+    _check_cell_count(shapely.union(land.allowed, geom), float(cell_m))
     angle = grid_angle(land.allowed)
     cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle)
     cost, weight = preference_cost(prefer_only, cells, cell_attributes(estate, prefer_only, cells))
@@ -1403,8 +1411,9 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
             msg = Message("{name}={value}: expected a number, got {type}",
                           {"name": name, "value": repr(value), "type": type(value).__name__})  # fmt: skip
             raise UsageError(msg)
-    if alternatives < 1:
-        msg = Message("alternatives={value}: expected at least 1", {"value": str(alternatives)})
+    if alternatives < 1 or alternatives != int(alternatives):
+        msg = Message("alternatives={value}: expected a whole number, at least 1",
+                      {"value": str(alternatives)})  # fmt: skip
         raise UsageError(msg)
     if not 0 < cell_m < math.inf:
         msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
