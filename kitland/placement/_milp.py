@@ -146,11 +146,11 @@ class HighsWindows:
             work = Work(10.0 if time_s is None else time_s, self.clock)
         w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases)
         top = None
-        if incumbent is not None:  # HiGHS takes only a start below the cutoff
-            best = min(self.p.objective(incumbent), cutoff)
+        if incumbent is not None or math.isfinite(cutoff):  # HiGHS takes only a start below it
+            own = math.inf if incumbent is None else self.p.objective(incumbent)
+            best = min(own, cutoff)
             tol = 1e-9 * max(1.0, abs(best))
-            same = start is not None and np.array_equal(start, incumbent)
-            same = same and self.p.objective(incumbent) <= best  # not above the cutoff
+            same = start is not None and own <= best and np.array_equal(start, incumbent)
             if start is not None and not same and self.p.objective(start) >= best - tol:
                 start = None
             top = best + (tol if same else -tol)
