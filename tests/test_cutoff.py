@@ -16,12 +16,14 @@ import numpy as np
 import pytest
 from test_placement import _brute_force, _enum_setup, _width_window
 
+from kitland import Estate
 from kitland.measure import check
 from kitland.placement import _bands, build_problem, place, score
 from kitland.placement._milp import HighsWindows
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
 from kitland.placement._solve import solve
+from kitland.rules import Rules
 
 TOL = 1e-7
 
@@ -147,7 +149,7 @@ def test_a_zone_found_inside_a_window_lowers_its_cutoff() -> None:
     assert min([prob.objective(res.cells), *held]) <= b.objective + 1e-6
 
 
-def _band_optimum(est, rules, cell_m: float) -> float:  # type: ignore[no-untyped-def]
+def _band_optimum(est: Estate, rules: Rules, cell_m: float) -> float:
     """The proven optimum of ``place``'s first area band, by the CP-SAT model."""
     assert rules.zone is not None
     _, _, prob = build_problem(est, rules, cell_m=cell_m)

@@ -150,7 +150,8 @@ class HighsWindows:
             own = math.inf if incumbent is None else self.p.objective(incumbent)
             best = min(own, cutoff)
             tol = 1e-9 * max(1.0, abs(best))
-            same = start is not None and own <= best and np.array_equal(start, incumbent)
+            same = (start is not None and incumbent is not None and own <= best
+                    and np.array_equal(start, incumbent))  # fmt: skip
             if start is not None and not same and self.p.objective(start) >= best - tol:
                 start = None
             top = best + (tol if same else -tol)
