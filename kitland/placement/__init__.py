@@ -110,15 +110,17 @@ class Placement:
     cells
         Indices of the grid cells the solver chose (the outline straightens them).
     status
-        ``OPTIMAL`` (no zone of the grid's cells that passes the rules scores better) or
+        ``OPTIMAL`` (no zone of the grid's cells that passes the rules scores better than
+        this placement; its cells need not be the grid's best zone) or
         ``FEASIBLE`` (found when time ran out; ``gap`` to the proven ``bound``).
     gap
         ``(score − bound) / |score|``; 0 when proven.
     bound
         Proven lower bound on the score of any zone of this rank made of grid cells.
     grid_score
-        The score of the cells the solver chose (``status`` and ``gap`` refer to it);
-        ``score`` is that of the final outline, whose straight edges may score lower.
+        The score of the cells the solver chose; ``score`` is that of the final outline,
+        whose straight edges may score lower (the search stops once no zone of cells
+        can beat it: ``bound`` is then ``score``).
     rescued
         True when the solver's cells failed ``check`` and their straightened outline
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
