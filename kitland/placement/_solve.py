@@ -64,7 +64,8 @@ class Solution:
     score and the proof is against it: ``bound`` ≤ ``cutoff``, ``gap`` is
     ``(min(objective, cutoff) − bound) / |min(objective, cutoff)|`` and ``OPTIMAL`` says
     that no zone of the model scores below ``min(objective, cutoff)``, i.e. below the
-    caller's zone, not that ``cells`` is the model's optimum."""
+    caller's zone, not that ``cells`` is the model's optimum. ``cells`` is then the zone
+    whose outline gave the cutoff when that scores below every zone of cells found."""
 
     cells: NDArray[np.int64] | None
     objective: float
@@ -249,12 +250,14 @@ class _Joined:
 @dataclass
 class _Incumbent:
     """The best zone so far, compared in CP-SAT's integer score (so ties are stable), and
-    the ``cutoff``: the least score ``outline`` gave for an incumbent (:func:`solve`)."""
+    the ``cutoff``: the least score ``outline`` gave for an incumbent (:func:`solve`), and
+    the incumbent it gave it for (``held``)."""
 
     p: Problem
     obj: IntObjective
     outline: Callable[[NDArray[np.int64]], float | None] | None = None
     cutoff: float = math.inf
+    held: NDArray[np.int64] | None = None
     cells: NDArray[np.int64] | None = None
     score_int: int | None = None
     score: float = math.inf
@@ -272,9 +275,9 @@ class _Incumbent:
                 self.before.append(self.cells)
             self.cells, self.score_int, self.score = cells, v, self.p.objective(cells)
             self.looser = looser
-            held = None if looser or self.outline is None else self.outline(cells)
-            if held is not None:
-                self.cutoff = min(self.cutoff, held)
+            got = None if looser or self.outline is None else self.outline(cells)
+            if got is not None and got < self.cutoff:
+                self.cutoff, self.held = got, cells
 
     def take(self, cells: NDArray[np.int64]) -> float:
         """Offer ``cells`` (a zone of the problem); the cutoff after it."""
@@ -300,8 +303,10 @@ class _Incumbent:
         bound = min([self.best, *open_lb])
         gap = (self.best - bound) / max(abs(self.best), 1e-9) if open_lb else 0.0
         status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-        return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats,
-                        runners_up=tuple(reversed(self.before)), cutoff=self.cutoff)  # fmt: skip
+        # A later incumbent whose outline did not beat the cutoff: the held zone is better.
+        cells = self.held if self.held is not None and self.cutoff < self.score else self.cells
+        return Solution(cells, self.p.objective(cells), bound, status, max(gap, 0.0), elapsed,
+                        stats, runners_up=tuple(reversed(self.before)), cutoff=self.cutoff)  # fmt: skip
 
 
 def _candidates(p: Problem, squares: NDArray[np.int64],
