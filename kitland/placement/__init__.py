@@ -841,6 +841,9 @@ def _best_at_rank(
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
     ``beyond``: the rules only relaxed, or only a setback distance moved: the first solve
     searches only the zones past the previous proof (:func:`._reuse.solve_beyond`).
+    The best placement's search stops once no zone of cells beats its incumbent's
+    straightened outline (:class:`_Outlines`); an alternative's outline is not held to
+    the overlap limit its cells keep, so its search is proven against its cells.
     """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
@@ -868,7 +871,7 @@ def _best_at_rank(
         else:
             sol = solve(current, options=options, work=work.part(), start=first,
                         floor=below if band_i == 0 else -math.inf, on_progress=told,
-                        outline=outlines)  # fmt: skip
+                        outline=outlines if rank == 1 else None)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
         if not sol.found or sol.cells is None:
