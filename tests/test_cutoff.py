@@ -97,23 +97,27 @@ def test_the_held_zone_is_never_beaten_by_a_zone_of_cells(below: float | None, p
 
 
 def test_the_zone_returned_is_the_one_whose_outline_set_the_cutoff() -> None:
-    """A poor start whose outline (held) beats every zone of cells, then a better zone of
-    cells whose outline does not: the search is proven against the first outline, and
-    the zone returned is the start, not the later incumbent."""
-    p = _grid_problem(4, 5, COST, k=5)
-    poor = np.arange(15, 20)  # the bottom row, 26 against the optimum's 7
-    assert p.objective(poor) == 26.0 > min(_every_zone(p, 5)) + 10
+    """A poor start whose outline (held) beats every zone of cells, then better zones of
+    cells whose outlines do not: the search is proven against the first outline, and
+    the zone returned is the start, not the later incumbent. The cheap cells lie apart,
+    so the windows' bounds (0) are below the cutoff and the windows are solved."""
+    cost = np.array([0, 9, 0, 9, 0,
+                     9, 9, 9, 9, 9,
+                     0, 9, 9, 9, 0,
+                     9, 9, 9, 9, 9], dtype=float)  # fmt: skip
+    p = _grid_problem(4, 5, cost, k=5)
+    assert min(_every_zone(p, 5)) == 18.0  # e.g. the top row
+    poor = np.arange(15, 20)  # the bottom row, 45; its outline "scores" 10
     taken: list[float] = []
 
     def held(cells: np.ndarray) -> float | None:
         taken.append(p.objective(cells))
-        return p.objective(cells) - 100.0 if np.array_equal(cells, poor) else None
+        return 10.0 if np.array_equal(cells, poor) else None
 
     sol = solve(p, time_limit_s=120, start=poor, outline=held)
-    assert len(taken) >= 2 and taken[0] == 26.0  # the start, then better zones of cells
-    assert sol.status == "OPTIMAL" and sol.cutoff == pytest.approx(-74.0)
-    assert sol.cells is not None and np.array_equal(sol.cells, poor)
-    assert sol.objective == 26.0 and sol.bound == pytest.approx(-74.0)
+    assert taken[0] == 45.0 and len(taken) >= 2 and min(taken) < 45.0  # later, better cells
+    assert sol.status == "OPTIMAL" and sol.cutoff == 10.0 and sol.bound == pytest.approx(10.0)
+    assert sol.cells is not None and np.array_equal(sol.cells, poor) and sol.objective == 45.0
 
 
 def test_out_of_work_the_bound_still_holds_and_the_status_says_so() -> None:
