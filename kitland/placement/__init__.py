@@ -115,15 +115,17 @@ class Placement:
     cells
         Indices of the grid cells the solver chose (the outline straightens them).
     status
-        ``OPTIMAL`` (no zone of the grid's cells that passes the rules scores better) or
+        ``OPTIMAL`` (no zone of the grid's cells that passes the rules scores better than
+        this placement; its cells need not be the grid's best zone) or
         ``FEASIBLE`` (found when time ran out; ``gap`` to the proven ``bound``).
     gap
         ``(score − bound) / |score|``; 0 when proven.
     bound
         Proven lower bound on the score of any zone of this rank made of grid cells.
     grid_score
-        The score of the cells the solver chose (``status`` and ``gap`` refer to it);
-        ``score`` is that of the final outline, whose straight edges may score lower.
+        The score of the cells the solver chose; ``score`` is that of the final outline,
+        whose straight edges may score lower (the search stops once no zone of cells
+        can beat it: ``bound`` is then ``score``).
     rescued
         True when the solver's cells failed ``check`` and their straightened outline
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
@@ -856,10 +858,14 @@ def _best_at_rank(
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
     ``beyond``: the rules only relaxed, or only a setback distance moved: the first solve
     searches only the zones past the previous proof (:func:`._reuse.solve_beyond`).
+    The best placement's search stops once no zone of cells beats its incumbent's
+    straightened outline (:class:`_Outlines`); an alternative's outline is not held to
+    the overlap limit its cells keep, so its search is proven against its cells.
     """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
+    outlines = _Outlines(estate, rules, cells, land, prob)
     bands = _bands(prob, target_m2)
     current = bands[0]
     band_i = 0
@@ -881,7 +887,8 @@ def _best_at_rank(
                                       on_progress=told)  # fmt: skip
         else:
             sol = solve(current, options=options, work=work.part(), start=first,
-                        floor=below if band_i == 0 else -math.inf, on_progress=told)  # fmt: skip
+                        floor=below if band_i == 0 else -math.inf, on_progress=told,
+                        outline=outlines if rank == 1 else None)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
         if not sol.found or sol.cells is None:
@@ -903,7 +910,7 @@ def _best_at_rank(
         if report is not None and _zone_rules_pass(report):
             out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
                                     bound=out.bound, exact=out.exact, deadline=deadline,
-                                    progress=progress)  # fmt: skip
+                                    progress=progress, outlines=outlines)  # fmt: skip
             return out
         failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
         # Straight edges may pass where the cells' staircase did not (its corners cost
@@ -936,7 +943,7 @@ def _best_at_rank(
                                   status="FEASIBLE")  # fmt: skip
                     out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
                                             bound=out.bound, exact=out.exact, deadline=deadline,
-                                            progress=progress)  # fmt: skip
+                                            progress=progress, outlines=outlines)  # fmt: skip
                     return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
                  rank, ", ".join(failed))  # fmt: skip
@@ -1017,15 +1024,22 @@ def _carry(band: Problem, current: Problem) -> Problem:
 def _finish(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
     sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
-    deadline: float, progress: Any,
+    deadline: float, progress: Any, outlines: _Outlines | None = None,
 ) -> Placement:  # fmt: skip
-    """The placement of a zone that passed ``check``: its straightened outline, with its
-    honest status and gap (:func:`_reaches`: proven when the outline scores no more than
-    the proven bound, even if the solve that found the cells ran out of time)."""
+    """The placement of a zone that passed ``check``: its straightened outline (the one
+    ``outlines`` found during the search, when it did), with its honest status and gap
+    (:func:`_reaches`: proven when the outline scores no more than the proven bound, even
+    if the solve that found the cells ran out of time or proved only that no zone beats
+    the outline)."""
     obj = sol.objective
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
-    outline, report = _straightened(estate, rules, cells, land, prob, zone) or (zone, report)
     assert sol.cells is not None
+    key = sol.cells.tobytes()
+    if outlines is not None and key in outlines.found:
+        straight = outlines.found[key]
+    else:
+        straight = _straightened(estate, rules, cells, land, prob, zone)
+    outline, report = straight or (zone, report)
     s = zone_score(prob, cells, outline)
     proven = _reaches(min(s, obj), bound, exact)
     note = (
@@ -1037,6 +1051,35 @@ def _finish(
                      "OPTIMAL" if proven else "FEASIBLE",
                      0.0 if proven else _gap(min(s, obj), bound), bound, grid_score=obj,
                      note=note)  # fmt: skip
+
+
+@dataclass
+class _Outlines:
+    """The straightened outlines (:func:`_straightened`) of the search's incumbents, by
+    their cells: called with a zone's cells, the score of its outline when the zone and
+    the outline pass ``check``'s zone rules and the outline scores below the zone, else
+    None (the search's ``outline``, :func:`._solve.solve`: no zone that fails ``check``
+    sets its cutoff). Geometry and ``check`` only, so as deterministic as the search."""
+
+    estate: Estate
+    rules: Rules
+    cells: Cells
+    land: CandidateLand
+    prob: Problem
+    found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
+
+    def __call__(self, chosen: NDArray[np.int64]) -> float | None:
+        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+        zone = dissolve(self.cells, chosen)
+        if not isinstance(zone, Polygon):
+            return None
+        zone_rules = replace(self.rules, layout=())
+        if not _zone_rules_pass(check(self.estate, zone, zone_rules, on_invalid="warn")):
+            return None
+        got = _straightened(self.estate, self.rules, self.cells, self.land, self.prob, zone)
+        self.found[chosen.tobytes()] = got
+        return None if got is None else zone_score(self.prob, self.cells, got[0])
 
 
 def _reaches(score: float, bound: float, exact: bool) -> bool:

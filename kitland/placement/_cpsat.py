@@ -195,9 +195,11 @@ class CpsatWindows:
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
         incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
-        work: Work | None = None, time_s: float | None = None,
+        work: Work | None = None, time_s: float | None = None, cutoff: float = math.inf,
     ) -> WindowResult:  # fmt: skip
-        """The window's best zone in at most ``work`` (or ``time_s``) deterministic seconds."""
+        """The window's best zone in at most ``work`` (or ``time_s``) deterministic seconds;
+        ``cutoff`` is ignored (only zones below the incumbent are wanted: a bound proven
+        against it holds against any lower cutoff too)."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
         res = self._solve(cells, block, incumbent=incumbent, start=start, det_s=work.left)

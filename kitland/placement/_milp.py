@@ -113,6 +113,10 @@ class HighsWindows:
     #: Called once a large window's LP is solved, before its probing and MILPs: the best
     #: zone known now (e.g. from a search beside the windows), or None.
     better: Callable[[], NDArray[np.int64] | None] | None = None
+    #: Called with each zone a window's MILP finds before the window is done: the score
+    #: of a zone the caller holds that is at least as good (e.g. the zone's outline), or
+    #: inf. When it is below the zone's cost, the window searches only below it.
+    found: Callable[[NDArray[np.int64]], float] | None = None
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
     #: The bound each window (by its block) is proven to have so far: a later solve of
     #: the window (the second pass) starts from it and skips the targets below it.
@@ -121,7 +125,7 @@ class HighsWindows:
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
         incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
-        work: Work | None = None, time_s: float | None = None,
+        work: Work | None = None, time_s: float | None = None, cutoff: float = math.inf,
     ) -> WindowResult:  # fmt: skip
         """A large window is solved against a target ``U`` a little above its LP bound:
         the cells no zone cheaper than ``U`` can hold are found by LP probing and
@@ -131,7 +135,9 @@ class HighsWindows:
         at the incumbent's cost. A better zone from :attr:`better` (asked once the LP is
         solved) lowers the cutoff; when it lies in the window it is the window's best
         so far, and probing against its cost also fixes cells in. A window solved again
-        starts from the bound it was proven to have (:attr:`proven`).
+        starts from the bound it was proven to have (:attr:`proven`). A ``cutoff`` below
+        the incumbent's cost (a zone held outside the model) is the cost to beat instead;
+        then no zone of the window may be the answer, and INFEASIBLE says none beats it.
 
         ``work`` is the window's budget (charged with what the solve counts); without it,
         ``time_s`` work seconds on this solver's clock. The result's ``work`` is what the
@@ -139,18 +145,20 @@ class HighsWindows:
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
         w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases)
-        cutoff = None
-        if incumbent is not None:  # HiGHS takes only a start below the cutoff
-            best = self.p.objective(incumbent)
+        top = None
+        if incumbent is not None or math.isfinite(cutoff):  # HiGHS takes only a start below it
+            own = math.inf if incumbent is None else self.p.objective(incumbent)
+            best = min(own, cutoff)
             tol = 1e-9 * max(1.0, abs(best))
-            same = start is not None and np.array_equal(start, incumbent)
+            same = (start is not None and incumbent is not None and own <= best
+                    and np.array_equal(start, incumbent))  # fmt: skip
             if start is not None and not same and self.p.objective(start) >= best - tol:
                 start = None
-            cutoff = best + (tol if same else -tol)
+            top = best + (tol if same else -tol)
         spent = work.spent
         key = block.tobytes()
-        res = _solve(w, cells, cutoff, start, work, self.seed, self.better,
-                     proven=self.proven.get(key, -math.inf))  # fmt: skip
+        res = _solve(w, cells, top, start, work, self.seed, self.better,
+                     proven=self.proven.get(key, -math.inf), found=self.found)  # fmt: skip
         if res.status != "OPTIMAL":
             self.proven[key] = max(self.proven.get(key, -math.inf), res.bound)
         return replace(res, work=work.spent - spent)
@@ -159,7 +167,7 @@ class HighsWindows:
 def _solve(
     w: _Window, cells: NDArray[np.int64], cutoff: float | None, start: NDArray[np.int64] | None,
     work: Work, seed: int, better: Callable[[], NDArray[np.int64] | None] | None = None,
-    proven: float = -math.inf,
+    proven: float = -math.inf, found: Callable[[NDArray[np.int64]], float] | None = None,
 ) -> WindowResult:  # fmt: skip
     p, opts = w.p, w.opts
     top = math.inf if cutoff is None else float(cutoff)
@@ -177,6 +185,8 @@ def _solve(
             inside = bool(np.isin(zone, cells).all() and np.isin(w.block, zone).any())
             # inside: the zone is the window's own, still wanted; else only zones below it
             cut = _above(c) if inside else c - 1e-9 * max(1.0, abs(c))
+            held = found(zone) if found is not None else math.inf
+            cut = min(cut, held - 1e-9 * max(1.0, abs(held)))
             if cut < top:
                 top = cut
                 best = zone if inside else (None if best is None or p.objective(best) >= top
@@ -195,6 +205,8 @@ def _solve(
             log.debug("probing at %.2f kept %d of %d cells, fixed in %d; %.1f work s left",
                       target, len(keep), len(cells), len(ones), work.left)  # fmt: skip
         hint = best if last and best is not None and bool(np.isin(best, keep).all()) else None
+        if hint is not None and p.objective(hint) >= top:  # a lower cutoff held outside
+            hint = None
         if hint is not None and not np.isin(ones, hint).all():
             hint = None
         tried.append((target, len(keep), len(ones)))
@@ -221,6 +233,9 @@ def _solve(
         bound = max(bound, min(target, res.bound))
         if res.cells is not None and res.cells is not hint:
             best, top = res.cells, _above(p.objective(res.cells))
+            held = found(best) if found is not None else math.inf
+            if held < p.objective(best):  # only zones below the caller's are wanted now
+                top = held - 1e-9 * max(1.0, abs(held))
         if last or work.done:
             status = "FEASIBLE" if best is not None else "UNKNOWN"
             return WindowResult(best, status, bound, rounds, tried)

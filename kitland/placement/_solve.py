@@ -58,7 +58,14 @@ class Solution:
     proven that no zone satisfies the model; ``UNKNOWN``: time ran out before any zone),
     ``gap`` ``(objective − bound) / |objective|``, wall time ``time_s``, counters, the
     work seconds spent (:mod:`._work`) and whether the result is ``deterministic`` (False
-    when the wall clock, not the work budget, stopped a search)."""
+    when the wall clock, not the work budget, stopped a search).
+
+    With an ``outline`` (:func:`solve`) that scored below the cells, ``cutoff`` is that
+    score and the proof is against it: ``bound`` ≤ ``cutoff``, ``gap`` is
+    ``(min(objective, cutoff) − bound) / |min(objective, cutoff)|`` and ``OPTIMAL`` says
+    that no zone of the model scores below ``min(objective, cutoff)``, i.e. below the
+    caller's zone, not that ``cells`` is the model's optimum. ``cells`` is then the zone
+    whose outline gave the cutoff when that scores below every zone of cells found."""
 
     cells: NDArray[np.int64] | None
     objective: float
@@ -72,6 +79,8 @@ class Solution:
     #: The zones that were the incumbent before ``cells``, best first (for a caller whose
     #: ``check`` refuses ``cells`` and who has no work left to solve again).
     runners_up: tuple[NDArray[np.int64], ...] = ()
+    #: The least score :func:`solve`'s ``outline`` returned (inf when none).
+    cutoff: float = math.inf
 
     @property
     def found(self) -> bool:
@@ -85,6 +94,7 @@ def solve(
     work: Work | None = None,
     start: NDArray[np.int64] | None = None, floor: float = -math.inf,
     ceiling: NDArray[np.int64] | None = None,
+    outline: Callable[[NDArray[np.int64]], float | None] | None = None,
 ) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -126,6 +136,13 @@ def solve(
         incumbent, so only zones scoring below it are searched, and the answer when none
         does (``OPTIMAL`` then says no zone of ``problem`` scores below it). Never a
         window's start nor the neighbourhood search's.
+    outline
+        Called with each new incumbent of ``problem`` (not a ``ceiling``): the score of a
+        zone the caller holds in its place (e.g. its straightened outline, which passes
+        the rules), or None. The search then looks only for zones scoring below the
+        least such score (the ``cutoff``) and stops when every window is proven
+        against it: no zone of ``problem`` beats the caller's zone (see
+        :class:`Solution`). It must be deterministic for the result to be.
 
     Raises
     ------
@@ -160,7 +177,7 @@ def solve(
     wins = _windows(p, keep, held) if keep.any() else []
     stats["windows"] = len(wins)
     bounds = [max(_window_bound(p, win, block), floor) for win, block in wins]
-    inc = _Incumbent(p, IntObjective.of(p))
+    inc = _Incumbent(p, IntObjective.of(p), outline=outline)
     if start is not None and feasible(p, start, squares):
         inc.offer(np.unique(start))
     if ceiling is not None:
@@ -186,13 +203,13 @@ def solve(
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
-        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside)
+        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside, found=inc.take)
         if tries:
             beside.search = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
                                                         **lns, stop=stop))  # fmt: skip
     try:
         if on_progress is not None and inc.cells is not None:  # the warm start's score
-            on_progress(inc.score, min(inc.score, *bounds))
+            on_progress(inc.best, min(inc.best, *bounds))
         open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress)
     except BaseException:
         if beside.search is not None:  # an error (or Ctrl-C) must not leave it running on
@@ -232,10 +249,15 @@ class _Joined:
 
 @dataclass
 class _Incumbent:
-    """The best zone so far, compared in CP-SAT's integer score (so ties are stable)."""
+    """The best zone so far, compared in CP-SAT's integer score (so ties are stable), and
+    the ``cutoff``: the least score ``outline`` gave for an incumbent (:func:`solve`), and
+    the incumbent it gave it for (``held``)."""
 
     p: Problem
     obj: IntObjective
+    outline: Callable[[NDArray[np.int64]], float | None] | None = None
+    cutoff: float = math.inf
+    held: NDArray[np.int64] | None = None
     cells: NDArray[np.int64] | None = None
     score_int: int | None = None
     score: float = math.inf
@@ -253,10 +275,23 @@ class _Incumbent:
                 self.before.append(self.cells)
             self.cells, self.score_int, self.score = cells, v, self.p.objective(cells)
             self.looser = looser
+            got = None if looser or self.outline is None else self.outline(cells)
+            if got is not None and got < self.cutoff:
+                self.cutoff, self.held = got, cells
+
+    def take(self, cells: NDArray[np.int64]) -> float:
+        """Offer ``cells`` (a zone of the problem); the cutoff after it."""
+        self.offer(cells)
+        return self.cutoff
+
+    @property
+    def best(self) -> float:
+        """The score to beat: the incumbent's, or the cutoff when that is lower."""
+        return min(self.score, self.cutoff)
 
     def beats(self, lb: float) -> bool:
-        """Whether no zone of bound ``lb`` can be better than the incumbent."""
-        return self.cells is not None and lb >= self.score - 1e-9 * max(1.0, abs(self.score))
+        """Whether no zone of bound ``lb`` can be better than the incumbent (or cutoff)."""
+        return self.cells is not None and lb >= self.best - 1e-9 * max(1.0, abs(self.best))
 
     def solution(self, open_lb: list[float], elapsed: float, stats: dict[str, int]) -> Solution:
         """The answer: the incumbent with the least bound of the windows still open."""
@@ -265,11 +300,13 @@ class _Incumbent:
             status = "UNKNOWN" if open_lb else "INFEASIBLE"
             return Solution(None, math.inf, min(open_lb, default=math.inf), status, math.inf,
                             elapsed, stats)  # fmt: skip
-        bound = min([self.score, *open_lb])
-        gap = (self.score - bound) / max(abs(self.score), 1e-9) if open_lb else 0.0
+        bound = min([self.best, *open_lb])
+        gap = (self.best - bound) / max(abs(self.best), 1e-9) if open_lb else 0.0
         status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-        return Solution(self.cells, self.score, bound, status, max(gap, 0.0), elapsed, stats,
-                        runners_up=tuple(reversed(self.before)))  # fmt: skip
+        # A later incumbent whose outline did not beat the cutoff: the held zone is better.
+        cells = self.held if self.held is not None and self.cutoff < self.score else self.cells
+        return Solution(cells, self.p.objective(cells), bound, status, max(gap, 0.0), elapsed,
+                        stats, runners_up=tuple(reversed(self.before)), cutoff=self.cutoff)  # fmt: skip
 
 
 def _candidates(p: Problem, squares: NDArray[np.int64],
@@ -379,7 +416,7 @@ def _passes(
                 continue
             win = wins[w][0]
             if inc.cells is not None and len(wins) > 1:
-                win = _shrink(p, *wins[w], wins, inc.score)
+                win = _shrink(p, *wins[w], wins, inc.best)
             if not (win & wins[w][1]).any():
                 stats["pruned"] += 1
                 continue
@@ -388,7 +425,8 @@ def _passes(
             left = max(1, sum(not inc.beats(lb[v]) for v in pending[k:]))
             share = 1.0 / (min(left, 2) if pass_no == 1 else left)
             res = solver.solve(np.flatnonzero(win), np.flatnonzero(win & wins[w][1]),
-                               incumbent=inc.cells, start=start, work=work.part(share))  # fmt: skip
+                               incumbent=inc.cells, start=start, work=work.part(share),
+                               cutoff=inc.cutoff)  # fmt: skip
             stats["solved"] += 1
             stats["infeasible"] += res.status == "INFEASIBLE"
             inc.offer(res.cells)
@@ -397,17 +435,17 @@ def _passes(
                 still.append(w)
             log.debug("pass %d window %d: %s, %d of %d cells, %d rounds, %.2f work s, bound %.2f"
                       " (knapsack %.2f), incumbent %.2f", pass_no, w, res.status, int(win.sum()),
-                      int(wins[w][0].sum()), res.rounds, res.work, lb[w], bounds[w], inc.score)  # fmt: skip
+                      int(wins[w][0].sum()), res.rounds, res.work, lb[w], bounds[w], inc.best)  # fmt: skip
             if on_progress is not None:
                 on_progress(
-                    inc.score, min([inc.score, *(lb[v] for v in (*still, *pending[k + 1 :]))])
+                    inc.best, min([inc.best, *(lb[v] for v in (*still, *pending[k + 1 :]))])
                 )
         pending = still
         if not pending:
             break
     for w in pending:
         log.debug("open window %d: %d cells, bound %.2f (knapsack %.2f), incumbent %.2f", w,
-                  int(wins[w][0].sum()), lb[w], bounds[w], inc.score)  # fmt: skip
+                  int(wins[w][0].sum()), lb[w], bounds[w], inc.best)  # fmt: skip
     return [lb[w] for w in pending]
 
 

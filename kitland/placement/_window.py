@@ -74,14 +74,16 @@ class WindowSolver(Protocol):
     ``incumbent`` is the best zone so far (only cheaper zones are wanted), ``start`` a
     zone to start from (the incumbent, or one of the window's own), ``work`` the
     window's share of the budget (:class:`~._work.Work`, charged with what the solve
-    counts; or ``time_s`` work seconds). Implemented by :class:`~._milp.HighsWindows`
-    and :class:`~._cpsat.CpsatWindows`.
+    counts; or ``time_s`` work seconds), ``cutoff`` the score of a zone held outside
+    the model (only zones cheaper than it are wanted either; a solver may ignore it,
+    as it only saves work). Implemented by :class:`~._milp.HighsWindows` and
+    :class:`~._cpsat.CpsatWindows`.
     """
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
         incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
-        work: Work | None = None, time_s: float | None = None,
+        work: Work | None = None, time_s: float | None = None, cutoff: float = math.inf,
     ) -> WindowResult: ...  # fmt: skip
 
 
