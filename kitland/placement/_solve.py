@@ -286,7 +286,8 @@ def _candidates(p: Problem, squares: NDArray[np.int64],
     if p.width_cells > 1:
         keep[:] = False
         keep[squares.ravel()] = True
-        keep[caps_of(p, squares)[:, 3]] = True
+        pieces = caps_of(p, squares)[:, 2:]
+        keep[pieces[pieces >= 0]] = True
     for row in p.below:  # a cell that alone reaches the earlier minimum breaks the row
         u, most = below_units(row)
         keep &= u <= most

@@ -155,6 +155,13 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     position of a cap holds at most one piece. A zone may hold a cap's pieces when it
     holds the square and the whole cap (:func:`_width`): square and cap then fill a
     ``k``-cell strip up to the land's edge, whose opening loses only its corners.
+
+    A cap is kept only when each of its pieces lies in one of ``squares`` or, in some
+    cap, beyond an inner cell of the square's side (not one of its two corner cells): a
+    piece that is only ever at a strip's end, in the corner the opening cuts, is in no
+    zone. ``squares`` are all the problem's squares (the kept caps depend on them all),
+    so every zone of the model lies in the squares' cells and the kept caps' pieces,
+    the cells the search looks at (:func:`~._solve._candidates`).
     """
     k = p.width_cells
     if k <= 1 or len(squares) == 0 or len(p) == 0:
@@ -182,7 +189,11 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
               & (past == -1).all(axis=1))  # fmt: skip
         q = np.flatnonzero(ok)
         out.append(np.c_[q, np.full(len(q), side), beyond[q]])
-    return np.concatenate(out).astype(np.int64)
+    caps = np.concatenate(out).astype(np.int64)
+    held = np.zeros(n + 1, dtype=bool)  # index n: read for −1, no land
+    held[squares.ravel()] = True
+    held[caps[:, 3 : k + 1].ravel()] = True  # beyond the side's inner cells
+    return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
 
 
 def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -295,11 +306,13 @@ class Model:
         edges = loc[p.edges[ew]].reshape(-1, 2)
         with_y = (perimeter and p.perimeter_bound() is not None) or p.boundary_weight > 0
         ny = len(ew) if with_y else 0
-        sq = squares[in_w[squares].all(axis=1)] if p.width_cells > 1 else squares[:0]
+        sq_in = in_w[squares].all(axis=1) & (p.width_cells > 1)
+        sq = squares[sq_in]
         pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
                 else np.zeros(0, np.int64))  # fmt: skip
-        caps = caps_of(p, sq)
-        caps = caps[(in_w[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+        caps = caps_of(p, squares)  # of all squares: which caps are kept depends on them all
+        caps = caps[sq_in[caps[:, 0]] & (in_w[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+        caps[:, 0] = (np.cumsum(sq_in) - 1)[caps[:, 0]]
         caps[:, 2:] = np.where(caps[:, 2:] >= 0, loc[caps[:, 2:]], -1)
         w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter, caps=caps)
         if columns_only:
