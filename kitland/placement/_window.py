@@ -40,7 +40,7 @@ from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
-    "caps_of", "feasible", "held_edges", "squares_of",
+    "caps_of", "feasible", "held_edges", "squares_of", "width_cells",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
@@ -148,6 +148,41 @@ _SIDES = ((-1, 0), (1, 0), (0, -1), (0, 1))
 def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     """The squares' caps: rows ``(square, side, piece_0, …, piece_{k−1})``.
 
+    The rows of :func:`_caps` whose pieces are all :func:`width_cells`.
+    """
+    caps = _caps(p, squares)
+    held = np.r_[_width_cells(p, squares, caps), False]  # last: read for −1, no land
+    return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+
+
+def width_cells(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Per cell, may a zone hold it under the width rule (all True without one)?
+
+    The cells of ``squares`` (all the problem's :func:`squares_of`) and the pieces
+    that, in some row of :func:`_caps`, lie beyond an inner cell of the square's side
+    (not one of its two corner cells): a piece only ever at a strip's end, in the corner
+    where the land's edge turns and the opening cuts, is in no zone. A cap is in the
+    model when all its pieces are such cells (:func:`caps_of`), so every zone of the
+    model lies in them, the cells the search looks at (:func:`~._solve._candidates`).
+    """
+    if p.width_cells <= 1:
+        return np.ones(len(p), dtype=bool)
+    return _width_cells(p, squares, _caps(p, squares))
+
+
+def _width_cells(
+    p: Problem, squares: NDArray[np.int64], caps: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """:func:`width_cells` given the rows of :func:`_caps`."""
+    held = np.zeros(len(p) + 1, dtype=bool)  # index n: written for −1, no land
+    held[squares.ravel()] = True
+    held[caps[:, 3 : p.width_cells + 1].ravel()] = True  # beyond the side's inner cells
+    return held[:-1]
+
+
+def _caps(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Every row of pieces one step out of a square's side that can be a cap.
+
     A cap is the row of grid positions one step out of a side of a width square
     (``side`` indexes :data:`_SIDES`; ``piece_j``: the piece beyond the side's ``j``-th
     cell, −1 where there is no land) when it holds a sliver: a piece under half a cell,
@@ -156,12 +191,6 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     holds the square and the whole cap (:func:`_width`): square and cap then fill a
     ``k``-cell strip up to the land's edge, whose opening loses only its corners.
 
-    A cap is kept only when each of its pieces lies in one of ``squares`` or, in some
-    cap, beyond an inner cell of the square's side (not one of its two corner cells): a
-    piece that is only ever at a strip's end, in the corner the opening cuts, is in no
-    zone. ``squares`` are all the problem's squares (the kept caps depend on them all),
-    so every zone of the model lies in the squares' cells and the kept caps' pieces,
-    the cells the search looks at (:func:`~._solve._candidates`).
     """
     k = p.width_cells
     if k <= 1 or len(squares) == 0 or len(p) == 0:
@@ -189,24 +218,23 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
               & (past == -1).all(axis=1))  # fmt: skip
         q = np.flatnonzero(ok)
         out.append(np.c_[q, np.full(len(q), side), beyond[q]])
-    caps = np.concatenate(out).astype(np.int64)
-    held = np.zeros(n + 1, dtype=bool)  # index n: read for −1, no land
-    held[squares.ravel()] = True
-    held[caps[:, 3 : k + 1].ravel()] = True  # beyond the side's inner cells
-    return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+    return np.concatenate(out).astype(np.int64)
 
 
 def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Per neighbour pair of ``p.edges``: may a zone hold both cells (with a width rule:
     both lie in squares, or a cap holds them together)? A zone is connected through
-    such pairs, so its pieces of candidate land are read through them alone."""
+    such pairs, so its pieces of candidate land are read through them alone. The pairs
+    of every row of :func:`_caps` count, kept as a cap or not: a few pairs more than a
+    zone may hold (pieces of land are never split wrongly), and the windows stay those
+    the search was measured on (``benchmarks/README.md``, "The caps the search looks at")."""
     held = np.ones(len(p.edges), dtype=bool)
     if p.width_cells <= 1 or not len(p.edges):
         return held
     in_sq = np.zeros(len(p), dtype=bool)
     in_sq[squares.ravel()] = True
     held = in_sq[p.edges[:, 0]] & in_sq[p.edges[:, 1]]
-    a, b, _ = _cap_pairs(squares, caps_of(p, squares), p.width_cells)
+    a, b, _ = _cap_pairs(squares, _caps(p, squares), p.width_cells)
     n = len(p)
     pairs = np.minimum(a, b) * n + np.maximum(a, b)
     return held | np.isin(p.edges.min(axis=1) * n + p.edges.max(axis=1), pairs)
