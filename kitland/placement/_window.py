@@ -334,7 +334,7 @@ class Model:
         edges = loc[p.edges[ew]].reshape(-1, 2)
         with_y = (perimeter and p.perimeter_bound() is not None) or p.boundary_weight > 0
         ny = len(ew) if with_y else 0
-        sq_in = in_w[squares].all(axis=1) & (p.width_cells > 1)
+        sq_in = np.asarray(in_w[squares].all(axis=1), dtype=bool) & (p.width_cells > 1)
         sq = squares[sq_in]
         pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
                 else np.zeros(0, np.int64))  # fmt: skip
