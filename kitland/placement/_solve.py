@@ -277,9 +277,9 @@ def _candidates(p: Problem, squares: NDArray[np.int64],
     """The cells a zone may hold (``held``: the pairs a zone may hold together,
     :func:`~._window.held_edges`, computed when not given).
 
-    With a width rule, only :func:`~._window.width_cells`, which hold every cap's pieces. A zone holds a cell of
-    each reach mask and of each boundary-length rule and has diameter ``≤ D``: cells
-    farther than ``D`` from every such cell cannot be in one. Pieces of land too small for
+    With a width rule, only :func:`~._window.width_cells` (every piece of every cap is
+    one). A zone holds a cell of each reach mask and of each boundary-length rule and has
+    diameter ``≤ D``: cells farther than ``D`` from every such cell cannot be in one. Pieces of land too small for
     the zone go.
     """
     keep = width_cells(p, squares)

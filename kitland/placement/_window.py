@@ -190,7 +190,6 @@ def _caps(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     position of a cap holds at most one piece. A zone may hold a cap's pieces when it
     holds the square and the whole cap (:func:`_width`): square and cap then fill a
     ``k``-cell strip up to the land's edge, whose opening loses only its corners.
-
     """
     k = p.width_cells
     if k <= 1 or len(squares) == 0 or len(p) == 0:
@@ -225,9 +224,9 @@ def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Per neighbour pair of ``p.edges``: may a zone hold both cells (with a width rule:
     both lie in squares, or a cap holds them together)? A zone is connected through
     such pairs, so its pieces of candidate land are read through them alone. The pairs
-    of every row of :func:`_caps` count, kept as a cap or not: a few pairs more than a
-    zone may hold (pieces of land are never split wrongly), and the windows stay those
-    the search was measured on (``benchmarks/README.md``, "The caps the search looks at")."""
+    of every row of :func:`_caps` count, kept as a cap or not: a few more than a zone
+    may hold, so a piece of land is never split wrongly, and the pieces (so the
+    windows) are those read before caps were kept by :func:`width_cells`."""
     held = np.ones(len(p.edges), dtype=bool)
     if p.width_cells <= 1 or not len(p.edges):
         return held
