@@ -36,10 +36,10 @@ from kitland.placement._window import (
     IntObjective,
     WindowSolver,
     below_units,
-    caps_of,
     feasible,
     held_edges,
     squares_of,
+    width_cells,
 )
 from kitland.placement._work import Work
 
@@ -314,16 +314,12 @@ def _candidates(p: Problem, squares: NDArray[np.int64],
     """The cells a zone may hold (``held``: the pairs a zone may hold together,
     :func:`~._window.held_edges`, computed when not given).
 
-    With a width rule, only cells of a width square or of its cap. A zone holds a cell of
-    each reach mask and of each boundary-length rule and has diameter ``≤ D``: cells
-    farther than ``D`` from every such cell cannot be in one. Pieces of land too small for
+    With a width rule, only :func:`~._window.width_cells` (every piece of every cap is
+    one). A zone holds a cell of each reach mask and of each boundary-length rule and has
+    diameter ``≤ D``: cells farther than ``D`` from every such cell cannot be in one. Pieces of land too small for
     the zone go.
     """
-    keep = np.ones(len(p), dtype=bool)
-    if p.width_cells > 1:
-        keep[:] = False
-        keep[squares.ravel()] = True
-        keep[caps_of(p, squares)[:, 3]] = True
+    keep = width_cells(p, squares)
     for row in p.below:  # a cell that alone reaches the earlier minimum breaks the row
         u, most = below_units(row)
         keep &= u <= most

@@ -40,7 +40,7 @@ from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
-    "caps_of", "feasible", "held_edges", "squares_of",
+    "caps_of", "feasible", "held_edges", "squares_of", "width_cells",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
@@ -150,6 +150,41 @@ _SIDES = ((-1, 0), (1, 0), (0, -1), (0, 1))
 def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     """The squares' caps: rows ``(square, side, piece_0, …, piece_{k−1})``.
 
+    The rows of :func:`_caps` whose pieces are all :func:`width_cells`.
+    """
+    caps = _caps(p, squares)
+    held = np.r_[_width_cells(p, squares, caps), False]  # last: read for −1, no land
+    return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+
+
+def width_cells(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Per cell, may a zone hold it under the width rule (all True without one)?
+
+    The cells of ``squares`` (all the problem's :func:`squares_of`) and the pieces
+    that, in some row of :func:`_caps`, lie beyond an inner cell of the square's side
+    (not one of its two corner cells): a piece only ever at a strip's end, in the corner
+    where the land's edge turns and the opening cuts, is in no zone. A cap is in the
+    model when all its pieces are such cells (:func:`caps_of`), so every zone of the
+    model lies in them, the cells the search looks at (:func:`~._solve._candidates`).
+    """
+    if p.width_cells <= 1:
+        return np.ones(len(p), dtype=bool)
+    return _width_cells(p, squares, _caps(p, squares))
+
+
+def _width_cells(
+    p: Problem, squares: NDArray[np.int64], caps: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """:func:`width_cells` given the rows of :func:`_caps`."""
+    held = np.zeros(len(p) + 1, dtype=bool)  # index n: written for −1, no land
+    held[squares.ravel()] = True
+    held[caps[:, 3 : p.width_cells + 1].ravel()] = True  # beyond the side's inner cells
+    return held[:-1]
+
+
+def _caps(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """Every row of pieces one step out of a square's side that can be a cap.
+
     A cap is the row of grid positions one step out of a side of a width square
     (``side`` indexes :data:`_SIDES`; ``piece_j``: the piece beyond the side's ``j``-th
     cell, −1 where there is no land) when it holds a sliver: a piece under half a cell,
@@ -190,14 +225,17 @@ def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
 def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Per neighbour pair of ``p.edges``: may a zone hold both cells (with a width rule:
     both lie in squares, or a cap holds them together)? A zone is connected through
-    such pairs, so its pieces of candidate land are read through them alone."""
+    such pairs, so its pieces of candidate land are read through them alone. The pairs
+    of every row of :func:`_caps` count, kept as a cap or not: a few more than a zone
+    may hold, so a piece of land is never split wrongly, and the pieces (so the
+    windows) are those read before caps were kept by :func:`width_cells`."""
     held = np.ones(len(p.edges), dtype=bool)
     if p.width_cells <= 1 or not len(p.edges):
         return held
     in_sq = np.zeros(len(p), dtype=bool)
     in_sq[squares.ravel()] = True
     held = in_sq[p.edges[:, 0]] & in_sq[p.edges[:, 1]]
-    a, b, _ = _cap_pairs(squares, caps_of(p, squares), p.width_cells)
+    a, b, _ = _cap_pairs(squares, _caps(p, squares), p.width_cells)
     n = len(p)
     pairs = np.minimum(a, b) * n + np.maximum(a, b)
     return held | np.isin(p.edges.min(axis=1) * n + p.edges.max(axis=1), pairs)
@@ -297,11 +335,13 @@ class Model:
         edges = loc[p.edges[ew]].reshape(-1, 2)
         with_y = (perimeter and p.perimeter_bound() is not None) or p.boundary_weight > 0
         ny = len(ew) if with_y else 0
-        sq = squares[in_w[squares].all(axis=1)] if p.width_cells > 1 else squares[:0]
+        sq_in = np.asarray(in_w[squares].all(axis=1), dtype=bool) & (p.width_cells > 1)
+        sq = squares[sq_in]
         pats = (np.flatnonzero(in_w[p.corners.cell]) if p.corners is not None and corners
                 else np.zeros(0, np.int64))  # fmt: skip
-        caps = caps_of(p, sq)
-        caps = caps[(in_w[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+        caps = caps_of(p, squares)  # of all squares: which caps are kept depends on them all
+        caps = caps[sq_in[caps[:, 0]] & (in_w[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+        caps[:, 0] = (np.cumsum(sq_in) - 1)[caps[:, 0]]
         caps[:, 2:] = np.where(caps[:, 2:] >= 0, loc[caps[:, 2:]], -1)
         w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter, caps=caps)
         if columns_only:
