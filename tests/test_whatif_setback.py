@@ -280,3 +280,56 @@ def test_a_setback_what_if_needs_a_proven_previous_with_nothing_set_aside(
     ]:  # fmt: skip
         assert _reuse.plan_setback(changed, fr, cells, band, best.cells, status=status,
                                    bound=bound) is None  # fmt: skip
+
+
+def test_an_outline_at_the_old_bound_ends_the_search_of_the_unchanged_zones() -> None:
+    """The old search stopped at its optimum's outline, so the old bound is the outline's
+    score, below the old cells'. With ``outline`` the kept old zone counts at that score:
+    the unchanged cells' zones (all at or above the old bound) are not searched again,
+    and the answer is the kept zone unless a zone of changed cells scores below the held
+    outline (enumeration)."""
+    from kitland.placement._model import ReachAny  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+    from kitland.placement._work import Work  # noqa: PLC0415
+
+    n = 12
+    rng = np.random.default_rng(5)
+    band = np.arange(n) >= 7
+
+    def problem(cost: np.ndarray) -> Problem:
+        return Problem(np.full(n, 10.0), np.full(n, 14.0), cost, np.zeros(n, np.int64),
+                       np.arange(n), 1.0, np.array([[i, i + 1] for i in range(n - 1)]),
+                       np.full(n - 1, 1.0), 25.0, 36.0,
+                       reach=(ReachAny("gate", np.arange(n) >= 2),))  # fmt: skip
+
+    tried = 0
+    for _ in range(40):
+        cost = rng.uniform(0.0, 10.0, n).round(3)
+        first = solve(problem(cost), time_limit_s=LIMIT_S)
+        assert first.status == "OPTIMAL" and first.cells is not None
+        if band[first.cells].any():
+            continue
+        kept = first.cells
+        held = first.objective - 1.0  # the old outline: a real zone below every old zone
+        asked: list[bytes] = []
+
+        def outline(cells: np.ndarray, kept: np.ndarray = kept, held: float = held,
+                    asked: list[bytes] = asked) -> float | None:  # fmt: skip
+            asked.append(cells.tobytes())
+            return held if np.array_equal(cells, kept) else None
+
+        moved = cost.copy()
+        moved[band] = rng.uniform(0.0, 10.0, int(band.sum())).round(3)
+        new = problem(moved)
+        plan = _reuse.Setback(band, kept, None, held)
+        sol = _reuse.solve_setback(new, plan, work=Work(LIMIT_S), outline=outline)
+        changed = [new.objective(z) for z in _runs(n, 3)
+                   if band[z].any() and new.reach[0].mask[z].any()]  # fmt: skip
+        if min(changed) >= held:
+            assert sorted(sol.cells.tolist()) == sorted(kept.tolist())
+        else:
+            assert sol.objective == pytest.approx(min(changed), abs=1e-9)
+        assert sol.bound <= min([held, *changed]) + 1e-9
+        assert asked.count(kept.tobytes()) == 1  # no second search from the kept zone
+        tried += 1
+    assert tried >= 5

@@ -884,7 +884,7 @@ def _best_at_rank(
 
         if beyond is not None and attempt == 0:  # a zone set aside: the full search after
             sol = _reuse.solve_beyond(current, beyond, options=options, work=work.part(),
-                                      on_progress=told)  # fmt: skip
+                                      on_progress=told, outline=outlines if rank == 1 else None)  # fmt: skip
         else:
             sol = solve(current, options=options, work=work.part(), start=first,
                         floor=below if band_i == 0 else -math.inf, on_progress=told,

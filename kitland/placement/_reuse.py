@@ -679,14 +679,30 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
     than its score), the zones of unchanged cells (a :class:`~._model.SumBelow` row: no
     changed cell), below the best so far and from the old bound as a floor. The answer is the best zone found, its
     bound the least of the parts' (``OPTIMAL`` when both parts are proven).
+
+    With an ``outline`` in ``kw`` (:func:`~._solve.solve`), a zone counts at the score of
+    the caller's zone for it (its straightened outline, which passes the rules) when that
+    is lower: the old optimum's outline at or below the old bound ends the search of the
+    unchanged cells' zones, as the old optimum's own score did before the search stopped
+    at outlines.
     """
     best, sols = plan.cells, []
     bound_changed = math.inf
     opts = kw.pop("options", None) or SolveOptions()
     slack = 1e-9 * max(1.0, abs(plan.bound))
+    outline = kw.get("outline")
+    held: dict[bytes, float | None] = {}  # cells → the score of the caller's zone for them
+
+    def worth(cells: NDArray[np.int64] | None) -> float:  # the cells' or their outline's
+        if cells is None:
+            return math.inf
+        key = cells.tobytes()
+        if outline is not None and key not in held:
+            held[key] = outline(cells)
+        return min(problem.objective(cells), held.get(key) or math.inf)
 
     def reached(cells: NDArray[np.int64] | None) -> bool:  # the old bound: best of the rest
-        return cells is not None and problem.objective(cells) <= plan.bound + slack
+        return worth(cells) <= plan.bound + slack
 
     if plan.changed.any():
         sub = replace(problem, reach=(*problem.reach, ReachAny("changed cells", plan.changed)))
@@ -696,13 +712,17 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
         sol = solve(sub, ceiling=best, start=plan.start if best is None else None, options=near,
                     work=work.part(1.0 if reached(best) else 0.5), **kw)  # fmt: skip
         sols.append(sol)
-        best = sol.cells if sol.cells is not None else best
+        if sol.cells is not None and math.isfinite(sol.cutoff):  # below its cells: their outline's
+            held.setdefault(sol.cells.tobytes(), sol.cutoff)
+        if sol.cells is not None and worth(sol.cells) < worth(best):
+            best = sol.cells
         bound_changed = sol.bound
     bound_same = plan.bound
     if not reached(best):
         unchanged = SumBelow("unchanged cells", plan.changed.astype(float), 1.0)
         sub = replace(problem, below=(*problem.below, unchanged))
-        sol = solve(sub, ceiling=best, floor=plan.bound, options=opts, work=work.part(), **kw)
+        sol = solve(sub, ceiling=best, start=best, floor=plan.bound, options=opts,
+                    work=work.part(), **kw)  # fmt: skip
         sols.append(sol)
         best = sol.cells if sol.cells is not None else best
         bound_same = max(plan.bound, sol.bound)
