@@ -19,7 +19,7 @@ from conftest import ORIGIN, road_front_layers, road_front_rules, write_layers
 
 import kitland
 from kitland.placement import SolveOptions, _reuse, build_problem
-from kitland.placement._model import Problem
+from kitland.placement._model import Problem, ReachAny
 from kitland.placement._window import feasible, squares_of
 from kitland.rules import load_rules
 
@@ -197,6 +197,16 @@ def _build(est: kitland.Estate, rules: kitland.Rules) -> tuple[Any, Any, Problem
     return land, cells, pl._bands(prob, rules.zone.area_ha * 1e4)[0], shape
 
 
+def _row(cost: np.ndarray) -> Problem:
+    """A row of ``len(cost)`` cells of 10 m², zones of 25–36 m² (runs of three cells)
+    that reach a cell from the third on."""
+    n = len(cost)
+    return Problem(np.full(n, 10.0), np.full(n, 14.0), cost, np.zeros(n, np.int64),
+                   np.arange(n), 1.0, np.array([[i, i + 1] for i in range(n - 1)]),
+                   np.full(n - 1, 1.0), 25.0, 36.0,
+                   reach=(ReachAny("gate", np.arange(n) >= 2),))  # fmt: skip
+
+
 def _runs(n: int, length: int) -> list[np.ndarray]:
     return [np.arange(i, i + length) for i in range(n - length + 1)]
 
@@ -207,7 +217,6 @@ def test_solve_setback_equals_enumeration_on_a_row_of_cells() -> None:
     at the east end) get other costs. Warm past the old proof (the old optimum kept when
     it holds none of them, else the unchanged zones searched too) equals enumeration, and
     so it does from a looser old bound."""
-    from kitland.placement._model import ReachAny  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
     from kitland.placement._work import Work  # noqa: PLC0415
 
@@ -215,25 +224,19 @@ def test_solve_setback_equals_enumeration_on_a_row_of_cells() -> None:
     rng = np.random.default_rng(11)
     band = np.arange(n) >= 7
 
-    def problem(cost: np.ndarray) -> Problem:
-        return Problem(np.full(n, 10.0), np.full(n, 14.0), cost, np.zeros(n, np.int64),
-                       np.arange(n), 1.0, np.array([[i, i + 1] for i in range(n - 1)]),
-                       np.full(n - 1, 1.0), 25.0, 36.0,
-                       reach=(ReachAny("gate", np.arange(n) >= 2),))  # fmt: skip
-
     def best(p: Problem) -> float:
         return min(p.objective(z) for z in _runs(n, 3) if p.reach[0].mask[z].any())
 
     seen: dict[tuple[bool, bool], int] = {}
     for _ in range(30):
         cost = rng.uniform(0.0, 10.0, n).round(3)
-        old = problem(cost)
+        old = _row(cost)
         first = solve(old, time_limit_s=LIMIT_S)
         assert first.status == "OPTIMAL" and first.cells is not None
         assert first.objective == pytest.approx(best(old))
         moved = cost.copy()
         moved[band] = rng.uniform(0.0, 10.0, int(band.sum())).round(3)
-        new = problem(moved)
+        new = _row(moved)
         kept = None if band[first.cells].any() else first.cells
         plan = _reuse.Setback(band, kept, None, first.bound)
         sol = _reuse.solve_setback(new, plan, work=Work(LIMIT_S))
@@ -288,7 +291,6 @@ def test_an_outline_at_the_old_bound_ends_the_search_of_the_unchanged_zones() ->
     the unchanged cells' zones (all at or above the old bound) are not searched again,
     and the answer is the kept zone unless a zone of changed cells scores below the held
     outline (enumeration)."""
-    from kitland.placement._model import ReachAny  # noqa: PLC0415
     from kitland.placement._solve import solve  # noqa: PLC0415
     from kitland.placement._work import Work  # noqa: PLC0415
 
@@ -296,16 +298,10 @@ def test_an_outline_at_the_old_bound_ends_the_search_of_the_unchanged_zones() ->
     rng = np.random.default_rng(5)
     band = np.arange(n) >= 7
 
-    def problem(cost: np.ndarray) -> Problem:
-        return Problem(np.full(n, 10.0), np.full(n, 14.0), cost, np.zeros(n, np.int64),
-                       np.arange(n), 1.0, np.array([[i, i + 1] for i in range(n - 1)]),
-                       np.full(n - 1, 1.0), 25.0, 36.0,
-                       reach=(ReachAny("gate", np.arange(n) >= 2),))  # fmt: skip
-
     tried = 0
     for _ in range(40):
         cost = rng.uniform(0.0, 10.0, n).round(3)
-        first = solve(problem(cost), time_limit_s=LIMIT_S)
+        first = solve(_row(cost), time_limit_s=LIMIT_S)
         assert first.status == "OPTIMAL" and first.cells is not None
         if band[first.cells].any():
             continue
@@ -320,7 +316,7 @@ def test_an_outline_at_the_old_bound_ends_the_search_of_the_unchanged_zones() ->
 
         moved = cost.copy()
         moved[band] = rng.uniform(0.0, 10.0, int(band.sum())).round(3)
-        new = problem(moved)
+        new = _row(moved)
         plan = _reuse.Setback(band, kept, None, held)
         sol = _reuse.solve_setback(new, plan, work=Work(LIMIT_S), outline=outline)
         changed = [new.objective(z) for z in _runs(n, 3)

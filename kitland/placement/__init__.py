@@ -1059,7 +1059,8 @@ class _Outlines:
     their cells: called with a zone's cells, the score of its outline when the zone and
     the outline pass ``check``'s zone rules and the outline scores below the zone, else
     None (the search's ``outline``, :func:`._solve.solve`: no zone that fails ``check``
-    sets its cutoff). Geometry and ``check`` only, so as deterministic as the search."""
+    sets its cutoff). Each zone is straightened once. Geometry and ``check`` only, so as
+    deterministic as the search."""
 
     estate: Estate
     rules: Rules
@@ -1071,14 +1072,17 @@ class _Outlines:
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
         from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
-        zone = dissolve(self.cells, chosen)
-        if not isinstance(zone, Polygon):
-            return None
-        zone_rules = replace(self.rules, layout=())
-        if not _zone_rules_pass(check(self.estate, zone, zone_rules, on_invalid="warn")):
-            return None
-        got = _straightened(self.estate, self.rules, self.cells, self.land, self.prob, zone)
-        self.found[chosen.tobytes()] = got
+        key = chosen.tobytes()
+        if key not in self.found:
+            zone = dissolve(self.cells, chosen)
+            if not isinstance(zone, Polygon):
+                return None
+            zone_rules = replace(self.rules, layout=())
+            if not _zone_rules_pass(check(self.estate, zone, zone_rules, on_invalid="warn")):
+                return None
+            self.found[key] = _straightened(self.estate, self.rules, self.cells, self.land,
+                                            self.prob, zone)  # fmt: skip
+        got = self.found[key]
         return None if got is None else zone_score(self.prob, self.cells, got[0])
 
 

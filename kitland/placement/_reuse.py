@@ -699,7 +699,8 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
         key = cells.tobytes()
         if outline is not None and key not in held:
             held[key] = outline(cells)
-        return min(problem.objective(cells), held.get(key) or math.inf)
+        got = held.get(key)
+        return problem.objective(cells) if got is None else min(problem.objective(cells), got)
 
     def reached(cells: NDArray[np.int64] | None) -> bool:  # the old bound: best of the rest
         return worth(cells) <= plan.bound + slack
