@@ -184,9 +184,9 @@ def _solve(
             c = p.objective(zone)
             inside = bool(np.isin(zone, cells).all() and np.isin(w.block, zone).any())
             # inside: the zone is the window's own, still wanted; else only zones below it
-            cut = _above(c) if inside else c - 1e-9 * max(1.0, abs(c))
+            cut = _above(c) if inside else _below(c)
             held = found(zone) if found is not None else math.inf
-            cut = min(cut, held - 1e-9 * max(1.0, abs(held)))
+            cut = min(cut, _below(held))
             if cut < top:
                 top = cut
                 best = zone if inside else (None if best is None or p.objective(best) >= top
@@ -235,7 +235,7 @@ def _solve(
             best, top = res.cells, _above(p.objective(res.cells))
             held = found(best) if found is not None else math.inf
             if held < p.objective(best):  # only zones below the caller's are wanted now
-                top = held - 1e-9 * max(1.0, abs(held))
+                top = _below(held)
         if last or work.done:
             status = "FEASIBLE" if best is not None else "UNKNOWN"
             return WindowResult(best, status, bound, rounds, tried)
@@ -457,6 +457,11 @@ def _time_limit(h: highspy.Highs, t_end: float) -> None:
 def _above(cost: float) -> float:
     """A cutoff just above ``cost``: a zone of that cost is still wanted."""
     return cost + 1e-9 * max(1.0, abs(cost))
+
+
+def _below(cost: float) -> float:
+    """A cutoff just below ``cost``: only cheaper zones are wanted (inf stays inf)."""
+    return cost - 1e-9 * max(1.0, abs(cost)) if math.isfinite(cost) else cost
 
 
 def _fix_in(mod: _Model, cells: NDArray[np.int64]) -> None:
