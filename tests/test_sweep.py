@@ -636,6 +636,22 @@ def test_chains_run_loosest_to_tightest_along_the_last_vary_at_most_8_long() -> 
     assert kitland.sweeps._loose_first(area) == (20.0, 16.0)
 
 
+def test_chains_run_along_the_last_rule_vary_not_a_zone_area_given_after_it() -> None:
+    """The issue's own order, ``--vary setback --vary zone.area_ha``: a new area carries no
+    proof over, so the chains run along the setback, one per area (enumerated by hand)."""
+    from kitland.sweeps import _chains, _scenarios  # noqa: PLC0415
+
+    river = kitland.sweeps.parse_vary("sempadan sungai.min_m=100,50,75")
+    area = kitland.sweeps.parse_vary("zone.area_ha=20,16")
+    combos = kitland.sweeps._combinations([river, area], sample=None, seed=0)
+    scenarios = _scenarios([kitland.load_estate()], load_rules(None), [river, area], combos,
+                           cell_m=50)  # fmt: skip
+    idx = {(sc.values[river.column], sc.values[area.column]): sc.index for sc in scenarios}
+    expected = {idx[m2, a]: idx[m1, a] for a in (20.0, 16.0)
+                for m1, m2 in ((50.0, 75.0), (75.0, 100.0))}  # fmt: skip
+    assert _chains(scenarios, [river, area]) == expected
+
+
 def test_chained_scenarios_start_from_the_proof_before_and_score_as_cold_ones(
     inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path
 ) -> None:
