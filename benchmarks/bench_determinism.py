@@ -14,7 +14,7 @@ every placement's cells, so runs that returned other zones show. The load averag
 printed before and after. Usage::
 
     python benchmarks/bench_determinism.py [--seeds 4,10] [--runs 2] [--time-limit 60]
-        [--alternatives 1] [--work-rate R] [--before /work/main] [--after .]
+        [--alternatives 1] [--work-rate R] [--no-bundled] [--before /work/main] [--after .]
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--alternatives", type=int, default=1)
     ap.add_argument("--work-rate", type=float, default=None, help="SolveOptions.work_rate")
+    ap.add_argument("--bundled", action=argparse.BooleanOptionalAction, default=True,
+                    help="place the bundled estate too (default)")  # fmt: skip
     ap.add_argument("--before", type=Path, default=Path("/work/main"))
     ap.add_argument("--after", type=Path, default=HERE.parent)
     args = ap.parse_args(argv)
@@ -98,7 +100,7 @@ def main(argv: list[str] | None = None) -> None:
           "| deterministic flag | median work s |")  # fmt: skip
     print("| --- | --- | ---: | --- | ---: | --- | ---: |")
     with tempfile.TemporaryDirectory(prefix="det_") as tmp:
-        cases = [("bundled", "", "")]
+        cases = [("bundled", "", "")] if args.bundled else []
         for seed in [int(s) for s in args.seeds.split(",") if s]:
             zone = zone_ha_for(seed)
             est = write_estate(make_organic(seed, zone_ha=zone), Path(tmp) / f"o{seed}.gpkg")
