@@ -1218,7 +1218,9 @@ def place(
         ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
-        own area.
+        own area: its cells the better placements' cells, and its straightened outline
+        their returned zones (1 m² of slack; an outline that breaks the limit is not
+        taken, and the zone of cells is returned unstraightened when no outline keeps it).
     progress
         Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
         as the work goes on; the command line draws it on a terminal.
