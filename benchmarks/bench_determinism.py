@@ -8,7 +8,7 @@ the machine's load does not favour one. Every run is a fresh interpreter with
 time_limit_s=LIMIT, alternatives=K)`` (with ``--work-rate R``,
 ``options=SolveOptions(work_rate=R)``: a budget of ``R × LIMIT`` work seconds, so a generous
 limit makes the result independent of the load). Per run: wall time of ``place``, the
-status and gap of each placement, the best score, whether the result says it is
+status, gap and score of each placement, whether the result says it is
 deterministic (new versions only), the work spent (``solver["work_s"]``) and a digest of
 every placement's cells, so runs that returned other zones show. The load average is
 printed before and after. Usage::
@@ -67,13 +67,15 @@ def run(
 
 
 def _describe(rows: list[dict]) -> str:
-    """Median time, statuses with gaps, distinct results, determinism flags, median work."""
+    """Median time, statuses with gaps (and scores), distinct results, determinism flags,
+    median work."""
     ok = [r for r in rows if "error" not in r]
     if not ok:
         return f"error: {rows[0]['error']}"
     med = statistics.median(r["time_s"] for r in ok)
     st = "; ".join(
-        ", ".join(f"{s} {100 * g:.2f} %" for s, g, _ in r["placements"]) or r["status"] for r in ok
+        ", ".join(f"{s} {100 * g:.2f} % ({v:,.1f})" for s, g, v in r["placements"]) or r["status"]
+        for r in ok
     )
     digests = len({r["cells"] for r in ok})
     det = {r["deterministic"] for r in ok}
