@@ -94,6 +94,9 @@ SLIVER_M2 = 1.0
 #: Most cells the candidate land may be cut into; a smaller ``cell_m`` is refused.
 MAX_CELLS = 100_000
 _SOLVER_NAME = "HiGHS MILP + OR-Tools CP-SAT"
+#: An alternative's earlier placements: each returned zone with the share of an outline's
+#: area it may overlap (:func:`_overlap_kept`).
+Places = tuple[tuple[shapely.Geometry, float], ...]
 
 
 @dataclass(frozen=True)
@@ -848,7 +851,7 @@ def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
     rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
     warm: tuple[NDArray[np.int64] | None, float] | None = None,
-    beyond: _reuse.Beyond | _reuse.Setback | None = None,
+    beyond: _reuse.Beyond | _reuse.Setback | None = None, apart: Places = (),
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` that passes ``check``, with what is proven about it,
     spending at most ``work`` (each solve gets the work left; an alternative's first
@@ -858,14 +861,15 @@ def _best_at_rank(
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
     ``beyond``: the rules only relaxed, or only a setback distance moved: the first solve
     searches only the zones past the previous proof (:func:`._reuse.solve_beyond`).
-    The best placement's search stops once no zone of cells beats its incumbent's
-    straightened outline (:class:`_Outlines`); an alternative's outline is not held to
-    the overlap limit its cells keep, so its search is proven against its cells.
+    The search stops once no zone of cells beats its incumbent's straightened outline
+    (:class:`_Outlines`). ``apart``: an alternative's earlier placements (returned zone,
+    overlap share; :func:`_overlap_kept`), which every outline it takes keeps, as its
+    cells keep ``prob.avoid``.
     """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
-    outlines = _Outlines(estate, rules, cells, land, prob)
+    outlines = _Outlines(estate, rules, cells, land, prob, apart)
     bands = _bands(prob, target_m2)
     current = bands[0]
     band_i = 0
@@ -884,11 +888,11 @@ def _best_at_rank(
 
         if beyond is not None and attempt == 0:  # a zone set aside: the full search after
             sol = _reuse.solve_beyond(current, beyond, options=options, work=work.part(),
-                                      on_progress=told, outline=outlines if rank == 1 else None)  # fmt: skip
+                                      on_progress=told, outline=outlines)  # fmt: skip
         else:
             sol = solve(current, options=options, work=work.part(), start=first,
                         floor=below if band_i == 0 else -math.inf, on_progress=told,
-                        outline=outlines if rank == 1 else None)  # fmt: skip
+                        outline=outlines)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
         if not sol.found or sol.cells is None:
@@ -917,7 +921,7 @@ def _best_at_rank(
         # min_width area): any passing outline, whatever its score.
         rescued = (
             _straightened(estate, rules, cells, land, prob, zone, ceiling=math.inf,
-                          max_accept_calls=6)
+                          max_accept_calls=6, apart=apart)
             if report is not None else None
         )  # fmt: skip
         if rescued is not None:
@@ -1024,7 +1028,7 @@ def _carry(band: Problem, current: Problem) -> Problem:
 def _finish(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
     sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
-    deadline: float, progress: Any, outlines: _Outlines | None = None,
+    deadline: float, progress: Any, outlines: _Outlines,
 ) -> Placement:  # fmt: skip
     """The placement of a zone that passed ``check``: its straightened outline (the one
     ``outlines`` found during the search, when it did), with its honest status and gap
@@ -1035,10 +1039,10 @@ def _finish(
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
     assert sol.cells is not None
     key = sol.cells.tobytes()
-    if outlines is not None and key in outlines.found:
+    if key in outlines.found:
         straight = outlines.found[key]
     else:
-        straight = _straightened(estate, rules, cells, land, prob, zone)
+        straight = _straightened(estate, rules, cells, land, prob, zone, apart=outlines.apart)
     outline, report = straight or (zone, report)
     s = zone_score(prob, cells, outline)
     proven = _reaches(min(s, obj), bound, exact)
@@ -1057,16 +1061,18 @@ def _finish(
 class _Outlines:
     """The straightened outlines (:func:`_straightened`) of the search's incumbents, by
     their cells: called with a zone's cells, the score of its outline when the zone and
-    the outline pass ``check``'s zone rules and the outline scores below the zone, else
-    None (the search's ``outline``, :func:`._solve.solve`: no zone that fails ``check``
-    sets its cutoff). Each zone is straightened once. Geometry and ``check`` only, so as
-    deterministic as the search."""
+    the outline pass ``check``'s zone rules, the outline keeps the overlap limit against
+    the earlier placements ``apart`` (:func:`_overlap_kept`) and it scores below the zone,
+    else None (the search's ``outline``, :func:`._solve.solve`: no zone that fails
+    ``check`` or an outline that breaks the limit sets its cutoff). Each zone is
+    straightened once. Geometry and ``check`` only, so as deterministic as the search."""
 
     estate: Estate
     rules: Rules
     cells: Cells
     land: CandidateLand
     prob: Problem
+    apart: Places = ()
     found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
@@ -1081,7 +1087,7 @@ class _Outlines:
             if not _zone_rules_pass(check(self.estate, zone, zone_rules, on_invalid="warn")):
                 return None
             self.found[key] = _straightened(self.estate, self.rules, self.cells, self.land,
-                                            self.prob, zone)  # fmt: skip
+                                            self.prob, zone, apart=self.apart)  # fmt: skip
         got = self.found[key]
         return None if got is None else zone_score(self.prob, self.cells, got[0])
 
@@ -1104,10 +1110,12 @@ def _reaches(score: float, bound: float, exact: bool) -> bool:
 def _straightened(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
     zone: Polygon, *, ceiling: float | None = None, max_accept_calls: int = 12,
+    apart: Places = (),
 ) -> tuple[Polygon, Report] | None:  # fmt: skip
     """The best outline with straight edges that passes ``check`` (:func:`._outline.straighten`,
-    scoring below ``ceiling``, by default below the zone), coordinates rounded to the
-    centimetre when that still passes, and its report; None when none passes.
+    scoring below ``ceiling``, by default below the zone) and keeps the overlap limit
+    against the earlier placements ``apart`` (:func:`_overlap_kept`), coordinates rounded
+    to the centimetre when that still passes, and its report; None when none passes.
 
     The outlines tried are checked on the zone rules only (the layout rules judge the
     master plan, the same for every outline); the one returned gets the full report."""
@@ -1117,6 +1125,8 @@ def _straightened(
     reports: dict[bytes, Report] = {}
 
     def accept(z: Polygon) -> bool:
+        if not _overlap_kept(z, apart):
+            return False
         # "warn": place() validated the estate on entry and applied the caller's policy.
         rep = check(estate, z, zone_rules, on_invalid="warn")
         reports[z.wkb] = rep
@@ -1135,6 +1145,23 @@ def _straightened(
         layout = check(estate, None, rules, on_invalid="warn").results
         rep = Report([*rep.results, *layout], rep.zone, rep.extra)
     return best, rep
+
+
+def _overlap_kept(zone: shapely.Geometry, places: Places) -> bool:
+    """True when ``zone`` overlaps each earlier place ``(geometry, share)`` by at most that
+    share of its own area (1 m² of slack): the overlap limit of an alternative's outline.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> z = box(0, 0, 100, 100)
+    >>> _overlap_kept(z, [(box(75, 0, 200, 100), 0.25)]), _overlap_kept(z, [(box(70, 0, 200, 100), 0.25)])
+    (True, False)
+    """
+    area = float(zone.area)
+    return all(
+        float(shapely.intersection(zone, g).area) <= share * area + 1.0 for g, share in places
+    )
 
 
 def _gap(score: float, bound: float) -> float:
@@ -1191,7 +1218,9 @@ def place(
         ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
-        own area.
+        own area: its cells the better placements' cells, and its straightened outline
+        their returned zones (1 m² of slack; an outline that breaks the limit is not
+        taken, and the zone of cells is returned unstraightened when no outline keeps it).
     progress
         Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
         as the work goes on; the command line draws it on a terminal.
@@ -1338,11 +1367,12 @@ def _ranks(
     cells, prob = grids[0]
     current = prob
     ranks: list[_Attempts] = []
+    apart: Places = ()
 
     def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
         return _best_at_rank(s.estate, s.rules, cells, s.land, current, rank=rank,
                              target_m2=s.target_m2, work=work, progress=s.progress,
-                             options=s.options, warm=warm.get(rank), **kw)  # fmt: skip
+                             options=s.options, warm=warm.get(rank), apart=apart, **kw)  # fmt: skip
 
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1
@@ -1361,6 +1391,7 @@ def _ranks(
         if att.placement is None:
             break
         current = current.with_avoid(att.placement.cells, max_overlap)
+        apart = (*apart, (att.placement.zone, max_overlap))
     return ranks, cells, prob
 
 

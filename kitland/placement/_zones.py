@@ -35,6 +35,7 @@ from kitland.placement import (
     _check_cell_count,
     _funnel_lines,
     _names_en,
+    _overlap_kept,
     _progress_cb,
     _solver_line,
     _stable,
@@ -215,12 +216,10 @@ def _finish(
 
 
 def _moved(outline: shapely.Geometry, prob: Problem, cells: Cells) -> bool:
-    """True when ``outline`` overlaps each earlier place of its zone (``prob.avoid``:
-    cells and share) by at most that share of its area (1 m² of slack)."""
-    area = float(outline.area)
-    return all(
-        float(shapely.intersection(outline, dissolve(cells, prev)).area) <= share * area + 1.0
-        for prev, share in prob.avoid
+    """True when ``outline`` keeps the overlap limit (:func:`_overlap_kept`) against each
+    earlier place of its zone (``prob.avoid``: cells and share)."""
+    return _overlap_kept(
+        outline, tuple((dissolve(cells, prev), share) for prev, share in prob.avoid)
     )
 
 
