@@ -82,8 +82,6 @@ MIN_OVERLAP_M2 = 1.0
 MIN_GAP_M2 = 100.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
-#: Rough extent of Java and its neighbours (lon/lat); an estate outside it gets a warning.
-JAVA_LONLAT = (105.0, -9.0, 116.5, -5.0)
 
 # Indonesian words planners commonly type for the land uses, kinds and classes.
 _SYNONYMS = {
@@ -801,7 +799,8 @@ def _indonesian_crs(label: str) -> bool:
 
 
 def _check_location(estate: Estate) -> list[Finding]:
-    """Data stored in an Indonesian grid that lands far from Java: the CRS is likely wrong.
+    """Data stored in an Indonesian grid whose estate lies outside Indonesia (the area of
+    use of DGN95, EPSG:4755, which spans Sumatra to Papua): the CRS is likely wrong.
 
     Estates elsewhere, or stored in a worldwide CRS, are judged by the CRS area of use
     when loading (``outside-crs-area``) instead.
@@ -814,12 +813,14 @@ def _check_location(estate: Estate) -> list[Finding]:
     b = ref.total_bounds
     centre = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]])
     lon, lat = _lonlat(estate.crs, centre)[0]
-    w, s, e, n = JAVA_LONLAT
-    if w <= lon <= e and s <= lat <= n:
+    area = pyproj.CRS.from_epsg(4755).area_of_use
+    assert area is not None  # EPSG:4755 always has one
+    if area.west <= lon <= area.east and area.south <= lat <= area.north:
         return []
-    return [Finding.of("far-from-java", "warning", "boundary", "",
+    return [Finding.of("outside-indonesia", "warning", "boundary", "",
                        "{source}: stored in an Indonesian grid but the estate lies at lon "
-                       "{lon:.3f}, lat {lat:.3f}, far from Java; check the CRS the files declare",
+                       "{lon:.3f}, lat {lat:.3f}, outside Indonesia; check the CRS the files "
+                       "declare",
                        source=estate.source or estate.name, lon=float(lon), lat=float(lat))]  # fmt: skip
 
 
@@ -886,7 +887,7 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
-    - ``outside-crs-area`` / ``far-from-java`` (data in an Indonesian grid only): warnings
+    - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
       warnings, a land-budget norm is not met (see :data:`NORMS`).

@@ -503,15 +503,25 @@ def test_properties_idempotent_and_gap_area(rows: list[str], shift_m: float, bad
     assert validate(repair(est)).codes().count("invalid-geometry") == 0
 
 
-def test_far_from_java_only_for_data_in_an_indonesian_grid() -> None:
+def test_outside_indonesia_only_for_data_in_an_indonesian_grid(tmp_path: Path) -> None:
     from conftest import grid_layers  # noqa: PLC0415
 
     from kitland import Estate  # noqa: PLC0415
 
     hamburg = grid_layers(["IA"], origin=(500_000.0, 5_930_000.0), crs=32632)  # UTM 32N, right
-    assert "far-from-java" not in validate(Estate.from_layers(hamburg)).codes()
+    assert "outside-indonesia" not in validate(Estate.from_layers(hamburg)).codes()
     mislabelled = grid_layers(["IA"], origin=(500_000.0, 5_930_000.0), crs=32749)  # 49S, wrong
-    assert "far-from-java" in validate(Estate.from_layers(mislabelled)).codes()
+    assert "outside-indonesia" in validate(Estate.from_layers(mislabelled)).codes()
+    # Estates off Java in their own Indonesian grids are where they should be: Balikpapan
+    # (lon 116.8, lat -1.26) in TM-3 zone 50.1 (central meridian 115.5°, false easting
+    # 200,000 m, false northing 1,500,000 m: about 200,000 + 1.3° · 111 km, 1,500,000 −
+    # 1.26° · 110.6 km) and Palembang (lon 104.75, lat -2.99) in UTM 48S.
+    for crs, origin in ((23837, (344_700.0, 1_360_700.0)), (32748, (472_200.0, 9_669_400.0))):
+        (tmp_path / str(crs)).mkdir()
+        estate = roundtrip(grid_layers(["IA"], origin=origin, crs=crs), tmp_path / str(crs))
+        report = validate(estate)
+        assert "outside-indonesia" not in report.codes()
+        assert "outside-crs-area" not in report.codes()
 
 
 def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> None:
