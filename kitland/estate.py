@@ -266,8 +266,11 @@ def _normalise(
     has = ", ".join(map(str, gdf.columns))  # the file's own, not those added below
     for col in spec.required:
         if col not in gdf.columns:
-            missing = Finding.of("missing-column", "error", layer, "",
-                                 "{source}: missing required column {column!r} (has {columns})",
+            text = ("{source}: missing required column {column!r} (has {columns}); GDAL "
+                    "reads only the name and description of a KML placemark: save the layer "
+                    "as GeoPackage or GeoJSON" if gdf.attrs.get("kml")
+                    else "{source}: missing required column {column!r} (has {columns})")  # fmt: skip
+            missing = Finding.of("missing-column", "error", layer, "", text,
                                  source=label, column=col, columns=has)  # fmt: skip
             if strict:
                 raise DataError(missing.msg)
