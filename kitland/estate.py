@@ -585,7 +585,9 @@ class Estate:
         """
         p = self.parcels
         area = p.geometry.area / 10_000
-        g = pd.DataFrame({"land_use": p["land_use"].fillna("(none)"), "area_ha": area})
+        blank = p["land_use"].map(lambda v: v is None or (isinstance(v, str) and not v.strip()))
+        use = p["land_use"].where(~(blank | p["land_use"].isna()), "(none)")
+        g = pd.DataFrame({"land_use": use, "area_ha": area})
         out = g.groupby("land_use", sort=False).agg(
             area_ha=("area_ha", "sum"), parcels=("area_ha", "size")
         )

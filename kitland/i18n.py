@@ -105,6 +105,7 @@ LABELS: dict[str, str] = {
     "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM plots",
     "residential": "residential", "green": "green open space", "utility": "utilities",
     "water": "water body", "road": "road", "available": "available land",
+    "(none)": "(none)",  # parcels without a land use (Estate.land_budget)
     # road classes, gate kinds, water kinds
     "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
     "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",

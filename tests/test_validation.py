@@ -524,6 +524,24 @@ def test_outside_indonesia_only_for_data_in_an_indonesian_grid(tmp_path: Path) -
         assert "outside-crs-area" not in report.codes()
 
 
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_parcels_without_land_use_are_one_budget_row_in_either_language(
+    clean: dict, tmp_path: Path, driver: str
+) -> None:
+    # Two 1 ha parcels with no land use, one null and one blank: the budget counts them
+    # in one row, named in the report's language (it showed a nameless row and "(none)").
+    clean["parcels"].loc[0, "land_use"] = None
+    clean["parcels"].loc[1, "land_use"] = "  "
+    report = validate(roundtrip(clean, tmp_path, driver))
+    assert len(by_code(report, "missing-value")) == 2
+    row = report.budget.loc["(none)"]
+    assert (row["area_ha"], int(row["parcels"])) == (pytest.approx(2.0), 2)
+    assert "" not in report.budget.index and "  " not in report.budget.index
+    budget_lines = lambda lang: report.to_text(lang).split("\n\n")[1].splitlines()  # noqa: E731
+    assert budget_lines("en")[-1].split() == ["(none)", "2.00", "16.7", "%", "2"]
+    assert budget_lines("id")[-1].split() == ["(tidak", "diisi)", "2,00", "16,7", "%", "2"]
+
+
 def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> None:
     clean["parcels"].loc[0, "land_use"] = "Industrial "
     report = validate(roundtrip(clean, tmp_path))
