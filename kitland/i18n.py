@@ -141,6 +141,7 @@ LABELS: dict[str, str] = {
     # verdicts
     "PASS": "PASS", "FAIL": "FAIL", "NOT CHECKED": "NOT CHECKED",
     "pass": "PASS — all rules hold", "fail": "FAIL — {n} of {total} rules fail",
+    "pass_layout_fails": "PASS — the zone's rules hold; layout rules failing: {n}",
     "no_report": "not checked against rules", "failing": "Rules not met:",
     "skipped": "skipped (optional rule, nothing to measure on this estate)",
     "score_meaning": (
