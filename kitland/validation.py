@@ -80,6 +80,9 @@ log = logging.getLogger(__name__)
 MIN_OVERLAP_M2 = 1.0
 #: Smallest uncovered piece inside the boundary reported as a gap (m²; 0.01 ha).
 MIN_GAP_M2 = 100.0
+#: An uncovered piece narrower than this everywhere (2ε, SPEC §3: parcels digitised
+#: apart) is a slit, which the rules count as the parcels' land: a warning, not a gap.
+SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
 
@@ -736,26 +739,46 @@ def _check_gaps(
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
-    cents = shapely.centroid(gaps)
+    slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
+    return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
+
+
+def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Message]]:
+    """``pieces`` largest first (then north to south, west to east), and where each lies."""
+    cents = shapely.centroid(pieces)
     xy = shapely.get_coordinates(cents)
-    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(area, 3)))
-    where = _where(crs, cents[order])
+    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(shapely.area(pieces), 3)))
+    return pieces[order], _where(crs, cents[order])
+
+
+def _gap_findings(gaps: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+    gaps, where = _ordered(gaps, crs)
     out = []
-    for k, (n, w) in enumerate(zip(order, where, strict=True), start=1):
-        out.append(
-            Finding.of(
-                "gap",
-                "error",
-                "parcels",
-                f"gap {k}",
-                "{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
-                "parcel, centred at {where}",
-                source=label,
-                m2=float(area[n]),
-                ha=float(area[n]) / 10_000,
-                where=w,
-            )
-        )
+    for k, (g, w) in enumerate(zip(gaps, where, strict=True), start=1):
+        m2 = float(shapely.area(g))
+        text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                "parcel, centred at {where}")  # fmt: skip
+        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text,
+                              source=label, m2=m2, ha=m2 / 10_000, where=w))  # fmt: skip
+    return out
+
+
+def _strip_length(strip: shapely.Geometry) -> float:
+    """The length of a thin strip: half its perimeter less its mean width (2·area/perimeter)."""
+    perimeter = float(shapely.length(strip))
+    return perimeter / 2 - 2 * float(shapely.area(strip)) / perimeter
+
+
+def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+    slits, where = _ordered(slits, crs)
+    out = []
+    for k, (g, w) in enumerate(zip(slits, where, strict=True), start=1):
+        text = ("{source}: a slit {length:,.0f} m long and under {width:g} m wide between "
+                "parcels ({m2:,.0f} m²), centred at {where}: parcels digitised apart; the rules "
+                "count it as the parcels' land")  # fmt: skip
+        out.append(Finding.of("slit", "warning", "parcels", f"slit {k}", text, source=label,
+                              length=_strip_length(g), width=SLIT_M,
+                              m2=float(shapely.area(g)), where=w))  # fmt: skip
     return out
 
 
@@ -879,6 +902,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
       road corridor, with
       its area and centre;
+    - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
+      digitised apart), with its length, area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
     - ``unknown-land-use`` / ``unknown-road-class`` / ``unknown-kind``: error, with the

@@ -120,6 +120,28 @@ def test_gap_reports_area_and_centre(tmp_path: Path) -> None:
     assert f"E {X0 + 150:,.0f} N {Y0 + 150:,.0f}" in f.message
 
 
+@pytest.mark.parametrize(("apart_m", "code"), [(0.8, "slit"), (1.5, "gap")])
+def test_parcels_digitised_apart_leave_a_slit_not_a_gap(
+    clean: dict, tmp_path: Path, apart_m: float, code: str
+) -> None:
+    # The west column of 100 m parcels (0, 4, 8 of the 4 × 3 grid) pulled west by apart_m,
+    # boundary kept: a strip apart_m × 300 m opens between it and the next column. Under
+    # 1 m wide (2ε) it is a slit, a warning; wider, a gap (an error).
+    p = clean["parcels"]
+    for i in (0, 4, 8):
+        p.loc[i, "geometry"] = shapely.affinity.translate(p.geometry.iloc[i], -apart_m, 0)
+    report = validate(roundtrip(clean, tmp_path))
+    (f,) = [f for f in report.findings if f.code in ("slit", "gap")]
+    assert f.code == code
+    assert f.severity == ("warning" if code == "slit" else "error")
+    if code == "slit":
+        assert f.message.startswith(
+            f"{tmp_path / 'estate.gpkg'} layer 'boundary': a slit 300 m long and under 1 m wide "
+            "between parcels (240 m²), centred at E "
+        )
+        assert f.message.endswith("parcels digitised apart; the rules count it as the parcels' land")
+
+
 def test_gap_threshold_is_one_hundredth_of_a_hectare(clean: dict, tmp_path: Path) -> None:
     # Two notches cut from corners of P0_0 (top-left) and P2_3 (bottom-right): 9 × 9 m = 81 m²
     # (below 0.01 ha, ignored) and 11 × 11 m = 121 m² (reported).
@@ -496,10 +518,14 @@ def test_properties_idempotent_and_gap_area(rows: list[str], shift_m: float, bad
     first, second = validate(est), validate(est)
     assert first.to_json() == second.to_json()
     assert ("invalid-geometry" in first.codes()) == bad
-    # Independent: every uncovered piece > 0.01 ha is one gap finding.
+    # Independent: every uncovered piece > 0.01 ha is one gap finding, or a slit when
+    # it is under 1 m wide (its area over its half perimeter, for a strip).
     covered = shapely.union_all(shapely.make_valid(p.geometry.to_numpy()))
     holes = shapely.get_parts(est.boundary_union.difference(covered))
-    assert len(by_code(first, "gap")) == int((shapely.area(holes) > 100).sum())
+    big = holes[shapely.area(holes) > 100]
+    thin = 2 * shapely.area(big) / shapely.length(big) < 1.0
+    assert len(by_code(first, "gap")) == int((~thin).sum())
+    assert len(by_code(first, "slit")) == int(thin.sum())
     assert validate(repair(est)).codes().count("invalid-geometry") == 0
 
 
