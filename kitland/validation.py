@@ -80,10 +80,9 @@ log = logging.getLogger(__name__)
 MIN_OVERLAP_M2 = 1.0
 #: Smallest uncovered piece inside the boundary reported as a gap (m²; 0.01 ha).
 MIN_GAP_M2 = 100.0
-#: The snapping tolerance ε of SPEC §3 (m): an uncovered piece narrower than 2ε
-#: everywhere is a slit (parcels digitised apart), which the rules count as the parcels'
-#: land; a road line ending within ε of another is joined to it.
-EPS_M = 0.5
+#: An uncovered piece narrower than this everywhere (2ε, SPEC §3: parcels digitised
+#: apart) is a slit, which the rules count as the parcels' land: a warning, not a gap.
+SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
 
@@ -653,37 +652,6 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
     return out
 
 
-def _check_road_ends(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
-    """Road lines that end short of (or past) another road: the end lies more than ε from
-    every other line, so the network does not join it (:mod:`kitland.network`), but the
-    two corridors overlap there, so a junction was surely meant. One finding per pair."""
-    parts, owner = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
-    half = pd.to_numeric(roads["width_m"], errors="coerce").fillna(0).to_numpy(float) / 2
-    tree = shapely.STRtree(parts)
-    label = roads.attrs.get("source", "roads")
-    out: list[Finding] = []
-    seen: set[tuple[int, int]] = set()
-    for end in (0, -1):
-        for pt, mine in zip(shapely.get_point(parts, end), owner, strict=True):
-            near = tree.query(pt, predicate="dwithin", distance=half[mine] + half.max())
-            near = near[owner[near] != mine]
-            d = shapely.distance(pt, parts[near])
-            if not len(near) or (d <= EPS_M).any():
-                continue  # no road near, or joined to one
-            k = int(np.argmin(d))
-            other = int(owner[near[k]])
-            if d[k] > half[mine] + half[other] or (mine, other) in seen:
-                continue
-            seen.add((mine, other))
-            out.append(Finding.of("road-not-joined", "warning", "roads", str(labels[mine]),
-                                  "{source}: the line ends {d:.1f} m from road {other} and is "
-                                  "not joined to it (line ends within {eps:g} m are): routes "
-                                  "along roads cannot pass there; extend the line to meet it",
-                                  source=label, d=float(d[k]), other=str(labels[other]),
-                                  eps=EPS_M))  # fmt: skip
-    return out
-
-
 def _lonlat(crs: pyproj.CRS, xy: np.ndarray) -> np.ndarray:
     t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     lon, lat = t.transform(xy[:, 0], xy[:, 1])
@@ -771,7 +739,7 @@ def _check_gaps(
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
-    slit = shapely.is_empty(shapely.buffer(gaps, -EPS_M))
+    slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
     return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
 
 
@@ -809,7 +777,7 @@ def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Findi
                 "parcels ({m2:,.0f} m²), centred at {where}: parcels digitised apart; the rules "
                 "count it as the parcels' land")  # fmt: skip
         out.append(Finding.of("slit", "warning", "parcels", f"slit {k}", text, source=label,
-                              length=_strip_length(g), width=2 * EPS_M,
+                              length=_strip_length(g), width=SLIT_M,
                               m2=float(shapely.area(g)), where=w))  # fmt: skip
     return out
 
@@ -934,7 +902,7 @@ def validate(estate: Estate) -> ValidationReport:
     - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
       road corridor, with
       its area and centre;
-    - ``slit``: warning, such a piece narrower than 2 × :data:`EPS_M` everywhere (parcels
+    - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
       digitised apart), with its length, area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
@@ -944,8 +912,6 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
-    - ``road-not-joined``: warning, a road line ends more than ε but less than the two
-      half widths from another road (drawn short of a junction), with the distance;
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -1015,7 +981,7 @@ def validate(estate: Estate) -> ValidationReport:
             nonempty = ~shapely.is_empty(parcel_geoms)
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
         if layer == "roads":
-            findings += _check_widths(gdf, labels) + _check_road_ends(gdf[type_ok], labels[type_ok])
+            findings += _check_widths(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps

@@ -568,29 +568,6 @@ def test_parcels_without_land_use_are_one_budget_row_in_either_language(
     assert budget_lines("id")[-1].split() == ["(tidak", "diisi)", "2,00", "16,7", "%", "2"]
 
 
-def test_a_road_drawn_short_of_a_junction_is_not_joined(clean: dict, tmp_path: Path) -> None:
-    # A 30 m arterial along the south edge and a 12 m local road from the north whose end
-    # stops 6 m short of the arterial's centreline (inside its corridor), and a second
-    # local road that meets it exactly: only the first is reported, with the distance.
-    x, y = X0 + 200, Y0 - 20
-    clean["roads"] = gpd.GeoDataFrame(
-        {"road_id": ["A1", "L1", "L2"], "road_class": ["arterial", "local", "local"],
-         "width_m": [30.0, 12.0, 12.0]},
-        geometry=[LineString([(X0 - 50, y), (X0 + 450, y)]),
-                  LineString([(x, Y0 + 300), (x, y + 6.0)]),
-                  LineString([(x + 100, Y0 + 300), (x + 100, y)])],
-        crs=clean["parcels"].crs,
-    )  # fmt: skip
-    report = validate(roundtrip(clean, tmp_path))
-    (f,) = by_code(report, "road-not-joined")
-    assert (f.severity, f.layer, f.feature) == ("warning", "roads", "L1")
-    assert f.message == (
-        f"{tmp_path / 'estate.gpkg'} layer 'roads': the line ends 6.0 m from road A1 and is "
-        "not joined to it (line ends within 0.5 m are): routes along roads cannot pass "
-        "there; extend the line to meet it"
-    )
-
-
 def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> None:
     clean["parcels"].loc[0, "land_use"] = "Industrial "
     report = validate(roundtrip(clean, tmp_path))
