@@ -690,6 +690,8 @@ def cmd_map(args: argparse.Namespace) -> int:
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
     html = args.out or (None if args.png or args.pdf or args.kml else "maps/kitland.html")
+    if html and not args.out:
+        Path(html).parent.mkdir(exist_ok=True)  # the default's folder, as `make demo` has it
     _outputs(args, html, args.png, args.pdf, args.kml)
     _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)

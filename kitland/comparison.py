@@ -16,6 +16,7 @@ line: the score difference and the rules the proposal fails.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
@@ -248,6 +249,15 @@ class Comparison:
 
     def __repr__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        """The side-by-side table and the price line, for Jupyter (every cell escaped)."""
+        head, *rows = self.table()
+        cells = lambda tag, r: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in r)  # noqa: E731
+        body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        return (f"<div><table><tr>{cells('th', head)}</tr>{body}</table>"
+                f"<b style='color:{colour}'>{html.escape(self.price_line())}</b></div>")  # fmt: skip
 
     def explore(self, **kwargs: Any) -> Any:
         """The comparison map (:func:`kitland.maps.compare_map`); keywords go to it."""

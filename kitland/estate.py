@@ -266,8 +266,11 @@ def _normalise(
     has = ", ".join(map(str, gdf.columns))  # the file's own, not those added below
     for col in spec.required:
         if col not in gdf.columns:
-            missing = Finding.of("missing-column", "error", layer, "",
-                                 "{source}: missing required column {column!r} (has {columns})",
+            text = ("{source}: missing required column {column!r} (has {columns}); GDAL "
+                    "reads only the name and description of a KML placemark: save the layer "
+                    "as GeoPackage or GeoJSON" if gdf.attrs.get("kml")
+                    else "{source}: missing required column {column!r} (has {columns})")  # fmt: skip
+            missing = Finding.of("missing-column", "error", layer, "", text,
                                  source=label, column=col, columns=has)  # fmt: skip
             if strict:
                 raise DataError(missing.msg)
@@ -582,7 +585,9 @@ class Estate:
         """
         p = self.parcels
         area = p.geometry.area / 10_000
-        g = pd.DataFrame({"land_use": p["land_use"].fillna("(none)"), "area_ha": area})
+        blank = p["land_use"].map(lambda v: v is None or (isinstance(v, str) and not v.strip()))
+        use = p["land_use"].where(~(blank | p["land_use"].isna()), "(none)")
+        g = pd.DataFrame({"land_use": use, "area_ha": area})
         out = g.groupby("land_use", sort=False).agg(
             area_ha=("area_ha", "sum"), parcels=("area_ha", "size")
         )

@@ -105,6 +105,7 @@ LABELS: dict[str, str] = {
     "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM plots",
     "residential": "residential", "green": "green open space", "utility": "utilities",
     "water": "water body", "road": "road", "available": "available land",
+    "(none)": "(none)",  # parcels without a land use (Estate.land_budget)
     # road classes, gate kinds, water kinds
     "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
     "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",
@@ -140,6 +141,7 @@ LABELS: dict[str, str] = {
     # verdicts
     "PASS": "PASS", "FAIL": "FAIL", "NOT CHECKED": "NOT CHECKED",
     "pass": "PASS — all rules hold", "fail": "FAIL — {n} of {total} rules fail",
+    "pass_layout_fails": "PASS — the zone's rules hold; layout rules failing: {n}",
     "no_report": "not checked against rules", "failing": "Rules not met:",
     "skipped": "skipped (optional rule, nothing to measure on this estate)",
     "score_meaning": (

@@ -63,9 +63,15 @@ def _options(path: Path) -> dict[str, str]:
     return _OPEN_OPTIONS.get(path.suffix.lower(), {})
 
 
+#: Suffixes of files GDAL reads that fiona leaves off its list of supported drivers
+#: (``fiona.supported_drivers``): KML, as Google Earth and kitland's ``--kml`` write it.
+_UNLISTED = {".kml"}
+
+
 def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> gpd.GeoDataFrame:
+    unlisted = {"allow_unsupported_drivers": True} if path.suffix.lower() in _UNLISTED else {}
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path))
+        gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted)
     except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
         msg = Message("{source}: cannot read as a vector layer ({reason})",
                       {"source": label, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
@@ -75,6 +81,7 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
             "{source}: has no geometry column; expected a vector layer", {"source": label}
         )
         raise DataError(msg)
+    gdf.attrs["kml"] = bool(unlisted)  # GDAL's KML reader drops a placemark's own fields
     if gdf.crs is None:
         if assume_crs is None:
             msg = Message(

@@ -48,14 +48,14 @@ from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
 from kitland.i18n import LANGS, Message, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
-from kitland.report import Report, RuleResult, rule_label
+from kitland.report import Report, RuleResult, ZonesReport, rule_label
 from kitland.rules import Rules
 from kitland.styles import LAND_USE_COLOURS
 
 __all__ = [
     "LAND_USE_COLOURS", "LANGS", "STATUS_COLOURS", "add_draw_tool", "add_plots",
     "add_share_layer", "add_table", "compare_map", "estate_title", "make_map", "save_map",
-    "save_png", "status_of",
+    "save_png", "status_of", "verdict_text",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -178,10 +178,26 @@ def _label(lang: str, key: str) -> str:
 
 
 def status_of(report: Report | None) -> str:
-    """``"pass"``, ``"fail"`` or ``"unchecked"`` (no report): the key of :data:`STATUS_COLOURS`."""
+    """``"pass"``, ``"fail"`` or ``"unchecked"`` (no report): the key of :data:`STATUS_COLOURS`.
+
+    The verdict is the zone's: its own rules (and between rules). A layout rule judges the
+    estate's plan, which the zone does not make pass or fail, so it does not turn the
+    zone red; :func:`verdict_text` names it beside the verdict.
+    """
     if report is None:
         return "unchecked"
-    return "pass" if report.passed else "fail"
+    return "fail" if any(r.scope != "layout" for r in report.failed) else "pass"
+
+
+def verdict_text(report: Report, lang: str) -> str:
+    """The verdict line: "PASS — all rules hold", "FAIL — 2 of 11 rules fail", or, when
+    only layout rules fail, "PASS — the zone's rules hold; 1 layout rule fails"."""
+    results = report.all_results() if isinstance(report, ZonesReport) else report.results
+    if status_of(report) == "fail":
+        return _label(lang, "fail").format(n=len(report.failed), total=len(results))
+    if report.failed:
+        return _label(lang, "pass_layout_fails").format(n=len(report.failed))
+    return _label(lang, "pass")
 
 
 def _verdict(report: Report | None, lang: str) -> str:
@@ -781,10 +797,7 @@ def _report_html(
         head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
     if report is None:
         return f'<div class="kit-popup">{head}<br><i>{_esc(_label(lang, "no_report"))}</i></div>'
-    if report.passed:
-        verdict = f'<span class="ok">{_esc(_label(lang, "pass"))}</span>'
-    else:
-        verdict = f'<span class="ko">{_esc(_label(lang, "fail").format(n=len(report.failed), total=len(report.results)))}</span>'
+    verdict = f'<span class="{"ok" if status_of(report) == "pass" else "ko"}">{_esc(verdict_text(report, lang))}</span>'
     rows = "".join(
         f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(_rule_tip(r, lang))}">{_esc(r.label(lang))}</td>'
         f"<td>{_esc(r.value_text(lang))}</td><td>{_esc(r.required_text(lang))}</td></tr>"
@@ -1531,11 +1544,7 @@ def save_png(
     )  # fmt: skip
     verdict = ""
     if report is not None:
-        verdict = " — " + (
-            _label(lang, "pass")
-            if report.passed
-            else _label(lang, "fail").format(n=len(report.failed), total=len(report.results))
-        )
+        verdict = " — " + verdict_text(report, lang)
     ax.set_title(f"{estate_title(estate, lang)}{verdict}", fontsize=13, loc="left")
     ax.annotate(
         f"{_attribution(estate, lang, offline=False)}.", xy=(0, -0.01), xycoords="axes fraction", va="top",

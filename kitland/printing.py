@@ -44,8 +44,9 @@ from kitland.maps import (
     _zone_geometry,
     estate_title,
     status_of,
+    verdict_text,
 )
-from kitland.report import Report, ZonesReport
+from kitland.report import Report
 from kitland.rules import Rules
 
 __all__ = ["ORIENTATIONS", "PAPER_MM", "write_pdf"]
@@ -246,13 +247,7 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
         colour = STATUS_COLOURS[status_of(report)]
         verdict = _verdict(report, lang)
         if report is not None:
-            key = "pass" if report.passed else "fail"
-            total = (
-                len(report.all_results())
-                if isinstance(report, ZonesReport)
-                else len(report.results)
-            )
-            verdict = label(lang, key).format(n=len(report.failed), total=total)
+            verdict = verdict_text(report, lang)
         size = 13 * scale
         # Stacked, the badge's padding starts at the title's left edge.
         at = offset_copy(ax.transAxes, fig=ax.get_figure(), x=0.35 * size if stacked else 0.0,

@@ -80,10 +80,11 @@ log = logging.getLogger(__name__)
 MIN_OVERLAP_M2 = 1.0
 #: Smallest uncovered piece inside the boundary reported as a gap (m²; 0.01 ha).
 MIN_GAP_M2 = 100.0
+#: An uncovered piece narrower than this everywhere (2ε, SPEC §3: parcels digitised
+#: apart) is a slit, which the rules count as the parcels' land: a warning, not a gap.
+SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
-#: Rough extent of Java and its neighbours (lon/lat); an estate outside it gets a warning.
-JAVA_LONLAT = (105.0, -9.0, 116.5, -5.0)
 
 # Indonesian words planners commonly type for the land uses, kinds and classes.
 _SYNONYMS = {
@@ -738,26 +739,46 @@ def _check_gaps(
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
-    cents = shapely.centroid(gaps)
+    slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
+    return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
+
+
+def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Message]]:
+    """``pieces`` largest first (then north to south, west to east), and where each lies."""
+    cents = shapely.centroid(pieces)
     xy = shapely.get_coordinates(cents)
-    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(area, 3)))
-    where = _where(crs, cents[order])
+    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(shapely.area(pieces), 3)))
+    return pieces[order], _where(crs, cents[order])
+
+
+def _gap_findings(gaps: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+    gaps, where = _ordered(gaps, crs)
     out = []
-    for k, (n, w) in enumerate(zip(order, where, strict=True), start=1):
-        out.append(
-            Finding.of(
-                "gap",
-                "error",
-                "parcels",
-                f"gap {k}",
-                "{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
-                "parcel, centred at {where}",
-                source=label,
-                m2=float(area[n]),
-                ha=float(area[n]) / 10_000,
-                where=w,
-            )
-        )
+    for k, (g, w) in enumerate(zip(gaps, where, strict=True), start=1):
+        m2 = float(shapely.area(g))
+        text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                "parcel, centred at {where}")  # fmt: skip
+        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text,
+                              source=label, m2=m2, ha=m2 / 10_000, where=w))  # fmt: skip
+    return out
+
+
+def _strip_length(strip: shapely.Geometry) -> float:
+    """The length of a thin strip: half its perimeter less its mean width (2·area/perimeter)."""
+    perimeter = float(shapely.length(strip))
+    return perimeter / 2 - 2 * float(shapely.area(strip)) / perimeter
+
+
+def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+    slits, where = _ordered(slits, crs)
+    out = []
+    for k, (g, w) in enumerate(zip(slits, where, strict=True), start=1):
+        text = ("{source}: a slit {length:,.0f} m long and under {width:g} m wide between "
+                "parcels ({m2:,.0f} m²), centred at {where}: parcels digitised apart; the rules "
+                "count it as the parcels' land")  # fmt: skip
+        out.append(Finding.of("slit", "warning", "parcels", f"slit {k}", text, source=label,
+                              length=_strip_length(g), width=SLIT_M,
+                              m2=float(shapely.area(g)), where=w))  # fmt: skip
     return out
 
 
@@ -801,7 +822,8 @@ def _indonesian_crs(label: str) -> bool:
 
 
 def _check_location(estate: Estate) -> list[Finding]:
-    """Data stored in an Indonesian grid that lands far from Java: the CRS is likely wrong.
+    """Data stored in an Indonesian grid whose estate lies outside Indonesia (the area of
+    use of DGN95, EPSG:4755, which spans Sumatra to Papua): the CRS is likely wrong.
 
     Estates elsewhere, or stored in a worldwide CRS, are judged by the CRS area of use
     when loading (``outside-crs-area``) instead.
@@ -814,12 +836,14 @@ def _check_location(estate: Estate) -> list[Finding]:
     b = ref.total_bounds
     centre = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]])
     lon, lat = _lonlat(estate.crs, centre)[0]
-    w, s, e, n = JAVA_LONLAT
-    if w <= lon <= e and s <= lat <= n:
+    area = pyproj.CRS.from_epsg(4755).area_of_use
+    assert area is not None  # EPSG:4755 always has one
+    if area.west <= lon <= area.east and area.south <= lat <= area.north:
         return []
-    return [Finding.of("far-from-java", "warning", "boundary", "",
+    return [Finding.of("outside-indonesia", "warning", "boundary", "",
                        "{source}: stored in an Indonesian grid but the estate lies at lon "
-                       "{lon:.3f}, lat {lat:.3f}, far from Java; check the CRS the files declare",
+                       "{lon:.3f}, lat {lat:.3f}, outside Indonesia; check the CRS the files "
+                       "declare",
                        source=estate.source or estate.name, lon=float(lon), lat=float(lat))]  # fmt: skip
 
 
@@ -878,6 +902,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
       road corridor, with
       its area and centre;
+    - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
+      digitised apart), with its length, area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
     - ``unknown-land-use`` / ``unknown-road-class`` / ``unknown-kind``: error, with the
@@ -886,7 +912,7 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
-    - ``outside-crs-area`` / ``far-from-java`` (data in an Indonesian grid only): warnings
+    - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
       warnings, a land-budget norm is not met (see :data:`NORMS`).

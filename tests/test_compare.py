@@ -219,6 +219,11 @@ def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> Non
     html = compare_map(estate, c, rules=rules, lang="id").get_root().render()
     assert f"zona terbaik dekat usulan ({why[1]})" in html
     assert "next to industry" in c.price_line("en")
+    # In Jupyter: the same table and price line, the failed rule marked, the price in red.
+    shown = c._repr_html_()
+    assert "<th>proposal</th><th>best zone</th>" in shown
+    assert "<tr><td>next to industry</td><td>✗ " in shown
+    assert f"<b style='color:#cf222e'>{c.price_line('en')}</b>" in shown
 
 
 def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -340,7 +340,10 @@ def test_cli_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
 def test_result_displays() -> None:
     est = grid_estate(ONE_SPOT, settlements=KETANGGAN)
     res = place(est, _one_spot_rules(), cell_m=50, time_limit_s=120)
-    assert "<table>" in res._repr_html_()
+    shown = res._repr_html_()
+    assert "<table>" in shown
+    # What the solver proved, worded as the terminal says it (it showed "gap 0.0"):
+    assert "<td>optimal on the 50 m grid</td>" in shown and "OPTIMAL, gap 0.00%," in shown
     assert res.summary().startswith("placement 1: 4.00 ha")
     assert np.isfinite(res.solver["time_s"])
 

@@ -120,6 +120,28 @@ def test_gap_reports_area_and_centre(tmp_path: Path) -> None:
     assert f"E {X0 + 150:,.0f} N {Y0 + 150:,.0f}" in f.message
 
 
+@pytest.mark.parametrize(("apart_m", "code"), [(0.8, "slit"), (1.5, "gap")])
+def test_parcels_digitised_apart_leave_a_slit_not_a_gap(
+    clean: dict, tmp_path: Path, apart_m: float, code: str
+) -> None:
+    # The west column of 100 m parcels (0, 4, 8 of the 4 × 3 grid) pulled west by apart_m,
+    # boundary kept: a strip apart_m × 300 m opens between it and the next column. Under
+    # 1 m wide (2ε) it is a slit, a warning; wider, a gap (an error).
+    p = clean["parcels"]
+    for i in (0, 4, 8):
+        p.loc[i, "geometry"] = shapely.affinity.translate(p.geometry.iloc[i], -apart_m, 0)
+    report = validate(roundtrip(clean, tmp_path))
+    (f,) = [f for f in report.findings if f.code in ("slit", "gap")]
+    assert f.code == code
+    assert f.severity == ("warning" if code == "slit" else "error")
+    if code == "slit":
+        assert f.message.startswith(
+            f"{tmp_path / 'estate.gpkg'} layer 'boundary': a slit 300 m long and under 1 m wide "
+            "between parcels (240 m²), centred at E "
+        )
+        assert f.message.endswith("parcels digitised apart; the rules count it as the parcels' land")
+
+
 def test_gap_threshold_is_one_hundredth_of_a_hectare(clean: dict, tmp_path: Path) -> None:
     # Two notches cut from corners of P0_0 (top-left) and P2_3 (bottom-right): 9 × 9 m = 81 m²
     # (below 0.01 ha, ignored) and 11 × 11 m = 121 m² (reported).
@@ -496,22 +518,54 @@ def test_properties_idempotent_and_gap_area(rows: list[str], shift_m: float, bad
     first, second = validate(est), validate(est)
     assert first.to_json() == second.to_json()
     assert ("invalid-geometry" in first.codes()) == bad
-    # Independent: every uncovered piece > 0.01 ha is one gap finding.
+    # Independent: every uncovered piece > 0.01 ha is one gap finding, or a slit when
+    # it is under 1 m wide (its area over its half perimeter, for a strip).
     covered = shapely.union_all(shapely.make_valid(p.geometry.to_numpy()))
     holes = shapely.get_parts(est.boundary_union.difference(covered))
-    assert len(by_code(first, "gap")) == int((shapely.area(holes) > 100).sum())
+    big = holes[shapely.area(holes) > 100]
+    thin = 2 * shapely.area(big) / shapely.length(big) < 1.0
+    assert len(by_code(first, "gap")) == int((~thin).sum())
+    assert len(by_code(first, "slit")) == int(thin.sum())
     assert validate(repair(est)).codes().count("invalid-geometry") == 0
 
 
-def test_far_from_java_only_for_data_in_an_indonesian_grid() -> None:
+def test_outside_indonesia_only_for_data_in_an_indonesian_grid(tmp_path: Path) -> None:
     from conftest import grid_layers  # noqa: PLC0415
 
     from kitland import Estate  # noqa: PLC0415
 
     hamburg = grid_layers(["IA"], origin=(500_000.0, 5_930_000.0), crs=32632)  # UTM 32N, right
-    assert "far-from-java" not in validate(Estate.from_layers(hamburg)).codes()
+    assert "outside-indonesia" not in validate(Estate.from_layers(hamburg)).codes()
     mislabelled = grid_layers(["IA"], origin=(500_000.0, 5_930_000.0), crs=32749)  # 49S, wrong
-    assert "far-from-java" in validate(Estate.from_layers(mislabelled)).codes()
+    assert "outside-indonesia" in validate(Estate.from_layers(mislabelled)).codes()
+    # Estates off Java in their own Indonesian grids are where they should be: Balikpapan
+    # (lon 116.8, lat -1.26) in TM-3 zone 50.1 (central meridian 115.5°, false easting
+    # 200,000 m, false northing 1,500,000 m: about 200,000 + 1.3° · 111 km, 1,500,000 −
+    # 1.26° · 110.6 km) and Palembang (lon 104.75, lat -2.99) in UTM 48S.
+    for crs, origin in ((23837, (344_700.0, 1_360_700.0)), (32748, (472_200.0, 9_669_400.0))):
+        (tmp_path / str(crs)).mkdir()
+        estate = roundtrip(grid_layers(["IA"], origin=origin, crs=crs), tmp_path / str(crs))
+        report = validate(estate)
+        assert "outside-indonesia" not in report.codes()
+        assert "outside-crs-area" not in report.codes()
+
+
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_parcels_without_land_use_are_one_budget_row_in_either_language(
+    clean: dict, tmp_path: Path, driver: str
+) -> None:
+    # Two 1 ha parcels with no land use, one null and one blank: the budget counts them
+    # in one row, named in the report's language (it showed a nameless row and "(none)").
+    clean["parcels"].loc[0, "land_use"] = None
+    clean["parcels"].loc[1, "land_use"] = "  "
+    report = validate(roundtrip(clean, tmp_path, driver))
+    assert len(by_code(report, "missing-value")) == 2
+    row = report.budget.loc["(none)"]
+    assert (row["area_ha"], int(row["parcels"])) == (pytest.approx(2.0), 2)
+    assert "" not in report.budget.index and "  " not in report.budget.index
+    budget_lines = lambda lang: report.to_text(lang).split("\n\n")[1].splitlines()  # noqa: E731
+    assert budget_lines("en")[-1].split() == ["(none)", "2.00", "16.7", "%", "2"]
+    assert budget_lines("id")[-1].split() == ["(tidak", "diisi)", "2,00", "16,7", "%", "2"]
 
 
 def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> None:

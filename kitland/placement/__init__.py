@@ -313,7 +313,7 @@ class PlacementResult:
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{html.escape(p.name) if self.zones else p.rank}</td><td>{p.area_ha:.2f}</td>"
-            f"<td>{p.score:,.1f}</td><td>{html.escape(p.status)}</td>"
+            f"<td>{p.score:,.1f}</td><td>{html.escape(proof_text(p, self.solver.get('grid_m')))}</td>"
             f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
@@ -322,8 +322,8 @@ class PlacementResult:
                 }.get(self.status, "placed")  # fmt: skip
         s = self.solver
         return (
-            f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
-            f"{html.escape(self.status)}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
+            f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))}: "
+            f"{html.escape(self.status)}, {gap_text(s.get('gap'), 'en')}, {s.get('time_s', 0):.1f} s</small>"
             f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
             f"{self.report._repr_html_()}</div>"
         )
