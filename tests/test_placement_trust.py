@@ -243,6 +243,23 @@ def test_infeasible_under_a_width_rule_says_the_model_reads_it_conservatively() 
     assert "not ruled out" in res.summary()
 
 
+def test_a_placement_under_a_width_rule_says_what_its_proof_covers() -> None:
+    """The width model admits fewer zones than ``check`` passes: the summary names the
+    rule in a line saying so and the scope says it; without the rule neither appears."""
+    est = grid_estate(["AAAAAA"] * 6, settlements=DESA)
+    width = _rules({"area_ha": 12, "tolerance_ha": 0.5},
+                   rules=[{"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}])  # fmt: skip
+    res = place(est, width, cell_m=50, time_limit_s=120)
+    assert res.found and res.solver["conservative"] == ["min_width"]
+    (rule_id,) = [r.id for r in width.rules if r.kind == "min_width"]
+    lines = [ln for ln in res.summary().splitlines() if "conservatively" in ln]
+    assert len(lines) == 1 and rule_id in lines[0] and "may score better" in lines[0]
+    assert res.solver["scope"].endswith("that the width model admits (min_width read conservatively)")
+    plain = place(est, _rules({"area_ha": 12, "tolerance_ha": 0.5}), cell_m=50, time_limit_s=120)
+    assert plain.found and "conservatively" not in plain.summary()
+    assert plain.solver["scope"] == "optimal among zones made of the 50 m grid's cells"
+
+
 def test_solve_options_change_the_path_not_the_proven_answer() -> None:
     """Probing every window against a target just above its LP bound, or no probing at
     all: the same proven optimum (options only decide how the time is spent)."""

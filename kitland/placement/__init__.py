@@ -242,6 +242,11 @@ class PlacementResult:
             asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
             for p in self.alternatives:
                 lines.append(_placement_line(p, s.get("grid_m"), lang))
+            if s.get("conservative"):
+                lines.append(t("the proof reads {rules} conservatively (whole squares of cells, "
+                               "charged corners): a zone with narrower parts that would still "
+                               "pass check is not covered by it and may score better").format(
+                    rules=", ".join(self._rule_names(s["conservative"]))))  # fmt: skip
             if len(self.alternatives) < asked:
                 lines.append(t("found {n} of {asked} placements: {why}").format(
                     n=len(self.alternatives), asked=asked,
@@ -274,6 +279,11 @@ class PlacementResult:
                                       "{rules}").format(rules=counts))  # fmt: skip
         lines.append(_solver_line(s, lang))
         return "\n".join(lines) + "\n"
+
+    def _rule_names(self, kinds: list[str]) -> list[str]:
+        """The ids of the rules of these kinds (the kinds themselves without rules)."""
+        rules = self.rules.rules if self.rules is not None else ()
+        return [r.id for r in rules if r.kind in kinds] or kinds
 
     def __repr__(self) -> str:
         return self.summary()
@@ -1557,6 +1567,8 @@ def _result(
         solver["scope"] = (f"optimal among zones made of the cells of the {cells.cell_m:g} m "
                            "grids its placement's grids_deg lists (the grid turned by "
                            "grid_angle_deg first)")  # fmt: skip
+    if solver["conservative"]:  # the proof covers the zones the width model admits
+        solver["scope"] += " that the width model admits (min_width read conservatively)"
     failures = [f for a in ranks for f in a.failures]
     if failures:
         solver["check_failures"] = failures
