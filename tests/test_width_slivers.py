@@ -276,3 +276,24 @@ def test_the_candidates_are_the_cells_of_squares_and_caps() -> None:
     keep = _candidates(p, sq)
     assert not keep[-1]
     assert np.array_equal(keep, expected)
+
+
+def test_with_squares_of_two_cells_a_sliver_inside_two_caps_is_held() -> None:
+    """A 50 m rule on 25 m cells (squares of 2 × 2 cells: a side has no inner cell). On a
+    150 m × 105 m lot the top row is six 5 m slivers; the squares over rows 2–3 have five
+    caps over them, one per pair of columns. The slivers of columns 1–4 each lie at the
+    end of one cap and the start of the next, inside a strip along the edge, so they are
+    held and the three caps of them alone are in the model; the slivers of columns 0 and
+    5 lie only at a strip's end, in no zone (as with 3 × 3 squares)."""
+    from kitland.placement._window import width_cells  # noqa: PLC0415
+
+    cells = make_cells(shapely.box(0, 0, 150, 105), cell_m=C)
+    at = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(cells.row, cells.col, strict=True))}
+    assert [cells.area_m2[at[4, c]] for c in range(6)] == [pytest.approx(125.0)] * 6
+    cell, across, loss = corner_patterns(cells, radius_m=25.0)
+    p = replace(_problem(cells), width_cells=2, corners=Corners(cell, across, loss, 0.01))
+    sq = squares_of(p)
+    held = width_cells(p, sq)
+    assert [bool(held[at[4, c]]) for c in range(6)] == [False, True, True, True, True, False]
+    got = {tuple(int(i) for i in pieces) for _, side, *pieces in caps_of(p, sq)}
+    assert got == {(at[4, c], at[4, c + 1]) for c in (1, 2, 3)}

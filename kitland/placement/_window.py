@@ -161,9 +161,12 @@ def width_cells(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Per cell, may a zone hold it under the width rule (all True without one)?
 
     The cells of ``squares`` (all the problem's :func:`squares_of`) and the pieces
-    that, in some row of :func:`_caps`, lie beyond an inner cell of the square's side
-    (not one of its two corner cells): a piece only ever at a strip's end, in the corner
-    where the land's edge turns and the opening cuts, is in no zone. A cap is in the
+    that lie inside the strip of a cap or of two caps on the same side: beyond an inner
+    cell of a square's side (not one of its two corner cells) in some row of
+    :func:`_caps`, or at the first end of one such row and the last end of another (with
+    squares of 2 × 2 cells a side has no inner cell, and this is how a sliver joins a
+    strip along the land's edge). A piece only ever at a strip's end, in the corner where
+    the land's edge turns and the opening cuts, is in no zone. A cap is in the
     model when all its pieces are such cells (:func:`caps_of`), so every zone of the
     model lies in them, the cells the search looks at (:func:`~._solve._candidates`).
     """
@@ -176,9 +179,14 @@ def _width_cells(
     p: Problem, squares: NDArray[np.int64], caps: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
     """:func:`width_cells` given the rows of :func:`_caps`."""
+    k = p.width_cells
     held = np.zeros(len(p) + 1, dtype=bool)  # index n: written for −1, no land
     held[squares.ravel()] = True
-    held[caps[:, 3 : p.width_cells + 1].ravel()] = True  # beyond the side's inner cells
+    held[caps[:, 3 : k + 1].ravel()] = True  # beyond the side's inner cells
+    for side in range(len(_SIDES)):  # at the first end of one cap, the last of another
+        on = caps[caps[:, 1] == side]
+        both = np.intersect1d(on[:, 2], on[:, k + 1])
+        held[both[both >= 0]] = True
     return held[:-1]
 
 
