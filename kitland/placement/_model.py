@@ -135,6 +135,10 @@ class Problem:
     below
         Rows the zone must break (:class:`SumBelow`; a what-if's search beyond an
         earlier proof, :mod:`._reuse`).
+    memo
+        Arrays derived from the problem alone, kept once computed (the caps of its
+        squares, :func:`._window.caps_of`); a copy made with :func:`dataclasses.replace`
+        starts with none.
     """
 
     area_m2: NDArray[np.float64]
@@ -156,6 +160,9 @@ class Problem:
     corners: Corners | None = None
     boundary_weight: float = 0.0
     below: tuple[SumBelow, ...] = ()
+    memo: dict[object, NDArray[np.int64]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.area_m2)
