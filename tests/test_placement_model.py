@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import highspy
 import numpy as np
@@ -321,7 +322,7 @@ def _with_below(rng: np.random.Generator, p: Problem) -> Problem:
         rows.append(SumBelow("adjacent#9", coef, float(CELL * rng.integers(1, 3))))
     if not rows or rng.random() < 0.5:
         rows.append(SumBelow("distance#9", (rng.random(n) < 0.25).astype(float), 1.0))
-    return Problem(**{**p.__dict__, "below": tuple(rows)})
+    return replace(p, below=tuple(rows))
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -14,6 +14,7 @@ the HiGHS windows on the other core (:class:`Beside`) or before the CP-SAT windo
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 import sys
@@ -53,17 +54,15 @@ def cp_model_of(
     rules = np.setdiff1d(np.arange(mod.rows.shape[0]), mod.rows_of(*CUTS))  # no LP here
     for a, lo, hi in ((mod.rows[rules], mod.lo[rules], mod.hi[rules]),
                       (mod.necks, np.full(mod.necks.shape[0], -math.inf), np.ones(mod.necks.shape[0]))):  # fmt: skip
-        a = a.tocsr()
-        for r in range(a.shape[0]):
-            s, e = a.indptr[r], a.indptr[r + 1]
-            expr = cp_model.LinearExpr.weighted_sum(
-                [v[j] for j in a.indices[s:e].tolist()],
-                np.round(a.data[s:e]).astype(np.int64).tolist(),
-            )
-            if math.isfinite(lo[r]):
-                m.add(expr >= int(lo[r]))
-            if math.isfinite(hi[r]):
-                m.add(expr <= int(hi[r]))
+        a = a.tocsr()  # read as plain lists: one numpy call per matrix, not per row
+        cols, coefs = a.indices.tolist(), np.round(a.data).astype(np.int64).tolist()
+        for (s, e), low, high in zip(itertools.pairwise(a.indptr.tolist()), lo.tolist(),
+                                     hi.tolist(), strict=True):  # fmt: skip
+            expr = cp_model.LinearExpr.weighted_sum([v[j] for j in cols[s:e]], coefs[s:e])
+            if math.isfinite(low):
+                m.add(expr >= int(low))
+            if math.isfinite(high):
+                m.add(expr <= int(high))
     x = v[: mod.m]
     for i in np.searchsorted(mod.cells, fixed).tolist() if fixed is not None else ():
         m.add(x[i] == 1)

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -135,6 +136,10 @@ class Problem:
     below
         Rows the zone must break (:class:`SumBelow`; a what-if's search beyond an
         earlier proof, :mod:`._reuse`).
+    memo
+        Arrays derived from the problem alone, kept once computed (the caps of its
+        squares, :func:`._window.caps_of`; its grid points, :func:`grid_points`); a copy
+        made with :func:`dataclasses.replace` starts with none.
     """
 
     area_m2: NDArray[np.float64]
@@ -156,6 +161,9 @@ class Problem:
     corners: Corners | None = None
     boundary_weight: float = 0.0
     below: tuple[SumBelow, ...] = ()
+    memo: dict[object, NDArray[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.area_m2)
@@ -287,6 +295,15 @@ def _components(keep: NDArray[np.bool_], edges: NDArray[np.int64]) -> NDArray[np
     return lab
 
 
+def grid_points(p: Problem) -> NDArray[np.object_]:
+    """The cells' grid positions as shapely points, made once per problem (``p.memo``)."""
+    import shapely  # noqa: PLC0415 - only a point index over grid positions
+
+    if "points" not in p.memo:
+        p.memo["points"] = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    return p.memo["points"]
+
+
 def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
     """Cells whose grid square may lie within ``dist_m`` of a seed cell's square."""
     import shapely  # noqa: PLC0415 - only a point index over grid positions
@@ -295,7 +312,7 @@ def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[n
         return np.zeros(len(p), dtype=bool)
     if not math.isfinite(dist_m):
         return np.ones(len(p), dtype=bool)
-    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    pts = grid_points(p)
     tree = shapely.STRtree(pts[seeds])
     hit, _ = tree.query_nearest(
         pts, max_distance=dist_m + math.sqrt(2) * p.cell_m + 1e-6, all_matches=False

@@ -16,7 +16,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from kitland.placement._model import Problem, _components
+from kitland.placement._model import Problem, _components, grid_points
 from kitland.placement._window import AREA_MARGIN_M2, Model, feasible
 
 __all__ = ["greedy", "rectangles", "window_start"]
@@ -90,7 +90,7 @@ def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]
     idx = np.flatnonzero(free)
     if not masks or len(idx) == 0:
         return []
-    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    pts = grid_points(p)
     worst = np.zeros(len(idx))
     for m in masks:
         tgt = np.flatnonzero(m & free)

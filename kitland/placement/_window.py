@@ -191,6 +191,17 @@ def _width_cells(
 
 
 def _caps(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """:func:`_cap_rows`, computed once per problem and squares (kept in ``p.memo``,
+    read-only): every window's model and every warm start's check reads them."""
+    key = ("caps", squares.shape, squares.tobytes())
+    if key not in p.memo:
+        caps = _cap_rows(p, squares)
+        caps.flags.writeable = False
+        p.memo[key] = caps
+    return p.memo[key]
+
+
+def _cap_rows(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     """Every row of pieces one step out of a square's side that can be a cap.
 
     A cap is the row of grid positions one step out of a side of a width square
