@@ -319,10 +319,6 @@ def refine(
     if not step_m > 0:
         msg = f"step_m={step_m}: expected the positive grid spacing in metres, e.g. 25"
         raise ValueError(msg)
-    x0, y0, x1, y1 = zone.bounds
-    pad = max(x1 - x0, y1 - y0)
-    near = shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
-    shapely.prepare(near)
     lo, hi = area_m2[0] * (1 + 2 * _AREA_RTOL), area_m2[1] * (1 - 2 * _AREA_RTOL)
 
     def score(p: Polygon) -> float:
@@ -331,6 +327,9 @@ def refine(
     current, best, h, calls = zone, score(zone), step_m, 0
     while calls < max_accept_calls and h >= step_m / 8:
         moved = False
+        x0, y0, x1, y1 = current.bounds
+        pad = max(x1 - x0, y1 - y0)
+        near = shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
         for s, p in _round(current, near, h, step_m, (lo, hi), cost, perimeter_weight, score):
             if s >= best - 1e-9 * max(1.0, abs(best)) or calls >= max_accept_calls:
                 break
