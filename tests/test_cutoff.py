@@ -199,11 +199,17 @@ def test_place_stops_at_the_outline_that_beats_every_zone_of_cells() -> None:
 
 def test_where_no_outline_beats_the_cells_the_bound_is_the_cells_optimum() -> None:
     """At 50 m no straight-edged outline beats the enumerated optimum: the cutoff stays
-    the cells' score, and the zone and its bound are the brute-force optimum."""
+    the cells' score, and the zone and its bound are the brute-force optimum. The
+    refinement after the search (on by default) only lowers the zone's score: the bound
+    and the status stay."""
     est, rules = _enum_setup()
     best, _ = _brute_force(est, rules)
-    res = place(est, rules, cell_m=50, time_limit_s=120)
+    res = place(est, rules, cell_m=50, time_limit_s=120, options=SolveOptions(refine_checks=0))
     p = res.alternatives[0]
     assert p.status == "OPTIMAL"
     assert p.score == pytest.approx(best, rel=1e-9) == p.grid_score
     assert p.bound == pytest.approx(best, rel=1e-9)
+    refined = place(est, rules, cell_m=50, time_limit_s=120).alternatives[0]
+    assert refined.status == "OPTIMAL" and refined.bound == pytest.approx(best, rel=1e-9)
+    assert refined.score < best and check(est, refined.zone, rules).passed
+    assert score(est, refined.zone, rules) == pytest.approx(refined.score, rel=1e-6)
