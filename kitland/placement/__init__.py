@@ -13,9 +13,10 @@
    that prove the optimum, within a budget of counted work (:mod:`._work`); the best
    placement first, then each alternative with an overlap limit (:func:`_ranks`);
 3. **the geometry decides**: the chosen cells are dissolved into one polygon, checked
-   with :func:`kitland.check` exactly as a user would, and straightened
-   (:mod:`._outline`); a zone that fails is cut from the model and the solve repeated
-   (:func:`_best_at_rank`), so a failing zone is never returned as a success.
+   with :func:`kitland.check` exactly as a user would, straightened, and refined by
+   moving its edges over the true geometry (:mod:`._outline`, every step checked); a
+   zone that fails is cut from the model and the solve repeated (:func:`_best_at_rank`),
+   so a failing zone is never returned as a success.
 
 The score is the ``[[prefer]]`` objective: for ``near`` the area-weighted distance of the
 zone's cells to the selection per nominal zone area (``Σ a_i d_i / A_nominal``, metres;
@@ -121,11 +122,13 @@ class Placement:
     gap
         ``(score − bound) / |score|``; 0 when proven.
     bound
-        Proven lower bound on the score of any zone of this rank made of grid cells.
+        Proven lower bound on the score of any zone of this rank made of grid cells (a
+        zone that is not made of cells may score below it).
     grid_score
         The score of the cells the solver chose; ``score`` is that of the final outline,
         whose straight edges may score lower (the search stops once no zone of cells
-        can beat it: ``bound`` is then ``score``).
+        can beat the straightened outline: ``bound`` is then that outline's score), and
+        lower still once refined over the true geometry (then ``score < bound``).
     rescued
         True when the solver's cells failed ``check`` and their straightened outline
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
