@@ -212,4 +212,4 @@ def test_where_no_outline_beats_the_cells_the_bound_is_the_cells_optimum() -> No
     refined = place(est, rules, cell_m=50, time_limit_s=120).alternatives[0]
     assert refined.status == "OPTIMAL" and refined.bound == pytest.approx(best, rel=1e-9)
     assert refined.score < best and check(est, refined.zone, rules).passed
-    assert score(est, refined.zone, rules) == pytest.approx(refined.score, rel=1e-6)
+    assert score(est, refined.zone, rules, cell_m=50) == pytest.approx(refined.score, rel=1e-6)
