@@ -1160,9 +1160,14 @@ def _refined(
     def accept(z: Polygon) -> bool:
         return _model_rows_hold(prob, cells, z, tree) and checked(z)
 
-    best = refine(zone, allowed=land.allowed, area_m2=band, step_m=cells.cell_m,
-                  cost=lambda g: _covered_cost(cells, prob.cost, g, tree),
-                  perimeter_weight=prob.boundary_weight, accept=accept, max_accept_calls=checks)  # fmt: skip
+    try:
+        best = refine(zone, allowed=land.allowed, area_m2=band, step_m=cells.cell_m,
+                      cost=lambda g: _covered_cost(cells, prob.cost, g, tree),
+                      perimeter_weight=prob.boundary_weight, accept=accept,
+                      max_accept_calls=checks)  # fmt: skip
+    except shapely.errors.GEOSException as err:  # a topology failure: the outline as it was
+        log.warning("outline refinement stopped by GEOS (%s); the straightened outline kept", err)
+        return zone, report
     if best is zone:
         return zone, report
     out, rep = checked.final(best)

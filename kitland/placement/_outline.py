@@ -335,7 +335,7 @@ def refine(
         moved = False
         x0, y0, x1, y1 = current.bounds
         pad = 2 * step_m  # the land a round's moves reach, and more
-        near = shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
+        near = _polygonal(shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
         for s, p in _round(current, near, h, step_m, (lo, hi), cost, perimeter_weight, score):
             if s >= best - 1e-9 * max(1.0, abs(best)) or calls >= max_accept_calls:
                 break
@@ -372,9 +372,10 @@ def _round(
         the strip between the old and the moved outline, cut to the land (outward) or to
         the zone (inward), and the change of the outline's length before clipping."""
         moved = _shifted(ring, m, t)
-        strip = shapely.make_valid(Polygon(_strip(ring, moved, m)))
-        piece = shapely.intersection(strip, shapely.clip_by_rect(near if t > 0 else zone,
-                                                                 *strip.bounds))  # fmt: skip
+        strip = _polygonal(Polygon(_strip(ring, moved, m)))
+        # clip_by_rect is fast but may return an invalid polygon: made valid before use
+        piece = shapely.intersection(strip, _polygonal(shapely.clip_by_rect(
+            near if t > 0 else zone, *strip.bounds)))  # fmt: skip
         if (size := float(piece.area)) < 1e-3 * h * h:
             return None
         sign = 1.0 if t > 0 else -1.0
@@ -412,6 +413,11 @@ def _strip(ring: list[tuple[float, float]], moved: list[tuple[float, float]],
     if kind == "edge":
         return [ring[i], ring[(i + 1) % n], moved[(i + 1) % n], moved[i]]
     return [ring[i - 1], ring[i], ring[(i + 1) % n], moved[i]]
+
+
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
+    """``g`` made valid, its polygonal parts only."""
+    return shapely.make_valid(g, method="structure", keep_collapsed=False)
 
 
 def _ring_length(ring: list[tuple[float, float]]) -> float:
