@@ -42,12 +42,16 @@ from kitland.rules import Rules
 
 
 def estates(spec: str, folder: Path) -> Iterator[tuple[str, Estate, Rules]]:
-    """The estates named in ``spec`` (``trap``, ``organic:A-B``, ``bundled``), in turn."""
+    """The estates named in ``spec`` (``trap``, ``trap:S/F``, ``organic:A-B``, ``bundled``),
+    in turn."""
     for part in spec.split(","):
         if part == "trap":
             for slope in SLOPES:
                 for share in SHARES:
                     yield (f"trap {slope:g}/{share:g}", *trapezoid(slope, share))
+        elif part.startswith("trap:"):
+            slope, share = (float(x) for x in part[5:].split("/"))
+            yield (f"trap {slope:g}/{share:g}", *trapezoid(slope, share))
         elif part.startswith("organic:"):
             a, _, b = part.split(":")[1].partition("-")
             for seed in range(int(a), int(b or a) + 1):
