@@ -12,7 +12,7 @@ knows nothing of the engine) looks for a zone passing ``check`` that scores belo
 unrefined zone; "beats" is ``(kitland − best) / |kitland|`` (negative: kitland is better).
 
 Estates: the six trapezoids of ``bench_shapes.py`` with the width rule (``trap S/F``: slope
-S°, share F), organic seeds of ``make_organic.py`` (``organic N``), the bundled estate
+S°, share F; ``trap:S/F`` names one), organic seeds of ``make_organic.py`` (``organic N``), the bundled estate
 (``bundled``). Usage::
 
     python benchmarks/bench_refine.py --estates trap,organic:0-5,bundled [--truegeom]
