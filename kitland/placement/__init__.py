@@ -1154,6 +1154,8 @@ def _refined(
     measures (:func:`_model_rows_hold`: the share inside ``place(near=)``, an
     alternative's overlap with the better placements)."""
     checks = (options or SolveOptions()).refine_checks
+    if checks == 0:
+        return zone, report
     tree = shapely.STRtree(cells.geoms)
     checked = _Checked(estate, rules)
 
@@ -1170,10 +1172,9 @@ def _refined(
         return zone, report
     if best is zone:
         return zone, report
-    out, rep = checked.final(best)
-    if zone_score(prob, cells, out) > zone_score(prob, cells, zone):  # the rounding ate the gain
-        return zone, report
-    return out, rep
+    out, rep = checked.final(best)  # checks the outline rounded to the centimetre
+    gained = zone_score(prob, cells, out) <= zone_score(prob, cells, zone)
+    return (out, rep) if gained and _model_rows_hold(prob, cells, out, tree) else (zone, report)
 
 
 @dataclass

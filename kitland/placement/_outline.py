@@ -373,6 +373,8 @@ def _round(
         the zone (inward), and the change of the outline's length before clipping."""
         moved = _shifted(ring, m, t)
         strip = _polygonal(Polygon(_strip(ring, moved, m)))
+        if strip.is_empty:  # the move changed nothing (e.g. a corner with no outward side)
+            return None
         # clip_by_rect is fast but may return an invalid polygon: made valid before use
         piece = shapely.intersection(strip, _polygonal(shapely.clip_by_rect(
             near if t > 0 else zone, *strip.bounds)))  # fmt: skip
