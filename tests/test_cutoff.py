@@ -203,14 +203,20 @@ def test_place_stops_at_the_outline_that_beats_every_zone_of_cells() -> None:
 
 def test_where_no_outline_beats_the_cells_the_bound_is_the_cells_optimum() -> None:
     """At 50 m no straight-edged outline beats the enumerated optimum: the cutoff stays
-    the cells' score, and the zone and its bound are the brute-force optimum."""
+    the cells' score, and the zone and its bound are the brute-force optimum. The
+    refinement after the search (on by default) only lowers the zone's score: the bound
+    and the status stay."""
     est, rules = _enum_setup()
     best, _ = _brute_force(est, rules)
-    res = place(est, rules, cell_m=50, time_limit_s=120)
+    res = place(est, rules, cell_m=50, time_limit_s=120, options=SolveOptions(refine_checks=0))
     p = res.alternatives[0]
     assert p.status == "OPTIMAL"
     assert p.score == pytest.approx(best, rel=1e-9) == p.grid_score
     assert p.bound == pytest.approx(best, rel=1e-9)
+    refined = place(est, rules, cell_m=50, time_limit_s=120).alternatives[0]
+    assert refined.status == "OPTIMAL" and refined.bound == pytest.approx(best, rel=1e-9)
+    assert refined.score < best and check(est, refined.zone, rules).passed
+    assert score(est, refined.zone, rules, cell_m=50) == pytest.approx(refined.score, rel=1e-6)
 
 
 # -- alternatives: the outline cutoff under the overlap limit -------------------------------
@@ -255,7 +261,7 @@ def _alternatives_25m(max_overlap: float) -> PlacementResult:
     rank 1's cells by at most ``max_overlap`` of its area)."""
     est, rules = _enum_setup()
     return place(est, rules, cell_m=25, time_limit_s=600, alternatives=2,
-                 max_overlap=max_overlap)  # fmt: skip
+                 max_overlap=max_overlap, options=SolveOptions(refine_checks=0))  # fmt: skip
 
 
 def _rank2_optimum(max_overlap: float) -> float:
@@ -312,3 +318,15 @@ def test_an_outline_that_breaks_the_overlap_limit_is_not_the_cutoff() -> None:
     assert second.score == pytest.approx(_rank2_optimum(0.6), rel=1e-9)
     assert _overlap_share(second.zone, first.zone) <= 0.6
     assert check(est, second.zone, rules).passed
+
+
+def test_a_refined_alternative_keeps_the_overlap_limit() -> None:
+    """With the refinement on (the default), rank 2's zone is refined only through outlines
+    that keep the 25 % limit against rank 1's returned zone: it still keeps it, passes
+    ``check`` and scores no more than the unrefined run's rank 2."""
+    est, rules = _enum_setup()
+    first, second = place(est, rules, cell_m=25, time_limit_s=600, alternatives=2,
+                          max_overlap=0.25).alternatives  # fmt: skip
+    assert _overlap_share(second.zone, first.zone) <= 0.25 + 1e-4
+    assert check(est, second.zone, rules).passed
+    assert second.score <= _alternatives_25m(0.25).alternatives[1].score + 1e-6

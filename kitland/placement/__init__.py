@@ -13,9 +13,10 @@
    that prove the optimum, within a budget of counted work (:mod:`._work`); the best
    placement first, then each alternative with an overlap limit (:func:`_ranks`);
 3. **the geometry decides**: the chosen cells are dissolved into one polygon, checked
-   with :func:`kitland.check` exactly as a user would, and straightened
-   (:mod:`._outline`); a zone that fails is cut from the model and the solve repeated
-   (:func:`_best_at_rank`), so a failing zone is never returned as a success.
+   with :func:`kitland.check` exactly as a user would, straightened, and refined by
+   moving its edges over the true geometry (:mod:`._outline`, every step checked); a
+   zone that fails is cut from the model and the solve repeated (:func:`_best_at_rank`),
+   so a failing zone is never returned as a success.
 
 The score is the ``[[prefer]]`` objective: for ``near`` the area-weighted distance of the
 zone's cells to the selection per nominal zone area (``Σ a_i d_i / A_nominal``, metres;
@@ -63,7 +64,7 @@ from kitland.placement._cells import (
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
-from kitland.placement._outline import straighten, vertex_count
+from kitland.placement._outline import refine, straighten, vertex_count
 from kitland.placement._solve import Solution, solve
 from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult, rule_label
@@ -124,11 +125,13 @@ class Placement:
     gap
         ``(score − bound) / |score|``; 0 when proven.
     bound
-        Proven lower bound on the score of any zone of this rank made of grid cells.
+        Proven lower bound on the score of any zone of this rank made of grid cells (a
+        zone that is not made of cells may score below it).
     grid_score
         The score of the cells the solver chose; ``score`` is that of the final outline,
         whose straight edges may score lower (the search stops once no zone of cells
-        can beat it: ``bound`` is then ``score``).
+        can beat the straightened outline: ``bound`` is then that outline's score), and
+        lower still once refined over the true geometry (then ``score < bound``).
     rescued
         True when the solver's cells failed ``check`` and their straightened outline
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
@@ -723,9 +726,17 @@ def score(
     return total
 
 
-def _covered_cost(cells: Cells, cost: NDArray[np.float64], zone: shapely.Geometry) -> float:
-    """Each cell's cost in proportion to the share of it ``zone`` covers, summed."""
-    idx = np.flatnonzero(shapely.intersects(cells.geoms, zone))
+def _covered_cost(
+    cells: Cells, cost: NDArray[np.float64], zone: shapely.Geometry,
+    tree: shapely.STRtree | None = None,
+) -> float:  # fmt: skip
+    """Each cell's cost in proportion to the share of it ``zone`` covers, summed (``tree``:
+    an index of ``cells.geoms`` that finds the cells ``zone`` touches faster)."""
+    idx = (
+        np.flatnonzero(shapely.intersects(cells.geoms, zone))
+        if tree is None
+        else tree.query(zone, predicate="intersects")
+    )
     share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
     return float((share * cost[idx]).sum())
 
@@ -924,7 +935,8 @@ def _best_at_rank(
         if report is not None and _zone_rules_pass(report):
             out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
                                     bound=out.bound, exact=out.exact, deadline=deadline,
-                                    progress=progress, outlines=outlines)  # fmt: skip
+                                    progress=progress, outlines=outlines, band=_band(current),
+                                    options=options)  # fmt: skip
             return out
         failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
         # Straight edges may pass where the cells' staircase did not (its corners cost
@@ -935,7 +947,8 @@ def _best_at_rank(
             if report is not None else None
         )  # fmt: skip
         if rescued is not None:
-            outline, rep = rescued
+            outline, rep = _refined(estate, rules, cells, land, prob, *rescued,
+                                    band=_band(current), options=options, apart=apart)  # fmt: skip
             s = zone_score(prob, cells, outline)
             assert sol.cells is not None
             proven = _reaches(s, out.bound, out.exact)
@@ -957,7 +970,8 @@ def _best_at_rank(
                                   status="FEASIBLE")  # fmt: skip
                     out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
                                             bound=out.bound, exact=out.exact, deadline=deadline,
-                                            progress=progress, outlines=outlines)  # fmt: skip
+                                            progress=progress, outlines=outlines,
+                                            band=_band(current), options=options)  # fmt: skip
                     return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
                  rank, ", ".join(failed))  # fmt: skip
@@ -1030,6 +1044,11 @@ def _start_facts(
             "setback": beyond.facts() if isinstance(beyond, _reuse.Setback) else None}  # fmt: skip
 
 
+def _band(prob: Problem) -> tuple[float, float]:
+    """The area band of ``prob``, m² (low, high)."""
+    return prob.min_area_m2, prob.max_area_m2
+
+
 def _carry(band: Problem, current: Problem) -> Problem:
     """``band`` with the no-goods and width calibration learnt on ``current``."""
     return replace(band, nogoods=current.nogoods, corners=current.corners)
@@ -1038,10 +1057,12 @@ def _carry(band: Problem, current: Problem) -> Problem:
 def _finish(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
     sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
-    deadline: float, progress: Any, outlines: _Outlines,
+    deadline: float, progress: Any, band: tuple[float, float], options: SolveOptions | None,
+    outlines: _Outlines,
 ) -> Placement:  # fmt: skip
     """The placement of a zone that passed ``check``: its straightened outline (the one
-    ``outlines`` found during the search, when it did), with its honest status and gap
+    ``outlines`` found during the search, when it did) refined (:func:`_refined`, its
+    area in ``band``), with its honest status and gap
     (:func:`_reaches`: proven when the outline scores no more than the proven bound, even
     if the solve that found the cells ran out of time or proved only that no zone beats
     the outline)."""
@@ -1053,7 +1074,8 @@ def _finish(
         straight = outlines.found[key]
     else:
         straight = _straightened(estate, rules, cells, land, prob, zone, apart=outlines.apart)
-    outline, report = straight or (zone, report)
+    outline, report = _refined(estate, rules, cells, land, prob, *(straight or (zone, report)),
+                               band=band, options=options, apart=outlines.apart)  # fmt: skip
     s = zone_score(prob, cells, outline)
     proven = _reaches(min(s, obj), bound, exact)
     note = (
@@ -1129,32 +1151,100 @@ def _straightened(
 
     The outlines tried are checked on the zone rules only (the layout rules judge the
     master plan, the same for every outline); the one returned gets the full report."""
-    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+    checked = _Checked(estate, rules, apart)
+    best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
+                      score=lambda z: zone_score(prob, cells, z), accept=checked,
+                      ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
+    return None if best is zone else checked.final(best)
 
-    zone_rules = replace(rules, layout=())
-    reports: dict[bytes, Report] = {}
+
+def _refined(
+    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
+    zone: Polygon, report: Report, *, band: tuple[float, float], options: SolveOptions | None,
+    apart: Places = (),
+) -> tuple[Polygon, Report]:  # fmt: skip
+    """``zone`` (which passes ``check``) with its edges moved over the true geometry to a
+    lower score (:func:`._outline.refine`, area in ``band``, at most
+    ``SolveOptions.refine_checks`` checks), and its report; ``zone`` and ``report``
+    themselves when no move passes.
+
+    A move passes when ``check``'s zone rules pass and the rows of the model that
+    ``check`` does not judge still hold, measured on the cells as :func:`zone_score`
+    measures (:func:`_model_rows_hold`: the share inside ``place(near=)``, an
+    alternative's overlap with the better placements), and the outline keeps the overlap
+    limit against the earlier placements' returned zones ``apart`` (:func:`_overlap_kept`)."""
+    checks = (options or SolveOptions()).refine_checks
+    if checks == 0:
+        return zone, report
+    tree = shapely.STRtree(cells.geoms)
+    checked = _Checked(estate, rules, apart)
 
     def accept(z: Polygon) -> bool:
-        if not _overlap_kept(z, apart):
+        return _model_rows_hold(prob, cells, z, tree) and checked(z)
+
+    try:
+        best = refine(zone, allowed=land.allowed, area_m2=band, step_m=cells.cell_m,
+                      cost=lambda g: _covered_cost(cells, prob.cost, g, tree),
+                      perimeter_weight=prob.boundary_weight, accept=accept,
+                      max_accept_calls=checks)  # fmt: skip
+    except shapely.errors.GEOSException as err:  # a topology failure: the outline as it was
+        log.warning("outline refinement stopped by GEOS (%s); the straightened outline kept", err)
+        return zone, report
+    if best is zone:
+        return zone, report
+    out, rep = checked.final(best)  # checks the outline rounded to the centimetre
+    gained = zone_score(prob, cells, out) <= zone_score(prob, cells, zone)
+    return (out, rep) if gained and _model_rows_hold(prob, cells, out, tree) else (zone, report)
+
+
+@dataclass
+class _Checked:
+    """``check``'s zone rules as an ``accept`` for the outline steps (the layout rules
+    judge the master plan, the same for every outline), refusing first an outline that
+    breaks the overlap limit against the earlier placements ``apart``
+    (:func:`_overlap_kept`); the reports kept by outline."""
+
+    estate: Estate
+    rules: Rules
+    apart: Places = ()
+    reports: dict[bytes, Report] = field(default_factory=dict)
+
+    def __call__(self, z: Polygon) -> bool:
+        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+        if not _overlap_kept(z, self.apart):
             return False
         # "warn": place() validated the estate on entry and applied the caller's policy.
-        rep = check(estate, z, zone_rules, on_invalid="warn")
-        reports[z.wkb] = rep
+        rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
+        self.reports[z.wkb] = rep
         return _zone_rules_pass(rep)
 
-    best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
-                      score=lambda z: zone_score(prob, cells, z), accept=accept,
-                      ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
-    if best is zone:
-        return None
-    rounded = shapely.set_precision(best, 0.01)
-    if isinstance(rounded, Polygon) and rounded.is_valid and accept(rounded):
-        best = rounded
-    rep = reports[best.wkb]
-    if rules.layout:
-        layout = check(estate, None, rules, on_invalid="warn").results
-        rep = Report([*rep.results, *layout], rep.zone, rep.extra)
-    return best, rep
+    def final(self, best: Polygon) -> tuple[Polygon, Report]:
+        """``best`` (accepted) with coordinates rounded to the centimetre when that still
+        passes, and its full report (the layout rules added)."""
+        from kitland.measure import check  # noqa: PLC0415
+
+        rounded = shapely.set_precision(best, 0.01)
+        if isinstance(rounded, Polygon) and rounded.is_valid and self(rounded):
+            best = rounded
+        rep = self.reports[best.wkb]
+        if self.rules.layout:
+            layout = check(self.estate, None, self.rules, on_invalid="warn").results
+            rep = Report([*rep.results, *layout], rep.zone, rep.extra)
+        return best, rep
+
+
+def _model_rows_hold(prob: Problem, cells: Cells, zone: Polygon, tree: shapely.STRtree) -> bool:
+    """Whether ``zone`` keeps the rows of ``prob`` that ``check`` does not judge, each cell
+    counted in proportion to the share of it ``zone`` covers: the overlap with
+    ``place(near=)`` (a sum in m²) and with the better placements (``avoid``)."""
+    idx = tree.query(zone, predicate="intersects")
+    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
+    if any(float((r.coef[idx] * share).sum()) < r.min_value for r in prob.sums if r.unit == "m²"):
+        return False
+    covered = cells.area_m2[idx] * share
+    return all(float(covered[np.isin(idx, prev)].sum()) <= limit * float(zone.area)
+               for prev, limit in prob.avoid)  # fmt: skip
 
 
 def _overlap_kept(zone: shapely.Geometry, places: Places) -> bool:

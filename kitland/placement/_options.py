@@ -82,6 +82,10 @@ class SolveOptions:
         ``turn_min_deg`` degrees off the first grid (:func:`._cells.oblique_angles`);
         each grid then gets an even share of the best placement's work. A share above
         1 turns it off.
+    refine_checks
+        Calls to ``check`` the continuous refinement of each placement's outline may make
+        (:func:`._outline.refine`: edges moved over the true geometry to a lower score);
+        0 turns it off. Geometry only, so it does not touch the work budget.
 
     Examples
     --------
@@ -119,6 +123,7 @@ class SolveOptions:
     joint_diagnose_s: float = 30.0
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
+    refine_checks: int = 24
 
     def __post_init__(self) -> None:
         for f in fields(self):
