@@ -732,13 +732,21 @@ def _covered_cost(
 ) -> float:  # fmt: skip
     """Each cell's cost in proportion to the share of it ``zone`` covers, summed (``tree``:
     an index of ``cells.geoms`` that finds the cells ``zone`` touches faster)."""
+    idx, share = _covered(cells, zone, tree)
+    return float((share * cost[idx]).sum())
+
+
+def _covered(
+    cells: Cells, zone: shapely.Geometry, tree: shapely.STRtree | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The cells ``zone`` touches and the share of each it covers (``tree``: an index of
+    ``cells.geoms``, as :func:`_covered_cost` takes it)."""
     idx = (
         np.flatnonzero(shapely.intersects(cells.geoms, zone))
         if tree is None
         else tree.query(zone, predicate="intersects")
     )
-    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
-    return float((share * cost[idx]).sum())
+    return idx, shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
 
 
 def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
@@ -1108,15 +1116,10 @@ class _Outlines:
     found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
-        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
         key = chosen.tobytes()
         if key not in self.found:
             zone = dissolve(self.cells, chosen)
-            if not isinstance(zone, Polygon):
-                return None
-            zone_rules = replace(self.rules, layout=())
-            if not _zone_rules_pass(check(self.estate, zone, zone_rules, on_invalid="warn")):
+            if not isinstance(zone, Polygon) or not _Checked(self.estate, self.rules)(zone):
                 return None
             self.found[key] = _straightened(self.estate, self.rules, self.cells, self.land,
                                             self.prob, zone, apart=self.apart)  # fmt: skip
@@ -1238,8 +1241,7 @@ def _model_rows_hold(prob: Problem, cells: Cells, zone: Polygon, tree: shapely.S
     """Whether ``zone`` keeps the rows of ``prob`` that ``check`` does not judge, each cell
     counted in proportion to the share of it ``zone`` covers: the overlap with
     ``place(near=)`` (a sum in m²) and with the better placements (``avoid``)."""
-    idx = tree.query(zone, predicate="intersects")
-    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
+    idx, share = _covered(cells, zone, tree)
     if any(float((r.coef[idx] * share).sum()) < r.min_value for r in prob.sums if r.unit == "m²"):
         return False
     covered = cells.area_m2[idx] * share
