@@ -20,7 +20,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from kitland.placement._cpsat import cp_model_of
-from kitland.placement._milp import _add_rows, _build, _probe, _targets, _Window
+from kitland.placement._milp import HighsWindows, _add_rows, _build, _probe, _targets, _Window
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast, SumBelow
 from kitland.placement._options import SolveOptions
 from kitland.placement._solve import solve
@@ -314,6 +314,28 @@ def test_the_window_lp_is_the_same_by_both_methods_and_bounds_every_zone() -> No
             assert lps[0] <= min(z for z, _ in zones) + 1e-6
             compared += 1
     assert compared > 0
+
+
+def test_a_cutoff_below_the_window_lp_ends_the_window_without_a_milp() -> None:
+    """A window whose LP bound already reaches the cutoff is closed at once (no MILP
+    round, no probe): INFEASIBLE, and indeed no feasible zone scores below the cutoff."""
+    closed = 0
+    for seed in range(10):
+        p = _grid_problem(np.random.default_rng(4500 + seed), 3, 4)
+        zones = _model_zones(p)
+        every = np.arange(len(p))
+        opts = SolveOptions(probe_min_cells=1)
+        lp = _targets(_Window(p, every, squares_of(p), opts), every, math.inf,
+                      Work(math.inf, Clock()))[2]  # fmt: skip
+        if not zones or not math.isfinite(lp):
+            continue
+        cutoff = lp - 1e-3 * max(1.0, abs(lp))
+        res = HighsWindows(p, squares_of(p), opts).solve(every, every, incumbent=None, start=None,
+                                                         cutoff=cutoff)  # fmt: skip
+        assert res.status == "INFEASIBLE" and res.rounds == 0 and not res.targets
+        assert all(z >= cutoff for z, _ in zones)
+        closed += 1
+    assert closed > 0
 
 
 def test_probing_drops_and_fixes_only_what_enumeration_allows() -> None:

@@ -198,6 +198,10 @@ def _solve(
                 targets = [t for t in targets if t < top]
         log.debug("window of %d cells: targets %s, %.1f work s left", len(cells),
                   [round(t, 2) for t in targets], work.left)  # fmt: skip
+        if bound >= top:  # the LP proves no zone of the window cheaper than the cutoff
+            if best is None:
+                return WindowResult(None, "INFEASIBLE", bound, rounds, tried)
+            return WindowResult(best, "OPTIMAL", p.objective(best), rounds, tried)
     while True:
         target = targets.pop(0) if targets else top
         last = not targets and target >= top
