@@ -92,6 +92,12 @@ class SolveOptions:
         Calls to ``check`` the continuous refinement of each placement's outline may make
         (:func:`._outline.refine`: edges moved over the true geometry to a lower score);
         0 turns it off. Geometry only, so it does not touch the work budget.
+    refine_search_cells
+        On grids of at least this many cells every zone the search takes is refined so
+        (not only the one returned), and its refined outline's score is the cutoff the
+        windows are solved against: on fine grids (10 m) a window's LP bound lies within
+        a few per mille of the best zones, which the cells' own outlines do not reach
+        and the refined one can, closing the window without a MILP.
 
     Examples
     --------
@@ -132,6 +138,7 @@ class SolveOptions:
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
     refine_checks: int = 24
+    refine_search_cells: int = 20_000
 
     def __post_init__(self) -> None:
         for f in fields(self):
