@@ -1073,7 +1073,8 @@ def _finish(
 ) -> Placement:  # fmt: skip
     """The placement of a zone that passed ``check``: its straightened outline (the one
     ``outlines`` found during the search, when it did) refined (:func:`_refined`, its
-    area in ``band``), with its honest status and gap
+    area in ``band``; taken as it is when ``outlines`` refined it already), with its
+    honest status and gap
     (:func:`_reaches`: proven when the outline scores no more than the proven bound, even
     if the solve that found the cells ran out of time or proved only that no zone beats
     the outline)."""
