@@ -219,6 +219,22 @@ def test_where_no_outline_beats_the_cells_the_bound_is_the_cells_optimum() -> No
     assert score(est, refined.zone, rules, cell_m=50) == pytest.approx(refined.score, rel=1e-6)
 
 
+def test_on_a_grid_past_refine_search_cells_the_refined_outline_is_the_cutoff() -> None:
+    """With ``refine_search_cells`` at or below the grid's cells, each zone the search
+    takes is refined and that score is the cutoff: at 50 m the refined outline scores
+    below every zone of cells (the enumerated optimum), so the proof is against it
+    (bound = score), and it passes ``check`` and scores what ``score`` says."""
+    est, rules = _enum_setup()
+    best, _ = _brute_force(est, rules)
+    res = place(est, rules, cell_m=50, time_limit_s=120,
+                options=SolveOptions(refine_search_cells=1))  # fmt: skip
+    p = res.alternatives[0]
+    assert p.status == "OPTIMAL" and p.gap == 0.0
+    assert p.score < best - 1e-6 and p.bound == pytest.approx(p.score, rel=1e-9)
+    assert check(est, p.zone, rules).passed
+    assert score(est, p.zone, rules, cell_m=50) == pytest.approx(p.score, rel=1e-6)
+
+
 # -- alternatives: the outline cutoff under the overlap limit -------------------------------
 @pytest.mark.parametrize("shift", [0.0, -5.0])
 @pytest.mark.parametrize("share", [0.2, 0.4, 0.6])

@@ -898,7 +898,9 @@ def _best_at_rank(
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
-    outlines = _Outlines(estate, rules, cells, land, prob, apart)
+    opts = options or SolveOptions()
+    outlines = _Outlines(estate, rules, cells, land, prob, apart,
+                         refine=opts if len(cells) >= opts.refine_search_cells else None)  # fmt: skip
     bands = _bands(prob, target_m2)
     current = bands[0]
     band_i = 0
@@ -915,6 +917,7 @@ def _best_at_rank(
         def told(best: float, bound: float) -> None:
             _progress_cb(progress, "solving", deadline, rank=rank, best=best, bound=bound)
 
+        outlines.band = _band(current)
         if beyond is not None and attempt == 0:  # a zone set aside: the full search after
             sol = _reuse.solve_beyond(current, beyond, options=options, work=work.part(),
                                       on_progress=told, outline=outlines)  # fmt: skip
@@ -1070,7 +1073,8 @@ def _finish(
 ) -> Placement:  # fmt: skip
     """The placement of a zone that passed ``check``: its straightened outline (the one
     ``outlines`` found during the search, when it did) refined (:func:`_refined`, its
-    area in ``band``), with its honest status and gap
+    area in ``band``; taken as it is when ``outlines`` refined it already), with its
+    honest status and gap
     (:func:`_reaches`: proven when the outline scores no more than the proven bound, even
     if the solve that found the cells ran out of time or proved only that no zone beats
     the outline)."""
@@ -1078,12 +1082,14 @@ def _finish(
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
     assert sol.cells is not None
     key = sol.cells.tobytes()
-    if key in outlines.found:
-        straight = outlines.found[key]
+    taken = outlines.found.get(key) if outlines.refine is not None else None
+    if taken is not None:  # refined when the search took it
+        outline, report = taken
     else:
-        straight = _straightened(estate, rules, cells, land, prob, zone, apart=outlines.apart)
-    outline, report = _refined(estate, rules, cells, land, prob, *(straight or (zone, report)),
-                               band=band, options=options, apart=outlines.apart)  # fmt: skip
+        straight = (outlines.found[key] if key in outlines.found else
+                    _straightened(estate, rules, cells, land, prob, zone, apart=outlines.apart))  # fmt: skip
+        outline, report = _refined(estate, rules, cells, land, prob, *(straight or (zone, report)),
+                                   band=band, options=options, apart=outlines.apart)  # fmt: skip
     s = zone_score(prob, cells, outline)
     proven = _reaches(min(s, obj), bound, exact)
     note = (
@@ -1105,7 +1111,10 @@ class _Outlines:
     the earlier placements ``apart`` (:func:`_overlap_kept`) and it scores below the zone,
     else None (the search's ``outline``, :func:`._solve.solve`: no zone that fails
     ``check`` or an outline that breaks the limit sets its cutoff). Each zone is
-    straightened once. Geometry and ``check`` only, so as deterministic as the search."""
+    straightened once and, with ``refine`` (on grids of at least
+    ``SolveOptions.refine_search_cells`` cells), its outline refined too
+    (:func:`_refined`, area in ``band``, the band being solved). Geometry and ``check``
+    only, so as deterministic as the search."""
 
     estate: Estate
     rules: Rules
@@ -1113,16 +1122,24 @@ class _Outlines:
     land: CandidateLand
     prob: Problem
     apart: Places = ()
+    refine: SolveOptions | None = None
+    band: tuple[float, float] = (0.0, math.inf)
     found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
         key = chosen.tobytes()
         if key not in self.found:
-            zone = dissolve(self.cells, chosen)
-            if not isinstance(zone, Polygon) or not _Checked(self.estate, self.rules)(zone):
+            zone, checked = dissolve(self.cells, chosen), _Checked(self.estate, self.rules)
+            if not isinstance(zone, Polygon) or not checked(zone):
                 return None
-            self.found[key] = _straightened(self.estate, self.rules, self.cells, self.land,
-                                            self.prob, zone, apart=self.apart)  # fmt: skip
+            got = _straightened(self.estate, self.rules, self.cells, self.land, self.prob, zone,
+                                apart=self.apart)  # fmt: skip
+            if self.refine is not None:
+                got = _refined(self.estate, self.rules, self.cells, self.land, self.prob,
+                               *(got or (zone, checked.reports[zone.wkb])), band=self.band,
+                               options=self.refine, apart=self.apart)  # fmt: skip
+                got = None if got[0] is zone else got  # nothing passed below the zone
+            self.found[key] = got
         got = self.found[key]
         return None if got is None else zone_score(self.prob, self.cells, got[0])
 

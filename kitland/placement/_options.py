@@ -59,6 +59,12 @@ class SolveOptions:
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
         counts ``lp_run_iters`` iterations (what setting a run up costs).
+    ipm_min_cells, ipm_nnz_per_s
+        A window's first LP relaxation is solved by interior point (then crossover to
+        the basis that probing starts from) when it has at least ``ipm_min_cells``
+        cells: dual simplex crawls on the degenerate LPs of large windows. An
+        interior-point iteration over an LP of ``N`` nonzeros is charged
+        ``N / ipm_nnz_per_s`` work seconds.
     mip_nodes_per_s
         Branch-and-bound nodes a HiGHS MILP of 1,000 cells may explore per work second
         of its share (smaller MILPs proportionally more, up to ten times).
@@ -86,6 +92,12 @@ class SolveOptions:
         Calls to ``check`` the continuous refinement of each placement's outline may make
         (:func:`._outline.refine`: edges moved over the true geometry to a lower score);
         0 turns it off. Geometry only, so it does not touch the work budget.
+    refine_search_cells
+        On grids of at least this many cells every zone the search takes is refined so
+        (not only the one returned), and its refined outline's score is the cutoff the
+        windows are solved against: on fine grids (10 m) a window's LP bound lies within
+        a few per mille of the best zones, which the cells' own outlines do not reach
+        and the refined one can, closing the window without a MILP.
 
     Examples
     --------
@@ -116,6 +128,8 @@ class SolveOptions:
     work_rate: float = 0.5
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20
+    ipm_min_cells: int = 2_000
+    ipm_nnz_per_s: float = 1.5e6
     mip_nodes_per_s: float = 100.0
     root_rounds_per_s: float = 2.0
     joint_start_share: float = 0.5
@@ -124,6 +138,7 @@ class SolveOptions:
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
     refine_checks: int = 24
+    refine_search_cells: int = 20_000
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -136,7 +151,9 @@ class SolveOptions:
 
 
 #: Options that divide or scale the budget: 0 would stop every search before it starts.
-_POSITIVE = frozenset({"work_rate", "lp_iters_per_s", "mip_nodes_per_s", "root_rounds_per_s"})
+_POSITIVE = frozenset(
+    {"work_rate", "lp_iters_per_s", "ipm_nnz_per_s", "mip_nodes_per_s", "root_rounds_per_s"}
+)
 #: The refusal of a bad value, by (a tuple of values, a positive option).
 _EXPECTED = {
     (False, False): "SolveOptions({name}={value}): expected a number of at least 0, e.g. {default}",
