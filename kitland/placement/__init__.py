@@ -65,7 +65,7 @@ from kitland.placement._cells import (
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import refine, straighten, vertex_count
-from kitland.placement._solve import Solution, solve
+from kitland.placement._solve import Solution, gap, solve
 from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
@@ -962,7 +962,7 @@ def _best_at_rank(
             proven = _reaches(s, out.bound, out.exact)
             out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
                                       "OPTIMAL" if proven else "FEASIBLE",
-                                      0.0 if proven else _gap(s, out.bound), out.bound,
+                                      0.0 if proven else gap(s, out.bound), out.bound,
                                       grid_score=sol.objective, rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
@@ -1093,7 +1093,7 @@ def _finish(
     )
     return Placement(outline, s, rank, report, float(outline.area) / 1e4, sol.cells,
                      "OPTIMAL" if proven else "FEASIBLE",
-                     0.0 if proven else _gap(min(s, obj), bound), bound, grid_score=obj,
+                     0.0 if proven else gap(min(s, obj), bound), bound, grid_score=obj,
                      note=note)  # fmt: skip
 
 
@@ -1264,13 +1264,6 @@ def _overlap_kept(zone: shapely.Geometry, places: Places) -> bool:
     return all(
         float(shapely.intersection(zone, g).area) <= share * area + 1.0 for g, share in places
     )
-
-
-def _gap(score: float, bound: float) -> float:
-    """``(score − bound) / |score|``, at least 0; inf without a finite bound."""
-    if not math.isfinite(bound):
-        return math.inf
-    return max(0.0, (score - bound) / max(abs(score), 1e-9))
 
 
 def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:

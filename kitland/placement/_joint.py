@@ -44,7 +44,7 @@ from kitland.placement._milp import (
 )
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
-from kitland.placement._solve import _candidates, solve
+from kitland.placement._solve import _candidates, gap, solve, status_of
 from kitland.placement._window import AREA_MARGIN_M2, Model, squares_of
 from kitland.placement._work import Clock, Work
 
@@ -250,9 +250,8 @@ def solve_joint(
     bound = obj if proven else min(max(lz.bound, lb_alone), obj)
     if on_progress is not None:
         on_progress(obj, bound)
-    gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
-    status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-    return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)
+    g = gap(obj, bound)
+    return JointSolution(cells, obj, bound, status_of(g), g, time.monotonic() - t0, score0)
 
 
 def _budget(clock: Clock, seconds: float, opts: SolveOptions) -> Work:

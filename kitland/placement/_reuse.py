@@ -65,7 +65,7 @@ from kitland.estate import Estate
 from kitland.placement._cells import CandidateLand, Cells, cell_attributes
 from kitland.placement._model import Corners, Problem, ReachAny, SumBelow
 from kitland.placement._options import SolveOptions
-from kitland.placement._solve import Solution, solve
+from kitland.placement._solve import Solution, gap, solve, status_of
 from kitland.placement._window import LEN_SCALE, caps_of, feasible, squares_of
 from kitland.placement._work import Work
 from kitland.rules import Rule, Rules
@@ -444,9 +444,8 @@ def _combined(problem: Problem, best: NDArray[np.int64] | None, bound: float,
         return Solution(None, math.inf, bound, status, math.inf, time_s, stats, work_s, exact)
     objective = problem.objective(best)
     bound = min(bound, objective)
-    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
-    return Solution(best, objective, bound, "OPTIMAL" if gap <= 1e-9 else "FEASIBLE", gap,
-                    time_s, stats, work_s, exact)  # fmt: skip
+    g = gap(objective, bound)
+    return Solution(best, objective, bound, status_of(g), g, time_s, stats, work_s, exact)
 
 
 # -- a setback moved ---------------------------------------------------------------------

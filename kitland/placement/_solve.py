@@ -43,7 +43,7 @@ from kitland.placement._window import (
 )
 from kitland.placement._work import Work
 
-__all__ = ["Solution", "solve"]
+__all__ = ["Solution", "gap", "solve", "status_of"]
 
 log = logging.getLogger(__name__)
 
@@ -301,12 +301,23 @@ class _Incumbent:
             return Solution(None, math.inf, min(open_lb, default=math.inf), status, math.inf,
                             elapsed, stats)  # fmt: skip
         bound = min([self.best, *open_lb])
-        gap = (self.best - bound) / max(abs(self.best), 1e-9) if open_lb else 0.0
-        status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
+        g = gap(self.best, bound)
         # A later incumbent whose outline did not beat the cutoff: the held zone is better.
         cells = self.held if self.held is not None and self.cutoff < self.score else self.cells
-        return Solution(cells, self.p.objective(cells), bound, status, max(gap, 0.0), elapsed,
+        return Solution(cells, self.p.objective(cells), bound, status_of(g), g, elapsed,
                         stats, runners_up=tuple(reversed(self.before)), cutoff=self.cutoff)  # fmt: skip
+
+
+def gap(score: float, bound: float) -> float:
+    """``(score − bound) / |score|``, at least 0; inf without a finite bound."""
+    if not math.isfinite(bound):
+        return math.inf
+    return max(0.0, (score - bound) / max(abs(score), 1e-9))
+
+
+def status_of(g: float) -> str:
+    """``OPTIMAL`` when the gap ``g`` is closed, else ``FEASIBLE``."""
+    return "OPTIMAL" if g <= 1e-9 else "FEASIBLE"
 
 
 def _candidates(p: Problem, squares: NDArray[np.int64],
