@@ -566,6 +566,17 @@ def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArr
     return np.where(inv >= 0, np.arange(n_old), -1), inv
 
 
+def _marked(n_new: int, inv: NDArray[np.int64], mine: NDArray[Any], theirs: NDArray[Any],
+            cols: Any) -> NDArray[np.bool_]:  # fmt: skip
+    """The new cells named in columns ``cols`` of the rows one side holds and the other
+    lacks (``mine``: the new problem's rows, ``theirs``: the old one's, both in old cell
+    numbers; ``inv``: per old cell its new cell)."""
+    bad = np.zeros(n_new, dtype=bool)
+    cells = _rows_differ(mine.astype(float), theirs.astype(float))[:, cols]
+    bad[inv[cells[cells >= 0].astype(np.int64)]] = True
+    return bad
+
+
 def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
     """New cells with a neighbour pair among mapped cells (or its shared length) that the
     old problem lacks, or the reverse."""
@@ -576,25 +587,19 @@ def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[n
         keep = (e >= 0).all(axis=1)
         return np.column_stack([np.sort(e[keep], axis=1), p.shared_m[keep]])
 
-    bad = np.zeros(len(new), dtype=bool)
-    ends = _rows_differ(pairs(new, m), pairs(old, ids))[:, :2].astype(np.int64)
-    bad[inv[ends.ravel()]] = True
-    return bad
+    return _marked(len(new), inv, pairs(new, m), pairs(old, ids), slice(0, 2))
 
 
 def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64],
                     squares: tuple[NDArray[np.int64], NDArray[np.int64]]) -> NDArray[np.bool_]:  # fmt: skip
     """New cells of a width square among mapped cells that the old problem lacks, or the
     reverse (``squares``: the old problem's and the new one's)."""
-    bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
-        return bad
+        return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
     mine, theirs = m[squares[1]], ids[squares[0]]
     mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
-    cells = _rows_differ(mine.astype(float), theirs.astype(float)).astype(np.int64)
-    bad[inv[cells.ravel()]] = True
-    return bad
+    return _marked(len(new), inv, mine, theirs, slice(None))
 
 
 def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
@@ -603,9 +608,8 @@ def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
     pieces, ``-2`` where the cap has no land) that the old problem lacks, or the reverse:
     a cap depends on the land two steps past the square, which a setback may move
     (``squares``: the old problem's and the new one's)."""
-    bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
-        return bad
+        return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
 
     def caps(p: Problem, sq: NDArray[np.int64], to_old: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -614,20 +618,17 @@ def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
         rows = np.column_stack([to_old[sq[cp[:, 0]]], cp[:, 1], pieces])
         return rows[(rows[:, : sq.shape[1]] >= 0).all(axis=1) & (pieces != -1).all(axis=1)]
 
-    cells = _rows_differ(caps(new, squares[1], m).astype(float),
-                         caps(old, squares[0], ids).astype(float))  # fmt: skip
-    cells = cells[:, np.r_[0 : new.width_cells**2, new.width_cells**2 + 1 : cells.shape[1]]]
-    bad[inv[cells[cells >= 0].astype(np.int64)]] = True
-    return bad
+    k2 = new.width_cells**2  # the side's column names no cell
+    return _marked(len(new), inv, caps(new, squares[1], m), caps(old, squares[0], ids),
+                   np.r_[0:k2, k2 + 1 : k2 + 1 + new.width_cells])  # fmt: skip
 
 
 def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
     """New mapped cells whose corner patterns differ from their old cell's: the loss and
     the cells across (an unmapped cell or none read as none, as neither can be chosen
     with a zone of mapped cells)."""
-    bad = np.zeros(len(new), dtype=bool)
     if new.corners is None or old.corners is None:
-        return bad
+        return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
 
     def patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -635,9 +636,7 @@ def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray
         at = to_old[cn.cell] >= 0
         return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at]])
 
-    cells = _rows_differ(patterns(new.corners, m), patterns(old.corners, ids))[:, 0]
-    bad[inv[cells.astype(np.int64)]] = True
-    return bad
+    return _marked(len(new), inv, patterns(new.corners, m), patterns(old.corners, ids), [0])
 
 
 def plan_setback(previous: Previous, frame: str, cells: Cells, band: Problem,
