@@ -703,10 +703,7 @@ def score(
 
         zone = read_zone(zone)
     geom = as_zone(zone, estate)
-    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
-        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
-                      {"value": repr(cell_m)})  # fmt: skip
-        raise UsageError(msg)
+    _check_cell_m(cell_m)
     rules = rules.applicable(estate)
     prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
     if all(r.kind == "compact" for r in rules.prefer):  # no cell costs: no grid needed
@@ -1293,72 +1290,59 @@ def place(
 
     Parameters
     ----------
-    estate
-        The estate (:func:`kitland.load_estate`), or a path to load it from.
-    rules
-        The rules (:func:`kitland.load_rules`), or a path; must have a ``[zone]`` table.
+    estate, rules
+        :func:`kitland.load_estate` and :func:`kitland.load_rules` (or paths to load);
+        the rules need a ``[zone]`` table, or ``[[zones]]`` (placed together, :mod:`._zones`).
     alternatives
         Number of placements wanted (1 = only the best).
     cell_m
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
         Time limit for the whole call, turned up front into a budget of counted work
-        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % of it
-        for the best placement when alternatives are asked for, the rest shared evenly
-        by the others, each rank also getting what the ranks before it left unspent.
-        When the budget is spent the best zone found is returned with status
-        ``FEASIBLE`` and its gap; with none found, ``status`` is ``UNDECIDED``. The
-        same input and options give the same placements, whatever the machine's load;
-        the wall clock stops the search only at the limit itself, and then
-        ``solver["deterministic"]`` is False.
+        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % for
+        the best placement when alternatives are asked for, the rest shared by the
+        others. When it is spent the best zone found is returned ``FEASIBLE`` with its
+        gap (``UNDECIDED`` with none). The same input and options give the same
+        placements whatever the load; when the wall clock stops the search at the limit
+        itself, ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
-        own area: its cells the better placements' cells, and its straightened outline
-        their returned zones (1 m² of slack; an outline that breaks the limit is not
-        taken, and the zone of cells is returned unstraightened when no outline keeps it).
+        own area: its cells their cells, its outline their returned zones (1 m² slack).
     progress
-        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
-        as the work goes on; the command line draws it on a terminal.
-    options
-        How the search spends its time (:class:`SolveOptions`); the defaults when None.
+        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``).
     on_invalid
-        ``"raise"`` (default): an estate with data errors (:func:`kitland.validate`)
-        raises :class:`DataError` before anything is placed; ``"warn"``: they are
-        logged and placement goes on.
+        ``"raise"``: an estate with data errors (:func:`kitland.validate`) raises
+        :class:`DataError` before anything is placed; ``"warn"``: logged, and placing
+        goes on.
+    options
+        How the search spends its time (:class:`SolveOptions`; defaults when None).
     near, near_share
-        A polygon in the estate's CRS (e.g. a proposed site): when given, every zone
-        must cover at least ``near_share`` of its area (measured on the cells; the
-        report's ``solver.near`` gives each returned zone's true overlap share).
+        A polygon in the estate's CRS: every zone covers at least ``near_share`` of it
+        (measured on the cells; ``solver.near`` gives each zone's true share).
     start
-        A previous result (a what-if: the same estate, a rule's threshold moved). Its
-        zones are offered to the solver as starting zones where they satisfy the new
-        rules, and when the new rules only tighten the old thresholds its proven bound
-        still holds, so an old optimum that still passes is proven again at once (see
-        :mod:`kitland.placement._reuse`; ``solver.start`` says what was used). A result
-        from other rules or another estate does no harm: what does not fit is not used.
-        The cells and their attributes are reused whenever their content was seen
-        before, with or without ``start``.
+        A previous result (a what-if): its zones are offered as starting zones and its
+        proof reused where it still holds (:mod:`._reuse`; ``solver.start`` says what
+        was used); what does not fit is not used.
 
     Returns
     -------
     PlacementResult
         ``found``, ``status``, ``zone``, ``alternatives`` (each with its own status and
-        gap), ``report`` (with ``alternatives``, ``solver`` and, when proven that nothing
-        fits, ``funnel`` and ``diagnosis``).
+        gap) and ``report`` (with ``alternatives``, ``solver`` and, when proven that
+        nothing fits, ``funnel`` and ``diagnosis``).
 
     Raises
     ------
     DataError
-        If the estate has data errors (one line naming the file, the first offending
-        parcel and the problem; see :func:`kitland.validation.require_valid`).
+        If the estate has data errors (:func:`kitland.validation.require_valid`).
     RulesError
         If the rules have no ``[zone]`` table, or selectors of rules that are not
-        ``optional`` match nothing (every such rule listed at once). Optional ones are
-        left out of the model and reported as skipped.
+        ``optional`` match nothing (all listed at once).
     UsageError
         (a ``ValueError``) If ``alternatives < 1``, ``cell_m`` is not a positive number
         or would cut the land into more than :data:`MAX_CELLS` cells, ``time_limit_s``
-        is not positive, or ``max_overlap`` is outside [0, 1].
+        is not positive, ``max_overlap`` is outside [0, 1], or ``near``, ``near_share``
+        or ``start`` is not what it should be.
 
     Examples
     --------
@@ -1369,19 +1353,11 @@ def place(
     """
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
-    if several and near is not None:
-        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
-                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
-        raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
         rules = rules.for_zone(rules.zones[0].name)
-    _check_options(alternatives=alternatives, cell_m=cell_m, time_limit_s=time_limit_s,
-                   max_overlap=max_overlap)  # fmt: skip
-    _check_near(near, near_share)
-    if start is not None and not isinstance(start, PlacementResult):
-        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
-                      {"type": type(start).__name__})  # fmt: skip
-        raise UsageError(msg)
+    _check_options(rules, several=several, alternatives=alternatives, cell_m=cell_m,
+                   time_limit_s=time_limit_s, max_overlap=max_overlap, near=near,
+                   near_share=near_share, start=start)  # fmt: skip
     require_valid(estate, on_invalid=on_invalid)
     if several:
         from kitland.placement._zones import place_zones  # noqa: PLC0415
@@ -1574,9 +1550,16 @@ def _best_of_grids(
     return tries[k], grids[k][0], grids[k][1]
 
 
-def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_overlap: Any) -> None:
-    """Refuse a keyword of :func:`place` that is not a number or is out of range, naming
-    it with the value as it was given."""
+def _check_options(
+    rules: Rules, *, several: bool, alternatives: Any, cell_m: Any, time_limit_s: Any,
+    max_overlap: Any, near: Any, near_share: Any, start: Any,
+) -> None:  # fmt: skip
+    """Refuse a keyword of :func:`place` it cannot take, naming it with the value as it was
+    given: ``near`` with several zones, a number out of range, a bad ``near`` or ``start``."""
+    if several and near is not None:
+        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
+                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
+        raise UsageError(msg)
     given = {"alternatives": alternatives, "cell_m": cell_m, "time_limit_s": time_limit_s,
              "max_overlap": max_overlap}  # fmt: skip
     for name, value in given.items():
@@ -1588,10 +1571,7 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
         msg = Message("alternatives={value}: expected a whole number, at least 1",
                       {"value": str(alternatives)})  # fmt: skip
         raise UsageError(msg)
-    if not 0 < cell_m < math.inf:
-        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
-                      {"value": str(cell_m)})  # fmt: skip
-        raise UsageError(msg)
+    _check_cell_m(cell_m)
     if not time_limit_s > 0:
         msg = Message("time_limit_s={value}: expected a positive number of seconds, e.g. 60",
                       {"value": str(time_limit_s)})  # fmt: skip
@@ -1599,6 +1579,19 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
     if not 0.0 <= max_overlap <= 1.0:
         msg = Message("max_overlap={value}: expected a share between 0 and 1",
                       {"value": str(max_overlap)})  # fmt: skip
+        raise UsageError(msg)
+    _check_near(near, near_share)
+    if start is not None and not isinstance(start, PlacementResult):
+        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
+                      {"type": type(start).__name__})  # fmt: skip
+        raise UsageError(msg)
+
+
+def _check_cell_m(cell_m: Any) -> None:
+    """Refuse a ``cell_m`` that is not a positive, finite number."""
+    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
+        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
+                      {"value": repr(cell_m)})  # fmt: skip
         raise UsageError(msg)
 
 
