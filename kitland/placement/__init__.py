@@ -652,14 +652,11 @@ def score(
 ) -> float:
     """The preference score of any zone, by the definition :func:`place` optimises.
 
-    The candidate land is cut into the same ``cell_m`` grid as :func:`place` cuts it, and
-    the zone is scored as :func:`zone_score` scores a placement: each cell's ``[[prefer]]``
-    cost (:func:`preference_cost`) in proportion to the share of it the zone covers, plus
-    the ``compact`` weight times the zone's perimeter. Parts of the zone outside the
-    candidate land (a drawn zone may cross a road or an industrial plot) are cut into
-    cells of their own on the same grid angle and scored the same way, so every square
-    metre counts. For a zone :func:`place` returned, the result is its ``score``.
-    Lower is better; 0 without ``[[prefer]]`` rules.
+    The zone is scored on the ``cell_m`` grid :func:`place` cuts, as :func:`zone_score`
+    scores a placement; parts of it outside the candidate land (a drawn zone may cross a
+    road) are cut into cells of their own on the same grid angle, so every square metre
+    counts. For a zone :func:`place` returned, the result is its ``score``. Lower is
+    better; 0 without ``[[prefer]]`` rules.
 
     Parameters
     ----------
@@ -747,16 +744,9 @@ def _covered(
 
 
 def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
-    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells.
-
-    Counted on the land's area and on its bounding box (the grid is laid over the box
-    first), so a cell size that would exhaust memory is refused before any is made.
-
-    Raises
-    ------
-    UsageError
-        Naming the cell size, the estimated count and the smallest size that would do.
-    """
+    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells
+    (counted on its area and on its bounding box, before any cell is made), naming the
+    smallest size that would do."""
     if allowed.is_empty:
         return
     x0, y0, x1, y1 = allowed.bounds
@@ -1031,12 +1021,9 @@ def _start_facts(
     shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
-    (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
-    so the new optimum scores no more than it) and, when the old optimum was proven on
-    the same cells and the relaxation is one :func:`._reuse.beyond` recognises, the
-    rules past whose old thresholds alone the search went (``beyond``); when only a
-    setback distance moved and the grid is the same, the setback rules, how many cells
-    changed and whether the old zone holds none (``setback``, :func:`._reuse.plan_setback`)."""
+    (the rules tightened) or a ceiling (they only relaxed), the rules past whose old
+    thresholds alone the search went (``beyond``, :func:`._reuse.beyond`), and the
+    facts of a setback what-if (``setback``, :func:`._reuse.plan_setback`)."""
     first, below = warm.get(1, (None, -math.inf))
     prev = start.previous
     relaxed = (first is not None and prev is not None and bool(start.alternatives)

@@ -1,49 +1,21 @@
 """What :func:`kitland.place` reuses from one call to the next (``start=``).
 
-**Cells and attributes.** The candidate land, its cells and each rule's per-cell
-attribute (shared boundary, frontage, distance, network distance, preference distance)
-depend on the estate's content, the zone's ``on`` land, the setback rules, the rule's
-own selectors and ``cell_m``, but not on the thresholds the rules then ask of them
-(``min_shared_m``, ``min_m``, ``max_m``, ``weight``) nor on the area band. They are kept
-in a small in-process LRU keyed by the content hash of exactly those parts
-(:func:`kitland._digest.estate_digest`), never by a path: moving a threshold reuses
-them; the same file with other content does not. Cells and attributes are also kept by
-the content of the land they cut, so a setback that leaves the candidate land as it was
-(its band reaches none) reuses them. Every call uses the cache, with or without
-``start``; a sweep's worker process keeps it from one scenario to the next.
-
-**The previous zone.** A previous result's zones, mapped onto the new cells (the same
-cell numbers when the cells are the same, else the cells whose centre the old zone
-holds), are offered to the solver as starting zones; the solver takes one only when it
-satisfies the new model. When the new problem is the previous one with thresholds only
-tightened (:func:`tightens`: same estate, cells, costs and rules; each minimum at least
-as high, each reach mask and the area band inside the old ones), every zone the new
-rules accept the old ones accepted, so the previous proven bound holds for the new
-problem (:func:`floor`). A previous optimum that still satisfies the new rules is then
-the new optimum, proven without searching.
-
-**Beyond the previous proof.** When the new problem is the previous one with thresholds
-only relaxed, and in a form recognised exactly (:func:`beyond`: a boundary-length
-minimum lowered, a distance limit raised; nothing else changed), every zone the old
-rules admitted the new ones admit, and the old optimum, proven on the same cells, scores
-no more than any of them. A better zone must break a loosened old row: hold no cell the
-old distance limit reached, or share less than the old minimum. :func:`solve_beyond`
-searches only those zones, one :class:`~._model.SumBelow` row per loosened rule, with
-the old optimum as the incumbent (so only zones scoring below it are looked for), and
-returns the better of the two, proven when every part is.
-
-**A setback moved.** When only a setback's distance changed (:func:`frame`: the same
-estate, rules and cell size otherwise), the grid is the same (same turn and anchor) and
-most cells are the same cells to the model: same position and piece, same area,
-perimeter, cost, rule coefficients and masks, the same neighbours, width squares and
-corner patterns among them (:func:`same_cells_map`, which compares the two problems'
-arrays, not the geometry's causes). A zone made only of those is a zone of the old
-problem with the same score, so the old proven bound covers it, and the old optimum, when
-it is made of them, is the best of them. A better zone must hold a changed cell:
-:func:`solve_beyond` searches only those (a :class:`~._model.ReachAny` row over the changed
-cells) below the old optimum. When the old optimum holds a changed cell and nothing
-found there reaches the old bound, the zones of unchanged cells are searched too (a
-:class:`~._model.SumBelow` row: no changed cell), from the old bound as a floor.
+- **Cells and attributes** depend on the estate's content, the zone's ``on`` land, the
+  setback rules, each rule's own selectors and ``cell_m``, not on the thresholds the
+  rules ask of them nor on the area band. They are kept in a small in-process LRU keyed
+  by the content hash of exactly those parts, never by a path, and also by the content
+  of the land they cut (:func:`cells_and_attributes`); every call uses it.
+- **The previous zone**, mapped onto the new cells (:func:`start_cells`), is offered to
+  the solver as a start. When the rules only tightened (:func:`tightens`), the previous
+  proven bound holds for the new problem (:func:`floor`): an old optimum that still
+  passes is the new one, proven without searching.
+- **Beyond the previous proof**: when the rules only relaxed in a form :func:`beyond`
+  recognises, a better zone must break a loosened old row, and :func:`solve_beyond`
+  searches only those zones, below the old optimum.
+- **A setback moved** (:func:`frame`): a zone of the cells that are the same to the model
+  (:func:`same_cells_map`) is a zone of the old problem with the same score, so the old
+  proof covers it; :func:`solve_setback` searches the zones holding a changed cell, then
+  (when needed) those of unchanged cells from the old bound.
 """
 
 from __future__ import annotations
