@@ -138,25 +138,18 @@ def solve_joint(
     between
         The rules between zones.
     time_limit_s
-        Wall-clock limit for the whole call: the zones alone, the one-by-one start, the
-        probing, the MILP and the diagnosis of an infeasible allocation (at most
-        ``options.joint_diagnose_s`` of what is left). Every solver call gets a share of
-        the time left and never a deadline past the limit.
-    seed
-        HiGHS's random seed.
-    options
-        ``joint_start_share`` of the time goes to the warm start.
-    diagnose
-        When the allocation is proven infeasible, name what blocks it (:func:`_blocking`).
-    names
-        The zones' names for that diagnosis (default ``zone 0``, ``zone 1``, ...).
+        Wall-clock limit for the whole call (every solver call gets a share of the time
+        left); ``clock``, when given, may end it sooner.
+    seed, options
+        HiGHS's random seed; the tunables (``joint_*``: the shares of the time).
+    diagnose, names
+        When the allocation is proven infeasible, name what blocks it (:func:`_blocking`),
+        the zones by ``names`` (default ``zone 0``, ``zone 1``, ...).
     on_progress
-        Called with ``(best, bound)``: the summed score of the best allocation so far
-        and the proven lower bound, when the one-by-one start is found and when the
+        Called with ``(best, bound)`` when the one-by-one start is found and when the
         joint solve ends.
     clock
-        The wall-clock stop (default ``time_limit_s`` from now); with one given, the
-        call ends by the earlier of its deadline and ``time_limit_s`` from now.
+        A wall-clock stop shared with the caller.
 
     Raises
     ------
@@ -223,9 +216,8 @@ def solve_joint(
     h, blocks, v0 = _build(zones, between, start)
     _settings(h, seed=seed, cutoff=cutoff)
     h.setOptionValue("threads", 2)
-    # HiGHS's presolve and symmetry detection do not stop at its time limit; on the joint
-    # model (its separation rows by the hundred thousand) they reduced nothing and ran
-    # 13-20 s past a 7 s limit on 7,800 cells (benchmarks/README.md).
+    # Presolve and symmetry detection ignore HiGHS's time limit and reduce nothing on the
+    # joint model, its separation rows by the hundred thousand (benchmarks/README.md).
     h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_detect_symmetry", False)
     lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
