@@ -550,10 +550,10 @@ def build_problem(
     return _build(estate, rules, cell_m=cell_m)[:3]
 
 
-def _cut(land: CandidateLand, cell_m: float) -> Cells:
-    """The cells of ``land`` (on the grid :func:`grid_angle` turns to its edges)."""
-    _check_cell_count(land.allowed, cell_m)
-    return make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+def _cut(allowed: shapely.Geometry, cell_m: float) -> Cells:
+    """The cells of ``allowed`` (on the grid :func:`grid_angle` turns to its edges)."""
+    _check_cell_count(allowed, cell_m)
+    return make_cells(allowed, cell_m=cell_m, angle_deg=grid_angle(allowed))
 
 
 def _build(
@@ -569,7 +569,7 @@ def _build(
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land, cells, attrs, shape = _reuse.cells_and_attributes(
         estate, rules, cell_m=cell_m, land_of=lambda: candidate_land(estate, rules),
-        cut=lambda land: _cut(land, cell_m),
+        cut=lambda land: _cut(land.allowed, cell_m),
     )  # fmt: skip
     return land, cells, problem_on(estate, rules, cells, attrs=attrs), shape
 

@@ -32,7 +32,7 @@ from kitland.placement import (
     MAX_RECHECKS,
     Placement,
     PlacementResult,
-    _check_cell_count,
+    _cut,
     _funnel_lines,
     _names_en,
     _overlap_kept,
@@ -46,7 +46,7 @@ from kitland.placement import (
     problem_on,
     zone_score,
 )
-from kitland.placement._cells import CandidateLand, Cells, candidate_land, grid_angle, make_cells
+from kitland.placement._cells import CandidateLand, Cells, candidate_land
 from kitland.placement._joint import Between, JointSolution, solve_joint
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
@@ -79,8 +79,7 @@ def place_zones(
     each = [dataclasses.replace(rules.for_zone(n), layout=()) for n in names]
     lands = [candidate_land(estate, r) for r in each]
     union = shapely.union_all([land.allowed for land in lands])
-    _check_cell_count(union, cell_m)
-    cells = make_cells(union, cell_m=cell_m, angle_deg=grid_angle(union))
+    cells = _cut(union, cell_m)
     masks = [_inside(cells, land.allowed) for land in lands]
     probs = [problem_on(estate, r, cells) for r in each]
     between = _between(rules, names)
