@@ -12,11 +12,13 @@ Rows between the blocks couple them:
   its square, so zones kept apart this way are at least ``min_m`` apart);
 - ``total_area`` (a group of zones): ``lo ≤ Σ_{z ∈ group} Σ_i a_i x_{z,i} ≤ hi``.
 
-The objective is the zones' scores summed. HiGHS solves the whole model with each
-zone's connectivity rows added lazily (:func:`~._milp.lazy_solve`, the loop the
-one-zone windows use). The warm start places the zones one by one with the one-zone
-:func:`~._solve.solve`, each on the cells the earlier ones left (:func:`sequential`);
-it is only a start: the joint optimum can be better, or exist where it found none.
+The objective is the zones' scores summed. Each zone is first solved alone with the
+one-zone :func:`~._solve.solve` (the sum of their bounds bounds the joint score); the
+warm start places them one by one, each on the cells the earlier ones left
+(:func:`sequential`), and LP probing drops the cells no zone of a cheaper allocation
+can hold (:func:`_prune`). HiGHS then solves the whole model with each zone's
+connectivity rows added lazily (:func:`~._milp.lazy_solve`, the loop the one-zone
+windows use).
 """
 
 from __future__ import annotations
