@@ -174,11 +174,11 @@ class Placement:
         """The entry of ``alternatives`` in the JSON report."""
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
-            "grid_score": round(self.grid_score, 3) if math.isfinite(self.grid_score) else None,
+            "grid_score": _finite(self.grid_score, 3),
             "vertices": self.vertices, "rescued_by_outline": self.rescued,
             "passed": _zone_rules_pass(self.report),
             "status": self.status, "solver_status": self.status,
-            "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
+            "gap": _finite(self.gap, 6),
             **({"grids_deg": [round(a, 3) for a in self.grids]} if self.grids else {}),
             "rules": [r.to_dict() for r in self.report.results],
         }  # fmt: skip
@@ -828,6 +828,11 @@ def _zone_rules_pass(report: Report) -> bool:
     return all(r.passed for r in report.results if r.scope == "zone")
 
 
+def _finite(x: float, digits: int) -> float | None:
+    """``x`` rounded to ``digits`` for the report, None when it is not finite."""
+    return round(x, digits) if math.isfinite(x) else None
+
+
 def _stable(solver: dict[str, Any]) -> dict[str, Any]:
     """Solver facts for the JSON report: wall time is left out so reports are reproducible."""
     return {k: v for k, v in solver.items() if k != "time_s"}
@@ -1029,7 +1034,7 @@ def _start_facts(
     relaxed = (first is not None and prev is not None and bool(start.alternatives)
                and _reuse.relaxes(prev, shape, cells, band))  # fmt: skip
     return {"zone_offered": first is not None,
-            "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
+            "tightened": math.isfinite(below), "floor": _finite(below, 6),
             "relaxed": relaxed,
             "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None,
             "beyond": beyond.names if isinstance(beyond, _reuse.Beyond) else None,
@@ -1617,7 +1622,7 @@ def _result(
         status = "UNDECIDED"
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME, "status": status,
-        "gap": round(placements[0].gap, 6) if placements and math.isfinite(placements[0].gap) else None,
+        "gap": _finite(placements[0].gap, 6) if placements else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
         "time_limit_hit": any(a.timed_out for a in ranks),
         "work_s": round(budget.spent, 3), "deterministic": not budget.clock.hit,
@@ -1713,7 +1718,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
             "status": [p.status for p in result.alternatives],
-            "gap": [round(p.gap, 6) if math.isfinite(p.gap) else None for p in result.alternatives],
+            "gap": [_finite(p.gap, 6) for p in result.alternatives],
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip
