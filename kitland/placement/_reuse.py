@@ -645,16 +645,11 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
     optimum, when it is one of them, is their best. So first the zones that hold a
     changed cell are searched (a :class:`~._model.ReachAny` row over ``plan.changed``),
     below the old optimum when it is kept; then, only when the best zone so far scores
-    above the old bound (the old optimum held a changed cell, or the bound was looser
-    than its score), the zones of unchanged cells (a :class:`~._model.SumBelow` row: no
-    changed cell), below the best so far and from the old bound as a floor. The answer is the best zone found, its
-    bound the least of the parts' (``OPTIMAL`` when both parts are proven).
-
+    above the old bound, the zones of unchanged cells (a :class:`~._model.SumBelow` row),
+    below the best so far and from the old bound as a floor. The answer is the best zone
+    found, its bound the least of the parts' (``OPTIMAL`` when both parts are proven).
     With an ``outline`` in ``kw`` (:func:`~._solve.solve`), a zone counts at the score of
-    the caller's zone for it (its straightened outline, which passes the rules) when that
-    is lower: the old optimum's outline at or below the old bound ends the search of the
-    unchanged cells' zones, as the old optimum's own score did before the search stopped
-    at outlines.
+    the caller's zone for it (its straightened outline) when that is lower.
     """
     best, sols = plan.cells, []
     bound_changed = math.inf
