@@ -88,14 +88,16 @@ def cases(folder: Path) -> list[tuple[str, Callable[[], PlacementResult]]]:
     out += [("zones", lambda: place(two, two_rules, cell_m=50, time_limit_s=60)),
             ("zones_alt2", lambda: place(two, two_rules, cell_m=50, time_limit_s=60,
                                          alternatives=2))]  # fmt: skip
-    for seed in range(6):
+
+    def organic(seed: int) -> PlacementResult:
         gpkg, toml = folder / f"organic_{seed}.gpkg", folder / f"organic_{seed}.toml"
         if not gpkg.exists():
             write_estate(make_organic(seed, zone_ha=zone_ha_for(seed)), gpkg)
             toml.write_text(rules_text(zone_ha_for(seed)), encoding="utf-8")
-        out.append((f"organic_{seed}", lambda g=gpkg, t=toml: place(
-            kitland.load_estate(g), kitland.load_rules(t), time_limit_s=600, options=OPTIONS)))  # fmt: skip
-    return out
+        return place(kitland.load_estate(gpkg), kitland.load_rules(toml), time_limit_s=600,
+                     options=OPTIONS)  # fmt: skip
+
+    return out + [(f"organic_{seed}", lambda seed=seed: organic(seed)) for seed in range(6)]
 
 
 def compare(before: Path, after: Path) -> None:
