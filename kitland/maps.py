@@ -1458,8 +1458,6 @@ def save_png(
     b'\\x89PNG'
     """
     from matplotlib.figure import Figure as MplFigure  # noqa: PLC0415 - heavy, only for PNGs
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
 
     if lang not in LANGS:
         raise DataError(_not_a_language(lang))
@@ -1479,11 +1477,6 @@ def save_png(
     if not w.empty:
         w.plot(ax=ax, color="#1971c2", linewidth=1.6)
     estate.boundary.boundary.plot(ax=ax, color="#212529", linewidth=1.4, linestyle="--")
-    handles: list[Any] = [
-        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
-        for u in LAND_USES
-        if u in set(p["land_use"].dropna())
-    ]
     if geom is not None:
         gpd.GeoSeries([geom], crs=estate.crs).plot(
             ax=ax,
@@ -1491,13 +1484,6 @@ def save_png(
             edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.2,
             alpha=0.85,
-        )
-        handles.append(
-            Patch(
-                facecolor=_ZONE_STYLE["fillColor"],
-                edgecolor=STATUS_COLOURS[status_of(report)],
-                label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
-            )
         )
     g = estate.gates
     if not g.empty:
@@ -1510,16 +1496,6 @@ def save_png(
                 edgecolor="white",
                 zorder=5,
             )
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="",
-                    color=style["fillColor"],
-                    label=_label(lang, str(kind)),
-                )
-            )
     x0, y0, x1, y1 = _frame_bounds(estate)
     pad = 0.04 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
@@ -1530,7 +1506,7 @@ def save_png(
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.legend(
-        handles=handles,
+        handles=_png_legend(estate, geom, report, lang),
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         fontsize=8,
@@ -1555,6 +1531,52 @@ def save_png(
     with atomic_path(target) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.15)
     return target
+
+
+def _png_legend(
+    estate: Estate, geom: shapely.Geometry | None, report: Report | None, lang: str
+) -> list[Any]:
+    """The PNG's legend entries: the land uses present, the zone with its verdict,
+    the boundary, the road corridors and the water when the estate has them, and
+    each kind of gate."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415 - heavy, only for PNGs
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    present = set(estate.parcels["land_use"].dropna())
+    handles: list[Any] = [
+        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
+        for u in LAND_USES
+        if u in present
+    ]
+    if geom is not None:
+        handles.append(
+            Patch(
+                facecolor=_ZONE_STYLE["fillColor"],
+                edgecolor=STATUS_COLOURS[status_of(report)],
+                label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
+            )
+        )
+    handles.append(
+        Line2D([], [], color="#212529", linestyle="--", label=_label(lang, "boundary_legend"))
+    )
+    if not estate.roads.empty:
+        handles.append(
+            Patch(facecolor=_ROAD_STYLE["arterial"]["fillColor"], label=_label(lang, "road_legend"))
+        )
+    if not estate.water.empty:
+        handles.append(
+            Line2D([], [], color="#1971c2", linewidth=1.6, label=_label(lang, "water_legend"))
+        )
+    g = estate.gates
+    kinds = dict.fromkeys(str(k) for k in g["kind"].fillna("")) if not g.empty else {}
+    for kind in kinds:
+        style = _GATE_STYLE.get(kind, {"fillColor": "#000"})
+        handles.append(
+            Line2D(
+                [], [], marker="o", linestyle="", color=style["fillColor"], label=_label(lang, kind)
+            )
+        )
+    return handles
 
 
 def _scale_bar(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,8 @@ from conftest import ORIGIN, grid_estate
 from shapely import LineString, Point, box
 
 from kitland import DataError, Estate
-from kitland.maps import make_map, save_map, save_png
+from kitland.i18n import label as i18n_label
+from kitland.maps import _png_legend, make_map, save_map, save_png
 from kitland.report import Report, RuleResult
 from kitland.rules import Rule, Rules, Selector, ZoneSpec
 
@@ -360,6 +362,28 @@ def test_save_png_draws_the_zone(estate: Estate, tmp_path: Path) -> None:
     with pytest.raises(DataError, match=r"lang='xx'"):
         save_png(estate, tmp_path / "x.png", lang="xx")
     assert not (tmp_path / "x.png").exists()
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["estate boundary", "road corridor", "river / coast"]),
+        ("id", [i18n_label("id", k) for k in ("boundary_legend", "road_legend", "water_legend")]),
+    ],
+)
+def test_png_legend_names_boundary_roads_and_water(
+    estate: Estate, lang: str, expected: list[str]
+) -> None:
+    names = [h.get_label() for h in _png_legend(estate, None, None, lang)]
+    assert all(n in names for n in expected), names
+    assert i18n_label(lang, "zone_legend") not in " ".join(names)  # no zone, no zone entry
+
+
+def test_png_legend_leaves_out_what_the_estate_lacks(estate: Estate) -> None:
+    dry = replace(estate, layers={k: v for k, v in estate.layers.items() if k != "water"})
+    names = [h.get_label() for h in _png_legend(dry, None, None, "en")]
+    assert "river / coast" not in names
+    assert "road corridor" in names
 
 
 def test_grid_estate_factory_map(tmp_path: Path) -> None:
