@@ -65,7 +65,7 @@ from kitland.placement._cells import (
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import refine, straighten, vertex_count
-from kitland.placement._solve import Solution, solve
+from kitland.placement._solve import Solution, gap, solve
 from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult, rule_label
 from kitland.rules import Rules
@@ -174,11 +174,11 @@ class Placement:
         """The entry of ``alternatives`` in the JSON report."""
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
-            "grid_score": round(self.grid_score, 3) if math.isfinite(self.grid_score) else None,
+            "grid_score": _finite(self.grid_score, 3),
             "vertices": self.vertices, "rescued_by_outline": self.rescued,
             "passed": _zone_rules_pass(self.report),
             "status": self.status, "solver_status": self.status,
-            "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
+            "gap": _finite(self.gap, 6),
             **({"grids_deg": [round(a, 3) for a in self.grids]} if self.grids else {}),
             "rules": [r.to_dict() for r in self.report.results],
         }  # fmt: skip
@@ -550,10 +550,10 @@ def build_problem(
     return _build(estate, rules, cell_m=cell_m)[:3]
 
 
-def _cut(land: CandidateLand, cell_m: float) -> Cells:
-    """The cells of ``land`` (on the grid :func:`grid_angle` turns to its edges)."""
-    _check_cell_count(land.allowed, cell_m)
-    return make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+def _cut(allowed: shapely.Geometry, cell_m: float) -> Cells:
+    """The cells of ``allowed`` (on the grid :func:`grid_angle` turns to its edges)."""
+    _check_cell_count(allowed, cell_m)
+    return make_cells(allowed, cell_m=cell_m, angle_deg=grid_angle(allowed))
 
 
 def _build(
@@ -569,7 +569,7 @@ def _build(
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land, cells, attrs, shape = _reuse.cells_and_attributes(
         estate, rules, cell_m=cell_m, land_of=lambda: candidate_land(estate, rules),
-        cut=lambda land: _cut(land, cell_m),
+        cut=lambda land: _cut(land.allowed, cell_m),
     )  # fmt: skip
     return land, cells, problem_on(estate, rules, cells, attrs=attrs), shape
 
@@ -652,14 +652,11 @@ def score(
 ) -> float:
     """The preference score of any zone, by the definition :func:`place` optimises.
 
-    The candidate land is cut into the same ``cell_m`` grid as :func:`place` cuts it, and
-    the zone is scored as :func:`zone_score` scores a placement: each cell's ``[[prefer]]``
-    cost (:func:`preference_cost`) in proportion to the share of it the zone covers, plus
-    the ``compact`` weight times the zone's perimeter. Parts of the zone outside the
-    candidate land (a drawn zone may cross a road or an industrial plot) are cut into
-    cells of their own on the same grid angle and scored the same way, so every square
-    metre counts. For a zone :func:`place` returned, the result is its ``score``.
-    Lower is better; 0 without ``[[prefer]]`` rules.
+    The zone is scored on the ``cell_m`` grid :func:`place` cuts, as :func:`zone_score`
+    scores a placement; parts of it outside the candidate land (a drawn zone may cross a
+    road) are cut into cells of their own on the same grid angle, so every square metre
+    counts. For a zone :func:`place` returned, the result is its ``score``. Lower is
+    better; 0 without ``[[prefer]]`` rules.
 
     Parameters
     ----------
@@ -703,10 +700,7 @@ def score(
 
         zone = read_zone(zone)
     geom = as_zone(zone, estate)
-    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
-        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
-                      {"value": repr(cell_m)})  # fmt: skip
-        raise UsageError(msg)
+    _check_cell_m(cell_m)
     rules = rules.applicable(estate)
     prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
     if all(r.kind == "compact" for r in rules.prefer):  # no cell costs: no grid needed
@@ -750,16 +744,9 @@ def _covered(
 
 
 def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
-    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells.
-
-    Counted on the land's area and on its bounding box (the grid is laid over the box
-    first), so a cell size that would exhaust memory is refused before any is made.
-
-    Raises
-    ------
-    UsageError
-        Naming the cell size, the estimated count and the smallest size that would do.
-    """
+    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells
+    (counted on its area and on its bounding box, before any cell is made), naming the
+    smallest size that would do."""
     if allowed.is_empty:
         return
     x0, y0, x1, y1 = allowed.bounds
@@ -839,6 +826,11 @@ def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
 def _zone_rules_pass(report: Report) -> bool:
     """Every zone rule holds (layout rules judge the master plan, not the placement)."""
     return all(r.passed for r in report.results if r.scope == "zone")
+
+
+def _finite(x: float, digits: int) -> float | None:
+    """``x`` rounded to ``digits`` for the report, None when it is not finite."""
+    return round(x, digits) if math.isfinite(x) else None
 
 
 def _stable(solver: dict[str, Any]) -> dict[str, Any]:
@@ -965,7 +957,7 @@ def _best_at_rank(
             proven = _reaches(s, out.bound, out.exact)
             out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
                                       "OPTIMAL" if proven else "FEASIBLE",
-                                      0.0 if proven else _gap(s, out.bound), out.bound,
+                                      0.0 if proven else gap(s, out.bound), out.bound,
                                       grid_score=sol.objective, rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
@@ -1037,18 +1029,15 @@ def _start_facts(
     shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
-    (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
-    so the new optimum scores no more than it) and, when the old optimum was proven on
-    the same cells and the relaxation is one :func:`._reuse.beyond` recognises, the
-    rules past whose old thresholds alone the search went (``beyond``); when only a
-    setback distance moved and the grid is the same, the setback rules, how many cells
-    changed and whether the old zone holds none (``setback``, :func:`._reuse.plan_setback`)."""
+    (the rules tightened) or a ceiling (they only relaxed), the rules past whose old
+    thresholds alone the search went (``beyond``, :func:`._reuse.beyond`), and the
+    facts of a setback what-if (``setback``, :func:`._reuse.plan_setback`)."""
     first, below = warm.get(1, (None, -math.inf))
     prev = start.previous
     relaxed = (first is not None and prev is not None and bool(start.alternatives)
                and _reuse.relaxes(prev, shape, cells, band))  # fmt: skip
     return {"zone_offered": first is not None,
-            "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
+            "tightened": math.isfinite(below), "floor": _finite(below, 6),
             "relaxed": relaxed,
             "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None,
             "beyond": beyond.names if isinstance(beyond, _reuse.Beyond) else None,
@@ -1099,7 +1088,7 @@ def _finish(
     )
     return Placement(outline, s, rank, report, float(outline.area) / 1e4, sol.cells,
                      "OPTIMAL" if proven else "FEASIBLE",
-                     0.0 if proven else _gap(min(s, obj), bound), bound, grid_score=obj,
+                     0.0 if proven else gap(min(s, obj), bound), bound, grid_score=obj,
                      note=note)  # fmt: skip
 
 
@@ -1283,13 +1272,6 @@ def _overlap_kept(zone: shapely.Geometry, places: Places) -> bool:
     )
 
 
-def _gap(score: float, bound: float) -> float:
-    """``(score − bound) / |score|``, at least 0; inf without a finite bound."""
-    if not math.isfinite(bound):
-        return math.inf
-    return max(0.0, (score - bound) / max(abs(score), 1e-9))
-
-
 def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:
     """The score of any zone polygon, as the model scores cell sets: each cell's cost
     in proportion to the share of it the zone covers, plus the compact preference's
@@ -1317,72 +1299,59 @@ def place(
 
     Parameters
     ----------
-    estate
-        The estate (:func:`kitland.load_estate`), or a path to load it from.
-    rules
-        The rules (:func:`kitland.load_rules`), or a path; must have a ``[zone]`` table.
+    estate, rules
+        :func:`kitland.load_estate` and :func:`kitland.load_rules` (or paths to load);
+        the rules need a ``[zone]`` table, or ``[[zones]]`` (placed together, :mod:`._zones`).
     alternatives
         Number of placements wanted (1 = only the best).
     cell_m
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
         Time limit for the whole call, turned up front into a budget of counted work
-        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % of it
-        for the best placement when alternatives are asked for, the rest shared evenly
-        by the others, each rank also getting what the ranks before it left unspent.
-        When the budget is spent the best zone found is returned with status
-        ``FEASIBLE`` and its gap; with none found, ``status`` is ``UNDECIDED``. The
-        same input and options give the same placements, whatever the machine's load;
-        the wall clock stops the search only at the limit itself, and then
-        ``solver["deterministic"]`` is False.
+        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % for
+        the best placement when alternatives are asked for, the rest shared by the
+        others. When it is spent the best zone found is returned ``FEASIBLE`` with its
+        gap (``UNDECIDED`` with none). The same input and options give the same
+        placements whatever the load; when the wall clock stops the search at the limit
+        itself, ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
-        own area: its cells the better placements' cells, and its straightened outline
-        their returned zones (1 m² of slack; an outline that breaks the limit is not
-        taken, and the zone of cells is returned unstraightened when no outline keeps it).
+        own area: its cells their cells, its outline their returned zones (1 m² slack).
     progress
-        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
-        as the work goes on; the command line draws it on a terminal.
-    options
-        How the search spends its time (:class:`SolveOptions`); the defaults when None.
+        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``).
     on_invalid
-        ``"raise"`` (default): an estate with data errors (:func:`kitland.validate`)
-        raises :class:`DataError` before anything is placed; ``"warn"``: they are
-        logged and placement goes on.
+        ``"raise"``: an estate with data errors (:func:`kitland.validate`) raises
+        :class:`DataError` before anything is placed; ``"warn"``: logged, and placing
+        goes on.
+    options
+        How the search spends its time (:class:`SolveOptions`; defaults when None).
     near, near_share
-        A polygon in the estate's CRS (e.g. a proposed site): when given, every zone
-        must cover at least ``near_share`` of its area (measured on the cells; the
-        report's ``solver.near`` gives each returned zone's true overlap share).
+        A polygon in the estate's CRS: every zone covers at least ``near_share`` of it
+        (measured on the cells; ``solver.near`` gives each zone's true share).
     start
-        A previous result (a what-if: the same estate, a rule's threshold moved). Its
-        zones are offered to the solver as starting zones where they satisfy the new
-        rules, and when the new rules only tighten the old thresholds its proven bound
-        still holds, so an old optimum that still passes is proven again at once (see
-        :mod:`kitland.placement._reuse`; ``solver.start`` says what was used). A result
-        from other rules or another estate does no harm: what does not fit is not used.
-        The cells and their attributes are reused whenever their content was seen
-        before, with or without ``start``.
+        A previous result (a what-if): its zones are offered as starting zones and its
+        proof reused where it still holds (:mod:`._reuse`; ``solver.start`` says what
+        was used); what does not fit is not used.
 
     Returns
     -------
     PlacementResult
         ``found``, ``status``, ``zone``, ``alternatives`` (each with its own status and
-        gap), ``report`` (with ``alternatives``, ``solver`` and, when proven that nothing
-        fits, ``funnel`` and ``diagnosis``).
+        gap) and ``report`` (with ``alternatives``, ``solver`` and, when proven that
+        nothing fits, ``funnel`` and ``diagnosis``).
 
     Raises
     ------
     DataError
-        If the estate has data errors (one line naming the file, the first offending
-        parcel and the problem; see :func:`kitland.validation.require_valid`).
+        If the estate has data errors (:func:`kitland.validation.require_valid`).
     RulesError
         If the rules have no ``[zone]`` table, or selectors of rules that are not
-        ``optional`` match nothing (every such rule listed at once). Optional ones are
-        left out of the model and reported as skipped.
+        ``optional`` match nothing (all listed at once).
     UsageError
         (a ``ValueError``) If ``alternatives < 1``, ``cell_m`` is not a positive number
         or would cut the land into more than :data:`MAX_CELLS` cells, ``time_limit_s``
-        is not positive, or ``max_overlap`` is outside [0, 1].
+        is not positive, ``max_overlap`` is outside [0, 1], or ``near``, ``near_share``
+        or ``start`` is not what it should be.
 
     Examples
     --------
@@ -1393,19 +1362,11 @@ def place(
     """
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
-    if several and near is not None:
-        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
-                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
-        raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
         rules = rules.for_zone(rules.zones[0].name)
-    _check_options(alternatives=alternatives, cell_m=cell_m, time_limit_s=time_limit_s,
-                   max_overlap=max_overlap)  # fmt: skip
-    _check_near(near, near_share)
-    if start is not None and not isinstance(start, PlacementResult):
-        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
-                      {"type": type(start).__name__})  # fmt: skip
-        raise UsageError(msg)
+    _check_options(rules, several=several, alternatives=alternatives, cell_m=cell_m,
+                   time_limit_s=time_limit_s, max_overlap=max_overlap, near=near,
+                   near_share=near_share, start=start)  # fmt: skip
     require_valid(estate, on_invalid=on_invalid)
     if several:
         from kitland.placement._zones import place_zones  # noqa: PLC0415
@@ -1598,9 +1559,16 @@ def _best_of_grids(
     return tries[k], grids[k][0], grids[k][1]
 
 
-def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_overlap: Any) -> None:
-    """Refuse a keyword of :func:`place` that is not a number or is out of range, naming
-    it with the value as it was given."""
+def _check_options(
+    rules: Rules, *, several: bool, alternatives: Any, cell_m: Any, time_limit_s: Any,
+    max_overlap: Any, near: Any, near_share: Any, start: Any,
+) -> None:  # fmt: skip
+    """Refuse a keyword of :func:`place` it cannot take, naming it with the value as it was
+    given: ``near`` with several zones, a number out of range, a bad ``near`` or ``start``."""
+    if several and near is not None:
+        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
+                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
+        raise UsageError(msg)
     given = {"alternatives": alternatives, "cell_m": cell_m, "time_limit_s": time_limit_s,
              "max_overlap": max_overlap}  # fmt: skip
     for name, value in given.items():
@@ -1612,10 +1580,7 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
         msg = Message("alternatives={value}: expected a whole number, at least 1",
                       {"value": str(alternatives)})  # fmt: skip
         raise UsageError(msg)
-    if not 0 < cell_m < math.inf:
-        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
-                      {"value": str(cell_m)})  # fmt: skip
-        raise UsageError(msg)
+    _check_cell_m(cell_m)
     if not time_limit_s > 0:
         msg = Message("time_limit_s={value}: expected a positive number of seconds, e.g. 60",
                       {"value": str(time_limit_s)})  # fmt: skip
@@ -1623,6 +1588,19 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
     if not 0.0 <= max_overlap <= 1.0:
         msg = Message("max_overlap={value}: expected a share between 0 and 1",
                       {"value": str(max_overlap)})  # fmt: skip
+        raise UsageError(msg)
+    _check_near(near, near_share)
+    if start is not None and not isinstance(start, PlacementResult):
+        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
+                      {"type": type(start).__name__})  # fmt: skip
+        raise UsageError(msg)
+
+
+def _check_cell_m(cell_m: Any) -> None:
+    """Refuse a ``cell_m`` that is not a positive, finite number."""
+    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
+        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
+                      {"value": repr(cell_m)})  # fmt: skip
         raise UsageError(msg)
 
 
@@ -1661,7 +1639,7 @@ def _result(
         status = "UNDECIDED"
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME, "status": status,
-        "gap": round(placements[0].gap, 6) if placements and math.isfinite(placements[0].gap) else None,
+        "gap": _finite(placements[0].gap, 6) if placements else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
         "time_limit_hit": any(a.timed_out for a in ranks),
         "work_s": round(budget.spent, 3), "deterministic": not budget.clock.hit,
@@ -1757,7 +1735,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
             "status": [p.status for p in result.alternatives],
-            "gap": [round(p.gap, 6) if math.isfinite(p.gap) else None for p in result.alternatives],
+            "gap": [_finite(p.gap, 6) for p in result.alternatives],
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip

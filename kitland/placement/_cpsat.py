@@ -201,22 +201,15 @@ class CpsatWindows:
         against it holds against any lower cutoff too)."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        res = self._solve(cells, block, incumbent=incumbent, start=start, det_s=work.left)
-        work.spend(res.work)
-        return res
-
-    def _solve(
-        self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
-        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, det_s: float,
-    ) -> WindowResult:  # fmt: skip
         mod = Model.of(self.p, cells, self.squares, block=block)
         cut = None
         if incumbent is not None:  # with the incumbent as hint, "no worse" keeps it feasible
             same = start is not None and np.array_equal(start, incumbent)
             cut = self.obj.value(self.p, incumbent) - (0 if same else 1)
         model, v = cp_model_of(mod, self.obj, roots=block, cut=cut, hint=start)
-        solver, st = _run(model, det_time_s=max(0.5, det_s), clock=self.clock, seed=self.seed)
+        solver, st = _run(model, det_time_s=max(0.5, work.left), clock=self.clock, seed=self.seed)
         spent = float(solver.deterministic_time)
+        work.spend(spent)
         if st == cp_model.MODEL_INVALID:
             msg = Message("placement solver: CP-SAT status {status}: {reason}",
                           {"status": solver.status_name(st), "reason": model.validate()})  # fmt: skip

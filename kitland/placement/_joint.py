@@ -12,11 +12,13 @@ Rows between the blocks couple them:
   its square, so zones kept apart this way are at least ``min_m`` apart);
 - ``total_area`` (a group of zones): ``lo ≤ Σ_{z ∈ group} Σ_i a_i x_{z,i} ≤ hi``.
 
-The objective is the zones' scores summed. HiGHS solves the whole model with each
-zone's connectivity rows added lazily (:func:`~._milp.lazy_solve`, the loop the
-one-zone windows use). The warm start places the zones one by one with the one-zone
-:func:`~._solve.solve`, each on the cells the earlier ones left (:func:`sequential`);
-it is only a start: the joint optimum can be better, or exist where it found none.
+The objective is the zones' scores summed. Each zone is first solved alone with the
+one-zone :func:`~._solve.solve` (the sum of their bounds bounds the joint score); the
+warm start places them one by one, each on the cells the earlier ones left
+(:func:`sequential`), and LP probing drops the cells no zone of a cheaper allocation
+can hold (:func:`_prune`). HiGHS then solves the whole model with each zone's
+connectivity rows added lazily (:func:`~._milp.lazy_solve`, the loop the one-zone
+windows use).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from kitland.placement._milp import (
 )
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
-from kitland.placement._solve import _candidates, solve
+from kitland.placement._solve import _candidates, gap, solve, status_of
 from kitland.placement._window import AREA_MARGIN_M2, Model, squares_of
 from kitland.placement._work import Clock, Work
 
@@ -138,25 +140,18 @@ def solve_joint(
     between
         The rules between zones.
     time_limit_s
-        Wall-clock limit for the whole call: the zones alone, the one-by-one start, the
-        probing, the MILP and the diagnosis of an infeasible allocation (at most
-        ``options.joint_diagnose_s`` of what is left). Every solver call gets a share of
-        the time left and never a deadline past the limit.
-    seed
-        HiGHS's random seed.
-    options
-        ``joint_start_share`` of the time goes to the warm start.
-    diagnose
-        When the allocation is proven infeasible, name what blocks it (:func:`_blocking`).
-    names
-        The zones' names for that diagnosis (default ``zone 0``, ``zone 1``, ...).
+        Wall-clock limit for the whole call (every solver call gets a share of the time
+        left); ``clock``, when given, may end it sooner.
+    seed, options
+        HiGHS's random seed; the tunables (``joint_*``: the shares of the time).
+    diagnose, names
+        When the allocation is proven infeasible, name what blocks it (:func:`_blocking`),
+        the zones by ``names`` (default ``zone 0``, ``zone 1``, ...).
     on_progress
-        Called with ``(best, bound)``: the summed score of the best allocation so far
-        and the proven lower bound, when the one-by-one start is found and when the
+        Called with ``(best, bound)`` when the one-by-one start is found and when the
         joint solve ends.
     clock
-        The wall-clock stop (default ``time_limit_s`` from now); with one given, the
-        call ends by the earlier of its deadline and ``time_limit_s`` from now.
+        A wall-clock stop shared with the caller.
 
     Raises
     ------
@@ -223,9 +218,8 @@ def solve_joint(
     h, blocks, v0 = _build(zones, between, start)
     _settings(h, seed=seed, cutoff=cutoff)
     h.setOptionValue("threads", 2)
-    # HiGHS's presolve and symmetry detection do not stop at its time limit; on the joint
-    # model (its separation rows by the hundred thousand) they reduced nothing and ran
-    # 13-20 s past a 7 s limit on 7,800 cells (benchmarks/README.md).
+    # Presolve and symmetry detection ignore HiGHS's time limit and reduce nothing on the
+    # joint model, its separation rows by the hundred thousand (benchmarks/README.md).
     h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_detect_symmetry", False)
     lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
@@ -250,9 +244,8 @@ def solve_joint(
     bound = obj if proven else min(max(lz.bound, lb_alone), obj)
     if on_progress is not None:
         on_progress(obj, bound)
-    gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
-    status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-    return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)
+    g = gap(obj, bound)
+    return JointSolution(cells, obj, bound, status_of(g), g, time.monotonic() - t0, score0)
 
 
 def _budget(clock: Clock, seconds: float, opts: SolveOptions) -> Work:

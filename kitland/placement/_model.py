@@ -212,11 +212,8 @@ class Problem:
         is the row."""
         if self.boundary_weight <= 0 or self.min_area_m2 <= 0:
             return None
-        k = 2.0 * math.sqrt(math.pi)
-        lo, hi = self.min_area_m2, max(self.max_area_m2, self.min_area_m2)
-        span = hi - lo
-        slope = k * (math.sqrt(hi) - math.sqrt(lo)) / span if span > 0 else 0.0
-        rhs = k * math.sqrt(lo) - slope * lo
+        p0, slope = self._chord(2.0 * math.sqrt(math.pi))
+        rhs = p0 - slope * self.min_area_m2
         return slope, rhs - 1e-3 * abs(rhs)
 
     # -- derived bounds ---------------------------------------------------------------
@@ -225,11 +222,14 @@ class Problem:
         c = self.min_compactness
         if c is None or c <= 0:
             return None
-        k = math.sqrt(4 * math.pi / c)
-        lo, hi = math.sqrt(self.min_area_m2), math.sqrt(max(self.max_area_m2, self.min_area_m2))
-        span = self.max_area_m2 - self.min_area_m2
-        slope = k * (hi - lo) / span if span > 0 else 0.0
-        return k * lo, slope
+        return self._chord(math.sqrt(4 * math.pi / c))
+
+    def _chord(self, k: float) -> tuple[float, float]:
+        """``(k·√A_min, slope)`` of the chord of ``k·√A`` over the area band."""
+        lo, hi = self.min_area_m2, max(self.max_area_m2, self.min_area_m2)
+        span = hi - lo
+        slope = k * (math.sqrt(hi) - math.sqrt(lo)) / span if span > 0 else 0.0
+        return k * math.sqrt(lo), slope
 
     def max_diameter_m(self) -> float:
         """Upper bound on the distance between two points of a feasible zone."""

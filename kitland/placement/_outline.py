@@ -56,6 +56,17 @@ def vertex_count(poly: Polygon) -> int:
     return sum(len(r.coords) - 1 for r in (poly.exterior, *poly.interiors))
 
 
+def _check_args(zone: Polygon, what: str, step_name: str, step_m: float) -> None:
+    """Refuse a ``zone`` that is not a non-empty polygon (``what`` to pass instead) and a
+    step ``step_name`` that is not a positive length."""
+    if not isinstance(zone, Polygon) or zone.is_empty:
+        msg = f"zone: expected a non-empty Polygon, got {zone.geom_type}; pass {what}"
+        raise ValueError(msg)
+    if not step_m > 0:
+        msg = f"{step_name}={step_m}: expected the positive grid spacing in metres, e.g. 25"
+        raise ValueError(msg)
+
+
 def straighten(
     zone: Polygon, *, allowed: shapely.Geometry, cell_m: float, angle_deg: float,
     score: Callable[[Polygon], float], accept: Callable[[Polygon], bool],
@@ -103,12 +114,7 @@ def straighten(
     >>> vertex_count(steps), vertex_count(out), abs(out.area - steps.area) < 1e-4 * steps.area
     (6, 4, True)
     """
-    if not isinstance(zone, Polygon) or zone.is_empty:
-        msg = f"zone: expected a non-empty Polygon, got {zone.geom_type}; pass the dissolved zone"
-        raise ValueError(msg)
-    if not cell_m > 0:
-        msg = f"cell_m={cell_m}: expected the positive grid spacing in metres, e.g. 25"
-        raise ValueError(msg)
+    _check_args(zone, "the dissolved zone", "cell_m", cell_m)
     x0, y0, x1, y1 = zone.bounds
     pad = max(x1 - x0, y1 - y0)
     near = shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
@@ -319,12 +325,7 @@ def refine(
     >>> [round(v) for v in out.bounds], round(out.area)
     ([0, 0, 20, 20], 400)
     """
-    if not isinstance(zone, Polygon) or zone.is_empty:
-        msg = f"zone: expected a non-empty Polygon, got {zone.geom_type}; pass the outline"
-        raise ValueError(msg)
-    if not step_m > 0:
-        msg = f"step_m={step_m}: expected the positive grid spacing in metres, e.g. 25"
-        raise ValueError(msg)
+    _check_args(zone, "the outline", "step_m", step_m)
     lo, hi = area_m2[0] * (1 + 2 * _AREA_RTOL), area_m2[1] * (1 - 2 * _AREA_RTOL)
 
     def score(p: Polygon) -> float:

@@ -150,11 +150,16 @@ _SIDES = ((-1, 0), (1, 0), (0, -1), (0, 1))
 def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     """The squares' caps: rows ``(square, side, piece_0, …, piece_{k−1})``.
 
-    The rows of :func:`_caps` whose pieces are all :func:`width_cells`.
+    The rows of :func:`_caps` whose pieces are all :func:`width_cells` (kept in ``p.memo``
+    as :func:`_caps` keeps its rows).
     """
-    caps = _caps(p, squares)
-    held = np.r_[_width_cells(p, squares, caps), False]  # last: read for −1, no land
-    return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+
+    def kept() -> NDArray[np.int64]:
+        caps = _caps(p, squares)
+        held = np.r_[_width_cells(p, squares, caps), False]  # last: read for −1, no land
+        return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+
+    return _memo(p, "kept caps", squares, kept)
 
 
 def width_cells(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -191,13 +196,20 @@ def _width_cells(
 
 
 def _caps(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
-    """:func:`_cap_rows`, computed once per problem and squares (kept in ``p.memo``,
-    read-only): every window's model and every warm start's check reads them."""
-    key = ("caps", squares.shape, squares.tobytes())
+    """:func:`_cap_rows`, computed once per problem and squares (:func:`_memo`): every
+    window's model and every warm start's check reads them."""
+    return _memo(p, "caps", squares, lambda: _cap_rows(p, squares))
+
+
+def _memo(
+    p: Problem, name: str, squares: NDArray[np.int64], make: Callable[[], NDArray[np.int64]]
+) -> NDArray[np.int64]:
+    """``make()`` of ``p`` and ``squares``, made once and kept read-only in ``p.memo``."""
+    key = (name, squares.shape, squares.tobytes())
     if key not in p.memo:
-        caps = _cap_rows(p, squares)
-        caps.flags.writeable = False
-        p.memo[key] = caps
+        made = make()
+        made.flags.writeable = False
+        p.memo[key] = made
     return p.memo[key]
 
 

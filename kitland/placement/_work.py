@@ -71,9 +71,9 @@ class Work:
         clock stopping at the limit (``clock`` when given, shared with other budgets)."""
         return cls(time_limit_s * options.work_rate, clock or Clock.after(time_limit_s))
 
-    def part(self, share: float = 1.0, *, at_most: float = float("inf")) -> Work:
-        """A part of ``share`` of the work left (at most ``at_most``), charged to this one."""
-        return Work(max(0.0, min(share * self.left, at_most)), self.clock, self)
+    def part(self, share: float = 1.0) -> Work:
+        """A part of ``share`` of the work left, charged to this one."""
+        return Work(max(0.0, share * self.left), self.clock, self)
 
     def spend(self, work_s: float) -> None:
         """Charge ``work_s`` work seconds here and to every budget above."""

@@ -32,7 +32,8 @@ from kitland.placement import (
     MAX_RECHECKS,
     Placement,
     PlacementResult,
-    _check_cell_count,
+    _cut,
+    _finite,
     _funnel_lines,
     _names_en,
     _overlap_kept,
@@ -46,7 +47,7 @@ from kitland.placement import (
     problem_on,
     zone_score,
 )
-from kitland.placement._cells import CandidateLand, Cells, candidate_land, grid_angle, make_cells
+from kitland.placement._cells import CandidateLand, Cells, candidate_land
 from kitland.placement._joint import Between, JointSolution, solve_joint
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
@@ -79,8 +80,7 @@ def place_zones(
     each = [dataclasses.replace(rules.for_zone(n), layout=()) for n in names]
     lands = [candidate_land(estate, r) for r in each]
     union = shapely.union_all([land.allowed for land in lands])
-    _check_cell_count(union, cell_m)
-    cells = make_cells(union, cell_m=cell_m, angle_deg=grid_angle(union))
+    cells = _cut(union, cell_m)
     masks = [_inside(cells, land.allowed) for land in lands]
     probs = [problem_on(estate, r, cells) for r in each]
     between = _between(rules, names)
@@ -256,14 +256,14 @@ def _result(
         status = "INFEASIBLE" if sol.status == "INFEASIBLE" and not failures else "UNDECIDED"
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME + " (joint)", "status": status,
-        "gap": round(sol.gap, 6) if math.isfinite(sol.gap) else None,
+        "gap": _finite(sol.gap, 6),
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
         "time_limit_hit": sol.status in ("FEASIBLE", "UNKNOWN"), "cells": len(cells),
         "grid_m": cells.cell_m, "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among allocations made of the {cells.cell_m:g} m grid's cells",
-        "objective": round(sol.objective, 3) if math.isfinite(sol.objective) else None,
-        "bound": round(sol.bound, 3) if math.isfinite(sol.bound) else None,
-        "one_by_one": round(sol.start, 3) if math.isfinite(sol.start) else None,
+        "objective": _finite(sol.objective, 3),
+        "bound": _finite(sol.bound, 3),
+        "one_by_one": _finite(sol.start, 3),
         "zones": [{"name": n, "cells": int(m.sum())} for n, m in zip(names, masks, strict=True)],
     }  # fmt: skip
     if failures:
@@ -271,7 +271,7 @@ def _result(
     if asked > 1:
         solver["allocations"] = [
             {"rank": k, "objective": round(s.objective, 3), "status": s.status,
-             "gap": round(s.gap, 6) if math.isfinite(s.gap) else None}
+             "gap": _finite(s.gap, 6)}
             for k, (s, _) in enumerate(found, start=1)
         ]  # fmt: skip
         if len(found) < asked and found:
