@@ -23,12 +23,13 @@ import shapely
 from conftest import ORIGIN
 from shapely import Polygon, affinity
 
+from kitland import Estate
 from kitland.measure import check
-from kitland.placement import place
+from kitland.placement import place, score
 from kitland.placement._cells import Cells, corner_patterns, make_cells
 from kitland.placement._model import Corners, Problem
 from kitland.placement._window import Model, caps_of, squares_of
-from kitland.rules import parse_rules
+from kitland.rules import Rules, parse_rules
 
 C = 25.0  # cell size
 R = 30.0  # opening radius of a 60 m width rule: squares of 3 × 3 cells
@@ -348,18 +349,10 @@ def test_a_sliver_beside_a_road_narrower_than_a_cell_is_a_cap() -> None:
     assert not _accepts(p, sq, np.array(sorted([*body, west[2]])))  # a cap is taken whole
 
 
-def test_a_zone_fronts_a_road_with_land_across_it() -> None:
-    """Two lots of available land, x 0–320 m and 340–600 m, 400 m deep, apart by a 20 m
-    collector; a zone of 8–9 ha must front it for 100 m, 60 m wide, compact (score: a
-    tenth of its perimeter). On 50 m cells the road runs through column 6, which holds a
-    20 m sliver of the west lot and a 10 m one of the east lot in every row. The zone of
-    the cells x 0–300 m, y 50–300 m and the west slivers beside them (320 m × 250 m, 8 ha)
-    passes check, so the optimum scores no more than it, and no zone of 8 ha has less
-    outline than a disc. The model once held no sliver beside land across a road and
-    proved that no zone fits (INFEASIBLE)."""
-    from kitland import Estate  # noqa: PLC0415
-    from kitland.placement import score  # noqa: PLC0415
-
+def _two_lots(east_to: float) -> tuple[Estate, Rules]:
+    """Available lots x 0–320 m and 340–``east_to`` m, 400 m deep, apart by a 20 m
+    collector; an 8–9 ha zone fronting it for 100 m, 60 m wide, scored by a tenth of its
+    perimeter."""
     x0, y0 = ORIGIN
 
     def frame(rows: list[dict[str, object]], geoms: list[shapely.Geometry]) -> gpd.GeoDataFrame:
@@ -367,10 +360,10 @@ def test_a_zone_fronts_a_road_with_land_across_it() -> None:
         return gpd.GeoDataFrame(rows, geometry=moved, crs="EPSG:32749")
 
     est = Estate.from_layers({
-        "boundary": frame([{"name": "two lots"}], [shapely.box(0, 0, 600, 400)]),
+        "boundary": frame([{"name": "two lots"}], [shapely.box(0, 0, east_to, 400)]),
         "parcels": frame([{"parcel_id": "W", "land_use": "available"},
                           {"parcel_id": "E", "land_use": "available"}],
-                         [shapely.box(0, 0, 320, 400), shapely.box(340, 0, 600, 400)]),
+                         [shapely.box(0, 0, 320, 400), shapely.box(340, 0, east_to, 400)]),
         "roads": frame([{"road_id": "R", "road_class": "collector", "width_m": 20.0}],
                        [shapely.LineString([(330, 0), (330, 400)])]),
     }, source="test", name="two lots")  # fmt: skip
@@ -380,6 +373,20 @@ def test_a_zone_fronts_a_road_with_land_across_it() -> None:
                   {"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}],
         "prefer": [{"kind": "compact", "weight": 0.1}],
     })  # fmt: skip
+    return est, rules
+
+
+def test_a_zone_fronts_a_road_with_land_across_it() -> None:
+    """Two lots of available land, x 0–320 m and 340–600 m, 400 m deep, apart by a 20 m
+    collector; a zone of 8–9 ha must front it for 100 m, 60 m wide, compact (score: a
+    tenth of its perimeter). On 50 m cells the road runs through column 6, which holds a
+    20 m sliver of the west lot and a 10 m one of the east lot in every row. The zone of
+    the cells x 0–300 m, y 50–300 m and the west slivers beside them (320 m × 250 m, 8 ha)
+    passes check, so the optimum scores no more than it, and no zone of 8 ha has less
+    outline than a disc. The model once held no sliver beside land across a road and
+    proved that no zone fits (INFEASIBLE)."""
+    est, rules = _two_lots(600.0)
+    x0, y0 = ORIGIN
     by_hand = affinity.translate(shapely.box(0, 50, 320, 300), x0, y0)
     assert check(est, by_hand, rules).passed
     assert score(est, by_hand, rules, cell_m=50) == pytest.approx(0.1 * 2 * (320 + 250))
@@ -388,3 +395,19 @@ def test_a_zone_fronts_a_road_with_land_across_it() -> None:
     assert res.zone is not None and check(est, res.zone, rules).passed
     best = res.alternatives[0].score
     assert 0.1 * 2 * math.sqrt(math.pi * 80_000) <= best <= 0.1 * 2 * (320 + 250) + 1e-6
+
+
+def test_a_missing_alternative_is_proven_only_for_what_the_model_admits() -> None:
+    """The east lot 110 m wide (4.4 ha) holds no 8 ha zone, and the west lot (12.8 ha)
+    holds no second one overlapping the first by at most a quarter (it would need 6 ha
+    outside an 8 ha zone). The proof that no alternative exists covers the zones of the
+    grid's cells that the width model admits, and says so, in both languages."""
+    est, rules = _two_lots(450.0)
+    res = place(est, rules, cell_m=50, time_limit_s=60, alternatives=2)
+    assert len(res.alternatives) == 1 and res.status == "OPTIMAL"
+    assert res.solver["alternatives_missing"] == (
+        "proven for zones of the grid's cells that the width model admits: no further zone "
+        "satisfies the rules and overlaps the better ones little enough"
+    )
+    assert "found 1 of 2 placements: proven for zones of the grid's cells that" in res.summary()
+    assert "terbukti untuk zona dari sel grid yang diterima model lebar" in res.summary("id")
