@@ -19,7 +19,8 @@ km of false northing), land-use codes in odd case and spacing, tenants with acce
 Unless ``--clean``, the parcels carry the usual mistakes: a duplicated parcel, a bow-tie
 ring, a parcel with no land use, one with the Indonesian word ``Industri``, a record with
 an empty geometry; the oblique arterial is one MultiLineString of two parts (it is cut
-at the river bridge).
+at the river bridge). Even with ``--clean`` a 304 m² corner between the port road and the
+shore is in no parcel (a gap: ``validate``'s error, a warning for ``place``).
 
 The rules written beside it (``trial6_rules.toml``) are what a user writes from the
 README: a 20–21 ha UMKM zone facing industry across a street, 100 m of frontage on an
@@ -295,7 +296,17 @@ def build(*, seed: int = 6, mistakes: bool = True) -> dict[str, gpd.GeoDataFrame
             {"name": ["Desa Kuala Tanjung", "Dusun Pesisir Ûjung"]},
             geometry=[Point(300, 1750), box(2200, -400, 2500, -150)], crs=BUILD_CRS),
     }  # fmt: skip
-    return {k: v.set_geometry(v.geometry.translate(X0, Y0)) for k, v in layers.items()}
+    return {k: _moved(v) for k, v in layers.items()}
+
+
+def _moved(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """``gdf`` moved to UTM 47N; a valid polygon that the move's rounding made invalid (a
+    spike along the coast) is mended, so only the planted mistakes are invalid."""
+    moved = gdf.geometry.translate(X0, Y0).to_numpy()
+    mend = gdf.geometry.is_valid.to_numpy() & ~shapely.is_valid(moved)
+    mend &= np.isin(shapely.get_type_id(moved), [3, 6])  # polygons
+    moved[mend] = shapely.make_valid(moved[mend], method="structure", keep_collapsed=False)
+    return gdf.set_geometry(moved)
 
 
 def write(out: Path, *, seed: int = 6, mistakes: bool = True) -> Path:
