@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import warnings
@@ -81,6 +82,8 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
             "{source}: has no geometry column; expected a vector layer", {"source": label}
         )
         raise DataError(msg)
+    if _windows_text(path, gdf):
+        gdf = gpd.read_file(path, layer=layer, engine="fiona", encoding="cp1252")
     gdf.attrs["kml"] = bool(unlisted)  # GDAL's KML reader drops a placemark's own fields
     if gdf.crs is None:
         if assume_crs is None:
@@ -100,6 +103,21 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
             )
             raise CRSError(bad) from exc
     return gdf
+
+
+#: C1 control characters: text that holds them was read as Latin-1 from Windows-1252 bytes.
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _windows_text(path: Path, gdf: gpd.GeoDataFrame) -> bool:
+    """Was a Shapefile without a ``.cpg`` written in Windows-1252? GDAL then reads its
+    ``.dbf`` as Latin-1, which turns the bytes 0x80–0x9F (Windows-1252's dashes, quotes
+    and €) into control characters no text holds; the file is read again as
+    Windows-1252, which reads every other byte alike."""
+    if path.suffix.lower() != ".shp" or any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return False
+    text = gdf.select_dtypes(exclude="geometry").astype(str)
+    return bool(text.apply(lambda col: col.str.contains(_C1)).to_numpy().any())
 
 
 #: Tables GDAL lists as layers that hold no data layer (QGIS styles, written by QGIS and kitland).

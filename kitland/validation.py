@@ -1049,9 +1049,10 @@ def _commands(estate: Estate) -> tuple[str, str]:
 
 
 #: Data errors that leave every measurement sound: a zone may only take ``on`` parcels
-#: inside the boundary anyway, so unparcelled land and parcels reaching past the boundary
-#: are reported as warnings by :func:`require_valid` (``kitland validate`` still counts them).
-_NOT_BLOCKING = frozenset({"gap", "outside-boundary"})
+#: inside the boundary anyway, so unparcelled land, parcels reaching past the boundary and
+#: features with no geometry (ignored: the land they stood for is a gap) are reported as
+#: warnings by :func:`require_valid` (``kitland validate`` still counts them).
+_NOT_BLOCKING = frozenset({"gap", "outside-boundary", "empty-geometry"})
 
 
 def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
@@ -1112,8 +1113,8 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     on_invalid
         ``"raise"``: data errors that would make a measurement wrong (invalid geometry,
         overlapping parcels, duplicate ids, unknown land uses, missing values, …) raise;
-        gaps and parcels past the boundary are logged as warnings, since a zone only
-        takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
+        gaps, parcels past the boundary and features with no geometry (ignored) are
+        logged as warnings, since a zone only takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
         warning and the caller goes on.
 
     Returns

@@ -268,6 +268,26 @@ def test_a_gap_is_a_warning_for_check_said_once(tmp_path: Path, rules_file: Path
     assert "10,000 m² (1.0000 ha) inside the boundary is covered by no parcel" in gap_lines[0]
 
 
+def test_a_parcel_without_geometry_is_ignored_and_check_goes_on(
+    tmp_path: Path, rules_file: Path, capsys
+) -> None:
+    """A parcel record with no geometry (an export's deleted polygon): validate's error,
+    "it is ignored", and so check's warning, not a stop; its land is the gap it leaves."""
+    layers = _layers()
+    p = layers["parcels"]
+    p.loc[p["parcel_id"] == "P0_0", "geometry"] = None
+    est = write_layers(layers, tmp_path / "null.gpkg")
+    code, out, _ = _run(["validate", str(est), "--format", "json"], capsys)
+    findings = json.loads(out)["findings"]
+    errors = {f["code"]: f["feature"] for f in findings if f["severity"] == "error"}
+    assert code == 1 and errors == {"empty-geometry": "P0_0", "gap": "gap 1"}
+    code, _, err = _run(["check", str(est), "--zone", str(_zone_file(tmp_path)), "--rules",
+                         str(rules_file)], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "WARNING: data warning (empty-geometry P0_0): " in err
+    assert "feature has no geometry (NULL or empty); it is ignored" in err
+
+
 def test_overlap_and_duplicate_ids_stop_place(tmp_path: Path, rules_file: Path, capsys) -> None:
     layers = _layers()
     p = layers["parcels"]

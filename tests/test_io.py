@@ -70,6 +70,23 @@ def test_shapefile_without_prj_needs_a_crs(layers, tmp_path) -> None:
     assert got["roads"].crs.to_epsg() == 32749
 
 
+@pytest.mark.parametrize("cpg", [False, True])
+def test_a_windows_shapefile_without_cpg_keeps_its_dashes_and_quotes(layers, tmp_path, cpg) -> None:
+    """A consultant's Shapefile written in Windows-1252 with no ``.cpg``: GDAL reads its
+    ``.dbf`` as Latin-1, which turns the en dash (0x96) and curly quotes (0x93, 0x94)
+    into control characters; kitland reads such a file as Windows-1252. Letters that
+    both encodings share (é, Ñ) read the same either way, and a ``.cpg`` is obeyed."""
+    roads = layers["roads"].assign(name=["Jalan Pelabuhan \u2013 \u201cGerbang\u201d Café Ñ"])
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    roads.to_file(folder / "roads.shp", engine="fiona", encoding="cp1252")
+    if not cpg:
+        (folder / "roads.cpg").unlink()
+    assert (folder / "roads.cpg").exists() == cpg
+    got = read_layers(folder)["roads"]
+    assert got["name"].tolist() == ["Jalan Pelabuhan \u2013 \u201cGerbang\u201d Café Ñ"]
+
+
 def test_unreadable_inputs(tmp_path) -> None:
     with pytest.raises(DataError, match="no such file or folder"):
         read_layers(tmp_path / "missing.gpkg")

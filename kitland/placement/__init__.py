@@ -1661,11 +1661,16 @@ def _result(
         solver["check_failures"] = failures
     if len(placements) < alternatives and placements:
         last = ranks[len(placements)]
-        solver["alternatives_missing"] = (
-            "proven: no further zone satisfies the rules and overlaps the better ones little enough"
-            if last.proven_infeasible
-            else "not found within the time limit; it is not proven that none exists"
-        )
+        if not last.proven_infeasible:
+            missing = "not found within the time limit; it is not proven that none exists"
+        elif solver["conservative"]:
+            missing = ("proven for zones of the grid's cells that the width model admits: no "
+                       "further zone satisfies the rules and overlaps the better ones little "
+                       "enough")  # fmt: skip
+        else:
+            missing = ("proven for zones of the grid's cells: no further zone satisfies the rules "
+                       "and overlaps the better ones little enough")  # fmt: skip
+        solver["alternatives_missing"] = missing
     if placements:
         best = placements[0]
         extra = {"status": status, "alternatives": [p.to_dict() for p in placements],

@@ -218,39 +218,69 @@ def _cap_rows(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
 
     A cap is the row of grid positions one step out of a side of a width square
     (``side`` indexes :data:`_SIDES`; ``piece_j``: the piece beyond the side's ``j``-th
-    cell, −1 where there is no land) when it holds a sliver: a piece under half a cell,
-    alone at its position, sharing an edge with the square's cell next to it. Every
-    position of a cap holds at most one piece. A zone may hold a cap's pieces when it
-    holds the square and the whole cap (:func:`_width`): square and cap then fill a
-    ``k``-cell strip up to the land's edge, whose opening loses only its corners.
+    cell, −1 where there is no land of the strip) when it holds a sliver: a piece under
+    half a cell sharing an edge with the square's cell next to it. Where a position holds
+    several pieces (a road narrower than a cell runs through it, land on both sides), the
+    piece beyond is the one sharing an edge with the square's cell (none: −1). A row whose
+    pieces have land beside them two steps out (a piece there sharing an edge with them)
+    is not at the land's edge and is no cap; land across a road is not beside them. A
+    zone may hold a cap's pieces when it holds the square and the whole cap
+    (:func:`_width`): square and cap then fill a ``k``-cell strip up to the land's edge,
+    whose opening loses only its corners.
     """
     k = p.width_cells
     if k <= 1 or len(squares) == 0 or len(p) == 0:
         return np.zeros((0, 2 + max(k, 1)), dtype=np.int64)
     full, sliver = _pieces(p)
+    thin = p.area_m2 < 0.5 * p.cell_m**2
     r0, c0 = int(p.row.min()) - 2, int(p.col.min()) - 2
     count = np.zeros((int(p.row.max()) - r0 + 3, int(p.col.max()) - c0 + 3), dtype=np.int64)
     np.add.at(count, (p.row - r0, p.col - c0), 1)
     at = np.where(count > 1, -2, -1)  # per position: its piece, −1 none, −2 several
     alone = full | sliver
     at[p.row[alone] - r0, p.col[alone] - c0] = np.flatnonzero(alone)
-    n = len(p)
-    wide = p.shared_m >= CAP_SHARE * p.cell_m
-    ekey = np.sort(p.edges[wide], axis=1) @ np.array([n, 1])
+    n, width = len(p), count.shape[1]
+    pos = (p.row - r0) * width + (p.col - c0)  # each piece's position, a number
+    a, b = np.r_[p.edges[:, 0], p.edges[:, 1]], np.r_[p.edges[:, 1], p.edges[:, 0]]
+    beside = np.unique(a * count.size + pos[b])  # (piece, a position holding a neighbour)
+    wide = np.tile(p.shared_m >= CAP_SHARE * p.cell_m, 2)
+    across = _one_per_key(a[wide] * count.size + pos[b[wide]], b[wide])
+    ekey = np.sort(p.edges[wide[: len(p.edges)]], axis=1) @ np.array([n, 1])
     grid = squares.reshape(-1, k, k)
     side_cells = (grid[:, 0, :], grid[:, k - 1, :], grid[:, :, 0], grid[:, :, k - 1])
     out = []
     for side, ((dr, dc), cells) in enumerate(zip(_SIDES, side_cells, strict=True)):
-        beyond = at[p.row[cells] + dr - r0, p.col[cells] + dc - c0]
-        is_sliver = (beyond >= 0) & sliver[np.maximum(beyond, 0)]
+        there = (p.row[cells] + dr - r0) * width + (p.col[cells] + dc - c0)
+        beyond = at.ravel()[there]
+        several = beyond == -2  # the piece sharing an edge with the square's cell, if any
+        beyond[several] = across(cells[several] * count.size + there[several])
+        is_sliver = (beyond >= 0) & thin[np.maximum(beyond, 0)]
         key = np.minimum(beyond, cells) * n + np.maximum(beyond, cells)
         joined = ~is_sliver | np.isin(key, ekey)
-        past = at[p.row[cells] + 2 * dr - r0, p.col[cells] + 2 * dc - c0]  # land's edge: none
+        past = there + dr * width + dc  # the land's edge: nothing beside the piece there
+        edge = (beyond < 0) | ~np.isin(np.maximum(beyond, 0) * count.size + past, beside)
         ok = (is_sliver.any(axis=1) & (beyond >= -1).all(axis=1) & joined.all(axis=1)
-              & (past == -1).all(axis=1))  # fmt: skip
+              & edge.all(axis=1))  # fmt: skip
         q = np.flatnonzero(ok)
         out.append(np.c_[q, np.full(len(q), side), beyond[q]])
     return np.concatenate(out).astype(np.int64)
+
+
+def _one_per_key(
+    keys: NDArray[np.int64], values: NDArray[np.int64]
+) -> Callable[[NDArray[np.int64]], NDArray[np.int64]]:
+    """A lookup of ``values`` by ``keys``: the value of a key given once, −2 for a key
+    given with several values, −1 for a key not given."""
+    pairs = np.unique(np.c_[keys, values], axis=0)
+    uniq, first, counts = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    vals = np.where(counts == 1, pairs[first, 1], -2) if len(pairs) else np.zeros(0, np.int64)
+
+    def look(q: NDArray[np.int64]) -> NDArray[np.int64]:
+        i = np.minimum(np.searchsorted(uniq, q), max(len(uniq) - 1, 0))
+        hit = (uniq[i] == q) if len(uniq) else np.zeros(len(q), dtype=bool)
+        return np.where(hit, vals[i] if len(uniq) else -1, -1).astype(np.int64)
+
+    return look
 
 
 def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
