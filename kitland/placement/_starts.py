@@ -3,7 +3,8 @@
 Greedy growth (:func:`greedy`: from a few seeds, most chosen neighbours first, then the
 cheapest cell per m²) and boxes of the grid cut to the allowed land (:func:`rectangles`:
 straight sides inside the land, the land's own edge where a box reaches past it, so a
-zone can front a road at any angle).
+zone can front a road at any angle; for an alternative also without the earlier zones'
+cells but for an arm along one side).
 Both only propose; every proposal is judged by :func:`~._window.feasible`, the model's
 own rows evaluated with numpy, so a warm start is always a zone of the model.
 """
