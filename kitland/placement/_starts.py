@@ -187,6 +187,8 @@ def rectangles(
     the box (``k`` the width rule's squares, 1 without one). Such a zone reaches into an
     earlier zone only as far as a rule needs (a boundary only that zone's cells touch)
     and keeps the overlap small; a plain box there overlaps too much or misses the rule.
+    They are judged after the plain boxes, with ``checks`` of their own, and the
+    cheapest ``top`` zones of both kinds are returned.
     """
     base = allowed.copy()
     if p.width_cells > 1:
@@ -199,19 +201,23 @@ def rectangles(
         cells = np.flatnonzero(lab == piece)
         if p.area_m2[cells].sum() >= a_lo:
             found += [(*f, piece) for f in _boxes(p, cells, squares, block)]
+    found.sort(key=lambda f: (*f[:5], f[6]))
     out: list[NDArray[np.int64]] = []
-    found.sort(key=lambda f: (*f[:5], f[6]))  # an arm only breaks no tie
-    for _, h, w, top_r, top_c, arm, piece in found[:checks]:
-        in_box = (lab == piece) & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c) \
-            & (p.col < top_c + w)  # fmt: skip
-        if arm is not None:
-            in_box &= ~_avoided(p) | _band(p, arm, top_r, top_c)
-        zone = _judged(p, np.flatnonzero(in_box), squares)
-        if zone is not None:
-            out.append(zone)
-            if len(out) >= top:
-                break
-    return out
+    for armed in (False, True):  # the armed boxes add zones, and take no plain box's check
+        zones: list[NDArray[np.int64]] = []
+        kind = [f for f in found if (f[5] is not None) == armed]
+        for _, h, w, top_r, top_c, arm, piece in kind[:checks]:
+            in_box = (lab == piece) & (p.row >= top_r) & (p.row < top_r + h) \
+                & (p.col >= top_c) & (p.col < top_c + w)  # fmt: skip
+            if arm is not None:
+                in_box &= ~_avoided(p) | _band(p, arm, top_r, top_c)
+            zone = _judged(p, np.flatnonzero(in_box), squares)
+            if zone is not None:
+                zones.append(zone)
+                if len(zones) >= top:
+                    break
+        out += zones
+    return out if len(out) <= top else sorted(out, key=p.objective)[:top]
 
 
 def _boxes(
