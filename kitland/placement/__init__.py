@@ -255,8 +255,7 @@ class PlacementResult:
                     n=len(self.alternatives), asked=asked,
                     why=t(s.get("alternatives_missing", ""))))  # fmt: skip
             if not s.get("deterministic", True):
-                lines.append(t("the wall clock stopped the search before its work budget (a busy "
-                               "or slow machine): another run may return other placements"))  # fmt: skip
+                lines.append(t(_wall_clock_text(s)))
             elif any(
                 p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
             ):
@@ -826,6 +825,24 @@ def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
 def _zone_rules_pass(report: Report) -> bool:
     """Every zone rule holds (layout rules judge the master plan, not the placement)."""
     return all(r.passed for r in report.results if r.scope == "zone")
+
+
+def _wall_clock_text(solver: dict[str, Any]) -> str:
+    """Why the wall clock, not the work budget, ended a search: a solver run that went on
+    past the budget (its work is counted when it returns), or a busy or slow machine.
+
+    >>> _wall_clock_text({"work_s": 143.6, "work_budget_s": 90.0})[:40]
+    'the wall clock stopped a solver run that'
+    """
+    if solver.get("work_s", 0.0) > solver.get("work_budget_s", math.inf):
+        return (
+            "the wall clock stopped a solver run that had gone past the work budget (its "
+            "work is counted when it returns): another run may return other placements"
+        )
+    return (
+        "the wall clock stopped the search before its work budget (a busy or slow machine): "
+        "another run may return other placements"
+    )
 
 
 def _finite(x: float, digits: int) -> float | None:
@@ -1642,7 +1659,8 @@ def _result(
         "gap": _finite(placements[0].gap, 6) if placements else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
         "time_limit_hit": any(a.timed_out for a in ranks),
-        "work_s": round(budget.spent, 3), "deterministic": not budget.clock.hit,
+        "work_s": round(budget.spent, 3), "work_budget_s": round(budget.spent + budget.left, 3),
+        "deterministic": not budget.clock.hit,
         "cells": len(cells), "grid_m": cells.cell_m,
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
