@@ -1536,18 +1536,11 @@ def save_png(
 def _png_legend(
     estate: Estate, geom: shapely.Geometry | None, report: Report | None, lang: str
 ) -> list[Any]:
-    """The PNG's legend entries: the land uses present, the zone with its verdict,
-    the boundary, the road corridors and the water when the estate has them, and
-    each kind of gate."""
-    from matplotlib.lines import Line2D  # noqa: PLC0415 - heavy, only for PNGs
-    from matplotlib.patches import Patch  # noqa: PLC0415
+    """The PNG's legend entries: the land uses present, the zone with its verdict, then
+    :func:`_estate_handles` of what the estate has."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - heavy, only for PNGs
 
-    present = set(estate.parcels["land_use"].dropna())
-    handles: list[Any] = [
-        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
-        for u in LAND_USES
-        if u in present
-    ]
+    handles = _land_use_handles(estate, lang)
     if geom is not None:
         handles.append(
             Patch(
@@ -1556,20 +1549,41 @@ def _png_legend(
                 label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
             )
         )
-    handles.append(
+    return handles + _estate_handles(estate, lang, only_present=True)
+
+
+def _land_use_handles(estate: Estate, lang: str) -> list[Any]:
+    """Legend entries (matplotlib) for the land uses of the estate's parcels, in
+    :data:`LAND_USES` order."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - heavy, only for pictures
+
+    present = set(estate.parcels["land_use"].dropna())
+    return [
+        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
+        for u in LAND_USES
+        if u in present
+    ]
+
+
+def _estate_handles(estate: Estate, lang: str, *, only_present: bool) -> list[Any]:
+    """Legend entries (matplotlib) for the boundary, the road corridors and the water
+    (with ``only_present``, those the estate has), then each kind of gate it has."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415 - heavy, only for pictures
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    handles: list[Any] = [
         Line2D([], [], color="#212529", linestyle="--", label=_label(lang, "boundary_legend"))
-    )
-    if not estate.roads.empty:
+    ]
+    if not (only_present and estate.roads.empty):
         handles.append(
             Patch(facecolor=_ROAD_STYLE["arterial"]["fillColor"], label=_label(lang, "road_legend"))
         )
-    if not estate.water.empty:
+    if not (only_present and estate.water.empty):
         handles.append(
-            Line2D([], [], color="#1971c2", linewidth=1.6, label=_label(lang, "water_legend"))
+            Line2D([], [], color="#1971c2", linewidth=1.5, label=_label(lang, "water_legend"))
         )
     g = estate.gates
-    kinds = dict.fromkeys(str(k) for k in g["kind"].fillna("")) if not g.empty else {}
-    for kind in kinds:
+    for kind in dict.fromkeys(str(k) for k in g["kind"].dropna()) if not g.empty else []:
         style = _GATE_STYLE.get(kind, {"fillColor": "#000"})
         handles.append(
             Line2D(

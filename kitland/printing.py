@@ -24,7 +24,7 @@ import shapely
 from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
-from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate
+from kitland.estate import BUNDLED_SOURCE, Estate
 from kitland.i18n import LANGS, Message, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
@@ -38,6 +38,8 @@ from kitland.maps import (
     ZONE_COLOURS,
     _attribution,
     _context_frames,
+    _estate_handles,
+    _land_use_handles,
     _scale_bar,
     _score_text,
     _verdict,
@@ -470,12 +472,7 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     ax.set_axis_off()
-    present = set(estate.parcels["land_use"].dropna())
-    handles: list[Any] = [
-        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=label(lang, u))
-        for u in LAND_USES
-        if u in present
-    ]
+    handles = _land_use_handles(estate, lang)
     for i, (name, _, rep) in enumerate(named):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
         handles.append(Patch(facecolor=colour, alpha=0.6, edgecolor=colour, linewidth=2,
@@ -493,16 +490,7 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
     if has_alt:
         handles.append(Line2D([], [], color="#6a1b9a", linestyle="--",
                               label=label(lang, "alt_legend")))  # fmt: skip
-    handles += [
-        Line2D([], [], color="#212529", linestyle="--", label=label(lang, "boundary_legend")),
-        Patch(facecolor=_ROAD_STYLE["arterial"]["fillColor"], label=label(lang, "road_legend")),
-        Line2D([], [], color="#1971c2", linewidth=1.5, label=label(lang, "water_legend")),
-    ]
-    g = estate.gates
-    for kind in dict.fromkeys(g["kind"].dropna()) if not g.empty else []:
-        style = _GATE_STYLE.get(str(kind), {"fillColor": "#000"})
-        handles.append(Line2D([], [], marker="o", linestyle="", color=style["fillColor"],
-                              label=label(lang, str(kind))))  # fmt: skip
+    handles += _estate_handles(estate, lang, only_present=False)
     ax.legend(handles=handles, loc="upper left", fontsize=7 * scale, frameon=False,
               title=label(lang, "legend_title"), title_fontsize=9 * scale, alignment="left",
               ncols=2 if len(handles) > 10 else 1)  # fmt: skip
