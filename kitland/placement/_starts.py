@@ -117,9 +117,7 @@ def greedy(
 ) -> NDArray[np.int64] | None:  # fmt: skip
     """Best feasible compact region grown from a few seeds (cheapest cells, rule cells)."""
     ratio = p.cost / p.area_m2
-    free = window.copy()
-    for prev, _ in p.avoid:
-        free[prev] = False  # seeds outside earlier placements, so alternatives differ
+    free = window & ~_avoided(p)  # seeds outside earlier placements, so alternatives differ
     seeds: list[int] = []
     for mask in [
         block,
@@ -203,6 +201,7 @@ def rectangles(
             found += [(*f, piece) for f in _boxes(p, cells, squares, block)]
     found.sort(key=lambda f: (*f[:5], f[6]))
     out: list[NDArray[np.int64]] = []
+    avoided = _avoided(p)
     for armed in (False, True):  # the armed boxes add zones, and take no plain box's check
         zones: list[NDArray[np.int64]] = []
         kind = [f for f in found if (f[5] is not None) == armed]
@@ -210,7 +209,7 @@ def rectangles(
             in_box = (lab == piece) & (p.row >= top_r) & (p.row < top_r + h) \
                 & (p.col >= top_c) & (p.col < top_c + w)  # fmt: skip
             if arm is not None:
-                in_box &= ~_avoided(p) | _band(p, arm, top_r, top_c)
+                in_box &= ~avoided | _band(p, arm, top_r, top_c)
             zone = _judged(p, np.flatnonzero(in_box), squares)
             if zone is not None:
                 zones.append(zone)
