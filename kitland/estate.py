@@ -261,6 +261,9 @@ def _normalise(
     gdf = gdf.copy()
     gdf.attrs["layer"] = layer
     findings += _check_coordinates(gdf, label)
+    # Heights (a survey's Z) are dropped: every measurement is planar (SPEC §3).
+    geom = gdf.geometry
+    gdf[geom.name] = gpd.GeoSeries(shapely.force_2d(geom.to_numpy()), index=gdf.index, crs=geom.crs)
     gdf.columns = [c if c == gdf.geometry.name else str(c).lower() for c in gdf.columns]
     gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
     has = ", ".join(map(str, gdf.columns))  # the file's own, not those added below
