@@ -318,6 +318,35 @@ def _normalise(
     return gdf, findings
 
 
+def _require_together(layers: Mapping[str, gpd.GeoDataFrame], stored: Mapping[str, str]) -> None:
+    """Raise CRSError when the boundary and the parcels lie apart: their extents do not
+    even overlap, so one of the two declares a CRS its coordinates are not in (each
+    layer alone looked plausible to :func:`_check_coordinates`)."""
+    if "boundary" not in layers or "parcels" not in layers:
+        return
+    boxes = []
+    for name in ("boundary", "parcels"):
+        g = layers[name].geometry
+        g = g[g.notna() & ~g.is_empty]
+        if g.empty:
+            return
+        boxes.append([float(v) for v in g.total_bounds])
+    (bx0, by0, bx1, by1), (px0, py0, px1, py1) = boxes
+    dx, dy = max(0.0, bx0 - px1, px0 - bx1), max(0.0, by0 - py1, py0 - by1)
+    if dx == 0 and dy == 0:
+        return
+    msg = Message(
+        "{boundary} (stored in {boundary_crs}) lies {km:,.1f} km from the parcels of {parcels} "
+        "(stored in {parcels_crs}) and overlaps none of them: one of the two layers declares "
+        "a CRS its coordinates are not in; declare its real CRS",
+        {"boundary": layers["boundary"].attrs.get("source", "boundary"),
+         "parcels": layers["parcels"].attrs.get("source", "parcels"),
+         "boundary_crs": stored.get("boundary", "?"), "parcels_crs": stored.get("parcels", "?"),
+         "km": math.hypot(dx, dy) / 1000},
+    )  # fmt: skip
+    raise CRSError(msg)
+
+
 def _as_text(v: Any) -> Any:
     if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)):
         return None
@@ -409,8 +438,9 @@ class Estate:
             A required layer or column is missing (``strict``), an unknown layer name,
             a negative road width.
         CRSError
-            A layer without CRS, coordinates impossible for their CRS, or a ``crs``
-            that is not metric and projected.
+            A layer without CRS, coordinates impossible for their CRS, a boundary
+            whose extent does not overlap the parcels', or a ``crs`` that is not
+            metric and projected.
 
         Examples
         --------
@@ -464,6 +494,7 @@ class Estate:
             gdf, f = _normalise(lname, layers[lname], work, strict)
             out[lname] = gdf
             findings += f
+        _require_together(out, src)
         return cls(out, work, source, name, src, tuple(findings))
 
     @staticmethod

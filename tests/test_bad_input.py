@@ -17,7 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import grid_estate, grid_layers, write_layers
+from conftest import ORIGIN, grid_estate, grid_layers, write_layers
 from shapely import LineString, Point, Polygon, box
 
 import kitland
@@ -837,3 +837,32 @@ def test_fewer_features_than_the_layer_declares_is_a_damaged_file(tmp_path: Path
     with pytest.raises(DataError, match=r"declares 50 features but only the first 49 can be read"):
         kitland.io._require_whole(parcels, None, {}, str(parcels), 49, [])
     kitland.io._require_whole(parcels, None, {}, str(parcels), 50, [])
+
+
+def test_a_boundary_apart_from_its_parcels_is_exit_2_naming_both_layers(
+    tmp_path: Path, rules_file: Path, capsys
+) -> None:
+    """The boundary's coordinates are in another grid than it declares (here 100 km east
+    of the parcels, as a false easting of another zone puts them): every command said
+    something else — ``place`` "no placement satisfies the rules (proven …)" after 50
+    outside-boundary warnings, ``check`` that the drawn *zone* lies far from the estate.
+    Now each stops at reading, naming both layers and the gap between their extents:
+    100,000 m − the 1,000 m width of the grid = 99.0 km by hand."""
+    layers = _layers()
+    b = layers["boundary"]
+    layers["boundary"] = b.set_geometry(b.geometry.translate(100_000.0, 0.0))
+    folder = write_layers(layers, tmp_path / "est", "GeoJSON")
+    x0, y0 = ORIGIN
+    zone = gpd.GeoDataFrame(geometry=[box(x0 + 500, y0, x0 + 900, y0 + 100)], crs=32749)
+    zone.to_file(tmp_path / "zone.geojson", engine="fiona")
+    out = tmp_path / "out.gpkg"
+    for argv in (["validate", str(folder)],
+                 ["place", str(folder), "--rules", str(rules_file), "--out", str(out)],
+                 ["check", str(folder), "--rules", str(rules_file),
+                  "--zone", str(tmp_path / "zone.geojson")]):  # fmt: skip
+        code, _, err = _run(argv, capsys)
+        assert code == 2
+        line = _one_line(err, "boundary.geojson (stored in EPSG:32749) lies 99.0 km from",
+                         "parcels.geojson (stored in EPSG:32749)")  # fmt: skip
+        assert "zone.geojson" not in line
+    assert not out.exists()
