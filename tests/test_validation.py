@@ -585,3 +585,38 @@ def test_norms_not_judged_while_land_uses_are_unknown(clean: dict, tmp_path: Pat
     assert all(n.passed is None for n in report.norms)  # not "✓ industrial 0 %"
     assert not report.norms_met
     assert "not judged" in report.to_text()
+
+
+def test_road_ends_short_of_a_junction_and_roads_apart_are_warned(tmp_path: Path) -> None:
+    """A collector along the south (centre line y = −10, 20 m wide) and local roads from
+    the north: ``short`` stops 4 m before its centre line (inside the corridor, 10 m
+    half width), ``on`` ends on it, ``over`` crosses it, ``spur`` touches nothing. Only
+    ``short`` is an unjoined end, and ``short`` and ``spur`` are apart from the network; kitland's
+    own road network (the second method) has a dead end where ``short`` stops and three
+    connected parts."""
+    roads = [
+        (LineString([(-50, -10), (400, -10)]), {"road_id": "coll", "road_class": "collector"}),
+        (LineString([(100, 300), (100, -6)]), {"road_id": "short", "road_class": "local"}),
+        (LineString([(200, 300), (200, -10)]), {"road_id": "on", "road_class": "local"}),
+        (LineString([(300, 300), (300, -15)]), {"road_id": "over", "road_class": "local"}),
+        (LineString([(20, 250), (60, 250)]), {"road_id": "spur", "road_class": "local"}),
+    ]
+    est = roundtrip(grid_layers(["IIAA", "IIAA", "GGAA"], roads=roads), tmp_path)
+    report = validate(est)
+    ends = by_code(report, "unjoined-road-end")
+    assert [(f.feature, f.severity) for f in ends] == [("short", "warning")]
+    assert "ends 4.0 m from the centre line of road coll, inside its corridor" in ends[0].message
+    apart = by_code(report, "road-apart")
+    assert [(f.feature, f.severity) for f in apart] == [("short", "warning"), ("spur", "warning")]
+    # collector 450 + on 310 + over 315 = 1,075 m joined; short 306 m, spur 40 m
+    assert "306 m of road joined to none of the other 1,075 m" in apart[0].message
+    assert "40 m of road joined to none of the other 1,075 m" in apart[1].message
+    from kitland.network import RoadNetwork  # noqa: PLC0415
+
+    net = RoadNetwork.from_estate(est)
+    x0, y0 = ORIGIN
+    end = int(((net.node_xy - [x0 + 100, y0 - 6]) ** 2).sum(axis=1).argmin())
+    assert net.graph.degree[end] == 1
+    import networkx as nx  # noqa: PLC0415
+
+    assert nx.number_connected_components(net.graph) == 3
