@@ -252,6 +252,17 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     return findings
 
 
+#: Column names planners commonly give the required columns in Bahasa Indonesia, for the
+#: hint of a missing column (the rename is the user's to make: README, "Data in other words").
+_COLUMN_WORDS = {
+    "parcel_id": ("id_persil", "id_kavling", "no_persil", "no_kavling", "kode_persil", "kode_kavling"),
+    "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan"),
+    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi"),
+    "kind": ("jenis", "tipe"),
+    "name": ("nama",),
+}  # fmt: skip
+
+
 def _normalise(
     layer: str, gdf: gpd.GeoDataFrame, crs: pyproj.CRS, strict: bool
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
@@ -269,12 +280,15 @@ def _normalise(
     has = ", ".join(map(str, gdf.columns))  # the file's own, not those added below
     for col in spec.required:
         if col not in gdf.columns:
+            word = next((c for c in _COLUMN_WORDS.get(col, ()) if c in gdf.columns), None)
             text = ("{source}: missing required column {column!r} (has {columns}); GDAL "
                     "reads only the name and description of a KML placemark: save the layer "
-                    "as GeoPackage or GeoJSON" if gdf.attrs.get("kml")
-                    else "{source}: missing required column {column!r} (has {columns})")  # fmt: skip
+                    "as GeoPackage or GeoJSON" if gdf.attrs.get("kml") else
+                    "{source}: missing required column {column!r} (has {columns}); if {word!r} "
+                    "holds it, rename that column to {column} (README, \"Data in other words\")"
+                    if word else "{source}: missing required column {column!r} (has {columns})")  # fmt: skip
             missing = Finding.of("missing-column", "error", layer, "", text,
-                                 source=label, column=col, columns=has)  # fmt: skip
+                                 source=label, column=col, columns=has, word=word)  # fmt: skip
             if strict:
                 raise DataError(missing.msg)
             findings.append(missing)

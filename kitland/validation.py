@@ -94,7 +94,8 @@ _SYNONYMS = {
     "air": "water", "jalan": "road", "tersedia": "available", "kosong": "available",
     "tol": "toll", "arteri": "arterial", "kolektor": "collector", "lokal": "local",
     "sungai": "river", "kanal": "canal", "saluran": "canal", "pantai": "coast",
-    "kolam": "pond", "gerbang": "estate_gate",
+    "kolam": "pond", "gerbang": "estate_gate", "gerbang kawasan": "estate_gate",
+    "gerbang pabrik": "factory_gate", "gerbang tol": "toll_exit", "pintu tol": "toll_exit",
 }  # fmt: skip
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}

@@ -620,3 +620,29 @@ def test_road_ends_short_of_a_junction_and_roads_apart_are_warned(tmp_path: Path
     import networkx as nx  # noqa: PLC0415
 
     assert nx.number_connected_components(net.graph) == 3
+
+
+def test_a_missing_column_names_the_indonesian_column_that_may_hold_it(tmp_path: Path) -> None:
+    """A consultant's columns in Bahasa Indonesia: each missing required column names the
+    column that may hold it (kitland does not rename it), and the gates' words suggest
+    their kinds; a column with no such word gets the plain line."""
+    layers = grid_layers(
+        ["IIAA"], gates=[(Point(0, -10), {"gate_id": "g", "kind": "Gerbang Kawasan"})]
+    )
+    layers["parcels"] = layers["parcels"].rename(
+        columns={"parcel_id": "id_persil", "land_use": "guna_lahan"}
+    )
+    report = validate(roundtrip(layers, tmp_path))
+    missing = {f.message.split("missing required column ")[1] for f in by_code(report, "missing-column")}
+    assert missing == {
+        "'parcel_id' (has id_persil, guna_lahan, geometry); if 'id_persil' holds it, rename "
+        'that column to parcel_id (README, "Data in other words")',
+        "'land_use' (has id_persil, guna_lahan, geometry); if 'guna_lahan' holds it, rename "
+        'that column to land_use (README, "Data in other words")',
+    }
+    [kind] = by_code(report, "unknown-kind")
+    assert "unknown kind 'gerbang kawasan'; did you mean 'estate_gate'?" in kind.message
+    layers["parcels"] = layers["parcels"].rename(columns={"id_persil": "nomor"})
+    with pytest.raises(DataError, match=r"missing required column 'parcel_id' \(has nomor, "
+                                        r"guna_lahan, geometry\)$"):  # fmt: skip
+        load_estate(write_layers(layers, tmp_path / "plain.gpkg"))
