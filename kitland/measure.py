@@ -107,6 +107,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon 
     A shapely geometry is taken to be in ``estate.crs`` already; a GeoDataFrame or
     GeoSeries must declare its CRS and is reprojected (its features are united). A
     MultiPolygon whose valid parts share edges (invalid as it stands) is united too.
+    Heights (Z) are dropped: every measurement is planar.
 
     Raises
     ------
@@ -152,6 +153,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon 
         )
         raise DataError(msg)
     label = label or "zone"
+    g = shapely.force_2d(g)  # heights (Z) are not measured
     if g.is_empty:
         msg = Message("{source}: the zone geometry is empty; expected a polygon", {"source": label})
         raise DataError(msg)

@@ -94,7 +94,8 @@ _SYNONYMS = {
     "air": "water", "jalan": "road", "tersedia": "available", "kosong": "available",
     "tol": "toll", "arteri": "arterial", "kolektor": "collector", "lokal": "local",
     "sungai": "river", "kanal": "canal", "saluran": "canal", "pantai": "coast",
-    "kolam": "pond", "gerbang": "estate_gate",
+    "kolam": "pond", "gerbang": "estate_gate", "gerbang kawasan": "estate_gate",
+    "gerbang pabrik": "factory_gate", "gerbang tol": "toll_exit", "pintu tol": "toll_exit",
 }  # fmt: skip
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
@@ -652,6 +653,67 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
     return out
 
 
+#: SPEC §3's snapping tolerance: a road end this close to another road is joined to it.
+_JOIN_M = 0.5
+
+
+def _check_network(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Road ends that stop inside another road's corridor without being joined to it
+    (farther than :data:`_JOIN_M` from its centre line: the network of SPEC §3 does not
+    route from one to the other there), and roads joined to no other road."""
+    label = roads.attrs.get("source", "roads")
+    lines = shapely.get_parts(shapely.line_merge(roads.geometry.to_numpy()), return_index=True)
+    parts, rows = lines[0], lines[1]
+    ok = shapely.get_type_id(parts) == 1  # LineStrings (no empty or odd parts)
+    parts, rows = parts[ok], rows[ok]
+    half = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)[rows] / 2
+    out: list[Finding] = []
+    tree = shapely.STRtree(parts)
+    reach = float(np.nanmax(half, initial=0.0))  # no width known: no corridor to end in
+    for i, part in enumerate(parts):
+        for end in (shapely.get_point(part, 0), shapely.get_point(part, -1)):
+            for j in tree.query(end, predicate="dwithin", distance=reach):
+                if rows[j] == rows[i] or shapely.dwithin(part, parts[j], _JOIN_M):
+                    continue
+                d = float(shapely.distance(end, parts[j]))
+                corridor = shapely.buffer(parts[j], half[j], cap_style="flat")
+                if shapely.intersects(corridor, end):
+                    out.append(Finding.of(
+                        "unjoined-road-end", "warning", "roads", str(labels[rows[i]]),
+                        "{source}: the road ends {d:.1f} m from the centre line of road {other}, "
+                        "inside its corridor, but is not joined to it (a join is at most {eps:g} m "
+                        "off): network_distance does not route from one road to the other there; "
+                        "move the end onto that line",
+                        source=label, d=d, other=str(labels[rows[j]]), eps=_JOIN_M))  # fmt: skip
+    return out + _apart(parts, rows, labels, label)
+
+
+def _apart(parts: np.ndarray, rows: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
+    """Roads joined to none of the network's largest connected part (by length): parts
+    within :data:`_JOIN_M` of each other are joined, as the network joins them."""
+    from scipy.sparse import coo_array  # noqa: PLC0415
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
+
+    a, b = shapely.STRtree(parts).query(parts, predicate="dwithin", distance=_JOIN_M)
+    joined = coo_array((np.ones(len(a)), (a, b)), shape=(len(parts), len(parts)))
+    n, group = connected_components(joined, directed=False)
+    if n < 2:
+        return []
+    length = np.bincount(group, weights=shapely.length(parts), minlength=n)
+    main = int(np.argmax(length))
+    others = [g for g in dict.fromkeys(group.tolist()) if g != main]  # in the layer's order
+    return [
+        Finding.of(
+            "road-apart", "warning", "roads",
+            ", ".join(dict.fromkeys(str(labels[r]) for r in rows[group == g])),
+            "{source}: {m:,.0f} m of road joined to none of the other {main:,.0f} m: "
+            "network_distance cannot reach a zone along it from a gate on the rest",
+            source=label, m=float(length[g]), main=float(length[main]),
+        )
+        for g in others
+    ]  # fmt: skip
+
+
 def _lonlat(crs: pyproj.CRS, xy: np.ndarray) -> np.ndarray:
     t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     lon, lat = t.transform(xy[:, 0], xy[:, 1])
@@ -912,6 +974,9 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
+    - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
+      more than 0.5 m from its centre line, so the network does not join them there;
+    - ``road-apart``: warning, roads joined to none of the network's largest part;
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -982,6 +1047,7 @@ def validate(estate: Estate) -> ValidationReport:
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
         if layer == "roads":
             findings += _check_widths(gdf, labels)
+            findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps

@@ -224,6 +224,7 @@ def test_columns_named_in_another_language_list_only_the_files_columns(
     missing = [f["message"] for f in json.loads(out)["findings"] if f["code"] == "missing-column"]
     source = folder / "parcels.shp"
     assert missing == [
-        f"{source}: missing required column {col!r} (has id_persil, guna_lahan, geometry)"
-        for col in ("parcel_id", "land_use")
+        f"{source}: missing required column {col!r} (has id_persil, guna_lahan, geometry); "
+        f"if {word!r} holds it, rename that column to {col} (README, \"Data in other words\")"
+        for col, word in (("parcel_id", "id_persil"), ("land_use", "guna_lahan"))
     ]

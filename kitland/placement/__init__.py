@@ -329,7 +329,7 @@ class PlacementResult:
             f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
-        head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
+        head = {"INFEASIBLE": _infeasible_text(self.solver),
                 "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
                 }.get(self.status, "placed")  # fmt: skip
         s = self.solver
