@@ -159,11 +159,22 @@ def _windows_text(path: Path, gdf: gpd.GeoDataFrame) -> bool:
     """Was a Shapefile without a ``.cpg`` written in Windows-1252? GDAL then reads its
     ``.dbf`` as Latin-1, which turns the bytes 0x80–0x9F (Windows-1252's dashes, quotes
     and €) into control characters no text holds; the file is read again as
-    Windows-1252, which reads every other byte alike."""
+    Windows-1252, which reads every other byte alike. Not when a value holds one of the
+    five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): the text is
+    then in some other code page, and GDAL would blank that value; Latin-1 keeps it."""
     if path.suffix.lower() != ".shp" or any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
         return False
-    text = gdf.select_dtypes(exclude="geometry").astype(str)
-    return bool(text.apply(lambda col: col.str.contains(_C1)).to_numpy().any())
+    values = gdf.select_dtypes(exclude="geometry").astype(str).to_numpy().ravel()
+    c1 = [v for v in values if _C1.search(v)]
+    return bool(c1) and all(_decodes_as_cp1252(v) for v in c1)
+
+
+def _decodes_as_cp1252(text: str) -> bool:
+    try:
+        text.encode("latin-1").decode("cp1252")
+    except UnicodeError:
+        return False
+    return True
 
 
 #: Tables GDAL lists as layers that hold no data layer (QGIS styles, written by QGIS and kitland).
