@@ -778,7 +778,7 @@ def plots(
     """
     label = str(getattr(zone, "attrs", {}).get("source", "zone"))
     spec = _plot_spec(rules, spec, to_cut=True)
-    require_valid(estate)
+    require_valid(estate, command="kitland.plots()")
     z = as_zone(zone, estate, label=label)
     if isinstance(z, MultiPolygon):
         msg = Message(

@@ -1060,8 +1060,9 @@ def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
     return tuple(f for f in report.errors if f.code not in _NOT_BLOCKING)
 
 
-def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> str:
-    """One line: the file, the first offending feature, the problem and where to go next."""
+def _error_line(estate: Estate, report: ValidationReport, command: str, lang: str = "en") -> str:
+    """One line: the file, the first offending feature, the problem, the ``command`` the
+    errors stop and where to go next."""
     first = _blocking(report)[0]
     labels = [str(g.attrs.get("source", name)) for name, g in estate.layers.items()]
     label = next((lb for lb in labels if first.message.startswith(f"{lb}: ")), "")
@@ -1074,8 +1075,8 @@ def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> s
         rest = f"{tr(lang, noun) if noun else ''} {first.feature}: {rest}".lstrip()
     n, total = len(_blocking(report)), len(report.findings)
     listing, fixing = _commands(estate)
-    errors = Message("{n} data error that stops place/check" if n == 1
-                     else "{n} data errors that stop place/check", {"n": n})  # fmt: skip
+    errors = Message("{n} data error that stops {command}" if n == 1
+                     else "{n} data errors that stop {command}", {"n": n, "command": command})  # fmt: skip
     findings = Message("{n} finding in all" if total == 1 else "{n} findings in all", {"n": total})
     line = Message("{where}: {problem}; {errors} ({findings}: {listing} lists them)",
                    {"where": label, "problem": rest, "errors": errors, "findings": findings,
@@ -1093,12 +1094,15 @@ class _StopLine:
 
     estate: Estate
     report: ValidationReport
+    command: str
 
     def render(self, lang: str = "en") -> str:
-        return _error_line(self.estate, self.report, lang)
+        return _error_line(self.estate, self.report, self.command, lang)
 
 
-def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> ValidationReport:
+def require_valid(
+    estate: Estate, *, on_invalid: OnInvalid = "raise", command: str = "kitland.check()"
+) -> ValidationReport:
     """Validate ``estate`` before measuring on it: data errors stop, warnings are logged.
 
     :func:`kitland.check` and :func:`kitland.place` call this first, so a zone is never
@@ -1116,6 +1120,9 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
         gaps, parcels past the boundary and features with no geometry (ignored) are
         logged as warnings, since a zone only takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
         warning and the caller goes on.
+    command
+        What the errors stop, as the error line names it: the function or the command
+        the user ran (``"kitland.place()"``, ``"`kitland map`"``).
 
     Returns
     -------
@@ -1126,7 +1133,8 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     ------
     DataError
         One line: the layer's file, the first offending feature (its ``parcel_id``), the
-        problem, how many errors there are and the command that lists or repairs them.
+        problem, how many errors there are, what they stop (``command``) and the command
+        that lists or repairs them.
 
     Examples
     --------
@@ -1146,7 +1154,7 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
         report = validate(estate)
         _VALIDATED[estate] = report
     if _blocking(report) and on_invalid == "raise":
-        raise DataError(_StopLine(estate, report))
+        raise DataError(_StopLine(estate, report, command))
     if estate not in _LOGGED:
         _LOGGED.add(estate)
         _log_findings(estate, report)
@@ -1162,7 +1170,7 @@ def mark_reported(estate: Estate) -> None:
 def _log_findings(estate: Estate, report: ValidationReport) -> None:
     shown = list(report.findings)  # errors first (only when on_invalid="warn")
     for f in shown[:_SHOWN_WARNINGS]:
-        # "gap 1", not "gap gap 1"; an error that does not stop place/check is a warning here
+        # "gap 1", not "gap gap 1"; an error that does not stop a command is a warning here
         code = f.feature if f.feature.startswith(f.code) else f"{f.code} {f.feature}".strip()
         stops = f.severity == "error" and f.code not in _NOT_BLOCKING
         said = Message("data error ({code}): {text}" if stops else "data warning ({code}): {text}",

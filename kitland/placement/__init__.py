@@ -1384,7 +1384,7 @@ def place(
     _check_options(rules, several=several, alternatives=alternatives, cell_m=cell_m,
                    time_limit_s=time_limit_s, max_overlap=max_overlap, near=near,
                    near_share=near_share, start=start)  # fmt: skip
-    require_valid(estate, on_invalid=on_invalid)
+    require_valid(estate, on_invalid=on_invalid, command="kitland.place()")
     if several:
         from kitland.placement._zones import place_zones  # noqa: PLC0415
 
