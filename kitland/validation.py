@@ -1186,6 +1186,27 @@ def _log_findings(estate: Estate, report: ValidationReport) -> None:
 # -- repair --------------------------------------------------------------------------
 
 
+def _without_copies(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """``gdf`` without the features that repeat an earlier one exactly (every attribute
+    and the geometry's coordinates), the number dropped logged."""
+    if len(gdf) < 2:
+        return gdf
+    keys = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    keys["__wkb__"] = shapely.to_wkb(gdf.geometry.to_numpy())
+    copies = keys.duplicated(keep="first").to_numpy(bool)
+    if not copies.any():
+        return gdf
+    ids = sorted(dict.fromkeys(str(v) for v in _labels(gdf, layer)[copies]))
+    said = Message("{layer}: {n} exact duplicate features dropped ({ids})" if copies.sum() > 1
+                   else "{layer}: {n} exact duplicate feature dropped ({ids})",
+                   {"layer": str(gdf.attrs.get("source", layer)), "n": int(copies.sum()),
+                    "ids": _short(", ".join(ids))})  # fmt: skip
+    log.warning("%s", said, extra={"said": said})
+    out = gdf[~copies].reset_index(drop=True)
+    out.attrs.update(gdf.attrs)
+    return out
+
+
 def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
     """The parts of ``geom`` of one family (polygon, line, point), as one geometry."""
     parts = [
@@ -1204,13 +1225,16 @@ def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
 
 
 def repair(estate: Estate) -> Estate:
-    """A new estate with invalid geometries fixed by :func:`shapely.make_valid`.
+    """A new estate with invalid geometries fixed by :func:`shapely.make_valid` and exact
+    duplicate features dropped.
 
-    Polygon layers keep only the polygonal parts of the result, line layers only the
-    lines (a layer holding both, such as ``water``, keeps each feature's own kind).
-    A feature whose repair leaves nothing is dropped and logged. Nothing else is
-    changed: overlaps, gaps and unknown values remain for a planner to resolve. The
-    input estate is never modified.
+    A feature that repeats an earlier one of its layer exactly (the same attributes and
+    the same coordinates) is dropped, the first kept, and the number dropped is logged.
+    Polygon layers keep only the polygonal parts of the repair, line layers only the
+    lines (a layer holding both, such as ``water``, keeps each feature's own kind). A
+    feature whose repair leaves nothing is dropped and logged. Nothing else is changed:
+    overlaps, gaps, unknown values and features sharing an id but not everything else
+    remain for a planner to resolve. The input estate is never modified.
 
     Examples
     --------
@@ -1218,14 +1242,18 @@ def repair(estate: Estate) -> Estate:
     >>> from shapely import Polygon, box
     >>> bowtie = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
     >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
-    >>> p = gpd.GeoDataFrame({"parcel_id": ["x"], "land_use": ["green"]}, geometry=[bowtie], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["x", "x"], "land_use": ["green", "green"]},
+    ...                      geometry=[bowtie, bowtie], crs=32749)
     >>> est = Estate.from_layers({"boundary": b, "parcels": p})
     >>> fixed = repair(est)
-    >>> fixed.parcels.geom_type[0], float(fixed.parcels.area[0]), bool(est.parcels.is_valid[0])
-    ('MultiPolygon', 5000.0, False)
+    >>> len(fixed.parcels), fixed.parcels.geom_type[0], float(fixed.parcels.area[0])
+    (1, 'MultiPolygon', 5000.0)
+    >>> len(est.parcels), bool(est.parcels.is_valid[0])
+    (2, False)
     """
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, gdf in estate.layers.items():
+        gdf = _without_copies(gdf, name)  # noqa: PLW2901 - the layer as repaired from here
         geoms = gdf.geometry.to_numpy()
         bad = np.flatnonzero(~shapely.is_valid(geoms))
         if not len(bad):

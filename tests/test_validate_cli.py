@@ -180,6 +180,36 @@ def test_fix_leaves_input_byte_identical_and_output_validates_clean(
     assert list(tmp_path.glob(".fixed.gpkg.*")) == []  # no temporary file left
 
 
+def test_fix_drops_exact_duplicates_and_keeps_other_repeated_ids(clean, tmp_path, capsys) -> None:
+    """P0_0 twice, exactly (same id, attributes and coordinates), and P1_1's id given to a
+    different parcel: --fix drops the exact copy and says so (one feature), and the
+    repaired estate still holds the other repeated id as an error, each parcel once."""
+    layers = dict(clean)
+    p = layers["parcels"]
+    other = p[p["parcel_id"] == "P2_0"].assign(parcel_id="P1_1")
+    layers["parcels"] = gpd.GeoDataFrame(
+        gpd.pd.concat([p, p[p["parcel_id"] == "P0_0"], other], ignore_index=True), crs=p.crs
+    )
+    est = write_layers(layers, tmp_path / "in.gpkg")
+    before = checksums(est)
+    fixed = tmp_path / "fixed.gpkg"
+    code, out, err = run(["validate", str(est), "--fix", str(fixed), "--format", "json"], capsys)
+    assert code == 1
+    dup = {f["feature"] for f in json.loads(out)["findings"] if f["code"] == "duplicate-id"}
+    assert dup == {"P0_0", "P1_1"}
+    assert "in.gpkg layer 'parcels': 1 exact duplicate feature dropped (P0_0)" in err
+    assert checksums(est) == before
+    repaired = load_estate(fixed)
+    assert len(repaired.parcels) == len(p) + 1  # the twelve cells and the renamed copy
+    assert repaired.parcels["parcel_id"].value_counts().to_dict()["P0_0"] == 1
+    code, out, _ = run(["validate", str(fixed), "--format", "json"], capsys)
+    dup = {f["feature"] for f in json.loads(out)["findings"] if f["code"] == "duplicate-id"}
+    assert code == 1 and dup == {"P1_1"}
+    code, _, err = run(["validate", str(est), "--fix", str(tmp_path / "f2.gpkg"), "--lang", "id"],
+                       capsys)  # fmt: skip
+    assert "in.gpkg layer 'parcels': 1 fitur duplikat persis dibuang (P0_0)" in err
+
+
 def test_fix_refuses_to_overwrite_its_input(clean, tmp_path, capsys) -> None:
     est = write_layers(spiked(clean), tmp_path / "in.gpkg")
     before = checksums(est)
