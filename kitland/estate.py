@@ -298,10 +298,9 @@ def _normalise(
         if col in gdf.columns:
             # A list, not Series.map: pandas 3 would turn the None back into NaN.
             gdf[col] = pd.Series([_as_text(v) for v in gdf[col]], index=gdf.index, dtype=object)
-    # Coded values (SPEC §1 vocabularies) are lower case; "Industrial " means industrial.
     for col in spec.values:
         gdf[col] = pd.Series(
-            [v.lower() if isinstance(v, str) else v for v in gdf[col]],
+            [coded(v) if isinstance(v, str) else v for v in gdf[col]],
             index=gdf.index,
             dtype=object,
         )
@@ -313,6 +312,17 @@ def _normalise(
     gdf.attrs["source"] = label
     gdf.attrs["layer"] = layer
     return gdf, findings
+
+
+def coded(value: str) -> str:
+    """A coded value (SPEC §1 vocabularies: land uses, road classes, kinds) as the
+    vocabularies spell it: the data's and the rules' ``"Industrial "`` mean
+    ``industrial``.
+
+    >>> coded(" Industrial "), coded("KIOS")
+    ('industrial', 'kios')
+    """
+    return value.strip().lower()
 
 
 def _as_text(v: Any) -> Any:

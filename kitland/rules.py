@@ -985,12 +985,12 @@ class _Parser:
             if not isinstance(v, str):
                 raise self.fail(where, key, wrong)
             if spec.vocab:
-                self.check_words(where, key, (v,), _vocab(spec.vocab))
+                (v,) = self.check_words(where, key, (v,), _vocab(spec.vocab))
             return v
         if spec.type == "words":
             words = self.words(where, key, v, wrong)
             if spec.vocab:
-                self.check_words(where, key, words, _vocab(spec.vocab))
+                words = self.check_words(where, key, words, _vocab(spec.vocab))
             return words
         return self.selector(where, key, v)
 
@@ -1006,14 +1006,19 @@ class _Parser:
 
     def check_words(
         self, where: object, key: str, words: tuple[str, ...], vocab: tuple[str, ...]
-    ) -> None:
+    ) -> tuple[str, ...]:
+        """``words`` as the vocabulary spells them (:func:`kitland.estate.coded`, as the
+        data are read); an unknown one fails, naming the valid values."""
+        from kitland.estate import coded  # noqa: PLC0415
+
         for w in words:
-            if w not in vocab:
+            if coded(w) not in vocab:
                 what = Message(
                     "unknown value {value!r}{near} (valid: {valid})",
-                    {"value": w, "near": _suggest(w, vocab), "valid": ", ".join(vocab)},
+                    {"value": w, "near": _suggest(coded(w), vocab), "valid": ", ".join(vocab)},
                 )
                 raise self.fail(where, key, what)
+        return tuple(coded(w) for w in words)
 
     def selector(self, where: object, key: str, v: Any) -> Selector:
         from kitland.estate import LAYER_SCHEMA  # noqa: PLC0415
@@ -1042,7 +1047,7 @@ class _Parser:
                 where, sub, vals, _expected(Message("a list of accepted values"), vals)
             )
             if col in spec.values:
-                self.check_words(where, sub, words, spec.values[col])
+                words = self.check_words(where, sub, words, spec.values[col])
             where_cols[col] = words
         return Selector(layer, where_cols)
 
