@@ -40,20 +40,21 @@ _WRITES = ("--out", "--map", "--pdf", "--kml", "--report", "--png", "-o", "--fix
 def test_readme_examples_make_the_folders_they_write_into() -> None:
     """kitland writes only into folders that exist (a missing one is exit 2, nothing
     written), so every README shell block that writes into a folder makes it first."""
+    import itertools  # noqa: PLC0415
     import re  # noqa: PLC0415
     import shlex  # noqa: PLC0415
 
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     checked = 0
     for block in re.findall(r"```sh\n(.*?)```", text, flags=re.DOTALL):
-        made = {Path(".")}
+        made = {Path()}
         for line in block.replace("\\\n", " ").splitlines():
             words = shlex.split(line, comments=True)
             if words[:2] == ["mkdir", "-p"]:
                 made |= {Path(w) for w in words[2:]}
             if words[:1] != ["kitland"]:
                 continue
-            for opt, value in zip(words, words[1:], strict=False):
+            for opt, value in itertools.pairwise(words):
                 if opt in _WRITES and not value.startswith("-"):
                     checked += 1
                     assert Path(value).parent in made, (line, value)
