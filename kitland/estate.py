@@ -642,7 +642,7 @@ class Estate:
         )
         budget = self.land_budget()
         brows = "".join(
-            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f} %</td>"
+            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f}%</td>"
             f"<td>{int(r.parcels)}</td></tr>"
             for u, r in budget.iterrows()
         )

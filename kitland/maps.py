@@ -1742,14 +1742,14 @@ def add_share_layer(
     >>> x, y = est.boundary.union_all().centroid.coords[0]
     >>> cells = gpd.GeoDataFrame({"share": [0.25]}, geometry=[box(x, y, x + 50, y + 50)], crs=est.crs)
     >>> m = add_share_layer(make_map(est), cells, name="stability")
-    >>> "25 %" in m.get_root().render()
+    >>> "25%" in m.get_root().render()
     True
     """
-    from kitland.i18n import tr  # noqa: PLC0415
+    from kitland.i18n import percent, tr  # noqa: PLC0415
 
     label = tr(lang, "share of scenarios whose zone holds this cell")
     shares = cells["share"].to_numpy(dtype=float)
-    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, f"{_num(100 * s, lang)} %"))}
+    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, percent(s, lang, 0)))}
              for s in shares]  # fmt: skip
     styles = {str(i): {"fillColor": c, "color": c, "weight": 0.5, "fillOpacity": 0.75}
               for i, c in enumerate(SHARE_COLOURS)}  # fmt: skip

@@ -979,7 +979,7 @@ class _Parser:
             if spec.type == "fraction" and not 0 <= x <= 1:
                 raise self.fail(where, key, Message("{value} is outside 0..1", {"value": v}))
             if spec.type == "pct" and not 0 <= x <= 100:
-                raise self.fail(where, key, Message("{value} is outside 0..100 %", {"value": v}))
+                raise self.fail(where, key, Message("{value} is outside 0..100%", {"value": v}))
             return x
         if spec.type == "text":
             if not isinstance(v, str):
@@ -1535,7 +1535,7 @@ def _plot_spec(ps: _Parser, t: Any) -> PlotSpec | None:
     shares = [t.share_pct for t in types if t is not None and not math.isnan(t.share_pct)]
     if sum(shares) > 100 + 1e-9 or (len(shares) == len(types) and abs(sum(shares) - 100) > 1e-6):
         what = Message(
-            "the types' share_pct add up to {sum:g} %; they must add up to 100 % (or leave some out)",
+            "the types' share_pct add up to {sum:g}%; they must add up to 100% (or leave some out)",
             {"sum": sum(shares)},
         )
         ps.add("[plots]", "share_pct", what)

@@ -58,7 +58,7 @@ import shapely
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
-from kitland.i18n import LABELS, Message, label, number, numbers_in, tr
+from kitland.i18n import LABELS, Message, label, number, numbers_in, percent, tr
 from kitland.io import LAYER_NAMES
 
 __all__ = [
@@ -129,12 +129,12 @@ class Norm:
 
     @property
     def requirement(self) -> str:
-        """The bound as text, e.g. ``"≤ 70 %"`` or ``"8–12 %"``."""
+        """The bound as text, e.g. ``"≤ 70%"`` or ``"8–12%"``."""
         if self.min_pct is not None and self.max_pct is not None:
-            return f"{self.min_pct:g}–{self.max_pct:g} %"
+            return f"{self.min_pct:g}–{self.max_pct:g}%"
         if self.max_pct is not None:
-            return f"≤ {self.max_pct:g} %"
-        return f"≥ {self.min_pct:g} %"
+            return f"≤ {self.max_pct:g}%"
+        return f"≥ {self.min_pct:g}%"
 
 
 #: Where :data:`NORMS` come from, written into every validation report. kitland could not
@@ -356,7 +356,7 @@ class ValidationReport:
             (
                 str(u) if lang == "en" else label(lang, str(u)),
                 number(r["area_ha"], lang, 2),
-                f"{number(r['share_pct'], lang, 1)} %",
+                percent(r["share_pct"] / 100, lang, 1),
                 str(int(r["parcels"])),
                 t(str(r["norm"])) if r["norm"] else "",
             )
@@ -371,7 +371,7 @@ class ValidationReport:
             (
                 n.mark,
                 t(n.norm.name),
-                "—" if n.share_pct is None else f"{number(n.share_pct, lang, 1)} %",
+                "—" if n.share_pct is None else percent(n.share_pct / 100, lang, 1),
                 numbers_in(n.norm.requirement, lang),
                 n.basis_text(lang),
             )
@@ -396,13 +396,13 @@ class ValidationReport:
         )
         brows = "".join(
             f"<tr><td>{html.escape(str(u))}</td><td style='text-align:right'>{r['area_ha']:,.2f}</td>"
-            f"<td style='text-align:right'>{r['share_pct']:.1f} %</td><td>{int(r['parcels'])}</td>"
+            f"<td style='text-align:right'>{r['share_pct']:.1f}%</td><td>{int(r['parcels'])}</td>"
             f"<td>{html.escape(str(r['norm']))}</td></tr>"
             for u, r in self.budget.iterrows()
         )
         nrows = "".join(
             f"<tr><td>{n.mark}</td><td>{html.escape(n.norm.name)}</td>"
-            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f} %'}</td>"
+            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f}%'}</td>"
             f"<td>{html.escape(n.norm.requirement)}</td></tr>"
             for n in self.norms
         )
@@ -801,7 +801,7 @@ def _check_outside(
                     "error",
                     "parcels",
                     str(labels[n]),
-                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f} % of the parcel) lies "
+                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f}% of the parcel) lies "
                     "outside the estate boundary",
                     source=label,
                     m2=float(m2),
@@ -880,7 +880,7 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
         if not ok:
             findings.append(Finding.of(
                 f"norm-{norm.key}", "warning", "parcels", "",
-                "{norm}: {share:.1f} % of the estate ({area:,.1f} ha); the norm is {required} "
+                "{norm}: {share:.1f}% of the estate ({area:,.1f} ha); the norm is {required} "
                 "(Permenperin 40/2016)", norm=Message(norm.name), share=share, area=area_ha,
                 required=norm.requirement))  # fmt: skip
     return tuple(results), findings
@@ -1253,7 +1253,7 @@ def repair(estate: Estate) -> Estate:
     """
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, gdf in estate.layers.items():
-        gdf = _without_copies(gdf, name)  # noqa: PLW2901 - the layer as repaired from here
+        gdf = _without_copies(gdf, name)
         geoms = gdf.geometry.to_numpy()
         bad = np.flatnonzero(~shapely.is_valid(geoms))
         if not len(bad):

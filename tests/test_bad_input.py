@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
@@ -351,11 +352,16 @@ def test_data_warnings_are_printed_and_the_run_goes_on(
     assert "PASS" in stdout
     lines = err.strip().splitlines()
     assert lines == [
-        "WARNING: data warning (norm-green): green open space: 0.0 % of "
-        "the estate (0.0 ha); the norm is ≥ 10 % (Permenperin 40/2016)",
+        "WARNING: data warning (norm-green): green open space: 0.0% of "
+        "the estate (0.0 ha); the norm is ≥ 10% (Permenperin 40/2016)",
         "WARNING: data warning (norm-supporting): supporting facilities: "
-        "0.0 % of the estate (0.0 ha); the norm is 6–12 % (Permenperin 40/2016)",
+        "0.0% of the estate (0.0 ha); the norm is 6–12% (Permenperin 40/2016)",
     ]
+    argv = ["check", str(estate_file), "--zone", str(_zone_file(tmp_path)), "--rules",
+            str(rules_file), "--lang", "id"]  # fmt: skip
+    code, stdout, err = _run(argv, capsys)
+    assert code == 0 and "0,0% dari kawasan" in err and "≥ 10%" in err and "6–12%" in err
+    assert not re.search(r"\d %", stdout + err)  # percentages as Babel writes them
     code, _, err = _run(
         [
             "-q",

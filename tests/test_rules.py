@@ -189,7 +189,7 @@ def test_prefer_far_and_default_weight() -> None:
          r"layout rule land_share#1, key 'max_pct': give min_pct and/or max_pct"),
         ('[[layout]]\nkind = "land_share"\nland_use = ["green"]\nmin_pct = 50\nmax_pct = 10\n',
          r"key 'min_pct': min_pct = 50 is above max_pct = 10"),
-        ('[[layout]]\nkind = "land_share"\nland_use = ["green"]\nmax_pct = 170\n', r"170 is outside 0..100 %"),
+        ('[[layout]]\nkind = "land_share"\nland_use = ["green"]\nmax_pct = 170\n', r"170 is outside 0..100%"),
         ('[[prefer]]\nkind = "nearby"\nto = { layer = "water" }\n',
          r"unknown prefer rule kind 'nearby' in .* prefer rule #1; did you mean 'near'\?"),
         ('[[prefer]]\nkind = "near"\nto = { layer = "water" }\nweight = -1\n', r"key 'weight': -1 is negative"),

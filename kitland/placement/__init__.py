@@ -266,8 +266,8 @@ class PlacementResult:
             if failing:
                 lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
                                "report says passed: false: {rules}").format(rules="; ".join(
-                                   f"{r.label(lang)} {_value(r.value, lang)} {t(r.unit)}, "
-                                   f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
+                                   f"{r.label(lang)} {r.value_text(lang)}, "
+                                   f"{t('needs')} {r.required_text(lang)}"
                                    for r in failing)))  # fmt: skip
         elif self.status == "UNDECIDED":
             lines.append(_undecided_line(t("placement"), s, lang))
@@ -361,10 +361,6 @@ def _solver_line(solver: dict[str, Any], lang: str) -> str:
         solver=name, time=number(solver.get("time_s", 0), lang, 1), hit=hit,
         cells=number(solver.get("cells", 0), lang),
         grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
-
-
-def _value(value: float | None, lang: str) -> str:
-    return "None" if value is None else number(value, lang, 1)
 
 
 def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
