@@ -591,6 +591,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             score=None if result.zones else result.alternatives[0].score,
             zones=result.zones,
             statuses=proofs,
+            caveat=result.caveat(_map_lang(args), short=True),
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415
@@ -606,12 +607,13 @@ def cmd_place(args: argparse.Namespace) -> int:
         if result.zones:  # several zones: each by name, the rule table per zone
             write_pdf(estate, args.pdf, zones=result.zones, report=result.report, rules=rules,
                       lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
-                      status=_shared(proofs))  # fmt: skip
+                      status=_shared(proofs), caveat=result.caveat(_map_lang(args)))  # fmt: skip
         else:
             write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                       paper=args.paper, orientation=args.orientation,
-                      score=result.alternatives[0].score, status=proofs[0])  # fmt: skip
+                      score=result.alternatives[0].score, status=proofs[0],
+                      caveat=result.caveat(_map_lang(args)))  # fmt: skip
         written.append((args.pdf, Message("print layout, {paper} {orientation}", _paper(args))))
     for path, holds in written:
         _wrote(args, path, holds)

@@ -245,11 +245,8 @@ class PlacementResult:
             asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
             for p in self.alternatives:
                 lines.append(_placement_line(p, s.get("grid_m"), lang))
-            if s.get("conservative"):
-                lines.append(t("the proof reads {rules} conservatively (whole squares of cells, "
-                               "charged corners): a zone with narrower parts that would still "
-                               "pass check is not covered by it and may score better").format(
-                    rules=", ".join(self._rule_names(s["conservative"]))))  # fmt: skip
+            if self.caveat(lang):
+                lines.append(self.caveat(lang))
             if len(self.alternatives) < asked:
                 lines.append(t("found {n} of {asked} placements: {why}").format(
                     n=len(self.alternatives), asked=asked,
@@ -282,10 +279,35 @@ class PlacementResult:
         lines.append(_solver_line(s, lang))
         return "\n".join(lines) + "\n"
 
+    def caveat(self, lang: str = "en", *, short: bool = False) -> str:
+        """What the proof does not cover, in ``lang``; "" when it covers every zone (or
+        allocation) of the grid's cells.
+
+        Under a ``min_width`` rule the model reads the rule conservatively (whole squares
+        of cells, charged corners), so a zone with narrower parts that would still pass
+        ``check`` is not covered. ``short``: the line a map shows under the status; else
+        the terminal's and the printed page's.
+        """
+        kinds = self.solver.get("conservative")
+        if not kinds:
+            return ""
+        rules = ", ".join(self._rule_names(kinds))
+        if short:
+            return tr(lang, "{rules} read conservatively: a zone with narrower parts is not "
+                            "covered by the proof").format(rules=rules)  # fmt: skip
+        return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
+                        "corners): a zone with narrower parts that would still pass check is not "
+                        "covered by it and may score better").format(rules=rules)  # fmt: skip
+
     def _rule_names(self, kinds: list[str]) -> list[str]:
-        """The ids of the rules of these kinds (the kinds themselves without rules)."""
-        rules = self.rules.rules if self.rules is not None else ()
-        return [r.id for r in rules if r.kind in kinds] or kinds
+        """The ids of the rules of these kinds, every zone's, each once (the kinds
+        themselves without rules)."""
+        if self.rules is None:
+            return kinds
+        several = len(self.rules.zones) > 1
+        each = [self.rules.for_zone(z.name) for z in self.rules.zones] if several else [self.rules]
+        ids = [r.id for rules in each for r in rules.rules if r.kind in kinds]
+        return list(dict.fromkeys(ids)) or kinds
 
     def __repr__(self) -> str:
         return self.summary()
@@ -307,6 +329,7 @@ class PlacementResult:
                           "kitland.make_map(estate, ...)")  # fmt: skip
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
+        kwargs.setdefault("caveat", self.caveat(kwargs.get("lang", "id"), short=True))
         if self.zones:  # several zones: each drawn with its name, no alternatives
             return make_map(self.estate, zones=self.zones, **kwargs)
         grid_m = self.solver.get("grid_m")

@@ -351,11 +351,8 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
     grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
     if result.found:
         lines += _found_lines(result, grid, lang)
-        if s.get("conservative"):
-            lines.append(t("the proof reads {rules} conservatively (whole squares of cells, "
-                           "charged corners): a zone with narrower parts that would still pass "
-                           "check is not covered by it and may score better").format(
-                               rules=", ".join(_rule_ids(result, s["conservative"]))))  # fmt: skip
+        if result.caveat(lang):
+            lines.append(result.caveat(lang))
         lines += _more_lines(result, lang)
     elif result.status == "UNDECIDED":
         lines.append(_undecided_line(t("allocation"), s, lang))
@@ -363,14 +360,6 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         lines += _infeasible_lines(result, grid, lang)
     lines.append(_solver_line(s, lang))
     return "\n".join(lines) + "\n"
-
-
-def _rule_ids(result: PlacementResult, kinds: list[str]) -> list[str]:
-    """The ids of the zones' rules of these kinds, each once (the kinds without rules)."""
-    rules = result.rules
-    names = [z.name for z in rules.zones] if rules is not None else []
-    ids = [r.id for n in names for r in rules.for_zone(n).rules if r.kind in kinds] if rules else []
-    return list(dict.fromkeys(ids)) or kinds
 
 
 def _width_caveat(solver: dict[str, Any], lang: str) -> str:
