@@ -622,8 +622,12 @@ class Rules:
         """A copy with one rule's parameters changed, checked as in a rules file.
 
         For "what if" questions: a wider river setback, a shorter gate distance, …
-        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/``on``;
-        ``optional=True`` marks a rule optional. In a file with ``[[zones]]``,
+        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/
+        ``min_ha``/``max_ha``/``on``: a new ``area_ha`` moves the band with it; a new
+        ``min_ha`` without ``area_ha`` reads as "at least ``min_ha``" as a file does
+        (the target becomes ``min_ha``, and ``max_ha`` stays, or lies the band's width
+        above a ``min_ha`` past it); a new ``max_ha`` alone keeps the target inside the
+        band. ``optional=True`` marks a rule optional. In a file with ``[[zones]]``,
         ``"ZONE/area"`` changes that zone's area and ``"ZONE/RULE"`` that zone's own rule
         (a zone's rule whose name no other zone uses may also be given bare); a
         ``[[between]]`` rule is reached by its name or id like any other rule.
@@ -641,6 +645,12 @@ class Rules:
         >>> wider = rules.replace(river.id, min_m=150)
         >>> wider[river.id]["min_m"], rules[river.id]["min_m"] < 150
         (150.0, True)
+        >>> z = rules.replace("area", min_ha=12).zone   # the bundled zone: 20 .. 21 ha
+        >>> z.min_ha, z.area_ha, z.max_ha
+        (12.0, 12.0, 21.0)
+        >>> z = rules.replace("area", min_ha=25).zone
+        >>> z.min_ha, z.area_ha, z.max_ha
+        (25.0, 25.0, 26.0)
         """
         parser = _Parser(self.source or "rules")
         zone_name, rid = self._split_id(rule_id)
@@ -735,6 +745,10 @@ class Rules:
             # A new target keeps the band's offsets around it (20 in [20, 21] → 30 in [30, 31]).
             vals.setdefault("min_ha", vals["area_ha"] - (z.area_ha - z.min_ha))
             vals.setdefault("max_ha", vals["area_ha"] + (z.max_ha - z.area_ha))
+        elif "tolerance_ha" not in vals and "min_ha" in params:
+            # "At least min_ha": the target is the floor, as in a file with a band only.
+            lo = vals["area_ha"] = vals["min_ha"]
+            vals.setdefault("max_ha", z.max_ha if lo <= z.max_ha else lo + (z.max_ha - z.min_ha))
         elif "tolerance_ha" not in vals:
             vals.setdefault("min_ha", z.min_ha)
             vals.setdefault("max_ha", z.max_ha)
