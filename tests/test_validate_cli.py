@@ -72,7 +72,7 @@ def test_clean_estate_exits_0_and_prints_the_budget(clean, tmp_path, capsys, dri
     assert code == 0, err
     assert "no data problems found" not in out  # norm warnings are listed
     assert "land budget" in out
-    assert "industrial     4.00  33.3 %" in out  # 4 of 12 cells of 1 ha
+    assert "industrial     4.00  33.3%" in out  # 4 of 12 cells of 1 ha
     assert out.rstrip().splitlines()[-1].startswith("OK: 0 errors")
 
 
@@ -89,7 +89,7 @@ def test_norm_warnings_alone_exit_0(tmp_path, capsys) -> None:
     code, out, _ = run(["validate", str(write_layers(layers, tmp_path / "e.gpkg"))], capsys)
     assert code == 0
     assert "WARNING norm-industrial" in out
-    assert "✗  industrial plots       90.0 %  ≤ 70 %" in out
+    assert "✗  industrial plots       90.0%  ≤ 70%" in out
 
 
 def test_json_report_to_a_file(clean, tmp_path, capsys) -> None:
