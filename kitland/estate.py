@@ -315,10 +315,9 @@ def _normalise(
         if col in gdf.columns:
             # A list, not Series.map: pandas 3 would turn the None back into NaN.
             gdf[col] = pd.Series([_as_text(v) for v in gdf[col]], index=gdf.index, dtype=object)
-    # Coded values (SPEC §1 vocabularies) are lower case; "Industrial " means industrial.
     for col in spec.values:
         gdf[col] = pd.Series(
-            [v.lower() if isinstance(v, str) else v for v in gdf[col]],
+            [coded(v) if isinstance(v, str) else v for v in gdf[col]],
             index=gdf.index,
             dtype=object,
         )
@@ -359,6 +358,17 @@ def _require_together(layers: Mapping[str, gpd.GeoDataFrame], stored: Mapping[st
          "km": math.hypot(dx, dy) / 1000},
     )  # fmt: skip
     raise CRSError(msg)
+
+
+def coded(value: str) -> str:
+    """A coded value (SPEC §1 vocabularies: land uses, road classes, kinds) as the
+    vocabularies spell it: the data's and the rules' ``"Industrial "`` mean
+    ``industrial``.
+
+    >>> coded(" Industrial "), coded("KIOS")
+    ('industrial', 'kios')
+    """
+    return value.strip().lower()
 
 
 def _as_text(v: Any) -> Any:
@@ -680,7 +690,7 @@ class Estate:
         )
         budget = self.land_budget()
         brows = "".join(
-            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f} %</td>"
+            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f}%</td>"
             f"<td>{int(r.parcels)}</td></tr>"
             for u, r in budget.iterrows()
         )

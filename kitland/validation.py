@@ -58,7 +58,7 @@ import shapely
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
-from kitland.i18n import LABELS, Message, label, number, numbers_in, tr
+from kitland.i18n import LABELS, Message, label, number, numbers_in, percent, tr
 from kitland.io import LAYER_NAMES
 
 __all__ = [
@@ -130,12 +130,12 @@ class Norm:
 
     @property
     def requirement(self) -> str:
-        """The bound as text, e.g. ``"≤ 70 %"`` or ``"8–12 %"``."""
+        """The bound as text, e.g. ``"≤ 70%"`` or ``"8–12%"``."""
         if self.min_pct is not None and self.max_pct is not None:
-            return f"{self.min_pct:g}–{self.max_pct:g} %"
+            return f"{self.min_pct:g}–{self.max_pct:g}%"
         if self.max_pct is not None:
-            return f"≤ {self.max_pct:g} %"
-        return f"≥ {self.min_pct:g} %"
+            return f"≤ {self.max_pct:g}%"
+        return f"≥ {self.min_pct:g}%"
 
 
 #: Where :data:`NORMS` come from, written into every validation report. kitland could not
@@ -357,7 +357,7 @@ class ValidationReport:
             (
                 str(u) if lang == "en" else label(lang, str(u)),
                 number(r["area_ha"], lang, 2),
-                f"{number(r['share_pct'], lang, 1)} %",
+                percent(r["share_pct"] / 100, lang, 1),
                 str(int(r["parcels"])),
                 t(str(r["norm"])) if r["norm"] else "",
             )
@@ -372,7 +372,7 @@ class ValidationReport:
             (
                 n.mark,
                 t(n.norm.name),
-                "—" if n.share_pct is None else f"{number(n.share_pct, lang, 1)} %",
+                "—" if n.share_pct is None else percent(n.share_pct / 100, lang, 1),
                 numbers_in(n.norm.requirement, lang),
                 n.basis_text(lang),
             )
@@ -397,13 +397,13 @@ class ValidationReport:
         )
         brows = "".join(
             f"<tr><td>{html.escape(str(u))}</td><td style='text-align:right'>{r['area_ha']:,.2f}</td>"
-            f"<td style='text-align:right'>{r['share_pct']:.1f} %</td><td>{int(r['parcels'])}</td>"
+            f"<td style='text-align:right'>{r['share_pct']:.1f}%</td><td>{int(r['parcels'])}</td>"
             f"<td>{html.escape(str(r['norm']))}</td></tr>"
             for u, r in self.budget.iterrows()
         )
         nrows = "".join(
             f"<tr><td>{n.mark}</td><td>{html.escape(n.norm.name)}</td>"
-            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f} %'}</td>"
+            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f}%'}</td>"
             f"<td>{html.escape(n.norm.requirement)}</td></tr>"
             for n in self.norms
         )
@@ -863,7 +863,7 @@ def _check_outside(
                     "error",
                     "parcels",
                     str(labels[n]),
-                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f} % of the parcel) lies "
+                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f}% of the parcel) lies "
                     "outside the estate boundary",
                     source=label,
                     m2=float(m2),
@@ -942,7 +942,7 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
         if not ok:
             findings.append(Finding.of(
                 f"norm-{norm.key}", "warning", "parcels", "",
-                "{norm}: {share:.1f} % of the estate ({area:,.1f} ha); the norm is {required} "
+                "{norm}: {share:.1f}% of the estate ({area:,.1f} ha); the norm is {required} "
                 "(Permenperin 40/2016)", norm=Message(norm.name), share=share, area=area_ha,
                 required=norm.requirement))  # fmt: skip
     return tuple(results), findings
@@ -1126,8 +1126,9 @@ def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
     return tuple(f for f in report.errors if f.code not in _NOT_BLOCKING)
 
 
-def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> str:
-    """One line: the file, the first offending feature, the problem and where to go next."""
+def _error_line(estate: Estate, report: ValidationReport, command: str, lang: str = "en") -> str:
+    """One line: the file, the first offending feature, the problem, the ``command`` the
+    errors stop and where to go next."""
     first = _blocking(report)[0]
     labels = [str(g.attrs.get("source", name)) for name, g in estate.layers.items()]
     label = next((lb for lb in labels if first.message.startswith(f"{lb}: ")), "")
@@ -1140,8 +1141,8 @@ def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> s
         rest = f"{tr(lang, noun) if noun else ''} {first.feature}: {rest}".lstrip()
     n, total = len(_blocking(report)), len(report.findings)
     listing, fixing = _commands(estate)
-    errors = Message("{n} data error that stops place/check" if n == 1
-                     else "{n} data errors that stop place/check", {"n": n})  # fmt: skip
+    errors = Message("{n} data error that stops {command}" if n == 1
+                     else "{n} data errors that stop {command}", {"n": n, "command": command})  # fmt: skip
     findings = Message("{n} finding in all" if total == 1 else "{n} findings in all", {"n": total})
     line = Message("{where}: {problem}; {errors} ({findings}: {listing} lists them)",
                    {"where": label, "problem": rest, "errors": errors, "findings": findings,
@@ -1159,12 +1160,15 @@ class _StopLine:
 
     estate: Estate
     report: ValidationReport
+    command: str
 
     def render(self, lang: str = "en") -> str:
-        return _error_line(self.estate, self.report, lang)
+        return _error_line(self.estate, self.report, self.command, lang)
 
 
-def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> ValidationReport:
+def require_valid(
+    estate: Estate, *, on_invalid: OnInvalid = "raise", command: str = "kitland.check()"
+) -> ValidationReport:
     """Validate ``estate`` before measuring on it: data errors stop, warnings are logged.
 
     :func:`kitland.check` and :func:`kitland.place` call this first, so a zone is never
@@ -1182,6 +1186,9 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
         gaps, parcels past the boundary and features with no geometry (ignored) are
         logged as warnings, since a zone only takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
         warning and the caller goes on.
+    command
+        What the errors stop, as the error line names it: the function or the command
+        the user ran (``"kitland.place()"``, ``"`kitland map`"``).
 
     Returns
     -------
@@ -1192,7 +1199,8 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     ------
     DataError
         One line: the layer's file, the first offending feature (its ``parcel_id``), the
-        problem, how many errors there are and the command that lists or repairs them.
+        problem, how many errors there are, what they stop (``command``) and the command
+        that lists or repairs them.
 
     Examples
     --------
@@ -1212,7 +1220,7 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
         report = validate(estate)
         _VALIDATED[estate] = report
     if _blocking(report) and on_invalid == "raise":
-        raise DataError(_StopLine(estate, report))
+        raise DataError(_StopLine(estate, report, command))
     if estate not in _LOGGED:
         _LOGGED.add(estate)
         _log_findings(estate, report)
@@ -1228,7 +1236,7 @@ def mark_reported(estate: Estate) -> None:
 def _log_findings(estate: Estate, report: ValidationReport) -> None:
     shown = list(report.findings)  # errors first (only when on_invalid="warn")
     for f in shown[:_SHOWN_WARNINGS]:
-        # "gap 1", not "gap gap 1"; an error that does not stop place/check is a warning here
+        # "gap 1", not "gap gap 1"; an error that does not stop a command is a warning here
         code = f.feature if f.feature.startswith(f.code) else f"{f.code} {f.feature}".strip()
         stops = f.severity == "error" and f.code not in _NOT_BLOCKING
         said = Message("data error ({code}): {text}" if stops else "data warning ({code}): {text}",
@@ -1242,6 +1250,27 @@ def _log_findings(estate: Estate, report: ValidationReport) -> None:
 
 
 # -- repair --------------------------------------------------------------------------
+
+
+def _without_copies(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """``gdf`` without the features that repeat an earlier one exactly (every attribute
+    and the geometry's coordinates), the number dropped logged."""
+    if len(gdf) < 2:
+        return gdf
+    keys = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    keys["__wkb__"] = shapely.to_wkb(gdf.geometry.to_numpy())
+    copies = keys.duplicated(keep="first").to_numpy(bool)
+    if not copies.any():
+        return gdf
+    ids = sorted(dict.fromkeys(str(v) for v in _labels(gdf, layer)[copies]))
+    said = Message("{layer}: {n} exact duplicate features dropped ({ids})" if copies.sum() > 1
+                   else "{layer}: {n} exact duplicate feature dropped ({ids})",
+                   {"layer": str(gdf.attrs.get("source", layer)), "n": int(copies.sum()),
+                    "ids": _short(", ".join(ids))})  # fmt: skip
+    log.warning("%s", said, extra={"said": said})
+    out = gdf[~copies].reset_index(drop=True)
+    out.attrs.update(gdf.attrs)
+    return out
 
 
 def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
@@ -1262,13 +1291,16 @@ def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
 
 
 def repair(estate: Estate) -> Estate:
-    """A new estate with invalid geometries fixed by :func:`shapely.make_valid`.
+    """A new estate with invalid geometries fixed by :func:`shapely.make_valid` and exact
+    duplicate features dropped.
 
-    Polygon layers keep only the polygonal parts of the result, line layers only the
-    lines (a layer holding both, such as ``water``, keeps each feature's own kind).
-    A feature whose repair leaves nothing is dropped and logged. Nothing else is
-    changed: overlaps, gaps and unknown values remain for a planner to resolve. The
-    input estate is never modified.
+    A feature that repeats an earlier one of its layer exactly (the same attributes and
+    the same coordinates) is dropped, the first kept, and the number dropped is logged.
+    Polygon layers keep only the polygonal parts of the repair, line layers only the
+    lines (a layer holding both, such as ``water``, keeps each feature's own kind). A
+    feature whose repair leaves nothing is dropped and logged. Nothing else is changed:
+    overlaps, gaps, unknown values and features sharing an id but not everything else
+    remain for a planner to resolve. The input estate is never modified.
 
     Examples
     --------
@@ -1276,14 +1308,18 @@ def repair(estate: Estate) -> Estate:
     >>> from shapely import Polygon, box
     >>> bowtie = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
     >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
-    >>> p = gpd.GeoDataFrame({"parcel_id": ["x"], "land_use": ["green"]}, geometry=[bowtie], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["x", "x"], "land_use": ["green", "green"]},
+    ...                      geometry=[bowtie, bowtie], crs=32749)
     >>> est = Estate.from_layers({"boundary": b, "parcels": p})
     >>> fixed = repair(est)
-    >>> fixed.parcels.geom_type[0], float(fixed.parcels.area[0]), bool(est.parcels.is_valid[0])
-    ('MultiPolygon', 5000.0, False)
+    >>> len(fixed.parcels), fixed.parcels.geom_type[0], float(fixed.parcels.area[0])
+    (1, 'MultiPolygon', 5000.0)
+    >>> len(est.parcels), bool(est.parcels.is_valid[0])
+    (2, False)
     """
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, gdf in estate.layers.items():
+        gdf = _without_copies(gdf, name)
         geoms = gdf.geometry.to_numpy()
         bad = np.flatnonzero(~shapely.is_valid(geoms))
         if not len(bad):

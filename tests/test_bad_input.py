@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
@@ -245,8 +246,32 @@ def test_the_stop_line_counts_stopping_errors_and_all_findings(
     assert len(findings) > 1
     code, _, err = _run(["place", str(bow_tie_file), "--rules", str(rules_file)], capsys)
     assert code == 2
-    _one_line(err, f"; 1 data error that stops place/check ({len(findings)} findings in all: "
-                   f"`kitland validate {bow_tie_file}` lists them)")  # fmt: skip
+    _one_line(err, f"; 1 data error that stops `kitland place` ({len(findings)} findings in "
+                   f"all: `kitland validate {bow_tie_file}` lists them)")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["map", "check", "plots", "compare"])
+def test_the_stop_line_names_the_command_that_stopped(
+    command: str, bow_tie_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    """The bow-tie stops every command that measures a zone: the line names the one the
+    user ran (``map`` used to say "data errors that stop place/check"), in Indonesian
+    too, and nothing is written; in Python it names the function."""
+    zf = _zone_file(tmp_path)
+    out = tmp_path / "out.html"
+    argv = [command, str(bow_tie_file), "--zone", str(zf), "--rules", str(rules_file)]
+    argv += {"map": ["--out", str(out)], "compare": ["--map", str(out)]}.get(command, [])
+    code, _, err = _run(argv, capsys)
+    assert code == 2
+    _one_line(err, f"; 1 data error that stops `kitland {command}` (")
+    assert not out.exists()
+    if command != "plots":  # plots speaks English only
+        code, _, err = _run([*argv, "--lang", "id"], capsys)
+        assert code == 2
+        _one_line(err, f"; 1 kesalahan data yang menghentikan `kitland {command}` (")
+    with pytest.raises(DataError, match=r"1 data error that stops kitland\.check\(\) \("):
+        kitland.check(kitland.load_estate(bow_tie_file), gpd.read_file(zf),
+                      parse_rules(__import__("tomllib").loads(RULES), source="r.toml"))  # fmt: skip
 
 
 def test_a_gap_is_a_warning_for_check_said_once(tmp_path: Path, rules_file: Path, capsys) -> None:
@@ -327,11 +352,16 @@ def test_data_warnings_are_printed_and_the_run_goes_on(
     assert "PASS" in stdout
     lines = err.strip().splitlines()
     assert lines == [
-        "WARNING: data warning (norm-green): green open space: 0.0 % of "
-        "the estate (0.0 ha); the norm is ≥ 10 % (Permenperin 40/2016)",
+        "WARNING: data warning (norm-green): green open space: 0.0% of "
+        "the estate (0.0 ha); the norm is ≥ 10% (Permenperin 40/2016)",
         "WARNING: data warning (norm-supporting): supporting facilities: "
-        "0.0 % of the estate (0.0 ha); the norm is 6–12 % (Permenperin 40/2016)",
+        "0.0% of the estate (0.0 ha); the norm is 6–12% (Permenperin 40/2016)",
     ]
+    argv = ["check", str(estate_file), "--zone", str(_zone_file(tmp_path)), "--rules",
+            str(rules_file), "--lang", "id"]  # fmt: skip
+    code, stdout, err = _run(argv, capsys)
+    assert code == 0 and "0,0% dari kawasan" in err and "≥ 10%" in err and "6–12%" in err
+    assert not re.search(r"\d %", stdout + err)  # percentages as Babel writes them
     code, _, err = _run(
         [
             "-q",
@@ -645,7 +675,7 @@ def test_bad_input_lines_speak_the_terminals_language(
     code, _, err = _run(["place", str(bow_tie_file), "--rules", str(rules_file), "--lang", "id"], capsys)
     assert code == 2
     assert err.rstrip().endswith(
-        f"; 1 kesalahan data yang menghentikan place/check (3 temuan seluruhnya: `kitland validate "
+        f"; 1 kesalahan data yang menghentikan `kitland place` (3 temuan seluruhnya: `kitland validate "
         f"{bow_tie_file}` mencantumkan semuanya), `kitland validate {bow_tie_file} --fix OUT.gpkg` "
         "memperbaiki geometri yang tidak valid"
     )

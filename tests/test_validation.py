@@ -157,7 +157,7 @@ def test_parcel_outside_the_boundary(clean: dict, tmp_path: Path) -> None:
     set_geom(clean, "P2_3", box(X0 + 300, Y0, X0 + 420, Y0 + 100))
     (f,) = by_code(validate(roundtrip(clean, tmp_path)), "outside-boundary")
     assert f.feature == "P2_3"
-    assert "2,000.0 m² (0.2000 ha, 17 % of the parcel)" in f.message
+    assert "2,000.0 m² (0.2000 ha, 17% of the parcel)" in f.message
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
@@ -363,7 +363,7 @@ def test_norm_breaches_are_warnings_not_errors(tmp_path: Path) -> None:
     assert not report.has_errors
     codes = {f.code: f for f in report.warnings}
     assert set(codes) == {"norm-industrial", "norm-green", "norm-supporting"}
-    assert "80.0 % of the estate (8.0 ha); the norm is ≤ 70 %" in codes["norm-industrial"].message
+    assert "80.0% of the estate (8.0 ha); the norm is ≤ 70%" in codes["norm-industrial"].message
     assert [n.passed for n in report.norms] == [False, False, True, False]
 
 
@@ -564,8 +564,8 @@ def test_parcels_without_land_use_are_one_budget_row_in_either_language(
     assert (row["area_ha"], int(row["parcels"])) == (pytest.approx(2.0), 2)
     assert "" not in report.budget.index and "  " not in report.budget.index
     budget_lines = lambda lang: report.to_text(lang).split("\n\n")[1].splitlines()  # noqa: E731
-    assert budget_lines("en")[-1].split() == ["(none)", "2.00", "16.7", "%", "2"]
-    assert budget_lines("id")[-1].split() == ["(tidak", "diisi)", "2,00", "16,7", "%", "2"]
+    assert budget_lines("en")[-1].split() == ["(none)", "2.00", "16.7%", "2"]
+    assert budget_lines("id")[-1].split() == ["(tidak", "diisi)", "2,00", "16,7%", "2"]
 
 
 def test_coded_values_ignore_case_and_spaces(clean: dict, tmp_path: Path) -> None:
