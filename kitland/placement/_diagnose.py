@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import shapely
 
+from kitland.estate import Estate
 from kitland.i18n import Message
 from kitland.placement._cells import CandidateLand
 from kitland.placement._model import (
@@ -28,8 +29,9 @@ from kitland.placement._model import (
     near_cells,
 )
 from kitland.placement._solve import solve
+from kitland.rules import Rules
 
-__all__ = ["advice", "funnel", "relaxations"]
+__all__ = ["advice", "funnel", "relaxations", "street_hints"]
 
 
 def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> dict[str, Any]:
@@ -178,3 +180,20 @@ def _not_found(
         return advice("{rule}: relaxed alone, no zone found as the model reads the other rules "
                       "(conservatively); not proven that none exists", rule=name)  # fmt: skip
     return advice("relaxing {rule} alone does not help", rule=name)
+
+
+def street_hints(
+    estate: Estate, rules: Rules, diagnosis: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
+    without ``max_gap_m``: blocks parted by streets never share a boundary."""
+    if not len(estate.roads):
+        return []
+    relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
+    return [
+        {"rule": r.id, **advice("{rule}: blocks parted by streets never share a boundary; "
+                                "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
+                                "counts industry across a street as next to the zone", rule=r.id)}
+        for r in rules.rules
+        if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
+    ]  # fmt: skip

@@ -14,7 +14,6 @@ straightened outline breaks a between rule, the cells' own outlines are kept.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import logging
 import math
@@ -26,7 +25,6 @@ import shapely
 from numpy.typing import NDArray
 
 from kitland.estate import Estate
-from kitland.i18n import gap_text, number, numbers_in, tr
 from kitland.placement import (
     _SOLVER_NAME,
     MAX_RECHECKS,
@@ -34,14 +32,10 @@ from kitland.placement import (
     PlacementResult,
     _cut,
     _finite,
-    _funnel_lines,
-    _names_en,
     _overlap_kept,
     _progress_cb,
-    _solver_line,
     _stable,
     _straightened,
-    _undecided_line,
     _zone_rules_pass,
     dissolve,
     problem_on,
@@ -55,7 +49,7 @@ from kitland.placement._work import Clock
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
-__all__ = ["place_zones", "summary"]
+__all__ = ["place_zones"]
 
 log = logging.getLogger(__name__)
 
@@ -309,102 +303,3 @@ def _result(
                      "", why)  # fmt: skip
     return PlacementResult(False, None, [], Report([res], {}, extra), solver, estate.crs, rules,
                            estate, status)  # fmt: skip
-
-
-def summary(result: PlacementResult, lang: str = "en") -> str:
-    """The terminal lines of several zones: one per zone, the between rules, the status.
-
-    Words come from the message catalogue (:mod:`kitland.i18n`), numbers are written in
-    ``lang``'s locale; a between rule's line in English is its measured sentence, in
-    another language its name, value and requirement.
-    """
-    t = functools.partial(tr, lang)
-    s = result.solver
-    lines = []
-    for p in result.zones:
-        c = p.report.zone.get("compactness", float("nan"))
-        verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
-        lines.append(t("zone {name}: {area} ha, score {score}, compactness {compactness}, "
-                       "{vertices} vertices, {verdict}").format(
-                           name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
-                           compactness=number(c, lang, 2), vertices=p.vertices, verdict=verdict))  # fmt: skip
-    lines += [_between_line(r, lang) for r in getattr(result.report, "between", ())]
-    grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
-    if result.found:
-        lines += _found_lines(result, grid, lang)
-        lines += _more_lines(result, lang)
-    elif result.status == "UNDECIDED":
-        lines.append(_undecided_line(t("allocation"), s, lang))
-    else:
-        lines += _infeasible_lines(result, grid, lang)
-    lines.append(_solver_line(s, lang))
-    return "\n".join(lines) + "\n"
-
-
-def _between_line(r: RuleResult, lang: str) -> str:
-    """One between rule's line: its sentence (English) or name, value and requirement."""
-    t = functools.partial(tr, lang)
-    verdict = t("pass") if r.passed else t("FAILS")
-    if lang == "en":
-        return f"between {r.id}: {r.message} ({verdict})"
-    return t("between {rule}: {value} (required {required}), {verdict}").format(
-        rule=r.label(lang), value=r.value_text(lang), required=r.required_text(lang),
-        verdict=verdict)  # fmt: skip
-
-
-def _found_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
-    t = functools.partial(tr, lang)
-    s = result.solver
-    score = number(s["objective"], lang, 1)
-    if result.status == "OPTIMAL":
-        lines = [t("joint placement optimal on the {grid} m grid: summed score {score}").format(
-            grid=grid, score=score)]  # fmt: skip
-    else:
-        gap = gap_text(s.get("gap"), lang)
-        bound = "-inf" if s["bound"] is None else number(s["bound"], lang, 1)
-        lines = [t("joint placement feasible, {gap} (summed score {score}, proven bound "
-                   "{bound})").format(gap=gap, score=score, bound=bound)]  # fmt: skip
-    if s.get("one_by_one") is not None:
-        lines.append(t("placing the zones one by one scored {score}").format(
-            score=number(s["one_by_one"], lang, 1)))  # fmt: skip
-    return lines
-
-
-def _more_lines(result: PlacementResult, lang: str) -> list[str]:
-    """The allocations after the first: a line each, its zones' lines under it, and
-    why fewer were found than asked."""
-    t = functools.partial(tr, lang)
-    s = result.solver
-    lines = []
-    for a in s.get("allocations", [])[1:]:
-        state = t("optimal") if a["status"] == "OPTIMAL" else gap_text(a["gap"], lang)
-        lines.append(t("allocation {rank}: summed score {score}, {status}").format(
-            rank=a["rank"], score=number(a["objective"], lang, 1), status=state))  # fmt: skip
-        for p in (p for p in result.alternatives if p.rank == a["rank"]):
-            lines.append("  " + t("zone {name}: {area} ha, score {score}").format(
-                name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1)))  # fmt: skip
-    asked = int(result.report.extra.get("alternatives_requested", 1))
-    n = len(s.get("allocations", []))
-    if asked > 1 and n < asked:
-        lines.append(t("found {n} of {asked} allocations: {why}").format(
-            n=n, asked=asked, why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-    return lines
-
-
-def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
-    t = functools.partial(tr, lang)
-    extra = result.report.extra
-    lines = [t("no allocation of the {n} zones satisfies the rules (proven for zones of the "
-               "{grid} m grid's cells)").format(n=len(result.rules.zones) if result.rules else 0,
-                                                grid=grid)]  # fmt: skip
-    for name, fun in extra.get("funnel", {}).items():
-        lines.append(" " + t("zone {name}:").format(name=name))
-        lines += _funnel_lines({"funnel": fun}, lang, _names_en(result.rules))
-    for b in extra.get("blocking", []):
-        lines.append("  - " + t("blocked by {name}: {why}").format(
-            name=b["rule"], why=t(b.get("reason", b["text"]))))  # fmt: skip
-    if not extra.get("diagnosed", True):
-        lines.append("  - " + t("not diagnosed within the time limit"))
-    elif not extra.get("blocking"):
-        lines.append("  - " + t("no single between rule or zone was proven to block the others"))
-    return lines
