@@ -585,11 +585,6 @@ def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
     return shapely.normalize(shapely.simplify(g, 0.0))
 
 
-def _zone_rules_pass(report: Report) -> bool:
-    """Every zone rule holds (layout rules judge the master plan, not the placement)."""
-    return all(r.passed for r in report.results if r.scope == "zone")
-
-
 def _finite(x: float, digits: int) -> float | None:
     """``x`` rounded to ``digits`` for the report, None when it is not finite."""
     return round(x, digits) if math.isfinite(x) else None
@@ -697,7 +692,7 @@ def _best_at_rank(
         report = (
             check(estate, zone, rules, on_invalid="warn") if isinstance(zone, Polygon) else None
         )
-        if report is not None and _zone_rules_pass(report):
+        if report is not None and report.zone_passed:
             out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
                                     bound=out.bound, exact=out.exact, deadline=deadline,
                                     progress=progress, outlines=outlines, band=_band(current),
@@ -730,7 +725,7 @@ def _best_at_rank(
                 seen = (
                     check(estate, z, rules, on_invalid="warn") if isinstance(z, Polygon) else None
                 )
-                if seen is not None and _zone_rules_pass(seen):
+                if seen is not None and seen.zone_passed:
                     alt = replace(sol, cells=cells_, objective=current.objective(cells_),
                                   status="FEASIBLE")  # fmt: skip
                     out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
@@ -988,7 +983,7 @@ class _Checked:
         # "warn": place() validated the estate on entry and applied the caller's policy.
         rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
         self.reports[z.wkb] = rep
-        return _zone_rules_pass(rep)
+        return rep.zone_passed
 
     def final(self, best: Polygon) -> tuple[Polygon, Report]:
         """``best`` (accepted) with coordinates rounded to the centimetre when that still

@@ -36,7 +36,6 @@ from kitland.placement import (
     _progress_cb,
     _stable,
     _straightened,
-    _zone_rules_pass,
     dissolve,
     problem_on,
     zone_score,
@@ -188,7 +187,7 @@ def _finish(
         clear = shapely.union_all([shapely.buffer(g, _apart_m(rules, name, names[k]))
                                    for k, g in enumerate(final) if k != z])  # fmt: skip
         land = dataclasses.replace(lands[z], allowed=shapely.difference(lands[z].allowed, clear))
-        ok = _zone_rules_pass(rep)
+        ok = rep.zone_passed
         best = _straightened(estate, r, cells, land, probs[z], raw[z],
                              ceiling=None if ok else math.inf)  # fmt: skip
         if best is not None and not _moved(best[0], probs[z], cells):
@@ -204,7 +203,7 @@ def _finish(
         log.info("a straightened outline broke a between rule; keeping the cells' outlines")
         out = [_placement(n, g, rep, cells, p, sol, z, rank=rank) for z, (n, g, rep, p) in
                enumerate(zip(names, raw, reports, probs, strict=True))]  # fmt: skip
-        bad = next((z for z, rep in enumerate(reports) if not _zone_rules_pass(rep)), None)
+        bad = next((z for z, rep in enumerate(reports) if not rep.zone_passed), None)
         return out, bad
     return out, None
 
