@@ -136,29 +136,23 @@ def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
     ran out is not read as the proven best site.
     """
     t = functools.partial(tr, lang)
-    gap = gap_text(p.gap, lang)
     if p.status == "OPTIMAL" and grid_m and p.grids:
-        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in p.grids)
-        st = t("optimal on the {grid} m grid at {angles}" if len(p.grids) == 1
-               else "optimal on the {grid} m grids at {angles}").format(
-            grid=numbers_in(f"{grid_m:g}", lang), angles=angles)  # fmt: skip
+        text = ("optimal on the {grid} m grid at {angles}" if len(p.grids) == 1
+                else "optimal on the {grid} m grids at {angles}")  # fmt: skip
     elif p.status == "OPTIMAL":
-        st = (
-            t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
-            if grid_m
-            else t("optimal")
-        )
+        text = "optimal on the {grid} m grid" if grid_m else "optimal"
     elif p.rescued:
-        st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
-               "cells, which failed check themselves").format(gap=gap)  # fmt: skip
+        text = ("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
+                "cells, which failed check themselves")  # fmt: skip
     elif p.grids and grid_m:  # several grids searched: say which one the zone lies on
-        st = t("feasible on the {grid} m grid at {angle}, {gap} ({why})").format(
-            grid=numbers_in(f"{grid_m:g}", lang), angle=numbers_in(f"{p.grids[0]:.1f}°", lang),
-            gap=gap, why=t(p.note or "time limit reached"))  # fmt: skip
+        text = "feasible on the {grid} m grid at {angle}, {gap} ({why})"
     else:
-        st = t("feasible, {gap} ({why})").format(gap=gap,
-                                                  why=t(p.note or "time limit reached"))  # fmt: skip
-    return st
+        text = "feasible, {gap} ({why})"
+    return t(text).format(
+        grid=numbers_in(f"{grid_m:g}", lang) if grid_m else "", gap=gap_text(p.gap, lang),
+        angles=t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in p.grids),
+        angle=numbers_in(f"{p.grids[0]:.1f}°", lang) if p.grids else "",
+        why=t(p.note or "time limit reached"))  # fmt: skip
 
 
 def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:

@@ -130,7 +130,8 @@ def _allocate(
         placed, bad = _finish(estate, each, cells, lands, probs, sol, rules, rank=rank)
         if bad is None:
             return sol, placed
-        failures.append({"zone": names[bad], "failed": _failed(placed, bad), "rank": rank})
+        failed = [r.id for r in placed[bad].report.failed if r.scope == "zone"]
+        failures.append({"zone": names[bad], "failed": failed, "rank": rank})
         probs[bad] = probs[bad].with_nogood(sol.cells[bad])
     assert sol is not None
     return sol, None
@@ -190,7 +191,9 @@ def _finish(
         ok = rep.zone_passed
         best = _straightened(estate, r, cells, land, probs[z], raw[z],
                              ceiling=None if ok else math.inf)  # fmt: skip
-        if best is not None and not _moved(best[0], probs[z], cells):
+        if best is not None and not _overlap_kept(
+            best[0], tuple((dissolve(cells, prev), share) for prev, share in probs[z].avoid)
+        ):
             best = None  # straightened back onto an earlier allocation's place
         if best is None and not ok:
             return [*out, _placement(name, raw[z], rep, cells, probs[z], sol, z, rank=rank)], z
@@ -208,14 +211,6 @@ def _finish(
     return out, None
 
 
-def _moved(outline: shapely.Geometry, prob: Problem, cells: Cells) -> bool:
-    """True when ``outline`` keeps the overlap limit (:func:`_overlap_kept`) against each
-    earlier place of its zone (``prob.avoid``: cells and share)."""
-    return _overlap_kept(
-        outline, tuple((dissolve(cells, prev), share) for prev, share in prob.avoid)
-    )
-
-
 def _placement(name: str, zone: shapely.Geometry, report: Report, cells: Cells, prob: Problem,
                sol: JointSolution, z: int, *, rescued: bool = False, rank: int = 1) -> Placement:  # fmt: skip
     assert sol.cells is not None
@@ -223,10 +218,6 @@ def _placement(name: str, zone: shapely.Geometry, report: Report, cells: Cells, 
     return Placement(zone, zone_score(prob, cells, zone), rank, report, float(zone.area) / 1e4,
                      sol.cells[z], status, sol.gap, -math.inf, grid_score=prob.objective(sol.cells[z]),
                      rescued=rescued, name=name)  # fmt: skip
-
-
-def _failed(placed: list[Placement], bad: int) -> list[str]:
-    return [r.id for r in placed[bad].report.failed if r.scope == "zone"]
 
 
 def _result(
