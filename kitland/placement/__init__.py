@@ -165,11 +165,6 @@ class Placement:
         """Corners of the outline a surveyor stakes out (holes included)."""
         return vertex_count(self.zone)
 
-    @property
-    def proven(self) -> bool:
-        """True when no better placement exists (solver status OPTIMAL)."""
-        return self.status == "OPTIMAL"
-
     def to_dict(self) -> dict[str, Any]:
         """The entry of ``alternatives`` in the JSON report."""
         return {
