@@ -80,7 +80,6 @@ def place_zones(
     log.info("placing %d zones on %d cells of %g m", len(names), len(cells), cell_m)
     failures: list[dict[str, Any]] = []
     found: list[tuple[JointSolution, list[Placement]]] = []
-    first = probs
     missing = ""
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1
@@ -98,10 +97,8 @@ def place_zones(
         found.append((sol, placed))
         assert sol.cells is not None
         probs = [p.with_avoid(c, max_overlap) for p, c in zip(probs, sol.cells, strict=True)]
-        if rank == 1:
-            first = probs
     _progress_cb(progress, "done", deadline)
-    return _result(estate, rules, cells, lands, first, masks, sol if not found else found[0][0],
+    return _result(estate, rules, cells, lands, probs, masks, sol if not found else found[0][0],
                    found, failures, t0=t0, time_limit_s=time_limit_s, asked=alternatives,
                    missing=missing)  # fmt: skip
 
@@ -227,7 +224,8 @@ def _result(
     t0: float, time_limit_s: float, asked: int = 1, missing: str = "",
 ) -> PlacementResult:  # fmt: skip
     """The result: one placement per zone (and allocation), the first allocation's
-    report, the solver's facts (``sol``: the first allocation's solve)."""
+    report, the solver's facts (``sol``: the first allocation's solve) and, when no
+    allocation fits, each zone's funnel on its problem (``probs``)."""
     from kitland.between import between_results  # noqa: PLC0415 - above placement
     from kitland.measure import check  # noqa: PLC0415
     from kitland.report import ZonesReport  # noqa: PLC0415
