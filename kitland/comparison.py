@@ -39,7 +39,8 @@ from kitland.measure import (
     network_distance_m,
     shared_boundary_m,
 )
-from kitland.placement import PlacementResult, _infeasible_text, place, score
+from kitland.placement import PlacementResult, place, score
+from kitland.placement._summary import infeasible_text
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
@@ -250,7 +251,7 @@ class Comparison:
                                       ("best zone near the proposal", self.near_status,
                                        self.near_solver)):  # fmt: skip
             if status == "INFEASIBLE" and solver:  # what was proven, as place says it
-                lines.append(f"{tr(lang, title)}: {_infeasible_text(solver, lang)}")
+                lines.append(f"{tr(lang, title)}: {infeasible_text(solver, lang)}")
             elif status in ("INFEASIBLE", "UNDECIDED"):
                 lines.append(f"{tr(lang, title)}: {tr(lang, _STATUS_TEXT[status])}")
         lines.append(self.price_line(lang))

@@ -180,6 +180,11 @@ class Report:
         return all(r.passed for r in self.results)
 
     @property
+    def zone_passed(self) -> bool:
+        """True when every zone rule passes (the layout rules judge the master plan)."""
+        return all(r.passed for r in self.results if r.scope == "zone")
+
+    @property
     def failed(self) -> list[RuleResult]:
         """The results that fail."""
         return [r for r in self.results if not r.passed]

@@ -25,15 +25,14 @@ it equals the zone's mean distance when the zone has its nominal area), times ``
 better.
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
-make a placement possible (:mod:`._diagnose`). ``place(start=)`` reuses an earlier
+make a placement possible (:mod:`._diagnose`). A result's words (its summary, each
+placement's proof, the funnel's lines) are :mod:`._summary`'s. ``place(start=)`` reuses an earlier
 result (:mod:`._reuse`). With several zones (``[[zones]]``) :func:`place` hands over to
 :mod:`._zones`, which places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations
 
-import functools
-import html
 import logging
 import math
 import os
@@ -50,8 +49,8 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import Message, gap_text, label, number, numbers_in, tr
-from kitland.placement import _reuse
+from kitland.i18n import Message
+from kitland.placement import _reuse, _summary
 from kitland.placement._cells import (
     CandidateLand,
     Cells,
@@ -66,8 +65,9 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import refine, straighten, vertex_count
 from kitland.placement._solve import Solution, gap, solve
+from kitland.placement._summary import proof_text
 from kitland.placement._work import Clock, Work
-from kitland.report import Report, RuleResult, rule_label
+from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
@@ -176,7 +176,7 @@ class Placement:
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
             "grid_score": _finite(self.grid_score, 3),
             "vertices": self.vertices, "rescued_by_outline": self.rescued,
-            "passed": _zone_rules_pass(self.report),
+            "passed": self.report.zone_passed,
             "status": self.status, "solver_status": self.status,
             "gap": _finite(self.gap, 6),
             **({"grids_deg": [round(a, 3) for a in self.grids]} if self.grids else {}),
@@ -228,86 +228,20 @@ class PlacementResult:
     previous: _reuse.Previous | None = field(default=None, repr=False)
 
     def summary(self, lang: str = "en") -> str:
-        """A few lines for the terminal: each placement with its own status, or why none.
-
-        Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale, the funnel's diagnosis sentences included. Several
-        zones placed together have their own lines (:func:`._zones.summary`).
-        """
-        if self.rules is not None and len(self.rules.zones) > 1:
-            from kitland.placement._zones import summary  # noqa: PLC0415
-
-            return summary(self, lang)
-        s = self.solver
-        t = functools.partial(tr, lang)
-        lines = []
-        if self.found:
-            asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
-            for p in self.alternatives:
-                lines.append(_placement_line(p, s.get("grid_m"), lang))
-            if self.caveat(lang):
-                lines.append(self.caveat(lang))
-            if len(self.alternatives) < asked:
-                lines.append(t("found {n} of {asked} placements: {why}").format(
-                    n=len(self.alternatives), asked=asked,
-                    why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-            if not s.get("deterministic", True):
-                lines.append(t(_wall_clock_text(s)))
-            elif any(
-                p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
-            ):
-                lines.append(t("placements found when the work budget ran out; the same input and "
-                               "--time-limit return them again; a longer --time-limit may prove "
-                               "them"))  # fmt: skip
-            failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
-            if failing:
-                lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
-                               "report says passed: false: {rules}").format(rules="; ".join(
-                                   f"{r.label(lang)} {r.value_text(lang)}, "
-                                   f"{t('needs')} {r.required_text(lang)}"
-                                   for r in failing)))  # fmt: skip
-        elif self.status == "UNDECIDED":
-            lines.append(_undecided_line(t("placement"), s, lang))
-        else:
-            lines.append(_infeasible_text(s, lang))
-            lines += _funnel_lines(self.report.extra, lang, _names_en(self.rules))
-            rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
-            if rejected:
-                counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
-                lines.append("  " + t("zones found by the solver failed the final check on: "
-                                      "{rules}").format(rules=counts))  # fmt: skip
-        lines.append(_solver_line(s, lang))
-        return "\n".join(lines) + "\n"
+        """A few lines for the terminal: each placement with its own status, or why none
+        (:func:`._summary.summary`)."""
+        return _summary.summary(self, lang)
 
     def caveat(self, lang: str = "en", *, short: bool = False) -> str:
         """What the proof does not cover, in ``lang``; "" when it covers every zone (or
-        allocation) of the grid's cells.
+        allocation) of the grid's cells (:func:`._summary.caveat`).
 
         Under a ``min_width`` rule the model reads the rule conservatively (whole squares
         of cells, charged corners), so a zone with narrower parts that would still pass
         ``check`` is not covered. ``short``: the line a map shows under the status; else
         the terminal's and the printed page's.
         """
-        kinds = self.solver.get("conservative")
-        if not kinds:
-            return ""
-        rules = ", ".join(self._rule_names(kinds))
-        if short:
-            return tr(lang, "{rules} read conservatively: a zone with narrower parts is not "
-                            "covered by the proof").format(rules=rules)  # fmt: skip
-        return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
-                        "corners): a zone with narrower parts that would still pass check is not "
-                        "covered by it and may score better").format(rules=rules)  # fmt: skip
-
-    def _rule_names(self, kinds: list[str]) -> list[str]:
-        """The ids of the rules of these kinds, every zone's, each once (the kinds
-        themselves without rules)."""
-        if self.rules is None:
-            return kinds
-        several = len(self.rules.zones) > 1
-        each = [self.rules.for_zone(z.name) for z in self.rules.zones] if several else [self.rules]
-        ids = [r.id for rules in each for r in rules.rules if r.kind in kinds]
-        return list(dict.fromkeys(ids)) or kinds
+        return _summary.caveat(self, lang, short=short)
 
     def __repr__(self) -> str:
         return self.summary()
@@ -346,185 +280,7 @@ class PlacementResult:
     map = explore
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(p.name) if self.zones else p.rank}</td><td>{p.area_ha:.2f}</td>"
-            f"<td>{p.score:,.1f}</td><td>{html.escape(proof_text(p, self.solver.get('grid_m')))}</td>"
-            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
-            for p in self.alternatives
-        )
-        head = {"INFEASIBLE": _infeasible_text(self.solver),
-                "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
-                }.get(self.status, "placed")  # fmt: skip
-        s = self.solver
-        return (
-            f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))}: "
-            f"{html.escape(self.status)}, {gap_text(s.get('gap'), 'en')}, {s.get('time_s', 0):.1f} s</small>"
-            f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
-            f"{self.report._repr_html_()}</div>"
-        )
-
-
-def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
-    """The line of a search that found no ``what`` (a placement, an allocation: already
-    in ``lang``) within its time limit, and the longer limit to try."""
-    limit = float(solver.get("time_limit_s", 0.0))
-    return tr(lang, "no {what} found within {limit} s; it is not proven that none exists; "
-                    "try --time-limit {more}").format(
-        what=what, limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}")  # fmt: skip
-
-
-def _solver_line(solver: dict[str, Any], lang: str) -> str:
-    """The last line of a summary: the solver, its time (and why it stopped), the grid."""
-    t = functools.partial(tr, lang)
-    hit = t(" (time limit reached)") if solver.get("time_limit_hit") else ""
-    if not solver.get("deterministic", True):
-        hit += t(" (stopped by the wall clock: not deterministic)")
-    name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
-    return t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
-        solver=name, time=number(solver.get("time_s", 0), lang, 1), hit=hit,
-        cells=number(solver.get("cells", 0), lang),
-        grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
-
-
-def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
-    """What the solver proved of placement ``p``, in ``lang``, as the terminal says it:
-    "optimal on the 25 m grid", "feasible, gap 7.49% (time limit reached)", …
-
-    Maps and the printed page show it beside the verdict, so a placement found when time
-    ran out is not read as the proven best site.
-    """
-    t = functools.partial(tr, lang)
-    gap = gap_text(p.gap, lang)
-    if p.status == "OPTIMAL" and grid_m and p.grids:
-        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in p.grids)
-        st = t("optimal on the {grid} m grid at {angles}" if len(p.grids) == 1
-               else "optimal on the {grid} m grids at {angles}").format(
-            grid=numbers_in(f"{grid_m:g}", lang), angles=angles)  # fmt: skip
-    elif p.status == "OPTIMAL":
-        st = (
-            t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
-            if grid_m
-            else t("optimal")
-        )
-    elif p.rescued:
-        st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
-               "cells, which failed check themselves").format(gap=gap)  # fmt: skip
-    elif p.grids and grid_m:  # several grids searched: say which one the zone lies on
-        st = t("feasible on the {grid} m grid at {angle}, {gap} ({why})").format(
-            grid=numbers_in(f"{grid_m:g}", lang), angle=numbers_in(f"{p.grids[0]:.1f}°", lang),
-            gap=gap, why=t(p.note or "time limit reached"))  # fmt: skip
-    else:
-        st = t("feasible, {gap} ({why})").format(gap=gap,
-                                                  why=t(p.note or "time limit reached"))  # fmt: skip
-    return st
-
-
-def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
-    t = functools.partial(tr, lang)
-    c = p.report.zone.get("compactness", float("nan"))
-    st = proof_text(p, grid_m, lang)
-    if (
-        not p.rescued
-        and not p.grids
-        and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9)
-    ):
-        st += t("; cells scored {score}, outline straightened").format(
-            score=number(p.grid_score, lang, 1))  # fmt: skip
-    elif p.rescued and p.status == "OPTIMAL":
-        st += t("; the straightened outline of the solver's cells, which failed check "
-                "themselves and scored {score}").format(score=number(p.grid_score, lang, 1))  # fmt: skip
-    verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
-    return t("placement {rank}: {area} ha, score {score}, compactness {compactness}, "
-             "{vertices} vertices, {status}, {verdict}").format(
-                 rank=p.rank, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
-                 compactness=number(c, lang, 2), vertices=p.vertices, status=st,
-                 verdict=verdict)  # fmt: skip
-
-
-def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
-    """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
-    t = functools.partial(tr, lang)
-    grid = numbers_in(f"{solver.get('grid_m', 0):g}", lang)
-    if solver.get("grids_deg"):  # every grid searched holds no zone (_best_of_grids)
-        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in solver["grids_deg"])
-        text = t("no placement satisfies the rules (proven for zones of the cells of the "
-                 "{grid} m grids at {angles})").format(grid=grid, angles=angles)  # fmt: skip
-    else:
-        text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
-                 "cells)").format(grid=grid)  # fmt: skip
-    if solver.get("conservative"):
-        text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
-                  "corners), so a zone with narrower parts that would still pass check is not "
-                  "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
-    return text
-
-
-def _street_hints(
-    estate: Estate, rules: Rules, diagnosis: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
-    without ``max_gap_m``: blocks parted by streets never share a boundary."""
-    from kitland.placement._diagnose import advice  # noqa: PLC0415 - as relaxations
-
-    if not len(estate.roads):
-        return []
-    relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
-    return [
-        {"rule": r.id, **advice("{rule}: blocks parted by streets never share a boundary; "
-                                "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
-                                "counts industry across a street as next to the zone", rule=r.id)}
-        for r in rules.rules
-        if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
-    ]  # fmt: skip
-
-
-def _funnel_lines(
-    extra: dict[str, Any], lang: str = "en", names_en: dict[str, str] | None = None
-) -> list[str]:
-    t = functools.partial(tr, lang)
-    lines = []
-    fun = extra.get("funnel", {})
-    alone, so_far = t("alone"), t("so far")
-    steps = fun.get("steps", [])
-    names = [_funnel_rule(st["rule"], lang, names_en or {}) for st in steps]
-    width = max((len(n) for n in names), default=0)
-    for name, st in zip(names, steps, strict=True):
-        lines.append(f"  {name:<{width}}  {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
-                     f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
-    if fun.get("largest_pieces_ha"):
-        pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
-        lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
-            pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
-    lines += [f"  - {_advice_text(d, lang, names_en or {})}" for d in extra.get("diagnosis", [])]
-    return lines
-
-
-def _names_en(rules: Rules | None) -> dict[str, str]:
-    """Each rule's English name (``name_en``) by its id."""
-    return {r.id: r.name_en for r in (rules.rules if rules else []) if r.name_en}
-
-
-def _funnel_rule(rule: str, lang: str, names_en: dict[str, str]) -> str:
-    """A funnel or diagnosis row's rule for people in ``lang``: the rule's ``name`` (or
-    ``name_en`` in English); the funnel's own steps (``on``, ``roads``, ``area``,
-    ``compactness``) in words."""
-    if rule in ("area", "on"):
-        return label(lang, f"rule_{rule}")
-    if rule in ("roads", "compactness"):
-        return label(lang, rule)
-    return rule_label(rule, rule.split("#")[0], lang, name_en=names_en.get(rule))
-
-
-def _advice_text(entry: dict[str, Any], lang: str, names_en: dict[str, str] | None = None) -> str:
-    """A diagnosis entry's sentence in ``lang`` (its ``message``), else its ``text``; the
-    rule it names written as :func:`_funnel_rule` writes it."""
-    m = entry.get("message")
-    if not m:
-        return str(entry.get("text", ""))
-    values = dict(m["values"])
-    if isinstance(values.get("rule"), str):
-        values["rule"] = _funnel_rule(values["rule"], lang, names_en or {})
-    return Message(m["id"], values).render(lang)
+        return _summary.html_table(self)
 
 
 def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:
@@ -841,29 +597,6 @@ def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
     return shapely.normalize(shapely.simplify(g, 0.0))
 
 
-def _zone_rules_pass(report: Report) -> bool:
-    """Every zone rule holds (layout rules judge the master plan, not the placement)."""
-    return all(r.passed for r in report.results if r.scope == "zone")
-
-
-def _wall_clock_text(solver: dict[str, Any]) -> str:
-    """Why the wall clock, not the work budget, ended a search: a solver run that went on
-    past the budget (its work is counted when it returns), or a busy or slow machine.
-
-    >>> _wall_clock_text({"work_s": 143.6, "work_budget_s": 90.0})[:40]
-    'the wall clock stopped a solver run that'
-    """
-    if solver.get("work_s", 0.0) > solver.get("work_budget_s", math.inf):
-        return (
-            "the wall clock stopped a solver run that had gone past the work budget (its "
-            "work is counted when it returns): another run may return other placements"
-        )
-    return (
-        "the wall clock stopped the search before its work budget (a busy or slow machine): "
-        "another run may return other placements"
-    )
-
-
 def _finite(x: float, digits: int) -> float | None:
     """``x`` rounded to ``digits`` for the report, None when it is not finite."""
     return round(x, digits) if math.isfinite(x) else None
@@ -971,7 +704,7 @@ def _best_at_rank(
         report = (
             check(estate, zone, rules, on_invalid="warn") if isinstance(zone, Polygon) else None
         )
-        if report is not None and _zone_rules_pass(report):
+        if report is not None and report.zone_passed:
             out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
                                     bound=out.bound, exact=out.exact, deadline=deadline,
                                     progress=progress, outlines=outlines, band=_band(current),
@@ -1004,7 +737,7 @@ def _best_at_rank(
                 seen = (
                     check(estate, z, rules, on_invalid="warn") if isinstance(z, Polygon) else None
                 )
-                if seen is not None and _zone_rules_pass(seen):
+                if seen is not None and seen.zone_passed:
                     alt = replace(sol, cells=cells_, objective=current.objective(cells_),
                                   status="FEASIBLE")  # fmt: skip
                     out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
@@ -1262,7 +995,7 @@ class _Checked:
         # "warn": place() validated the estate on entry and applied the caller's policy.
         rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
         self.reports[z.wkb] = rep
-        return _zone_rules_pass(rep)
+        return rep.zone_passed
 
     def final(self, best: Polygon) -> tuple[Polygon, Report]:
         """``best`` (accepted) with coordinates rounded to the centimetre when that still
@@ -1717,14 +1450,14 @@ def _result(
                                estate, status)  # fmt: skip
     extra = {"passed": False, "status": status, "alternatives": [], "solver": _stable(solver)}
     if status == "INFEASIBLE":
-        from kitland.placement._diagnose import funnel, relaxations  # noqa: PLC0415
+        from kitland.placement._diagnose import funnel, relaxations, street_hints  # noqa: PLC0415
 
-        why = _infeasible_text(solver)
+        why = _summary.infeasible_text(solver)
         extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
         rate = budget.left / max(budget.left + budget.spent, 1e-9)  # share of the work left
         diag_s = max(2.0, min(30.0, rate * time_limit_s))
         diagnosis = relaxations(prob, time_limit_s=diag_s) if len(prob) else []
-        extra["diagnosis"] = diagnosis + _street_hints(estate, rules, diagnosis)
+        extra["diagnosis"] = diagnosis + street_hints(estate, rules, diagnosis)
     else:
         why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "
                "exists")  # fmt: skip

@@ -123,10 +123,9 @@ def _zone(p: Problem, allowed: NDArray[np.bool_]) -> _Zone:
 
 def solve_joint(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between] = (), *, time_limit_s: float = 60.0, seed: int = 0,
+    between: Sequence[Between] = (), *, time_limit_s: float = 60.0,
     options: SolveOptions | None = None, diagnose: bool = True, names: Sequence[str] = (),
-    on_progress: Callable[[float, float], None] | None = None,
-    clock: Clock | None = None,
+    on_progress: Callable[[float, float], None] | None = None, clock: Clock | None = None,
 ) -> JointSolution:  # fmt: skip
     """The allocation of least summed score: one cell set per zone, each satisfying its
     own problem (connected), none overlapping, every ``between`` rule holding.
@@ -142,8 +141,8 @@ def solve_joint(
     time_limit_s
         Wall-clock limit for the whole call (every solver call gets a share of the time
         left); ``clock``, when given, may end it sooner.
-    seed, options
-        HiGHS's random seed; the tunables (``joint_*``: the shares of the time).
+    options
+        The tunables (``joint_*``: the shares of the time).
     diagnose, names
         When the allocation is proven infeasible, name what blocks it (:func:`_blocking`),
         the zones by ``names`` (default ``zone 0``, ``zone 1``, ...).
@@ -182,7 +181,7 @@ def solve_joint(
     # the rest for placing them one by one.
     t_alone = t0 + opts.joint_start_share * limit / 2
     t_start = t0 + opts.joint_start_share * limit
-    alone = [solve(p.take(a), seed=seed, options=opts,
+    alone = [solve(p.take(a), options=opts,
                    work=_budget(clock, (t_alone - time.monotonic()) / (len(problems) - z), opts))
              for z, (p, a) in enumerate(zip(problems, allowed, strict=True))]  # fmt: skip
     lb_alone = sum(s.bound for s in alone)  # each zone alone: a relaxation of the joint model
@@ -195,7 +194,7 @@ def solve_joint(
         None if s.cells is None else np.flatnonzero(a)[s.cells]
         for s, a in zip(alone, allowed, strict=True)
     ]
-    start = sequential(problems, allowed, between, seed=seed, options=opts, first=first,
+    start = sequential(problems, allowed, between, options=opts, first=first,
                        time_limit_s=max(0.0, t_start - time.monotonic()), clock=clock)  # fmt: skip
     score0 = math.inf if start is None else _score(problems, start)
     if on_progress is not None and start is not None:
@@ -216,7 +215,7 @@ def solve_joint(
             t_stop = time.monotonic() + (t_probe - time.monotonic()) / (len(zones) - k)
             zones[k] = _prune(zones[k], s.bound + cutoff - lb_alone, t_stop, opts)
     h, blocks, v0 = _build(zones, between, start)
-    _settings(h, seed=seed, cutoff=cutoff)
+    _settings(h, seed=0, cutoff=cutoff)
     h.setOptionValue("threads", 2)
     # Presolve and symmetry detection ignore HiGHS's time limit and reduce nothing on the
     # joint model, its separation rows by the hundred thousand (benchmarks/README.md).
@@ -237,7 +236,7 @@ def solve_joint(
         bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
         out = JointSolution(None, math.inf, bound, status, math.inf, time.monotonic() - t0)
         if status == "INFEASIBLE" and diagnose:
-            out.blocking, out.diagnosed = _blocking(problems, allowed, between, names, seed=seed,
+            out.blocking, out.diagnosed = _blocking(problems, allowed, between, names,
                                                     options=opts, clock=clock)  # fmt: skip
         return out
     obj = _score(problems, cells)
@@ -274,7 +273,7 @@ def _prune(z: _Zone, target: float, t_stop: float, opts: SolveOptions) -> _Zone:
 
 def sequential(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between] = (), *, time_limit_s: float = 10.0, seed: int = 0,
+    between: Sequence[Between] = (), *, time_limit_s: float = 10.0,
     options: SolveOptions | None = None, first: Sequence[NDArray[np.int64] | None] = (),
     clock: Clock | None = None,
 ) -> list[NDArray[np.int64]] | None:  # fmt: skip
@@ -309,7 +308,7 @@ def sequential(
             left = clock.left() / (len(problems) - z)
             if not keep.any() or left <= 0:
                 return None
-            sol = solve(p.take(keep), seed=seed, options=opts, work=_budget(clock, left, opts))
+            sol = solve(p.take(keep), options=opts, work=_budget(clock, left, opts))
             if sol.cells is None:
                 return None
             out.append(np.flatnonzero(keep)[sol.cells])
@@ -466,7 +465,7 @@ def _check(problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
 
 def _blocking(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between], names: Sequence[str], *, seed: int, options: SolveOptions,
+    between: Sequence[Between], names: Sequence[str], *, options: SolveOptions,
     clock: Clock,
 ) -> tuple[list[tuple[str, str]], bool]:  # fmt: skip
     """What a solve proves blocks an infeasible allocation.
@@ -486,7 +485,7 @@ def _blocking(
         left = clock.left() / (len(problems) + len(between) + 1)
         if left <= 0.05:
             return out, False
-        sol = solve(problems[z].take(allowed[z]), seed=seed, options=options,
+        sol = solve(problems[z].take(allowed[z]), options=options,
                     work=_budget(clock, left, options))  # fmt: skip
         if sol.status == "INFEASIBLE":
             out.append((names[z], "its own rules allow no zone on its land (proven)"))
@@ -508,7 +507,7 @@ def _blocking(
         if left <= 0.05:
             return out, False
         joint = solve_joint([problems[z] for z in which], [allowed[z] for z in which], rules,
-                            time_limit_s=left, seed=seed, options=options, diagnose=False,
+                            time_limit_s=left, options=options, diagnose=False,
                             clock=clock)  # fmt: skip
         if joint.found:
             out.append((name, reason))

@@ -525,10 +525,8 @@ def _rows_differ(mine: NDArray[np.float64], theirs: NDArray[np.float64]) -> NDAr
 
 def _counted(a: NDArray[np.float64]) -> NDArray[np.float64]:
     """The distinct rows of ``a`` (sorted), each with how often it occurs as a last column."""
-    a = a[np.lexsort(a.T[::-1])] if len(a) else a
-    first = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]).any(axis=1)]) if len(a) else \
-        np.zeros(0, np.int64)  # fmt: skip
-    return np.column_stack([a[first], np.diff(np.r_[first, len(a)])])
+    rows, counts = np.unique(a, axis=0, return_counts=True)
+    return np.column_stack([rows, counts])
 
 
 def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
