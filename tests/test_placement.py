@@ -508,12 +508,18 @@ def test_the_search_beside_the_windows_yields_the_cores_to_highs() -> None:
     me = threading.get_native_id()
     mine = os.getpriority(os.PRIO_PROCESS, me), os.sched_getscheduler(me)
     seen: list[tuple[int, int]] = []
+    started, go = threading.Event(), threading.Event()
 
     def search(stop: object) -> np.ndarray:
         seen.append((threading.get_native_id(), os.sched_getscheduler(threading.get_native_id())))
+        started.set()
+        go.wait(600)  # result() gives the ordinary priority back: read the policy before it
         return np.arange(3)
 
-    assert Beside(search).result().tolist() == [0, 1, 2]
+    beside = Beside(search)
+    assert started.wait(600)  # a bound against a hang only, not a timing assertion
+    go.set()
+    assert beside.result().tolist() == [0, 1, 2]
     assert len(seen) == 1
     tid, policy = seen[0]
     assert tid != me
