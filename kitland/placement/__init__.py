@@ -248,7 +248,7 @@ class PlacementResult:
                 lines.append(_placement_line(p, s.get("grid_m"), lang))
             if s.get("conservative"):
                 lines.append(t("the proof reads {rules} conservatively (whole squares of cells, "
-                               "charged corners): a zone with narrower parts that would still "
+                               "charged or cut corners): a zone with narrower parts that would still "
                                "pass check is not covered by it and may score better").format(
                     rules=", ".join(self._rule_names(s["conservative"]))))  # fmt: skip
             if len(self.alternatives) < asked:
@@ -435,8 +435,8 @@ def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
         text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
                  "cells)").format(grid=grid)  # fmt: skip
     if solver.get("conservative"):
-        text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
-                  "corners), so a zone with narrower parts that would still pass check is not "
+        text += t("; the model reads {rules} conservatively (whole squares of cells, charged or "
+                  "cut corners), so a zone with narrower parts that would still pass check is not "
                   "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
     return text
 
@@ -1689,6 +1689,9 @@ def _result(
         solver["scope"] = (f"optimal among zones made of the cells of the {cells.cell_m:g} m "
                            "grids its placement's grids_deg lists (the grid turned by "
                            "grid_angle_deg first)")  # fmt: skip
+    if prob.corners is not None and prob.corners.cut is not None:
+        solver["scope"] += (", convex corners cut straight where min_width needs it (scored "
+                            "as their cells),")  # fmt: skip
     if solver["conservative"]:  # the proof covers the zones the width model admits
         solver["scope"] += " that the width model admits (min_width read conservatively)"
     failures = [f for a in ranks for f in a.failures]
