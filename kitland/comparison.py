@@ -39,7 +39,7 @@ from kitland.measure import (
     network_distance_m,
     shared_boundary_m,
 )
-from kitland.placement import PlacementResult, place, score
+from kitland.placement import PlacementResult, _infeasible_text, place, score
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
@@ -139,6 +139,9 @@ class Comparison:
     best_status, near_status
         The statuses of the two ``place`` runs (``OPTIMAL``, ``FEASIBLE``,
         ``INFEASIBLE``, ``UNDECIDED``).
+    best_solver, near_solver
+        The two runs' ``solver`` blocks (:attr:`PlacementResult.solver`): what an
+        ``INFEASIBLE`` proved (the grid, the rules read conservatively).
     """
 
     proposal: Candidate
@@ -148,6 +151,8 @@ class Comparison:
     near_status: str
     near_share: float = NEAR_SHARE
     rules_source: str | None = None
+    best_solver: dict[str, Any] = field(default_factory=dict, repr=False)
+    near_solver: dict[str, Any] = field(default_factory=dict, repr=False)
     estate: Estate | None = field(default=None, repr=False)
     rules: Rules | None = field(default=None, repr=False)
 
@@ -241,8 +246,12 @@ class Comparison:
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
         ]
         lines.insert(1, "  ".join("-" * w for w in widths))
-        for title, status in (("best zone", self.best_status), ("best zone near the proposal", self.near_status)):  # fmt: skip
-            if status in ("INFEASIBLE", "UNDECIDED"):
+        for title, status, solver in (("best zone", self.best_status, self.best_solver),
+                                      ("best zone near the proposal", self.near_status,
+                                       self.near_solver)):  # fmt: skip
+            if status == "INFEASIBLE" and solver:  # what was proven, as place says it
+                lines.append(f"{tr(lang, title)}: {_infeasible_text(solver, lang)}")
+            elif status in ("INFEASIBLE", "UNDECIDED"):
                 lines.append(f"{tr(lang, title)}: {tr(lang, _STATUS_TEXT[status])}")
         lines.append(self.price_line(lang))
         return "\n".join(lines) + "\n"
@@ -272,7 +281,7 @@ class Comparison:
 _FOUND = {"best zone": "best found", "best zone near the proposal": "best found near the proposal"}
 
 _STATUS_TEXT = {
-    "INFEASIBLE": "no zone satisfies the rules (proven)",
+    "INFEASIBLE": "no zone of the grid's cells satisfies the rules (proven)",
     "UNDECIDED": "none found within the time limit (not proven that none exists)",
 }
 
@@ -538,6 +547,8 @@ def compare(
         near_proposal=_from_placement(estate, rules, near, geom),
         best_status=best.status,
         near_status=near.status,
+        best_solver=dict(best.solver),
+        near_solver=dict(near.solver),
         near_share=near_share,
         rules_source=rules.source,
         estate=estate,

@@ -190,7 +190,8 @@ def numbers_in(text: str, lang: str) -> str:
 
 
 def quantity(value: float | None, unit: str, lang: str, decimals: int | None = None) -> str:
-    """A measured value with its unit, e.g. ``19,52 ha``; ``—`` when there is none.
+    """A measured value with its unit, e.g. ``19,52 ha`` or ``6,25%``; ``—`` when there
+    is none.
 
     ``decimals`` defaults to 2 below 100 and 1 from 100 on (as report tables show them).
     """
@@ -198,7 +199,8 @@ def quantity(value: float | None, unit: str, lang: str, decimals: int | None = N
         return "—"
     if decimals is None:
         decimals = 2 if abs(value) < 100 else 1
-    return f"{number(value, lang, decimals)} {unit}".strip()
+    space = "" if unit == "%" else " "  # 6,25%: as Babel writes percentages
+    return f"{number(value, lang, decimals)}{space}{unit}".strip()
 
 
 class _LocaleFormatter(string.Formatter):

@@ -431,6 +431,7 @@ _CSS = """
 .kit-failing{margin:3px 0;padding:0;list-style:none;color:#9b0000;font-weight:600;text-align:left;display:inline-block}
 .kit-title .kit-note{color:#555;font-size:11px}
 .kit-proof{font-weight:600;color:#333}
+.kit-caveat{font-size:11px;color:#555}
 .kit-plabel{white-space:nowrap;transform:translate(-50%,-50%);font:600 10px/1.15 system-ui,sans-serif;
   color:#222;text-align:center;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .kit-legend{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:6px;
@@ -1064,6 +1065,7 @@ def make_map(
     score: float | None = None,
     zones: Sequence[Any] | None = None,
     statuses: Sequence[str] | None = None,
+    caveat: str = "",
 ) -> folium.Map:
     """The interactive meeting map of an estate, its UMKM zone and the rule results.
 
@@ -1119,6 +1121,10 @@ def make_map(
         With ``zones``, one per zone in their order: beside each zone's verdict in its
         tooltip and popup, and in the title block when the zones share it (as the zones
         of one joint solve do).
+    caveat
+        What the solver's proof does not cover, short and in ``lang`` (``place``:
+        :meth:`kitland.placement.PlacementResult.caveat`, e.g. "min_width#3 read
+        conservatively: …"): a second line under the proof in the title block.
 
     Returns
     -------
@@ -1287,7 +1293,7 @@ def make_map(
     )
     m.add_child(_Body(_title_html(
         name, lang, source, bundled=estate.source == BUNDLED_SOURCE, report=report,
-        has_zone=geom is not None, score=score, proof=proofs[0],
+        has_zone=geom is not None, score=score, proof=proofs[0], caveat=caveat,
     )))  # fmt: skip
     if offline:
         _inline_assets(m)
@@ -1333,15 +1339,18 @@ def _title_html(
     has_zone: bool = False,
     score: float | None = None,
     proof: str = "",
+    caveat: str = "",
 ) -> str:
     """The title block: name and verdict in its colour, what the solver proved of the
-    zone, failing rules, date, rules file."""
+    zone and what the proof leaves out, failing rules, date, rules file."""
     status = status_of(report)
     head = f"<b>{_esc(name)}</b>"
     if has_zone:
         head += f'<span class="kit-verdict">{_esc(_verdict(report, lang))}</span>'
     if proof:  # the zone's, or that of several zones placed together
         head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
+    if caveat:
+        head += f'<br><span class="kit-caveat">{_esc(caveat)}</span>'
     failing = _failing_lines(report, lang) if has_zone else []
     if failing:
         items = "".join(f"<li>{_esc(line)}</li>" for line in failing)
@@ -1742,14 +1751,14 @@ def add_share_layer(
     >>> x, y = est.boundary.union_all().centroid.coords[0]
     >>> cells = gpd.GeoDataFrame({"share": [0.25]}, geometry=[box(x, y, x + 50, y + 50)], crs=est.crs)
     >>> m = add_share_layer(make_map(est), cells, name="stability")
-    >>> "25 %" in m.get_root().render()
+    >>> "25%" in m.get_root().render()
     True
     """
-    from kitland.i18n import tr  # noqa: PLC0415
+    from kitland.i18n import percent, tr  # noqa: PLC0415
 
     label = tr(lang, "share of scenarios whose zone holds this cell")
     shares = cells["share"].to_numpy(dtype=float)
-    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, f"{_num(100 * s, lang)} %"))}
+    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, percent(s, lang, 0)))}
              for s in shares]  # fmt: skip
     styles = {str(i): {"fillColor": c, "color": c, "weight": 0.5, "fillOpacity": 0.75}
               for i, c in enumerate(SHARE_COLOURS)}  # fmt: skip

@@ -83,6 +83,7 @@ def write_pdf(
     plots: gpd.GeoDataFrame | None = None,
     internal_roads: gpd.GeoDataFrame | None = None,
     zones: Sequence[Any] | None = None,
+    caveat: str | None = None,
 ) -> Path:
     """Write the print layout of the estate and its zone to a one-page PDF.
 
@@ -121,6 +122,10 @@ def write_pdf(
         Several named zones instead of ``zone`` (``place`` with ``[[zones]]``: its
         ``zones``): objects with ``.name``, ``.zone`` and ``.report``; ``report`` is then
         their :class:`~kitland.report.ZonesReport` (its between and layout rules).
+    caveat
+        What the solver's proof does not cover, in full and in ``lang`` (``place``:
+        :meth:`kitland.placement.PlacementResult.caveat`), printed in the footer above the
+        grid note.
 
     Returns
     -------
@@ -173,7 +178,7 @@ def write_pdf(
         _legend(fig.add_axes(boxes["legend"]), estate, geom, report, lang, has_alt=bool(alts),
                 scale=scale, plot_types=list(layout[0]) if layout else [], named=named)  # fmt: skip
         _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale, named=named)
-        _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale)
+        _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale, caveat=caveat)
         target = Path(path)
         meta = {"Title": title or estate_title(estate, lang), "Creator": f"kitland {__version__}"}
         with atomic_path(target) as tmp:
@@ -545,18 +550,25 @@ def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float,
             cell.set_text_props(color=colour, fontweight="bold")
 
 
-def _footer(ax: Any, estate: Estate, lang: str, *, scale: float) -> None:
+def _footer(ax: Any, estate: Estate, lang: str, *, scale: float, caveat: str | None = None) -> None:
+    """Disclaimer, sources, what the proof leaves out (``caveat``) and the grid note, each
+    line shrunk to the page's width when it would run past it."""
     ax.set_axis_off()
     ax.axhline(1.0, color="#333", linewidth=0.8)
     notice = (
         label(lang, "illustrative") if estate.source == BUNDLED_SOURCE
         else label(lang, "attr_user").format(name=estate_title(estate, lang))
     )  # fmt: skip
-    ax.text(0, 0.85, f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
+    rows = (0.9, 0.64, 0.38, 0.14) if caveat else (0.85, 0.5, None, 0.18)
+    ax.text(0, rows[0], f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
             color="#b00020", fontweight="bold")  # fmt: skip
     sources = _attribution(estate, lang, offline=True)
-    ax.text(0, 0.5, f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
+    ax.text(0, rows[1], f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
             wrap=True)  # fmt: skip
+    if caveat and rows[2] is not None:
+        renderer = ax.get_figure().canvas.get_renderer()
+        line = ax.text(0, rows[2], caveat, fontsize=6.5 * scale, va="top", color="#333")
+        _shrink_to(line, ax.get_window_extent(renderer).x1, renderer, smallest=4.0)
     grid = label(lang, "grid_note").format(crs=crs_label(estate.crs))
-    ax.text(0, 0.18, f"{grid} · kitland {__version__}",
+    ax.text(0, rows[3], f"{grid} · kitland {__version__}",
             fontsize=6.5 * scale, va="top", color="#555")  # fmt: skip

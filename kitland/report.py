@@ -411,7 +411,7 @@ def _html_table(results: Sequence[RuleResult]) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.kind)}</td>"
         f"<td style='text-align:right'>{html.escape(r.value_text())}</td>"
-        f"<td>{html.escape((r.required + ' ' + r.unit).strip())}</td>"
+        f"<td>{html.escape(r.required_text())}</td>"
         f"<td style='color:{'#6e7781' if r.skipped else '#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
         f"<td>{html.escape(r.message)}</td></tr>"
         for r in results

@@ -765,7 +765,7 @@ def sweep(
         raise UsageError(msg)
     _check_varies(base, varies)
     for e in estate_list:
-        require_valid(e)
+        require_valid(e, command="kitland.sweep()")
         base.check_against(e)
     combos = _combinations(varies, sample=sample, seed=seed)
     scenarios = _scenarios(estate_list, base, varies, combos, cell_m=cell_m)

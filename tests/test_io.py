@@ -87,6 +87,21 @@ def test_a_windows_shapefile_without_cpg_keeps_its_dashes_and_quotes(layers, tmp
     assert got["name"].tolist() == ["Jalan Pelabuhan \u2013 \u201cGerbang\u201d Café Ñ"]
 
 
+def test_a_shapefile_in_another_code_page_keeps_its_text(layers, tmp_path) -> None:
+    """A ``.dbf`` without ``.cpg`` holding 0x81, a byte Windows-1252 leaves undefined, is
+    not Windows-1252 text: it is read as Latin-1 as GDAL reads it, so no value is lost
+    (read as Windows-1252, GDAL returns an empty string for it)."""
+    roads = layers["roads"].assign(name=["Jalan Mawar"])
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    roads.to_file(folder / "roads.shp", engine="fiona", encoding="cp1252")
+    (folder / "roads.cpg").unlink()
+    dbf = folder / "roads.dbf"
+    dbf.write_bytes(dbf.read_bytes().replace(b"Mawar", b"M\x81war\x96"))
+    got = read_layers(folder)["roads"]
+    assert got["name"].tolist() == ["Jalan M\x81war\x96"]
+
+
 def test_unreadable_inputs(tmp_path) -> None:
     with pytest.raises(DataError, match="no such file or folder"):
         read_layers(tmp_path / "missing.gpkg")

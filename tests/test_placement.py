@@ -98,6 +98,9 @@ def test_infeasible_names_the_culprit_rule(tmp_path: Path) -> None:
     assert "adjacent#1" in diag["adjacent#1"]["text"]
     assert diag["compactness"]["fits_without"] is False
     assert "no placement" in res.summary()
+    # In Jupyter it says what the proof covers, as the terminal does (it said "(proven)").
+    assert ("<div><b>no placement satisfies the rules (proven for zones of the 50 m grid&#x27;s cells)"
+            in res._repr_html_())  # fmt: skip
     with pytest.raises(InfeasibleError, match="holds no placement"):
         write_placement(res, tmp_path / "x.gpkg")
 

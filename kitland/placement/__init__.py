@@ -246,11 +246,8 @@ class PlacementResult:
             asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
             for p in self.alternatives:
                 lines.append(_placement_line(p, s.get("grid_m"), lang))
-            if s.get("conservative"):
-                lines.append(t("the proof reads {rules} conservatively (whole squares of cells, "
-                               "charged or cut corners): a zone with narrower parts that would still "
-                               "pass check is not covered by it and may score better").format(
-                    rules=", ".join(self._rule_names(s["conservative"]))))  # fmt: skip
+            if self.caveat(lang):
+                lines.append(self.caveat(lang))
             if len(self.alternatives) < asked:
                 lines.append(t("found {n} of {asked} placements: {why}").format(
                     n=len(self.alternatives), asked=asked,
@@ -267,8 +264,8 @@ class PlacementResult:
             if failing:
                 lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
                                "report says passed: false: {rules}").format(rules="; ".join(
-                                   f"{r.label(lang)} {_value(r.value, lang)} {t(r.unit)}, "
-                                   f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
+                                   f"{r.label(lang)} {r.value_text(lang)}, "
+                                   f"{t('needs')} {r.required_text(lang)}"
                                    for r in failing)))  # fmt: skip
         elif self.status == "UNDECIDED":
             lines.append(_undecided_line(t("placement"), s, lang))
@@ -283,10 +280,35 @@ class PlacementResult:
         lines.append(_solver_line(s, lang))
         return "\n".join(lines) + "\n"
 
+    def caveat(self, lang: str = "en", *, short: bool = False) -> str:
+        """What the proof does not cover, in ``lang``; "" when it covers every zone (or
+        allocation) of the grid's cells.
+
+        Under a ``min_width`` rule the model reads the rule conservatively (whole squares
+        of cells, charged or cut corners), so a zone with narrower parts that would still pass
+        ``check`` is not covered. ``short``: the line a map shows under the status; else
+        the terminal's and the printed page's.
+        """
+        kinds = self.solver.get("conservative")
+        if not kinds:
+            return ""
+        rules = ", ".join(self._rule_names(kinds))
+        if short:
+            return tr(lang, "{rules} read conservatively: a zone with narrower parts is not "
+                            "covered by the proof").format(rules=rules)  # fmt: skip
+        return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
+                        "or cut corners): a zone with narrower parts that would still pass check "
+                        "is not covered by it and may score better").format(rules=rules)  # fmt: skip
+
     def _rule_names(self, kinds: list[str]) -> list[str]:
-        """The ids of the rules of these kinds (the kinds themselves without rules)."""
-        rules = self.rules.rules if self.rules is not None else ()
-        return [r.id for r in rules if r.kind in kinds] or kinds
+        """The ids of the rules of these kinds, every zone's, each once (the kinds
+        themselves without rules)."""
+        if self.rules is None:
+            return kinds
+        several = len(self.rules.zones) > 1
+        each = [self.rules.for_zone(z.name) for z in self.rules.zones] if several else [self.rules]
+        ids = [r.id for rules in each for r in rules.rules if r.kind in kinds]
+        return list(dict.fromkeys(ids)) or kinds
 
     def __repr__(self) -> str:
         return self.summary()
@@ -308,6 +330,7 @@ class PlacementResult:
                           "kitland.make_map(estate, ...)")  # fmt: skip
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
+        kwargs.setdefault("caveat", self.caveat(kwargs.get("lang", "id"), short=True))
         if self.zones:  # several zones: each drawn with its name, no alternatives
             return make_map(self.estate, zones=self.zones, **kwargs)
         grid_m = self.solver.get("grid_m")
@@ -330,7 +353,7 @@ class PlacementResult:
             f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
             for p in self.alternatives
         )
-        head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
+        head = {"INFEASIBLE": _infeasible_text(self.solver),
                 "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
                 }.get(self.status, "placed")  # fmt: skip
         s = self.solver
@@ -362,10 +385,6 @@ def _solver_line(solver: dict[str, Any], lang: str) -> str:
         solver=name, time=number(solver.get("time_s", 0), lang, 1), hit=hit,
         cells=number(solver.get("cells", 0), lang),
         grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
-
-
-def _value(value: float | None, lang: str) -> str:
-    return "None" if value is None else number(value, lang, 1)
 
 
 def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
@@ -1401,7 +1420,7 @@ def place(
     _check_options(rules, several=several, alternatives=alternatives, cell_m=cell_m,
                    time_limit_s=time_limit_s, max_overlap=max_overlap, near=near,
                    near_share=near_share, start=start)  # fmt: skip
-    require_valid(estate, on_invalid=on_invalid)
+    require_valid(estate, on_invalid=on_invalid, command="kitland.place()")
     if several:
         from kitland.placement._zones import place_zones  # noqa: PLC0415
 

@@ -97,10 +97,8 @@ def place_zones(
                                 failures=failures, options=options, progress=progress)  # fmt: skip
         if placed is None:
             if rank > 1:
-                missing = ("proven: no further allocation satisfies the rules with every zone "
-                           "overlapping its earlier places little enough"
-                           if sol.status == "INFEASIBLE" and not failures
-                           else "not found within the time limit; it is not proven that none exists")  # fmt: skip
+                missing = _missing_text(proven=sol.status == "INFEASIBLE" and not failures,
+                                        conservative=bool(_conservative(probs)))  # fmt: skip
             break
         found.append((sol, placed))
         assert sol.cells is not None
@@ -141,6 +139,24 @@ def _allocate(
         probs[bad] = probs[bad].with_nogood(sol.cells[bad])
     assert sol is not None
     return sol, None
+
+
+def _conservative(probs: list[Problem]) -> list[str]:
+    """The rules the zones' models read conservatively (``min_width``: whole squares of
+    cells, charged corners), as the one-zone solver's ``conservative`` lists them."""
+    return ["min_width"] if any(p.width_cells > 1 or p.corners is not None for p in probs) else []
+
+
+def _missing_text(*, proven: bool, conservative: bool) -> str:
+    """Why fewer allocations were found than asked, saying what a proof covers."""
+    if not proven:
+        return "not found within the time limit; it is not proven that none exists"
+    if conservative:
+        return ("proven for zones of the grid's cells that the width model admits: no further "
+                "allocation satisfies the rules with every zone overlapping its earlier places "
+                "little enough")  # fmt: skip
+    return ("proven for zones of the grid's cells: no further allocation satisfies the rules with "
+            "every zone overlapping its earlier places little enough")  # fmt: skip
 
 
 def _inside(cells: Cells, allowed: shapely.Geometry) -> NDArray[np.bool_]:
@@ -265,7 +281,10 @@ def _result(
         "bound": _finite(sol.bound, 3),
         "one_by_one": _finite(sol.start, 3),
         "zones": [{"name": n, "cells": int(m.sum())} for n, m in zip(names, masks, strict=True)],
+        "conservative": _conservative(probs),
     }  # fmt: skip
+    if solver["conservative"]:  # the proof covers the zones the width model admits
+        solver["scope"] += " that the width model admits (min_width read conservatively)"
     if failures:
         solver["check_failures"] = failures
     if asked > 1:
@@ -302,7 +321,7 @@ def _result(
                              for b, why in sol.blocking]  # fmt: skip
         extra["diagnosed"] = sol.diagnosed
         why = (f"no allocation of the {len(names)} zones satisfies the rules (proven for zones "
-               f"of the {cells.cell_m:g} m grid's cells)")  # fmt: skip
+               f"of the {cells.cell_m:g} m grid's cells)" + _width_caveat(solver, "en"))  # fmt: skip
     else:
         why = f"no allocation found within {time_limit_s:g} s; it is not proven that none exists"
     res = RuleResult("placement", "placement", False, None, "a zone per [[zones]] meeting every rule",
@@ -332,6 +351,8 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
     grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
     if result.found:
         lines += _found_lines(result, grid, lang)
+        if result.caveat(lang):
+            lines.append(result.caveat(lang))
         lines += _more_lines(result, lang)
     elif result.status == "UNDECIDED":
         lines.append(_undecided_line(t("allocation"), s, lang))
@@ -339,6 +360,16 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         lines += _infeasible_lines(result, grid, lang)
     lines.append(_solver_line(s, lang))
     return "\n".join(lines) + "\n"
+
+
+def _width_caveat(solver: dict[str, Any], lang: str) -> str:
+    """What the INFEASIBLE line adds when the zones' models read ``min_width``
+    conservatively (as the one-zone line does)."""
+    if not solver.get("conservative"):
+        return ""
+    return tr(lang, "; the model reads {rules} conservatively (whole squares of cells, charged "
+                    "corners), so a zone with narrower parts that would still pass check is not "
+                    "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
 
 
 def _between_line(r: RuleResult, lang: str) -> str:
@@ -396,7 +427,7 @@ def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str
     extra = result.report.extra
     lines = [t("no allocation of the {n} zones satisfies the rules (proven for zones of the "
                "{grid} m grid's cells)").format(n=len(result.rules.zones) if result.rules else 0,
-                                                grid=grid)]  # fmt: skip
+                                                grid=grid) + _width_caveat(result.solver, lang)]  # fmt: skip
     for name, fun in extra.get("funnel", {}).items():
         lines.append(" " + t("zone {name}:").format(name=name))
         lines += _funnel_lines({"funnel": fun}, lang, _names_en(result.rules))
