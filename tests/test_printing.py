@@ -350,11 +350,11 @@ def test_the_map_and_the_page_say_what_the_proof_leaves_out(
                      + ('[[rules]]\nkind = "min_width"\nmin_m = 20\n' if width else "")
                      + '[[prefer]]\nkind = "near"\nto = { layer = "settlements" }\n')  # fmt: skip
     full = {"en": "the proof reads min_width#2 conservatively (whole squares of cells, charged "
-                  "corners): a zone with narrower parts that would still pass check is not "
-                  "covered by it and may score better",
+                  "or cut corners): a zone with narrower parts that would still pass check is "
+                  "not covered by it and may score better",
             "id": "bukti ini membaca min_width#2 secara konservatif (bujur sangkar sel utuh, "
-                  "sudut dihitung): zona dengan bagian lebih sempit yang masih lolos pemeriksaan "
-                  "tidak tercakup olehnya dan mungkin skornya lebih baik"}  # fmt: skip
+                  "sudut dihitung atau dipotong): zona dengan bagian lebih sempit yang masih "
+                  "lolos pemeriksaan tidak tercakup olehnya dan mungkin skornya lebih baik"}  # fmt: skip
     short = {"en": "min_width#2 read conservatively: a zone with narrower parts is not covered "
                    "by the proof",
              "id": "min_width#2 dibaca secara konservatif: zona dengan bagian lebih sempit tidak "

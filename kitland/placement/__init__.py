@@ -56,16 +56,17 @@ from kitland.placement._cells import (
     Cells,
     candidate_land,
     cell_attributes,
-    corner_patterns,
+    corner_cuts,
     grid_angle,
     make_cells,
     oblique_angles,
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
-from kitland.placement._outline import refine, straighten, vertex_count
+from kitland.placement._outline import cut_corners, refine, straighten, vertex_count
 from kitland.placement._solve import Solution, gap, solve
 from kitland.placement._summary import proof_text
+from kitland.placement._window import cuts_taken
 from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
@@ -237,7 +238,7 @@ class PlacementResult:
         allocation) of the grid's cells (:func:`._summary.caveat`).
 
         Under a ``min_width`` rule the model reads the rule conservatively (whole squares
-        of cells, charged corners), so a zone with narrower parts that would still pass
+        of cells, charged or cut corners), so a zone with narrower parts that would still pass
         ``check`` is not covered. ``short``: the line a map shows under the status; else
         the terminal's and the printed page's.
         """
@@ -354,12 +355,15 @@ def problem_on(
     cells: Cells,
     *,
     attrs: dict[str, NDArray[np.float64]] | None = None,
+    cut_corners: bool = True,
 ) -> Problem:
     """The array problem of ``rules`` (one zone, applicable on ``estate``) on ``cells``.
 
     :func:`build_problem` cuts the zone's own land into cells; several zones share one
     set of cells cut from their lands together (:mod:`._zones`). ``attrs`` are the
-    cells' rule attributes when already known (the cache of :mod:`._reuse`).
+    cells' rule attributes when already known (the cache of :mod:`._reuse`). With
+    ``cut_corners`` the zone's convex corners may be cut for ``min_width``
+    (:func:`_corners`).
     """
     zone = rules.zone
     assert zone is not None
@@ -391,7 +395,8 @@ def problem_on(
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
-        corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
+        corners=_corners(cells, width_m, cut_corners) if width_m > 0 else None,
+        boundary_weight=boundary_weight,
     )  # fmt: skip
 
 
@@ -538,8 +543,9 @@ def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
     raise UsageError(msg)
 
 
-def _corners(cells: Cells, width_m: float) -> Corners:
-    """The model's account of the ``min_width`` opening loss (see :class:`._model.Corners`).
+def _corners(cells: Cells, width_m: float, cut: bool) -> Corners:
+    """The model's account of the ``min_width`` opening loss (see :class:`._model.Corners`),
+    with ``cut`` the corners' cuts (:func:`._cells.corner_cuts`).
 
     Each corner's loss is inflated by :data:`CORNER_LOSS_MARGIN` and the allowed share
     deflated by it, so float noise and polygonised buffers in :func:`kitland.check`
@@ -547,9 +553,9 @@ def _corners(cells: Cells, width_m: float) -> Corners:
     """
     from kitland.measure import MIN_WIDTH_LOSS_PCT  # noqa: PLC0415 - one threshold for both
 
-    cell, across, loss = corner_patterns(cells, radius_m=width_m / 2)
+    cell, across, loss, cuts = corner_cuts(cells, radius_m=width_m / 2)
     share = MIN_WIDTH_LOSS_PCT / 100 / (1 + CORNER_LOSS_MARGIN)
-    return Corners(cell, across, loss * (1 + CORNER_LOSS_MARGIN), share)
+    return Corners(cell, across, loss * (1 + CORNER_LOSS_MARGIN), share, cuts if cut else None)
 
 
 def _calibrate_width(
@@ -570,8 +576,9 @@ def _calibrate_width(
         return prob
     sel = np.zeros(len(prob), dtype=bool)
     sel[chosen] = True
-    charged = prob.corners.loss(sel) / (1 + CORNER_LOSS_MARGIN)
-    area = float(prob.area_m2[chosen].sum())
+    taken = float(shapely.area(shapely.polygons(cuts_taken(prob, chosen))).sum())
+    charged = prob.corners.loss(sel) / (1 + CORNER_LOSS_MARGIN) - taken
+    area = float(prob.area_m2[chosen].sum()) - taken
     measured = max(failed) / 100 * area
     if charged <= 0 or measured <= charged:
         return prob
@@ -580,6 +587,15 @@ def _calibrate_width(
              "asking for %.3f %% instead of %.3f %%", measured, charged, 100 * share,
              100 * prob.corners.share)  # fmt: skip
     return replace(prob, corners=replace(prob.corners, share=share))
+
+
+def zone_of(cells: Cells, prob: Problem, chosen: NDArray[np.int64]) -> Polygon:
+    """The zone of the chosen cells: :func:`dissolve` d, with the corners cut that the
+    width rule's corner budget needs (:func:`._window.cuts_taken`)."""
+    zone = dissolve(cells, chosen)
+    if not isinstance(zone, Polygon):
+        return zone
+    return cut_corners(zone, cuts_taken(prob, chosen))
 
 
 def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
@@ -699,7 +715,7 @@ def _best_at_rank(
         if out.exact:  # nogoods only cut zones that fail check: the bound still holds
             out.bound = max(out.bound, sol.bound)
         _progress_cb(progress, "checking", deadline, rank=rank, best=sol.objective)
-        zone = dissolve(cells, sol.cells)
+        zone = zone_of(cells, current, sol.cells)
         # "warn": place() validated the estate on entry and applied the caller's policy.
         report = (
             check(estate, zone, rules, on_invalid="warn") if isinstance(zone, Polygon) else None
@@ -733,7 +749,7 @@ def _best_at_rank(
         out.failures.append({"rank": rank, "failed": failed})
         if work.done:  # no work to solve again: the search's earlier zones, best first
             for cells_ in sol.runners_up[:RUNNERS_UP]:
-                z = dissolve(cells, cells_)
+                z = zone_of(cells, current, cells_)
                 seen = (
                     check(estate, z, rules, on_invalid="warn") if isinstance(z, Polygon) else None
                 )
@@ -887,7 +903,8 @@ class _Outlines:
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
         key = chosen.tobytes()
         if key not in self.found:
-            zone, checked = dissolve(self.cells, chosen), _Checked(self.estate, self.rules)
+            zone = zone_of(self.cells, self.prob, chosen)
+            checked = _Checked(self.estate, self.rules)
             if not isinstance(zone, Polygon) or not checked(zone):
                 return None
             got = _straightened(self.estate, self.rules, self.cells, self.land, self.prob, zone,
@@ -1424,6 +1441,9 @@ def _result(
         solver["scope"] = (f"optimal among zones made of the cells of the {cells.cell_m:g} m "
                            "grids its placement's grids_deg lists (the grid turned by "
                            "grid_angle_deg first)")  # fmt: skip
+    if prob.corners is not None and prob.corners.cut is not None:
+        solver["scope"] += (", convex corners cut straight where min_width needs it (scored "
+                            "as their cells),")  # fmt: skip
     if solver["conservative"]:  # the proof covers the zones the width model admits
         solver["scope"] += " that the width model admits (min_width read conservatively)"
     failures = [f for a in ranks for f in a.failures]

@@ -1,7 +1,7 @@
 """The default window solver: each window a HiGHS MILP generated from :mod:`._window`.
 
-Only the cells are integer columns (integer cells leave the pair, square and corner
-columns 0/1 at their best). Connectivity is not written up front: the MILP is solved,
+Only the cells (and the guards of cut corners, :mod:`._window`) are integer columns
+(integer cells leave the pair, square and corner columns 0/1 at their best). Connectivity is not written up front: the MILP is solved,
 the chosen cells are searched breadth-first and, while they fall apart, vertex-separator
 rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece, ``i`` in it, ``j`` chosen
 outside, ``N(C)`` the cells bordering ``C``) are added, with the model's neck rows the
@@ -78,14 +78,15 @@ class _Model(NamedTuple):
 def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
            corners: bool = True) -> _Model:  # fmt: skip
     """The window's MILP over ``cells``, generated from :class:`~._window.Model`; without
-    the perimeter or corner rows on request (a relaxation). Only ``x`` is integer:
-    integer cells leave the pair, square and corner columns 0/1 at their best."""
+    the perimeter or corner rows on request (a relaxation). Only ``x`` and the cut
+    guards ``g`` are integer: integer cells leave the pair, square and corner columns 0/1
+    at their best."""
     mod = Model.of(w.p, cells, w.squares, block=w.block, perimeter=perimeter, corners=corners)
     h = _new_highs()
     h.setOptionValue("threads", w.threads)
     h.addVars(mod.ncol, np.zeros(mod.ncol), np.ones(mod.ncol))
     h.changeColsCost(mod.ncol, np.arange(mod.ncol, dtype=np.int32), mod.cost)
-    ints = np.arange(mod.m, dtype=np.int32)
+    ints = mod.ints
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     _add_rows(h, sp.diags_array(mod.scale) @ mod.rows, mod.lo * mod.scale, mod.hi * mod.scale)
     return _Model(h, mod)

@@ -86,12 +86,27 @@ class Corners:
     ``p`` fires when ``cell[p]`` is chosen and neither ``across[p]`` cell is (−1: no
     cell); the zone then loses ``loss_m2[p]``. A zone is feasible when the losses of the
     patterns that fire add up to at most ``share`` of its area.
+
+    ``cut`` holds per pattern the triangle that may be cut off the corner
+    (:func:`._cells.corner_cuts`; a point where none may). Cutting λ of it (the triangle
+    scaled by √λ) takes ``λ·cut_m2`` from the zone's area and from the corner's loss, as
+    the opening stays as it was: a fired pattern costs ``loss − (1 − share)·λ·cut_m2`` of
+    the share, and the zone's area is that much less (:func:`._window._corners`).
     """
 
     cell: NDArray[np.int64]
     across: NDArray[np.int64]
     loss_m2: NDArray[np.float64]
     share: float
+    cut: NDArray[np.float64] | None = None
+
+    @property
+    def cut_m2(self) -> NDArray[np.float64]:
+        """Area of each pattern's whole cut, m² (0 where none may be cut)."""
+        if self.cut is None:
+            return np.zeros(len(self.cell))
+        (x0, y0), (x1, y1), (x2, y2) = np.moveaxis(self.cut, (1, 2), (0, 1))
+        return np.abs((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)) / 2
 
     def fired(self, sel: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Which patterns fire for the chosen-cell mask ``sel``."""

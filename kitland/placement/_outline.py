@@ -34,7 +34,7 @@ import numpy as np
 import shapely
 from shapely import Polygon, affinity
 
-__all__ = ["straighten", "vertex_count"]
+__all__ = ["cut_corners", "straighten", "vertex_count"]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,21 @@ def vertex_count(poly: Polygon) -> int:
     if poly.is_empty:
         return 0
     return sum(len(r.coords) - 1 for r in (poly.exterior, *poly.interiors))
+
+
+def cut_corners(zone: Polygon, triangles: np.ndarray) -> Polygon:
+    """``zone`` without the ``triangles`` (shape ``(k, 3, 2)``) cut off its corners
+    (:func:`._window.cuts_taken`), or ``zone`` itself when there are none.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> cut_corners(box(0, 0, 10, 10), np.array([[[0, 0], [2, 0], [0, 2]]])).area
+    98.0
+    """
+    if not len(triangles):
+        return zone
+    return _clean(shapely.difference(zone, shapely.union_all(shapely.polygons(triangles)))) or zone
 
 
 def _check_args(zone: Polygon, what: str, step_name: str, step_m: float) -> None:

@@ -235,7 +235,7 @@ def tightens(new: Problem, old: Problem) -> bool:
     """Whether every zone ``new`` admits ``old`` admits too (on the same cells).
 
     Same costs, perimeter weight, width squares and corners (share at most the old
-    one); each old sum kept with the same coefficients and a minimum at least as high
+    one, the same cuts); each old sum kept with the same coefficients and a minimum at least as high
     (new sums may be added); each old reach mask kept or narrowed; the area band inside
     the old one; the compactness row's right-hand side at most the old one over the new
     band (it is linear in the area, so both ends decide); no avoided or forbidden zones.
@@ -268,7 +268,8 @@ def _corners_tighten(new: Problem, old: Problem) -> bool:
         return new.corners is None and old.corners is None
     a, b = new.corners, old.corners
     return (np.array_equal(a.cell, b.cell) and np.array_equal(a.across, b.across)
-            and np.array_equal(a.loss_m2, b.loss_m2) and a.share <= b.share)  # fmt: skip
+            and np.array_equal(a.loss_m2, b.loss_m2) and a.share <= b.share
+            and np.array_equal(a.cut_m2, b.cut_m2))  # fmt: skip
 
 
 def _perimeter_tightens(new: Problem, old: Problem) -> bool:
@@ -594,9 +595,9 @@ def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
 
 
 def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """New mapped cells whose corner patterns differ from their old cell's: the loss and
-    the cells across (an unmapped cell or none read as none, as neither can be chosen
-    with a zone of mapped cells)."""
+    """New mapped cells whose corner patterns differ from their old cell's: the loss, the
+    cut and the cells across (an unmapped cell or none read as none, as neither can be
+    chosen with a zone of mapped cells)."""
     if new.corners is None or old.corners is None:
         return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
@@ -604,7 +605,8 @@ def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray
     def patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
         ext = np.r_[to_old, -1]  # index -1 reads "no cell"
         at = to_old[cn.cell] >= 0
-        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at]])
+        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at],
+                                cn.cut_m2[at]])  # fmt: skip
 
     return _marked(len(new), inv, patterns(new.corners, m), patterns(old.corners, ids), [0])
 

@@ -84,8 +84,8 @@ def caveat(result: PlacementResult, lang: str = "en", *, short: bool = False) ->
         return tr(lang, "{rules} read conservatively: a zone with narrower parts is not "
                         "covered by the proof").format(rules=rules)  # fmt: skip
     return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
-                    "corners): a zone with narrower parts that would still pass check is not "
-                    "covered by it and may score better").format(rules=rules)  # fmt: skip
+                    "or cut corners): a zone with narrower parts that would still pass check "
+                    "is not covered by it and may score better").format(rules=rules)  # fmt: skip
 
 
 def _rule_names(rules: Rules | None, kinds: list[str]) -> list[str]:
@@ -202,8 +202,8 @@ def infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
         text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
                  "cells)").format(grid=grid)  # fmt: skip
     if solver.get("conservative"):
-        text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
-                  "corners), so a zone with narrower parts that would still pass check is not "
+        text += t("; the model reads {rules} conservatively (whole squares of cells, charged or "
+                  "cut corners), so a zone with narrower parts that would still pass check is not "
                   "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
     return text
 

@@ -76,7 +76,7 @@ def place_zones(
     union = shapely.union_all([land.allowed for land in lands])
     cells = _cut(union, cell_m)
     masks = [_inside(cells, land.allowed) for land in lands]
-    probs = [problem_on(estate, r, cells) for r in each]
+    probs = [problem_on(estate, r, cells, cut_corners=False) for r in each]
     between = _between(rules, names)
     log.info("placing %d zones on %d cells of %g m", len(names), len(cells), cell_m)
     failures: list[dict[str, Any]] = []
