@@ -91,6 +91,10 @@ MAX_RECHECKS = 5
 RUNNERS_UP = 3
 #: Relative safety margin on the opening loss the model allows at convex corners.
 CORNER_LOSS_MARGIN = 0.01
+#: Corners may be cut for ``min_width`` only when the band's smallest zone cannot afford
+#: this many right-angled corners uncut (a rectangle with two steps): larger zones need
+#: no cut, and the cut columns only enlarge their models.
+CUT_BELOW_CORNERS = 8
 #: Remnants of parcels smaller than this are dropped from the new layout, m².
 SLIVER_M2 = 1.0
 #: Most cells the candidate land may be cut into; a smaller ``cell_m`` is refused.
@@ -362,8 +366,8 @@ def problem_on(
     :func:`build_problem` cuts the zone's own land into cells; several zones share one
     set of cells cut from their lands together (:mod:`._zones`). ``attrs`` are the
     cells' rule attributes when already known (the cache of :mod:`._reuse`). With
-    ``cut_corners`` the zone's convex corners may be cut for ``min_width``
-    (:func:`_corners`).
+    ``cut_corners`` the zone's convex corners may be cut for ``min_width`` where its
+    smallest area needs it (:func:`_needs_cuts`, :func:`_corners`).
     """
     zone = rules.zone
     assert zone is not None
@@ -395,7 +399,8 @@ def problem_on(
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
-        corners=_corners(cells, width_m, cut_corners) if width_m > 0 else None,
+        corners=_corners(cells, width_m, cut_corners and _needs_cuts(zone.min_ha * 1e4, width_m))
+        if width_m > 0 else None,
         boundary_weight=boundary_weight,
     )  # fmt: skip
 
@@ -541,6 +546,20 @@ def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
                   "(--cell-m {arg})", {"cell_m": f"{cell_m:g}", "ha": area_m2 / 1e4, "cells": cells,
                                       "most": MAX_CELLS, "need": need, "arg": f"{need:g}"})  # fmt: skip
     raise UsageError(msg)
+
+
+def _needs_cuts(min_area_m2: float, width_m: float) -> bool:
+    """May the zone's corners be cut? Only when the ``min_width`` allowance of the band's
+    smallest zone holds fewer than :data:`CUT_BELOW_CORNERS` right-angled corners, each
+    losing (1 − π/4)·r² to the opening (r = ``width_m`` / 2).
+
+    >>> _needs_cuts(5e4, 60.0), _needs_cuts(10e4, 60.0), _needs_cuts(20e4, 60.0)
+    (True, True, False)
+    """
+    from kitland.measure import MIN_WIDTH_LOSS_PCT  # noqa: PLC0415 - one threshold for both
+
+    corner = (1 - math.pi / 4) * (width_m / 2) ** 2
+    return MIN_WIDTH_LOSS_PCT / 100 * min_area_m2 < CUT_BELOW_CORNERS * corner
 
 
 def _corners(cells: Cells, width_m: float, cut: bool) -> Corners:
