@@ -20,7 +20,7 @@ from conftest import ORIGIN, grid_estate
 from shapely import Point, box
 
 from kitland.measure import check, opening_loss_pct
-from kitland.placement import CORNER_LOSS_MARGIN, build_problem, place, zone_of
+from kitland.placement import CORNER_LOSS_MARGIN, CUT_BELOW_CORNERS, build_problem, place, zone_of
 from kitland.placement._cells import corner_cuts, corner_loss_m2, make_cells
 from kitland.placement._model import Corners
 from kitland.placement._outline import cut_corners
@@ -122,3 +122,16 @@ def test_the_only_zone_of_a_5_ha_lot_is_found_cut_and_proven() -> None:
     assert check(est, res.zone, rules).passed
     assert res.zone.area >= 4.95e4
     assert "convex corners cut straight where min_width needs it" in res.solver["scope"]
+    assert "(whole squares of cells, charged or cut corners)" in res.caveat()
+
+
+def test_corners_are_cut_only_where_the_smallest_zone_needs_it() -> None:
+    """Under a 60 m rule a right-angled corner loses (1 − π/4)·30² = 193.1 m²; 1 % of the
+    band's low end holds 2.6 of them at 5 ha, 5.2 at 10 ha, 10.4 at 20 ha: the model may
+    cut corners below 8 (5 and 10 ha), not at 20 ha, whose zones need no cut."""
+    est = grid_estate(["AAAA"] * 5, cell_m=50, settlements=[(Point(0, 0), {"name": "Ketanggan"})])
+    corner = (1 - math.pi / 4) * 30**2
+    for ha, cut in ((5.0, True), (10.0, True), (20.0, False)):
+        assert (0.01 * ha * 1e4 < CUT_BELOW_CORNERS * corner) == cut
+        _, _, prob = build_problem(est, _rules(ha, 0.05), cell_m=C)
+        assert prob.corners is not None and (prob.corners.cut is not None) == cut

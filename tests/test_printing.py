@@ -349,11 +349,13 @@ def test_the_map_and_the_page_say_what_the_proof_leaves_out(
     rules.write_text('[zone]\narea_ha = 2\ntolerance_ha = 0.05\n[[rules]]\nkind = "contiguous"\n'
                      + ('[[rules]]\nkind = "min_width"\nmin_m = 20\n' if width else "")
                      + '[[prefer]]\nkind = "near"\nto = { layer = "settlements" }\n')  # fmt: skip
+    # 1 % of 1.95 ha holds 9.1 right-angled corners of (1 - π/4)·10² m² uncut: no corner is
+    # cut (placement.CUT_BELOW_CORNERS), so the line says "charged corners"
     full = {"en": "the proof reads min_width#2 conservatively (whole squares of cells, charged "
-                  "or cut corners): a zone with narrower parts that would still pass check is "
+                  "corners): a zone with narrower parts that would still pass check is "
                   "not covered by it and may score better",
             "id": "bukti ini membaca min_width#2 secara konservatif (bujur sangkar sel utuh, "
-                  "sudut dihitung atau dipotong): zona dengan bagian lebih sempit yang masih "
+                  "sudut dihitung): zona dengan bagian lebih sempit yang masih "
                   "lolos pemeriksaan tidak tercakup olehnya dan mungkin skornya lebih baik"}  # fmt: skip
     short = {"en": "min_width#2 read conservatively: a zone with narrower parts is not covered "
                    "by the proof",

@@ -1461,6 +1461,7 @@ def _result(
                            "grids its placement's grids_deg lists (the grid turned by "
                            "grid_angle_deg first)")  # fmt: skip
     if prob.corners is not None and prob.corners.cut is not None:
+        solver["corners_cut"] = True
         solver["scope"] += (", convex corners cut straight where min_width needs it (scored "
                             "as their cells),")  # fmt: skip
     if solver["conservative"]:  # the proof covers the zones the width model admits

@@ -83,9 +83,13 @@ def caveat(result: PlacementResult, lang: str = "en", *, short: bool = False) ->
     if short:
         return tr(lang, "{rules} read conservatively: a zone with narrower parts is not "
                         "covered by the proof").format(rules=rules)  # fmt: skip
+    if result.solver.get("corners_cut"):
+        return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
+                        "or cut corners): a zone with narrower parts that would still pass check "
+                        "is not covered by it and may score better").format(rules=rules)  # fmt: skip
     return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
-                    "or cut corners): a zone with narrower parts that would still pass check "
-                    "is not covered by it and may score better").format(rules=rules)  # fmt: skip
+                    "corners): a zone with narrower parts that would still pass check is not "
+                    "covered by it and may score better").format(rules=rules)  # fmt: skip
 
 
 def _rule_names(rules: Rules | None, kinds: list[str]) -> list[str]:
@@ -202,9 +206,7 @@ def infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
         text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
                  "cells)").format(grid=grid)  # fmt: skip
     if solver.get("conservative"):
-        text += t("; the model reads {rules} conservatively (whole squares of cells, charged or "
-                  "cut corners), so a zone with narrower parts that would still pass check is not "
-                  "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
+        return text + _width_caveat(solver, lang)
     return text
 
 
@@ -308,13 +310,18 @@ def zones_summary(result: PlacementResult, lang: str = "en") -> str:
 
 
 def _width_caveat(solver: dict[str, Any], lang: str) -> str:
-    """What the INFEASIBLE line adds when the zones' models read ``min_width``
-    conservatively (as the one-zone line does)."""
+    """What an INFEASIBLE line adds when the model (one zone's, or the zones') reads
+    ``min_width`` conservatively; "charged or cut corners" where corners could be cut."""
     if not solver.get("conservative"):
         return ""
+    rules = ", ".join(solver["conservative"])
+    if solver.get("corners_cut"):
+        return tr(lang, "; the model reads {rules} conservatively (whole squares of cells, charged "
+                        "or cut corners), so a zone with narrower parts that would still pass "
+                        "check is not ruled out").format(rules=rules)  # fmt: skip
     return tr(lang, "; the model reads {rules} conservatively (whole squares of cells, charged "
                     "corners), so a zone with narrower parts that would still pass check is not "
-                    "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
+                    "ruled out").format(rules=rules)  # fmt: skip
 
 
 def _between_line(r: RuleResult, lang: str) -> str:
