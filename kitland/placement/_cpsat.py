@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import math
 import os
 import sys
@@ -35,6 +36,8 @@ from kitland.i18n import Message
 from kitland.placement._model import Problem, near_cells
 from kitland.placement._window import CUTS, IntObjective, Model, WindowResult
 from kitland.placement._work import Clock, Work
+
+log = logging.getLogger(__name__)
 
 __all__ = ["Beside", "CpsatWindows", "cp_model_of", "improve"]
 
@@ -250,6 +253,9 @@ def improve(
         zone, det_left = _descend(p, zone, keep, squares, obj, clock, det_left, seed, stop)
         if obj.value(p, zone) < obj.value(p, best):
             best = zone
+    if stop is not None and stop.event.is_set():
+        log.debug("search beside stopped with %.2f of %.2f deterministic s left", det_left,
+                  budget_s)  # fmt: skip
     return best
 
 
