@@ -445,9 +445,10 @@ def test_unknown_solver_backend_is_named() -> None:
 
 def test_a_window_starts_from_a_zone_that_passes_check() -> None:
     """A window's own warm start (greedy growth or its best rectangle) lies in the window,
-    touches its block and, dissolved, passes every zone rule of ``check``, including a
-    60 m width that greedy growth alone rarely meets."""
-    from kitland.placement import build_problem, dissolve  # noqa: PLC0415
+    touches its block and, as the zone the search checks (dissolved, its corners cut by
+    what the width rule's corner budget needs: :func:`zone_of`), passes every zone rule of
+    ``check``, including a 60 m width that greedy growth alone rarely meets."""
+    from kitland.placement import build_problem, zone_of  # noqa: PLC0415
     from kitland.placement._model import _adjacency  # noqa: PLC0415
     from kitland.placement._starts import greedy, window_start  # noqa: PLC0415
     from kitland.placement._window import squares_of  # noqa: PLC0415
@@ -461,7 +462,7 @@ def test_a_window_starts_from_a_zone_that_passes_check() -> None:
     block = win & (prob.col >= int(prob.col.max()) - 3)  # the east edge, by the industry
     start = window_start(prob, win, block, adj, squares)
     assert start is not None and win[start].all() and block[start].any()
-    report = check(est, dissolve(cells, start), rules)
+    report = check(est, zone_of(cells, prob, start), rules)
     assert report.passed, [(r.id, r.value) for r in report.failed]
     grown = greedy(prob, win, block, adj, squares)
     if grown is not None:
