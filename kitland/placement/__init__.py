@@ -57,6 +57,7 @@ from kitland.placement._cells import (
     candidate_land,
     cell_attributes,
     corner_cuts,
+    corner_loss_m2,
     grid_angle,
     make_cells,
     oblique_angles,
@@ -551,14 +552,14 @@ def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
 def _needs_cuts(min_area_m2: float, width_m: float) -> bool:
     """May the zone's corners be cut? Only when the ``min_width`` allowance of the band's
     smallest zone holds fewer than :data:`CUT_BELOW_CORNERS` right-angled corners, each
-    losing (1 − π/4)·r² to the opening (r = ``width_m`` / 2).
+    losing :func:`._cells.corner_loss_m2` to the opening (r = ``width_m`` / 2).
 
     >>> _needs_cuts(5e4, 60.0), _needs_cuts(10e4, 60.0), _needs_cuts(20e4, 60.0)
     (True, True, False)
     """
     from kitland.measure import MIN_WIDTH_LOSS_PCT  # noqa: PLC0415 - one threshold for both
 
-    corner = (1 - math.pi / 4) * (width_m / 2) ** 2
+    corner = float(corner_loss_m2(math.pi / 2, width_m / 2))
     return MIN_WIDTH_LOSS_PCT / 100 * min_area_m2 < CUT_BELOW_CORNERS * corner
 
 
