@@ -16,7 +16,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 import shapely
-from conftest import ORIGIN, grid_estate
+from conftest import ORIGIN, grid_estate, width_rules
 from shapely import Point, box
 
 from kitland.measure import check, opening_loss_pct
@@ -25,22 +25,12 @@ from kitland.placement._cells import corner_cuts, corner_loss_m2, make_cells
 from kitland.placement._model import Corners
 from kitland.placement._outline import cut_corners
 from kitland.placement._window import cuts_taken, feasible, squares_of
-from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
 R = 30.0  # opening radius of a 60 m width rule
 C = 25.0
 #: Area a whole cut takes off a right-angled corner: legs of (2 − √2)·r.
 RIGHT_CUT_M2 = ((2 - math.sqrt(2)) * R) ** 2 / 2
-
-
-def _rules(area_ha: float, tol_ha: float) -> Rules:
-    return parse_rules({
-        "zone": {"area_ha": area_ha, "tolerance_ha": tol_ha},
-        "rules": [{"kind": "contiguous"}, {"kind": "compactness", "min": 0.5},
-                  {"kind": "min_width", "min_m": 60}],
-        "prefer": [{"kind": "near", "to": {"layer": "settlements", "name": ["Ketanggan"]}}],
-    })  # fmt: skip
 
 
 def _zone_cuts(zone: shapely.Geometry, share: float) -> tuple[np.ndarray, float]:
@@ -89,7 +79,7 @@ def test_the_only_zone_of_a_5_ha_lot_is_found_cut_and_proven() -> None:
     zone of cells, and it fails ``min_width`` as it is (1.55 %). The model cuts its
     corners by the least area the corner budget needs; the zone passes ``check``."""
     est = grid_estate(["AAAA"] * 5, cell_m=50, settlements=[(Point(0, 0), {"name": "Ketanggan"})])
-    rules = _rules(5.0, 0.05)
+    rules = width_rules(5.0, 0.05)
     lot = box(X0, Y0, X0 + 200, Y0 + 250)
     assert 79 * C * C < 4.95e4 <= 80 * C * C
     assert not check(est, lot, rules).passed
@@ -133,5 +123,5 @@ def test_corners_are_cut_only_where_the_smallest_zone_needs_it() -> None:
     corner = (1 - math.pi / 4) * 30**2
     for ha, cut in ((5.0, True), (10.0, True), (20.0, False)):
         assert (0.01 * ha * 1e4 < CUT_BELOW_CORNERS * corner) == cut
-        _, _, prob = build_problem(est, _rules(ha, 0.05), cell_m=C)
+        _, _, prob = build_problem(est, width_rules(ha, 0.05), cell_m=C)
         assert prob.corners is not None and (prob.corners.cut is not None) == cut
