@@ -39,8 +39,8 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         asked = int(result.report.extra.get("alternatives_requested", len(result.alternatives)))
         for p in result.alternatives:
             lines.append(_placement_line(p, s.get("grid_m"), lang))
-        if caveat(result, lang):
-            lines.append(caveat(result, lang))
+        if line := caveat(result, lang):
+            lines.append(line)
         if len(result.alternatives) < asked:
             lines.append(t("found {n} of {asked} placements: {why}").format(
                 n=len(result.alternatives), asked=asked,
@@ -298,8 +298,8 @@ def zones_summary(result: PlacementResult, lang: str = "en") -> str:
     grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
     if result.found:
         lines += _found_lines(result, grid, lang)
-        if result.caveat(lang):
-            lines.append(result.caveat(lang))
+        if line := result.caveat(lang):
+            lines.append(line)
         lines += _more_lines(result, lang)
     elif result.status == "UNDECIDED":
         lines.append(_undecided_line(t("allocation"), s, lang))
