@@ -653,6 +653,38 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
     return out
 
 
+def _check_outlines(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Roads drawn as the outline of their corridor (a CAD polygon exported as a closed
+    line): a closed line whose inside lies within its own corridor (the largest circle
+    inside it is no wider than ``width_m``, 1 % allowed for rounding) and is longer than
+    a square's outline of that width (a small roundabout is a circle, π times its width
+    around). Such a line is not a centre line: its corridor would be a band around the
+    road's own outline, twice as wide, and the network would run around its kerbs."""
+    label = roads.attrs.get("source", "roads")
+    width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    parts, rows = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
+    closed = np.flatnonzero(
+        (shapely.get_type_id(parts) == 1) & shapely.is_closed(parts) & ~np.isnan(width[rows])
+    )
+    out: list[Finding] = []
+    for i in closed:
+        ring = shapely.Polygon(shapely.get_coordinates(parts[i]))
+        inside = _keep_family(shapely.make_valid(ring), "polygon")
+        if inside.area <= 0:
+            continue
+        across = 2 * shapely.maximum_inscribed_circle(inside).length
+        w = float(width[rows[i]])
+        if across <= 1.01 * w and parts[i].length > 4 * across:
+            out.append(Finding.of(
+                "road-outline", "error", "roads", str(labels[rows[i]]),
+                "{source}: the road is a closed line around a strip {d:.1f} m wide, inside its "
+                "own {w:g} m corridor: it is the outline of the road (a polygon from CAD or "
+                "QGIS), not its centre line; a road's corridor is its centre line buffered by "
+                "width_m / 2, so give the centre line",
+                source=label, d=across, w=w))  # fmt: skip
+    return out
+
+
 #: SPEC §3's snapping tolerance: a road end this close to another road is joined to it.
 _JOIN_M = 0.5
 
@@ -974,6 +1006,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
+    - ``road-outline``: error, a road drawn as a closed line around its own corridor (the
+      outline of a road polygon, as CAD exports it) instead of its centre line;
     - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
       more than 0.5 m from its centre line, so the network does not join them there;
     - ``road-apart``: warning, roads joined to none of the network's largest part;
@@ -1047,6 +1081,7 @@ def validate(estate: Estate) -> ValidationReport:
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
         if layer == "roads":
             findings += _check_widths(gdf, labels)
+            findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)

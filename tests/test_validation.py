@@ -9,6 +9,7 @@ Expected areas and positions are computed by hand from the grid.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import geopandas as gpd
@@ -20,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from shapely import LineString, Point, Polygon, box
 
+import kitland
 from kitland import DataError, Estate, load_estate
 from kitland.validation import NORMS, ValidationReport, repair, validate
 
@@ -620,6 +622,52 @@ def test_road_ends_short_of_a_junction_and_roads_apart_are_warned(tmp_path: Path
     import networkx as nx  # noqa: PLC0415
 
     assert nx.number_connected_components(net.graph) == 3
+
+
+def test_a_road_drawn_as_its_corridor_outline_is_an_error(tmp_path: Path) -> None:
+    """A consultant's CAD draws a road as its corridor's outline, a closed polyline
+    (GDAL reads a DXF's closed polyline as a closed LineString): ``cad1`` is the
+    12 m corridor of a 400 m local road along y = −6 .. 6 (its inside is 12 m wide,
+    the largest circle in it 12 m across). kitland would buffer that outline by 6 m: a
+    412 m × 24 m band less its four rounded corners, (4 − π) · 6² m², against the
+    400 m × 12 m drawn (the second method below). A loop road around a 100 m × 100 m
+    block and a roundabout of 5 m radius (a circle, π × 10 m around) are closed lines
+    too, and are not outlines; nor is the centre line. Only the outline is an error, and it stops check and place."""
+    outline = box(0, -6, 400, 6).exterior
+    roads = [
+        (LineString(outline.coords), {"road_id": "cad1", "road_class": "local"}),
+        (LineString(box(-150, 0, -50, 100).exterior.coords), {"road_id": "loop", "road_class": "local"}),
+        (LineString(Point(-100, -100).buffer(5).exterior.coords), {"road_id": "round", "road_class": "local"}),
+        (LineString([(0, 320), (400, 320)]), {"road_id": "centre", "road_class": "local"}),
+    ]
+    layers = grid_layers(["IIAA", "IIAA", "GGAA"], roads=roads)
+    est = roundtrip(layers, tmp_path)
+    found = by_code(validate(est), "road-outline")
+    assert [(f.feature, f.severity) for f in found] == [("cad1", "error")]
+    assert "a closed line around a strip 12.0 m wide, inside its own 12 m corridor" in found[0].message
+    corridor = est.road_corridors[est.roads["road_id"] == "cad1"].iloc[0]
+    assert corridor.area == pytest.approx(412 * 24 - (4 - math.pi) * 6**2, rel=1e-3)
+    assert corridor.area > 2 * 400 * 12
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[zone]\nname = "z"\nland_use = "umkm"\narea_ha = 1\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"road cad1: the road is a closed line .* 1 data error that stops"):
+        kitland.check(est, box(X0 + 200, Y0, X0 + 400, Y0 + 50), kitland.load_rules(rules))
+
+
+def test_a_cad_outline_read_from_dxf_is_named(tmp_path: Path) -> None:
+    """The same outline in a DXF (no CRS, the class in the CAD layer name, mapped to
+    road_class by the user) is read as a closed line and named the same way."""
+    dxf = gpd.GeoDataFrame(
+        {"Layer": ["JALAN_LOKAL"]}, geometry=[box(X0, Y0 - 6, X0 + 400, Y0 + 6).exterior],
+        crs=32749,
+    )  # the DXF writer keeps no CRS
+    dxf.to_file(tmp_path / "roads.dxf", driver="DXF", engine="pyogrio")
+    read = gpd.read_file(tmp_path / "roads.dxf", engine="fiona")
+    assert read.geom_type.tolist() == ["LineString"] and read.geometry[0].is_closed
+    layers = grid_layers(["IIAA", "IIAA", "GGAA"])
+    layers["roads"] = read.set_crs(32749).assign(road_class="local")[["road_class", "geometry"]]
+    found = by_code(validate(Estate.from_layers(layers)), "road-outline")
+    assert len(found) == 1 and "strip 12.0 m wide" in found[0].message
 
 
 def test_a_missing_column_names_the_indonesian_column_that_may_hold_it(tmp_path: Path) -> None:
