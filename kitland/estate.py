@@ -221,10 +221,14 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
             raise CRSError(msg)
     elif max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90 and (x1 - x0) < 2:
         msg = Message(
+            "{source}: coordinates look like degrees ({x:.4f}, {y:.4f}) but the file declares no"
+            " CRS and --assume-crs gave it the projected {crs} in metres; --assume-crs holds for"
+            " every layer without a CRS: declare this one's, e.g. a .prj of EPSG:4326 beside it"
+            if gdf.attrs.get("assumed_crs") else
             "{source}: coordinates look like degrees ({x:.4f}, {y:.4f}) but the layer declares"
             " the projected {crs} in metres; declare EPSG:4326",
             {"source": label, "x": x0, "y": y0, "crs": crs_label(crs)},
-        )
+        )  # fmt: skip
         raise CRSError(msg)
     findings: list[Finding] = []
     aou = crs.area_of_use

@@ -98,7 +98,7 @@ def _read(
     if gdf.crs is None:
         if assume_crs is None:
             msg = Message(
-                "{source} has no CRS; declare one: add a .prj beside a Shapefile, set the CRS "
+                "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
                 "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
                 "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
                 {"source": label},
@@ -106,6 +106,7 @@ def _read(
             raise CRSError(msg)
         try:
             gdf = gdf.set_crs(assume_crs)
+            gdf.attrs["assumed_crs"] = True
         except pyproj.exceptions.CRSError as exc:
             bad = Message(
                 "assume_crs={crs!r} (--assume-crs): not a CRS pyproj knows, e.g. EPSG:23835 ({reason})",

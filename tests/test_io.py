@@ -8,6 +8,7 @@ from pathlib import Path
 
 import fiona
 import geopandas as gpd
+import pyproj
 import pytest
 from conftest import grid_layers, write_layers
 from shapely import box
@@ -305,3 +306,27 @@ def test_a_zipped_windows_shapefile_keeps_its_dashes(layers, tmp_path) -> None:
     utf = _shapefile(layers["roads"].assign(name=[name]), tmp_path / "utf", "roads", encoding="utf-8")
     _zip(folder / "roads.zip", utf)
     assert read_layers(folder)["roads"]["name"].tolist() == [name]
+
+
+def test_a_lonlat_csv_beside_a_layer_without_crs_gets_its_own_prj(layers, tmp_path) -> None:
+    """A consultant's DXF declares no CRS (``--assume-crs`` gives it one) and the gates
+    come as a CSV of WKT in lon/lat, which declares none either: the one --assume-crs
+    would make the gates metres, and the line says so and what to do; a ``.prj`` beside
+    the CSV (GDAL reads it) puts the gate back where it was, to the millimetre."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "gates.geojson").unlink()
+    gates = layers["gates"].to_crs(4326)
+    gates.assign(WKT=gates.geometry.to_wkt(rounding_precision=9)).drop(columns="geometry").to_csv(
+        folder / "gates.csv", index=False
+    )
+    with pytest.raises(CRSError, match=re.escape(
+        "gates.csv: coordinates look like degrees (111.0000, -6.9662)")) as err:  # fmt: skip
+        load_estate(folder, assume_crs="EPSG:32749")
+    assert str(err.value).endswith(
+        "but the file declares no CRS and --assume-crs gave it the projected EPSG:32749 in "
+        "metres; --assume-crs holds for every layer without a CRS: declare this one's, e.g. "
+        "a .prj of EPSG:4326 beside it"
+    )
+    (folder / "gates.prj").write_text(pyproj.CRS(4326).to_wkt("WKT1_ESRI"))
+    got = load_estate(folder, assume_crs="EPSG:32749").gates.geometry.iloc[0]
+    assert got.distance(layers["gates"].geometry.iloc[0]) < 1e-3
