@@ -162,6 +162,24 @@ def test_parcel_outside_the_boundary(clean: dict, tmp_path: Path) -> None:
     assert "2,000.0 m² (0.2000 ha, 17% of the parcel)" in f.message
 
 
+@pytest.mark.parametrize(("past_m", "found"), [(0.05, False), (0.4, False), (2.0, True)])
+def test_a_parcel_past_the_boundary_by_rounding_is_no_error(
+    clean: dict, tmp_path: Path, past_m: float, found: bool
+) -> None:
+    """A boundary kept as rounded lon/lat (a KML's 7 decimals, 1 cm) and a parcel drawn
+    to it in metres: P2_3 pokes ``past_m`` past the east edge along its 100 m, a wedge
+    of 100 × past_m / 2 m² (2.5 m² at 5 cm, 20 m² at 0.4 m: more than 1 m² either way;
+    main reports both). Within ε = 0.5 m of the boundary it is no error; a wedge reaching
+    2 m is (56 m² of it farther than ε), with all the 100 m² it has outside."""
+    wedge = Polygon([(X0 + 300, Y0), (X0 + 400, Y0), (X0 + 400 + past_m, Y0 + 100),
+                     (X0 + 300, Y0 + 100)])  # fmt: skip
+    set_geom(clean, "P2_3", wedge)
+    got = by_code(validate(roundtrip(clean, tmp_path)), "outside-boundary")
+    assert [f.feature for f in got] == (["P2_3"] if found else [])
+    if found:
+        assert f"{100 * past_m / 2:,.1f} m²" in got[0].message
+
+
 @pytest.mark.parametrize("driver", DRIVERS)
 def test_duplicate_and_empty_parcel_ids(clean: dict, tmp_path: Path, driver: str) -> None:
     ids = clean["parcels"]["parcel_id"].tolist()
