@@ -248,6 +248,10 @@ def _list_layers(path: Path) -> list[str]:
     except Exception as exc:
         if path.exists() and path.stat().st_size == 0:
             msg = Message("{path}: the file is empty", {"path": str(path)})
+        elif path.suffix.lower() in _ARCHIVES and zipfile.is_zipfile(path):
+            msg = Message("{path}: a zip archive GDAL does not read as one dataset (it reads "
+                          "Shapefiles at its root); unzip it and give the folder",
+                          {"path": str(path)})  # fmt: skip
         else:
             msg = Message("{path}: not a vector file GDAL can read ({reason})",
                           {"path": str(path), "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip

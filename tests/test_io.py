@@ -330,3 +330,14 @@ def test_a_lonlat_csv_beside_a_layer_without_crs_gets_its_own_prj(layers, tmp_pa
     (folder / "gates.prj").write_text(pyproj.CRS(4326).to_wkt("WKT1_ESRI"))
     got = load_estate(folder, assume_crs="EPSG:32749").gates.geometry.iloc[0]
     assert got.distance(layers["gates"].geometry.iloc[0]) < 1e-3
+
+
+def test_a_zipped_estate_folder_says_to_unzip_it(layers, tmp_path) -> None:
+    """An estate handed over as one zip of GeoJSON files: GDAL opens no dataset from it
+    (it reads a zip of Shapefiles), and the line says what to do."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    archive = _zip(tmp_path / "kawasan.zip", {f.name: f for f in folder.iterdir()})
+    with pytest.raises(DataError, match=re.escape(
+        f"{archive}: a zip archive GDAL does not read as one dataset (it reads Shapefiles "
+        "at its root); unzip it and give the folder")):  # fmt: skip
+        read_layers(archive)
