@@ -494,7 +494,7 @@ def score(
     land = candidate_land(estate, rules)
     _check_cell_count(shapely.union(land.allowed, geom), float(cell_m))
     angle = grid_angle(land.allowed)
-    cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle)
+    cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle, within=geom)
     cost, weight = preference_cost(prefer_only, cells, cell_attributes(estate, prefer_only, cells))
     total = _covered_cost(cells, cost, geom) + weight * float(geom.length)
     outside = shapely.difference(geom, land.allowed)

@@ -218,7 +218,8 @@ def solve_joint(
     _settings(h, seed=0, cutoff=cutoff)
     h.setOptionValue("threads", 2)
     # Presolve and symmetry detection ignore HiGHS's time limit and reduce nothing on the
-    # joint model, its separation rows by the hundred thousand (benchmarks/README.md).
+    # joint model, its separation rows by the hundred thousand (benchmarks/CHANGELOG.md,
+    # "The time limit held").
     h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_detect_symmetry", False)
     lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
