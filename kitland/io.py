@@ -125,10 +125,10 @@ _LAYER_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml",
 _VSIZIP = re.compile(r"/vsizip/(.+?\.(?:zip|kmz))/(.+)", re.IGNORECASE)
 
 
-def _unzipped(path: Path, layer: str) -> str:
+def _unzipped(path: Path) -> str:
     """The layer file inside the archive ``path``, as a ``/vsizip/`` path: its only layer
-    file, or the one named like the archive or ``layer`` (``parcels.zip`` holding
-    ``parcels.shp``; a KMZ's ``doc.kml``), in any folder of the archive.
+    file, or the one named like the archive (``parcels.zip`` holding ``parcels.shp``; a
+    KMZ's ``doc.kml``), in any folder of the archive.
 
     Raises
     ------
@@ -144,7 +144,8 @@ def _unzipped(path: Path, layer: str) -> str:
                       {"source": str(path), "reason": str(exc)})  # fmt: skip
         raise DataError(msg) from exc
     files = [n for n in names if Path(n).suffix.lower() in _LAYER_SUFFIXES]
-    named = [n for n in files if Path(n).stem.lower() in {path.stem.lower(), layer, "doc"}]
+    own = {path.stem.lower()} | ({"doc"} if path.suffix.lower() == ".kmz" else set())
+    named = [n for n in files if Path(n).stem.lower() in own]
     if len(files) == 1 or len(named) == 1:
         return f"/vsizip/{path}/{files[0] if len(files) == 1 else named[0]}"
     if not files:
@@ -154,7 +155,7 @@ def _unzipped(path: Path, layer: str) -> str:
         msg = Message("{source}: the archive holds {n} layer files ({names}) and none is named "
                       "{layer}; keep one in it, or name the one to read {layer}{suffix}",
                       {"source": str(path), "n": len(files), "names": ", ".join(files),
-                       "layer": layer, "suffix": Path(files[0]).suffix})  # fmt: skip
+                       "layer": path.stem, "suffix": Path(files[0]).suffix})  # fmt: skip
     raise DataError(msg)
 
 
@@ -319,7 +320,7 @@ def read_layers(
                               {"path": str(p), "layer": name, "a": layers[name].attrs["source"],
                                "b": str(f)})  # fmt: skip
                 raise DataError(msg)
-            source = _unzipped(f, name) if f.suffix.lower() in _ARCHIVES else f
+            source = _unzipped(f) if f.suffix.lower() in _ARCHIVES else f
             gdf = _read(source, None, str(f), assume_crs)
             gdf.attrs["source"] = str(f)
             layers[name] = gdf
