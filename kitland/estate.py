@@ -257,12 +257,13 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
 
 
 #: Column names planners commonly give the required columns in Bahasa Indonesia, for the
-#: hint of a missing column (the rename is the user's to make: README, "Data in other words").
+#: hint of a missing column (the rename is the user's to make: README, "Data in other words");
+#: ``layer`` is a CAD drawing's layer name as GDAL reads a DXF (``JALAN_ARTERI``).
 _COLUMN_WORDS = {
     "parcel_id": ("id_persil", "id_kavling", "no_persil", "no_kavling", "kode_persil", "kode_kavling"),
-    "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan"),
-    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi"),
-    "kind": ("jenis", "tipe"),
+    "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan", "layer"),
+    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi", "layer"),
+    "kind": ("jenis", "tipe", "layer"),
     "name": ("nama",),
 }  # fmt: skip
 

@@ -628,11 +628,18 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
     return out
 
 
-def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+def _check_widths(
+    roads: gpd.GeoDataFrame, labels: np.ndarray, missing: set[tuple[str, str]]
+) -> list[Finding]:
+    """Roads without a width (none given, no class to take one from: not again for each
+    road when the layer has no ``road_class`` column, a finding of its own) or an
+    implausible one."""
     if "width_m" not in roads.columns:
         return []
     label = roads.attrs.get("source", "roads")
     width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    no_class = ("roads", "road_class") in missing
+    unknown = np.flatnonzero(np.isnan(width) & (not no_class))
     out = [
         Finding.of(
             "road-width",
@@ -642,7 +649,7 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
             "{source}: no width_m and no known road_class to take a default width from",
             source=label,
         )
-        for i in np.flatnonzero(np.isnan(width))
+        for i in unknown
     ]
     lo, hi = PLAUSIBLE_WIDTH_M
     for i in np.flatnonzero(~np.isnan(width) & ((width < lo) | (width > hi))):
@@ -1086,7 +1093,7 @@ def validate(estate: Estate) -> ValidationReport:
             nonempty = ~shapely.is_empty(parcel_geoms)
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
         if layer == "roads":
-            findings += _check_widths(gdf, labels)
+            findings += _check_widths(gdf, labels, missing)
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")

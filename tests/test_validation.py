@@ -688,6 +688,29 @@ def test_a_cad_outline_read_from_dxf_is_named(tmp_path: Path) -> None:
     assert len(found) == 1 and "strip 12.0 m wide" in found[0].message
 
 
+def test_a_dxf_without_road_class_is_one_finding_naming_its_layer_column(tmp_path: Path) -> None:
+    """A consultant's DXF of road centre lines, the class only in the CAD layer name:
+    one missing-column finding naming ``layer`` (GDAL's ``Layer``, read in lower case),
+    not a road-width error for each of its two roads besides."""
+    dxf = gpd.GeoDataFrame(
+        {"Layer": ["JALAN_KOLEKTOR", "JALAN_LOKAL"]},
+        geometry=[LineString([(X0 - 50, Y0 - 10), (X0 + 450, Y0 - 10)]),
+                  LineString([(X0 + 200, Y0 - 10), (X0 + 200, Y0 + 300)])],
+        crs=32749,
+    )  # fmt: skip
+    folder = tmp_path / "f"
+    write_layers(grid_layers(["IIAA", "IIAA", "GGAA"]), folder, "GeoJSON")
+    dxf.to_file(folder / "roads.dxf", driver="DXF", engine="pyogrio")
+    report = validate(load_estate(folder, strict=False, assume_crs="EPSG:32749"))
+    (missing,) = by_code(report, "missing-column")
+    assert missing.message.endswith(
+        "missing required column 'road_class' (has layer, paperspace, subclasses, linetype, "
+        "entityhandle, text, geometry); if 'layer' holds it, rename that column to "
+        'road_class (README, "Data in other words")'
+    )
+    assert by_code(report, "road-width") == []
+
+
 def test_a_missing_column_names_the_indonesian_column_that_may_hold_it(tmp_path: Path) -> None:
     """A consultant's columns in Bahasa Indonesia: each missing required column names the
     column that may hold it (kitland does not rename it), and the gates' words suggest
