@@ -506,13 +506,22 @@ def _check_types(
     types = gdf.geom_type.to_numpy(dtype=object)
     ok = np.isin(types, allowed)
     label = gdf.attrs.get("source", layer)
+    # A closed line where polygons belong: a CAD drawing's closed polyline (GDAL reads a
+    # DXF's as a line), which kitland does not turn into a polygon by itself.
+    ring = (
+        ("Polygon" in allowed)
+        & shapely.is_closed(gdf.geometry.to_numpy())
+        & (types == "LineString")
+    )
     out = [
         Finding.of(
             "wrong-geometry-type",
             "error",
             layer,
             str(labels[i]),
-            "{source}: geometry is a {type}; the {layer} layer holds {types}",
+            "{source}: geometry is a closed {type}; the {layer} layer holds {types}: make "
+            "the closed lines polygons (QGIS: Vector > Geometry Tools > Lines to Polygons)"
+            if ring[i] else "{source}: geometry is a {type}; the {layer} layer holds {types}",
             source=label, type=types[i], layer=layer, types=_either(allowed),
         )
         for i in np.flatnonzero(~ok)

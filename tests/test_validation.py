@@ -711,6 +711,20 @@ def test_a_dxf_without_road_class_is_one_finding_naming_its_layer_column(tmp_pat
     assert by_code(report, "road-width") == []
 
 
+def test_parcels_drawn_as_closed_lines_say_to_make_them_polygons(clean: dict) -> None:
+    """CAD parcels are closed polylines, read as closed LineStrings: the wrong type, and
+    the line says what to do; an open line where a polygon belongs gets the plain line."""
+    p = clean["parcels"]
+    p.loc[0, "geometry"] = LineString(p.geometry[0].exterior.coords)
+    p.loc[1, "geometry"] = LineString(list(p.geometry[1].exterior.coords)[:3])
+    found = by_code(validate(Estate.from_layers(clean)), "wrong-geometry-type")
+    assert [f.message.split(": ", 1)[1] for f in found] == [
+        "geometry is a closed LineString; the parcels layer holds Polygon or MultiPolygon: "
+        "make the closed lines polygons (QGIS: Vector > Geometry Tools > Lines to Polygons)",
+        "geometry is a LineString; the parcels layer holds Polygon or MultiPolygon",
+    ]
+
+
 def test_a_missing_column_names_the_indonesian_column_that_may_hold_it(tmp_path: Path) -> None:
     """A consultant's columns in Bahasa Indonesia: each missing required column names the
     column that may hold it (kitland does not rename it), and the gates' words suggest
