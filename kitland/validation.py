@@ -688,7 +688,7 @@ def _check_outlines(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding
         inside = _keep_family(shapely.make_valid(ring), "polygon")
         if inside.area <= 0:
             continue
-        across = 2 * shapely.maximum_inscribed_circle(inside).length
+        across = 2 * shapely.maximum_inscribed_circle(inside, 0.01).length  # to 1 cm
         w = float(width[rows[i]])
         if across <= 1.01 * w and parts[i].length > 4 * across:
             out.append(Finding.of(
