@@ -513,6 +513,8 @@ def _check_types(
         & shapely.is_closed(gdf.geometry.to_numpy())
         & (types == "LineString")
     )
+    # Roads digitised as their corridors' polygons: kitland buffers centre lines.
+    corridor = (layer == "roads") & np.isin(types, ("Polygon", "MultiPolygon"))
     out = [
         Finding.of(
             "wrong-geometry-type",
@@ -521,7 +523,10 @@ def _check_types(
             str(labels[i]),
             "{source}: geometry is a closed {type}; the {layer} layer holds {types}: make "
             "the closed lines polygons (QGIS: Vector > Geometry Tools > Lines to Polygons)"
-            if ring[i] else "{source}: geometry is a {type}; the {layer} layer holds {types}",
+            if ring[i] else
+            "{source}: geometry is a {type}; the {layer} layer holds {types}: give each "
+            "road's centre line (its corridor is the centre line buffered by width_m / 2)"
+            if corridor[i] else "{source}: geometry is a {type}; the {layer} layer holds {types}",
             source=label, type=types[i], layer=layer, types=_either(allowed),
         )
         for i in np.flatnonzero(~ok)

@@ -713,6 +713,20 @@ def test_a_dxf_without_road_class_is_one_finding_naming_its_layer_column(tmp_pat
     assert by_code(report, "road-width") == []
 
 
+def test_roads_digitised_as_polygons_say_to_give_centre_lines(clean: dict) -> None:
+    """Roads drawn as their corridors (a 400 m × 20 m polygon): the wrong type, and the
+    line says that kitland wants the centre line."""
+    clean["roads"] = gpd.GeoDataFrame(
+        {"road_id": ["c1"], "road_class": ["collector"]},
+        geometry=[box(X0 - 50, Y0 - 20, X0 + 450, Y0)], crs=32749,
+    )  # fmt: skip
+    (found,) = by_code(validate(Estate.from_layers(clean)), "wrong-geometry-type")
+    assert found.feature == "c1" and found.message.endswith(
+        "geometry is a Polygon; the roads layer holds LineString or MultiLineString: give "
+        "each road's centre line (its corridor is the centre line buffered by width_m / 2)"
+    )
+
+
 def test_parcels_drawn_as_closed_lines_say_to_make_them_polygons(clean: dict) -> None:
     """CAD parcels are closed polylines, read as closed LineStrings: the wrong type, and
     the line says what to do; an open line where a polygon belongs gets the plain line."""
