@@ -714,7 +714,7 @@ def test_a_dxf_without_road_class_is_one_finding_naming_its_layer_column(tmp_pat
 
 
 def test_roads_digitised_as_polygons_say_to_give_centre_lines(clean: dict) -> None:
-    """Roads drawn as their corridors (a 400 m × 20 m polygon): the wrong type, and the
+    """Roads drawn as their corridors (a 500 m × 20 m polygon): the wrong type, and the
     line says that kitland wants the centre line."""
     clean["roads"] = gpd.GeoDataFrame(
         {"road_id": ["c1"], "road_class": ["collector"]},
