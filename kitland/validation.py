@@ -85,6 +85,9 @@ MIN_GAP_M2 = 100.0
 SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
+#: Land uses whose parcels may lie under a road corridor: a ``road`` parcel is the
+#: corridor's land, and a road crosses ``water`` on a bridge.
+UNDER_ROADS = ("road", "water")
 
 # Indonesian words planners commonly type for the land uses, kinds and classes.
 _SYNONYMS = {
@@ -778,6 +781,38 @@ def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list
     return out
 
 
+def _check_on_roads(
+    parcels: np.ndarray, labels: np.ndarray, uses: np.ndarray, estate: Estate, label: str
+) -> list[Finding]:
+    """Parcels (other than :data:`UNDER_ROADS`) reaching into a road's corridor: more
+    than :data:`MIN_OVERLAP_M2` of overlap, wider than :data:`SLIT_M` somewhere (a
+    parcel drawn to the kerb within the snapping tolerance is not reported)."""
+    roads = estate.roads
+    corridors = estate.road_corridors.to_numpy()
+    keep = ~np.isin(uses, UNDER_ROADS)
+    if not len(corridors) or not keep.any():
+        return []
+    parcels, labels = parcels[keep], labels[keep]
+    i, j = shapely.STRtree(corridors).query(parcels, predicate="intersects")
+    overlap = shapely.intersection(parcels[i], corridors[j])
+    area = shapely.area(overlap)
+    deep = (area > MIN_OVERLAP_M2) & ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
+    i, j, overlap, area = i[deep], j[deep], overlap[deep], area[deep]
+    road_labels = _labels(roads, "roads")
+    width = roads["width_m"].to_numpy(float)
+    where = _where(estate.crs, shapely.centroid(overlap))
+    return [
+        Finding.of("parcel-on-road", "warning", "parcels", str(labels[a]),
+                   "{source}: parcel {parcel} reaches {m2:,.0f} m² ({ha:.4f} ha) into the "
+                   "{width:g} m corridor of road {road}, centred at {where}: a zone never takes "
+                   "corridor land, but the land budget counts it as the parcel's; draw the "
+                   "parcel to the road's edge or check the road's width_m",
+                   source=label, parcel=str(labels[a]), m2=float(m2), ha=float(m2) / 10_000,
+                   width=float(width[b]), road=str(road_labels[b]), where=w)
+        for a, b, m2, w in zip(i, j, area, where, strict=True)
+    ]  # fmt: skip
+
+
 def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
     if not overlapping and len(parcels) and shapely.coverage_is_valid(parcels):
         return shapely.coverage_union_all(parcels)  # much faster, exact for a clean coverage
@@ -977,6 +1012,9 @@ def validate(estate: Estate) -> ValidationReport:
     - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
       more than 0.5 m from its centre line, so the network does not join them there;
     - ``road-apart``: warning, roads joined to none of the network's largest part;
+    - ``parcel-on-road``: warning, a parcel (not ``road`` or ``water``) reaches more than
+      1 m² into a road's corridor, wider than :data:`SLIT_M` somewhere, with the area;
+      a zone never takes corridor land (SPEC §3, ``on``);
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -1021,6 +1059,7 @@ def validate(estate: Estate) -> ValidationReport:
     }
     parcel_geoms = np.array([], dtype=object)
     parcel_labels = np.array([], dtype=object)
+    parcel_uses = np.array([], dtype=object)
     for layer in LAYER_NAMES:
         if layer not in estate.layers:
             continue
@@ -1043,14 +1082,19 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_ids(gdf, missing)
             parcel_geoms = _polygons(gdf.geometry.to_numpy()[type_ok])
             parcel_labels = labels[type_ok]
+            uses = gdf["land_use"] if "land_use" in gdf.columns else pd.Series("", gdf.index)
+            parcel_uses = uses.to_numpy(dtype=object)[type_ok]
             nonempty = ~shapely.is_empty(parcel_geoms)
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
+            parcel_uses = parcel_uses[nonempty]
         if layer == "roads":
             findings += _check_widths(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps
+    if len(parcel_geoms):
+        findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
     # layer is the one finding.
     if len(estate.boundary) and "parcels" not in seen_empty:

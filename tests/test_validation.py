@@ -646,3 +646,53 @@ def test_a_missing_column_names_the_indonesian_column_that_may_hold_it(tmp_path:
     with pytest.raises(DataError, match=r"missing required column 'parcel_id' \(has nomor, "
                                         r"guna_lahan, geometry\)$"):  # fmt: skip
         load_estate(write_layers(layers, tmp_path / "plain.gpkg"))
+
+
+def test_parcels_over_a_road_corridor_are_warned_with_the_overlap(tmp_path: Path) -> None:
+    """A 12 m local road ``lane`` on the line between the two rows of 100 m parcels
+    (y = 100) reaches 6 m into each parcel on either side: 6 × 100 = 600 m² each. The
+    road parcel and the water parcel under it are not reported (a road parcel is the
+    corridor's land, a road crosses water on a bridge), nor a collector ``kerb`` whose
+    20 m corridor reaches 0.4 m into the east parcels (a slit: under 1 m everywhere)."""
+    roads = [
+        (LineString([(0, 100), (300, 100)]), {"road_id": "lane", "road_class": "local"}),
+        (LineString([(309.6, 0), (309.6, 200)]), {"road_id": "kerb", "road_class": "collector"}),
+    ]
+    report = validate(roundtrip(grid_layers(["AAW", "ARA"], roads=roads), tmp_path))
+    found = by_code(report, "parcel-on-road")
+    assert [(f.feature, f.severity) for f in found] == [
+        ("P0_0", "warning"), ("P0_1", "warning"), ("P1_0", "warning"), ("P1_2", "warning")
+    ]
+    for f, x in zip(found, (50, 150, 50, 250), strict=True):
+        assert "reaches 600 m² (0.0600 ha) into the 12 m corridor of road lane" in f.message
+        y = 103 if f.feature.startswith("P0") else 97  # the 6 m strip's centre
+        assert f"centred at E {X0 + x:,.0f} N {Y0 + y:,.0f}" in f.message
+    assert not report.has_errors  # a warning: measurements stay sound (SPEC §3, `on`)
+    assert "kavling P0_0 masuk 600 m² (0,0600 ha) ke koridor jalan lane" in found[0].text("id")
+
+
+def test_a_zone_never_takes_the_corridor_of_a_road_drawn_over_its_parcel(tmp_path: Path) -> None:
+    """Available parcels digitised to a local road's centre line (y = 0: the 12 m
+    corridor covers y −6 .. 6), the village to the south: the nearest 1 ha lies along
+    the road, but `place` keeps the zone off the corridor (y ≥ 6) and `validate` names
+    each parcel with its 100 × 6 = 600 m² under the corridor."""
+    from kitland.measure import check  # noqa: PLC0415
+    from kitland.placement import place  # noqa: PLC0415
+    from kitland.rules import parse_rules  # noqa: PLC0415
+
+    road = [(LineString([(-50, 0), (350, 0)]), {"road_id": "r", "road_class": "local"})]
+    village = [(Point(150, -300), {"name": "Ketanggan"})]
+    est = roundtrip(grid_layers(["AAA"], roads=road, settlements=village), tmp_path)
+    found = by_code(validate(est), "parcel-on-road")
+    assert [f.feature for f in found] == ["P0_0", "P0_1", "P0_2"]
+    assert all("600 m² (0.0600 ha)" in f.message for f in found)
+    rules = parse_rules({"zone": {"area_ha": 1.0, "tolerance_ha": 0.05},
+                         "rules": [{"kind": "contiguous"}],
+                         "prefer": [{"kind": "near",
+                                     "to": {"layer": "settlements", "name": ["Ketanggan"]}}]})  # fmt: skip
+    res = place(est, rules, cell_m=25, time_limit_s=60)
+    assert res.found and check(est, res.zone, rules).passed
+    corridor = box(X0 - 50, Y0 - 6, X0 + 350, Y0 + 6)
+    assert res.zone.intersection(corridor).area < 0.01
+    assert res.zone.bounds[1] == pytest.approx(Y0 + 6, abs=0.01)  # it runs along the kerb
+
