@@ -15,7 +15,8 @@ Thresholds (metres, square metres in the estate's metric CRS):
 - overlaps and parcel area outside the boundary count from 1 m² (digitising slivers below
   that are ignored);
 - gaps count from 0.01 ha (100 m²), as in SPEC §3; land under a road corridor is not
-  a gap (an estate may draw its roads as centrelines only, without road parcels).
+  a gap (an estate may draw its roads as centrelines only, without road parcels), nor is
+  a water polygon (a pond in a parcel's hole, a river drawn only in the water layer).
 
 The norms are those of the Ministry of Industry's technical guideline for industrial
 estates (Permenperin No. 40/M-IND/PER/7/2016), as shares of the estate's area:
@@ -824,20 +825,25 @@ def _check_gaps(
     covered: shapely.Geometry,
     crs: pyproj.CRS,
     label: str,
-    corridors: np.ndarray,
+    cover: np.ndarray,
+    parcels: np.ndarray,
+    labels: np.ndarray,
 ) -> list[Finding]:
-    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel or road covers."""
+    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel covers, nor
+    ``cover`` (road corridors, water polygons); a piece in a parcel's hole names it."""
     uncovered = shapely.difference(boundary, covered)
-    if len(corridors) and shapely.area(uncovered) > MIN_GAP_M2:
-        roads = shapely.union_all(corridors[~shapely.is_missing(corridors)])
-        uncovered = shapely.difference(uncovered, roads)
+    cover = cover[~shapely.is_missing(cover)]
+    if len(cover) and shapely.area(uncovered) > MIN_GAP_M2:
+        uncovered = shapely.difference(uncovered, shapely.union_all(cover))
     gaps = shapely.get_parts(uncovered)
     gaps = gaps[shapely.get_type_id(gaps) == 3]  # polygons only
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
     slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
-    return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
+    return _gap_findings(gaps[~slit], crs, label, parcels, labels) + _slit_findings(
+        gaps[slit], crs, label
+    )
 
 
 def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Message]]:
@@ -848,15 +854,36 @@ def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Mess
     return pieces[order], _where(crs, cents[order])
 
 
-def _gap_findings(gaps: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+def _holding(gaps: np.ndarray, parcels: np.ndarray, labels: np.ndarray) -> list[str | None]:
+    """For each gap, the parcel in whose hole it lies (its outline holds the gap), or None."""
+    parts, rows = shapely.get_parts(parcels, return_index=True)
+    filled = shapely.polygons(shapely.get_exterior_ring(parts))
+    inside = shapely.point_on_surface(gaps)
+    g, k = shapely.STRtree(filled).query(inside, predicate="within")
+    holder: list[str | None] = [None] * len(gaps)
+    for a, b in zip(g, k, strict=True):
+        holder[a] = str(labels[rows[b]])
+    return holder
+
+
+def _gap_findings(
+    gaps: np.ndarray, crs: pyproj.CRS, label: str, parcels: np.ndarray, labels: np.ndarray
+) -> list[Finding]:
     gaps, where = _ordered(gaps, crs)
     out = []
-    for k, (g, w) in enumerate(zip(gaps, where, strict=True), start=1):
+    for k, (g, w, parcel) in enumerate(
+        zip(gaps, where, _holding(gaps, parcels, labels), strict=True), start=1
+    ):
         m2 = float(shapely.area(g))
-        text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
-                "parcel, centred at {where}")  # fmt: skip
-        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text,
-                              source=label, m2=m2, ha=m2 / 10_000, where=w))  # fmt: skip
+        if parcel is None:
+            text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                    "parcel, centred at {where}")  # fmt: skip
+        else:
+            text = ("{source}: a hole of {m2:,.0f} m² ({ha:.4f} ha) in parcel {parcel} is covered "
+                    "by no parcel and no water polygon, centred at {where}")  # fmt: skip
+        held = {} if parcel is None else {"parcel": parcel}
+        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text, source=label,
+                              m2=m2, ha=m2 / 10_000, where=w, **held))  # fmt: skip
     return out
 
 
@@ -996,9 +1023,9 @@ def validate(estate: Estate) -> ValidationReport:
     - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
     - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
     - ``overlap``: error, two parcels share more than 1 m², with the area;
-    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
-      road corridor, with
-      its area and centre;
+    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, no
+      road corridor and no water polygon (a pond in a parcel's hole is none), with its
+      area and centre, and the parcel when it lies in a parcel's hole;
     - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
       digitised apart), with its length, area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
@@ -1103,12 +1130,16 @@ def validate(estate: Estate) -> ValidationReport:
         if len(parcel_geoms):
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
         covered = _union(parcel_geoms, overlapping=bool(overlaps))
+        water = estate.water.geometry.to_numpy()
+        water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
         findings += _check_gaps(
             boundary,
             covered,
             estate.crs,
             estate.boundary.attrs.get("source", "boundary"),
-            estate.road_corridors.to_numpy(),
+            np.concatenate([estate.road_corridors.to_numpy(), water]),
+            parcel_geoms,
+            parcel_labels,
         )
     if not any(f.code == "outside-crs-area" for f in findings):
         findings += _check_location(estate)

@@ -696,3 +696,42 @@ def test_a_zone_never_takes_the_corridor_of_a_road_drawn_over_its_parcel(tmp_pat
     assert res.zone.intersection(corridor).area < 0.01
     assert res.zone.bounds[1] == pytest.approx(Y0 + 6, abs=0.01)  # it runs along the kerb
 
+
+@pytest.mark.parametrize(
+    ("inside", "gap"),
+    [("pond", None), ("parcel", None), ("half pond", "1,800 m² (0.1800 ha)"),
+     ("nothing", "3,600 m² (0.3600 ha)")],
+)  # fmt: skip
+def test_a_hole_in_a_parcel_is_a_gap_only_where_nothing_covers_it(
+    tmp_path: Path, inside: str, gap: str | None
+) -> None:
+    """P0_1 (x 100 .. 200, y 100 .. 200) has a 60 × 60 m hole at x 120 .. 180, y 120 ..
+    180: a pond of the water layer fills it, or a utility parcel, or a pond its west half
+    (the east 30 × 60 = 1,800 m² is left, centred at x 165, y 150), or nothing (3,600 m²,
+    centred at x 150, y 150). Land no parcel or water covers is one gap naming P0_1."""
+    hole = box(120, 120, 180, 180)
+    layers = grid_layers(["AAA", "III"])
+    set_geom(layers, "P0_1", shapely.affinity.translate(box(100, 100, 200, 200).difference(hole),
+                                                        X0, Y0))  # fmt: skip
+    x0, y0 = X0, Y0
+    pond = {"pond": hole, "half pond": box(120, 120, 150, 180)}.get(inside)
+    if pond is not None:
+        layers["water"] = gpd.GeoDataFrame(
+            {"name": ["Kolam"], "kind": ["pond"]},
+            geometry=[shapely.affinity.translate(pond, x0, y0)], crs=32749)  # fmt: skip
+    if inside == "parcel":
+        layers["parcels"] = gpd.GeoDataFrame(
+            [*layers["parcels"].to_dict("records"),
+             {"parcel_id": "sub", "land_use": "utility",
+              "geometry": shapely.affinity.translate(hole, x0, y0)}], crs=32749)  # fmt: skip
+    report = validate(roundtrip(layers, tmp_path))
+    assert by_code(report, "overlap") == []
+    found = by_code(report, "gap")
+    if gap is None:
+        assert found == []
+        return
+    (f,) = found
+    assert f"a hole of {gap} in parcel P0_1 is covered by no parcel and no water polygon" in f.message
+    x = 165 if inside == "half pond" else 150
+    assert f"centred at E {X0 + x:,.0f} N {Y0 + 150:,.0f}" in f.message
+    assert "lubang seluas" in f.text("id") and "di kavling P0_1" in f.text("id")
