@@ -289,3 +289,26 @@ def test_nothing_fits_under_a_width_rule_says_the_model_reads_it_conservatively(
                           "ruled out")  # fmt: skip
     assert "not ruled out" in res.report.results[0].message
     assert "belum tersingkirkan" in res.summary("id").splitlines()[0]
+
+
+def test_the_map_of_placed_zones_says_what_their_proof_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Timur under a 20 m `min_width` rule: `map --zone` of the layer `place --out`
+    wrote shows the short conservative-width line `place --map` showed, naming the rule."""
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100).replace('name = ["Timur"] }\n', 'name = ["Timur"] }\n'
+                 '[[zones.rules]]\nname = "lebar Timur"\nkind = "min_width"\nmin_m = 20\n'))  # fmt: skip
+    placed, shown = tmp_path / "z.gpkg", {}
+    for name, argv in (("place", ["place", str(est), "--cell-m", "50", "--time-limit", "60",
+                                  "--out", str(placed)]),
+                       ("map", ["map", str(est), "--zone", str(placed)])):  # fmt: skip
+        html = tmp_path / f"{name}.html"
+        assert main([*argv, "--rules", str(r), "--lang", "en", "--map" if name == "place"
+                     else "--out", str(html)]) == 0  # fmt: skip
+        shown[name] = html.read_text(encoding="utf-8")
+    line = ('<span class="kit-caveat">lebar Timur read conservatively: a zone with narrower '
+            "parts is not covered by the proof</span>")  # fmt: skip
+    assert line in shown["place"] and line in shown["map"]
+    capsys.readouterr()
