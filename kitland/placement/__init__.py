@@ -1455,7 +1455,7 @@ def _result(
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
         "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
-        "conservative": ["min_width"] if prob.width_cells > 1 or prob.corners is not None else [],
+        "conservative": ["min_width"] if prob.conservative else [],
     }  # fmt: skip
     if grids_deg:
         solver["grids_deg"] = grids_deg
