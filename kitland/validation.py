@@ -855,14 +855,14 @@ def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Mess
 
 
 def _holding(gaps: np.ndarray, parcels: np.ndarray, labels: np.ndarray) -> list[str | None]:
-    """For each gap, the parcel in whose hole it lies (its outline holds the gap), or None."""
+    """For each gap, the parcel in whose hole it lies (the smallest parcel outline that
+    holds it: a parcel in another's hole may have a hole too), or None."""
     parts, rows = shapely.get_parts(parcels, return_index=True)
     filled = shapely.polygons(shapely.get_exterior_ring(parts))
-    inside = shapely.point_on_surface(gaps)
-    g, k = shapely.STRtree(filled).query(inside, predicate="within")
+    g, k = shapely.STRtree(filled).query(shapely.point_on_surface(gaps), predicate="within")
     holder: list[str | None] = [None] * len(gaps)
-    for a, b in zip(g, k, strict=True):
-        holder[a] = str(labels[rows[b]])
+    for n in np.argsort(-shapely.area(filled[k]), kind="stable"):  # the smallest last
+        holder[g[n]] = str(labels[rows[k[n]]])
     return holder
 
 

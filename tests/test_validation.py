@@ -735,3 +735,23 @@ def test_a_hole_in_a_parcel_is_a_gap_only_where_nothing_covers_it(
     x = 165 if inside == "half pond" else 150
     assert f"centred at E {X0 + x:,.0f} N {Y0 + 150:,.0f}" in f.message
     assert "lubang seluas" in f.text("id") and "di kavling P0_1" in f.text("id")
+
+
+def test_a_hole_in_a_parcel_inside_another_parcels_hole_names_the_inner_parcel(
+    tmp_path: Path,
+) -> None:
+    """P0_1 has a 60 × 60 m hole (x 120 .. 180, y 120 .. 180) filled by parcel ``sub``,
+    which has a 20 × 20 m hole of its own (x 140 .. 160, y 140 .. 160): 400 m² that lies
+    inside both outlines is one gap in ``sub``'s hole, the smaller outline."""
+    layers = grid_layers(["AAA", "III"])
+    hole, inner = box(120, 120, 180, 180), box(140, 140, 160, 160)
+    set_geom(layers, "P0_1", shapely.affinity.translate(box(100, 100, 200, 200).difference(hole),
+                                                        X0, Y0))  # fmt: skip
+    layers["parcels"] = gpd.GeoDataFrame(  # sub first: the file's order does not decide
+        [{"parcel_id": "sub", "land_use": "utility",
+          "geometry": shapely.affinity.translate(hole.difference(inner), X0, Y0)},
+         *layers["parcels"].to_dict("records")],
+        crs=32749)  # fmt: skip
+    (f,) = by_code(validate(roundtrip(layers, tmp_path)), "gap")
+    assert "a hole of 400 m² (0.0400 ha) in parcel sub is covered by no parcel" in f.message
+    assert f"centred at E {X0 + 150:,.0f} N {Y0 + 150:,.0f}" in f.message
