@@ -15,7 +15,8 @@ Thresholds (metres, square metres in the estate's metric CRS):
 - overlaps and parcel area outside the boundary count from 1 m² (digitising slivers below
   that are ignored);
 - gaps count from 0.01 ha (100 m²), as in SPEC §3; land under a road corridor is not
-  a gap (an estate may draw its roads as centrelines only, without road parcels).
+  a gap (an estate may draw its roads as centrelines only, without road parcels), nor is
+  a water polygon (a pond in a parcel's hole, a river drawn only in the water layer).
 
 The norms are those of the Ministry of Industry's technical guideline for industrial
 estates (Permenperin No. 40/M-IND/PER/7/2016), as shares of the estate's area:
@@ -85,6 +86,9 @@ MIN_GAP_M2 = 100.0
 SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
+#: Land uses whose parcels may lie under a road corridor: a ``road`` parcel is the
+#: corridor's land, and a road crosses ``water`` on a bridge.
+UNDER_ROADS = ("road", "water")
 
 # Indonesian words planners commonly type for the land uses, kinds and classes.
 _SYNONYMS = {
@@ -831,6 +835,38 @@ def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list
     return out
 
 
+def _check_on_roads(
+    parcels: np.ndarray, labels: np.ndarray, uses: np.ndarray, estate: Estate, label: str
+) -> list[Finding]:
+    """Parcels (other than :data:`UNDER_ROADS`) reaching into a road's corridor: more
+    than :data:`MIN_OVERLAP_M2` of overlap, wider than :data:`SLIT_M` somewhere (a
+    parcel drawn to the kerb within the snapping tolerance is not reported)."""
+    roads = estate.roads
+    corridors = estate.road_corridors.to_numpy()
+    keep = ~np.isin(uses, UNDER_ROADS)
+    if not len(corridors) or not keep.any():
+        return []
+    parcels, labels = parcels[keep], labels[keep]
+    i, j = shapely.STRtree(corridors).query(parcels, predicate="intersects")
+    overlap = shapely.intersection(parcels[i], corridors[j])
+    area = shapely.area(overlap)
+    deep = (area > MIN_OVERLAP_M2) & ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
+    i, j, overlap, area = i[deep], j[deep], overlap[deep], area[deep]
+    road_labels = _labels(roads, "roads")
+    width = roads["width_m"].to_numpy(float)
+    where = _where(estate.crs, shapely.centroid(overlap))
+    return [
+        Finding.of("parcel-on-road", "warning", "parcels", str(labels[a]),
+                   "{source}: parcel {parcel} reaches {m2:,.0f} m² ({ha:.4f} ha) into the "
+                   "{width:g} m corridor of road {road}, centred at {where}: a zone never takes "
+                   "corridor land, but the land budget counts it as the parcel's; draw the "
+                   "parcel to the road's edge or check the road's width_m",
+                   source=label, parcel=str(labels[a]), m2=float(m2), ha=float(m2) / 10_000,
+                   width=float(width[b]), road=str(road_labels[b]), where=w)
+        for a, b, m2, w in zip(i, j, area, where, strict=True)
+    ]  # fmt: skip
+
+
 def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
     if not overlapping and len(parcels) and shapely.coverage_is_valid(parcels):
         return shapely.coverage_union_all(parcels)  # much faster, exact for a clean coverage
@@ -842,20 +878,25 @@ def _check_gaps(
     covered: shapely.Geometry,
     crs: pyproj.CRS,
     label: str,
-    corridors: np.ndarray,
+    cover: np.ndarray,
+    parcels: np.ndarray,
+    labels: np.ndarray,
 ) -> list[Finding]:
-    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel or road covers."""
+    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel covers, nor
+    ``cover`` (road corridors, water polygons); a piece in a parcel's hole names it."""
     uncovered = shapely.difference(boundary, covered)
-    if len(corridors) and shapely.area(uncovered) > MIN_GAP_M2:
-        roads = shapely.union_all(corridors[~shapely.is_missing(corridors)])
-        uncovered = shapely.difference(uncovered, roads)
+    cover = cover[~shapely.is_missing(cover)]
+    if len(cover) and shapely.area(uncovered) > MIN_GAP_M2:
+        uncovered = shapely.difference(uncovered, shapely.union_all(cover))
     gaps = shapely.get_parts(uncovered)
     gaps = gaps[shapely.get_type_id(gaps) == 3]  # polygons only
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
     slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
-    return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
+    return _gap_findings(gaps[~slit], crs, label, parcels, labels) + _slit_findings(
+        gaps[slit], crs, label
+    )
 
 
 def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Message]]:
@@ -866,15 +907,36 @@ def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Mess
     return pieces[order], _where(crs, cents[order])
 
 
-def _gap_findings(gaps: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+def _holding(gaps: np.ndarray, parcels: np.ndarray, labels: np.ndarray) -> list[str | None]:
+    """For each gap, the parcel in whose hole it lies (the smallest parcel outline that
+    holds it: a parcel in another's hole may have a hole too), or None."""
+    parts, rows = shapely.get_parts(parcels, return_index=True)
+    filled = shapely.polygons(shapely.get_exterior_ring(parts))
+    g, k = shapely.STRtree(filled).query(shapely.point_on_surface(gaps), predicate="within")
+    holder: list[str | None] = [None] * len(gaps)
+    for n in np.argsort(-shapely.area(filled[k]), kind="stable"):  # the smallest last
+        holder[g[n]] = str(labels[rows[k[n]]])
+    return holder
+
+
+def _gap_findings(
+    gaps: np.ndarray, crs: pyproj.CRS, label: str, parcels: np.ndarray, labels: np.ndarray
+) -> list[Finding]:
     gaps, where = _ordered(gaps, crs)
     out = []
-    for k, (g, w) in enumerate(zip(gaps, where, strict=True), start=1):
+    for k, (g, w, parcel) in enumerate(
+        zip(gaps, where, _holding(gaps, parcels, labels), strict=True), start=1
+    ):
         m2 = float(shapely.area(g))
-        text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
-                "parcel, centred at {where}")  # fmt: skip
-        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text,
-                              source=label, m2=m2, ha=m2 / 10_000, where=w))  # fmt: skip
+        if parcel is None:
+            text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                    "parcel, centred at {where}")  # fmt: skip
+        else:
+            text = ("{source}: a hole of {m2:,.0f} m² ({ha:.4f} ha) in parcel {parcel} is covered "
+                    "by no parcel and no water polygon, centred at {where}")  # fmt: skip
+        held = {} if parcel is None else {"parcel": parcel}
+        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text, source=label,
+                              m2=m2, ha=m2 / 10_000, where=w, **held))  # fmt: skip
     return out
 
 
@@ -1019,9 +1081,9 @@ def validate(estate: Estate) -> ValidationReport:
     - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
     - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
     - ``overlap``: error, two parcels share more than 1 m², with the area;
-    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
-      road corridor, with
-      its area and centre;
+    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, no
+      road corridor and no water polygon (a pond in a parcel's hole is none), with its
+      area and centre, and the parcel when it lies in a parcel's hole;
     - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
       digitised apart), with its length, area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary
@@ -1038,6 +1100,9 @@ def validate(estate: Estate) -> ValidationReport:
     - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
       more than 0.5 m from its centre line, so the network does not join them there;
     - ``road-apart``: warning, roads joined to none of the network's largest part;
+    - ``parcel-on-road``: warning, a parcel (not ``road`` or ``water``) reaches more than
+      1 m² into a road's corridor, wider than :data:`SLIT_M` somewhere, with the area;
+      a zone never takes corridor land (SPEC §3, ``on``);
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -1082,6 +1147,7 @@ def validate(estate: Estate) -> ValidationReport:
     }
     parcel_geoms = np.array([], dtype=object)
     parcel_labels = np.array([], dtype=object)
+    parcel_uses = np.array([], dtype=object)
     for layer in LAYER_NAMES:
         if layer not in estate.layers:
             continue
@@ -1104,8 +1170,11 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_ids(gdf, missing)
             parcel_geoms = _polygons(gdf.geometry.to_numpy()[type_ok])
             parcel_labels = labels[type_ok]
+            uses = gdf["land_use"] if "land_use" in gdf.columns else pd.Series("", gdf.index)
+            parcel_uses = uses.to_numpy(dtype=object)[type_ok]
             nonempty = ~shapely.is_empty(parcel_geoms)
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
+            parcel_uses = parcel_uses[nonempty]
         if layer == "roads":
             findings += _check_widths(gdf, labels, missing)
             findings += _check_outlines(gdf, labels)
@@ -1113,6 +1182,8 @@ def validate(estate: Estate) -> ValidationReport:
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps
+    if len(parcel_geoms):
+        findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
     # layer is the one finding.
     if len(estate.boundary) and "parcels" not in seen_empty:
@@ -1121,12 +1192,16 @@ def validate(estate: Estate) -> ValidationReport:
         if len(parcel_geoms):
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
         covered = _union(parcel_geoms, overlapping=bool(overlaps))
+        water = estate.water.geometry.to_numpy()
+        water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
         findings += _check_gaps(
             boundary,
             covered,
             estate.crs,
             estate.boundary.attrs.get("source", "boundary"),
-            estate.road_corridors.to_numpy(),
+            np.concatenate([estate.road_corridors.to_numpy(), water]),
+            parcel_geoms,
+            parcel_labels,
         )
     if not any(f.code == "outside-crs-area" for f in findings):
         findings += _check_location(estate)

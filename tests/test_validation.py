@@ -765,3 +765,112 @@ def test_a_missing_column_names_the_indonesian_column_that_may_hold_it(tmp_path:
     with pytest.raises(DataError, match=r"missing required column 'parcel_id' \(has nomor, "
                                         r"guna_lahan, geometry\)$"):  # fmt: skip
         load_estate(write_layers(layers, tmp_path / "plain.gpkg"))
+
+
+def test_parcels_over_a_road_corridor_are_warned_with_the_overlap(tmp_path: Path) -> None:
+    """A 12 m local road ``lane`` on the line between the two rows of 100 m parcels
+    (y = 100) reaches 6 m into each parcel on either side: 6 × 100 = 600 m² each. The
+    road parcel and the water parcel under it are not reported (a road parcel is the
+    corridor's land, a road crosses water on a bridge), nor a collector ``kerb`` whose
+    20 m corridor reaches 0.4 m into the east parcels (a slit: under 1 m everywhere)."""
+    roads = [
+        (LineString([(0, 100), (300, 100)]), {"road_id": "lane", "road_class": "local"}),
+        (LineString([(309.6, 0), (309.6, 200)]), {"road_id": "kerb", "road_class": "collector"}),
+    ]
+    report = validate(roundtrip(grid_layers(["AAW", "ARA"], roads=roads), tmp_path))
+    found = by_code(report, "parcel-on-road")
+    assert [(f.feature, f.severity) for f in found] == [
+        ("P0_0", "warning"), ("P0_1", "warning"), ("P1_0", "warning"), ("P1_2", "warning")
+    ]
+    for f, x in zip(found, (50, 150, 50, 250), strict=True):
+        assert "reaches 600 m² (0.0600 ha) into the 12 m corridor of road lane" in f.message
+        y = 103 if f.feature.startswith("P0") else 97  # the 6 m strip's centre
+        assert f"centred at E {X0 + x:,.0f} N {Y0 + y:,.0f}" in f.message
+    assert not report.has_errors  # a warning: measurements stay sound (SPEC §3, `on`)
+    assert "kavling P0_0 masuk 600 m² (0,0600 ha) ke koridor jalan lane" in found[0].text("id")
+
+
+def test_a_zone_never_takes_the_corridor_of_a_road_drawn_over_its_parcel(tmp_path: Path) -> None:
+    """Available parcels digitised to a local road's centre line (y = 0: the 12 m
+    corridor covers y −6 .. 6), the village to the south: the nearest 1 ha lies along
+    the road, but `place` keeps the zone off the corridor (y ≥ 6) and `validate` names
+    each parcel with its 100 × 6 = 600 m² under the corridor."""
+    from kitland.measure import check  # noqa: PLC0415
+    from kitland.placement import place  # noqa: PLC0415
+    from kitland.rules import parse_rules  # noqa: PLC0415
+
+    road = [(LineString([(-50, 0), (350, 0)]), {"road_id": "r", "road_class": "local"})]
+    village = [(Point(150, -300), {"name": "Ketanggan"})]
+    est = roundtrip(grid_layers(["AAA"], roads=road, settlements=village), tmp_path)
+    found = by_code(validate(est), "parcel-on-road")
+    assert [f.feature for f in found] == ["P0_0", "P0_1", "P0_2"]
+    assert all("600 m² (0.0600 ha)" in f.message for f in found)
+    rules = parse_rules({"zone": {"area_ha": 1.0, "tolerance_ha": 0.05},
+                         "rules": [{"kind": "contiguous"}],
+                         "prefer": [{"kind": "near",
+                                     "to": {"layer": "settlements", "name": ["Ketanggan"]}}]})  # fmt: skip
+    res = place(est, rules, cell_m=25, time_limit_s=60)
+    assert res.found and check(est, res.zone, rules).passed
+    corridor = box(X0 - 50, Y0 - 6, X0 + 350, Y0 + 6)
+    assert res.zone.intersection(corridor).area < 0.01
+    assert res.zone.bounds[1] == pytest.approx(Y0 + 6, abs=0.01)  # it runs along the kerb
+
+
+@pytest.mark.parametrize(
+    ("inside", "gap"),
+    [("pond", None), ("parcel", None), ("half pond", "1,800 m² (0.1800 ha)"),
+     ("nothing", "3,600 m² (0.3600 ha)")],
+)  # fmt: skip
+def test_a_hole_in_a_parcel_is_a_gap_only_where_nothing_covers_it(
+    tmp_path: Path, inside: str, gap: str | None
+) -> None:
+    """P0_1 (x 100 .. 200, y 100 .. 200) has a 60 × 60 m hole at x 120 .. 180, y 120 ..
+    180: a pond of the water layer fills it, or a utility parcel, or a pond its west half
+    (the east 30 × 60 = 1,800 m² is left, centred at x 165, y 150), or nothing (3,600 m²,
+    centred at x 150, y 150). Land no parcel or water covers is one gap naming P0_1."""
+    hole = box(120, 120, 180, 180)
+    layers = grid_layers(["AAA", "III"])
+    set_geom(layers, "P0_1", shapely.affinity.translate(box(100, 100, 200, 200).difference(hole),
+                                                        X0, Y0))  # fmt: skip
+    x0, y0 = X0, Y0
+    pond = {"pond": hole, "half pond": box(120, 120, 150, 180)}.get(inside)
+    if pond is not None:
+        layers["water"] = gpd.GeoDataFrame(
+            {"name": ["Kolam"], "kind": ["pond"]},
+            geometry=[shapely.affinity.translate(pond, x0, y0)], crs=32749)  # fmt: skip
+    if inside == "parcel":
+        layers["parcels"] = gpd.GeoDataFrame(
+            [*layers["parcels"].to_dict("records"),
+             {"parcel_id": "sub", "land_use": "utility",
+              "geometry": shapely.affinity.translate(hole, x0, y0)}], crs=32749)  # fmt: skip
+    report = validate(roundtrip(layers, tmp_path))
+    assert by_code(report, "overlap") == []
+    found = by_code(report, "gap")
+    if gap is None:
+        assert found == []
+        return
+    (f,) = found
+    assert f"a hole of {gap} in parcel P0_1 is covered by no parcel and no water polygon" in f.message
+    x = 165 if inside == "half pond" else 150
+    assert f"centred at E {X0 + x:,.0f} N {Y0 + 150:,.0f}" in f.message
+    assert "lubang seluas" in f.text("id") and "di kavling P0_1" in f.text("id")
+
+
+def test_a_hole_in_a_parcel_inside_another_parcels_hole_names_the_inner_parcel(
+    tmp_path: Path,
+) -> None:
+    """P0_1 has a 60 × 60 m hole (x 120 .. 180, y 120 .. 180) filled by parcel ``sub``,
+    which has a 20 × 20 m hole of its own (x 140 .. 160, y 140 .. 160): 400 m² that lies
+    inside both outlines is one gap in ``sub``'s hole, the smaller outline."""
+    layers = grid_layers(["AAA", "III"])
+    hole, inner = box(120, 120, 180, 180), box(140, 140, 160, 160)
+    set_geom(layers, "P0_1", shapely.affinity.translate(box(100, 100, 200, 200).difference(hole),
+                                                        X0, Y0))  # fmt: skip
+    layers["parcels"] = gpd.GeoDataFrame(  # sub first: the file's order does not decide
+        [{"parcel_id": "sub", "land_use": "utility",
+          "geometry": shapely.affinity.translate(hole.difference(inner), X0, Y0)},
+         *layers["parcels"].to_dict("records")],
+        crs=32749)  # fmt: skip
+    (f,) = by_code(validate(roundtrip(layers, tmp_path)), "gap")
+    assert "a hole of 400 m² (0.0400 ha) in parcel sub is covered by no parcel" in f.message
+    assert f"centred at E {X0 + 150:,.0f} N {Y0 + 150:,.0f}" in f.message
