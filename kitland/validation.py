@@ -510,13 +510,27 @@ def _check_types(
     types = gdf.geom_type.to_numpy(dtype=object)
     ok = np.isin(types, allowed)
     label = gdf.attrs.get("source", layer)
+    # A closed line where polygons belong: a CAD drawing's closed polyline (GDAL reads a
+    # DXF's as a line), which kitland does not turn into a polygon by itself.
+    ring = (
+        ("Polygon" in allowed)
+        & shapely.is_closed(gdf.geometry.to_numpy())
+        & (types == "LineString")
+    )
+    # Roads digitised as their corridors' polygons: kitland buffers centre lines.
+    corridor = (layer == "roads") & np.isin(types, ("Polygon", "MultiPolygon"))
     out = [
         Finding.of(
             "wrong-geometry-type",
             "error",
             layer,
             str(labels[i]),
-            "{source}: geometry is a {type}; the {layer} layer holds {types}",
+            "{source}: geometry is a closed {type}; the {layer} layer holds {types}: make "
+            "the closed lines polygons (QGIS: Vector > Geometry Tools > Lines to Polygons)"
+            if ring[i] else
+            "{source}: geometry is a {type}; the {layer} layer holds {types}: give each "
+            "road's centre line (its corridor is the centre line buffered by width_m / 2)"
+            if corridor[i] else "{source}: geometry is a {type}; the {layer} layer holds {types}",
             source=label, type=types[i], layer=layer, types=_either(allowed),
         )
         for i in np.flatnonzero(~ok)
@@ -632,11 +646,18 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
     return out
 
 
-def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+def _check_widths(
+    roads: gpd.GeoDataFrame, labels: np.ndarray, missing: set[tuple[str, str]]
+) -> list[Finding]:
+    """Roads without a width (none given, no class to take one from: not again for each
+    road when the layer has no ``road_class`` column, a finding of its own) or an
+    implausible one."""
     if "width_m" not in roads.columns:
         return []
     label = roads.attrs.get("source", "roads")
     width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    no_class = ("roads", "road_class") in missing
+    unknown = np.flatnonzero(np.isnan(width) & (not no_class))
     out = [
         Finding.of(
             "road-width",
@@ -646,7 +667,7 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
             "{source}: no width_m and no known road_class to take a default width from",
             source=label,
         )
-        for i in np.flatnonzero(np.isnan(width))
+        for i in unknown
     ]
     lo, hi = PLAUSIBLE_WIDTH_M
     for i in np.flatnonzero(~np.isnan(width) & ((width < lo) | (width > hi))):
@@ -654,6 +675,38 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
                               "{source}: width_m = {width:g} m is implausible for a road "
                               "(expected {lo:g}–{hi:g} m)", source=label, width=float(width[i]),
                               lo=lo, hi=hi))  # fmt: skip
+    return out
+
+
+def _check_outlines(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Roads drawn as the outline of their corridor (a CAD polygon exported as a closed
+    line): a closed line whose inside lies within its own corridor (the largest circle
+    inside it is no wider than ``width_m``, 1 % allowed for rounding) and is longer than
+    a square's outline of that width (a small roundabout is a circle, π times its width
+    around). Such a line is not a centre line: its corridor would be a band around the
+    road's own outline, twice as wide, and the network would run around its kerbs."""
+    label = roads.attrs.get("source", "roads")
+    width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    parts, rows = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
+    closed = np.flatnonzero(
+        (shapely.get_type_id(parts) == 1) & shapely.is_closed(parts) & ~np.isnan(width[rows])
+    )
+    out: list[Finding] = []
+    for i in closed:
+        ring = shapely.Polygon(shapely.get_coordinates(parts[i]))
+        inside = _keep_family(shapely.make_valid(ring), "polygon")
+        if inside.area <= 0:
+            continue
+        across = 2 * shapely.maximum_inscribed_circle(inside, 0.01).length  # to 1 cm
+        w = float(width[rows[i]])
+        if across <= 1.01 * w and parts[i].length > 4 * across:
+            out.append(Finding.of(
+                "road-outline", "error", "roads", str(labels[rows[i]]),
+                "{source}: the road is a closed line around a strip {d:.1f} m wide, inside its "
+                "own {w:g} m corridor: it is the outline of the road (a polygon from CAD or "
+                "QGIS), not its centre line; a road's corridor is its centre line buffered by "
+                "width_m / 2, so give the centre line",
+                source=label, d=across, w=w))  # fmt: skip
     return out
 
 
@@ -909,15 +962,20 @@ def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Findi
 def _check_outside(
     parcels: np.ndarray, labels: np.ndarray, boundary: shapely.Geometry, label: str
 ) -> list[Finding]:
-    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary."""
+    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary farther than ε
+    (SPEC §3's snapping tolerance, half of :data:`SLIT_M`) from it. A parcel drawn to a
+    boundary stored in another CRS or as rounded lon/lat (a KML's 7 decimals, GeoJSON's
+    6: 1–11 cm) pokes past it by millimetres along a whole edge: square metres outside
+    that are no error."""
     shapely.prepare(boundary)
     idx = np.flatnonzero(~shapely.covers(boundary, parcels))
     if not len(idx):
         return []
     area = shapely.area(shapely.difference(parcels[idx], boundary))
+    far = shapely.area(shapely.difference(parcels[idx], shapely.buffer(boundary, SLIT_M / 2)))
     out = []
-    for n, m2 in zip(idx, area, strict=True):
-        if m2 > MIN_OVERLAP_M2:
+    for n, m2, far_m2 in zip(idx, area, far, strict=True):
+        if far_m2 > MIN_OVERLAP_M2:
             share = 100 * m2 / max(float(shapely.area(parcels[n])), 1e-9)
             out.append(
                 Finding.of(
@@ -1028,7 +1086,8 @@ def validate(estate: Estate) -> ValidationReport:
       area and centre, and the parcel when it lies in a parcel's hole;
     - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
       digitised apart), with its length, area and centre;
-    - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
+    - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary
+      farther than ε = 0.5 m from it (the area reported is all it has outside);
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
     - ``unknown-land-use`` / ``unknown-road-class`` / ``unknown-kind``: error, with the
       nearest valid value;
@@ -1036,6 +1095,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
+    - ``road-outline``: error, a road drawn as a closed line around its own corridor (the
+      outline of a road polygon, as CAD exports it) instead of its centre line;
     - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
       more than 0.5 m from its centre line, so the network does not join them there;
     - ``road-apart``: warning, roads joined to none of the network's largest part;
@@ -1115,7 +1176,8 @@ def validate(estate: Estate) -> ValidationReport:
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
             parcel_uses = parcel_uses[nonempty]
         if layer == "roads":
-            findings += _check_widths(gdf, labels)
+            findings += _check_widths(gdf, labels, missing)
+            findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
