@@ -285,6 +285,8 @@ def _descend(
         det = min(det_left, round_s)
         det_left -= det
         solver, st = _run(model, det_time_s=det, clock=clock, seed=seed, stop=stop)
+        if stop is not None and stop.event.is_set():  # perhaps before the round was solved
+            break
         found = _chosen(mod, solver, v) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
         better = found if found is not None and obj.value(p, found) < cut else None
         log.debug("search round: %d cells, %s, %.2f of %.2f deterministic s, %s", len(cells),
