@@ -380,7 +380,8 @@ def test_quiet_works_after_the_subcommand(capsys: pytest.CaptureFixture[str]) ->
     ("kwargs", "named"),
     [({"work_rate": 0}, "work_rate=0"), ({"probe_share": -0.1}, "probe_share=-0.1"),
      ({"target_gaps": (0.01, math.inf)}, "target_gaps=(0.01, inf)"),
-     ({"cuts_per_piece": True}, "cuts_per_piece=True"), ({"search_max_s": "10"}, "search_max_s='10'")],
+     ({"cuts_per_piece": True}, "cuts_per_piece=True"), ({"search_max_s": "10"}, "search_max_s='10'"),
+     ({"search_round_s": 0}, "search_round_s=0")],
 )  # fmt: skip
 def test_bad_solve_options_are_refused_naming_the_option(kwargs: dict, named: str) -> None:
     from kitland import UsageError  # noqa: PLC0415

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 
 import numpy as np
 import pytest
@@ -99,11 +100,66 @@ def test_the_neighbourhood_search_goes_on_from_the_next_start() -> None:
     keep, squares, obj = np.ones(len(p), dtype=bool), squares_of(p), IntObjective.of(p)
     in_a = np.flatnonzero((p.col <= 1) & (p.row <= 1))
     in_b = np.flatnonzero((p.col >= 12) & (p.row >= 2))  # B's dearest 2 × 2 corner
-    alone = improve(p, [in_a], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
+    alone = improve(p, [in_a], keep, squares, obj, Clock(), budget_s=20.0, round_s=2.0, seed=0)
     assert p.objective(alone) == 40.0  # every zone of A costs 40
-    both = improve(p, [in_a, in_b], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
+    both = improve(p, [in_a, in_b], keep, squares, obj, Clock(), budget_s=20.0, round_s=2.0, seed=0)
     assert p.objective(both) == pytest.approx(_best_by_enumeration(p))
     assert (p.col[both] >= 10).all()
+
+
+def _search(p: Problem, starts: list[np.ndarray], caplog: pytest.LogCaptureFixture,
+            ) -> tuple[np.ndarray, list[str]]:  # fmt: skip
+    """The neighbourhood search from ``starts`` (20 deterministic s in rounds of 2): its
+    zone and the lines it logged for its rounds."""
+    from kitland.placement._cpsat import improve  # noqa: PLC0415
+    from kitland.placement._window import IntObjective  # noqa: PLC0415
+    from kitland.placement._work import Clock  # noqa: PLC0415
+
+    caplog.clear()
+    caplog.set_level(logging.DEBUG, logger="kitland.placement._cpsat")
+    keep, squares, obj = np.ones(len(p), dtype=bool), squares_of(p), IntObjective.of(p)
+    zone = improve(p, starts, keep, squares, obj, Clock(), budget_s=20.0, round_s=2.0, seed=0)
+    return zone, [r.getMessage() for r in caplog.records if r.msg.startswith("search round")]
+
+
+def test_the_neighbourhood_search_ends_at_a_round_that_finds_nothing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """From a zone of pocket A (every zone of A costs 40) the first round finds nothing
+    better, and the search ends there, with most of its 20 s budget left; from B's
+    dearest corner it descends to B's best zone (the optimum by enumeration) and ends
+    with the one round that finds nothing better. Each run twice: the same rounds."""
+    p = _two_pockets()
+    in_a = np.flatnonzero((p.col <= 1) & (p.row <= 1))
+    zone, rounds = _search(p, [in_a], caplog)
+    assert p.objective(zone) == 40.0
+    assert len(rounds) == 1
+    assert rounds[0].endswith("nothing better")
+    in_b = np.flatnonzero((p.col >= 12) & (p.row >= 2))
+    zone, rounds = _search(p, [in_b], caplog)
+    assert p.objective(zone) == pytest.approx(_best_by_enumeration(p))
+    assert len(rounds) >= 2  # the start is not B's best
+    assert all(r.endswith(" better") and "nothing" not in r for r in rounds[:-1])
+    assert rounds[-1].endswith("nothing better")
+    again, rounds_again = _search(p, [in_b], caplog)
+    assert again.tolist() == zone.tolist()
+    assert rounds_again == rounds  # the same rounds in the same deterministic time
+
+
+def test_a_solve_with_the_search_beside_proves_the_optimum_twice_the_same() -> None:
+    """``solve`` with every window probed (so the search's zone is waited for and taken
+    in) proves the least cost that enumeration finds, and a second run repeats the zone
+    and its work to the digit."""
+    from kitland.placement._options import SolveOptions  # noqa: PLC0415
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    p, opts = _two_pockets(), SolveOptions(probe_min_cells=1)
+    first, second = (solve(p, time_limit_s=60, options=opts) for _ in range(2))
+    assert first.status == "OPTIMAL"
+    assert first.objective == pytest.approx(_best_by_enumeration(p))
+    assert first.deterministic
+    assert second.cells.tolist() == first.cells.tolist()
+    assert second.work_s == first.work_s
 
 
 def _beside_an_earlier_zone() -> Problem:

@@ -230,27 +230,27 @@ class CpsatWindows:
 
 def improve(
     p: Problem, starts: Sequence[NDArray[np.int64]], keep: NDArray[np.bool_],
-    squares: NDArray[np.int64], obj: IntObjective, clock: Clock, *, budget_s: float, seed: int,
-    stop: _Stop | None = None,
+    squares: NDArray[np.int64], obj: IntObjective, clock: Clock, *, budget_s: float,
+    round_s: float, seed: int, stop: _Stop | None = None,
 ) -> NDArray[np.int64]:  # fmt: skip
     """Large-neighbourhood search from each of ``starts`` in turn; the best zone reached.
 
     From one start: re-solve a band around the zone's edge, keep the rest. Cells deeper
     than the band inside the zone stay chosen, cells beyond it outside stay out; CP-SAT
-    solves the band exactly ("no worse than now", hinted with the zone). The band is
-    widened when a round finds nothing better; when the widest finds nothing, the
-    search goes on from the next start with what is left of the budget (zones of other
-    windows: another basin). Rounds are bounded in CP-SAT's deterministic time
-    (``budget_s`` in all), so the same input takes the same rounds; the wall clock
-    (``clock``) only stops them on a machine far slower than planned, and records that
-    it did.
+    solves the band exactly ("no worse than now", hinted with the zone). After the first
+    round that finds nothing better the search goes on from the next start with what is
+    left of the budget (zones of other windows: another basin), and ends after the last.
+    Rounds are bounded in CP-SAT's deterministic time (``round_s`` each, ``budget_s`` in
+    all), so the same input takes the same rounds; the wall clock (``clock``) only stops
+    them on a machine far slower than planned, and records that it did.
     """
     best = starts[0]
     det_left = budget_s
     for zone in starts:
         if det_left <= 0 or clock.out() or (stop is not None and stop.event.is_set()):
             break
-        zone, det_left = _descend(p, zone, keep, squares, obj, clock, det_left, seed, stop)
+        zone, det_left = _descend(p, zone, keep, squares, obj, clock, det_left, round_s, seed,
+                                  stop)  # fmt: skip
         if obj.value(p, zone) < obj.value(p, best):
             best = zone
     if stop is not None and stop.event.is_set():
@@ -261,22 +261,20 @@ def improve(
 
 def _descend(
     p: Problem, best: NDArray[np.int64], keep: NDArray[np.bool_], squares: NDArray[np.int64],
-    obj: IntObjective, clock: Clock, det_left: float, seed: int, stop: _Stop | None,
+    obj: IntObjective, clock: Clock, det_left: float, round_s: float, seed: int,
+    stop: _Stop | None,
 ) -> tuple[NDArray[np.int64], float]:  # fmt: skip
-    """The band search of :func:`improve` from one zone; the zone and the budget left."""
+    """The band search of :func:`improve` from one zone, up to the first round that finds
+    nothing better; the zone and the budget left."""
     c = p.cell_m
-    radii = [1.2 * c, 2.2 * c * max(1, p.width_cells) / 2]
-    level = 0
-    while level < len(radii) and det_left > 0 and not clock.out():
-        if stop is not None and stop.event.is_set():
-            break
+    while det_left > 0 and not clock.out() and not (stop is not None and stop.event.is_set()):
         sel = np.zeros(len(p), dtype=bool)
         sel[best] = True
         edge = np.zeros(len(p), dtype=bool)
         if len(p.edges):
             edge[p.edges[sel[p.edges[:, 0]] != sel[p.edges[:, 1]]].ravel()] = True
         edge |= sel & (p.perimeter_m > 4 * c)  # clipped cells on the land's border
-        band = keep & near_cells(p, edge & sel, radii[level])
+        band = keep & near_cells(p, edge & sel, 1.2 * c)
         core = sel & ~band
         fixed = np.flatnonzero(core)
         cells = np.flatnonzero(band | core)
@@ -284,15 +282,19 @@ def _descend(
         mod = Model.of(p, cells, squares)
         model, v = cp_model_of(mod, obj, roots=fixed[:1] if len(fixed) else cells, cut=cut,
                                hint=best, fixed=fixed)  # fmt: skip
-        det = min(det_left, 2.0 * (level + 1))
+        det = min(det_left, round_s)
         det_left -= det
         solver, st = _run(model, det_time_s=det, clock=clock, seed=seed, stop=stop)
-        if st in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            chosen = _chosen(mod, solver, v)
-            if obj.value(p, chosen) < cut:
-                best, level = chosen, 0
-                continue
-        level += 1
+        if stop is not None and stop.event.is_set():  # perhaps before the round was solved
+            break
+        found = _chosen(mod, solver, v) if st in (cp_model.OPTIMAL, cp_model.FEASIBLE) else None
+        better = found if found is not None and obj.value(p, found) < cut else None
+        log.debug("search round: %d cells, %s, %.2f of %.2f deterministic s, %s", len(cells),
+                  solver.status_name(st), solver.deterministic_time, det,
+                  "nothing better" if better is None else "better")  # fmt: skip
+        if better is None:
+            break
+        best = better
     return best, det_left
 
 

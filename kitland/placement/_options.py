@@ -44,10 +44,14 @@ class SolveOptions:
         Vertex-separator rows added per piece when the MILP's zone falls apart.
     greedy_windows
         Best-bound windows that get a greedy warm start.
-    search_share, search_max_s, search_starts
+    search_share, search_max_s, search_round_s, search_starts
         The CP-SAT large-neighbourhood search beside HiGHS: this share of the budget, at
-        most ``search_max_s`` (CP-SAT deterministic seconds), from ``search_starts``
-        zones in turn (the incumbent, then the next best warm starts).
+        most ``search_max_s`` (CP-SAT deterministic seconds), in rounds of at most
+        ``search_round_s``, from ``search_starts`` zones in turn (the incumbent, then the
+        next best warm starts), each until a round finds nothing better.
+    start_boxes
+        The cheapest boxes cut to the land that are taken as warm starts
+        (:func:`._starts.rectangles`).
     work_rate
         Work seconds (:mod:`._work`) the search may spend per second of the time limit;
         the budget is fixed up front, so the result does not depend on the load.
@@ -108,7 +112,9 @@ class SolveOptions:
     greedy_windows: int = 20
     search_share: float = 0.15
     search_max_s: float = 10.0
-    search_starts: int = 3
+    search_round_s: float = 2.0
+    search_starts: int = 1
+    start_boxes: int = 3
     work_rate: float = 0.5
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20
@@ -134,10 +140,12 @@ class SolveOptions:
                     raise UsageError(Message(text, said))
 
 
-#: Options that divide or scale the budget: 0 would stop every search before it starts.
+#: Options that divide or scale the budget, or cut it into rounds: 0 would stop every
+#: search before it starts, or charge its rounds nothing.
 _POSITIVE = frozenset(
-    {"work_rate", "lp_iters_per_s", "ipm_nnz_per_s", "mip_nodes_per_s", "root_rounds_per_s"}
-)
+    {"work_rate", "lp_iters_per_s", "ipm_nnz_per_s", "mip_nodes_per_s", "root_rounds_per_s",
+     "search_round_s"}
+)  # fmt: skip
 #: The refusal of a bad value, by (a tuple of values, a positive option).
 _EXPECTED = {
     (False, False): "SolveOptions({name}={value}): expected a number of at least 0, e.g. {default}",

@@ -185,7 +185,7 @@ def solve(
     tries = lead + tries[: opts.search_starts - len(lead)]
     # The search's CP-SAT deterministic seconds: a share of the budget, fixed up front.
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
-    lns: dict[str, Any] = {"budget_s": lns_s, "seed": seed}
+    lns: dict[str, Any] = {"budget_s": lns_s, "round_s": opts.search_round_s, "seed": seed}
     solver: WindowSolver
     beside = _Joined(inc)
     if backend == "cpsat":
@@ -379,7 +379,7 @@ def _warm_starts(
         zone = greedy(p, wins[w][0], wins[w][1], adj, squares)
         if zone is not None:
             found.append(zone)
-    found += rectangles(p, keep, squares, top=max(1, opts.search_starts))
+    found += rectangles(p, keep, squares, top=opts.start_boxes)
     unique = {tuple(z.tolist()): z for z in sorted(found, key=p.objective)}
     return list(unique.values())
 
