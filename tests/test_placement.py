@@ -501,7 +501,8 @@ def test_an_error_in_a_window_stops_the_search_beside_it(caplog: pytest.LogCaptu
     stopped = [r.args for r in caplog.records if r.msg.startswith("search beside stopped")]
     assert len(stopped) == 1
     left, budget = stopped[0]
-    assert 0 < left < budget  # stopped early, not at the end of its own budget
+    # Stopped with time left (all of it when the stop came before its first round).
+    assert 0 < left <= budget
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="per-thread policy is Linux's")
