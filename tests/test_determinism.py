@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import itertools
+import math
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import fiona
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from conftest import (
@@ -36,10 +38,12 @@ from kitland.estate import Estate
 from kitland.measure import check
 from kitland.placement import PlacementResult, SolveOptions, build_problem, place
 from kitland.placement._solve import solve
+from kitland.placement._window import WindowResult
 from kitland.placement._work import Clock, Work
 from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -207,3 +211,65 @@ def test_as_many_alternatives_as_exist() -> None:
     assert [p.cells.tolist() for p in three.alternatives] == [
         p.cells.tolist() for p in res.alternatives[:3]
     ]
+
+
+# -- a HiGHS run stops at its allowance of simplex iterations --------------------------------
+def test_the_iteration_count_is_read_from_the_progress_lines() -> None:
+    """The counts of HiGHS's MIP progress lines (a source letter or none; thousands as k),
+    by hand; other lines of its log give none."""
+    from kitland.placement._milp import _progress  # noqa: PLC0415
+
+    root = "         0       0         0   0.00%   1055.5   1162   9.16%   1045  32  4   172  0.1s"
+    tree = " B     205      13        97  47.56%   1069.8   1149   6.89%   1108  41 2273 1234k 2.0s"
+    assert _progress(root) == (0, 172)
+    assert _progress(tree) == (205, 1_234_000)
+    assert _progress("40 rows, 60 cols, 733 nonzeros 0s") is None
+    assert _progress("  Nodes             71") is None
+
+
+def test_a_tree_call_back_estimates_the_iterations_since_the_last_line() -> None:
+    """At a call back in the tree, the iterations since the last progress line are priced
+    at the tree's cost per node after its first node (hand-computed); at the root the
+    calls back are counted."""
+    from kitland.placement._milp import _Limits  # noqa: PLC0415
+
+    lim = _Limits()
+    lim.reset(rounds=2, iters=10_000, t_end=float("inf"))
+    lim.line("   0   0   0   0.00%   10   20   50%   0  0  0   1000  0.1s")
+    assert not lim.stop(0) and not lim.stop(0) and lim.stop(0)  # the third root call back
+    lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
+    lim.line("   0   1   0   0.00%   10   20   50%   0  0  0   1000  0.1s")
+    lim.line("   1   2   1   0.00%   10   20   50%   0  0  0   4000  0.2s")  # node 1: 3,000
+    assert not lim.stop(200)  # no cost per node known yet: 4,000 seen
+    lim.line(" 101   2  50   9.00%   10   20   50%   0  0  0   6000  0.3s")  # 20 a node since
+    assert not lim.stop(300)  # 6,000 + 199 × 20 = 9,980
+    assert lim.stop(301)  # 6,000 + 200 × 20 = 10,000
+
+
+@pytest.mark.parametrize("work_s", [0.1, 0.2])
+def test_a_run_stops_at_its_allowance_and_repeats(work_s: float) -> None:
+    """The width estate's whole window (180 cells at 25 m), with node and root-round limits
+    that never bind: left alone, HiGHS proves it (spending far more); given ``work_s``,
+    the run stops at the first call back at its allowance of iterations, here within one
+    root round (a slack of 25 %; a larger budget reaches a step of its root that alone
+    costs several times this one), and returns a bound below the CP-SAT optimum (a second
+    solver). The same input twice gives the same result and the same work."""
+    from test_placement import _width_window  # noqa: PLC0415
+
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+
+    prob, squares, _, best = _width_window()
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+
+    def run(work: Work) -> WindowResult:
+        return HighsWindows(prob, squares, opts).solve(every, every, incumbent=None, start=None,
+                                                       work=work)  # fmt: skip
+
+    free = run(Work(math.inf))
+    assert free.status == "OPTIMAL" and free.work > 10 * work_s
+    assert free.bound == pytest.approx(best.objective, rel=1e-9)
+    got, again = run(Work(work_s)), run(Work(work_s))
+    assert got.status != "OPTIMAL" and got.work <= 1.25 * work_s
+    assert got.bound <= best.objective + 1e-7
+    assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
