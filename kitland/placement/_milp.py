@@ -486,8 +486,9 @@ def _run(
 ) -> WindowResult:  # fmt: skip
     """Solve the MILP, adding separator and neck rows while the zone falls apart.
 
-    Each run is limited by ``work`` deterministically (:func:`lazy_solve`) and charged
-    its simplex iterations; ``max_nodes`` caps its nodes further."""
+    Each run is limited by ``work`` deterministically (:func:`lazy_solve`: nodes, root
+    rounds and iterations) and charged its simplex iterations; ``max_nodes`` caps its
+    nodes further."""
     mod = model.mod
     _settings(model.h, seed=seed, cutoff=cutoff)
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
@@ -548,8 +549,9 @@ def lazy_solve(
     (:mod:`._joint`) has one per zone. ``start`` (every column's value) is offered to
     HiGHS before each run. Each run is limited by ``work`` (by default unlimited, with
     the wall clock stopping at ``t_end``) through counts, so it repeats whatever the
-    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further), and
-    it is charged its simplex iterations.
+    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further) and the
+    simplex iterations the work left buys (:class:`_Limits`); it is charged the
+    iterations it ran.
     """
     opts = opts or SolveOptions()
     work = work if work is not None else Work(math.inf, Clock(t_end))
@@ -643,7 +645,7 @@ class _Limits:
     back the iterations since the last line are estimated at the tree's cost per node
     since its first node (the first, with its strong branching, costs far more): a run
     stops at the first call back at or past its allowance, which in the tree may be one
-    such stretch past it."""
+    such stretch past it, two while the first stretch's cost is not known."""
 
     rounds: int = 1
     iters: float = math.inf

@@ -58,7 +58,10 @@ class SolveOptions:
         the machine's load; the wall clock stops the search only at the limit itself.
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
-        counts ``lp_run_iters`` iterations (what setting a run up costs).
+        counts ``lp_run_iters`` iterations (what setting a run up costs). A run is allowed
+        the iterations its share of the work buys: an LP stops at them, a MILP at its
+        first call back past them (between cut rounds at the root, between dives in the
+        tree).
     mip_nodes_per_s
         Branch-and-bound nodes a HiGHS MILP of 1,000 cells may explore per work second
         of its share (smaller MILPs proportionally more, up to ten times).
