@@ -53,6 +53,7 @@ bench: $(STAMP) browser
 	$(BIN)/python benchmarks/bench_place.py
 	$(BIN)/python benchmarks/bench_organic.py --baseline 50
 	$(BIN)/python benchmarks/bench_shapes.py
+	$(BIN)/python benchmarks/bench_small.py
 	$(BIN)/python benchmarks/bench_map.py
 	$(BIN)/python benchmarks/bench_print.py
 	$(BIN)/python benchmarks/bench_scale.py

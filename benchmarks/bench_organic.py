@@ -15,7 +15,7 @@ placement engine, found a zone that passes ``check`` (so the rules are satisfiab
 Usage::
 
     python benchmarks/bench_organic.py [--seeds 12] [--time-limit 60] [--cell-m 25] [--work-rate R]
-        [--baseline CELL_M [--baseline-limit S] [--baseline-only]]
+        [--alternatives K] [--baseline CELL_M [--baseline-limit S] [--baseline-only]]
 
 ``--work-rate R`` passes ``SolveOptions(work_rate=R)``: the search's budget is
 ``R × time limit`` work seconds (default 0.5), so a generous limit with a small rate,
@@ -23,6 +23,9 @@ e.g. ``--time-limit 600 --work-rate 0.05`` (30 work-s, the budget of a 60 s limi
 gives a result that does not depend on the machine's load (column ``det``: the
 search ended by the budget, not the wall clock). The column ``work s`` is
 ``solver["work_s"]``.
+
+``--alternatives K`` asks ``place`` for K placements; the last column gives each
+alternative's status and gap (rank 2 first), the other columns stay those of rank 1.
 
 ``--seeds`` takes a count (seeds 0..N-1) or a comma-separated list (``3,7`` or ``5,``).
 
@@ -55,13 +58,14 @@ sys.path.insert(0, {here!r})
 import kitland
 from make_organic import witness_zone
 from kitland.placement import SolveOptions
-estate_path, rules_path, cell, limit = {estate!r}, {rules!r}, {cell!r}, {limit!r}
+estate_path, rules_path, cell, limit, alts = {estate!r}, {rules!r}, {cell!r}, {limit!r}, {alts!r}
 options = SolveOptions() if {rate!r} is None else SolveOptions(work_rate={rate!r})
 t0 = time.perf_counter()
 est = kitland.load_estate(estate_path)
 rules = kitland.load_rules(rules_path)
 t1 = time.perf_counter()
-res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit, options=options)
+res = kitland.place(est, rules, cell_m=cell, time_limit_s=limit, options=options,
+                    alternatives=alts)
 t2 = time.perf_counter()
 best = res.alternatives[0] if res.found else None
 passed = None
@@ -81,6 +85,7 @@ print(json.dumps({{
                  for r in f["failed"]],
     "score": best.score if best else None, "check": passed,
     "work_s": res.solver.get("work_s"), "deterministic": res.solver.get("deterministic"),
+    "alternatives": [[p.status, p.gap] for p in res.alternatives[1:]],
 }}))
 """
 
@@ -161,7 +166,8 @@ def _fmt_baseline(row: dict) -> str:
 
 
 def run(
-    seed: int, folder: Path, *, cell_m: float, time_limit_s: float, work_rate: float | None
+    seed: int, folder: Path, *, cell_m: float, time_limit_s: float, work_rate: float | None,
+    alternatives: int = 1,
 ) -> dict:
     """Build seed's estate and rules in ``folder``, place its zone in a fresh interpreter."""
     estate, rules = _write(seed, folder)
@@ -172,6 +178,7 @@ def run(
         cell=cell_m,
         limit=time_limit_s,
         rate=work_rate,
+        alts=alternatives,
     )
     row = {"seed": seed, "crs": crs_for(seed), "zone_ha": zone_ha_for(seed)}
     out = subprocess.run(
@@ -198,7 +205,7 @@ def _write(seed: int, folder: Path) -> tuple[Path, Path]:
 def _fmt(row: dict) -> str:
     """One markdown table row."""
     if "error" in row:
-        return f"| {row['seed']} | {row['crs']} | – | {row['zone_ha']:g} | – | error: {row['error']} | – | – | – | – | – | – | – | – | – |"
+        return f"| {row['seed']} | {row['crs']} | – | {row['zone_ha']:g} | – | error: {row['error']} | – | – | – | – | – | – | – | – | – | – |"
     gap = row["gap"]
     gap_s = "–" if gap is None else f"{100 * gap:.2f} %"
     score = "–" if row["score"] is None else f"{row['score']:,.1f}"
@@ -209,10 +216,11 @@ def _fmt(row: dict) -> str:
     status = row["status"] if row["found"] else f"{row['status']}, no zone"
     work = "–" if row.get("work_s") is None else f"{row['work_s']:.1f}"
     det = {True: "yes", False: "no", None: "–"}[row.get("deterministic")]
+    alts = "; ".join(f"{st} {100 * g:.2f} %" for st, g in row.get("alternatives", [])) or "–"
     return (
         f"| {row['seed']} | {row['crs']} | {row['estate_ha']:,.0f} | {row['zone_ha']:g} | "
         f"{row['cells']:,} | {status} | {gap_s} | {score} | {row['place_s']:.1f} | "
-        f"{row['peak_mb']:.0f} | {check} | {counts} | {witness} | {work} | {det} |"
+        f"{row['peak_mb']:.0f} | {check} | {counts} | {witness} | {work} | {det} | {alts} |"
     )
 
 
@@ -255,6 +263,7 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="SolveOptions.work_rate (work seconds per second of the limit)",
     )
+    ap.add_argument("--alternatives", type=int, default=1, help="placements asked for (K)")
     ap.add_argument(
         "--baseline",
         type=float,
@@ -273,18 +282,20 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"## Organic estates, bundled rules per seed, {args.cell_m:g} m cells, "
           f"time limit {args.time_limit:g} s"
-          + ("" if args.work_rate is None else f", work rate {args.work_rate:g}"))  # fmt: skip
+          + ("" if args.work_rate is None else f", work rate {args.work_rate:g}")
+          + ("" if args.alternatives == 1 else f", {args.alternatives} placements"))  # fmt: skip
     print(
         "| seed | CRS | estate ha | zone ha | cells | status | gap | score | time s | peak MB "
-        "| zone passes check | solver zones rejected by check | witness zone | work s | det |"
+        "| zone passes check | solver zones rejected by check | witness zone | work s | det "
+        "| alternatives: status gap |"
     )
     print("| ---: | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | --- | --- | --- "
-          "| ---: | --- |")  # fmt: skip
+          "| ---: | --- | --- |")  # fmt: skip
     rows = []
     with tempfile.TemporaryDirectory(prefix="organic_") as tmp:
         for seed in _seeds(args.seeds):
             row = run(seed, Path(tmp), cell_m=args.cell_m, time_limit_s=args.time_limit,
-                      work_rate=args.work_rate)  # fmt: skip
+                      work_rate=args.work_rate, alternatives=args.alternatives)  # fmt: skip
             rows.append(row)
             print(_fmt(row), flush=True)
         if args.baseline is not None:

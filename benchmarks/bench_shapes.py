@@ -22,56 +22,67 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
+
+import geopandas as gpd
+from shapely import Point, Polygon, box
+
+from kitland.estate import Estate
+from kitland.rules import Rules, parse_rules
 
 HERE = Path(__file__).resolve().parent
 SLOPES = (10.0, 20.0, 28.0)
 SHARES = (0.5, 0.7)
 
 CHILD = """
-import json, math, time
-import geopandas as gpd
-from shapely import Point, Polygon, box
-import kitland
+import json, math, sys, time
+sys.path.insert(0, {here!r})
+from bench_shapes import trapezoid
 from kitland.placement import SolveOptions, place
-from kitland.rules import parse_rules
 slope, share, width, limit, rate = {slope!r}, {share!r}, {width!r}, {limit!r}, {rate!r}
-truegeom, here = {truegeom!r}, {here!r}
-W, H, x0, y0 = 500.0, 400.0, 420000.0, 9230000.0
-rise = math.tan(math.radians(slope)) * W
-land = Polygon([(x0, y0), (x0 + W, y0), (x0 + W, y0 + H - rise), (x0, y0 + H)])
-frame = box(x0, y0, x0 + W, y0 + H)
-crs = "EPSG:32749"
-layers = {{
-    "boundary": gpd.GeoDataFrame({{"name": ["t"]}}, geometry=[frame], crs=crs),
-    "parcels": gpd.GeoDataFrame({{"parcel_id": ["A", "G"], "land_use": ["available", "green"]}},
-                                geometry=[land, frame.difference(land)], crs=crs),
-    "settlements": gpd.GeoDataFrame({{"name": ["Desa"]}}, geometry=[Point(x0 + W, y0 + H)], crs=crs),
-}}
-est = kitland.Estate.from_layers(layers, source="trapezoid", name="trapezoid")
-rules = [{{"kind": "contiguous"}}] + ([{{"kind": "min_width", "min_m": 60}}] if width else [])
-ha = round(land.area * share / 1e4, 2)
-r = parse_rules({{"zone": {{"area_ha": ha, "tolerance_ha": 0.3}}, "rules": rules,
-                 "prefer": [{{"kind": "near", "to": {{"layer": "settlements", "name": ["Desa"]}}}}]}})
+truegeom = {truegeom!r}
+est, r = trapezoid(slope, share, width=width)
 t0 = time.perf_counter()
 res = place(est, r, cell_m=25, time_limit_s=limit, options=SolveOptions(work_rate=rate))
 best = res.alternatives[0] if res.found else None
 true_best = None
 if truegeom and res.found:
-    import sys
-    sys.path.insert(0, here)
     from bench_truegeom import search
     from kitland.placement import build_problem, zone_score
     _, cells, prob = build_problem(est, r, cell_m=25)
     found, _, _ = search(est, r, lambda z: zone_score(prob, cells, z), math.inf)
     true_best = found if math.isfinite(found) else None
-print(json.dumps({{"true_best": true_best, "zone_ha": ha, "cells": res.solver.get("cells"), "status": res.status,
+print(json.dumps({{"true_best": true_best, "zone_ha": r.zone.area_ha, "cells": res.solver.get("cells"), "status": res.status,
                   "gap": best.gap if best else None, "score": best.score if best else None,
                   "bound": best.bound if best else None, "time_s": time.perf_counter() - t0,
                   "work_s": res.solver.get("work_s"), "det": res.solver.get("deterministic")}}))
 """
+
+
+def trapezoid(slope: float, share: float, *, width: bool = True) -> tuple[Estate, Rules]:
+    """The estate and rules of one row: the trapezoid of ``slope`` degrees, a zone of
+    ``share`` of its land (tolerance 0.3 ha), contiguous, 60 m wide when ``width``."""
+    w, h, x0, y0 = 500.0, 400.0, 420000.0, 9230000.0
+    rise = math.tan(math.radians(slope)) * w
+    land = Polygon([(x0, y0), (x0 + w, y0), (x0 + w, y0 + h - rise), (x0, y0 + h)])
+    frame = box(x0, y0, x0 + w, y0 + h)
+    crs = "EPSG:32749"
+    layers = {
+        "boundary": gpd.GeoDataFrame({"name": ["t"]}, geometry=[frame], crs=crs),
+        "parcels": gpd.GeoDataFrame({"parcel_id": ["A", "G"], "land_use": ["available", "green"]},
+                                    geometry=[land, frame.difference(land)], crs=crs),
+        "settlements": gpd.GeoDataFrame({"name": ["Desa"]}, geometry=[Point(x0 + w, y0 + h)],
+                                        crs=crs),
+    }  # fmt: skip
+    est = Estate.from_layers(layers, source="trapezoid", name="trapezoid")
+    rules = [{"kind": "contiguous"}] + ([{"kind": "min_width", "min_m": 60}] if width else [])
+    ha = round(land.area * share / 1e4, 2)
+    return est, parse_rules({"zone": {"area_ha": ha, "tolerance_ha": 0.3}, "rules": rules,
+                             "prefer": [{"kind": "near",
+                                         "to": {"layer": "settlements", "name": ["Desa"]}}]})  # fmt: skip
 
 
 def run(slope: float, share: float, width: bool, limit: float, rate: float, *,

@@ -10,7 +10,7 @@ above it, see ``kitland.sweep(chain=)``); mode ``cold2`` is the same 2-worker ru
 every scenario started cold, the baseline of the chains, whose answers are compared
 with the chained ones (status, and score to 1e-9 where proven); ``cold0`` the same
 serially. ``--vary`` (repeated) sweeps other values instead (the chains run along the
-last one, e.g. a setback distance) and ``--organic SEED`` uses the seed's estate of
+last one of a rule, e.g. a setback distance) and ``--organic SEED`` uses the seed's estate of
 ``make_organic.py`` and its rules (the bundled ones with the seed's zone size).
 
 Measured: wall time, scenarios per minute, peak resident memory of each worker process

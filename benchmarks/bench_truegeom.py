@@ -120,7 +120,7 @@ def search(
     """The best score of a candidate passing ``check`` and scoring below ``below``; the
     number of candidates made and checked."""
     assert rules.zone is not None
-    area = rules.zone.min_ha * 1e4 * (1 + 2e-4)
+    area = rules.zone.area_ha * 1e4 * (1 + 2e-4)  # the target: place() holds zones to it first
     best, made, checked = math.inf, 0, 0
     for piece in _land(estate, rules):
         for zone in candidates(piece, area):

@@ -432,6 +432,7 @@ def cmd_check(args: argparse.Namespace) -> int:
                           "(check the zones first, then the plots with a one-zone rules file)",
                           {"source": str(rules.source)})  # fmt: skip
         raise UsageError(several)
+    _require_valid(args, estate)
     report = check(estate, zone, rules)
     if zone is not None and rules.zone is not None:
         from kitland.placement import score  # noqa: PLC0415
@@ -471,13 +472,21 @@ def _score_line(score: float, lang: str, *, cell_m: float) -> str:
     return f"{label(lang, 'score')} {number(score, lang, 1)} m — {label(lang, 'score_meaning')}\n"
 
 
+def _require_valid(args: argparse.Namespace, *estates: Estate) -> None:
+    """Stop on the estates' data errors (:func:`kitland.validation.require_valid`), the
+    line naming the command the user ran."""
+    from kitland.validation import require_valid  # noqa: PLC0415
+
+    for estate in estates:
+        require_valid(estate, command=f"`kitland {args.command}`")
+
+
 def cmd_place(args: argparse.Namespace) -> int:
     """``kitland place``: place the zone; write it, the new layout, report and map."""
     from kitland._progress import Progress, wanted  # noqa: PLC0415
     from kitland.i18n import Message  # noqa: PLC0415
     from kitland.placement import place, write_placement  # noqa: PLC0415
     from kitland.report import rule_label  # noqa: PLC0415
-    from kitland.validation import require_valid  # noqa: PLC0415
 
     _outputs(args, args.out, args.map, args.report, args.pdf, args.kml)
     _suffixes(out=(args.out, (".gpkg",)), map=(args.map, (".html", ".htm")),
@@ -487,7 +496,7 @@ def cmd_place(args: argparse.Namespace) -> int:
     rules = _rules(args)
     # place() validates the estate and checks the selectors first; made here as well
     # (cached) to name the optional rules it will skip.
-    require_valid(estate)
+    _require_valid(args, estate)
     lang = _text_lang(args)
     skipped = [
         rule_label(r.id, r.kind, lang, name_en=r.name_en) for r, _ in rules.check_against(estate)
@@ -582,6 +591,7 @@ def cmd_place(args: argparse.Namespace) -> int:
             score=None if result.zones else result.alternatives[0].score,
             zones=result.zones,
             statuses=proofs,
+            caveat=result.caveat(_map_lang(args), short=True),
         )
         if table:
             from kitland.maps import add_table  # noqa: PLC0415
@@ -597,12 +607,13 @@ def cmd_place(args: argparse.Namespace) -> int:
         if result.zones:  # several zones: each by name, the rule table per zone
             write_pdf(estate, args.pdf, zones=result.zones, report=result.report, rules=rules,
                       lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
-                      status=_shared(proofs))  # fmt: skip
+                      status=_shared(proofs), caveat=result.caveat(_map_lang(args)))  # fmt: skip
         else:
             write_pdf(estate, args.pdf, zone=result.zone, report=result.report,
                       alternatives=result.alternatives[1:], rules=rules, lang=_map_lang(args),
                       paper=args.paper, orientation=args.orientation,
-                      score=result.alternatives[0].score, status=proofs[0])  # fmt: skip
+                      score=result.alternatives[0].score, status=proofs[0],
+                      caveat=result.caveat(_map_lang(args)))  # fmt: skip
         written.append((args.pdf, Message("print layout, {paper} {orientation}", _paper(args))))
     for path, holds in written:
         _wrote(args, path, holds)
@@ -627,6 +638,7 @@ def cmd_plots(args: argparse.Namespace) -> int:
     estate = _estate(args)
     zone = _zone(args)
     rules = _rules(args)
+    _require_valid(args, estate)
     layout = plots(estate, zone, rules)
     _inputs_accepted(args)
     sys.stdout.write(layout.to_json() if args.format == "json" else layout.to_text())
@@ -690,10 +702,14 @@ def cmd_map(args: argparse.Namespace) -> int:
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
 
     html = args.out or (None if args.png or args.pdf or args.kml else "maps/kitland.html")
+    if html and not args.out:
+        Path(html).parent.mkdir(exist_ok=True)  # the default's folder, as `make demo` has it
     _outputs(args, html, args.png, args.pdf, args.kml)
     _suffixes(pdf=(args.pdf, (".pdf",)), kml=(args.kml, (".kml",)))
     estate = _estate(args)
     rules = _rules(args) if args.zone else None
+    if rules is not None:  # the zone is checked against the rules
+        _require_valid(args, estate)
     named = _named_zones(args, estate, rules) if rules is not None and rules.multi_zone else None
     zone = _zone(args) if named is None else None
     report = None
@@ -807,6 +823,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
     estates = [load_estate(e, assume_crs=args.assume_crs) for e in args.estate] or None
     rules = _rules(args)
+    _require_valid(args, *(estates or ()))
     bar = SweepProgress() if wanted(quiet=args.quiet > 0) else None
     seen: dict[str, int] = {}
 
@@ -884,6 +901,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     estate = _estate(args)
     rules = one_zone(_rules(args), args.zone_name)  # before the zone file: which zone
     zone = named_feature(_zones(args), args.zone_name) if args.zone_name else _zone(args)
+    _require_valid(args, estate)
     result = compare(estate, zone, rules, time_limit_s=args.time_limit, cell_m=args.cell_m)
     _inputs_accepted(args)
     sys.stdout.write(result.summary(_text_lang(args)))

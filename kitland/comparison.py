@@ -16,6 +16,7 @@ line: the score difference and the rules the proposal fails.
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import math
@@ -39,6 +40,7 @@ from kitland.measure import (
     shared_boundary_m,
 )
 from kitland.placement import PlacementResult, place, score
+from kitland.placement._summary import infeasible_text
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
@@ -138,6 +140,9 @@ class Comparison:
     best_status, near_status
         The statuses of the two ``place`` runs (``OPTIMAL``, ``FEASIBLE``,
         ``INFEASIBLE``, ``UNDECIDED``).
+    best_solver, near_solver
+        The two runs' ``solver`` blocks (:attr:`PlacementResult.solver`): what an
+        ``INFEASIBLE`` proved (the grid, the rules read conservatively).
     """
 
     proposal: Candidate
@@ -147,6 +152,8 @@ class Comparison:
     near_status: str
     near_share: float = NEAR_SHARE
     rules_source: str | None = None
+    best_solver: dict[str, Any] = field(default_factory=dict, repr=False)
+    near_solver: dict[str, Any] = field(default_factory=dict, repr=False)
     estate: Estate | None = field(default=None, repr=False)
     rules: Rules | None = field(default=None, repr=False)
 
@@ -240,14 +247,27 @@ class Comparison:
             "  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows
         ]
         lines.insert(1, "  ".join("-" * w for w in widths))
-        for title, status in (("best zone", self.best_status), ("best zone near the proposal", self.near_status)):  # fmt: skip
-            if status in ("INFEASIBLE", "UNDECIDED"):
+        for title, status, solver in (("best zone", self.best_status, self.best_solver),
+                                      ("best zone near the proposal", self.near_status,
+                                       self.near_solver)):  # fmt: skip
+            if status == "INFEASIBLE" and solver:  # what was proven, as place says it
+                lines.append(f"{tr(lang, title)}: {infeasible_text(solver, lang)}")
+            elif status in ("INFEASIBLE", "UNDECIDED"):
                 lines.append(f"{tr(lang, title)}: {tr(lang, _STATUS_TEXT[status])}")
         lines.append(self.price_line(lang))
         return "\n".join(lines) + "\n"
 
     def __repr__(self) -> str:
         return self.summary()
+
+    def _repr_html_(self) -> str:
+        """The side-by-side table and the price line, for Jupyter (every cell escaped)."""
+        head, *rows = self.table()
+        cells = lambda tag, r: "".join(f"<{tag}>{html.escape(c)}</{tag}>" for c in r)  # noqa: E731
+        body = "".join(f"<tr>{cells('td', r)}</tr>" for r in rows)
+        colour = "#1a7f37" if self.passed else "#cf222e"
+        return (f"<div><table><tr>{cells('th', head)}</tr>{body}</table>"
+                f"<b style='color:{colour}'>{html.escape(self.price_line())}</b></div>")  # fmt: skip
 
     def explore(self, **kwargs: Any) -> Any:
         """The comparison map (:func:`kitland.maps.compare_map`); keywords go to it."""
@@ -262,7 +282,7 @@ class Comparison:
 _FOUND = {"best zone": "best found", "best zone near the proposal": "best found near the proposal"}
 
 _STATUS_TEXT = {
-    "INFEASIBLE": "no zone satisfies the rules (proven)",
+    "INFEASIBLE": "no zone of the grid's cells satisfies the rules (proven)",
     "UNDECIDED": "none found within the time limit (not proven that none exists)",
 }
 
@@ -528,6 +548,8 @@ def compare(
         near_proposal=_from_placement(estate, rules, near, geom),
         best_status=best.status,
         near_status=near.status,
+        best_solver=dict(best.solver),
+        near_solver=dict(near.solver),
         near_share=near_share,
         rules_source=rules.source,
         estate=estate,

@@ -252,6 +252,17 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     return findings
 
 
+#: Column names planners commonly give the required columns in Bahasa Indonesia, for the
+#: hint of a missing column (the rename is the user's to make: README, "Data in other words").
+_COLUMN_WORDS = {
+    "parcel_id": ("id_persil", "id_kavling", "no_persil", "no_kavling", "kode_persil", "kode_kavling"),
+    "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan"),
+    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi"),
+    "kind": ("jenis", "tipe"),
+    "name": ("nama",),
+}  # fmt: skip
+
+
 def _normalise(
     layer: str, gdf: gpd.GeoDataFrame, crs: pyproj.CRS, strict: bool
 ) -> tuple[gpd.GeoDataFrame, list[Finding]]:
@@ -261,14 +272,23 @@ def _normalise(
     gdf = gdf.copy()
     gdf.attrs["layer"] = layer
     findings += _check_coordinates(gdf, label)
+    # Heights (a survey's Z) are dropped: every measurement is planar (SPEC §3).
+    geom = gdf.geometry
+    gdf[geom.name] = gpd.GeoSeries(shapely.force_2d(geom.to_numpy()), index=gdf.index, crs=geom.crs)
     gdf.columns = [c if c == gdf.geometry.name else str(c).lower() for c in gdf.columns]
     gdf = gdf.rename_geometry("geometry") if gdf.geometry.name != "geometry" else gdf
     has = ", ".join(map(str, gdf.columns))  # the file's own, not those added below
     for col in spec.required:
         if col not in gdf.columns:
-            missing = Finding.of("missing-column", "error", layer, "",
-                                 "{source}: missing required column {column!r} (has {columns})",
-                                 source=label, column=col, columns=has)  # fmt: skip
+            word = next((c for c in _COLUMN_WORDS.get(col, ()) if c in gdf.columns), None)
+            text = ("{source}: missing required column {column!r} (has {columns}); GDAL "
+                    "reads only the name and description of a KML placemark: save the layer "
+                    "as GeoPackage or GeoJSON" if gdf.attrs.get("kml") else
+                    "{source}: missing required column {column!r} (has {columns}); if {word!r} "
+                    "holds it, rename that column to {column} (README, \"Data in other words\")"
+                    if word else "{source}: missing required column {column!r} (has {columns})")  # fmt: skip
+            missing = Finding.of("missing-column", "error", layer, "", text,
+                                 source=label, column=col, columns=has, word=word)  # fmt: skip
             if strict:
                 raise DataError(missing.msg)
             findings.append(missing)
@@ -295,10 +315,9 @@ def _normalise(
         if col in gdf.columns:
             # A list, not Series.map: pandas 3 would turn the None back into NaN.
             gdf[col] = pd.Series([_as_text(v) for v in gdf[col]], index=gdf.index, dtype=object)
-    # Coded values (SPEC §1 vocabularies) are lower case; "Industrial " means industrial.
     for col in spec.values:
         gdf[col] = pd.Series(
-            [v.lower() if isinstance(v, str) else v for v in gdf[col]],
+            [coded(v) if isinstance(v, str) else v for v in gdf[col]],
             index=gdf.index,
             dtype=object,
         )
@@ -310,6 +329,46 @@ def _normalise(
     gdf.attrs["source"] = label
     gdf.attrs["layer"] = layer
     return gdf, findings
+
+
+def _require_together(layers: Mapping[str, gpd.GeoDataFrame], stored: Mapping[str, str]) -> None:
+    """Raise CRSError when the boundary and the parcels lie apart: their extents do not
+    even overlap, so one of the two declares a CRS its coordinates are not in (each
+    layer alone looked plausible to :func:`_check_coordinates`)."""
+    if "boundary" not in layers or "parcels" not in layers:
+        return
+    boxes = []
+    for name in ("boundary", "parcels"):
+        g = layers[name].geometry
+        g = g[g.notna() & ~g.is_empty]
+        if g.empty:
+            return
+        boxes.append([float(v) for v in g.total_bounds])
+    (bx0, by0, bx1, by1), (px0, py0, px1, py1) = boxes
+    dx, dy = max(0.0, bx0 - px1, px0 - bx1), max(0.0, by0 - py1, py0 - by1)
+    if dx == 0 and dy == 0:
+        return
+    msg = Message(
+        "{boundary} (stored in {boundary_crs}) lies {km:,.1f} km from the parcels of {parcels} "
+        "(stored in {parcels_crs}) and overlaps none of them: one of the two layers declares "
+        "a CRS its coordinates are not in; declare its real CRS",
+        {"boundary": layers["boundary"].attrs.get("source", "boundary"),
+         "parcels": layers["parcels"].attrs.get("source", "parcels"),
+         "boundary_crs": stored.get("boundary", "?"), "parcels_crs": stored.get("parcels", "?"),
+         "km": math.hypot(dx, dy) / 1000},
+    )  # fmt: skip
+    raise CRSError(msg)
+
+
+def coded(value: str) -> str:
+    """A coded value (SPEC §1 vocabularies: land uses, road classes, kinds) as the
+    vocabularies spell it: the data's and the rules' ``"Industrial "`` mean
+    ``industrial``.
+
+    >>> coded(" Industrial "), coded("KIOS")
+    ('industrial', 'kios')
+    """
+    return value.strip().lower()
 
 
 def _as_text(v: Any) -> Any:
@@ -403,8 +462,9 @@ class Estate:
             A required layer or column is missing (``strict``), an unknown layer name,
             a negative road width.
         CRSError
-            A layer without CRS, coordinates impossible for their CRS, or a ``crs``
-            that is not metric and projected.
+            A layer without CRS, coordinates impossible for their CRS, a boundary
+            whose extent does not overlap the parcels', or a ``crs`` that is not
+            metric and projected.
 
         Examples
         --------
@@ -458,6 +518,7 @@ class Estate:
             gdf, f = _normalise(lname, layers[lname], work, strict)
             out[lname] = gdf
             findings += f
+        _require_together(out, src)
         return cls(out, work, source, name, src, tuple(findings))
 
     @staticmethod
@@ -582,7 +643,9 @@ class Estate:
         """
         p = self.parcels
         area = p.geometry.area / 10_000
-        g = pd.DataFrame({"land_use": p["land_use"].fillna("(none)"), "area_ha": area})
+        blank = p["land_use"].map(lambda v: v is None or (isinstance(v, str) and not v.strip()))
+        use = p["land_use"].where(~(blank | p["land_use"].isna()), "(none)")
+        g = pd.DataFrame({"land_use": use, "area_ha": area})
         out = g.groupby("land_use", sort=False).agg(
             area_ha=("area_ha", "sum"), parcels=("area_ha", "size")
         )
@@ -627,7 +690,7 @@ class Estate:
         )
         budget = self.land_budget()
         brows = "".join(
-            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f} %</td>"
+            f"<tr><td>{html.escape(str(u))}</td><td>{r.area_ha:,.1f}</td><td>{r.share_pct:.1f}%</td>"
             f"<td>{int(r.parcels)}</td></tr>"
             for u, r in budget.iterrows()
         )

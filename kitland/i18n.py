@@ -105,6 +105,7 @@ LABELS: dict[str, str] = {
     "industrial": "industrial plots", "commercial": "commercial", "umkm": "UMKM plots",
     "residential": "residential", "green": "green open space", "utility": "utilities",
     "water": "water body", "road": "road", "available": "available land",
+    "(none)": "(none)",  # parcels without a land use (Estate.land_budget)
     # road classes, gate kinds, water kinds
     "toll": "toll road", "arterial": "arterial road", "collector": "collector road",
     "local": "local road", "estate_gate": "estate gate", "toll_exit": "toll exit",
@@ -140,6 +141,7 @@ LABELS: dict[str, str] = {
     # verdicts
     "PASS": "PASS", "FAIL": "FAIL", "NOT CHECKED": "NOT CHECKED",
     "pass": "PASS — all rules hold", "fail": "FAIL — {n} of {total} rules fail",
+    "pass_layout_fails": "PASS — the zone's rules hold; layout rules failing: {n}",
     "no_report": "not checked against rules", "failing": "Rules not met:",
     "skipped": "skipped (optional rule, nothing to measure on this estate)",
     "score_meaning": (
@@ -188,7 +190,8 @@ def numbers_in(text: str, lang: str) -> str:
 
 
 def quantity(value: float | None, unit: str, lang: str, decimals: int | None = None) -> str:
-    """A measured value with its unit, e.g. ``19,52 ha``; ``—`` when there is none.
+    """A measured value with its unit, e.g. ``19,52 ha`` or ``6,25%``; ``—`` when there
+    is none.
 
     ``decimals`` defaults to 2 below 100 and 1 from 100 on (as report tables show them).
     """
@@ -196,7 +199,8 @@ def quantity(value: float | None, unit: str, lang: str, decimals: int | None = N
         return "—"
     if decimals is None:
         decimals = 2 if abs(value) < 100 else 1
-    return f"{number(value, lang, decimals)} {unit}".strip()
+    space = "" if unit == "%" else " "  # 6,25%: as Babel writes percentages
+    return f"{number(value, lang, decimals)}{space}{unit}".strip()
 
 
 class _LocaleFormatter(string.Formatter):

@@ -11,6 +11,7 @@ import contextlib
 import difflib
 import logging
 import os
+import re
 import sqlite3
 import tempfile
 import warnings
@@ -63,18 +64,29 @@ def _options(path: Path) -> dict[str, str]:
     return _OPEN_OPTIONS.get(path.suffix.lower(), {})
 
 
+#: Suffixes of files GDAL reads that fiona leaves off its list of supported drivers
+#: (``fiona.supported_drivers``): KML, as Google Earth and kitland's ``--kml`` write it.
+_UNLISTED = {".kml"}
+
+
 def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> gpd.GeoDataFrame:
+    unlisted = {"allow_unsupported_drivers": True} if path.suffix.lower() in _UNLISTED else {}
     try:
-        gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path))
+        with _gdal_errors() as errors:
+            gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted)
     except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
         msg = Message("{source}: cannot read as a vector layer ({reason})",
                       {"source": label, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
         raise DataError(msg) from exc
+    _require_whole(path, layer, unlisted, label, len(gdf), errors)
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         msg = Message(
             "{source}: has no geometry column; expected a vector layer", {"source": label}
         )
         raise DataError(msg)
+    if _windows_text(path, gdf):
+        gdf = gpd.read_file(path, layer=layer, engine="fiona", encoding="cp1252")
+    gdf.attrs["kml"] = bool(unlisted)  # GDAL's KML reader drops a placemark's own fields
     if gdf.crs is None:
         if assume_crs is None:
             msg = Message(
@@ -93,6 +105,76 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
             )
             raise CRSError(bad) from exc
     return gdf
+
+
+@contextlib.contextmanager
+def _gdal_errors() -> Iterator[list[str]]:
+    """Collect the errors GDAL reports while a file is read. fiona only logs them (on
+    the ``fiona._env`` logger) and goes on: a damaged FlatGeobuf ends at the first
+    feature GDAL cannot parse, a cut-short Shapefile gives the rest no geometry."""
+    errors: list[str] = []
+
+    class _Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            errors.append(record.getMessage())
+
+    handler = _Collect(logging.ERROR)
+    gdal_log = logging.getLogger("fiona._env")
+    gdal_log.addHandler(handler)
+    try:
+        yield errors
+    finally:
+        gdal_log.removeHandler(handler)
+
+
+def _require_whole(
+    path: Path, layer: str | None, unlisted: dict[str, bool], label: str, read: int,
+    errors: list[str],
+) -> None:  # fmt: skip
+    """Raise DataError when a layer was read only in part: GDAL reported an error, or
+    fewer features came than the layer declares (a FlatGeobuf or Shapefile header, a
+    GeoPackage's table; drivers that cannot count are taken at their word)."""
+    try:
+        with fiona.open(path, layer=layer, **_options(path), **unlisted) as src:
+            declared: int | None = len(src)
+    except Exception:  # fiona/GDAL raise many types; a count unknown is no finding
+        declared = None
+    if errors:
+        msg = Message("{source}: GDAL could not read all of it ({reason}); the file is damaged "
+                      "or cut short: export or copy it again",
+                      {"source": label, "reason": errors[0]})  # fmt: skip
+        raise DataError(msg)
+    if declared is not None and read < declared:
+        msg = Message("{source}: the file declares {declared} features but only the first "
+                      "{read} can be read; it is damaged or cut short: export or copy it again",
+                      {"source": label, "declared": declared, "read": read})  # fmt: skip
+        raise DataError(msg)
+
+
+#: C1 control characters: text that holds them was read as Latin-1 from Windows-1252 bytes.
+_C1 = re.compile("[\x80-\x9f]")
+
+
+def _windows_text(path: Path, gdf: gpd.GeoDataFrame) -> bool:
+    """Was a Shapefile without a ``.cpg`` written in Windows-1252? GDAL then reads its
+    ``.dbf`` as Latin-1, which turns the bytes 0x80–0x9F (Windows-1252's dashes, quotes
+    and €) into control characters no text holds; the file is read again as
+    Windows-1252, which reads every other byte alike. Not when a value holds one of the
+    five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): the text is
+    then in some other code page, and GDAL would blank that value; Latin-1 keeps it."""
+    if path.suffix.lower() != ".shp" or any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+        return False
+    values = gdf.select_dtypes(exclude="geometry").astype(str).to_numpy().ravel()
+    c1 = [v for v in values if _C1.search(v)]
+    return bool(c1) and all(_decodes_as_cp1252(v) for v in c1)
+
+
+def _decodes_as_cp1252(text: str) -> bool:
+    try:
+        text.encode("latin-1").decode("cp1252")
+    except UnicodeError:
+        return False
+    return True
 
 
 #: Tables GDAL lists as layers that hold no data layer (QGIS styles, written by QGIS and kitland).

@@ -48,14 +48,14 @@ from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
 from kitland.i18n import LANGS, Message, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
-from kitland.report import Report, RuleResult, rule_label
+from kitland.report import Report, RuleResult, ZonesReport, rule_label
 from kitland.rules import Rules
 from kitland.styles import LAND_USE_COLOURS
 
 __all__ = [
     "LAND_USE_COLOURS", "LANGS", "STATUS_COLOURS", "add_draw_tool", "add_plots",
     "add_share_layer", "add_table", "compare_map", "estate_title", "make_map", "save_map",
-    "save_png", "status_of",
+    "save_png", "status_of", "verdict_text",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -178,10 +178,26 @@ def _label(lang: str, key: str) -> str:
 
 
 def status_of(report: Report | None) -> str:
-    """``"pass"``, ``"fail"`` or ``"unchecked"`` (no report): the key of :data:`STATUS_COLOURS`."""
+    """``"pass"``, ``"fail"`` or ``"unchecked"`` (no report): the key of :data:`STATUS_COLOURS`.
+
+    The verdict is the zone's: its own rules (and between rules). A layout rule judges the
+    estate's plan, which the zone does not make pass or fail, so it does not turn the
+    zone red; :func:`verdict_text` names it beside the verdict.
+    """
     if report is None:
         return "unchecked"
-    return "pass" if report.passed else "fail"
+    return "fail" if any(r.scope != "layout" for r in report.failed) else "pass"
+
+
+def verdict_text(report: Report, lang: str) -> str:
+    """The verdict line: "PASS — all rules hold", "FAIL — 2 of 11 rules fail", or, when
+    only layout rules fail, "PASS — the zone's rules hold; 1 layout rule fails"."""
+    results = report.all_results() if isinstance(report, ZonesReport) else report.results
+    if status_of(report) == "fail":
+        return _label(lang, "fail").format(n=len(report.failed), total=len(results))
+    if report.failed:
+        return _label(lang, "pass_layout_fails").format(n=len(report.failed))
+    return _label(lang, "pass")
 
 
 def _verdict(report: Report | None, lang: str) -> str:
@@ -415,6 +431,7 @@ _CSS = """
 .kit-failing{margin:3px 0;padding:0;list-style:none;color:#9b0000;font-weight:600;text-align:left;display:inline-block}
 .kit-title .kit-note{color:#555;font-size:11px}
 .kit-proof{font-weight:600;color:#333}
+.kit-caveat{font-size:11px;color:#555}
 .kit-plabel{white-space:nowrap;transform:translate(-50%,-50%);font:600 10px/1.15 system-ui,sans-serif;
   color:#222;text-align:center;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff;pointer-events:none}
 .kit-legend{background:rgba(255,255,255,.93);padding:6px 10px;border-radius:6px;
@@ -781,10 +798,7 @@ def _report_html(
         head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
     if report is None:
         return f'<div class="kit-popup">{head}<br><i>{_esc(_label(lang, "no_report"))}</i></div>'
-    if report.passed:
-        verdict = f'<span class="ok">{_esc(_label(lang, "pass"))}</span>'
-    else:
-        verdict = f'<span class="ko">{_esc(_label(lang, "fail").format(n=len(report.failed), total=len(report.results)))}</span>'
+    verdict = f'<span class="{"ok" if status_of(report) == "pass" else "ko"}">{_esc(verdict_text(report, lang))}</span>'
     rows = "".join(
         f'<tr><td class="{"ok" if r.passed else "ko"}">{_esc(r.mark)}</td><td title="{_esc(_rule_tip(r, lang))}">{_esc(r.label(lang))}</td>'
         f"<td>{_esc(r.value_text(lang))}</td><td>{_esc(r.required_text(lang))}</td></tr>"
@@ -1051,6 +1065,7 @@ def make_map(
     score: float | None = None,
     zones: Sequence[Any] | None = None,
     statuses: Sequence[str] | None = None,
+    caveat: str = "",
 ) -> folium.Map:
     """The interactive meeting map of an estate, its UMKM zone and the rule results.
 
@@ -1106,6 +1121,10 @@ def make_map(
         With ``zones``, one per zone in their order: beside each zone's verdict in its
         tooltip and popup, and in the title block when the zones share it (as the zones
         of one joint solve do).
+    caveat
+        What the solver's proof does not cover, short and in ``lang`` (``place``:
+        :meth:`kitland.placement.PlacementResult.caveat`, e.g. "min_width#3 read
+        conservatively: …"): a second line under the proof in the title block.
 
     Returns
     -------
@@ -1274,7 +1293,7 @@ def make_map(
     )
     m.add_child(_Body(_title_html(
         name, lang, source, bundled=estate.source == BUNDLED_SOURCE, report=report,
-        has_zone=geom is not None, score=score, proof=proofs[0],
+        has_zone=geom is not None, score=score, proof=proofs[0], caveat=caveat,
     )))  # fmt: skip
     if offline:
         _inline_assets(m)
@@ -1320,15 +1339,18 @@ def _title_html(
     has_zone: bool = False,
     score: float | None = None,
     proof: str = "",
+    caveat: str = "",
 ) -> str:
     """The title block: name and verdict in its colour, what the solver proved of the
-    zone, failing rules, date, rules file."""
+    zone and what the proof leaves out, failing rules, date, rules file."""
     status = status_of(report)
     head = f"<b>{_esc(name)}</b>"
     if has_zone:
         head += f'<span class="kit-verdict">{_esc(_verdict(report, lang))}</span>'
     if proof:  # the zone's, or that of several zones placed together
         head += f'<br><span class="kit-proof">{_esc(proof)}</span>'
+    if caveat:
+        head += f'<br><span class="kit-caveat">{_esc(caveat)}</span>'
     failing = _failing_lines(report, lang) if has_zone else []
     if failing:
         items = "".join(f"<li>{_esc(line)}</li>" for line in failing)
@@ -1445,8 +1467,6 @@ def save_png(
     b'\\x89PNG'
     """
     from matplotlib.figure import Figure as MplFigure  # noqa: PLC0415 - heavy, only for PNGs
-    from matplotlib.lines import Line2D  # noqa: PLC0415
-    from matplotlib.patches import Patch  # noqa: PLC0415
 
     if lang not in LANGS:
         raise DataError(_not_a_language(lang))
@@ -1466,11 +1486,6 @@ def save_png(
     if not w.empty:
         w.plot(ax=ax, color="#1971c2", linewidth=1.6)
     estate.boundary.boundary.plot(ax=ax, color="#212529", linewidth=1.4, linestyle="--")
-    handles: list[Any] = [
-        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
-        for u in LAND_USES
-        if u in set(p["land_use"].dropna())
-    ]
     if geom is not None:
         gpd.GeoSeries([geom], crs=estate.crs).plot(
             ax=ax,
@@ -1478,13 +1493,6 @@ def save_png(
             edgecolor=STATUS_COLOURS[status_of(report)],
             linewidth=2.2,
             alpha=0.85,
-        )
-        handles.append(
-            Patch(
-                facecolor=_ZONE_STYLE["fillColor"],
-                edgecolor=STATUS_COLOURS[status_of(report)],
-                label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
-            )
         )
     g = estate.gates
     if not g.empty:
@@ -1497,16 +1505,6 @@ def save_png(
                 edgecolor="white",
                 zorder=5,
             )
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker="o",
-                    linestyle="",
-                    color=style["fillColor"],
-                    label=_label(lang, str(kind)),
-                )
-            )
     x0, y0, x1, y1 = _frame_bounds(estate)
     pad = 0.04 * max(x1 - x0, y1 - y0)
     ax.set_xlim(x0 - pad, x1 + pad)
@@ -1517,7 +1515,7 @@ def save_png(
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.legend(
-        handles=handles,
+        handles=_png_legend(estate, geom, report, lang),
         loc="upper left",
         bbox_to_anchor=(1.01, 1),
         fontsize=8,
@@ -1531,11 +1529,7 @@ def save_png(
     )  # fmt: skip
     verdict = ""
     if report is not None:
-        verdict = " — " + (
-            _label(lang, "pass")
-            if report.passed
-            else _label(lang, "fail").format(n=len(report.failed), total=len(report.results))
-        )
+        verdict = " — " + verdict_text(report, lang)
     ax.set_title(f"{estate_title(estate, lang)}{verdict}", fontsize=13, loc="left")
     ax.annotate(
         f"{_attribution(estate, lang, offline=False)}.", xy=(0, -0.01), xycoords="axes fraction", va="top",
@@ -1546,6 +1540,66 @@ def save_png(
     with atomic_path(target) as tmp:
         fig.savefig(tmp, format="png", dpi=dpi, bbox_inches="tight", pad_inches=0.15)
     return target
+
+
+def _png_legend(
+    estate: Estate, geom: shapely.Geometry | None, report: Report | None, lang: str
+) -> list[Any]:
+    """The PNG's legend entries: the land uses present, the zone with its verdict, then
+    :func:`_estate_handles` of what the estate has."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - heavy, only for PNGs
+
+    handles = _land_use_handles(estate, lang)
+    if geom is not None:
+        handles.append(
+            Patch(
+                facecolor=_ZONE_STYLE["fillColor"],
+                edgecolor=STATUS_COLOURS[status_of(report)],
+                label=f"{_label(lang, 'zone_legend')} ({_verdict(report, lang)})",
+            )
+        )
+    return handles + _estate_handles(estate, lang, only_present=True)
+
+
+def _land_use_handles(estate: Estate, lang: str) -> list[Any]:
+    """Legend entries (matplotlib) for the land uses of the estate's parcels, in
+    :data:`LAND_USES` order."""
+    from matplotlib.patches import Patch  # noqa: PLC0415 - heavy, only for pictures
+
+    present = set(estate.parcels["land_use"].dropna())
+    return [
+        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
+        for u in LAND_USES
+        if u in present
+    ]
+
+
+def _estate_handles(estate: Estate, lang: str, *, only_present: bool) -> list[Any]:
+    """Legend entries (matplotlib) for the boundary, the road corridors and the water
+    (with ``only_present``, those the estate has), then each kind of gate it has."""
+    from matplotlib.lines import Line2D  # noqa: PLC0415 - heavy, only for pictures
+    from matplotlib.patches import Patch  # noqa: PLC0415
+
+    handles: list[Any] = [
+        Line2D([], [], color="#212529", linestyle="--", label=_label(lang, "boundary_legend"))
+    ]
+    if not (only_present and estate.roads.empty):
+        handles.append(
+            Patch(facecolor=_ROAD_STYLE["arterial"]["fillColor"], label=_label(lang, "road_legend"))
+        )
+    if not (only_present and estate.water.empty):
+        handles.append(
+            Line2D([], [], color="#1971c2", linewidth=1.5, label=_label(lang, "water_legend"))
+        )
+    g = estate.gates
+    for kind in dict.fromkeys(str(k) for k in g["kind"].dropna()) if not g.empty else []:
+        style = _GATE_STYLE.get(kind, {"fillColor": "#000"})
+        handles.append(
+            Line2D(
+                [], [], marker="o", linestyle="", color=style["fillColor"], label=_label(lang, kind)
+            )
+        )
+    return handles
 
 
 def _scale_bar(
@@ -1697,14 +1751,14 @@ def add_share_layer(
     >>> x, y = est.boundary.union_all().centroid.coords[0]
     >>> cells = gpd.GeoDataFrame({"share": [0.25]}, geometry=[box(x, y, x + 50, y + 50)], crs=est.crs)
     >>> m = add_share_layer(make_map(est), cells, name="stability")
-    >>> "25 %" in m.get_root().render()
+    >>> "25%" in m.get_root().render()
     True
     """
-    from kitland.i18n import tr  # noqa: PLC0415
+    from kitland.i18n import percent, tr  # noqa: PLC0415
 
     label = tr(lang, "share of scenarios whose zone holds this cell")
     shares = cells["share"].to_numpy(dtype=float)
-    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, f"{_num(100 * s, lang)} %"))}
+    props = [{"c": str(min(9, int(s * 10))), "tip": _tip(name, (label, percent(s, lang, 0)))}
              for s in shares]  # fmt: skip
     styles = {str(i): {"fillColor": c, "color": c, "weight": 0.5, "fillOpacity": 0.75}
               for i, c in enumerate(SHARE_COLOURS)}  # fmt: skip

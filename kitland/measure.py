@@ -107,6 +107,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon 
     A shapely geometry is taken to be in ``estate.crs`` already; a GeoDataFrame or
     GeoSeries must declare its CRS and is reprojected (its features are united). A
     MultiPolygon whose valid parts share edges (invalid as it stands) is united too.
+    Heights (Z) are dropped: every measurement is planar.
 
     Raises
     ------
@@ -152,6 +153,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon 
         )
         raise DataError(msg)
     label = label or "zone"
+    g = shapely.force_2d(g)  # heights (Z) are not measured
     if g.is_empty:
         msg = Message("{source}: the zone geometry is empty; expected a polygon", {"source": label})
         raise DataError(msg)
@@ -775,8 +777,8 @@ def _min_width(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) ->
     w = rule["min_m"]
     v = opening_loss_pct(z, min_m=w)
     msg = (
-        f"parts narrower than {w:g} m (an opening of radius {w / 2:g} m) hold {v:.2f} % of the zone's "
-        f"area; at most {MIN_WIDTH_LOSS_PCT:g} % allowed"
+        f"parts narrower than {w:g} m (an opening of radius {w / 2:g} m) hold {v:.2f}% of the zone's "
+        f"area; at most {MIN_WIDTH_LOSS_PCT:g}% allowed"
     )
     return RuleResult(
         rule.id, rule.kind, v <= MIN_WIDTH_LOSS_PCT, v, _req("<=", MIN_WIDTH_LOSS_PCT), "%", msg
@@ -795,7 +797,7 @@ def _land_share(estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
         if lo is not None
         else _req("<=", hi)
     )
-    msg = f"{'|'.join(uses)} parcels hold {v:.1f} % of the estate's area (required {req} %)"
+    msg = f"{'|'.join(uses)} parcels hold {v:.1f}% of the estate's area (required {req}%)"
     return RuleResult(rule.id, rule.kind, ok, v, req, "%", msg, scope="layout")
 
 

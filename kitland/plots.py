@@ -546,7 +546,7 @@ def _best(
         )
         msg = Message(
             "no layout of rows and internal roads fits the zone under the [plots] rules (road"
-            " width {width:g} m, roads ≤ {road:g} %, row depths {depths}); widen the depth"
+            " width {width:g} m, roads ≤ {road:g}%, row depths {depths}); widen the depth"
             " bands or allow more road",
             {"width": spec.road_width_m, "road": spec.max_road_pct, "depths": Lines(depths, ", ")},
         )
@@ -637,17 +637,17 @@ class PlotLayout:
         for name, t in d["plots"]["by_type"].items():
             lo, hi = t["band_m2"]
             lines.append(
-                f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha, {t['share_pct']:.0f} % of the "
-                f"plotted land (asked {t['target_share_pct']:.0f} %; {lo:g}–{hi:g} m², frontage ≥ "
+                f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha, {t['share_pct']:.0f}% of the "
+                f"plotted land (asked {t['target_share_pct']:.0f}%; {lo:g}–{hi:g} m², frontage ≥ "
                 f"{t['min_frontage_m']:g} m)"
             )
-        lines.append(f"  plots {d['plotted_ha']:.2f} ha ({d['plotted_pct']:.1f} %)")
+        lines.append(f"  plots {d['plotted_ha']:.2f} ha ({d['plotted_pct']:.1f}%)")
         lines.append(
-            f"  internal roads {d['road_ha']:.2f} ha ({d['road_share_pct']:.1f} %, at most {d['max_road_pct']:g} %), {len(self.internal_roads)} pieces {d['road_width_m']:g} m wide"
+            f"  internal roads {d['road_ha']:.2f} ha ({d['road_share_pct']:.1f}%, at most {d['max_road_pct']:g}%), {len(self.internal_roads)} pieces {d['road_width_m']:g} m wide"
         )
         if d["green_ha"] > 0:
-            lines.append(f"  green {d['green_ha']:.2f} ha ({d['green_pct']:.1f} %)")
-        lines.append(f"  leftover {d['leftover_ha']:.2f} ha ({d['leftover_pct']:.1f} %)")
+            lines.append(f"  green {d['green_ha']:.2f} ha ({d['green_pct']:.1f}%)")
+        lines.append(f"  leftover {d['leftover_ha']:.2f} ha ({d['leftover_pct']:.1f}%)")
         return "\n".join(lines) + "\n"
 
     def write(self, path: str | os.PathLike[str]) -> Path:
@@ -662,8 +662,8 @@ class PlotLayout:
         d = self.to_dict()
         counts = ", ".join(f"{k} {v['count']}" for k, v in d["plots"]["by_type"].items())
         return (
-            f"<PlotLayout {d['plots']['count']} plots ({counts}); plots {d['plotted_pct']:.1f} %, "
-            f"roads {d['road_share_pct']:.1f} %, leftover {d['leftover_pct']:.1f} %>"
+            f"<PlotLayout {d['plots']['count']} plots ({counts}); plots {d['plotted_pct']:.1f}%, "
+            f"roads {d['road_share_pct']:.1f}%, leftover {d['leftover_pct']:.1f}%>"
         )
 
     def _repr_html_(self) -> str:
@@ -778,7 +778,7 @@ def plots(
     """
     label = str(getattr(zone, "attrs", {}).get("source", "zone"))
     spec = _plot_spec(rules, spec, to_cut=True)
-    require_valid(estate)
+    require_valid(estate, command="kitland.plots()")
     z = as_zone(zone, estate, label=label)
     if isinstance(z, MultiPolygon):
         msg = Message(
@@ -1004,7 +1004,7 @@ def check_plots(
     results.append(RuleResult(
         "road share", "plots", share <= spec.max_road_pct + 1e-9, share,
         f"<= {spec.max_road_pct:g}", "%",
-        f"internal roads take {share:.1f} % of the zone (at most {spec.max_road_pct:g} %)",
+        f"internal roads take {share:.1f}% of the zone (at most {spec.max_road_pct:g}%)",
         scope="plots",
     ))  # fmt: skip
     return results

@@ -24,7 +24,7 @@ import shapely
 from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
-from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate
+from kitland.estate import BUNDLED_SOURCE, Estate
 from kitland.i18n import LANGS, Message, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
@@ -38,14 +38,17 @@ from kitland.maps import (
     ZONE_COLOURS,
     _attribution,
     _context_frames,
+    _estate_handles,
+    _land_use_handles,
     _scale_bar,
     _score_text,
     _verdict,
     _zone_geometry,
     estate_title,
     status_of,
+    verdict_text,
 )
-from kitland.report import Report, ZonesReport
+from kitland.report import Report
 from kitland.rules import Rules
 
 __all__ = ["ORIENTATIONS", "PAPER_MM", "write_pdf"]
@@ -80,6 +83,7 @@ def write_pdf(
     plots: gpd.GeoDataFrame | None = None,
     internal_roads: gpd.GeoDataFrame | None = None,
     zones: Sequence[Any] | None = None,
+    caveat: str | None = None,
 ) -> Path:
     """Write the print layout of the estate and its zone to a one-page PDF.
 
@@ -118,6 +122,10 @@ def write_pdf(
         Several named zones instead of ``zone`` (``place`` with ``[[zones]]``: its
         ``zones``): objects with ``.name``, ``.zone`` and ``.report``; ``report`` is then
         their :class:`~kitland.report.ZonesReport` (its between and layout rules).
+    caveat
+        What the solver's proof does not cover, in full and in ``lang`` (``place``:
+        :meth:`kitland.placement.PlacementResult.caveat`), printed in the footer above the
+        grid note.
 
     Returns
     -------
@@ -170,7 +178,7 @@ def write_pdf(
         _legend(fig.add_axes(boxes["legend"]), estate, geom, report, lang, has_alt=bool(alts),
                 scale=scale, plot_types=list(layout[0]) if layout else [], named=named)  # fmt: skip
         _rule_table(fig.add_axes(boxes["table"]), report, lang, scale=scale, named=named)
-        _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale)
+        _footer(fig.add_axes(boxes["footer"]), estate, lang, scale=scale, caveat=caveat)
         target = Path(path)
         meta = {"Title": title or estate_title(estate, lang), "Creator": f"kitland {__version__}"}
         with atomic_path(target) as tmp:
@@ -246,13 +254,7 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
         colour = STATUS_COLOURS[status_of(report)]
         verdict = _verdict(report, lang)
         if report is not None:
-            key = "pass" if report.passed else "fail"
-            total = (
-                len(report.all_results())
-                if isinstance(report, ZonesReport)
-                else len(report.results)
-            )
-            verdict = label(lang, key).format(n=len(report.failed), total=total)
+            verdict = verdict_text(report, lang)
         size = 13 * scale
         # Stacked, the badge's padding starts at the title's left edge.
         at = offset_copy(ax.transAxes, fig=ax.get_figure(), x=0.35 * size if stacked else 0.0,
@@ -475,12 +477,7 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
     from matplotlib.patches import Patch  # noqa: PLC0415
 
     ax.set_axis_off()
-    present = set(estate.parcels["land_use"].dropna())
-    handles: list[Any] = [
-        Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=label(lang, u))
-        for u in LAND_USES
-        if u in present
-    ]
+    handles = _land_use_handles(estate, lang)
     for i, (name, _, rep) in enumerate(named):
         colour = ZONE_COLOURS[i % len(ZONE_COLOURS)]
         handles.append(Patch(facecolor=colour, alpha=0.6, edgecolor=colour, linewidth=2,
@@ -498,16 +495,7 @@ def _legend(ax: Any, estate: Estate, geom: Any, report: Report | None, lang: str
     if has_alt:
         handles.append(Line2D([], [], color="#6a1b9a", linestyle="--",
                               label=label(lang, "alt_legend")))  # fmt: skip
-    handles += [
-        Line2D([], [], color="#212529", linestyle="--", label=label(lang, "boundary_legend")),
-        Patch(facecolor=_ROAD_STYLE["arterial"]["fillColor"], label=label(lang, "road_legend")),
-        Line2D([], [], color="#1971c2", linewidth=1.5, label=label(lang, "water_legend")),
-    ]
-    g = estate.gates
-    for kind in dict.fromkeys(g["kind"].dropna()) if not g.empty else []:
-        style = _GATE_STYLE.get(str(kind), {"fillColor": "#000"})
-        handles.append(Line2D([], [], marker="o", linestyle="", color=style["fillColor"],
-                              label=label(lang, str(kind))))  # fmt: skip
+    handles += _estate_handles(estate, lang, only_present=False)
     ax.legend(handles=handles, loc="upper left", fontsize=7 * scale, frameon=False,
               title=label(lang, "legend_title"), title_fontsize=9 * scale, alignment="left",
               ncols=2 if len(handles) > 10 else 1)  # fmt: skip
@@ -562,18 +550,25 @@ def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float,
             cell.set_text_props(color=colour, fontweight="bold")
 
 
-def _footer(ax: Any, estate: Estate, lang: str, *, scale: float) -> None:
+def _footer(ax: Any, estate: Estate, lang: str, *, scale: float, caveat: str | None = None) -> None:
+    """Disclaimer, sources, what the proof leaves out (``caveat``) and the grid note, each
+    line shrunk to the page's width when it would run past it."""
     ax.set_axis_off()
     ax.axhline(1.0, color="#333", linewidth=0.8)
     notice = (
         label(lang, "illustrative") if estate.source == BUNDLED_SOURCE
         else label(lang, "attr_user").format(name=estate_title(estate, lang))
     )  # fmt: skip
-    ax.text(0, 0.85, f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
+    rows = (0.9, 0.64, 0.38, 0.14) if caveat else (0.85, 0.5, None, 0.18)
+    ax.text(0, rows[0], f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
             color="#b00020", fontweight="bold")  # fmt: skip
     sources = _attribution(estate, lang, offline=True)
-    ax.text(0, 0.5, f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
+    ax.text(0, rows[1], f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
             wrap=True)  # fmt: skip
+    if caveat and rows[2] is not None:
+        renderer = ax.get_figure().canvas.get_renderer()
+        line = ax.text(0, rows[2], caveat, fontsize=6.5 * scale, va="top", color="#333")
+        _shrink_to(line, ax.get_window_extent(renderer).x1, renderer, smallest=4.0)
     grid = label(lang, "grid_note").format(crs=crs_label(estate.crs))
-    ax.text(0, 0.18, f"{grid} · kitland {__version__}",
+    ax.text(0, rows[3], f"{grid} · kitland {__version__}",
             fontsize=6.5 * scale, va="top", color="#555")  # fmt: skip

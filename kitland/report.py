@@ -180,6 +180,11 @@ class Report:
         return all(r.passed for r in self.results)
 
     @property
+    def zone_passed(self) -> bool:
+        """True when every zone rule passes (the layout rules judge the master plan)."""
+        return all(r.passed for r in self.results if r.scope == "zone")
+
+    @property
     def failed(self) -> list[RuleResult]:
         """The results that fail."""
         return [r for r in self.results if not r.passed]
@@ -411,7 +416,7 @@ def _html_table(results: Sequence[RuleResult]) -> str:
     rows = "".join(
         f"<tr><td>{html.escape(r.id)}</td><td>{html.escape(r.kind)}</td>"
         f"<td style='text-align:right'>{html.escape(r.value_text())}</td>"
-        f"<td>{html.escape((r.required + ' ' + r.unit).strip())}</td>"
+        f"<td>{html.escape(r.required_text())}</td>"
         f"<td style='color:{'#6e7781' if r.skipped else '#1a7f37' if r.passed else '#cf222e'}'>{r.mark}</td>"
         f"<td>{html.escape(r.message)}</td></tr>"
         for r in results

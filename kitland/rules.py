@@ -622,8 +622,12 @@ class Rules:
         """A copy with one rule's parameters changed, checked as in a rules file.
 
         For "what if" questions: a wider river setback, a shorter gate distance, …
-        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/``on``;
-        ``optional=True`` marks a rule optional. In a file with ``[[zones]]``,
+        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/
+        ``min_ha``/``max_ha``/``on``: a new ``area_ha`` moves the band with it; a new
+        ``min_ha`` without ``area_ha`` reads as "at least ``min_ha``" as a file does
+        (the target becomes ``min_ha``, and ``max_ha`` stays, or lies the band's width
+        above a ``min_ha`` past it); a new ``max_ha`` alone keeps the target inside the
+        band. ``optional=True`` marks a rule optional. In a file with ``[[zones]]``,
         ``"ZONE/area"`` changes that zone's area and ``"ZONE/RULE"`` that zone's own rule
         (a zone's rule whose name no other zone uses may also be given bare); a
         ``[[between]]`` rule is reached by its name or id like any other rule.
@@ -641,6 +645,12 @@ class Rules:
         >>> wider = rules.replace(river.id, min_m=150)
         >>> wider[river.id]["min_m"], rules[river.id]["min_m"] < 150
         (150.0, True)
+        >>> z = rules.replace("area", min_ha=12).zone   # the bundled zone: 20 .. 21 ha
+        >>> z.min_ha, z.area_ha, z.max_ha
+        (12.0, 12.0, 21.0)
+        >>> z = rules.replace("area", min_ha=25).zone
+        >>> z.min_ha, z.area_ha, z.max_ha
+        (25.0, 25.0, 26.0)
         """
         parser = _Parser(self.source or "rules")
         zone_name, rid = self._split_id(rule_id)
@@ -735,6 +745,10 @@ class Rules:
             # A new target keeps the band's offsets around it (20 in [20, 21] → 30 in [30, 31]).
             vals.setdefault("min_ha", vals["area_ha"] - (z.area_ha - z.min_ha))
             vals.setdefault("max_ha", vals["area_ha"] + (z.max_ha - z.area_ha))
+        elif "tolerance_ha" not in vals and "min_ha" in params:
+            # "At least min_ha": the target is the floor, as in a file with a band only.
+            lo = vals["area_ha"] = vals["min_ha"]
+            vals.setdefault("max_ha", z.max_ha if lo <= z.max_ha else lo + (z.max_ha - z.min_ha))
         elif "tolerance_ha" not in vals:
             vals.setdefault("min_ha", z.min_ha)
             vals.setdefault("max_ha", z.max_ha)
@@ -979,18 +993,18 @@ class _Parser:
             if spec.type == "fraction" and not 0 <= x <= 1:
                 raise self.fail(where, key, Message("{value} is outside 0..1", {"value": v}))
             if spec.type == "pct" and not 0 <= x <= 100:
-                raise self.fail(where, key, Message("{value} is outside 0..100 %", {"value": v}))
+                raise self.fail(where, key, Message("{value} is outside 0..100%", {"value": v}))
             return x
         if spec.type == "text":
             if not isinstance(v, str):
                 raise self.fail(where, key, wrong)
             if spec.vocab:
-                self.check_words(where, key, (v,), _vocab(spec.vocab))
+                (v,) = self.check_words(where, key, (v,), _vocab(spec.vocab))
             return v
         if spec.type == "words":
             words = self.words(where, key, v, wrong)
             if spec.vocab:
-                self.check_words(where, key, words, _vocab(spec.vocab))
+                words = self.check_words(where, key, words, _vocab(spec.vocab))
             return words
         return self.selector(where, key, v)
 
@@ -1006,14 +1020,19 @@ class _Parser:
 
     def check_words(
         self, where: object, key: str, words: tuple[str, ...], vocab: tuple[str, ...]
-    ) -> None:
+    ) -> tuple[str, ...]:
+        """``words`` as the vocabulary spells them (:func:`kitland.estate.coded`, as the
+        data are read); an unknown one fails, naming the valid values."""
+        from kitland.estate import coded  # noqa: PLC0415
+
         for w in words:
-            if w not in vocab:
+            if coded(w) not in vocab:
                 what = Message(
                     "unknown value {value!r}{near} (valid: {valid})",
-                    {"value": w, "near": _suggest(w, vocab), "valid": ", ".join(vocab)},
+                    {"value": w, "near": _suggest(coded(w), vocab), "valid": ", ".join(vocab)},
                 )
                 raise self.fail(where, key, what)
+        return tuple(coded(w) for w in words)
 
     def selector(self, where: object, key: str, v: Any) -> Selector:
         from kitland.estate import LAYER_SCHEMA  # noqa: PLC0415
@@ -1042,7 +1061,7 @@ class _Parser:
                 where, sub, vals, _expected(Message("a list of accepted values"), vals)
             )
             if col in spec.values:
-                self.check_words(where, sub, words, spec.values[col])
+                words = self.check_words(where, sub, words, spec.values[col])
             where_cols[col] = words
         return Selector(layer, where_cols)
 
@@ -1530,7 +1549,7 @@ def _plot_spec(ps: _Parser, t: Any) -> PlotSpec | None:
     shares = [t.share_pct for t in types if t is not None and not math.isnan(t.share_pct)]
     if sum(shares) > 100 + 1e-9 or (len(shares) == len(types) and abs(sum(shares) - 100) > 1e-6):
         what = Message(
-            "the types' share_pct add up to {sum:g} %; they must add up to 100 % (or leave some out)",
+            "the types' share_pct add up to {sum:g}%; they must add up to 100% (or leave some out)",
             {"sum": sum(shares)},
         )
         ps.add("[plots]", "share_pct", what)

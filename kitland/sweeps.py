@@ -457,17 +457,17 @@ def _scenarios(
 def _chains(scenarios: Sequence[_Scenario], varies: Sequence[Vary]) -> dict[int, int]:
     """Each scenario's predecessor in its chain (index → index); a chain's first is absent.
 
-    A chain holds one estate's scenarios that differ only in the last varied value, at
-    most :data:`CHAIN_LENGTH` of them, from the loosest value to the tightest
-    (:func:`_loose_first`), so the previous proven bound holds where it can. It depends
-    on the scenarios alone (never on workers or timing), so every run, serial,
-    distributed or resumed, starts each scenario from the same predecessor.
+    A chain holds one estate's scenarios that differ only in the value of one vary
+    (:func:`_chain_axis`), at most :data:`CHAIN_LENGTH` of them, from the loosest value
+    to the tightest (:func:`_loose_first`), so the previous proven bound holds where it
+    can. It depends on the scenarios alone (never on workers or timing), so every run,
+    serial, distributed or resumed, starts each scenario from the same predecessor.
     """
-    last = varies[-1]
+    last = _chain_axis(varies)
     order = {value: i for i, value in enumerate(_loose_first(last))}
     groups: dict[tuple[Any, ...], list[_Scenario]] = {}
     for sc in scenarios:
-        group = (sc.estate, *(sc.values[v.column] for v in varies[:-1]))
+        group = (sc.estate, *(sc.values[v.column] for v in varies if v is not last))
         groups.setdefault(group, []).append(sc)
     after: dict[int, int] = {}
     for members in groups.values():
@@ -476,6 +476,21 @@ def _chains(scenarios: Sequence[_Scenario], varies: Sequence[Vary]) -> dict[int,
             if i % CHAIN_LENGTH:
                 after[members[i].index] = members[i - 1].index
     return after
+
+
+def _chain_axis(varies: Sequence[Vary]) -> Vary:
+    """The vary a chain runs along: the last one of a rule, whose steps reuse the previous
+    proof (a threshold tightened or relaxed, a setback moved); a ``zone.*`` vary only when
+    nothing else varies, as a new area gives a new objective and no proof carries over.
+
+    Examples
+    --------
+    >>> _chain_axis([parse_vary("river.min_m=50,100"), parse_vary("zone.area_ha=10,20")]).rule
+    'river'
+    >>> _chain_axis([parse_vary("zone.area_ha=10,20"), parse_vary("zone.tolerance_ha=1,2")]).key
+    'tolerance_ha'
+    """
+    return next((v for v in reversed(varies) if v.rule != "area"), varies[-1])
 
 
 def _loose_first(vary: Vary) -> tuple[float, ...]:
@@ -687,8 +702,9 @@ def sweep(
         As :func:`kitland.place`, for each scenario.
     chain
         Warm-start each scenario from the one before it in its chain (:func:`_chains`:
-        the scenarios that differ only in the last ``vary``, from its loosest value to
-        its tightest, at most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
+        the scenarios that differ only in the last ``vary`` of a rule, or in the last
+        ``zone.*`` one when no rule varies, from its loosest value to its tightest, at
+        most :data:`CHAIN_LENGTH` a chain): ``place(start=)`` takes the
         previous zone, its proven bound when the rules only tightened, and searches only
         past the previous proof when only a setback distance moved. The chains
         run in parallel, each in order; a resumed sweep starts a chain again from its
@@ -749,7 +765,7 @@ def sweep(
         raise UsageError(msg)
     _check_varies(base, varies)
     for e in estate_list:
-        require_valid(e)
+        require_valid(e, command="kitland.sweep()")
         base.check_against(e)
     combos = _combinations(varies, sample=sample, seed=seed)
     scenarios = _scenarios(estate_list, base, varies, combos, cell_m=cell_m)

@@ -58,7 +58,7 @@ import shapely
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
-from kitland.i18n import LABELS, Message, label, number, numbers_in, tr
+from kitland.i18n import LABELS, Message, label, number, numbers_in, percent, tr
 from kitland.io import LAYER_NAMES
 
 __all__ = [
@@ -80,10 +80,11 @@ log = logging.getLogger(__name__)
 MIN_OVERLAP_M2 = 1.0
 #: Smallest uncovered piece inside the boundary reported as a gap (m²; 0.01 ha).
 MIN_GAP_M2 = 100.0
+#: An uncovered piece narrower than this everywhere (2ε, SPEC §3: parcels digitised
+#: apart) is a slit, which the rules count as the parcels' land: a warning, not a gap.
+SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
-#: Rough extent of Java and its neighbours (lon/lat); an estate outside it gets a warning.
-JAVA_LONLAT = (105.0, -9.0, 116.5, -5.0)
 
 # Indonesian words planners commonly type for the land uses, kinds and classes.
 _SYNONYMS = {
@@ -93,7 +94,8 @@ _SYNONYMS = {
     "air": "water", "jalan": "road", "tersedia": "available", "kosong": "available",
     "tol": "toll", "arteri": "arterial", "kolektor": "collector", "lokal": "local",
     "sungai": "river", "kanal": "canal", "saluran": "canal", "pantai": "coast",
-    "kolam": "pond", "gerbang": "estate_gate",
+    "kolam": "pond", "gerbang": "estate_gate", "gerbang kawasan": "estate_gate",
+    "gerbang pabrik": "factory_gate", "gerbang tol": "toll_exit", "pintu tol": "toll_exit",
 }  # fmt: skip
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
@@ -128,12 +130,12 @@ class Norm:
 
     @property
     def requirement(self) -> str:
-        """The bound as text, e.g. ``"≤ 70 %"`` or ``"8–12 %"``."""
+        """The bound as text, e.g. ``"≤ 70%"`` or ``"8–12%"``."""
         if self.min_pct is not None and self.max_pct is not None:
-            return f"{self.min_pct:g}–{self.max_pct:g} %"
+            return f"{self.min_pct:g}–{self.max_pct:g}%"
         if self.max_pct is not None:
-            return f"≤ {self.max_pct:g} %"
-        return f"≥ {self.min_pct:g} %"
+            return f"≤ {self.max_pct:g}%"
+        return f"≥ {self.min_pct:g}%"
 
 
 #: Where :data:`NORMS` come from, written into every validation report. kitland could not
@@ -355,7 +357,7 @@ class ValidationReport:
             (
                 str(u) if lang == "en" else label(lang, str(u)),
                 number(r["area_ha"], lang, 2),
-                f"{number(r['share_pct'], lang, 1)} %",
+                percent(r["share_pct"] / 100, lang, 1),
                 str(int(r["parcels"])),
                 t(str(r["norm"])) if r["norm"] else "",
             )
@@ -370,7 +372,7 @@ class ValidationReport:
             (
                 n.mark,
                 t(n.norm.name),
-                "—" if n.share_pct is None else f"{number(n.share_pct, lang, 1)} %",
+                "—" if n.share_pct is None else percent(n.share_pct / 100, lang, 1),
                 numbers_in(n.norm.requirement, lang),
                 n.basis_text(lang),
             )
@@ -395,13 +397,13 @@ class ValidationReport:
         )
         brows = "".join(
             f"<tr><td>{html.escape(str(u))}</td><td style='text-align:right'>{r['area_ha']:,.2f}</td>"
-            f"<td style='text-align:right'>{r['share_pct']:.1f} %</td><td>{int(r['parcels'])}</td>"
+            f"<td style='text-align:right'>{r['share_pct']:.1f}%</td><td>{int(r['parcels'])}</td>"
             f"<td>{html.escape(str(r['norm']))}</td></tr>"
             for u, r in self.budget.iterrows()
         )
         nrows = "".join(
             f"<tr><td>{n.mark}</td><td>{html.escape(n.norm.name)}</td>"
-            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f} %'}</td>"
+            f"<td style='text-align:right'>{'—' if n.share_pct is None else f'{n.share_pct:.1f}%'}</td>"
             f"<td>{html.escape(n.norm.requirement)}</td></tr>"
             for n in self.norms
         )
@@ -651,6 +653,67 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
     return out
 
 
+#: SPEC §3's snapping tolerance: a road end this close to another road is joined to it.
+_JOIN_M = 0.5
+
+
+def _check_network(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Road ends that stop inside another road's corridor without being joined to it
+    (farther than :data:`_JOIN_M` from its centre line: the network of SPEC §3 does not
+    route from one to the other there), and roads joined to no other road."""
+    label = roads.attrs.get("source", "roads")
+    lines = shapely.get_parts(shapely.line_merge(roads.geometry.to_numpy()), return_index=True)
+    parts, rows = lines[0], lines[1]
+    ok = shapely.get_type_id(parts) == 1  # LineStrings (no empty or odd parts)
+    parts, rows = parts[ok], rows[ok]
+    half = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)[rows] / 2
+    out: list[Finding] = []
+    tree = shapely.STRtree(parts)
+    reach = float(np.nanmax(half, initial=0.0))  # no width known: no corridor to end in
+    for i, part in enumerate(parts):
+        for end in (shapely.get_point(part, 0), shapely.get_point(part, -1)):
+            for j in tree.query(end, predicate="dwithin", distance=reach):
+                if rows[j] == rows[i] or shapely.dwithin(part, parts[j], _JOIN_M):
+                    continue
+                d = float(shapely.distance(end, parts[j]))
+                corridor = shapely.buffer(parts[j], half[j], cap_style="flat")
+                if shapely.intersects(corridor, end):
+                    out.append(Finding.of(
+                        "unjoined-road-end", "warning", "roads", str(labels[rows[i]]),
+                        "{source}: the road ends {d:.1f} m from the centre line of road {other}, "
+                        "inside its corridor, but is not joined to it (a join is at most {eps:g} m "
+                        "off): network_distance does not route from one road to the other there; "
+                        "move the end onto that line",
+                        source=label, d=d, other=str(labels[rows[j]]), eps=_JOIN_M))  # fmt: skip
+    return out + _apart(parts, rows, labels, label)
+
+
+def _apart(parts: np.ndarray, rows: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
+    """Roads joined to none of the network's largest connected part (by length): parts
+    within :data:`_JOIN_M` of each other are joined, as the network joins them."""
+    from scipy.sparse import coo_array  # noqa: PLC0415
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
+
+    a, b = shapely.STRtree(parts).query(parts, predicate="dwithin", distance=_JOIN_M)
+    joined = coo_array((np.ones(len(a)), (a, b)), shape=(len(parts), len(parts)))
+    n, group = connected_components(joined, directed=False)
+    if n < 2:
+        return []
+    length = np.bincount(group, weights=shapely.length(parts), minlength=n)
+    main = int(np.argmax(length))
+    others = [g for g in dict.fromkeys(group.tolist()) if g != main]  # in the layer's order
+    return [
+        Finding.of(
+            "road-apart", "warning", "roads",
+            ", ".join(dict.fromkeys(str(labels[r]) for r in rows[group == g])),
+            "{source}: {m:,.0f} m of road joined to none of the other {main:,.0f} m: "
+            "network_distance cannot reach a zone along it from a gate on the rest",
+            source=label, m=float(length[g]), main=float(length[main]),
+        )
+        for g in others
+    ]  # fmt: skip
+
+
 def _lonlat(crs: pyproj.CRS, xy: np.ndarray) -> np.ndarray:
     t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     lon, lat = t.transform(xy[:, 0], xy[:, 1])
@@ -738,26 +801,46 @@ def _check_gaps(
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
-    cents = shapely.centroid(gaps)
+    slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
+    return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
+
+
+def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Message]]:
+    """``pieces`` largest first (then north to south, west to east), and where each lies."""
+    cents = shapely.centroid(pieces)
     xy = shapely.get_coordinates(cents)
-    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(area, 3)))
-    where = _where(crs, cents[order])
+    order = np.lexsort((xy[:, 0], -xy[:, 1], -np.round(shapely.area(pieces), 3)))
+    return pieces[order], _where(crs, cents[order])
+
+
+def _gap_findings(gaps: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+    gaps, where = _ordered(gaps, crs)
     out = []
-    for k, (n, w) in enumerate(zip(order, where, strict=True), start=1):
-        out.append(
-            Finding.of(
-                "gap",
-                "error",
-                "parcels",
-                f"gap {k}",
-                "{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
-                "parcel, centred at {where}",
-                source=label,
-                m2=float(area[n]),
-                ha=float(area[n]) / 10_000,
-                where=w,
-            )
-        )
+    for k, (g, w) in enumerate(zip(gaps, where, strict=True), start=1):
+        m2 = float(shapely.area(g))
+        text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                "parcel, centred at {where}")  # fmt: skip
+        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text,
+                              source=label, m2=m2, ha=m2 / 10_000, where=w))  # fmt: skip
+    return out
+
+
+def _strip_length(strip: shapely.Geometry) -> float:
+    """The length of a thin strip: half its perimeter less its mean width (2·area/perimeter)."""
+    perimeter = float(shapely.length(strip))
+    return perimeter / 2 - 2 * float(shapely.area(strip)) / perimeter
+
+
+def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+    slits, where = _ordered(slits, crs)
+    out = []
+    for k, (g, w) in enumerate(zip(slits, where, strict=True), start=1):
+        text = ("{source}: a slit {length:,.0f} m long and under {width:g} m wide between "
+                "parcels ({m2:,.0f} m²), centred at {where}: parcels digitised apart; the rules "
+                "count it as the parcels' land")  # fmt: skip
+        out.append(Finding.of("slit", "warning", "parcels", f"slit {k}", text, source=label,
+                              length=_strip_length(g), width=SLIT_M,
+                              m2=float(shapely.area(g)), where=w))  # fmt: skip
     return out
 
 
@@ -780,7 +863,7 @@ def _check_outside(
                     "error",
                     "parcels",
                     str(labels[n]),
-                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f} % of the parcel) lies "
+                    "{source}: {m2:,.1f} m² ({ha:.4f} ha, {share:.0f}% of the parcel) lies "
                     "outside the estate boundary",
                     source=label,
                     m2=float(m2),
@@ -801,7 +884,8 @@ def _indonesian_crs(label: str) -> bool:
 
 
 def _check_location(estate: Estate) -> list[Finding]:
-    """Data stored in an Indonesian grid that lands far from Java: the CRS is likely wrong.
+    """Data stored in an Indonesian grid whose estate lies outside Indonesia (the area of
+    use of DGN95, EPSG:4755, which spans Sumatra to Papua): the CRS is likely wrong.
 
     Estates elsewhere, or stored in a worldwide CRS, are judged by the CRS area of use
     when loading (``outside-crs-area``) instead.
@@ -814,12 +898,14 @@ def _check_location(estate: Estate) -> list[Finding]:
     b = ref.total_bounds
     centre = np.array([[(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]])
     lon, lat = _lonlat(estate.crs, centre)[0]
-    w, s, e, n = JAVA_LONLAT
-    if w <= lon <= e and s <= lat <= n:
+    area = pyproj.CRS.from_epsg(4755).area_of_use
+    assert area is not None  # EPSG:4755 always has one
+    if area.west <= lon <= area.east and area.south <= lat <= area.north:
         return []
-    return [Finding.of("far-from-java", "warning", "boundary", "",
+    return [Finding.of("outside-indonesia", "warning", "boundary", "",
                        "{source}: stored in an Indonesian grid but the estate lies at lon "
-                       "{lon:.3f}, lat {lat:.3f}, far from Java; check the CRS the files declare",
+                       "{lon:.3f}, lat {lat:.3f}, outside Indonesia; check the CRS the files "
+                       "declare",
                        source=estate.source or estate.name, lon=float(lon), lat=float(lat))]  # fmt: skip
 
 
@@ -856,7 +942,7 @@ def _norms(estate: Estate, budget: pd.DataFrame) -> tuple[tuple[NormResult, ...]
         if not ok:
             findings.append(Finding.of(
                 f"norm-{norm.key}", "warning", "parcels", "",
-                "{norm}: {share:.1f} % of the estate ({area:,.1f} ha); the norm is {required} "
+                "{norm}: {share:.1f}% of the estate ({area:,.1f} ha); the norm is {required} "
                 "(Permenperin 40/2016)", norm=Message(norm.name), share=share, area=area_ha,
                 required=norm.requirement))  # fmt: skip
     return tuple(results), findings
@@ -878,6 +964,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
       road corridor, with
       its area and centre;
+    - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
+      digitised apart), with its length, area and centre;
     - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
     - ``unknown-land-use`` / ``unknown-road-class`` / ``unknown-kind``: error, with the
@@ -886,7 +974,10 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
-    - ``outside-crs-area`` / ``far-from-java`` (data in an Indonesian grid only): warnings
+    - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
+      more than 0.5 m from its centre line, so the network does not join them there;
+    - ``road-apart``: warning, roads joined to none of the network's largest part;
+    - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
       warnings, a land-budget norm is not met (see :data:`NORMS`).
@@ -956,6 +1047,7 @@ def validate(estate: Estate) -> ValidationReport:
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
         if layer == "roads":
             findings += _check_widths(gdf, labels)
+            findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps
@@ -1023,9 +1115,10 @@ def _commands(estate: Estate) -> tuple[str, str]:
 
 
 #: Data errors that leave every measurement sound: a zone may only take ``on`` parcels
-#: inside the boundary anyway, so unparcelled land and parcels reaching past the boundary
-#: are reported as warnings by :func:`require_valid` (``kitland validate`` still counts them).
-_NOT_BLOCKING = frozenset({"gap", "outside-boundary"})
+#: inside the boundary anyway, so unparcelled land, parcels reaching past the boundary and
+#: features with no geometry (ignored: the land they stood for is a gap) are reported as
+#: warnings by :func:`require_valid` (``kitland validate`` still counts them).
+_NOT_BLOCKING = frozenset({"gap", "outside-boundary", "empty-geometry"})
 
 
 def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
@@ -1033,8 +1126,9 @@ def _blocking(report: ValidationReport) -> tuple[Finding, ...]:
     return tuple(f for f in report.errors if f.code not in _NOT_BLOCKING)
 
 
-def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> str:
-    """One line: the file, the first offending feature, the problem and where to go next."""
+def _error_line(estate: Estate, report: ValidationReport, command: str, lang: str = "en") -> str:
+    """One line: the file, the first offending feature, the problem, the ``command`` the
+    errors stop and where to go next."""
     first = _blocking(report)[0]
     labels = [str(g.attrs.get("source", name)) for name, g in estate.layers.items()]
     label = next((lb for lb in labels if first.message.startswith(f"{lb}: ")), "")
@@ -1047,8 +1141,8 @@ def _error_line(estate: Estate, report: ValidationReport, lang: str = "en") -> s
         rest = f"{tr(lang, noun) if noun else ''} {first.feature}: {rest}".lstrip()
     n, total = len(_blocking(report)), len(report.findings)
     listing, fixing = _commands(estate)
-    errors = Message("{n} data error that stops place/check" if n == 1
-                     else "{n} data errors that stop place/check", {"n": n})  # fmt: skip
+    errors = Message("{n} data error that stops {command}" if n == 1
+                     else "{n} data errors that stop {command}", {"n": n, "command": command})  # fmt: skip
     findings = Message("{n} finding in all" if total == 1 else "{n} findings in all", {"n": total})
     line = Message("{where}: {problem}; {errors} ({findings}: {listing} lists them)",
                    {"where": label, "problem": rest, "errors": errors, "findings": findings,
@@ -1066,12 +1160,15 @@ class _StopLine:
 
     estate: Estate
     report: ValidationReport
+    command: str
 
     def render(self, lang: str = "en") -> str:
-        return _error_line(self.estate, self.report, lang)
+        return _error_line(self.estate, self.report, self.command, lang)
 
 
-def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> ValidationReport:
+def require_valid(
+    estate: Estate, *, on_invalid: OnInvalid = "raise", command: str = "kitland.check()"
+) -> ValidationReport:
     """Validate ``estate`` before measuring on it: data errors stop, warnings are logged.
 
     :func:`kitland.check` and :func:`kitland.place` call this first, so a zone is never
@@ -1086,9 +1183,12 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     on_invalid
         ``"raise"``: data errors that would make a measurement wrong (invalid geometry,
         overlapping parcels, duplicate ids, unknown land uses, missing values, …) raise;
-        gaps and parcels past the boundary are logged as warnings, since a zone only
-        takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
+        gaps, parcels past the boundary and features with no geometry (ignored) are
+        logged as warnings, since a zone only takes ``on`` parcels inside the boundary; ``"warn"``: every error is logged as a
         warning and the caller goes on.
+    command
+        What the errors stop, as the error line names it: the function or the command
+        the user ran (``"kitland.place()"``, ``"`kitland map`"``).
 
     Returns
     -------
@@ -1099,7 +1199,8 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
     ------
     DataError
         One line: the layer's file, the first offending feature (its ``parcel_id``), the
-        problem, how many errors there are and the command that lists or repairs them.
+        problem, how many errors there are, what they stop (``command``) and the command
+        that lists or repairs them.
 
     Examples
     --------
@@ -1119,7 +1220,7 @@ def require_valid(estate: Estate, *, on_invalid: OnInvalid = "raise") -> Validat
         report = validate(estate)
         _VALIDATED[estate] = report
     if _blocking(report) and on_invalid == "raise":
-        raise DataError(_StopLine(estate, report))
+        raise DataError(_StopLine(estate, report, command))
     if estate not in _LOGGED:
         _LOGGED.add(estate)
         _log_findings(estate, report)
@@ -1135,7 +1236,7 @@ def mark_reported(estate: Estate) -> None:
 def _log_findings(estate: Estate, report: ValidationReport) -> None:
     shown = list(report.findings)  # errors first (only when on_invalid="warn")
     for f in shown[:_SHOWN_WARNINGS]:
-        # "gap 1", not "gap gap 1"; an error that does not stop place/check is a warning here
+        # "gap 1", not "gap gap 1"; an error that does not stop a command is a warning here
         code = f.feature if f.feature.startswith(f.code) else f"{f.code} {f.feature}".strip()
         stops = f.severity == "error" and f.code not in _NOT_BLOCKING
         said = Message("data error ({code}): {text}" if stops else "data warning ({code}): {text}",
@@ -1149,6 +1250,27 @@ def _log_findings(estate: Estate, report: ValidationReport) -> None:
 
 
 # -- repair --------------------------------------------------------------------------
+
+
+def _without_copies(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
+    """``gdf`` without the features that repeat an earlier one exactly (every attribute
+    and the geometry's coordinates), the number dropped logged."""
+    if len(gdf) < 2:
+        return gdf
+    keys = pd.DataFrame(gdf.drop(columns=gdf.geometry.name)).astype(object)
+    keys["__wkb__"] = shapely.to_wkb(gdf.geometry.to_numpy())
+    copies = keys.duplicated(keep="first").to_numpy(bool)
+    if not copies.any():
+        return gdf
+    ids = sorted(dict.fromkeys(str(v) for v in _labels(gdf, layer)[copies]))
+    said = Message("{layer}: {n} exact duplicate features dropped ({ids})" if copies.sum() > 1
+                   else "{layer}: {n} exact duplicate feature dropped ({ids})",
+                   {"layer": str(gdf.attrs.get("source", layer)), "n": int(copies.sum()),
+                    "ids": _short(", ".join(ids))})  # fmt: skip
+    log.warning("%s", said, extra={"said": said})
+    out = gdf[~copies].reset_index(drop=True)
+    out.attrs.update(gdf.attrs)
+    return out
 
 
 def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
@@ -1169,13 +1291,16 @@ def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
 
 
 def repair(estate: Estate) -> Estate:
-    """A new estate with invalid geometries fixed by :func:`shapely.make_valid`.
+    """A new estate with invalid geometries fixed by :func:`shapely.make_valid` and exact
+    duplicate features dropped.
 
-    Polygon layers keep only the polygonal parts of the result, line layers only the
-    lines (a layer holding both, such as ``water``, keeps each feature's own kind).
-    A feature whose repair leaves nothing is dropped and logged. Nothing else is
-    changed: overlaps, gaps and unknown values remain for a planner to resolve. The
-    input estate is never modified.
+    A feature that repeats an earlier one of its layer exactly (the same attributes and
+    the same coordinates) is dropped, the first kept, and the number dropped is logged.
+    Polygon layers keep only the polygonal parts of the repair, line layers only the
+    lines (a layer holding both, such as ``water``, keeps each feature's own kind). A
+    feature whose repair leaves nothing is dropped and logged. Nothing else is changed:
+    overlaps, gaps, unknown values and features sharing an id but not everything else
+    remain for a planner to resolve. The input estate is never modified.
 
     Examples
     --------
@@ -1183,14 +1308,18 @@ def repair(estate: Estate) -> Estate:
     >>> from shapely import Polygon, box
     >>> bowtie = Polygon([(0, 0), (100, 100), (100, 0), (0, 100)])
     >>> b = gpd.GeoDataFrame({"name": ["demo"]}, geometry=[box(0, 0, 100, 100)], crs=32749)
-    >>> p = gpd.GeoDataFrame({"parcel_id": ["x"], "land_use": ["green"]}, geometry=[bowtie], crs=32749)
+    >>> p = gpd.GeoDataFrame({"parcel_id": ["x", "x"], "land_use": ["green", "green"]},
+    ...                      geometry=[bowtie, bowtie], crs=32749)
     >>> est = Estate.from_layers({"boundary": b, "parcels": p})
     >>> fixed = repair(est)
-    >>> fixed.parcels.geom_type[0], float(fixed.parcels.area[0]), bool(est.parcels.is_valid[0])
-    ('MultiPolygon', 5000.0, False)
+    >>> len(fixed.parcels), fixed.parcels.geom_type[0], float(fixed.parcels.area[0])
+    (1, 'MultiPolygon', 5000.0)
+    >>> len(est.parcels), bool(est.parcels.is_valid[0])
+    (2, False)
     """
     layers: dict[str, gpd.GeoDataFrame] = {}
     for name, gdf in estate.layers.items():
+        gdf = _without_copies(gdf, name)
         geoms = gdf.geometry.to_numpy()
         bad = np.flatnonzero(~shapely.is_valid(geoms))
         if not len(bad):

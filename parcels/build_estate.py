@@ -386,7 +386,7 @@ def build_roads(boundary, coast, river):
             parts = [g for g in getattr(ln, "geoms", [ln])
                      if g.geom_type == "LineString" and g.length > 100]
             net = unary_union([existing, *keep])
-            parts = [g for g in parts if g.distance(net) < 1e-6]
+            parts = [_joined(g, net) for g in parts if g.distance(net) < 1e-6]
             keep.extend(parts)
     for ln in keep:
         add("Jalan lokal", "local", ln)
@@ -395,6 +395,20 @@ def build_roads(boundary, coast, river):
     for r, ln in zip(roads, lines, strict=False):
         r[2] = ln
     return roads
+
+
+def _joined(line: LineString, net) -> LineString:
+    """The road with each end that a keep-out area cut short inside another road's
+    corridor (nearer its centre line than half the narrowest corridor) carried on to
+    that centre line, so the network joins them there (two ends 5 m short of a
+    collector were dead ends)."""
+    coords = list(line.coords)
+    for k in (0, -1):
+        end = Point(coords[k])
+        gap = end.distance(net)
+        if 1e-6 < gap < min(ROAD_WIDTH.values()) / 2:
+            coords[k] = nearest_points(end, net)[1].coords[0]
+    return LineString(coords)
 
 
 # --------------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import shapely
 from shapely import LineString, affinity, box
 
 from kitland import Estate
+from kitland.rules import Rules, parse_rules
 
 ORIGIN = (500_000.0, 9_230_000.0)  # UTM 49S, near KIT Batang
 CODES = {
@@ -179,6 +180,17 @@ def pocket_rules(
     if compactness:
         text += '[[rules]]\nkind = "compactness"\nmin = 0.5\n'
     return text + '[[prefer]]\nkind = "near"\nto = { layer = "settlements", name = ["Ketanggan"] }\n'
+
+
+def width_rules(area_ha: float, tol_ha: float) -> Rules:
+    """One piece of ``area_ha`` ± ``tol_ha``, compact (≥ 0.5), 60 m wide, near
+    Ketanggan: the rules of the width-model and corner-cut tests."""
+    return parse_rules({
+        "zone": {"area_ha": area_ha, "tolerance_ha": tol_ha},
+        "rules": [{"kind": "contiguous"}, {"kind": "compactness", "min": 0.5},
+                  {"kind": "min_width", "min_m": 60}],
+        "prefer": [{"kind": "near", "to": {"layer": "settlements", "name": ["Ketanggan"]}}],
+    })  # fmt: skip
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import tempfile
@@ -17,7 +18,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
-from conftest import grid_estate, grid_layers, write_layers
+from conftest import ORIGIN, grid_estate, grid_layers, write_layers
 from shapely import LineString, Point, Polygon, box
 
 import kitland
@@ -245,8 +246,32 @@ def test_the_stop_line_counts_stopping_errors_and_all_findings(
     assert len(findings) > 1
     code, _, err = _run(["place", str(bow_tie_file), "--rules", str(rules_file)], capsys)
     assert code == 2
-    _one_line(err, f"; 1 data error that stops place/check ({len(findings)} findings in all: "
-                   f"`kitland validate {bow_tie_file}` lists them)")  # fmt: skip
+    _one_line(err, f"; 1 data error that stops `kitland place` ({len(findings)} findings in "
+                   f"all: `kitland validate {bow_tie_file}` lists them)")  # fmt: skip
+
+
+@pytest.mark.parametrize("command", ["map", "check", "plots", "compare"])
+def test_the_stop_line_names_the_command_that_stopped(
+    command: str, bow_tie_file: Path, rules_file: Path, tmp_path: Path, capsys
+) -> None:
+    """The bow-tie stops every command that measures a zone: the line names the one the
+    user ran (``map`` used to say "data errors that stop place/check"), in Indonesian
+    too, and nothing is written; in Python it names the function."""
+    zf = _zone_file(tmp_path)
+    out = tmp_path / "out.html"
+    argv = [command, str(bow_tie_file), "--zone", str(zf), "--rules", str(rules_file)]
+    argv += {"map": ["--out", str(out)], "compare": ["--map", str(out)]}.get(command, [])
+    code, _, err = _run(argv, capsys)
+    assert code == 2
+    _one_line(err, f"; 1 data error that stops `kitland {command}` (")
+    assert not out.exists()
+    if command != "plots":  # plots speaks English only
+        code, _, err = _run([*argv, "--lang", "id"], capsys)
+        assert code == 2
+        _one_line(err, f"; 1 kesalahan data yang menghentikan `kitland {command}` (")
+    with pytest.raises(DataError, match=r"1 data error that stops kitland\.check\(\) \("):
+        kitland.check(kitland.load_estate(bow_tie_file), gpd.read_file(zf),
+                      parse_rules(__import__("tomllib").loads(RULES), source="r.toml"))  # fmt: skip
 
 
 def test_a_gap_is_a_warning_for_check_said_once(tmp_path: Path, rules_file: Path, capsys) -> None:
@@ -266,6 +291,26 @@ def test_a_gap_is_a_warning_for_check_said_once(tmp_path: Path, rules_file: Path
     assert len(gap_lines) == 1
     assert gap_lines[0].startswith("WARNING: data warning (gap 1): ")
     assert "10,000 m² (1.0000 ha) inside the boundary is covered by no parcel" in gap_lines[0]
+
+
+def test_a_parcel_without_geometry_is_ignored_and_check_goes_on(
+    tmp_path: Path, rules_file: Path, capsys
+) -> None:
+    """A parcel record with no geometry (an export's deleted polygon): validate's error,
+    "it is ignored", and so check's warning, not a stop; its land is the gap it leaves."""
+    layers = _layers()
+    p = layers["parcels"]
+    p.loc[p["parcel_id"] == "P0_0", "geometry"] = None
+    est = write_layers(layers, tmp_path / "null.gpkg")
+    code, out, _ = _run(["validate", str(est), "--format", "json"], capsys)
+    findings = json.loads(out)["findings"]
+    errors = {f["code"]: f["feature"] for f in findings if f["severity"] == "error"}
+    assert code == 1 and errors == {"empty-geometry": "P0_0", "gap": "gap 1"}
+    code, _, err = _run(["check", str(est), "--zone", str(_zone_file(tmp_path)), "--rules",
+                         str(rules_file)], capsys)  # fmt: skip
+    assert code == 0, err
+    assert "WARNING: data warning (empty-geometry P0_0): " in err
+    assert "feature has no geometry (NULL or empty); it is ignored" in err
 
 
 def test_overlap_and_duplicate_ids_stop_place(tmp_path: Path, rules_file: Path, capsys) -> None:
@@ -307,11 +352,16 @@ def test_data_warnings_are_printed_and_the_run_goes_on(
     assert "PASS" in stdout
     lines = err.strip().splitlines()
     assert lines == [
-        "WARNING: data warning (norm-green): green open space: 0.0 % of "
-        "the estate (0.0 ha); the norm is ≥ 10 % (Permenperin 40/2016)",
+        "WARNING: data warning (norm-green): green open space: 0.0% of "
+        "the estate (0.0 ha); the norm is ≥ 10% (Permenperin 40/2016)",
         "WARNING: data warning (norm-supporting): supporting facilities: "
-        "0.0 % of the estate (0.0 ha); the norm is 6–12 % (Permenperin 40/2016)",
+        "0.0% of the estate (0.0 ha); the norm is 6–12% (Permenperin 40/2016)",
     ]
+    argv = ["check", str(estate_file), "--zone", str(_zone_file(tmp_path)), "--rules",
+            str(rules_file), "--lang", "id"]  # fmt: skip
+    code, stdout, err = _run(argv, capsys)
+    assert code == 0 and "0,0% dari kawasan" in err and "≥ 10%" in err and "6–12%" in err
+    assert not re.search(r"\d %", stdout + err)  # percentages as Babel writes them
     code, _, err = _run(
         [
             "-q",
@@ -625,7 +675,7 @@ def test_bad_input_lines_speak_the_terminals_language(
     code, _, err = _run(["place", str(bow_tie_file), "--rules", str(rules_file), "--lang", "id"], capsys)
     assert code == 2
     assert err.rstrip().endswith(
-        f"; 1 kesalahan data yang menghentikan place/check (3 temuan seluruhnya: `kitland validate "
+        f"; 1 kesalahan data yang menghentikan `kitland place` (3 temuan seluruhnya: `kitland validate "
         f"{bow_tie_file}` mencantumkan semuanya), `kitland validate {bow_tie_file} --fix OUT.gpkg` "
         "memperbaiki geometri yang tidak valid"
     )
@@ -780,3 +830,69 @@ def test_the_command_line_reads_lang_before_argparse_in_a_real_process(tmp_path:
     assert said.returncode == 2
     assert said.stderr == ("kitland: argument --lang: invalid choice: 'xx' (choose from 'id', 'en') "
                            "(see `kitland place --help`)\n")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("driver", "suffix", "gdal_says"),
+    [("FlatGeobuf", ".fgb", "reading feature"), ("ESRI Shapefile", ".shp", "from .shp file")],
+)
+def test_a_layer_file_cut_short_is_exit_2_not_a_smaller_estate(
+    tmp_path: Path, rules_file: Path, capsys, driver: str, suffix: str, gdal_says: str
+) -> None:
+    """A parcels file cut short (a copy or download that stopped at 60 %): GDAL reads a
+    FlatGeobuf up to the first feature it cannot parse and gives a Shapefile's later
+    records no geometry, and both went on as a smaller estate (a proven "no placement"
+    on the trial's estate). Now ``validate`` and ``place`` say the file is damaged, exit
+    2, and write nothing; the whole file reads its 50 parcels (5 rows of 10)."""
+    whole = write_layers(_layers(), tmp_path / "whole", driver)
+    assert len(kitland.load_estate(whole).parcels) == 50
+    folder = write_layers(_layers(), tmp_path / "cut", driver)
+    parcels = folder / f"parcels{suffix}"
+    data = parcels.read_bytes()
+    parcels.write_bytes(data[: int(len(data) * 0.6)])
+    out = tmp_path / "out.gpkg"
+    for argv in (["validate", str(folder)],
+                 ["place", str(folder), "--rules", str(rules_file), "--out", str(out)]):  # fmt: skip
+        code, _, err = _run(argv, capsys)
+        assert code == 2
+        _one_line(err, str(parcels), gdal_says, "damaged or cut short")
+    assert not out.exists()
+
+
+def test_fewer_features_than_the_layer_declares_is_a_damaged_file(tmp_path: Path) -> None:
+    """The second guard, for a driver that stops without a word from GDAL: a layer that
+    declares 50 features (5 rows of 10 parcels) and gives fewer is refused."""
+    folder = write_layers(_layers(), tmp_path / "fgb", "FlatGeobuf")
+    parcels = folder / "parcels.fgb"
+    with pytest.raises(DataError, match=r"declares 50 features but only the first 49 can be read"):
+        kitland.io._require_whole(parcels, None, {}, str(parcels), 49, [])
+    kitland.io._require_whole(parcels, None, {}, str(parcels), 50, [])
+
+
+def test_a_boundary_apart_from_its_parcels_is_exit_2_naming_both_layers(
+    tmp_path: Path, rules_file: Path, capsys
+) -> None:
+    """The boundary's coordinates are in another grid than it declares (here 100 km east
+    of the parcels, as a false easting of another zone puts them): every command said
+    something else — ``place`` "no placement satisfies the rules (proven …)" after 50
+    outside-boundary warnings, ``check`` that the drawn *zone* lies far from the estate.
+    Now each stops at reading, naming both layers and the gap between their extents:
+    100,000 m − the 1,000 m width of the grid = 99.0 km by hand."""
+    layers = _layers()
+    b = layers["boundary"]
+    layers["boundary"] = b.set_geometry(b.geometry.translate(100_000.0, 0.0))
+    folder = write_layers(layers, tmp_path / "est", "GeoJSON")
+    x0, y0 = ORIGIN
+    zone = gpd.GeoDataFrame(geometry=[box(x0 + 500, y0, x0 + 900, y0 + 100)], crs=32749)
+    zone.to_file(tmp_path / "zone.geojson", engine="fiona")
+    out = tmp_path / "out.gpkg"
+    for argv in (["validate", str(folder)],
+                 ["place", str(folder), "--rules", str(rules_file), "--out", str(out)],
+                 ["check", str(folder), "--rules", str(rules_file),
+                  "--zone", str(tmp_path / "zone.geojson")]):  # fmt: skip
+        code, _, err = _run(argv, capsys)
+        assert code == 2
+        line = _one_line(err, "boundary.geojson (stored in EPSG:32749) lies 99.0 km from",
+                         "parcels.geojson (stored in EPSG:32749)")  # fmt: skip
+        assert "zone.geojson" not in line
+    assert not out.exists()

@@ -208,8 +208,8 @@ def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> Non
     assert c.near_proposal is None and c.near_status in ("INFEASIBLE", "UNDECIDED")
     assert json.loads(c.to_json())["near_proposal"] is None
     # Its column is all "—": the heading, on the map's table too, says why.
-    why = {"INFEASIBLE": ("no zone satisfies the rules (proven)",
-                          "tidak ada zona yang memenuhi aturan (terbukti)"),
+    why = {"INFEASIBLE": ("no zone of the grid's cells satisfies the rules (proven)",
+                          "tidak ada zona dari sel grid yang memenuhi aturan (terbukti)"),
            "UNDECIDED": ("none found within the time limit (not proven that none exists)",
                          "tidak ditemukan dalam batas waktu (belum terbukti bahwa tidak ada)"),
            }[c.near_status]  # fmt: skip
@@ -218,7 +218,15 @@ def test_compare_names_the_rules_a_proposal_fails(estate: kitland.Estate) -> Non
     assert all(row[3].endswith("—") for row in c.table("id")[1:])
     html = compare_map(estate, c, rules=rules, lang="id").get_root().render()
     assert f"zona terbaik dekat usulan ({why[1]})" in html
+    if c.near_status == "INFEASIBLE":  # the line under the table: what place proved
+        assert ("best zone near the proposal: no placement satisfies the rules (proven for "
+                "zones of the 50 m grid's cells)") in c.summary("en")  # fmt: skip
     assert "next to industry" in c.price_line("en")
+    # In Jupyter: the same table and price line, the failed rule marked, the price in red.
+    shown = c._repr_html_()
+    assert "<th>proposal</th><th>best zone</th>" in shown
+    assert "<tr><td>next to industry</td><td>✗ " in shown
+    assert f"<b style='color:#cf222e'>{c.price_line('en')}</b>" in shown
 
 
 def test_compare_cli_exit_codes_and_report(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -131,7 +131,7 @@ def test_compare_map_shows_two_panes_and_the_table(
     assert rows.count() == len(c.table("id"))
     near = "zona terbaik dekat usulan"
     if c.near_status in ("INFEASIBLE", "UNDECIDED"):  # the column is all "—": it says why
-        near += {"INFEASIBLE": " (tidak ada zona yang memenuhi aturan (terbukti))",
+        near += {"INFEASIBLE": " (tidak ada zona dari sel grid yang memenuhi aturan (terbukti))",
                  "UNDECIDED": " (tidak ditemukan dalam batas waktu (belum terbukti bahwa tidak "
                               "ada))"}[c.near_status]  # fmt: skip
     assert rows.nth(0).inner_text().split("\t")[1:] == ["usulan", "zona terbaik", near]

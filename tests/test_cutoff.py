@@ -9,16 +9,19 @@ model, or the HiGHS search without the cutoff.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
+from collections.abc import Callable
 
 import numpy as np
 import pytest
+import shapely
 from test_placement import _brute_force, _enum_setup, _width_window
 
 from kitland import Estate
 from kitland.measure import check
-from kitland.placement import _bands, build_problem, place, score
+from kitland.placement import PlacementResult, _bands, _Outlines, build_problem, place, score
 from kitland.placement._milp import HighsWindows
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
@@ -39,8 +42,9 @@ def _grid_problem(h: int, w: int, cost: np.ndarray, k: int) -> Problem:
                    np.ones(len(edges)), k - 0.5, k + 0.5)  # fmt: skip
 
 
-def _every_zone(p: Problem, k: int) -> list[float]:
-    """Independent method: the score of every connected set of ``k`` cells."""
+def _every_zone(p: Problem, k: int, keep: Callable[[set[int]], bool] | None = None) -> list[float]:
+    """Independent method: the score of every connected set of ``k`` cells (that ``keep``
+    accepts)."""
     adj: dict[int, set[int]] = {i: set() for i in range(len(p))}
     for i, j in p.edges.tolist():
         adj[i].add(j)
@@ -52,7 +56,7 @@ def _every_zone(p: Problem, k: int) -> list[float]:
             for v in adj[todo.pop()] & s - seen:
                 seen.add(v)
                 todo.append(v)
-        if len(seen) == k:
+        if len(seen) == k and (keep is None or keep(s)):
             scores.append(float(p.cost[list(cells)].sum()))
     return scores
 
@@ -199,11 +203,146 @@ def test_place_stops_at_the_outline_that_beats_every_zone_of_cells() -> None:
 
 def test_where_no_outline_beats_the_cells_the_bound_is_the_cells_optimum() -> None:
     """At 50 m no straight-edged outline beats the enumerated optimum: the cutoff stays
-    the cells' score, and the zone and its bound are the brute-force optimum."""
+    the cells' score, and the zone and its bound are the brute-force optimum. The
+    refinement after the search (on by default) only lowers the zone's score: the bound
+    and the status stay."""
     est, rules = _enum_setup()
     best, _ = _brute_force(est, rules)
-    res = place(est, rules, cell_m=50, time_limit_s=120)
+    res = place(est, rules, cell_m=50, time_limit_s=120, options=SolveOptions(refine_checks=0))
     p = res.alternatives[0]
     assert p.status == "OPTIMAL"
     assert p.score == pytest.approx(best, rel=1e-9) == p.grid_score
     assert p.bound == pytest.approx(best, rel=1e-9)
+    refined = place(est, rules, cell_m=50, time_limit_s=120).alternatives[0]
+    assert refined.status == "OPTIMAL" and refined.bound == pytest.approx(best, rel=1e-9)
+    assert refined.score < best and check(est, refined.zone, rules).passed
+    assert score(est, refined.zone, rules, cell_m=50) == pytest.approx(refined.score, rel=1e-6)
+
+
+def test_on_a_grid_past_refine_search_cells_the_refined_outline_is_the_cutoff() -> None:
+    """With ``refine_search_cells`` at or below the grid's cells, each zone the search
+    takes is refined and that score is the cutoff: at 50 m the refined outline scores
+    below every zone of cells (the enumerated optimum), so the proof is against it
+    (bound = score), and it passes ``check`` and scores what ``score`` says."""
+    est, rules = _enum_setup()
+    best, _ = _brute_force(est, rules)
+    res = place(est, rules, cell_m=50, time_limit_s=120,
+                options=SolveOptions(refine_search_cells=1))  # fmt: skip
+    p = res.alternatives[0]
+    assert p.status == "OPTIMAL" and p.gap == 0.0
+    assert p.score < best - 1e-6 and p.bound == pytest.approx(p.score, rel=1e-9)
+    assert check(est, p.zone, rules).passed
+    assert score(est, p.zone, rules, cell_m=50) == pytest.approx(p.score, rel=1e-6)
+
+
+# -- alternatives: the outline cutoff under the overlap limit -------------------------------
+@pytest.mark.parametrize("shift", [0.0, -5.0])
+@pytest.mark.parametrize("share", [0.2, 0.4, 0.6])
+def test_alternatives_are_proven_against_the_zone_held_among_zones_keeping_the_limit(
+    share: float, shift: float
+) -> None:
+    """Ranks 2 and 3 of the row problem: each overlaps every earlier zone by at most
+    ``share`` of its five cells (``Problem.with_avoid``), and the caller holds a zone 0.5
+    below each incumbent. With every window proven, what the caller returns scores no
+    more than any connected set of cells keeping the limit (enumerated), the bound is a
+    true lower bound on those, and the cells keep the limit. ``shift`` makes every
+    cost negative (a ``far`` preference)."""
+    p = _grid_problem(4, 5, COST + shift, k=5)
+    earlier: list[set[int]] = []
+    for _ in range(3):
+        most = math.floor(share * 5 + 1e-9)
+
+        def kept(cells: set[int], most: int = most) -> bool:
+            return all(len(cells & e) <= most for e in earlier)
+
+        every = _every_zone(p, 5, kept)
+        sol = solve(p, time_limit_s=120, outline=lambda c, q=p: q.objective(c) - 0.5)
+        if not every:
+            assert sol.status == "INFEASIBLE" and sol.cells is None
+            break
+        assert sol.status == "OPTIMAL" and sol.cells is not None
+        ours = min(sol.objective, sol.cutoff)
+        assert ours <= min(every) + TOL and sol.bound <= min(every) + TOL
+        assert sol.bound == pytest.approx(ours, abs=TOL)
+        assert sol.cutoff == pytest.approx(sol.objective - 0.5, abs=TOL)
+        assert kept(set(sol.cells.tolist()))
+        earlier.append(set(sol.cells.tolist()))
+        p = p.with_avoid(sol.cells, share)
+    assert len(earlier) >= 2  # at least one alternative was proven
+
+
+@functools.cache
+def _alternatives_25m(max_overlap: float) -> PlacementResult:
+    """The enumeration estate at 25 m, two placements (rank 2: the best zone overlapping
+    rank 1's cells by at most ``max_overlap`` of its area)."""
+    est, rules = _enum_setup()
+    return place(est, rules, cell_m=25, time_limit_s=600, alternatives=2,
+                 max_overlap=max_overlap, options=SolveOptions(refine_checks=0))  # fmt: skip
+
+
+def _rank2_optimum(max_overlap: float) -> float:
+    """CP-SAT's proven optimum of rank 2's first area band (a second exact method): the
+    best zone of cells keeping the overlap limit against rank 1's cells."""
+    est, rules = _enum_setup()
+    _, _, prob = build_problem(est, rules, cell_m=25)
+    first = _alternatives_25m(max_overlap).alternatives[0]
+    band = _bands(prob.with_avoid(first.cells, max_overlap), 1.25e4)[0]
+    sol = solve(band, time_limit_s=300, backend="cpsat")
+    assert sol.status == "OPTIMAL"
+    return sol.objective
+
+
+def _overlap_share(zone: shapely.Geometry, earlier: shapely.Geometry) -> float:
+    return float(zone.intersection(earlier).area / zone.area)
+
+
+def test_an_alternative_stops_at_its_outline_that_keeps_the_overlap_limit() -> None:
+    """Rank 2 straightens to an outline scoring below its cells that keeps the 25 % limit
+    against rank 1's zone: the search is proven against the outline, which passes
+    ``check``, scores what ``score`` says, and no zone of cells keeping the limit scores
+    less (CP-SAT)."""
+    est, rules = _enum_setup()
+    first, second = _alternatives_25m(0.25).alternatives
+    assert second.status == "OPTIMAL" and second.gap == 0.0
+    assert second.score < second.grid_score - 1.0  # the outline beats its own cells
+    assert second.bound == pytest.approx(second.score, rel=1e-9)  # proven against it
+    assert second.score <= _rank2_optimum(0.25) + 1e-6
+    assert _overlap_share(second.zone, first.zone) <= 0.25
+    assert check(est, second.zone, rules).passed
+    assert score(est, second.zone, rules) == pytest.approx(second.score, rel=1e-6)
+
+
+def test_an_outline_that_breaks_the_overlap_limit_is_not_the_cutoff() -> None:
+    """With a 60 % limit, rank 2's cells straighten best to an outline that overlaps rank
+    1's zone by more than 60 % and scores below every zone of cells keeping the limit.
+    Held without the limit it would set the cutoff; held with it, it does not, and rank 2
+    is the best zone of cells keeping the limit (CP-SAT), its own outline within it."""
+    est, rules = _enum_setup()
+    land, cells, prob = build_problem(est, rules, cell_m=25)
+    first, second = _alternatives_25m(0.6).alternatives
+    current = _bands(prob.with_avoid(first.cells, 0.6), 1.25e4)[0]
+    free = _Outlines(est, rules, cells, land, current)
+    below = free(second.cells)
+    assert below is not None and below < second.score - 1.0  # an outline beats the zone…
+    straight = free.found[second.cells.tobytes()]
+    assert straight is not None and _overlap_share(straight[0], first.zone) > 0.6  # …breaking it
+    held = _Outlines(est, rules, cells, land, current, ((first.zone, 0.6),))
+    got = held(second.cells)
+    kept = held.found[second.cells.tobytes()]
+    assert got is None or (kept is not None and _overlap_share(kept[0], first.zone) <= 0.6)
+    assert second.status == "OPTIMAL"
+    assert second.score == pytest.approx(_rank2_optimum(0.6), rel=1e-9)
+    assert _overlap_share(second.zone, first.zone) <= 0.6
+    assert check(est, second.zone, rules).passed
+
+
+def test_a_refined_alternative_keeps_the_overlap_limit() -> None:
+    """With the refinement on (the default), rank 2's zone is refined only through outlines
+    that keep the 25 % limit against rank 1's returned zone: it still keeps it, passes
+    ``check`` and scores no more than the unrefined run's rank 2."""
+    est, rules = _enum_setup()
+    first, second = place(est, rules, cell_m=25, time_limit_s=600, alternatives=2,
+                          max_overlap=0.25).alternatives  # fmt: skip
+    assert _overlap_share(second.zone, first.zone) <= 0.25 + 1e-4
+    assert check(est, second.zone, rules).passed
+    assert second.score <= _alternatives_25m(0.25).alternatives[1].score + 1e-6

@@ -15,6 +15,7 @@ import math
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import fiona
@@ -206,11 +207,32 @@ def test_as_many_alternatives_as_exist() -> None:
             assert res.alternatives[rank].grid_score == pytest.approx(left[0], rel=1e-9)
     assert expected >= 3  # the instance has at least three placements to give
     assert len(returned) == expected
-    assert "proven: no further zone" in res.solver["alternatives_missing"]
+    assert res.solver["alternatives_missing"].startswith(
+        "proven for zones of the grid's cells: no further zone"
+    )
     three = place(est, rules, cell_m=50, time_limit_s=120, alternatives=3, max_overlap=0.25)
     assert [p.cells.tolist() for p in three.alternatives] == [
         p.cells.tolist() for p in res.alternatives[:3]
     ]
+
+
+@pytest.mark.parametrize(
+    ("work_s", "words_en", "words_id"),
+    [(143.6, "had gone past the work budget", "sudah melewati anggaran kerja"),
+     (61.0, "a busy or slow machine", "mesin sibuk atau lambat")],
+)  # fmt: skip
+def test_the_wall_clock_stop_says_why(work_s: float, words_en: str, words_id: str) -> None:
+    """A search the wall clock ended says whether a solver run had overrun the work budget
+    (work spent above it: the machine was not the cause) or the machine was busy or slow."""
+    est, rules = _organic(0, 6.0)
+    # 3 work-s, with the wall clock far off: the budget, not the load, ends the search
+    res = place(est, rules, cell_m=25, time_limit_s=600, options=SolveOptions(work_rate=0.005))
+    assert res.found and res.solver["deterministic"]
+    assert res.solver["work_budget_s"] == pytest.approx(3.0)
+    stopped = replace(res, solver={**res.solver, "deterministic": False, "work_s": work_s,
+                                   "work_budget_s": 90.0})  # fmt: skip
+    assert words_en in stopped.summary()
+    assert words_id in stopped.summary("id")
 
 
 # -- a HiGHS run stops at its allowance of simplex iterations --------------------------------

@@ -5,16 +5,19 @@ Areas are compared with the hand-computed areas of the grid (100 m cells: 10,000
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pyproj
 import pytest
-from conftest import grid_layers, write_layers
-from shapely import LineString
+import shapely
+from conftest import ORIGIN, grid_layers, road_front_layers, road_front_rules, write_layers
+from shapely import LineString, box
 
 from kitland import CRSError, load_estate
+from kitland.cli import main
 from kitland.estate import bundled_path
 from kitland.validation import validate
 
@@ -169,3 +172,42 @@ def test_bundled_estate_is_read_by_gdal_directly() -> None:
         pytest.skip("parcels/kit_batang.gpkg is not built yet")
     parcels = gpd.read_file(bundled_path("kit_batang.gpkg"), layer="parcels", engine="fiona")
     assert parcels["parcel_id"].is_unique
+
+
+# -- heights ----------------------------------------------------------------------
+
+
+def test_a_surveyed_estate_with_heights_places_and_checks_as_its_plane_self(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Layers whose every vertex carries a height (Z = 14 m, as a survey exports them) are
+    measured in the plane: ``place`` proves the same zone as on the same estate without
+    heights (it stopped with an internal error, exit 70), and ``check`` of a zone drawn
+    with heights measures the hand-computed 4 ha of a 200 m square."""
+    layers = road_front_layers(["IAAAAI", "IAAAAI", "IAAAAI", "GGGGGG"])
+    high = {name: g.set_geometry(shapely.force_3d(g.geometry.to_numpy(), 14.0), crs=g.crs)
+            for name, g in layers.items()}  # fmt: skip
+    assert all(g.has_z.all() for g in high.values())
+    rules = tmp_path / "rules.toml"
+    rules.write_text(road_front_rules(named=False))
+    reports = []
+    for name, lay in (("plane", layers), ("high", high)):
+        estate = write_layers(lay, tmp_path / f"{name}.gpkg")
+        out = tmp_path / f"{name}.json"
+        argv = ["place", str(estate), "--rules", str(rules), "--cell-m", "50", "--report", str(out)]
+        assert main(argv) == 0, capsys.readouterr().err
+        reports.append(json.loads(out.read_text()))
+    plane, high_rep = reports
+    assert high_rep["solver"]["status"] == plane["solver"]["status"] == "OPTIMAL"
+    assert high_rep["zone"] == plane["zone"]
+    x0, y0 = ORIGIN
+    drawn = gpd.GeoDataFrame(
+        geometry=[shapely.force_3d(box(x0 + 100, y0 + 100, x0 + 300, y0 + 300), 14.0)], crs=32749
+    )
+    drawn.to_file(tmp_path / "drawn.geojson", engine="fiona")
+    assert shapely.has_z(gpd.read_file(tmp_path / "drawn.geojson").geometry.iloc[0])
+    checked = tmp_path / "checked.json"
+    argv = ["check", str(tmp_path / "high.gpkg"), "--rules", str(rules),
+            "--zone", str(tmp_path / "drawn.geojson"), "--format", "json", "-o", str(checked)]  # fmt: skip
+    assert main(argv) in (0, 1), capsys.readouterr().err
+    assert json.loads(checked.read_text())["zone"]["area_ha"] == pytest.approx(4.0)

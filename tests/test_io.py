@@ -9,7 +9,7 @@ from conftest import grid_layers, write_layers
 from shapely import box
 
 from kitland import CRSError, DataError, Estate, load_estate
-from kitland.io import read_layers, write_estate
+from kitland.io import read_layers, read_zone, write_estate
 
 
 @pytest.fixture
@@ -68,6 +68,38 @@ def test_shapefile_without_prj_needs_a_crs(layers, tmp_path) -> None:
         read_layers(folder)
     got = read_layers(folder, assume_crs="EPSG:32749")
     assert got["roads"].crs.to_epsg() == 32749
+
+
+@pytest.mark.parametrize("cpg", [False, True])
+def test_a_windows_shapefile_without_cpg_keeps_its_dashes_and_quotes(layers, tmp_path, cpg) -> None:
+    """A consultant's Shapefile written in Windows-1252 with no ``.cpg``: GDAL reads its
+    ``.dbf`` as Latin-1, which turns the en dash (0x96) and curly quotes (0x93, 0x94)
+    into control characters; kitland reads such a file as Windows-1252. Letters that
+    both encodings share (é, Ñ) read the same either way, and a ``.cpg`` is obeyed."""
+    roads = layers["roads"].assign(name=["Jalan Pelabuhan \u2013 \u201cGerbang\u201d Café Ñ"])
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    roads.to_file(folder / "roads.shp", engine="fiona", encoding="cp1252")
+    if not cpg:
+        (folder / "roads.cpg").unlink()
+    assert (folder / "roads.cpg").exists() == cpg
+    got = read_layers(folder)["roads"]
+    assert got["name"].tolist() == ["Jalan Pelabuhan \u2013 \u201cGerbang\u201d Café Ñ"]
+
+
+def test_a_shapefile_in_another_code_page_keeps_its_text(layers, tmp_path) -> None:
+    """A ``.dbf`` without ``.cpg`` holding 0x81, a byte Windows-1252 leaves undefined, is
+    not Windows-1252 text: it is read as Latin-1 as GDAL reads it, so no value is lost
+    (read as Windows-1252, GDAL returns an empty string for it)."""
+    roads = layers["roads"].assign(name=["Jalan Mawar"])
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    roads.to_file(folder / "roads.shp", engine="fiona", encoding="cp1252")
+    (folder / "roads.cpg").unlink()
+    dbf = folder / "roads.dbf"
+    dbf.write_bytes(dbf.read_bytes().replace(b"Mawar", b"M\x81war\x96"))
+    got = read_layers(folder)["roads"]
+    assert got["name"].tolist() == ["Jalan M\x81war\x96"]
 
 
 def test_unreadable_inputs(tmp_path) -> None:
@@ -142,4 +174,51 @@ def test_write_estate_in_a_projected_input_crs(tmp_path) -> None:
     assert gpd.read_file(out, layer="parcels", engine="fiona").crs.to_epsg() == 23835
     assert box(*est.parcels.total_bounds).area == pytest.approx(
         box(*load_estate(out, crs="input").parcels.total_bounds).area
+    )
+
+
+def _kml(name: str, placemarks: str) -> str:
+    """A KML document as Google Earth saves one: placemarks in a folder, lon/lat(/height)."""
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/kml/2.2">'
+        f"<Document><Folder><name>{name}</name>{placemarks}</Folder></Document></kml>\n"
+    )
+
+
+def _kml_polygon(name: str, ring: list[tuple[float, float]], extra: str = "") -> str:
+    coords = " ".join(f"{x},{y},0" for x, y in ring)
+    return (f"<Placemark><name>{name}</name>{extra}<Polygon><outerBoundaryIs><LinearRing>"
+            f"<coordinates>{coords}</coordinates></LinearRing></outerBoundaryIs></Polygon>"
+            "</Placemark>")  # fmt: skip
+
+
+def test_kml_layers_are_read_and_a_kml_without_a_required_field_says_why(
+    layers, tmp_path
+) -> None:
+    # fiona lists no KML driver, GDAL reads KML: a folder's boundary.kml (as Google Earth
+    # saves it, lon/lat with heights) is the same boundary as the GeoPackage's.
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "boundary.geojson").unlink()
+    lonlat = layers["boundary"].to_crs(4326).geometry.iloc[0]
+    ring = list(lonlat.exterior.coords)
+    (folder / "boundary.kml").write_text(_kml("boundary", _kml_polygon("Kawasan Ülu", ring)))
+    est = load_estate(folder)
+    assert est.boundary["name"].tolist() == ["Kawasan Ülu"]
+    assert est.boundary.area.sum() == pytest.approx(layers["boundary"].area.sum(), rel=1e-6)
+    # A zone sketched in Google Earth is read as `check --zone` reads any zone file.
+    zone = tmp_path / "usulan.kml"
+    zone.write_text(_kml("usulan", _kml_polygon("Usulan <b>A</b>", ring)))
+    assert read_zone(zone).to_crs(32749).area.sum() == pytest.approx(est.boundary.area.sum())
+    # GDAL's KML driver reads a placemark's name and description only: a 'kind' kept in
+    # ExtendedData is not seen, and the error says so (one line, naming the file).
+    kind = ('<ExtendedData><SchemaData schemaUrl="#water"><SimpleData name="kind">pond'
+            "</SimpleData></SchemaData></ExtendedData>")  # fmt: skip
+    (folder / "water.geojson").unlink(missing_ok=True)
+    (folder / "water.kml").write_text(_kml("water", _kml_polygon("Kolam", ring[:3] + ring[:1], kind)))
+    with pytest.raises(DataError) as err:
+        load_estate(folder)
+    assert str(err.value) == (
+        f"{folder / 'water.kml'}: missing required column 'kind' (has name, description, "
+        "geometry); GDAL reads only the name and description of a KML placemark: save the "
+        "layer as GeoPackage or GeoJSON"
     )

@@ -16,6 +16,7 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from babel.numbers import format_percent
 from conftest import grid_layers, write_layers
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.text import Text
@@ -217,8 +218,11 @@ def test_validate_in_indonesian_by_hand(capsys: pytest.CaptureFixture[str]) -> N
     assert lines[0] == f"KIT Batang (ilustratif) — {loc(total, 2)} ha di dalam batas kawasan, diukur dalam EPSG:32749"
     assert lines[1] == "tidak ditemukan masalah data"
     row = next(line for line in lines if line.startswith("kavling industri "))
-    assert row.split() == ["kavling", "industri", loc(ind, 2), loc(100 * ind / total, 1), "%",
+    assert row.split() == ["kavling", "industri", loc(ind, 2), loc(100 * ind / total, 1) + "%",
                            str(n), "kavling", "industri"]  # fmt: skip
+    # Every percentage as Babel writes it in Indonesian ("59,2%"), none with a space.
+    assert format_percent(ind / total, "#,##0.0%", locale="id") in row
+    assert not re.search(r"\d %", "\n".join(lines))
     assert lines[-1] == "BAIK: 0 kesalahan, 0 peringatan; norma neraca lahan terpenuhi: 4 dari 4"
     assert main(["validate"]) == 0  # the terminal text's default stays English
     assert capsys.readouterr().out.splitlines()[1] == "no data problems found"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +23,8 @@ from conftest import ORIGIN, grid_estate
 from shapely import LineString, Point, box
 
 from kitland import DataError, Estate
-from kitland.maps import make_map, save_map, save_png
+from kitland.i18n import label as i18n_label
+from kitland.maps import _png_legend, make_map, save_map, save_png
 from kitland.report import Report, RuleResult
 from kitland.rules import Rule, Rules, Selector, ZoneSpec
 
@@ -362,6 +364,28 @@ def test_save_png_draws_the_zone(estate: Estate, tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
 
 
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("en", ["estate boundary", "road corridor", "river / coast"]),
+        ("id", [i18n_label("id", k) for k in ("boundary_legend", "road_legend", "water_legend")]),
+    ],
+)
+def test_png_legend_names_boundary_roads_and_water(
+    estate: Estate, lang: str, expected: list[str]
+) -> None:
+    names = [h.get_label() for h in _png_legend(estate, None, None, lang)]
+    assert all(n in names for n in expected), names
+    assert i18n_label(lang, "zone_legend") not in " ".join(names)  # no zone, no zone entry
+
+
+def test_png_legend_leaves_out_what_the_estate_lacks(estate: Estate) -> None:
+    dry = replace(estate, layers={k: v for k, v in estate.layers.items() if k != "water"})
+    names = [h.get_label() for h in _png_legend(dry, None, None, "en")]
+    assert "river / coast" not in names
+    assert "road corridor" in names
+
+
 def test_grid_estate_factory_map(tmp_path: Path) -> None:
     est = grid_estate(["IA"])
     assert save_map(make_map(est, lang="en"), tmp_path / "g.html").stat().st_size > 5_000
@@ -384,3 +408,35 @@ def test_frame_includes_gates_near_the_estate() -> None:
     )
     x0, y0, x1, y1 = _frame_bounds(Estate.from_layers(layers))
     assert (x0 - X0, y0 - Y0, x1 - X0, y1 - Y0) == pytest.approx((0, -1_000, 200, 100))
+
+
+def test_a_layout_rule_alone_does_not_fail_the_zone_on_the_map(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The map's verdict is the zone's: a zone passing its own rules on an estate whose
+    plan fails a layout rule is outlined green, titled PASS and the failing layout rule
+    is listed; `check` still exits 1 for CI (the layout is part of what it checks)."""
+    from conftest import grid_layers, write_layers  # noqa: PLC0415
+
+    from kitland.cli import main  # noqa: PLC0415
+    from kitland.maps import STATUS_COLOURS  # noqa: PLC0415
+
+    est = write_layers(grid_layers(["IIAA", "IIAA"]), tmp_path / "e.gpkg")  # no green at all
+    zone = tmp_path / "z.geojson"
+    gpd.GeoDataFrame(geometry=[box(X0 + 200, Y0, X0 + 400, Y0 + 200)], crs=32749).to_file(
+        zone, engine="fiona"
+    )
+    rules = tmp_path / "r.toml"
+    rules.write_text('[zone]\narea_ha = 4\ntolerance_ha = 0.5\n[[rules]]\nkind = "contiguous"\n'
+                     '[[layout]]\nname = "green share"\nkind = "land_share"\n'
+                     'land_use = ["green"]\nmin_pct = 10\n')  # fmt: skip
+    out = tmp_path / "m.html"
+    args = [str(est), "--zone", str(zone), "--rules", str(rules), "--lang", "en"]
+    assert main(["check", *args]) == 1
+    assert main(["map", *args, "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m.group(1), 16)), out.read_text())
+    page = html.unescape(text)
+    assert "PASS — the zone's rules hold; layout rules failing: 1" in page
+    assert "✗ green share: 0.00%" in page
+    assert STATUS_COLOURS["pass"] in page and STATUS_COLOURS["fail"] not in page

@@ -147,6 +147,22 @@ def test_map_png_names_the_png_and_writes_no_html(
     assert err == "kitland: wrote maps/kitland.html (meeting map)\n"
 
 
+def test_map_without_out_makes_the_default_maps_folder(
+    setup, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert not (tmp_path / "maps").exists()
+    code, stdout, err = _run(["map", str(setup["estate"])], capsys)
+    assert code == 0 and stdout == ""
+    assert err == "kitland: wrote maps/kitland.html (meeting map)\n"
+    assert (tmp_path / "maps" / "kitland.html").read_text().lstrip().startswith("<!DOCTYPE html>")
+    # A folder the user names is never made: a typo stays an error (exit 2, nothing written).
+    code, _, err = _run(["map", str(setup["estate"]), "--out", "mapz/m.html"], capsys)
+    assert code == 2
+    assert err == "kitland: mapz/m.html: the folder mapz does not exist\n"
+    assert not (tmp_path / "mapz").exists()
+
+
 @pytest.mark.parametrize("ext", ["gpkg", "geojson"])
 def test_check_several_ranked_zones_checks_rank_1_and_says_so(
     setup, tmp_path: Path, capsys, ext: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from dataclasses import replace
 
 import highspy
 import numpy as np
@@ -19,7 +20,7 @@ import pytest
 from ortools.sat.python import cp_model
 
 from kitland.placement._cpsat import cp_model_of
-from kitland.placement._milp import _add_rows, _build, _probe, _Window
+from kitland.placement._milp import HighsWindows, _add_rows, _build, _probe, _targets, _Window
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast, SumBelow
 from kitland.placement._options import SolveOptions
 from kitland.placement._solve import solve
@@ -272,6 +273,71 @@ def test_the_probing_path_proves_the_brute_force_optimum(seed: int) -> None:
         assert s.objective == pytest.approx(min(z for z, _ in zones), abs=1e-6)
 
 
+def _model_zones(p: Problem) -> list[tuple[float, np.ndarray]]:
+    """:func:`_every_zone` kept to the sets :func:`feasible` accepts (the width squares
+    and corner losses, which the direct reading leaves out)."""
+    squares = squares_of(p)
+    return [(z, cells) for z, cells in _every_zone(p) if feasible(p, cells, squares)]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_the_interior_point_path_proves_the_brute_force_optimum(seed: int) -> None:
+    """Every window's first LP solved by interior point and crossover (its basis then
+    starts the probes), with width squares and corners: still the optimum of brute force
+    (the rules read directly, and the width and corner rows by :func:`feasible`)."""
+    p = _grid_problem(np.random.default_rng(2500 + seed), 3, 4, width=2 if seed % 2 else 1,
+                      corners=seed % 4 == 1)  # fmt: skip
+    zones = _model_zones(p)
+    s = solve(p, time_limit_s=120, options=SolveOptions(probe_min_cells=1, ipm_min_cells=1))
+    if not zones:
+        assert s.status == "INFEASIBLE"
+    else:
+        assert s.status == "OPTIMAL"
+        assert s.objective == pytest.approx(min(z for z, _ in zones), abs=1e-6)
+
+
+def test_the_window_lp_is_the_same_by_both_methods_and_bounds_every_zone() -> None:
+    """The window LP that :func:`_targets` reads (and a window's bound takes) has the same
+    value by interior point and by simplex, and no feasible zone scores below it."""
+    compared = 0
+    for seed in range(10):
+        p = _grid_problem(np.random.default_rng(3500 + seed), 3, 4, width=2 if seed % 2 else 1)
+        zones = _model_zones(p)
+        every = np.arange(len(p))
+        lps = [
+            _targets(_Window(p, every, squares_of(p), SolveOptions(ipm_min_cells=m)), every,
+                     math.inf, Work(math.inf, Clock()))[2]
+            for m in (1, len(p) + 1)
+        ]  # fmt: skip
+        assert lps[0] == pytest.approx(lps[1], abs=1e-6)
+        if zones:
+            assert lps[0] <= min(z for z, _ in zones) + 1e-6
+            compared += 1
+    assert compared > 0
+
+
+def test_a_cutoff_below_the_window_lp_ends_the_window_without_a_milp() -> None:
+    """A window whose LP bound already reaches the cutoff is closed at once (no MILP
+    round, no probe): INFEASIBLE, and indeed no feasible zone scores below the cutoff."""
+    closed = 0
+    for seed in range(10):
+        p = _grid_problem(np.random.default_rng(4500 + seed), 3, 4)
+        zones = _model_zones(p)
+        every = np.arange(len(p))
+        opts = SolveOptions(probe_min_cells=1)
+        lp = _targets(_Window(p, every, squares_of(p), opts), every, math.inf,
+                      Work(math.inf, Clock()))[2]  # fmt: skip
+        if not zones or not math.isfinite(lp):
+            continue
+        cutoff = lp - 1e-3 * max(1.0, abs(lp))
+        res = HighsWindows(p, squares_of(p), opts).solve(every, every, incumbent=None, start=None,
+                                                         cutoff=cutoff)  # fmt: skip
+        assert res.status == "INFEASIBLE" and res.rounds == 0 and not res.targets
+        assert all(z >= cutoff for z, _ in zones)
+        closed += 1
+    assert closed > 0
+
+
 def test_probing_drops_and_fixes_only_what_enumeration_allows() -> None:
     """A cell the probes drop lies in no zone cheaper than the target, a cell they fix in
     lies in every one: checked against every feasible zone, at targets between the
@@ -321,7 +387,7 @@ def _with_below(rng: np.random.Generator, p: Problem) -> Problem:
         rows.append(SumBelow("adjacent#9", coef, float(CELL * rng.integers(1, 3))))
     if not rows or rng.random() < 0.5:
         rows.append(SumBelow("distance#9", (rng.random(n) < 0.25).astype(float), 1.0))
-    return Problem(**{**p.__dict__, "below": tuple(rows)})
+    return replace(p, below=tuple(rows))
 
 
 @pytest.mark.parametrize("seed", range(8))

@@ -243,6 +243,23 @@ def test_infeasible_under_a_width_rule_says_the_model_reads_it_conservatively() 
     assert "not ruled out" in res.summary()
 
 
+def test_a_placement_under_a_width_rule_says_what_its_proof_covers() -> None:
+    """The width model admits fewer zones than ``check`` passes: the summary names the
+    rule in a line saying so and the scope says it; without the rule neither appears."""
+    est = grid_estate(["AAAAAA"] * 6, settlements=DESA)
+    width = _rules({"area_ha": 12, "tolerance_ha": 0.5},
+                   rules=[{"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}])  # fmt: skip
+    res = place(est, width, cell_m=50, time_limit_s=120)
+    assert res.found and res.solver["conservative"] == ["min_width"]
+    (rule_id,) = [r.id for r in width.rules if r.kind == "min_width"]
+    lines = [ln for ln in res.summary().splitlines() if "conservatively" in ln]
+    assert len(lines) == 1 and rule_id in lines[0] and "may score better" in lines[0]
+    assert res.solver["scope"].endswith("that the width model admits (min_width read conservatively)")
+    plain = place(est, _rules({"area_ha": 12, "tolerance_ha": 0.5}), cell_m=50, time_limit_s=120)
+    assert plain.found and "conservatively" not in plain.summary()
+    assert plain.solver["scope"] == "optimal among zones made of the 50 m grid's cells"
+
+
 def test_solve_options_change_the_path_not_the_proven_answer() -> None:
     """Probing every window against a target just above its LP bound, or no probing at
     all: the same proven optimum (options only decide how the time is spent)."""
@@ -317,7 +334,8 @@ def test_summary_names_failing_layout_rules_and_place_takes_paths(tmp_path: Path
     )  # fmt: skip
     res = place(est_path, rules_path, cell_m=50, time_limit_s=120)
     assert res.status == "OPTIMAL" and not res.report.passed
-    assert "green share 0.0 %, needs >= 10" in res.summary()
+    assert "green share 0.00%, needs >= 10%" in res.summary()  # no green parcel: 0 %
+    assert "0,00%, " in res.summary("id") and ">= 10%" in res.summary("id")
     with pytest.raises(UsageError, match="cell_m='25': expected a number"):
         place(est_path, rules_path, cell_m="25")  # type: ignore[arg-type]
 

@@ -209,7 +209,7 @@ def test_share_pct_steers_the_mix(kios_pct: float) -> None:
 def test_shares_above_100_refused() -> None:
     t = {"min_m2": 150, "max_m2": 300, "min_frontage_m": 8}
     data = {"plots": {"types": [{"name": "a", "share_pct": 70, **t}, {"name": "b", "share_pct": 40, **t}]}}
-    with pytest.raises(RulesError, match=r"\[plots\], key 'share_pct': the types' share_pct add up to 110 %"):
+    with pytest.raises(RulesError, match=r"\[plots\], key 'share_pct': the types' share_pct add up to 110%"):
         parse_rules(data, source="r.toml")
 
 
@@ -233,7 +233,7 @@ def test_bad_plots_values_all_reported() -> None:
         parse_rules(data, source="r.toml")
     probs = err.value.problems
     assert len(probs) == 4
-    assert "r.toml [plots], key 'max_road_pct': 120 is outside 0..100 %" in probs
+    assert "r.toml [plots], key 'max_road_pct': 120 is outside 0..100%" in probs
     assert any("type 'kios', key 'min_m2': min_m2 = 300 is above max_m2 = 150" in p for p in probs)
     assert any("type 'bengkel', key 'min_frontage_m': 0 must be above 0" in p for p in probs)
     # a 30 m frontage at the band's middle, 650 m², is 21.7 m deep: below the least, √600 ≈ 24.5 m

@@ -333,3 +333,45 @@ def test_the_village_basemap_is_credited_only_where_it_is_drawn(tmp_path: Path) 
         assert (credit in _text(pdf)) is drawn
         page = kitland.make_map(est, offline=True, lang="en").get_root().render()
         assert (credit in page) is drawn
+
+
+@pytest.mark.parametrize("width", [True, False])
+def test_the_map_and_the_page_say_what_the_proof_leaves_out(
+    width: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under a min_width rule the terminal prints the conservative-width line; the map
+    shows it short under the status and the page in full in its footer, inside the
+    page, in the language asked. Without the rule none of them does."""
+    est = write_layers(grid_layers(["AAAA"] * 3, settlements=[(Point(0, 0),
+                                                              {"name": "Desa"})]),
+                       tmp_path / "e.gpkg")  # fmt: skip
+    rules = tmp_path / "r.toml"
+    rules.write_text('[zone]\narea_ha = 2\ntolerance_ha = 0.05\n[[rules]]\nkind = "contiguous"\n'
+                     + ('[[rules]]\nkind = "min_width"\nmin_m = 20\n' if width else "")
+                     + '[[prefer]]\nkind = "near"\nto = { layer = "settlements" }\n')  # fmt: skip
+    # 1 % of 1.95 ha holds 9.1 right-angled corners of (1 - π/4)·10² m² uncut: no corner is
+    # cut (placement.CUT_BELOW_CORNERS), so the line says "charged corners"
+    full = {"en": "the proof reads min_width#2 conservatively (whole squares of cells, charged "
+                  "corners): a zone with narrower parts that would still pass check is "
+                  "not covered by it and may score better",
+            "id": "bukti ini membaca min_width#2 secara konservatif (bujur sangkar sel utuh, "
+                  "sudut dihitung): zona dengan bagian lebih sempit yang masih "
+                  "lolos pemeriksaan tidak tercakup olehnya dan mungkin skornya lebih baik"}  # fmt: skip
+    short = {"en": "min_width#2 read conservatively: a zone with narrower parts is not covered "
+                   "by the proof",
+             "id": "min_width#2 dibaca secara konservatif: zona dengan bagian lebih sempit tidak "
+                   "tercakup oleh bukti"}  # fmt: skip
+    for lang in ("en", "id"):
+        html_out, pdf = tmp_path / f"m_{lang}.html", tmp_path / f"p_{lang}.pdf"
+        assert main(["place", str(est), "--rules", str(rules), "--cell-m", "50", "--time-limit",
+                     "60", "--lang", lang, "--map", str(html_out), "--pdf", str(pdf)]) == 0  # fmt: skip
+        said = capsys.readouterr().out
+        page, shown = _text(pdf), html_out.read_text(encoding="utf-8")
+        assert (full[lang] in said) == width
+        assert (full[lang] in page) == width
+        assert (f'<span class="kit-caveat">{short[lang]}</span>' in shown) == width
+        assert ('class="kit-caveat"' in shown) == width
+        if width:  # the footer's line ends inside the page
+            words = _words(pdf)
+            right = max(w[3] for w in words if w[0] in ("better", "baik"))
+            assert right < 297 / 25.4 * 72

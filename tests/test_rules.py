@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import grid_estate
+from conftest import grid_estate, grid_layers
 from shapely import LineString, Point
 
 from kitland import RulesError
@@ -189,7 +189,7 @@ def test_prefer_far_and_default_weight() -> None:
          r"layout rule land_share#1, key 'max_pct': give min_pct and/or max_pct"),
         ('[[layout]]\nkind = "land_share"\nland_use = ["green"]\nmin_pct = 50\nmax_pct = 10\n',
          r"key 'min_pct': min_pct = 50 is above max_pct = 10"),
-        ('[[layout]]\nkind = "land_share"\nland_use = ["green"]\nmax_pct = 170\n', r"170 is outside 0..100 %"),
+        ('[[layout]]\nkind = "land_share"\nland_use = ["green"]\nmax_pct = 170\n', r"170 is outside 0..100%"),
         ('[[prefer]]\nkind = "nearby"\nto = { layer = "water" }\n',
          r"unknown prefer rule kind 'nearby' in .* prefer rule #1; did you mean 'near'\?"),
         ('[[prefer]]\nkind = "near"\nto = { layer = "water" }\nweight = -1\n', r"key 'weight': -1 is negative"),
@@ -281,3 +281,38 @@ def test_rules_label() -> None:
         rules.label(rules.layout[0], "min_pct") == "a.toml layout rule land_share#1, key 'min_pct'"
     )
     assert repr(r) == "<Rules a.toml: no zone; 0 zone rules, 0 layout, 0 prefer>"
+
+
+def test_coded_values_in_rules_are_read_as_the_data_are() -> None:
+    """The data's land uses are read case- and space-blind ("INDUSTRIAL " is industrial);
+    the rules' selectors now are too. P0_1 (available) shares its 100 m west edge with
+    the industrial P0_0, by hand; a value neither reads, such as the Indonesian
+    ``industri``, is refused in both with the accepted values named."""
+    from kitland.estate import Estate  # noqa: PLC0415
+    from kitland.measure import check  # noqa: PLC0415
+
+    layers = grid_layers(["IA", "GA"])
+    layers["parcels"]["land_use"] = layers["parcels"]["land_use"].str.upper() + " "
+    est = Estate.from_layers(layers, source="test grid")
+    assert set(est.parcels["land_use"]) == {"industrial", "available", "green"}
+    zone = est.parcels.geometry[est.parcels["parcel_id"] == "P0_1"].iloc[0]
+
+    def rules(use: str) -> Rules:
+        return parse_rules({
+            "zone": {"area_ha": 1, "tolerance_ha": 0.01, "on": [" Available"]},
+            "rules": [{"kind": "adjacent", "to": {"layer": "parcels", "land_use": [use]},
+                       "min_shared_m": 50}],
+        }, source="r.toml")  # fmt: skip
+
+    loud = rules("Industrial ")
+    assert loud.zone is not None and loud.zone.on == ("available",)
+    assert loud.rules[0]["to"].where == {"land_use": ("industrial",)}
+    report = check(est, zone, loud)
+    assert report.passed
+    (adjacent,) = [r for r in report.results if r.kind == "adjacent"]
+    assert adjacent.value == pytest.approx(100.0)
+    with pytest.raises(RulesError, match=r"unknown value 'industri'; did you mean 'industrial'\? "
+                       r"\(valid: industrial, commercial, umkm, residential, green, utility, "
+                       r"water, road, available\)") as info:  # fmt: skip
+        rules("industri")
+    assert "nilai 'industri' tidak dikenal" in info.value.render("id")

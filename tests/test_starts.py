@@ -104,3 +104,65 @@ def test_the_neighbourhood_search_goes_on_from_the_next_start() -> None:
     both = improve(p, [in_a, in_b], keep, squares, obj, Clock(), budget_s=20.0, seed=0)
     assert p.objective(both) == pytest.approx(_best_by_enumeration(p))
     assert (p.col[both] >= 10).all()
+
+
+def _beside_an_earlier_zone() -> Problem:
+    """Six rows of ten 10 m cells; an earlier zone holds columns 7–9, and only column 9
+    borders the industry (10 m a cell, 10 m asked for). Zones of 12 cells may overlap
+    the earlier zone by a quarter of their area (3 cells): a row of columns 7–9 to reach
+    column 9, nine cells west of it. The earlier zone's cells cost 1, the others
+    ``10 − column``."""
+    rows, cols = np.divmod(np.arange(60), 10)
+    earlier = cols >= 7
+    cost = np.where(earlier, 1.0, 10.0 - cols)
+    pos = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(rows, cols, strict=True))}
+    edges = np.array([(i, pos[(r + dr, c + dc)]) for (r, c), i in pos.items()
+                      for dr, dc in ((0, 1), (1, 0)) if (r + dr, c + dc) in pos])  # fmt: skip
+    industry = SumAtLeast("adjacent", np.where(cols == 9, 10.0, 0.0), 10.0)
+    p = Problem(np.full(60, 100.0), np.full(60, 40.0), cost, rows, cols, 10.0, edges,
+                np.full(len(edges), 10.0), 1_150.0, 1_250.0, sums=(industry,))  # fmt: skip
+    return p.with_avoid(np.flatnonzero(earlier), 0.25)
+
+
+def _best_armed_box_by_enumeration(p: Problem) -> tuple[float, float]:
+    """The least cost of a plain box that is a zone, and of a box without the earlier
+    zone's cells but for one or two whole rows or columns along one of its sides."""
+    squares, earlier = squares_of(p), np.isin(np.arange(len(p)), p.avoid[0][0])
+    plain = armed = np.inf
+
+    def zone_of(sel: np.ndarray) -> bool:
+        area = p.area_m2[sel].sum()
+        return p.min_area_m2 <= area <= p.max_area_m2 and feasible(p, np.flatnonzero(sel), squares)
+
+    rows, cols = range(int(p.row.max()) + 1), range(int(p.col.max()) + 1)
+    for r0, r1 in itertools.combinations_with_replacement(rows, 2):
+        for c0, c1 in itertools.combinations_with_replacement(cols, 2):
+            box = (p.row >= r0) & (p.row <= r1) & (p.col >= c0) & (p.col <= c1)
+            if zone_of(box):
+                plain = min(plain, p.objective(np.flatnonzero(box)))
+            for t in (1, 2):
+                bands = [p.row == r for r in (r0, r1)] + [p.col == c for c in (c0, c1)]
+                if t == 2:
+                    bands = [(p.row >= r0) & (p.row <= r0 + 1), (p.row >= r1 - 1) & (p.row <= r1),
+                             (p.col >= c0) & (p.col <= c0 + 1), (p.col >= c1 - 1) & (p.col <= c1)]  # fmt: skip
+                for band in bands:
+                    if zone_of(box & (~earlier | band)):
+                        armed = min(armed, p.objective(np.flatnonzero(box & (~earlier | band))))
+    return plain, armed
+
+
+def test_an_alternatives_box_reaches_a_rule_through_the_earlier_zone_by_an_arm() -> None:
+    """No plain box is a zone (one reaching column 9 overlaps the earlier zone too much);
+    the box start is the cheapest box with an arm (enumerated), and its 48 is above the
+    problem's optimum of 42 that the solver proves (by hand: the row of columns 7–9 at 3,
+    column 6 whole at 6 × 4, three cells of column 5 at 5 each)."""
+    from kitland.placement._solve import solve  # noqa: PLC0415
+
+    p = _beside_an_earlier_zone()
+    plain, armed = _best_armed_box_by_enumeration(p)
+    assert plain == np.inf
+    (zone,) = rectangles(p, np.ones(len(p), dtype=bool), squares_of(p), top=1)
+    assert feasible(p, zone, squares_of(p))
+    assert p.objective(zone) == pytest.approx(armed) == pytest.approx(48.0)
+    sol = solve(p, time_limit_s=30)
+    assert (sol.status, sol.objective) == ("OPTIMAL", pytest.approx(42.0))

@@ -137,6 +137,30 @@ def test_zones_layer_holds_each_scenarios_zone(inputs: dict[str, Any], tmp_path:
     assert [v["column"] for v in manifest["vary"]] == ["zone.area_ha"]
 
 
+def test_a_varied_minimum_reads_as_at_least_that_area(inputs: dict[str, Any], tmp_path: Path) -> None:
+    """The zone is 4 ± 0.25 ha. ``--vary zone.min_ha=3,5`` reads as a file saying "at
+    least 3 ha" / "at least 5 ha" does: the target is the minimum (it stayed 4 ha, and
+    5 ha lay above the band's top, a FAILED scenario); the top stays 4.25 ha, or lies
+    the band's 0.5 ha above a minimum past it (5 .. 5.5 ha). Each scenario's zone, read
+    back from zones.gpkg, passes check against the rules file written that way."""
+    out = tmp_path / "sweep"
+    argv = [str(inputs["estate"]), "--rules", str(inputs["rules"]), "--vary", "zone.min_ha=3,5",
+            "--cell-m", "50", "--time-limit", "120", "--out", str(out), "--workers", "0", "-q"]  # fmt: skip
+    assert main(["sweep", *argv]) == 0
+    table = pd.read_parquet(out / "results.parquet").set_index("scenario")
+    zones = gpd.read_file(out / "zones.gpkg", layer="zones", engine="fiona").set_index("scenario")
+    est = kitland.load_estate(inputs["estate"])
+    text = inputs["rules"].read_text()
+    for scenario, row in table.iterrows():
+        band = {3.0: "min_ha = 3\nmax_ha = 4.25\n", 5.0: "min_ha = 5\nmax_ha = 5.5\n"}[row["zone.min_ha"]]
+        written = kitland.rules.parse_rules(
+            __import__("tomllib").loads(text.replace("area_ha = 4.0\ntolerance_ha = 0.25\n", band)))
+        assert written.zone is not None and written.zone.area_ha == row["zone.min_ha"]
+        assert row["status"] == "OPTIMAL"
+        assert kitland.check(est, zones.geometry[scenario], written).passed
+        assert row["zone.min_ha"] - 1e-6 <= zones.geometry[scenario].area / 1e4 <= written.zone.max_ha
+
+
 def test_a_scenario_that_raises_is_recorded_failed_and_the_rest_go_on(
     inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -634,6 +658,22 @@ def test_chains_run_loosest_to_tightest_along_the_last_vary_at_most_8_long() -> 
         30,
     )
     assert kitland.sweeps._loose_first(area) == (20.0, 16.0)
+
+
+def test_chains_run_along_the_last_rule_vary_not_a_zone_area_given_after_it() -> None:
+    """The issue's own order, ``--vary setback --vary zone.area_ha``: a new area carries no
+    proof over, so the chains run along the setback, one per area (enumerated by hand)."""
+    from kitland.sweeps import _chains, _scenarios  # noqa: PLC0415
+
+    river = kitland.sweeps.parse_vary("sempadan sungai.min_m=100,50,75")
+    area = kitland.sweeps.parse_vary("zone.area_ha=20,16")
+    combos = kitland.sweeps._combinations([river, area], sample=None, seed=0)
+    scenarios = _scenarios([kitland.load_estate()], load_rules(None), [river, area], combos,
+                           cell_m=50)  # fmt: skip
+    idx = {(sc.values[river.column], sc.values[area.column]): sc.index for sc in scenarios}
+    expected = {idx[m2, a]: idx[m1, a] for a in (20.0, 16.0)
+                for m1, m2 in ((50.0, 75.0), (75.0, 100.0))}  # fmt: skip
+    assert _chains(scenarios, [river, area]) == expected
 
 
 def test_chained_scenarios_start_from_the_proof_before_and_score_as_cold_ones(

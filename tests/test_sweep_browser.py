@@ -29,7 +29,7 @@ def test_stability_layer_shows_each_cells_share(browser_context: Any, tmp_path: 
     page = pg.open(path)
     labels = [t.strip() for t in page.locator(".leaflet-control-layers-overlays label").all_inner_texts()]
     assert "kestabilan" in labels
-    for x, share in ((X0 + 250, "25 %"), (X0 + 350, "100 %")):
+    for x, share in ((X0 + 250, "25%"), (X0 + 350, "100%")):
         page.mouse.move(*pg.point_of(m.get_name(), x, Y0 + 50))
         page.wait_for_timeout(200)
         tip = page.locator(".leaflet-tooltip").last.inner_text()

@@ -72,7 +72,7 @@ def test_clean_estate_exits_0_and_prints_the_budget(clean, tmp_path, capsys, dri
     assert code == 0, err
     assert "no data problems found" not in out  # norm warnings are listed
     assert "land budget" in out
-    assert "industrial     4.00  33.3 %" in out  # 4 of 12 cells of 1 ha
+    assert "industrial     4.00  33.3%" in out  # 4 of 12 cells of 1 ha
     assert out.rstrip().splitlines()[-1].startswith("OK: 0 errors")
 
 
@@ -89,7 +89,7 @@ def test_norm_warnings_alone_exit_0(tmp_path, capsys) -> None:
     code, out, _ = run(["validate", str(write_layers(layers, tmp_path / "e.gpkg"))], capsys)
     assert code == 0
     assert "WARNING norm-industrial" in out
-    assert "✗  industrial plots       90.0 %  ≤ 70 %" in out
+    assert "✗  industrial plots       90.0%  ≤ 70%" in out
 
 
 def test_json_report_to_a_file(clean, tmp_path, capsys) -> None:
@@ -180,6 +180,36 @@ def test_fix_leaves_input_byte_identical_and_output_validates_clean(
     assert list(tmp_path.glob(".fixed.gpkg.*")) == []  # no temporary file left
 
 
+def test_fix_drops_exact_duplicates_and_keeps_other_repeated_ids(clean, tmp_path, capsys) -> None:
+    """P0_0 twice, exactly (same id, attributes and coordinates), and P1_1's id given to a
+    different parcel: --fix drops the exact copy and says so (one feature), and the
+    repaired estate still holds the other repeated id as an error, each parcel once."""
+    layers = dict(clean)
+    p = layers["parcels"]
+    other = p[p["parcel_id"] == "P2_0"].assign(parcel_id="P1_1")
+    layers["parcels"] = gpd.GeoDataFrame(
+        gpd.pd.concat([p, p[p["parcel_id"] == "P0_0"], other], ignore_index=True), crs=p.crs
+    )
+    est = write_layers(layers, tmp_path / "in.gpkg")
+    before = checksums(est)
+    fixed = tmp_path / "fixed.gpkg"
+    code, out, err = run(["validate", str(est), "--fix", str(fixed), "--format", "json"], capsys)
+    assert code == 1
+    dup = {f["feature"] for f in json.loads(out)["findings"] if f["code"] == "duplicate-id"}
+    assert dup == {"P0_0", "P1_1"}
+    assert "in.gpkg layer 'parcels': 1 exact duplicate feature dropped (P0_0)" in err
+    assert checksums(est) == before
+    repaired = load_estate(fixed)
+    assert len(repaired.parcels) == len(p) + 1  # the twelve cells and the renamed copy
+    assert repaired.parcels["parcel_id"].value_counts().to_dict()["P0_0"] == 1
+    code, out, _ = run(["validate", str(fixed), "--format", "json"], capsys)
+    dup = {f["feature"] for f in json.loads(out)["findings"] if f["code"] == "duplicate-id"}
+    assert code == 1 and dup == {"P1_1"}
+    code, _, err = run(["validate", str(est), "--fix", str(tmp_path / "f2.gpkg"), "--lang", "id"],
+                       capsys)  # fmt: skip
+    assert "in.gpkg layer 'parcels': 1 fitur duplikat persis dibuang (P0_0)" in err
+
+
 def test_fix_refuses_to_overwrite_its_input(clean, tmp_path, capsys) -> None:
     est = write_layers(spiked(clean), tmp_path / "in.gpkg")
     before = checksums(est)
@@ -224,6 +254,7 @@ def test_columns_named_in_another_language_list_only_the_files_columns(
     missing = [f["message"] for f in json.loads(out)["findings"] if f["code"] == "missing-column"]
     source = folder / "parcels.shp"
     assert missing == [
-        f"{source}: missing required column {col!r} (has id_persil, guna_lahan, geometry)"
-        for col in ("parcel_id", "land_use")
+        f"{source}: missing required column {col!r} (has id_persil, guna_lahan, geometry); "
+        f"if {word!r} holds it, rename that column to {col} (README, \"Data in other words\")"
+        for col, word in (("parcel_id", "id_persil"), ("land_use", "guna_lahan"))
     ]

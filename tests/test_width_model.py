@@ -14,7 +14,7 @@ import math
 import numpy as np
 import pytest
 import shapely
-from conftest import ORIGIN, grid_estate, grid_layers
+from conftest import ORIGIN, grid_estate, grid_layers, width_rules
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from shapely import Point, box
@@ -23,21 +23,10 @@ from kitland.measure import check, opening_loss_pct
 from kitland.placement import CORNER_LOSS_MARGIN, place
 from kitland.placement._cells import corner_loss_m2, corner_patterns, make_cells
 from kitland.placement._model import Corners
-from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
 R = 30.0  # opening radius of a 60 m width rule
 C = 25.0  # cell size: 3 cells (75 m) hold the 60 m disk
-
-
-def _width_rules(area_ha: float, tol_ha: float) -> Rules:
-    """One piece, compact, 60 m wide, near Ketanggan."""
-    return parse_rules({
-        "zone": {"area_ha": area_ha, "tolerance_ha": tol_ha},
-        "rules": [{"kind": "contiguous"}, {"kind": "compactness", "min": 0.5},
-                  {"kind": "min_width", "min_m": 60}],
-        "prefer": [{"kind": "near", "to": {"layer": "settlements", "name": ["Ketanggan"]}}],
-    })  # fmt: skip
 
 
 def _model_loss(zone: shapely.Geometry) -> tuple[float, float]:
@@ -112,7 +101,7 @@ def test_slanted_land_gets_a_zone_that_passes_check() -> None:
     for name in ("boundary", "parcels", "settlements"):
         layers[name] = layers[name].set_geometry(layers[name].geometry.rotate(30, origin=pivot))
     est = Estate.from_layers(layers, source="test", name="slanted")
-    rules = _width_rules(8.0, 0.4)
+    rules = width_rules(8.0, 0.4)
     res = place(est, rules, cell_m=C, time_limit_s=120)
     assert res.found and res.zone is not None
     assert check(est, res.zone, rules).passed
@@ -166,7 +155,7 @@ def test_placed_zones_pass_a_width_rule_a_corner_blind_model_fails() -> None:
     )
     # 10 ha: at 1 % the opening allows 1,000 m², five right-angled corners (a rectangle
     # uses four). Below about 7.8 ha not even a square passes a 60 m width rule.
-    rules = _width_rules(10.0, 0.5)
+    rules = width_rules(10.0, 0.5)
     res = place(est, rules, cell_m=C, time_limit_s=300)
     assert res.found and res.zone is not None
     assert res.status == "OPTIMAL"

@@ -16,14 +16,20 @@ import itertools
 import math
 from dataclasses import replace
 
+import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
-from shapely import Polygon
+from conftest import ORIGIN
+from shapely import Polygon, affinity
 
+from kitland import Estate
+from kitland.measure import check
+from kitland.placement import place, score
 from kitland.placement._cells import Cells, corner_patterns, make_cells
 from kitland.placement._model import Corners, Problem
 from kitland.placement._window import Model, caps_of, squares_of
+from kitland.rules import Rules, parse_rules
 
 C = 25.0  # cell size
 R = 30.0  # opening radius of a 60 m width rule: squares of 3 × 3 cells
@@ -168,17 +174,23 @@ def test_a_cap_is_taken_whole() -> None:
 
 
 def test_a_cap_that_land_past_it_takes_away_marks_its_cells_changed() -> None:
-    """The setback what-if's map (:func:`kitland.placement._reuse.same_cells_map`) on the
-    10° lot with and without land two steps north of the square of rows 1–3, columns
-    2–4 (a parcel at y 130–145 m, x 25–100 m, apart from the lot): the lot's cells are
-    the same pieces in both, but only without that land does the square have its cap over
-    row 4, so the zone "square and cap" passes only there. A zone of unchanged cells
-    must pass in both or in neither, so the map calls the cap's cells changed."""
+    """The setback what-if's map (:func:`kitland.placement._reuse.same_cells_map`) on a
+    125 m × 100 m lot with a tongue of land north of its middle column (x 56–69 m at
+    y = 100 m narrowing to x 62–64 m at y = 125 m: a sliver of 187.5 m² in row 4), with
+    and without a 2 m wide strip that goes on north from the tongue's tip (y 125–140 m). The
+    lot's pieces are the same in both, but with the strip the tongue has land beside it
+    two steps out of the square of rows 1–3, columns 1–3, so it is not at the land's edge
+    and is no cap: the zone "square and tongue" passes only without the strip. A zone of
+    unchanged cells must pass in both or in neither, so the map calls its cells changed.
+    (A strip apart from the tongue, as across a road, would change nothing: see
+    :func:`test_a_sliver_beside_a_road_narrower_than_a_cell_is_a_cap`.)"""
     from kitland.placement._reuse import same_cells_map  # noqa: PLC0415
     from kitland.placement._window import feasible  # noqa: PLC0415
 
-    lot = _lot(85.0, 10.0)
-    old_cells = make_cells(shapely.union(lot, shapely.box(25, 130, 100, 145)), cell_m=C)
+    lot = shapely.union(
+        shapely.box(0, 0, 125, 100), Polygon([(56, 100), (69, 100), (64, 125), (62, 125)])
+    )
+    old_cells = make_cells(shapely.union(lot, shapely.box(62, 125, 64, 140)), cell_m=C)
     new_cells = make_cells(lot, cell_m=C)
     # corners charged but any loss allowed: the caps alone decide
     old, new = (replace(_problem(c), corners=replace(_problem(c).corners, share=1.0))
@@ -187,7 +199,8 @@ def test_a_cap_that_land_past_it_takes_away_marks_its_cells_changed() -> None:
         (int(r), int(c)): i
         for i, (r, c) in enumerate(zip(new_cells.row, new_cells.col, strict=True))
     }
-    zone = np.array(sorted([*(at[r, c] for r in range(1, 4) for c in range(2, 5)), at[4, 3], at[4, 4]]),
+    assert new_cells.area_m2[at[4, 2]] == pytest.approx(187.5)
+    zone = np.array(sorted([*(at[r, c] for r in range(1, 4) for c in range(1, 4)), at[4, 2]]),
                     dtype=np.int64)  # fmt: skip
     m_all = np.array([int(np.flatnonzero((old_cells.row == new_cells.row[i]) & (old_cells.col == new_cells.col[i]))[0])
                       for i in range(len(new_cells))])  # fmt: skip
@@ -197,7 +210,7 @@ def test_a_cap_that_land_past_it_takes_away_marks_its_cells_changed() -> None:
     m = same_cells_map(old_cells, old, new_cells, new)
     assert m is not None
     assert (m[zone] < 0).any()
-    assert (m[at[0, 4]] >= 0) and (m[at[1, 5]] >= 0)  # cells of no differing cap stay mapped
+    assert (m[at[0, 0]] >= 0) and (m[at[0, 4]] >= 0)  # cells of no differing cap stay mapped
 
 
 @pytest.mark.parametrize(("y0", "slope"), [(85.0, 10.0), (80.0, 20.0), (70.0, 28.0)])
@@ -276,3 +289,125 @@ def test_the_candidates_are_the_cells_of_squares_and_caps() -> None:
     keep = _candidates(p, sq)
     assert not keep[-1]
     assert np.array_equal(keep, expected)
+
+
+def test_with_squares_of_two_cells_a_sliver_inside_two_caps_is_held() -> None:
+    """A 50 m rule on 25 m cells (squares of 2 × 2 cells: a side has no inner cell). On a
+    150 m × 105 m lot the top row is six 5 m slivers; the squares over rows 2–3 have five
+    caps over them, one per pair of columns. The slivers of columns 1–4 each lie at the
+    end of one cap and the start of the next, inside a strip along the edge, so they are
+    held and the three caps of them alone are in the model; the slivers of columns 0 and
+    5 lie only at a strip's end, in no zone (as with 3 × 3 squares)."""
+    from kitland.placement._window import width_cells  # noqa: PLC0415
+
+    cells = make_cells(shapely.box(0, 0, 150, 105), cell_m=C)
+    at = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(cells.row, cells.col, strict=True))}
+    assert [cells.area_m2[at[4, c]] for c in range(6)] == [pytest.approx(125.0)] * 6
+    cell, across, loss = corner_patterns(cells, radius_m=25.0)
+    p = replace(_problem(cells), width_cells=2, corners=Corners(cell, across, loss, 0.01))
+    sq = squares_of(p)
+    held = width_cells(p, sq)
+    assert [bool(held[at[4, c]]) for c in range(6)] == [False, True, True, True, True, False]
+    got = {tuple(int(i) for i in pieces) for _, side, *pieces in caps_of(p, sq)}
+    assert got == {(at[4, c], at[4, c + 1]) for c in (1, 2, 3)}
+
+
+def _across_a_road(road_x: tuple[float, float]) -> tuple[Cells, dict[tuple[int, int], list[int]]]:
+    """Two lots of land 150 m deep, x 0 to ``road_x[0]`` and ``road_x[1]`` to 250 m,
+    apart by a road; the pieces at each grid position, west first."""
+    lots = shapely.union(shapely.box(0, 0, road_x[0], 150), shapely.box(road_x[1], 0, 250, 150))
+    cells = make_cells(lots, cell_m=C)
+    at: dict[tuple[int, int], list[int]] = {}
+    for i in np.argsort(shapely.bounds(cells.geoms)[:, 0], kind="stable"):
+        at.setdefault((int(cells.row[i]), int(cells.col[i])), []).append(int(i))
+    return cells, at
+
+
+def test_a_sliver_beside_a_road_narrower_than_a_cell_is_a_cap() -> None:
+    """A 12 m road through the grid's column 4 (x 105–117 m) with land on both sides:
+    that column holds two pieces per row, the west lot's 5 m sliver and the east lot's
+    8 m one, and the east lot lies two steps out of the west lot's squares. Each lot's
+    sliver is still at its land's edge (nothing beside it past the road), so the west
+    squares' east caps hold the west slivers (the pieces sharing an edge with them, not
+    the east lot's), the east squares' west caps the east slivers, and a zone of a square
+    and its cap fronts the road. (Before, a position of two pieces was in no cap and land
+    two steps out barred one: no zone could front the road.)"""
+    cells, at = _across_a_road((105.0, 117.0))
+    assert [len(at[r, 4]) for r in range(6)] == [2] * 6
+    west, east = ({r: at[r, 4][k] for r in range(6)} for k in (0, 1))
+    assert cells.area_m2[west[0]] == pytest.approx(125.0)
+    assert cells.area_m2[east[0]] == pytest.approx(200.0)
+    p = replace(_problem(cells), corners=None)  # the caps alone decide
+    sq = squares_of(p)
+    got = {(int(cells.row[sq[q][0]]), int(cells.col[sq[q][0]]), int(side)): tuple(int(i) for i in pc)
+           for q, side, *pc in caps_of(p, sq)}  # fmt: skip
+    # Squares over rows 1–3 and 2–4 (the slivers of rows 0 and 5 lie only at a strip's end):
+    assert got == {(r, c, side): tuple(lot[r + i] for i in range(3))
+                   for r in (1, 2) for c, side, lot in ((1, 3, west), (5, 2, east))}  # fmt: skip
+    body = [at[r, c][0] for r in range(1, 4) for c in range(1, 4)]
+    assert _accepts(p, sq, np.array(sorted([*body, west[1], west[2], west[3]])))
+    assert not _accepts(p, sq, np.array(sorted([*body, west[2]])))  # a cap is taken whole
+
+
+def _two_lots(east_to: float) -> tuple[Estate, Rules]:
+    """Available lots x 0–320 m and 340–``east_to`` m, 400 m deep, apart by a 20 m
+    collector; an 8–9 ha zone fronting it for 100 m, 60 m wide, scored by a tenth of its
+    perimeter."""
+    x0, y0 = ORIGIN
+
+    def frame(rows: list[dict[str, object]], geoms: list[shapely.Geometry]) -> gpd.GeoDataFrame:
+        moved = [affinity.translate(g, x0, y0) for g in geoms]
+        return gpd.GeoDataFrame(rows, geometry=moved, crs="EPSG:32749")
+
+    est = Estate.from_layers({
+        "boundary": frame([{"name": "two lots"}], [shapely.box(0, 0, east_to, 400)]),
+        "parcels": frame([{"parcel_id": "W", "land_use": "available"},
+                          {"parcel_id": "E", "land_use": "available"}],
+                         [shapely.box(0, 0, 320, 400), shapely.box(340, 0, east_to, 400)]),
+        "roads": frame([{"road_id": "R", "road_class": "collector", "width_m": 20.0}],
+                       [shapely.LineString([(330, 0), (330, 400)])]),
+    }, source="test", name="two lots")  # fmt: skip
+    rules = parse_rules({
+        "zone": {"min_ha": 8.0, "max_ha": 9.0},
+        "rules": [{"kind": "frontage", "road_class": ["collector"], "min_m": 100},
+                  {"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}],
+        "prefer": [{"kind": "compact", "weight": 0.1}],
+    })  # fmt: skip
+    return est, rules
+
+
+def test_a_zone_fronts_a_road_with_land_across_it() -> None:
+    """Two lots of available land, x 0–320 m and 340–600 m, 400 m deep, apart by a 20 m
+    collector; a zone of 8–9 ha must front it for 100 m, 60 m wide, compact (score: a
+    tenth of its perimeter). On 50 m cells the road runs through column 6, which holds a
+    20 m sliver of the west lot and a 10 m one of the east lot in every row. The zone of
+    the cells x 0–300 m, y 50–300 m and the west slivers beside them (320 m × 250 m, 8 ha)
+    passes check, so the optimum scores no more than it, and no zone of 8 ha has less
+    outline than a disc. The model once held no sliver beside land across a road and
+    proved that no zone fits (INFEASIBLE)."""
+    est, rules = _two_lots(600.0)
+    x0, y0 = ORIGIN
+    by_hand = affinity.translate(shapely.box(0, 50, 320, 300), x0, y0)
+    assert check(est, by_hand, rules).passed
+    assert score(est, by_hand, rules, cell_m=50) == pytest.approx(0.1 * 2 * (320 + 250))
+    res = place(est, rules, cell_m=50, time_limit_s=60)
+    assert res.status == "OPTIMAL"
+    assert res.zone is not None and check(est, res.zone, rules).passed
+    best = res.alternatives[0].score
+    assert 0.1 * 2 * math.sqrt(math.pi * 80_000) <= best <= 0.1 * 2 * (320 + 250) + 1e-6
+
+
+def test_a_missing_alternative_is_proven_only_for_what_the_model_admits() -> None:
+    """The east lot 110 m wide (4.4 ha) holds no 8 ha zone, and the west lot (12.8 ha)
+    holds no second one overlapping the first by at most a quarter (it would need 6 ha
+    outside an 8 ha zone). The proof that no alternative exists covers the zones of the
+    grid's cells that the width model admits, and says so, in both languages."""
+    est, rules = _two_lots(450.0)
+    res = place(est, rules, cell_m=50, time_limit_s=60, alternatives=2)
+    assert len(res.alternatives) == 1 and res.status == "OPTIMAL"
+    assert res.solver["alternatives_missing"] == (
+        "proven for zones of the grid's cells that the width model admits: no further zone "
+        "satisfies the rules and overlaps the better ones little enough"
+    )
+    assert "found 1 of 2 placements: proven for zones of the grid's cells that" in res.summary()
+    assert "terbukti untuk zona dari sel grid yang diterima model lebar" in res.summary("id")

@@ -13,9 +13,10 @@
    that prove the optimum, within a budget of counted work (:mod:`._work`); the best
    placement first, then each alternative with an overlap limit (:func:`_ranks`);
 3. **the geometry decides**: the chosen cells are dissolved into one polygon, checked
-   with :func:`kitland.check` exactly as a user would, and straightened
-   (:mod:`._outline`); a zone that fails is cut from the model and the solve repeated
-   (:func:`_best_at_rank`), so a failing zone is never returned as a success.
+   with :func:`kitland.check` exactly as a user would, straightened, and refined by
+   moving its edges over the true geometry (:mod:`._outline`, every step checked); a
+   zone that fails is cut from the model and the solve repeated (:func:`_best_at_rank`),
+   so a failing zone is never returned as a success.
 
 The score is the ``[[prefer]]`` objective: for ``near`` the area-weighted distance of the
 zone's cells to the selection per nominal zone area (``Σ a_i d_i / A_nominal``, metres;
@@ -24,15 +25,14 @@ it equals the zone's mean distance when the zone has its nominal area), times ``
 better.
 
 When nothing fits, the result carries the rule funnel and the relaxations that would
-make a placement possible (:mod:`._diagnose`). ``place(start=)`` reuses an earlier
+make a placement possible (:mod:`._diagnose`). A result's words (its summary, each
+placement's proof, the funnel's lines) are :mod:`._summary`'s. ``place(start=)`` reuses an earlier
 result (:mod:`._reuse`). With several zones (``[[zones]]``) :func:`place` hands over to
 :mod:`._zones`, which places them together with the joint model of :mod:`._joint`.
 """
 
 from __future__ import annotations
 
-import functools
-import html
 import logging
 import math
 import os
@@ -49,24 +49,27 @@ from shapely import Polygon
 
 from kitland._errors import DataError, InfeasibleError, RulesError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import Message, gap_text, label, number, numbers_in, tr
-from kitland.placement import _reuse
+from kitland.i18n import Message
+from kitland.placement import _reuse, _summary
 from kitland.placement._cells import (
     CandidateLand,
     Cells,
     candidate_land,
     cell_attributes,
-    corner_patterns,
+    corner_cuts,
+    corner_loss_m2,
     grid_angle,
     make_cells,
     oblique_angles,
 )
 from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
-from kitland.placement._outline import straighten, vertex_count
-from kitland.placement._solve import Solution, solve
+from kitland.placement._outline import cut_corners, refine, straighten, vertex_count
+from kitland.placement._solve import Solution, gap, solve
+from kitland.placement._summary import proof_text
+from kitland.placement._window import cuts_taken
 from kitland.placement._work import Clock, Work
-from kitland.report import Report, RuleResult, rule_label
+from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 from kitland.validation import OnInvalid, require_valid
 
@@ -89,11 +92,18 @@ MAX_RECHECKS = 5
 RUNNERS_UP = 3
 #: Relative safety margin on the opening loss the model allows at convex corners.
 CORNER_LOSS_MARGIN = 0.01
+#: Corners may be cut for ``min_width`` only when the band's smallest zone cannot afford
+#: this many right-angled corners uncut (a rectangle with two steps): larger zones need
+#: no cut, and the cut columns only enlarge their models.
+CUT_BELOW_CORNERS = 8
 #: Remnants of parcels smaller than this are dropped from the new layout, m².
 SLIVER_M2 = 1.0
 #: Most cells the candidate land may be cut into; a smaller ``cell_m`` is refused.
 MAX_CELLS = 100_000
 _SOLVER_NAME = "HiGHS MILP + OR-Tools CP-SAT"
+#: An alternative's earlier placements: each returned zone with the share of an outline's
+#: area it may overlap (:func:`_overlap_kept`).
+Places = tuple[tuple[shapely.Geometry, float], ...]
 
 
 @dataclass(frozen=True)
@@ -121,11 +131,13 @@ class Placement:
     gap
         ``(score − bound) / |score|``; 0 when proven.
     bound
-        Proven lower bound on the score of any zone of this rank made of grid cells.
+        Proven lower bound on the score of any zone of this rank made of grid cells (a
+        zone that is not made of cells may score below it).
     grid_score
         The score of the cells the solver chose; ``score`` is that of the final outline,
         whose straight edges may score lower (the search stops once no zone of cells
-        can beat it: ``bound`` is then ``score``).
+        can beat the straightened outline: ``bound`` is then that outline's score), and
+        lower still once refined over the true geometry (then ``score < bound``).
     rescued
         True when the solver's cells failed ``check`` and their straightened outline
         passed (then ``FEASIBLE``, its gap measured against the grid's bound).
@@ -168,11 +180,11 @@ class Placement:
         """The entry of ``alternatives`` in the JSON report."""
         return {
             "rank": self.rank, "score": round(self.score, 3), "area_ha": round(self.area_ha, 4),
-            "grid_score": round(self.grid_score, 3) if math.isfinite(self.grid_score) else None,
+            "grid_score": _finite(self.grid_score, 3),
             "vertices": self.vertices, "rescued_by_outline": self.rescued,
-            "passed": _zone_rules_pass(self.report),
+            "passed": self.report.zone_passed,
             "status": self.status, "solver_status": self.status,
-            "gap": round(self.gap, 6) if math.isfinite(self.gap) else None,
+            "gap": _finite(self.gap, 6),
             **({"grids_deg": [round(a, 3) for a in self.grids]} if self.grids else {}),
             "rules": [r.to_dict() for r in self.report.results],
         }  # fmt: skip
@@ -222,55 +234,20 @@ class PlacementResult:
     previous: _reuse.Previous | None = field(default=None, repr=False)
 
     def summary(self, lang: str = "en") -> str:
-        """A few lines for the terminal: each placement with its own status, or why none.
+        """A few lines for the terminal: each placement with its own status, or why none
+        (:func:`._summary.summary`)."""
+        return _summary.summary(self, lang)
 
-        Words come from the message catalogue (:mod:`kitland.i18n`) and numbers are
-        written in ``lang``'s locale, the funnel's diagnosis sentences included. Several
-        zones placed together have their own lines (:func:`._zones.summary`).
+    def caveat(self, lang: str = "en", *, short: bool = False) -> str:
+        """What the proof does not cover, in ``lang``; "" when it covers every zone (or
+        allocation) of the grid's cells (:func:`._summary.caveat`).
+
+        Under a ``min_width`` rule the model reads the rule conservatively (whole squares
+        of cells, charged or cut corners), so a zone with narrower parts that would still pass
+        ``check`` is not covered. ``short``: the line a map shows under the status; else
+        the terminal's and the printed page's.
         """
-        if self.rules is not None and len(self.rules.zones) > 1:
-            from kitland.placement._zones import summary  # noqa: PLC0415
-
-            return summary(self, lang)
-        s = self.solver
-        t = functools.partial(tr, lang)
-        lines = []
-        if self.found:
-            asked = int(self.report.extra.get("alternatives_requested", len(self.alternatives)))
-            for p in self.alternatives:
-                lines.append(_placement_line(p, s.get("grid_m"), lang))
-            if len(self.alternatives) < asked:
-                lines.append(t("found {n} of {asked} placements: {why}").format(
-                    n=len(self.alternatives), asked=asked,
-                    why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-            if not s.get("deterministic", True):
-                lines.append(t("the wall clock stopped the search before its work budget (a busy "
-                               "or slow machine): another run may return other placements"))  # fmt: skip
-            elif any(
-                p.status == "FEASIBLE" and not p.rescued and not p.note for p in self.alternatives
-            ):
-                lines.append(t("placements found when the work budget ran out; the same input and "
-                               "--time-limit return them again; a longer --time-limit may prove "
-                               "them"))  # fmt: skip
-            failing = [r for r in self.report.results if r.scope == "layout" and not r.passed]
-            if failing:
-                lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
-                               "report says passed: false: {rules}").format(rules="; ".join(
-                                   f"{r.label(lang)} {_value(r.value, lang)} {t(r.unit)}, "
-                                   f"{t('needs')} {numbers_in(r.required, lang)}".replace("  ", " ")
-                                   for r in failing)))  # fmt: skip
-        elif self.status == "UNDECIDED":
-            lines.append(_undecided_line(t("placement"), s, lang))
-        else:
-            lines.append(_infeasible_text(s, lang))
-            lines += _funnel_lines(self.report.extra, lang, _names_en(self.rules))
-            rejected = [r for f in s.get("check_failures", []) for r in f.get("failed", [])]
-            if rejected:
-                counts = ", ".join(f"{r} ({rejected.count(r)}×)" for r in dict.fromkeys(rejected))
-                lines.append("  " + t("zones found by the solver failed the final check on: "
-                                      "{rules}").format(rules=counts))  # fmt: skip
-        lines.append(_solver_line(s, lang))
-        return "\n".join(lines) + "\n"
+        return _summary.caveat(self, lang, short=short)
 
     def __repr__(self) -> str:
         return self.summary()
@@ -292,6 +269,7 @@ class PlacementResult:
                           "kitland.make_map(estate, ...)")  # fmt: skip
             raise DataError(msg)
         kwargs.setdefault("rules", self.rules)
+        kwargs.setdefault("caveat", self.caveat(kwargs.get("lang", "id"), short=True))
         if self.zones:  # several zones: each drawn with its name, no alternatives
             return make_map(self.estate, zones=self.zones, **kwargs)
         grid_m = self.solver.get("grid_m")
@@ -308,189 +286,7 @@ class PlacementResult:
     map = explore
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td>{html.escape(p.name) if self.zones else p.rank}</td><td>{p.area_ha:.2f}</td>"
-            f"<td>{p.score:,.1f}</td><td>{html.escape(p.status)}</td>"
-            f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
-            for p in self.alternatives
-        )
-        head = {"INFEASIBLE": "no placement satisfies the rules (proven)",
-                "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
-                }.get(self.status, "placed")  # fmt: skip
-        s = self.solver
-        return (
-            f"<div><b>{html.escape(head)}</b> <small>{html.escape(str(s.get('name')))} "
-            f"{html.escape(self.status)}, gap {s.get('gap')}, {s.get('time_s', 0):.1f} s</small>"
-            f"<table><tr><th>{'zone' if self.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
-            f"{self.report._repr_html_()}</div>"
-        )
-
-
-def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
-    """The line of a search that found no ``what`` (a placement, an allocation: already
-    in ``lang``) within its time limit, and the longer limit to try."""
-    limit = float(solver.get("time_limit_s", 0.0))
-    return tr(lang, "no {what} found within {limit} s; it is not proven that none exists; "
-                    "try --time-limit {more}").format(
-        what=what, limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}")  # fmt: skip
-
-
-def _solver_line(solver: dict[str, Any], lang: str) -> str:
-    """The last line of a summary: the solver, its time (and why it stopped), the grid."""
-    t = functools.partial(tr, lang)
-    hit = t(" (time limit reached)") if solver.get("time_limit_hit") else ""
-    if not solver.get("deterministic", True):
-        hit += t(" (stopped by the wall clock: not deterministic)")
-    name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
-    return t("{solver}: {time} s{hit}, {cells} cells of {grid} m").format(
-        solver=name, time=number(solver.get("time_s", 0), lang, 1), hit=hit,
-        cells=number(solver.get("cells", 0), lang),
-        grid=numbers_in(f"{solver.get('grid_m', 0):g}", lang))  # fmt: skip
-
-
-def _value(value: float | None, lang: str) -> str:
-    return "None" if value is None else number(value, lang, 1)
-
-
-def proof_text(p: Placement, grid_m: float | None, lang: str = "en") -> str:
-    """What the solver proved of placement ``p``, in ``lang``, as the terminal says it:
-    "optimal on the 25 m grid", "feasible, gap 7.49% (time limit reached)", …
-
-    Maps and the printed page show it beside the verdict, so a placement found when time
-    ran out is not read as the proven best site.
-    """
-    t = functools.partial(tr, lang)
-    gap = gap_text(p.gap, lang)
-    if p.status == "OPTIMAL" and grid_m and p.grids:
-        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in p.grids)
-        st = t("optimal on the {grid} m grid at {angles}" if len(p.grids) == 1
-               else "optimal on the {grid} m grids at {angles}").format(
-            grid=numbers_in(f"{grid_m:g}", lang), angles=angles)  # fmt: skip
-    elif p.status == "OPTIMAL":
-        st = (
-            t("optimal on the {grid} m grid").format(grid=numbers_in(f"{grid_m:g}", lang))
-            if grid_m
-            else t("optimal")
-        )
-    elif p.rescued:
-        st = t("feasible, {gap} to the grid's bound: the straightened outline of the solver's "
-               "cells, which failed check themselves").format(gap=gap)  # fmt: skip
-    elif p.grids and grid_m:  # several grids searched: say which one the zone lies on
-        st = t("feasible on the {grid} m grid at {angle}, {gap} ({why})").format(
-            grid=numbers_in(f"{grid_m:g}", lang), angle=numbers_in(f"{p.grids[0]:.1f}°", lang),
-            gap=gap, why=t(p.note or "time limit reached"))  # fmt: skip
-    else:
-        st = t("feasible, {gap} ({why})").format(gap=gap,
-                                                  why=t(p.note or "time limit reached"))  # fmt: skip
-    return st
-
-
-def _placement_line(p: Placement, grid_m: Any, lang: str = "en") -> str:
-    t = functools.partial(tr, lang)
-    c = p.report.zone.get("compactness", float("nan"))
-    st = proof_text(p, grid_m, lang)
-    if (
-        not p.rescued
-        and not p.grids
-        and not math.isclose(p.score, p.grid_score, rel_tol=1e-9, abs_tol=1e-9)
-    ):
-        st += t("; cells scored {score}, outline straightened").format(
-            score=number(p.grid_score, lang, 1))  # fmt: skip
-    elif p.rescued and p.status == "OPTIMAL":
-        st += t("; the straightened outline of the solver's cells, which failed check "
-                "themselves and scored {score}").format(score=number(p.grid_score, lang, 1))  # fmt: skip
-    verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
-    return t("placement {rank}: {area} ha, score {score}, compactness {compactness}, "
-             "{vertices} vertices, {status}, {verdict}").format(
-                 rank=p.rank, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
-                 compactness=number(c, lang, 2), vertices=p.vertices, status=st,
-                 verdict=verdict)  # fmt: skip
-
-
-def _infeasible_text(solver: dict[str, Any], lang: str = "en") -> str:
-    """What "INFEASIBLE" proves: nothing of the grid's cells fits the model's reading."""
-    t = functools.partial(tr, lang)
-    grid = numbers_in(f"{solver.get('grid_m', 0):g}", lang)
-    if solver.get("grids_deg"):  # every grid searched holds no zone (_best_of_grids)
-        angles = t(" and ").join(numbers_in(f"{a:.1f}°", lang) for a in solver["grids_deg"])
-        text = t("no placement satisfies the rules (proven for zones of the cells of the "
-                 "{grid} m grids at {angles})").format(grid=grid, angles=angles)  # fmt: skip
-    else:
-        text = t("no placement satisfies the rules (proven for zones of the {grid} m grid's "
-                 "cells)").format(grid=grid)  # fmt: skip
-    if solver.get("conservative"):
-        text += t("; the model reads {rules} conservatively (whole squares of cells, charged "
-                  "corners), so a zone with narrower parts that would still pass check is not "
-                  "ruled out").format(rules=", ".join(solver["conservative"]))  # fmt: skip
-    return text
-
-
-def _street_hints(
-    estate: Estate, rules: Rules, diagnosis: list[dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
-    without ``max_gap_m``: blocks parted by streets never share a boundary."""
-    from kitland.placement._diagnose import advice  # noqa: PLC0415 - as relaxations
-
-    if not len(estate.roads):
-        return []
-    relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
-    return [
-        {"rule": r.id, **advice("{rule}: blocks parted by streets never share a boundary; "
-                                "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
-                                "counts industry across a street as next to the zone", rule=r.id)}
-        for r in rules.rules
-        if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
-    ]  # fmt: skip
-
-
-def _funnel_lines(
-    extra: dict[str, Any], lang: str = "en", names_en: dict[str, str] | None = None
-) -> list[str]:
-    t = functools.partial(tr, lang)
-    lines = []
-    fun = extra.get("funnel", {})
-    alone, so_far = t("alone"), t("so far")
-    steps = fun.get("steps", [])
-    names = [_funnel_rule(st["rule"], lang, names_en or {}) for st in steps]
-    width = max((len(n) for n in names), default=0)
-    for name, st in zip(names, steps, strict=True):
-        lines.append(f"  {name:<{width}}  {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
-                     f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
-    if fun.get("largest_pieces_ha"):
-        pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
-        lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(
-            pieces=pieces, need=number(fun["min_area_ha"], lang, 1)))  # fmt: skip
-    lines += [f"  - {_advice_text(d, lang, names_en or {})}" for d in extra.get("diagnosis", [])]
-    return lines
-
-
-def _names_en(rules: Rules | None) -> dict[str, str]:
-    """Each rule's English name (``name_en``) by its id."""
-    return {r.id: r.name_en for r in (rules.rules if rules else []) if r.name_en}
-
-
-def _funnel_rule(rule: str, lang: str, names_en: dict[str, str]) -> str:
-    """A funnel or diagnosis row's rule for people in ``lang``: the rule's ``name`` (or
-    ``name_en`` in English); the funnel's own steps (``on``, ``roads``, ``area``,
-    ``compactness``) in words."""
-    if rule in ("area", "on"):
-        return label(lang, f"rule_{rule}")
-    if rule in ("roads", "compactness"):
-        return label(lang, rule)
-    return rule_label(rule, rule.split("#")[0], lang, name_en=names_en.get(rule))
-
-
-def _advice_text(entry: dict[str, Any], lang: str, names_en: dict[str, str] | None = None) -> str:
-    """A diagnosis entry's sentence in ``lang`` (its ``message``), else its ``text``; the
-    rule it names written as :func:`_funnel_rule` writes it."""
-    m = entry.get("message")
-    if not m:
-        return str(entry.get("text", ""))
-    values = dict(m["values"])
-    if isinstance(values.get("rule"), str):
-        values["rule"] = _funnel_rule(values["rule"], lang, names_en or {})
-    return Message(m["id"], values).render(lang)
+        return _summary.html_table(self)
 
 
 def _as_inputs(estate: Any, rules: Any) -> tuple[Estate, Rules]:
@@ -534,10 +330,10 @@ def build_problem(
     return _build(estate, rules, cell_m=cell_m)[:3]
 
 
-def _cut(land: CandidateLand, cell_m: float) -> Cells:
-    """The cells of ``land`` (on the grid :func:`grid_angle` turns to its edges)."""
-    _check_cell_count(land.allowed, cell_m)
-    return make_cells(land.allowed, cell_m=cell_m, angle_deg=grid_angle(land.allowed))
+def _cut(allowed: shapely.Geometry, cell_m: float) -> Cells:
+    """The cells of ``allowed`` (on the grid :func:`grid_angle` turns to its edges)."""
+    _check_cell_count(allowed, cell_m)
+    return make_cells(allowed, cell_m=cell_m, angle_deg=grid_angle(allowed))
 
 
 def _build(
@@ -553,7 +349,7 @@ def _build(
     rules = rules.applicable(estate)  # every selector checked at once; optional ones may drop
     land, cells, attrs, shape = _reuse.cells_and_attributes(
         estate, rules, cell_m=cell_m, land_of=lambda: candidate_land(estate, rules),
-        cut=lambda land: _cut(land, cell_m),
+        cut=lambda land: _cut(land.allowed, cell_m),
     )  # fmt: skip
     return land, cells, problem_on(estate, rules, cells, attrs=attrs), shape
 
@@ -564,12 +360,15 @@ def problem_on(
     cells: Cells,
     *,
     attrs: dict[str, NDArray[np.float64]] | None = None,
+    cut_corners: bool = True,
 ) -> Problem:
     """The array problem of ``rules`` (one zone, applicable on ``estate``) on ``cells``.
 
     :func:`build_problem` cuts the zone's own land into cells; several zones share one
     set of cells cut from their lands together (:mod:`._zones`). ``attrs`` are the
-    cells' rule attributes when already known (the cache of :mod:`._reuse`).
+    cells' rule attributes when already known (the cache of :mod:`._reuse`). With
+    ``cut_corners`` the zone's convex corners may be cut for ``min_width`` where its
+    smallest area needs it (:func:`_needs_cuts`, :func:`_corners`).
     """
     zone = rules.zone
     assert zone is not None
@@ -601,7 +400,9 @@ def problem_on(
         cell_m=cell_m, edges=cells.edges, shared_m=cells.shared_m,
         min_area_m2=zone.min_ha * 1e4, max_area_m2=zone.max_ha * 1e4, sums=tuple(sums),
         reach=tuple(reach), min_compactness=min_c, width_cells=width,
-        corners=_corners(cells, width_m) if width_m > 0 else None, boundary_weight=boundary_weight,
+        corners=_corners(cells, width_m, cut_corners and _needs_cuts(zone.min_ha * 1e4, width_m))
+        if width_m > 0 else None,
+        boundary_weight=boundary_weight,
     )  # fmt: skip
 
 
@@ -636,14 +437,11 @@ def score(
 ) -> float:
     """The preference score of any zone, by the definition :func:`place` optimises.
 
-    The candidate land is cut into the same ``cell_m`` grid as :func:`place` cuts it, and
-    the zone is scored as :func:`zone_score` scores a placement: each cell's ``[[prefer]]``
-    cost (:func:`preference_cost`) in proportion to the share of it the zone covers, plus
-    the ``compact`` weight times the zone's perimeter. Parts of the zone outside the
-    candidate land (a drawn zone may cross a road or an industrial plot) are cut into
-    cells of their own on the same grid angle and scored the same way, so every square
-    metre counts. For a zone :func:`place` returned, the result is its ``score``.
-    Lower is better; 0 without ``[[prefer]]`` rules.
+    The zone is scored on the ``cell_m`` grid :func:`place` cuts, as :func:`zone_score`
+    scores a placement; parts of it outside the candidate land (a drawn zone may cross a
+    road) are cut into cells of their own on the same grid angle, so every square metre
+    counts. For a zone :func:`place` returned, the result is its ``score``. Lower is
+    better; 0 without ``[[prefer]]`` rules.
 
     Parameters
     ----------
@@ -687,10 +485,7 @@ def score(
 
         zone = read_zone(zone)
     geom = as_zone(zone, estate)
-    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
-        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
-                      {"value": repr(cell_m)})  # fmt: skip
-        raise UsageError(msg)
+    _check_cell_m(cell_m)
     rules = rules.applicable(estate)
     prefer_only = Rules(rules.zone, (), (), rules.prefer, rules.source)
     if all(r.kind == "compact" for r in rules.prefer):  # no cell costs: no grid needed
@@ -710,24 +505,33 @@ def score(
     return total
 
 
-def _covered_cost(cells: Cells, cost: NDArray[np.float64], zone: shapely.Geometry) -> float:
-    """Each cell's cost in proportion to the share of it ``zone`` covers, summed."""
-    idx = np.flatnonzero(shapely.intersects(cells.geoms, zone))
-    share = shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
+def _covered_cost(
+    cells: Cells, cost: NDArray[np.float64], zone: shapely.Geometry,
+    tree: shapely.STRtree | None = None,
+) -> float:  # fmt: skip
+    """Each cell's cost in proportion to the share of it ``zone`` covers, summed (``tree``:
+    an index of ``cells.geoms`` that finds the cells ``zone`` touches faster)."""
+    idx, share = _covered(cells, zone, tree)
     return float((share * cost[idx]).sum())
 
 
+def _covered(
+    cells: Cells, zone: shapely.Geometry, tree: shapely.STRtree | None = None
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The cells ``zone`` touches and the share of each it covers (``tree``: an index of
+    ``cells.geoms``, as :func:`_covered_cost` takes it)."""
+    idx = (
+        np.flatnonzero(shapely.intersects(cells.geoms, zone))
+        if tree is None
+        else tree.query(zone, predicate="intersects")
+    )
+    return idx, shapely.area(shapely.intersection(cells.geoms[idx], zone)) / cells.area_m2[idx]
+
+
 def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
-    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells.
-
-    Counted on the land's area and on its bounding box (the grid is laid over the box
-    first), so a cell size that would exhaust memory is refused before any is made.
-
-    Raises
-    ------
-    UsageError
-        Naming the cell size, the estimated count and the smallest size that would do.
-    """
+    """Refuse a ``cell_m`` that would cut ``allowed`` into more than :data:`MAX_CELLS` cells
+    (counted on its area and on its bounding box, before any cell is made), naming the
+    smallest size that would do."""
     if allowed.is_empty:
         return
     x0, y0, x1, y1 = allowed.bounds
@@ -745,8 +549,23 @@ def _check_cell_count(allowed: shapely.Geometry, cell_m: float) -> None:
     raise UsageError(msg)
 
 
-def _corners(cells: Cells, width_m: float) -> Corners:
-    """The model's account of the ``min_width`` opening loss (see :class:`._model.Corners`).
+def _needs_cuts(min_area_m2: float, width_m: float) -> bool:
+    """May the zone's corners be cut? Only when the ``min_width`` allowance of the band's
+    smallest zone holds fewer than :data:`CUT_BELOW_CORNERS` right-angled corners, each
+    losing :func:`._cells.corner_loss_m2` to the opening (r = ``width_m`` / 2).
+
+    >>> _needs_cuts(5e4, 60.0), _needs_cuts(10e4, 60.0), _needs_cuts(20e4, 60.0)
+    (True, True, False)
+    """
+    from kitland.measure import MIN_WIDTH_LOSS_PCT  # noqa: PLC0415 - one threshold for both
+
+    corner = float(corner_loss_m2(math.pi / 2, width_m / 2))
+    return MIN_WIDTH_LOSS_PCT / 100 * min_area_m2 < CUT_BELOW_CORNERS * corner
+
+
+def _corners(cells: Cells, width_m: float, cut: bool) -> Corners:
+    """The model's account of the ``min_width`` opening loss (see :class:`._model.Corners`),
+    with ``cut`` the corners' cuts (:func:`._cells.corner_cuts`).
 
     Each corner's loss is inflated by :data:`CORNER_LOSS_MARGIN` and the allowed share
     deflated by it, so float noise and polygonised buffers in :func:`kitland.check`
@@ -754,9 +573,9 @@ def _corners(cells: Cells, width_m: float) -> Corners:
     """
     from kitland.measure import MIN_WIDTH_LOSS_PCT  # noqa: PLC0415 - one threshold for both
 
-    cell, across, loss = corner_patterns(cells, radius_m=width_m / 2)
+    cell, across, loss, cuts = corner_cuts(cells, radius_m=width_m / 2)
     share = MIN_WIDTH_LOSS_PCT / 100 / (1 + CORNER_LOSS_MARGIN)
-    return Corners(cell, across, loss * (1 + CORNER_LOSS_MARGIN), share)
+    return Corners(cell, across, loss * (1 + CORNER_LOSS_MARGIN), share, cuts if cut else None)
 
 
 def _calibrate_width(
@@ -777,8 +596,9 @@ def _calibrate_width(
         return prob
     sel = np.zeros(len(prob), dtype=bool)
     sel[chosen] = True
-    charged = prob.corners.loss(sel) / (1 + CORNER_LOSS_MARGIN)
-    area = float(prob.area_m2[chosen].sum())
+    taken = float(shapely.area(shapely.polygons(cuts_taken(prob, chosen))).sum())
+    charged = prob.corners.loss(sel) / (1 + CORNER_LOSS_MARGIN) - taken
+    area = float(prob.area_m2[chosen].sum()) - taken
     measured = max(failed) / 100 * area
     if charged <= 0 or measured <= charged:
         return prob
@@ -787,6 +607,15 @@ def _calibrate_width(
              "asking for %.3f %% instead of %.3f %%", measured, charged, 100 * share,
              100 * prob.corners.share)  # fmt: skip
     return replace(prob, corners=replace(prob.corners, share=share))
+
+
+def zone_of(cells: Cells, prob: Problem, chosen: NDArray[np.int64]) -> Polygon:
+    """The zone of the chosen cells: :func:`dissolve` d, with the corners cut that the
+    width rule's corner budget needs (:func:`._window.cuts_taken`)."""
+    zone = dissolve(cells, chosen)
+    if not isinstance(zone, Polygon):
+        return zone
+    return cut_corners(zone, cuts_taken(prob, chosen))
 
 
 def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
@@ -804,9 +633,9 @@ def dissolve(cells: Cells, chosen: NDArray[np.int64]) -> Polygon:
     return shapely.normalize(shapely.simplify(g, 0.0))
 
 
-def _zone_rules_pass(report: Report) -> bool:
-    """Every zone rule holds (layout rules judge the master plan, not the placement)."""
-    return all(r.passed for r in report.results if r.scope == "zone")
+def _finite(x: float, digits: int) -> float | None:
+    """``x`` rounded to ``digits`` for the report, None when it is not finite."""
+    return round(x, digits) if math.isfinite(x) else None
 
 
 def _stable(solver: dict[str, Any]) -> dict[str, Any]:
@@ -848,7 +677,7 @@ def _best_at_rank(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
     rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
     warm: tuple[NDArray[np.int64] | None, float] | None = None,
-    beyond: _reuse.Beyond | _reuse.Setback | None = None,
+    beyond: _reuse.Beyond | _reuse.Setback | None = None, apart: Places = (),
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` that passes ``check``, with what is proven about it,
     spending at most ``work`` (each solve gets the work left; an alternative's first
@@ -858,14 +687,17 @@ def _best_at_rank(
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
     ``beyond``: the rules only relaxed, or only a setback distance moved: the first solve
     searches only the zones past the previous proof (:func:`._reuse.solve_beyond`).
-    The best placement's search stops once no zone of cells beats its incumbent's
-    straightened outline (:class:`_Outlines`); an alternative's outline is not held to
-    the overlap limit its cells keep, so its search is proven against its cells.
+    The search stops once no zone of cells beats its incumbent's straightened outline
+    (:class:`_Outlines`). ``apart``: an alternative's earlier placements (returned zone,
+    overlap share; :func:`_overlap_kept`), which every outline it takes keeps, as its
+    cells keep ``prob.avoid``.
     """
     from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
 
     out = _Attempts()
-    outlines = _Outlines(estate, rules, cells, land, prob)
+    opts = options or SolveOptions()
+    outlines = _Outlines(estate, rules, cells, land, prob, apart,
+                         refine=opts if len(cells) >= opts.refine_search_cells else None)  # fmt: skip
     bands = _bands(prob, target_m2)
     current = bands[0]
     band_i = 0
@@ -882,13 +714,14 @@ def _best_at_rank(
         def told(best: float, bound: float) -> None:
             _progress_cb(progress, "solving", deadline, rank=rank, best=best, bound=bound)
 
+        outlines.band = _band(current)
         if beyond is not None and attempt == 0:  # a zone set aside: the full search after
             sol = _reuse.solve_beyond(current, beyond, options=options, work=work.part(),
-                                      on_progress=told, outline=outlines if rank == 1 else None)  # fmt: skip
+                                      on_progress=told, outline=outlines)  # fmt: skip
         else:
             sol = solve(current, options=options, work=work.part(), start=first,
                         floor=below if band_i == 0 else -math.inf, on_progress=told,
-                        outline=outlines if rank == 1 else None)  # fmt: skip
+                        outline=outlines)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
         if not sol.found or sol.cells is None:
@@ -902,48 +735,51 @@ def _best_at_rank(
         if out.exact:  # nogoods only cut zones that fail check: the bound still holds
             out.bound = max(out.bound, sol.bound)
         _progress_cb(progress, "checking", deadline, rank=rank, best=sol.objective)
-        zone = dissolve(cells, sol.cells)
+        zone = zone_of(cells, current, sol.cells)
         # "warn": place() validated the estate on entry and applied the caller's policy.
         report = (
             check(estate, zone, rules, on_invalid="warn") if isinstance(zone, Polygon) else None
         )
-        if report is not None and _zone_rules_pass(report):
+        if report is not None and report.zone_passed:
             out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
                                     bound=out.bound, exact=out.exact, deadline=deadline,
-                                    progress=progress, outlines=outlines)  # fmt: skip
+                                    progress=progress, outlines=outlines, band=_band(current),
+                                    options=options)  # fmt: skip
             return out
         failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
         # Straight edges may pass where the cells' staircase did not (its corners cost
         # min_width area): any passing outline, whatever its score.
         rescued = (
             _straightened(estate, rules, cells, land, prob, zone, ceiling=math.inf,
-                          max_accept_calls=6)
+                          max_accept_calls=6, apart=apart)
             if report is not None else None
         )  # fmt: skip
         if rescued is not None:
-            outline, rep = rescued
+            outline, rep = _refined(estate, rules, cells, land, prob, *rescued,
+                                    band=_band(current), options=options, apart=apart)  # fmt: skip
             s = zone_score(prob, cells, outline)
             assert sol.cells is not None
             proven = _reaches(s, out.bound, out.exact)
             out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
                                       "OPTIMAL" if proven else "FEASIBLE",
-                                      0.0 if proven else _gap(s, out.bound), out.bound,
+                                      0.0 if proven else gap(s, out.bound), out.bound,
                                       grid_score=sol.objective, rescued=True)  # fmt: skip
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
         out.failures.append({"rank": rank, "failed": failed})
         if work.done:  # no work to solve again: the search's earlier zones, best first
             for cells_ in sol.runners_up[:RUNNERS_UP]:
-                z = dissolve(cells, cells_)
+                z = zone_of(cells, current, cells_)
                 seen = (
                     check(estate, z, rules, on_invalid="warn") if isinstance(z, Polygon) else None
                 )
-                if seen is not None and _zone_rules_pass(seen):
+                if seen is not None and seen.zone_passed:
                     alt = replace(sol, cells=cells_, objective=current.objective(cells_),
                                   status="FEASIBLE")  # fmt: skip
                     out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
                                             bound=out.bound, exact=out.exact, deadline=deadline,
-                                            progress=progress, outlines=outlines)  # fmt: skip
+                                            progress=progress, outlines=outlines,
+                                            band=_band(current), options=options)  # fmt: skip
                     return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
                  rank, ", ".join(failed))  # fmt: skip
@@ -998,22 +834,24 @@ def _start_facts(
     shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
-    (the rules tightened), or a ceiling (they only relaxed: the old zone still passes,
-    so the new optimum scores no more than it) and, when the old optimum was proven on
-    the same cells and the relaxation is one :func:`._reuse.beyond` recognises, the
-    rules past whose old thresholds alone the search went (``beyond``); when only a
-    setback distance moved and the grid is the same, the setback rules, how many cells
-    changed and whether the old zone holds none (``setback``, :func:`._reuse.plan_setback`)."""
+    (the rules tightened) or a ceiling (they only relaxed), the rules past whose old
+    thresholds alone the search went (``beyond``, :func:`._reuse.beyond`), and the
+    facts of a setback what-if (``setback``, :func:`._reuse.plan_setback`)."""
     first, below = warm.get(1, (None, -math.inf))
     prev = start.previous
     relaxed = (first is not None and prev is not None and bool(start.alternatives)
                and _reuse.relaxes(prev, shape, cells, band))  # fmt: skip
     return {"zone_offered": first is not None,
-            "tightened": math.isfinite(below), "floor": round(below, 6) if math.isfinite(below) else None,
+            "tightened": math.isfinite(below), "floor": _finite(below, 6),
             "relaxed": relaxed,
             "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None,
             "beyond": beyond.names if isinstance(beyond, _reuse.Beyond) else None,
             "setback": beyond.facts() if isinstance(beyond, _reuse.Setback) else None}  # fmt: skip
+
+
+def _band(prob: Problem) -> tuple[float, float]:
+    """The area band of ``prob``, m² (low, high)."""
+    return prob.min_area_m2, prob.max_area_m2
 
 
 def _carry(band: Problem, current: Problem) -> Problem:
@@ -1024,10 +862,13 @@ def _carry(band: Problem, current: Problem) -> Problem:
 def _finish(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
     sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
-    deadline: float, progress: Any, outlines: _Outlines | None = None,
+    deadline: float, progress: Any, band: tuple[float, float], options: SolveOptions | None,
+    outlines: _Outlines,
 ) -> Placement:  # fmt: skip
     """The placement of a zone that passed ``check``: its straightened outline (the one
-    ``outlines`` found during the search, when it did), with its honest status and gap
+    ``outlines`` found during the search, when it did) refined (:func:`_refined`, its
+    area in ``band``; taken as it is when ``outlines`` refined it already), with its
+    honest status and gap
     (:func:`_reaches`: proven when the outline scores no more than the proven bound, even
     if the solve that found the cells ran out of time or proved only that no zone beats
     the outline)."""
@@ -1035,11 +876,14 @@ def _finish(
     _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
     assert sol.cells is not None
     key = sol.cells.tobytes()
-    if outlines is not None and key in outlines.found:
-        straight = outlines.found[key]
+    taken = outlines.found.get(key) if outlines.refine is not None else None
+    if taken is not None:  # refined when the search took it
+        outline, report = taken
     else:
-        straight = _straightened(estate, rules, cells, land, prob, zone)
-    outline, report = straight or (zone, report)
+        straight = (outlines.found[key] if key in outlines.found else
+                    _straightened(estate, rules, cells, land, prob, zone, apart=outlines.apart))  # fmt: skip
+        outline, report = _refined(estate, rules, cells, land, prob, *(straight or (zone, report)),
+                                   band=band, options=options, apart=outlines.apart)  # fmt: skip
     s = zone_score(prob, cells, outline)
     proven = _reaches(min(s, obj), bound, exact)
     note = (
@@ -1049,7 +893,7 @@ def _finish(
     )
     return Placement(outline, s, rank, report, float(outline.area) / 1e4, sol.cells,
                      "OPTIMAL" if proven else "FEASIBLE",
-                     0.0 if proven else _gap(min(s, obj), bound), bound, grid_score=obj,
+                     0.0 if proven else gap(min(s, obj), bound), bound, grid_score=obj,
                      note=note)  # fmt: skip
 
 
@@ -1057,31 +901,40 @@ def _finish(
 class _Outlines:
     """The straightened outlines (:func:`_straightened`) of the search's incumbents, by
     their cells: called with a zone's cells, the score of its outline when the zone and
-    the outline pass ``check``'s zone rules and the outline scores below the zone, else
-    None (the search's ``outline``, :func:`._solve.solve`: no zone that fails ``check``
-    sets its cutoff). Each zone is straightened once. Geometry and ``check`` only, so as
-    deterministic as the search."""
+    the outline pass ``check``'s zone rules, the outline keeps the overlap limit against
+    the earlier placements ``apart`` (:func:`_overlap_kept`) and it scores below the zone,
+    else None (the search's ``outline``, :func:`._solve.solve`: no zone that fails
+    ``check`` or an outline that breaks the limit sets its cutoff). Each zone is
+    straightened once and, with ``refine`` (on grids of at least
+    ``SolveOptions.refine_search_cells`` cells), its outline refined too
+    (:func:`_refined`, area in ``band``, the band being solved). Geometry and ``check``
+    only, so as deterministic as the search."""
 
     estate: Estate
     rules: Rules
     cells: Cells
     land: CandidateLand
     prob: Problem
+    apart: Places = ()
+    refine: SolveOptions | None = None
+    band: tuple[float, float] = (0.0, math.inf)
     found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
-        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
         key = chosen.tobytes()
         if key not in self.found:
-            zone = dissolve(self.cells, chosen)
-            if not isinstance(zone, Polygon):
+            zone = zone_of(self.cells, self.prob, chosen)
+            checked = _Checked(self.estate, self.rules)
+            if not isinstance(zone, Polygon) or not checked(zone):
                 return None
-            zone_rules = replace(self.rules, layout=())
-            if not _zone_rules_pass(check(self.estate, zone, zone_rules, on_invalid="warn")):
-                return None
-            self.found[key] = _straightened(self.estate, self.rules, self.cells, self.land,
-                                            self.prob, zone)  # fmt: skip
+            got = _straightened(self.estate, self.rules, self.cells, self.land, self.prob, zone,
+                                apart=self.apart)  # fmt: skip
+            if self.refine is not None:
+                got = _refined(self.estate, self.rules, self.cells, self.land, self.prob,
+                               *(got or (zone, checked.reports[zone.wkb])), band=self.band,
+                               options=self.refine, apart=self.apart)  # fmt: skip
+                got = None if got[0] is zone else got  # nothing passed below the zone
+            self.found[key] = got
         got = self.found[key]
         return None if got is None else zone_score(self.prob, self.cells, got[0])
 
@@ -1104,44 +957,125 @@ def _reaches(score: float, bound: float, exact: bool) -> bool:
 def _straightened(
     estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
     zone: Polygon, *, ceiling: float | None = None, max_accept_calls: int = 12,
+    apart: Places = (),
 ) -> tuple[Polygon, Report] | None:  # fmt: skip
     """The best outline with straight edges that passes ``check`` (:func:`._outline.straighten`,
-    scoring below ``ceiling``, by default below the zone), coordinates rounded to the
-    centimetre when that still passes, and its report; None when none passes.
+    scoring below ``ceiling``, by default below the zone) and keeps the overlap limit
+    against the earlier placements ``apart`` (:func:`_overlap_kept`), coordinates rounded
+    to the centimetre when that still passes, and its report; None when none passes.
 
     The outlines tried are checked on the zone rules only (the layout rules judge the
     master plan, the same for every outline); the one returned gets the full report."""
-    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+    checked = _Checked(estate, rules, apart)
+    best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
+                      score=lambda z: zone_score(prob, cells, z), accept=checked,
+                      ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
+    return None if best is zone else checked.final(best)
 
-    zone_rules = replace(rules, layout=())
-    reports: dict[bytes, Report] = {}
+
+def _refined(
+    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
+    zone: Polygon, report: Report, *, band: tuple[float, float], options: SolveOptions | None,
+    apart: Places = (),
+) -> tuple[Polygon, Report]:  # fmt: skip
+    """``zone`` (which passes ``check``) with its edges moved over the true geometry to a
+    lower score (:func:`._outline.refine`, area in ``band``, at most
+    ``SolveOptions.refine_checks`` checks), and its report; ``zone`` and ``report``
+    themselves when no move passes.
+
+    A move passes when ``check``'s zone rules pass and the rows of the model that
+    ``check`` does not judge still hold, measured on the cells as :func:`zone_score`
+    measures (:func:`_model_rows_hold`: the share inside ``place(near=)``, an
+    alternative's overlap with the better placements), and the outline keeps the overlap
+    limit against the earlier placements' returned zones ``apart`` (:func:`_overlap_kept`)."""
+    checks = (options or SolveOptions()).refine_checks
+    if checks == 0:
+        return zone, report
+    tree = shapely.STRtree(cells.geoms)
+    checked = _Checked(estate, rules, apart)
 
     def accept(z: Polygon) -> bool:
-        # "warn": place() validated the estate on entry and applied the caller's policy.
-        rep = check(estate, z, zone_rules, on_invalid="warn")
-        reports[z.wkb] = rep
-        return _zone_rules_pass(rep)
+        return _model_rows_hold(prob, cells, z, tree) and checked(z)
 
-    best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
-                      score=lambda z: zone_score(prob, cells, z), accept=accept,
-                      ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
+    try:
+        best = refine(zone, allowed=land.allowed, area_m2=band, step_m=cells.cell_m,
+                      cost=lambda g: _covered_cost(cells, prob.cost, g, tree),
+                      perimeter_weight=prob.boundary_weight, accept=accept,
+                      max_accept_calls=checks)  # fmt: skip
+    except shapely.errors.GEOSException as err:  # a topology failure: the outline as it was
+        log.warning("outline refinement stopped by GEOS (%s); the straightened outline kept", err)
+        return zone, report
     if best is zone:
-        return None
-    rounded = shapely.set_precision(best, 0.01)
-    if isinstance(rounded, Polygon) and rounded.is_valid and accept(rounded):
-        best = rounded
-    rep = reports[best.wkb]
-    if rules.layout:
-        layout = check(estate, None, rules, on_invalid="warn").results
-        rep = Report([*rep.results, *layout], rep.zone, rep.extra)
-    return best, rep
+        return zone, report
+    out, rep = checked.final(best)  # checks the outline rounded to the centimetre
+    gained = zone_score(prob, cells, out) <= zone_score(prob, cells, zone)
+    return (out, rep) if gained and _model_rows_hold(prob, cells, out, tree) else (zone, report)
 
 
-def _gap(score: float, bound: float) -> float:
-    """``(score − bound) / |score|``, at least 0; inf without a finite bound."""
-    if not math.isfinite(bound):
-        return math.inf
-    return max(0.0, (score - bound) / max(abs(score), 1e-9))
+@dataclass
+class _Checked:
+    """``check``'s zone rules as an ``accept`` for the outline steps (the layout rules
+    judge the master plan, the same for every outline), refusing first an outline that
+    breaks the overlap limit against the earlier placements ``apart``
+    (:func:`_overlap_kept`); the reports kept by outline."""
+
+    estate: Estate
+    rules: Rules
+    apart: Places = ()
+    reports: dict[bytes, Report] = field(default_factory=dict)
+
+    def __call__(self, z: Polygon) -> bool:
+        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+        if not _overlap_kept(z, self.apart):
+            return False
+        # "warn": place() validated the estate on entry and applied the caller's policy.
+        rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
+        self.reports[z.wkb] = rep
+        return rep.zone_passed
+
+    def final(self, best: Polygon) -> tuple[Polygon, Report]:
+        """``best`` (accepted) with coordinates rounded to the centimetre when that still
+        passes, and its full report (the layout rules added)."""
+        from kitland.measure import check  # noqa: PLC0415
+
+        rounded = shapely.set_precision(best, 0.01)
+        if isinstance(rounded, Polygon) and rounded.is_valid and self(rounded):
+            best = rounded
+        rep = self.reports[best.wkb]
+        if self.rules.layout:
+            layout = check(self.estate, None, self.rules, on_invalid="warn").results
+            rep = Report([*rep.results, *layout], rep.zone, rep.extra)
+        return best, rep
+
+
+def _model_rows_hold(prob: Problem, cells: Cells, zone: Polygon, tree: shapely.STRtree) -> bool:
+    """Whether ``zone`` keeps the rows of ``prob`` that ``check`` does not judge, each cell
+    counted in proportion to the share of it ``zone`` covers: the overlap with
+    ``place(near=)`` (a sum in m²) and with the better placements (``avoid``)."""
+    idx, share = _covered(cells, zone, tree)
+    if any(float((r.coef[idx] * share).sum()) < r.min_value for r in prob.sums if r.unit == "m²"):
+        return False
+    covered = cells.area_m2[idx] * share
+    return all(float(covered[np.isin(idx, prev)].sum()) <= limit * float(zone.area)
+               for prev, limit in prob.avoid)  # fmt: skip
+
+
+def _overlap_kept(zone: shapely.Geometry, places: Places) -> bool:
+    """True when ``zone`` overlaps each earlier place ``(geometry, share)`` by at most that
+    share of its own area (1 m² of slack): the overlap limit of an alternative's outline.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> z = box(0, 0, 100, 100)
+    >>> _overlap_kept(z, [(box(75, 0, 200, 100), 0.25)]), _overlap_kept(z, [(box(70, 0, 200, 100), 0.25)])
+    (True, False)
+    """
+    area = float(zone.area)
+    return all(
+        float(shapely.intersection(zone, g).area) <= share * area + 1.0 for g, share in places
+    )
 
 
 def zone_score(prob: Problem, cells: Cells, zone: Polygon) -> float:
@@ -1171,70 +1105,59 @@ def place(
 
     Parameters
     ----------
-    estate
-        The estate (:func:`kitland.load_estate`), or a path to load it from.
-    rules
-        The rules (:func:`kitland.load_rules`), or a path; must have a ``[zone]`` table.
+    estate, rules
+        :func:`kitland.load_estate` and :func:`kitland.load_rules` (or paths to load);
+        the rules need a ``[zone]`` table, or ``[[zones]]`` (placed together, :mod:`._zones`).
     alternatives
         Number of placements wanted (1 = only the best).
     cell_m
         Side of the cells the land is cut into, metres (smaller: finer zones, slower).
     time_limit_s
         Time limit for the whole call, turned up front into a budget of counted work
-        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % of it
-        for the best placement when alternatives are asked for, the rest shared evenly
-        by the others, each rank also getting what the ranks before it left unspent.
-        When the budget is spent the best zone found is returned with status
-        ``FEASIBLE`` and its gap; with none found, ``status`` is ``UNDECIDED``. The
-        same input and options give the same placements, whatever the machine's load;
-        the wall clock stops the search only at the limit itself, and then
-        ``solver["deterministic"]`` is False.
+        (``SolveOptions.work_rate`` work seconds per second; :mod:`._work`): 60 % for
+        the best placement when alternatives are asked for, the rest shared by the
+        others. When it is spent the best zone found is returned ``FEASIBLE`` with its
+        gap (``UNDECIDED`` with none). The same input and options give the same
+        placements whatever the load; when the wall clock stops the search at the limit
+        itself, ``solver["deterministic"]`` is False.
     max_overlap
         Each alternative overlaps every better placement by at most this share of its
-        own area.
+        own area: its cells their cells, its outline their returned zones (1 m² slack).
     progress
-        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``)
-        as the work goes on; the command line draws it on a terminal.
-    options
-        How the search spends its time (:class:`SolveOptions`); the defaults when None.
+        Called with a dict (``stage``, ``rank``, ``best``, ``bound``, ``time_left_s``).
     on_invalid
-        ``"raise"`` (default): an estate with data errors (:func:`kitland.validate`)
-        raises :class:`DataError` before anything is placed; ``"warn"``: they are
-        logged and placement goes on.
+        ``"raise"``: an estate with data errors (:func:`kitland.validate`) raises
+        :class:`DataError` before anything is placed; ``"warn"``: logged, and placing
+        goes on.
+    options
+        How the search spends its time (:class:`SolveOptions`; defaults when None).
     near, near_share
-        A polygon in the estate's CRS (e.g. a proposed site): when given, every zone
-        must cover at least ``near_share`` of its area (measured on the cells; the
-        report's ``solver.near`` gives each returned zone's true overlap share).
+        A polygon in the estate's CRS: every zone covers at least ``near_share`` of it
+        (measured on the cells; ``solver.near`` gives each zone's true share).
     start
-        A previous result (a what-if: the same estate, a rule's threshold moved). Its
-        zones are offered to the solver as starting zones where they satisfy the new
-        rules, and when the new rules only tighten the old thresholds its proven bound
-        still holds, so an old optimum that still passes is proven again at once (see
-        :mod:`kitland.placement._reuse`; ``solver.start`` says what was used). A result
-        from other rules or another estate does no harm: what does not fit is not used.
-        The cells and their attributes are reused whenever their content was seen
-        before, with or without ``start``.
+        A previous result (a what-if): its zones are offered as starting zones and its
+        proof reused where it still holds (:mod:`._reuse`; ``solver.start`` says what
+        was used); what does not fit is not used.
 
     Returns
     -------
     PlacementResult
         ``found``, ``status``, ``zone``, ``alternatives`` (each with its own status and
-        gap), ``report`` (with ``alternatives``, ``solver`` and, when proven that nothing
-        fits, ``funnel`` and ``diagnosis``).
+        gap) and ``report`` (with ``alternatives``, ``solver`` and, when proven that
+        nothing fits, ``funnel`` and ``diagnosis``).
 
     Raises
     ------
     DataError
-        If the estate has data errors (one line naming the file, the first offending
-        parcel and the problem; see :func:`kitland.validation.require_valid`).
+        If the estate has data errors (:func:`kitland.validation.require_valid`).
     RulesError
         If the rules have no ``[zone]`` table, or selectors of rules that are not
-        ``optional`` match nothing (every such rule listed at once). Optional ones are
-        left out of the model and reported as skipped.
+        ``optional`` match nothing (all listed at once).
     UsageError
         (a ``ValueError``) If ``alternatives < 1``, ``cell_m`` is not a positive number
         or would cut the land into more than :data:`MAX_CELLS` cells, ``time_limit_s``
-        is not positive, or ``max_overlap`` is outside [0, 1].
+        is not positive, ``max_overlap`` is outside [0, 1], or ``near``, ``near_share``
+        or ``start`` is not what it should be.
 
     Examples
     --------
@@ -1245,20 +1168,12 @@ def place(
     """
     estate, rules = _as_inputs(estate, rules)
     several = len(rules.zones) > 1
-    if several and near is not None:
-        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
-                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
-        raise UsageError(msg)
     if rules.multi_zone and not several:  # one [[zones]] entry: an ordinary zone
         rules = rules.for_zone(rules.zones[0].name)
-    _check_options(alternatives=alternatives, cell_m=cell_m, time_limit_s=time_limit_s,
-                   max_overlap=max_overlap)  # fmt: skip
-    _check_near(near, near_share)
-    if start is not None and not isinstance(start, PlacementResult):
-        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
-                      {"type": type(start).__name__})  # fmt: skip
-        raise UsageError(msg)
-    require_valid(estate, on_invalid=on_invalid)
+    _check_options(rules, several=several, alternatives=alternatives, cell_m=cell_m,
+                   time_limit_s=time_limit_s, max_overlap=max_overlap, near=near,
+                   near_share=near_share, start=start)  # fmt: skip
+    require_valid(estate, on_invalid=on_invalid, command="kitland.place()")
     if several:
         from kitland.placement._zones import place_zones  # noqa: PLC0415
 
@@ -1338,11 +1253,12 @@ def _ranks(
     cells, prob = grids[0]
     current = prob
     ranks: list[_Attempts] = []
+    apart: Places = ()
 
     def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
         return _best_at_rank(s.estate, s.rules, cells, s.land, current, rank=rank,
                              target_m2=s.target_m2, work=work, progress=s.progress,
-                             options=s.options, warm=warm.get(rank), **kw)  # fmt: skip
+                             options=s.options, warm=warm.get(rank), apart=apart, **kw)  # fmt: skip
 
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1
@@ -1361,6 +1277,7 @@ def _ranks(
         if att.placement is None:
             break
         current = current.with_avoid(att.placement.cells, max_overlap)
+        apart = (*apart, (att.placement.zone, max_overlap))
     return ranks, cells, prob
 
 
@@ -1448,9 +1365,16 @@ def _best_of_grids(
     return tries[k], grids[k][0], grids[k][1]
 
 
-def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_overlap: Any) -> None:
-    """Refuse a keyword of :func:`place` that is not a number or is out of range, naming
-    it with the value as it was given."""
+def _check_options(
+    rules: Rules, *, several: bool, alternatives: Any, cell_m: Any, time_limit_s: Any,
+    max_overlap: Any, near: Any, near_share: Any, start: Any,
+) -> None:  # fmt: skip
+    """Refuse a keyword of :func:`place` it cannot take, naming it with the value as it was
+    given: ``near`` with several zones, a number out of range, a bad ``near`` or ``start``."""
+    if several and near is not None:
+        msg = Message("near: not available when placing several zones ([[zones]] of {source}); "
+                      "place them without it", {"source": rules.source or "the rules"})  # fmt: skip
+        raise UsageError(msg)
     given = {"alternatives": alternatives, "cell_m": cell_m, "time_limit_s": time_limit_s,
              "max_overlap": max_overlap}  # fmt: skip
     for name, value in given.items():
@@ -1462,10 +1386,7 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
         msg = Message("alternatives={value}: expected a whole number, at least 1",
                       {"value": str(alternatives)})  # fmt: skip
         raise UsageError(msg)
-    if not 0 < cell_m < math.inf:
-        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
-                      {"value": str(cell_m)})  # fmt: skip
-        raise UsageError(msg)
+    _check_cell_m(cell_m)
     if not time_limit_s > 0:
         msg = Message("time_limit_s={value}: expected a positive number of seconds, e.g. 60",
                       {"value": str(time_limit_s)})  # fmt: skip
@@ -1473,6 +1394,19 @@ def _check_options(*, alternatives: Any, cell_m: Any, time_limit_s: Any, max_ove
     if not 0.0 <= max_overlap <= 1.0:
         msg = Message("max_overlap={value}: expected a share between 0 and 1",
                       {"value": str(max_overlap)})  # fmt: skip
+        raise UsageError(msg)
+    _check_near(near, near_share)
+    if start is not None and not isinstance(start, PlacementResult):
+        msg = Message("start: expected a PlacementResult of an earlier place(), got {type}",
+                      {"type": type(start).__name__})  # fmt: skip
+        raise UsageError(msg)
+
+
+def _check_cell_m(cell_m: Any) -> None:
+    """Refuse a ``cell_m`` that is not a positive, finite number."""
+    if isinstance(cell_m, bool) or not isinstance(cell_m, int | float) or not 0 < cell_m < math.inf:
+        msg = Message("cell_m={value}: expected a positive cell size in metres, e.g. 25",
+                      {"value": repr(cell_m)})  # fmt: skip
         raise UsageError(msg)
 
 
@@ -1511,10 +1445,11 @@ def _result(
         status = "UNDECIDED"
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME, "status": status,
-        "gap": round(placements[0].gap, 6) if placements and math.isfinite(placements[0].gap) else None,
+        "gap": _finite(placements[0].gap, 6) if placements else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
         "time_limit_hit": any(a.timed_out for a in ranks),
-        "work_s": round(budget.spent, 3), "deterministic": not budget.clock.hit,
+        "work_s": round(budget.spent, 3), "work_budget_s": round(budget.spent + budget.left, 3),
+        "deterministic": not budget.clock.hit,
         "cells": len(cells), "grid_m": cells.cell_m,
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
@@ -1526,16 +1461,27 @@ def _result(
         solver["scope"] = (f"optimal among zones made of the cells of the {cells.cell_m:g} m "
                            "grids its placement's grids_deg lists (the grid turned by "
                            "grid_angle_deg first)")  # fmt: skip
+    if prob.corners is not None and prob.corners.cut is not None:
+        solver["corners_cut"] = True
+        solver["scope"] += (", convex corners cut straight where min_width needs it (scored "
+                            "as their cells),")  # fmt: skip
+    if solver["conservative"]:  # the proof covers the zones the width model admits
+        solver["scope"] += " that the width model admits (min_width read conservatively)"
     failures = [f for a in ranks for f in a.failures]
     if failures:
         solver["check_failures"] = failures
     if len(placements) < alternatives and placements:
         last = ranks[len(placements)]
-        solver["alternatives_missing"] = (
-            "proven: no further zone satisfies the rules and overlaps the better ones little enough"
-            if last.proven_infeasible
-            else "not found within the time limit; it is not proven that none exists"
-        )
+        if not last.proven_infeasible:
+            missing = "not found within the time limit; it is not proven that none exists"
+        elif solver["conservative"]:
+            missing = ("proven for zones of the grid's cells that the width model admits: no "
+                       "further zone satisfies the rules and overlaps the better ones little "
+                       "enough")  # fmt: skip
+        else:
+            missing = ("proven for zones of the grid's cells: no further zone satisfies the rules "
+                       "and overlaps the better ones little enough")  # fmt: skip
+        solver["alternatives_missing"] = missing
     if placements:
         best = placements[0]
         extra = {"status": status, "alternatives": [p.to_dict() for p in placements],
@@ -1545,14 +1491,14 @@ def _result(
                                estate, status)  # fmt: skip
     extra = {"passed": False, "status": status, "alternatives": [], "solver": _stable(solver)}
     if status == "INFEASIBLE":
-        from kitland.placement._diagnose import funnel, relaxations  # noqa: PLC0415
+        from kitland.placement._diagnose import funnel, relaxations, street_hints  # noqa: PLC0415
 
-        why = _infeasible_text(solver)
+        why = _summary.infeasible_text(solver)
         extra["funnel"] = funnel(land, prob, {r.id: r.kind for r in rules.rules})
         rate = budget.left / max(budget.left + budget.spent, 1e-9)  # share of the work left
         diag_s = max(2.0, min(30.0, rate * time_limit_s))
         diagnosis = relaxations(prob, time_limit_s=diag_s) if len(prob) else []
-        extra["diagnosis"] = diagnosis + _street_hints(estate, rules, diagnosis)
+        extra["diagnosis"] = diagnosis + street_hints(estate, rules, diagnosis)
     else:
         why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "
                "exists")  # fmt: skip
@@ -1605,7 +1551,7 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             "rank": [p.rank for p in result.alternatives],
             "score": [round(p.score, 3) for p in result.alternatives],
             "status": [p.status for p in result.alternatives],
-            "gap": [round(p.gap, 6) if math.isfinite(p.gap) else None for p in result.alternatives],
+            "gap": [_finite(p.gap, 6) for p in result.alternatives],
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip

@@ -14,6 +14,8 @@ the HiGHS windows on the other core (:class:`Beside`) or before the CP-SAT windo
 from __future__ import annotations
 
 import contextlib
+import itertools
+import logging
 import math
 import os
 import sys
@@ -35,6 +37,8 @@ from kitland.placement._model import Problem, near_cells
 from kitland.placement._window import CUTS, IntObjective, Model, WindowResult
 from kitland.placement._work import Clock, Work
 
+log = logging.getLogger(__name__)
+
 __all__ = ["Beside", "CpsatWindows", "cp_model_of", "improve"]
 
 
@@ -53,17 +57,15 @@ def cp_model_of(
     rules = np.setdiff1d(np.arange(mod.rows.shape[0]), mod.rows_of(*CUTS))  # no LP here
     for a, lo, hi in ((mod.rows[rules], mod.lo[rules], mod.hi[rules]),
                       (mod.necks, np.full(mod.necks.shape[0], -math.inf), np.ones(mod.necks.shape[0]))):  # fmt: skip
-        a = a.tocsr()
-        for r in range(a.shape[0]):
-            s, e = a.indptr[r], a.indptr[r + 1]
-            expr = cp_model.LinearExpr.weighted_sum(
-                [v[j] for j in a.indices[s:e].tolist()],
-                np.round(a.data[s:e]).astype(np.int64).tolist(),
-            )
-            if math.isfinite(lo[r]):
-                m.add(expr >= int(lo[r]))
-            if math.isfinite(hi[r]):
-                m.add(expr <= int(hi[r]))
+        a = a.tocsr()  # read as plain lists: one numpy call per matrix, not per row
+        cols, coefs = a.indices.tolist(), np.round(a.data).astype(np.int64).tolist()
+        for (s, e), low, high in zip(itertools.pairwise(a.indptr.tolist()), lo.tolist(),
+                                     hi.tolist(), strict=True):  # fmt: skip
+            expr = cp_model.LinearExpr.weighted_sum([v[j] for j in cols[s:e]], coefs[s:e])
+            if math.isfinite(low):
+                m.add(expr >= int(low))
+            if math.isfinite(high):
+                m.add(expr <= int(high))
     x = v[: mod.m]
     for i in np.searchsorted(mod.cells, fixed).tolist() if fixed is not None else ():
         m.add(x[i] == 1)
@@ -202,22 +204,15 @@ class CpsatWindows:
         against it holds against any lower cutoff too)."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        res = self._solve(cells, block, incumbent=incumbent, start=start, det_s=work.left)
-        work.spend(res.work)
-        return res
-
-    def _solve(
-        self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
-        incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None, det_s: float,
-    ) -> WindowResult:  # fmt: skip
         mod = Model.of(self.p, cells, self.squares, block=block)
         cut = None
         if incumbent is not None:  # with the incumbent as hint, "no worse" keeps it feasible
             same = start is not None and np.array_equal(start, incumbent)
             cut = self.obj.value(self.p, incumbent) - (0 if same else 1)
         model, v = cp_model_of(mod, self.obj, roots=block, cut=cut, hint=start)
-        solver, st = _run(model, det_time_s=max(0.5, det_s), clock=self.clock, seed=self.seed)
+        solver, st = _run(model, det_time_s=max(0.5, work.left), clock=self.clock, seed=self.seed)
         spent = float(solver.deterministic_time)
+        work.spend(spent)
         if st == cp_model.MODEL_INVALID:
             msg = Message("placement solver: CP-SAT status {status}: {reason}",
                           {"status": solver.status_name(st), "reason": model.validate()})  # fmt: skip
@@ -258,6 +253,9 @@ def improve(
         zone, det_left = _descend(p, zone, keep, squares, obj, clock, det_left, seed, stop)
         if obj.value(p, zone) < obj.value(p, best):
             best = zone
+    if stop is not None and stop.event.is_set():
+        log.debug("search beside stopped with %.2f of %.2f deterministic s left", det_left,
+                  budget_s)  # fmt: skip
     return best
 
 

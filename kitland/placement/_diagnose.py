@@ -6,7 +6,9 @@ the other rules act on cells of the land left after them: a cell survives a rule
 zone of the maximum diameter ``D`` around it could satisfy the rule (``adjacent`` /
 ``frontage``: within ``D`` of a cell on the required boundary; ``distance`` /
 ``network_distance``: within ``D`` of a cell within the limit). The last step keeps the
-connected pieces that are at least the minimum area.
+connected pieces that are at least the minimum area. Each relaxation is a solve without
+that one rule (:func:`relaxations`); :func:`street_hints` adds, on an estate with roads,
+that an ``adjacent`` rule to relax may count industry across a street instead.
 """
 
 from __future__ import annotations
@@ -17,7 +19,9 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
+from kitland.estate import Estate
 from kitland.i18n import Message
 from kitland.placement._cells import CandidateLand
 from kitland.placement._model import (
@@ -28,8 +32,9 @@ from kitland.placement._model import (
     near_cells,
 )
 from kitland.placement._solve import solve
+from kitland.rules import Rules
 
-__all__ = ["advice", "funnel", "relaxations"]
+__all__ = ["advice", "funnel", "relaxations", "street_hints"]
 
 
 def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> dict[str, Any]:
@@ -62,20 +67,21 @@ def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> d
         keep &= m
         steps.append({"rule": name, "kind": rule_ids.get(name, ""), "alone_ha": float(a[m].sum()) / 1e4,
                       "cumulative_ha": float(a[keep].sum()) / 1e4})  # fmt: skip
-    lab_all = _components(np.ones(len(p), dtype=bool), p.edges)
-    pieces_all = (
-        np.bincount(lab_all[lab_all >= 0], weights=a[lab_all >= 0]) if len(p) else np.zeros(0)
-    )
-    big_all = pieces_all >= p.min_area_m2
-    alone = float(pieces_all[big_all].sum()) / 1e4
-    lab = _components(keep, p.edges)
-    pieces = np.bincount(lab[keep], weights=a[keep]) if keep.any() else np.zeros(0)
+    pieces_all = _pieces_m2(p, np.ones(len(p), dtype=bool))
+    alone = float(pieces_all[pieces_all >= p.min_area_m2].sum()) / 1e4
+    pieces = _pieces_m2(p, keep)
     cum = float(pieces[pieces >= p.min_area_m2].sum()) / 1e4
     steps.append(
         {"rule": "area", "kind": "area+contiguous", "alone_ha": alone, "cumulative_ha": cum}
     )
     largest = sorted((float(x) / 1e4 for x in pieces), reverse=True)[:5]
     return {"steps": steps, "largest_pieces_ha": largest, "min_area_ha": p.min_area_m2 / 1e4}
+
+
+def _pieces_m2(p: Problem, keep: NDArray[np.bool_]) -> NDArray[np.float64]:
+    """The area of each connected piece of the ``keep`` cells, m²."""
+    lab = _components(keep, p.edges)
+    return np.bincount(lab[keep], weights=p.area_m2[keep]).astype(float)
 
 
 def advice(text: str, **values: Any) -> dict[str, Any]:
@@ -115,9 +121,7 @@ def relaxations(problem: Problem, *, time_limit_s: float) -> list[dict[str, Any]
         tries.append(("compactness", "compactness", without(min_compactness=None, cost=zero), None))
     tries.append(("area", "area", without(min_area_m2=0.0, cost=-problem.area_m2), None))
     out: list[dict[str, Any]] = []
-    lab = _components(np.ones(len(problem), dtype=bool), problem.edges)
-    pieces = np.bincount(lab[lab >= 0], weights=problem.area_m2[lab >= 0])
-    largest_m2 = float(pieces.max(initial=0.0))
+    largest_m2 = float(_pieces_m2(problem, np.ones(len(problem), dtype=bool)).max(initial=0.0))
     share = time_limit_s / max(1, len(tries))
     for name, how, prob, orig in tries:
         sol = solve(prob, time_limit_s=share)
@@ -178,3 +182,20 @@ def _not_found(
         return advice("{rule}: relaxed alone, no zone found as the model reads the other rules "
                       "(conservatively); not proven that none exists", rule=name)  # fmt: skip
     return advice("relaxing {rule} alone does not help", rule=name)
+
+
+def street_hints(
+    estate: Estate, rules: Rules, diagnosis: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """For an ``adjacent`` rule the diagnosis says to relax, on an estate with roads and
+    without ``max_gap_m``: blocks parted by streets never share a boundary."""
+    if not len(estate.roads):
+        return []
+    relax = {d["rule"] for d in diagnosis if str(d.get("text", "")).startswith("relax ")}
+    return [
+        {"rule": r.id, **advice("{rule}: blocks parted by streets never share a boundary; "
+                                "`max_gap_m = 20` (with `across = [\"local\", \"collector\"]`) "
+                                "counts industry across a street as next to the zone", rule=r.id)}
+        for r in rules.rules
+        if r.kind == "adjacent" and r.id in relax and not r.get("max_gap_m")
+    ]  # fmt: skip

@@ -12,11 +12,13 @@ Rows between the blocks couple them:
   its square, so zones kept apart this way are at least ``min_m`` apart);
 - ``total_area`` (a group of zones): ``lo ≤ Σ_{z ∈ group} Σ_i a_i x_{z,i} ≤ hi``.
 
-The objective is the zones' scores summed. HiGHS solves the whole model with each
-zone's connectivity rows added lazily (:func:`~._milp.lazy_solve`, the loop the
-one-zone windows use). The warm start places the zones one by one with the one-zone
-:func:`~._solve.solve`, each on the cells the earlier ones left (:func:`sequential`);
-it is only a start: the joint optimum can be better, or exist where it found none.
+The objective is the zones' scores summed. Each zone is first solved alone with the
+one-zone :func:`~._solve.solve` (the sum of their bounds bounds the joint score); the
+warm start places them one by one, each on the cells the earlier ones left
+(:func:`sequential`), and LP probing drops the cells no zone of a cheaper allocation
+can hold (:func:`_prune`). HiGHS then solves the whole model with each zone's
+connectivity rows added lazily (:func:`~._milp.lazy_solve`, the loop the one-zone
+windows use).
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ from kitland.placement._milp import (
 )
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
-from kitland.placement._solve import _candidates, solve
+from kitland.placement._solve import _candidates, gap, solve, status_of
 from kitland.placement._window import AREA_MARGIN_M2, Model, squares_of
 from kitland.placement._work import Clock, Work
 
@@ -121,10 +123,9 @@ def _zone(p: Problem, allowed: NDArray[np.bool_]) -> _Zone:
 
 def solve_joint(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between] = (), *, time_limit_s: float = 60.0, seed: int = 0,
+    between: Sequence[Between] = (), *, time_limit_s: float = 60.0,
     options: SolveOptions | None = None, diagnose: bool = True, names: Sequence[str] = (),
-    on_progress: Callable[[float, float], None] | None = None,
-    clock: Clock | None = None,
+    on_progress: Callable[[float, float], None] | None = None, clock: Clock | None = None,
 ) -> JointSolution:  # fmt: skip
     """The allocation of least summed score: one cell set per zone, each satisfying its
     own problem (connected), none overlapping, every ``between`` rule holding.
@@ -138,25 +139,18 @@ def solve_joint(
     between
         The rules between zones.
     time_limit_s
-        Wall-clock limit for the whole call: the zones alone, the one-by-one start, the
-        probing, the MILP and the diagnosis of an infeasible allocation (at most
-        ``options.joint_diagnose_s`` of what is left). Every solver call gets a share of
-        the time left and never a deadline past the limit.
-    seed
-        HiGHS's random seed.
+        Wall-clock limit for the whole call (every solver call gets a share of the time
+        left); ``clock``, when given, may end it sooner.
     options
-        ``joint_start_share`` of the time goes to the warm start.
-    diagnose
-        When the allocation is proven infeasible, name what blocks it (:func:`_blocking`).
-    names
-        The zones' names for that diagnosis (default ``zone 0``, ``zone 1``, ...).
+        The tunables (``joint_*``: the shares of the time).
+    diagnose, names
+        When the allocation is proven infeasible, name what blocks it (:func:`_blocking`),
+        the zones by ``names`` (default ``zone 0``, ``zone 1``, ...).
     on_progress
-        Called with ``(best, bound)``: the summed score of the best allocation so far
-        and the proven lower bound, when the one-by-one start is found and when the
+        Called with ``(best, bound)`` when the one-by-one start is found and when the
         joint solve ends.
     clock
-        The wall-clock stop (default ``time_limit_s`` from now); with one given, the
-        call ends by the earlier of its deadline and ``time_limit_s`` from now.
+        A wall-clock stop shared with the caller.
 
     Raises
     ------
@@ -187,7 +181,7 @@ def solve_joint(
     # the rest for placing them one by one.
     t_alone = t0 + opts.joint_start_share * limit / 2
     t_start = t0 + opts.joint_start_share * limit
-    alone = [solve(p.take(a), seed=seed, options=opts,
+    alone = [solve(p.take(a), options=opts,
                    work=_budget(clock, (t_alone - time.monotonic()) / (len(problems) - z), opts))
              for z, (p, a) in enumerate(zip(problems, allowed, strict=True))]  # fmt: skip
     lb_alone = sum(s.bound for s in alone)  # each zone alone: a relaxation of the joint model
@@ -200,7 +194,7 @@ def solve_joint(
         None if s.cells is None else np.flatnonzero(a)[s.cells]
         for s, a in zip(alone, allowed, strict=True)
     ]
-    start = sequential(problems, allowed, between, seed=seed, options=opts, first=first,
+    start = sequential(problems, allowed, between, options=opts, first=first,
                        time_limit_s=max(0.0, t_start - time.monotonic()), clock=clock)  # fmt: skip
     score0 = math.inf if start is None else _score(problems, start)
     if on_progress is not None and start is not None:
@@ -221,11 +215,10 @@ def solve_joint(
             t_stop = time.monotonic() + (t_probe - time.monotonic()) / (len(zones) - k)
             zones[k] = _prune(zones[k], s.bound + cutoff - lb_alone, t_stop, opts)
     h, blocks, v0 = _build(zones, between, start)
-    _settings(h, seed=seed, cutoff=cutoff)
+    _settings(h, seed=0, cutoff=cutoff)
     h.setOptionValue("threads", 2)
-    # HiGHS's presolve and symmetry detection do not stop at its time limit; on the joint
-    # model (its separation rows by the hundred thousand) they reduced nothing and ran
-    # 13-20 s past a 7 s limit on 7,800 cells (benchmarks/README.md).
+    # Presolve and symmetry detection ignore HiGHS's time limit and reduce nothing on the
+    # joint model, its separation rows by the hundred thousand (benchmarks/README.md).
     h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_detect_symmetry", False)
     lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
@@ -243,16 +236,15 @@ def solve_joint(
         bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
         out = JointSolution(None, math.inf, bound, status, math.inf, time.monotonic() - t0)
         if status == "INFEASIBLE" and diagnose:
-            out.blocking, out.diagnosed = _blocking(problems, allowed, between, names, seed=seed,
+            out.blocking, out.diagnosed = _blocking(problems, allowed, between, names,
                                                     options=opts, clock=clock)  # fmt: skip
         return out
     obj = _score(problems, cells)
     bound = obj if proven else min(max(lz.bound, lb_alone), obj)
     if on_progress is not None:
         on_progress(obj, bound)
-    gap = max(0.0, (obj - bound) / max(abs(obj), 1e-9))
-    status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
-    return JointSolution(cells, obj, bound, status, gap, time.monotonic() - t0, score0)
+    g = gap(obj, bound)
+    return JointSolution(cells, obj, bound, status_of(g), g, time.monotonic() - t0, score0)
 
 
 def _budget(clock: Clock, seconds: float, opts: SolveOptions) -> Work:
@@ -281,7 +273,7 @@ def _prune(z: _Zone, target: float, t_stop: float, opts: SolveOptions) -> _Zone:
 
 def sequential(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between] = (), *, time_limit_s: float = 10.0, seed: int = 0,
+    between: Sequence[Between] = (), *, time_limit_s: float = 10.0,
     options: SolveOptions | None = None, first: Sequence[NDArray[np.int64] | None] = (),
     clock: Clock | None = None,
 ) -> list[NDArray[np.int64]] | None:  # fmt: skip
@@ -316,7 +308,7 @@ def sequential(
             left = clock.left() / (len(problems) - z)
             if not keep.any() or left <= 0:
                 return None
-            sol = solve(p.take(keep), seed=seed, options=opts, work=_budget(clock, left, opts))
+            sol = solve(p.take(keep), options=opts, work=_budget(clock, left, opts))
             if sol.cells is None:
                 return None
             out.append(np.flatnonzero(keep)[sol.cells])
@@ -473,7 +465,7 @@ def _check(problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
 
 def _blocking(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between], names: Sequence[str], *, seed: int, options: SolveOptions,
+    between: Sequence[Between], names: Sequence[str], *, options: SolveOptions,
     clock: Clock,
 ) -> tuple[list[tuple[str, str]], bool]:  # fmt: skip
     """What a solve proves blocks an infeasible allocation.
@@ -493,7 +485,7 @@ def _blocking(
         left = clock.left() / (len(problems) + len(between) + 1)
         if left <= 0.05:
             return out, False
-        sol = solve(problems[z].take(allowed[z]), seed=seed, options=options,
+        sol = solve(problems[z].take(allowed[z]), options=options,
                     work=_budget(clock, left, options))  # fmt: skip
         if sol.status == "INFEASIBLE":
             out.append((names[z], "its own rules allow no zone on its land (proven)"))
@@ -515,7 +507,7 @@ def _blocking(
         if left <= 0.05:
             return out, False
         joint = solve_joint([problems[z] for z in which], [allowed[z] for z in which], rules,
-                            time_limit_s=left, seed=seed, options=options, diagnose=False,
+                            time_limit_s=left, options=options, diagnose=False,
                             clock=clock)  # fmt: skip
         if joint.found:
             out.append((name, reason))

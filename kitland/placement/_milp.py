@@ -1,7 +1,7 @@
 """The default window solver: each window a HiGHS MILP generated from :mod:`._window`.
 
-Only the cells are integer columns (integer cells leave the pair, square and corner
-columns 0/1 at their best). Connectivity is not written up front: the MILP is solved,
+Only the cells (and the guards of cut corners, :mod:`._window`) are integer columns
+(integer cells leave the pair, square and corner columns 0/1 at their best). Connectivity is not written up front: the MILP is solved,
 the chosen cells are searched breadth-first and, while they fall apart, vertex-separator
 rows ``x_i + x_j − 1 ≤ Σ_{v ∈ N(C)} x_v`` (``C`` a piece, ``i`` in it, ``j`` chosen
 outside, ``N(C)`` the cells bordering ``C``) are added, with the model's neck rows the
@@ -11,8 +11,10 @@ a connected zone, so the result is exact.
 Large windows are solved against targets: a cell goes when the LP relaxation with the
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
-none. A window's LP is solved once: its basis is kept (by the window's cells), so the
-targets, both probing copies and a second pass start from its optimum. Once it is
+none. A window's LP is solved once (a large window's by interior point and crossover,
+as dual simplex crawls on its degenerate LP): its basis is kept (by the window's cells),
+so the targets, both probing copies and a second pass start from its optimum, and its
+value bounds every zone of the window. Once it is
 solved, the best zone known is asked for (the search beside the windows, taken in at
 that point so the result does not depend on timing); a cheaper cutoff drops the targets
 above it, and probing against a zone's own cost also fixes in the cells whose absence
@@ -77,14 +79,15 @@ class _Model(NamedTuple):
 def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
            corners: bool = True) -> _Model:  # fmt: skip
     """The window's MILP over ``cells``, generated from :class:`~._window.Model`; without
-    the perimeter or corner rows on request (a relaxation). Only ``x`` is integer:
-    integer cells leave the pair, square and corner columns 0/1 at their best."""
+    the perimeter or corner rows on request (a relaxation). Only ``x`` and the cut
+    guards ``g`` are integer: integer cells leave the pair, square and corner columns 0/1
+    at their best."""
     mod = Model.of(w.p, cells, w.squares, block=w.block, perimeter=perimeter, corners=corners)
     h = _new_highs()
     h.setOptionValue("threads", w.threads)
     h.addVars(mod.ncol, np.zeros(mod.ncol), np.ones(mod.ncol))
     h.changeColsCost(mod.ncol, np.arange(mod.ncol, dtype=np.int32), mod.cost)
-    ints = np.arange(mod.m, dtype=np.int32)
+    ints = mod.ints
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     _add_rows(h, sp.diags_array(mod.scale) @ mod.rows, mod.lo * mod.scale, mod.hi * mod.scale)
     return _Model(h, mod)
@@ -178,8 +181,10 @@ def _solve(
     tried: list[tuple[float, int, int]] = []
     probe_max = -math.inf
     if not small:
-        targets, probe_max = _targets(w, cells, top, work)
-        targets = [t for t in targets if t > proven]  # no zone below ``proven`` (proved before)
+        targets, probe_max, lp = _targets(w, cells, top, work)
+        # The LP relaxes every zone of the window (a hair below: HiGHS's tolerances).
+        bound = max(bound, lp - 1e-6 * max(1.0, abs(lp)))
+        targets = [t for t in targets if t > bound]  # no zone below ``bound`` (proved before)
         zone = better() if better is not None else None
         if zone is not None:  # a better zone found beside: a lower cutoff
             c = p.objective(zone)
@@ -195,6 +200,10 @@ def _solve(
                 targets = [t for t in targets if t < top]
         log.debug("window of %d cells: targets %s, %.1f work s left", len(cells),
                   [round(t, 2) for t in targets], work.left)  # fmt: skip
+        if bound >= top:  # the LP proves no zone of the window cheaper than the cutoff
+            if best is None:
+                return WindowResult(None, "INFEASIBLE", bound, rounds, tried)
+            return WindowResult(best, "OPTIMAL", p.objective(best), rounds, tried)
     while True:
         target = targets.pop(0) if targets else top
         last = not targets and target >= top
@@ -245,14 +254,15 @@ def _solve(
 
 def _targets(
     w: _Window, cells: NDArray[np.int64], top: float, work: Work
-) -> tuple[list[float], float]:
-    """Targets below ``top`` to try first, the LP bound plus a growing margin, and the
-    highest target worth probing for (beyond it probing drops too few cells to pay)."""
+) -> tuple[list[float], float, float]:
+    """Targets below ``top`` to try first, the LP bound plus a growing margin; the
+    highest target worth probing for (beyond it probing drops too few cells to pay); the
+    LP bound itself (−inf when the LP was not solved)."""
     lp = _lp_of(w, cells, work)[1]
     if lp is None:
-        return [], -math.inf
+        return [], -math.inf, -math.inf
     steps = [lp + g * max(1.0, abs(lp)) for g in w.opts.target_gaps]
-    return [t for t in steps if t < top], lp + w.opts.probe_gap * max(1.0, abs(lp))
+    return [t for t in steps if t < top], lp + w.opts.probe_gap * max(1.0, abs(lp)), lp
 
 
 def _lp_of(w: _Window, cells: NDArray[np.int64], work: Work) -> tuple[_Model, float | None]:
@@ -291,17 +301,36 @@ def _copy(h: highspy.Highs, w: _Window, work: Work) -> highspy.Highs:
 
 def _relaxation(m: _Model, work: Work, opts: SolveOptions) -> float | None:
     """Solve the LP relaxation of ``m`` in place (integrality dropped), charged to
-    ``work``; its value, or None (infeasible, or not solved within ``work``)."""
+    ``work``; its value, or None (infeasible, or not solved within ``work``). A window of
+    at least ``opts.ipm_min_cells`` cells with no basis yet is solved by interior point
+    (:func:`_interior`), a smaller one or one with a basis by simplex."""
     h = m.h
     h.changeColsIntegrality(m.mod.ncol, np.arange(m.mod.ncol, dtype=np.int32),
                             np.full(m.mod.ncol, highspy.HighsVarType.kContinuous))  # fmt: skip
     if work.done:
         return None
-    iters = _lp(h, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
-    work.spend(iters / opts.lp_iters_per_s)
+    if m.mod.m >= opts.ipm_min_cells and not h.getBasis().valid:
+        _interior(h, m.mod.rows.nnz, work, opts)
+    else:
+        iters = _lp(h, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
+        work.spend(iters / opts.lp_iters_per_s)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     return float(h.getInfo().objective_function_value)
+
+
+def _interior(h: highspy.Highs, nnz: int, work: Work, opts: SolveOptions) -> None:
+    """Solve the LP in ``h`` by interior point, then crossover to a basis (the probes and
+    a second pass start from it), within ``work``: an interior-point iteration is charged
+    ``nnz / opts.ipm_nnz_per_s`` work seconds (``nnz``: the LP's nonzeros), crossover's
+    and the simplex clean-up's iterations as simplex iterations."""
+    h.setOptionValue("solver", "ipm")
+    h.setOptionValue("ipm_iteration_limit", max(1, _count(work.left * opts.ipm_nnz_per_s / nnz)))
+    iters = _lp(h, _count(work.left * opts.lp_iters_per_s), work.clock, opts.lp_run_iters)
+    h.setOptionValue("solver", "choose")
+    info = h.getInfo()
+    ipm = max(0, int(info.ipm_iteration_count)) * nnz / opts.ipm_nnz_per_s
+    work.spend(ipm + (iters + max(0, int(info.crossover_iteration_count))) / opts.lp_iters_per_s)
 
 
 def _count(x: float) -> int:

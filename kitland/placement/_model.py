@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -85,12 +86,27 @@ class Corners:
     ``p`` fires when ``cell[p]`` is chosen and neither ``across[p]`` cell is (−1: no
     cell); the zone then loses ``loss_m2[p]``. A zone is feasible when the losses of the
     patterns that fire add up to at most ``share`` of its area.
+
+    ``cut`` holds per pattern the triangle that may be cut off the corner
+    (:func:`._cells.corner_cuts`; a point where none may). Cutting λ of it (the triangle
+    scaled by √λ) takes ``λ·cut_m2`` from the zone's area and from the corner's loss, as
+    the opening stays as it was: a fired pattern costs ``loss − (1 − share)·λ·cut_m2`` of
+    the share, and the zone's area is that much less (:func:`._window._corners`).
     """
 
     cell: NDArray[np.int64]
     across: NDArray[np.int64]
     loss_m2: NDArray[np.float64]
     share: float
+    cut: NDArray[np.float64] | None = None
+
+    @property
+    def cut_m2(self) -> NDArray[np.float64]:
+        """Area of each pattern's whole cut, m² (0 where none may be cut)."""
+        if self.cut is None:
+            return np.zeros(len(self.cell))
+        (x0, y0), (x1, y1), (x2, y2) = np.moveaxis(self.cut, (1, 2), (0, 1))
+        return np.abs((x1 - x0) * (y2 - y0) - (x2 - x0) * (y1 - y0)) / 2
 
     def fired(self, sel: NDArray[np.bool_]) -> NDArray[np.bool_]:
         """Which patterns fire for the chosen-cell mask ``sel``."""
@@ -135,6 +151,10 @@ class Problem:
     below
         Rows the zone must break (:class:`SumBelow`; a what-if's search beyond an
         earlier proof, :mod:`._reuse`).
+    memo
+        Arrays derived from the problem alone, kept once computed (the caps of its
+        squares, :func:`._window.caps_of`; its grid points, :func:`grid_points`); a copy
+        made with :func:`dataclasses.replace` starts with none.
     """
 
     area_m2: NDArray[np.float64]
@@ -156,6 +176,9 @@ class Problem:
     corners: Corners | None = None
     boundary_weight: float = 0.0
     below: tuple[SumBelow, ...] = ()
+    memo: dict[object, NDArray[Any]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __len__(self) -> int:
         return len(self.area_m2)
@@ -204,11 +227,8 @@ class Problem:
         is the row."""
         if self.boundary_weight <= 0 or self.min_area_m2 <= 0:
             return None
-        k = 2.0 * math.sqrt(math.pi)
-        lo, hi = self.min_area_m2, max(self.max_area_m2, self.min_area_m2)
-        span = hi - lo
-        slope = k * (math.sqrt(hi) - math.sqrt(lo)) / span if span > 0 else 0.0
-        rhs = k * math.sqrt(lo) - slope * lo
+        p0, slope = self._chord(2.0 * math.sqrt(math.pi))
+        rhs = p0 - slope * self.min_area_m2
         return slope, rhs - 1e-3 * abs(rhs)
 
     # -- derived bounds ---------------------------------------------------------------
@@ -217,11 +237,14 @@ class Problem:
         c = self.min_compactness
         if c is None or c <= 0:
             return None
-        k = math.sqrt(4 * math.pi / c)
-        lo, hi = math.sqrt(self.min_area_m2), math.sqrt(max(self.max_area_m2, self.min_area_m2))
-        span = self.max_area_m2 - self.min_area_m2
-        slope = k * (hi - lo) / span if span > 0 else 0.0
-        return k * lo, slope
+        return self._chord(math.sqrt(4 * math.pi / c))
+
+    def _chord(self, k: float) -> tuple[float, float]:
+        """``(k·√A_min, slope)`` of the chord of ``k·√A`` over the area band."""
+        lo, hi = self.min_area_m2, max(self.max_area_m2, self.min_area_m2)
+        span = hi - lo
+        slope = k * (math.sqrt(hi) - math.sqrt(lo)) / span if span > 0 else 0.0
+        return k * math.sqrt(lo), slope
 
     def max_diameter_m(self) -> float:
         """Upper bound on the distance between two points of a feasible zone."""
@@ -287,6 +310,15 @@ def _components(keep: NDArray[np.bool_], edges: NDArray[np.int64]) -> NDArray[np
     return lab
 
 
+def grid_points(p: Problem) -> NDArray[np.object_]:
+    """The cells' grid positions as shapely points, made once per problem (``p.memo``)."""
+    import shapely  # noqa: PLC0415 - only a point index over grid positions
+
+    if "points" not in p.memo:
+        p.memo["points"] = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    return p.memo["points"]
+
+
 def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[np.bool_]:
     """Cells whose grid square may lie within ``dist_m`` of a seed cell's square."""
     import shapely  # noqa: PLC0415 - only a point index over grid positions
@@ -295,7 +327,7 @@ def near_cells(p: Problem, seeds: NDArray[np.bool_], dist_m: float) -> NDArray[n
         return np.zeros(len(p), dtype=bool)
     if not math.isfinite(dist_m):
         return np.ones(len(p), dtype=bool)
-    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    pts = grid_points(p)
     tree = shapely.STRtree(pts[seeds])
     hit, _ = tree.query_nearest(
         pts, max_distance=dist_m + math.sqrt(2) * p.cell_m + 1e-6, all_matches=False

@@ -25,66 +25,65 @@ class SolveOptions:
     Attributes
     ----------
     probe_min_cells
-        Windows with at least this many cells are solved against targets with LP
-        probing (smaller ones by the MILP directly).
-    target_gaps
-        The targets tried first, as shares above the window's LP bound.
-    probe_gap
-        Probing runs only against targets at most this share above the window's LP
-        bound (further above, it drops too few cells to pay).
-    probe_share
-        Share of a window's time left that one probing stage may take.
-    target_share
-        Share of the time left that a MILP against a target below the cutoff may take.
-    probe_round
+        Windows of at least this many cells are solved against targets with LP probing
+        (smaller ones by the MILP directly).
+    target_gaps, probe_gap
+        The targets tried first, as shares above the window's LP bound; probing runs
+        only against targets at most ``probe_gap`` above it (further, it drops too few
+        cells to pay).
+    probe_share, target_share
+        Share of a window's work left that one probing stage, or one MILP against a
+        target below the cutoff, may take.
+    probe_round, probe_min_found
         Probe columns per round between the two LP copies (they exchange what they found
-        after each round, so the cells kept do not depend on thread timing).
-    probe_min_found
-        A probing stage stops after a round that drops (or fixes in) fewer than this
-        share of the cells it probed; the cells not probed are kept.
+        after each round, so the cells kept do not depend on thread timing); a stage
+        stops after a round that drops or fixes in fewer than ``probe_min_found`` of the
+        cells it probed (the cells not probed are kept).
     cuts_per_piece
         Vertex-separator rows added per piece when the MILP's zone falls apart.
     greedy_windows
         Best-bound windows that get a greedy warm start.
-    search_share, search_max_s
-        Budget of the CP-SAT large-neighbourhood search beside HiGHS: this share of the
-        time limit, at most this many seconds (CP-SAT deterministic time).
-    search_starts
-        Zones the neighbourhood search starts from, in turn, while its budget lasts: the
-        incumbent, then the next best warm starts (greedy growth, boxes cut to the land).
+    search_share, search_max_s, search_starts
+        The CP-SAT large-neighbourhood search beside HiGHS: this share of the budget, at
+        most ``search_max_s`` (CP-SAT deterministic seconds), from ``search_starts``
+        zones in turn (the incumbent, then the next best warm starts).
     work_rate
-        Work seconds (:mod:`._work`) the search may spend per second of the time limit.
-        The budget is fixed up front from the limit, so the result does not depend on
-        the machine's load; the wall clock stops the search only at the limit itself.
+        Work seconds (:mod:`._work`) the search may spend per second of the time limit;
+        the budget is fixed up front, so the result does not depend on the load.
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
         counts ``lp_run_iters`` iterations (what setting a run up costs). A run is allowed
         the iterations its share of the work buys: an LP stops at them, a MILP at its
         first call back past them (between cut rounds at the root, between dives in the
         tree).
-    mip_nodes_per_s
-        Branch-and-bound nodes a HiGHS MILP of 1,000 cells may explore per work second
-        of its share (smaller MILPs proportionally more, up to ten times).
-    root_rounds_per_s
-        Rounds of a HiGHS MILP's root node (its calls back between cut rounds and
-        heuristics) per work second of its share, for 1,000 cells (smaller MILPs
-        proportionally more, up to ten times); the root stops after them.
-    joint_start_share
-        Several zones: share of the time limit for the warm start (half for each zone
-        alone, which also bounds the joint score; half for placing them one by one).
-    joint_probe_share
-        Several zones: share of the time left after the warm start that probing may take
-        to drop the cells no zone of a better allocation can hold.
-    joint_diagnose_s
-        Several zones: seconds the search for what blocks an infeasible allocation may
-        take at most, within what is left of the time limit.
+    ipm_min_cells, ipm_nnz_per_s
+        A window's first LP relaxation is solved by interior point (then crossover to
+        the basis that probing starts from) when it has at least ``ipm_min_cells``
+        cells: dual simplex crawls on the degenerate LPs of large windows. An
+        interior-point iteration over an LP of ``N`` nonzeros is charged
+        ``N / ipm_nnz_per_s`` work seconds.
+    mip_nodes_per_s, root_rounds_per_s
+        Branch-and-bound nodes, and rounds of the root node (its calls back between cut
+        rounds and heuristics), a HiGHS MILP of 1,000 cells may take per work second of
+        its share (smaller MILPs proportionally more, up to ten times).
+    joint_start_share, joint_probe_share, joint_diagnose_s
+        Several zones: the share of the time limit for the warm start (half for each zone
+        alone, half for placing them one by one), the share of what is left for probing,
+        and the most seconds the search for what blocks an infeasible allocation takes.
     turn_share, turn_min_deg
-        A second grid, turned to the direction of the land's edge where the zone must
-        touch something (``frontage``, ``adjacent``), is searched when that direction
-        holds at least ``turn_share`` of that edge's length and runs more than
-        ``turn_min_deg`` degrees off the first grid (:func:`._cells.oblique_angles`);
-        each grid then gets an even share of the best placement's work. A share above
-        1 turns it off.
+        A second grid, turned to the land's edge where the zone must touch something
+        (``frontage``, ``adjacent``), is searched when that direction holds at least
+        ``turn_share`` of that edge's length and runs more than ``turn_min_deg`` degrees
+        off the first grid (:func:`._cells.oblique_angles`); a share above 1 turns it off.
+    refine_checks
+        Calls to ``check`` the refinement of each placement's outline over the true
+        geometry may make (:func:`._outline.refine`); 0 turns it off.
+    refine_search_cells
+        On grids of at least this many cells every zone the search takes is refined so
+        (not only the one returned), and its refined outline's score is the cutoff the
+        windows are solved against: on fine grids (10 m) a window's LP bound lies within
+        a few per mille of the best zones, which the cells' own outlines do not reach
+        and the refined one can, closing the window without a MILP.
 
     Examples
     --------
@@ -115,6 +114,8 @@ class SolveOptions:
     work_rate: float = 0.5
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20
+    ipm_min_cells: int = 2_000
+    ipm_nnz_per_s: float = 1.5e6
     mip_nodes_per_s: float = 100.0
     root_rounds_per_s: float = 2.0
     joint_start_share: float = 0.5
@@ -122,6 +123,8 @@ class SolveOptions:
     joint_diagnose_s: float = 30.0
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
+    refine_checks: int = 24
+    refine_search_cells: int = 20_000
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -134,7 +137,9 @@ class SolveOptions:
 
 
 #: Options that divide or scale the budget: 0 would stop every search before it starts.
-_POSITIVE = frozenset({"work_rate", "lp_iters_per_s", "mip_nodes_per_s", "root_rounds_per_s"})
+_POSITIVE = frozenset(
+    {"work_rate", "lp_iters_per_s", "ipm_nnz_per_s", "mip_nodes_per_s", "root_rounds_per_s"}
+)
 #: The refusal of a bad value, by (a tuple of values, a positive option).
 _EXPECTED = {
     (False, False): "SolveOptions({name}={value}): expected a number of at least 0, e.g. {default}",

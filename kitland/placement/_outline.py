@@ -1,4 +1,5 @@
-"""The final outline step: a staircase of grid cells turned into a zone with straight edges.
+"""The final outline step: a staircase of grid cells turned into a zone with straight edges,
+then refined over the true geometry.
 
 :func:`straighten` proposes outlines with straight edges for a dissolved cell zone and
 returns the one with the lowest ``score`` that the caller's ``accept`` passes; when no
@@ -15,6 +16,11 @@ every edge at least a cell long is in turn moved along its normal (its neighbour
 their direction) until the area is the zone's again, within 0.01 %: one proposal per
 edge. ``score`` ranks the proposals and ``accept``, which runs the full rule check, is
 called on them best first, at most ``max_accept_calls`` times.
+
+:func:`refine` then moves the accepted outline's edges and corners over the land (not
+the grid): outward where the preference is cheap, inward where it is dear, the area
+kept in its band, each step passed by ``accept``; it only ever lowers the score, so a
+zone proven optimal on the grid stays so.
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ import numpy as np
 import shapely
 from shapely import Polygon, affinity
 
-__all__ = ["straighten", "vertex_count"]
+__all__ = ["cut_corners", "straighten", "vertex_count"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +54,32 @@ def vertex_count(poly: Polygon) -> int:
     if poly.is_empty:
         return 0
     return sum(len(r.coords) - 1 for r in (poly.exterior, *poly.interiors))
+
+
+def cut_corners(zone: Polygon, triangles: np.ndarray) -> Polygon:
+    """``zone`` without the ``triangles`` (shape ``(k, 3, 2)``) cut off its corners
+    (:func:`._window.cuts_taken`), or ``zone`` itself when there are none.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> cut_corners(box(0, 0, 10, 10), np.array([[[0, 0], [2, 0], [0, 2]]])).area
+    98.0
+    """
+    if not len(triangles):
+        return zone
+    return _clean(shapely.difference(zone, shapely.union_all(shapely.polygons(triangles)))) or zone
+
+
+def _check_args(zone: Polygon, what: str, step_name: str, step_m: float) -> None:
+    """Refuse a ``zone`` that is not a non-empty polygon (``what`` to pass instead) and a
+    step ``step_name`` that is not a positive length."""
+    if not isinstance(zone, Polygon) or zone.is_empty:
+        msg = f"zone: expected a non-empty Polygon, got {zone.geom_type}; pass {what}"
+        raise ValueError(msg)
+    if not step_m > 0:
+        msg = f"{step_name}={step_m}: expected the positive grid spacing in metres, e.g. 25"
+        raise ValueError(msg)
 
 
 def straighten(
@@ -97,12 +129,7 @@ def straighten(
     >>> vertex_count(steps), vertex_count(out), abs(out.area - steps.area) < 1e-4 * steps.area
     (6, 4, True)
     """
-    if not isinstance(zone, Polygon) or zone.is_empty:
-        msg = f"zone: expected a non-empty Polygon, got {zone.geom_type}; pass the dissolved zone"
-        raise ValueError(msg)
-    if not cell_m > 0:
-        msg = f"cell_m={cell_m}: expected the positive grid spacing in metres, e.g. 25"
-        raise ValueError(msg)
+    _check_args(zone, "the dissolved zone", "cell_m", cell_m)
     x0, y0, x1, y1 = zone.bounds
     pad = max(x1 - x0, y1 - y0)
     near = shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad)
@@ -197,23 +224,13 @@ def _move_edge(p: Polygon, ring: list[tuple[float, float]], i: int, t: float) ->
 
     The two neighbouring edges keep their direction (the edge slides along them).
     """
-    n = len(ring) - 1
-    a, b = np.asarray(ring[i]), np.asarray(ring[i + 1])
-    d = b - a
-    shift = t * np.array([d[1], -d[0]]) / np.hypot(*d)
-    prev = np.asarray(ring[(i - 1) % n])
-    nxt = np.asarray(ring[(i + 2) % n])
-    a2 = _meet(a + shift, d, prev, a - prev)
-    b2 = _meet(b + shift, d, b, nxt - b)
-    pts = list(ring[:-1])
-    pts[i], pts[(i + 1) % n] = a2, b2
-    return Polygon(pts, list(p.interiors))
+    return Polygon(_shifted(ring[:-1], ("edge", i), t), list(p.interiors))
 
 
 def _meet(p: np.ndarray, d: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[float, float]:
     """Where the line ``p + s·d`` crosses the line through ``q`` along ``e``."""
     den = d[0] * e[1] - d[1] * e[0]
-    if abs(den) < 1e-9 * np.hypot(*d) * np.hypot(*e):  # parallel: the vertex moves straight
+    if abs(den) <= 1e-9 * np.hypot(*d) * np.hypot(*e):  # parallel (or e of no length): straight
         return float(p[0]), float(p[1])
     s = ((q[0] - p[0]) * e[1] - (q[1] - p[1]) * e[0]) / den
     return float(p[0] + s * d[0]), float(p[1] + s * d[1])
@@ -252,3 +269,220 @@ def _fit(make: Callable[[float], Polygon | None], target: float, step: float) ->
             return g
         lo, hi = (mid, hi) if sign * (g.area - target) < 0 else (lo, mid)
     return None
+
+
+def refine(
+    zone: Polygon, *, allowed: shapely.Geometry, area_m2: tuple[float, float], step_m: float,
+    cost: Callable[[shapely.Geometry], float], perimeter_weight: float,
+    accept: Callable[[Polygon], bool], max_accept_calls: int,
+) -> Polygon:  # fmt: skip
+    """``zone`` with edges and corners moved over ``allowed`` to a lower score, every step
+    passed by ``accept``; ``zone`` itself (same object) when no step is.
+
+    The score of a polygon is ``cost(polygon) + perimeter_weight · perimeter``. A move
+    slides one edge of the outline along its normal (its neighbours keep their
+    direction) or one corner along the bisector of its edges' normals; edges and the
+    corners between edges at least ``step_m`` long move, by ``h`` at a time. Each round
+    prices every move of the current zone ``h`` outward and ``h`` inward (the score
+    added or saved per m² of the strip it adds or removes, clipped to ``allowed``) and
+    proposes
+
+    - trims: the four dearest inward moves, each sized to bring the area to the low end
+      of ``area_m2`` (or the four cheapest outward moves to its high end, when growing
+      lowers the score);
+    - exchanges: the four best pairs of an outward move cheaper per m² than an inward
+      one, the inward move sized so the area stays the zone's.
+
+    Every proposal is clipped to ``allowed`` and cleaned as :func:`straighten`'s are; its
+    area lies within 0.02 % inside ``area_m2``. The proposals scoring below the zone are
+    passed to ``accept`` best first; the first accepted is the new zone and the round
+    repeats. A round with none accepted halves ``h``, from ``step_m`` down to an eighth
+    of it. At most ``max_accept_calls`` calls to ``accept`` in all.
+
+    Parameters
+    ----------
+    zone
+        A polygon that passes the rules (e.g. :func:`straighten`'s result).
+    allowed
+        The land the zone may occupy.
+    area_m2
+        The band the area must stay in, m² (low, high).
+    step_m
+        The first and longest move, metres (the grid spacing).
+    cost
+        The cost of a region; additive (two disjoint regions cost the sum of theirs).
+    perimeter_weight
+        Score per metre of perimeter.
+    accept
+        True when a proposal passes the rules.
+    max_accept_calls
+        At most this many calls to ``accept``; 0 returns ``zone``.
+
+    Returns
+    -------
+    Polygon
+        The last accepted proposal, or ``zone`` itself.
+
+    Raises
+    ------
+    ValueError
+        If ``zone`` is not a non-empty polygon or ``step_m`` is not positive.
+
+    Examples
+    --------
+    A square in a 20 m strip of land that gets dearer to the east moves west to the
+    strip's end and sheds its area above 400 m²:
+
+    >>> from shapely import box
+    >>> out = refine(box(10, 0, 31, 20), allowed=box(0, 0, 100, 20), area_m2=(400, 440),
+    ...              step_m=5.0, cost=lambda g: g.area * g.centroid.x if g.area else 0.0,
+    ...              perimeter_weight=0.0, accept=lambda z: True, max_accept_calls=20)
+    >>> [round(v) for v in out.bounds], round(out.area)
+    ([0, 0, 20, 20], 400)
+    """
+    _check_args(zone, "the outline", "step_m", step_m)
+    lo, hi = area_m2[0] * (1 + 2 * _AREA_RTOL), area_m2[1] * (1 - 2 * _AREA_RTOL)
+
+    def score(p: Polygon) -> float:
+        return cost(p) + perimeter_weight * float(p.length)
+
+    current, best, h, calls = zone, score(zone), step_m, 0
+    while calls < max_accept_calls and h >= step_m / 8:
+        moved = False
+        x0, y0, x1, y1 = current.bounds
+        pad = 2 * step_m  # the land a round's moves reach, and more
+        near = _polygonal(shapely.clip_by_rect(allowed, x0 - pad, y0 - pad, x1 + pad, y1 + pad))
+        for s, p in _round(current, near, h, step_m, (lo, hi), cost, perimeter_weight, score):
+            if s >= best - 1e-9 * max(1.0, abs(best)) or calls >= max_accept_calls:
+                break
+            calls += 1
+            if accept(p):
+                log.debug("refine: score %.3f → %.3f (step %g m)", best, s, h)
+                current, best, moved = p, s, True
+                break
+        if not moved:
+            h /= 2
+    return current
+
+
+#: A move of the outline: ("edge", i) or ("corner", k), by index into the ring.
+_Move = tuple[str, int]
+
+
+def _round(
+    zone: Polygon, near: shapely.Geometry, h: float, min_m: float, band: tuple[float, float],
+    cost: Callable[[shapely.Geometry], float], weight: float,
+    score: Callable[[Polygon], float],
+) -> list[tuple[float, Polygon]]:  # fmt: skip
+    """:func:`refine`'s proposals for one round, scored, best first."""
+    ring = _ccw(zone.exterior)[:-1]
+    holes = list(zone.interiors)
+    moves = _moves(ring, min_m)
+    area = zone.area
+
+    def made(pts: list[tuple[float, float]]) -> Polygon | None:
+        return _clean(shapely.intersection(_clean(Polygon(pts, holes)) or Polygon(), near))
+
+    def price(m: _Move, t: float) -> tuple[float, float] | None:
+        """Area added (negative: removed) and score change per m² of moving ``m`` by ``t``:
+        the strip between the old and the moved outline, cut to the land (outward) or to
+        the zone (inward), and the change of the outline's length before clipping."""
+        moved = _shifted(ring, m, t)
+        strip = _polygonal(Polygon(_strip(ring, moved, m)))
+        if strip.is_empty:  # the move changed nothing (e.g. a corner with no outward side)
+            return None
+        # clip_by_rect is fast but may return an invalid polygon: made valid before use
+        piece = shapely.intersection(strip, _polygonal(shapely.clip_by_rect(
+            near if t > 0 else zone, *strip.bounds)))  # fmt: skip
+        if (size := float(piece.area)) < 1e-3 * h * h:
+            return None
+        sign = 1.0 if t > 0 else -1.0
+        d_score = sign * cost(piece) + weight * (_ring_length(moved) - _ring_length(ring))
+        return sign * size, d_score / (sign * size)
+
+    outward = {m: got for m in moves if (got := price(m, h)) is not None and got[0] > 0}
+    inward = {m: got for m in moves if (got := price(m, -h)) is not None and got[0] < 0}
+    cheap = sorted(outward, key=lambda m: outward[m][1])
+    dear = sorted(inward, key=lambda m: -inward[m][1])
+    fits: list[tuple[list[tuple[float, float]], _Move, float]] = []
+    if dear and inward[dear[0]][1] > 0 and area > band[0]:
+        fits += [(ring, m, band[0]) for m in dear[:4]]
+    elif cheap and outward[cheap[0]][1] < 0 and area < band[1]:
+        fits += [(ring, m, band[1]) for m in cheap[:4]]
+    pairs = sorted(
+        ((outward[o][0] * (outward[o][1] - inward[i][1]), o, i) for o in cheap for i in dear
+         if o != i and outward[o][1] < inward[i][1]),
+    )  # fmt: skip
+    goal = min(max(area, band[0]), band[1])
+    fits += [(_shifted(ring, o, h), i, goal) for _, o, i in pairs[:4]]
+    out = []
+    for pts, m, target in fits:
+        p = _fit(partial(_made, made, pts, m), target, h)
+        if p is not None:
+            out.append((score(p), p))
+    return sorted(out, key=lambda x: x[0])
+
+
+def _strip(ring: list[tuple[float, float]], moved: list[tuple[float, float]],
+           move: _Move) -> list[tuple[float, float]]:  # fmt: skip
+    """The outline of the strip between ``ring`` and ``moved`` (``ring`` after ``move``)."""
+    kind, i = move
+    n = len(ring)
+    if kind == "edge":
+        return [ring[i], ring[(i + 1) % n], moved[(i + 1) % n], moved[i]]
+    return [ring[i - 1], ring[i], ring[(i + 1) % n], moved[i]]
+
+
+def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
+    """``g`` made valid, its polygonal parts only."""
+    return shapely.make_valid(g, method="structure", keep_collapsed=False)
+
+
+def _ring_length(ring: list[tuple[float, float]]) -> float:
+    xy = np.asarray([*ring, ring[0]])
+    return float(np.hypot(*np.diff(xy, axis=0).T).sum())
+
+
+def _made(
+    made: Callable[[list[tuple[float, float]]], Polygon | None],
+    pts: list[tuple[float, float]], move: _Move, t: float,
+) -> Polygon | None:  # fmt: skip
+    return made(_shifted(pts, move, t))
+
+
+def _moves(ring: list[tuple[float, float]], min_m: float) -> list[_Move]:
+    """The edges of ``ring`` (no closing repeat) at least ``min_m`` long, and the corners
+    between two of them."""
+    n = len(ring)
+    long = [math.dist(ring[i], ring[(i + 1) % n]) >= min_m for i in range(n)]
+    return [("edge", i) for i in range(n) if long[i]] + [
+        ("corner", k) for k in range(n) if long[k - 1] and long[k]
+    ]
+
+
+def _shifted(ring: list[tuple[float, float]], move: _Move, t: float) -> list[tuple[float, float]]:
+    """``ring`` (counter-clockwise, no closing repeat) with ``move`` made ``t`` outward.
+
+    An edge slides along its two neighbours (they keep their direction); a corner moves
+    along the sum of its two edges' outward normals, scaled to length ``t``.
+    """
+    kind, i = move
+    n = len(ring)
+    pts = list(ring)
+    prev, a, b = (np.asarray(ring[k % n]) for k in (i - 1, i, i + 1))
+    if min(np.hypot(*(a - prev)), np.hypot(*(b - a))) < 1e-9:  # an edge of no length: no normal
+        return pts
+    if kind == "edge":
+        d = b - a
+        shift = t * np.array([d[1], -d[0]]) / np.hypot(*d)
+        nxt = np.asarray(ring[(i + 2) % n])
+        pts[i] = _meet(a + shift, d, prev, a - prev)
+        pts[(i + 1) % n] = _meet(b + shift, d, b, nxt - b)
+        return pts
+    normals = [np.array([d[1], -d[0]]) / np.hypot(*d) for d in (a - prev, b - a)]
+    bisector = normals[0] + normals[1]
+    size = np.hypot(*bisector)
+    if size < 1e-9:  # a spike: no outward direction
+        return pts
+    pts[i] = (float(a[0] + t * bisector[0] / size), float(a[1] + t * bisector[1] / size))
+    return pts

@@ -1,49 +1,21 @@
 """What :func:`kitland.place` reuses from one call to the next (``start=``).
 
-**Cells and attributes.** The candidate land, its cells and each rule's per-cell
-attribute (shared boundary, frontage, distance, network distance, preference distance)
-depend on the estate's content, the zone's ``on`` land, the setback rules, the rule's
-own selectors and ``cell_m``, but not on the thresholds the rules then ask of them
-(``min_shared_m``, ``min_m``, ``max_m``, ``weight``) nor on the area band. They are kept
-in a small in-process LRU keyed by the content hash of exactly those parts
-(:func:`kitland._digest.estate_digest`), never by a path: moving a threshold reuses
-them; the same file with other content does not. Cells and attributes are also kept by
-the content of the land they cut, so a setback that leaves the candidate land as it was
-(its band reaches none) reuses them. Every call uses the cache, with or without
-``start``; a sweep's worker process keeps it from one scenario to the next.
-
-**The previous zone.** A previous result's zones, mapped onto the new cells (the same
-cell numbers when the cells are the same, else the cells whose centre the old zone
-holds), are offered to the solver as starting zones; the solver takes one only when it
-satisfies the new model. When the new problem is the previous one with thresholds only
-tightened (:func:`tightens`: same estate, cells, costs and rules; each minimum at least
-as high, each reach mask and the area band inside the old ones), every zone the new
-rules accept the old ones accepted, so the previous proven bound holds for the new
-problem (:func:`floor`). A previous optimum that still satisfies the new rules is then
-the new optimum, proven without searching.
-
-**Beyond the previous proof.** When the new problem is the previous one with thresholds
-only relaxed, and in a form recognised exactly (:func:`beyond`: a boundary-length
-minimum lowered, a distance limit raised; nothing else changed), every zone the old
-rules admitted the new ones admit, and the old optimum, proven on the same cells, scores
-no more than any of them. A better zone must break a loosened old row: hold no cell the
-old distance limit reached, or share less than the old minimum. :func:`solve_beyond`
-searches only those zones, one :class:`~._model.SumBelow` row per loosened rule, with
-the old optimum as the incumbent (so only zones scoring below it are looked for), and
-returns the better of the two, proven when every part is.
-
-**A setback moved.** When only a setback's distance changed (:func:`frame`: the same
-estate, rules and cell size otherwise), the grid is the same (same turn and anchor) and
-most cells are the same cells to the model: same position and piece, same area,
-perimeter, cost, rule coefficients and masks, the same neighbours, width squares and
-corner patterns among them (:func:`same_cells_map`, which compares the two problems'
-arrays, not the geometry's causes). A zone made only of those is a zone of the old
-problem with the same score, so the old proven bound covers it, and the old optimum, when
-it is made of them, is the best of them. A better zone must hold a changed cell:
-:func:`solve_beyond` searches only those (a :class:`~._model.ReachAny` row over the changed
-cells) below the old optimum. When the old optimum holds a changed cell and nothing
-found there reaches the old bound, the zones of unchanged cells are searched too (a
-:class:`~._model.SumBelow` row: no changed cell), from the old bound as a floor.
+- **Cells and attributes** depend on the estate's content, the zone's ``on`` land, the
+  setback rules, each rule's own selectors and ``cell_m``, not on the thresholds the
+  rules ask of them nor on the area band. They are kept in a small in-process LRU keyed
+  by the content hash of exactly those parts, never by a path, and also by the content
+  of the land they cut (:func:`cells_and_attributes`); every call uses it.
+- **The previous zone**, mapped onto the new cells (:func:`start_cells`), is offered to
+  the solver as a start. When the rules only tightened (:func:`tightens`), the previous
+  proven bound holds for the new problem (:func:`floor`): an old optimum that still
+  passes is the new one, proven without searching.
+- **Beyond the previous proof**: when the rules only relaxed in a form :func:`beyond`
+  recognises, a better zone must break a loosened old row, and :func:`solve_beyond`
+  searches only those zones, below the old optimum.
+- **A setback moved** (:func:`frame`): a zone of the cells that are the same to the model
+  (:func:`same_cells_map`) is a zone of the old problem with the same score, so the old
+  proof covers it; :func:`solve_setback` searches the zones holding a changed cell, then
+  (when needed) those of unchanged cells from the old bound.
 """
 
 from __future__ import annotations
@@ -65,7 +37,7 @@ from kitland.estate import Estate
 from kitland.placement._cells import CandidateLand, Cells, cell_attributes
 from kitland.placement._model import Corners, Problem, ReachAny, SumBelow
 from kitland.placement._options import SolveOptions
-from kitland.placement._solve import Solution, solve
+from kitland.placement._solve import Solution, gap, solve, status_of
 from kitland.placement._window import LEN_SCALE, caps_of, feasible, squares_of
 from kitland.placement._work import Work
 from kitland.rules import Rule, Rules
@@ -263,7 +235,7 @@ def tightens(new: Problem, old: Problem) -> bool:
     """Whether every zone ``new`` admits ``old`` admits too (on the same cells).
 
     Same costs, perimeter weight, width squares and corners (share at most the old
-    one); each old sum kept with the same coefficients and a minimum at least as high
+    one, the same cuts); each old sum kept with the same coefficients and a minimum at least as high
     (new sums may be added); each old reach mask kept or narrowed; the area band inside
     the old one; the compactness row's right-hand side at most the old one over the new
     band (it is linear in the area, so both ends decide); no avoided or forbidden zones.
@@ -296,7 +268,8 @@ def _corners_tighten(new: Problem, old: Problem) -> bool:
         return new.corners is None and old.corners is None
     a, b = new.corners, old.corners
     return (np.array_equal(a.cell, b.cell) and np.array_equal(a.across, b.across)
-            and np.array_equal(a.loss_m2, b.loss_m2) and a.share <= b.share)  # fmt: skip
+            and np.array_equal(a.loss_m2, b.loss_m2) and a.share <= b.share
+            and np.array_equal(a.cut_m2, b.cut_m2))  # fmt: skip
 
 
 def _perimeter_tightens(new: Problem, old: Problem) -> bool:
@@ -444,9 +417,8 @@ def _combined(problem: Problem, best: NDArray[np.int64] | None, bound: float,
         return Solution(None, math.inf, bound, status, math.inf, time_s, stats, work_s, exact)
     objective = problem.objective(best)
     bound = min(bound, objective)
-    gap = max(0.0, (objective - bound) / max(abs(objective), 1e-9))
-    return Solution(best, objective, bound, "OPTIMAL" if gap <= 1e-9 else "FEASIBLE", gap,
-                    time_s, stats, work_s, exact)  # fmt: skip
+    g = gap(objective, bound)
+    return Solution(best, objective, bound, status_of(g), g, time_s, stats, work_s, exact)
 
 
 # -- a setback moved ---------------------------------------------------------------------
@@ -554,10 +526,8 @@ def _rows_differ(mine: NDArray[np.float64], theirs: NDArray[np.float64]) -> NDAr
 
 def _counted(a: NDArray[np.float64]) -> NDArray[np.float64]:
     """The distinct rows of ``a`` (sorted), each with how often it occurs as a last column."""
-    a = a[np.lexsort(a.T[::-1])] if len(a) else a
-    first = np.flatnonzero(np.r_[True, (a[1:] != a[:-1]).any(axis=1)]) if len(a) else \
-        np.zeros(0, np.int64)  # fmt: skip
-    return np.column_stack([a[first], np.diff(np.r_[first, len(a)])])
+    rows, counts = np.unique(a, axis=0, return_counts=True)
+    return np.column_stack([rows, counts])
 
 
 def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
@@ -565,6 +535,17 @@ def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArr
     of ``m`` (:func:`_inverse`)."""
     inv = _inverse(m, n_old)
     return np.where(inv >= 0, np.arange(n_old), -1), inv
+
+
+def _marked(n_new: int, inv: NDArray[np.int64], mine: NDArray[Any], theirs: NDArray[Any],
+            cols: Any) -> NDArray[np.bool_]:  # fmt: skip
+    """The new cells named in columns ``cols`` of the rows one side holds and the other
+    lacks (``mine``: the new problem's rows, ``theirs``: the old one's, both in old cell
+    numbers; ``inv``: per old cell its new cell)."""
+    bad = np.zeros(n_new, dtype=bool)
+    cells = _rows_differ(mine.astype(float), theirs.astype(float))[:, cols]
+    bad[inv[cells[cells >= 0].astype(np.int64)]] = True
+    return bad
 
 
 def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -577,25 +558,19 @@ def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[n
         keep = (e >= 0).all(axis=1)
         return np.column_stack([np.sort(e[keep], axis=1), p.shared_m[keep]])
 
-    bad = np.zeros(len(new), dtype=bool)
-    ends = _rows_differ(pairs(new, m), pairs(old, ids))[:, :2].astype(np.int64)
-    bad[inv[ends.ravel()]] = True
-    return bad
+    return _marked(len(new), inv, pairs(new, m), pairs(old, ids), slice(0, 2))
 
 
 def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64],
                     squares: tuple[NDArray[np.int64], NDArray[np.int64]]) -> NDArray[np.bool_]:  # fmt: skip
     """New cells of a width square among mapped cells that the old problem lacks, or the
     reverse (``squares``: the old problem's and the new one's)."""
-    bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
-        return bad
+        return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
     mine, theirs = m[squares[1]], ids[squares[0]]
     mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
-    cells = _rows_differ(mine.astype(float), theirs.astype(float)).astype(np.int64)
-    bad[inv[cells.ravel()]] = True
-    return bad
+    return _marked(len(new), inv, mine, theirs, slice(None))
 
 
 def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
@@ -604,9 +579,8 @@ def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
     pieces, ``-2`` where the cap has no land) that the old problem lacks, or the reverse:
     a cap depends on the land two steps past the square, which a setback may move
     (``squares``: the old problem's and the new one's)."""
-    bad = np.zeros(len(new), dtype=bool)
     if new.width_cells <= 1:
-        return bad
+        return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
 
     def caps(p: Problem, sq: NDArray[np.int64], to_old: NDArray[np.int64]) -> NDArray[np.float64]:
@@ -615,30 +589,26 @@ def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
         rows = np.column_stack([to_old[sq[cp[:, 0]]], cp[:, 1], pieces])
         return rows[(rows[:, : sq.shape[1]] >= 0).all(axis=1) & (pieces != -1).all(axis=1)]
 
-    cells = _rows_differ(caps(new, squares[1], m).astype(float),
-                         caps(old, squares[0], ids).astype(float))  # fmt: skip
-    cells = cells[:, np.r_[0 : new.width_cells**2, new.width_cells**2 + 1 : cells.shape[1]]]
-    bad[inv[cells[cells >= 0].astype(np.int64)]] = True
-    return bad
+    k2 = new.width_cells**2  # the side's column names no cell
+    return _marked(len(new), inv, caps(new, squares[1], m), caps(old, squares[0], ids),
+                   np.r_[0:k2, k2 + 1 : k2 + 1 + new.width_cells])  # fmt: skip
 
 
 def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """New mapped cells whose corner patterns differ from their old cell's: the loss and
-    the cells across (an unmapped cell or none read as none, as neither can be chosen
-    with a zone of mapped cells)."""
-    bad = np.zeros(len(new), dtype=bool)
+    """New mapped cells whose corner patterns differ from their old cell's: the loss, the
+    cut and the cells across (an unmapped cell or none read as none, as neither can be
+    chosen with a zone of mapped cells)."""
     if new.corners is None or old.corners is None:
-        return bad
+        return np.zeros(len(new), dtype=bool)
     ids, inv = _old_ids(m, len(old))
 
     def patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
         ext = np.r_[to_old, -1]  # index -1 reads "no cell"
         at = to_old[cn.cell] >= 0
-        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at]])
+        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at],
+                                cn.cut_m2[at]])  # fmt: skip
 
-    cells = _rows_differ(patterns(new.corners, m), patterns(old.corners, ids))[:, 0]
-    bad[inv[cells.astype(np.int64)]] = True
-    return bad
+    return _marked(len(new), inv, patterns(new.corners, m), patterns(old.corners, ids), [0])
 
 
 def plan_setback(previous: Previous, frame: str, cells: Cells, band: Problem,
@@ -675,16 +645,11 @@ def solve_setback(problem: Problem, plan: Setback, *, work: Work, **kw: Any) -> 
     optimum, when it is one of them, is their best. So first the zones that hold a
     changed cell are searched (a :class:`~._model.ReachAny` row over ``plan.changed``),
     below the old optimum when it is kept; then, only when the best zone so far scores
-    above the old bound (the old optimum held a changed cell, or the bound was looser
-    than its score), the zones of unchanged cells (a :class:`~._model.SumBelow` row: no
-    changed cell), below the best so far and from the old bound as a floor. The answer is the best zone found, its
-    bound the least of the parts' (``OPTIMAL`` when both parts are proven).
-
+    above the old bound, the zones of unchanged cells (a :class:`~._model.SumBelow` row),
+    below the best so far and from the old bound as a floor. The answer is the best zone
+    found, its bound the least of the parts' (``OPTIMAL`` when both parts are proven).
     With an ``outline`` in ``kw`` (:func:`~._solve.solve`), a zone counts at the score of
-    the caller's zone for it (its straightened outline, which passes the rules) when that
-    is lower: the old optimum's outline at or below the old bound ends the search of the
-    unchanged cells' zones, as the old optimum's own score did before the search stopped
-    at outlines.
+    the caller's zone for it (its straightened outline) when that is lower.
     """
     best, sols = plan.cells, []
     bound_changed = math.inf

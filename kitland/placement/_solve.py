@@ -43,7 +43,7 @@ from kitland.placement._window import (
 )
 from kitland.placement._work import Work
 
-__all__ = ["Solution", "solve"]
+__all__ = ["Solution", "gap", "solve", "status_of"]
 
 log = logging.getLogger(__name__)
 
@@ -56,16 +56,13 @@ class Solution:
     score ``objective``, the proven lower ``bound`` on any feasible zone's score,
     ``status`` (``OPTIMAL``; ``FEASIBLE``: time ran out, ``gap`` > 0; ``INFEASIBLE``:
     proven that no zone satisfies the model; ``UNKNOWN``: time ran out before any zone),
-    ``gap`` ``(objective − bound) / |objective|``, wall time ``time_s``, counters, the
-    work seconds spent (:mod:`._work`) and whether the result is ``deterministic`` (False
-    when the wall clock, not the work budget, stopped a search).
+    ``gap`` (:func:`gap`), wall time ``time_s``, counters, the work seconds spent
+    (:mod:`._work`) and whether the wall clock left it ``deterministic``.
 
     With an ``outline`` (:func:`solve`) that scored below the cells, ``cutoff`` is that
-    score and the proof is against it: ``bound`` ≤ ``cutoff``, ``gap`` is
-    ``(min(objective, cutoff) − bound) / |min(objective, cutoff)|`` and ``OPTIMAL`` says
-    that no zone of the model scores below ``min(objective, cutoff)``, i.e. below the
-    caller's zone, not that ``cells`` is the model's optimum. ``cells`` is then the zone
-    whose outline gave the cutoff when that scores below every zone of cells found."""
+    score and the proof is against ``min(objective, cutoff)``: ``OPTIMAL`` says no zone
+    of the model scores below the caller's zone, not that ``cells`` is the model's
+    optimum; ``cells`` is then the zone whose outline gave the cutoff."""
 
     cells: NDArray[np.int64] | None
     objective: float
@@ -103,15 +100,11 @@ def solve(
     problem
         The arrays of :mod:`kitland.placement._model`.
     time_limit_s
-        Time limit: turned into a budget of work seconds (:meth:`._work.Work.of`, used
-        when ``work`` is None), with the wall clock stopping the search at the limit
-        itself. When the budget is spent the best zone found is returned with status
-        ``FEASIBLE`` and its gap.
+        Turned into a budget of work seconds (:meth:`._work.Work.of`) when ``work`` is
+        None; when it is spent the best zone found is returned ``FEASIBLE``.
     seed
-        Random seed of HiGHS and CP-SAT. Every solver call is limited by counted work
-        (simplex iterations, nodes, root rounds, CP-SAT deterministic time), so the same
-        input and options give the same zone unless the wall clock stopped a search
-        (then ``deterministic`` is False).
+        Random seed of HiGHS and CP-SAT (every call is limited by counted work, so the
+        same input gives the same zone unless the wall clock stopped a search).
     backend
         ``"highs"``: each window a HiGHS MILP (:class:`~._milp.HighsWindows`) while
         CP-SAT's neighbourhood search runs beside; ``"cpsat"``: each window a CP-SAT
@@ -138,11 +131,9 @@ def solve(
         window's start nor the neighbourhood search's.
     outline
         Called with each new incumbent of ``problem`` (not a ``ceiling``): the score of a
-        zone the caller holds in its place (e.g. its straightened outline, which passes
-        the rules), or None. The search then looks only for zones scoring below the
-        least such score (the ``cutoff``) and stops when every window is proven
-        against it: no zone of ``problem`` beats the caller's zone (see
-        :class:`Solution`). It must be deterministic for the result to be.
+        zone the caller holds in its place (its straightened outline), or None. Only
+        zones scoring below the least such score (the ``cutoff``) are looked for (see
+        :class:`Solution`); it must be deterministic for the result to be.
 
     Raises
     ------
@@ -301,12 +292,23 @@ class _Incumbent:
             return Solution(None, math.inf, min(open_lb, default=math.inf), status, math.inf,
                             elapsed, stats)  # fmt: skip
         bound = min([self.best, *open_lb])
-        gap = (self.best - bound) / max(abs(self.best), 1e-9) if open_lb else 0.0
-        status = "OPTIMAL" if gap <= 1e-9 else "FEASIBLE"
+        g = gap(self.best, bound)
         # A later incumbent whose outline did not beat the cutoff: the held zone is better.
         cells = self.held if self.held is not None and self.cutoff < self.score else self.cells
-        return Solution(cells, self.p.objective(cells), bound, status, max(gap, 0.0), elapsed,
+        return Solution(cells, self.p.objective(cells), bound, status_of(g), g, elapsed,
                         stats, runners_up=tuple(reversed(self.before)), cutoff=self.cutoff)  # fmt: skip
+
+
+def gap(score: float, bound: float) -> float:
+    """``(score − bound) / |score|``, at least 0; inf without a finite bound."""
+    if not math.isfinite(bound):
+        return math.inf
+    return max(0.0, (score - bound) / max(abs(score), 1e-9))
+
+
+def status_of(g: float) -> str:
+    """``OPTIMAL`` when the gap ``g`` is closed, else ``FEASIBLE``."""
+    return "OPTIMAL" if g <= 1e-9 else "FEASIBLE"
 
 
 def _candidates(p: Problem, squares: NDArray[np.int64],

@@ -3,7 +3,8 @@
 Greedy growth (:func:`greedy`: from a few seeds, most chosen neighbours first, then the
 cheapest cell per m²) and boxes of the grid cut to the allowed land (:func:`rectangles`:
 straight sides inside the land, the land's own edge where a box reaches past it, so a
-zone can front a road at any angle).
+zone can front a road at any angle; for an alternative also without the earlier zones'
+cells but for an arm along one side).
 Both only propose; every proposal is judged by :func:`~._window.feasible`, the model's
 own rows evaluated with numpy, so a warm start is always a zone of the model.
 """
@@ -16,7 +17,7 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
-from kitland.placement._model import Problem, _components
+from kitland.placement._model import Problem, _components, grid_points
 from kitland.placement._window import AREA_MARGIN_M2, Model, feasible
 
 __all__ = ["greedy", "rectangles", "window_start"]
@@ -90,7 +91,7 @@ def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]
     idx = np.flatnonzero(free)
     if not masks or len(idx) == 0:
         return []
-    pts = shapely.points(p.col * p.cell_m, p.row * p.cell_m)
+    pts = grid_points(p)
     worst = np.zeros(len(idx))
     for m in masks:
         tgt = np.flatnonzero(m & free)
@@ -116,9 +117,7 @@ def greedy(
 ) -> NDArray[np.int64] | None:  # fmt: skip
     """Best feasible compact region grown from a few seeds (cheapest cells, rule cells)."""
     ratio = p.cost / p.area_m2
-    free = window.copy()
-    for prev, _ in p.avoid:
-        free[prev] = False  # seeds outside earlier placements, so alternatives differ
+    free = window & ~_avoided(p)  # seeds outside earlier placements, so alternatives differ
     seeds: list[int] = []
     for mask in [
         block,
@@ -156,6 +155,11 @@ def window_start(
     return min(found, key=p.objective, default=None)
 
 
+#: An arm of :func:`rectangles`: along rows (True) or columns, its thickness, and its
+#: offset from the box's first row or column.
+_Arm = tuple[bool, int, int]
+
+
 def rectangles(
     p: Problem, allowed: NDArray[np.bool_], squares: NDArray[np.int64], *,
     block: NDArray[np.bool_] | None = None, top: int = 4, checks: int = 128,
@@ -175,6 +179,14 @@ def rectangles(
     cheapest position of each size where they hold is a candidate. Candidates are judged
     by :func:`~._window.feasible` cheapest first (at most ``checks`` of them); one that
     fails is also tried as its largest piece after the width opening.
+
+    An alternative (``p.avoid``) also tries each box without the earlier placements'
+    cells except in an *arm*: a band of ``k … 2k`` rows (or columns) along one side of
+    the box (``k`` the width rule's squares, 1 without one). Such a zone reaches into an
+    earlier zone only as far as a rule needs (a boundary only that zone's cells touch)
+    and keeps the overlap small; a plain box there overlaps too much or misses the rule.
+    They are judged after the plain boxes, with ``checks`` of their own, and the
+    cheapest ``top`` zones of both kinds are returned.
     """
     base = allowed.copy()
     if p.width_cells > 1:
@@ -182,60 +194,120 @@ def rectangles(
         base[_opening(len(p), np.flatnonzero(allowed), squares)] = True
     lab = _components(base, p.edges)
     a_lo = p.min_area_m2 + AREA_MARGIN_M2
-    found: list[tuple[float, int, int, int, int, int]] = []
+    found: list[tuple[float, int, int, int, int, _Arm | None, int]] = []
     for piece in range(int(lab.max(initial=-1)) + 1):  # boxes within one piece: no zone spans two
         cells = np.flatnonzero(lab == piece)
         if p.area_m2[cells].sum() >= a_lo:
             found += [(*f, piece) for f in _boxes(p, cells, squares, block)]
+    found.sort(key=lambda f: (*f[:5], f[6]))
     out: list[NDArray[np.int64]] = []
-    for _, h, w, top_r, top_c, piece in sorted(found)[:checks]:
-        in_box = (lab == piece) & (p.row >= top_r) & (p.row < top_r + h) & (p.col >= top_c) \
-            & (p.col < top_c + w)  # fmt: skip
-        zone = _judged(p, np.flatnonzero(in_box), squares)
-        if zone is not None:
-            out.append(zone)
-            if len(out) >= top:
-                break
-    return out
+    avoided = _avoided(p)
+    for armed in (False, True):  # the armed boxes add zones, and take no plain box's check
+        zones: list[NDArray[np.int64]] = []
+        kind = [f for f in found if (f[5] is not None) == armed]
+        for _, h, w, top_r, top_c, arm, piece in kind[:checks]:
+            in_box = (lab == piece) & (p.row >= top_r) & (p.row < top_r + h) \
+                & (p.col >= top_c) & (p.col < top_c + w)  # fmt: skip
+            if arm is not None:
+                in_box &= ~avoided | _band(p, arm, top_r, top_c)
+            zone = _judged(p, np.flatnonzero(in_box), squares)
+            if zone is not None:
+                zones.append(zone)
+                if len(zones) >= top:
+                    break
+        out += zones
+    return out if len(out) <= top else sorted(out, key=p.objective)[:top]
 
 
 def _boxes(
     p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64],
     block: NDArray[np.bool_] | None,
-) -> list[tuple[float, int, int, int, int]]:  # fmt: skip
+) -> list[tuple[float, int, int, int, int, _Arm | None]]:  # fmt: skip
     """Per box size, the cheapest position over ``cells`` where the linear rows hold,
     and the cheapest such position holding only whole cells (a rectangle inside the
-    land, whose corners are all right angles): ``(cost, height, width, first row, first
-    column)``."""
+    land, whose corners are all right angles); for an alternative also per arm
+    (:func:`rectangles`): ``(cost, height, width, first row, first column, arm)``."""
     mod = Model.of(p, cells, squares[:0], perimeter=False, corners=False,
                    block=None if block is None else np.flatnonzero(block))  # fmt: skip
     rows = mod.rows_of("area", "sums", "below", "reach", "avoid", "nogoods")  # cells only
     coef = mod.rows[rows][:, : mod.m].toarray()
-    lo, hi = mod.lo[rows], mod.hi[rows]
+    lo, hi = mod.lo[rows][:, None, None], mod.hi[rows][:, None, None]
     r0, c0 = int(p.row[cells].min()), int(p.col[cells].min())
     nr, nc = int(p.row[cells].max()) - r0 + 1, int(p.col[cells].max()) - c0 + 1
     c2 = p.cell_m * p.cell_m
-    g = np.zeros((len(coef) + 2, nr + 1, nc + 1))
     at = (p.row[cells] - r0 + 1, p.col[cells] - c0 + 1)
     whole = (p.area_m2[cells] >= c2 * (1 - 1e-9)).astype(float)
-    for k, v in enumerate([whole, p.cost[cells], *coef]):
-        np.add.at(g[k], at, v)
-    g = g.cumsum(1).cumsum(2)
+    av = _avoided(p)[cells]
+
+    def sums(part: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """2-D prefix sums of whole cells, costs and row coefficients over ``part``."""
+        g = np.zeros((len(coef) + 2, nr + 1, nc + 1))
+        for k, v in enumerate([whole, p.cost[cells], *coef]):
+            np.add.at(g[k], at, v * part)
+        return g.cumsum(1).cumsum(2)
+
+    g, g_av = sums(np.ones(len(cells), dtype=bool)), sums(av) if av.any() else None
     a_lo = p.min_area_m2 + AREA_MARGIN_M2
     k = max(1, p.width_cells)
     side = int(min(max(nr, nc), p.max_diameter_m() / p.cell_m + 1))
-    found: list[tuple[float, int, int, int, int]] = []
+    found: list[tuple[float, int, int, int, int, _Arm | None]] = []
+
+    def holds(box: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Per position, do the linear rows hold?"""
+        return np.asarray(((box[2:] >= lo - 1e-6) & (box[2:] <= hi + 1e-6)).all(axis=0), bool)
+
+    def cheapest(box: NDArray[np.float64], sel: NDArray[np.bool_], h: int, w: int,
+                 arm: _Arm | None) -> None:  # fmt: skip
+        if sel.any():
+            cost = np.where(sel, box[1], np.inf)
+            pos = np.unravel_index(int(np.argmin(cost)), cost.shape)
+            found.append((float(cost[pos]), h, w, int(pos[0]) + r0, int(pos[1]) + c0, arm))
+
     for h in range(k, min(nr, side) + 1):
         for w in range(max(k, math.ceil(a_lo / (h * c2))), min(nc, side) + 1):
-            box = g[:, h:, w:] - g[:, :-h, w:] - g[:, h:, :-w] + g[:, :-h, :-w]
-            ok = ((box[2:] >= lo[:, None, None] - 1e-6)
-                  & (box[2:] <= hi[:, None, None] + 1e-6)).all(axis=0)  # fmt: skip
+            box = _box_sums(g, h, w)
+            ok = holds(box)
             for sel in (ok, ok & (box[0] >= h * w - 0.5)):  # any; only whole cells
-                if sel.any():
-                    cost = np.where(sel, box[1], np.inf)
-                    pos = np.unravel_index(int(np.argmin(cost)), cost.shape)
-                    found.append((float(cost[pos]), h, w, int(pos[0]) + r0, int(pos[1]) + c0))
-    return sorted(set(found))
+                cheapest(box, sel, h, w, None)
+            if g_av is None:
+                continue
+            free = box - _box_sums(g_av, h, w)
+            for arm in _arms(h, w, k):
+                band = _box_sums(g_av, *((arm[1], w) if arm[0] else (h, arm[1])))
+                band = band[:, arm[2] : arm[2] + free.shape[1]] if arm[0] \
+                    else band[:, :, arm[2] : arm[2] + free.shape[2]]  # fmt: skip
+                both = free + band
+                cheapest(both, holds(both), h, w, arm)
+    return sorted(set(found), key=lambda f: (*f[:5], f[5] is not None, f[5] or ()))
+
+
+def _box_sums(g: NDArray[np.float64], h: int, w: int) -> NDArray[np.float64]:
+    """The sums over every ``h × w`` box of the prefix sums ``g``, by first row and column."""
+    return g[:, h:, w:] - g[:, :-h, w:] - g[:, h:, :-w] + g[:, :-h, :-w]
+
+
+def _arms(h: int, w: int, k: int) -> list[_Arm]:
+    """The arms of an ``h × w`` box: ``k … 2k`` rows or columns thick, along either side."""
+    out: list[_Arm] = []
+    for t in range(k, 2 * k + 1):
+        out += [(True, t, off) for off in dict.fromkeys((0, h - t)) if t < h]
+        out += [(False, t, off) for off in dict.fromkeys((0, w - t)) if t < w]
+    return out
+
+
+def _avoided(p: Problem) -> NDArray[np.bool_]:
+    """The cells of the earlier placements an alternative keeps its overlap with."""
+    out = np.zeros(len(p), dtype=bool)
+    for prev, _ in p.avoid:
+        out[prev] = True
+    return out
+
+
+def _band(p: Problem, arm: _Arm, top_r: int, top_c: int) -> NDArray[np.bool_]:
+    """The cells in the rows (or columns) of ``arm`` of the box from ``top_r``, ``top_c``."""
+    along, t, off = arm
+    at = p.row - top_r if along else p.col - top_c
+    return (at >= off) & (at < off + t)
 
 
 def _judged(

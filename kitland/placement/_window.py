@@ -11,7 +11,10 @@ Columns, all in ``[0, 1]``: ``x_i`` per cell (the only integer columns); ``y_e �
 x_j`` per neighbour pair when the perimeter enters a row or the objective; ``z_q`` per
 ``k × k`` width square, ``≤`` each of its cells; ``c`` per cap of a square (the slivers
 between its side and the land's edge, :func:`caps_of`), ``≤`` its square and each of its
-pieces; ``b_p ≥ x_c − x_n1 − x_n2`` per corner pattern of ``min_width``. Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
+pieces; ``b_p ≥ x_c − x_n1 − x_n2`` per corner pattern of ``min_width``; ``h_p ≤ b_p`` per
+pattern whose corner may be cut, the share of its cut taken (continuous in HiGHS, all or
+nothing in CP-SAT); ``g_p ≥ h_p`` per such corner of a cell that counts for a boundary
+or reach rule, integer (1: cut, so the rule no longer counts on the corner's edges). Rows ``lo ≤ A·v ≤ hi`` have integer coefficients (areas in
 0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
 ``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
 writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
@@ -40,7 +43,7 @@ from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
-    "caps_of", "feasible", "held_edges", "squares_of", "width_cells",
+    "caps_of", "cuts_taken", "feasible", "held_edges", "squares_of", "width_cells",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
@@ -150,20 +153,28 @@ _SIDES = ((-1, 0), (1, 0), (0, -1), (0, 1))
 def caps_of(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     """The squares' caps: rows ``(square, side, piece_0, …, piece_{k−1})``.
 
-    The rows of :func:`_caps` whose pieces are all :func:`width_cells`.
+    The rows of :func:`_caps` whose pieces are all :func:`width_cells` (kept in ``p.memo``
+    as :func:`_caps` keeps its rows).
     """
-    caps = _caps(p, squares)
-    held = np.r_[_width_cells(p, squares, caps), False]  # last: read for −1, no land
-    return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+
+    def kept() -> NDArray[np.int64]:
+        caps = _caps(p, squares)
+        held = np.r_[_width_cells(p, squares, caps), False]  # last: read for −1, no land
+        return caps[(held[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
+
+    return _memo(p, "kept caps", squares, kept)
 
 
 def width_cells(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Per cell, may a zone hold it under the width rule (all True without one)?
 
     The cells of ``squares`` (all the problem's :func:`squares_of`) and the pieces
-    that, in some row of :func:`_caps`, lie beyond an inner cell of the square's side
-    (not one of its two corner cells): a piece only ever at a strip's end, in the corner
-    where the land's edge turns and the opening cuts, is in no zone. A cap is in the
+    that lie inside the strip of a cap or of two caps on the same side: beyond an inner
+    cell of a square's side (not one of its two corner cells) in some row of
+    :func:`_caps`, or at the first end of one such row and the last end of another (with
+    squares of 2 × 2 cells a side has no inner cell, and this is how a sliver joins a
+    strip along the land's edge). A piece only ever at a strip's end, in the corner where
+    the land's edge turns and the opening cuts, is in no zone. A cap is in the
     model when all its pieces are such cells (:func:`caps_of`), so every zone of the
     model lies in them, the cells the search looks at (:func:`~._solve._candidates`).
     """
@@ -176,50 +187,103 @@ def _width_cells(
     p: Problem, squares: NDArray[np.int64], caps: NDArray[np.int64]
 ) -> NDArray[np.bool_]:
     """:func:`width_cells` given the rows of :func:`_caps`."""
+    k = p.width_cells
     held = np.zeros(len(p) + 1, dtype=bool)  # index n: written for −1, no land
     held[squares.ravel()] = True
-    held[caps[:, 3 : p.width_cells + 1].ravel()] = True  # beyond the side's inner cells
+    held[caps[:, 3 : k + 1].ravel()] = True  # beyond the side's inner cells
+    for side in range(len(_SIDES)):  # at the first end of one cap, the last of another
+        on = caps[caps[:, 1] == side]
+        both = np.intersect1d(on[:, 2], on[:, k + 1])
+        held[both[both >= 0]] = True
     return held[:-1]
 
 
 def _caps(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """:func:`_cap_rows`, computed once per problem and squares (:func:`_memo`): every
+    window's model and every warm start's check reads them."""
+    return _memo(p, "caps", squares, lambda: _cap_rows(p, squares))
+
+
+def _memo(
+    p: Problem, name: str, squares: NDArray[np.int64], make: Callable[[], NDArray[np.int64]]
+) -> NDArray[np.int64]:
+    """``make()`` of ``p`` and ``squares``, made once and kept read-only in ``p.memo``."""
+    key = (name, squares.shape, squares.tobytes())
+    if key not in p.memo:
+        made = make()
+        made.flags.writeable = False
+        p.memo[key] = made
+    return p.memo[key]
+
+
+def _cap_rows(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.int64]:
     """Every row of pieces one step out of a square's side that can be a cap.
 
     A cap is the row of grid positions one step out of a side of a width square
     (``side`` indexes :data:`_SIDES`; ``piece_j``: the piece beyond the side's ``j``-th
-    cell, −1 where there is no land) when it holds a sliver: a piece under half a cell,
-    alone at its position, sharing an edge with the square's cell next to it. Every
-    position of a cap holds at most one piece. A zone may hold a cap's pieces when it
-    holds the square and the whole cap (:func:`_width`): square and cap then fill a
-    ``k``-cell strip up to the land's edge, whose opening loses only its corners.
+    cell, −1 where there is no land of the strip) when it holds a sliver: a piece under
+    half a cell sharing an edge with the square's cell next to it. Where a position holds
+    several pieces (a road narrower than a cell runs through it, land on both sides), the
+    piece beyond is the one sharing an edge with the square's cell (none: −1). A row whose
+    pieces have land beside them two steps out (a piece there sharing an edge with them)
+    is not at the land's edge and is no cap; land across a road is not beside them. A
+    zone may hold a cap's pieces when it holds the square and the whole cap
+    (:func:`_width`): square and cap then fill a ``k``-cell strip up to the land's edge,
+    whose opening loses only its corners.
     """
     k = p.width_cells
     if k <= 1 or len(squares) == 0 or len(p) == 0:
         return np.zeros((0, 2 + max(k, 1)), dtype=np.int64)
     full, sliver = _pieces(p)
+    thin = p.area_m2 < 0.5 * p.cell_m**2
     r0, c0 = int(p.row.min()) - 2, int(p.col.min()) - 2
     count = np.zeros((int(p.row.max()) - r0 + 3, int(p.col.max()) - c0 + 3), dtype=np.int64)
     np.add.at(count, (p.row - r0, p.col - c0), 1)
     at = np.where(count > 1, -2, -1)  # per position: its piece, −1 none, −2 several
     alone = full | sliver
     at[p.row[alone] - r0, p.col[alone] - c0] = np.flatnonzero(alone)
-    n = len(p)
-    wide = p.shared_m >= CAP_SHARE * p.cell_m
-    ekey = np.sort(p.edges[wide], axis=1) @ np.array([n, 1])
+    n, width = len(p), count.shape[1]
+    pos = (p.row - r0) * width + (p.col - c0)  # each piece's position, a number
+    a, b = np.r_[p.edges[:, 0], p.edges[:, 1]], np.r_[p.edges[:, 1], p.edges[:, 0]]
+    beside = np.unique(a * count.size + pos[b])  # (piece, a position holding a neighbour)
+    wide = np.tile(p.shared_m >= CAP_SHARE * p.cell_m, 2)
+    across = _one_per_key(a[wide] * count.size + pos[b[wide]], b[wide])
+    ekey = np.sort(p.edges[wide[: len(p.edges)]], axis=1) @ np.array([n, 1])
     grid = squares.reshape(-1, k, k)
     side_cells = (grid[:, 0, :], grid[:, k - 1, :], grid[:, :, 0], grid[:, :, k - 1])
     out = []
     for side, ((dr, dc), cells) in enumerate(zip(_SIDES, side_cells, strict=True)):
-        beyond = at[p.row[cells] + dr - r0, p.col[cells] + dc - c0]
-        is_sliver = (beyond >= 0) & sliver[np.maximum(beyond, 0)]
+        there = (p.row[cells] + dr - r0) * width + (p.col[cells] + dc - c0)
+        beyond = at.ravel()[there]
+        several = beyond == -2  # the piece sharing an edge with the square's cell, if any
+        beyond[several] = across(cells[several] * count.size + there[several])
+        is_sliver = (beyond >= 0) & thin[np.maximum(beyond, 0)]
         key = np.minimum(beyond, cells) * n + np.maximum(beyond, cells)
         joined = ~is_sliver | np.isin(key, ekey)
-        past = at[p.row[cells] + 2 * dr - r0, p.col[cells] + 2 * dc - c0]  # land's edge: none
+        past = there + dr * width + dc  # the land's edge: nothing beside the piece there
+        edge = (beyond < 0) | ~np.isin(np.maximum(beyond, 0) * count.size + past, beside)
         ok = (is_sliver.any(axis=1) & (beyond >= -1).all(axis=1) & joined.all(axis=1)
-              & (past == -1).all(axis=1))  # fmt: skip
+              & edge.all(axis=1))  # fmt: skip
         q = np.flatnonzero(ok)
         out.append(np.c_[q, np.full(len(q), side), beyond[q]])
     return np.concatenate(out).astype(np.int64)
+
+
+def _one_per_key(
+    keys: NDArray[np.int64], values: NDArray[np.int64]
+) -> Callable[[NDArray[np.int64]], NDArray[np.int64]]:
+    """A lookup of ``values`` by ``keys``: the value of a key given once, −2 for a key
+    given with several values, −1 for a key not given."""
+    pairs = np.unique(np.c_[keys, values], axis=0)
+    uniq, first, counts = np.unique(pairs[:, 0], return_index=True, return_counts=True)
+    vals = np.where(counts == 1, pairs[first, 1], -2) if len(pairs) else np.zeros(0, np.int64)
+
+    def look(q: NDArray[np.int64]) -> NDArray[np.int64]:
+        i = np.minimum(np.searchsorted(uniq, q), max(len(uniq) - 1, 0))
+        hit = (uniq[i] == q) if len(uniq) else np.zeros(len(q), dtype=bool)
+        return np.where(hit, vals[i] if len(uniq) else -1, -1).astype(np.int64)
+
+    return look
 
 
 def held_edges(p: Problem, squares: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -262,7 +326,9 @@ class Model:
     """The model over ``cells``: column blocks, rows ``lo ≤ rows·v ≤ hi``, neck rows.
 
     Columns are ordered ``x`` (one per cell, ``cells[k]`` is column ``k``), ``y``
-    (``pairs``), ``z`` (``squares``), ``b`` (``patterns``). ``edges`` are the window's
+    (``pairs``), ``z`` (``squares``), ``b`` (``patterns``), ``h`` (``patterns[cuts]``,
+    the corners that may be cut), ``g`` (``cuts[guards]``, those of cells a boundary or
+    reach rule counts on; integer, as ``x``). ``edges`` are the window's
     neighbour pairs (local cell indices), ``edge_ids`` their rows in ``p.edges``;
     ``caps`` the squares' caps (:func:`caps_of`; local square and cell indices), one
     ``c`` column each after the ``z`` columns.
@@ -286,6 +352,8 @@ class Model:
     kinds: tuple[tuple[str, int], ...] = ()
     necks: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
     caps: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 3), np.int64))
+    cuts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
+    guards: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def m(self) -> int:
@@ -310,8 +378,21 @@ class Model:
         return self.c0 + len(self.caps)
 
     @property
-    def ncol(self) -> int:
+    def h0(self) -> int:
         return self.b0 + len(self.patterns)
+
+    @property
+    def g0(self) -> int:
+        return self.h0 + len(self.cuts)
+
+    @property
+    def ncol(self) -> int:
+        return self.g0 + len(self.guards)
+
+    @property
+    def ints(self) -> NDArray[np.int32]:
+        """The integer columns: ``x`` and ``g``."""
+        return np.r_[np.arange(self.m), self.g0 + np.arange(len(self.guards))].astype(np.int32)
 
     @classmethod
     def of(
@@ -343,7 +424,12 @@ class Model:
         caps = caps[sq_in[caps[:, 0]] & (in_w[caps[:, 2:]] | (caps[:, 2:] < 0)).all(axis=1)]
         caps[:, 0] = (np.cumsum(sq_in) - 1)[caps[:, 0]]
         caps[:, 2:] = np.where(caps[:, 2:] >= 0, loc[caps[:, 2:]], -1)
-        w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter, caps=caps)
+        cuts = (np.flatnonzero(p.corners.cut_m2[pats] > 0) if p.corners is not None
+                else np.zeros(0, np.int64))  # fmt: skip
+        guards = (np.flatnonzero(_counted(p)[p.corners.cell[pats[cuts]]])
+                  if len(cuts) and p.corners is not None else np.zeros(0, np.int64))  # fmt: skip
+        w = cls(p, cells, loc, edges, ew, ny, loc[sq], pats, block, perimeter, caps=caps,
+                cuts=cuts, guards=guards)  # fmt: skip
         if columns_only:
             return w
         named = [(name, b) for name, rule in _RULES if (b := rule(w)) is not None and b[0].shape[0]]
@@ -376,8 +462,30 @@ class Model:
         if len(self.patterns) and self.p.corners is not None:
             full = np.zeros(len(self.p), dtype=bool)
             full[self.cells[sel]] = True
-            v[self.b0 :] = self.p.corners.fired(full)[self.patterns]
+            v[self.b0 : self.h0] = self.p.corners.fired(full)[self.patterns]
+            v[self.h0 : self.g0] = self._cuts_needed(v)
+            v[self.g0 :] = v[self.h0 + self.guards] > 0
         return v
+
+    def _cuts_needed(self, v: NDArray[np.float64]) -> NDArray[np.float64]:
+        """The least cuts that bring the loss within the corner budget (:func:`_corners`'s
+        units): whole cuts of the fired corners, those no boundary or reach rule counts
+        on first, then of the cells that cost the most per m² (the cut lowers the score
+        most there), the last one in part; all fired corners cut whole when even that
+        does not."""
+        loss, credit, share = _corner_units(self)
+        need = float(loss @ v[self.b0 : self.h0] - share @ v[: self.m])
+        credit = credit * v[self.b0 + self.cuts]
+        cell = self.p.corners.cell[self.patterns[self.cuts]] if self.p.corners else self.cuts
+        guarded = np.zeros(len(self.cuts))
+        guarded[self.guards] = 1.0
+        order = np.lexsort((-self.p.cost[cell] / self.p.area_m2[cell], guarded))
+        before = np.cumsum(np.r_[0.0, credit[order]])[:-1]
+        h = np.zeros(len(self.cuts))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h[order] = np.clip((need - before) / credit[order] * (1 + 1e-12), 0.0, 1.0)
+        h[credit <= 0] = 0.0
+        return h
 
     def open_necks(self, sel: NDArray[np.bool_]) -> NDArray[np.int64]:
         """The neck rows (window edges) the chosen cells ``sel`` break."""
@@ -413,6 +521,20 @@ def feasible(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -
     return not (_neck_rows(w) @ v > 1 + 1e-6).any() and w.connected(sel)
 
 
+def cuts_taken(p: Problem, chosen: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The triangles to cut off the corners of the zone of ``chosen`` cells, shape
+    ``(k, 3, 2)``: of each fired corner that may be cut, the share λ of its cut that
+    :meth:`Model.columns` takes (the least the corner budget needs, dearest cells
+    first), as its triangle scaled by √λ from the corner."""
+    if p.corners is None or p.corners.cut is None or len(chosen) == 0:
+        return np.zeros((0, 3, 2))
+    w = Model.of(p, np.unique(chosen), np.zeros((0, 1), np.int64), columns_only=True)
+    h = w.columns(np.ones(w.m, dtype=bool))[w.h0 : w.g0]
+    on = h > 0
+    tri = p.corners.cut[w.patterns[w.cuts[on]]]
+    return tri[:, :1] + np.sqrt(h[on])[:, None, None] * (tri - tri[:, :1])
+
+
 # -- the rows, one function per rule kind ---------------------------------------------------
 _Block = tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
@@ -443,11 +565,24 @@ def _stack(parts: Sequence[_Block | None]) -> _Block:
 
 
 def _area(w: Model) -> _Block:
-    """``A_min ≤ Σ a_i x_i ≤ A_max``, kept ``AREA_MARGIN_M2`` inside the band."""
+    """``A_min ≤ Σ a_i x_i ≤ A_max``, kept ``AREA_MARGIN_M2`` inside the band; with
+    corners that may be cut, ``Σ a_i x_i − Σ cut_p h_p ≥ A_min`` (the zone as cut; the
+    cells alone keep within ``A_max``)."""
     p = w.p
     lo = math.ceil((p.min_area_m2 + AREA_MARGIN_M2) * AREA_SCALE)
     hi = math.floor((p.max_area_m2 - AREA_MARGIN_M2) * AREA_SCALE)
-    return _one(w, np.arange(w.m), w.a, lo, hi, 1 / AREA_SCALE)
+    if not len(w.cuts):
+        return _one(w, np.arange(w.m), w.a, lo, hi, 1 / AREA_SCALE)
+    cut = np.ceil(_cut_m2(w) * AREA_SCALE)
+    cols = np.r_[np.arange(w.m), w.h0 + np.arange(len(w.cuts))]
+    return _stack([_one(w, cols, np.r_[w.a, -cut], lo, math.inf, 1 / AREA_SCALE),
+                   _one(w, np.arange(w.m), w.a, -math.inf, hi, 1 / AREA_SCALE)])  # fmt: skip
+
+
+def _cut_m2(w: Model) -> NDArray[np.float64]:
+    """The whole cut of each ``h`` column's corner, m²."""
+    assert w.p.corners is not None
+    return w.p.corners.cut_m2[w.patterns[w.cuts]]
 
 
 def _sums(w: Model) -> _Block | None:
@@ -458,11 +593,37 @@ def _sums(w: Model) -> _Block | None:
     as the full 100 m that :func:`kitland.check` then judges.
     """
     out = []
+    cell, legs = _guarded(w)
     for s in w.p.sums:
         u = np.round(s.coef[w.cells] * LEN_SCALE)
         nz = np.flatnonzero(u > 0)
-        out.append(_one(w, nz, u[nz], math.ceil(s.min_value * LEN_SCALE), math.inf, 1 / LEN_SCALE))
+        on = np.flatnonzero(s.coef[cell] > 0)
+        cols, vals = np.r_[nz, w.g0 + on], np.r_[u[nz], -np.ceil(legs[on] * LEN_SCALE)]
+        out.append(_one(w, cols, vals, math.ceil(s.min_value * LEN_SCALE), math.inf, 1 / LEN_SCALE))
     return _stack(out)
+
+
+def _counted(p: Problem) -> NDArray[np.bool_]:
+    """Per cell: does a boundary-length or reach rule count on it (a cut corner then
+    needs its ``g`` column)?"""
+    out = np.zeros(len(p), dtype=bool)
+    for s in p.sums:
+        out |= s.coef > 0
+    for r in p.reach:
+        out |= r.mask
+    return out
+
+
+def _guarded(w: Model) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """Per ``g`` column: its corner's cell and the length of its two legs, m (what a cut
+    can take from a boundary-length rule: the cut's own edge only adds)."""
+    if not len(w.guards):
+        return np.zeros(0, np.int64), np.zeros(0)
+    assert w.p.corners is not None and w.p.corners.cut is not None
+    pat = w.patterns[w.cuts[w.guards]]
+    tri = w.p.corners.cut[pat]
+    legs = np.hypot(*(tri[:, 1] - tri[:, 0]).T) + np.hypot(*(tri[:, 2] - tri[:, 0]).T)
+    return w.p.corners.cell[pat], legs
 
 
 def below_units(row: SumBelow) -> tuple[NDArray[np.float64], int]:
@@ -484,16 +645,22 @@ def _below(w: Model) -> _Block | None:
 
 
 def _reach(w: Model) -> _Block | None:
-    """``Σ_{mask} x_i ≥ 1`` per reach rule, and a cell of the window's block chosen."""
-    masks = [r.mask[w.cells] for r in w.p.reach]
+    """``Σ_{mask} x_i − Σ_{mask} g_p ≥ 1`` per reach rule (a cell of the mask chosen and
+    none of its corners cut), and a cell of the window's block chosen."""
+    cell, _ = _guarded(w)
+    out = []
+    for r in w.p.reach:  # a cut cell may no longer reach: count the cells left whole
+        mk, on = np.flatnonzero(r.mask[w.cells]), np.flatnonzero(r.mask[cell])
+        out.append(_one(w, np.r_[mk, w.g0 + on], np.r_[np.ones(len(mk)), -np.ones(len(on))],
+                        1.0, math.inf, 1.0))  # fmt: skip
     if w.block is not None:
         b_loc = w.loc[w.block]
         in_block = np.zeros(w.m, dtype=bool)
         in_block[b_loc[b_loc >= 0]] = True
         if not in_block.all():
-            masks.append(in_block)
-    return _stack([_one(w, np.flatnonzero(mk), np.ones(int(mk.sum())), 1.0, math.inf, 1.0)
-                   for mk in masks])  # fmt: skip
+            out.append(_one(w, np.flatnonzero(in_block), np.ones(int(in_block.sum())), 1.0,
+                            math.inf, 1.0))  # fmt: skip
+    return _stack(out)
 
 
 def _pairs(w: Model) -> _Block | None:
@@ -524,7 +691,10 @@ def _perimeter(w: Model) -> _Block | None:
     per_cell = np.ceil(p.perimeter_m[w.cells] * q) - np.floor(slope * q * p.area_m2[w.cells])
     per_edge = -2.0 * np.floor(p.shared_m[w.edge_ids] * q)
     rhs = math.floor((p0 - slope * p.min_area_m2) * q)
-    return _one(w, np.arange(w.m + w.ny), np.r_[per_cell, per_edge], -math.inf, rhs, 1 / q)
+    # A cut corner takes area from the zone (and less perimeter, not counted): ``+s·cut``.
+    per_cut = np.ceil(slope * q * _cut_m2(w)) if len(w.cuts) else np.zeros(0)
+    cols = np.r_[np.arange(w.m + w.ny), w.h0 + np.arange(len(w.cuts))]
+    return _one(w, cols, np.r_[per_cell, per_edge, per_cut], -math.inf, rhs, 1 / q)
 
 
 def _perimeter_floor(w: Model) -> _Block | None:
@@ -568,8 +738,22 @@ def _width(w: Model) -> _Block | None:
     return _stack([links, cap_links, cover])
 
 
+def _corner_units(w: Model) -> tuple[NDArray[np.float64], NDArray[np.float64],
+                                       NDArray[np.float64]]:  # fmt: skip
+    """The corner budget's coefficients in 0.01 m²: each pattern's loss (rounded up),
+    each ``h`` column's credit ``(1 − share)·cut`` and each cell's ``share·a`` (down)."""
+    cn = w.p.corners
+    assert cn is not None
+    loss = np.ceil(cn.loss_m2[w.patterns] * AREA_SCALE)
+    credit = np.floor((1 - cn.share) * _cut_m2(w) * AREA_SCALE) if len(w.cuts) else np.zeros(0)
+    return loss, credit, np.floor(cn.share * w.a)
+
+
 def _corners(w: Model) -> _Block | None:
-    """``b_p ≥ x_c − x_n1 − x_n2`` per pattern; ``Σ loss_p b_p ≤ share·Σ a_i x_i``."""
+    """``b_p ≥ x_c − x_n1 − x_n2`` per pattern; ``h_p ≤ b_p`` per corner that may be cut
+    and ``h_p ≤ g_p`` where a rule counts on its cell;
+    ``Σ loss_p b_p − Σ (1 − share)·cut_p h_p ≤ share·Σ a_i x_i``: the loss left after
+    the cuts within the share of the zone as cut (:class:`._model.Corners`)."""
     cn = w.p.corners
     if cn is None or not len(w.patterns):
         return None
@@ -584,20 +768,32 @@ def _corners(w: Model) -> _Block | None:
         c.append(col[ok])
         v.append(np.ones(int(ok.sum())))
     fire = _many(w, np.concatenate(r), np.concatenate(c), np.concatenate(v), 0.0, math.inf, npat)
-    loss = np.ceil(cn.loss_m2[w.patterns] * AREA_SCALE)
-    share = np.floor(cn.share * w.a)
-    budget = _one(w, np.r_[b, np.arange(w.m)], np.r_[loss, -share], -math.inf, 0.0, 1 / AREA_SCALE)
-    return _stack([fire, budget])
+    nh = len(w.cuts)
+    h = w.h0 + np.arange(nh)
+    link = _many(w, np.r_[np.arange(nh), np.arange(nh)], np.r_[h, b[w.cuts]],
+                 np.r_[np.ones(nh), -np.ones(nh)], -math.inf, 0.0, nh)  # fmt: skip
+    ng = len(w.guards)
+    g = w.g0 + np.arange(ng)
+    guard = _many(w, np.r_[np.arange(ng), np.arange(ng)], np.r_[h[w.guards], g],
+                  np.r_[np.ones(ng), -np.ones(ng)], -math.inf, 0.0, ng)  # fmt: skip
+    loss, credit, share = _corner_units(w)
+    budget = _one(w, np.r_[b, h, np.arange(w.m)], np.r_[loss, -credit, -share], -math.inf, 0.0,
+                  1 / AREA_SCALE)  # fmt: skip
+    return _stack([fire, link, guard, budget])
 
 
 def _avoid(w: Model) -> _Block | None:
-    """Overlap with an earlier placement ``≤ share·area``, in thousandths of the share."""
+    """Overlap with an earlier placement ``≤ share·area``, in thousandths of the share;
+    the area is the zone's as cut (a cut counted as taken from outside the overlap)."""
     out = []
+    cols = np.r_[np.arange(w.m), w.h0 + np.arange(len(w.cuts))]
+    cut = np.ceil(_cut_m2(w) * AREA_SCALE) if len(w.cuts) else np.zeros(0)
     for prev, share in w.p.avoid:
         pin = np.zeros(len(w.p), dtype=bool)
         pin[prev] = True
         coef = (1000 * pin[w.cells] - round(share * 1000)) * w.a
-        out.append(_one(w, np.arange(w.m), coef, -math.inf, 0.0, 1e-3 / AREA_SCALE))
+        coef = np.r_[coef, round(share * 1000) * cut]
+        out.append(_one(w, cols, coef, -math.inf, 0.0, 1e-3 / AREA_SCALE))
     return _stack(out)
 
 

@@ -3,8 +3,9 @@
 The time limit is turned once, up front, into a budget of *work seconds*
 (:meth:`Work.of`: the limit times :attr:`~._options.SolveOptions.work_rate`). Every
 solver call is given a share of the work left, stops at about what it buys, and is
-charged, afterwards, for what it counted: HiGHS simplex iterations (:attr:`~._options.SolveOptions.lp_iters_per_s` per
-work second) and CP-SAT deterministic time (one of its seconds per work second). These
+charged, afterwards, for what it counted: HiGHS simplex iterations
+(:attr:`~._options.SolveOptions.lp_iters_per_s` per work second) and CP-SAT
+deterministic time (one of its seconds per work second). These
 counts do not depend on the machine's load, so neither do the shares, the limits they set
 nor the zones found: the same input and options give the same result.
 
@@ -71,9 +72,9 @@ class Work:
         clock stopping at the limit (``clock`` when given, shared with other budgets)."""
         return cls(time_limit_s * options.work_rate, clock or Clock.after(time_limit_s))
 
-    def part(self, share: float = 1.0, *, at_most: float = float("inf")) -> Work:
-        """A part of ``share`` of the work left (at most ``at_most``), charged to this one."""
-        return Work(max(0.0, min(share * self.left, at_most)), self.clock, self)
+    def part(self, share: float = 1.0) -> Work:
+        """A part of ``share`` of the work left, charged to this one."""
+        return Work(max(0.0, share * self.left), self.clock, self)
 
     def spend(self, work_s: float) -> None:
         """Charge ``work_s`` work seconds here and to every budget above."""

@@ -14,7 +14,6 @@ straightened outline breaks a between rule, the cells' own outlines are kept.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import itertools
 import logging
 import math
@@ -26,34 +25,31 @@ import shapely
 from numpy.typing import NDArray
 
 from kitland.estate import Estate
-from kitland.i18n import gap_text, number, numbers_in, tr
 from kitland.placement import (
     _SOLVER_NAME,
     MAX_RECHECKS,
     Placement,
     PlacementResult,
-    _check_cell_count,
-    _funnel_lines,
-    _names_en,
+    _cut,
+    _finite,
+    _overlap_kept,
     _progress_cb,
-    _solver_line,
     _stable,
     _straightened,
-    _undecided_line,
-    _zone_rules_pass,
     dissolve,
     problem_on,
     zone_score,
 )
-from kitland.placement._cells import CandidateLand, Cells, candidate_land, grid_angle, make_cells
+from kitland.placement._cells import CandidateLand, Cells, candidate_land
 from kitland.placement._joint import Between, JointSolution, solve_joint
 from kitland.placement._model import Problem
 from kitland.placement._options import SolveOptions
+from kitland.placement._summary import _width_caveat
 from kitland.placement._work import Clock
 from kitland.report import Report, RuleResult
 from kitland.rules import Rules
 
-__all__ = ["place_zones", "summary"]
+__all__ = ["place_zones"]
 
 log = logging.getLogger(__name__)
 
@@ -78,15 +74,13 @@ def place_zones(
     each = [dataclasses.replace(rules.for_zone(n), layout=()) for n in names]
     lands = [candidate_land(estate, r) for r in each]
     union = shapely.union_all([land.allowed for land in lands])
-    _check_cell_count(union, cell_m)
-    cells = make_cells(union, cell_m=cell_m, angle_deg=grid_angle(union))
+    cells = _cut(union, cell_m)
     masks = [_inside(cells, land.allowed) for land in lands]
-    probs = [problem_on(estate, r, cells) for r in each]
+    probs = [problem_on(estate, r, cells, cut_corners=False) for r in each]
     between = _between(rules, names)
     log.info("placing %d zones on %d cells of %g m", len(names), len(cells), cell_m)
     failures: list[dict[str, Any]] = []
     found: list[tuple[JointSolution, list[Placement]]] = []
-    first = probs
     missing = ""
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1
@@ -96,18 +90,14 @@ def place_zones(
                                 failures=failures, options=options, progress=progress)  # fmt: skip
         if placed is None:
             if rank > 1:
-                missing = ("proven: no further allocation satisfies the rules with every zone "
-                           "overlapping its earlier places little enough"
-                           if sol.status == "INFEASIBLE" and not failures
-                           else "not found within the time limit; it is not proven that none exists")  # fmt: skip
+                missing = _missing_text(proven=sol.status == "INFEASIBLE" and not failures,
+                                        conservative=bool(_conservative(probs)))  # fmt: skip
             break
         found.append((sol, placed))
         assert sol.cells is not None
         probs = [p.with_avoid(c, max_overlap) for p, c in zip(probs, sol.cells, strict=True)]
-        if rank == 1:
-            first = probs
     _progress_cb(progress, "done", deadline)
-    return _result(estate, rules, cells, lands, first, masks, sol if not found else found[0][0],
+    return _result(estate, rules, cells, lands, probs, masks, sol if not found else found[0][0],
                    found, failures, t0=t0, time_limit_s=time_limit_s, asked=alternatives,
                    missing=missing)  # fmt: skip
 
@@ -136,10 +126,29 @@ def _allocate(
         placed, bad = _finish(estate, each, cells, lands, probs, sol, rules, rank=rank)
         if bad is None:
             return sol, placed
-        failures.append({"zone": names[bad], "failed": _failed(placed, bad), "rank": rank})
+        failed = [r.id for r in placed[bad].report.failed if r.scope == "zone"]
+        failures.append({"zone": names[bad], "failed": failed, "rank": rank})
         probs[bad] = probs[bad].with_nogood(sol.cells[bad])
     assert sol is not None
     return sol, None
+
+
+def _conservative(probs: list[Problem]) -> list[str]:
+    """The rules the zones' models read conservatively (``min_width``: whole squares of
+    cells, charged corners), as the one-zone solver's ``conservative`` lists them."""
+    return ["min_width"] if any(p.width_cells > 1 or p.corners is not None for p in probs) else []
+
+
+def _missing_text(*, proven: bool, conservative: bool) -> str:
+    """Why fewer allocations were found than asked, saying what a proof covers."""
+    if not proven:
+        return "not found within the time limit; it is not proven that none exists"
+    if conservative:
+        return ("proven for zones of the grid's cells that the width model admits: no further "
+                "allocation satisfies the rules with every zone overlapping its earlier places "
+                "little enough")  # fmt: skip
+    return ("proven for zones of the grid's cells: no further allocation satisfies the rules with "
+            "every zone overlapping its earlier places little enough")  # fmt: skip
 
 
 def _inside(cells: Cells, allowed: shapely.Geometry) -> NDArray[np.bool_]:
@@ -193,10 +202,12 @@ def _finish(
         clear = shapely.union_all([shapely.buffer(g, _apart_m(rules, name, names[k]))
                                    for k, g in enumerate(final) if k != z])  # fmt: skip
         land = dataclasses.replace(lands[z], allowed=shapely.difference(lands[z].allowed, clear))
-        ok = _zone_rules_pass(rep)
+        ok = rep.zone_passed
         best = _straightened(estate, r, cells, land, probs[z], raw[z],
                              ceiling=None if ok else math.inf)  # fmt: skip
-        if best is not None and not _moved(best[0], probs[z], cells):
+        if best is not None and not _overlap_kept(
+            best[0], tuple((dissolve(cells, prev), share) for prev, share in probs[z].avoid)
+        ):
             best = None  # straightened back onto an earlier allocation's place
         if best is None and not ok:
             return [*out, _placement(name, raw[z], rep, cells, probs[z], sol, z, rank=rank)], z
@@ -209,19 +220,9 @@ def _finish(
         log.info("a straightened outline broke a between rule; keeping the cells' outlines")
         out = [_placement(n, g, rep, cells, p, sol, z, rank=rank) for z, (n, g, rep, p) in
                enumerate(zip(names, raw, reports, probs, strict=True))]  # fmt: skip
-        bad = next((z for z, rep in enumerate(reports) if not _zone_rules_pass(rep)), None)
+        bad = next((z for z, rep in enumerate(reports) if not rep.zone_passed), None)
         return out, bad
     return out, None
-
-
-def _moved(outline: shapely.Geometry, prob: Problem, cells: Cells) -> bool:
-    """True when ``outline`` overlaps each earlier place of its zone (``prob.avoid``:
-    cells and share) by at most that share of its area (1 m² of slack)."""
-    area = float(outline.area)
-    return all(
-        float(shapely.intersection(outline, dissolve(cells, prev)).area) <= share * area + 1.0
-        for prev, share in prob.avoid
-    )
 
 
 def _placement(name: str, zone: shapely.Geometry, report: Report, cells: Cells, prob: Problem,
@@ -233,10 +234,6 @@ def _placement(name: str, zone: shapely.Geometry, report: Report, cells: Cells, 
                      rescued=rescued, name=name)  # fmt: skip
 
 
-def _failed(placed: list[Placement], bad: int) -> list[str]:
-    return [r.id for r in placed[bad].report.failed if r.scope == "zone"]
-
-
 def _result(
     estate: Estate, rules: Rules, cells: Cells, lands: list[CandidateLand], probs: list[Problem],
     masks: list[NDArray[np.bool_]], sol: JointSolution,
@@ -244,7 +241,8 @@ def _result(
     t0: float, time_limit_s: float, asked: int = 1, missing: str = "",
 ) -> PlacementResult:  # fmt: skip
     """The result: one placement per zone (and allocation), the first allocation's
-    report, the solver's facts (``sol``: the first allocation's solve)."""
+    report, the solver's facts (``sol``: the first allocation's solve) and, when no
+    allocation fits, each zone's funnel on its problem (``probs``)."""
     from kitland.between import between_results  # noqa: PLC0415 - above placement
     from kitland.measure import check  # noqa: PLC0415
     from kitland.report import ZonesReport  # noqa: PLC0415
@@ -257,22 +255,25 @@ def _result(
         status = "INFEASIBLE" if sol.status == "INFEASIBLE" and not failures else "UNDECIDED"
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME + " (joint)", "status": status,
-        "gap": round(sol.gap, 6) if math.isfinite(sol.gap) else None,
+        "gap": _finite(sol.gap, 6),
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
         "time_limit_hit": sol.status in ("FEASIBLE", "UNKNOWN"), "cells": len(cells),
         "grid_m": cells.cell_m, "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among allocations made of the {cells.cell_m:g} m grid's cells",
-        "objective": round(sol.objective, 3) if math.isfinite(sol.objective) else None,
-        "bound": round(sol.bound, 3) if math.isfinite(sol.bound) else None,
-        "one_by_one": round(sol.start, 3) if math.isfinite(sol.start) else None,
+        "objective": _finite(sol.objective, 3),
+        "bound": _finite(sol.bound, 3),
+        "one_by_one": _finite(sol.start, 3),
         "zones": [{"name": n, "cells": int(m.sum())} for n, m in zip(names, masks, strict=True)],
+        "conservative": _conservative(probs),
     }  # fmt: skip
+    if solver["conservative"]:  # the proof covers the zones the width model admits
+        solver["scope"] += " that the width model admits (min_width read conservatively)"
     if failures:
         solver["check_failures"] = failures
     if asked > 1:
         solver["allocations"] = [
             {"rank": k, "objective": round(s.objective, 3), "status": s.status,
-             "gap": round(s.gap, 6) if math.isfinite(s.gap) else None}
+             "gap": _finite(s.gap, 6)}
             for k, (s, _) in enumerate(found, start=1)
         ]  # fmt: skip
         if len(found) < asked and found:
@@ -303,109 +304,10 @@ def _result(
                              for b, why in sol.blocking]  # fmt: skip
         extra["diagnosed"] = sol.diagnosed
         why = (f"no allocation of the {len(names)} zones satisfies the rules (proven for zones "
-               f"of the {cells.cell_m:g} m grid's cells)")  # fmt: skip
+               f"of the {cells.cell_m:g} m grid's cells)" + _width_caveat(solver, "en"))  # fmt: skip
     else:
         why = f"no allocation found within {time_limit_s:g} s; it is not proven that none exists"
     res = RuleResult("placement", "placement", False, None, "a zone per [[zones]] meeting every rule",
                      "", why)  # fmt: skip
     return PlacementResult(False, None, [], Report([res], {}, extra), solver, estate.crs, rules,
                            estate, status)  # fmt: skip
-
-
-def summary(result: PlacementResult, lang: str = "en") -> str:
-    """The terminal lines of several zones: one per zone, the between rules, the status.
-
-    Words come from the message catalogue (:mod:`kitland.i18n`), numbers are written in
-    ``lang``'s locale; a between rule's line in English is its measured sentence, in
-    another language its name, value and requirement.
-    """
-    t = functools.partial(tr, lang)
-    s = result.solver
-    lines = []
-    for p in result.zones:
-        c = p.report.zone.get("compactness", float("nan"))
-        verdict = t("all zone rules pass") if _zone_rules_pass(p.report) else t("FAILS")
-        lines.append(t("zone {name}: {area} ha, score {score}, compactness {compactness}, "
-                       "{vertices} vertices, {verdict}").format(
-                           name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1),
-                           compactness=number(c, lang, 2), vertices=p.vertices, verdict=verdict))  # fmt: skip
-    lines += [_between_line(r, lang) for r in getattr(result.report, "between", ())]
-    grid = numbers_in(f"{s.get('grid_m', 0):g}", lang)
-    if result.found:
-        lines += _found_lines(result, grid, lang)
-        lines += _more_lines(result, lang)
-    elif result.status == "UNDECIDED":
-        lines.append(_undecided_line(t("allocation"), s, lang))
-    else:
-        lines += _infeasible_lines(result, grid, lang)
-    lines.append(_solver_line(s, lang))
-    return "\n".join(lines) + "\n"
-
-
-def _between_line(r: RuleResult, lang: str) -> str:
-    """One between rule's line: its sentence (English) or name, value and requirement."""
-    t = functools.partial(tr, lang)
-    verdict = t("pass") if r.passed else t("FAILS")
-    if lang == "en":
-        return f"between {r.id}: {r.message} ({verdict})"
-    return t("between {rule}: {value} (required {required}), {verdict}").format(
-        rule=r.label(lang), value=r.value_text(lang), required=r.required_text(lang),
-        verdict=verdict)  # fmt: skip
-
-
-def _found_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
-    t = functools.partial(tr, lang)
-    s = result.solver
-    score = number(s["objective"], lang, 1)
-    if result.status == "OPTIMAL":
-        lines = [t("joint placement optimal on the {grid} m grid: summed score {score}").format(
-            grid=grid, score=score)]  # fmt: skip
-    else:
-        gap = gap_text(s.get("gap"), lang)
-        bound = "-inf" if s["bound"] is None else number(s["bound"], lang, 1)
-        lines = [t("joint placement feasible, {gap} (summed score {score}, proven bound "
-                   "{bound})").format(gap=gap, score=score, bound=bound)]  # fmt: skip
-    if s.get("one_by_one") is not None:
-        lines.append(t("placing the zones one by one scored {score}").format(
-            score=number(s["one_by_one"], lang, 1)))  # fmt: skip
-    return lines
-
-
-def _more_lines(result: PlacementResult, lang: str) -> list[str]:
-    """The allocations after the first: a line each, its zones' lines under it, and
-    why fewer were found than asked."""
-    t = functools.partial(tr, lang)
-    s = result.solver
-    lines = []
-    for a in s.get("allocations", [])[1:]:
-        state = t("optimal") if a["status"] == "OPTIMAL" else gap_text(a["gap"], lang)
-        lines.append(t("allocation {rank}: summed score {score}, {status}").format(
-            rank=a["rank"], score=number(a["objective"], lang, 1), status=state))  # fmt: skip
-        for p in (p for p in result.alternatives if p.rank == a["rank"]):
-            lines.append("  " + t("zone {name}: {area} ha, score {score}").format(
-                name=p.name, area=number(p.area_ha, lang, 2), score=number(p.score, lang, 1)))  # fmt: skip
-    asked = int(result.report.extra.get("alternatives_requested", 1))
-    n = len(s.get("allocations", []))
-    if asked > 1 and n < asked:
-        lines.append(t("found {n} of {asked} allocations: {why}").format(
-            n=n, asked=asked, why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-    return lines
-
-
-def _infeasible_lines(result: PlacementResult, grid: str, lang: str) -> list[str]:
-    t = functools.partial(tr, lang)
-    extra = result.report.extra
-    lines = [t("no allocation of the {n} zones satisfies the rules (proven for zones of the "
-               "{grid} m grid's cells)").format(n=len(result.rules.zones) if result.rules else 0,
-                                                grid=grid)]  # fmt: skip
-    for name, fun in extra.get("funnel", {}).items():
-        lines.append(" " + t("zone {name}:").format(name=name))
-        lines += _funnel_lines({"funnel": fun}, lang, _names_en(result.rules))
-    for b in extra.get("blocking", []):
-        lines.append("  - " + t("blocked by {name}: {why}").format(
-            name=b["rule"], why=t(b.get("reason", b["text"]))))  # fmt: skip
-    if not extra.get("diagnosed", True):
-        lines.append("  - " + t("not diagnosed within the time limit"))
-    elif not extra.get("blocking"):
-        lines.append("  - " + t("no single between rule or zone was proven to block the others"))
-    return lines
