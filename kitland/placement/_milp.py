@@ -31,6 +31,7 @@ import os
 import re
 import sys
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -613,11 +614,12 @@ def lazy_solve(
         info = h.getInfo()
         iters = max(0, int(info.simplex_iteration_count)) + opts.lp_run_iters
         log.debug("MILP run %d of %d cells: %s after %d of %d nodes, %d of %d root call backs,"
-                  " %d iterations: %.2f work s of %.2f left", rounds, size_cells, ms.name,
-                  info.mip_node_count, nodes, limits.seen, limits.rounds, iters,
+                  " %d iterations of %.0f allowed (the last progress line below: %d): %.2f"
+                  " work s of %.2f left", rounds, size_cells, ms.name, info.mip_node_count,
+                  nodes, limits.seen, limits.rounds, iters, limits.iters, limits.below,
                   iters / opts.lp_iters_per_s, work.left)  # fmt: skip
         work.spend(iters / opts.lp_iters_per_s)
-        if ms == highspy.HighsModelStatus.kTimeLimit or (
+        if (ms == highspy.HighsModelStatus.kTimeLimit and not limits.spent) or (
             ms == highspy.HighsModelStatus.kInterrupt and work.clock.left() <= 0
         ):
             work.clock.hit = True
@@ -661,50 +663,50 @@ def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
 
 @dataclass
 class _Limits:
-    """What stops a HiGHS MILP run early, deterministically, at one of its call backs:
-    ``rounds`` calls back at its root node (between cut rounds and heuristics), or about
-    ``iters`` simplex iterations; ``t_end`` (on :func:`time.monotonic`) stops it at the
-    wall clock's deadline (HiGHS's own time limit is checked less often).
+    """What stops a HiGHS MILP run early, deterministically: ``rounds`` calls back at its
+    root node (between cut rounds and heuristics), or ``iters`` simplex iterations;
+    ``t_end`` (on :func:`time.monotonic`) stops it at the wall clock's deadline (HiGHS's
+    own time limit is checked less often).
 
     HiGHS has no work limit of its own, its node limit does not bound the root, and its
     call backs do not carry the iteration count (highspy binds no
     ``mip_total_lp_iterations``): the count is read from the progress lines of its log
-    (:func:`_progress`, kept off the console), which HiGHS writes after each call back.
-    In its tree it calls back only between dives, a few hundred nodes apart, so at a call
-    back the iterations since the last line are estimated at the tree's cost per node
-    since its first node (the first, with its strong branching, costs far more): a run
-    stops at the first call back at or past its allowance, which in the tree may be one
-    such stretch past it, two while the first stretch's cost is not known."""
+    (:func:`_progress`, kept off the console), which HiGHS writes after each call back
+    (each root round; in its tree, between dives) and at each zone it finds. At the first
+    line whose count reaches the allowance the run's own time limit is set to 0
+    (``spent``), which HiGHS checks at its next LP solve: the run ends there, having run
+    at most the iterations since the line before, one root round or one stretch of its
+    tree between two call backs, past its allowance."""
 
     rounds: int = 1
     iters: float = math.inf
     t_end: float = math.inf
     seen: int = 0
-    #: The nodes and iterations of the last progress line, and of the first in the tree.
-    last: tuple[int, int] = (0, 0)
-    first: tuple[int, int] | None = None
+    #: The simplex iterations of the last progress line below the allowance.
+    below: int = 0
+    spent: bool = False
 
     def reset(self, rounds: int, iters: float, t_end: float) -> None:
         """Before a run: its allowances, and nothing seen yet."""
         self.rounds, self.iters, self.t_end = rounds, iters, t_end
-        self.seen, self.last, self.first = 0, (0, 0), None
+        self.seen, self.below, self.spent = 0, 0, False
 
     def stop(self, nodes: int) -> bool:
         """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
         if nodes == 0:
             self.seen += 1
-        (n1, i1), (n0, i0) = self.last, self.first or self.last
-        per_node = (i1 - i0) / (n1 - n0) if n1 > n0 else 0.0
-        return (self.seen > self.rounds or i1 + (nodes - n1) * per_node >= self.iters
-                or time.monotonic() >= self.t_end)  # fmt: skip
+        return self.seen > self.rounds or self.spent or time.monotonic() >= self.t_end
 
-    def line(self, text: str) -> None:
-        """Take in a line of the run's log (a progress line updates the counts)."""
+    def line(self, text: str) -> bool:
+        """Take in a line of the run's log: whether its count has just reached the
+        allowance (a progress line updates the count)."""
         got = _progress(text)
-        if got is not None:
-            self.last = got
-            if self.first is None and got[0] > 0:
-                self.first = got
+        if got is None or self.spent:
+            return False
+        self.spent = got[1] >= self.iters
+        if not self.spent:
+            self.below = got[1]
+        return self.spent
 
 
 def _mip_limits(h: highspy.Highs) -> _Limits:
@@ -712,11 +714,13 @@ def _mip_limits(h: highspy.Highs) -> _Limits:
     run): its log goes to the call back, not to the console."""
     lim = _Limits()
     cb = highspy.cb
+    highs = weakref.ref(h)  # the call back, kept by ``h``, must not keep it alive
 
     def on_call(kind: cb.HighsCallbackType, msg: str, out: cb.HighsCallbackOutput,
                 into: cb.HighsCallbackInput, _data: object) -> None:  # fmt: skip
         if kind == cb.HighsCallbackType.kCallbackLogging:
-            lim.line(msg)
+            if lim.line(msg) and (run := highs()) is not None:
+                run.setOptionValue("time_limit", 0.0)
         elif lim.stop(int(out.mip_node_count)):
             into.user_interrupt = True
 
