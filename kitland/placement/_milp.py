@@ -671,12 +671,12 @@ class _Limits:
     HiGHS has no work limit of its own, its node limit does not bound the root, and its
     call backs do not carry the iteration count (highspy binds no
     ``mip_total_lp_iterations``): the count is read from the progress lines of its log
-    (:func:`_progress`, kept off the console), which HiGHS writes after each call back
-    (each root round; in its tree, between dives) and at each zone it finds. At the first
-    line whose count reaches the allowance the run's own time limit is set to 0
-    (``spent``), which HiGHS checks at its next LP solve: the run ends there, having run
-    at most the iterations since the line before, one root round or one stretch of its
-    tree between two call backs, past its allowance."""
+    (:func:`_progress`, kept off the console), which HiGHS writes after most of its call
+    backs (root rounds, not all of them; in its tree, between dives) and at each zone it
+    finds. At the first line whose count reaches the allowance the run's own time limit
+    is set to 0 (``spent``), which HiGHS checks at its next LP solve: the run ends there,
+    past its allowance by at most the iterations since the line before (at the root one
+    or more rounds, in the tree one stretch of dives between two call backs)."""
 
     rounds: int = 1
     iters: float = math.inf
