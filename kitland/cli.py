@@ -700,6 +700,7 @@ def _finite(value: Any) -> float | None:
 def cmd_map(args: argparse.Namespace) -> int:
     """``kitland map``: write the interactive meeting map (or, with only --png/--pdf, those)."""
     from kitland.maps import make_map, save_map, save_png  # noqa: PLC0415
+    from kitland.placement import written_caveat  # noqa: PLC0415
 
     html = args.out or (None if args.png or args.pdf or args.kml else "maps/kitland.html")
     if html and not args.out:
@@ -714,8 +715,9 @@ def cmd_map(args: argparse.Namespace) -> int:
     zone = _zone(args) if named is None else None
     report = None
     rules_source = None
+    written = zone
     if named is not None:
-        zones, report, statuses = named
+        zones, report, statuses, written = named
         rules_source = rules.source if rules is not None else None
     elif zone is not None:
         from kitland.measure import check  # noqa: PLC0415
@@ -725,6 +727,9 @@ def cmd_map(args: argparse.Namespace) -> int:
         report = check(estate, zone, rules)
     if named is None:
         zones, statuses = [], [_placed_status(zone, _map_lang(args)) or ""]
+    # What the proof of a zone `place --out` wrote leaves out, as `place` says it.
+    caveat = {short: "" if written is None else written_caveat(written, _map_lang(args), short=short)
+              for short in (True, False)}  # fmt: skip
     plot_layers = None
     if args.plots:
         from kitland.plots import read_plots  # noqa: PLC0415
@@ -741,7 +746,7 @@ def cmd_map(args: argparse.Namespace) -> int:
         write_pdf(estate, args.pdf, zone=zone, report=report, rules_source=rules_source,
                   lang=_map_lang(args), paper=args.paper, orientation=args.orientation,
                   plots=plots_gdf, internal_roads=roads_gdf, zones=zones or None,
-                  status=_shared(statuses))  # fmt: skip
+                  status=_shared(statuses), caveat=caveat[False])  # fmt: skip
         _wrote(args, args.pdf, "print layout, {paper} {orientation}", **_paper(args))
     if html:
         m = make_map(
@@ -754,6 +759,7 @@ def cmd_map(args: argparse.Namespace) -> int:
             rules=rules,
             zones=zones,
             statuses=statuses,
+            caveat=caveat[True],
         )
         if plot_layers is not None:
             from kitland.maps import add_plots  # noqa: PLC0415
@@ -776,10 +782,11 @@ def cmd_map(args: argparse.Namespace) -> int:
 
 def _named_zones(
     args: argparse.Namespace, estate: Estate, rules: Rules
-) -> tuple[list[Any], Any, list[str]]:
+) -> tuple[list[Any], Any, list[str], Any]:
     """The zones of ``--zone`` for a rules file of several zones, as ``make_map`` draws
-    them (name, geometry, the zone's report), the check's report, and what the solver
-    proved of each zone when ``place`` wrote the file (its ``status`` and ``gap``)."""
+    them (name, geometry, the zone's report), the check's report, what the solver
+    proved of each zone when ``place`` wrote the file (its ``status`` and ``gap``), and
+    the features drawn (rank 1 of each zone)."""
     from types import SimpleNamespace  # noqa: PLC0415
 
     from kitland.between import zone_geometries  # noqa: PLC0415
@@ -798,7 +805,7 @@ def _named_zones(
         zones.append(SimpleNamespace(name=name, zone=geom, report=each))
         row = gdf[gdf[col] == name]
         statuses.append(_placed_status(row, _map_lang(args)) or "")
-    return zones, report, statuses
+    return zones, report, statuses, gdf
 
 
 def _print_args(sp: argparse.ArgumentParser) -> None:

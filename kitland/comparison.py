@@ -30,7 +30,7 @@ from shapely import MultiPolygon, Polygon
 
 from kitland._errors import DataError, UsageError
 from kitland.estate import Estate
-from kitland.i18n import Message, gap_text, number, tr
+from kitland.i18n import Message, gap_text, number, quantity, tr
 from kitland.measure import (
     adjacent_options,
     as_zone,
@@ -300,7 +300,7 @@ def _signed(v: float, lang: str, decimals: int = 1) -> str:
 def _cell(value: float | None, unit: str, decimals: int, lang: str) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
-    return f"{number(value, lang, decimals)} {unit}".strip()
+    return quantity(value, unit, lang, decimals)
 
 
 def side_by_side(

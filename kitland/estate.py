@@ -221,10 +221,14 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
             raise CRSError(msg)
     elif max(abs(x0), abs(x1)) <= 180 and max(abs(y0), abs(y1)) <= 90 and (x1 - x0) < 2:
         msg = Message(
+            "{source}: coordinates look like degrees ({x:.4f}, {y:.4f}) but the file declares no"
+            " CRS and --assume-crs gave it the projected {crs} in metres; --assume-crs holds for"
+            " every layer without a CRS: declare this one's, e.g. a .prj of EPSG:4326 beside it"
+            if gdf.attrs.get("assumed_crs") else
             "{source}: coordinates look like degrees ({x:.4f}, {y:.4f}) but the layer declares"
             " the projected {crs} in metres; declare EPSG:4326",
             {"source": label, "x": x0, "y": y0, "crs": crs_label(crs)},
-        )
+        )  # fmt: skip
         raise CRSError(msg)
     findings: list[Finding] = []
     aou = crs.area_of_use
@@ -253,12 +257,13 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
 
 
 #: Column names planners commonly give the required columns in Bahasa Indonesia, for the
-#: hint of a missing column (the rename is the user's to make: README, "Data in other words").
+#: hint of a missing column (the rename is the user's to make: README, "Data in other words");
+#: ``layer`` is a CAD drawing's layer name as GDAL reads a DXF (``JALAN_ARTERI``).
 _COLUMN_WORDS = {
     "parcel_id": ("id_persil", "id_kavling", "no_persil", "no_kavling", "kode_persil", "kode_kavling"),
-    "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan"),
-    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi"),
-    "kind": ("jenis", "tipe"),
+    "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan", "layer"),
+    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi", "layer"),
+    "kind": ("jenis", "tipe", "layer"),
     "name": ("nama",),
 }  # fmt: skip
 

@@ -15,6 +15,7 @@ import re
 import sqlite3
 import tempfile
 import warnings
+import zipfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -60,8 +61,12 @@ _SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".q
 _OPEN_OPTIONS: dict[str, dict[str, str]] = {".gml": {"WRITE_GFS": "NO"}}
 
 
-def _options(path: Path) -> dict[str, str]:
-    return _OPEN_OPTIONS.get(path.suffix.lower(), {})
+def _suffix(path: Path | str) -> str:
+    return Path(path).suffix.lower()
+
+
+def _options(path: Path | str) -> dict[str, str]:
+    return _OPEN_OPTIONS.get(_suffix(path), {})
 
 
 #: Suffixes of files GDAL reads that fiona leaves off its list of supported drivers
@@ -69,8 +74,11 @@ def _options(path: Path) -> dict[str, str]:
 _UNLISTED = {".kml"}
 
 
-def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> gpd.GeoDataFrame:
-    unlisted = {"allow_unsupported_drivers": True} if path.suffix.lower() in _UNLISTED else {}
+def _read(
+    path: Path | str, layer: str | None, label: str, assume_crs: str | None
+) -> gpd.GeoDataFrame:
+    """``path``'s layer (a file, or a ``/vsizip/`` member: a string, as GDAL spells it)."""
+    unlisted = {"allow_unsupported_drivers": True} if _suffix(path) in _UNLISTED else {}
     try:
         with _gdal_errors() as errors:
             gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted)
@@ -90,7 +98,7 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
     if gdf.crs is None:
         if assume_crs is None:
             msg = Message(
-                "{source} has no CRS; declare one: add a .prj beside a Shapefile, set the CRS "
+                "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
                 "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
                 "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
                 {"source": label},
@@ -98,6 +106,7 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
             raise CRSError(msg)
         try:
             gdf = gdf.set_crs(assume_crs)
+            gdf.attrs["assumed_crs"] = True
         except pyproj.exceptions.CRSError as exc:
             bad = Message(
                 "assume_crs={crs!r} (--assume-crs): not a CRS pyproj knows, e.g. EPSG:23835 ({reason})",
@@ -105,6 +114,49 @@ def _read(path: Path, layer: str | None, label: str, assume_crs: str | None) -> 
             )
             raise CRSError(bad) from exc
     return gdf
+
+
+#: Archives a layer may come in: a zipped Shapefile (or other layer file) and Google
+#: Earth's KMZ, read through GDAL's ``/vsizip/``.
+_ARCHIVES = {".zip", ".kmz"}
+#: Suffixes of the layer files GDAL reads that a zip may hold beside other files.
+_LAYER_SUFFIXES = {".shp", ".gpkg", ".geojson", ".json", ".fgb", ".kml", ".gml", ".csv",
+                   ".dxf", ".tab", ".mif", ".gpx", ".sqlite"}  # fmt: skip
+_VSIZIP = re.compile(r"/vsizip/(.+?\.(?:zip|kmz))/(.+)", re.IGNORECASE)
+
+
+def _unzipped(path: Path) -> str:
+    """The layer file inside the archive ``path``, as a ``/vsizip/`` path: its only layer
+    file, or the one named like the archive (``parcels.zip`` holding ``parcels.shp``; a
+    KMZ's ``doc.kml``), in any folder of the archive.
+
+    Raises
+    ------
+    DataError
+        If the archive cannot be opened, holds no layer file, or several with none named so.
+    """
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = [n for n in z.namelist() if not n.endswith("/") and "__MACOSX" not in n]
+    except (zipfile.BadZipFile, OSError) as exc:
+        msg = Message("{source}: not a whole zip archive ({reason}); the file is damaged "
+                      "or cut short: export or copy it again",
+                      {"source": str(path), "reason": str(exc)})  # fmt: skip
+        raise DataError(msg) from exc
+    files = [n for n in names if Path(n).suffix.lower() in _LAYER_SUFFIXES]
+    own = {path.stem.lower()} | ({"doc"} if path.suffix.lower() == ".kmz" else set())
+    named = [n for n in files if Path(n).stem.lower() in own]
+    if len(files) == 1 or len(named) == 1:
+        return f"/vsizip/{path}/{files[0] if len(files) == 1 else named[0]}"
+    if not files:
+        msg = Message("{source}: the archive holds no layer file GDAL reads (it has {names})",
+                      {"source": str(path), "names": ", ".join(names) or "nothing"})  # fmt: skip
+    else:
+        msg = Message("{source}: the archive holds {n} layer files ({names}) and none is named "
+                      "{layer}; keep one in it, or name the one to read {layer}{suffix}",
+                      {"source": str(path), "n": len(files), "names": ", ".join(files),
+                       "layer": path.stem, "suffix": Path(files[0]).suffix})  # fmt: skip
+    raise DataError(msg)
 
 
 @contextlib.contextmanager
@@ -128,7 +180,7 @@ def _gdal_errors() -> Iterator[list[str]]:
 
 
 def _require_whole(
-    path: Path, layer: str | None, unlisted: dict[str, bool], label: str, read: int,
+    path: Path | str, layer: str | None, unlisted: dict[str, bool], label: str, read: int,
     errors: list[str],
 ) -> None:  # fmt: skip
     """Raise DataError when a layer was read only in part: GDAL reported an error, or
@@ -155,18 +207,28 @@ def _require_whole(
 _C1 = re.compile("[\x80-\x9f]")
 
 
-def _windows_text(path: Path, gdf: gpd.GeoDataFrame) -> bool:
+def _windows_text(path: Path | str, gdf: gpd.GeoDataFrame) -> bool:
     """Was a Shapefile without a ``.cpg`` written in Windows-1252? GDAL then reads its
     ``.dbf`` as Latin-1, which turns the bytes 0x80–0x9F (Windows-1252's dashes, quotes
     and €) into control characters no text holds; the file is read again as
     Windows-1252, which reads every other byte alike. Not when a value holds one of the
     five bytes Windows-1252 leaves undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D): the text is
     then in some other code page, and GDAL would blank that value; Latin-1 keeps it."""
-    if path.suffix.lower() != ".shp" or any(path.with_suffix(s).exists() for s in (".cpg", ".CPG")):
+    stem = str(path)[: -len(".shp")]
+    if _suffix(path) != ".shp" or any(_exists(stem + s) for s in (".cpg", ".CPG")):
         return False
     values = gdf.select_dtypes(exclude="geometry").astype(str).to_numpy().ravel()
     c1 = [v for v in values if _C1.search(v)]
     return bool(c1) and all(_decodes_as_cp1252(v) for v in c1)
+
+
+def _exists(path: Path | str) -> bool:
+    """Does ``path`` exist, also inside a zip (``/vsizip/archive.zip/member``)?"""
+    inside = _VSIZIP.match(str(path))
+    if inside is None:
+        return Path(path).exists()
+    with zipfile.ZipFile(inside[1]) as z:
+        return inside[2] in z.namelist()
 
 
 def _decodes_as_cp1252(text: str) -> bool:
@@ -187,6 +249,10 @@ def _list_layers(path: Path) -> list[str]:
     except Exception as exc:
         if path.exists() and path.stat().st_size == 0:
             msg = Message("{path}: the file is empty", {"path": str(path)})
+        elif path.suffix.lower() in _ARCHIVES and zipfile.is_zipfile(path):
+            msg = Message("{path}: a zip archive GDAL does not read as one dataset (it reads "
+                          "Shapefiles at its root); unzip it and give the folder",
+                          {"path": str(path)})  # fmt: skip
         else:
             msg = Message("{path}: not a vector file GDAL can read ({reason})",
                           {"path": str(path), "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
@@ -254,7 +320,8 @@ def read_layers(
                               {"path": str(p), "layer": name, "a": layers[name].attrs["source"],
                                "b": str(f)})  # fmt: skip
                 raise DataError(msg)
-            gdf = _read(f, None, str(f), assume_crs)
+            source = _unzipped(f) if f.suffix.lower() in _ARCHIVES else f
+            gdf = _read(source, None, str(f), assume_crs)
             gdf.attrs["source"] = str(f)
             layers[name] = gdf
         if not layers:

@@ -15,7 +15,8 @@ Thresholds (metres, square metres in the estate's metric CRS):
 - overlaps and parcel area outside the boundary count from 1 m² (digitising slivers below
   that are ignored);
 - gaps count from 0.01 ha (100 m²), as in SPEC §3; land under a road corridor is not
-  a gap (an estate may draw its roads as centrelines only, without road parcels).
+  a gap (an estate may draw its roads as centrelines only, without road parcels), nor is
+  a water polygon (a pond in a parcel's hole, a river drawn only in the water layer).
 
 The norms are those of the Ministry of Industry's technical guideline for industrial
 estates (Permenperin No. 40/M-IND/PER/7/2016), as shares of the estate's area:
@@ -85,6 +86,9 @@ MIN_GAP_M2 = 100.0
 SLIT_M = 1.0
 #: Road widths outside this range (m) are reported as implausible.
 PLAUSIBLE_WIDTH_M = (3.0, 100.0)
+#: Land uses whose parcels may lie under a road corridor: a ``road`` parcel is the
+#: corridor's land, and a road crosses ``water`` on a bridge.
+UNDER_ROADS = ("road", "water")
 
 # Indonesian words planners commonly type for the land uses, kinds and classes.
 _SYNONYMS = {
@@ -506,13 +510,27 @@ def _check_types(
     types = gdf.geom_type.to_numpy(dtype=object)
     ok = np.isin(types, allowed)
     label = gdf.attrs.get("source", layer)
+    # A closed line where polygons belong: a CAD drawing's closed polyline (GDAL reads a
+    # DXF's as a line), which kitland does not turn into a polygon by itself.
+    ring = (
+        ("Polygon" in allowed)
+        & shapely.is_closed(gdf.geometry.to_numpy())
+        & (types == "LineString")
+    )
+    # Roads digitised as their corridors' polygons: kitland buffers centre lines.
+    corridor = (layer == "roads") & np.isin(types, ("Polygon", "MultiPolygon"))
     out = [
         Finding.of(
             "wrong-geometry-type",
             "error",
             layer,
             str(labels[i]),
-            "{source}: geometry is a {type}; the {layer} layer holds {types}",
+            "{source}: geometry is a closed {type}; the {layer} layer holds {types}: make "
+            "the closed lines polygons (QGIS: Vector > Geometry Tools > Lines to Polygons)"
+            if ring[i] else
+            "{source}: geometry is a {type}; the {layer} layer holds {types}: give each "
+            "road's centre line (its corridor is the centre line buffered by width_m / 2)"
+            if corridor[i] else "{source}: geometry is a {type}; the {layer} layer holds {types}",
             source=label, type=types[i], layer=layer, types=_either(allowed),
         )
         for i in np.flatnonzero(~ok)
@@ -628,11 +646,18 @@ def _check_ids(parcels: gpd.GeoDataFrame, missing: set[tuple[str, str]]) -> list
     return out
 
 
-def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+def _check_widths(
+    roads: gpd.GeoDataFrame, labels: np.ndarray, missing: set[tuple[str, str]]
+) -> list[Finding]:
+    """Roads without a width (none given, no class to take one from: not again for each
+    road when the layer has no ``road_class`` column, a finding of its own) or an
+    implausible one."""
     if "width_m" not in roads.columns:
         return []
     label = roads.attrs.get("source", "roads")
     width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    no_class = ("roads", "road_class") in missing
+    unknown = np.flatnonzero(np.isnan(width) & (not no_class))
     out = [
         Finding.of(
             "road-width",
@@ -642,7 +667,7 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
             "{source}: no width_m and no known road_class to take a default width from",
             source=label,
         )
-        for i in np.flatnonzero(np.isnan(width))
+        for i in unknown
     ]
     lo, hi = PLAUSIBLE_WIDTH_M
     for i in np.flatnonzero(~np.isnan(width) & ((width < lo) | (width > hi))):
@@ -650,6 +675,38 @@ def _check_widths(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
                               "{source}: width_m = {width:g} m is implausible for a road "
                               "(expected {lo:g}–{hi:g} m)", source=label, width=float(width[i]),
                               lo=lo, hi=hi))  # fmt: skip
+    return out
+
+
+def _check_outlines(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Roads drawn as the outline of their corridor (a CAD polygon exported as a closed
+    line): a closed line whose inside lies within its own corridor (the largest circle
+    inside it is no wider than ``width_m``, 1 % allowed for rounding) and is longer than
+    a square's outline of that width (a small roundabout is a circle, π times its width
+    around). Such a line is not a centre line: its corridor would be a band around the
+    road's own outline, twice as wide, and the network would run around its kerbs."""
+    label = roads.attrs.get("source", "roads")
+    width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    parts, rows = shapely.get_parts(roads.geometry.to_numpy(), return_index=True)
+    closed = np.flatnonzero(
+        (shapely.get_type_id(parts) == 1) & shapely.is_closed(parts) & ~np.isnan(width[rows])
+    )
+    out: list[Finding] = []
+    for i in closed:
+        ring = shapely.Polygon(shapely.get_coordinates(parts[i]))
+        inside = _keep_family(shapely.make_valid(ring), "polygon")
+        if inside.area <= 0:
+            continue
+        across = 2 * shapely.maximum_inscribed_circle(inside, 0.01).length  # to 1 cm
+        w = float(width[rows[i]])
+        if across <= 1.01 * w and parts[i].length > 4 * across:
+            out.append(Finding.of(
+                "road-outline", "error", "roads", str(labels[rows[i]]),
+                "{source}: the road is a closed line around a strip {d:.1f} m wide, inside its "
+                "own {w:g} m corridor: it is the outline of the road (a polygon from CAD or "
+                "QGIS), not its centre line; a road's corridor is its centre line buffered by "
+                "width_m / 2, so give the centre line",
+                source=label, d=across, w=w))  # fmt: skip
     return out
 
 
@@ -778,6 +835,38 @@ def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list
     return out
 
 
+def _check_on_roads(
+    parcels: np.ndarray, labels: np.ndarray, uses: np.ndarray, estate: Estate, label: str
+) -> list[Finding]:
+    """Parcels (other than :data:`UNDER_ROADS`) reaching into a road's corridor: more
+    than :data:`MIN_OVERLAP_M2` of overlap, wider than :data:`SLIT_M` somewhere (a
+    parcel drawn to the kerb within the snapping tolerance is not reported)."""
+    roads = estate.roads
+    corridors = estate.road_corridors.to_numpy()
+    keep = ~np.isin(uses, UNDER_ROADS)
+    if not len(corridors) or not keep.any():
+        return []
+    parcels, labels = parcels[keep], labels[keep]
+    i, j = shapely.STRtree(corridors).query(parcels, predicate="intersects")
+    overlap = shapely.intersection(parcels[i], corridors[j])
+    area = shapely.area(overlap)
+    deep = (area > MIN_OVERLAP_M2) & ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
+    i, j, overlap, area = i[deep], j[deep], overlap[deep], area[deep]
+    road_labels = _labels(roads, "roads")
+    width = roads["width_m"].to_numpy(float)
+    where = _where(estate.crs, shapely.centroid(overlap))
+    return [
+        Finding.of("parcel-on-road", "warning", "parcels", str(labels[a]),
+                   "{source}: parcel {parcel} reaches {m2:,.0f} m² ({ha:.4f} ha) into the "
+                   "{width:g} m corridor of road {road}, centred at {where}: a zone never takes "
+                   "corridor land, but the land budget counts it as the parcel's; draw the "
+                   "parcel to the road's edge or check the road's width_m",
+                   source=label, parcel=str(labels[a]), m2=float(m2), ha=float(m2) / 10_000,
+                   width=float(width[b]), road=str(road_labels[b]), where=w)
+        for a, b, m2, w in zip(i, j, area, where, strict=True)
+    ]  # fmt: skip
+
+
 def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
     if not overlapping and len(parcels) and shapely.coverage_is_valid(parcels):
         return shapely.coverage_union_all(parcels)  # much faster, exact for a clean coverage
@@ -789,20 +878,25 @@ def _check_gaps(
     covered: shapely.Geometry,
     crs: pyproj.CRS,
     label: str,
-    corridors: np.ndarray,
+    cover: np.ndarray,
+    parcels: np.ndarray,
+    labels: np.ndarray,
 ) -> list[Finding]:
-    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel or road covers."""
+    """Pieces of the boundary larger than :data:`MIN_GAP_M2` that no parcel covers, nor
+    ``cover`` (road corridors, water polygons); a piece in a parcel's hole names it."""
     uncovered = shapely.difference(boundary, covered)
-    if len(corridors) and shapely.area(uncovered) > MIN_GAP_M2:
-        roads = shapely.union_all(corridors[~shapely.is_missing(corridors)])
-        uncovered = shapely.difference(uncovered, roads)
+    cover = cover[~shapely.is_missing(cover)]
+    if len(cover) and shapely.area(uncovered) > MIN_GAP_M2:
+        uncovered = shapely.difference(uncovered, shapely.union_all(cover))
     gaps = shapely.get_parts(uncovered)
     gaps = gaps[shapely.get_type_id(gaps) == 3]  # polygons only
     area = shapely.area(gaps)
     big = area > MIN_GAP_M2
     gaps, area = gaps[big], area[big]
     slit = shapely.is_empty(shapely.buffer(gaps, -SLIT_M / 2))
-    return _gap_findings(gaps[~slit], crs, label) + _slit_findings(gaps[slit], crs, label)
+    return _gap_findings(gaps[~slit], crs, label, parcels, labels) + _slit_findings(
+        gaps[slit], crs, label
+    )
 
 
 def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Message]]:
@@ -813,15 +907,36 @@ def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Mess
     return pieces[order], _where(crs, cents[order])
 
 
-def _gap_findings(gaps: np.ndarray, crs: pyproj.CRS, label: str) -> list[Finding]:
+def _holding(gaps: np.ndarray, parcels: np.ndarray, labels: np.ndarray) -> list[str | None]:
+    """For each gap, the parcel in whose hole it lies (the smallest parcel outline that
+    holds it: a parcel in another's hole may have a hole too), or None."""
+    parts, rows = shapely.get_parts(parcels, return_index=True)
+    filled = shapely.polygons(shapely.get_exterior_ring(parts))
+    g, k = shapely.STRtree(filled).query(shapely.point_on_surface(gaps), predicate="within")
+    holder: list[str | None] = [None] * len(gaps)
+    for n in np.argsort(-shapely.area(filled[k]), kind="stable"):  # the smallest last
+        holder[g[n]] = str(labels[rows[k[n]]])
+    return holder
+
+
+def _gap_findings(
+    gaps: np.ndarray, crs: pyproj.CRS, label: str, parcels: np.ndarray, labels: np.ndarray
+) -> list[Finding]:
     gaps, where = _ordered(gaps, crs)
     out = []
-    for k, (g, w) in enumerate(zip(gaps, where, strict=True), start=1):
+    for k, (g, w, parcel) in enumerate(
+        zip(gaps, where, _holding(gaps, parcels, labels), strict=True), start=1
+    ):
         m2 = float(shapely.area(g))
-        text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
-                "parcel, centred at {where}")  # fmt: skip
-        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text,
-                              source=label, m2=m2, ha=m2 / 10_000, where=w))  # fmt: skip
+        if parcel is None:
+            text = ("{source}: {m2:,.0f} m² ({ha:.4f} ha) inside the boundary is covered by no "
+                    "parcel, centred at {where}")  # fmt: skip
+        else:
+            text = ("{source}: a hole of {m2:,.0f} m² ({ha:.4f} ha) in parcel {parcel} is covered "
+                    "by no parcel and no water polygon, centred at {where}")  # fmt: skip
+        held = {} if parcel is None else {"parcel": parcel}
+        out.append(Finding.of("gap", "error", "parcels", f"gap {k}", text, source=label,
+                              m2=m2, ha=m2 / 10_000, where=w, **held))  # fmt: skip
     return out
 
 
@@ -847,15 +962,20 @@ def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Findi
 def _check_outside(
     parcels: np.ndarray, labels: np.ndarray, boundary: shapely.Geometry, label: str
 ) -> list[Finding]:
-    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary."""
+    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary farther than ε
+    (SPEC §3's snapping tolerance, half of :data:`SLIT_M`) from it. A parcel drawn to a
+    boundary stored in another CRS or as rounded lon/lat (a KML's 7 decimals, GeoJSON's
+    6: 1–11 cm) pokes past it by millimetres along a whole edge: square metres outside
+    that are no error."""
     shapely.prepare(boundary)
     idx = np.flatnonzero(~shapely.covers(boundary, parcels))
     if not len(idx):
         return []
     area = shapely.area(shapely.difference(parcels[idx], boundary))
+    far = shapely.area(shapely.difference(parcels[idx], shapely.buffer(boundary, SLIT_M / 2)))
     out = []
-    for n, m2 in zip(idx, area, strict=True):
-        if m2 > MIN_OVERLAP_M2:
+    for n, m2, far_m2 in zip(idx, area, far, strict=True):
+        if far_m2 > MIN_OVERLAP_M2:
             share = 100 * m2 / max(float(shapely.area(parcels[n])), 1e-9)
             out.append(
                 Finding.of(
@@ -961,12 +1081,13 @@ def validate(estate: Estate) -> ValidationReport:
     - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
     - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
     - ``overlap``: error, two parcels share more than 1 m², with the area;
-    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel and no
-      road corridor, with
-      its area and centre;
+    - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, no
+      road corridor and no water polygon (a pond in a parcel's hole is none), with its
+      area and centre, and the parcel when it lies in a parcel's hole;
     - ``slit``: warning, such a piece narrower than :data:`SLIT_M` everywhere (parcels
       digitised apart), with its length, area and centre;
-    - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary;
+    - ``outside-boundary``: error, a parcel has more than 1 m² outside the boundary
+      farther than ε = 0.5 m from it (the area reported is all it has outside);
     - ``duplicate-id`` / ``empty-id``: error, ``parcel_id`` repeated or missing;
     - ``unknown-land-use`` / ``unknown-road-class`` / ``unknown-kind``: error, with the
       nearest valid value;
@@ -974,9 +1095,14 @@ def validate(estate: Estate) -> ValidationReport:
     - ``missing-layer`` / ``missing-column`` / ``empty-layer`` / ``empty-geometry``:
       from loading (an empty optional layer is a warning);
     - ``road-width``: error without any width, warning when implausible;
+    - ``road-outline``: error, a road drawn as a closed line around its own corridor (the
+      outline of a road polygon, as CAD exports it) instead of its centre line;
     - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
       more than 0.5 m from its centre line, so the network does not join them there;
     - ``road-apart``: warning, roads joined to none of the network's largest part;
+    - ``parcel-on-road``: warning, a parcel (not ``road`` or ``water``) reaches more than
+      1 m² into a road's corridor, wider than :data:`SLIT_M` somewhere, with the area;
+      a zone never takes corridor land (SPEC §3, ``on``);
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -1021,6 +1147,7 @@ def validate(estate: Estate) -> ValidationReport:
     }
     parcel_geoms = np.array([], dtype=object)
     parcel_labels = np.array([], dtype=object)
+    parcel_uses = np.array([], dtype=object)
     for layer in LAYER_NAMES:
         if layer not in estate.layers:
             continue
@@ -1043,14 +1170,20 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_ids(gdf, missing)
             parcel_geoms = _polygons(gdf.geometry.to_numpy()[type_ok])
             parcel_labels = labels[type_ok]
+            uses = gdf["land_use"] if "land_use" in gdf.columns else pd.Series("", gdf.index)
+            parcel_uses = uses.to_numpy(dtype=object)[type_ok]
             nonempty = ~shapely.is_empty(parcel_geoms)
             parcel_geoms, parcel_labels = parcel_geoms[nonempty], parcel_labels[nonempty]
+            parcel_uses = parcel_uses[nonempty]
         if layer == "roads":
-            findings += _check_widths(gdf, labels)
+            findings += _check_widths(gdf, labels, missing)
+            findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
     findings += overlaps
+    if len(parcel_geoms):
+        findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
     # layer is the one finding.
     if len(estate.boundary) and "parcels" not in seen_empty:
@@ -1059,12 +1192,16 @@ def validate(estate: Estate) -> ValidationReport:
         if len(parcel_geoms):
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
         covered = _union(parcel_geoms, overlapping=bool(overlaps))
+        water = estate.water.geometry.to_numpy()
+        water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
         findings += _check_gaps(
             boundary,
             covered,
             estate.crs,
             estate.boundary.attrs.get("source", "boundary"),
-            estate.road_corridors.to_numpy(),
+            np.concatenate([estate.road_corridors.to_numpy(), water]),
+            parcel_geoms,
+            parcel_labels,
         )
     if not any(f.code == "outside-crs-area" for f in findings):
         findings += _check_location(estate)

@@ -414,3 +414,12 @@ def test_the_industry_figure_counts_as_the_adjacency_rule_does() -> None:
         figs = figures(est, zone, rules, report, score_value=0.0)
         assert figs["industry_shared_m"] == pytest.approx(expected, abs=1e-6)
         assert figs["industry_shared_m"] == pytest.approx(report["next to industry"].value)
+
+
+def test_the_table_writes_percentages_as_check_does() -> None:
+    """The width rule's loss in the side-by-side table: "0.43%" as `check` and Babel
+    write it ("0,43%" in Indonesian), not "0.43 %"; lengths keep their space."""
+    from kitland.comparison import _cell  # noqa: PLC0415
+
+    assert [_cell(0.43, "%", 2, "en"), _cell(0.43, "%", 2, "id")] == ["0.43%", "0,43%"]
+    assert [_cell(1020.5, "m", 1, "en"), _cell(1020.5, "m", 1, "id")] == ["1,020.5 m", "1.020,5 m"]

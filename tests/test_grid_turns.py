@@ -176,3 +176,24 @@ def test_no_zone_on_either_grid_names_both_grids(estate: Estate) -> None:
     assert en in res.summary()
     assert en in res.report.results[0].message
     assert "terbukti untuk zona dari sel grid 10 m bersudut 0,0° dan 40,0°" in res.summary("id")
+
+
+@pytest.mark.parametrize("angle", [0.0, ANGLE])
+def test_cells_cut_within_a_zone_are_those_of_the_whole_grid(estate: Estate, angle: float) -> None:
+    """``make_cells(within=)`` cuts only around a zone (``kitland.score`` on a drawn zone):
+    every cell meeting the zone is the whole land's cell there, on both grids."""
+    land, _, _ = build_problem(estate, RULES, cell_m=10.0)
+    zone = _turn(box(100, 5, 300, 35))  # 200 × 30 m across the band's cells
+    whole = make_cells(land.allowed, cell_m=10.0, angle_deg=angle)
+    part = make_cells(land.allowed, cell_m=10.0, angle_deg=angle, within=zone)
+    assert len(part) < len(whole) / 5
+    w = np.flatnonzero(shapely.intersects(whole.geoms, zone))
+    p = np.flatnonzero(shapely.intersects(part.geoms, zone))
+    assert len(w) == len(p) > 60
+    # Pair them by centroid; each pair is the same piece of land.
+    order_w = np.lexsort(np.round(whole.centroids[w], 6).T)
+    order_p = np.lexsort(np.round(part.centroids[p], 6).T)
+    a, b = whole.geoms[w][order_w], part.geoms[p][order_p]
+    assert np.allclose(whole.centroids[w][order_w], part.centroids[p][order_p], atol=1e-6)
+    assert np.allclose(shapely.area(shapely.symmetric_difference(a, b)), 0.0, atol=1e-6)
+    assert np.allclose(whole.area_m2[w][order_w], part.area_m2[p][order_p], rtol=1e-9)

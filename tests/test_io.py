@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
+from pathlib import Path
+
 import fiona
 import geopandas as gpd
+import pyproj
 import pytest
 from conftest import grid_layers, write_layers
 from shapely import box
@@ -222,3 +227,117 @@ def test_kml_layers_are_read_and_a_kml_without_a_required_field_says_why(
         "geometry); GDAL reads only the name and description of a KML placemark: save the "
         "layer as GeoPackage or GeoJSON"
     )
+
+
+def _zip(archive: Path, files: dict[str, Path]) -> Path:
+    """``archive`` holding each file under its name there (folders with ``/``)."""
+    with zipfile.ZipFile(archive, "w") as z:
+        for name, f in files.items():
+            z.write(f, name)
+    return archive
+
+
+def _shapefile(gdf: gpd.GeoDataFrame, folder: Path, stem: str, **kw) -> dict[str, Path]:
+    folder.mkdir(exist_ok=True)
+    gdf.to_file(folder / f"{stem}.shp", engine="fiona", **kw)
+    return {f.name: f for f in folder.glob(f"{stem}.*")}
+
+
+def test_a_zipped_shapefile_is_the_layer_named_like_the_zip(layers, tmp_path) -> None:
+    """A planner's ``parcels.zip`` holds this year's ``parcels.shp`` (12 parcels of
+    1 ha) beside last year's ``parcels_2019.shp`` (the first 5): GDAL opens the zip as
+    a dataset of both and fiona reads the first layer it lists; kitland reads the one
+    named like the zip. A zip holding one Shapefile in a folder is read too."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "parcels.geojson").unlink()
+    old = _shapefile(layers["parcels"].iloc[:5], tmp_path / "shp", "parcels_2019")
+    new = _shapefile(layers["parcels"], tmp_path / "shp", "parcels")
+    _zip(folder / "parcels.zip", old | new)
+    assert len(gpd.read_file(folder / "parcels.zip", engine="fiona")) == 5  # GDAL's first
+    got = read_layers(folder)["parcels"]
+    assert len(got) == 12 and got.area.sum() == pytest.approx(120_000.0)
+    assert got.attrs["source"] == str(folder / "parcels.zip")
+    _zip(folder / "parcels.zip", {f"data/2026/{n}": f for n, f in new.items()})
+    assert read_layers(folder)["parcels"].area.sum() == pytest.approx(120_000.0)
+
+
+def test_a_zip_of_several_layers_none_named_so_is_refused(layers, tmp_path) -> None:
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "parcels.geojson").unlink()
+    a = _shapefile(layers["parcels"].iloc[:5], tmp_path / "shp", "persil_2019")
+    b = _shapefile(layers["parcels"], tmp_path / "shp", "persil")
+    _zip(folder / "parcels.zip", a | b)
+    with pytest.raises(DataError, match=re.escape(
+        f"{folder / 'parcels.zip'}: the archive holds 2 layer files (persil_2019.shp, "
+        "persil.shp) and none is named parcels; keep one in it, or name the one to "
+        "read parcels.shp")):  # fmt: skip
+        read_layers(folder)
+    (folder / "parcels.zip").write_bytes((folder / "parcels.zip").read_bytes()[:300])
+    with pytest.raises(DataError, match=r"parcels\.zip: not a whole zip archive .* cut short"):
+        read_layers(folder)
+    _zip(folder / "parcels.zip", {"readme.txt": folder / "roads.geojson"})
+    with pytest.raises(DataError, match=r"holds no layer file GDAL reads \(it has readme.txt\)"):
+        read_layers(folder)
+
+
+def test_a_kmz_from_google_earth_is_read_as_its_kml(layers, tmp_path) -> None:
+    """Google Earth's KMZ is a zip holding ``doc.kml``: the boundary saved as KMZ is the
+    boundary of the KML test above, name and area."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "boundary.geojson").unlink()
+    ring = list(layers["boundary"].to_crs(4326).geometry.iloc[0].exterior.coords)
+    with zipfile.ZipFile(folder / "boundary.kmz", "w") as z:
+        z.writestr("doc.kml", _kml("boundary", _kml_polygon("Kawasan Kendal", ring)))
+        z.writestr("files/logo.png", b"\x89PNG")
+    est = load_estate(folder)
+    assert est.boundary["name"].tolist() == ["Kawasan Kendal"]
+    assert est.boundary.area.sum() == pytest.approx(120_000.0, rel=1e-6)
+
+
+def test_a_zipped_windows_shapefile_keeps_its_dashes(layers, tmp_path) -> None:
+    """The Windows-1252 reading of a Shapefile without ``.cpg`` holds inside a zip too,
+    and a ``.cpg`` inside the zip is obeyed (UTF-8 text is not read again)."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "roads.geojson").unlink()
+    name = "Jalan Raya Kaliwungu \u2013 Kendal"
+    cp = _shapefile(layers["roads"].assign(name=[name]), tmp_path / "cp", "roads", encoding="cp1252")
+    _zip(folder / "roads.zip", {n: f for n, f in cp.items() if not n.endswith(".cpg")})
+    assert read_layers(folder)["roads"]["name"].tolist() == [name]
+    utf = _shapefile(layers["roads"].assign(name=[name]), tmp_path / "utf", "roads", encoding="utf-8")
+    _zip(folder / "roads.zip", utf)
+    assert read_layers(folder)["roads"]["name"].tolist() == [name]
+
+
+def test_a_lonlat_csv_beside_a_layer_without_crs_gets_its_own_prj(layers, tmp_path) -> None:
+    """A consultant's DXF declares no CRS (``--assume-crs`` gives it one) and the gates
+    come as a CSV of WKT in lon/lat, which declares none either: the one --assume-crs
+    would make the gates metres, and the line says so and what to do; a ``.prj`` beside
+    the CSV (GDAL reads it) puts the gate back where it was, to the millimetre."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    (folder / "gates.geojson").unlink()
+    gates = layers["gates"].to_crs(4326)
+    gates.assign(WKT=gates.geometry.to_wkt(rounding_precision=9)).drop(columns="geometry").to_csv(
+        folder / "gates.csv", index=False
+    )
+    with pytest.raises(CRSError, match=re.escape(
+        "gates.csv: coordinates look like degrees (111.0000, -6.9662)")) as err:  # fmt: skip
+        load_estate(folder, assume_crs="EPSG:32749")
+    assert str(err.value).endswith(
+        "but the file declares no CRS and --assume-crs gave it the projected EPSG:32749 in "
+        "metres; --assume-crs holds for every layer without a CRS: declare this one's, e.g. "
+        "a .prj of EPSG:4326 beside it"
+    )
+    (folder / "gates.prj").write_text(pyproj.CRS(4326).to_wkt("WKT1_ESRI"))
+    got = load_estate(folder, assume_crs="EPSG:32749").gates.geometry.iloc[0]
+    assert got.distance(layers["gates"].geometry.iloc[0]) < 1e-3
+
+
+def test_a_zipped_estate_folder_says_to_unzip_it(layers, tmp_path) -> None:
+    """An estate handed over as one zip of GeoJSON files: GDAL opens no dataset from it
+    (it reads a zip of Shapefiles), and the line says what to do."""
+    folder = write_layers(layers, tmp_path / "f", "GeoJSON")
+    archive = _zip(tmp_path / "kawasan.zip", {f.name: f for f in folder.iterdir()})
+    with pytest.raises(DataError, match=re.escape(
+        f"{archive}: a zip archive GDAL does not read as one dataset (it reads Shapefiles "
+        "at its root); unzip it and give the folder")):  # fmt: skip
+        read_layers(archive)

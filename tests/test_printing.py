@@ -335,13 +335,23 @@ def test_the_village_basemap_is_credited_only_where_it_is_drawn(tmp_path: Path) 
         assert (credit in page) is drawn
 
 
-@pytest.mark.parametrize("width", [True, False])
-def test_the_map_and_the_page_say_what_the_proof_leaves_out(
-    width: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """Under a min_width rule the terminal prints the conservative-width line; the map
-    shows it short under the status and the page in full in its footer, inside the
-    page, in the language asked. Without the rule none of them does."""
+#: The conservative-width lines of a 2 ha zone under a 20 m ``min_width`` rule (its
+#: corners charged, not cut), in full and short, in English and Indonesian.
+CAVEAT = {"en": "the proof reads min_width#2 conservatively (whole squares of cells, charged "
+                "corners): a zone with narrower parts that would still pass check is "
+                "not covered by it and may score better",
+          "id": "bukti ini membaca min_width#2 secara konservatif (bujur sangkar sel utuh, "
+                "sudut dihitung): zona dengan bagian lebih sempit yang masih "
+                "lolos pemeriksaan tidak tercakup olehnya dan mungkin skornya lebih baik"}  # fmt: skip
+CAVEAT_SHORT = {"en": "min_width#2 read conservatively: a zone with narrower parts is not "
+                      "covered by the proof",
+                "id": "min_width#2 dibaca secara konservatif: zona dengan bagian lebih sempit "
+                      "tidak tercakup oleh bukti"}  # fmt: skip
+
+
+def _width_estate(tmp_path: Path, *, width: bool) -> tuple[Path, Path]:
+    """A 400 × 300 m estate of available land, a village at its corner, and rules for a
+    2 ha zone (with a 20 m ``min_width`` rule when ``width``)."""
     est = write_layers(grid_layers(["AAAA"] * 3, settlements=[(Point(0, 0),
                                                               {"name": "Desa"})]),
                        tmp_path / "e.gpkg")  # fmt: skip
@@ -349,18 +359,20 @@ def test_the_map_and_the_page_say_what_the_proof_leaves_out(
     rules.write_text('[zone]\narea_ha = 2\ntolerance_ha = 0.05\n[[rules]]\nkind = "contiguous"\n'
                      + ('[[rules]]\nkind = "min_width"\nmin_m = 20\n' if width else "")
                      + '[[prefer]]\nkind = "near"\nto = { layer = "settlements" }\n')  # fmt: skip
+    return est, rules
+
+
+@pytest.mark.parametrize("width", [True, False])
+def test_the_map_and_the_page_say_what_the_proof_leaves_out(
+    width: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Under a min_width rule the terminal prints the conservative-width line; the map
+    shows it short under the status and the page in full in its footer, inside the
+    page, in the language asked. Without the rule none of them does."""
+    est, rules = _width_estate(tmp_path, width=width)
     # 1 % of 1.95 ha holds 9.1 right-angled corners of (1 - π/4)·10² m² uncut: no corner is
     # cut (placement.CUT_BELOW_CORNERS), so the line says "charged corners"
-    full = {"en": "the proof reads min_width#2 conservatively (whole squares of cells, charged "
-                  "corners): a zone with narrower parts that would still pass check is "
-                  "not covered by it and may score better",
-            "id": "bukti ini membaca min_width#2 secara konservatif (bujur sangkar sel utuh, "
-                  "sudut dihitung): zona dengan bagian lebih sempit yang masih "
-                  "lolos pemeriksaan tidak tercakup olehnya dan mungkin skornya lebih baik"}  # fmt: skip
-    short = {"en": "min_width#2 read conservatively: a zone with narrower parts is not covered "
-                   "by the proof",
-             "id": "min_width#2 dibaca secara konservatif: zona dengan bagian lebih sempit tidak "
-                   "tercakup oleh bukti"}  # fmt: skip
+    full, short = CAVEAT, CAVEAT_SHORT
     for lang in ("en", "id"):
         html_out, pdf = tmp_path / f"m_{lang}.html", tmp_path / f"p_{lang}.pdf"
         assert main(["place", str(est), "--rules", str(rules), "--cell-m", "50", "--time-limit",
@@ -375,3 +387,55 @@ def test_the_map_and_the_page_say_what_the_proof_leaves_out(
             words = _words(pdf)
             right = max(w[3] for w in words if w[0] in ("better", "baik"))
             assert right < 297 / 25.4 * 72
+
+
+@pytest.mark.parametrize("width", [True, False])
+def test_the_map_of_a_placed_zone_says_what_its_proof_leaves_out(
+    width: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`map --zone` of the zone layer `place --out` wrote shows the short line under the
+    status and the full line in the page's footer, as `place --map --pdf` did, from the
+    layer's `conservative` and `corners_cut` columns; a file written before those
+    columns (here: dropped) maps as before, without a line."""
+    est, rules = _width_estate(tmp_path, width=width)
+    placed = tmp_path / "z.gpkg"
+    assert main(["place", str(est), "--rules", str(rules), "--cell-m", "50", "--time-limit",
+                 "60", "--out", str(placed)]) == 0  # fmt: skip
+    zone = gpd.read_file(placed, layer="zone")
+    assert zone["conservative"].tolist() == ["min_width#2" if width else ""]
+    assert zone["corners_cut"].tolist() == [False]
+    for lang in ("en", "id"):
+        html_out, pdf = tmp_path / f"m_{lang}.html", tmp_path / f"p_{lang}.pdf"
+        assert main(["map", str(est), "--zone", str(placed), "--rules", str(rules), "--lang",
+                     lang, "--out", str(html_out), "--pdf", str(pdf)]) == 0  # fmt: skip
+        shown = html_out.read_text(encoding="utf-8")
+        assert (f'<span class="kit-caveat">{CAVEAT_SHORT[lang]}</span>' in shown) == width
+        assert ('class="kit-caveat"' in shown) == width
+        assert (CAVEAT[lang] in _text(pdf)) == width
+    older = tmp_path / "older.gpkg"
+    zone.drop(columns=["conservative", "corners_cut"]).to_file(older, layer="zone")
+    html_out = tmp_path / "older.html"
+    assert main(["map", str(est), "--zone", str(older), "--rules", str(rules), "--lang", "en",
+                 "--out", str(html_out)]) == 0  # fmt: skip
+    shown = html_out.read_text(encoding="utf-8")
+    assert "as placed: OPTIMAL" in shown and 'class="kit-caveat"' not in shown
+    capsys.readouterr()
+
+
+def test_a_zone_layer_whose_model_cut_corners_says_so() -> None:
+    """The full line names the rules of the `conservative` column and says "charged or cut
+    corners" when `corners_cut` holds; a blank column or none says nothing."""
+    from kitland.placement import written_caveat  # noqa: PLC0415
+
+    layer = gpd.GeoDataFrame({"conservative": ["lebar terpakai"], "corners_cut": [True]})
+    assert written_caveat(layer) == (
+        "the proof reads lebar terpakai conservatively (whole squares of cells, charged or cut "
+        "corners): a zone with narrower parts that would still pass check is not covered by it "
+        "and may score better"
+    )
+    assert written_caveat(layer, "id", short=True) == (
+        "lebar terpakai dibaca secara konservatif: zona dengan bagian lebih sempit tidak "
+        "tercakup oleh bukti"
+    )
+    assert written_caveat(layer.assign(conservative=[""])) == ""
+    assert written_caveat(layer.drop(columns=["conservative", "corners_cut"])) == ""

@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import geopandas as gpd
@@ -287,11 +286,10 @@ def test_failed_write_removes_temporary_file(tmp_path: Path) -> None:
 def test_output_into_missing_folder_is_exit_2(tmp_path: Path, capsys) -> None:
     est = write_layers(grid_layers(["IA"]), tmp_path / "estate.gpkg")
     out = tmp_path / "no" / "such" / "report.txt"
-    t0 = time.monotonic()
     code, _, err = _run(["validate", str(est), "-o", str(out)], capsys)
     assert code == 2
     _one_line_error(err, "does not exist")
-    assert time.monotonic() - t0 < 60
+    assert not (tmp_path / "no").exists()  # nothing created on the way
 
 
 # -- rules files ---------------------------------------------------------------------

@@ -289,3 +289,60 @@ def test_nothing_fits_under_a_width_rule_says_the_model_reads_it_conservatively(
                           "ruled out")  # fmt: skip
     assert "not ruled out" in res.report.results[0].message
     assert "belum tersingkirkan" in res.summary("id").splitlines()[0]
+
+
+def test_the_map_of_placed_zones_says_what_their_proof_leaves_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Timur under a 20 m `min_width` rule: `map --zone` of the layer `place --out`
+    wrote shows the short conservative-width line `place --map` showed, naming the rule."""
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100).replace('name = ["Timur"] }\n', 'name = ["Timur"] }\n'
+                 '[[zones.rules]]\nname = "lebar Timur"\nkind = "min_width"\nmin_m = 20\n'))  # fmt: skip
+    placed, shown = tmp_path / "z.gpkg", {}
+    for name, argv in (("place", ["place", str(est), "--cell-m", "50", "--time-limit", "60",
+                                  "--out", str(placed)]),
+                       ("map", ["map", str(est), "--zone", str(placed)])):  # fmt: skip
+        html = tmp_path / f"{name}.html"
+        assert main([*argv, "--rules", str(r), "--lang", "en", "--map" if name == "place"
+                     else "--out", str(html)]) == 0  # fmt: skip
+        shown[name] = html.read_text(encoding="utf-8")
+    line = ('<span class="kit-caveat">lebar Timur read conservatively: a zone with narrower '
+            "parts is not covered by the proof</span>")  # fmt: skip
+    assert line in shown["place"] and line in shown["map"]
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("rule", "proven"),
+    [('kind = "min_width"\nmin_m = 150', "proven for zones of the grid's cells that the width "
+                                          "model admits"),
+     ('kind = "compactness"\nmin = 0.8', "proven for zones of the grid's cells")],
+)  # fmt: skip
+def test_a_zone_blocked_by_its_own_rules_says_what_was_proven(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], rule: str, proven: str
+) -> None:
+    """Timur alone fits nowhere, by hand: under a 150 m `min_width` rule every zone of 50 m
+    cells has a right-angled convex corner, whose opening of radius 75 m loses
+    (1 − π/4)·75² = 1,207 m², more than 1 % of 2 ha; under `compactness` 0.8 no union of
+    square cells reaches it (4πA/P² ≤ π/4 = 0.785, the square's, as P ≥ 4√A). The
+    blocking line says what the solve proved, as the headline does: under the width
+    rule only for zones the width model admits (the headline's caveat), else for every
+    zone of the grid's cells."""
+    est = write_layers(grid_layers(ROWS, settlements=VILLAGES), tmp_path / "e.gpkg")
+    r = tmp_path / "r.toml"
+    r.write_text(rules_text(100).replace('name = ["Timur"] }\n',
+                                         f'name = ["Timur"] }}\n[[zones.rules]]\n{rule}\n'))  # fmt: skip
+    for lang, words in (("en", f"  - blocked by Timur: its own rules allow no zone on its land "
+                               f"({proven})"),
+                        ("id", "  - terhalang oleh Timur: aturannya sendiri tidak memungkinkan zona "
+                               "di lahannya (terbukti untuk zona dari sel grid"
+                               + (" yang diterima model lebar)" if "width" in proven else ")"))):  # fmt: skip
+        rc = main(["place", str(est), "--rules", str(r), "--cell-m", "50", "--time-limit", "60",
+                   "--lang", lang])  # fmt: skip
+        out = capsys.readouterr().out
+        assert rc == 1
+        assert words in out.splitlines(), out
+        head = out.splitlines()[0]
+        assert ("conservative" in head or "konservatif" in head) == ("width" in proven)

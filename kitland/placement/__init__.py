@@ -66,7 +66,7 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import cut_corners, refine, straighten, vertex_count
 from kitland.placement._solve import Solution, gap, solve
-from kitland.placement._summary import proof_text
+from kitland.placement._summary import proof_text, written_caveat
 from kitland.placement._window import cuts_taken
 from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult
@@ -82,6 +82,7 @@ __all__ = [
     "proof_text",
     "score",
     "write_placement",
+    "written_caveat",
 ]
 
 log = logging.getLogger(__name__)
@@ -494,7 +495,7 @@ def score(
     land = candidate_land(estate, rules)
     _check_cell_count(shapely.union(land.allowed, geom), float(cell_m))
     angle = grid_angle(land.allowed)
-    cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle)
+    cells = make_cells(land.allowed, cell_m=float(cell_m), angle_deg=angle, within=geom)
     cost, weight = preference_cost(prefer_only, cells, cell_attributes(estate, prefer_only, cells))
     total = _covered_cost(cells, cost, geom) + weight * float(geom.length)
     outside = shapely.difference(geom, land.allowed)
@@ -1454,7 +1455,7 @@ def _result(
         "grid_angle_deg": round(float(cells.angle_deg), 3),
         "scope": f"optimal among zones made of the {cells.cell_m:g} m grid's cells",
         "placements": [{"rank": p.rank, "status": p.status, "gap": round(p.gap, 6)} for p in placements],
-        "conservative": ["min_width"] if prob.width_cells > 1 or prob.corners is not None else [],
+        "conservative": ["min_width"] if prob.conservative else [],
     }  # fmt: skip
     if grids_deg:
         solver["grids_deg"] = grids_deg
@@ -1511,7 +1512,9 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
     """Write the placements and the new parcel layout to a GeoPackage, whole or not at all.
 
     Layers: ``zone`` (one feature per placement: ``zone_id``, ``land_use``, ``area_ha``,
-    ``rank``, ``score``, ``status``, ``gap``) and ``parcels`` (the estate's parcels with the best zone carved
+    ``rank``, ``score``, ``status``, ``gap``, and what the proof leaves out for the map to
+    say (:func:`written_caveat`): ``conservative``, the rules it reads conservatively
+    ("" for none), and ``corners_cut``) and ``parcels`` (the estate's parcels with the best zone carved
     out, remnants under 1 m² dropped, and the zone added as a parcel of the zone's land
     use with a new ``parcel_id``). With several zones (``[[zones]]``), one feature per
     zone, ``zone_id`` = the zone's name, and every zone carved out and added.
@@ -1552,6 +1555,8 @@ def write_placement(result: PlacementResult, path: str | os.PathLike[str]) -> No
             "score": [round(p.score, 3) for p in result.alternatives],
             "status": [p.status for p in result.alternatives],
             "gap": [_finite(p.gap, 6) for p in result.alternatives],
+            "conservative": _summary.conservative_rules(result),
+            "corners_cut": bool(result.solver.get("corners_cut")),
         },
         geometry=[p.zone for p in result.alternatives], crs=estate.crs,
     )  # fmt: skip

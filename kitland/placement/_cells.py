@@ -293,12 +293,21 @@ def _peak(d: NDArray[np.float64]) -> tuple[float, float]:
     return round((deg + 45.0) % 90.0 - 45.0, 6), float(length[near].sum()) / total
 
 
-def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0.0) -> Cells:
+def make_cells(
+    allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0.0,
+    within: shapely.Geometry | None = None,
+) -> Cells:  # fmt: skip
     """Cut ``allowed`` into grid cells of ``cell_m``; find neighbours and exposed edges.
 
     With ``angle_deg`` the grid is turned by that angle (counter-clockwise) about the
-    land's south-west bounding corner, so cells line up with land that does not run
-    north-up (:func:`grid_angle`); rows and columns then count along the turned axes.
+    start of the land's longest edge in that direction, so cells line up with land that
+    does not run north-up (:func:`grid_angle`); rows and columns then count along the
+    turned axes.
+
+    With ``within``, only the land within two cells of its bounding box is cut, on the
+    grid the whole of ``allowed`` sets: every cell that meets ``within`` is the cell the
+    whole land gives (same shape, area and centroid); cells at the edge of that box are
+    cut by it, and rows and columns count from its corner.
 
     Examples
     --------
@@ -306,10 +315,20 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0
     >>> c = make_cells(box(0, 0, 100, 50), cell_m=25.0)
     >>> len(c), float(c.area_m2.sum()), len(c.edges), float(c.shared_m.sum())
     (8, 5000.0, 10, 250.0)
+    >>> part = make_cells(box(0, 0, 100, 50), cell_m=25.0, within=box(80, 30, 90, 40))
+    >>> meets = shapely.intersects(part.geoms, box(80, 30, 90, 40))
+    >>> len(part), float(part.area_m2.sum()), part.area_m2[meets].tolist()
+    (6, 3500.0, [625.0])
     """
     cell_m = float(cell_m)  # an int size would make the shared lengths integer arrays
-    if angle_deg and not allowed.is_empty:
-        pivot = _anchor(allowed, angle_deg)
+    pivot = _anchor(allowed, angle_deg) if angle_deg and not allowed.is_empty else None
+    if within is not None and not allowed.is_empty:
+        x0, y0, x1, y1 = shapely.bounds(within)
+        g = 2 * cell_m
+        allowed = _polygonal(
+            shapely.intersection(allowed, shapely.box(x0 - g, y0 - g, x1 + g, y1 + g))
+        )
+    if angle_deg and pivot is not None and not allowed.is_empty:
         turn = _rotation(angle_deg, pivot)
         back = turn[:, :2]  # forward: q = (p − pivot) @ back, a grid node at the pivot
         straight = make_cells(
@@ -372,6 +391,13 @@ def make_cells(allowed: shapely.Geometry, *, cell_m: float, angle_deg: float = 0
         edges=edges, shared_m=shared, exposed=exposed, cell_m=cell_m, origin=(ox, oy),
         centroids=cent,
     )  # fmt: skip
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of ``geom`` (an overlay may add lines or points where edges touch)."""
+    parts = shapely.get_parts(geom)
+    polys = parts[shapely.get_type_id(parts) == 3]
+    return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
 
 
 def _rotation(angle_deg: float, pivot: tuple[float, float]) -> NDArray[np.float64]:

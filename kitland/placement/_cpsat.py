@@ -337,7 +337,7 @@ def _lower_thread_priority() -> None:
     """Run this thread only on core time nothing else wants (Linux's ``SCHED_IDLE``, where
     a thread id names a thread; nice +10 where that is refused), so a search running
     beside the HiGHS windows takes the time HiGHS leaves idle instead of slowing its two
-    threads down (measured: ``benchmarks/README.md``)."""
+    threads down (measured: ``benchmarks/CHANGELOG.md``, "Placement", sessions 4 and 6)."""
     if sys.platform.startswith("linux"):
         tid = threading.get_native_id()
         try:

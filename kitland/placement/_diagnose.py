@@ -176,7 +176,7 @@ def _not_found(
                       "land reaches {need:.1f} ha", rule=name, need=need_ha)  # fmt: skip
     if status != "INFEASIBLE":
         return advice("{rule}: undecided within the time limit", rule=name)
-    strict = problem.width_cells > 1 or problem.corners is not None
+    strict = problem.conservative
     strict |= how == "area" and problem.min_compactness is not None
     if strict:
         return advice("{rule}: relaxed alone, no zone found as the model reads the other rules "

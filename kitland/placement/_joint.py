@@ -186,7 +186,7 @@ def solve_joint(
              for z, (p, a) in enumerate(zip(problems, allowed, strict=True))]  # fmt: skip
     lb_alone = sum(s.bound for s in alone)  # each zone alone: a relaxation of the joint model
     if any(s.status == "INFEASIBLE" for s in alone):
-        blocking = [(names[z], "its own rules allow no zone on its land (proven)")
+        blocking = [(names[z], _own_rules(problems[z]))
                     for z, s in enumerate(alone) if s.status == "INFEASIBLE"]  # fmt: skip
         return JointSolution(None, math.inf, math.inf, "INFEASIBLE", math.inf,
                              time.monotonic() - t0, blocking=blocking)  # fmt: skip
@@ -218,7 +218,8 @@ def solve_joint(
     _settings(h, seed=0, cutoff=cutoff)
     h.setOptionValue("threads", 2)
     # Presolve and symmetry detection ignore HiGHS's time limit and reduce nothing on the
-    # joint model, its separation rows by the hundred thousand (benchmarks/README.md).
+    # joint model, its separation rows by the hundred thousand (benchmarks/CHANGELOG.md,
+    # "The time limit held").
     h.setOptionValue("presolve", "off")
     h.setOptionValue("mip_detect_symmetry", False)
     lz = lazy_solve(h, blocks, start=v0, t_end=clock.deadline,
@@ -463,6 +464,15 @@ def _check(problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
             raise ValueError(msg)
 
 
+def _own_rules(problem: Problem) -> str:
+    """Why a zone blocks when its own problem has no zone, saying what the one-zone solve
+    proved: no zone of the grid's cells (that the width model admits, under ``min_width``)."""
+    if problem.conservative:
+        return ("its own rules allow no zone on its land (proven for zones of the grid's cells "
+                "that the width model admits)")  # fmt: skip
+    return "its own rules allow no zone on its land (proven for zones of the grid's cells)"
+
+
 def _blocking(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
     between: Sequence[Between], names: Sequence[str], *, options: SolveOptions,
@@ -488,7 +498,7 @@ def _blocking(
         sol = solve(problems[z].take(allowed[z]), options=options,
                     work=_budget(clock, left, options))  # fmt: skip
         if sol.status == "INFEASIBLE":
-            out.append((names[z], "its own rules allow no zone on its land (proven)"))
+            out.append((names[z], _own_rules(problems[z])))
     if out:
         return out, True
     trials: list[tuple[str, str, list[int], list[Between]]] = [

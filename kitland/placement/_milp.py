@@ -20,7 +20,8 @@ that point so the result does not depend on timing); a cheaper cutoff drops the 
 above it, and probing against a zone's own cost also fixes in the cells whose absence
 alone lifts the LP to it. A probing stage stops after a round of probes that finds few
 cells. A second solve of a window starts from the bound the first proved. How these pay
-is measured in ``benchmarks/README.md``.
+is measured in ``benchmarks/CHANGELOG.md`` ("The proof side", "Closing the proof", "10 m
+cells: the window LP by interior point").
 """
 
 from __future__ import annotations
@@ -548,7 +549,7 @@ def _settings(h: highspy.Highs, *, seed: int, cutoff: float | None) -> None:
     h.setOptionValue("mip_rel_gap", 0.0)
     h.setOptionValue("mip_abs_gap", 1e-9)
     # Restarts after reduced-cost fixing and the RINS/RENS sub-MIPs cost more than they
-    # save on these windows (see benchmarks/README.md).
+    # save on these windows (see benchmarks/CHANGELOG.md, "Placement", session 4).
     h.setOptionValue("mip_allow_restart", False)
     h.setOptionValue("mip_heuristic_run_rins", False)
     h.setOptionValue("mip_heuristic_run_rens", False)

@@ -254,6 +254,12 @@ class Problem:
         p0, slope = pb
         return (p0 + slope * (self.max_area_m2 - self.min_area_m2)) / 2
 
+    @property
+    def conservative(self) -> bool:
+        """Whether the model reads ``min_width`` conservatively (squares of cells, charged
+        or cut corners): its proofs cover only the zones the width model admits."""
+        return self.width_cells > 1 or self.corners is not None
+
     def with_avoid(self, cells: NDArray[np.int64], share: float) -> Problem:
         """A copy that also limits the overlap with ``cells`` to ``share`` of the zone."""
         return replace(self, avoid=(*self.avoid, (np.asarray(cells, np.int64), float(share))))

@@ -1,7 +1,8 @@
 """Every tunable of the placement search, in one frozen value that tests and benchmarks pass in.
 
 The defaults are the values measured to pay on the bundled and synthetic estates (the
-figures and how to reproduce them are in ``benchmarks/README.md``). None of them changes
+figures are in ``benchmarks/CHANGELOG.md``, how to reproduce them in
+``benchmarks/README.md``). None of them changes
 what is proven: they only decide how the time is spent, except ``turn_share`` and
 ``turn_min_deg``, which decide which grids are searched (the status names the grids a
 proof covers).

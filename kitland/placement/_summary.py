@@ -17,10 +17,22 @@ from kitland.i18n import Message, gap_text, label, number, numbers_in, tr
 from kitland.report import RuleResult, rule_label
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from kitland.placement import Placement, PlacementResult
     from kitland.rules import Rules
 
-__all__ = ["caveat", "html_table", "infeasible_text", "proof_text", "summary", "zones_summary"]
+__all__ = [
+    "caveat",
+    "conservative_rules",
+    "html_table",
+    "infeasible_text",
+    "proof_text",
+    "summary",
+    "width_caveat",
+    "written_caveat",
+    "zones_summary",
+]
 
 
 def summary(result: PlacementResult, lang: str = "en") -> str:
@@ -76,14 +88,39 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
 
 def caveat(result: PlacementResult, lang: str = "en", *, short: bool = False) -> str:
     """What the proof does not cover, in ``lang`` (:meth:`PlacementResult.caveat`)."""
+    return width_caveat(conservative_rules(result), lang, short=short,
+                        corners_cut=bool(result.solver.get("corners_cut")))  # fmt: skip
+
+
+def conservative_rules(result: PlacementResult) -> str:
+    """The rules the proof reads conservatively, as the caveat names them ("" for none)."""
     kinds = result.solver.get("conservative")
-    if not kinds:
+    return ", ".join(_rule_names(result.rules, kinds)) if kinds else ""
+
+
+def written_caveat(zone: pd.DataFrame, lang: str = "en", *, short: bool = False) -> str:
+    """The caveat of a ``zone`` layer ``place --out`` wrote, from its ``conservative`` and
+    ``corners_cut`` columns; "" for a file without them (written before they were) or
+    whose proof covers every zone of the grid's cells."""
+    if "conservative" not in zone.columns:
         return ""
-    rules = ", ".join(_rule_names(result.rules, kinds))
+    rules = next((v for v in zone["conservative"] if isinstance(v, str) and v.strip()), "")
+    cut = "corners_cut" in zone.columns and any(v == 1 for v in zone["corners_cut"])
+    return width_caveat(rules, lang, short=short, corners_cut=cut)
+
+
+def width_caveat(
+    rules: str, lang: str = "en", *, short: bool = False, corners_cut: bool = False
+) -> str:
+    """The line saying the proof reads ``rules`` (their names) conservatively, in
+    ``lang``: ``short`` for a map's title block, else the terminal's and the page's
+    ("charged or cut corners" where ``corners_cut``); "" without rules."""
+    if not rules:
+        return ""
     if short:
         return tr(lang, "{rules} read conservatively: a zone with narrower parts is not "
                         "covered by the proof").format(rules=rules)  # fmt: skip
-    if result.solver.get("corners_cut"):
+    if corners_cut:
         return tr(lang, "the proof reads {rules} conservatively (whole squares of cells, charged "
                         "or cut corners): a zone with narrower parts that would still pass check "
                         "is not covered by it and may score better").format(rules=rules)  # fmt: skip

@@ -136,7 +136,7 @@ def _allocate(
 def _conservative(probs: list[Problem]) -> list[str]:
     """The rules the zones' models read conservatively (``min_width``: whole squares of
     cells, charged corners), as the one-zone solver's ``conservative`` lists them."""
-    return ["min_width"] if any(p.width_cells > 1 or p.corners is not None for p in probs) else []
+    return ["min_width"] if any(p.conservative for p in probs) else []
 
 
 def _missing_text(*, proven: bool, conservative: bool) -> str:
