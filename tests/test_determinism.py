@@ -19,6 +19,7 @@ from pathlib import Path
 
 import fiona
 import geopandas as gpd
+import numpy as np
 import pytest
 import shapely
 from conftest import (
@@ -29,6 +30,7 @@ from conftest import (
     road_front_rules,
     write_layers,
 )
+from numpy.typing import NDArray
 from shapely import Point, box
 from shapely.geometry import shape
 
@@ -36,11 +38,14 @@ from kitland.cli import main
 from kitland.estate import Estate
 from kitland.measure import check
 from kitland.placement import PlacementResult, SolveOptions, build_problem, place
+from kitland.placement._model import Problem
 from kitland.placement._solve import solve
+from kitland.placement._window import WindowResult
 from kitland.placement._work import Clock, Work
 from kitland.rules import Rules, parse_rules
 
 X0, Y0 = ORIGIN
+
 
 def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -229,3 +234,98 @@ def test_the_wall_clock_stop_says_why(work_s: float, words_en: str, words_id: st
                                    "work_budget_s": 90.0})  # fmt: skip
     assert words_en in stopped.summary()
     assert words_id in stopped.summary("id")
+
+
+# -- a HiGHS run stops at its allowance of simplex iterations --------------------------------
+def test_the_iteration_count_is_read_from_the_progress_lines() -> None:
+    """The counts of HiGHS's MIP progress lines (a source letter or none; thousands as k),
+    by hand; other lines of its log give none."""
+    from kitland.placement._milp import _progress  # noqa: PLC0415
+
+    root = "         0       0         0   0.00%   1055.5   1162   9.16%   1045  32  4   172  0.1s"
+    tree = " B     205      13        97  47.56%   1069.8   1149   6.89%   1108  41 2273 1234k 2.0s"
+    assert _progress(root) == (0, 172)
+    assert _progress(tree) == (205, 1_234_000)
+    assert _progress("40 rows, 60 cols, 733 nonzeros 0s") is None
+    assert _progress("  Nodes             71") is None
+
+
+def test_a_run_is_spent_at_the_first_progress_line_at_its_allowance() -> None:
+    """By hand: the allowance is reached at the first progress line whose count is at or
+    past it (the run's time limit is then set to 0); a call back stops the run after it,
+    or after its root rounds; other lines of the log change nothing."""
+    from kitland.placement._milp import _Limits  # noqa: PLC0415
+
+    lim = _Limits()
+    lim.reset(rounds=2, iters=10_000, t_end=float("inf"))
+    assert not lim.line("   0   0   0   0.00%   10   20   50%   0  0  0   1000  0.1s")
+    assert not lim.stop(0) and not lim.stop(0) and lim.stop(0)  # the third root call back
+    lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
+    assert not lim.line("   0   1   0   0.00%   10   20   50%   0  0  0   9999  0.1s")
+    assert not lim.line("Solving report") and not lim.stop(0)
+    assert lim.line(" 204   2 101   9.00%   10   20   50%   0  0  0    10k  2.0s")  # 10,000
+    assert lim.spent and lim.below == 9_999 and lim.stop(204)
+    assert not lim.line(" 406   2 201   9.00%   10   20   50%   0  0  0    20k  4.0s")  # once
+
+
+def _progress_counts(prob: Problem, squares: NDArray[np.int64], opts: SolveOptions) -> list[int]:
+    """The iteration count of every progress line of the window's MILP (all cells), run
+    to its end by HiGHS with the search's settings, read by a logging call back of this
+    test's own: nothing stops it."""
+    import highspy  # noqa: PLC0415
+
+    from kitland.placement import _milp  # noqa: PLC0415
+
+    every = np.arange(len(prob))
+    m = _milp._build(_milp._Window(prob, every, squares, opts), every)
+    _milp._settings(m.h, seed=0, cutoff=None)
+    counts: list[int] = []
+
+    def on_log(_k: object, msg: str, _o: object, _i: object, _d: object) -> None:
+        got = _milp._progress(msg)
+        if got is not None:
+            counts.append(got[1])
+
+    m.h.setOptionValue("output_flag", True)
+    m.h.setOptionValue("log_to_console", False)
+    m.h.setOptionValue("mip_min_logging_interval", 0.0)
+    m.h.setCallback(on_log, None)
+    m.h.startCallback(highspy.cb.HighsCallbackType.kCallbackLogging)
+    m.h.run()
+    assert m.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
+    return counts
+
+
+@pytest.mark.parametrize("work_s", [0.04, 0.1, 0.2])
+def test_a_run_stops_at_its_allowance_plus_one_stretch_and_repeats(work_s: float) -> None:
+    """The width estate's whole window (180 cells at 25 m), with node and root-round limits
+    that never bind: given ``work_s``, the run is charged exactly the count of the first
+    progress line at or past its allowance (plus ``lp_run_iters``), read from the log of
+    the same MILP run to its end without any stop (HiGHS is deterministic): the slack is
+    the iterations between two progress lines. Its bound is below the CP-SAT optimum (a
+    second solver), and the wall clock is not said to have stopped it; the same input
+    twice gives the same result and the same work."""
+    from test_placement import _width_window  # noqa: PLC0415
+
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+
+    prob, squares, _, best = _width_window()
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    counts = _progress_counts(prob, squares, opts)
+    allowed = work_s * opts.lp_iters_per_s
+    assert counts[-1] > allowed  # the run to its end goes past every allowance here
+    first = next(c for c in counts if c >= allowed)
+    slack = max(b - a for a, b in itertools.pairwise(counts))
+
+    def run(work: Work) -> WindowResult:
+        return HighsWindows(prob, squares, opts).solve(every, every, incumbent=None, start=None,
+                                                       work=work)  # fmt: skip
+
+    budget = Work(work_s)
+    got, again = run(budget), run(Work(work_s))
+    assert got.status != "OPTIMAL" and not budget.clock.hit  # the budget stopped it, not the clock
+    assert got.work * opts.lp_iters_per_s == pytest.approx(first + opts.lp_run_iters, abs=1e-6)
+    assert got.work <= work_s + (slack + opts.lp_run_iters) / opts.lp_iters_per_s
+    assert got.bound <= best.objective + 1e-7
+    assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)

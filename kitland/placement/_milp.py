@@ -29,8 +29,10 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import sys
 import time
+import weakref
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -515,8 +517,9 @@ def _run(
 ) -> WindowResult:  # fmt: skip
     """Solve the MILP, adding separator and neck rows while the zone falls apart.
 
-    Each run is limited by ``work`` deterministically (:func:`lazy_solve`) and charged
-    its simplex iterations; ``max_nodes`` caps its nodes further."""
+    Each run is limited by ``work`` deterministically (:func:`lazy_solve`: nodes, root
+    rounds and iterations) and charged its simplex iterations; ``max_nodes`` caps its
+    nodes further."""
     mod = model.mod
     _settings(model.h, seed=seed, cutoff=cutoff)
     v0 = None if start is None else mod.columns(np.isin(mod.cells, start))
@@ -577,17 +580,19 @@ def lazy_solve(
     (:mod:`._joint`) has one per zone. ``start`` (every column's value) is offered to
     HiGHS before each run. Each run is limited by ``work`` (by default unlimited, with
     the wall clock stopping at ``t_end``) through counts, so it repeats whatever the
-    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further), and
-    it is charged its simplex iterations.
+    load: nodes and root rounds (``opts``; ``max_nodes`` caps the nodes further) and the
+    simplex iterations the work left buys (:class:`_Limits`); it is charged the
+    iterations it ran.
     """
     opts = opts or SolveOptions()
     work = work if work is not None else Work(math.inf, Clock(t_end))
     ncol = h.getNumCol()
     nbrs = [_adjacency(mod.m, mod.edges) for _, mod in blocks]
     rounds, bound = 0, -math.inf
-    roots = _mip_limits(h)
+    limits = _mip_limits(h)
     # a MILP of fewer cells runs more nodes and rounds per second
-    size = min(10.0, 1000.0 / max(sum(mod.m for _, mod in blocks), 1))
+    size_cells = sum(mod.m for _, mod in blocks)
+    size = min(10.0, 1000.0 / max(size_cells, 1))
     while True:
         rounds += 1
         if start is not None:
@@ -599,15 +604,23 @@ def lazy_solve(
             return Lazy("UNKNOWN", None, bound, rounds)
         nodes = max(1, _count(work.left * opts.mip_nodes_per_s * size))
         h.setOptionValue("mip_max_nodes", min(nodes, max_nodes or nodes))
-        roots.update(allowed=max(1, _count(work.left * opts.root_rounds_per_s * size)), seen=0,
-                     t_end=work.clock.deadline)  # fmt: skip
+        limits.reset(
+            max(1, _count(work.left * opts.root_rounds_per_s * size)),
+            work.left * opts.lp_iters_per_s,
+            work.clock.deadline,
+        )
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
         ms = h.getModelStatus()
         info = h.getInfo()
         iters = max(0, int(info.simplex_iteration_count)) + opts.lp_run_iters
+        log.debug("MILP run %d of %d cells: %s after %d of %d nodes, %d of %d root call backs,"
+                  " %d iterations of %.0f allowed (the last progress line below: %d): %.2f"
+                  " work s of %.2f left", rounds, size_cells, ms.name, info.mip_node_count,
+                  nodes, limits.seen, limits.rounds, iters, limits.iters, limits.below,
+                  iters / opts.lp_iters_per_s, work.left)  # fmt: skip
         work.spend(iters / opts.lp_iters_per_s)
-        if ms == highspy.HighsModelStatus.kTimeLimit or (
+        if (ms == highspy.HighsModelStatus.kTimeLimit and not limits.spent) or (
             ms == highspy.HighsModelStatus.kInterrupt and work.clock.left() <= 0
         ):
             work.clock.hit = True
@@ -649,28 +662,100 @@ def _shift(a: sp.csr_array, off: int, ncol: int, lo: float, hi: float) -> tuple[
     return moved, np.full(k, lo), np.full(k, hi)
 
 
-def _mip_limits(h: highspy.Highs) -> dict[str, float]:
-    """Stop each MILP run of ``h`` after ``allowed`` calls back at its root node (between
-    cut rounds and heuristics), deterministically: HiGHS has no work limit of its own and
-    its node limit does not bound the root. Set ``allowed`` and ``seen = 0`` in the
-    returned dict before each run; ``t_end`` (on :func:`time.monotonic`) also stops it,
-    at the wall clock's deadline (HiGHS's own time limit is checked less often)."""
-    root: dict[str, float] = {"allowed": 1, "seen": 0, "t_end": math.inf}
+@dataclass
+class _Limits:
+    """What stops a HiGHS MILP run early, deterministically: ``rounds`` calls back at its
+    root node (between cut rounds and heuristics), or ``iters`` simplex iterations;
+    ``t_end`` (on :func:`time.monotonic`) stops it at the wall clock's deadline (HiGHS's
+    own time limit is checked less often).
 
+    HiGHS has no work limit of its own, its node limit does not bound the root, and its
+    call backs do not carry the iteration count (highspy binds no
+    ``mip_total_lp_iterations``): the count is read from the progress lines of its log
+    (:func:`_progress`, kept off the console), which HiGHS writes after most of its call
+    backs (root rounds, not all of them; in its tree, between dives) and at each zone it
+    finds. At the first line whose count reaches the allowance the run's own time limit
+    is set to 0 (``spent``), which HiGHS checks at its next LP solve: the run ends there,
+    past its allowance by at most the iterations since the line before (at the root one
+    or more rounds, in the tree one stretch of dives between two call backs)."""
+
+    rounds: int = 1
+    iters: float = math.inf
+    t_end: float = math.inf
+    seen: int = 0
+    #: The simplex iterations of the last progress line below the allowance.
+    below: int = 0
+    spent: bool = False
+
+    def reset(self, rounds: int, iters: float, t_end: float) -> None:
+        """Before a run: its allowances, and nothing seen yet."""
+        self.rounds, self.iters, self.t_end = rounds, iters, t_end
+        self.seen, self.below, self.spent = 0, 0, False
+
+    def stop(self, nodes: int) -> bool:
+        """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
+        if nodes == 0:
+            self.seen += 1
+        return self.seen > self.rounds or self.spent or time.monotonic() >= self.t_end
+
+    def line(self, text: str) -> bool:
+        """Take in a line of the run's log: whether its count has just reached the
+        allowance (a progress line updates the count)."""
+        got = _progress(text)
+        if got is None or self.spent:
+            return False
+        self.spent = got[1] >= self.iters
+        if not self.spent:
+            self.below = got[1]
+        return self.spent
+
+
+def _mip_limits(h: highspy.Highs) -> _Limits:
+    """Stop each MILP run of ``h`` by the :class:`_Limits` returned (reset before each
+    run): its log goes to the call back, not to the console."""
+    lim = _Limits()
     cb = highspy.cb
+    highs = weakref.ref(h)  # the call back, kept by ``h``, must not keep it alive
 
-    def on_interrupt(_kind: cb.HighsCallbackType, _msg: str, out: cb.HighsCallbackOutput,
-                     into: cb.HighsCallbackInput, _data: object) -> None:  # fmt: skip
-        if out.mip_node_count == 0:
-            root["seen"] += 1
-            if root["seen"] > root["allowed"]:
-                into.user_interrupt = True
-        if time.monotonic() >= root["t_end"]:
+    def on_call(kind: cb.HighsCallbackType, msg: str, out: cb.HighsCallbackOutput,
+                into: cb.HighsCallbackInput, _data: object) -> None:  # fmt: skip
+        if kind == cb.HighsCallbackType.kCallbackLogging:
+            if lim.line(msg) and (run := highs()) is not None:
+                run.setOptionValue("time_limit", 0.0)
+        elif lim.stop(int(out.mip_node_count)):
             into.user_interrupt = True
 
-    h.setCallback(on_interrupt, None)
+    h.setOptionValue("output_flag", True)
+    h.setOptionValue("log_to_console", False)
+    h.setOptionValue("mip_min_logging_interval", 0.0)  # a progress line at every call back
+    h.setCallback(on_call, None)
     h.startCallback(cb.HighsCallbackType.kCallbackMipInterrupt)
-    return root
+    h.startCallback(cb.HighsCallbackType.kCallbackLogging)
+    return lim
+
+
+#: A progress line of HiGHS's MIP log: an optional source letter, the nodes processed, the
+#: nodes in the queue, the leaves and the share of the tree explored; the simplex
+#: iterations and the time last (counts of a million or more end in k or m).
+_PROGRESS = re.compile(
+    r"^\s*[A-Za-z]?\s+(\d+[km]?)\s+\S+\s+\S+\s+[\d.]+%.*\s(\d+[km]?)\s+[\d.]+s\s*$"
+)
+
+
+def _progress(text: str) -> tuple[int, int] | None:
+    """The nodes and simplex iterations of a progress line of HiGHS's MIP log, or None.
+
+    >>> _progress(" T     308     12   40  1.2%  1863.9  1927.7  3.3%  950  40  1200  410k  541.0s")
+    (308, 410000)
+    >>> _progress("Presolving model") is None
+    True
+    """
+    m = _PROGRESS.match(text.rstrip("\n"))
+    if m is None:
+        return None
+    scale = {"k": 1_000, "m": 1_000_000}
+    n, i = (int(v[:-1]) * scale[v[-1]] if v[-1] in scale else int(v) for v in m.groups())
+    return n, i
 
 
 def _separators(

@@ -57,7 +57,10 @@ class SolveOptions:
         the budget is fixed up front, so the result does not depend on the load.
     lp_iters_per_s, lp_run_iters
         HiGHS simplex iterations charged as one work second; each LP or MILP run also
-        counts ``lp_run_iters`` iterations (what setting a run up costs).
+        counts ``lp_run_iters`` iterations (what setting a run up costs). A run is allowed
+        the iterations its share of the work buys: an LP stops at them, a MILP at the
+        first line of HiGHS's progress log at or past them (written after most root
+        rounds, and between dives in the tree).
     ipm_min_cells, ipm_nnz_per_s
         A window's first LP relaxation is solved by interior point (then crossover to
         the basis that probing starts from) when it has at least ``ipm_min_cells``

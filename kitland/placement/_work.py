@@ -2,9 +2,10 @@
 
 The time limit is turned once, up front, into a budget of *work seconds*
 (:meth:`Work.of`: the limit times :attr:`~._options.SolveOptions.work_rate`). Every
-solver call is given a share of the work left and is charged, afterwards, for what it
-counted: HiGHS simplex iterations (:attr:`~._options.SolveOptions.lp_iters_per_s` per
-work second) and CP-SAT deterministic time (one of its seconds per work second). These
+solver call is given a share of the work left, stops at about what it buys, and is
+charged, afterwards, for what it counted: HiGHS simplex iterations
+(:attr:`~._options.SolveOptions.lp_iters_per_s` per work second) and CP-SAT
+deterministic time (one of its seconds per work second). These
 counts do not depend on the machine's load, so neither do the shares, the limits they set
 nor the zones found: the same input and options give the same result.
 
