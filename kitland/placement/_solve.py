@@ -207,7 +207,7 @@ def solve(
             beside.search.cancel()
         raise
     if beside.search is not None:
-        if open_lb:  # the search ran its whole deterministic budget
+        if open_lb:  # the search runs to its own end (counted, not timed)
             beside()
         else:  # every window proven: nothing strictly better exists; where the stopped
             beside.search.cancel()  # search got to depends on timing, so its zone is not
@@ -220,8 +220,9 @@ def solve(
 @dataclass
 class _Joined:
     """The search beside the windows (``search``, None when there is none), taken into the
-    incumbent once, when first called: it waits for the search to run its whole
-    deterministic budget, so when that happens does not change the result."""
+    incumbent once, when first called: it waits for the search to end by its own counted
+    rule (its first round that finds nothing better, or its deterministic budget), so
+    when that happens does not change the result."""
 
     inc: _Incumbent
     search: Beside | None = None
