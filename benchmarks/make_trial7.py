@@ -51,6 +51,7 @@ import argparse
 import itertools
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -58,6 +59,10 @@ import numpy as np
 import pyproj
 import shapely
 from shapely import LineString, MultiPolygon, Point, Polygon, box
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_trial6 import _strips  # blocks cut into strips as in the Batu Bara trial
 
 #: The metric CRS the estate is built in (WGS 84 / UTM zone 52S) and the land office's.
 BUILD_CRS = "EPSG:32752"
@@ -179,18 +184,6 @@ def _corridors() -> shapely.Geometry:
     return shapely.union_all(
         [LineString(c).buffer(WIDTH_M[k] / 2, cap_style="flat") for _, k, c in ROADS]
     )
-
-
-def _strips(block: Polygon, n: int) -> list[Polygon]:
-    """``block`` cut into ``n`` strips across its longer side."""
-    x1, y1, x2, y2 = block.bounds
-    along_x = x2 - x1 >= y2 - y1
-    cuts = np.linspace(x1 if along_x else y1, x2 if along_x else y2, n + 1)
-    out = []
-    for a, b in itertools.pairwise(cuts):
-        piece = block.intersection(box(a, y1, b, y2) if along_x else box(x1, a, x2, b))
-        out += [p for p in shapely.get_parts(piece) if p.area > 1]
-    return out
 
 
 def _use(rng: np.random.Generator, block: Polygon, river: Polygon) -> str:

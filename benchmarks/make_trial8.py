@@ -45,8 +45,8 @@ writes the same files.
 from __future__ import annotations
 
 import argparse
-import itertools
 import shutil
+import sys
 import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
@@ -56,6 +56,10 @@ import numpy as np
 import pyproj
 import shapely
 from shapely import LineString, MultiPoint, Polygon, box
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_trial6 import _strips  # blocks cut into strips as in the Batu Bara trial
 
 #: The metric CRS the estate is built in (WGS 84 / UTM zone 49S) and the land office's.
 BUILD_CRS = "EPSG:32749"
@@ -165,18 +169,6 @@ def _river() -> Polygon:
 
 def _corridor(kind: str, line: list[tuple[float, float]]) -> Polygon:
     return LineString(line).buffer(WIDTH_M[kind] / 2, cap_style="flat")
-
-
-def _strips(block: Polygon, n: int) -> list[Polygon]:
-    """``block`` cut into ``n`` strips across its longer side."""
-    x1, y1, x2, y2 = block.bounds
-    along_x = x2 - x1 >= y2 - y1
-    cuts = np.linspace(x1 if along_x else y1, x2 if along_x else y2, n + 1)
-    out = []
-    for a, b in itertools.pairwise(cuts):
-        piece = block.intersection(box(a, y1, b, y2) if along_x else box(x1, a, x2, b))
-        out += [p for p in shapely.get_parts(piece) if p.area > 1]
-    return out
 
 
 def _use(rng: np.random.Generator, block: Polygon, river: Polygon) -> str:
