@@ -694,7 +694,7 @@ def _check_outlines(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding
     out: list[Finding] = []
     for i in closed:
         ring = shapely.Polygon(shapely.get_coordinates(parts[i]))
-        inside = _keep_family(shapely.make_valid(ring), "polygon")
+        inside = keep_family(shapely.make_valid(ring), "polygon")
         if inside.area <= 0:
             continue
         across = 2 * shapely.maximum_inscribed_circle(inside, 0.01).length  # to 1 cm
@@ -795,7 +795,7 @@ def _polygons(geoms: np.ndarray) -> np.ndarray:
     fixed = geoms.copy()
     bad = ~shapely.is_valid(fixed)
     if bad.any():
-        fixed[bad] = [_keep_family(g, "polygon") for g in shapely.make_valid(fixed[bad])]
+        fixed[bad] = [keep_family(g, "polygon") for g in shapely.make_valid(fixed[bad])]
     return fixed
 
 
@@ -1410,7 +1410,7 @@ def _without_copies(gdf: gpd.GeoDataFrame, layer: str) -> gpd.GeoDataFrame:
     return out
 
 
-def _keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
+def keep_family(geom: shapely.Geometry, family: str) -> shapely.Geometry:
     """The parts of ``geom`` of one family (polygon, line, point), as one geometry."""
     parts = [
         p
@@ -1465,7 +1465,7 @@ def repair(estate: Estate) -> Estate:
         fixed = geoms.copy()
         made = shapely.make_valid(geoms[bad])
         for k, g in zip(bad, made, strict=True):
-            fixed[k] = _keep_family(g, _FAMILY.get(geoms[k].geom_type, "polygon"))
+            fixed[k] = keep_family(g, _FAMILY.get(geoms[k].geom_type, "polygon"))
         out = gdf.copy()
         out = out.set_geometry(gpd.GeoSeries(fixed, index=gdf.index, crs=gdf.crs))
         labels = _labels(gdf, name)

@@ -27,6 +27,7 @@ from kitland.estate import Estate
 from kitland.i18n import Message
 from kitland.measure import adjacency_target, adjacent_options
 from kitland.rules import Rule, Rules, Selector
+from kitland.validation import keep_family
 
 __all__ = [
     "EPS_M",
@@ -325,9 +326,8 @@ def make_cells(
     if within is not None and not allowed.is_empty:
         x0, y0, x1, y1 = shapely.bounds(within)
         g = 2 * cell_m
-        allowed = _polygonal(
-            shapely.intersection(allowed, shapely.box(x0 - g, y0 - g, x1 + g, y1 + g))
-        )
+        box = shapely.box(x0 - g, y0 - g, x1 + g, y1 + g)
+        allowed = keep_family(shapely.intersection(allowed, box), "polygon")
     if angle_deg and pivot is not None and not allowed.is_empty:
         turn = _rotation(angle_deg, pivot)
         back = turn[:, :2]  # forward: q = (p − pivot) @ back, a grid node at the pivot
@@ -391,13 +391,6 @@ def make_cells(
         edges=edges, shared_m=shared, exposed=exposed, cell_m=cell_m, origin=(ox, oy),
         centroids=cent,
     )  # fmt: skip
-
-
-def _polygonal(geom: shapely.Geometry) -> shapely.Geometry:
-    """The polygons of ``geom`` (an overlay may add lines or points where edges touch)."""
-    parts = shapely.get_parts(geom)
-    polys = parts[shapely.get_type_id(parts) == 3]
-    return polys[0] if len(polys) == 1 else shapely.multipolygons(polys)
 
 
 def _rotation(angle_deg: float, pivot: tuple[float, float]) -> NDArray[np.float64]:
