@@ -619,6 +619,28 @@ class Estate:
         return shapely.union_all(geoms)
 
     @property
+    def title(self) -> str:
+        """The estate's name for titles: the boundary's ``name`` values, else :attr:`name`.
+
+        Several boundary features with different names are joined with " / ".
+
+        Examples
+        --------
+        >>> import geopandas as gpd, shapely
+        >>> b = gpd.GeoDataFrame({"name": [" KI Kendal "]}, geometry=[shapely.box(0, 0, 9, 9)],
+        ...                      crs=32749)
+        >>> p = b.assign(parcel_id="P1", land_use="industrial")
+        >>> Estate.from_layers({"boundary": b, "parcels": p}, name="kendal_user").title
+        'KI Kendal'
+        """
+        b = self.boundary
+        if "name" in b.columns:
+            names = [str(n).strip() for n in b["name"].dropna() if str(n).strip()]
+            if names:
+                return " / ".join(dict.fromkeys(names))
+        return self.name
+
+    @property
     def area_ha(self) -> float:
         """Planar area of the boundary in hectares."""
         return float(shapely.area(self.boundary_union)) / 10_000

@@ -141,12 +141,12 @@ def write_kml(
     >>> ET.parse(out).getroot().tag
     '{http://www.opengis.net/kml/2.2}kml'
     """
-    from kitland.maps import LAND_USE_COLOURS, _label  # noqa: PLC0415 - the map's colours, words
+    from kitland.maps import LAND_USE_COLOURS, _label, estate_title  # noqa: PLC0415
 
     ET.register_namespace("", _NS)
     kml = ET.Element("kml", xmlns=_NS)
     doc = ET.SubElement(kml, "Document")
-    ET.SubElement(doc, "name").text = estate.name
+    ET.SubElement(doc, "name").text = estate_title(estate, lang)
     for use, colour in LAND_USE_COLOURS.items():
         _style(doc, f"lu-{use}", colour)
     _style(doc, "lu-other", "#ffffff")
@@ -161,7 +161,7 @@ def write_kml(
     b = estate.boundary
     names = b["name"] if "name" in b.columns else [None] * len(b)
     for geom, name in zip(lonlat(b), names, strict=True):
-        _placemark(folder, name if isinstance(name, str) and name else estate.name, (),
+        _placemark(folder, name if isinstance(name, str) and name.strip() else estate.name, (),
                    "boundary", geom)  # fmt: skip
     folder = ET.SubElement(doc, "Folder")
     ET.SubElement(folder, "name").text = _label(lang, "L_parcels")

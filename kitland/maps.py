@@ -230,12 +230,7 @@ def estate_title(estate: Estate, lang: str = "id") -> str:
     """
     if estate.source == BUNDLED_SOURCE:
         return _label(lang, "bundled_name")
-    b = estate.boundary
-    if "name" in b.columns:
-        names = [str(n).strip() for n in b["name"].dropna() if str(n).strip()]
-        if names:
-            return " / ".join(dict.fromkeys(names))
-    return estate.name
+    return estate.title
 
 
 def _score_text(score: float, lang: str) -> str:

@@ -253,8 +253,10 @@ class ValidationReport:
     norms
         One :class:`NormResult` per entry of :data:`NORMS`.
     estate
-        Name of the estate; ``source`` where it came from; ``crs`` the CRS measured in;
-        ``area_ha`` the area inside its boundary.
+        Name of the estate (its file's name); ``title`` the name its boundary gives it
+        (:attr:`Estate.title <kitland.estate.Estate.title>`), which the text shows;
+        ``source`` where it came from; ``crs`` the CRS measured in; ``area_ha`` the area
+        inside its boundary.
     """
 
     findings: tuple[Finding, ...]
@@ -264,6 +266,7 @@ class ValidationReport:
     source: str = ""
     crs: str = ""
     area_ha: float = 0.0
+    title: str = ""
 
     @property
     def errors(self) -> tuple[Finding, ...]:
@@ -304,6 +307,7 @@ class ValidationReport:
         return {
             "passed": not self.has_errors,
             "estate": self.estate,
+            "title": self.title or self.estate,
             "source": self.source,
             "crs": self.crs,
             "area_ha": _round(self.area_ha),
@@ -351,7 +355,8 @@ class ValidationReport:
         """
         t = functools.partial(tr, lang)
         area = number(self.area_ha, lang, 2)
-        name = label(lang, "bundled_name") if self.estate == LABELS["bundled_name"] else self.estate
+        bundled = self.estate == LABELS["bundled_name"]
+        name = label(lang, "bundled_name") if bundled else self.title or self.estate
         out = [t("{estate} — {area} ha inside the boundary, measured in {crs}").format(
             estate=name, area=area, crs=self.crs)]  # fmt: skip
         out += [_finding_text(f, lang) for f in self.findings] or [t("no data problems found")]
@@ -1218,6 +1223,7 @@ def validate(estate: Estate) -> ValidationReport:
         budget=budget,
         norms=norm_results,
         estate=estate.name,
+        title=estate.title,
         source=estate.source,
         crs=crs_label(estate.crs),
         area_ha=float(estate.area_ha),

@@ -363,6 +363,7 @@ def test_kml_for_google_earth(tmp_path: Path, capsys: pytest.CaptureFixture) -> 
     marks = root.findall(".//k:Placemark", ns)
     names = [m.findtext("k:name", namespaces=ns) for m in marks]
     assert names == ["test", "P0_0", "P0_1", "Zona UMKM"]  # the boundary by its name
+    assert root.findtext("k:Document/k:name", namespaces=ns) == "test"  # not the file's "e"
     desc = marks[1].findtext("k:description", namespaces=ns)
     # Google Earth reads a description as HTML: the data is escaped for HTML, then for XML.
     assert "Tenant: &lt;b&gt;PT A&amp;B&lt;/b&gt; ]]&gt;" in desc and "<b>PT" not in desc

@@ -258,3 +258,20 @@ def test_columns_named_in_another_language_list_only_the_files_columns(
         f"if {word!r} holds it, rename that column to {col} (README, \"Data in other words\")"
         for col, word in (("parcel_id", "id_persil"), ("land_use", "guna_lahan"))
     ]
+
+
+def test_the_text_names_the_estate_by_its_boundary_and_the_json_keeps_the_file_name(
+    clean: dict[str, gpd.GeoDataFrame], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clean["boundary"]["name"] = ["  Kawasan Industri Kendal <Tahap 1> "]
+    path = write_layers(clean, tmp_path / "kendal_user.gpkg")
+    code, out, _ = run(["validate", str(path), "--format", "json"], capsys)
+    assert code == 0
+    got = json.loads(out)
+    assert (got["estate"], got["title"]) == ("kendal_user", "Kawasan Industri Kendal <Tahap 1>")
+    code, out, _ = run(["validate", str(path)], capsys)
+    assert out.splitlines()[0].startswith("Kawasan Industri Kendal <Tahap 1> — ")
+    clean["boundary"] = clean["boundary"].drop(columns="name")
+    path = write_layers(clean, tmp_path / "unnamed.gpkg")
+    code, out, _ = run(["validate", str(path)], capsys)
+    assert out.splitlines()[0].startswith("unnamed — ")
