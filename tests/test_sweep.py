@@ -578,19 +578,69 @@ def test_undecided_scenarios_are_run_again_and_proven_ones_kept(
 
 
 @pytest.mark.parametrize(
-    ("status", "found_with_s", "now_s", "reused"),
-    [("OPTIMAL", 1, 60, True), ("INFEASIBLE", 1, 60, True), ("FAILED", 60, 60, True),
-     ("FEASIBLE", 60, 60, True), ("FEASIBLE", 60, 30, True), ("FEASIBLE", 30, 60, False),
-     ("UNDECIDED", 60, 60, False), ("UNDECIDED", 60, 30, False)],
+    ("status", "found_with_s", "now_s", "clock", "reused"),
+    [("OPTIMAL", 1, 60, None, True), ("INFEASIBLE", 1, 60, None, True),
+     ("FAILED", 60, 60, None, True), ("FEASIBLE", 60, 60, None, True),
+     ("FEASIBLE", 60, 30, None, True), ("FEASIBLE", 30, 60, None, False),
+     ("UNDECIDED", 60, 60, None, False), ("UNDECIDED", 60, 30, None, False),
+     # stopped by the wall clock: a proof holds, a FEASIBLE zone is only that run's
+     ("FEASIBLE", 60, 60, False, False), ("FEASIBLE", 60, 60, True, True),
+     ("OPTIMAL", 60, 60, False, True)],
 )  # fmt: skip
 def test_which_finished_records_a_rerun_keeps(
-    tmp_path: Path, status: str, found_with_s: float, now_s: float, reused: bool
-) -> None:
+    tmp_path: Path, status: str, found_with_s: float, now_s: float, clock: bool | None,
+    reused: bool,
+) -> None:  # fmt: skip
     from kitland.sweeps import _read_record, _write_record  # noqa: PLC0415
 
     (tmp_path / "scenarios").mkdir()
-    _write_record(tmp_path, "k", {"status": status, "time_limit_s": found_with_s})
+    rec: dict[str, Any] = {"status": status, "time_limit_s": found_with_s}
+    if clock is not None:
+        rec["deterministic"] = clock
+    _write_record(tmp_path, "k", rec)
     assert (_read_record(tmp_path, "k", time_limit_s=now_s) is not None) is reused
+
+
+def test_a_row_says_whether_the_wall_clock_stopped_it_or_its_chains_start(
+    inputs: dict[str, Any], serial: pd.DataFrame
+) -> None:
+    """Column ``deterministic``: every serial row here ends by its own proof. A scenario
+    chained from one the wall clock stopped (here: that record, marked so) starts from a
+    zone another run may not have found, so it is not deterministic either, though it
+    is the same proven optimum (its zone's cells alike)."""
+    from kitland.sweeps import run_scenario  # noqa: PLC0415
+
+    assert serial["deterministic"].tolist() == [True] * len(serial)
+    estate = kitland.load_estate(inputs["estate"])
+    rules = load_rules(inputs["rules"])
+    loose, tight = (rules.replace("industry", min_shared_m=m) for m in (100, 200))
+    first = run_scenario(estate, loose, cell_m=50, time_limit_s=120)
+    assert first["status"] == "OPTIMAL" and first["deterministic"] is True
+    after = {"after": first, "after_rules": loose}
+    walled = {"after": {**first, "deterministic": False}, "after_rules": loose}
+    clean = run_scenario(estate, tight, cell_m=50, time_limit_s=120, **after)
+    chained = run_scenario(estate, tight, cell_m=50, time_limit_s=120, **walled)
+    assert clean["start"] == chained["start"] == "floor"
+    assert clean["cells_hash"] == chained["cells_hash"] and clean["status"] == "OPTIMAL"
+    assert clean["deterministic"] is True and chained["deterministic"] is False
+
+
+def test_the_summary_counts_the_feasible_rows_the_wall_clock_stopped() -> None:
+    from kitland.sweep_report import _jumps, _summary  # noqa: PLC0415
+
+    table = pd.DataFrame({"scenario": list("abcd"), "estate": "e",
+                          "s.min_m": [50.0, 100, 150, 200],
+                          "status": ["FEASIBLE", "FEASIBLE", "FEASIBLE", "OPTIMAL"],
+                          "deterministic": [False, True, False, False], "message": ""})  # fmt: skip
+    jumps = _jumps(table, gpd.GeoDataFrame({"scenario": []}, geometry=[], crs=32749), ["s.min_m"])
+    assert "2 FEASIBLE scenarios were stopped by the wall clock" in _summary(table, jumps, ["s.min_m"])
+    assert "2 skenario LAYAK dihentikan oleh jam dinding" in _summary(
+        table, jumps, ["s.min_m"], "id"
+    )
+    quiet = table.assign(deterministic=True)
+    assert "wall clock before" not in _summary(quiet, jumps, ["s.min_m"])
+    assert "wall clock before" not in _summary(quiet.drop(columns="deterministic"), jumps,
+                                               ["s.min_m"])  # fmt: skip
 
 
 @pytest.mark.slow
