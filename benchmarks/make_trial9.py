@@ -189,6 +189,22 @@ name_en = "total UMKM area"
 kind = "total_area"
 zones = ["UMKM pangan & minuman", "UMKM bengkel"]
 min_ha = 17
+
+[plots]
+road_width_m = 10
+max_road_pct = 25
+
+[[plots.types]]
+name = "kios"
+min_m2 = 100
+max_m2 = 250
+min_frontage_m = 8
+
+[[plots.types]]
+name = "bengkel kecil"
+min_m2 = 400
+max_m2 = 900
+min_frontage_m = 15
 """
 RULES_ONE = """\
 # The workshop cluster alone on the invented Morowali estate (benchmarks/make_trial9.py).

@@ -422,14 +422,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(Message("--plots needs --zone ZONE: the zone the plots were cut from"))
     estate = _estate(args)
     rules = _rules(args)
-    zone = _zones(args) if rules.multi_zone else _zone(args)
+    if args.zone_name:  # one zone of a [[zones]] file (and its plots), by its own rules
+        from kitland.comparison import named_feature, one_zone  # noqa: PLC0415
+
+        rules = one_zone(rules, args.zone_name, command="check")
+        zone = named_feature(_zones(args), args.zone_name) if args.zone else None
+    else:
+        zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
         msg = Message("nothing to check: give --zone ZONE, or add [[layout]] rules to {source}",
                       {"source": str(rules.source)})  # fmt: skip
         raise RulesError(msg)
     if args.plots and rules.multi_zone:
-        several = Message("--plots judges the plots of one zone; {source} has several zones "
-                          "(check the zones first, then the plots with a one-zone rules file)",
+        several = Message("--plots judges the plots of one zone; {source} has several zones: "
+                          "name the zone the plots were cut from with --zone-name NAME",
                           {"source": str(rules.source)})  # fmt: skip
         raise UsageError(several)
     _require_valid(args, estate)
@@ -631,13 +637,14 @@ def cmd_place(args: argparse.Namespace) -> int:
 
 def cmd_plots(args: argparse.Namespace) -> int:
     """``kitland plots``: cut a placed zone into plots along internal roads."""
+    from kitland.comparison import named_feature, one_zone  # noqa: PLC0415
     from kitland.plots import plots  # noqa: PLC0415
 
     _outputs(args, args.out, args.report)
     _suffixes(out=(args.out, (".gpkg",)), report=(args.report, (".json",)))
     estate = _estate(args)
-    zone = _zone(args)
-    rules = _rules(args)
+    rules = one_zone(_rules(args), args.zone_name, command="plots")  # which zone, first
+    zone = named_feature(_zones(args), args.zone_name) if args.zone_name else _zone(args)
     _require_valid(args, estate)
     layout = plots(estate, zone, rules)
     _inputs_accepted(args)
@@ -1007,6 +1014,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="also judge a plot layout (layers plots, internal_roads) cut from --zone",
     )
+    c.add_argument("--zone-name", metavar="NAME", default=None,
+                   help="with a [[zones]] rules file: check that zone alone by its own rules "
+                        "(its feature in ZONE, by zone_id or name), e.g. with its --plots")  # fmt: skip
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     c.add_argument("--lang", choices=["en", "id"], default=None,
@@ -1059,6 +1069,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the zone: a file with one polygon, or the 'zone' layer of `place --out` (rank 1)",
     )
     rules_arg(pt)
+    pt.add_argument("--zone-name", metavar="NAME", default=None,
+                    help="with a [[zones]] rules file: the zone cut into plots (its feature "
+                         "in a zone file of several, by zone_id or name)")  # fmt: skip
     pt.add_argument(
         "--out", metavar="PLOTS.gpkg", default=None, help="layers plots, internal_roads, green"
     )
