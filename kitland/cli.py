@@ -837,6 +837,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
     estates = [load_estate(e, assume_crs=args.assume_crs) for e in args.estate] or None
     rules = _rules(args)
+    if args.zone_name:  # one zone of a [[zones]] file, by its own rules
+        from kitland.comparison import one_zone  # noqa: PLC0415
+
+        rules = one_zone(rules, args.zone_name, command="sweep")
     _require_valid(args, *(estates or ()))
     bar = SweepProgress() if wanted(quiet=args.quiet > 0) else None
     seen: dict[str, int] = {}
@@ -845,8 +849,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if event["stage"] == "start":
             seen.update(done=event["reused"], total=event["total"])
             _inputs_accepted(args)
-            again = (f" ({event['again']} of them again: undecided, lost with a worker or "
-                     "found under a shorter --time-limit)" if event.get("again") else "")  # fmt: skip
+            again = (f" ({event['again']} of them again: undecided, lost with a worker, "
+                     "found under a shorter --time-limit or stopped by the wall clock)"
+                     if event.get("again") else "")  # fmt: skip
             if event["reused"] or again:
                 _say(args, f"{event['reused']} of {event['total']} scenarios finished earlier "
                            f"in {out}; running the other {event['total'] - event['reused']}"
@@ -1141,6 +1146,8 @@ def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
     how.add_argument("--sample", type=_positive("scenarios", integer=True), default=None,
                      metavar="N", help="N combinations drawn at random (see --seed)")  # fmt: skip
     sw.add_argument("--seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
+    sw.add_argument("--zone-name", metavar="NAME", default=None,
+                    help="with a [[zones]] rules file: the zone swept, by its own rules")  # fmt: skip
     sw.add_argument("--out", required=True, metavar="SWEEP_DIR",
                     help="folder for results.parquet, zones.gpkg and the finished scenarios")  # fmt: skip
     sw.add_argument("--scheduler", metavar="tcp://HOST:8786", default=None,

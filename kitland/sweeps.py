@@ -770,7 +770,8 @@ def sweep(
     base = _as_inputs(estate_list[0], rules)[1]
     if len(base.zones) > 1:  # a sweep's rows and zones layer hold one zone per scenario
         msg = (f"{base.source or 'rules'}: a sweep places one zone per scenario and this file "
-               f"has {len(base.zones)} [[zones]]; sweep one zone's rules (Rules.for_zone)")  # fmt: skip
+               f"has {len(base.zones)} [[zones]]; sweep one of them: --zone-name NAME "
+               "(Rules.for_zone(NAME) in Python)")  # fmt: skip
         raise UsageError(msg)
     _check_varies(base, varies)
     for e in estate_list:

@@ -161,6 +161,31 @@ def test_a_varied_minimum_reads_as_at_least_that_area(inputs: dict[str, Any], tm
         assert row["zone.min_ha"] - 1e-6 <= zones.geometry[scenario].area / 1e4 <= written.zone.max_ha
 
 
+def test_one_zone_of_a_zones_file_is_swept_by_its_own_rules(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The same rules as zone A of a ``[[zones]]`` file (the top-level rules apply to
+    every zone) beside a zone B: ``--zone-name A`` gives the rows of the one-zone file;
+    without it, one line naming the option."""
+    text = road_front_rules().replace("[zone]\n", '[[zones]]\nname = "A"\n', 1)
+    zones = tmp_path / "zones.toml"
+    zones.write_text(text + '\n[[zones]]\nname = "B"\narea_ha = 2\n')
+    argv = [str(inputs["estate"]), "--rules", str(zones), *VARY, "--cell-m", "50",
+            "--time-limit", "120", "--workers", "0"]  # fmt: skip
+    code, _, err = _sweep([*argv, "--out", str(tmp_path / "no")], capsys)
+    assert code == 2 and "has 2 [[zones]]; sweep one of them: --zone-name NAME" in err
+    assert not (tmp_path / "no").exists()
+    out = tmp_path / "a"
+    code, _, err = _sweep([*argv, "--zone-name", "A", "--out", str(out)], capsys)
+    assert code == 0, err
+    table = pd.read_parquet(out / "results.parquet").set_index(["zone.area_ha", "industry.min_shared_m"])
+    ref = serial.set_index(["zone.area_ha", "industry.min_shared_m"]).loc[table.index]
+    assert list(table["status"]) == list(ref["status"]) == ["OPTIMAL"] * len(ref)
+    assert list(table["cells_hash"]) == list(ref["cells_hash"])
+    assert np.allclose(table["score"], ref["score"], rtol=1e-12)
+
+
 def test_a_scenario_that_raises_is_recorded_failed_and_the_rest_go_on(
     inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
