@@ -422,14 +422,20 @@ def cmd_check(args: argparse.Namespace) -> int:
         raise UsageError(Message("--plots needs --zone ZONE: the zone the plots were cut from"))
     estate = _estate(args)
     rules = _rules(args)
-    zone = _zones(args) if rules.multi_zone else _zone(args)
+    if args.zone_name:  # one zone of a [[zones]] file (and its plots), by its own rules
+        from kitland.comparison import named_feature, one_zone  # noqa: PLC0415
+
+        rules = one_zone(rules, args.zone_name, command="check")
+        zone = named_feature(_zones(args), args.zone_name) if args.zone else None
+    else:
+        zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
         msg = Message("nothing to check: give --zone ZONE, or add [[layout]] rules to {source}",
                       {"source": str(rules.source)})  # fmt: skip
         raise RulesError(msg)
     if args.plots and rules.multi_zone:
-        several = Message("--plots judges the plots of one zone; {source} has several zones "
-                          "(check the zones first, then the plots with a one-zone rules file)",
+        several = Message("--plots judges the plots of one zone; {source} has several zones: "
+                          "name the zone the plots were cut from with --zone-name NAME",
                           {"source": str(rules.source)})  # fmt: skip
         raise UsageError(several)
     _require_valid(args, estate)
@@ -631,13 +637,14 @@ def cmd_place(args: argparse.Namespace) -> int:
 
 def cmd_plots(args: argparse.Namespace) -> int:
     """``kitland plots``: cut a placed zone into plots along internal roads."""
+    from kitland.comparison import named_feature, one_zone  # noqa: PLC0415
     from kitland.plots import plots  # noqa: PLC0415
 
     _outputs(args, args.out, args.report)
     _suffixes(out=(args.out, (".gpkg",)), report=(args.report, (".json",)))
     estate = _estate(args)
-    zone = _zone(args)
-    rules = _rules(args)
+    rules = one_zone(_rules(args), args.zone_name, command="plots")  # which zone, first
+    zone = named_feature(_zones(args), args.zone_name) if args.zone_name else _zone(args)
     _require_valid(args, estate)
     layout = plots(estate, zone, rules)
     _inputs_accepted(args)
@@ -830,6 +837,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist")
     estates = [load_estate(e, assume_crs=args.assume_crs) for e in args.estate] or None
     rules = _rules(args)
+    if args.zone_name:  # one zone of a [[zones]] file, by its own rules
+        from kitland.comparison import one_zone  # noqa: PLC0415
+
+        rules = one_zone(rules, args.zone_name, command="sweep")
     _require_valid(args, *(estates or ()))
     bar = SweepProgress() if wanted(quiet=args.quiet > 0) else None
     seen: dict[str, int] = {}
@@ -838,8 +849,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         if event["stage"] == "start":
             seen.update(done=event["reused"], total=event["total"])
             _inputs_accepted(args)
-            again = (f" ({event['again']} of them again: undecided, lost with a worker or "
-                     "found under a shorter --time-limit)" if event.get("again") else "")  # fmt: skip
+            again = (f" ({event['again']} of them again: undecided, lost with a worker, "
+                     "found under a shorter --time-limit or stopped by the wall clock)"
+                     if event.get("again") else "")  # fmt: skip
             if event["reused"] or again:
                 _say(args, f"{event['reused']} of {event['total']} scenarios finished earlier "
                            f"in {out}; running the other {event['total'] - event['reused']}"
@@ -1007,6 +1019,9 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="also judge a plot layout (layers plots, internal_roads) cut from --zone",
     )
+    c.add_argument("--zone-name", metavar="NAME", default=None,
+                   help="with a [[zones]] rules file: check that zone alone by its own rules "
+                        "(its feature in ZONE, by zone_id or name), e.g. with its --plots")  # fmt: skip
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     c.add_argument("--lang", choices=["en", "id"], default=None,
@@ -1059,6 +1074,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the zone: a file with one polygon, or the 'zone' layer of `place --out` (rank 1)",
     )
     rules_arg(pt)
+    pt.add_argument("--zone-name", metavar="NAME", default=None,
+                    help="with a [[zones]] rules file: the zone cut into plots (its feature "
+                         "in a zone file of several, by zone_id or name)")  # fmt: skip
     pt.add_argument(
         "--out", metavar="PLOTS.gpkg", default=None, help="layers plots, internal_roads, green"
     )
@@ -1128,6 +1146,8 @@ def _sweep_parsers(sub: Any, estate_args: Any, rules_arg: Any) -> None:
     how.add_argument("--sample", type=_positive("scenarios", integer=True), default=None,
                      metavar="N", help="N combinations drawn at random (see --seed)")  # fmt: skip
     sw.add_argument("--seed", type=int, default=0, metavar="S", help="seed of --sample (default 0)")
+    sw.add_argument("--zone-name", metavar="NAME", default=None,
+                    help="with a [[zones]] rules file: the zone swept, by its own rules")  # fmt: skip
     sw.add_argument("--out", required=True, metavar="SWEEP_DIR",
                     help="folder for results.parquet, zones.gpkg and the finished scenarios")  # fmt: skip
     sw.add_argument("--scheduler", metavar="tcp://HOST:8786", default=None,

@@ -557,9 +557,10 @@ def compare(
     )
 
 
-def one_zone(rules: Rules, zone_name: str | None) -> Rules:
-    """The single-zone rules a comparison places: ``rules`` itself, or of a file with
-    ``[[zones]]`` the zone ``zone_name`` (:meth:`Rules.for_zone`; the only one if unnamed).
+def one_zone(rules: Rules, zone_name: str | None, *, command: str = "compare") -> Rules:
+    """The single-zone rules a comparison places (or ``command`` takes): ``rules`` itself,
+    or of a file with ``[[zones]]`` the zone ``zone_name`` (:meth:`Rules.for_zone`; the
+    only one if unnamed).
 
     Raises
     ------
@@ -586,9 +587,9 @@ def one_zone(rules: Rules, zone_name: str | None) -> Rules:
         return rules.for_zone(rules.zones[0].name)
     if rules.multi_zone:
         msg = Message(
-            "{source}: has {n} zones ([[zones]]) and compare takes one: name it with --zone-name"
-            " NAME (zone_name= in Python); zones: {zones}",
-            {"source": rules.source or "rules", "n": len(rules.zones),
+            "{source}: has {n} zones ([[zones]]) and {command} takes one: name it with "
+            "--zone-name NAME (zone_name= in Python); zones: {zones}",
+            {"source": rules.source or "rules", "n": len(rules.zones), "command": command,
              "zones": ", ".join(z.name for z in rules.zones)},
         )  # fmt: skip
         raise RulesError(msg)

@@ -74,19 +74,28 @@ def _options(path: Path | str) -> dict[str, str]:
 _UNLISTED = {".kml"}
 
 
+#: GeoParquet (``GeoDataFrame.to_parquet``): one layer a file, read by geopandas through
+#: pyarrow, as the GDAL that fiona ships has no Parquet driver.
+_PARQUET = {".parquet", ".geoparquet"}
+
+
 def _read(
     path: Path | str, layer: str | None, label: str, assume_crs: str | None
 ) -> gpd.GeoDataFrame:
     """``path``'s layer (a file, or a ``/vsizip/`` member: a string, as GDAL spells it)."""
     unlisted = {"allow_unsupported_drivers": True} if _suffix(path) in _UNLISTED else {}
+    parquet = _suffix(path) in _PARQUET and not str(path).startswith("/vsizip/")
     try:
         with _gdal_errors() as errors:
-            gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted)
-    except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
+            gdf = (gpd.read_parquet(path) if parquet else
+                   gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted))  # fmt: skip
+    except Exception as exc:  # fiona/GDAL/pyarrow raise many types; all mean "cannot read"
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line
         msg = Message("{source}: cannot read as a vector layer ({reason})",
-                      {"source": label, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
+                      {"source": label, "reason": reason})  # fmt: skip
         raise DataError(msg) from exc
-    _require_whole(path, layer, unlisted, label, len(gdf), errors)
+    if not parquet:  # a Parquet file is read whole or not at all (its footer counts the rows)
+        _require_whole(path, layer, unlisted, label, len(gdf), errors)
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         msg = Message(
             "{source}: has no geometry column; expected a vector layer", {"source": label}
@@ -244,6 +253,8 @@ _NOT_DATA = {"layer_styles"}
 
 
 def _list_layers(path: Path) -> list[str]:
+    if path.suffix.lower() in _PARQUET and path.is_file():
+        return [path.stem]  # GeoParquet holds one layer
     try:
         return [n for n in fiona.listlayers(path, **_options(path)) if n.lower() not in _NOT_DATA]
     except Exception as exc:

@@ -622,7 +622,8 @@ class Rules:
         """A copy with one rule's parameters changed, checked as in a rules file.
 
         For "what if" questions: a wider river setback, a shorter gate distance, …
-        ``rule_id`` is ``area`` to change the zone's ``area_ha``/``tolerance_ha``/
+        ``rule_id`` is ``area`` (or ``zone``, as in ``sweep --vary zone.min_ha=…``) to
+        change the zone's ``area_ha``/``tolerance_ha``/
         ``min_ha``/``max_ha``/``on``: a new ``area_ha`` moves the band with it; a new
         ``min_ha`` without ``area_ha`` reads as "at least ``min_ha``" as a file does
         (the target becomes ``min_ha``, and ``max_ha`` stays, or lies the band's width
@@ -654,7 +655,7 @@ class Rules:
         """
         parser = _Parser(self.source or "rules")
         zone_name, rid = self._split_id(rule_id)
-        if rid == "area":
+        if rid in ("area", "zone"):
             return self._replace_area(parser, zone_name, params)
         if zone_name is None:
             found = [r for r in (*self.rules, *self.layout, *self.prefer, *self.between)

@@ -323,6 +323,12 @@ def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str],
                        "proven best; the same input and --time-limit return them again, unless "
                        "the wall clock stopped a search first (a machine far busier than the "
                        "budget assumes)"))  # fmt: skip
+    if "deterministic" in table:  # sweeps before the column had none
+        stopped = int(((table["status"] == "FEASIBLE") & (table["deterministic"] == False)).sum())  # noqa: E712
+        if stopped:
+            lines.append(t("{n} FEASIBLE scenarios were stopped by the wall clock before their work "
+                           "budget ran out (column deterministic is false): another run may give "
+                           "other zones; the same command runs them again").format(n=stopped))  # fmt: skip
     for msg, n in table.loc[table["status"] == "FAILED", "message"].value_counts().items():
         lines.append("  " + t("failed ({n}×): {message}").format(n=n, message=msg))
     for col in columns:

@@ -12,7 +12,8 @@ Each finished scenario is written at once, atomically, to
 scenario's rules and the cell size; a sweep started again with the same arguments reads
 those files and runs only the rest. A proven answer (``OPTIMAL``, ``INFEASIBLE``) and a
 scenario that raised are final; a ``FEASIBLE`` zone is kept unless the new
-``--time-limit`` is longer than the one it was found with; an ``UNDECIDED`` scenario
+``--time-limit`` is longer than the one it was found with or the wall clock stopped its
+search before its work budget ran out; an ``UNDECIDED`` scenario
 (time ran out before any zone was found) is always run again. At the end they are gathered into
 ``SWEEP_DIR/results.parquet`` (one row per scenario and estate) and
 ``SWEEP_DIR/zones.gpkg`` (layer ``zones``), and the inputs are described in
@@ -200,7 +201,10 @@ def run_scenario(
         ``status``, ``message``, ``gap``, ``score``, ``area_ha``, ``cells`` (count),
         ``cells_hash`` (of the cell ids on the grid turned by ``grid_angle_deg``, the
         grid the zone is made of), ``centroid_x``/``centroid_y`` (estate CRS), ``time_s``, ``rule:<id>``
-        (each zone rule's measured value), ``zone_wkb`` (hex, or None), ``start``
+        (each zone rule's measured value), ``deterministic`` (False when the wall clock
+        stopped the search before its work budget ran out, or stopped the search of the
+        chain's scenario this one started from: another run may differ), ``zone_wkb``
+        (hex, or None), ``start``
         (:func:`_start_kind`: ``None``, ``"zone"``: the previous zone was offered,
         ``"floor"``: and its proven bound held, ``"beyond"``: only the zones past the
         previous proof of a relaxed rule were searched, ``"setback"``: only the zones
@@ -226,6 +230,8 @@ def run_scenario(
         "time_s": float(result.solver.get("time_s", math.nan)),
         "time_limit_s": float(time_limit_s),
         "start": _start_kind(facts),
+        "deterministic": bool(result.solver.get("deterministic", True))
+        and bool((after or {}).get("deterministic", True)),
     }  # fmt: skip
     if not result.found:
         return rec
@@ -522,7 +528,8 @@ def _record_path(out: Path, key: str) -> Path:
 
 def _read_record(out: Path, key: str, *, time_limit_s: float) -> dict[str, Any] | None:
     """A finished scenario's record, or None when it must be run (again): never found,
-    lost with its workers, ``UNDECIDED``, or ``FEASIBLE`` under a shorter time limit."""
+    lost with its workers, ``UNDECIDED``, or ``FEASIBLE`` under a shorter time limit or
+    stopped by the wall clock (not deterministic)."""
     path = _record_path(out, key)
     try:
         rec = json.loads(path.read_text(encoding="utf-8"))
@@ -530,8 +537,10 @@ def _read_record(out: Path, key: str, *, time_limit_s: float) -> dict[str, Any] 
         return None
     if rec.get("retry") or rec.get("status") == "UNDECIDED":
         return None
-    if rec.get("status") == "FEASIBLE" and float(rec.get("time_limit_s", 0.0)) < time_limit_s:
-        return None  # more time may prove it or find a better zone
+    if rec.get("status") == "FEASIBLE" and (
+        float(rec.get("time_limit_s", 0.0)) < time_limit_s or rec.get("deterministic") is False
+    ):
+        return None  # more time, or a search its budget ends, may prove it or do better
     return rec
 
 
@@ -761,7 +770,8 @@ def sweep(
     base = _as_inputs(estate_list[0], rules)[1]
     if len(base.zones) > 1:  # a sweep's rows and zones layer hold one zone per scenario
         msg = (f"{base.source or 'rules'}: a sweep places one zone per scenario and this file "
-               f"has {len(base.zones)} [[zones]]; sweep one zone's rules (Rules.for_zone)")  # fmt: skip
+               f"has {len(base.zones)} [[zones]]; sweep one of them: --zone-name NAME "
+               "(Rules.for_zone(NAME) in Python)")  # fmt: skip
         raise UsageError(msg)
     _check_varies(base, varies)
     for e in estate_list:

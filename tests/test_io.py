@@ -8,6 +8,7 @@ from pathlib import Path
 
 import fiona
 import geopandas as gpd
+import pandas as pd
 import pyproj
 import pytest
 from conftest import grid_layers, write_layers
@@ -35,6 +36,38 @@ def test_read_layers_from_each_format(layers, tmp_path, driver, suffix) -> None:
         src = gdf.attrs["source"]
         assert (f"layer '{name}'" in src) if driver == "GPKG" else src.endswith(f"{name}{suffix}")
     assert got["parcels"].area.sum() == pytest.approx(120_000.0)  # 12 cells of 100 m × 100 m
+
+
+def test_a_folder_of_geoparquet_in_lonlat_is_read(layers, tmp_path) -> None:
+    """GeoParquet as ``GeoDataFrame.to_parquet`` writes it (GDAL as fiona ships it has no
+    Parquet driver): the same 12 cells of 100 m × 100 m, measured back in UTM 49S; a zone
+    file in GeoParquet is read too."""
+    folder = tmp_path / "f"
+    folder.mkdir()
+    for name, gdf in layers.items():
+        gdf.to_crs(4326).to_parquet(folder / f"{name}.parquet")
+    est = load_estate(folder)
+    assert est.crs.to_epsg() == 32749
+    assert sorted(est.parcels["parcel_id"]) == sorted(layers["parcels"]["parcel_id"])
+    assert est.parcels.area.sum() == pytest.approx(120_000.0, rel=1e-6)
+    assert est.parcels.attrs["source"] == str(folder / "parcels.parquet")
+    zone = box(*layers["parcels"].geometry.iloc[0].bounds)
+    gpd.GeoDataFrame(geometry=[zone], crs=32749).to_crs(4326).to_parquet(tmp_path / "z.parquet")
+    got = read_zone(tmp_path / "z.parquet").to_crs(32749)
+    assert got.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
+
+
+def test_a_parquet_file_that_is_not_geoparquet_is_one_line(layers, tmp_path) -> None:
+    folder = tmp_path / "f"
+    folder.mkdir()
+    layers["boundary"].to_parquet(folder / "boundary.parquet")
+    pd.DataFrame({"parcel_id": ["A"]}).to_parquet(folder / "parcels.parquet")  # no geometry
+    with pytest.raises(DataError, match=r"parcels\.parquet: cannot read as a vector layer") as e:
+        read_layers(folder)
+    assert "\n" not in str(e.value)
+    (folder / "parcels.parquet").write_bytes(b"PAR1 cut short")
+    with pytest.raises(DataError, match=r"parcels\.parquet: cannot read as a vector layer"):
+        read_layers(folder)
 
 
 def test_folder_layer_names_ignore_case_and_other_files(layers, tmp_path) -> None:

@@ -478,3 +478,15 @@ def test_errors_of_the_command_lines_modules_are_raised_with_catalogue_messages(
                 if arg is not None and (text(arg) or getattr(arg, "id", None) in built):
                     found.add((f"{name}.py", fn.name))
     assert found == ENGLISH_ERRORS
+
+
+def test_a_between_rule_is_named_by_name_en_in_english() -> None:
+    """The terminal line of a ``[[between]]`` rule in English names it by ``name_en``, as
+    the map, PDF and every zone rule do; in Bahasa Indonesia by its ``name``."""
+    from kitland.placement._summary import _between_line  # noqa: PLC0415
+    from kitland.report import RuleResult  # noqa: PLC0415
+
+    r = RuleResult("tidak tumpang tindih", "separation", True, 540.0, ">= 0", "m",
+                   "no two zones overlap", name_en="no overlap")  # fmt: skip
+    assert _between_line(r, "en") == "between no overlap: no two zones overlap (pass)"
+    assert _between_line(r, "id") == "antar zona tidak tumpang tindih: 540,0 m (syarat >= 0 m), terpenuhi"

@@ -281,6 +281,41 @@ def test_cli_plots_writes_layers_and_report(files, tmp_path, capsys) -> None:
     assert {r["id"] for r in res["rules"]} >= {"plots in size band", "internal roads connected"}
 
 
+def test_cli_plots_and_check_of_one_zone_of_several(files, tmp_path, capsys) -> None:
+    """A ``[[zones]]`` file and the zone layer of two zones ``place --out`` writes: zone A
+    is the 200 × 100 m rectangle of the hand count above (36 plots), zone B the strip
+    x 210..250 east of it, 140 m up from the road. ``--zone-name`` picks the zone; without it, one line naming the
+    zones. A's plots pass ``check --plots`` for A and lie wholly outside B (36 of 36 fail
+    'plots inside zone' there)."""
+    zones = tmp_path / "zones.gpkg"
+    gpd.GeoDataFrame({"zone_id": ["A", "B"], "rank": [1, 1]}, crs=CRS,
+                     geometry=[_at(box(0, 0, 200, 100)), _at(box(210, 0, 250, 140))],
+                     ).to_file(zones, layer="zone", engine="fiona")  # fmt: skip
+    rules = tmp_path / "zones.toml"
+    rules.write_text('[[zones]]\nname = "A"\narea_ha = 2\n[[zones]]\nname = "B"\n'
+                     "area_ha = 0.56\n" + files["rules"].read_text())  # fmt: skip
+    base = [str(files["estate"]), "--zone", str(zones), "--rules", str(rules)]
+    out = tmp_path / "plots.gpkg"
+    assert main(["plots", *base, "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "has 2 zones ([[zones]]) and plots takes one" in err[0]
+    assert "--zone-name" in err[0] and "zones: A, B" in err[0] and not out.exists()
+    assert main(["plots", *base, "--zone-name", "A", "--out", str(out)]) == 0
+    assert "36 plots" in capsys.readouterr().out
+    pl, _ = read_plots(out)
+    assert shapely.union_all(pl.geometry.to_numpy()).difference(_at(box(0, 0, 200, 100))).area < 0.01
+    assert main(["check", *base, "--plots", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "name the zone the plots were cut from with --zone-name" in err[0]
+    assert main(["check", *base, "--plots", str(out), "--zone-name", "A", "--format", "json"]) == 0
+    res = json.loads(capsys.readouterr().out)
+    assert res["passed"] and res["zone"]["area_ha"] == pytest.approx(2.0)
+    assert main(["check", *base, "--plots", str(out), "--zone-name", "B", "--format", "json"]) == 1
+    res = json.loads(capsys.readouterr().out)
+    inside = next(r for r in res["rules"] if r["id"] == "plots inside zone")
+    assert res["zone"]["area_ha"] == pytest.approx(40 * 140 / 1e4) and inside["value"] == 36
+
+
 def test_cli_bad_plots_rules_exit_2_one_line(files, tmp_path, capsys) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(files["rules"].read_text().replace("max_m2 = 600", "max_m2 = 300"))

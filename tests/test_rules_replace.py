@@ -35,6 +35,16 @@ def test_replace_zone_area() -> None:
     )
 
 
+def test_the_zone_table_is_named_zone_or_area_as_in_a_sweep() -> None:
+    """``sweep --vary zone.min_ha=…`` and ``rules.replace("zone", min_ha=…)`` alike: the
+    bundled 20 .. 21 ha band with ``min_ha = 12`` is 12 .. 21 ha, target 12 (by hand, as
+    the file reads "at least")."""
+    rules = load_rules()
+    for name in ("zone", "area"):
+        z = rules.replace(name, min_ha=12).zone
+        assert z is not None and (z.min_ha, z.area_ha, z.max_ha) == (12.0, 12.0, 21.0)
+
+
 def test_zone_band_errors_name_the_key() -> None:
     from kitland.rules import parse_rules  # noqa: PLC0415
 

@@ -161,6 +161,31 @@ def test_a_varied_minimum_reads_as_at_least_that_area(inputs: dict[str, Any], tm
         assert row["zone.min_ha"] - 1e-6 <= zones.geometry[scenario].area / 1e4 <= written.zone.max_ha
 
 
+def test_one_zone_of_a_zones_file_is_swept_by_its_own_rules(
+    inputs: dict[str, Any], serial: pd.DataFrame, tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The same rules as zone A of a ``[[zones]]`` file (the top-level rules apply to
+    every zone) beside a zone B: ``--zone-name A`` gives the rows of the one-zone file;
+    without it, one line naming the option."""
+    text = road_front_rules().replace("[zone]\n", '[[zones]]\nname = "A"\n', 1)
+    zones = tmp_path / "zones.toml"
+    zones.write_text(text + '\n[[zones]]\nname = "B"\narea_ha = 2\n')
+    argv = [str(inputs["estate"]), "--rules", str(zones), *VARY, "--cell-m", "50",
+            "--time-limit", "120", "--workers", "0"]  # fmt: skip
+    code, _, err = _sweep([*argv, "--out", str(tmp_path / "no")], capsys)
+    assert code == 2 and "has 2 [[zones]]; sweep one of them: --zone-name NAME" in err
+    assert not (tmp_path / "no").exists()
+    out = tmp_path / "a"
+    code, _, err = _sweep([*argv, "--zone-name", "A", "--out", str(out)], capsys)
+    assert code == 0, err
+    table = pd.read_parquet(out / "results.parquet").set_index(["zone.area_ha", "industry.min_shared_m"])
+    ref = serial.set_index(["zone.area_ha", "industry.min_shared_m"]).loc[table.index]
+    assert list(table["status"]) == list(ref["status"]) == ["OPTIMAL"] * len(ref)
+    assert list(table["cells_hash"]) == list(ref["cells_hash"])
+    assert np.allclose(table["score"], ref["score"], rtol=1e-12)
+
+
 def test_a_scenario_that_raises_is_recorded_failed_and_the_rest_go_on(
     inputs: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -578,19 +603,69 @@ def test_undecided_scenarios_are_run_again_and_proven_ones_kept(
 
 
 @pytest.mark.parametrize(
-    ("status", "found_with_s", "now_s", "reused"),
-    [("OPTIMAL", 1, 60, True), ("INFEASIBLE", 1, 60, True), ("FAILED", 60, 60, True),
-     ("FEASIBLE", 60, 60, True), ("FEASIBLE", 60, 30, True), ("FEASIBLE", 30, 60, False),
-     ("UNDECIDED", 60, 60, False), ("UNDECIDED", 60, 30, False)],
+    ("status", "found_with_s", "now_s", "clock", "reused"),
+    [("OPTIMAL", 1, 60, None, True), ("INFEASIBLE", 1, 60, None, True),
+     ("FAILED", 60, 60, None, True), ("FEASIBLE", 60, 60, None, True),
+     ("FEASIBLE", 60, 30, None, True), ("FEASIBLE", 30, 60, None, False),
+     ("UNDECIDED", 60, 60, None, False), ("UNDECIDED", 60, 30, None, False),
+     # stopped by the wall clock: a proof holds, a FEASIBLE zone is only that run's
+     ("FEASIBLE", 60, 60, False, False), ("FEASIBLE", 60, 60, True, True),
+     ("OPTIMAL", 60, 60, False, True)],
 )  # fmt: skip
 def test_which_finished_records_a_rerun_keeps(
-    tmp_path: Path, status: str, found_with_s: float, now_s: float, reused: bool
-) -> None:
+    tmp_path: Path, status: str, found_with_s: float, now_s: float, clock: bool | None,
+    reused: bool,
+) -> None:  # fmt: skip
     from kitland.sweeps import _read_record, _write_record  # noqa: PLC0415
 
     (tmp_path / "scenarios").mkdir()
-    _write_record(tmp_path, "k", {"status": status, "time_limit_s": found_with_s})
+    rec: dict[str, Any] = {"status": status, "time_limit_s": found_with_s}
+    if clock is not None:
+        rec["deterministic"] = clock
+    _write_record(tmp_path, "k", rec)
     assert (_read_record(tmp_path, "k", time_limit_s=now_s) is not None) is reused
+
+
+def test_a_row_says_whether_the_wall_clock_stopped_it_or_its_chains_start(
+    inputs: dict[str, Any], serial: pd.DataFrame
+) -> None:
+    """Column ``deterministic``: every serial row here ends by its own proof. A scenario
+    chained from one the wall clock stopped (here: that record, marked so) starts from a
+    zone another run may not have found, so it is not deterministic either, though it
+    is the same proven optimum (its zone's cells alike)."""
+    from kitland.sweeps import run_scenario  # noqa: PLC0415
+
+    assert serial["deterministic"].tolist() == [True] * len(serial)
+    estate = kitland.load_estate(inputs["estate"])
+    rules = load_rules(inputs["rules"])
+    loose, tight = (rules.replace("industry", min_shared_m=m) for m in (100, 200))
+    first = run_scenario(estate, loose, cell_m=50, time_limit_s=120)
+    assert first["status"] == "OPTIMAL" and first["deterministic"] is True
+    after = {"after": first, "after_rules": loose}
+    walled = {"after": {**first, "deterministic": False}, "after_rules": loose}
+    clean = run_scenario(estate, tight, cell_m=50, time_limit_s=120, **after)
+    chained = run_scenario(estate, tight, cell_m=50, time_limit_s=120, **walled)
+    assert clean["start"] == chained["start"] == "floor"
+    assert clean["cells_hash"] == chained["cells_hash"] and clean["status"] == "OPTIMAL"
+    assert clean["deterministic"] is True and chained["deterministic"] is False
+
+
+def test_the_summary_counts_the_feasible_rows_the_wall_clock_stopped() -> None:
+    from kitland.sweep_report import _jumps, _summary  # noqa: PLC0415
+
+    table = pd.DataFrame({"scenario": list("abcd"), "estate": "e",
+                          "s.min_m": [50.0, 100, 150, 200],
+                          "status": ["FEASIBLE", "FEASIBLE", "FEASIBLE", "OPTIMAL"],
+                          "deterministic": [False, True, False, False], "message": ""})  # fmt: skip
+    jumps = _jumps(table, gpd.GeoDataFrame({"scenario": []}, geometry=[], crs=32749), ["s.min_m"])
+    assert "2 FEASIBLE scenarios were stopped by the wall clock" in _summary(table, jumps, ["s.min_m"])
+    assert "2 skenario LAYAK dihentikan oleh jam dinding" in _summary(
+        table, jumps, ["s.min_m"], "id"
+    )
+    quiet = table.assign(deterministic=True)
+    assert "wall clock before" not in _summary(quiet, jumps, ["s.min_m"])
+    assert "wall clock before" not in _summary(quiet.drop(columns="deterministic"), jumps,
+                                               ["s.min_m"])  # fmt: skip
 
 
 @pytest.mark.slow

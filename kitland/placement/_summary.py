@@ -366,7 +366,7 @@ def _between_line(r: RuleResult, lang: str) -> str:
     t = functools.partial(tr, lang)
     verdict = t("pass") if r.passed else t("FAILS")
     if lang == "en":
-        return f"between {r.id}: {r.message} ({verdict})"
+        return f"between {r.label(lang)}: {r.message} ({verdict})"
     return t("between {rule}: {value} (required {required}), {verdict}").format(
         rule=r.label(lang), value=r.value_text(lang), required=r.required_text(lang),
         verdict=verdict)  # fmt: skip
