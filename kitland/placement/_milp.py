@@ -674,10 +674,14 @@ class _Limits:
     ``mip_total_lp_iterations``): the count is read from the progress lines of its log
     (:func:`_progress`, kept off the console), which HiGHS writes after most of its call
     backs (root rounds, not all of them; in its tree, between dives) and at each zone it
-    finds. At the first line whose count reaches the allowance the run's own time limit
-    is set to 0 (``spent``), which HiGHS checks at its next LP solve: the run ends there,
-    past its allowance by at most the iterations since the line before (at the root one
-    or more rounds, in the tree one stretch of dives between two call backs)."""
+    finds. The run is ``spent`` at the first line whose count reaches the allowance, or,
+    once its root is done (the line's node count above 0), at the first line from which
+    the iterations left would not pay for a stretch as dear as the dearest so far
+    (``most``, the largest rise of the count between two lines): a dive in the tree
+    cannot be stopped before it ends. Then the run's own time limit is set to 0, which
+    HiGHS checks at its next LP solve, and the run ends there. So a run goes past its
+    allowance at the root by at most the iterations between two lines (one or more
+    rounds), in the tree by at most what one stretch costs beyond the dearest before it."""
 
     rounds: int = 1
     iters: float = math.inf
@@ -685,12 +689,15 @@ class _Limits:
     seen: int = 0
     #: The simplex iterations of the last progress line below the allowance.
     below: int = 0
+    #: The count of the last progress line, and the largest rise between two lines.
+    last: int = 0
+    most: int = 0
     spent: bool = False
 
     def reset(self, rounds: int, iters: float, t_end: float) -> None:
         """Before a run: its allowances, and nothing seen yet."""
         self.rounds, self.iters, self.t_end = rounds, iters, t_end
-        self.seen, self.below, self.spent = 0, 0, False
+        self.seen, self.below, self.last, self.most, self.spent = 0, 0, 0, 0, False
 
     def stop(self, nodes: int) -> bool:
         """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
@@ -699,14 +706,16 @@ class _Limits:
         return self.seen > self.rounds or self.spent or time.monotonic() >= self.t_end
 
     def line(self, text: str) -> bool:
-        """Take in a line of the run's log: whether its count has just reached the
-        allowance (a progress line updates the count)."""
+        """Take in a line of the run's log: whether the run has just had its allowance (a
+        progress line updates the count)."""
         got = _progress(text)
         if got is None or self.spent:
             return False
-        self.spent = got[1] >= self.iters
-        if not self.spent:
-            self.below = got[1]
+        nodes, count = got
+        self.most, self.last = max(self.most, count - self.last), count
+        self.spent = count >= self.iters or (nodes > 0 and count + self.most > self.iters)
+        if count < self.iters:
+            self.below = count
         return self.spent
 
 
