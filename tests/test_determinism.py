@@ -406,3 +406,30 @@ def test_a_tree_stretch_past_the_allowance_is_declined_and_repeats() -> None:
     assert got.work <= work_s
     assert got.bound <= best.objective + 1e-7
     assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
+
+
+def test_a_window_left_open_is_not_solved_again_with_less_work() -> None:
+    """The seeded grid's window, left open by a budget that ends its MILP at the root, is
+    not solved again below the same cutoff with no more work (no work spent, the same
+    bound, no zone); with more work it is, and proves the CP-SAT optimum (a second
+    solver)."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+    from kitland.placement._window import squares_of  # noqa: PLC0415
+
+    prob = _seeded_grid()
+    squares = squares_of(prob)
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    windows = HighsWindows(prob, squares, opts)
+
+    def run(work_s: float) -> WindowResult:
+        return windows.solve(every, every, incumbent=None, start=None, work=Work(work_s))
+
+    first = run(0.1)
+    assert first.status in ("FEASIBLE", "UNKNOWN") and first.work > 0
+    again = run(0.1)
+    assert (again.cells, again.status, again.bound, again.work) == (None, "UNKNOWN", first.bound, 0.0)
+    more = run(60.0)
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert more.work > 0.1 and more.status == "OPTIMAL" and more.cells is not None
+    assert prob.objective(more.cells) == pytest.approx(best.objective, abs=1e-6)

@@ -69,6 +69,8 @@ class _Window:
     #: The basis each LP of :func:`_lp_of` ended with, by its cells, so the same LP is
     #: solved again from its optimum (a second copy, a second pass, a second target).
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
+    #: The cutoff and the work left when the solve ran its MILP against the cutoff itself.
+    tail: list[tuple[float, float]] = field(default_factory=list)
 
 
 class _Model(NamedTuple):
@@ -127,6 +129,9 @@ class HighsWindows:
     #: The bound each window (by its block) is proven to have so far: a later solve of
     #: the window (the second pass) starts from it and skips the targets below it.
     proven: dict[bytes, float] = field(default_factory=dict)
+    #: Per window (by its block) left open: its cells, the cutoff of its last MILP and the
+    #: work left when that MILP ran.
+    tried: dict[bytes, tuple[bytes, float, float]] = field(default_factory=dict)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -162,12 +167,29 @@ class HighsWindows:
                 start = None
             top = best + (tol if same else -tol)
         spent = work.spent
-        key = block.tobytes()
+        key, below = block.tobytes(), math.inf if top is None else top
+        if _retraced(self.tried.get(key), cells.tobytes(), below, work.left):
+            return WindowResult(None, "UNKNOWN", self.proven[key])
         res = _solve(w, cells, top, start, work, self.seed, self.better,
                      proven=self.proven.get(key, -math.inf), found=self.found)  # fmt: skip
         if res.status != "OPTIMAL":
             self.proven[key] = max(self.proven.get(key, -math.inf), res.bound)
+        if res.status in ("FEASIBLE", "UNKNOWN") and w.tail:
+            self.tried[key] = (cells.tobytes(), *w.tail[-1])
         return replace(res, work=work.spent - spent)
+
+
+def _retraced(tried: tuple[bytes, float, float] | None, cells: bytes, below: float,
+              left: float) -> bool:  # fmt: skip
+    """Whether a window left open (``tried``: its cells, the cutoff of the last MILP its
+    solve ran and the work left then) would be solved again over the same ``cells``, below
+    no lower cost, with no more work than that MILP had (``left``). Each MILP of such a
+    solve would get no more work than the same target's had then (a target's share of
+    less), and HiGHS starts every run afresh: the window would spend its work again to
+    prove no more."""
+    if tried is None or tried[0] != cells:
+        return False
+    return below >= _below(tried[1]) and left <= tried[2]
 
 
 def _solve(
@@ -224,6 +246,8 @@ def _solve(
         tried.append((target, len(keep), len(ones)))
         if len(keep) and np.isin(w.block, keep).any():
             share = 1.0 if last else opts.target_share
+            if last:
+                w.tail.append((target, work.left))
             mod = _build(w, keep)
             _fix_in(mod, ones)
             res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share))
