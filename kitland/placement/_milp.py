@@ -19,8 +19,10 @@ solved, the best zone known is asked for (the search beside the windows, taken i
 that point so the result does not depend on timing); a cheaper cutoff drops the targets
 above it, and probing against a zone's own cost also fixes in the cells whose absence
 alone lifts the LP to it. A probing stage stops after a round of probes that finds few
-cells. A second solve of a window starts from the bound the first proved. How these pay
-is measured in ``benchmarks/CHANGELOG.md`` ("The proof side", "Closing the proof", "10 m
+cells. A second solve of a window starts from the bound the first proved; it is not made
+over the same cells below no lower cutoff with no more work than the first's last MILP
+had (:func:`_retraced`: HiGHS starts every run afresh, so it would prove no more). How
+these pay is measured in ``benchmarks/CHANGELOG.md`` ("The proof side", "Closing the proof", "10 m
 cells: the window LP by interior point").
 """
 
