@@ -270,8 +270,9 @@ def test_a_run_is_spent_at_the_first_progress_line_at_its_allowance() -> None:
 
 def test_a_tree_stretch_the_allowance_left_cannot_pay_for_is_declined() -> None:
     """By hand: once the root is done (a line's node count above 0), the run is spent at
-    the first line from which the iterations left are fewer than the largest rise of
-    the count between two lines so far; at the root such a rise stops nothing."""
+    the first line from which the iterations left are fewer than the dearest stretch of
+    its tree so far, the root (all of it) counted as the first; at the root nothing but
+    the allowance stops it."""
     from kitland.placement._milp import _Limits  # noqa: PLC0415
 
     def line(nodes: int, count: int) -> str:
@@ -279,11 +280,12 @@ def test_a_tree_stretch_the_allowance_left_cannot_pay_for_is_declined() -> None:
 
     lim = _Limits()
     lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
-    assert not any(lim.line(line(0, c)) for c in (0, 1_000, 6_000))  # a rise of 5,000
-    assert lim.line(line(1, 6_500)) and lim.below == 6_500  # 3,500 left: declined
+    assert not any(lim.line(line(0, c)) for c in (0, 1_000, 6_000))  # the root so far
+    assert lim.line(line(1, 6_500)) and lim.below == 6_500  # 3,500 left of a 6,500 root
     lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
-    assert not any(lim.line(line(0, c)) for c in (0, 1_000, 4_000))  # a rise of 3,000
-    assert not lim.line(line(1, 6_500))  # 3,500 left: one more stretch
+    assert not lim.line(line(0, 0)) and not lim.line(line(1, 1_000))  # a root of 1,000
+    assert not lim.line(line(3, 3_000))  # a stretch of 2,000
+    assert not lim.line(line(20, 6_500))  # one of 3,500, and 3,500 left: paid
     assert lim.line(line(40, 7_100)) and lim.spent  # 2,900 left
     assert not lim.line(line(90, 9_000))  # once
 
@@ -372,13 +374,13 @@ def _seeded_grid() -> Problem:
 
 
 def test_a_tree_stretch_past_the_allowance_is_declined_and_repeats() -> None:
-    """A seeded grid whose MILP, run to its end, spends its last stretch of dives in the
-    tree: given an allowance between the count at the end of its root and that count plus
-    the largest rise between two of its lines before, the run is declined that stretch.
-    It is charged exactly the count at the end of the root (plus ``lp_run_iters``), within
-    the allowance, where the free run goes on past it; its bound is below the CP-SAT
-    optimum (a second solver), the wall clock did not stop it, and the same input twice
-    gives the same result and the same work."""
+    """A seeded grid whose MILP, run to its end, goes on into its tree: given an
+    allowance of one and a half times the count at the end of its root (less than the
+    root again), the run is declined its first stretch of dives. It is charged exactly
+    the count at the end of the root (plus ``lp_run_iters``), within the allowance, where
+    the free run goes on past it; its bound is below the CP-SAT optimum (a second
+    solver), the wall clock did not stop it, and the same input twice gives the same
+    result and the same work."""
     from kitland.placement._milp import HighsWindows  # noqa: PLC0415
     from kitland.placement._window import squares_of  # noqa: PLC0415
 
@@ -387,11 +389,9 @@ def test_a_tree_stretch_past_the_allowance_is_declined_and_repeats() -> None:
     every = np.arange(len(prob))
     opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
     lines = _progress_lines(prob, squares, opts)
-    k = next(i for i, (nodes, _) in enumerate(lines) if nodes > 0)  # the root is done
-    counts = [c for _, c in lines]
-    most = max(b - a for a, b in itertools.pairwise(counts[: k + 1]))
-    assert counts[-1] > counts[k] + most  # the free run's tree costs more than the rise
-    work_s = (counts[k] + most / 2) / opts.lp_iters_per_s
+    root = next(c for nodes, c in lines if nodes > 0)  # the count when the root is done
+    work_s = 1.5 * root / opts.lp_iters_per_s
+    assert lines[-1][1] > work_s * opts.lp_iters_per_s  # the free run's tree goes past it
     best = solve(prob, time_limit_s=60, backend="cpsat")
     assert best.status == "OPTIMAL"
 
@@ -402,7 +402,7 @@ def test_a_tree_stretch_past_the_allowance_is_declined_and_repeats() -> None:
     budget = Work(work_s)
     got, again = run(budget), run(Work(work_s))
     assert got.status != "OPTIMAL" and not budget.clock.hit
-    assert got.work * opts.lp_iters_per_s == pytest.approx(counts[k] + opts.lp_run_iters, abs=1e-6)
+    assert got.work * opts.lp_iters_per_s == pytest.approx(root + opts.lp_run_iters, abs=1e-6)
     assert got.work <= work_s
     assert got.bound <= best.objective + 1e-7
     assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)

@@ -702,12 +702,13 @@ class _Limits:
     backs (root rounds, not all of them; in its tree, between dives) and at each zone it
     finds. The run is ``spent`` at the first line whose count reaches the allowance, or,
     once its root is done (the line's node count above 0), at the first line from which
-    the iterations left would not pay for a stretch as dear as the dearest so far
-    (``most``, the largest rise of the count between two lines): a dive in the tree
-    cannot be stopped before it ends. Then the run's own time limit is set to 0, which
-    HiGHS checks at its next LP solve, and the run ends there. So a run goes past its
+    the iterations left would not pay for a stretch of its tree as dear as the dearest
+    so far (``most``; the root, all of it, counts as the first): a dive cannot be
+    stopped before it ends. Then the run's own time limit is set to 0, which HiGHS
+    checks at its next LP solve, and the run ends there. So a run goes past its
     allowance at the root by at most the iterations between two lines (one or more
-    rounds), in the tree by at most what one stretch costs beyond the dearest before it."""
+    rounds), in the tree by at most what one stretch costs beyond the dearest before it
+    (the root included)."""
 
     rounds: int = 1
     iters: float = math.inf
@@ -715,15 +716,16 @@ class _Limits:
     seen: int = 0
     #: The simplex iterations of the last progress line below the allowance.
     below: int = 0
-    #: The count of the last progress line, and the largest rise between two lines.
-    last: int = 0
+    #: The count of the last progress line in the tree (0 before it), and the dearest
+    #: stretch so far: the whole root, or a rise of the count between two lines after it.
+    tree: int = 0
     most: int = 0
     spent: bool = False
 
     def reset(self, rounds: int, iters: float, t_end: float) -> None:
         """Before a run: its allowances, and nothing seen yet."""
         self.rounds, self.iters, self.t_end = rounds, iters, t_end
-        self.seen, self.below, self.last, self.most, self.spent = 0, 0, 0, 0, False
+        self.seen, self.below, self.tree, self.most, self.spent = 0, 0, 0, 0, False
 
     def stop(self, nodes: int) -> bool:
         """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
@@ -738,7 +740,8 @@ class _Limits:
         if got is None or self.spent:
             return False
         nodes, count = got
-        self.most, self.last = max(self.most, count - self.last), count
+        if nodes > 0:
+            self.most, self.tree = max(self.most, count - self.tree), count
         self.spent = count >= self.iters or (nodes > 0 and count + self.most > self.iters)
         if count < self.iters:
             self.below = count
