@@ -268,10 +268,34 @@ def test_a_run_is_spent_at_the_first_progress_line_at_its_allowance() -> None:
     assert not lim.line(" 406   2 201   9.00%   10   20   50%   0  0  0    20k  4.0s")  # once
 
 
-def _progress_counts(prob: Problem, squares: NDArray[np.int64], opts: SolveOptions) -> list[int]:
-    """The iteration count of every progress line of the window's MILP (all cells), run
-    to its end by HiGHS with the search's settings, read by a logging call back of this
-    test's own: nothing stops it."""
+def test_a_tree_stretch_the_allowance_left_cannot_pay_for_is_declined() -> None:
+    """By hand: once the root is done (a line's node count above 0), the run is spent at
+    the first line from which the iterations left are fewer than the dearest stretch of
+    its tree so far, the root (all of it) counted as the first; at the root nothing but
+    the allowance stops it."""
+    from kitland.placement._milp import _Limits  # noqa: PLC0415
+
+    def line(nodes: int, count: int) -> str:
+        return f" {nodes:4d}   0   0   0.00%   10   20   50%   0  0  0  {count:6d}  0.1s"
+
+    lim = _Limits()
+    lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
+    assert not any(lim.line(line(0, c)) for c in (0, 1_000, 6_000))  # the root so far
+    assert lim.line(line(1, 6_500)) and lim.below == 6_500  # 3,500 left of a 6,500 root
+    lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
+    assert not lim.line(line(0, 0)) and not lim.line(line(1, 1_000))  # a root of 1,000
+    assert not lim.line(line(3, 3_000))  # a stretch of 2,000
+    assert not lim.line(line(20, 6_500))  # one of 3,500, and 3,500 left: paid
+    assert lim.line(line(40, 7_100)) and lim.spent  # 2,900 left
+    assert not lim.line(line(90, 9_000))  # once
+
+
+def _progress_lines(
+    prob: Problem, squares: NDArray[np.int64], opts: SolveOptions
+) -> list[tuple[int, int]]:  # fmt: skip
+    """The node and iteration counts of every progress line of the window's MILP (all
+    cells), run to its end by HiGHS with the search's settings, read by a logging call
+    back of this test's own: nothing stops it."""
     import highspy  # noqa: PLC0415
 
     from kitland.placement import _milp  # noqa: PLC0415
@@ -279,12 +303,12 @@ def _progress_counts(prob: Problem, squares: NDArray[np.int64], opts: SolveOptio
     every = np.arange(len(prob))
     m = _milp._build(_milp._Window(prob, every, squares, opts), every)
     _milp._settings(m.h, seed=0, cutoff=None)
-    counts: list[int] = []
+    lines: list[tuple[int, int]] = []
 
     def on_log(_k: object, msg: str, _o: object, _i: object, _d: object) -> None:
         got = _milp._progress(msg)
         if got is not None:
-            counts.append(got[1])
+            lines.append(got)
 
     m.h.setOptionValue("output_flag", True)
     m.h.setOptionValue("log_to_console", False)
@@ -293,7 +317,12 @@ def _progress_counts(prob: Problem, squares: NDArray[np.int64], opts: SolveOptio
     m.h.startCallback(highspy.cb.HighsCallbackType.kCallbackLogging)
     m.h.run()
     assert m.h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return counts
+    return lines
+
+
+def _progress_counts(prob: Problem, squares: NDArray[np.int64], opts: SolveOptions) -> list[int]:
+    """The iteration counts of :func:`_progress_lines`."""
+    return [count for _, count in _progress_lines(prob, squares, opts)]
 
 
 @pytest.mark.parametrize("work_s", [0.04, 0.1, 0.2])
@@ -329,3 +358,78 @@ def test_a_run_stops_at_its_allowance_plus_one_stretch_and_repeats(work_s: float
     assert got.work <= work_s + (slack + opts.lp_run_iters) / opts.lp_iters_per_s
     assert got.bound <= best.objective + 1e-7
     assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
+
+
+def _seeded_grid() -> Problem:
+    """Ten by ten 10 m cells with seeded costs, zones of 20–23 cells, a compactness rule
+    and a price per metre of boundary: HiGHS's MILP over them needs a tree."""
+    n = 10
+    rng = np.random.default_rng(5)
+    row, col = np.divmod(np.arange(n * n), n)
+    edges = np.array([[i, i + 1] for i in range(n * n) if (i + 1) % n]
+                     + [[i, i + n] for i in range(n * n - n)])  # fmt: skip
+    return Problem(np.full(n * n, 100.0), np.full(n * n, 40.0), rng.normal(0, 1, n * n).round(3),
+                   row, col, 10.0, edges, np.full(len(edges), 10.0), 2_000.0, 2_300.0,
+                   min_compactness=0.6, boundary_weight=0.02)  # fmt: skip
+
+
+def test_a_tree_stretch_past_the_allowance_is_declined_and_repeats() -> None:
+    """A seeded grid whose MILP, run to its end, goes on into its tree: given an
+    allowance of one and a half times the count at the end of its root (less than the
+    root again), the run is declined its first stretch of dives. It is charged exactly
+    the count at the end of the root (plus ``lp_run_iters``), within the allowance, where
+    the free run goes on past it; its bound is below the CP-SAT optimum (a second
+    solver), the wall clock did not stop it, and the same input twice gives the same
+    result and the same work."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+    from kitland.placement._window import squares_of  # noqa: PLC0415
+
+    prob = _seeded_grid()
+    squares = squares_of(prob)
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    lines = _progress_lines(prob, squares, opts)
+    root = next(c for nodes, c in lines if nodes > 0)  # the count when the root is done
+    work_s = 1.5 * root / opts.lp_iters_per_s
+    assert lines[-1][1] > work_s * opts.lp_iters_per_s  # the free run's tree goes past it
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert best.status == "OPTIMAL"
+
+    def run(work: Work) -> WindowResult:
+        return HighsWindows(prob, squares, opts).solve(every, every, incumbent=None, start=None,
+                                                       work=work)  # fmt: skip
+
+    budget = Work(work_s)
+    got, again = run(budget), run(Work(work_s))
+    assert got.status != "OPTIMAL" and not budget.clock.hit
+    assert got.work * opts.lp_iters_per_s == pytest.approx(root + opts.lp_run_iters, abs=1e-6)
+    assert got.work <= work_s
+    assert got.bound <= best.objective + 1e-7
+    assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
+
+
+def test_a_window_left_open_is_not_solved_again_with_less_work() -> None:
+    """The seeded grid's window, left open by a budget that ends its MILP at the root, is
+    not solved again below the same cutoff with no more work (no work spent, the same
+    bound, no zone); with more work it is, and proves the CP-SAT optimum (a second
+    solver)."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+    from kitland.placement._window import squares_of  # noqa: PLC0415
+
+    prob = _seeded_grid()
+    squares = squares_of(prob)
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    windows = HighsWindows(prob, squares, opts)
+
+    def run(work_s: float) -> WindowResult:
+        return windows.solve(every, every, incumbent=None, start=None, work=Work(work_s))
+
+    first = run(0.1)
+    assert first.status in ("FEASIBLE", "UNKNOWN") and first.work > 0
+    again = run(0.1)
+    assert (again.cells, again.status, again.bound, again.work) == (None, "UNKNOWN", first.bound, 0.0)
+    more = run(60.0)
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert more.work > 0.1 and more.status == "OPTIMAL" and more.cells is not None
+    assert prob.objective(more.cells) == pytest.approx(best.objective, abs=1e-6)

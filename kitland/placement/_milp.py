@@ -19,8 +19,10 @@ solved, the best zone known is asked for (the search beside the windows, taken i
 that point so the result does not depend on timing); a cheaper cutoff drops the targets
 above it, and probing against a zone's own cost also fixes in the cells whose absence
 alone lifts the LP to it. A probing stage stops after a round of probes that finds few
-cells. A second solve of a window starts from the bound the first proved. How these pay
-is measured in ``benchmarks/CHANGELOG.md`` ("The proof side", "Closing the proof", "10 m
+cells. A second solve of a window starts from the bound the first proved; it is not made
+over the same cells below no lower cutoff with no more work than the first's last MILP
+had (:func:`_retraced`: HiGHS starts every run afresh, so it would prove no more). How
+these pay is measured in ``benchmarks/CHANGELOG.md`` ("The proof side", "Closing the proof", "10 m
 cells: the window LP by interior point").
 """
 
@@ -69,6 +71,8 @@ class _Window:
     #: The basis each LP of :func:`_lp_of` ended with, by its cells, so the same LP is
     #: solved again from its optimum (a second copy, a second pass, a second target).
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
+    #: The cutoff and the work left when the solve ran its MILP against the cutoff itself.
+    tail: list[tuple[float, float]] = field(default_factory=list)
 
 
 class _Model(NamedTuple):
@@ -127,6 +131,9 @@ class HighsWindows:
     #: The bound each window (by its block) is proven to have so far: a later solve of
     #: the window (the second pass) starts from it and skips the targets below it.
     proven: dict[bytes, float] = field(default_factory=dict)
+    #: Per window (by its block) left open: its cells, the cutoff of its last MILP and the
+    #: work left when that MILP ran.
+    tried: dict[bytes, tuple[bytes, float, float]] = field(default_factory=dict)
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
@@ -162,12 +169,29 @@ class HighsWindows:
                 start = None
             top = best + (tol if same else -tol)
         spent = work.spent
-        key = block.tobytes()
+        key, below = block.tobytes(), math.inf if top is None else top
+        if _retraced(self.tried.get(key), cells.tobytes(), below, work.left):
+            return WindowResult(None, "UNKNOWN", self.proven[key])
         res = _solve(w, cells, top, start, work, self.seed, self.better,
                      proven=self.proven.get(key, -math.inf), found=self.found)  # fmt: skip
         if res.status != "OPTIMAL":
             self.proven[key] = max(self.proven.get(key, -math.inf), res.bound)
+        if res.status in ("FEASIBLE", "UNKNOWN") and w.tail:
+            self.tried[key] = (cells.tobytes(), *w.tail[-1])
         return replace(res, work=work.spent - spent)
+
+
+def _retraced(tried: tuple[bytes, float, float] | None, cells: bytes, below: float,
+              left: float) -> bool:  # fmt: skip
+    """Whether a window left open (``tried``: its cells, the cutoff of the last MILP its
+    solve ran and the work left then) would be solved again over the same ``cells``, below
+    no lower cost, with no more work than that MILP had (``left``). Each MILP of such a
+    solve would get no more work than the same target's had then (a target's share of
+    less), and HiGHS starts every run afresh: the window would spend its work again to
+    prove no more."""
+    if tried is None or tried[0] != cells:
+        return False
+    return below >= _below(tried[1]) and left <= tried[2]
 
 
 def _solve(
@@ -224,6 +248,8 @@ def _solve(
         tried.append((target, len(keep), len(ones)))
         if len(keep) and np.isin(w.block, keep).any():
             share = 1.0 if last else opts.target_share
+            if last:
+                w.tail.append((target, work.left))
             mod = _build(w, keep)
             _fix_in(mod, ones)
             res = _run(mod, p, opts, cutoff=target, start=hint, seed=seed, work=work.part(share))
@@ -674,10 +700,15 @@ class _Limits:
     ``mip_total_lp_iterations``): the count is read from the progress lines of its log
     (:func:`_progress`, kept off the console), which HiGHS writes after most of its call
     backs (root rounds, not all of them; in its tree, between dives) and at each zone it
-    finds. At the first line whose count reaches the allowance the run's own time limit
-    is set to 0 (``spent``), which HiGHS checks at its next LP solve: the run ends there,
-    past its allowance by at most the iterations since the line before (at the root one
-    or more rounds, in the tree one stretch of dives between two call backs)."""
+    finds. The run is ``spent`` at the first line whose count reaches the allowance, or,
+    once its root is done (the line's node count above 0), at the first line from which
+    the iterations left would not pay for a stretch of its tree as dear as the dearest
+    so far (``most``; the root, all of it, counts as the first): a dive cannot be
+    stopped before it ends. Then the run's own time limit is set to 0, which HiGHS
+    checks at its next LP solve, and the run ends there. So a run goes past its
+    allowance at the root by at most the iterations between two lines (one or more
+    rounds), in the tree by at most what one stretch costs beyond the dearest before it
+    (the root included)."""
 
     rounds: int = 1
     iters: float = math.inf
@@ -685,12 +716,16 @@ class _Limits:
     seen: int = 0
     #: The simplex iterations of the last progress line below the allowance.
     below: int = 0
+    #: The count of the last progress line in the tree (0 before it), and the dearest
+    #: stretch so far: the whole root, or a rise of the count between two lines after it.
+    tree: int = 0
+    most: int = 0
     spent: bool = False
 
     def reset(self, rounds: int, iters: float, t_end: float) -> None:
         """Before a run: its allowances, and nothing seen yet."""
         self.rounds, self.iters, self.t_end = rounds, iters, t_end
-        self.seen, self.below, self.spent = 0, 0, False
+        self.seen, self.below, self.tree, self.most, self.spent = 0, 0, 0, 0, False
 
     def stop(self, nodes: int) -> bool:
         """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
@@ -699,14 +734,17 @@ class _Limits:
         return self.seen > self.rounds or self.spent or time.monotonic() >= self.t_end
 
     def line(self, text: str) -> bool:
-        """Take in a line of the run's log: whether its count has just reached the
-        allowance (a progress line updates the count)."""
+        """Take in a line of the run's log: whether the run has just had its allowance (a
+        progress line updates the count)."""
         got = _progress(text)
         if got is None or self.spent:
             return False
-        self.spent = got[1] >= self.iters
-        if not self.spent:
-            self.below = got[1]
+        nodes, count = got
+        if nodes > 0:
+            self.most, self.tree = max(self.most, count - self.tree), count
+        self.spent = count >= self.iters or (nodes > 0 and count + self.most > self.iters)
+        if count < self.iters:
+            self.below = count
         return self.spent
 
 

@@ -60,7 +60,9 @@ class SolveOptions:
         counts ``lp_run_iters`` iterations (what setting a run up costs). A run is allowed
         the iterations its share of the work buys: an LP stops at them, a MILP at the
         first line of HiGHS's progress log at or past them (written after most root
-        rounds, and between dives in the tree).
+        rounds, and between dives in the tree) or, in its tree, at the first line from
+        which they would not pay for a stretch as dear as the dearest so far (the root
+        counted as one).
     ipm_min_cells, ipm_nnz_per_s
         A window's first LP relaxation is solved by interior point (then crossover to
         the basis that probing starts from) when it has at least ``ipm_min_cells``
