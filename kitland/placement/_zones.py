@@ -32,10 +32,10 @@ from kitland.placement import (
     PlacementResult,
     _cut,
     _finite,
+    _Outlines,
     _overlap_kept,
     _progress_cb,
     _stable,
-    _straightened,
     dissolve,
     problem_on,
     zone_score,
@@ -203,8 +203,8 @@ def _finish(
                                    for k, g in enumerate(final) if k != z])  # fmt: skip
         land = dataclasses.replace(lands[z], allowed=shapely.difference(lands[z].allowed, clear))
         ok = rep.zone_passed
-        best = _straightened(estate, r, cells, land, probs[z], raw[z],
-                             ceiling=None if ok else math.inf)  # fmt: skip
+        best = _Outlines(estate, r, cells, land, probs[z]).straightened(
+            raw[z], ceiling=None if ok else math.inf)  # fmt: skip
         if best is not None and not _overlap_kept(
             best[0], tuple((dissolve(cells, prev), share) for prev, share in probs[z].avoid)
         ):
