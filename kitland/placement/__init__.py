@@ -727,7 +727,8 @@ def _best_at_rank(
         if not sol.found or sol.cells is None:
             if sol.status == "INFEASIBLE" and band_i + 1 < len(bands):
                 band_i += 1  # nothing of the target area: the whole band
-                current = _carry(bands[band_i], current)
+                # with the no-goods and width calibration learnt on the target area
+                current = replace(bands[band_i], nogoods=current.nogoods, corners=current.corners)
                 out.bound = -math.inf
                 continue
             out.proven_infeasible = sol.status == "INFEASIBLE" and out.exact
@@ -834,11 +835,6 @@ def _start_facts(
 def _band(prob: Problem) -> tuple[float, float]:
     """The area band of ``prob``, m² (low, high)."""
     return prob.min_area_m2, prob.max_area_m2
-
-
-def _carry(band: Problem, current: Problem) -> Problem:
-    """``band`` with the no-goods and width calibration learnt on ``current``."""
-    return replace(band, nogoods=current.nogoods, corners=current.corners)
 
 
 def _finish(
@@ -1185,11 +1181,12 @@ def place(
     beyond = _beyond(start, warm, shape, cells, first_band, frame=frame, rules=rules)
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
+    turned = [make_cells(land.allowed, cell_m=cell_m, angle_deg=a)
+              for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
+                                      min_turn_deg=opts.turn_min_deg)]  # fmt: skip
     grids = [(cells, prob)] + [
-        _turned(estate, rules, land, cells, a, near=near, near_share=near_share)
-        for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
-                                min_turn_deg=opts.turn_min_deg)
-    ]  # fmt: skip
+        (c, _with_near(problem_on(estate, rules, c), c, near, near_share)) for c in turned
+    ]
     search = _Search(estate, rules, land, target_m2, progress, options)
     ranks, cells, prob = _ranks(search, grids, budget, alternatives=alternatives,
                                 max_overlap=max_overlap, warm=warm, beyond=beyond)  # fmt: skip
@@ -1275,16 +1272,6 @@ def _touching(prob: Problem) -> NDArray[np.bool_]:
         if row.unit == "m":
             touch |= row.coef > 0
     return touch
-
-
-def _turned(
-    estate: Estate, rules: Rules, land: CandidateLand, cells: Cells, angle_deg: float, *,
-    near: shapely.Geometry | None, near_share: float,
-) -> tuple[Cells, Problem]:  # fmt: skip
-    """The cells of ``land`` on a grid turned by ``angle_deg`` and the problem on them
-    (with the ``near`` row :func:`place` adds)."""
-    turned = make_cells(land.allowed, cell_m=cells.cell_m, angle_deg=angle_deg)
-    return turned, _with_near(problem_on(estate, rules, turned), turned, near, near_share)
 
 
 def _with_near(prob: Problem, cells: Cells, near: shapely.Geometry | None, share: float) -> Problem:
