@@ -81,8 +81,8 @@ class JointSolution:
     ``cells`` per zone (global cell ids; None when no allocation was found), the summed
     ``objective``, the proven lower ``bound``, ``status`` (``OPTIMAL``; ``FEASIBLE``: time
     ran out, ``gap`` > 0; ``INFEASIBLE``: proven that no allocation satisfies the model;
-    ``UNKNOWN``: time ran out before any), ``gap``, wall time ``time_s``, ``start`` the
-    sequential warm start's score (inf when it found none), and when infeasible
+    ``UNKNOWN``: time ran out before any), ``gap``, ``start`` the sequential warm start's
+    score (inf when it found none), and when infeasible
     ``blocking``: ``(name, reason)`` of each between rule or zone a solve proved to block,
     ``diagnosed`` False when the time limit ended the diagnosis before every trial ran.
     """
@@ -92,7 +92,6 @@ class JointSolution:
     bound: float
     status: str
     gap: float
-    time_s: float
     start: float = math.inf
     blocking: list[tuple[str, str]] = field(default_factory=list)
     diagnosed: bool = True
@@ -188,8 +187,7 @@ def solve_joint(
     if any(s.status == "INFEASIBLE" for s in alone):
         blocking = [(names[z], _own_rules(problems[z]))
                     for z, s in enumerate(alone) if s.status == "INFEASIBLE"]  # fmt: skip
-        return JointSolution(None, math.inf, math.inf, "INFEASIBLE", math.inf,
-                             time.monotonic() - t0, blocking=blocking)  # fmt: skip
+        return JointSolution(None, math.inf, math.inf, "INFEASIBLE", math.inf, blocking=blocking)
     first = [
         None if s.cells is None else np.flatnonzero(a)[s.cells]
         for s, a in zip(alone, allowed, strict=True)
@@ -205,7 +203,7 @@ def solve_joint(
         and score0 <= lb_alone + 1e-9 * max(1.0, abs(score0))
     ):
         # every zone's own optimum, and they fit together: nothing can be better
-        return JointSolution(start, score0, score0, "OPTIMAL", 0.0, time.monotonic() - t0, score0)
+        return JointSolution(start, score0, score0, "OPTIMAL", 0.0, score0)
     zones = [_zone(p, a) for p, a in zip(problems, allowed, strict=True)]
     cutoff = None
     if start is not None:  # only strictly better allocations are wanted now
@@ -235,7 +233,7 @@ def solve_joint(
     else:
         status = "INFEASIBLE" if lz.status == "INFEASIBLE" else "UNKNOWN"
         bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
-        out = JointSolution(None, math.inf, bound, status, math.inf, time.monotonic() - t0)
+        out = JointSolution(None, math.inf, bound, status, math.inf)
         if status == "INFEASIBLE" and diagnose:
             out.blocking, out.diagnosed = _blocking(problems, allowed, between, names,
                                                     options=opts, clock=clock)  # fmt: skip
@@ -245,7 +243,7 @@ def solve_joint(
     if on_progress is not None:
         on_progress(obj, bound)
     g = gap(obj, bound)
-    return JointSolution(cells, obj, bound, status_of(g), g, time.monotonic() - t0, score0)
+    return JointSolution(cells, obj, bound, status_of(g), g, score0)
 
 
 def _budget(clock: Clock, seconds: float, opts: SolveOptions) -> Work:
