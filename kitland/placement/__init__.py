@@ -904,21 +904,48 @@ class _Outlines:
     refine: bool = False
     band: tuple[float, float] = (0.0, math.inf)
     found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
+    reports: dict[bytes, Report] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
         key = chosen.tobytes()
         if key not in self.found:
             zone = zone_of(self.cells, self.prob, chosen)
-            checked = _Checked(self.estate, self.rules)
-            if not isinstance(zone, Polygon) or not checked(zone):
+            if not isinstance(zone, Polygon) or not self.accept(zone, apart=False):
                 return None
             got = self.straightened(zone)
             if self.refine:
-                got = self.refined(*(got or (zone, checked.reports[zone.wkb])))
+                got = self.refined(*(got or (zone, self.reports[zone.wkb])))
                 got = None if got[0] is zone else got  # nothing passed below the zone
             self.found[key] = got
         got = self.found[key]
         return None if got is None else zone_score(self.prob, self.cells, got[0])
+
+    def accept(self, z: Polygon, *, apart: bool = True) -> bool:
+        """``check``'s zone rules as an ``accept`` for the outline steps (the layout rules
+        judge the master plan, the same for every outline), refusing first (``apart``) an
+        outline that breaks the overlap limit; the reports kept by outline."""
+        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+        if apart and not _overlap_kept(z, self.apart):
+            return False
+        # "warn": place() validated the estate on entry and applied the caller's policy.
+        rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
+        self.reports[z.wkb] = rep
+        return rep.zone_passed
+
+    def final(self, best: Polygon) -> tuple[Polygon, Report]:
+        """``best`` (accepted) with coordinates rounded to the centimetre when that still
+        passes, and its full report (the layout rules added)."""
+        from kitland.measure import check  # noqa: PLC0415
+
+        rounded = shapely.set_precision(best, 0.01)
+        if isinstance(rounded, Polygon) and rounded.is_valid and self.accept(rounded):
+            best = rounded
+        rep = self.reports[best.wkb]
+        if self.rules.layout:
+            layout = check(self.estate, None, self.rules, on_invalid="warn").results
+            rep = Report([*rep.results, *layout], rep.zone, rep.extra)
+        return best, rep
 
     def checked(self, zone: Polygon) -> Report | None:
         """:func:`kitland.check` of a zone of cells; None when they are not one polygon."""
@@ -939,12 +966,11 @@ class _Outlines:
 
         The outlines tried are checked on the zone rules only (the layout rules judge the
         master plan, the same for every outline); the one returned gets the full report."""
-        checked = _Checked(self.estate, self.rules, self.apart)
         best = straighten(zone, allowed=self.land.allowed, cell_m=self.cells.cell_m,
-                          angle_deg=self.cells.angle_deg, accept=checked,
+                          angle_deg=self.cells.angle_deg, accept=self.accept,
                           score=lambda z: zone_score(self.prob, self.cells, z),
                           ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
-        return None if best is zone else checked.final(best)
+        return None if best is zone else self.final(best)
 
     def refined(self, zone: Polygon, report: Report) -> tuple[Polygon, Report]:
         """``zone`` (which passes ``check``) with its edges moved over the true geometry to
@@ -961,10 +987,9 @@ class _Outlines:
             return zone, report
         cells, prob = self.cells, self.prob
         tree = shapely.STRtree(cells.geoms)
-        checked = _Checked(self.estate, self.rules, self.apart)
 
         def accept(z: Polygon) -> bool:
-            return _model_rows_hold(prob, cells, z, tree) and checked(z)
+            return _model_rows_hold(prob, cells, z, tree) and self.accept(z)
 
         try:
             best = refine(zone, allowed=self.land.allowed, area_m2=self.band, step_m=cells.cell_m,
@@ -977,7 +1002,7 @@ class _Outlines:
             return zone, report
         if best is zone:
             return zone, report
-        out, rep = checked.final(best)  # checks the outline rounded to the centimetre
+        out, rep = self.final(best)  # checks the outline rounded to the centimetre
         gained = zone_score(prob, cells, out) <= zone_score(prob, cells, zone)
         return (out, rep) if gained and _model_rows_hold(prob, cells, out, tree) else (zone, report)
 
@@ -995,43 +1020,6 @@ def _reaches(score: float, bound: float, exact: bool) -> bool:
     (True, False, False)
     """
     return exact and score <= bound + 1e-9 * max(1.0, abs(score))
-
-
-@dataclass
-class _Checked:
-    """``check``'s zone rules as an ``accept`` for the outline steps (the layout rules
-    judge the master plan, the same for every outline), refusing first an outline that
-    breaks the overlap limit against the earlier placements ``apart``
-    (:func:`_overlap_kept`); the reports kept by outline."""
-
-    estate: Estate
-    rules: Rules
-    apart: Places = ()
-    reports: dict[bytes, Report] = field(default_factory=dict)
-
-    def __call__(self, z: Polygon) -> bool:
-        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
-        if not _overlap_kept(z, self.apart):
-            return False
-        # "warn": place() validated the estate on entry and applied the caller's policy.
-        rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
-        self.reports[z.wkb] = rep
-        return rep.zone_passed
-
-    def final(self, best: Polygon) -> tuple[Polygon, Report]:
-        """``best`` (accepted) with coordinates rounded to the centimetre when that still
-        passes, and its full report (the layout rules added)."""
-        from kitland.measure import check  # noqa: PLC0415
-
-        rounded = shapely.set_precision(best, 0.01)
-        if isinstance(rounded, Polygon) and rounded.is_valid and self(rounded):
-            best = rounded
-        rep = self.reports[best.wkb]
-        if self.rules.layout:
-            layout = check(self.estate, None, self.rules, on_invalid="warn").results
-            rep = Report([*rep.results, *layout], rep.zone, rep.extra)
-        return best, rep
 
 
 def _model_rows_hold(prob: Problem, cells: Cells, zone: Polygon, tree: shapely.STRtree) -> bool:
