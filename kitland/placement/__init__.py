@@ -1395,13 +1395,8 @@ def _result(
 ) -> PlacementResult:  # fmt: skip
     """The result of :func:`place`: statuses, solver facts (``grids_deg``: the grids
     searched, when more than one) and, when proven, the funnel."""
-    first = ranks[0]
-    if placements:
-        status = placements[0].status
-    elif first.proven_infeasible:
-        status = "INFEASIBLE"
-    else:
-        status = "UNDECIDED"
+    status = (placements[0].status if placements
+              else "INFEASIBLE" if ranks[0].proven_infeasible else "UNDECIDED")  # fmt: skip
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME, "status": status,
         "gap": _finite(placements[0].gap, 6) if placements else None,

@@ -354,15 +354,14 @@ def _build(
     h.changeColsCost(
         ncol, np.arange(ncol, dtype=np.int32), np.concatenate([z.mod.cost for z in zones])
     )
-    ints = np.concatenate(
-        [off + np.arange(z.mod.m) for off, z in zip(offs, zones, strict=False)]
-    ).astype(np.int32)
+    col = [off + np.arange(z.mod.m) for off, z in zip(offs, zones, strict=False)]  # the x columns
+    ints = np.concatenate(col).astype(np.int32)
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     for off, z in zip(offs, zones, strict=False):
         m = z.mod
         a, _, _ = _shift(sp.diags_array(m.scale) @ m.rows, off, ncol, 0.0, 0.0)
         _add_rows(h, a, m.lo * m.scale, m.hi * m.scale)
-    for a, lo, hi in _coupling(zones, offs, ncol, between):
+    for a, lo, hi in _coupling(zones, col, ncol, between):
         _add_rows(h, a, lo, hi)
     blocks = [(int(off), z.mod) for off, z in zip(offs, zones, strict=False)]
     v0 = None
@@ -379,11 +378,11 @@ def _build(
 
 
 def _coupling(
-    zones: list[_Zone], offs: list[int], ncol: int, between: Sequence[Between]
+    zones: list[_Zone], col: list[NDArray[np.int64]], ncol: int, between: Sequence[Between]
 ) -> list[tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64]]]:
-    """The rows between the zones' blocks (see the module docstring)."""
+    """The rows between the zones' blocks (see the module docstring; ``col``: per zone the
+    model columns of its cells' ``x``)."""
     gid = [z.ids[z.mod.cells] for z in zones]  # per zone, the global cell of each x column
-    col = [off + np.arange(z.mod.m) for off, z in zip(offs, zones, strict=False)]
     out = []
     g, c = np.concatenate(gid), np.concatenate(col)
     _, inv, cnt = np.unique(g, return_inverse=True, return_counts=True)
