@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -331,15 +331,13 @@ def make_cells(
         straight = make_cells(
             shapely.transform(allowed, lambda xy: (xy - np.asarray(pivot)) @ back), cell_m=cell_m
         )
-        cent = straight.centroids @ turn[:, :2].T + turn[:, 2]
-        return Cells(
-            geoms=shapely.transform(straight.geoms, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
-            row=straight.row, col=straight.col, area_m2=straight.area_m2,
-            perimeter_m=straight.perimeter_m, edges=straight.edges, shared_m=straight.shared_m,
-            exposed=shapely.transform(straight.exposed, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
-            cell_m=cell_m, origin=straight.origin, centroids=cent, angle_deg=angle_deg,
-            pivot=pivot,
-        )  # fmt: skip
+
+        def ahead(xy: NDArray[np.float64]) -> NDArray[np.float64]:  # the grid's frame to the map
+            return xy @ turn[:, :2].T + turn[:, 2]
+
+        return replace(straight, geoms=shapely.transform(straight.geoms, ahead),
+                       exposed=shapely.transform(straight.exposed, ahead),
+                       centroids=ahead(straight.centroids), angle_deg=angle_deg, pivot=pivot)  # fmt: skip
     empty_i = np.zeros(0, dtype=np.int64)
     if allowed.is_empty:
         e = np.zeros(0, dtype=object)
