@@ -714,7 +714,7 @@ def _best_at_rank(
             out.timed_out = True
             break
         told("solving")
-        outlines.band = _band(current)
+        outlines.band = (current.min_area_m2, current.max_area_m2)
         if beyond is not None and attempt == 0:  # a zone set aside: the full search after
             sol = _reuse.solve_beyond(current, beyond, options=s.options, work=work.part(),
                                       on_progress=on_progress, outline=outlines)  # fmt: skip
@@ -830,11 +830,6 @@ def _start_facts(
             "ceiling": round(start.alternatives[0].grid_score, 6) if relaxed else None,
             "beyond": beyond.names if isinstance(beyond, _reuse.Beyond) else None,
             "setback": beyond.facts() if isinstance(beyond, _reuse.Setback) else None}  # fmt: skip
-
-
-def _band(prob: Problem) -> tuple[float, float]:
-    """The area band of ``prob``, m² (low, high)."""
-    return prob.min_area_m2, prob.max_area_m2
 
 
 def _finish(

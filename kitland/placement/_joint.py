@@ -505,8 +505,8 @@ def _blocking(
     for z in zones if len(problems) > 2 else ():
         rest = [k for k in zones if k != z]
         renum = {k: i for i, k in enumerate(rest)}
-        keep = [Between(b.name, b.kind, tuple(renum[k] for k in b.zones), b.min_m, b.min_m2, b.max_m2)
-                for b in between if z not in b.zones]  # fmt: skip
+        keep = [replace(b, zones=tuple(renum[k] for k in b.zones)) for b in between
+                if z not in b.zones]  # fmt: skip
         trials.append((names[z], "without it the other zones fit (an allocation was found)",
                        rest, keep))  # fmt: skip
     for k, (name, reason, which, rules) in enumerate(trials):
