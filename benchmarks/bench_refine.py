@@ -3,7 +3,7 @@ and the independent true-geometry search against both.
 
 For each estate ``place`` runs once with the refinement off (``SolveOptions(refine_checks=0)``:
 the zone of the straightened outline, as before the refinement existed), and then the
-refinement runs on that zone exactly as ``place`` runs it (``kitland.placement._refined``,
+refinement runs on that zone exactly as ``place`` runs it (``placement._Outlines.refined``,
 with the area band the zone's search held it to), timed on its own. The search does not
 depend on the refinement (it runs after it, on a fixed work budget), so the second zone is
 the one ``place`` returns with the default options when the search is not stopped by the
@@ -37,7 +37,7 @@ from make_organic import make_organic, rules_text, write_estate, zone_ha_for
 
 import kitland
 from kitland.estate import Estate
-from kitland.placement import SolveOptions, _refined, build_problem, place, zone_score
+from kitland.placement import SolveOptions, _Outlines, build_problem, place, zone_score
 from kitland.rules import Rules
 
 
@@ -83,7 +83,7 @@ def run(name: str, est: Estate, rules: Rules, args: argparse.Namespace) -> str:
     first = first and float(prob.area_m2[p.cells].sum()) >= target - 1.0
     band = (target - 1.0 if first else prob.min_area_m2, prob.max_area_m2)
     t1 = time.perf_counter()
-    out, rep = _refined(est, rules, cells, land, prob, p.zone, p.report, band=band, options=None)
+    out, rep = _Outlines(est, rules, cells, land, prob, band=band).refined(p.zone, p.report)
     refine_s = time.perf_counter() - t1
     before, after = p.score, zone_score(prob, cells, out)
     true = beat = "–"

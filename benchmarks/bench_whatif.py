@@ -53,7 +53,7 @@ PHASES = [
     ("cells", "placement/_reuse.py", "cells_and_attributes"),
     ("model", "placement/__init__.py", "problem_on"),
     ("solve", "placement/_solve.py", "solve"),
-    ("outline", "placement/__init__.py", "_straightened"),
+    ("outline", "placement/__init__.py", "straightened"),
     ("diagnosis", "placement/_diagnose.py", "relaxations"),
     ("all", "placement/__init__.py", "place"),
 ]
@@ -77,7 +77,7 @@ def _phases(fn: Any) -> tuple[Any, dict[str, float]]:
         if name == "check" and path.endswith("kitland/measure.py"):
             check_all += ct
             check_outline += sum(c[3] for (p, _, n), c in callers.items()
-                                 if n in ("accept", "_straightened"))  # fmt: skip
+                                 if n in ("accept", "straightened"))  # fmt: skip
     cum["check"] = check_all - check_outline
     cum["rest"] = cum.get("all", 0.0) - sum(v for k, v in cum.items() if k != "all")
     return out, {k: round(v, 3) for k, v in cum.items()}

@@ -207,7 +207,7 @@ def test_a_staircase_failing_min_width_is_rescued_by_straight_edges() -> None:
     from shapely import box  # noqa: PLC0415
 
     from kitland.measure import check  # noqa: PLC0415
-    from kitland.placement import _straightened, build_problem  # noqa: PLC0415
+    from kitland.placement import _Outlines, build_problem  # noqa: PLC0415
     from kitland.placement._outline import vertex_count  # noqa: PLC0415
 
     est = grid_estate(["A" * 8] * 8, cell_m=100, settlements=DESA)
@@ -225,7 +225,8 @@ def test_a_staircase_failing_min_width_is_rescued_by_straight_edges() -> None:
                    rules=[{"kind": "contiguous"}, {"kind": "min_width", "min_m": 60}])  # fmt: skip
     assert not check(est, zone, rules)["min_width#2"].passed
     land, cells, prob = build_problem(est, rules, cell_m=25.0)
-    got = _straightened(est, rules, cells, land, prob, zone, ceiling=math.inf, max_accept_calls=6)
+    got = _Outlines(est, rules, cells, land, prob).straightened(zone, ceiling=math.inf,
+                                                               max_accept_calls=6)
     assert got is not None
     outline, report = got
     assert report.passed and check(est, outline, rules).passed

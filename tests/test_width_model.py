@@ -21,7 +21,7 @@ from shapely import Point, box
 
 from kitland.measure import check, opening_loss_pct
 from kitland.placement import CORNER_LOSS_MARGIN, place
-from kitland.placement._cells import corner_loss_m2, corner_patterns, make_cells
+from kitland.placement._cells import corner_cuts, corner_loss_m2, make_cells
 from kitland.placement._model import Corners
 
 X0, Y0 = ORIGIN
@@ -32,7 +32,7 @@ C = 25.0  # cell size: 3 cells (75 m) hold the 60 m disk
 def _model_loss(zone: shapely.Geometry) -> tuple[float, float]:
     """(model's corner charge, opening loss measured on the polygon), both m²."""
     cells = make_cells(zone, cell_m=C)
-    cell, across, loss = corner_patterns(cells, radius_m=R)
+    cell, across, loss, _ = corner_cuts(cells, radius_m=R)
     charge = Corners(cell, across, loss, 0.01).loss(np.ones(len(cells), dtype=bool))
     measured = opening_loss_pct(zone, min_m=2 * R) / 100 * zone.area
     return charge, measured
@@ -77,7 +77,7 @@ def test_rotated_zone_corners_follow_the_clipped_cells() -> None:
     """A square turned 30° off the grid: the clipped cells carry its corners' angles."""
     zone = shapely.affinity.rotate(box(0, 0, 400, 400), 30, origin=(0, 0))
     cells = make_cells(zone, cell_m=C)
-    cell, across, loss = corner_patterns(cells, radius_m=R)
+    cell, across, loss, _ = corner_cuts(cells, radius_m=R)
     charge = Corners(cell, across, loss, 0.01).loss(np.ones(len(cells), dtype=bool))
     union = shapely.union_all(cells.geoms)  # slivers under 2 % of a cell are not cells
     measured = opening_loss_pct(union, min_m=2 * R) / 100 * union.area

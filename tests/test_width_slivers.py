@@ -26,7 +26,7 @@ from shapely import Polygon, affinity
 from kitland import Estate
 from kitland.measure import check
 from kitland.placement import place, score
-from kitland.placement._cells import Cells, corner_patterns, make_cells
+from kitland.placement._cells import Cells, corner_cuts, make_cells
 from kitland.placement._model import Corners, Problem
 from kitland.placement._window import Model, caps_of, squares_of
 from kitland.rules import Rules, parse_rules
@@ -42,7 +42,7 @@ def _lot(y0: float, slope_deg: float) -> Polygon:
 
 def _problem(cells: Cells) -> Problem:
     """The lot's cells with a 60 m width rule, its corners charged, any area."""
-    cell, across, loss = corner_patterns(cells, radius_m=R)
+    cell, across, loss, _ = corner_cuts(cells, radius_m=R)
     n = len(cells)
     return Problem(
         area_m2=cells.area_m2, perimeter_m=cells.perimeter_m, cost=np.zeros(n), row=cells.row,
@@ -303,7 +303,7 @@ def test_with_squares_of_two_cells_a_sliver_inside_two_caps_is_held() -> None:
     cells = make_cells(shapely.box(0, 0, 150, 105), cell_m=C)
     at = {(int(r), int(c)): i for i, (r, c) in enumerate(zip(cells.row, cells.col, strict=True))}
     assert [cells.area_m2[at[4, c]] for c in range(6)] == [pytest.approx(125.0)] * 6
-    cell, across, loss = corner_patterns(cells, radius_m=25.0)
+    cell, across, loss, _ = corner_cuts(cells, radius_m=25.0)
     p = replace(_problem(cells), width_cells=2, corners=Corners(cell, across, loss, 0.01))
     sq = squares_of(p)
     held = width_cells(p, sq)

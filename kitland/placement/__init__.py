@@ -675,14 +675,13 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 
 def _best_at_rank(
-    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem, *,
-    rank: int, target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
+    s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work,
     warm: tuple[NDArray[np.int64] | None, float] | None = None,
     beyond: _reuse.Beyond | _reuse.Setback | None = None, apart: Places = (),
 ) -> _Attempts:  # fmt: skip
-    """The best zone of ``prob`` that passes ``check``, with what is proven about it,
-    spending at most ``work`` (each solve gets the work left; an alternative's first
-    runs its warm starts even when none is left).
+    """The best zone of ``prob`` (on ``cells``) that passes ``check``, with what is proven
+    about it, spending at most ``work`` (each solve gets the work left; an alternative's
+    first runs its warm starts even when none is left).
 
     ``warm`` is a starting zone and a proven floor on the score of any zone of the first
     area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
@@ -693,100 +692,83 @@ def _best_at_rank(
     overlap share; :func:`_overlap_kept`), which every outline it takes keeps, as its
     cells keep ``prob.avoid``.
     """
-    from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
     out = _Attempts()
-    opts = options or SolveOptions()
-    outlines = _Outlines(estate, rules, cells, land, prob, apart,
-                         refine=opts if len(cells) >= opts.refine_search_cells else None)  # fmt: skip
-    bands = _bands(prob, target_m2)
-    current = bands[0]
-    band_i = 0
+    opts = s.options or SolveOptions()
+    outlines = _Outlines(s.estate, s.rules, cells, s.land, prob, apart, opts,
+                         refine=len(cells) >= opts.refine_search_cells)  # fmt: skip
+    bands = _bands(prob, s.target_m2)
+    current, band_i = bands[0], 0
+    first, below = warm if warm is not None else (None, -math.inf)
     deadline = work.clock.deadline
+
+    def told(stage: str, **info: Any) -> None:
+        _progress_cb(s.progress, stage, deadline, rank=rank, **info)
+
+    def on_progress(best: float, bound: float) -> None:
+        told("solving", best=best, bound=bound)
+
     for attempt in range(MAX_RECHECKS + len(bands)):
         # An alternative's first solve runs even with no work left: its warm starts may
         # still give a zone (FEASIBLE, gap stated), better than none.
         if work.done and (attempt > 0 or rank == 1):
             out.timed_out = True
             break
-        _progress_cb(progress, "solving", deadline, rank=rank)
-        first, below = warm if warm is not None else (None, -math.inf)
-
-        def told(best: float, bound: float) -> None:
-            _progress_cb(progress, "solving", deadline, rank=rank, best=best, bound=bound)
-
-        outlines.band = _band(current)
+        told("solving")
+        outlines.band = (current.min_area_m2, current.max_area_m2)
         if beyond is not None and attempt == 0:  # a zone set aside: the full search after
-            sol = _reuse.solve_beyond(current, beyond, options=options, work=work.part(),
-                                      on_progress=told, outline=outlines)  # fmt: skip
+            sol = _reuse.solve_beyond(current, beyond, options=s.options, work=work.part(),
+                                      on_progress=on_progress, outline=outlines)  # fmt: skip
         else:
-            sol = solve(current, options=options, work=work.part(), start=first,
-                        floor=below if band_i == 0 else -math.inf, on_progress=told,
+            sol = solve(current, options=s.options, work=work.part(), start=first,
+                        floor=below if band_i == 0 else -math.inf, on_progress=on_progress,
                         outline=outlines)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
         if not sol.found or sol.cells is None:
             if sol.status == "INFEASIBLE" and band_i + 1 < len(bands):
                 band_i += 1  # nothing of the target area: the whole band
-                current = _carry(bands[band_i], current)
+                # with the no-goods and width calibration learnt on the target area
+                current = replace(bands[band_i], nogoods=current.nogoods, corners=current.corners)
                 out.bound = -math.inf
                 continue
             out.proven_infeasible = sol.status == "INFEASIBLE" and out.exact
             return out
         if out.exact:  # nogoods only cut zones that fail check: the bound still holds
             out.bound = max(out.bound, sol.bound)
-        _progress_cb(progress, "checking", deadline, rank=rank, best=sol.objective)
+        told("checking", best=sol.objective)
         zone = zone_of(cells, current, sol.cells)
-        # "warn": place() validated the estate on entry and applied the caller's policy.
-        report = (
-            check(estate, zone, rules, on_invalid="warn") if isinstance(zone, Polygon) else None
-        )
+        report = outlines.checked(zone)
         if report is not None and report.zone_passed:
-            out.placement = _finish(estate, rules, cells, land, prob, sol, zone, report, rank,
-                                    bound=out.bound, exact=out.exact, deadline=deadline,
-                                    progress=progress, outlines=outlines, band=_band(current),
-                                    options=options)  # fmt: skip
+            told("outline", best=sol.objective)
+            out.placement = _finish(outlines, sol, zone, report, rank, out)
             return out
         failed = [r.id for r in report.failed if r.scope == "zone"] if report else ["contiguous"]
         # Straight edges may pass where the cells' staircase did not (its corners cost
         # min_width area): any passing outline, whatever its score.
-        rescued = (
-            _straightened(estate, rules, cells, land, prob, zone, ceiling=math.inf,
-                          max_accept_calls=6, apart=apart)
-            if report is not None else None
-        )  # fmt: skip
+        rescued = (outlines.straightened(zone, ceiling=math.inf, max_accept_calls=6)
+                   if report is not None else None)  # fmt: skip
         if rescued is not None:
-            outline, rep = _refined(estate, rules, cells, land, prob, *rescued,
-                                    band=_band(current), options=options, apart=apart)  # fmt: skip
-            s = zone_score(prob, cells, outline)
-            assert sol.cells is not None
-            proven = _reaches(s, out.bound, out.exact)
-            out.placement = Placement(outline, s, rank, rep, float(outline.area) / 1e4, sol.cells,
-                                      "OPTIMAL" if proven else "FEASIBLE",
-                                      0.0 if proven else gap(s, out.bound), out.bound,
-                                      grid_score=sol.objective, rescued=True)  # fmt: skip
+            outline, rep = outlines.refined(*rescued)
+            got = zone_score(prob, cells, outline)
+            out.placement = _placed(outline, rep, rank, sol, out, got, proof=got, rescued=True)
             out.failures.append({"rank": rank, "failed": failed, "rescued_by_outline": True})
             return out
         out.failures.append({"rank": rank, "failed": failed})
         if work.done:  # no work to solve again: the search's earlier zones, best first
             for cells_ in sol.runners_up[:RUNNERS_UP]:
                 z = zone_of(cells, current, cells_)
-                seen = (
-                    check(estate, z, rules, on_invalid="warn") if isinstance(z, Polygon) else None
-                )
+                seen = outlines.checked(z)
                 if seen is not None and seen.zone_passed:
                     alt = replace(sol, cells=cells_, objective=current.objective(cells_),
                                   status="FEASIBLE")  # fmt: skip
-                    out.placement = _finish(estate, rules, cells, land, prob, alt, z, seen, rank,
-                                            bound=out.bound, exact=out.exact, deadline=deadline,
-                                            progress=progress, outlines=outlines,
-                                            band=_band(current), options=options)  # fmt: skip
+                    told("outline", best=alt.objective)
+                    out.placement = _finish(outlines, alt, z, seen, rank, out)
                     return out
         log.info("placement rank %d failed check (%s); excluding it and solving again",
                  rank, ", ".join(failed))  # fmt: skip
         current = current.with_nogood(sol.cells)
         if report is not None:
-            tighter = _calibrate_width(current, report, rules, sol.cells)
+            tighter = _calibrate_width(current, report, s.rules, sol.cells)
             out.exact = out.exact and tighter is current
             current = tighter
     return out
@@ -850,66 +832,62 @@ def _start_facts(
             "setback": beyond.facts() if isinstance(beyond, _reuse.Setback) else None}  # fmt: skip
 
 
-def _band(prob: Problem) -> tuple[float, float]:
-    """The area band of ``prob``, m² (low, high)."""
-    return prob.min_area_m2, prob.max_area_m2
-
-
-def _carry(band: Problem, current: Problem) -> Problem:
-    """``band`` with the no-goods and width calibration learnt on ``current``."""
-    return replace(band, nogoods=current.nogoods, corners=current.corners)
-
-
 def _finish(
-    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
-    sol: Solution, zone: Polygon, report: Report, rank: int, *, bound: float, exact: bool,
-    deadline: float, progress: Any, band: tuple[float, float], options: SolveOptions | None,
-    outlines: _Outlines,
-) -> Placement:  # fmt: skip
+    o: _Outlines, sol: Solution, zone: Polygon, report: Report, rank: int, at: _Attempts
+) -> Placement:
     """The placement of a zone that passed ``check``: its straightened outline (the one
-    ``outlines`` found during the search, when it did) refined (:func:`_refined`, its
-    area in ``band``; taken as it is when ``outlines`` refined it already), with its
-    honest status and gap
-    (:func:`_reaches`: proven when the outline scores no more than the proven bound, even
-    if the solve that found the cells ran out of time or proved only that no zone beats
-    the outline)."""
-    obj = sol.objective
-    _progress_cb(progress, "outline", deadline, rank=rank, best=obj)
+    ``o`` found during the search, when it did) refined (:meth:`_Outlines.refined`; taken
+    as it is when ``o`` refined it already), with its honest status and gap against the
+    bound ``at`` proved (:func:`_placed`: proven when the outline scores no more than the
+    proven bound, even if the solve that found the cells ran out of time or proved only
+    that no zone beats the outline)."""
     assert sol.cells is not None
     key = sol.cells.tobytes()
-    taken = outlines.found.get(key) if outlines.refine is not None else None
+    taken = o.found.get(key) if o.refine else None
     if taken is not None:  # refined when the search took it
         outline, report = taken
     else:
-        straight = (outlines.found[key] if key in outlines.found else
-                    _straightened(estate, rules, cells, land, prob, zone, apart=outlines.apart))  # fmt: skip
-        outline, report = _refined(estate, rules, cells, land, prob, *(straight or (zone, report)),
-                                   band=band, options=options, apart=outlines.apart)  # fmt: skip
-    s = zone_score(prob, cells, outline)
-    proven = _reaches(min(s, obj), bound, exact)
+        straight = o.found[key] if key in o.found else o.straightened(zone)
+        outline, report = o.refined(*(straight or (zone, report)))
+    got = zone_score(o.prob, o.cells, outline)
+    proof = min(got, sol.objective)
     note = (
         ""
-        if proven or sol.status != "OPTIMAL"
-        else ("proven only for the width model as tightened after a zone failed check")
+        if _reaches(proof, at.bound, at.exact) or sol.status != "OPTIMAL"
+        else "proven only for the width model as tightened after a zone failed check"
     )
-    return Placement(outline, s, rank, report, float(outline.area) / 1e4, sol.cells,
-                     "OPTIMAL" if proven else "FEASIBLE",
-                     0.0 if proven else gap(min(s, obj), bound), bound, grid_score=obj,
-                     note=note)  # fmt: skip
+    return _placed(outline, report, rank, sol, at, got, proof=proof, note=note)
+
+
+def _placed(
+    outline: Polygon, report: Report, rank: int, sol: Solution, at: _Attempts, score_: float,
+    *, proof: float, **kw: Any,
+) -> Placement:  # fmt: skip
+    """The placement of ``outline`` (scoring ``score_``) made from ``sol``'s cells:
+    ``OPTIMAL`` when ``proof``, the score its status rests on, reaches the bound ``at``
+    proved (:func:`_reaches`), else ``FEASIBLE`` with its gap to it."""
+    assert sol.cells is not None
+    proven = _reaches(proof, at.bound, at.exact)
+    return Placement(outline, score_, rank, report, float(outline.area) / 1e4, sol.cells,
+                     "OPTIMAL" if proven else "FEASIBLE", 0.0 if proven else gap(proof, at.bound),
+                     at.bound, grid_score=sol.objective, **kw)  # fmt: skip
 
 
 @dataclass
 class _Outlines:
-    """The straightened outlines (:func:`_straightened`) of the search's incumbents, by
-    their cells: called with a zone's cells, the score of its outline when the zone and
-    the outline pass ``check``'s zone rules, the outline keeps the overlap limit against
-    the earlier placements ``apart`` (:func:`_overlap_kept`) and it scores below the zone,
-    else None (the search's ``outline``, :func:`._solve.solve`: no zone that fails
-    ``check`` or an outline that breaks the limit sets its cutoff). Each zone is
-    straightened once and, with ``refine`` (on grids of at least
-    ``SolveOptions.refine_search_cells`` cells), its outline refined too
-    (:func:`_refined`, area in ``band``, the band being solved). Geometry and ``check``
-    only, so as deterministic as the search."""
+    """The outlines of one rank's zones of ``cells`` (``prob``): straightened
+    (:meth:`straightened`), refined over the true geometry (:meth:`refined`), each
+    checked against ``rules`` on ``estate`` and keeping the overlap limit against the
+    earlier placements ``apart`` (:func:`_overlap_kept`).
+
+    Called with a zone's cells (the search's ``outline``, :func:`._solve.solve`): the
+    score of its straightened outline when the zone and the outline pass ``check``'s zone
+    rules, the outline keeps the overlap limit and it scores below the zone, else None
+    (no zone that fails ``check`` or an outline that breaks the limit sets the search's
+    cutoff). Each zone is straightened once (kept in ``found``) and, with ``refine`` (on
+    grids of at least ``SolveOptions.refine_search_cells`` cells), its outline refined
+    too, its area in ``band`` (the band being solved). Geometry and ``check`` only, so as
+    deterministic as the search."""
 
     estate: Estate
     rules: Rules
@@ -917,27 +895,111 @@ class _Outlines:
     land: CandidateLand
     prob: Problem
     apart: Places = ()
-    refine: SolveOptions | None = None
+    options: SolveOptions = field(default_factory=SolveOptions)
+    refine: bool = False
     band: tuple[float, float] = (0.0, math.inf)
     found: dict[bytes, tuple[Polygon, Report] | None] = field(default_factory=dict)
+    reports: dict[bytes, Report] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
         key = chosen.tobytes()
         if key not in self.found:
             zone = zone_of(self.cells, self.prob, chosen)
-            checked = _Checked(self.estate, self.rules)
-            if not isinstance(zone, Polygon) or not checked(zone):
+            if not isinstance(zone, Polygon) or not self.accept(zone, apart=False):
                 return None
-            got = _straightened(self.estate, self.rules, self.cells, self.land, self.prob, zone,
-                                apart=self.apart)  # fmt: skip
-            if self.refine is not None:
-                got = _refined(self.estate, self.rules, self.cells, self.land, self.prob,
-                               *(got or (zone, checked.reports[zone.wkb])), band=self.band,
-                               options=self.refine, apart=self.apart)  # fmt: skip
+            got = self.straightened(zone)
+            if self.refine:
+                got = self.refined(*(got or (zone, self.reports[zone.wkb])))
                 got = None if got[0] is zone else got  # nothing passed below the zone
             self.found[key] = got
         got = self.found[key]
         return None if got is None else zone_score(self.prob, self.cells, got[0])
+
+    def accept(self, z: Polygon, *, apart: bool = True) -> bool:
+        """``check``'s zone rules as an ``accept`` for the outline steps (the layout rules
+        judge the master plan, the same for every outline), refusing first (``apart``) an
+        outline that breaks the overlap limit; the reports kept by outline."""
+        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+        if apart and not _overlap_kept(z, self.apart):
+            return False
+        # "warn": place() validated the estate on entry and applied the caller's policy.
+        rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
+        self.reports[z.wkb] = rep
+        return rep.zone_passed
+
+    def final(self, best: Polygon) -> tuple[Polygon, Report]:
+        """``best`` (accepted) with coordinates rounded to the centimetre when that still
+        passes, and its full report (the layout rules added)."""
+        from kitland.measure import check  # noqa: PLC0415
+
+        rounded = shapely.set_precision(best, 0.01)
+        if isinstance(rounded, Polygon) and rounded.is_valid and self.accept(rounded):
+            best = rounded
+        rep = self.reports[best.wkb]
+        if self.rules.layout:
+            layout = check(self.estate, None, self.rules, on_invalid="warn").results
+            rep = Report([*rep.results, *layout], rep.zone, rep.extra)
+        return best, rep
+
+    def checked(self, zone: Polygon) -> Report | None:
+        """:func:`kitland.check` of a zone of cells; None when they are not one polygon."""
+        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
+
+        if not isinstance(zone, Polygon):
+            return None
+        # "warn": place() validated the estate on entry and applied the caller's policy.
+        return check(self.estate, zone, self.rules, on_invalid="warn")
+
+    def straightened(
+        self, zone: Polygon, *, ceiling: float | None = None, max_accept_calls: int = 12
+    ) -> tuple[Polygon, Report] | None:
+        """The best outline with straight edges that passes ``check``
+        (:func:`._outline.straighten`, scoring below ``ceiling``, by default below the
+        zone) and keeps the overlap limit, coordinates rounded to the centimetre when that
+        still passes, and its report; None when none passes.
+
+        The outlines tried are checked on the zone rules only (the layout rules judge the
+        master plan, the same for every outline); the one returned gets the full report."""
+        best = straighten(zone, allowed=self.land.allowed, cell_m=self.cells.cell_m,
+                          angle_deg=self.cells.angle_deg, accept=self.accept,
+                          score=lambda z: zone_score(self.prob, self.cells, z),
+                          ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
+        return None if best is zone else self.final(best)
+
+    def refined(self, zone: Polygon, report: Report) -> tuple[Polygon, Report]:
+        """``zone`` (which passes ``check``) with its edges moved over the true geometry to
+        a lower score (:func:`._outline.refine`, area in ``band``, at most
+        ``SolveOptions.refine_checks`` checks), and its report; ``zone`` and ``report``
+        themselves when no move passes.
+
+        A move passes when ``check``'s zone rules pass and the rows of the model that
+        ``check`` does not judge still hold, measured on the cells as :func:`zone_score`
+        measures (:func:`_model_rows_hold`: the share inside ``place(near=)``, an
+        alternative's overlap with the better placements), and the outline keeps the
+        overlap limit against the earlier placements' returned zones."""
+        if self.options.refine_checks == 0:
+            return zone, report
+        cells, prob = self.cells, self.prob
+        tree = shapely.STRtree(cells.geoms)
+
+        def accept(z: Polygon) -> bool:
+            return _model_rows_hold(prob, cells, z, tree) and self.accept(z)
+
+        try:
+            best = refine(zone, allowed=self.land.allowed, area_m2=self.band, step_m=cells.cell_m,
+                          cost=lambda g: _covered_cost(cells, prob.cost, g, tree),
+                          perimeter_weight=prob.boundary_weight, accept=accept,
+                          max_accept_calls=self.options.refine_checks)  # fmt: skip
+        except shapely.errors.GEOSException as err:  # a topology failure: the outline as it was
+            log.warning("outline refinement stopped by GEOS (%s); the straightened outline kept",
+                        err)  # fmt: skip
+            return zone, report
+        if best is zone:
+            return zone, report
+        out, rep = self.final(best)  # checks the outline rounded to the centimetre
+        gained = zone_score(prob, cells, out) <= zone_score(prob, cells, zone)
+        return (out, rep) if gained and _model_rows_hold(prob, cells, out, tree) else (zone, report)
 
 
 def _reaches(score: float, bound: float, exact: bool) -> bool:
@@ -953,101 +1015,6 @@ def _reaches(score: float, bound: float, exact: bool) -> bool:
     (True, False, False)
     """
     return exact and score <= bound + 1e-9 * max(1.0, abs(score))
-
-
-def _straightened(
-    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
-    zone: Polygon, *, ceiling: float | None = None, max_accept_calls: int = 12,
-    apart: Places = (),
-) -> tuple[Polygon, Report] | None:  # fmt: skip
-    """The best outline with straight edges that passes ``check`` (:func:`._outline.straighten`,
-    scoring below ``ceiling``, by default below the zone) and keeps the overlap limit
-    against the earlier placements ``apart`` (:func:`_overlap_kept`), coordinates rounded
-    to the centimetre when that still passes, and its report; None when none passes.
-
-    The outlines tried are checked on the zone rules only (the layout rules judge the
-    master plan, the same for every outline); the one returned gets the full report."""
-    checked = _Checked(estate, rules, apart)
-    best = straighten(zone, allowed=land.allowed, cell_m=cells.cell_m, angle_deg=cells.angle_deg,
-                      score=lambda z: zone_score(prob, cells, z), accept=checked,
-                      ceiling=ceiling, max_accept_calls=max_accept_calls)  # fmt: skip
-    return None if best is zone else checked.final(best)
-
-
-def _refined(
-    estate: Estate, rules: Rules, cells: Cells, land: CandidateLand, prob: Problem,
-    zone: Polygon, report: Report, *, band: tuple[float, float], options: SolveOptions | None,
-    apart: Places = (),
-) -> tuple[Polygon, Report]:  # fmt: skip
-    """``zone`` (which passes ``check``) with its edges moved over the true geometry to a
-    lower score (:func:`._outline.refine`, area in ``band``, at most
-    ``SolveOptions.refine_checks`` checks), and its report; ``zone`` and ``report``
-    themselves when no move passes.
-
-    A move passes when ``check``'s zone rules pass and the rows of the model that
-    ``check`` does not judge still hold, measured on the cells as :func:`zone_score`
-    measures (:func:`_model_rows_hold`: the share inside ``place(near=)``, an
-    alternative's overlap with the better placements), and the outline keeps the overlap
-    limit against the earlier placements' returned zones ``apart`` (:func:`_overlap_kept`)."""
-    checks = (options or SolveOptions()).refine_checks
-    if checks == 0:
-        return zone, report
-    tree = shapely.STRtree(cells.geoms)
-    checked = _Checked(estate, rules, apart)
-
-    def accept(z: Polygon) -> bool:
-        return _model_rows_hold(prob, cells, z, tree) and checked(z)
-
-    try:
-        best = refine(zone, allowed=land.allowed, area_m2=band, step_m=cells.cell_m,
-                      cost=lambda g: _covered_cost(cells, prob.cost, g, tree),
-                      perimeter_weight=prob.boundary_weight, accept=accept,
-                      max_accept_calls=checks)  # fmt: skip
-    except shapely.errors.GEOSException as err:  # a topology failure: the outline as it was
-        log.warning("outline refinement stopped by GEOS (%s); the straightened outline kept", err)
-        return zone, report
-    if best is zone:
-        return zone, report
-    out, rep = checked.final(best)  # checks the outline rounded to the centimetre
-    gained = zone_score(prob, cells, out) <= zone_score(prob, cells, zone)
-    return (out, rep) if gained and _model_rows_hold(prob, cells, out, tree) else (zone, report)
-
-
-@dataclass
-class _Checked:
-    """``check``'s zone rules as an ``accept`` for the outline steps (the layout rules
-    judge the master plan, the same for every outline), refusing first an outline that
-    breaks the overlap limit against the earlier placements ``apart``
-    (:func:`_overlap_kept`); the reports kept by outline."""
-
-    estate: Estate
-    rules: Rules
-    apart: Places = ()
-    reports: dict[bytes, Report] = field(default_factory=dict)
-
-    def __call__(self, z: Polygon) -> bool:
-        from kitland.measure import check  # noqa: PLC0415 - placement sits above measuring
-
-        if not _overlap_kept(z, self.apart):
-            return False
-        # "warn": place() validated the estate on entry and applied the caller's policy.
-        rep = check(self.estate, z, replace(self.rules, layout=()), on_invalid="warn")
-        self.reports[z.wkb] = rep
-        return rep.zone_passed
-
-    def final(self, best: Polygon) -> tuple[Polygon, Report]:
-        """``best`` (accepted) with coordinates rounded to the centimetre when that still
-        passes, and its full report (the layout rules added)."""
-        from kitland.measure import check  # noqa: PLC0415
-
-        rounded = shapely.set_precision(best, 0.01)
-        if isinstance(rounded, Polygon) and rounded.is_valid and self(rounded):
-            best = rounded
-        rep = self.reports[best.wkb]
-        if self.rules.layout:
-            layout = check(self.estate, None, self.rules, on_invalid="warn").results
-            rep = Report([*rep.results, *layout], rep.zone, rep.extra)
-        return best, rep
 
 
 def _model_rows_hold(prob: Problem, cells: Cells, zone: Polygon, tree: shapely.STRtree) -> bool:
@@ -1197,11 +1164,12 @@ def place(
     beyond = _beyond(start, warm, shape, cells, first_band, frame=frame, rules=rules)
     log.info("placement: %d cells of %g m, %.1f ha of candidate land", len(cells), cell_m,
              float(cells.area_m2.sum()) / 1e4)  # fmt: skip
+    turned = [make_cells(land.allowed, cell_m=cell_m, angle_deg=a)
+              for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
+                                      min_turn_deg=opts.turn_min_deg)]  # fmt: skip
     grids = [(cells, prob)] + [
-        _turned(estate, rules, land, cells, a, near=near, near_share=near_share)
-        for a in oblique_angles(cells, _touching(prob), min_share=opts.turn_share,
-                                min_turn_deg=opts.turn_min_deg)
-    ]  # fmt: skip
+        (c, _with_near(problem_on(estate, rules, c), c, near, near_share)) for c in turned
+    ]
     search = _Search(estate, rules, land, target_m2, progress, options)
     ranks, cells, prob = _ranks(search, grids, budget, alternatives=alternatives,
                                 max_overlap=max_overlap, warm=warm, beyond=beyond)  # fmt: skip
@@ -1257,17 +1225,15 @@ def _ranks(
     apart: Places = ()
 
     def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
-        return _best_at_rank(s.estate, s.rules, cells, s.land, current, rank=rank,
-                             target_m2=s.target_m2, work=work, progress=s.progress,
-                             options=s.options, warm=warm.get(rank), apart=apart, **kw)  # fmt: skip
+        return _best_at_rank(s, cells, current, rank=rank, work=work, warm=warm.get(rank),
+                             apart=apart, **kw)  # fmt: skip
 
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1
         share = 0.6 if rank == 1 and left > 1 else 1.0 / left
         if rank == 1 and len(grids) > 1:
-            att, cells, current = _best_of_grids(
-                s.estate, s.rules, s.land, grids, target_m2=s.target_m2, work=budget.part(share),
-                progress=s.progress, options=s.options, warm=warm.get(rank), beyond=beyond)  # fmt: skip
+            att, cells, current = _best_of_grids(s, grids, work=budget.part(share),
+                                                 warm=warm.get(rank), beyond=beyond)  # fmt: skip
             prob = current
         else:
             att = at_rank(rank, budget.part(share), beyond=beyond if rank == 1 else None)
@@ -1291,16 +1257,6 @@ def _touching(prob: Problem) -> NDArray[np.bool_]:
     return touch
 
 
-def _turned(
-    estate: Estate, rules: Rules, land: CandidateLand, cells: Cells, angle_deg: float, *,
-    near: shapely.Geometry | None, near_share: float,
-) -> tuple[Cells, Problem]:  # fmt: skip
-    """The cells of ``land`` on a grid turned by ``angle_deg`` and the problem on them
-    (with the ``near`` row :func:`place` adds)."""
-    turned = make_cells(land.allowed, cell_m=cells.cell_m, angle_deg=angle_deg)
-    return turned, _with_near(problem_on(estate, rules, turned), turned, near, near_share)
-
-
 def _with_near(prob: Problem, cells: Cells, near: shapely.Geometry | None, share: float) -> Problem:
     """``prob`` with the ``near`` row of :func:`place`: the zone covers at least ``share``
     of the ``near`` area (measured on the cells); ``prob`` itself without ``near``."""
@@ -1312,8 +1268,7 @@ def _with_near(prob: Problem, cells: Cells, near: shapely.Geometry | None, share
 
 
 def _best_of_grids(
-    estate: Estate, rules: Rules, land: CandidateLand, grids: list[tuple[Cells, Problem]], *,
-    target_m2: float, work: Work, progress: Any, options: SolveOptions | None,
+    s: _Search, grids: list[tuple[Cells, Problem]], *, work: Work,
     warm: tuple[NDArray[np.int64] | None, float] | None,
     beyond: _reuse.Beyond | _reuse.Setback | None = None,
 ) -> tuple[_Attempts, Cells, Problem]:  # fmt: skip
@@ -1327,10 +1282,8 @@ def _best_of_grids(
     ``bound`` is the least of the grids' bounds.
     """
     tries = [
-        _best_at_rank(estate, rules, cells, land, prob, rank=1, target_m2=target_m2,
-                      work=work.part(1.0 / (len(grids) - i)), progress=progress,
-                      options=options, warm=warm if i == 0 else None,
-                      beyond=beyond if i == 0 else None)
+        _best_at_rank(s, cells, prob, rank=1, work=work.part(1.0 / (len(grids) - i)),
+                      warm=warm if i == 0 else None, beyond=beyond if i == 0 else None)
         for i, (cells, prob) in enumerate(grids)
     ]  # fmt: skip
     first_cells, first_prob = grids[0]
@@ -1339,7 +1292,7 @@ def _best_of_grids(
         p, (_, prob) = tries[i].placement, grids[i]
         if p is None:
             return (True, math.inf)
-        small = float(prob.area_m2[p.cells].sum()) < target_m2 - 1.0
+        small = float(prob.area_m2[p.cells].sum()) < s.target_m2 - 1.0
         return (small, zone_score(first_prob, first_cells, p.zone))
 
     k = min(range(len(grids)), key=key)
@@ -1351,11 +1304,11 @@ def _best_of_grids(
         return tries[0], first_cells, first_prob
     covered = [float(grids[k][0].angle_deg)]
     for i, (cells, prob) in enumerate(grids):
-        s, t = zone_score(prob, cells, best.zone), tries[i]
+        t = tries[i]
         # A bound found in the target-area band covers no smaller zone: a smaller winner
         # is compared only with a grid that also ended in the whole band (its zone small).
         same_band = not key(k)[0] or (t.placement is not None and key(i)[0])
-        reached = same_band and _reaches(s, t.bound, t.exact)
+        reached = same_band and _reaches(zone_score(prob, cells, best.zone), t.bound, t.exact)
         if i != k and (t.proven_infeasible or reached):
             covered.append(float(cells.angle_deg))
     bound = min(math.inf if t.proven_infeasible else t.bound if t.exact else -math.inf
@@ -1437,13 +1390,8 @@ def _result(
 ) -> PlacementResult:  # fmt: skip
     """The result of :func:`place`: statuses, solver facts (``grids_deg``: the grids
     searched, when more than one) and, when proven, the funnel."""
-    first = ranks[0]
-    if placements:
-        status = placements[0].status
-    elif first.proven_infeasible:
-        status = "INFEASIBLE"
-    else:
-        status = "UNDECIDED"
+    status = (placements[0].status if placements
+              else "INFEASIBLE" if ranks[0].proven_infeasible else "UNDECIDED")  # fmt: skip
     solver: dict[str, Any] = {
         "name": _SOLVER_NAME, "status": status,
         "gap": _finite(placements[0].gap, 6) if placements else None,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import geopandas as gpd
 import numpy as np
@@ -131,10 +131,7 @@ def rule_selection(estate: Estate, rule: Rule, *keys: str) -> gpd.GeoDataFrame:
     for key in keys or ("to", "from"):
         sel = rule.get(key)
         if isinstance(sel, Selector):
-            select = getattr(sel, "select", None)
-            if select is not None:
-                return select(estate, rule_label=rule.id)
-            return estate.select(sel.layer, **dict(sel.where))
+            return sel.select(estate, rule_label=rule.id)
     *first, last = keys or ("to", "from")
     names = Message("{a} or {b}", {"a": ", ".join(first), "b": last}) if first else last
     msg = Message("rule {rule}: needs a selector table ({keys} = {{ ... }})",
@@ -334,15 +331,13 @@ def make_cells(
         straight = make_cells(
             shapely.transform(allowed, lambda xy: (xy - np.asarray(pivot)) @ back), cell_m=cell_m
         )
-        cent = straight.centroids @ turn[:, :2].T + turn[:, 2]
-        return Cells(
-            geoms=shapely.transform(straight.geoms, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
-            row=straight.row, col=straight.col, area_m2=straight.area_m2,
-            perimeter_m=straight.perimeter_m, edges=straight.edges, shared_m=straight.shared_m,
-            exposed=shapely.transform(straight.exposed, lambda xy: xy @ turn[:, :2].T + turn[:, 2]),
-            cell_m=cell_m, origin=straight.origin, centroids=cent, angle_deg=angle_deg,
-            pivot=pivot,
-        )  # fmt: skip
+
+        def ahead(xy: NDArray[np.float64]) -> NDArray[np.float64]:  # the grid's frame to the map
+            return xy @ turn[:, :2].T + turn[:, 2]
+
+        return replace(straight, geoms=shapely.transform(straight.geoms, ahead),
+                       exposed=shapely.transform(straight.exposed, ahead),
+                       centroids=ahead(straight.centroids), angle_deg=angle_deg, pivot=pivot)  # fmt: skip
     empty_i = np.zeros(0, dtype=np.int64)
     if allowed.is_empty:
         e = np.zeros(0, dtype=object)
@@ -668,19 +663,13 @@ def cell_attributes(estate: Estate, rules: Rules, cells: Cells) -> dict[str, NDA
         elif rule.kind == "frontage":
             corr = _union(road_corridors_for(estate, rule))
             out[rule.id] = boundary_length_near(cells, corr, within_m=EPS_M + 1.0)
-        elif rule.kind == "distance":
-            sel = rule_selection(estate, rule, "to", "from")
-            target = _union(sel.geometry.to_numpy())
+        elif rule.kind in ("distance", "near", "far"):
+            target = _union(rule_selection(estate, rule, "to", "from").geometry.to_numpy())
             shapely.prepare(target)
-            out[rule.id] = shapely.distance(cells.geoms, target) if len(cells) else np.zeros(0)
+            geoms = cells.geoms if rule.kind == "distance" else shapely.points(cells.centroids)
+            out[rule.id] = shapely.distance(geoms, target) if len(cells) else np.zeros(0)
         elif rule.kind == "network_distance":
             out[rule.id] = cell_network_distance(estate, rule, cells)
-        elif rule.kind in ("near", "far"):
-            sel = rule_selection(estate, rule, "to", "from")
-            target = _union(sel.geometry.to_numpy())
-            shapely.prepare(target)
-            pts = shapely.points(cells.centroids) if len(cells) else np.zeros(0, dtype=object)
-            out[rule.id] = shapely.distance(pts, target) if len(cells) else np.zeros(0)
     return out
 
 
@@ -703,10 +692,11 @@ def corner_loss_m2(angle_rad: NDArray[np.float64] | float, radius_m: float) -> N
     return np.where(t < math.pi - 1e-9, np.maximum(loss, 0.0), 0.0)
 
 
-def corner_patterns(
+def corner_cuts(
     cells: Cells, *, radius_m: float, min_loss_m2: float = 0.01
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
-    """Convex cell corners and the opening loss they cause when they are zone corners.
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
+    """Convex cell corners, the opening loss they cause when they are zone corners, and
+    per corner the triangle that may be cut off it.
 
     A vertex ``q`` of cell ``c`` with interior angle θ < π becomes a corner of the zone
     with that angle when ``c`` is chosen and neither cell across the two edges of ``c``
@@ -714,32 +704,6 @@ def corner_patterns(
     zone then loses :func:`corner_loss_m2` there to the ``min_width`` opening. This is
     how the placement model keeps the opening loss of its zones within the rule: per
     pattern ``(c, n1, n2)`` the zone pays ``loss`` when ``x_c ∧ ¬x_n1 ∧ ¬x_n2``.
-
-    Returns
-    -------
-    cell, across, loss
-        Per pattern: the cell, the two cells across its edges at the corner (−1 where
-        there is none) and the loss in m².
-
-    Examples
-    --------
-    Two 25 m cells side by side: each has two right-angled corners on the outside
-    (a neighbour across one edge) and two on the shared edge:
-
-    >>> from shapely import box
-    >>> c = make_cells(box(0, 0, 50, 25), cell_m=25.0)
-    >>> cell, across, loss = corner_patterns(c, radius_m=30.0)
-    >>> len(cell), sorted(set(across[:, 1].tolist()) | set(across[:, 0].tolist()))
-    (8, [-1, 0, 1])
-    """
-    cell, across, loss, _ = corner_cuts(cells, radius_m=radius_m, min_loss_m2=min_loss_m2)
-    return cell, across, loss
-
-
-def corner_cuts(
-    cells: Cells, *, radius_m: float, min_loss_m2: float = 0.01
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64], NDArray[np.float64]]:
-    """:func:`corner_patterns` and, per pattern, the triangle that may be cut off its corner.
 
     The cut runs along the tangent to the opening's arc at the corner (perpendicular to
     the bisector): the corner of angle θ becomes two of angle φ = (π + θ)/2, the opening
@@ -753,14 +717,22 @@ def corner_cuts(
     Returns
     -------
     cell, across, loss
-        As :func:`corner_patterns`.
+        Per pattern: the cell, the two cells across its edges at the corner (−1 where
+        there is none) and the loss in m².
     cut
         Per pattern the triangle ``(corner, end on the edge in, end on the edge out)``,
         shape ``(n, 3, 2)``.
 
     Examples
     --------
+    Two 25 m cells side by side: each has two right-angled corners on the outside
+    (a neighbour across one edge) and two on the shared edge:
+
     >>> from shapely import box
+    >>> cell, across, loss, _ = corner_cuts(make_cells(box(0, 0, 50, 25), cell_m=25.0),
+    ...                                     radius_m=30.0)
+    >>> len(cell), sorted(set(across[:, 1].tolist()) | set(across[:, 0].tolist()))
+    (8, [-1, 0, 1])
     >>> _, _, loss, cut = corner_cuts(make_cells(box(0, 0, 25, 25), cell_m=25.0), radius_m=30.0)
     >>> round(float(shapely.area(shapely.polygons(cut[0]))), 1), round(float(loss[0]), 1)
     (154.4, 193.1)

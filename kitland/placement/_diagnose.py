@@ -47,9 +47,8 @@ def funnel(land: CandidateLand, problem: Problem, rule_ids: dict[str, str]) -> d
         ``largest_pieces_ha``: the five largest connected pieces left (ha);
         ``min_area_ha``: what a piece needs.
     """
-    steps: list[dict[str, Any]] = []
     base_ha = float(land.base.area) / 1e4
-    steps.append({"rule": "on", "kind": "on", "alone_ha": base_ha, "cumulative_ha": base_ha})
+    steps = [{"rule": "on", "kind": "on", "alone_ha": base_ha, "cumulative_ha": base_ha}]
     cur = land.base
     for label, geom in land.removed:
         alone = float(shapely.difference(land.base, geom).area) / 1e4

@@ -81,8 +81,8 @@ class JointSolution:
     ``cells`` per zone (global cell ids; None when no allocation was found), the summed
     ``objective``, the proven lower ``bound``, ``status`` (``OPTIMAL``; ``FEASIBLE``: time
     ran out, ``gap`` > 0; ``INFEASIBLE``: proven that no allocation satisfies the model;
-    ``UNKNOWN``: time ran out before any), ``gap``, wall time ``time_s``, ``start`` the
-    sequential warm start's score (inf when it found none), and when infeasible
+    ``UNKNOWN``: time ran out before any), ``gap``, ``start`` the sequential warm start's
+    score (inf when it found none), and when infeasible
     ``blocking``: ``(name, reason)`` of each between rule or zone a solve proved to block,
     ``diagnosed`` False when the time limit ended the diagnosis before every trial ran.
     """
@@ -92,7 +92,6 @@ class JointSolution:
     bound: float
     status: str
     gap: float
-    time_s: float
     start: float = math.inf
     blocking: list[tuple[str, str]] = field(default_factory=list)
     diagnosed: bool = True
@@ -188,8 +187,7 @@ def solve_joint(
     if any(s.status == "INFEASIBLE" for s in alone):
         blocking = [(names[z], _own_rules(problems[z]))
                     for z, s in enumerate(alone) if s.status == "INFEASIBLE"]  # fmt: skip
-        return JointSolution(None, math.inf, math.inf, "INFEASIBLE", math.inf,
-                             time.monotonic() - t0, blocking=blocking)  # fmt: skip
+        return JointSolution(None, math.inf, math.inf, "INFEASIBLE", math.inf, blocking=blocking)
     first = [
         None if s.cells is None else np.flatnonzero(a)[s.cells]
         for s, a in zip(alone, allowed, strict=True)
@@ -205,7 +203,7 @@ def solve_joint(
         and score0 <= lb_alone + 1e-9 * max(1.0, abs(score0))
     ):
         # every zone's own optimum, and they fit together: nothing can be better
-        return JointSolution(start, score0, score0, "OPTIMAL", 0.0, time.monotonic() - t0, score0)
+        return JointSolution(start, score0, score0, "OPTIMAL", 0.0, score0)
     zones = [_zone(p, a) for p, a in zip(problems, allowed, strict=True)]
     cutoff = None
     if start is not None:  # only strictly better allocations are wanted now
@@ -235,7 +233,7 @@ def solve_joint(
     else:
         status = "INFEASIBLE" if lz.status == "INFEASIBLE" else "UNKNOWN"
         bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
-        out = JointSolution(None, math.inf, bound, status, math.inf, time.monotonic() - t0)
+        out = JointSolution(None, math.inf, bound, status, math.inf)
         if status == "INFEASIBLE" and diagnose:
             out.blocking, out.diagnosed = _blocking(problems, allowed, between, names,
                                                     options=opts, clock=clock)  # fmt: skip
@@ -245,7 +243,7 @@ def solve_joint(
     if on_progress is not None:
         on_progress(obj, bound)
     g = gap(obj, bound)
-    return JointSolution(cells, obj, bound, status_of(g), g, time.monotonic() - t0, score0)
+    return JointSolution(cells, obj, bound, status_of(g), g, score0)
 
 
 def _budget(clock: Clock, seconds: float, opts: SolveOptions) -> Work:
@@ -356,15 +354,14 @@ def _build(
     h.changeColsCost(
         ncol, np.arange(ncol, dtype=np.int32), np.concatenate([z.mod.cost for z in zones])
     )
-    ints = np.concatenate(
-        [off + np.arange(z.mod.m) for off, z in zip(offs, zones, strict=False)]
-    ).astype(np.int32)
+    col = [off + np.arange(z.mod.m) for off, z in zip(offs, zones, strict=False)]  # the x columns
+    ints = np.concatenate(col).astype(np.int32)
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     for off, z in zip(offs, zones, strict=False):
         m = z.mod
         a, _, _ = _shift(sp.diags_array(m.scale) @ m.rows, off, ncol, 0.0, 0.0)
         _add_rows(h, a, m.lo * m.scale, m.hi * m.scale)
-    for a, lo, hi in _coupling(zones, offs, ncol, between):
+    for a, lo, hi in _coupling(zones, col, ncol, between):
         _add_rows(h, a, lo, hi)
     blocks = [(int(off), z.mod) for off, z in zip(offs, zones, strict=False)]
     v0 = None
@@ -381,11 +378,11 @@ def _build(
 
 
 def _coupling(
-    zones: list[_Zone], offs: list[int], ncol: int, between: Sequence[Between]
+    zones: list[_Zone], col: list[NDArray[np.int64]], ncol: int, between: Sequence[Between]
 ) -> list[tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64]]]:
-    """The rows between the zones' blocks (see the module docstring)."""
+    """The rows between the zones' blocks (see the module docstring; ``col``: per zone the
+    model columns of its cells' ``x``)."""
     gid = [z.ids[z.mod.cells] for z in zones]  # per zone, the global cell of each x column
-    col = [off + np.arange(z.mod.m) for off, z in zip(offs, zones, strict=False)]
     out = []
     g, c = np.concatenate(gid), np.concatenate(col)
     _, inv, cnt = np.unique(g, return_inverse=True, return_counts=True)
@@ -508,8 +505,8 @@ def _blocking(
     for z in zones if len(problems) > 2 else ():
         rest = [k for k in zones if k != z]
         renum = {k: i for i, k in enumerate(rest)}
-        keep = [Between(b.name, b.kind, tuple(renum[k] for k in b.zones), b.min_m, b.min_m2, b.max_m2)
-                for b in between if z not in b.zones]  # fmt: skip
+        keep = [replace(b, zones=tuple(renum[k] for k in b.zones)) for b in between
+                if z not in b.zones]  # fmt: skip
         trials.append((names[z], "without it the other zones fit (an allocation was found)",
                        rest, keep))  # fmt: skip
     for k, (name, reason, which, rules) in enumerate(trials):

@@ -270,8 +270,6 @@ class Problem:
         out reads "no cell", a no-good that needs a cell left out goes."""
         new = np.full(len(self) + 1, -1, dtype=np.int64)  # index -1 reads "no cell"
         new[np.flatnonzero(keep)] = np.arange(int(keep.sum()))
-        e = self.edges[keep[self.edges[:, 0]] & keep[self.edges[:, 1]]] if len(self.edges) \
-            else self.edges  # fmt: skip
         ek = keep[self.edges[:, 0]] & keep[self.edges[:, 1]] if len(self.edges) else keep[:0]
         cn = self.corners
         if cn is not None:
@@ -281,7 +279,7 @@ class Problem:
         return replace(
             self, area_m2=self.area_m2[keep], perimeter_m=self.perimeter_m[keep],
             cost=self.cost[keep], row=self.row[keep], col=self.col[keep],
-            edges=new[e].reshape(-1, 2), shared_m=self.shared_m[ek],
+            edges=new[self.edges[ek]].reshape(-1, 2), shared_m=self.shared_m[ek],
             sums=tuple(replace(s, coef=s.coef[keep]) for s in self.sums),
             below=tuple(replace(b, coef=b.coef[keep]) for b in self.below),
             reach=tuple(replace(r, mask=r.mask[keep],

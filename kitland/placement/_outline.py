@@ -172,8 +172,7 @@ def _proposals(
     target = zone.area
 
     def fit(move: Callable[[float], shapely.Geometry]) -> Polygon | None:
-        return _fit(lambda t: _clean(shapely.intersection(_clean(move(t)) or Polygon(), near)),
-                    target, cell_m / 4)  # fmt: skip
+        return _fit(lambda t: _clipped(move(t), near), target, cell_m / 4)
 
     proposals: dict[bytes, tuple[str, Polygon]] = {}
     seen: set[bytes] = set()
@@ -207,6 +206,11 @@ def _clean(g: shapely.Geometry) -> Polygon | None:
     holes = [r for r in p.interiors if Polygon(r).area >= _DUST_M2]
     out = shapely.normalize(shapely.simplify(Polygon(p.exterior, holes), 0.0))
     return out if isinstance(out, Polygon) and not out.is_empty else None
+
+
+def _clipped(g: shapely.Geometry, near: shapely.Geometry) -> Polygon | None:
+    """``g`` cleaned, clipped to ``near`` and cleaned again (:func:`_clean`)."""
+    return _clean(shapely.intersection(_clean(g) or Polygon(), near))
 
 
 def _key(p: Polygon) -> bytes:
@@ -380,8 +384,8 @@ def _round(
     moves = _moves(ring, min_m)
     area = zone.area
 
-    def made(pts: list[tuple[float, float]]) -> Polygon | None:
-        return _clean(shapely.intersection(_clean(Polygon(pts, holes)) or Polygon(), near))
+    def made(pts: list[tuple[float, float]], m: _Move, t: float) -> Polygon | None:
+        return _clipped(Polygon(_shifted(pts, m, t), holes), near)
 
     def price(m: _Move, t: float) -> tuple[float, float] | None:
         """Area added (negative: removed) and score change per m² of moving ``m`` by ``t``:
@@ -417,7 +421,7 @@ def _round(
     fits += [(_shifted(ring, o, h), i, goal) for _, o, i in pairs[:4]]
     out = []
     for pts, m, target in fits:
-        p = _fit(partial(_made, made, pts, m), target, h)
+        p = _fit(partial(made, pts, m), target, h)
         if p is not None:
             out.append((score(p), p))
     return sorted(out, key=lambda x: x[0])
@@ -441,13 +445,6 @@ def _polygonal(g: shapely.Geometry) -> shapely.Geometry:
 def _ring_length(ring: list[tuple[float, float]]) -> float:
     xy = np.asarray([*ring, ring[0]])
     return float(np.hypot(*np.diff(xy, axis=0).T).sum())
-
-
-def _made(
-    made: Callable[[list[tuple[float, float]]], Polygon | None],
-    pts: list[tuple[float, float]], move: _Move, t: float,
-) -> Polygon | None:  # fmt: skip
-    return made(_shifted(pts, move, t))
 
 
 def _moves(ring: list[tuple[float, float]], min_m: float) -> list[_Move]:

@@ -504,10 +504,7 @@ def same_cells_map(old_cells: Cells, old: Problem, new_cells: Cells, new: Proble
                  *((r.mask, u.mask) for r, u in zip(new.reach, old.reach, strict=True))):  # fmt: skip
         same &= a[idx] == b[o]
     m[idx[~same]] = -1
-    squares = squares_of(old), squares_of(new)
-    bad = (_edges_differ(old, new, m) | _squares_differ(old, new, m, squares)
-           | _caps_differ(old, new, m, squares) | _corners_differ(old, new, m))  # fmt: skip
-    return np.where(bad, -1, m)
+    return np.where(_changed(old, new, m), -1, m)
 
 
 def _inverse(m: NDArray[np.int64], n_old: int) -> NDArray[np.int64]:
@@ -530,85 +527,54 @@ def _counted(a: NDArray[np.float64]) -> NDArray[np.float64]:
     return np.column_stack([rows, counts])
 
 
-def _old_ids(m: NDArray[np.int64], n_old: int) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
-    """Per old cell its own number when a new cell maps onto it, else −1; and the inverse
-    of ``m`` (:func:`_inverse`)."""
-    inv = _inverse(m, n_old)
-    return np.where(inv >= 0, np.arange(n_old), -1), inv
-
-
-def _marked(n_new: int, inv: NDArray[np.int64], mine: NDArray[Any], theirs: NDArray[Any],
-            cols: Any) -> NDArray[np.bool_]:  # fmt: skip
-    """The new cells named in columns ``cols`` of the rows one side holds and the other
-    lacks (``mine``: the new problem's rows, ``theirs``: the old one's, both in old cell
-    numbers; ``inv``: per old cell its new cell)."""
-    bad = np.zeros(n_new, dtype=bool)
-    cells = _rows_differ(mine.astype(float), theirs.astype(float))[:, cols]
-    bad[inv[cells[cells >= 0].astype(np.int64)]] = True
+def _changed(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """New mapped cells named in a row of the model one problem holds among mapped cells
+    and the other lacks: a neighbour pair (:func:`_pairs`), a width square, a square's
+    cap (:func:`_caps`) or a corner pattern (:func:`_patterns`), each in old cell numbers
+    (``m``: per new cell its old cell, −1 for none)."""
+    inv = _inverse(m, len(old))
+    ids = np.where(inv >= 0, np.arange(len(old)), -1)  # per old cell its own number, if mapped
+    rows: list[Any] = [(_pairs(new, m), _pairs(old, ids), slice(0, 2))]
+    if (k := new.width_cells) > 1:
+        sq_old, sq_new = squares_of(old), squares_of(new)
+        mine, theirs = m[sq_new], ids[sq_old]
+        k2 = k * k  # a cap's column k2 is its side, which names no cell
+        rows += [(mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)], slice(None)),
+                 (_caps(new, sq_new, m), _caps(old, sq_old, ids), np.r_[0:k2, k2 + 1 : k2 + 1 + k])]  # fmt: skip
+    if new.corners is not None and old.corners is not None:
+        rows.append((_patterns(new.corners, m), _patterns(old.corners, ids), [0]))
+    bad = np.zeros(len(new), dtype=bool)
+    for a, b, cols in rows:
+        cells = _rows_differ(a.astype(float), b.astype(float))[:, cols]
+        bad[inv[cells[cells >= 0].astype(np.int64)]] = True
     return bad
 
 
-def _edges_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """New cells with a neighbour pair among mapped cells (or its shared length) that the
-    old problem lacks, or the reverse."""
-    ids, inv = _old_ids(m, len(old))
-
-    def pairs(p: Problem, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
-        e = to_old[p.edges].reshape(-1, 2)
-        keep = (e >= 0).all(axis=1)
-        return np.column_stack([np.sort(e[keep], axis=1), p.shared_m[keep]])
-
-    return _marked(len(new), inv, pairs(new, m), pairs(old, ids), slice(0, 2))
+def _pairs(p: Problem, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The neighbour pairs of ``p`` among mapped cells, with their shared lengths."""
+    e = to_old[p.edges].reshape(-1, 2)
+    keep = (e >= 0).all(axis=1)
+    return np.column_stack([np.sort(e[keep], axis=1), p.shared_m[keep]])
 
 
-def _squares_differ(old: Problem, new: Problem, m: NDArray[np.int64],
-                    squares: tuple[NDArray[np.int64], NDArray[np.int64]]) -> NDArray[np.bool_]:  # fmt: skip
-    """New cells of a width square among mapped cells that the old problem lacks, or the
-    reverse (``squares``: the old problem's and the new one's)."""
-    if new.width_cells <= 1:
-        return np.zeros(len(new), dtype=bool)
-    ids, inv = _old_ids(m, len(old))
-    mine, theirs = m[squares[1]], ids[squares[0]]
-    mine, theirs = mine[(mine >= 0).all(axis=1)], theirs[(theirs >= 0).all(axis=1)]
-    return _marked(len(new), inv, mine, theirs, slice(None))
+def _caps(p: Problem, sq: NDArray[np.int64], to_old: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The caps of ``p``'s squares ``sq`` among mapped cells: the square's cells, the side,
+    the pieces, ``-2`` where the cap has no land (a cap depends on the land two steps past
+    the square, which a setback may move)."""
+    cp = caps_of(p, sq)
+    pieces = np.where(cp[:, 2:] >= 0, np.r_[to_old, -1][cp[:, 2:]], -2)
+    rows = np.column_stack([to_old[sq[cp[:, 0]]], cp[:, 1], pieces])
+    return rows[(rows[:, : sq.shape[1]] >= 0).all(axis=1) & (pieces != -1).all(axis=1)]
 
 
-def _caps_differ(old: Problem, new: Problem, m: NDArray[np.int64],
-                 squares: tuple[NDArray[np.int64], NDArray[np.int64]]) -> NDArray[np.bool_]:  # fmt: skip
-    """New cells of a square's cap among mapped cells (the square's cells, the side, the
-    pieces, ``-2`` where the cap has no land) that the old problem lacks, or the reverse:
-    a cap depends on the land two steps past the square, which a setback may move
-    (``squares``: the old problem's and the new one's)."""
-    if new.width_cells <= 1:
-        return np.zeros(len(new), dtype=bool)
-    ids, inv = _old_ids(m, len(old))
-
-    def caps(p: Problem, sq: NDArray[np.int64], to_old: NDArray[np.int64]) -> NDArray[np.float64]:
-        cp = caps_of(p, sq)
-        pieces = np.where(cp[:, 2:] >= 0, np.r_[to_old, -1][cp[:, 2:]], -2)
-        rows = np.column_stack([to_old[sq[cp[:, 0]]], cp[:, 1], pieces])
-        return rows[(rows[:, : sq.shape[1]] >= 0).all(axis=1) & (pieces != -1).all(axis=1)]
-
-    k2 = new.width_cells**2  # the side's column names no cell
-    return _marked(len(new), inv, caps(new, squares[1], m), caps(old, squares[0], ids),
-                   np.r_[0:k2, k2 + 1 : k2 + 1 + new.width_cells])  # fmt: skip
-
-
-def _corners_differ(old: Problem, new: Problem, m: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """New mapped cells whose corner patterns differ from their old cell's: the loss, the
-    cut and the cells across (an unmapped cell or none read as none, as neither can be
-    chosen with a zone of mapped cells)."""
-    if new.corners is None or old.corners is None:
-        return np.zeros(len(new), dtype=bool)
-    ids, inv = _old_ids(m, len(old))
-
-    def patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
-        ext = np.r_[to_old, -1]  # index -1 reads "no cell"
-        at = to_old[cn.cell] >= 0
-        return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at],
-                                cn.cut_m2[at]])  # fmt: skip
-
-    return _marked(len(new), inv, patterns(new.corners, m), patterns(old.corners, ids), [0])
+def _patterns(cn: Corners, to_old: NDArray[np.int64]) -> NDArray[np.float64]:
+    """The corner patterns of mapped cells: the cell, the cells across, the loss and the
+    cut (an unmapped cell or none across reads as none, as neither can be chosen with a
+    zone of mapped cells)."""
+    ext = np.r_[to_old, -1]  # index -1 reads "no cell"
+    at = to_old[cn.cell] >= 0
+    return np.column_stack([to_old[cn.cell[at]], ext[cn.across[at]], cn.loss_m2[at],
+                            cn.cut_m2[at]])  # fmt: skip
 
 
 def plan_setback(previous: Previous, frame: str, cells: Cells, band: Problem,

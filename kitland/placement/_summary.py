@@ -46,11 +46,9 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         return zones_summary(result, lang)
     s = result.solver
     t = functools.partial(tr, lang)
-    lines = []
+    lines = [_placement_line(p, s.get("grid_m"), lang) for p in result.alternatives]
     if result.found:
         asked = int(result.report.extra.get("alternatives_requested", len(result.alternatives)))
-        for p in result.alternatives:
-            lines.append(_placement_line(p, s.get("grid_m"), lang))
         if line := caveat(result, lang):
             lines.append(line)
         if len(result.alternatives) < asked:
@@ -251,15 +249,14 @@ def _funnel_lines(
     extra: dict[str, Any], lang: str = "en", names_en: dict[str, str] | None = None
 ) -> list[str]:
     t = functools.partial(tr, lang)
-    lines = []
     fun = extra.get("funnel", {})
     alone, so_far = t("alone"), t("so far")
     steps = fun.get("steps", [])
     names = [_funnel_rule(st["rule"], lang, names_en or {}) for st in steps]
     width = max((len(n) for n in names), default=0)
-    for name, st in zip(names, steps, strict=True):
-        lines.append(f"  {name:<{width}}  {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
-                     f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha")  # fmt: skip
+    lines = [f"  {name:<{width}}  {alone} {number(st['alone_ha'], lang, 1):>9} ha   "
+             f"{so_far} {number(st['cumulative_ha'], lang, 1):>9} ha"
+             for name, st in zip(names, steps, strict=True)]  # fmt: skip
     if fun.get("largest_pieces_ha"):
         pieces = ", ".join(number(x, lang, 1) for x in fun["largest_pieces_ha"])
         lines.append("  " + t("largest pieces left: {pieces} ha (need {need} ha)").format(

@@ -32,10 +32,10 @@ from kitland.placement import (
     PlacementResult,
     _cut,
     _finite,
+    _Outlines,
     _overlap_kept,
     _progress_cb,
     _stable,
-    _straightened,
     dissolve,
     problem_on,
     zone_score,
@@ -91,7 +91,7 @@ def place_zones(
         if placed is None:
             if rank > 1:
                 missing = _missing_text(proven=sol.status == "INFEASIBLE" and not failures,
-                                        conservative=bool(_conservative(probs)))  # fmt: skip
+                                        conservative=any(p.conservative for p in probs))  # fmt: skip
             break
         found.append((sol, placed))
         assert sol.cells is not None
@@ -131,12 +131,6 @@ def _allocate(
         probs[bad] = probs[bad].with_nogood(sol.cells[bad])
     assert sol is not None
     return sol, None
-
-
-def _conservative(probs: list[Problem]) -> list[str]:
-    """The rules the zones' models read conservatively (``min_width``: whole squares of
-    cells, charged corners), as the one-zone solver's ``conservative`` lists them."""
-    return ["min_width"] if any(p.conservative for p in probs) else []
 
 
 def _missing_text(*, proven: bool, conservative: bool) -> str:
@@ -203,8 +197,8 @@ def _finish(
                                    for k, g in enumerate(final) if k != z])  # fmt: skip
         land = dataclasses.replace(lands[z], allowed=shapely.difference(lands[z].allowed, clear))
         ok = rep.zone_passed
-        best = _straightened(estate, r, cells, land, probs[z], raw[z],
-                             ceiling=None if ok else math.inf)  # fmt: skip
+        best = _Outlines(estate, r, cells, land, probs[z]).straightened(
+            raw[z], ceiling=None if ok else math.inf)  # fmt: skip
         if best is not None and not _overlap_kept(
             best[0], tuple((dissolve(cells, prev), share) for prev, share in probs[z].avoid)
         ):
@@ -264,7 +258,7 @@ def _result(
         "bound": _finite(sol.bound, 3),
         "one_by_one": _finite(sol.start, 3),
         "zones": [{"name": n, "cells": int(m.sum())} for n, m in zip(names, masks, strict=True)],
-        "conservative": _conservative(probs),
+        "conservative": ["min_width"] if any(p.conservative for p in probs) else [],
     }  # fmt: skip
     if solver["conservative"]:  # the proof covers the zones the width model admits
         solver["scope"] += " that the width model admits (min_width read conservatively)"
