@@ -14,6 +14,7 @@ import os
 import re
 import sqlite3
 import tempfile
+import threading
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping, Sequence
@@ -172,12 +173,18 @@ def _unzipped(path: Path) -> str:
 def _gdal_errors() -> Iterator[list[str]]:
     """Collect the errors GDAL reports while a file is read. fiona only logs them (on
     the ``fiona._env`` logger) and goes on: a damaged FlatGeobuf ends at the first
-    feature GDAL cannot parse, a cut-short Shapefile gives the rest no geometry."""
+    feature GDAL cannot parse, a cut-short Shapefile gives the rest no geometry.
+
+    Only this thread's errors are collected: GDAL reports an error in the thread that
+    met it, and another thread's read (a Dask worker thread in the same process, say)
+    says nothing about this file."""
     errors: list[str] = []
+    reader = threading.get_ident()
 
     class _Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            errors.append(record.getMessage())
+            if record.thread == reader:
+                errors.append(record.getMessage())
 
     handler = _Collect(logging.ERROR)
     gdal_log = logging.getLogger("fiona._env")

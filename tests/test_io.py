@@ -374,3 +374,29 @@ def test_a_zipped_estate_folder_says_to_unzip_it(layers, tmp_path) -> None:
         f"{archive}: a zip archive GDAL does not read as one dataset (it reads Shapefiles "
         "at its root); unzip it and give the folder")):  # fmt: skip
         read_layers(archive)
+
+
+def test_a_gdal_error_in_another_thread_does_not_mark_this_read_damaged(layers, tmp_path) -> None:
+    """GDAL's errors reach one logger for the whole process. A cut-short FlatGeobuf read in
+    another thread (a Dask worker thread, say) while this thread reads a whole file must
+    not make this read "damaged"; the same cut file read in this thread is collected."""
+    import threading  # noqa: PLC0415
+
+    from kitland.io import _gdal_errors  # noqa: PLC0415
+
+    folder = write_layers(layers, tmp_path / "cut", "FlatGeobuf")
+    cut = folder / "parcels.fgb"
+    cut.write_bytes(cut.read_bytes()[: int(cut.stat().st_size * 0.6)])
+
+    def read_cut() -> None:
+        gpd.read_file(cut, engine="fiona")
+
+    with _gdal_errors() as errors:
+        other = threading.Thread(target=read_cut)
+        other.start()
+        other.join()
+        got = read_layers(write_layers(layers, tmp_path / "whole", "FlatGeobuf"))
+    assert errors == [] and len(got["parcels"]) == len(layers["parcels"])
+    with _gdal_errors() as errors:
+        read_cut()
+    assert errors and "reading feature" in errors[0]
