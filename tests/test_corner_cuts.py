@@ -125,3 +125,17 @@ def test_corners_are_cut_only_where_the_smallest_zone_needs_it() -> None:
         assert (0.01 * ha * 1e4 < CUT_BELOW_CORNERS * corner) == cut
         _, _, prob = build_problem(est, width_rules(ha, 0.05), cell_m=C)
         assert prob.corners is not None and (prob.corners.cut is not None) == cut
+
+
+def test_a_problem_taken_on_some_cells_keeps_each_corner_s_cut() -> None:
+    """``Problem.take`` keeps the corner patterns of the cells it keeps, each with its own
+    cut triangle (the 5 ha lot: its west half)."""
+    est = grid_estate(["AAAA"] * 5, cell_m=50, settlements=[(Point(0, 0), {"name": "Ketanggan"})])
+    _, _, prob = build_problem(est, width_rules(5.0, 0.05), cell_m=C)
+    assert prob.corners is not None and prob.corners.cut is not None
+    keep = prob.col < 4
+    part = prob.take(keep)
+    assert part.corners is not None and part.corners.cut is not None
+    at = keep[prob.corners.cell]
+    assert len(part.corners.cut) == len(part.corners.cell) == int(at.sum())
+    assert part.corners.cut_m2 == pytest.approx(prob.corners.cut_m2[at])

@@ -275,7 +275,7 @@ class Problem:
         if cn is not None:
             at = keep[cn.cell]
             cn = replace(cn, cell=new[cn.cell[at]], across=new[cn.across[at]],
-                         loss_m2=cn.loss_m2[at])  # fmt: skip
+                         loss_m2=cn.loss_m2[at], cut=None if cn.cut is None else cn.cut[at])  # fmt: skip
         return replace(
             self, area_m2=self.area_m2[keep], perimeter_m=self.perimeter_m[keep],
             cost=self.cost[keep], row=self.row[keep], col=self.col[keep],
