@@ -127,10 +127,10 @@ def utm_codes(west: float, south: float, east: float, north: float) -> list[int]
     near += [32700 + k for k in zones if south - m <= 0 and north + m >= -80]
     out = []
     for code in near:
-        area = pyproj.CRS.from_epsg(code).area_of_use
-        if area is not None and west <= area.east and east >= area.west and (
-            south <= area.north and north >= area.south
-        ):
+        a = pyproj.CRS.from_epsg(code).area_of_use
+        if a is None:
+            continue
+        if west <= a.east and east >= a.west and south <= a.north and north >= a.south:
             out.append(code)
     return out
 
