@@ -1,4 +1,7 @@
-"""Reading estate layers and zone files through fiona, and writing outputs atomically.
+"""Reading estate layers and zone files through GDAL, and writing outputs atomically.
+
+GeoPackages are read with pyogrio, every other format with fiona; outputs are written
+with fiona.
 
 An estate is either one multi-layer file (a GeoPackage) or a folder holding one file per
 layer (``boundary.geojson``, ``parcels.shp``, …, any format GDAL reads). Layers are
@@ -24,6 +27,7 @@ import fiona
 import geopandas as gpd
 import numpy as np
 import pandas as pd
+import pyogrio
 import pyproj
 import shapely
 
@@ -73,6 +77,17 @@ def _options(path: Path | str) -> dict[str, str]:
 #: (``fiona.supported_drivers``): KML, as Google Earth and kitland's ``--kml`` write it.
 _UNLISTED = {".kml"}
 
+#: Suffixes read through pyogrio rather than fiona: a GeoPackage (the bundled estate,
+#: what kitland writes) is one SQLite table per layer that GDAL hands over whole as
+#: arrays, or refuses with an error; fiona builds a Python object per feature. The other
+#: formats keep fiona's reader, whose logged GDAL errors tell a file cut short
+#: (:func:`_gdal_errors`).
+_PYOGRIO = {".gpkg"}
+
+
+def _engine(path: Path | str) -> str:
+    return "pyogrio" if _suffix(path) in _PYOGRIO else "fiona"
+
 
 def _read(
     path: Path | str, layer: str | None, label: str, assume_crs: str | None
@@ -81,7 +96,9 @@ def _read(
     unlisted = {"allow_unsupported_drivers": True} if _suffix(path) in _UNLISTED else {}
     try:
         with _gdal_errors() as errors:
-            gdf = gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted)
+            gdf = gpd.read_file(
+                path, layer=layer, engine=_engine(path), **_options(path), **unlisted
+            )
     except Exception as exc:  # fiona/GDAL raise many types; all mean "cannot read"
         msg = Message("{source}: cannot read as a vector layer ({reason})",
                       {"source": label, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
@@ -187,8 +204,11 @@ def _require_whole(
     fewer features came than the layer declares (a FlatGeobuf or Shapefile header, a
     GeoPackage's table; drivers that cannot count are taken at their word)."""
     try:
-        with fiona.open(path, layer=layer, **_options(path), **unlisted) as src:
-            declared: int | None = len(src)
+        if _engine(path) == "pyogrio":
+            declared: int | None = int(pyogrio.read_info(path, layer=layer)["features"])
+        else:
+            with fiona.open(path, layer=layer, **_options(path), **unlisted) as src:
+                declared = len(src)
     except Exception:  # fiona/GDAL raise many types; a count unknown is no finding
         declared = None
     if errors:
