@@ -821,10 +821,13 @@ def _polygons(geoms: np.ndarray) -> np.ndarray:
     return fixed
 
 
-def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
-    """Pairs of parcels whose interiors share more than :data:`MIN_OVERLAP_M2`."""
+def _overlap_areas(parcels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of parcels whose bounding boxes share more than
+    :data:`MIN_OVERLAP_M2`, and the area their interiors share (0 for neighbours that
+    only touch)."""
+    none = np.array([], dtype=np.int64)
     if len(parcels) < 2:
-        return []
+        return none, none, np.array([])
     tree = shapely.STRtree(parcels)
     i, j = tree.query(parcels, predicate="intersects")
     keep = i < j
@@ -836,7 +839,14 @@ def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list
     h = np.minimum(b[i, 3], b[j, 3]) - np.maximum(b[i, 1], b[j, 1])
     keep = w * h > MIN_OVERLAP_M2
     i, j = i[keep], j[keep]
-    area = shapely.area(shapely.intersection(parcels[i], parcels[j]))
+    return i, j, shapely.area(shapely.intersection(parcels[i], parcels[j]))
+
+
+def _check_overlaps(
+    i: np.ndarray, j: np.ndarray, area: np.ndarray, labels: np.ndarray, label: str
+) -> list[Finding]:
+    """Pairs of parcels (:func:`_overlap_areas`) whose interiors share more than
+    :data:`MIN_OVERLAP_M2`."""
     keep = area > MIN_OVERLAP_M2
     out = []
     for a, c, m2 in zip(i[keep], j[keep], area[keep], strict=True):
@@ -890,6 +900,8 @@ def _check_on_roads(
 
 
 def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
+    """The parcels' union; ``overlapping``: some share area, so they are no clean
+    coverage (no need to ask :func:`shapely.coverage_is_valid`, as costly as a union)."""
     if not overlapping and len(parcels) and shapely.coverage_is_valid(parcels):
         return shapely.coverage_union_all(parcels)  # much faster, exact for a clean coverage
     return shapely.union_all(parcels)
@@ -1202,8 +1214,8 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
-    overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
-    findings += overlaps
+    pairs = _overlap_areas(parcel_geoms)
+    findings += _check_overlaps(*pairs, parcel_labels, label)
     if len(parcel_geoms):
         findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
@@ -1213,7 +1225,7 @@ def validate(estate: Estate) -> ValidationReport:
         boundary = shapely.union_all(boundary[shapely.get_type_id(boundary) >= 0])
         if len(parcel_geoms):
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
-        covered = _union(parcel_geoms, overlapping=bool(overlaps))
+        covered = _union(parcel_geoms, overlapping=bool((pairs[2] > 0).any()))
         water = estate.water.geometry.to_numpy()
         water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
         findings += _check_gaps(
