@@ -38,7 +38,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
 
 __all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast", "SumBelow"]
@@ -306,7 +305,8 @@ def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
 def _components(keep: NDArray[np.bool_], edges: NDArray[np.int64]) -> NDArray[np.int64]:
     """Component label of each kept cell through ``edges`` (-1 elsewhere), numbered in
     the order of each component's first cell."""
-    # scipy's graph module loads here, not with the package (kitland check never solves)
+    # scipy loads here, not with the package (kitland check never solves)
+    import scipy.sparse as sp  # noqa: PLC0415
     from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
 
     e = edges[keep[edges[:, 0]] & keep[edges[:, 1]]] if len(edges) else edges.reshape(0, 2)
