@@ -943,8 +943,12 @@ def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Mess
 
 def _holding(gaps: np.ndarray, parcels: np.ndarray, labels: np.ndarray) -> list[str | None]:
     """For each gap, the parcel in whose hole it lies (the smallest parcel outline that
-    holds it: a parcel in another's hole may have a hole too), or None."""
+    holds it: a parcel in another's hole may have a hole too), or None. Only parcels
+    with holes are looked at: a gap, covered by no parcel, lies inside no other's
+    outline."""
     parts, rows = shapely.get_parts(parcels, return_index=True)
+    holed = shapely.get_num_interior_rings(parts) > 0
+    parts, rows = parts[holed], rows[holed]
     filled = shapely.polygons(shapely.get_exterior_ring(parts))
     g, k = shapely.STRtree(filled).query(shapely.point_on_surface(gaps), predicate="within")
     holder: list[str | None] = [None] * len(gaps)
