@@ -6,12 +6,22 @@
 2. Layout-level rules (land shares + a coastal setback) on a synthetic 10,000-parcel grid
    estate, in-process. Target < 2 s.
 
-Run: ``.venv/bin/python benchmarks/bench_check.py [--runs 7]``.
+3. With ``--estates``, (1) on estates the tuning never saw: organic seeds of
+   ``make_organic.py`` (``--seeds``), trial 6's Shapefile folder (``make_trial6.py
+   --clean``) and a 10,000-parcel grid GeoPackage (``bench_scale.make_estate``), each
+   with a zone inside its largest available parcel and its own rules.
+4. With ``--against TREE`` (another worktree, e.g. main), every ``check`` above is run
+   from TREE's code too, interleaved with this tree's and the baseline, and the outputs
+   are compared: exit code, stdout of ``--format text`` and ``--format json``, stderr.
+
+Run: ``.venv/bin/python benchmarks/bench_check.py [--runs 7] [--estates [--seeds 4]]
+[--against /work/main]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -27,9 +37,12 @@ from kitland.measure import check
 from kitland.rules import parse_rules
 
 
-def zone_in_available_parcel(target_ha: float = 20.0) -> tuple[gpd.GeoDataFrame, str]:
-    """A ~20 ha zone: a square around the largest available parcel's inner point, clipped to it."""
-    est = load_estate()
+def zone_in_available_parcel(
+    target_ha: float = 20.0, est: Estate | None = None
+) -> tuple[gpd.GeoDataFrame, str]:
+    """A ~``target_ha`` zone: a square around the largest available parcel's inner point,
+    clipped to it (the bundled estate's unless ``est``)."""
+    est = load_estate() if est is None else est
     avail = est.parcels[est.parcels["land_use"] == "available"]
     parcel = avail.loc[avail.area.idxmax()]
     inner = parcel.geometry.buffer(-1.0)
@@ -45,20 +58,105 @@ def zone_in_available_parcel(target_ha: float = 20.0) -> tuple[gpd.GeoDataFrame,
     )
 
 
-def median_wall_s(cmds: list[list[str]], runs: int) -> list[tuple[float, int]]:
-    """Median wall time and last exit code of each command, runs interleaved.
+def median_wall_s(
+    cmds: list[list[str]], runs: int, cwds: list[Path | None] | None = None
+) -> list[tuple[float, int, list[float]]]:
+    """Median wall time, last exit code and every time of each command, runs interleaved.
 
     Interleaving (a, b, a, b, …) keeps a load change on a shared machine from
-    favouring one command.
+    favouring one command. ``cwds[i]``: the working directory (and ``PYTHONPATH``) of
+    command ``i``, to run another tree's code with ``python -m kitland``.
     """
+    cwds = cwds or [None] * len(cmds)
     times: list[list[float]] = [[] for _ in cmds]
     codes = [0] * len(cmds)
     for _ in range(runs):
         for i, cmd in enumerate(cmds):
             t = time.perf_counter()
-            codes[i] = subprocess.run(cmd, capture_output=True, check=False).returncode
+            codes[i] = _run(cmd, cwds[i]).returncode
             times[i].append(time.perf_counter() - t)
-    return [(statistics.median(t), c) for t, c in zip(times, codes, strict=True)]
+    return [(statistics.median(t), c, t) for t, c in zip(times, codes, strict=True)]
+
+
+def _run(cmd: list[str], tree: Path | None) -> subprocess.CompletedProcess[str]:
+    env = None if tree is None else {**os.environ, "PYTHONPATH": str(tree)}
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, cwd=tree, env=env)
+
+
+def _estates(folder: Path, seeds: int) -> list[tuple[str, list[str]]]:
+    """Estates the check has never been tuned on, written to ``folder``, each with a zone
+    in its largest available parcel: (name, ``check`` arguments)."""
+    from bench_scale import RULES, make_estate  # noqa: PLC0415
+    from make_organic import make_organic, rules_text, write_estate, zone_ha_for  # noqa: PLC0415
+    from make_trial6 import write as write_trial6  # noqa: PLC0415
+
+    from kitland.rules import load_rules  # noqa: PLC0415
+
+    out = []
+    for seed in range(seeds):
+        gpkg, rules = folder / f"organic_{seed}.gpkg", folder / f"organic_{seed}.toml"
+        write_estate(make_organic(seed, zone_ha=zone_ha_for(seed)), gpkg)
+        rules.write_text(rules_text(zone_ha_for(seed)), encoding="utf-8")
+        out.append((f"organic seed {seed}", gpkg, rules))
+    trial6 = write_trial6(folder / "trial6", mistakes=False)
+    out.append(("trial6 (Shapefiles, --clean)", trial6, folder / "trial6" / "trial6_rules.toml"))
+    grid, rules = folder / "grid_10000.gpkg", folder / "grid_10000.toml"
+    make_estate(10_000, grid)
+    rules.write_text(RULES, encoding="utf-8")
+    out.append(("10,000-parcel grid", grid, rules))
+    cases = []
+    for name, estate, rules in out:
+        zone, _ = zone_in_available_parcel(load_rules(rules).zone.area_ha, load_estate(estate))
+        zpath = folder / f"zone_{len(cases)}.geojson"
+        zone.to_file(zpath, driver="GeoJSON", engine="fiona")
+        cases.append((name, [str(estate), "--zone", str(zpath), "--rules", str(rules)]))
+    return cases
+
+
+def _same_outputs(args: list[str], here: Path, there: Path) -> str:
+    """``same`` when ``check args`` gives the same exit code, text and JSON reports and
+    stderr from both trees, else what differs."""
+    py = sys.executable
+    diffs = []
+    for fmt in ("text", "json"):
+        a, b = (
+            _run([py, "-m", "kitland", "check", *args, "--format", fmt], t) for t in (here, there)
+        )
+        diffs += [f"{what} ({fmt})" for what, x, y in (
+            ("exit code", a.returncode, b.returncode), ("stdout", a.stdout, b.stdout),
+            ("stderr", a.stderr, b.stderr)) if x != y]  # fmt: skip
+    return "same" if not diffs else "DIFFERENT: " + ", ".join(diffs)
+
+
+def _spread(t: list[float]) -> str:
+    return f"{statistics.median(t):.3f} ({min(t):.3f}–{max(t):.3f})"
+
+
+def compare_checks(cases: list[tuple[str, list[str]]], runs: int, against: Path | None) -> None:
+    """Time each case's ``check`` (and ``against``'s) interleaved with the baseline; print
+    medians with ranges, ratios and whether the outputs are the same."""
+    py = sys.executable
+    here = Path(__file__).resolve().parent.parent
+    base_cmd = [py, "-c", "import geopandas, folium"]
+    head = f"{'estate':30} {'baseline s':>22} {'check s':>22} {'ratio':>6}"
+    if against is not None:
+        head += f" {'against s':>22} {'ratio':>6}  outputs"
+    print(head)
+    for name, args in cases:
+        cmd = [py, "-m", "kitland", "check", *args]
+        trees: list[Path | None] = [None, here] + ([against] if against is not None else [])
+        cmds = [base_cmd, cmd] + ([cmd] if against is not None else [])
+        for c, t in zip(cmds, trees, strict=True):  # warm the file cache
+            _run(c, t)
+        res = median_wall_s(cmds, runs, trees)
+        base = res[0][0]
+        line = (
+            f"{name:30} {_spread(res[0][2]):>22} {_spread(res[1][2]):>22} {res[1][0] / base:6.2f}"
+        )
+        if against is not None:
+            line += f" {_spread(res[2][2]):>22} {res[2][0] / base:6.2f}  "
+            line += _same_outputs(args, here, against)
+        print(line + f"  (exit {res[1][1]})", flush=True)
 
 
 def grid_estate(n: int = 100, cell_m: float = 50.0):
@@ -83,28 +181,31 @@ def grid_estate(n: int = 100, cell_m: float = 50.0):
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=7)
+    ap.add_argument("--estates", action="store_true", help="also organic, trial6, 10,000 parcels")
+    ap.add_argument("--seeds", type=int, default=4, help="organic seeds with --estates")
+    ap.add_argument("--against", type=Path, help="another tree to time and compare outputs with")
     args = ap.parse_args()
     py = sys.executable
+    against = None if args.against is None else args.against.resolve()
 
     zone, pid = zone_in_available_parcel()
     with tempfile.TemporaryDirectory() as tmp:
         zpath = Path(tmp) / "zone.geojson"
         zone.to_file(zpath, driver="GeoJSON", engine="fiona")
         # warm the file cache once for both commands
-        subprocess.run([py, "-c", "import geopandas, folium"], capture_output=True, check=True)
-        subprocess.run(
-            [py, "-m", "kitland", "check", "--zone", str(zpath)], capture_output=True, check=False
-        )
+        _run([py, "-c", "import geopandas, folium"], None)
+        _run([py, "-m", "kitland", "check", "--zone", str(zpath)], None)
         check_cmd = [py, "-m", "kitland", "check", "--zone", str(zpath)]
-        (base, _), (chk, code) = median_wall_s(
+        (base, _, _), (chk, code, _) = median_wall_s(
             [[py, "-c", "import geopandas, folium"], check_cmd], args.runs
         )
-        report = subprocess.run(
-            [py, "-m", "kitland", "check", "--zone", str(zpath)],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        report = _run(check_cmd, None)
+        if args.estates or against is not None:
+            cases = [("bundled", ["--zone", str(zpath)])]
+            if args.estates:
+                cases += _estates(Path(tmp), args.seeds)
+            print(f"runs: {args.runs}; medians (range), ratio to the baseline's median")
+            compare_checks(cases, args.runs, against)
 
     t0 = time.perf_counter()
     est = grid_estate()

@@ -8,12 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pyproj
-from pyproj.aoi import AreaOfInterest
-from pyproj.database import query_utm_crs_info
 
 from kitland._errors import CRSError
 
-__all__ = ["DEFAULT_CRS", "crs_label", "is_metric_projected", "metric_crs_for"]
+__all__ = ["DEFAULT_CRS", "crs_label", "is_metric_projected", "metric_crs_for", "utm_codes"]
 
 #: WGS 84 / UTM zone 49S, the default working CRS of the bundled estate (SPEC §1).
 DEFAULT_CRS = pyproj.CRS.from_epsg(32749)
@@ -95,13 +93,48 @@ def metric_crs_for(
     if bounds_lonlat is None:
         return DEFAULT_CRS
     west, south, east, north = bounds_lonlat
-    infos = query_utm_crs_info(
-        datum_name="WGS 84",
-        area_of_interest=AreaOfInterest(west, south, east, north),
-    )
+    codes = utm_codes(west, south, east, north)
     # Prefer the zone whose hemisphere matches the data's centre.
     centre_south = (south + north) / 2 < 0
-    for info in infos:
-        if info.name.endswith("S") == centre_south:
-            return pyproj.CRS.from_epsg(int(info.code))
-    return DEFAULT_CRS if not infos else pyproj.CRS.from_epsg(int(infos[0].code))
+    for code in codes:
+        if (code > 32700) == centre_south:
+            return pyproj.CRS.from_epsg(code)
+    return DEFAULT_CRS if not codes else pyproj.CRS.from_epsg(codes[0])
+
+
+def utm_codes(west: float, south: float, east: float, north: float) -> list[int]:
+    """EPSG codes of the WGS 84 UTM zones whose area of use meets the box (edges count).
+
+    The zones and order of :func:`pyproj.database.query_utm_crs_info` for ``datum_name="WGS
+    84"`` (northern zones, EPSG:326xx, first, then southern, EPSG:327xx, each west to
+    east) without its search through PROJ's whole database: the zones near the box by
+    their nominal extent (zone *k* from longitude −180 + 6(*k* − 1) to −180 + 6*k*, north
+    0 to 84°, south −80 to 0°), within :data:`_NEAR_DEG`, are looked up one by one and
+    kept when their recorded area of use (a few differ from the nominal one by
+    hundredths of a degree) meets the box.
+
+    Examples
+    --------
+    >>> utm_codes(109.91, -6.97, 110.02, -6.91)
+    [32749]
+    >>> utm_codes(107.5, -1.0, 108.5, 0.0)  # on the equator, across 108° E
+    [32648, 32649, 32748, 32749]
+    """
+    m = _NEAR_DEG
+    zones = [k for k in range(1, 61)
+             if west - m <= -174 + 6 * (k - 1) and east + m >= -180 + 6 * (k - 1)]  # fmt: skip
+    near = [32600 + k for k in zones if south - m <= 84 and north + m >= 0]
+    near += [32700 + k for k in zones if south - m <= 0 and north + m >= -80]
+    out = []
+    for code in near:
+        a = pyproj.CRS.from_epsg(code).area_of_use
+        if a is None:
+            continue
+        if west <= a.east and east >= a.west and south <= a.north and north >= a.south:
+            out.append(code)
+    return out
+
+
+#: How far (degrees) beyond a UTM zone's nominal extent :func:`utm_codes` looks up its
+#: recorded area of use.
+_NEAR_DEG = 1.0

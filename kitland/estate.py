@@ -181,22 +181,26 @@ def _feature_label(gdf: gpd.GeoDataFrame, layer: str, i: int) -> str:
     return f"#{i}"
 
 
-def _lonlat_bounds(gdf: gpd.GeoDataFrame) -> tuple[float, float, float, float]:
-    """Bounds in lon/lat, transforming only the (densified) bounding box, not every vertex."""
-    x0, y0, x1, y1 = (float(v) for v in gdf.total_bounds)
-    if pyproj.CRS.from_user_input(gdf.crs).is_geographic:
+def _lonlat_bounds(
+    bounds: tuple[float, float, float, float], crs: pyproj.CRS
+) -> tuple[float, float, float, float]:
+    """``bounds`` in ``crs`` as lon/lat, transforming only the (densified) bounding box,
+    not every vertex."""
+    x0, y0, x1, y1 = bounds
+    if crs.is_geographic:
         return (x0, y0, x1, y1)
-    t = pyproj.Transformer.from_crs(gdf.crs, 4326, always_xy=True)
+    t = pyproj.Transformer.from_crs(crs, 4326, always_xy=True)
     w, s, e, n = t.transform_bounds(x0, y0, x1, y1, densify_pts=21)
     return (float(w), float(s), float(e), float(n))
 
 
 def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     """Raise CRSError on coordinates impossible for the declared CRS; warn on odd ones."""
-    geoms = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty]
-    if geoms.empty:
+    geoms = gdf.geometry.to_numpy()
+    geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+    if not len(geoms):
         return []
-    x0, y0, x1, y1 = (float(v) for v in geoms.total_bounds)
+    x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
     crs = pyproj.CRS.from_user_input(gdf.crs)
     if not all(map(math.isfinite, (x0, y0, x1, y1))):
         msg = Message("{source}: coordinates are not finite (NaN or infinity)", {"source": label})
@@ -233,7 +237,7 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     findings: list[Finding] = []
     aou = crs.area_of_use
     if aou is not None:
-        w, s, e, n = _lonlat_bounds(gpd.GeoDataFrame(geometry=geoms, crs=crs))
+        w, s, e, n = _lonlat_bounds((x0, y0, x1, y1), crs)
         margin = 1.0  # degrees: projections stay usable a little past their area of use
         if (
             w > aou.east + margin
@@ -543,12 +547,16 @@ class Estate:
                 raise CRSError(msg)
             return c
         keep = crs == "input"
-        geoms = ref.geometry[ref.geometry.notna() & ~ref.geometry.is_empty]
-        if geoms.empty or (keep and is_metric_projected(ref.crs)):
+        geoms = ref.geometry.to_numpy()
+        geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+        if not len(geoms) or (keep and is_metric_projected(ref.crs)):
             return metric_crs_for(ref.crs, keep_input=keep)
-        frame = gpd.GeoDataFrame(geometry=geoms, crs=ref.crs)
-        _check_coordinates(frame, ref.attrs.get("source", ""))
-        return metric_crs_for(ref.crs, _lonlat_bounds(frame), keep_input=keep)
+        _check_coordinates(
+            gpd.GeoDataFrame(geometry=geoms, crs=ref.crs), ref.attrs.get("source", "")
+        )
+        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
+        lonlat = _lonlat_bounds((x0, y0, x1, y1), pyproj.CRS.from_user_input(ref.crs))
+        return metric_crs_for(ref.crs, lonlat, keep_input=keep)
 
     # -- layers -------------------------------------------------------------------
     def layer(self, name: str) -> gpd.GeoDataFrame:

@@ -753,12 +753,9 @@ def _check_network(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]
 def _apart(parts: np.ndarray, rows: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
     """Roads joined to none of the network's largest connected part (by length): parts
     within :data:`_JOIN_M` of each other are joined, as the network joins them."""
-    from scipy.sparse import coo_array  # noqa: PLC0415
-    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
-
     a, b = shapely.STRtree(parts).query(parts, predicate="dwithin", distance=_JOIN_M)
-    joined = coo_array((np.ones(len(a)), (a, b)), shape=(len(parts), len(parts)))
-    n, group = connected_components(joined, directed=False)
+    group = _connected_parts(len(parts), a, b)
+    n = int(group.max(initial=-1)) + 1
     if n < 2:
         return []
     length = np.bincount(group, weights=shapely.length(parts), minlength=n)
@@ -774,6 +771,31 @@ def _apart(parts: np.ndarray, rows: np.ndarray, labels: np.ndarray, label: str) 
         )
         for g in others
     ]  # fmt: skip
+
+
+def _connected_parts(n: int, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The connected part of each of ``n`` nodes joined by the edges ``a[k]``–``b[k]``.
+
+    Parts are numbered 0, 1, … in the order of their first node, as
+    :func:`scipy.sparse.csgraph.connected_components` numbers them; numpy alone, so that
+    validating (and ``kitland check``) does not import scipy's graph module. Each node
+    takes the smallest node number among its neighbours', then that node's own (pointer
+    jumping), until nothing changes.
+
+    Examples
+    --------
+    >>> _connected_parts(5, np.array([0, 3]), np.array([4, 1])).tolist()
+    [0, 1, 2, 1, 0]
+    """
+    low = np.arange(n)
+    while True:
+        step = low.copy()
+        np.minimum.at(step, a, low[b])
+        np.minimum.at(step, b, low[a])
+        step = step[step]
+        if np.array_equal(step, low):
+            return np.unique(low, return_inverse=True)[1]
+        low = step
 
 
 def _lonlat(crs: pyproj.CRS, xy: np.ndarray) -> np.ndarray:
@@ -804,10 +826,13 @@ def _polygons(geoms: np.ndarray) -> np.ndarray:
     return fixed
 
 
-def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
-    """Pairs of parcels whose interiors share more than :data:`MIN_OVERLAP_M2`."""
+def _overlap_areas(parcels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs ``i < j`` of parcels whose bounding boxes share more than
+    :data:`MIN_OVERLAP_M2`, and the area their interiors share (0 for neighbours that
+    only touch)."""
+    none = np.array([], dtype=np.int64)
     if len(parcels) < 2:
-        return []
+        return none, none, np.array([])
     tree = shapely.STRtree(parcels)
     i, j = tree.query(parcels, predicate="intersects")
     keep = i < j
@@ -819,7 +844,14 @@ def _check_overlaps(parcels: np.ndarray, labels: np.ndarray, label: str) -> list
     h = np.minimum(b[i, 3], b[j, 3]) - np.maximum(b[i, 1], b[j, 1])
     keep = w * h > MIN_OVERLAP_M2
     i, j = i[keep], j[keep]
-    area = shapely.area(shapely.intersection(parcels[i], parcels[j]))
+    return i, j, shapely.area(shapely.intersection(parcels[i], parcels[j]))
+
+
+def _check_overlaps(
+    i: np.ndarray, j: np.ndarray, area: np.ndarray, labels: np.ndarray, label: str
+) -> list[Finding]:
+    """Pairs of parcels (:func:`_overlap_areas`) whose interiors share more than
+    :data:`MIN_OVERLAP_M2`."""
     keep = area > MIN_OVERLAP_M2
     out = []
     for a, c, m2 in zip(i[keep], j[keep], area[keep], strict=True):
@@ -873,6 +905,8 @@ def _check_on_roads(
 
 
 def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
+    """The parcels' union; ``overlapping``: some share area, so they are no clean
+    coverage (no need to ask :func:`shapely.coverage_is_valid`, as costly as a union)."""
     if not overlapping and len(parcels) and shapely.coverage_is_valid(parcels):
         return shapely.coverage_union_all(parcels)  # much faster, exact for a clean coverage
     return shapely.union_all(parcels)
@@ -914,8 +948,12 @@ def _ordered(pieces: np.ndarray, crs: pyproj.CRS) -> tuple[np.ndarray, list[Mess
 
 def _holding(gaps: np.ndarray, parcels: np.ndarray, labels: np.ndarray) -> list[str | None]:
     """For each gap, the parcel in whose hole it lies (the smallest parcel outline that
-    holds it: a parcel in another's hole may have a hole too), or None."""
+    holds it: a parcel in another's hole may have a hole too), or None. Only parcels
+    with holes are looked at: a gap, covered by no parcel, lies inside no other's
+    outline."""
     parts, rows = shapely.get_parts(parcels, return_index=True)
+    holed = shapely.get_num_interior_rings(parts) > 0
+    parts, rows = parts[holed], rows[holed]
     filled = shapely.polygons(shapely.get_exterior_ring(parts))
     g, k = shapely.STRtree(filled).query(shapely.point_on_surface(gaps), predicate="within")
     holder: list[str | None] = [None] * len(gaps)
@@ -1185,8 +1223,8 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
-    overlaps = _check_overlaps(parcel_geoms, parcel_labels, label)
-    findings += overlaps
+    pairs = _overlap_areas(parcel_geoms)
+    findings += _check_overlaps(*pairs, parcel_labels, label)
     if len(parcel_geoms):
         findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
@@ -1196,7 +1234,7 @@ def validate(estate: Estate) -> ValidationReport:
         boundary = shapely.union_all(boundary[shapely.get_type_id(boundary) >= 0])
         if len(parcel_geoms):
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
-        covered = _union(parcel_geoms, overlapping=bool(overlaps))
+        covered = _union(parcel_geoms, overlapping=bool((pairs[2] > 0).any()))
         water = estate.water.geometry.to_numpy()
         water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
         findings += _check_gaps(

@@ -38,9 +38,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 from numpy.typing import NDArray
-from scipy.sparse.csgraph import connected_components
 
 __all__ = ["Corners", "Problem", "ReachAny", "SumAtLeast", "SumBelow"]
 
@@ -305,6 +303,10 @@ def _adjacency(n: int, edges: NDArray[np.int64]) -> list[list[int]]:
 def _components(keep: NDArray[np.bool_], edges: NDArray[np.int64]) -> NDArray[np.int64]:
     """Component label of each kept cell through ``edges`` (-1 elsewhere), numbered in
     the order of each component's first cell."""
+    # scipy loads here, not with the package (kitland check never solves)
+    import scipy.sparse as sp  # noqa: PLC0415
+    from scipy.sparse.csgraph import connected_components  # noqa: PLC0415
+
     e = edges[keep[edges[:, 0]] & keep[edges[:, 1]]] if len(edges) else edges.reshape(0, 2)
     graph = sp.csr_array((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(len(keep), len(keep)))
     lab = np.full(len(keep), -1, dtype=np.int64)

@@ -21,13 +21,11 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from kitland.placement._cpsat import Beside, CpsatWindows, improve
-from kitland.placement._milp import HighsWindows
 from kitland.placement._model import Problem, _adjacency, _components, near_cells
 from kitland.placement._options import SolveOptions
 from kitland.placement._starts import greedy, rectangles, window_start
@@ -42,6 +40,9 @@ from kitland.placement._window import (
     width_cells,
 )
 from kitland.placement._work import Work
+
+if TYPE_CHECKING:
+    from kitland.placement._cpsat import Beside
 
 __all__ = ["Solution", "gap", "solve", "status_of"]
 
@@ -186,6 +187,10 @@ def solve(
     # The search's CP-SAT deterministic seconds: a share of the budget, fixed up front.
     lns_s = min(opts.search_share * work.left / opts.work_rate, opts.search_max_s)
     lns: dict[str, Any] = {"budget_s": lns_s, "round_s": opts.search_round_s, "seed": seed}
+    # The solvers load here, not with the package: scoring a zone (kitland check) never solves
+    from kitland.placement._cpsat import Beside, CpsatWindows, improve  # noqa: PLC0415
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+
     solver: WindowSolver
     beside = _Joined(inc)
     if backend == "cpsat":
