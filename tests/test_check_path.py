@@ -1,10 +1,8 @@
 """What ``kitland check`` computes without the slow library calls it used to make.
 
-Each replacement is held to the library call it replaces, on seeded random inputs and on
+The replacement is held to the library call it replaces, on seeded random inputs and on
 the edge cases by hand: the UTM zones of a lon/lat box (:func:`kitland.crs.utm_codes`
-against PROJ's database search, :func:`pyproj.database.query_utm_crs_info`) and the
-connected parts of the road network (``kitland.validation._connected_parts`` against
-:func:`scipy.sparse.csgraph.connected_components`).
+against PROJ's database search, :func:`pyproj.database.query_utm_crs_info`).
 """
 
 from __future__ import annotations
@@ -13,11 +11,8 @@ import numpy as np
 import pytest
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
-from scipy.sparse import coo_array
-from scipy.sparse.csgraph import connected_components
 
 from kitland.crs import utm_codes
-from kitland.validation import _connected_parts
 
 
 def _proj_codes(west: float, south: float, east: float, north: float) -> list[int]:
@@ -49,22 +44,3 @@ def test_utm_codes_are_proj_database_search_on_random_boxes() -> None:
         north = min(90.0, south + float(rng.choice([0.0, rng.uniform(0, 2), rng.uniform(0, 20)])))
         assert utm_codes(west, south, east, north) == _proj_codes(west, south, east, north)
 
-
-def test_connected_parts_by_hand() -> None:
-    # 0–4, 3–1, 2 alone: parts numbered by their first node
-    assert _connected_parts(5, np.array([0, 3]), np.array([4, 1])).tolist() == [0, 1, 2, 1, 0]
-    assert _connected_parts(3, np.array([], int), np.array([], int)).tolist() == [0, 1, 2]
-    # a path given backwards needs every step of the propagation
-    a = np.arange(9, 0, -1)
-    assert _connected_parts(10, a, a - 1).tolist() == [0] * 10
-
-
-def test_connected_parts_are_scipys_on_random_graphs() -> None:
-    rng = np.random.default_rng(3)
-    for _ in range(500):
-        n = int(rng.integers(1, 80))
-        m = int(rng.integers(0, 2 * n))
-        a, b = rng.integers(0, n, m), rng.integers(0, n, m)
-        graph = coo_array((np.ones(m), (a, b)), shape=(n, n))
-        _, expected = connected_components(graph, directed=False)
-        assert _connected_parts(n, a, b).tolist() == expected.tolist()

@@ -32,18 +32,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from kitland.placement._model import Problem, SumBelow, _components
 from kitland.placement._work import Work
-
-if TYPE_CHECKING:
-    import scipy.sparse as sp
-
-    _Block = tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
@@ -349,12 +345,12 @@ class Model:
     block: NDArray[np.int64] | None = None
     perimeter: bool = True
     cost: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
-    rows: sp.csr_array = field(default_factory=lambda: _no_rows(0))
+    rows: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
     lo: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     hi: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     scale: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     kinds: tuple[tuple[str, int], ...] = ()
-    necks: sp.csr_array = field(default_factory=lambda: _no_rows(0))
+    necks: sp.csr_array = field(default_factory=lambda: sp.csr_array((0, 0)))
     caps: NDArray[np.int64] = field(default_factory=lambda: np.zeros((0, 3), np.int64))
     cuts: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
     guards: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, np.int64))
@@ -540,18 +536,12 @@ def cuts_taken(p: Problem, chosen: NDArray[np.int64]) -> NDArray[np.float64]:
 
 
 # -- the rows, one function per rule kind ---------------------------------------------------
-# scipy loads with the first rows built, not with the package (kitland check never solves)
-def _no_rows(ncol: int) -> sp.csr_array:
-    import scipy.sparse as sp  # noqa: PLC0415
-
-    return sp.csr_array((0, ncol))
+_Block = tuple[sp.csr_array, NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
 
 
 def _one(w: Model, cols: NDArray[np.int64], vals: NDArray[np.float64], lo: float, hi: float,
          scale: float) -> _Block:  # fmt: skip
     """A block of one row."""
-    import scipy.sparse as sp  # noqa: PLC0415
-
     a = sp.csr_array((vals, (np.zeros(len(cols), np.int64), cols)), shape=(1, w.ncol))
     return a, np.array([lo]), np.array([hi]), np.array([scale])
 
@@ -561,8 +551,6 @@ def _many(w: Model, r: NDArray[np.int64], c: NDArray[np.int64], v: NDArray[np.fl
     """A block of ``nrow`` rows with the same bounds, from (row, column, value) triples."""
     if nrow == 0:
         return None
-    import scipy.sparse as sp  # noqa: PLC0415
-
     a = sp.csr_array((v, (r, c)), shape=(nrow, w.ncol))
     return a, np.full(nrow, lo), np.full(nrow, hi), np.full(nrow, scale)
 
@@ -571,9 +559,7 @@ def _stack(parts: Sequence[_Block | None]) -> _Block:
     """The blocks one under the other (None: no rows)."""
     ok = [b for b in parts if b is not None]
     if not ok:
-        return _no_rows(0), np.zeros(0), np.zeros(0), np.zeros(0)
-    import scipy.sparse as sp  # noqa: PLC0415
-
+        return sp.csr_array((0, 0)), np.zeros(0), np.zeros(0), np.zeros(0)
     a = sp.csr_array(sp.vstack([b[0] for b in ok], format="csr"))
     return a, *(np.concatenate([b[i] for b in ok]) for i in (1, 2, 3))
 
@@ -840,7 +826,7 @@ def _neck_rows(w: Model) -> sp.csr_array:
     k = w.p.width_cells
     ne = len(w.edges)
     if k <= 1 or ne == 0:
-        return _no_rows(w.ncol)
+        return sp.csr_array((0, w.ncol))
     grid = w.squares.reshape(-1, k, k)
     a = np.r_[grid[:, :, :-1].ravel(), grid[:, :-1, :].ravel()]
     b = np.r_[grid[:, :, 1:].ravel(), grid[:, 1:, :].ravel()]
@@ -858,6 +844,4 @@ def _neck_rows(w: Model) -> sp.csr_array:
     r = np.r_[np.arange(ne), np.arange(ne), e]
     c = np.r_[w.edges[:, 0], w.edges[:, 1], q[hit]]
     v = np.r_[np.ones(2 * ne), -np.ones(int(hit.sum()))]
-    import scipy.sparse as sp  # noqa: PLC0415
-
     return sp.csr_array((v, (r, c)), shape=(ne, w.ncol))
