@@ -551,9 +551,7 @@ class Estate:
         geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
         if not len(geoms) or (keep and is_metric_projected(ref.crs)):
             return metric_crs_for(ref.crs, keep_input=keep)
-        _check_coordinates(
-            gpd.GeoDataFrame(geometry=geoms, crs=ref.crs), ref.attrs.get("source", "")
-        )
+        _check_coordinates(ref, ref.attrs.get("source", ""))  # it skips missing, empty ones too
         x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
         lonlat = _lonlat_bounds((x0, y0, x1, y1), pyproj.CRS.from_user_input(ref.crs))
         return metric_crs_for(ref.crs, lonlat, keep_input=keep)
