@@ -153,8 +153,8 @@ def _unzipped(path: Path) -> str:
                       "or cut short: export or copy it again",
                       {"source": str(path), "reason": str(exc)})  # fmt: skip
         raise DataError(msg) from exc
-    files = [n for n in names if Path(n).suffix.lower() in _LAYER_SUFFIXES]
-    own = {path.stem.lower()} | ({"doc"} if path.suffix.lower() == ".kmz" else set())
+    files = [n for n in names if _suffix(n) in _LAYER_SUFFIXES]
+    own = {path.stem.lower()} | ({"doc"} if _suffix(path) == ".kmz" else set())
     named = [n for n in files if Path(n).stem.lower() in own]
     if len(files) == 1 or len(named) == 1:
         return f"/vsizip/{path}/{files[0] if len(files) == 1 else named[0]}"
@@ -260,14 +260,14 @@ _NOT_DATA = {"layer_styles"}
 
 
 def _list_layers(path: Path) -> list[str]:
-    if path.suffix.lower() in _PARQUET and path.is_file():
+    if _suffix(path) in _PARQUET and path.is_file():
         return [path.stem]  # GeoParquet holds one layer
     try:
         return [n for n in fiona.listlayers(path, **_options(path)) if n.lower() not in _NOT_DATA]
     except Exception as exc:
         if path.exists() and path.stat().st_size == 0:
             msg = Message("{path}: the file is empty", {"path": str(path)})
-        elif path.suffix.lower() in _ARCHIVES and zipfile.is_zipfile(path):
+        elif _suffix(path) in _ARCHIVES and zipfile.is_zipfile(path):
             msg = Message("{path}: a zip archive GDAL does not read as one dataset (it reads "
                           "Shapefiles at its root); unzip it and give the folder",
                           {"path": str(path)})  # fmt: skip
@@ -283,7 +283,7 @@ def similar_layers(path: str | os.PathLike[str], names: Sequence[str]) -> dict[s
     p = Path(path)
     if p.is_dir():
         found = {f.stem.lower(): str(f) for f in p.iterdir()
-                 if f.is_file() and f.suffix.lower() not in _SIDECARS}  # fmt: skip
+                 if f.is_file() and _suffix(f) not in _SIDECARS}  # fmt: skip
     else:
         found = {n.lower(): f"{p} layer {n!r}" for n in _list_layers(p)}
     unread = {k: v for k, v in found.items() if k not in LAYER_NAMES}
@@ -327,7 +327,7 @@ def read_layers(
         raise DataError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
     if p.is_dir():
-        files = sorted(f for f in p.iterdir() if f.is_file() and f.suffix.lower() not in _SIDECARS)
+        files = sorted(f for f in p.iterdir() if f.is_file() and _suffix(f) not in _SIDECARS)
         for f in files:
             name = f.stem.lower()
             if name not in LAYER_NAMES:
@@ -338,7 +338,7 @@ def read_layers(
                               {"path": str(p), "layer": name, "a": layers[name].attrs["source"],
                                "b": str(f)})  # fmt: skip
                 raise DataError(msg)
-            source = _unzipped(f) if f.suffix.lower() in _ARCHIVES else f
+            source = _unzipped(f) if _suffix(f) in _ARCHIVES else f
             gdf = _read(source, None, str(f), assume_crs)
             gdf.attrs["source"] = str(f)
             layers[name] = gdf
@@ -572,7 +572,7 @@ def input_files(*paths: str | os.PathLike[str] | None) -> set[Path]:
             found.add(p.resolve())
             for f in p.parent.iterdir():
                 part = f.name[len(p.stem) :].lower() if f.name.startswith(p.stem) else ""
-                if part in _SIDECARS or part == f"{p.suffix.lower()}.xml":
+                if part in _SIDECARS or part == f"{_suffix(p)}.xml":
                     found.add(f.resolve())
     return found
 
