@@ -295,7 +295,9 @@ def _variant_zones(land: shapely.Geometry) -> dict[str, shapely.Geometry]:
     # past the boundary and across the arterial: the box as drawn, not cut by the land
     out["V11_luar_batas.kml"] = shapely.box(-10, 1106, 494, 1300)
     # a 50 m wide arm along the collector, under the 60 m usable width
-    out["V08_lebar.mif"] = shapely.union(shapely.box(700, 470, 990, 790), shapely.box(506, 740, 700, 790))
+    out["V08_lebar.mif"] = shapely.union(
+        shapely.box(700, 470, 990, 790), shapely.box(506, 740, 700, 790)
+    )
     # the valid V01 with a sliver drawn 0.3 m off its corner (a digitising slip)
     sliver = Polygon([(700.0, 469.7), (712.0, 469.7), (700.0, 469.0)])
     out["V12_serpihan.geojson"] = shapely.MultiPolygon([shapely.box(700, 470, 990, 790), sliver])
@@ -365,7 +367,9 @@ def _write_variant(folder: Path, name: str, geom: shapely.Geometry) -> None:
         utm.to_crs("EPSG:4326").to_file(path, driver="GeoJSON")
     elif suffix == "geojsonl":  # the zone drawn as a closed line
         line = LineString(list(_messy(placed).exterior.coords))
-        utm.set_geometry([line], crs=BUILD_CRS).to_crs("EPSG:4326").to_file(path, driver="GeoJSONSeq")
+        utm.set_geometry([line], crs=BUILD_CRS).to_crs("EPSG:4326").to_file(
+            path, driver="GeoJSONSeq"
+        )
 
 
 def write(out: Path, *, seed: int = 10) -> Path:
