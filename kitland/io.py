@@ -57,6 +57,11 @@ _SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".q
              ".qpj", ".xsd", ".gfs"}  # fmt: skip
 
 
+#: Folders GDAL opens as one multi-layer dataset, not as a folder of layer files: an Esri
+#: File Geodatabase (``estate.gdb``, one feature class per layer).
+_DATASET_FOLDERS = {".gdb"}
+
+
 #: GDAL open options by file suffix. GDAL's GML reader would otherwise write a ``.gfs``
 #: schema file beside a ``.gml`` that has none, and inputs are never modified.
 _OPEN_OPTIONS: dict[str, dict[str, str]] = {".gml": {"WRITE_GFS": "NO"}}
@@ -277,11 +282,17 @@ def _list_layers(path: Path) -> list[str]:
         raise DataError(msg) from exc
 
 
+def _layer_folder(path: Path) -> bool:
+    """True for a folder of per-layer files; False for a file or a folder GDAL opens as one
+    dataset (a File Geodatabase)."""
+    return path.is_dir() and _suffix(path) not in _DATASET_FOLDERS
+
+
 def similar_layers(path: str | os.PathLike[str], names: Sequence[str]) -> dict[str, str]:
     """For each of ``names``, a file (in a folder) or layer (in a file) at ``path`` that
     is not read but is named like it (``parcel.fgb`` for ``parcels``), for hints."""
     p = Path(path)
-    if p.is_dir():
+    if _layer_folder(p):
         found = {f.stem.lower(): str(f) for f in p.iterdir()
                  if f.is_file() and _suffix(f) not in _SIDECARS}  # fmt: skip
     else:
@@ -303,7 +314,8 @@ def read_layers(
     Parameters
     ----------
     path
-        A multi-layer file (GeoPackage, …) or a folder with one file per layer; layer
+        A multi-layer file (GeoPackage, an Esri File Geodatabase ``.gdb`` folder, …) or
+        a folder with one file per layer; layer
         and file names are matched to :data:`LAYER_NAMES` ignoring case.
     assume_crs
         CRS to give layers that declare none. Without it such a layer is an error.
@@ -326,7 +338,7 @@ def read_layers(
         msg = Message("{path}: no such file or folder", {"path": str(p)})
         raise DataError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
-    if p.is_dir():
+    if _layer_folder(p):
         files = sorted(f for f in p.iterdir() if f.is_file() and _suffix(f) not in _SIDECARS)
         for f in files:
             name = f.stem.lower()

@@ -57,6 +57,26 @@ def test_a_folder_of_geoparquet_in_lonlat_is_read(layers, tmp_path) -> None:
     assert got.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
 
 
+def test_a_file_geodatabase_is_one_dataset_of_layers(layers, tmp_path) -> None:
+    """An Esri File Geodatabase (a ``.gdb`` folder GDAL opens as one dataset, one feature
+    class per layer) is read as a GeoPackage is, not as a folder of layer files: the same
+    12 cells of 100 m × 100 m, the TM-3 grid it is stored in measured back in UTM 49S; a
+    zone in a ``.gdb`` (its one feature class) is read too."""
+    gdb = tmp_path / "kawasan.gdb"
+    for name, gdf in layers.items():
+        gdf.to_crs(23835).to_file(gdb, layer=name, driver="OpenFileGDB", engine="fiona")
+    assert gdb.is_dir()
+    est = load_estate(gdb)
+    assert est.crs.to_epsg() == 32749
+    assert sorted(est.parcels["parcel_id"]) == sorted(layers["parcels"]["parcel_id"])
+    assert est.parcels.area.sum() == pytest.approx(120_000.0, rel=1e-6)
+    assert est.parcels.attrs["source"] == f"{gdb} layer 'parcels'"
+    zone = gpd.GeoDataFrame(geometry=[box(*layers["parcels"].geometry.iloc[0].bounds)], crs=32749)
+    zone.to_file(tmp_path / "usulan.gdb", layer="usulan", driver="OpenFileGDB", engine="fiona")
+    got = read_zone(tmp_path / "usulan.gdb").to_crs(32749)
+    assert got.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
+
+
 def test_a_parquet_file_that_is_not_geoparquet_is_one_line(layers, tmp_path) -> None:
     folder = tmp_path / "f"
     folder.mkdir()
