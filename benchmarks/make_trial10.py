@@ -140,6 +140,22 @@ name = "dekat Desa Galang Batang"
 name_en = "near Desa Galang Batang"
 kind = "near"
 to = { layer = "settlements", name = ["Desa Galang Batang"] }
+
+[plots]
+road_width_m = 10
+max_road_pct = 25
+
+[[plots.types]]
+name = "kios"
+min_m2 = 120
+max_m2 = 300
+min_frontage_m = 8
+
+[[plots.types]]
+name = "bengkel kapal"
+min_m2 = 600
+max_m2 = 1500
+min_frontage_m = 20
 """
 #: The consultant's variants: file, the box (local metres) cut from the estate's land
 #: (``None``: built by hand in :func:`_variant_zones`), and the rule ids it breaks
