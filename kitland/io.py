@@ -52,9 +52,11 @@ log = logging.getLogger(__name__)
 #: Layer names of an estate (SPEC §1), in drawing order.
 LAYER_NAMES = ("boundary", "parcels", "roads", "gates", "water", "settlements")
 
-# Files in a layer folder that are parts of another file, not layers of their own.
+# Files in a layer folder that are parts of another file, not layers of their own: a
+# Shapefile's, a MapInfo TAB's (.dat, .map, .id, .ind) or MIF's (.mid), a CSV's column
+# types (.csvt), GML schemas.
 _SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux",
-             ".qpj", ".xsd", ".gfs"}  # fmt: skip
+             ".qpj", ".xsd", ".gfs", ".dat", ".map", ".id", ".ind", ".mid", ".csvt"}  # fmt: skip
 
 
 #: Folders GDAL opens as one multi-layer dataset, not as a folder of layer files: an Esri
@@ -560,8 +562,8 @@ def input_files(*paths: str | os.PathLike[str] | None) -> set[Path]:
     """The files that reading ``paths`` reads, resolved: outputs must never be one of them.
 
     A folder (an estate of per-layer files) gives every file in it; a file gives itself
-    and the parts GDAL keeps beside it (a Shapefile's ``.dbf``, ``.shx``, ``.prj``, …,
-    named by its stem; ``parcels.shp.xml``). ``None`` and paths that do not exist give
+    and the parts GDAL keeps beside it (a Shapefile's ``.dbf``, ``.shx``, ``.prj``, …, a
+    MapInfo TAB's ``.dat``, ``.map``, ``.id``, named by its stem; ``parcels.shp.xml``). ``None`` and paths that do not exist give
     nothing.
 
     Examples

@@ -77,6 +77,20 @@ def test_a_file_geodatabase_is_one_dataset_of_layers(layers, tmp_path) -> None:
     assert got.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
 
 
+@pytest.mark.parametrize("suffix", [".tab", ".mif"])
+def test_a_folder_of_mapinfo_layers_is_read(layers, tmp_path, suffix) -> None:
+    """Each MapInfo layer is several files (TAB: ``.dat``, ``.map``, ``.id``; MIF:
+    ``.mid``), parts of the layer and not layers of their own."""
+    folder = tmp_path / "mapinfo"
+    folder.mkdir()
+    for name, gdf in layers.items():
+        gdf.to_file(folder / f"{name}{suffix}", driver="MapInfo File", engine="fiona")
+    est = load_estate(folder)
+    assert sorted(est.parcels["parcel_id"]) == sorted(layers["parcels"]["parcel_id"])
+    assert est.parcels.area.sum() == pytest.approx(120_000.0, rel=1e-6)
+    assert est.parcels.attrs["source"] == str(folder / f"parcels{suffix}")
+
+
 def test_a_parquet_file_that_is_not_geoparquet_is_one_line(layers, tmp_path) -> None:
     folder = tmp_path / "f"
     folder.mkdir()
