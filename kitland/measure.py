@@ -763,11 +763,14 @@ def _setback(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> R
 
 
 def _contiguous(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
-    n = part_count(z)
+    parts = shapely.get_parts(shapely.union_all([z]))
+    n = len(parts)
+    areas = sorted(shapely.area(parts) / 10_000, reverse=True)
+    sizes = ", ".join(f"{a:,.4f} ha" for a in areas[:3]) + (", …" if n > 3 else "")
     msg = (
         "the zone is one piece"
         if n == 1
-        else f"the zone falls into {n} separate pieces; it must be one"
+        else f"the zone falls into {n} separate pieces ({sizes}); it must be one"
     )
     return RuleResult(rule.id, rule.kind, n == 1, float(n), "== 1", "", msg)
 

@@ -268,6 +268,12 @@ def test_contiguous_and_min_width_rules(estate) -> None:
     assert w.passed
     touching = MultiPolygon([zbox(200, 100, 300, 200), zbox(300, 100, 400, 200)])
     assert check(estate, touching, rules).results[0].passed  # one polygon after union
+    # a sliver drawn 0.3 m off the zone (trial 10): the pieces' areas say which is which,
+    # 1 ha and a triangle of 12 m × 0.7 m / 2 = 4.2 m²
+    sliver = Polygon([(X0 + 200, Y0 + 99.7), (X0 + 212, Y0 + 99.7), (X0 + 200, Y0 + 99.0)])
+    c = check(estate, MultiPolygon([zbox(200, 100, 300, 200), sliver]), rules).results[0]
+    assert not c.passed and c.value == 2
+    assert "2 separate pieces (1.0000 ha, 0.0004 ha); it must be one" in c.message
     thin = zbox(200, 100, 215, 500)
     assert not check(estate, thin, rules).results[1].passed
 
