@@ -507,11 +507,28 @@ def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> Message:
     ident = f" ({col} {gdf[col].iloc[i]!r})" if col is not None else ""
     values = {"source": label, "n": num, "ident": ident, "type": gdf.geom_type.iloc[i],
               "more": len(bad) - 1}  # fmt: skip
+    if _closed_line(gdf.geometry.iloc[i]):
+        if len(bad) > 1:
+            return Message("{source}: feature {n}{ident}: zone geometry is a closed {type};"
+                           " expected a Polygon or MultiPolygon ({more} more features are not"
+                           " polygons): make the closed lines polygons (QGIS: Vector > Geometry"
+                           " Tools > Lines to Polygons)", values)  # fmt: skip
+        return Message("{source}: feature {n}{ident}: zone geometry is a closed {type}; expected"
+                       " a Polygon or MultiPolygon: make the closed line a polygon (QGIS: Vector"
+                       " > Geometry Tools > Lines to Polygons)", values)  # fmt: skip
     if len(bad) > 1:
         return Message("{source}: feature {n}{ident}: zone geometry is a {type}; expected a Polygon"
                        " or MultiPolygon ({more} more features are not polygons)", values)  # fmt: skip
     return Message("{source}: feature {n}{ident}: zone geometry is a {type}; expected a Polygon"
                    " or MultiPolygon", values)  # fmt: skip
+
+
+def _closed_line(geom: shapely.Geometry) -> bool:
+    """True for a LineString or MultiLineString whose every line is closed (a polygon's
+    outline drawn as a line, as a CAD or GPS tool exports it)."""
+    if geom.geom_type not in ("LineString", "MultiLineString"):
+        return False
+    return bool(shapely.is_closed(shapely.get_parts(geom)).all())
 
 
 def check_writable(target: str | os.PathLike[str]) -> Path:
