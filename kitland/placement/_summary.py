@@ -146,8 +146,9 @@ def html_table(result: PlacementResult) -> str:
         f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
         for p in result.alternatives
     )
-    head = {"INFEASIBLE": infeasible_text(result.solver),
-            "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
+    undecided = next((r.message for r in result.report.results if r.kind == "placement"),
+                     "no placement found within the time limit (not proven that none exists)")  # fmt: skip
+    head = {"INFEASIBLE": infeasible_text(result.solver), "UNDECIDED": undecided,
             }.get(result.status, "placed")  # fmt: skip
     s = result.solver
     return (
@@ -158,19 +159,37 @@ def html_table(result: PlacementResult) -> str:
     )
 
 
+def _work_left(solver: dict[str, Any]) -> bool:
+    """Whether the search ended by itself with work of its budget left (more than 1 %),
+    neither the budget nor the wall clock stopping it."""
+    spent, budget = solver.get("work_s"), solver.get("work_budget_s")
+    if spent is None or budget is None or not solver.get("deterministic", True):
+        return False
+    return float(spent) < 0.99 * float(budget)
+
+
 def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
     """The line of a search that found no ``what`` (a placement, an allocation: already
-    in ``lang``) within its time limit, and the longer limit to try."""
+    in ``lang``): within its time limit, or the work it spent when it ended with work
+    of its budget left; and the longer limit to try."""
     limit = float(solver.get("time_limit_s", 0.0))
+    more = f"{max(60.0, 4 * limit):g}"
+    if _work_left(solver):
+        return tr(lang, "no {what} found: the search ended at {spent} of its {budget} work-s, "
+                        "without a zone or a proof that none exists; try --time-limit {more}").format(
+            what=what, spent=number(solver["work_s"], lang, 1),
+            budget=number(solver["work_budget_s"], lang, 1), more=more)  # fmt: skip
     return tr(lang, "no {what} found within {limit} s; it is not proven that none exists; "
                     "try --time-limit {more}").format(
-        what=what, limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}")  # fmt: skip
+        what=what, limit=numbers_in(f"{limit:g}", lang), more=more)  # fmt: skip
 
 
 def _solver_line(solver: dict[str, Any], lang: str) -> str:
     """The last line of a summary: the solver, its time (and why it stopped), the grid."""
     t = functools.partial(tr, lang)
-    hit = t(" (time limit reached)") if solver.get("time_limit_hit") else ""
+    hit = ""
+    if solver.get("time_limit_hit"):
+        hit = t(" (ended with work left)") if _work_left(solver) else t(" (time limit reached)")
     if not solver.get("deterministic", True):
         hit += t(" (stopped by the wall clock: not deterministic)")
     name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
