@@ -466,6 +466,26 @@ def test_an_undecided_search_that_ended_with_work_left_says_so(
     assert res.summary(lang).splitlines()[-2:] == [undecided, solver]
 
 
+@pytest.mark.parametrize(("work_s", "lang", "line"), [
+    (22.587, "en", "placements found when the search ended at 22.6 of its 30.0 work-s; the same "
+                   "input and --time-limit return them again; a longer --time-limit may prove them"),
+    (22.587, "id", "penempatan ditemukan saat pencarian berhenti pada 22,6 dari 30,0 detik-kerja "
+                   "anggarannya; masukan dan --time-limit yang sama menghasilkannya lagi; "
+                   "--time-limit yang lebih panjang dapat membuktikannya"),
+    (30.0, "en", "placements found when the work budget ran out; the same input and --time-limit "
+                 "return them again; a longer --time-limit may prove them"),
+])  # fmt: skip
+def test_a_feasible_search_that_ended_with_work_left_says_where(
+    work_s: float, lang: str, line: str
+) -> None:
+    """Trial 10's 50 m search: FEASIBLE, ended by itself at 22.587 of its 30 work-s; the
+    line under its placement said the work budget ran out."""
+    from kitland.placement._summary import _feasible_line  # noqa: PLC0415
+
+    solver = {"work_s": work_s, "work_budget_s": 30.0, "deterministic": True}
+    assert _feasible_line(solver, lang) == line
+
+
 #: Errors raised on purpose that stay English: bugs of kitland itself (a map's own code,
 #: its vendored files), the bottom CRS module (it imports nothing of kitland, and the
 #: command line checks a CRS before it gets there) and ``sweep`` (its terminal is English).

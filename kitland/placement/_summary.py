@@ -60,9 +60,7 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         elif any(
             p.status == "FEASIBLE" and not p.rescued and not p.note for p in result.alternatives
         ):
-            lines.append(t("placements found when the work budget ran out; the same input and "
-                           "--time-limit return them again; a longer --time-limit may prove "
-                           "them"))  # fmt: skip
+            lines.append(_feasible_line(s, lang))
         failing = [r for r in result.report.results if r.scope == "layout" and not r.passed]
         if failing:
             lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
@@ -157,6 +155,18 @@ def html_table(result: PlacementResult) -> str:
         f"<table><tr><th>{'zone' if result.zones else 'rank'}</th><th>ha</th><th>score</th><th>status</th><th>rules</th></tr>{rows}</table>"
         f"{result.report._repr_html_()}</div>"
     )
+
+
+def _feasible_line(solver: dict[str, Any], lang: str) -> str:
+    """The line under placements not proven optimal: found when the work budget ran out,
+    or when the search ended by itself with work left (:func:`_work_left`)."""
+    if not _work_left(solver):
+        return tr(lang, "placements found when the work budget ran out; the same input and "
+                        "--time-limit return them again; a longer --time-limit may prove them")  # fmt: skip
+    return tr(lang, "placements found when the search ended at {spent} of its {budget} work-s; "
+                    "the same input and --time-limit return them again; a longer --time-limit "
+                    "may prove them").format(
+        spent=number(solver["work_s"], lang, 1), budget=number(solver["work_budget_s"], lang, 1))  # fmt: skip
 
 
 def _work_left(solver: dict[str, Any]) -> bool:
