@@ -114,13 +114,7 @@ def _read(
     gdf.attrs["kml"] = bool(unlisted)  # GDAL's KML reader drops a placemark's own fields
     if gdf.crs is None:
         if assume_crs is None:
-            msg = Message(
-                "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
-                "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
-                "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
-                {"source": label},
-            )
-            raise CRSError(msg)
+            raise CRSError(_no_crs(gdf, label))
         try:
             gdf = gdf.set_crs(assume_crs)
             gdf.attrs["assumed_crs"] = True
@@ -131,6 +125,22 @@ def _read(
             )
             raise CRSError(bad) from exc
     return gdf
+
+
+def _no_crs(gdf: gpd.GeoDataFrame, label: str) -> Message:
+    """The line for a layer without a CRS: how to declare one, and EPSG:4326 when every
+    coordinate lies within ±180 / ±90 (a CSV or GeoJSON Lines in longitude/latitude)."""
+    bounds = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)].total_bounds
+    if len(gdf) and np.isfinite(bounds).all() and (np.abs(bounds) <= [180, 90, 180, 90]).all():
+        return Message("{source} has no CRS, and its coordinates look like longitude/latitude:"
+                       " pass --assume-crs EPSG:4326 (assume_crs= in Python) or add a .prj of"
+                       " EPSG:4326 beside it", {"source": label})  # fmt: skip
+    return Message(
+        "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
+        "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
+        "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
+        {"source": label},
+    )
 
 
 #: Archives a layer may come in: a zipped Shapefile (or other layer file) and Google

@@ -142,6 +142,24 @@ def test_shapefile_without_prj_needs_a_crs(layers, tmp_path) -> None:
     assert got["roads"].crs.to_epsg() == 32749
 
 
+def test_a_lonlat_zone_without_crs_is_told_epsg_4326(layers, tmp_path) -> None:
+    """A consultant's CSV of ``POLYGON Z`` WKT in lon/lat declares no CRS (trial 10): the
+    line names EPSG:4326, not the bundled estate's UTM 49S of the general line; with it,
+    the 100 m × 100 m cell comes back at its area."""
+    cell = layers["parcels"].geometry.iloc[0]
+    wkt = gpd.GeoSeries([cell], crs=32749).to_crs(4326).force_3d(12.5).to_wkt(rounding_precision=10).iloc[0]
+    csv = tmp_path / "usulan.csv"
+    csv.write_text(f'WKT;nama\n"{wkt}";usulan\n', encoding="utf-8")
+    with pytest.raises(CRSError) as err:
+        read_zone(csv)
+    assert str(err.value) == (
+        f"{csv} has no CRS, and its coordinates look like longitude/latitude: pass "
+        "--assume-crs EPSG:4326 (assume_crs= in Python) or add a .prj of EPSG:4326 beside it"
+    )
+    got = read_zone(csv, assume_crs="EPSG:4326").to_crs(32749).geometry.iloc[0]
+    assert got.area == pytest.approx(10_000.0, rel=1e-6)
+
+
 @pytest.mark.parametrize("cpg", [False, True])
 def test_a_windows_shapefile_without_cpg_keeps_its_dashes_and_quotes(layers, tmp_path, cpg) -> None:
     """A consultant's Shapefile written in Windows-1252 with no ``.cpg``: GDAL reads its
