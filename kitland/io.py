@@ -327,8 +327,8 @@ def read_layers(
     ----------
     path
         A multi-layer file (GeoPackage, an Esri File Geodatabase ``.gdb`` folder, …) or
-        a folder with one file per layer; layer
-        and file names are matched to :data:`LAYER_NAMES` ignoring case.
+        a folder with one file per layer; layer and file names are matched to
+        :data:`LAYER_NAMES` ignoring case.
     assume_crs
         CRS to give layers that declare none. Without it such a layer is an error.
 
@@ -590,8 +590,8 @@ def input_files(*paths: str | os.PathLike[str] | None) -> set[Path]:
 
     A folder (an estate of per-layer files) gives every file in it; a file gives itself
     and the parts GDAL keeps beside it (a Shapefile's ``.dbf``, ``.shx``, ``.prj``, …, a
-    MapInfo TAB's ``.dat``, ``.map``, ``.id``, named by its stem; ``parcels.shp.xml``). ``None`` and paths that do not exist give
-    nothing.
+    MapInfo TAB's ``.dat``, ``.map``, ``.id``, named by its stem; ``parcels.shp.xml``).
+    ``None`` and paths that do not exist give nothing.
 
     Examples
     --------
