@@ -263,10 +263,16 @@ def report(win: dict, ell: np.ndarray | None, milp_s: float) -> None:
         hm.setOptionValue("mip_rel_gap", 0.0)
         hm.setOptionValue("objective_bound", zone)
         hm.run()
-        info = hm.getInfo()
+        info, sol = hm.getInfo(), hm.getSolution()
+        found = np.asarray(sol.col_value)[: mod.m] > 0.5 if sol.value_valid else None
+        parts = (
+            "no zone"
+            if found is None
+            else f"its zone in {_components(found, mod.edges).max() + 1} piece(s)"
+        )
         print(f"| MILP, no connectivity rows{', without `' + drop[0] + '`' if drop else ''}: "
-              f"{hm.getModelStatus().name}, {info.mip_node_count} nodes | {info.mip_dual_bound:,.2f} | "
-              f"{100 * (zone - info.mip_dual_bound) / zone:.2f} % |")  # fmt: skip
+              f"{hm.getModelStatus().name}, {info.mip_node_count} nodes, {parts} | "
+              f"{info.mip_dual_bound:,.2f} | {100 * (zone - info.mip_dual_bound) / zone:.2f} % |")  # fmt: skip
     frac = int(((x > 1e-6) & (x < 1 - 1e-6)).sum())
     sel = np.isin(np.arange(len(p)), inc)
     inner = sel[p.edges[:, 0]] & sel[p.edges[:, 1]]
