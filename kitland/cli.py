@@ -648,7 +648,8 @@ def cmd_plots(args: argparse.Namespace) -> int:
     _require_valid(args, estate)
     layout = plots(estate, zone, rules)
     _inputs_accepted(args)
-    sys.stdout.write(layout.to_json() if args.format == "json" else layout.to_text())
+    text = layout.to_text(_text_lang(args))
+    sys.stdout.write(layout.to_json() if args.format == "json" else text)
     if args.report:
         from kitland.io import atomic_path  # noqa: PLC0415
 
@@ -1082,6 +1083,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     pt.add_argument("--report", metavar="R.json", default=None, help="write the JSON report")
     pt.add_argument("--format", choices=["text", "json"], default="text", help="stdout format")
+    pt.add_argument("--lang", choices=["en", "id"], default=None,
+                    help="language of the text report and notes (default: en)")  # fmt: skip
     pt.set_defaults(func=cmd_plots)
     cp = sub.add_parser(
         "compare", help="a proposed zone against the best zone and the best near it"

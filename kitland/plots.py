@@ -630,25 +630,33 @@ class PlotLayout:
         """:meth:`to_dict` as indented JSON."""
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
-    def to_text(self) -> str:
-        """The report as a few lines of text."""
+    def to_text(self, lang: str = "en") -> str:
+        """The report as a few lines of text in ``lang`` (``en`` or ``id``); plot type
+        names are the rules file's, as written."""
         d = self.to_dict()
-        lines = [f"zone {d['zone']['area_ha']:.2f} ha cut into {d['plots']['count']} plots:"]
+        lines = [Message("zone {ha:.2f} ha cut into {n} plots:",
+                         {"ha": d["zone"]["area_ha"], "n": d["plots"]["count"]})]  # fmt: skip
         for name, t in d["plots"]["by_type"].items():
             lo, hi = t["band_m2"]
-            lines.append(
-                f"  {name}: {t['count']} plots, {t['area_ha']:.2f} ha, {t['share_pct']:.0f}% of the "
-                f"plotted land (asked {t['target_share_pct']:.0f}%; {lo:g}–{hi:g} m², frontage ≥ "
-                f"{t['min_frontage_m']:g} m)"
-            )
-        lines.append(f"  plots {d['plotted_ha']:.2f} ha ({d['plotted_pct']:.1f}%)")
-        lines.append(
-            f"  internal roads {d['road_ha']:.2f} ha ({d['road_share_pct']:.1f}%, at most {d['max_road_pct']:g}%), {len(self.internal_roads)} pieces {d['road_width_m']:g} m wide"
-        )
+            lines.append(Message(
+                "{name}: {n} plots, {ha:.2f} ha, {share:.0f}% of the plotted land (asked "
+                "{asked:.0f}%; {lo:g}–{hi:g} m², frontage ≥ {front:g} m)",
+                {"name": name, "n": t["count"], "ha": t["area_ha"], "share": t["share_pct"],
+                 "asked": t["target_share_pct"], "lo": lo, "hi": hi,
+                 "front": t["min_frontage_m"]}))  # fmt: skip
+        lines.append(Message("plots {ha:.2f} ha ({pct:.1f}%)",
+                             {"ha": d["plotted_ha"], "pct": d["plotted_pct"]}))  # fmt: skip
+        lines.append(Message(
+            "internal roads {ha:.2f} ha ({pct:.1f}%, at most {most:g}%), {n} pieces {w:g} m wide",
+            {"ha": d["road_ha"], "pct": d["road_share_pct"], "most": d["max_road_pct"],
+             "n": len(self.internal_roads), "w": d["road_width_m"]}))  # fmt: skip
         if d["green_ha"] > 0:
-            lines.append(f"  green {d['green_ha']:.2f} ha ({d['green_pct']:.1f}%)")
-        lines.append(f"  leftover {d['leftover_ha']:.2f} ha ({d['leftover_pct']:.1f}%)")
-        return "\n".join(lines) + "\n"
+            lines.append(Message("green {ha:.2f} ha ({pct:.1f}%)",
+                                 {"ha": d["green_ha"], "pct": d["green_pct"]}))  # fmt: skip
+        lines.append(Message("leftover {ha:.2f} ha ({pct:.1f}%)",
+                             {"ha": d["leftover_ha"], "pct": d["leftover_pct"]}))  # fmt: skip
+        head, *rest = (m.render(lang) for m in lines)
+        return "\n".join([head, *("  " + line for line in rest)]) + "\n"
 
     def write(self, path: str | os.PathLike[str]) -> Path:
         """Write layers ``plots``, ``internal_roads`` and ``green`` to a GeoPackage, whole or not at all."""

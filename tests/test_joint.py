@@ -260,7 +260,13 @@ def test_the_diagnosis_runs_only_in_the_time_left() -> None:
     ps = [grid(1, 4, [1, 2, 3, 4], (2, 2)), grid(1, 4, [4, 3, 2, 1], (2, 2))]
     rules = [Between("apart", "separation", (0, 1), min_m=15.0),
              Between("total", "total_area", (0, 1), max_m2=4 * CELL**2 + 1)]  # fmt: skip
-    args = (ps, [np.ones(4, bool)] * 2, rules, ["zone 0", "zone 1"])
+    args = (ps, [np.ones(4, bool)] * 2, rules, ["zone 0", "zone 1"], [])
     assert _blocking(*args, options=SolveOptions(), clock=Clock(0.0)) == ([], False)
     found, done = _blocking(*args, options=SolveOptions(), clock=Clock.after(LIMIT))
     assert done and [name for name, _ in found] == ["apart"]
+    # A zone left undecided by its one-zone solve is solved alone again: the zone of 5
+    # cells on a row of 4 of test_infeasible_names_the_zone_whose_own_rules_fail.
+    own = [ps[0], grid(1, 4, [1, 1, 1, 1], (5, 5))]
+    found, done = _blocking(own, [np.ones(4, bool)] * 2, [], ["zone 0", "zone 1"], [1],
+                            options=SolveOptions(), clock=Clock.after(LIMIT))  # fmt: skip
+    assert done and [name for name, _ in found] == ["zone 1"]

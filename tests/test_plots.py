@@ -442,3 +442,20 @@ def test_cli_bundled_rules_with_no_rules_argument(tmp_path, capsys) -> None:
     assert set(report["plots"]["by_type"]) == {"kios", "bengkel"}
     assert report["plotted_pct"] >= 70 and report["road_share_pct"] <= 25
     assert report["plots"]["count"] == len(read_plots(out)[0])
+
+
+def test_cli_plots_speaks_indonesian_with_lang_id(files, tmp_path, capsys) -> None:
+    """``--lang id``: the text report and the note on stderr in Bahasa Indonesia, numbers
+    with the Indonesian decimal comma; the same figures as the English report."""
+    base = ["plots", str(files["estate"]), "--zone", str(files["zone"]), "--rules", str(files["rules"])]
+    assert main([*base, "--lang", "id"]) == 0
+    said = capsys.readouterr()
+    assert main(base) == 0
+    english = capsys.readouterr().out
+    head = said.out.splitlines()[0]
+    assert head == "zona 2,00 ha dipotong menjadi 36 kavling:"  # 200 m × 100 m
+    assert english.splitlines()[0] == "zone 2.00 ha cut into 36 plots:"
+    assert "unit: 36 kavling" in said.out and "muka jalan ≥ 10 m" in said.out
+    assert "jalan dalam kawasan" in said.out and "(12,0%" in said.out  # the roads' share, as JSON says
+    assert "tidak ada yang ditulis: berikan --out PLOTS.gpkg" in said.err
+    assert len(said.out.splitlines()) == len(english.splitlines())

@@ -235,8 +235,9 @@ def solve_joint(
         bound = max(lz.bound, lb_alone) if status == "UNKNOWN" else math.inf
         out = JointSolution(None, math.inf, bound, status, math.inf)
         if status == "INFEASIBLE" and diagnose:
+            undecided = [z for z, s in enumerate(alone) if s.cells is None]
             out.blocking, out.diagnosed = _blocking(problems, allowed, between, names,
-                                                    options=opts, clock=clock)  # fmt: skip
+                                                    undecided, options=opts, clock=clock)  # fmt: skip
         return out
     obj = _score(problems, cells)
     bound = obj if proven else min(max(lz.bound, lb_alone), obj)
@@ -472,13 +473,16 @@ def _own_rules(problem: Problem) -> str:
 
 def _blocking(
     problems: Sequence[Problem], allowed: Sequence[NDArray[np.bool_]],
-    between: Sequence[Between], names: Sequence[str], *, options: SolveOptions,
-    clock: Clock,
+    between: Sequence[Between], names: Sequence[str], undecided: Sequence[int], *,
+    options: SolveOptions, clock: Clock,
 ) -> tuple[list[tuple[str, str]], bool]:  # fmt: skip
     """What a solve proves blocks an infeasible allocation.
 
-    A zone whose own problem has no zone (proven by the one-zone solve) blocks on its own
-    rules. Otherwise each between rule in turn is dropped: if an allocation then exists
+    The zones ``undecided`` (their one-zone solve in :func:`solve_joint` found no zone
+    and did not prove that none exists; every other zone's found one) are solved alone
+    again, with the time of the diagnosis: a
+    zone whose own problem then has no zone (proven) blocks on its own rules. Otherwise
+    each between rule in turn is dropped: if an allocation then exists
     (found, so proven), that rule blocks. With none found that way, each zone in turn is
     dropped: if the others then fit, that zone blocks them. Every solve gets an equal
     share of ``options.joint_diagnose_s`` or of the time ``clock`` leaves, whichever is
@@ -488,8 +492,8 @@ def _blocking(
     clock = Clock(min(time.monotonic() + options.joint_diagnose_s, clock.deadline))
     out: list[tuple[str, str]] = []
     zones = range(len(problems))
-    for z in zones:
-        left = clock.left() / (len(problems) + len(between) + 1)
+    for z in undecided:
+        left = clock.left() / (len(undecided) + len(between) + 1)
         if left <= 0.05:
             return out, False
         sol = solve(problems[z].take(allowed[z]), options=options,
