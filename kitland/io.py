@@ -52,9 +52,16 @@ log = logging.getLogger(__name__)
 #: Layer names of an estate (SPEC §1), in drawing order.
 LAYER_NAMES = ("boundary", "parcels", "roads", "gates", "water", "settlements")
 
-# Files in a layer folder that are parts of another file, not layers of their own.
+# Files in a layer folder that are parts of another file, not layers of their own: a
+# Shapefile's, a MapInfo TAB's (.dat, .map, .id, .ind) or MIF's (.mid), a CSV's column
+# types (.csvt), GML schemas.
 _SIDECARS = {".dbf", ".shx", ".prj", ".cpg", ".qix", ".sbn", ".sbx", ".xml", ".qmd", ".aux",
-             ".qpj", ".xsd", ".gfs"}  # fmt: skip
+             ".qpj", ".xsd", ".gfs", ".dat", ".map", ".id", ".ind", ".mid", ".csvt"}  # fmt: skip
+
+
+#: Folders GDAL opens as one multi-layer dataset, not as a folder of layer files: an Esri
+#: File Geodatabase (``estate.gdb``, one feature class per layer).
+_DATASET_FOLDERS = {".gdb"}
 
 
 #: GDAL open options by file suffix. GDAL's GML reader would otherwise write a ``.gfs``
@@ -107,13 +114,7 @@ def _read(
     gdf.attrs["kml"] = bool(unlisted)  # GDAL's KML reader drops a placemark's own fields
     if gdf.crs is None:
         if assume_crs is None:
-            msg = Message(
-                "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
-                "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
-                "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
-                {"source": label},
-            )
-            raise CRSError(msg)
+            raise CRSError(_no_crs(gdf, label))
         try:
             gdf = gdf.set_crs(assume_crs)
             gdf.attrs["assumed_crs"] = True
@@ -124,6 +125,22 @@ def _read(
             )
             raise CRSError(bad) from exc
     return gdf
+
+
+def _no_crs(gdf: gpd.GeoDataFrame, label: str) -> Message:
+    """The line for a layer without a CRS: how to declare one, and EPSG:4326 when every
+    coordinate lies within ±180 / ±90 (a CSV or GeoJSON Lines in longitude/latitude)."""
+    bounds = gdf.geometry[~(gdf.geometry.isna() | gdf.geometry.is_empty)].total_bounds
+    if len(gdf) and np.isfinite(bounds).all() and (np.abs(bounds) <= [180, 90, 180, 90]).all():
+        return Message("{source} has no CRS, and its coordinates look like longitude/latitude:"
+                       " pass --assume-crs EPSG:4326 (assume_crs= in Python) or add a .prj of"
+                       " EPSG:4326 beside it", {"source": label})  # fmt: skip
+    return Message(
+        "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
+        "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
+        "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
+        {"source": label},
+    )
 
 
 #: Archives a layer may come in: a zipped Shapefile (or other layer file) and Google
@@ -277,11 +294,17 @@ def _list_layers(path: Path) -> list[str]:
         raise DataError(msg) from exc
 
 
+def _layer_folder(path: Path) -> bool:
+    """True for a folder of per-layer files; False for a file or a folder GDAL opens as one
+    dataset (a File Geodatabase)."""
+    return path.is_dir() and _suffix(path) not in _DATASET_FOLDERS
+
+
 def similar_layers(path: str | os.PathLike[str], names: Sequence[str]) -> dict[str, str]:
     """For each of ``names``, a file (in a folder) or layer (in a file) at ``path`` that
     is not read but is named like it (``parcel.fgb`` for ``parcels``), for hints."""
     p = Path(path)
-    if p.is_dir():
+    if _layer_folder(p):
         found = {f.stem.lower(): str(f) for f in p.iterdir()
                  if f.is_file() and _suffix(f) not in _SIDECARS}  # fmt: skip
     else:
@@ -303,8 +326,9 @@ def read_layers(
     Parameters
     ----------
     path
-        A multi-layer file (GeoPackage, …) or a folder with one file per layer; layer
-        and file names are matched to :data:`LAYER_NAMES` ignoring case.
+        A multi-layer file (GeoPackage, an Esri File Geodatabase ``.gdb`` folder, …) or
+        a folder with one file per layer; layer and file names are matched to
+        :data:`LAYER_NAMES` ignoring case.
     assume_crs
         CRS to give layers that declare none. Without it such a layer is an error.
 
@@ -326,7 +350,7 @@ def read_layers(
         msg = Message("{path}: no such file or folder", {"path": str(p)})
         raise DataError(msg)
     layers: dict[str, gpd.GeoDataFrame] = {}
-    if p.is_dir():
+    if _layer_folder(p):
         files = sorted(f for f in p.iterdir() if f.is_file() and _suffix(f) not in _SIDECARS)
         for f in files:
             name = f.stem.lower()
@@ -493,11 +517,28 @@ def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> Message:
     ident = f" ({col} {gdf[col].iloc[i]!r})" if col is not None else ""
     values = {"source": label, "n": num, "ident": ident, "type": gdf.geom_type.iloc[i],
               "more": len(bad) - 1}  # fmt: skip
+    if _closed_line(gdf.geometry.iloc[i]):
+        if len(bad) > 1:
+            return Message("{source}: feature {n}{ident}: zone geometry is a closed {type};"
+                           " expected a Polygon or MultiPolygon ({more} more features are not"
+                           " polygons): make the closed lines polygons (QGIS: Vector > Geometry"
+                           " Tools > Lines to Polygons)", values)  # fmt: skip
+        return Message("{source}: feature {n}{ident}: zone geometry is a closed {type}; expected"
+                       " a Polygon or MultiPolygon: make the closed line a polygon (QGIS: Vector"
+                       " > Geometry Tools > Lines to Polygons)", values)  # fmt: skip
     if len(bad) > 1:
         return Message("{source}: feature {n}{ident}: zone geometry is a {type}; expected a Polygon"
                        " or MultiPolygon ({more} more features are not polygons)", values)  # fmt: skip
     return Message("{source}: feature {n}{ident}: zone geometry is a {type}; expected a Polygon"
                    " or MultiPolygon", values)  # fmt: skip
+
+
+def _closed_line(geom: shapely.Geometry) -> bool:
+    """True for a LineString or MultiLineString whose every line is closed (a polygon's
+    outline drawn as a line, as a CAD or GPS tool exports it)."""
+    if geom.geom_type not in ("LineString", "MultiLineString"):
+        return False
+    return bool(shapely.is_closed(shapely.get_parts(geom)).all())
 
 
 def check_writable(target: str | os.PathLike[str]) -> Path:
@@ -548,9 +589,9 @@ def input_files(*paths: str | os.PathLike[str] | None) -> set[Path]:
     """The files that reading ``paths`` reads, resolved: outputs must never be one of them.
 
     A folder (an estate of per-layer files) gives every file in it; a file gives itself
-    and the parts GDAL keeps beside it (a Shapefile's ``.dbf``, ``.shx``, ``.prj``, …,
-    named by its stem; ``parcels.shp.xml``). ``None`` and paths that do not exist give
-    nothing.
+    and the parts GDAL keeps beside it (a Shapefile's ``.dbf``, ``.shx``, ``.prj``, …, a
+    MapInfo TAB's ``.dat``, ``.map``, ``.id``, named by its stem; ``parcels.shp.xml``).
+    ``None`` and paths that do not exist give nothing.
 
     Examples
     --------

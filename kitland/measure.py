@@ -176,7 +176,7 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon 
             {"source": label, "reason": why},
         )
         raise DataError(msg)
-    declared = zone.crs if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries) else estate.crs
+    declared = zone.crs if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries) else None
     _require_on_estate(g, estate, label, declared)
     return g
 
@@ -185,18 +185,26 @@ def _require_on_estate(
     zone: Polygon | MultiPolygon, estate: Estate, label: object, declared: Any
 ) -> None:
     """Raise when ``zone`` does not touch the estate boundary at all: judging it would
-    only measure the distance to the estate (coordinates in another CRS than declared)."""
+    only measure the distance to the estate (coordinates in another CRS than declared,
+    or a bare shapely geometry, ``declared`` None, not in ``estate.crs``)."""
     boundary = estate.boundary_union
     if boundary.is_empty or zone.intersects(boundary):
         return
     d = float(zone.distance(boundary))
     far, unit = (d / 1000, "km") if d >= 1000 else (d, "m")
-    msg = Message(
-        "{source}: the zone lies {far:,.1f} {unit} from the estate boundary and does not touch"
-        " the estate; is its CRS right? (it declares {crs})",
-        {"source": label, "far": far, "unit": unit, "crs": crs_label(declared)},
-    )
-    raise CRSError(msg)
+    values = {"source": label, "far": far, "unit": unit, "crs": crs_label(declared or estate.crs)}
+    if declared is not None:
+        text = ("{source}: the zone lies {far:,.1f} {unit} from the estate boundary and does not"
+                " touch the estate; is its CRS right? (it declares {crs})")  # fmt: skip
+    elif max(abs(v) for v in zone.bounds) <= 180:
+        text = ("{source}: the zone lies {far:,.1f} {unit} from the estate boundary: a shapely"
+                " geometry is taken in the estate's CRS, {crs}, and its coordinates look like"
+                " longitude/latitude; reproject it to {crs}, or give a GeoDataFrame with its CRS")  # fmt: skip
+    else:
+        text = ("{source}: the zone lies {far:,.1f} {unit} from the estate boundary and does not"
+                " touch the estate: a shapely geometry is taken in the estate's CRS, {crs}; is"
+                " it in another? Give a GeoDataFrame with its CRS")  # fmt: skip
+    raise CRSError(Message(text, values))
 
 
 def _geoms(features: Features) -> np.ndarray:
@@ -755,11 +763,14 @@ def _setback(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> R
 
 
 def _contiguous(z: shapely.Geometry, estate: Estate, rule: Rule, rules: Rules) -> RuleResult:
-    n = part_count(z)
+    parts = shapely.get_parts(shapely.union_all([z]))
+    n = len(parts)
+    areas = sorted(shapely.area(parts) / 10_000, reverse=True)
+    sizes = ", ".join(f"{a:,.4f} ha" for a in areas[:3]) + (", …" if n > 3 else "")
     msg = (
         "the zone is one piece"
         if n == 1
-        else f"the zone falls into {n} separate pieces; it must be one"
+        else f"the zone falls into {n} separate pieces ({sizes}); it must be one"
     )
     return RuleResult(rule.id, rule.kind, n == 1, float(n), "== 1", "", msg)
 

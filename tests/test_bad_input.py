@@ -534,6 +534,16 @@ def _zone_cases(tmp_path: Path) -> list[tuple[Path, str]]:
         {"n": [1]}, geometry=[shapely.GeometryCollection([z, Point(x0, y0)])], crs=32749
     ).to_file(gc, engine="fiona")
     cases.append((gc, "feature 1: zone geometry is a GeometryCollection; expected a Polygon"))
+    line = tmp_path / "closed_line.geojson"  # the outline of z drawn as a line (trial 10)
+    gpd.GeoDataFrame({"n": [1]}, geometry=[z.exterior], crs=32749).to_file(line, engine="fiona")
+    cases.append((line, "feature 1: zone geometry is a closed LineString; expected a Polygon or"
+                  " MultiPolygon: make the closed line a polygon (QGIS: Vector > Geometry Tools >"
+                  " Lines to Polygons)"))  # fmt: skip
+    open_line = tmp_path / "open_line.geojson"
+    gpd.GeoDataFrame({"n": [1]}, geometry=[LineString(list(z.exterior.coords)[:-1])],
+                     crs=32749).to_file(open_line, engine="fiona")  # fmt: skip
+    cases.append((open_line, "feature 1: zone geometry is a LineString; expected a Polygon or"
+                  " MultiPolygon"))  # fmt: skip
     bow = tmp_path / "bowtie.geojson"
     ring = [(x0 + 500, y0), (x0 + 700, y0 + 200), (x0 + 700, y0), (x0 + 500, y0 + 200)]
     gpd.GeoDataFrame({"n": [1]}, geometry=[Polygon(ring)], crs=32749).to_file(bow, engine="fiona")

@@ -99,6 +99,36 @@ def test_a_zone_shapefile_and_its_parts_are_inputs_but_a_report_beside_it_is_not
     assert '"passed": true' in report.read_text()
 
 
+@pytest.mark.parametrize(
+    ("zone_name", "parts"),
+    [("zone.tab", ["zone.dat", "zone.map", "zone.id", "zone.tab"]), ("zone.mif", ["zone.mid"])],
+)
+def test_the_parts_of_a_mapinfo_zone_are_inputs(
+    tmp_path: Path,
+    rules_file: Path,
+    zone_name: str,
+    parts: list[str],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """A MapInfo zone is several files (trial 10: ``-o zone.dat`` wrote the text report
+    over the TAB's attribute table, and the zone could no longer be read)."""
+    import geopandas as gpd  # noqa: PLC0415
+
+    estate = write_layers(_layers(), tmp_path / "estate.gpkg")
+    zone = tmp_path / zone_name
+    x0, y0 = _layers()["boundary"].total_bounds[:2]
+    gpd.GeoDataFrame({"nama": ["usulan"]}, geometry=[box(x0 + 200, y0, x0 + 400, y0 + 200)],
+                     crs=32749).to_file(zone, driver="MapInfo File", engine="fiona")  # fmt: skip
+    assert {p.name for p in tmp_path.iterdir()} >= set(parts)
+    before = _digests(tmp_path)
+    for part in parts:
+        argv = ["check", str(estate), "--rules", str(rules_file), "--zone", str(zone),
+                "-o", str(tmp_path / part)]  # fmt: skip
+        _refused(argv, tmp_path / part, capsys)
+    assert _digests(tmp_path) == before
+    assert main(["check", str(estate), "--rules", str(rules_file), "--zone", str(zone)]) == 0
+
+
 def test_a_map_over_the_rules_file_is_refused(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

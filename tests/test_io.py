@@ -57,6 +57,40 @@ def test_a_folder_of_geoparquet_in_lonlat_is_read(layers, tmp_path) -> None:
     assert got.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
 
 
+def test_a_file_geodatabase_is_one_dataset_of_layers(layers, tmp_path) -> None:
+    """An Esri File Geodatabase (a ``.gdb`` folder GDAL opens as one dataset, one feature
+    class per layer) is read as a GeoPackage is, not as a folder of layer files: the same
+    12 cells of 100 m × 100 m, the TM-3 grid it is stored in measured back in UTM 49S; a
+    zone in a ``.gdb`` (its one feature class) is read too."""
+    gdb = tmp_path / "kawasan.gdb"
+    for name, gdf in layers.items():
+        gdf.to_crs(23835).to_file(gdb, layer=name, driver="OpenFileGDB", engine="fiona")
+    assert gdb.is_dir()
+    est = load_estate(gdb)
+    assert est.crs.to_epsg() == 32749
+    assert sorted(est.parcels["parcel_id"]) == sorted(layers["parcels"]["parcel_id"])
+    assert est.parcels.area.sum() == pytest.approx(120_000.0, rel=1e-6)
+    assert est.parcels.attrs["source"] == f"{gdb} layer 'parcels'"
+    zone = gpd.GeoDataFrame(geometry=[box(*layers["parcels"].geometry.iloc[0].bounds)], crs=32749)
+    zone.to_file(tmp_path / "usulan.gdb", layer="usulan", driver="OpenFileGDB", engine="fiona")
+    got = read_zone(tmp_path / "usulan.gdb").to_crs(32749)
+    assert got.geometry.iloc[0].area == pytest.approx(10_000.0, rel=1e-6)
+
+
+@pytest.mark.parametrize("suffix", [".tab", ".mif"])
+def test_a_folder_of_mapinfo_layers_is_read(layers, tmp_path, suffix) -> None:
+    """Each MapInfo layer is several files (TAB: ``.dat``, ``.map``, ``.id``; MIF:
+    ``.mid``), parts of the layer and not layers of their own."""
+    folder = tmp_path / "mapinfo"
+    folder.mkdir()
+    for name, gdf in layers.items():
+        gdf.to_file(folder / f"{name}{suffix}", driver="MapInfo File", engine="fiona")
+    est = load_estate(folder)
+    assert sorted(est.parcels["parcel_id"]) == sorted(layers["parcels"]["parcel_id"])
+    assert est.parcels.area.sum() == pytest.approx(120_000.0, rel=1e-6)
+    assert est.parcels.attrs["source"] == str(folder / f"parcels{suffix}")
+
+
 def test_a_parquet_file_that_is_not_geoparquet_is_one_line(layers, tmp_path) -> None:
     folder = tmp_path / "f"
     folder.mkdir()
@@ -106,6 +140,24 @@ def test_shapefile_without_prj_needs_a_crs(layers, tmp_path) -> None:
         read_layers(folder)
     got = read_layers(folder, assume_crs="EPSG:32749")
     assert got["roads"].crs.to_epsg() == 32749
+
+
+def test_a_lonlat_zone_without_crs_is_told_epsg_4326(layers, tmp_path) -> None:
+    """A consultant's CSV of ``POLYGON Z`` WKT in lon/lat declares no CRS (trial 10): the
+    line names EPSG:4326, not the bundled estate's UTM 49S of the general line; with it,
+    the 100 m × 100 m cell comes back at its area."""
+    cell = layers["parcels"].geometry.iloc[0]
+    wkt = gpd.GeoSeries([cell], crs=32749).to_crs(4326).force_3d(12.5).to_wkt(rounding_precision=10).iloc[0]
+    csv = tmp_path / "usulan.csv"
+    csv.write_text(f'WKT;nama\n"{wkt}";usulan\n', encoding="utf-8")
+    with pytest.raises(CRSError) as err:
+        read_zone(csv)
+    assert str(err.value) == (
+        f"{csv} has no CRS, and its coordinates look like longitude/latitude: pass "
+        "--assume-crs EPSG:4326 (assume_crs= in Python) or add a .prj of EPSG:4326 beside it"
+    )
+    got = read_zone(csv, assume_crs="EPSG:4326").to_crs(32749).geometry.iloc[0]
+    assert got.area == pytest.approx(10_000.0, rel=1e-6)
 
 
 @pytest.mark.parametrize("cpg", [False, True])

@@ -435,6 +435,57 @@ def test_one_zone_and_several_zones_say_undecided_alike(lang: str, undecided: st
                                                        solver.format(joint=joint)]  # fmt: skip
 
 
+@pytest.mark.parametrize(("facts", "lang", "undecided", "solver"), [
+    # trial 10: the search ended by itself at 18.1 of its 30 work-s after 76.4 s of 600
+    ({"work_s": 18.148, "deterministic": True}, "en",
+     "no placement found: the search ended at 18.1 of its 30.0 work-s, without a zone or a "
+     "proof that none exists; try --time-limit 2400",
+     "HiGHS MILP: 76.4 s (ended with work left), 1,980 cells of 25 m"),
+    ({"work_s": 18.148, "deterministic": True}, "id",
+     "tidak ada penempatan ditemukan: pencarian berhenti pada 18,1 dari 30,0 detik-kerja "
+     "anggarannya, tanpa zona maupun bukti bahwa tidak ada; coba --time-limit 2400",
+     "HiGHS MILP: 76,4 detik (berhenti dengan sisa anggaran kerja), 1.980 sel 25 m"),
+    # the budget spent (29.8 ≥ 99 % of 30), or the wall clock stopped it: the time limit
+    ({"work_s": 29.8, "deterministic": True}, "en",
+     "no placement found within 600 s; it is not proven that none exists; try --time-limit 2400",
+     "HiGHS MILP: 76.4 s (time limit reached), 1,980 cells of 25 m"),
+    ({"work_s": 18.148, "deterministic": False}, "en",
+     "no placement found within 600 s; it is not proven that none exists; try --time-limit 2400",
+     "HiGHS MILP: 76.4 s (time limit reached) (stopped by the wall clock: not deterministic), "
+     "1,980 cells of 25 m"),
+])  # fmt: skip
+def test_an_undecided_search_that_ended_with_work_left_says_so(
+    facts: dict, lang: str, undecided: str, solver: str
+) -> None:
+    """An undecided search says what it spent when it ended with work of its budget left,
+    rather than "within 600 s" and "time limit reached" (written by hand from the facts)."""
+    base = {"name": "HiGHS MILP", "time_limit_s": 600.0, "time_s": 76.4, "time_limit_hit": True,
+            "work_budget_s": 30.0, "cells": 1980, "grid_m": 25.0}  # fmt: skip
+    res = kitland.PlacementResult(False, None, [], kitland.Report([], {}, {}), {**base, **facts},
+                                  rules=kitland.load_rules(), status="UNDECIDED")  # fmt: skip
+    assert res.summary(lang).splitlines()[-2:] == [undecided, solver]
+
+
+@pytest.mark.parametrize(("work_s", "lang", "line"), [
+    (22.587, "en", "placements found when the search ended at 22.6 of its 30.0 work-s; the same "
+                   "input and --time-limit return them again; a longer --time-limit may prove them"),
+    (22.587, "id", "penempatan ditemukan saat pencarian berhenti pada 22,6 dari 30,0 detik-kerja "
+                   "anggarannya; masukan dan --time-limit yang sama menghasilkannya lagi; "
+                   "--time-limit yang lebih panjang dapat membuktikannya"),
+    (30.0, "en", "placements found when the work budget ran out; the same input and --time-limit "
+                 "return them again; a longer --time-limit may prove them"),
+])  # fmt: skip
+def test_a_feasible_search_that_ended_with_work_left_says_where(
+    work_s: float, lang: str, line: str
+) -> None:
+    """Trial 10's 50 m search: FEASIBLE, ended by itself at 22.587 of its 30 work-s; the
+    line under its placement said the work budget ran out."""
+    from kitland.placement._summary import _feasible_line  # noqa: PLC0415
+
+    solver = {"work_s": work_s, "work_budget_s": 30.0, "deterministic": True}
+    assert _feasible_line(solver, lang) == line
+
+
 #: Errors raised on purpose that stay English: bugs of kitland itself (a map's own code,
 #: its vendored files), the bottom CRS module (it imports nothing of kitland, and the
 #: command line checks a CRS before it gets there) and ``sweep`` (its terminal is English).

@@ -268,6 +268,12 @@ def test_contiguous_and_min_width_rules(estate) -> None:
     assert w.passed
     touching = MultiPolygon([zbox(200, 100, 300, 200), zbox(300, 100, 400, 200)])
     assert check(estate, touching, rules).results[0].passed  # one polygon after union
+    # a sliver drawn 0.3 m off the zone (trial 10): the pieces' areas say which is which,
+    # 1 ha and a triangle of 12 m × 0.7 m / 2 = 4.2 m²
+    sliver = Polygon([(X0 + 200, Y0 + 99.7), (X0 + 212, Y0 + 99.7), (X0 + 200, Y0 + 99.0)])
+    c = check(estate, MultiPolygon([zbox(200, 100, 300, 200), sliver]), rules).results[0]
+    assert not c.passed and c.value == 2
+    assert "2 separate pieces (1.0000 ha, 0.0004 ha); it must be one" in c.message
     thin = zbox(200, 100, 215, 500)
     assert not check(estate, thin, rules).results[1].passed
 
@@ -395,3 +401,24 @@ def test_many_parcels_layout_is_vectorised() -> None:
     assert share.value == pytest.approx(25.0) and share.passed
     assert sb.value == pytest.approx(50.0) and sb.passed
     assert np.isclose(land_share_pct(est, land_use=["available"]), 25.0)
+
+
+def test_a_shapely_zone_off_the_estate_is_told_it_is_taken_in_the_estates_crs() -> None:
+    """A bare shapely zone declares no CRS: it is taken in ``estate.crs`` (trial 10: a
+    notebook's zone in lon/lat was refused with "it declares EPSG:32648"). In degrees it
+    is told to reproject; 5 km past the east edge (x0 + 400 m) it is asked whether it is
+    in another CRS; the same lon/lat zone in a GeoDataFrame with its CRS is judged."""
+    est = grid_estate(["AAAA"] * 4)
+    rules = parse_rules({"rules": [{"kind": "contiguous"}]})
+    inside = box(X0 + 100, Y0 + 100, X0 + 300, Y0 + 300)
+    lonlat = gpd.GeoSeries([inside], crs=est.crs).to_crs(4326)
+    with pytest.raises(CRSError, match=r"^zone: the zone lies [\d,.]+ km from the estate "
+                       r"boundary: a shapely geometry is taken in the estate's CRS, EPSG:32749, "
+                       r"and its coordinates look like longitude/latitude; reproject it to "
+                       r"EPSG:32749, or give a GeoDataFrame with its CRS$"):  # fmt: skip
+        check(est, lonlat.iloc[0], rules)
+    with pytest.raises(CRSError, match=r"^zone: the zone lies 5\.0 km from the estate boundary "
+                       r"and does not touch the estate: a shapely geometry is taken in the "
+                       r"estate's CRS, EPSG:32749; is it in another\?"):  # fmt: skip
+        check(est, box(X0 + 5400, Y0, X0 + 5600, Y0 + 200), rules)
+    assert check(est, lonlat, rules).results[0].passed

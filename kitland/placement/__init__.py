@@ -1448,6 +1448,10 @@ def _result(
         diag_s = max(2.0, min(30.0, rate * time_limit_s))
         diagnosis = relaxations(prob, time_limit_s=diag_s) if len(prob) else []
         extra["diagnosis"] = diagnosis + street_hints(estate, rules, diagnosis)
+    elif solver["deterministic"] and budget.left > 0.01 * solver["work_budget_s"]:
+        why = (f"no placement found: the search ended at {budget.spent:.1f} of its "
+               f"{solver['work_budget_s']:g} work-s, without a zone or a proof that none "
+               "exists")  # fmt: skip
     else:
         why = (f"no placement found within {time_limit_s:g} s; it is not proven that none "
                "exists")  # fmt: skip

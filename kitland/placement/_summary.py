@@ -60,9 +60,7 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
         elif any(
             p.status == "FEASIBLE" and not p.rescued and not p.note for p in result.alternatives
         ):
-            lines.append(t("placements found when the work budget ran out; the same input and "
-                           "--time-limit return them again; a longer --time-limit may prove "
-                           "them"))  # fmt: skip
+            lines.append(_feasible_line(s, lang))
         failing = [r for r in result.report.results if r.scope == "layout" and not r.passed]
         if failing:
             lines.append(t("layout rules (the master plan, not the zone) that fail, so the "
@@ -146,8 +144,9 @@ def html_table(result: PlacementResult) -> str:
         f"<td>{'✓' if p.report.passed else '✗'}</td></tr>"
         for p in result.alternatives
     )
-    head = {"INFEASIBLE": infeasible_text(result.solver),
-            "UNDECIDED": "no placement found within the time limit (not proven that none exists)",
+    undecided = next((r.message for r in result.report.results if r.kind == "placement"),
+                     "no placement found within the time limit (not proven that none exists)")  # fmt: skip
+    head = {"INFEASIBLE": infeasible_text(result.solver), "UNDECIDED": undecided,
             }.get(result.status, "placed")  # fmt: skip
     s = result.solver
     return (
@@ -158,19 +157,49 @@ def html_table(result: PlacementResult) -> str:
     )
 
 
+def _feasible_line(solver: dict[str, Any], lang: str) -> str:
+    """The line under placements not proven optimal: found when the work budget ran out,
+    or when the search ended by itself with work left (:func:`_work_left`)."""
+    if not _work_left(solver):
+        return tr(lang, "placements found when the work budget ran out; the same input and "
+                        "--time-limit return them again; a longer --time-limit may prove them")  # fmt: skip
+    return tr(lang, "placements found when the search ended at {spent} of its {budget} work-s; "
+                    "the same input and --time-limit return them again; a longer --time-limit "
+                    "may prove them").format(
+        spent=number(solver["work_s"], lang, 1), budget=number(solver["work_budget_s"], lang, 1))  # fmt: skip
+
+
+def _work_left(solver: dict[str, Any]) -> bool:
+    """Whether the search ended by itself with work of its budget left (more than 1 %),
+    neither the budget nor the wall clock stopping it."""
+    spent, budget = solver.get("work_s"), solver.get("work_budget_s")
+    if spent is None or budget is None or not solver.get("deterministic", True):
+        return False
+    return float(spent) < 0.99 * float(budget)
+
+
 def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
     """The line of a search that found no ``what`` (a placement, an allocation: already
-    in ``lang``) within its time limit, and the longer limit to try."""
+    in ``lang``): within its time limit, or the work it spent when it ended with work
+    of its budget left; and the longer limit to try."""
     limit = float(solver.get("time_limit_s", 0.0))
+    more = f"{max(60.0, 4 * limit):g}"
+    if _work_left(solver):
+        return tr(lang, "no {what} found: the search ended at {spent} of its {budget} work-s, "
+                        "without a zone or a proof that none exists; try --time-limit {more}").format(
+            what=what, spent=number(solver["work_s"], lang, 1),
+            budget=number(solver["work_budget_s"], lang, 1), more=more)  # fmt: skip
     return tr(lang, "no {what} found within {limit} s; it is not proven that none exists; "
                     "try --time-limit {more}").format(
-        what=what, limit=numbers_in(f"{limit:g}", lang), more=f"{max(60.0, 4 * limit):g}")  # fmt: skip
+        what=what, limit=numbers_in(f"{limit:g}", lang), more=more)  # fmt: skip
 
 
 def _solver_line(solver: dict[str, Any], lang: str) -> str:
     """The last line of a summary: the solver, its time (and why it stopped), the grid."""
     t = functools.partial(tr, lang)
-    hit = t(" (time limit reached)") if solver.get("time_limit_hit") else ""
+    hit = ""
+    if solver.get("time_limit_hit"):
+        hit = t(" (ended with work left)") if _work_left(solver) else t(" (time limit reached)")
     if not solver.get("deterministic", True):
         hit += t(" (stopped by the wall clock: not deterministic)")
     name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
