@@ -833,29 +833,29 @@ def _check_overlaps(
     label: str,
 ) -> list[Finding]:
     """Pairs of parcels (:func:`_overlap_areas`) whose interiors share more than
-    :data:`MIN_OVERLAP_M2`, wider than :data:`SLIT_M` somewhere: parcels drawn over each
-    other within the snapping tolerance (a long shared edge bent by a reprojection or a
-    format's coordinate grid) are not reported, as a slit between them is no gap."""
+    :data:`MIN_OVERLAP_M2`: an error where the shared land is wider than :data:`SLIT_M`
+    somewhere, a warning (``overlap-slit``) where it is narrower everywhere — parcels
+    drawn over each other within the snapping tolerance (a long shared edge bent by a
+    reprojection or a format's coordinate grid), as a slit between them is no gap."""
     i, j, area = pairs
     keep = area > MIN_OVERLAP_M2
-    overlap = shapely.intersection(parcels[i[keep]], parcels[j[keep]])
-    keep[keep] = ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
+    i, j, area = i[keep], j[keep], area[keep]
+    shared = shapely.intersection(parcels[i], parcels[j])
+    narrow = shapely.is_empty(shapely.buffer(shared, -SLIT_M / 2))
     out = []
-    for a, c, m2 in zip(i[keep], j[keep], area[keep], strict=True):
-        out.append(
-            Finding.of(
-                "overlap",
-                "error",
-                "parcels",
-                f"{labels[a]}, {labels[c]}",
-                "{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha)",
-                source=label,
-                a=str(labels[a]),
-                b=str(labels[c]),
-                m2=float(m2),
-                ha=float(m2) / 10_000,
-            )
-        )
+    for a, c, m2, thin in zip(i, j, area, narrow, strict=True):
+        values = {"source": label, "a": str(labels[a]), "b": str(labels[c]), "m2": float(m2),
+                  "ha": float(m2) / 10_000}  # fmt: skip
+        feature = f"{labels[a]}, {labels[c]}"
+        if thin:
+            text = ("{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha) in a "
+                    "strip under {width:g} m wide everywhere: drawn over each other within the "
+                    "snapping tolerance")  # fmt: skip
+            out.append(Finding.of("overlap-slit", "warning", "parcels", feature, text,
+                                  width=SLIT_M, **values))  # fmt: skip
+            continue
+        text = "{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha)"
+        out.append(Finding.of("overlap", "error", "parcels", feature, text, **values))
     return out
 
 
@@ -1111,7 +1111,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
     - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
     - ``overlap``: error, two parcels share more than 1 m², wider than :data:`SLIT_M`
-      somewhere, with the area;
+      somewhere, with the area; ``overlap-slit``: warning, such shared land narrower than
+      :data:`SLIT_M` everywhere (drawn over each other within the snapping tolerance);
     - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, no
       road corridor and no water polygon (a pond in a parcel's hole is none), with its
       area and centre, and the parcel when it lies in a parcel's hole;
