@@ -4,11 +4,14 @@ The replacement is held to the library call it replaces, on seeded random inputs
 the edge cases by hand: the UTM zones of a lon/lat box (:func:`kitland.crs.utm_codes`
 against PROJ's database search, :func:`pyproj.database.query_utm_crs_info`); the
 candidate land, whose slits are closed less the union of only the other parcels that
-meet them (against the union of every other parcel).
+meet them (against the union of every other parcel); the overlaps of parcels, computed
+only where their interiors meet, and the parcels reaching into road corridors, only
+where they reach the corridor's core (against every pair).
 """
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
 import tomllib
@@ -21,12 +24,19 @@ import pytest
 import shapely
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
-from shapely import box
+from shapely import LineString, box
 
 from kitland import Estate
 from kitland.crs import utm_codes
 from kitland.placement._cells import EPS_M, candidate_land, grid_angle, make_cells
 from kitland.rules import Rules, ZoneSpec, parse_rules
+from kitland.validation import (
+    MIN_OVERLAP_M2,
+    SLIT_M,
+    UNDER_ROADS,
+    _overlap_areas,
+    validate,
+)
 
 
 def _proj_codes(west: float, south: float, east: float, north: float) -> list[int]:
@@ -63,6 +73,7 @@ def test_utm_codes_are_proj_database_search_on_random_boxes() -> None:
 # -- candidate land: the parcels that fill a slit, not every other parcel -------------------
 
 
+@functools.cache
 def _organic_generator() -> ModuleType:
     path = Path(__file__).resolve().parents[1] / "benchmarks" / "make_organic.py"
     spec = importlib.util.spec_from_file_location("make_organic", path)
@@ -71,6 +82,12 @@ def _organic_generator() -> ModuleType:
     sys.modules[spec.name] = module  # dataclasses look their module up while it loads
     spec.loader.exec_module(module)
     return module
+
+
+@functools.cache
+def _organic(seed: int) -> dict[str, gpd.GeoDataFrame]:
+    """``make_organic.py``'s estate of ``seed`` (its layers; not to be changed)."""
+    return _organic_generator().make_organic(seed)
 
 
 def _base_by_every_other_parcel(estate: Estate, rules: Rules) -> shapely.Geometry:
@@ -125,6 +142,111 @@ def test_candidate_land_closes_a_slit_less_its_plug_by_hand() -> None:
 @pytest.mark.parametrize("seed", [0, 1, 2, 4])
 def test_candidate_land_is_the_union_of_every_other_parcels_on_organic_estates(seed: int) -> None:
     mo = _organic_generator()
-    estate = Estate.from_layers(mo.make_organic(seed), source=f"organic {seed}")
+    estate = Estate.from_layers(_organic(seed), source=f"organic {seed}")
     rules = parse_rules(tomllib.loads(mo.rules_text(mo.zone_ha_for(seed))))
     _assert_same_land(estate, rules)
+
+
+# -- validation: overlaps and parcels on roads, computed where they can be ------------------
+
+
+def _every_overlap(parcels: np.ndarray) -> dict[tuple[int, int], float]:
+    """Overlap areas as they were found before: the intersection of every pair of
+    parcels that meet and whose bounding boxes share more than MIN_OVERLAP_M2, kept
+    where it has area."""
+    i, j = shapely.STRtree(parcels).query(parcels, predicate="intersects")
+    b = shapely.bounds(parcels)
+    w = np.minimum(b[i, 2], b[j, 2]) - np.maximum(b[i, 0], b[j, 0])
+    h = np.minimum(b[i, 3], b[j, 3]) - np.maximum(b[i, 1], b[j, 1])
+    keep = (i < j) & (w * h > MIN_OVERLAP_M2)
+    i, j = i[keep], j[keep]
+    area = shapely.area(shapely.intersection(parcels[i], parcels[j]))
+    return {(int(a), int(b)): float(m2) for a, b, m2 in zip(i, j, area, strict=True) if m2 > 0}
+
+
+def _assert_same_overlaps(parcels: np.ndarray) -> None:
+    i, j, area = _overlap_areas(parcels)
+    found = {(int(a), int(b)): float(m2) for a, b, m2 in zip(i, j, area, strict=True) if m2 > 0}
+    before = _every_overlap(parcels)
+    assert found.keys() == before.keys()
+    for pair, m2 in before.items():
+        assert found[pair] == pytest.approx(m2, rel=1e-9)
+
+
+def test_overlap_areas_by_hand() -> None:
+    """a and b share 10 × 20 m; c touches b along an edge; d lies inside a."""
+    a, b = box(0, 0, 100, 20), box(90, 0, 190, 20)
+    c, d = box(190, 0, 290, 20), box(10, 5, 20, 15)
+    i, j, area = _overlap_areas(np.array([a, b, c, d], dtype=object))
+    pairs = zip(i.tolist(), j.tolist(), strict=True)
+    assert dict(zip(pairs, area.tolist(), strict=True)) == pytest.approx(
+        {(0, 1): 200.0, (0, 3): 100.0}
+    )
+    _assert_same_overlaps(np.array([a, b, c, d], dtype=object))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 4])
+def test_overlap_areas_are_every_intersection_on_organic_estates(seed: int) -> None:
+    estate = Estate.from_layers(_organic(seed))
+    _assert_same_overlaps(estate.parcels.geometry.to_numpy())
+
+
+def _deep_by_every_pair(estate: Estate) -> list[tuple[str, int, float]]:
+    """Parcels reaching into a road corridor as they were found before: the overlap of
+    every parcel and corridor that meet, kept when it has more than 1 m² and is wider
+    than SLIT_M somewhere."""
+    parcels = estate.parcels[~estate.parcels["land_use"].isin(UNDER_ROADS)]
+    geoms, corridors = parcels.geometry.to_numpy(), estate.road_corridors.to_numpy()
+    i, j = shapely.STRtree(corridors).query(geoms, predicate="intersects")
+    overlap = shapely.intersection(geoms[i], corridors[j])
+    area = shapely.area(overlap)
+    deep = (area > MIN_OVERLAP_M2) & ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
+    ids = parcels["parcel_id"].to_numpy()
+    return [(str(ids[a]), int(b), float(m2))
+            for a, b, m2 in zip(i[deep], j[deep], area[deep], strict=True)]  # fmt: skip
+
+
+def _on_road(estate: Estate) -> list[tuple[str, int, float]]:
+    findings = [f for f in validate(estate).findings if f.code == "parcel-on-road"]
+    roads = _deep_by_every_pair(estate)  # the order and the road of each, to compare with
+    assert [f.feature for f in findings] == [p for p, _, _ in roads]
+    assert all(f.msg is not None for f in findings)
+    return [(f.feature, r, float(f.msg.values["m2"]))  # type: ignore[union-attr]
+            for f, (_, r, _) in zip(findings, roads, strict=True)]  # fmt: skip
+
+
+def test_parcels_on_road_by_hand() -> None:
+    """A 10 m road along y = 50 (corridor 45–55); parcel a reaches 0.6 m into it along
+    200 m (narrower than SLIT_M: not reported), parcel b 1.4 m along 100 m."""
+    x, y = 500_000.0, 9_230_000.0
+    parcels = gpd.GeoDataFrame(
+        {"parcel_id": ["a", "b", "road"], "land_use": ["industrial", "available", "road"]},
+        geometry=[box(x, y, x + 200, y + 45.6), box(x, y + 53.6, x + 100, y + 100),
+                  box(x, y + 45, x + 200, y + 55)], crs=32749,
+    )  # fmt: skip
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["r"], "road_class": ["local"], "width_m": [10.0]},
+        geometry=[LineString([(x, y + 50), (x + 200, y + 50)])], crs=32749,
+    )  # fmt: skip
+    boundary = gpd.GeoDataFrame(geometry=[box(x, y, x + 200, y + 100)], crs=32749)
+    estate = Estate.from_layers({"boundary": boundary, "parcels": parcels, "roads": roads})
+    found = _on_road(estate)
+    assert [(p, r) for p, r, _ in found] == [("b", 0)]
+    assert found[0][2] == pytest.approx(140.0, rel=1e-9)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_parcels_on_road_are_every_pair_on_organic_estates(seed: int) -> None:
+    """Roads widened by 1.6–2.4 m: parcels drawn to the kerb reach 0.8–1.2 m into their
+    corridors, around the SLIT_M a reach must exceed somewhere to be reported."""
+    layers = _organic(seed)
+    roads = layers["roads"].copy()
+    rng = np.random.default_rng(seed)
+    roads["width_m"] = roads["width_m"].to_numpy(float) + rng.uniform(1.6, 2.4, len(roads))
+    estate = Estate.from_layers({**layers, "roads": roads})
+    found = _on_road(estate)
+    assert found  # the test reaches both sides of the threshold
+    before = _deep_by_every_pair(estate)
+    assert [(p, r) for p, r, _ in found] == [(p, r) for p, r, _ in before]
+    for (_, _, m2), (_, _, m2_before) in zip(found, before, strict=True):
+        assert m2 == pytest.approx(m2_before, rel=1e-9)
