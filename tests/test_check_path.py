@@ -4,7 +4,8 @@ The replacement is held to the library call it replaces, on seeded random inputs
 the edge cases by hand: the UTM zones of a lon/lat box (:func:`kitland.crs.utm_codes`
 against PROJ's database search, :func:`pyproj.database.query_utm_crs_info`); the
 candidate land, whose slits are closed less the union of only the other parcels that
-meet them (against the union of every other parcel); the overlaps of parcels, computed
+meet them, and whose road corridors are the union of those that meet its parcels
+(against the union of every other parcel and every corridor); the overlaps of parcels, computed
 only where their interiors meet, and the parcels reaching into road corridors, only
 where they reach the corridor's core (against every pair).
 """
@@ -105,10 +106,15 @@ def _base_by_every_other_parcel(estate: Estate, rules: Rules) -> shapely.Geometr
 
 
 def _assert_same_land(estate: Estate, rules: Rules) -> None:
+    """The base, the allowed land, its grid angle and cells as before, to 1e-9."""
     land = candidate_land(estate, rules)
     old = _base_by_every_other_parcel(estate, rules)
-    allowed = old
-    for _, geom in land.removed:
+    allowed, bands = old, list(land.removed)
+    if len(estate.roads):  # every road corridor, then the setback bands
+        assert bands.pop(0)[0] == "roads"
+        corridors = shapely.union_all(shapely.make_valid(estate.road_corridors.to_numpy()))
+        allowed = shapely.difference(allowed, corridors)
+    for _, geom in bands:
         allowed = shapely.difference(allowed, geom)
     for new, before in ((land.base, old), (land.allowed, allowed)):
         assert new.area == pytest.approx(before.area, rel=1e-9)
@@ -121,7 +127,8 @@ def _assert_same_land(estate: Estate, rules: Rules) -> None:
 
 def test_candidate_land_closes_a_slit_less_its_plug_by_hand() -> None:
     """Two available parcels 0.3 m apart along 100 m; an industrial parcel plugs 20 m of
-    the slit and 40 more lie far away: 20,000 m² less the plug's 0.3 × 20 m."""
+    the slit and 40 more lie far away: 20,000 m² less the plug's 0.3 × 20 m. A 10 m road
+    crosses the first parcel (1,000 m² of corridor), another only the far parcels."""
     x, y = 500_000.0, 9_230_000.0
     on = [box(x, y, x + 100, y + 100), box(x + 100.3, y, x + 200, y + 100)]
     plug = [box(x + 100, y + 40, x + 100.3, y + 60)]
@@ -133,9 +140,16 @@ def test_candidate_land_closes_a_slit_less_its_plug_by_hand() -> None:
         geometry=on + plug + far, crs=32749,
     )  # fmt: skip
     boundary = gpd.GeoDataFrame(geometry=[box(x, y, x + 700, y + 250)], crs=32749)
-    estate = Estate.from_layers({"boundary": boundary, "parcels": parcels})
+    roads = gpd.GeoDataFrame(
+        {"road_id": ["near", "far"], "road_class": ["local"] * 2, "width_m": [10.0] * 2},
+        geometry=[LineString([(x + 50, y), (x + 50, y + 100)]),
+                  LineString([(x + 500, y), (x + 500, y + 250)])], crs=32749,
+    )  # fmt: skip
+    estate = Estate.from_layers({"boundary": boundary, "parcels": parcels, "roads": roads})
     rules = Rules(zone=ZoneSpec())
-    assert candidate_land(estate, rules).base.area == pytest.approx(20_000 - 6, rel=1e-9)
+    land = candidate_land(estate, rules)
+    assert land.base.area == pytest.approx(20_000 - 6, rel=1e-9)
+    assert land.allowed.area == pytest.approx(20_000 - 6 - 1_000, rel=1e-9)
     _assert_same_land(estate, rules)
 
 

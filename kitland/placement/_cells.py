@@ -204,7 +204,7 @@ def candidate_land(estate: Estate, rules: Rules) -> CandidateLand:
     base = shapely.intersection(shapely.union(on_land, closed), estate.boundary_union)
     removed: list[tuple[str, shapely.Geometry]] = []
     if len(estate.roads):
-        removed.append(("roads", _union(estate.road_corridors.to_numpy())))
+        removed.append(("roads", _union_meeting(estate.road_corridors.to_numpy(), base)))
     for rule in rules.rules:
         if rule.kind != "setback":
             continue
