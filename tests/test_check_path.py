@@ -7,7 +7,8 @@ candidate land, whose slits are closed less the union of only the other parcels 
 meet them, and whose road corridors are the union of those that meet its parcels
 (against the union of every other parcel and every corridor); the overlaps of parcels, computed
 only where their interiors meet, and the parcels reaching into road corridors, only
-where they reach the corridor's core (against every pair).
+where they reach the corridor's core (against every pair); the gaps, looked for only
+when a bound of the uncovered area may hold one (against the union of the parcels).
 """
 
 from __future__ import annotations
@@ -35,7 +36,10 @@ from kitland.validation import (
     MIN_OVERLAP_M2,
     SLIT_M,
     UNDER_ROADS,
+    _check_gaps,
+    _outside,
     _overlap_areas,
+    _uncovered_at_most_m2,
     validate,
 )
 
@@ -179,7 +183,7 @@ def _every_overlap(parcels: np.ndarray) -> dict[tuple[int, int], float]:
 
 
 def _assert_same_overlaps(parcels: np.ndarray) -> None:
-    i, j, area = _overlap_areas(parcels)
+    i, j, area, _ = _overlap_areas(parcels)
     found = {(int(a), int(b)): float(m2) for a, b, m2 in zip(i, j, area, strict=True) if m2 > 0}
     before = _every_overlap(parcels)
     assert found.keys() == before.keys()
@@ -191,7 +195,8 @@ def test_overlap_areas_by_hand() -> None:
     """a and b share 10 × 20 m; c touches b along an edge; d lies inside a."""
     a, b = box(0, 0, 100, 20), box(90, 0, 190, 20)
     c, d = box(190, 0, 290, 20), box(10, 5, 20, 15)
-    i, j, area = _overlap_areas(np.array([a, b, c, d], dtype=object))
+    i, j, area, unmeasured = _overlap_areas(np.array([a, b, c, d], dtype=object))
+    assert unmeasured == 0.0  # c touches b along an edge: their boxes share no area
     pairs = zip(i.tolist(), j.tolist(), strict=True)
     assert dict(zip(pairs, area.tolist(), strict=True)) == pytest.approx(
         {(0, 1): 200.0, (0, 3): 100.0}
@@ -264,3 +269,74 @@ def test_parcels_on_road_are_every_pair_on_organic_estates(seed: int) -> None:
     assert [(p, r) for p, r, _ in found] == [(p, r) for p, r, _ in before]
     for (_, _, m2), (_, _, m2_before) in zip(found, before, strict=True):
         assert m2 == pytest.approx(m2_before, rel=1e-9)
+
+
+# -- validation: gaps looked for only when the uncovered area may hold one ----------------
+
+
+def _parcels_estate(parcels: list[shapely.Geometry], frame: shapely.Geometry) -> Estate:
+    layer = gpd.GeoDataFrame(
+        {"parcel_id": [f"p{k}" for k in range(len(parcels))],
+         "land_use": ["industrial"] * len(parcels)}, geometry=parcels, crs=32749,
+    )  # fmt: skip
+    boundary = gpd.GeoDataFrame(geometry=[frame], crs=32749)
+    return Estate.from_layers({"boundary": boundary, "parcels": layer})
+
+
+def _bound_and_truth(estate: Estate) -> tuple[float, float]:
+    """:func:`_uncovered_at_most_m2` as validate computes it, and the area of the
+    boundary that the union of the parcels leaves uncovered."""
+    parcels = estate.parcels.geometry.to_numpy()
+    boundary = estate.boundary_union
+    _, _, shared, unmeasured = _overlap_areas(parcels)
+    outside = _outside(parcels, boundary)
+    bound = _uncovered_at_most_m2(
+        boundary, parcels, float(outside[1].sum()), float(shared.sum()) + unmeasured
+    )
+    return bound, float(shapely.difference(boundary, shapely.union_all(parcels)).area)
+
+
+@pytest.mark.parametrize(("top", "gap_m2"), [(99.5, None), (98.0, 200.0)])
+def test_gaps_by_hand(top: float, gap_m2: float | None) -> None:
+    """Three parcels in a 300 × 100 m boundary, the first two sharing 5 × 100 m, the
+    third stopping ``top`` m up: 0.5 × 100 m uncovered is no gap (the bound, 50 m²,
+    rules one out without the union), 2 × 100 m is one gap of 200 m²."""
+    x, y = 500_000.0, 9_230_000.0
+    estate = _parcels_estate(
+        [box(x, y, x + 100, y + 100), box(x + 95, y, x + 200, y + 100),
+         box(x + 200, y, x + 300, y + top)], box(x, y, x + 300, y + 100),
+    )  # fmt: skip
+    bound, truth = _bound_and_truth(estate)
+    assert truth == pytest.approx(100 * (100 - top), rel=1e-9)
+    assert bound == pytest.approx(truth, rel=1e-6)  # no boxes meet only at a corner
+    gaps = [f for f in validate(estate).findings if f.code in ("gap", "slit")]
+    if gap_m2 is None:
+        assert gaps == []
+    else:
+        assert [f.code for f in gaps] == ["gap"]
+        assert f"{gap_m2:,.0f} m²" in gaps[0].message
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_gaps_are_those_of_the_union_on_organic_estates_with_parcels_taken_out(seed: int) -> None:
+    """With 0, 1 or 3 random parcels taken out, the bound is at least the uncovered
+    area, and validate's gaps and slits are those of the union of the parcels."""
+    rng = np.random.default_rng(seed)
+    layers = _organic(seed)
+    for out in (0, 1, 3):
+        parcels = layers["parcels"].drop(layers["parcels"].index[rng.choice(len(layers["parcels"]), out, replace=False)])  # fmt: skip
+        estate = Estate.from_layers({**layers, "parcels": parcels})
+        bound, truth = _bound_and_truth(estate)
+        assert bound >= truth
+        geoms = estate.parcels.geometry.to_numpy()
+        water = estate.water.geometry.to_numpy()
+        water = water[np.isin(shapely.get_type_id(water), (3, 6))]
+        every = _check_gaps(
+            estate.boundary_union, shapely.union_all(geoms), estate.crs,
+            estate.boundary.attrs.get("source", "boundary"),
+            np.concatenate([estate.road_corridors.to_numpy(), water]), geoms,
+            estate.parcels["parcel_id"].to_numpy(),
+        )  # fmt: skip
+        found = [f for f in validate(estate).findings if f.code in ("gap", "slit")]
+        assert [f.message for f in found] == [f.message for f in every]
+        assert (out == 0) == (not found)
