@@ -25,8 +25,9 @@ from numpy.typing import NDArray
 from scipy.sparse.csgraph import connected_components
 
 from kitland.placement._model import Corners, Problem
+from kitland.placement._options import SolveOptions
 
-__all__ = ["coarsen"]
+__all__ = ["coarsen", "stuck"]
 
 
 def coarsen(p: Problem) -> tuple[Problem, NDArray[np.int64]]:
@@ -103,3 +104,17 @@ def _mask(n: int, cells: NDArray[np.int64]) -> NDArray[np.float64]:
     out = np.zeros(n)
     out[cells] = 1.0
     return out
+
+
+def stuck(spent: float, gap: float, options: SolveOptions) -> bool:
+    """Whether the windows' search is stuck: it has spent at least ``coarse_after`` of
+    its work (``spent``, a share of its budget, counted work only) and its ``gap`` (inf
+    without an incumbent) is still above ``coarse_gap`` (:class:`._options.SolveOptions`).
+
+    Examples
+    --------
+    >>> opts = SolveOptions(coarse_after=0.1, coarse_gap=0.05)
+    >>> stuck(0.05, 0.4, opts), stuck(0.2, 0.4, opts), stuck(0.2, 0.01, opts)
+    (False, True, False)
+    """
+    return spent >= options.coarse_after and gap > options.coarse_gap
