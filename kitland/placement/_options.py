@@ -140,8 +140,8 @@ class SolveOptions:
     joint_diagnose_s: float = 30.0
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
-    coarse_after: float = 0.0
-    coarse_gap: float = 1e9
+    coarse_after: float = 0.1
+    coarse_gap: float = 0.1
     coarse_share: float = 0.1
     refine_checks: int = 24
     refine_search_cells: int = 20_000
