@@ -13,6 +13,11 @@ of its area is) and the no-goods (left out) are read differently,
 which is why the fine zone is judged again by the fine model
 (:func:`._starts.repair`). The coarse solve proves nothing about the fine problem: it
 only proposes a zone.
+
+It is worth its work only where the fine search is stuck (elsewhere the warm starts and
+the search beside the windows find zones as good, and the start only costs work):
+:func:`stuck` decides that from the fine search's progress, counted work and its gap,
+never from the clock, so it decides the same on any machine.
 """
 
 from __future__ import annotations
