@@ -13,15 +13,21 @@
 4. With ``--against TREE`` (another worktree, e.g. main), every ``check`` above is run
    from TREE's code too, interleaved with this tree's and the baseline, and the outputs
    are compared: exit code, stdout of ``--format text`` and ``--format json``, stderr.
+   Each estate's line is followed by the median CPU seconds (user + system) of the same
+   runs.
+5. With ``--bytecode``, both trees' ``kitland`` is compiled to bytecode before timing, as
+   pip compiles an installed package (the baseline's libraries are): a source tree run
+   with ``PYTHONDONTWRITEBYTECODE`` set otherwise compiles kitland's modules on every run.
 
 Run: ``.venv/bin/python benchmarks/bench_check.py [--runs 7] [--estates [--seeds 4]]
-[--against /work/main]``.
+[--against /work/main] [--bytecode]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -59,23 +65,34 @@ def zone_in_available_parcel(
 
 
 def median_wall_s(
-    cmds: list[list[str]], runs: int, cwds: list[Path | None] | None = None
-) -> list[tuple[float, int, list[float]]]:
+    cmds: list[list[str]], runs: int, cwds: list[Path | None] | None = None,
+    cpu: list[list[float]] | None = None,
+) -> list[tuple[float, int, list[float]]]:  # fmt: skip
     """Median wall time, last exit code and every time of each command, runs interleaved.
 
     Interleaving (a, b, a, b, …) keeps a load change on a shared machine from
     favouring one command. ``cwds[i]``: the working directory (and ``PYTHONPATH``) of
-    command ``i``, to run another tree's code with ``python -m kitland``.
+    command ``i``, to run another tree's code with ``python -m kitland``. ``cpu``: a list
+    per command that gets each run's CPU seconds (user + system of the child, less
+    sensitive to the machine's load than wall time).
     """
     cwds = cwds or [None] * len(cmds)
     times: list[list[float]] = [[] for _ in cmds]
     codes = [0] * len(cmds)
     for _ in range(runs):
         for i, cmd in enumerate(cmds):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), _child_cpu_s()
             codes[i] = _run(cmd, cwds[i]).returncode
             times[i].append(time.perf_counter() - t)
+            if cpu is not None:
+                cpu[i].append(_child_cpu_s() - c)
     return [(statistics.median(t), c, t) for t, c in zip(times, codes, strict=True)]
+
+
+def _child_cpu_s() -> float:
+    """User + system CPU seconds of the finished children so far."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
 
 
 def _run(cmd: list[str], tree: Path | None) -> subprocess.CompletedProcess[str]:
@@ -148,7 +165,8 @@ def compare_checks(cases: list[tuple[str, list[str]]], runs: int, against: Path 
         cmds = [base_cmd, cmd] + ([cmd] if against is not None else [])
         for c, t in zip(cmds, trees, strict=True):  # warm the file cache
             _run(c, t)
-        res = median_wall_s(cmds, runs, trees)
+        cpu: list[list[float]] = [[] for _ in cmds]
+        res = median_wall_s(cmds, runs, trees, cpu)
         base = res[0][0]
         line = (
             f"{name:30} {_spread(res[0][2]):>22} {_spread(res[1][2]):>22} {res[1][0] / base:6.2f}"
@@ -157,6 +175,10 @@ def compare_checks(cases: list[tuple[str, list[str]]], runs: int, against: Path 
             line += f" {_spread(res[2][2]):>22} {res[2][0] / base:6.2f}  "
             line += _same_outputs(args, here, against)
         print(line + f"  (exit {res[1][1]})", flush=True)
+        cpu_s = [statistics.median(c) for c in cpu]
+        print(f"{'  CPU s':30} {cpu_s[0]:>22.3f} {cpu_s[1]:>22.3f} {cpu_s[1] / cpu_s[0]:6.2f}"
+              + (f" {cpu_s[2]:>22.3f} {cpu_s[2] / cpu_s[0]:6.2f}" if against is not None else ""),
+              flush=True)  # fmt: skip
 
 
 def grid_estate(n: int = 100, cell_m: float = 50.0):
@@ -184,9 +206,16 @@ def main() -> int:
     ap.add_argument("--estates", action="store_true", help="also organic, trial6, 10,000 parcels")
     ap.add_argument("--seeds", type=int, default=4, help="organic seeds with --estates")
     ap.add_argument("--against", type=Path, help="another tree to time and compare outputs with")
+    ap.add_argument("--bytecode", action="store_true",
+                    help="compile both trees' kitland to bytecode first (__pycache__, which git "
+                         "ignores), as an installed kitland is")  # fmt: skip
     args = ap.parse_args()
     py = sys.executable
     against = None if args.against is None else args.against.resolve()
+    if args.bytecode:  # else, under PYTHONDONTWRITEBYTECODE, each run compiles kitland anew
+        for tree in (Path(__file__).resolve().parent.parent, against):
+            if tree is not None:
+                subprocess.run([py, "-m", "compileall", "-q", str(tree / "kitland")], check=True)
 
     zone, pid = zone_in_available_parcel()
     with tempfile.TemporaryDirectory() as tmp:

@@ -805,25 +805,29 @@ def _polygons(geoms: np.ndarray) -> np.ndarray:
     return fixed
 
 
-def _overlap_areas(parcels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs ``i < j`` of parcels whose bounding boxes share more than
-    :data:`MIN_OVERLAP_M2`, and the area their interiors share (0 for neighbours that
-    only touch)."""
+def _overlap_areas(parcels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Pairs ``i < j`` of parcels whose interiors meet (and whose bounding boxes share
+    more than :data:`MIN_OVERLAP_M2`), the area their interiors share, and the most
+    the other pairs can share (the area their bounding boxes share)."""
     none = np.array([], dtype=np.int64)
     if len(parcels) < 2:
-        return none, none, np.array([])
-    tree = shapely.STRtree(parcels)
-    i, j = tree.query(parcels, predicate="intersects")
+        return none, none, np.array([]), 0.0
+    i, j = shapely.STRtree(parcels).query(parcels)  # bounding boxes that meet
     keep = i < j
     i, j = i[keep], j[keep]
-    # Cheap filter first: the overlap is no larger than the overlap of the bounding boxes,
-    # which is zero for neighbours that only touch along a straight edge.
+    # Cheap filters first: the overlap is no larger than the overlap of the bounding
+    # boxes (zero for neighbours that only touch along a straight edge), and the
+    # intersection is only computed where the interiors meet (DE-9IM ``2********``):
+    # neighbours that only touch share no area.
     b = shapely.bounds(parcels)
     w = np.minimum(b[i, 2], b[j, 2]) - np.maximum(b[i, 0], b[j, 0])
     h = np.minimum(b[i, 3], b[j, 3]) - np.maximum(b[i, 1], b[j, 1])
     keep = w * h > MIN_OVERLAP_M2
+    unmeasured = float(np.maximum(w * h, 0.0)[~keep].sum())
     i, j = i[keep], j[keep]
-    return i, j, shapely.area(shapely.intersection(parcels[i], parcels[j]))
+    keep = shapely.relate_pattern(parcels[i], parcels[j], "2********")
+    i, j = i[keep], j[keep]
+    return i, j, shapely.area(shapely.intersection(parcels[i], parcels[j])), unmeasured
 
 
 def _check_overlaps(
@@ -833,29 +837,29 @@ def _check_overlaps(
     label: str,
 ) -> list[Finding]:
     """Pairs of parcels (:func:`_overlap_areas`) whose interiors share more than
-    :data:`MIN_OVERLAP_M2`, wider than :data:`SLIT_M` somewhere: parcels drawn over each
-    other within the snapping tolerance (a long shared edge bent by a reprojection or a
-    format's coordinate grid) are not reported, as a slit between them is no gap."""
+    :data:`MIN_OVERLAP_M2`: an error where the shared land is wider than :data:`SLIT_M`
+    somewhere, a warning (``overlap-slit``) where it is narrower everywhere — parcels
+    drawn over each other within the snapping tolerance (a long shared edge bent by a
+    reprojection or a format's coordinate grid), as a slit between them is no gap."""
     i, j, area = pairs
     keep = area > MIN_OVERLAP_M2
-    overlap = shapely.intersection(parcels[i[keep]], parcels[j[keep]])
-    keep[keep] = ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
+    i, j, area = i[keep], j[keep], area[keep]
+    shared = shapely.intersection(parcels[i], parcels[j])
+    narrow = shapely.is_empty(shapely.buffer(shared, -SLIT_M / 2))
     out = []
-    for a, c, m2 in zip(i[keep], j[keep], area[keep], strict=True):
-        out.append(
-            Finding.of(
-                "overlap",
-                "error",
-                "parcels",
-                f"{labels[a]}, {labels[c]}",
-                "{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha)",
-                source=label,
-                a=str(labels[a]),
-                b=str(labels[c]),
-                m2=float(m2),
-                ha=float(m2) / 10_000,
-            )
-        )
+    for a, c, m2, thin in zip(i, j, area, narrow, strict=True):
+        values = {"source": label, "a": str(labels[a]), "b": str(labels[c]), "m2": float(m2),
+                  "ha": float(m2) / 10_000}  # fmt: skip
+        feature = f"{labels[a]}, {labels[c]}"
+        if thin:
+            text = ("{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha) in a "
+                    "strip under {width:g} m wide everywhere: drawn over each other within the "
+                    "snapping tolerance")  # fmt: skip
+            out.append(Finding.of("overlap-slit", "warning", "parcels", feature, text,
+                                  width=SLIT_M, **values))  # fmt: skip
+            continue
+        text = "{source}: parcels {a} and {b} overlap by {m2:,.1f} m² ({ha:.4f} ha)"
+        out.append(Finding.of("overlap", "error", "parcels", feature, text, **values))
     return out
 
 
@@ -872,6 +876,12 @@ def _check_on_roads(
         return []
     parcels, labels = parcels[keep], labels[keep]
     i, j = shapely.STRtree(corridors).query(parcels, predicate="intersects")
+    # Only a parcel reaching into the corridor shrunk by nearly SLIT_M / 2 can reach in
+    # wider than SLIT_M (a parcel drawn to the kerb does not): the overlap is computed
+    # for those alone. 0.45 · SLIT_M, not 0.5: the buffers' arcs cannot hide one.
+    core = shapely.buffer(corridors, -0.45 * SLIT_M)
+    reach = shapely.intersects(parcels[i], core[j])
+    i, j = i[reach], j[reach]
     overlap = shapely.intersection(parcels[i], corridors[j])
     area = shapely.area(overlap)
     deep = (area > MIN_OVERLAP_M2) & ~shapely.is_empty(shapely.buffer(overlap, -SLIT_M / 2))
@@ -889,6 +899,18 @@ def _check_on_roads(
                    width=float(width[b]), road=str(road_labels[b]), where=w)
         for a, b, m2, w in zip(i, j, area, where, strict=True)
     ]  # fmt: skip
+
+
+def _uncovered_at_most_m2(
+    boundary: shapely.Geometry, parcels: np.ndarray, outside_m2: float, shared_m2: float
+) -> float:
+    """The most of the boundary's area that no parcel covers, without their union: the
+    union holds at least the parcels' areas inside the boundary (less ``outside_m2``)
+    less all they share pairwise (``shared_m2``, Bonferroni), to within 1e-9 of the
+    boundary's area for rounding."""
+    area_m2 = float(shapely.area(boundary))
+    inside_m2 = float(shapely.area(parcels).sum()) - outside_m2
+    return area_m2 - inside_m2 + shared_m2 + 1e-9 * area_m2
 
 
 def _union(parcels: np.ndarray, *, overlapping: bool) -> shapely.Geometry:
@@ -989,19 +1011,25 @@ def _slit_findings(slits: np.ndarray, crs: pyproj.CRS, label: str) -> list[Findi
     return out
 
 
-def _check_outside(
-    parcels: np.ndarray, labels: np.ndarray, boundary: shapely.Geometry, label: str
-) -> list[Finding]:
-    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary farther than ε
-    (SPEC §3's snapping tolerance, half of :data:`SLIT_M`) from it. A parcel drawn to a
-    boundary stored in another CRS or as rounded lon/lat (a KML's 7 decimals, GeoJSON's
-    6: 1–11 cm) pokes past it by millimetres along a whole edge: square metres outside
-    that are no error."""
+def _outside(parcels: np.ndarray, boundary: shapely.Geometry) -> tuple[np.ndarray, np.ndarray]:
+    """The parcels the boundary does not cover, and the area of each outside it."""
     shapely.prepare(boundary)
     idx = np.flatnonzero(~shapely.covers(boundary, parcels))
+    return idx, shapely.area(shapely.difference(parcels[idx], boundary))
+
+
+def _check_outside(
+    parcels: np.ndarray, labels: np.ndarray, boundary: shapely.Geometry,
+    outside: tuple[np.ndarray, np.ndarray], label: str,
+) -> list[Finding]:  # fmt: skip
+    """Parcels with more than :data:`MIN_OVERLAP_M2` outside the boundary (``outside``:
+    :func:`_outside`) farther than ε (SPEC §3's snapping tolerance, half of
+    :data:`SLIT_M`) from it. A parcel drawn to a boundary stored in another CRS or as
+    rounded lon/lat (a KML's 7 decimals, GeoJSON's 6: 1–11 cm) pokes past it by
+    millimetres along a whole edge: square metres outside that are no error."""
+    idx, area = outside
     if not len(idx):
         return []
-    area = shapely.area(shapely.difference(parcels[idx], boundary))
     far = shapely.area(shapely.difference(parcels[idx], shapely.buffer(boundary, SLIT_M / 2)))
     out = []
     for n, m2, far_m2 in zip(idx, area, far, strict=True):
@@ -1111,7 +1139,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``invalid-geometry``: error, with shapely's reason (:func:`shapely.is_valid_reason`);
     - ``wrong-geometry-type``: error, e.g. points in the parcels layer (SPEC §1 types);
     - ``overlap``: error, two parcels share more than 1 m², wider than :data:`SLIT_M`
-      somewhere, with the area;
+      somewhere, with the area; ``overlap-slit``: warning, such shared land narrower than
+      :data:`SLIT_M` everywhere (drawn over each other within the snapping tolerance);
     - ``gap``: error, more than 0.01 ha inside the boundary covered by no parcel, no
       road corridor and no water polygon (a pond in a parcel's hole is none), with its
       area and centre, and the parcel when it lies in a parcel's hole;
@@ -1211,8 +1240,8 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
     label = estate.layer("parcels").attrs.get("source", "parcels")
-    pairs = _overlap_areas(parcel_geoms)
-    findings += _check_overlaps(parcel_geoms, pairs, parcel_labels, label)
+    first, second, shared_m2, unmeasured_m2 = _overlap_areas(parcel_geoms)
+    findings += _check_overlaps(parcel_geoms, (first, second, shared_m2), parcel_labels, label)
     if len(parcel_geoms):
         findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
@@ -1220,20 +1249,25 @@ def validate(estate: Estate) -> ValidationReport:
     if len(estate.boundary) and "parcels" not in seen_empty:
         boundary = _polygons(estate.boundary.geometry.to_numpy())
         boundary = shapely.union_all(boundary[shapely.get_type_id(boundary) >= 0])
+        outside = _outside(parcel_geoms, boundary)
         if len(parcel_geoms):
-            findings += _check_outside(parcel_geoms, parcel_labels, boundary, label)
-        covered = _union(parcel_geoms, overlapping=bool((pairs[2] > 0).any()))
-        water = estate.water.geometry.to_numpy()
-        water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
-        findings += _check_gaps(
-            boundary,
-            covered,
-            estate.crs,
-            estate.boundary.attrs.get("source", "boundary"),
-            np.concatenate([estate.road_corridors.to_numpy(), water]),
-            parcel_geoms,
-            parcel_labels,
+            findings += _check_outside(parcel_geoms, parcel_labels, boundary, outside, label)
+        uncovered_m2 = _uncovered_at_most_m2(
+            boundary, parcel_geoms, float(outside[1].sum()), float(shared_m2.sum()) + unmeasured_m2
         )
+        if uncovered_m2 >= MIN_GAP_M2:  # else no piece of it can be a gap or a slit
+            covered = _union(parcel_geoms, overlapping=bool((shared_m2 > 0).any()))
+            water = estate.water.geometry.to_numpy()
+            water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
+            findings += _check_gaps(
+                boundary,
+                covered,
+                estate.crs,
+                estate.boundary.attrs.get("source", "boundary"),
+                np.concatenate([estate.road_corridors.to_numpy(), water]),
+                parcel_geoms,
+                parcel_labels,
+            )
     if not any(f.code == "outside-crs-area" for f in findings):
         findings += _check_location(estate)
     budget = estate.land_budget()

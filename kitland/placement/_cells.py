@@ -159,6 +159,14 @@ def _union(geoms: Sequence[shapely.Geometry] | NDArray[np.object_]) -> shapely.G
     return shapely.union_all(shapely.make_valid(arr))
 
 
+def _union_meeting(geoms: NDArray[np.object_], region: shapely.Geometry) -> shapely.Geometry:
+    """The union of those of ``geoms`` that meet ``region``: ``region`` minus it is
+    ``region`` minus the union of all, at the cost of the few near it."""
+    fixed = shapely.make_valid(np.asarray(geoms, dtype=object))
+    shapely.prepare(region)
+    return shapely.union_all(fixed[shapely.intersects(region, fixed)])
+
+
 def candidate_land(estate: Estate, rules: Rules) -> CandidateLand:
     """Land the zone may take: ``on`` parcels ∩ boundary − road corridors − setbacks.
 
@@ -192,11 +200,11 @@ def candidate_land(estate: Estate, rules: Rules) -> CandidateLand:
         shapely.buffer(on_land, EPS_M, join_style="mitre"), -EPS_M, join_style="mitre"
     )
     if (~mask).any():
-        closed = shapely.difference(closed, _union(geoms[~mask]))
+        closed = shapely.difference(closed, _union_meeting(geoms[~mask], closed))
     base = shapely.intersection(shapely.union(on_land, closed), estate.boundary_union)
     removed: list[tuple[str, shapely.Geometry]] = []
     if len(estate.roads):
-        removed.append(("roads", _union(estate.road_corridors.to_numpy())))
+        removed.append(("roads", _union_meeting(estate.road_corridors.to_numpy(), base)))
     for rule in rules.rules:
         if rule.kind != "setback":
             continue

@@ -82,6 +82,14 @@ class SolveOptions:
         (``frontage``, ``adjacent``), is searched when that direction holds at least
         ``turn_share`` of that edge's length and runs more than ``turn_min_deg`` degrees
         off the first grid (:func:`._cells.oblique_angles`); a share above 1 turns it off.
+    coarse_after, coarse_gap, coarse_share
+        Once the windows' search has spent at least ``coarse_after`` of its work and its
+        gap is still above ``coarse_gap`` (:func:`._coarse.stuck`, read before each
+        window), the same problem on a grid twice as coarse (:mod:`._coarse`) is solved
+        with ``coarse_share`` of the work left, and its zone, repaired into a zone of the
+        fine model (:func:`._starts.repair`), is offered as the incumbent; it proves
+        nothing about the fine problem, whose status and bound are its own. A share of
+        0 turns it off.
     refine_checks
         Calls to ``check`` the refinement of each placement's outline over the true
         geometry may make (:func:`._outline.refine`); 0 turns it off.
@@ -132,6 +140,9 @@ class SolveOptions:
     joint_diagnose_s: float = 30.0
     turn_share: float = 0.25
     turn_min_deg: float = 5.0
+    coarse_after: float = 0.1
+    coarse_gap: float = 0.1
+    coarse_share: float = 0.1
     refine_checks: int = 24
     refine_search_cells: int = 20_000
 

@@ -11,7 +11,8 @@ incumbent is skipped, which proves the incumbent optimal. Inside a window, block
 own bound cannot beat the incumbent are removed, then cells no longer connected to the
 root block. A window is solved by a :class:`~._window.WindowSolver` on the one model
 of :mod:`._window`: HiGHS (:mod:`._milp`, the default) or CP-SAT (:mod:`._cpsat`);
-warm starts come from :mod:`._starts`.
+warm starts come from :mod:`._starts`, and, when the windows' search is stuck
+(:func:`._coarse.stuck`), from the same problem solved on a grid twice as coarse.
 """
 
 from __future__ import annotations
@@ -20,15 +21,16 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from kitland.placement._coarse import coarsen, stuck
 from kitland.placement._model import Problem, _adjacency, _components, near_cells
 from kitland.placement._options import SolveOptions
-from kitland.placement._starts import greedy, rectangles, window_start
+from kitland.placement._starts import greedy, rectangles, repair, window_start
 from kitland.placement._window import (
     AREA_MARGIN_M2,
     IntObjective,
@@ -206,7 +208,10 @@ def solve(
     try:
         if on_progress is not None and inc.cells is not None:  # the warm start's score
             on_progress(inc.best, min(inc.best, *bounds))
-        still = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress)
+        coarse = (_Coarse(p, keep, squares, work, seed, backend, opts)
+                  if ceiling is None and opts.coarse_share > 0 else None)  # fmt: skip
+        still = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress,
+                        coarse)  # fmt: skip
     except BaseException:
         if beside.search is not None:  # an error (or Ctrl-C) must not leave it running on
             beside.search.cancel()
@@ -223,6 +228,52 @@ def solve(
     sol = inc.solution(list(still.values()), time.monotonic() - t0, stats)
     sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
     return sol
+
+
+@dataclass
+class _Coarse:
+    """The coarse-to-fine start, asked before each window the search solves: once the
+    search is stuck (:func:`._coarse.stuck`, read on the work ``work`` has spent since
+    this was made), the zone of ``p`` made from the best zone of ``p`` on a grid twice as
+    coarse (:func:`._coarse.coarsen` of the cells a zone may hold, ``keep``, solved with
+    ``coarse_share`` of the work left), repaired into a zone of ``p``'s model
+    (:func:`._starts.repair`); at most once per solve."""
+
+    p: Problem
+    keep: NDArray[np.bool_]
+    squares: NDArray[np.int64]
+    work: Work
+    seed: int
+    backend: str
+    opts: SolveOptions
+    budget: float = field(init=False)
+    spent0: float = field(init=False)
+    done: bool = False
+
+    def __post_init__(self) -> None:
+        self.budget, self.spent0 = self.work.left, self.work.spent
+
+    def __call__(self, best: float, bound: float) -> NDArray[np.int64] | None:
+        """The repaired coarse zone when the search with incumbent score ``best`` and
+        least open bound ``bound`` is stuck (the first time only); None otherwise."""
+        share = (self.work.spent - self.spent0) / max(self.budget, 1e-9)
+        g = gap(best, bound) if math.isfinite(best) else math.inf
+        log.debug("progress: %.3f of the work spent, gap %.4f", share, g)
+        if self.done or self.work.done or not stuck(share, g, self.opts):
+            return None
+        self.done = True
+        coarse, of = coarsen(self.p.take(self.keep))
+        if len(coarse) >= int(self.keep.sum()):  # one cell per block: nothing coarser
+            return None
+        sol = solve(coarse, seed=self.seed, backend=self.backend, work=self.work.part(
+            self.opts.coarse_share), options=replace(self.opts, coarse_share=0.0))  # fmt: skip
+        found = None if sol.cells is None else np.flatnonzero(self.keep)[np.isin(of, sol.cells)]
+        zone = None if found is None else repair(self.p, found, self.keep, self.squares)
+        log.debug("coarse start at %.2f of the work, gap %.4f: %d cells of %g m, %s %.2f in "
+                  "%.2f work s; repaired %s against %.2f", share, g, len(coarse),
+                  coarse.cell_m, sol.status, sol.objective, sol.work_s,
+                  None if zone is None else round(self.p.objective(zone), 2), best)  # fmt: skip
+        return zone
 
 
 @dataclass
@@ -396,7 +447,7 @@ def _warm_starts(
 def _passes(
     p: Problem, wins: list[_Win], bounds: list[float], solver: WindowSolver, inc: _Incumbent,
     adj: list[list[int]], squares: NDArray[np.int64], work: Work, stats: dict[str, int],
-    on_progress: Callable[[float, float], None] | None,
+    on_progress: Callable[[float, float], None] | None, coarse: _Coarse | None = None,
 ) -> dict[int, float]:  # fmt: skip
     """Solve the windows best bound first, in two passes; the windows left open, with
     their bounds.
@@ -405,7 +456,8 @@ def _passes(
     anywhere becomes the incumbent early; pass 2 spends what is left on the windows
     still open, proving or improving. Windows whose bound cannot beat the incumbent are
     skipped in both passes. Shares are of the work left, which only counted work has
-    spent, so they do not depend on the machine's load.
+    spent, so they do not depend on the machine's load. Before each window the
+    coarse-to-fine start (``coarse``) may offer a zone.
     """
     lb = {
         int(w): bounds[w]
@@ -416,6 +468,9 @@ def _passes(
     for pass_no in (1, 2):
         still: list[int] = []
         for k, w in enumerate(pending):
+            if coarse is not None:  # the least bound still open: this window's or after
+                low = min([inc.best, *(lb[v] for v in (*still, *pending[k:]))])
+                inc.offer(coarse(inc.best, low))
             if inc.beats(lb[w]):
                 stats["pruned"] += 1
                 continue

@@ -4,8 +4,9 @@ Greedy growth (:func:`greedy`: from a few seeds, most chosen neighbours first, t
 cheapest cell per m²) and boxes of the grid cut to the allowed land (:func:`rectangles`:
 straight sides inside the land, the land's own edge where a box reaches past it, so a
 zone can front a road at any angle; for an alternative also without the earlier zones'
-cells but for an arm along one side).
-Both only propose; every proposal is judged by :func:`~._window.feasible`, the model's
+cells but for an arm along one side); a zone of a coarser grid repaired into one of this
+grid (:func:`repair`).
+All only propose; every proposal is judged by :func:`~._window.feasible`, the model's
 own rows evaluated with numpy, so a warm start is always a zone of the model.
 """
 
@@ -15,24 +16,22 @@ import heapq
 import math
 
 import numpy as np
+import scipy.sparse as sp
 from numpy.typing import NDArray
 
 from kitland.placement._model import Problem, _components, grid_points
-from kitland.placement._window import AREA_MARGIN_M2, Model, caps_of, feasible
+from kitland.placement._window import AREA_MARGIN_M2, Model, caps_of, feasible, shortfalls
 
-__all__ = ["greedy", "rectangles", "window_start"]
+__all__ = ["greedy", "rectangles", "repair", "window_start"]
 
 
 def _opening(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The cells of ``cells`` that a ``k × k`` square fully inside ``cells`` holds, or a
-    cap (:func:`~._window.caps_of`) whose square and pieces all lie in ``cells``: the
-    slivers along the land's edge, where a zone's frontage and adjacency often lie."""
+    """The cells of ``cells`` that a whole width square of them, or a whole cap of one,
+    holds (:func:`_held`): the caps are the slivers along the land's edge, where a zone's
+    frontage and adjacency often lie."""
     sel = np.zeros(len(p), dtype=bool)
     sel[cells] = True
-    full = np.asarray(sel[squares].all(axis=1), dtype=bool)
-    caps = caps_of(p, squares)
-    whole = caps[full[caps[:, 0]] & np.r_[sel, True][caps[:, 2:]].all(axis=1), 2:]
-    return np.union1d(squares[full].ravel(), whole[whole >= 0])
+    return np.flatnonzero(_held(p, sel, squares))
 
 
 def _grow(
@@ -158,6 +157,141 @@ def window_start(
     rect = next(iter(rectangles(p, win, squares, block=block, top=1)), None)
     found = [g for g in (grown, rect) if g is not None]
     return min(found, key=p.objective, default=None)
+
+
+def repair(
+    p: Problem, cells: NDArray[np.int64], allowed: NDArray[np.bool_], squares: NDArray[np.int64]
+) -> NDArray[np.int64] | None:
+    """A zone of the model made from ``cells`` (a coarser grid's zone on this grid,
+    :mod:`._coarse`), or None when the repair does not give one.
+
+    With a width rule only the cells a whole square of ``cells`` (or a whole cap of one)
+    holds stay; then the largest piece. Units touching it (:func:`_units`, of cells of
+    ``allowed``) are added one at a time: while a boundary-length or
+    reach row of the model falls short (:func:`~._window.shortfalls`), the unit that
+    makes up most of the shortfalls; then, while the area is below the band, any unit; of
+    those alike, the one with most chosen neighbours (as :func:`greedy` grows), then the
+    one that adds least to the score per m² it adds. Whenever the area is above the band,
+    the boundary cell whose removal saves most per m² and leaves one piece (with a width
+    rule, of the cells squares still hold) within the band's low end, falling no further
+    short of those rules, is removed instead. The result is judged by :func:`~._window.feasible`.
+    """
+    n = len(p)
+    sel = np.zeros(n, dtype=bool)
+    sel[cells] = True
+    sel = _largest_piece(p, _held(p, sel, squares))
+    units, real = _units(p, squares)
+    ok_units = (allowed[units] | ~real).all(axis=1)
+    units, real = units[ok_units], real[ok_units]
+    e = p.edges.reshape(-1, 2)
+    ends = (np.r_[e[:, 0], e[:, 1]], np.r_[e[:, 1], e[:, 0]])
+    touch = sp.csr_array((np.ones(2 * len(e)), ends), shape=(n, n))
+    pair_cost = sp.csr_array((np.tile(p.edge_cost, 2), ends), shape=(n, n))
+    lo, hi = p.min_area_m2 + AREA_MARGIN_M2, p.max_area_m2 - AREA_MARGIN_M2
+    for _ in range(n):
+        area = float(p.area_m2[sel].sum())
+        short = shortfalls(p, np.flatnonzero(sel), squares)
+        if (lo <= area <= hi and not short.any()) or not sel.any():
+            break
+        # What each cell adds to the score when chosen beside the zone (removed from it).
+        step = p.cell_cost + pair_cost @ sel.astype(float)
+        if area > hi:
+            rim = (touch @ (~sel).astype(float) > 0) | (touch.sum(axis=1) < 4)
+            edge = np.flatnonzero(sel & rim)
+            order = edge[np.argsort(-step[edge] / p.area_m2[edge], kind="stable")]
+            got = _removed(p, sel, order, squares, lo, short)
+            if got is None:
+                return None
+            sel = got
+            continue
+        beside = touch @ sel.astype(float)  # per cell, its chosen neighbours
+        at = (sel | (beside > 0))[units].any(axis=1) & ~sel[units].all(axis=1)
+        cand, new = units[at], ~sel[units[at]] & real[at]
+        add_m2 = (p.area_m2[cand] * new).sum(axis=1)
+        per_m2 = (step[cand] * new).sum(axis=1) / np.maximum(add_m2, 1e-9)
+        gain = _made_up(p, cand, new, short) if short.any() else np.ones(len(cand))
+        if not (gain > 0).any():
+            return None
+        held = (beside[cand] * new).sum(axis=1)
+        sel[cand[np.lexsort((per_m2, -held, -np.round(gain, 9)))[0]]] = True
+    zone = np.flatnonzero(sel)
+    return zone if feasible(p, zone, squares) else None
+
+
+def _made_up(
+    p: Problem, cand: NDArray[np.int64], new: NDArray[np.bool_], short: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Per candidate unit (its cells ``cand``, ``new`` where not chosen yet), how much of
+    the shortfalls ``short`` (:func:`~._window.shortfalls`) its new cells make up."""
+    out = np.zeros(len(cand))
+    for s, gap in zip(p.sums, short[: len(p.sums)], strict=True):
+        if gap > 0:
+            out += np.minimum((s.coef[cand] * new).sum(axis=1) / max(s.min_value, 1e-9), gap)
+    for r, gap in zip(p.reach, short[len(p.sums) :], strict=True):
+        if gap > 0:
+            out += (r.mask[cand] & new).any(axis=1)
+    return out
+
+
+def _units(p: Problem, squares: NDArray[np.int64]) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+    """What :func:`repair` adds at a time, as rows of cells and where each row's cells are
+    real (a row is padded with its first cell): each cell; with a width rule each square,
+    and each square with one of its caps (:func:`~._window.caps_of`)."""
+    if p.width_cells <= 1:
+        return np.arange(len(p))[:, None], np.ones((len(p), 1), dtype=bool)
+    caps = caps_of(p, squares)
+    pieces = caps[:, 2:]
+    padded = np.c_[squares, np.repeat(squares[:, :1], pieces.shape[1], axis=1)]
+    capped = np.c_[squares[caps[:, 0]], np.where(pieces >= 0, pieces, squares[caps[:, 0], :1])]
+    sq_real = np.c_[
+        np.ones(squares.shape, dtype=bool), np.zeros((len(squares), pieces.shape[1]), dtype=bool)
+    ]
+    cap_real = np.c_[np.ones((len(caps), squares.shape[1]), dtype=bool), pieces >= 0]
+    return np.r_[padded, capped], np.r_[sq_real, cap_real]
+
+
+def _held(p: Problem, sel: NDArray[np.bool_], squares: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """The cells of ``sel`` that a whole width square of it, or a whole cap of one, holds
+    (the width rule's cover rows, :func:`~._window.caps_of`); ``sel`` without a width rule."""
+    if p.width_cells <= 1:
+        return sel
+    whole = np.asarray(sel[squares].all(axis=1), dtype=bool)
+    out = np.zeros(len(p), dtype=bool)
+    out[squares[whole].ravel()] = True
+    caps = caps_of(p, squares)
+    pieces = caps[whole[caps[:, 0]] & np.r_[sel, True][caps[:, 2:]].all(axis=1), 2:]
+    out[pieces[pieces >= 0]] = True
+    return out
+
+
+def _largest_piece(p: Problem, sel: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The piece of ``sel`` of most area (the first of equal ones)."""
+    if not sel.any():
+        return sel
+    lab = _components(sel, p.edges)
+    return lab == int(np.argmax(np.bincount(lab[sel], weights=p.area_m2[sel])))
+
+
+def _removed(
+    p: Problem, sel: NDArray[np.bool_], order: NDArray[np.int64], squares: NDArray[np.int64],
+    lo: float, short: NDArray[np.float64],
+) -> NDArray[np.bool_] | None:  # fmt: skip
+    """``sel`` without the first cell of ``order`` whose removal (and the cells no square
+    holds after it) leaves one piece of at least ``lo`` m² whose boundary-length and reach
+    rows fall short by no more than ``short`` (:func:`~._window.shortfalls`); None when
+    none does."""
+    for v in order.tolist():
+        out = sel.copy()
+        out[v] = False
+        out = _held(p, out, squares)
+        one = out.any() and int(_components(out, p.edges).max()) == 0
+        if (
+            one
+            and float(p.area_m2[out].sum()) >= lo
+            and (shortfalls(p, np.flatnonzero(out), squares) <= short + 1e-12).all()
+        ):
+            return out
+    return None
 
 
 #: An arm of :func:`rectangles`: along rows (True) or columns, its thickness, and its

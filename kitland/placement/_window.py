@@ -521,6 +521,22 @@ def feasible(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -
     return not (_neck_rows(w) @ v > 1 + 1e-6).any() and w.connected(sel)
 
 
+def shortfalls(
+    p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]
+) -> NDArray[np.float64]:
+    """Per boundary-length rule, then per reach rule, how much its row of the model falls
+    short for the cell set ``cells`` (laid out as :func:`feasible` lays it), as a share
+    of the row's minimum; 0 where the row holds."""
+    w = Model.of(p, np.unique(cells), squares, columns_only=True)
+    v = w.columns(np.ones(w.m, dtype=bool))
+    out = [np.zeros(0)]
+    for rule in (_sums, _reach):
+        b = rule(w)
+        if b is not None and b[0].shape[0]:
+            out.append(np.maximum(0.0, b[1] - b[0] @ v) / np.maximum(b[1], 1e-9))
+    return np.concatenate(out)
+
+
 def cuts_taken(p: Problem, chosen: NDArray[np.int64]) -> NDArray[np.float64]:
     """The triangles to cut off the corners of the zone of ``chosen`` cells, shape
     ``(k, 3, 2)``: of each fired corner that may be cut, the share λ of its cut that
