@@ -244,42 +244,13 @@ def _sliver_problem() -> Problem:
                    sums=(SumAtLeast("frontage", np.asarray(front, float), 150.0),))  # fmt: skip
 
 
-def test_warm_starts_keep_the_caps_that_hold_a_zones_frontage() -> None:
-    """Every fronting cell is a sliver outside every width square, so a start opened to
-    whole squares has no frontage (the old opening: no warm start at all). Opened with
-    its caps, the box start is the cheapest box of the grid cut to the land that
-    satisfies the model (enumerated): 6 rows of 5 whole cells and their 6 slivers."""
-    p = _sliver_problem()
-    squares = squares_of(p)
-    fronting = np.flatnonzero(p.sums[0].coef > 0)
-    assert len(fronting) == 12 and np.allclose(p.area_m2[fronting], 125.0)
-    assert not np.isin(fronting, squares).any()
-    (zone,) = rectangles(p, np.ones(len(p), dtype=bool), squares, top=1)
-    assert feasible(p, zone, squares)
-    assert p.cost[zone].sum() == pytest.approx(_least_box(p))
-    assert np.isin(fronting, zone).sum() == 6 and len(zone) == 36
-
-
-def _least_box(p: Problem) -> float:
-    """The least cost of every box of grid positions cut to the land that is a zone."""
-    squares = squares_of(p)
-    best = np.inf
-    rows, cols = range(int(p.row.max()) + 1), range(int(p.col.max()) + 1)
-    for r0, r1 in itertools.combinations_with_replacement(rows, 2):
-        for c0, c1 in itertools.combinations_with_replacement(cols, 2):
-            sel = np.flatnonzero((p.row >= r0) & (p.row <= r1) & (p.col >= c0) & (p.col <= c1))
-            area = p.area_m2[sel].sum()
-            if p.min_area_m2 <= area <= p.max_area_m2 and p.cost[sel].sum() < best:
-                best = float(p.cost[sel].sum()) if feasible(p, sel, squares) else best
-    return best
-
-
 def test_work_that_highs_leaves_goes_to_cp_sat_and_proves_the_optimum() -> None:
     """HiGHS's runs held to their first round (allowances of root rounds and nodes near 0)
     leave the window open with almost all the work left; before, the search ended there
-    (no warm start on this land: UNKNOWN, no zone, 0.003 of 100 work-s). CP-SAT, given
-    the work left on the same model, proves the optimum that HiGHS proves with its
-    usual allowances (a second exact method)."""
+    (no warm start is a zone on this land, as every fronting sliver lies in no width
+    square: UNKNOWN, no zone, 0.003 of 100 work-s). CP-SAT, given the work left on the
+    same model, proves the optimum that HiGHS proves with its usual allowances (a second
+    exact method)."""
     p = _sliver_problem()
     held = SolveOptions(mip_nodes_per_s=1e-6, root_rounds_per_s=1e-6, search_share=0.0)
     short, usual = solve(p, time_limit_s=200, options=held), solve(p, time_limit_s=200)

@@ -25,13 +25,12 @@ from kitland.placement._window import AREA_MARGIN_M2, Model, caps_of, feasible, 
 __all__ = ["greedy", "rectangles", "repair", "window_start"]
 
 
-def _opening(p: Problem, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> NDArray[np.int64]:
-    """The cells of ``cells`` that a whole width square of them, or a whole cap of one,
-    holds (:func:`_held`): the caps are the slivers along the land's edge, where a zone's
-    frontage and adjacency often lie."""
-    sel = np.zeros(len(p), dtype=bool)
+def _opening(n: int, cells: NDArray[np.int64], squares: NDArray[np.int64]) -> NDArray[np.int64]:
+    """The cells of ``cells`` that lie in a ``k × k`` square fully inside ``cells``."""
+    sel = np.zeros(n, dtype=bool)
     sel[cells] = True
-    return np.flatnonzero(_held(p, sel, squares))
+    full = sel[squares].all(axis=1)
+    return np.unique(squares[full].ravel())
 
 
 def _grow(
@@ -69,22 +68,21 @@ def _grow_wide(
     p: Problem, window: NDArray[np.bool_], seed: int, adj: list[list[int]],
     squares: NDArray[np.int64],
 ) -> NDArray[np.int64]:  # fmt: skip
-    """:func:`_grow`, then (with a width rule) keep only what whole squares and their caps
-    hold (:func:`_opening`) and grow again."""
+    """:func:`_grow`, then (with a width rule) keep only whole squares and grow again."""
     lo = p.min_area_m2 + AREA_MARGIN_M2
     target = lo + 0.02 * (p.max_area_m2 - p.min_area_m2)
     region = _grow(p, window, np.array([seed]), adj, target)
     if p.width_cells <= 1:
         return region
     for _ in range(8):
-        opened = _opening(p, region, squares)
+        opened = _opening(len(p), region, squares)
         area = float(p.area_m2[opened].sum())
         if area >= lo or len(opened) == 0:
             return opened
         target += lo - area + 0.5 * p.width_cells * p.cell_m**2
         target = min(target, p.max_area_m2 - AREA_MARGIN_M2)
         region = _grow(p, window, opened, adj, target)
-    return _opening(p, region, squares)
+    return _opening(len(p), region, squares)
 
 
 def _central_seeds(p: Problem, free: NDArray[np.bool_], k: int = 8) -> list[int]:
@@ -310,8 +308,8 @@ def rectangles(
     A box is an axis-aligned rectangle of grid positions (the grid is turned to the
     land's main direction); its zone is every allowed cell in it, clipped ones included,
     so a box reaching past the land's edge follows that edge (a road frontage, a
-    boundary, a setback) at any angle. With a width rule only the cells of a width square
-    inside the allowed land, or of a whole cap of one, count. Every size whose area may fit the band and whose
+    boundary, a setback) at any angle. With a width rule only cells of a width square
+    inside the allowed land count. Every size whose area may fit the band and whose
     sides fit the zone's diameter bound is slid over the grid. The model's rows that
     read only cells (area, sums, below, reach, block, overlaps, no-goods) are linear, so 2-D
     prefix sums of their coefficients give their values at every position at once; the
@@ -330,7 +328,7 @@ def rectangles(
     base = allowed.copy()
     if p.width_cells > 1:
         base[:] = False
-        base[_opening(p, np.flatnonzero(allowed), squares)] = True
+        base[_opening(len(p), np.flatnonzero(allowed), squares)] = True
     lab = _components(base, p.edges)
     a_lo = p.min_area_m2 + AREA_MARGIN_M2
     found: list[tuple[float, int, int, int, int, _Arm | None, int]] = []
@@ -457,7 +455,7 @@ def _judged(
     if feasible(p, cells, squares):
         return cells
     if p.width_cells > 1:
-        cells = _opening(p, cells, squares)
+        cells = _opening(len(p), cells, squares)
     sel = np.zeros(len(p), dtype=bool)
     sel[cells] = True
     lab = _components(sel, p.edges)
