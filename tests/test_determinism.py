@@ -120,21 +120,19 @@ def _outcome(res: PlacementResult) -> list[tuple[int, str, float, list[int]]]:
 
 @pytest.mark.parametrize(("seed", "zone_ha"), [(0, 6.0), (1, 6.0)])
 def test_same_placements_whatever_the_load(seed: int, zone_ha: float) -> None:
-    """A work budget far too small to prove the zones (0.6 work seconds for two ranks)
-    and a generous wall-clock limit: the budget, not the clock, ends every search, so a
-    run while three processes keep the cores busy returns exactly what a run without
-    them returns."""
+    """A small work budget (0.6 work seconds for two ranks) and a generous wall-clock
+    limit: counted work, not the clock, ends every search (HiGHS's runs at their
+    allowances, then CP-SAT on the windows left open), so a run while three processes
+    keep the cores busy returns exactly what a run without them returns."""
     est, rules = _organic(seed, zone_ha)
     opts = SolveOptions(work_rate=0.005)
     quiet = place(est, rules, cell_m=25, alternatives=2, time_limit_s=120, options=opts)
     with _busy():
         loaded = place(est, rules, cell_m=25, alternatives=2, time_limit_s=120, options=opts)
     assert quiet.solver["deterministic"] and loaded.solver["deterministic"]
-    assert quiet.solver["time_limit_hit"]  # the budget ran out: nothing here was easy
     assert len(quiet.alternatives) == 2
     assert _outcome(quiet) == _outcome(loaded)
     assert quiet.solver["work_s"] == loaded.solver["work_s"]
-    assert "the same input and --time-limit return them again" in quiet.summary()
 
 
 def test_the_wall_clock_stop_is_reported() -> None:

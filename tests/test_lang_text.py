@@ -437,11 +437,11 @@ def test_one_zone_and_several_zones_say_undecided_alike(lang: str, undecided: st
 
 @pytest.mark.parametrize(("facts", "lang", "undecided", "solver"), [
     # trial 10: the search ended by itself at 18.1 of its 30 work-s after 76.4 s of 600
-    ({"work_s": 18.148, "deterministic": True}, "en",
+    ({"work_s": 18.148, "deterministic": True, "time_limit_hit": False}, "en",
      "no placement found: the search ended at 18.1 of its 30.0 work-s, without a zone or a "
      "proof that none exists; try --time-limit 2400",
      "HiGHS MILP: 76.4 s (ended with work left), 1,980 cells of 25 m"),
-    ({"work_s": 18.148, "deterministic": True}, "id",
+    ({"work_s": 18.148, "deterministic": True, "time_limit_hit": False}, "id",
      "tidak ada penempatan ditemukan: pencarian berhenti pada 18,1 dari 30,0 detik-kerja "
      "anggarannya, tanpa zona maupun bukti bahwa tidak ada; coba --time-limit 2400",
      "HiGHS MILP: 76,4 detik (berhenti dengan sisa anggaran kerja), 1.980 sel 25 m"),

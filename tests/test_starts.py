@@ -10,8 +10,10 @@ import pytest
 import shapely
 from shapely import LineString, Polygon
 
+from kitland.placement import SolveOptions
 from kitland.placement._cells import make_cells
 from kitland.placement._model import Problem, SumAtLeast
+from kitland.placement._solve import solve
 from kitland.placement._starts import rectangles
 from kitland.placement._window import feasible, squares_of
 
@@ -222,3 +224,36 @@ def test_an_alternatives_box_reaches_a_rule_through_the_earlier_zone_by_an_arm()
     assert p.objective(zone) == pytest.approx(armed) == pytest.approx(48.0)
     sol = solve(p, time_limit_s=30)
     assert (sol.status, sol.objective) == ("OPTIMAL", pytest.approx(42.0))
+
+
+# A rectangle whose east side, a road, lies 5 m past the last whole column of the 25 m
+# grid: the cells fronting the road are 5 m slivers (a fifth of a cell), so they lie in no
+# width square, only in the caps beside the squares of the last whole columns.
+SLIVER_LAND = shapely.box(0.0, 0.0, 305.0, 300.0)
+SLIVER_ROAD = LineString([(305.0, 0.0), (305.0, 300.0)])
+
+
+def _sliver_problem() -> Problem:
+    """19,000–20,000 m² with 150 m of frontage on the east road and a width rule of 3 × 3
+    cells; cells cost their area times one plus their centre's y in 100 m."""
+    cells = make_cells(SLIVER_LAND, cell_m=25.0)
+    front = shapely.length(shapely.intersection(cells.exposed, shapely.buffer(SLIVER_ROAD, 0.01)))
+    cost = cells.area_m2 * (1.0 + shapely.get_y(shapely.centroid(cells.geoms)) / 100.0)
+    return Problem(cells.area_m2, cells.perimeter_m, cost, cells.row, cells.col, 25.0,
+                   cells.edges, cells.shared_m, 19_000.0, 20_000.0, width_cells=3,
+                   sums=(SumAtLeast("frontage", np.asarray(front, float), 150.0),))  # fmt: skip
+
+
+def test_work_that_highs_leaves_goes_to_cp_sat_and_proves_the_optimum() -> None:
+    """HiGHS's runs held to their first round (allowances of root rounds and nodes near 0)
+    leave the window open with almost all the work left; before, the search ended there
+    (no warm start is a zone on this land, as every fronting sliver lies in no width
+    square: UNKNOWN, no zone, 0.003 of 100 work-s). CP-SAT, given the work left on the
+    same model, proves the optimum that HiGHS proves with its usual allowances (a second
+    exact method)."""
+    p = _sliver_problem()
+    held = SolveOptions(mip_nodes_per_s=1e-6, root_rounds_per_s=1e-6, search_share=0.0)
+    short, usual = solve(p, time_limit_s=200, options=held), solve(p, time_limit_s=200)
+    assert usual.status == short.status == "OPTIMAL"
+    assert short.objective == pytest.approx(usual.objective)
+    assert feasible(p, short.cells, squares_of(p))

@@ -653,8 +653,12 @@ class _Attempts:
     bound: float = -math.inf
     #: True while every "no zone" answer so far is a proof (no heuristic tightening).
     exact: bool = True
-    #: True when a solve stopped at the time limit.
+    #: True when a solve ended before its proof (its budget or the wall clock, or the
+    #: search ended by itself with work left).
     timed_out: bool = False
+    #: True when the work budget or the wall clock ended a search before its proof (the
+    #: JSON's ``time_limit_hit``); not when a search ended by itself with work left.
+    budget_hit: bool = False
     proven_infeasible: bool = False
     failures: list[dict[str, Any]] = field(default_factory=list)
 
@@ -711,7 +715,7 @@ def _best_at_rank(
         # An alternative's first solve runs even with no work left: its warm starts may
         # still give a zone (FEASIBLE, gap stated), better than none.
         if work.done and (attempt > 0 or rank == 1):
-            out.timed_out = True
+            out.timed_out = out.budget_hit = True
             break
         told("solving")
         outlines.band = (current.min_area_m2, current.max_area_m2)
@@ -724,6 +728,7 @@ def _best_at_rank(
                         outline=outlines)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
+            out.budget_hit = out.budget_hit or work.done
         if not sol.found or sol.cells is None:
             if sol.status == "INFEASIBLE" and band_i + 1 < len(bands):
                 band_i += 1  # nothing of the target area: the whole band
@@ -1301,6 +1306,7 @@ def _best_of_grids(
         # "No zone" is proven only when it is on every grid searched.
         tries[0].proven_infeasible = all(t.proven_infeasible for t in tries)
         tries[0].timed_out = any(t.timed_out for t in tries)
+        tries[0].budget_hit = any(t.budget_hit for t in tries)
         return tries[0], first_cells, first_prob
     covered = [float(grids[k][0].angle_deg)]
     for i, (cells, prob) in enumerate(grids):
@@ -1315,6 +1321,7 @@ def _best_of_grids(
                 for t in tries)  # fmt: skip
     tries[k].placement = replace(best, score=key(k)[1], grids=tuple(covered), bound=bound)
     tries[k].timed_out = any(t.timed_out for t in tries)
+    tries[k].budget_hit = any(t.budget_hit for t in tries)
     tries[k].failures = [f for t in tries for f in t.failures]
     return tries[k], grids[k][0], grids[k][1]
 
@@ -1396,7 +1403,7 @@ def _result(
         "name": _SOLVER_NAME, "status": status,
         "gap": _finite(placements[0].gap, 6) if placements else None,
         "time_s": round(time.monotonic() - t0, 3), "time_limit_s": time_limit_s,
-        "time_limit_hit": any(a.timed_out for a in ranks),
+        "time_limit_hit": any(a.budget_hit for a in ranks),
         "work_s": round(budget.spent, 3), "work_budget_s": round(budget.spent + budget.left, 3),
         "deterministic": not budget.clock.hit,
         "cells": len(cells), "grid_m": cells.cell_m,

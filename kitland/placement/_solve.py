@@ -210,19 +210,22 @@ def solve(
             on_progress(inc.best, min(inc.best, *bounds))
         coarse = (_Coarse(p, keep, squares, work, seed, backend, opts)
                   if ceiling is None and opts.coarse_share > 0 else None)  # fmt: skip
-        open_lb = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress,
-                          coarse)  # fmt: skip
+        still = _passes(p, wins, bounds, solver, inc, adj, squares, work, stats, on_progress,
+                        coarse)  # fmt: skip
     except BaseException:
         if beside.search is not None:  # an error (or Ctrl-C) must not leave it running on
             beside.search.cancel()
         raise
     if beside.search is not None:
-        if open_lb:  # the search runs to its own end (counted, not timed)
+        if still:  # the search runs to its own end (counted, not timed)
             beside()
         else:  # every window proven: nothing strictly better exists; where the stopped
             beside.search.cancel()  # search got to depends on timing, so its zone is not
             beside.search.result()  # taken
-    sol = inc.solution(open_lb, time.monotonic() - t0, stats)
+    if still and backend == "highs" and not work.done:
+        still = _rest(p, wins, still, CpsatWindows(p, squares, inc.obj, clock, seed), inc, work,
+                      stats)  # fmt: skip
+    sol = inc.solution(list(still.values()), time.monotonic() - t0, stats)
     sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
     return sol
 
@@ -445,8 +448,9 @@ def _passes(
     p: Problem, wins: list[_Win], bounds: list[float], solver: WindowSolver, inc: _Incumbent,
     adj: list[list[int]], squares: NDArray[np.int64], work: Work, stats: dict[str, int],
     on_progress: Callable[[float, float], None] | None, coarse: _Coarse | None = None,
-) -> list[float]:  # fmt: skip
-    """Solve the windows best bound first, in two passes; the bounds of those left open.
+) -> dict[int, float]:  # fmt: skip
+    """Solve the windows best bound first, in two passes; the windows left open, with
+    their bounds.
 
     Pass 1 gives every window a share of the work left (half, at most), so a good zone
     anywhere becomes the incumbent early; pass 2 spends what is left on the windows
@@ -505,7 +509,44 @@ def _passes(
     for w in pending:
         log.debug("open window %d: %d cells, bound %.2f (knapsack %.2f), incumbent %.2f", w,
                   int(wins[w][0].sum()), lb[w], bounds[w], inc.best)  # fmt: skip
-    return [lb[w] for w in pending]
+    return {w: lb[w] for w in pending}
+
+
+def _rest(
+    p: Problem, wins: list[_Win], still: dict[int, float], solver: WindowSolver,
+    inc: _Incumbent, work: Work, stats: dict[str, int],
+) -> dict[int, float]:  # fmt: skip
+    """The work HiGHS left to CP-SAT (``solver``) on the windows ``still`` open; those it
+    leaves open, with their bounds.
+
+    HiGHS's runs stop at their allowances of root rounds and nodes, well before their
+    share of the work when the root is slow, and a window solved again with no more work
+    would prove no more (:func:`~._milp._retraced`): the search would end with work left,
+    perhaps without a zone. CP-SAT solves the same model, each window best bound first
+    with its share of the work left, from the incumbent when the window holds it.
+    """
+    out: dict[int, float] = {}
+    for k, (w, lb) in enumerate(sorted(still.items(), key=lambda item: item[1])):
+        if inc.beats(lb):
+            stats["pruned"] += 1
+            continue
+        win = wins[w][0]
+        if inc.cells is not None and len(wins) > 1:
+            win = _shrink(p, *wins[w], wins, inc.best)
+        if work.done or not (win & wins[w][1]).any():
+            out[w] = lb
+            continue
+        mine = inc.cells is not None and not inc.looser and bool(win[inc.cells].all())
+        res = solver.solve(np.flatnonzero(win), np.flatnonzero(win & wins[w][1]),
+                           incumbent=inc.cells, start=inc.cells if mine else None,
+                           work=work.part(1.0 / (len(still) - k)))  # fmt: skip
+        stats["solved"] += 1
+        inc.offer(res.cells)
+        if res.status in ("FEASIBLE", "UNKNOWN"):
+            out[w] = max(lb, res.bound)
+        log.debug("CP-SAT window %d: %s, %d cells, %.2f work s, bound %.2f, incumbent %.2f", w,
+                  res.status, int(win.sum()), res.work, out.get(w, math.inf), inc.best)  # fmt: skip
+    return out
 
 
 def _knapsack_lb(

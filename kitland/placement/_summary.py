@@ -199,7 +199,9 @@ def _solver_line(solver: dict[str, Any], lang: str) -> str:
     t = functools.partial(tr, lang)
     hit = ""
     if solver.get("time_limit_hit"):
-        hit = t(" (ended with work left)") if _work_left(solver) else t(" (time limit reached)")
+        hit = t(" (time limit reached)")
+    elif solver.get("status") not in ("OPTIMAL", "INFEASIBLE") and _work_left(solver):
+        hit = t(" (ended with work left)")
     if not solver.get("deterministic", True):
         hit += t(" (stopped by the wall clock: not deterministic)")
     name = str(solver.get("name")).replace(" (joint)", t(" (joint)"))
