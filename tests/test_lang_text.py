@@ -466,23 +466,29 @@ def test_an_undecided_search_that_ended_with_work_left_says_so(
     assert res.summary(lang).splitlines()[-2:] == [undecided, solver]
 
 
-@pytest.mark.parametrize(("work_s", "lang", "line"), [
+@pytest.mark.parametrize(("work_s", "lang", "line", "hit"), [
     (22.587, "en", "placements found when the search ended at 22.6 of its 30.0 work-s; the same "
-                   "input and --time-limit return them again; a longer --time-limit may prove them"),
+                   "input and --time-limit return them again; a longer --time-limit may prove them",
+     False),
     (22.587, "id", "penempatan ditemukan saat pencarian berhenti pada 22,6 dari 30,0 detik-kerja "
                    "anggarannya; masukan dan --time-limit yang sama menghasilkannya lagi; "
-                   "--time-limit yang lebih panjang dapat membuktikannya"),
+                   "--time-limit yang lebih panjang dapat membuktikannya", False),
     (30.0, "en", "placements found when the work budget ran out; the same input and --time-limit "
-                 "return them again; a longer --time-limit may prove them"),
+                 "return them again; a longer --time-limit may prove them", True),
+    # ``make demo``: rank 2 ran out of its share of the work, rank 3 was proven early, so
+    # the search as a whole ended at 67.6 of its 90 work-s; the budget ended rank 2
+    (67.6, "en", "placements found when the work budget ran out; the same input and --time-limit "
+                 "return them again; a longer --time-limit may prove them", True),
 ])  # fmt: skip
 def test_a_feasible_search_that_ended_with_work_left_says_where(
-    work_s: float, lang: str, line: str
+    work_s: float, lang: str, line: str, hit: bool
 ) -> None:
     """Trial 10's 50 m search: FEASIBLE, ended by itself at 22.587 of its 30 work-s; the
     line under its placement said the work budget ran out."""
     from kitland.placement._summary import _feasible_line  # noqa: PLC0415
 
-    solver = {"work_s": work_s, "work_budget_s": 30.0, "deterministic": True}
+    budget = 90.0 if work_s == 67.6 else 30.0
+    solver = {"work_s": work_s, "work_budget_s": budget, "deterministic": True, "time_limit_hit": hit}
     assert _feasible_line(solver, lang) == line
 
 

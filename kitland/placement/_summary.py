@@ -158,9 +158,10 @@ def html_table(result: PlacementResult) -> str:
 
 
 def _feasible_line(solver: dict[str, Any], lang: str) -> str:
-    """The line under placements not proven optimal: found when the work budget ran out,
-    or when the search ended by itself with work left (:func:`_work_left`)."""
-    if not _work_left(solver):
+    """The line under placements not proven optimal: found when the work budget ran out
+    (of the whole search, or of one placement's share: ``time_limit_hit``), or when the
+    search ended by itself with work left (:func:`_work_left`)."""
+    if solver.get("time_limit_hit") or not _work_left(solver):
         return tr(lang, "placements found when the work budget ran out; the same input and "
                         "--time-limit return them again; a longer --time-limit may prove them")  # fmt: skip
     return tr(lang, "placements found when the search ended at {spent} of its {budget} work-s; "
