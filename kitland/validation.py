@@ -14,7 +14,7 @@ Thresholds (metres, square metres in the estate's metric CRS):
 
 - overlaps and parcel area outside the boundary count from 1 m² (digitising slivers below
   that are ignored); an overlap narrower than 1 m everywhere (parcels drawn over each
-  other within the snapping tolerance) is ignored too;
+  other within the snapping tolerance) is a warning, not an error;
 - gaps count from 0.01 ha (100 m²), as in SPEC §3; land under a road corridor is not
   a gap (an estate may draw its roads as centrelines only, without road parcels), nor is
   a water polygon (a pond in a parcel's hole, a river drawn only in the water layer).

@@ -66,7 +66,7 @@ from kitland.placement._model import Corners, Problem, ReachAny, SumAtLeast
 from kitland.placement._options import SolveOptions
 from kitland.placement._outline import cut_corners, refine, straighten, vertex_count
 from kitland.placement._solve import Solution, gap, solve
-from kitland.placement._summary import proof_text, written_caveat
+from kitland.placement._summary import proof_text, work_left, written_caveat
 from kitland.placement._window import cuts_taken
 from kitland.placement._work import Clock, Work
 from kitland.report import Report, RuleResult
@@ -1455,7 +1455,7 @@ def _result(
         diag_s = max(2.0, min(30.0, rate * time_limit_s))
         diagnosis = relaxations(prob, time_limit_s=diag_s) if len(prob) else []
         extra["diagnosis"] = diagnosis + street_hints(estate, rules, diagnosis)
-    elif solver["deterministic"] and budget.left > 0.01 * solver["work_budget_s"]:
+    elif work_left(solver):
         why = (f"no placement found: the search ended at {budget.spent:.1f} of its "
                f"{solver['work_budget_s']:g} work-s, without a zone or a proof that none "
                "exists")  # fmt: skip

@@ -160,8 +160,8 @@ def html_table(result: PlacementResult) -> str:
 def _feasible_line(solver: dict[str, Any], lang: str) -> str:
     """The line under placements not proven optimal: found when the work budget ran out
     (of the whole search, or of one placement's share: ``time_limit_hit``), or when the
-    search ended by itself with work left (:func:`_work_left`)."""
-    if solver.get("time_limit_hit") or not _work_left(solver):
+    search ended by itself with work left (:func:`work_left`)."""
+    if solver.get("time_limit_hit") or not work_left(solver):
         return tr(lang, "placements found when the work budget ran out; the same input and "
                         "--time-limit return them again; a longer --time-limit may prove them")  # fmt: skip
     return tr(lang, "placements found when the search ended at {spent} of its {budget} work-s; "
@@ -170,7 +170,7 @@ def _feasible_line(solver: dict[str, Any], lang: str) -> str:
         spent=number(solver["work_s"], lang, 1), budget=number(solver["work_budget_s"], lang, 1))  # fmt: skip
 
 
-def _work_left(solver: dict[str, Any]) -> bool:
+def work_left(solver: dict[str, Any]) -> bool:
     """Whether the search ended by itself with work of its budget left (more than 1 %),
     neither the budget nor the wall clock stopping it."""
     spent, budget = solver.get("work_s"), solver.get("work_budget_s")
@@ -185,7 +185,7 @@ def _undecided_line(what: str, solver: dict[str, Any], lang: str) -> str:
     of its budget left; and the longer limit to try."""
     limit = float(solver.get("time_limit_s", 0.0))
     more = f"{max(60.0, 4 * limit):g}"
-    if _work_left(solver):
+    if work_left(solver):
         return tr(lang, "no {what} found: the search ended at {spent} of its {budget} work-s, "
                         "without a zone or a proof that none exists; try --time-limit {more}").format(
             what=what, spent=number(solver["work_s"], lang, 1),
@@ -201,7 +201,7 @@ def _solver_line(solver: dict[str, Any], lang: str) -> str:
     hit = ""
     if solver.get("time_limit_hit"):
         hit = t(" (time limit reached)")
-    elif solver.get("status") not in ("OPTIMAL", "INFEASIBLE") and _work_left(solver):
+    elif solver.get("status") not in ("OPTIMAL", "INFEASIBLE") and work_left(solver):
         hit = t(" (ended with work left)")
     if not solver.get("deterministic", True):
         hit += t(" (stopped by the wall clock: not deterministic)")
