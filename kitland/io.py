@@ -137,7 +137,7 @@ def _no_crs(gdf: gpd.GeoDataFrame, label: str) -> Message:
                        " EPSG:4326 beside it", {"source": label})  # fmt: skip
     return Message(
         "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
-        "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
+        "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:XXXX out.gpkg in.gpkg`, "
         "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
         {"source": label},
     )
