@@ -25,7 +25,7 @@ from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, Estate
-from kitland.i18n import LANGS, Message, label, number, tr
+from kitland.i18n import LANGS, Message, day_text, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
     _GATE_STYLE,
@@ -271,7 +271,7 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
     name = ax.text(0, rows[0], title or estate_title(estate, lang), fontsize=17 * scale,
                    fontweight="bold", va="top", ha="left")  # fmt: skip
     _shrink_to(name, limit, renderer)
-    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
+    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {day_text(dt.date.today(), lang)}"]
     if source:
         line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
     if score is not None:

@@ -439,3 +439,32 @@ def test_a_zone_layer_whose_model_cut_corners_says_so() -> None:
     )
     assert written_caveat(layer.assign(conservative=[""])) == ""
     assert written_caveat(layer.drop(columns=["conservative", "corners_cut"])) == ""
+
+
+MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}  # fmt: skip
+
+
+def test_the_date_is_written_in_words_of_the_pages_language(
+    estate: kitland.Estate, zone: shapely.Polygon, tmp_path: Path
+) -> None:
+    """Trial 11: the planning office's Indonesian page and map said "tanggal 2026-12-07";
+    a meeting reads "tanggal 7 Desember 2026" (the month names typed here by hand)."""
+    import datetime as dt  # noqa: PLC0415
+
+    from kitland.maps import make_map, save_map  # noqa: PLC0415
+
+    for lang, word in (("id", "tanggal"), ("en", "date")):
+        before = dt.date.today()
+        pdf = write_pdf(estate, tmp_path / f"{lang}.pdf", zone=zone, lang=lang)
+        page = save_map(make_map(estate, zone=zone, lang=lang, offline=True),
+                        tmp_path / f"{lang}.html").read_text(encoding="utf-8")  # fmt: skip
+        days = {before, dt.date.today()}  # the test may run over midnight
+        said = [f"{word} {d.day} {MONTHS[lang][d.month - 1]} {d.year}" for d in days]
+        assert any(s in _text(pdf) for s in said), said
+        assert any(s in page for s in said), said
+        assert before.isoformat() not in _text(pdf)
