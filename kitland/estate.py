@@ -12,6 +12,7 @@ import html
 import logging
 import math
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -413,7 +414,23 @@ def _as_text(v: Any) -> Any:
 
 
 def _road_widths(gdf: gpd.GeoDataFrame, label: str) -> pd.Series:
+    """``width_m`` in metres, the class default where it is empty; a width given as text
+    that is no number (``"32,5"`` with a decimal comma, ``"12 m"``) raises, since taking
+    the default instead would silently change the corridor."""
     given = pd.to_numeric(gdf["width_m"], errors="coerce")
+    typed = np.array([_as_text(v) not in (None, "") for v in gdf["width_m"]], dtype=bool)
+    for i in np.flatnonzero(given.isna().to_numpy() & typed)[:1]:
+        v = str(gdf["width_m"].iloc[i])
+        comma = re.fullmatch(r"\s*(\d+),(\d+)\s*", v)
+        msg = Message(
+            "{source}: road {road} has width_m = {width!r}, not a number; write metres with "
+            "a decimal point ({fixed})" if comma else
+            "{source}: road {road} has width_m = {width!r}, not a number; give metres (12.5) "
+            "or leave it empty for the class default",
+            {"source": label, "road": _feature_label(gdf, "roads", i), "width": v,
+             "fixed": f"{comma[1]}.{comma[2]}" if comma else ""},
+        )  # fmt: skip
+        raise DataError(msg)
     default = gdf["road_class"].map(ROAD_WIDTH_M)
     width = given.where(given.notna(), default)
     bad = width.notna() & ~(width > 0)

@@ -374,6 +374,30 @@ def test_negative_road_width_is_bad_input(tmp_path: Path) -> None:
         load_estate(path, strict=False)
 
 
+@pytest.mark.parametrize(
+    ("width", "said"),
+    [("32,5", r"width_m = '32,5', not a number; write metres with a decimal point \(32\.5\)"),
+     ("12 m", r"width_m = '12 m', not a number; give metres \(12\.5\) or leave it empty")],
+)  # fmt: skip
+def test_a_road_width_typed_as_text_is_bad_input(tmp_path: Path, width: str, said: str) -> None:
+    """Trial 11: a developer's width column of text, "32,5" with Bahasa Indonesia's
+    decimal comma, was read as no width and silently given the arterial's 30 m. Now it
+    is bad input naming the road; a number written as text ("12") and an empty cell (the
+    class default, 12 m for a local road) still read."""
+    roads = [(LineString([(0, -10), (400, -10)]), {"road_id": "r1", "road_class": "arterial",
+                                                   "width_m": width}),
+             (LineString([(0, 310), (400, 310)]), {"road_id": "r2", "road_class": "local",
+                                                   "width_m": "12"}),
+             (LineString([(0, 410), (400, 410)]), {"road_id": "r3", "road_class": "local",
+                                                   "width_m": ""})]  # fmt: skip
+    path = write_layers(grid_layers(["IIAA"], roads=roads), tmp_path / "e.gpkg")
+    with pytest.raises(DataError, match=r"road r1 has " + said):
+        load_estate(path, strict=False)
+    roads[0][1]["width_m"] = "32.5"
+    path = write_layers(grid_layers(["IIAA"], roads=roads), tmp_path / "ok.gpkg")
+    assert load_estate(path).roads["width_m"].tolist() == [32.5, 12.0, 12.0]
+
+
 def test_every_problem_is_collected_at_once(tmp_path: Path) -> None:
     layers = grid_layers(["IIAA", "I.AA", "GGAA"])
     p = layers["parcels"]
