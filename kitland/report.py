@@ -46,6 +46,10 @@ def rule_label(rule_id: str, kind: str, lang: str, *, name_en: str | None = None
 _MEASURES = frozenset({"m", "ha", "%", "m²", "m2"})
 
 
+#: A requirement's signs as people write them (``>= 50`` is the report's, for scripts).
+_SIGNS = {">= ": "≥ ", "<= ": "≤ ", "== ": "= ", " .. ": "–"}
+
+
 def _tight_percent(text: str) -> str:
     """``0.52 %`` → ``0.52%``, as Babel writes percentages in both languages."""
     return text[:-2] + "%" if text.endswith(" %") else text
@@ -135,8 +139,14 @@ class RuleResult:
         return _tight_percent(text)
 
     def required_text(self, lang: str = "en") -> str:
-        """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale)."""
-        return _tight_percent(numbers_in(f"{self.required} {tr(lang, self.unit)}".strip(), lang))
+        """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale);
+        in Bahasa Indonesia as people write it, ``≥ 150 m``, ``19,5–20,5 ha``, ``= 1``
+        (English keeps the report's signs, which scripts read)."""
+        text = f"{self.required} {tr(lang, self.unit)}".strip()
+        if lang != "en":
+            for sign, word in _SIGNS.items():
+                text = text.replace(sign, word)
+        return _tight_percent(numbers_in(text, lang))
 
     def label(self, lang: str = "en") -> str:
         """The rule's name for people in ``lang``.

@@ -558,4 +558,4 @@ def test_rule_tooltips_in_the_popup_are_in_the_maps_language(
             continue
         assert _leftover_words(tips, [*allowed, *(r.label("id") for r in REPORT.results)]) == []
         setback = next(t for t, r in zip(tips, REPORT.results, strict=True) if r.kind == "setback")
-        assert setback == "sempadan #4: Terukur 20,00 m, Syarat >= 50 m"  # measured 20, needs 50
+        assert setback == "sempadan #4: Terukur 20,00 m, Syarat ≥ 50 m"  # measured 20, needs 50

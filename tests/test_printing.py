@@ -84,7 +84,7 @@ def test_the_print_layout_has_every_element(
         "skor 1.234,5 m", "makin kecil makin baik",  # the score, its meaning and unit
         "Legenda", "kavling industri", "lahan tersedia", "zona UMKM usulan (GAGAL)",  # legend
         "gerbang kawasan", "Hasil pemeriksaan aturan", "Aturan", "Terukur", "Syarat",  # table
-        "luas zona", "9,00 ha", "20 .. 21 ha", "bersebelahan dengan industri",
+        "luas zona", "9,00 ha", "20–21 ha", "bersebelahan dengan industri",
         "Catatan: Tata letak ILUSTRATIF",  # the disclaimer
         "Sumber: Batas desa: cahyadsn/wilayah_boundaries (MIT)",  # sources
         "Grid: EPSG:32749, meter · kitland", "U",  # grid in metres, north arrow
@@ -298,7 +298,7 @@ def test_cli_place_prints_several_named_zones(tmp_path: Path,
     assert "zones.pdf (print layout, A4 landscape)" in capsys.readouterr().err
     text = _text(pdf)
     for words in ("LULUS — semua aturan terpenuhi", "Barat (LULUS)", "Timur (LULUS)",
-                  "antar zona", "apart 400,0 m >= 100 m", "luas zona 2,00 ha"):  # fmt: skip
+                  "antar zona", "apart 400,0 m ≥ 100 m", "luas zona 2,00 ha"):  # fmt: skip
         assert words in text, words
     assert text.count("luas zona") == 2  # one area row per zone
     assert text.index("Barat (LULUS)") < text.index("Timur (LULUS)")
