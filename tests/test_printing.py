@@ -468,3 +468,17 @@ def test_the_date_is_written_in_words_of_the_pages_language(
         assert any(s in _text(pdf) for s in said), said
         assert any(s in page for s in said), said
         assert before.isoformat() not in _text(pdf)
+
+
+def test_another_estates_footer_names_its_data_once(tmp_path: Path) -> None:
+    """Trial 11: the footer of a user's estate said "Catatan: Data kawasan: X" in red and
+    "Sumber: Data kawasan: X" under it; the notice is the bundled estate's (an
+    illustrative layout), so another estate's footer names its data once."""
+    layers = grid_layers(["IIAA", "IIAA"])
+    path = write_layers(layers, tmp_path / "estate.gpkg")
+    est = kitland.load_estate(path)
+    for lang, note, sources in (("id", "Catatan:", "Sumber: Data kawasan: test"),
+                                ("en", "Disclaimer:", "Sources: Estate data: test")):  # fmt: skip
+        text = _text(write_pdf(est, tmp_path / f"{lang}.pdf", lang=lang))
+        assert note not in text
+        assert text.count(sources) == 1
