@@ -126,16 +126,20 @@ class RuleResult:
             return "–"
         return "✓" if self.passed else "✗"
 
+    @property
+    def is_count(self) -> bool:
+        """The value counts things (pieces, plots): a whole number, shown as ``1``."""
+        return (
+            self.unit not in _MEASURES and self.value is not None and float(self.value).is_integer()
+        )
+
     def value_text(self, lang: str = "en") -> str:
         """The value with its unit, for tables (numbers in ``lang``'s locale); zones that
         overlap show the area they share (``overlap 4.07 ha``)."""
         if self.overlap_m2 > 0:
             area = quantity(self.overlap_m2 / 1e4, "ha", lang)
             return tr(lang, "overlap {area}").format(area=area)
-        # a count (pieces, plots) is a whole number: "1", not "1.00"
-        count = self.unit not in _MEASURES and self.value is not None \
-            and float(self.value).is_integer()  # fmt: skip
-        text = quantity(self.value, tr(lang, self.unit), lang, 0 if count else None)
+        text = quantity(self.value, tr(lang, self.unit), lang, 0 if self.is_count else None)
         return _tight_percent(text)
 
     def required_text(self, lang: str = "en") -> str:
