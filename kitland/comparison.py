@@ -344,11 +344,8 @@ def side_by_side(
             except KeyError:
                 row.append("—")
                 continue
-            value = (
-                "—"
-                if r.value is None
-                else _cell(float(r.value), r.unit, 1 if r.unit == "m" else 2, lang)
-            )
+            decimals = 0 if r.is_count else 1 if r.unit == "m" else 2  # "1" piece, not "1,00"
+            value = "—" if r.value is None else _cell(float(r.value), r.unit, decimals, lang)
             row.append(f"{r.mark} {value}")
         rows.append(row)
     return rows

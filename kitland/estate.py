@@ -12,7 +12,8 @@ import html
 import logging
 import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -340,33 +341,57 @@ def _normalise(
     return gdf, findings
 
 
+#: A layer lying farther than this from the boundary declares a CRS its coordinates are
+#: not in: no rule measures across such a distance, while a mixed-up CRS moves a layer by
+#: hundreds of kilometres (neighbouring TM-3 zones, a UTM zone for a TM-3 grid).
+APART_KM = 50.0
+
+
+def _box(gdf: gpd.GeoDataFrame) -> list[float] | None:
+    g = gdf.geometry
+    g = g[g.notna() & ~g.is_empty]
+    return None if g.empty else [float(v) for v in g.total_bounds]
+
+
+def _apart_m(a: Sequence[float], b: Sequence[float]) -> float:
+    """The distance between two boxes ``(x0, y0, x1, y1)``; 0 when they overlap."""
+    dx = max(0.0, a[0] - b[2], b[0] - a[2])
+    dy = max(0.0, a[1] - b[3], b[1] - a[3])
+    return math.hypot(dx, dy)
+
+
 def _require_together(layers: Mapping[str, gpd.GeoDataFrame], stored: Mapping[str, str]) -> None:
-    """Raise CRSError when the boundary and the parcels lie apart: their extents do not
-    even overlap, so one of the two declares a CRS its coordinates are not in (each
-    layer alone looked plausible to :func:`_check_coordinates`)."""
-    if "boundary" not in layers or "parcels" not in layers:
+    """Raise CRSError when a layer lies apart from the boundary, so it declares a CRS its
+    coordinates are not in (each layer alone looked plausible to
+    :func:`_check_coordinates`): the parcels when their extent does not even overlap the
+    boundary's, any other layer when it lies more than :data:`APART_KM` from it (a river
+    in a wrong CRS would pass every setback)."""
+    if "boundary" not in layers:
         return
-    boxes = []
-    for name in ("boundary", "parcels"):
-        g = layers[name].geometry
-        g = g[g.notna() & ~g.is_empty]
-        if g.empty:
-            return
-        boxes.append([float(v) for v in g.total_bounds])
-    (bx0, by0, bx1, by1), (px0, py0, px1, py1) = boxes
-    dx, dy = max(0.0, bx0 - px1, px0 - bx1), max(0.0, by0 - py1, py0 - by1)
-    if dx == 0 and dy == 0:
+    boundary = _box(layers["boundary"])
+    if boundary is None:
         return
-    msg = Message(
-        "{boundary} (stored in {boundary_crs}) lies {km:,.1f} km from the parcels of {parcels} "
-        "(stored in {parcels_crs}) and overlaps none of them: one of the two layers declares "
-        "a CRS its coordinates are not in; declare its real CRS",
-        {"boundary": layers["boundary"].attrs.get("source", "boundary"),
-         "parcels": layers["parcels"].attrs.get("source", "parcels"),
-         "boundary_crs": stored.get("boundary", "?"), "parcels_crs": stored.get("parcels", "?"),
-         "km": math.hypot(dx, dy) / 1000},
-    )  # fmt: skip
-    raise CRSError(msg)
+    for name in LAYER_NAMES[1:]:
+        box = _box(layers[name]) if name in layers else None
+        if box is None:
+            continue
+        gap_m = _apart_m(boundary, box)
+        if gap_m > (0.0 if name == "parcels" else APART_KM * 1000):
+            msg = Message(
+                "{boundary} (stored in {boundary_crs}) lies {km:,.1f} km from the parcels of "
+                "{parcels} (stored in {parcels_crs}) and overlaps none of them: one of the two "
+                "layers declares a CRS its coordinates are not in; declare its real CRS"
+                if name == "parcels" else
+                "{layer} (stored in {layer_crs}) lies {km:,.1f} km from the boundary of "
+                "{boundary} (stored in {boundary_crs}): one of the two layers declares a CRS "
+                "its coordinates are not in; declare its real CRS",
+                {"boundary": layers["boundary"].attrs.get("source", "boundary"),
+                 "parcels": layers[name].attrs.get("source", name),
+                 "layer": layers[name].attrs.get("source", name),
+                 "boundary_crs": stored.get("boundary", "?"), "parcels_crs": stored.get(name, "?"),
+                 "layer_crs": stored.get(name, "?"), "km": gap_m / 1000},
+            )  # fmt: skip
+            raise CRSError(msg)
 
 
 def coded(value: str) -> str:
@@ -389,7 +414,23 @@ def _as_text(v: Any) -> Any:
 
 
 def _road_widths(gdf: gpd.GeoDataFrame, label: str) -> pd.Series:
+    """``width_m`` in metres, the class default where it is empty; a width given as text
+    that is no number (``"32,5"`` with a decimal comma, ``"12 m"``) raises, since taking
+    the default instead would silently change the corridor."""
     given = pd.to_numeric(gdf["width_m"], errors="coerce")
+    typed = np.array([_as_text(v) not in (None, "") for v in gdf["width_m"]], dtype=bool)
+    for i in np.flatnonzero(given.isna().to_numpy() & typed)[:1]:
+        v = str(gdf["width_m"].iloc[i])
+        comma = re.fullmatch(r"\s*(\d+),(\d+)\s*", v)
+        msg = Message(
+            "{source}: road {road} has width_m = {width!r}, not a number; write metres with "
+            "a decimal point ({fixed})" if comma else
+            "{source}: road {road} has width_m = {width!r}, not a number; give metres (12.5) "
+            "or leave it empty for the class default",
+            {"source": label, "road": _feature_label(gdf, "roads", i), "width": v,
+             "fixed": f"{comma[1]}.{comma[2]}" if comma else ""},
+        )  # fmt: skip
+        raise DataError(msg)
     default = gdf["road_class"].map(ROAD_WIDTH_M)
     width = given.where(given.notna(), default)
     bad = width.notna() & ~(width > 0)
@@ -472,8 +513,9 @@ class Estate:
             a negative road width.
         CRSError
             A layer without CRS, coordinates impossible for their CRS, a boundary
-            whose extent does not overlap the parcels', or a ``crs`` that is not
-            metric and projected.
+            whose extent does not overlap the parcels', another layer lying more than
+            :data:`APART_KM` from the boundary, or a ``crs`` that is not metric and
+            projected.
 
         Examples
         --------

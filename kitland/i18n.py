@@ -18,12 +18,14 @@ a map, a report and the command line write ``19,52 ha`` the same way in Indonesi
 
 Code that shows a word to people asks this module: :func:`tr` for an English message,
 :func:`label` for a short key of :data:`LABELS` (land uses, road classes, map layers,
-verdicts), :func:`number` and :func:`numbers_in` for numbers. Every message and label
-has an Indonesian translation in the catalogue (the tests check it).
+verdicts), :func:`number` and :func:`numbers_in` for numbers, :func:`day_text` for
+dates. Every message and label has an Indonesian translation in the catalogue (the
+tests check it).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import math
 import re
@@ -34,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.dates import format_date
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -75,6 +78,15 @@ def number(value: float, lang: str, decimals: int = 0) -> str:
     """``value`` with ``decimals`` decimals and the grouping of ``lang``'s locale."""
     pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
     return format_decimal(value, format=pattern, locale=Locale.parse(lang))
+
+
+def day_text(day: dt.date, lang: str) -> str:
+    """``day`` as people write a date in ``lang``, the month in words.
+
+    >>> day_text(dt.date(2026, 12, 7), "id"), day_text(dt.date(2026, 12, 7), "en")
+    ('7 Desember 2026', '7 December 2026')
+    """
+    return format_date(day, format="d MMMM y", locale=Locale.parse(lang))
 
 
 def percent(share: float, lang: str, decimals: int = 1) -> str:

@@ -45,7 +45,7 @@ from jinja2 import Template
 
 from kitland._errors import DataError, KitlandError
 from kitland.estate import BUNDLED_SOURCE, LAND_USES, Estate, bundled_path
-from kitland.i18n import LANGS, Message, label, number
+from kitland.i18n import LANGS, Message, day_text, label, number
 from kitland.io import atomic_path
 from kitland.measure import as_zone
 from kitland.report import Report, RuleResult, ZonesReport, rule_label
@@ -1352,7 +1352,7 @@ def _title_html(
         head += f'<br><ul class="kit-failing">{items}</ul>'
     parts = [
         f"{_esc(_label(lang, 'subtitle'))}",
-        f"{_esc(_label(lang, 'date'))} {dt.date.today().isoformat()}",
+        f"{_esc(_label(lang, 'date'))} {day_text(dt.date.today(), lang)}",
     ]
     if rules_source:
         parts.append(

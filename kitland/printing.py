@@ -25,7 +25,7 @@ from kitland import __version__
 from kitland._errors import DataError
 from kitland.crs import crs_label
 from kitland.estate import BUNDLED_SOURCE, Estate
-from kitland.i18n import LANGS, Message, label, number, tr
+from kitland.i18n import LANGS, Message, day_text, label, number, tr
 from kitland.io import atomic_path
 from kitland.maps import (
     _GATE_STYLE,
@@ -271,7 +271,7 @@ def _title_block(ax: Any, estate: Estate, geom: Any, report: Report | None, lang
     name = ax.text(0, rows[0], title or estate_title(estate, lang), fontsize=17 * scale,
                    fontweight="bold", va="top", ha="left")  # fmt: skip
     _shrink_to(name, limit, renderer)
-    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {dt.date.today().isoformat()}"]
+    line = [label(lang, "subtitle"), f"{label(lang, 'date')} {day_text(dt.date.today(), lang)}"]
     if source:
         line.append(f"{label(lang, 'rules_file')}: {Path(source).name or source}")
     if score is not None:
@@ -551,19 +551,17 @@ def _rule_table(ax: Any, report: Report | None, lang: str, *, scale: float,
 
 
 def _footer(ax: Any, estate: Estate, lang: str, *, scale: float, caveat: str | None = None) -> None:
-    """Disclaimer, sources, what the proof leaves out (``caveat``) and the grid note, each
-    line shrunk to the page's width when it would run past it."""
+    """Disclaimer (the bundled estate's), sources, what the proof leaves out (``caveat``)
+    and the grid note, each line shrunk to the page's width when it would run past it."""
     ax.set_axis_off()
     ax.axhline(1.0, color="#333", linewidth=0.8)
-    notice = (
-        label(lang, "illustrative") if estate.source == BUNDLED_SOURCE
-        else label(lang, "attr_user").format(name=estate_title(estate, lang))
-    )  # fmt: skip
     rows = (0.9, 0.64, 0.38, 0.14) if caveat else (0.85, 0.5, None, 0.18)
-    ax.text(0, rows[0], f"{label(lang, 'disclaimer')}: {notice}", fontsize=7.5 * scale, va="top",
-            color="#b00020", fontweight="bold")  # fmt: skip
+    if estate.source == BUNDLED_SOURCE:  # another estate's notice would repeat its sources
+        ax.text(0, rows[0], f"{label(lang, 'disclaimer')}: {label(lang, 'illustrative')}",
+                fontsize=7.5 * scale, va="top", color="#b00020", fontweight="bold")  # fmt: skip
     sources = _attribution(estate, lang, offline=True)
-    ax.text(0, rows[1], f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
+    at = rows[1] if estate.source == BUNDLED_SOURCE else rows[0]
+    ax.text(0, at, f"{label(lang, 'sources')}: {sources}", fontsize=6.5 * scale, va="top",
             wrap=True)  # fmt: skip
     if caveat and rows[2] is not None:
         renderer = ax.get_figure().canvas.get_renderer()

@@ -46,6 +46,10 @@ def rule_label(rule_id: str, kind: str, lang: str, *, name_en: str | None = None
 _MEASURES = frozenset({"m", "ha", "%", "m²", "m2"})
 
 
+#: A requirement's signs as people write them (``>= 50`` is the report's, for scripts).
+_SIGNS = {">= ": "≥ ", "<= ": "≤ ", "== ": "= ", " .. ": "–"}
+
+
 def _tight_percent(text: str) -> str:
     """``0.52 %`` → ``0.52%``, as Babel writes percentages in both languages."""
     return text[:-2] + "%" if text.endswith(" %") else text
@@ -122,21 +126,31 @@ class RuleResult:
             return "–"
         return "✓" if self.passed else "✗"
 
+    @property
+    def is_count(self) -> bool:
+        """The value counts things (pieces, plots): a whole number, shown as ``1``."""
+        return (
+            self.unit not in _MEASURES and self.value is not None and float(self.value).is_integer()
+        )
+
     def value_text(self, lang: str = "en") -> str:
         """The value with its unit, for tables (numbers in ``lang``'s locale); zones that
         overlap show the area they share (``overlap 4.07 ha``)."""
         if self.overlap_m2 > 0:
             area = quantity(self.overlap_m2 / 1e4, "ha", lang)
             return tr(lang, "overlap {area}").format(area=area)
-        # a count (pieces, plots) is a whole number: "1", not "1.00"
-        count = self.unit not in _MEASURES and self.value is not None \
-            and float(self.value).is_integer()  # fmt: skip
-        text = quantity(self.value, tr(lang, self.unit), lang, 0 if count else None)
+        text = quantity(self.value, tr(lang, self.unit), lang, 0 if self.is_count else None)
         return _tight_percent(text)
 
     def required_text(self, lang: str = "en") -> str:
-        """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale)."""
-        return _tight_percent(numbers_in(f"{self.required} {tr(lang, self.unit)}".strip(), lang))
+        """The requirement with its unit, e.g. ``>= 150 m`` (numbers in ``lang``'s locale);
+        in Bahasa Indonesia as people write it, ``≥ 150 m``, ``19,5–20,5 ha``, ``= 1``
+        (English keeps the report's signs, which scripts read)."""
+        text = f"{self.required} {tr(lang, self.unit)}".strip()
+        if lang != "en":
+            for sign, word in _SIGNS.items():
+                text = text.replace(sign, word)
+        return _tight_percent(numbers_in(text, lang))
 
     def label(self, lang: str = "en") -> str:
         """The rule's name for people in ``lang``.

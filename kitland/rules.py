@@ -73,6 +73,7 @@ import difflib
 import html
 import math
 import os
+import re
 import tomllib
 import weakref
 from collections.abc import Mapping
@@ -1147,11 +1148,16 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     else:
         p = Path(path)
         label = str(path)
-    try:
-        text = p.read_text(encoding="utf-8")
+    try:  # utf-8-sig: Windows Notepad may begin a UTF-8 file with a byte-order mark
+        text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise RulesError(Message("{path}: no such rules file", {"path": label})) from exc
-    except (OSError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        line = p.read_bytes()[: exc.start].count(b"\n") + 1
+        msg = Message("{path}: line {line} is not UTF-8 text; save the rules file as UTF-8 "
+                      "(Notepad: Save As, Encoding UTF-8)", {"path": label, "line": line})  # fmt: skip
+        raise RulesError(msg) from exc
+    except OSError as exc:
         msg = Message(
             "{path}: cannot read the rules file ({reason})", {"path": label, "reason": str(exc)}
         )
@@ -1159,9 +1165,32 @@ def load_rules(path: str | os.PathLike[str] | None = None) -> Rules:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        toml = Message("{path}: not valid TOML: {reason}", {"path": label, "reason": str(exc)})
+        toml = _toml_hint(text, label) or Message(
+            "{path}: not valid TOML: {reason}", {"path": label, "reason": str(exc)}
+        )
         raise RulesError(toml) from exc
     return parse_rules(data, source=label)
+
+
+_DECIMAL_COMMA = re.compile(r"^\s*([\w\"'.-]+)\s*=\s*(-?\d+),(\d+)\s*(?:#.*)?$")
+_WITH_UNIT = re.compile(r"^\s*([\w\"'.-]+)\s*=\s*(-?\d+(?:\.\d+)?)\s*(m|km|ha|m2|m²|%)\s*(?:#.*)?$")
+
+
+def _toml_hint(text: str, label: str) -> Message | None:
+    """What a planner's invalid TOML line most likely means: a decimal comma (``50,5``,
+    as Bahasa Indonesia writes decimals) or a number with its unit (``50 m``)."""
+    for n, line in enumerate(text.splitlines(), start=1):
+        if m := _DECIMAL_COMMA.match(line):
+            return Message("{path}: not valid TOML: line {line}, {key} = {value}: TOML writes "
+                           "decimals with a point ({key} = {fixed})",
+                           {"path": label, "line": n, "key": m[1], "value": f"{m[2]},{m[3]}",
+                            "fixed": f"{m[2]}.{m[3]}"})  # fmt: skip
+        if m := _WITH_UNIT.match(line):
+            return Message("{path}: not valid TOML: line {line}, {key} = {value} {unit}: write "
+                           "the number alone ({key} = {value}); the key says the unit",
+                           {"path": label, "line": n, "key": m[1], "value": m[2],
+                            "unit": m[3]})  # fmt: skip
+    return None
 
 
 def _zone_spec(ps: _Parser, z: dict[str, Any], *, where: object = "[zone]") -> ZoneSpec:

@@ -751,6 +751,40 @@ def _check_network(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]
     return out + _apart(parts, rows, labels, label)
 
 
+def _check_gates(
+    gates: gpd.GeoDataFrame, labels: np.ndarray, ok: np.ndarray, estate: Estate
+) -> list[Finding]:
+    """Gates beyond every road corridor's reach (ε + 1 m, SPEC §3): ``network_distance``
+    snaps a gate to its nearest road point and counts the roads from there, so the leg
+    from the gate to that point is not counted; with a gate off the roads (drawn outside
+    the estate, beside a road not in the layer) a zone can be "0 m along the roads"."""
+    roads = estate.roads
+    lines = roads.geometry.to_numpy()
+    width = pd.to_numeric(roads["width_m"], errors="coerce").to_numpy(float)
+    keep = np.isin(shapely.get_type_id(lines), (1, 5)) & ~shapely.is_empty(lines) & (width >= 0)
+    points = gates.geometry.to_numpy()
+    rows = np.flatnonzero(ok & ~shapely.is_empty(points))
+    if not keep.any() or not len(rows):
+        return []
+    road_labels = _labels(roads, "roads")[keep]
+    corridors = estate.road_corridors.to_numpy()[keep]
+    far = ~shapely.dwithin(shapely.union_all(corridors), points[rows], _JOIN_M + SLIT_M)
+    tree = shapely.STRtree(lines[keep])
+    near, d = tree.query_nearest(points[rows[far]], return_distance=True, all_matches=False)
+    return [
+        Finding.of(
+            "gate-off-road", "warning", "gates", str(labels[rows[far][g]]),
+            "{source}: the gate lies {d:,.1f} m from the nearest road centre line ({road}), "
+            "outside every road corridor: network_distance starts at that road's nearest "
+            "point, so distances along the roads leave these {d:,.1f} m out; move the gate "
+            "onto its road",
+            source=gates.attrs.get("source", "gates"), d=float(dist),
+            road=str(road_labels[r]),
+        )
+        for g, r, dist in zip(near[0], near[1], d, strict=True)
+    ]  # fmt: skip
+
+
 def _apart(parts: np.ndarray, rows: np.ndarray, labels: np.ndarray, label: str) -> list[Finding]:
     """Roads joined to none of the network's largest connected part (by length): parts
     within :data:`_JOIN_M` of each other are joined, as the network joins them."""
@@ -1160,6 +1194,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``unjoined-road-end``: warning, a road ends inside another road's corridor but
       more than 0.5 m from its centre line, so the network does not join them there;
     - ``road-apart``: warning, roads joined to none of the network's largest part;
+    - ``gate-off-road``: warning, a gate lies beyond every road corridor's reach, so
+      ``network_distance`` leaves out the leg from it to its nearest road point;
     - ``parcel-on-road``: warning, a parcel (not ``road`` or ``water``) reaches more than
       1 m² into a road's corridor, wider than :data:`SLIT_M` somewhere, with the area;
       a zone never takes corridor land (SPEC §3, ``on``);
@@ -1239,6 +1275,8 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_widths(gdf, labels, missing)
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
+        if layer == "gates" and "roads" in estate.layers:
+            findings += _check_gates(gdf, labels, type_ok, estate)
     label = estate.layer("parcels").attrs.get("source", "parcels")
     first, second, shared_m2, unmeasured_m2 = _overlap_areas(parcel_geoms)
     findings += _check_overlaps(parcel_geoms, (first, second, shared_m2), parcel_labels, label)

@@ -869,6 +869,41 @@ def test_a_layer_file_cut_short_is_exit_2_not_a_smaller_estate(
     assert not out.exists()
 
 
+def test_a_river_in_another_grid_than_it_declares_is_exit_2_naming_it(
+    tmp_path: Path, rules_file: Path, capsys
+) -> None:
+    """Trial 11: a developer's water layer declared one TM-3 zone and held another's
+    coordinates, 662 km from the estate; every setback from it passed ("sempadan sungai
+    ✓ 666.477,8 m") and ``check`` said LULUS. Here the river 100 m north of the estate is
+    moved 300 km east, as a false easting of another grid puts it: its extent (x −100 ..
+    1,100 m before the move) lies 300,000 − 1,100 = 298.9 km past the boundary's (x 0 ..
+    1,000 m), by hand. Every command stops at reading, naming the layer and the
+    boundary; in its place, or with a village 40 km off (a real, far preference), the
+    estate reads."""
+    river = [(LineString([(-100, 600), (1100, 600)]), {"name": "Kali", "kind": "river"})]
+    far_village = [(Point(40_000, 250), {"name": "Kota"})]
+    layers = _layers() | {k: v for k, v in grid_layers(
+        ROWS, water=river, settlements=far_village).items() if k in ("water", "settlements")}  # fmt: skip
+    kitland.Estate.from_layers(layers)  # the river in its place and the far village read
+    w = layers["water"]
+    layers["water"] = w.set_geometry(w.geometry.translate(300_000.0, 0.0))
+    folder = write_layers(layers, tmp_path / "est", "GeoJSON")
+    x0, y0 = ORIGIN
+    zone = gpd.GeoDataFrame(geometry=[box(x0 + 500, y0, x0 + 900, y0 + 100)], crs=32749)
+    zone.to_file(tmp_path / "zone.geojson", engine="fiona")
+    out = tmp_path / "out.gpkg"
+    for argv in (["validate", str(folder)],
+                 ["place", str(folder), "--rules", str(rules_file), "--out", str(out)],
+                 ["check", str(folder), "--rules", str(rules_file),
+                  "--zone", str(tmp_path / "zone.geojson"), "--lang", "id"]):  # fmt: skip
+        code, _, err = _run(argv, capsys)
+        assert code == 2
+        words = ("berada 298,9 km dari batas kawasan" if "id" in argv
+                 else "(stored in EPSG:32749) lies 298.9 km from the boundary of")  # fmt: skip
+        _one_line(err, "water.geojson", words, "boundary.geojson")
+    assert not out.exists()
+
+
 def test_fewer_features_than_the_layer_declares_is_a_damaged_file(tmp_path: Path) -> None:
     """The second guard, for a driver that stops without a word from GDAL: a layer that
     declares 50 features (5 rows of 10 parcels) and gives fewer is refused."""

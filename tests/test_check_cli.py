@@ -258,8 +258,8 @@ def test_bahasa_table_counts_whole_percent_tight_zone_named(files, capsys) -> No
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Zona UMKM Uji: 12,00 ha, kekompakan ")
     rows = {line.split("  ")[0]: line.split() for line in lines[3:]}
-    assert rows["satu hamparan"][2:] == ["1", "==", "1", "✓"]
-    assert rows["porsi industri"][2:] == ["20,83%", "<=", "70%", "✓"]
+    assert rows["satu hamparan"][2:] == ["1", "=", "1", "✓"]
+    assert rows["porsi industri"][2:] == ["20,83%", "≤", "70%", "✓"]
 
 
 def test_a_reader_that_stops_reading_ends_check_quietly_with_141(tmp_path: Path) -> None:

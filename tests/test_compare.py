@@ -424,3 +424,20 @@ def test_the_table_writes_percentages_as_check_does() -> None:
 
     assert [_cell(0.43, "%", 2, "en"), _cell(0.43, "%", 2, "id")] == ["0.43%", "0,43%"]
     assert [_cell(1020.5, "m", 1, "en"), _cell(1020.5, "m", 1, "id")] == ["1,020.5 m", "1.020,5 m"]
+
+
+def test_the_table_writes_a_count_as_check_does() -> None:
+    """Trial 11: the side-by-side table wrote the one-piece rule's count "1,00" where
+    `check` writes "1"; measured values keep their decimals (a setback 1 decimal, a
+    share 2)."""
+    from kitland.comparison import Candidate, side_by_side  # noqa: PLC0415
+    from kitland.report import Report, RuleResult  # noqa: PLC0415
+
+    results = [RuleResult("satu hamparan", "contiguous", True, 1.0, "== 1", "", ""),
+               RuleResult("sempadan", "setback", True, 221.6, ">= 50", "m", ""),
+               RuleResult("lebar", "min_width", True, 0.77, "<= 1", "%", "")]  # fmt: skip
+    c = Candidate(shapely.box(0, 0, 1, 1), Report(results), {}, "CHECKED", 1.0)
+    rows = {row[0]: row[1] for row in side_by_side([("usulan", c)], lang="id")}
+    assert rows["satu hamparan"] == "✓ 1"
+    assert rows["sempadan"] == "✓ 221,6 m"
+    assert rows["lebar"] == "✓ 0,77%"

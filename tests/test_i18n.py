@@ -116,13 +116,13 @@ def test_text_report_in_indonesian() -> None:
     lines = text.to_text(lang="id").splitlines()
     assert lines[0] == "Zona UMKM: 10,18 ha, kekompakan 0,65, EPSG:32749"
     assert lines[1].split() == ["Aturan", "Terukur", "Syarat"]
-    assert lines[3].split() == ["luas", "zona", "10,18", "ha", "20", "..", "21", "ha", "✗"]
-    assert lines[4].split() == ["sempadan", "#4", "2.623,2", "m", ">=", "50", "m", "✓"]
-    assert lines[5].split() == ["muka", "jalan", "0,00", "m", ">=", "150", "m", "✗"]
+    assert lines[3].split() == ["luas", "zona", "10,18", "ha", "20–21", "ha", "✗"]
+    assert lines[4].split() == ["sempadan", "#4", "2.623,2", "m", "≥", "50", "m", "✓"]
+    assert lines[5].split() == ["muka", "jalan", "0,00", "m", "≥", "150", "m", "✗"]
     assert lines[6] == "GAGAL — 2 dari 3 aturan tidak terpenuhi"
     assert lines[7:] == [
-        "  ✗ luas zona: 10,18 ha (Syarat 20 .. 21 ha)",
-        "  ✗ muka jalan: 0,00 m (Syarat >= 150 m)",
+        "  ✗ luas zona: 10,18 ha (Syarat 20–21 ha)",
+        "  ✗ muka jalan: 0,00 m (Syarat ≥ 150 m)",
     ]
 
 
@@ -169,3 +169,20 @@ def test_plot_results_are_named_in_indonesian() -> None:
         "= 0 kavling",
     )
     assert (r.label("en"), r.value_text("en")) == ("plots front a road", "3 plots")
+
+
+def test_requirements_read_as_people_write_them_in_indonesian() -> None:
+    """Trial 11: the Indonesian table said "9 .. 11 ha", "<= 0,01 ha" and "== 1" (the
+    report's signs, for scripts) beside validate's "≤ 70%". In Bahasa Indonesia they
+    read "9–11 ha", "≤ 0,01 ha", "= 1"; English and the JSON keep the signs."""
+    rows = [
+        (RuleResult("area", "area", True, 10.0, "9 .. 11", "ha", ""), "9–11 ha", "9 .. 11 ha"),
+        (RuleResult("on", "on", True, 0.0, "<= 0.01", "ha", ""), "≤ 0,01 ha", "<= 0.01 ha"),
+        (RuleResult("gate", "network_distance", True, 0.0, "<= 1500", "m", ""), "≤ 1.500 m",
+         "<= 1,500 m"),
+        (RuleResult("one", "contiguous", True, 1.0, "== 1", "", ""), "= 1", "== 1"),
+        (RuleResult("width", "min_width", True, 0.9, "<= 1", "%", ""), "≤ 1%", "<= 1%"),
+    ]  # fmt: skip
+    for r, id_, en in rows:
+        assert (r.required_text("id"), r.required_text("en")) == (id_, en)
+        assert r.to_dict()["required"] == r.required

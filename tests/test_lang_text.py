@@ -546,4 +546,4 @@ def test_a_between_rule_is_named_by_name_en_in_english() -> None:
     r = RuleResult("tidak tumpang tindih", "separation", True, 540.0, ">= 0", "m",
                    "no two zones overlap", name_en="no overlap")  # fmt: skip
     assert _between_line(r, "en") == "between no overlap: no two zones overlap (pass)"
-    assert _between_line(r, "id") == "antar zona tidak tumpang tindih: 540,0 m (syarat >= 0 m), terpenuhi"
+    assert _between_line(r, "id") == "antar zona tidak tumpang tindih: 540,0 m (syarat ≥ 0 m), terpenuhi"

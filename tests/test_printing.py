@@ -84,7 +84,7 @@ def test_the_print_layout_has_every_element(
         "skor 1.234,5 m", "makin kecil makin baik",  # the score, its meaning and unit
         "Legenda", "kavling industri", "lahan tersedia", "zona UMKM usulan (GAGAL)",  # legend
         "gerbang kawasan", "Hasil pemeriksaan aturan", "Aturan", "Terukur", "Syarat",  # table
-        "luas zona", "9,00 ha", "20 .. 21 ha", "bersebelahan dengan industri",
+        "luas zona", "9,00 ha", "20–21 ha", "bersebelahan dengan industri",
         "Catatan: Tata letak ILUSTRATIF",  # the disclaimer
         "Sumber: Batas desa: cahyadsn/wilayah_boundaries (MIT)",  # sources
         "Grid: EPSG:32749, meter · kitland", "U",  # grid in metres, north arrow
@@ -298,7 +298,7 @@ def test_cli_place_prints_several_named_zones(tmp_path: Path,
     assert "zones.pdf (print layout, A4 landscape)" in capsys.readouterr().err
     text = _text(pdf)
     for words in ("LULUS — semua aturan terpenuhi", "Barat (LULUS)", "Timur (LULUS)",
-                  "antar zona", "apart 400,0 m >= 100 m", "luas zona 2,00 ha"):  # fmt: skip
+                  "antar zona", "apart 400,0 m ≥ 100 m", "luas zona 2,00 ha"):  # fmt: skip
         assert words in text, words
     assert text.count("luas zona") == 2  # one area row per zone
     assert text.index("Barat (LULUS)") < text.index("Timur (LULUS)")
@@ -439,3 +439,46 @@ def test_a_zone_layer_whose_model_cut_corners_says_so() -> None:
     )
     assert written_caveat(layer.assign(conservative=[""])) == ""
     assert written_caveat(layer.drop(columns=["conservative", "corners_cut"])) == ""
+
+
+MONTHS = {
+    "id": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
+           "September", "Oktober", "November", "Desember"],
+    "en": ["January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"],
+}  # fmt: skip
+
+
+def test_the_date_is_written_in_words_of_the_pages_language(
+    estate: kitland.Estate, zone: shapely.Polygon, tmp_path: Path
+) -> None:
+    """Trial 11: the planning office's Indonesian page and map said "tanggal 2026-12-07";
+    a meeting reads "tanggal 7 Desember 2026" (the month names typed here by hand)."""
+    import datetime as dt  # noqa: PLC0415
+
+    from kitland.maps import make_map, save_map  # noqa: PLC0415
+
+    for lang, word in (("id", "tanggal"), ("en", "date")):
+        before = dt.date.today()
+        pdf = write_pdf(estate, tmp_path / f"{lang}.pdf", zone=zone, lang=lang)
+        page = save_map(make_map(estate, zone=zone, lang=lang, offline=True),
+                        tmp_path / f"{lang}.html").read_text(encoding="utf-8")  # fmt: skip
+        days = {before, dt.date.today()}  # the test may run over midnight
+        said = [f"{word} {d.day} {MONTHS[lang][d.month - 1]} {d.year}" for d in days]
+        assert any(s in _text(pdf) for s in said), said
+        assert any(s in page for s in said), said
+        assert before.isoformat() not in _text(pdf)
+
+
+def test_another_estates_footer_names_its_data_once(tmp_path: Path) -> None:
+    """Trial 11: the footer of a user's estate said "Catatan: Data kawasan: X" in red and
+    "Sumber: Data kawasan: X" under it; the notice is the bundled estate's (an
+    illustrative layout), so another estate's footer names its data once."""
+    layers = grid_layers(["IIAA", "IIAA"])
+    path = write_layers(layers, tmp_path / "estate.gpkg")
+    est = kitland.load_estate(path)
+    for lang, note, sources in (("id", "Catatan:", "Sumber: Data kawasan: test"),
+                                ("en", "Disclaimer:", "Sources: Estate data: test")):  # fmt: skip
+        text = _text(write_pdf(est, tmp_path / f"{lang}.pdf", lang=lang))
+        assert note not in text
+        assert text.count(sources) == 1

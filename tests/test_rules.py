@@ -214,8 +214,36 @@ def test_missing_and_unreadable_files(tmp_path: Path) -> None:
         load_rules(tmp_path / "nope.toml")
     bad = tmp_path / "latin1.toml"
     bad.write_bytes(b'[zone]\nname = "caf\xe9"\n')
-    with pytest.raises(RulesError, match=r"latin1\.toml: cannot read the rules file"):
+    with pytest.raises(RulesError, match=r"latin1\.toml: line 2 is not UTF-8 text; save the rules "
+                                         r"file as UTF-8 \(Notepad"):  # fmt: skip
         load_rules(bad)
+
+
+def test_a_planners_rules_file_from_notepad(tmp_path: Path) -> None:
+    """Trial 11: the planning office edits the rules in Windows Notepad. A byte-order
+    mark and CRLF line ends were "not valid TOML: Invalid statement (at line 1, column
+    1)"; now the file reads as the plain one does. A decimal comma (``min_m = 50,5``, as
+    Bahasa Indonesia writes it) and a number with its unit (``min_m = 50 m``) are named
+    with their line (7, counted by hand) and the fix, in both languages."""
+    plain = ('[zone]\narea_ha = 20\n\n[[rules]]\nkind = "setback"\n'
+             'from = { layer = "water", kind = ["river"] }\nmin_m = 50\n')  # min_m: line 7
+    (tmp_path / "plain.toml").write_text(plain, encoding="utf-8")
+    (tmp_path / "notepad.toml").write_bytes(b"\xef\xbb\xbf" + plain.replace("\n", "\r\n").encode())
+    a, b = load_rules(tmp_path / "plain.toml"), load_rules(tmp_path / "notepad.toml")
+    assert [(r.kind, r["min_m"]) for r in a.rules] == [(r.kind, r["min_m"]) for r in b.rules]
+    assert b.zone is not None and b.zone.area_ha == 20.0
+    for value, en, id_ in (
+        ("50,5", "line 7, min_m = 50,5: TOML writes decimals with a point (min_m = 50.5)",
+         "baris 7, min_m = 50,5: TOML menulis desimal dengan titik, bukan koma (min_m = 50.5)"),
+        ("50 m", "line 7, min_m = 50 m: write the number alone (min_m = 50); the key says the unit",
+         "baris 7, min_m = 50 m: tulis angkanya saja (min_m = 50)"),
+    ):  # fmt: skip
+        f = tmp_path / "edited.toml"
+        f.write_text(plain.replace("min_m = 50", f"min_m = {value}"), encoding="utf-8")
+        with pytest.raises(RulesError) as info:
+            load_rules(f)
+        assert f"edited.toml: not valid TOML: {en}" in str(info.value)
+        assert id_ in info.value.message.render("id")
 
 
 def test_rules_error_is_a_value_error() -> None:

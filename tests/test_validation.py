@@ -374,6 +374,30 @@ def test_negative_road_width_is_bad_input(tmp_path: Path) -> None:
         load_estate(path, strict=False)
 
 
+@pytest.mark.parametrize(
+    ("width", "said"),
+    [("32,5", r"width_m = '32,5', not a number; write metres with a decimal point \(32\.5\)"),
+     ("12 m", r"width_m = '12 m', not a number; give metres \(12\.5\) or leave it empty")],
+)  # fmt: skip
+def test_a_road_width_typed_as_text_is_bad_input(tmp_path: Path, width: str, said: str) -> None:
+    """Trial 11: a developer's width column of text, "32,5" with Bahasa Indonesia's
+    decimal comma, was read as no width and silently given the arterial's 30 m. Now it
+    is bad input naming the road; a number written as text ("12") and an empty cell (the
+    class default, 12 m for a local road) still read."""
+    roads = [(LineString([(0, -10), (400, -10)]), {"road_id": "r1", "road_class": "arterial",
+                                                   "width_m": width}),
+             (LineString([(0, 310), (400, 310)]), {"road_id": "r2", "road_class": "local",
+                                                   "width_m": "12"}),
+             (LineString([(0, 410), (400, 410)]), {"road_id": "r3", "road_class": "local",
+                                                   "width_m": ""})]  # fmt: skip
+    path = write_layers(grid_layers(["IIAA"], roads=roads), tmp_path / "e.gpkg")
+    with pytest.raises(DataError, match=r"road r1 has " + said):
+        load_estate(path, strict=False)
+    roads[0][1]["width_m"] = "32.5"
+    path = write_layers(grid_layers(["IIAA"], roads=roads), tmp_path / "ok.gpkg")
+    assert load_estate(path).roads["width_m"].tolist() == [32.5, 12.0, 12.0]
+
+
 def test_every_problem_is_collected_at_once(tmp_path: Path) -> None:
     layers = grid_layers(["IIAA", "I.AA", "GGAA"])
     p = layers["parcels"]
@@ -661,6 +685,35 @@ def test_road_ends_short_of_a_junction_and_roads_apart_are_warned(tmp_path: Path
     import networkx as nx  # noqa: PLC0415
 
     assert nx.number_connected_components(net.graph) == 3
+
+
+def test_a_gate_off_every_road_is_warned_with_the_leg_left_out(tmp_path: Path) -> None:
+    """A collector along the south (centre line y = −10, 20 m wide: corridor y −20 .. 0,
+    x −50 .. 400) and a local road up x = 200. ``on`` stands on the centre line, ``kerb``
+    1 m past the corridor's edge (within SPEC §3's reach, ε + 1 m), ``off`` 42 m past it
+    (52 m from the centre line), ``west`` 30 m past the collector's end. network_distance
+    snaps a gate to its nearest road point: kitland's own network (the second method)
+    puts ``off`` and ``west`` 52 m and 30 m from it, distances the roads do not count."""
+    roads = [
+        (LineString([(-50, -10), (400, -10)]), {"road_id": "coll", "road_class": "collector"}),
+        (LineString([(200, 300), (200, -10)]), {"road_id": "loc", "road_class": "local"}),
+    ]
+    gates = [
+        (Point(50, -10), {"gate_id": "on", "kind": "estate_gate"}),
+        (Point(50, 1), {"gate_id": "kerb", "kind": "estate_gate"}),
+        (Point(50, 42), {"gate_id": "off", "kind": "estate_gate"}),
+        (Point(-80, -10), {"gate_id": "west", "kind": "toll_exit"}),
+    ]
+    est = roundtrip(grid_layers(["IIAA", "IIAA", "GGAA"], roads=roads, gates=gates), tmp_path)
+    found = by_code(validate(est), "gate-off-road")
+    assert [(f.feature, f.severity) for f in found] == [("off", "warning"), ("west", "warning")]
+    assert "the gate lies 52.0 m from the nearest road centre line (coll)" in found[0].message
+    assert "leave these 30.0 m out" in found[1].message
+    assert "gerbang terletak 52,0 m dari garis sumbu jalan terdekat (coll)" in found[0].text("id")
+    from kitland.network import RoadNetwork  # noqa: PLC0415
+
+    gaps = RoadNetwork.from_estate(est).snap(est.gates.geometry.to_numpy()).gap_m
+    assert gaps.round(6).tolist() == [0.0, 11.0, 52.0, 30.0]
 
 
 def test_a_road_drawn_as_its_corridor_outline_is_an_error(tmp_path: Path) -> None:
