@@ -366,6 +366,11 @@ def test_summary_says_when_unproven_placements_can_differ_between_runs() -> None
     text = walled.summary()
     assert "another run may return other placements" in text
     assert "not deterministic" in text
+    # trial 11's what-if: proven optimal, though the clock stopped a run beside the proof:
+    # any run returns that score, so nothing is said of other runs
+    proven_walled = dataclasses.replace(res, solver={**res.solver, "deterministic": False})
+    assert res.alternatives[0].status == "OPTIMAL"
+    assert "another run may" not in proven_walled.summary()
 
 
 def test_quiet_works_after_the_subcommand(capsys: pytest.CaptureFixture[str]) -> None:

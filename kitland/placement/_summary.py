@@ -55,7 +55,8 @@ def summary(result: PlacementResult, lang: str = "en") -> str:
             lines.append(t("found {n} of {asked} placements: {why}").format(
                 n=len(result.alternatives), asked=asked,
                 why=t(s.get("alternatives_missing", ""))))  # fmt: skip
-        if not s.get("deterministic", True):
+        proven = all(p.status == "OPTIMAL" for p in result.alternatives)
+        if not s.get("deterministic", True) and not proven:  # a proven score is any run's
             lines.append(t(_wall_clock_text(s)))
         elif any(
             p.status == "FEASIBLE" and not p.rescued and not p.note for p in result.alternatives
