@@ -183,24 +183,30 @@ def _every_overlap(parcels: np.ndarray) -> dict[tuple[int, int], float]:
 
 
 def _assert_same_overlaps(parcels: np.ndarray) -> None:
-    i, j, area, _ = _overlap_areas(parcels)
+    i, j, shared, area, _ = _overlap_areas(parcels)
     found = {(int(a), int(b)): float(m2) for a, b, m2 in zip(i, j, area, strict=True) if m2 > 0}
     before = _every_overlap(parcels)
     assert found.keys() == before.keys()
     for pair, m2 in before.items():
         assert found[pair] == pytest.approx(m2, rel=1e-9)
+    # the shared land returned is each pair's intersection (validation tests its width)
+    again = shapely.intersection(parcels[i], parcels[j])
+    assert shapely.equals_exact(shared, again, tolerance=0.0).all()
+    assert shapely.area(shared) == pytest.approx(area, rel=1e-9)
 
 
 def test_overlap_areas_by_hand() -> None:
     """a and b share 10 × 20 m; c touches b along an edge; d lies inside a."""
     a, b = box(0, 0, 100, 20), box(90, 0, 190, 20)
     c, d = box(190, 0, 290, 20), box(10, 5, 20, 15)
-    i, j, area, unmeasured = _overlap_areas(np.array([a, b, c, d], dtype=object))
+    i, j, shared, area, unmeasured = _overlap_areas(np.array([a, b, c, d], dtype=object))
     assert unmeasured == 0.0  # c touches b along an edge: their boxes share no area
     pairs = zip(i.tolist(), j.tolist(), strict=True)
     assert dict(zip(pairs, area.tolist(), strict=True)) == pytest.approx(
         {(0, 1): 200.0, (0, 3): 100.0}
     )
+    land = dict(zip(zip(i.tolist(), j.tolist(), strict=True), shared, strict=True))
+    assert land[(0, 1)].equals(box(90, 0, 100, 20)) and land[(0, 3)].equals(d)
     _assert_same_overlaps(np.array([a, b, c, d], dtype=object))
 
 
@@ -288,7 +294,7 @@ def _bound_and_truth(estate: Estate) -> tuple[float, float]:
     boundary that the union of the parcels leaves uncovered."""
     parcels = estate.parcels.geometry.to_numpy()
     boundary = estate.boundary_union
-    _, _, shared, unmeasured = _overlap_areas(parcels)
+    _, _, _, shared, unmeasured = _overlap_areas(parcels)
     outside = _outside(parcels, boundary)
     bound = _uncovered_at_most_m2(
         boundary, parcels, float(outside[1].sum()), float(shared.sum()) + unmeasured
