@@ -398,7 +398,7 @@ def _zone(args: argparse.Namespace):
 
     if not args.zone:
         return None
-    zone = read_zone(args.zone, assume_crs=args.assume_crs)
+    zone = read_zone(args.zone, assume_crs=args.assume_crs, feature=getattr(args, "feature", None))
     if zone.attrs.get("note_message"):
         _say(args, zone.attrs["note_message"].render(_text_lang(args)))
     elif zone.attrs.get("note"):
@@ -421,13 +421,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     _outputs(args, args.output)
     if args.plots and not args.zone:
         raise UsageError(Message("--plots needs --zone ZONE: the zone the plots were cut from"))
+    if args.feature and not args.zone:
+        raise UsageError(Message("--feature needs --zone ZONE: the file whose feature to check"))
     estate = _estate(args)
     rules = _rules(args)
     if args.zone_name:  # one zone of a [[zones]] file (and its plots), by its own rules
         from kitland.comparison import named_feature, one_zone  # noqa: PLC0415
 
         rules = one_zone(rules, args.zone_name, command="check")
-        zone = named_feature(_zones(args), args.zone_name) if args.zone else None
+        zone = None
+        if args.zone:
+            zone = _zone(args) if args.feature else named_feature(_zones(args), args.zone_name)
+    elif rules.multi_zone and args.feature:
+        msg = Message("--feature checks one zone; {source} has several zones: name the zone it "
+                      "is with --zone-name NAME", {"source": str(rules.source)})  # fmt: skip
+        raise UsageError(msg)
     else:
         zone = _zones(args) if rules.multi_zone else _zone(args)
     if zone is None and not rules.layout:
@@ -1024,6 +1032,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--zone-name", metavar="NAME", default=None,
                    help="with a [[zones]] rules file: check that zone alone by its own rules "
                         "(its feature in ZONE, by zone_id or name), e.g. with its --plots")  # fmt: skip
+    c.add_argument("--feature", metavar="NAME", default=None,
+                   help="of a ZONE file with several features (variants of one zone, e.g. a "
+                        "KML's placemarks), check the one whose zone_id, name or id is NAME")  # fmt: skip
     c.add_argument("--format", choices=["text", "json", "junit"], default="text")
     c.add_argument("--output", "-o", metavar="FILE", default=None, help="write the report here")
     c.add_argument("--lang", choices=["en", "id"], default=None,

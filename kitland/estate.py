@@ -713,7 +713,7 @@ class Estate:
     # -- display ------------------------------------------------------------------
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self.layers.items())
-        return f"<Estate {self.name!r} {self.area_ha:,.1f} ha, {crs_label(self.crs)}: {counts}>"
+        return f"<Estate {self.title!r} {self.area_ha:,.1f} ha, {crs_label(self.crs)}: {counts}>"
 
     def _repr_html_(self) -> str:
         rows = "".join(
@@ -728,7 +728,7 @@ class Estate:
             for u, r in budget.iterrows()
         )
         return (
-            f"<div><b>Estate {html.escape(self.name)}</b> — {self.area_ha:,.1f} ha, "
+            f"<div><b>Estate {html.escape(self.title)}</b> — {self.area_ha:,.1f} ha, "
             f"measured in {html.escape(crs_label(self.crs))}<br><small>{html.escape(self.source)}</small>"
             "<table><tr><th>layer</th><th>features</th><th>stored CRS</th></tr>"
             f"{rows}</table><table><tr><th>land use</th><th>ha</th><th>share</th><th>parcels</th></tr>"

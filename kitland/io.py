@@ -196,7 +196,7 @@ def _no_crs(gdf: gpd.GeoDataFrame, label: str) -> Message:
                        " EPSG:4326 beside it", {"source": label})  # fmt: skip
     return Message(
         "{source} has no CRS; declare one: add a .prj beside a Shapefile or CSV, set the CRS "
-        "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:32749 out.gpkg in.gpkg`, "
+        "in QGIS (Layer > Set CRS), run `ogr2ogr -a_srs EPSG:XXXX out.gpkg in.gpkg`, "
         "or pass --assume-crs EPSG:XXXX (assume_crs= in Python)",
         {"source": label},
     )
@@ -442,8 +442,14 @@ def read_layers(
     return layers
 
 
-def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) -> gpd.GeoDataFrame:
+def read_zone(
+    path: str | os.PathLike[str], *, assume_crs: str | None = None, feature: str | None = None
+) -> gpd.GeoDataFrame:
     """Read a zone file: one polygon feature, or the layer ``zone`` of a multi-layer file.
+
+    ``feature`` picks one of several features (variants of one zone, e.g. a KML's
+    placemarks) by its ``zone_id``, ``name`` or ``id`` column (in any case, as GDAL names
+    a KML's ``Name``); the source label then names it.
 
     Several features are accepted only with a ``rank`` column (as in the ``zone`` layer
     ``kitland place`` writes, one feature per placement): the one with ``rank`` 1 is
@@ -461,7 +467,9 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
     """
     gdf, label = _zone_layer(path, assume_crs)
     note = None
-    if len(gdf) > 1 and "rank" in gdf.columns:
+    if feature is not None:
+        gdf, label = _feature(gdf, label, feature)
+    elif len(gdf) > 1 and "rank" in gdf.columns:
         n = len(gdf)
         ranks = pd.to_numeric(gdf["rank"], errors="coerce")
         gdf = gdf[ranks == 1]
@@ -479,6 +487,15 @@ def read_zone(path: str | os.PathLike[str], *, assume_crs: str | None = None) ->
                        {"source": label, "n": n, "which": which})  # fmt: skip
         log.info("%s", note)
     if len(gdf) != 1:
+        col = _name_column(gdf)
+        if len(gdf) > 1 and col is not None:
+            msg = Message(
+                "{source}: holds {n} zone geometries; expected exactly one polygon (or a "
+                "'rank' column: rank 1 is checked); check one by its {column} with --feature "
+                "NAME (feature= in Python): {have}",
+                {"source": label, "n": len(gdf), "column": col, "have": _names(gdf[col])},
+            )
+            raise DataError(msg)
         msg = Message(
             "{source}: holds {n} zone geometries; expected exactly one polygon (or a 'rank' "
             "column: rank 1 is checked)"
@@ -535,6 +552,36 @@ def _zone_layer(
     label = f"{p}" + (f" layer {layer!r}" if layer else "")
     gdf = _read(p, layer or names[0], label, assume_crs)
     return gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty], label
+
+
+def _name_column(gdf: gpd.GeoDataFrame) -> str | None:
+    """The column naming a zone file's features: ``zone_id``, ``name`` or ``id``, in any
+    case."""
+    lower = {str(c).lower(): str(c) for c in gdf.columns if c != gdf.geometry.name}
+    return next((lower[k] for k in ("zone_id", "name", "id") if k in lower), None)
+
+
+def _names(values: pd.Series) -> str:
+    """A column's values, each once, for a message."""
+    return ", ".join(dict.fromkeys(str(v).strip() for v in values))
+
+
+def _feature(gdf: gpd.GeoDataFrame, label: str, name: str) -> tuple[gpd.GeoDataFrame, str]:
+    """The one feature of ``gdf`` whose name column (:func:`_name_column`) is ``name``
+    (surrounding spaces ignored), and the label naming it."""
+    col = _name_column(gdf)
+    if col is None:
+        msg = Message("{source}: has no zone_id, name or id column to find feature {name!r} by",
+                      {"source": label, "name": name})  # fmt: skip
+        raise DataError(msg)
+    hit = gdf[gdf[col].astype(str).str.strip() == name.strip()]
+    if len(hit) != 1:
+        msg = Message(
+            "{source}: {n} features with {column} {name!r}; expected one (it has: {have})",
+            {"source": label, "n": len(hit), "column": col, "name": name, "have": _names(gdf[col])},
+        )
+        raise DataError(msg)
+    return hit, f"{label} ({col} {name!r})"
 
 
 def _zone_checked(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:

@@ -129,7 +129,9 @@ def as_zone(zone: ZoneLike, estate: Estate, *, label: object = None) -> Polygon 
     if isinstance(zone, gpd.GeoDataFrame | gpd.GeoSeries):
         label = label or str(zone.attrs.get("source", "zone"))
         if zone.crs is None:
-            msg = Message("{source} has no CRS; declare one (e.g. EPSG:32749)", {"source": label})
+            msg = Message("{source} has no CRS; declare one (the estate's is {crs}: "
+                          "`.set_crs('{crs}')` if the zone was drawn in it)",
+                          {"source": label, "crs": crs_label(estate.crs)})  # fmt: skip
             raise CRSError(msg)
         geoms = (
             zone.to_crs(estate.crs).geometry

@@ -881,7 +881,7 @@ def read_plots(path: str | os.PathLike[str]) -> tuple[gpd.GeoDataFrame, gpd.GeoD
                           {"path": str(p), "layer": layer, "reason": f"{type(exc).__name__}: {exc}"})  # fmt: skip
             raise DataError(msg) from exc
         if gdf.crs is None:
-            msg = Message("{source} has no CRS; declare one (e.g. EPSG:32749)",
+            msg = Message("{source} has no CRS; declare one (the CRS of the estate it was laid out on)",
                           {"source": f"{p} layer {layer!r}"})  # fmt: skip
             raise DataError(msg)
         gdf.attrs["source"] = f"{p} layer {layer!r}"

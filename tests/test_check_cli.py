@@ -307,3 +307,47 @@ def test_the_program_exits_with_mains_code_and_its_objects_frozen(tmp_path: Path
     frozen = gc.get_freeze_count()
     assert main(["check", "--rules", str(rules), "-q"]) == 1
     assert gc.get_freeze_count() == frozen
+
+
+def test_one_variant_of_a_kml_is_checked_by_its_name(files, capsys) -> None:
+    """A consultant's KML of three variants (GDAL names the placemark's name ``Name``):
+    the plain check refuses it and lists the names; ``--feature`` checks the one named,
+    with the verdict of that polygon alone in its own file."""
+    small = box(X0 + 200, Y0 + 100, X0 + 400, Y0 + 300)  # 4 ha: the area rule fails
+    variants = gpd.GeoDataFrame(
+        {"Name": ["Varian A", "Varian B", " Varian C "]},
+        geometry=[GOOD, small, GOOD],
+        crs=32749,
+    ).to_crs(4326)
+    kml = files["dir"] / "usulan.kml"
+    placemarks = "".join(
+        f"<Placemark><name>{n}</name><Polygon><outerBoundaryIs><LinearRing><coordinates>"
+        + " ".join(f"{x},{y},0" for x, y in g.exterior.coords)
+        + "</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>"
+        for n, g in zip(variants["Name"], variants.geometry, strict=True)
+    )
+    kml.write_text('<?xml version="1.0" encoding="UTF-8"?><kml xmlns="http://www.opengis.net/'
+                   f'kml/2.2"><Document>{placemarks}</Document></kml>', encoding="utf-8")  # fmt: skip
+    base = ["check", str(files["estate"]), "--rules", str(files["rules"]), "--zone", str(kml)]
+
+    assert main(base) == 2
+    err = capsys.readouterr().err.strip()
+    assert "holds 3 zone geometries" in err and "--feature NAME" in err
+    assert err.endswith("Name with --feature NAME (feature= in Python): Varian A, Varian B, Varian C")
+
+    alone = zone_file(files["dir"], small, name="b_alone")
+    verdicts = []
+    for args in ([*base, "--feature", "Varian B"], [*base[:-1], str(alone)]):
+        code = main([*args, "--format", "json"])
+        out = json.loads(capsys.readouterr().out)
+        verdicts.append((code, out["passed"], [(r["id"], r["passed"]) for r in out["rules"]]))
+        assert out["zone"]["area_ha"] == pytest.approx(4.0, rel=1e-4)
+    assert verdicts[0] == verdicts[1]
+    assert verdicts[0][0] == 1 and ("area", False) in verdicts[0][2]
+
+    assert main([*base, "--feature", "Varian C"]) == 0  # the stripped name matches
+    capsys.readouterr()
+    assert main([*base, "--feature", "Varian D"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "0 features with Name 'Varian D'" in err and "Varian A, Varian B, Varian C" in err
+    assert "\n" not in err and "Traceback" not in err

@@ -211,3 +211,14 @@ def test_a_surveyed_estate_with_heights_places_and_checks_as_its_plane_self(
             "--zone", str(tmp_path / "drawn.geojson"), "--format", "json", "-o", str(checked)]  # fmt: skip
     assert main(argv) in (0, 1), capsys.readouterr().err
     assert json.loads(checked.read_text())["zone"]["area_ha"] == pytest.approx(4.0)
+
+
+def test_repr_names_the_estate_by_its_boundary_name_else_its_file(tmp_path: Path) -> None:
+    layers = grid_layers(["AA", "AA"])
+    layers["boundary"] = layers["boundary"].drop(columns="name", errors="ignore")
+    unnamed = load_estate(write_layers(layers, tmp_path / "wijaya.gpkg"))
+    assert repr(unnamed).startswith("<Estate 'wijaya' ")
+    layers["boundary"]["name"] = "KI <Wijayakusuma>"
+    named = load_estate(write_layers(layers, tmp_path / "named.gpkg"))
+    assert repr(named).startswith("<Estate 'KI <Wijayakusuma>' ")
+    assert "<b>Estate KI &lt;Wijayakusuma&gt;</b>" in named._repr_html_()

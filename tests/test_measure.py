@@ -317,8 +317,9 @@ def test_zone_inputs_and_errors(estate) -> None:
     z = as_zone(gdf, estate)
     assert z.area == pytest.approx(120_000, rel=1e-9)
     assert as_zone(gdf.geometry, estate).area == pytest.approx(120_000, rel=1e-9)
-    with pytest.raises(CRSError, match="zone has no CRS; declare one"):
+    with pytest.raises(CRSError, match="zone has no CRS; declare one") as err:
         as_zone(gpd.GeoDataFrame(geometry=[ZONE]), estate)
+    assert f"the estate's is EPSG:{estate.crs.to_epsg()}" in str(err.value)
     with pytest.raises(DataError, match="the zone geometry is empty"):
         as_zone(Polygon(), estate)
     with pytest.raises(DataError, match="the zone is a LineString; expected a Polygon"):
