@@ -1,7 +1,5 @@
 """``python -m kitland`` runs the command line."""
 
-import sys
+from kitland.cli import run
 
-from kitland.cli import main
-
-sys.exit(main())
+run()

@@ -11,13 +11,14 @@ its report).
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import math
 import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from kitland._errors import DataError, KitlandError, RulesError, UsageError
 
@@ -1232,6 +1233,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.removeHandler(handler)
         log.setLevel(saved[0])
         log.propagate = saved[1]
+
+
+def run() -> NoReturn:
+    """The ``kitland`` program (and ``python -m kitland``): :func:`main` on the process's
+    arguments, then exit with its code.
+
+    What is still alive when the command is done (every imported module's objects, the
+    estate it read) is frozen first (:func:`gc.freeze`), so that the garbage collector's
+    last full pass, which the interpreter runs as it exits, does not walk it all: the
+    process is ending, and its memory goes with it. Callers of :func:`main` within one
+    process (tests, notebooks) keep a collector that walks everything.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -49,7 +49,7 @@ import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 import geopandas as gpd
 import numpy as np
@@ -839,13 +839,25 @@ def _polygons(geoms: np.ndarray) -> np.ndarray:
     return fixed
 
 
-def _overlap_areas(parcels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+class _Overlaps(NamedTuple):
+    """Pairs ``first[k] < second[k]`` of parcels whose interiors meet, with the land
+    they share (``shared``, its area ``area_m2``), and the most the pairs not measured
+    can share (``unmeasured_m2``)."""
+
+    first: np.ndarray
+    second: np.ndarray
+    shared: np.ndarray
+    area_m2: np.ndarray
+    unmeasured_m2: float
+
+
+def _overlap_areas(parcels: np.ndarray) -> _Overlaps:
     """Pairs ``i < j`` of parcels whose interiors meet (and whose bounding boxes share
-    more than :data:`MIN_OVERLAP_M2`), the area their interiors share, and the most
-    the other pairs can share (the area their bounding boxes share)."""
+    more than :data:`MIN_OVERLAP_M2`), the land and the area their interiors share, and
+    the most the other pairs can share (the area their bounding boxes share)."""
     none = np.array([], dtype=np.int64)
     if len(parcels) < 2:
-        return none, none, np.array([]), 0.0
+        return _Overlaps(none, none, np.array([], dtype=object), np.array([]), 0.0)
     i, j = shapely.STRtree(parcels).query(parcels)  # bounding boxes that meet
     keep = i < j
     i, j = i[keep], j[keep]
@@ -861,25 +873,19 @@ def _overlap_areas(parcels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     i, j = i[keep], j[keep]
     keep = shapely.relate_pattern(parcels[i], parcels[j], "2********")
     i, j = i[keep], j[keep]
-    return i, j, shapely.area(shapely.intersection(parcels[i], parcels[j])), unmeasured
+    shared = shapely.intersection(parcels[i], parcels[j])
+    return _Overlaps(i, j, shared, shapely.area(shared), unmeasured)
 
 
-def _check_overlaps(
-    parcels: np.ndarray,
-    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
-    labels: np.ndarray,
-    label: str,
-) -> list[Finding]:
+def _check_overlaps(overlaps: _Overlaps, labels: np.ndarray, label: str) -> list[Finding]:
     """Pairs of parcels (:func:`_overlap_areas`) whose interiors share more than
     :data:`MIN_OVERLAP_M2`: an error where the shared land is wider than :data:`SLIT_M`
     somewhere, a warning (``overlap-slit``) where it is narrower everywhere — parcels
     drawn over each other within the snapping tolerance (a long shared edge bent by a
     reprojection or a format's coordinate grid), as a slit between them is no gap."""
-    i, j, area = pairs
-    keep = area > MIN_OVERLAP_M2
-    i, j, area = i[keep], j[keep], area[keep]
-    shared = shapely.intersection(parcels[i], parcels[j])
-    narrow = shapely.is_empty(shapely.buffer(shared, -SLIT_M / 2))
+    keep = overlaps.area_m2 > MIN_OVERLAP_M2
+    i, j, area = overlaps.first[keep], overlaps.second[keep], overlaps.area_m2[keep]
+    narrow = shapely.is_empty(shapely.buffer(overlaps.shared[keep], -SLIT_M / 2))
     out = []
     for a, c, m2, thin in zip(i, j, area, narrow, strict=True):
         values = {"source": label, "a": str(labels[a]), "b": str(labels[c]), "m2": float(m2),
@@ -1278,8 +1284,8 @@ def validate(estate: Estate) -> ValidationReport:
         if layer == "gates" and "roads" in estate.layers:
             findings += _check_gates(gdf, labels, type_ok, estate)
     label = estate.layer("parcels").attrs.get("source", "parcels")
-    first, second, shared_m2, unmeasured_m2 = _overlap_areas(parcel_geoms)
-    findings += _check_overlaps(parcel_geoms, (first, second, shared_m2), parcel_labels, label)
+    overlaps = _overlap_areas(parcel_geoms)
+    findings += _check_overlaps(overlaps, parcel_labels, label)
     if len(parcel_geoms):
         findings += _check_on_roads(parcel_geoms, parcel_labels, parcel_uses, estate, label)
     # Without parcels, every part of the boundary would be a "gap": the missing or empty
@@ -1290,11 +1296,12 @@ def validate(estate: Estate) -> ValidationReport:
         outside = _outside(parcel_geoms, boundary)
         if len(parcel_geoms):
             findings += _check_outside(parcel_geoms, parcel_labels, boundary, outside, label)
+        shared_m2 = float(overlaps.area_m2.sum()) + overlaps.unmeasured_m2
         uncovered_m2 = _uncovered_at_most_m2(
-            boundary, parcel_geoms, float(outside[1].sum()), float(shared_m2.sum()) + unmeasured_m2
+            boundary, parcel_geoms, float(outside[1].sum()), shared_m2
         )
         if uncovered_m2 >= MIN_GAP_M2:  # else no piece of it can be a gap or a slit
-            covered = _union(parcel_geoms, overlapping=bool((shared_m2 > 0).any()))
+            covered = _union(parcel_geoms, overlapping=bool((overlaps.area_m2 > 0).any()))
             water = estate.water.geometry.to_numpy()
             water = _polygons(water[np.isin(shapely.get_type_id(water), (3, 6))])  # not lines
             findings += _check_gaps(

@@ -288,6 +288,27 @@ def test_a_reader_that_stops_reading_ends_check_quietly_with_141(tmp_path: Path)
     assert whole.returncode == 0 and "PASS" in whole.stdout  # read to the end: the report
 
 
+def test_the_program_exits_with_mains_code_and_its_objects_frozen(tmp_path: Path) -> None:
+    """``kitland`` (``python -m kitland``, the console script) exits with :func:`main`'s
+    code, having frozen what is alive (so the collector's pass at exit skips it); a call
+    of ``main`` in one process leaves the collector as it was."""
+    import gc  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    probe = ("import atexit, gc, sys; atexit.register(lambda: print(gc.get_freeze_count() > 0));"
+             " sys.argv = ['kitland', *sys.argv[1:]]; from kitland.cli import run; run()")  # fmt: skip
+    rules = tmp_path / "rules.toml"
+    rules.write_text('[[layout]]\nkind = "land_share"\nland_use = ["industrial"]\nmax_pct = 1\n')
+    for argv, code in ((["check", "--rules", str(rules)], 1), (["check", "--zone", "none.gpkg"], 2)):
+        proc = subprocess.run([sys.executable, "-c", probe, *argv], capture_output=True,
+                              text=True, timeout=300, check=False)  # fmt: skip
+        assert (proc.returncode, proc.stdout.splitlines()[-1]) == (code, "True"), proc.stderr
+    frozen = gc.get_freeze_count()
+    assert main(["check", "--rules", str(rules), "-q"]) == 1
+    assert gc.get_freeze_count() == frozen
+
+
 def test_one_variant_of_a_kml_is_checked_by_its_name(files, capsys) -> None:
     """A consultant's KML of three variants (GDAL names the placemark's name ``Name``):
     the plain check refuses it and lists the names; ``--feature`` checks the one named,
