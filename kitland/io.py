@@ -27,7 +27,6 @@ import numpy as np
 import pandas as pd
 import pyproj
 import shapely
-from geopandas.io.util import vsi_path
 
 from kitland._errors import CRSError, DataError
 from kitland.i18n import Message
@@ -96,21 +95,22 @@ def _read(
     parquet = _suffix(path) in _PARQUET and not str(path).startswith("/vsizip/")
     try:
         with _gdal_errors() as errors:
-            gdf, declared = ((gpd.read_parquet(path), None) if parquet else
-                             _read_fiona(path, layer, **_options(path), **unlisted))  # fmt: skip
+            gdf = (gpd.read_parquet(path) if parquet else
+                   gpd.read_file(path, layer=layer, engine="fiona", **_options(path), **unlisted))  # fmt: skip
     except Exception as exc:  # fiona/GDAL/pyarrow raise many types; all mean "cannot read"
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())  # one line
         msg = Message("{source}: cannot read as a vector layer ({reason})",
                       {"source": label, "reason": reason})  # fmt: skip
         raise DataError(msg) from exc
-    _require_whole(label, declared, len(gdf), errors)
+    if not parquet:  # a Parquet file is read whole or not at all (its footer counts the rows)
+        _require_whole(path, layer, unlisted, label, len(gdf), errors)
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         msg = Message(
             "{source}: has no geometry column; expected a vector layer", {"source": label}
         )
         raise DataError(msg)
     if _windows_text(path, gdf):
-        gdf = _read_fiona(path, layer, encoding="cp1252")[0]
+        gdf = gpd.read_file(path, layer=layer, engine="fiona", encoding="cp1252")
     gdf.attrs["kml"] = bool(unlisted)  # GDAL's KML reader drops a placemark's own fields
     if gdf.crs is None:
         if assume_crs is None:
@@ -125,65 +125,6 @@ def _read(
             )
             raise CRSError(bad) from exc
     return gdf
-
-
-def _read_fiona(
-    path: Path | str, layer: str | None, **options: str | bool
-) -> tuple[pd.DataFrame, int | None]:
-    """``path``'s layer as ``geopandas.read_file(path, layer=layer, engine="fiona")``
-    reads it (a GeoDataFrame; a DataFrame for a table without geometry), and the number
-    of features the layer declares (:func:`_declared`), from one open handle: the
-    layer is opened once, not once to read and again to count."""
-    with fiona.open(vsi_path(str(path)), layer=layer, **options) as src:
-        declared = _declared(src)
-        fields = src.schema["properties"]
-        if src.schema["geometry"] == "None":
-            return pd.DataFrame([f["properties"] for f in src], columns=list(fields)), declared
-        gdf = gpd.GeoDataFrame.from_features(
-            src, crs=_fiona_crs(src), columns=[*fields, "geometry"]
-        )
-    for name in (k for k, kind in fields.items() if kind == "datetime"):
-        gdf[name] = _datetimes(gdf[name])
-    return gdf, declared
-
-
-def _declared(src: fiona.Collection) -> int | None:
-    """How many features the layer declares (a FlatGeobuf or Shapefile header, a
-    GeoPackage's table); None for a driver that cannot count."""
-    try:
-        return len(src)
-    except Exception:  # fiona/GDAL raise many types; a count unknown is no finding
-        return None
-
-
-def _fiona_crs(src: fiona.Collection) -> int | str | None:
-    """The layer's CRS as geopandas' fiona reader gives it: its EPSG code when the WKT
-    matches one with full confidence, else the WKT (None when it has none)."""
-    epsg = src.crs.to_epsg(confidence_threshold=100)
-    return epsg if epsg is not None else (src.crs_wkt or None)
-
-
-#: The warning pandas gives on datetimes of mixed time zones, which geopandas' fiona
-#: reader turns into an error to parse them again in UTC.
-_MIXED_ZONES = ("In a future version of pandas, parsing datetimes with mixed time zones "
-                "will raise an error")  # fmt: skip
-
-
-def _datetimes(values: pd.Series) -> pd.Series:
-    """A datetime field as geopandas' fiona reader converts it: parsed by pandas (in
-    UTC when the time zones are mixed), to the millisecond fiona reads; as read when
-    pandas cannot parse it."""
-    parsed = None
-    # pandas raises many types for text it cannot parse
-    with contextlib.suppress(Exception), warnings.catch_warnings():
-        warnings.filterwarnings("error", _MIXED_ZONES, FutureWarning)
-        parsed = pd.to_datetime(values)
-    if parsed is None or parsed.dtype == "object":
-        with contextlib.suppress(Exception):
-            parsed = pd.to_datetime(values, utc=True)
-    if parsed is None or parsed.dtype == "object":
-        return values
-    return parsed.dt.as_unit("ms")
 
 
 def _no_crs(gdf: gpd.GeoDataFrame, label: str) -> Message:
@@ -271,10 +212,18 @@ def _gdal_errors() -> Iterator[list[str]]:
         gdal_log.removeHandler(handler)
 
 
-def _require_whole(label: str, declared: int | None, read: int, errors: list[str]) -> None:
+def _require_whole(
+    path: Path | str, layer: str | None, unlisted: dict[str, bool], label: str, read: int,
+    errors: list[str],
+) -> None:  # fmt: skip
     """Raise DataError when a layer was read only in part: GDAL reported an error, or
-    fewer features came than the layer ``declared`` (drivers that cannot count, and
-    Parquet files, read whole or not at all, are taken at their word: None)."""
+    fewer features came than the layer declares (a FlatGeobuf or Shapefile header, a
+    GeoPackage's table; drivers that cannot count are taken at their word)."""
+    try:
+        with fiona.open(path, layer=layer, **_options(path), **unlisted) as src:
+            declared: int | None = len(src)
+    except Exception:  # fiona/GDAL raise many types; a count unknown is no finding
+        declared = None
     if errors:
         msg = Message("{source}: GDAL could not read all of it ({reason}); the file is damaged "
                       "or cut short: export or copy it again",

@@ -8,9 +8,7 @@ meet them, and whose road corridors are the union of those that meet its parcels
 (against the union of every other parcel and every corridor); the overlaps of parcels, computed
 only where their interiors meet, and the parcels reaching into road corridors, only
 where they reach the corridor's core (against every pair); the gaps, looked for only
-when a bound of the uncovered area may hold one (against the union of the parcels); the
-layers, each read and counted from one open handle (against ``geopandas.read_file`` and
-a second open).
+when a bound of the uncovered area may hold one (against the union of the parcels).
 """
 
 from __future__ import annotations
@@ -19,26 +17,19 @@ import functools
 import importlib.util
 import sys
 import tomllib
-import zipfile
 from pathlib import Path
 from types import ModuleType
 
-import fiona
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import pytest
 import shapely
-from conftest import write_layers
-from geopandas.testing import assert_geodataframe_equal
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from shapely import LineString, box
 
 from kitland import Estate
 from kitland.crs import utm_codes
-from kitland.estate import bundled_path
-from kitland.io import _read_fiona
 from kitland.placement._cells import EPS_M, candidate_land, grid_angle, make_cells
 from kitland.rules import Rules, ZoneSpec, parse_rules
 from kitland.validation import (
@@ -355,93 +346,3 @@ def test_gaps_are_those_of_the_union_on_organic_estates_with_parcels_taken_out(s
         found = [f for f in validate(estate).findings if f.code in ("gap", "slit")]
         assert [f.message for f in found] == [f.message for f in every]
         assert (out == 0) == (not found)
-
-
-# -- reading: each layer opened once, as geopandas' fiona reader reads it -----------------
-
-
-def _assert_reads_as_geopandas(path: Path | str, layer: str | None = None, **options) -> None:
-    """``_read_fiona`` gives what ``geopandas.read_file(engine="fiona")`` gives (the
-    frame, its dtypes and CRS) and the count a second open of the layer declares."""
-    got, declared = _read_fiona(path, layer, **options)
-    expected = gpd.read_file(path, layer=layer, engine="fiona", **options)
-    assert type(got) is type(expected)
-    if isinstance(expected, gpd.GeoDataFrame):
-        assert_geodataframe_equal(got, expected, check_less_precise=False)
-        assert got.crs == expected.crs
-    else:
-        pd.testing.assert_frame_equal(got, expected)
-    with fiona.open(path, layer=layer, **options) as src:
-        assert declared == len(src)
-
-
-@pytest.mark.parametrize("driver", ["GPKG", "ESRI Shapefile", "GeoJSON", "FlatGeobuf"])
-@pytest.mark.parametrize("seed", [0, 3])
-def test_layers_read_as_geopandas_reads_them(tmp_path: Path, seed: int, driver: str) -> None:
-    """Every layer of organic estates (polygons, lines, points; text, integer and real
-    fields with nulls) in four formats, in UTM and (the boundary) in lon/lat."""
-    layers = dict(_organic(seed))
-    layers["boundary"] = layers["boundary"].to_crs(4326)
-    suffix = {"GPKG": ".gpkg", "ESRI Shapefile": ".shp", "GeoJSON": ".geojson",
-              "FlatGeobuf": ".fgb"}[driver]  # fmt: skip
-    target = write_layers(layers, tmp_path / f"estate{suffix}", driver)
-    for name in layers:
-        if driver == "GPKG":
-            _assert_reads_as_geopandas(target, name)
-        else:
-            _assert_reads_as_geopandas(target / f"{name}{suffix}")
-
-
-def test_bundled_layers_read_as_geopandas_reads_them() -> None:
-    path = bundled_path("kit_batang.gpkg")
-    for name in fiona.listlayers(path):
-        _assert_reads_as_geopandas(path, name)
-
-
-def test_dates_tables_zips_and_code_pages_read_as_geopandas_reads_them(tmp_path: Path) -> None:
-    """Datetime fields (one time zone, mixed zones, none), a table without geometry, a
-    Shapefile in a zip (``/vsizip/``), a KML and a .dbf read as Windows-1252."""
-    x, y = 500_000.0, 9_230_000.0
-    gdf = gpd.GeoDataFrame(
-        {"parcel_id": ["a", "b", None], "n": [1, None, 3]},
-        geometry=[box(x, y, x + 10, y + 10), box(x + 10, y, x + 20, y + 10), None], crs=32749,
-    )  # fmt: skip
-    gpkg = tmp_path / "dates.gpkg"
-    schema = {"geometry": "Polygon", "properties": {"parcel_id": "str", "n": "int",
-              "when": "datetime", "mixed": "datetime", "plain": "datetime"}}  # fmt: skip
-    values = [("2024-01-02T03:04:05.123", "2024-01-02T03:04:05+07:00", "2024-01-02T03:04:05"),
-              ("2024-06-30T00:00:00", "2024-01-02T03:04:05+00:00", None),
-              (None, None, None)]  # fmt: skip
-    with fiona.open(gpkg, "w", driver="GPKG", layer="parcels", crs="EPSG:32749",
-                    schema=schema) as dst:  # fmt: skip
-        for (pid, n, geom), (when, mixed, plain) in zip(
-            gdf[["parcel_id", "n", "geometry"]].itertuples(index=False), values, strict=True
-        ):
-            dst.write({"geometry": None if geom is None else shapely.geometry.mapping(geom),
-                       "properties": {"parcel_id": pid, "n": None if pd.isna(n) else int(n),
-                                      "when": when, "mixed": mixed, "plain": plain}})  # fmt: skip
-    _assert_reads_as_geopandas(gpkg, "parcels")
-    dates = _read_fiona(gpkg, "parcels")[0].dtypes  # each of geopandas' three outcomes
-    assert (str(dates["mixed"]), str(dates["plain"])) == ("datetime64[ms, UTC]", "datetime64[ms]")
-    assert not str(dates["when"]).startswith("datetime")  # two formats: left as read
-    with fiona.open(gpkg, "w", driver="GPKG", layer="table",
-                    schema={"geometry": "None", "properties": {"k": "str"}}) as dst:  # fmt: skip
-        dst.writerecords([{"geometry": None, "properties": {"k": v}} for v in ("a", "b")])
-    _assert_reads_as_geopandas(gpkg, "table")
-    folder = tmp_path / "shp"
-    folder.mkdir()
-    gdf.to_file(folder / "parcels.shp", engine="fiona")
-    with zipfile.ZipFile(tmp_path / "parcels.zip", "w") as z:
-        for f in folder.iterdir():
-            z.write(f, f.name)
-    _assert_reads_as_geopandas(f"/vsizip/{tmp_path / 'parcels.zip'}/parcels.shp")
-    kml = tmp_path / "zone.kml"  # fiona lists no KML driver; GDAL reads it
-    ring = " ".join(f"{lon},{lat}" for lon, lat in ((110, -7), (110.01, -7), (110.01, -6.99),
-                                                     (110, -7)))  # fmt: skip
-    kml.write_text('<?xml version="1.0" encoding="UTF-8"?>\n<kml xmlns="http://www.opengis.net/'
-                   'kml/2.2"><Document><Folder><name>zone</name><Placemark><name>Usulan'
-                   '</name><Polygon><outerBoundaryIs><LinearRing><coordinates>' + ring +
-                   '</coordinates></LinearRing></outerBoundaryIs></Polygon></Placemark>'
-                   '</Folder></Document></kml>\n', encoding="utf-8")  # fmt: skip
-    _assert_reads_as_geopandas(kml, allow_unsupported_drivers=True)
-    _assert_reads_as_geopandas(folder / "parcels.shp", encoding="cp1252")
