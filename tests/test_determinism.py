@@ -452,6 +452,23 @@ def test_a_search_whose_tree_would_go_past_its_budget_ends_within_it_and_repeats
     assert run(SolveOptions().stretch_margin) == got
 
 
+def test_cpsat_is_not_given_a_window_below_its_least_run() -> None:
+    """The seeded grid (seed 7) with 0.5 work seconds: HiGHS leaves its window open with
+    less than CP-SAT's least run (0.5 deterministic seconds) left, so CP-SAT is not
+    started (it would take at least that) and the search ends within its budget, its
+    zone stated with a gap; with that least run lowered CP-SAT spends what is left and
+    proves the optimum of the CP-SAT backend (a second solver), still within the budget."""
+    prob = _seeded_grid(7)
+    budget = 0.5
+    held = solve(prob, work=Work(budget))
+    assert held.status == "FEASIBLE" and 0 < held.work_s < budget and held.deterministic
+    assert held.stats["solved"] == 2  # the HiGHS window, twice; no CP-SAT window
+    lowered = solve(prob, work=Work(budget), options=SolveOptions(cpsat_least_s=0.3))
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert lowered.status == "OPTIMAL" and lowered.work_s <= budget
+    assert lowered.objective == pytest.approx(best.objective, abs=1e-9)
+
+
 def test_a_window_left_open_is_not_solved_again_with_less_work() -> None:
     """The seeded grid's window, left open by a budget that ends its MILP at the root, is
     not solved again below the same cutoff with no more work (no work spent, the same
