@@ -288,6 +288,28 @@ def test_a_tree_stretch_the_allowance_left_cannot_pay_for_is_declined() -> None:
     assert not lim.line(line(90, 9_000))  # once
 
 
+def test_a_tree_stretch_needs_its_margin_left() -> None:
+    """By hand: with a margin of 2 the run goes on into another stretch of its tree only
+    while the iterations left pay for two stretches as dear as the dearest so far (the
+    root counted as one); with a margin of 1, for one."""
+    from kitland.placement._milp import _Limits  # noqa: PLC0415
+
+    def line(nodes: int, count: int) -> str:
+        return f" {nodes:4d}   0   0   0.00%   10   20   50%   0  0  0  {count:6d}  0.1s"
+
+    for margin, spent_at in ((2.0, 6_500), (1.0, None)):
+        lim = _Limits()
+        lim.reset(rounds=100, iters=10_000, t_end=float("inf"), margin=margin)
+        assert not lim.line(line(0, 0))
+        assert not lim.line(line(1, 2_000))  # a root of 2,000; 8,000 left pays for two
+        assert not lim.line(line(3, 3_000))  # a stretch of 1,000; 7,000 left
+        # a stretch of 3,500: 3,500 left pays for one such, not for two
+        assert lim.line(line(10, 6_500)) == (spent_at == 6_500)
+    lim = _Limits()
+    lim.reset(rounds=100, iters=10_000, t_end=float("inf"), margin=2.0)
+    assert lim.line(line(1, 3_500))  # a root of 3,500: 6,500 left is less than two such
+
+
 def _progress_lines(
     prob: Problem, squares: NDArray[np.int64], opts: SolveOptions
 ) -> list[tuple[int, int]]:  # fmt: skip
@@ -358,11 +380,11 @@ def test_a_run_stops_at_its_allowance_plus_one_stretch_and_repeats(work_s: float
     assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
 
 
-def _seeded_grid() -> Problem:
+def _seeded_grid(seed: int = 5) -> Problem:
     """Ten by ten 10 m cells with seeded costs, zones of 20–23 cells, a compactness rule
     and a price per metre of boundary: HiGHS's MILP over them needs a tree."""
     n = 10
-    rng = np.random.default_rng(5)
+    rng = np.random.default_rng(seed)
     row, col = np.divmod(np.arange(n * n), n)
     edges = np.array([[i, i + 1] for i in range(n * n) if (i + 1) % n]
                      + [[i, i + n] for i in range(n * n - n)])  # fmt: skip
@@ -404,6 +426,47 @@ def test_a_tree_stretch_past_the_allowance_is_declined_and_repeats() -> None:
     assert got.work <= work_s
     assert got.bound <= best.objective + 1e-7
     assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
+
+
+def test_a_search_whose_tree_would_go_past_its_budget_ends_within_it_and_repeats() -> None:
+    """A seeded grid (seed 7) whose MILP, run to its end, dives for 3.4 times its root
+    right after it, searched whole with 1.6 work seconds, HiGHS held by its iterations
+    alone: with one stretch as dear as the dearest so far left to pay (the old rule) the
+    dive is let run and the search ends past its budget; with two (the default margin)
+    it is declined, the work left goes to CP-SAT, and the search ends within its budget,
+    proven, on the optimum of the CP-SAT backend (a second solver), the same twice."""
+    prob = _seeded_grid(7)
+    budget = 1.6
+
+    def run(margin: float) -> tuple[str, list[int], float]:
+        opts = SolveOptions(stretch_margin=margin, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+        sol = solve(prob, work=Work(budget), options=opts)
+        assert sol.deterministic and sol.cells is not None
+        return sol.status, sol.cells.tolist(), sol.work_s
+
+    assert run(1.0)[2] > budget
+    got = run(SolveOptions().stretch_margin)
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert got[0] == "OPTIMAL" and got[2] <= budget
+    assert prob.objective(np.array(got[1])) == pytest.approx(best.objective, abs=1e-9)
+    assert run(SolveOptions().stretch_margin) == got
+
+
+def test_cpsat_is_not_given_a_window_below_its_least_run() -> None:
+    """The seeded grid (seed 7) with 0.5 work seconds: HiGHS leaves its window open with
+    less than CP-SAT's least run (0.5 deterministic seconds) left, so CP-SAT is not
+    started (it would take at least that) and the search ends within its budget, its
+    zone stated with a gap; with that least run lowered CP-SAT spends what is left and
+    proves the optimum of the CP-SAT backend (a second solver), still within the budget."""
+    prob = _seeded_grid(7)
+    budget = 0.5
+    held = solve(prob, work=Work(budget))
+    assert held.status == "FEASIBLE" and 0 < held.work_s < budget and held.deterministic
+    assert held.stats["solved"] == 2  # the HiGHS window, twice; no CP-SAT window
+    lowered = solve(prob, work=Work(budget), options=SolveOptions(cpsat_least_s=0.3))
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert lowered.status == "OPTIMAL" and lowered.work_s <= budget
+    assert lowered.objective == pytest.approx(best.objective, abs=1e-9)
 
 
 def test_a_window_left_open_is_not_solved_again_with_less_work() -> None:

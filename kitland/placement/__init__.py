@@ -657,7 +657,9 @@ class _Attempts:
     #: search ended by itself with work left).
     timed_out: bool = False
     #: True when the work budget or the wall clock ended a search before its proof (the
-    #: JSON's ``time_limit_hit``); not when a search ended by itself with work left.
+    #: JSON's ``time_limit_hit``), or what was left of the budget could not pay for the
+    #: least CP-SAT run (``SolveOptions.cpsat_least_s``); not when a search ended by
+    #: itself with more work left.
     budget_hit: bool = False
     proven_infeasible: bool = False
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -728,7 +730,7 @@ def _best_at_rank(
                         outline=outlines)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
-            out.budget_hit = out.budget_hit or work.done
+            out.budget_hit = out.budget_hit or work.done or work.left < opts.cpsat_least_s
         if not sol.found or sol.cells is None:
             if sol.status == "INFEASIBLE" and band_i + 1 < len(bands):
                 band_i += 1  # nothing of the target area: the whole band

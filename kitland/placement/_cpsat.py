@@ -193,15 +193,17 @@ class CpsatWindows:
     obj: IntObjective
     clock: Clock = field(default_factory=Clock)
     seed: int = 0
+    #: The least deterministic seconds a window is given, whatever its share.
+    least_s: float = 0.5
 
     def solve(
         self, cells: NDArray[np.int64], block: NDArray[np.int64], *,
         incumbent: NDArray[np.int64] | None, start: NDArray[np.int64] | None,
         work: Work | None = None, time_s: float | None = None, cutoff: float = math.inf,
     ) -> WindowResult:  # fmt: skip
-        """The window's best zone in at most ``work`` (or ``time_s``) deterministic seconds;
-        ``cutoff`` is ignored (only zones below the incumbent are wanted: a bound proven
-        against it holds against any lower cutoff too)."""
+        """The window's best zone in ``work`` (or ``time_s``) deterministic seconds, at least
+        :attr:`least_s`; ``cutoff`` is ignored (only zones below the incumbent are wanted:
+        a bound proven against it holds against any lower cutoff too)."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
         mod = Model.of(self.p, cells, self.squares, block=block)
@@ -210,7 +212,8 @@ class CpsatWindows:
             same = start is not None and np.array_equal(start, incumbent)
             cut = self.obj.value(self.p, incumbent) - (0 if same else 1)
         model, v = cp_model_of(mod, self.obj, roots=block, cut=cut, hint=start)
-        solver, st = _run(model, det_time_s=max(0.5, work.left), clock=self.clock, seed=self.seed)
+        solver, st = _run(model, det_time_s=max(self.least_s, work.left), clock=self.clock,
+                          seed=self.seed)  # fmt: skip
         spent = float(solver.deterministic_time)
         work.spend(spent)
         if st == cp_model.MODEL_INVALID:

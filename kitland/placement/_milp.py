@@ -634,6 +634,7 @@ def lazy_solve(
             max(1, _count(work.left * opts.root_rounds_per_s * size)),
             work.left * opts.lp_iters_per_s,
             work.clock.deadline,
+            opts.stretch_margin,
         )
         h.setOptionValue("time_limit", float(work.clock.left()))  # a MIP run has a clock of its own
         h.run()
@@ -702,13 +703,14 @@ class _Limits:
     backs (root rounds, not all of them; in its tree, between dives) and at each zone it
     finds. The run is ``spent`` at the first line whose count reaches the allowance, or,
     once its root is done (the line's node count above 0), at the first line from which
-    the iterations left would not pay for a stretch of its tree as dear as the dearest
-    so far (``most``; the root, all of it, counts as the first): a dive cannot be
-    stopped before it ends. Then the run's own time limit is set to 0, which HiGHS
-    checks at its next LP solve, and the run ends there. So a run goes past its
-    allowance at the root by at most the iterations between two lines (one or more
-    rounds), in the tree by at most what one stretch costs beyond the dearest before it
-    (the root included)."""
+    the iterations left would not pay for ``margin`` stretches of its tree as dear as
+    the dearest so far (``most``; the root, all of it, counts as the first): a dive
+    cannot be stopped before it ends, and one may cost several times the dearest before
+    it. Then the run's own time limit is set to 0, which HiGHS checks at its next LP
+    solve, and the run ends there. So a run goes past its allowance at the root by at
+    most the iterations between two lines (one or more rounds), in the tree by at most
+    what one stretch costs beyond ``margin`` times the dearest before it (the root
+    included)."""
 
     rounds: int = 1
     iters: float = math.inf
@@ -720,11 +722,12 @@ class _Limits:
     #: stretch so far: the whole root, or a rise of the count between two lines after it.
     tree: int = 0
     most: int = 0
+    margin: float = 1.0
     spent: bool = False
 
-    def reset(self, rounds: int, iters: float, t_end: float) -> None:
+    def reset(self, rounds: int, iters: float, t_end: float, margin: float = 1.0) -> None:
         """Before a run: its allowances, and nothing seen yet."""
-        self.rounds, self.iters, self.t_end = rounds, iters, t_end
+        self.rounds, self.iters, self.t_end, self.margin = rounds, iters, t_end, margin
         self.seen, self.below, self.tree, self.most, self.spent = 0, 0, 0, 0, False
 
     def stop(self, nodes: int) -> bool:
@@ -742,7 +745,9 @@ class _Limits:
         nodes, count = got
         if nodes > 0:
             self.most, self.tree = max(self.most, count - self.tree), count
-        self.spent = count >= self.iters or (nodes > 0 and count + self.most > self.iters)
+        self.spent = count >= self.iters or (
+            nodes > 0 and count + self.margin * self.most > self.iters
+        )
         if count < self.iters:
             self.below = count
         return self.spent

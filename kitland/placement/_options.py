@@ -49,6 +49,11 @@ class SolveOptions:
         most ``search_max_s`` (CP-SAT deterministic seconds), in rounds of at most
         ``search_round_s``, from ``search_starts`` zones in turn (the incumbent, then the
         next best warm starts), each until a round finds nothing better.
+    cpsat_least_s
+        The least CP-SAT deterministic seconds a window solve is given (below it CP-SAT
+        rarely gets past its presolve): the CP-SAT windows of ``backend="cpsat"`` get at
+        least this, and a window left open by HiGHS whose share of the work left is less
+        is not given to CP-SAT.
     start_boxes
         The cheapest boxes cut to the land that are taken as warm starts
         (:func:`._starts.rectangles`).
@@ -61,8 +66,12 @@ class SolveOptions:
         the iterations its share of the work buys: an LP stops at them, a MILP at the
         first line of HiGHS's progress log at or past them (written after most root
         rounds, and between dives in the tree) or, in its tree, at the first line from
-        which they would not pay for a stretch as dear as the dearest so far (the root
-        counted as one).
+        which they would not pay for ``stretch_margin`` stretches as dear as the dearest
+        so far (the root counted as one).
+    stretch_margin
+        How many times the dearest stretch of a MILP's tree so far (the root counted as
+        one) the iterations it has left must be for it to go on into another: HiGHS
+        cannot stop a dive, and one may cost several times the dearest before it.
     ipm_min_cells, ipm_nnz_per_s
         A window's first LP relaxation is solved by interior point (then crossover to
         the basis that probing starts from) when it has at least ``ipm_min_cells``
@@ -128,9 +137,11 @@ class SolveOptions:
     search_round_s: float = 2.0
     search_starts: int = 1
     start_boxes: int = 3
+    cpsat_least_s: float = 0.5
     work_rate: float = 0.5
     lp_iters_per_s: float = 8_000.0
     lp_run_iters: int = 20
+    stretch_margin: float = 2.0
     ipm_min_cells: int = 2_000
     ipm_nnz_per_s: float = 1.5e6
     mip_nodes_per_s: float = 100.0

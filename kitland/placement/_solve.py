@@ -44,7 +44,7 @@ from kitland.placement._window import (
 from kitland.placement._work import Work
 
 if TYPE_CHECKING:
-    from kitland.placement._cpsat import Beside
+    from kitland.placement._cpsat import Beside, CpsatWindows
 
 __all__ = ["Solution", "gap", "solve", "status_of"]
 
@@ -196,7 +196,7 @@ def solve(
     solver: WindowSolver
     beside = _Joined(inc)
     if backend == "cpsat":
-        solver = CpsatWindows(p, squares, inc.obj, clock, seed)
+        solver = CpsatWindows(p, squares, inc.obj, clock, seed, opts.cpsat_least_s)
         if tries:
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
@@ -223,8 +223,8 @@ def solve(
             beside.search.cancel()  # search got to depends on timing, so its zone is not
             beside.search.result()  # taken
     if still and backend == "highs" and not work.done:
-        still = _rest(p, wins, still, CpsatWindows(p, squares, inc.obj, clock, seed), inc, work,
-                      stats)  # fmt: skip
+        rest = CpsatWindows(p, squares, inc.obj, clock, seed, opts.cpsat_least_s)
+        still = _rest(p, wins, still, rest, inc, work, stats)
     sol = inc.solution(list(still.values()), time.monotonic() - t0, stats)
     sol.work_s, sol.deterministic = work.spent - spent0, not clock.hit
     return sol
@@ -513,7 +513,7 @@ def _passes(
 
 
 def _rest(
-    p: Problem, wins: list[_Win], still: dict[int, float], solver: WindowSolver,
+    p: Problem, wins: list[_Win], still: dict[int, float], solver: CpsatWindows,
     inc: _Incumbent, work: Work, stats: dict[str, int],
 ) -> dict[int, float]:  # fmt: skip
     """The work HiGHS left to CP-SAT (``solver``) on the windows ``still`` open; those it
@@ -523,7 +523,9 @@ def _rest(
     share of the work when the root is slow, and a window solved again with no more work
     would prove no more (:func:`~._milp._retraced`): the search would end with work left,
     perhaps without a zone. CP-SAT solves the same model, each window best bound first
-    with its share of the work left, from the incumbent when the window holds it.
+    with its share of the work left, from the incumbent when the window holds it; a
+    window whose share is below the least CP-SAT run (``solver.least_s``) stays open, as
+    that run would go past the budget.
     """
     out: dict[int, float] = {}
     for k, (w, lb) in enumerate(sorted(still.items(), key=lambda item: item[1])):
@@ -533,13 +535,13 @@ def _rest(
         win = wins[w][0]
         if inc.cells is not None and len(wins) > 1:
             win = _shrink(p, *wins[w], wins, inc.best)
-        if work.done or not (win & wins[w][1]).any():
+        share = work.part(1.0 / (len(still) - k))
+        if share.left < solver.least_s or work.clock.out() or not (win & wins[w][1]).any():
             out[w] = lb
             continue
         mine = inc.cells is not None and not inc.looser and bool(win[inc.cells].all())
         res = solver.solve(np.flatnonzero(win), np.flatnonzero(win & wins[w][1]),
-                           incumbent=inc.cells, start=inc.cells if mine else None,
-                           work=work.part(1.0 / (len(still) - k)))  # fmt: skip
+                           incumbent=inc.cells, start=inc.cells if mine else None, work=share)  # fmt: skip
         stats["solved"] += 1
         inc.offer(res.cells)
         if res.status in ("FEASIBLE", "UNKNOWN"):
