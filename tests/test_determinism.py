@@ -228,8 +228,9 @@ def test_the_wall_clock_stop_says_why(work_s: float, words_en: str, words_id: st
     res = place(est, rules, cell_m=25, time_limit_s=600, options=SolveOptions(work_rate=0.005))
     assert res.found and res.solver["deterministic"]
     assert res.solver["work_budget_s"] == pytest.approx(3.0)
-    stopped = replace(res, solver={**res.solver, "deterministic": False, "work_s": work_s,
-                                   "work_budget_s": 90.0})  # fmt: skip
+    unproven = replace(res.alternatives[0], status="FEASIBLE", gap=0.05)
+    stopped = replace(res, alternatives=[unproven], solver={
+        **res.solver, "deterministic": False, "work_s": work_s, "work_budget_s": 90.0})  # fmt: skip
     assert words_en in stopped.summary()
     assert words_id in stopped.summary("id")
 

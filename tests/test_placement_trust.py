@@ -336,7 +336,7 @@ def test_summary_names_failing_layout_rules_and_place_takes_paths(tmp_path: Path
     res = place(est_path, rules_path, cell_m=50, time_limit_s=120)
     assert res.status == "OPTIMAL" and not res.report.passed
     assert "green share 0.00%, needs >= 10%" in res.summary()  # no green parcel: 0 %
-    assert "0,00%, " in res.summary("id") and ">= 10%" in res.summary("id")
+    assert "0,00%, " in res.summary("id") and "≥ 10%" in res.summary("id")
     with pytest.raises(UsageError, match="cell_m='25': expected a number"):
         place(est_path, rules_path, cell_m="25")  # type: ignore[arg-type]
 
