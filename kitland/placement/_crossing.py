@@ -152,15 +152,17 @@ def separate(mod: Model, lines_: list[Line], sol: NDArray[np.float64],
 @dataclass
 class Found:
     """The crossing rows found for one window, over the problem's columns (its cells,
-    then its neighbour pairs), so every model of the window (its cells or fewer) takes
-    them. A row read by a model without some of its columns loses them: a cell left out
-    is 0, as is a pair one of whose cells is left out, and a pair the model has no
-    column for appears only with a positive coefficient in a ``≤`` row, so leaving it
-    out only loosens the row."""
+    then its neighbour pairs), with the cells of the model each was found on: a model of
+    those cells or fewer takes them (a zone of fewer cells is a zone of the window). A
+    row read by a model without some of its columns loses them: a cell left out is 0, as
+    is a pair one of whose cells is left out, and a pair the model has no column for
+    appears only with a positive coefficient in a ``≤`` row, so leaving it out only
+    loosens the row."""
 
     n: int
     rows: list[sp.csr_array] = field(default_factory=list)
     hi: list[NDArray[np.float64]] = field(default_factory=list)
+    on: list[NDArray[np.int64]] = field(default_factory=list)
 
     def add(self, mod: Model, a: sp.csr_array, hi: NDArray[np.float64]) -> None:
         """Keep the rows ``a·v ≤ hi`` over ``mod``'s columns."""
@@ -170,16 +172,19 @@ class Found:
         shape = (a.shape[0], self.n + len(mod.p.edges))
         self.rows.append(sp.csr_array((a.data[ok], (a.row[ok], glob[a.col[ok]])), shape=shape))
         self.hi.append(np.asarray(hi, dtype=np.float64))
+        self.on.append(mod.cells)
 
     def of(self, mod: Model) -> tuple[sp.csr_array, NDArray[np.float64]]:
-        """The rows kept, over ``mod``'s columns."""
-        if not self.rows:
+        """The rows kept that hold for ``mod`` (found on its cells or more), over its
+        columns."""
+        take = [k for k, on in enumerate(self.on) if np.isin(mod.cells, on).all()]
+        if not take:
             return sp.csr_array((0, mod.ncol)), np.zeros(0)
-        a = sp.coo_array(sp.vstack(self.rows))
+        a = sp.coo_array(sp.vstack([self.rows[k] for k in take]))
         col = np.full(a.shape[1], -1, dtype=np.int64)
         col[mod.cells] = np.arange(mod.m)
         col[self.n + mod.edge_ids[: mod.ny]] = mod.m + np.arange(mod.ny)
         to = col[a.col]
         ok = to >= 0
         rows = sp.csr_array((a.data[ok], (a.row[ok], to[ok])), shape=(a.shape[0], mod.ncol))
-        return rows, np.concatenate(self.hi)
+        return rows, np.concatenate([self.hi[k] for k in take])
