@@ -12,7 +12,8 @@ Large windows are solved against targets: a cell goes when the LP relaxation wit
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
 none. A window's LP is solved once (a large window's by interior point and crossover,
-as dual simplex crawls on its degenerate LP): its basis is kept (by the window's cells),
+as dual simplex crawls on its degenerate LP), then lifted by rounds of crossing rows
+(:mod:`._crossing`) that every later model of the window takes: its basis is kept (by the window's cells),
 so the targets, both probing copies and a second pass start from its optimum, and its
 value bounds every zone of the window. Once it is
 solved, the best zone known is asked for (the search beside the windows, taken in at

@@ -18,7 +18,9 @@ or reach rule, integer (1: cut, so the rule no longer counts on the corner's edg
 0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
 ``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
 writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
-listed in** :data:`_RULES`, and both solvers and the check obey it.
+listed in** :data:`_RULES`, and both solvers and the check obey it. Kinds in :data:`CUTS`
+are valid rows, not rules (the disc's perimeter floor, the width rule's implied rows):
+only HiGHS takes them.
 
 Two families stay implicit, as neither solver wants all of them up front: connectivity
 (HiGHS adds vertex-separator rows when its zone falls apart, CP-SAT writes a rooted
