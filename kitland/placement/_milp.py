@@ -12,7 +12,8 @@ Large windows are solved against targets: a cell goes when the LP relaxation wit
 cell forced in costs at least the target (then so does every zone holding it), and the
 MILP over the cells left finds the best zone cheaper than the target, or proves there is
 none. A window's LP is solved once (a large window's by interior point and crossover,
-as dual simplex crawls on its degenerate LP): its basis is kept (by the window's cells),
+as dual simplex crawls on its degenerate LP), then lifted by rounds of crossing rows
+(:mod:`._crossing`) that every later model of the window takes: its basis is kept (by the window's cells),
 so the targets, both probing copies and a second pass start from its optimum, and its
 value bounds every zone of the window. Once it is
 solved, the best zone known is asked for (the search beside the windows, taken in at
@@ -45,6 +46,7 @@ import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
 
+from kitland.placement import _crossing
 from kitland.placement._model import Problem, _adjacency, _components
 from kitland.placement._options import SolveOptions
 from kitland.placement._window import Model, WindowResult
@@ -73,6 +75,8 @@ class _Window:
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
     #: The cutoff and the work left when the solve ran its MILP against the cutoff itself.
     tail: list[tuple[float, float]] = field(default_factory=list)
+    #: The crossing rows found for the window (:mod:`._crossing`): every model takes them.
+    crossing: _crossing.Found | None = None
 
 
 class _Model(NamedTuple):
@@ -96,6 +100,9 @@ def _build(w: _Window, cells: NDArray[np.int64], *, perimeter: bool = True,
     ints = mod.ints
     h.changeColsIntegrality(len(ints), ints, np.full(len(ints), highspy.HighsVarType.kInteger))
     _add_rows(h, sp.diags_array(mod.scale) @ mod.rows, mod.lo * mod.scale, mod.hi * mod.scale)
+    if w.crossing is not None:
+        a, hi = w.crossing.of(mod)
+        _add_rows(h, a, np.full(len(hi), -_INF), hi)
     return _Model(h, mod)
 
 
@@ -128,6 +135,8 @@ class HighsWindows:
     #: inf. When it is below the zone's cost, the window searches only below it.
     found: Callable[[NDArray[np.int64]], float] | None = None
     bases: dict[bytes, highspy.HighsBasis] = field(default_factory=dict)
+    #: The crossing rows found per window (by its block), for its later solves.
+    crossing: dict[bytes, _crossing.Found] = field(default_factory=dict)
     #: The bound each window (by its block) is proven to have so far: a later solve of
     #: the window (the second pass) starts from it and skips the targets below it.
     proven: dict[bytes, float] = field(default_factory=dict)
@@ -157,7 +166,9 @@ class HighsWindows:
         solve spent."""
         if work is None:
             work = Work(10.0 if time_s is None else time_s, self.clock)
-        w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases)
+        found = self.crossing.setdefault(block.tobytes(), _crossing.Found(len(self.p)))
+        w = _Window(self.p, block, self.squares, self.options, self.threads, self.bases,
+                    crossing=found)  # fmt: skip
         top = None
         if incumbent is not None or math.isfinite(cutoff):  # HiGHS takes only a start below it
             own = math.inf if incumbent is None else self.p.objective(incumbent)
@@ -300,12 +311,44 @@ def _lp_of(w: _Window, cells: NDArray[np.int64], work: Work) -> tuple[_Model, fl
     m = _build(w, cells, corners=False)
     _compact(m, on=False)
     key = cells.tobytes()
-    if key in w.bases:
-        m.h.setBasis(w.bases[key])
+    basis = w.bases.get(key)
+    fresh = basis is None or len(basis.row_status) != m.h.getNumRow()
+    if basis is not None and not fresh:
+        m.h.setBasis(basis)
     lp = _relaxation(m, work, w.opts)
+    if lp is not None and fresh:
+        lp = _crossed(m, w, lp, work)
     if lp is not None:
         w.bases[key] = m.h.getBasis()
     return m, lp
+
+
+def _crossed(m: _Model, w: _Window, lp: float, work: Work) -> float | None:
+    """Rounds of crossing rows (:mod:`._crossing`) added to the LP just solved in ``m``
+    and kept for the window's later models, each round solved again from where the last
+    ended, while the round lifts the LP (at most ``crossing_rounds``); the LP's value."""
+    opts = w.opts
+    if opts.crossing_rounds <= 0 or w.crossing is None:
+        return lp
+    lines = _crossing.lines(m.mod)
+    for _ in range(opts.crossing_rounds):
+        if work.done:
+            break
+        sol = np.asarray(m.h.getSolution().col_value)
+        a, hi = _crossing.separate(m.mod, lines, sol, w.block)
+        if not a.shape[0]:
+            break
+        _add_rows(m.h, a, np.full(len(hi), -_INF), hi)
+        w.crossing.add(m.mod, a, hi)
+        work.spend(_lp(m.h, _count(work.left * opts.lp_iters_per_s), work.clock,
+                       opts.lp_run_iters) / opts.lp_iters_per_s)  # fmt: skip
+        if m.h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        now = float(m.h.getInfo().objective_function_value)
+        lifted, lp = now - lp, max(lp, now)
+        if lifted <= opts.crossing_gain * max(1.0, abs(lp)):
+            break
+    return lp
 
 
 def _compact(m: _Model, *, on: bool) -> None:

@@ -102,6 +102,11 @@ class SolveOptions:
     refine_checks
         Calls to ``check`` the refinement of each placement's outline over the true
         geometry may make (:func:`._outline.refine`); 0 turns it off.
+    crossing_rounds, crossing_gain
+        Rounds of crossing rows (:mod:`._crossing`: a zone that must reach across a
+        straight line of cells holds cells of it) added to a large window's LP when it
+        is first solved, while a round lifts it by more than ``crossing_gain`` of its
+        value; the rows are kept for every model of the window. 0 rounds turns them off.
     refine_search_cells
         On grids of at least this many cells every zone the search takes is refined so
         (not only the one returned), and its refined outline's score is the cutoff the
@@ -156,6 +161,8 @@ class SolveOptions:
     coarse_share: float = 0.1
     refine_checks: int = 24
     refine_search_cells: int = 20_000
+    crossing_rounds: int = 30
+    crossing_gain: float = 1e-5
 
     def __post_init__(self) -> None:
         for f in fields(self):

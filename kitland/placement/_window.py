@@ -18,7 +18,9 @@ or reach rule, integer (1: cut, so the rule no longer counts on the corner's edg
 0.01 m², lengths in cm, the perimeter bound in 0.1 mm) so CP-SAT takes them exactly;
 ``scale`` per row brings them back to m² and m for HiGHS. One function per rule kind
 writes its rows (``_area``, ``_sums``, ...): **a new rule kind is one more such function
-listed in** :data:`_RULES`, and both solvers and the check obey it.
+listed in** :data:`_RULES`, and both solvers and the check obey it. Kinds in :data:`CUTS`
+are valid rows, not rules (the disc's perimeter floor, the width rule's implied rows):
+only HiGHS takes them.
 
 Two families stay implicit, as neither solver wants all of them up front: connectivity
 (HiGHS adds vertex-separator rows when its zone falls apart, CP-SAT writes a rooted
@@ -43,7 +45,7 @@ from kitland.placement._work import Work
 
 __all__ = [
     "AREA_MARGIN_M2", "CUTS", "IntObjective", "Model", "WindowResult", "WindowSolver", "below_units",
-    "caps_of", "cuts_taken", "feasible", "held_edges", "squares_of", "width_cells",
+    "caps_of", "cuts_taken", "feasible", "held_edges", "holds", "squares_of", "width_cells",
 ]  # fmt: skip
 
 AREA_SCALE = 100.0  # m² → integer units (0.01 m²)
@@ -824,14 +826,52 @@ def _nogoods(w: Model) -> _Block | None:
     return _stack(out)
 
 
+def holds(w: Model) -> sp.csr_array | None:
+    """What a zone holds whole under the width rule: one row per square of the window
+    (its cells) and per cap (its square's cells and its pieces), over the ``x`` columns;
+    None without a width rule. Every cell a zone holds lies in a row it holds whole (the
+    ``cover`` rows of :func:`_width`)."""
+    if w.p.width_cells <= 1 or not len(w.squares):
+        return None
+    groups = [w.squares]
+    if len(w.caps):
+        groups.append(np.c_[w.squares[w.caps[:, 0]], w.caps[:, 2:]])
+    r = np.concatenate([np.repeat(np.arange(len(g)), g.shape[1]) for g in groups])
+    r[len(w.squares) * w.squares.shape[1] :] += len(w.squares)
+    c = np.concatenate([g.ravel() for g in groups])
+    on = c >= 0
+    a = sp.csr_array((np.ones(int(on.sum())), (r[on], c[on])), shape=(sum(map(len, groups)), w.m))
+    a.sum_duplicates()
+    return a
+
+
+def _implied(w: Model) -> _Block | None:
+    """``x_i ≤ x_j`` where every square and cap that may hold cell ``i`` holds ``j`` too
+    (a cell at the land's edge: the cells inward of it): a zone holding ``i`` holds one
+    of them whole. Not a rule but a valid row (:data:`CUTS`): without it the LP takes a
+    cell at the edge at a share its squares' other cells need not match."""
+    a = holds(w)
+    if a is None:
+        return None
+    a = sp.csr_array((a > 0).astype(np.float64))
+    count = np.asarray(a.sum(axis=0)).ravel()
+    both = sp.coo_array(a.T @ a)
+    i, j = both.row, both.col
+    ok = (i != j) & (count[i] > 0) & (both.data == count[i])
+    i, j = i[ok], j[ok]
+    r = np.arange(len(i))
+    return _many(w, np.r_[r, r], np.r_[i, j], np.r_[np.ones(len(i)), -np.ones(len(i))],
+                 -math.inf, 0.0, len(i))  # fmt: skip
+
+
 #: Row kinds that are valid cuts, not rules: every zone satisfies them; they only tighten
 #: an LP relaxation (HiGHS), and CP-SAT and the set check leave them out.
-CUTS = ("perimeter_floor",)
+CUTS = ("perimeter_floor", "implied")
 
 _RULES: tuple[tuple[str, Callable[[Model], _Block | None]], ...] = (
     ("area", _area), ("sums", _sums), ("below", _below), ("reach", _reach), ("pairs", _pairs),
     ("perimeter", _perimeter), ("perimeter_floor", _perimeter_floor), ("width", _width),
-    ("corners", _corners), ("avoid", _avoid), ("nogoods", _nogoods),
+    ("corners", _corners), ("avoid", _avoid), ("nogoods", _nogoods), ("implied", _implied),
 )  # fmt: skip
 
 
