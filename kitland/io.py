@@ -556,11 +556,11 @@ def _zone_checked(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
 
 def _not_polygon(gdf: gpd.GeoDataFrame, bad: list[int], label: str) -> Message:
     """The line naming the first feature of ``gdf`` (position ``bad[0]``) that is not a
-    polygon: its number in the file, its ``zone_id``/``name``/``id`` and its type."""
+    polygon: its number in the file, its name (:func:`_name_column`) and its type."""
     i = bad[0]
     pos = gdf.index[i]
     num = int(pos) + 1 if isinstance(pos, int | np.integer) else i + 1
-    col = next((c for c in ("zone_id", "name", "id") if c in gdf.columns), None)
+    col = _name_column(gdf)
     ident = f" ({col} {gdf[col].iloc[i]!r})" if col is not None else ""
     values = {"source": label, "n": num, "ident": ident, "type": gdf.geom_type.iloc[i],
               "more": len(bad) - 1}  # fmt: skip
