@@ -351,3 +351,18 @@ def test_one_variant_of_a_kml_is_checked_by_its_name(files, capsys) -> None:
     err = capsys.readouterr().err.strip()
     assert "0 features with Name 'Varian D'" in err and "Varian A, Varian B, Varian C" in err
     assert "\n" not in err and "Traceback" not in err
+
+
+def test_feature_needs_a_zone_file_with_a_name_column(files, capsys) -> None:
+    base = ["check", str(files["estate"]), "--rules", str(files["rules"])]
+    assert main([*base, "--feature", "A"]) == 2
+    err = capsys.readouterr().err
+    assert "--feature needs --zone ZONE" in err and err.count("\n") == 1
+    path = files["dir"] / "unnamed.geojson"
+    gpd.GeoDataFrame({"label": ["A", "B"]}, geometry=[GOOD, GOOD], crs=32749).to_file(
+        path, driver="GeoJSON", engine="fiona"
+    )
+    assert main([*base, "--zone", str(path), "--feature", "A"]) == 2
+    err = capsys.readouterr().err
+    assert "unnamed.geojson: has no zone_id, name or id column to find feature 'A' by" in err
+    assert err.count("\n") == 1

@@ -261,3 +261,11 @@ def test_geometries_are_reprojected_before_measuring(estate) -> None:
 def test_a_single_polygon_for_several_zones_is_refused(estate) -> None:
     with pytest.raises(DataError, match=r"zones\.toml has several zones \(A, B\)"):
         check(estate, A, _rules(100))
+
+
+def test_feature_without_zone_name_on_several_zones_exits_2(tmp_path: Path, capsys) -> None:
+    files = _files(tmp_path, ["A", "B"], [A, B], sep=100)
+    assert main(["check", *files, "--feature", "A"]) == 2
+    err = capsys.readouterr().err
+    assert "--feature checks one zone; " in err and "--zone-name NAME" in err
+    assert err.count("\n") == 1
