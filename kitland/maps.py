@@ -1998,7 +1998,7 @@ def _table_html(
     )
     line = f'<div class="kit-price">{_esc(price)}</div>' if price else ""
     return (
-        f'<div class="kit-table{" kit-below" if below else ""}"><details open>'
+        f'<div class="kit-table{" kit-below" if below else ""}"><details{" open" if below else ""}>'
         f"<summary>{_esc(title)}</summary>{line}"
         f"<table><tr>{head}</tr>{body}</table></details></div>"
     )
@@ -2016,7 +2016,9 @@ def add_table(
     Every cell is escaped. Used for the side-by-side comparison
     (:func:`kitland.comparison.side_by_side`): the proposal against the best zone, or each
     alternative against placement 1. On a ``DualMap`` (whose panes :func:`compare_map`
-    makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them.
+    makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them,
+    open; on a map it lies over the map's foot, folded to its title until clicked, so
+    it covers neither the zone the map opens on nor the legend.
     """
     dual = isinstance(m, folium.plugins.DualMap)
     target = m.m1 if isinstance(m, folium.plugins.DualMap) else m
