@@ -91,7 +91,8 @@ PLAUSIBLE_WIDTH_M = (3.0, 100.0)
 #: corridor's land, and a road crosses ``water`` on a bridge.
 UNDER_ROADS = ("road", "water")
 
-# Indonesian words planners commonly type for the land uses, kinds and classes.
+# Indonesian words planners commonly type for the land uses, kinds and classes, and
+# OpenStreetMap's road tags.
 _SYNONYMS = {
     "industri": "industrial", "kavling industri": "industrial", "komersial": "commercial",
     "perdagangan": "commercial", "perumahan": "residential", "hunian": "residential",
@@ -101,6 +102,9 @@ _SYNONYMS = {
     "sungai": "river", "kanal": "canal", "saluran": "canal", "pantai": "coast",
     "kolam": "pond", "gerbang": "estate_gate", "gerbang kawasan": "estate_gate",
     "gerbang pabrik": "factory_gate", "gerbang tol": "toll_exit", "pintu tol": "toll_exit",
+    # OpenStreetMap's highway values (an OSM export's roads)
+    "motorway": "toll", "trunk": "arterial", "primary": "arterial", "secondary": "collector",
+    "tertiary": "local", "residential": "local", "unclassified": "local",
 }  # fmt: skip
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
@@ -751,6 +755,35 @@ def _check_network(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]
     return out + _apart(parts, rows, labels, label)
 
 
+def _inside(inner: shapely.Geometry, outer: shapely.Geometry) -> bool:
+    """Whether ``inner`` lies inside ``outer`` but for at most 1 m² (an edge drawn along
+    the outer one's, moved by a reprojection's rounding)."""
+    return float(shapely.area(shapely.difference(inner, outer))) <= 1.0
+
+
+def _check_nested(boundary: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Boundary features lying inside another (:func:`_inside`): they add no land, and an enclave
+    drawn so (Google Earth draws no holes, so an office draws the land left out as a
+    polygon of its own) is counted as the estate's."""
+    geoms = _polygons(boundary.geometry.to_numpy())
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    label = boundary.attrs.get("source", "boundary")
+    findings = []
+    for i in np.flatnonzero(ok):
+        outer = next((j for j in np.flatnonzero(ok) if j != i and shapely.area(geoms[j]) >
+                      shapely.area(geoms[i]) and _inside(geoms[i], geoms[j])), None)  # fmt: skip
+        if outer is None:
+            continue
+        findings.append(Finding.of(
+            "boundary-inside", "warning", "boundary", str(labels[i]),
+            "{source}: boundary feature {inner!r} ({ha:,.2f} ha) lies inside {outer!r} and adds "
+            "no land; if the estate leaves it out (an enclave), cut it out of {outer!r} as a "
+            "hole (QGIS: Difference) and remove it",
+            source=label, inner=str(labels[i]), outer=str(labels[outer]),
+            ha=float(shapely.area(geoms[i])) / 10_000))  # fmt: skip
+    return findings
+
+
 def _check_gates(
     gates: gpd.GeoDataFrame, labels: np.ndarray, ok: np.ndarray, estate: Estate
 ) -> list[Finding]:
@@ -1205,6 +1238,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``parcel-on-road``: warning, a parcel (not ``road`` or ``water``) reaches more than
       1 m² into a road's corridor, wider than :data:`SLIT_M` somewhere, with the area;
       a zone never takes corridor land (SPEC §3, ``on``);
+    - ``boundary-inside``: warning, a boundary feature lies wholly inside another (an
+      enclave drawn as a polygon of its own is counted as the estate's land);
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -1281,6 +1316,8 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_widths(gdf, labels, missing)
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
+        if layer == "boundary":
+            findings += _check_nested(gdf, labels)
         if layer == "gates" and "roads" in estate.layers:
             findings += _check_gates(gdf, labels, type_ok, estate)
     label = estate.layer("parcels").attrs.get("source", "parcels")
