@@ -59,7 +59,15 @@ import shapely
 
 from kitland._errors import DataError
 from kitland.crs import crs_label
-from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
+from kitland.estate import (
+    BUNDLED_SOURCE,
+    LAND_USES,
+    LAYER_SCHEMA,
+    REQUIRED_LAYERS,
+    WATER_KINDS,
+    Estate,
+    Finding,
+)
 from kitland.i18n import LABELS, Message, label, number, numbers_in, percent, tr
 from kitland.io import LAYER_NAMES
 
@@ -352,7 +360,8 @@ class ValidationReport:
                                                         met=met, total=len(self.norms))  # fmt: skip
 
     def to_text(self, lang: str = "en") -> str:
-        """Findings one per line, then the land budget and the norms with ✓/✗.
+        """Findings one per line (one line for the features of which a finding says the
+        same, :func:`_finding_lines`), then the land budget and the norms with ✓/✗.
 
         Words come from the message catalogue and numbers follow ``lang``'s locale,
         the findings' sentences included (:meth:`Finding.text`); names, ids, codes and
@@ -364,7 +373,7 @@ class ValidationReport:
         name = label(lang, "bundled_name") if bundled else self.title or self.estate
         out = [t("{estate} — {area} ha inside the boundary, measured in {crs}").format(
             estate=name, area=area, crs=self.crs)]  # fmt: skip
-        out += [_finding_text(f, lang) for f in self.findings] or [t("no data problems found")]
+        out += _finding_lines(self.findings, lang) or [t("no data problems found")]
         out.append("")
         out.append(t("land budget"))
         rows = [
@@ -431,6 +440,26 @@ class ValidationReport:
         )
 
 
+def _finding_lines(findings: Sequence[Finding], lang: str) -> list[str]:
+    """A line per finding, but one line for the features of which findings say the same
+    (an unknown land_use on 72 parcels), naming the first five and counting the rest
+    (the JSON report lists each)."""
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        same = f.feature and f.feature not in f.message
+        key = (f.code, f.severity, f.layer, f.message) if same else (str(id(f)),)
+        groups.setdefault(key, []).append(f)
+    lines = []
+    for group in groups.values():
+        first, n = group[0], len(group)
+        if n > 1:
+            names = ", ".join(g.feature for g in group[:5])
+            more = Message("{names} and {n} more", {"names": names, "n": n - 5}).render(lang)
+            first = replace(first, feature=more if n > 5 else names)
+        lines.append(_finding_text(first, lang))
+    return lines
+
+
 def _finding_text(f: Finding, lang: str) -> str:
     """A finding's line; in another language than English its severity and sentence are
     translated (the code, layer and feature are identifiers and data)."""
@@ -490,6 +519,8 @@ def _suggest(value: str, allowed: Sequence[str]) -> Message | None:
         return Message("did you mean {value!r}? (values are lower case)", {"value": low})
     if low in _SYNONYMS and _SYNONYMS[low] in allowed:
         return Message("did you mean {value!r}?", {"value": _SYNONYMS[low]})
+    if _SYNONYMS.get(low) in WATER_KINDS and "water" in allowed:  # a land use of 'sungai'
+        return Message("did you mean {value!r}?", {"value": "water"})
     near = difflib.get_close_matches(low.replace(" ", "_"), allowed, n=1, cutoff=0.6)
     return Message("did you mean {value!r}?", {"value": near[0]}) if near else None
 

@@ -207,3 +207,29 @@ def test_a_kml_boundary_keeps_its_hole_and_an_enclave_placemark_is_named(layers,
         f"{folder / 'boundary.kml'}: boundary feature 'Enklave makam' (1.00 ha) lies inside "
         "'Kawasan' and adds no land; if the estate leaves it out (an enclave), cut it out of "
         "'Kawasan' as a hole (QGIS: Difference) and remove it"]
+
+
+def test_one_line_for_the_parcels_a_finding_says_the_same_of(capsys) -> None:
+    """An office's land uses in Bahasa Indonesia: 7 parcels of 'Industri' were 7 lines of
+    the same sentence (trial 12: 200 lines for five words, burying the bow-tie). The text
+    gives one line naming five and counting the rest, in both languages; the JSON keeps
+    one finding per parcel; a river's parcels, 'Sungai', are told the land use 'water'."""
+    from conftest import grid_layers  # noqa: PLC0415
+
+    from kitland import Estate, validate  # noqa: PLC0415
+
+    layers = grid_layers(["IIII", "IIIA", "GGAW"])
+    p = layers["parcels"]
+    p.loc[p.land_use == "industrial", "land_use"] = "Industri"
+    p.loc[p.land_use == "water", "land_use"] = "Sungai"
+    report = validate(Estate.from_layers(layers))
+    ids = p.loc[p.land_use == "Industri", "parcel_id"].tolist()
+    assert len(ids) == 7
+    assert [f.feature for f in report.findings if f.code == "unknown-land-use"] == [*ids, p.loc[
+        p.land_use == "Sungai", "parcel_id"].iloc[0]]  # fmt: skip
+    lines = [ln for ln in report.to_text().splitlines() if "unknown-land-use" in ln]
+    assert len(lines) == 2
+    assert f"parcels {', '.join(ids[:5])} and 2 more: " in lines[0]
+    assert "unknown land_use 'industri'; did you mean 'industrial'?" in lines[0]
+    assert "unknown land_use 'sungai'; did you mean 'water'?" in lines[1]
+    assert f"{', '.join(ids[:5])} dan 2 lainnya: " in report.to_text("id")
