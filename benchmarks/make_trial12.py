@@ -27,13 +27,14 @@ The estate is written as an estate office hands it over (``OUT_DIR/data_kawasan/
 - ``settlements.gpx``: village centres as GPS waypoints.
 
 ``trial12_rules.toml`` asks for the 20 ha UMKM zone (the bundled rules adapted). The
-roads must be renamed before use; ``OUT_DIR/kawasan_patimban.gpkg`` is what the
-planner's notebook cell (:func:`convert`, the README's "Data in other words" recipe)
-writes from the folder.
+folder needs renaming before use: ``OUT_DIR/kawasan_patimban.gpkg`` is what the
+planner's notebook cells (:func:`convert`: the README's "Data in other words" recipe,
+the duplicate id given a suffix, ``--assume-crs EPSG:4326`` for the CSV, and
+``validate --fix``'s repair) write from the folder.
 
 Usage::
 
-    python benchmarks/make_trial12.py OUT_DIR [--seed 12]
+    PYTHONPATH=. python benchmarks/make_trial12.py OUT_DIR [--seed 12]
 
 The same seed writes the same files.
 """
@@ -386,13 +387,34 @@ def write(out: Path, *, seed: int = 12) -> Path:
     return folder
 
 
+def convert(folder: Path, out: Path) -> Path:
+    """The planner's notebook cells: the office's values renamed to SPEC §1's, the
+    duplicate id suffixed, the road class from OSM's ``highway`` and the width from its
+    ``lanes``, the invalid parcels repaired; written to ``out`` (a GeoPackage)."""
+    import kitland.io  # noqa: PLC0415 (only this step needs kitland)
+    import kitland.validation  # noqa: PLC0415
+
+    estate = kitland.load_estate(folder, strict=False, assume_crs="EPSG:4326")
+    parcels = estate.parcels.copy()
+    parcels["land_use"] = parcels["land_use"].str.strip().str.lower().replace(LAND_USE)
+    dup = parcels["parcel_id"].duplicated()
+    parcels.loc[dup, "parcel_id"] = parcels.loc[dup, "parcel_id"] + "-B"
+    roads = estate.roads.copy()
+    roads["road_class"] = roads["highway"].map(ROAD_CLASS)
+    roads["width_m"] = roads["highway"].map(_width)
+    layers = {**estate.layers, "parcels": parcels, "roads": roads}
+    fixed = kitland.validation.repair(kitland.Estate.from_layers(layers, source=str(folder)))
+    return kitland.io.write_estate(fixed, out)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--seed", type=int, default=12)
     args = parser.parse_args()
     folder = write(args.out, seed=args.seed)
-    print(f"wrote {folder}/ and {args.out / 'trial12_rules.toml'}")
+    gpkg = convert(folder, args.out / "kawasan_patimban.gpkg")
+    print(f"wrote {folder}/, {args.out / 'trial12_rules.toml'} and {gpkg} (converted)")
 
 
 if __name__ == "__main__":
