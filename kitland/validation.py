@@ -416,7 +416,7 @@ class ValidationReport:
             f"<tr><td style='color:{'#cf222e' if f.severity == 'error' else '#9a6700'}'>"
             f"{f.severity}</td><td>{html.escape(f.code)}</td><td>{html.escape(f.layer)}</td>"
             f"<td>{html.escape(f.feature)}</td><td>{html.escape(f.message)}</td></tr>"
-            for f in self.findings
+            for f in _merged(self.findings, "en")
         )
         brows = "".join(
             f"<tr><td>{html.escape(str(u))}</td><td style='text-align:right'>{r['area_ha']:,.2f}</td>"
@@ -441,23 +441,28 @@ class ValidationReport:
 
 
 def _finding_lines(findings: Sequence[Finding], lang: str) -> list[str]:
-    """A line per finding, but one line for the features of which findings say the same
-    (an unknown land_use on 72 parcels), naming the first five and counting the rest
-    (the JSON report lists each)."""
+    """A line per finding of :func:`_merged`."""
+    return [_finding_text(f, lang) for f in _merged(findings, lang)]
+
+
+def _merged(findings: Sequence[Finding], lang: str) -> list[Finding]:
+    """The findings, but one for the features of which findings say the same (an
+    unknown land_use on 72 parcels), naming the first five and counting the rest (the
+    JSON report lists each)."""
     groups: dict[tuple[str, ...], list[Finding]] = {}
     for f in findings:
         same = f.feature and f.feature not in f.message
         key = (f.code, f.severity, f.layer, f.message) if same else (str(id(f)),)
         groups.setdefault(key, []).append(f)
-    lines = []
+    out = []
     for group in groups.values():
         first, n = group[0], len(group)
         if n > 1:
             names = ", ".join(g.feature for g in group[:5])
             more = Message("{names} and {n} more", {"names": names, "n": n - 5}).render(lang)
             first = replace(first, feature=more if n > 5 else names)
-        lines.append(_finding_text(first, lang))
-    return lines
+        out.append(first)
+    return out
 
 
 def _finding_text(f: Finding, lang: str) -> str:

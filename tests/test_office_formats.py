@@ -233,3 +233,6 @@ def test_one_line_for_the_parcels_a_finding_says_the_same_of(capsys) -> None:
     assert "unknown land_use 'industri'; did you mean 'industrial'?" in lines[0]
     assert "unknown land_use 'sungai'; did you mean 'water'?" in lines[1]
     assert f"{', '.join(ids[:5])} dan 2 lainnya: " in report.to_text("id")
+    # and in Jupyter's table: one row for the seven
+    assert report._repr_html_().count("unknown land_use &#x27;industri&#x27;") == 1
+    assert f"<td>{', '.join(ids[:5])} and 2 more</td>" in report._repr_html_()
