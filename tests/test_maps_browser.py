@@ -597,3 +597,32 @@ def test_the_cost_table_folds_off_the_zone_and_the_legend_until_clicked(
     assert shown.count() == len(rows) and shown.first.is_visible()
     assert shown.nth(1).inner_text().split("\t")[0] == "rule number 0 of the zone, measured"
     page.close()
+def test_parcels_of_unknown_land_uses_are_named_in_the_legend(
+    browser_context: Any, tmp_path: Path
+) -> None:
+    """An office's estate explored before its land uses are renamed (trial 12): parcels of
+    'Industri' and 'Tersedia' were drawn blank and the legend named only the known ones,
+    so most of the estate looked empty. The legend names them (escaped, as data), in the
+    map's language, and the PDF's legend too."""
+    from conftest import grid_layers  # noqa: PLC0415
+
+    from kitland import Estate  # noqa: PLC0415
+    from kitland.maps import _land_use_handles  # noqa: PLC0415
+
+    layers = grid_layers(["IIAA", "IIAA", "GGAA"])
+    p = layers["parcels"]
+    p.loc[p.land_use == "industrial", "land_use"] = "Industri"
+    p.loc[p.index[-1], "land_use"] = "<b>Tersedia</b>"
+    estate = Estate.from_layers(layers)
+    want = {"en": "land use not recognised: <b>tersedia</b>, industri (kitland validate)",
+            "id": "tata guna lahan tidak dikenali: <b>tersedia</b>, industri (kitland validate)"}  # fmt: skip
+    for lang, text in want.items():
+        path = save_map(make_map(estate, offline=True, lang=lang), tmp_path / f"{lang}.html")
+        pg = Page(browser_context)
+        page = pg.open(path)
+        legend = page.locator(".kit-legend").first.inner_text()
+        assert text in legend, legend
+        assert page.evaluate("document.querySelectorAll('.kit-legend b').length") == 1  # its title
+        assert pg.errors == []
+        page.close()
+        assert [h.get_label() for h in _land_use_handles(estate, lang)][-1] == text
