@@ -597,6 +597,8 @@ def test_the_cost_table_folds_off_the_zone_and_the_legend_until_clicked(
     assert shown.count() == len(rows) and shown.first.is_visible()
     assert shown.nth(1).inner_text().split("\t")[0] == "rule number 0 of the zone, measured"
     page.close()
+
+
 def test_parcels_of_unknown_land_uses_are_named_in_the_legend(
     browser_context: Any, tmp_path: Path
 ) -> None:
