@@ -765,6 +765,10 @@ class _Limits:
     #: stretch so far: the whole root, or a rise of the count between two lines after it.
     tree: int = 0
     most: int = 0
+    #: The count of the last progress line at the root (0 before its LP is solved), and
+    #: the dearest rise between two root lines after its LP (cut rounds, heuristics).
+    root: int = 0
+    root_most: int = 0
     margin: float = 1.0
     spent: bool = False
 
@@ -772,6 +776,7 @@ class _Limits:
         """Before a run: its allowances, and nothing seen yet."""
         self.rounds, self.iters, self.t_end, self.margin = rounds, iters, t_end, margin
         self.seen, self.below, self.tree, self.most, self.spent = 0, 0, 0, 0, False
+        self.root, self.root_most = 0, 0
 
     def stop(self, nodes: int) -> bool:
         """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
@@ -788,9 +793,12 @@ class _Limits:
         nodes, count = got
         if nodes > 0:
             self.most, self.tree = max(self.most, count - self.tree), count
-        self.spent = count >= self.iters or (
-            nodes > 0 and count + self.margin * self.most > self.iters
-        )
+        else:
+            if self.root > 0:
+                self.root_most = max(self.root_most, count - self.root)
+            self.root = count
+        dearest = self.most if nodes > 0 else self.root_most
+        self.spent = count >= self.iters or count + self.margin * dearest > self.iters
         if count < self.iters:
             self.below = count
         return self.spent
