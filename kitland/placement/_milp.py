@@ -744,16 +744,17 @@ class _Limits:
     ``mip_total_lp_iterations``): the count is read from the progress lines of its log
     (:func:`_progress`, kept off the console), which HiGHS writes after most of its call
     backs (root rounds, not all of them; in its tree, between dives) and at each zone it
-    finds. The run is ``spent`` at the first line whose count reaches the allowance, or,
-    once its root is done (the line's node count above 0), at the first line from which
-    the iterations left would not pay for ``margin`` stretches of its tree as dear as
-    the dearest so far (``most``; the root, all of it, counts as the first): a dive
+    finds. The run is ``spent`` at the first line whose count reaches the allowance, or
+    from which the iterations left would not pay for ``margin`` stretches as dear as the
+    dearest so far: at the root (the line's node count 0) the dearest rise between two
+    root lines after the root's LP (``root_most``: a cut round or a heuristic; the LP is
+    not solved again), once the root is done the dearest stretch of the tree (``most``;
+    the root, all of it, counts as the first). A heuristic at the root, or a dive,
     cannot be stopped before it ends, and one may cost several times the dearest before
     it. Then the run's own time limit is set to 0, which HiGHS checks at its next LP
-    solve, and the run ends there. So a run goes past its allowance at the root by at
-    most the iterations between two lines (one or more rounds), in the tree by at most
-    what one stretch costs beyond ``margin`` times the dearest before it (the root
-    included)."""
+    solve, and the run ends there. So a run goes past its allowance by at most what one
+    stretch costs beyond ``margin`` times the dearest before it (at the root not
+    counting its LP; in the tree counting the whole root)."""
 
     rounds: int = 1
     iters: float = math.inf
