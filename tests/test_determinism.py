@@ -479,6 +479,73 @@ def test_a_search_whose_tree_would_go_past_its_budget_ends_within_it_and_repeats
     assert run(SolveOptions().stretch_margin) == got
 
 
+def test_a_root_stretch_past_the_allowance_is_declined_and_repeats() -> None:
+    """A seeded grid (seed 1) whose MILP, run to its end, ends its root with a stretch
+    as dear as four of its LPs and dives on: given an allowance between its last root
+    line and its first line in the tree, the run is declined the dive after its root
+    (the rounds after its LP showed the allowance left could not pay for two stretches
+    as dear as that last one). It is charged exactly the count of its last root line
+    (plus ``lp_run_iters``), within the allowance, where the free run goes on past it;
+    its bound is below the CP-SAT optimum (a second solver), the wall clock did not
+    stop it, and the same input twice gives the same result and the same work."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+    from kitland.placement._window import squares_of  # noqa: PLC0415
+
+    prob = _seeded_grid(1)
+    squares = squares_of(prob)
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    lines = _progress_lines(prob, squares, opts)
+    root = [c for nodes, c in lines if nodes == 0]  # the LP ends at the first count above 0
+    tree = next(c for nodes, c in lines if nodes > 0)
+    rises = [b - a for a, b in itertools.pairwise(root) if a > 0]
+    allowed = (root[-1] + tree) // 2
+    assert root[-1] < allowed < tree  # the free run's first line in the tree goes past it
+    assert root[-1] + opts.stretch_margin * max(rises) > allowed  # two such are not paid
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert best.status == "OPTIMAL"
+
+    def run(work: Work) -> WindowResult:
+        return HighsWindows(prob, squares, opts).solve(every, every, incumbent=None, start=None,
+                                                       work=work)  # fmt: skip
+
+    work_s = allowed / opts.lp_iters_per_s
+    budget = Work(work_s)
+    got, again = run(budget), run(Work(work_s))
+    assert got.status != "OPTIMAL" and not budget.clock.hit
+    assert got.work * opts.lp_iters_per_s == pytest.approx(root[-1] + opts.lp_run_iters, abs=1e-6)
+    assert got.work <= work_s
+    assert got.bound <= best.objective + 1e-7
+    assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
+
+
+def test_a_search_whose_root_would_go_past_its_budget_ends_within_it_proven() -> None:
+    """A seeded grid (seed 10) searched whole with 0.5 work seconds, HiGHS held by its
+    iterations alone and CP-SAT's least run lowered to 0.2: with no stretch margin, or a
+    margin of 1, HiGHS's root goes on into a stretch past its allowance and the search
+    ends past its budget, unproven; with the default margin of 2 the root is stopped
+    before it, the work left goes to CP-SAT, and the search ends within its budget,
+    proven, on the optimum of the CP-SAT backend (a second solver), the same twice."""
+    prob = _seeded_grid(10)
+    budget = 0.5
+
+    def run(margin: float) -> tuple[str, list[int], float]:
+        opts = SolveOptions(stretch_margin=margin, mip_nodes_per_s=1e6, root_rounds_per_s=1e6,
+                            cpsat_least_s=0.2)  # fmt: skip
+        sol = solve(prob, work=Work(budget), options=opts)
+        assert sol.deterministic and sol.cells is not None
+        return sol.status, sol.cells.tolist(), sol.work_s
+
+    for margin in (0.0, 1.0):
+        status, _, work_s = run(margin)
+        assert status != "OPTIMAL" and work_s > budget
+    got = run(SolveOptions().stretch_margin)
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert got[0] == "OPTIMAL" and got[2] <= budget
+    assert prob.objective(np.array(got[1])) == pytest.approx(best.objective, abs=1e-9)
+    assert run(SolveOptions().stretch_margin) == got
+
+
 def test_cpsat_is_not_given_a_window_below_its_least_run() -> None:
     """The seeded grid (seed 7) with 0.5 work seconds: HiGHS leaves its window open with
     less than CP-SAT's least run (0.5 deterministic seconds) left, so CP-SAT is not
