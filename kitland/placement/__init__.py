@@ -105,6 +105,10 @@ _SOLVER_NAME = "HiGHS MILP + OR-Tools CP-SAT"
 #: An alternative's earlier placements: each returned zone with the share of an outline's
 #: area it may overlap (:func:`_overlap_kept`).
 Places = tuple[tuple[shapely.Geometry, float], ...]
+#: A rank's start from ``place(start=)``: the previous zone's cells and a proven floor.
+_Warm = tuple[NDArray[np.int64] | None, float]
+#: The search past the previous proof (:mod:`._reuse`).
+_Plan = _reuse.Beyond | _reuse.Setback
 
 
 @dataclass(frozen=True)
@@ -681,9 +685,8 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 
 def _best_at_rank(
-    s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work,
-    warm: tuple[NDArray[np.int64] | None, float] | None = None,
-    beyond: _reuse.Beyond | _reuse.Setback | None = None, apart: Places = (),
+    s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work, warm: _Warm | None = None,
+    beyond: _Plan | None = None, apart: Places = (),
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` (on ``cells``) that passes ``check``, with what is proven
     about it, spending at most ``work`` (each solve gets the work left; an alternative's
@@ -783,13 +786,13 @@ def _best_at_rank(
 
 def _warm(
     start: PlacementResult | None, estate: Estate, shape: str, cells: Cells, band: Problem
-) -> dict[int, tuple[NDArray[np.int64] | None, float]]:
+) -> dict[int, _Warm]:
     """Per rank, the previous result's zone on ``cells`` and, for rank 1, the floor its
     proof gives the first area band ``band`` (:func:`._reuse.floor`)."""
     if start is None or start.crs is None or not estate.crs.equals(start.crs):
         return {}
     prev = start.previous
-    out: dict[int, tuple[NDArray[np.int64] | None, float]] = {}
+    out: dict[int, _Warm] = {}
     for p in start.alternatives:
         first = _reuse.start_cells(p.zone, p.cells, prev.cells if prev else None, cells)
         below = -math.inf
@@ -800,9 +803,9 @@ def _warm(
 
 
 def _beyond(
-    start: PlacementResult | None, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
-    shape: str, cells: Cells, band: Problem, *, frame: str = "", rules: Rules | None = None,
-) -> _reuse.Beyond | _reuse.Setback | None:  # fmt: skip
+    start: PlacementResult | None, warm: dict[int, _Warm], shape: str, cells: Cells,
+    band: Problem, *, frame: str = "", rules: Rules | None = None,
+) -> _Plan | None:  # fmt: skip
     """The search past the previous proof when the rules only relaxed
     (:func:`._reuse.plan_beyond`) or only a setback distance of ``rules`` moved
     (:func:`._reuse.plan_setback`; ``frame`` is :func:`._reuse.frame` of the new input)."""
@@ -820,8 +823,8 @@ def _beyond(
 
 
 def _start_facts(
-    warm: dict[int, tuple[NDArray[np.int64] | None, float]], start: PlacementResult,
-    shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | _reuse.Setback | None = None,
+    warm: dict[int, _Warm], start: PlacementResult, shape: str, cells: Cells, band: Problem,
+    beyond: _Plan | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
     (the rules tightened) or a ceiling (they only relaxed), the rules past whose old
@@ -1216,8 +1219,7 @@ class _Search:
 
 def _ranks(
     s: _Search, grids: list[tuple[Cells, Problem]], budget: Work, *, alternatives: int,
-    max_overlap: float, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
-    beyond: _reuse.Beyond | _reuse.Setback | None,
+    max_overlap: float, warm: dict[int, _Warm], beyond: _Plan | None,
 ) -> tuple[list[_Attempts], Cells, Problem]:  # fmt: skip
     """Each rank's search in turn, until one finds no zone; with the grid and problem
     of the best placement (its alternatives are placed on its grid).
@@ -1275,9 +1277,8 @@ def _with_near(prob: Problem, cells: Cells, near: shapely.Geometry | None, share
 
 
 def _best_of_grids(
-    s: _Search, grids: list[tuple[Cells, Problem]], *, work: Work,
-    warm: tuple[NDArray[np.int64] | None, float] | None,
-    beyond: _reuse.Beyond | _reuse.Setback | None = None,
+    s: _Search, grids: list[tuple[Cells, Problem]], *, work: Work, warm: _Warm | None,
+    beyond: _Plan | None = None,
 ) -> tuple[_Attempts, Cells, Problem]:  # fmt: skip
     """The best placement over several turned grids, each searched in turn with an even
     share of the work left (``warm`` and ``beyond`` on the first), and the grid it lies on.
