@@ -1519,20 +1519,12 @@ def _carved(estate: Estate, new_zones: list[tuple[Any, str]]) -> gpd.GeoDataFram
     parcels = parcels.set_geometry(gpd.GeoSeries(polys, index=parcels.index, crs=estate.crs))
     parcels = parcels[parcels.geometry.notna()]
     taken = set(parcels["parcel_id"].astype(str))
-    row: dict[str, Any] = {}
-    for c in parcels.columns:
-        if c == "geometry":
-            continue
-        dt = parcels[c].dtype
-        if pd.api.types.is_integer_dtype(dt) or pd.api.types.is_bool_dtype(dt):
-            parcels[c] = parcels[c].astype(
-                "Int64" if pd.api.types.is_integer_dtype(dt) else "boolean"
-            )
-            row[c] = pd.NA
-        elif pd.api.types.is_float_dtype(dt):
-            row[c] = np.nan
-        else:
-            row[c] = None
+    types = parcels.dtypes.drop("geometry", errors="ignore")
+    nullable = {c: "Int64" if pd.api.types.is_integer_dtype(t) else "boolean" for c, t in types.items()
+                if pd.api.types.is_integer_dtype(t) or pd.api.types.is_bool_dtype(t)}  # fmt: skip
+    parcels = parcels.astype(nullable)  # a new parcel's missing value: NA, NaN or None
+    row = {c: pd.NA if c in nullable else np.nan if pd.api.types.is_float_dtype(t) else None
+           for c, t in types.items()}  # fmt: skip
     rows = []
     for _, land_use in new_zones:
         base = f"{land_use.upper()}-1"
