@@ -178,9 +178,10 @@ def _proposals(
         seen.add(key)
         ring, holes = _ccw(b.exterior)[:-1], list(b.interiors)
         for i in range(len(ring)):  # each edge a cell long slides along its normal
-            if math.dist(ring[i], ring[(i + 1) % len(ring)]) >= cell_m and (
-                p := _fit(partial(_moved, ring, holes, near, ("edge", i)), zone.area, cell_m / 4)
-            ) is not None:
+            if math.dist(ring[i], ring[(i + 1) % len(ring)]) < cell_m:
+                continue
+            p = _fit(partial(_moved, ring, holes, near, ("edge", i)), zone.area, cell_m / 4)
+            if p is not None:
                 proposals.setdefault(_key(p), (f"{name}, edge {i}", p))
     return proposals
 
