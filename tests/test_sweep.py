@@ -676,8 +676,10 @@ def test_ctrl_c_stops_a_local_cluster_sweep_cleanly_and_a_rerun_resumes(
     import os  # noqa: PLC0415
 
     out = tmp_path / "sweep"
-    # 18 scenarios (the serial fixture's 6 among them) on 2 local workers
-    argv = [*inputs["args"][:3], "--vary", "zone.area_ha=3:5:0.25", "--vary",
+    # 34 scenarios (the serial fixture's 6 among them) on 2 local workers: enough that the
+    # sweep is still running when its first scenario's file appears (with 18, a quiet
+    # machine once wrote the last one before the Ctrl-C arrived)
+    argv = [*inputs["args"][:3], "--vary", "zone.area_ha=3:5:0.125", "--vary",
             "industry.min_shared_m=100,200", "--cell-m", "50", "--time-limit", "120",
             "--out", str(out), "--workers", "2"]  # fmt: skip
     # A terminal's Ctrl-C reaches every process of its group: the sweep and its workers.
@@ -690,9 +692,9 @@ def test_ctrl_c_stops_a_local_cluster_sweep_cleanly_and_a_rerun_resumes(
     err = err_b.decode()
     assert proc.returncode == 130, err
     done = len(_records(out))
-    assert 1 <= done < 18
+    assert 1 <= done < 34
     last = err.strip().splitlines()[-1]
-    assert re.fullmatch(rf"kitland: interrupted: {done} of 18 scenarios done \(kept in .+\); "
+    assert re.fullmatch(rf"kitland: interrupted: {done} of 34 scenarios done \(kept in .+\); "
                         "rerun the same command to resume", last), err  # fmt: skip
     for noise in ("Traceback", "terminate called", "bad_function_call", "Error"):
         assert noise not in err
@@ -703,7 +705,7 @@ def test_ctrl_c_stops_a_local_cluster_sweep_cleanly_and_a_rerun_resumes(
     assert not (out / "results.parquet").exists()
     code, stdout, err = _sweep([*argv, "-q"], capsys)
     assert code == 0, err
-    assert f"({18 - done} run now, {done} finished earlier)" in stdout
+    assert f"({34 - done} run now, {done} finished earlier)" in stdout
     _same_rows(pd.read_parquet(out / "results.parquet"), serial)
 
 
