@@ -684,6 +684,7 @@ def _best_at_rank(
     s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work,
     warm: tuple[NDArray[np.int64] | None, float] | None = None,
     beyond: _reuse.Beyond | _reuse.Setback | None = None, apart: Places = (),
+    learnt: dict[bytes, Any] | None = None,
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` (on ``cells``) that passes ``check``, with what is proven
     about it, spending at most ``work`` (each solve gets the work left; an alternative's
@@ -696,9 +697,11 @@ def _best_at_rank(
     The search stops once no zone of cells beats its incumbent's straightened outline
     (:class:`_Outlines`). ``apart``: an alternative's earlier placements (returned zone,
     overlap share; :func:`_overlap_kept`), which every outline it takes keeps, as its
-    cells keep ``prob.avoid``.
+    cells keep ``prob.avoid``. ``learnt``: what the windows of earlier ranks' solves on
+    ``cells`` learnt (:func:`._solve.solve`), kept and added to; every solve here shares it.
     """
     out = _Attempts()
+    learnt = {} if learnt is None else learnt
     opts = s.options or SolveOptions()
     outlines = _Outlines(s.estate, s.rules, cells, s.land, prob, apart, opts,
                          refine=len(cells) >= opts.refine_search_cells)  # fmt: skip
@@ -727,7 +730,7 @@ def _best_at_rank(
         else:
             sol = solve(current, options=s.options, work=work.part(), start=first,
                         floor=below if band_i == 0 else -math.inf, on_progress=on_progress,
-                        outline=outlines)  # fmt: skip
+                        outline=outlines, learnt=learnt)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
             out.budget_hit = out.budget_hit or work.done or work.left < opts.cpsat_least_s
