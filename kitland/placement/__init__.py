@@ -1227,16 +1227,19 @@ def _ranks(
 
     The best placement gets 60 % of the work when alternatives are asked for (its proof
     matters most); the others share what is left evenly. Shares are of the work left
-    (counted, not timed), so the split does not depend on the load.
+    (counted, not timed), so the split does not depend on the load. The ranks on one
+    grid share what their windows learnt (the crossing rows of :func:`._solve.solve`'s
+    ``learnt``): a later rank's zones are zones of every earlier rank's problem.
     """
     cells, prob = grids[0]
     current = prob
     ranks: list[_Attempts] = []
     apart: Places = ()
+    learnt: dict[bytes, Any] = {}  # what the windows learnt, for the later ranks' windows
 
     def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
         return _best_at_rank(s, cells, current, rank=rank, work=work, warm=warm.get(rank),
-                             apart=apart, **kw)  # fmt: skip
+                             apart=apart, learnt=learnt, **kw)  # fmt: skip
 
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1
