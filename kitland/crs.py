@@ -7,11 +7,20 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pyproj
+import shapely
 
 from kitland._errors import CRSError
 
-__all__ = ["DEFAULT_CRS", "crs_label", "is_metric_projected", "metric_crs_for", "utm_codes"]
+__all__ = [
+    "DEFAULT_CRS",
+    "areal_scale",
+    "crs_label",
+    "is_metric_projected",
+    "metric_crs_for",
+    "utm_codes",
+]
 
 #: WGS 84 / UTM zone 49S, the default working CRS of the bundled estate (SPEC §1).
 DEFAULT_CRS = pyproj.CRS.from_epsg(32749)
@@ -30,6 +39,26 @@ def is_metric_projected(crs: Any) -> bool:
         return False
     units = {(ax.unit_name or "").lower() for ax in c.axis_info}
     return units <= {"metre", "meter", "m"}
+
+
+def areal_scale(crs: Any, lon: float, lat: float) -> float:
+    """Square metres of ``crs``'s plane that one square metre of ground at ``lon``/``lat``
+    becomes: the planar area of a 0.01° square there over its area on the WGS 84
+    ellipsoid. About 1 for UTM or TM-3 inside their zones; web mercator, a sphere's
+    formula on the ellipsoid's latitudes, 1.9 % more at 6.3° S.
+
+    Examples
+    --------
+    >>> round(areal_scale("EPSG:3857", 107.87, -6.29), 4), round(areal_scale("EPSG:32748", 107.87, -6.29), 4)
+    (1.0188, 1.0017)
+    """
+    square = shapely.segmentize(
+        shapely.box(lon - 0.005, lat - 0.005, lon + 0.005, lat + 0.005), 0.0005
+    )
+    ground = abs(pyproj.Geod(ellps="WGS84").geometry_area_perimeter(square)[0])
+    t = pyproj.Transformer.from_crs(4326, pyproj.CRS.from_user_input(crs), always_xy=True)
+    plane = shapely.transform(square, lambda xy: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
+    return float(plane.area / ground)
 
 
 def crs_label(crs: Any) -> str:

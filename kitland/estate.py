@@ -27,7 +27,7 @@ import pyproj
 import shapely
 
 from kitland._errors import CRSError, DataError
-from kitland.crs import crs_label, is_metric_projected, metric_crs_for
+from kitland.crs import areal_scale, crs_label, is_metric_projected, metric_crs_for
 from kitland.i18n import Message
 from kitland.io import LAYER_NAMES, read_layers, similar_layers
 
@@ -195,6 +195,24 @@ def _lonlat_bounds(
     return (float(w), float(s), float(e), float(n))
 
 
+def _stretched(crs: Any, lonlat: tuple[float, float, float, float]) -> Message | None:
+    """The line saying that ``crs`` stretches areas by more than 0.5 % at the centre of
+    ``lonlat`` (web mercator: 1.9 % at 6.3° S), or None (UTM and TM-3
+    stay within 0.25 % inside their zones)."""
+    c = pyproj.CRS.from_user_input(crs)
+    w, s, e, n = lonlat
+    lon, lat = (w + e) / 2, (s + n) / 2
+    pct = (areal_scale(c, lon, lat) - 1) * 100
+    if abs(pct) <= 0.5:
+        return None
+    return Message(
+        "crs={crs} ({name}) stretches areas by {pct:.2f}% at the estate (lon {lon:.3f}, "
+        "lat {lat:.3f}); measure in a CRS true to area there, such as its UTM zone "
+        "(the default, crs=None) or a TM-3 grid",
+        {"crs": crs_label(c), "name": c.name, "pct": pct, "lon": lon, "lat": lat},
+    )
+
+
 def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
     """Raise CRSError on coordinates impossible for the declared CRS; warn on odd ones."""
     geoms = gdf.geometry.to_numpy()
@@ -263,11 +281,12 @@ def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> list[Finding]:
 
 #: Column names planners commonly give the required columns in Bahasa Indonesia, for the
 #: hint of a missing column (the rename is the user's to make: README, "Data in other words");
-#: ``layer`` is a CAD drawing's layer name as GDAL reads a DXF (``JALAN_ARTERI``).
+#: ``layer`` is a CAD drawing's layer name as GDAL reads a DXF (``JALAN_ARTERI``);
+#: ``highway`` an OpenStreetMap export's tag, ``fclass`` Geofabrik's Shapefiles' column.
 _COLUMN_WORDS = {
     "parcel_id": ("id_persil", "id_kavling", "no_persil", "no_kavling", "kode_persil", "kode_kavling"),
     "land_use": ("guna_lahan", "penggunaan_lahan", "peruntukan", "tata_guna", "penggunaan", "layer"),
-    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi", "layer"),
+    "road_class": ("kelas_jalan", "kelas", "fungsi_jalan", "fungsi", "highway", "fclass", "layer"),
     "kind": ("jenis", "tipe", "layer"),
     "name": ("nama",),
 }  # fmt: skip
@@ -498,7 +517,8 @@ class Estate:
             Metric projected CRS to measure in. Default: the WGS 84 UTM zone of the
             parcels (EPSG:32749 at KIT Batang), whatever CRS they are stored in;
             ``"input"`` keeps the parcels' CRS when it is projected and in metres
-            (e.g. the land office's TM-3 grid, EPSG:23835).
+            (e.g. the land office's TM-3 grid, EPSG:23835) and stretches areas there by
+            at most 0.5 % (web mercator, EPSG:3857, does not: 1.9 % at 6.3° S).
         strict
             When True, a missing required layer or column raises; when False it is
             recorded in :attr:`load_findings` (for :func:`kitland.validate`).
@@ -515,7 +535,7 @@ class Estate:
             A layer without CRS, coordinates impossible for their CRS, a boundary
             whose extent does not overlap the parcels', another layer lying more than
             :data:`APART_KM` from the boundary, or a ``crs`` that is not metric and
-            projected.
+            projected or stretches areas at the estate by more than 0.5 % (web mercator).
 
         Examples
         --------
@@ -579,6 +599,13 @@ class Estate:
         )
         if ref is None:
             ref = next(iter(layers.values()))
+        geoms = ref.geometry.to_numpy()
+        geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
+        lonlat = None
+        if len(geoms):
+            _check_coordinates(ref, ref.attrs.get("source", ""))  # it skips missing, empty ones
+            x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
+            lonlat = _lonlat_bounds((x0, y0, x1, y1), pyproj.CRS.from_user_input(ref.crs))
         if crs is not None and not (isinstance(crs, str) and crs == "input"):
             c = pyproj.CRS.from_user_input(crs)
             if not is_metric_projected(c):
@@ -587,15 +614,15 @@ class Estate:
                     {"crs": crs_label(c)},
                 )
                 raise CRSError(msg)
+            stretched = None if lonlat is None else _stretched(c, lonlat)
+            if stretched is not None:
+                raise CRSError(stretched)
             return c
-        keep = crs == "input"
-        geoms = ref.geometry.to_numpy()
-        geoms = geoms[~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)]
-        if not len(geoms) or (keep and is_metric_projected(ref.crs)):
-            return metric_crs_for(ref.crs, keep_input=keep)
-        _check_coordinates(ref, ref.attrs.get("source", ""))  # it skips missing, empty ones too
-        x0, y0, x1, y1 = (float(v) for v in shapely.total_bounds(geoms))
-        lonlat = _lonlat_bounds((x0, y0, x1, y1), pyproj.CRS.from_user_input(ref.crs))
+        keep = crs == "input" and is_metric_projected(ref.crs)
+        stretched = _stretched(ref.crs, lonlat) if keep and lonlat is not None else None
+        if stretched is not None:
+            log.info("%s; measured in its UTM zone", stretched)
+            keep = False  # as a lon/lat input is
         return metric_crs_for(ref.crs, lonlat, keep_input=keep)
 
     # -- layers -------------------------------------------------------------------
@@ -803,7 +830,8 @@ def load_estate(
         Metric projected CRS to measure in. Default: the UTM zone of the data
         (EPSG:32749 at KIT Batang) whatever CRS it is stored in, so areas do not depend
         on the storage CRS; ``"input"`` keeps a metric projected input CRS such as
-        DGN95 / Indonesia TM-3 zone 49.1 (EPSG:23835).
+        DGN95 / Indonesia TM-3 zone 49.1 (EPSG:23835), not web mercator (EPSG:3857),
+        which stretches areas.
     assume_crs
         CRS for layers that declare none (otherwise they are an error).
     strict

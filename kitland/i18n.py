@@ -176,6 +176,7 @@ LABELS: dict[str, str] = {
     "rule_table": "Rule results", "grid_note": "Grid: {crs}, metres",
     "boundary_legend": "estate boundary", "water_legend": "river / coast",
     "road_legend": "road corridor",
+    "unknown_legend": "land use not recognised: {values} (kitland validate)",
 }  # fmt: skip
 
 

@@ -65,8 +65,14 @@ _DATASET_FOLDERS = {".gdb"}
 
 
 #: GDAL open options by file suffix. GDAL's GML reader would otherwise write a ``.gfs``
-#: schema file beside a ``.gml`` that has none, and inputs are never modified.
-_OPEN_OPTIONS: dict[str, dict[str, str]] = {".gml": {"WRITE_GFS": "NO"}}
+#: schema file beside a ``.gml`` that has none, and inputs are never modified. A CSV's
+#: points come from a ``WKT`` column or, as a GPS or a spreadsheet writes them, from
+#: longitude/latitude (or x/y) columns, named in English or Bahasa Indonesia.
+_OPEN_OPTIONS: dict[str, dict[str, str]] = {
+    ".gml": {"WRITE_GFS": "NO"},
+    ".csv": {"X_POSSIBLE_NAMES": "lon,lng,long,longitude,bujur,x",
+             "Y_POSSIBLE_NAMES": "lat,latitude,lintang,y", "KEEP_GEOM_COLUMNS": "NO"},
+}  # fmt: skip
 
 
 def _suffix(path: Path | str) -> str:
@@ -294,6 +300,47 @@ def _list_layers(path: Path) -> list[str]:
         raise DataError(msg) from exc
 
 
+def _file_layer(source: Path | str, name: str, label: str) -> str | None:
+    """The layer of a folder's layer file to read as ``name``: None when the file holds
+    one layer; else the one named ``name`` (any case), or the only one with features (a
+    GPX file's waypoints beside its empty routes and tracks).
+
+    Raises
+    ------
+    DataError
+        If several layers hold features and none is named ``name``: GDAL would read the
+        first, which may be an old version of the layer.
+    """
+    try:  # a /vsizip/ member stays a string: a Path would fold its "//"
+        names = [
+            n for n in fiona.listlayers(source, **_options(source)) if n.lower() not in _NOT_DATA
+        ]
+    except Exception:  # fiona raises many types; _read says why the file cannot be read
+        return None
+    if len(names) <= 1:
+        return None
+    own = next((n for n in names if n.lower() == name), None)
+    if own is not None:
+        return own
+    full = [n for n in names if _has_features(source, n)]
+    if len(full) == 1:
+        return full[0]
+    msg = Message("{source}: holds {n} layers with features ({layers}) and none is named "
+                  "{layer!r}; rename the one to read {layer}, or keep it alone in the file",
+                  {"source": label, "n": len(full), "layers": ", ".join(map(repr, full)),
+                   "layer": name})  # fmt: skip
+    raise DataError(msg)
+
+
+def _has_features(source: Path | str, layer: str) -> bool:
+    """Whether ``layer`` of ``source`` holds a feature (False when GDAL cannot open it)."""
+    try:
+        with fiona.open(source, layer=layer, **_options(source)) as c:
+            return next(iter(c), None) is not None
+    except Exception:  # fiona raises many types; a layer it cannot open holds nothing to read
+        return False
+
+
 def _layer_folder(path: Path) -> bool:
     """True for a folder of per-layer files; False for a file or a folder GDAL opens as one
     dataset (a File Geodatabase)."""
@@ -363,8 +410,10 @@ def read_layers(
                                "b": str(f)})  # fmt: skip
                 raise DataError(msg)
             source = _unzipped(f) if _suffix(f) in _ARCHIVES else f
-            gdf = _read(source, None, str(f), assume_crs)
-            gdf.attrs["source"] = str(f)
+            layer = _file_layer(source, name, str(f))
+            label = str(f) if layer is None else f"{f} layer {layer!r}"
+            gdf = _read(source, layer, label, assume_crs)
+            gdf.attrs["source"] = label
             layers[name] = gdf
         if not layers:
             msg = Message("{path}: folder holds no estate layer files (expected e.g. parcels.geojson)",

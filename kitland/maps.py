@@ -1391,6 +1391,11 @@ def _legend_js(
         for u in LAND_USES
         if u in present
     ]
+    unknown = _unknown_uses(estate, lang)
+    if unknown:
+        rows.append(
+            f'<i style="background:{_UNKNOWN_COLOUR};border:1px solid #5f5f5f"></i>{_esc(unknown)}<br>'
+        )
     if has_zone:
         rows.append(
             f'<i style="background:{_ZONE_STYLE["fillColor"]};border:2px solid {zone_colour}"></i>{_esc(_label(lang, "zone_legend"))} ({_esc(zone_verdict)})<br>'
@@ -1562,11 +1567,25 @@ def _land_use_handles(estate: Estate, lang: str) -> list[Any]:
     from matplotlib.patches import Patch  # noqa: PLC0415 - heavy, only for pictures
 
     present = set(estate.parcels["land_use"].dropna())
-    return [
+    handles = [
         Patch(facecolor=LAND_USE_COLOURS[u], edgecolor="#666", label=_label(lang, u))
         for u in LAND_USES
         if u in present
     ]
+    unknown = _unknown_uses(estate, lang)
+    if unknown:
+        handles.append(Patch(facecolor=_UNKNOWN_COLOUR, edgecolor="#666", label=unknown))
+    return handles
+
+
+def _unknown_uses(estate: Estate, lang: str) -> str:
+    """The legend's words for parcels drawn blank: the land uses kitland does not know
+    (an office's ``Industri``, ``Tersedia``), the first four by name; empty when none."""
+    values = sorted({str(v) for v in estate.parcels["land_use"].dropna()} - set(LAND_USE_COLOURS))
+    if not values:
+        return ""
+    shown = ", ".join(values[:4]) + (", …" if len(values) > 4 else "")
+    return _label(lang, "unknown_legend").format(values=shown)
 
 
 def _estate_handles(estate: Estate, lang: str, *, only_present: bool) -> list[Any]:
@@ -1998,7 +2017,7 @@ def _table_html(
     )
     line = f'<div class="kit-price">{_esc(price)}</div>' if price else ""
     return (
-        f'<div class="kit-table{" kit-below" if below else ""}"><details open>'
+        f'<div class="kit-table{" kit-below" if below else ""}"><details{" open" if below else ""}>'
         f"<summary>{_esc(title)}</summary>{line}"
         f"<table><tr>{head}</tr>{body}</table></details></div>"
     )
@@ -2016,7 +2035,9 @@ def add_table(
     Every cell is escaped. Used for the side-by-side comparison
     (:func:`kitland.comparison.side_by_side`): the proposal against the best zone, or each
     alternative against placement 1. On a ``DualMap`` (whose panes :func:`compare_map`
-    makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them.
+    makes :data:`COMPARE_PANES_PCT` high) the table sits below both panes, not over them,
+    open; on a map it lies over the map's foot, folded to its title until clicked, so
+    it covers neither the zone the map opens on nor the legend.
     """
     dual = isinstance(m, folium.plugins.DualMap)
     target = m.m1 if isinstance(m, folium.plugins.DualMap) else m

@@ -334,8 +334,7 @@ def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str],
     for col in columns:
         sub = jumps[jumps["column"] == col]
         if sub.empty:
-            lines.append(t("{column}: the best site stays put across the values swept").format(
-                column=col))  # fmt: skip
+            lines.append(_steady(table, col, lang))
             continue
         lines.append(t("{column}: the best site changes at").format(column=col))
         for _, j in sub.iterrows():
@@ -354,6 +353,24 @@ def _summary(table: pd.DataFrame, jumps: pd.DataFrame, columns: list[str],
             lines.append(f"  {_num(j['from'], lang)} → {_num(j['to'], lang)}{fixed}: {how}"
                          + (f" [{j['estate']}]" if table["estate"].nunique() > 1 else ""))  # fmt: skip
     return "\n".join(lines) + "\n"
+
+
+def _steady(table: pd.DataFrame, column: str, lang: str) -> str:
+    """The line for a column along which the site does not jump: the best site only when
+    every scenario proved its zone; the zone found when some are FEASIBLE (not proven
+    best); none found when no scenario found a zone."""
+    from kitland.i18n import tr  # noqa: PLC0415
+
+    status = table["status"]
+    if not status.isin(["OPTIMAL", "FEASIBLE"]).any():
+        return tr(lang, "{column}: no scenario found a zone").format(column=column)
+    unproven = int((status == "FEASIBLE").sum())
+    if unproven:
+        return tr(lang, "{column}: the zone found stays put across the values swept; {n} of "
+                        "{total} scenarios are not proven best (FEASIBLE)").format(
+            column=column, n=unproven, total=len(table))  # fmt: skip
+    return tr(lang, "{column}: the best site stays put across the values swept").format(
+        column=column)  # fmt: skip
 
 
 def _fixed_text(fixed: str, lang: str) -> str:

@@ -59,7 +59,15 @@ import shapely
 
 from kitland._errors import DataError
 from kitland.crs import crs_label
-from kitland.estate import BUNDLED_SOURCE, LAND_USES, LAYER_SCHEMA, REQUIRED_LAYERS, Estate, Finding
+from kitland.estate import (
+    BUNDLED_SOURCE,
+    LAND_USES,
+    LAYER_SCHEMA,
+    REQUIRED_LAYERS,
+    WATER_KINDS,
+    Estate,
+    Finding,
+)
 from kitland.i18n import LABELS, Message, label, number, numbers_in, percent, tr
 from kitland.io import LAYER_NAMES
 
@@ -91,7 +99,8 @@ PLAUSIBLE_WIDTH_M = (3.0, 100.0)
 #: corridor's land, and a road crosses ``water`` on a bridge.
 UNDER_ROADS = ("road", "water")
 
-# Indonesian words planners commonly type for the land uses, kinds and classes.
+# Indonesian words planners commonly type for the land uses, kinds and classes, and
+# OpenStreetMap's road tags.
 _SYNONYMS = {
     "industri": "industrial", "kavling industri": "industrial", "komersial": "commercial",
     "perdagangan": "commercial", "perumahan": "residential", "hunian": "residential",
@@ -101,6 +110,9 @@ _SYNONYMS = {
     "sungai": "river", "kanal": "canal", "saluran": "canal", "pantai": "coast",
     "kolam": "pond", "gerbang": "estate_gate", "gerbang kawasan": "estate_gate",
     "gerbang pabrik": "factory_gate", "gerbang tol": "toll_exit", "pintu tol": "toll_exit",
+    # OpenStreetMap's highway values (an OSM export's roads)
+    "motorway": "toll", "trunk": "arterial", "primary": "arterial", "secondary": "collector",
+    "tertiary": "local", "residential": "local", "unclassified": "local",
 }  # fmt: skip
 
 _SEVERITY_RANK = {"error": 0, "warning": 1}
@@ -348,7 +360,8 @@ class ValidationReport:
                                                         met=met, total=len(self.norms))  # fmt: skip
 
     def to_text(self, lang: str = "en") -> str:
-        """Findings one per line, then the land budget and the norms with ✓/✗.
+        """Findings one per line (one line for the features of which a finding says the
+        same, :func:`_finding_lines`), then the land budget and the norms with ✓/✗.
 
         Words come from the message catalogue and numbers follow ``lang``'s locale,
         the findings' sentences included (:meth:`Finding.text`); names, ids, codes and
@@ -360,7 +373,7 @@ class ValidationReport:
         name = label(lang, "bundled_name") if bundled else self.title or self.estate
         out = [t("{estate} — {area} ha inside the boundary, measured in {crs}").format(
             estate=name, area=area, crs=self.crs)]  # fmt: skip
-        out += [_finding_text(f, lang) for f in self.findings] or [t("no data problems found")]
+        out += _finding_lines(self.findings, lang) or [t("no data problems found")]
         out.append("")
         out.append(t("land budget"))
         rows = [
@@ -403,7 +416,7 @@ class ValidationReport:
             f"<tr><td style='color:{'#cf222e' if f.severity == 'error' else '#9a6700'}'>"
             f"{f.severity}</td><td>{html.escape(f.code)}</td><td>{html.escape(f.layer)}</td>"
             f"<td>{html.escape(f.feature)}</td><td>{html.escape(f.message)}</td></tr>"
-            for f in self.findings
+            for f in _merged(self.findings, "en")
         )
         brows = "".join(
             f"<tr><td>{html.escape(str(u))}</td><td style='text-align:right'>{r['area_ha']:,.2f}</td>"
@@ -425,6 +438,31 @@ class ValidationReport:
             f"<th>norm</th></tr>{brows}</table><table><tr><th></th><th>norm</th><th>share</th>"
             f"<th>required</th></tr>{nrows}</table></div>"
         )
+
+
+def _finding_lines(findings: Sequence[Finding], lang: str) -> list[str]:
+    """A line per finding of :func:`_merged`."""
+    return [_finding_text(f, lang) for f in _merged(findings, lang)]
+
+
+def _merged(findings: Sequence[Finding], lang: str) -> list[Finding]:
+    """The findings, but one for the features of which findings say the same (an
+    unknown land_use on 72 parcels), naming the first five and counting the rest (the
+    JSON report lists each)."""
+    groups: dict[tuple[str, ...], list[Finding]] = {}
+    for f in findings:
+        same = f.feature and f.feature not in f.message
+        key = (f.code, f.severity, f.layer, f.message) if same else (str(id(f)),)
+        groups.setdefault(key, []).append(f)
+    out = []
+    for group in groups.values():
+        first, n = group[0], len(group)
+        if n > 1:
+            names = ", ".join(g.feature for g in group[:5])
+            more = Message("{names} and {n} more", {"names": names, "n": n - 5}).render(lang)
+            first = replace(first, feature=more if n > 5 else names)
+        out.append(first)
+    return out
 
 
 def _finding_text(f: Finding, lang: str) -> str:
@@ -486,6 +524,8 @@ def _suggest(value: str, allowed: Sequence[str]) -> Message | None:
         return Message("did you mean {value!r}? (values are lower case)", {"value": low})
     if low in _SYNONYMS and _SYNONYMS[low] in allowed:
         return Message("did you mean {value!r}?", {"value": _SYNONYMS[low]})
+    if _SYNONYMS.get(low) in WATER_KINDS and "water" in allowed:  # a land use of 'sungai'
+        return Message("did you mean {value!r}?", {"value": "water"})
     near = difflib.get_close_matches(low.replace(" ", "_"), allowed, n=1, cutoff=0.6)
     return Message("did you mean {value!r}?", {"value": near[0]}) if near else None
 
@@ -749,6 +789,35 @@ def _check_network(roads: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]
                         "move the end onto that line",
                         source=label, d=d, other=str(labels[rows[j]]), eps=_JOIN_M))  # fmt: skip
     return out + _apart(parts, rows, labels, label)
+
+
+def _inside(inner: shapely.Geometry, outer: shapely.Geometry) -> bool:
+    """Whether ``inner`` lies inside ``outer`` but for at most 1 m² (an edge drawn along
+    the outer one's, moved by a reprojection's rounding)."""
+    return float(shapely.area(shapely.difference(inner, outer))) <= 1.0
+
+
+def _check_nested(boundary: gpd.GeoDataFrame, labels: np.ndarray) -> list[Finding]:
+    """Boundary features lying inside another (:func:`_inside`): they add no land, and an enclave
+    drawn so (Google Earth draws no holes, so an office draws the land left out as a
+    polygon of its own) is counted as the estate's."""
+    geoms = _polygons(boundary.geometry.to_numpy())
+    ok = ~shapely.is_missing(geoms) & ~shapely.is_empty(geoms)
+    label = boundary.attrs.get("source", "boundary")
+    findings = []
+    for i in np.flatnonzero(ok):
+        outer = next((j for j in np.flatnonzero(ok) if j != i and shapely.area(geoms[j]) >
+                      shapely.area(geoms[i]) and _inside(geoms[i], geoms[j])), None)  # fmt: skip
+        if outer is None:
+            continue
+        findings.append(Finding.of(
+            "boundary-inside", "warning", "boundary", str(labels[i]),
+            "{source}: boundary feature {inner!r} ({ha:,.2f} ha) lies inside {outer!r} and adds "
+            "no land; if the estate leaves it out (an enclave), cut it out of {outer!r} as a "
+            "hole (QGIS: Difference) and remove it",
+            source=label, inner=str(labels[i]), outer=str(labels[outer]),
+            ha=float(shapely.area(geoms[i])) / 10_000))  # fmt: skip
+    return findings
 
 
 def _check_gates(
@@ -1205,6 +1274,8 @@ def validate(estate: Estate) -> ValidationReport:
     - ``parcel-on-road``: warning, a parcel (not ``road`` or ``water``) reaches more than
       1 m² into a road's corridor, wider than :data:`SLIT_M` somewhere, with the area;
       a zone never takes corridor land (SPEC §3, ``on``);
+    - ``boundary-inside``: warning, a boundary feature lies wholly inside another (an
+      enclave drawn as a polygon of its own is counted as the estate's land);
     - ``outside-crs-area`` / ``outside-indonesia`` (data in an Indonesian grid only): warnings
       on the location;
     - ``norm-industrial`` / ``norm-green`` / ``norm-roads`` / ``norm-supporting``:
@@ -1281,6 +1352,8 @@ def validate(estate: Estate) -> ValidationReport:
             findings += _check_widths(gdf, labels, missing)
             findings += _check_outlines(gdf, labels)
             findings += _check_network(gdf, labels)
+        if layer == "boundary":
+            findings += _check_nested(gdf, labels)
         if layer == "gates" and "roads" in estate.layers:
             findings += _check_gates(gdf, labels, type_ok, estate)
     label = estate.layer("parcels").attrs.get("source", "parcels")

@@ -270,8 +270,9 @@ def test_a_run_is_spent_at_the_first_progress_line_at_its_allowance() -> None:
 def test_a_tree_stretch_the_allowance_left_cannot_pay_for_is_declined() -> None:
     """By hand: once the root is done (a line's node count above 0), the run is spent at
     the first line from which the iterations left are fewer than the dearest stretch of
-    its tree so far, the root (all of it) counted as the first; at the root nothing but
-    the allowance stops it."""
+    its tree so far, the root (all of it) counted as the first; at the root its LP (the
+    first line with iterations) is no stretch, and a round the iterations left pay for
+    does not stop it."""
     from kitland.placement._milp import _Limits  # noqa: PLC0415
 
     def line(nodes: int, count: int) -> str:
@@ -279,7 +280,8 @@ def test_a_tree_stretch_the_allowance_left_cannot_pay_for_is_declined() -> None:
 
     lim = _Limits()
     lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
-    assert not any(lim.line(line(0, c)) for c in (0, 1_000, 6_000))  # the root so far
+    # the root: an LP of 5,000, then a round of 1,000 (4,000 left pays for one)
+    assert not any(lim.line(line(0, c)) for c in (0, 5_000, 6_000))
     assert lim.line(line(1, 6_500)) and lim.below == 6_500  # 3,500 left of a 6,500 root
     lim.reset(rounds=100, iters=10_000, t_end=float("inf"))
     assert not lim.line(line(0, 0)) and not lim.line(line(1, 1_000))  # a root of 1,000
@@ -309,6 +311,28 @@ def test_a_tree_stretch_needs_its_margin_left() -> None:
     lim = _Limits()
     lim.reset(rounds=100, iters=10_000, t_end=float("inf"), margin=2.0)
     assert lim.line(line(1, 3_500))  # a root of 3,500: 6,500 left is less than two such
+
+
+def test_a_root_stretch_needs_its_margin_left() -> None:
+    """By hand: at the root (node count 0) the run goes on only while the iterations left
+    pay for ``margin`` rises as dear as the dearest between two root lines after its LP
+    (the first line with iterations: the LP is not solved again, so it is no stretch);
+    with a margin of 2 it is spent at the first line from which they do not, with a
+    margin of 1 one line later, with none only at the allowance."""
+    from kitland.placement._milp import _Limits  # noqa: PLC0415
+
+    def line(count: int) -> str:
+        return f"    0   0   0   0.00%   10   20   50%   0  0  0  {count:6d}  0.1s"
+
+    # an LP of 4,000 (6,000 left: less than two such, not a stretch), then rounds of 500,
+    # 1,500 (4,000 left pays for two), 1,200 (2,800 left: one of 1,500, not two), 1,600
+    # (1,200 left: not one), 1,700 (past the allowance)
+    counts = (0, 4_000, 4_500, 6_000, 7_200, 8_800, 10_500)
+    for margin, spent_at in ((2.0, 7_200), (1.0, 8_800), (0.0, 10_500)):
+        lim = _Limits()
+        lim.reset(rounds=100, iters=10_000, t_end=float("inf"), margin=margin)
+        ends = [c for c in counts if lim.line(line(c))]
+        assert ends == [spent_at] and lim.spent
 
 
 def _progress_lines(
@@ -349,8 +373,9 @@ def _progress_counts(prob: Problem, squares: NDArray[np.int64], opts: SolveOptio
 @pytest.mark.parametrize("work_s", [0.04, 0.1, 0.2])
 def test_a_run_stops_at_its_allowance_plus_one_stretch_and_repeats(work_s: float) -> None:
     """The width estate's whole window (180 cells at 25 m), with node and root-round limits
-    that never bind: given ``work_s``, the run is charged exactly the count of the first
-    progress line at or past its allowance (plus ``lp_run_iters``), read from the log of
+    that never bind and no stretch margin (the tests by hand above check it): given
+    ``work_s``, the run is charged exactly the count of the first progress line at or
+    past its allowance (plus ``lp_run_iters``), read from the log of
     the same MILP run to its end without any stop (HiGHS is deterministic): the slack is
     the iterations between two progress lines. Its bound is below the CP-SAT optimum (a
     second solver), and the wall clock is not said to have stopped it; the same input
@@ -361,7 +386,8 @@ def test_a_run_stops_at_its_allowance_plus_one_stretch_and_repeats(work_s: float
 
     prob, squares, _, best = _width_window()
     every = np.arange(len(prob))
-    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6,
+                        stretch_margin=0)  # fmt: skip
     counts = _progress_counts(prob, squares, opts)
     allowed = work_s * opts.lp_iters_per_s
     assert counts[-1] > allowed  # the run to its end goes past every allowance here
@@ -446,6 +472,73 @@ def test_a_search_whose_tree_would_go_past_its_budget_ends_within_it_and_repeats
         return sol.status, sol.cells.tolist(), sol.work_s
 
     assert run(1.0)[2] > budget
+    got = run(SolveOptions().stretch_margin)
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert got[0] == "OPTIMAL" and got[2] <= budget
+    assert prob.objective(np.array(got[1])) == pytest.approx(best.objective, abs=1e-9)
+    assert run(SolveOptions().stretch_margin) == got
+
+
+def test_a_root_stretch_past_the_allowance_is_declined_and_repeats() -> None:
+    """A seeded grid (seed 1) whose MILP, run to its end, ends its root with a stretch
+    as dear as four of its LPs and dives on: given an allowance between its last root
+    line and its first line in the tree, the run is declined the dive after its root
+    (the rounds after its LP showed the allowance left could not pay for two stretches
+    as dear as that last one). It is charged exactly the count of its last root line
+    (plus ``lp_run_iters``), within the allowance, where the free run goes on past it;
+    its bound is below the CP-SAT optimum (a second solver), the wall clock did not
+    stop it, and the same input twice gives the same result and the same work."""
+    from kitland.placement._milp import HighsWindows  # noqa: PLC0415
+    from kitland.placement._window import squares_of  # noqa: PLC0415
+
+    prob = _seeded_grid(1)
+    squares = squares_of(prob)
+    every = np.arange(len(prob))
+    opts = SolveOptions(probe_min_cells=10**6, mip_nodes_per_s=1e6, root_rounds_per_s=1e6)
+    lines = _progress_lines(prob, squares, opts)
+    root = [c for nodes, c in lines if nodes == 0]  # the LP ends at the first count above 0
+    tree = next(c for nodes, c in lines if nodes > 0)
+    rises = [b - a for a, b in itertools.pairwise(root) if a > 0]
+    allowed = (root[-1] + tree) // 2
+    assert root[-1] < allowed < tree  # the free run's first line in the tree goes past it
+    assert root[-1] + opts.stretch_margin * max(rises) > allowed  # two such are not paid
+    best = solve(prob, time_limit_s=60, backend="cpsat")
+    assert best.status == "OPTIMAL"
+
+    def run(work: Work) -> WindowResult:
+        return HighsWindows(prob, squares, opts).solve(every, every, incumbent=None, start=None,
+                                                       work=work)  # fmt: skip
+
+    work_s = allowed / opts.lp_iters_per_s
+    budget = Work(work_s)
+    got, again = run(budget), run(Work(work_s))
+    assert got.status != "OPTIMAL" and not budget.clock.hit
+    assert got.work * opts.lp_iters_per_s == pytest.approx(root[-1] + opts.lp_run_iters, abs=1e-6)
+    assert got.work <= work_s
+    assert got.bound <= best.objective + 1e-7
+    assert (got.status, got.bound, got.work) == (again.status, again.bound, again.work)
+
+
+def test_a_search_whose_root_would_go_past_its_budget_ends_within_it_proven() -> None:
+    """A seeded grid (seed 10) searched whole with 0.5 work seconds, HiGHS held by its
+    iterations alone and CP-SAT's least run lowered to 0.2: with no stretch margin, or a
+    margin of 1, HiGHS's root goes on into a stretch past its allowance and the search
+    ends past its budget, unproven; with the default margin of 2 the root is stopped
+    before it, the work left goes to CP-SAT, and the search ends within its budget,
+    proven, on the optimum of the CP-SAT backend (a second solver), the same twice."""
+    prob = _seeded_grid(10)
+    budget = 0.5
+
+    def run(margin: float) -> tuple[str, list[int], float]:
+        opts = SolveOptions(stretch_margin=margin, mip_nodes_per_s=1e6, root_rounds_per_s=1e6,
+                            cpsat_least_s=0.2)  # fmt: skip
+        sol = solve(prob, work=Work(budget), options=opts)
+        assert sol.deterministic and sol.cells is not None
+        return sol.status, sol.cells.tolist(), sol.work_s
+
+    for margin in (0.0, 1.0):
+        status, _, work_s = run(margin)
+        assert status != "OPTIMAL" and work_s > budget
     got = run(SolveOptions().stretch_margin)
     best = solve(prob, time_limit_s=60, backend="cpsat")
     assert got[0] == "OPTIMAL" and got[2] <= budget

@@ -25,6 +25,7 @@ from kitland.maps import (
     DRAWN_FILENAME,
     LABEL_MIN_ZOOM,
     STATUS_COLOURS,
+    add_table,
     make_map,
     save_map,
 )
@@ -559,3 +560,71 @@ def test_rule_tooltips_in_the_popup_are_in_the_maps_language(
         assert _leftover_words(tips, [*allowed, *(r.label("id") for r in REPORT.results)]) == []
         setback = next(t for t, r in zip(tips, REPORT.results, strict=True) if r.kind == "setback")
         assert setback == "sempadan #4: Terukur 20,00 m, Syarat ≥ 50 m"  # measured 20, needs 50
+
+
+def _apart(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Whether two boxes on the page share no pixel."""
+    return (a["x"] + a["width"] <= b["x"] or b["x"] + b["width"] <= a["x"]
+            or a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"])  # fmt: skip
+
+
+def test_the_cost_table_folds_off_the_zone_and_the_legend_until_clicked(
+    browser_context: Any, tmp_path: Path
+) -> None:
+    """A meeting map at 1400 × 900 with the alternatives' cost table (18 rows, as
+    ``place --alternatives 3`` writes): the folded table covers neither the zone the map
+    opens on, nor the legend, nor the inset; a click on its title opens every row."""
+    m = make_map(_estate(), zone=ZONE, report=REPORT, rules=RULES, offline=True)
+    rows = [["", "placement 1", "placement 2", "placement 3"]]
+    rows += [[f"rule number {i} of the zone, measured", "1.035,4 m", "1.023,1 m (−12)",
+              "603,8 m (−432)"] for i in range(17)]  # fmt: skip
+    add_table(m, rows, title="What each placement costs against placement 1")
+    path = save_map(m, tmp_path / "table.html")
+    pg = Page(browser_context)
+    pg.page.set_viewport_size({"width": 1400, "height": 900})
+    page = pg.open(path)
+    assert pg.errors == []
+    table = page.locator(".kit-table").bounding_box()
+    x0, y0, x1, y1 = ZONE.bounds
+    (ax, ay), (bx, by) = pg.point_of(m.get_name(), x0, y1), pg.point_of(m.get_name(), x1, y0)
+    zone = {"x": ax, "y": ay, "width": bx - ax, "height": by - ay}
+    for covered in (zone, page.locator(".kit-legend").bounding_box(),
+                    page.locator(".leaflet-control-minimap").bounding_box()):  # fmt: skip
+        assert _apart(table, covered), (table, covered)
+    assert not page.locator(".kit-table tr").first.is_visible()
+    page.locator(".kit-table summary").click()
+    shown = page.locator(".kit-table tr")
+    assert shown.count() == len(rows) and shown.first.is_visible()
+    assert shown.nth(1).inner_text().split("\t")[0] == "rule number 0 of the zone, measured"
+    page.close()
+
+
+def test_parcels_of_unknown_land_uses_are_named_in_the_legend(
+    browser_context: Any, tmp_path: Path
+) -> None:
+    """An office's estate explored before its land uses are renamed (trial 12): parcels of
+    'Industri' and 'Tersedia' were drawn blank and the legend named only the known ones,
+    so most of the estate looked empty. The legend names them (escaped, as data), in the
+    map's language, and the PDF's legend too."""
+    from conftest import grid_layers  # noqa: PLC0415
+
+    from kitland import Estate  # noqa: PLC0415
+    from kitland.maps import _land_use_handles  # noqa: PLC0415
+
+    layers = grid_layers(["IIAA", "IIAA", "GGAA"])
+    p = layers["parcels"]
+    p.loc[p.land_use == "industrial", "land_use"] = "Industri"
+    p.loc[p.index[-1], "land_use"] = "<b>Tersedia</b>"
+    estate = Estate.from_layers(layers)
+    want = {"en": "land use not recognised: <b>tersedia</b>, industri (kitland validate)",
+            "id": "tata guna lahan tidak dikenali: <b>tersedia</b>, industri (kitland validate)"}  # fmt: skip
+    for lang, text in want.items():
+        path = save_map(make_map(estate, offline=True, lang=lang), tmp_path / f"{lang}.html")
+        pg = Page(browser_context)
+        page = pg.open(path)
+        legend = page.locator(".kit-legend").first.inner_text()
+        assert text in legend, legend
+        assert page.evaluate("document.querySelectorAll('.kit-legend b').length") == 1  # its title
+        assert pg.errors == []
+        page.close()
+        assert [h.get_label() for h in _land_use_handles(estate, lang)][-1] == text

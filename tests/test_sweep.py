@@ -798,3 +798,28 @@ def test_a_chain_resumed_from_its_stored_record_gives_the_uninterrupted_rows(
     # each resumed scenario started from the stored record, as in the uninterrupted run
     resumed = again.set_index("scenario").loc[serial.index, "start"]
     assert list(resumed.fillna("cold")) == list(serial["start"].fillna("cold"))
+
+
+def test_a_steady_site_is_called_best_only_when_every_scenario_proved_it() -> None:
+    """Trial 12's sweep: four FEASIBLE scenarios, all stopped by the wall clock, and the
+    summary said "the best site stays put" of zones none of which was proven best; a sweep
+    where no scenario found a zone said it too (no jump between no zones)."""
+    from kitland.sweep_report import _jumps, _summary  # noqa: PLC0415
+
+    zones = gpd.GeoDataFrame({"scenario": list("ab")}, geometry=[box(0, 0, 100, 100)] * 2,
+                             crs=32749)  # fmt: skip
+    table = pd.DataFrame({"scenario": list("ab"), "estate": "e", "s.min_m": [50.0, 150.0],
+                          "status": ["FEASIBLE", "OPTIMAL"], "message": ""})  # fmt: skip
+    jumps = _jumps(table, zones, ["s.min_m"])
+    assert jumps.empty
+    text = _summary(table, jumps, ["s.min_m"])
+    assert ("s.min_m: the zone found stays put across the values swept; 1 of 2 scenarios are "
+            "not proven best (FEASIBLE)") in text  # fmt: skip
+    assert "best site stays put" not in text
+    assert "1 dari 2 skenario belum terbukti terbaik" in _summary(table, jumps, ["s.min_m"], "id")
+    proven = table.assign(status="OPTIMAL")
+    assert "s.min_m: the best site stays put" in _summary(proven, jumps, ["s.min_m"])
+    none = table.assign(status=["INFEASIBLE", "UNDECIDED"])
+    empty = zones.iloc[:0]
+    text = _summary(none, _jumps(none, empty, ["s.min_m"]), ["s.min_m"])
+    assert "s.min_m: no scenario found a zone" in text and "stays put" not in text

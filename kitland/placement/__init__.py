@@ -105,6 +105,10 @@ _SOLVER_NAME = "HiGHS MILP + OR-Tools CP-SAT"
 #: An alternative's earlier placements: each returned zone with the share of an outline's
 #: area it may overlap (:func:`_overlap_kept`).
 Places = tuple[tuple[shapely.Geometry, float], ...]
+#: A rank's start from ``place(start=)``: the previous zone's cells and a proven floor.
+_Warm = tuple[NDArray[np.int64] | None, float]
+#: The search past the previous proof (:mod:`._reuse`).
+_Plan = _reuse.Beyond | _reuse.Setback
 
 
 @dataclass(frozen=True)
@@ -240,14 +244,9 @@ class PlacementResult:
         return _summary.summary(self, lang)
 
     def caveat(self, lang: str = "en", *, short: bool = False) -> str:
-        """What the proof does not cover, in ``lang``; "" when it covers every zone (or
-        allocation) of the grid's cells (:func:`._summary.caveat`).
-
-        Under a ``min_width`` rule the model reads the rule conservatively (whole squares
-        of cells, charged or cut corners), so a zone with narrower parts that would still pass
-        ``check`` is not covered. ``short``: the line a map shows under the status; else
-        the terminal's and the printed page's.
-        """
+        """What the proof does not cover, in ``lang`` (:func:`._summary.caveat`): under
+        ``min_width``, zones with narrower parts that would still pass ``check``; "" when
+        it covers every zone of the grid's cells. ``short``: the line a map shows."""
         return _summary.caveat(self, lang, short=short)
 
     def __repr__(self) -> str:
@@ -653,13 +652,10 @@ class _Attempts:
     bound: float = -math.inf
     #: True while every "no zone" answer so far is a proof (no heuristic tightening).
     exact: bool = True
-    #: True when a solve ended before its proof (its budget or the wall clock, or the
-    #: search ended by itself with work left).
+    #: True when a solve ended before its proof (for any reason).
     timed_out: bool = False
-    #: True when the work budget or the wall clock ended a search before its proof (the
-    #: JSON's ``time_limit_hit``), or what was left of the budget could not pay for the
-    #: least CP-SAT run (``SolveOptions.cpsat_least_s``); not when a search ended by
-    #: itself with more work left.
+    #: True when the budget or the wall clock ended it, or the work left could not pay
+    #: for the least CP-SAT run (``SolveOptions.cpsat_least_s``): ``time_limit_hit``.
     budget_hit: bool = False
     proven_infeasible: bool = False
     failures: list[dict[str, Any]] = field(default_factory=list)
@@ -681,24 +677,20 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 
 def _best_at_rank(
-    s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work,
-    warm: tuple[NDArray[np.int64] | None, float] | None = None,
-    beyond: _reuse.Beyond | _reuse.Setback | None = None, apart: Places = (),
-    learnt: dict[bytes, Any] | None = None,
+    s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work, warm: _Warm | None = None,
+    beyond: _Plan | None = None, apart: Places = (), learnt: dict[bytes, Any] | None = None,
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` (on ``cells``) that passes ``check``, with what is proven
-    about it, spending at most ``work`` (each solve gets the work left; an alternative's
-    first runs its warm starts even when none is left).
+    about it, spending at most ``work`` (an alternative's first solve runs its warm starts
+    even when none is left).
 
-    ``warm`` is a starting zone and a proven floor on the score of any zone of the first
-    area band that passes ``check`` (from ``place(start=)``; −inf when none holds).
-    ``beyond``: the rules only relaxed, or only a setback distance moved: the first solve
-    searches only the zones past the previous proof (:func:`._reuse.solve_beyond`).
-    The search stops once no zone of cells beats its incumbent's straightened outline
-    (:class:`_Outlines`). ``apart``: an alternative's earlier placements (returned zone,
-    overlap share; :func:`_overlap_kept`), which every outline it takes keeps, as its
-    cells keep ``prob.avoid``. ``learnt``: what the windows of earlier ranks' solves on
-    ``cells`` learnt (:func:`._solve.solve`), kept and added to; every solve here shares it.
+    ``warm``: a starting zone and a proven floor for the first area band (−inf: none).
+    ``beyond``: the first solve searches only past the previous proof
+    (:func:`._reuse.solve_beyond`). ``apart``: an alternative's earlier placements, whose
+    overlap limit every outline keeps (:func:`_overlap_kept`) as its cells keep
+    ``prob.avoid``. A zone that fails ``check`` is cut (a no-good) and the solve repeated.
+    ``learnt``: what the windows of this rank's and earlier ranks' solves on ``cells``
+    learnt (:func:`._solve.solve`), added to.
     """
     out = _Attempts()
     learnt = {} if learnt is None else learnt
@@ -786,13 +778,13 @@ def _best_at_rank(
 
 def _warm(
     start: PlacementResult | None, estate: Estate, shape: str, cells: Cells, band: Problem
-) -> dict[int, tuple[NDArray[np.int64] | None, float]]:
+) -> dict[int, _Warm]:
     """Per rank, the previous result's zone on ``cells`` and, for rank 1, the floor its
     proof gives the first area band ``band`` (:func:`._reuse.floor`)."""
     if start is None or start.crs is None or not estate.crs.equals(start.crs):
         return {}
     prev = start.previous
-    out: dict[int, tuple[NDArray[np.int64] | None, float]] = {}
+    out: dict[int, _Warm] = {}
     for p in start.alternatives:
         first = _reuse.start_cells(p.zone, p.cells, prev.cells if prev else None, cells)
         below = -math.inf
@@ -803,9 +795,9 @@ def _warm(
 
 
 def _beyond(
-    start: PlacementResult | None, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
-    shape: str, cells: Cells, band: Problem, *, frame: str = "", rules: Rules | None = None,
-) -> _reuse.Beyond | _reuse.Setback | None:  # fmt: skip
+    start: PlacementResult | None, warm: dict[int, _Warm], shape: str, cells: Cells,
+    band: Problem, *, frame: str = "", rules: Rules | None = None,
+) -> _Plan | None:  # fmt: skip
     """The search past the previous proof when the rules only relaxed
     (:func:`._reuse.plan_beyond`) or only a setback distance of ``rules`` moved
     (:func:`._reuse.plan_setback`; ``frame`` is :func:`._reuse.frame` of the new input)."""
@@ -823,8 +815,8 @@ def _beyond(
 
 
 def _start_facts(
-    warm: dict[int, tuple[NDArray[np.int64] | None, float]], start: PlacementResult,
-    shape: str, cells: Cells, band: Problem, beyond: _reuse.Beyond | _reuse.Setback | None = None,
+    warm: dict[int, _Warm], start: PlacementResult, shape: str, cells: Cells, band: Problem,
+    beyond: _Plan | None = None,
 ) -> dict[str, Any]:  # fmt: skip
     """``solver.start``: what the previous result gave: a starting zone, a proven floor
     (the rules tightened) or a ceiling (they only relaxed), the rules past whose old
@@ -845,12 +837,9 @@ def _start_facts(
 def _finish(
     o: _Outlines, sol: Solution, zone: Polygon, report: Report, rank: int, at: _Attempts
 ) -> Placement:
-    """The placement of a zone that passed ``check``: its straightened outline (the one
-    ``o`` found during the search, when it did) refined (:meth:`_Outlines.refined`; taken
-    as it is when ``o`` refined it already), with its honest status and gap against the
-    bound ``at`` proved (:func:`_placed`: proven when the outline scores no more than the
-    proven bound, even if the solve that found the cells ran out of time or proved only
-    that no zone beats the outline)."""
+    """The placement of a zone that passed ``check``: its straightened and refined outline
+    (as ``o`` made it during the search, when it did), with its status and gap against the
+    bound ``at`` proved (:func:`_placed`)."""
     assert sol.cells is not None
     key = sol.cells.tobytes()
     taken = o.found.get(key) if o.refine else None
@@ -886,18 +875,9 @@ def _placed(
 @dataclass
 class _Outlines:
     """The outlines of one rank's zones of ``cells`` (``prob``): straightened
-    (:meth:`straightened`), refined over the true geometry (:meth:`refined`), each
+    (:meth:`straightened`) and refined over the true geometry (:meth:`refined`), each
     checked against ``rules`` on ``estate`` and keeping the overlap limit against the
-    earlier placements ``apart`` (:func:`_overlap_kept`).
-
-    Called with a zone's cells (the search's ``outline``, :func:`._solve.solve`): the
-    score of its straightened outline when the zone and the outline pass ``check``'s zone
-    rules, the outline keeps the overlap limit and it scores below the zone, else None
-    (no zone that fails ``check`` or an outline that breaks the limit sets the search's
-    cutoff). Each zone is straightened once (kept in ``found``) and, with ``refine`` (on
-    grids of at least ``SolveOptions.refine_search_cells`` cells), its outline refined
-    too, its area in ``band`` (the band being solved). Geometry and ``check`` only, so as
-    deterministic as the search."""
+    earlier placements ``apart`` (:func:`_overlap_kept`)."""
 
     estate: Estate
     rules: Rules
@@ -912,6 +892,9 @@ class _Outlines:
     reports: dict[bytes, Report] = field(default_factory=dict)
 
     def __call__(self, chosen: NDArray[np.int64]) -> float | None:
+        """The search's ``outline`` (:func:`._solve.solve`): the score of the zone's
+        straightened (with ``refine``, also refined) outline when the zone and it pass
+        ``check``'s zone rules and it scores below the zone, else None; kept in ``found``."""
         key = chosen.tobytes()
         if key not in self.found:
             zone = zone_of(self.cells, self.prob, chosen)
@@ -967,10 +950,7 @@ class _Outlines:
         """The best outline with straight edges that passes ``check``
         (:func:`._outline.straighten`, scoring below ``ceiling``, by default below the
         zone) and keeps the overlap limit, coordinates rounded to the centimetre when that
-        still passes, and its report; None when none passes.
-
-        The outlines tried are checked on the zone rules only (the layout rules judge the
-        master plan, the same for every outline); the one returned gets the full report."""
+        still passes, and its full report (:meth:`final`); None when none passes."""
         best = straighten(zone, allowed=self.land.allowed, cell_m=self.cells.cell_m,
                           angle_deg=self.cells.angle_deg, accept=self.accept,
                           score=lambda z: zone_score(self.prob, self.cells, z),
@@ -981,13 +961,8 @@ class _Outlines:
         """``zone`` (which passes ``check``) with its edges moved over the true geometry to
         a lower score (:func:`._outline.refine`, area in ``band``, at most
         ``SolveOptions.refine_checks`` checks), and its report; ``zone`` and ``report``
-        themselves when no move passes.
-
-        A move passes when ``check``'s zone rules pass and the rows of the model that
-        ``check`` does not judge still hold, measured on the cells as :func:`zone_score`
-        measures (:func:`_model_rows_hold`: the share inside ``place(near=)``, an
-        alternative's overlap with the better placements), and the outline keeps the
-        overlap limit against the earlier placements' returned zones."""
+        themselves when no move passes. A move passes :meth:`accept` and
+        :func:`_model_rows_hold` (the model's rows ``check`` does not judge)."""
         if self.options.refine_checks == 0:
             return zone, report
         cells, prob = self.cells, self.prob
@@ -1219,8 +1194,7 @@ class _Search:
 
 def _ranks(
     s: _Search, grids: list[tuple[Cells, Problem]], budget: Work, *, alternatives: int,
-    max_overlap: float, warm: dict[int, tuple[NDArray[np.int64] | None, float]],
-    beyond: _reuse.Beyond | _reuse.Setback | None,
+    max_overlap: float, warm: dict[int, _Warm], beyond: _Plan | None,
 ) -> tuple[list[_Attempts], Cells, Problem]:  # fmt: skip
     """Each rank's search in turn, until one finds no zone; with the grid and problem
     of the best placement (its alternatives are placed on its grid).
@@ -1281,9 +1255,8 @@ def _with_near(prob: Problem, cells: Cells, near: shapely.Geometry | None, share
 
 
 def _best_of_grids(
-    s: _Search, grids: list[tuple[Cells, Problem]], *, work: Work,
-    warm: tuple[NDArray[np.int64] | None, float] | None,
-    beyond: _reuse.Beyond | _reuse.Setback | None = None,
+    s: _Search, grids: list[tuple[Cells, Problem]], *, work: Work, warm: _Warm | None,
+    beyond: _Plan | None = None,
 ) -> tuple[_Attempts, Cells, Problem]:  # fmt: skip
     """The best placement over several turned grids, each searched in turn with an even
     share of the work left (``warm`` and ``beyond`` on the first), and the grid it lies on.
@@ -1552,20 +1525,12 @@ def _carved(estate: Estate, new_zones: list[tuple[Any, str]]) -> gpd.GeoDataFram
     parcels = parcels.set_geometry(gpd.GeoSeries(polys, index=parcels.index, crs=estate.crs))
     parcels = parcels[parcels.geometry.notna()]
     taken = set(parcels["parcel_id"].astype(str))
-    row: dict[str, Any] = {}
-    for c in parcels.columns:
-        if c == "geometry":
-            continue
-        dt = parcels[c].dtype
-        if pd.api.types.is_integer_dtype(dt) or pd.api.types.is_bool_dtype(dt):
-            parcels[c] = parcels[c].astype(
-                "Int64" if pd.api.types.is_integer_dtype(dt) else "boolean"
-            )
-            row[c] = pd.NA
-        elif pd.api.types.is_float_dtype(dt):
-            row[c] = np.nan
-        else:
-            row[c] = None
+    types = parcels.dtypes.drop("geometry", errors="ignore")
+    nullable = {c: "Int64" if pd.api.types.is_integer_dtype(t) else "boolean" for c, t in types.items()
+                if pd.api.types.is_integer_dtype(t) or pd.api.types.is_bool_dtype(t)}  # fmt: skip
+    parcels = parcels.astype(nullable)  # a new parcel's missing value: NA, NaN or None
+    row = {c: pd.NA if c in nullable else np.nan if pd.api.types.is_float_dtype(t) else None
+           for c, t in types.items()}  # fmt: skip
     rows = []
     for _, land_use in new_zones:
         base = f"{land_use.upper()}-1"

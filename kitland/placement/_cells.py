@@ -476,18 +476,14 @@ def _exposed(
 ) -> NDArray[np.object_]:  # fmt: skip
     """Each cell's boundary minus the parts it shares with neighbour cells."""
     n = len(geoms)
-    exposed = shapely.boundary(geoms) if n else np.zeros(0, dtype=object)
     if n == 0:
-        return exposed
-    shared_sum = (
-        np.bincount(edges.ravel(), weights=np.r_[shared, shared], minlength=n)
-        if len(edges)
-        else np.zeros(n)
+        return np.zeros(0, dtype=object)
+    shared_sum = np.bincount(edges.ravel(), weights=np.r_[shared, shared], minlength=n)
+    interior = np.isclose(shared_sum, shapely.length(geoms), atol=1e-6) & np.isclose(
+        area, cell_m * cell_m
     )
-    perim = shapely.length(geoms)
-    interior = np.isclose(shared_sum, perim, atol=1e-6) & np.isclose(area, cell_m * cell_m)
-    exposed = np.where(interior, shapely.LineString(), exposed)
-    both = np.concatenate([edges, edges[:, ::-1]]) if len(edges) else np.zeros((0, 2), np.int64)
+    exposed = np.where(interior, shapely.LineString(), shapely.boundary(geoms))
+    both = np.concatenate([edges, edges[:, ::-1]])
     both = both[~interior[both[:, 0]]]
     if len(both) == 0:
         return exposed

@@ -744,16 +744,17 @@ class _Limits:
     ``mip_total_lp_iterations``): the count is read from the progress lines of its log
     (:func:`_progress`, kept off the console), which HiGHS writes after most of its call
     backs (root rounds, not all of them; in its tree, between dives) and at each zone it
-    finds. The run is ``spent`` at the first line whose count reaches the allowance, or,
-    once its root is done (the line's node count above 0), at the first line from which
-    the iterations left would not pay for ``margin`` stretches of its tree as dear as
-    the dearest so far (``most``; the root, all of it, counts as the first): a dive
+    finds. The run is ``spent`` at the first line whose count reaches the allowance, or
+    from which the iterations left would not pay for ``margin`` stretches as dear as the
+    dearest so far: at the root (the line's node count 0) the dearest rise between two
+    root lines after the root's LP (``root_most``: a cut round or a heuristic; the LP is
+    not solved again), once the root is done the dearest stretch of the tree (``most``;
+    the root, all of it, counts as the first). A heuristic at the root, or a dive,
     cannot be stopped before it ends, and one may cost several times the dearest before
     it. Then the run's own time limit is set to 0, which HiGHS checks at its next LP
-    solve, and the run ends there. So a run goes past its allowance at the root by at
-    most the iterations between two lines (one or more rounds), in the tree by at most
-    what one stretch costs beyond ``margin`` times the dearest before it (the root
-    included)."""
+    solve, and the run ends there. So a run goes past its allowance by at most what one
+    stretch costs beyond ``margin`` times the dearest before it (at the root not
+    counting its LP; in the tree counting the whole root)."""
 
     rounds: int = 1
     iters: float = math.inf
@@ -765,6 +766,10 @@ class _Limits:
     #: stretch so far: the whole root, or a rise of the count between two lines after it.
     tree: int = 0
     most: int = 0
+    #: The count of the last progress line at the root (0 before its LP is solved), and
+    #: the dearest rise between two root lines after its LP (cut rounds, heuristics).
+    root: int = 0
+    root_most: int = 0
     margin: float = 1.0
     spent: bool = False
 
@@ -772,6 +777,7 @@ class _Limits:
         """Before a run: its allowances, and nothing seen yet."""
         self.rounds, self.iters, self.t_end, self.margin = rounds, iters, t_end, margin
         self.seen, self.below, self.tree, self.most, self.spent = 0, 0, 0, 0, False
+        self.root, self.root_most = 0, 0
 
     def stop(self, nodes: int) -> bool:
         """At a call back at ``nodes`` nodes: whether the run has had its allowance."""
@@ -788,9 +794,12 @@ class _Limits:
         nodes, count = got
         if nodes > 0:
             self.most, self.tree = max(self.most, count - self.tree), count
-        self.spent = count >= self.iters or (
-            nodes > 0 and count + self.margin * self.most > self.iters
-        )
+        else:
+            if self.root > 0:
+                self.root_most = max(self.root_most, count - self.root)
+            self.root = count
+        dearest = self.most if nodes > 0 else self.root_most
+        self.spent = count >= self.iters or count + self.margin * dearest > self.iters
         if count < self.iters:
             self.below = count
         return self.spent

@@ -65,13 +65,16 @@ class SolveOptions:
         counts ``lp_run_iters`` iterations (what setting a run up costs). A run is allowed
         the iterations its share of the work buys: an LP stops at them, a MILP at the
         first line of HiGHS's progress log at or past them (written after most root
-        rounds, and between dives in the tree) or, in its tree, at the first line from
-        which they would not pay for ``stretch_margin`` stretches as dear as the dearest
-        so far (the root counted as one).
+        rounds, and between dives in the tree) or at the first line from which they
+        would not pay for ``stretch_margin`` stretches as dear as the dearest so far (at
+        the root its rounds after the LP, in the tree its dives with the root counted as
+        one).
     stretch_margin
-        How many times the dearest stretch of a MILP's tree so far (the root counted as
-        one) the iterations it has left must be for it to go on into another: HiGHS
-        cannot stop a dive, and one may cost several times the dearest before it.
+        How many times the dearest stretch of a MILP's root (between two lines of its
+        log after the LP), or of its tree (the root counted as one), so far the
+        iterations it has left must be for it to go on into another: HiGHS cannot stop
+        a heuristic at the root or a dive, and one may cost several times the dearest
+        before it.
     ipm_min_cells, ipm_nnz_per_s
         A window's first LP relaxation is solved by interior point (then crossover to
         the basis that probing starts from) when it has at least ``ipm_min_cells``

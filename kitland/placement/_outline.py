@@ -169,11 +169,6 @@ def _proposals(
 ) -> dict[bytes, tuple[str, Polygon]]:
     """Every base clipped to ``near`` and fitted to ``zone``'s area, by key: (how, polygon)."""
     shapely.prepare(near)
-    target = zone.area
-
-    def fit(move: Callable[[float], shapely.Geometry]) -> Polygon | None:
-        return _fit(lambda t: _clipped(move(t), near), target, cell_m / 4)
-
     proposals: dict[bytes, tuple[str, Polygon]] = {}
     seen: set[bytes] = set()
     for name, base in bases.items():
@@ -181,14 +176,13 @@ def _proposals(
         if b is None or (key := _key(b)) in seen:
             continue
         seen.add(key)
-        fits = {}
-        ring = _ccw(b.exterior)
-        for i in range(len(ring) - 1):
-            if math.dist(ring[i], ring[i + 1]) >= cell_m:
-                fits[f"{name}, edge {i}"] = fit(partial(_move_edge, b, ring, i))
-        for how, p in fits.items():
+        ring, holes = _ccw(b.exterior)[:-1], list(b.interiors)
+        for i in range(len(ring)):  # each edge a cell long slides along its normal
+            if math.dist(ring[i], ring[(i + 1) % len(ring)]) < cell_m:
+                continue
+            p = _fit(partial(_moved, ring, holes, near, ("edge", i)), zone.area, cell_m / 4)
             if p is not None:
-                proposals.setdefault(_key(p), (how, p))
+                proposals.setdefault(_key(p), (f"{name}, edge {i}", p))
     return proposals
 
 
@@ -223,12 +217,11 @@ def _ccw(ring: shapely.LinearRing) -> list[tuple[float, float]]:
     return xy if ring.is_ccw else xy[::-1]
 
 
-def _move_edge(p: Polygon, ring: list[tuple[float, float]], i: int, t: float) -> Polygon:
-    """``p`` with edge ``i`` of its counter-clockwise ``ring`` moved ``t`` outward.
-
-    The two neighbouring edges keep their direction (the edge slides along them).
-    """
-    return Polygon(_shifted(ring[:-1], ("edge", i), t), list(p.interiors))
+def _moved(ring: list[tuple[float, float]], holes: list[shapely.LinearRing],
+           near: shapely.Geometry, move: _Move, t: float) -> Polygon | None:  # fmt: skip
+    """The polygon of ``ring`` and ``holes`` with ``move`` made ``t`` outward
+    (:func:`_shifted`), clipped to ``near``."""
+    return _clipped(Polygon(_shifted(ring, move, t), holes), near)
 
 
 def _meet(p: np.ndarray, d: np.ndarray, q: np.ndarray, e: np.ndarray) -> tuple[float, float]:
@@ -384,9 +377,6 @@ def _round(
     moves = _moves(ring, min_m)
     area = zone.area
 
-    def made(pts: list[tuple[float, float]], m: _Move, t: float) -> Polygon | None:
-        return _clipped(Polygon(_shifted(pts, m, t), holes), near)
-
     def price(m: _Move, t: float) -> tuple[float, float] | None:
         """Area added (negative: removed) and score change per m² of moving ``m`` by ``t``:
         the strip between the old and the moved outline, cut to the land (outward) or to
@@ -421,7 +411,7 @@ def _round(
     fits += [(_shifted(ring, o, h), i, goal) for _, o, i in pairs[:4]]
     out = []
     for pts, m, target in fits:
-        p = _fit(partial(made, pts, m), target, h)
+        p = _fit(partial(_moved, pts, holes, near, m), target, h)
         if p is not None:
             out.append((score(p), p))
     return sorted(out, key=lambda x: x[0])

@@ -458,8 +458,5 @@ def _judged(
         cells = _opening(len(p), cells, squares)
     sel = np.zeros(len(p), dtype=bool)
     sel[cells] = True
-    lab = _components(sel, p.edges)
-    if not sel.any():
-        return None
-    piece = np.flatnonzero(lab == np.argmax(np.bincount(lab[sel], weights=p.area_m2[sel])))
-    return piece if feasible(p, piece, squares) else None
+    piece = np.flatnonzero(_largest_piece(p, sel))
+    return piece if len(piece) and feasible(p, piece, squares) else None
