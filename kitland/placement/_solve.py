@@ -95,6 +95,7 @@ def solve(
     start: NDArray[np.int64] | None = None, floor: float = -math.inf,
     ceiling: NDArray[np.int64] | None = None,
     outline: Callable[[NDArray[np.int64]], float | None] | None = None,
+    learnt: dict[bytes, Any] | None = None,
 ) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -137,6 +138,11 @@ def solve(
         zone the caller holds in its place (its straightened outline), or None. Only
         zones scoring below the least such score (the ``cutoff``) are looked for (see
         :class:`Solution`); it must be deterministic for the result to be.
+    learnt
+        What the windows learnt in earlier solves of problems on the same cells whose
+        zones include every zone of ``problem`` (an earlier rank, before its overlap
+        limit; a narrower area band): the crossing rows (:mod:`._crossing`) per window,
+        taken by the HiGHS windows and added to. A fresh one when None.
 
     Raises
     ------
@@ -201,7 +207,8 @@ def solve(
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
-        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside, found=inc.take)
+        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside, found=inc.take,
+                              crossing={} if learnt is None else learnt)  # fmt: skip
         if tries:
             beside.search = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
                                                         **lns, stop=stop))  # fmt: skip
