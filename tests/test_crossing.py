@@ -10,8 +10,6 @@ search, HiGHS proves the optimum enumeration finds.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 import pytest
 from test_placement_model import _grid_problem, _model_zones
@@ -96,39 +94,3 @@ def test_a_line_counts_the_fewest_cells_a_square_holds_of_it() -> None:
     assert [len(ln.members) for ln in lines] == [2, 2, 2, 2]
     assert [len(ln.pairs) for ln in lines] == ([3] * 4 if mod.ny else [0] * 4)
 
-
-@pytest.mark.parametrize("seed", range(6))
-def test_an_alternative_searched_with_the_rows_learnt_before_proves_its_optimum(seed: int) -> None:
-    """An alternative's search starts from the crossing rows its better placement's search
-    found (``learnt``): they hold for every zone it may take, so it still proves the
-    optimum that enumeration finds under the overlap limit."""
-    rng = np.random.default_rng(9100 + seed)
-    p = _grid_problem(rng, 3, 4 + seed % 2, width=2 if seed % 2 else 1)
-    p = replace(p, avoid=())
-    opts = SolveOptions(probe_min_cells=1)
-    learnt: dict = {}
-    first = solve(p, time_limit_s=120, options=opts, learnt=learnt)
-    assert first.status in ("OPTIMAL", "INFEASIBLE")
-    if first.cells is None:
-        return
-    second = p.with_avoid(first.cells, 0.25)
-    zones = _model_zones(second)
-    s = solve(second, time_limit_s=120, options=opts, learnt=learnt)
-    if not zones:
-        assert s.status == "INFEASIBLE"
-    else:
-        assert s.status == "OPTIMAL"
-        assert s.objective == pytest.approx(min(z for z, _ in zones), abs=1e-6)
-
-
-def test_the_rows_one_search_finds_are_kept_for_the_next() -> None:
-    """The crossing rows a search finds are left in the ``learnt`` it was given, where
-    the next search's windows take them from."""
-    kept = 0
-    for seed in range(6):
-        rng = np.random.default_rng(9100 + seed)
-        p = _grid_problem(rng, 3, 4 + seed % 2, width=2 if seed % 2 else 1)
-        learnt: dict = {}
-        solve(p, time_limit_s=120, options=SolveOptions(probe_min_cells=1), learnt=learnt)
-        kept += sum(sum(a.shape[0] for a in f.rows) for f in learnt.values())
-    assert kept > 0

@@ -678,7 +678,7 @@ def _bands(prob: Problem, target_m2: float) -> list[Problem]:
 
 def _best_at_rank(
     s: _Search, cells: Cells, prob: Problem, *, rank: int, work: Work, warm: _Warm | None = None,
-    beyond: _Plan | None = None, apart: Places = (), learnt: dict[bytes, Any] | None = None,
+    beyond: _Plan | None = None, apart: Places = (),
 ) -> _Attempts:  # fmt: skip
     """The best zone of ``prob`` (on ``cells``) that passes ``check``, with what is proven
     about it, spending at most ``work`` (an alternative's first solve runs its warm starts
@@ -689,11 +689,8 @@ def _best_at_rank(
     (:func:`._reuse.solve_beyond`). ``apart``: an alternative's earlier placements, whose
     overlap limit every outline keeps (:func:`_overlap_kept`) as its cells keep
     ``prob.avoid``. A zone that fails ``check`` is cut (a no-good) and the solve repeated.
-    ``learnt``: what the windows of this rank's and earlier ranks' solves on ``cells``
-    learnt (:func:`._solve.solve`), added to.
     """
     out = _Attempts()
-    learnt = {} if learnt is None else learnt
     opts = s.options or SolveOptions()
     outlines = _Outlines(s.estate, s.rules, cells, s.land, prob, apart, opts,
                          refine=len(cells) >= opts.refine_search_cells)  # fmt: skip
@@ -722,7 +719,7 @@ def _best_at_rank(
         else:
             sol = solve(current, options=s.options, work=work.part(), start=first,
                         floor=below if band_i == 0 else -math.inf, on_progress=on_progress,
-                        outline=outlines, learnt=learnt)  # fmt: skip
+                        outline=outlines)  # fmt: skip
         if sol.status == "UNKNOWN" or (sol.found and sol.status != "OPTIMAL"):
             out.timed_out = True
             out.budget_hit = out.budget_hit or work.done or work.left < opts.cpsat_least_s
@@ -1201,19 +1198,16 @@ def _ranks(
 
     The best placement gets 60 % of the work when alternatives are asked for (its proof
     matters most); the others share what is left evenly. Shares are of the work left
-    (counted, not timed), so the split does not depend on the load. The ranks on one
-    grid share what their windows learnt (the crossing rows of :func:`._solve.solve`'s
-    ``learnt``): a later rank's zones are zones of every earlier rank's problem.
+    (counted, not timed), so the split does not depend on the load.
     """
     cells, prob = grids[0]
     current = prob
     ranks: list[_Attempts] = []
     apart: Places = ()
-    learnt: dict[bytes, Any] = {}  # what the windows learnt, for the later ranks' windows
 
     def at_rank(rank: int, work: Work, **kw: Any) -> _Attempts:
         return _best_at_rank(s, cells, current, rank=rank, work=work, warm=warm.get(rank),
-                             apart=apart, learnt=learnt, **kw)  # fmt: skip
+                             apart=apart, **kw)  # fmt: skip
 
     for rank in range(1, alternatives + 1):
         left = alternatives - rank + 1

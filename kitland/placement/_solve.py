@@ -95,7 +95,6 @@ def solve(
     start: NDArray[np.int64] | None = None, floor: float = -math.inf,
     ceiling: NDArray[np.int64] | None = None,
     outline: Callable[[NDArray[np.int64]], float | None] | None = None,
-    learnt: dict[bytes, Any] | None = None,
 ) -> Solution:  # fmt: skip
     """Find the cell set of least cost satisfying ``problem``, proving optimality.
 
@@ -138,11 +137,6 @@ def solve(
         zone the caller holds in its place (its straightened outline), or None. Only
         zones scoring below the least such score (the ``cutoff``) are looked for (see
         :class:`Solution`); it must be deterministic for the result to be.
-    learnt
-        What the windows learnt in earlier solves of problems on the same cells whose
-        zones include every zone of ``problem`` (an earlier rank, before its overlap
-        limit; a narrower area band): the crossing rows (:mod:`._crossing`) per window,
-        taken by the HiGHS windows and added to. A fresh one when None.
 
     Raises
     ------
@@ -207,8 +201,7 @@ def solve(
             inc.offer(improve(p, tries, keep, squares, inc.obj, clock, **lns))
             work.spend(lns_s)
     else:
-        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside, found=inc.take,
-                              crossing={} if learnt is None else learnt)  # fmt: skip
+        solver = HighsWindows(p, squares, opts, seed, clock=clock, better=beside, found=inc.take)
         if tries:
             beside.search = Beside(lambda stop: improve(p, tries, keep, squares, inc.obj, clock,
                                                         **lns, stop=stop))  # fmt: skip
