@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import geopandas as gpd
@@ -54,6 +55,10 @@ import shapely
 from pyproj.aoi import AreaOfInterest
 from pyproj.database import query_utm_crs_info
 from shapely import LineString, MultiLineString, Point, Polygon
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_trial9 import _voronoi  # blocks cut into Voronoi parcels as in the Morowali trial
 
 #: The metric CRS the estate is built in (WGS 84 / UTM zone 48S).
 BUILD_CRS = "EPSG:32748"
@@ -235,25 +240,6 @@ def _block_key(part: Polygon) -> tuple[int, int]:
     return col, int(np.searchsorted([750, 1500, 2250], c.y))
 
 
-def _voronoi(rng: np.random.Generator, block: Polygon) -> list[Polygon]:
-    """``block`` cut into irregular parcels of about 5 ha (Voronoi cells of seeded points)."""
-    n = max(1, round(block.area / 50_000))
-    if n == 1:
-        return [block]
-    x1, y1, x2, y2 = block.bounds
-    pts: list[Point] = []
-    while len(pts) < n:
-        p = Point(rng.uniform(x1, x2), rng.uniform(y1, y2))
-        if block.contains(p):
-            pts.append(p)
-    cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(pts), extend_to=block))
-    out = []
-    for cell in cells:
-        piece = shapely.set_precision(cell.intersection(block), 0.01)
-        out += [p for p in shapely.get_parts(piece) if p.area > 1]
-    return out
-
-
 def _parcels(rng: np.random.Generator) -> gpd.GeoDataFrame:
     """Parcels with the office's values and its three mistakes (a duplicate id, a
     bow-tie, a zero-area sliver)."""
@@ -263,7 +249,7 @@ def _parcels(rng: np.random.Generator) -> gpd.GeoDataFrame:
     rows: list[tuple[str, str | None, shapely.Geometry]] = []
     for block in blocks:
         use = BLOCK_USE[_block_key(block)]
-        for part in sorted(_voronoi(rng, block), key=lambda p: (p.centroid.y, p.centroid.x)):
+        for part in sorted(_voronoi(rng, block, parcel_m2=50_000), key=lambda p: (p.centroid.y, p.centroid.x)):
             industrial = LAND_USE.get(use.strip().lower(), use.strip()) == "industrial"
             rows.append((use, str(rng.choice(TENANTS)) if industrial else None, part))
     for part in shapely.get_parts(_river().intersection(boundary)):

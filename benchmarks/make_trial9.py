@@ -322,9 +322,10 @@ def _use(rng: np.random.Generator, part: Polygon, rivers: Polygon, coast: LineSt
     return str(rng.choice(uses, p=[0.6, 0.2, 0.08, 0.07, 0.05]))
 
 
-def _voronoi(rng: np.random.Generator, block: Polygon) -> list[Polygon]:
-    """``block`` cut into irregular parcels of about 4 ha (Voronoi cells of seeded points)."""
-    n = max(1, round(block.area / 40_000))
+def _voronoi(rng: np.random.Generator, block: Polygon, parcel_m2: float = 40_000) -> list[Polygon]:
+    """``block`` cut into irregular parcels of about ``parcel_m2`` (4 ha unless told;
+    Voronoi cells of seeded points)."""
+    n = max(1, round(block.area / parcel_m2))
     if n == 1:
         return [block]
     x1, y1, x2, y2 = block.bounds
